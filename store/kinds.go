@@ -1,0 +1,56 @@
+package store
+
+// Kind names an entity kind: a namespace of records within an account.
+type Kind string
+
+// The entity kinds Gatehouse stores. Global kinds are stored with Account "";
+// all others with the owning account's id.
+const (
+	// KindAccount: global; key = account id; value [Account].
+	KindAccount Kind = "account"
+	// KindAccountAlias: global, so an alias is unique across accounts;
+	// key = alias; value [AccountAlias].
+	KindAccountAlias Kind = "account-alias"
+	// KindUser: key [UserKey]; value [User].
+	KindUser Kind = "user"
+	// KindGroup: key [GroupKey]; value [Group].
+	KindGroup Kind = "group"
+	// KindRole: key [RoleKey]; value [Role].
+	KindRole Kind = "role"
+	// KindPolicy: customer managed policies in their account, AWS managed
+	// policies in [AWSAccount]; key [PolicyKey]; value [ManagedPolicy].
+	KindPolicy Kind = "policy"
+	// KindPolicyVersion: key [PolicyVersionKey]; value [PolicyVersion].
+	KindPolicyVersion Kind = "policy-version"
+	// KindInlinePolicy: key [InlinePolicyKey]; value [InlinePolicy].
+	KindInlinePolicy Kind = "inline-policy"
+	// KindAttachment: managed policy attachments indexed by entity; key
+	// [AttachmentKey]; value [Attachment]. Written together with
+	// KindPolicyAttachment.
+	KindAttachment Kind = "attachment"
+	// KindPolicyAttachment: the same attachments indexed by policy, in the
+	// entity's account; key [PolicyAttachmentKey]; value [Attachment].
+	KindPolicyAttachment Kind = "policy-attachment"
+	// KindMembership: group memberships indexed by group; key
+	// [MembershipKey]; value [GroupMembership]. Written together with
+	// KindUserMembership.
+	KindMembership Kind = "membership"
+	// KindUserMembership: the same memberships indexed by user; key
+	// [UserMembershipKey]; value [GroupMembership].
+	KindUserMembership Kind = "user-membership"
+	// KindAccessKey: global, so SigV4 can find a key by id alone; key =
+	// access key id; value [AccessKey].
+	KindAccessKey Kind = "access-key"
+	// KindUserAccessKey: a user's (or the root's) access keys in the
+	// owning account; key [UserAccessKeyKey]; value [AccessKeyRef].
+	KindUserAccessKey Kind = "user-access-key"
+	// KindInstanceProfile: key [InstanceProfileKey]; value [InstanceProfile].
+	KindInstanceProfile Kind = "instance-profile"
+	// KindMFADevice: key [MFADeviceKey]; value [MFADevice].
+	KindMFADevice Kind = "mfa-device"
+	// KindLoginProfile: key [LoginProfileKey]; value [LoginProfile].
+	KindLoginProfile Kind = "login-profile"
+	// KindUniqueID: global index of AWS unique ids (AIDA…, AROA…, …),
+	// which are unique across accounts; key = the id; value [UniqueIDRef].
+	KindUniqueID Kind = "unique-id"
+)
