@@ -9,12 +9,43 @@ package wildcard
 
 // Match reports whether value matches pattern, comparing characters exactly.
 func Match(pattern, value string) bool {
-	return match(pattern, value, false)
+	return match(pattern, value, '*', '?', false)
 }
 
 // MatchFold reports whether value matches pattern, folding ASCII letter case.
 func MatchFold(pattern, value string) bool {
-	return match(pattern, value, true)
+	return match(pattern, value, '*', '?', true)
+}
+
+// The operator bytes of the escaped form. Escape turns a pattern into a form in
+// which '*' and '?' are ordinary characters and these bytes are the operators, so
+// that callers can splice literal text (such as a policy variable's value, or
+// AWS's ${*} escape) into a pattern without it acting as a wildcard.
+const (
+	AnyRun byte = 0x01
+	AnyOne byte = 0x02
+)
+
+// Escape returns pattern in the escaped form: '*' becomes AnyRun, '?' AnyOne.
+func Escape(pattern string) string {
+	if !HasWildcard(pattern) {
+		return pattern
+	}
+	b := []byte(pattern)
+	for i, c := range b {
+		switch c {
+		case '*':
+			b[i] = AnyRun
+		case '?':
+			b[i] = AnyOne
+		}
+	}
+	return string(b)
+}
+
+// MatchEscaped is Match for a pattern in the escaped form.
+func MatchEscaped(pattern, value string, fold bool) bool {
+	return match(pattern, value, AnyRun, AnyOne, fold)
 }
 
 // HasWildcard reports whether s contains '*' or '?'.
@@ -27,29 +58,29 @@ func HasWildcard(s string) bool {
 	return false
 }
 
-func match(p, v string, fold bool) bool {
+func match(p, v string, star0, one byte, fold bool) bool {
 	// Leading segment: must match at position 0.
-	star := indexByte(p, '*')
+	star := indexByte(p, star0)
 	if star < 0 {
-		return len(p) == len(v) && segEqual(p, v, fold)
+		return len(p) == len(v) && segEqual(p, v, one, fold)
 	}
-	if !(len(v) >= star && segEqual(p[:star], v[:star], fold)) {
+	if !(len(v) >= star && segEqual(p[:star], v[:star], one, fold)) {
 		return false
 	}
 	v = v[star:]
 	p = p[star+1:]
 	for {
-		star = indexByte(p, '*')
+		star = indexByte(p, star0)
 		if star < 0 {
 			// Trailing segment: must match at the end.
-			return len(v) >= len(p) && segEqual(p, v[len(v)-len(p):], fold)
+			return len(v) >= len(p) && segEqual(p, v[len(v)-len(p):], one, fold)
 		}
 		seg := p[:star]
 		p = p[star+1:]
 		if len(seg) == 0 {
 			continue
 		}
-		at := segIndex(v, seg, fold)
+		at := segIndex(v, seg, one, fold)
 		if at < 0 {
 			return false
 		}
@@ -58,9 +89,9 @@ func match(p, v string, fold bool) bool {
 }
 
 // segIndex returns the leftmost index at which seg (no '*', may hold '?') matches in v.
-func segIndex(v, seg string, fold bool) int {
+func segIndex(v, seg string, one byte, fold bool) int {
 	for i := 0; i+len(seg) <= len(v); i++ {
-		if segEqual(seg, v[i:i+len(seg)], fold) {
+		if segEqual(seg, v[i:i+len(seg)], one, fold) {
 			return i
 		}
 	}
@@ -68,10 +99,10 @@ func segIndex(v, seg string, fold bool) int {
 }
 
 // segEqual compares a star-free pattern segment with an equally long value.
-func segEqual(seg, v string, fold bool) bool {
+func segEqual(seg, v string, one byte, fold bool) bool {
 	for i := 0; i < len(seg); i++ {
 		c := seg[i]
-		if c == '?' {
+		if c == one {
 			continue
 		}
 		d := v[i]

@@ -116,3 +116,13 @@ func BenchmarkMatch(b *testing.B) {
 		MatchFold("s3:*Object*", "s3:GetObjectVersionAcl")
 	}
 }
+
+func TestEscaped(t *testing.T) {
+	p := Escape("a*b?") + "*?"
+	if !MatchEscaped(p, "aXXbY*?", false) {
+		t.Error("escaped literal * and ? should match themselves")
+	}
+	if MatchEscaped(p, "aXXbYzz", false) {
+		t.Error("literal * must not act as a wildcard")
+	}
+}

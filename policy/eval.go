@@ -1,0 +1,390 @@
+package policy
+
+import "unsafe"
+
+// Decision is the outcome of an evaluation, with the values of AWS's
+// SimulatePolicy EvalDecision.
+type Decision uint8
+
+// The three decisions.
+const (
+	ImplicitDeny Decision = iota
+	Allowed
+	ExplicitDeny
+)
+
+// String returns "allowed", "explicitDeny" or "implicitDeny".
+func (d Decision) String() string {
+	switch d {
+	case Allowed:
+		return "allowed"
+	case ExplicitDeny:
+		return "explicitDeny"
+	}
+	return "implicitDeny"
+}
+
+// Layer names a kind of policy in a Set.
+type Layer uint8
+
+// The layers of a policy set, in the order AWS's evaluation flow visits them.
+const (
+	LayerNone Layer = iota
+	LayerSCP
+	LayerRCP
+	LayerVPCEndpoint
+	LayerResource
+	LayerIdentity
+	LayerBoundary
+	LayerSession
+)
+
+var layerNames = [...]string{"", "service control policy", "resource control policy", "VPC endpoint policy", "resource-based policy", "identity-based policy", "permissions boundary", "session policy"}
+var layerKeys = [...]string{"", "serviceControlPolicy", "resourceControlPolicy", "vpcEndpointPolicy", "resourcePolicy", "identityPolicy", "permissionsBoundary", "sessionPolicy"}
+
+// String returns the layer in the words of AWS's AccessDenied messages
+// ("identity-based policy", "service control policy", ...).
+func (l Layer) String() string {
+	if int(l) < len(layerNames) {
+		return layerNames[l]
+	}
+	return ""
+}
+
+// Key returns the layer's key in the simulate JSON format ("identityPolicy", ...).
+func (l Layer) Key() string {
+	if int(l) < len(layerKeys) {
+		return layerKeys[l]
+	}
+	return ""
+}
+
+// Set is the collection of policies that apply to one request.
+type Set struct {
+	// Identity holds the caller's identity-based policies: managed and inline,
+	// its own and its groups'.
+	Identity []*Policy
+	// Boundary is the caller's permissions boundary, or nil.
+	Boundary *Policy
+	// Session holds session policies (inline and managed); empty when the caller
+	// is not a session or passed none.
+	Session []*Policy
+	// SCP holds the service control policies of each level of the organization
+	// above the caller's account, root first, the account last.
+	SCP [][]*Policy
+	// RCP holds the resource control policies of each level above the resource's
+	// account, root first.
+	RCP [][]*Policy
+	// VPCEndpoint holds the policies of the VPC endpoint the request came through.
+	VPCEndpoint []*Policy
+	// Resource is the resource-based policy of the resource (a trust policy for
+	// sts:AssumeRole), or nil.
+	Resource *Policy
+}
+
+// Result is a decision with what decided it. It is small and returned by value
+// so that Evaluate does not allocate.
+type Result struct {
+	// Decision is the outcome.
+	Decision Decision
+	// Layer is the layer that decided a deny: the layer holding the explicit deny,
+	// or the layer whose allow was missing. LayerNone for Allowed.
+	Layer Layer
+	// Level is the organization level (0 = root) for LayerSCP and LayerRCP.
+	Level int
+	// Policy and Statement locate the deciding explicit deny (Statement is the
+	// statement's index in its document); Policy is nil otherwise.
+	Policy    *Policy
+	Statement int
+}
+
+// Reason returns the reason clause of AWS's AccessDenied message for a denied
+// action, e.g. "because no identity-based policy allows the s3:GetObject action"
+// or "with an explicit deny in a service control policy". It is "" for Allowed.
+func (r Result) Reason(action string) string {
+	switch r.Decision {
+	case ExplicitDeny:
+		return "with an explicit deny in a " + r.Layer.String()
+	case ImplicitDeny:
+		l := r.Layer
+		if l == LayerNone {
+			l = LayerIdentity
+		}
+		return "because no " + l.String() + " allows the " + action + " action"
+	}
+	return ""
+}
+
+// Evaluate decides req against set by AWS's evaluation logic. It does not allocate
+// and is safe for concurrent use.
+func Evaluate(set *Set, req *Request) Result {
+	var st evalState
+	st.req = req
+	return evaluate(set, &st, nil)
+}
+
+// scanOut is what one policy contributed.
+type scanOut struct {
+	allow    bool
+	grant    grant // best principal grant among matching Allow statements
+	deny     bool
+	denyStmt int
+}
+
+// evaluate runs the flow; rec, when non-nil, records every matching statement and
+// disables short cuts.
+func evaluate(set *Set, st *evalState, rec *recorder) Result {
+	req := st.req
+	p := &req.Principal
+	var svcBuf [64]byte
+	svc := lowerPrefix(req.Action, svcBuf[:])
+	isIAM := p.Type == PrincipalUser || p.Type == PrincipalRoleSession || p.Type == PrincipalFederatedUser
+	resAcct := req.resourceAccount()
+	cross := p.Account != "" && resAcct != "" && p.Account != resAcct
+
+	var res Result
+	denied := false
+	deny := func(l Layer, level int, pol *Policy, stmt int) {
+		if !denied {
+			denied = true
+			res = Result{Decision: ExplicitDeny, Layer: l, Level: level, Policy: pol, Statement: stmt}
+		}
+	}
+	scanAll := func(ps []*Policy, l Layer, level int, principal bool) (allow bool, g grant) {
+		for _, pol := range ps {
+			o := pol.scan(st, svc, principal, allow && rec == nil, rec, l, level)
+			if o.deny {
+				deny(l, level, pol, o.denyStmt)
+				if rec == nil {
+					return
+				}
+			}
+			if o.allow {
+				allow = true
+				if o.grant > g {
+					g = o.grant
+				}
+			}
+		}
+		return
+	}
+
+	// Identity side: the caller's own policies, its boundary and session policies.
+	var idAllow, bAllow, sAllow bool
+	if isIAM {
+		idAllow, _ = scanAll(set.Identity, LayerIdentity, 0, false)
+		if denied && rec == nil {
+			return res
+		}
+		if set.Boundary != nil {
+			bAllow, _ = scanAll([]*Policy{set.Boundary}, LayerBoundary, 0, false)
+		}
+		if len(set.Session) > 0 {
+			sAllow, _ = scanAll(set.Session, LayerSession, 0, false)
+		}
+		if denied && rec == nil {
+			return res
+		}
+	}
+
+	// Organization levels.
+	scpApplies := (isIAM || p.Type == PrincipalRoot) && !p.ManagementAccount && !p.ServiceLinkedRole
+	scpMissing := -1
+	if scpApplies {
+		for level, ps := range set.SCP {
+			a, _ := scanAll(ps, LayerSCP, level, false)
+			if denied && rec == nil {
+				return res
+			}
+			if !a && scpMissing < 0 {
+				scpMissing = level
+			}
+		}
+	}
+	rcpApplies := p.Type != PrincipalService && !p.ServiceLinkedRole && !(p.ManagementAccount && !cross)
+	rcpMissing := -1
+	if rcpApplies {
+		for level, ps := range set.RCP {
+			a, _ := scanAll(ps, LayerRCP, level, true)
+			if denied && rec == nil {
+				return res
+			}
+			if !a && rcpMissing < 0 {
+				rcpMissing = level
+			}
+		}
+	}
+	vpceAllow := true
+	if len(set.VPCEndpoint) > 0 {
+		vpceAllow, _ = scanAll(set.VPCEndpoint, LayerVPCEndpoint, 0, true)
+	}
+	var resGrant grant
+	if set.Resource != nil {
+		var a bool
+		a, resGrant = scanAll([]*Policy{set.Resource}, LayerResource, 0, true)
+		if !a {
+			resGrant = grantNone
+		}
+	}
+	if denied {
+		return res
+	}
+	implicit := func(l Layer, level int) Result {
+		return Result{Decision: ImplicitDeny, Layer: l, Level: level}
+	}
+	if scpMissing >= 0 {
+		return implicit(LayerSCP, scpMissing)
+	}
+	if rcpMissing >= 0 {
+		return implicit(LayerRCP, rcpMissing)
+	}
+	if !vpceAllow {
+		return implicit(LayerVPCEndpoint, 0)
+	}
+	allowed := Result{Decision: Allowed}
+	switch p.Type {
+	case PrincipalRoot:
+		if !cross || resGrant != grantNone {
+			return allowed
+		}
+		return implicit(LayerResource, 0)
+	case PrincipalUser, PrincipalRoleSession, PrincipalFederatedUser:
+		bOK := set.Boundary == nil || bAllow
+		// A federated user's permissions are those its session policies let through:
+		// with none it has no identity-side permissions (GetFederationToken).
+		sOK := sAllow || (len(set.Session) == 0 && p.Type != PrincipalFederatedUser)
+		if cross {
+			switch {
+			case !idAllow:
+				return implicit(LayerIdentity, 0)
+			case !bOK:
+				return implicit(LayerBoundary, 0)
+			case !sOK:
+				return implicit(LayerSession, 0)
+			case resGrant == grantNone:
+				return implicit(LayerResource, 0)
+			}
+			return allowed
+		}
+		// Within one account a resource-based policy can grant on its own: to the
+		// caller's own ARN without regard to the identity side; to a role's ARN
+		// subject to the boundary and session policies.
+		switch resGrant {
+		case grantDirect:
+			return allowed
+		case grantRole:
+			if bOK && sOK {
+				return allowed
+			}
+		}
+		switch {
+		case !idAllow:
+			if resGrant == grantRole {
+				if !bOK {
+					return implicit(LayerBoundary, 0)
+				}
+				return implicit(LayerSession, 0)
+			}
+			return implicit(LayerIdentity, 0)
+		case !bOK:
+			return implicit(LayerBoundary, 0)
+		case !sOK:
+			return implicit(LayerSession, 0)
+		}
+		return allowed
+	default:
+		// Services, identity-provider callers and anonymous callers have no
+		// identity side: only the resource-based policy can allow.
+		if resGrant != grantNone {
+			return allowed
+		}
+		return implicit(LayerResource, 0)
+	}
+}
+
+// scan evaluates the statements of one policy that can match the request's
+// service. denyOnly skips Allow statements (an allow was already found).
+func (pol *Policy) scan(st *evalState, svc string, principal, denyOnly bool, rec *recorder, l Layer, level int) scanOut {
+	var o scanOut
+	if denyOnly && !pol.hasDeny {
+		return o
+	}
+	visit := func(i int32) bool {
+		s := &pol.stmts[i]
+		if denyOnly && s.effect != Deny {
+			return false
+		}
+		if o.allow && rec == nil && s.effect == Allow && !principal {
+			return false
+		}
+		g := grantDirect
+		if !s.actionMatches(st.req.Action) || !s.resourceMatches(st) {
+			return false
+		}
+		if principal && s.principal != nil {
+			if s.notPrinc {
+				g = s.principal.notMatch(&st.req.Principal)
+			} else {
+				g = s.principal.match(&st.req.Principal)
+			}
+			if g == grantNone {
+				return false
+			}
+		}
+		if !s.conditionsHold(st) {
+			return false
+		}
+		if rec != nil {
+			rec.match(l, level, pol, s)
+		}
+		if s.effect == Deny {
+			if !o.deny {
+				o.deny, o.denyStmt = true, s.index
+			}
+			return rec == nil
+		}
+		o.allow = true
+		if g > o.grant {
+			o.grant = g
+		}
+		return false
+	}
+	if rec != nil {
+		// Explanations list statements in document order.
+		for i := range pol.stmts {
+			visit(int32(i))
+		}
+		return o
+	}
+	for _, i := range pol.byService[svc] {
+		if visit(i) {
+			return o
+		}
+	}
+	for _, i := range pol.anyService {
+		if visit(i) {
+			return o
+		}
+	}
+	return o
+}
+
+// lowerPrefix returns the lower-cased service prefix of action, using buf.
+func lowerPrefix(action string, buf []byte) string {
+	n := 0
+	for i := 0; i < len(action) && action[i] != ':'; i++ {
+		if n == len(buf) {
+			return ""
+		}
+		c := action[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[n] = c
+		n++
+	}
+	if n == 0 {
+		return ""
+	}
+	return unsafe.String(&buf[0], n)
+}

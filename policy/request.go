@@ -1,0 +1,195 @@
+package policy
+
+import "strings"
+
+// PrincipalType says what kind of caller makes a request.
+type PrincipalType uint8
+
+// The kinds of callers.
+const (
+	// PrincipalAnonymous is an unauthenticated caller.
+	PrincipalAnonymous PrincipalType = iota
+	// PrincipalRoot is an account's root user.
+	PrincipalRoot
+	// PrincipalUser is an IAM user.
+	PrincipalUser
+	// PrincipalRoleSession is an assumed-role session (AssumeRole, web identity, SAML).
+	PrincipalRoleSession
+	// PrincipalFederatedUser is a GetFederationToken session.
+	PrincipalFederatedUser
+	// PrincipalService is an AWS service principal such as "ec2.amazonaws.com".
+	PrincipalService
+	// PrincipalFederated is a caller authenticated by an identity provider, before it
+	// has a session: the principal of AssumeRoleWithWebIdentity / WithSAML trust checks.
+	PrincipalFederated
+)
+
+var principalTypeNames = [...]string{"Anonymous", "Account", "User", "AssumedRole", "FederatedUser", "Service", "WebIdentityUser"}
+
+// String returns the type as aws:PrincipalType spells it.
+func (t PrincipalType) String() string {
+	if int(t) < len(principalTypeNames) {
+		return principalTypeNames[t]
+	}
+	return "Unknown"
+}
+
+// Principal describes the caller of a request.
+type Principal struct {
+	// Type is the kind of caller.
+	Type PrincipalType
+	// ARN is the caller's ARN: user, root, assumed-role session or federated user
+	// ARN; for a service, the service principal name; for PrincipalFederated the
+	// identity provider (ARN or name such as "accounts.google.com").
+	ARN string
+	// Account is the caller's 12-digit account id ("" for services and anonymous).
+	Account string
+	// RoleARN is, for a role session, the ARN of the role (with its path).
+	RoleARN string
+	// ManagementAccount reports that Account is an organization's management
+	// account, whose principals service control policies do not restrict.
+	ManagementAccount bool
+	// ServiceLinkedRole reports that the caller is a session of a service-linked role.
+	ServiceLinkedRole bool
+}
+
+// PrincipalFromARN describes a caller from its ARN as the simulator takes it: a user,
+// role, assumed-role session, federated-user or root ARN, an identity provider ARN,
+// or a service principal name. It reports false when s is none of these.
+func PrincipalFromARN(s string) (Principal, bool) {
+	if s == "" {
+		return Principal{}, false
+	}
+	if !strings.HasPrefix(s, "arn:") {
+		if strings.Contains(s, ".") && !strings.ContainsAny(s, " /:") {
+			return Principal{Type: PrincipalService, ARN: s}, true
+		}
+		return Principal{}, false
+	}
+	parts := strings.SplitN(s, ":", 6)
+	if len(parts) != 6 || !isAccountID(parts[4]) {
+		return Principal{}, false
+	}
+	part, svc, acct, res := parts[1], parts[2], parts[4], parts[5]
+	p := Principal{ARN: s, Account: acct}
+	switch {
+	case svc == "iam" && res == "root":
+		p.Type = PrincipalRoot
+	case svc == "iam" && strings.HasPrefix(res, "user/"):
+		p.Type = PrincipalUser
+	case svc == "iam" && strings.HasPrefix(res, "role/"):
+		// A role itself is described by a session of it named after the role.
+		name := res[strings.LastIndexByte(res, '/')+1:]
+		p.Type = PrincipalRoleSession
+		p.RoleARN = s
+		p.ARN = "arn:" + part + ":sts::" + acct + ":assumed-role/" + name + "/" + name
+		p.ServiceLinkedRole = strings.HasPrefix(res, "role/aws-service-role/")
+	case svc == "sts" && strings.HasPrefix(res, "assumed-role/"):
+		rest := res[len("assumed-role/"):]
+		slash := strings.IndexByte(rest, '/')
+		if slash <= 0 || slash == len(rest)-1 {
+			return Principal{}, false
+		}
+		p.Type = PrincipalRoleSession
+		p.RoleARN = "arn:" + part + ":iam::" + acct + ":role/" + rest[:slash]
+	case svc == "sts" && strings.HasPrefix(res, "federated-user/"):
+		p.Type = PrincipalFederatedUser
+	case svc == "iam" && (strings.HasPrefix(res, "oidc-provider/") || strings.HasPrefix(res, "saml-provider/")):
+		p.Type = PrincipalFederated
+	default:
+		return Principal{}, false
+	}
+	return p, true
+}
+
+// Context holds a request's condition keys and their values. Key names are
+// case-insensitive. The zero value is empty and ready to use.
+type Context struct {
+	m map[string][]string
+}
+
+// NewContext returns an empty context with room for n keys.
+func NewContext(n int) *Context { return &Context{m: make(map[string][]string, n)} }
+
+// Set sets key to the given values (one value for a single-valued key; any number,
+// including none, for a multivalued key).
+func (c *Context) Set(key string, values ...string) {
+	if c.m == nil {
+		c.m = make(map[string][]string)
+	}
+	c.m[strings.ToLower(key)] = values
+}
+
+// Delete removes key.
+func (c *Context) Delete(key string) { delete(c.m, strings.ToLower(key)) }
+
+// Get returns the values of key (given in lower case) and whether it is present.
+func (c *Context) get(lowerKey string) ([]string, bool) {
+	if c == nil {
+		return nil, false
+	}
+	v, ok := c.m[lowerKey]
+	return v, ok
+}
+
+// Get returns the values of key and whether it is present.
+func (c *Context) Get(key string) ([]string, bool) { return c.get(strings.ToLower(key)) }
+
+// Keys returns the (lower-cased) key names in the context, in no particular order.
+func (c *Context) Keys() []string {
+	if c == nil {
+		return nil
+	}
+	out := make([]string, 0, len(c.m))
+	for k := range c.m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// Request is one authorization question: may this principal perform this action
+// on this resource, in this context?
+type Request struct {
+	// Principal is the caller.
+	Principal Principal
+	// Action is "service:Action", e.g. "s3:GetObject".
+	Action string
+	// Resource is the resource ARN, or "*" for actions without a resource.
+	Resource string
+	// ResourceAccount is the account that owns the resource; "" means the account
+	// in the resource ARN, or, when the ARN has none, the principal's account.
+	ResourceAccount string
+	// Context holds the request's condition keys.
+	Context *Context
+}
+
+// resourceAccount returns the account owning the resource.
+func (r *Request) resourceAccount() string {
+	if r.ResourceAccount != "" {
+		return r.ResourceAccount
+	}
+	if a := arnAccount(r.Resource); a != "" {
+		return a
+	}
+	return r.Principal.Account
+}
+
+// arnAccount returns the account field of an ARN ("" when absent or not an ARN).
+func arnAccount(s string) string {
+	if !strings.HasPrefix(s, "arn:") {
+		return ""
+	}
+	n := 0
+	start := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == ':' {
+			n++
+			if n == 4 {
+				start = i + 1
+			} else if n == 5 {
+				return s[start:i]
+			}
+		}
+	}
+	return ""
+}

@@ -1,0 +1,155 @@
+package policy
+
+import (
+	"strings"
+	"unsafe"
+
+	"github.com/gatehouse-iam/gatehouse/wildcard"
+)
+
+// A template is a policy value holding policy variables (${aws:username}), compiled
+// into literal and variable parts.
+type template []tpart
+
+type tpart struct {
+	lit    string // literal text (in escaped-pattern form for pattern templates)
+	key    string // lower-cased context key of a variable; "" for a literal part
+	def    string // default value when the key is absent
+	hasDef bool
+}
+
+// hasVariable reports whether s contains a policy variable reference.
+func hasVariable(s string) bool { return strings.Contains(s, "${") }
+
+// compileTemplate splits s into parts. When pattern is true, literal text keeps
+// its wildcards (in wildcard's escaped form) and ${*} / ${?} stand for literal
+// '*' / '?'.
+func compileTemplate(s string, pattern bool) template {
+	var t template
+	lit := func(x string) {
+		if x == "" {
+			return
+		}
+		if pattern {
+			x = wildcard.Escape(x)
+		}
+		t = append(t, tpart{lit: x})
+	}
+	for {
+		i := strings.Index(s, "${")
+		if i < 0 {
+			lit(s)
+			return t
+		}
+		j := strings.IndexByte(s[i:], '}')
+		if j < 0 {
+			lit(s)
+			return t
+		}
+		lit(s[:i])
+		body := strings.TrimSpace(s[i+2 : i+j])
+		s = s[i+j+1:]
+		switch body {
+		case "*", "?", "$":
+			t = append(t, tpart{lit: body})
+			continue
+		}
+		p := tpart{}
+		if k, d, ok := strings.Cut(body, ","); ok {
+			d = strings.TrimSpace(d)
+			if len(d) >= 2 && d[0] == '\'' && d[len(d)-1] == '\'' {
+				p.def, p.hasDef = d[1:len(d)-1], true
+			}
+			body = strings.TrimSpace(k)
+		}
+		p.key = strings.ToLower(body)
+		t = append(t, p)
+	}
+}
+
+// evalState is the scratch space of one evaluation. It lives on the caller's stack
+// so that expanding variables does not allocate for values of modest size.
+type evalState struct {
+	req *Request
+	buf [512]byte
+	n   int
+	big []byte // overflow for very long expansions
+	// missing collects context keys that conditions referenced but the context
+	// lacked, when the caller asked for them.
+	missing *[]string
+}
+
+// expand substitutes the template's variables from the request context. It reports
+// false when a variable has no value and no default. The returned string aliases
+// the state's buffer: it is valid until the caller resets st.n.
+func (st *evalState) expand(t template) (string, bool) {
+	start := st.n
+	for i := range t {
+		p := &t[i]
+		var s string
+		if p.key == "" {
+			s = p.lit
+		} else {
+			vals, ok := st.req.Context.get(p.key)
+			switch {
+			case ok && len(vals) > 0:
+				s = vals[0]
+			case p.hasDef:
+				s = p.def
+			default:
+				st.noteMissing(p.key)
+				return "", false
+			}
+		}
+		if !st.appendStr(s) {
+			return st.expandSlow(t)
+		}
+	}
+	if st.n == start {
+		return "", true
+	}
+	return unsafe.String(&st.buf[start], st.n-start), true
+}
+
+func (st *evalState) appendStr(s string) bool {
+	if st.n+len(s) > len(st.buf) {
+		return false
+	}
+	copy(st.buf[st.n:], s)
+	st.n += len(s)
+	return true
+}
+
+// expandSlow builds the expansion on the heap, for values too long for the buffer.
+func (st *evalState) expandSlow(t template) (string, bool) {
+	var b strings.Builder
+	for i := range t {
+		p := &t[i]
+		if p.key == "" {
+			b.WriteString(p.lit)
+			continue
+		}
+		vals, ok := st.req.Context.get(p.key)
+		switch {
+		case ok && len(vals) > 0:
+			b.WriteString(vals[0])
+		case p.hasDef:
+			b.WriteString(p.def)
+		default:
+			return "", false
+		}
+	}
+	return b.String(), true
+}
+
+func (st *evalState) noteMissing(key string) {
+	if st.missing == nil {
+		return
+	}
+	for _, k := range *st.missing {
+		if k == key {
+			return
+		}
+	}
+	*st.missing = append(*st.missing, key)
+}
