@@ -1,0 +1,284 @@
+package sigv4
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"time"
+)
+
+// LookupFunc returns the secret access key of an access key ID. It returns
+// an error wrapping ErrUnknownAccessKey when the key does not exist; any
+// other error is treated as an internal failure. The returned slice is not
+// retained.
+type LookupFunc func(ctx context.Context, accessKeyID string) (secret []byte, err error)
+
+// Options configure a Verifier.
+type Options struct {
+	// Lookup finds secret access keys. Required.
+	Lookup LookupFunc
+	// Now returns the current time. Required.
+	Now func() time.Time
+	// Service is the signing name requests must be scoped to, such as "iam"
+	// or "sts". Empty accepts any service.
+	Service string
+	// Regions lists the regions a credential scope may name; IAM, for one,
+	// accepts only "us-east-1". Empty accepts any region.
+	Regions []string
+	// MaxSkew is how far the signing time may be from Now; zero means AWS's
+	// 15 minutes.
+	MaxSkew time.Duration
+	// CacheSize bounds the number of derived signing keys kept. Zero means
+	// 1024; a negative value disables the cache.
+	CacheSize int
+	// CacheTTL bounds how long a derived key stays cached when it is not used:
+	// at most about twice this long. Zero means one hour.
+	CacheTTL time.Duration
+}
+
+// Verifier verifies SigV4-signed requests. It is safe for concurrent use.
+type Verifier struct {
+	lookup  LookupFunc
+	now     func() time.Time
+	service string
+	regions []string
+	skew    time.Duration
+	cache   *keyCache // nil when disabled
+}
+
+// NewVerifier returns a Verifier configured by opts.
+func NewVerifier(opts Options) (*Verifier, error) {
+	if opts.Lookup == nil {
+		return nil, errors.New("sigv4: Options.Lookup is required")
+	}
+	if opts.Now == nil {
+		return nil, errors.New("sigv4: Options.Now is required")
+	}
+	if opts.MaxSkew < 0 || opts.CacheTTL < 0 {
+		return nil, fmt.Errorf("sigv4: negative MaxSkew (%v) or CacheTTL (%v)", opts.MaxSkew, opts.CacheTTL)
+	}
+	v := &Verifier{
+		lookup:  opts.Lookup,
+		now:     opts.Now,
+		service: opts.Service,
+		regions: slices.Clone(opts.Regions),
+		skew:    opts.MaxSkew,
+	}
+	if v.skew == 0 {
+		v.skew = 15 * time.Minute
+	}
+	if opts.CacheSize >= 0 {
+		size, ttl := opts.CacheSize, opts.CacheTTL
+		if size == 0 {
+			size = 1024
+		}
+		if ttl == 0 {
+			ttl = time.Hour
+		}
+		v.cache = newKeyCache(max(size/2, 1), ttl)
+	}
+	return v, nil
+}
+
+// Verify checks the SigV4 signature of r, whose complete body the caller has
+// already read into body (Verify never reads r.Body). It returns the verified
+// authentication, or an *Error in AWS's wording. The checks follow AWS's
+// order: presence and shape of the authentication, host signed, date format,
+// clock skew or presigned expiry, credential scope, access key, payload
+// hash, signature.
+//
+// A session token, if any, is returned in Auth.SessionToken unchecked: the
+// caller must make sure it belongs to the access key.
+func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte) (*Auth, error) {
+	var pbuf [16]param
+	params := parseQuery(r.URL.RawQuery, pbuf[:0])
+	a, err := parseAuth(r, params)
+	if err != nil {
+		return nil, err
+	}
+	now := v.now()
+	if err := v.checkTime(a, now); err != nil {
+		return nil, err
+	}
+	if err := a.splitCredential(); err != nil {
+		return nil, err
+	}
+	if err := v.checkScope(a); err != nil {
+		return nil, err
+	}
+
+	secret, lerr := v.lookup(ctx, a.AccessKeyID)
+	if lerr != nil {
+		if errors.Is(lerr, ErrUnknownAccessKey) {
+			return nil, &Error{Code: CodeInvalidClientTokenID, Status: http.StatusForbidden, Message: msgInvalidToken,
+				Err: fmt.Errorf("access key %q: %w", a.AccessKeyID, lerr)}
+		}
+		return nil, &Error{Code: CodeInternalFailure, Status: http.StatusInternalServerError, Message: msgInternal,
+			Err: fmt.Errorf("sigv4: look up access key %q: %w", a.AccessKeyID, lerr)}
+	}
+
+	payload, alt, err := payloadHashes(a, r, params, body)
+	if err != nil {
+		return nil, err
+	}
+
+	var want [sha256.Size]byte
+	if !decodeSignature(a.Signature, &want) {
+		return nil, errMismatch(msgSignatureMismatch)
+	}
+	key := v.signingKey(secret, a, now)
+	path := requestPath(r)
+	if v.matches(&key, &want, a, r, params, path, payload, alt) {
+		return a, nil
+	}
+	if norm, ok := normalizePath(path); ok && v.matches(&key, &want, a, r, params, norm, payload, alt) {
+		return a, nil
+	}
+	return nil, errMismatch(msgSignatureMismatch)
+}
+
+// checkTime enforces the clock skew, or a presigned URL's X-Amz-Expires.
+func (v *Verifier) checkTime(a *Auth, now time.Time) *Error {
+	if latest := now.Add(v.skew); a.Date.After(latest) {
+		return errNotYetCurrent(a.Date, latest, now, v.skew)
+	}
+	if a.hasExpires {
+		if now.After(a.Date.Add(a.Expires)) {
+			return newError(CodeAccessDenied, http.StatusForbidden, msgRequestExpired)
+		}
+		return nil
+	}
+	if earliest := now.Add(-v.skew); a.Date.Before(earliest) {
+		return errExpired(a.Date, earliest, now, v.skew)
+	}
+	return nil
+}
+
+// checkScope compares the credential scope with the expected region, service,
+// terminator and the date of the signing time.
+func (v *Verifier) checkScope(a *Auth) *Error {
+	var errs scopeErrors
+	if len(v.regions) > 0 && !slices.Contains(v.regions, a.Region) {
+		errs.add("Credential should be scoped to a valid region, not '" + a.Region + "'.")
+	}
+	if v.service != "" && a.Service != v.service {
+		errs.add("Credential should be scoped to correct service: '" + v.service + "'.")
+	}
+	if a.terminator != terminator {
+		errs.add("Credential should be scoped with a valid terminator: 'aws4_request', not '" + a.terminator + "'.")
+	}
+	if day := a.amzDate[:8]; a.scopeDate != day {
+		errs.add("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '" +
+			a.scopeDate + "' != '" + day + "', from '" + a.amzDate + "'.")
+	}
+	if errs.b.Len() > 0 {
+		return errMismatch(errs.b.String())
+	}
+	return nil
+}
+
+// payloadHashes returns the payload hash to sign with and, for an empty-body
+// presigned request, UNSIGNED-PAYLOAD as an alternative.
+func payloadHashes(a *Auth, r *http.Request, params []param, body []byte) (primary, alt string, err *Error) {
+	sum := sha256.Sum256(body)
+	var hexSum [2 * sha256.Size]byte
+	hex.Encode(hexSum[:], sum[:])
+	claimed := firstValue(r.Header, "X-Amz-Content-Sha256")
+	if a.Presigned {
+		if q, ok := lookup(params, qContentSHA256); ok {
+			claimed = q
+		}
+	}
+	const unsigned = "UNSIGNED-PAYLOAD"
+	switch {
+	case claimed == "":
+		if a.Presigned && len(body) == 0 {
+			alt = unsigned
+		}
+		return string(hexSum[:]), alt, nil
+	case claimed == string(hexSum[:]):
+		return claimed, "", nil
+	case claimed == unsigned && len(body) == 0:
+		return unsigned, "", nil
+	}
+	return "", "", newError(CodeXAmzContentSHA256Mismatch, http.StatusBadRequest, msgPayloadMismatch)
+}
+
+// decodeSignature decodes a lower-case hex signature.
+func decodeSignature(s string, dst *[sha256.Size]byte) bool {
+	if len(s) != 2*sha256.Size {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	_, err := hex.Decode(dst[:], []byte(s))
+	return err == nil
+}
+
+// signingKey returns the derived key for a's scope, from the cache when it
+// holds one for this secret.
+func (v *Verifier) signingKey(secret []byte, a *Auth, now time.Time) [sha256.Size]byte {
+	if v.cache == nil {
+		return deriveKey(secret, a.scopeDate, a.Region, a.Service)
+	}
+	fp := sha256.Sum256(secret)
+	k := cacheKey{a.AccessKeyID, a.scopeDate, a.Region, a.Service}
+	if key, ok := v.cache.get(k, &fp, now); ok {
+		return key
+	}
+	key := deriveKey(secret, a.scopeDate, a.Region, a.Service)
+	v.cache.put(k, &fp, &key, now)
+	return key
+}
+
+// matches computes the signature for the given canonical path and payload
+// hash (and the alternative payload hash, if any) and compares it with want
+// in constant time.
+func (v *Verifier) matches(key, want *[sha256.Size]byte, a *Auth, r *http.Request, params []param, path, payload, alt string) bool {
+	got := signature(key, a, r, params, path, payload)
+	if hmac.Equal(got[:], want[:]) {
+		return true
+	}
+	if alt == "" {
+		return false
+	}
+	got = signature(key, a, r, params, path, alt)
+	return hmac.Equal(got[:], want[:])
+}
+
+// signature computes the SigV4 signature of the request: the HMAC, under the
+// signing key, of the string to sign built from the canonical request.
+func signature(key *[sha256.Size]byte, a *Auth, r *http.Request, params []param, path, payload string) [sha256.Size]byte {
+	var stack [1024]byte
+	cr := stack[:0]
+	cr = append(cr, r.Method...)
+	cr = append(cr, '\n')
+	cr = appendEncoded(cr, path, true)
+	cr = append(cr, '\n')
+	cr = appendCanonicalQuery(cr, params, a.Presigned)
+	cr = append(cr, '\n')
+	cr = appendCanonicalHeaders(cr, r, a.signedHeaders)
+	cr = append(cr, '\n')
+	cr = append(cr, a.signedHeaders...)
+	cr = append(cr, '\n')
+	cr = append(cr, payload...)
+	crSum := sha256.Sum256(cr)
+
+	var sts [256]byte
+	s := append(sts[:0], algorithm...)
+	s = append(s, '\n')
+	s = append(s, a.amzDate...)
+	s = append(s, '\n')
+	s = append(s, a.scope...)
+	s = append(s, '\n')
+	s = hex.AppendEncode(s, crSum[:])
+	return hmacSHA256(key[:], s)
+}
