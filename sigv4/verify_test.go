@@ -147,7 +147,10 @@ func TestTamper(t *testing.T) {
 	}{
 		{"untouched", nil, nil, "", ""},
 		{"method", func(r *http.Request, b []byte) []byte { r.Method = "PUT"; return b }, nil, mismatch, msgSignatureMismatch},
-		{"path", func(r *http.Request, b []byte) []byte { r.RequestURI = strings.Replace(r.RequestURI, "/path", "/pat", 1); return b }, nil, mismatch, msgSignatureMismatch},
+		{"path", func(r *http.Request, b []byte) []byte {
+			r.RequestURI = strings.Replace(r.RequestURI, "/path", "/pat", 1)
+			return b
+		}, nil, mismatch, msgSignatureMismatch},
 		{"query value", func(r *http.Request, b []byte) []byte {
 			r.URL.RawQuery = strings.Replace(r.URL.RawQuery, "ListUsers", "ListRoles", 1)
 			return b
@@ -221,9 +224,13 @@ func TestTamperPresigned(t *testing.T) {
 	}{
 		{"untouched", func(q string) string { return q }, ""},
 		{"action", func(q string) string { return strings.Replace(q, "GetCallerIdentity", "AssumeRole", 1) }, CodeSignatureDoesNotMatch},
-		{"token", func(q string) string { return strings.Replace(q, "X-Amz-Security-Token=tok", "X-Amz-Security-Token=tik", 1) }, CodeSignatureDoesNotMatch},
+		{"token", func(q string) string {
+			return strings.Replace(q, "X-Amz-Security-Token=tok", "X-Amz-Security-Token=tik", 1)
+		}, CodeSignatureDoesNotMatch},
 		{"expires", func(q string) string { return strings.Replace(q, "X-Amz-Expires=900", "X-Amz-Expires=901", 1) }, CodeSignatureDoesNotMatch},
-		{"signed headers", func(q string) string { return strings.Replace(q, "X-Amz-SignedHeaders=host", "X-Amz-SignedHeaders=host%3Bx", 1) }, CodeSignatureDoesNotMatch},
+		{"signed headers", func(q string) string {
+			return strings.Replace(q, "X-Amz-SignedHeaders=host", "X-Amz-SignedHeaders=host%3Bx", 1)
+		}, CodeSignatureDoesNotMatch},
 		{"extra param", func(q string) string { return q + "&RoleArn=x" }, CodeSignatureDoesNotMatch},
 		{"reordered", func(q string) string {
 			parts := strings.Split(q, "&")
