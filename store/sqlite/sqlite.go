@@ -1,0 +1,473 @@
+// Package sqlite is the embedded SQLite backend of the store package, built
+// on modernc.org/sqlite (pure Go, no cgo).
+//
+// The database is one file, gatehouse.db, in WAL mode inside the data
+// directory. Writes go through a single connection that begins transactions
+// with BEGIN IMMEDIATE, so concurrent Update calls queue in process instead
+// of failing with SQLITE_BUSY, and other processes are held off by
+// busy_timeout. Reads use a separate pool of read-only connections; in WAL
+// mode each read transaction sees one snapshot and never blocks the writer.
+// The schema is migrated at Open from the embedded migrations directory.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync/atomic"
+
+	sqlitedrv "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/gatehouse-iam/gatehouse/store"
+)
+
+// FileName is the name of the database file inside the data directory.
+const FileName = "gatehouse.db"
+
+// busyTimeoutMillis bounds how long a connection waits for a lock held by
+// another process before reporting SQLITE_BUSY (mapped to ErrConflict).
+const busyTimeoutMillis = 10000
+
+// Store is a store.Store kept in a SQLite database.
+type Store struct {
+	w      *sql.DB // one connection; BEGIN IMMEDIATE
+	r      *sql.DB // read-only pool
+	closed atomic.Bool
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open opens (creating if needed) the store in directory dir, which is
+// created with mode 0700 if missing, and brings its schema up to date. The
+// database file is created with mode 0600.
+func Open(ctx context.Context, dir string) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("sqlite: create data directory: %w", err)
+	}
+	file := filepath.Join(dir, FileName)
+	if strings.ContainsAny(file, "?#") {
+		return nil, fmt.Errorf("sqlite: data directory %q: '?' and '#' are not supported in the path", dir)
+	}
+	f, err := os.OpenFile(file, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: create database file: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("sqlite: create database file: %w", err)
+	}
+
+	common := url.Values{}
+	common.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeoutMillis))
+	common.Add("_pragma", "foreign_keys(1)")
+	// FULL: a commit is on disk when Update returns, even across a power
+	// loss; a revoked access key must not come back.
+	common.Add("_pragma", "synchronous(FULL)")
+
+	wq := url.Values{}
+	for k, v := range common {
+		wq[k] = append([]string(nil), v...)
+	}
+	wq.Add("_pragma", "journal_mode(WAL)")
+	wq.Set("_txlock", "immediate")
+	w, err := sql.Open("sqlite", file+"?"+wq.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open writer: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+
+	ms, err := loadMigrations(migrationFS)
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	if err := migrate(ctx, w, ms); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: migrate %s: %w", file, err)
+	}
+
+	rq := common
+	rq.Add("_pragma", "query_only(1)")
+	r, err := sql.Open("sqlite", file+"?"+rq.Encode())
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: open readers: %w", err)
+	}
+	n := max(4, runtime.GOMAXPROCS(0))
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	return &Store{w: w, r: r}, nil
+}
+
+// Close closes the database. It is safe to call more than once.
+func (s *Store) Close() error {
+	if s.closed.Swap(true) {
+		return nil
+	}
+	return errors.Join(s.r.Close(), s.w.Close())
+}
+
+// Update implements store.Store.
+func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
+	return store.RetryConflicts(ctx, func() error { return s.update(ctx, fn) })
+}
+
+func (s *Store) update(ctx context.Context, fn func(store.Tx) error) (err error) {
+	sqlTx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return mapErr(ctx, err, "begin update")
+	}
+	t := &tx{readTx: readTx{q: sqlTx}, sqlTx: sqlTx}
+	committed := false
+	defer func() {
+		t.done = true
+		if !committed {
+			if rbErr := sqlTx.Rollback(); rbErr != nil && err == nil {
+				err = mapErr(ctx, rbErr, "rollback")
+			}
+		}
+	}()
+	if err := fn(t); err != nil {
+		return err
+	}
+	if t.rev != 0 {
+		const bump = `UPDATE revision SET current = ? WHERE id = 1`
+		if _, err := sqlTx.ExecContext(ctx, bump, t.rev); err != nil {
+			return mapErr(ctx, err, "set revision")
+		}
+	}
+	committed = true
+	if err := sqlTx.Commit(); err != nil {
+		return mapErr(ctx, err, "commit")
+	}
+	return nil
+}
+
+// View implements store.Store.
+func (s *Store) View(ctx context.Context, fn func(store.ReadTx) error) error {
+	sqlTx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return mapErr(ctx, err, "begin view")
+	}
+	t := &readTx{q: sqlTx}
+	defer func() {
+		t.done = true
+		sqlTx.Rollback() //nolint:errcheck // read-only: nothing to lose
+	}()
+	return fn(t)
+}
+
+// Revision implements store.Store.
+func (s *Store) Revision(ctx context.Context) (int64, error) {
+	var rev int64
+	err := s.r.QueryRowContext(ctx, `SELECT current FROM revision WHERE id = 1`).Scan(&rev)
+	if err != nil {
+		return 0, mapErr(ctx, err, "read revision")
+	}
+	return rev, nil
+}
+
+// Changes implements store.Store.
+func (s *Store) Changes(ctx context.Context, after int64, limit int) ([]store.Change, error) {
+	var out []store.Change
+	err := s.View(ctx, func(rt store.ReadTx) error {
+		q := rt.(*readTx).q
+		sqlLimit := -1
+		if limit > 0 {
+			sqlLimit = limit + 1
+		}
+		const page = `SELECT revision, kind, account, key, op FROM changes
+			WHERE revision > ? ORDER BY revision, kind, account, key LIMIT ?`
+		rows, err := scanChanges(ctx, q, page, after, sqlLimit)
+		if err != nil {
+			return err
+		}
+		var whole bool
+		out, whole = store.CutChanges(rows, limit)
+		if whole {
+			const one = `SELECT revision, kind, account, key, op FROM changes
+				WHERE revision = ? ORDER BY kind, account, key`
+			out, err = scanChanges(ctx, q, one, rows[0].Revision)
+		}
+		return err
+	})
+	return out, err
+}
+
+func scanChanges(ctx context.Context, q querier, query string, args ...any) ([]store.Change, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, mapErr(ctx, err, "query changes")
+	}
+	defer rows.Close()
+	var out []store.Change
+	for rows.Next() {
+		var c store.Change
+		var kind, op string
+		var key []byte
+		if err := rows.Scan(&c.Revision, &kind, &c.Account, &key, &op); err != nil {
+			return nil, mapErr(ctx, err, "scan change")
+		}
+		c.Kind, c.Key, c.Op = store.Kind(kind), string(key), store.Op(op)
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapErr(ctx, err, "read changes")
+	}
+	return out, nil
+}
+
+// querier is what readTx needs of a *sql.Tx.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// errTxDone reports use of a transaction after its function returned.
+var errTxDone = errors.New("sqlite: transaction used after its function returned")
+
+// readTx implements store.ReadTx over a SQL transaction.
+type readTx struct {
+	q    querier
+	done bool
+}
+
+func (t *readTx) Get(ctx context.Context, kind store.Kind, account, key string) (store.Record, error) {
+	if t.done {
+		return store.Record{}, errTxDone
+	}
+	if err := store.ValidateAddress(kind, account, key); err != nil {
+		return store.Record{}, err
+	}
+	r := store.Record{Kind: kind, Account: account, Key: key}
+	const get = `SELECT data, revision FROM records WHERE kind = ? AND account = ? AND key = ?`
+	err := t.q.QueryRowContext(ctx, get, string(kind), account, []byte(key)).Scan(&r.Data, &r.Revision)
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.Record{}, fmt.Errorf("sqlite: get %s %q in account %q: %w", kind, key, account, store.ErrNotFound)
+	}
+	if err != nil {
+		return store.Record{}, mapErr(ctx, err, "get "+string(kind))
+	}
+	return r, nil
+}
+
+// where builds the parameterised selection of opts: fixed SQL fragments,
+// every value a bound argument. A prefix becomes a key range, never LIKE.
+func where(kind store.Kind, account, prefix, after string) (string, []any) {
+	var b strings.Builder
+	b.WriteString(` WHERE kind = ? AND account = ?`)
+	args := []any{string(kind), account}
+	if prefix != "" {
+		b.WriteString(` AND key >= ?`)
+		args = append(args, []byte(prefix))
+		if end, ok := store.PrefixEnd(prefix); ok {
+			b.WriteString(` AND key < ?`)
+			args = append(args, []byte(end))
+		}
+	}
+	if after != "" {
+		b.WriteString(` AND key > ?`)
+		args = append(args, []byte(after))
+	}
+	return b.String(), args
+}
+
+func (t *readTx) List(ctx context.Context, opts store.ListOptions) ([]store.Record, error) {
+	if t.done {
+		return nil, errTxDone
+	}
+	if err := store.ValidateList(opts); err != nil {
+		return nil, err
+	}
+	cond, args := where(opts.Kind, opts.Account, opts.Prefix, opts.After)
+	limit := -1
+	if opts.Limit > 0 {
+		limit = opts.Limit
+	}
+	args = append(args, limit)
+	rows, err := t.q.QueryContext(ctx, `SELECT key, data, revision FROM records`+cond+` ORDER BY key LIMIT ?`, args...)
+	if err != nil {
+		return nil, mapErr(ctx, err, "list "+string(opts.Kind))
+	}
+	defer rows.Close()
+	var out []store.Record
+	for rows.Next() {
+		r := store.Record{Kind: opts.Kind, Account: opts.Account}
+		var key []byte
+		if err := rows.Scan(&key, &r.Data, &r.Revision); err != nil {
+			return nil, mapErr(ctx, err, "scan "+string(opts.Kind))
+		}
+		r.Key = string(key)
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapErr(ctx, err, "list "+string(opts.Kind))
+	}
+	return out, nil
+}
+
+func (t *readTx) Count(ctx context.Context, kind store.Kind, account, prefix string) (int, error) {
+	if t.done {
+		return 0, errTxDone
+	}
+	if err := store.ValidateList(store.ListOptions{Kind: kind, Account: account}); err != nil {
+		return 0, err
+	}
+	cond, args := where(kind, account, prefix, "")
+	var n int
+	if err := t.q.QueryRowContext(ctx, `SELECT count(*) FROM records`+cond, args...).Scan(&n); err != nil {
+		return 0, mapErr(ctx, err, "count "+string(kind))
+	}
+	return n, nil
+}
+
+// tx implements store.Tx. rev is the revision this commit will take; it is
+// chosen at the first successful write (the writer holds the database's
+// write lock from BEGIN IMMEDIATE, so current+1 cannot be taken by another
+// commit) and stays 0 when nothing is written.
+type tx struct {
+	readTx
+	sqlTx *sql.Tx
+	rev   int64
+}
+
+// nextRevision returns the revision of this commit, reading it on first use.
+func (t *tx) nextRevision(ctx context.Context) (int64, error) {
+	if t.rev != 0 {
+		return t.rev, nil
+	}
+	var cur int64
+	if err := t.q.QueryRowContext(ctx, `SELECT current FROM revision WHERE id = 1`).Scan(&cur); err != nil {
+		return 0, mapErr(ctx, err, "read revision")
+	}
+	return cur + 1, nil
+}
+
+// wrote records a change of (kind, account, key) at revision rev.
+func (t *tx) wrote(ctx context.Context, rev int64, kind store.Kind, account, key string, op store.Op) error {
+	const change = `INSERT INTO changes (revision, kind, account, key, op) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (revision, kind, account, key) DO UPDATE SET op = excluded.op`
+	if _, err := t.q.ExecContext(ctx, change, rev, string(kind), account, []byte(key), string(op)); err != nil {
+		return mapErr(ctx, err, "record change")
+	}
+	t.rev = rev
+	return nil
+}
+
+func data(r store.Record) []byte {
+	if r.Data == nil {
+		return []byte{}
+	}
+	return r.Data
+}
+
+func (t *tx) Create(ctx context.Context, r store.Record) error {
+	if t.done {
+		return errTxDone
+	}
+	if err := store.ValidateAddress(r.Kind, r.Account, r.Key); err != nil {
+		return err
+	}
+	rev, err := t.nextRevision(ctx)
+	if err != nil {
+		return err
+	}
+	const create = `INSERT INTO records (kind, account, key, data, revision) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (kind, account, key) DO NOTHING`
+	res, err := t.q.ExecContext(ctx, create, string(r.Kind), r.Account, []byte(r.Key), data(r), rev)
+	if err != nil {
+		return mapErr(ctx, err, "create "+string(r.Kind))
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return mapErr(ctx, err, "create "+string(r.Kind))
+	}
+	if n == 0 {
+		return fmt.Errorf("sqlite: create %s %q in account %q: %w", r.Kind, r.Key, r.Account, store.ErrAlreadyExists)
+	}
+	return t.wrote(ctx, rev, r.Kind, r.Account, r.Key, store.OpPut)
+}
+
+func (t *tx) Put(ctx context.Context, r store.Record) error {
+	if t.done {
+		return errTxDone
+	}
+	if err := store.ValidateAddress(r.Kind, r.Account, r.Key); err != nil {
+		return err
+	}
+	rev, err := t.nextRevision(ctx)
+	if err != nil {
+		return err
+	}
+	const put = `INSERT INTO records (kind, account, key, data, revision) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (kind, account, key) DO UPDATE SET data = excluded.data, revision = excluded.revision`
+	if _, err := t.q.ExecContext(ctx, put, string(r.Kind), r.Account, []byte(r.Key), data(r), rev); err != nil {
+		return mapErr(ctx, err, "put "+string(r.Kind))
+	}
+	return t.wrote(ctx, rev, r.Kind, r.Account, r.Key, store.OpPut)
+}
+
+func (t *tx) Delete(ctx context.Context, kind store.Kind, account, key string) error {
+	if t.done {
+		return errTxDone
+	}
+	if err := store.ValidateAddress(kind, account, key); err != nil {
+		return err
+	}
+	const del = `DELETE FROM records WHERE kind = ? AND account = ? AND key = ?`
+	res, err := t.q.ExecContext(ctx, del, string(kind), account, []byte(key))
+	if err != nil {
+		return mapErr(ctx, err, "delete "+string(kind))
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return mapErr(ctx, err, "delete "+string(kind))
+	}
+	if n == 0 {
+		return fmt.Errorf("sqlite: delete %s %q in account %q: %w", kind, key, account, store.ErrNotFound)
+	}
+	rev, err := t.nextRevision(ctx)
+	if err != nil {
+		return err
+	}
+	return t.wrote(ctx, rev, kind, account, key, store.OpDelete)
+}
+
+// mapErr wraps a driver error with context, translating it to the store's
+// sentinels by SQLite result code: BUSY and LOCKED become ErrConflict,
+// primary-key and unique violations ErrAlreadyExists, and an interrupted
+// statement the context's error. The driver error stays wrapped too.
+func mapErr(ctx context.Context, err error, op string) error {
+	if err == nil {
+		return nil
+	}
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return fmt.Errorf("sqlite: %s: %w: %w", op, context.Cause(ctx), err)
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("sqlite: %s: %w", op, err)
+	}
+	var se *sqlitedrv.Error
+	if errors.As(err, &se) {
+		code := se.Code()
+		switch code & 0xff {
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+			return fmt.Errorf("sqlite: %s: %w: %w", op, store.ErrConflict, err)
+		case sqlite3.SQLITE_CONSTRAINT:
+			if code == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY || code == sqlite3.SQLITE_CONSTRAINT_UNIQUE {
+				return fmt.Errorf("sqlite: %s: %w: %w", op, store.ErrAlreadyExists, err)
+			}
+		}
+	}
+	return fmt.Errorf("sqlite: %s: %w", op, err)
+}
