@@ -1,0 +1,71 @@
+// Command apigen generates Go code from botocore-format AWS API models.
+//
+// With -pkg and one -model it writes the shapes, AWS Query codec and
+// operation table of an api package:
+//
+//	go run ../../internal/apigen -model .../iam/2010-05-08/service-2.json -pkg iamapi -out zz_generated.go
+//
+// With -errors and one or more -model flags it writes the error-code table of
+// package awserr from the models' exception shapes.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/gatehouse-iam/gatehouse/internal/apigen/gen"
+)
+
+type modelList []string
+
+func (l *modelList) String() string     { return strings.Join(*l, ",") }
+func (l *modelList) Set(v string) error { *l = append(*l, v); return nil }
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "apigen:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	fs := flag.NewFlagSet("apigen", flag.ContinueOnError)
+	var models modelList
+	fs.Var(&models, "model", "path of a service-2.json model (repeatable with -errors)")
+	pkg := fs.String("pkg", "", "Go package name of the output")
+	out := fs.String("out", "", "output file")
+	errs := fs.Bool("errors", false, "generate the awserr code table instead of an api package")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("flags: %w", err)
+	}
+	if len(models) == 0 || *pkg == "" || *out == "" {
+		return fmt.Errorf("need -model, -pkg and -out")
+	}
+	var loaded []*gen.Model
+	for _, p := range models {
+		m, err := gen.Load(p)
+		if err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+		loaded = append(loaded, m)
+	}
+	var src []byte
+	var err error
+	if *errs {
+		src, err = gen.GenerateErrors(loaded, *pkg)
+	} else {
+		if len(loaded) != 1 {
+			return fmt.Errorf("an api package is generated from exactly one -model")
+		}
+		src, err = gen.GenerateAPI(loaded[0], *pkg)
+	}
+	if err != nil {
+		return fmt.Errorf("generate: %w", err)
+	}
+	if err := os.WriteFile(*out, src, 0o644); err != nil {
+		return fmt.Errorf("write output: %w", err)
+	}
+	return nil
+}

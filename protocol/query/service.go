@@ -1,0 +1,234 @@
+package query
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/gatehouse-iam/gatehouse/awserr"
+)
+
+// DefaultMaxBodyBytes is the default bound on a request's form body.
+const DefaultMaxBodyBytes = 2 << 20
+
+// FaultNamespace is the XML namespace of the envelope AWS uses for
+// protocol-level errors (InvalidAction), rather than the service's own: an
+// STS probe shows <ErrorResponse
+// xmlns="http://webservices.amazon.com/AWSFault/2005-15-09"> for an unknown
+// action or version.
+const FaultNamespace = "http://webservices.amazon.com/AWSFault/2005-15-09"
+
+// NoVersion is the version AWS reports when the request has no Version
+// parameter ("Could not find operation X for version NO_VERSION_SPECIFIED").
+const NoVersion = "NO_VERSION_SPECIFIED"
+
+// ErrNotQuery means that a request is not an AWS Query call at all: no
+// Action parameter, a POST that is not a form, or another method. AWS answers
+// these with a 302 redirect to https://aws.amazon.com/iam rather than an
+// error document (observed on STS); the server chooses what to do.
+var ErrNotQuery = errors.New("not an AWS Query request")
+
+// Request is a parsed AWS Query request.
+type Request struct {
+	// Action is the first Action parameter.
+	Action string
+	// Version is the first Version parameter, or NoVersion.
+	Version string
+	// Params holds every parameter, Action and Version included.
+	Params url.Values
+}
+
+// ParseRequest reads the parameters of an AWS Query request: the URL query
+// of a GET, or the application/x-www-form-urlencoded body of a POST (read up
+// to maxBody bytes; 0 means DefaultMaxBodyBytes). Errors are *awserr.Error,
+// or wrap ErrNotQuery.
+func ParseRequest(r *http.Request, maxBody int64) (*Request, error) {
+	if maxBody <= 0 {
+		maxBody = DefaultMaxBodyBytes
+	}
+	var raw string
+	switch r.Method {
+	case http.MethodGet:
+		raw = r.URL.RawQuery
+	case http.MethodPost:
+		ct := r.Header.Get("Content-Type")
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || mt != "application/x-www-form-urlencoded" {
+			return nil, fmt.Errorf("POST with content type %q: %w", ct, ErrNotQuery)
+		}
+		body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+		if err != nil {
+			return nil, awserr.MalformedQueryString("The request body could not be read.").WithCause(fmt.Errorf("read body: %w", err))
+		}
+		if int64(len(body)) > maxBody {
+			return nil, &awserr.Error{Code: "RequestEntityTooLarge", Status: http.StatusRequestEntityTooLarge, Sender: true,
+				Message: "Request body must be at most " + strconv.FormatInt(maxBody, 10) + " bytes."}
+		}
+		raw = string(body)
+	default:
+		return nil, fmt.Errorf("method %s: %w", r.Method, ErrNotQuery)
+	}
+	params, err := url.ParseQuery(raw)
+	if err != nil {
+		return nil, awserr.MalformedQueryString("The query string contains a syntax error.").WithCause(fmt.Errorf("parse form: %w", err))
+	}
+	action, ok := params["Action"]
+	if !ok || len(action) == 0 {
+		return nil, fmt.Errorf("no Action parameter: %w", ErrNotQuery)
+	}
+	req := &Request{Action: action[0], Version: NoVersion, Params: params}
+	if v, ok := params["Version"]; ok && len(v) > 0 {
+		req.Version = v[0]
+	}
+	return req, nil
+}
+
+// Operation is one entry of a service's generated operation table.
+type Operation struct {
+	// Name is the action name, e.g. "CreateUser".
+	Name string
+	// ResultWrapper is the element that wraps the output members, e.g.
+	// "CreateUserResult"; empty when the operation has no output.
+	ResultWrapper string
+	// HTTPMethod is the model's HTTP method (POST for every IAM and STS
+	// operation; GET is accepted too, as AWS does).
+	HTTPMethod string
+	// Errors lists the error codes the model declares for the operation.
+	Errors []string
+	// NewInput returns a new, empty input value to decode into.
+	NewInput func() Input
+}
+
+// Empty is the input of an operation that declares none.
+type Empty struct{}
+
+// DecodeQuery implements Input; it reads nothing.
+func (Empty) DecodeQuery(*Decoder, Key) {}
+
+// Service describes one AWS Query service: its version, XML namespace and
+// operation table.
+type Service struct {
+	// Name is the signing name, e.g. "iam".
+	Name string
+	// Version is the API version, e.g. "2010-05-08".
+	Version string
+	// Namespace is the XML namespace of responses and service errors.
+	Namespace string
+	// Lookup finds an operation by action name.
+	Lookup func(action string) (Operation, bool)
+}
+
+// Resolve finds the operation a request names. An unknown action, or a
+// version other than the service's, is AWS's InvalidAction error: "Could not
+// find operation X for version V" (fog/fog-aws issue #368 for IAM; the STS
+// probe for a missing, empty or other version).
+func (s *Service) Resolve(req *Request) (Operation, error) {
+	op, ok := s.Lookup(req.Action)
+	if !ok || req.Version != s.Version {
+		return Operation{}, awserr.InvalidAction("Could not find operation %s for version %s", req.Action, req.Version)
+	}
+	return op, nil
+}
+
+// Decode decodes req's parameters into a new input of op. The error is nil,
+// or an *awserr.Error (ValidationError or MalformedInput).
+func (s *Service) Decode(op Operation, req *Request) (Input, error) {
+	in := op.NewInput()
+	if err := Decode(req.Params, in); err != nil {
+		return nil, fmt.Errorf("decode %s: %w", op.Name, err)
+	}
+	return in, nil
+}
+
+// MarshalResponse renders a successful response:
+// <{Action}Response xmlns="ns"><{Action}Result>...</{Action}Result>
+// <ResponseMetadata><RequestId>id</RequestId></ResponseMetadata></{Action}Response>.
+// The Result element is omitted when op has no output; out may then be nil.
+func (s *Service) MarshalResponse(op Operation, requestID string, out Output) []byte {
+	var e Encoder
+	root := op.Name + "Response"
+	e.buf.WriteString("<" + root + ` xmlns="`)
+	e.Text(s.Namespace)
+	e.buf.WriteString(`">`)
+	if op.ResultWrapper != "" {
+		e.Start(op.ResultWrapper)
+		if out != nil {
+			out.EncodeQuery(&e)
+		}
+		e.End(op.ResultWrapper)
+	}
+	e.Start("ResponseMetadata")
+	e.String("RequestId", requestID)
+	e.End("ResponseMetadata")
+	e.End(root)
+	return e.Bytes()
+}
+
+// WriteResponse writes a successful response (see MarshalResponse) with
+// status 200, Content-Type text/xml and the x-amzn-RequestId header.
+func (s *Service) WriteResponse(w http.ResponseWriter, op Operation, requestID string, out Output) error {
+	return write(w, http.StatusOK, requestID, s.MarshalResponse(op, requestID, out))
+}
+
+// ErrorOf returns err as an *awserr.Error; any other error becomes an
+// InternalFailure whose cause is err (and is never rendered).
+func ErrorOf(err error) *awserr.Error {
+	if e, ok := awserr.As(err); ok {
+		return e
+	}
+	return awserr.InternalFailure(err)
+}
+
+// MarshalError renders an AWS Query error envelope:
+// <ErrorResponse xmlns="ns"><Error><Type>Sender</Type><Code>..</Code>
+// <Message>..</Message></Error><RequestId>..</RequestId></ErrorResponse>.
+// The internal cause is never rendered; an empty message is omitted.
+// InvalidAction uses FaultNamespace, as AWS does.
+func (s *Service) MarshalError(requestID string, err error) []byte {
+	ae := ErrorOf(err)
+	ns := s.Namespace
+	if ae.Code == awserr.CodeInvalidAction {
+		ns = FaultNamespace
+	}
+	var e Encoder
+	e.buf.WriteString(`<ErrorResponse xmlns="`)
+	e.Text(ns)
+	e.buf.WriteString(`">`)
+	e.Start("Error")
+	e.String("Type", ae.Type())
+	e.String("Code", ae.Code)
+	if ae.Message != "" {
+		e.String("Message", ae.Message)
+	}
+	e.End("Error")
+	e.String("RequestId", requestID)
+	e.End("ErrorResponse")
+	return e.Bytes()
+}
+
+// WriteError writes err as an error envelope (see MarshalError) with the
+// error's HTTP status, Content-Type text/xml and the x-amzn-RequestId header.
+func (s *Service) WriteError(w http.ResponseWriter, requestID string, err error) error {
+	ae := ErrorOf(err)
+	status := ae.Status
+	if status < 400 || status > 599 {
+		status = http.StatusInternalServerError
+	}
+	return write(w, status, requestID, s.MarshalError(requestID, ae))
+}
+
+func write(w http.ResponseWriter, status int, requestID string, body []byte) error {
+	h := w.Header()
+	h.Set("Content-Type", "text/xml")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h.Set("x-amzn-RequestId", requestID)
+	w.WriteHeader(status)
+	if _, err := w.Write(body); err != nil {
+		return fmt.Errorf("write response: %w", err)
+	}
+	return nil
+}
