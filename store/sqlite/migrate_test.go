@@ -1,0 +1,248 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/gatehouse-iam/gatehouse/store"
+)
+
+func TestLoadMigrations(t *testing.T) {
+	tests := []struct {
+		name     string
+		files    fstest.MapFS
+		want     []int
+		wantFail string
+	}{
+		{
+			name: "ordered by number, not by name",
+			files: fstest.MapFS{
+				"migrations/10_ten.sql":  {Data: []byte("SELECT 10;")},
+				"migrations/2_two.sql":   {Data: []byte("SELECT 2;")},
+				"migrations/0001_a.sql":  {Data: []byte("SELECT 1;")},
+				"migrations/README.md":   {Data: []byte("ignored")},
+				"migrations/sub/3_x.sql": {Data: []byte("ignored: in a directory")},
+			},
+			want: []int{1, 2, 10},
+		},
+		{
+			name:     "duplicate version",
+			files:    fstest.MapFS{"migrations/1_a.sql": {}, "migrations/0001_b.sql": {}},
+			wantFail: "share version 1",
+		},
+		{
+			name:     "no version",
+			files:    fstest.MapFS{"migrations/init.sql": {}},
+			wantFail: "must start with a positive version",
+		},
+		{
+			name:     "zero version",
+			files:    fstest.MapFS{"migrations/0_init.sql": {}},
+			wantFail: "must start with a positive version",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ms, err := loadMigrations(tc.files)
+			if tc.wantFail != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantFail) {
+					t.Fatalf("err = %v, want it to mention %q", err, tc.wantFail)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []int
+			for _, m := range ms {
+				got = append(got, m.version)
+			}
+			if len(got) != len(tc.want) {
+				t.Fatalf("versions = %v, want %v", got, tc.want)
+			}
+			for i := range got {
+				if got[i] != tc.want[i] {
+					t.Fatalf("versions = %v, want %v", got, tc.want)
+				}
+			}
+		})
+	}
+}
+
+func TestEmbeddedMigrationsLoad(t *testing.T) {
+	ms, err := loadMigrations(migrationFS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) == 0 || ms[0].version != 1 {
+		t.Fatalf("embedded migrations = %+v, want 0001 first", ms)
+	}
+}
+
+func TestReopenKeepsDataAndMigratesOnce(t *testing.T) {
+	ctx := t.Context()
+	dir := filepath.Join(t.TempDir(), "data")
+	s, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	err = s.Update(ctx, func(tx store.Tx) error {
+		return tx.Put(ctx, store.Record{Kind: store.KindUser, Account: "123456789012", Key: "alice", Data: []byte("v")})
+	})
+	if err != nil {
+		t.Fatalf("Update: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+
+	for range 2 {
+		s, err = Open(ctx, dir)
+		if err != nil {
+			t.Fatalf("reopen: %v", err)
+		}
+		var n int
+		if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if want := len(mustLoad(t)); n != want {
+			t.Errorf("schema_migrations has %d rows, want %d", n, want)
+		}
+		if rev, err := s.Revision(ctx); err != nil || rev != 1 {
+			t.Errorf("Revision after reopen = %d, %v; want 1", rev, err)
+		}
+		if err := s.View(ctx, func(tx store.ReadTx) error {
+			_, err := tx.Get(ctx, store.KindUser, "123456789012", "alice")
+			return err
+		}); err != nil {
+			t.Errorf("record lost across reopen: %v", err)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func mustLoad(t *testing.T) []migration {
+	t.Helper()
+	ms, err := loadMigrations(migrationFS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ms
+}
+
+func TestOpenRefusesNewerSchema(t *testing.T) {
+	ctx := t.Context()
+	dir := t.TempDir()
+	s, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.w.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, '9999_future.sql', 'x')`); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if s, err := Open(ctx, dir); err == nil {
+		s.Close()
+		t.Fatal("Open accepted a database with an unknown migration")
+	} else if !strings.Contains(err.Error(), "9999") {
+		t.Errorf("err = %v, want it to name migration 9999", err)
+	}
+}
+
+func TestOpenPermissions(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "nested", "data")
+	s, err := Open(t.Context(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for path, want := range map[string]os.FileMode{dir: 0o700, filepath.Join(dir, FileName): 0o600} {
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fi.Mode().Perm(); got&^want != 0 {
+			t.Errorf("%s mode = %v, want at most %v", path, got, want)
+		}
+	}
+	var mode string
+	if err := s.r.QueryRowContext(t.Context(), `PRAGMA journal_mode`).Scan(&mode); err != nil {
+		t.Fatal(err)
+	}
+	if mode != "wal" {
+		t.Errorf("journal_mode = %q, want wal", mode)
+	}
+}
+
+func TestOpenRejectsURIMetacharacters(t *testing.T) {
+	if s, err := Open(t.Context(), filepath.Join(t.TempDir(), "a?mode=ro")); err == nil {
+		s.Close()
+		t.Fatal("Open accepted a path with '?'")
+	}
+}
+
+func TestReadersCannotWrite(t *testing.T) {
+	s, err := Open(t.Context(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.r.ExecContext(t.Context(), `UPDATE revision SET current = 42`); err == nil {
+		t.Fatal("the read pool accepted a write")
+	}
+}
+
+func TestMapErr(t *testing.T) {
+	s, err := Open(t.Context(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := t.Context()
+	// A real driver error for a primary-key violation.
+	_, dupErr := s.w.ExecContext(ctx, `INSERT INTO revision (id, current) VALUES (1, 0)`)
+	_, syntaxErr := s.w.ExecContext(ctx, `SELEC 1`)
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+
+	tests := []struct {
+		name string
+		ctx  context.Context
+		err  error
+		want error
+	}{
+		{"nil", ctx, nil, nil},
+		{"primary key", ctx, dupErr, store.ErrAlreadyExists},
+		{"cancelled context", cancelled, sql.ErrConnDone, context.Canceled},
+		{"deadline in driver error", ctx, context.DeadlineExceeded, context.DeadlineExceeded},
+		{"other", ctx, syntaxErr, syntaxErr},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := mapErr(tc.ctx, tc.err, "op")
+			if tc.want == nil {
+				if got != nil {
+					t.Fatalf("mapErr = %v, want nil", got)
+				}
+				return
+			}
+			if !errors.Is(got, tc.want) {
+				t.Errorf("mapErr = %v, want it to wrap %v", got, tc.want)
+			}
+			if !strings.Contains(got.Error(), "op") {
+				t.Errorf("mapErr = %v lost the operation", got)
+			}
+		})
+	}
+	if dupErr == nil || syntaxErr == nil {
+		t.Fatal("the driver accepted an invalid statement")
+	}
+}
