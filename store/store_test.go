@@ -1,0 +1,268 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"testing"
+	"testing/iotest"
+)
+
+func TestPrefixEnd(t *testing.T) {
+	tests := []struct {
+		prefix string
+		want   string
+		ok     bool
+	}{
+		{"", "", false},
+		{"a", "b", true},
+		{"ab", "ac", true},
+		{"a/", "a0", true},
+		{"a\xff", "b", true},
+		{"a\xff\xff", "b", true},
+		{"\xff", "", false},
+		{"\xff\xff", "", false},
+		{"a\x00", "a\x01", true},
+		{"é", "\xc3\xaa", true},
+	}
+	for _, tc := range tests {
+		got, ok := PrefixEnd(tc.prefix)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("PrefixEnd(%q) = %q, %v; want %q, %v", tc.prefix, got, ok, tc.want, tc.ok)
+		}
+		// Property: every extension of prefix sorts below the end.
+		if ok {
+			for _, ext := range []string{"", "\x00", "\xff", "\xff\xff\xff", "zzz"} {
+				if !(tc.prefix+ext < got) {
+					t.Errorf("PrefixEnd(%q) = %q is not above %q", tc.prefix, got, tc.prefix+ext)
+				}
+			}
+		}
+	}
+}
+
+func TestValidateAddress(t *testing.T) {
+	tests := []struct {
+		kind         Kind
+		account, key string
+		ok           bool
+	}{
+		{KindUser, "123456789012", "alice", true},
+		{KindAccessKey, "", "AKIA", true},
+		{KindPolicy, AWSAccount, "readonlyaccess", true},
+		{"", "123456789012", "alice", false},
+		{KindUser, "123456789012", "", false},
+		{KindUser, "12345678901", "alice", false},
+		{KindUser, "1234567890123", "alice", false},
+		{KindUser, "12345678901a", "alice", false},
+		{KindUser, "AWS", "alice", false},
+	}
+	for _, tc := range tests {
+		err := ValidateAddress(tc.kind, tc.account, tc.key)
+		if (err == nil) != tc.ok {
+			t.Errorf("ValidateAddress(%q, %q, %q) = %v, want ok %v", tc.kind, tc.account, tc.key, err, tc.ok)
+		}
+		if err != nil && !errors.Is(err, ErrInvalid) {
+			t.Errorf("ValidateAddress error %v does not wrap ErrInvalid", err)
+		}
+	}
+}
+
+func TestKeys(t *testing.T) {
+	tests := []struct {
+		name, got, want string
+	}{
+		{"user folds case", UserKey("Alice"), "alice"},
+		{"group", GroupKey("ADMINS"), "admins"},
+		{"role keeps symbols", RoleKey("My+Role=,.@_-"), "my+role=,.@_-"},
+		{"policy", PolicyKey("ReadOnlyAccess"), "readonlyaccess"},
+		{"instance profile", InstanceProfileKey("Web"), "web"},
+		{"login profile", LoginProfileKey("Bob"), "bob"},
+		{"mfa keeps serial", MFADeviceKey("arn:aws:iam::123456789012:mfa/Bob"), "arn:aws:iam::123456789012:mfa/Bob"},
+		{"policy version padded", PolicyVersionKey("P", "v7"), "p/v0000000007"},
+		{"policy version odd id kept", PolicyVersionKey("P", "draft"), "p/draft"},
+		{"policy version prefix", PolicyVersionPrefix("P"), "p/"},
+		{"inline policy", InlinePolicyKey(EntityRole, "Admin", "S3Access"), "role/admin/S3Access"},
+		{"inline prefix", InlinePolicyPrefix(EntityUser, "Bob"), "user/bob/"},
+		{"attachment", AttachmentKey(EntityGroup, "Dev", AWSAccount, "ReadOnlyAccess"), "group/dev/aws/readonlyaccess"},
+		{"attachment prefix", AttachmentPrefix(EntityGroup, "Dev"), "group/dev/"},
+		{"policy attachment", PolicyAttachmentKey("123456789012", "Mine", EntityUser, "Bob"), "123456789012/mine/user/bob"},
+		{"policy attachment prefix", PolicyAttachmentPrefix("123456789012", "Mine"), "123456789012/mine/"},
+		{"membership", MembershipKey("Dev", "Bob"), "dev/bob"},
+		{"membership prefix", MembershipPrefix("Dev"), "dev/"},
+		{"user membership", UserMembershipKey("Bob", "Dev"), "bob/dev"},
+		{"user membership prefix", UserMembershipPrefix("Bob"), "bob/"},
+		{"user access key", UserAccessKeyKey("Bob", "AKIAXYZ"), "bob/AKIAXYZ"},
+		{"root access key", UserAccessKeyKey("", "AKIAXYZ"), "/AKIAXYZ"},
+		{"root access key prefix", UserAccessKeyPrefix(""), "/"},
+		{"non-ASCII untouched", UserKey("ÉCOLE"), "École"},
+		{"version id", VersionID(12), "v12"},
+	}
+	for _, tc := range tests {
+		if tc.got != tc.want {
+			t.Errorf("%s: got %q, want %q", tc.name, tc.got, tc.want)
+		}
+	}
+	// Versions sort numerically.
+	if !(PolicyVersionKey("p", "v9") < PolicyVersionKey("p", "v10")) {
+		t.Errorf("v9 does not sort before v10")
+	}
+	// A prefix never matches a longer name.
+	if k := MembershipKey("devops", "bob"); len(k) >= len(MembershipPrefix("dev")) && k[:len(MembershipPrefix("dev"))] == MembershipPrefix("dev") {
+		t.Errorf("MembershipPrefix(dev) matches %q", k)
+	}
+}
+
+func TestParseVersionID(t *testing.T) {
+	for _, tc := range []struct {
+		id   string
+		want int
+		ok   bool
+	}{
+		{"v1", 1, true}, {"v42", 42, true}, {"v0", 0, false}, {"v", 0, false},
+		{"1", 0, false}, {"v-1", 0, false}, {"v+1", 0, false}, {"vx", 0, false}, {"V1", 0, false},
+	} {
+		got, err := parseVersionID(tc.id)
+		if (err == nil) != tc.ok || (tc.ok && got != tc.want) {
+			t.Errorf("parseVersionID(%q) = %d, %v; want %d, ok %v", tc.id, got, err, tc.want, tc.ok)
+		}
+	}
+}
+
+func TestIDGen(t *testing.T) {
+	uniqueRE := regexp.MustCompile(`^[A-Z]{4}[A-Z2-7]{17}$`)
+	keyRE := regexp.MustCompile(`^(AKIA|ASIA)[A-Z2-7]{16}$`)
+	g := NewIDGen(bytes.NewReader(bytes.Repeat([]byte{0, 1, 31, 32, 255}, 100)))
+	for _, prefix := range []string{PrefixUser, PrefixGroup, PrefixRole, PrefixPolicy, PrefixInstanceProfile} {
+		id, err := g.UniqueID(prefix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !uniqueRE.MatchString(id) || id[:4] != prefix {
+			t.Errorf("UniqueID(%s) = %q", prefix, id)
+		}
+	}
+	for _, prefix := range []string{PrefixAccessKey, PrefixTemporaryKey} {
+		id, err := g.AccessKeyID(prefix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !keyRE.MatchString(id) || id[:4] != prefix {
+			t.Errorf("AccessKeyID(%s) = %q", prefix, id)
+		}
+	}
+	// The mapping is fixed: byte b gives idAlphabet[b%32].
+	g = NewIDGen(bytes.NewReader([]byte{0, 1, 25, 26, 31, 32, 63, 255, 0, 0, 0, 0, 0, 0, 0, 0, 0}))
+	if id, _ := g.UniqueID("AIDA"); id != "AIDAABZ27A77AAAAAAAAA" {
+		t.Errorf("UniqueID from a fixed stream = %q", id)
+	}
+	// Short or failing randomness is an error, never a short id.
+	for name, r := range map[string]*IDGen{
+		"short":   NewIDGen(bytes.NewReader([]byte{1, 2, 3})),
+		"failing": NewIDGen(iotest.ErrReader(errors.New("no entropy"))),
+		"nil":     NewIDGen(nil),
+	} {
+		if id, err := r.UniqueID("AIDA"); err == nil {
+			t.Errorf("%s reader: UniqueID = %q, want an error", name, id)
+		}
+	}
+}
+
+func TestARNs(t *testing.T) {
+	const a = "123456789012"
+	tests := []struct{ got, want string }{
+		{UserARN(a, "/", "alice"), "arn:aws:iam::123456789012:user/alice"},
+		{UserARN(a, "", "alice"), "arn:aws:iam::123456789012:user/alice"},
+		{UserARN(a, "/division_abc/subdivision_xyz/", "Bob"), "arn:aws:iam::123456789012:user/division_abc/subdivision_xyz/Bob"},
+		{GroupARN(a, "/eng/", "Dev"), "arn:aws:iam::123456789012:group/eng/Dev"},
+		{RoleARN(a, "/service-role/", "R"), "arn:aws:iam::123456789012:role/service-role/R"},
+		{PolicyARN(AWSAccount, "/", "ReadOnlyAccess"), "arn:aws:iam::aws:policy/ReadOnlyAccess"},
+		{PolicyARN(a, "/p/", "Mine"), "arn:aws:iam::123456789012:policy/p/Mine"},
+		{InstanceProfileARN(a, "/", "Web"), "arn:aws:iam::123456789012:instance-profile/Web"},
+		{MFADeviceARN(a, "/", "bob-phone"), "arn:aws:iam::123456789012:mfa/bob-phone"},
+		{RootARN(a), "arn:aws:iam::123456789012:root"},
+	}
+	for _, tc := range tests {
+		if tc.got != tc.want {
+			t.Errorf("got %q, want %q", tc.got, tc.want)
+		}
+	}
+}
+
+func TestCutChanges(t *testing.T) {
+	revs := func(rs ...int64) []Change {
+		out := make([]Change, len(rs))
+		for i, r := range rs {
+			out[i] = Change{Revision: r, Key: fmt.Sprint(i)}
+		}
+		return out
+	}
+	tests := []struct {
+		name      string
+		rows      []Change
+		limit     int
+		wantLen   int
+		wantWhole bool
+	}{
+		{"no limit", revs(1, 1, 2), 0, 3, false},
+		{"fits", revs(1, 1, 2), 3, 3, false},
+		{"boundary between revisions", revs(1, 1, 2, 3), 3, 3, false},
+		{"cut inside a revision", revs(1, 2, 2, 2), 2, 1, false},
+		{"first revision too large", revs(1, 1, 1, 2), 2, 0, true},
+		{"all one revision", revs(5, 5), 1, 0, true},
+	}
+	for _, tc := range tests {
+		page, whole := CutChanges(tc.rows, tc.limit)
+		if len(page) != tc.wantLen || whole != tc.wantWhole {
+			t.Errorf("%s: CutChanges = %d rows, whole %v; want %d, %v", tc.name, len(page), whole, tc.wantLen, tc.wantWhole)
+		}
+	}
+}
+
+func TestRetryConflicts(t *testing.T) {
+	other := errors.New("other")
+	tests := []struct {
+		name      string
+		failures  int   // attempts that return ErrConflict first
+		then      error // what the next attempt returns
+		wantCalls int
+		wantErr   error
+	}{
+		{"success", 0, nil, 1, nil},
+		{"other error not retried", 0, other, 1, other},
+		{"conflict then success", 3, nil, 4, nil},
+		{"conflict forever", 100, nil, MaxAttempts, ErrConflict},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			calls := 0
+			err := RetryConflicts(t.Context(), func() error {
+				calls++
+				if calls <= tc.failures {
+					return fmt.Errorf("busy: %w", ErrConflict)
+				}
+				return tc.then
+			})
+			if calls != tc.wantCalls {
+				t.Errorf("calls = %d, want %d", calls, tc.wantCalls)
+			}
+			if tc.wantErr == nil && err != nil || tc.wantErr != nil && !errors.Is(err, tc.wantErr) {
+				t.Errorf("err = %v, want %v", err, tc.wantErr)
+			}
+		})
+	}
+	t.Run("stops when the context ends", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(t.Context())
+		calls := 0
+		err := RetryConflicts(ctx, func() error {
+			calls++
+			cancel()
+			return ErrConflict
+		})
+		if calls != 1 || !errors.Is(err, context.Canceled) {
+			t.Errorf("calls = %d, err = %v; want 1 call and context.Canceled", calls, err)
+		}
+	})
+}
