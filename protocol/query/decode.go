@@ -126,6 +126,11 @@ func parseIndex(s string) (int, bool) {
 	if s == "" || s[0] == '0' || len(s) > 10 {
 		return 0, false
 	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || n > maxIndex {
 		return 0, false
