@@ -77,7 +77,7 @@ type ListOptions struct {
 
 // ReadTx is a read-only view of the store. All reads in one ReadTx observe
 // one consistent snapshot. A ReadTx must not be used after the function it
-// was passed to has returned.
+// was passed to has returned, nor by several goroutines at once.
 type ReadTx interface {
 	// Get returns the record, or an error wrapping ErrNotFound.
 	Get(ctx context.Context, kind Kind, account, key string) (Record, error)
@@ -89,7 +89,8 @@ type ReadTx interface {
 }
 
 // Tx is a read-write transaction. Its reads see its own writes. A Tx must not
-// be used after the function it was passed to has returned.
+// be used after the function it was passed to has returned, nor by several
+// goroutines at once.
 type Tx interface {
 	ReadTx
 	// Create inserts a new record, or returns an error wrapping

@@ -246,3 +246,67 @@ func TestMapErr(t *testing.T) {
 		t.Fatal("the driver accepted an invalid statement")
 	}
 }
+
+// TestTwoStoresOneFile runs two Stores over one database, as two processes
+// would: BEGIN IMMEDIATE and busy_timeout must serialise their writers with
+// no lost update and no error.
+func TestTwoStoresOneFile(t *testing.T) {
+	ctx := t.Context()
+	dir := t.TempDir()
+	a, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+
+	const perWorker = 25
+	key := store.Record{Kind: "counter", Account: "", Key: "n"}
+	incr := func(s *Store) error {
+		return s.Update(ctx, func(tx store.Tx) error {
+			r, err := tx.Get(ctx, key.Kind, key.Account, key.Key)
+			n := 0
+			if err == nil {
+				n = int(r.Data[0]) | int(r.Data[1])<<8
+			} else if !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+			n++
+			return tx.Put(ctx, store.Record{Kind: key.Kind, Key: key.Key, Data: []byte{byte(n), byte(n >> 8)}})
+		})
+	}
+	errs := make(chan error, 4)
+	for _, s := range []*Store{a, b, a, b} {
+		go func() {
+			for range perWorker {
+				if err := incr(s); err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Fatalf("increment: %v", err)
+		}
+	}
+	var got store.Record
+	if err := a.View(ctx, func(tx store.ReadTx) error {
+		got, err = tx.Get(ctx, key.Kind, key.Account, key.Key)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if n := int(got.Data[0]) | int(got.Data[1])<<8; n != 4*perWorker {
+		t.Errorf("counter = %d, want %d", n, 4*perWorker)
+	}
+	if rev, _ := b.Revision(ctx); rev != 4*perWorker {
+		t.Errorf("revision = %d, want %d", rev, 4*perWorker)
+	}
+}
