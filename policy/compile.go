@@ -41,8 +41,84 @@ type cstmt struct {
 }
 
 type resPattern struct {
-	text string   // escaped pattern
-	tpl  template // when it holds variables
+	arn arnPattern
+	tpl template // when it holds variables
+}
+
+// arnPattern is a resource pattern split into its six ARN components, so that a
+// request's resource, split once, is compared component by component.
+type arnPattern struct {
+	whole string    // the escaped pattern, for patterns that are not six-part ARNs
+	parts [6]string // escaped components
+	kinds [6]uint8  // partAny, partLiteral or partPattern
+	split bool
+}
+
+const (
+	partAny uint8 = iota
+	partLiteral
+	partPattern
+)
+
+func compileARNPattern(escaped string) arnPattern {
+	ap := arnPattern{whole: escaped}
+	parts, ok := splitARN(escaped)
+	if !ok {
+		return ap
+	}
+	ap.split = true
+	for i, c := range parts {
+		ap.parts[i] = c
+		switch {
+		case c == string(wildcard.AnyRun):
+			ap.kinds[i] = partAny
+		case strings.IndexByte(c, wildcard.AnyRun) >= 0 || strings.IndexByte(c, wildcard.AnyOne) >= 0:
+			ap.kinds[i] = partPattern
+		default:
+			ap.kinds[i] = partLiteral
+		}
+	}
+	return ap
+}
+
+// splitARN splits s at its first five colons; it reports false when s has fewer.
+func splitARN(s string) (parts [6]string, ok bool) {
+	for i := 0; i < 5; i++ {
+		c := strings.IndexByte(s, ':')
+		if c < 0 {
+			return parts, false
+		}
+		parts[i], s = s[:c], s[c+1:]
+	}
+	parts[5] = s
+	return parts, true
+}
+
+// match compares the pattern with a resource already split by splitARN (ok says
+// whether it split); whole is the unsplit resource.
+func (ap *arnPattern) match(res *[6]string, ok bool, whole string) bool {
+	if !ap.split {
+		if ok {
+			return false
+		}
+		return wildcard.MatchEscaped(ap.whole, whole, false)
+	}
+	if !ok {
+		return false
+	}
+	for i := 5; i >= 0; i-- {
+		switch ap.kinds[i] {
+		case partLiteral:
+			if ap.parts[i] != res[i] {
+				return false
+			}
+		case partPattern:
+			if !wildcard.MatchEscaped(ap.parts[i], res[i], false) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // principalSet is a compiled Principal / NotPrincipal element.
@@ -74,7 +150,7 @@ func Compile(name string, doc *Document) (*Policy, error) {
 			if vars && hasVariable(r) {
 				cs.resources = append(cs.resources, resPattern{tpl: compileTemplate(r, true)})
 			} else {
-				cs.resources = append(cs.resources, resPattern{text: wildcard.Escape(r)})
+				cs.resources = append(cs.resources, resPattern{arn: compileARNPattern(wildcard.Escape(r))})
 			}
 		}
 		if s.Principal != nil {
@@ -270,23 +346,22 @@ func (s *cstmt) resourceMatches(st *evalState) bool {
 	if s.anyResource {
 		return true
 	}
-	res := st.req.Resource
 	m := false
 	for i := range s.resources {
 		rp := &s.resources[i]
 		if rp.tpl == nil {
-			if matchARN(rp.text, res) {
+			if rp.arn.match(&st.res, st.resSplit, st.req.Resource) {
 				m = true
 				break
 			}
 			continue
 		}
-		mark := st.n
+		mark := st.mark()
 		pat, ok := st.expand(rp.tpl)
-		if ok && matchARN(pat, res) {
+		if ok && matchARN(pat, st.req.Resource) {
 			m = true
 		}
-		st.n = mark
+		st.reset(mark)
 		if m {
 			break
 		}

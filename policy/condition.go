@@ -369,16 +369,16 @@ func (c *cond) positive(st *evalState, v string) bool {
 	}
 	for i := range c.vals {
 		pv := &c.vals[i]
-		mark := st.n
 		if pv.tpl != nil {
+			mark := st.mark()
 			s, ok := st.expand(pv.tpl)
 			if !ok {
-				st.n = mark
+				st.reset(mark)
 				continue
 			}
 			tmp := prepareValue(c.op.fam, s, false)
 			m := compare(c.op.fam, &tmp, v, rnum, rtm, raddr)
-			st.n = mark
+			st.reset(mark)
 			if m {
 				return true
 			}

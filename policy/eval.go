@@ -1,6 +1,9 @@
 package policy
 
-import "unsafe"
+import (
+	"strings"
+	"unsafe"
+)
 
 // Decision is the outcome of an evaluation, with the values of AWS's
 // SimulatePolicy EvalDecision.
@@ -104,7 +107,11 @@ type Result struct {
 func (r Result) Reason(action string) string {
 	switch r.Decision {
 	case ExplicitDeny:
-		return "with an explicit deny in a " + r.Layer.String()
+		l := r.Layer.String()
+		if l != "" && strings.IndexByte("aeiou", l[0]) >= 0 {
+			return "with an explicit deny in an " + l
+		}
+		return "with an explicit deny in a " + l
 	case ImplicitDeny:
 		l := r.Layer
 		if l == LayerNone {
@@ -119,8 +126,10 @@ func (r Result) Reason(action string) string {
 // and is safe for concurrent use.
 func Evaluate(set *Set, req *Request) Result {
 	var st evalState
-	st.req = req
-	return evaluate(set, &st, nil)
+	st.init(req)
+	r := evaluate(set, &st, nil)
+	st.release()
+	return r
 }
 
 // scanOut is what one policy contributed.

@@ -88,7 +88,8 @@ func position(src string, off int) Position {
 // hot paths and Explain when a reason is wanted.
 func Explain(set *Set, req *Request) *Explanation {
 	var st evalState
-	st.req = req
+	st.init(req)
+	defer st.release()
 	var missing []string
 	st.missing = &missing
 	rec := &recorder{}

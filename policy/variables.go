@@ -2,6 +2,7 @@ package policy
 
 import (
 	"strings"
+	"sync"
 	"unsafe"
 
 	"github.com/gatehouse-iam/gatehouse/wildcard"
@@ -67,22 +68,49 @@ func compileTemplate(s string, pattern bool) template {
 	}
 }
 
-// evalState is the scratch space of one evaluation. It lives on the caller's stack
-// so that expanding variables does not allocate for values of modest size.
+// evalState is the scratch space of one evaluation. It lives on the caller's stack;
+// expansions of policy variables go to a buffer borrowed from a pool on first use
+// (strings aliasing it are handed to parsers that may retain them, so it cannot
+// live on the stack), and the buffer is returned when the evaluation ends.
 type evalState struct {
-	req *Request
-	buf [512]byte
-	n   int
-	big []byte // overflow for very long expansions
-	// missing collects context keys that conditions referenced but the context
-	// lacked, when the caller asked for them.
+	req      *Request
+	res      [6]string // the request's resource split into ARN components
+	resSplit bool
+	buf      *expandBuf
+	n        int
+	// missing collects context keys that policy variables referenced but the
+	// context lacked, when the caller asked for them.
 	missing *[]string
 }
 
+type expandBuf [1024]byte
+
+var expandPool = sync.Pool{New: func() any { return new(expandBuf) }}
+
+func (st *evalState) init(req *Request) {
+	st.req = req
+	st.res, st.resSplit = splitARN(req.Resource)
+}
+
+// release returns the borrowed buffer. Strings from expand are invalid afterwards;
+// none outlives an evaluation.
+func (st *evalState) release() {
+	if st.buf != nil {
+		expandPool.Put(st.buf)
+		st.buf = nil
+	}
+}
+
+func (st *evalState) mark() int     { return st.n }
+func (st *evalState) reset(mark int) { st.n = mark }
+
 // expand substitutes the template's variables from the request context. It reports
 // false when a variable has no value and no default. The returned string aliases
-// the state's buffer: it is valid until the caller resets st.n.
+// the state's buffer: it is valid until the caller resets to an earlier mark.
 func (st *evalState) expand(t template) (string, bool) {
+	if st.buf == nil {
+		st.buf = expandPool.Get().(*expandBuf)
+	}
 	start := st.n
 	for i := range t {
 		p := &t[i]

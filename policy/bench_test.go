@@ -1,0 +1,81 @@
+package policy
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+func benchUser() Principal {
+	return Principal{Type: PrincipalUser, ARN: "arn:aws:iam::111122223333:user/alice", Account: "111122223333"}
+}
+
+// BenchmarkW1: one policy, three statements, exact matches.
+func BenchmarkW1(b *testing.B) {
+	p := MustCompile("w1", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::bucket/key"},
+		{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::bucket/other"},
+		{"Effect":"Deny","Action":"s3:DeleteObject","Resource":"arn:aws:s3:::bucket/key"}]}`, KindIdentity)
+	set := &Set{Identity: []*Policy{p}}
+	req := &Request{Principal: benchUser(), Action: "s3:GetObject", Resource: "arn:aws:s3:::bucket/key", Context: NewContext(0)}
+	if Evaluate(set, req).Decision != Allowed {
+		b.Fatal("want allowed")
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		Evaluate(set, req)
+	}
+}
+
+// BenchmarkW2: ten policies of ten statements with wildcards and one explicit deny.
+func BenchmarkW2(b *testing.B) {
+	set := &Set{}
+	for p := 0; p < 10; p++ {
+		var stmts []string
+		for s := 0; s < 10; s++ {
+			switch {
+			case p == 9 && s == 9:
+				stmts = append(stmts, `{"Effect":"Deny","Action":"s3:Delete*","Resource":"arn:aws:s3:::bucket-9/*"}`)
+			case s%3 == 0:
+				stmts = append(stmts, fmt.Sprintf(`{"Effect":"Allow","Action":["ec2:Describe*","ec2:Get*"],"Resource":"arn:aws:ec2:*:*:instance/i-%d%d*"}`, p, s))
+			default:
+				stmts = append(stmts, fmt.Sprintf(`{"Effect":"Allow","Action":["s3:Get*","s3:List*"],"Resource":"arn:aws:s3:::bucket-%d%d/*"}`, p, s))
+			}
+		}
+		set.Identity = append(set.Identity, MustCompile(fmt.Sprint("p", p), `{"Version":"2012-10-17","Statement":[`+strings.Join(stmts, ",")+`]}`, KindIdentity))
+	}
+	req := &Request{Principal: benchUser(), Action: "s3:GetObject", Resource: "arn:aws:s3:::bucket-98/key", Context: NewContext(0)}
+	if Evaluate(set, req).Decision != Allowed {
+		b.Fatal("want allowed")
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		Evaluate(set, req)
+	}
+}
+
+// BenchmarkW3: conditions on tags, source IP, time, MFA and a policy variable.
+func BenchmarkW3(b *testing.B) {
+	p := MustCompile("w3", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject",
+		"Resource":"arn:aws:s3:::home/${aws:username}/*",
+		"Condition":{"StringEquals":{"aws:PrincipalTag/team":"blue"},"IpAddress":{"aws:SourceIp":"10.0.0.0/8"},
+		"DateLessThan":{"aws:CurrentTime":"2030-01-01T00:00:00Z"},"Bool":{"aws:MultiFactorAuthPresent":"true"}}}]}`, KindIdentity)
+	set := &Set{Identity: []*Policy{p}}
+	ctx := NewContext(5)
+	ctx.Set("aws:username", "alice")
+	ctx.Set("aws:PrincipalTag/team", "blue")
+	ctx.Set("aws:SourceIp", "10.1.2.3")
+	ctx.Set("aws:CurrentTime", "2026-11-27T10:00:00Z")
+	ctx.Set("aws:MultiFactorAuthPresent", "true")
+	req := &Request{Principal: benchUser(), Action: "s3:GetObject", Resource: "arn:aws:s3:::home/alice/notes.txt", Context: ctx}
+	if Evaluate(set, req).Decision != Allowed {
+		b.Fatal("want allowed")
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		Evaluate(set, req)
+	}
+}
