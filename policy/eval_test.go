@@ -189,4 +189,3 @@ func TestReason(t *testing.T) {
 		}
 	}
 }
-

@@ -101,7 +101,7 @@ func (st *evalState) release() {
 	}
 }
 
-func (st *evalState) mark() int     { return st.n }
+func (st *evalState) mark() int      { return st.n }
 func (st *evalState) reset(mark int) { st.n = mark }
 
 // expand substitutes the template's variables from the request context. It reports
