@@ -242,6 +242,7 @@ type readTx struct {
 	done bool
 }
 
+// Get implements store.ReadTx.
 func (t *readTx) Get(ctx context.Context, kind store.Kind, account, key string) (store.Record, error) {
 	if t.done {
 		return store.Record{}, errTxDone
@@ -282,6 +283,7 @@ func where(kind store.Kind, account, prefix, after string) (string, []any) {
 	return b.String(), args
 }
 
+// List implements store.ReadTx.
 func (t *readTx) List(ctx context.Context, opts store.ListOptions) ([]store.Record, error) {
 	if t.done {
 		return nil, errTxDone
@@ -316,6 +318,7 @@ func (t *readTx) List(ctx context.Context, opts store.ListOptions) ([]store.Reco
 	return out, nil
 }
 
+// Count implements store.ReadTx.
 func (t *readTx) Count(ctx context.Context, kind store.Kind, account, prefix string) (int, error) {
 	if t.done {
 		return 0, errTxDone
@@ -371,6 +374,7 @@ func data(r store.Record) []byte {
 	return r.Data
 }
 
+// Create implements store.Tx.
 func (t *tx) Create(ctx context.Context, r store.Record) error {
 	if t.done {
 		return errTxDone
@@ -398,6 +402,7 @@ func (t *tx) Create(ctx context.Context, r store.Record) error {
 	return t.wrote(ctx, rev, r.Kind, r.Account, r.Key, store.OpPut)
 }
 
+// Put implements store.Tx.
 func (t *tx) Put(ctx context.Context, r store.Record) error {
 	if t.done {
 		return errTxDone
@@ -417,6 +422,7 @@ func (t *tx) Put(ctx context.Context, r store.Record) error {
 	return t.wrote(ctx, rev, r.Kind, r.Account, r.Key, store.OpPut)
 }
 
+// Delete implements store.Tx.
 func (t *tx) Delete(ctx context.Context, kind store.Kind, account, key string) error {
 	if t.done {
 		return errTxDone

@@ -432,6 +432,7 @@ var errBoom = errors.New("boom")
 // boomError is a typed error that must come out of Update unchanged.
 type boomError struct{ code int }
 
+// Error implements error.
 func (e *boomError) Error() string { return "boom " + strconv.Itoa(e.code) }
 
 func testRollback(t *testing.T, s store.Store) {
