@@ -209,7 +209,9 @@ func TestSDKListUsersPagination(t *testing.T) {
 		t.Fatalf("names %v", names)
 	}
 	// A required list that is empty is still written, as <Users></Users>.
-	f.reply = func(query.Input) (query.Output, error) { return &iamapi.ListUsersResponse{IsTruncated: ptr(false)}, nil }
+	f.reply = func(query.Input) (query.Output, error) {
+		return &iamapi.ListUsersResponse{IsTruncated: ptr(false)}, nil
+	}
 	out, err := c.ListUsers(context.Background(), &iam.ListUsersInput{})
 	if err != nil || out.Users == nil || len(out.Users) != 0 {
 		t.Fatalf("empty page: %v %#v", err, out)
