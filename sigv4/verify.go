@@ -122,7 +122,8 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte) (*A
 			Err: fmt.Errorf("sigv4: look up access key %q: %w", a.AccessKeyID, lerr)}
 	}
 
-	payload, alt, err := payloadHashes(a, r, params, body)
+	var payloadBuf [2 * sha256.Size]byte
+	payload, alt, err := payloadHashes(&payloadBuf, a, r, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -183,31 +184,32 @@ func (v *Verifier) checkScope(a *Auth) *Error {
 }
 
 // payloadHashes returns the payload hash to sign with and, for an empty-body
-// presigned request, UNSIGNED-PAYLOAD as an alternative.
-func payloadHashes(a *Auth, r *http.Request, params []param, body []byte) (primary, alt string, err *Error) {
+// presigned request, UNSIGNED-PAYLOAD as an alternative. The body's hash is
+// written into buf.
+func payloadHashes(buf *[2 * sha256.Size]byte, a *Auth, r *http.Request, params []param, body []byte) (primary, alt []byte, err *Error) {
 	sum := sha256.Sum256(body)
-	var hexSum [2 * sha256.Size]byte
-	hex.Encode(hexSum[:], sum[:])
+	hex.Encode(buf[:], sum[:])
 	claimed := firstValue(r.Header, "X-Amz-Content-Sha256")
 	if a.Presigned {
 		if q, ok := lookup(params, qContentSHA256); ok {
 			claimed = q
 		}
 	}
-	const unsigned = "UNSIGNED-PAYLOAD"
 	switch {
 	case claimed == "":
 		if a.Presigned && len(body) == 0 {
-			alt = unsigned
+			alt = []byte(unsignedPayload)
 		}
-		return string(hexSum[:]), alt, nil
-	case claimed == string(hexSum[:]):
-		return claimed, "", nil
-	case claimed == unsigned && len(body) == 0:
-		return unsigned, "", nil
+		return buf[:], alt, nil
+	case claimed == string(buf[:]):
+		return buf[:], nil, nil
+	case claimed == unsignedPayload && len(body) == 0:
+		return []byte(unsignedPayload), nil, nil
 	}
-	return "", "", newError(CodeXAmzContentSHA256Mismatch, http.StatusBadRequest, msgPayloadMismatch)
+	return nil, nil, newError(CodeXAmzContentSHA256Mismatch, http.StatusBadRequest, msgPayloadMismatch)
 }
+
+const unsignedPayload = "UNSIGNED-PAYLOAD"
 
 // decodeSignature decodes a lower-case hex signature.
 func decodeSignature(s string, dst *[sha256.Size]byte) bool {
@@ -242,12 +244,12 @@ func (v *Verifier) signingKey(secret []byte, a *Auth, now time.Time) [sha256.Siz
 // matches computes the signature for the given canonical path and payload
 // hash (and the alternative payload hash, if any) and compares it with want
 // in constant time.
-func (v *Verifier) matches(key, want *[sha256.Size]byte, a *Auth, r *http.Request, params []param, path, payload, alt string) bool {
+func (v *Verifier) matches(key, want *[sha256.Size]byte, a *Auth, r *http.Request, params []param, path string, payload, alt []byte) bool {
 	got := signature(key, a, r, params, path, payload)
 	if hmac.Equal(got[:], want[:]) {
 		return true
 	}
-	if alt == "" {
+	if alt == nil {
 		return false
 	}
 	got = signature(key, a, r, params, path, alt)
@@ -256,7 +258,7 @@ func (v *Verifier) matches(key, want *[sha256.Size]byte, a *Auth, r *http.Reques
 
 // signature computes the SigV4 signature of the request: the HMAC, under the
 // signing key, of the string to sign built from the canonical request.
-func signature(key *[sha256.Size]byte, a *Auth, r *http.Request, params []param, path, payload string) [sha256.Size]byte {
+func signature(key *[sha256.Size]byte, a *Auth, r *http.Request, params []param, path string, payload []byte) [sha256.Size]byte {
 	var stack [1024]byte
 	cr := stack[:0]
 	cr = append(cr, r.Method...)
