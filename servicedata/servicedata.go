@@ -119,6 +119,9 @@ type KeyInfo struct {
 	MultiValued bool
 	// Global reports an aws: global condition key.
 	Global bool
+	// Operators lists the condition-operator families that suit the key (String,
+	// ARN, Bool, Numeric, Date, IPAddress); Null and Binary are not listed.
+	Operators []string
 }
 
 // BaseType returns Type without its ArrayOf prefix: String, ARN, Bool, Numeric,
@@ -154,11 +157,12 @@ type wire struct {
 		Patterns [][2]string `json:"x"`
 	} `json:"s"`
 	Global []struct {
-		Key         string `json:"k"`
-		Type        string `json:"t"`
-		MultiValued bool   `json:"m"`
-		Prefix      string `json:"p"`
-		Global      bool   `json:"gl"`
+		Key         string   `json:"k"`
+		Type        string   `json:"t"`
+		MultiValued bool     `json:"m"`
+		Prefix      string   `json:"p"`
+		Global      bool     `json:"gl"`
+		Operators   []string `json:"o"`
 	} `json:"g"`
 }
 
@@ -183,7 +187,10 @@ func Decode(gz []byte) (*Data, error) {
 		keys:     make(map[string]KeyInfo, 4096),
 	}
 	for _, g := range w.Global {
-		info := KeyInfo{Key: g.Key, Type: g.Type, MultiValued: g.MultiValued || strings.HasPrefix(g.Type, "ArrayOf"), Global: g.Global}
+		info := KeyInfo{Key: g.Key, Type: g.Type, MultiValued: g.MultiValued || strings.HasPrefix(g.Type, "ArrayOf"), Global: g.Global, Operators: g.Operators}
+		if len(info.Operators) == 0 {
+			info.Operators = operatorsFor(info.BaseType())
+		}
 		d.keys[strings.ToLower(g.Key)] = info
 		if g.Prefix != "" {
 			re, err := regexp.Compile("(?i)^" + regexp.QuoteMeta(g.Prefix) + ".+$")
@@ -224,7 +231,9 @@ func Decode(gz []byte) (*Data, error) {
 			if _, ok := d.keys[lk]; ok {
 				continue // the global table wins for aws: keys
 			}
-			d.keys[lk] = KeyInfo{Key: k.Name, Type: k.Type, MultiValued: strings.HasPrefix(k.Type, "ArrayOf")}
+			info := KeyInfo{Key: k.Name, Type: k.Type, MultiValued: strings.HasPrefix(k.Type, "ArrayOf")}
+			info.Operators = operatorsFor(info.BaseType())
+			d.keys[lk] = info
 		}
 		for _, p := range ws.Patterns {
 			re, err := regexp.Compile("(?i)^(?:" + p[0] + ")$")
@@ -345,6 +354,18 @@ func (d *Data) ConditionKey(key string) (KeyInfo, bool) {
 		}
 	}
 	return KeyInfo{}, false
+}
+
+// operatorsFor returns the operator families that suit a key of the given base
+// type: its own, plus String for ARN keys (AWS accepts String operators there).
+func operatorsFor(base string) []string {
+	switch base {
+	case "ARN":
+		return []string{"ARN", "String"}
+	case "":
+		return nil
+	}
+	return []string{base}
 }
 
 // templatePattern splits an ARN template into six components and replaces every

@@ -75,6 +75,9 @@ type GlobalKey struct {
 	Prefix string `json:"p,omitempty"`
 	// Global is false for the cross-service session keys (ec2:, glue:, ...).
 	Global bool `json:"gl,omitempty"`
+	// Operators lists the operator families the key works with (String, ARN,
+	// Bool, Numeric, Date, IPAddress).
+	Operators []string `json:"o,omitempty"`
 }
 
 // source layouts (only the fields we keep).
@@ -109,11 +112,12 @@ type srcAuth struct {
 
 type srcGlobal struct {
 	Keys []struct {
-		Key         string `json:"key"`
-		Type        string `json:"type"`
-		MultiValued bool   `json:"multivalued"`
-		Prefix      string `json:"prefix"`
-		Global      bool   `json:"global"`
+		Key         string   `json:"key"`
+		Type        string   `json:"type"`
+		MultiValued bool     `json:"multivalued"`
+		Prefix      string   `json:"prefix"`
+		Global      bool     `json:"global"`
+		Operators   []string `json:"operators"`
 	} `json:"keys"`
 }
 
@@ -163,7 +167,7 @@ func Build(auth io.Reader, global io.Reader) (*File, error) {
 		f.Services = append(f.Services, out)
 	}
 	for _, k := range gk.Keys {
-		f.Global = append(f.Global, GlobalKey{Key: k.Key, Type: k.Type, MultiValued: k.MultiValued, Prefix: k.Prefix, Global: k.Global})
+		f.Global = append(f.Global, GlobalKey{Key: k.Key, Type: k.Type, MultiValued: k.MultiValued, Prefix: k.Prefix, Global: k.Global, Operators: k.Operators})
 	}
 	if len(f.Services) == 0 || len(f.Global) == 0 {
 		return nil, fmt.Errorf("compact: empty input (%d services, %d global keys)", len(f.Services), len(f.Global))
