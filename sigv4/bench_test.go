@@ -6,6 +6,13 @@ import (
 	"testing"
 )
 
+// Baseline (AMD EPYC, 2 shared cores, Go 1.26, 2026-11):
+//
+//	BenchmarkVerify          ~1.6-1.7 µs/op   320 B/op   2 allocs/op
+//	BenchmarkVerifyColdKey   ~2.3 µs/op       304 B/op   2 allocs/op
+//
+// The two allocations are the returned *Auth and its SignedHeaders slice.
+
 // BenchmarkVerify verifies a header-signed POST with a 200-byte form body,
 // the shape of an IAM or STS Query API call, with a warm key cache.
 func BenchmarkVerify(b *testing.B) {

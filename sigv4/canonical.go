@@ -168,6 +168,14 @@ func appendCanonicalQuery(dst []byte, params []param, presigned bool) []byte {
 	return dst
 }
 
+// rawQuery returns the query string of r as it was sent.
+func rawQuery(r *http.Request) string {
+	if r.URL == nil {
+		return ""
+	}
+	return r.URL.RawQuery
+}
+
 // requestPath returns the request path as it was sent on the wire.
 func requestPath(r *http.Request) string {
 	if u := r.RequestURI; u != "" && u[0] == '/' {
@@ -176,8 +184,10 @@ func requestPath(r *http.Request) string {
 		}
 		return u
 	}
-	if p := r.URL.EscapedPath(); p != "" {
-		return p
+	if r.URL != nil {
+		if p := r.URL.EscapedPath(); p != "" {
+			return p
+		}
 	}
 	return "/"
 }

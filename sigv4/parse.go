@@ -52,7 +52,7 @@ type Auth struct {
 // AWS's wording for requests that carry no or malformed authentication.
 func Parse(r *http.Request) (*Auth, error) {
 	var buf [16]param
-	params := parseQuery(r.URL.RawQuery, buf[:0])
+	params := parseQuery(rawQuery(r), buf[:0])
 	a, err := parseAuth(r, params)
 	if err != nil {
 		return nil, err

@@ -178,3 +178,12 @@ func TestParseISOBasic(t *testing.T) {
 		}
 	}
 }
+
+// TestBareRequest verifies that a request without URL or headers is refused,
+// not a panic.
+func TestBareRequest(t *testing.T) {
+	_, err := newTestVerifier(t, 0, nil).Verify(context.Background(), &http.Request{}, nil)
+	if code, _ := errCode(t, err); code != CodeMissingAuthenticationToken {
+		t.Errorf("code = %q", code)
+	}
+}

@@ -96,7 +96,7 @@ func NewVerifier(opts Options) (*Verifier, error) {
 // caller must make sure it belongs to the access key.
 func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte) (*Auth, error) {
 	var pbuf [16]param
-	params := parseQuery(r.URL.RawQuery, pbuf[:0])
+	params := parseQuery(rawQuery(r), pbuf[:0])
 	a, err := parseAuth(r, params)
 	if err != nil {
 		return nil, err
