@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"unsafe"
 
 	"github.com/gatehouse-iam/gatehouse/policy"
 )
@@ -70,12 +69,13 @@ func (e *naiveEngine) decide(i int) policy.Decision {
 // ${key} variables from ctx when ctx is non-nil.
 func naiveAny(pats []string, v string, fold bool, ctx map[string]string) bool {
 	for _, p := range pats {
-		var buf [256]byte
 		if ctx != nil && strings.Contains(p, "${") {
-			var ok bool
-			if p, ok = naiveExpand(p, ctx, buf[:0]); !ok {
-				continue
+			var buf [256]byte
+			n, ok := naiveExpand(p, ctx, &buf)
+			if ok && naiveGlob(buf[:n], v, fold) {
+				return true
 			}
+			continue
 		}
 		if naiveGlob(p, v, fold) {
 			return true
@@ -84,7 +84,17 @@ func naiveAny(pats []string, v string, fold bool, ctx map[string]string) bool {
 	return false
 }
 
-func naiveExpand(p string, ctx map[string]string, buf []byte) (string, bool) {
+// naiveExpand writes p into buf with its ${key} variables substituted from ctx
+// and returns the length; false when a key is missing or buf is too small.
+func naiveExpand(p string, ctx map[string]string, buf *[256]byte) (int, bool) {
+	n := 0
+	put := func(s string) bool {
+		if n+len(s) > len(buf) {
+			return false
+		}
+		n += copy(buf[n:], s)
+		return true
+	}
 	for {
 		i := strings.Index(p, "${")
 		if i < 0 {
@@ -95,19 +105,16 @@ func naiveExpand(p string, ctx map[string]string, buf []byte) (string, bool) {
 			break
 		}
 		val, ok := ctx[p[i+2:i+j]]
-		if !ok {
-			return "", false
+		if !ok || !put(p[:i]) || !put(val) {
+			return 0, false
 		}
-		buf = append(buf, p[:i]...)
-		buf = append(buf, val...)
 		p = p[i+j+1:]
 	}
-	buf = append(buf, p...)
-	return unsafe.String(unsafe.SliceData(buf), len(buf)), true
+	return n, put(p)
 }
 
 // naiveGlob matches '*' and '?' with the usual backtracking to the last star.
-func naiveGlob(p, v string, fold bool) bool {
+func naiveGlob[P string | []byte](p P, v string, fold bool) bool {
 	pi, vi, star, mark := 0, 0, -1, 0
 	for vi < len(v) {
 		switch {
