@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 )
 
 // TestAWSDocumentedExample verifies the IAM ListUsers example of AWS's
@@ -366,5 +368,58 @@ func TestNewVerifierValidates(t *testing.T) {
 		if _, err := NewVerifier(o); err == nil {
 			t.Errorf("NewVerifier(%+v) succeeded", o)
 		}
+	}
+}
+
+// TestContentSHA256Header covers X-Amz-Content-Sha256 when it is truthful:
+// the body's hash, or UNSIGNED-PAYLOAD with no body.
+func TestContentSHA256Header(t *testing.T) {
+	tests := []struct {
+		name, body, claim string
+	}{
+		{"body hash", "Action=ListUsers", hexSHA256([]byte("Action=ListUsers"))},
+		{"unsigned, no body", "", "UNSIGNED-PAYLOAD"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := clientRequest{method: "POST", url: "https://iam.amazonaws.com/", body: tt.body,
+				header: map[string][]string{"X-Amz-Content-Sha256": {tt.claim}}}.defaults()
+			req := c.build(t)
+			if err := v4.NewSigner().SignHTTP(context.Background(), c.creds(), req, tt.claim, c.service, c.region, c.when); err != nil {
+				t.Fatal(err)
+			}
+			r, body := wire(t, req)
+			if _, err := newTestVerifier(t, 0, nil).Verify(context.Background(), r, body); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+func TestCustomSkewAndLongSecret(t *testing.T) {
+	long := strings.Repeat("s", 300)
+	v := newTestVerifier(t, 2*time.Minute, func(o *Options) {
+		o.MaxSkew = 90 * time.Second
+		o.Lookup = func(context.Context, string) ([]byte, error) { return []byte(long), nil }
+	})
+	r, body := sign(t, clientRequest{url: "https://iam.amazonaws.com/", secret: long, akid: "AKIDLONG", when: t0.Add(time.Minute)})
+	if _, err := v.Verify(context.Background(), r, body); err != nil {
+		t.Fatal(err)
+	}
+	r, body = sign(t, clientRequest{url: "https://iam.amazonaws.com/", secret: long, akid: "AKIDLONG"})
+	_, err := v.Verify(context.Background(), r, body)
+	if _, msg := errCode(t, err); msg != "Signature expired: 20260101T120000Z is now earlier than 20260101T120030Z (20260101T120200Z - 90 sec.)" {
+		t.Errorf("msg = %q", msg)
+	}
+}
+
+func TestErrorString(t *testing.T) {
+	e := &Error{Code: CodeInternalFailure, Status: 500, Message: "m", Err: errors.New("cause")}
+	if got := e.Error(); got != "sigv4: InternalFailure: m: cause" {
+		t.Errorf("Error() = %q", got)
+	}
+	e.Err = nil
+	if got := e.Error(); got != "sigv4: InternalFailure: m" {
+		t.Errorf("Error() = %q", got)
 	}
 }
