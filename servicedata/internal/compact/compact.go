@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -161,8 +162,17 @@ func Build(auth io.Reader, global io.Reader) (*File, error) {
 			out.Keys = append(out.Keys, Key{Name: k.Key, Type: k.Type})
 		}
 		pats := sa.ConditionPatterns[prefix]
+		templates := map[string]bool{}
 		for _, re := range sortedKeys(pats) {
 			out.Patterns = append(out.Patterns, [2]string{re, pats[re]})
+			templates[strings.ToLower(pats[re])] = true
+		}
+		// A few services write the variable part as literal text
+		// ("secretsmanager:ResourceTag/tag-key") and have no pattern for it.
+		for _, k := range out.Keys {
+			if head, ok := cutSuffixFold(k.Name, "/tag-key"); ok && !templates[strings.ToLower(k.Name)] {
+				out.Patterns = append(out.Patterns, [2]string{regexp.QuoteMeta(head+"/") + ".+?", k.Name})
+			}
 		}
 		f.Services = append(f.Services, out)
 	}
@@ -232,6 +242,13 @@ func Gzip(data []byte) ([]byte, error) {
 		return nil, fmt.Errorf("compact: gzip: %w", err)
 	}
 	return b.Bytes(), nil
+}
+
+func cutSuffixFold(s, suffix string) (string, bool) {
+	if len(s) >= len(suffix) && strings.EqualFold(s[len(s)-len(suffix):], suffix) {
+		return s[:len(s)-len(suffix)], true
+	}
+	return s, false
 }
 
 func sortedKeys[V any](m map[string]V) []string {
