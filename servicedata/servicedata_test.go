@@ -118,7 +118,7 @@ func TestConditionKey(t *testing.T) {
 		{key: "s3:x-amz-acl", ok: true, wantKey: "s3:x-amz-acl", wantType: "String"},
 		{key: "ec2:ResourceTag/Name", ok: true, wantType: "String"},
 		{key: "secretsmanager:ResourceTag/aws:secretsmanager:owningService", ok: true, wantKey: "secretsmanager:ResourceTag/tag-key", wantType: "String"},
-		{key: "ssm:resourceTag/env", ok: true, wantKey: "ssm:resourceTag/tag-key", wantType: "String"},
+		{key: "ssm:resourceTag/env", ok: true, wantKey: "ssm:resourceTag/${TagKey}", wantType: "String"},
 		{key: "accounts.google.com:aud", ok: true, wantKey: "accounts.google.com:aud", wantType: "String"},
 		{key: "aws:NoSuchKey", ok: false},
 		{key: "s3:NoSuchKey", ok: false},
