@@ -307,7 +307,8 @@ func resourceCovers(o, r string) bool {
 func (sv *stmtValidator) checkARN(r string, loc Location) {
 	a, err := arn.Parse(r)
 	if err != nil {
-		sv.add(TypeError, "MISSING_ARN_FIELD", "Resource ARNs must include at least 6 fields in the following structure: arn:partition:service:region:account:resource", loc)
+		// The parser has checked the six fields; AWS accepts an empty resource
+		// part (arn:aws:organizations::*:), which arn.Parse does not.
 		return
 	}
 	if a.Service != strings.ToLower(a.Service) {
@@ -343,7 +344,11 @@ func (sv *stmtValidator) checkARN(r string, loc Location) {
 		case regional && a.Region == "":
 			sv.add(TypeError, "MISSING_ARN_REGION", fmt.Sprintf("Add a Region to the %s resource ARN.", a.Service), loc)
 		default:
-			sv.add(TypeError, "INVALID_ARN_RESOURCE", "Resource ARN does not match the expected ARN format. Update the resource portion of the ARN.", loc)
+			// Access Analyzer's INVALID_ARN_RESOURCE is narrower than "matches no
+			// resource type of the reference": AWS's own policies name resources
+			// the reference does not list (arn:aws:iam::*:root, legacy log groups),
+			// so this is a warning of Gatehouse's.
+			sv.add(TypeWarning, CodeUnknownResourceType, fmt.Sprintf("The resource %s matches no resource type of the service %s in the Service Authorization Reference. Check the resource portion of the ARN.", r, a.Service), loc)
 		}
 		return
 	}

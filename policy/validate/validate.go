@@ -310,6 +310,9 @@ const (
 	// CodeResourceMismatch: a resource ARN that no action of its statement
 	// applies to.
 	CodeResourceMismatch = "RESOURCE_NOT_SUPPORTED_BY_ACTIONS"
+	// CodeUnknownResourceType: a resource ARN that matches no resource type of
+	// its service.
+	CodeUnknownResourceType = "UNKNOWN_RESOURCE_TYPE"
 	// CodeSyntaxError: a MalformedPolicyDocument error with no closer Access
 	// Analyzer code.
 	CodeSyntaxError = "SYNTAX_ERROR"
