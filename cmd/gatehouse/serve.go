@@ -1,0 +1,190 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/spf13/cobra"
+
+	"github.com/gatehouse-iam/gatehouse/directory"
+	"github.com/gatehouse-iam/gatehouse/iam"
+	"github.com/gatehouse-iam/gatehouse/keyring"
+	"github.com/gatehouse-iam/gatehouse/managedpolicies"
+	"github.com/gatehouse-iam/gatehouse/server"
+	"github.com/gatehouse-iam/gatehouse/store/sqlite"
+	"github.com/gatehouse-iam/gatehouse/sts"
+)
+
+// DefaultAddr is where `gatehouse serve` listens unless told otherwise.
+const DefaultAddr = "127.0.0.1:8080"
+
+// serveConfig is the configuration of `gatehouse serve`.
+type serveConfig struct {
+	Addr          string
+	DataDir       string
+	StoreDSN      string
+	TLSCert       string
+	TLSKey        string
+	MasterKeyFile string
+	AccountID     string
+	LogFormat     string
+	LogLevel      string
+}
+
+// Validate checks the configuration.
+func (c *serveConfig) Validate() error {
+	if c.StoreDSN != "" {
+		return errors.New("--store (PostgreSQL) is not available yet; use --data for the embedded SQLite store")
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return errors.New("--tls-cert and --tls-key go together")
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return fmt.Errorf("--log-format must be text or json, not %q", c.LogFormat)
+	}
+	return nil
+}
+
+func newServeCmd() *cobra.Command {
+	c := &serveConfig{}
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the Gatehouse server (IAM and STS over SigV4 on one port)",
+		Long: `Runs the server. The first start creates the data directory, the management
+account and its root access key, printed once (or taken from
+GATEHOUSE_ROOT_ACCESS_KEY_ID / GATEHOUSE_ROOT_SECRET_ACCESS_KEY). The account id
+comes from --account-id or GATEHOUSE_ACCOUNT_ID, else it is generated. Secrets are
+sealed under a master key: --master-key-file, GATEHOUSE_MASTER_KEY (base64 of 32
+bytes), or one generated into the data directory.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if c.AccountID == "" {
+				c.AccountID = os.Getenv("GATEHOUSE_ACCOUNT_ID")
+			}
+			if err := c.Validate(); err != nil {
+				return err
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return serve(ctx, c, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&c.Addr, "addr", DefaultAddr, "address to listen on")
+	f.StringVar(&c.DataDir, "data", "./data", "data directory of the embedded SQLite store")
+	f.StringVar(&c.StoreDSN, "store", "", "PostgreSQL DSN (reserved)")
+	f.StringVar(&c.TLSCert, "tls-cert", "", "TLS certificate file (PEM)")
+	f.StringVar(&c.TLSKey, "tls-key", "", "TLS key file (PEM)")
+	f.StringVar(&c.MasterKeyFile, "master-key-file", "", "file holding the master key (base64)")
+	f.StringVar(&c.AccountID, "account-id", "", "management account id on first start (default: $GATEHOUSE_ACCOUNT_ID, else generated)")
+	f.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
+	f.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
+	return cmd
+}
+
+func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return slog.New(slog.NewTextHandler(w, opts)), nil
+}
+
+// serve runs the server until ctx ends, then shuts down gracefully.
+func serve(ctx context.Context, c *serveConfig, stdout, stderr io.Writer) error {
+	log, err := newLogger(stderr, c.LogFormat, c.LogLevel)
+	if err != nil {
+		return err
+	}
+	started := time.Now()
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return fmt.Errorf("creating the data directory: %w", err)
+	}
+	keys, err := keyring.Load(keyring.Options{KeyFile: c.MasterKeyFile, EnvValue: os.Getenv("GATEHOUSE_MASTER_KEY"), DataDir: c.DataDir, Rand: rand.Reader})
+	if err != nil {
+		return fmt.Errorf("loading the master key: %w", err)
+	}
+	st, err := sqlite.Open(ctx, c.DataDir)
+	if err != nil {
+		return fmt.Errorf("opening the store: %w", err)
+	}
+	defer st.Close()
+	catalog, err := managedpolicies.Load()
+	if err != nil {
+		return err
+	}
+	dir := directory.New(st, catalog, log)
+	if err := dir.Load(ctx); err != nil {
+		return err
+	}
+	iamSvc := iam.New(iam.Config{Store: st, Directory: dir, Keyring: keys, Rand: rand.Reader, Now: time.Now, Managed: catalog, Log: log})
+	boot, err := iamSvc.Bootstrap(ctx, iam.BootstrapOptions{
+		AccountID:           c.AccountID,
+		RootAccessKeyID:     os.Getenv("GATEHOUSE_ROOT_ACCESS_KEY_ID"),
+		RootSecretAccessKey: os.Getenv("GATEHOUSE_ROOT_SECRET_ACCESS_KEY"),
+	})
+	if err != nil {
+		return fmt.Errorf("bootstrap: %w", err)
+	}
+	if boot.RootAccessKeyID != "" {
+		// Printed once, to the terminal only: never logged.
+		fmt.Fprintf(stdout, "Created management account %s.\nRoot access key (shown once, keep it safe):\n  AWS_ACCESS_KEY_ID=%s\n  AWS_SECRET_ACCESS_KEY=%s\n",
+			boot.AccountID, boot.RootAccessKeyID, boot.RootSecretAccessKey)
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	srv, err := server.New(server.Config{Directory: dir, IAM: iamSvc, STS: sts.New(), Now: time.Now, Log: log, Registry: reg})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", c.Addr, err)
+	}
+	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
+	bgDone := make(chan struct{}, 2)
+	go func() { dir.Run(bg, time.Second); bgDone <- struct{}{} }()
+	go func() { srv.RunKeyUseFlusher(bg, time.Second); bgDone <- struct{}{} }()
+
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	errc := make(chan error, 1)
+	go func() {
+		if c.TLSCert != "" {
+			errc <- hs.ServeTLS(ln, c.TLSCert, c.TLSKey)
+		} else {
+			errc <- hs.Serve(ln)
+		}
+	}()
+	log.Info("gatehouse serving", "addr", ln.Addr().String(), "account", boot.AccountID, "data", c.DataDir,
+		"tls", c.TLSCert != "", "startup", time.Since(started).Round(time.Millisecond).String())
+	select {
+	case err := <-errc:
+		stopBG()
+		return fmt.Errorf("serving: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	err = hs.Shutdown(sctx)
+	stopBG()
+	<-bgDone
+	<-bgDone
+	return err
+}

@@ -1,0 +1,464 @@
+// Package directory is the in-memory, read-optimised view of principals, access
+// keys and compiled policies that authentication and authorization read on every
+// request. The store is the source of truth; the directory follows its change feed
+// (Sync after local writes, and a periodic poll for writes by other processes), so
+// decisions do not wait on the database once a principal's policies are cached.
+package directory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gatehouse-iam/gatehouse/policy"
+	"github.com/gatehouse-iam/gatehouse/store"
+)
+
+// ManagedPolicies looks up AWS managed policies (arn:aws:iam::aws:policy/...),
+// which live in the binary rather than the store.
+type ManagedPolicies interface {
+	// Document returns the default version's document of an AWS managed policy.
+	Document(arn string) (string, bool)
+}
+
+// Directory is the in-memory view. It is safe for concurrent use.
+type Directory struct {
+	st      store.Store
+	managed ManagedPolicies
+	log     *slog.Logger
+
+	syncMu sync.Mutex // serialises Sync
+
+	mu         sync.RWMutex
+	rev        int64
+	accessKeys map[string]store.AccessKey
+	accounts   map[string]store.Account
+	gen        map[string]uint64 // per account: bumped by every change in it
+	sets       map[string]cachedSet
+	users      map[string]cachedUser
+	compiled   map[compiledKey]*policy.Policy
+}
+
+type cachedSet struct {
+	gen uint64
+	set *policy.Set
+}
+
+type compiledKey struct {
+	kind policy.Kind
+	doc  string
+}
+
+// maxCompiled bounds the cache of compiled documents; it is cleared when full.
+const maxCompiled = 100_000
+
+// New returns a directory over st. Call Load before use.
+func New(st store.Store, managed ManagedPolicies, log *slog.Logger) *Directory {
+	return &Directory{
+		st:         st,
+		managed:    managed,
+		log:        log,
+		accessKeys: map[string]store.AccessKey{},
+		accounts:   map[string]store.Account{},
+		gen:        map[string]uint64{},
+		sets:       map[string]cachedSet{},
+		users:      map[string]cachedUser{},
+		compiled:   map[compiledKey]*policy.Policy{},
+	}
+}
+
+// Load reads the access keys and accounts from the store and remembers the
+// revision it read them at.
+func (d *Directory) Load(ctx context.Context) error {
+	rev, err := d.st.Revision(ctx)
+	if err != nil {
+		return fmt.Errorf("directory: reading revision: %w", err)
+	}
+	keys := map[string]store.AccessKey{}
+	accounts := map[string]store.Account{}
+	err = d.st.View(ctx, func(tx store.ReadTx) error {
+		ks, err := store.ListValues[store.AccessKey](ctx, tx, store.ListOptions{Kind: store.KindAccessKey})
+		if err != nil {
+			return err
+		}
+		for _, k := range ks {
+			keys[k.ID] = k
+		}
+		as, err := store.ListValues[store.Account](ctx, tx, store.ListOptions{Kind: store.KindAccount})
+		if err != nil {
+			return err
+		}
+		for _, a := range as {
+			accounts[a.ID] = a
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("directory: loading: %w", err)
+	}
+	d.mu.Lock()
+	d.rev, d.accessKeys, d.accounts = rev, keys, accounts
+	d.sets = map[string]cachedSet{}
+	d.mu.Unlock()
+	return nil
+}
+
+// Revision returns the store revision the directory reflects.
+func (d *Directory) Revision() int64 {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return d.rev
+}
+
+// Sync applies every change committed since the directory's revision. Services
+// call it after their own writes, so that a change is in force for the next
+// request; Run calls it periodically for writes by other processes.
+func (d *Directory) Sync(ctx context.Context) error {
+	d.syncMu.Lock()
+	defer d.syncMu.Unlock()
+	for {
+		d.mu.RLock()
+		after := d.rev
+		d.mu.RUnlock()
+		changes, err := d.st.Changes(ctx, after, 1000)
+		if err != nil {
+			return fmt.Errorf("directory: reading changes after %d: %w", after, err)
+		}
+		if len(changes) == 0 {
+			return nil
+		}
+		if err := d.apply(ctx, changes); err != nil {
+			return err
+		}
+	}
+}
+
+// apply re-reads the records the changes name and invalidates cached sets.
+func (d *Directory) apply(ctx context.Context, changes []store.Change) error {
+	type update struct {
+		ch  store.Change
+		rec store.Record
+		ok  bool
+	}
+	var ups []update
+	err := d.st.View(ctx, func(tx store.ReadTx) error {
+		for _, ch := range changes {
+			if ch.Kind != store.KindAccessKey && ch.Kind != store.KindAccount {
+				ups = append(ups, update{ch: ch})
+				continue
+			}
+			rec, err := tx.Get(ctx, ch.Kind, ch.Account, ch.Key)
+			switch {
+			case errors.Is(err, store.ErrNotFound):
+				ups = append(ups, update{ch: ch})
+			case err != nil:
+				return err
+			default:
+				ups = append(ups, update{ch: ch, rec: rec, ok: true})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("directory: applying changes: %w", err)
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, u := range ups {
+		switch u.ch.Kind {
+		case store.KindAccessKey:
+			if !u.ok {
+				delete(d.accessKeys, u.ch.Key)
+				continue
+			}
+			k, err := store.DecodeJSON[store.AccessKey](u.rec)
+			if err != nil {
+				return fmt.Errorf("directory: access key %s: %w", u.ch.Key, err)
+			}
+			d.accessKeys[k.ID] = k
+		case store.KindAccount:
+			if !u.ok {
+				delete(d.accounts, u.ch.Key)
+				continue
+			}
+			a, err := store.DecodeJSON[store.Account](u.rec)
+			if err != nil {
+				return fmt.Errorf("directory: account %s: %w", u.ch.Key, err)
+			}
+			d.accounts[a.ID] = a
+		}
+		if u.ch.Account != "" {
+			d.gen[u.ch.Account]++
+		}
+		if u.ch.Account == store.AWSAccount {
+			// AWS-owned records concern every account.
+			d.sets = map[string]cachedSet{}
+		}
+		if u.ch.Revision > d.rev {
+			d.rev = u.ch.Revision
+		}
+	}
+	return nil
+}
+
+// Run polls the change feed every interval until ctx ends.
+func (d *Directory) Run(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := d.Sync(ctx); err != nil && ctx.Err() == nil {
+				d.log.Warn("directory sync failed", "err", err)
+			}
+		}
+	}
+}
+
+// AccessKey returns an access key by id.
+func (d *Directory) AccessKey(id string) (store.AccessKey, bool) {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	k, ok := d.accessKeys[id]
+	return k, ok
+}
+
+// Account returns an account by id.
+func (d *Directory) Account(id string) (store.Account, bool) {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	a, ok := d.accounts[id]
+	return a, ok
+}
+
+// Accounts returns every account.
+func (d *Directory) Accounts() []store.Account {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	out := make([]store.Account, 0, len(d.accounts))
+	for _, a := range d.accounts {
+		out = append(out, a)
+	}
+	return out
+}
+
+// Compile returns the compiled form of a document, from the cache when the same
+// document of the same kind was compiled before.
+func (d *Directory) Compile(name, doc string, kind policy.Kind) (*policy.Policy, error) {
+	k := compiledKey{kind: kind, doc: doc}
+	d.mu.RLock()
+	p, ok := d.compiled[k]
+	d.mu.RUnlock()
+	if ok {
+		return p, nil
+	}
+	p, err := policy.ParseAndCompile(name, doc, kind)
+	if err != nil {
+		return nil, err
+	}
+	d.mu.Lock()
+	if len(d.compiled) >= maxCompiled {
+		d.compiled = map[compiledKey]*policy.Policy{}
+	}
+	d.compiled[k] = p
+	d.mu.Unlock()
+	return p, nil
+}
+
+// principalKey names a cached set.
+func principalKey(kind store.EntityKind, account, name string) string {
+	return string(kind) + "|" + account + "|" + strings.ToLower(name)
+}
+
+// UserPolicies returns the policy set of an IAM user: its inline and attached
+// policies, its groups' inline and attached policies, and its permissions
+// boundary. The set is cached until anything in the account changes.
+func (d *Directory) UserPolicies(ctx context.Context, account, userName string) (*policy.Set, error) {
+	return d.entitySet(ctx, store.EntityUser, account, userName)
+}
+
+// RolePolicies returns the policy set of a role: its inline and attached policies
+// and its permissions boundary (session policies are the caller's to add).
+func (d *Directory) RolePolicies(ctx context.Context, account, roleName string) (*policy.Set, error) {
+	return d.entitySet(ctx, store.EntityRole, account, roleName)
+}
+
+func (d *Directory) entitySet(ctx context.Context, kind store.EntityKind, account, name string) (*policy.Set, error) {
+	key := principalKey(kind, account, name)
+	d.mu.RLock()
+	c, ok := d.sets[key]
+	gen := d.gen[account]
+	d.mu.RUnlock()
+	if ok && c.gen == gen {
+		return c.set, nil
+	}
+	set, err := d.loadSet(ctx, kind, account, name)
+	if err != nil {
+		return nil, err
+	}
+	d.mu.Lock()
+	if d.gen[account] == gen {
+		d.sets[key] = cachedSet{gen: gen, set: set}
+	}
+	d.mu.Unlock()
+	return set, nil
+}
+
+// loadSet reads an entity's policies from the store and compiles them.
+func (d *Directory) loadSet(ctx context.Context, kind store.EntityKind, account, name string) (*policy.Set, error) {
+	set := &policy.Set{}
+	err := d.st.View(ctx, func(tx store.ReadTx) error {
+		var boundary string
+		switch kind {
+		case store.EntityUser:
+			u, err := store.GetJSON[store.User](ctx, tx, store.KindUser, account, store.UserKey(name))
+			if err != nil {
+				return err
+			}
+			boundary = u.PermissionsBoundaryARN
+		case store.EntityRole:
+			r, err := store.GetJSON[store.Role](ctx, tx, store.KindRole, account, store.RoleKey(name))
+			if err != nil {
+				return err
+			}
+			boundary = r.PermissionsBoundaryARN
+		}
+		if err := d.addEntityPolicies(ctx, tx, set, kind, account, name); err != nil {
+			return err
+		}
+		if kind == store.EntityUser {
+			groups, err := store.ListValues[store.GroupMembership](ctx, tx, store.ListOptions{Kind: store.KindUserMembership, Account: account, Prefix: store.UserMembershipPrefix(name)})
+			if err != nil {
+				return err
+			}
+			for _, g := range groups {
+				if err := d.addEntityPolicies(ctx, tx, set, store.EntityGroup, account, g.GroupName); err != nil {
+					return err
+				}
+			}
+		}
+		if boundary != "" {
+			doc, err := d.managedDocument(ctx, tx, boundary)
+			if err != nil {
+				return fmt.Errorf("permissions boundary %s: %w", boundary, err)
+			}
+			p, err := d.Compile(boundary, doc, policy.KindBoundary)
+			if err != nil {
+				return fmt.Errorf("permissions boundary %s: %w", boundary, err)
+			}
+			set.Boundary = p
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("directory: policies of %s %s in %s: %w", kind, name, account, err)
+	}
+	return set, nil
+}
+
+func (d *Directory) addEntityPolicies(ctx context.Context, tx store.ReadTx, set *policy.Set, kind store.EntityKind, account, name string) error {
+	inline, err := store.ListValues[store.InlinePolicy](ctx, tx, store.ListOptions{Kind: store.KindInlinePolicy, Account: account, Prefix: store.InlinePolicyPrefix(kind, name)})
+	if err != nil {
+		return err
+	}
+	for _, ip := range inline {
+		p, err := d.Compile(string(kind)+"/"+name+"/"+ip.PolicyName, ip.Document, policy.KindIdentity)
+		if err != nil {
+			return fmt.Errorf("inline policy %s: %w", ip.PolicyName, err)
+		}
+		set.Identity = append(set.Identity, p)
+	}
+	atts, err := store.ListValues[store.Attachment](ctx, tx, store.ListOptions{Kind: store.KindAttachment, Account: account, Prefix: store.AttachmentPrefix(kind, name)})
+	if err != nil {
+		return err
+	}
+	for _, a := range atts {
+		doc, err := d.managedDocument(ctx, tx, a.PolicyARN)
+		if err != nil {
+			return fmt.Errorf("managed policy %s: %w", a.PolicyARN, err)
+		}
+		p, err := d.Compile(a.PolicyARN, doc, policy.KindIdentity)
+		if err != nil {
+			return fmt.Errorf("managed policy %s: %w", a.PolicyARN, err)
+		}
+		set.Identity = append(set.Identity, p)
+	}
+	return nil
+}
+
+// managedDocument returns the default version's document of a managed policy.
+func (d *Directory) managedDocument(ctx context.Context, tx store.ReadTx, arn string) (string, error) {
+	if strings.HasPrefix(arn, "arn:aws:iam::aws:policy/") {
+		if d.managed != nil {
+			if doc, ok := d.managed.Document(arn); ok {
+				return doc, nil
+			}
+		}
+		return "", fmt.Errorf("unknown AWS managed policy %s: %w", arn, store.ErrNotFound)
+	}
+	account, name, ok := splitPolicyARN(arn)
+	if !ok {
+		return "", fmt.Errorf("malformed policy ARN %q", arn)
+	}
+	mp, err := store.GetJSON[store.ManagedPolicy](ctx, tx, store.KindPolicy, account, store.PolicyKey(name))
+	if err != nil {
+		return "", err
+	}
+	v, err := store.GetJSON[store.PolicyVersion](ctx, tx, store.KindPolicyVersion, account, store.PolicyVersionKey(name, mp.DefaultVersionID))
+	if err != nil {
+		return "", err
+	}
+	return v.Document, nil
+}
+
+// splitPolicyARN returns the account and name of arn:aws:iam::ACCOUNT:policy/path/NAME.
+func splitPolicyARN(arn string) (account, name string, ok bool) {
+	const prefix = "arn:aws:iam::"
+	if !strings.HasPrefix(arn, prefix) {
+		return "", "", false
+	}
+	rest := arn[len(prefix):]
+	account, res, ok := strings.Cut(rest, ":")
+	if !ok || !strings.HasPrefix(res, "policy/") {
+		return "", "", false
+	}
+	return account, res[strings.LastIndexByte(res, '/')+1:], true
+}
+
+// User returns an IAM user's record, cached until anything in its account changes.
+func (d *Directory) User(ctx context.Context, account, name string) (store.User, error) {
+	key := principalKey(store.EntityUser, account, name)
+	d.mu.RLock()
+	c, ok := d.users[key]
+	gen := d.gen[account]
+	d.mu.RUnlock()
+	if ok && c.gen == gen {
+		return c.user, nil
+	}
+	var u store.User
+	err := d.st.View(ctx, func(tx store.ReadTx) error {
+		var err error
+		u, err = store.GetJSON[store.User](ctx, tx, store.KindUser, account, store.UserKey(name))
+		return err
+	})
+	if err != nil {
+		return u, fmt.Errorf("directory: user %s in %s: %w", name, account, err)
+	}
+	d.mu.Lock()
+	if d.gen[account] == gen {
+		d.users[key] = cachedUser{gen: gen, user: u}
+	}
+	d.mu.Unlock()
+	return u, nil
+}
+
+type cachedUser struct {
+	gen  uint64
+	user store.User
+}

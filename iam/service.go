@@ -1,0 +1,153 @@
+// Package iam is the IAM service: its operations, their validation, limits and
+// errors, over the store. It speaks Go types (the generated api/iamapi shapes) and
+// *awserr.Error, never HTTP or XML; the server decodes requests, authenticates and
+// authorizes them through the operation table this package exports, and encodes
+// the results.
+package iam
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/gatehouse-iam/gatehouse/awserr"
+	"github.com/gatehouse-iam/gatehouse/directory"
+	"github.com/gatehouse-iam/gatehouse/identity"
+	"github.com/gatehouse-iam/gatehouse/keyring"
+	"github.com/gatehouse-iam/gatehouse/operation"
+	"github.com/gatehouse-iam/gatehouse/protocol/query"
+	"github.com/gatehouse-iam/gatehouse/store"
+)
+
+// Config holds the service's dependencies.
+type Config struct {
+	Store     store.Store
+	Directory *directory.Directory
+	Keyring   *keyring.Keyring
+	// Rand is the source of ids and secrets (crypto/rand.Reader in production).
+	Rand io.Reader
+	// Now is the clock.
+	Now func() time.Time
+	// Managed is the AWS managed policy catalogue.
+	Managed ManagedCatalog
+	Log     *slog.Logger
+}
+
+// ManagedCatalog is the catalogue of AWS managed policies.
+type ManagedCatalog interface {
+	directory.ManagedPolicies
+	// Policy returns an AWS managed policy by ARN.
+	Policy(arn string) (store.ManagedPolicy, bool)
+	// List returns every AWS managed policy, ordered by name.
+	List() []store.ManagedPolicy
+}
+
+// Service implements the IAM operations.
+type Service struct {
+	st      store.Store
+	dir     *directory.Directory
+	keys    *keyring.Keyring
+	ids     *store.IDGen
+	rand    io.Reader
+	now     func() time.Time
+	managed ManagedCatalog
+	log     *slog.Logger
+}
+
+// New returns the service.
+func New(c Config) *Service {
+	return &Service{
+		st: c.Store, dir: c.Directory, keys: c.Keyring, ids: store.NewIDGen(c.Rand), rand: c.Rand,
+		now: c.Now, managed: c.Managed, log: c.Log,
+	}
+}
+
+// Authz and Op are the operation framework's types, named here for brevity.
+type (
+	Authz = operation.Authz
+	Op    = operation.Op
+)
+
+// op builds an Op from typed functions.
+func op[I query.Input, O query.Output](name string, authz func(ctx context.Context, c *identity.Caller, in I) (Authz, error), run func(ctx context.Context, c *identity.Caller, in I) (O, error)) Op {
+	return operation.New(name, authz, run)
+}
+
+// Ops returns the operation table, keyed by operation name.
+func (s *Service) Ops() map[string]Op {
+	m := map[string]Op{}
+	groups := [][]Op{
+		s.userOps(), s.accessKeyOps(), s.inlinePolicyOps(),
+		s.groupOps(), s.roleOps(), s.instanceProfileOps(),
+		s.managedPolicyOps(), s.accountOps(), s.simulationOps(),
+	}
+	for _, group := range groups {
+		for _, o := range group {
+			m[o.Name] = o
+		}
+	}
+	return m
+}
+
+// update runs fn in a store transaction and then brings the directory up to date,
+// so the change is in force for the next request. Store sentinels that escape fn
+// become ServiceFailure.
+func (s *Service) update(ctx context.Context, fn func(tx store.Tx) error) error {
+	err := s.st.Update(ctx, fn)
+	if err != nil {
+		if _, ok := awserr.As(err); ok {
+			return err
+		}
+		return awserr.ServiceFailure("Request processing has failed due to an unknown error, exception or failure.").WithCause(err)
+	}
+	if err := s.dir.Sync(ctx); err != nil {
+		s.log.Warn("directory sync after write failed", "err", err)
+	}
+	return nil
+}
+
+// view runs fn in a read transaction; store errors become ServiceFailure.
+func (s *Service) view(ctx context.Context, fn func(tx store.ReadTx) error) error {
+	err := s.st.View(ctx, fn)
+	if err != nil {
+		if _, ok := awserr.As(err); ok {
+			return err
+		}
+		return awserr.ServiceFailure("Request processing has failed due to an unknown error, exception or failure.").WithCause(err)
+	}
+	return nil
+}
+
+// notFound converts store.ErrNotFound into the given AWS error, passing others on.
+func notFound(err error, aerr *awserr.Error) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return aerr
+	}
+	return err
+}
+
+// iamARN forms an ARN in the caller's account.
+func iamARN(account, resource string) string {
+	return "arn:" + store.Partition + ":iam::" + account + ":" + resource
+}
+
+// pathOr returns *p or "/".
+func pathOr(p *string) string {
+	if p == nil || *p == "" {
+		return "/"
+	}
+	return *p
+}
+
+func str(s string) *string { return &s }
+
+func fmtErr(format string, args ...any) error { return fmt.Errorf(format, args...) }
+
+// noOutput is the output of operations that return nothing.
+type noOutput = operation.NoOutput
+
+// done is the result of an operation without output.
+func done(err error) (*noOutput, error) { return operation.Done(err) }

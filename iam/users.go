@@ -1,0 +1,480 @@
+package iam
+
+import (
+	"context"
+	"time"
+
+	"github.com/gatehouse-iam/gatehouse/api/iamapi"
+	"github.com/gatehouse-iam/gatehouse/awserr"
+	"github.com/gatehouse-iam/gatehouse/identity"
+	"github.com/gatehouse-iam/gatehouse/store"
+)
+
+// maxUsers is IAM's default quota of users per account.
+const maxUsers = 5000
+
+func noSuchUser(name string) *awserr.Error {
+	return awserr.NoSuchEntity("The user with name %s cannot be found.", name)
+}
+
+// userOut converts a stored user to the API shape.
+func userOut(u store.User) *iamapi.User {
+	out := &iamapi.User{Path: u.Path, UserName: u.Name, UserId: u.ID, Arn: u.ARN, CreateDate: u.CreateDate, Tags: tagsOut(u.Tags)}
+	if u.PermissionsBoundaryARN != "" {
+		out.PermissionsBoundary = &iamapi.AttachedPermissionsBoundary{
+			PermissionsBoundaryType: ptr(iamapi.PermissionsBoundaryAttachmentTypePermissionsBoundaryPolicy),
+			PermissionsBoundaryArn:  str(u.PermissionsBoundaryARN),
+		}
+	}
+	if !u.PasswordLastUsed.IsZero() {
+		t := u.PasswordLastUsed
+		out.PasswordLastUsed = &t
+	}
+	return out
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// getUser reads a user, or NoSuchEntity.
+func getUser(ctx context.Context, tx store.ReadTx, account, name string) (store.User, error) {
+	u, err := store.GetJSON[store.User](ctx, tx, store.KindUser, account, store.UserKey(name))
+	if isNotFound(err) {
+		return u, noSuchUser(name)
+	}
+	return u, err
+}
+
+// userAuthz describes a call on an existing (or not yet existing) user: the ARN
+// with the user's path, and its tags as aws:ResourceTag.
+func (s *Service) userAuthz(ctx context.Context, c *identity.Caller, action, name string) (Authz, error) {
+	a := Authz{Action: action, Resource: iamARN(c.Account, "user/"+name)}
+	err := s.view(ctx, func(tx store.ReadTx) error {
+		u, err := store.GetJSON[store.User](ctx, tx, store.KindUser, c.Account, store.UserKey(name))
+		if isNotFound(err) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		a.Resource = u.ARN
+		a.Context = resourceTagContext(a.Context, u.Tags)
+		return nil
+	})
+	return a, err
+}
+
+func (s *Service) userOps() []Op {
+	return []Op{
+		op("CreateUser", func(ctx context.Context, c *identity.Caller, in *iamapi.CreateUserRequest) (Authz, error) {
+			a := Authz{Action: "iam:CreateUser", Resource: store.UserARN(c.Account, pathOr(in.Path), in.UserName), Context: requestTagContext(in.Tags)}
+			if in.PermissionsBoundary != nil {
+				a.Context = withKey(a.Context, "iam:PermissionsBoundary", *in.PermissionsBoundary)
+			}
+			return a, nil
+		}, s.createUser),
+		op("GetUser", func(ctx context.Context, c *identity.Caller, in *iamapi.GetUserRequest) (Authz, error) {
+			if in.UserName == nil || *in.UserName == "" {
+				return Authz{Action: "iam:GetUser", Resource: c.ARN()}, nil
+			}
+			return s.userAuthz(ctx, c, "iam:GetUser", *in.UserName)
+		}, s.getUser),
+		op("ListUsers", func(ctx context.Context, c *identity.Caller, in *iamapi.ListUsersRequest) (Authz, error) {
+			return Authz{Action: "iam:ListUsers", Resource: iamARN(c.Account, "user/")}, nil
+		}, s.listUsers),
+		op("UpdateUser", func(ctx context.Context, c *identity.Caller, in *iamapi.UpdateUserRequest) (Authz, error) {
+			return s.userAuthz(ctx, c, "iam:UpdateUser", in.UserName)
+		}, s.updateUser),
+		op("DeleteUser", func(ctx context.Context, c *identity.Caller, in *iamapi.DeleteUserRequest) (Authz, error) {
+			return s.userAuthz(ctx, c, "iam:DeleteUser", in.UserName)
+		}, s.deleteUser),
+		op("TagUser", func(ctx context.Context, c *identity.Caller, in *iamapi.TagUserRequest) (Authz, error) {
+			a, err := s.userAuthz(ctx, c, "iam:TagUser", in.UserName)
+			a.Context = mergeContext(a.Context, requestTagContext(in.Tags))
+			return a, err
+		}, s.tagUser),
+		op("UntagUser", func(ctx context.Context, c *identity.Caller, in *iamapi.UntagUserRequest) (Authz, error) {
+			a, err := s.userAuthz(ctx, c, "iam:UntagUser", in.UserName)
+			a.Context = withKey(a.Context, "aws:TagKeys", in.TagKeys...)
+			return a, err
+		}, s.untagUser),
+		op("ListUserTags", func(ctx context.Context, c *identity.Caller, in *iamapi.ListUserTagsRequest) (Authz, error) {
+			return s.userAuthz(ctx, c, "iam:ListUserTags", in.UserName)
+		}, s.listUserTags),
+	}
+}
+
+// withKey adds one context key.
+func withKey(ctx map[string][]string, key string, vals ...string) map[string][]string {
+	if ctx == nil {
+		ctx = map[string][]string{}
+	}
+	ctx[key] = vals
+	return ctx
+}
+
+func mergeContext(a, b map[string][]string) map[string][]string {
+	if a == nil {
+		return b
+	}
+	for k, v := range b {
+		a[k] = v
+	}
+	return a
+}
+
+func (s *Service) createUser(ctx context.Context, c *identity.Caller, in *iamapi.CreateUserRequest) (*iamapi.CreateUserResponse, error) {
+	if err := checkTags(in.Tags); err != nil {
+		return nil, err
+	}
+	id, err := s.ids.UniqueID(store.PrefixUser)
+	if err != nil {
+		return nil, err
+	}
+	path := pathOr(in.Path)
+	u := store.User{
+		ID: id, Name: in.UserName, Path: path, ARN: store.UserARN(c.Account, path, in.UserName),
+		CreateDate: s.now().UTC().Truncate(time.Second), Tags: storeTags(in.Tags),
+	}
+	err = s.update(ctx, func(tx store.Tx) error {
+		if in.PermissionsBoundary != nil {
+			if err := s.checkBoundaryPolicy(ctx, tx, c.Account, *in.PermissionsBoundary); err != nil {
+				return err
+			}
+			u.PermissionsBoundaryARN = *in.PermissionsBoundary
+		}
+		n, err := tx.Count(ctx, store.KindUser, c.Account, "")
+		if err != nil {
+			return err
+		}
+		if n >= maxUsers {
+			return awserr.LimitExceeded("Cannot exceed quota for UsersPerAccount: %d", maxUsers)
+		}
+		if err := store.CreateJSON(ctx, tx, store.KindUser, c.Account, store.UserKey(u.Name), u); err != nil {
+			if isExists(err) {
+				return awserr.EntityAlreadyExists("User with name %s already exists.", in.UserName)
+			}
+			return err
+		}
+		return store.PutJSON(ctx, tx, store.KindUniqueID, "", u.ID, store.UniqueIDRef{Account: c.Account, Kind: store.KindUser, Key: store.UserKey(u.Name)})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.CreateUserResponse{User: userOut(u)}, nil
+}
+
+func (s *Service) getUser(ctx context.Context, c *identity.Caller, in *iamapi.GetUserRequest) (*iamapi.GetUserResponse, error) {
+	if in.UserName == nil || *in.UserName == "" {
+		switch {
+		case c.IsRoot():
+			acct, _ := s.dir.Account(c.Account)
+			return &iamapi.GetUserResponse{User: iamapi.User{UserId: c.Account, Arn: c.ARN(), CreateDate: acct.CreateDate}}, nil
+		case c.UserName == "":
+			return nil, awserr.ValidationError("Must specify userName when calling with non-User credentials")
+		}
+		in.UserName = &c.UserName
+	}
+	var u store.User
+	err := s.view(ctx, func(tx store.ReadTx) error {
+		var err error
+		u, err = getUser(ctx, tx, c.Account, *in.UserName)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.GetUserResponse{User: *userOut(u)}, nil
+}
+
+func (s *Service) listUsers(ctx context.Context, c *identity.Caller, in *iamapi.ListUsersRequest) (*iamapi.ListUsersResponse, error) {
+	p, err := pageOf(in.Marker, in.MaxItems)
+	if err != nil {
+		return nil, err
+	}
+	prefix := pathOr(in.PathPrefix)
+	out := &iamapi.ListUsersResponse{Users: []iamapi.User{}}
+	err = s.view(ctx, func(tx store.ReadTx) error {
+		users, truncated, marker, err := listPage(ctx, tx, store.ListOptions{Kind: store.KindUser, Account: c.Account}, p,
+			func(u store.User) bool { return hasPathPrefix(u.Path, prefix) })
+		if err != nil {
+			return err
+		}
+		for _, u := range users {
+			uo := userOut(u)
+			uo.Tags = nil // ListUsers does not return tags.
+			out.Users = append(out.Users, *uo)
+		}
+		out.IsTruncated, out.Marker = truncatedOut(truncated, marker)
+		return nil
+	})
+	return out, err
+}
+
+// hasPathPrefix implements PathPrefix filtering (case-sensitive, as AWS).
+func hasPathPrefix(path, prefix string) bool {
+	return len(path) >= len(prefix) && path[:len(prefix)] == prefix
+}
+
+func (s *Service) updateUser(ctx context.Context, c *identity.Caller, in *iamapi.UpdateUserRequest) (*noOutput, error) {
+	err := s.update(ctx, func(tx store.Tx) error {
+		u, err := getUser(ctx, tx, c.Account, in.UserName)
+		if err != nil {
+			return err
+		}
+		if in.NewPath != nil {
+			u.Path = *in.NewPath
+		}
+		oldName := u.Name
+		if in.NewUserName != nil && *in.NewUserName != u.Name {
+			if store.UserKey(*in.NewUserName) != store.UserKey(oldName) {
+				if _, err := tx.Get(ctx, store.KindUser, c.Account, store.UserKey(*in.NewUserName)); err == nil {
+					return awserr.EntityAlreadyExists("User with name %s already exists.", *in.NewUserName)
+				} else if !isNotFound(err) {
+					return err
+				}
+			}
+			u.Name = *in.NewUserName
+			if err := renameUser(ctx, tx, c.Account, oldName, u.Name); err != nil {
+				return err
+			}
+			if err := tx.Delete(ctx, store.KindUser, c.Account, store.UserKey(oldName)); err != nil {
+				return err
+			}
+		}
+		u.ARN = store.UserARN(c.Account, u.Path, u.Name)
+		if err := store.PutJSON(ctx, tx, store.KindUser, c.Account, store.UserKey(u.Name), u); err != nil {
+			return err
+		}
+		return store.PutJSON(ctx, tx, store.KindUniqueID, "", u.ID, store.UniqueIDRef{Account: c.Account, Kind: store.KindUser, Key: store.UserKey(u.Name)})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &noOutput{}, nil
+}
+
+// renameUser moves every record keyed by a user's name to its new name.
+func renameUser(ctx context.Context, tx store.Tx, account, oldName, newName string) error {
+	// Group memberships, both directions.
+	ms, err := store.ListValues[store.GroupMembership](ctx, tx, store.ListOptions{Kind: store.KindUserMembership, Account: account, Prefix: store.UserMembershipPrefix(oldName)})
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if err := tx.Delete(ctx, store.KindUserMembership, account, store.UserMembershipKey(oldName, m.GroupName)); err != nil {
+			return err
+		}
+		if err := tx.Delete(ctx, store.KindMembership, account, store.MembershipKey(m.GroupName, oldName)); err != nil {
+			return err
+		}
+		m.UserName = newName
+		if err := store.PutJSON(ctx, tx, store.KindUserMembership, account, store.UserMembershipKey(newName, m.GroupName), m); err != nil {
+			return err
+		}
+		if err := store.PutJSON(ctx, tx, store.KindMembership, account, store.MembershipKey(m.GroupName, newName), m); err != nil {
+			return err
+		}
+	}
+	// Inline policies.
+	ips, err := store.ListValues[store.InlinePolicy](ctx, tx, store.ListOptions{Kind: store.KindInlinePolicy, Account: account, Prefix: store.InlinePolicyPrefix(store.EntityUser, oldName)})
+	if err != nil {
+		return err
+	}
+	for _, ip := range ips {
+		if err := tx.Delete(ctx, store.KindInlinePolicy, account, store.InlinePolicyKey(store.EntityUser, oldName, ip.PolicyName)); err != nil {
+			return err
+		}
+		ip.OwnerName = newName
+		if err := store.PutJSON(ctx, tx, store.KindInlinePolicy, account, store.InlinePolicyKey(store.EntityUser, newName, ip.PolicyName), ip); err != nil {
+			return err
+		}
+	}
+	// Managed policy attachments, both directions.
+	atts, err := store.ListValues[store.Attachment](ctx, tx, store.ListOptions{Kind: store.KindAttachment, Account: account, Prefix: store.AttachmentPrefix(store.EntityUser, oldName)})
+	if err != nil {
+		return err
+	}
+	for _, a := range atts {
+		pacct, pname, _ := splitPolicyARN(a.PolicyARN)
+		if err := tx.Delete(ctx, store.KindAttachment, account, store.AttachmentKey(store.EntityUser, oldName, pacct, pname)); err != nil {
+			return err
+		}
+		if err := tx.Delete(ctx, store.KindPolicyAttachment, account, store.PolicyAttachmentKey(pacct, pname, store.EntityUser, oldName)); err != nil {
+			return err
+		}
+		a.EntityName = newName
+		if err := store.PutJSON(ctx, tx, store.KindAttachment, account, store.AttachmentKey(store.EntityUser, newName, pacct, pname), a); err != nil {
+			return err
+		}
+		if err := store.PutJSON(ctx, tx, store.KindPolicyAttachment, account, store.PolicyAttachmentKey(pacct, pname, store.EntityUser, newName), a); err != nil {
+			return err
+		}
+	}
+	// Access keys: the per-user index and the owner in each global key record.
+	refs, err := store.ListValues[store.AccessKeyRef](ctx, tx, store.ListOptions{Kind: store.KindUserAccessKey, Account: account, Prefix: store.UserAccessKeyPrefix(oldName)})
+	if err != nil {
+		return err
+	}
+	for _, r := range refs {
+		if err := tx.Delete(ctx, store.KindUserAccessKey, account, store.UserAccessKeyKey(oldName, r.AccessKeyID)); err != nil {
+			return err
+		}
+		if err := store.PutJSON(ctx, tx, store.KindUserAccessKey, account, store.UserAccessKeyKey(newName, r.AccessKeyID), r); err != nil {
+			return err
+		}
+		k, err := store.GetJSON[store.AccessKey](ctx, tx, store.KindAccessKey, "", r.AccessKeyID)
+		if err != nil {
+			return err
+		}
+		k.UserName = newName
+		if err := store.PutJSON(ctx, tx, store.KindAccessKey, "", k.ID, k); err != nil {
+			return err
+		}
+	}
+	// Login profile.
+	if lp, err := store.GetJSON[store.LoginProfile](ctx, tx, store.KindLoginProfile, account, store.LoginProfileKey(oldName)); err == nil {
+		if err := tx.Delete(ctx, store.KindLoginProfile, account, store.LoginProfileKey(oldName)); err != nil {
+			return err
+		}
+		lp.UserName = newName
+		if err := store.PutJSON(ctx, tx, store.KindLoginProfile, account, store.LoginProfileKey(newName), lp); err != nil {
+			return err
+		}
+	} else if !isNotFound(err) {
+		return err
+	}
+	return nil
+}
+
+func (s *Service) deleteUser(ctx context.Context, c *identity.Caller, in *iamapi.DeleteUserRequest) (*noOutput, error) {
+	err := s.update(ctx, func(tx store.Tx) error {
+		u, err := getUser(ctx, tx, c.Account, in.UserName)
+		if err != nil {
+			return err
+		}
+		checks := []struct {
+			kind   store.Kind
+			prefix string
+			msg    string
+		}{
+			{store.KindUserAccessKey, store.UserAccessKeyPrefix(u.Name), "Cannot delete entity, must delete access keys first."},
+			{store.KindInlinePolicy, store.InlinePolicyPrefix(store.EntityUser, u.Name), "Cannot delete entity, must delete policies first."},
+			{store.KindAttachment, store.AttachmentPrefix(store.EntityUser, u.Name), "Cannot delete entity, must detach all policies first."},
+			{store.KindUserMembership, store.UserMembershipPrefix(u.Name), "Cannot delete entity, must remove users from group first."},
+		}
+		for _, ch := range checks {
+			n, err := tx.Count(ctx, ch.kind, c.Account, ch.prefix)
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				return awserr.DeleteConflict("%s", ch.msg)
+			}
+		}
+		if _, err := tx.Get(ctx, store.KindLoginProfile, c.Account, store.LoginProfileKey(u.Name)); err == nil {
+			return awserr.DeleteConflict("Cannot delete entity, must delete login profile first.")
+		} else if !isNotFound(err) {
+			return err
+		}
+		mfas, err := store.ListValues[store.MFADevice](ctx, tx, store.ListOptions{Kind: store.KindMFADevice, Account: c.Account})
+		if err != nil {
+			return err
+		}
+		for _, m := range mfas {
+			if m.UserName != "" && store.UserKey(m.UserName) == store.UserKey(u.Name) {
+				return awserr.DeleteConflict("Cannot delete entity, must delete MFA device first.")
+			}
+		}
+		if u.PermissionsBoundaryARN != "" {
+			if err := s.adjustBoundaryUsage(ctx, tx, u.PermissionsBoundaryARN, -1); err != nil {
+				return err
+			}
+		}
+		if err := tx.Delete(ctx, store.KindUser, c.Account, store.UserKey(u.Name)); err != nil {
+			return err
+		}
+		if err := tx.Delete(ctx, store.KindUniqueID, "", u.ID); err != nil && !isNotFound(err) {
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &noOutput{}, nil
+}
+
+func (s *Service) tagUser(ctx context.Context, c *identity.Caller, in *iamapi.TagUserRequest) (*noOutput, error) {
+	err := s.update(ctx, func(tx store.Tx) error {
+		u, err := getUser(ctx, tx, c.Account, in.UserName)
+		if err != nil {
+			return err
+		}
+		if u.Tags, err = mergeTags(u.Tags, in.Tags); err != nil {
+			return err
+		}
+		return store.PutJSON(ctx, tx, store.KindUser, c.Account, store.UserKey(u.Name), u)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &noOutput{}, nil
+}
+
+func (s *Service) untagUser(ctx context.Context, c *identity.Caller, in *iamapi.UntagUserRequest) (*noOutput, error) {
+	err := s.update(ctx, func(tx store.Tx) error {
+		u, err := getUser(ctx, tx, c.Account, in.UserName)
+		if err != nil {
+			return err
+		}
+		u.Tags = removeTags(u.Tags, in.TagKeys)
+		return store.PutJSON(ctx, tx, store.KindUser, c.Account, store.UserKey(u.Name), u)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &noOutput{}, nil
+}
+
+func (s *Service) listUserTags(ctx context.Context, c *identity.Caller, in *iamapi.ListUserTagsRequest) (*iamapi.ListUserTagsResponse, error) {
+	var u store.User
+	err := s.view(ctx, func(tx store.ReadTx) error {
+		var err error
+		u, err = getUser(ctx, tx, c.Account, in.UserName)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return listTagsPage(u.Tags, in.Marker, in.MaxItems, func(tags []iamapi.Tag, truncated *bool, marker *string) *iamapi.ListUserTagsResponse {
+		return &iamapi.ListUserTagsResponse{Tags: tags, IsTruncated: truncated, Marker: marker}
+	})
+}
+
+// listTagsPage pages an entity's tags for the List*Tags operations.
+func listTagsPage[O any](tags []store.Tag, marker *string, maxItems *int32, mk func([]iamapi.Tag, *bool, *string) *O) (*O, error) {
+	p, err := pageOf(marker, maxItems)
+	if err != nil {
+		return nil, err
+	}
+	start := 0
+	if p.after != "" {
+		for i, t := range tags {
+			if t.Key == p.after {
+				start = i + 1
+			}
+		}
+	}
+	all := tagsOut(tags)
+	if all == nil {
+		all = []iamapi.Tag{}
+	}
+	rest := all[min(start, len(all)):]
+	if len(rest) > p.limit {
+		m := encodeMarker(rest[p.limit-1].Key)
+		t := true
+		return mk(rest[:p.limit], &t, &m), nil
+	}
+	f := false
+	return mk(rest, &f, nil), nil
+}

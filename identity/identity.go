@@ -1,0 +1,124 @@
+// Package identity describes who is calling: the authenticated principal of one
+// request, as authentication establishes it and as authorization and the services
+// read it.
+package identity
+
+import (
+	"time"
+
+	"github.com/gatehouse-iam/gatehouse/policy"
+)
+
+// Caller is the authenticated principal of a request and the facts about the
+// request that authorization needs.
+type Caller struct {
+	// Principal is the caller as the policy engine sees it.
+	Principal policy.Principal
+	// Account is the caller's account.
+	Account string
+	// UserName is the IAM user's name (PrincipalUser), else "".
+	UserName string
+	// UserPath is the IAM user's path.
+	UserPath string
+	// UserID is the unique id AWS reports as aws:userid and in GetCallerIdentity:
+	// AIDA… for users, "AROA…:session" for role sessions, the account id for root.
+	UserID string
+	// AccessKeyID is the key that signed the request.
+	AccessKeyID string
+	// SessionName is a role session's name.
+	SessionName string
+	// MFAAuthenticated reports that the credentials were obtained with MFA.
+	MFAAuthenticated bool
+	// TokenIssueTime is when temporary credentials were issued (zero otherwise).
+	TokenIssueTime time.Time
+	// SourceIP is the client's address.
+	SourceIP string
+	// SecureTransport reports TLS.
+	SecureTransport bool
+	// Region is the region of the request's credential scope.
+	Region string
+	// Time is the request's time.
+	Time time.Time
+	// Tags are the principal's tags (user or role tags, session tags).
+	Tags map[string]string
+}
+
+// IsRoot reports whether the caller is an account's root user.
+func (c *Caller) IsRoot() bool { return c.Principal.Type == policy.PrincipalRoot }
+
+// ARN returns the caller's ARN as GetCallerIdentity reports it.
+func (c *Caller) ARN() string { return c.Principal.ARN }
+
+// Context returns the request context AWS supplies for this caller: the global
+// condition keys that describe the principal and the request.
+func (c *Caller) Context() *policy.Context {
+	ctx := policy.NewContext(16 + len(c.Tags))
+	ctx.Set("aws:PrincipalArn", c.principalARN())
+	ctx.Set("aws:PrincipalAccount", c.Account)
+	ctx.Set("aws:PrincipalType", c.Principal.Type.String())
+	if c.UserID != "" {
+		ctx.Set("aws:userid", c.UserID)
+	}
+	if c.UserName != "" {
+		ctx.Set("aws:username", c.UserName)
+	}
+	if c.SourceIP != "" {
+		ctx.Set("aws:SourceIp", c.SourceIP)
+	}
+	ctx.Set("aws:SecureTransport", boolString(c.SecureTransport))
+	ctx.Set("aws:CurrentTime", c.Time.UTC().Format(time.RFC3339))
+	ctx.Set("aws:EpochTime", itoa(c.Time.Unix()))
+	if c.Region != "" {
+		ctx.Set("aws:RequestedRegion", c.Region)
+	}
+	ctx.Set("aws:ViaAWSService", "false")
+	ctx.Set("aws:PrincipalIsAWSService", "false")
+	if !c.TokenIssueTime.IsZero() {
+		ctx.Set("aws:TokenIssueTime", c.TokenIssueTime.UTC().Format(time.RFC3339))
+		ctx.Set("aws:MultiFactorAuthPresent", boolString(c.MFAAuthenticated))
+		if c.MFAAuthenticated {
+			ctx.Set("aws:MultiFactorAuthAge", itoa(int64(c.Time.Sub(c.TokenIssueTime)/time.Second)))
+		}
+	}
+	for k, v := range c.Tags {
+		ctx.Set("aws:PrincipalTag/"+k, v)
+	}
+	return ctx
+}
+
+// principalARN is aws:PrincipalArn: a role session reports its role's ARN.
+func (c *Caller) principalARN() string {
+	if c.Principal.Type == policy.PrincipalRoleSession && c.Principal.RoleARN != "" {
+		return c.Principal.RoleARN
+	}
+	return c.Principal.ARN
+}
+
+func boolString(b bool) string {
+	if b {
+		return "true"
+	}
+	return "false"
+}
+
+func itoa(n int64) string {
+	if n == 0 {
+		return "0"
+	}
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	var b [20]byte
+	i := len(b)
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	if neg {
+		i--
+		b[i] = '-'
+	}
+	return string(b[i:])
+}

@@ -1,0 +1,394 @@
+// Package server is Gatehouse's HTTP front: one port for every service, each
+// request dispatched by its SigV4 credential scope and Action, authenticated with
+// SigV4 against the directory, authorized by the policy engine, run by its
+// service and encoded in the service's wire protocol. It also serves /healthz and
+// Prometheus metrics at /metrics.
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/gatehouse-iam/gatehouse/api/iamapi"
+	"github.com/gatehouse-iam/gatehouse/api/stsapi"
+	"github.com/gatehouse-iam/gatehouse/awserr"
+	"github.com/gatehouse-iam/gatehouse/directory"
+	"github.com/gatehouse-iam/gatehouse/iam"
+	"github.com/gatehouse-iam/gatehouse/identity"
+	"github.com/gatehouse-iam/gatehouse/operation"
+	"github.com/gatehouse-iam/gatehouse/policy"
+	"github.com/gatehouse-iam/gatehouse/protocol/query"
+	"github.com/gatehouse-iam/gatehouse/sigv4"
+	"github.com/gatehouse-iam/gatehouse/store"
+	"github.com/gatehouse-iam/gatehouse/sts"
+)
+
+// maxBody bounds a request body.
+const maxBody = 2 << 20
+
+// Config holds the server's dependencies.
+type Config struct {
+	Directory *directory.Directory
+	IAM       *iam.Service
+	STS       *sts.Service
+	Now       func() time.Time
+	Log       *slog.Logger
+	// Registry receives the server's metrics.
+	Registry *prometheus.Registry
+}
+
+// Server is the HTTP front.
+type Server struct {
+	dir     *directory.Directory
+	iam     *iam.Service
+	now     func() time.Time
+	log     *slog.Logger
+	reg     *prometheus.Registry
+	svcs    map[string]*queryService
+	metrics metrics
+
+	usesMu sync.Mutex
+	uses   map[string]store.AccessKeyLastUsed
+}
+
+// queryService is one AWS Query service: its codec, verifier and operations.
+type queryService struct {
+	name     string
+	api      *query.Service
+	verifier *sigv4.Verifier
+	ops      map[string]operation.Op
+}
+
+type metrics struct {
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+}
+
+// New builds the server.
+func New(c Config) (*Server, error) {
+	s := &Server{dir: c.Directory, iam: c.IAM, now: c.Now, log: c.Log, reg: c.Registry, uses: map[string]store.AccessKeyLastUsed{}}
+	lookup := func(ctx context.Context, id string) ([]byte, error) {
+		k, ok := s.dir.AccessKey(id)
+		if !ok || k.Status != store.StatusActive {
+			return nil, sigv4.ErrUnknownAccessKey
+		}
+		return s.iam.Secret(k)
+	}
+	s.svcs = map[string]*queryService{}
+	for _, q := range []struct {
+		name string
+		api  *query.Service
+		ops  map[string]operation.Op
+	}{{"iam", iamapi.Service(), c.IAM.Ops()}, {"sts", stsapi.Service(), c.STS.Ops()}} {
+		v, err := sigv4.NewVerifier(sigv4.Options{Lookup: lookup, Now: c.Now, Service: q.name})
+		if err != nil {
+			return nil, err
+		}
+		s.svcs[q.name] = &queryService{name: q.name, api: q.api, verifier: v, ops: q.ops}
+	}
+	s.metrics = metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "gatehouse_requests_total", Help: "AWS API requests by service, action and outcome (ok, or the error code).",
+		}, []string{"service", "action", "outcome"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "gatehouse_request_duration_seconds", Help: "AWS API request latency by service and action.",
+			Buckets: prometheus.ExponentialBuckets(0.0001, 2, 16),
+		}, []string{"service", "action"}),
+	}
+	if s.reg != nil {
+		if err := s.reg.Register(s.metrics.requests); err != nil {
+			return nil, err
+		}
+		if err := s.reg.Register(s.metrics.latency); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// Handler returns the HTTP handler.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		io.WriteString(w, "ok\n")
+	})
+	if s.reg != nil {
+		mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
+	}
+	mux.HandleFunc("/", s.serveAWS)
+	return mux
+}
+
+// newRequestID returns a random request id in AWS's UUID form.
+func newRequestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// unsignedActions are STS actions that callers make without credentials.
+var unsignedActions = map[string]bool{"AssumeRoleWithWebIdentity": true, "AssumeRoleWithSAML": true}
+
+// serveAWS handles one AWS API request.
+func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
+	start := s.now()
+	reqID := newRequestID()
+	svc, action, err := s.dispatch(w, r, reqID)
+	outcome := "ok"
+	if err != nil {
+		ae := query.ErrorOf(err)
+		outcome = ae.Code
+		if svc == nil {
+			svc = s.svcs["iam"]
+		}
+		if werr := svc.api.WriteError(w, reqID, ae); werr != nil {
+			s.log.Debug("writing error response", "err", werr)
+		}
+		level := slog.LevelInfo
+		if ae.Status >= 500 {
+			level = slog.LevelError
+		}
+		s.log.Log(r.Context(), level, "request failed", "request_id", reqID, "service", svcName(svc), "action", action,
+			"code", ae.Code, "status", ae.Status, "cause", causeOf(ae))
+	}
+	if action == "" {
+		action = "unknown"
+	}
+	s.metrics.requests.WithLabelValues(svcName(svc), action, outcome).Inc()
+	s.metrics.latency.WithLabelValues(svcName(svc), action).Observe(s.now().Sub(start).Seconds())
+}
+
+func svcName(q *queryService) string {
+	if q == nil {
+		return "unknown"
+	}
+	return q.name
+}
+
+func causeOf(e *awserr.Error) string {
+	if e.Err == nil {
+		return ""
+	}
+	return e.Err.Error()
+}
+
+// dispatch runs the shared phases of every request: parse, route, authenticate,
+// decode, authorize, run, encode. It writes successful responses itself and
+// returns errors for serveAWS to render.
+func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, reqID string) (*queryService, string, error) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil {
+		return nil, "", awserr.New("MalformedInput", "The request body could not be read.").WithCause(err)
+	}
+	if len(body) > maxBody {
+		return nil, "", awserr.ValidationError("Request body exceeds %d bytes.", maxBody)
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	qreq, err := query.ParseRequest(r, maxBody)
+	if err != nil {
+		if errors.Is(err, query.ErrNotQuery) {
+			return nil, "", awserr.New("MissingAction", "Missing Action")
+		}
+		return nil, "", err
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+
+	// Route: the credential scope names the service; unsigned requests go by Action.
+	auth, authErr := sigv4.Parse(r)
+	var svc *queryService
+	if authErr == nil {
+		svc = s.svcs[auth.Service]
+	}
+	if svc == nil {
+		if _, ok := stsapi.LookupOperation(qreq.Action); ok {
+			svc = s.svcs["sts"]
+		} else {
+			svc = s.svcs["iam"]
+		}
+	}
+	qop, err := svc.api.Resolve(qreq)
+	if err != nil {
+		return svc, qreq.Action, err
+	}
+	action := qop.Name
+	o, implemented := svc.ops[action]
+	if authErr != nil && unsignedActions[action] && implemented {
+		return svc, action, awserr.New("NotImplemented", "Unsigned STS calls are not implemented yet.")
+	}
+
+	// Authenticate.
+	verified, err := svc.verifier.Verify(r.Context(), r, body)
+	if err != nil {
+		var se *sigv4.Error
+		if errors.As(err, &se) {
+			return svc, action, &awserr.Error{Code: se.Code, Status: se.Status, Message: se.Message, Sender: se.Status < 500, Err: se.Err}
+		}
+		return svc, action, err
+	}
+	caller, err := s.caller(r, verified)
+	if err != nil {
+		return svc, action, err
+	}
+
+	// Decode.
+	in, err := svc.api.Decode(qop, qreq)
+	if err != nil {
+		return svc, action, err
+	}
+	if !implemented {
+		return svc, action, &awserr.Error{Code: "NotImplemented", Status: http.StatusNotImplemented, Sender: false,
+			Message: "Gatehouse does not implement " + action + " yet."}
+	}
+
+	// Authorize.
+	az, err := o.Authz(r.Context(), caller, in)
+	if err != nil {
+		return svc, action, err
+	}
+	if err := s.authorize(r.Context(), caller, az); err != nil {
+		return svc, action, err
+	}
+
+	// Run and encode.
+	out, err := o.Run(r.Context(), caller, in)
+	if err != nil {
+		return svc, action, err
+	}
+	if err := svc.api.WriteResponse(w, qop, reqID, out); err != nil {
+		s.log.Debug("writing response", "err", err)
+	}
+	return svc, action, nil
+}
+
+// caller builds the authenticated caller from a verified signature.
+func (s *Server) caller(r *http.Request, a *sigv4.Auth) (*identity.Caller, error) {
+	if a.SessionToken != "" {
+		// Temporary credentials are issue #4; until then no session token is valid.
+		return nil, awserr.New("InvalidClientTokenId", "The security token included in the request is invalid.")
+	}
+	k, ok := s.dir.AccessKey(a.AccessKeyID)
+	if !ok || k.Status != store.StatusActive {
+		return nil, awserr.New("InvalidClientTokenId", "The security token included in the request is invalid.")
+	}
+	c := &identity.Caller{
+		Account: k.Account, AccessKeyID: k.ID, Region: a.Region, Time: s.now(),
+		SourceIP: clientIP(r), SecureTransport: r.TLS != nil,
+	}
+	if k.UserName == "" {
+		c.Principal = policy.Principal{Type: policy.PrincipalRoot, ARN: store.RootARN(k.Account), Account: k.Account}
+		c.UserID = k.Account
+	} else {
+		u, err := s.dir.User(r.Context(), k.Account, k.UserName)
+		if err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return nil, awserr.New("InvalidClientTokenId", "The security token included in the request is invalid.")
+			}
+			return nil, err
+		}
+		c.Principal = policy.Principal{Type: policy.PrincipalUser, ARN: u.ARN, Account: k.Account}
+		c.UserName, c.UserPath, c.UserID = u.Name, u.Path, u.ID
+		if len(u.Tags) > 0 {
+			c.Tags = make(map[string]string, len(u.Tags))
+			for _, t := range u.Tags {
+				c.Tags[t.Key] = t.Value
+			}
+		}
+	}
+	if acct, ok := s.dir.Account(k.Account); ok {
+		c.Principal.ManagementAccount = acct.IsManagement
+	}
+	s.noteKeyUse(k.ID, a.Service, a.Region, c.Time)
+	return c, nil
+}
+
+// clientIP returns the request's remote address without the port.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// authorize decides the call with the policy engine.
+func (s *Server) authorize(ctx context.Context, c *identity.Caller, az operation.Authz) error {
+	if az.Skip || c.IsRoot() {
+		// The root user is not restricted by identity-based policies. Service
+		// control policies for member accounts come with Organizations (#6).
+		return nil
+	}
+	var set *policy.Set
+	var err error
+	switch c.Principal.Type {
+	case policy.PrincipalUser:
+		set, err = s.dir.UserPolicies(ctx, c.Account, c.UserName)
+	default:
+		set = &policy.Set{}
+	}
+	if err != nil {
+		return err
+	}
+	pctx := c.Context()
+	for k, v := range az.Context {
+		pctx.Set(k, v...)
+	}
+	req := &policy.Request{Principal: c.Principal, Action: az.Action, Resource: az.Resource, Context: pctx}
+	res := policy.Evaluate(set, req)
+	if res.Decision == policy.Allowed {
+		return nil
+	}
+	return awserr.AccessDenied("User: %s is not authorized to perform: %s on resource: %s %s",
+		c.ARN(), az.Action, az.Resource, res.Reason(az.Action))
+}
+
+// noteKeyUse remembers the last use of an access key; FlushKeyUse writes them.
+func (s *Server) noteKeyUse(id, service, region string, at time.Time) {
+	s.usesMu.Lock()
+	s.uses[id] = store.AccessKeyLastUsed{Date: at.UTC().Truncate(time.Second), Service: service, Region: region}
+	s.usesMu.Unlock()
+}
+
+// FlushKeyUse writes the batched access-key last-used records.
+func (s *Server) FlushKeyUse(ctx context.Context) error {
+	s.usesMu.Lock()
+	uses := s.uses
+	s.uses = map[string]store.AccessKeyLastUsed{}
+	s.usesMu.Unlock()
+	return s.iam.RecordKeyUse(ctx, uses)
+}
+
+// RunKeyUseFlusher flushes last-used records every interval until ctx ends.
+func (s *Server) RunKeyUseFlusher(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			if err := s.FlushKeyUse(context.WithoutCancel(ctx)); err != nil {
+				s.log.Warn("flushing access key last-used records", "err", err)
+			}
+			return
+		case <-t.C:
+			if err := s.FlushKeyUse(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn("flushing access key last-used records", "err", err)
+			}
+		}
+	}
+}
+
