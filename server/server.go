@@ -391,4 +391,3 @@ func (s *Server) RunKeyUseFlusher(ctx context.Context, interval time.Duration) {
 		}
 	}
 }
-

@@ -1,0 +1,131 @@
+// Package testserver starts a complete Gatehouse server (SQLite store in a temp
+// dir, directory, services, HTTP on a loopback port) for integration tests, and
+// makes aws-sdk-go-v2 clients that talk to it.
+package testserver
+
+import (
+	"context"
+	"crypto/rand"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+	awssts "github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/gatehouse-iam/gatehouse/directory"
+	"github.com/gatehouse-iam/gatehouse/iam"
+	"github.com/gatehouse-iam/gatehouse/keyring"
+	"github.com/gatehouse-iam/gatehouse/managedpolicies"
+	"github.com/gatehouse-iam/gatehouse/server"
+	"github.com/gatehouse-iam/gatehouse/store"
+	"github.com/gatehouse-iam/gatehouse/store/sqlite"
+	"github.com/gatehouse-iam/gatehouse/sts"
+)
+
+// The fixed identity of the test server's management account.
+const (
+	AccountID     = "123456789012"
+	RootKeyID     = "AKIAIOSFODNN7EXAMPLE"
+	RootSecretKey = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+)
+
+// Server is a running test server.
+type Server struct {
+	URL       string
+	Store     store.Store
+	Directory *directory.Directory
+	IAM       *iam.Service
+	HTTP      *server.Server
+}
+
+// Start starts a server for the test; it stops when the test ends.
+func Start(t testing.TB) *Server {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	key, err := keyring.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := keyring.Load(keyring.Options{EnvValue: keyring.EncodeKey(key), DataDir: dir, Rand: rand.Reader})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := sqlite.Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	catalog, err := managedpolicies.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := directory.New(st, catalog, log)
+	if err := d.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	svc := iam.New(iam.Config{Store: st, Directory: d, Keyring: keys, Rand: rand.Reader, Now: time.Now, Managed: catalog, Log: log})
+	if _, err := svc.Bootstrap(ctx, iam.BootstrapOptions{AccountID: AccountID, RootAccessKeyID: RootKeyID, RootSecretAccessKey: RootSecretKey}); err != nil {
+		t.Fatal(err)
+	}
+	hs, err := server.New(server.Config{Directory: d, IAM: svc, STS: sts.New(), Now: time.Now, Log: log, Registry: prometheus.NewRegistry()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(hs.Handler())
+	t.Cleanup(ts.Close)
+	return &Server{URL: ts.URL, Store: st, Directory: d, IAM: svc, HTTP: hs}
+}
+
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(p []byte) (int, error) { w.t.Log(string(p)); return len(p), nil }
+
+// Config returns an SDK configuration for the given static credentials.
+func (s *Server) Config(keyID, secret string) aws.Config {
+	return aws.Config{
+		Region:       "us-east-1",
+		Credentials:  credentials.NewStaticCredentialsProvider(keyID, secret, ""),
+		BaseEndpoint: aws.String(s.URL),
+		Retryer:      func() aws.Retryer { return aws.NopRetryer{} },
+	}
+}
+
+// RootIAM returns an IAM client signed with the root user's key.
+func (s *Server) RootIAM() *awsiam.Client { return awsiam.NewFromConfig(s.Config(RootKeyID, RootSecretKey)) }
+
+// IAM returns an IAM client for the given credentials.
+func (s *Server) IAMClient(keyID, secret string) *awsiam.Client {
+	return awsiam.NewFromConfig(s.Config(keyID, secret))
+}
+
+// STS returns an STS client for the given credentials.
+func (s *Server) STSClient(keyID, secret string) *awssts.Client {
+	return awssts.NewFromConfig(s.Config(keyID, secret))
+}
+
+// NewUserWithKey creates a user and an access key for it, returning an IAM client
+// signed with that key.
+func (s *Server) NewUserWithKey(t testing.TB, name string) *awsiam.Client {
+	t.Helper()
+	ctx := context.Background()
+	root := s.RootIAM()
+	if _, err := root.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String(name)}); err != nil {
+		t.Fatalf("CreateUser %s: %v", name, err)
+	}
+	out, err := root.CreateAccessKey(ctx, &awsiam.CreateAccessKeyInput{UserName: aws.String(name)})
+	if err != nil {
+		t.Fatalf("CreateAccessKey %s: %v", name, err)
+	}
+	return s.IAMClient(*out.AccessKey.AccessKeyId, *out.AccessKey.SecretAccessKey)
+}
