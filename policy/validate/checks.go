@@ -323,35 +323,57 @@ func (sv *stmtValidator) checkARN(r string, loc Location) {
 	if !ok || wildcard.HasWildcard(a.Service) || len(svc.ResourceTypes) == 0 {
 		return
 	}
-	matchedAny := false
-	regionless, accountless, regional := true, true, true
 	for _, rt := range svc.ResourceTypes {
 		if rt.MatchesARN(r) {
-			matchedAny = true
-			break
+			sv.checkARNForActions(r, a, loc)
+			return
 		}
+	}
+	// No resource type matches. Those that would, but for the Region or the
+	// account, say what is wrong.
+	anyRegion := "arn:" + a.Partition + ":" + a.Service + ":*:" + a.Account + ":" + a.Resource
+	anyAccount := "arn:" + a.Partition + ":" + a.Service + ":" + a.Region + ":*:" + a.Resource
+	regionless, accountless, regional := 0, 0, 0
+	var near, nearAcct int
+	for _, rt := range svc.ResourceTypes {
 		parts := strings.SplitN(rt.ARN, ":", 6)
-		regionless = regionless && len(parts) == 6 && parts[3] == ""
-		accountless = accountless && len(parts) == 6 && parts[4] == ""
-		regional = regional && len(parts) == 6 && parts[3] != ""
-	}
-	if !matchedAny {
-		switch {
-		case regionless && a.Region != "" && !wildcard.HasWildcard(a.Region):
-			sv.add(TypeError, "ARN_REGION_NOT_ALLOWED", fmt.Sprintf("The service %s does not support specifying a Region in the resource ARN.", a.Service), loc)
-		case accountless && a.Account != "" && !wildcard.HasWildcard(a.Account):
-			sv.add(TypeError, "ARN_ACCOUNT_NOT_ALLOWED", fmt.Sprintf("The service %s does not support specifying an account ID in the resource ARN.", a.Service), loc)
-		case regional && a.Region == "":
-			sv.add(TypeError, "MISSING_ARN_REGION", fmt.Sprintf("Add a Region to the %s resource ARN.", a.Service), loc)
-		default:
-			// Access Analyzer's INVALID_ARN_RESOURCE is narrower than "matches no
-			// resource type of the reference": AWS's own policies name resources
-			// the reference does not list (arn:aws:iam::*:root, legacy log groups),
-			// so this is a warning of Gatehouse's.
-			sv.add(TypeWarning, CodeUnknownResourceType, fmt.Sprintf("The resource %s matches no resource type of the service %s in the Service Authorization Reference. Check the resource portion of the ARN.", r, a.Service), loc)
+		if len(parts) != 6 {
+			continue
 		}
-		return
+		if rt.MatchesARN(anyRegion) {
+			near++
+			if parts[3] == "" {
+				regionless++
+			} else {
+				regional++
+			}
+		}
+		if rt.MatchesARN(anyAccount) {
+			nearAcct++
+			if parts[4] == "" {
+				accountless++
+			}
+		}
 	}
+	switch {
+	case near > 0 && regionless == near && a.Region != "":
+		sv.add(TypeError, "ARN_REGION_NOT_ALLOWED", fmt.Sprintf("The service %s does not support specifying a Region in the resource ARN.", a.Service), loc)
+	case near > 0 && regional == near && a.Region == "":
+		sv.add(TypeError, "MISSING_ARN_REGION", fmt.Sprintf("Add a Region to the %s resource ARN.", a.Service), loc)
+	case nearAcct > 0 && accountless == nearAcct && a.Account != "":
+		sv.add(TypeError, "ARN_ACCOUNT_NOT_ALLOWED", fmt.Sprintf("The service %s does not support specifying an account ID in the resource ARN.", a.Service), loc)
+	default:
+		// Access Analyzer's INVALID_ARN_RESOURCE is narrower than "matches no
+		// resource type of the reference": AWS's own policies name resources
+		// the reference does not list (arn:aws:iam::*:root, legacy log groups),
+		// so this is a warning of Gatehouse's.
+		sv.add(TypeWarning, CodeUnknownResourceType, fmt.Sprintf("The resource %s matches no resource type of the service %s in the Service Authorization Reference. Check the resource portion of the ARN.", r, a.Service), loc)
+	}
+}
+
+// checkARNForActions reports a well-formed ARN that none of the statement's
+// actions of its service applies to.
+func (sv *stmtValidator) checkARNForActions(r string, a arn.ARN, loc Location) {
 	if sv.s.NotResource || sv.s.NotAction {
 		return
 	}

@@ -73,6 +73,8 @@ func (v *validator) syntax(err error) {
 		default:
 			code, text = "INVALID_CONDITION_OPERATOR", fmt.Sprintf("The condition operator %s is not valid. Use a valid condition operator.", op)
 		}
+	case strings.HasPrefix(msg, "Actions/Condition") && strings.Contains(v.snippet(loc.Span), "${"):
+		code, text = "VARIABLE_UNSUPPORTED_IN_ELEMENT", fmt.Sprintf("Policy variables are supported in the Resource and Condition elements. Remove the policy variable %s from this element.", v.snippet(loc.Span))
 	case strings.HasPrefix(msg, "Actions/Condition"):
 		code, text = "INVALID_ACTION", fmt.Sprintf("The action %s does not exist.", v.snippet(loc.Span))
 	case strings.HasPrefix(msg, "Vendor ") && strings.HasSuffix(msg, " is not valid"):
