@@ -20,7 +20,7 @@ func newPolicyCmd() *cobra.Command {
 		Use:   "policy",
 		Short: "Offline tools on policy documents: simulate, explain, validate",
 	}
-	cmd.AddCommand(newSimulateCmd(), newExplainCmd())
+	cmd.AddCommand(newSimulateCmd(), newExplainCmd(), newValidateCmd())
 	return cmd
 }
 
