@@ -21,6 +21,7 @@ type Policy struct {
 	// actions; anyService lists statements that may match any service (NotAction,
 	// "*", or a wildcard in the service prefix). Both are in document order.
 	byService  map[string][]int32
+	services   []serviceStmts // the same as byService, for policies with few services
 	anyService []int32
 	hasDeny    bool
 }
@@ -29,7 +30,7 @@ type Policy struct {
 type cstmt struct {
 	effect      Effect
 	notAction   bool
-	actions     []string // patterns, escaped form, matched folding case
+	actions     []actionPattern
 	notResource bool
 	anyResource bool // Resource "*" (or absent, for trust policies)
 	resources   []resPattern
@@ -43,16 +44,58 @@ type cstmt struct {
 type resPattern struct {
 	arn arnPattern
 	tpl template // when it holds variables
+	// When every variable is in the resource component, prefix is the literal
+	// "arn:...:account:" part and tpl the resource component's template.
+	prefix string
 }
 
-// arnPattern is a resource pattern split into its six ARN components, so that a
-// request's resource, split once, is compared component by component.
-type arnPattern struct {
-	whole string    // the escaped pattern, for patterns that are not six-part ARNs
-	parts [6]string // escaped components
-	kinds [6]uint8  // partAny, partLiteral or partPattern
-	split bool
+// compileResourceTemplate compiles a resource pattern holding variables.
+func compileResourceTemplate(r string) resPattern {
+	t := compileTemplate(r, true)
+	if len(t) > 0 && t[0].key == "" {
+		lit := t[0].lit
+		n, cut := 0, -1
+		for i := 0; i < len(lit); i++ {
+			if lit[i] == ':' {
+				n++
+				if n == 5 {
+					cut = i + 1
+					break
+				}
+			}
+		}
+		if cut > 0 && strings.IndexByte(lit[:cut], wildcard.AnyRun) < 0 && strings.IndexByte(lit[:cut], wildcard.AnyOne) < 0 {
+			rest := append(template{}, t...)
+			rest[0].lit = lit[cut:]
+			if rest[0].lit == "" {
+				rest = rest[1:]
+			}
+			return resPattern{tpl: rest, prefix: lit[:cut]}
+		}
+	}
+	return resPattern{tpl: t}
 }
+
+// arnPattern is a compiled resource pattern. Most patterns are matched without
+// splitting the request's resource: a literal ARN by string equality, and an ARN
+// whose wildcards are all in the resource component by comparing its literal
+// first five components as a prefix. Others are compared component by component
+// with the request's resource, split once per request.
+type arnPattern struct {
+	whole  string    // the escaped pattern, for patterns that are not six-part ARNs
+	parts  [6]string // escaped components
+	kinds  [6]uint8  // partAny, partLiteral or partPattern
+	split  bool
+	shape  uint8  // arnLiteral, arnTail or arnParts
+	prefix string // arnTail: "arn:...:account:" through the fifth colon
+	tail   string // arnTail: escaped resource component
+}
+
+const (
+	arnParts uint8 = iota
+	arnLiteral
+	arnTail
+)
 
 const (
 	partAny uint8 = iota
@@ -67,6 +110,14 @@ func compileARNPattern(escaped string) arnPattern {
 		return ap
 	}
 	ap.split = true
+	switch {
+	case strings.IndexByte(escaped, wildcard.AnyRun) < 0 && strings.IndexByte(escaped, wildcard.AnyOne) < 0:
+		ap.shape = arnLiteral
+	case strings.IndexAny(strings.Join(parts[:5], ":"), string([]byte{wildcard.AnyRun, wildcard.AnyOne})) < 0:
+		ap.shape = arnTail
+		ap.prefix = escaped[:len(escaped)-len(parts[5])]
+		ap.tail = parts[5]
+	}
 	for i, c := range parts {
 		ap.parts[i] = c
 		switch {
@@ -94,9 +145,17 @@ func splitARN(s string) (parts [6]string, ok bool) {
 	return parts, true
 }
 
-// match compares the pattern with a resource already split by splitARN (ok says
-// whether it split); whole is the unsplit resource.
-func (ap *arnPattern) match(res *[6]string, ok bool, whole string) bool {
+// match compares the pattern with the request's resource.
+func (ap *arnPattern) match(st *evalState) bool {
+	whole := st.req.Resource
+	switch ap.shape {
+	case arnLiteral:
+		return whole == ap.whole
+	case arnTail:
+		return len(whole) >= len(ap.prefix) && whole[:len(ap.prefix)] == ap.prefix &&
+			wildcard.MatchEscaped(ap.tail, whole[len(ap.prefix):], false)
+	}
+	res, ok := st.resource()
 	if !ap.split {
 		if ok {
 			return false
@@ -138,7 +197,7 @@ func Compile(name string, doc *Document) (*Policy, error) {
 	for i, s := range doc.Statements {
 		cs := cstmt{effect: s.Effect, notAction: s.NotAction, notResource: s.NotResource, index: s.Index, sid: s.Sid}
 		for _, a := range s.Actions {
-			cs.actions = append(cs.actions, wildcard.Escape(strings.ToLower(a)))
+			cs.actions = append(cs.actions, compileActionPattern(a))
 		}
 		if s.Resources == nil {
 			cs.anyResource = true
@@ -148,7 +207,7 @@ func Compile(name string, doc *Document) (*Policy, error) {
 				cs.anyResource = true
 			}
 			if vars && hasVariable(r) {
-				cs.resources = append(cs.resources, resPattern{tpl: compileTemplate(r, true)})
+				cs.resources = append(cs.resources, compileResourceTemplate(r))
 			} else {
 				cs.resources = append(cs.resources, resPattern{arn: compileARNPattern(wildcard.Escape(r))})
 			}
@@ -169,6 +228,11 @@ func Compile(name string, doc *Document) (*Policy, error) {
 		}
 		p.stmts = append(p.stmts, cs)
 		p.index(int32(i), &cs)
+	}
+	if len(p.byService) <= maxLinearServices {
+		for prefix, stmts := range p.byService {
+			p.services = append(p.services, serviceStmts{prefix: prefix, stmts: stmts})
+		}
 	}
 	return p, nil
 }
@@ -191,6 +255,77 @@ func MustCompile(name, doc string, kind Kind) *Policy {
 	return p
 }
 
+// maxLinearServices is the number of service prefixes up to which a policy's
+// index is searched linearly, which beats hashing for the usual few.
+const maxLinearServices = 8
+
+type serviceStmts struct {
+	prefix string
+	stmts  []int32
+}
+
+// statementsFor returns the statements indexed under a service prefix.
+func (p *Policy) statementsFor(svc string) []int32 {
+	if len(p.byService) <= maxLinearServices {
+		for i := range p.services {
+			if p.services[i].prefix == svc {
+				return p.services[i].stmts
+			}
+		}
+		return nil
+	}
+	return p.byService[svc]
+}
+
+// actionPattern is a compiled Action/NotAction value, lower-cased, with a fast
+// path for the common shapes: a literal action, and a literal prefix followed by
+// one trailing '*'.
+type actionPattern struct {
+	text string // escaped form
+	kind uint8  // actLiteral, actPrefix or actPattern
+}
+
+const (
+	actLiteral uint8 = iota
+	actPrefix
+	actPattern
+)
+
+func compileActionPattern(a string) actionPattern {
+	t := wildcard.Escape(strings.ToLower(a))
+	switch {
+	case !wildcard.HasWildcard(a):
+		return actionPattern{text: t, kind: actLiteral}
+	case strings.IndexByte(a, '?') < 0 && strings.IndexByte(a, '*') == len(a)-1:
+		return actionPattern{text: t[:len(t)-1], kind: actPrefix}
+	}
+	return actionPattern{text: t, kind: actPattern}
+}
+
+func (ap *actionPattern) match(action string) bool {
+	switch ap.kind {
+	case actLiteral:
+		return len(action) == len(ap.text) && equalFoldLower(ap.text, action)
+	case actPrefix:
+		return len(action) >= len(ap.text) && equalFoldLower(ap.text, action[:len(ap.text)])
+	}
+	return wildcard.MatchEscaped(ap.text, action, true)
+}
+
+// equalFoldLower compares a lower-case string with s, folding ASCII case.
+func equalFoldLower(lower, s string) bool {
+	for i := 0; i < len(lower); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
+}
+
 // index files statement i under the service prefixes its actions can match.
 func (p *Policy) index(i int32, s *cstmt) {
 	if s.notAction {
@@ -198,7 +333,11 @@ func (p *Policy) index(i int32, s *cstmt) {
 		return
 	}
 	seen := map[string]bool{}
-	for _, a := range s.actions {
+	for _, ap := range s.actions {
+		a := ap.text
+		if ap.kind == actPrefix {
+			a += string(wildcard.AnyRun)
+		}
 		prefix, _, ok := strings.Cut(a, ":")
 		if !ok || strings.IndexByte(prefix, wildcard.AnyRun) >= 0 || strings.IndexByte(prefix, wildcard.AnyOne) >= 0 {
 			p.anyService = append(p.anyService, i)
@@ -331,8 +470,8 @@ func (ps *principalSet) notMatch(p *Principal) grant {
 // actionMatches reports whether the statement's Action/NotAction covers action.
 func (s *cstmt) actionMatches(action string) bool {
 	m := false
-	for _, a := range s.actions {
-		if wildcard.MatchEscaped(a, action, true) {
+	for i := range s.actions {
+		if s.actions[i].match(action) {
 			m = true
 			break
 		}
@@ -350,16 +489,24 @@ func (s *cstmt) resourceMatches(st *evalState) bool {
 	for i := range s.resources {
 		rp := &s.resources[i]
 		if rp.tpl == nil {
-			if rp.arn.match(&st.res, st.resSplit, st.req.Resource) {
+			if rp.arn.match(st) {
 				m = true
 				break
 			}
 			continue
 		}
+		res := st.req.Resource
+		if rp.prefix != "" && !(len(res) >= len(rp.prefix) && res[:len(rp.prefix)] == rp.prefix) {
+			continue
+		}
 		mark := st.mark()
 		pat, ok := st.expand(rp.tpl)
-		if ok && matchARN(pat, st.req.Resource) {
-			m = true
+		switch {
+		case !ok:
+		case rp.prefix != "":
+			m = wildcard.MatchEscaped(pat, res[len(rp.prefix):], false)
+		default:
+			m = matchARNSplit(pat, st)
 		}
 		st.reset(mark)
 		if m {

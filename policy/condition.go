@@ -435,6 +435,22 @@ func compare(fam opFamily, pv *cval, v string, rnum float64, rtm time.Time, radd
 	return false
 }
 
+// matchARNSplit matches an ARN pattern (escaped form) against the request's
+// resource, split once per request.
+func matchARNSplit(pattern string, st *evalState) bool {
+	res, ok := st.resource()
+	pp, pok := splitARN(pattern)
+	if !pok || !ok {
+		return matchARN(pattern, st.req.Resource)
+	}
+	for i := 0; i < 6; i++ {
+		if !wildcard.MatchEscaped(pp[i], res[i], false) {
+			return false
+		}
+	}
+	return true
+}
+
 // matchARN matches an ARN pattern (escaped form) against an ARN component by
 // component: a wildcard in one of the first five components does not cross a
 // colon; the sixth (resource) component is matched as a whole.

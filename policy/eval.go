@@ -365,7 +365,7 @@ func (pol *Policy) scan(st *evalState, svc string, principal, denyOnly bool, rec
 		}
 		return o
 	}
-	for _, i := range pol.byService[svc] {
+	for _, i := range pol.statementsFor(svc) {
 		if visit(i) {
 			return o
 		}

@@ -75,7 +75,8 @@ func compileTemplate(s string, pattern bool) template {
 type evalState struct {
 	req      *Request
 	res      [6]string // the request's resource split into ARN components
-	resSplit bool
+	resSplit bool      // res holds a six-part ARN
+	resDone  bool      // the resource has been split
 	buf      *expandBuf
 	n        int
 	// missing collects context keys that policy variables referenced but the
@@ -89,7 +90,16 @@ var expandPool = sync.Pool{New: func() any { return new(expandBuf) }}
 
 func (st *evalState) init(req *Request) {
 	st.req = req
-	st.res, st.resSplit = splitARN(req.Resource)
+}
+
+// resource returns the request's resource split into ARN components, splitting
+// it on first use.
+func (st *evalState) resource() (*[6]string, bool) {
+	if !st.resDone {
+		st.res, st.resSplit = splitARN(st.req.Resource)
+		st.resDone = true
+	}
+	return &st.res, st.resSplit
 }
 
 // release returns the borrowed buffer. Strings from expand are invalid afterwards;
