@@ -1,4 +1,421 @@
 package iam
 
-// groupOps returns this file's operations. (To be completed: see issue #3.)
-func (s *Service) groupOps() []Op { return nil }
+import (
+	"context"
+	"time"
+
+	"github.com/gatehouse-iam/gatehouse/api/iamapi"
+	"github.com/gatehouse-iam/gatehouse/awserr"
+	"github.com/gatehouse-iam/gatehouse/identity"
+	"github.com/gatehouse-iam/gatehouse/store"
+)
+
+// Group quotas (IAM User Guide, reference_iam-quotas.md).
+const (
+	// maxGroups is the default quota of groups per account.
+	maxGroups = 300
+	// maxGroupsPerUser is the number of groups a user can be a member of.
+	maxGroupsPerUser = 10
+)
+
+func noSuchGroup(name string) *awserr.Error {
+	return awserr.NoSuchEntity("The group with name %s cannot be found.", name)
+}
+
+// groupOut converts a stored group to the API shape.
+func groupOut(g store.Group) iamapi.Group {
+	return iamapi.Group{Path: g.Path, GroupName: g.Name, GroupId: g.ID, Arn: g.ARN, CreateDate: g.CreateDate}
+}
+
+// getGroup reads a group, or NoSuchEntity.
+func getGroup(ctx context.Context, tx store.ReadTx, account, name string) (store.Group, error) {
+	g, err := store.GetJSON[store.Group](ctx, tx, store.KindGroup, account, store.GroupKey(name))
+	if isNotFound(err) {
+		return g, noSuchGroup(name)
+	}
+	return g, err
+}
+
+// groupAuthz describes a call on a group: its ARN with its path when the group
+// exists (groups carry no tags).
+func (s *Service) groupAuthz(ctx context.Context, c *identity.Caller, action, name string) (Authz, error) {
+	a := Authz{Action: action, Resource: store.GroupARN(c.Account, "/", name)}
+	err := s.view(ctx, func(tx store.ReadTx) error {
+		g, err := store.GetJSON[store.Group](ctx, tx, store.KindGroup, c.Account, store.GroupKey(name))
+		if isNotFound(err) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		a.Resource = g.ARN
+		return nil
+	})
+	return a, err
+}
+
+func (s *Service) groupOps() []Op {
+	group := func(name string) inlineOwner { return inlineOwner{store.EntityGroup, name} }
+	return []Op{
+		op("CreateGroup", func(ctx context.Context, c *identity.Caller, in *iamapi.CreateGroupRequest) (Authz, error) {
+			return Authz{Action: "iam:CreateGroup", Resource: store.GroupARN(c.Account, pathOr(in.Path), in.GroupName)}, nil
+		}, s.createGroup),
+		op("GetGroup", func(ctx context.Context, c *identity.Caller, in *iamapi.GetGroupRequest) (Authz, error) {
+			return s.groupAuthz(ctx, c, "iam:GetGroup", in.GroupName)
+		}, s.getGroup),
+		op("ListGroups", func(ctx context.Context, c *identity.Caller, in *iamapi.ListGroupsRequest) (Authz, error) {
+			return Authz{Action: "iam:ListGroups", Resource: iamARN(c.Account, "group/")}, nil
+		}, s.listGroups),
+		op("UpdateGroup", func(ctx context.Context, c *identity.Caller, in *iamapi.UpdateGroupRequest) (Authz, error) {
+			return s.groupAuthz(ctx, c, "iam:UpdateGroup", in.GroupName)
+		}, s.updateGroup),
+		op("DeleteGroup", func(ctx context.Context, c *identity.Caller, in *iamapi.DeleteGroupRequest) (Authz, error) {
+			return s.groupAuthz(ctx, c, "iam:DeleteGroup", in.GroupName)
+		}, s.deleteGroup),
+		op("AddUserToGroup", func(ctx context.Context, c *identity.Caller, in *iamapi.AddUserToGroupRequest) (Authz, error) {
+			return s.groupAuthz(ctx, c, "iam:AddUserToGroup", in.GroupName)
+		}, s.addUserToGroup),
+		op("RemoveUserFromGroup", func(ctx context.Context, c *identity.Caller, in *iamapi.RemoveUserFromGroupRequest) (Authz, error) {
+			return s.groupAuthz(ctx, c, "iam:RemoveUserFromGroup", in.GroupName)
+		}, s.removeUserFromGroup),
+		op("ListGroupsForUser", func(ctx context.Context, c *identity.Caller, in *iamapi.ListGroupsForUserRequest) (Authz, error) {
+			return s.userAuthz(ctx, c, "iam:ListGroupsForUser", in.UserName)
+		}, s.listGroupsForUser),
+		op("PutGroupPolicy", func(ctx context.Context, c *identity.Caller, in *iamapi.PutGroupPolicyRequest) (Authz, error) {
+			return s.groupAuthz(ctx, c, "iam:PutGroupPolicy", in.GroupName)
+		}, func(ctx context.Context, c *identity.Caller, in *iamapi.PutGroupPolicyRequest) (*noOutput, error) {
+			return done(s.putInline(ctx, c.Account, group(in.GroupName), in.PolicyName, in.PolicyDocument))
+		}),
+		op("GetGroupPolicy", func(ctx context.Context, c *identity.Caller, in *iamapi.GetGroupPolicyRequest) (Authz, error) {
+			return s.groupAuthz(ctx, c, "iam:GetGroupPolicy", in.GroupName)
+		}, func(ctx context.Context, c *identity.Caller, in *iamapi.GetGroupPolicyRequest) (*iamapi.GetGroupPolicyResponse, error) {
+			ip, err := s.getInline(ctx, c.Account, group(in.GroupName), in.PolicyName)
+			if err != nil {
+				return nil, err
+			}
+			return &iamapi.GetGroupPolicyResponse{GroupName: ip.OwnerName, PolicyName: ip.PolicyName, PolicyDocument: encodeDocument(ip.Document)}, nil
+		}),
+		op("DeleteGroupPolicy", func(ctx context.Context, c *identity.Caller, in *iamapi.DeleteGroupPolicyRequest) (Authz, error) {
+			return s.groupAuthz(ctx, c, "iam:DeleteGroupPolicy", in.GroupName)
+		}, func(ctx context.Context, c *identity.Caller, in *iamapi.DeleteGroupPolicyRequest) (*noOutput, error) {
+			return done(s.deleteInline(ctx, c.Account, group(in.GroupName), in.PolicyName))
+		}),
+		op("ListGroupPolicies", func(ctx context.Context, c *identity.Caller, in *iamapi.ListGroupPoliciesRequest) (Authz, error) {
+			return s.groupAuthz(ctx, c, "iam:ListGroupPolicies", in.GroupName)
+		}, func(ctx context.Context, c *identity.Caller, in *iamapi.ListGroupPoliciesRequest) (*iamapi.ListGroupPoliciesResponse, error) {
+			names, t, m, err := s.listInline(ctx, c.Account, group(in.GroupName), in.Marker, in.MaxItems)
+			if err != nil {
+				return nil, err
+			}
+			return &iamapi.ListGroupPoliciesResponse{PolicyNames: names, IsTruncated: t, Marker: m}, nil
+		}),
+	}
+}
+
+func (s *Service) createGroup(ctx context.Context, c *identity.Caller, in *iamapi.CreateGroupRequest) (*iamapi.CreateGroupResponse, error) {
+	id, err := s.ids.UniqueID(store.PrefixGroup)
+	if err != nil {
+		return nil, err
+	}
+	path := pathOr(in.Path)
+	g := store.Group{
+		ID: id, Name: in.GroupName, Path: path, ARN: store.GroupARN(c.Account, path, in.GroupName),
+		CreateDate: s.now().UTC().Truncate(time.Second),
+	}
+	err = s.update(ctx, func(tx store.Tx) error {
+		n, err := tx.Count(ctx, store.KindGroup, c.Account, "")
+		if err != nil {
+			return err
+		}
+		if n >= maxGroups {
+			return awserr.LimitExceeded("Cannot exceed quota for GroupsPerAccount: %d", maxGroups)
+		}
+		if err := store.CreateJSON(ctx, tx, store.KindGroup, c.Account, store.GroupKey(g.Name), g); err != nil {
+			if isExists(err) {
+				return awserr.EntityAlreadyExists("Group with name %s already exists.", in.GroupName)
+			}
+			return err
+		}
+		return store.PutJSON(ctx, tx, store.KindUniqueID, "", g.ID, store.UniqueIDRef{Account: c.Account, Kind: store.KindGroup, Key: store.GroupKey(g.Name)})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &iamapi.CreateGroupResponse{Group: groupOut(g)}, nil
+}
+
+// getGroup returns the group and one page of its members.
+func (s *Service) getGroup(ctx context.Context, c *identity.Caller, in *iamapi.GetGroupRequest) (*iamapi.GetGroupResponse, error) {
+	p, err := pageOf(in.Marker, in.MaxItems)
+	if err != nil {
+		return nil, err
+	}
+	out := &iamapi.GetGroupResponse{Users: []iamapi.User{}}
+	err = s.view(ctx, func(tx store.ReadTx) error {
+		g, err := getGroup(ctx, tx, c.Account, in.GroupName)
+		if err != nil {
+			return err
+		}
+		out.Group = groupOut(g)
+		ms, truncated, marker, err := listPage[store.GroupMembership](ctx, tx, store.ListOptions{Kind: store.KindMembership, Account: c.Account, Prefix: store.MembershipPrefix(g.Name)}, p, nil)
+		if err != nil {
+			return err
+		}
+		for _, m := range ms {
+			u, err := getUser(ctx, tx, c.Account, m.UserName)
+			if err != nil {
+				return err
+			}
+			uo := userOut(u)
+			uo.Tags = nil // GetGroup lists members without their tags.
+			out.Users = append(out.Users, *uo)
+		}
+		out.IsTruncated, out.Marker = truncatedOut(truncated, marker)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (s *Service) listGroups(ctx context.Context, c *identity.Caller, in *iamapi.ListGroupsRequest) (*iamapi.ListGroupsResponse, error) {
+	p, err := pageOf(in.Marker, in.MaxItems)
+	if err != nil {
+		return nil, err
+	}
+	prefix := pathOr(in.PathPrefix)
+	out := &iamapi.ListGroupsResponse{Groups: []iamapi.Group{}}
+	err = s.view(ctx, func(tx store.ReadTx) error {
+		groups, truncated, marker, err := listPage(ctx, tx, store.ListOptions{Kind: store.KindGroup, Account: c.Account}, p,
+			func(g store.Group) bool { return hasPathPrefix(g.Path, prefix) })
+		if err != nil {
+			return err
+		}
+		for _, g := range groups {
+			out.Groups = append(out.Groups, groupOut(g))
+		}
+		out.IsTruncated, out.Marker = truncatedOut(truncated, marker)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (s *Service) updateGroup(ctx context.Context, c *identity.Caller, in *iamapi.UpdateGroupRequest) (*noOutput, error) {
+	return done(s.update(ctx, func(tx store.Tx) error {
+		g, err := getGroup(ctx, tx, c.Account, in.GroupName)
+		if err != nil {
+			return err
+		}
+		if in.NewPath != nil {
+			g.Path = *in.NewPath
+		}
+		oldName := g.Name
+		if in.NewGroupName != nil && *in.NewGroupName != g.Name {
+			if store.GroupKey(*in.NewGroupName) != store.GroupKey(oldName) {
+				if _, err := tx.Get(ctx, store.KindGroup, c.Account, store.GroupKey(*in.NewGroupName)); err == nil {
+					return awserr.EntityAlreadyExists("Group with name %s already exists.", *in.NewGroupName)
+				} else if !isNotFound(err) {
+					return err
+				}
+			}
+			g.Name = *in.NewGroupName
+			if err := renameGroup(ctx, tx, c.Account, oldName, g.Name); err != nil {
+				return err
+			}
+			if err := tx.Delete(ctx, store.KindGroup, c.Account, store.GroupKey(oldName)); err != nil {
+				return err
+			}
+		}
+		g.ARN = store.GroupARN(c.Account, g.Path, g.Name)
+		if err := store.PutJSON(ctx, tx, store.KindGroup, c.Account, store.GroupKey(g.Name), g); err != nil {
+			return err
+		}
+		return store.PutJSON(ctx, tx, store.KindUniqueID, "", g.ID, store.UniqueIDRef{Account: c.Account, Kind: store.KindGroup, Key: store.GroupKey(g.Name)})
+	}))
+}
+
+// renameGroup moves every record keyed by a group's name to its new name:
+// memberships (both directions), inline policies and managed policy
+// attachments (both directions). A rename that only changes case rewrites the
+// records in place, since keys fold case.
+func renameGroup(ctx context.Context, tx store.Tx, account, oldName, newName string) error {
+	ms, err := store.ListValues[store.GroupMembership](ctx, tx, store.ListOptions{Kind: store.KindMembership, Account: account, Prefix: store.MembershipPrefix(oldName)})
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if err := tx.Delete(ctx, store.KindMembership, account, store.MembershipKey(oldName, m.UserName)); err != nil {
+			return err
+		}
+		if err := tx.Delete(ctx, store.KindUserMembership, account, store.UserMembershipKey(m.UserName, oldName)); err != nil {
+			return err
+		}
+		m.GroupName = newName
+		if err := store.PutJSON(ctx, tx, store.KindMembership, account, store.MembershipKey(newName, m.UserName), m); err != nil {
+			return err
+		}
+		if err := store.PutJSON(ctx, tx, store.KindUserMembership, account, store.UserMembershipKey(m.UserName, newName), m); err != nil {
+			return err
+		}
+	}
+	ips, err := store.ListValues[store.InlinePolicy](ctx, tx, store.ListOptions{Kind: store.KindInlinePolicy, Account: account, Prefix: store.InlinePolicyPrefix(store.EntityGroup, oldName)})
+	if err != nil {
+		return err
+	}
+	for _, ip := range ips {
+		if err := tx.Delete(ctx, store.KindInlinePolicy, account, store.InlinePolicyKey(store.EntityGroup, oldName, ip.PolicyName)); err != nil {
+			return err
+		}
+		ip.OwnerName = newName
+		if err := store.PutJSON(ctx, tx, store.KindInlinePolicy, account, store.InlinePolicyKey(store.EntityGroup, newName, ip.PolicyName), ip); err != nil {
+			return err
+		}
+	}
+	atts, err := store.ListValues[store.Attachment](ctx, tx, store.ListOptions{Kind: store.KindAttachment, Account: account, Prefix: store.AttachmentPrefix(store.EntityGroup, oldName)})
+	if err != nil {
+		return err
+	}
+	for _, a := range atts {
+		pacct, pname, _ := splitPolicyARN(a.PolicyARN)
+		if err := tx.Delete(ctx, store.KindAttachment, account, store.AttachmentKey(store.EntityGroup, oldName, pacct, pname)); err != nil {
+			return err
+		}
+		if err := tx.Delete(ctx, store.KindPolicyAttachment, account, store.PolicyAttachmentKey(pacct, pname, store.EntityGroup, oldName)); err != nil {
+			return err
+		}
+		a.EntityName = newName
+		if err := store.PutJSON(ctx, tx, store.KindAttachment, account, store.AttachmentKey(store.EntityGroup, newName, pacct, pname), a); err != nil {
+			return err
+		}
+		if err := store.PutJSON(ctx, tx, store.KindPolicyAttachment, account, store.PolicyAttachmentKey(pacct, pname, store.EntityGroup, newName), a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deleteGroup deletes an empty group. AWS refuses while the group has members,
+// inline policies or attached managed policies, in that order of checks, with
+// the DeleteConflict messages below.
+func (s *Service) deleteGroup(ctx context.Context, c *identity.Caller, in *iamapi.DeleteGroupRequest) (*noOutput, error) {
+	return done(s.update(ctx, func(tx store.Tx) error {
+		g, err := getGroup(ctx, tx, c.Account, in.GroupName)
+		if err != nil {
+			return err
+		}
+		checks := []struct {
+			kind   store.Kind
+			prefix string
+			msg    string
+		}{
+			{store.KindMembership, store.MembershipPrefix(g.Name), "Cannot delete entity, must remove users from group first."},
+			{store.KindInlinePolicy, store.InlinePolicyPrefix(store.EntityGroup, g.Name), "Cannot delete entity, must delete policies first."},
+			{store.KindAttachment, store.AttachmentPrefix(store.EntityGroup, g.Name), "Cannot delete entity, must detach all policies first."},
+		}
+		for _, ch := range checks {
+			n, err := tx.Count(ctx, ch.kind, c.Account, ch.prefix)
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				return awserr.DeleteConflict("%s", ch.msg)
+			}
+		}
+		if err := tx.Delete(ctx, store.KindGroup, c.Account, store.GroupKey(g.Name)); err != nil {
+			return err
+		}
+		if err := tx.Delete(ctx, store.KindUniqueID, "", g.ID); err != nil && !isNotFound(err) {
+			return err
+		}
+		return nil
+	}))
+}
+
+// addUserToGroup adds a membership; adding an existing member succeeds and
+// changes nothing, as in AWS.
+func (s *Service) addUserToGroup(ctx context.Context, c *identity.Caller, in *iamapi.AddUserToGroupRequest) (*noOutput, error) {
+	return done(s.update(ctx, func(tx store.Tx) error {
+		g, err := getGroup(ctx, tx, c.Account, in.GroupName)
+		if err != nil {
+			return err
+		}
+		u, err := getUser(ctx, tx, c.Account, in.UserName)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Get(ctx, store.KindMembership, c.Account, store.MembershipKey(g.Name, u.Name)); err == nil {
+			return nil
+		} else if !isNotFound(err) {
+			return err
+		}
+		n, err := tx.Count(ctx, store.KindUserMembership, c.Account, store.UserMembershipPrefix(u.Name))
+		if err != nil {
+			return err
+		}
+		if n >= maxGroupsPerUser {
+			return awserr.LimitExceeded("Cannot exceed quota for GroupsPerUser: %d", maxGroupsPerUser)
+		}
+		m := store.GroupMembership{GroupName: g.Name, UserName: u.Name}
+		if err := store.PutJSON(ctx, tx, store.KindMembership, c.Account, store.MembershipKey(g.Name, u.Name), m); err != nil {
+			return err
+		}
+		return store.PutJSON(ctx, tx, store.KindUserMembership, c.Account, store.UserMembershipKey(u.Name, g.Name), m)
+	}))
+}
+
+// removeUserFromGroup removes a membership. A user that exists but is not a
+// member is reported as AWS does, as a missing user.
+func (s *Service) removeUserFromGroup(ctx context.Context, c *identity.Caller, in *iamapi.RemoveUserFromGroupRequest) (*noOutput, error) {
+	return done(s.update(ctx, func(tx store.Tx) error {
+		g, err := getGroup(ctx, tx, c.Account, in.GroupName)
+		if err != nil {
+			return err
+		}
+		u, err := getUser(ctx, tx, c.Account, in.UserName)
+		if err != nil {
+			return err
+		}
+		if err := tx.Delete(ctx, store.KindMembership, c.Account, store.MembershipKey(g.Name, u.Name)); err != nil {
+			if isNotFound(err) {
+				return noSuchUser(in.UserName)
+			}
+			return err
+		}
+		return tx.Delete(ctx, store.KindUserMembership, c.Account, store.UserMembershipKey(u.Name, g.Name))
+	}))
+}
+
+func (s *Service) listGroupsForUser(ctx context.Context, c *identity.Caller, in *iamapi.ListGroupsForUserRequest) (*iamapi.ListGroupsForUserResponse, error) {
+	p, err := pageOf(in.Marker, in.MaxItems)
+	if err != nil {
+		return nil, err
+	}
+	out := &iamapi.ListGroupsForUserResponse{Groups: []iamapi.Group{}}
+	err = s.view(ctx, func(tx store.ReadTx) error {
+		u, err := getUser(ctx, tx, c.Account, in.UserName)
+		if err != nil {
+			return err
+		}
+		ms, truncated, marker, err := listPage[store.GroupMembership](ctx, tx, store.ListOptions{Kind: store.KindUserMembership, Account: c.Account, Prefix: store.UserMembershipPrefix(u.Name)}, p, nil)
+		if err != nil {
+			return err
+		}
+		for _, m := range ms {
+			g, err := getGroup(ctx, tx, c.Account, m.GroupName)
+			if err != nil {
+				return err
+			}
+			out.Groups = append(out.Groups, groupOut(g))
+		}
+		out.IsTruncated, out.Marker = truncatedOut(truncated, marker)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
