@@ -20,6 +20,11 @@ type Authz struct {
 	Context  map[string][]string
 	// Skip says the call needs no permission (sts:GetCallerIdentity).
 	Skip bool
+	// ResourceAccount, when set, is the account that owns the resource for
+	// the evaluation's cross-account rule, in place of the ARN's account
+	// (AWS managed policies, arn:aws:iam::aws:policy/..., are readable from
+	// every account as if they were its own).
+	ResourceAccount string
 }
 
 // Op is one entry of a service's operation table.

@@ -348,7 +348,7 @@ func (s *Server) authorize(ctx context.Context, c *identity.Caller, az operation
 	for k, v := range az.Context {
 		pctx.Set(k, v...)
 	}
-	req := &policy.Request{Principal: c.Principal, Action: az.Action, Resource: az.Resource, Context: pctx}
+	req := &policy.Request{Principal: c.Principal, Action: az.Action, Resource: az.Resource, ResourceAccount: az.ResourceAccount, Context: pctx}
 	res := policy.Evaluate(set, req)
 	if res.Decision == policy.Allowed {
 		return nil
