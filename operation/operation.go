@@ -25,6 +25,9 @@ type Authz struct {
 	// (AWS managed policies, arn:aws:iam::aws:policy/..., are readable from
 	// every account as if they were its own).
 	ResourceAccount string
+	// Also lists further permissions the call needs, each decided like the first
+	// (e.g. iam:PassRole on the role for AddRoleToInstanceProfile).
+	Also []Authz
 }
 
 // Op is one entry of a service's operation table.

@@ -264,6 +264,11 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, reqID string) 
 	if err := s.authorize(r.Context(), caller, az); err != nil {
 		return svc, action, err
 	}
+	for _, more := range az.Also {
+		if err := s.authorize(r.Context(), caller, more); err != nil {
+			return svc, action, err
+		}
+	}
 
 	// Run and encode.
 	out, err := o.Run(r.Context(), caller, in)
