@@ -284,8 +284,7 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, reqID string) 
 // caller builds the authenticated caller from a verified signature.
 func (s *Server) caller(r *http.Request, a *sigv4.Auth) (*identity.Caller, error) {
 	if a.SessionToken != "" {
-		// Temporary credentials are issue #4; until then no session token is valid.
-		return nil, awserr.New("InvalidClientTokenId", "The security token included in the request is invalid.")
+		return s.sessionCaller(r, a)
 	}
 	k, ok := s.dir.AccessKey(a.AccessKeyID)
 	if !ok || k.Status != store.StatusActive {
@@ -343,6 +342,8 @@ func (s *Server) authorize(ctx context.Context, c *identity.Caller, az operation
 	switch c.Principal.Type {
 	case policy.PrincipalUser:
 		set, err = s.dir.UserPolicies(ctx, c.Account, c.UserName)
+	case policy.PrincipalRoleSession, policy.PrincipalFederatedUser:
+		set, err = s.sessionPolicies(ctx, c)
 	default:
 		set = &policy.Set{}
 	}
