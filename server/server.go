@@ -80,6 +80,9 @@ type metrics struct {
 func New(c Config) (*Server, error) {
 	s := &Server{dir: c.Directory, iam: c.IAM, now: c.Now, log: c.Log, reg: c.Registry, uses: map[string]store.AccessKeyLastUsed{}}
 	lookup := func(ctx context.Context, id string) ([]byte, error) {
+		if secret, ok := sessionSecret(ctx, id); ok {
+			return secret, nil
+		}
 		k, ok := s.dir.AccessKey(id)
 		if !ok || k.Status != store.StatusActive {
 			return nil, sigv4.ErrUnknownAccessKey
@@ -232,7 +235,15 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, reqID string) 
 		return svc, action, awserr.New("NotImplemented", "Unsigned STS calls are not implemented yet.")
 	}
 
-	// Authenticate.
+	// Authenticate. Temporary credentials carry their secret in the sealed
+	// session token: open it first so the verifier can find it.
+	if authErr == nil && auth.SessionToken != "" {
+		ctx, err := s.openSession(r.Context(), auth)
+		if err != nil {
+			return svc, action, err
+		}
+		r = r.WithContext(ctx)
+	}
 	verified, err := svc.verifier.Verify(r.Context(), r, body)
 	if err != nil {
 		var se *sigv4.Error
