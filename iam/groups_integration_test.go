@@ -25,6 +25,8 @@ func wantCodeMessage(t *testing.T, err error, code, message string) {
 	}
 }
 
+const readOnly = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+
 const allowListUsers = `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*"}}`
 
 func TestGroupsLifecycle(t *testing.T) {
@@ -110,8 +112,12 @@ func TestGroupsLifecycle(t *testing.T) {
 		t.Errorf("members pages %d %v", pages, members)
 	}
 
-	// A group's inline policy, then a rename that keeps policy and members.
+	// An inline and an attached policy, then a rename that keeps them and the
+	// members.
 	if _, err := root.PutGroupPolicy(ctx, &awsiam.PutGroupPolicyInput{GroupName: aws.String("Admins"), PolicyName: aws.String("p"), PolicyDocument: aws.String(allowListUsers)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := root.AttachGroupPolicy(ctx, &awsiam.AttachGroupPolicyInput{GroupName: aws.String("Admins"), PolicyArn: aws.String(readOnly)}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = root.UpdateGroup(ctx, &awsiam.UpdateGroupInput{GroupName: aws.String("Admins"), NewGroupName: aws.String("G1")})
@@ -134,6 +140,10 @@ func TestGroupsLifecycle(t *testing.T) {
 	pol, err := root.GetGroupPolicy(ctx, &awsiam.GetGroupPolicyInput{GroupName: aws.String("Operators"), PolicyName: aws.String("p")})
 	if err != nil || *pol.GroupName != "Operators" {
 		t.Fatalf("GetGroupPolicy after rename: %+v %v", pol, err)
+	}
+	ap, err := root.ListAttachedGroupPolicies(ctx, &awsiam.ListAttachedGroupPoliciesInput{GroupName: aws.String("Operators")})
+	if err != nil || len(ap.AttachedPolicies) != 1 || *ap.AttachedPolicies[0].PolicyArn != readOnly {
+		t.Fatalf("attached policies after rename: %+v %v", ap, err)
 	}
 	_, err = root.ListGroupsForUser(ctx, &awsiam.ListGroupsForUserInput{UserName: aws.String("nouser")})
 	wantCode(t, err, "NoSuchEntity")
@@ -160,11 +170,11 @@ func TestGroupsLifecycle(t *testing.T) {
 	if _, err := root.DeleteGroupPolicy(ctx, &awsiam.DeleteGroupPolicyInput{GroupName: aws.String("Operators"), PolicyName: aws.String("p")}); err != nil {
 		t.Fatal(err)
 	}
-	// An attached managed policy, written as AttachGroupPolicy stores it.
-	attach(t, srv, store.EntityGroup, "Operators", "arn:aws:iam::aws:policy/ReadOnlyAccess")
 	_, err = root.DeleteGroup(ctx, &awsiam.DeleteGroupInput{GroupName: aws.String("Operators")})
 	wantCodeMessage(t, err, "DeleteConflict", "Cannot delete entity, must detach all policies first.")
-	detach(t, srv, store.EntityGroup, "Operators", "arn:aws:iam::aws:policy/ReadOnlyAccess")
+	if _, err := root.DetachGroupPolicy(ctx, &awsiam.DetachGroupPolicyInput{GroupName: aws.String("Operators"), PolicyArn: aws.String(readOnly)}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := root.DeleteGroup(ctx, &awsiam.DeleteGroupInput{GroupName: aws.String("Operators")}); err != nil {
 		t.Fatal(err)
 	}
@@ -186,21 +196,6 @@ func attach(t *testing.T, srv *testserver.Server, kind store.EntityKind, name, a
 			return err
 		}
 		return store.PutJSON(context.Background(), tx, store.KindPolicyAttachment, testserver.AccountID, store.PolicyAttachmentKey(acct, pname, kind, name), a)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
-// detach removes what attach wrote.
-func detach(t *testing.T, srv *testserver.Server, kind store.EntityKind, name, arn string) {
-	t.Helper()
-	acct, pname := arn[len("arn:aws:iam::"):strings.LastIndexByte(arn, ':')], arn[strings.LastIndexByte(arn, '/')+1:]
-	err := srv.Store.Update(context.Background(), func(tx store.Tx) error {
-		if err := tx.Delete(context.Background(), store.KindAttachment, testserver.AccountID, store.AttachmentKey(kind, name, acct, pname)); err != nil {
-			return err
-		}
-		return tx.Delete(context.Background(), store.KindPolicyAttachment, testserver.AccountID, store.PolicyAttachmentKey(acct, pname, kind, name))
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -159,10 +159,14 @@ func TestRolesLifecycle(t *testing.T) {
 	if _, err := root.DeleteRolePolicy(ctx, &awsiam.DeleteRolePolicyInput{RoleName: aws.String("r2"), PolicyName: aws.String("p")}); err != nil {
 		t.Fatal(err)
 	}
-	attach(t, srv, store.EntityRole, "r2", "arn:aws:iam::aws:policy/ReadOnlyAccess")
+	if _, err := root.AttachRolePolicy(ctx, &awsiam.AttachRolePolicyInput{RoleName: aws.String("r2"), PolicyArn: aws.String(readOnly)}); err != nil {
+		t.Fatal(err)
+	}
 	_, err = root.DeleteRole(ctx, &awsiam.DeleteRoleInput{RoleName: aws.String("r2")})
 	wantCodeMessage(t, err, "DeleteConflict", "Cannot delete entity, must detach all policies first.")
-	detach(t, srv, store.EntityRole, "r2", "arn:aws:iam::aws:policy/ReadOnlyAccess")
+	if _, err := root.DetachRolePolicy(ctx, &awsiam.DetachRolePolicyInput{RoleName: aws.String("r2"), PolicyArn: aws.String(readOnly)}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := root.CreateInstanceProfile(ctx, &awsiam.CreateInstanceProfileInput{InstanceProfileName: aws.String("ip")}); err != nil {
 		t.Fatal(err)
 	}
@@ -369,8 +373,9 @@ func TestServiceLinkedRoles(t *testing.T) {
 		DeletionTaskId: aws.String("task/aws-service-role/elasticbeanstalk.amazonaws.com/AWSServiceRoleForElasticBeanstalk/00000000-0000-4000-8000-000000000000")})
 	wantCode(t, err, "NoSuchEntity")
 
-	// A role its service still uses (here: a policy attached) is not deleted;
-	// the task reports the failure and why.
+	// A role its service still uses (here: a policy attached, written straight
+	// to the store since AttachRolePolicy refuses service-linked roles) is not
+	// deleted; the task reports the failure and why.
 	attach(t, srv, store.EntityRole, "AWSServiceRoleForAutoScaling_batch", "arn:aws:iam::aws:policy/ReadOnlyAccess")
 	del, err = root.DeleteServiceLinkedRole(ctx, &awsiam.DeleteServiceLinkedRoleInput{RoleName: aws.String("AWSServiceRoleForAutoScaling_batch")})
 	if err != nil {
