@@ -242,7 +242,8 @@ func TestInstanceProfileAuthorization(t *testing.T) {
 
 // AWS requires iam:PassRole on the role as well as iam:AddRoleToInstanceProfile
 // on the profile (API_AddRoleToInstanceProfile.html: "The caller of this
-// operation must be granted the PassRole permission on the IAM role").
+// operation must be granted the PassRole permission on the IAM role by a
+// permissions policy.").
 func TestAddRoleToInstanceProfileNeedsPassRole(t *testing.T) {
 	t.Skip("needs a second authorization check (iam:PassRole on the role) that operation.Op cannot express yet; " +
 		"pending the server owner's decision on an Authz list per operation")
