@@ -99,9 +99,10 @@ func (s *Service) instanceProfileAuthz(ctx context.Context, c *identity.Caller, 
 
 // instanceProfileOps returns the instance profile operations.
 //
-// AddRoleToInstanceProfile also requires iam:PassRole on the role in AWS. The
-// operation framework authorizes one action per call, so that second check
-// is not made yet (see TestAddRoleToInstanceProfileNeedsPassRole).
+// AddRoleToInstanceProfile also requires iam:PassRole on the role, as AWS does
+// (API_AddRoleToInstanceProfile: "The caller of this operation must be granted the
+// PassRole permission on the IAM role by a permissions policy"); the role is passed
+// to EC2, so iam:PassedToService is ec2.amazonaws.com.
 func (s *Service) instanceProfileOps() []Op {
 	return []Op{
 		op("CreateInstanceProfile", func(ctx context.Context, c *identity.Caller, in *iamapi.CreateInstanceProfileRequest) (Authz, error) {
@@ -117,7 +118,14 @@ func (s *Service) instanceProfileOps() []Op {
 			return s.roleAuthz(ctx, c, "iam:ListInstanceProfilesForRole", in.RoleName)
 		}, s.listInstanceProfilesForRole),
 		op("AddRoleToInstanceProfile", func(ctx context.Context, c *identity.Caller, in *iamapi.AddRoleToInstanceProfileRequest) (Authz, error) {
-			return s.instanceProfileAuthz(ctx, c, "iam:AddRoleToInstanceProfile", in.InstanceProfileName)
+			a, err := s.instanceProfileAuthz(ctx, c, "iam:AddRoleToInstanceProfile", in.InstanceProfileName)
+			if err != nil {
+				return a, err
+			}
+			pass, err := s.roleAuthz(ctx, c, "iam:PassRole", in.RoleName)
+			pass.Context = withKey(pass.Context, "iam:PassedToService", "ec2.amazonaws.com")
+			a.Also = append(a.Also, pass)
+			return a, err
 		}, s.addRoleToInstanceProfile),
 		op("RemoveRoleFromInstanceProfile", func(ctx context.Context, c *identity.Caller, in *iamapi.RemoveRoleFromInstanceProfileRequest) (Authz, error) {
 			return s.instanceProfileAuthz(ctx, c, "iam:RemoveRoleFromInstanceProfile", in.InstanceProfileName)

@@ -245,8 +245,6 @@ func TestInstanceProfileAuthorization(t *testing.T) {
 // operation must be granted the PassRole permission on the IAM role by a
 // permissions policy.").
 func TestAddRoleToInstanceProfileNeedsPassRole(t *testing.T) {
-	t.Skip("needs a second authorization check (iam:PassRole on the role) that operation.Op cannot express yet; " +
-		"pending the server owner's decision on an Authz list per operation")
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()

@@ -140,6 +140,9 @@ func (s *Service) createUser(ctx context.Context, c *identity.Caller, in *iamapi
 			if err := s.checkBoundaryPolicy(ctx, tx, c.Account, *in.PermissionsBoundary); err != nil {
 				return err
 			}
+			if err := s.adjustBoundaryUsage(ctx, tx, *in.PermissionsBoundary, 1); err != nil {
+				return err
+			}
 			u.PermissionsBoundaryARN = *in.PermissionsBoundary
 		}
 		n, err := tx.Count(ctx, store.KindUser, c.Account, "")
