@@ -384,7 +384,7 @@ func (s *Service) listEntitiesForPolicy(ctx context.Context, c *identity.Caller,
 				return err
 			}
 			for _, u := range users {
-				if u.PermissionsBoundaryARN == mp.ARN {
+				if strings.EqualFold(u.PermissionsBoundaryARN, mp.ARN) {
 					add(store.EntityUser, principalRecord{Name: u.Name, ID: u.ID, Path: u.Path})
 				}
 			}
@@ -393,7 +393,7 @@ func (s *Service) listEntitiesForPolicy(ctx context.Context, c *identity.Caller,
 				return err
 			}
 			for _, r := range roles {
-				if r.PermissionsBoundaryARN == mp.ARN {
+				if strings.EqualFold(r.PermissionsBoundaryARN, mp.ARN) {
 					add(store.EntityRole, principalRecord{Name: r.Name, ID: r.ID, Path: r.Path})
 				}
 			}

@@ -145,8 +145,17 @@ func TestPermissionsBoundaryErrors(t *testing.T) {
 	if _, n := mpCounts(t, root, b); n != 1 {
 		t.Fatalf("count %d", n)
 	}
-	if _, err := root.DeleteUser(ctx, &awsiam.DeleteUserInput{UserName: aws.String("u")}); err != nil {
+	// CreateUser with a boundary counts too.
+	if _, err := root.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("w"), PermissionsBoundary: aws.String(b)}); err != nil {
 		t.Fatal(err)
+	}
+	if _, n := mpCounts(t, root, b); n != 2 {
+		t.Fatalf("count with CreateUser %d", n)
+	}
+	for _, name := range []string{"u", "w"} {
+		if _, err := root.DeleteUser(ctx, &awsiam.DeleteUserInput{UserName: aws.String(name)}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if _, n := mpCounts(t, root, b); n != 0 {
 		t.Errorf("count after DeleteUser %d", n)

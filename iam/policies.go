@@ -156,7 +156,7 @@ func boundaryUsers(ctx context.Context, tx store.ReadTx, account, arn string) (i
 		return 0, err
 	}
 	for _, u := range users {
-		if u.PermissionsBoundaryARN == arn {
+		if strings.EqualFold(u.PermissionsBoundaryARN, arn) {
 			n++
 		}
 	}
@@ -165,7 +165,7 @@ func boundaryUsers(ctx context.Context, tx store.ReadTx, account, arn string) (i
 		return 0, err
 	}
 	for _, r := range roles {
-		if r.PermissionsBoundaryARN == arn {
+		if strings.EqualFold(r.PermissionsBoundaryARN, arn) {
 			n++
 		}
 	}
