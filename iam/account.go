@@ -481,9 +481,12 @@ func detailAttached(ctx context.Context, tx store.ReadTx, acct string, kind stor
 	return out, err
 }
 
+// detailBoundary describes a permissions boundary. AWS reports the type as
+// "Policy" on the wire, not the model enumeration's "PermissionsBoundaryPolicy"
+// (the acceptance scenario seed-04 checks the AWS value).
 func detailBoundary(arn string) *iamapi.AttachedPermissionsBoundary {
 	return &iamapi.AttachedPermissionsBoundary{
-		PermissionsBoundaryType: ptr(iamapi.PermissionsBoundaryAttachmentTypePermissionsBoundaryPolicy),
+		PermissionsBoundaryType: ptr(iamapi.PermissionsBoundaryAttachmentType("Policy")),
 		PermissionsBoundaryArn:  str(arn),
 	}
 }

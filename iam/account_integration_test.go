@@ -158,7 +158,8 @@ func TestAccountAuthorizationDetails(t *testing.T) {
 	seedStore(t, srv, func(ctx context.Context, tx store.Tx) error {
 		g := store.Group{ID: "AGPAEXAMPLEGROUP0001", Name: "Devs", Path: "/", ARN: "arn:aws:iam::" + acct + ":group/Devs", CreateDate: now}
 		r := store.Role{ID: "AROAEXAMPLEROLE00001", Name: "App", Path: "/", ARN: "arn:aws:iam::" + acct + ":role/App", CreateDate: now,
-			AssumeRolePolicyDocument: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`, MaxSessionDuration: 3600}
+			AssumeRolePolicyDocument: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`, MaxSessionDuration: 3600,
+			PermissionsBoundaryARN: "arn:aws:iam::aws:policy/ReadOnlyAccess"}
 		ip := store.InstanceProfile{ID: "AIPAEXAMPLEPROFILE01", Name: "AppProfile", Path: "/", ARN: "arn:aws:iam::" + acct + ":instance-profile/AppProfile", CreateDate: now, Roles: []string{"App"}}
 		mp := store.ManagedPolicy{ID: "ANPAEXAMPLEPOLICY001", Name: "Local", Path: "/", ARN: localARN, DefaultVersionID: "v2", CreateDate: now, UpdateDate: now, NextVersion: 3, AttachmentCount: 1}
 		steps := []error{
@@ -209,6 +210,10 @@ func TestAccountAuthorizationDetails(t *testing.T) {
 	if *r.RoleName != "App" || len(r.InstanceProfileList) != 1 || *r.InstanceProfileList[0].InstanceProfileName != "AppProfile" ||
 		len(r.InstanceProfileList[0].Roles) != 1 || len(r.RolePolicyList) != 1 || r.RoleLastUsed == nil {
 		t.Errorf("role detail %+v", r)
+	}
+	// AWS spells the boundary type "Policy" on the wire (acceptance seed-04).
+	if r.PermissionsBoundary == nil || r.PermissionsBoundary.PermissionsBoundaryType != "Policy" || *r.PermissionsBoundary.PermissionsBoundaryArn != "arn:aws:iam::aws:policy/ReadOnlyAccess" {
+		t.Errorf("role boundary %+v", r.PermissionsBoundary)
 	}
 	if dec, _ := url.PathUnescape(*r.AssumeRolePolicyDocument); dec == *r.AssumeRolePolicyDocument || dec[0] != '{' {
 		t.Errorf("trust policy not URL-encoded: %s", *r.AssumeRolePolicyDocument)
