@@ -83,6 +83,7 @@ func (s *Service) Ops() map[string]Op {
 		s.userOps(), s.accessKeyOps(), s.inlinePolicyOps(),
 		s.groupOps(), s.roleOps(), s.instanceProfileOps(),
 		s.managedPolicyOps(), s.accountOps(), s.simulationOps(),
+		s.mfaOps(),
 	}
 	for _, group := range groups {
 		for _, o := range group {

@@ -53,6 +53,7 @@ type Config struct {
 type Server struct {
 	dir     *directory.Directory
 	iam     *iam.Service
+	sts     *sts.Service
 	now     func() time.Time
 	log     *slog.Logger
 	reg     *prometheus.Registry
@@ -78,7 +79,7 @@ type metrics struct {
 
 // New builds the server.
 func New(c Config) (*Server, error) {
-	s := &Server{dir: c.Directory, iam: c.IAM, now: c.Now, log: c.Log, reg: c.Registry, uses: map[string]store.AccessKeyLastUsed{}}
+	s := &Server{dir: c.Directory, iam: c.IAM, sts: c.STS, now: c.Now, log: c.Log, reg: c.Registry, uses: map[string]store.AccessKeyLastUsed{}}
 	lookup := func(ctx context.Context, id string) ([]byte, error) {
 		if secret, ok := sessionSecret(ctx, id); ok {
 			return secret, nil

@@ -7,43 +7,52 @@ import (
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/identity"
 	"github.com/gatehouse-iam/gatehouse/policy"
+	"github.com/gatehouse-iam/gatehouse/session"
 	"github.com/gatehouse-iam/gatehouse/sigv4"
 )
 
-// sessionCaller authenticates a request signed with temporary credentials (a
-// session token). Temporary credentials are issue #4: until STS issues them, no
-// session token is valid.
-func (s *Server) sessionCaller(r *http.Request, a *sigv4.Auth) (*identity.Caller, error) {
-	return nil, awserr.New("InvalidClientTokenId", "The security token included in the request is invalid.")
-}
-
-// sessionPolicies returns the policy set of a role session or federated user.
-func (s *Server) sessionPolicies(ctx context.Context, c *identity.Caller) (*policy.Set, error) {
-	return &policy.Set{}, nil
-}
-
-// sessionKey is the context key under which openSession leaves an opened session.
-type sessionKey struct{}
-
-// openedSession is a session token opened for one request.
-type openedSession struct {
-	accessKeyID string
-	secret      []byte
-}
-
 // openSession opens the session token of a request signed with temporary
-// credentials and returns a context carrying its secret for the verifier.
-// Until STS issues tokens (issue #4), every token is invalid.
+// credentials and returns a context carrying the session (for the verifier,
+// which finds the secret there, and for the services). A token that is not
+// sealed by this cluster for the request's access key id is
+// InvalidClientTokenId; an expired one ExpiredToken. No store read happens.
 func (s *Server) openSession(ctx context.Context, a *sigv4.Auth) (context.Context, error) {
-	return ctx, awserr.New("InvalidClientTokenId", "The security token included in the request is invalid.")
+	sess, err := s.sts.OpenSession(a.SessionToken, a.AccessKeyID)
+	if err != nil {
+		return ctx, err
+	}
+	return session.NewContext(ctx, sess), nil
 }
 
 // sessionSecret returns the secret of the session opened for this request, if
 // its access key id is id.
 func sessionSecret(ctx context.Context, id string) ([]byte, bool) {
-	o, ok := ctx.Value(sessionKey{}).(*openedSession)
-	if !ok || o.accessKeyID != id {
+	sess, ok := session.FromContext(ctx)
+	if !ok || sess.AccessKeyID != id {
 		return nil, false
 	}
-	return o.secret, true
+	return []byte(sess.Secret), true
+}
+
+// sessionCaller builds the caller of a request whose signature was verified
+// with the secret of its session token: a role session, a federated user, or
+// the IAM user (or root user) that called GetSessionToken.
+func (s *Server) sessionCaller(r *http.Request, a *sigv4.Auth) (*identity.Caller, error) {
+	sess, ok := session.FromContext(r.Context())
+	if !ok || sess.AccessKeyID != a.AccessKeyID {
+		return nil, awserr.New(awserr.CodeInvalidClientTokenID, "The security token included in the request is invalid.")
+	}
+	c := &identity.Caller{AccessKeyID: a.AccessKeyID, Region: a.Region, Time: s.now(), SourceIP: clientIP(r), SecureTransport: r.TLS != nil}
+	if err := s.sts.Identify(r.Context(), sess, a.Service, c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// sessionPolicies returns the policy set of a role session or federated user:
+// the role's (or calling user's) policies with the session policies.
+// Revocation (an inline deny on aws:TokenIssueTime) needs nothing special: the
+// caller's context carries the token's issue time.
+func (s *Server) sessionPolicies(ctx context.Context, c *identity.Caller) (*policy.Set, error) {
+	return s.sts.Policies(ctx, c)
 }

@@ -1,30 +1,120 @@
-// Package sts is the AWS Security Token Service: GetCallerIdentity now;
-// temporary credentials (AssumeRole, GetSessionToken, …) are issue #4. Like the
-// IAM service it speaks the generated api/stsapi types and *awserr.Error.
+// Package sts is the AWS Security Token Service: GetCallerIdentity,
+// GetAccessKeyInfo, and the operations that issue temporary credentials
+// (AssumeRole, GetSessionToken, GetFederationToken) as sealed, self-contained
+// session tokens (package session). It also turns an opened session token back
+// into the caller and the policy set that authorization evaluates. Like the IAM
+// service it speaks the generated api/stsapi types and *awserr.Error.
 package sts
 
 import (
 	"context"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
 
 	"github.com/gatehouse-iam/gatehouse/api/stsapi"
+	"github.com/gatehouse-iam/gatehouse/directory"
 	"github.com/gatehouse-iam/gatehouse/identity"
 	"github.com/gatehouse-iam/gatehouse/operation"
+	"github.com/gatehouse-iam/gatehouse/policy"
+	"github.com/gatehouse-iam/gatehouse/session"
+	"github.com/gatehouse-iam/gatehouse/store"
 )
 
+// MFAVerifier checks one-time codes of MFA devices (the IAM service).
+type MFAVerifier interface {
+	// VerifyMFA checks code against the MFA device serial enabled for the
+	// user userName ("" for the root user) of account. Each code is accepted
+	// once. It returns an *awserr.Error AccessDenied with AWS's message when
+	// the device is not the user's or the code is wrong.
+	VerifyMFA(ctx context.Context, account, userName, serial, code string) error
+}
+
+// Config holds the service's dependencies.
+type Config struct {
+	Store     store.Store
+	Directory *directory.Directory
+	// Managed is the AWS managed policy catalogue (for managed session
+	// policies).
+	Managed directory.ManagedPolicies
+	// Sealer seals session tokens (the keyring).
+	Sealer session.Sealer
+	// MFA verifies MFA codes.
+	MFA MFAVerifier
+	// Rand is the source of ids and secrets (crypto/rand.Reader in production).
+	Rand io.Reader
+	// Now is the clock.
+	Now func() time.Time
+	Log *slog.Logger
+}
+
 // Service implements the STS operations.
-type Service struct{}
+type Service struct {
+	st      store.Store
+	dir     *directory.Directory
+	managed directory.ManagedPolicies
+	sealer  session.Sealer
+	mfa     MFAVerifier
+	ids     *store.IDGen
+	rand    io.Reader
+	now     func() time.Time
+	log     *slog.Logger
+
+	// allowAll is the identity policy of a root user's federated session.
+	allowAll *policy.Policy
+
+	mu    sync.Mutex
+	roles map[string]cachedRole   // by account|role key, valid for one directory revision
+	mps   map[string]cachedPolicy // managed session policies by ARN, likewise
+}
+
+type cachedRole struct {
+	rev  int64
+	role store.Role
+}
+
+type cachedPolicy struct {
+	rev int64
+	pol *policy.Policy
+}
 
 // New returns the service.
-func New() *Service { return &Service{} }
+func New(c Config) *Service {
+	return &Service{
+		st: c.Store, dir: c.Directory, managed: c.Managed, sealer: c.Sealer, mfa: c.MFA,
+		ids: store.NewIDGen(c.Rand), rand: c.Rand, now: c.Now, log: c.Log,
+		allowAll: policy.MustCompile("root", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`, policy.KindIdentity),
+		roles:    map[string]cachedRole{},
+		mps:      map[string]cachedPolicy{},
+	}
+}
 
 // Ops returns the operation table, keyed by operation name.
 func (s *Service) Ops() map[string]operation.Op {
+	skip := func(ctx context.Context, c *identity.Caller, in any) (operation.Authz, error) {
+		return operation.Authz{Skip: true}, nil
+	}
 	ops := []operation.Op{
 		// GetCallerIdentity needs no permission: AWS answers it for every valid
 		// caller, even one with an explicit deny on it.
 		operation.New("GetCallerIdentity", func(ctx context.Context, c *identity.Caller, in *stsapi.GetCallerIdentityRequest) (operation.Authz, error) {
-			return operation.Authz{Skip: true}, nil
+			return skip(ctx, c, in)
 		}, s.getCallerIdentity),
+		// AssumeRole is decided inside the operation: the role's trust policy is
+		// the resource-based policy, evaluated with the caller's identity side.
+		operation.New("AssumeRole", func(ctx context.Context, c *identity.Caller, in *stsapi.AssumeRoleRequest) (operation.Authz, error) {
+			return skip(ctx, c, in)
+		}, s.assumeRole),
+		// "No permissions are required for users to perform this operation."
+		// (GetSessionToken, STS API reference.)
+		operation.New("GetSessionToken", func(ctx context.Context, c *identity.Caller, in *stsapi.GetSessionTokenRequest) (operation.Authz, error) {
+			return skip(ctx, c, in)
+		}, s.getSessionToken),
+		operation.New("GetFederationToken", s.federationAuthz, s.getFederationToken),
+		operation.New("GetAccessKeyInfo", func(ctx context.Context, c *identity.Caller, in *stsapi.GetAccessKeyInfoRequest) (operation.Authz, error) {
+			return operation.Authz{Action: "sts:GetAccessKeyInfo", Resource: "*"}, nil
+		}, s.getAccessKeyInfo),
 	}
 	m := make(map[string]operation.Op, len(ops))
 	for _, o := range ops {

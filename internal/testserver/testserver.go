@@ -78,7 +78,7 @@ func Start(t testing.TB) *Server {
 	if _, err := svc.Bootstrap(ctx, iam.BootstrapOptions{AccountID: AccountID, RootAccessKeyID: RootKeyID, RootSecretAccessKey: RootSecretKey}); err != nil {
 		t.Fatal(err)
 	}
-	hs, err := server.New(server.Config{Directory: d, IAM: svc, STS: sts.New(), Now: time.Now, Log: log, Registry: prometheus.NewRegistry()})
+	hs, err := server.New(server.Config{Directory: d, IAM: svc, STS: sts.New(sts.Config{Store: st, Directory: d, Managed: catalog, Sealer: keys, MFA: svc, Rand: rand.Reader, Now: time.Now, Log: log}), Now: time.Now, Log: log, Registry: prometheus.NewRegistry()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,266 @@
+package sts
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/gatehouse-iam/gatehouse/awserr"
+	"github.com/gatehouse-iam/gatehouse/identity"
+	"github.com/gatehouse-iam/gatehouse/policy"
+	"github.com/gatehouse-iam/gatehouse/session"
+	"github.com/gatehouse-iam/gatehouse/store"
+)
+
+// invalidToken is AWS's answer to a session token that does not verify.
+func invalidToken() *awserr.Error {
+	return awserr.New(awserr.CodeInvalidClientTokenID, "The security token included in the request is invalid.")
+}
+
+// expiredToken is AWS's answer to expired temporary credentials: ExpiredToken,
+// 403, Sender (as IAM and STS render it, e.g. cfn-sphere/cfn-sphere#55).
+func expiredToken() *awserr.Error {
+	return &awserr.Error{Code: "ExpiredToken", Status: 403, Sender: true, Message: "The security token included in the request is expired"}
+}
+
+// OpenSession verifies the session token presented with a temporary access
+// key id and returns its session. Errors are InvalidClientTokenId or
+// ExpiredToken; their causes never include the token.
+func (s *Service) OpenSession(token, accessKeyID string) (*session.Session, error) {
+	sess, err := session.Open(s.sealer, token, accessKeyID, s.now())
+	switch {
+	case err == nil:
+		return sess, nil
+	case errors.Is(err, session.ErrExpired):
+		return nil, expiredToken()
+	default:
+		return nil, invalidToken().WithCause(err)
+	}
+}
+
+// Identify fills in the caller of a request signed with the temporary
+// credentials of sess, for the given service ("iam", "sts"). c arrives with
+// the request facts (time, source address, region, access key id).
+func (s *Service) Identify(ctx context.Context, sess *session.Session, service string, c *identity.Caller) error {
+	c.Account = sess.Account
+	c.TokenIssueTime = sess.IssuedAt
+	c.MFAAuthenticated = sess.MFA
+	switch sess.Kind {
+	case session.KindRole:
+		r, err := s.role(ctx, sess.Account, sess.RoleName)
+		if err != nil {
+			return err
+		}
+		if r.ID != sess.RoleID {
+			// The role was deleted (and perhaps recreated): its sessions end.
+			return invalidToken()
+		}
+		c.Principal = policy.Principal{Type: policy.PrincipalRoleSession, Account: sess.Account, RoleARN: r.ARN,
+			ARN:               assumedRoleARN(sess.Account, r.Name, sess.Name),
+			ServiceLinkedRole: r.ServiceLinked}
+		c.UserID = r.ID + ":" + sess.Name
+		c.SessionName = sess.Name
+		c.Tags = mergedTags(r.Tags, sess.Tags)
+	case session.KindFederatedUser:
+		// Federated users cannot call IAM (id_credentials_temp_request).
+		if service == "iam" {
+			return invalidToken()
+		}
+		c.Principal = policy.Principal{Type: policy.PrincipalFederatedUser, Account: sess.Account, ARN: federatedUserARN(sess.Account, sess.Name)}
+		c.UserID = sess.Account + ":" + sess.Name
+		c.Tags = mergedTags(nil, sess.Tags)
+	case session.KindUser:
+		// GetSessionToken credentials call IAM only when obtained with MFA;
+		// AWS answers InvalidClientTokenId (aws/aws-sdk-js#460,
+		// cloudyr/aws.iam#15).
+		if service == "iam" && !sess.MFA {
+			return invalidToken()
+		}
+		if sess.UserName == "" {
+			c.Principal = policy.Principal{Type: policy.PrincipalRoot, ARN: store.RootARN(sess.Account), Account: sess.Account}
+			c.UserID = sess.Account
+			break
+		}
+		u, err := s.dir.User(ctx, sess.Account, sess.UserName)
+		if errors.Is(err, store.ErrNotFound) {
+			return invalidToken()
+		}
+		if err != nil {
+			return awserr.InternalFailure(err)
+		}
+		c.Principal = policy.Principal{Type: policy.PrincipalUser, ARN: u.ARN, Account: sess.Account}
+		c.UserName, c.UserPath, c.UserID = u.Name, u.Path, u.ID
+		c.Tags = mergedTags(u.Tags, nil)
+	default:
+		return invalidToken()
+	}
+	if a, ok := s.dir.Account(sess.Account); ok {
+		c.Principal.ManagementAccount = a.IsManagement
+	} else {
+		return invalidToken()
+	}
+	return nil
+}
+
+// mergedTags is the principal's tags: the entity's, overridden by session
+// tags with the same key (case-insensitive).
+func mergedTags(entity []store.Tag, sess []session.Tag) map[string]string {
+	if len(entity)+len(sess) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(entity)+len(sess))
+	for _, t := range entity {
+		m[t.Key] = t.Value
+	}
+	for _, t := range sess {
+		for k := range m {
+			if strings.EqualFold(k, t.Key) {
+				delete(m, k)
+			}
+		}
+		m[t.Key] = t.Value
+	}
+	return m
+}
+
+// assumedRoleARN is the ARN of a role session.
+func assumedRoleARN(account, role, name string) string {
+	return "arn:" + store.Partition + ":sts::" + account + ":assumed-role/" + role + "/" + name
+}
+
+// federatedUserARN is the ARN of a federated user.
+func federatedUserARN(account, name string) string {
+	return "arn:" + store.Partition + ":sts::" + account + ":federated-user/" + name
+}
+
+// role returns a role record, cached for the directory's current revision.
+func (s *Service) role(ctx context.Context, account, name string) (store.Role, error) {
+	key := account + "|" + store.RoleKey(name)
+	rev := s.dir.Revision()
+	s.mu.Lock()
+	c, ok := s.roles[key]
+	s.mu.Unlock()
+	if ok && c.rev == rev {
+		return c.role, nil
+	}
+	var r store.Role
+	err := s.st.View(ctx, func(tx store.ReadTx) error {
+		var err error
+		r, err = store.GetJSON[store.Role](ctx, tx, store.KindRole, account, store.RoleKey(name))
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return r, invalidToken()
+	}
+	if err != nil {
+		return r, awserr.InternalFailure(err)
+	}
+	s.mu.Lock()
+	if len(s.roles) > 10_000 {
+		s.roles = map[string]cachedRole{}
+	}
+	s.roles[key] = cachedRole{rev: rev, role: r}
+	s.mu.Unlock()
+	return r, nil
+}
+
+// Policies returns the policy set of a caller signed with temporary
+// credentials: for a role session the role's policies and boundary with the
+// session policies; for a federated user the calling user's policies with the
+// session policies (with none, the federated user has no permissions).
+func (s *Service) Policies(ctx context.Context, c *identity.Caller) (*policy.Set, error) {
+	sess, ok := session.FromContext(ctx)
+	if !ok {
+		return &policy.Set{}, nil
+	}
+	var base *policy.Set
+	var err error
+	switch sess.Kind {
+	case session.KindRole:
+		base, err = s.dir.RolePolicies(ctx, sess.Account, sess.RoleName)
+	case session.KindFederatedUser:
+		if sess.UserName == "" {
+			base = &policy.Set{Identity: []*policy.Policy{s.allowAll}}
+		} else {
+			base, err = s.dir.UserPolicies(ctx, sess.Account, sess.UserName)
+		}
+	case session.KindUser:
+		if sess.UserName == "" {
+			return &policy.Set{}, nil
+		}
+		return s.dir.UserPolicies(ctx, sess.Account, sess.UserName)
+	default:
+		return &policy.Set{}, nil
+	}
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, invalidToken()
+		}
+		return nil, awserr.InternalFailure(err)
+	}
+	set := *base // the directory's set is shared: never modify it
+	set.Session = nil
+	if sess.Policy != "" {
+		p, err := s.dir.Compile("session policy", sess.Policy, policy.KindSession)
+		if err != nil {
+			return nil, awserr.InternalFailure(err)
+		}
+		set.Session = append(set.Session, p)
+	}
+	for _, arn := range sess.PolicyARNs {
+		p, err := s.managedSessionPolicy(ctx, arn)
+		if err != nil {
+			return nil, err
+		}
+		set.Session = append(set.Session, p)
+	}
+	return &set, nil
+}
+
+// managedSessionPolicy compiles a managed session policy, cached for the
+// directory's current revision. A policy deleted since the session began
+// allows nothing.
+func (s *Service) managedSessionPolicy(ctx context.Context, arn string) (*policy.Policy, error) {
+	rev := s.dir.Revision()
+	s.mu.Lock()
+	c, ok := s.mps[arn]
+	s.mu.Unlock()
+	if ok && c.rev == rev {
+		return c.pol, nil
+	}
+	doc, err := s.managedDocument(ctx, arn)
+	if err != nil {
+		if ae, ok := awserr.As(err); ok && ae.Code == awserr.CodeInvalidParameterValue {
+			doc = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"gatehouse:None","Resource":"*"}]}`
+		} else {
+			return nil, err
+		}
+	}
+	p, err := s.dir.Compile(arn, doc, policy.KindSession)
+	if err != nil {
+		return nil, awserr.InternalFailure(err)
+	}
+	s.mu.Lock()
+	if len(s.mps) > 10_000 {
+		s.mps = map[string]cachedPolicy{}
+	}
+	s.mps[arn] = cachedPolicy{rev: rev, pol: p}
+	s.mu.Unlock()
+	return p, nil
+}
+
+// identityPolicies returns the identity side of a caller for a decision the
+// STS service makes itself (AssumeRole).
+func (s *Service) identityPolicies(ctx context.Context, c *identity.Caller) (*policy.Set, error) {
+	switch c.Principal.Type {
+	case policy.PrincipalUser:
+		set, err := s.dir.UserPolicies(ctx, c.Account, c.UserName)
+		if err != nil {
+			return nil, awserr.InternalFailure(err)
+		}
+		return set, nil
+	case policy.PrincipalRoleSession, policy.PrincipalFederatedUser:
+		return s.Policies(ctx, c)
+	}
+	return &policy.Set{}, nil
+}
