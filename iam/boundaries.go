@@ -10,6 +10,11 @@ import (
 	"github.com/gatehouse-iam/gatehouse/store"
 )
 
+// boundaryTypePolicy is the PermissionsBoundaryType AWS actually returns
+// ("Policy"; e.g. the get-role and get-user examples of the AWS CLI reference),
+// although the API model's enum names it PermissionsBoundaryPolicy.
+const boundaryTypePolicy iamapi.PermissionsBoundaryAttachmentType = "Policy"
+
 // checkBoundaryPolicy checks that arn names an existing managed policy that can
 // serve as a permissions boundary: an AWS managed policy of the catalogue
 // (except those reserved for service-linked roles) or a customer managed

@@ -56,7 +56,7 @@ func TestPermissionsBoundaryCapsUser(t *testing.T) {
 	}
 	u, err := root.GetUser(ctx, &awsiam.GetUserInput{UserName: aws.String("bob")})
 	if err != nil || u.User.PermissionsBoundary == nil || *u.User.PermissionsBoundary.PermissionsBoundaryArn != boundary ||
-		u.User.PermissionsBoundary.PermissionsBoundaryType != types.PermissionsBoundaryAttachmentTypePolicy {
+		u.User.PermissionsBoundary.PermissionsBoundaryType != "Policy" { // AWS sends "Policy" (CLI reference examples), not the enum value
 		t.Fatalf("GetUser %+v %v", u, err)
 	}
 	if a, b := mpCounts(t, root, boundary); a != 0 || b != 1 {

@@ -73,7 +73,7 @@ func roleOut(r store.Role) *iamapi.Role {
 	}
 	if r.PermissionsBoundaryARN != "" {
 		out.PermissionsBoundary = &iamapi.AttachedPermissionsBoundary{
-			PermissionsBoundaryType: ptr(iamapi.PermissionsBoundaryAttachmentTypePermissionsBoundaryPolicy),
+			PermissionsBoundaryType: ptr(boundaryTypePolicy),
 			PermissionsBoundaryArn:  str(r.PermissionsBoundaryARN),
 		}
 	}

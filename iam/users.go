@@ -22,7 +22,7 @@ func userOut(u store.User) *iamapi.User {
 	out := &iamapi.User{Path: u.Path, UserName: u.Name, UserId: u.ID, Arn: u.ARN, CreateDate: u.CreateDate, Tags: tagsOut(u.Tags)}
 	if u.PermissionsBoundaryARN != "" {
 		out.PermissionsBoundary = &iamapi.AttachedPermissionsBoundary{
-			PermissionsBoundaryType: ptr(iamapi.PermissionsBoundaryAttachmentTypePermissionsBoundaryPolicy),
+			PermissionsBoundaryType: ptr(boundaryTypePolicy),
 			PermissionsBoundaryArn:  str(u.PermissionsBoundaryARN),
 		}
 	}
