@@ -564,3 +564,27 @@ func TestGetFederationToken(t *testing.T) {
 	_, err = stsFor(srv, bob).GetFederationToken(ctx, &awssts.GetFederationTokenInput{Name: aws.String("x1")})
 	wantCode(t, err, "AccessDenied")
 }
+
+// TestTrustConditions: the trust policy sees sts:RoleSessionName and the
+// caller's aws:PrincipalTag (reference_policies_iam-condition-keys).
+func TestTrustConditions(t *testing.T) {
+	srv := testserver.Start(t)
+	ctx := context.Background()
+	root := srv.RootIAM()
+	roleARN := newRole(t, root, "Eng", trustAccount(acct, `{"StringEquals":{"sts:RoleSessionName":"${aws:username}","aws:PrincipalTag/dept":"eng"}}`), doc(listUsers), 0)
+	alice := newUser(t, root, "alice", allowAssume(roleARN))
+	bob := newUser(t, root, "bob", allowAssume(roleARN))
+	for _, u := range []string{"alice", "bob"} {
+		dept := map[string]string{"alice": "eng", "bob": "sales"}[u]
+		if _, err := root.TagUser(ctx, &awsiam.TagUserInput{UserName: aws.String(u), Tags: []iamtypes.Tag{{Key: aws.String("dept"), Value: aws.String(dept)}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := stsFor(srv, alice).AssumeRole(ctx, &awssts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("alice")}); err != nil {
+		t.Fatalf("alice with her own session name: %v", err)
+	}
+	_, err := stsFor(srv, alice).AssumeRole(ctx, &awssts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("someone")})
+	wantCode(t, err, "AccessDenied")
+	_, err = stsFor(srv, bob).AssumeRole(ctx, &awssts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("bob")})
+	wantCode(t, err, "AccessDenied")
+}
