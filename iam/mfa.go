@@ -1,14 +1,19 @@
 package iam
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha1"
 	"crypto/subtle"
 	"encoding/base32"
 	"encoding/binary"
+	"image/png"
+	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/pquerna/otp"
 
 	"github.com/gatehouse-iam/gatehouse/api/iamapi"
 	"github.com/gatehouse-iam/gatehouse/awserr"
@@ -233,9 +238,34 @@ func (s *Service) createVirtualMFADevice(ctx context.Context, c *identity.Caller
 		return nil, err
 	}
 	b32 := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(seed)
+	png, err := qrCodePNG(in.VirtualMFADeviceName, c.Account, b32)
+	if err != nil {
+		return nil, err
+	}
 	return &iamapi.CreateVirtualMFADeviceResponse{VirtualMFADevice: iamapi.VirtualMFADevice{
-		SerialNumber: serial, Base32StringSeed: []byte(b32), Tags: tagsOut(d.Tags),
+		SerialNumber: serial, Base32StringSeed: []byte(b32), QRCodePNG: png, Tags: tagsOut(d.Tags),
 	}}, nil
+}
+
+// qrCodePNG renders the otpauth URI of a virtual MFA device as a QR code PNG, as
+// AWS returns it for authenticator apps to scan:
+// otpauth://totp/Amazon Web Services:NAME@ACCOUNT?secret=SEED&issuer=Amazon Web Services.
+func qrCodePNG(name, account, b32 string) ([]byte, error) {
+	u := url.URL{Scheme: "otpauth", Host: "totp", Path: "/Amazon Web Services:" + name + "@" + account,
+		RawQuery: url.Values{"secret": {b32}, "issuer": {"Amazon Web Services"}}.Encode()}
+	key, err := otp.NewKeyFromURL(u.String())
+	if err != nil {
+		return nil, fmtErr("building the otpauth URI: %w", err)
+	}
+	img, err := key.Image(256, 256)
+	if err != nil {
+		return nil, fmtErr("rendering the QR code: %w", err)
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return nil, fmtErr("encoding the QR code: %w", err)
+	}
+	return buf.Bytes(), nil
 }
 
 // deviceOwner resolves whose device an Enable/Resync/Deactivate call means:

@@ -155,3 +155,20 @@ func TestMFARootDevice(t *testing.T) {
 		t.Errorf("root session lasts %v", d)
 	}
 }
+
+// TestVirtualMFADeviceQRCode: CreateVirtualMFADevice returns a scannable PNG
+// beside the Base32 seed, as AWS does.
+func TestVirtualMFADeviceQRCode(t *testing.T) {
+	srv := testserver.Start(t)
+	out, err := srv.RootIAM().CreateVirtualMFADevice(context.Background(), &awsiam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("qr")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	png := out.VirtualMFADevice.QRCodePNG
+	if len(png) < 100 || string(png[1:4]) != "PNG" {
+		t.Fatalf("QRCodePNG is not a PNG (%d bytes)", len(png))
+	}
+	if len(out.VirtualMFADevice.Base32StringSeed) == 0 {
+		t.Fatal("no Base32StringSeed")
+	}
+}
