@@ -5,6 +5,9 @@
 //
 //	go run ../../internal/apigen -model .../iam/2010-05-08/service-2.json -pkg iamapi -out zz_generated.go
 //
+// With -json, the package is generated for an AWS JSON 1.1 model
+// (Organizations) with the protocol/awsjson runtime instead.
+//
 // With -errors and one or more -model flags it writes the error-code table of
 // package awserr from the models' exception shapes.
 package main
@@ -37,6 +40,7 @@ func run(args []string) error {
 	pkg := fs.String("pkg", "", "Go package name of the output")
 	out := fs.String("out", "", "output file")
 	errs := fs.Bool("errors", false, "generate the awserr code table instead of an api package")
+	jsonProto := fs.Bool("json", false, "generate an AWS JSON protocol api package (Organizations)")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("flags: %w", err)
 	}
@@ -59,7 +63,11 @@ func run(args []string) error {
 		if len(loaded) != 1 {
 			return fmt.Errorf("an api package is generated from exactly one -model")
 		}
-		src, err = gen.GenerateAPI(loaded[0], *pkg)
+		if *jsonProto {
+			src, err = gen.GenerateJSONAPI(loaded[0], *pkg)
+		} else {
+			src, err = gen.GenerateAPI(loaded[0], *pkg)
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("generate: %w", err)

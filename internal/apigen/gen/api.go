@@ -23,6 +23,16 @@ type apiGen struct {
 	types    map[string]string
 	patterns map[string]string // model pattern source -> Go variable name
 	patOrder []string
+	// json selects the AWS JSON codec (GenerateJSONAPI) over AWS Query.
+	json bool
+}
+
+// rt is the runtime package the generated code calls.
+func (g *apiGen) rt() string {
+	if g.json {
+		return "awsjson"
+	}
+	return "query"
 }
 
 func (g *apiGen) p(format string, args ...any) {
@@ -378,11 +388,21 @@ func (g *apiGen) structType(name string, s *Shape) {
 	}
 	g.p("}")
 	g.p("")
-	if g.inputs[name] {
-		g.decoder(t, s)
-	}
-	if g.outputs[name] {
-		g.encoder(t, s)
+	switch {
+	case g.json:
+		if g.inputs[name] {
+			g.jsonDecoder(t, s)
+		}
+		if g.outputs[name] {
+			g.jsonEncoder(t, s)
+		}
+	default:
+		if g.inputs[name] {
+			g.decoder(t, s)
+		}
+		if g.outputs[name] {
+			g.encoder(t, s)
+		}
 	}
 }
 
@@ -409,7 +429,7 @@ func (g *apiGen) rule(name string) string {
 		if s.Sensitive {
 			f = append(f, "Sensitive: true")
 		}
-		return "query.StringRule{" + strings.Join(f, ", ") + "}"
+		return g.rt() + ".StringRule{" + strings.Join(f, ", ") + "}"
 	case "integer":
 		if hasLo {
 			f = append(f, fmt.Sprintf("Min: %d, HasMin: true", lo))
@@ -417,7 +437,7 @@ func (g *apiGen) rule(name string) string {
 		if hasHi {
 			f = append(f, fmt.Sprintf("Max: %d, HasMax: true", hi))
 		}
-		return "query.IntRule{" + strings.Join(f, ", ") + "}"
+		return g.rt() + ".IntRule{" + strings.Join(f, ", ") + "}"
 	case "list", "map", "blob":
 		if hasLo && lo > 0 {
 			f = append(f, fmt.Sprintf("Min: %d", lo))
@@ -430,7 +450,7 @@ func (g *apiGen) rule(name string) string {
 				f = append(f, "Scalar: true")
 			}
 		}
-		return "query.ListRule{" + strings.Join(f, ", ") + "}"
+		return g.rt() + ".ListRule{" + strings.Join(f, ", ") + "}"
 	}
 	return ""
 }

@@ -26,6 +26,7 @@ type Metadata struct {
 	EndpointPrefix string `json:"endpointPrefix"`
 	Protocol       string `json:"protocol"`
 	ServiceID      string `json:"serviceId"`
+	TargetPrefix   string `json:"targetPrefix"`
 	UID            string `json:"uid"`
 	XMLNamespace   string `json:"xmlNamespace"`
 }

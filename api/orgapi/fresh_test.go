@@ -1,0 +1,24 @@
+package orgapi_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/gatehouse-iam/gatehouse/internal/apigen/gen"
+)
+
+const modelPath = "../../../shared/reference/aws-api-models/organizations/2016-11-28/service-2.json"
+
+// TestGeneratedIsFresh re-runs the generator in memory and fails if
+// zz_generated.go differs from its output.
+func TestGeneratedIsFresh(t *testing.T) {
+	err := gen.CheckFresh("zz_generated.go", func(ms []*gen.Model) ([]byte, error) {
+		return gen.GenerateJSONAPI(ms[0], "orgapi")
+	}, modelPath)
+	if errors.Is(err, gen.ErrNoModel) {
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}

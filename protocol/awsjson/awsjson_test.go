@@ -1,0 +1,117 @@
+package awsjson_test
+
+import (
+	"errors"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/gatehouse-iam/gatehouse/api/orgapi"
+	"github.com/gatehouse-iam/gatehouse/awserr"
+	"github.com/gatehouse-iam/gatehouse/protocol/awsjson"
+)
+
+func decode(t *testing.T, op, body string) (awsjson.Input, error) {
+	t.Helper()
+	o, ok := orgapi.LookupOperation(op)
+	if !ok {
+		t.Fatalf("no operation %s", op)
+	}
+	return orgapi.Service().Decode(o, &awsjson.Request{Prefix: orgapi.TargetPrefix, Operation: op, Body: []byte(body)})
+}
+
+func TestDecodeValid(t *testing.T) {
+	in, err := decode(t, "CreatePolicy", `{"Name":"n","Description":"d","Content":"{}","Type":"SERVICE_CONTROL_POLICY","Tags":[{"Key":"k","Value":"v"}],"Unknown":1}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp := in.(*orgapi.CreatePolicyRequest)
+	if cp.Name != "n" || cp.Type != orgapi.PolicyTypeSERVICE_CONTROL_POLICY || len(cp.Tags) != 1 || cp.Tags[0].Value != "v" || cp.Tags[0].Key != "k" {
+		t.Fatalf("decoded %+v", cp)
+	}
+}
+
+// AWS answers a malformed id with InvalidInputException, Reason
+// INVALID_PATTERN, "You provided a value that does not match the required
+// pattern." (boto/boto3 issue 4565).
+func TestDecodeConstraints(t *testing.T) {
+	for _, tc := range []struct {
+		op, body, code, reason string
+	}{
+		{"DescribeAccount", `{"AccountId":"12345"}`, "InvalidInputException", awsjson.ReasonInvalidPattern},
+		{"DescribeAccount", `{}`, "InvalidInputException", awsjson.ReasonInputRequired},
+		{"DescribeAccount", `{"AccountId":null}`, "InvalidInputException", awsjson.ReasonInputRequired},
+		{"DescribeAccount", `{"AccountId":12}`, "SerializationException", ""},
+		{"ListAccounts", `{"MaxResults":21}`, "InvalidInputException", awsjson.ReasonMaxValueExceeded},
+		{"ListAccounts", `{"MaxResults":"x"}`, "SerializationException", ""},
+		{"ListPolicies", `{"Filter":"NOPE"}`, "InvalidInputException", awsjson.ReasonInvalidEnum},
+		{"CreateOrganizationalUnit", `{"ParentId":"r-abcd","Name":""}`, "InvalidInputException", awsjson.ReasonMinLengthExceeded},
+		{"ListAccounts", `[1]`, "SerializationException", ""},
+		{"ListAccounts", `{"a":`, "SerializationException", ""},
+	} {
+		_, err := decode(t, tc.op, tc.body)
+		ae, ok := awserr.As(err)
+		if !ok || ae.Code != tc.code || ae.Status != 400 {
+			t.Errorf("%s %s: got %v, want %s", tc.op, tc.body, err, tc.code)
+			continue
+		}
+		var re *awsjson.ReasonError
+		if tc.reason != "" && (!errors.As(err, &re) || re.Reason != tc.reason) {
+			t.Errorf("%s %s: reason of %v, want %s", tc.op, tc.body, err, tc.reason)
+		}
+	}
+	if _, err := decode(t, "ListAccounts", ``); err != nil {
+		t.Errorf("empty body: %v", err)
+	}
+}
+
+func TestEncode(t *testing.T) {
+	id, name := "123456789012", "a"
+	at := time.Unix(1481830215, 123e6)
+	st := orgapi.AccountStatusACTIVE
+	out := &orgapi.ListAccountsResponse{Accounts: []orgapi.Account{{Id: &id, Name: &name, Status: &st, JoinedTimestamp: &at}, {}}}
+	got := string(awsjson.MarshalResponse(out))
+	want := `{"Accounts":[{"Id":"123456789012","Name":"a","Status":"ACTIVE","JoinedTimestamp":1481830215.123},{}]}`
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	if got := string(awsjson.MarshalResponse(&orgapi.ListRootsResponse{Roots: []orgapi.Root{}})); got != `{"Roots":[]}` {
+		t.Errorf("empty list: %s", got)
+	}
+	if got := string(awsjson.MarshalResponse(nil)); got != `{}` {
+		t.Errorf("no output: %s", got)
+	}
+}
+
+func TestWriteError(t *testing.T) {
+	w := httptest.NewRecorder()
+	err := awsjson.WithReason(&awserr.Error{Code: "ConstraintViolationException", Status: 400, Sender: true, Message: "m \"q\""}, "MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED")
+	if werr := orgapi.Service().WriteError(w, "rid", err); werr != nil {
+		t.Fatal(werr)
+	}
+	if w.Code != 400 || w.Header().Get("Content-Type") != awsjson.ContentType || w.Header().Get("x-amzn-RequestId") != "rid" {
+		t.Errorf("status %d headers %v", w.Code, w.Header())
+	}
+	want := `{"__type":"ConstraintViolationException","message":"m \"q\"","Reason":"MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED"}`
+	if w.Body.String() != want {
+		t.Errorf("body %s", w.Body.String())
+	}
+	w = httptest.NewRecorder()
+	_ = orgapi.Service().WriteError(w, "rid", errors.New("secret cause"))
+	if w.Code != 500 || w.Body.String() != `{"__type":"InternalFailure","message":"The request processing has failed because of an unknown error, exception or failure."}` {
+		t.Errorf("internal: %d %s", w.Code, w.Body.String())
+	}
+}
+
+func TestResolve(t *testing.T) {
+	s := orgapi.Service()
+	if _, err := s.Resolve(&awsjson.Request{Prefix: orgapi.TargetPrefix, Operation: "Nope"}); err == nil {
+		t.Error("unknown operation resolved")
+	}
+	if _, err := s.Resolve(&awsjson.Request{Prefix: "Other", Operation: "ListRoots"}); err == nil {
+		t.Error("other prefix resolved")
+	}
+	if op, err := s.Resolve(&awsjson.Request{Prefix: orgapi.TargetPrefix, Operation: "ListRoots"}); err != nil || op.Name != "ListRoots" {
+		t.Errorf("ListRoots: %v", err)
+	}
+}

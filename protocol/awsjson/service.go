@@ -1,0 +1,209 @@
+package awsjson
+
+import (
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gatehouse-iam/gatehouse/awserr"
+)
+
+// ContentType is the media type of JSON 1.1 requests and responses.
+const ContentType = "application/x-amz-json-1.1"
+
+// ErrNotJSON means that a request is not an AWS JSON call: it has no
+// X-Amz-Target header.
+var ErrNotJSON = errors.New("not an AWS JSON request")
+
+// Request is a parsed AWS JSON request.
+type Request struct {
+	// Prefix is the target prefix, e.g. "AWSOrganizationsV20161128".
+	Prefix string
+	// Operation is the operation name, e.g. "ListAccounts".
+	Operation string
+	// Body is the JSON document.
+	Body []byte
+}
+
+// Target returns the request's target prefix and operation from the
+// X-Amz-Target header, or an error wrapping ErrNotJSON.
+func Target(r *http.Request) (prefix, op string, err error) {
+	t := r.Header.Get("X-Amz-Target")
+	if t == "" {
+		return "", "", fmt.Errorf("no X-Amz-Target header: %w", ErrNotJSON)
+	}
+	prefix, op, _ = strings.Cut(t, ".")
+	return prefix, op, nil
+}
+
+// ParseRequest reads an AWS JSON request whose body has been read into body.
+// Errors are *awserr.Error, or wrap ErrNotJSON.
+func ParseRequest(r *http.Request, body []byte) (*Request, error) {
+	prefix, op, err := Target(r)
+	if err != nil {
+		return nil, err
+	}
+	if r.Method != http.MethodPost {
+		return nil, &awserr.Error{Code: "UnknownOperationException", Status: http.StatusNotFound, Sender: true,
+			Message: "AWS JSON requests are POST requests."}
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != ContentType && mt != "application/x-amz-json-1.0" && mt != "application/json") {
+			return nil, &awserr.Error{Code: "UnsupportedMediaTypeException", Status: http.StatusUnsupportedMediaType, Sender: true,
+				Message: "Content type " + ct + " is not supported."}
+		}
+	}
+	return &Request{Prefix: prefix, Operation: op, Body: body}, nil
+}
+
+// Operation is one entry of a service's generated operation table.
+type Operation struct {
+	// Name is the operation name, e.g. "CreatePolicy".
+	Name string
+	// Errors lists the error codes the model declares for the operation.
+	Errors []string
+	// NewInput returns a new, empty input value to decode into.
+	NewInput func() Input
+}
+
+// Empty is the input of an operation that declares none.
+type Empty struct{}
+
+// DecodeJSON implements Input; it reads nothing.
+func (Empty) DecodeJSON(*Decoder, Object) {}
+
+// Service describes one AWS JSON service.
+type Service struct {
+	// Name is the signing name, e.g. "organizations".
+	Name string
+	// TargetPrefix is the X-Amz-Target prefix, e.g. "AWSOrganizationsV20161128".
+	TargetPrefix string
+	// Lookup finds an operation by name.
+	Lookup func(name string) (Operation, bool)
+}
+
+// Resolve finds the operation a request names. A target with another
+// prefix, or an unknown operation, is UnknownOperationException, as AWS JSON
+// services answer (the SDKs' protocol tests name it the generic client error
+// for an unmodelled target).
+func (s *Service) Resolve(req *Request) (Operation, error) {
+	op, ok := s.Lookup(req.Operation)
+	if !ok || req.Prefix != s.TargetPrefix {
+		return Operation{}, &awserr.Error{Code: "UnknownOperationException", Status: http.StatusBadRequest, Sender: true}
+	}
+	return op, nil
+}
+
+// Decode decodes req's body into a new input of op. The error is nil or an
+// *awserr.Error (SerializationException, or a ReasonError carrying
+// InvalidInputException).
+func (s *Service) Decode(op Operation, req *Request) (Input, error) {
+	in := op.NewInput()
+	if err := Decode(req.Body, in); err != nil {
+		return nil, fmt.Errorf("decode %s: %w", op.Name, err)
+	}
+	return in, nil
+}
+
+// Output is implemented by the generated output types: EncodeJSON writes the
+// value as a JSON object.
+type Output interface {
+	EncodeJSON(e *Encoder)
+}
+
+// MarshalResponse renders a successful response body; an operation without
+// output answers "{}".
+func MarshalResponse(out Output) []byte {
+	if out == nil {
+		return []byte("{}")
+	}
+	var e Encoder
+	out.EncodeJSON(&e)
+	b := e.Bytes()
+	if len(b) == 0 {
+		return []byte("{}")
+	}
+	return b
+}
+
+// WriteResponse writes a successful response with status 200, the JSON 1.1
+// content type and the x-amzn-RequestId header.
+func (s *Service) WriteResponse(w http.ResponseWriter, requestID string, out Output) error {
+	return write(w, http.StatusOK, requestID, MarshalResponse(out))
+}
+
+// ReasonError is an error with a Reason member, as Organizations'
+// ConstraintViolationException, InvalidInputException,
+// AccessDeniedForDependencyException and HandshakeConstraintViolationException
+// carry it. It wraps the *awserr.Error that gives code, status and message.
+type ReasonError struct {
+	Err    *awserr.Error
+	Reason string
+}
+
+// WithReason returns err with a Reason member.
+func WithReason(err *awserr.Error, reason string) *ReasonError {
+	return &ReasonError{Err: err, Reason: reason}
+}
+
+// Error implements error.
+func (e *ReasonError) Error() string { return e.Err.Error() + " (" + e.Reason + ")" }
+
+// Unwrap returns the *awserr.Error.
+func (e *ReasonError) Unwrap() error { return e.Err }
+
+// ErrorOf returns err as an *awserr.Error; any other error becomes an
+// InternalFailure whose cause is err (and is never rendered).
+func ErrorOf(err error) *awserr.Error {
+	if e, ok := awserr.As(err); ok {
+		return e
+	}
+	return awserr.InternalFailure(err)
+}
+
+// MarshalError renders an error document: {"__type":"Code","message":"..."},
+// with "Reason" when err carries one. The internal cause is never rendered.
+func MarshalError(err error) []byte {
+	ae := ErrorOf(err)
+	var e Encoder
+	e.Begin()
+	e.String("__type", ae.Code)
+	if ae.Message != "" {
+		e.String("message", ae.Message)
+	}
+	var re *ReasonError
+	if errors.As(err, &re) && re.Reason != "" {
+		e.String("Reason", re.Reason)
+	}
+	e.End()
+	return e.Bytes()
+}
+
+// WriteError writes err as an error document (see MarshalError) with the
+// error's HTTP status, the JSON 1.1 content type, the x-amzn-RequestId header
+// and the x-amzn-ErrorType header the SDKs read first.
+func (s *Service) WriteError(w http.ResponseWriter, requestID string, err error) error {
+	ae := ErrorOf(err)
+	status := ae.Status
+	if status < 400 || status > 599 {
+		status = http.StatusInternalServerError
+	}
+	w.Header().Set("x-amzn-ErrorType", ae.Code)
+	return write(w, status, requestID, MarshalError(err))
+}
+
+func write(w http.ResponseWriter, status int, requestID string, body []byte) error {
+	h := w.Header()
+	h.Set("Content-Type", ContentType)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h.Set("x-amzn-RequestId", requestID)
+	w.WriteHeader(status)
+	if _, err := w.Write(body); err != nil {
+		return fmt.Errorf("write response: %w", err)
+	}
+	return nil
+}
