@@ -1,0 +1,505 @@
+// Package postgres is the PostgreSQL backend of the store package, built on
+// pgx (github.com/jackc/pgx/v5) and its connection pool. Several Gatehouse
+// nodes share one database: this is how Gatehouse runs as a cluster.
+//
+// Concurrency. Every read-write transaction (Update) runs at READ COMMITTED
+// and begins by locking the single row of the revision table (SELECT ... FOR
+// UPDATE). Writers are therefore serialised across every node, as SQLite's
+// BEGIN IMMEDIATE serialises them in one process: a transaction's reads after
+// the lock see every earlier commit, so read-check-write sequences (a name
+// that must be unique, a count that must stay under a limit) hold without
+// serialization failures, and revisions are handed out consecutively in
+// commit order. Because the lock is held until the commit is visible, a
+// reader of the change feed never sees revision N+1 without N. SQLSTATE 40001
+// and 40P01 still map to ErrConflict (and Update retries them) should they
+// arise.
+//
+// Read-only transactions (View, Changes) run at REPEATABLE READ READ ONLY:
+// one snapshot for the whole function, never blocking or blocked by writers.
+//
+// Create uses INSERT ... ON CONFLICT DO NOTHING rather than catching a unique
+// violation, which would abort the whole PostgreSQL transaction; so the
+// transaction stays usable after ErrAlreadyExists, as the contract requires.
+// Each write and its change-feed row are one statement (a data-modifying
+// CTE), one round trip.
+//
+// Notifications. A commit that takes a revision also runs pg_notify on the
+// store's channel with the revision as payload, in the same transaction, so
+// the notification is delivered exactly when the commit is visible. [Store.Listen]
+// follows the channel on a dedicated connection and reconnects by itself.
+//
+// Schema. Tables live in the schema named by [Options.Schema] (created if
+// missing), else in the first schema of the DSN's search_path (normally
+// public). Migrations are embedded, versioned in schema_migrations and applied
+// at Open under an advisory lock.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"regexp"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/gatehouse-iam/gatehouse/store"
+)
+
+// Channel is the LISTEN/NOTIFY channel of a store in the default schema.
+// A store with [Options.Schema] set uses Channel + "_" + schema, so stores in
+// different schemas of one database do not wake each other.
+const Channel = "gatehouse_revision"
+
+// Options tune a Store. The zero value is valid.
+type Options struct {
+	// Schema, when set, is the schema holding Gatehouse's tables; it is
+	// created if missing and becomes the connections' search_path. It must
+	// match [a-z_][a-z0-9_]* and be at most 40 bytes long.
+	Schema string
+	// MaxConns caps the connection pool; zero means pgx's default (the
+	// greater of 4 and the number of CPUs), and it is at least 2.
+	MaxConns int32
+	// Log receives connection trouble seen by Listen; nil discards it.
+	Log *slog.Logger
+}
+
+var schemaName = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,39}$`)
+
+// Store is a store.Store kept in a PostgreSQL database.
+type Store struct {
+	pool    *pgxpool.Pool
+	listen  *pgx.ConnConfig // for Listen's dedicated connection
+	schema  string
+	channel string
+	log     *slog.Logger
+	closed  atomic.Bool
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open connects to the database dsn (a postgres:// URL or a key=value
+// connection string, as pgx accepts), brings its schema up to date and
+// returns the store.
+func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
+	if opts.Schema != "" && !schemaName.MatchString(opts.Schema) {
+		return nil, fmt.Errorf("postgres: schema %q must match %s", opts.Schema, schemaName)
+	}
+	if opts.MaxConns != 0 && opts.MaxConns < 2 {
+		return nil, fmt.Errorf("postgres: MaxConns %d: need at least 2", opts.MaxConns)
+	}
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		// pgx's message may quote the DSN, password included: keep it out.
+		return nil, errors.New("postgres: cannot parse the DSN (expected postgres://user@host:port/database?sslmode=...)")
+	}
+	if opts.MaxConns != 0 {
+		cfg.MaxConns = opts.MaxConns
+	}
+	cfg.MaxConns = max(cfg.MaxConns, 2)
+	channel := Channel
+	if opts.Schema != "" {
+		cfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{opts.Schema}.Sanitize()
+		channel = Channel + "_" + opts.Schema
+	}
+	log := opts.Log
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	ms, err := loadMigrations(migrationFS)
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	if err := migrate(ctx, pool, opts.Schema, ms); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: migrate: %w", err)
+	}
+	return &Store{pool: pool, listen: cfg.ConnConfig.Copy(), schema: opts.Schema, channel: channel, log: log}, nil
+}
+
+// Close closes the connection pool. It is safe to call more than once.
+func (s *Store) Close() error {
+	if !s.closed.Swap(true) {
+		s.pool.Close()
+	}
+	return nil
+}
+
+// Channel returns the LISTEN/NOTIFY channel this store notifies on.
+func (s *Store) Channel() string { return s.channel }
+
+// Update implements store.Store.
+func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
+	return store.RetryConflicts(ctx, func() error { return s.update(ctx, fn) })
+}
+
+func (s *Store) update(ctx context.Context, fn func(store.Tx) error) (err error) {
+	pgTx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
+	if err != nil {
+		return mapErr(ctx, err, "begin update")
+	}
+	t := &tx{readTx: readTx{q: pgTx}}
+	committed := false
+	defer func() {
+		t.done = true
+		if !committed {
+			rollback(ctx, pgTx)
+		}
+	}()
+	// The lock every writer queues on; see the package comment.
+	var cur int64
+	if err := pgTx.QueryRow(ctx, `SELECT current FROM revision WHERE id = 1 FOR UPDATE`).Scan(&cur); err != nil {
+		return mapErr(ctx, err, "lock revision")
+	}
+	t.rev = cur + 1
+	if err := fn(t); err != nil {
+		return err
+	}
+	if t.wrote {
+		const bump = `WITH bumped AS (UPDATE revision SET current = $1 WHERE id = 1)
+			SELECT pg_notify($2, $3)`
+		if _, err := pgTx.Exec(ctx, bump, t.rev, s.channel, fmt.Sprint(t.rev)); err != nil {
+			return mapErr(ctx, err, "set revision")
+		}
+	}
+	committed = true
+	if err := pgTx.Commit(ctx); err != nil {
+		return mapErr(ctx, err, "commit")
+	}
+	return nil
+}
+
+// rollback ends a transaction that will not commit. It runs even when ctx is
+// done, briefly, so that the connection goes back to the pool clean; if it
+// fails, pgx closes the connection, which rolls back just as well.
+func rollback(ctx context.Context, t pgx.Tx) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	t.Rollback(rctx) //nolint:errcheck // see above
+}
+
+// View implements store.Store.
+func (s *Store) View(ctx context.Context, fn func(store.ReadTx) error) error {
+	pgTx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return mapErr(ctx, err, "begin view")
+	}
+	t := &readTx{q: pgTx}
+	defer func() {
+		t.done = true
+		rollback(ctx, pgTx)
+	}()
+	return fn(t)
+}
+
+// Revision implements store.Store.
+func (s *Store) Revision(ctx context.Context) (int64, error) {
+	var rev int64
+	if err := s.pool.QueryRow(ctx, `SELECT current FROM revision WHERE id = 1`).Scan(&rev); err != nil {
+		return 0, mapErr(ctx, err, "read revision")
+	}
+	return rev, nil
+}
+
+// Changes implements store.Store.
+func (s *Store) Changes(ctx context.Context, after int64, limit int) ([]store.Change, error) {
+	var out []store.Change
+	err := s.View(ctx, func(rt store.ReadTx) error {
+		q := rt.(*readTx).q
+		var sqlLimit *int64
+		if limit > 0 {
+			n := int64(limit) + 1
+			sqlLimit = &n
+		}
+		const page = `SELECT revision, kind, account, key, op FROM changes
+			WHERE revision > $1 ORDER BY revision, kind, account, key LIMIT $2`
+		rows, err := scanChanges(ctx, q, page, after, sqlLimit)
+		if err != nil {
+			return err
+		}
+		var whole bool
+		out, whole = store.CutChanges(rows, limit)
+		if whole {
+			const one = `SELECT revision, kind, account, key, op FROM changes
+				WHERE revision = $1 ORDER BY kind, account, key`
+			out, err = scanChanges(ctx, q, one, rows[0].Revision)
+		}
+		return err
+	})
+	return out, err
+}
+
+func scanChanges(ctx context.Context, q pgx.Tx, query string, args ...any) ([]store.Change, error) {
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, mapErr(ctx, err, "query changes")
+	}
+	defer rows.Close()
+	var out []store.Change
+	for rows.Next() {
+		var c store.Change
+		var kind, op string
+		var key []byte
+		if err := rows.Scan(&c.Revision, &kind, &c.Account, &key, &op); err != nil {
+			return nil, mapErr(ctx, err, "scan change")
+		}
+		c.Kind, c.Key, c.Op = store.Kind(kind), string(key), store.Op(op)
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapErr(ctx, err, "read changes")
+	}
+	return out, nil
+}
+
+// errTxDone reports use of a transaction after its function returned.
+var errTxDone = errors.New("postgres: transaction used after its function returned")
+
+// readTx implements store.ReadTx over a pgx transaction.
+type readTx struct {
+	q    pgx.Tx
+	done bool
+}
+
+// Get implements store.ReadTx.
+func (t *readTx) Get(ctx context.Context, kind store.Kind, account, key string) (store.Record, error) {
+	if t.done {
+		return store.Record{}, errTxDone
+	}
+	if err := store.ValidateAddress(kind, account, key); err != nil {
+		return store.Record{}, err
+	}
+	r := store.Record{Kind: kind, Account: account, Key: key}
+	const get = `SELECT data, revision FROM records WHERE kind = $1 AND account = $2 AND key = $3`
+	err := t.q.QueryRow(ctx, get, string(kind), account, []byte(key)).Scan(&r.Data, &r.Revision)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return store.Record{}, fmt.Errorf("postgres: get %s %q in account %q: %w", kind, key, account, store.ErrNotFound)
+	}
+	if err != nil {
+		return store.Record{}, mapErr(ctx, err, "get "+string(kind))
+	}
+	return r, nil
+}
+
+// where builds the parameterised selection of one (kind, account) with an
+// optional key prefix and exclusive start key: fixed SQL, every value a bound
+// argument. A prefix becomes a key range, never LIKE.
+func where(kind store.Kind, account, prefix, after string) (string, []any) {
+	cond := ` WHERE kind = $1 AND account = $2`
+	args := []any{string(kind), account}
+	arg := func(op string, v string) {
+		args = append(args, []byte(v))
+		cond += fmt.Sprintf(" AND key %s $%d", op, len(args))
+	}
+	if prefix != "" {
+		arg(">=", prefix)
+		if end, ok := store.PrefixEnd(prefix); ok {
+			arg("<", end)
+		}
+	}
+	if after != "" {
+		arg(">", after)
+	}
+	return cond, args
+}
+
+// List implements store.ReadTx.
+func (t *readTx) List(ctx context.Context, opts store.ListOptions) ([]store.Record, error) {
+	if t.done {
+		return nil, errTxDone
+	}
+	if err := store.ValidateList(opts); err != nil {
+		return nil, err
+	}
+	cond, args := where(opts.Kind, opts.Account, opts.Prefix, opts.After)
+	var limit *int64
+	if opts.Limit > 0 {
+		n := int64(opts.Limit)
+		limit = &n
+	}
+	args = append(args, limit)
+	query := fmt.Sprintf(`SELECT key, data, revision FROM records%s ORDER BY key LIMIT $%d`, cond, len(args))
+	rows, err := t.q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, mapErr(ctx, err, "list "+string(opts.Kind))
+	}
+	defer rows.Close()
+	var out []store.Record
+	for rows.Next() {
+		r := store.Record{Kind: opts.Kind, Account: opts.Account}
+		var key []byte
+		if err := rows.Scan(&key, &r.Data, &r.Revision); err != nil {
+			return nil, mapErr(ctx, err, "scan "+string(opts.Kind))
+		}
+		r.Key = string(key)
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapErr(ctx, err, "list "+string(opts.Kind))
+	}
+	return out, nil
+}
+
+// Count implements store.ReadTx.
+func (t *readTx) Count(ctx context.Context, kind store.Kind, account, prefix string) (int, error) {
+	if t.done {
+		return 0, errTxDone
+	}
+	if err := store.ValidateList(store.ListOptions{Kind: kind, Account: account}); err != nil {
+		return 0, err
+	}
+	cond, args := where(kind, account, prefix, "")
+	var n int
+	if err := t.q.QueryRow(ctx, `SELECT count(*) FROM records`+cond, args...).Scan(&n); err != nil {
+		return 0, mapErr(ctx, err, "count "+string(kind))
+	}
+	return n, nil
+}
+
+// tx implements store.Tx. rev is the revision this transaction takes if it
+// writes: the locked current revision plus one, which no other transaction
+// can take while the lock is held. wrote reports that it wrote something.
+type tx struct {
+	readTx
+	rev   int64
+	wrote bool
+}
+
+func data(r store.Record) []byte {
+	if r.Data == nil {
+		return []byte{}
+	}
+	return r.Data
+}
+
+// The write statements: the record and its change-feed row in one statement.
+// The change row is inserted from the RETURNING of the record statement, so a
+// Create that finds the key taken, or a Delete that finds nothing, writes no
+// change and affects no row. A key written twice in one transaction keeps one
+// change row holding the last operation.
+const (
+	createSQL = `WITH r AS (
+		INSERT INTO records (kind, account, key, data, revision) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (kind, account, key) DO NOTHING
+		RETURNING kind, account, key, revision)
+	INSERT INTO changes (revision, kind, account, key, op) SELECT revision, kind, account, key, 'put' FROM r
+	ON CONFLICT (revision, kind, account, key) DO UPDATE SET op = excluded.op`
+
+	putSQL = `WITH r AS (
+		INSERT INTO records (kind, account, key, data, revision) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (kind, account, key) DO UPDATE SET data = excluded.data, revision = excluded.revision
+		RETURNING kind, account, key, revision)
+	INSERT INTO changes (revision, kind, account, key, op) SELECT revision, kind, account, key, 'put' FROM r
+	ON CONFLICT (revision, kind, account, key) DO UPDATE SET op = excluded.op`
+
+	deleteSQL = `WITH r AS (
+		DELETE FROM records WHERE kind = $1 AND account = $2 AND key = $3
+		RETURNING kind, account, key)
+	INSERT INTO changes (revision, kind, account, key, op) SELECT $4::bigint, kind, account, key, 'delete' FROM r
+	ON CONFLICT (revision, kind, account, key) DO UPDATE SET op = excluded.op`
+)
+
+// write runs one of the write statements and reports whether it wrote.
+func (t *tx) write(ctx context.Context, op, query string, kind store.Kind, args ...any) (bool, error) {
+	tag, err := t.q.Exec(ctx, query, args...)
+	if err != nil {
+		return false, mapErr(ctx, err, op+" "+string(kind))
+	}
+	if tag.RowsAffected() == 0 {
+		return false, nil
+	}
+	t.wrote = true
+	return true, nil
+}
+
+// Create implements store.Tx.
+func (t *tx) Create(ctx context.Context, r store.Record) error {
+	if t.done {
+		return errTxDone
+	}
+	if err := store.ValidateAddress(r.Kind, r.Account, r.Key); err != nil {
+		return err
+	}
+	ok, err := t.write(ctx, "create", createSQL, r.Kind, string(r.Kind), r.Account, []byte(r.Key), data(r), t.rev)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("postgres: create %s %q in account %q: %w", r.Kind, r.Key, r.Account, store.ErrAlreadyExists)
+	}
+	return nil
+}
+
+// Put implements store.Tx.
+func (t *tx) Put(ctx context.Context, r store.Record) error {
+	if t.done {
+		return errTxDone
+	}
+	if err := store.ValidateAddress(r.Kind, r.Account, r.Key); err != nil {
+		return err
+	}
+	_, err := t.write(ctx, "put", putSQL, r.Kind, string(r.Kind), r.Account, []byte(r.Key), data(r), t.rev)
+	return err
+}
+
+// Delete implements store.Tx.
+func (t *tx) Delete(ctx context.Context, kind store.Kind, account, key string) error {
+	if t.done {
+		return errTxDone
+	}
+	if err := store.ValidateAddress(kind, account, key); err != nil {
+		return err
+	}
+	ok, err := t.write(ctx, "delete", deleteSQL, kind, string(kind), account, []byte(key), t.rev)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("postgres: delete %s %q in account %q: %w", kind, key, account, store.ErrNotFound)
+	}
+	return nil
+}
+
+// SQLSTATE codes the store translates.
+const (
+	codeSerializationFailure = "40001"
+	codeDeadlockDetected     = "40P01"
+	codeUniqueViolation      = "23505"
+)
+
+// mapErr wraps a driver error with context, translating it to the store's
+// sentinels by SQLSTATE: serialization failures and deadlocks become
+// ErrConflict, unique violations ErrAlreadyExists, and an interrupted
+// statement the context's error. The driver error stays wrapped too.
+//
+// Connection failures are deliberately not ErrConflict: when a connection
+// drops during COMMIT the outcome is unknown, and rerunning the transaction
+// could apply it twice.
+func mapErr(ctx context.Context, err error, op string) error {
+	if err == nil {
+		return nil
+	}
+	if ctx.Err() != nil {
+		return fmt.Errorf("postgres: %s: %w: %w", op, context.Cause(ctx), err)
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case codeSerializationFailure, codeDeadlockDetected:
+			return fmt.Errorf("postgres: %s: %w: %w", op, store.ErrConflict, err)
+		case codeUniqueViolation:
+			return fmt.Errorf("postgres: %s: %w: %w", op, store.ErrAlreadyExists, err)
+		}
+	}
+	return fmt.Errorf("postgres: %s: %w", op, err)
+}
