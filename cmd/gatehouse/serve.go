@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -23,6 +24,8 @@ import (
 	"github.com/gatehouse-iam/gatehouse/keyring"
 	"github.com/gatehouse-iam/gatehouse/managedpolicies"
 	"github.com/gatehouse-iam/gatehouse/server"
+	"github.com/gatehouse-iam/gatehouse/store"
+	"github.com/gatehouse-iam/gatehouse/store/postgres"
 	"github.com/gatehouse-iam/gatehouse/store/sqlite"
 	"github.com/gatehouse-iam/gatehouse/sts"
 )
@@ -41,12 +44,28 @@ type serveConfig struct {
 	AccountID     string
 	LogFormat     string
 	LogLevel      string
+
+	// DataDirGiven reports that --data was on the command line (it conflicts
+	// with --store); MasterKeyInEnv that GATEHOUSE_MASTER_KEY is set.
+	DataDirGiven   bool
+	MasterKeyInEnv bool
 }
 
 // Validate checks the configuration.
 func (c *serveConfig) Validate() error {
 	if c.StoreDSN != "" {
-		return errors.New("--store (PostgreSQL) is not available yet; use --data for the embedded SQLite store")
+		if !strings.HasPrefix(c.StoreDSN, "postgres://") && !strings.HasPrefix(c.StoreDSN, "postgresql://") {
+			// Not echoed: a DSN may hold a password.
+			return errors.New("--store must be a PostgreSQL URL: postgres://user@host:port/database?sslmode=...")
+		}
+		if c.DataDirGiven {
+			return errors.New("--data and --store are alternatives: the store is either the embedded SQLite one in --data or PostgreSQL")
+		}
+		if c.MasterKeyFile == "" && !c.MasterKeyInEnv {
+			// Every node of a cluster must hold the same key; a key generated
+			// on one node's disk would not be.
+			return fmt.Errorf("with --store, give the master key shared by every node with --master-key-file or %s", keyring.EnvVar)
+		}
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return errors.New("--tls-cert and --tls-key go together")
@@ -67,12 +86,20 @@ account and its root access key, printed once (or taken from
 GATEHOUSE_ROOT_ACCESS_KEY_ID / GATEHOUSE_ROOT_SECRET_ACCESS_KEY). The account id
 comes from --account-id or GATEHOUSE_ACCOUNT_ID, else it is generated. Secrets are
 sealed under a master key: --master-key-file, GATEHOUSE_MASTER_KEY (base64 of 32
-bytes), or one generated into the data directory.`,
+bytes), or one generated into the data directory.
+
+With --store postgres://... the server keeps its data in PostgreSQL instead, and
+several servers over one database form a cluster: start each with the same DSN
+and the same master key (--master-key-file or GATEHOUSE_MASTER_KEY; there is no
+data directory). The first node to start on an empty database creates the
+management account; the others find it.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if c.AccountID == "" {
 				c.AccountID = os.Getenv("GATEHOUSE_ACCOUNT_ID")
 			}
+			c.DataDirGiven = cmd.Flags().Changed("data")
+			c.MasterKeyInEnv = os.Getenv(keyring.EnvVar) != ""
 			if err := c.Validate(); err != nil {
 				return err
 			}
@@ -84,7 +111,7 @@ bytes), or one generated into the data directory.`,
 	f := cmd.Flags()
 	f.StringVar(&c.Addr, "addr", DefaultAddr, "address to listen on")
 	f.StringVar(&c.DataDir, "data", "./data", "data directory of the embedded SQLite store")
-	f.StringVar(&c.StoreDSN, "store", "", "PostgreSQL DSN (reserved)")
+	f.StringVar(&c.StoreDSN, "store", "", "PostgreSQL URL (postgres://...) to keep the data in, instead of the embedded SQLite store; nodes sharing one form a cluster")
 	f.StringVar(&c.TLSCert, "tls-cert", "", "TLS certificate file (PEM)")
 	f.StringVar(&c.TLSKey, "tls-key", "", "TLS key file (PEM)")
 	f.StringVar(&c.MasterKeyFile, "master-key-file", "", "file holding the master key (base64)")
@@ -113,15 +140,28 @@ func serve(ctx context.Context, c *serveConfig, stdout, stderr io.Writer) error 
 		return err
 	}
 	started := time.Now()
-	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
-		return fmt.Errorf("creating the data directory: %w", err)
+	keyOpts := keyring.Options{KeyFile: c.MasterKeyFile, EnvValue: os.Getenv(keyring.EnvVar), Rand: rand.Reader}
+	if c.StoreDSN == "" {
+		if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+			return fmt.Errorf("creating the data directory: %w", err)
+		}
+		keyOpts.DataDir = c.DataDir
 	}
-	keys, err := keyring.Load(keyring.Options{KeyFile: c.MasterKeyFile, EnvValue: os.Getenv("GATEHOUSE_MASTER_KEY"), DataDir: c.DataDir, Rand: rand.Reader})
+	keys, err := keyring.Load(keyOpts)
 	if err != nil {
 		return fmt.Errorf("loading the master key: %w", err)
 	}
-	st, err := sqlite.Open(ctx, c.DataDir)
-	if err != nil {
+	var (
+		st       store.Store
+		pg       *postgres.Store // set when the store is PostgreSQL
+		location = []any{"data", c.DataDir}
+	)
+	if c.StoreDSN != "" {
+		if pg, err = postgres.Open(ctx, c.StoreDSN, postgres.Options{Log: log}); err != nil {
+			return fmt.Errorf("opening the PostgreSQL store: %w", err)
+		}
+		st, location = pg, []any{"store", "postgres"} // never the DSN: it may hold a password
+	} else if st, err = sqlite.Open(ctx, c.DataDir); err != nil {
 		return fmt.Errorf("opening the store: %w", err)
 	}
 	defer st.Close()
@@ -134,11 +174,29 @@ func serve(ctx context.Context, c *serveConfig, stdout, stderr io.Writer) error 
 		return err
 	}
 	iamSvc := iam.New(iam.Config{Store: st, Directory: dir, Keyring: keys, Rand: rand.Reader, Now: time.Now, Managed: catalog, Log: log})
-	boot, err := iamSvc.Bootstrap(ctx, iam.BootstrapOptions{
-		AccountID:           c.AccountID,
-		RootAccessKeyID:     os.Getenv("GATEHOUSE_ROOT_ACCESS_KEY_ID"),
-		RootSecretAccessKey: os.Getenv("GATEHOUSE_ROOT_SECRET_ACCESS_KEY"),
-	})
+	var boot iam.BootstrapResult
+	bootstrap := func(ctx context.Context) error {
+		var err error
+		boot, err = iamSvc.Bootstrap(ctx, iam.BootstrapOptions{
+			AccountID:           c.AccountID,
+			RootAccessKeyID:     os.Getenv("GATEHOUSE_ROOT_ACCESS_KEY_ID"),
+			RootSecretAccessKey: os.Getenv("GATEHOUSE_ROOT_SECRET_ACCESS_KEY"),
+		})
+		return err
+	}
+	if pg != nil {
+		// Nodes starting together on an empty database take turns: each
+		// catches up with the store under the lock, so all but the first
+		// find the management account (and a fixed root key) already there.
+		err = pg.Exclusive(ctx, "bootstrap", func(ctx context.Context) error {
+			if err := dir.Sync(ctx); err != nil {
+				return err
+			}
+			return bootstrap(ctx)
+		})
+	} else {
+		err = bootstrap(ctx)
+	}
 	if err != nil {
 		return fmt.Errorf("bootstrap: %w", err)
 	}
@@ -158,9 +216,18 @@ func serve(ctx context.Context, c *serveConfig, stdout, stderr io.Writer) error 
 		return fmt.Errorf("listening on %s: %w", c.Addr, err)
 	}
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
-	bgDone := make(chan struct{}, 2)
+	bgDone := make(chan struct{}, 4)
+	bgCount := 2
 	go func() { dir.Run(bg, time.Second); bgDone <- struct{}{} }()
 	go func() { srv.RunKeyUseFlusher(bg, time.Second); bgDone <- struct{}{} }()
+	if pg != nil {
+		// Other nodes' commits arrive by LISTEN/NOTIFY; Run's poll above is
+		// the fallback when a notification is missed.
+		events := make(chan int64, 1)
+		go func() { pg.Listen(bg, directory.Wake(events)); bgDone <- struct{}{} }() //nolint:errcheck // returns bg's cause
+		go func() { dir.SyncOn(bg, events); bgDone <- struct{}{} }()
+		bgCount += 2
+	}
 
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	errc := make(chan error, 1)
@@ -171,8 +238,8 @@ func serve(ctx context.Context, c *serveConfig, stdout, stderr io.Writer) error 
 			errc <- hs.Serve(ln)
 		}
 	}()
-	log.Info("gatehouse serving", "addr", ln.Addr().String(), "account", boot.AccountID, "data", c.DataDir,
-		"tls", c.TLSCert != "", "startup", time.Since(started).Round(time.Millisecond).String())
+	attrs := append([]any{"addr", ln.Addr().String(), "account", boot.AccountID}, location...)
+	log.Info("gatehouse serving", append(attrs, "tls", c.TLSCert != "", "startup", time.Since(started).Round(time.Millisecond).String())...)
 	select {
 	case err := <-errc:
 		stopBG()
@@ -184,7 +251,8 @@ func serve(ctx context.Context, c *serveConfig, stdout, stderr io.Writer) error 
 	defer cancel()
 	err = hs.Shutdown(sctx)
 	stopBG()
-	<-bgDone
-	<-bgDone
+	for range bgCount {
+		<-bgDone
+	}
 	return err
 }
