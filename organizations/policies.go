@@ -1,0 +1,519 @@
+package organizations
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gatehouse-iam/gatehouse/api/orgapi"
+	"github.com/gatehouse-iam/gatehouse/identity"
+	"github.com/gatehouse-iam/gatehouse/policy"
+	"github.com/gatehouse-iam/gatehouse/store"
+)
+
+// Limits AWS enforces on SCPs and RCPs (Organizations quotas): document
+// size in characters, policies attached per target and type, and policies
+// per organization.
+const (
+	maxPolicySize     = 5120
+	maxPerTarget      = 5
+	maxPoliciesPerOrg = 1000
+)
+
+func (s *Service) policyOps() []Op {
+	pol := func(ctx context.Context, c *identity.Caller, id string) (string, error) { return s.targetARN(ctx, c, id), nil }
+	return []Op{
+		op(s, "EnablePolicyType", func(ctx context.Context, c *identity.Caller, in *orgapi.EnablePolicyTypeRequest) (string, error) {
+			return pol(ctx, c, in.RootId)
+		}, s.enablePolicyType),
+		op(s, "DisablePolicyType", func(ctx context.Context, c *identity.Caller, in *orgapi.DisablePolicyTypeRequest) (string, error) {
+			return pol(ctx, c, in.RootId)
+		}, s.disablePolicyType),
+		op(s, "CreatePolicy", nil, s.createPolicy),
+		op(s, "DescribePolicy", func(ctx context.Context, c *identity.Caller, in *orgapi.DescribePolicyRequest) (string, error) {
+			return pol(ctx, c, in.PolicyId)
+		}, s.describePolicy),
+		op(s, "UpdatePolicy", func(ctx context.Context, c *identity.Caller, in *orgapi.UpdatePolicyRequest) (string, error) {
+			return pol(ctx, c, in.PolicyId)
+		}, s.updatePolicy),
+		op(s, "DeletePolicy", func(ctx context.Context, c *identity.Caller, in *orgapi.DeletePolicyRequest) (string, error) {
+			return pol(ctx, c, in.PolicyId)
+		}, s.deletePolicy),
+		op(s, "ListPolicies", nil, s.listPolicies),
+		op(s, "AttachPolicy", func(ctx context.Context, c *identity.Caller, in *orgapi.AttachPolicyRequest) (string, error) {
+			return pol(ctx, c, in.PolicyId)
+		}, s.attachPolicy),
+		op(s, "DetachPolicy", func(ctx context.Context, c *identity.Caller, in *orgapi.DetachPolicyRequest) (string, error) {
+			return pol(ctx, c, in.PolicyId)
+		}, s.detachPolicy),
+		op(s, "ListPoliciesForTarget", nil, s.listPoliciesForTarget),
+		op(s, "ListTargetsForPolicy", func(ctx context.Context, c *identity.Caller, in *orgapi.ListTargetsForPolicyRequest) (string, error) {
+			return pol(ctx, c, in.PolicyId)
+		}, s.listTargetsForPolicy),
+	}
+}
+
+func summaryOut(p policyRecord) *orgapi.PolicySummary {
+	return &orgapi.PolicySummary{Id: str(p.ID), Arn: str(p.ARN), Name: str(p.Name), Description: str(p.Description),
+		Type: (*orgapi.PolicyType)(str(p.Type)), AwsManaged: &p.AWSManaged}
+}
+
+// supportedType refuses policy types Gatehouse does not host.
+func supportedType(t orgapi.PolicyType) error {
+	if t != typeSCP && t != typeRCP {
+		return orgErr("PolicyTypeNotAvailableForOrganizationException", "You can't use the specified policy type with the feature set currently enabled for this organization.")
+	}
+	return nil
+}
+
+func rootNotFound() error {
+	return orgErr("RootNotFoundException", "We can't find a root with the RootId that you specified.")
+}
+
+func (s *Service) enablePolicyType(ctx context.Context, c *identity.Caller, in *orgapi.EnablePolicyTypeRequest) (*orgapi.EnablePolicyTypeResponse, error) {
+	if err := supportedType(in.PolicyType); err != nil {
+		return nil, err
+	}
+	typ := string(in.PolicyType)
+	var root rootRecord
+	err := s.update(ctx, func(tx store.Tx) error {
+		o, err := managedOrg(ctx, tx, c.Account)
+		if err != nil {
+			return err
+		}
+		if in.RootId != o.RootID {
+			return rootNotFound()
+		}
+		if root, err = getRoot(ctx, tx, o); err != nil {
+			return err
+		}
+		if root.typeEnabled(typ) {
+			return orgErr("PolicyTypeAlreadyEnabledException", "The specified policy type is already enabled in the specified root.")
+		}
+		root.PolicyTypes = append(root.PolicyTypes, policyTypeState{Type: typ, Status: "ENABLED"})
+		if err := store.PutJSON(ctx, tx, kindOrgRoot, "", root.ID, root); err != nil {
+			return err
+		}
+		// The AWS managed policy of the type goes on every root, OU and account.
+		ts := []attachmentRecord{{TargetID: root.ID, TargetType: "ROOT"}}
+		us, err := units(ctx, tx, o.ID)
+		if err != nil {
+			return err
+		}
+		for _, u := range us {
+			ts = append(ts, attachmentRecord{TargetID: u.ID, TargetType: "ORGANIZATIONAL_UNIT"})
+		}
+		ms, err := members(ctx, tx, o.ID)
+		if err != nil {
+			return err
+		}
+		for _, m := range ms {
+			ts = append(ts, attachmentRecord{TargetID: m.AccountID, TargetType: "ACCOUNT"})
+		}
+		for _, a := range ts {
+			a.PolicyID, a.PolicyType = awsPolicies[typ].ID, typ
+			if err := attach(ctx, tx, o.ID, a); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := rootOut(root)
+	return &orgapi.EnablePolicyTypeResponse{Root: &out}, nil
+}
+
+func (s *Service) disablePolicyType(ctx context.Context, c *identity.Caller, in *orgapi.DisablePolicyTypeRequest) (*orgapi.DisablePolicyTypeResponse, error) {
+	typ := string(in.PolicyType)
+	var root rootRecord
+	err := s.update(ctx, func(tx store.Tx) error {
+		o, err := managedOrg(ctx, tx, c.Account)
+		if err != nil {
+			return err
+		}
+		if in.RootId != o.RootID {
+			return rootNotFound()
+		}
+		if root, err = getRoot(ctx, tx, o); err != nil {
+			return err
+		}
+		if !root.typeEnabled(typ) {
+			return policyTypeNotEnabled()
+		}
+		root.PolicyTypes = slices.DeleteFunc(root.PolicyTypes, func(t policyTypeState) bool { return t.Type == typ })
+		if err := store.PutJSON(ctx, tx, kindOrgRoot, "", root.ID, root); err != nil {
+			return err
+		}
+		atts, err := store.ListValues[attachmentRecord](ctx, tx, store.ListOptions{Kind: kindOrgAttachment, Prefix: o.ID + "/"})
+		if err != nil {
+			return err
+		}
+		for _, a := range atts {
+			if a.PolicyType == typ {
+				if err := detach(ctx, tx, o.ID, a.TargetID, a.PolicyID); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := rootOut(root)
+	return &orgapi.DisablePolicyTypeResponse{Root: &out}, nil
+}
+
+func policyTypeNotEnabled() error {
+	return orgErr("PolicyTypeNotEnabledException", "This operation can be performed only for enabled policy types.")
+}
+
+// checkContent applies the size limit and AWS's grammar for the type.
+func checkContent(typ, content string) error {
+	if utf8.RuneCountInString(content) > maxPolicySize {
+		return constraint("POLICY_CONTENT_LIMIT_EXCEEDED", "You attempted to create a policy that is larger than the maximum size.")
+	}
+	kind := policy.KindSCP
+	if typ == typeRCP {
+		kind = policy.KindRCP
+	}
+	if _, err := policy.Parse(content, kind); err != nil {
+		return orgErr("MalformedPolicyDocumentException", "The provided policy document does not meet the requirements of the specified policy type.").WithCause(err)
+	}
+	return nil
+}
+
+func (s *Service) createPolicy(ctx context.Context, c *identity.Caller, in *orgapi.CreatePolicyRequest) (*orgapi.CreatePolicyResponse, error) {
+	if err := supportedType(in.Type); err != nil {
+		return nil, err
+	}
+	if err := checkTags(in.Tags); err != nil {
+		return nil, err
+	}
+	typ := string(in.Type)
+	if err := checkContent(typ, in.Content); err != nil {
+		return nil, err
+	}
+	id, err := s.randomID("p-", 8)
+	if err != nil {
+		return nil, err
+	}
+	var p policyRecord
+	err = s.update(ctx, func(tx store.Tx) error {
+		o, err := managedOrg(ctx, tx, c.Account)
+		if err != nil {
+			return err
+		}
+		ps, err := store.ListValues[policyRecord](ctx, tx, store.ListOptions{Kind: kindOrgPolicy, Prefix: o.ID + "/"})
+		if err != nil {
+			return err
+		}
+		if len(ps) >= maxPoliciesPerOrg {
+			return constraint("POLICY_NUMBER_LIMIT_EXCEEDED", "You attempted to exceed the number of policies that you can have in an organization.")
+		}
+		for _, x := range ps {
+			if x.Type == typ && x.Name == in.Name {
+				return orgErr("DuplicatePolicyException", "A policy with the same name already exists.")
+			}
+		}
+		if awsPolicies[typ].Name == in.Name {
+			return orgErr("DuplicatePolicyException", "A policy with the same name already exists.")
+		}
+		p = policyRecord{ID: id, ARN: policyARN(o.MasterAccountID, o.ID, typ, id), Name: in.Name, Description: in.Description,
+			Type: typ, Content: in.Content, OrgID: o.ID, Tags: storeTags(in.Tags)}
+		return store.CreateJSON(ctx, tx, kindOrgPolicy, "", policyKey(o.ID, id), p)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &orgapi.CreatePolicyResponse{Policy: &orgapi.Policy{PolicySummary: summaryOut(p), Content: str(p.Content)}}, nil
+}
+
+func (s *Service) describePolicy(ctx context.Context, c *identity.Caller, in *orgapi.DescribePolicyRequest) (*orgapi.DescribePolicyResponse, error) {
+	var p policyRecord
+	err := s.view(ctx, func(tx store.ReadTx) error {
+		o, err := managedOrg(ctx, tx, c.Account)
+		if err != nil {
+			return err
+		}
+		p, err = getPolicy(ctx, tx, o.ID, in.PolicyId)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &orgapi.DescribePolicyResponse{Policy: &orgapi.Policy{PolicySummary: summaryOut(p), Content: str(p.Content)}}, nil
+}
+
+func immutable() error {
+	return invalidInput("IMMUTABLE_POLICY", "You specified a policy that is managed by AWS and can't be modified.")
+}
+
+func (s *Service) updatePolicy(ctx context.Context, c *identity.Caller, in *orgapi.UpdatePolicyRequest) (*orgapi.UpdatePolicyResponse, error) {
+	var p policyRecord
+	err := s.update(ctx, func(tx store.Tx) error {
+		o, err := managedOrg(ctx, tx, c.Account)
+		if err != nil {
+			return err
+		}
+		if p, err = getPolicy(ctx, tx, o.ID, in.PolicyId); err != nil {
+			return err
+		}
+		if p.AWSManaged {
+			return immutable()
+		}
+		if in.Name != nil && *in.Name != p.Name {
+			ps, err := store.ListValues[policyRecord](ctx, tx, store.ListOptions{Kind: kindOrgPolicy, Prefix: o.ID + "/"})
+			if err != nil {
+				return err
+			}
+			for _, x := range ps {
+				if x.Type == p.Type && x.Name == *in.Name {
+					return orgErr("DuplicatePolicyException", "A policy with the same name already exists.")
+				}
+			}
+			p.Name = *in.Name
+		}
+		if in.Description != nil {
+			p.Description = *in.Description
+		}
+		if in.Content != nil {
+			if err := checkContent(p.Type, *in.Content); err != nil {
+				return err
+			}
+			p.Content = *in.Content
+		}
+		return store.PutJSON(ctx, tx, kindOrgPolicy, "", policyKey(o.ID, p.ID), p)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &orgapi.UpdatePolicyResponse{Policy: &orgapi.Policy{PolicySummary: summaryOut(p), Content: str(p.Content)}}, nil
+}
+
+func (s *Service) deletePolicy(ctx context.Context, c *identity.Caller, in *orgapi.DeletePolicyRequest) (*emptyOutput, error) {
+	return done(s.update(ctx, func(tx store.Tx) error {
+		o, err := managedOrg(ctx, tx, c.Account)
+		if err != nil {
+			return err
+		}
+		p, err := getPolicy(ctx, tx, o.ID, in.PolicyId)
+		if err != nil {
+			return err
+		}
+		if p.AWSManaged {
+			return immutable()
+		}
+		ts, err := targetsOf(ctx, tx, o.ID, p.ID)
+		if err != nil {
+			return err
+		}
+		if len(ts) > 0 {
+			return orgErr("PolicyInUseException", "The policy is attached to one or more entities. You must detach it from all roots, OUs, and accounts before performing this operation.")
+		}
+		return tx.Delete(ctx, kindOrgPolicy, "", policyKey(o.ID, p.ID))
+	}))
+}
+
+// policiesOf lists the organization's policies of a type, AWS managed first.
+func policiesOf(ctx context.Context, tx store.ReadTx, org, typ string) ([]policyRecord, error) {
+	ps, err := store.ListValues[policyRecord](ctx, tx, store.ListOptions{Kind: kindOrgPolicy, Prefix: org + "/"})
+	if err != nil {
+		return nil, err
+	}
+	out := []policyRecord{}
+	if p, ok := awsPolicies[typ]; ok {
+		out = append(out, p)
+	}
+	for _, p := range ps {
+		if p.Type == typ {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+func (s *Service) listPolicies(ctx context.Context, c *identity.Caller, in *orgapi.ListPoliciesRequest) (*orgapi.ListPoliciesResponse, error) {
+	all := []orgapi.PolicySummary{}
+	err := s.view(ctx, func(tx store.ReadTx) error {
+		o, err := managedOrg(ctx, tx, c.Account)
+		if err != nil {
+			return err
+		}
+		ps, err := policiesOf(ctx, tx, o.ID, string(in.Filter))
+		if err != nil {
+			return err
+		}
+		for _, p := range ps {
+			all = append(all, *summaryOut(p))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out, next, err := page(all, in.NextToken, in.MaxResults)
+	if err != nil {
+		return nil, err
+	}
+	return &orgapi.ListPoliciesResponse{Policies: out, NextToken: next}, nil
+}
+
+func targetNotFound() error {
+	return orgErr("TargetNotFoundException", "We can't find a root, OU, account, or policy with the TargetId that you specified.")
+}
+
+func (s *Service) attachPolicy(ctx context.Context, c *identity.Caller, in *orgapi.AttachPolicyRequest) (*emptyOutput, error) {
+	return done(s.update(ctx, func(tx store.Tx) error {
+		o, err := managedOrg(ctx, tx, c.Account)
+		if err != nil {
+			return err
+		}
+		p, err := getPolicy(ctx, tx, o.ID, in.PolicyId)
+		if err != nil {
+			return err
+		}
+		t, err := findTarget(ctx, tx, o, in.TargetId, targetNotFound())
+		if err != nil {
+			return err
+		}
+		root, err := getRoot(ctx, tx, o)
+		if err != nil {
+			return err
+		}
+		if !root.typeEnabled(p.Type) {
+			return policyTypeNotEnabled()
+		}
+		atts, err := attachedTo(ctx, tx, o.ID, t.ID)
+		if err != nil {
+			return err
+		}
+		n := 0
+		for _, a := range atts {
+			if a.PolicyID == p.ID {
+				return orgErr("DuplicatePolicyAttachmentException", "The selected policy is already attached to the specified target.")
+			}
+			if a.PolicyType == p.Type {
+				n++
+			}
+		}
+		if n >= maxPerTarget {
+			return constraint("MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED", "You attempted to exceed the number of policies of a certain type that can be attached to an entity at one time.")
+		}
+		return attach(ctx, tx, o.ID, attachmentRecord{PolicyID: p.ID, PolicyType: p.Type, TargetID: t.ID, TargetType: t.Type})
+	}))
+}
+
+func (s *Service) detachPolicy(ctx context.Context, c *identity.Caller, in *orgapi.DetachPolicyRequest) (*emptyOutput, error) {
+	return done(s.update(ctx, func(tx store.Tx) error {
+		o, err := managedOrg(ctx, tx, c.Account)
+		if err != nil {
+			return err
+		}
+		p, err := getPolicy(ctx, tx, o.ID, in.PolicyId)
+		if err != nil {
+			return err
+		}
+		t, err := findTarget(ctx, tx, o, in.TargetId, targetNotFound())
+		if err != nil {
+			return err
+		}
+		atts, err := attachedTo(ctx, tx, o.ID, t.ID)
+		if err != nil {
+			return err
+		}
+		found, same := false, 0
+		for _, a := range atts {
+			if a.PolicyID == p.ID {
+				found = true
+			}
+			if a.PolicyType == p.Type {
+				same++
+			}
+		}
+		if !found {
+			return orgErr("PolicyNotAttachedException", "The policy isn't attached to the specified target in the specified root.")
+		}
+		if same <= 1 {
+			// Every root, OU and account keeps at least one policy of an
+			// enabled type (FullAWSAccess, unless replaced).
+			return constraint("MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED", "You attempted to detach a policy from an entity that would cause the entity to have fewer than the minimum number of policies of a certain type required.")
+		}
+		return detach(ctx, tx, o.ID, t.ID, p.ID)
+	}))
+}
+
+func (s *Service) listPoliciesForTarget(ctx context.Context, c *identity.Caller, in *orgapi.ListPoliciesForTargetRequest) (*orgapi.ListPoliciesForTargetResponse, error) {
+	all := []orgapi.PolicySummary{}
+	err := s.view(ctx, func(tx store.ReadTx) error {
+		o, err := managedOrg(ctx, tx, c.Account)
+		if err != nil {
+			return err
+		}
+		t, err := findTarget(ctx, tx, o, in.TargetId, targetNotFound())
+		if err != nil {
+			return err
+		}
+		atts, err := attachedTo(ctx, tx, o.ID, t.ID)
+		if err != nil {
+			return err
+		}
+		for _, a := range atts {
+			if a.PolicyType != string(in.Filter) {
+				continue
+			}
+			p, err := getPolicy(ctx, tx, o.ID, a.PolicyID)
+			if err != nil {
+				return err
+			}
+			all = append(all, *summaryOut(p))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out, next, err := page(all, in.NextToken, in.MaxResults)
+	if err != nil {
+		return nil, err
+	}
+	return &orgapi.ListPoliciesForTargetResponse{Policies: out, NextToken: next}, nil
+}
+
+func (s *Service) listTargetsForPolicy(ctx context.Context, c *identity.Caller, in *orgapi.ListTargetsForPolicyRequest) (*orgapi.ListTargetsForPolicyResponse, error) {
+	all := []orgapi.PolicyTargetSummary{}
+	err := s.view(ctx, func(tx store.ReadTx) error {
+		o, err := managedOrg(ctx, tx, c.Account)
+		if err != nil {
+			return err
+		}
+		p, err := getPolicy(ctx, tx, o.ID, in.PolicyId)
+		if err != nil {
+			return err
+		}
+		ts, err := targetsOf(ctx, tx, o.ID, p.ID)
+		if err != nil {
+			return err
+		}
+		for _, a := range ts {
+			t, err := findTarget(ctx, tx, o, a.TargetID, targetNotFound())
+			if err != nil {
+				continue // removed meanwhile
+			}
+			all = append(all, orgapi.PolicyTargetSummary{TargetId: str(t.ID), Arn: str(t.ARN), Name: str(t.Name), Type: (*orgapi.TargetType)(str(t.Type))})
+		}
+		slices.SortFunc(all, func(a, b orgapi.PolicyTargetSummary) int { return strings.Compare(*a.TargetId, *b.TargetId) })
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out, next, err := page(all, in.NextToken, in.MaxResults)
+	if err != nil {
+		return nil, err
+	}
+	return &orgapi.ListTargetsForPolicyResponse{Targets: out, NextToken: next}, nil
+}

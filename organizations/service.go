@@ -1,0 +1,192 @@
+// Package organizations is the AWS Organizations service: an organization of
+// accounts under a management account, its root and organizational units,
+// and its service and resource control policies, with the rules AWS enforces
+// (ids as AWS forms them, at least one SCP per target, policy size limits,
+// FullAWSAccess attached by default). It speaks Go types (the generated
+// api/orgapi shapes) and *awserr.Error, never HTTP; the server decodes
+// requests, authenticates and authorizes them through the operation table this
+// package exports. Controls gives the server the SCP and RCP levels that gate
+// every request of a member account.
+//
+// Organization records are global store records (Account ""), so that one
+// read finds an account's organization whatever the account; Controls caches
+// its answers per directory revision.
+package organizations
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/gatehouse-iam/gatehouse/awserr"
+	"github.com/gatehouse-iam/gatehouse/directory"
+	"github.com/gatehouse-iam/gatehouse/identity"
+	"github.com/gatehouse-iam/gatehouse/operation"
+	"github.com/gatehouse-iam/gatehouse/protocol/awsjson"
+	"github.com/gatehouse-iam/gatehouse/store"
+)
+
+// Config holds the service's dependencies.
+type Config struct {
+	Store     store.Store
+	Directory *directory.Directory
+	// Rand is the source of ids (crypto/rand.Reader in production).
+	Rand io.Reader
+	// Now is the clock.
+	Now func() time.Time
+	Log *slog.Logger
+}
+
+// Service implements the Organizations operations.
+type Service struct {
+	st   store.Store
+	dir  *directory.Directory
+	ids  *store.IDGen
+	rand io.Reader
+	now  func() time.Time
+	log  *slog.Logger
+
+	mu       sync.Mutex
+	controls map[string]*Controls // by account, valid at controlsRev
+	ctrlRev  int64
+}
+
+// New returns the service.
+func New(c Config) *Service {
+	return &Service{st: c.Store, dir: c.Directory, ids: store.NewIDGen(c.Rand), rand: c.Rand, now: c.Now, log: c.Log,
+		controls: map[string]*Controls{}}
+}
+
+// Op is one entry of the operation table: the authorization descriptor and
+// the run function over a decoded JSON input.
+type Op struct {
+	// Name is the API operation name, e.g. "CreatePolicy".
+	Name string
+	// Authz describes the call for authorization.
+	Authz func(ctx context.Context, c *identity.Caller, in awsjson.Input) (operation.Authz, error)
+	// Run performs the operation.
+	Run func(ctx context.Context, c *identity.Caller, in awsjson.Input) (awsjson.Output, error)
+}
+
+// op builds an Op from a typed run function; the action is
+// "organizations:"+name and the resource comes from res (nil: "*").
+func op[I awsjson.Input, O awsjson.Output](s *Service, name string, res func(ctx context.Context, c *identity.Caller, in I) (string, error), run func(ctx context.Context, c *identity.Caller, in I) (O, error)) Op {
+	return Op{
+		Name: name,
+		Authz: func(ctx context.Context, c *identity.Caller, in awsjson.Input) (operation.Authz, error) {
+			resource := "*"
+			if res != nil {
+				r, err := res(ctx, c, in.(I))
+				if err != nil {
+					return operation.Authz{}, err
+				}
+				if r != "" {
+					resource = r
+				}
+			}
+			return operation.Authz{Action: "organizations:" + name, Resource: resource}, nil
+		},
+		Run: func(ctx context.Context, c *identity.Caller, in awsjson.Input) (awsjson.Output, error) {
+			out, err := run(ctx, c, in.(I))
+			if err != nil {
+				return nil, err
+			}
+			return out, nil
+		},
+	}
+}
+
+// Ops returns the operation table, keyed by operation name.
+func (s *Service) Ops() map[string]Op {
+	m := map[string]Op{}
+	for _, group := range [][]Op{s.organizationOps(), s.accountOps(), s.unitOps(), s.policyOps(), s.tagOps()} {
+		for _, o := range group {
+			m[o.Name] = o
+		}
+	}
+	return m
+}
+
+// update runs fn in a store transaction and then brings the directory up to
+// date, so the change is in force for the next request.
+func (s *Service) update(ctx context.Context, fn func(tx store.Tx) error) error {
+	if err := s.st.Update(ctx, fn); err != nil {
+		return serviceErr(err)
+	}
+	if err := s.dir.Sync(ctx); err != nil {
+		s.log.Warn("directory sync after write failed", "err", err)
+	}
+	return nil
+}
+
+// view runs fn in a read transaction.
+func (s *Service) view(ctx context.Context, fn func(tx store.ReadTx) error) error {
+	return serviceErr(s.st.View(ctx, fn))
+}
+
+// serviceErr passes AWS errors on and turns anything else into
+// ServiceException.
+func serviceErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := awserr.As(err); ok {
+		return err
+	}
+	return orgErr("ServiceException", "AWS Organizations can't complete your request because of an internal service error. Try again later.").WithCause(err)
+}
+
+// orgErr returns an Organizations error; every Organizations exception is a
+// 400 client error except ServiceException (500).
+func orgErr(code, msg string) *awserr.Error {
+	if code == "ServiceException" {
+		return &awserr.Error{Code: code, Status: 500, Message: msg}
+	}
+	return &awserr.Error{Code: code, Status: 400, Sender: true, Message: msg}
+}
+
+// The errors below carry the messages of the Organizations API reference
+// (the model's documentation of each exception).
+func notInUse() error {
+	return orgErr("AWSOrganizationsNotInUseException", "Your account is not a member of an organization.")
+}
+
+func accessDenied() error {
+	return orgErr("AccessDeniedException", "You don't have permissions to access this resource.")
+}
+
+func constraint(reason, msg string) error {
+	return awsjson.WithReason(orgErr("ConstraintViolationException", msg), reason)
+}
+
+func invalidInput(reason, msg string) error {
+	return awsjson.WithReason(orgErr("InvalidInputException", msg), reason)
+}
+
+func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
+
+func str(s string) *string { return &s }
+
+func tm(t time.Time) *time.Time { return &t }
+
+// awsjsonEmpty is the input of operations without one.
+type awsjsonEmpty = awsjson.Empty
+
+// emptyOutput is the output of operations that return nothing.
+type emptyOutput struct{}
+
+// EncodeJSON implements awsjson.Output: an empty object.
+func (*emptyOutput) EncodeJSON(e *awsjson.Encoder) { e.Begin(); e.End() }
+
+func done(err error) (*emptyOutput, error) {
+	if err != nil {
+		return nil, err
+	}
+	return &emptyOutput{}, nil
+}
+
+// isAWS returns the *awserr.Error in err's chain.
+func isAWS(err error) (*awserr.Error, bool) { return awserr.As(err) }
