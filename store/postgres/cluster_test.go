@@ -1,0 +1,348 @@
+package postgres_test
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+	awssts "github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/gatehouse-iam/gatehouse/directory"
+	"github.com/gatehouse-iam/gatehouse/iam"
+	"github.com/gatehouse-iam/gatehouse/keyring"
+	"github.com/gatehouse-iam/gatehouse/managedpolicies"
+	"github.com/gatehouse-iam/gatehouse/server"
+	"github.com/gatehouse-iam/gatehouse/store/postgres"
+	"github.com/gatehouse-iam/gatehouse/sts"
+)
+
+// The cluster's management account and root key, fixed as in testserver.
+const (
+	clusterAccount = "123456789012"
+	clusterRootKey = "AKIAIOSFODNN7EXAMPLE"
+	clusterRootSec = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+)
+
+// propagationBound is how long a commit on one node may take to be in force
+// on another before the test fails; the target (issue 5) is a p99 under
+// 500 ms on loopback, which the test reports.
+const propagationBound = 2 * time.Second
+
+// node is one in-process Gatehouse server of the cluster, built as
+// `gatehouse serve --store` builds it.
+type node struct {
+	url   string
+	store *postgres.Store
+	dir   *directory.Directory
+}
+
+// startCluster starts n nodes over one fresh schema, all at once (so their
+// bootstraps race), sharing one master key.
+func startCluster(t *testing.T, n int) []*node {
+	t.Helper()
+	dsn := testDSN(t)
+	schema := freshSchema(t, dsn)
+	masterKey, err := keyring.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nodes := make([]*node, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { nodes[i], errs[i] = startNode(t, dsn, schema, keyring.EncodeKey(masterKey)) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("node %d: %v", i+1, err)
+		}
+	}
+	return nodes
+}
+
+func startNode(t *testing.T, dsn, schema, masterKey string) (*node, error) {
+	ctx := context.Background()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	keys, err := keyring.Load(keyring.Options{EnvValue: masterKey, Rand: rand.Reader})
+	if err != nil {
+		return nil, err
+	}
+	st, err := postgres.Open(ctx, dsn, postgres.Options{Schema: schema, Log: log})
+	if err != nil {
+		return nil, err
+	}
+	t.Cleanup(func() { st.Close() })
+	catalog, err := managedpolicies.Load()
+	if err != nil {
+		return nil, err
+	}
+	d := directory.New(st, catalog, log)
+	if err := d.Load(ctx); err != nil {
+		return nil, err
+	}
+	svc := iam.New(iam.Config{Store: st, Directory: d, Keyring: keys, Rand: rand.Reader, Now: time.Now, Managed: catalog, Log: log})
+	// As serve does: bootstrap under the cluster-wide lock, after catching up.
+	err = st.Exclusive(ctx, "bootstrap", func(ctx context.Context) error {
+		if err := d.Sync(ctx); err != nil {
+			return err
+		}
+		_, err := svc.Bootstrap(ctx, iam.BootstrapOptions{AccountID: clusterAccount, RootAccessKeyID: clusterRootKey, RootSecretAccessKey: clusterRootSec})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bootstrap: %w", err)
+	}
+	stsSvc := sts.New(sts.Config{Store: st, Directory: d, Managed: catalog, Sealer: keys, MFA: svc, Rand: rand.Reader, Now: time.Now, Log: log})
+	hs, err := server.New(server.Config{Directory: d, IAM: svc, STS: stsSvc, Now: time.Now, Log: log, Registry: prometheus.NewRegistry()})
+	if err != nil {
+		return nil, err
+	}
+	bg, stop := context.WithCancel(context.Background())
+	var bgWG sync.WaitGroup
+	events := make(chan int64, 1)
+	bgWG.Go(func() { st.Listen(bg, directory.Wake(events)) })
+	bgWG.Go(func() { d.SyncOn(bg, events) })
+	bgWG.Go(func() { d.Run(bg, time.Second) })
+	bgWG.Go(func() { hs.RunKeyUseFlusher(bg, time.Second) })
+	ts := httptest.NewServer(hs.Handler())
+	t.Cleanup(func() {
+		ts.Close()
+		stop()
+		bgWG.Wait()
+	})
+	return &node{url: ts.URL, store: st, dir: d}, nil
+}
+
+func (n *node) config(keyID, secret, token string) aws.Config {
+	return aws.Config{
+		Region:       "us-east-1",
+		Credentials:  credentials.NewStaticCredentialsProvider(keyID, secret, token),
+		BaseEndpoint: aws.String(n.url),
+		Retryer:      func() aws.Retryer { return aws.NopRetryer{} },
+	}
+}
+
+func (n *node) iam(keyID, secret string) *awsiam.Client {
+	return awsiam.NewFromConfig(n.config(keyID, secret, ""))
+}
+
+func (n *node) root() *awsiam.Client { return n.iam(clusterRootKey, clusterRootSec) }
+
+func errorCode(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode()
+	}
+	return ""
+}
+
+// eventually retries call until it succeeds (want "") or fails with the AWS
+// error code want, and returns how long that took; it fails the test after
+// propagationBound.
+func eventually(t *testing.T, what, want string, call func() error) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for {
+		err := call()
+		got := errorCode(err)
+		if err != nil && got == "" {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if got == want {
+			return time.Since(start)
+		}
+		if time.Since(start) > propagationBound {
+			t.Fatalf("%s: still %q after %v, want %q (last error %v)", what, got, propagationBound, want, err)
+		}
+		time.Sleep(500 * time.Microsecond)
+	}
+}
+
+func percentile(ds []time.Duration, p float64) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	i := int(p*float64(len(s))+0.5) - 1
+	return s[max(0, min(i, len(s)-1))]
+}
+
+// TestCluster runs three nodes over one database: the first start bootstraps
+// once, a key made on one node works on another, a deny put on one node is
+// enforced on another within the bound (the delay is measured), and
+// concurrent writers on different nodes keep IAM's uniqueness and limits.
+func TestCluster(t *testing.T) {
+	nodes := startCluster(t, 3)
+	ctx := t.Context()
+	n1, n2, n3 := nodes[0], nodes[1], nodes[2]
+
+	t.Run("BootstrapOnce", func(t *testing.T) {
+		for i, n := range nodes {
+			var mgmt []string
+			for _, a := range n.dir.Accounts() {
+				if a.IsManagement {
+					mgmt = append(mgmt, a.ID)
+				}
+			}
+			if !slices.Equal(mgmt, []string{clusterAccount}) {
+				t.Errorf("node %d sees management accounts %v, want [%s]", i+1, mgmt, clusterAccount)
+			}
+		}
+	})
+
+	// alice is made on node 1 and allowed to read herself.
+	if _, err := n1.root().CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("alice")}); err != nil {
+		t.Fatalf("CreateUser on node 1: %v", err)
+	}
+	allow := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:GetUser","sts:GetSessionToken"],"Resource":"*"}]}`
+	if _, err := n1.root().PutUserPolicy(ctx, &awsiam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("allow"), PolicyDocument: aws.String(allow)}); err != nil {
+		t.Fatalf("PutUserPolicy on node 1: %v", err)
+	}
+	key, err := n1.root().CreateAccessKey(ctx, &awsiam.CreateAccessKeyInput{UserName: aws.String("alice")})
+	if err != nil {
+		t.Fatalf("CreateAccessKey on node 1: %v", err)
+	}
+	aliceID, aliceSecret := *key.AccessKey.AccessKeyId, *key.AccessKey.SecretAccessKey
+	getUser := func(n *node) func() error {
+		c := n.iam(aliceID, aliceSecret)
+		return func() error {
+			_, err := c.GetUser(ctx, &awsiam.GetUserInput{})
+			return err
+		}
+	}
+
+	t.Run("KeyFromNode1OnNode3", func(t *testing.T) {
+		d := eventually(t, "GetUser on node 3 with a key made on node 1", "", getUser(n3))
+		t.Logf("key made on node 1 usable on node 3 after %v", d)
+	})
+
+	t.Run("SessionFromNode1OnNode3", func(t *testing.T) {
+		out, err := awssts.NewFromConfig(n1.config(aliceID, aliceSecret, "")).GetSessionToken(ctx, &awssts.GetSessionTokenInput{})
+		if err != nil {
+			t.Fatalf("GetSessionToken on node 1: %v", err)
+		}
+		c := *out.Credentials
+		id, err := awssts.NewFromConfig(n3.config(*c.AccessKeyId, *c.SecretAccessKey, *c.SessionToken)).GetCallerIdentity(ctx, &awssts.GetCallerIdentityInput{})
+		if err != nil {
+			t.Fatalf("GetCallerIdentity on node 3 with a session from node 1: %v", err)
+		}
+		if got := aws.ToString(id.Arn); got != "arn:aws:iam::"+clusterAccount+":user/alice" {
+			t.Errorf("caller on node 3 = %s", got)
+		}
+	})
+
+	t.Run("DenyPropagation", func(t *testing.T) {
+		const changes = 50
+		deny := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:GetUser","Resource":"*"}]}`
+		root2 := n2.root()
+		probe := getUser(n1)
+		var delays []time.Duration
+		for i := range changes {
+			if i%2 == 0 {
+				if _, err := root2.PutUserPolicy(ctx, &awsiam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("deny"), PolicyDocument: aws.String(deny)}); err != nil {
+					t.Fatalf("PutUserPolicy deny on node 2: %v", err)
+				}
+				delays = append(delays, eventually(t, "deny put on node 2, enforced on node 1", "AccessDenied", probe))
+			} else {
+				if _, err := root2.DeleteUserPolicy(ctx, &awsiam.DeleteUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("deny")}); err != nil {
+					t.Fatalf("DeleteUserPolicy deny on node 2: %v", err)
+				}
+				delays = append(delays, eventually(t, "deny deleted on node 2, lifted on node 1", "", probe))
+			}
+		}
+		p50, p99 := percentile(delays, 0.50), percentile(delays, 0.99)
+		t.Logf("propagation node 2 -> node 1 over %d changes: p50 %v, p99 %v, max %v (target p99 < 500ms)",
+			changes, p50, p99, slices.Max(delays))
+		if p99 > 500*time.Millisecond {
+			t.Errorf("propagation p99 %v exceeds the 500ms target", p99)
+		}
+	})
+
+	t.Run("SameUserNameOnTwoNodes", func(t *testing.T) {
+		const rounds = 20
+		for r := range rounds {
+			name := fmt.Sprintf("racer-%d", r)
+			codes := make([]string, 2)
+			start := make(chan struct{})
+			var wg sync.WaitGroup
+			for i, n := range []*node{n1, n2} {
+				c := n.root()
+				wg.Go(func() {
+					<-start
+					_, err := c.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String(name)})
+					if err != nil && errorCode(err) == "" {
+						t.Errorf("CreateUser %s: %v", name, err)
+					}
+					codes[i] = errorCode(err)
+				})
+			}
+			close(start)
+			wg.Wait()
+			slices.Sort(codes)
+			if !slices.Equal(codes, []string{"", "EntityAlreadyExists"}) {
+				t.Fatalf("round %d: CreateUser %s on two nodes at once gave %q, want one success and one EntityAlreadyExists", r, name, codes)
+			}
+		}
+	})
+
+	t.Run("AttachLimitOnTwoNodes", func(t *testing.T) {
+		root1 := n1.root()
+		if _, err := root1.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("limited")}); err != nil {
+			t.Fatal(err)
+		}
+		doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`
+		var arns []string
+		for i := range 11 {
+			out, err := root1.CreatePolicy(ctx, &awsiam.CreatePolicyInput{PolicyName: aws.String(fmt.Sprintf("p%d", i)), PolicyDocument: aws.String(doc)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			arns = append(arns, *out.Policy.Arn)
+		}
+		for _, arn := range arns[:9] {
+			if _, err := root1.AttachUserPolicy(ctx, &awsiam.AttachUserPolicyInput{UserName: aws.String("limited"), PolicyArn: aws.String(arn)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// The 10th and the 11th, from two nodes at once: the limit of 10 holds.
+		codes := make([]string, 2)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for i, n := range []*node{n2, n3} {
+			c := n.root()
+			wg.Go(func() {
+				<-start
+				_, err := c.AttachUserPolicy(ctx, &awsiam.AttachUserPolicyInput{UserName: aws.String("limited"), PolicyArn: aws.String(arns[9+i])})
+				if err != nil && errorCode(err) == "" {
+					t.Errorf("AttachUserPolicy: %v", err)
+				}
+				codes[i] = errorCode(err)
+			})
+		}
+		close(start)
+		wg.Wait()
+		slices.Sort(codes)
+		if !slices.Equal(codes, []string{"", "LimitExceeded"}) {
+			t.Errorf("two attachments at once from two nodes gave %q, want one success and one LimitExceeded", codes)
+		}
+		out, err := n1.root().ListAttachedUserPolicies(ctx, &awsiam.ListAttachedUserPoliciesInput{UserName: aws.String("limited")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.AttachedPolicies) != 10 {
+			t.Errorf("user has %d attached policies, want 10", len(out.AttachedPolicies))
+		}
+	})
+}
