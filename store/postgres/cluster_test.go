@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/gatehouse-iam/gatehouse/directory"
+	"github.com/gatehouse-iam/gatehouse/internal/testserver"
 	"github.com/gatehouse-iam/gatehouse/iam"
 	"github.com/gatehouse-iam/gatehouse/keyring"
 	"github.com/gatehouse-iam/gatehouse/managedpolicies"
@@ -51,7 +52,7 @@ type node struct {
 
 // startCluster starts n nodes over one fresh schema, all at once (so their
 // bootstraps race), sharing one master key.
-func startCluster(t *testing.T, n int) []*node {
+func startCluster(t testing.TB, n int) []*node {
 	t.Helper()
 	dsn := testDSN(t)
 	schema := freshSchema(t, dsn)
@@ -74,7 +75,7 @@ func startCluster(t *testing.T, n int) []*node {
 	return nodes
 }
 
-func startNode(t *testing.T, dsn, schema, masterKey string) (*node, error) {
+func startNode(t testing.TB, dsn, schema, masterKey string) (*node, error) {
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	keys, err := keyring.Load(keyring.Options{EnvValue: masterKey, Rand: rand.Reader})
@@ -344,5 +345,27 @@ func TestCluster(t *testing.T) {
 		if len(out.AttachedPolicies) != 10 {
 			t.Errorf("user has %d attached policies, want 10", len(out.AttachedPolicies))
 		}
+	})
+}
+
+// BenchmarkCreateUser measures CreateUser through the whole server (SigV4,
+// authorization, one store transaction, directory sync), one request at a
+// time, on the SQLite test server and on one PostgreSQL node.
+func BenchmarkCreateUser(b *testing.B) {
+	run := func(b *testing.B, c *awsiam.Client) {
+		ctx := b.Context()
+		i := 0
+		for b.Loop() {
+			i++
+			if _, err := c.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String(fmt.Sprintf("u%d", i))}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "users/s")
+	}
+	b.Run("sqlite", func(b *testing.B) { run(b, testserver.Start(b).RootIAM()) })
+	b.Run("postgres", func(b *testing.B) {
+		testDSN(b)
+		run(b, startCluster(b, 1)[0].root())
 	})
 }
