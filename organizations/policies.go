@@ -22,7 +22,9 @@ const (
 )
 
 func (s *Service) policyOps() []Op {
-	pol := func(ctx context.Context, c *identity.Caller, id string) (string, error) { return s.targetARN(ctx, c, id), nil }
+	pol := func(ctx context.Context, c *identity.Caller, id string) (string, error) {
+		return s.targetARN(ctx, c, id), nil
+	}
 	return []Op{
 		op(s, "EnablePolicyType", func(ctx context.Context, c *identity.Caller, in *orgapi.EnablePolicyTypeRequest) (string, error) {
 			return pol(ctx, c, in.RootId)

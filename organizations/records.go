@@ -146,7 +146,9 @@ func awsPolicyByID(id string) (policyRecord, bool) {
 }
 
 // ARNs as AWS forms them.
-func orgARN(mgmt, org string) string { return "arn:aws:organizations::" + mgmt + ":organization/" + org }
+func orgARN(mgmt, org string) string {
+	return "arn:aws:organizations::" + mgmt + ":organization/" + org
+}
 func rootARN(mgmt, org, root string) string {
 	return "arn:aws:organizations::" + mgmt + ":root/" + org + "/" + root
 }

@@ -39,7 +39,9 @@ func storeTags(tags []orgapi.Tag) []store.Tag {
 }
 
 func (s *Service) tagOps() []Op {
-	res := func(ctx context.Context, c *identity.Caller, id string) (string, error) { return s.targetARN(ctx, c, id), nil }
+	res := func(ctx context.Context, c *identity.Caller, id string) (string, error) {
+		return s.targetARN(ctx, c, id), nil
+	}
 	return []Op{
 		op(s, "TagResource", func(ctx context.Context, c *identity.Caller, in *orgapi.TagResourceRequest) (string, error) {
 			return res(ctx, c, in.ResourceId)

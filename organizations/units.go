@@ -14,7 +14,9 @@ import (
 const maxDepth = 5
 
 func (s *Service) unitOps() []Op {
-	unitARNOf := func(ctx context.Context, c *identity.Caller, id string) (string, error) { return s.targetARN(ctx, c, id), nil }
+	unitARNOf := func(ctx context.Context, c *identity.Caller, id string) (string, error) {
+		return s.targetARN(ctx, c, id), nil
+	}
 	return []Op{
 		op(s, "ListRoots", nil, s.listRoots),
 		op(s, "CreateOrganizationalUnit", func(ctx context.Context, c *identity.Caller, in *orgapi.CreateOrganizationalUnitRequest) (string, error) {

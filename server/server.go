@@ -28,6 +28,7 @@ import (
 	"github.com/gatehouse-iam/gatehouse/iam"
 	"github.com/gatehouse-iam/gatehouse/identity"
 	"github.com/gatehouse-iam/gatehouse/operation"
+	"github.com/gatehouse-iam/gatehouse/organizations"
 	"github.com/gatehouse-iam/gatehouse/policy"
 	"github.com/gatehouse-iam/gatehouse/protocol/query"
 	"github.com/gatehouse-iam/gatehouse/sigv4"
@@ -43,8 +44,11 @@ type Config struct {
 	Directory *directory.Directory
 	IAM       *iam.Service
 	STS       *sts.Service
-	Now       func() time.Time
-	Log       *slog.Logger
+	// Organizations, when set, is served over AWS JSON and its SCPs and
+	// RCPs gate every request.
+	Organizations *organizations.Service
+	Now           func() time.Time
+	Log           *slog.Logger
 	// Registry receives the server's metrics.
 	Registry *prometheus.Registry
 }
@@ -59,6 +63,9 @@ type Server struct {
 	reg     *prometheus.Registry
 	svcs    map[string]*queryService
 	metrics metrics
+
+	orgs     *organizations.Service
+	jsonSvcs map[string]*jsonService // by X-Amz-Target prefix
 
 	usesMu sync.Mutex
 	uses   map[string]store.AccessKeyLastUsed
@@ -79,7 +86,7 @@ type metrics struct {
 
 // New builds the server.
 func New(c Config) (*Server, error) {
-	s := &Server{dir: c.Directory, iam: c.IAM, sts: c.STS, now: c.Now, log: c.Log, reg: c.Registry, uses: map[string]store.AccessKeyLastUsed{}}
+	s := &Server{dir: c.Directory, iam: c.IAM, sts: c.STS, orgs: c.Organizations, now: c.Now, log: c.Log, reg: c.Registry, uses: map[string]store.AccessKeyLastUsed{}}
 	lookup := func(ctx context.Context, id string) ([]byte, error) {
 		if secret, ok := sessionSecret(ctx, id); ok {
 			return secret, nil
@@ -101,6 +108,9 @@ func New(c Config) (*Server, error) {
 			return nil, err
 		}
 		s.svcs[q.name] = &queryService{name: q.name, api: q.api, verifier: v, ops: q.ops}
+	}
+	if err := s.initJSON(c, lookup); err != nil {
+		return nil, err
 	}
 	s.metrics = metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -151,6 +161,10 @@ var unsignedActions = map[string]bool{"AssumeRoleWithWebIdentity": true, "Assume
 
 // serveAWS handles one AWS API request.
 func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("X-Amz-Target") != "" {
+		s.serveJSON(w, r)
+		return
+	}
 	start := s.now()
 	reqID := newRequestID()
 	svc, action, err := s.dispatch(w, r, reqID)
@@ -344,13 +358,19 @@ func clientIP(r *http.Request) string {
 
 // authorize decides the call with the policy engine.
 func (s *Server) authorize(ctx context.Context, c *identity.Caller, az operation.Authz) error {
-	if az.Skip || c.IsRoot() {
-		// The root user is not restricted by identity-based policies. Service
-		// control policies for member accounts come with Organizations (#6).
+	if az.Skip {
+		return nil
+	}
+	org, err := s.controlsFor(ctx, c, az)
+	if err != nil {
+		return err
+	}
+	if c.IsRoot() && !org.active() {
+		// The root user is not restricted by identity-based policies, only
+		// by the SCPs of a member account (and RCPs).
 		return nil
 	}
 	var set *policy.Set
-	var err error
 	switch c.Principal.Type {
 	case policy.PrincipalUser:
 		set, err = s.dir.UserPolicies(ctx, c.Account, c.UserName)
@@ -362,11 +382,17 @@ func (s *Server) authorize(ctx context.Context, c *identity.Caller, az operation
 	if err != nil {
 		return err
 	}
+	set = org.withControls(set)
 	pctx := c.Context()
+	for k, v := range org.context {
+		pctx.Set(k, v)
+	}
 	for k, v := range az.Context {
 		pctx.Set(k, v...)
 	}
-	req := &policy.Request{Principal: c.Principal, Action: az.Action, Resource: az.Resource, ResourceAccount: az.ResourceAccount, Context: pctx}
+	principal := c.Principal
+	principal.ManagementAccount = principal.ManagementAccount || org.management
+	req := &policy.Request{Principal: principal, Action: az.Action, Resource: az.Resource, ResourceAccount: az.ResourceAccount, Context: pctx}
 	res := policy.Evaluate(set, req)
 	if res.Decision == policy.Allowed {
 		return nil

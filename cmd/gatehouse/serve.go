@@ -23,6 +23,7 @@ import (
 	"github.com/gatehouse-iam/gatehouse/iam"
 	"github.com/gatehouse-iam/gatehouse/keyring"
 	"github.com/gatehouse-iam/gatehouse/managedpolicies"
+	"github.com/gatehouse-iam/gatehouse/organizations"
 	"github.com/gatehouse-iam/gatehouse/server"
 	"github.com/gatehouse-iam/gatehouse/store"
 	"github.com/gatehouse-iam/gatehouse/store/postgres"
@@ -207,7 +208,8 @@ func serve(ctx context.Context, c *serveConfig, stdout, stderr io.Writer) error 
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	srv, err := server.New(server.Config{Directory: dir, IAM: iamSvc, STS: sts.New(sts.Config{Store: st, Directory: dir, Managed: catalog, Sealer: keys, MFA: iamSvc, Rand: rand.Reader, Now: time.Now, Log: log}), Now: time.Now, Log: log, Registry: reg})
+	orgSvc := organizations.New(organizations.Config{Store: st, Directory: dir, Rand: rand.Reader, Now: time.Now, Log: log})
+	srv, err := server.New(server.Config{Directory: dir, IAM: iamSvc, STS: sts.New(sts.Config{Store: st, Directory: dir, Managed: catalog, Sealer: keys, MFA: iamSvc, Rand: rand.Reader, Now: time.Now, Log: log}), Organizations: orgSvc, Now: time.Now, Log: log, Registry: reg})
 	if err != nil {
 		return err
 	}

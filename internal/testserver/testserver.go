@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+	awsorg "github.com/aws/aws-sdk-go-v2/service/organizations"
 	awssts "github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -22,6 +23,7 @@ import (
 	"github.com/gatehouse-iam/gatehouse/iam"
 	"github.com/gatehouse-iam/gatehouse/keyring"
 	"github.com/gatehouse-iam/gatehouse/managedpolicies"
+	"github.com/gatehouse-iam/gatehouse/organizations"
 	"github.com/gatehouse-iam/gatehouse/server"
 	"github.com/gatehouse-iam/gatehouse/store"
 	"github.com/gatehouse-iam/gatehouse/store/sqlite"
@@ -41,6 +43,7 @@ type Server struct {
 	Store     store.Store
 	Directory *directory.Directory
 	IAM       *iam.Service
+	Orgs      *organizations.Service
 	HTTP      *server.Server
 }
 
@@ -78,13 +81,14 @@ func Start(t testing.TB) *Server {
 	if _, err := svc.Bootstrap(ctx, iam.BootstrapOptions{AccountID: AccountID, RootAccessKeyID: RootKeyID, RootSecretAccessKey: RootSecretKey}); err != nil {
 		t.Fatal(err)
 	}
-	hs, err := server.New(server.Config{Directory: d, IAM: svc, STS: sts.New(sts.Config{Store: st, Directory: d, Managed: catalog, Sealer: keys, MFA: svc, Rand: rand.Reader, Now: time.Now, Log: log}), Now: time.Now, Log: log, Registry: prometheus.NewRegistry()})
+	orgs := organizations.New(organizations.Config{Store: st, Directory: d, Rand: rand.Reader, Now: time.Now, Log: log})
+	hs, err := server.New(server.Config{Directory: d, IAM: svc, STS: sts.New(sts.Config{Store: st, Directory: d, Managed: catalog, Sealer: keys, MFA: svc, Rand: rand.Reader, Now: time.Now, Log: log}), Organizations: orgs, Now: time.Now, Log: log, Registry: prometheus.NewRegistry()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(hs.Handler())
 	t.Cleanup(ts.Close)
-	return &Server{URL: ts.URL, Store: st, Directory: d, IAM: svc, HTTP: hs}
+	return &Server{URL: ts.URL, Store: st, Directory: d, IAM: svc, Orgs: orgs, HTTP: hs}
 }
 
 type testWriter struct{ t testing.TB }
@@ -102,7 +106,9 @@ func (s *Server) Config(keyID, secret string) aws.Config {
 }
 
 // RootIAM returns an IAM client signed with the root user's key.
-func (s *Server) RootIAM() *awsiam.Client { return awsiam.NewFromConfig(s.Config(RootKeyID, RootSecretKey)) }
+func (s *Server) RootIAM() *awsiam.Client {
+	return awsiam.NewFromConfig(s.Config(RootKeyID, RootSecretKey))
+}
 
 // IAM returns an IAM client for the given credentials.
 func (s *Server) IAMClient(keyID, secret string) *awsiam.Client {
@@ -112,6 +118,14 @@ func (s *Server) IAMClient(keyID, secret string) *awsiam.Client {
 // STS returns an STS client for the given credentials.
 func (s *Server) STSClient(keyID, secret string) *awssts.Client {
 	return awssts.NewFromConfig(s.Config(keyID, secret))
+}
+
+// OrgClient returns an Organizations client for the given credentials
+// (sessionToken "" for long-term keys).
+func (s *Server) OrgClient(keyID, secret, sessionToken string) *awsorg.Client {
+	c := s.Config(keyID, secret)
+	c.Credentials = credentials.NewStaticCredentialsProvider(keyID, secret, sessionToken)
+	return awsorg.NewFromConfig(c)
 }
 
 // NewUserWithKey creates a user and an access key for it, returning an IAM client
