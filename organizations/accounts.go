@@ -70,11 +70,15 @@ func (s *Service) targetARN(ctx context.Context, c *identity.Caller, id string) 
 }
 
 func accountOut(m memberRecord) orgapi.Account {
-	return orgapi.Account{
-		Id: str(m.AccountID), Arn: str(m.ARN), Email: str(m.Email), Name: str(m.Name),
+	out := orgapi.Account{
+		Id: str(m.AccountID), Arn: str(m.ARN), Name: str(m.Name),
 		Status: (*orgapi.AccountStatus)(str(m.Status)), State: (*orgapi.AccountState)(str(accountState(m.Status))),
 		JoinedMethod: (*orgapi.AccountJoinedMethod)(str(m.JoinedMethod)), JoinedTimestamp: tm(m.Joined),
 	}
+	if m.Email != "" { // the bootstrap management account may have none
+		out.Email = str(m.Email)
+	}
+	return out
 }
 
 // accountState maps the deprecated Status to the newer State.
