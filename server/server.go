@@ -370,7 +370,23 @@ func (s *Server) authorize(ctx context.Context, c *identity.Caller, az operation
 		// by the SCPs of a member account (and RCPs).
 		return nil
 	}
+	set, req, err := s.decisionInput(ctx, c, az, org)
+	if err != nil {
+		return err
+	}
+	res := policy.Evaluate(set, req)
+	if res.Decision == policy.Allowed {
+		return nil
+	}
+	return awserr.AccessDenied("User: %s is not authorized to perform: %s on resource: %s %s",
+		c.ARN(), az.Action, az.Resource, res.Reason(az.Action))
+}
+
+// decisionInput returns the policy set and the request the engine decides
+// the call az by c with, given the organization controls org.
+func (s *Server) decisionInput(ctx context.Context, c *identity.Caller, az operation.Authz, org *orgControls) (*policy.Set, *policy.Request, error) {
 	var set *policy.Set
+	var err error
 	switch c.Principal.Type {
 	case policy.PrincipalUser:
 		set, err = s.dir.UserPolicies(ctx, c.Account, c.UserName)
@@ -380,7 +396,7 @@ func (s *Server) authorize(ctx context.Context, c *identity.Caller, az operation
 		set = &policy.Set{}
 	}
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	set = org.withControls(set)
 	pctx := c.Context()
@@ -393,12 +409,7 @@ func (s *Server) authorize(ctx context.Context, c *identity.Caller, az operation
 	principal := c.Principal
 	principal.ManagementAccount = principal.ManagementAccount || org.management
 	req := &policy.Request{Principal: principal, Action: az.Action, Resource: az.Resource, ResourceAccount: az.ResourceAccount, Context: pctx}
-	res := policy.Evaluate(set, req)
-	if res.Decision == policy.Allowed {
-		return nil
-	}
-	return awserr.AccessDenied("User: %s is not authorized to perform: %s on resource: %s %s",
-		c.ARN(), az.Action, az.Resource, res.Reason(az.Action))
+	return set, req, nil
 }
 
 // noteKeyUse remembers the last use of an access key; FlushKeyUse writes them.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/identity"
+	"github.com/gatehouse-iam/gatehouse/operation"
 	"github.com/gatehouse-iam/gatehouse/policy"
 	"github.com/gatehouse-iam/gatehouse/session"
 	"github.com/gatehouse-iam/gatehouse/sigv4"
@@ -55,4 +56,22 @@ func (s *Server) sessionCaller(r *http.Request, a *sigv4.Auth) (*identity.Caller
 // caller's context carries the token's issue time.
 func (s *Server) sessionPolicies(ctx context.Context, c *identity.Caller) (*policy.Set, error) {
 	return s.sts.Policies(ctx, c)
+}
+
+// AuthorizationMessage explains how the policy engine decides the call az by
+// c and returns the explanation as an encoded authorization message, the
+// opaque text that services which encode their authorization failures (EC2's
+// "Encoded authorization failure message: …") append to them, and that
+// sts:DecodeAuthorizationMessage opens for callers of c's account. IAM and STS
+// do not append one to their AccessDenied errors, as AWS's do not.
+func (s *Server) AuthorizationMessage(ctx context.Context, c *identity.Caller, az operation.Authz) (string, error) {
+	org, err := s.controlsFor(ctx, c, az)
+	if err != nil {
+		return "", err
+	}
+	set, req, err := s.decisionInput(ctx, c, az, org)
+	if err != nil {
+		return "", err
+	}
+	return s.sts.EncodeAuthorizationMessage(c, set, req)
 }

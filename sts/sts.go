@@ -115,6 +115,12 @@ func (s *Service) Ops() map[string]operation.Op {
 		operation.New("GetAccessKeyInfo", func(ctx context.Context, c *identity.Caller, in *stsapi.GetAccessKeyInfoRequest) (operation.Authz, error) {
 			return operation.Authz{Action: "sts:GetAccessKeyInfo", Resource: "*"}, nil
 		}, s.getAccessKeyInfo),
+		// DecodeAuthorizationMessage needs sts:DecodeAuthorizationMessage
+		// (API_DecodeAuthorizationMessage), whose resource is "*" in the
+		// service authorization reference.
+		operation.New("DecodeAuthorizationMessage", func(ctx context.Context, c *identity.Caller, in *stsapi.DecodeAuthorizationMessageRequest) (operation.Authz, error) {
+			return operation.Authz{Action: "sts:DecodeAuthorizationMessage", Resource: "*"}, nil
+		}, s.decodeAuthorizationMessage),
 	}
 	m := make(map[string]operation.Op, len(ops))
 	for _, o := range ops {
