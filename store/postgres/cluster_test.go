@@ -21,8 +21,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/gatehouse-iam/gatehouse/directory"
-	"github.com/gatehouse-iam/gatehouse/internal/testserver"
 	"github.com/gatehouse-iam/gatehouse/iam"
+	"github.com/gatehouse-iam/gatehouse/internal/testserver"
 	"github.com/gatehouse-iam/gatehouse/keyring"
 	"github.com/gatehouse-iam/gatehouse/managedpolicies"
 	"github.com/gatehouse-iam/gatehouse/server"
@@ -48,23 +48,33 @@ type node struct {
 	url   string
 	store *postgres.Store
 	dir   *directory.Directory
+	stop  func() // stops the node, as a crash or a kill would; idempotent
 }
 
 // startCluster starts n nodes over one fresh schema, all at once (so their
 // bootstraps race), sharing one master key.
 func startCluster(t testing.TB, n int) []*node {
 	t.Helper()
-	dsn := testDSN(t)
+	nodes, _, _ := startClusterApp(t, n)
+	return nodes
+}
+
+// startClusterApp is startCluster that also returns the DSN and the
+// application_name the nodes' connections carry (see killConnections).
+func startClusterApp(t testing.TB, n int) (nodes []*node, dsn, app string) {
+	t.Helper()
+	dsn = testDSN(t)
 	schema := freshSchema(t, dsn)
+	app = "gh_" + schema[len("gatehouse_test_"):]
 	masterKey, err := keyring.GenerateKey(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
-	nodes := make([]*node, n)
+	nodes = make([]*node, n)
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range n {
-		wg.Go(func() { nodes[i], errs[i] = startNode(t, dsn, schema, keyring.EncodeKey(masterKey)) })
+		wg.Go(func() { nodes[i], errs[i] = startNode(t, withAppName(dsn, app), schema, keyring.EncodeKey(masterKey)) })
 	}
 	wg.Wait()
 	for i, err := range errs {
@@ -72,7 +82,7 @@ func startCluster(t testing.TB, n int) []*node {
 			t.Fatalf("node %d: %v", i+1, err)
 		}
 	}
-	return nodes
+	return nodes, dsn, app
 }
 
 func startNode(t testing.TB, dsn, schema, masterKey string) (*node, error) {
@@ -120,12 +130,18 @@ func startNode(t testing.TB, dsn, schema, masterKey string) (*node, error) {
 	bgWG.Go(func() { d.Run(bg, time.Second) })
 	bgWG.Go(func() { hs.RunKeyUseFlusher(bg, time.Second) })
 	ts := httptest.NewServer(hs.Handler())
-	t.Cleanup(func() {
-		ts.Close()
-		stop()
-		bgWG.Wait()
-	})
-	return &node{url: ts.URL, store: st, dir: d}, nil
+	var once sync.Once
+	halt := func() {
+		once.Do(func() {
+			ts.CloseClientConnections()
+			ts.Close()
+			stop()
+			bgWG.Wait()
+			st.Close()
+		})
+	}
+	t.Cleanup(halt)
+	return &node{url: ts.URL, store: st, dir: d, stop: halt}, nil
 }
 
 func (n *node) config(keyID, secret, token string) aws.Config {
@@ -185,7 +201,7 @@ func percentile(ds []time.Duration, p float64) time.Duration {
 // enforced on another within the bound (the delay is measured), and
 // concurrent writers on different nodes keep IAM's uniqueness and limits.
 func TestCluster(t *testing.T) {
-	nodes := startCluster(t, 3)
+	nodes, dsn, app := startClusterApp(t, 3)
 	ctx := t.Context()
 	n1, n2, n3 := nodes[0], nodes[1], nodes[2]
 
@@ -345,6 +361,118 @@ func TestCluster(t *testing.T) {
 		if len(out.AttachedPolicies) != 10 {
 			t.Errorf("user has %d attached policies, want 10", len(out.AttachedPolicies))
 		}
+	})
+
+	// The database drops every connection of the cluster twice during a
+	// stream of writes (as a restart does): requests failing meanwhile get
+	// ServiceFailure, every acknowledged write is there afterwards, and the
+	// nodes reconnect by themselves, notifications included.
+	t.Run("ConnectionsKilledDuringWrites", func(t *testing.T) {
+		var acked []string
+		failures := map[string]int{}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			c := n1.root()
+			for i := 0; i < 300; i++ {
+				name := fmt.Sprintf("w%d", i)
+				_, err := c.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String(name)})
+				if err == nil {
+					acked = append(acked, name)
+				} else {
+					failures[errorCode(err)]++
+				}
+			}
+		}()
+		killed := 0
+		for range 2 {
+			time.Sleep(100 * time.Millisecond)
+			killed += killConnections(t, dsn, app)
+		}
+		<-done
+		if killed == 0 {
+			t.Fatal("no connection was killed")
+		}
+		for code, n := range failures {
+			if code != "ServiceFailure" {
+				t.Errorf("%d writes failed with %q, want ServiceFailure", n, code)
+			}
+		}
+		t.Logf("killed %d connections; %d writes acknowledged, failures %v", killed, len(acked), failures)
+		// Every acknowledged user is there, seen from another node.
+		c3 := n3.root()
+		for _, name := range acked {
+			var err error
+			for range 5 { // node 3's own pool may hold killed connections
+				if _, err = c3.GetUser(ctx, &awsiam.GetUserInput{UserName: aws.String(name)}); err == nil || errorCode(err) != "ServiceFailure" {
+					break
+				}
+			}
+			if err != nil {
+				t.Errorf("acknowledged user %s: %v", name, err)
+			}
+		}
+		// Notifications flow again: a deny put on node 2 is enforced on node 1.
+		deny := `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:GetUser","Resource":"*"}]}`
+		eventually(t, "deny on node 2 after reconnection", "", func() error {
+			_, err := n2.root().PutUserPolicy(ctx, &awsiam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("deny"), PolicyDocument: aws.String(deny)})
+			return err
+		})
+		d := eventually(t, "deny enforced on node 1 after reconnection", "AccessDenied", getUser(n1))
+		t.Logf("after reconnection, a deny on node 2 was in force on node 1 after %v", d)
+		eventually(t, "lift the deny", "", func() error {
+			_, err := n2.root().DeleteUserPolicy(ctx, &awsiam.DeleteUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("deny")})
+			return err
+		})
+		eventually(t, "deny lifted on node 1", "", getUser(n1))
+		eventually(t, "deny lifted on node 3", "", getUser(n3))
+	})
+
+	// Node 2 stops in the middle of traffic to nodes 1 and 3, which keep
+	// answering without a failure.
+	t.Run("NodeLoss", func(t *testing.T) {
+		var wg sync.WaitGroup
+		stopTraffic := make(chan struct{})
+		var mu sync.Mutex
+		served := map[string]int{}
+		for _, n := range []*node{n1, n3} {
+			probe := getUser(n)
+			wg.Go(func() {
+				for {
+					select {
+					case <-stopTraffic:
+						return
+					default:
+					}
+					err := probe()
+					mu.Lock()
+					if err != nil {
+						t.Errorf("node %s failed during node 2's loss: %v", n.url, err)
+					} else {
+						served[n.url]++
+					}
+					mu.Unlock()
+				}
+			})
+		}
+		time.Sleep(100 * time.Millisecond)
+		n2.stop()
+		// A write on node 1 after the loss is in force on node 3.
+		if _, err := n1.root().CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("after-loss")}); err != nil {
+			t.Errorf("CreateUser on node 1 after node 2 stopped: %v", err)
+		}
+		time.Sleep(200 * time.Millisecond)
+		close(stopTraffic)
+		wg.Wait()
+		mu.Lock()
+		defer mu.Unlock()
+		if served[n1.url] == 0 || served[n3.url] == 0 {
+			t.Errorf("no traffic served: %v", served)
+		}
+		eventually(t, "user made on node 1 seen on node 3", "", func() error {
+			_, err := n3.root().GetUser(ctx, &awsiam.GetUserInput{UserName: aws.String("after-loss")})
+			return err
+		})
 	})
 }
 

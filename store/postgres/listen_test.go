@@ -70,7 +70,7 @@ func TestListen(t *testing.T) {
 	// The listening node has an application name of its own, so the test can
 	// kill exactly its connections.
 	app := "gh_listen_" + schema[len("gatehouse_test_"):]
-	listener, err := postgres.Open(t.Context(), dsn+"&application_name="+app, postgres.Options{Schema: schema})
+	listener, err := postgres.Open(t.Context(), withAppName(dsn, app), postgres.Options{Schema: schema})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,12 +89,7 @@ func TestListen(t *testing.T) {
 
 	// Kill the listener's connection; a commit made while it is down is
 	// reported after it reconnects, from the revision read on reconnection.
-	conn := connect(t, dsn)
-	var killed int
-	if err := conn.QueryRow(t.Context(), `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1`, app).Scan(&killed); err != nil {
-		t.Fatal(err)
-	}
-	if killed == 0 {
+	if killConnections(t, dsn, app) == 0 {
 		t.Fatal("found no listener connection to kill")
 	}
 	putOne(t, writer, "b")

@@ -138,45 +138,84 @@ func (s *Store) Close() error {
 // Channel returns the LISTEN/NOTIFY channel this store notifies on.
 func (s *Store) Channel() string { return s.channel }
 
+// maxLostConnections is how many times Update reruns a transaction whose
+// connection died before COMMIT was sent.
+const maxLostConnections = 3
+
 // Update implements store.Store.
+//
+// Besides ErrConflict, Update reruns fn (at once, on another connection) when
+// the connection died before COMMIT was sent — a database restart leaves
+// dead connections in the pool, and such a transaction certainly did not
+// commit. A connection lost during COMMIT is not rerun: the commit may have
+// happened.
 func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
-	return store.RetryConflicts(ctx, func() error { return s.update(ctx, fn) })
+	return store.RetryConflicts(ctx, func() error {
+		var err error
+		for range maxLostConnections {
+			var lost bool
+			if lost, err = s.update(ctx, fn); !lost {
+				return err
+			}
+		}
+		return err
+	})
 }
 
-func (s *Store) update(ctx context.Context, fn func(store.Tx) error) (err error) {
-	pgTx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
+// update runs one attempt of Update. lost reports that it failed because its
+// connection died before COMMIT was sent.
+func (s *Store) update(ctx context.Context, fn func(store.Tx) error) (lost bool, err error) {
+	pgTx, err := s.begin(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
 	if err != nil {
-		return mapErr(ctx, err, "begin update")
+		return false, mapErr(ctx, err, "begin update")
 	}
 	t := &tx{readTx: readTx{q: pgTx}}
-	committed := false
+	committing := false
 	defer func() {
 		t.done = true
-		if !committed {
+		if err != nil && !committing {
+			lost = ctx.Err() == nil && pgTx.Conn().IsClosed()
+		}
+		if !committing {
 			rollback(ctx, pgTx)
 		}
 	}()
 	// The lock every writer queues on; see the package comment.
 	var cur int64
 	if err := pgTx.QueryRow(ctx, `SELECT current FROM revision WHERE id = 1 FOR UPDATE`).Scan(&cur); err != nil {
-		return mapErr(ctx, err, "lock revision")
+		return false, mapErr(ctx, err, "lock revision")
 	}
 	t.rev = cur + 1
 	if err := fn(t); err != nil {
-		return err
+		return false, err
 	}
 	if t.wrote {
 		const bump = `WITH bumped AS (UPDATE revision SET current = $1 WHERE id = 1)
 			SELECT pg_notify($2, $3)`
 		if _, err := pgTx.Exec(ctx, bump, t.rev, s.channel, fmt.Sprint(t.rev)); err != nil {
-			return mapErr(ctx, err, "set revision")
+			return false, mapErr(ctx, err, "set revision")
 		}
 	}
-	committed = true
+	committing = true
 	if err := pgTx.Commit(ctx); err != nil {
-		return mapErr(ctx, err, "commit")
+		return false, mapErr(ctx, err, "commit")
 	}
-	return nil
+	return false, nil
+}
+
+// begin starts a transaction on a pooled connection. A failed BEGIN did
+// nothing, so it is retried, a bounded number of times, on another
+// connection: after a database restart the pool holds dead connections, and
+// each would otherwise fail one request.
+func (s *Store) begin(ctx context.Context, opts pgx.TxOptions) (pgx.Tx, error) {
+	var err error
+	for range maxLostConnections {
+		var t pgx.Tx
+		if t, err = s.pool.BeginTx(ctx, opts); err == nil || ctx.Err() != nil {
+			return t, err
+		}
+	}
+	return nil, err
 }
 
 // rollback ends a transaction that will not commit. It runs even when ctx is
@@ -190,7 +229,7 @@ func rollback(ctx context.Context, t pgx.Tx) {
 
 // View implements store.Store.
 func (s *Store) View(ctx context.Context, fn func(store.ReadTx) error) error {
-	pgTx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	pgTx, err := s.begin(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
 		return mapErr(ctx, err, "begin view")
 	}

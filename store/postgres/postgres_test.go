@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -28,6 +29,37 @@ func testDSN(t testing.TB) string {
 		t.Skipf("PostgreSQL tests need a server: set %s to its DSN (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)", EnvDSN)
 	}
 	return dsn
+}
+
+// withAppName returns dsn with the connections' application_name set, so a
+// test can find (and kill) exactly its own connections in pg_stat_activity.
+func withAppName(dsn, app string) string {
+	if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
+		return dsn + " application_name=" + app
+	}
+	if strings.Contains(dsn, "?") {
+		return dsn + "&application_name=" + app
+	}
+	return dsn + "?application_name=" + app
+}
+
+// killConnections terminates every connection whose application_name is
+// app, as a database restart would, and returns how many there were.
+func killConnections(t testing.TB, dsn, app string) int {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var n int
+	const kill = `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid()`
+	if err := conn.QueryRow(ctx, kill, app).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 // freshSchema returns the name of a schema that does not exist yet and drops
