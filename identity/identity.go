@@ -41,6 +41,9 @@ type Caller struct {
 	Time time.Time
 	// Tags are the principal's tags (user or role tags, session tags).
 	Tags map[string]string
+	// SourceIdentity is the source identity of a role session (set with
+	// AssumeRole and kept through role chaining), else "".
+	SourceIdentity string
 }
 
 // IsRoot reports whether the caller is an account's root user.
@@ -79,6 +82,11 @@ func (c *Caller) Context() *policy.Context {
 		if c.MFAAuthenticated {
 			ctx.Set("aws:MultiFactorAuthAge", itoa(int64(c.Time.Sub(c.TokenIssueTime)/time.Second)))
 		}
+	}
+	if c.SourceIdentity != "" {
+		// aws:SourceIdentity is present in every request made with a
+		// session that has one (reference_policies_condition-keys).
+		ctx.Set("aws:SourceIdentity", c.SourceIdentity)
 	}
 	for k, v := range c.Tags {
 		ctx.Set("aws:PrincipalTag/"+k, v)

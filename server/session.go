@@ -47,6 +47,7 @@ func (s *Server) sessionCaller(r *http.Request, a *sigv4.Auth) (*identity.Caller
 	if err := s.sts.Identify(r.Context(), sess, a.Service, c); err != nil {
 		return nil, err
 	}
+	c.SourceIdentity = sess.SourceIdentity
 	return c, nil
 }
 
