@@ -69,6 +69,9 @@ type Server struct {
 
 	usesMu sync.Mutex
 	uses   map[string]store.AccessKeyLastUsed
+
+	// roleUses batches GetRole's RoleLastUsed like uses (session.go).
+	roleUses roleUseBatch
 }
 
 // queryService is one AWS Query service: its codec, verifier and operations.
@@ -87,6 +90,7 @@ type metrics struct {
 // New builds the server.
 func New(c Config) (*Server, error) {
 	s := &Server{dir: c.Directory, iam: c.IAM, sts: c.STS, orgs: c.Organizations, now: c.Now, log: c.Log, reg: c.Registry, uses: map[string]store.AccessKeyLastUsed{}}
+	c.STS.OnRoleUse(s.noteRoleUse)
 	lookup := func(ctx context.Context, id string) ([]byte, error) {
 		if secret, ok := sessionSecret(ctx, id); ok {
 			return secret, nil
@@ -419,13 +423,13 @@ func (s *Server) noteKeyUse(id, service, region string, at time.Time) {
 	s.usesMu.Unlock()
 }
 
-// FlushKeyUse writes the batched access-key last-used records.
+// FlushKeyUse writes the batched access-key and role last-used records.
 func (s *Server) FlushKeyUse(ctx context.Context) error {
 	s.usesMu.Lock()
 	uses := s.uses
 	s.uses = map[string]store.AccessKeyLastUsed{}
 	s.usesMu.Unlock()
-	return s.iam.RecordKeyUse(ctx, uses)
+	return errors.Join(s.iam.RecordKeyUse(ctx, uses), s.flushRoleUse(ctx))
 }
 
 // RunKeyUseFlusher flushes last-used records every interval until ctx ends.

@@ -3,13 +3,17 @@ package server
 import (
 	"context"
 	"net/http"
+	"sync"
+	"time"
 
 	"github.com/gatehouse-iam/gatehouse/awserr"
+	"github.com/gatehouse-iam/gatehouse/iam"
 	"github.com/gatehouse-iam/gatehouse/identity"
 	"github.com/gatehouse-iam/gatehouse/operation"
 	"github.com/gatehouse-iam/gatehouse/policy"
 	"github.com/gatehouse-iam/gatehouse/session"
 	"github.com/gatehouse-iam/gatehouse/sigv4"
+	"github.com/gatehouse-iam/gatehouse/store"
 )
 
 // openSession opens the session token of a request signed with temporary
@@ -75,4 +79,32 @@ func (s *Server) AuthorizationMessage(ctx context.Context, c *identity.Caller, a
 		return "", err
 	}
 	return s.sts.EncodeAuthorizationMessage(c, set, req)
+}
+
+// roleUseBatch collects the last use of roles between flushes.
+type roleUseBatch struct {
+	mu sync.Mutex
+	m  map[iam.RoleUse]store.RoleLastUsed
+}
+
+// noteRoleUse remembers that a role was assumed, in a region at a time;
+// FlushKeyUse writes the batch, so AssumeRole never waits on a write.
+func (s *Server) noteRoleUse(account, name, id, region string, at time.Time) {
+	b := &s.roleUses
+	b.mu.Lock()
+	if b.m == nil {
+		b.m = map[iam.RoleUse]store.RoleLastUsed{}
+	}
+	b.m[iam.RoleUse{Account: account, Name: name, ID: id}] = store.RoleLastUsed{Date: at.UTC().Truncate(time.Second), Region: region}
+	b.mu.Unlock()
+}
+
+// flushRoleUse writes the batched role last-used records.
+func (s *Server) flushRoleUse(ctx context.Context) error {
+	b := &s.roleUses
+	b.mu.Lock()
+	uses := b.m
+	b.m = nil
+	b.mu.Unlock()
+	return s.iam.RecordRoleUse(ctx, uses)
 }

@@ -182,6 +182,9 @@ func (s *Service) assumeRole(ctx context.Context, c *identity.Caller, in *stsapi
 	if err != nil {
 		return nil, err
 	}
+	if s.roleUse != nil {
+		s.roleUse(acct, role.Name, role.ID, c.Region, now)
+	}
 	out := &stsapi.AssumeRoleResponse{
 		Credentials:     creds,
 		AssumedRoleUser: &stsapi.AssumedRoleUser{Arn: assumedRoleARN(sess.Account, role.Name, in.RoleSessionName), AssumedRoleId: role.ID + ":" + in.RoleSessionName},

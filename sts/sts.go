@@ -64,6 +64,9 @@ type Service struct {
 	// allowAll is the identity policy of a root user's federated session.
 	allowAll *policy.Policy
 
+	// roleUse is told of every role assumed (OnRoleUse).
+	roleUse func(account, roleName, roleID, region string, at time.Time)
+
 	mu    sync.Mutex
 	roles map[string]cachedRole   // by account|role key, valid for one directory revision
 	mps   map[string]cachedPolicy // managed session policies by ARN, likewise
@@ -88,6 +91,14 @@ func New(c Config) *Service {
 		roles:    map[string]cachedRole{},
 		mps:      map[string]cachedPolicy{},
 	}
+}
+
+// OnRoleUse registers f, called after every successful AssumeRole with the
+// role (account, name, unique id) and the request's region and time, so that
+// the caller can record GetRole's RoleLastUsed in batches. Register before
+// serving; f must not block.
+func (s *Service) OnRoleUse(f func(account, roleName, roleID, region string, at time.Time)) {
+	s.roleUse = f
 }
 
 // Ops returns the operation table, keyed by operation name.
