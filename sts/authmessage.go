@@ -109,9 +109,9 @@ type msgContext struct {
 	Conditions list[msgCondition] `json:"conditions"`
 }
 
-// AuthorizationMessage is the decoded form of an encoded authorization
+// authorizationMessage is the decoded form of an encoded authorization
 // message, as DecodeAuthorizationMessage returns it (JSON).
-type AuthorizationMessage struct {
+type authorizationMessage struct {
 	Allowed           bool               `json:"allowed"`
 	ExplicitDeny      bool               `json:"explicitDeny"`
 	MatchedStatements list[msgStatement] `json:"matchedStatements"`
@@ -119,11 +119,11 @@ type AuthorizationMessage struct {
 	Context           msgContext         `json:"context"`
 }
 
-// ExplainAuthorization evaluates req against set with policy.Explain and
+// explainAuthorization evaluates req against set with policy.Explain and
 // describes the decision as a decoded authorization message for caller c.
-func ExplainAuthorization(c *identity.Caller, set *policy.Set, req *policy.Request) *AuthorizationMessage {
+func explainAuthorization(c *identity.Caller, set *policy.Set, req *policy.Request) *authorizationMessage {
 	e := policy.Explain(set, req)
-	m := &AuthorizationMessage{
+	m := &authorizationMessage{
 		Allowed:      e.Decision == policy.Allowed,
 		ExplicitDeny: e.Decision == policy.ExplicitDeny,
 		Context: msgContext{
@@ -245,7 +245,7 @@ func contextConditions(ctx *policy.Context) list[msgCondition] {
 // loses first its context's condition values, then its statements'
 // conditions, then statements from the end (a deciding deny is kept).
 func (s *Service) EncodeAuthorizationMessage(c *identity.Caller, set *policy.Set, req *policy.Request) (string, error) {
-	m := ExplainAuthorization(c, set, req)
+	m := explainAuthorization(c, set, req)
 	for {
 		enc, err := s.sealMessage(c.Account, m)
 		if err != nil || len(enc) <= maxEncodedMessage {
@@ -258,7 +258,7 @@ func (s *Service) EncodeAuthorizationMessage(c *identity.Caller, set *policy.Set
 }
 
 // shrink drops detail from m; it reports false when nothing is left to drop.
-func shrink(m *AuthorizationMessage) bool {
+func shrink(m *authorizationMessage) bool {
 	if len(m.Context.Conditions.Items) > 0 {
 		m.Context.Conditions = newList[msgCondition](nil)
 		return true
@@ -281,7 +281,7 @@ func shrink(m *AuthorizationMessage) bool {
 	return false
 }
 
-func (s *Service) sealMessage(account string, m *AuthorizationMessage) (string, error) {
+func (s *Service) sealMessage(account string, m *authorizationMessage) (string, error) {
 	js, err := json.Marshal(m)
 	if err != nil {
 		return "", fmt.Errorf("sts: encoding an authorization message: %w", err)
