@@ -87,12 +87,19 @@ func (s *Service) CreateRootAccessKey(ctx context.Context, account, id, secret s
 }
 
 func (s *Service) putAccessKey(ctx context.Context, account, owner, id, secret string) error {
+	return s.update(ctx, func(tx store.Tx) error {
+		return s.putAccessKeyTx(ctx, tx, account, owner, id, secret)
+	})
+}
+
+// putAccessKeyTx creates an access key inside a transaction.
+func (s *Service) putAccessKeyTx(ctx context.Context, tx store.Tx, account, owner, id, secret string) error {
 	sealed, err := s.keys.Seal([]byte(secret), []byte(id))
 	if err != nil {
 		return fmtErr("sealing a secret access key: %w", err)
 	}
 	k := store.AccessKey{ID: id, Account: account, UserName: owner, SecretCiphertext: sealed, Status: store.StatusActive, CreateDate: s.now().UTC().Truncate(time.Second)}
-	return s.update(ctx, func(tx store.Tx) error {
+	{
 		if owner != "" {
 			if _, err := getUser(ctx, tx, account, owner); err != nil {
 				return err
@@ -112,7 +119,7 @@ func (s *Service) putAccessKey(ctx context.Context, account, owner, id, secret s
 			return err
 		}
 		return store.PutJSON(ctx, tx, store.KindUserAccessKey, account, store.UserAccessKeyKey(owner, id), store.AccessKeyRef{AccessKeyID: id})
-	})
+	}
 }
 
 func (s *Service) createAccessKey(ctx context.Context, c *identity.Caller, in *iamapi.CreateAccessKeyRequest) (*iamapi.CreateAccessKeyResponse, error) {

@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -30,75 +31,92 @@ type BootstrapResult struct {
 	RootSecretAccessKey string
 }
 
+// errBootstrap marks configuration conflicts found while bootstrapping.
+var errBootstrap = errors.New("bootstrap")
+
 // Bootstrap makes sure the management account exists, with a root access key.
 // Later starts reuse the stored account; a fixed root key from the options is
-// added if it is missing.
+// added if it is missing. Everything happens in one store transaction, so nodes
+// of a cluster starting together on an empty database create exactly one
+// management account.
 func (s *Service) Bootstrap(ctx context.Context, o BootstrapOptions) (BootstrapResult, error) {
+	if (o.RootAccessKeyID == "") != (o.RootSecretAccessKey == "") {
+		return BootstrapResult{}, fmt.Errorf("both the root access key id and its secret must be given")
+	}
+	newID := o.AccountID
+	if newID == "" {
+		var err error
+		if newID, err = s.newAccountID(); err != nil {
+			return BootstrapResult{}, err
+		}
+	}
+	if !store.IsAccountID(newID) {
+		return BootstrapResult{}, fmt.Errorf("account id %q is not 12 digits", newID)
+	}
+	var genID, genSecret string
+	if o.RootAccessKeyID == "" {
+		var err error
+		if genID, err = s.ids.AccessKeyID(store.PrefixAccessKey); err != nil {
+			return BootstrapResult{}, err
+		}
+		if genSecret, err = s.newSecret(); err != nil {
+			return BootstrapResult{}, err
+		}
+	}
 	var res BootstrapResult
-	var mgmt *store.Account
-	for _, a := range s.dir.Accounts() {
-		if a.IsManagement {
-			a := a
-			mgmt = &a
-		}
-	}
-	if mgmt != nil && o.AccountID != "" && mgmt.ID != o.AccountID {
-		return res, fmt.Errorf("the data already holds management account %s, not %s", mgmt.ID, o.AccountID)
-	}
-	if mgmt == nil {
-		id := o.AccountID
-		if id == "" {
-			var err error
-			if id, err = s.newAccountID(); err != nil {
-				return res, err
-			}
-		}
-		if !store.IsAccountID(id) {
-			return res, fmt.Errorf("account id %q is not 12 digits", id)
-		}
-		acct := store.Account{ID: id, Name: "management", CreateDate: s.now().UTC().Truncate(time.Second), IsManagement: true}
-		if err := s.update(ctx, func(tx store.Tx) error {
-			return store.CreateJSON(ctx, tx, store.KindAccount, "", id, acct)
-		}); err != nil {
-			return res, fmt.Errorf("creating the management account: %w", err)
-		}
-		mgmt, res.Created = &acct, true
-	}
-	res.AccountID = mgmt.ID
-	switch {
-	case o.RootAccessKeyID != "" || o.RootSecretAccessKey != "":
-		if o.RootAccessKeyID == "" || o.RootSecretAccessKey == "" {
-			return res, fmt.Errorf("both the root access key id and its secret must be given")
-		}
-		if k, ok := s.dir.AccessKey(o.RootAccessKeyID); ok {
-			if k.Account != mgmt.ID || k.UserName != "" {
-				return res, fmt.Errorf("access key %s already belongs to another principal", o.RootAccessKeyID)
-			}
-			secret, err := s.Secret(k)
-			if err != nil {
-				return res, fmt.Errorf("opening the root key: %w", err)
-			}
-			if string(secret) != o.RootSecretAccessKey {
-				return res, fmt.Errorf("access key %s is stored with another secret", o.RootAccessKeyID)
-			}
-			return res, nil
-		}
-		if err := s.putAccessKey(ctx, mgmt.ID, "", o.RootAccessKeyID, o.RootSecretAccessKey); err != nil {
-			return res, fmt.Errorf("creating the root access key: %w", err)
-		}
-	case res.Created:
-		id, err := s.ids.AccessKeyID(store.PrefixAccessKey)
+	err := s.update(ctx, func(tx store.Tx) error {
+		res = BootstrapResult{}
+		accounts, err := store.ListValues[store.Account](ctx, tx, store.ListOptions{Kind: store.KindAccount})
 		if err != nil {
-			return res, err
+			return err
 		}
-		secret, err := s.newSecret()
-		if err != nil {
-			return res, err
+		var mgmt *store.Account
+		for i := range accounts {
+			if accounts[i].IsManagement {
+				mgmt = &accounts[i]
+			}
 		}
-		if err := s.putAccessKey(ctx, mgmt.ID, "", id, secret); err != nil {
-			return res, fmt.Errorf("creating the root access key: %w", err)
+		if mgmt != nil && o.AccountID != "" && mgmt.ID != o.AccountID {
+			return fmt.Errorf("%w: the data already holds management account %s, not %s", errBootstrap, mgmt.ID, o.AccountID)
 		}
-		res.RootAccessKeyID, res.RootSecretAccessKey = id, secret
+		if mgmt == nil {
+			acct := store.Account{ID: newID, Name: "management", CreateDate: s.now().UTC().Truncate(time.Second), IsManagement: true}
+			if err := store.CreateJSON(ctx, tx, store.KindAccount, "", newID, acct); err != nil {
+				return fmt.Errorf("creating the management account: %w", err)
+			}
+			mgmt, res.Created = &acct, true
+		}
+		res.AccountID = mgmt.ID
+		switch {
+		case o.RootAccessKeyID != "":
+			k, err := store.GetJSON[store.AccessKey](ctx, tx, store.KindAccessKey, "", o.RootAccessKeyID)
+			if err == nil {
+				if k.Account != mgmt.ID || k.UserName != "" {
+					return fmt.Errorf("%w: access key %s already belongs to another principal", errBootstrap, o.RootAccessKeyID)
+				}
+				secret, err := s.Secret(k)
+				if err != nil {
+					return fmt.Errorf("opening the root key: %w", err)
+				}
+				if string(secret) != o.RootSecretAccessKey {
+					return fmt.Errorf("%w: access key %s is stored with another secret", errBootstrap, o.RootAccessKeyID)
+				}
+				return nil
+			}
+			if !isNotFound(err) {
+				return err
+			}
+			return s.putAccessKeyTx(ctx, tx, mgmt.ID, "", o.RootAccessKeyID, o.RootSecretAccessKey)
+		case res.Created:
+			if err := s.putAccessKeyTx(ctx, tx, mgmt.ID, "", genID, genSecret); err != nil {
+				return err
+			}
+			res.RootAccessKeyID, res.RootSecretAccessKey = genID, genSecret
+		}
+		return nil
+	})
+	if err != nil {
+		return BootstrapResult{}, fmt.Errorf("bootstrap: %w", err)
 	}
 	return res, nil
 }
