@@ -10,69 +10,41 @@ import (
 	"github.com/gatehouse-iam/gatehouse/policy"
 )
 
-// orgControls is what Organizations adds to one authorization: the SCP
-// levels over the caller's account, the RCP levels over the resource's
-// account, and the organization condition keys.
+// orgControls is what Organizations adds to one authorization: the guardrails
+// (SCP and RCP levels, organization condition keys) and whether the caller's
+// account manages the organization.
 type orgControls struct {
-	// management reports that the caller's account manages an organization.
 	management bool
-	scp, rcp   [][]*policy.Policy
+	rails      *organizations.Guardrails
 	context    map[string]string
 }
 
 // active reports whether anything restricts the request.
-func (o *orgControls) active() bool { return len(o.scp) > 0 || len(o.rcp) > 0 }
+func (o *orgControls) active() bool { return o.rails.Active() }
 
-// controlsFor returns the organization controls of a request: SCPs for
-// principals of member accounts (their root users included), RCPs for
-// resources of member accounts, and aws:PrincipalOrgID, aws:PrincipalOrgPaths,
-// aws:ResourceOrgID and aws:ResourceOrgPaths.
+// controlsFor returns the organization controls of a request (see
+// organizations.Service.GuardrailsFor).
 func (s *Server) controlsFor(ctx context.Context, c *identity.Caller, az operation.Authz) (*orgControls, error) {
 	out := &orgControls{}
 	if s.orgs == nil {
 		return out, nil
 	}
-	pc, err := s.orgs.Controls(ctx, c.Account)
-	if err != nil {
-		return nil, err
-	}
-	out.context = map[string]string{}
-	if pc != nil {
-		out.management = pc.Management
-		out.scp = pc.SCP
-		out.context["aws:PrincipalOrgID"] = pc.OrgID
-		out.context["aws:PrincipalOrgPaths"] = pc.Path
-	}
 	resAcct := az.ResourceAccount
 	if resAcct == "" {
 		resAcct = arnAccount(az.Resource)
 	}
-	if resAcct != "" {
-		rc := pc
-		if resAcct != c.Account {
-			if rc, err = s.orgs.Controls(ctx, resAcct); err != nil {
-				return nil, err
-			}
-		}
-		if rc != nil {
-			out.rcp = rc.RCP
-			out.context["aws:ResourceOrgID"] = rc.OrgID
-			out.context["aws:ResourceOrgPaths"] = rc.Path
-		}
+	var err error
+	if out.rails, err = s.orgs.GuardrailsFor(ctx, c.Account, resAcct); err != nil {
+		return nil, err
 	}
+	out.management = out.rails.PrincipalManagement
+	out.context = out.rails.Context
 	return out, nil
 }
 
 // withControls returns set with the organization levels, copying it so that
 // the directory's cached set is never modified.
-func (o *orgControls) withControls(set *policy.Set) *policy.Set {
-	if !o.active() {
-		return set
-	}
-	cp := *set
-	cp.SCP, cp.RCP = o.scp, o.rcp
-	return &cp
-}
+func (o *orgControls) withControls(set *policy.Set) *policy.Set { return o.rails.Apply(set) }
 
 // arnAccount returns the account field of an ARN ("" for "*" or none).
 func arnAccount(arn string) string {
@@ -87,4 +59,5 @@ func arnAccount(arn string) string {
 // dispatcher needs.
 var _ interface {
 	Controls(ctx context.Context, account string) (*organizations.Controls, error)
+	GuardrailsFor(ctx context.Context, principalAccount, resourceAccount string) (*organizations.Guardrails, error)
 } = (*organizations.Service)(nil)

@@ -139,6 +139,18 @@ func (s *Service) assumeRole(ctx context.Context, c *identity.Caller, in *stsapi
 	set := *idSet
 	set.Resource = trust
 	pctx := c.Context()
+	principal := c.Principal
+	// Organization guardrails: SCPs over the caller's account, RCPs over the
+	// role's account.
+	if s.orgs != nil {
+		g, err := s.orgs.GuardrailsFor(ctx, c.Account, acct)
+		if err != nil {
+			return nil, awserr.InternalFailure(err)
+		}
+		set = *g.Apply(&set)
+		g.SetContext(pctx)
+		principal.ManagementAccount = principal.ManagementAccount || g.PrincipalManagement
+	}
 	if mfaNow {
 		pctx.Set("aws:MultiFactorAuthPresent", "true")
 		pctx.Set("aws:MultiFactorAuthAge", "0")
@@ -154,7 +166,7 @@ func (s *Service) assumeRole(ctx context.Context, c *identity.Caller, in *stsapi
 		pctx.Set("sts:SourceIdentity", *in.SourceIdentity)
 	}
 	requestTagContext(pctx, tags, transitive)
-	req := &policy.Request{Principal: c.Principal, Action: "sts:AssumeRole", Resource: role.ARN, Context: pctx}
+	req := &policy.Request{Principal: principal, Action: "sts:AssumeRole", Resource: role.ARN, Context: pctx}
 	actions := []string{"sts:AssumeRole"}
 	if len(tags) > 0 {
 		actions = append(actions, "sts:TagSession")

@@ -17,6 +17,7 @@ import (
 	"github.com/gatehouse-iam/gatehouse/directory"
 	"github.com/gatehouse-iam/gatehouse/identity"
 	"github.com/gatehouse-iam/gatehouse/operation"
+	"github.com/gatehouse-iam/gatehouse/organizations"
 	"github.com/gatehouse-iam/gatehouse/policy"
 	"github.com/gatehouse-iam/gatehouse/session"
 	"github.com/gatehouse-iam/gatehouse/store"
@@ -47,6 +48,15 @@ type Config struct {
 	// Now is the clock.
 	Now func() time.Time
 	Log *slog.Logger
+	// Guardrails gives the organization controls (SCPs, RCPs) that also decide
+	// AssumeRole; nil without Organizations.
+	Guardrails Guardrails
+}
+
+// Guardrails finds the organization controls of a request (implemented by
+// organizations.Service).
+type Guardrails interface {
+	GuardrailsFor(ctx context.Context, principalAccount, resourceAccount string) (*organizations.Guardrails, error)
 }
 
 // Service implements the STS operations.
@@ -60,6 +70,7 @@ type Service struct {
 	rand    io.Reader
 	now     func() time.Time
 	log     *slog.Logger
+	orgs    Guardrails
 
 	// allowAll is the identity policy of a root user's federated session.
 	allowAll *policy.Policy
@@ -86,7 +97,7 @@ type cachedPolicy struct {
 func New(c Config) *Service {
 	return &Service{
 		st: c.Store, dir: c.Directory, managed: c.Managed, sealer: c.Sealer, mfa: c.MFA,
-		ids: store.NewIDGen(c.Rand), rand: c.Rand, now: c.Now, log: c.Log,
+		ids: store.NewIDGen(c.Rand), rand: c.Rand, now: c.Now, log: c.Log, orgs: c.Guardrails,
 		allowAll: policy.MustCompile("root", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`, policy.KindIdentity),
 		roles:    map[string]cachedRole{},
 		mps:      map[string]cachedPolicy{},

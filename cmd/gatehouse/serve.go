@@ -209,7 +209,7 @@ func serve(ctx context.Context, c *serveConfig, stdout, stderr io.Writer) error 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	orgSvc := organizations.New(organizations.Config{Store: st, Directory: dir, Rand: rand.Reader, Now: time.Now, Log: log})
-	srv, err := server.New(server.Config{Directory: dir, IAM: iamSvc, STS: sts.New(sts.Config{Store: st, Directory: dir, Managed: catalog, Sealer: keys, MFA: iamSvc, Rand: rand.Reader, Now: time.Now, Log: log}), Organizations: orgSvc, Now: time.Now, Log: log, Registry: reg})
+	srv, err := server.New(server.Config{Directory: dir, IAM: iamSvc, STS: sts.New(sts.Config{Store: st, Directory: dir, Managed: catalog, Sealer: keys, MFA: iamSvc, Rand: rand.Reader, Now: time.Now, Log: log, Guardrails: orgSvc}), Organizations: orgSvc, Now: time.Now, Log: log, Registry: reg})
 	if err != nil {
 		return err
 	}

@@ -82,7 +82,7 @@ func Start(t testing.TB) *Server {
 		t.Fatal(err)
 	}
 	orgs := organizations.New(organizations.Config{Store: st, Directory: d, Rand: rand.Reader, Now: time.Now, Log: log})
-	hs, err := server.New(server.Config{Directory: d, IAM: svc, STS: sts.New(sts.Config{Store: st, Directory: d, Managed: catalog, Sealer: keys, MFA: svc, Rand: rand.Reader, Now: time.Now, Log: log}), Organizations: orgs, Now: time.Now, Log: log, Registry: prometheus.NewRegistry()})
+	hs, err := server.New(server.Config{Directory: d, IAM: svc, STS: sts.New(sts.Config{Store: st, Directory: d, Managed: catalog, Sealer: keys, MFA: svc, Rand: rand.Reader, Now: time.Now, Log: log, Guardrails: orgs}), Organizations: orgs, Now: time.Now, Log: log, Registry: prometheus.NewRegistry()})
 	if err != nil {
 		t.Fatal(err)
 	}
