@@ -186,6 +186,7 @@ func (s *Service) getAccountSummary(ctx context.Context, c *identity.Caller, _ q
 			// puts that policy's default version in use.
 			{iamapi.SummaryKeyTypePolicyVersionsInUse, store.KindAttachment, ""},
 			{iamapi.SummaryKeyTypeMFADevices, store.KindMFADevice, ""},
+			{iamapi.SummaryKeyTypeProviders, store.KindOIDCProvider, ""},
 			// The root user's access keys are listed under the empty user name.
 			{iamapi.SummaryKeyTypeAccountAccessKeysPresent, store.KindUserAccessKey, store.UserAccessKeyPrefix("")},
 		}
@@ -215,11 +216,10 @@ func (s *Service) getAccountSummary(ctx context.Context, c *identity.Caller, _ q
 		m[iamapi.SummaryKeyTypeMFADevicesInUse] = int32(inUse)
 		m[iamapi.SummaryKeyTypeAccountMFAEnabled] = int32(rootMFA)
 		// Gatehouse keeps no root password, signing certificates, server
-		// certificates or identity providers in this store: AWS reports 0.
+		// certificates or SAML providers in this store: AWS reports 0.
 		m[iamapi.SummaryKeyTypeAccountPasswordPresent] = 0
 		m[iamapi.SummaryKeyTypeAccountSigningCertificatesPresent] = 0
 		m[iamapi.SummaryKeyTypeServerCertificates] = 0
-		m[iamapi.SummaryKeyTypeProviders] = 0
 		return nil
 	})
 	if err != nil {

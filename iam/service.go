@@ -84,6 +84,7 @@ func (s *Service) Ops() map[string]Op {
 		s.groupOps(), s.roleOps(), s.instanceProfileOps(),
 		s.managedPolicyOps(), s.accountOps(), s.simulationOps(),
 		s.mfaOps(),
+		s.oidcOps(),
 	}
 	for _, group := range groups {
 		for _, o := range group {
