@@ -4,7 +4,9 @@
 // request signed with temporary credentials without reading the store.
 //
 // A token is the base64url encoding of a value sealed by a [Sealer] (the
-// keyring's AES-256-GCM) whose associated data is the temporary access key id:
+// cluster's session keys, session/tokenkeys: AES-256-GCM data keys kept in the
+// store, wrapped by the master key) whose associated data is the temporary
+// access key id:
 // a token presented with any other access key id does not open. Inside is a
 // versioned JSON [Session], which holds the secret access key; the token is
 // therefore a secret and must never be logged.
@@ -97,7 +99,7 @@ type Session struct {
 func (s *Session) IsChained() bool { return s.ChainDepth > 0 }
 
 // Sealer seals and opens values with authenticated encryption;
-// *keyring.Keyring is one.
+// *tokenkeys.Ring and *keyring.Keyring are ones.
 type Sealer interface {
 	Seal(plaintext, associatedData []byte) ([]byte, error)
 	Open(sealed, associatedData []byte) ([]byte, error)

@@ -39,7 +39,8 @@ type Config struct {
 	// Managed is the AWS managed policy catalogue (for managed session
 	// policies).
 	Managed directory.ManagedPolicies
-	// Sealer seals session tokens (the keyring).
+	// Sealer seals session tokens (the store's session keys, a
+	// *tokenkeys.Ring).
 	Sealer session.Sealer
 	// MFA verifies MFA codes.
 	MFA MFAVerifier

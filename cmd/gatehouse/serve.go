@@ -25,6 +25,7 @@ import (
 	"github.com/gatehouse-iam/gatehouse/managedpolicies"
 	"github.com/gatehouse-iam/gatehouse/organizations"
 	"github.com/gatehouse-iam/gatehouse/server"
+	"github.com/gatehouse-iam/gatehouse/session/tokenkeys"
 	"github.com/gatehouse-iam/gatehouse/store"
 	"github.com/gatehouse-iam/gatehouse/store/postgres"
 	"github.com/gatehouse-iam/gatehouse/store/sqlite"
@@ -206,10 +207,17 @@ func serve(ctx context.Context, c *serveConfig, stdout, stderr io.Writer) error 
 		fmt.Fprintf(stdout, "Created management account %s.\nRoot access key (shown once, keep it safe):\n  AWS_ACCESS_KEY_ID=%s\n  AWS_SECRET_ACCESS_KEY=%s\n",
 			boot.AccountID, boot.RootAccessKeyID, boot.RootSecretAccessKey)
 	}
+	// Session tokens are sealed with the cluster's session keys (kept in the
+	// store, wrapped by the master key); tokens sealed by the master keyring
+	// itself before the ring existed still open.
+	tokenKeys, err := tokenkeys.Open(ctx, tokenkeys.Config{Store: st, Master: keys, Legacy: keys, Rand: rand.Reader, Now: time.Now, Log: log})
+	if err != nil {
+		return err
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	orgSvc := organizations.New(organizations.Config{Store: st, Directory: dir, Rand: rand.Reader, Now: time.Now, Log: log})
-	srv, err := server.New(server.Config{Directory: dir, IAM: iamSvc, STS: sts.New(sts.Config{Store: st, Directory: dir, Managed: catalog, Sealer: keys, MFA: iamSvc, Rand: rand.Reader, Now: time.Now, Log: log, Guardrails: orgSvc}), Organizations: orgSvc, Now: time.Now, Log: log, Registry: reg})
+	srv, err := server.New(server.Config{Directory: dir, IAM: iamSvc, STS: sts.New(sts.Config{Store: st, Directory: dir, Managed: catalog, Sealer: tokenKeys, MFA: iamSvc, Rand: rand.Reader, Now: time.Now, Log: log, Guardrails: orgSvc}), Organizations: orgSvc, Now: time.Now, Log: log, Registry: reg})
 	if err != nil {
 		return err
 	}
@@ -218,9 +226,10 @@ func serve(ctx context.Context, c *serveConfig, stdout, stderr io.Writer) error 
 		return fmt.Errorf("listening on %s: %w", c.Addr, err)
 	}
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
-	bgDone := make(chan struct{}, 4)
-	bgCount := 2
+	bgDone := make(chan struct{}, 5)
+	bgCount := 3
 	go func() { dir.Run(bg, time.Second); bgDone <- struct{}{} }()
+	go func() { tokenKeys.Run(bg, 30*time.Second); bgDone <- struct{}{} }()
 	go func() { srv.RunKeyUseFlusher(bg, time.Second); bgDone <- struct{}{} }()
 	if pg != nil {
 		// Other nodes' commits arrive by LISTEN/NOTIFY; Run's poll above is

@@ -26,6 +26,7 @@ import (
 	"github.com/gatehouse-iam/gatehouse/keyring"
 	"github.com/gatehouse-iam/gatehouse/managedpolicies"
 	"github.com/gatehouse-iam/gatehouse/server"
+	"github.com/gatehouse-iam/gatehouse/session/tokenkeys"
 	"github.com/gatehouse-iam/gatehouse/store/postgres"
 	"github.com/gatehouse-iam/gatehouse/sts"
 )
@@ -45,10 +46,12 @@ const propagationBound = 2 * time.Second
 // node is one in-process Gatehouse server of the cluster, built as
 // `gatehouse serve --store` builds it.
 type node struct {
-	url   string
-	store *postgres.Store
-	dir   *directory.Directory
-	stop  func() // stops the node, as a crash or a kill would; idempotent
+	url    string
+	store  *postgres.Store
+	dir    *directory.Directory
+	ring   *tokenkeys.Ring
+	master *keyring.Keyring
+	stop   func() // stops the node, as a crash or a kill would; idempotent
 }
 
 // startCluster starts n nodes over one fresh schema, all at once (so their
@@ -117,7 +120,13 @@ func startNode(t testing.TB, dsn, schema, masterKey string) (*node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bootstrap: %w", err)
 	}
-	stsSvc := sts.New(sts.Config{Store: st, Directory: d, Managed: catalog, Sealer: keys, MFA: svc, Rand: rand.Reader, Now: time.Now, Log: log})
+	// As serve does: session tokens sealed with the store's session keys,
+	// the ring made by whichever node gets there first.
+	ring, err := tokenkeys.Open(ctx, tokenkeys.Config{Store: st, Master: keys, Rand: rand.Reader, Now: time.Now, Log: log})
+	if err != nil {
+		return nil, fmt.Errorf("session keys: %w", err)
+	}
+	stsSvc := sts.New(sts.Config{Store: st, Directory: d, Managed: catalog, Sealer: ring, MFA: svc, Rand: rand.Reader, Now: time.Now, Log: log})
 	hs, err := server.New(server.Config{Directory: d, IAM: svc, STS: stsSvc, Now: time.Now, Log: log, Registry: prometheus.NewRegistry()})
 	if err != nil {
 		return nil, err
@@ -141,7 +150,7 @@ func startNode(t testing.TB, dsn, schema, masterKey string) (*node, error) {
 		})
 	}
 	t.Cleanup(halt)
-	return &node{url: ts.URL, store: st, dir: d, stop: halt}, nil
+	return &node{url: ts.URL, store: st, dir: d, ring: ring, master: keys, stop: halt}, nil
 }
 
 func (n *node) config(keyID, secret, token string) aws.Config {
@@ -257,6 +266,40 @@ func TestCluster(t *testing.T) {
 		}
 		if got := aws.ToString(id.Arn); got != "arn:aws:iam::"+clusterAccount+":user/alice" {
 			t.Errorf("caller on node 3 = %s", got)
+		}
+	})
+
+	t.Run("SessionKeyRotation", func(t *testing.T) {
+		stsClient := func(n *node) *awssts.Client { return awssts.NewFromConfig(n.config(aliceID, aliceSecret, "")) }
+		before, err := stsClient(n1).GetSessionToken(ctx, &awssts.GetSessionTokenInput{})
+		if err != nil {
+			t.Fatalf("GetSessionToken on node 1: %v", err)
+		}
+		res, err := tokenkeys.Rotate(ctx, n2.store, n2.master, rand.Reader, time.Now(), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := n2.ring.Reload(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n2.ring.Version() != res.Version || n3.ring.Version() == res.Version {
+			t.Fatalf("versions: node 2 %d, node 3 %d, rotated to %d", n2.ring.Version(), n3.ring.Version(), res.Version)
+		}
+		after, err := stsClient(n2).GetSessionToken(ctx, &awssts.GetSessionTokenInput{})
+		if err != nil {
+			t.Fatalf("GetSessionToken on node 2: %v", err)
+		}
+		// Node 3 has not re-read the ring: the new key id makes it do so.
+		for name, out := range map[string]*awssts.GetSessionTokenOutput{"before the rotation (node 1)": before, "after the rotation (node 2)": after} {
+			c := *out.Credentials
+			for i, n := range nodes {
+				if _, err := awssts.NewFromConfig(n.config(*c.AccessKeyId, *c.SecretAccessKey, *c.SessionToken)).GetCallerIdentity(ctx, &awssts.GetCallerIdentityInput{}); err != nil {
+					t.Errorf("session issued %s, on node %d: %v", name, i+1, err)
+				}
+			}
+		}
+		if n3.ring.Version() != res.Version {
+			t.Errorf("node 3 seals with version %d after seeing a token of version %d", n3.ring.Version(), res.Version)
 		}
 	})
 
