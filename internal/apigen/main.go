@@ -6,7 +6,9 @@
 //	go run ../../internal/apigen -model .../iam/2010-05-08/service-2.json -pkg iamapi -out zz_generated.go
 //
 // With -json, the package is generated for an AWS JSON 1.1 model
-// (Organizations) with the protocol/awsjson runtime instead.
+// (Organizations) with the protocol/awsjson runtime instead; with -restjson,
+// for a REST-JSON model (IAM Access Analyzer) with the protocol/restjson
+// runtime.
 //
 // With -errors and one or more -model flags it writes the error-code table of
 // package awserr from the models' exception shapes.
@@ -41,6 +43,7 @@ func run(args []string) error {
 	out := fs.String("out", "", "output file")
 	errs := fs.Bool("errors", false, "generate the awserr code table instead of an api package")
 	jsonProto := fs.Bool("json", false, "generate an AWS JSON protocol api package (Organizations)")
+	restProto := fs.Bool("restjson", false, "generate a REST-JSON protocol api package (Access Analyzer)")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("flags: %w", err)
 	}
@@ -63,9 +66,12 @@ func run(args []string) error {
 		if len(loaded) != 1 {
 			return fmt.Errorf("an api package is generated from exactly one -model")
 		}
-		if *jsonProto {
+		switch {
+		case *restProto:
+			src, err = gen.GenerateRESTJSONAPI(loaded[0], *pkg)
+		case *jsonProto:
 			src, err = gen.GenerateJSONAPI(loaded[0], *pkg)
-		} else {
+		default:
 			src, err = gen.GenerateAPI(loaded[0], *pkg)
 		}
 	}

@@ -25,10 +25,15 @@ type apiGen struct {
 	patOrder []string
 	// json selects the AWS JSON codec (GenerateJSONAPI) over AWS Query.
 	json bool
+	// rest selects, with json, the REST-JSON codec (GenerateRESTJSONAPI).
+	rest bool
 }
 
 // rt is the runtime package the generated code calls.
 func (g *apiGen) rt() string {
+	if g.rest {
+		return "restjson"
+	}
 	if g.json {
 		return "awsjson"
 	}

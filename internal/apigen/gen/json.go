@@ -148,9 +148,10 @@ func (g *apiGen) jsonOperations() {
 // jsonElemDecoder returns a func literal decoding a value of shape name
 // (list elements, map keys and values).
 func (g *apiGen) jsonElemDecoder(name string) string {
+	rt := g.rt()
 	s := g.m.Shapes[name]
 	typ := g.goType(name)
-	head := "func(d *awsjson.Decoder, v any, name string) " + typ + " { "
+	head := "func(d *" + rt + ".Decoder, v any, name string) " + typ + " { "
 	switch s.Type {
 	case "string":
 		if len(s.Enum) > 0 {
@@ -166,23 +167,24 @@ func (g *apiGen) jsonElemDecoder(name string) string {
 	case "blob":
 		return head + "x, _ := d.BlobValue(v, name, " + g.rule(name) + "); return x }"
 	case "structure":
-		return head + "x, ok := awsjson.DecodeStructValue[" + typ + "](d, v, name); if !ok { return " + typ + "{} }; return *x }"
+		return head + "x, ok := " + rt + ".DecodeStructValue[" + typ + "](d, v, name); if !ok { return " + typ + "{} }; return *x }"
 	case "list":
-		return head + "x, _ := awsjson.DecodeListValue(d, v, name, " + g.rule(name) + ", " + g.jsonElemDecoder(s.Member.Shape) + "); return x }"
+		return head + "x, _ := " + rt + ".DecodeListValue(d, v, name, " + g.rule(name) + ", " + g.jsonElemDecoder(s.Member.Shape) + "); return x }"
 	case "map":
-		return head + "x, _ := awsjson.DecodeMapValue(d, v, name, " + g.rule(name) + ", " + g.jsonElemDecoder(s.Key.Shape) + ", " + g.jsonElemDecoder(s.Value.Shape) + "); return x }"
+		return head + "x, _ := " + rt + ".DecodeMapValue(d, v, name, " + g.rule(name) + ", " + g.jsonElemDecoder(s.Key.Shape) + ", " + g.jsonElemDecoder(s.Value.Shape) + "); return x }"
 	}
 	panic("unreachable")
 }
 
 func (g *apiGen) jsonDecoder(t string, s *Shape) {
-	g.p("// DecodeJSON implements awsjson.Input: it reads the members of %s from obj and checks the model's constraints.", t)
+	rt := g.rt()
+	g.p("// DecodeJSON implements "+rt+".Input: it reads the members of %s from obj and checks the model's constraints.", t)
 	if len(s.Members) == 0 {
-		g.p("func (v *%s) DecodeJSON(*awsjson.Decoder, awsjson.Object) {}", t)
+		g.p("func (v *%s) DecodeJSON(*"+rt+".Decoder, "+rt+".Object) {}", t)
 		g.p("")
 		return
 	}
-	g.p("func (v *%s) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {", t)
+	g.p("func (v *%s) DecodeJSON(d *"+rt+".Decoder, obj "+rt+".Object) {", t)
 	for _, mem := range s.Members {
 		ms := g.m.Shapes[mem.Shape]
 		req := s.isRequired(mem.Name)
@@ -213,16 +215,16 @@ func (g *apiGen) jsonDecoder(t string, s *Shape) {
 		case "blob":
 			call = fmt.Sprintf("d.Blob(obj, %s, %s, %t)", w, g.rule(mem.Shape), req)
 		case "structure":
-			call = fmt.Sprintf("awsjson.DecodeStruct[%s](d, obj, %s, %t)", typ, w, req)
+			call = fmt.Sprintf(rt+".DecodeStruct[%s](d, obj, %s, %t)", typ, w, req)
 			if req {
 				assign = "v." + f + " = *x"
 			} else {
 				assign = "v." + f + " = x"
 			}
 		case "list":
-			call = fmt.Sprintf("awsjson.DecodeList(d, obj, %s, %s, %t, %s)", w, g.rule(mem.Shape), req, g.jsonElemDecoder(ms.Member.Shape))
+			call = fmt.Sprintf(rt+".DecodeList(d, obj, %s, %s, %t, %s)", w, g.rule(mem.Shape), req, g.jsonElemDecoder(ms.Member.Shape))
 		case "map":
-			call = fmt.Sprintf("awsjson.DecodeMap(d, obj, %s, %s, %t, %s, %s)", w, g.rule(mem.Shape), req, g.jsonElemDecoder(ms.Key.Shape), g.jsonElemDecoder(ms.Value.Shape))
+			call = fmt.Sprintf(rt+".DecodeMap(d, obj, %s, %s, %t, %s, %s)", w, g.rule(mem.Shape), req, g.jsonElemDecoder(ms.Key.Shape), g.jsonElemDecoder(ms.Value.Shape))
 		}
 		g.p("if x, ok := %s; ok {", call)
 		g.p("%s", assign)
@@ -234,8 +236,9 @@ func (g *apiGen) jsonDecoder(t string, s *Shape) {
 
 // jsonElemEncoder returns a func literal writing a value of shape name.
 func (g *apiGen) jsonElemEncoder(name string) string {
+	rt := g.rt()
 	s := g.m.Shapes[name]
-	head := "func(e *awsjson.Encoder, x *" + g.goType(name) + ") { "
+	head := "func(e *" + rt + ".Encoder, x *" + g.goType(name) + ") { "
 	switch s.Type {
 	case "string":
 		if len(s.Enum) > 0 {
@@ -247,18 +250,30 @@ func (g *apiGen) jsonElemEncoder(name string) string {
 	case "boolean":
 		return head + "e.BoolValue(*x) }"
 	case "timestamp":
+		if g.isoTime(name) {
+			return head + "e.TimeISOValue(*x) }"
+		}
 		return head + "e.TimeValue(*x) }"
 	case "blob":
 		return head + "e.BlobValue(*x) }"
 	case "structure":
 		return head + "x.EncodeJSON(e) }"
+	case "list":
+		if g.rest {
+			return head + rt + ".EncodeListValue(e, *x, " + g.jsonElemEncoder(s.Member.Shape) + ") }"
+		}
+	case "map":
+		if g.rest {
+			return head + rt + ".EncodeMapValue(e, *x, " + g.jsonElemEncoder(s.Value.Shape) + ") }"
+		}
 	}
 	panic("unreachable: nested lists and maps rejected in GenerateJSONAPI")
 }
 
 func (g *apiGen) jsonEncoder(t string, s *Shape) {
-	g.p("// EncodeJSON implements awsjson.Output: it writes %s as a JSON object, omitting absent optional members.", t)
-	g.p("func (v *%s) EncodeJSON(e *awsjson.Encoder) {", t)
+	rt := g.rt()
+	g.p("// EncodeJSON implements "+rt+".Output: it writes %s as a JSON object, omitting absent optional members.", t)
+	g.p("func (v *%s) EncodeJSON(e *"+rt+".Encoder) {", t)
 	g.p("e.Begin()")
 	for _, mem := range s.Members {
 		ms := g.m.Shapes[mem.Shape]
@@ -282,16 +297,20 @@ func (g *apiGen) jsonEncoder(t string, s *Shape) {
 		case "boolean":
 			stmt = fmt.Sprintf("e.Bool(%s, %s)", w, val)
 		case "timestamp":
-			stmt = fmt.Sprintf("e.Time(%s, %s)", w, val)
+			if g.isoTime(mem.Shape) {
+				stmt = fmt.Sprintf("e.TimeISO(%s, %s)", w, val)
+			} else {
+				stmt = fmt.Sprintf("e.Time(%s, %s)", w, val)
+			}
 		case "blob":
 			stmt = fmt.Sprintf("e.Blob(%s, %s)", w, val)
 		case "structure":
 			stmt = fmt.Sprintf("e.Key(%s); %s.EncodeJSON(e)", w, f)
 		case "list":
-			g.p("awsjson.EncodeList(e, %s, %s, %t, %s)", w, f, req, g.jsonElemEncoder(ms.Member.Shape))
+			g.p(rt+".EncodeList(e, %s, %s, %t, %s)", w, f, req, g.jsonElemEncoder(ms.Member.Shape))
 			continue
 		case "map":
-			g.p("awsjson.EncodeMap(e, %s, %s, %t, %s)", w, f, req, g.jsonElemEncoder(ms.Value.Shape))
+			g.p(rt+".EncodeMap(e, %s, %s, %t, %s)", w, f, req, g.jsonElemEncoder(ms.Value.Shape))
 			continue
 		}
 		if req {

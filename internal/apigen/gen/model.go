@@ -26,6 +26,7 @@ type Metadata struct {
 	EndpointPrefix string `json:"endpointPrefix"`
 	Protocol       string `json:"protocol"`
 	ServiceID      string `json:"serviceId"`
+	SigningName    string `json:"signingName"`
 	TargetPrefix   string `json:"targetPrefix"`
 	UID            string `json:"uid"`
 	XMLNamespace   string `json:"xmlNamespace"`
@@ -35,8 +36,9 @@ type Metadata struct {
 type Operation struct {
 	Name string `json:"name"`
 	HTTP struct {
-		Method     string `json:"method"`
-		RequestURI string `json:"requestUri"`
+		Method       string `json:"method"`
+		RequestURI   string `json:"requestUri"`
+		ResponseCode int    `json:"responseCode"`
 	} `json:"http"`
 	Input         *Ref   `json:"input"`
 	Output        *Ref   `json:"output"`
@@ -46,8 +48,11 @@ type Operation struct {
 
 // Ref is a reference to a shape, from an operation or a structure member.
 type Ref struct {
-	Shape         string `json:"shape"`
-	LocationName  string `json:"locationName"`
+	Shape        string `json:"shape"`
+	LocationName string `json:"locationName"`
+	// Location is where a REST member travels: "uri", "querystring",
+	// "header", "headers" or "statusCode"; "" is the body.
+	Location      string `json:"location"`
 	ResultWrapper string `json:"resultWrapper"`
 	Flattened     bool   `json:"flattened"`
 	XMLAttribute  bool   `json:"xmlAttribute"`
@@ -98,23 +103,26 @@ type ErrorInfo struct {
 
 // Shape is one model shape.
 type Shape struct {
-	Type          string       `json:"type"`
-	Members       Members      `json:"members"`
-	Required      []string     `json:"required"`
-	Member        *Ref         `json:"member"`
-	Key           *Ref         `json:"key"`
-	Value         *Ref         `json:"value"`
-	Min           *json.Number `json:"min"`
-	Max           *json.Number `json:"max"`
-	Pattern       string       `json:"pattern"`
-	Enum          []string     `json:"enum"`
-	Box           bool         `json:"box"`
-	Sensitive     bool         `json:"sensitive"`
-	Flattened     bool         `json:"flattened"`
-	Union         bool         `json:"union"`
-	Exception     bool         `json:"exception"`
-	Error         *ErrorInfo   `json:"error"`
-	Documentation string       `json:"documentation"`
+	Type      string       `json:"type"`
+	Members   Members      `json:"members"`
+	Required  []string     `json:"required"`
+	Member    *Ref         `json:"member"`
+	Key       *Ref         `json:"key"`
+	Value     *Ref         `json:"value"`
+	Min       *json.Number `json:"min"`
+	Max       *json.Number `json:"max"`
+	Pattern   string       `json:"pattern"`
+	Enum      []string     `json:"enum"`
+	Box       bool         `json:"box"`
+	Sensitive bool         `json:"sensitive"`
+	Flattened bool         `json:"flattened"`
+	Union     bool         `json:"union"`
+	// TimestampFormat is "iso8601", "epoch-seconds", "rfc822" or "" (the
+	// protocol's default).
+	TimestampFormat string     `json:"timestampFormat"`
+	Exception       bool       `json:"exception"`
+	Error           *ErrorInfo `json:"error"`
+	Documentation   string     `json:"documentation"`
 }
 
 func bound(n *json.Number) (int64, bool, error) {
