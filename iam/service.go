@@ -96,14 +96,14 @@ func (s *Service) Ops() map[string]Op {
 
 // update runs fn in a store transaction and then brings the directory up to date,
 // so the change is in force for the next request. Store sentinels that escape fn
-// become ServiceFailure.
+// become ServiceFailure, or ServiceUnavailable while the store is unreachable.
 func (s *Service) update(ctx context.Context, fn func(tx store.Tx) error) error {
 	err := s.st.Update(ctx, fn)
 	if err != nil {
 		if _, ok := awserr.As(err); ok {
 			return err
 		}
-		return awserr.ServiceFailure("Request processing has failed due to an unknown error, exception or failure.").WithCause(err)
+		return storeFailure(err)
 	}
 	if err := s.dir.Sync(ctx); err != nil {
 		s.log.Warn("directory sync after write failed", "err", err)
@@ -111,16 +111,27 @@ func (s *Service) update(ctx context.Context, fn func(tx store.Tx) error) error 
 	return nil
 }
 
-// view runs fn in a read transaction; store errors become ServiceFailure.
+// view runs fn in a read transaction; store errors become ServiceFailure (or
+// ServiceUnavailable).
 func (s *Service) view(ctx context.Context, fn func(tx store.ReadTx) error) error {
 	err := s.st.View(ctx, fn)
 	if err != nil {
 		if _, ok := awserr.As(err); ok {
 			return err
 		}
-		return awserr.ServiceFailure("Request processing has failed due to an unknown error, exception or failure.").WithCause(err)
+		return storeFailure(err)
 	}
 	return nil
+}
+
+// storeFailure is the AWS error for a store error that escaped a transaction:
+// ServiceUnavailable (503) while the store cannot be reached, else
+// ServiceFailure (500).
+func storeFailure(err error) *awserr.Error {
+	if errors.Is(err, store.ErrUnavailable) {
+		return awserr.New(awserr.CodeServiceUnavailable, "The request has failed due to a temporary failure of the server.").WithCause(err)
+	}
+	return awserr.ServiceFailure("Request processing has failed due to an unknown error, exception or failure.").WithCause(err)
 }
 
 // notFound converts store.ErrNotFound into the given AWS error, passing others on.

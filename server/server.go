@@ -174,7 +174,7 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 	svc, action, err := s.dispatch(w, r, reqID)
 	outcome := "ok"
 	if err != nil {
-		ae := query.ErrorOf(err)
+		ae := unavailable(query.ErrorOf(err))
 		outcome = ae.Code
 		if svc == nil {
 			svc = s.svcs["iam"]

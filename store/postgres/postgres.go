@@ -518,8 +518,9 @@ const (
 
 // mapErr wraps a driver error with context, translating it to the store's
 // sentinels by SQLSTATE: serialization failures and deadlocks become
-// ErrConflict, unique violations ErrAlreadyExists, and an interrupted
-// statement the context's error. The driver error stays wrapped too.
+// ErrConflict, unique violations ErrAlreadyExists, connection failures
+// ErrUnavailable, and an interrupted statement the context's error. The
+// driver error stays wrapped too.
 //
 // Connection failures are deliberately not ErrConflict: when a connection
 // drops during COMMIT the outcome is unknown, and rerunning the transaction
@@ -539,6 +540,9 @@ func mapErr(ctx context.Context, err error, op string) error {
 		case codeUniqueViolation:
 			return fmt.Errorf("postgres: %s: %w: %w", op, store.ErrAlreadyExists, err)
 		}
+	}
+	if isConnectionFailure(err) {
+		return fmt.Errorf("postgres: %s: %w: %w", op, store.ErrUnavailable, err)
 	}
 	return fmt.Errorf("postgres: %s: %w", op, err)
 }
