@@ -1,0 +1,227 @@
+package accessanalyzer
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/gatehouse-iam/gatehouse/arn"
+	"github.com/gatehouse-iam/gatehouse/policy"
+	"github.com/gatehouse-iam/gatehouse/store"
+	"github.com/gatehouse-iam/gatehouse/wildcard"
+)
+
+// access is one external access a trust policy grants: what a finding
+// reports.
+type access struct {
+	// Principal is the external principal, e.g. {"AWS": "111122223333"},
+	// {"Federated": "accounts.google.com"} or {"AWS": "*"}.
+	Principal map[string]string
+	// Actions are the STS actions the principal may call on the role, sorted.
+	Actions []string
+	// Condition holds the statement's condition keys and their values (comma
+	// separated), as the finding's condition map does.
+	Condition map[string]string
+	// Public reports access by anyone, with no condition to limit it.
+	Public bool
+}
+
+// roleActions are the actions of a role trust policy that give access to the
+// role: assuming it, and the session properties that go with assuming it.
+var roleActions = []string{
+	"sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity", "sts:SetSourceIdentity", "sts:TagSession",
+}
+
+// federatedOnly are the actions only a federated principal calls, and
+// awsOnly the one only an AWS principal calls.
+var (
+	federatedOnly = []string{"sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity"}
+	awsOnly       = []string{"sts:AssumeRole"}
+)
+
+// analyzeRole returns the accesses the trust policy of role r (in account)
+// grants to principals outside the account: AWS principals of another
+// account or "*", and federated identity providers (whose users are outside
+// the zone of trust). Service principals are AWS's own and are not
+// external. An Allow is cancelled by a Deny statement without conditions
+// that covers the same principal and actions. A document that does not parse
+// grants nothing.
+func analyzeRole(account string, r store.Role) []access {
+	doc, err := policy.Parse(r.AssumeRolePolicyDocument, policy.KindTrust)
+	if err != nil {
+		return nil
+	}
+	var out []access
+	add := func(a access) {
+		for i := range out {
+			if mapsEqual(out[i].Principal, a.Principal) && mapsEqual(out[i].Condition, a.Condition) {
+				for _, act := range a.Actions {
+					if !slices.Contains(out[i].Actions, act) {
+						out[i].Actions = append(out[i].Actions, act)
+					}
+				}
+				slices.Sort(out[i].Actions)
+				return
+			}
+		}
+		out = append(out, a)
+	}
+	for _, st := range doc.Statements {
+		if st.Effect != policy.Allow || st.Principal == nil {
+			continue
+		}
+		actions := statementActions(st)
+		if len(actions) == 0 {
+			continue
+		}
+		cond := conditionMap(st.Conditions)
+		for _, p := range externalPrincipals(account, st) {
+			if p.value == "*" && ownAccountOnly(account, st.Conditions) {
+				continue
+			}
+			acts := applicable(p, actions)
+			acts = slices.DeleteFunc(acts, func(a string) bool { return denied(doc, p, a) })
+			if len(acts) == 0 {
+				continue
+			}
+			public := p.value == "*" && len(cond) == 0
+			add(access{Principal: map[string]string{p.kind: p.value}, Actions: acts, Condition: cond, Public: public})
+		}
+	}
+	return out
+}
+
+// principal is one value of a Principal element.
+type principal struct{ kind, value string }
+
+// externalPrincipals returns the principals of an Allow statement outside
+// account. NotPrincipal in an Allow grants everyone else: it is public.
+func externalPrincipals(account string, st *policy.Statement) []principal {
+	p := st.Principal
+	if st.NotPrincipal || p.Wildcard {
+		return []principal{{"AWS", "*"}}
+	}
+	var out []principal
+	for _, v := range p.AWS {
+		if v == "*" {
+			out = append(out, principal{"AWS", "*"})
+			continue
+		}
+		if acct := principalAccount(v); acct != "" && acct != account {
+			out = append(out, principal{"AWS", v})
+		}
+	}
+	for _, v := range p.Federated {
+		out = append(out, principal{"Federated", v})
+	}
+	return out
+}
+
+// principalAccount returns the account of an AWS principal value: an
+// account id, or the account field of an ARN.
+func principalAccount(v string) string {
+	if arn.IsAccountID(v) {
+		return v
+	}
+	a, err := arn.Parse(v)
+	if err != nil {
+		return ""
+	}
+	return a.Account
+}
+
+// statementActions returns the role actions a statement's Action or
+// NotAction covers.
+func statementActions(st *policy.Statement) []string {
+	var out []string
+	for _, a := range roleActions {
+		matched := slices.ContainsFunc(st.Actions, func(p string) bool { return wildcard.MatchFold(p, a) })
+		if matched != st.NotAction {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// applicable keeps the actions the kind of principal p can call.
+func applicable(p principal, actions []string) []string {
+	out := slices.Clone(actions)
+	switch p.kind {
+	case "Federated":
+		out = slices.DeleteFunc(out, func(a string) bool { return slices.Contains(awsOnly, a) })
+	default:
+		out = slices.DeleteFunc(out, func(a string) bool { return slices.Contains(federatedOnly, a) })
+	}
+	return out
+}
+
+// denied reports whether a Deny statement without conditions covers
+// principal p and action a.
+func denied(doc *policy.Document, p principal, a string) bool {
+	for _, st := range doc.Statements {
+		if st.Effect != policy.Deny || len(st.Conditions) > 0 || st.Principal == nil || st.NotPrincipal {
+			continue
+		}
+		matched := slices.ContainsFunc(st.Actions, func(x string) bool { return wildcard.MatchFold(x, a) })
+		if matched == st.NotAction {
+			continue
+		}
+		dp := st.Principal
+		if dp.Wildcard || slices.Contains(dp.AWS, "*") {
+			return true
+		}
+		var values []string
+		switch p.kind {
+		case "Federated":
+			values = dp.Federated
+		default:
+			values = dp.AWS
+		}
+		if slices.Contains(values, p.value) {
+			return true
+		}
+	}
+	return false
+}
+
+// ownAccountOnly reports whether conditions limit the principal to account
+// (aws:PrincipalAccount equal to it), which keeps "*" inside the zone of
+// trust.
+func ownAccountOnly(account string, cs []policy.Condition) bool {
+	for _, c := range cs {
+		if strings.EqualFold(c.Key, "aws:PrincipalAccount") && strings.HasPrefix(c.Operator, "StringEquals") &&
+			!strings.HasSuffix(c.Operator, "IfExists") && len(c.Values) > 0 &&
+			!slices.ContainsFunc(c.Values, func(v string) bool { return v != account }) {
+			return true
+		}
+	}
+	return false
+}
+
+// conditionMap returns a statement's conditions as a finding's condition
+// map: key to its values, comma separated (nil without conditions).
+func conditionMap(cs []policy.Condition) map[string]string {
+	if len(cs) == 0 {
+		return nil
+	}
+	out := map[string]string{}
+	for _, c := range cs {
+		v := strings.Join(c.Values, ",")
+		if prev, ok := out[c.Key]; ok && prev != v {
+			v = prev + "," + v
+		}
+		out[c.Key] = v
+	}
+	return out
+}
+
+func mapsEqual(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,213 @@
+package accessanalyzer
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/gatehouse-iam/gatehouse/api/analyzerapi"
+	"github.com/gatehouse-iam/gatehouse/awserr"
+	"github.com/gatehouse-iam/gatehouse/identity"
+	"github.com/gatehouse-iam/gatehouse/store"
+)
+
+// Store kinds of the Access Analyzer records, in the owning account.
+const (
+	// kindAnalyzer: key = region/name; value analyzerRecord.
+	kindAnalyzer store.Kind = "access-analyzer"
+	// kindFinding: key = region/analyzer name/finding key (see findingKey);
+	// value findingRecord.
+	kindFinding store.Kind = "access-analyzer-finding"
+)
+
+type analyzerRecord struct {
+	Name      string            `json:"name"`
+	ARN       string            `json:"arn"`
+	Region    string            `json:"region"`
+	Type      string            `json:"type"`
+	CreatedAt time.Time         `json:"createdAt"`
+	Tags      map[string]string `json:"tags,omitempty"`
+	Rules     []ruleRecord      `json:"rules,omitempty"`
+	// LastResource and LastAnalyzedAt are the last resource whose analysis
+	// changed a finding, and when.
+	LastResource   string    `json:"lastResource,omitempty"`
+	LastAnalyzedAt time.Time `json:"lastAnalyzedAt,omitzero"`
+}
+
+// ruleRecord is an archive rule.
+type ruleRecord struct {
+	Name      string               `json:"name"`
+	Filter    map[string]criterion `json:"filter"`
+	CreatedAt time.Time            `json:"createdAt"`
+	UpdatedAt time.Time            `json:"updatedAt"`
+}
+
+// criterion is a filter criterion as stored.
+type criterion struct {
+	Eq       []string `json:"eq,omitempty"`
+	Neq      []string `json:"neq,omitempty"`
+	Contains []string `json:"contains,omitempty"`
+	Exists   *bool    `json:"exists,omitempty"`
+}
+
+func analyzerKey(region, name string) string { return region + "/" + name }
+
+// analyzerARN returns the ARN of the caller's analyzer name in its region.
+func analyzerARN(c *identity.Caller, name string) string {
+	return "arn:aws:access-analyzer:" + c.Region + ":" + c.Account + ":analyzer/" + name
+}
+
+func (s *Service) analyzerOps() []Op {
+	return []Op{
+		op("CreateAnalyzer", func(c *identity.Caller, in *analyzerapi.CreateAnalyzerRequest) string {
+			return analyzerARN(c, in.AnalyzerName)
+		}, s.createAnalyzer),
+		op("GetAnalyzer", func(c *identity.Caller, in *analyzerapi.GetAnalyzerRequest) string {
+			return analyzerARN(c, in.AnalyzerName)
+		}, s.getAnalyzer),
+		op("ListAnalyzers", nil, s.listAnalyzers),
+		op("DeleteAnalyzer", func(c *identity.Caller, in *analyzerapi.DeleteAnalyzerRequest) string {
+			return analyzerARN(c, in.AnalyzerName)
+		}, s.deleteAnalyzer),
+	}
+}
+
+func (s *Service) createAnalyzer(ctx context.Context, c *identity.Caller, in *analyzerapi.CreateAnalyzerRequest) (*analyzerapi.CreateAnalyzerResponse, error) {
+	if in.Type != analyzerapi.TypeACCOUNT {
+		return nil, invalid("type", "Gatehouse supports analyzers of type ACCOUNT only: its zone of trust is the account.")
+	}
+	if in.Configuration != nil {
+		return nil, invalid("configuration", "A configuration applies to unused and internal access analyzers only.")
+	}
+	now := s.now().UTC()
+	rec := analyzerRecord{Name: in.AnalyzerName, ARN: analyzerARN(c, in.AnalyzerName), Region: c.Region, Type: string(in.Type), CreatedAt: now, Tags: in.Tags}
+	for _, r := range in.ArchiveRules {
+		f, err := storedFilter(r.Filter, true)
+		if err != nil {
+			return nil, err
+		}
+		if ruleIndex(rec.Rules, r.RuleName) >= 0 {
+			return nil, conflict("Archive rule "+r.RuleName+" is given twice.", r.RuleName, typeArchiveRule)
+		}
+		rec.Rules = append(rec.Rules, ruleRecord{Name: r.RuleName, Filter: f, CreatedAt: now, UpdatedAt: now})
+	}
+	err := s.update(ctx, func(tx store.Tx) error {
+		existing, err := store.ListValues[analyzerRecord](ctx, tx, store.ListOptions{Kind: kindAnalyzer, Account: c.Account, Prefix: c.Region + "/"})
+		if err != nil {
+			return err
+		}
+		for _, a := range existing {
+			if a.Name == in.AnalyzerName {
+				return conflict("Analyzer "+in.AnalyzerName+" already exists.", in.AnalyzerName, typeAnalyzer)
+			}
+			if a.Type == string(analyzerapi.TypeACCOUNT) {
+				return resourceErr("ServiceQuotaExceededException", 402,
+					"You can create only one analyzer with your account as the zone of trust in each Region; "+a.Name+" exists.", in.AnalyzerName, typeAnalyzer)
+			}
+		}
+		return store.CreateJSON(ctx, tx, kindAnalyzer, c.Account, analyzerKey(c.Region, in.AnalyzerName), rec)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &analyzerapi.CreateAnalyzerResponse{Arn: str(rec.ARN)}, nil
+}
+
+// analyzerByName reads the caller's analyzer name in its region.
+func analyzerByName(ctx context.Context, tx store.ReadTx, c *identity.Caller, name string) (analyzerRecord, error) {
+	a, err := store.GetJSON[analyzerRecord](ctx, tx, kindAnalyzer, c.Account, analyzerKey(c.Region, name))
+	if isNotFound(err) {
+		return a, notFound("Analyzer "+name+" not found.", name, typeAnalyzer)
+	}
+	return a, err
+}
+
+// analyzerByARN reads the analyzer an ARN names, which must be the caller's,
+// in the caller's region.
+func analyzerByARN(ctx context.Context, tx store.ReadTx, c *identity.Caller, arn string) (analyzerRecord, error) {
+	prefix := "arn:aws:access-analyzer:" + c.Region + ":" + c.Account + ":analyzer/"
+	name, ok := strings.CutPrefix(arn, prefix)
+	if !ok || name == "" || strings.Contains(name, "/") {
+		return analyzerRecord{}, notFound("Analyzer "+arn+" not found.", arn, typeAnalyzer)
+	}
+	a, err := analyzerByName(ctx, tx, c, name)
+	var ae *awserr.Error
+	if errors.As(err, &ae) && ae.Code == "ResourceNotFoundException" {
+		return a, notFound("Analyzer "+arn+" not found.", arn, typeAnalyzer)
+	}
+	return a, err
+}
+
+func (a *analyzerRecord) summary() analyzerapi.AnalyzerSummary {
+	out := analyzerapi.AnalyzerSummary{Arn: a.ARN, Name: a.Name, Type: analyzerapi.Type(a.Type), CreatedAt: a.CreatedAt,
+		Status: analyzerapi.AnalyzerStatusACTIVE, Tags: a.Tags}
+	if out.Tags == nil {
+		out.Tags = map[string]string{}
+	}
+	if a.LastResource != "" {
+		out.LastResourceAnalyzed = str(a.LastResource)
+		t := a.LastAnalyzedAt
+		out.LastResourceAnalyzedAt = &t
+	}
+	return out
+}
+
+func (s *Service) getAnalyzer(ctx context.Context, c *identity.Caller, in *analyzerapi.GetAnalyzerRequest) (*analyzerapi.GetAnalyzerResponse, error) {
+	var a analyzerRecord
+	err := s.view(ctx, func(tx store.ReadTx) (err error) {
+		a, err = analyzerByName(ctx, tx, c, in.AnalyzerName)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &analyzerapi.GetAnalyzerResponse{Analyzer: a.summary()}, nil
+}
+
+func (s *Service) listAnalyzers(ctx context.Context, c *identity.Caller, in *analyzerapi.ListAnalyzersRequest) (*analyzerapi.ListAnalyzersResponse, error) {
+	var all []analyzerRecord
+	err := s.view(ctx, func(tx store.ReadTx) (err error) {
+		all, err = store.ListValues[analyzerRecord](ctx, tx, store.ListOptions{Kind: kindAnalyzer, Account: c.Account, Prefix: c.Region + "/"})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	var kept []analyzerRecord
+	for _, a := range all {
+		if in.Type == nil || string(*in.Type) == a.Type {
+			kept = append(kept, a)
+		}
+	}
+	start, limit, err := page(in.NextToken, in.MaxResults, len(kept))
+	if err != nil {
+		return nil, err
+	}
+	end := min(start+limit, len(kept))
+	out := &analyzerapi.ListAnalyzersResponse{Analyzers: []analyzerapi.AnalyzerSummary{}, NextToken: nextToken(end, len(kept))}
+	for i := range kept[start:end] {
+		out.Analyzers = append(out.Analyzers, kept[start+i].summary())
+	}
+	return out, nil
+}
+
+// deleteAnalyzer deletes the analyzer with its findings.
+func (s *Service) deleteAnalyzer(ctx context.Context, c *identity.Caller, in *analyzerapi.DeleteAnalyzerRequest) (*emptyOutput, error) {
+	return done(s.update(ctx, func(tx store.Tx) error {
+		a, err := analyzerByName(ctx, tx, c, in.AnalyzerName)
+		if err != nil {
+			return err
+		}
+		recs, err := tx.List(ctx, store.ListOptions{Kind: kindFinding, Account: c.Account, Prefix: findingPrefix(a)})
+		if err != nil {
+			return err
+		}
+		for _, r := range recs {
+			if err := tx.Delete(ctx, kindFinding, c.Account, r.Key); err != nil {
+				return err
+			}
+		}
+		return tx.Delete(ctx, kindAnalyzer, c.Account, analyzerKey(a.Region, a.Name))
+	}))
+}

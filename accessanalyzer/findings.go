@@ -1,0 +1,426 @@
+package accessanalyzer
+
+import (
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gatehouse-iam/gatehouse/api/analyzerapi"
+	"github.com/gatehouse-iam/gatehouse/identity"
+	"github.com/gatehouse-iam/gatehouse/store"
+)
+
+// findingRecord is one finding: an access of one principal, under one
+// condition, to one resource. Its key (findingKey) is derived from those, so
+// the same access found again is the same finding.
+type findingRecord struct {
+	ID           string            `json:"id"`
+	Resource     string            `json:"resource"`
+	ResourceType string            `json:"resourceType"`
+	Owner        string            `json:"owner"`
+	Principal    map[string]string `json:"principal"`
+	Action       []string          `json:"action"`
+	Condition    map[string]string `json:"condition,omitempty"`
+	IsPublic     bool              `json:"isPublic"`
+	Status       string            `json:"status"`
+	CreatedAt    time.Time         `json:"createdAt"`
+	AnalyzedAt   time.Time         `json:"analyzedAt"`
+	UpdatedAt    time.Time         `json:"updatedAt"`
+}
+
+func findingPrefix(a analyzerRecord) string { return a.Region + "/" + a.Name + "/" }
+
+// findingKey identifies an access within an analyzer.
+func findingKey(resource string, principal, condition map[string]string) string {
+	b, _ := json.Marshal([]any{resource, principal, condition}) // maps marshal with sorted keys
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16])
+}
+
+func (s *Service) findingOps() []Op {
+	byARN := func(c *identity.Caller, arn string) string { return arn }
+	return []Op{
+		op("ListFindings", func(c *identity.Caller, in *analyzerapi.ListFindingsRequest) string { return byARN(c, in.AnalyzerArn) }, s.listFindings),
+		op("ListFindingsV2", func(c *identity.Caller, in *analyzerapi.ListFindingsV2Request) string {
+			return byARN(c, in.AnalyzerArn)
+		}, s.listFindingsV2),
+		op("GetFinding", func(c *identity.Caller, in *analyzerapi.GetFindingRequest) string { return byARN(c, in.AnalyzerArn) }, s.getFinding),
+		op("GetFindingV2", func(c *identity.Caller, in *analyzerapi.GetFindingV2Request) string { return byARN(c, in.AnalyzerArn) }, s.getFindingV2),
+		op("UpdateFindings", func(c *identity.Caller, in *analyzerapi.UpdateFindingsRequest) string {
+			return byARN(c, in.AnalyzerArn)
+		}, s.updateFindings),
+		op("StartResourceScan", func(c *identity.Caller, in *analyzerapi.StartResourceScanRequest) string {
+			return byARN(c, in.AnalyzerArn)
+		}, s.startResourceScan),
+		op("GetAnalyzedResource", func(c *identity.Caller, in *analyzerapi.GetAnalyzedResourceRequest) string {
+			return byARN(c, in.AnalyzerArn)
+		}, s.getAnalyzedResource),
+	}
+}
+
+// scan brings the findings of analyzer a up to date with the roles of its
+// account: a new access is a new finding (ARCHIVED if an archive rule
+// matches it, else ACTIVE), an access that is gone resolves its finding, and
+// a resolved access that is back is active again. It writes only what
+// changed and returns the analyzer's findings.
+func (s *Service) scan(ctx context.Context, tx store.Tx, a *analyzerRecord, account string) ([]findingRecord, error) {
+	roles, err := store.ListValues[store.Role](ctx, tx, store.ListOptions{Kind: store.KindRole, Account: account})
+	if err != nil {
+		return nil, err
+	}
+	entries, err := store.ListJSON[findingRecord](ctx, tx, store.ListOptions{Kind: kindFinding, Account: account, Prefix: findingPrefix(*a)})
+	if err != nil {
+		return nil, err
+	}
+	existing := make(map[string]findingRecord, len(entries))
+	for _, e := range entries {
+		existing[strings.TrimPrefix(e.Key, findingPrefix(*a))] = e.Value
+	}
+	now := s.now().UTC()
+	seen := map[string]bool{}
+	var out []findingRecord
+	var lastResource string
+	put := func(key string, f findingRecord) error {
+		lastResource = f.Resource
+		return store.PutJSON(ctx, tx, kindFinding, account, findingPrefix(*a)+key, f)
+	}
+	for _, r := range roles {
+		for _, acc := range analyzeRole(account, r) {
+			key := findingKey(r.ARN, acc.Principal, acc.Condition)
+			seen[key] = true
+			f, ok := existing[key]
+			switch {
+			case !ok:
+				id, err := s.newID()
+				if err != nil {
+					return nil, err
+				}
+				f = findingRecord{ID: id, Resource: r.ARN, ResourceType: typeRole, Owner: account, Principal: acc.Principal,
+					Action: acc.Actions, Condition: acc.Condition, IsPublic: acc.Public, Status: string(analyzerapi.FindingStatusACTIVE),
+					CreatedAt: now, AnalyzedAt: now, UpdatedAt: now}
+				if a.archives(&f) {
+					f.Status = string(analyzerapi.FindingStatusARCHIVED)
+				}
+			case f.Status == string(analyzerapi.FindingStatusRESOLVED) || !slices.Equal(f.Action, acc.Actions) || f.IsPublic != acc.Public:
+				if f.Status == string(analyzerapi.FindingStatusRESOLVED) {
+					f.Status = string(analyzerapi.FindingStatusACTIVE)
+				}
+				f.Action, f.IsPublic, f.AnalyzedAt, f.UpdatedAt = acc.Actions, acc.Public, now, now
+			default:
+				out = append(out, f)
+				continue
+			}
+			if err := put(key, f); err != nil {
+				return nil, err
+			}
+			out = append(out, f)
+		}
+	}
+	for key, f := range existing {
+		if seen[key] {
+			continue
+		}
+		if f.Status != string(analyzerapi.FindingStatusRESOLVED) {
+			f.Status, f.AnalyzedAt, f.UpdatedAt = string(analyzerapi.FindingStatusRESOLVED), now, now
+			if err := put(key, f); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, f)
+	}
+	if lastResource != "" {
+		a.LastResource, a.LastAnalyzedAt = lastResource, now
+		if err := store.PutJSON(ctx, tx, kindAnalyzer, account, analyzerKey(a.Region, a.Name), *a); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// findings scans the analyzer an ARN names and returns its findings.
+func (s *Service) findings(ctx context.Context, c *identity.Caller, analyzerArn string) (analyzerRecord, []findingRecord, error) {
+	var a analyzerRecord
+	var fs []findingRecord
+	err := s.update(ctx, func(tx store.Tx) (err error) {
+		if a, err = analyzerByARN(ctx, tx, c, analyzerArn); err != nil {
+			return err
+		}
+		fs, err = s.scan(ctx, tx, &a, c.Account)
+		return err
+	})
+	return a, fs, err
+}
+
+// selectFindings filters, sorts and pages findings for ListFindings(V2).
+func selectFindings(fs []findingRecord, filter map[string]analyzerapi.Criterion, sort *analyzerapi.SortCriteria, token *string, maxResults *int32) ([]findingRecord, *string, error) {
+	f, err := storedFilter(filter, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	fs = slices.DeleteFunc(fs, func(x findingRecord) bool { return !matches(f, &x) })
+	attr, desc := "createdAt", false
+	if sort != nil {
+		if sort.AttributeName != nil {
+			attr = *sort.AttributeName
+		}
+		desc = sort.OrderBy != nil && *sort.OrderBy == analyzerapi.OrderByDESC
+	}
+	key, ok := sortKeys[attr]
+	if !ok {
+		return nil, nil, invalid("sort.attributeName", "Findings cannot be sorted by "+attr+".")
+	}
+	slices.SortStableFunc(fs, func(x, y findingRecord) int {
+		c := cmp.Or(key(&x, &y), cmp.Compare(x.ID, y.ID))
+		if desc {
+			return -c
+		}
+		return c
+	})
+	start, limit, err := page(token, maxResults, len(fs))
+	if err != nil {
+		return nil, nil, err
+	}
+	end := min(start+limit, len(fs))
+	return fs[start:end], nextToken(end, len(fs)), nil
+}
+
+// sortKeys are the attributes findings can be sorted by.
+var sortKeys = map[string]func(x, y *findingRecord) int{
+	"createdAt":            func(x, y *findingRecord) int { return x.CreatedAt.Compare(y.CreatedAt) },
+	"updatedAt":            func(x, y *findingRecord) int { return x.UpdatedAt.Compare(y.UpdatedAt) },
+	"analyzedAt":           func(x, y *findingRecord) int { return x.AnalyzedAt.Compare(y.AnalyzedAt) },
+	"resource":             func(x, y *findingRecord) int { return cmp.Compare(x.Resource, y.Resource) },
+	"resourceType":         func(x, y *findingRecord) int { return cmp.Compare(x.ResourceType, y.ResourceType) },
+	"resourceOwnerAccount": func(x, y *findingRecord) int { return cmp.Compare(x.Owner, y.Owner) },
+	"status":               func(x, y *findingRecord) int { return cmp.Compare(x.Status, y.Status) },
+	"id":                   func(x, y *findingRecord) int { return cmp.Compare(x.ID, y.ID) },
+}
+
+func (f *findingRecord) api() *analyzerapi.Finding {
+	cond := f.Condition
+	if cond == nil {
+		cond = map[string]string{}
+	}
+	return &analyzerapi.Finding{
+		Id: f.ID, Principal: f.Principal, Action: f.Action, Resource: str(f.Resource), IsPublic: &f.IsPublic,
+		ResourceType: analyzerapi.ResourceType(f.ResourceType), Condition: cond, CreatedAt: f.CreatedAt, AnalyzedAt: f.AnalyzedAt,
+		UpdatedAt: f.UpdatedAt, Status: analyzerapi.FindingStatus(f.Status), ResourceOwnerAccount: f.Owner,
+	}
+}
+
+func (s *Service) listFindings(ctx context.Context, c *identity.Caller, in *analyzerapi.ListFindingsRequest) (*analyzerapi.ListFindingsResponse, error) {
+	_, fs, err := s.findings(ctx, c, in.AnalyzerArn)
+	if err != nil {
+		return nil, err
+	}
+	sel, next, err := selectFindings(fs, in.Filter, in.Sort, in.NextToken, in.MaxResults)
+	if err != nil {
+		return nil, err
+	}
+	out := &analyzerapi.ListFindingsResponse{Findings: []analyzerapi.FindingSummary{}, NextToken: next}
+	for i := range sel {
+		f := sel[i].api()
+		out.Findings = append(out.Findings, analyzerapi.FindingSummary{
+			Id: f.Id, Principal: f.Principal, Action: f.Action, Resource: f.Resource, IsPublic: f.IsPublic, ResourceType: f.ResourceType,
+			Condition: f.Condition, CreatedAt: f.CreatedAt, AnalyzedAt: f.AnalyzedAt, UpdatedAt: f.UpdatedAt, Status: f.Status,
+			ResourceOwnerAccount: f.ResourceOwnerAccount,
+		})
+	}
+	return out, nil
+}
+
+func (s *Service) listFindingsV2(ctx context.Context, c *identity.Caller, in *analyzerapi.ListFindingsV2Request) (*analyzerapi.ListFindingsV2Response, error) {
+	_, fs, err := s.findings(ctx, c, in.AnalyzerArn)
+	if err != nil {
+		return nil, err
+	}
+	sel, next, err := selectFindings(fs, in.Filter, in.Sort, in.NextToken, in.MaxResults)
+	if err != nil {
+		return nil, err
+	}
+	out := &analyzerapi.ListFindingsV2Response{Findings: []analyzerapi.FindingSummaryV2{}, NextToken: next}
+	for _, f := range sel {
+		ft := analyzerapi.FindingTypeExternalAccess
+		out.Findings = append(out.Findings, analyzerapi.FindingSummaryV2{
+			AnalyzedAt: f.AnalyzedAt, CreatedAt: f.CreatedAt, Id: f.ID, Resource: str(f.Resource), ResourceType: analyzerapi.ResourceType(f.ResourceType),
+			ResourceOwnerAccount: f.Owner, Status: analyzerapi.FindingStatus(f.Status), UpdatedAt: f.UpdatedAt, FindingType: &ft,
+		})
+	}
+	return out, nil
+}
+
+// findingByID scans the analyzer and returns the finding with id.
+func (s *Service) findingByID(ctx context.Context, c *identity.Caller, analyzerArn, id string) (findingRecord, error) {
+	_, fs, err := s.findings(ctx, c, analyzerArn)
+	if err != nil {
+		return findingRecord{}, err
+	}
+	for _, f := range fs {
+		if f.ID == id {
+			return f, nil
+		}
+	}
+	return findingRecord{}, notFound("Finding "+id+" not found.", id, typeFinding)
+}
+
+func (s *Service) getFinding(ctx context.Context, c *identity.Caller, in *analyzerapi.GetFindingRequest) (*analyzerapi.GetFindingResponse, error) {
+	f, err := s.findingByID(ctx, c, in.AnalyzerArn, in.Id)
+	if err != nil {
+		return nil, err
+	}
+	return &analyzerapi.GetFindingResponse{Finding: f.api()}, nil
+}
+
+// getFindingV2 returns the finding with its one detail, the external access.
+func (s *Service) getFindingV2(ctx context.Context, c *identity.Caller, in *analyzerapi.GetFindingV2Request) (*analyzerapi.GetFindingV2Response, error) {
+	f, err := s.findingByID(ctx, c, in.AnalyzerArn, in.Id)
+	if err != nil {
+		return nil, err
+	}
+	a := f.api()
+	details := []analyzerapi.FindingDetails{{ExternalAccessDetails: &analyzerapi.ExternalAccessDetails{
+		Action: a.Action, Condition: a.Condition, IsPublic: a.IsPublic, Principal: a.Principal,
+	}}}
+	start, limit, err := page(in.NextToken, in.MaxResults, len(details))
+	if err != nil {
+		return nil, err
+	}
+	end := min(start+limit, len(details))
+	ft := analyzerapi.FindingTypeExternalAccess
+	return &analyzerapi.GetFindingV2Response{
+		AnalyzedAt: f.AnalyzedAt, CreatedAt: f.CreatedAt, Id: f.ID, NextToken: nextToken(end, len(details)), Resource: str(f.Resource),
+		ResourceType: analyzerapi.ResourceType(f.ResourceType), ResourceOwnerAccount: f.Owner, Status: analyzerapi.FindingStatus(f.Status),
+		UpdatedAt: f.UpdatedAt, FindingDetails: details[start:end], FindingType: &ft,
+	}, nil
+}
+
+// updateFindings archives or re-opens findings, named by id or by resource.
+// Resolved findings keep their status: the access they reported is gone.
+func (s *Service) updateFindings(ctx context.Context, c *identity.Caller, in *analyzerapi.UpdateFindingsRequest) (*emptyOutput, error) {
+	if (len(in.Ids) == 0) == (in.ResourceArn == nil) {
+		return nil, invalid("ids", "Specify either ids or resourceArn.")
+	}
+	return done(s.update(ctx, func(tx store.Tx) error {
+		a, err := analyzerByARN(ctx, tx, c, in.AnalyzerArn)
+		if err != nil {
+			return err
+		}
+		fs, err := s.scan(ctx, tx, &a, c.Account)
+		if err != nil {
+			return err
+		}
+		byID := map[string]findingRecord{}
+		for _, f := range fs {
+			byID[f.ID] = f
+		}
+		var targets []findingRecord
+		if in.ResourceArn != nil {
+			for _, f := range fs {
+				if f.Resource == *in.ResourceArn {
+					targets = append(targets, f)
+				}
+			}
+		}
+		for _, id := range in.Ids {
+			f, ok := byID[id]
+			if !ok {
+				return notFound("Finding "+id+" not found.", id, typeFinding)
+			}
+			targets = append(targets, f)
+		}
+		now := s.now().UTC()
+		for _, f := range targets {
+			if f.Status == string(analyzerapi.FindingStatusRESOLVED) || f.Status == string(in.Status) {
+				continue
+			}
+			f.Status, f.UpdatedAt = string(in.Status), now
+			if err := store.PutJSON(ctx, tx, kindFinding, c.Account, findingPrefix(a)+findingKey(f.Resource, f.Principal, f.Condition), f); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+}
+
+// roleOf returns the role a resource ARN names in the caller's account.
+func roleOf(ctx context.Context, tx store.ReadTx, c *identity.Caller, resourceArn string) (store.Role, error) {
+	prefix := "arn:aws:iam::" + c.Account + ":role/"
+	rest, ok := strings.CutPrefix(resourceArn, prefix)
+	if !ok || rest == "" {
+		return store.Role{}, notFound("Resource "+resourceArn+" is not an IAM role of account "+c.Account+" that the analyzer can analyze.", resourceArn, typeRole)
+	}
+	name := rest[strings.LastIndex(rest, "/")+1:]
+	r, err := store.GetJSON[store.Role](ctx, tx, store.KindRole, c.Account, store.RoleKey(name))
+	if isNotFound(err) || (err == nil && r.ARN != resourceArn) {
+		return store.Role{}, notFound("Resource "+resourceArn+" not found.", resourceArn, typeRole)
+	}
+	return r, err
+}
+
+// startResourceScan analyzes one role at once. Analysis is synchronous, so
+// the findings are current when the call returns.
+func (s *Service) startResourceScan(ctx context.Context, c *identity.Caller, in *analyzerapi.StartResourceScanRequest) (*emptyOutput, error) {
+	if in.ResourceOwnerAccount != nil && *in.ResourceOwnerAccount != c.Account {
+		return nil, invalid("resourceOwnerAccount", "An analyzer with the account as its zone of trust scans resources of its own account only.")
+	}
+	return done(s.update(ctx, func(tx store.Tx) error {
+		a, err := analyzerByARN(ctx, tx, c, in.AnalyzerArn)
+		if err != nil {
+			return err
+		}
+		if _, err := roleOf(ctx, tx, c, in.ResourceArn); err != nil {
+			return err
+		}
+		_, err = s.scan(ctx, tx, &a, c.Account)
+		return err
+	}))
+}
+
+// getAnalyzedResource returns what the analyzer found about one role.
+func (s *Service) getAnalyzedResource(ctx context.Context, c *identity.Caller, in *analyzerapi.GetAnalyzedResourceRequest) (*analyzerapi.GetAnalyzedResourceResponse, error) {
+	var role store.Role
+	var fs []findingRecord
+	err := s.update(ctx, func(tx store.Tx) error {
+		a, err := analyzerByARN(ctx, tx, c, in.AnalyzerArn)
+		if err != nil {
+			return err
+		}
+		if role, err = roleOf(ctx, tx, c, in.ResourceArn); err != nil {
+			return err
+		}
+		fs, err = s.scan(ctx, tx, &a, c.Account)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	res := &analyzerapi.AnalyzedResource{ResourceArn: role.ARN, ResourceType: analyzerapi.ResourceTypeAWSIAMRole, CreatedAt: role.CreateDate,
+		AnalyzedAt: s.now().UTC(), UpdatedAt: role.CreateDate, ResourceOwnerAccount: c.Account, Actions: []string{}, SharedVia: []string{}}
+	var status *analyzerapi.FindingStatus
+	for _, f := range fs {
+		if f.Resource != role.ARN || f.Status == string(analyzerapi.FindingStatusRESOLVED) {
+			continue
+		}
+		res.IsPublic = res.IsPublic || f.IsPublic
+		for _, act := range f.Action {
+			if !slices.Contains(res.Actions, act) {
+				res.Actions = append(res.Actions, act)
+			}
+		}
+		if f.UpdatedAt.After(res.UpdatedAt) {
+			res.UpdatedAt = f.UpdatedAt
+		}
+		st := analyzerapi.FindingStatus(f.Status)
+		if status == nil || st == analyzerapi.FindingStatusACTIVE {
+			status = &st
+		}
+	}
+	slices.Sort(res.Actions)
+	res.Status = status
+	return &analyzerapi.GetAnalyzedResourceResponse{Resource: res}, nil
+}

@@ -1,0 +1,185 @@
+// Package accessanalyzer is IAM Access Analyzer: policy validation
+// (ValidatePolicy, with the checks of policy/validate) and external access
+// analyzers whose zone of trust is the account. An analyzer reports the IAM
+// roles whose trust policy lets a principal outside the account (another
+// account, a federated identity provider, or anyone) assume them, with AWS's
+// finding shape (resource, principal, action, condition, isPublic) and
+// lifecycle (ACTIVE, ARCHIVED by hand or by an archive rule, RESOLVED once
+// the access is gone).
+//
+// Findings are recomputed from the store whenever they are read or a scan is
+// requested, so they follow every change of a trust policy at once; the
+// finding records keep what the analysis cannot derive: ids, status and
+// timestamps. The package speaks Go types (the generated api/analyzerapi
+// shapes) and *awserr.Error, never HTTP; the server routes, authenticates and
+// authorizes requests through the operation table it exports.
+package accessanalyzer
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/gatehouse-iam/gatehouse/awserr"
+	"github.com/gatehouse-iam/gatehouse/identity"
+	"github.com/gatehouse-iam/gatehouse/operation"
+	"github.com/gatehouse-iam/gatehouse/protocol/restjson"
+	"github.com/gatehouse-iam/gatehouse/store"
+)
+
+// Config holds the service's dependencies.
+type Config struct {
+	Store store.Store
+	// Rand is the source of finding ids (crypto/rand.Reader in production).
+	Rand io.Reader
+	// Now is the clock.
+	Now func() time.Time
+	Log *slog.Logger
+}
+
+// Service implements the Access Analyzer operations.
+type Service struct {
+	st   store.Store
+	rand io.Reader
+	now  func() time.Time
+	log  *slog.Logger
+}
+
+// New returns the service.
+func New(c Config) *Service {
+	r := c.Rand
+	if r == nil {
+		r = rand.Reader
+	}
+	return &Service{st: c.Store, rand: r, now: c.Now, log: c.Log}
+}
+
+// Op is one entry of the operation table: the authorization descriptor and
+// the run function over a decoded input.
+type Op struct {
+	// Name is the API operation name, e.g. "GetAnalyzer".
+	Name string
+	// Authz describes the call for authorization.
+	Authz func(ctx context.Context, c *identity.Caller, in restjson.Input) (operation.Authz, error)
+	// Run performs the operation.
+	Run func(ctx context.Context, c *identity.Caller, in restjson.Input) (restjson.Output, error)
+}
+
+// op builds an Op from a typed run function; the action is
+// "access-analyzer:"+name and the resource comes from res (nil: "*").
+func op[I restjson.Input, O restjson.Output](name string, res func(c *identity.Caller, in I) string, run func(ctx context.Context, c *identity.Caller, in I) (O, error)) Op {
+	return Op{
+		Name: name,
+		Authz: func(_ context.Context, c *identity.Caller, in restjson.Input) (operation.Authz, error) {
+			resource := "*"
+			if res != nil {
+				if r := res(c, in.(I)); r != "" {
+					resource = r
+				}
+			}
+			return operation.Authz{Action: "access-analyzer:" + name, Resource: resource}, nil
+		},
+		Run: func(ctx context.Context, c *identity.Caller, in restjson.Input) (restjson.Output, error) {
+			out, err := run(ctx, c, in.(I))
+			if err != nil {
+				return nil, err
+			}
+			return out, nil
+		},
+	}
+}
+
+// Ops returns the operation table, keyed by operation name.
+func (s *Service) Ops() map[string]Op {
+	m := map[string]Op{}
+	for _, group := range [][]Op{s.validateOps(), s.analyzerOps(), s.ruleOps(), s.findingOps()} {
+		for _, o := range group {
+			m[o.Name] = o
+		}
+	}
+	return m
+}
+
+// serviceErr passes AWS errors on and turns anything else into
+// InternalServerException.
+func serviceErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := awserr.As(err); ok {
+		return err
+	}
+	return &awserr.Error{Code: "InternalServerException", Status: 500,
+		Message: "Internal server error.", Err: err}
+}
+
+// update runs fn in a store transaction.
+func (s *Service) update(ctx context.Context, fn func(tx store.Tx) error) error {
+	return serviceErr(s.st.Update(ctx, fn))
+}
+
+// view runs fn in a read transaction.
+func (s *Service) view(ctx context.Context, fn func(tx store.ReadTx) error) error {
+	return serviceErr(s.st.View(ctx, fn))
+}
+
+// Resource types of the errors that name one.
+const (
+	typeAnalyzer    = "AWS::AccessAnalyzer::Analyzer"
+	typeArchiveRule = "AWS::AccessAnalyzer::ArchiveRule"
+	typeFinding     = "AWS::AccessAnalyzer::Finding"
+	typeRole        = "AWS::IAM::Role"
+)
+
+// resourceErr returns an exception carrying resourceId and resourceType.
+func resourceErr(code string, status int, msg, id, typ string) error {
+	return restjson.WithMembers(&awserr.Error{Code: code, Status: status, Sender: true, Message: msg},
+		map[string]any{"resourceId": id, "resourceType": typ})
+}
+
+func notFound(msg, id, typ string) error {
+	return resourceErr("ResourceNotFoundException", 404, msg, id, typ)
+}
+
+func conflict(msg, id, typ string) error {
+	return resourceErr("ConflictException", 409, msg, id, typ)
+}
+
+// invalid returns a ValidationException about one field.
+func invalid(field, msg string) error {
+	return restjson.Validation(restjson.FieldError{Name: field, Message: msg})
+}
+
+// newID returns a random id in UUID form, as Access Analyzer's finding ids.
+func (s *Service) newID() (string, error) {
+	var b [16]byte
+	if _, err := io.ReadFull(s.rand, b[:]); err != nil {
+		return "", fmt.Errorf("finding id: %w", err)
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:], nil
+}
+
+// emptyOutput is the output of operations that return nothing.
+type emptyOutput struct{}
+
+// EncodeJSON implements restjson.Output: an empty object.
+func (*emptyOutput) EncodeJSON(e *restjson.Encoder) { e.Begin(); e.End() }
+
+func done(err error) (*emptyOutput, error) {
+	if err != nil {
+		return nil, err
+	}
+	return &emptyOutput{}, nil
+}
+
+func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
+
+func str(s string) *string { return &s }
