@@ -44,7 +44,7 @@ func newAdminCmd() *cobra.Command {
 		Use:   "admin",
 		Short: "Administrative tasks that the AWS APIs have no operation for",
 	}
-	cmd.AddCommand(newCreateAccountCmd(), newRotateKeysCmd())
+	cmd.AddCommand(newCreateAccountCmd(), newRotateKeysCmd(), newBackupCmd(), newRestoreCmd())
 	return cmd
 }
 
