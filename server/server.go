@@ -27,6 +27,7 @@ import (
 	"github.com/gatehouse-iam/gatehouse/directory"
 	"github.com/gatehouse-iam/gatehouse/iam"
 	"github.com/gatehouse-iam/gatehouse/identity"
+	"github.com/gatehouse-iam/gatehouse/oidc"
 	"github.com/gatehouse-iam/gatehouse/operation"
 	"github.com/gatehouse-iam/gatehouse/organizations"
 	"github.com/gatehouse-iam/gatehouse/policy"
@@ -91,6 +92,8 @@ type metrics struct {
 func New(c Config) (*Server, error) {
 	s := &Server{dir: c.Directory, iam: c.IAM, sts: c.STS, orgs: c.Organizations, now: c.Now, log: c.Log, reg: c.Registry, uses: map[string]store.AccessKeyLastUsed{}}
 	c.STS.OnRoleUse(s.noteRoleUse)
+	// AssumeRoleWithWebIdentity fetches providers' keys over pinned TLS.
+	c.STS.UseWebIdentityKeys(oidc.NewFetcher(oidc.Options{Now: c.Now, SystemRoots: true}))
 	lookup := func(ctx context.Context, id string) ([]byte, error) {
 		if secret, ok := sessionSecret(ctx, id); ok {
 			return secret, nil
@@ -250,9 +253,10 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, reqID string) 
 	}
 	action := qop.Name
 	o, implemented := svc.ops[action]
-	if authErr != nil && unsignedActions[action] && implemented {
-		return svc, action, awserr.New("NotImplemented", "Unsigned STS calls are not implemented yet.")
-	}
+	// An unsigned action has an anonymous caller: what it presents (an
+	// identity provider's token) authenticates it inside the operation, and
+	// the operation decides, so authorization skips it.
+	unsigned := authErr != nil && unsignedActions[action] && implemented
 
 	// Authenticate. Temporary credentials carry their secret in the sealed
 	// session token: open it first so the verifier can find it.
@@ -263,17 +267,19 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, reqID string) 
 		}
 		r = r.WithContext(ctx)
 	}
-	verified, err := svc.verifier.Verify(r.Context(), r, body)
-	if err != nil {
-		var se *sigv4.Error
-		if errors.As(err, &se) {
-			return svc, action, &awserr.Error{Code: se.Code, Status: se.Status, Message: se.Message, Sender: se.Status < 500, Err: se.Err}
+	caller := &identity.Caller{Time: s.now(), SourceIP: clientIP(r), SecureTransport: r.TLS != nil}
+	if !unsigned {
+		verified, err := svc.verifier.Verify(r.Context(), r, body)
+		if err != nil {
+			var se *sigv4.Error
+			if errors.As(err, &se) {
+				return svc, action, &awserr.Error{Code: se.Code, Status: se.Status, Message: se.Message, Sender: se.Status < 500, Err: se.Err}
+			}
+			return svc, action, err
 		}
-		return svc, action, err
-	}
-	caller, err := s.caller(r, verified)
-	if err != nil {
-		return svc, action, err
+		if caller, err = s.caller(r, verified); err != nil {
+			return svc, action, err
+		}
 	}
 
 	// Decode.

@@ -72,6 +72,8 @@ type Service struct {
 	now     func() time.Time
 	log     *slog.Logger
 	orgs    Guardrails
+	// webKeys gets OIDC providers' keys (UseWebIdentityKeys).
+	webKeys WebIdentityKeys
 
 	// allowAll is the identity policy of a root user's federated session.
 	allowAll *policy.Policy
@@ -134,6 +136,11 @@ func (s *Service) Ops() map[string]operation.Op {
 		operation.New("GetSessionToken", func(ctx context.Context, c *identity.Caller, in *stsapi.GetSessionTokenRequest) (operation.Authz, error) {
 			return skip(ctx, c, in)
 		}, s.getSessionToken),
+		// AssumeRoleWithWebIdentity is unsigned: the ID token authenticates
+		// and the role's trust policy alone decides, inside the operation.
+		operation.New("AssumeRoleWithWebIdentity", func(ctx context.Context, c *identity.Caller, in *stsapi.AssumeRoleWithWebIdentityRequest) (operation.Authz, error) {
+			return skip(ctx, c, in)
+		}, s.assumeRoleWithWebIdentity),
 		operation.New("GetFederationToken", s.federationAuthz, s.getFederationToken),
 		operation.New("GetAccessKeyInfo", func(ctx context.Context, c *identity.Caller, in *stsapi.GetAccessKeyInfoRequest) (operation.Authz, error) {
 			return operation.Authz{Action: "sts:GetAccessKeyInfo", Resource: "*"}, nil
