@@ -158,7 +158,8 @@ func parseClaims(b []byte) (Claims, error) {
 		d := json.NewDecoder(bytes.NewReader(v))
 		d.UseNumber()
 		var n json.Number
-		if d.Decode(&n) != nil {
+		// json.Number also takes a quoted number; a date must be a number.
+		if len(v) == 0 || v[0] == '"' || d.Decode(&n) != nil {
 			return fmt.Errorf("%w: claim %s is not a number", ErrMalformed, name)
 		}
 		i, err := n.Int64()
