@@ -44,6 +44,9 @@ type Caller struct {
 	// SourceIdentity is the source identity of a role session (set with
 	// AssumeRole and kept through role chaining), else "".
 	SourceIdentity string
+	// FederatedProvider is the identity provider ARN of a role session
+	// obtained with a web identity token, else "".
+	FederatedProvider string
 }
 
 // IsRoot reports whether the caller is an account's root user.
@@ -87,6 +90,11 @@ func (c *Caller) Context() *policy.Context {
 		// aws:SourceIdentity is present in every request made with a
 		// session that has one (reference_policies_condition-keys).
 		ctx.Set("aws:SourceIdentity", c.SourceIdentity)
+	}
+	if c.FederatedProvider != "" {
+		// aws:FederatedProvider is present in every request of a session
+		// obtained through an identity provider (reference_policies_condition-keys).
+		ctx.Set("aws:FederatedProvider", c.FederatedProvider)
 	}
 	for k, v := range c.Tags {
 		ctx.Set("aws:PrincipalTag/"+k, v)

@@ -74,6 +74,9 @@ type Session struct {
 	Name string `json:"name,omitempty"`
 	// SourceIdentity is the source identity, kept through role chaining.
 	SourceIdentity string `json:"srcId,omitempty"`
+	// FederatedProvider is the ARN of the OIDC provider whose token obtained
+	// an AssumeRoleWithWebIdentity session (aws:FederatedProvider).
+	FederatedProvider string `json:"fedProvider,omitempty"`
 	// IssuedAt is when the credentials were issued (aws:TokenIssueTime).
 	IssuedAt time.Time `json:"iat"`
 	// Expiration is when the credentials expire.

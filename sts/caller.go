@@ -61,6 +61,7 @@ func (s *Service) Identify(ctx context.Context, sess *session.Session, service s
 		c.UserID = r.ID + ":" + sess.Name
 		c.SessionName = sess.Name
 		c.Tags = mergedTags(r.Tags, sess.Tags)
+		c.FederatedProvider = sess.FederatedProvider
 	case session.KindFederatedUser:
 		// Federated users cannot call IAM (id_credentials_temp_request).
 		if service == "iam" {

@@ -177,7 +177,7 @@ func (s *Service) assumeRoleWithWebIdentity(ctx context.Context, c *identity.Cal
 	// The session.
 	sess := &session.Session{
 		Account: acct, Kind: session.KindRole, RoleARN: role.ARN, RoleName: role.Name, RoleID: role.ID,
-		Name: in.RoleSessionName, SourceIdentity: sourceIdentity,
+		Name: in.RoleSessionName, SourceIdentity: sourceIdentity, FederatedProvider: wi.provider.ARN,
 		Policy: inline, PolicyARNs: managed, Tags: tags, TransitiveTagKeys: transitive,
 	}
 	creds, err := s.issue(sess, now, dur)

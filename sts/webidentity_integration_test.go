@@ -147,7 +147,8 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 	}
 	trust := doc(`{"Effect":"Allow","Principal":{"Federated":"` + provARN + `"},"Action":"sts:AssumeRoleWithWebIdentity",` +
 		`"Condition":{"StringEquals":{"` + idp.urlID() + `:aud":"web-app","aws:FederatedProvider":"` + provARN + `"},"StringLike":{"` + idp.urlID() + `:sub":"user-*"}}}`)
-	roleARN := newRole(t, root, "WebApp", trust, doc(`{"Effect":"Allow","Action":"iam:ListRoles","Resource":"*"}`), 7200)
+	// The session's requests carry aws:FederatedProvider.
+	roleARN := newRole(t, root, "WebApp", trust, doc(`{"Effect":"Allow","Action":"iam:ListRoles","Resource":"*","Condition":{"StringEquals":{"aws:FederatedProvider":"`+provARN+`"}}}`), 7200)
 
 	assume := func(token string, mod func(*awssts.AssumeRoleWithWebIdentityInput)) (*awssts.AssumeRoleWithWebIdentityOutput, error) {
 		in := &awssts.AssumeRoleWithWebIdentityInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("web-1"), WebIdentityToken: aws.String(token)}
