@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/gatehouse-iam/gatehouse/accessanalyzer"
 	"github.com/gatehouse-iam/gatehouse/api/iamapi"
 	"github.com/gatehouse-iam/gatehouse/api/stsapi"
 	"github.com/gatehouse-iam/gatehouse/awserr"
@@ -48,8 +49,11 @@ type Config struct {
 	// Organizations, when set, is served over AWS JSON and its SCPs and
 	// RCPs gate every request.
 	Organizations *organizations.Service
-	Now           func() time.Time
-	Log           *slog.Logger
+	// AccessAnalyzer, when set, is served over REST-JSON (credential scope
+	// service access-analyzer).
+	AccessAnalyzer *accessanalyzer.Service
+	Now            func() time.Time
+	Log            *slog.Logger
 	// Registry receives the server's metrics.
 	Registry *prometheus.Registry
 }
@@ -67,6 +71,7 @@ type Server struct {
 
 	orgs     *organizations.Service
 	jsonSvcs map[string]*jsonService // by X-Amz-Target prefix
+	restSvcs map[string]*restService // by signing name
 
 	usesMu sync.Mutex
 	uses   map[string]store.AccessKeyLastUsed
@@ -119,6 +124,9 @@ func New(c Config) (*Server, error) {
 	if err := s.initJSON(c, lookup); err != nil {
 		return nil, err
 	}
+	if err := s.initREST(c, lookup); err != nil {
+		return nil, err
+	}
 	s.metrics = metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "gatehouse_requests_total", Help: "AWS API requests by service, action and outcome (ok, or the error code).",
@@ -168,6 +176,10 @@ var unsignedActions = map[string]bool{"AssumeRoleWithWebIdentity": true, "Assume
 
 // serveAWS handles one AWS API request.
 func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
+	if rs := s.restServiceOf(r); rs != nil {
+		s.serveREST(w, r, rs)
+		return
+	}
 	if r.Header.Get("X-Amz-Target") != "" {
 		s.serveJSON(w, r)
 		return

@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/spf13/cobra"
 
+	"github.com/gatehouse-iam/gatehouse/accessanalyzer"
 	"github.com/gatehouse-iam/gatehouse/directory"
 	"github.com/gatehouse-iam/gatehouse/iam"
 	"github.com/gatehouse-iam/gatehouse/keyring"
@@ -217,7 +218,8 @@ func serve(ctx context.Context, c *serveConfig, stdout, stderr io.Writer) error 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	orgSvc := organizations.New(organizations.Config{Store: st, Directory: dir, Rand: rand.Reader, Now: time.Now, Log: log})
-	srv, err := server.New(server.Config{Directory: dir, IAM: iamSvc, STS: sts.New(sts.Config{Store: st, Directory: dir, Managed: catalog, Sealer: tokenKeys, MFA: iamSvc, Rand: rand.Reader, Now: time.Now, Log: log, Guardrails: orgSvc}), Organizations: orgSvc, Now: time.Now, Log: log, Registry: reg})
+	srv, err := server.New(server.Config{Directory: dir, IAM: iamSvc, STS: sts.New(sts.Config{Store: st, Directory: dir, Managed: catalog, Sealer: tokenKeys, MFA: iamSvc, Rand: rand.Reader, Now: time.Now, Log: log, Guardrails: orgSvc}), Organizations: orgSvc,
+		AccessAnalyzer: accessanalyzer.New(accessanalyzer.Config{Store: st, Rand: rand.Reader, Now: time.Now, Log: log}), Now: time.Now, Log: log, Registry: reg})
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,7 @@ import (
 	awssts "github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/gatehouse-iam/gatehouse/accessanalyzer"
 	"github.com/gatehouse-iam/gatehouse/directory"
 	"github.com/gatehouse-iam/gatehouse/iam"
 	"github.com/gatehouse-iam/gatehouse/keyring"
@@ -82,7 +83,8 @@ func Start(t testing.TB) *Server {
 		t.Fatal(err)
 	}
 	orgs := organizations.New(organizations.Config{Store: st, Directory: d, Rand: rand.Reader, Now: time.Now, Log: log})
-	hs, err := server.New(server.Config{Directory: d, IAM: svc, STS: sts.New(sts.Config{Store: st, Directory: d, Managed: catalog, Sealer: keys, MFA: svc, Rand: rand.Reader, Now: time.Now, Log: log, Guardrails: orgs}), Organizations: orgs, Now: time.Now, Log: log, Registry: prometheus.NewRegistry()})
+	hs, err := server.New(server.Config{Directory: d, IAM: svc, STS: sts.New(sts.Config{Store: st, Directory: d, Managed: catalog, Sealer: keys, MFA: svc, Rand: rand.Reader, Now: time.Now, Log: log, Guardrails: orgs}), Organizations: orgs,
+		AccessAnalyzer: accessanalyzer.New(accessanalyzer.Config{Store: st, Rand: rand.Reader, Now: time.Now, Log: log}), Now: time.Now, Log: log, Registry: prometheus.NewRegistry()})
 	if err != nil {
 		t.Fatal(err)
 	}
