@@ -95,7 +95,7 @@ func TestLayers(t *testing.T) {
 			}
 		}
 	}
-	for _, dir := range []string{"iam", "sts", "organizations"} {
+	for _, dir := range []string{"iam", "sts", "organizations", "accessanalyzer"} {
 		p := pkgs[dir]
 		if p == nil {
 			continue
