@@ -231,7 +231,7 @@ func Compile(name string, doc *Document) (*Policy, error) {
 	}
 	if len(p.byService) <= maxLinearServices {
 		for prefix, stmts := range p.byService {
-			p.services = append(p.services, serviceStmts{prefix: prefix, stmts: stmts})
+			p.services = append(p.services, serviceStmts{prefix: prefix, key: packPrefix(prefix), stmts: stmts})
 		}
 	}
 	return p, nil
@@ -261,14 +261,27 @@ const maxLinearServices = 8
 
 type serviceStmts struct {
 	prefix string
+	key    uint64 // packPrefix(prefix)
 	stmts  []int32
 }
 
-// statementsFor returns the statements indexed under a service prefix.
-func (p *Policy) statementsFor(svc string) []int32 {
+// packPrefix packs a service prefix's length and first seven bytes into one
+// word, so that the linear index compares one integer per service; prefixes
+// longer than seven bytes are confirmed by a string comparison.
+func packPrefix(s string) uint64 {
+	k := uint64(len(s))
+	for i := 0; i < len(s) && i < 7; i++ {
+		k |= uint64(s[i]) << (8 * (i + 1))
+	}
+	return k
+}
+
+// statementsFor returns the statements indexed under a service prefix; key is
+// packPrefix(svc), computed once per request.
+func (p *Policy) statementsFor(svc string, key uint64) []int32 {
 	if len(p.byService) <= maxLinearServices {
 		for i := range p.services {
-			if p.services[i].prefix == svc {
+			if p.services[i].key == key && (len(svc) <= 7 || p.services[i].prefix == svc) {
 				return p.services[i].stmts
 			}
 		}

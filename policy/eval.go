@@ -147,6 +147,7 @@ func evaluate(set *Set, st *evalState, rec *recorder) Result {
 	p := &req.Principal
 	var svcBuf [64]byte
 	svc := lowerPrefix(req.Action, svcBuf[:])
+	st.svcKey = packPrefix(svc)
 	isIAM := p.Type == PrincipalUser || p.Type == PrincipalRoleSession || p.Type == PrincipalFederatedUser
 	resAcct := req.resourceAccount()
 	cross := p.Account != "" && resAcct != "" && p.Account != resAcct
@@ -365,7 +366,7 @@ func (pol *Policy) scan(st *evalState, svc string, principal, denyOnly bool, rec
 		}
 		return o
 	}
-	for _, i := range pol.statementsFor(svc) {
+	for _, i := range pol.statementsFor(svc, st.svcKey) {
 		if visit(i) {
 			return o
 		}

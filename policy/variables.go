@@ -77,6 +77,7 @@ type evalState struct {
 	res      [6]string // the request's resource split into ARN components
 	resSplit bool      // res holds a six-part ARN
 	resDone  bool      // the resource has been split
+	svcKey   uint64    // packPrefix of the action's service prefix
 	buf      *expandBuf
 	n        int
 	// missing collects context keys that policy variables referenced but the
