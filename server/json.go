@@ -44,6 +44,7 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request) {
 	start := s.now()
 	reqID := newRequestID()
 	svc, action, err := s.dispatchJSON(w, r, reqID)
+	err = unavailableJSON(err)
 	name := "unknown"
 	if svc != nil {
 		name = svc.name

@@ -57,6 +57,7 @@ func (s *Server) serveREST(w http.ResponseWriter, r *http.Request, svc *restServ
 	start := s.now()
 	reqID := newRequestID()
 	action, err := s.dispatchREST(w, r, reqID, svc)
+	err = unavailableJSON(err)
 	outcome := "ok"
 	if err != nil {
 		err = restError(err)

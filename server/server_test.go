@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -15,7 +17,10 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 
+	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/internal/testserver"
+	"github.com/gatehouse-iam/gatehouse/server"
+	"github.com/gatehouse-iam/gatehouse/store"
 )
 
 func get(t *testing.T, u string) (*http.Response, string) {
@@ -141,4 +146,15 @@ func TestKeyLastUsed(t *testing.T) {
 func sha256Hex(s string) string {
 	h := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(h[:])
+}
+
+func TestUnavailableJSON(t *testing.T) {
+	err := server.UnavailableForTest(fmt.Errorf("listing: %w", store.ErrUnavailable))
+	var ae *awserr.Error
+	if !errors.As(err, &ae) || ae.Status != 503 || ae.Code != "ServiceUnavailableException" {
+		t.Fatalf("store outage rendered as %v", err)
+	}
+	if got := server.UnavailableForTest(awserr.New("AccessDeniedException", "no")); got.Error() != awserr.New("AccessDeniedException", "no").Error() {
+		t.Errorf("unrelated error changed: %v", got)
+	}
 }

@@ -26,3 +26,17 @@ func unavailable(ae *awserr.Error) *awserr.Error {
 	}
 	return awserr.New(awserr.CodeServiceUnavailable, unavailableMessage).WithCause(cause)
 }
+
+// unavailableJSON is unavailable for the JSON protocols, whose services name the
+// error ServiceUnavailableException: a store outage becomes HTTP 503, which the
+// SDKs retry, instead of an internal error.
+func unavailableJSON(err error) error {
+	if err == nil || !errors.Is(err, store.ErrUnavailable) {
+		return err
+	}
+	var ae *awserr.Error
+	if errors.As(err, &ae) && ae.Status < 500 {
+		return err
+	}
+	return &awserr.Error{Code: "ServiceUnavailableException", Status: 503, Message: unavailableMessage, Err: err}
+}
