@@ -1,11 +1,13 @@
 // Package wildcard matches AWS policy patterns: '*' matches any run of characters
-// (including none) and '?' matches exactly one character. Every other character
+// (including none) and '?' matches exactly one character (one rune of UTF-8). Every other character
 // matches itself, optionally folding ASCII case as AWS does for action names.
 //
 // Matching never backtracks exponentially: a pattern is split at its stars and each
 // segment is matched at its leftmost possible position, which is optimal for patterns
 // whose only operators are '*' and '?'. The cost is at most O(len(pattern)*len(value)).
 package wildcard
+
+import "unicode/utf8"
 
 // Match reports whether value matches pattern, comparing characters exactly.
 func Match(pattern, value string) bool {
@@ -59,6 +61,9 @@ func HasWildcard(s string) bool {
 }
 
 func match(p, v string, star0, one byte, fold bool) bool {
+	if indexByte(p, one) >= 0 && hasNonASCII(v) && utf8.ValidString(v) && utf8.ValidString(p) {
+		return matchRunes(p, v, star0, one, fold)
+	}
 	// Leading segment: must match at position 0.
 	star := indexByte(p, star0)
 	if star < 0 {
@@ -131,4 +136,43 @@ func indexByte(s string, c byte) int {
 		}
 	}
 	return -1
+}
+
+// hasNonASCII reports whether s holds a byte outside ASCII.
+func hasNonASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return true
+		}
+	}
+	return false
+}
+
+// matchRunes is match for values holding multi-byte characters, where a single
+// wildcard ('?') must consume one character (rune), not one byte. It is the
+// classic dynamic program over pattern and value positions: O(len(p)*len(v))
+// time, two rows of memory. Only patterns with '?' and non-ASCII values take it.
+func matchRunes(p, v string, star0, one byte, fold bool) bool {
+	pr, vr := []rune(p), []rune(v)
+	// Dynamic programming over (pattern position, value position): O(len(p)*len(v)).
+	prev := make([]bool, len(vr)+1)
+	cur := make([]bool, len(vr)+1)
+	prev[0] = true
+	for i := 1; i <= len(pr); i++ {
+		c := pr[i-1]
+		cur[0] = prev[0] && c == rune(star0)
+		for j := 1; j <= len(vr); j++ {
+			switch {
+			case c == rune(star0):
+				cur[j] = prev[j] || cur[j-1]
+			case c == rune(one):
+				cur[j] = prev[j-1]
+			default:
+				d := vr[j-1]
+				cur[j] = prev[j-1] && (c == d || fold && c < 0x80 && d < 0x80 && lower(byte(c)) == lower(byte(d)))
+			}
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(vr)]
 }

@@ -2,6 +2,7 @@ package wildcard
 
 import (
 	"strings"
+	"unicode/utf8"
 	"testing"
 	"time"
 )
@@ -97,6 +98,26 @@ func naive(p, v string) bool {
 	}
 }
 
+// naiveRunes is naive over characters.
+func naiveRunes(p, v []rune) bool {
+	if len(p) == 0 {
+		return len(v) == 0
+	}
+	switch p[0] {
+	case '*':
+		for i := 0; i <= len(v); i++ {
+			if naiveRunes(p[1:], v[i:]) {
+				return true
+			}
+		}
+		return false
+	case '?':
+		return len(v) > 0 && naiveRunes(p[1:], v[1:])
+	default:
+		return len(v) > 0 && p[0] == v[0] && naiveRunes(p[1:], v[1:])
+	}
+}
+
 func FuzzMatch(f *testing.F) {
 	f.Add("a*b?c", "axxbyc")
 	f.Add("*", "")
@@ -105,7 +126,11 @@ func FuzzMatch(f *testing.F) {
 		if len(p) > 12 || len(v) > 24 {
 			return
 		}
-		if got, want := Match(p, v), naive(p, v); got != want {
+		want := naive(p, v)
+		if strings.IndexByte(p, '?') >= 0 && utf8.ValidString(p) && utf8.ValidString(v) {
+			want = naiveRunes([]rune(p), []rune(v))
+		}
+		if got := Match(p, v); got != want {
 			t.Fatalf("Match(%q, %q) = %v, reference says %v", p, v, got, want)
 		}
 	})
@@ -124,5 +149,30 @@ func TestEscaped(t *testing.T) {
 	}
 	if MatchEscaped(p, "aXXbYzz", false) {
 		t.Error("literal * must not act as a wildcard")
+	}
+}
+
+// TestUnicode: '?' stands for one character, also a multi-byte one.
+func TestUnicode(t *testing.T) {
+	tests := []struct {
+		p, v string
+		want bool
+	}{
+		{"caf?", "café", true},
+		{"caf??", "café", false},
+		{"?", "é", true},
+		{"a*?z", "aéz", true},
+		{"a*?z", "az", false},
+		{"*é*", "xéy", true},
+		{"??", "日本", true},
+		{"???", "日本", false},
+	}
+	for _, tt := range tests {
+		if got := Match(tt.p, tt.v); got != tt.want {
+			t.Errorf("Match(%q, %q) = %v, want %v", tt.p, tt.v, got, tt.want)
+		}
+	}
+	if !MatchFold("CAF?", "café") {
+		t.Error("fold with a multi-byte value")
 	}
 }
