@@ -149,6 +149,7 @@ func evaluate(set *Set, st *evalState, rec *recorder) Result {
 	svc := lowerPrefix(req.Action, svcBuf[:])
 	st.svcKey = packPrefix(svc)
 	isIAM := p.Type == PrincipalUser || p.Type == PrincipalRoleSession || p.Type == PrincipalFederatedUser
+	st.boundary = isIAM && set.Boundary != nil
 	resAcct := req.resourceAccount()
 	cross := p.Account != "" && resAcct != "" && p.Account != resAcct
 
@@ -334,6 +335,13 @@ func (pol *Policy) scan(st *evalState, svc string, principal, denyOnly bool, rec
 		if principal && s.principal != nil {
 			if s.notPrinc {
 				g = s.principal.notMatch(&st.req.Principal)
+				// "The NotPrincipal element with a Deny effect will always deny any
+				// IAM principal that has a permissions boundary policy attached,
+				// regardless of the values specified in the NotPrincipal element."
+				// (IAM User Guide, Permissions boundaries for IAM entities.)
+				if s.effect == Deny && st.boundary {
+					g = grantDirect
+				}
 			} else {
 				g = s.principal.match(&st.req.Principal)
 			}

@@ -78,6 +78,7 @@ type evalState struct {
 	resSplit bool      // res holds a six-part ARN
 	resDone  bool      // the resource has been split
 	svcKey   uint64    // packPrefix of the action's service prefix
+	boundary bool      // the caller has a permissions boundary
 	buf      *expandBuf
 	n        int
 	// missing collects context keys that policy variables referenced but the
