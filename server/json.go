@@ -101,11 +101,12 @@ func (s *Server) dispatchJSON(w http.ResponseWriter, r *http.Request, reqID stri
 	}
 	svc := s.jsonSvcs[req.Prefix]
 	if svc == nil {
-		return nil, req.Operation, &awserr.Error{Code: "UnknownOperationException", Status: http.StatusBadRequest, Sender: true}
+		// Unknown targets are not metrics labels: clients choose them freely.
+		return nil, "", &awserr.Error{Code: "UnknownOperationException", Status: http.StatusBadRequest, Sender: true}
 	}
 	jop, err := svc.api.Resolve(req)
 	if err != nil {
-		return svc, req.Operation, err
+		return svc, "", err
 	}
 	action := jop.Name
 	o, implemented := svc.ops[action]

@@ -261,7 +261,8 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, reqID string) 
 	}
 	qop, err := svc.api.Resolve(qreq)
 	if err != nil {
-		return svc, qreq.Action, err
+		// An unknown action is not a metrics label: clients choose it freely.
+		return svc, "", err
 	}
 	action := qop.Name
 	o, implemented := svc.ops[action]

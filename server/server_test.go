@@ -50,6 +50,12 @@ func TestHealthAndMetrics(t *testing.T) {
 	if !strings.Contains(body, "gatehouse_request_duration_seconds_bucket") {
 		t.Error("metrics lack the latency histogram")
 	}
+	// Unknown actions are chosen by clients: they must not become metric labels.
+	signedPost(t, srv, "iam", url.Values{"Action": {"NoSuchActionXYZ"}, "Version": {"2010-05-08"}})
+	_, body = get(t, srv.URL+"/metrics")
+	if strings.Contains(body, "NoSuchActionXYZ") {
+		t.Error("an unknown action became a metrics label")
+	}
 }
 
 // signedPost sends a form signed with the root key, as the SDKs do.
