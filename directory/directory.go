@@ -37,15 +37,16 @@ type Directory struct {
 	rev        int64
 	accessKeys map[string]store.AccessKey
 	accounts   map[string]store.Account
-	gen        map[string]uint64 // per account: bumped by every change in it
+	gen        map[string]uint64 // per account: bumped by changes that may concern any principal in it
+	pver       map[string]uint64 // per principal key: bumped by changes that concern only that principal
 	sets       map[string]cachedSet
 	users      map[string]cachedUser
 	compiled   map[compiledKey]*policy.Policy
 }
 
 type cachedSet struct {
-	gen uint64
-	set *policy.Set
+	gen, ver uint64 // the account generation and principal version it was loaded at
+	set      *policy.Set
 }
 
 type compiledKey struct {
@@ -65,6 +66,7 @@ func New(st store.Store, managed ManagedPolicies, log *slog.Logger) *Directory {
 		accessKeys: map[string]store.AccessKey{},
 		accounts:   map[string]store.Account{},
 		gen:        map[string]uint64{},
+		pver:       map[string]uint64{},
 		sets:       map[string]cachedSet{},
 		users:      map[string]cachedUser{},
 		compiled:   map[compiledKey]*policy.Policy{},
@@ -191,9 +193,7 @@ func (d *Directory) apply(ctx context.Context, changes []store.Change) error {
 			}
 			d.accounts[a.ID] = a
 		}
-		if u.ch.Account != "" {
-			d.gen[u.ch.Account]++
-		}
+		d.invalidate(u.ch)
 		if u.ch.Account == store.AWSAccount {
 			// AWS-owned records concern every account.
 			d.sets = map[string]cachedSet{}
@@ -203,6 +203,44 @@ func (d *Directory) apply(ctx context.Context, changes []store.Change) error {
 		}
 	}
 	return nil
+}
+
+// invalidate drops what a change makes stale. A change that concerns one user
+// or role (its record, its inline policies and attachments, its group
+// memberships) bumps that principal's version only; one that may concern many
+// (a group, a customer managed policy or version, the account, or a kind this
+// package does not know) bumps the account's generation. Kinds that never
+// enter a policy set or a principal's record are ignored. The caller holds d.mu.
+func (d *Directory) invalidate(ch store.Change) {
+	if ch.Account == "" {
+		return
+	}
+	one := func(kind store.EntityKind, name string) {
+		d.pver[principalKey(kind, ch.Account, name)]++
+	}
+	parts := strings.SplitN(ch.Key, store.Sep, 3)
+	switch ch.Kind {
+	case store.KindUser:
+		one(store.EntityUser, ch.Key)
+	case store.KindRole:
+		one(store.EntityRole, ch.Key)
+	case store.KindInlinePolicy, store.KindAttachment:
+		switch store.EntityKind(parts[0]) {
+		case store.EntityUser, store.EntityRole:
+			if len(parts) > 1 {
+				one(store.EntityKind(parts[0]), parts[1])
+				return
+			}
+		}
+		d.gen[ch.Account]++
+	case store.KindUserMembership:
+		one(store.EntityUser, parts[0])
+	case store.KindMembership, store.KindPolicyAttachment, // written with their twins above
+		store.KindUserAccessKey, store.KindMFADevice, store.KindLoginProfile,
+		store.KindInstanceProfile, store.KindUniqueID, store.KindAccountAlias:
+	default:
+		d.gen[ch.Account]++
+	}
 }
 
 // Run polls the change feed every interval until ctx ends.
@@ -273,7 +311,7 @@ func (d *Directory) Compile(name, doc string, kind policy.Kind) (*policy.Policy,
 
 // principalKey names a cached set.
 func principalKey(kind store.EntityKind, account, name string) string {
-	return string(kind) + "|" + account + "|" + strings.ToLower(name)
+	return string(kind) + "|" + account + "|" + store.UserKey(name) // IAM folds ASCII letters in names
 }
 
 // UserPolicies returns the policy set of an IAM user: its inline and attached
@@ -293,9 +331,9 @@ func (d *Directory) entitySet(ctx context.Context, kind store.EntityKind, accoun
 	key := principalKey(kind, account, name)
 	d.mu.RLock()
 	c, ok := d.sets[key]
-	gen := d.gen[account]
+	gen, ver := d.gen[account], d.pver[key]
 	d.mu.RUnlock()
-	if ok && c.gen == gen {
+	if ok && c.gen == gen && c.ver == ver {
 		return c.set, nil
 	}
 	set, err := d.loadSet(ctx, kind, account, name)
@@ -303,8 +341,8 @@ func (d *Directory) entitySet(ctx context.Context, kind store.EntityKind, accoun
 		return nil, err
 	}
 	d.mu.Lock()
-	if d.gen[account] == gen {
-		d.sets[key] = cachedSet{gen: gen, set: set}
+	if d.gen[account] == gen && d.pver[key] == ver {
+		d.sets[key] = cachedSet{gen: gen, ver: ver, set: set}
 	}
 	d.mu.Unlock()
 	return set, nil
@@ -431,14 +469,15 @@ func splitPolicyARN(arn string) (account, name string, ok bool) {
 	return account, res[strings.LastIndexByte(res, '/')+1:], true
 }
 
-// User returns an IAM user's record, cached until anything in its account changes.
+// User returns an IAM user's record, cached until it or something that concerns
+// every principal of its account changes.
 func (d *Directory) User(ctx context.Context, account, name string) (store.User, error) {
 	key := principalKey(store.EntityUser, account, name)
 	d.mu.RLock()
 	c, ok := d.users[key]
-	gen := d.gen[account]
+	gen, ver := d.gen[account], d.pver[key]
 	d.mu.RUnlock()
-	if ok && c.gen == gen {
+	if ok && c.gen == gen && c.ver == ver {
 		return c.user, nil
 	}
 	var u store.User
@@ -451,14 +490,14 @@ func (d *Directory) User(ctx context.Context, account, name string) (store.User,
 		return u, fmt.Errorf("directory: user %s in %s: %w", name, account, err)
 	}
 	d.mu.Lock()
-	if d.gen[account] == gen {
-		d.users[key] = cachedUser{gen: gen, user: u}
+	if d.gen[account] == gen && d.pver[key] == ver {
+		d.users[key] = cachedUser{gen: gen, ver: ver, user: u}
 	}
 	d.mu.Unlock()
 	return u, nil
 }
 
 type cachedUser struct {
-	gen  uint64
-	user store.User
+	gen, ver uint64
+	user     store.User
 }
