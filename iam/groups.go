@@ -262,40 +262,7 @@ func renameGroup(ctx context.Context, tx store.Tx, account, oldName, newName str
 			return err
 		}
 	}
-	ips, err := store.ListValues[store.InlinePolicy](ctx, tx, store.ListOptions{Kind: store.KindInlinePolicy, Account: account, Prefix: store.InlinePolicyPrefix(store.EntityGroup, oldName)})
-	if err != nil {
-		return err
-	}
-	for _, ip := range ips {
-		if err := tx.Delete(ctx, store.KindInlinePolicy, account, store.InlinePolicyKey(store.EntityGroup, oldName, ip.PolicyName)); err != nil {
-			return err
-		}
-		ip.OwnerName = newName
-		if err := store.PutJSON(ctx, tx, store.KindInlinePolicy, account, store.InlinePolicyKey(store.EntityGroup, newName, ip.PolicyName), ip); err != nil {
-			return err
-		}
-	}
-	atts, err := store.ListValues[store.Attachment](ctx, tx, store.ListOptions{Kind: store.KindAttachment, Account: account, Prefix: store.AttachmentPrefix(store.EntityGroup, oldName)})
-	if err != nil {
-		return err
-	}
-	for _, a := range atts {
-		pacct, pname, _ := splitPolicyARN(a.PolicyARN)
-		if err := tx.Delete(ctx, store.KindAttachment, account, store.AttachmentKey(store.EntityGroup, oldName, pacct, pname)); err != nil {
-			return err
-		}
-		if err := tx.Delete(ctx, store.KindPolicyAttachment, account, store.PolicyAttachmentKey(pacct, pname, store.EntityGroup, oldName)); err != nil {
-			return err
-		}
-		a.EntityName = newName
-		if err := store.PutJSON(ctx, tx, store.KindAttachment, account, store.AttachmentKey(store.EntityGroup, newName, pacct, pname), a); err != nil {
-			return err
-		}
-		if err := store.PutJSON(ctx, tx, store.KindPolicyAttachment, account, store.PolicyAttachmentKey(pacct, pname, store.EntityGroup, newName), a); err != nil {
-			return err
-		}
-	}
-	return nil
+	return movePolicies(ctx, tx, account, store.EntityGroup, oldName, newName)
 }
 
 // deleteGroup deletes an empty group. AWS refuses while the group has members,

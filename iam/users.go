@@ -278,40 +278,8 @@ func renameUser(ctx context.Context, tx store.Tx, account, oldName, newName stri
 			return err
 		}
 	}
-	// Inline policies.
-	ips, err := store.ListValues[store.InlinePolicy](ctx, tx, store.ListOptions{Kind: store.KindInlinePolicy, Account: account, Prefix: store.InlinePolicyPrefix(store.EntityUser, oldName)})
-	if err != nil {
+	if err := movePolicies(ctx, tx, account, store.EntityUser, oldName, newName); err != nil {
 		return err
-	}
-	for _, ip := range ips {
-		if err := tx.Delete(ctx, store.KindInlinePolicy, account, store.InlinePolicyKey(store.EntityUser, oldName, ip.PolicyName)); err != nil {
-			return err
-		}
-		ip.OwnerName = newName
-		if err := store.PutJSON(ctx, tx, store.KindInlinePolicy, account, store.InlinePolicyKey(store.EntityUser, newName, ip.PolicyName), ip); err != nil {
-			return err
-		}
-	}
-	// Managed policy attachments, both directions.
-	atts, err := store.ListValues[store.Attachment](ctx, tx, store.ListOptions{Kind: store.KindAttachment, Account: account, Prefix: store.AttachmentPrefix(store.EntityUser, oldName)})
-	if err != nil {
-		return err
-	}
-	for _, a := range atts {
-		pacct, pname, _ := splitPolicyARN(a.PolicyARN)
-		if err := tx.Delete(ctx, store.KindAttachment, account, store.AttachmentKey(store.EntityUser, oldName, pacct, pname)); err != nil {
-			return err
-		}
-		if err := tx.Delete(ctx, store.KindPolicyAttachment, account, store.PolicyAttachmentKey(pacct, pname, store.EntityUser, oldName)); err != nil {
-			return err
-		}
-		a.EntityName = newName
-		if err := store.PutJSON(ctx, tx, store.KindAttachment, account, store.AttachmentKey(store.EntityUser, newName, pacct, pname), a); err != nil {
-			return err
-		}
-		if err := store.PutJSON(ctx, tx, store.KindPolicyAttachment, account, store.PolicyAttachmentKey(pacct, pname, store.EntityUser, newName), a); err != nil {
-			return err
-		}
 	}
 	// Access keys: the per-user index and the owner in each global key record.
 	refs, err := store.ListValues[store.AccessKeyRef](ctx, tx, store.ListOptions{Kind: store.KindUserAccessKey, Account: account, Prefix: store.UserAccessKeyPrefix(oldName)})
