@@ -85,6 +85,7 @@ func (s *Service) Ops() map[string]Op {
 		s.managedPolicyOps(), s.accountOps(), s.simulationOps(),
 		s.mfaOps(),
 		s.oidcOps(),
+		s.passwordOps(),
 	}
 	for _, group := range groups {
 		for _, o := range group {
