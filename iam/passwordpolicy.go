@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/gatehouse-iam/gatehouse/api/iamapi"
@@ -209,5 +210,5 @@ func boolOf(b *bool) bool { return b != nil && *b }
 // passwordOps returns the console password operations: the account password
 // policy, login profiles and ChangePassword, and the credential report.
 func (s *Service) passwordOps() []Op {
-	return s.passwordPolicyOps()
+	return slices.Concat(s.passwordPolicyOps(), s.loginProfileOps())
 }
