@@ -210,5 +210,5 @@ func boolOf(b *bool) bool { return b != nil && *b }
 // passwordOps returns the console password operations: the account password
 // policy, login profiles and ChangePassword, and the credential report.
 func (s *Service) passwordOps() []Op {
-	return slices.Concat(s.passwordPolicyOps(), s.loginProfileOps())
+	return slices.Concat(s.passwordPolicyOps(), s.loginProfileOps(), s.credentialReportOps())
 }
