@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	"github.com/gatehouse-iam/gatehouse/internal/testserver"
+	"github.com/gatehouse-iam/gatehouse/store"
 )
 
 func TestCredentialReport(t *testing.T) {
@@ -116,5 +118,36 @@ func TestCredentialReport(t *testing.T) {
 	}
 	if _, err := dave.GetCredentialReport(ctx, &awsiam.GetCredentialReportInput{}); err != nil {
 		t.Fatal(err)
+	}
+
+	// A report four hours old has expired, and the next generation starts anew.
+	err = srv.Store.Update(ctx, func(tx store.Tx) error {
+		r, err := tx.Get(ctx, "credential-report", testserver.AccountID, "latest")
+		if err != nil {
+			return err
+		}
+		var v map[string]any
+		if err := json.Unmarshal(r.Data, &v); err != nil {
+			return err
+		}
+		v["generatedTime"] = time.Now().Add(-4 * time.Hour).UTC().Format(time.RFC3339)
+		r.Data, err = json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		return tx.Put(ctx, r)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = root.GetCredentialReport(ctx, &awsiam.GetCredentialReportInput{})
+	wantCode(t, err, "ReportExpired")
+	gen, err = root.GenerateCredentialReport(ctx, &awsiam.GenerateCredentialReportInput{})
+	if err != nil || gen.State != types.ReportStateTypeStarted {
+		t.Fatalf("generation after expiry %+v %v", gen, err)
+	}
+	rep, err = root.GetCredentialReport(ctx, &awsiam.GetCredentialReportInput{})
+	if err != nil || !bytes.Contains(rep.Content, []byte("\ndave,")) {
+		t.Fatalf("new report %v\n%s", err, rep.Content)
 	}
 }
