@@ -237,7 +237,8 @@ func (d *Directory) invalidate(ch store.Change) {
 		one(store.EntityUser, parts[0])
 	case store.KindMembership, store.KindPolicyAttachment, // written with their twins above
 		store.KindUserAccessKey, store.KindMFADevice, store.KindLoginProfile,
-		store.KindInstanceProfile, store.KindUniqueID, store.KindAccountAlias:
+		store.KindInstanceProfile, store.KindUniqueID, store.KindAccountAlias, store.KindOIDCProvider,
+		"password-policy", "password-state", "credential-report", "slr-deletion-task":
 	default:
 		d.gen[ch.Account]++
 	}

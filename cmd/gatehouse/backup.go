@@ -68,7 +68,7 @@ var backupKinds = []store.Kind{
 	store.KindUserAccessKey, store.KindInstanceProfile, store.KindMFADevice, store.KindLoginProfile,
 	store.KindUniqueID, store.KindOIDCProvider, store.KindSessionKeys,
 	// iam
-	"slr-deletion-task",
+	"slr-deletion-task", "password-policy", "password-state", "credential-report",
 	// organizations
 	"org", "org-root", "org-ou", "org-account", "org-policy", "org-attachment", "org-policy-target", "org-create-account",
 	// accessanalyzer
