@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	awsorg "github.com/aws/aws-sdk-go-v2/service/organizations"
@@ -103,7 +105,7 @@ func (s *Server) Config(keyID, secret string) aws.Config {
 		Region:       "us-east-1",
 		Credentials:  credentials.NewStaticCredentialsProvider(keyID, secret, ""),
 		BaseEndpoint: aws.String(s.URL),
-		Retryer:      func() aws.Retryer { return aws.NopRetryer{} },
+		Retryer:      newRetryer,
 	}
 }
 
@@ -144,4 +146,17 @@ func (s *Server) NewUserWithKey(t testing.TB, name string) *awsiam.Client {
 		t.Fatalf("CreateAccessKey %s: %v", name, err)
 	}
 	return s.IAMClient(*out.AccessKey.AccessKeyId, *out.AccessKey.SecretAccessKey)
+}
+
+// newRetryer retries only what a real client would retry at the connection
+// level — a connection reset by the peer, which loopback runs under load can
+// show — and never an answer of the server, so tests see every AWS error as
+// the server gave it.
+func newRetryer() aws.Retryer {
+	return retry.NewStandard(func(o *retry.StandardOptions) {
+		o.MaxAttempts = 3
+		o.Retryables = []retry.IsErrorRetryable{retry.RetryableConnectionError{}}
+		o.RateLimiter = ratelimit.None
+		o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 10 * time.Millisecond, nil })
+	})
 }
