@@ -149,9 +149,12 @@ func (s *Server) NewUserWithKey(t testing.TB, name string) *awsiam.Client {
 }
 
 // newRetryer retries only what a real client would retry at the connection
-// level — a connection reset by the peer, which loopback runs under load can
-// show — and never an answer of the server, so tests see every AWS error as
-// the server gave it.
+// level, and never an answer of the server, so tests see every AWS error as the
+// server gave it. The Go transport can close a connection from its write loop
+// while the response body is still being read ("use of closed network
+// connection" after a 200; aws/aws-sdk-go-v2#2737, which the SDK's default
+// retryer treats as retryable); logging server connection states here showed
+// the server had written the whole response when it happened.
 func newRetryer() aws.Retryer {
 	return retry.NewStandard(func(o *retry.StandardOptions) {
 		o.MaxAttempts = 3
