@@ -2,9 +2,9 @@ package wildcard
 
 import (
 	"strings"
-	"unicode/utf8"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func TestMatch(t *testing.T) {
