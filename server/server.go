@@ -280,7 +280,7 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, reqID string) 
 		}
 		r = r.WithContext(ctx)
 	}
-	caller := &identity.Caller{Time: s.now(), SourceIP: clientIP(r), SecureTransport: r.TLS != nil}
+	caller := &identity.Caller{Time: s.now(), Region: requestedRegion(svc.name, ""), SourceIP: clientIP(r), SecureTransport: r.TLS != nil}
 	if !unsigned {
 		verified, err := svc.verifier.Verify(r.Context(), r, body)
 		if err != nil {
@@ -340,7 +340,7 @@ func (s *Server) caller(r *http.Request, a *sigv4.Auth) (*identity.Caller, error
 		return nil, awserr.New("InvalidClientTokenId", "The security token included in the request is invalid.")
 	}
 	c := &identity.Caller{
-		Account: k.Account, AccessKeyID: k.ID, Region: a.Region, Time: s.now(),
+		Account: k.Account, AccessKeyID: k.ID, Region: requestedRegion(a.Service, a.Region), Time: s.now(),
 		SourceIP: clientIP(r), SecureTransport: r.TLS != nil,
 	}
 	if k.UserName == "" {
@@ -366,7 +366,7 @@ func (s *Server) caller(r *http.Request, a *sigv4.Auth) (*identity.Caller, error
 	if acct, ok := s.dir.Account(k.Account); ok {
 		c.Principal.ManagementAccount = acct.IsManagement
 	}
-	s.noteKeyUse(k.ID, a.Service, a.Region, c.Time)
+	s.noteKeyUse(k.ID, a.Service, c.Region, c.Time)
 	return c, nil
 }
 
