@@ -87,22 +87,35 @@ func jsonError(err error) *awserr.Error {
 // dispatchJSON runs parse, route, authenticate, decode, authorize, run and
 // encode for an AWS JSON request.
 func (s *Server) dispatchJSON(w http.ResponseWriter, r *http.Request, reqID string) (*jsonService, string, error) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	// Route by X-Amz-Target; check the authentication up to the key before
+	// reading the body.
+	prefix, _, err := awsjson.Target(r)
 	if err != nil {
-		return nil, "", awserr.New("SerializationException", "The request body could not be read.").WithCause(err)
+		return nil, "", err
 	}
-	if len(body) > maxBody {
-		return nil, "", awserr.New("SerializationException", "The request body is too large.")
+	svc := s.jsonSvcs[prefix]
+	if svc == nil {
+		// Unknown targets are not metrics labels: clients choose them freely.
+		return nil, "", &awserr.Error{Code: "UnknownOperationException", Status: http.StatusBadRequest, Sender: true}
+	}
+	auth, err := sigv4.Parse(r)
+	if err != nil {
+		return svc, "", authError(err)
+	}
+	ctx, err := s.precheck(r, svc.verifier, auth)
+	if err != nil {
+		return svc, "", err
+	}
+	r = r.WithContext(ctx)
+	body, release, err := s.readBody(r, maxBody)
+	defer release()
+	if err != nil {
+		return svc, "", jsonBodyError(err, "TooManyRequestsException")
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	req, err := awsjson.ParseRequest(r, body)
 	if err != nil {
-		return nil, "", err
-	}
-	svc := s.jsonSvcs[req.Prefix]
-	if svc == nil {
-		// Unknown targets are not metrics labels: clients choose them freely.
-		return nil, "", &awserr.Error{Code: "UnknownOperationException", Status: http.StatusBadRequest, Sender: true}
+		return svc, "", err
 	}
 	jop, err := svc.api.Resolve(req)
 	if err != nil {
@@ -112,22 +125,11 @@ func (s *Server) dispatchJSON(w http.ResponseWriter, r *http.Request, reqID stri
 	o, implemented := svc.ops[action]
 
 	// Authenticate.
-	auth, err := sigv4.Parse(r)
-	if err == nil && auth.SessionToken != "" {
-		ctx, err := s.openSession(r.Context(), auth)
-		if err != nil {
-			return svc, action, err
-		}
-		r = r.WithContext(ctx)
-	}
 	verified, err := svc.verifier.Verify(r.Context(), r, body)
 	if err != nil {
-		var se *sigv4.Error
-		if errors.As(err, &se) {
-			return svc, action, &awserr.Error{Code: se.Code, Status: se.Status, Message: se.Message, Sender: se.Status < 500, Err: se.Err}
-		}
-		return svc, action, err
+		return svc, action, authError(err)
 	}
+	release()
 	caller, err := s.caller(r, verified)
 	if err != nil {
 		return svc, action, err
@@ -161,4 +163,19 @@ func (s *Server) dispatchJSON(w http.ResponseWriter, r *http.Request, reqID stri
 		s.log.Debug("writing response", "err", err)
 	}
 	return svc, action, nil
+}
+
+// jsonBodyError is a readBody error as the JSON protocols answer it;
+// throttling is the service's own throttling error (Organizations'
+// TooManyRequestsException, Access Analyzer's ThrottlingException).
+func jsonBodyError(err error, throttling string) error {
+	switch {
+	case errors.Is(err, errBodyTooLarge):
+		return &awserr.Error{Code: "SerializationException", Status: http.StatusRequestEntityTooLarge, Sender: true,
+			Message: "The request body is too large."}
+	case errors.Is(err, errBodyBudget):
+		return &awserr.Error{Code: throttling, Status: http.StatusTooManyRequests, Sender: true, Message: "Rate exceeded", Err: err}
+	default:
+		return awserr.New("SerializationException", "The request body could not be read.").WithCause(err)
+	}
 }

@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -96,13 +95,21 @@ func restError(err error) error {
 // dispatchREST runs route, authenticate, decode, authorize, run and encode
 // for a REST-JSON request.
 func (s *Server) dispatchREST(w http.ResponseWriter, r *http.Request, reqID string, svc *restService) (string, error) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	// The credential scope routed the request: check its authentication up
+	// to the key before reading the body.
+	auth, err := sigv4.Parse(r)
 	if err != nil {
-		return "", awserr.New("SerializationException", "The request body could not be read.").WithCause(err)
+		return "", authError(err)
 	}
-	if len(body) > maxBody {
-		return "", &awserr.Error{Code: "SerializationException", Status: http.StatusRequestEntityTooLarge, Sender: true,
-			Message: "The request body is too large."}
+	ctx, err := s.precheck(r, svc.verifier, auth)
+	if err != nil {
+		return "", err
+	}
+	r = r.WithContext(ctx)
+	body, release, err := s.readBody(r, maxBody)
+	defer release()
+	if err != nil {
+		return "", jsonBodyError(err, "ThrottlingException")
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	req, err := svc.api.Resolve(r, body)
@@ -113,22 +120,11 @@ func (s *Server) dispatchREST(w http.ResponseWriter, r *http.Request, reqID stri
 	o, implemented := svc.ops[action]
 
 	// Authenticate.
-	auth, err := sigv4.Parse(r)
-	if err == nil && auth.SessionToken != "" {
-		ctx, err := s.openSession(r.Context(), auth)
-		if err != nil {
-			return action, err
-		}
-		r = r.WithContext(ctx)
-	}
 	verified, err := svc.verifier.Verify(r.Context(), r, body)
 	if err != nil {
-		var se *sigv4.Error
-		if errors.As(err, &se) {
-			return action, &awserr.Error{Code: se.Code, Status: se.Status, Message: se.Message, Sender: se.Status < 500, Err: se.Err}
-		}
-		return action, err
+		return action, authError(err)
 	}
+	release()
 	caller, err := s.caller(r, verified)
 	if err != nil {
 		return action, err

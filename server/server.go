@@ -33,13 +33,11 @@ import (
 	"github.com/gatehouse-iam/gatehouse/organizations"
 	"github.com/gatehouse-iam/gatehouse/policy"
 	"github.com/gatehouse-iam/gatehouse/protocol/query"
+	"github.com/gatehouse-iam/gatehouse/session"
 	"github.com/gatehouse-iam/gatehouse/sigv4"
 	"github.com/gatehouse-iam/gatehouse/store"
 	"github.com/gatehouse-iam/gatehouse/sts"
 )
-
-// maxBody bounds a request body.
-const maxBody = 2 << 20
 
 // Config holds the server's dependencies.
 type Config struct {
@@ -78,6 +76,10 @@ type Server struct {
 
 	// roleUses batches GetRole's RoleLastUsed like uses (session.go).
 	roleUses roleUseBatch
+
+	// unverified holds the bytes of request bodies read before their
+	// signatures are checked (body.go).
+	unverified byteBudget
 }
 
 // queryService is one AWS Query service: its codec, verifier and operations.
@@ -96,6 +98,7 @@ type metrics struct {
 // New builds the server.
 func New(c Config) (*Server, error) {
 	s := &Server{dir: c.Directory, iam: c.IAM, sts: c.STS, orgs: c.Organizations, now: c.Now, log: c.Log, reg: c.Registry, uses: map[string]store.AccessKeyLastUsed{}}
+	s.unverified.max = maxUnverified
 	c.STS.OnRoleUse(s.noteRoleUse)
 	// AssumeRoleWithWebIdentity fetches providers' keys over pinned TLS.
 	c.STS.UseWebIdentityKeys(oidc.NewFetcher(oidc.Options{Now: c.Now, SystemRoots: true}))
@@ -229,29 +232,35 @@ func causeOf(e *awserr.Error) string {
 // decode, authorize, run, encode. It writes successful responses itself and
 // returns errors for serveAWS to render.
 func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, reqID string) (*queryService, string, error) {
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	if err != nil {
-		return nil, "", awserr.New("MalformedInput", "The request body could not be read.").WithCause(err)
+	// Route: the credential scope names the service; unsigned requests go by
+	// Action. A signed request is checked up to its key before its body is read.
+	auth, authErr := sigv4.Parse(r)
+	var svc *queryService
+	limit := int64(maxUnsignedBody)
+	if authErr == nil {
+		if svc = s.svcs[auth.Service]; svc != nil {
+			ctx, err := s.precheck(r, svc.verifier, auth)
+			if err != nil {
+				return svc, "", err
+			}
+			r = r.WithContext(ctx)
+			limit = maxBody
+		}
 	}
-	if len(body) > maxBody {
-		return nil, "", awserr.ValidationError("Request body exceeds %d bytes.", maxBody)
+	body, release, err := s.readBody(r, limit)
+	defer release()
+	if err != nil {
+		return svc, "", queryBodyError(err)
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	qreq, err := query.ParseRequest(r, maxBody)
 	if err != nil {
 		if errors.Is(err, query.ErrNotQuery) {
-			return nil, "", awserr.New("MissingAction", "Missing Action")
+			return svc, "", awserr.New("MissingAction", "Missing Action")
 		}
-		return nil, "", err
+		return svc, "", err
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
-
-	// Route: the credential scope names the service; unsigned requests go by Action.
-	auth, authErr := sigv4.Parse(r)
-	var svc *queryService
-	if authErr == nil {
-		svc = s.svcs[auth.Service]
-	}
 	if svc == nil {
 		if _, ok := stsapi.LookupOperation(qreq.Action); ok {
 			svc = s.svcs["sts"]
@@ -272,24 +281,23 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, reqID string) 
 	unsigned := authErr != nil && unsignedActions[action] && implemented
 
 	// Authenticate. Temporary credentials carry their secret in the sealed
-	// session token: open it first so the verifier can find it.
+	// session token, opened by precheck so the verifier can find it.
 	if authErr == nil && auth.SessionToken != "" {
-		ctx, err := s.openSession(r.Context(), auth)
-		if err != nil {
-			return svc, action, err
+		if _, ok := session.FromContext(r.Context()); !ok {
+			ctx, err := s.openSession(r.Context(), auth)
+			if err != nil {
+				return svc, action, err
+			}
+			r = r.WithContext(ctx)
 		}
-		r = r.WithContext(ctx)
 	}
 	caller := &identity.Caller{Time: s.now(), Region: requestedRegion(svc.name, ""), SourceIP: clientIP(r), SecureTransport: r.TLS != nil}
 	if !unsigned {
 		verified, err := svc.verifier.Verify(r.Context(), r, body)
 		if err != nil {
-			var se *sigv4.Error
-			if errors.As(err, &se) {
-				return svc, action, &awserr.Error{Code: se.Code, Status: se.Status, Message: se.Message, Sender: se.Status < 500, Err: se.Err}
-			}
-			return svc, action, err
+			return svc, action, authError(err)
 		}
+		release()
 		if caller, err = s.caller(r, verified); err != nil {
 			return svc, action, err
 		}

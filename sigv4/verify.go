@@ -97,35 +97,16 @@ func NewVerifier(opts Options) (*Verifier, error) {
 func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte) (*Auth, error) {
 	var pbuf [16]param
 	params := parseQuery(rawQuery(r), pbuf[:0])
-	a, err := parseAuth(r, params)
+	now := v.now()
+	a, secret, err := v.precheck(ctx, r, params, now)
 	if err != nil {
 		return nil, err
-	}
-	now := v.now()
-	if err := v.checkTime(a, now); err != nil {
-		return nil, err
-	}
-	if err := a.splitCredential(); err != nil {
-		return nil, err
-	}
-	if err := v.checkScope(a); err != nil {
-		return nil, err
-	}
-
-	secret, lerr := v.lookup(ctx, a.AccessKeyID)
-	if lerr != nil {
-		if errors.Is(lerr, ErrUnknownAccessKey) {
-			return nil, &Error{Code: CodeInvalidClientTokenID, Status: http.StatusForbidden, Message: msgInvalidToken,
-				Err: fmt.Errorf("access key %q: %w", a.AccessKeyID, lerr)}
-		}
-		return nil, &Error{Code: CodeInternalFailure, Status: http.StatusInternalServerError, Message: msgInternal,
-			Err: fmt.Errorf("sigv4: look up access key %q: %w", a.AccessKeyID, lerr)}
 	}
 
 	var payloadBuf [2 * sha256.Size]byte
-	payload, alt, err := payloadHashes(&payloadBuf, a, r, params, body)
-	if err != nil {
-		return nil, err
+	payload, alt, perr := payloadHashes(&payloadBuf, a, r, params, body)
+	if perr != nil {
+		return nil, perr
 	}
 
 	var want [sha256.Size]byte
@@ -141,6 +122,49 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte) (*A
 		return a, nil
 	}
 	return nil, errMismatch(msgSignatureMismatch)
+}
+
+// Precheck runs every check of Verify that does not need the body — the
+// authentication's form, the time, the credential scope and the access key —
+// in Verify's order and with Verify's errors, so that a server can refuse a
+// request before reading a body that could never verify. A nil error says
+// nothing of the signature: Verify must still be called.
+func (v *Verifier) Precheck(ctx context.Context, r *http.Request) (*Auth, error) {
+	var pbuf [16]param
+	params := parseQuery(rawQuery(r), pbuf[:0])
+	a, _, err := v.precheck(ctx, r, params, v.now())
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// precheck parses the authentication of r and checks it up to the secret's
+// lookup, returning the secret.
+func (v *Verifier) precheck(ctx context.Context, r *http.Request, params []param, now time.Time) (*Auth, []byte, error) {
+	a, err := parseAuth(r, params)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := v.checkTime(a, now); err != nil {
+		return nil, nil, err
+	}
+	if err := a.splitCredential(); err != nil {
+		return nil, nil, err
+	}
+	if err := v.checkScope(a); err != nil {
+		return nil, nil, err
+	}
+	secret, lerr := v.lookup(ctx, a.AccessKeyID)
+	if lerr != nil {
+		if errors.Is(lerr, ErrUnknownAccessKey) {
+			return nil, nil, &Error{Code: CodeInvalidClientTokenID, Status: http.StatusForbidden, Message: msgInvalidToken,
+				Err: fmt.Errorf("access key %q: %w", a.AccessKeyID, lerr)}
+		}
+		return nil, nil, &Error{Code: CodeInternalFailure, Status: http.StatusInternalServerError, Message: msgInternal,
+			Err: fmt.Errorf("sigv4: look up access key %q: %w", a.AccessKeyID, lerr)}
+	}
+	return a, secret, nil
 }
 
 // checkTime enforces the clock skew, or a presigned URL's X-Amz-Expires.
