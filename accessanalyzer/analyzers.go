@@ -9,6 +9,7 @@ import (
 	"github.com/gatehouse-iam/gatehouse/api/analyzerapi"
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/identity"
+	"github.com/gatehouse-iam/gatehouse/operation"
 	"github.com/gatehouse-iam/gatehouse/store"
 )
 
@@ -58,8 +59,8 @@ func analyzerARN(c *identity.Caller, name string) string {
 	return "arn:aws:access-analyzer:" + c.Region + ":" + c.Account + ":analyzer/" + name
 }
 
-func (s *Service) analyzerOps() []Op {
-	return []Op{
+func (s *Service) analyzerOps() []operation.Op {
+	return []operation.Op{
 		op("CreateAnalyzer", func(c *identity.Caller, in *analyzerapi.CreateAnalyzerRequest) string {
 			return analyzerARN(c, in.AnalyzerName)
 		}, s.createAnalyzer),

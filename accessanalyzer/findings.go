@@ -12,6 +12,7 @@ import (
 
 	"github.com/gatehouse-iam/gatehouse/api/analyzerapi"
 	"github.com/gatehouse-iam/gatehouse/identity"
+	"github.com/gatehouse-iam/gatehouse/operation"
 	"github.com/gatehouse-iam/gatehouse/store"
 )
 
@@ -42,9 +43,9 @@ func findingKey(resource string, principal, condition map[string]string) string 
 	return hex.EncodeToString(sum[:16])
 }
 
-func (s *Service) findingOps() []Op {
+func (s *Service) findingOps() []operation.Op {
 	byARN := func(c *identity.Caller, arn string) string { return arn }
-	return []Op{
+	return []operation.Op{
 		op("ListFindings", func(c *identity.Caller, in *analyzerapi.ListFindingsRequest) string { return byARN(c, in.AnalyzerArn) }, s.listFindings),
 		op("ListFindingsV2", func(c *identity.Caller, in *analyzerapi.ListFindingsV2Request) string {
 			return byARN(c, in.AnalyzerArn)

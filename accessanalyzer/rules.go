@@ -7,11 +7,12 @@ import (
 
 	"github.com/gatehouse-iam/gatehouse/api/analyzerapi"
 	"github.com/gatehouse-iam/gatehouse/identity"
+	"github.com/gatehouse-iam/gatehouse/operation"
 	"github.com/gatehouse-iam/gatehouse/store"
 )
 
-func (s *Service) ruleOps() []Op {
-	return []Op{
+func (s *Service) ruleOps() []operation.Op {
+	return []operation.Op{
 		op("CreateArchiveRule", func(c *identity.Caller, in *analyzerapi.CreateArchiveRuleRequest) string {
 			return analyzerARN(c, in.AnalyzerName)
 		}, s.createArchiveRule),

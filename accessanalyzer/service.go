@@ -28,7 +28,6 @@ import (
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/identity"
 	"github.com/gatehouse-iam/gatehouse/operation"
-	"github.com/gatehouse-iam/gatehouse/protocol/restjson"
 	"github.com/gatehouse-iam/gatehouse/store"
 )
 
@@ -59,50 +58,23 @@ func New(c Config) *Service {
 	return &Service{st: c.Store, rand: r, now: c.Now, log: c.Log}
 }
 
-// Op is one entry of the operation table: the authorization descriptor and
-// the run function over a decoded input.
-type Op struct {
-	// Name is the API operation name, e.g. "GetAnalyzer".
-	Name string
-	// Authz describes the call for authorization.
-	Authz func(ctx context.Context, c *identity.Caller, in restjson.Input) (operation.Authz, error)
-	// Run performs the operation.
-	Run func(ctx context.Context, c *identity.Caller, in restjson.Input) (restjson.Output, error)
-}
-
-// op builds an Op from a typed run function; the action is
+// op builds an operation.Op from a typed run function; the action is
 // "access-analyzer:"+name and the resource comes from res (nil: "*").
-func op[I restjson.Input, O restjson.Output](name string, res func(c *identity.Caller, in I) string, run func(ctx context.Context, c *identity.Caller, in I) (O, error)) Op {
-	return Op{
-		Name: name,
-		Authz: func(_ context.Context, c *identity.Caller, in restjson.Input) (operation.Authz, error) {
-			resource := "*"
-			if res != nil {
-				if r := res(c, in.(I)); r != "" {
-					resource = r
-				}
+func op[I, O any](name string, res func(c *identity.Caller, in I) string, run func(ctx context.Context, c *identity.Caller, in I) (O, error)) operation.Op {
+	return operation.New(name, func(_ context.Context, c *identity.Caller, in I) (operation.Authz, error) {
+		resource := "*"
+		if res != nil {
+			if r := res(c, in); r != "" {
+				resource = r
 			}
-			return operation.Authz{Action: "access-analyzer:" + name, Resource: resource}, nil
-		},
-		Run: func(ctx context.Context, c *identity.Caller, in restjson.Input) (restjson.Output, error) {
-			out, err := run(ctx, c, in.(I))
-			if err != nil {
-				return nil, err
-			}
-			return out, nil
-		},
-	}
+		}
+		return operation.Authz{Action: "access-analyzer:" + name, Resource: resource}, nil
+	}, run)
 }
 
 // Ops returns the operation table, keyed by operation name.
-func (s *Service) Ops() map[string]Op {
-	m := map[string]Op{}
-	for _, group := range [][]Op{s.validateOps(), s.analyzerOps(), s.ruleOps(), s.findingOps()} {
-		for _, o := range group {
-			m[o.Name] = o
-		}
-	}
-	return m
+func (s *Service) Ops() map[string]operation.Op {
+	return operation.Table(s.validateOps(), s.analyzerOps(), s.ruleOps(), s.findingOps())
 }
 
 // serviceErr passes AWS errors on and turns anything else into
@@ -138,8 +110,8 @@ const (
 
 // resourceErr returns an exception carrying resourceId and resourceType.
 func resourceErr(code string, status int, msg, id, typ string) error {
-	return restjson.WithMembers(&awserr.Error{Code: code, Status: status, Sender: true, Message: msg},
-		map[string]any{"resourceId": id, "resourceType": typ})
+	return (&awserr.Error{Code: code, Status: status, Sender: true, Message: msg}).
+		WithMembers(map[string]any{"resourceId": id, "resourceType": typ})
 }
 
 func notFound(msg, id, typ string) error {
@@ -152,7 +124,7 @@ func conflict(msg, id, typ string) error {
 
 // invalid returns a ValidationException about one field.
 func invalid(field, msg string) error {
-	return restjson.Validation(restjson.FieldError{Name: field, Message: msg})
+	return awserr.FieldValidation(awserr.Field{Name: field, Message: msg})
 }
 
 // newID returns a random id in UUID form, as Access Analyzer's finding ids.
@@ -168,17 +140,9 @@ func (s *Service) newID() (string, error) {
 }
 
 // emptyOutput is the output of operations that return nothing.
-type emptyOutput struct{}
+type emptyOutput = operation.NoOutput
 
-// EncodeJSON implements restjson.Output: an empty object.
-func (*emptyOutput) EncodeJSON(e *restjson.Encoder) { e.Begin(); e.End() }
-
-func done(err error) (*emptyOutput, error) {
-	if err != nil {
-		return nil, err
-	}
-	return &emptyOutput{}, nil
-}
+func done(err error) (*emptyOutput, error) { return operation.Done(err) }
 
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
 

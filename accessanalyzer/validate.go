@@ -7,12 +7,13 @@ import (
 
 	"github.com/gatehouse-iam/gatehouse/api/analyzerapi"
 	"github.com/gatehouse-iam/gatehouse/identity"
+	"github.com/gatehouse-iam/gatehouse/operation"
 	"github.com/gatehouse-iam/gatehouse/policy"
 	"github.com/gatehouse-iam/gatehouse/policy/validate"
 )
 
-func (s *Service) validateOps() []Op {
-	return []Op{op("ValidatePolicy", nil, s.validatePolicy)}
+func (s *Service) validateOps() []operation.Op {
+	return []operation.Op{op("ValidatePolicy", nil, s.validatePolicy)}
 }
 
 // policyKind returns the policy kind ValidatePolicy checks a document as:

@@ -31,6 +31,12 @@ type Error struct {
 	Sender bool
 	// Err is the internal cause. It is never rendered on the wire.
 	Err error
+	// Members are the members of the error document beside the code and
+	// the message, for the exceptions of JSON services that carry some
+	// (Organizations' Reason; Access Analyzer's resourceId, resourceType,
+	// reason and fieldList). Values must marshal with encoding/json. The AWS
+	// Query protocol has no such members and ignores them.
+	Members map[string]any
 }
 
 // Error returns "Code: Message", followed by the internal cause when there is
@@ -58,6 +64,14 @@ func (e *Error) Type() string {
 func (e *Error) WithCause(cause error) *Error {
 	c := *e
 	c.Err = cause
+	return &c
+}
+
+// WithMembers returns a copy of e whose error document carries members
+// beside the code and the message (see Error.Members).
+func (e *Error) WithMembers(members map[string]any) *Error {
+	c := *e
+	c.Members = members
 	return &c
 }
 

@@ -1,6 +1,9 @@
 package awserr
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // The protocol-level errors below are common to every AWS Query service and
 // are not declared by the IAM or STS API models, so they cannot be generated.
@@ -110,4 +113,28 @@ func InternalFailure(cause error) *Error {
 	e := common(CodeInternalFailure, "The request processing has failed because of an unknown error, exception or failure.", nil)
 	e.Err = cause
 	return e
+}
+
+// Field is one entry of a ValidationException's fieldList: the member that
+// failed and why.
+type Field struct {
+	Name    string `json:"name"`
+	Message string `json:"message"`
+}
+
+// FieldValidation returns the ValidationException of the REST-JSON services
+// (IAM Access Analyzer's shape: reason fieldValidationFailed and a
+// fieldList), with AWS's "N validation error(s) detected: ..." message.
+func FieldValidation(fields ...Field) *Error {
+	parts := make([]string, len(fields))
+	for i, f := range fields {
+		parts[i] = f.Message
+	}
+	noun := "errors"
+	if len(fields) == 1 {
+		noun = "error"
+	}
+	msg := fmt.Sprintf("%d validation %s detected: %s", len(fields), noun, strings.Join(parts, "; "))
+	return (&Error{Code: "ValidationException", Status: 400, Sender: true, Message: msg}).
+		WithMembers(map[string]any{"reason": "fieldValidationFailed", "fieldList": fields})
 }

@@ -8,7 +8,6 @@ import (
 	"github.com/gatehouse-iam/gatehouse/api/iamapi"
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/identity"
-	"github.com/gatehouse-iam/gatehouse/protocol/query"
 	"github.com/gatehouse-iam/gatehouse/store"
 )
 
@@ -28,7 +27,7 @@ func (s *Service) accountOps() []Op {
 		op("ListAccountAliases", func(ctx context.Context, c *identity.Caller, in *iamapi.ListAccountAliasesRequest) (Authz, error) {
 			return star("iam:ListAccountAliases"), nil
 		}, s.listAccountAliases),
-		op("GetAccountSummary", func(ctx context.Context, c *identity.Caller, _ query.Empty) (Authz, error) {
+		op("GetAccountSummary", func(ctx context.Context, c *identity.Caller, _ iamapi.Empty) (Authz, error) {
 			return star("iam:GetAccountSummary"), nil
 		}, s.getAccountSummary),
 		op("GetAccountAuthorizationDetails", func(ctx context.Context, c *identity.Caller, in *iamapi.GetAccountAuthorizationDetailsRequest) (Authz, error) {
@@ -166,7 +165,7 @@ var summaryQuotas = map[iamapi.SummaryKeyType]int32{
 // rootMFASerial is the serial number AWS gives the root user's virtual MFA device.
 func rootMFASerial(account string) string { return iamARN(account, "mfa/root-account-mfa-device") }
 
-func (s *Service) getAccountSummary(ctx context.Context, c *identity.Caller, _ query.Empty) (*iamapi.GetAccountSummaryResponse, error) {
+func (s *Service) getAccountSummary(ctx context.Context, c *identity.Caller, _ iamapi.Empty) (*iamapi.GetAccountSummaryResponse, error) {
 	m := map[iamapi.SummaryKeyType]int32{}
 	for k, v := range summaryQuotas {
 		m[k] = v

@@ -11,7 +11,6 @@ import (
 	"github.com/gatehouse-iam/gatehouse/api/iamapi"
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/identity"
-	"github.com/gatehouse-iam/gatehouse/protocol/query"
 	"github.com/gatehouse-iam/gatehouse/store"
 )
 
@@ -67,10 +66,10 @@ func (s *Service) credentialReportOps() []Op {
 	// Neither action has a resource type in the service authorization
 	// reference, so the resource is "*".
 	return []Op{
-		op("GenerateCredentialReport", func(ctx context.Context, c *identity.Caller, _ query.Empty) (Authz, error) {
+		op("GenerateCredentialReport", func(ctx context.Context, c *identity.Caller, _ iamapi.Empty) (Authz, error) {
 			return Authz{Action: "iam:GenerateCredentialReport", Resource: "*"}, nil
 		}, s.generateCredentialReport),
-		op("GetCredentialReport", func(ctx context.Context, c *identity.Caller, _ query.Empty) (Authz, error) {
+		op("GetCredentialReport", func(ctx context.Context, c *identity.Caller, _ iamapi.Empty) (Authz, error) {
 			return Authz{Action: "iam:GetCredentialReport", Resource: "*"}, nil
 		}, s.getCredentialReport),
 	}
@@ -79,7 +78,7 @@ func (s *Service) credentialReportOps() []Op {
 // generateCredentialReport reports COMPLETE when the account's report is
 // recent enough to reuse, and otherwise builds a new one and reports
 // STARTED, as AWS does when it starts a generation.
-func (s *Service) generateCredentialReport(ctx context.Context, c *identity.Caller, _ query.Empty) (*iamapi.GenerateCredentialReportResponse, error) {
+func (s *Service) generateCredentialReport(ctx context.Context, c *identity.Caller, _ iamapi.Empty) (*iamapi.GenerateCredentialReportResponse, error) {
 	now := s.now().UTC().Truncate(time.Second)
 	started := false
 	err := s.update(ctx, func(tx store.Tx) error {
@@ -108,7 +107,7 @@ func (s *Service) generateCredentialReport(ctx context.Context, c *identity.Call
 	return &iamapi.GenerateCredentialReportResponse{State: ptr(iamapi.ReportStateTypeCOMPLETE)}, nil
 }
 
-func (s *Service) getCredentialReport(ctx context.Context, c *identity.Caller, _ query.Empty) (*iamapi.GetCredentialReportResponse, error) {
+func (s *Service) getCredentialReport(ctx context.Context, c *identity.Caller, _ iamapi.Empty) (*iamapi.GetCredentialReportResponse, error) {
 	var r credentialReport
 	err := s.view(ctx, func(tx store.ReadTx) error {
 		var err error

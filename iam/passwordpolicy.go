@@ -8,7 +8,6 @@ import (
 	"github.com/gatehouse-iam/gatehouse/api/iamapi"
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/identity"
-	"github.com/gatehouse-iam/gatehouse/protocol/query"
 	"github.com/gatehouse-iam/gatehouse/store"
 )
 
@@ -123,10 +122,10 @@ func (s *Service) passwordPolicyOps() []Op {
 		op("UpdateAccountPasswordPolicy", func(ctx context.Context, c *identity.Caller, in *iamapi.UpdateAccountPasswordPolicyRequest) (Authz, error) {
 			return star("iam:UpdateAccountPasswordPolicy"), nil
 		}, s.updateAccountPasswordPolicy),
-		op("GetAccountPasswordPolicy", func(ctx context.Context, c *identity.Caller, _ query.Empty) (Authz, error) {
+		op("GetAccountPasswordPolicy", func(ctx context.Context, c *identity.Caller, _ iamapi.Empty) (Authz, error) {
 			return star("iam:GetAccountPasswordPolicy"), nil
 		}, s.getAccountPasswordPolicy),
-		op("DeleteAccountPasswordPolicy", func(ctx context.Context, c *identity.Caller, _ query.Empty) (Authz, error) {
+		op("DeleteAccountPasswordPolicy", func(ctx context.Context, c *identity.Caller, _ iamapi.Empty) (Authz, error) {
 			return star("iam:DeleteAccountPasswordPolicy"), nil
 		}, s.deleteAccountPasswordPolicy),
 	}
@@ -159,7 +158,7 @@ func (s *Service) updateAccountPasswordPolicy(ctx context.Context, c *identity.C
 	}))
 }
 
-func (s *Service) getAccountPasswordPolicy(ctx context.Context, c *identity.Caller, _ query.Empty) (*iamapi.GetAccountPasswordPolicyResponse, error) {
+func (s *Service) getAccountPasswordPolicy(ctx context.Context, c *identity.Caller, _ iamapi.Empty) (*iamapi.GetAccountPasswordPolicyResponse, error) {
 	var p passwordPolicy
 	err := s.view(ctx, func(tx store.ReadTx) error {
 		var ok bool
@@ -194,7 +193,7 @@ func (s *Service) getAccountPasswordPolicy(ctx context.Context, c *identity.Call
 	return &iamapi.GetAccountPasswordPolicyResponse{PasswordPolicy: out}, nil
 }
 
-func (s *Service) deleteAccountPasswordPolicy(ctx context.Context, c *identity.Caller, _ query.Empty) (*noOutput, error) {
+func (s *Service) deleteAccountPasswordPolicy(ctx context.Context, c *identity.Caller, _ iamapi.Empty) (*noOutput, error) {
 	return done(s.update(ctx, func(tx store.Tx) error {
 		err := tx.Delete(ctx, kindPasswordPolicy, c.Account, passwordPolicyKey)
 		if isNotFound(err) {

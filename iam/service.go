@@ -18,7 +18,6 @@ import (
 	"github.com/gatehouse-iam/gatehouse/identity"
 	"github.com/gatehouse-iam/gatehouse/keyring"
 	"github.com/gatehouse-iam/gatehouse/operation"
-	"github.com/gatehouse-iam/gatehouse/protocol/query"
 	"github.com/gatehouse-iam/gatehouse/store"
 )
 
@@ -72,7 +71,7 @@ type (
 )
 
 // op builds an Op from typed functions.
-func op[I query.Input, O query.Output](name string, authz func(ctx context.Context, c *identity.Caller, in I) (Authz, error), run func(ctx context.Context, c *identity.Caller, in I) (O, error)) Op {
+func op[I, O any](name string, authz func(ctx context.Context, c *identity.Caller, in I) (Authz, error), run func(ctx context.Context, c *identity.Caller, in I) (O, error)) Op {
 	return operation.New(name, authz, run)
 }
 

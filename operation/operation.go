@@ -1,14 +1,15 @@
-// Package operation is the shape every service operation takes, so that one
-// dispatcher in the server can authenticate, authorize, run and encode any of
-// them: an operation describes its authorization (action, resource, extra
-// context) and runs on a decoded input for an authenticated caller.
+// Package operation is the shape every service operation takes, whatever its
+// wire protocol, so that one pipeline in the server can authenticate, decode,
+// authorize, run and encode any of them: an operation describes its
+// authorization (action, resource, extra context) and runs on a decoded input
+// for an authenticated caller. Inputs and outputs are the generated api/*
+// types; the protocol's codec decodes and encodes them.
 package operation
 
 import (
 	"context"
 
 	"github.com/gatehouse-iam/gatehouse/identity"
-	"github.com/gatehouse-iam/gatehouse/protocol/query"
 )
 
 // Authz is what authorization needs to know about one call: the action, the
@@ -34,21 +35,29 @@ type Authz struct {
 type Op struct {
 	// Name is the API operation name, e.g. "CreateUser".
 	Name string
+	// Anonymous says that callers make the operation without a signature:
+	// what they present (an identity provider's token or assertion)
+	// authenticates them inside the operation, which decides alone
+	// (AssumeRoleWithWebIdentity, AssumeRoleWithSAML).
+	Anonymous bool
 	// Authz describes the call for authorization. It may read the store (for a
 	// resource's path and tags) and may fail with an *awserr.Error.
-	Authz func(ctx context.Context, c *identity.Caller, in query.Input) (Authz, error)
-	// Run performs the operation.
-	Run func(ctx context.Context, c *identity.Caller, in query.Input) (query.Output, error)
+	Authz func(ctx context.Context, c *identity.Caller, in any) (Authz, error)
+	// Run performs the operation. Its output is the generated output type, or
+	// nil for an operation that returns nothing but the response metadata.
+	Run func(ctx context.Context, c *identity.Caller, in any) (any, error)
 }
 
-// New builds an Op from typed functions.
-func New[I query.Input, O query.Output](name string, authz func(ctx context.Context, c *identity.Caller, in I) (Authz, error), run func(ctx context.Context, c *identity.Caller, in I) (O, error)) Op {
+// New builds an Op from typed functions. I and O are the operation's
+// generated input and output types; the pipeline's codec guarantees that
+// the input it decodes for the operation is an I.
+func New[I, O any](name string, authz func(ctx context.Context, c *identity.Caller, in I) (Authz, error), run func(ctx context.Context, c *identity.Caller, in I) (O, error)) Op {
 	return Op{
 		Name: name,
-		Authz: func(ctx context.Context, c *identity.Caller, in query.Input) (Authz, error) {
+		Authz: func(ctx context.Context, c *identity.Caller, in any) (Authz, error) {
 			return authz(ctx, c, in.(I))
 		},
-		Run: func(ctx context.Context, c *identity.Caller, in query.Input) (query.Output, error) {
+		Run: func(ctx context.Context, c *identity.Caller, in any) (any, error) {
 			out, err := run(ctx, c, in.(I))
 			if err != nil {
 				return nil, err
@@ -58,12 +67,20 @@ func New[I query.Input, O query.Output](name string, authz func(ctx context.Cont
 	}
 }
 
-// NoOutput is the output of operations that return nothing but the response
-// metadata (DeleteUser, TagUser, ...).
-type NoOutput struct{}
+// Table returns ops keyed by name.
+func Table(groups ...[]Op) map[string]Op {
+	m := map[string]Op{}
+	for _, g := range groups {
+		for _, o := range g {
+			m[o.Name] = o
+		}
+	}
+	return m
+}
 
-// EncodeQuery implements query.Output; it writes nothing.
-func (*NoOutput) EncodeQuery(*query.Encoder) {}
+// NoOutput is the output of operations that return nothing but the response
+// metadata (DeleteUser, TagUser, ...); every codec encodes it as no members.
+type NoOutput struct{}
 
 // Done is the result of an operation without output.
 func Done(err error) (*NoOutput, error) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gatehouse-iam/gatehouse/api/orgapi"
 	"github.com/gatehouse-iam/gatehouse/identity"
+	"github.com/gatehouse-iam/gatehouse/operation"
 	"github.com/gatehouse-iam/gatehouse/store"
 )
 
@@ -21,8 +22,8 @@ const administratorAccess = "arn:aws:iam::aws:policy/AdministratorAccess"
 // maxAccounts is AWS's default quota of accounts in an organization.
 const maxAccounts = 10
 
-func (s *Service) accountOps() []Op {
-	return []Op{
+func (s *Service) accountOps() []operation.Op {
+	return []operation.Op{
 		op(s, "CreateAccount", nil, s.createAccount),
 		op(s, "DescribeCreateAccountStatus", nil, s.describeCreateAccountStatus),
 		op(s, "ListCreateAccountStatus", nil, s.listCreateAccountStatus),

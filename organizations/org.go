@@ -7,6 +7,7 @@ import (
 
 	"github.com/gatehouse-iam/gatehouse/api/orgapi"
 	"github.com/gatehouse-iam/gatehouse/identity"
+	"github.com/gatehouse-iam/gatehouse/operation"
 	"github.com/gatehouse-iam/gatehouse/store"
 )
 
@@ -41,8 +42,8 @@ func (s *Service) randomAccountID() (string, error) {
 	return string(b[:]), nil
 }
 
-func (s *Service) organizationOps() []Op {
-	return []Op{
+func (s *Service) organizationOps() []operation.Op {
+	return []operation.Op{
 		op(s, "CreateOrganization", nil, s.createOrganization),
 		op(s, "DescribeOrganization", nil, s.describeOrganization),
 		op(s, "DeleteOrganization", nil, s.deleteOrganization),

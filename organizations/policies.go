@@ -8,6 +8,7 @@ import (
 
 	"github.com/gatehouse-iam/gatehouse/api/orgapi"
 	"github.com/gatehouse-iam/gatehouse/identity"
+	"github.com/gatehouse-iam/gatehouse/operation"
 	"github.com/gatehouse-iam/gatehouse/policy"
 	"github.com/gatehouse-iam/gatehouse/store"
 )
@@ -21,11 +22,11 @@ const (
 	maxPoliciesPerOrg = 1000
 )
 
-func (s *Service) policyOps() []Op {
+func (s *Service) policyOps() []operation.Op {
 	pol := func(ctx context.Context, c *identity.Caller, id string) (string, error) {
 		return s.targetARN(ctx, c, id), nil
 	}
-	return []Op{
+	return []operation.Op{
 		op(s, "EnablePolicyType", func(ctx context.Context, c *identity.Caller, in *orgapi.EnablePolicyTypeRequest) (string, error) {
 			return pol(ctx, c, in.RootId)
 		}, s.enablePolicyType),

@@ -21,11 +21,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gatehouse-iam/gatehouse/api/orgapi"
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/directory"
 	"github.com/gatehouse-iam/gatehouse/identity"
 	"github.com/gatehouse-iam/gatehouse/operation"
-	"github.com/gatehouse-iam/gatehouse/protocol/awsjson"
 	"github.com/gatehouse-iam/gatehouse/store"
 )
 
@@ -60,54 +60,27 @@ func New(c Config) *Service {
 		controls: map[string]*Controls{}}
 }
 
-// Op is one entry of the operation table: the authorization descriptor and
-// the run function over a decoded JSON input.
-type Op struct {
-	// Name is the API operation name, e.g. "CreatePolicy".
-	Name string
-	// Authz describes the call for authorization.
-	Authz func(ctx context.Context, c *identity.Caller, in awsjson.Input) (operation.Authz, error)
-	// Run performs the operation.
-	Run func(ctx context.Context, c *identity.Caller, in awsjson.Input) (awsjson.Output, error)
-}
-
-// op builds an Op from a typed run function; the action is
+// op builds an operation.Op from a typed run function; the action is
 // "organizations:"+name and the resource comes from res (nil: "*").
-func op[I awsjson.Input, O awsjson.Output](s *Service, name string, res func(ctx context.Context, c *identity.Caller, in I) (string, error), run func(ctx context.Context, c *identity.Caller, in I) (O, error)) Op {
-	return Op{
-		Name: name,
-		Authz: func(ctx context.Context, c *identity.Caller, in awsjson.Input) (operation.Authz, error) {
-			resource := "*"
-			if res != nil {
-				r, err := res(ctx, c, in.(I))
-				if err != nil {
-					return operation.Authz{}, err
-				}
-				if r != "" {
-					resource = r
-				}
-			}
-			return operation.Authz{Action: "organizations:" + name, Resource: resource}, nil
-		},
-		Run: func(ctx context.Context, c *identity.Caller, in awsjson.Input) (awsjson.Output, error) {
-			out, err := run(ctx, c, in.(I))
+func op[I, O any](s *Service, name string, res func(ctx context.Context, c *identity.Caller, in I) (string, error), run func(ctx context.Context, c *identity.Caller, in I) (O, error)) operation.Op {
+	return operation.New(name, func(ctx context.Context, c *identity.Caller, in I) (operation.Authz, error) {
+		resource := "*"
+		if res != nil {
+			r, err := res(ctx, c, in)
 			if err != nil {
-				return nil, err
+				return operation.Authz{}, err
 			}
-			return out, nil
-		},
-	}
+			if r != "" {
+				resource = r
+			}
+		}
+		return operation.Authz{Action: "organizations:" + name, Resource: resource}, nil
+	}, run)
 }
 
 // Ops returns the operation table, keyed by operation name.
-func (s *Service) Ops() map[string]Op {
-	m := map[string]Op{}
-	for _, group := range [][]Op{s.organizationOps(), s.accountOps(), s.unitOps(), s.policyOps(), s.tagOps()} {
-		for _, o := range group {
-			m[o.Name] = o
-		}
-	}
-	return m
+func (s *Service) Ops() map[string]operation.Op {
+	return operation.Table(s.organizationOps(), s.accountOps(), s.unitOps(), s.policyOps(), s.tagOps())
 }
 
 // update runs fn in a store transaction and then brings the directory up to
@@ -159,11 +132,11 @@ func accessDenied() error {
 }
 
 func constraint(reason, msg string) error {
-	return awsjson.WithReason(orgErr("ConstraintViolationException", msg), reason)
+	return orgErr("ConstraintViolationException", msg).WithMembers(map[string]any{"Reason": reason})
 }
 
 func invalidInput(reason, msg string) error {
-	return awsjson.WithReason(orgErr("InvalidInputException", msg), reason)
+	return orgErr("InvalidInputException", msg).WithMembers(map[string]any{"Reason": reason})
 }
 
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
@@ -173,20 +146,12 @@ func str(s string) *string { return &s }
 func tm(t time.Time) *time.Time { return &t }
 
 // awsjsonEmpty is the input of operations without one.
-type awsjsonEmpty = awsjson.Empty
+type awsjsonEmpty = orgapi.Empty
 
 // emptyOutput is the output of operations that return nothing.
-type emptyOutput struct{}
+type emptyOutput = operation.NoOutput
 
-// EncodeJSON implements awsjson.Output: an empty object.
-func (*emptyOutput) EncodeJSON(e *awsjson.Encoder) { e.Begin(); e.End() }
-
-func done(err error) (*emptyOutput, error) {
-	if err != nil {
-		return nil, err
-	}
-	return &emptyOutput{}, nil
-}
+func done(err error) (*emptyOutput, error) { return operation.Done(err) }
 
 // isAWS returns the *awserr.Error in err's chain.
 func isAWS(err error) (*awserr.Error, bool) { return awserr.As(err) }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gatehouse-iam/gatehouse/api/orgapi"
 	"github.com/gatehouse-iam/gatehouse/identity"
+	"github.com/gatehouse-iam/gatehouse/operation"
 	"github.com/gatehouse-iam/gatehouse/store"
 )
 
@@ -38,11 +39,11 @@ func storeTags(tags []orgapi.Tag) []store.Tag {
 	return out
 }
 
-func (s *Service) tagOps() []Op {
+func (s *Service) tagOps() []operation.Op {
 	res := func(ctx context.Context, c *identity.Caller, id string) (string, error) {
 		return s.targetARN(ctx, c, id), nil
 	}
-	return []Op{
+	return []operation.Op{
 		op(s, "TagResource", func(ctx context.Context, c *identity.Caller, in *orgapi.TagResourceRequest) (string, error) {
 			return res(ctx, c, in.ResourceId)
 		}, s.tagResource),

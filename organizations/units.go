@@ -7,17 +7,18 @@ import (
 
 	"github.com/gatehouse-iam/gatehouse/api/orgapi"
 	"github.com/gatehouse-iam/gatehouse/identity"
+	"github.com/gatehouse-iam/gatehouse/operation"
 	"github.com/gatehouse-iam/gatehouse/store"
 )
 
 // maxDepth is AWS's limit on OU nesting: five levels of OUs under the root.
 const maxDepth = 5
 
-func (s *Service) unitOps() []Op {
+func (s *Service) unitOps() []operation.Op {
 	unitARNOf := func(ctx context.Context, c *identity.Caller, id string) (string, error) {
 		return s.targetARN(ctx, c, id), nil
 	}
-	return []Op{
+	return []operation.Op{
 		op(s, "ListRoots", nil, s.listRoots),
 		op(s, "CreateOrganizationalUnit", func(ctx context.Context, c *identity.Caller, in *orgapi.CreateOrganizationalUnitRequest) (string, error) {
 			return unitARNOf(ctx, c, in.ParentId)

@@ -6,7 +6,6 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -22,8 +21,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/gatehouse-iam/gatehouse/accessanalyzer"
-	"github.com/gatehouse-iam/gatehouse/api/iamapi"
-	"github.com/gatehouse-iam/gatehouse/api/stsapi"
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/directory"
 	"github.com/gatehouse-iam/gatehouse/iam"
@@ -32,8 +29,6 @@ import (
 	"github.com/gatehouse-iam/gatehouse/operation"
 	"github.com/gatehouse-iam/gatehouse/organizations"
 	"github.com/gatehouse-iam/gatehouse/policy"
-	"github.com/gatehouse-iam/gatehouse/protocol/query"
-	"github.com/gatehouse-iam/gatehouse/session"
 	"github.com/gatehouse-iam/gatehouse/sigv4"
 	"github.com/gatehouse-iam/gatehouse/store"
 	"github.com/gatehouse-iam/gatehouse/sts"
@@ -64,12 +59,15 @@ type Server struct {
 	now     func() time.Time
 	log     *slog.Logger
 	reg     *prometheus.Registry
-	svcs    map[string]*queryService
 	metrics metrics
+	orgs    *organizations.Service
 
-	orgs     *organizations.Service
-	jsonSvcs map[string]*jsonService // by X-Amz-Target prefix
-	restSvcs map[string]*restService // by signing name
+	// byScope holds every endpoint by signing name (the credential scope's
+	// service), byTarget the JSON ones by X-Amz-Target prefix; jsonFallback
+	// renders errors of requests with an unknown target.
+	byScope      map[string]*endpoint
+	byTarget     map[string]*endpoint
+	jsonFallback *endpoint
 
 	usesMu sync.Mutex
 	uses   map[string]store.AccessKeyLastUsed
@@ -80,14 +78,6 @@ type Server struct {
 	// unverified holds the bytes of request bodies read before their
 	// signatures are checked (body.go).
 	unverified byteBudget
-}
-
-// queryService is one AWS Query service: its codec, verifier and operations.
-type queryService struct {
-	name     string
-	api      *query.Service
-	verifier *sigv4.Verifier
-	ops      map[string]operation.Op
 }
 
 type metrics struct {
@@ -112,22 +102,7 @@ func New(c Config) (*Server, error) {
 		}
 		return s.iam.Secret(k)
 	}
-	s.svcs = map[string]*queryService{}
-	for _, q := range []struct {
-		name string
-		api  *query.Service
-		ops  map[string]operation.Op
-	}{{"iam", iamapi.Service(), c.IAM.Ops()}, {"sts", stsapi.Service(), c.STS.Ops()}} {
-		v, err := sigv4.NewVerifier(sigv4.Options{Lookup: lookup, Now: c.Now, Service: q.name})
-		if err != nil {
-			return nil, err
-		}
-		s.svcs[q.name] = &queryService{name: q.name, api: q.api, verifier: v, ops: q.ops}
-	}
-	if err := s.initJSON(c, lookup); err != nil {
-		return nil, err
-	}
-	if err := s.initREST(c, lookup); err != nil {
+	if err := s.initEndpoints(c, lookup); err != nil {
 		return nil, err
 	}
 	s.metrics = metrics{
@@ -172,170 +147,6 @@ func newRequestID() string {
 	b[8] = b[8]&0x3f | 0x80
 	h := hex.EncodeToString(b[:])
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
-
-// unsignedActions are STS actions that callers make without credentials.
-var unsignedActions = map[string]bool{"AssumeRoleWithWebIdentity": true, "AssumeRoleWithSAML": true}
-
-// serveAWS handles one AWS API request.
-func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
-	if rs := s.restServiceOf(r); rs != nil {
-		s.serveREST(w, r, rs)
-		return
-	}
-	if r.Header.Get("X-Amz-Target") != "" {
-		s.serveJSON(w, r)
-		return
-	}
-	start := s.now()
-	reqID := newRequestID()
-	svc, action, err := s.dispatch(w, r, reqID)
-	outcome := "ok"
-	if err != nil {
-		ae := unavailable(query.ErrorOf(err))
-		outcome = ae.Code
-		if svc == nil {
-			svc = s.svcs["iam"]
-		}
-		if werr := svc.api.WriteError(w, reqID, ae); werr != nil {
-			s.log.Debug("writing error response", "err", werr)
-		}
-		level := slog.LevelInfo
-		if ae.Status >= 500 {
-			level = slog.LevelError
-		}
-		s.log.Log(r.Context(), level, "request failed", "request_id", reqID, "service", svcName(svc), "action", action,
-			"code", ae.Code, "status", ae.Status, "cause", causeOf(ae))
-	}
-	if action == "" {
-		action = "unknown"
-	}
-	s.metrics.requests.WithLabelValues(svcName(svc), action, outcome).Inc()
-	s.metrics.latency.WithLabelValues(svcName(svc), action).Observe(s.now().Sub(start).Seconds())
-}
-
-func svcName(q *queryService) string {
-	if q == nil {
-		return "unknown"
-	}
-	return q.name
-}
-
-func causeOf(e *awserr.Error) string {
-	if e.Err == nil {
-		return ""
-	}
-	return e.Err.Error()
-}
-
-// dispatch runs the shared phases of every request: parse, route, authenticate,
-// decode, authorize, run, encode. It writes successful responses itself and
-// returns errors for serveAWS to render.
-func (s *Server) dispatch(w http.ResponseWriter, r *http.Request, reqID string) (*queryService, string, error) {
-	// Route: the credential scope names the service; unsigned requests go by
-	// Action. A signed request is checked up to its key before its body is read.
-	auth, authErr := sigv4.Parse(r)
-	var svc *queryService
-	limit := int64(maxUnsignedBody)
-	if authErr == nil {
-		if svc = s.svcs[auth.Service]; svc != nil {
-			ctx, err := s.precheck(r, svc.verifier, auth)
-			if err != nil {
-				return svc, "", err
-			}
-			r = r.WithContext(ctx)
-			limit = maxBody
-		}
-	}
-	body, release, err := s.readBody(r, limit)
-	defer release()
-	if err != nil {
-		return svc, "", queryBodyError(err)
-	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	qreq, err := query.ParseRequest(r, maxBody)
-	if err != nil {
-		if errors.Is(err, query.ErrNotQuery) {
-			return svc, "", awserr.New("MissingAction", "Missing Action")
-		}
-		return svc, "", err
-	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	if svc == nil {
-		if _, ok := stsapi.LookupOperation(qreq.Action); ok {
-			svc = s.svcs["sts"]
-		} else {
-			svc = s.svcs["iam"]
-		}
-	}
-	qop, err := svc.api.Resolve(qreq)
-	if err != nil {
-		// An unknown action is not a metrics label: clients choose it freely.
-		return svc, "", err
-	}
-	action := qop.Name
-	o, implemented := svc.ops[action]
-	// An unsigned action has an anonymous caller: what it presents (an
-	// identity provider's token) authenticates it inside the operation, and
-	// the operation decides, so authorization skips it.
-	unsigned := authErr != nil && unsignedActions[action] && implemented
-
-	// Authenticate. Temporary credentials carry their secret in the sealed
-	// session token, opened by precheck so the verifier can find it.
-	if authErr == nil && auth.SessionToken != "" {
-		if _, ok := session.FromContext(r.Context()); !ok {
-			ctx, err := s.openSession(r.Context(), auth)
-			if err != nil {
-				return svc, action, err
-			}
-			r = r.WithContext(ctx)
-		}
-	}
-	caller := &identity.Caller{Time: s.now(), Region: requestedRegion(svc.name, ""), SourceIP: clientIP(r), SecureTransport: r.TLS != nil}
-	if !unsigned {
-		verified, err := svc.verifier.Verify(r.Context(), r, body)
-		if err != nil {
-			return svc, action, authError(err)
-		}
-		release()
-		if caller, err = s.caller(r, verified); err != nil {
-			return svc, action, err
-		}
-	}
-
-	// Decode.
-	in, err := svc.api.Decode(qop, qreq)
-	if err != nil {
-		return svc, action, err
-	}
-	if !implemented {
-		return svc, action, &awserr.Error{Code: "NotImplemented", Status: http.StatusNotImplemented, Sender: false,
-			Message: "Gatehouse does not implement " + action + " yet."}
-	}
-
-	// Authorize.
-	az, err := o.Authz(r.Context(), caller, in)
-	if err != nil {
-		return svc, action, err
-	}
-	if err := s.authorize(r.Context(), caller, az); err != nil {
-		return svc, action, err
-	}
-	for _, more := range az.Also {
-		if err := s.authorize(r.Context(), caller, more); err != nil {
-			return svc, action, err
-		}
-	}
-
-	// Run and encode.
-	out, err := o.Run(r.Context(), caller, in)
-	if err != nil {
-		return svc, action, err
-	}
-	if err := svc.api.WriteResponse(w, qop, reqID, out); err != nil {
-		s.log.Debug("writing response", "err", err)
-	}
-	return svc, action, nil
 }
 
 // caller builds the authenticated caller from a verified signature.

@@ -138,9 +138,9 @@ func (s *Service) Ops() map[string]operation.Op {
 		}, s.getSessionToken),
 		// AssumeRoleWithWebIdentity is unsigned: the ID token authenticates
 		// and the role's trust policy alone decides, inside the operation.
-		operation.New("AssumeRoleWithWebIdentity", func(ctx context.Context, c *identity.Caller, in *stsapi.AssumeRoleWithWebIdentityRequest) (operation.Authz, error) {
+		anonymous(operation.New("AssumeRoleWithWebIdentity", func(ctx context.Context, c *identity.Caller, in *stsapi.AssumeRoleWithWebIdentityRequest) (operation.Authz, error) {
 			return skip(ctx, c, in)
-		}, s.assumeRoleWithWebIdentity),
+		}, s.assumeRoleWithWebIdentity)),
 		operation.New("GetFederationToken", s.federationAuthz, s.getFederationToken),
 		operation.New("GetAccessKeyInfo", func(ctx context.Context, c *identity.Caller, in *stsapi.GetAccessKeyInfoRequest) (operation.Authz, error) {
 			return operation.Authz{Action: "sts:GetAccessKeyInfo", Resource: "*"}, nil
@@ -152,11 +152,13 @@ func (s *Service) Ops() map[string]operation.Op {
 			return operation.Authz{Action: "sts:DecodeAuthorizationMessage", Resource: "*"}, nil
 		}, s.decodeAuthorizationMessage),
 	}
-	m := make(map[string]operation.Op, len(ops))
-	for _, o := range ops {
-		m[o.Name] = o
-	}
-	return m
+	return operation.Table(ops)
+}
+
+// anonymous marks an operation that callers make without a signature.
+func anonymous(o operation.Op) operation.Op {
+	o.Anonymous = true
+	return o
 }
 
 func (s *Service) getCallerIdentity(ctx context.Context, c *identity.Caller, in *stsapi.GetCallerIdentityRequest) (*stsapi.GetCallerIdentityResponse, error) {

@@ -55,8 +55,7 @@ func TestDecodeConstraints(t *testing.T) {
 			t.Errorf("%s %s: got %v, want %s", tc.op, tc.body, err, tc.code)
 			continue
 		}
-		var re *awsjson.ReasonError
-		if tc.reason != "" && (!errors.As(err, &re) || re.Reason != tc.reason) {
+		if tc.reason != "" && ae.Members["Reason"] != tc.reason {
 			t.Errorf("%s %s: reason of %v, want %s", tc.op, tc.body, err, tc.reason)
 		}
 	}
@@ -85,7 +84,8 @@ func TestEncode(t *testing.T) {
 
 func TestWriteError(t *testing.T) {
 	w := httptest.NewRecorder()
-	err := awsjson.WithReason(&awserr.Error{Code: "ConstraintViolationException", Status: 400, Sender: true, Message: "m \"q\""}, "MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED")
+	err := (&awserr.Error{Code: "ConstraintViolationException", Status: 400, Sender: true, Message: "m \"q\""}).
+		WithMembers(map[string]any{"Reason": "MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED"})
 	if werr := orgapi.Service().WriteError(w, "rid", err); werr != nil {
 		t.Fatal(werr)
 	}

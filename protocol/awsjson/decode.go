@@ -100,12 +100,13 @@ var messages = map[string]string{
 
 // InvalidInput returns Organizations' InvalidInputException with reason and
 // its message.
-func InvalidInput(reason string) *ReasonError {
+func InvalidInput(reason string) *awserr.Error {
 	msg, ok := messages[reason]
 	if !ok {
 		msg = "You provided invalid input."
 	}
-	return WithReason(&awserr.Error{Code: "InvalidInputException", Status: http.StatusBadRequest, Sender: true, Message: msg}, reason)
+	return (&awserr.Error{Code: "InvalidInputException", Status: http.StatusBadRequest, Sender: true, Message: msg}).
+		WithMembers(map[string]any{"Reason": reason})
 }
 
 // Decoder reads a JSON document into generated input types. It records the
@@ -123,9 +124,7 @@ func (d *Decoder) invalid(reason, name, detail string) {
 	if d.err != nil {
 		return
 	}
-	e := InvalidInput(reason)
-	e.Err = e.Err.WithCause(fmt.Errorf("member %s: %s", d.where(name), detail))
-	d.err = e
+	d.err = InvalidInput(reason).WithCause(fmt.Errorf("member %s: %s", d.where(name), detail))
 }
 
 func (d *Decoder) serialization(name, want string, v any) {

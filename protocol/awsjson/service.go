@@ -1,10 +1,13 @@
 package awsjson
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"mime"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -99,8 +102,8 @@ func (s *Service) Resolve(req *Request) (Operation, error) {
 }
 
 // Decode decodes req's body into a new input of op. The error is nil or an
-// *awserr.Error (SerializationException, or a ReasonError carrying
-// InvalidInputException).
+// *awserr.Error (SerializationException, or InvalidInputException with its
+// Reason member).
 func (s *Service) Decode(op Operation, req *Request) (Input, error) {
 	in := op.NewInput()
 	if err := Decode(req.Body, in); err != nil {
@@ -136,26 +139,6 @@ func (s *Service) WriteResponse(w http.ResponseWriter, requestID string, out Out
 	return write(w, http.StatusOK, requestID, MarshalResponse(out))
 }
 
-// ReasonError is an error with a Reason member, as Organizations'
-// ConstraintViolationException, InvalidInputException,
-// AccessDeniedForDependencyException and HandshakeConstraintViolationException
-// carry it. It wraps the *awserr.Error that gives code, status and message.
-type ReasonError struct {
-	Err    *awserr.Error
-	Reason string
-}
-
-// WithReason returns err with a Reason member.
-func WithReason(err *awserr.Error, reason string) *ReasonError {
-	return &ReasonError{Err: err, Reason: reason}
-}
-
-// Error implements error.
-func (e *ReasonError) Error() string { return e.Err.Error() + " (" + e.Reason + ")" }
-
-// Unwrap returns the *awserr.Error.
-func (e *ReasonError) Unwrap() error { return e.Err }
-
 // ErrorOf returns err as an *awserr.Error; any other error becomes an
 // InternalFailure whose cause is err (and is never rendered).
 func ErrorOf(err error) *awserr.Error {
@@ -166,7 +149,8 @@ func ErrorOf(err error) *awserr.Error {
 }
 
 // MarshalError renders an error document: {"__type":"Code","message":"..."},
-// with "Reason" when err carries one. The internal cause is never rendered.
+// followed by the error's members (Organizations' "Reason"), in name order.
+// The internal cause is never rendered.
 func MarshalError(err error) []byte {
 	ae := ErrorOf(err)
 	var e Encoder
@@ -175,9 +159,19 @@ func MarshalError(err error) []byte {
 	if ae.Message != "" {
 		e.String("message", ae.Message)
 	}
-	var re *ReasonError
-	if errors.As(err, &re) && re.Reason != "" {
-		e.String("Reason", re.Reason)
+	for _, k := range slices.Sorted(maps.Keys(ae.Members)) {
+		if k == "__type" || k == "message" {
+			continue
+		}
+		if s, ok := ae.Members[k].(string); ok {
+			e.String(k, s)
+			continue
+		}
+		b, merr := json.Marshal(ae.Members[k])
+		if merr != nil {
+			continue
+		}
+		e.Raw(k, b)
 	}
 	e.End()
 	return e.Bytes()

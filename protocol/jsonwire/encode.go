@@ -113,6 +113,10 @@ func (e *Encoder) Time(name string, t time.Time) { e.Key(name); e.TimeValue(t) }
 // TimeISO writes a timestamp member in ISO 8601.
 func (e *Encoder) TimeISO(name string, t time.Time) { e.Key(name); e.TimeISOValue(t) }
 
+// Raw writes a member whose value is already JSON (valid, as
+// encoding/json.Marshal returns it).
+func (e *Encoder) Raw(name string, value []byte) { e.Key(name); e.buf.Write(value) }
+
 // Blob writes a blob member.
 func (e *Encoder) Blob(name string, b []byte) { e.Key(name); e.BlobValue(b) }
 

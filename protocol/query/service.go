@@ -50,23 +50,34 @@ func ParseRequest(r *http.Request, maxBody int64) (*Request, error) {
 	if maxBody <= 0 {
 		maxBody = DefaultMaxBodyBytes
 	}
-	var raw string
-	switch r.Method {
-	case http.MethodGet:
-		raw = r.URL.RawQuery
-	case http.MethodPost:
-		ct := r.Header.Get("Content-Type")
-		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || mt != "application/x-www-form-urlencoded" {
-			return nil, fmt.Errorf("POST with content type %q: %w", ct, ErrNotQuery)
+	var body []byte
+	if r.Method == http.MethodPost {
+		if err := checkForm(r); err != nil {
+			return nil, err
 		}
-		body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+		var err error
+		body, err = io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 		if err != nil {
 			return nil, awserr.MalformedQueryString("The request body could not be read.").WithCause(fmt.Errorf("read body: %w", err))
 		}
 		if int64(len(body)) > maxBody {
 			return nil, &awserr.Error{Code: "RequestEntityTooLarge", Status: http.StatusRequestEntityTooLarge, Sender: true,
 				Message: "Request body must be at most " + strconv.FormatInt(maxBody, 10) + " bytes."}
+		}
+	}
+	return ParseBody(r, body)
+}
+
+// ParseBody is ParseRequest for a request whose body the caller has read
+// (and bounded) already.
+func ParseBody(r *http.Request, body []byte) (*Request, error) {
+	var raw string
+	switch r.Method {
+	case http.MethodGet:
+		raw = r.URL.RawQuery
+	case http.MethodPost:
+		if err := checkForm(r); err != nil {
+			return nil, err
 		}
 		raw = string(body)
 	default:
@@ -85,6 +96,16 @@ func ParseRequest(r *http.Request, maxBody int64) (*Request, error) {
 		req.Version = v[0]
 	}
 	return req, nil
+}
+
+// checkForm refuses a POST whose body is not a form.
+func checkForm(r *http.Request) error {
+	ct := r.Header.Get("Content-Type")
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil || mt != "application/x-www-form-urlencoded" {
+		return fmt.Errorf("POST with content type %q: %w", ct, ErrNotQuery)
+	}
+	return nil
 }
 
 // Operation is one entry of a service's generated operation table.

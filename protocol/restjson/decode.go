@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -45,27 +44,12 @@ func MustPattern(source, re2 string, forbid ...string) *Pattern {
 }
 
 // FieldError is one entry of ValidationException's fieldList.
-type FieldError struct {
-	Name    string `json:"name"`
-	Message string `json:"message"`
-}
+type FieldError = awserr.Field
 
 // Validation returns Access Analyzer's ValidationException (reason
 // fieldValidationFailed) for the given field failures, with AWS's
 // "N validation error(s) detected: ..." message.
-func Validation(fields ...FieldError) *DetailError {
-	parts := make([]string, len(fields))
-	for i, f := range fields {
-		parts[i] = f.Message
-	}
-	noun := "errors"
-	if len(fields) == 1 {
-		noun = "error"
-	}
-	msg := fmt.Sprintf("%d validation %s detected: %s", len(fields), noun, strings.Join(parts, "; "))
-	return WithMembers(&awserr.Error{Code: "ValidationException", Status: http.StatusBadRequest, Sender: true, Message: msg},
-		map[string]any{"reason": "fieldValidationFailed", "fieldList": fields})
-}
+func Validation(fields ...FieldError) *awserr.Error { return awserr.FieldValidation(fields...) }
 
 // Decoder reads a JSON document into generated input types, collecting every
 // constraint failure (as AWS lists them all) but only the first

@@ -3,7 +3,6 @@ package restjson
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"mime"
 	"net/http"
@@ -210,7 +209,8 @@ func (s *Service) Resolve(r *http.Request, body []byte) (*Request, error) {
 // Decode decodes the request into a new input of its operation: the body's
 // members, then the bound members (which replace any body member of the same
 // name). The error is nil or an *awserr.Error: SerializationException, or
-// ValidationException (a *DetailError) for constraint failures.
+// ValidationException (with its reason and fieldList members) for constraint
+// failures.
 func (s *Service) Decode(req *Request) (Input, error) {
 	obj, err := parseBody(req.Body)
 	if err != nil {
@@ -329,27 +329,6 @@ func (s *Service) WriteResponse(w http.ResponseWriter, op Operation, requestID s
 	return write(w, status, requestID, MarshalResponse(out))
 }
 
-// DetailError is an error whose document has members beside message, such
-// as ValidationException's reason and fieldList or
-// ResourceNotFoundException's resourceId and resourceType. It wraps the
-// *awserr.Error that gives code, status and message.
-type DetailError struct {
-	Err *awserr.Error
-	// Members are written with encoding/json, keys sorted.
-	Members map[string]any
-}
-
-// WithMembers returns err with the extra members of its exception shape.
-func WithMembers(err *awserr.Error, members map[string]any) *DetailError {
-	return &DetailError{Err: err, Members: members}
-}
-
-// Error implements error.
-func (e *DetailError) Error() string { return e.Err.Error() }
-
-// Unwrap returns the *awserr.Error.
-func (e *DetailError) Unwrap() error { return e.Err }
-
 // ErrorOf returns err as an *awserr.Error; any other error becomes an
 // InternalServerException whose cause is err (and is never rendered).
 func ErrorOf(err error) *awserr.Error {
@@ -363,17 +342,15 @@ func ErrorOf(err error) *awserr.Error {
 		Message: "Internal server error.", Err: err}
 }
 
-// MarshalError renders an error document: {"message":"...", ...members}.
+// MarshalError renders an error document: {"message":"...", ...members}
+// (the error's Members: resourceId, resourceType, reason, fieldList...).
 // The internal cause is never rendered.
 func MarshalError(err error) []byte {
 	ae := ErrorOf(err)
 	doc := map[string]any{"message": ae.Message}
-	var de *DetailError
-	if errors.As(err, &de) {
-		for k, v := range de.Members {
-			if k != "message" {
-				doc[k] = v
-			}
+	for k, v := range ae.Members {
+		if k != "message" {
+			doc[k] = v
 		}
 	}
 	b, merr := json.Marshal(doc)

@@ -1,0 +1,50 @@
+package server
+
+import (
+	"github.com/gatehouse-iam/gatehouse/api/analyzerapi"
+	"github.com/gatehouse-iam/gatehouse/api/iamapi"
+	"github.com/gatehouse-iam/gatehouse/api/orgapi"
+	"github.com/gatehouse-iam/gatehouse/api/stsapi"
+	"github.com/gatehouse-iam/gatehouse/operation"
+	"github.com/gatehouse-iam/gatehouse/sigv4"
+)
+
+// initEndpoints registers every service the configuration holds, each with
+// its codec, its verifier (one lookup of secrets for all) and its
+// operations.
+func (s *Server) initEndpoints(c Config, lookup sigv4.LookupFunc) error {
+	s.byScope = map[string]*endpoint{}
+	s.byTarget = map[string]*endpoint{}
+	add := func(name string, cd codec, ops map[string]operation.Op) (*endpoint, error) {
+		v, err := sigv4.NewVerifier(sigv4.Options{Lookup: lookup, Now: c.Now, Service: name})
+		if err != nil {
+			return nil, err
+		}
+		ep := &endpoint{name: name, codec: cd, verifier: v, ops: ops}
+		s.byScope[name] = ep
+		return ep, nil
+	}
+	iamAPI, stsAPI := iamapi.Service(), stsapi.Service()
+	if _, err := add(iamAPI.Name, queryCodec{api: iamAPI}, c.IAM.Ops()); err != nil {
+		return err
+	}
+	if _, err := add(stsAPI.Name, queryCodec{api: stsAPI}, c.STS.Ops()); err != nil {
+		return err
+	}
+	orgAPI := orgapi.Service()
+	s.jsonFallback = &endpoint{name: "unknown", codec: jsonCodec{api: orgAPI}}
+	if c.Organizations != nil {
+		ep, err := add(orgAPI.Name, jsonCodec{api: orgAPI}, c.Organizations.Ops())
+		if err != nil {
+			return err
+		}
+		s.byTarget[orgAPI.TargetPrefix] = ep
+	}
+	if c.AccessAnalyzer != nil {
+		api := analyzerapi.Service()
+		if _, err := add(api.Name, restCodec{api: api}, c.AccessAnalyzer.Ops()); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,227 @@
+package server
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/gatehouse-iam/gatehouse/api/stsapi"
+	"github.com/gatehouse-iam/gatehouse/awserr"
+	"github.com/gatehouse-iam/gatehouse/identity"
+	"github.com/gatehouse-iam/gatehouse/operation"
+	"github.com/gatehouse-iam/gatehouse/protocol/query"
+	"github.com/gatehouse-iam/gatehouse/sigv4"
+)
+
+// endpoint is one service on the port: its signing name, its wire protocol,
+// its SigV4 verifier and its operations.
+type endpoint struct {
+	name     string
+	codec    codec
+	verifier *sigv4.Verifier
+	ops      map[string]operation.Op
+}
+
+// The one request path. Every request, whatever its protocol and service,
+// goes through the same phases:
+//
+//	route → precheck (the credential, before the body) → read the body →
+//	parse (the operation) → authenticate → decode → authorize → run →
+//	encode → record (log, metrics)
+//
+// Only parse, decode, encode and the error documents differ by protocol:
+// they are the endpoint's codec.
+
+// serveAWS handles one AWS API request.
+func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
+	start := s.now()
+	reqID := newRequestID()
+	ep, action, err := s.handle(w, r, reqID)
+	name := "unknown"
+	if ep != nil {
+		name = ep.name
+	}
+	outcome := "ok"
+	if err != nil {
+		if ep == nil {
+			ep = s.errorEndpoint(r)
+		}
+		ae := ep.codec.errorOf(err)
+		outcome = ae.Code
+		if werr := ep.codec.writeError(w, reqID, ae); werr != nil {
+			s.log.Debug("writing error response", "err", werr)
+		}
+		level := slog.LevelInfo
+		if ae.Status >= 500 {
+			level = slog.LevelError
+		}
+		s.log.Log(r.Context(), level, "request failed", "request_id", reqID, "service", name, "action", action,
+			"code", ae.Code, "status", ae.Status, "cause", causeOf(ae))
+	}
+	if action == "" {
+		// An unknown action is not a metrics label: clients choose it freely.
+		action = "unknown"
+	}
+	s.metrics.requests.WithLabelValues(name, action, outcome).Inc()
+	s.metrics.latency.WithLabelValues(name, action).Observe(s.now().Sub(start).Seconds())
+}
+
+// handle runs the pipeline. It writes successful responses itself and
+// returns errors, with the endpoint that renders them (nil before routing
+// found one) and the operation's name once known.
+func (s *Server) handle(w http.ResponseWriter, r *http.Request, reqID string) (*endpoint, string, error) {
+	ep, err := s.route(r)
+	if err != nil {
+		return ep, "", err
+	}
+
+	// A signed request is checked up to its key before its body is read.
+	auth, authErr := sigv4.Parse(r)
+	limit := int64(maxUnsignedBody)
+	if authErr == nil && ep != nil {
+		ctx, err := s.precheck(r, ep.verifier, auth)
+		if err != nil {
+			return ep, "", err
+		}
+		r = r.WithContext(ctx)
+		limit = maxBody
+	}
+	body, release, err := s.readBody(r, limit)
+	defer release()
+	if err != nil {
+		if ep == nil {
+			ep = s.errorEndpoint(r)
+		}
+		return ep, "", ep.codec.bodyError(err)
+	}
+
+	// Parse: which operation.
+	var c call
+	if ep == nil {
+		ep, c, err = s.routeQuery(r, body)
+	} else {
+		c, err = ep.codec.parse(r, body)
+	}
+	if err != nil {
+		return ep, "", err
+	}
+	action := c.operation()
+	o, implemented := ep.ops[action]
+
+	// Authenticate. An anonymous operation's caller presents no signature:
+	// what it presents authenticates it inside the operation.
+	caller := &identity.Caller{Time: s.now(), Region: requestedRegion(ep.name, ""), SourceIP: clientIP(r), SecureTransport: r.TLS != nil}
+	if !(implemented && o.Anonymous && authErr != nil) {
+		verified, err := ep.verifier.Verify(r.Context(), r, body)
+		if err != nil {
+			return ep, action, authError(err)
+		}
+		release()
+		if caller, err = s.caller(r, verified); err != nil {
+			return ep, action, err
+		}
+	}
+
+	// Decode: the model's constraints come before anything the service or
+	// the authorization decides.
+	in, err := c.decode()
+	if err != nil {
+		return ep, action, err
+	}
+	if !implemented {
+		return ep, action, &awserr.Error{Code: "NotImplemented", Status: http.StatusNotImplemented,
+			Message: "Gatehouse does not implement " + action + " yet."}
+	}
+
+	// Authorize: the call and every further permission it needs.
+	az, err := o.Authz(r.Context(), caller, in)
+	if err != nil {
+		return ep, action, err
+	}
+	if err := s.authorize(r.Context(), caller, az); err != nil {
+		return ep, action, err
+	}
+	for _, more := range az.Also {
+		if err := s.authorize(r.Context(), caller, more); err != nil {
+			return ep, action, err
+		}
+	}
+
+	// Run and encode.
+	out, err := o.Run(r.Context(), caller, in)
+	if err != nil {
+		return ep, action, err
+	}
+	if err := ep.codec.write(w, reqID, c, out); err != nil {
+		s.log.Debug("writing response", "err", err)
+	}
+	return ep, action, nil
+}
+
+// route finds the endpoint a request addresses from its headers: the JSON
+// services by X-Amz-Target, the others by the SigV4 credential scope. It
+// returns nil for an AWS Query request that does not name its service that
+// way (unsigned, or signed for a service not served here): routeQuery then
+// finds it by Action.
+func (s *Server) route(r *http.Request) (*endpoint, error) {
+	if target := r.Header.Get("X-Amz-Target"); target != "" {
+		prefix, _, _ := strings.Cut(target, ".")
+		if ep := s.byTarget[prefix]; ep != nil {
+			return ep, nil
+		}
+		// Unknown targets are not metrics labels: clients choose them freely.
+		return s.jsonFallback, &awserr.Error{Code: "UnknownOperationException", Status: http.StatusBadRequest, Sender: true}
+	}
+	if auth, err := sigv4.Parse(r); err == nil {
+		if ep := s.byScope[auth.Service]; ep != nil {
+			return ep, nil
+		}
+	}
+	return nil, nil
+}
+
+// routeQuery parses an AWS Query request that named no service and routes
+// it by its Action: STS's actions to STS, anything else to IAM.
+func (s *Server) routeQuery(r *http.Request, body []byte) (*endpoint, call, error) {
+	ep := s.byScope["iam"]
+	req, err := parseQuery(r, body)
+	if err != nil {
+		return ep, nil, err
+	}
+	if _, ok := stsapi.LookupOperation(req.Action); ok {
+		ep = s.byScope["sts"]
+	}
+	op, err := ep.codec.(queryCodec).api.Resolve(req)
+	if err != nil {
+		return ep, nil, err
+	}
+	return ep, queryCall{api: ep.codec.(queryCodec).api, op: op, req: req}, nil
+}
+
+// parseQuery reads an AWS Query request's parameters; a request that is no
+// Query request at all is AWS's MissingAction.
+func parseQuery(r *http.Request, body []byte) (*query.Request, error) {
+	req, err := query.ParseBody(r, body)
+	if errors.Is(err, query.ErrNotQuery) {
+		return nil, awserr.New("MissingAction", "Missing Action").WithCause(err)
+	}
+	return req, err
+}
+
+// errorEndpoint is the endpoint whose protocol renders an error met before
+// routing found one: JSON for a request with X-Amz-Target, else IAM's Query.
+func (s *Server) errorEndpoint(r *http.Request) *endpoint {
+	if r.Header.Get("X-Amz-Target") != "" {
+		return s.jsonFallback
+	}
+	return s.byScope["iam"]
+}
+
+// causeOf is the internal cause of an error, for the log only.
+func causeOf(e *awserr.Error) string {
+	if e.Err == nil {
+		return ""
+	}
+	return e.Err.Error()
+}
