@@ -319,7 +319,7 @@ func parseStatement(n *jnode, index int, kind Kind, writeRules bool) (*Statement
 			if havePrincipal {
 				return nil, syntaxErr(v.start, msgSyntax)
 			}
-			p, err := parsePrincipals(v)
+			p, err := parsePrincipals(v, kind)
 			if err != nil {
 				return nil, err
 			}
@@ -420,7 +420,7 @@ func checkResource(r string, off int) error {
 	return nil
 }
 
-func parsePrincipals(v *jnode) (*Principals, error) {
+func parsePrincipals(v *jnode, kind Kind) (*Principals, error) {
 	p := &Principals{}
 	switch v.kind {
 	case jString:
@@ -443,6 +443,12 @@ func parsePrincipals(v *jnode) (*Principals, error) {
 			return nil, err
 		}
 		if len(vals) == 0 {
+			if kind == KindTrust {
+				// IAM's message for a role trust policy whose statement names
+				// no principal (CreateRole, terraform-aws-modules/
+				// terraform-aws-iam#47).
+				return nil, syntaxErr(m.val.start, "Invalid principal in policy: com.amazon.balsa.error.InvalidPolicyException: The passed in policy has a statement with no principals!")
+			}
 			return nil, syntaxErr(m.val.start, "Invalid principal in policy: %q:[]", m.key)
 		}
 		switch m.key {

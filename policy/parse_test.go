@@ -39,6 +39,9 @@ func TestParseErrors(t *testing.T) {
 		{"action two colons", KindIdentity, `{"Statement":{"Effect":"Allow","Action":"s3:Get:Object","Resource":"*"}}`, "Actions/Condition can contain only one colon."},
 		{"identity with principal", KindIdentity, `{"Statement":{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}}`, "Policy document should not specify a principal."},
 		{"trust without principal", KindTrust, `{"Statement":{"Effect":"Allow","Action":"sts:AssumeRole"}}`, "Missing required field Principal"},
+		{"trust policy with no principals", KindTrust, `{"Statement":{"Effect":"Allow","Principal":{"AWS":[]},"Action":"sts:AssumeRole"}}`, "Invalid principal in policy: com.amazon.balsa.error.InvalidPolicyException: The passed in policy has a statement with no principals!"},
+		{"boundary with principal", KindBoundary, `{"Statement":{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}}`, "Policy document should not specify a principal."},
+		{"scp with principal", KindSCP, `{"Version":"2012-10-17","Statement":{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*"}}`, "Has prohibited field Principal"},
 		{"resource policy without principal", KindResource, `{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}`, "Missing required field Principal"},
 		{"bad principal", KindResource, `{"Statement":{"Effect":"Allow","Principal":{"AWS":"bob"},"Action":"s3:*","Resource":"*"}}`, `Invalid principal in policy: "AWS":"bob"`},
 		{"wildcard in principal arn", KindResource, `{"Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/*"},"Action":"s3:*","Resource":"*"}}`, `Invalid principal in policy: "AWS":"arn:aws:iam::111122223333:user/*"`},
@@ -144,6 +147,46 @@ func TestParseWriteRules(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestParsePrincipalForms: every form of principal the IAM User Guide shows
+// (reference_policies_elements_principal.md) parses in resource-based and trust
+// policies and compiles.
+func TestParsePrincipalForms(t *testing.T) {
+	for _, p := range []string{
+		`"*"`,
+		`{"AWS":"*"}`,
+		`{"AWS":"123456789012"}`,
+		`{"AWS":"arn:aws:iam::123456789012:root"}`,
+		`{"AWS":["123456789012","555555555555"]}`,
+		`{"AWS":"arn:aws:iam::123456789012:role/role-name"}`,
+		`{"AWS":"arn:aws:iam::123456789012:role/path/role-name"}`,
+		`{"AWS":"arn:aws:sts::123456789012:assumed-role/role-name/role-session-name"}`,
+		`{"AWS":"arn:aws:iam::123456789012:user/user-name"}`,
+		`{"AWS":"arn:aws:sts::123456789012:federated-user/user-name"}`,
+		`{"Service":"ecs.amazonaws.com"}`,
+		`{"Service":["ecs.amazonaws.com","elasticloadbalancing.amazonaws.com"]}`,
+		`{"Federated":"cognito-identity.amazonaws.com"}`,
+		`{"Federated":"accounts.google.com"}`,
+		`{"Federated":"arn:aws:iam::123456789012:saml-provider/provider-name"}`,
+		`{"Federated":"arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"}`,
+		`{"CanonicalUser":"79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"}`,
+		`{"AWS":"123456789012","CanonicalUser":"79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"}`,
+	} {
+		for _, kind := range []Kind{KindResource, KindTrust} {
+			doc := `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":` + p + `,"Action":"sts:AssumeRole","Resource":"*"}}`
+			if kind == KindTrust {
+				doc = `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":` + p + `,"Action":"sts:AssumeRole"}}`
+			}
+			if _, err := ParseAndCompile("p", doc, kind); err != nil {
+				t.Errorf("%s principal %s: %v", kind, p, err)
+			}
+		}
+	}
+	// A VPC endpoint policy may omit Principal (it then applies to all).
+	if _, err := Parse(`{"Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}`, KindVPCEndpoint); err != nil {
+		t.Errorf("vpce without principal: %v", err)
 	}
 }
 
