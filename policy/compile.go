@@ -435,7 +435,9 @@ func (ps *principalSet) match(p *Principal) grant {
 	if p.Type == PrincipalRoleSession && p.RoleARN != "" && ps.arns[p.RoleARN] {
 		return grantRole
 	}
-	if ps.accounts[p.Account] {
+	// A canonical user ID names an account, like an account ID
+	// (reference_policies_elements_principal.md#principal-accounts).
+	if ps.accounts[p.Account] || (p.CanonicalUser != "" && ps.canonical[p.CanonicalUser]) {
 		return grantAccount
 	}
 	return grantNone
@@ -463,7 +465,7 @@ func (ps *principalSet) notMatch(p *Principal) grant {
 	case PrincipalAnonymous:
 		return grantDirect
 	case PrincipalRoot:
-		if ps.accounts[p.Account] {
+		if ps.accounts[p.Account] || (p.CanonicalUser != "" && ps.canonical[p.CanonicalUser]) {
 			return grantNone
 		}
 		return grantDirect
@@ -474,7 +476,7 @@ func (ps *principalSet) notMatch(p *Principal) grant {
 	if p.Type == PrincipalRoleSession && !ps.arns[p.RoleARN] {
 		return grantRole
 	}
-	if !ps.accounts[p.Account] {
+	if !ps.accounts[p.Account] && (p.CanonicalUser == "" || !ps.canonical[p.CanonicalUser]) {
 		return grantAccount
 	}
 	return grantNone

@@ -114,9 +114,9 @@ func parseOperator(s string) (Operator, error) {
 	if !ok {
 		return op, fmt.Errorf("unknown condition operator %q", s)
 	}
-	if base.fam == famNull && op.set != setNone {
-		return op, fmt.Errorf("Null takes no set qualifier")
-	}
+	// ForAllValues:Null and ForAnyValue:Null are valid (IAM accepts them; Access
+	// Analyzer only suggests avoiding them, "Null with qualifier" in
+	// access-analyzer-reference-policy-checks.md). NullIfExists is refused above.
 	op.fam, op.negated = base.fam, base.negated
 	return op, nil
 }
@@ -178,7 +178,7 @@ func compileCond(c Condition, src int, vars bool) (cond, error) {
 	out := cond{op: op, key: strings.ToLower(c.Key), src: src}
 	for _, v := range c.Values {
 		var cv cval
-		if vars && hasVariable(v) {
+		if vars && op.acceptsVariables() && hasVariable(v) {
 			cv.tpl = compileTemplate(v, op.fam == famStringLike || op.fam == famArnLike)
 		} else {
 			cv = prepareValue(op.fam, v, true)
@@ -188,12 +188,31 @@ func compileCond(c Condition, src int, vars bool) (cond, error) {
 	return out, nil
 }
 
+// acceptsVariables reports whether policy variables are substituted in the
+// operator's values: only for string and ARN operators. "You can't use a policy
+// variable with other operators, such as Numeric, Date, Boolean, Binary, IP
+// Address, or Null operators" (reference_policies_variables.md); there a "${...}"
+// is literal text, which does not parse as the operator's type.
+func (o Operator) acceptsVariables() bool {
+	switch o.fam {
+	case famStringEquals, famStringEqualsIgnoreCase, famStringLike, famArnLike:
+		return true
+	}
+	return false
+}
+
 // prepareValue converts a policy value for its operator family. literal says that
 // the value came from the document (wildcards active) rather than from a variable.
+// ok is false when the value cannot be read as the family's type.
 func prepareValue(fam opFamily, v string, literal bool) cval {
 	cv := cval{text: v, ok: true}
 	switch fam {
-	case famStringLike, famArnLike:
+	case famStringLike:
+		if literal {
+			cv.text = wildcard.Escape(v)
+		}
+	case famArnLike:
+		cv.ok = arnPatternReadable(v)
 		if literal {
 			cv.text = wildcard.Escape(v)
 		}
@@ -208,11 +227,33 @@ func prepareValue(fam opFamily, v string, literal bool) cval {
 		cv.bin, cv.ok = b, err == nil
 	case famBool:
 		cv.text = strings.ToLower(v)
+		cv.ok = cv.text == "true" || cv.text == "false"
 	case famNull:
 		cv.text = strings.ToLower(v)
 		cv.ok = cv.text == "true" || cv.text == "false"
 	}
 	return cv
+}
+
+// arnPatternReadable reports whether a policy value of an ARN operator can be
+// read as an ARN pattern: six colon-separated components, or a value without any
+// colon (such as "*"), which is matched against the whole request value.
+func arnPatternReadable(v string) bool {
+	if strings.IndexByte(v, ':') < 0 {
+		return true
+	}
+	_, ok := splitARN(v)
+	return ok
+}
+
+// arnReadable reports whether a request value of an ARN operator is an ARN:
+// "arn:" and six colon-separated components.
+func arnReadable(v string) bool {
+	if len(v) < 4 || v[:4] != "arn:" {
+		return false
+	}
+	_, ok := splitARN(v)
+	return ok
 }
 
 func parseNumber(s string) (float64, bool) {
@@ -271,6 +312,36 @@ func parseCIDR(s string) (netip.Prefix, bool) {
 	return netip.PrefixFrom(a, a.BitLen()), true
 }
 
+// outcome is how one request value compares with a condition's policy values
+// under the operator's positive comparison.
+type outcome uint8
+
+const (
+	// noMatch: the value was read and matches none of the policy values, each of
+	// which was read too.
+	noMatch outcome = iota
+	// matched: the value matches one of the policy values.
+	matched
+	// unreadable: no match, but the request value or one of the policy values
+	// cannot be read as the operator's type (an IP that is not an IP, a date or
+	// number that does not parse, an ARN that is not an ARN, a Bool that is
+	// neither true nor false, Binary that is not base64).
+	unreadable
+)
+
+// Values that cannot be read as their operator's type.
+//
+// The IAM User Guide says what a key that is absent does (the condition is false;
+// a negated operator is true) and what a policy variable without a value does
+// (positive operators do not match, "Inverted condition operators like
+// StringNotEquals or StringNotLike do match against a null value",
+// reference_policies_variables.md#policy-vars-no-value). It is silent on values
+// that are present but cannot be read as the operator's type. Gatehouse takes the
+// conservative reading: such a comparison is neither a match nor a non-match, so
+// a positive operator does not hold and neither does its negation (NotIpAddress,
+// NumericNotEquals, DateNotEquals, ArnNotLike, ...). An Allow statement is never
+// granted through an unreadable value. String operators read every value.
+
 // eval decides one condition against the request context.
 func (c *cond) eval(st *evalState) bool {
 	vals, present := st.req.Context.get(c.key)
@@ -278,6 +349,16 @@ func (c *cond) eval(st *evalState) bool {
 		present = false
 	}
 	if c.op.fam == famNull {
+		switch c.op.set {
+		case setAll:
+			// "When you use the Null condition operator with ForAllValues, the
+			// statement always returns true. When you use the Null condition
+			// operator with ForAnyValue, the statement always returns false."
+			// (access-analyzer-reference-policy-checks.md, Null with qualifier.)
+			return true
+		case setAny:
+			return false
+		}
 		// "true": the key must be absent; "false": it must be present. Values OR'd.
 		for i := range c.vals {
 			switch c.vals[i].text {
@@ -319,16 +400,16 @@ func (c *cond) eval(st *evalState) bool {
 		return c.op.ifExists || c.op.negated
 	}
 	if c.op.negated {
-		// True when no request value matches any policy value.
+		// True when every request value was read and matches no policy value.
 		for _, v := range vals {
-			if c.positive(st, v) {
+			if c.positive(st, v) != noMatch {
 				return false
 			}
 		}
 		return true
 	}
 	for _, v := range vals {
-		if c.positive(st, v) {
+		if c.positive(st, v) == matched {
 			return true
 		}
 	}
@@ -336,18 +417,19 @@ func (c *cond) eval(st *evalState) bool {
 }
 
 // matchOne is the per-value predicate of set operators: a request value matches
-// when it matches some policy value (positive operators) or none (negated ones).
+// when it matches some policy value (positive operators) or, read and compared,
+// none (negated ones).
 func (c *cond) matchOne(st *evalState, v string) bool {
-	m := c.positive(st, v)
+	o := c.positive(st, v)
 	if c.op.negated {
-		return !m
+		return o == noMatch
 	}
-	return m
+	return o == matched
 }
 
-// positive reports whether request value v matches any of the policy values under
-// the operator's positive comparison.
-func (c *cond) positive(st *evalState, v string) bool {
+// positive compares request value v with the policy values under the operator's
+// positive comparison.
+func (c *cond) positive(st *evalState, v string) outcome {
 	// Parse the request value once for typed families.
 	var (
 		rnum  float64
@@ -363,38 +445,78 @@ func (c *cond) positive(st *evalState, v string) bool {
 	case famIPAddress:
 		a, err := netip.ParseAddr(v)
 		raddr, rok = a.Unmap(), err == nil
+	case famArnLike:
+		rok = arnReadable(v)
+	case famBool:
+		rok = strings.EqualFold(v, "true") || strings.EqualFold(v, "false")
+	case famBinaryEquals:
+		rok = validBase64(v)
 	}
 	if !rok {
-		return false
+		return unreadable
 	}
+	out := noMatch
 	for i := range c.vals {
 		pv := &c.vals[i]
 		if pv.tpl != nil {
 			mark := st.mark()
 			s, ok := st.expand(pv.tpl)
 			if !ok {
+				// A variable without a value is effectively null: nothing is
+				// equal to or like it, and negated operators match it
+				// (reference_policies_variables.md#policy-vars-no-value).
 				st.reset(mark)
 				continue
 			}
 			tmp := prepareValue(c.op.fam, s, false)
-			m := compare(c.op.fam, &tmp, v, rnum, rtm, raddr)
+			var m bool
+			if tmp.ok {
+				m = compare(c.op.fam, &tmp, v, rnum, rtm, raddr)
+			} else {
+				out = unreadable
+			}
 			st.reset(mark)
 			if m {
-				return true
+				return matched
 			}
 			continue
 		}
+		if !pv.ok {
+			out = unreadable
+			continue
+		}
 		if compare(c.op.fam, pv, v, rnum, rtm, raddr) {
-			return true
+			return matched
 		}
 	}
-	return false
+	return out
+}
+
+// validBase64 reports whether s is standard base64, without allocating.
+func validBase64(s string) bool {
+	if len(s)%4 != 0 {
+		return false
+	}
+	pad := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '=':
+			if i < len(s)-2 {
+				return false
+			}
+			pad++
+		case pad > 0:
+			return false
+		case 'A' <= c && c <= 'Z', 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '+', c == '/':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func compare(fam opFamily, pv *cval, v string, rnum float64, rtm time.Time, raddr netip.Addr) bool {
-	if !pv.ok {
-		return false
-	}
 	switch fam {
 	case famStringEquals:
 		return pv.text == v
@@ -425,14 +547,46 @@ func compare(fam opFamily, pv *cval, v string, rnum float64, rtm time.Time, radd
 	case famBool:
 		return len(v) == len(pv.text) && strings.EqualFold(v, pv.text)
 	case famBinaryEquals:
-		b, err := base64.StdEncoding.DecodeString(v)
-		return err == nil && string(b) == string(pv.bin)
+		return binaryEqual(v, pv.bin)
 	case famIPAddress:
 		return pv.pfx.Contains(raddr)
 	case famArnLike:
 		return matchARN(pv.text, v)
 	}
 	return false
+}
+
+// binaryEqual compares the base64 request value v with the decoded policy bytes
+// without allocating: it encodes b and compares the text.
+func binaryEqual(v string, b []byte) bool {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	if len(v) != base64.StdEncoding.EncodedLen(len(b)) {
+		return false
+	}
+	j := 0
+	for i := 0; i < len(b); i += 3 {
+		var n uint32
+		rem := len(b) - i
+		n = uint32(b[i]) << 16
+		if rem > 1 {
+			n |= uint32(b[i+1]) << 8
+		}
+		if rem > 2 {
+			n |= uint32(b[i+2])
+		}
+		enc := [4]byte{alphabet[n>>18&63], alphabet[n>>12&63], alphabet[n>>6&63], alphabet[n&63]}
+		if rem < 3 {
+			enc[3] = '='
+		}
+		if rem < 2 {
+			enc[2] = '='
+		}
+		if v[j] != enc[0] || v[j+1] != enc[1] || v[j+2] != enc[2] || v[j+3] != enc[3] {
+			return false
+		}
+		j += 4
+	}
+	return true
 }
 
 // matchARNSplit matches an ARN pattern (escaped form) against the request's

@@ -22,9 +22,16 @@ const (
 	KindRCP
 	// KindVPCEndpoint is a VPC endpoint policy.
 	KindVPCEndpoint
+	// KindManaged is a customer managed policy as CreatePolicy and
+	// CreatePolicyVersion accept it: an identity-based policy that must be
+	// written in Version 2012-10-17. Inline policies (PutUserPolicy,
+	// PutGroupPolicy, PutRolePolicy) are KindIdentity and may omit Version or
+	// use 2008-10-17. Once stored, a managed policy is evaluated like any
+	// identity-based policy; parse it as KindIdentity (or KindBoundary) then.
+	KindManaged
 )
 
-var kindNames = [...]string{"identity", "resource", "trust", "boundary", "session", "scp", "rcp", "vpce"}
+var kindNames = [...]string{"identity", "resource", "trust", "boundary", "session", "scp", "rcp", "vpce", "managed"}
 
 // String returns the kind's short name, as the CLI spells it.
 func (k Kind) String() string {
@@ -35,7 +42,7 @@ func (k Kind) String() string {
 }
 
 // ParseKind returns the kind named by s (identity, resource, trust, boundary,
-// session, scp, rcp, vpce).
+// session, scp, rcp, vpce, managed).
 func ParseKind(s string) (Kind, bool) {
 	for i, n := range kindNames {
 		if n == s {

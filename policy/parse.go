@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"unicode"
 )
@@ -16,6 +17,10 @@ import (
 type SyntaxError struct {
 	Message string
 	Offset  int
+	// Issue is the Access Analyzer issue code of the problem where AWS's message
+	// alone does not tell it ("Syntax errors in policy." covers many), for
+	// policy/validate; "" otherwise.
+	Issue string
 }
 
 // Error returns the AWS message.
@@ -25,8 +30,23 @@ func syntaxErr(off int, format string, args ...any) *SyntaxError {
 	return &SyntaxError{Message: fmt.Sprintf(format, args...), Offset: off}
 }
 
-// msgSyntax is AWS's message for documents that are not well-formed JSON policies.
-const msgSyntax = "Syntax errors in policy."
+// AWS's MalformedPolicyDocument messages. Those below were observed from IAM's
+// CreatePolicy and recorded, one test case each, in getmoto/moto
+// tests/test_iam/test_iam_policies.py (moto PR #2269: "I also verified the
+// results (responses returned by AWS) for every test case").
+const (
+	// msgSyntax: documents that are not well-formed JSON policies, unknown
+	// elements, a Version other than the two IAM knows, an Effect that is not
+	// Allow or Deny in any case, an unknown condition operator with a
+	// non-empty block.
+	msgSyntax = "Syntax errors in policy."
+	// msgLegacy: an Effect of Allow or Deny in the wrong case, a Date condition
+	// value that is not a date, ARNs with empty service parts.
+	msgLegacy = "The policy failed legacy parsing"
+	// msgManagedVersion: a customer managed policy (CreatePolicy,
+	// CreatePolicyVersion) without "Version": "2012-10-17" — absent or 2008-10-17.
+	msgManagedVersion = "Policy document must be version 2012-10-17 or greater."
+)
 
 // maxDepth bounds JSON nesting so hostile documents cannot exhaust the stack.
 const maxDepth = 32
@@ -48,6 +68,19 @@ func Size(doc string) int {
 // Parse does not check size quotas (they differ by the entity a policy is attached
 // to); see Size.
 func Parse(doc string, kind Kind) (*Document, error) {
+	return parse(doc, kind, true)
+}
+
+// ParseGrammar parses a document like Parse but without the rules IAM applies
+// when it stores a document beyond the policy grammar: the Version of managed
+// policies and SCPs, the ARNs of global services (IAM, S3 buckets and objects)
+// and Date condition values. It reads documents as Access Analyzer's
+// ValidatePolicy does, which reports those problems as findings instead.
+func ParseGrammar(doc string, kind Kind) (*Document, error) {
+	return parse(doc, kind, false)
+}
+
+func parse(doc string, kind Kind, writeRules bool) (*Document, error) {
 	root, err := parseJSON(doc)
 	if err != nil {
 		return nil, err
@@ -65,7 +98,7 @@ func Parse(doc string, kind Kind) (*Document, error) {
 				return nil, syntaxErr(m.val.start, msgSyntax)
 			}
 			if m.val.str != Version2012 && m.val.str != Version2008 {
-				return nil, syntaxErr(m.val.start, "The policy failed legacy parsing")
+				return nil, &SyntaxError{Message: msgSyntax, Offset: m.val.start, Issue: "INVALID_VERSION"}
 			}
 			d.Version = m.val.str
 		case "Id":
@@ -96,29 +129,123 @@ func Parse(doc string, kind Kind) (*Document, error) {
 	if len(stmts) == 0 {
 		return nil, syntaxErr(stmtNode.start, msgSyntax)
 	}
+	// A managed policy must be written in 2012-10-17; IAM says so after the
+	// document's JSON syntax and before any other rule (moto's recorded cases:
+	// no Version with duplicate Sids or a bad date still gets this message).
+	// Every SCP "must have a Version element with the value 2012-10-17"
+	// (Organizations User Guide, orgs_reference_scp-syntax.html#scp-syntax-version).
+	badVersion := writeRules && (kind == KindManaged || kind == KindSCP) && d.Version != Version2012
+	versionErr := func() error {
+		return &SyntaxError{Message: msgManagedVersion, Offset: root.start, Issue: "INVALID_VERSION"}
+	}
 	sids := map[string]bool{}
+	var resourceErr error
 	for i, n := range stmts {
-		s, err := parseStatement(n, i, kind)
+		s, err := parseStatement(n, i, kind, writeRules)
 		if err != nil {
+			if se, ok := err.(*SyntaxError); badVersion && (!ok || se.Message != msgSyntax) {
+				return nil, versionErr()
+			}
 			return nil, err
 		}
 		if s.Sid != "" {
 			if sids[s.Sid] {
+				if badVersion {
+					return nil, versionErr()
+				}
 				return nil, syntaxErr(n.start, "Statement IDs (SID) in a single policy must be unique.")
 			}
 			sids[s.Sid] = true
 		}
+		if resourceErr == nil && writeRules && iamWriteRules(kind) {
+			resourceErr = checkIAMResources(s, n.start)
+		}
 		d.Statements = append(d.Statements, s)
+	}
+	if badVersion {
+		return nil, versionErr()
+	}
+	if resourceErr != nil {
+		return nil, resourceErr
 	}
 	return d, nil
 }
 
-// iamSidKinds are the kinds whose Sid must be alphanumeric (IAM's own policies).
-func iamSid(kind Kind) bool {
-	return kind == KindIdentity || kind == KindTrust || kind == KindBoundary || kind == KindSession
+// iamWriteRules reports whether IAM (or STS, for session policies) validates
+// documents of this kind, and so applies IAM's checks of resource ARNs and
+// condition values. Resource-based policies are validated by their own services
+// and Organizations policies by Organizations, each with its own rules.
+func iamWriteRules(kind Kind) bool {
+	switch kind {
+	case KindIdentity, KindManaged, KindBoundary, KindTrust, KindSession:
+		return true
+	}
+	return false
 }
 
-func parseStatement(n *jnode, index int, kind Kind) (*Statement, error) {
+// iamResourceTypes are the resource paths IAM accepts in an IAM ARN, in the
+// order of its message.
+var iamResourceTypes = []string{"user/", "federated-user/", "role/", "group/", "instance-profile/", "mfa/",
+	"server-certificate/", "policy/", "sms-mfa/", "saml-provider/", "oidc-provider/", "report/", "access-report/"}
+
+// s3RegionalTypes are the S3 resource types whose ARNs carry a Region (service
+// authorization reference, Amazon S3 resource types); buckets and objects do not.
+var s3RegionalTypes = []string{"accesspoint/", "access-grants/", "job/", "async-request/", "storage-lens/", "storage-lens-group/"}
+
+// checkIAMResources applies IAM's rules for the ARNs of global services in a
+// statement's Resource or NotResource. IAM refuses, with these messages:
+//   - an IAM ARN with a Region: "IAM resource ARN cannot contain region
+//     information." (moto's recorded case; AWS's IAM ARN validation notice of
+//     2024, quoted in cloud-gov/aws-broker#383: "The region code must be blank,
+//     as IAM resources are global");
+//   - an S3 bucket or object ARN with a Region: "Resource ARN can not contain
+//     region information." (moto's recorded case; aws/aws-cdk#22445 shows the
+//     same message from CloudFormation);
+//   - an IAM ARN whose resource is not "*", root, or a path of one of IAM's
+//     resource types: `IAM resource path must either be "*", root, or start
+//     with user/, ...` (the message with "root" as IAM returned it in 2026 for
+//     CreatePolicyVersion, quoted in a public test suite; moto records the older
+//     wording without "root").
+func checkIAMResources(s *Statement, off int) error {
+	for _, r := range s.Resources {
+		parts := strings.SplitN(r, ":", 6)
+		if len(parts) != 6 || parts[0] != "arn" {
+			continue
+		}
+		region, res := parts[3], parts[5]
+		switch parts[2] {
+		case "iam":
+			if region != "" {
+				return syntaxErr(off, "IAM resource %s cannot contain region information.", r)
+			}
+			if res != "*" && res != "root" && !hasAnyPrefix(res, iamResourceTypes) {
+				return syntaxErr(off, "IAM resource path must either be \"*\", root, or start with %s.", strings.Join(iamResourceTypes, ", "))
+			}
+		case "s3":
+			// A resource starting with a wildcard may name a regional type.
+			if region != "" && !hasAnyPrefix(res, s3RegionalTypes) && !strings.HasPrefix(res, "*") && !strings.HasPrefix(res, "?") {
+				return syntaxErr(off, "Resource %s can not contain region information.", r)
+			}
+		}
+	}
+	return nil
+}
+
+func hasAnyPrefix(s string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// iamSidKinds are the kinds whose Sid must be alphanumeric (IAM's own policies).
+func iamSid(kind Kind) bool {
+	return kind == KindIdentity || kind == KindManaged || kind == KindTrust || kind == KindBoundary || kind == KindSession
+}
+
+func parseStatement(n *jnode, index int, kind Kind, writeRules bool) (*Statement, error) {
 	if n.kind != jObject {
 		return nil, syntaxErr(n.start, msgSyntax)
 	}
@@ -146,7 +273,15 @@ func parseStatement(n *jnode, index int, kind Kind) (*Statement, error) {
 			case "Deny":
 				s.Effect = Deny
 			default:
-				return nil, syntaxErr(v.start, "Invalid effect: %s", v.str)
+				// IAM checks the Effect case-insensitively for syntax, then
+				// case-sensitively in its legacy parser (moto's recorded cases:
+				// "invalid" is a syntax error, "denY" and "allow" fail legacy
+				// parsing).
+				msg := msgSyntax
+				if strings.EqualFold(v.str, "Allow") || strings.EqualFold(v.str, "Deny") {
+					msg = msgLegacy
+				}
+				return nil, &SyntaxError{Message: msg, Offset: v.start, Issue: "INVALID_EFFECT"}
 			}
 			haveEffect = true
 		case "Action", "NotAction":
@@ -184,13 +319,13 @@ func parseStatement(n *jnode, index int, kind Kind) (*Statement, error) {
 			if havePrincipal {
 				return nil, syntaxErr(v.start, msgSyntax)
 			}
-			p, err := parsePrincipals(v)
+			p, err := parsePrincipals(v, kind)
 			if err != nil {
 				return nil, err
 			}
 			s.Principal, s.NotPrincipal, havePrincipal = p, m.key == "NotPrincipal", true
 		case "Condition":
-			conds, err := parseConditions(v)
+			conds, err := parseConditions(v, writeRules && iamWriteRules(kind))
 			if err != nil {
 				return nil, err
 			}
@@ -285,7 +420,7 @@ func checkResource(r string, off int) error {
 	return nil
 }
 
-func parsePrincipals(v *jnode) (*Principals, error) {
+func parsePrincipals(v *jnode, kind Kind) (*Principals, error) {
 	p := &Principals{}
 	switch v.kind {
 	case jString:
@@ -308,6 +443,12 @@ func parsePrincipals(v *jnode) (*Principals, error) {
 			return nil, err
 		}
 		if len(vals) == 0 {
+			if kind == KindTrust {
+				// IAM's message for a role trust policy whose statement names
+				// no principal (CreateRole, terraform-aws-modules/
+				// terraform-aws-iam#47).
+				return nil, syntaxErr(m.val.start, "Invalid principal in policy: com.amazon.balsa.error.InvalidPolicyException: The passed in policy has a statement with no principals!")
+			}
 			return nil, syntaxErr(m.val.start, "Invalid principal in policy: %q:[]", m.key)
 		}
 		switch m.key {
@@ -367,18 +508,31 @@ func isAccountID(s string) bool {
 	return true
 }
 
-func parseConditions(v *jnode) ([]Condition, error) {
+func parseConditions(v *jnode, iamRules bool) ([]Condition, error) {
 	if v.kind != jObject {
 		return nil, syntaxErr(v.start, msgSyntax)
 	}
 	var out []Condition
 	for i := range v.obj {
 		op := &v.obj[i]
-		if _, err := parseOperator(op.key); err != nil {
-			return nil, syntaxErr(op.val.start, "Invalid Condition type : %s", op.key)
-		}
 		if op.val.kind != jObject {
 			return nil, syntaxErr(op.val.start, msgSyntax)
+		}
+		o, err := parseOperator(op.key)
+		if err != nil {
+			// IAM accepts an unknown operator with an empty block and refuses
+			// one with keys as a syntax error (moto's recorded cases
+			// {"x": {}, "y": {}} and {"x": {"a": "1"}}; aws-cloudformation/
+			// cfn-lint#3751 shows the same message for a key put where an
+			// operator belongs).
+			if len(op.val.obj) == 0 {
+				continue
+			}
+			issue := "INVALID_CONDITION_OPERATOR"
+			if strings.HasSuffix(op.key, "NullIfExists") {
+				issue = "NULL_WITH_IF_EXISTS"
+			}
+			return nil, &SyntaxError{Message: msgSyntax, Offset: op.val.start, Issue: issue}
 		}
 		for j := range op.val.obj {
 			k := &op.val.obj[j]
@@ -389,10 +543,104 @@ func parseConditions(v *jnode) ([]Condition, error) {
 			if k.key == "" {
 				return nil, syntaxErr(k.val.start, msgSyntax)
 			}
+			if iamRules && o.Family() == "Date" {
+				for _, d := range vals {
+					if !legacyDate(d) {
+						return nil, &SyntaxError{Message: msgLegacy, Offset: k.val.start, Issue: "TYPE_MISMATCH_DATE"}
+					}
+				}
+			}
 			out = append(out, Condition{Operator: op.key, Key: k.key, Values: vals})
 		}
 	}
 	return out, nil
+}
+
+// legacyDate reports whether IAM's legacy parser reads s as a date: epoch
+// seconds (an integer from 0 to 2^63-1), or an ISO 8601 date and time whose
+// fields are in range.
+// It follows moto's model of the parser, built from responses recorded from IAM
+// ("sdfdsf", "234-13", "2016-12-13t2:00:00.593194+1" and "9223372036854775808"
+// fail; "01T", "2016-12-13t2:00:00.593194+23" and "-292275054" pass), and also
+// accepts every value the evaluator reads as a date (negative UTC offsets).
+func legacyDate(s string) bool {
+	l := strings.ToLower(s)
+	if !strings.ContainsAny(l, "t-") {
+		n, ok := legacyInt(l)
+		return ok && n >= 0
+	}
+	if _, ok := parseDate(s); ok {
+		return true
+	}
+	date, clock, _ := strings.Cut(l, "t")
+	neg := strings.HasPrefix(date, "-")
+	if neg {
+		date = date[1:]
+	}
+	dp := strings.Split(date, "-")
+	if len(dp) > 3 {
+		return false
+	}
+	year, ok := legacyInt(dp[0])
+	if neg {
+		year = -year
+	}
+	if !ok || year < -292275054 || year > 292278993 {
+		return false
+	}
+	if len(dp) > 1 && !legacyRange(dp[1], 1, 12) || len(dp) > 2 && !legacyRange(dp[2], 1, 31) {
+		return false
+	}
+	tp := strings.Split(clock, ":")
+	if tp[0] != "" && !legacyRange(tp[0], 0, 23) {
+		return false
+	}
+	if len(tp) > 1 && !legacyRange(tp[1], 0, 59) {
+		return false
+	}
+	if len(tp) > 2 {
+		sec := tp[2]
+		switch {
+		case strings.Contains(sec, "z"):
+			var rest string
+			sec, rest, _ = strings.Cut(sec, "z")
+			if rest != "" {
+				return false
+			}
+		case strings.Contains(sec, "+"):
+			var zone string
+			sec, zone, _ = strings.Cut(sec, "+")
+			zh, zm, hasM := strings.Cut(zone, ":")
+			if len(zh) != 2 || !legacyRange(zh, 0, 23) {
+				return false
+			}
+			if hasM && (len(zm) != 2 || !legacyRange(zm, 0, 59)) {
+				return false
+			}
+		}
+		whole, frac, hasFrac := strings.Cut(sec, ".")
+		if !legacyRange(whole, 0, 59) {
+			return false
+		}
+		if hasFrac && !legacyRange(frac, 0, 999999999) {
+			return false
+		}
+	}
+	return true
+}
+
+// legacyInt reads an optionally signed decimal integer that fits in 63 bits.
+func legacyInt(s string) (int64, bool) {
+	if s == "" {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil
+}
+
+func legacyRange(s string, lo, hi int64) bool {
+	n, ok := legacyInt(s)
+	return ok && n >= lo && n <= hi
 }
 
 // stringList reads a string or an array of strings.

@@ -51,16 +51,34 @@ type Principal struct {
 	ManagementAccount bool
 	// ServiceLinkedRole reports that the caller is a session of a service-linked role.
 	ServiceLinkedRole bool
+	// CanonicalUser is the Amazon S3 canonical user ID of the caller's account,
+	// when known. A {"CanonicalUser": ...} principal names an account this way
+	// (reference_policies_elements_principal.md#principal-accounts).
+	CanonicalUser string
+}
+
+// webIdentityProviders are the identity providers the IAM User Guide names in
+// Federated principals of role trust policies without an IAM identity provider
+// resource (reference_policies_elements_principal.md#principal-federated-web-identity).
+var webIdentityProviders = map[string]bool{
+	"cognito-identity.amazonaws.com": true,
+	"www.amazon.com":                 true,
+	"graph.facebook.com":             true,
+	"accounts.google.com":            true,
 }
 
 // PrincipalFromARN describes a caller from its ARN as the simulator takes it: a user,
-// role, assumed-role session, federated-user or root ARN, an identity provider ARN,
-// or a service principal name. It reports false when s is none of these.
+// role, assumed-role session, federated-user or root ARN, an identity provider ARN
+// or the name of one of the web identity providers the IAM User Guide names
+// (accounts.google.com, ...), or a service principal name. It reports false when s is none of these.
 func PrincipalFromARN(s string) (Principal, bool) {
 	if s == "" {
 		return Principal{}, false
 	}
 	if !strings.HasPrefix(s, "arn:") {
+		if webIdentityProviders[s] {
+			return Principal{Type: PrincipalFederated, ARN: s}, true
+		}
 		if strings.Contains(s, ".") && !strings.ContainsAny(s, " /:") {
 			return Principal{Type: PrincipalService, ARN: s}, true
 		}

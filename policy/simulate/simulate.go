@@ -40,6 +40,8 @@ type RequestInput struct {
 type PrincipalInfo struct {
 	ManagementAccount bool `json:"managementAccount"`
 	ServiceLinkedRole bool `json:"serviceLinkedRole"`
+	// CanonicalUser is the S3 canonical user ID of the principal's account.
+	CanonicalUser string `json:"canonicalUser"`
 }
 
 // Output is the simulate output document.
@@ -111,10 +113,11 @@ func (in *Input) Build() (*policy.Set, *policy.Request, error) {
 	default:
 		p, ok := policy.PrincipalFromARN(r.Principal)
 		if !ok {
-			return nil, nil, inputErr("request.principal %q is not a user, role, assumed-role, federated-user or root ARN or a service principal", r.Principal)
+			return nil, nil, inputErr("request.principal %q is not a user, role, assumed-role, federated-user or root ARN, an identity provider or a service principal", r.Principal)
 		}
 		p.ManagementAccount = in.PrincipalInfo.ManagementAccount
 		p.ServiceLinkedRole = p.ServiceLinkedRole || in.PrincipalInfo.ServiceLinkedRole
+		p.CanonicalUser = in.PrincipalInfo.CanonicalUser
 		req.Principal = p
 	}
 	ctx := policy.NewContext(len(r.Context))

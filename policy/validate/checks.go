@@ -430,6 +430,9 @@ func (sv *stmtValidator) checkConditions(d *policy.Document) {
 			sv.add(TypeError, "DUPLICATE_KEYS_WITH_DIFFERENT_CASE", fmt.Sprintf("The condition key %s appears more than once with different capitalization in the same condition block. Remove the duplicate condition keys.", c.Key), keyLoc)
 		}
 		seen[lk] = c.Key
+		if op.Family() == "Null" && op.SetQualified() {
+			sv.add(TypeSuggestion, "NULL_WITH_QUALIFIER", "Avoid using the Null condition operator with the ForAllValues or ForAnyValue qualifiers because they always return a true or false respectively.", sv.stmt(name("Condition"), name(c.Operator)))
+		}
 		if len(c.Values) == 0 {
 			sv.emptyCondition(op, c, sv.stmt(name("Condition"), name(c.Operator), name(c.Key)))
 			continue

@@ -33,15 +33,19 @@ func (v *validator) syntax(err error) {
 		last = loc.Path[n-1].Text
 	}
 	switch {
-	case msg == "The policy failed legacy parsing":
+	case se.Issue == "INVALID_VERSION":
 		code = "INVALID_VERSION"
 		text = fmt.Sprintf("The version %s is not valid. Use one of the following versions: %s, %s", v.snippet(loc.Span), policy.Version2012, policy.Version2008)
+	case se.Issue == "INVALID_EFFECT":
+		code, text = "INVALID_EFFECT", fmt.Sprintf("The effect %s is not valid. Use Allow or Deny.", strings.Trim(v.snippet(loc.Span), `"`))
+	case se.Issue == "NULL_WITH_IF_EXISTS":
+		code, text = "NULL_WITH_IF_EXISTS", "The Null condition operator cannot be used with the IfExists suffix. Update the operator or the suffix."
+	case se.Issue == "INVALID_CONDITION_OPERATOR" && last != "":
+		code, text = "INVALID_CONDITION_OPERATOR", fmt.Sprintf("The condition operator %s is not valid. Use a valid condition operator.", last)
 	case msg == "Missing required field Statement":
 		code, text = "MISSING_STATEMENT", "Add a statement to the policy"
 	case msg == "Missing required field Effect":
 		code, text = "MISSING_EFFECT", "Add an Effect element to the policy statement with a value of Allow or Deny."
-	case strings.HasPrefix(msg, "Invalid effect: "):
-		code, text = "INVALID_EFFECT", fmt.Sprintf("The effect %s is not valid. Use Allow or Deny.", strings.TrimPrefix(msg, "Invalid effect: "))
 	case msg == "Policy statement must contain actions.":
 		code, text = "MISSING_ACTION", "Add an Action or NotAction element to the policy statement."
 		if l, ok := v.emptyArray(loc, "Action", "NotAction"); ok {
@@ -62,17 +66,6 @@ func (v *validator) syntax(err error) {
 		code, text = "UNIQUE_SIDS_REQUIRED", "Duplicate statement IDs are not supported for this policy type. Update the Sid value."
 	case strings.HasPrefix(msg, "Statement IDs (SID) must be alpha-numeric."):
 		code, text = "UNSUPPORTED_SID", "Update the characters in the Sid element to use one of the following character types: [a-z, A-Z, 0-9]"
-	case strings.HasPrefix(msg, "Invalid Condition type : "):
-		op := strings.TrimPrefix(msg, "Invalid Condition type : ")
-		switch base := op[strings.IndexByte(op, ':')+1:]; {
-		case base == "NullIfExists":
-			code, text = "NULL_WITH_IF_EXISTS", "The Null condition operator cannot be used with the IfExists suffix. Update the operator or the suffix."
-		case base == "Null" && base != op:
-			// Accepted by Access Analyzer as a suggestion; IAM rejects it.
-			code, text = "NULL_WITH_QUALIFIER", "Avoid using the Null condition operator with the ForAllValues or ForAnyValue qualifiers because they always return a true or false respectively."
-		default:
-			code, text = "INVALID_CONDITION_OPERATOR", fmt.Sprintf("The condition operator %s is not valid. Use a valid condition operator.", op)
-		}
 	case strings.HasPrefix(msg, "Actions/Condition") && strings.Contains(v.snippet(loc.Span), "${"):
 		code, text = "VARIABLE_UNSUPPORTED_IN_ELEMENT", fmt.Sprintf("Policy variables are supported in the Resource and Condition elements. Remove the policy variable %s from this element.", v.snippet(loc.Span))
 	case strings.HasPrefix(msg, "Actions/Condition"):

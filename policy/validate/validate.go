@@ -222,7 +222,7 @@ func FormatText(findings []Finding) string {
 // findings yields an empty, non-nil slice.
 func Validate(doc string, kind policy.Kind) []Finding {
 	v := &validator{doc: doc, kind: kind, loc: &locator{root: index(doc)}}
-	parsed, err := policy.Parse(doc, kind)
+	parsed, err := policy.ParseGrammar(doc, kind)
 	if err != nil {
 		v.syntax(err)
 	} else {
