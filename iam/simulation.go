@@ -317,6 +317,18 @@ type simulation struct {
 	// bounds are the page bounds; zero means simDefaultBounds (tests set
 	// small ones).
 	bounds simBounds
+	// orgOf, when set, holds for each resource the organization controls
+	// its evaluation meets (SimulatePrincipalPolicy with Organizations).
+	orgOf []*simOrg
+}
+
+// simOrg is the policy set and context of a simulated request with what the
+// organization adds: the SCP levels over the principal's account, the RCP
+// levels over the resource's account, and the organization condition keys.
+type simOrg struct {
+	set        policy.Set
+	ctx        *policy.Context
+	management bool
 }
 
 // resourceHandlingOptions are the scenarios ResourceHandlingOption accepts
@@ -434,8 +446,64 @@ func (s *Service) simulatePrincipalPolicy(ctx context.Context, c *identity.Calle
 		return nil, awserr.InvalidInput("CallerArn is required when ResourcePolicy is given and PolicySourceArn is a group.")
 	}
 	sim.principal = simPrincipal(caller, acct)
+	if err := s.simGuardrails(ctx, &sim); err != nil {
+		return nil, err
+	}
 	sim.fingerprint = simFingerprint("SimulatePrincipalPolicy "+in.PolicySourceArn, in.ActionNames, in.ResourceArns)
 	return sim.run(in.Marker, in.MaxItems)
+}
+
+// simGuardrails gives a SimulatePrincipalPolicy the organization controls the
+// real request would meet (as the server's authorization applies them): the
+// SCP levels of the principal's account, the RCP levels of each resource's
+// account (ResourceOwner's, else the ARN's) and the organization condition
+// keys aws:PrincipalOrgID, aws:PrincipalOrgPaths, aws:ResourceOrgID and
+// aws:ResourceOrgPaths. SimulateCustomPolicy takes the SCPs it is given
+// instead ("Use this parameter to simulate the effect of an SCP hierarchy
+// without calling SimulatePrincipalPolicy", OrderedOrganizationPolicyInputList,
+// SimulateCustomPolicy, IAM API Reference). A value the request's
+// ContextEntries give for one of those keys is kept: the simulator simulates
+// the context it is given. Only accounts Gatehouse knows can be in an
+// organization; the controls of any other resource account are the
+// principal's alone.
+func (s *Service) simGuardrails(ctx context.Context, sim *simulation) error {
+	if s.orgs == nil {
+		return nil
+	}
+	byAcct := map[string]*simOrg{}
+	orgFor := func(acct string) (*simOrg, error) {
+		if _, known := s.dir.Account(acct); !known && acct != sim.principal.Account {
+			acct = "" // no organization's resource
+		}
+		if o, ok := byAcct[acct]; ok {
+			return o, nil
+		}
+		g, err := s.orgs.GuardrailsFor(ctx, sim.principal.Account, acct)
+		if err != nil {
+			return nil, awserr.InternalFailure(err)
+		}
+		o := &simOrg{set: *g.Apply(&sim.set), management: g.PrincipalManagement, ctx: policy.NewContext(len(g.Context))}
+		g.SetContext(o.ctx)
+		for _, k := range sim.ctx.Keys() {
+			v, _ := sim.ctx.Get(k)
+			o.ctx.Set(k, v...)
+		}
+		byAcct[acct] = o
+		return o, nil
+	}
+	sim.orgOf = make([]*simOrg, len(sim.resources))
+	for i, r := range sim.resources {
+		acct := sim.owner
+		if acct == "" {
+			acct = arnAccountOf(r)
+		}
+		o, err := orgFor(acct)
+		if err != nil {
+			return err
+		}
+		sim.orgOf[i] = o
+	}
+	return nil
 }
 
 func (s *Service) simulateCustomPolicy(ctx context.Context, c *identity.Caller, in *iamapi.SimulateCustomPolicyRequest) (*iamapi.SimulatePolicyResponse, error) {
@@ -645,8 +713,8 @@ func (sim *simulation) evaluateAction(action string) (iamapi.EvaluationResult, i
 	if sim.specific {
 		res.ResourceSpecificResults = make([]iamapi.ResourceSpecificResult, 0, len(sim.resources))
 	}
-	for _, r := range sim.resources {
-		rr := sim.evaluate(action, r, &left)
+	for i := range sim.resources {
+		rr := sim.evaluate(action, i, &left)
 		res.EvalDecision = mostRestrictive(res.EvalDecision, rr.EvalResourceDecision)
 		for _, st := range rr.MatchedStatements {
 			k := stmtKey{*st.SourcePolicyId, *st.StartPosition.Line, *st.StartPosition.Column}
@@ -717,20 +785,28 @@ type resourceResult struct {
 	orgAllowed bool
 }
 
-// evaluate simulates one action on one resource. Its MatchedStatements and
-// MissingContextValues list at most *left entries, which it deducts.
-func (sim *simulation) evaluate(action, resource string, left *int) resourceResult {
-	req := policy.Request{Principal: sim.principal, Action: action, Resource: resource, ResourceAccount: sim.owner, Context: sim.ctx}
+// evaluate simulates one action on the resource of index ri. Its
+// MatchedStatements and MissingContextValues list at most *left entries,
+// which it deducts.
+func (sim *simulation) evaluate(action string, ri int, left *int) resourceResult {
+	resource := sim.resources[ri]
+	set, pctx, principal := &sim.set, sim.ctx, sim.principal
+	if sim.orgOf != nil {
+		o := sim.orgOf[ri]
+		set, pctx = &o.set, o.ctx
+		principal.ManagementAccount = principal.ManagementAccount || o.management
+	}
+	req := policy.Request{Principal: principal, Action: action, Resource: resource, ResourceAccount: sim.owner, Context: pctx}
 	rr := resourceResult{orgAllowed: true}
 	rr.EvalResourceName = resource
 	var decided policy.Result
 	if *left <= 0 {
 		// Nothing more is listed for this action: the decision alone, from
 		// the engine's allocation-free path.
-		decided = policy.Evaluate(&sim.set, &req)
+		decided = policy.Evaluate(set, &req)
 		rr.MatchedStatements, rr.MissingContextValues = []iamapi.Statement{}, []string{}
 	} else {
-		exp := policy.Explain(&sim.set, &req)
+		exp := policy.Explain(set, &req)
 		decided = exp.Result
 		rr.MatchedStatements = matchedStatements(exp, *left)
 		*left -= len(rr.MatchedStatements)
@@ -744,7 +820,7 @@ func (sim *simulation) evaluate(action, resource string, left *int) resourceResu
 			docs = append(docs, sim.set.Resource)
 		}
 		for _, p := range docs {
-			missingKeysOf(p.Doc, action, resource, sim.ctx, &missing)
+			missingKeysOf(p.Doc, action, resource, pctx, &missing)
 		}
 		for _, k := range exp.MissingContextKeys {
 			missing.add(k)
@@ -766,9 +842,9 @@ func (sim *simulation) evaluate(action, resource string, left *int) resourceResu
 		allowed := one(&policy.Set{Identity: []*policy.Policy{sim.set.Boundary}}, true) == iamapi.PolicyEvaluationDecisionTypeAllowed
 		rr.PermissionsBoundaryDecisionDetail = &iamapi.PermissionsBoundaryDecisionDetail{AllowedByPermissionsBoundary: &allowed}
 	}
-	if decided.Layer == policy.LayerSCP && decided.Decision != policy.Allowed {
+	if (decided.Layer == policy.LayerSCP || decided.Layer == policy.LayerRCP) && decided.Decision != policy.Allowed {
 		rr.orgAllowed = false
-		return rr // the simulation ends at the SCP: no EvalDecisionDetails
+		return rr // the simulation ends at the organization: no EvalDecisionDetails
 	}
 	// EvalDecisionDetails: absent for "*", empty within one account, and per
 	// policy type across accounts (EvaluationResult, API reference).
