@@ -17,6 +17,17 @@ import (
 // no bound on the number of ActionNames or ResourceArns. Each benchmark walks
 // the pages of one request as a client does and reports, per page, the bytes
 // allocated and the peak of live heap while the page is held.
+//
+// Figures (go test ./iam/ -run XXX -bench BenchmarkSimulate -benchtime=1x
+// -count=5, medians, 2 shared cores, 2026-12-06):
+//
+//	                          ns/op    pages/op  alloc-B/page  peak-live-B/page
+//	Reported, before (f335d48) 12.0e9        2       817e6         163e6
+//	Reported, bounded pages     2.7e9      200       7.5e6         1.6e6
+//	WorstRequest (3 pages)     16.1e9        3      13.8e6         3.6e6
+//
+// The worst request cannot run on the code before: its first page held 100
+// actions × 18,116 resources × 2,799 matching statements.
 
 // benchBodyLimit is the server's request body limit (server.maxBody).
 const benchBodyLimit = 2 << 20
