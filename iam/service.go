@@ -18,6 +18,7 @@ import (
 	"github.com/gatehouse-iam/gatehouse/identity"
 	"github.com/gatehouse-iam/gatehouse/keyring"
 	"github.com/gatehouse-iam/gatehouse/operation"
+	"github.com/gatehouse-iam/gatehouse/organizations"
 	"github.com/gatehouse-iam/gatehouse/store"
 )
 
@@ -33,6 +34,16 @@ type Config struct {
 	// Managed is the AWS managed policy catalogue.
 	Managed ManagedCatalog
 	Log     *slog.Logger
+	// Guardrails gives the organization controls (SCPs, RCPs, organization
+	// condition keys) that SimulatePrincipalPolicy applies as the real
+	// request meets them; nil without Organizations.
+	Guardrails Guardrails
+}
+
+// Guardrails finds the organization controls of a request (implemented by
+// organizations.Service.GuardrailsFor).
+type Guardrails interface {
+	GuardrailsFor(ctx context.Context, principalAccount, resourceAccount string) (*organizations.Guardrails, error)
 }
 
 // ManagedCatalog is the catalogue of AWS managed policies.
@@ -54,13 +65,14 @@ type Service struct {
 	now     func() time.Time
 	managed ManagedCatalog
 	log     *slog.Logger
+	orgs    Guardrails
 }
 
 // New returns the service.
 func New(c Config) *Service {
 	return &Service{
 		st: c.Store, dir: c.Directory, keys: c.Keyring, ids: store.NewIDGen(c.Rand), rand: c.Rand,
-		now: c.Now, managed: c.Managed, log: c.Log,
+		now: c.Now, managed: c.Managed, log: c.Log, orgs: c.Guardrails,
 	}
 }
 

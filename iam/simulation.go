@@ -2,6 +2,10 @@ package iam
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
 	"slices"
 	"strconv"
 	"strings"
@@ -308,6 +312,23 @@ type simulation struct {
 	// specific reports that ResourceArns named resources (not just "*"):
 	// results then carry ResourceSpecificResults.
 	specific bool
+	// fingerprint identifies the request in its markers (simFingerprint).
+	fingerprint string
+	// bounds are the page bounds; zero means simDefaultBounds (tests set
+	// small ones).
+	bounds simBounds
+	// orgOf, when set, holds for each resource the organization controls
+	// its evaluation meets (SimulatePrincipalPolicy with Organizations).
+	orgOf []*simOrg
+}
+
+// simOrg is the policy set and context of a simulated request with what the
+// organization adds: the SCP levels over the principal's account, the RCP
+// levels over the resource's account, and the organization condition keys.
+type simOrg struct {
+	set        policy.Set
+	ctx        *policy.Context
+	management bool
 }
 
 // resourceHandlingOptions are the scenarios ResourceHandlingOption accepts
@@ -425,7 +446,64 @@ func (s *Service) simulatePrincipalPolicy(ctx context.Context, c *identity.Calle
 		return nil, awserr.InvalidInput("CallerArn is required when ResourcePolicy is given and PolicySourceArn is a group.")
 	}
 	sim.principal = simPrincipal(caller, acct)
+	if err := s.simGuardrails(ctx, &sim); err != nil {
+		return nil, err
+	}
+	sim.fingerprint = simFingerprint("SimulatePrincipalPolicy "+in.PolicySourceArn, in.ActionNames, in.ResourceArns)
 	return sim.run(in.Marker, in.MaxItems)
+}
+
+// simGuardrails gives a SimulatePrincipalPolicy the organization controls the
+// real request would meet (as the server's authorization applies them): the
+// SCP levels of the principal's account, the RCP levels of each resource's
+// account (ResourceOwner's, else the ARN's) and the organization condition
+// keys aws:PrincipalOrgID, aws:PrincipalOrgPaths, aws:ResourceOrgID and
+// aws:ResourceOrgPaths. SimulateCustomPolicy takes the SCPs it is given
+// instead ("Use this parameter to simulate the effect of an SCP hierarchy
+// without calling SimulatePrincipalPolicy", OrderedOrganizationPolicyInputList,
+// SimulateCustomPolicy, IAM API Reference). A value the request's
+// ContextEntries give for one of those keys is kept: the simulator simulates
+// the context it is given. Only accounts Gatehouse knows can be in an
+// organization; the controls of any other resource account are the
+// principal's alone.
+func (s *Service) simGuardrails(ctx context.Context, sim *simulation) error {
+	if s.orgs == nil {
+		return nil
+	}
+	byAcct := map[string]*simOrg{}
+	orgFor := func(acct string) (*simOrg, error) {
+		if _, known := s.dir.Account(acct); !known && acct != sim.principal.Account {
+			acct = "" // no organization's resource
+		}
+		if o, ok := byAcct[acct]; ok {
+			return o, nil
+		}
+		g, err := s.orgs.GuardrailsFor(ctx, sim.principal.Account, acct)
+		if err != nil {
+			return nil, awserr.InternalFailure(err)
+		}
+		o := &simOrg{set: *g.Apply(&sim.set), management: g.PrincipalManagement, ctx: policy.NewContext(len(g.Context))}
+		g.SetContext(o.ctx)
+		for _, k := range sim.ctx.Keys() {
+			v, _ := sim.ctx.Get(k)
+			o.ctx.Set(k, v...)
+		}
+		byAcct[acct] = o
+		return o, nil
+	}
+	sim.orgOf = make([]*simOrg, len(sim.resources))
+	for i, r := range sim.resources {
+		acct := sim.owner
+		if acct == "" {
+			acct = arnAccountOf(r)
+		}
+		o, err := orgFor(acct)
+		if err != nil {
+			return err
+		}
+		sim.orgOf[i] = o
+	}
+	return nil
 }
 
 func (s *Service) simulateCustomPolicy(ctx context.Context, c *identity.Caller, in *iamapi.SimulateCustomPolicyRequest) (*iamapi.SimulatePolicyResponse, error) {
@@ -460,34 +538,131 @@ func (s *Service) simulateCustomPolicy(ctx context.Context, c *identity.Caller, 
 		// owns the resources unless ResourceOwner says otherwise.
 		sim.principal = policy.Principal{Type: policy.PrincipalUser, Account: c.Account}
 	}
+	sim.fingerprint = simFingerprint("SimulateCustomPolicy", in.ActionNames, in.ResourceArns)
 	return sim.run(in.Marker, in.MaxItems)
 }
 
-// run evaluates every action on every resource and returns one page of
-// EvaluationResults, one per action.
+// Bounds of one page of simulation results. The API reference allows IAM to
+// return fewer results than MaxItems while more are available ("Note that IAM
+// might return fewer results, even when there are more results available. In
+// that case, the IsTruncated response element returns true, and Marker
+// contains a value to include in the subsequent call", MaxItems of
+// SimulatePrincipalPolicy and SimulateCustomPolicy, IAM API Reference), so a
+// page stops early when its actions have cost enough; it always holds at least
+// one action, so every request makes progress.
+type simBounds struct {
+	// pageEvaluations bounds the action × resource evaluations one page
+	// computes (a further action is taken only if its resources fit).
+	pageEvaluations int
+	// pageDetails bounds the MatchedStatements and MissingContextValues
+	// entries one page holds, top-level and per resource together: a page
+	// ends with the action that reaches it.
+	pageDetails int
+	// actionDetails bounds those entries in the results of one action: past
+	// it, further statements and keys of that action are not listed. Only an
+	// action matching thousands of statements across thousands of resources
+	// reaches it; without it one action's results could grow with the
+	// product of resources and statements that fit in one request body.
+	actionDetails int
+}
+
+var simDefaultBounds = simBounds{pageEvaluations: 10_000, pageDetails: 10_000, actionDetails: 10_000}
+
+// run evaluates one page of actions on every resource and returns their
+// EvaluationResults, one per action: at most MaxItems (default 100) actions,
+// fewer when the page bounds above are reached.
 func (sim *simulation) run(marker *string, maxItems *int32) (*iamapi.SimulatePolicyResponse, error) {
-	p, err := pageOf(marker, maxItems)
-	if err != nil {
-		return nil, err
+	limit := defaultMaxItems
+	if maxItems != nil {
+		limit = max(1, min(int(*maxItems), maxMaxItems))
 	}
 	start := 0
-	if p.after != "" {
-		if start, err = strconv.Atoi(p.after); err != nil || start < 0 || start > len(sim.actions) {
-			return nil, awserr.InvalidInput("Invalid Marker.")
+	if marker != nil {
+		var err error
+		if start, err = sim.parseMarker(*marker); err != nil {
+			return nil, err
 		}
 	}
-	end := min(start+p.limit, len(sim.actions))
+	if sim.bounds == (simBounds{}) {
+		sim.bounds = simDefaultBounds
+	}
 	out := &iamapi.SimulatePolicyResponse{EvaluationResults: []iamapi.EvaluationResult{}}
-	for _, action := range sim.actions[start:end] {
-		out.EvaluationResults = append(out.EvaluationResults, sim.evaluateAction(action))
+	evals, details := 0, 0
+	end := start
+	for end < len(sim.actions) && len(out.EvaluationResults) < limit {
+		if end > start && (evals+len(sim.resources) > sim.bounds.pageEvaluations || details >= sim.bounds.pageDetails) {
+			break
+		}
+		res, n := sim.evaluateAction(sim.actions[end])
+		out.EvaluationResults = append(out.EvaluationResults, res)
+		evals += len(sim.resources)
+		details += n
+		end++
 	}
 	var next *string
 	if end < len(sim.actions) {
-		m := encodeMarker(strconv.Itoa(end))
+		m := sim.marker(end)
 		next = &m
 	}
 	out.IsTruncated, out.Marker = truncatedOut(next != nil, next)
 	return out, nil
+}
+
+// markerPrefix starts every simulation marker (a version, should the form
+// change).
+const markerPrefix = "sim1."
+
+// fingerprint identifies the request a marker belongs to: the operation and
+// the lists the action index refers to. A marker carries it, so one taken
+// from another request (or edited) is refused rather than applied to lists
+// it does not describe.
+func simFingerprint(op string, actions, resources []string) string {
+	h := sha256.New()
+	var n [8]byte
+	write := func(s string) {
+		binary.BigEndian.PutUint64(n[:], uint64(len(s)))
+		h.Write(n[:])
+		h.Write([]byte(s))
+	}
+	write(op)
+	for _, list := range [][]string{actions, resources} {
+		binary.BigEndian.PutUint64(n[:], uint64(len(list)))
+		h.Write(n[:])
+		for _, s := range list {
+			write(s)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// marker returns the Marker of the page starting at action index next.
+func (sim *simulation) marker(next int) string {
+	return encodeMarker(markerPrefix + strconv.Itoa(next) + "." + sim.fingerprint)
+}
+
+// parseMarker returns the action index a Marker of this request points at. A
+// marker is strictly checked: well-formed, made for this very request (the
+// same operation, actions and resources) and pointing inside its actions;
+// anything else is InvalidInput, as for IAM's other paginated operations.
+func (sim *simulation) parseMarker(m string) (int, error) {
+	bad := awserr.InvalidInput("Invalid Marker.")
+	b, err := base64.RawURLEncoding.DecodeString(m)
+	if err != nil {
+		return 0, bad
+	}
+	rest, ok := strings.CutPrefix(string(b), markerPrefix)
+	if !ok {
+		return 0, bad
+	}
+	idx, fp, ok := strings.Cut(rest, ".")
+	if !ok || fp != sim.fingerprint || idx == "" || (len(idx) > 1 && idx[0] == '0') {
+		return 0, bad
+	}
+	i, err := strconv.Atoi(idx)
+	if err != nil || i <= 0 || i >= len(sim.actions) {
+		return 0, bad
+	}
+	return i, nil
 }
 
 // decisionRank orders decisions from least to most restrictive.
@@ -515,29 +690,44 @@ const (
 	detailBoundaryPolicy = "Permissions Boundary Policy"
 )
 
+// stmtKey identifies a statement of the simulation: its policy and position.
+type stmtKey struct {
+	policy       string
+	line, column int32
+}
+
 // evaluateAction simulates one action on every resource. The top-level result
 // aggregates the per-resource ones as the API reference describes: the most
 // restrictive decision, the union of matched statements and missing context
 // keys; EvalResourceName is the ARN template of the simulated resource type, or
-// "*" when the action defines none (EvaluationResult, API reference).
-func (sim *simulation) evaluateAction(action string) iamapi.EvaluationResult {
+// "*" when the action defines none (EvaluationResult, API reference). It also
+// returns the number of MatchedStatements and MissingContextValues entries
+// the result holds, at most bounds.actionDetails.
+func (sim *simulation) evaluateAction(action string) (iamapi.EvaluationResult, int) {
 	res := iamapi.EvaluationResult{EvalActionName: action, EvalDecision: iamapi.PolicyEvaluationDecisionTypeAllowed, MatchedStatements: []iamapi.Statement{}}
 	res.EvalResourceName = str(resourceTemplate(action, sim.resources))
+	left := sim.bounds.actionDetails // entries this action may still list
 	var missing keyList
-	seen := map[string]bool{}
+	seen := map[stmtKey]bool{}
 	var boundaryAllowed, orgAllowed *bool
-	for _, r := range sim.resources {
-		rr := sim.evaluate(action, r)
+	if sim.specific {
+		res.ResourceSpecificResults = make([]iamapi.ResourceSpecificResult, 0, len(sim.resources))
+	}
+	for i := range sim.resources {
+		rr := sim.evaluate(action, i, &left)
 		res.EvalDecision = mostRestrictive(res.EvalDecision, rr.EvalResourceDecision)
 		for _, st := range rr.MatchedStatements {
-			k := *st.SourcePolicyId + "@" + strconv.Itoa(int(*st.StartPosition.Line)) + ":" + strconv.Itoa(int(*st.StartPosition.Column))
-			if !seen[k] {
+			k := stmtKey{*st.SourcePolicyId, *st.StartPosition.Line, *st.StartPosition.Column}
+			if !seen[k] && left > 0 {
 				seen[k] = true
+				left--
 				res.MatchedStatements = append(res.MatchedStatements, st)
 			}
 		}
 		for _, k := range rr.MissingContextValues {
-			missing.add(k)
+			if left > 0 && missing.add(k) {
+				left--
+			}
 		}
 		if rr.PermissionsBoundaryDecisionDetail != nil {
 			a := *rr.PermissionsBoundaryDecisionDetail.AllowedByPermissionsBoundary && (boundaryAllowed == nil || *boundaryAllowed)
@@ -565,7 +755,7 @@ func (sim *simulation) evaluateAction(action string) iamapi.EvaluationResult {
 		res.PermissionsBoundaryDecisionDetail = &iamapi.PermissionsBoundaryDecisionDetail{AllowedByPermissionsBoundary: boundaryAllowed}
 	}
 	res.OrganizationsDecisionDetail = &iamapi.OrganizationsDecisionDetail{AllowedByOrganizations: orgAllowed}
-	return res
+	return res, sim.bounds.actionDetails - left
 }
 
 // resourceTemplate returns the ARN template, from the service authorization
@@ -595,31 +785,51 @@ type resourceResult struct {
 	orgAllowed bool
 }
 
-// evaluate simulates one action on one resource.
-func (sim *simulation) evaluate(action, resource string) resourceResult {
-	req := policy.Request{Principal: sim.principal, Action: action, Resource: resource, ResourceAccount: sim.owner, Context: sim.ctx}
-	exp := policy.Explain(&sim.set, &req)
+// evaluate simulates one action on the resource of index ri. Its
+// MatchedStatements and MissingContextValues list at most *left entries,
+// which it deducts.
+func (sim *simulation) evaluate(action string, ri int, left *int) resourceResult {
+	resource := sim.resources[ri]
+	set, pctx, principal := &sim.set, sim.ctx, sim.principal
+	if sim.orgOf != nil {
+		o := sim.orgOf[ri]
+		set, pctx = &o.set, o.ctx
+		principal.ManagementAccount = principal.ManagementAccount || o.management
+	}
+	req := policy.Request{Principal: principal, Action: action, Resource: resource, ResourceAccount: sim.owner, Context: pctx}
 	rr := resourceResult{orgAllowed: true}
 	rr.EvalResourceName = resource
-	rr.EvalResourceDecision = iamapi.PolicyEvaluationDecisionType(exp.Decision.String())
-	rr.MatchedStatements = matchedStatements(exp)
-
-	var missing keyList
-	docs := make([]*policy.Policy, 0, len(sim.set.Identity)+2)
-	docs = append(docs, sim.set.Identity...)
-	if sim.set.Boundary != nil {
-		docs = append(docs, sim.set.Boundary)
+	var decided policy.Result
+	if *left <= 0 {
+		// Nothing more is listed for this action: the decision alone, from
+		// the engine's allocation-free path.
+		decided = policy.Evaluate(set, &req)
+		rr.MatchedStatements, rr.MissingContextValues = []iamapi.Statement{}, []string{}
+	} else {
+		exp := policy.Explain(set, &req)
+		decided = exp.Result
+		rr.MatchedStatements = matchedStatements(exp, *left)
+		*left -= len(rr.MatchedStatements)
+		var missing keyList
+		docs := make([]*policy.Policy, 0, len(sim.set.Identity)+2)
+		docs = append(docs, sim.set.Identity...)
+		if sim.set.Boundary != nil {
+			docs = append(docs, sim.set.Boundary)
+		}
+		if sim.set.Resource != nil {
+			docs = append(docs, sim.set.Resource)
+		}
+		for _, p := range docs {
+			missingKeysOf(p.Doc, action, resource, pctx, &missing)
+		}
+		for _, k := range exp.MissingContextKeys {
+			missing.add(k)
+		}
+		keys := missing.list()
+		rr.MissingContextValues = keys[:min(len(keys), *left)]
+		*left -= len(rr.MissingContextValues)
 	}
-	if sim.set.Resource != nil {
-		docs = append(docs, sim.set.Resource)
-	}
-	for _, p := range docs {
-		missingKeysOf(p.Doc, action, resource, sim.ctx, &missing)
-	}
-	for _, k := range exp.MissingContextKeys {
-		missing.add(k)
-	}
-	rr.MissingContextValues = missing.list()
+	rr.EvalResourceDecision = iamapi.PolicyEvaluationDecisionType(decided.Decision.String())
 
 	one := func(set *policy.Set, sameAccount bool) iamapi.PolicyEvaluationDecisionType {
 		r := req
@@ -632,9 +842,9 @@ func (sim *simulation) evaluate(action, resource string) resourceResult {
 		allowed := one(&policy.Set{Identity: []*policy.Policy{sim.set.Boundary}}, true) == iamapi.PolicyEvaluationDecisionTypeAllowed
 		rr.PermissionsBoundaryDecisionDetail = &iamapi.PermissionsBoundaryDecisionDetail{AllowedByPermissionsBoundary: &allowed}
 	}
-	if exp.Result.Layer == policy.LayerSCP && exp.Decision != policy.Allowed {
+	if (decided.Layer == policy.LayerSCP || decided.Layer == policy.LayerRCP) && decided.Decision != policy.Allowed {
 		rr.orgAllowed = false
-		return rr // the simulation ends at the SCP: no EvalDecisionDetails
+		return rr // the simulation ends at the organization: no EvalDecisionDetails
 	}
 	// EvalDecisionDetails: absent for "*", empty within one account, and per
 	// policy type across accounts (EvaluationResult, API reference).
@@ -669,8 +879,9 @@ func arnAccountOf(s string) string {
 // matchedStatements returns the statements that decided: for an explicit deny
 // the deny statements only, for an allow the allow statements, for an implicit
 // deny none (MatchedStatements, API reference). Statements of SCPs and RCPs are
-// not reported, nor the allows of a permissions boundary.
-func matchedStatements(exp *policy.Explanation) []iamapi.Statement {
+// not reported, nor the allows of a permissions boundary. It lists at most
+// limit statements.
+func matchedStatements(exp *policy.Explanation, limit int) []iamapi.Statement {
 	out := []iamapi.Statement{}
 	var want string
 	switch exp.Decision {
@@ -682,6 +893,9 @@ func matchedStatements(exp *policy.Explanation) []iamapi.Statement {
 		return out
 	}
 	for _, m := range exp.MatchedStatements {
+		if len(out) >= limit {
+			break
+		}
 		if m.Effect != want || m.Layer == policy.LayerSCP.Key() || m.Layer == policy.LayerRCP.Key() {
 			continue
 		}

@@ -94,14 +94,19 @@ type keyList struct {
 	keys []string
 }
 
-func (l *keyList) add(k string) {
+// add adds k unless the list holds it (in any case) and reports whether it
+// did.
+func (l *keyList) add(k string) bool {
 	if l.seen == nil {
 		l.seen = map[string]bool{}
 	}
-	if lk := strings.ToLower(k); !l.seen[lk] {
-		l.seen[lk] = true
-		l.keys = append(l.keys, k)
+	lk := strings.ToLower(k)
+	if l.seen[lk] {
+		return false
 	}
+	l.seen[lk] = true
+	l.keys = append(l.keys, k)
+	return true
 }
 
 // list returns the keys, never nil.

@@ -39,6 +39,9 @@ type cstmt struct {
 	conds       []cond
 	index       int
 	sid         string
+	// start and end are the statement's span as line and column, computed
+	// once here: explanations report them for every match.
+	start, end Position
 }
 
 type resPattern struct {
@@ -194,8 +197,10 @@ type principalSet struct {
 func Compile(name string, doc *Document) (*Policy, error) {
 	p := &Policy{Name: name, Doc: doc, byService: map[string][]int32{}}
 	vars := doc.VariablesEnabled()
+	lines := newlines(doc.Source)
 	for i, s := range doc.Statements {
-		cs := cstmt{effect: s.Effect, notAction: s.NotAction, notResource: s.NotResource, index: s.Index, sid: s.Sid}
+		cs := cstmt{effect: s.Effect, notAction: s.NotAction, notResource: s.NotResource, index: s.Index, sid: s.Sid,
+			start: lines.position(s.Span.Start), end: lines.position(s.Span.End)}
 		for _, a := range s.Actions {
 			cs.actions = append(cs.actions, compileActionPattern(a))
 		}

@@ -64,22 +64,38 @@ type recorder struct {
 func (r *recorder) match(l Layer, level int, pol *Policy, s *cstmt) {
 	m := StatementMatch{Layer: l.Key(), Level: level, Policy: pol.Name, Statement: s.index, Sid: s.sid, Effect: s.effect.String()}
 	if pol.Doc != nil && s.index < len(pol.Doc.Statements) {
-		sp := pol.Doc.Statements[s.index].Span
-		m.Span = sp
-		m.Start = position(pol.Doc.Source, sp.Start)
-		m.End = position(pol.Doc.Source, sp.End)
+		m.Span = pol.Doc.Statements[s.index].Span
+		m.Start, m.End = s.start, s.end
 	}
 	r.matches = append(r.matches, m)
 }
 
-// position converts a byte offset into a line and column.
-func position(src string, off int) Position {
-	if off > len(src) {
-		off = len(src)
+// lineIndex holds the offsets of a text's newlines, to turn byte offsets into
+// lines and columns without rescanning the text for each.
+type lineIndex struct {
+	nl  []int
+	len int
+}
+
+func newlines(src string) lineIndex {
+	li := lineIndex{len: len(src)}
+	for i := 0; i < len(src); i++ {
+		if src[i] == '\n' {
+			li.nl = append(li.nl, i)
+		}
 	}
-	line := 1 + strings.Count(src[:off], "\n")
-	col := off - strings.LastIndexByte(src[:off], '\n')
-	return Position{Line: line, Column: col}
+	return li
+}
+
+// position converts a byte offset into a line and column (both from 1).
+func (li lineIndex) position(off int) Position {
+	off = min(off, li.len)
+	n := sort.SearchInts(li.nl, off) // newlines before off
+	last := -1
+	if n > 0 {
+		last = li.nl[n-1]
+	}
+	return Position{Line: 1 + n, Column: off - last}
 }
 
 // Explain evaluates req against set like Evaluate and says why: every statement

@@ -176,7 +176,9 @@ func serve(ctx context.Context, c *serveConfig, stdout, stderr io.Writer) error 
 	if err := dir.Load(ctx); err != nil {
 		return err
 	}
-	iamSvc := iam.New(iam.Config{Store: st, Directory: dir, Keyring: keys, Rand: rand.Reader, Now: time.Now, Managed: catalog, Log: log})
+	// Organizations' controls also decide IAM's SimulatePrincipalPolicy.
+	orgSvc := organizations.New(organizations.Config{Store: st, Directory: dir, Rand: rand.Reader, Now: time.Now, Log: log})
+	iamSvc := iam.New(iam.Config{Store: st, Directory: dir, Keyring: keys, Rand: rand.Reader, Now: time.Now, Managed: catalog, Log: log, Guardrails: orgSvc})
 	var boot iam.BootstrapResult
 	bootstrap := func(ctx context.Context) error {
 		var err error
@@ -217,7 +219,6 @@ func serve(ctx context.Context, c *serveConfig, stdout, stderr io.Writer) error 
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	orgSvc := organizations.New(organizations.Config{Store: st, Directory: dir, Rand: rand.Reader, Now: time.Now, Log: log})
 	srv, err := server.New(server.Config{Directory: dir, IAM: iamSvc, STS: sts.New(sts.Config{Store: st, Directory: dir, Managed: catalog, Sealer: tokenKeys, MFA: iamSvc, Rand: rand.Reader, Now: time.Now, Log: log, Guardrails: orgSvc}), Organizations: orgSvc,
 		AccessAnalyzer: accessanalyzer.New(accessanalyzer.Config{Store: st, Rand: rand.Reader, Now: time.Now, Log: log}), Now: time.Now, Log: log, Registry: reg})
 	if err != nil {

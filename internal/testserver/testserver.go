@@ -80,11 +80,11 @@ func Start(t testing.TB) *Server {
 	if err := d.Load(ctx); err != nil {
 		t.Fatal(err)
 	}
-	svc := iam.New(iam.Config{Store: st, Directory: d, Keyring: keys, Rand: rand.Reader, Now: time.Now, Managed: catalog, Log: log})
+	orgs := organizations.New(organizations.Config{Store: st, Directory: d, Rand: rand.Reader, Now: time.Now, Log: log})
+	svc := iam.New(iam.Config{Store: st, Directory: d, Keyring: keys, Rand: rand.Reader, Now: time.Now, Managed: catalog, Log: log, Guardrails: orgs})
 	if _, err := svc.Bootstrap(ctx, iam.BootstrapOptions{AccountID: AccountID, RootAccessKeyID: RootKeyID, RootSecretAccessKey: RootSecretKey}); err != nil {
 		t.Fatal(err)
 	}
-	orgs := organizations.New(organizations.Config{Store: st, Directory: d, Rand: rand.Reader, Now: time.Now, Log: log})
 	hs, err := server.New(server.Config{Directory: d, IAM: svc, STS: sts.New(sts.Config{Store: st, Directory: d, Managed: catalog, Sealer: keys, MFA: svc, Rand: rand.Reader, Now: time.Now, Log: log, Guardrails: orgs}), Organizations: orgs,
 		AccessAnalyzer: accessanalyzer.New(accessanalyzer.Config{Store: st, Rand: rand.Reader, Now: time.Now, Log: log}), Now: time.Now, Log: log, Registry: prometheus.NewRegistry()})
 	if err != nil {
