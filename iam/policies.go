@@ -234,7 +234,7 @@ func slicePage[T any](items []T, key func(T) string, p page) (out []T, truncated
 // checkManagedDocument parses a managed policy document and enforces the
 // managed policy size quota.
 func checkManagedDocument(doc string) error {
-	if _, err := checkPolicyDocument(doc, policy.KindIdentity); err != nil {
+	if _, err := checkPolicyDocument(doc, policy.KindManaged); err != nil {
 		return err
 	}
 	if policy.Size(doc) > maxPolicySize {

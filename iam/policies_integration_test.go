@@ -240,6 +240,23 @@ func TestManagedPolicyErrors(t *testing.T) {
 	_, err := root.CreatePolicy(ctx, &awsiam.CreatePolicyInput{PolicyName: aws.String("bad"),
 		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Resource":"*"}}`)})
 	mpWantError(t, err, "MalformedPolicyDocument", "Policy statement must contain actions.")
+	// Managed policies need Version 2012-10-17, inline ones do not
+	// (reference_policies_elements_version; IAM's message as moto's
+	// IAM-verified cases record it: tests/test_iam/test_iam_policies.py).
+	for _, doc := range []string{
+		`{"Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}`,
+		`{"Version":"2008-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}`,
+	} {
+		_, err = root.CreatePolicy(ctx, &awsiam.CreatePolicyInput{PolicyName: aws.String("old"), PolicyDocument: aws.String(doc)})
+		mpWantError(t, err, "MalformedPolicyDocument", "Policy document must be version 2012-10-17 or greater.")
+		if _, err := root.PutUserPolicy(ctx, &awsiam.PutUserPolicyInput{UserName: aws.String("u"), PolicyName: aws.String("old"), PolicyDocument: aws.String(doc)}); err != nil {
+			t.Errorf("inline policy %s: %v", doc, err)
+		}
+	}
+	// An IAM resource with a region (IAM is global).
+	_, err = root.CreatePolicy(ctx, &awsiam.CreatePolicyInput{PolicyName: aws.String("regional"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"iam:GetUser","Resource":"arn:aws:iam:us-east-1:123456789012:user/u"}}`)})
+	wantCode(t, err, "MalformedPolicyDocument")
 	// 6144 characters without white space (reference_iam-quotas.md); the
 	// message follows AWS's "Cannot exceed quota for NAME: N" form.
 	big := `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":["arn:aws:s3:::` + strings.Repeat("b", 6100) + `"]}}`
