@@ -13,12 +13,12 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/gatehouse-iam/gatehouse/authz"
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/directory"
 	"github.com/gatehouse-iam/gatehouse/identity"
 	"github.com/gatehouse-iam/gatehouse/keyring"
 	"github.com/gatehouse-iam/gatehouse/operation"
-	"github.com/gatehouse-iam/gatehouse/organizations"
 	"github.com/gatehouse-iam/gatehouse/store"
 )
 
@@ -37,13 +37,7 @@ type Config struct {
 	// Guardrails gives the organization controls (SCPs, RCPs, organization
 	// condition keys) that SimulatePrincipalPolicy applies as the real
 	// request meets them; nil without Organizations.
-	Guardrails Guardrails
-}
-
-// Guardrails finds the organization controls of a request (implemented by
-// organizations.Service.GuardrailsFor).
-type Guardrails interface {
-	GuardrailsFor(ctx context.Context, principalAccount, resourceAccount string) (*organizations.Guardrails, error)
+	Guardrails authz.Organization
 }
 
 // ManagedCatalog is the catalogue of AWS managed policies.
@@ -65,7 +59,7 @@ type Service struct {
 	now     func() time.Time
 	managed ManagedCatalog
 	log     *slog.Logger
-	orgs    Guardrails
+	orgs    authz.Organization
 }
 
 // New returns the service.

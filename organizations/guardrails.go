@@ -3,44 +3,12 @@ package organizations
 import (
 	"context"
 
-	"github.com/gatehouse-iam/gatehouse/policy"
+	"github.com/gatehouse-iam/gatehouse/authz"
 )
 
-// Guardrails are what an organization adds to one authorization: the SCP levels
-// over the caller's account, the RCP levels over the resource's account, and the
-// condition keys aws:PrincipalOrgID, aws:PrincipalOrgPaths, aws:ResourceOrgID and
-// aws:ResourceOrgPaths.
-type Guardrails struct {
-	SCP, RCP [][]*policy.Policy
-	Context  map[string]string
-	// PrincipalManagement reports that the principal's account manages its
-	// organization (no SCP restricts it).
-	PrincipalManagement bool
-}
-
-// Active reports whether any control policy applies.
-func (g *Guardrails) Active() bool { return g != nil && (len(g.SCP) > 0 || len(g.RCP) > 0) }
-
-// Apply returns set with the control policy levels, copying it so that a cached
-// set is never modified.
-func (g *Guardrails) Apply(set *policy.Set) *policy.Set {
-	if !g.Active() {
-		return set
-	}
-	cp := *set
-	cp.SCP, cp.RCP = g.SCP, g.RCP
-	return &cp
-}
-
-// SetContext adds the organization condition keys to a request context.
-func (g *Guardrails) SetContext(ctx *policy.Context) {
-	if g == nil {
-		return
-	}
-	for k, v := range g.Context {
-		ctx.Set(k, v)
-	}
-}
+// Guardrails are what an organization adds to one authorization (the
+// decision's assembly is package authz's).
+type Guardrails = authz.Guardrails
 
 // GuardrailsFor returns the organization controls of a request by a principal of
 // principalAccount on a resource of resourceAccount ("" when the resource has no

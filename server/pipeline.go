@@ -139,11 +139,11 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, reqID string) (*
 	if err != nil {
 		return ep, action, err
 	}
-	if err := s.authorize(r.Context(), caller, az); err != nil {
+	if err := s.authz.Authorize(r.Context(), caller, az); err != nil {
 		return ep, action, err
 	}
 	for _, more := range az.Also {
-		if err := s.authorize(r.Context(), caller, more); err != nil {
+		if err := s.authz.Authorize(r.Context(), caller, more); err != nil {
 			return ep, action, err
 		}
 	}

@@ -21,12 +21,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/gatehouse-iam/gatehouse/accessanalyzer"
+	"github.com/gatehouse-iam/gatehouse/authz"
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/directory"
 	"github.com/gatehouse-iam/gatehouse/iam"
 	"github.com/gatehouse-iam/gatehouse/identity"
 	"github.com/gatehouse-iam/gatehouse/oidc"
-	"github.com/gatehouse-iam/gatehouse/operation"
 	"github.com/gatehouse-iam/gatehouse/organizations"
 	"github.com/gatehouse-iam/gatehouse/policy"
 	"github.com/gatehouse-iam/gatehouse/sigv4"
@@ -37,6 +37,9 @@ import (
 // Config holds the server's dependencies.
 type Config struct {
 	Directory *directory.Directory
+	// Authorizer decides every call (with the sessions' policies from STS
+	// and the organization's guardrails).
+	Authorizer *authz.Authorizer
 	IAM       *iam.Service
 	STS       *sts.Service
 	// Organizations, when set, is served over AWS JSON and its SCPs and
@@ -54,13 +57,13 @@ type Config struct {
 // Server is the HTTP front.
 type Server struct {
 	dir     *directory.Directory
+	authz   *authz.Authorizer
 	iam     *iam.Service
 	sts     *sts.Service
 	now     func() time.Time
 	log     *slog.Logger
 	reg     *prometheus.Registry
 	metrics metrics
-	orgs    *organizations.Service
 
 	// byScope holds every endpoint by signing name (the credential scope's
 	// service), byTarget the JSON ones by X-Amz-Target prefix; jsonFallback
@@ -87,7 +90,7 @@ type metrics struct {
 
 // New builds the server.
 func New(c Config) (*Server, error) {
-	s := &Server{dir: c.Directory, iam: c.IAM, sts: c.STS, orgs: c.Organizations, now: c.Now, log: c.Log, reg: c.Registry, uses: map[string]store.AccessKeyLastUsed{}}
+	s := &Server{dir: c.Directory, authz: c.Authorizer, iam: c.IAM, sts: c.STS, now: c.Now, log: c.Log, reg: c.Registry, uses: map[string]store.AccessKeyLastUsed{}}
 	s.unverified.max = maxUnverified
 	c.STS.OnRoleUse(s.noteRoleUse)
 	// AssumeRoleWithWebIdentity fetches providers' keys over pinned TLS.
@@ -196,62 +199,6 @@ func clientIP(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
-}
-
-// authorize decides the call with the policy engine.
-func (s *Server) authorize(ctx context.Context, c *identity.Caller, az operation.Authz) error {
-	if az.Skip {
-		return nil
-	}
-	org, err := s.controlsFor(ctx, c, az)
-	if err != nil {
-		return err
-	}
-	if c.IsRoot() && !org.active() {
-		// The root user is not restricted by identity-based policies, only
-		// by the SCPs of a member account (and RCPs).
-		return nil
-	}
-	set, req, err := s.decisionInput(ctx, c, az, org)
-	if err != nil {
-		return err
-	}
-	res := policy.Evaluate(set, req)
-	if res.Decision == policy.Allowed {
-		return nil
-	}
-	return awserr.AccessDenied("User: %s is not authorized to perform: %s on resource: %s %s",
-		c.ARN(), az.Action, az.Resource, res.Reason(az.Action))
-}
-
-// decisionInput returns the policy set and the request the engine decides
-// the call az by c with, given the organization controls org.
-func (s *Server) decisionInput(ctx context.Context, c *identity.Caller, az operation.Authz, org *orgControls) (*policy.Set, *policy.Request, error) {
-	var set *policy.Set
-	var err error
-	switch c.Principal.Type {
-	case policy.PrincipalUser:
-		set, err = s.dir.UserPolicies(ctx, c.Account, c.UserName)
-	case policy.PrincipalRoleSession, policy.PrincipalFederatedUser:
-		set, err = s.sessionPolicies(ctx, c)
-	default:
-		set = &policy.Set{}
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	set = org.withControls(set)
-	pctx := c.Context()
-	for k, v := range org.context {
-		pctx.Set(k, v)
-	}
-	for k, v := range az.Context {
-		pctx.Set(k, v...)
-	}
-	principal := c.Principal
-	principal.ManagementAccount = principal.ManagementAccount || org.management
-	req := &policy.Request{Principal: principal, Action: az.Action, Resource: az.Resource, ResourceAccount: az.ResourceAccount, Context: pctx}
-	return set, req, nil
 }
 
 // noteKeyUse remembers the last use of an access key; FlushKeyUse writes them.

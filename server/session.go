@@ -6,11 +6,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gatehouse-iam/gatehouse/authz"
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/iam"
 	"github.com/gatehouse-iam/gatehouse/identity"
 	"github.com/gatehouse-iam/gatehouse/operation"
-	"github.com/gatehouse-iam/gatehouse/policy"
 	"github.com/gatehouse-iam/gatehouse/session"
 	"github.com/gatehouse-iam/gatehouse/sigv4"
 	"github.com/gatehouse-iam/gatehouse/store"
@@ -55,14 +55,6 @@ func (s *Server) sessionCaller(r *http.Request, a *sigv4.Auth) (*identity.Caller
 	return c, nil
 }
 
-// sessionPolicies returns the policy set of a role session or federated user:
-// the role's (or calling user's) policies with the session policies.
-// Revocation (an inline deny on aws:TokenIssueTime) needs nothing special: the
-// caller's context carries the token's issue time.
-func (s *Server) sessionPolicies(ctx context.Context, c *identity.Caller) (*policy.Set, error) {
-	return s.sts.Policies(ctx, c)
-}
-
 // AuthorizationMessage explains how the policy engine decides the call az by
 // c and returns the explanation as an encoded authorization message, the
 // opaque text that services which encode their authorization failures (EC2's
@@ -70,15 +62,11 @@ func (s *Server) sessionPolicies(ctx context.Context, c *identity.Caller) (*poli
 // sts:DecodeAuthorizationMessage opens for callers of c's account. IAM and STS
 // do not append one to their AccessDenied errors, as AWS's do not.
 func (s *Server) AuthorizationMessage(ctx context.Context, c *identity.Caller, az operation.Authz) (string, error) {
-	org, err := s.controlsFor(ctx, c, az)
+	as, err := s.authz.Assemble(ctx, authz.Request{Caller: c, Action: az.Action, Resource: az.Resource, ResourceAccount: az.ResourceAccount, Context: az.Context})
 	if err != nil {
 		return "", err
 	}
-	set, req, err := s.decisionInput(ctx, c, az, org)
-	if err != nil {
-		return "", err
-	}
-	return s.sts.EncodeAuthorizationMessage(c, set, req)
+	return s.sts.EncodeAuthorizationMessage(c, as.Set, as.Request)
 }
 
 // roleUseBatch collects the last use of roles between flushes.

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gatehouse-iam/gatehouse/api/stsapi"
+	"github.com/gatehouse-iam/gatehouse/authz"
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/identity"
 	"github.com/gatehouse-iam/gatehouse/policy"
@@ -132,25 +133,11 @@ func (s *Service) assumeRole(ctx context.Context, c *identity.Caller, in *stsapi
 	if err != nil {
 		return nil, awserr.InternalFailure(err)
 	}
-	idSet, err := s.identityPolicies(ctx, c)
+	as, err := s.authz.Assemble(ctx, authz.Request{Caller: c, Action: "sts:AssumeRole", Resource: role.ARN, ResourcePolicy: trust})
 	if err != nil {
 		return nil, err
 	}
-	set := *idSet
-	set.Resource = trust
-	pctx := c.Context()
-	principal := c.Principal
-	// Organization guardrails: SCPs over the caller's account, RCPs over the
-	// role's account.
-	if s.orgs != nil {
-		g, err := s.orgs.GuardrailsFor(ctx, c.Account, acct)
-		if err != nil {
-			return nil, awserr.InternalFailure(err)
-		}
-		set = *g.Apply(&set)
-		g.SetContext(pctx)
-		principal.ManagementAccount = principal.ManagementAccount || g.PrincipalManagement
-	}
+	set, pctx, principal := *as.Set, as.Request.Context, as.Request.Principal
 	if mfaNow {
 		pctx.Set("aws:MultiFactorAuthPresent", "true")
 		pctx.Set("aws:MultiFactorAuthAge", "0")

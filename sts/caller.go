@@ -249,19 +249,3 @@ func (s *Service) managedSessionPolicy(ctx context.Context, arn string) (*policy
 	s.mu.Unlock()
 	return p, nil
 }
-
-// identityPolicies returns the identity side of a caller for a decision the
-// STS service makes itself (AssumeRole).
-func (s *Service) identityPolicies(ctx context.Context, c *identity.Caller) (*policy.Set, error) {
-	switch c.Principal.Type {
-	case policy.PrincipalUser:
-		set, err := s.dir.UserPolicies(ctx, c.Account, c.UserName)
-		if err != nil {
-			return nil, awserr.InternalFailure(err)
-		}
-		return set, nil
-	case policy.PrincipalRoleSession, policy.PrincipalFederatedUser:
-		return s.Policies(ctx, c)
-	}
-	return &policy.Set{}, nil
-}

@@ -14,10 +14,10 @@ import (
 	"time"
 
 	"github.com/gatehouse-iam/gatehouse/api/stsapi"
+	"github.com/gatehouse-iam/gatehouse/authz"
 	"github.com/gatehouse-iam/gatehouse/directory"
 	"github.com/gatehouse-iam/gatehouse/identity"
 	"github.com/gatehouse-iam/gatehouse/operation"
-	"github.com/gatehouse-iam/gatehouse/organizations"
 	"github.com/gatehouse-iam/gatehouse/policy"
 	"github.com/gatehouse-iam/gatehouse/session"
 	"github.com/gatehouse-iam/gatehouse/store"
@@ -49,15 +49,10 @@ type Config struct {
 	// Now is the clock.
 	Now func() time.Time
 	Log *slog.Logger
-	// Guardrails gives the organization controls (SCPs, RCPs) that also decide
-	// AssumeRole; nil without Organizations.
-	Guardrails Guardrails
-}
-
-// Guardrails finds the organization controls of a request (implemented by
-// organizations.Service).
-type Guardrails interface {
-	GuardrailsFor(ctx context.Context, principalAccount, resourceAccount string) (*organizations.Guardrails, error)
+	// Authorizer assembles the decisions STS makes itself (AssumeRole's
+	// caller side with the role's trust policy, and the organization's
+	// guardrails). STS gives it the sessions' policies (UseSessions).
+	Authorizer *authz.Authorizer
 }
 
 // Service implements the STS operations.
@@ -71,7 +66,7 @@ type Service struct {
 	rand    io.Reader
 	now     func() time.Time
 	log     *slog.Logger
-	orgs    Guardrails
+	authz   *authz.Authorizer
 	// webKeys gets OIDC providers' keys (UseWebIdentityKeys).
 	webKeys WebIdentityKeys
 
@@ -100,7 +95,7 @@ type cachedPolicy struct {
 func New(c Config) *Service {
 	return &Service{
 		st: c.Store, dir: c.Directory, managed: c.Managed, sealer: c.Sealer, mfa: c.MFA,
-		ids: store.NewIDGen(c.Rand), rand: c.Rand, now: c.Now, log: c.Log, orgs: c.Guardrails,
+		ids: store.NewIDGen(c.Rand), rand: c.Rand, now: c.Now, log: c.Log, authz: c.Authorizer,
 		allowAll: policy.MustCompile("root", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`, policy.KindIdentity),
 		roles:    map[string]cachedRole{},
 		mps:      map[string]cachedPolicy{},

@@ -137,12 +137,12 @@ func (s *Service) assumeRoleWithWebIdentity(ctx context.Context, c *identity.Cal
 		pctx.Set("sts:SourceIdentity", sourceIdentity)
 	}
 	set := &policy.Set{Identity: []*policy.Policy{s.allowAll}, Resource: trust}
-	if s.orgs != nil {
+	{
 		// The principal has no account: only the role's account's side
 		// (RCPs, aws:ResourceOrg*) applies.
-		g, err := s.orgs.GuardrailsFor(ctx, acct, acct)
+		g, err := s.authz.Guardrails(ctx, acct, acct)
 		if err != nil {
-			return nil, awserr.InternalFailure(err)
+			return nil, err
 		}
 		if g != nil {
 			set.RCP = g.RCP

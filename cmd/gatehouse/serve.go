@@ -19,18 +19,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/spf13/cobra"
 
-	"github.com/gatehouse-iam/gatehouse/accessanalyzer"
+	"github.com/gatehouse-iam/gatehouse/app"
 	"github.com/gatehouse-iam/gatehouse/directory"
 	"github.com/gatehouse-iam/gatehouse/iam"
 	"github.com/gatehouse-iam/gatehouse/keyring"
-	"github.com/gatehouse-iam/gatehouse/managedpolicies"
-	"github.com/gatehouse-iam/gatehouse/organizations"
-	"github.com/gatehouse-iam/gatehouse/server"
-	"github.com/gatehouse-iam/gatehouse/session/tokenkeys"
 	"github.com/gatehouse-iam/gatehouse/store"
 	"github.com/gatehouse-iam/gatehouse/store/postgres"
 	"github.com/gatehouse-iam/gatehouse/store/sqlite"
-	"github.com/gatehouse-iam/gatehouse/sts"
 )
 
 // DefaultAddr is where `gatehouse serve` listens unless told otherwise.
@@ -168,17 +163,13 @@ func serve(ctx context.Context, c *serveConfig, stdout, stderr io.Writer) error 
 		return fmt.Errorf("opening the store: %w", err)
 	}
 	defer st.Close()
-	catalog, err := managedpolicies.Load()
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	gh, err := app.New(ctx, app.Config{Store: st, Keys: keys, Rand: rand.Reader, Now: time.Now, Log: log, Registry: reg})
 	if err != nil {
 		return err
 	}
-	dir := directory.New(st, catalog, log)
-	if err := dir.Load(ctx); err != nil {
-		return err
-	}
-	// Organizations' controls also decide IAM's SimulatePrincipalPolicy.
-	orgSvc := organizations.New(organizations.Config{Store: st, Directory: dir, Rand: rand.Reader, Now: time.Now, Log: log})
-	iamSvc := iam.New(iam.Config{Store: st, Directory: dir, Keyring: keys, Rand: rand.Reader, Now: time.Now, Managed: catalog, Log: log, Guardrails: orgSvc})
+	dir, iamSvc, tokenKeys, srv := gh.Directory, gh.IAM, gh.TokenKeys, gh.Server
 	var boot iam.BootstrapResult
 	bootstrap := func(ctx context.Context) error {
 		var err error
@@ -209,20 +200,6 @@ func serve(ctx context.Context, c *serveConfig, stdout, stderr io.Writer) error 
 		// Printed once, to the terminal only: never logged.
 		fmt.Fprintf(stdout, "Created management account %s.\nRoot access key (shown once, keep it safe):\n  AWS_ACCESS_KEY_ID=%s\n  AWS_SECRET_ACCESS_KEY=%s\n",
 			boot.AccountID, boot.RootAccessKeyID, boot.RootSecretAccessKey)
-	}
-	// Session tokens are sealed with the cluster's session keys (kept in the
-	// store, wrapped by the master key); tokens sealed by the master keyring
-	// itself before the ring existed still open.
-	tokenKeys, err := tokenkeys.Open(ctx, tokenkeys.Config{Store: st, Master: keys, Legacy: keys, Rand: rand.Reader, Now: time.Now, Log: log})
-	if err != nil {
-		return err
-	}
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	srv, err := server.New(server.Config{Directory: dir, IAM: iamSvc, STS: sts.New(sts.Config{Store: st, Directory: dir, Managed: catalog, Sealer: tokenKeys, MFA: iamSvc, Rand: rand.Reader, Now: time.Now, Log: log, Guardrails: orgSvc}), Organizations: orgSvc,
-		AccessAnalyzer: accessanalyzer.New(accessanalyzer.Config{Store: st, Rand: rand.Reader, Now: time.Now, Log: log}), Now: time.Now, Log: log, Registry: reg})
-	if err != nil {
-		return err
 	}
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {

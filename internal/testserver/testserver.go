@@ -21,16 +21,14 @@ import (
 	awssts "github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/gatehouse-iam/gatehouse/accessanalyzer"
+	"github.com/gatehouse-iam/gatehouse/app"
 	"github.com/gatehouse-iam/gatehouse/directory"
 	"github.com/gatehouse-iam/gatehouse/iam"
 	"github.com/gatehouse-iam/gatehouse/keyring"
-	"github.com/gatehouse-iam/gatehouse/managedpolicies"
 	"github.com/gatehouse-iam/gatehouse/organizations"
 	"github.com/gatehouse-iam/gatehouse/server"
 	"github.com/gatehouse-iam/gatehouse/store"
 	"github.com/gatehouse-iam/gatehouse/store/sqlite"
-	"github.com/gatehouse-iam/gatehouse/sts"
 )
 
 // The fixed identity of the test server's management account.
@@ -72,22 +70,12 @@ func Start(t testing.TB) *Server {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	catalog, err := managedpolicies.Load()
+	gh, err := app.New(ctx, app.Config{Store: st, Keys: keys, Rand: rand.Reader, Now: time.Now, Log: log, Registry: prometheus.NewRegistry()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := directory.New(st, catalog, log)
-	if err := d.Load(ctx); err != nil {
-		t.Fatal(err)
-	}
-	orgs := organizations.New(organizations.Config{Store: st, Directory: d, Rand: rand.Reader, Now: time.Now, Log: log})
-	svc := iam.New(iam.Config{Store: st, Directory: d, Keyring: keys, Rand: rand.Reader, Now: time.Now, Managed: catalog, Log: log, Guardrails: orgs})
+	d, svc, orgs, hs := gh.Directory, gh.IAM, gh.Organizations, gh.Server
 	if _, err := svc.Bootstrap(ctx, iam.BootstrapOptions{AccountID: AccountID, RootAccessKeyID: RootKeyID, RootSecretAccessKey: RootSecretKey}); err != nil {
-		t.Fatal(err)
-	}
-	hs, err := server.New(server.Config{Directory: d, IAM: svc, STS: sts.New(sts.Config{Store: st, Directory: d, Managed: catalog, Sealer: keys, MFA: svc, Rand: rand.Reader, Now: time.Now, Log: log, Guardrails: orgs}), Organizations: orgs,
-		AccessAnalyzer: accessanalyzer.New(accessanalyzer.Config{Store: st, Rand: rand.Reader, Now: time.Now, Log: log}), Now: time.Now, Log: log, Registry: prometheus.NewRegistry()})
-	if err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(hs.Handler())

@@ -20,15 +20,13 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/gatehouse-iam/gatehouse/app"
 	"github.com/gatehouse-iam/gatehouse/directory"
 	"github.com/gatehouse-iam/gatehouse/iam"
 	"github.com/gatehouse-iam/gatehouse/internal/testserver"
 	"github.com/gatehouse-iam/gatehouse/keyring"
-	"github.com/gatehouse-iam/gatehouse/managedpolicies"
-	"github.com/gatehouse-iam/gatehouse/server"
 	"github.com/gatehouse-iam/gatehouse/session/tokenkeys"
 	"github.com/gatehouse-iam/gatehouse/store/postgres"
-	"github.com/gatehouse-iam/gatehouse/sts"
 )
 
 // The cluster's management account and root key, fixed as in testserver.
@@ -100,16 +98,14 @@ func startNode(t testing.TB, dsn, schema, masterKey string) (*node, error) {
 		return nil, err
 	}
 	t.Cleanup(func() { st.Close() })
-	catalog, err := managedpolicies.Load()
+	// Wired as serve wires it (the session-token ring made by whichever node
+	// gets there first), and bootstrapped as serve does: under the
+	// cluster-wide lock, after catching up.
+	gh, err := app.New(ctx, app.Config{Store: st, Keys: keys, Rand: rand.Reader, Now: time.Now, Log: log, Registry: prometheus.NewRegistry()})
 	if err != nil {
 		return nil, err
 	}
-	d := directory.New(st, catalog, log)
-	if err := d.Load(ctx); err != nil {
-		return nil, err
-	}
-	svc := iam.New(iam.Config{Store: st, Directory: d, Keyring: keys, Rand: rand.Reader, Now: time.Now, Managed: catalog, Log: log})
-	// As serve does: bootstrap under the cluster-wide lock, after catching up.
+	d, svc, hs := gh.Directory, gh.IAM, gh.Server
 	err = st.Exclusive(ctx, "bootstrap", func(ctx context.Context) error {
 		if err := d.Sync(ctx); err != nil {
 			return err
@@ -119,17 +115,6 @@ func startNode(t testing.TB, dsn, schema, masterKey string) (*node, error) {
 	})
 	if err != nil {
 		return nil, fmt.Errorf("bootstrap: %w", err)
-	}
-	// As serve does: session tokens sealed with the store's session keys,
-	// the ring made by whichever node gets there first.
-	ring, err := tokenkeys.Open(ctx, tokenkeys.Config{Store: st, Master: keys, Rand: rand.Reader, Now: time.Now, Log: log})
-	if err != nil {
-		return nil, fmt.Errorf("session keys: %w", err)
-	}
-	stsSvc := sts.New(sts.Config{Store: st, Directory: d, Managed: catalog, Sealer: ring, MFA: svc, Rand: rand.Reader, Now: time.Now, Log: log})
-	hs, err := server.New(server.Config{Directory: d, IAM: svc, STS: stsSvc, Now: time.Now, Log: log, Registry: prometheus.NewRegistry()})
-	if err != nil {
-		return nil, err
 	}
 	bg, stop := context.WithCancel(context.Background())
 	var bgWG sync.WaitGroup
@@ -150,7 +135,7 @@ func startNode(t testing.TB, dsn, schema, masterKey string) (*node, error) {
 		})
 	}
 	t.Cleanup(halt)
-	return &node{url: ts.URL, store: st, dir: d, ring: ring, master: keys, stop: halt}, nil
+	return &node{url: ts.URL, store: st, dir: d, ring: gh.TokenKeys, master: keys, stop: halt}, nil
 }
 
 func (n *node) config(keyID, secret, token string) aws.Config {
