@@ -40,8 +40,8 @@ type Config struct {
 	// Authorizer decides every call (with the sessions' policies from STS
 	// and the organization's guardrails).
 	Authorizer *authz.Authorizer
-	IAM       *iam.Service
-	STS       *sts.Service
+	IAM        *iam.Service
+	STS        *sts.Service
 	// Organizations, when set, is served over AWS JSON and its SCPs and
 	// RCPs gate every request.
 	Organizations *organizations.Service
