@@ -52,11 +52,6 @@ func noSuchRole(name string) *awserr.Error {
 	return awserr.NoSuchEntity("The role with name %s cannot be found.", name)
 }
 
-// protectedRole is AWS's refusal to change a service-linked role directly.
-func protectedRole(name string) *awserr.Error {
-	return awserr.UnmodifiableEntity("Cannot perform the operation on the protected role '%s' - this role is only modifiable by AWS", name)
-}
-
 // roleOut converts a stored role to the API shape, as GetRole returns it: the
 // trust policy URL-encoded and RoleLastUsed always present (empty when the role
 // was never used).
@@ -191,7 +186,7 @@ func (s *Service) roleOps() []Op {
 		op("PutRolePolicy", func(ctx context.Context, c *identity.Caller, in *iamapi.PutRolePolicyRequest) (Authz, error) {
 			return s.roleAuthz(ctx, c, "iam:PutRolePolicy", in.RoleName)
 		}, func(ctx context.Context, c *identity.Caller, in *iamapi.PutRolePolicyRequest) (*noOutput, error) {
-			if err := s.refuseServiceLinked(ctx, c.Account, in.RoleName); err != nil {
+			if err := s.refuseReserved(ctx, c.Account, "iam:PutRolePolicy", in.RoleName); err != nil {
 				return nil, err
 			}
 			return done(s.putInline(ctx, c.Account, role(in.RoleName), in.PolicyName, in.PolicyDocument))
@@ -208,7 +203,7 @@ func (s *Service) roleOps() []Op {
 		op("DeleteRolePolicy", func(ctx context.Context, c *identity.Caller, in *iamapi.DeleteRolePolicyRequest) (Authz, error) {
 			return s.roleAuthz(ctx, c, "iam:DeleteRolePolicy", in.RoleName)
 		}, func(ctx context.Context, c *identity.Caller, in *iamapi.DeleteRolePolicyRequest) (*noOutput, error) {
-			if err := s.refuseServiceLinked(ctx, c.Account, in.RoleName); err != nil {
+			if err := s.refuseReserved(ctx, c.Account, "iam:DeleteRolePolicy", in.RoleName); err != nil {
 				return nil, err
 			}
 			return done(s.deleteInline(ctx, c.Account, role(in.RoleName), in.PolicyName))
@@ -240,18 +235,15 @@ func (s *Service) roleOps() []Op {
 	}
 }
 
-// refuseServiceLinked returns UnmodifiableEntity for a service-linked role
-// (and NoSuchEntity for a missing one).
-func (s *Service) refuseServiceLinked(ctx context.Context, account, name string) error {
+// refuseReserved returns Reserved's refusal of action on the role (and
+// NoSuchEntity for a missing one).
+func (s *Service) refuseReserved(ctx context.Context, account, action, name string) error {
 	return s.view(ctx, func(tx store.ReadTx) error {
 		r, err := getRole(ctx, tx, account, name)
 		if err != nil {
 			return err
 		}
-		if r.ServiceLinked {
-			return protectedRole(r.Name)
-		}
-		return nil
+		return reservedError(action, r.ARN)
 	})
 }
 
@@ -382,8 +374,10 @@ func (s *Service) modifyRole(ctx context.Context, account, name string, fn func(
 func (s *Service) updateRole(ctx context.Context, c *identity.Caller, in *iamapi.UpdateRoleRequest) (*iamapi.UpdateRoleResponse, error) {
 	_, err := s.modifyRole(ctx, c.Account, in.RoleName, func(r *store.Role) error {
 		if in.MaxSessionDuration != nil {
-			if r.ServiceLinked {
-				return protectedRole(r.Name)
+			// Not in Reserved, which decides per action: UpdateRole may
+			// still edit the description of a protected role.
+			if name, ok := reservedRoleName(r.ARN); ok {
+				return awserr.UnmodifiableEntity("%s", protectedRoleMessage(name))
 			}
 			r.MaxSessionDuration = int(*in.MaxSessionDuration)
 		}
@@ -411,8 +405,8 @@ func (s *Service) updateRoleDescription(ctx context.Context, c *identity.Caller,
 
 func (s *Service) updateAssumeRolePolicy(ctx context.Context, c *identity.Caller, in *iamapi.UpdateAssumeRolePolicyRequest) (*noOutput, error) {
 	_, err := s.modifyRole(ctx, c.Account, in.RoleName, func(r *store.Role) error {
-		if r.ServiceLinked {
-			return protectedRole(r.Name)
+		if err := reservedError("iam:UpdateAssumeRolePolicy", r.ARN); err != nil {
+			return err
 		}
 		if err := checkTrustPolicy(in.PolicyDocument); err != nil {
 			return err
@@ -476,8 +470,8 @@ func (s *Service) deleteRole(ctx context.Context, c *identity.Caller, in *iamapi
 		if err != nil {
 			return err
 		}
-		if r.ServiceLinked {
-			return protectedRole(r.Name)
+		if err := reservedError("iam:DeleteRole", r.ARN); err != nil {
+			return err
 		}
 		if err := roleDependents(ctx, tx, c.Account, r.Name); err != nil {
 			return err
