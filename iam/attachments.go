@@ -27,7 +27,6 @@ type principalRecord struct {
 	Name, ID, Path, ARN string
 	Tags                []store.Tag
 	Boundary            string
-	ServiceLinked       bool
 }
 
 // quotaName is the name AWS gives the per-entity attachment quota in its
@@ -69,17 +68,12 @@ func loadPrincipal(ctx context.Context, tx store.ReadTx, account string, p princ
 	case store.EntityRole:
 		var ro store.Role
 		ro, err = store.GetJSON[store.Role](ctx, tx, store.KindRole, account, store.RoleKey(p.name))
-		r = principalRecord{Name: ro.Name, ID: ro.ID, Path: ro.Path, ARN: ro.ARN, Tags: ro.Tags, Boundary: ro.PermissionsBoundaryARN, ServiceLinked: ro.ServiceLinked}
+		r = principalRecord{Name: ro.Name, ID: ro.ID, Path: ro.Path, ARN: ro.ARN, Tags: ro.Tags, Boundary: ro.PermissionsBoundaryARN}
 	}
 	if isNotFound(err) {
 		return r, p.missing()
 	}
 	return r, err
-}
-
-// unmodifiableRole is AWS's UnmodifiableEntity error for a service-linked role.
-func unmodifiableRole(name string) *awserr.Error {
-	return awserr.UnmodifiableEntity("Cannot perform the operation on the protected role '%s' - this role is only modifiable by AWS", name)
 }
 
 // serviceRolePolicy is AWS's PolicyNotAttachable error for an AWS managed
@@ -194,8 +188,10 @@ func (s *Service) attach(ctx context.Context, account string, p principal, arn s
 		if err != nil {
 			return err
 		}
-		if r.ServiceLinked {
-			return unmodifiableRole(r.Name)
+		if p.kind == store.EntityRole {
+			if err := reservedError("iam:AttachRolePolicy", r.ARN); err != nil {
+				return err
+			}
 		}
 		mp, err := s.lookupPolicy(ctx, tx, account, ref, policyNotAttachable(arn))
 		if err != nil {
@@ -243,8 +239,10 @@ func (s *Service) detach(ctx context.Context, account string, p principal, arn s
 		if err != nil {
 			return err
 		}
-		if r.ServiceLinked {
-			return unmodifiableRole(r.Name)
+		if p.kind == store.EntityRole {
+			if err := reservedError("iam:DetachRolePolicy", r.ARN); err != nil {
+				return err
+			}
 		}
 		key := store.AttachmentKey(p.kind, r.Name, ref.account, ref.name)
 		a, err := store.GetJSON[store.Attachment](ctx, tx, store.KindAttachment, account, key)

@@ -103,8 +103,14 @@ func (s *Service) putBoundary(ctx context.Context, account string, p principal, 
 		if err != nil {
 			return err
 		}
-		if r.ServiceLinked {
-			return unmodifiableRole(r.Name)
+		if p.kind == store.EntityRole {
+			action := "iam:PutRolePermissionsBoundary"
+			if arn == "" {
+				action = "iam:DeleteRolePermissionsBoundary"
+			}
+			if err := reservedError(action, r.ARN); err != nil {
+				return err
+			}
 		}
 		if arn != "" {
 			if err := s.checkBoundaryPolicy(ctx, tx, account, arn); err != nil {

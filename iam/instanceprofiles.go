@@ -279,8 +279,8 @@ func (s *Service) addRoleToInstanceProfile(ctx context.Context, c *identity.Call
 		if err != nil {
 			return err
 		}
-		if r.ServiceLinked {
-			return protectedRole(r.Name)
+		if err := reservedError("iam:AddRoleToInstanceProfile", r.ARN); err != nil {
+			return err
 		}
 		if hasRole(*p, r.Name) {
 			return awserr.EntityAlreadyExists("Role %s is already in instance profile %s.", r.Name, p.Name)
@@ -301,8 +301,8 @@ func (s *Service) removeRoleFromInstanceProfile(ctx context.Context, c *identity
 		if err != nil {
 			return err
 		}
-		if r.ServiceLinked {
-			return protectedRole(r.Name)
+		if err := reservedError("iam:RemoveRoleFromInstanceProfile", r.ARN); err != nil {
+			return err
 		}
 		if !hasRole(*p, r.Name) {
 			return noSuchRole(in.RoleName)

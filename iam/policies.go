@@ -67,10 +67,15 @@ func policyVersionNotFound(arn, version string) *awserr.Error {
 	return awserr.NoSuchEntity("Policy %s version %s does not exist or is not attachable.", arn, version)
 }
 
-// notOwnPolicy is AWS's answer to a change to a policy of another account,
-// AWS managed policies included (they are read-only to customers).
+// notOwnPolicyMessage is AWS's AccessDenied message for a change to a policy
+// of another account, AWS managed policies included (they are read-only to
+// customers). The wording is the one IAM-compatible services reproduce (China
+// Telecom's OOS IAM); AWS's own page does not quote it.
+const notOwnPolicyMessage = "Policy is outside your own account."
+
+// notOwnPolicy is AWS's answer to a change to a policy of another account.
 func notOwnPolicy() *awserr.Error {
-	return awserr.AccessDenied("Policy is outside your own account.")
+	return awserr.AccessDenied(notOwnPolicyMessage)
 }
 
 // lookupPolicy reads the managed policy ref names as seen from account: an AWS
@@ -94,14 +99,18 @@ func (s *Service) lookupPolicy(ctx context.Context, tx store.ReadTx, account str
 	return mp, err
 }
 
-// ownPolicy reads a customer managed policy of account for a change to it.
-func (s *Service) ownPolicy(ctx context.Context, tx store.ReadTx, account string, ref policyRef, missing *awserr.Error) (store.ManagedPolicy, error) {
-	if ref.account != account {
-		if ref.isAWS() {
-			if _, ok := s.managed.Policy(ref.arn); !ok {
-				return store.ManagedPolicy{}, missing
-			}
+// ownPolicy reads a customer managed policy of account for action, a change
+// to it. An AWS managed policy that exists is refused by Reserved.
+func (s *Service) ownPolicy(ctx context.Context, tx store.ReadTx, account, action string, ref policyRef, missing *awserr.Error) (store.ManagedPolicy, error) {
+	if ref.isAWS() {
+		if _, ok := s.managed.Policy(ref.arn); !ok {
+			return store.ManagedPolicy{}, missing
 		}
+		if err := reservedError(action, ref.arn); err != nil {
+			return store.ManagedPolicy{}, err
+		}
+	}
+	if ref.account != account {
 		return store.ManagedPolicy{}, notOwnPolicy()
 	}
 	return s.lookupPolicy(ctx, tx, account, ref, missing)
@@ -473,7 +482,7 @@ func (s *Service) deletePolicy(ctx context.Context, c *identity.Caller, in *iama
 		return nil, err
 	}
 	return done(s.update(ctx, func(tx store.Tx) error {
-		mp, err := s.ownPolicy(ctx, tx, c.Account, ref, policyNotFound(in.PolicyArn))
+		mp, err := s.ownPolicy(ctx, tx, c.Account, "iam:DeletePolicy", ref, policyNotFound(in.PolicyArn))
 		if err != nil {
 			return err
 		}
@@ -524,7 +533,7 @@ func (s *Service) createPolicyVersion(ctx context.Context, c *identity.Caller, i
 	setDefault := in.SetAsDefault != nil && *in.SetAsDefault
 	var v store.PolicyVersion
 	err = s.update(ctx, func(tx store.Tx) error {
-		mp, err := s.ownPolicy(ctx, tx, c.Account, ref, policyNotFound(in.PolicyArn))
+		mp, err := s.ownPolicy(ctx, tx, c.Account, "iam:CreatePolicyVersion", ref, policyNotFound(in.PolicyArn))
 		if err != nil {
 			return err
 		}
@@ -662,7 +671,7 @@ func (s *Service) deletePolicyVersion(ctx context.Context, c *identity.Caller, i
 	}
 	missing := policyVersionNotFound(in.PolicyArn, in.VersionId)
 	return done(s.update(ctx, func(tx store.Tx) error {
-		mp, err := s.ownPolicy(ctx, tx, c.Account, ref, missing)
+		mp, err := s.ownPolicy(ctx, tx, c.Account, "iam:DeletePolicyVersion", ref, missing)
 		if err != nil {
 			return err
 		}
@@ -684,7 +693,7 @@ func (s *Service) setDefaultPolicyVersion(ctx context.Context, c *identity.Calle
 	}
 	missing := policyVersionNotFound(in.PolicyArn, in.VersionId)
 	return done(s.update(ctx, func(tx store.Tx) error {
-		mp, err := s.ownPolicy(ctx, tx, c.Account, ref, missing)
+		mp, err := s.ownPolicy(ctx, tx, c.Account, "iam:SetDefaultPolicyVersion", ref, missing)
 		if err != nil {
 			return err
 		}
@@ -709,7 +718,7 @@ func (s *Service) tagPolicy(ctx context.Context, c *identity.Caller, in *iamapi.
 		return nil, err
 	}
 	return done(s.update(ctx, func(tx store.Tx) error {
-		mp, err := s.ownPolicy(ctx, tx, c.Account, ref, policyNotFound(in.PolicyArn))
+		mp, err := s.ownPolicy(ctx, tx, c.Account, "iam:TagPolicy", ref, policyNotFound(in.PolicyArn))
 		if err != nil {
 			return err
 		}
@@ -726,7 +735,7 @@ func (s *Service) untagPolicy(ctx context.Context, c *identity.Caller, in *iamap
 		return nil, err
 	}
 	return done(s.update(ctx, func(tx store.Tx) error {
-		mp, err := s.ownPolicy(ctx, tx, c.Account, ref, policyNotFound(in.PolicyArn))
+		mp, err := s.ownPolicy(ctx, tx, c.Account, "iam:UntagPolicy", ref, policyNotFound(in.PolicyArn))
 		if err != nil {
 			return err
 		}

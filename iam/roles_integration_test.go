@@ -312,16 +312,42 @@ func TestServiceLinkedRoles(t *testing.T) {
 	// (github.com/Rayraegah/terraform-aws-hasura/issues/17).
 	_, err = root.CreateServiceLinkedRole(ctx, &awsiam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("elasticbeanstalk.amazonaws.com")})
 	wantCodeMessage(t, err, "InvalidInput", "Service role name AWSServiceRoleForElasticBeanstalk has been taken in this account, please try a different suffix.")
+	// Amazon EC2 Auto Scaling takes a custom suffix
+	// ("AWSServiceRoleForAutoScaling_suffix", autoscaling-service-linked-role.html);
+	// most services refuse one: "Custom suffix is not allowed for
+	// es.amazonaws.com" (InvalidInput, recorded against AWS in LocalStack's
+	// validated snapshots, github.com/localstack/localstack/pull/12387).
 	sfx, err := root.CreateServiceLinkedRole(ctx, &awsiam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("autoscaling.amazonaws.com"), CustomSuffix: aws.String("batch")})
-	if err != nil || *sfx.Role.RoleName != "AWSServiceRoleForAutoScaling_batch" {
+	if err != nil || *sfx.Role.RoleName != "AWSServiceRoleForAutoScaling_batch" || *sfx.Role.Path != "/aws-service-role/autoscaling.amazonaws.com/" {
 		t.Fatalf("custom suffix %+v %v", sfx, err)
 	}
-	other, err := root.CreateServiceLinkedRole(ctx, &awsiam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("my-svc.amazonaws.com")})
-	if err != nil || *other.Role.RoleName != "AWSServiceRoleForMySvc" {
-		t.Fatalf("unlisted service %+v %v", other, err)
+	for _, svc := range []string{"ecs.amazonaws.com", "es.amazonaws.com", "organizations.amazonaws.com"} {
+		_, err = root.CreateServiceLinkedRole(ctx, &awsiam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String(svc), CustomSuffix: aws.String("x")})
+		wantCodeMessage(t, err, "InvalidInput", "Custom suffix is not allowed for "+svc)
 	}
-	_, err = root.CreateServiceLinkedRole(ctx, &awsiam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("notaservice")})
-	wantCode(t, err, "InvalidInput")
+	// Each service fixes its role's name, which follows no rule
+	// (using-service-linked-roles.md: "Do not try to guess the service
+	// principal"), e.g. AWSServiceRoleForAmazonGuardDuty and
+	// AWSServiceRoleForEC2Spot.
+	for svc, name := range map[string]string{"guardduty.amazonaws.com": "AWSServiceRoleForAmazonGuardDuty", "spot.amazonaws.com": "AWSServiceRoleForEC2Spot",
+		"replicator.lambda.amazonaws.com": "AWSServiceRoleForLambdaReplicator"} {
+		out, err := root.CreateServiceLinkedRole(ctx, &awsiam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String(svc)})
+		if err != nil || *out.Role.RoleName != name || *out.Role.Arn != "arn:aws:iam::123456789012:role/aws-service-role/"+svc+"/"+name {
+			t.Errorf("%s: %+v %v", svc, out, err)
+		}
+	}
+	// A principal of no service that has a service-linked role is refused.
+	for _, svc := range []string{"my-svc.amazonaws.com", "notaservice"} {
+		_, err = root.CreateServiceLinkedRole(ctx, &awsiam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String(svc)})
+		wantCodeMessage(t, err, "InvalidInput", "Service principal "+svc+" does not support service-linked roles.")
+	}
+	// The service's policy comes attached ("Service-linked roles are
+	// predefined by the service and include all the permissions that the
+	// service requires", using-service-linked-roles.md).
+	att, err := root.ListAttachedRolePolicies(ctx, &awsiam.ListAttachedRolePoliciesInput{RoleName: aws.String("AWSServiceRoleForElasticBeanstalk")})
+	if err != nil || len(att.AttachedPolicies) != 1 || *att.AttachedPolicies[0].PolicyArn != "arn:aws:iam::aws:policy/aws-service-role/AWSElasticBeanstalkServiceRolePolicy" {
+		t.Fatalf("attached %+v %v", att, err)
+	}
 
 	// The role is protected from direct changes.
 	const slr = "AWSServiceRoleForElasticBeanstalk"
@@ -373,20 +399,54 @@ func TestServiceLinkedRoles(t *testing.T) {
 		DeletionTaskId: aws.String("task/aws-service-role/elasticbeanstalk.amazonaws.com/AWSServiceRoleForElasticBeanstalk/00000000-0000-4000-8000-000000000000")})
 	wantCode(t, err, "NoSuchEntity")
 
-	// A role its service still uses (here: a policy attached, written straight
-	// to the store since AttachRolePolicy refuses service-linked roles) is not
-	// deleted; the task reports the failure and why.
-	attach(t, srv, store.EntityRole, "AWSServiceRoleForAutoScaling_batch", "arn:aws:iam::aws:policy/ReadOnlyAccess")
+	// Deleting the role takes its policy with it (the service removes what it
+	// attached): the policy lists no entity once the role is gone.
+	ents, err := root.ListEntitiesForPolicy(ctx, &awsiam.ListEntitiesForPolicyInput{PolicyArn: aws.String("arn:aws:iam::aws:policy/aws-service-role/AutoScalingServiceRolePolicy")})
+	if err != nil || len(ents.PolicyRoles) != 1 {
+		t.Fatalf("entities before %+v %v", ents, err)
+	}
+
+	// A role still in use is not deleted: "If you submit a deletion request
+	// for a service-linked role whose linked service is still accessing a
+	// resource, then the deletion task fails" (API_DeleteServiceLinkedRole).
+	// In Gatehouse, in use means in an instance profile (written straight to
+	// the store, since AddRoleToInstanceProfile refuses service-linked roles).
+	err = srv.Store.Update(ctx, func(tx store.Tx) error {
+		return store.PutJSON(ctx, tx, store.KindInstanceProfile, testserver.AccountID, store.InstanceProfileKey("asg"),
+			store.InstanceProfile{ID: "AIPAEXAMPLEEXAMPLE001", Name: "asg", Path: "/", ARN: "arn:aws:iam::123456789012:instance-profile/asg", Roles: []string{"AWSServiceRoleForAutoScaling_batch"}})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	del, err = root.DeleteServiceLinkedRole(ctx, &awsiam.DeleteServiceLinkedRoleInput{RoleName: aws.String("AWSServiceRoleForAutoScaling_batch")})
 	if err != nil {
 		t.Fatal(err)
 	}
 	st, err = root.GetServiceLinkedRoleDeletionStatus(ctx, &awsiam.GetServiceLinkedRoleDeletionStatusInput{DeletionTaskId: del.DeletionTaskId})
-	if err != nil || st.Status != types.DeletionTaskStatusTypeFailed || st.Reason == nil || st.Reason.Reason == nil || !strings.Contains(*st.Reason.Reason, "detach") {
+	if err != nil || st.Status != types.DeletionTaskStatusTypeFailed || st.Reason == nil || st.Reason.Reason == nil || !strings.Contains(*st.Reason.Reason, "instance profile asg") {
 		t.Fatalf("failed status %+v %v", st, err)
 	}
 	if _, err := root.GetRole(ctx, &awsiam.GetRoleInput{RoleName: aws.String("AWSServiceRoleForAutoScaling_batch")}); err != nil {
 		t.Fatalf("role deleted despite the failure: %v", err)
+	}
+	// Once the resource is gone, the deletion succeeds.
+	err = srv.Store.Update(ctx, func(tx store.Tx) error {
+		return tx.Delete(ctx, store.KindInstanceProfile, testserver.AccountID, store.InstanceProfileKey("asg"))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	del, err = root.DeleteServiceLinkedRole(ctx, &awsiam.DeleteServiceLinkedRoleInput{RoleName: aws.String("AWSServiceRoleForAutoScaling_batch")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err = root.GetServiceLinkedRoleDeletionStatus(ctx, &awsiam.GetServiceLinkedRoleDeletionStatusInput{DeletionTaskId: del.DeletionTaskId})
+	if err != nil || st.Status != types.DeletionTaskStatusTypeSucceeded {
+		t.Fatalf("status %+v %v", st, err)
+	}
+	ents, err = root.ListEntitiesForPolicy(ctx, &awsiam.ListEntitiesForPolicyInput{PolicyArn: aws.String("arn:aws:iam::aws:policy/aws-service-role/AutoScalingServiceRolePolicy")})
+	if err != nil || len(ents.PolicyRoles) != 0 {
+		t.Fatalf("entities after %+v %v", ents, err)
 	}
 }
 
@@ -418,7 +478,13 @@ func TestAccountQuotas(t *testing.T) {
 	createRole(t, root, "last")
 	_, err := root.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("one-more"), AssumeRolePolicyDocument: aws.String(ec2Trust)})
 	wantCodeMessage(t, err, "LimitExceeded", "Cannot exceed quota for RolesPerAccount: 1000")
-	_, err = root.CreateServiceLinkedRole(ctx, &awsiam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("ecs.amazonaws.com")})
+	// "if you have reached your limit, you can still create service-linked
+	// roles in your account. Only service-linked roles can exceed the limit"
+	// (IAM User Guide, using-service-linked-roles.md).
+	if _, err := root.CreateServiceLinkedRole(ctx, &awsiam.CreateServiceLinkedRoleInput{AWSServiceName: aws.String("ecs.amazonaws.com")}); err != nil {
+		t.Fatalf("service-linked role beyond the quota: %v", err)
+	}
+	_, err = root.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("one-more-still"), AssumeRolePolicyDocument: aws.String(ec2Trust)})
 	wantCodeMessage(t, err, "LimitExceeded", "Cannot exceed quota for RolesPerAccount: 1000")
 
 	fillAccount(t, srv, store.KindGroup, 300)
