@@ -2,6 +2,7 @@ package iam_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
+	"github.com/gatehouse-iam/gatehouse/iam"
 	"github.com/gatehouse-iam/gatehouse/internal/testserver"
 	"github.com/gatehouse-iam/gatehouse/store"
 )
@@ -177,6 +179,34 @@ func TestReservedRefusals(t *testing.T) {
 		_, err = c.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("impostor-" + rc.name), Path: aws.String("/aws-reserved/sso.amazonaws.com/"), AssumeRolePolicyDocument: aws.String(ec2Trust)})
 		mpWantError(t, err, "InvalidInput", "Path prefix '/aws-reserved/' can only be used for AWS reserved roles")
 	}
+	// The simulator answers what the real request meets: not allowed, even
+	// for AdministratorAccess, while the same actions on an ordinary role
+	// and a customer managed policy are allowed.
+	slrARN := "arn:aws:iam::" + testserver.AccountID + ":role/aws-service-role/elasticbeanstalk.amazonaws.com/" + slr
+	sim, err := root.SimulatePrincipalPolicy(ctx, &awsiam.SimulatePrincipalPolicyInput{
+		PolicySourceArn: aws.String("arn:aws:iam::" + testserver.AccountID + ":user/admin"),
+		ActionNames:     []string{"iam:DeleteRole", "iam:PutRolePolicy", "iam:CreatePolicyVersion"},
+		ResourceArns:    []string{slrARN, "arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::" + testserver.AccountID + ":role/ordinary"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, er := range sim.EvaluationResults {
+		for _, rr := range er.ResourceSpecificResults {
+			_, _, reserved := iam.Reserved(*er.EvalActionName, *rr.EvalResourceName)
+			ordinary := strings.HasSuffix(*rr.EvalResourceName, ":role/ordinary")
+			if !reserved && !ordinary {
+				continue // a role action on a policy ARN: not a case here
+			}
+			want := types.PolicyEvaluationDecisionTypeAllowed
+			if reserved {
+				want = types.PolicyEvaluationDecisionTypeImplicitDeny
+			}
+			if rr.EvalResourceDecision != want {
+				t.Errorf("simulated %s on %s: %s, want %s", *er.EvalActionName, *rr.EvalResourceName, rr.EvalResourceDecision, want)
+			}
+		}
+	}
+
 	// The service itself may still delete its role (DeleteServiceLinkedRole).
 	if _, err := admin.DeleteServiceLinkedRole(ctx, &awsiam.DeleteServiceLinkedRoleInput{RoleName: aws.String(slr)}); err != nil {
 		t.Fatal(err)

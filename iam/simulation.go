@@ -830,6 +830,12 @@ func (sim *simulation) evaluate(action string, ri int, left *int) resourceResult
 		*left -= len(rr.MissingContextValues)
 	}
 	rr.EvalResourceDecision = iamapi.PolicyEvaluationDecisionType(decided.Decision.String())
+	if _, _, reserved := Reserved(action, resource); reserved && rr.EvalResourceDecision == iamapi.PolicyEvaluationDecisionTypeAllowed {
+		// AWS refuses these whatever the policies say (service-linked roles
+		// are modified only through their service; AWS managed policies
+		// are read-only): what a real request would meet is a refusal.
+		rr.EvalResourceDecision = iamapi.PolicyEvaluationDecisionTypeImplicitDeny
+	}
 
 	one := func(set *policy.Set, sameAccount bool) iamapi.PolicyEvaluationDecisionType {
 		r := req
