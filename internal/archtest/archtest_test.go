@@ -105,6 +105,25 @@ func TestLayers(t *testing.T) {
 				t.Errorf("service %s imports %s: services speak Go types, not HTTP, XML or a driver", dir, banned)
 			}
 		}
+		// Wire protocols are the server's codecs: services use the generated
+		// api types and awserr, never a protocol runtime.
+		for imp := range p.imports {
+			if strings.HasPrefix(imp, mod+"protocol/") {
+				t.Errorf("service %s imports %s: protocols belong to the server's codecs", dir, imp)
+			}
+		}
+	}
+	// The authorization assembly reads its sources through interfaces and
+	// does no I/O; STS reaches Organizations only through it.
+	if p := pkgs["authz"]; p != nil {
+		for imp := range p.imports {
+			if imp == "net/http" || imp == "os" || imp == "database/sql" || strings.HasPrefix(imp, mod+"store") || strings.HasPrefix(imp, mod+"organizations") {
+				t.Errorf("authz imports %s: it assembles decisions from interfaces, with no I/O", imp)
+			}
+		}
+	}
+	if p := pkgs["sts"]; p != nil && p.imports[mod+"organizations"] {
+		t.Error("sts imports organizations: the organization's guardrails reach STS through authz")
 	}
 	if _, err := os.Stat(filepath.Join(moduleRoot, "go.mod")); err != nil {
 		t.Fatal("module root not found")
