@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime"
 	"time"
 
 	"github.com/gatehouse-iam/gatehouse/authz"
@@ -60,6 +61,10 @@ type Service struct {
 	managed ManagedCatalog
 	log     *slog.Logger
 	orgs    authz.Organization
+	// simSlots bounds the simulations evaluating at once, so that the
+	// heaviest legal simulation requests can never take every core from
+	// the callers the server authorizes.
+	simSlots chan struct{}
 }
 
 // New returns the service.
@@ -67,6 +72,7 @@ func New(c Config) *Service {
 	return &Service{
 		st: c.Store, dir: c.Directory, keys: c.Keyring, ids: store.NewIDGen(c.Rand), rand: c.Rand,
 		now: c.Now, managed: c.Managed, log: c.Log, orgs: c.Guardrails,
+		simSlots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2)),
 	}
 }
 

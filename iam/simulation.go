@@ -450,7 +450,7 @@ func (s *Service) simulatePrincipalPolicy(ctx context.Context, c *identity.Calle
 		return nil, err
 	}
 	sim.fingerprint = simFingerprint("SimulatePrincipalPolicy "+in.PolicySourceArn, in.ActionNames, in.ResourceArns)
-	return sim.run(in.Marker, in.MaxItems)
+	return s.runSimulation(ctx, &sim, in.Marker, in.MaxItems)
 }
 
 // simGuardrails gives a SimulatePrincipalPolicy the organization controls the
@@ -539,7 +539,7 @@ func (s *Service) simulateCustomPolicy(ctx context.Context, c *identity.Caller, 
 		sim.principal = policy.Principal{Type: policy.PrincipalUser, Account: c.Account}
 	}
 	sim.fingerprint = simFingerprint("SimulateCustomPolicy", in.ActionNames, in.ResourceArns)
-	return sim.run(in.Marker, in.MaxItems)
+	return s.runSimulation(ctx, &sim, in.Marker, in.MaxItems)
 }
 
 // Bounds of one page of simulation results. The API reference allows IAM to
@@ -567,6 +567,21 @@ type simBounds struct {
 }
 
 var simDefaultBounds = simBounds{pageEvaluations: 10_000, pageDetails: 10_000, actionDetails: 10_000}
+
+// runSimulation runs sim once one of the simulation slots is free (half the
+// cores, at least one): a page's work is bounded, but the heaviest legal
+// page still costs seconds of CPU, and the callers the server authorizes
+// must keep the other cores. A caller that gives up waiting gets its
+// context's error.
+func (s *Service) runSimulation(ctx context.Context, sim *simulation, marker *string, maxItems *int32) (*iamapi.SimulatePolicyResponse, error) {
+	select {
+	case s.simSlots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-s.simSlots }()
+	return sim.run(marker, maxItems)
+}
 
 // run evaluates one page of actions on every resource and returns their
 // EvaluationResults, one per action: at most MaxItems (default 100) actions,

@@ -1,10 +1,13 @@
 package iam
 
 import (
+	"context"
 	"encoding/base64"
+	"errors"
 	"reflect"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/gatehouse-iam/gatehouse/api/iamapi"
 	"github.com/gatehouse-iam/gatehouse/awserr"
@@ -240,4 +243,24 @@ func TestSimulationMarker(t *testing.T) {
 func isInvalidInput(err error) bool {
 	ae, ok := awserr.As(err)
 	return ok && ae.Code == awserr.CodeInvalidInput && ae.Status == 400 && ae.Message == "Invalid Marker."
+}
+
+// TestSimulationSlots checks that simulations beyond the slots wait, and that
+// a caller who gives up while waiting gets its context's error, not a result.
+func TestSimulationSlots(t *testing.T) {
+	s := &Service{simSlots: make(chan struct{}, 1)}
+	sim := pagingSim(t, 3, 4)
+	if _, err := s.runSimulation(context.Background(), sim, nil, nil); err != nil {
+		t.Fatalf("free slot: %v", err)
+	}
+	s.simSlots <- struct{}{} // every slot busy
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := s.runSimulation(ctx, sim, nil, nil); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("busy slots: %v, want the deadline", err)
+	}
+	<-s.simSlots
+	if _, err := s.runSimulation(context.Background(), sim, nil, nil); err != nil {
+		t.Fatalf("slot freed: %v", err)
+	}
 }
