@@ -2,7 +2,7 @@
 // transactional and revisioned record store, and the entity records the IAM
 // and STS services keep in it.
 //
-// A backend (store/sqlite now, PostgreSQL next) stores opaque [Record] values
+// A backend (store/sqlite embedded, store/postgres for clusters) stores opaque [Record] values
 // addressed by (Kind, Account, Key) and knows nothing about IAM. The services
 // own the semantics: which kinds exist, how keys are built (see the *Key
 // helpers in keys.go, which fold case where IAM requires it), and what the

@@ -55,8 +55,9 @@ func newCreateAccountCmd() *cobra.Command {
 		Short: "Create another account with a root access key (printed once)",
 		Long: `Creates an account in the data directory of a Gatehouse server, with a root
 access key whose secret is printed once. A running server picks the account up
-within its directory poll interval. Until Organizations exist, this is how a
-second account is made for cross-account access.`,
+within its directory poll interval. The account stands alone, outside any
+organization: to make a member account of an organization, call
+Organizations' CreateAccount (aws organizations create-account) instead.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := c.Validate(); err != nil {

@@ -1,5 +1,6 @@
 // Command gatehouse is identity and access management you run yourself, with the
-// semantics and wire protocols of AWS IAM and STS. See `gatehouse --help`.
+// semantics and wire protocols of AWS IAM, STS, Organizations and IAM Access
+// Analyzer. See `gatehouse --help`.
 package main
 
 import (

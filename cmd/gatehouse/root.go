@@ -17,7 +17,7 @@ func (e *exitError) Error() string { return fmt.Sprintf("exit status %d", e.code
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root := &cobra.Command{
 		Use:           "gatehouse",
-		Short:         "Identity and access management with the semantics and wire protocols of AWS IAM and STS",
+		Short:         "Identity and access management with the semantics and wire protocols of AWS IAM, STS, Organizations and IAM Access Analyzer",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
