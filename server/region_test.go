@@ -113,3 +113,29 @@ func wantCode(t *testing.T, what string, err error, code string) {
 		t.Errorf("%s: got %v, want %s", what, err, code)
 	}
 }
+
+// TestRequestedRegionUnderSCP is the regression test for the SCP bypass: a
+// member account under "Deny everything unless aws:RequestedRegion is
+// eu-west-1" could call IAM by signing with eu-west-1. IAM requests are made
+// to us-east-1, so the SCP denies them whatever the signature says — the
+// reason AWS's guide exempts global services with NotAction in such SCPs
+// (reference_policies_elements_notaction, "NotAction with Deny").
+func TestRequestedRegionUnderSCP(t *testing.T) {
+	ctx := context.Background()
+	srv := testserver.Start(t)
+	m := srv.NewMember(t)
+	m.AttachSCP(t, "eu-only", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*",
+	  "Condition":{"StringNotEquals":{"aws:RequestedRegion":"eu-west-1"}}}]}`)
+	for _, region := range []string{"eu-west-1", "us-east-1"} {
+		cfg := m.Admin.Copy()
+		cfg.Region = region
+		_, err := awsiam.NewFromConfig(cfg).CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("u-" + region)})
+		wantCode(t, "member CreateUser signed for "+region, err, "AccessDenied")
+	}
+	// STS is regional: a call addressed to eu-west-1 is in eu-west-1.
+	cfg := m.Admin.Copy()
+	cfg.Region = "eu-west-1"
+	if _, err := awssts.NewFromConfig(cfg).GetAccessKeyInfo(ctx, &awssts.GetAccessKeyInfoInput{AccessKeyId: aws.String(testserver.RootKeyID)}); err != nil {
+		t.Errorf("sts:GetAccessKeyInfo in eu-west-1: %v", err)
+	}
+}
