@@ -18,9 +18,9 @@ package accessanalyzer
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/google/uuid"
 	"io"
 	"log/slog"
 	"time"
@@ -129,14 +129,11 @@ func invalid(field, msg string) error {
 
 // newID returns a random id in UUID form, as Access Analyzer's finding ids.
 func (s *Service) newID() (string, error) {
-	var b [16]byte
-	if _, err := io.ReadFull(s.rand, b[:]); err != nil {
+	u, err := uuid.NewRandomFromReader(s.rand)
+	if err != nil {
 		return "", fmt.Errorf("finding id: %w", err)
 	}
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:], nil
+	return u.String(), nil
 }
 
 // emptyOutput is the output of operations that return nothing.

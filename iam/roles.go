@@ -3,6 +3,7 @@ package iam
 import (
 	"context"
 	"fmt"
+	"github.com/google/uuid"
 	"io"
 	"strings"
 	"time"
@@ -796,11 +797,9 @@ func (s *Service) getServiceLinkedRoleDeletionStatus(ctx context.Context, c *ide
 
 // newUUID returns a random (version 4) UUID read from r.
 func newUUID(r io.Reader) (string, error) {
-	var b [16]byte
-	if _, err := io.ReadFull(r, b[:]); err != nil {
+	u, err := uuid.NewRandomFromReader(r)
+	if err != nil {
 		return "", fmt.Errorf("iam: read randomness for a task id: %w", err)
 	}
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16]), nil
+	return u.String(), nil
 }

@@ -7,9 +7,8 @@ package server
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
+	"github.com/google/uuid"
 	"io"
 	"log/slog"
 	"net"
@@ -144,12 +143,7 @@ func (s *Server) Handler() http.Handler {
 
 // newRequestID returns a random request id in AWS's UUID form.
 func newRequestID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+	return uuid.NewString()
 }
 
 // caller builds the authenticated caller from a verified signature.
