@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"github.com/gatehouse-iam/gatehouse/arn"
 	"strings"
 
 	"github.com/gatehouse-iam/gatehouse/awserr"
@@ -104,11 +105,11 @@ func isTrustAction(action string) bool {
 // iamEntityARN splits an IAM user or role ARN,
 // arn:PARTITION:iam::ACCOUNT:user|role/PATH/NAME.
 func iamEntityARN(s string) (kind, account, path, name string, ok bool) {
-	parts := strings.SplitN(s, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "iam" || !store.IsAccountID(parts[4]) {
+	a, err := arn.Parse(s)
+	if err != nil || a.Service != "iam" || !arn.IsAccountID(a.Account) {
 		return "", "", "", "", false
 	}
-	kind, rest, found := strings.Cut(parts[5], "/")
+	kind, rest, found := strings.Cut(a.Resource, "/")
 	if !found || (kind != "user" && kind != "role") {
 		return "", "", "", "", false
 	}
@@ -117,7 +118,7 @@ func iamEntityARN(s string) (kind, account, path, name string, ok bool) {
 	if name == "" {
 		return "", "", "", "", false
 	}
-	return kind, parts[4], path, name, true
+	return kind, a.Account, path, name, true
 }
 
 // checkTrustPrincipals validates a parsed trust policy against the store: the
