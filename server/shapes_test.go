@@ -1,0 +1,416 @@
+package server_test
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/gatehouse-iam/gatehouse/internal/testserver"
+)
+
+// xnode is an element of an XML response: its name, text and children.
+type xnode struct {
+	name string
+	text string
+	kids []*xnode
+}
+
+func parseXML(t *testing.T, body string) *xnode {
+	t.Helper()
+	d := xml.NewDecoder(strings.NewReader(body))
+	root := &xnode{}
+	stack := []*xnode{root}
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("response is not XML: %v\n%s", err, body)
+		}
+		top := stack[len(stack)-1]
+		switch tok := tok.(type) {
+		case xml.StartElement:
+			n := &xnode{name: tok.Name.Local}
+			top.kids = append(top.kids, n)
+			stack = append(stack, n)
+		case xml.EndElement:
+			stack = stack[:len(stack)-1]
+		case xml.CharData:
+			top.text += string(tok)
+		}
+	}
+	return root
+}
+
+func (n *xnode) child(name string) *xnode {
+	for _, k := range n.kids {
+		if k.name == name {
+			return k
+		}
+	}
+	return nil
+}
+
+// find returns the elements at path under n: names separated by "/", where
+// a step "member[Name=v]" picks the list members whose child Name has text
+// v, and "member" alone every member.
+func (n *xnode) find(path string) []*xnode {
+	cur := []*xnode{n}
+	for _, step := range strings.Split(path, "/") {
+		name, cond, _ := strings.Cut(strings.TrimSuffix(step, "]"), "[")
+		ck, cv, _ := strings.Cut(cond, "=")
+		var next []*xnode
+		for _, c := range cur {
+			for _, k := range c.kids {
+				if k.name != name {
+					continue
+				}
+				if cond != "" {
+					if v := k.child(ck); v == nil || v.text != cv {
+						continue
+					}
+				}
+				next = append(next, k)
+			}
+		}
+		cur = next
+	}
+	return cur
+}
+
+func (n *xnode) childNames() []string {
+	var names []string
+	for _, k := range n.kids {
+		if !slices.Contains(names, k.name) {
+			names = append(names, k.name)
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
+// The member sets the tests pin, named once.
+var (
+	userMembers       = []string{"Arn", "CreateDate", "Path", "UserId", "UserName"}
+	groupMembers      = []string{"Arn", "CreateDate", "GroupId", "GroupName", "Path"}
+	createRoleMembers = []string{"Arn", "AssumeRolePolicyDocument", "CreateDate", "MaxSessionDuration", "Path", "RoleId", "RoleName"}
+	policyMembers     = []string{"Arn", "AttachmentCount", "CreateDate", "DefaultVersionId", "IsAttachable", "Path", "PermissionsBoundaryUsageCount", "PolicyId", "PolicyName", "UpdateDate"}
+	profileMembers    = []string{"Arn", "CreateDate", "InstanceProfileId", "InstanceProfileName", "Path", "Roles"}
+	credentialMembers = []string{"AccessKeyId", "Expiration", "SecretAccessKey", "SessionToken"}
+)
+
+func plus(base []string, more ...string) []string {
+	out := append(slices.Clone(base), more...)
+	sort.Strings(out)
+	return out
+}
+
+// shapeStep is one request of a scenario and, when path is set, the exact set
+// of child elements of the element(s) at path in its result.
+type shapeStep struct {
+	service string // "iam" (default) or "sts"
+	form    url.Values
+	path    string
+	want    []string
+	// example names the operation of the IAM model's examples (examples-1.json)
+	// whose output has the same member set at example; exampleDiffers says why
+	// want differs from it, when it does.
+	example, examplePath, exampleDiffers string
+	// source is the documentation the expectation comes from.
+	source string
+}
+
+const iamV = "2010-05-08"
+
+func iamForm(action string, kv ...string) url.Values { return form(action, iamV, kv...) }
+
+const trustPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]}`
+const allowAll = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`
+
+// iamShapeSteps is the IAM scenario: each response element is checked
+// against the members AWS returns for that operation, including the members
+// a Create… or List… response leaves out of its Get… counterpart.
+func iamShapeSteps() []shapeStep {
+	pb := "arn:aws:iam::" + testserver.AccountID + ":policy/pb"
+	return []shapeStep{
+		{form: iamForm("CreateUser", "UserName", "alice"), path: "CreateUserResult/User", want: userMembers,
+			example: "CreateUser", examplePath: "User"},
+		{form: iamForm("GetUser", "UserName", "alice"), path: "GetUserResult/User", want: userMembers,
+			example: "GetUser", examplePath: "User"},
+		// Policy.Description "is included in the response to the GetPolicy
+		// operation. It is not included in the response to the ListPolicies
+		// operation" (API_Policy.html); CreatePolicy's answer is the listing
+		// form too.
+		{form: iamForm("CreatePolicy", "PolicyName", "pb", "PolicyDocument", allowAll, "Description", "boundary"),
+			path: "CreatePolicyResult/Policy", want: policyMembers, source: "API_Policy.html (Description)"},
+		{form: iamForm("GetPolicy", "PolicyArn", pb), path: "GetPolicyResult/Policy", want: plus(policyMembers, "Description"),
+			source: "API_Policy.html (Description)"},
+		{form: iamForm("ListPolicies", "Scope", "Local"), path: "ListPoliciesResult/Policies/member[PolicyName=pb]", want: policyMembers,
+			source: "API_ListPolicies.html: does not return tags; API_Policy.html: Description not included"},
+		// PolicyVersion.Document "is returned in the response to the
+		// GetPolicyVersion and GetAccountAuthorizationDetails operations. It
+		// is not returned in the response to the CreatePolicyVersion or
+		// ListPolicyVersions operations" (API_PolicyVersion.html).
+		{form: iamForm("CreatePolicyVersion", "PolicyArn", pb, "PolicyDocument", allowAll),
+			path: "CreatePolicyVersionResult/PolicyVersion", want: []string{"CreateDate", "IsDefaultVersion", "VersionId"}, source: "API_PolicyVersion.html"},
+		{form: iamForm("GetPolicyVersion", "PolicyArn", pb, "VersionId", "v1"),
+			path: "GetPolicyVersionResult/PolicyVersion", want: []string{"CreateDate", "Document", "IsDefaultVersion", "VersionId"}, source: "API_PolicyVersion.html"},
+		{form: iamForm("ListPolicyVersions", "PolicyArn", pb),
+			path: "ListPolicyVersionsResult/Versions/member", want: []string{"CreateDate", "IsDefaultVersion", "VersionId"}, source: "API_PolicyVersion.html"},
+		// A user with tags and a boundary: Create and Get return both.
+		{form: iamForm("CreateUser", "UserName", "bob", "PermissionsBoundary", pb, "Tags.member.1.Key", "team", "Tags.member.1.Value", "x"),
+			path: "CreateUserResult/User", want: plus(userMembers, "PermissionsBoundary", "Tags"), source: "API_CreateUser.html"},
+		{form: iamForm("GetUser", "UserName", "bob"), path: "GetUserResult/User", want: plus(userMembers, "PermissionsBoundary", "Tags"),
+			source: "API_GetUser.html"},
+		// "This operation does not return the following attributes, even
+		// though they are an attribute of the returned object:
+		// PermissionsBoundary, Tags" (API_ListUsers.html).
+		{form: iamForm("ListUsers"), path: "ListUsersResult/Users/member[UserName=bob]", want: userMembers,
+			example: "ListUsers", examplePath: "Users[]", exampleDiffers: "the example's user has signed in with a password (PasswordLastUsed)",
+			source: "API_ListUsers.html"},
+		{form: iamForm("ListUsers"), path: "ListUsersResult/Users/member[UserName=alice]", want: userMembers, source: "API_ListUsers.html"},
+		{form: iamForm("ListUsers"), path: "ListUsersResult", want: []string{"IsTruncated", "Users"}, source: "API_ListUsers.html (XML example)"},
+		// Required lists are present even when empty (Tags of List…Tags).
+		{form: iamForm("ListUserTags", "UserName", "alice"), path: "ListUserTagsResult", want: []string{"IsTruncated", "Tags"},
+			source: "IAM model: ListUserTagsResponse requires Tags"},
+		{form: iamForm("ListUserTags", "UserName", "bob"), path: "ListUserTagsResult/Tags/member", want: []string{"Key", "Value"},
+			example: "ListUserTags", examplePath: "Tags[]"},
+		{form: iamForm("CreateAccessKey", "UserName", "alice"), path: "CreateAccessKeyResult/AccessKey",
+			want: []string{"AccessKeyId", "CreateDate", "SecretAccessKey", "Status", "UserName"}, example: "CreateAccessKey", examplePath: "AccessKey"},
+		{form: iamForm("ListAccessKeys", "UserName", "alice"), path: "ListAccessKeysResult/AccessKeyMetadata/member",
+			want: []string{"AccessKeyId", "CreateDate", "Status", "UserName"}, example: "ListAccessKeys", examplePath: "AccessKeyMetadata[]"},
+		{form: iamForm("CreateGroup", "GroupName", "devs"), path: "CreateGroupResult/Group", want: groupMembers,
+			example: "CreateGroup", examplePath: "Group"},
+		{form: iamForm("AddUserToGroup", "GroupName", "devs", "UserName", "bob")},
+		{form: iamForm("GetGroup", "GroupName", "devs"), path: "GetGroupResult/Group", want: groupMembers, source: "API_GetGroup.html"},
+		// GetGroup lists the group's users as ListUsers does.
+		{form: iamForm("GetGroup", "GroupName", "devs"), path: "GetGroupResult/Users/member", want: userMembers,
+			source: "API_GetGroup.html (XML example); the listing subset of API_ListUsers.html"},
+		{form: iamForm("ListGroups"), path: "ListGroupsResult/Groups/member", want: groupMembers,
+			example: "ListGroups", examplePath: "Groups[]"},
+		{form: iamForm("ListGroupsForUser", "UserName", "bob"), path: "ListGroupsForUserResult/Groups/member", want: groupMembers,
+			example: "ListGroupsForUser", examplePath: "Groups[]"},
+		{form: iamForm("CreateRole", "RoleName", "plain", "Path", "/", "AssumeRolePolicyDocument", trustPolicy),
+			path: "CreateRoleResult/Role", want: createRoleMembers,
+			example: "CreateRole", examplePath: "Role",
+			exampleDiffers: "the example predates MaxSessionDuration, which CreateRole returns since 2018 (aws/aws-sdk-go#1870: \"Four APIs manage max session duration: GetRole, ListRoles, CreateRole, and the new API UpdateRole\")",
+			source:         "CreateRole has no RoleLastUsed"},
+		{form: iamForm("CreateRole", "RoleName", "full", "AssumeRolePolicyDocument", trustPolicy, "Description", "d",
+			"PermissionsBoundary", pb, "Tags.member.1.Key", "team", "Tags.member.1.Value", "x"),
+			path: "CreateRoleResult/Role", want: plus(createRoleMembers, "Description", "PermissionsBoundary", "Tags"), source: "API_CreateRole.html"},
+		{form: iamForm("GetRole", "RoleName", "plain"), path: "GetRoleResult/Role", want: plus(createRoleMembers, "RoleLastUsed"),
+			example: "GetRole", examplePath: "Role"},
+		// A role never used has an empty RoleLastUsed ("IAM … tracks last
+		// used data for the trailing 400 days"; API_RoleLastUsed.html: its
+		// members are returned only once the role was used).
+		{form: iamForm("GetRole", "RoleName", "plain"), path: "GetRoleResult/Role/RoleLastUsed", want: nil, source: "API_RoleLastUsed.html"},
+		{form: iamForm("GetRole", "RoleName", "full"), path: "GetRoleResult/Role",
+			want: plus(createRoleMembers, "Description", "PermissionsBoundary", "RoleLastUsed", "Tags"), source: "API_GetRole.html"},
+		// "This operation does not return the following attributes, even
+		// though they are an attribute of the returned object:
+		// PermissionsBoundary, RoleLastUsed, Tags" (API_ListRoles.html).
+		{form: iamForm("ListRoles"), path: "ListRolesResult/Roles/member[RoleName=plain]", want: createRoleMembers, source: "API_ListRoles.html"},
+		{form: iamForm("ListRoles"), path: "ListRolesResult/Roles/member[RoleName=full]", want: plus(createRoleMembers, "Description"), source: "API_ListRoles.html"},
+		{form: iamForm("ListRoleTags", "RoleName", "plain"), path: "ListRoleTagsResult", want: []string{"IsTruncated", "Tags"},
+			source: "IAM model: ListRoleTagsResponse requires Tags"},
+		{form: iamForm("ListRoleTags", "RoleName", "full"), path: "ListRoleTagsResult/Tags/member", want: []string{"Key", "Value"},
+			example: "ListRoleTags", examplePath: "Tags[]"},
+		{form: iamForm("CreateInstanceProfile", "InstanceProfileName", "web"), path: "CreateInstanceProfileResult/InstanceProfile",
+			want: profileMembers, example: "CreateInstanceProfile", examplePath: "InstanceProfile"},
+		{form: iamForm("AddRoleToInstanceProfile", "InstanceProfileName", "web", "RoleName", "full")},
+		{form: iamForm("TagInstanceProfile", "InstanceProfileName", "web", "Tags.member.1.Key", "k", "Tags.member.1.Value", "v")},
+		{form: iamForm("GetInstanceProfile", "InstanceProfileName", "web"), path: "GetInstanceProfileResult/InstanceProfile",
+			want: plus(profileMembers, "Tags"), source: "API_GetInstanceProfile.html"},
+		// "this operation does not return tags" (API_ListInstanceProfiles.html);
+		// its roles are listed as ListRoles lists them.
+		{form: iamForm("ListInstanceProfiles"), path: "ListInstanceProfilesResult/InstanceProfiles/member", want: profileMembers,
+			source: "API_ListInstanceProfiles.html"},
+		{form: iamForm("ListInstanceProfiles"), path: "ListInstanceProfilesResult/InstanceProfiles/member/Roles/member",
+			want: plus(createRoleMembers, "Description"), source: "API_ListInstanceProfiles.html, API_ListRoles.html"},
+		{form: iamForm("ListInstanceProfilesForRole", "RoleName", "full"), path: "ListInstanceProfilesForRoleResult/InstanceProfiles/member",
+			want: profileMembers, source: "API_ListInstanceProfilesForRole.html"},
+		{form: iamForm("CreateLoginProfile", "UserName", "alice", "Password", "Sup3r-Secret-pw!", "PasswordResetRequired", "true"),
+			path: "CreateLoginProfileResult/LoginProfile", want: []string{"CreateDate", "PasswordResetRequired", "UserName"},
+			example: "CreateLoginProfile", examplePath: "LoginProfile"},
+		// A virtual MFA device's tags are not listed: "this operation does not
+		// return tags" (API_ListVirtualMFADevices.html).
+		{form: iamForm("CreateVirtualMFADevice", "VirtualMFADeviceName", "dev1", "Tags.member.1.Key", "k", "Tags.member.1.Value", "v"),
+			path: "CreateVirtualMFADeviceResult/VirtualMFADevice", want: []string{"Base32StringSeed", "QRCodePNG", "SerialNumber", "Tags"},
+			source: "API_CreateVirtualMFADevice.html"},
+		{form: iamForm("ListVirtualMFADevices"), path: "ListVirtualMFADevicesResult/VirtualMFADevices/member", want: []string{"SerialNumber"},
+			example: "ListVirtualMFADevices", examplePath: "VirtualMFADevices[]", source: "API_ListVirtualMFADevices.html"},
+		{form: iamForm("UpdateAccountPasswordPolicy", "MinimumPasswordLength", "8", "RequireSymbols", "true", "RequireNumbers", "true",
+			"RequireUppercaseCharacters", "true", "RequireLowercaseCharacters", "true", "AllowUsersToChangePassword", "true",
+			"MaxPasswordAge", "90", "PasswordReusePrevention", "12", "HardExpiry", "false")},
+		{form: iamForm("GetAccountPasswordPolicy"), path: "GetAccountPasswordPolicyResult/PasswordPolicy",
+			want: []string{"AllowUsersToChangePassword", "ExpirePasswords", "HardExpiry", "MaxPasswordAge", "MinimumPasswordLength",
+				"PasswordReusePrevention", "RequireLowercaseCharacters", "RequireNumbers", "RequireSymbols", "RequireUppercaseCharacters"},
+			example: "GetAccountPasswordPolicy", examplePath: "PasswordPolicy"},
+	}
+}
+
+// stsShapeSteps checks the STS answers against the STS model's examples:
+// PackedPolicySize, SourceIdentity and the like appear only when the request
+// passed session policies, tags or a source identity.
+func stsShapeSteps() []shapeStep {
+	const stsV = "2011-06-15"
+	role := "arn:aws:iam::" + testserver.AccountID + ":role/plain"
+	return []shapeStep{
+		{service: "sts", form: form("GetCallerIdentity", stsV), path: "GetCallerIdentityResult", want: []string{"Account", "Arn", "UserId"},
+			source: "STS model example GetCallerIdentity"},
+		{service: "sts", form: form("GetSessionToken", stsV), path: "GetSessionTokenResult", want: []string{"Credentials"},
+			source: "STS model example GetSessionToken"},
+		{service: "sts", form: form("GetSessionToken", stsV), path: "GetSessionTokenResult/Credentials", want: credentialMembers,
+			source: "STS model example GetSessionToken"},
+		{service: "sts", form: form("AssumeRole", stsV, "RoleArn", role, "RoleSessionName", "s1"), path: "AssumeRoleResult",
+			want:   []string{"AssumedRoleUser", "Credentials"},
+			source: "API_AssumeRole.html: PackedPolicySize is returned for session policies and tags only"},
+		{service: "sts", form: form("AssumeRole", stsV, "RoleArn", role, "RoleSessionName", "s2", "Policy", allowAll), path: "AssumeRoleResult",
+			want: []string{"AssumedRoleUser", "Credentials", "PackedPolicySize"}, source: "STS model example AssumeRole"},
+		{service: "sts", form: form("AssumeRole", stsV, "RoleArn", role, "RoleSessionName", "s3"), path: "AssumeRoleResult/AssumedRoleUser",
+			want: []string{"Arn", "AssumedRoleId"}, source: "STS model example AssumeRole"},
+	}
+}
+
+// TestResponseMemberSets sends each request raw and compares the member
+// names of the response element with the set AWS returns, so a member the
+// SDKs would silently accept (or ignore) shows.
+func TestResponseMemberSets(t *testing.T) {
+	srv := testserver.Start(t)
+	root := rawClient{t: t, url: srv.URL, keyID: testserver.RootKeyID, secretKey: testserver.RootSecretKey}
+	runShapeSteps(t, root, iamShapeSteps())
+	// Roles may not be assumed by the root user: STS runs as a user allowed
+	// everything.
+	caller := newRawUser(t, srv, "caller")
+	runShapeSteps(t, root, []shapeStep{{form: iamForm("PutUserPolicy", "UserName", "caller", "PolicyName", "all", "PolicyDocument", allowAll)}})
+	runShapeSteps(t, caller, stsShapeSteps())
+}
+
+func runShapeSteps(t *testing.T, c rawClient, steps []shapeStep) {
+	t.Helper()
+	c.t = t
+	for i, st := range steps {
+		service := st.service
+		if service == "" {
+			service = "iam"
+		}
+		action := st.form.Get("Action")
+		resp, body := c.query(service, st.form)
+		if resp.StatusCode != 200 {
+			t.Fatalf("step %d %s: %d %s", i, action, resp.StatusCode, body)
+		}
+		if st.path == "" {
+			continue
+		}
+		doc := parseXML(t, body)
+		nodes := doc.find(action + "Response/" + st.path)
+		if len(nodes) == 0 {
+			t.Errorf("step %d %s: no element at %s:\n%s", i, action, st.path, body)
+			continue
+		}
+		for _, n := range nodes {
+			if got := n.childNames(); !slices.Equal(got, st.want) {
+				t.Errorf("step %d %s %s:\n got %v\nwant %v", i, action, st.path, got, st.want)
+			}
+		}
+	}
+}
+
+// modelsDir returns the folder of the AWS API models: $GATEHOUSE_AWS_MODELS,
+// or the shared reference beside the checkout; the test skips without it.
+func modelsDir(t *testing.T) string {
+	t.Helper()
+	for _, d := range []string{os.Getenv("GATEHOUSE_AWS_MODELS"), "../../shared/reference/aws-api-models"} {
+		if d == "" {
+			continue
+		}
+		if _, err := os.Stat(d); err == nil {
+			return d
+		}
+	}
+	t.Skip("AWS API models not found: set GATEHOUSE_AWS_MODELS")
+	return ""
+}
+
+// exampleMembers returns the member names at path ("User", "Users[]") of the
+// output of the first example of op that has one.
+func exampleMembers(examples map[string][]struct {
+	Output map[string]any `json:"output"`
+}, op, path string) ([]string, bool) {
+	for _, ex := range examples[op] {
+		var v any = ex.Output
+		for _, step := range strings.Split(path, "/") {
+			name, isList := strings.CutSuffix(step, "[]")
+			m, _ := v.(map[string]any)
+			v = m[name]
+			if isList {
+				l, _ := v.([]any)
+				if len(l) == 0 {
+					v = nil
+					break
+				}
+				v = l[0]
+			}
+		}
+		m, ok := v.(map[string]any)
+		if !ok {
+			continue
+		}
+		names := make([]string, 0, len(m))
+		for k := range m {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		return names, true
+	}
+	return nil, false
+}
+
+// TestMemberSetsFollowModelExamples derives the expectations of
+// TestResponseMemberSets from the IAM model's examples (the AWS
+// documentation's own sample answers) where a step names one: the pinned set
+// must be the example's, or differ from it for the reason the step gives.
+func TestMemberSetsFollowModelExamples(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(modelsDir(t), "iam", "2010-05-08", "examples-1.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Examples map[string][]struct {
+			Output map[string]any `json:"output"`
+		} `json:"examples"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, st := range iamShapeSteps() {
+		if st.example == "" {
+			continue
+		}
+		got, ok := exampleMembers(doc.Examples, st.example, st.examplePath)
+		if !ok {
+			t.Errorf("the model has no example output of %s at %s", st.example, st.examplePath)
+			continue
+		}
+		checked++
+		same := slices.Equal(got, st.want)
+		switch {
+		case st.exampleDiffers == "" && !same:
+			t.Errorf("%s %s: the pinned set %v is not the example's %v", st.example, st.examplePath, st.want, got)
+		case st.exampleDiffers != "" && same:
+			t.Errorf("%s %s: the pinned set now equals the example's; drop the stated difference %q", st.example, st.examplePath, st.exampleDiffers)
+		}
+	}
+	if checked == 0 {
+		t.Error("no step was checked against an example")
+	}
+}
