@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"io"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -412,5 +413,79 @@ func TestMemberSetsFollowModelExamples(t *testing.T) {
 	}
 	if checked == 0 {
 		t.Error("no step was checked against an example")
+	}
+}
+
+// TestEmptyListsArePresent pins that a list answer with nothing in it still
+// carries its (empty) list element, as AWS's answers do, so SDKs and
+// scripts that index the list find it: the IAM model marks most of these
+// lists required (ListUsersResponse.Users, ListUserTagsResponse.Tags, …);
+// AttachedPolicies and Policies are not marked so but AWS sends them empty
+// all the same (the "AttachedPolicies": [] of the CLI's
+// list-attached-user-policies example for a user without policies,
+// https://docs.aws.amazon.com/cli/latest/reference/iam/list-attached-user-policies.html).
+func TestEmptyListsArePresent(t *testing.T) {
+	srv := testserver.Start(t)
+	root := rawClient{t: t, url: srv.URL, keyID: testserver.RootKeyID, secretKey: testserver.RootSecretKey}
+	runShapeSteps(t, root, []shapeStep{
+		{form: iamForm("CreateUser", "UserName", "empty")},
+		{form: iamForm("CreateGroup", "GroupName", "empty")},
+		{form: iamForm("CreateRole", "RoleName", "empty", "AssumeRolePolicyDocument", trustPolicy)},
+		{form: iamForm("CreateInstanceProfile", "InstanceProfileName", "empty")},
+	})
+	tests := []struct {
+		form url.Values
+		list string
+	}{
+		{iamForm("ListAccessKeys", "UserName", "empty"), "AccessKeyMetadata"},
+		{iamForm("ListUserTags", "UserName", "empty"), "Tags"},
+		{iamForm("ListRoleTags", "RoleName", "empty"), "Tags"},
+		{iamForm("ListInstanceProfileTags", "InstanceProfileName", "empty"), "Tags"},
+		{iamForm("ListUserPolicies", "UserName", "empty"), "PolicyNames"},
+		{iamForm("ListGroupPolicies", "GroupName", "empty"), "PolicyNames"},
+		{iamForm("ListRolePolicies", "RoleName", "empty"), "PolicyNames"},
+		{iamForm("ListGroupsForUser", "UserName", "empty"), "Groups"},
+		{iamForm("ListInstanceProfilesForRole", "RoleName", "empty"), "InstanceProfiles"},
+		{iamForm("ListAttachedUserPolicies", "UserName", "empty"), "AttachedPolicies"},
+		{iamForm("ListAttachedGroupPolicies", "GroupName", "empty"), "AttachedPolicies"},
+		{iamForm("ListAttachedRolePolicies", "RoleName", "empty"), "AttachedPolicies"},
+		{iamForm("ListPolicies", "Scope", "Local"), "Policies"},
+		{iamForm("ListMFADevices", "UserName", "empty"), "MFADevices"},
+		{iamForm("ListVirtualMFADevices"), "VirtualMFADevices"},
+		{iamForm("ListAccountAliases"), "AccountAliases"},
+		{iamForm("ListUsers", "PathPrefix", "/none/"), "Users"},
+		{iamForm("ListRoles", "PathPrefix", "/none/"), "Roles"},
+		{iamForm("ListGroups", "PathPrefix", "/none/"), "Groups"},
+		{iamForm("ListInstanceProfiles", "PathPrefix", "/none/"), "InstanceProfiles"},
+		{iamForm("GetGroup", "GroupName", "empty"), "Users"},
+	}
+	for _, tt := range tests {
+		action := tt.form.Get("Action")
+		resp, body := root.query("iam", tt.form)
+		if resp.StatusCode != 200 {
+			t.Errorf("%s: %d %s", action, resp.StatusCode, body)
+			continue
+		}
+		n := parseXML(t, body).find(action + "Response/" + action + "Result/" + tt.list)
+		if len(n) != 1 || len(n[0].kids) != 0 {
+			t.Errorf("%s: want one empty %s element:\n%s", action, tt.list, body)
+		}
+	}
+	// The instance profile's Roles is required inside the InstanceProfile.
+	_, body := root.query("iam", iamForm("GetInstanceProfile", "InstanceProfileName", "empty"))
+	if n := parseXML(t, body).find("GetInstanceProfileResponse/GetInstanceProfileResult/InstanceProfile/Roles"); len(n) != 1 {
+		t.Errorf("GetInstanceProfile without roles lacks Roles:\n%s", body)
+	}
+
+	// REST-JSON: ListAnalyzersResponse.analyzers and ValidatePolicyResponse.findings
+	// are required and written as [].
+	for _, c := range []struct{ method, path, body, want string }{
+		{http.MethodGet, "/analyzer", "", `"analyzers":[]`},
+		{http.MethodPost, "/policy/validation", `{"policyType":"IDENTITY_POLICY","policyDocument":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::b/k\"}]}"}`, `"findings":[]`},
+	} {
+		resp, body := root.rest(c.method, c.path, c.body)
+		if resp.StatusCode != 200 || !strings.Contains(body, c.want) {
+			t.Errorf("%s %s: %d %s, want %s", c.method, c.path, resp.StatusCode, body, c.want)
+		}
 	}
 }
