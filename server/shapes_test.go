@@ -248,6 +248,41 @@ func iamShapeSteps() []shapeStep {
 			source: "API_CreateVirtualMFADevice.html"},
 		{form: iamForm("ListVirtualMFADevices"), path: "ListVirtualMFADevicesResult/VirtualMFADevices/member", want: []string{"SerialNumber"},
 			example: "ListVirtualMFADevices", examplePath: "VirtualMFADevices[]", source: "API_ListVirtualMFADevices.html"},
+		// AccessKeyLastUsed of a key never used: "LastUsedDate … is null",
+		// ServiceName and Region are "N/A" (API_AccessKeyLastUsed.html).
+		{form: iamForm("GetAccessKeyLastUsed", "AccessKeyId", "{alice-key}"), path: "GetAccessKeyLastUsedResult", want: []string{"AccessKeyLastUsed", "UserName"},
+			source: "API_GetAccessKeyLastUsed.html"},
+		{form: iamForm("GetAccessKeyLastUsed", "AccessKeyId", "{alice-key}"), path: "GetAccessKeyLastUsedResult/AccessKeyLastUsed", want: []string{"Region", "ServiceName"},
+			source: "API_AccessKeyLastUsed.html"},
+		{form: iamForm("PutUserPolicy", "UserName", "alice", "PolicyName", "inline", "PolicyDocument", allowAll)},
+		{form: iamForm("GetUserPolicy", "UserName", "alice", "PolicyName", "inline"), path: "GetUserPolicyResult",
+			want: []string{"PolicyDocument", "PolicyName", "UserName"}, source: "API_GetUserPolicy.html"},
+		{form: iamForm("ListUserPolicies", "UserName", "alice"), path: "ListUserPoliciesResult", want: []string{"IsTruncated", "PolicyNames"},
+			source: "API_ListUserPolicies.html"},
+		{form: iamForm("AttachUserPolicy", "UserName", "alice", "PolicyArn", pb)},
+		{form: iamForm("AttachRolePolicy", "RoleName", "plain", "PolicyArn", pb)},
+		{form: iamForm("AttachGroupPolicy", "GroupName", "devs", "PolicyArn", pb)},
+		{form: iamForm("ListAttachedUserPolicies", "UserName", "alice"), path: "ListAttachedUserPoliciesResult/AttachedPolicies/member",
+			want: []string{"PolicyArn", "PolicyName"}, source: "API_AttachedPolicy.html"},
+		{form: iamForm("ListEntitiesForPolicy", "PolicyArn", pb), path: "ListEntitiesForPolicyResult",
+			want: []string{"IsTruncated", "PolicyGroups", "PolicyRoles", "PolicyUsers"}, source: "API_ListEntitiesForPolicy.html"},
+		{form: iamForm("ListEntitiesForPolicy", "PolicyArn", pb), path: "ListEntitiesForPolicyResult/PolicyUsers/member[UserName=alice]",
+			want: []string{"UserId", "UserName"}, source: "API_PolicyUser.html"},
+		{form: iamForm("ListEntitiesForPolicy", "PolicyArn", pb), path: "ListEntitiesForPolicyResult/PolicyRoles/member",
+			want: []string{"RoleId", "RoleName"}, source: "API_PolicyRole.html"},
+		{form: iamForm("ListEntitiesForPolicy", "PolicyArn", pb), path: "ListEntitiesForPolicyResult/PolicyGroups/member",
+			want: []string{"GroupId", "GroupName"}, source: "API_PolicyGroup.html"},
+		{form: iamForm("UpdateRoleDescription", "RoleName", "plain", "Description", "now described"), path: "UpdateRoleDescriptionResult/Role",
+			want: plus(createRoleMembers, "Description", "RoleLastUsed"), source: "API_UpdateRoleDescription.html (the role as GetRole returns it)"},
+		{form: iamForm("CreateOpenIDConnectProvider", "Url", "https://oidc.example.com", "ClientIDList.member.1", "app",
+			"ThumbprintList.member.1", "3768084dfb3d2b68b7897bf5f565da8efe000000"), path: "CreateOpenIDConnectProviderResult",
+			want: []string{"OpenIDConnectProviderArn"}, example: "CreateOpenIDConnectProvider", examplePath: "", source: "API_CreateOpenIDConnectProvider.html"},
+		{form: iamForm("GetOpenIDConnectProvider", "OpenIDConnectProviderArn", "arn:aws:iam::"+testserver.AccountID+":oidc-provider/oidc.example.com"),
+			path: "GetOpenIDConnectProviderResult", want: []string{"ClientIDList", "CreateDate", "ThumbprintList", "Url"}, source: "API_GetOpenIDConnectProvider.html"},
+		// OpenIDConnectProviderListEntry has only Arn; "this operation does not
+		// return tags" (API_ListOpenIDConnectProviders.html).
+		{form: iamForm("ListOpenIDConnectProviders"), path: "ListOpenIDConnectProvidersResult/OpenIDConnectProviderList/member",
+			want: []string{"Arn"}, source: "API_ListOpenIDConnectProviders.html"},
 		{form: iamForm("UpdateAccountPasswordPolicy", "MinimumPasswordLength", "8", "RequireSymbols", "true", "RequireNumbers", "true",
 			"RequireUppercaseCharacters", "true", "RequireLowercaseCharacters", "true", "AllowUsersToChangePassword", "true",
 			"MaxPasswordAge", "90", "PasswordReusePrevention", "12", "HardExpiry", "false")},
@@ -298,13 +333,20 @@ func TestResponseMemberSets(t *testing.T) {
 func runShapeSteps(t *testing.T, c rawClient, steps []shapeStep) {
 	t.Helper()
 	c.t = t
+	vars := map[string]string{}
 	for i, st := range steps {
 		service := st.service
 		if service == "" {
 			service = "iam"
 		}
 		action := st.form.Get("Action")
-		resp, body := c.query(service, st.form)
+		f := url.Values{}
+		for k, v := range st.form {
+			for _, x := range v {
+				f.Add(k, substitute(x, vars))
+			}
+		}
+		resp, body := c.query(service, f)
 		if resp.StatusCode != 200 {
 			t.Fatalf("step %d %s: %d %s", i, action, resp.StatusCode, body)
 		}
@@ -312,6 +354,11 @@ func runShapeSteps(t *testing.T, c rawClient, steps []shapeStep) {
 			continue
 		}
 		doc := parseXML(t, body)
+		if action == "CreateAccessKey" {
+			for _, k := range doc.find("CreateAccessKeyResponse/CreateAccessKeyResult/AccessKey/AccessKeyId") {
+				vars["{"+st.form.Get("UserName")+"-key}"] = k.text
+			}
+		}
 		nodes := doc.find(action + "Response/" + st.path)
 		if len(nodes) == 0 {
 			t.Errorf("step %d %s: no element at %s:\n%s", i, action, st.path, body)
@@ -323,6 +370,14 @@ func runShapeSteps(t *testing.T, c rawClient, steps []shapeStep) {
 			}
 		}
 	}
+}
+
+// substitute replaces the {name} placeholders of v from vars.
+func substitute(v string, vars map[string]string) string {
+	for k, x := range vars {
+		v = strings.ReplaceAll(v, k, x)
+	}
+	return v
 }
 
 // modelsDir returns the folder of the AWS API models: $GATEHOUSE_AWS_MODELS,
@@ -349,6 +404,9 @@ func exampleMembers(examples map[string][]struct {
 	for _, ex := range examples[op] {
 		var v any = ex.Output
 		for _, step := range strings.Split(path, "/") {
+			if step == "" {
+				continue
+			}
 			name, isList := strings.CutSuffix(step, "[]")
 			m, _ := v.(map[string]any)
 			v = m[name]
