@@ -121,7 +121,7 @@ type shapeStep struct {
 	form    url.Values
 	path    string
 	want    []string
-	// example names the operation of the IAM model's examples (examples-1.json)
+	// example names the operation of the service model's examples (examples-1.json)
 	// whose output has the same member set at example; exampleDiffers says why
 	// want differs from it, when it does.
 	example, examplePath, exampleDiffers string
@@ -301,18 +301,19 @@ func stsShapeSteps() []shapeStep {
 	role := "arn:aws:iam::" + testserver.AccountID + ":role/plain"
 	return []shapeStep{
 		{service: "sts", form: form("GetCallerIdentity", stsV), path: "GetCallerIdentityResult", want: []string{"Account", "Arn", "UserId"},
-			source: "STS model example GetCallerIdentity"},
+			example: "GetCallerIdentity"},
 		{service: "sts", form: form("GetSessionToken", stsV), path: "GetSessionTokenResult", want: []string{"Credentials"},
-			source: "STS model example GetSessionToken"},
+			example: "GetSessionToken"},
 		{service: "sts", form: form("GetSessionToken", stsV), path: "GetSessionTokenResult/Credentials", want: credentialMembers,
-			source: "STS model example GetSessionToken"},
+			example: "GetSessionToken", examplePath: "Credentials"},
 		{service: "sts", form: form("AssumeRole", stsV, "RoleArn", role, "RoleSessionName", "s1"), path: "AssumeRoleResult",
-			want:   []string{"AssumedRoleUser", "Credentials"},
+			want:    []string{"AssumedRoleUser", "Credentials"},
+			example: "AssumeRole", exampleDiffers: "the example passes a session policy, which PackedPolicySize measures",
 			source: "API_AssumeRole.html: PackedPolicySize is returned for session policies and tags only"},
 		{service: "sts", form: form("AssumeRole", stsV, "RoleArn", role, "RoleSessionName", "s2", "Policy", allowAll), path: "AssumeRoleResult",
-			want: []string{"AssumedRoleUser", "Credentials", "PackedPolicySize"}, source: "STS model example AssumeRole"},
+			want: []string{"AssumedRoleUser", "Credentials", "PackedPolicySize"}, example: "AssumeRole"},
 		{service: "sts", form: form("AssumeRole", stsV, "RoleArn", role, "RoleSessionName", "s3"), path: "AssumeRoleResult/AssumedRoleUser",
-			want: []string{"Arn", "AssumedRoleId"}, source: "STS model example AssumeRole"},
+			want: []string{"Arn", "AssumedRoleId"}, example: "AssumeRole", examplePath: "AssumedRoleUser"},
 	}
 }
 
@@ -437,36 +438,43 @@ func exampleMembers(examples map[string][]struct {
 // TestResponseMemberSets from the IAM model's examples (the AWS
 // documentation's own sample answers) where a step names one: the pinned set
 // must be the example's, or differ from it for the reason the step gives.
+// The IAM and STS models' examples are checked.
 func TestMemberSetsFollowModelExamples(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join(modelsDir(t), "iam", "2010-05-08", "examples-1.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc struct {
-		Examples map[string][]struct {
-			Output map[string]any `json:"output"`
-		} `json:"examples"`
-	}
-	if err := json.Unmarshal(b, &doc); err != nil {
-		t.Fatal(err)
-	}
+	dir := modelsDir(t)
 	checked := 0
-	for _, st := range iamShapeSteps() {
-		if st.example == "" {
-			continue
+	for _, set := range []struct {
+		model string
+		steps []shapeStep
+	}{{"iam/2010-05-08", iamShapeSteps()}, {"sts/2011-06-15", stsShapeSteps()}} {
+		b, err := os.ReadFile(filepath.Join(dir, set.model, "examples-1.json"))
+		if err != nil {
+			t.Fatal(err)
 		}
-		got, ok := exampleMembers(doc.Examples, st.example, st.examplePath)
-		if !ok {
-			t.Errorf("the model has no example output of %s at %s", st.example, st.examplePath)
-			continue
+		var doc struct {
+			Examples map[string][]struct {
+				Output map[string]any `json:"output"`
+			} `json:"examples"`
 		}
-		checked++
-		same := slices.Equal(got, st.want)
-		switch {
-		case st.exampleDiffers == "" && !same:
-			t.Errorf("%s %s: the pinned set %v is not the example's %v", st.example, st.examplePath, st.want, got)
-		case st.exampleDiffers != "" && same:
-			t.Errorf("%s %s: the pinned set now equals the example's; drop the stated difference %q", st.example, st.examplePath, st.exampleDiffers)
+		if err := json.Unmarshal(b, &doc); err != nil {
+			t.Fatal(err)
+		}
+		for _, st := range set.steps {
+			if st.example == "" {
+				continue
+			}
+			got, ok := exampleMembers(doc.Examples, st.example, st.examplePath)
+			if !ok {
+				t.Errorf("%s has no example output of %s at %q", set.model, st.example, st.examplePath)
+				continue
+			}
+			checked++
+			same := slices.Equal(got, st.want)
+			switch {
+			case st.exampleDiffers == "" && !same:
+				t.Errorf("%s %q: the pinned set %v is not the example's %v", st.example, st.examplePath, st.want, got)
+			case st.exampleDiffers != "" && same:
+				t.Errorf("%s %q: the pinned set now equals the example's; drop the stated difference %q", st.example, st.examplePath, st.exampleDiffers)
+			}
 		}
 	}
 	if checked == 0 {
