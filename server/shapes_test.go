@@ -403,49 +403,55 @@ func exampleMembers(examples map[string][]struct {
 	Output map[string]any `json:"output"`
 }, op, path string) ([]string, bool) {
 	for _, ex := range examples[op] {
-		var v any = ex.Output
-		for _, step := range strings.Split(path, "/") {
-			if step == "" {
-				continue
-			}
-			name, isList := strings.CutSuffix(step, "[]")
-			m, _ := v.(map[string]any)
-			v = m[name]
-			if isList {
-				l, _ := v.([]any)
-				if len(l) == 0 {
-					v = nil
-					break
-				}
-				v = l[0]
-			}
+		if names, ok := membersAt(ex.Output, path); ok {
+			return names, true
 		}
-		m, ok := v.(map[string]any)
-		if !ok {
-			continue
-		}
-		names := make([]string, 0, len(m))
-		for k := range m {
-			names = append(names, k)
-		}
-		sort.Strings(names)
-		return names, true
 	}
 	return nil, false
+}
+
+// membersAt returns the sorted member names of the JSON object at path in v:
+// names separated by "/", "Name[]" stepping into the first element of a list.
+func membersAt(v any, path string) ([]string, bool) {
+	for _, step := range strings.Split(path, "/") {
+		if step == "" {
+			continue
+		}
+		name, isList := strings.CutSuffix(step, "[]")
+		m, _ := v.(map[string]any)
+		v = m[name]
+		if isList {
+			l, _ := v.([]any)
+			if len(l) == 0 {
+				return nil, false
+			}
+			v = l[0]
+		}
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, false
+	}
+	names := make([]string, 0, len(m))
+	for k := range m {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names, true
 }
 
 // TestMemberSetsFollowModelExamples derives the expectations of
 // TestResponseMemberSets from the IAM model's examples (the AWS
 // documentation's own sample answers) where a step names one: the pinned set
 // must be the example's, or differ from it for the reason the step gives.
-// The IAM and STS models' examples are checked.
+// The IAM, STS and Organizations models' examples are checked.
 func TestMemberSetsFollowModelExamples(t *testing.T) {
 	dir := modelsDir(t)
 	checked := 0
 	for _, set := range []struct {
 		model string
 		steps []shapeStep
-	}{{"iam/2010-05-08", iamShapeSteps()}, {"sts/2011-06-15", stsShapeSteps()}} {
+	}{{"iam/2010-05-08", iamShapeSteps()}, {"sts/2011-06-15", stsShapeSteps()}, {"organizations/2016-11-28", orgShapeSteps()}} {
 		b, err := os.ReadFile(filepath.Join(dir, set.model, "examples-1.json"))
 		if err != nil {
 			t.Fatal(err)
@@ -552,6 +558,80 @@ func TestEmptyListsArePresent(t *testing.T) {
 		resp, body := root.rest(c.method, c.path, c.body)
 		if resp.StatusCode != 200 || !strings.Contains(body, c.want) {
 			t.Errorf("%s %s: %d %s, want %s", c.method, c.path, resp.StatusCode, body, c.want)
+		}
+	}
+}
+
+// orgShapeSteps is the Organizations scenario (AWS JSON 1.1): form carries
+// the target in "Action" and the JSON body in "Body"; path is a membersAt
+// path into the response document.
+func orgShapeSteps() []shapeStep {
+	body := func(action, b string) url.Values { return url.Values{"Action": {action}, "Body": {b}} }
+	orgMembers := []string{"Arn", "AvailablePolicyTypes", "FeatureSet", "Id", "MasterAccountArn", "MasterAccountId"}
+	summary := []string{"Arn", "AwsManaged", "Description", "Id", "Name", "Type"}
+	const scp = `{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}`
+	return []shapeStep{
+		{form: body("CreateOrganization", `{"FeatureSet":"ALL"}`), path: "Organization", want: orgMembers,
+			example: "CreateOrganization", examplePath: "Organization",
+			exampleDiffers: "the bootstrap management account has no email address, so MasterAccountEmail is left out rather than invented"},
+		{form: body("DescribeOrganization", `{}`), path: "Organization", want: orgMembers, source: "API_DescribeOrganization.html"},
+		{form: body("ListRoots", `{}`), path: "Roots[]", want: []string{"Arn", "Id", "Name", "PolicyTypes"},
+			example: "ListRoots", examplePath: "Roots[]"},
+		{form: body("CreateOrganizationalUnit", `{"ParentId":"{root}","Name":"ou1"}`), path: "OrganizationalUnit",
+			want: []string{"Arn", "Id", "Name"}, example: "CreateOrganizationalUnit", examplePath: "OrganizationalUnit"},
+		{form: body("ListOrganizationalUnitsForParent", `{"ParentId":"{root}"}`), path: "OrganizationalUnits[]",
+			want: []string{"Arn", "Id", "Name"}, example: "ListOrganizationalUnitsForParent", examplePath: "OrganizationalUnits[]"},
+		{form: body("ListChildren", `{"ParentId":"{root}","ChildType":"ORGANIZATIONAL_UNIT"}`), path: "Children[]",
+			want: []string{"Id", "Type"}, example: "ListChildren", examplePath: "Children[]"},
+		{form: body("ListParents", `{"ChildId":"123456789012"}`), path: "Parents[]",
+			want: []string{"Id", "Type"}, example: "ListParents", examplePath: "Parents[]"},
+		{form: body("DescribePolicy", `{"PolicyId":"p-FullAWSAccess"}`), path: "Policy", want: []string{"Content", "PolicySummary"},
+			example: "DescribePolicy", examplePath: "Policy"},
+		{form: body("DescribePolicy", `{"PolicyId":"p-FullAWSAccess"}`), path: "Policy/PolicySummary", want: summary,
+			example: "DescribePolicy", examplePath: "Policy/PolicySummary"},
+		{form: body("CreatePolicy", `{"Name":"s3","Description":"d","Type":"SERVICE_CONTROL_POLICY","Content":"`+scp+`"}`),
+			path: "Policy/PolicySummary", want: summary, example: "CreatePolicy", examplePath: "Policy/PolicySummary",
+			exampleDiffers: "the example leaves out Id and AwsManaged, which DescribePolicy's example and the PolicySummary shape carry and callers need to attach the policy"},
+		{form: body("ListPolicies", `{"Filter":"SERVICE_CONTROL_POLICY"}`), path: "Policies[]", want: summary,
+			example: "ListPolicies", examplePath: "Policies[]"},
+		{form: body("EnablePolicyType", `{"RootId":"{root}","PolicyType":"SERVICE_CONTROL_POLICY"}`), path: "Root",
+			want: []string{"Arn", "Id", "Name", "PolicyTypes"}, example: "EnablePolicyType", examplePath: "Root"},
+		{form: body("ListRoots", `{}`), path: "Roots[]/PolicyTypes[]", want: []string{"Status", "Type"},
+			example: "ListRoots", examplePath: "Roots[]/PolicyTypes[]"},
+		{form: body("ListTargetsForPolicy", `{"PolicyId":"p-FullAWSAccess"}`), path: "Targets[]",
+			want: []string{"Arn", "Name", "TargetId", "Type"}, example: "ListTargetsForPolicy", examplePath: "Targets[]"},
+		{form: body("CreateAccount", `{"Email":"member@example.com","AccountName":"member"}`), path: "CreateAccountStatus",
+			want: []string{"AccountName", "Id", "RequestedTimestamp", "State"}, example: "ListCreateAccountStatus", examplePath: "CreateAccountStatuses[]",
+			exampleDiffers: "ListCreateAccountStatus's first example is a finished request (AccountId, CompletedTimestamp); CreateAccount answers IN_PROGRESS as its second example shows"},
+	}
+}
+
+// TestOrganizationsMemberSets is TestResponseMemberSets for Organizations:
+// the raw JSON documents' member names.
+func TestOrganizationsMemberSets(t *testing.T) {
+	srv := testserver.Start(t)
+	root := rawClient{t: t, url: srv.URL, keyID: testserver.RootKeyID, secretKey: testserver.RootSecretKey}
+	vars := map[string]string{}
+	for i, st := range orgShapeSteps() {
+		action := st.form.Get("Action")
+		resp, body := root.orgs(action, substitute(st.form.Get("Body"), vars))
+		if resp.StatusCode != 200 {
+			t.Fatalf("step %d %s: %d %s", i, action, resp.StatusCode, body)
+		}
+		var doc map[string]any
+		if err := json.Unmarshal([]byte(body), &doc); err != nil {
+			t.Fatalf("step %d %s: %v: %s", i, action, err, body)
+		}
+		if action == "ListRoots" {
+			vars["{root}"] = between(body, `"Id":"`, `"`)
+		}
+		got, ok := membersAt(doc, st.path)
+		if !ok {
+			t.Errorf("step %d %s: no object at %s: %s", i, action, st.path, body)
+			continue
+		}
+		if !slices.Equal(got, st.want) {
+			t.Errorf("step %d %s %s:\n got %v\nwant %v", i, action, st.path, got, st.want)
 		}
 	}
 }
