@@ -237,8 +237,21 @@ func iamShapeSteps() []shapeStep {
 		// its roles are listed as ListRoles lists them.
 		{form: iamForm("ListInstanceProfiles"), path: "ListInstanceProfilesResult/InstanceProfiles/member", want: profileMembers,
 			source: "API_ListInstanceProfiles.html"},
-		{form: iamForm("ListInstanceProfiles"), path: "ListInstanceProfilesResult/InstanceProfiles/member/Roles/member",
-			want: plus(roleMembers, "Description"), source: "API_ListInstanceProfiles.html, API_ListRoles.html"},
+		// The roles of an instance profile have neither MaxSessionDuration nor
+		// RoleLastUsed (test_iam_instance_profiles.snapshot.json, recorded
+		// against AWS).
+		{form: iamForm("ListInstanceProfiles"), path: "ListInstanceProfilesResult/InstanceProfiles/member[InstanceProfileName=web]/Roles/member",
+			want: plus(createRoleMembers, "Description"), source: "test_iam_instance_profiles.snapshot.json: list-instance-profiles"},
+		{form: iamForm("CreateInstanceProfile", "InstanceProfileName", "web2")},
+		{form: iamForm("AddRoleToInstanceProfile", "InstanceProfileName", "web2", "RoleName", "plain")},
+		{form: iamForm("GetInstanceProfile", "InstanceProfileName", "web2"), path: "GetInstanceProfileResult/InstanceProfile/Roles/member",
+			want: createRoleMembers, example: "GetInstanceProfile", examplePath: "InstanceProfile/Roles[]",
+			source: "test_iam_instance_profiles.snapshot.json: get-with-role"},
+		// "Tags": [] of a profile without tags (get-instance-profile).
+		{form: iamForm("GetInstanceProfile", "InstanceProfileName", "web2"), path: "GetInstanceProfileResult/InstanceProfile",
+			want: plus(profileMembers, "Tags"), source: "test_iam_instance_profiles.snapshot.json: get-instance-profile"},
+		{form: iamForm("ListInstanceProfilesForRole", "RoleName", "plain"), path: "ListInstanceProfilesForRoleResult/InstanceProfiles/member/Roles/member",
+			want: createRoleMembers, source: "test_iam_instance_profiles.snapshot.json: list-for-role"},
 		{form: iamForm("ListInstanceProfilesForRole", "RoleName", "full"), path: "ListInstanceProfilesForRoleResult/InstanceProfiles/member",
 			want: profileMembers, source: "API_ListInstanceProfilesForRole.html"},
 		{form: iamForm("CreateLoginProfile", "UserName", "alice", "Password", "Sup3r-Secret-pw!", "PasswordResetRequired", "true"),
@@ -547,10 +560,14 @@ func TestEmptyListsArePresent(t *testing.T) {
 			t.Errorf("%s: want one empty %s element:\n%s", action, tt.list, body)
 		}
 	}
-	// The instance profile's Roles is required inside the InstanceProfile.
+	// The instance profile's Roles is required inside the InstanceProfile;
+	// GetInstanceProfile's Tags is sent empty too ("Tags": [] in
+	// test_iam_instance_profiles.snapshot.json, recorded against AWS).
 	_, body := root.query("iam", iamForm("GetInstanceProfile", "InstanceProfileName", "empty"))
-	if n := parseXML(t, body).find("GetInstanceProfileResponse/GetInstanceProfileResult/InstanceProfile/Roles"); len(n) != 1 {
-		t.Errorf("GetInstanceProfile without roles lacks Roles:\n%s", body)
+	for _, list := range []string{"Roles", "Tags"} {
+		if n := parseXML(t, body).find("GetInstanceProfileResponse/GetInstanceProfileResult/InstanceProfile/" + list); len(n) != 1 {
+			t.Errorf("GetInstanceProfile without roles and tags lacks %s:\n%s", list, body)
+		}
 	}
 
 	// REST-JSON: ListAnalyzersResponse.analyzers and ValidatePolicyResponse.findings
