@@ -113,13 +113,23 @@ func between(s, open, close string) string {
 // model's constraints is refused with the protocol's validation error before
 // anything else is decided: a caller without any permission sees the
 // validation error, not AccessDenied, and a semantic check (no such entity,
-// a limit) never answers first. The messages are AWS's: for the Query
-// services, "1 validation error detected: Value 'x' at 'userName' failed to
-// satisfy constraint: Member must satisfy regular expression pattern:
-// [\w+=,.@-]+" (the form the IAM API reference's Common Errors calls
-// ValidationError, "The input fails to satisfy the constraints specified by
-// an AWS service", https://docs.aws.amazon.com/IAM/latest/APIReference/CommonErrors.html;
-// the text as reported in aws/aws-cli#4262 and aws/aws-sdk-go#2582).
+// a limit) never answers first.
+//
+// The messages are AWS's as recorded against AWS in localstack/localstack
+// (tests/aws/services/iam/test_iam_policies.snapshot.json,
+// test_iam_roles.snapshot.json, February 2026; tests/aws/services/sts/
+// test_sts.snapshot.json): IAM leaves the value out ("1 validation error
+// detected: Value at 'versionId' failed to satisfy constraint: Member must
+// satisfy regular expression pattern: v[1-9][0-9]*(\.[A-Za-z0-9-]*)?",
+// "Value at 'tags.1.member.key' ...") and reports a list of scalars once,
+// with all the constraints of its member shape ("Value at 'tagKeys' failed
+// to satisfy constraint: Member must satisfy constraint: [Member must have
+// length less than or equal to 128, Member must have length greater than or
+// equal to 1, Member must satisfy regular expression pattern:
+// [\p{L}\p{Z}\p{N}_.:/=+\-@]+, Member must not be null]"); STS quotes it
+// ("Value 'Session1:2' at 'roleSessionName' failed to satisfy constraint:
+// ..."). The member is named in lower camel case, several errors are joined
+// by "; " after "N validation errors detected: ".
 func TestModelValidationPrecedesAuthorization(t *testing.T) {
 	srv := testserver.Start(t)
 	nobody := newRawUser(t, srv, "nobody")
@@ -133,26 +143,39 @@ func TestModelValidationPrecedesAuthorization(t *testing.T) {
 		want    string
 	}{
 		{"pattern", "iam", form("CreateUser", iamV, "UserName", "a b"),
-			`1 validation error detected: Value 'a b' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+`},
+			`1 validation error detected: Value at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+`},
 		{"length", "iam", form("CreateUser", iamV, "UserName", long),
-			"1 validation error detected: Value '" + long + "' at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64"},
+			"1 validation error detected: Value at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64"},
 		{"required", "iam", form("CreateUser", iamV),
-			"1 validation error detected: Value null at 'userName' failed to satisfy constraint: Member must not be null"},
+			"1 validation error detected: Value at 'userName' failed to satisfy constraint: Member must not be null"},
 		{"two errors", "iam", form("CreateUser", iamV, "UserName", ""),
-			`2 validation errors detected: Value '' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+; Value '' at 'userName' failed to satisfy constraint: Member must have length greater than or equal to 1`},
+			`2 validation errors detected: Value at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+; Value at 'userName' failed to satisfy constraint: Member must have length greater than or equal to 1`},
 		{"path pattern", "iam", form("CreateUser", iamV, "UserName", "ok", "Path", "/no-trailing-slash"),
-			`1 validation error detected: Value '/no-trailing-slash' at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: (\u002F)|(\u002F[\u0021-\u007E]+\u002F)`},
+			`1 validation error detected: Value at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: (\u002F)|(\u002F[\u0021-\u007E]+\u002F)`},
 		{"enum", "iam", form("UpdateAccessKey", iamV, "AccessKeyId", "AKIAIOSFODNN7EXAMPLE", "Status", "Enabled"),
-			"1 validation error detected: Value 'Enabled' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive, Expired]"},
+			"1 validation error detected: Value at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive, Expired]"},
 		{"range", "iam", form("ListUsers", iamV, "MaxItems", "0"),
-			"1 validation error detected: Value '0' at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to 1"},
+			"1 validation error detected: Value at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to 1"},
 		{"nested member", "iam", form("TagUser", iamV, "UserName", "ghost", "Tags.member.1.Key", "a*b", "Tags.member.1.Value", "v"),
-			`1 validation error detected: Value 'a*b' at 'tags.1.member.key' failed to satisfy constraint: Member must satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]+`},
+			`1 validation error detected: Value at 'tags.1.member.key' failed to satisfy constraint: Member must satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]+`},
 		{"nested required", "iam", form("TagUser", iamV, "UserName", "ghost", "Tags.member.1.Value", "v"),
-			"1 validation error detected: Value null at 'tags.1.member.key' failed to satisfy constraint: Member must not be null"},
+			"1 validation error detected: Value at 'tags.1.member.key' failed to satisfy constraint: Member must not be null"},
 		// NoSuchEntity would be the answer to a valid name.
 		{"before NoSuchEntity", "iam", form("GetUser", iamV, "UserName", "no/such"),
-			`1 validation error detected: Value 'no/such' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+`},
+			`1 validation error detected: Value at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+`},
+		// A list of scalars is reported once, with every constraint of its
+		// member shape (test_iam_policies.snapshot.json: err-untag-large-key).
+		{"list member", "iam", form("UntagUser", iamV, "UserName", "ghost", "TagKeys.member.1", "ok", "TagKeys.member.2", "a*b", "TagKeys.member.3", ""),
+			`1 validation error detected: Value at 'tagKeys' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]+, Member must not be null]`},
+		// A missing required list (as IAM reports a missing thumbprintList:
+		// "Value at 'thumbprintList' failed to satisfy constraint: Member must
+		// not be null").
+		{"required list", "iam", form("UntagUser", iamV, "UserName", "ghost"),
+			"1 validation error detected: Value at 'tagKeys' failed to satisfy constraint: Member must not be null"},
+		{"list of enums", "iam", form("GetAccountAuthorizationDetails", iamV, "Filter.member.1", "Bogus"),
+			"1 validation error detected: Value at 'filter' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy], Member must not be null]"},
+		{"sts quotes the value", "sts", form("AssumeRole", stsV, "RoleArn", "arn:aws:iam::123456789012:role/r", "RoleSessionName", "Session1:2"),
+			`1 validation error detected: Value 'Session1:2' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]*`},
 		{"sts range", "sts", form("GetSessionToken", stsV, "DurationSeconds", "899"),
 			"1 validation error detected: Value '899' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900"},
 		{"sts length", "sts", form("AssumeRole", stsV, "RoleArn", "arn:aws:iam::1:role/r", "RoleSessionName", "s"),

@@ -50,7 +50,7 @@ var (
 
 // Service returns the IAM service: version, namespace and operation table.
 func Service() *query.Service {
-	return &query.Service{Name: "iam", Version: APIVersion, Namespace: XMLNamespace, Lookup: LookupOperation}
+	return &query.Service{Name: "iam", Version: APIVersion, Namespace: XMLNamespace, Lookup: LookupOperation, HideValues: true}
 }
 
 // OperationNames returns the names of the 176 operations of the model, sorted.
