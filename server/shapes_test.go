@@ -155,8 +155,15 @@ func iamShapeSteps() []shapeStep {
 		// form too.
 		{form: iamForm("CreatePolicy", "PolicyName", "pb", "PolicyDocument", allowAll, "Description", "boundary"),
 			path: "CreatePolicyResult/Policy", want: policyMembers, source: "API_Policy.html (Description)"},
-		{form: iamForm("GetPolicy", "PolicyArn", pb), path: "GetPolicyResult/Policy", want: plus(policyMembers, "Description"),
-			source: "API_Policy.html (Description)"},
+		// GetPolicy sends Tags even empty ("Tags": [] in
+		// test_iam_policies.snapshot.json, recorded against AWS).
+		{form: iamForm("GetPolicy", "PolicyArn", pb), path: "GetPolicyResult/Policy", want: plus(policyMembers, "Description", "Tags"),
+			source: "API_Policy.html (Description); test_iam_policies.snapshot.json: get-policy-response"},
+		// AWS sends the managed policy's Description too; the embedded
+		// catalogue (managedpolicies) carries none, so it is left out rather
+		// than invented.
+		{form: iamForm("GetPolicy", "PolicyArn", "arn:aws:iam::aws:policy/ReadOnlyAccess"), path: "GetPolicyResult/Policy", want: plus(policyMembers, "Tags"),
+			source: "test_iam_managed_policies.snapshot.json: get-policy of an AWS managed policy"},
 		{form: iamForm("ListPolicies", "Scope", "Local"), path: "ListPoliciesResult/Policies/member[PolicyName=pb]", want: policyMembers,
 			source: "API_ListPolicies.html: does not return tags; API_Policy.html: Description not included"},
 		// PolicyVersion.Document "is returned in the response to the
