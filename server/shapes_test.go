@@ -302,7 +302,8 @@ func iamShapeSteps() []shapeStep {
 			"ThumbprintList.member.1", "3768084dfb3d2b68b7897bf5f565da8efe000000"), path: "CreateOpenIDConnectProviderResult",
 			want: []string{"OpenIDConnectProviderArn"}, example: "CreateOpenIDConnectProvider", examplePath: "", source: "API_CreateOpenIDConnectProvider.html"},
 		{form: iamForm("GetOpenIDConnectProvider", "OpenIDConnectProviderArn", "arn:aws:iam::"+testserver.AccountID+":oidc-provider/oidc.example.com"),
-			path: "GetOpenIDConnectProviderResult", want: []string{"ClientIDList", "CreateDate", "ThumbprintList", "Url"}, source: "API_GetOpenIDConnectProvider.html"},
+			path: "GetOpenIDConnectProviderResult", want: []string{"ClientIDList", "CreateDate", "Tags", "ThumbprintList", "Url"},
+			source: "test_iam_oidc.snapshot.json (recorded against AWS): get-response has \"Tags\": []"},
 		// OpenIDConnectProviderListEntry has only Arn; "this operation does not
 		// return tags" (API_ListOpenIDConnectProviders.html).
 		{form: iamForm("ListOpenIDConnectProviders"), path: "ListOpenIDConnectProvidersResult/OpenIDConnectProviderList/member",

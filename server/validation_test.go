@@ -172,8 +172,15 @@ func TestModelValidationPrecedesAuthorization(t *testing.T) {
 		// not be null").
 		{"required list", "iam", form("UntagUser", iamV, "UserName", "ghost"),
 			"1 validation error detected: Value at 'tagKeys' failed to satisfy constraint: Member must not be null"},
+		// Not recorded: the form of the lists above, whose members are not
+		// known to be non-null.
 		{"list of enums", "iam", form("GetAccountAuthorizationDetails", iamV, "Filter.member.1", "Bogus"),
-			"1 validation error detected: Value at 'filter' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy], Member must not be null]"},
+			"1 validation error detected: Value at 'filter' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy]]"},
+		// Without "Member must not be null" for these lists; AWS's order of
+		// the three differs from the model's, unexplained, so one list here
+		// (test_iam_oidc.snapshot.json: multiple-validation-errors).
+		{"list member without not-null", "iam", form("CreateOpenIDConnectProvider", iamV, "Url", "https://x.example.com", "ThumbprintList.member.1", "short"),
+			"1 validation error detected: Value at 'thumbprintList' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 40, Member must have length greater than or equal to 40]"},
 		{"sts quotes the value", "sts", form("AssumeRole", stsV, "RoleArn", "arn:aws:iam::123456789012:role/r", "RoleSessionName", "Session1:2"),
 			`1 validation error detected: Value 'Session1:2' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]*`},
 		{"sts range", "sts", form("GetSessionToken", stsV, "DurationSeconds", "899"),

@@ -7818,7 +7818,7 @@ func (v *UntagInstanceProfileRequest) DecodeQuery(d *query.Decoder, k query.Key)
 	if x, ok := d.String(k.Field("InstanceProfileName", "instanceProfileName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
 		v.InstanceProfileName = x
 	}
-	if x, ok := query.DecodeList(d, k.Field("TagKeys", "tagKeys"), query.ListRule{Max: 50, Scalar: true}, true, func(d *query.Decoder, k query.Key) string {
+	if x, ok := query.DecodeList(d, k.Field("TagKeys", "tagKeys"), query.ListRule{Max: 50, Scalar: true, MemberNotNull: true}, true, func(d *query.Decoder, k query.Key) string {
 		x, _ := d.String(k, query.StringRule{Min: 1, Max: 128, Pattern: patTagKeyType}, true)
 		return x
 	}); ok {
@@ -7843,7 +7843,7 @@ func (v *UntagMFADeviceRequest) DecodeQuery(d *query.Decoder, k query.Key) {
 	if x, ok := d.String(k.Field("SerialNumber", "serialNumber"), query.StringRule{Min: 9, Max: 256, Pattern: patSerialNumberType}, true); ok {
 		v.SerialNumber = x
 	}
-	if x, ok := query.DecodeList(d, k.Field("TagKeys", "tagKeys"), query.ListRule{Max: 50, Scalar: true}, true, func(d *query.Decoder, k query.Key) string {
+	if x, ok := query.DecodeList(d, k.Field("TagKeys", "tagKeys"), query.ListRule{Max: 50, Scalar: true, MemberNotNull: true}, true, func(d *query.Decoder, k query.Key) string {
 		x, _ := d.String(k, query.StringRule{Min: 1, Max: 128, Pattern: patTagKeyType}, true)
 		return x
 	}); ok {
@@ -7868,7 +7868,7 @@ func (v *UntagOpenIDConnectProviderRequest) DecodeQuery(d *query.Decoder, k quer
 	if x, ok := d.String(k.Field("OpenIDConnectProviderArn", "openIDConnectProviderArn"), query.StringRule{Min: 20, Max: 2048}, true); ok {
 		v.OpenIDConnectProviderArn = x
 	}
-	if x, ok := query.DecodeList(d, k.Field("TagKeys", "tagKeys"), query.ListRule{Max: 50, Scalar: true}, true, func(d *query.Decoder, k query.Key) string {
+	if x, ok := query.DecodeList(d, k.Field("TagKeys", "tagKeys"), query.ListRule{Max: 50, Scalar: true, MemberNotNull: true}, true, func(d *query.Decoder, k query.Key) string {
 		x, _ := d.String(k, query.StringRule{Min: 1, Max: 128, Pattern: patTagKeyType}, true)
 		return x
 	}); ok {
@@ -7893,7 +7893,7 @@ func (v *UntagPolicyRequest) DecodeQuery(d *query.Decoder, k query.Key) {
 	if x, ok := d.String(k.Field("PolicyArn", "policyArn"), query.StringRule{Min: 20, Max: 2048}, true); ok {
 		v.PolicyArn = x
 	}
-	if x, ok := query.DecodeList(d, k.Field("TagKeys", "tagKeys"), query.ListRule{Max: 50, Scalar: true}, true, func(d *query.Decoder, k query.Key) string {
+	if x, ok := query.DecodeList(d, k.Field("TagKeys", "tagKeys"), query.ListRule{Max: 50, Scalar: true, MemberNotNull: true}, true, func(d *query.Decoder, k query.Key) string {
 		x, _ := d.String(k, query.StringRule{Min: 1, Max: 128, Pattern: patTagKeyType}, true)
 		return x
 	}); ok {
@@ -7918,7 +7918,7 @@ func (v *UntagRoleRequest) DecodeQuery(d *query.Decoder, k query.Key) {
 	if x, ok := d.String(k.Field("RoleName", "roleName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, true); ok {
 		v.RoleName = x
 	}
-	if x, ok := query.DecodeList(d, k.Field("TagKeys", "tagKeys"), query.ListRule{Max: 50, Scalar: true}, true, func(d *query.Decoder, k query.Key) string {
+	if x, ok := query.DecodeList(d, k.Field("TagKeys", "tagKeys"), query.ListRule{Max: 50, Scalar: true, MemberNotNull: true}, true, func(d *query.Decoder, k query.Key) string {
 		x, _ := d.String(k, query.StringRule{Min: 1, Max: 128, Pattern: patTagKeyType}, true)
 		return x
 	}); ok {
@@ -7943,7 +7943,7 @@ func (v *UntagSAMLProviderRequest) DecodeQuery(d *query.Decoder, k query.Key) {
 	if x, ok := d.String(k.Field("SAMLProviderArn", "sAMLProviderArn"), query.StringRule{Min: 20, Max: 2048}, true); ok {
 		v.SAMLProviderArn = x
 	}
-	if x, ok := query.DecodeList(d, k.Field("TagKeys", "tagKeys"), query.ListRule{Max: 50, Scalar: true}, true, func(d *query.Decoder, k query.Key) string {
+	if x, ok := query.DecodeList(d, k.Field("TagKeys", "tagKeys"), query.ListRule{Max: 50, Scalar: true, MemberNotNull: true}, true, func(d *query.Decoder, k query.Key) string {
 		x, _ := d.String(k, query.StringRule{Min: 1, Max: 128, Pattern: patTagKeyType}, true)
 		return x
 	}); ok {
@@ -7968,7 +7968,7 @@ func (v *UntagServerCertificateRequest) DecodeQuery(d *query.Decoder, k query.Ke
 	if x, ok := d.String(k.Field("ServerCertificateName", "serverCertificateName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
 		v.ServerCertificateName = x
 	}
-	if x, ok := query.DecodeList(d, k.Field("TagKeys", "tagKeys"), query.ListRule{Max: 50, Scalar: true}, true, func(d *query.Decoder, k query.Key) string {
+	if x, ok := query.DecodeList(d, k.Field("TagKeys", "tagKeys"), query.ListRule{Max: 50, Scalar: true, MemberNotNull: true}, true, func(d *query.Decoder, k query.Key) string {
 		x, _ := d.String(k, query.StringRule{Min: 1, Max: 128, Pattern: patTagKeyType}, true)
 		return x
 	}); ok {
@@ -7993,7 +7993,7 @@ func (v *UntagUserRequest) DecodeQuery(d *query.Decoder, k query.Key) {
 	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
 		v.UserName = x
 	}
-	if x, ok := query.DecodeList(d, k.Field("TagKeys", "tagKeys"), query.ListRule{Max: 50, Scalar: true}, true, func(d *query.Decoder, k query.Key) string {
+	if x, ok := query.DecodeList(d, k.Field("TagKeys", "tagKeys"), query.ListRule{Max: 50, Scalar: true, MemberNotNull: true}, true, func(d *query.Decoder, k query.Key) string {
 		x, _ := d.String(k, query.StringRule{Min: 1, Max: 128, Pattern: patTagKeyType}, true)
 		return x
 	}); ok {

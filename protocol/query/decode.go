@@ -451,7 +451,11 @@ func DecodeList[T any](d *Decoder, k Key, r ListRule, required bool, elem func(*
 		// The elements of a list of scalars are checked against the member
 		// shape as a whole, reported once for the list with all of that
 		// shape's constraints.
-		d.fail(k, render(), true, "Member must satisfy constraint: ["+strings.Join(append(ef.constraints, "Member must not be null"), ", ")+"]")
+		c := ef.constraints
+		if r.MemberNotNull {
+			c = append(c, "Member must not be null")
+		}
+		d.fail(k, render(), true, "Member must satisfy constraint: ["+strings.Join(c, ", ")+"]")
 	}
 	return out, true
 }

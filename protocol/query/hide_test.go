@@ -12,7 +12,7 @@ import (
 
 // TestListMemberConstraints pins that the elements of a list of scalars are
 // reported once, for the list, with every constraint of the member shape
-// and "Member must not be null" (as AWS reports tagKeys; see
+// and, for tagKeys, "Member must not be null" (as AWS reports it; see
 // server/validation_test.go for the recorded messages), and that
 // HideValues drops the quoted values, IAM's form, where the STS form quotes
 // them as Java prints them.

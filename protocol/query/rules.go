@@ -67,4 +67,8 @@ type IntRule struct {
 type ListRule struct {
 	Min, Max int
 	Scalar   bool
+	// MemberNotNull adds "Member must not be null" to the constraints
+	// reported for a failing element of a list of scalars, as AWS reports
+	// some lists (tagKeys) and not others (clientIDList).
+	MemberNotNull bool
 }

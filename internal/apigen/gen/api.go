@@ -206,6 +206,15 @@ func (g *apiGen) header() {
 	}
 }
 
+// nonNullMembers lists the member shapes of Query lists whose failures AWS
+// reports with "Member must not be null" among the member's constraints
+// (query.ListRule.MemberNotNull) — a trait of AWS's internal model that the
+// published one does not carry. Recorded against AWS in localstack/localstack
+// tests/aws/services/iam: tagKeys lists it (test_iam_policies.snapshot.json,
+// err-untag-large-key), clientIDList and thumbprintList do not
+// (test_iam_oidc.snapshot.json, multiple-validation-errors).
+var nonNullMembers = map[string]bool{"tagKeyType": true}
+
 // hidesValues lists, by serviceId, the Query services whose validation
 // messages leave the offending value out (query.Service.HideValues): IAM's
 // do ("Value at 'versionId' failed to satisfy constraint: ...", recorded
@@ -464,6 +473,9 @@ func (g *apiGen) rule(name string) string {
 		if s.Type == "list" {
 			if et := g.m.Shapes[s.Member.Shape].Type; et != "structure" && et != "list" && et != "map" {
 				f = append(f, "Scalar: true")
+				if g.rt() == "query" && nonNullMembers[s.Member.Shape] {
+					f = append(f, "MemberNotNull: true")
+				}
 			}
 		}
 		return g.rt() + ".ListRule{" + strings.Join(f, ", ") + "}"
