@@ -150,8 +150,18 @@ func TestModelValidationPrecedesAuthorization(t *testing.T) {
 			"1 validation error detected: Value at 'userName' failed to satisfy constraint: Member must not be null"},
 		{"two errors", "iam", form("CreateUser", iamV, "UserName", ""),
 			`2 validation errors detected: Value at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+; Value at 'userName' failed to satisfy constraint: Member must have length greater than or equal to 1`},
+		// IAM's own message for a malformed path, before authorization
+		// (test_iam_mfa.snapshot.json: create-invalid-path-no-trailing-slash-error);
+		// a path too long gets the model's message (create-path-too-long-error),
+		// and so does a path with another member failing.
 		{"path pattern", "iam", form("CreateUser", iamV, "UserName", "ok", "Path", "/no-trailing-slash"),
-			`1 validation error detected: Value at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: (\u002F)|(\u002F[\u0021-\u007E]+\u002F)`},
+			"The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters."},
+		{"path pattern, mfa device", "iam", form("CreateVirtualMFADevice", iamV, "VirtualMFADeviceName", "d", "Path", "test"),
+			"The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters."},
+		{"path length", "iam", form("CreateUser", iamV, "UserName", "ok", "Path", "/"+strings.Repeat("a", 511)+"/"),
+			"1 validation error detected: Value at 'path' failed to satisfy constraint: Member must have length less than or equal to 512"},
+		{"path pattern beside a model error", "iam", form("CreateUser", iamV, "UserName", "a b", "Path", "nope"),
+			`1 validation error detected: Value at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+`},
 		{"enum", "iam", form("UpdateAccessKey", iamV, "AccessKeyId", "AKIAIOSFODNN7EXAMPLE", "Status", "Enabled"),
 			"1 validation error detected: Value at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive, Expired]"},
 		{"range", "iam", form("ListUsers", iamV, "MaxItems", "0"),

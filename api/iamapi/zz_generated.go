@@ -1201,7 +1201,7 @@ type CreateGroupRequest struct {
 
 // DecodeQuery implements query.Input: it reads the members of CreateGroupRequest found under k and checks the model's constraints.
 func (v *CreateGroupRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("Path", "path"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType}, false); ok {
+	if x, ok := d.String(k.Field("Path", "path"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType, PatternMessage: "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters."}, false); ok {
 		v.Path = &x
 	}
 	if x, ok := d.String(k.Field("GroupName", "groupName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
@@ -1241,7 +1241,7 @@ func (v *CreateInstanceProfileRequest) DecodeQuery(d *query.Decoder, k query.Key
 	if x, ok := d.String(k.Field("InstanceProfileName", "instanceProfileName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
 		v.InstanceProfileName = x
 	}
-	if x, ok := d.String(k.Field("Path", "path"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType}, false); ok {
+	if x, ok := d.String(k.Field("Path", "path"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType, PatternMessage: "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters."}, false); ok {
 		v.Path = &x
 	}
 	if x, ok := query.DecodeList(d, k.Field("Tags", "tags"), query.ListRule{Max: 50}, false, func(d *query.Decoder, k query.Key) Tag { var x Tag; x.DecodeQuery(d, k); return x }); ok {
@@ -1472,7 +1472,7 @@ type CreateRoleRequest struct {
 
 // DecodeQuery implements query.Input: it reads the members of CreateRoleRequest found under k and checks the model's constraints.
 func (v *CreateRoleRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("Path", "path"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType}, false); ok {
+	if x, ok := d.String(k.Field("Path", "path"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType, PatternMessage: "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters."}, false); ok {
 		v.Path = &x
 	}
 	if x, ok := d.String(k.Field("RoleName", "roleName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, true); ok {
@@ -1662,7 +1662,7 @@ type CreateUserRequest struct {
 
 // DecodeQuery implements query.Input: it reads the members of CreateUserRequest found under k and checks the model's constraints.
 func (v *CreateUserRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("Path", "path"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType}, false); ok {
+	if x, ok := d.String(k.Field("Path", "path"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType, PatternMessage: "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters."}, false); ok {
 		v.Path = &x
 	}
 	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, true); ok {
@@ -1705,7 +1705,7 @@ type CreateVirtualMFADeviceRequest struct {
 
 // DecodeQuery implements query.Input: it reads the members of CreateVirtualMFADeviceRequest found under k and checks the model's constraints.
 func (v *CreateVirtualMFADeviceRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("Path", "path"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType}, false); ok {
+	if x, ok := d.String(k.Field("Path", "path"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType, PatternMessage: "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters."}, false); ok {
 		v.Path = &x
 	}
 	if x, ok := d.String(k.Field("VirtualMFADeviceName", "virtualMFADeviceName"), query.StringRule{Min: 1, Pattern: patAttachmentName}, true); ok {
@@ -4392,7 +4392,7 @@ func (v *ListEntitiesForPolicyRequest) DecodeQuery(d *query.Decoder, k query.Key
 		e := EntityType(x)
 		v.EntityFilter = &e
 	}
-	if x, ok := d.String(k.Field("PathPrefix", "pathPrefix"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType}, false); ok {
+	if x, ok := d.String(k.Field("PathPrefix", "pathPrefix"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType, PatternMessage: "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters."}, false); ok {
 		v.PathPrefix = &x
 	}
 	if x, ok := d.String(k.Field("PolicyUsageFilter", "policyUsageFilter"), query.StringRule{Enum: policyUsageTypeEnum()}, false); ok {
@@ -8140,7 +8140,7 @@ func (v *UpdateGroupRequest) DecodeQuery(d *query.Decoder, k query.Key) {
 	if x, ok := d.String(k.Field("GroupName", "groupName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
 		v.GroupName = x
 	}
-	if x, ok := d.String(k.Field("NewPath", "newPath"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType}, false); ok {
+	if x, ok := d.String(k.Field("NewPath", "newPath"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType, PatternMessage: "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters."}, false); ok {
 		v.NewPath = &x
 	}
 	if x, ok := d.String(k.Field("NewGroupName", "newGroupName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, false); ok {
@@ -8362,7 +8362,7 @@ func (v *UpdateServerCertificateRequest) DecodeQuery(d *query.Decoder, k query.K
 	if x, ok := d.String(k.Field("ServerCertificateName", "serverCertificateName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
 		v.ServerCertificateName = x
 	}
-	if x, ok := d.String(k.Field("NewPath", "newPath"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType}, false); ok {
+	if x, ok := d.String(k.Field("NewPath", "newPath"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType, PatternMessage: "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters."}, false); ok {
 		v.NewPath = &x
 	}
 	if x, ok := d.String(k.Field("NewServerCertificateName", "newServerCertificateName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, false); ok {
@@ -8441,7 +8441,7 @@ func (v *UpdateUserRequest) DecodeQuery(d *query.Decoder, k query.Key) {
 	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
 		v.UserName = x
 	}
-	if x, ok := d.String(k.Field("NewPath", "newPath"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType}, false); ok {
+	if x, ok := d.String(k.Field("NewPath", "newPath"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType, PatternMessage: "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters."}, false); ok {
 		v.NewPath = &x
 	}
 	if x, ok := d.String(k.Field("NewUserName", "newUserName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, false); ok {
@@ -8510,7 +8510,7 @@ type UploadServerCertificateRequest struct {
 
 // DecodeQuery implements query.Input: it reads the members of UploadServerCertificateRequest found under k and checks the model's constraints.
 func (v *UploadServerCertificateRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("Path", "path"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType}, false); ok {
+	if x, ok := d.String(k.Field("Path", "path"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType, PatternMessage: "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters."}, false); ok {
 		v.Path = &x
 	}
 	if x, ok := d.String(k.Field("ServerCertificateName", "serverCertificateName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {

@@ -77,6 +77,8 @@ type Decoder struct {
 	// elem is set while the elements of a list of scalars are decoded: their
 	// failures are reported once, for the list (see DecodeList).
 	elem *elemFailure
+	// custom is the first StringRule.PatternMessage failure.
+	custom string
 }
 
 // elemFailure collects the failure of a scalar list's elements: the
@@ -235,15 +237,19 @@ func (d *Decoder) setMalformed(msg string) {
 }
 
 // Err returns the decoding result: nil, a MalformedInput error when a value
-// could not be parsed as its type, or a ValidationError listing every
+// could not be parsed as its type, a ValidationError listing every
 // constraint violation in AWS's form ("2 validation errors detected: ...;
-// ...").
+// ..."), or, when the model's constraints hold, a ValidationError with a
+// StringRule.PatternMessage.
 func (d *Decoder) Err() error {
 	if d.malformed != nil {
 		return d.malformed
 	}
 	switch n := len(d.errs); n {
 	case 0:
+		if d.custom != "" {
+			return awserr.ValidationError("%s", d.custom)
+		}
 		return nil
 	case 1:
 		return awserr.ValidationError("1 validation error detected: %s", d.errs[0])
@@ -275,7 +281,13 @@ func (d *Decoder) checkString(k Key, s string, r StringRule) {
 	}
 	show := !r.Sensitive
 	if r.Pattern != nil && !r.Pattern.Match(s) {
-		d.fail(k, s, show, "Member must satisfy regular expression pattern: "+r.Pattern.source)
+		if r.PatternMessage != "" {
+			if d.custom == "" {
+				d.custom = r.PatternMessage
+			}
+		} else {
+			d.fail(k, s, show, "Member must satisfy regular expression pattern: "+r.Pattern.source)
+		}
 	}
 	if r.Min > 0 || r.Max > 0 {
 		n := utf8.RuneCountInString(s)

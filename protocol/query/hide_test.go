@@ -60,10 +60,10 @@ func TestServiceHidesValues(t *testing.T) {
 	}
 	iam := iamapi.Service()
 	op, _ := iamapi.LookupOperation("CreateUser")
-	_, err := iam.Decode(op, &query.Request{Action: "CreateUser", Params: url.Values{"Path": {"x"}}})
+	_, err := iam.Decode(op, &query.Request{Action: "CreateUser", Params: url.Values{"Path": {""}, "UserName": {"a b"}}})
 	// In the model's member order: Path, then UserName.
-	want := `2 validation errors detected: Value at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: (\u002F)|(\u002F[\u0021-\u007E]+\u002F); ` +
-		"Value at 'userName' failed to satisfy constraint: Member must not be null"
+	want := "2 validation errors detected: Value at 'path' failed to satisfy constraint: Member must have length greater than or equal to 1; " +
+		`Value at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+`
 	if ae, ok := awserr.As(err); !ok || ae.Message != want {
 		t.Errorf("IAM: got %v\nwant %s", err, want)
 	}

@@ -53,6 +53,11 @@ type StringRule struct {
 	Pattern   *Pattern
 	Enum      []string
 	Sensitive bool
+	// PatternMessage, when set, replaces the model's pattern failure: the
+	// value failing only its pattern is refused with this message alone, as
+	// a ValidationError, once the model's other constraints hold (IAM's
+	// paths: "The specified value for path is invalid. ...").
+	PatternMessage string
 }
 
 // IntRule holds an integer shape's range constraints.

@@ -215,6 +215,17 @@ func (g *apiGen) header() {
 // (test_iam_oidc.snapshot.json, multiple-validation-errors).
 var nonNullMembers = map[string]bool{"tagKeyType": true}
 
+// patternMessages holds, by "serviceId.shape", the messages that replace a
+// shape's pattern failure (query.StringRule.PatternMessage). IAM refuses a
+// malformed path with its own message, before authorization: recorded
+// against AWS in localstack/localstack tests/aws/services/iam/
+// test_iam_mfa.snapshot.json (create-invalid-path-no-trailing-slash-error,
+// while a path too long gets the model's length message), as moto reproduces
+// it for CreateVirtualMFADevice.
+var patternMessages = map[string]string{
+	"IAM.pathType": "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.",
+}
+
 // hidesValues lists, by serviceId, the Query services whose validation
 // messages leave the offending value out (query.Service.HideValues): IAM's
 // do ("Value at 'versionId' failed to satisfy constraint: ...", recorded
@@ -453,6 +464,9 @@ func (g *apiGen) rule(name string) string {
 		}
 		if s.Sensitive {
 			f = append(f, "Sensitive: true")
+		}
+		if msg, ok := patternMessages[g.m.Metadata.ServiceID+"."+name]; ok && g.rt() == "query" {
+			f = append(f, "PatternMessage: "+strconv.Quote(msg))
 		}
 		return g.rt() + ".StringRule{" + strings.Join(f, ", ") + "}"
 	case "integer":
