@@ -664,3 +664,51 @@ func TestOrganizationsMemberSets(t *testing.T) {
 		}
 	}
 }
+
+// TestAccountAuthorizationDetailsMemberSets pins the details of
+// GetAccountAuthorizationDetails for entities that have every kind of
+// relation, as recorded against AWS in localstack/localstack
+// tests/aws/services/iam/test_iam_account_authorization_details.snapshot.json
+// (February 2026): a role's instance profiles carry no tags and list the role
+// in its short form; a user's and a group's details carry their inline and
+// attached policies; a policy carries its versions with their documents.
+func TestAccountAuthorizationDetailsMemberSets(t *testing.T) {
+	srv := testserver.Start(t)
+	root := rawClient{t: t, url: srv.URL, keyID: testserver.RootKeyID, secretKey: testserver.RootSecretKey}
+	pol := "arn:aws:iam::" + testserver.AccountID + ":policy/p"
+	const get = "GetAccountAuthorizationDetailsResult/"
+	runShapeSteps(t, root, []shapeStep{
+		{form: iamForm("CreatePolicy", "PolicyName", "p", "PolicyDocument", allowAll)},
+		{form: iamForm("CreateRole", "RoleName", "r", "Path", "/my-path/", "AssumeRolePolicyDocument", trustPolicy,
+			"Tags.member.1.Key", "k", "Tags.member.1.Value", "v")},
+		{form: iamForm("AttachRolePolicy", "RoleName", "r", "PolicyArn", pol)},
+		{form: iamForm("PutRolePolicy", "RoleName", "r", "PolicyName", "inline", "PolicyDocument", allowAll)},
+		{form: iamForm("CreateInstanceProfile", "InstanceProfileName", "ip")},
+		{form: iamForm("AddRoleToInstanceProfile", "InstanceProfileName", "ip", "RoleName", "r")},
+		{form: iamForm("CreateUser", "UserName", "u", "Tags.member.1.Key", "k", "Tags.member.1.Value", "v")},
+		{form: iamForm("CreateGroup", "GroupName", "g")},
+		{form: iamForm("AddUserToGroup", "GroupName", "g", "UserName", "u")},
+		{form: iamForm("AttachUserPolicy", "UserName", "u", "PolicyArn", pol)},
+		{form: iamForm("PutUserPolicy", "UserName", "u", "PolicyName", "inline", "PolicyDocument", allowAll)},
+		{form: iamForm("AttachGroupPolicy", "GroupName", "g", "PolicyArn", pol)},
+		{form: iamForm("PutGroupPolicy", "GroupName", "g", "PolicyName", "inline", "PolicyDocument", allowAll)},
+		{form: iamForm("GetAccountAuthorizationDetails", "Filter.member.1", "Role"), path: get + "RoleDetailList/member",
+			want: []string{"Arn", "AssumeRolePolicyDocument", "AttachedManagedPolicies", "CreateDate", "InstanceProfileList", "Path",
+				"RoleId", "RoleLastUsed", "RoleName", "RolePolicyList", "Tags"}, source: "role-filter-result"},
+		{form: iamForm("GetAccountAuthorizationDetails", "Filter.member.1", "Role"), path: get + "RoleDetailList/member/InstanceProfileList/member",
+			want: profileMembers, source: "role-filter-result"},
+		{form: iamForm("GetAccountAuthorizationDetails", "Filter.member.1", "Role"), path: get + "RoleDetailList/member/InstanceProfileList/member/Roles/member",
+			want: createRoleMembers, source: "role-filter-result"},
+		{form: iamForm("GetAccountAuthorizationDetails", "Filter.member.1", "User"), path: get + "UserDetailList/member",
+			want:   []string{"Arn", "AttachedManagedPolicies", "CreateDate", "GroupList", "Path", "Tags", "UserId", "UserName", "UserPolicyList"},
+			source: "user-filter-result"},
+		{form: iamForm("GetAccountAuthorizationDetails", "Filter.member.1", "Group"), path: get + "GroupDetailList/member",
+			want:   []string{"Arn", "AttachedManagedPolicies", "CreateDate", "GroupId", "GroupName", "GroupPolicyList", "Path"},
+			source: "group-filter-result"},
+		{form: iamForm("GetAccountAuthorizationDetails", "Filter.member.1", "LocalManagedPolicy"), path: get + "Policies/member",
+			want: []string{"Arn", "AttachmentCount", "CreateDate", "DefaultVersionId", "IsAttachable", "Path", "PermissionsBoundaryUsageCount",
+				"PolicyId", "PolicyName", "PolicyVersionList", "UpdateDate"}, source: "local-managed-policy-filter-result"},
+		{form: iamForm("GetAccountAuthorizationDetails", "Filter.member.1", "LocalManagedPolicy"), path: get + "Policies/member/PolicyVersionList/member",
+			want: []string{"CreateDate", "Document", "IsDefaultVersion", "VersionId"}, source: "local-managed-policy-filter-result"},
+	})
+}
