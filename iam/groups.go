@@ -166,9 +166,7 @@ func (s *Service) getGroup(ctx context.Context, c *identity.Caller, in *iamapi.G
 			if err != nil {
 				return err
 			}
-			uo := userOut(u)
-			uo.Tags = nil // GetGroup lists members without their tags.
-			out.Users = append(out.Users, *uo)
+			out.Users = append(out.Users, *userListOut(u))
 		}
 		out.IsTruncated, out.Marker = truncatedOut(truncated, marker)
 		return nil

@@ -33,9 +33,19 @@ func getInstanceProfile(ctx context.Context, tx store.ReadTx, account, name stri
 }
 
 // profileOut converts a stored profile to the API shape with its roles read
-// from the store. full selects GetInstanceProfile's form (tags, roles as
-// GetRole shows them); listings omit tags and the roles' tags, boundary and
-// last use, as ListRoles does.
+// from the store. full selects GetInstanceProfile's form, whose Tags are
+// present even when empty; listings omit tags ("this operation does not
+// return tags", API_ListInstanceProfiles.html). Either lists its roles in the
+// short form of profileRoleOut.
+//
+// Recorded against AWS (localstack/localstack,
+// tests/aws/services/iam/test_iam_instance_profiles.snapshot.json, February
+// 2026): get-instance-profile answers "Tags": [] for a profile without tags,
+// and the roles of GetInstanceProfile, ListInstanceProfiles and
+// ListInstanceProfilesForRole carry Arn, AssumeRolePolicyDocument,
+// CreateDate, Path, RoleId and RoleName — no MaxSessionDuration or
+// RoleLastUsed, which GetRole shows; so does the IAM model's
+// GetInstanceProfile example.
 func profileOut(ctx context.Context, tx store.ReadTx, account string, p store.InstanceProfile, full bool) (iamapi.InstanceProfile, error) {
 	out := iamapi.InstanceProfile{
 		Path: p.Path, InstanceProfileName: p.Name, InstanceProfileId: p.ID, Arn: p.ARN, CreateDate: p.CreateDate,
@@ -43,19 +53,26 @@ func profileOut(ctx context.Context, tx store.ReadTx, account string, p store.In
 	}
 	if full {
 		out.Tags = tagsOut(p.Tags)
+		if out.Tags == nil {
+			out.Tags = []iamapi.Tag{}
+		}
 	}
 	for _, name := range p.Roles {
 		r, err := getRole(ctx, tx, account, name)
 		if err != nil {
 			return out, err
 		}
-		if full {
-			out.Roles = append(out.Roles, *roleOut(r))
-		} else {
-			out.Roles = append(out.Roles, roleListOut(r))
-		}
+		out.Roles = append(out.Roles, profileRoleOut(r))
 	}
 	return out, nil
+}
+
+// profileRoleOut is a role as instance profiles list it (see profileOut):
+// the listing form of ListRoles without MaxSessionDuration.
+func profileRoleOut(r store.Role) iamapi.Role {
+	out := roleListOut(r)
+	out.MaxSessionDuration = nil
+	return out
 }
 
 // hasRole reports whether the profile holds the role (names fold case).

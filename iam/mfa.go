@@ -456,14 +456,15 @@ func (s *Service) listVirtualMFADevices(ctx context.Context, c *identity.Caller,
 			return err
 		}
 		for _, d := range ds {
-			v := iamapi.VirtualMFADevice{SerialNumber: d.SerialNumber, Tags: tagsOut(d.Tags)}
+			// "this operation does not return tags, even though they are an
+			// attribute of the returned object" (API_ListVirtualMFADevices.html).
+			v := iamapi.VirtualMFADevice{SerialNumber: d.SerialNumber}
 			if !d.EnableDate.IsZero() {
 				v.EnableDate = ptr(d.EnableDate)
 				if d.UserName == "" {
 					v.User = &iamapi.User{Path: "/", UserName: c.Account, UserId: c.Account, Arn: store.RootARN(c.Account), CreateDate: d.EnableDate}
 				} else if u, err := store.GetJSON[store.User](ctx, tx, store.KindUser, c.Account, store.UserKey(d.UserName)); err == nil {
-					v.User = userOut(u)
-					v.User.Tags = nil
+					v.User = userListOut(u)
 				} else if !isNotFound(err) {
 					return err
 				}

@@ -91,9 +91,9 @@ func addClientIDs(list []string, add ...string) ([]string, error) {
 }
 
 // orEmpty returns s, or an empty non-nil slice so that the list is rendered.
-func orEmpty(s []string) []string {
+func orEmpty[T any](s []T) []T {
 	if s == nil {
-		return []string{}
+		return []T{}
 	}
 	return s
 }
@@ -241,9 +241,12 @@ func (s *Service) getOIDCProvider(ctx context.Context, c *identity.Caller, in *i
 		return nil, err
 	}
 	created := p.CreateDate
+	// The lists are sent even when empty: "ClientIDList": [] and "Tags": []
+	// as recorded against AWS (localstack/localstack,
+	// tests/aws/services/iam/test_iam_oidc.snapshot.json, February 2026).
 	return &iamapi.GetOpenIDConnectProviderResponse{
 		Url: str(p.URL), ClientIDList: orEmpty(p.ClientIDs), ThumbprintList: orEmpty(p.Thumbprints),
-		CreateDate: &created, Tags: tagsOut(p.Tags),
+		CreateDate: &created, Tags: orEmpty(tagsOut(p.Tags)),
 	}, nil
 }
 

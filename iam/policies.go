@@ -393,7 +393,7 @@ func (s *Service) getPolicy(ctx context.Context, c *identity.Caller, in *iamapi.
 	if err != nil {
 		return nil, err
 	}
-	return &iamapi.GetPolicyResponse{Policy: policyOut(mp, true)}, nil
+	return &iamapi.GetPolicyResponse{Policy: getPolicyOut(mp)}, nil
 }
 
 // listedPolicy is one policy of a ListPolicies listing with its sort key:

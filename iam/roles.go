@@ -344,9 +344,7 @@ func (s *Service) createRole(ctx context.Context, c *identity.Caller, in *iamapi
 	if err != nil {
 		return nil, err
 	}
-	out := roleOut(r)
-	out.RoleLastUsed = nil // CreateRole does not report last use.
-	return &iamapi.CreateRoleResponse{Role: *out}, nil
+	return &iamapi.CreateRoleResponse{Role: *createRoleOut(r)}, nil
 }
 
 func (s *Service) getRole(ctx context.Context, c *identity.Caller, in *iamapi.GetRoleRequest) (*iamapi.GetRoleResponse, error) {
@@ -434,7 +432,7 @@ func (s *Service) updateRoleDescription(ctx context.Context, c *identity.Caller,
 	if err != nil {
 		return nil, err
 	}
-	return &iamapi.UpdateRoleDescriptionResponse{Role: roleOut(r)}, nil
+	return &iamapi.UpdateRoleDescriptionResponse{Role: updateRoleDescriptionOut(r)}, nil
 }
 
 func (s *Service) updateAssumeRolePolicy(ctx context.Context, c *identity.Caller, in *iamapi.UpdateAssumeRolePolicyRequest) (*noOutput, error) {

@@ -33,6 +33,16 @@ func userOut(u store.User) *iamapi.User {
 	return out
 }
 
+// userListOut is the subset of a user that IAM's listings return (ListUsers,
+// GetGroup's members, ListVirtualMFADevices' users): "This operation does not
+// return the following attributes, even though they are an attribute of the
+// returned object: PermissionsBoundary, Tags" (API_ListUsers.html).
+func userListOut(u store.User) *iamapi.User {
+	out := userOut(u)
+	out.PermissionsBoundary, out.Tags = nil, nil
+	return out
+}
+
 func ptr[T any](v T) *T { return &v }
 
 // getUser reads a user, or NoSuchEntity.
@@ -203,9 +213,7 @@ func (s *Service) listUsers(ctx context.Context, c *identity.Caller, in *iamapi.
 			return err
 		}
 		for _, u := range users {
-			uo := userOut(u)
-			uo.Tags = nil // ListUsers does not return tags.
-			out.Users = append(out.Users, *uo)
+			out.Users = append(out.Users, *userListOut(u))
 		}
 		out.IsTruncated, out.Marker = truncatedOut(truncated, marker)
 		return nil

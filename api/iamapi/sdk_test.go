@@ -258,11 +258,12 @@ func TestSDKErrors(t *testing.T) {
 	if !errors.As(err, &nse) || nse.ErrorCode() != "NoSuchEntity" || nse.ErrorMessage() != "The user with name ghost cannot be found." {
 		t.Fatalf("got %v", err)
 	}
-	// A decoder ValidationError becomes a generic smithy API error.
+	// A decoder ValidationError becomes a generic smithy API error. IAM leaves
+	// the value out of the message (query.Service.HideValues).
 	_, err = c.CreateUser(context.Background(), &iam.CreateUserInput{UserName: aws.String("bad name")})
 	var ae smithy.APIError
 	if !errors.As(err, &ae) || ae.ErrorCode() != "ValidationError" ||
-		ae.ErrorMessage() != `1 validation error detected: Value 'bad name' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+` {
+		ae.ErrorMessage() != `1 validation error detected: Value at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+` {
 		t.Fatalf("got %v", err)
 	}
 	var re interface{ HTTPStatusCode() int }

@@ -50,7 +50,7 @@ var (
 
 // Service returns the IAM service: version, namespace and operation table.
 func Service() *query.Service {
-	return &query.Service{Name: "iam", Version: APIVersion, Namespace: XMLNamespace, Lookup: LookupOperation}
+	return &query.Service{Name: "iam", Version: APIVersion, Namespace: XMLNamespace, Lookup: LookupOperation, HideValues: true}
 }
 
 // OperationNames returns the names of the 176 operations of the model, sorted.
@@ -1201,7 +1201,7 @@ type CreateGroupRequest struct {
 
 // DecodeQuery implements query.Input: it reads the members of CreateGroupRequest found under k and checks the model's constraints.
 func (v *CreateGroupRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("Path", "path"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType}, false); ok {
+	if x, ok := d.String(k.Field("Path", "path"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType, PatternMessage: "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters."}, false); ok {
 		v.Path = &x
 	}
 	if x, ok := d.String(k.Field("GroupName", "groupName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
@@ -1241,7 +1241,7 @@ func (v *CreateInstanceProfileRequest) DecodeQuery(d *query.Decoder, k query.Key
 	if x, ok := d.String(k.Field("InstanceProfileName", "instanceProfileName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
 		v.InstanceProfileName = x
 	}
-	if x, ok := d.String(k.Field("Path", "path"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType}, false); ok {
+	if x, ok := d.String(k.Field("Path", "path"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType, PatternMessage: "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters."}, false); ok {
 		v.Path = &x
 	}
 	if x, ok := query.DecodeList(d, k.Field("Tags", "tags"), query.ListRule{Max: 50}, false, func(d *query.Decoder, k query.Key) Tag { var x Tag; x.DecodeQuery(d, k); return x }); ok {
@@ -1472,7 +1472,7 @@ type CreateRoleRequest struct {
 
 // DecodeQuery implements query.Input: it reads the members of CreateRoleRequest found under k and checks the model's constraints.
 func (v *CreateRoleRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("Path", "path"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType}, false); ok {
+	if x, ok := d.String(k.Field("Path", "path"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType, PatternMessage: "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters."}, false); ok {
 		v.Path = &x
 	}
 	if x, ok := d.String(k.Field("RoleName", "roleName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, true); ok {
@@ -1662,7 +1662,7 @@ type CreateUserRequest struct {
 
 // DecodeQuery implements query.Input: it reads the members of CreateUserRequest found under k and checks the model's constraints.
 func (v *CreateUserRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("Path", "path"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType}, false); ok {
+	if x, ok := d.String(k.Field("Path", "path"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType, PatternMessage: "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters."}, false); ok {
 		v.Path = &x
 	}
 	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, true); ok {
@@ -1705,7 +1705,7 @@ type CreateVirtualMFADeviceRequest struct {
 
 // DecodeQuery implements query.Input: it reads the members of CreateVirtualMFADeviceRequest found under k and checks the model's constraints.
 func (v *CreateVirtualMFADeviceRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("Path", "path"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType}, false); ok {
+	if x, ok := d.String(k.Field("Path", "path"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType, PatternMessage: "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters."}, false); ok {
 		v.Path = &x
 	}
 	if x, ok := d.String(k.Field("VirtualMFADeviceName", "virtualMFADeviceName"), query.StringRule{Min: 1, Pattern: patAttachmentName}, true); ok {
@@ -4392,7 +4392,7 @@ func (v *ListEntitiesForPolicyRequest) DecodeQuery(d *query.Decoder, k query.Key
 		e := EntityType(x)
 		v.EntityFilter = &e
 	}
-	if x, ok := d.String(k.Field("PathPrefix", "pathPrefix"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType}, false); ok {
+	if x, ok := d.String(k.Field("PathPrefix", "pathPrefix"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType, PatternMessage: "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters."}, false); ok {
 		v.PathPrefix = &x
 	}
 	if x, ok := d.String(k.Field("PolicyUsageFilter", "policyUsageFilter"), query.StringRule{Enum: policyUsageTypeEnum()}, false); ok {
@@ -7818,7 +7818,7 @@ func (v *UntagInstanceProfileRequest) DecodeQuery(d *query.Decoder, k query.Key)
 	if x, ok := d.String(k.Field("InstanceProfileName", "instanceProfileName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
 		v.InstanceProfileName = x
 	}
-	if x, ok := query.DecodeList(d, k.Field("TagKeys", "tagKeys"), query.ListRule{Max: 50, Scalar: true}, true, func(d *query.Decoder, k query.Key) string {
+	if x, ok := query.DecodeList(d, k.Field("TagKeys", "tagKeys"), query.ListRule{Max: 50, Scalar: true, MemberNotNull: true}, true, func(d *query.Decoder, k query.Key) string {
 		x, _ := d.String(k, query.StringRule{Min: 1, Max: 128, Pattern: patTagKeyType}, true)
 		return x
 	}); ok {
@@ -7843,7 +7843,7 @@ func (v *UntagMFADeviceRequest) DecodeQuery(d *query.Decoder, k query.Key) {
 	if x, ok := d.String(k.Field("SerialNumber", "serialNumber"), query.StringRule{Min: 9, Max: 256, Pattern: patSerialNumberType}, true); ok {
 		v.SerialNumber = x
 	}
-	if x, ok := query.DecodeList(d, k.Field("TagKeys", "tagKeys"), query.ListRule{Max: 50, Scalar: true}, true, func(d *query.Decoder, k query.Key) string {
+	if x, ok := query.DecodeList(d, k.Field("TagKeys", "tagKeys"), query.ListRule{Max: 50, Scalar: true, MemberNotNull: true}, true, func(d *query.Decoder, k query.Key) string {
 		x, _ := d.String(k, query.StringRule{Min: 1, Max: 128, Pattern: patTagKeyType}, true)
 		return x
 	}); ok {
@@ -7868,7 +7868,7 @@ func (v *UntagOpenIDConnectProviderRequest) DecodeQuery(d *query.Decoder, k quer
 	if x, ok := d.String(k.Field("OpenIDConnectProviderArn", "openIDConnectProviderArn"), query.StringRule{Min: 20, Max: 2048}, true); ok {
 		v.OpenIDConnectProviderArn = x
 	}
-	if x, ok := query.DecodeList(d, k.Field("TagKeys", "tagKeys"), query.ListRule{Max: 50, Scalar: true}, true, func(d *query.Decoder, k query.Key) string {
+	if x, ok := query.DecodeList(d, k.Field("TagKeys", "tagKeys"), query.ListRule{Max: 50, Scalar: true, MemberNotNull: true}, true, func(d *query.Decoder, k query.Key) string {
 		x, _ := d.String(k, query.StringRule{Min: 1, Max: 128, Pattern: patTagKeyType}, true)
 		return x
 	}); ok {
@@ -7893,7 +7893,7 @@ func (v *UntagPolicyRequest) DecodeQuery(d *query.Decoder, k query.Key) {
 	if x, ok := d.String(k.Field("PolicyArn", "policyArn"), query.StringRule{Min: 20, Max: 2048}, true); ok {
 		v.PolicyArn = x
 	}
-	if x, ok := query.DecodeList(d, k.Field("TagKeys", "tagKeys"), query.ListRule{Max: 50, Scalar: true}, true, func(d *query.Decoder, k query.Key) string {
+	if x, ok := query.DecodeList(d, k.Field("TagKeys", "tagKeys"), query.ListRule{Max: 50, Scalar: true, MemberNotNull: true}, true, func(d *query.Decoder, k query.Key) string {
 		x, _ := d.String(k, query.StringRule{Min: 1, Max: 128, Pattern: patTagKeyType}, true)
 		return x
 	}); ok {
@@ -7918,7 +7918,7 @@ func (v *UntagRoleRequest) DecodeQuery(d *query.Decoder, k query.Key) {
 	if x, ok := d.String(k.Field("RoleName", "roleName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, true); ok {
 		v.RoleName = x
 	}
-	if x, ok := query.DecodeList(d, k.Field("TagKeys", "tagKeys"), query.ListRule{Max: 50, Scalar: true}, true, func(d *query.Decoder, k query.Key) string {
+	if x, ok := query.DecodeList(d, k.Field("TagKeys", "tagKeys"), query.ListRule{Max: 50, Scalar: true, MemberNotNull: true}, true, func(d *query.Decoder, k query.Key) string {
 		x, _ := d.String(k, query.StringRule{Min: 1, Max: 128, Pattern: patTagKeyType}, true)
 		return x
 	}); ok {
@@ -7943,7 +7943,7 @@ func (v *UntagSAMLProviderRequest) DecodeQuery(d *query.Decoder, k query.Key) {
 	if x, ok := d.String(k.Field("SAMLProviderArn", "sAMLProviderArn"), query.StringRule{Min: 20, Max: 2048}, true); ok {
 		v.SAMLProviderArn = x
 	}
-	if x, ok := query.DecodeList(d, k.Field("TagKeys", "tagKeys"), query.ListRule{Max: 50, Scalar: true}, true, func(d *query.Decoder, k query.Key) string {
+	if x, ok := query.DecodeList(d, k.Field("TagKeys", "tagKeys"), query.ListRule{Max: 50, Scalar: true, MemberNotNull: true}, true, func(d *query.Decoder, k query.Key) string {
 		x, _ := d.String(k, query.StringRule{Min: 1, Max: 128, Pattern: patTagKeyType}, true)
 		return x
 	}); ok {
@@ -7968,7 +7968,7 @@ func (v *UntagServerCertificateRequest) DecodeQuery(d *query.Decoder, k query.Ke
 	if x, ok := d.String(k.Field("ServerCertificateName", "serverCertificateName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
 		v.ServerCertificateName = x
 	}
-	if x, ok := query.DecodeList(d, k.Field("TagKeys", "tagKeys"), query.ListRule{Max: 50, Scalar: true}, true, func(d *query.Decoder, k query.Key) string {
+	if x, ok := query.DecodeList(d, k.Field("TagKeys", "tagKeys"), query.ListRule{Max: 50, Scalar: true, MemberNotNull: true}, true, func(d *query.Decoder, k query.Key) string {
 		x, _ := d.String(k, query.StringRule{Min: 1, Max: 128, Pattern: patTagKeyType}, true)
 		return x
 	}); ok {
@@ -7993,7 +7993,7 @@ func (v *UntagUserRequest) DecodeQuery(d *query.Decoder, k query.Key) {
 	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
 		v.UserName = x
 	}
-	if x, ok := query.DecodeList(d, k.Field("TagKeys", "tagKeys"), query.ListRule{Max: 50, Scalar: true}, true, func(d *query.Decoder, k query.Key) string {
+	if x, ok := query.DecodeList(d, k.Field("TagKeys", "tagKeys"), query.ListRule{Max: 50, Scalar: true, MemberNotNull: true}, true, func(d *query.Decoder, k query.Key) string {
 		x, _ := d.String(k, query.StringRule{Min: 1, Max: 128, Pattern: patTagKeyType}, true)
 		return x
 	}); ok {
@@ -8140,7 +8140,7 @@ func (v *UpdateGroupRequest) DecodeQuery(d *query.Decoder, k query.Key) {
 	if x, ok := d.String(k.Field("GroupName", "groupName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
 		v.GroupName = x
 	}
-	if x, ok := d.String(k.Field("NewPath", "newPath"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType}, false); ok {
+	if x, ok := d.String(k.Field("NewPath", "newPath"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType, PatternMessage: "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters."}, false); ok {
 		v.NewPath = &x
 	}
 	if x, ok := d.String(k.Field("NewGroupName", "newGroupName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, false); ok {
@@ -8362,7 +8362,7 @@ func (v *UpdateServerCertificateRequest) DecodeQuery(d *query.Decoder, k query.K
 	if x, ok := d.String(k.Field("ServerCertificateName", "serverCertificateName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
 		v.ServerCertificateName = x
 	}
-	if x, ok := d.String(k.Field("NewPath", "newPath"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType}, false); ok {
+	if x, ok := d.String(k.Field("NewPath", "newPath"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType, PatternMessage: "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters."}, false); ok {
 		v.NewPath = &x
 	}
 	if x, ok := d.String(k.Field("NewServerCertificateName", "newServerCertificateName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, false); ok {
@@ -8441,7 +8441,7 @@ func (v *UpdateUserRequest) DecodeQuery(d *query.Decoder, k query.Key) {
 	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
 		v.UserName = x
 	}
-	if x, ok := d.String(k.Field("NewPath", "newPath"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType}, false); ok {
+	if x, ok := d.String(k.Field("NewPath", "newPath"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType, PatternMessage: "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters."}, false); ok {
 		v.NewPath = &x
 	}
 	if x, ok := d.String(k.Field("NewUserName", "newUserName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, false); ok {
@@ -8510,7 +8510,7 @@ type UploadServerCertificateRequest struct {
 
 // DecodeQuery implements query.Input: it reads the members of UploadServerCertificateRequest found under k and checks the model's constraints.
 func (v *UploadServerCertificateRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("Path", "path"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType}, false); ok {
+	if x, ok := d.String(k.Field("Path", "path"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType, PatternMessage: "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters."}, false); ok {
 		v.Path = &x
 	}
 	if x, ok := d.String(k.Field("ServerCertificateName", "serverCertificateName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {

@@ -138,7 +138,7 @@ func (v *AssumeRoleRequest) DecodeQuery(d *query.Decoder, k query.Key) {
 	if x, ok := query.DecodeList(d, k.Field("Tags", "tags"), query.ListRule{Max: 50}, false, func(d *query.Decoder, k query.Key) Tag { var x Tag; x.DecodeQuery(d, k); return x }); ok {
 		v.Tags = x
 	}
-	if x, ok := query.DecodeList(d, k.Field("TransitiveTagKeys", "transitiveTagKeys"), query.ListRule{Max: 50, Scalar: true}, false, func(d *query.Decoder, k query.Key) string {
+	if x, ok := query.DecodeList(d, k.Field("TransitiveTagKeys", "transitiveTagKeys"), query.ListRule{Max: 50, Scalar: true, MemberNotNull: true}, false, func(d *query.Decoder, k query.Key) string {
 		x, _ := d.String(k, query.StringRule{Min: 1, Max: 128, Pattern: patTagKeyType}, true)
 		return x
 	}); ok {

@@ -71,6 +71,20 @@ type Decoder struct {
 	entries   map[string][]int // "Map" -> indexes N of Map.entry.N
 	errs      []string
 	malformed *awserr.Error
+	// hideValues leaves the offending value out of every message, as IAM
+	// does (see Service.HideValues).
+	hideValues bool
+	// elem is set while the elements of a list of scalars are decoded: their
+	// failures are reported once, for the list (see DecodeList).
+	elem *elemFailure
+	// custom is the first StringRule.PatternMessage failure.
+	custom string
+}
+
+// elemFailure collects the failure of a scalar list's elements: the
+// constraints of the element shape, set by the first failing element.
+type elemFailure struct {
+	constraints []string
 }
 
 // NewDecoder indexes form for decoding.
@@ -153,17 +167,67 @@ func (d *Decoder) Present(k Key) bool {
 	return ok
 }
 
-// Null records that the required member k is absent.
+// Null records that the required member k is absent: "Value null at 'k'
+// failed to satisfy constraint: Member must not be null", or "Value at 'k'
+// ..." where values are hidden.
 func (d *Decoder) Null(k Key) {
-	d.errs = append(d.errs, "Value null at '"+k.path+"' failed to satisfy constraint: Member must not be null")
+	v := "Value null at '"
+	if d.hideValues {
+		v = "Value at '"
+	}
+	d.errs = append(d.errs, v+k.path+"' failed to satisfy constraint: Member must not be null")
 }
 
 func (d *Decoder) fail(k Key, value string, quoted bool, constraint string) {
 	v := "Value at '"
-	if quoted {
+	if quoted && !d.hideValues {
 		v = "Value '" + value + "' at '"
 	}
 	d.errs = append(d.errs, v+k.path+"' failed to satisfy constraint: "+constraint)
+}
+
+// elemFailed records, while a list of scalars is decoded, that an element
+// failed one of the constraints of its shape, given in AWS's order. It
+// reports whether it took the failure.
+func (d *Decoder) elemFailed(constraints []string) bool {
+	if d.elem == nil {
+		return false
+	}
+	if d.elem.constraints == nil {
+		d.elem.constraints = constraints
+	}
+	return true
+}
+
+// stringConstraints lists the constraints of a string shape as AWS lists
+// them for a list's members: maximum length, minimum length, pattern, enum.
+func stringConstraints(r StringRule) []string {
+	var c []string
+	if r.Max > 0 {
+		c = append(c, "Member must have length less than or equal to "+strconv.Itoa(r.Max))
+	}
+	if r.Min > 0 {
+		c = append(c, "Member must have length greater than or equal to "+strconv.Itoa(r.Min))
+	}
+	if r.Pattern != nil {
+		c = append(c, "Member must satisfy regular expression pattern: "+r.Pattern.source)
+	}
+	if len(r.Enum) > 0 {
+		c = append(c, "Member must satisfy enum value set: ["+strings.Join(r.Enum, ", ")+"]")
+	}
+	return c
+}
+
+// intConstraints lists the range of an integer shape, maximum first.
+func intConstraints(r IntRule) []string {
+	var c []string
+	if r.HasMax {
+		c = append(c, "Member must have value less than or equal to "+strconv.FormatInt(r.Max, 10))
+	}
+	if r.HasMin {
+		c = append(c, "Member must have value greater than or equal to "+strconv.FormatInt(r.Min, 10))
+	}
+	return c
 }
 
 func (d *Decoder) setMalformed(msg string) {
@@ -173,15 +237,19 @@ func (d *Decoder) setMalformed(msg string) {
 }
 
 // Err returns the decoding result: nil, a MalformedInput error when a value
-// could not be parsed as its type, or a ValidationError listing every
+// could not be parsed as its type, a ValidationError listing every
 // constraint violation in AWS's form ("2 validation errors detected: ...;
-// ...").
+// ..."), or, when the model's constraints hold, a ValidationError with a
+// StringRule.PatternMessage.
 func (d *Decoder) Err() error {
 	if d.malformed != nil {
 		return d.malformed
 	}
 	switch n := len(d.errs); n {
 	case 0:
+		if d.custom != "" {
+			return awserr.ValidationError("%s", d.custom)
+		}
 		return nil
 	case 1:
 		return awserr.ValidationError("1 validation error detected: %s", d.errs[0])
@@ -205,9 +273,21 @@ func (d *Decoder) String(k Key, r StringRule, required bool) (string, bool) {
 }
 
 func (d *Decoder) checkString(k Key, s string, r StringRule) {
+	if d.elem != nil {
+		if !stringOK(s, r) {
+			d.elemFailed(stringConstraints(r))
+		}
+		return
+	}
 	show := !r.Sensitive
 	if r.Pattern != nil && !r.Pattern.Match(s) {
-		d.fail(k, s, show, "Member must satisfy regular expression pattern: "+r.Pattern.source)
+		if r.PatternMessage != "" {
+			if d.custom == "" {
+				d.custom = r.PatternMessage
+			}
+		} else {
+			d.fail(k, s, show, "Member must satisfy regular expression pattern: "+r.Pattern.source)
+		}
 	}
 	if r.Min > 0 || r.Max > 0 {
 		n := utf8.RuneCountInString(s)
@@ -221,6 +301,17 @@ func (d *Decoder) checkString(k Key, s string, r StringRule) {
 	if len(r.Enum) > 0 && !slices.Contains(r.Enum, s) {
 		d.fail(k, s, show, "Member must satisfy enum value set: ["+strings.Join(r.Enum, ", ")+"]")
 	}
+}
+
+// stringOK reports whether s satisfies every constraint of r.
+func stringOK(s string, r StringRule) bool {
+	if r.Pattern != nil && !r.Pattern.Match(s) {
+		return false
+	}
+	if n := utf8.RuneCountInString(s); (r.Min > 0 && n < r.Min) || (r.Max > 0 && n > r.Max) {
+		return false
+	}
+	return len(r.Enum) == 0 || slices.Contains(r.Enum, s)
 }
 
 // Int decodes the integer member k (a Java int: "+900" and "0900" are
@@ -241,6 +332,9 @@ func (d *Decoder) Int(k Key, r IntRule, required bool) (int32, bool) {
 	if err != nil {
 		d.setMalformed(fmt.Sprintf("Value '%s' at '%s' is not a valid integer", s, k.path))
 		return 0, false
+	}
+	if (r.HasMin && n < r.Min || r.HasMax && n > r.Max) && d.elemFailed(intConstraints(r)) {
+		return int32(n), true
 	}
 	if r.HasMin && n < r.Min {
 		d.fail(k, s, true, "Member must have value greater than or equal to "+strconv.FormatInt(r.Min, 10))
@@ -349,16 +443,32 @@ func DecodeList[T any](d *Decoder, k Key, r ListRule, required bool, elem func(*
 		return nil, false
 	}
 	out := make([]T, 0, len(idx))
+	var ef elemFailure
+	if r.Scalar {
+		d.elem = &ef
+	}
 	for _, i := range idx {
 		out = append(out, elem(d, k.member(i)))
 	}
-	d.checkSize(k, len(out), r, func() string {
+	d.elem = nil
+	render := func() string {
 		parts := make([]string, len(out))
 		for i, v := range out {
 			parts[i] = fmt.Sprint(v)
 		}
 		return "[" + strings.Join(parts, ", ") + "]"
-	})
+	}
+	d.checkSize(k, len(out), r, render)
+	if ef.constraints != nil {
+		// The elements of a list of scalars are checked against the member
+		// shape as a whole, reported once for the list with all of that
+		// shape's constraints.
+		c := ef.constraints
+		if r.MemberNotNull {
+			c = append(c, "Member must not be null")
+		}
+		d.fail(k, render(), true, "Member must satisfy constraint: ["+strings.Join(c, ", ")+"]")
+	}
 	return out, true
 }
 
@@ -415,3 +525,7 @@ func Decode(form url.Values, in Input) error {
 	in.DecodeQuery(d, Key{})
 	return d.Err()
 }
+
+// HideValues makes d leave the offending values out of its messages ("Value
+// at 'k' failed to satisfy constraint: ..."), as IAM's are.
+func (d *Decoder) HideValues() { d.hideValues = true }

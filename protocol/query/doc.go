@@ -23,5 +23,14 @@
 //   - string lengths are counted in code points, patterns are applied to the
 //     whole value, and a value's pattern failure is reported before its
 //     length failure;
+//   - the elements of a list of scalars are reported once, for the list:
+//     "Value '[a, b]' at 'x' failed to satisfy constraint: Member must
+//     satisfy constraint: [<every constraint of the member shape>]";
 //   - an integer that does not parse is MalformedInput, reported alone.
+//
+// IAM differs from STS (Service.HideValues, as recorded against AWS in
+// localstack/localstack's IAM and STS snapshot tests): its messages never
+// quote the value ("Value at 'x' failed to satisfy constraint: ...", for a
+// missing member too), and a malformed path has IAM's own message
+// (StringRule.PatternMessage).
 package query

@@ -53,6 +53,11 @@ type StringRule struct {
 	Pattern   *Pattern
 	Enum      []string
 	Sensitive bool
+	// PatternMessage, when set, replaces the model's pattern failure: the
+	// value failing only its pattern is refused with this message alone, as
+	// a ValidationError, once the model's other constraints hold (IAM's
+	// paths: "The specified value for path is invalid. ...").
+	PatternMessage string
 }
 
 // IntRule holds an integer shape's range constraints.
@@ -67,4 +72,8 @@ type IntRule struct {
 type ListRule struct {
 	Min, Max int
 	Scalar   bool
+	// MemberNotNull adds "Member must not be null" to the constraints
+	// reported for a failing element of a list of scalars, as AWS reports
+	// some lists (tagKeys) and not others (clientIDList).
+	MemberNotNull bool
 }

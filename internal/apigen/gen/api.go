@@ -206,12 +206,43 @@ func (g *apiGen) header() {
 	}
 }
 
+// nonNullMembers lists the member shapes of Query lists whose failures AWS
+// reports with "Member must not be null" among the member's constraints
+// (query.ListRule.MemberNotNull) — a trait of AWS's internal model that the
+// published one does not carry. Recorded against AWS in localstack/localstack
+// tests/aws/services/iam: tagKeys lists it (test_iam_policies.snapshot.json,
+// err-untag-large-key), clientIDList and thumbprintList do not
+// (test_iam_oidc.snapshot.json, multiple-validation-errors).
+var nonNullMembers = map[string]bool{"tagKeyType": true}
+
+// patternMessages holds, by "serviceId.shape", the messages that replace a
+// shape's pattern failure (query.StringRule.PatternMessage). IAM refuses a
+// malformed path with its own message, before authorization: recorded
+// against AWS in localstack/localstack tests/aws/services/iam/
+// test_iam_mfa.snapshot.json (create-invalid-path-no-trailing-slash-error,
+// while a path too long gets the model's length message), as moto reproduces
+// it for CreateVirtualMFADevice.
+var patternMessages = map[string]string{
+	"IAM.pathType": "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.",
+}
+
+// hidesValues lists, by serviceId, the Query services whose validation
+// messages leave the offending value out (query.Service.HideValues): IAM's
+// do ("Value at 'versionId' failed to satisfy constraint: ...", recorded
+// against AWS in localstack/localstack
+// tests/aws/services/iam/test_iam_policies.snapshot.json), STS's do not.
+var hidesValues = map[string]bool{"IAM": true}
+
 func (g *apiGen) operations() {
 	md := g.m.Metadata
 	names := sortedKeys(g.m.Operations)
 	g.p("// Service returns the %s service: version, namespace and operation table.", md.ServiceID)
 	g.p("func Service() *query.Service {")
-	g.p("return &query.Service{Name: %q, Version: APIVersion, Namespace: XMLNamespace, Lookup: LookupOperation}", md.EndpointPrefix)
+	if hidesValues[md.ServiceID] {
+		g.p("return &query.Service{Name: %q, Version: APIVersion, Namespace: XMLNamespace, Lookup: LookupOperation, HideValues: true}", md.EndpointPrefix)
+	} else {
+		g.p("return &query.Service{Name: %q, Version: APIVersion, Namespace: XMLNamespace, Lookup: LookupOperation}", md.EndpointPrefix)
+	}
 	g.p("}")
 	g.p("")
 	g.p("// OperationNames returns the names of the %d operations of the model, sorted.", len(names))
@@ -434,6 +465,9 @@ func (g *apiGen) rule(name string) string {
 		if s.Sensitive {
 			f = append(f, "Sensitive: true")
 		}
+		if msg, ok := patternMessages[g.m.Metadata.ServiceID+"."+name]; ok && g.rt() == "query" {
+			f = append(f, "PatternMessage: "+strconv.Quote(msg))
+		}
 		return g.rt() + ".StringRule{" + strings.Join(f, ", ") + "}"
 	case "integer":
 		if hasLo {
@@ -453,6 +487,9 @@ func (g *apiGen) rule(name string) string {
 		if s.Type == "list" {
 			if et := g.m.Shapes[s.Member.Shape].Type; et != "structure" && et != "list" && et != "map" {
 				f = append(f, "Scalar: true")
+				if g.rt() == "query" && nonNullMembers[s.Member.Shape] {
+					f = append(f, "MemberNotNull: true")
+				}
 			}
 		}
 		return g.rt() + ".ListRule{" + strings.Join(f, ", ") + "}"
