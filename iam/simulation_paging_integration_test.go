@@ -74,7 +74,9 @@ func TestSimulationPagesManyResources(t *testing.T) {
 // model's constraints (ActionNameType 3-128 characters, ResourceNameType up
 // to 2048, MaxItems 1-1000, Marker up to 320 characters,
 // OrderedOrganizationPolicyInputList up to 7 levels) with AWS's 400
-// ValidationError. The model bounds neither the number of ActionNames nor of
+// ValidationError, in IAM's form: no value quoted, a list of scalars named
+// once with every constraint of its members (server/validation_test.go has
+// the sources). The model bounds neither the number of ActionNames nor of
 // ResourceArns; the server's 2 MB body limit does, and pages bound the work.
 func TestSimulationInputLimits(t *testing.T) {
 	srv := testserver.Start(t)
@@ -90,17 +92,17 @@ func TestSimulationInputLimits(t *testing.T) {
 		msg string
 	}{
 		{awsiam.SimulateCustomPolicyInput{ActionNames: []string{"s3"}},
-			"1 validation error detected: Value 's3' at 'actionNames.1.member' failed to satisfy constraint: Member must have length greater than or equal to 3"},
+			"1 validation error detected: Value at 'actionNames' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 3]"},
 		{awsiam.SimulateCustomPolicyInput{ActionNames: []string{"s3:" + strings.Repeat("a", 126)}},
-			"1 validation error detected: Value 's3:" + strings.Repeat("a", 126) + "' at 'actionNames.1.member' failed to satisfy constraint: Member must have length less than or equal to 128"},
+			"1 validation error detected: Value at 'actionNames' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 3]"},
 		{awsiam.SimulateCustomPolicyInput{ActionNames: []string{"s3:GetObject"}, ResourceArns: []string{"arn:aws:s3:::" + strings.Repeat("b", 2036)}},
-			"1 validation error detected: Value 'arn:aws:s3:::" + strings.Repeat("b", 2036) + "' at 'resourceArns.1.member' failed to satisfy constraint: Member must have length less than or equal to 2048"},
+			"1 validation error detected: Value at 'resourceArns' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 2048, Member must have length greater than or equal to 1]"},
 		{awsiam.SimulateCustomPolicyInput{ActionNames: []string{"s3:GetObject"}, MaxItems: aws.Int32(0)},
-			"1 validation error detected: Value '0' at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to 1"},
+			"1 validation error detected: Value at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to 1"},
 		{awsiam.SimulateCustomPolicyInput{ActionNames: []string{"s3:GetObject"}, MaxItems: aws.Int32(1001)},
-			"1 validation error detected: Value '1001' at 'maxItems' failed to satisfy constraint: Member must have value less than or equal to 1000"},
+			"1 validation error detected: Value at 'maxItems' failed to satisfy constraint: Member must have value less than or equal to 1000"},
 		{awsiam.SimulateCustomPolicyInput{ActionNames: []string{"s3:GetObject"}, Marker: aws.String(strings.Repeat("m", 321))},
-			"1 validation error detected: Value '" + strings.Repeat("m", 321) + "' at 'marker' failed to satisfy constraint: Member must have length less than or equal to 320"},
+			"1 validation error detected: Value at 'marker' failed to satisfy constraint: Member must have length less than or equal to 320"},
 		{awsiam.SimulateCustomPolicyInput{ActionNames: []string{"s3:GetObject"}, OrderedOrganizationPolicyInputList: levels},
 			"1 validation error detected: Value at 'orderedOrganizationPolicyInputList' failed to satisfy constraint: Member must have length less than or equal to 7"},
 	} {
