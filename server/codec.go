@@ -107,7 +107,7 @@ func (j jsonCodec) write(w http.ResponseWriter, requestID string, _ call, out an
 // errorOf names an authorization failure AccessDeniedException, as the JSON
 // services do, and a store outage ServiceUnavailableException.
 func (jsonCodec) errorOf(err error) *awserr.Error {
-	return accessDeniedException(awsjson.ErrorOf(unavailableJSON(err)))
+	return jsonAccessDenied(awsjson.ErrorOf(unavailableJSON(err)))
 }
 
 func (jsonCodec) bodyError(err error) error { return jsonBodyError(err, "TooManyRequestsException") }
@@ -160,4 +160,16 @@ func accessDeniedException(ae *awserr.Error) *awserr.Error {
 	c := *ae
 	c.Code = "AccessDeniedException"
 	return &c
+}
+
+// jsonAccessDenied is accessDeniedException with the status of AWS JSON 1.1
+// services: their models give AccessDeniedException no HTTP status, so it
+// is the protocol's 400 (Organizations' API reference lists it among the
+// 400 errors), where REST-JSON's Access Analyzer models 403.
+func jsonAccessDenied(ae *awserr.Error) *awserr.Error {
+	out := accessDeniedException(ae)
+	if out != ae {
+		out.Status = http.StatusBadRequest
+	}
+	return out
 }

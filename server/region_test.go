@@ -3,9 +3,11 @@ package server_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	awsorg "github.com/aws/aws-sdk-go-v2/service/organizations"
 	awssts "github.com/aws/aws-sdk-go-v2/service/sts"
@@ -137,5 +139,26 @@ func TestRequestedRegionUnderSCP(t *testing.T) {
 	cfg.Region = "eu-west-1"
 	if _, err := awssts.NewFromConfig(cfg).GetAccessKeyInfo(ctx, &awssts.GetAccessKeyInfoInput{AccessKeyId: aws.String(testserver.RootKeyID)}); err != nil {
 		t.Errorf("sts:GetAccessKeyInfo in eu-west-1: %v", err)
+	}
+}
+
+// TestOrganizationsAccessDenied: an authorization failure of Organizations is
+// AccessDeniedException with HTTP 400 — the model gives the exception no
+// status, so it is the JSON protocol's 400 — and its message reaches the SDK
+// (the model's member is "Message").
+func TestOrganizationsAccessDenied(t *testing.T) {
+	ctx := context.Background()
+	srv := testserver.Start(t)
+	srv.NewUserWithKey(t, "nobody")
+	key, err := srv.RootIAM().CreateAccessKey(ctx, &awsiam.CreateAccessKeyInput{UserName: aws.String("nobody")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = awsorg.NewFromConfig(srv.Config(*key.AccessKey.AccessKeyId, *key.AccessKey.SecretAccessKey)).DescribeOrganization(ctx, &awsorg.DescribeOrganizationInput{})
+	wantCode(t, "DescribeOrganization without permission", err, "AccessDeniedException")
+	var re *awshttp.ResponseError
+	var ae smithy.APIError
+	if !errors.As(err, &re) || re.HTTPStatusCode() != 400 || !errors.As(err, &ae) || !strings.Contains(ae.ErrorMessage(), "is not authorized to perform: organizations:DescribeOrganization") {
+		t.Errorf("got %v", err)
 	}
 }

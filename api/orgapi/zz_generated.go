@@ -42,7 +42,7 @@ var (
 
 // Service returns the Organizations service: signing name, target prefix and operation table.
 func Service() *awsjson.Service {
-	return &awsjson.Service{Name: "organizations", TargetPrefix: TargetPrefix, Lookup: LookupOperation}
+	return &awsjson.Service{Name: "organizations", TargetPrefix: TargetPrefix, Lookup: LookupOperation, MessageKey: "Message"}
 }
 
 // OperationNames returns the names of the 63 operations of the model, sorted.

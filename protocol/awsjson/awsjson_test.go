@@ -92,13 +92,14 @@ func TestWriteError(t *testing.T) {
 	if w.Code != 400 || w.Header().Get("Content-Type") != awsjson.ContentType || w.Header().Get("x-amzn-RequestId") != "rid" {
 		t.Errorf("status %d headers %v", w.Code, w.Header())
 	}
-	want := `{"__type":"ConstraintViolationException","message":"m \"q\"","Reason":"MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED"}`
+	// Organizations' exception shapes name the member "Message" (the model).
+	want := `{"__type":"ConstraintViolationException","Message":"m \"q\"","Reason":"MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED"}`
 	if w.Body.String() != want {
 		t.Errorf("body %s", w.Body.String())
 	}
 	w = httptest.NewRecorder()
 	_ = orgapi.Service().WriteError(w, "rid", errors.New("secret cause"))
-	if w.Code != 500 || w.Body.String() != `{"__type":"InternalFailure","message":"The request processing has failed because of an unknown error, exception or failure."}` {
+	if w.Code != 500 || w.Body.String() != `{"__type":"InternalFailure","Message":"The request processing has failed because of an unknown error, exception or failure."}` {
 		t.Errorf("internal: %d %s", w.Code, w.Body.String())
 	}
 }

@@ -87,6 +87,10 @@ type Service struct {
 	TargetPrefix string
 	// Lookup finds an operation by name.
 	Lookup func(name string) (Operation, bool)
+	// MessageKey is the member that carries an error's message in the
+	// service's exception shapes ("Message" for Organizations; "message"
+	// when empty).
+	MessageKey string
 }
 
 // Resolve finds the operation a request names. A target with another
@@ -151,16 +155,19 @@ func ErrorOf(err error) *awserr.Error {
 // MarshalError renders an error document: {"__type":"Code","message":"..."},
 // followed by the error's members (Organizations' "Reason"), in name order.
 // The internal cause is never rendered.
-func MarshalError(err error) []byte {
+func MarshalError(err error) []byte { return marshalError(err, "message") }
+
+// marshalError is MarshalError with the message under key.
+func marshalError(err error, key string) []byte {
 	ae := ErrorOf(err)
 	var e Encoder
 	e.Begin()
 	e.String("__type", ae.Code)
 	if ae.Message != "" {
-		e.String("message", ae.Message)
+		e.String(key, ae.Message)
 	}
 	for _, k := range slices.Sorted(maps.Keys(ae.Members)) {
-		if k == "__type" || k == "message" {
+		if k == "__type" || k == key {
 			continue
 		}
 		if s, ok := ae.Members[k].(string); ok {
@@ -187,7 +194,11 @@ func (s *Service) WriteError(w http.ResponseWriter, requestID string, err error)
 		status = http.StatusInternalServerError
 	}
 	w.Header().Set("x-amzn-ErrorType", ae.Code)
-	return write(w, status, requestID, MarshalError(err))
+	key := s.MessageKey
+	if key == "" {
+		key = "message"
+	}
+	return write(w, status, requestID, marshalError(err, key))
 }
 
 func write(w http.ResponseWriter, status int, requestID string, body []byte) error {

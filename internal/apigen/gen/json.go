@@ -107,7 +107,7 @@ func (g *apiGen) jsonOperations() {
 	names := sortedKeys(g.m.Operations)
 	g.p("// Service returns the %s service: signing name, target prefix and operation table.", md.ServiceID)
 	g.p("func Service() *awsjson.Service {")
-	g.p("return &awsjson.Service{Name: %q, TargetPrefix: TargetPrefix, Lookup: LookupOperation}", md.EndpointPrefix)
+	g.p("return &awsjson.Service{Name: %q, TargetPrefix: TargetPrefix, Lookup: LookupOperation, MessageKey: %q}", md.EndpointPrefix, g.messageKey())
 	g.p("}")
 	g.p("")
 	g.p("// OperationNames returns the names of the %d operations of the model, sorted.", len(names))
@@ -322,4 +322,29 @@ func (g *apiGen) jsonEncoder(t string, s *Shape) {
 	g.p("e.End()")
 	g.p("}")
 	g.p("")
+}
+
+// messageKey is the name the model's exception shapes give their message
+// member: "Message" when every exception that has one spells it so (as
+// Organizations' do), else the protocol's usual "message".
+func (g *apiGen) messageKey() string {
+	key := ""
+	for _, name := range sortedKeys(g.m.Shapes) {
+		s := g.m.Shapes[name]
+		if !s.Exception {
+			continue
+		}
+		for _, m := range s.Members {
+			if strings.EqualFold(m.Name, "message") {
+				if key != "" && key != m.Name {
+					return "message"
+				}
+				key = m.Name
+			}
+		}
+	}
+	if key == "" {
+		return "message"
+	}
+	return key
 }
