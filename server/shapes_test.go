@@ -406,20 +406,15 @@ func substitute(v string, vars map[string]string) string {
 	return v
 }
 
-// modelsDir returns the folder of the AWS API models: $GATEHOUSE_AWS_MODELS,
-// or the shared reference beside the checkout; the test skips without it.
+// modelsDir is the folder of the AWS API models, committed with their
+// examples (reference/aws-api-models).
 func modelsDir(t *testing.T) string {
 	t.Helper()
-	for _, d := range []string{os.Getenv("GATEHOUSE_AWS_MODELS"), "../../shared/reference/aws-api-models"} {
-		if d == "" {
-			continue
-		}
-		if _, err := os.Stat(d); err == nil {
-			return d
-		}
+	const d = "../reference/aws-api-models"
+	if _, err := os.Stat(d); err != nil {
+		t.Fatalf("AWS API models: %v", err)
 	}
-	t.Skip("AWS API models not found: set GATEHOUSE_AWS_MODELS")
-	return ""
+	return d
 }
 
 // exampleMembers returns the member names at path ("User", "Users[]") of the

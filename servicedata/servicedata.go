@@ -10,7 +10,7 @@
 // The package is pure: standard library plus Gatehouse's wildcard package.
 package servicedata
 
-//go:generate go run ./internal/gen -auth ../../shared/reference/service-authorization/service-authorization.json.gz -global ../../shared/reference/condition-keys/global-condition-keys.json -o data.json.gz
+//go:generate go run ./internal/gen -auth ../reference/service-authorization/service-authorization.json.gz -global ../reference/condition-keys/global-condition-keys.json -o data.json.gz
 
 import (
 	"bytes"

@@ -4,4 +4,4 @@
 // internal/apigen from the Access Analyzer API model (zz_generated.go).
 package analyzerapi
 
-//go:generate go run ../../internal/apigen -restjson -model ../../../shared/reference/aws-api-models/accessanalyzer/2019-11-01/service-2.json -pkg analyzerapi -out zz_generated.go
+//go:generate go run ../../internal/apigen -restjson -model ../../reference/aws-api-models/accessanalyzer/2019-11-01/service-2.json -pkg analyzerapi -out zz_generated.go

@@ -3,4 +3,4 @@
 // internal/apigen from the IAM API model (zz_generated.go).
 package iamapi
 
-//go:generate go run ../../internal/apigen -model ../../../shared/reference/aws-api-models/iam/2010-05-08/service-2.json -pkg iamapi -out zz_generated.go
+//go:generate go run ../../internal/apigen -model ../../reference/aws-api-models/iam/2010-05-08/service-2.json -pkg iamapi -out zz_generated.go

@@ -4,4 +4,4 @@
 // (zz_generated.go).
 package orgapi
 
-//go:generate go run ../../internal/apigen -json -model ../../../shared/reference/aws-api-models/organizations/2016-11-28/service-2.json -pkg orgapi -out zz_generated.go
+//go:generate go run ../../internal/apigen -json -model ../../reference/aws-api-models/organizations/2016-11-28/service-2.json -pkg orgapi -out zz_generated.go

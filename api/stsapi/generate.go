@@ -3,4 +3,4 @@
 // internal/apigen from the STS API model (zz_generated.go).
 package stsapi
 
-//go:generate go run ../../internal/apigen -model ../../../shared/reference/aws-api-models/sts/2011-06-15/service-2.json -pkg stsapi -out zz_generated.go
+//go:generate go run ../../internal/apigen -model ../../reference/aws-api-models/sts/2011-06-15/service-2.json -pkg stsapi -out zz_generated.go
