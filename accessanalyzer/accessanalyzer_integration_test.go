@@ -90,6 +90,7 @@ func trust(principal string) string {
 }
 
 func TestAccessAnalyzer(t *testing.T) {
+	t.Parallel()
 	s := testserver.Start(t)
 	ctx := context.Background()
 	root := &client{t: t, url: s.URL, key: testserver.RootKeyID, secret: testserver.RootSecretKey}

@@ -24,6 +24,7 @@ func trust(stmts ...string) string {
 }
 
 func TestAnalyzeRole(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		doc  string
@@ -62,6 +63,7 @@ func TestAnalyzeRole(t *testing.T) {
 }
 
 func TestFilters(t *testing.T) {
+	t.Parallel()
 	f := &findingRecord{ID: "x", Resource: "arn:aws:iam::" + own + ":role/R", ResourceType: typeRole, Owner: own,
 		Principal: map[string]string{"AWS": "111122223333"}, Action: []string{"sts:AssumeRole"}, Status: "ACTIVE",
 		Condition: map[string]string{"sts:ExternalId": "abc"}}
@@ -87,6 +89,7 @@ func TestFilters(t *testing.T) {
 }
 
 func TestPaging(t *testing.T) {
+	t.Parallel()
 	three := int32(3)
 	start, limit, err := page(nil, &three, 7)
 	if err != nil || start != 0 || limit != 3 {
@@ -107,6 +110,7 @@ func TestPaging(t *testing.T) {
 
 // TestNoHTTP: the service speaks Go types, not HTTP.
 func TestNoHTTP(t *testing.T) {
+	t.Parallel()
 	files, _ := filepath.Glob("*.go")
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {

@@ -39,6 +39,7 @@ func attachSeed(ctx context.Context, tx store.Tx, kind store.EntityKind, entity,
 }
 
 func TestAccountAlias(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()
@@ -104,6 +105,7 @@ func TestAccountAlias(t *testing.T) {
 func isStoreNotFound(err error) bool { return err != nil && errors.Is(err, store.ErrNotFound) }
 
 func TestAccountSummary(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()
@@ -142,6 +144,7 @@ func TestAccountSummary(t *testing.T) {
 }
 
 func TestAccountAuthorizationDetails(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()

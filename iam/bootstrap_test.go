@@ -14,6 +14,7 @@ import (
 // key; a different account id or another secret for the same key is refused; and
 // concurrent starts agree on one management account.
 func TestBootstrapIdempotent(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	res, err := srv.IAM.Bootstrap(ctx, iam.BootstrapOptions{AccountID: testserver.AccountID, RootAccessKeyID: testserver.RootKeyID, RootSecretAccessKey: testserver.RootSecretKey})

@@ -29,6 +29,7 @@ func mpCounts(t *testing.T, c *awsiam.Client, arn string) (attached, bounding in
 // TestPermissionsBoundaryCapsUser caps an inline administrator policy with a
 // read-only boundary, then lifts it.
 func TestPermissionsBoundaryCapsUser(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()
@@ -118,6 +119,7 @@ func TestPermissionsBoundaryCapsUser(t *testing.T) {
 }
 
 func TestPermissionsBoundaryErrors(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()
@@ -165,6 +167,7 @@ func TestPermissionsBoundaryErrors(t *testing.T) {
 // TestRolePermissionsBoundary sets and removes a role's boundary (the role
 // record is written straight to the store: role operations live elsewhere).
 func TestRolePermissionsBoundary(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()
@@ -213,6 +216,7 @@ func TestRolePermissionsBoundary(t *testing.T) {
 // TestPolicyConditionKeys checks the context keys AWS supplies: iam:PolicyARN
 // on Attach/Detach and iam:PermissionsBoundary on the boundary operations.
 func TestPolicyConditionKeys(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()

@@ -18,6 +18,7 @@ import (
 )
 
 func TestCredentialReport(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()

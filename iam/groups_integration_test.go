@@ -30,6 +30,7 @@ const readOnly = "arn:aws:iam::aws:policy/ReadOnlyAccess"
 const allowListUsers = `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*"}}`
 
 func TestGroupsLifecycle(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()
@@ -203,6 +204,7 @@ func attach(t *testing.T, srv *testserver.Server, kind store.EntityKind, name, a
 }
 
 func TestGroupsPerUserQuota(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()
@@ -242,6 +244,7 @@ func TestGroupsPerUserQuota(t *testing.T) {
 }
 
 func TestGroupInlinePolicies(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()
@@ -296,6 +299,7 @@ func TestGroupInlinePolicies(t *testing.T) {
 }
 
 func TestGroupPolicyEnforcement(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()

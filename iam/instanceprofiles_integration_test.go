@@ -16,6 +16,7 @@ import (
 )
 
 func TestInstanceProfilesLifecycle(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()
@@ -150,6 +151,7 @@ func TestInstanceProfilesLifecycle(t *testing.T) {
 }
 
 func TestInstanceProfileTags(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()
@@ -204,6 +206,7 @@ func TestInstanceProfileTags(t *testing.T) {
 }
 
 func TestInstanceProfileAuthorization(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()
@@ -245,6 +248,7 @@ func TestInstanceProfileAuthorization(t *testing.T) {
 // operation must be granted the PassRole permission on the IAM role by a
 // permissions policy.").
 func TestAddRoleToInstanceProfileNeedsPassRole(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()

@@ -13,6 +13,7 @@ import (
 )
 
 func TestLoginProfileLifecycle(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()
@@ -110,6 +111,7 @@ func TestLoginProfileLifecycle(t *testing.T) {
 }
 
 func TestChangePassword(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()

@@ -12,6 +12,7 @@ import (
 // their password, and malformed or extravagant encodings are refused rather
 // than evaluated.
 func TestPasswordHash(t *testing.T) {
+	t.Parallel()
 	s := &Service{rand: rand.Reader}
 	h1, err := s.hashPassword("Correct-Horse-9")
 	if err != nil {
@@ -47,6 +48,7 @@ func TestPasswordHash(t *testing.T) {
 
 // TestCheckPassword: AWS's default policy and a custom one.
 func TestCheckPassword(t *testing.T) {
+	t.Parallel()
 	custom := passwordPolicy{MinimumPasswordLength: 10, RequireSymbols: true, RequireNumbers: true, RequireUppercaseCharacters: true, RequireLowercaseCharacters: true}
 	for _, c := range []struct {
 		pw     string

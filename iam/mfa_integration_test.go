@@ -36,6 +36,7 @@ func mfaCode(t *testing.T, seed []byte, at time.Time) string {
 }
 
 func TestMFADeviceLifecycle(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()
@@ -119,6 +120,7 @@ func TestMFADeviceLifecycle(t *testing.T) {
 }
 
 func TestMFARootDevice(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()
@@ -159,6 +161,7 @@ func TestMFARootDevice(t *testing.T) {
 // TestVirtualMFADeviceQRCode: CreateVirtualMFADevice returns a scannable PNG
 // beside the Base32 seed, as AWS does.
 func TestVirtualMFADeviceQRCode(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	out, err := srv.RootIAM().CreateVirtualMFADevice(context.Background(), &awsiam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("qr")})
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 )
 
 func TestOIDCProvidersLifecycle(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()

@@ -23,6 +23,7 @@ func wantMessage(t *testing.T, err error, code, msg string) {
 }
 
 func TestAccountPasswordPolicy(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()

@@ -58,6 +58,7 @@ func mpPutRecord(t *testing.T, srv *testserver.Server, kind store.Kind, key stri
 // TestManagedPolicyAcceptance is the acceptance flow: create, read back, attach,
 // version, roll back, and the conflicts that guard deletion.
 func TestManagedPolicyAcceptance(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()
@@ -229,6 +230,7 @@ func TestManagedPolicyAcceptance(t *testing.T) {
 }
 
 func TestManagedPolicyErrors(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()
@@ -379,6 +381,7 @@ func TestManagedPolicyErrors(t *testing.T) {
 // TestAWSManagedReadOnlyAccess attaches the AWS managed ReadOnlyAccess policy:
 // IAM reads go through, writes are denied.
 func TestAWSManagedReadOnlyAccess(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()
@@ -448,6 +451,7 @@ func TestAWSManagedReadOnlyAccess(t *testing.T) {
 // TestListPolicies pages through the whole catalogue and filters by scope,
 // attachment and path.
 func TestListPolicies(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()
@@ -530,6 +534,7 @@ func TestListPolicies(t *testing.T) {
 // written straight to the store: their operations live elsewhere) and lists
 // the entities of a policy with filters and pagination.
 func TestGroupAndRoleAttachments(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()

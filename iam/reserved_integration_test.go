@@ -32,6 +32,7 @@ import (
 //   - AWS managed policies: "You cannot change the permissions defined in AWS
 //     managed policies" (access_policies_managed-vs-inline.md).
 func TestReservedRefusals(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()

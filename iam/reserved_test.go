@@ -7,6 +7,7 @@ import (
 )
 
 func TestReserved(t *testing.T) {
+	t.Parallel()
 	const (
 		slr     = "arn:aws:iam::123456789012:role/aws-service-role/elasticbeanstalk.amazonaws.com/AWSServiceRoleForElasticBeanstalk"
 		sso     = "arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123456789abcdef"

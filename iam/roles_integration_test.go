@@ -43,6 +43,7 @@ func decoded(t *testing.T, s *string) string {
 }
 
 func TestRolesLifecycle(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()
@@ -198,6 +199,7 @@ func TestRolesLifecycle(t *testing.T) {
 }
 
 func TestRoleTagsAndInlinePolicies(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()
@@ -289,6 +291,7 @@ func TestRoleTagsAndInlinePolicies(t *testing.T) {
 }
 
 func TestServiceLinkedRoles(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()
@@ -470,6 +473,7 @@ func fillAccount(t *testing.T, srv *testserver.Server, kind store.Kind, n int) {
 }
 
 func TestAccountQuotas(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()
@@ -499,6 +503,7 @@ func TestAccountQuotas(t *testing.T) {
 }
 
 func TestRoleAuthorization(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()

@@ -16,6 +16,7 @@ import (
 // TestRecordRoleUse: the latest use wins whatever the order of the batches;
 // uses of unknown roles, or of another role with the same name, are skipped.
 func TestRecordRoleUse(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()

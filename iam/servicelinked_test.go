@@ -16,6 +16,7 @@ import (
 // /aws-service-role/ ("that permissions policy cannot be attached to any other
 // IAM entity") that the catalogue holds.
 func TestServiceLinkedRoleCatalogue(t *testing.T) {
+	t.Parallel()
 	catalog, err := managedpolicies.Load()
 	if err != nil {
 		t.Fatal(err)
@@ -88,6 +89,7 @@ func TestServiceLinkedRoleCatalogue(t *testing.T) {
 }
 
 func TestSLRName(t *testing.T) {
+	t.Parallel()
 	sfx := "batch"
 	cases := []struct {
 		service string

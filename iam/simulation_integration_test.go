@@ -44,6 +44,7 @@ func customResult(t *testing.T, out *awsiam.SimulateCustomPolicyOutput, err erro
 }
 
 func TestSimulatePrincipalPolicyManagedAndInline(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()
@@ -183,6 +184,7 @@ func TestSimulatePrincipalPolicyManagedAndInline(t *testing.T) {
 }
 
 func TestSimulatePrincipalPolicyVariablesBoundaryAndGroups(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()
@@ -279,6 +281,7 @@ func TestSimulatePrincipalPolicyVariablesBoundaryAndGroups(t *testing.T) {
 }
 
 func TestSimulateCustomPolicy(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()

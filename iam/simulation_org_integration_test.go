@@ -24,6 +24,7 @@ import (
 // simulated user's account" (API_OrganizationsDecisionDetail.html).
 // SimulateCustomPolicy keeps to the SCPs it is given.
 func TestSimulatePrincipalPolicyAppliesOrganizationPolicies(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	m := srv.NewMember(t)

@@ -24,6 +24,7 @@ import (
 // the SDK's paginator gets every action once, in order. A marker of another
 // request is InvalidInput.
 func TestSimulationPagesManyResources(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()
@@ -79,6 +80,7 @@ func TestSimulationPagesManyResources(t *testing.T) {
 // the sources). The model bounds neither the number of ActionNames nor of
 // ResourceArns; the server's 2 MB body limit does, and pages bound the work.
 func TestSimulationInputLimits(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()

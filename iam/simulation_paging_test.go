@@ -98,6 +98,7 @@ func walk(t *testing.T, sim *simulation, maxItems int32) ([]iamapi.EvaluationRes
 // page size and the page bounds, yields exactly the results of evaluating
 // every action on every resource at once.
 func TestSimulationPagingMatchesFull(t *testing.T) {
+	t.Parallel()
 	for _, size := range []struct{ actions, resources int }{{1, 1}, {7, 1}, {7, 8}, {23, 5}, {3, 40}} {
 		full := pagingSim(t, size.actions, size.resources)
 		full.bounds = simBounds{pageEvaluations: 1 << 30, pageDetails: 1 << 30, actionDetails: 1 << 30}
@@ -132,6 +133,7 @@ func TestSimulationPagingMatchesFull(t *testing.T) {
 // MaxItems (at least one), and no page evaluates more than its bound unless
 // its single action needs it.
 func TestSimulationPageBounds(t *testing.T) {
+	t.Parallel()
 	sim := pagingSim(t, 10, 12)
 	sim.bounds = simBounds{pageEvaluations: 30, pageDetails: 1 << 30, actionDetails: 1 << 30}
 	_, sizes := walk(t, sim, 100)
@@ -166,6 +168,7 @@ func details(r iamapi.EvaluationResult) int {
 // TestSimulationActionDetailsBound: the statements and keys one action lists
 // stop at the bound, and the decisions stay whole.
 func TestSimulationActionDetailsBound(t *testing.T) {
+	t.Parallel()
 	full := pagingSim(t, 7, 20)
 	full.bounds = simBounds{pageEvaluations: 1 << 30, pageDetails: 1 << 30, actionDetails: 1 << 30}
 	want, _ := walk(t, full, 1000)
@@ -197,6 +200,7 @@ func TestSimulationActionDetailsBound(t *testing.T) {
 // TestSimulationMarker: a marker is honoured only by the request that made it;
 // edited, foreign or malformed markers are InvalidInput.
 func TestSimulationMarker(t *testing.T) {
+	t.Parallel()
 	sim := pagingSim(t, 5, 2)
 	one := int32(1)
 	out, err := sim.run(nil, &one)
@@ -248,6 +252,7 @@ func isInvalidInput(err error) bool {
 // TestSimulationSlots checks that simulations beyond the slots wait, and that
 // a caller who gives up while waiting gets its context's error, not a result.
 func TestSimulationSlots(t *testing.T) {
+	t.Parallel()
 	s := &Service{simSlots: make(chan struct{}, 1)}
 	sim := pagingSim(t, 3, 4)
 	if _, err := s.runSimulation(context.Background(), sim, nil, nil); err != nil {

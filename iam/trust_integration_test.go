@@ -34,6 +34,7 @@ func trustAWS(principal string) string {
 //     github.com/terraform-aws-modules/terraform-aws-iam/issues/47 — the
 //     parser's wording is kept here; the policy package owns it).
 func TestTrustPolicyValidation(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()

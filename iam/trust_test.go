@@ -11,6 +11,7 @@ import (
 // TestCheckTrustDocument: the checks of a trust policy beyond its grammar,
 // with AWS's MalformedPolicyDocument messages (sources on checkTrustDocument).
 func TestCheckTrustDocument(t *testing.T) {
+	t.Parallel()
 	// Gatehouse holds 111111111111 (user /dev/alice, role /Ops) and not
 	// 999999999999.
 	lookup := func(kind, account, path, name string) (bool, bool, error) {
@@ -87,6 +88,7 @@ func TestCheckTrustDocument(t *testing.T) {
 
 // TestIAMEntityARN splits user and role ARNs with their paths.
 func TestIAMEntityARN(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ in, kind, account, path, name string }{
 		{"arn:aws:iam::111111111111:user/alice", "user", "111111111111", "/", "alice"},
 		{"arn:aws:iam::111111111111:role/a/b/R", "role", "111111111111", "/a/b/", "R"},

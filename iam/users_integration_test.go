@@ -32,6 +32,7 @@ func wantCode(t *testing.T, err error, code string) {
 }
 
 func TestUsersLifecycle(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()
@@ -109,6 +110,7 @@ func TestUsersLifecycle(t *testing.T) {
 }
 
 func TestMalformedPolicyDocument(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()
@@ -129,6 +131,7 @@ func TestMalformedPolicyDocument(t *testing.T) {
 }
 
 func TestEnforcementAndKeys(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()
@@ -190,6 +193,7 @@ func TestEnforcementAndKeys(t *testing.T) {
 }
 
 func TestCallerIdentityAndAuthErrors(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	id, err := sts.NewFromConfig(srv.Config(testserver.RootKeyID, testserver.RootSecretKey)).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})

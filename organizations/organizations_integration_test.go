@@ -125,6 +125,7 @@ func enterMember(t *testing.T, s *testserver.Server, member string) (*awsiam.Cli
 // on the member account's OU denies even its administrator, the management
 // account is unaffected, and detaching restores the action.
 func TestServiceControlPolicies(t *testing.T) {
+	t.Parallel()
 	s := testserver.Start(t)
 	ctx := context.Background()
 	org, rootID, member := setup(t, s)
@@ -252,6 +253,7 @@ func TestServiceControlPolicies(t *testing.T) {
 
 // TestPolicyValidation checks the limits and errors of policy management.
 func TestPolicyValidation(t *testing.T) {
+	t.Parallel()
 	s := testserver.Start(t)
 	ctx := context.Background()
 	org, rootID, _ := setup(t, s)

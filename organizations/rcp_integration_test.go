@@ -52,6 +52,7 @@ func newOutsider(t *testing.T, s *testserver.Server) *awssts.Client {
 // caller's own policy allow it, while principals of the organization keep access
 // (IAM User Guide / Organizations: resource control policies; issue #6).
 func TestResourceControlPolicyLimitsAssumeRole(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	org, rootID, member := setup(t, srv)

@@ -72,6 +72,7 @@ func signedHeader(t *testing.T, srv *testserver.Server, service, keyID, secret, 
 // is refused from its headers, before its (2 MB) body is read, with the error
 // it would get after (InvalidClientTokenId, 403).
 func TestBodyNotReadBeforeKeyCheck(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	h := signedHeader(t, srv, "iam", "AKIAFORGEDFORGED0000", "secret", strings.Repeat("0", 64))
 	status, body := rawRequest(t, srv, h, 2<<20, "Action=ListUsers&Version=2010-05-08&Marker=")

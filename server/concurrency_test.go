@@ -19,6 +19,7 @@ import (
 // detector sees the directory's caches, the store and the dispatcher under load.
 // Every decision must be one of the two the policy history allows.
 func TestConcurrentWritesAndDecisions(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()

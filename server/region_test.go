@@ -30,6 +30,7 @@ const regionDeny = `{"Version":"2012-10-17","Statement":[
 // IAM User Guide, reference_policies_condition-keys, aws:RequestedRegion).
 // STS is regional: the region the client addresses stays in the context.
 func TestRequestedRegionOfGlobalServices(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	srv := testserver.Start(t)
 	root := srv.RootIAM()
@@ -71,6 +72,7 @@ func TestRequestedRegionOfGlobalServices(t *testing.T) {
 
 // TestRequestedRegionOfRoleSessions checks the same for temporary credentials.
 func TestRequestedRegionOfRoleSessions(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	srv := testserver.Start(t)
 	root := srv.RootIAM()
@@ -123,6 +125,7 @@ func wantCode(t *testing.T, what string, err error, code string) {
 // reason AWS's guide exempts global services with NotAction in such SCPs
 // (reference_policies_elements_notaction, "NotAction with Deny").
 func TestRequestedRegionUnderSCP(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	srv := testserver.Start(t)
 	m := srv.NewMember(t)
@@ -147,6 +150,7 @@ func TestRequestedRegionUnderSCP(t *testing.T) {
 // status, so it is the JSON protocol's 400 — and its message reaches the SDK
 // (the model's member is "Message").
 func TestOrganizationsAccessDenied(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	srv := testserver.Start(t)
 	srv.NewUserWithKey(t, "nobody")

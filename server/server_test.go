@@ -35,6 +35,7 @@ func get(t *testing.T, u string) (*http.Response, string) {
 }
 
 func TestHealthAndMetrics(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	resp, body := get(t, srv.URL+"/healthz")
 	if resp.StatusCode != 200 || body != "ok\n" {
@@ -79,6 +80,7 @@ func signedPost(t *testing.T, srv *testserver.Server, service string, form url.V
 }
 
 func TestWireErrors(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	tests := []struct {
 		name   string
@@ -130,6 +132,7 @@ func TestWireErrors(t *testing.T) {
 }
 
 func TestKeyLastUsed(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()
@@ -155,6 +158,7 @@ func sha256Hex(s string) string {
 }
 
 func TestUnavailableJSON(t *testing.T) {
+	t.Parallel()
 	err := server.UnavailableForTest(fmt.Errorf("listing: %w", store.ErrUnavailable))
 	var ae *awserr.Error
 	if !errors.As(err, &ae) || ae.Status != 503 || ae.Code != "ServiceUnavailableException" {

@@ -346,6 +346,7 @@ func stsShapeSteps() []shapeStep {
 // names of the response element with the set AWS returns, so a member the
 // SDKs would silently accept (or ignore) shows.
 func TestResponseMemberSets(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	root := rawClient{t: t, url: srv.URL, keyID: testserver.RootKeyID, secretKey: testserver.RootSecretKey}
 	runShapeSteps(t, root, iamShapeSteps())
@@ -466,6 +467,7 @@ func membersAt(v any, path string) ([]string, bool) {
 // must be the example's, or differ from it for the reason the step gives.
 // The IAM, STS and Organizations models' examples are checked.
 func TestMemberSetsFollowModelExamples(t *testing.T) {
+	t.Parallel()
 	dir := modelsDir(t)
 	checked := 0
 	for _, set := range []struct {
@@ -517,6 +519,7 @@ func TestMemberSetsFollowModelExamples(t *testing.T) {
 // list-attached-user-policies example for a user without policies,
 // https://docs.aws.amazon.com/cli/latest/reference/iam/list-attached-user-policies.html).
 func TestEmptyListsArePresent(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	root := rawClient{t: t, url: srv.URL, keyID: testserver.RootKeyID, secretKey: testserver.RootSecretKey}
 	runShapeSteps(t, root, []shapeStep{
@@ -633,6 +636,7 @@ func orgShapeSteps() []shapeStep {
 // TestOrganizationsMemberSets is TestResponseMemberSets for Organizations:
 // the raw JSON documents' member names.
 func TestOrganizationsMemberSets(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	root := rawClient{t: t, url: srv.URL, keyID: testserver.RootKeyID, secretKey: testserver.RootSecretKey}
 	vars := map[string]string{}
@@ -668,6 +672,7 @@ func TestOrganizationsMemberSets(t *testing.T) {
 // in its short form; a user's and a group's details carry their inline and
 // attached policies; a policy carries its versions with their documents.
 func TestAccountAuthorizationDetailsMemberSets(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	root := rawClient{t: t, url: srv.URL, keyID: testserver.RootKeyID, secretKey: testserver.RootSecretKey}
 	pol := "arn:aws:iam::" + testserver.AccountID + ":policy/p"

@@ -13,6 +13,7 @@ import (
 // answered as ServiceUnavailable (503) with its cause kept; other errors are
 // left alone.
 func TestUnavailable(t *testing.T) {
+	t.Parallel()
 	outage := fmt.Errorf("postgres: begin view: %w: dial error", store.ErrUnavailable)
 	got := unavailable(awserr.InternalFailure(outage))
 	if got.Code != awserr.CodeServiceUnavailable || got.Status != 503 || got.Sender || got.Message != unavailableMessage || !errors.Is(got, store.ErrUnavailable) {

@@ -131,6 +131,7 @@ func between(s, open, close string) string {
 // ..."). The member is named in lower camel case, several errors are joined
 // by "; " after "N validation errors detected: ".
 func TestModelValidationPrecedesAuthorization(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	nobody := newRawUser(t, srv, "nobody")
 	root := rawClient{t: t, url: srv.URL, keyID: testserver.RootKeyID, secretKey: testserver.RootSecretKey}

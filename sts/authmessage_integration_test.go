@@ -22,6 +22,7 @@ import (
 // through the SDK, one without the permission is AccessDenied, and garbage is
 // InvalidAuthorizationMessageException.
 func TestDecodeAuthorizationMessageSDK(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()

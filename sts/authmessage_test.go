@@ -96,6 +96,7 @@ func decode(t *testing.T, s *Service, c *identity.Caller, msg string) decoded {
 // TestAuthorizationMessageRoundTrip: an explicit deny decodes in AWS's shape
 // with the deny that won, the principal, action, resource and context keys.
 func TestAuthorizationMessageRoundTrip(t *testing.T) {
+	t.Parallel()
 	s := messageService(t)
 	c := userCaller("123456789012")
 	set := &policy.Set{Identity: []*policy.Policy{
@@ -147,6 +148,7 @@ func TestAuthorizationMessageRoundTrip(t *testing.T) {
 // TestAuthorizationMessageImplicitDeny: without an allow, nothing matched and
 // the failure names the missing identity-based allow.
 func TestAuthorizationMessageImplicitDeny(t *testing.T) {
+	t.Parallel()
 	s := messageService(t)
 	c := userCaller("123456789012")
 	req := &policy.Request{Principal: c.Principal, Action: "iam:GetUser", Resource: "*", Context: c.Context()}
@@ -167,6 +169,7 @@ func TestAuthorizationMessageImplicitDeny(t *testing.T) {
 // account's message and a message from another keyring are all
 // InvalidAuthorizationMessageException, 400 Sender.
 func TestDecodeAuthorizationMessageInvalid(t *testing.T) {
+	t.Parallel()
 	s := messageService(t)
 	c := userCaller("123456789012")
 	req := &policy.Request{Principal: c.Principal, Action: "iam:GetUser", Resource: "*", Context: c.Context()}
@@ -205,6 +208,7 @@ func TestDecodeAuthorizationMessageInvalid(t *testing.T) {
 // encodes within DecodeAuthorizationMessage's 10,240 characters, keeping the
 // deny that won.
 func TestAuthorizationMessageFits(t *testing.T) {
+	t.Parallel()
 	s := messageService(t)
 	c := userCaller("123456789012")
 	var stmts []string

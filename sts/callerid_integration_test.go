@@ -52,6 +52,7 @@ func denied(t *testing.T, cfg aws.Config) {
 }
 
 func TestGetCallerIdentityUnderExplicitDeny(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	root := srv.RootIAM()
 	k := newUser(t, root, "denied", doc(listUsers, denyAll))
@@ -94,6 +95,7 @@ func TestGetCallerIdentityUnderExplicitDeny(t *testing.T) {
 }
 
 func TestGetCallerIdentityUnderDenyingSessionPolicy(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()
@@ -119,6 +121,7 @@ func TestGetCallerIdentityUnderDenyingSessionPolicy(t *testing.T) {
 }
 
 func TestGetCallerIdentityUnderEmptyBoundary(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()
@@ -138,6 +141,7 @@ func TestGetCallerIdentityUnderEmptyBoundary(t *testing.T) {
 }
 
 func TestGetCallerIdentityUnderDenyAllSCP(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	m := srv.NewMember(t)
 	user := m.NewUserWithKey(t, srv, "member-user", doc(`{"Effect":"Allow","Action":"*","Resource":"*"}`))

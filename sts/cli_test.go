@@ -178,6 +178,7 @@ func (e *cliEnv) run(stdin string, args ...string) map[string]any {
 // prompts for on stdin); get-session-token --serial-number --token-code
 // issues MFA session credentials the CLI then signs with.
 func TestAWSCLIProfiles(t *testing.T) {
+	t.Parallel()
 	if _, err := os.Stat(awsCLI); err != nil {
 		t.Skipf("the aws CLI is not installed at %s", awsCLI)
 	}

@@ -16,6 +16,7 @@ import (
 // request's region) off the request path, written by the server's periodic
 // flush; GetRole then reports it (RoleLastUsed in the IAM API reference).
 func TestRoleLastUsed(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()

@@ -17,6 +17,7 @@ import (
 // id_credentials_temp_control-access_monitor); a session without one does
 // not match a policy conditioned on it.
 func TestSourceIdentityCondition(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()

@@ -112,6 +112,7 @@ func sessionCfg(srv *testserver.Server, c *ststypes.Credentials) aws.Config {
 }
 
 func TestAssumeRoleSameAccount(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()
@@ -169,6 +170,7 @@ func TestAssumeRoleSameAccount(t *testing.T) {
 }
 
 func TestAssumeRoleProviderRefreshes(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()
@@ -223,6 +225,7 @@ func newAccount(t *testing.T, srv *testserver.Server, id string) key {
 }
 
 func TestCrossAccount(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	const b = "210987654321"
@@ -272,6 +275,7 @@ func TestCrossAccount(t *testing.T) {
 }
 
 func TestSessionPoliciesAndTags(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()
@@ -331,6 +335,7 @@ func TestSessionPoliciesAndTags(t *testing.T) {
 }
 
 func TestTokensRejected(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()
@@ -371,6 +376,7 @@ func TestTokensRejected(t *testing.T) {
 }
 
 func TestRevokeSessions(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()
@@ -404,6 +410,7 @@ func TestRevokeSessions(t *testing.T) {
 }
 
 func TestRoleChaining(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()
@@ -467,6 +474,7 @@ func totp(t *testing.T, seedB32 string, at time.Time) string {
 }
 
 func TestMFAGatedRole(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()
@@ -527,6 +535,7 @@ func TestMFAGatedRole(t *testing.T) {
 }
 
 func TestGetFederationToken(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()
@@ -568,6 +577,7 @@ func TestGetFederationToken(t *testing.T) {
 // TestTrustConditions: the trust policy sees sts:RoleSessionName and the
 // caller's aws:PrincipalTag (reference_policies_iam-condition-keys).
 func TestTrustConditions(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()

@@ -15,6 +15,7 @@ import (
 // expired" (as IAM renders it: cfn-sphere/cfn-sphere#55); a token from another
 // cluster key is InvalidClientTokenId.
 func TestOpenSessionExpiry(t *testing.T) {
+	t.Parallel()
 	key, _ := keyring.GenerateKey(rand.Reader)
 	k, err := keyring.New(rand.Reader, key)
 	if err != nil {
@@ -49,6 +50,7 @@ func TestOpenSessionExpiry(t *testing.T) {
 }
 
 func TestTemporaryKeyIDs(t *testing.T) {
+	t.Parallel()
 	s := New(Config{Rand: rand.Reader})
 	for _, acct := range []string{"000000000000", "123456789012", "999999999999"} {
 		id, err := s.temporaryKeyID(acct)

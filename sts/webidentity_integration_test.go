@@ -129,6 +129,7 @@ func wantCodeMessage(t *testing.T, err error, code, msgPrefix string) {
 }
 
 func TestAssumeRoleWithWebIdentity(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()
@@ -282,6 +283,7 @@ func TestAssumeRoleWithWebIdentity(t *testing.T) {
 // TestWebIdentityEgress: the keys are fetched from the registered provider's
 // own host only; other failures to get them are IDPCommunicationError.
 func TestWebIdentityEgress(t *testing.T) {
+	t.Parallel()
 	srv := testserver.Start(t)
 	ctx := context.Background()
 	root := srv.RootIAM()
