@@ -12,7 +12,6 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/gatehouse-iam/gatehouse/internal/testserver"
-	"github.com/gatehouse-iam/gatehouse/store"
 )
 
 // wantCodeMessage checks an API error's code and exact message.
@@ -183,23 +182,6 @@ func TestGroupsLifecycle(t *testing.T) {
 	wantCode(t, err, "NoSuchEntity")
 	if _, err := root.DeleteUser(ctx, &awsiam.DeleteUserInput{UserName: aws.String("cat")}); err != nil {
 		t.Fatalf("DeleteUser after leaving the group: %v", err)
-	}
-}
-
-// attach writes a managed policy attachment the way AttachUserPolicy,
-// AttachGroupPolicy and AttachRolePolicy store it (both directions).
-func attach(t *testing.T, srv *testserver.Server, kind store.EntityKind, name, arn string) {
-	t.Helper()
-	acct, pname := arn[len("arn:aws:iam::"):strings.LastIndexByte(arn, ':')], arn[strings.LastIndexByte(arn, '/')+1:]
-	a := store.Attachment{PolicyARN: arn, EntityKind: kind, EntityName: name}
-	err := srv.Store.Update(context.Background(), func(tx store.Tx) error {
-		if err := store.PutJSON(context.Background(), tx, store.KindAttachment, testserver.AccountID, store.AttachmentKey(kind, name, acct, pname), a); err != nil {
-			return err
-		}
-		return store.PutJSON(context.Background(), tx, store.KindPolicyAttachment, testserver.AccountID, store.PolicyAttachmentKey(acct, pname, kind, name), a)
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -72,8 +73,10 @@ func Load() (*Catalog, error) {
 }
 
 func versionNumber(id string) int {
-	n := 0
-	fmt.Sscanf(strings.TrimPrefix(id, "v"), "%d", &n)
+	n, err := strconv.Atoi(strings.TrimPrefix(id, "v"))
+	if err != nil {
+		return 0
+	}
 	return n
 }
 

@@ -2,7 +2,6 @@ package organizations
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -351,5 +350,3 @@ func getPolicy(ctx context.Context, tx store.ReadTx, org, id string) (policyReco
 	}
 	return p, err
 }
-
-func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }

@@ -116,7 +116,7 @@ func compileARNPattern(escaped string) arnPattern {
 	switch {
 	case strings.IndexByte(escaped, wildcard.AnyRun) < 0 && strings.IndexByte(escaped, wildcard.AnyOne) < 0:
 		ap.shape = arnLiteral
-	case strings.IndexAny(strings.Join(parts[:5], ":"), string([]byte{wildcard.AnyRun, wildcard.AnyOne})) < 0:
+	case !strings.ContainsAny(strings.Join(parts[:5], ":"), string([]byte{wildcard.AnyRun, wildcard.AnyOne})):
 		ap.shape = arnTail
 		ap.prefix = escaped[:len(escaped)-len(parts[5])]
 		ap.tail = parts[5]

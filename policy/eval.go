@@ -315,13 +315,13 @@ func evaluate(set *Set, st *evalState, rec *recorder) Result {
 
 // scan evaluates the statements of one policy that can match the request's
 // service. denyOnly skips Allow statements (an allow was already found).
-func (pol *Policy) scan(st *evalState, svc string, principal, denyOnly bool, rec *recorder, l Layer, level int) scanOut {
+func (p *Policy) scan(st *evalState, svc string, principal, denyOnly bool, rec *recorder, l Layer, level int) scanOut {
 	var o scanOut
-	if denyOnly && !pol.hasDeny {
+	if denyOnly && !p.hasDeny {
 		return o
 	}
 	visit := func(i int32) bool {
-		s := &pol.stmts[i]
+		s := &p.stmts[i]
 		if denyOnly && s.effect != Deny {
 			return false
 		}
@@ -353,7 +353,7 @@ func (pol *Policy) scan(st *evalState, svc string, principal, denyOnly bool, rec
 			return false
 		}
 		if rec != nil {
-			rec.match(l, level, pol, s)
+			rec.match(l, level, p, s)
 		}
 		if s.effect == Deny {
 			if !o.deny {
@@ -369,17 +369,17 @@ func (pol *Policy) scan(st *evalState, svc string, principal, denyOnly bool, rec
 	}
 	if rec != nil {
 		// Explanations list statements in document order.
-		for i := range pol.stmts {
+		for i := range p.stmts {
 			visit(int32(i))
 		}
 		return o
 	}
-	for _, i := range pol.statementsFor(svc, st.svcKey) {
+	for _, i := range p.statementsFor(svc, st.svcKey) {
 		if visit(i) {
 			return o
 		}
 	}
-	for _, i := range pol.anyService {
+	for _, i := range p.anyService {
 		if visit(i) {
 			return o
 		}

@@ -199,10 +199,7 @@ func requestPath(r *http.Request) string {
 func normalizePath(p string) (string, bool) {
 	var segs []string
 	changed := false
-	rest := p
-	if strings.HasPrefix(rest, "/") {
-		rest = rest[1:]
-	}
+	rest := strings.TrimPrefix(p, "/")
 	for {
 		var s string
 		var more bool

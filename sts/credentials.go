@@ -176,8 +176,8 @@ func (s *Service) sessionPolicies(ctx context.Context, doc *string, arns []stsap
 	}
 	var z bytes.Buffer
 	w, _ := flate.NewWriter(&z, flate.BestCompression)
-	w.Write(buf.Bytes())
-	w.Close()
+	w.Write(buf.Bytes()) //nolint:errcheck // writing to a bytes.Buffer cannot fail
+	w.Close()            //nolint:errcheck // likewise
 	pct := (z.Len()*100 + packedLimit - 1) / packedLimit
 	if pct > 100 {
 		return "", nil, 0, awserr.PackedPolicyTooLarge("Packed policy consumes %d%% of allotted space, please use smaller policy.", pct)

@@ -99,7 +99,6 @@ func simulateLines(cmd *cobra.Command, input string, out io.Writer) error {
 		r = f
 	}
 	w := bufio.NewWriter(out)
-	defer w.Flush()
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64*1024), 16*1024*1024)
 	failed := false
@@ -118,10 +117,13 @@ func simulateLines(cmd *cobra.Command, input string, out io.Writer) error {
 		}
 	}
 	if err := sc.Err(); err != nil {
+		w.Flush() //nolint:errcheck // the read error is the one to report
 		return fmt.Errorf("reading input: %w", err)
 	}
+	if err := w.Flush(); err != nil {
+		return fmt.Errorf("writing results: %w", err)
+	}
 	if failed {
-		w.Flush()
 		return &exitError{code: 2}
 	}
 	return nil

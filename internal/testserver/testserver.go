@@ -102,12 +102,12 @@ func (s *Server) RootIAM() *awsiam.Client {
 	return awsiam.NewFromConfig(s.Config(RootKeyID, RootSecretKey))
 }
 
-// IAM returns an IAM client for the given credentials.
+// IAMClient returns an IAM client for the given credentials.
 func (s *Server) IAMClient(keyID, secret string) *awsiam.Client {
 	return awsiam.NewFromConfig(s.Config(keyID, secret))
 }
 
-// STS returns an STS client for the given credentials.
+// STSClient returns an STS client for the given credentials.
 func (s *Server) STSClient(keyID, secret string) *awssts.Client {
 	return awssts.NewFromConfig(s.Config(keyID, secret))
 }
