@@ -124,7 +124,9 @@ var _ store.Store = (*Store)(nil)
 //     (the server's side): 15 s, 5 s, 3.
 //
 // The client's side of each connection always sends TCP keepalives (after
-// 15 s idle, every 5 s, 3 probes).
+// 15 s idle, every 5 s, 3 probes), and a pooled connection idle for over a
+// second is pinged before use within pool_ping_timeout (pgx's DSN setting,
+// a Go duration; default T/4).
 func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if opts.Schema != "" && !schemaName.MatchString(opts.Schema) {
 		return nil, fmt.Errorf("postgres: schema %q must match %s", opts.Schema, schemaName)
@@ -145,6 +147,12 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		timeout = store.DefaultTimeout
 	}
 	configure(cfg.ConnConfig, timeout)
+	if cfg.PingTimeout == 0 {
+		// A pooled connection idle for a while is pinged before use; one
+		// that went silent is dropped after this, leaving the caller time
+		// to get another, instead of using up its whole deadline.
+		cfg.PingTimeout = timeout / 4
+	}
 	cfg.MaxConns = max(cfg.MaxConns, 2)
 	channel := Channel
 	if opts.Schema != "" {
