@@ -117,6 +117,16 @@ func (d *Directory) Revision() int64 {
 	return d.rev
 }
 
+// Ping reports whether the store behind the directory answers, by reading
+// its revision within ctx's deadline (the store's default timeout when ctx
+// has none). Readiness checks call it; the directory itself is not touched.
+func (d *Directory) Ping(ctx context.Context) error {
+	if _, err := d.st.Revision(ctx); err != nil {
+		return fmt.Errorf("directory: store: %w", err)
+	}
+	return nil
+}
+
 // Sync applies every change committed since the directory's revision. Services
 // call it after their own writes, so that a change is in force for the next
 // request; Run calls it periodically for writes by other processes.

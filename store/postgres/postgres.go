@@ -197,8 +197,9 @@ func ping(ctx context.Context, pool *pgxpool.Pool, timeout time.Duration) error 
 	}
 	cc := pool.Config().ConnConfig
 	addr := net.JoinHostPort(cc.Host, fmt.Sprint(cc.Port))
-	if pctx.Err() != nil && ctx.Err() == nil {
-		return fmt.Errorf("postgres: the database at %s did not answer within %v (is it running and reachable? the bound is the store timeout): %w",
+	silent := pctx.Err() != nil || pgconn.Timeout(err) || errors.Is(err, context.DeadlineExceeded)
+	if silent && ctx.Err() == nil {
+		return fmt.Errorf("postgres: the database at %s did not answer within %v, the store timeout (is it running, and reachable from here?): %w",
 			addr, timeout, mapErr(pctx, err, "connect"))
 	}
 	return fmt.Errorf("postgres: cannot connect to the database at %s: %w", addr, mapErr(pctx, err, "connect"))
