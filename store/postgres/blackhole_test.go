@@ -304,3 +304,46 @@ func TestBlackholeServer(t *testing.T) {
 	}
 	t.Logf("second write after recovery: %v", took.Round(time.Millisecond))
 }
+
+// TestBlackholeListen: a listener whose connection goes silent notices it
+// by itself (it checks an idle connection with a bounded round trip) and
+// reconnects once the network is back, even though the silent connection
+// never fails on its own; commits made meanwhile are then reported.
+func TestBlackholeListen(t *testing.T) {
+	p, dsn, direct, schema := proxied(t)
+	writer, err := postgres.Open(t.Context(), direct, postgres.Options{Schema: schema})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer writer.Close()
+	listener, err := postgres.Open(t.Context(), dsn, postgres.Options{Schema: schema, Timeout: holeTimeout})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer listener.Close()
+	revs := newRevisions()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- listener.Listen(ctx, revs.add) }()
+	revs.await(t, 0, holeBound)
+	putOne(t, writer, "a")
+	revs.await(t, 1, holeBound)
+
+	p.Blackhole()
+	putOne(t, writer, "b") // not delivered: the listener's connection is silent
+	time.Sleep(time.Second)
+	p.Recover() // the silent connection stays silent, as TCP's backing off does
+	start := time.Now()
+	// Detection takes up to the 10 s check interval plus the timeout.
+	revs.await(t, 2, 10*time.Second+holeTimeout+holeBound)
+	t.Logf("commit made while the listener's connection was silent reported %v after recovery", time.Since(start).Round(time.Millisecond))
+	putOne(t, writer, "c")
+	revs.await(t, 3, holeBound)
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(holeBound):
+		t.Fatal("Listen did not return after its context ended")
+	}
+}
