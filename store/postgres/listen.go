@@ -141,7 +141,10 @@ const exclusiveLockClass = 0x6578636c
 // creating the management account on an empty database: the node that comes
 // second finds the first one's work done. fn may use the store (it draws
 // other connections from the pool). The lock is released when fn returns, or
-// by PostgreSQL if the connection or the node dies.
+// by PostgreSQL if the connection or the node dies. Waiting for the lock is
+// bounded like a store call (ctx's deadline, else the store's timeout): a
+// node that finds it held longer fails with an error wrapping
+// store.ErrUnavailable.
 func (s *Store) Exclusive(ctx context.Context, name string, fn func(ctx context.Context) error) (err error) {
 	// Taking the lock is bounded like any store call (the server's
 	// lock_timeout applies to the wait as well); fn bounds its own calls.
