@@ -205,10 +205,15 @@ func ping(ctx context.Context, pool *pgxpool.Pool, timeout time.Duration) error 
 	return fmt.Errorf("postgres: cannot connect to the database at %s: %w", addr, mapErr(pctx, err, "connect"))
 }
 
-// Client-side TCP keepalives of every connection: a peer that stops
+// TCP keepalives of every connection, on both sides: a peer that stops
 // answering is detected by the kernel after idle + interval*count even on
-// a connection that is only waiting (Listen's).
-var keepAlive = net.KeepAliveConfig{Enable: true, Idle: 15 * time.Second, Interval: 5 * time.Second, Count: 3}
+// a connection that is only waiting (Listen's, or the server's side of an
+// idle session).
+const (
+	keepAliveIdle     = 15 * time.Second
+	keepAliveInterval = 5 * time.Second
+	keepAliveCount    = 3
+)
 
 // configure applies the connection settings documented on [Open] that the
 // DSN left unset.
@@ -219,16 +224,18 @@ func configure(cc *pgx.ConnConfig, timeout time.Duration) {
 			cc.ConnectTimeout += time.Second
 		}
 	}
-	dialer := &net.Dialer{KeepAliveConfig: keepAlive}
+	dialer := &net.Dialer{KeepAliveConfig: net.KeepAliveConfig{
+		Enable: true, Idle: keepAliveIdle, Interval: keepAliveInterval, Count: keepAliveCount,
+	}}
 	cc.DialFunc = dialer.DialContext
 	ms := func(d time.Duration) string { return fmt.Sprint(d.Milliseconds()) }
 	for name, value := range map[string]string{
 		"statement_timeout":                   ms(timeout),
 		"lock_timeout":                        ms(timeout),
 		"idle_in_transaction_session_timeout": ms(2 * timeout),
-		"tcp_keepalives_idle":                 fmt.Sprint(int(keepAlive.Idle.Seconds())),
-		"tcp_keepalives_interval":             fmt.Sprint(int(keepAlive.Interval.Seconds())),
-		"tcp_keepalives_count":                fmt.Sprint(keepAlive.Count),
+		"tcp_keepalives_idle":                 fmt.Sprint(int(keepAliveIdle.Seconds())),
+		"tcp_keepalives_interval":             fmt.Sprint(int(keepAliveInterval.Seconds())),
+		"tcp_keepalives_count":                fmt.Sprint(keepAliveCount),
 	} {
 		// Set in the DSN, directly or as options=-c name=value: kept.
 		if _, ok := cc.RuntimeParams[name]; ok || strings.Contains(cc.RuntimeParams["options"], name) {
