@@ -41,9 +41,9 @@ func proxied(t *testing.T) (p *blackhole.Proxy, viaDSN, directDSN, schema string
 }
 
 // within runs call and returns its error and duration, failing the test if
-// it has not returned after holeBound (the call is then left to the
-// proxy's cleanup, which closes its connections).
-func within(t *testing.T, what string, call func() error) (error, time.Duration) {
+// it has not returned after holeBound; it then closes the proxy p, which
+// ends the stuck call, so the test fails rather than hangs.
+func within(t *testing.T, p *blackhole.Proxy, what string, call func() error) (error, time.Duration) {
 	t.Helper()
 	start := time.Now()
 	done := make(chan error, 1)
@@ -52,6 +52,7 @@ func within(t *testing.T, what string, call func() error) (error, time.Duration)
 	case err := <-done:
 		return err, time.Since(start)
 	case <-time.After(holeBound):
+		p.Close()
 		t.Fatalf("%s: no answer after %v", what, holeBound)
 		return nil, 0
 	}
@@ -91,7 +92,7 @@ func TestBlackholeStoreCalls(t *testing.T) {
 		{"Changes", func() error { _, err := st.Changes(ctx, 0, 10); return err }},
 		{"Exclusive", func() error { return st.Exclusive(ctx, "x", func(context.Context) error { return nil }) }},
 	} {
-		err, took := within(t, c.name, c.call)
+		err, took := within(t, p, c.name, c.call)
 		t.Logf("%s with the database silent: %v after %v", c.name, err, took.Round(time.Millisecond))
 		if !errors.Is(err, store.ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) {
 			t.Errorf("%s: %v, want store.ErrUnavailable and context.DeadlineExceeded", c.name, err)
@@ -99,7 +100,7 @@ func TestBlackholeStoreCalls(t *testing.T) {
 	}
 	// A caller's own, shorter deadline wins over the store's.
 	short, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
-	err, took := within(t, "Revision with a short deadline", func() error { _, err := st.Revision(short); return err })
+	err, took := within(t, p, "Revision with a short deadline", func() error { _, err := st.Revision(short); return err })
 	cancel()
 	t.Logf("Revision with a 200ms deadline of its own: %v after %v", err, took.Round(time.Millisecond))
 	if !errors.Is(err, store.ErrUnavailable) {
@@ -111,7 +112,7 @@ func TestBlackholeStoreCalls(t *testing.T) {
 	p.Recover()
 	start := time.Now()
 	for {
-		err, _ := within(t, "Update after recovery", func() error { return putKey(ctx, st, "after") })
+		err, _ := within(t, p, "Update after recovery", func() error { return putKey(ctx, st, "after") })
 		if err == nil {
 			break
 		}
@@ -133,7 +134,7 @@ func TestBlackholeWriteDoesNotCommitLate(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	err, took := within(t, "Update cut off before COMMIT", func() error {
+	err, took := within(t, p, "Update cut off before COMMIT", func() error {
 		return st.Update(ctx, func(tx store.Tx) error {
 			if err := tx.Put(ctx, store.Record{Kind: "test", Key: "late", Data: []byte(`{}`)}); err != nil {
 				return err
@@ -173,7 +174,7 @@ func TestOpenBlackhole(t *testing.T) {
 	p, dsn, _, schema := proxied(t)
 	p.Blackhole()
 	var st *postgres.Store
-	err, took := within(t, "Open", func() error {
+	err, took := within(t, p, "Open", func() error {
 		var err error
 		st, err = postgres.Open(context.Background(), dsn, postgres.Options{Schema: schema, Timeout: holeTimeout})
 		return err
@@ -207,11 +208,11 @@ func holeNode(t *testing.T) (*node, *blackhole.Proxy) {
 	return n, p
 }
 
-func getStatus(t *testing.T, url string) (int, string) {
+func getStatus(t *testing.T, p *blackhole.Proxy, url string) (int, string) {
 	t.Helper()
 	var code int
 	var body []byte
-	err, _ := within(t, "GET "+url, func() error {
+	err, _ := within(t, p, "GET "+url, func() error {
 		resp, err := http.Get(url)
 		if err != nil {
 			return err
@@ -239,7 +240,7 @@ func TestBlackholeServer(t *testing.T) {
 	if _, err := root.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("before")}); err != nil {
 		t.Fatal(err)
 	}
-	if code, body := getStatus(t, n.url+"/readyz"); code != 200 || body != "ok\n" {
+	if code, body := getStatus(t, p, n.url+"/readyz"); code != 200 || body != "ok\n" {
 		t.Errorf("/readyz before: %d %q, want 200 ok", code, body)
 	}
 	p.Blackhole()
@@ -257,19 +258,19 @@ func TestBlackholeServer(t *testing.T) {
 			return err
 		}},
 	} {
-		err, took := within(t, c.name, c.call)
+		err, took := within(t, p, c.name, c.call)
 		t.Logf("%s with the database silent: HTTP %d %s after %v", c.name, httpStatus(err), errorCode(err), took.Round(time.Millisecond))
 		if code, status := errorCode(err), httpStatus(err); code != "ServiceUnavailable" || status != 503 {
 			t.Errorf("%s: code %q, HTTP %d (%v); want ServiceUnavailable, 503", c.name, code, status, err)
 		}
 	}
 	start := time.Now()
-	code, body := getStatus(t, n.url+"/readyz")
+	code, body := getStatus(t, p, n.url+"/readyz")
 	t.Logf("/readyz with the database silent: %d %q after %v", code, body, time.Since(start).Round(time.Millisecond))
 	if code != 503 || body != "store unavailable\n" {
 		t.Errorf("/readyz: %d %q, want 503 store unavailable", code, body)
 	}
-	if code, _ := getStatus(t, n.url+"/healthz"); code != 200 {
+	if code, _ := getStatus(t, p, n.url+"/healthz"); code != 200 {
 		t.Errorf("/healthz: %d, want 200 (liveness does not depend on the store)", code)
 	}
 	// Let the directory's 1 s poll get caught on a silent connection.
@@ -278,7 +279,7 @@ func TestBlackholeServer(t *testing.T) {
 	p.Recover() // the connections caught stay silent, as TCP's backing off do
 	start = time.Now()
 	for i := 0; ; i++ {
-		err, _ := within(t, "CreateUser after recovery", func() error {
+		err, _ := within(t, p, "CreateUser after recovery", func() error {
 			_, err := root.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("after")})
 			return err
 		})
@@ -290,12 +291,12 @@ func TestBlackholeServer(t *testing.T) {
 			t.Fatalf("CreateUser after recovery: %v", err)
 		}
 	}
-	if code, body := getStatus(t, n.url+"/readyz"); code != 200 || body != "ok\n" {
+	if code, body := getStatus(t, p, n.url+"/readyz"); code != 200 || body != "ok\n" {
 		t.Errorf("/readyz after recovery: %d %q, want 200 ok", code, body)
 	}
 	// The node's own writes are in force at once: a second write right
 	// after the first returns promptly too.
-	err, took := within(t, "CreateUser", func() error {
+	err, took := within(t, p, "CreateUser", func() error {
 		_, err := root.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("after2")})
 		return err
 	})
