@@ -31,8 +31,9 @@ type Directory struct {
 	managed ManagedPolicies
 	log     *slog.Logger
 
-	syncMu sync.Mutex // serialises Sync
-
+	// mu guards the fields below. It is never held across a store call:
+	// a database that stops answering must not block the readers of the
+	// directory, nor the writers that Sync after their commit.
 	mu         sync.RWMutex
 	rev        int64
 	accessKeys map[string]store.AccessKey
@@ -116,16 +117,30 @@ func (d *Directory) Revision() int64 {
 	return d.rev
 }
 
+// Ping reports whether the store behind the directory answers, by reading
+// its revision within ctx's deadline (the store's default timeout when ctx
+// has none). Readiness checks call it; the directory itself is not touched.
+func (d *Directory) Ping(ctx context.Context) error {
+	if _, err := d.st.Revision(ctx); err != nil {
+		return fmt.Errorf("directory: store: %w", err)
+	}
+	return nil
+}
+
 // Sync applies every change committed since the directory's revision. Services
 // call it after their own writes, so that a change is in force for the next
 // request; Run calls it periodically for writes by other processes.
+//
+// Syncs may run concurrently, and none waits for another: each reads a page
+// of the change feed and the records it names from the store without any
+// lock held, then applies, under the lock, only the changes newer than the
+// directory's revision at that moment (whole revisions, in revision order),
+// so a slow or stuck Sync neither blocks the others nor undoes what a
+// faster one applied. When Sync returns nil, every commit made before it
+// was called is in force.
 func (d *Directory) Sync(ctx context.Context) error {
-	d.syncMu.Lock()
-	defer d.syncMu.Unlock()
 	for {
-		d.mu.RLock()
-		after := d.rev
-		d.mu.RUnlock()
+		after := d.Revision()
 		changes, err := d.st.Changes(ctx, after, 1000)
 		if err != nil {
 			return fmt.Errorf("directory: reading changes after %d: %w", after, err)
@@ -133,20 +148,30 @@ func (d *Directory) Sync(ctx context.Context) error {
 		if len(changes) == 0 {
 			return nil
 		}
-		if err := d.apply(ctx, changes); err != nil {
+		ups, err := d.fetch(ctx, changes)
+		if err != nil {
+			return err
+		}
+		if err := d.apply(ups); err != nil {
 			return err
 		}
 	}
 }
 
-// apply re-reads the records the changes name and invalidates cached sets.
-func (d *Directory) apply(ctx context.Context, changes []store.Change) error {
-	type update struct {
-		ch  store.Change
-		rec store.Record
-		ok  bool
-	}
-	var ups []update
+// update is one change of the feed with, for the kinds the directory keeps
+// in memory, the record as read after the change (ok is false when the
+// record no longer exists).
+type update struct {
+	ch  store.Change
+	rec store.Record
+	ok  bool
+}
+
+// fetch reads the records that the changes name, for the kinds kept in
+// memory, in one read transaction begun after the changes were listed: each
+// record is therefore at least as new as the change that names it.
+func (d *Directory) fetch(ctx context.Context, changes []store.Change) ([]update, error) {
+	ups := make([]update, 0, len(changes))
 	err := d.st.View(ctx, func(tx store.ReadTx) error {
 		for _, ch := range changes {
 			if ch.Kind != store.KindAccessKey && ch.Kind != store.KindAccount {
@@ -166,32 +191,27 @@ func (d *Directory) apply(ctx context.Context, changes []store.Change) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("directory: applying changes: %w", err)
+		return nil, fmt.Errorf("directory: applying changes: %w", err)
 	}
+	return ups, nil
+}
+
+// apply installs fetched updates and invalidates cached sets, under the
+// lock, skipping the revisions a concurrent Sync has applied already.
+// Pages of the change feed never split a revision, so the revisions applied
+// are always whole. Every change applied advances the revision, deletions
+// included (a page that ended with the deletion of an access key used to
+// leave the revision behind, so Sync read that page again forever).
+func (d *Directory) apply(ups []update) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	applied := d.rev
 	for _, u := range ups {
-		switch u.ch.Kind {
-		case store.KindAccessKey:
-			if !u.ok {
-				delete(d.accessKeys, u.ch.Key)
-				continue
-			}
-			k, err := store.DecodeJSON[store.AccessKey](u.rec)
-			if err != nil {
-				return fmt.Errorf("directory: access key %s: %w", u.ch.Key, err)
-			}
-			d.accessKeys[k.ID] = k
-		case store.KindAccount:
-			if !u.ok {
-				delete(d.accounts, u.ch.Key)
-				continue
-			}
-			a, err := store.DecodeJSON[store.Account](u.rec)
-			if err != nil {
-				return fmt.Errorf("directory: account %s: %w", u.ch.Key, err)
-			}
-			d.accounts[a.ID] = a
+		if u.ch.Revision <= applied {
+			continue
+		}
+		if err := d.install(u); err != nil {
+			return err
 		}
 		d.invalidate(u.ch)
 		if u.ch.Account == store.AWSAccount {
@@ -201,6 +221,34 @@ func (d *Directory) apply(ctx context.Context, changes []store.Change) error {
 		if u.ch.Revision > d.rev {
 			d.rev = u.ch.Revision
 		}
+	}
+	return nil
+}
+
+// install puts the record of an access key or account change into memory,
+// or removes it when it no longer exists. The caller holds d.mu.
+func (d *Directory) install(u update) error {
+	switch u.ch.Kind {
+	case store.KindAccessKey:
+		if !u.ok {
+			delete(d.accessKeys, u.ch.Key)
+			return nil
+		}
+		k, err := store.DecodeJSON[store.AccessKey](u.rec)
+		if err != nil {
+			return fmt.Errorf("directory: access key %s: %w", u.ch.Key, err)
+		}
+		d.accessKeys[k.ID] = k
+	case store.KindAccount:
+		if !u.ok {
+			delete(d.accounts, u.ch.Key)
+			return nil
+		}
+		a, err := store.DecodeJSON[store.Account](u.rec)
+		if err != nil {
+			return fmt.Errorf("directory: account %s: %w", u.ch.Key, err)
+		}
+		d.accounts[a.ID] = a
 	}
 	return nil
 }

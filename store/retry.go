@@ -15,7 +15,8 @@ const MaxAttempts = 8
 // wrapping ErrConflict, at most MaxAttempts times, waiting a little longer
 // before each retry. Backends wrap one whole transaction (begin, fn, commit)
 // in it to implement the retry contract of [Store.Update]. It stops early
-// when ctx is done.
+// when ctx is done; when ctx's deadline ends the retries, the error wraps
+// ErrUnavailable and the last conflict as well.
 func RetryConflicts(ctx context.Context, attempt func() error) error {
 	wait := time.Millisecond
 	var err error
@@ -31,6 +32,11 @@ func RetryConflicts(ctx context.Context, attempt func() error) error {
 		select {
 		case <-ctx.Done():
 			t.Stop()
+			if errors.Is(context.Cause(ctx), context.DeadlineExceeded) {
+				// Still conflicting when time ran out: the store is too
+				// busy to answer in time.
+				return fmt.Errorf("store: retrying after conflict: %w: %w: %w", ErrUnavailable, context.Cause(ctx), err)
+			}
 			return fmt.Errorf("store: retrying after conflict: %w", context.Cause(ctx))
 		case <-t.C:
 		}

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"testing"
 	"testing/iotest"
+	"time"
 )
 
 func TestPrefixEnd(t *testing.T) {
@@ -265,4 +266,37 @@ func TestRetryConflicts(t *testing.T) {
 			t.Errorf("calls = %d, err = %v; want 1 call and context.Canceled", calls, err)
 		}
 	})
+	t.Run("a deadline ending the retries means unavailable", func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(t.Context(), time.Millisecond)
+		defer cancel()
+		err := RetryConflicts(ctx, func() error {
+			<-ctx.Done()
+			return ErrConflict
+		})
+		if !errors.Is(err, ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, ErrConflict) {
+			t.Errorf("err = %v; want ErrUnavailable, context.DeadlineExceeded and ErrConflict", err)
+		}
+	})
+}
+
+// TestWithDefaultTimeout: a context without a deadline gets the timeout
+// (the default one for zero); one with a deadline keeps it.
+func TestWithDefaultTimeout(t *testing.T) {
+	for _, tc := range []struct {
+		timeout, want time.Duration
+	}{{time.Second, time.Second}, {0, DefaultTimeout}, {-1, DefaultTimeout}} {
+		ctx, cancel := WithDefaultTimeout(t.Context(), tc.timeout)
+		d, ok := ctx.Deadline()
+		cancel()
+		if left := time.Until(d); !ok || left > tc.want || left < tc.want-time.Second {
+			t.Errorf("timeout %v: deadline in %v (set %v), want about %v", tc.timeout, left, ok, tc.want)
+		}
+	}
+	parent, cancel := context.WithTimeout(t.Context(), time.Hour)
+	defer cancel()
+	ctx, cancel2 := WithDefaultTimeout(parent, time.Second)
+	defer cancel2()
+	if ctx != parent {
+		t.Error("a context with a deadline was replaced")
+	}
 }

@@ -42,6 +42,10 @@ type serveConfig struct {
 	AccountID     string
 	LogFormat     string
 	LogLevel      string
+	// StoreTimeout bounds every store call that has no deadline of its
+	// own, and the first connection to PostgreSQL at start-up; zero means
+	// store.DefaultTimeout.
+	StoreTimeout time.Duration
 
 	// DataDirGiven reports that --data was on the command line (it conflicts
 	// with --store); MasterKeyInEnv that GATEHOUSE_MASTER_KEY is set.
@@ -64,6 +68,9 @@ func (c *serveConfig) Validate() error {
 			// on one node's disk would not be.
 			return fmt.Errorf("with --store, give the master key shared by every node with --master-key-file or %s", keyring.EnvVar)
 		}
+	}
+	if c.StoreTimeout < 0 {
+		return fmt.Errorf("--store-timeout must not be negative (0 means the default, %v), not %v", store.DefaultTimeout, c.StoreTimeout)
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return errors.New("--tls-cert and --tls-key go together")
@@ -116,6 +123,7 @@ management account; the others find it.`,
 	f.StringVar(&c.AccountID, "account-id", "", "management account id on first start (default: $GATEHOUSE_ACCOUNT_ID, else generated)")
 	f.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
 	f.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
+	f.DurationVar(&c.StoreTimeout, "store-timeout", store.DefaultTimeout, "bound of each store call, and of reaching PostgreSQL at start-up; an unreachable store answers 503 after it")
 	return cmd
 }
 
@@ -155,11 +163,11 @@ func serve(ctx context.Context, c *serveConfig, stdout, stderr io.Writer) error 
 		location = []any{"data", c.DataDir}
 	)
 	if c.StoreDSN != "" {
-		if pg, err = postgres.Open(ctx, c.StoreDSN, postgres.Options{Log: log}); err != nil {
+		if pg, err = postgres.Open(ctx, c.StoreDSN, postgres.Options{Log: log, Timeout: c.StoreTimeout}); err != nil {
 			return fmt.Errorf("opening the PostgreSQL store: %w", err)
 		}
 		st, location = pg, []any{"store", "postgres"} // never the DSN: it may hold a password
-	} else if st, err = sqlite.Open(ctx, c.DataDir); err != nil {
+	} else if st, err = sqlite.OpenWith(ctx, c.DataDir, sqlite.Options{Timeout: c.StoreTimeout}); err != nil {
 		return fmt.Errorf("opening the store: %w", err)
 	}
 	defer st.Close()

@@ -3,12 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"net"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gatehouse-iam/gatehouse/internal/blackhole"
+	"github.com/gatehouse-iam/gatehouse/keyring"
 )
 
 // syncBuffer is a bytes.Buffer safe for the server goroutine and the test.
@@ -86,5 +90,47 @@ func TestServeLifecycle(t *testing.T) {
 	out, _ = start()
 	if strings.Contains(out, "AWS_SECRET_ACCESS_KEY") {
 		t.Fatalf("second start printed a key again: %q", out)
+	}
+}
+
+// TestServeUnreachableStore: `serve --store` against a database that
+// accepts connections but never answers fails after --store-timeout with a
+// message that says so, instead of hanging.
+func TestServeUnreachableStore(t *testing.T) {
+	silent, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	go func() {
+		for {
+			c, err := silent.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close() // held open, never answered
+		}
+	}()
+	hole := blackhole.New(t, silent.Addr().String())
+	hole.Blackhole()
+	key, err := keyring.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(keyring.EnvVar, keyring.EncodeKey(key))
+	cfg := &serveConfig{Addr: freeAddr(t), StoreDSN: "postgres://gatehouse@" + hole.Addr() + "/gatehouse?sslmode=disable",
+		LogFormat: "text", LogLevel: "info", StoreTimeout: 2 * time.Second}
+	done := make(chan error, 1)
+	start := time.Now()
+	var out, errb syncBuffer
+	go func() { done <- serve(t.Context(), cfg, &out, &errb) }()
+	select {
+	case err = <-done:
+	case <-time.After(15 * time.Second):
+		t.Fatal("serve still starting after 15s against a silent database")
+	}
+	t.Logf("serve against a silent database: %v after %v", err, time.Since(start).Round(time.Millisecond))
+	if err == nil || !strings.Contains(err.Error(), "opening the PostgreSQL store") || !strings.Contains(err.Error(), "did not answer within 2s") {
+		t.Errorf("serve: %v, want a clear error naming the bound", err)
 	}
 }

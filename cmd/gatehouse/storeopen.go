@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -25,13 +26,17 @@ import (
 type storeTarget struct {
 	DataDir  string
 	StoreDSN string
+	// Timeout bounds each store call (zero: store.DefaultTimeout); raise it
+	// for a backup of a large store, which reads it in one transaction.
+	Timeout time.Duration
 }
 
-// addFlags registers --data and --store.
+// addFlags registers --data, --store and --store-timeout.
 func (c *storeTarget) addFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVar(&c.DataDir, "data", "", "data directory of the embedded SQLite store")
 	f.StringVar(&c.StoreDSN, "store", "", "PostgreSQL URL (postgres://...) of the store")
+	f.DurationVar(&c.Timeout, "store-timeout", store.DefaultTimeout, "bound of each store call (raise it to back up a large store)")
 }
 
 // Validate checks that exactly one store is named. A DSN is never echoed: it
@@ -42,6 +47,8 @@ func (c *storeTarget) Validate() error {
 		return errors.New("give the store: --data DIR or --store postgres://...")
 	case c.DataDir != "" && c.StoreDSN != "":
 		return errors.New("--data and --store are alternatives: give one")
+	case c.Timeout < 0:
+		return errors.New("--store-timeout must not be negative")
 	case c.StoreDSN != "" && !strings.HasPrefix(c.StoreDSN, "postgres://") && !strings.HasPrefix(c.StoreDSN, "postgresql://"):
 		return errors.New("--store must be a PostgreSQL URL: postgres://user@host:port/database?sslmode=...")
 	}
@@ -60,7 +67,7 @@ func (c *storeTarget) String() string {
 // command never creates one by mistake) unless create is set.
 func (c *storeTarget) open(ctx context.Context, create bool, log *slog.Logger) (store.Store, error) {
 	if c.StoreDSN != "" {
-		st, err := postgres.Open(ctx, c.StoreDSN, postgres.Options{Log: log})
+		st, err := postgres.Open(ctx, c.StoreDSN, postgres.Options{Log: log, Timeout: c.Timeout})
 		if err != nil {
 			return nil, fmt.Errorf("opening the PostgreSQL store: %w", err)
 		}
@@ -73,7 +80,7 @@ func (c *storeTarget) open(ctx context.Context, create bool, log *slog.Logger) (
 	} else if _, err := os.Stat(c.DataDir); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
-	st, err := sqlite.Open(ctx, c.DataDir)
+	st, err := sqlite.OpenWith(ctx, c.DataDir, sqlite.Options{Timeout: c.Timeout})
 	if err != nil {
 		return nil, fmt.Errorf("opening the store: %w", err)
 	}

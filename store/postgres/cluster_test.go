@@ -87,13 +87,19 @@ func startClusterApp(t testing.TB, n int) (nodes []*node, dsn, app string) {
 }
 
 func startNode(t testing.TB, dsn, schema, masterKey string) (*node, error) {
+	return startNodeTimeout(t, dsn, schema, masterKey, 0)
+}
+
+// startNodeTimeout is startNode with the store's timeout (zero: the
+// default).
+func startNodeTimeout(t testing.TB, dsn, schema, masterKey string, timeout time.Duration) (*node, error) {
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	keys, err := keyring.Load(keyring.Options{EnvValue: masterKey, Rand: rand.Reader})
 	if err != nil {
 		return nil, err
 	}
-	st, err := postgres.Open(ctx, dsn, postgres.Options{Schema: schema, Log: log})
+	st, err := postgres.Open(ctx, dsn, postgres.Options{Schema: schema, Log: log, Timeout: timeout})
 	if err != nil {
 		return nil, err
 	}

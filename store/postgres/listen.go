@@ -9,6 +9,9 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/gatehouse-iam/gatehouse/store"
 )
 
 // Reconnection backoff of Listen: it doubles from listenMinBackoff up to
@@ -19,10 +22,21 @@ const (
 	listenMaxBackoff = 5 * time.Second
 )
 
+// listenCheckInterval is how long Listen waits for a notification before it
+// checks that its connection still answers (a round trip bounded by the
+// store's timeout). A database that stops answering is thus noticed within
+// about listenCheckInterval + timeout, without relying on TCP, whose
+// keepalives a middlebox may answer.
+const listenCheckInterval = 10 * time.Second
+
 // Listen calls fn with the revision of every commit to the store, by any node,
 // until ctx ends; it then returns ctx's cause. It holds one dedicated
 // connection (outside the pool) that LISTENs on the store's channel, and
 // reconnects with backoff whenever that connection fails.
+//
+// The connection is checked with a round trip whenever no notification
+// has come for listenCheckInterval; connecting, and every round trip, are
+// bounded by the store's timeout.
 //
 // Notifications can be missed while the connection is down, so after every
 // (re)connection Listen also calls fn with the store's current revision: a
@@ -57,27 +71,30 @@ func (s *Store) Listen(ctx context.Context, fn func(rev int64)) error {
 // notification, until the connection fails or ctx ends. connected reports
 // that the LISTEN was established.
 func (s *Store) listenOnce(ctx context.Context, fn func(rev int64)) (connected bool, err error) {
-	conn, err := pgx.ConnectConfig(ctx, s.listen)
+	sctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	conn, err := pgx.ConnectConfig(sctx, s.listen)
 	if err != nil {
-		return false, mapErr(ctx, err, "listen: connect")
+		return false, mapErr(sctx, err, "listen: connect")
 	}
 	defer func() {
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
 		defer cancel()
 		conn.Close(cctx) //nolint:errcheck // the connection is being abandoned
 	}()
-	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{s.channel}.Sanitize()); err != nil {
-		return false, mapErr(ctx, err, "listen")
+	if _, err := conn.Exec(sctx, "LISTEN "+pgx.Identifier{s.channel}.Sanitize()); err != nil {
+		return false, mapErr(sctx, err, "listen")
 	}
 	var rev int64
-	if err := conn.QueryRow(ctx, `SELECT current FROM revision WHERE id = 1`).Scan(&rev); err != nil {
-		return true, mapErr(ctx, err, "listen: read revision")
+	if err := conn.QueryRow(sctx, `SELECT current FROM revision WHERE id = 1`).Scan(&rev); err != nil {
+		return true, mapErr(sctx, err, "listen: read revision")
 	}
+	cancel()
 	fn(rev)
 	for {
-		n, err := conn.WaitForNotification(ctx)
+		n, err := s.waitForNotification(ctx, conn)
 		if err != nil {
-			return true, mapErr(ctx, err, "listen: wait")
+			return true, err
 		}
 		rev, err := strconv.ParseInt(n.Payload, 10, 64)
 		if err != nil {
@@ -86,6 +103,30 @@ func (s *Store) listenOnce(ctx context.Context, fn func(rev int64)) (connected b
 			continue
 		}
 		fn(rev)
+	}
+}
+
+// waitForNotification waits for the next notification on conn until ctx
+// ends, checking every listenCheckInterval without one that conn still
+// answers. A wait cut short by its own timer leaves conn usable: pgx only
+// interrupts the read (a timeout error) and does not close the connection.
+func (s *Store) waitForNotification(ctx context.Context, conn *pgx.Conn) (*pgconn.Notification, error) {
+	for {
+		wctx, cancel := context.WithTimeout(ctx, listenCheckInterval)
+		n, err := conn.WaitForNotification(wctx)
+		cancel()
+		switch {
+		case err == nil:
+			return n, nil
+		case ctx.Err() != nil || !pgconn.Timeout(err) || conn.IsClosed():
+			return nil, mapErr(ctx, err, "listen: wait")
+		}
+		pctx, cancel := context.WithTimeout(ctx, s.timeout)
+		err = conn.Ping(pctx)
+		cancel()
+		if err != nil {
+			return nil, mapErr(pctx, err, "listen: check the connection")
+		}
 	}
 }
 
@@ -100,19 +141,26 @@ const exclusiveLockClass = 0x6578636c
 // creating the management account on an empty database: the node that comes
 // second finds the first one's work done. fn may use the store (it draws
 // other connections from the pool). The lock is released when fn returns, or
-// by PostgreSQL if the connection or the node dies.
+// by PostgreSQL if the connection or the node dies. Waiting for the lock is
+// bounded like a store call (ctx's deadline, else the store's timeout): a
+// node that finds it held longer fails with an error wrapping
+// store.ErrUnavailable.
 func (s *Store) Exclusive(ctx context.Context, name string, fn func(ctx context.Context) error) (err error) {
-	conn, err := s.pool.Acquire(ctx)
+	// Taking the lock is bounded like any store call (the server's
+	// lock_timeout applies to the wait as well); fn bounds its own calls.
+	lctx, cancel := store.WithDefaultTimeout(ctx, s.timeout)
+	defer cancel()
+	conn, err := s.pool.Acquire(lctx)
 	if err != nil {
-		return mapErr(ctx, err, "exclusive: acquire connection")
+		return mapErr(lctx, err, "exclusive: acquire connection")
 	}
 	defer conn.Release()
 	lockName := s.schema + "/" + name
-	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1, hashtext($2))`, int32(exclusiveLockClass), lockName); err != nil {
-		return mapErr(ctx, err, "exclusive: lock "+name)
+	if _, err := conn.Exec(lctx, `SELECT pg_advisory_lock($1, hashtext($2))`, int32(exclusiveLockClass), lockName); err != nil {
+		return mapErr(lctx, err, "exclusive: lock "+name)
 	}
 	defer func() {
-		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.timeout)
 		defer cancel()
 		var released bool
 		uerr := conn.QueryRow(uctx, `SELECT pg_advisory_unlock($1, hashtext($2))`, int32(exclusiveLockClass), lockName).Scan(&released)

@@ -77,9 +77,16 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, schema string, ms []migrat
 	}
 	defer func() {
 		if err != nil {
-			rollback(ctx, tx)
+			rollback(ctx, tx, maxRollbackWait)
 		}
 	}()
+	// DDL may take long on a large database, and a node waits here for
+	// another node's migrations: the server's statement and lock timeouts
+	// (see Open) are lifted for this transaction, and ctx's deadline alone
+	// bounds it.
+	if _, err := tx.Exec(ctx, `SELECT set_config('statement_timeout', '0', true), set_config('lock_timeout', '0', true)`); err != nil {
+		return mapErr(ctx, err, "lift timeouts for migrations")
+	}
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, hashtext($2))`, int32(migrationLockClass), schema); err != nil {
 		return mapErr(ctx, err, "lock migrations")
 	}

@@ -28,6 +28,23 @@
 // the notification is delivered exactly when the commit is visible. [Store.Listen]
 // follows the channel on a dedicated connection and reconnects by itself.
 //
+// Deadlines. A database that stops answering (packets dropped, not refused)
+// must not hang the node. Every store call runs under a deadline: the
+// caller's, or [Options.Timeout] when the caller's context has none; the
+// statements of a transaction share the deadline of their Update or View
+// whatever context they are given. Past the deadline a call fails with an
+// error wrapping store.ErrUnavailable and context.DeadlineExceeded. An Update
+// whose context is done before COMMIT rolls back instead of committing, so a
+// caller that gave up never finds its write applied later; COMMIT itself is
+// bounded by the same deadline, and a COMMIT interrupted that way has an
+// unknown outcome, as for any connection lost during COMMIT. Open applies the
+// same timeout to its first connection, so starting against an unreachable
+// database fails with a clear error. Connections use TCP keepalives, and
+// unless the DSN sets them: connect_timeout, and the server-side
+// statement_timeout, lock_timeout and idle_in_transaction_session_timeout,
+// so the server, too, gives up on a node that has vanished and releases the
+// revision lock it held (see [Open]).
+//
 // Schema. Tables live in the schema named by [Options.Schema] (created if
 // missing), else in the first schema of the DSN's search_path (normally
 // public). Migrations are embedded, versioned in schema_migrations and applied
@@ -40,7 +57,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"regexp"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -67,6 +86,11 @@ type Options struct {
 	MaxConns int32
 	// Log receives connection trouble seen by Listen; nil discards it.
 	Log *slog.Logger
+	// Timeout bounds every store call whose context has no deadline, and
+	// the first connection made by Open; zero means store.DefaultTimeout.
+	// It is also the default of the connection settings Open applies when
+	// the DSN does not set them.
+	Timeout time.Duration
 }
 
 var schemaName = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,39}$`)
@@ -78,6 +102,7 @@ type Store struct {
 	schema  string
 	channel string
 	log     *slog.Logger
+	timeout time.Duration // bound of a store call whose context has none
 	closed  atomic.Bool
 }
 
@@ -85,7 +110,23 @@ var _ store.Store = (*Store)(nil)
 
 // Open connects to the database dsn (a postgres:// URL or a key=value
 // connection string, as pgx accepts), brings its schema up to date and
-// returns the store.
+// returns the store. The first connection, and the migrations, are bounded
+// by ctx's deadline or else by [Options.Timeout]: an unreachable database
+// makes Open fail with an error that names its address and the bound.
+//
+// Connection settings the DSN may set (postgres://...?name=value), and their
+// defaults when it does not, with T the timeout:
+//   - connect_timeout (seconds): T, rounded up to a whole second;
+//   - statement_timeout: T; lock_timeout: T;
+//   - idle_in_transaction_session_timeout: 2T, so a transaction whose node
+//     vanished releases its locks;
+//   - tcp_keepalives_idle, tcp_keepalives_interval, tcp_keepalives_count
+//     (the server's side): 15 s, 5 s, 3.
+//
+// The client's side of each connection always sends TCP keepalives (after
+// 15 s idle, every 5 s, 3 probes), and a pooled connection idle for over a
+// second is pinged before use within pool_ping_timeout (pgx's DSN setting,
+// a Go duration; default T/4).
 func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if opts.Schema != "" && !schemaName.MatchString(opts.Schema) {
 		return nil, fmt.Errorf("postgres: schema %q must match %s", opts.Schema, schemaName)
@@ -101,6 +142,17 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if opts.MaxConns != 0 {
 		cfg.MaxConns = opts.MaxConns
 	}
+	timeout := opts.Timeout
+	if timeout <= 0 {
+		timeout = store.DefaultTimeout
+	}
+	configure(cfg.ConnConfig, timeout)
+	if cfg.PingTimeout == 0 {
+		// A pooled connection idle for a while is pinged before use; one
+		// that went silent is dropped after this, leaving the caller time
+		// to get another, instead of using up its whole deadline.
+		cfg.PingTimeout = timeout / 4
+	}
 	cfg.MaxConns = max(cfg.MaxConns, 2)
 	channel := Channel
 	if opts.Schema != "" {
@@ -115,16 +167,82 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
+	if err := ping(ctx, pool, timeout); err != nil {
+		pool.Close()
+		return nil, err
+	}
 	ms, err := loadMigrations(migrationFS)
 	if err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	if err := migrate(ctx, pool, opts.Schema, ms); err != nil {
+	mctx, cancel := store.WithDefaultTimeout(ctx, timeout)
+	defer cancel()
+	if err := migrate(mctx, pool, opts.Schema, ms); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: migrate: %w", err)
 	}
-	return &Store{pool: pool, listen: cfg.ConnConfig.Copy(), schema: opts.Schema, channel: channel, log: log}, nil
+	return &Store{pool: pool, listen: cfg.ConnConfig.Copy(), schema: opts.Schema, channel: channel, log: log, timeout: timeout}, nil
+}
+
+// ping makes the pool's first connection, within ctx's deadline or else
+// timeout, and explains a failure: the address tried and the bound, never
+// the DSN (it may hold a password).
+func ping(ctx context.Context, pool *pgxpool.Pool, timeout time.Duration) error {
+	pctx, cancel := store.WithDefaultTimeout(ctx, timeout)
+	defer cancel()
+	err := pool.Ping(pctx)
+	if err == nil {
+		return nil
+	}
+	cc := pool.Config().ConnConfig
+	addr := net.JoinHostPort(cc.Host, fmt.Sprint(cc.Port))
+	silent := pctx.Err() != nil || pgconn.Timeout(err) || errors.Is(err, context.DeadlineExceeded)
+	if silent && ctx.Err() == nil {
+		return fmt.Errorf("postgres: the database at %s did not answer within %v, the store timeout (is it running, and reachable from here?): %w",
+			addr, timeout, mapErr(pctx, err, "connect"))
+	}
+	return fmt.Errorf("postgres: cannot connect to the database at %s: %w", addr, mapErr(pctx, err, "connect"))
+}
+
+// TCP keepalives of every connection, on both sides: a peer that stops
+// answering is detected by the kernel after idle + interval*count even on
+// a connection that is only waiting (Listen's, or the server's side of an
+// idle session).
+const (
+	keepAliveIdle     = 15 * time.Second
+	keepAliveInterval = 5 * time.Second
+	keepAliveCount    = 3
+)
+
+// configure applies the connection settings documented on [Open] that the
+// DSN left unset.
+func configure(cc *pgx.ConnConfig, timeout time.Duration) {
+	if cc.ConnectTimeout == 0 {
+		cc.ConnectTimeout = timeout.Round(time.Second)
+		if cc.ConnectTimeout < timeout {
+			cc.ConnectTimeout += time.Second
+		}
+	}
+	dialer := &net.Dialer{KeepAliveConfig: net.KeepAliveConfig{
+		Enable: true, Idle: keepAliveIdle, Interval: keepAliveInterval, Count: keepAliveCount,
+	}}
+	cc.DialFunc = dialer.DialContext
+	ms := func(d time.Duration) string { return fmt.Sprint(d.Milliseconds()) }
+	for name, value := range map[string]string{
+		"statement_timeout":                   ms(timeout),
+		"lock_timeout":                        ms(timeout),
+		"idle_in_transaction_session_timeout": ms(2 * timeout),
+		"tcp_keepalives_idle":                 fmt.Sprint(int(keepAliveIdle.Seconds())),
+		"tcp_keepalives_interval":             fmt.Sprint(int(keepAliveInterval.Seconds())),
+		"tcp_keepalives_count":                fmt.Sprint(keepAliveCount),
+	} {
+		// Set in the DSN, directly or as options=-c name=value: kept.
+		if _, ok := cc.RuntimeParams[name]; ok || strings.Contains(cc.RuntimeParams["options"], name) {
+			continue
+		}
+		cc.RuntimeParams[name] = value
+	}
 }
 
 // Close closes the connection pool. It is safe to call more than once.
@@ -150,6 +268,8 @@ const maxLostConnections = 3
 // commit. A connection lost during COMMIT is not rerun: the commit may have
 // happened.
 func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
+	ctx, cancel := store.WithDefaultTimeout(ctx, s.timeout)
+	defer cancel()
 	return store.RetryConflicts(ctx, func() error {
 		var err error
 		for range maxLostConnections {
@@ -169,7 +289,7 @@ func (s *Store) update(ctx context.Context, fn func(store.Tx) error) (lost bool,
 	if err != nil {
 		return false, mapErr(ctx, err, "begin update")
 	}
-	t := &tx{readTx: readTx{q: pgTx}}
+	t := &tx{readTx: readTx{q: pgTx, ctx: ctx}}
 	committing := false
 	defer func() {
 		t.done = true
@@ -177,7 +297,7 @@ func (s *Store) update(ctx context.Context, fn func(store.Tx) error) (lost bool,
 			lost = ctx.Err() == nil && pgTx.Conn().IsClosed()
 		}
 		if !committing {
-			rollback(ctx, pgTx)
+			rollback(ctx, pgTx, s.timeout)
 		}
 	}()
 	// The lock every writer queues on; see the package comment.
@@ -195,6 +315,12 @@ func (s *Store) update(ctx context.Context, fn func(store.Tx) error) (lost bool,
 		if _, err := pgTx.Exec(ctx, bump, t.rev, s.channel, fmt.Sprint(t.rev)); err != nil {
 			return false, mapErr(ctx, err, "set revision")
 		}
+	}
+	// A caller that has gone (cancelled) or whose deadline has passed has
+	// been told, or will be, that its write failed: it must not commit
+	// behind its back. Rolled back by the deferred function.
+	if err := ctx.Err(); err != nil {
+		return false, mapErr(ctx, err, "commit abandoned, the caller's context is done")
 	}
 	committing = true
 	if err := pgTx.Commit(ctx); err != nil {
@@ -218,31 +344,42 @@ func (s *Store) begin(ctx context.Context, opts pgx.TxOptions) (pgx.Tx, error) {
 	return nil, err
 }
 
+// maxRollbackWait bounds a rollback: a healthy server answers within
+// milliseconds, and one that does not answer must not delay the caller's
+// error much longer.
+const maxRollbackWait = time.Second
+
 // rollback ends a transaction that will not commit. It runs even when ctx is
-// done, briefly, so that the connection goes back to the pool clean; if it
-// fails, pgx closes the connection, which rolls back just as well.
-func rollback(ctx context.Context, t pgx.Tx) {
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+// done, briefly (the smaller of timeout and maxRollbackWait), so that the
+// connection goes back to the pool clean; if it fails, pgx closes the
+// connection, which rolls back just as well (the server also ends a
+// transaction left idle by idle_in_transaction_session_timeout).
+func rollback(ctx context.Context, t pgx.Tx, timeout time.Duration) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), min(timeout, maxRollbackWait))
 	defer cancel()
 	t.Rollback(rctx) //nolint:errcheck // see above
 }
 
 // View implements store.Store.
 func (s *Store) View(ctx context.Context, fn func(store.ReadTx) error) error {
+	ctx, cancel := store.WithDefaultTimeout(ctx, s.timeout)
+	defer cancel()
 	pgTx, err := s.begin(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
 		return mapErr(ctx, err, "begin view")
 	}
-	t := &readTx{q: pgTx}
+	t := &readTx{q: pgTx, ctx: ctx}
 	defer func() {
 		t.done = true
-		rollback(ctx, pgTx)
+		rollback(ctx, pgTx, s.timeout)
 	}()
 	return fn(t)
 }
 
 // Revision implements store.Store.
 func (s *Store) Revision(ctx context.Context) (int64, error) {
+	ctx, cancel := store.WithDefaultTimeout(ctx, s.timeout)
+	defer cancel()
 	var rev int64
 	if err := s.pool.QueryRow(ctx, `SELECT current FROM revision WHERE id = 1`).Scan(&rev); err != nil {
 		return 0, mapErr(ctx, err, "read revision")
@@ -252,6 +389,8 @@ func (s *Store) Revision(ctx context.Context) (int64, error) {
 
 // Changes implements store.Store.
 func (s *Store) Changes(ctx context.Context, after int64, limit int) ([]store.Change, error) {
+	ctx, cancel := store.WithDefaultTimeout(ctx, s.timeout)
+	defer cancel()
 	var out []store.Change
 	err := s.View(ctx, func(rt store.ReadTx) error {
 		q := rt.(*readTx).q
@@ -304,10 +443,28 @@ func scanChanges(ctx context.Context, q pgx.Tx, query string, args ...any) ([]st
 // errTxDone reports use of a transaction after its function returned.
 var errTxDone = errors.New("postgres: transaction used after its function returned")
 
-// readTx implements store.ReadTx over a pgx transaction.
+// readTx implements store.ReadTx over a pgx transaction. ctx is the context
+// of the Update or View that began it: its deadline and cancellation bound
+// every statement, whatever context the statement is given.
 type readTx struct {
 	q    pgx.Tx
+	ctx  context.Context
 	done bool
+}
+
+// bound returns ctx limited by the transaction's context as well: done when
+// either is. Callers defer the returned cancel.
+func (t *readTx) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if ctx == t.ctx {
+		return ctx, func() {}
+	}
+	c, cancel := context.WithCancelCause(ctx)
+	if t.ctx.Err() != nil {
+		cancel(context.Cause(t.ctx))
+		return c, func() { cancel(nil) }
+	}
+	stop := context.AfterFunc(t.ctx, func() { cancel(context.Cause(t.ctx)) })
+	return c, func() { stop(); cancel(nil) }
 }
 
 // Get implements store.ReadTx.
@@ -318,6 +475,8 @@ func (t *readTx) Get(ctx context.Context, kind store.Kind, account, key string) 
 	if err := store.ValidateAddress(kind, account, key); err != nil {
 		return store.Record{}, err
 	}
+	ctx, cancel := t.bound(ctx)
+	defer cancel()
 	r := store.Record{Kind: kind, Account: account, Key: key}
 	const get = `SELECT data, revision FROM records WHERE kind = $1 AND account = $2 AND key = $3`
 	err := t.q.QueryRow(ctx, get, string(kind), account, []byte(key)).Scan(&r.Data, &r.Revision)
@@ -360,6 +519,8 @@ func (t *readTx) List(ctx context.Context, opts store.ListOptions) ([]store.Reco
 	if err := store.ValidateList(opts); err != nil {
 		return nil, err
 	}
+	ctx, cancel := t.bound(ctx)
+	defer cancel()
 	cond, args := where(opts.Kind, opts.Account, opts.Prefix, opts.After)
 	var limit *int64
 	if opts.Limit > 0 {
@@ -397,6 +558,8 @@ func (t *readTx) Count(ctx context.Context, kind store.Kind, account, prefix str
 	if err := store.ValidateList(store.ListOptions{Kind: kind, Account: account}); err != nil {
 		return 0, err
 	}
+	ctx, cancel := t.bound(ctx)
+	defer cancel()
 	cond, args := where(kind, account, prefix, "")
 	var n int
 	if err := t.q.QueryRow(ctx, `SELECT count(*) FROM records`+cond, args...).Scan(&n); err != nil {
@@ -450,6 +613,8 @@ const (
 
 // write runs one of the write statements and reports whether it wrote.
 func (t *tx) write(ctx context.Context, op, query string, kind store.Kind, args ...any) (bool, error) {
+	ctx, cancel := t.bound(ctx)
+	defer cancel()
 	tag, err := t.q.Exec(ctx, query, args...)
 	if err != nil {
 		return false, mapErr(ctx, err, op+" "+string(kind))
@@ -518,9 +683,10 @@ const (
 
 // mapErr wraps a driver error with context, translating it to the store's
 // sentinels by SQLSTATE: serialization failures and deadlocks become
-// ErrConflict, unique violations ErrAlreadyExists, connection failures
-// ErrUnavailable, and an interrupted statement the context's error. The
-// driver error stays wrapped too.
+// ErrConflict, unique violations ErrAlreadyExists, connection failures and
+// the server's timeouts ErrUnavailable, a statement interrupted by ctx's
+// deadline ErrUnavailable and the deadline, and one interrupted by ctx's
+// cancellation the cancellation's cause. The driver error stays wrapped too.
 //
 // Connection failures are deliberately not ErrConflict: when a connection
 // drops during COMMIT the outcome is unknown, and rerunning the transaction
@@ -530,6 +696,11 @@ func mapErr(ctx context.Context, err error, op string) error {
 		return nil
 	}
 	if ctx.Err() != nil {
+		if errors.Is(context.Cause(ctx), context.DeadlineExceeded) {
+			// The database did not answer in time: for the caller it is
+			// unavailable, and the deadline stays visible.
+			return fmt.Errorf("postgres: %s: no answer before the deadline: %w: %w: %w", op, store.ErrUnavailable, context.Cause(ctx), err)
+		}
 		return fmt.Errorf("postgres: %s: %w: %w", op, context.Cause(ctx), err)
 	}
 	var pe *pgconn.PgError

@@ -8,6 +8,13 @@
 // busy_timeout. Reads use a separate pool of read-only connections; in WAL
 // mode each read transaction sees one snapshot and never blocks the writer.
 // The schema is migrated at Open from the embedded migrations directory.
+//
+// Every store call runs under the caller's deadline, or [Options.Timeout]
+// when its context has none, as with the PostgreSQL backend: a write queued
+// too long behind others (or behind another process's lock) fails with an
+// error wrapping store.ErrUnavailable and context.DeadlineExceeded instead of
+// waiting without bound, and an Update whose context is done before COMMIT
+// rolls back.
 package sqlite
 
 import (
@@ -21,6 +28,7 @@ import (
 	"runtime"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	sqlitedrv "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -35,19 +43,33 @@ const FileName = "gatehouse.db"
 // another process before reporting SQLITE_BUSY (mapped to ErrConflict).
 const busyTimeoutMillis = 10000
 
+// Options tune a Store. The zero value is valid.
+type Options struct {
+	// Timeout bounds every store call whose context has no deadline; zero
+	// means store.DefaultTimeout.
+	Timeout time.Duration
+}
+
 // Store is a store.Store kept in a SQLite database.
 type Store struct {
-	w      *sql.DB // one connection; BEGIN IMMEDIATE
-	r      *sql.DB // read-only pool
-	closed atomic.Bool
+	w       *sql.DB // one connection; BEGIN IMMEDIATE
+	r       *sql.DB // read-only pool
+	timeout time.Duration
+	closed  atomic.Bool
 }
 
 var _ store.Store = (*Store)(nil)
 
 // Open opens (creating if needed) the store in directory dir, which is
 // created with mode 0700 if missing, and brings its schema up to date. The
-// database file is created with mode 0600.
+// database file is created with mode 0600. It is OpenWith with the default
+// options.
 func Open(ctx context.Context, dir string) (*Store, error) {
+	return OpenWith(ctx, dir, Options{})
+}
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, dir string, opts Options) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("sqlite: create data directory: %w", err)
 	}
@@ -105,7 +127,11 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	n := max(4, runtime.GOMAXPROCS(0))
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	return &Store{w: w, r: r}, nil
+	timeout := opts.Timeout
+	if timeout <= 0 {
+		timeout = store.DefaultTimeout
+	}
+	return &Store{w: w, r: r, timeout: timeout}, nil
 }
 
 // Close closes the database. It is safe to call more than once.
@@ -118,6 +144,8 @@ func (s *Store) Close() error {
 
 // Update implements store.Store.
 func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
+	ctx, cancel := store.WithDefaultTimeout(ctx, s.timeout)
+	defer cancel()
 	return store.RetryConflicts(ctx, func() error { return s.update(ctx, fn) })
 }
 
@@ -145,6 +173,12 @@ func (s *Store) update(ctx context.Context, fn func(store.Tx) error) (err error)
 			return mapErr(ctx, err, "set revision")
 		}
 	}
+	// A caller that has gone, or whose deadline has passed, must not find
+	// its write committed behind its back (database/sql would refuse too,
+	// for the context given to BeginTx; this says so explicitly).
+	if err := ctx.Err(); err != nil {
+		return mapErr(ctx, err, "commit abandoned, the caller's context is done")
+	}
 	committed = true
 	if err := sqlTx.Commit(); err != nil {
 		return mapErr(ctx, err, "commit")
@@ -154,6 +188,8 @@ func (s *Store) update(ctx context.Context, fn func(store.Tx) error) (err error)
 
 // View implements store.Store.
 func (s *Store) View(ctx context.Context, fn func(store.ReadTx) error) error {
+	ctx, cancel := store.WithDefaultTimeout(ctx, s.timeout)
+	defer cancel()
 	sqlTx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return mapErr(ctx, err, "begin view")
@@ -168,6 +204,8 @@ func (s *Store) View(ctx context.Context, fn func(store.ReadTx) error) error {
 
 // Revision implements store.Store.
 func (s *Store) Revision(ctx context.Context) (int64, error) {
+	ctx, cancel := store.WithDefaultTimeout(ctx, s.timeout)
+	defer cancel()
 	var rev int64
 	err := s.r.QueryRowContext(ctx, `SELECT current FROM revision WHERE id = 1`).Scan(&rev)
 	if err != nil {
@@ -178,6 +216,8 @@ func (s *Store) Revision(ctx context.Context) (int64, error) {
 
 // Changes implements store.Store.
 func (s *Store) Changes(ctx context.Context, after int64, limit int) ([]store.Change, error) {
+	ctx, cancel := store.WithDefaultTimeout(ctx, s.timeout)
+	defer cancel()
 	var out []store.Change
 	err := s.View(ctx, func(rt store.ReadTx) error {
 		q := rt.(*readTx).q
@@ -451,13 +491,18 @@ func (t *tx) Delete(ctx context.Context, kind store.Kind, account, key string) e
 
 // mapErr wraps a driver error with context, translating it to the store's
 // sentinels by SQLite result code: BUSY and LOCKED become ErrConflict,
-// primary-key and unique violations ErrAlreadyExists, and an interrupted
-// statement the context's error. The driver error stays wrapped too.
+// primary-key and unique violations ErrAlreadyExists, a statement
+// interrupted by ctx's deadline ErrUnavailable and the deadline, and one
+// interrupted by ctx's cancellation its cause. The driver error stays
+// wrapped too.
 func mapErr(ctx context.Context, err error, op string) error {
 	if err == nil {
 		return nil
 	}
 	if ctxErr := ctx.Err(); ctxErr != nil {
+		if errors.Is(context.Cause(ctx), context.DeadlineExceeded) {
+			return fmt.Errorf("sqlite: %s: no answer before the deadline: %w: %w: %w", op, store.ErrUnavailable, context.Cause(ctx), err)
+		}
 		return fmt.Errorf("sqlite: %s: %w: %w", op, context.Cause(ctx), err)
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {

@@ -854,6 +854,44 @@ func testContextCancellation(t *testing.T, s store.Store) {
 			t.Errorf("cancelled write of %q visible: %v", k, err)
 		}
 	}
+	// Cancelled after the last statement, fn returning nil: the caller has
+	// gone, so the transaction must not commit.
+	ctx3, cancel3 := context.WithCancel(ctxFor(t))
+	defer cancel3()
+	err = s.Update(ctx3, func(tx store.Tx) error {
+		if err := tx.Put(ctx3, rec(kindA, acct, "e", "v")); err != nil {
+			return err
+		}
+		cancel3()
+		return nil
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("Update cancelled before COMMIT: err = %v, want context.Canceled", err)
+	}
+	// The deadline passes while fn runs: the statements that follow fail,
+	// even those given a context without a deadline, and nothing commits.
+	ctx4, cancel4 := context.WithTimeout(ctxFor(t), 50*time.Millisecond)
+	defer cancel4()
+	var late error
+	err = s.Update(ctx4, func(tx store.Tx) error {
+		if err := tx.Put(ctx4, rec(kindA, acct, "f", "v")); err != nil {
+			return err
+		}
+		<-ctx4.Done()
+		late = tx.Put(context.WithoutCancel(ctx4), rec(kindA, acct, "g", "v"))
+		return nil
+	})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Update past its deadline: err = %v, want context.DeadlineExceeded", err)
+	}
+	if late == nil {
+		t.Error("a statement run after the transaction's deadline succeeded")
+	}
+	for _, k := range []string{"e", "f", "g"} {
+		if _, err := get(t, s, kindA, acct, k); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("abandoned write of %q visible: %v", k, err)
+		}
+	}
 	if rev := revision(t, s); rev != 0 {
 		t.Errorf("revision after cancelled updates = %d, want 0", rev)
 	}
