@@ -398,8 +398,8 @@ func TestCluster(t *testing.T) {
 	})
 
 	// The database drops every connection of the cluster twice during a
-	// stream of writes (as a restart does): requests failing meanwhile get
-	// ServiceFailure, every acknowledged write is there afterwards, and the
+	// stream of writes (as a restart does): requests failing meanwhile get a
+	// retryable server error, every acknowledged write is there afterwards, and the
 	// nodes reconnect by themselves, notifications included.
 	t.Run("ConnectionsKilledDuringWrites", func(t *testing.T) {
 		var acked []string
@@ -428,8 +428,11 @@ func TestCluster(t *testing.T) {
 			t.Fatal("no connection was killed")
 		}
 		for code, n := range failures {
-			if code != "ServiceFailure" {
-				t.Errorf("%d writes failed with %q, want ServiceFailure", n, code)
+			// A write on a killed connection fails with IAM's ServiceFailure;
+			// one whose retry meets the store's deadline or the pool's
+			// bounded ping is ServiceUnavailable (503). SDKs retry both.
+			if code != "ServiceFailure" && code != "ServiceUnavailable" {
+				t.Errorf("%d writes failed with %q, want ServiceFailure or ServiceUnavailable", n, code)
 			}
 		}
 		t.Logf("killed %d connections; %d writes acknowledged, failures %v", killed, len(acked), failures)
