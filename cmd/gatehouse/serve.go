@@ -85,7 +85,7 @@ func newServeCmd() *cobra.Command {
 	c := &serveConfig{}
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Run the Gatehouse server (IAM and STS over SigV4 on one port)",
+		Short: "Run the Gatehouse server (IAM, STS, Organizations and IAM Access Analyzer over SigV4 on one port)",
 		Long: `Runs the server. The first start creates the data directory, the management
 account and its root access key, printed once (or taken from
 GATEHOUSE_ROOT_ACCESS_KEY_ID / GATEHOUSE_ROOT_SECRET_ACCESS_KEY). The account id
