@@ -29,6 +29,15 @@ type apiGen struct {
 	rest bool
 }
 
+// dec is the runtime package the generated decoders call: the shared JSON
+// decoder for both JSON protocols.
+func (g *apiGen) dec() string {
+	if g.json {
+		return "jsondecode"
+	}
+	return "query"
+}
+
 // rt is the runtime package the generated code calls.
 func (g *apiGen) rt() string {
 	if g.rest {
@@ -465,10 +474,10 @@ func (g *apiGen) rule(name string) string {
 		if s.Sensitive {
 			f = append(f, "Sensitive: true")
 		}
-		if msg, ok := patternMessages[g.m.Metadata.ServiceID+"."+name]; ok && g.rt() == "query" {
+		if msg, ok := patternMessages[g.m.Metadata.ServiceID+"."+name]; ok && !g.json {
 			f = append(f, "PatternMessage: "+strconv.Quote(msg))
 		}
-		return g.rt() + ".StringRule{" + strings.Join(f, ", ") + "}"
+		return g.dec() + ".StringRule{" + strings.Join(f, ", ") + "}"
 	case "integer":
 		if hasLo {
 			f = append(f, fmt.Sprintf("Min: %d, HasMin: true", lo))
@@ -476,7 +485,7 @@ func (g *apiGen) rule(name string) string {
 		if hasHi {
 			f = append(f, fmt.Sprintf("Max: %d, HasMax: true", hi))
 		}
-		return g.rt() + ".IntRule{" + strings.Join(f, ", ") + "}"
+		return g.dec() + ".IntRule{" + strings.Join(f, ", ") + "}"
 	case "list", "map", "blob":
 		if hasLo && lo > 0 {
 			f = append(f, fmt.Sprintf("Min: %d", lo))
@@ -487,12 +496,12 @@ func (g *apiGen) rule(name string) string {
 		if s.Type == "list" {
 			if et := g.m.Shapes[s.Member.Shape].Type; et != "structure" && et != "list" && et != "map" {
 				f = append(f, "Scalar: true")
-				if g.rt() == "query" && nonNullMembers[s.Member.Shape] {
+				if !g.json && nonNullMembers[s.Member.Shape] {
 					f = append(f, "MemberNotNull: true")
 				}
 			}
 		}
-		return g.rt() + ".ListRule{" + strings.Join(f, ", ") + "}"
+		return g.dec() + ".ListRule{" + strings.Join(f, ", ") + "}"
 	}
 	return ""
 }

@@ -74,6 +74,7 @@ func (g *apiGen) jsonHeader() {
 	g.p(`"time"`)
 	g.p("")
 	g.p(`"github.com/gatehouse-iam/gatehouse/protocol/awsjson"`)
+	g.p(`"github.com/gatehouse-iam/gatehouse/protocol/jsondecode"`)
 	g.p(")")
 	g.p("")
 	g.p("// Compile-time use of package time, which not every model needs.")
@@ -95,7 +96,7 @@ func (g *apiGen) jsonHeader() {
 			for _, f := range t.Forbid {
 				args = append(args, strconv.Quote(f))
 			}
-			g.p("%s = awsjson.MustPattern(%s)", g.patterns[src], strings.Join(args, ", "))
+			g.p("%s = jsondecode.MustPattern(%s)", g.patterns[src], strings.Join(args, ", "))
 		}
 		g.p(")")
 		g.p("")
@@ -148,7 +149,7 @@ func (g *apiGen) jsonOperations() {
 // jsonElemDecoder returns a func literal decoding a value of shape name
 // (list elements, map keys and values).
 func (g *apiGen) jsonElemDecoder(name string) string {
-	rt := g.rt()
+	rt := g.dec()
 	s := g.m.Shapes[name]
 	typ := g.goType(name)
 	head := "func(d *" + rt + ".Decoder, v any, name string) " + typ + " { "
@@ -177,7 +178,7 @@ func (g *apiGen) jsonElemDecoder(name string) string {
 }
 
 func (g *apiGen) jsonDecoder(t string, s *Shape) {
-	rt := g.rt()
+	rt := g.dec()
 	g.p("// DecodeJSON implements "+rt+".Input: it reads the members of %s from obj and checks the model's constraints.", t)
 	if len(s.Members) == 0 {
 		g.p("func (v *%s) DecodeJSON(*"+rt+".Decoder, "+rt+".Object) {}", t)

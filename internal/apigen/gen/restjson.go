@@ -141,6 +141,7 @@ func (g *apiGen) restHeader() {
 	g.p("import (")
 	g.p(`"time"`)
 	g.p("")
+	g.p(`"github.com/gatehouse-iam/gatehouse/protocol/jsondecode"`)
 	g.p(`"github.com/gatehouse-iam/gatehouse/protocol/restjson"`)
 	g.p(")")
 	g.p("")
@@ -159,7 +160,7 @@ func (g *apiGen) restHeader() {
 			for _, f := range t.Forbid {
 				args = append(args, strconv.Quote(f))
 			}
-			g.p("%s = restjson.MustPattern(%s)", g.patterns[src], strings.Join(args, ", "))
+			g.p("%s = jsondecode.MustPattern(%s)", g.patterns[src], strings.Join(args, ", "))
 		}
 		g.p(")")
 		g.p("")
