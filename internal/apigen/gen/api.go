@@ -515,21 +515,14 @@ func (g *apiGen) structType(name string, s *Shape) {
 	}
 	g.p("}")
 	g.p("")
+	if g.inputs[name] {
+		g.decoder(t, s)
+	}
 	switch {
-	case g.json:
-		if g.inputs[name] {
-			g.jsonDecoder(t, s)
-		}
-		if g.outputs[name] {
-			g.jsonEncoder(t, s)
-		}
-	default:
-		if g.inputs[name] {
-			g.decoder(t, s)
-		}
-		if g.outputs[name] {
-			g.encoder(t, s)
-		}
+	case g.outputs[name] && g.json:
+		g.jsonEncoder(t, s)
+	case g.outputs[name]:
+		g.encoder(t, s)
 	}
 }
 
@@ -588,49 +581,89 @@ func (g *apiGen) rule(name string) string {
 	return ""
 }
 
-// elemDecoder returns a func literal decoding a required value of shape name
-// at a key (list elements, map keys and values).
+// elemDecoder returns a func literal decoding a value of shape name (list
+// elements, map keys and values): at a key, and required, for AWS Query; a
+// JSON value with its name for the JSON protocols.
 func (g *apiGen) elemDecoder(name string) string {
+	dec := g.dec()
 	s := g.m.Shapes[name]
 	typ := g.goType(name)
 	head := "func(d *query.Decoder, k query.Key) " + typ + " { "
+	if g.json {
+		head = "func(d *jsondecode.Decoder, v any, name string) " + typ + " { "
+	}
+	// call is the call of reader fn (a Decoder method, or a generic
+	// function of the runtime taking d) with the shape's rule, if any, and
+	// element decoders.
+	call := func(fn, rule string, elems ...string) string {
+		var args []string
+		if strings.HasPrefix(fn, dec+".") {
+			args = append(args, "d")
+		}
+		if g.json {
+			fn += "Value"
+			args = append(args, "v", "name")
+		} else {
+			args = append(args, "k")
+		}
+		if rule != "" {
+			args = append(args, rule)
+		}
+		if !g.json {
+			args = append(args, "true")
+		}
+		return fn + "(" + strings.Join(append(args, elems...), ", ") + ")"
+	}
 	switch s.Type {
 	case "string":
 		if len(s.Enum) > 0 {
-			return head + "x, _ := d.String(k, " + g.rule(name) + ", true); return " + typ + "(x) }"
+			return head + "x, _ := " + call("d.String", g.rule(name)) + "; return " + typ + "(x) }"
 		}
-		return head + "x, _ := d.String(k, " + g.rule(name) + ", true); return x }"
+		return head + "x, _ := " + call("d.String", g.rule(name)) + "; return x }"
 	case "integer":
-		return head + "x, _ := d.Int(k, " + g.rule(name) + ", true); return x }"
+		return head + "x, _ := " + call("d.Int", g.rule(name)) + "; return x }"
 	case "boolean":
-		return head + "x, _ := d.Bool(k, true); return x }"
+		return head + "x, _ := " + call("d.Bool", "") + "; return x }"
 	case "timestamp":
-		return head + "x, _ := d.Time(k, true); return x }"
+		return head + "x, _ := " + call("d.Time", "") + "; return x }"
 	case "blob":
-		return head + "x, _ := d.Blob(k, " + g.rule(name) + ", true); return x }"
+		return head + "x, _ := " + call("d.Blob", g.rule(name)) + "; return x }"
 	case "structure":
+		if g.json {
+			return head + "x, ok := jsondecode.DecodeStructValue[" + typ + "](d, v, name); if !ok { return " + typ + "{} }; return *x }"
+		}
 		return head + "var x " + typ + "; x.DecodeQuery(d, k); return x }"
 	case "list":
-		return head + "x, _ := query.DecodeList(d, k, " + g.rule(name) + ", true, " + g.elemDecoder(s.Member.Shape) + "); return x }"
+		return head + "x, _ := " + call(dec+".DecodeList", g.rule(name), g.elemDecoder(s.Member.Shape)) + "; return x }"
 	case "map":
-		return head + "x, _ := query.DecodeMap(d, k, " + g.rule(name) + ", true, " + g.elemDecoder(s.Key.Shape) + ", " + g.elemDecoder(s.Value.Shape) + "); return x }"
+		return head + "x, _ := " + call(dec+".DecodeMap", g.rule(name), g.elemDecoder(s.Key.Shape), g.elemDecoder(s.Value.Shape)) + "; return x }"
 	}
 	panic("unreachable")
 }
 
+// decoder writes the DecodeQuery (AWS Query) or DecodeJSON method of the
+// input structure t: each member read and checked against the model's
+// constraints, and assigned when present.
 func (g *apiGen) decoder(t string, s *Shape) {
-	g.p("// DecodeQuery implements query.Input: it reads the members of %s found under k and checks the model's constraints.", t)
+	dec := g.dec()
+	method, params, types, from := "DecodeQuery", "d *query.Decoder, k query.Key", "*query.Decoder, query.Key", "found under k"
+	at := func(mem Member) string { return fmt.Sprintf("k.Field(%q, %q)", wireName(mem), lowerFirst(mem.Name)) }
+	if g.json {
+		method, params, types, from = "DecodeJSON", "d *jsondecode.Decoder, obj jsondecode.Object", "*jsondecode.Decoder, jsondecode.Object", "from obj"
+		at = func(mem Member) string { return "obj, " + strconv.Quote(wireName(mem)) }
+	}
+	g.p("// %s implements %s.Input: it reads the members of %s %s and checks the model's constraints.", method, dec, t, from)
 	if len(s.Members) == 0 {
-		g.p("func (v *%s) DecodeQuery(*query.Decoder, query.Key) {}", t)
+		g.p("func (v *%s) %s(%s) {}", t, method, types)
 		g.p("")
 		return
 	}
-	g.p("func (v *%s) DecodeQuery(d *query.Decoder, k query.Key) {", t)
+	g.p("func (v *%s) %s(%s) {", t, method, params)
 	for _, mem := range s.Members {
 		ms := g.m.Shapes[mem.Shape]
 		req := s.isRequired(mem.Name)
 		f := goName(mem.Name)
-		key := fmt.Sprintf("k.Field(%q, %q)", wireName(mem), lowerFirst(mem.Name))
+		key := at(mem)
 		typ := g.goType(mem.Shape)
 		assign := "v." + f + " = x"
 		if !req && pointered(ms) {
@@ -656,16 +689,16 @@ func (g *apiGen) decoder(t string, s *Shape) {
 		case "blob":
 			call = fmt.Sprintf("d.Blob(%s, %s, %t)", key, g.rule(mem.Shape), req)
 		case "structure":
-			call = fmt.Sprintf("query.DecodeStruct[%s](d, %s, %t)", typ, key, req)
+			call = fmt.Sprintf("%s.DecodeStruct[%s](d, %s, %t)", dec, typ, key, req)
 			if req {
 				assign = "v." + f + " = *x"
 			} else {
 				assign = "v." + f + " = x"
 			}
 		case "list":
-			call = fmt.Sprintf("query.DecodeList(d, %s, %s, %t, %s)", key, g.rule(mem.Shape), req, g.elemDecoder(ms.Member.Shape))
+			call = fmt.Sprintf("%s.DecodeList(d, %s, %s, %t, %s)", dec, key, g.rule(mem.Shape), req, g.elemDecoder(ms.Member.Shape))
 		case "map":
-			call = fmt.Sprintf("query.DecodeMap(d, %s, %s, %t, %s, %s)", key, g.rule(mem.Shape), req, g.elemDecoder(ms.Key.Shape), g.elemDecoder(ms.Value.Shape))
+			call = fmt.Sprintf("%s.DecodeMap(d, %s, %s, %t, %s, %s)", dec, key, g.rule(mem.Shape), req, g.elemDecoder(ms.Key.Shape), g.elemDecoder(ms.Value.Shape))
 		}
 		g.p("if x, ok := %s; ok {", call)
 		g.p("%s", assign)
