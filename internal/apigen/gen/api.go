@@ -518,10 +518,7 @@ func (g *apiGen) structType(name string, s *Shape) {
 	if g.inputs[name] {
 		g.decoder(t, s)
 	}
-	switch {
-	case g.outputs[name] && g.json:
-		g.jsonEncoder(t, s)
-	case g.outputs[name]:
+	if g.outputs[name] {
 		g.encoder(t, s)
 	}
 }
@@ -708,43 +705,89 @@ func (g *apiGen) decoder(t string, s *Shape) {
 	g.p("")
 }
 
-// elemEncoder returns a func literal writing the content of an element
-// holding a value of shape name.
+// elemEncoder returns a func literal writing a value of shape name (list
+// elements, map values): the content of an element for AWS Query, a JSON
+// value for the JSON protocols.
 func (g *apiGen) elemEncoder(name string) string {
+	rt := g.rt()
 	s := g.m.Shapes[name]
-	head := "func(e *query.Encoder, x *" + g.goType(name) + ") { "
+	head := "func(e *" + rt + ".Encoder, x *" + g.goType(name) + ") { "
+	// write is the Encoder method writing a scalar of kind: Text... for AWS
+	// Query, ...Value for JSON.
+	write := func(kind string) string {
+		switch {
+		case g.json:
+			return "e." + kind + "Value"
+		case kind == "String":
+			return "e.Text"
+		}
+		return "e.Text" + kind
+	}
 	switch s.Type {
 	case "string":
 		if len(s.Enum) > 0 {
-			return head + "e.Text(string(*x)) }"
+			return head + write("String") + "(string(*x)) }"
 		}
-		return head + "e.Text(*x) }"
+		return head + write("String") + "(*x) }"
 	case "integer":
-		return head + "e.TextInt(*x) }"
+		return head + write("Int") + "(*x) }"
 	case "boolean":
-		return head + "e.TextBool(*x) }"
+		return head + write("Bool") + "(*x) }"
 	case "timestamp":
-		return head + "e.TextTime(*x) }"
+		if g.isoTime(name) {
+			return head + write("TimeISO") + "(*x) }"
+		}
+		return head + write("Time") + "(*x) }"
 	case "blob":
-		return head + "e.TextBlob(*x) }"
+		return head + write("Blob") + "(*x) }"
 	case "structure":
-		return head + "x.EncodeQuery(e) }"
+		return head + "x." + g.encodeMethod() + "(e) }"
 	case "list":
-		return head + "query.Members(e, *x, " + g.elemEncoder(s.Member.Shape) + ") }"
+		switch {
+		case !g.json:
+			return head + "query.Members(e, *x, " + g.elemEncoder(s.Member.Shape) + ") }"
+		case g.rest:
+			return head + rt + ".EncodeListValue(e, *x, " + g.elemEncoder(s.Member.Shape) + ") }"
+		}
 	case "map":
-		return head + "query.Entries(e, *x, " + g.elemEncoder(s.Value.Shape) + ") }"
+		switch {
+		case !g.json:
+			return head + "query.Entries(e, *x, " + g.elemEncoder(s.Value.Shape) + ") }"
+		case g.rest:
+			return head + rt + ".EncodeMapValue(e, *x, " + g.elemEncoder(s.Value.Shape) + ") }"
+		}
 	}
-	panic("unreachable")
+	panic("unreachable: nested lists and maps rejected in GenerateJSONAPI")
 }
 
-func (g *apiGen) encoder(t string, s *Shape) {
-	g.p("// EncodeQuery implements query.Output: it writes the members of %s in model order, omitting absent optional members.", t)
-	if len(s.Members) == 0 {
-		g.p("func (v *%s) EncodeQuery(*query.Encoder) {}", t)
-		g.p("")
-		return
+// encodeMethod is the name of the generated output method.
+func (g *apiGen) encodeMethod() string {
+	if g.json {
+		return "EncodeJSON"
 	}
-	g.p("func (v *%s) EncodeQuery(e *query.Encoder) {", t)
+	return "EncodeQuery"
+}
+
+// encoder writes the EncodeQuery (AWS Query: the members as elements) or
+// EncodeJSON (a JSON object) method of the output structure t, in model
+// order, omitting absent optional members.
+func (g *apiGen) encoder(t string, s *Shape) {
+	rt := g.rt()
+	method := g.encodeMethod()
+	if g.json {
+		g.p("// EncodeJSON implements "+rt+".Output: it writes %s as a JSON object, omitting absent optional members.", t)
+	} else {
+		g.p("// EncodeQuery implements query.Output: it writes the members of %s in model order, omitting absent optional members.", t)
+		if len(s.Members) == 0 {
+			g.p("func (v *%s) EncodeQuery(*query.Encoder) {}", t)
+			g.p("")
+			return
+		}
+	}
+	g.p("func (v *%s) %s(e *%s.Encoder) {", t, method, rt)
+	if g.json {
+		g.p("e.Begin()")
+	}
 	for _, mem := range s.Members {
 		ms := g.m.Shapes[mem.Shape]
 		req := s.isRequired(mem.Name)
@@ -767,26 +810,34 @@ func (g *apiGen) encoder(t string, s *Shape) {
 		case "boolean":
 			stmt = fmt.Sprintf("e.Bool(%s, %s)", w, val)
 		case "timestamp":
-			stmt = fmt.Sprintf("e.Time(%s, %s)", w, val)
+			if g.isoTime(mem.Shape) {
+				stmt = fmt.Sprintf("e.TimeISO(%s, %s)", w, val)
+			} else {
+				stmt = fmt.Sprintf("e.Time(%s, %s)", w, val)
+			}
 		case "blob":
 			stmt = fmt.Sprintf("e.Blob(%s, %s)", w, val)
 		case "structure":
-			stmt = fmt.Sprintf("e.Start(%s); %s.EncodeQuery(e); e.End(%s)", w, f, w)
+			if g.json {
+				stmt = fmt.Sprintf("e.Key(%s); %s.EncodeJSON(e)", w, f)
+			} else {
+				stmt = fmt.Sprintf("e.Start(%s); %s.EncodeQuery(e); e.End(%s)", w, f, w)
+			}
 		case "list":
-			g.p("query.EncodeList(e, %s, %s, %t, %s)", w, f, req, g.elemEncoder(ms.Member.Shape))
+			g.p("%s.EncodeList(e, %s, %s, %t, %s)", rt, w, f, req, g.elemEncoder(ms.Member.Shape))
 			continue
 		case "map":
-			g.p("query.EncodeMap(e, %s, %s, %t, %s)", w, f, req, g.elemEncoder(ms.Value.Shape))
+			g.p("%s.EncodeMap(e, %s, %s, %t, %s)", rt, w, f, req, g.elemEncoder(ms.Value.Shape))
 			continue
 		}
-		switch {
-		case req:
+		if req {
 			g.p("%s", stmt)
-		case pointered(ms):
-			g.p("if %s != nil { %s }", f, stmt)
-		default: // optional blob
+		} else {
 			g.p("if %s != nil { %s }", f, stmt)
 		}
+	}
+	if g.json {
+		g.p("e.End()")
 	}
 	g.p("}")
 	g.p("")
