@@ -69,14 +69,11 @@ func (v *probe) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
 	}
 }
 
-// json11 renders what AWS JSON 1.1 (Organizations) reports for body: the
-// code, and the Reason and internal cause of InvalidInputException or the
-// message of any other error.
-func json11(t *testing.T, body string) string {
+// clientError returns err, nil or an *awserr.Error of the client's (400).
+func clientError(t *testing.T, body string, err error) *awserr.Error {
 	t.Helper()
-	err := awsjson.Decode([]byte(body), new(probe))
 	if err == nil {
-		return ""
+		return nil
 	}
 	ae, ok := awserr.As(err)
 	if !ok {
@@ -84,6 +81,19 @@ func json11(t *testing.T, body string) string {
 	}
 	if ae.Status != 400 || !ae.Sender {
 		t.Errorf("%s: status %d, sender %v", body, ae.Status, ae.Sender)
+	}
+	return ae
+}
+
+// json11 renders what AWS JSON 1.1 (Organizations) reports for body: the
+// code, and the Reason and internal cause of InvalidInputException or the
+// message of any other error.
+func json11(t *testing.T, body string) string {
+	t.Helper()
+	err := awsjson.Decode([]byte(body), new(probe))
+	ae := clientError(t, body, err)
+	if ae == nil {
+		return ""
 	}
 	if ae.Code != "InvalidInputException" {
 		return ae.Code + ": " + ae.Message
@@ -101,15 +111,9 @@ func restJSON(t *testing.T, body string) []string {
 	t.Helper()
 	op := restjson.Operation{Name: "Probe", NewInput: func() restjson.Input { return new(probe) }}
 	_, err := (&restjson.Service{}).Decode(&restjson.Request{Op: op, Body: []byte(body)})
-	if err == nil {
+	ae := clientError(t, body, err)
+	if ae == nil {
 		return nil
-	}
-	ae, ok := awserr.As(err)
-	if !ok {
-		t.Fatalf("%s: %v is not an *awserr.Error", body, err)
-	}
-	if ae.Status != 400 || !ae.Sender {
-		t.Errorf("%s: status %d, sender %v", body, ae.Status, ae.Sender)
 	}
 	if ae.Code != "ValidationException" {
 		return []string{ae.Code + ": " + ae.Message}

@@ -8,16 +8,10 @@ import (
 	"github.com/gatehouse-iam/gatehouse/protocol/jsondecode"
 )
 
-// The decoder is the one both JSON protocols share (see jsondecode);
-// REST-JSON differs from AWS JSON 1.1 only in its policy.
-type (
-	// Object is a decoded JSON object (numbers are json.Number).
-	Object = jsondecode.Object
-	// Input is implemented by the generated input types.
-	Input = jsondecode.Input
-	// Decoder reads a JSON document into generated input types.
-	Decoder = jsondecode.Decoder
-)
+// Input is implemented by the generated input types, which decode with the
+// decoder both JSON protocols share (see jsondecode); REST-JSON differs from AWS JSON 1.1
+// only in its policy.
+type Input = jsondecode.Input
 
 // FieldError is one entry of ValidationException's fieldList.
 type FieldError = awserr.Field

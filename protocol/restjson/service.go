@@ -70,7 +70,7 @@ type Operation struct {
 type Empty struct{}
 
 // DecodeJSON implements Input; it reads nothing.
-func (Empty) DecodeJSON(*Decoder, Object) {}
+func (Empty) DecodeJSON(*jsondecode.Decoder, jsondecode.Object) {}
 
 // Service describes one REST-JSON service.
 type Service struct {
