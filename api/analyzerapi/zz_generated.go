@@ -5,6 +5,7 @@ package analyzerapi
 import (
 	"time"
 
+	"github.com/gatehouse-iam/gatehouse/protocol/jsondecode"
 	"github.com/gatehouse-iam/gatehouse/protocol/restjson"
 )
 
@@ -16,17 +17,17 @@ const APIVersion = "2019-11-01"
 
 // Compiled model patterns (immutable).
 var (
-	patAccessPointArn                   = restjson.MustPattern("arn:[^:]*:s3:[^:]*:[^:]*:accesspoint/.*", "arn:[^:]*:s3:[^:]*:[^:]*:accesspoint/.*")
-	patAccessPreviewId                  = restjson.MustPattern("[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}", "[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}")
-	patAnalyzerArn                      = restjson.MustPattern("[^:]*:[^:]*:[^:]*:[^:]*:[^:]*:analyzer/.{1,255}", "[^:]*:[^:]*:[^:]*:[^:]*:[^:]*:analyzer/.{1,255}")
-	patAnalyzerName                     = restjson.MustPattern("[A-Za-z_][A-Za-z0-9_.-]*", "[A-Za-z_][A-Za-z0-9_.-]*")
-	patCloudTrailArn                    = restjson.MustPattern("arn:[^:]*:cloudtrail:[^:]*:[^:]*:trail/.{1,576}", "arn:[^:]*:cloudtrail:[^:]*:[^:]*:trail/.{1,576}")
-	patName                             = restjson.MustPattern("[A-Za-z][A-Za-z0-9_.-]*", "[A-Za-z][A-Za-z0-9_.-]*")
-	patPrincipalArn                     = restjson.MustPattern("arn:[^:]*:iam::[^:]*:(role|user)/.{1,576}", "arn:[^:]*:iam::[^:]*:(role|user)/.{1,576}")
-	patResourceArn                      = restjson.MustPattern("arn:[^:]*:[^:]*:[^:]*:[^:]*:.*", "arn:[^:]*:[^:]*:[^:]*:[^:]*:.*")
-	patRoleArn                          = restjson.MustPattern("arn:[^:]*:iam::[^:]*:role/.{1,576}", "arn:[^:]*:iam::[^:]*:role/.{1,576}")
-	patS3ExpressDirectoryAccessPointArn = restjson.MustPattern("arn:[^:]*:s3express:[^:]*:[^:]*:accesspoint/.*", "arn:[^:]*:s3express:[^:]*:[^:]*:accesspoint/.*")
-	patVpcId                            = restjson.MustPattern("vpc-([0-9a-f]){8}(([0-9a-f]){9})?", "vpc-([0-9a-f]){8}(([0-9a-f]){9})?")
+	patAccessPointArn                   = jsondecode.MustPattern("arn:[^:]*:s3:[^:]*:[^:]*:accesspoint/.*", "arn:[^:]*:s3:[^:]*:[^:]*:accesspoint/.*")
+	patAccessPreviewId                  = jsondecode.MustPattern("[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}", "[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}")
+	patAnalyzerArn                      = jsondecode.MustPattern("[^:]*:[^:]*:[^:]*:[^:]*:[^:]*:analyzer/.{1,255}", "[^:]*:[^:]*:[^:]*:[^:]*:[^:]*:analyzer/.{1,255}")
+	patAnalyzerName                     = jsondecode.MustPattern("[A-Za-z_][A-Za-z0-9_.-]*", "[A-Za-z_][A-Za-z0-9_.-]*")
+	patCloudTrailArn                    = jsondecode.MustPattern("arn:[^:]*:cloudtrail:[^:]*:[^:]*:trail/.{1,576}", "arn:[^:]*:cloudtrail:[^:]*:[^:]*:trail/.{1,576}")
+	patName                             = jsondecode.MustPattern("[A-Za-z][A-Za-z0-9_.-]*", "[A-Za-z][A-Za-z0-9_.-]*")
+	patPrincipalArn                     = jsondecode.MustPattern("arn:[^:]*:iam::[^:]*:(role|user)/.{1,576}", "arn:[^:]*:iam::[^:]*:(role|user)/.{1,576}")
+	patResourceArn                      = jsondecode.MustPattern("arn:[^:]*:[^:]*:[^:]*:[^:]*:.*", "arn:[^:]*:[^:]*:[^:]*:[^:]*:.*")
+	patRoleArn                          = jsondecode.MustPattern("arn:[^:]*:iam::[^:]*:role/.{1,576}", "arn:[^:]*:iam::[^:]*:role/.{1,576}")
+	patS3ExpressDirectoryAccessPointArn = jsondecode.MustPattern("arn:[^:]*:s3express:[^:]*:[^:]*:accesspoint/.*", "arn:[^:]*:s3express:[^:]*:[^:]*:accesspoint/.*")
+	patVpcId                            = jsondecode.MustPattern("vpc-([0-9a-f]){8}(([0-9a-f]){9})?", "vpc-([0-9a-f]){8}(([0-9a-f]){9})?")
 )
 
 // Service returns the AccessAnalyzer service: signing name and operation table.
@@ -177,16 +178,16 @@ type Access struct {
 	Resources []string
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of Access from obj and checks the model's constraints.
-func (v *Access) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := restjson.DecodeList(d, obj, "actions", restjson.ListRule{Max: 100, Scalar: true}, false, func(d *restjson.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, restjson.StringRule{})
+// DecodeJSON implements jsondecode.Input: it reads the members of Access from obj and checks the model's constraints.
+func (v *Access) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := jsondecode.DecodeList(d, obj, "actions", jsondecode.ListRule{Max: 100, Scalar: true}, false, func(d *jsondecode.Decoder, v any, name string) string {
+		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
 		return x
 	}); ok {
 		v.Actions = x
 	}
-	if x, ok := restjson.DecodeList(d, obj, "resources", restjson.ListRule{Max: 100, Scalar: true}, false, func(d *restjson.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, restjson.StringRule{Max: 2048})
+	if x, ok := jsondecode.DecodeList(d, obj, "resources", jsondecode.ListRule{Max: 100, Scalar: true}, false, func(d *jsondecode.Decoder, v any, name string) string {
+		x, _ := d.StringValue(v, name, jsondecode.StringRule{Max: 2048})
 		return x
 	}); ok {
 		v.Resources = x
@@ -533,12 +534,12 @@ type AclGrantee struct {
 	Uri *string
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of AclGrantee from obj and checks the model's constraints.
-func (v *AclGrantee) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "id", restjson.StringRule{}, false); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of AclGrantee from obj and checks the model's constraints.
+func (v *AclGrantee) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "id", jsondecode.StringRule{}, false); ok {
 		v.Id = &x
 	}
-	if x, ok := d.String(obj, "uri", restjson.StringRule{}, false); ok {
+	if x, ok := d.String(obj, "uri", jsondecode.StringRule{}, false); ok {
 		v.Uri = &x
 	}
 }
@@ -594,10 +595,10 @@ type AnalysisRule struct {
 	Exclusions []AnalysisRuleCriteria
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of AnalysisRule from obj and checks the model's constraints.
-func (v *AnalysisRule) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := restjson.DecodeList(d, obj, "exclusions", restjson.ListRule{}, false, func(d *restjson.Decoder, v any, name string) AnalysisRuleCriteria {
-		x, ok := restjson.DecodeStructValue[AnalysisRuleCriteria](d, v, name)
+// DecodeJSON implements jsondecode.Input: it reads the members of AnalysisRule from obj and checks the model's constraints.
+func (v *AnalysisRule) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := jsondecode.DecodeList(d, obj, "exclusions", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) AnalysisRuleCriteria {
+		x, ok := jsondecode.DecodeStructValue[AnalysisRuleCriteria](d, v, name)
 		if !ok {
 			return AnalysisRuleCriteria{}
 		}
@@ -622,20 +623,20 @@ type AnalysisRuleCriteria struct {
 	ResourceTags []map[string]string
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of AnalysisRuleCriteria from obj and checks the model's constraints.
-func (v *AnalysisRuleCriteria) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := restjson.DecodeList(d, obj, "accountIds", restjson.ListRule{Scalar: true}, false, func(d *restjson.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, restjson.StringRule{})
+// DecodeJSON implements jsondecode.Input: it reads the members of AnalysisRuleCriteria from obj and checks the model's constraints.
+func (v *AnalysisRuleCriteria) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := jsondecode.DecodeList(d, obj, "accountIds", jsondecode.ListRule{Scalar: true}, false, func(d *jsondecode.Decoder, v any, name string) string {
+		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
 		return x
 	}); ok {
 		v.AccountIds = x
 	}
-	if x, ok := restjson.DecodeList(d, obj, "resourceTags", restjson.ListRule{}, false, func(d *restjson.Decoder, v any, name string) map[string]string {
-		x, _ := restjson.DecodeMapValue(d, v, name, restjson.ListRule{}, func(d *restjson.Decoder, v any, name string) string {
-			x, _ := d.StringValue(v, name, restjson.StringRule{})
+	if x, ok := jsondecode.DecodeList(d, obj, "resourceTags", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) map[string]string {
+		x, _ := jsondecode.DecodeMapValue(d, v, name, jsondecode.ListRule{}, func(d *jsondecode.Decoder, v any, name string) string {
+			x, _ := d.StringValue(v, name, jsondecode.StringRule{})
 			return x
-		}, func(d *restjson.Decoder, v any, name string) string {
-			x, _ := d.StringValue(v, name, restjson.StringRule{})
+		}, func(d *jsondecode.Decoder, v any, name string) string {
+			x, _ := d.StringValue(v, name, jsondecode.StringRule{})
 			return x
 		})
 		return x
@@ -750,12 +751,12 @@ type AnalyzerConfiguration struct {
 	InternalAccess *InternalAccessConfiguration
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of AnalyzerConfiguration from obj and checks the model's constraints.
-func (v *AnalyzerConfiguration) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := restjson.DecodeStruct[UnusedAccessConfiguration](d, obj, "unusedAccess", false); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of AnalyzerConfiguration from obj and checks the model's constraints.
+func (v *AnalyzerConfiguration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := jsondecode.DecodeStruct[UnusedAccessConfiguration](d, obj, "unusedAccess", false); ok {
 		v.UnusedAccess = x
 	}
-	if x, ok := restjson.DecodeStruct[InternalAccessConfiguration](d, obj, "internalAccess", false); ok {
+	if x, ok := jsondecode.DecodeStruct[InternalAccessConfiguration](d, obj, "internalAccess", false); ok {
 		v.InternalAccess = x
 	}
 }
@@ -874,15 +875,15 @@ type ApplyArchiveRuleRequest struct {
 	ClientToken *string
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of ApplyArchiveRuleRequest from obj and checks the model's constraints.
-func (v *ApplyArchiveRuleRequest) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "analyzerArn", restjson.StringRule{Pattern: patAnalyzerArn}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of ApplyArchiveRuleRequest from obj and checks the model's constraints.
+func (v *ApplyArchiveRuleRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "analyzerArn", jsondecode.StringRule{Pattern: patAnalyzerArn}, true); ok {
 		v.AnalyzerArn = x
 	}
-	if x, ok := d.String(obj, "ruleName", restjson.StringRule{Min: 1, Max: 255, Pattern: patName}, true); ok {
+	if x, ok := d.String(obj, "ruleName", jsondecode.StringRule{Min: 1, Max: 255, Pattern: patName}, true); ok {
 		v.RuleName = x
 	}
-	if x, ok := d.String(obj, "clientToken", restjson.StringRule{}, false); ok {
+	if x, ok := d.String(obj, "clientToken", jsondecode.StringRule{}, false); ok {
 		v.ClientToken = &x
 	}
 }
@@ -925,9 +926,9 @@ type CancelPolicyGenerationRequest struct {
 	JobId string
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of CancelPolicyGenerationRequest from obj and checks the model's constraints.
-func (v *CancelPolicyGenerationRequest) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "jobId", restjson.StringRule{}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of CancelPolicyGenerationRequest from obj and checks the model's constraints.
+func (v *CancelPolicyGenerationRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "jobId", jsondecode.StringRule{}, true); ok {
 		v.JobId = x
 	}
 }
@@ -958,13 +959,13 @@ type CheckAccessNotGrantedRequest struct {
 	PolicyType AccessCheckPolicyType
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of CheckAccessNotGrantedRequest from obj and checks the model's constraints.
-func (v *CheckAccessNotGrantedRequest) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "policyDocument", restjson.StringRule{Sensitive: true}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of CheckAccessNotGrantedRequest from obj and checks the model's constraints.
+func (v *CheckAccessNotGrantedRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "policyDocument", jsondecode.StringRule{Sensitive: true}, true); ok {
 		v.PolicyDocument = x
 	}
-	if x, ok := restjson.DecodeList(d, obj, "access", restjson.ListRule{Max: 1}, true, func(d *restjson.Decoder, v any, name string) Access {
-		x, ok := restjson.DecodeStructValue[Access](d, v, name)
+	if x, ok := jsondecode.DecodeList(d, obj, "access", jsondecode.ListRule{Max: 1}, true, func(d *jsondecode.Decoder, v any, name string) Access {
+		x, ok := jsondecode.DecodeStructValue[Access](d, v, name)
 		if !ok {
 			return Access{}
 		}
@@ -972,7 +973,7 @@ func (v *CheckAccessNotGrantedRequest) DecodeJSON(d *restjson.Decoder, obj restj
 	}); ok {
 		v.Access = x
 	}
-	if x, ok := d.String(obj, "policyType", restjson.StringRule{Enum: accessCheckPolicyTypeEnum()}, true); ok {
+	if x, ok := d.String(obj, "policyType", jsondecode.StringRule{Enum: accessCheckPolicyTypeEnum()}, true); ok {
 		v.PolicyType = AccessCheckPolicyType(x)
 	}
 }
@@ -1033,15 +1034,15 @@ type CheckNoNewAccessRequest struct {
 	PolicyType AccessCheckPolicyType
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of CheckNoNewAccessRequest from obj and checks the model's constraints.
-func (v *CheckNoNewAccessRequest) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "newPolicyDocument", restjson.StringRule{Sensitive: true}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of CheckNoNewAccessRequest from obj and checks the model's constraints.
+func (v *CheckNoNewAccessRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "newPolicyDocument", jsondecode.StringRule{Sensitive: true}, true); ok {
 		v.NewPolicyDocument = x
 	}
-	if x, ok := d.String(obj, "existingPolicyDocument", restjson.StringRule{Sensitive: true}, true); ok {
+	if x, ok := d.String(obj, "existingPolicyDocument", jsondecode.StringRule{Sensitive: true}, true); ok {
 		v.ExistingPolicyDocument = x
 	}
-	if x, ok := d.String(obj, "policyType", restjson.StringRule{Enum: accessCheckPolicyTypeEnum()}, true); ok {
+	if x, ok := d.String(obj, "policyType", jsondecode.StringRule{Enum: accessCheckPolicyTypeEnum()}, true); ok {
 		v.PolicyType = AccessCheckPolicyType(x)
 	}
 }
@@ -1098,12 +1099,12 @@ type CheckNoPublicAccessRequest struct {
 	ResourceType AccessCheckResourceType
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of CheckNoPublicAccessRequest from obj and checks the model's constraints.
-func (v *CheckNoPublicAccessRequest) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "policyDocument", restjson.StringRule{Sensitive: true}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of CheckNoPublicAccessRequest from obj and checks the model's constraints.
+func (v *CheckNoPublicAccessRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "policyDocument", jsondecode.StringRule{Sensitive: true}, true); ok {
 		v.PolicyDocument = x
 	}
-	if x, ok := d.String(obj, "resourceType", restjson.StringRule{Enum: accessCheckResourceTypeEnum()}, true); ok {
+	if x, ok := d.String(obj, "resourceType", jsondecode.StringRule{Enum: accessCheckResourceTypeEnum()}, true); ok {
 		v.ResourceType = AccessCheckResourceType(x)
 	}
 }
@@ -1166,10 +1167,10 @@ type CloudTrailDetails struct {
 	EndTime *time.Time
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of CloudTrailDetails from obj and checks the model's constraints.
-func (v *CloudTrailDetails) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := restjson.DecodeList(d, obj, "trails", restjson.ListRule{}, true, func(d *restjson.Decoder, v any, name string) Trail {
-		x, ok := restjson.DecodeStructValue[Trail](d, v, name)
+// DecodeJSON implements jsondecode.Input: it reads the members of CloudTrailDetails from obj and checks the model's constraints.
+func (v *CloudTrailDetails) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := jsondecode.DecodeList(d, obj, "trails", jsondecode.ListRule{}, true, func(d *jsondecode.Decoder, v any, name string) Trail {
+		x, ok := jsondecode.DecodeStructValue[Trail](d, v, name)
 		if !ok {
 			return Trail{}
 		}
@@ -1177,7 +1178,7 @@ func (v *CloudTrailDetails) DecodeJSON(d *restjson.Decoder, obj restjson.Object)
 	}); ok {
 		v.Trails = x
 	}
-	if x, ok := d.String(obj, "accessRole", restjson.StringRule{Pattern: patRoleArn}, true); ok {
+	if x, ok := d.String(obj, "accessRole", jsondecode.StringRule{Pattern: patRoleArn}, true); ok {
 		v.AccessRole = x
 	}
 	if x, ok := d.Time(obj, "startTime", true); ok {
@@ -1247,48 +1248,48 @@ type Configuration struct {
 	DynamodbTable *DynamodbTableConfiguration
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of Configuration from obj and checks the model's constraints.
-func (v *Configuration) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := restjson.DecodeStruct[EbsSnapshotConfiguration](d, obj, "ebsSnapshot", false); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of Configuration from obj and checks the model's constraints.
+func (v *Configuration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := jsondecode.DecodeStruct[EbsSnapshotConfiguration](d, obj, "ebsSnapshot", false); ok {
 		v.EbsSnapshot = x
 	}
-	if x, ok := restjson.DecodeStruct[EcrRepositoryConfiguration](d, obj, "ecrRepository", false); ok {
+	if x, ok := jsondecode.DecodeStruct[EcrRepositoryConfiguration](d, obj, "ecrRepository", false); ok {
 		v.EcrRepository = x
 	}
-	if x, ok := restjson.DecodeStruct[IamRoleConfiguration](d, obj, "iamRole", false); ok {
+	if x, ok := jsondecode.DecodeStruct[IamRoleConfiguration](d, obj, "iamRole", false); ok {
 		v.IamRole = x
 	}
-	if x, ok := restjson.DecodeStruct[EfsFileSystemConfiguration](d, obj, "efsFileSystem", false); ok {
+	if x, ok := jsondecode.DecodeStruct[EfsFileSystemConfiguration](d, obj, "efsFileSystem", false); ok {
 		v.EfsFileSystem = x
 	}
-	if x, ok := restjson.DecodeStruct[KmsKeyConfiguration](d, obj, "kmsKey", false); ok {
+	if x, ok := jsondecode.DecodeStruct[KmsKeyConfiguration](d, obj, "kmsKey", false); ok {
 		v.KmsKey = x
 	}
-	if x, ok := restjson.DecodeStruct[RdsDbClusterSnapshotConfiguration](d, obj, "rdsDbClusterSnapshot", false); ok {
+	if x, ok := jsondecode.DecodeStruct[RdsDbClusterSnapshotConfiguration](d, obj, "rdsDbClusterSnapshot", false); ok {
 		v.RdsDbClusterSnapshot = x
 	}
-	if x, ok := restjson.DecodeStruct[RdsDbSnapshotConfiguration](d, obj, "rdsDbSnapshot", false); ok {
+	if x, ok := jsondecode.DecodeStruct[RdsDbSnapshotConfiguration](d, obj, "rdsDbSnapshot", false); ok {
 		v.RdsDbSnapshot = x
 	}
-	if x, ok := restjson.DecodeStruct[SecretsManagerSecretConfiguration](d, obj, "secretsManagerSecret", false); ok {
+	if x, ok := jsondecode.DecodeStruct[SecretsManagerSecretConfiguration](d, obj, "secretsManagerSecret", false); ok {
 		v.SecretsManagerSecret = x
 	}
-	if x, ok := restjson.DecodeStruct[S3BucketConfiguration](d, obj, "s3Bucket", false); ok {
+	if x, ok := jsondecode.DecodeStruct[S3BucketConfiguration](d, obj, "s3Bucket", false); ok {
 		v.S3Bucket = x
 	}
-	if x, ok := restjson.DecodeStruct[SnsTopicConfiguration](d, obj, "snsTopic", false); ok {
+	if x, ok := jsondecode.DecodeStruct[SnsTopicConfiguration](d, obj, "snsTopic", false); ok {
 		v.SnsTopic = x
 	}
-	if x, ok := restjson.DecodeStruct[SqsQueueConfiguration](d, obj, "sqsQueue", false); ok {
+	if x, ok := jsondecode.DecodeStruct[SqsQueueConfiguration](d, obj, "sqsQueue", false); ok {
 		v.SqsQueue = x
 	}
-	if x, ok := restjson.DecodeStruct[S3ExpressDirectoryBucketConfiguration](d, obj, "s3ExpressDirectoryBucket", false); ok {
+	if x, ok := jsondecode.DecodeStruct[S3ExpressDirectoryBucketConfiguration](d, obj, "s3ExpressDirectoryBucket", false); ok {
 		v.S3ExpressDirectoryBucket = x
 	}
-	if x, ok := restjson.DecodeStruct[DynamodbStreamConfiguration](d, obj, "dynamodbStream", false); ok {
+	if x, ok := jsondecode.DecodeStruct[DynamodbStreamConfiguration](d, obj, "dynamodbStream", false); ok {
 		v.DynamodbStream = x
 	}
-	if x, ok := restjson.DecodeStruct[DynamodbTableConfiguration](d, obj, "dynamodbTable", false); ok {
+	if x, ok := jsondecode.DecodeStruct[DynamodbTableConfiguration](d, obj, "dynamodbTable", false); ok {
 		v.DynamodbTable = x
 	}
 }
@@ -1369,16 +1370,16 @@ type CreateAccessPreviewRequest struct {
 	ClientToken *string
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of CreateAccessPreviewRequest from obj and checks the model's constraints.
-func (v *CreateAccessPreviewRequest) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "analyzerArn", restjson.StringRule{Pattern: patAnalyzerArn}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of CreateAccessPreviewRequest from obj and checks the model's constraints.
+func (v *CreateAccessPreviewRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "analyzerArn", jsondecode.StringRule{Pattern: patAnalyzerArn}, true); ok {
 		v.AnalyzerArn = x
 	}
-	if x, ok := restjson.DecodeMap(d, obj, "configurations", restjson.ListRule{}, true, func(d *restjson.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, restjson.StringRule{})
+	if x, ok := jsondecode.DecodeMap(d, obj, "configurations", jsondecode.ListRule{}, true, func(d *jsondecode.Decoder, v any, name string) string {
+		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
 		return x
-	}, func(d *restjson.Decoder, v any, name string) Configuration {
-		x, ok := restjson.DecodeStructValue[Configuration](d, v, name)
+	}, func(d *jsondecode.Decoder, v any, name string) Configuration {
+		x, ok := jsondecode.DecodeStructValue[Configuration](d, v, name)
 		if !ok {
 			return Configuration{}
 		}
@@ -1386,7 +1387,7 @@ func (v *CreateAccessPreviewRequest) DecodeJSON(d *restjson.Decoder, obj restjso
 	}); ok {
 		v.Configurations = x
 	}
-	if x, ok := d.String(obj, "clientToken", restjson.StringRule{}, false); ok {
+	if x, ok := d.String(obj, "clientToken", jsondecode.StringRule{}, false); ok {
 		v.ClientToken = &x
 	}
 }
@@ -1426,16 +1427,16 @@ type CreateAnalyzerRequest struct {
 	Configuration *AnalyzerConfiguration
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of CreateAnalyzerRequest from obj and checks the model's constraints.
-func (v *CreateAnalyzerRequest) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "analyzerName", restjson.StringRule{Min: 1, Max: 255, Pattern: patAnalyzerName}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of CreateAnalyzerRequest from obj and checks the model's constraints.
+func (v *CreateAnalyzerRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "analyzerName", jsondecode.StringRule{Min: 1, Max: 255, Pattern: patAnalyzerName}, true); ok {
 		v.AnalyzerName = x
 	}
-	if x, ok := d.String(obj, "type", restjson.StringRule{Enum: typeEnum()}, true); ok {
+	if x, ok := d.String(obj, "type", jsondecode.StringRule{Enum: typeEnum()}, true); ok {
 		v.Type = Type(x)
 	}
-	if x, ok := restjson.DecodeList(d, obj, "archiveRules", restjson.ListRule{}, false, func(d *restjson.Decoder, v any, name string) InlineArchiveRule {
-		x, ok := restjson.DecodeStructValue[InlineArchiveRule](d, v, name)
+	if x, ok := jsondecode.DecodeList(d, obj, "archiveRules", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) InlineArchiveRule {
+		x, ok := jsondecode.DecodeStructValue[InlineArchiveRule](d, v, name)
 		if !ok {
 			return InlineArchiveRule{}
 		}
@@ -1443,19 +1444,19 @@ func (v *CreateAnalyzerRequest) DecodeJSON(d *restjson.Decoder, obj restjson.Obj
 	}); ok {
 		v.ArchiveRules = x
 	}
-	if x, ok := restjson.DecodeMap(d, obj, "tags", restjson.ListRule{}, false, func(d *restjson.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, restjson.StringRule{})
+	if x, ok := jsondecode.DecodeMap(d, obj, "tags", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) string {
+		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
 		return x
-	}, func(d *restjson.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, restjson.StringRule{})
+	}, func(d *jsondecode.Decoder, v any, name string) string {
+		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
 		return x
 	}); ok {
 		v.Tags = x
 	}
-	if x, ok := d.String(obj, "clientToken", restjson.StringRule{}, false); ok {
+	if x, ok := d.String(obj, "clientToken", jsondecode.StringRule{}, false); ok {
 		v.ClientToken = &x
 	}
-	if x, ok := restjson.DecodeStruct[AnalyzerConfiguration](d, obj, "configuration", false); ok {
+	if x, ok := jsondecode.DecodeStruct[AnalyzerConfiguration](d, obj, "configuration", false); ok {
 		v.Configuration = x
 	}
 }
@@ -1493,19 +1494,19 @@ type CreateArchiveRuleRequest struct {
 	ClientToken *string
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of CreateArchiveRuleRequest from obj and checks the model's constraints.
-func (v *CreateArchiveRuleRequest) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "analyzerName", restjson.StringRule{Min: 1, Max: 255, Pattern: patAnalyzerName}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of CreateArchiveRuleRequest from obj and checks the model's constraints.
+func (v *CreateArchiveRuleRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "analyzerName", jsondecode.StringRule{Min: 1, Max: 255, Pattern: patAnalyzerName}, true); ok {
 		v.AnalyzerName = x
 	}
-	if x, ok := d.String(obj, "ruleName", restjson.StringRule{Min: 1, Max: 255, Pattern: patName}, true); ok {
+	if x, ok := d.String(obj, "ruleName", jsondecode.StringRule{Min: 1, Max: 255, Pattern: patName}, true); ok {
 		v.RuleName = x
 	}
-	if x, ok := restjson.DecodeMap(d, obj, "filter", restjson.ListRule{}, true, func(d *restjson.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, restjson.StringRule{})
+	if x, ok := jsondecode.DecodeMap(d, obj, "filter", jsondecode.ListRule{}, true, func(d *jsondecode.Decoder, v any, name string) string {
+		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
 		return x
-	}, func(d *restjson.Decoder, v any, name string) Criterion {
-		x, ok := restjson.DecodeStructValue[Criterion](d, v, name)
+	}, func(d *jsondecode.Decoder, v any, name string) Criterion {
+		x, ok := jsondecode.DecodeStructValue[Criterion](d, v, name)
 		if !ok {
 			return Criterion{}
 		}
@@ -1513,7 +1514,7 @@ func (v *CreateArchiveRuleRequest) DecodeJSON(d *restjson.Decoder, obj restjson.
 	}); ok {
 		v.Filter = x
 	}
-	if x, ok := d.String(obj, "clientToken", restjson.StringRule{}, false); ok {
+	if x, ok := d.String(obj, "clientToken", jsondecode.StringRule{}, false); ok {
 		v.ClientToken = &x
 	}
 }
@@ -1532,13 +1533,13 @@ type CreateServiceLinkedAnalyzerRequest struct {
 	Configuration *AnalyzerConfiguration
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of CreateServiceLinkedAnalyzerRequest from obj and checks the model's constraints.
-func (v *CreateServiceLinkedAnalyzerRequest) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "type", restjson.StringRule{Enum: typeEnum()}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of CreateServiceLinkedAnalyzerRequest from obj and checks the model's constraints.
+func (v *CreateServiceLinkedAnalyzerRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "type", jsondecode.StringRule{Enum: typeEnum()}, true); ok {
 		v.Type = Type(x)
 	}
-	if x, ok := restjson.DecodeList(d, obj, "archiveRules", restjson.ListRule{}, false, func(d *restjson.Decoder, v any, name string) InlineArchiveRule {
-		x, ok := restjson.DecodeStructValue[InlineArchiveRule](d, v, name)
+	if x, ok := jsondecode.DecodeList(d, obj, "archiveRules", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) InlineArchiveRule {
+		x, ok := jsondecode.DecodeStructValue[InlineArchiveRule](d, v, name)
 		if !ok {
 			return InlineArchiveRule{}
 		}
@@ -1546,10 +1547,10 @@ func (v *CreateServiceLinkedAnalyzerRequest) DecodeJSON(d *restjson.Decoder, obj
 	}); ok {
 		v.ArchiveRules = x
 	}
-	if x, ok := d.String(obj, "clientToken", restjson.StringRule{}, false); ok {
+	if x, ok := d.String(obj, "clientToken", jsondecode.StringRule{}, false); ok {
 		v.ClientToken = &x
 	}
-	if x, ok := restjson.DecodeStruct[AnalyzerConfiguration](d, obj, "configuration", false); ok {
+	if x, ok := jsondecode.DecodeStruct[AnalyzerConfiguration](d, obj, "configuration", false); ok {
 		v.Configuration = x
 	}
 }
@@ -1581,22 +1582,22 @@ type Criterion struct {
 	Exists *bool
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of Criterion from obj and checks the model's constraints.
-func (v *Criterion) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := restjson.DecodeList(d, obj, "eq", restjson.ListRule{Min: 1, Max: 20, Scalar: true}, false, func(d *restjson.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, restjson.StringRule{})
+// DecodeJSON implements jsondecode.Input: it reads the members of Criterion from obj and checks the model's constraints.
+func (v *Criterion) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := jsondecode.DecodeList(d, obj, "eq", jsondecode.ListRule{Min: 1, Max: 20, Scalar: true}, false, func(d *jsondecode.Decoder, v any, name string) string {
+		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
 		return x
 	}); ok {
 		v.Eq = x
 	}
-	if x, ok := restjson.DecodeList(d, obj, "neq", restjson.ListRule{Min: 1, Max: 20, Scalar: true}, false, func(d *restjson.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, restjson.StringRule{})
+	if x, ok := jsondecode.DecodeList(d, obj, "neq", jsondecode.ListRule{Min: 1, Max: 20, Scalar: true}, false, func(d *jsondecode.Decoder, v any, name string) string {
+		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
 		return x
 	}); ok {
 		v.Neq = x
 	}
-	if x, ok := restjson.DecodeList(d, obj, "contains", restjson.ListRule{Min: 1, Max: 20, Scalar: true}, false, func(d *restjson.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, restjson.StringRule{})
+	if x, ok := jsondecode.DecodeList(d, obj, "contains", jsondecode.ListRule{Min: 1, Max: 20, Scalar: true}, false, func(d *jsondecode.Decoder, v any, name string) string {
+		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
 		return x
 	}); ok {
 		v.Contains = x
@@ -1628,12 +1629,12 @@ type DeleteAnalyzerRequest struct {
 	ClientToken *string
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of DeleteAnalyzerRequest from obj and checks the model's constraints.
-func (v *DeleteAnalyzerRequest) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "analyzerName", restjson.StringRule{Min: 1, Max: 255, Pattern: patAnalyzerName}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of DeleteAnalyzerRequest from obj and checks the model's constraints.
+func (v *DeleteAnalyzerRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "analyzerName", jsondecode.StringRule{Min: 1, Max: 255, Pattern: patAnalyzerName}, true); ok {
 		v.AnalyzerName = x
 	}
-	if x, ok := d.String(obj, "clientToken", restjson.StringRule{}, false); ok {
+	if x, ok := d.String(obj, "clientToken", jsondecode.StringRule{}, false); ok {
 		v.ClientToken = &x
 	}
 }
@@ -1652,15 +1653,15 @@ type DeleteArchiveRuleRequest struct {
 	ClientToken *string
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of DeleteArchiveRuleRequest from obj and checks the model's constraints.
-func (v *DeleteArchiveRuleRequest) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "analyzerName", restjson.StringRule{Min: 1, Max: 255, Pattern: patAnalyzerName}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of DeleteArchiveRuleRequest from obj and checks the model's constraints.
+func (v *DeleteArchiveRuleRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "analyzerName", jsondecode.StringRule{Min: 1, Max: 255, Pattern: patAnalyzerName}, true); ok {
 		v.AnalyzerName = x
 	}
-	if x, ok := d.String(obj, "ruleName", restjson.StringRule{Min: 1, Max: 255, Pattern: patName}, true); ok {
+	if x, ok := d.String(obj, "ruleName", jsondecode.StringRule{Min: 1, Max: 255, Pattern: patName}, true); ok {
 		v.RuleName = x
 	}
-	if x, ok := d.String(obj, "clientToken", restjson.StringRule{}, false); ok {
+	if x, ok := d.String(obj, "clientToken", jsondecode.StringRule{}, false); ok {
 		v.ClientToken = &x
 	}
 }
@@ -1675,12 +1676,12 @@ type DeleteServiceLinkedAnalyzerRequest struct {
 	ClientToken *string
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of DeleteServiceLinkedAnalyzerRequest from obj and checks the model's constraints.
-func (v *DeleteServiceLinkedAnalyzerRequest) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "analyzerName", restjson.StringRule{Min: 1, Max: 255, Pattern: patAnalyzerName}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of DeleteServiceLinkedAnalyzerRequest from obj and checks the model's constraints.
+func (v *DeleteServiceLinkedAnalyzerRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "analyzerName", jsondecode.StringRule{Min: 1, Max: 255, Pattern: patAnalyzerName}, true); ok {
 		v.AnalyzerName = x
 	}
-	if x, ok := d.String(obj, "clientToken", restjson.StringRule{}, false); ok {
+	if x, ok := d.String(obj, "clientToken", jsondecode.StringRule{}, false); ok {
 		v.ClientToken = &x
 	}
 }
@@ -1691,9 +1692,9 @@ type DynamodbStreamConfiguration struct {
 	StreamPolicy *string
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of DynamodbStreamConfiguration from obj and checks the model's constraints.
-func (v *DynamodbStreamConfiguration) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "streamPolicy", restjson.StringRule{}, false); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of DynamodbStreamConfiguration from obj and checks the model's constraints.
+func (v *DynamodbStreamConfiguration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "streamPolicy", jsondecode.StringRule{}, false); ok {
 		v.StreamPolicy = &x
 	}
 }
@@ -1713,9 +1714,9 @@ type DynamodbTableConfiguration struct {
 	TablePolicy *string
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of DynamodbTableConfiguration from obj and checks the model's constraints.
-func (v *DynamodbTableConfiguration) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "tablePolicy", restjson.StringRule{}, false); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of DynamodbTableConfiguration from obj and checks the model's constraints.
+func (v *DynamodbTableConfiguration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "tablePolicy", jsondecode.StringRule{}, false); ok {
 		v.TablePolicy = &x
 	}
 }
@@ -1739,21 +1740,21 @@ type EbsSnapshotConfiguration struct {
 	KmsKeyId *string
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of EbsSnapshotConfiguration from obj and checks the model's constraints.
-func (v *EbsSnapshotConfiguration) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := restjson.DecodeList(d, obj, "userIds", restjson.ListRule{Scalar: true}, false, func(d *restjson.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, restjson.StringRule{})
+// DecodeJSON implements jsondecode.Input: it reads the members of EbsSnapshotConfiguration from obj and checks the model's constraints.
+func (v *EbsSnapshotConfiguration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := jsondecode.DecodeList(d, obj, "userIds", jsondecode.ListRule{Scalar: true}, false, func(d *jsondecode.Decoder, v any, name string) string {
+		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
 		return x
 	}); ok {
 		v.UserIds = x
 	}
-	if x, ok := restjson.DecodeList(d, obj, "groups", restjson.ListRule{Scalar: true}, false, func(d *restjson.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, restjson.StringRule{})
+	if x, ok := jsondecode.DecodeList(d, obj, "groups", jsondecode.ListRule{Scalar: true}, false, func(d *jsondecode.Decoder, v any, name string) string {
+		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
 		return x
 	}); ok {
 		v.Groups = x
 	}
-	if x, ok := d.String(obj, "kmsKeyId", restjson.StringRule{}, false); ok {
+	if x, ok := d.String(obj, "kmsKeyId", jsondecode.StringRule{}, false); ok {
 		v.KmsKeyId = &x
 	}
 }
@@ -1775,9 +1776,9 @@ type EcrRepositoryConfiguration struct {
 	RepositoryPolicy *string
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of EcrRepositoryConfiguration from obj and checks the model's constraints.
-func (v *EcrRepositoryConfiguration) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "repositoryPolicy", restjson.StringRule{}, false); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of EcrRepositoryConfiguration from obj and checks the model's constraints.
+func (v *EcrRepositoryConfiguration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "repositoryPolicy", jsondecode.StringRule{}, false); ok {
 		v.RepositoryPolicy = &x
 	}
 }
@@ -1797,9 +1798,9 @@ type EfsFileSystemConfiguration struct {
 	FileSystemPolicy *string
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of EfsFileSystemConfiguration from obj and checks the model's constraints.
-func (v *EfsFileSystemConfiguration) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "fileSystemPolicy", restjson.StringRule{}, false); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of EfsFileSystemConfiguration from obj and checks the model's constraints.
+func (v *EfsFileSystemConfiguration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "fileSystemPolicy", jsondecode.StringRule{}, false); ok {
 		v.FileSystemPolicy = &x
 	}
 }
@@ -2355,12 +2356,12 @@ type GenerateFindingRecommendationRequest struct {
 	Id string
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of GenerateFindingRecommendationRequest from obj and checks the model's constraints.
-func (v *GenerateFindingRecommendationRequest) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "analyzerArn", restjson.StringRule{Pattern: patAnalyzerArn}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of GenerateFindingRecommendationRequest from obj and checks the model's constraints.
+func (v *GenerateFindingRecommendationRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "analyzerArn", jsondecode.StringRule{Pattern: patAnalyzerArn}, true); ok {
 		v.AnalyzerArn = x
 	}
-	if x, ok := d.String(obj, "id", restjson.StringRule{Min: 1, Max: 2048}, true); ok {
+	if x, ok := d.String(obj, "id", jsondecode.StringRule{Min: 1, Max: 2048}, true); ok {
 		v.Id = x
 	}
 }
@@ -2437,12 +2438,12 @@ type GetAccessPreviewRequest struct {
 	AnalyzerArn string
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of GetAccessPreviewRequest from obj and checks the model's constraints.
-func (v *GetAccessPreviewRequest) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "accessPreviewId", restjson.StringRule{Pattern: patAccessPreviewId}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of GetAccessPreviewRequest from obj and checks the model's constraints.
+func (v *GetAccessPreviewRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "accessPreviewId", jsondecode.StringRule{Pattern: patAccessPreviewId}, true); ok {
 		v.AccessPreviewId = x
 	}
-	if x, ok := d.String(obj, "analyzerArn", restjson.StringRule{Pattern: patAnalyzerArn}, true); ok {
+	if x, ok := d.String(obj, "analyzerArn", jsondecode.StringRule{Pattern: patAnalyzerArn}, true); ok {
 		v.AnalyzerArn = x
 	}
 }
@@ -2475,12 +2476,12 @@ type GetAnalyzedResourceRequest struct {
 	ResourceArn string
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of GetAnalyzedResourceRequest from obj and checks the model's constraints.
-func (v *GetAnalyzedResourceRequest) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "analyzerArn", restjson.StringRule{Pattern: patAnalyzerArn}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of GetAnalyzedResourceRequest from obj and checks the model's constraints.
+func (v *GetAnalyzedResourceRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "analyzerArn", jsondecode.StringRule{Pattern: patAnalyzerArn}, true); ok {
 		v.AnalyzerArn = x
 	}
-	if x, ok := d.String(obj, "resourceArn", restjson.StringRule{Pattern: patResourceArn}, true); ok {
+	if x, ok := d.String(obj, "resourceArn", jsondecode.StringRule{Pattern: patResourceArn}, true); ok {
 		v.ResourceArn = x
 	}
 }
@@ -2509,9 +2510,9 @@ type GetAnalyzerRequest struct {
 	AnalyzerName string
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of GetAnalyzerRequest from obj and checks the model's constraints.
-func (v *GetAnalyzerRequest) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "analyzerName", restjson.StringRule{Min: 1, Max: 255, Pattern: patAnalyzerName}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of GetAnalyzerRequest from obj and checks the model's constraints.
+func (v *GetAnalyzerRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "analyzerName", jsondecode.StringRule{Min: 1, Max: 255, Pattern: patAnalyzerName}, true); ok {
 		v.AnalyzerName = x
 	}
 }
@@ -2544,12 +2545,12 @@ type GetArchiveRuleRequest struct {
 	RuleName string
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of GetArchiveRuleRequest from obj and checks the model's constraints.
-func (v *GetArchiveRuleRequest) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "analyzerName", restjson.StringRule{Min: 1, Max: 255, Pattern: patAnalyzerName}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of GetArchiveRuleRequest from obj and checks the model's constraints.
+func (v *GetArchiveRuleRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "analyzerName", jsondecode.StringRule{Min: 1, Max: 255, Pattern: patAnalyzerName}, true); ok {
 		v.AnalyzerName = x
 	}
-	if x, ok := d.String(obj, "ruleName", restjson.StringRule{Min: 1, Max: 255, Pattern: patName}, true); ok {
+	if x, ok := d.String(obj, "ruleName", jsondecode.StringRule{Min: 1, Max: 255, Pattern: patName}, true); ok {
 		v.RuleName = x
 	}
 }
@@ -2586,18 +2587,18 @@ type GetFindingRecommendationRequest struct {
 	NextToken *string
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of GetFindingRecommendationRequest from obj and checks the model's constraints.
-func (v *GetFindingRecommendationRequest) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "analyzerArn", restjson.StringRule{Pattern: patAnalyzerArn}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of GetFindingRecommendationRequest from obj and checks the model's constraints.
+func (v *GetFindingRecommendationRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "analyzerArn", jsondecode.StringRule{Pattern: patAnalyzerArn}, true); ok {
 		v.AnalyzerArn = x
 	}
-	if x, ok := d.String(obj, "id", restjson.StringRule{Min: 1, Max: 2048}, true); ok {
+	if x, ok := d.String(obj, "id", jsondecode.StringRule{Min: 1, Max: 2048}, true); ok {
 		v.Id = x
 	}
-	if x, ok := d.Int(obj, "maxResults", restjson.IntRule{Min: 1, HasMin: true, Max: 1000, HasMax: true}, false); ok {
+	if x, ok := d.Int(obj, "maxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 1000, HasMax: true}, false); ok {
 		v.MaxResults = &x
 	}
-	if x, ok := d.String(obj, "nextToken", restjson.StringRule{}, false); ok {
+	if x, ok := d.String(obj, "nextToken", jsondecode.StringRule{}, false); ok {
 		v.NextToken = &x
 	}
 }
@@ -2663,12 +2664,12 @@ type GetFindingRequest struct {
 	Id string
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of GetFindingRequest from obj and checks the model's constraints.
-func (v *GetFindingRequest) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "analyzerArn", restjson.StringRule{Pattern: patAnalyzerArn}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of GetFindingRequest from obj and checks the model's constraints.
+func (v *GetFindingRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "analyzerArn", jsondecode.StringRule{Pattern: patAnalyzerArn}, true); ok {
 		v.AnalyzerArn = x
 	}
-	if x, ok := d.String(obj, "id", restjson.StringRule{}, true); ok {
+	if x, ok := d.String(obj, "id", jsondecode.StringRule{}, true); ok {
 		v.Id = x
 	}
 }
@@ -2705,18 +2706,18 @@ type GetFindingV2Request struct {
 	NextToken *string
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of GetFindingV2Request from obj and checks the model's constraints.
-func (v *GetFindingV2Request) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "analyzerArn", restjson.StringRule{Pattern: patAnalyzerArn}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of GetFindingV2Request from obj and checks the model's constraints.
+func (v *GetFindingV2Request) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "analyzerArn", jsondecode.StringRule{Pattern: patAnalyzerArn}, true); ok {
 		v.AnalyzerArn = x
 	}
-	if x, ok := d.String(obj, "id", restjson.StringRule{}, true); ok {
+	if x, ok := d.String(obj, "id", jsondecode.StringRule{}, true); ok {
 		v.Id = x
 	}
-	if x, ok := d.Int(obj, "maxResults", restjson.IntRule{}, false); ok {
+	if x, ok := d.Int(obj, "maxResults", jsondecode.IntRule{}, false); ok {
 		v.MaxResults = &x
 	}
-	if x, ok := d.String(obj, "nextToken", restjson.StringRule{}, false); ok {
+	if x, ok := d.String(obj, "nextToken", jsondecode.StringRule{}, false); ok {
 		v.NextToken = &x
 	}
 }
@@ -2799,9 +2800,9 @@ type GetFindingsStatisticsRequest struct {
 	AnalyzerArn string
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of GetFindingsStatisticsRequest from obj and checks the model's constraints.
-func (v *GetFindingsStatisticsRequest) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "analyzerArn", restjson.StringRule{Pattern: patAnalyzerArn}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of GetFindingsStatisticsRequest from obj and checks the model's constraints.
+func (v *GetFindingsStatisticsRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "analyzerArn", jsondecode.StringRule{Pattern: patAnalyzerArn}, true); ok {
 		v.AnalyzerArn = x
 	}
 }
@@ -2836,9 +2837,9 @@ type GetGeneratedPolicyRequest struct {
 	IncludeServiceLevelTemplate *bool
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of GetGeneratedPolicyRequest from obj and checks the model's constraints.
-func (v *GetGeneratedPolicyRequest) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "jobId", restjson.StringRule{}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of GetGeneratedPolicyRequest from obj and checks the model's constraints.
+func (v *GetGeneratedPolicyRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "jobId", jsondecode.StringRule{}, true); ok {
 		v.JobId = x
 	}
 	if x, ok := d.Bool(obj, "includeResourcePlaceholders", false); ok {
@@ -2877,9 +2878,9 @@ type IamRoleConfiguration struct {
 	TrustPolicy *string
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of IamRoleConfiguration from obj and checks the model's constraints.
-func (v *IamRoleConfiguration) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "trustPolicy", restjson.StringRule{}, false); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of IamRoleConfiguration from obj and checks the model's constraints.
+func (v *IamRoleConfiguration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "trustPolicy", jsondecode.StringRule{}, false); ok {
 		v.TrustPolicy = &x
 	}
 }
@@ -2905,16 +2906,16 @@ type InlineArchiveRule struct {
 	Filter map[string]Criterion
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of InlineArchiveRule from obj and checks the model's constraints.
-func (v *InlineArchiveRule) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "ruleName", restjson.StringRule{Min: 1, Max: 255, Pattern: patName}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of InlineArchiveRule from obj and checks the model's constraints.
+func (v *InlineArchiveRule) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "ruleName", jsondecode.StringRule{Min: 1, Max: 255, Pattern: patName}, true); ok {
 		v.RuleName = x
 	}
-	if x, ok := restjson.DecodeMap(d, obj, "filter", restjson.ListRule{}, true, func(d *restjson.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, restjson.StringRule{})
+	if x, ok := jsondecode.DecodeMap(d, obj, "filter", jsondecode.ListRule{}, true, func(d *jsondecode.Decoder, v any, name string) string {
+		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
 		return x
-	}, func(d *restjson.Decoder, v any, name string) Criterion {
-		x, ok := restjson.DecodeStructValue[Criterion](d, v, name)
+	}, func(d *jsondecode.Decoder, v any, name string) Criterion {
+		x, ok := jsondecode.DecodeStructValue[Criterion](d, v, name)
 		if !ok {
 			return Criterion{}
 		}
@@ -2930,10 +2931,10 @@ type InternalAccessAnalysisRule struct {
 	Inclusions []InternalAccessAnalysisRuleCriteria
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of InternalAccessAnalysisRule from obj and checks the model's constraints.
-func (v *InternalAccessAnalysisRule) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := restjson.DecodeList(d, obj, "inclusions", restjson.ListRule{}, false, func(d *restjson.Decoder, v any, name string) InternalAccessAnalysisRuleCriteria {
-		x, ok := restjson.DecodeStructValue[InternalAccessAnalysisRuleCriteria](d, v, name)
+// DecodeJSON implements jsondecode.Input: it reads the members of InternalAccessAnalysisRule from obj and checks the model's constraints.
+func (v *InternalAccessAnalysisRule) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := jsondecode.DecodeList(d, obj, "inclusions", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) InternalAccessAnalysisRuleCriteria {
+		x, ok := jsondecode.DecodeStructValue[InternalAccessAnalysisRuleCriteria](d, v, name)
 		if !ok {
 			return InternalAccessAnalysisRuleCriteria{}
 		}
@@ -2960,22 +2961,22 @@ type InternalAccessAnalysisRuleCriteria struct {
 	ResourceArns []string
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of InternalAccessAnalysisRuleCriteria from obj and checks the model's constraints.
-func (v *InternalAccessAnalysisRuleCriteria) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := restjson.DecodeList(d, obj, "accountIds", restjson.ListRule{Scalar: true}, false, func(d *restjson.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, restjson.StringRule{})
+// DecodeJSON implements jsondecode.Input: it reads the members of InternalAccessAnalysisRuleCriteria from obj and checks the model's constraints.
+func (v *InternalAccessAnalysisRuleCriteria) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := jsondecode.DecodeList(d, obj, "accountIds", jsondecode.ListRule{Scalar: true}, false, func(d *jsondecode.Decoder, v any, name string) string {
+		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
 		return x
 	}); ok {
 		v.AccountIds = x
 	}
-	if x, ok := restjson.DecodeList(d, obj, "resourceTypes", restjson.ListRule{Scalar: true}, false, func(d *restjson.Decoder, v any, name string) ResourceType {
-		x, _ := d.StringValue(v, name, restjson.StringRule{Enum: resourceTypeEnum()})
+	if x, ok := jsondecode.DecodeList(d, obj, "resourceTypes", jsondecode.ListRule{Scalar: true}, false, func(d *jsondecode.Decoder, v any, name string) ResourceType {
+		x, _ := d.StringValue(v, name, jsondecode.StringRule{Enum: resourceTypeEnum()})
 		return ResourceType(x)
 	}); ok {
 		v.ResourceTypes = x
 	}
-	if x, ok := restjson.DecodeList(d, obj, "resourceArns", restjson.ListRule{Scalar: true}, false, func(d *restjson.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, restjson.StringRule{})
+	if x, ok := jsondecode.DecodeList(d, obj, "resourceArns", jsondecode.ListRule{Scalar: true}, false, func(d *jsondecode.Decoder, v any, name string) string {
+		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
 		return x
 	}); ok {
 		v.ResourceArns = x
@@ -2997,9 +2998,9 @@ type InternalAccessConfiguration struct {
 	AnalysisRule *InternalAccessAnalysisRule
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of InternalAccessConfiguration from obj and checks the model's constraints.
-func (v *InternalAccessConfiguration) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := restjson.DecodeStruct[InternalAccessAnalysisRule](d, obj, "analysisRule", false); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of InternalAccessConfiguration from obj and checks the model's constraints.
+func (v *InternalAccessConfiguration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := jsondecode.DecodeStruct[InternalAccessAnalysisRule](d, obj, "analysisRule", false); ok {
 		v.AnalysisRule = x
 	}
 }
@@ -3135,8 +3136,8 @@ func (InternalAccessType) Values() []InternalAccessType {
 type InternetConfiguration struct {
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of InternetConfiguration from obj and checks the model's constraints.
-func (v *InternetConfiguration) DecodeJSON(*restjson.Decoder, restjson.Object) {}
+// DecodeJSON implements jsondecode.Input: it reads the members of InternetConfiguration from obj and checks the model's constraints.
+func (v *InternetConfiguration) DecodeJSON(*jsondecode.Decoder, jsondecode.Object) {}
 
 // EncodeJSON implements restjson.Output: it writes InternetConfiguration as a JSON object, omitting absent optional members.
 func (v *InternetConfiguration) EncodeJSON(e *restjson.Encoder) {
@@ -3262,24 +3263,24 @@ type KmsGrantConfiguration struct {
 	IssuingAccount string
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of KmsGrantConfiguration from obj and checks the model's constraints.
-func (v *KmsGrantConfiguration) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := restjson.DecodeList(d, obj, "operations", restjson.ListRule{Scalar: true}, true, func(d *restjson.Decoder, v any, name string) KmsGrantOperation {
-		x, _ := d.StringValue(v, name, restjson.StringRule{Enum: kmsGrantOperationEnum()})
+// DecodeJSON implements jsondecode.Input: it reads the members of KmsGrantConfiguration from obj and checks the model's constraints.
+func (v *KmsGrantConfiguration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := jsondecode.DecodeList(d, obj, "operations", jsondecode.ListRule{Scalar: true}, true, func(d *jsondecode.Decoder, v any, name string) KmsGrantOperation {
+		x, _ := d.StringValue(v, name, jsondecode.StringRule{Enum: kmsGrantOperationEnum()})
 		return KmsGrantOperation(x)
 	}); ok {
 		v.Operations = x
 	}
-	if x, ok := d.String(obj, "granteePrincipal", restjson.StringRule{}, true); ok {
+	if x, ok := d.String(obj, "granteePrincipal", jsondecode.StringRule{}, true); ok {
 		v.GranteePrincipal = x
 	}
-	if x, ok := d.String(obj, "retiringPrincipal", restjson.StringRule{}, false); ok {
+	if x, ok := d.String(obj, "retiringPrincipal", jsondecode.StringRule{}, false); ok {
 		v.RetiringPrincipal = &x
 	}
-	if x, ok := restjson.DecodeStruct[KmsGrantConstraints](d, obj, "constraints", false); ok {
+	if x, ok := jsondecode.DecodeStruct[KmsGrantConstraints](d, obj, "constraints", false); ok {
 		v.Constraints = x
 	}
-	if x, ok := d.String(obj, "issuingAccount", restjson.StringRule{}, true); ok {
+	if x, ok := d.String(obj, "issuingAccount", jsondecode.StringRule{}, true); ok {
 		v.IssuingAccount = x
 	}
 }
@@ -3308,22 +3309,22 @@ type KmsGrantConstraints struct {
 	EncryptionContextSubset map[string]string
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of KmsGrantConstraints from obj and checks the model's constraints.
-func (v *KmsGrantConstraints) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := restjson.DecodeMap(d, obj, "encryptionContextEquals", restjson.ListRule{}, false, func(d *restjson.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, restjson.StringRule{})
+// DecodeJSON implements jsondecode.Input: it reads the members of KmsGrantConstraints from obj and checks the model's constraints.
+func (v *KmsGrantConstraints) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := jsondecode.DecodeMap(d, obj, "encryptionContextEquals", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) string {
+		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
 		return x
-	}, func(d *restjson.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, restjson.StringRule{})
+	}, func(d *jsondecode.Decoder, v any, name string) string {
+		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
 		return x
 	}); ok {
 		v.EncryptionContextEquals = x
 	}
-	if x, ok := restjson.DecodeMap(d, obj, "encryptionContextSubset", restjson.ListRule{}, false, func(d *restjson.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, restjson.StringRule{})
+	if x, ok := jsondecode.DecodeMap(d, obj, "encryptionContextSubset", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) string {
+		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
 		return x
-	}, func(d *restjson.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, restjson.StringRule{})
+	}, func(d *jsondecode.Decoder, v any, name string) string {
+		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
 		return x
 	}); ok {
 		v.EncryptionContextSubset = x
@@ -3406,19 +3407,19 @@ type KmsKeyConfiguration struct {
 	Grants []KmsGrantConfiguration
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of KmsKeyConfiguration from obj and checks the model's constraints.
-func (v *KmsKeyConfiguration) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := restjson.DecodeMap(d, obj, "keyPolicies", restjson.ListRule{}, false, func(d *restjson.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, restjson.StringRule{})
+// DecodeJSON implements jsondecode.Input: it reads the members of KmsKeyConfiguration from obj and checks the model's constraints.
+func (v *KmsKeyConfiguration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := jsondecode.DecodeMap(d, obj, "keyPolicies", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) string {
+		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
 		return x
-	}, func(d *restjson.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, restjson.StringRule{})
+	}, func(d *jsondecode.Decoder, v any, name string) string {
+		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
 		return x
 	}); ok {
 		v.KeyPolicies = x
 	}
-	if x, ok := restjson.DecodeList(d, obj, "grants", restjson.ListRule{}, false, func(d *restjson.Decoder, v any, name string) KmsGrantConfiguration {
-		x, ok := restjson.DecodeStructValue[KmsGrantConfiguration](d, v, name)
+	if x, ok := jsondecode.DecodeList(d, obj, "grants", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) KmsGrantConfiguration {
+		x, ok := jsondecode.DecodeStructValue[KmsGrantConfiguration](d, v, name)
 		if !ok {
 			return KmsGrantConfiguration{}
 		}
@@ -3454,19 +3455,19 @@ type ListAccessPreviewFindingsRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of ListAccessPreviewFindingsRequest from obj and checks the model's constraints.
-func (v *ListAccessPreviewFindingsRequest) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "accessPreviewId", restjson.StringRule{Pattern: patAccessPreviewId}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of ListAccessPreviewFindingsRequest from obj and checks the model's constraints.
+func (v *ListAccessPreviewFindingsRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "accessPreviewId", jsondecode.StringRule{Pattern: patAccessPreviewId}, true); ok {
 		v.AccessPreviewId = x
 	}
-	if x, ok := d.String(obj, "analyzerArn", restjson.StringRule{Pattern: patAnalyzerArn}, true); ok {
+	if x, ok := d.String(obj, "analyzerArn", jsondecode.StringRule{Pattern: patAnalyzerArn}, true); ok {
 		v.AnalyzerArn = x
 	}
-	if x, ok := restjson.DecodeMap(d, obj, "filter", restjson.ListRule{}, false, func(d *restjson.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, restjson.StringRule{})
+	if x, ok := jsondecode.DecodeMap(d, obj, "filter", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) string {
+		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
 		return x
-	}, func(d *restjson.Decoder, v any, name string) Criterion {
-		x, ok := restjson.DecodeStructValue[Criterion](d, v, name)
+	}, func(d *jsondecode.Decoder, v any, name string) Criterion {
+		x, ok := jsondecode.DecodeStructValue[Criterion](d, v, name)
 		if !ok {
 			return Criterion{}
 		}
@@ -3474,10 +3475,10 @@ func (v *ListAccessPreviewFindingsRequest) DecodeJSON(d *restjson.Decoder, obj r
 	}); ok {
 		v.Filter = x
 	}
-	if x, ok := d.String(obj, "nextToken", restjson.StringRule{}, false); ok {
+	if x, ok := d.String(obj, "nextToken", jsondecode.StringRule{}, false); ok {
 		v.NextToken = &x
 	}
-	if x, ok := d.Int(obj, "maxResults", restjson.IntRule{}, false); ok {
+	if x, ok := d.Int(obj, "maxResults", jsondecode.IntRule{}, false); ok {
 		v.MaxResults = &x
 	}
 }
@@ -3514,15 +3515,15 @@ type ListAccessPreviewsRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of ListAccessPreviewsRequest from obj and checks the model's constraints.
-func (v *ListAccessPreviewsRequest) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "analyzerArn", restjson.StringRule{Pattern: patAnalyzerArn}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of ListAccessPreviewsRequest from obj and checks the model's constraints.
+func (v *ListAccessPreviewsRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "analyzerArn", jsondecode.StringRule{Pattern: patAnalyzerArn}, true); ok {
 		v.AnalyzerArn = x
 	}
-	if x, ok := d.String(obj, "nextToken", restjson.StringRule{}, false); ok {
+	if x, ok := d.String(obj, "nextToken", jsondecode.StringRule{}, false); ok {
 		v.NextToken = &x
 	}
-	if x, ok := d.Int(obj, "maxResults", restjson.IntRule{}, false); ok {
+	if x, ok := d.Int(obj, "maxResults", jsondecode.IntRule{}, false); ok {
 		v.MaxResults = &x
 	}
 }
@@ -3561,19 +3562,19 @@ type ListAnalyzedResourcesRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of ListAnalyzedResourcesRequest from obj and checks the model's constraints.
-func (v *ListAnalyzedResourcesRequest) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "analyzerArn", restjson.StringRule{Pattern: patAnalyzerArn}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of ListAnalyzedResourcesRequest from obj and checks the model's constraints.
+func (v *ListAnalyzedResourcesRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "analyzerArn", jsondecode.StringRule{Pattern: patAnalyzerArn}, true); ok {
 		v.AnalyzerArn = x
 	}
-	if x, ok := d.String(obj, "resourceType", restjson.StringRule{Enum: resourceTypeEnum()}, false); ok {
+	if x, ok := d.String(obj, "resourceType", jsondecode.StringRule{Enum: resourceTypeEnum()}, false); ok {
 		e := ResourceType(x)
 		v.ResourceType = &e
 	}
-	if x, ok := d.String(obj, "nextToken", restjson.StringRule{}, false); ok {
+	if x, ok := d.String(obj, "nextToken", jsondecode.StringRule{}, false); ok {
 		v.NextToken = &x
 	}
-	if x, ok := d.Int(obj, "maxResults", restjson.IntRule{}, false); ok {
+	if x, ok := d.Int(obj, "maxResults", jsondecode.IntRule{}, false); ok {
 		v.MaxResults = &x
 	}
 }
@@ -3608,15 +3609,15 @@ type ListAnalyzersRequest struct {
 	Type *Type
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of ListAnalyzersRequest from obj and checks the model's constraints.
-func (v *ListAnalyzersRequest) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "nextToken", restjson.StringRule{}, false); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of ListAnalyzersRequest from obj and checks the model's constraints.
+func (v *ListAnalyzersRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "nextToken", jsondecode.StringRule{}, false); ok {
 		v.NextToken = &x
 	}
-	if x, ok := d.Int(obj, "maxResults", restjson.IntRule{}, false); ok {
+	if x, ok := d.Int(obj, "maxResults", jsondecode.IntRule{}, false); ok {
 		v.MaxResults = &x
 	}
-	if x, ok := d.String(obj, "type", restjson.StringRule{Enum: typeEnum()}, false); ok {
+	if x, ok := d.String(obj, "type", jsondecode.StringRule{Enum: typeEnum()}, false); ok {
 		e := Type(x)
 		v.Type = &e
 	}
@@ -3654,15 +3655,15 @@ type ListArchiveRulesRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of ListArchiveRulesRequest from obj and checks the model's constraints.
-func (v *ListArchiveRulesRequest) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "analyzerName", restjson.StringRule{Min: 1, Max: 255, Pattern: patAnalyzerName}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of ListArchiveRulesRequest from obj and checks the model's constraints.
+func (v *ListArchiveRulesRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "analyzerName", jsondecode.StringRule{Min: 1, Max: 255, Pattern: patAnalyzerName}, true); ok {
 		v.AnalyzerName = x
 	}
-	if x, ok := d.String(obj, "nextToken", restjson.StringRule{}, false); ok {
+	if x, ok := d.String(obj, "nextToken", jsondecode.StringRule{}, false); ok {
 		v.NextToken = &x
 	}
-	if x, ok := d.Int(obj, "maxResults", restjson.IntRule{}, false); ok {
+	if x, ok := d.Int(obj, "maxResults", jsondecode.IntRule{}, false); ok {
 		v.MaxResults = &x
 	}
 }
@@ -3703,16 +3704,16 @@ type ListFindingsRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of ListFindingsRequest from obj and checks the model's constraints.
-func (v *ListFindingsRequest) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "analyzerArn", restjson.StringRule{Pattern: patAnalyzerArn}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of ListFindingsRequest from obj and checks the model's constraints.
+func (v *ListFindingsRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "analyzerArn", jsondecode.StringRule{Pattern: patAnalyzerArn}, true); ok {
 		v.AnalyzerArn = x
 	}
-	if x, ok := restjson.DecodeMap(d, obj, "filter", restjson.ListRule{}, false, func(d *restjson.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, restjson.StringRule{})
+	if x, ok := jsondecode.DecodeMap(d, obj, "filter", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) string {
+		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
 		return x
-	}, func(d *restjson.Decoder, v any, name string) Criterion {
-		x, ok := restjson.DecodeStructValue[Criterion](d, v, name)
+	}, func(d *jsondecode.Decoder, v any, name string) Criterion {
+		x, ok := jsondecode.DecodeStructValue[Criterion](d, v, name)
 		if !ok {
 			return Criterion{}
 		}
@@ -3720,13 +3721,13 @@ func (v *ListFindingsRequest) DecodeJSON(d *restjson.Decoder, obj restjson.Objec
 	}); ok {
 		v.Filter = x
 	}
-	if x, ok := restjson.DecodeStruct[SortCriteria](d, obj, "sort", false); ok {
+	if x, ok := jsondecode.DecodeStruct[SortCriteria](d, obj, "sort", false); ok {
 		v.Sort = x
 	}
-	if x, ok := d.String(obj, "nextToken", restjson.StringRule{}, false); ok {
+	if x, ok := d.String(obj, "nextToken", jsondecode.StringRule{}, false); ok {
 		v.NextToken = &x
 	}
-	if x, ok := d.Int(obj, "maxResults", restjson.IntRule{}, false); ok {
+	if x, ok := d.Int(obj, "maxResults", jsondecode.IntRule{}, false); ok {
 		v.MaxResults = &x
 	}
 }
@@ -3767,16 +3768,16 @@ type ListFindingsV2Request struct {
 	Sort *SortCriteria
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of ListFindingsV2Request from obj and checks the model's constraints.
-func (v *ListFindingsV2Request) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "analyzerArn", restjson.StringRule{Pattern: patAnalyzerArn}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of ListFindingsV2Request from obj and checks the model's constraints.
+func (v *ListFindingsV2Request) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "analyzerArn", jsondecode.StringRule{Pattern: patAnalyzerArn}, true); ok {
 		v.AnalyzerArn = x
 	}
-	if x, ok := restjson.DecodeMap(d, obj, "filter", restjson.ListRule{}, false, func(d *restjson.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, restjson.StringRule{})
+	if x, ok := jsondecode.DecodeMap(d, obj, "filter", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) string {
+		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
 		return x
-	}, func(d *restjson.Decoder, v any, name string) Criterion {
-		x, ok := restjson.DecodeStructValue[Criterion](d, v, name)
+	}, func(d *jsondecode.Decoder, v any, name string) Criterion {
+		x, ok := jsondecode.DecodeStructValue[Criterion](d, v, name)
 		if !ok {
 			return Criterion{}
 		}
@@ -3784,13 +3785,13 @@ func (v *ListFindingsV2Request) DecodeJSON(d *restjson.Decoder, obj restjson.Obj
 	}); ok {
 		v.Filter = x
 	}
-	if x, ok := d.Int(obj, "maxResults", restjson.IntRule{}, false); ok {
+	if x, ok := d.Int(obj, "maxResults", jsondecode.IntRule{}, false); ok {
 		v.MaxResults = &x
 	}
-	if x, ok := d.String(obj, "nextToken", restjson.StringRule{}, false); ok {
+	if x, ok := d.String(obj, "nextToken", jsondecode.StringRule{}, false); ok {
 		v.NextToken = &x
 	}
-	if x, ok := restjson.DecodeStruct[SortCriteria](d, obj, "sort", false); ok {
+	if x, ok := jsondecode.DecodeStruct[SortCriteria](d, obj, "sort", false); ok {
 		v.Sort = x
 	}
 }
@@ -3825,15 +3826,15 @@ type ListPolicyGenerationsRequest struct {
 	NextToken *string
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of ListPolicyGenerationsRequest from obj and checks the model's constraints.
-func (v *ListPolicyGenerationsRequest) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "principalArn", restjson.StringRule{Pattern: patPrincipalArn}, false); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of ListPolicyGenerationsRequest from obj and checks the model's constraints.
+func (v *ListPolicyGenerationsRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "principalArn", jsondecode.StringRule{Pattern: patPrincipalArn}, false); ok {
 		v.PrincipalArn = &x
 	}
-	if x, ok := d.Int(obj, "maxResults", restjson.IntRule{Min: 1, HasMin: true}, false); ok {
+	if x, ok := d.Int(obj, "maxResults", jsondecode.IntRule{Min: 1, HasMin: true}, false); ok {
 		v.MaxResults = &x
 	}
-	if x, ok := d.String(obj, "nextToken", restjson.StringRule{}, false); ok {
+	if x, ok := d.String(obj, "nextToken", jsondecode.StringRule{}, false); ok {
 		v.NextToken = &x
 	}
 }
@@ -3866,9 +3867,9 @@ type ListTagsForResourceRequest struct {
 	ResourceArn string
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of ListTagsForResourceRequest from obj and checks the model's constraints.
-func (v *ListTagsForResourceRequest) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "resourceArn", restjson.StringRule{}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of ListTagsForResourceRequest from obj and checks the model's constraints.
+func (v *ListTagsForResourceRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "resourceArn", jsondecode.StringRule{}, true); ok {
 		v.ResourceArn = x
 	}
 }
@@ -3965,12 +3966,12 @@ type NetworkOriginConfiguration struct {
 	InternetConfiguration *InternetConfiguration
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of NetworkOriginConfiguration from obj and checks the model's constraints.
-func (v *NetworkOriginConfiguration) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := restjson.DecodeStruct[VpcConfiguration](d, obj, "vpcConfiguration", false); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of NetworkOriginConfiguration from obj and checks the model's constraints.
+func (v *NetworkOriginConfiguration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := jsondecode.DecodeStruct[VpcConfiguration](d, obj, "vpcConfiguration", false); ok {
 		v.VpcConfiguration = x
 	}
-	if x, ok := restjson.DecodeStruct[InternetConfiguration](d, obj, "internetConfiguration", false); ok {
+	if x, ok := jsondecode.DecodeStruct[InternetConfiguration](d, obj, "internetConfiguration", false); ok {
 		v.InternetConfiguration = x
 	}
 }
@@ -4089,9 +4090,9 @@ type PolicyGenerationDetails struct {
 	PrincipalArn string
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of PolicyGenerationDetails from obj and checks the model's constraints.
-func (v *PolicyGenerationDetails) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "principalArn", restjson.StringRule{Pattern: patPrincipalArn}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of PolicyGenerationDetails from obj and checks the model's constraints.
+func (v *PolicyGenerationDetails) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "principalArn", jsondecode.StringRule{Pattern: patPrincipalArn}, true); ok {
 		v.PrincipalArn = x
 	}
 }
@@ -4176,10 +4177,10 @@ type RdsDbClusterSnapshotAttributeValue struct {
 	AccountIds []string
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of RdsDbClusterSnapshotAttributeValue from obj and checks the model's constraints.
-func (v *RdsDbClusterSnapshotAttributeValue) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := restjson.DecodeList(d, obj, "accountIds", restjson.ListRule{Scalar: true}, false, func(d *restjson.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, restjson.StringRule{})
+// DecodeJSON implements jsondecode.Input: it reads the members of RdsDbClusterSnapshotAttributeValue from obj and checks the model's constraints.
+func (v *RdsDbClusterSnapshotAttributeValue) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := jsondecode.DecodeList(d, obj, "accountIds", jsondecode.ListRule{Scalar: true}, false, func(d *jsondecode.Decoder, v any, name string) string {
+		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
 		return x
 	}); ok {
 		v.AccountIds = x
@@ -4201,13 +4202,13 @@ type RdsDbClusterSnapshotConfiguration struct {
 	KmsKeyId *string
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of RdsDbClusterSnapshotConfiguration from obj and checks the model's constraints.
-func (v *RdsDbClusterSnapshotConfiguration) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := restjson.DecodeMap(d, obj, "attributes", restjson.ListRule{}, false, func(d *restjson.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, restjson.StringRule{})
+// DecodeJSON implements jsondecode.Input: it reads the members of RdsDbClusterSnapshotConfiguration from obj and checks the model's constraints.
+func (v *RdsDbClusterSnapshotConfiguration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := jsondecode.DecodeMap(d, obj, "attributes", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) string {
+		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
 		return x
-	}, func(d *restjson.Decoder, v any, name string) RdsDbClusterSnapshotAttributeValue {
-		x, ok := restjson.DecodeStructValue[RdsDbClusterSnapshotAttributeValue](d, v, name)
+	}, func(d *jsondecode.Decoder, v any, name string) RdsDbClusterSnapshotAttributeValue {
+		x, ok := jsondecode.DecodeStructValue[RdsDbClusterSnapshotAttributeValue](d, v, name)
 		if !ok {
 			return RdsDbClusterSnapshotAttributeValue{}
 		}
@@ -4215,7 +4216,7 @@ func (v *RdsDbClusterSnapshotConfiguration) DecodeJSON(d *restjson.Decoder, obj 
 	}); ok {
 		v.Attributes = x
 	}
-	if x, ok := d.String(obj, "kmsKeyId", restjson.StringRule{}, false); ok {
+	if x, ok := d.String(obj, "kmsKeyId", jsondecode.StringRule{}, false); ok {
 		v.KmsKeyId = &x
 	}
 }
@@ -4238,10 +4239,10 @@ type RdsDbSnapshotAttributeValue struct {
 	AccountIds []string
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of RdsDbSnapshotAttributeValue from obj and checks the model's constraints.
-func (v *RdsDbSnapshotAttributeValue) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := restjson.DecodeList(d, obj, "accountIds", restjson.ListRule{Scalar: true}, false, func(d *restjson.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, restjson.StringRule{})
+// DecodeJSON implements jsondecode.Input: it reads the members of RdsDbSnapshotAttributeValue from obj and checks the model's constraints.
+func (v *RdsDbSnapshotAttributeValue) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := jsondecode.DecodeList(d, obj, "accountIds", jsondecode.ListRule{Scalar: true}, false, func(d *jsondecode.Decoder, v any, name string) string {
+		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
 		return x
 	}); ok {
 		v.AccountIds = x
@@ -4263,13 +4264,13 @@ type RdsDbSnapshotConfiguration struct {
 	KmsKeyId *string
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of RdsDbSnapshotConfiguration from obj and checks the model's constraints.
-func (v *RdsDbSnapshotConfiguration) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := restjson.DecodeMap(d, obj, "attributes", restjson.ListRule{}, false, func(d *restjson.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, restjson.StringRule{})
+// DecodeJSON implements jsondecode.Input: it reads the members of RdsDbSnapshotConfiguration from obj and checks the model's constraints.
+func (v *RdsDbSnapshotConfiguration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := jsondecode.DecodeMap(d, obj, "attributes", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) string {
+		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
 		return x
-	}, func(d *restjson.Decoder, v any, name string) RdsDbSnapshotAttributeValue {
-		x, ok := restjson.DecodeStructValue[RdsDbSnapshotAttributeValue](d, v, name)
+	}, func(d *jsondecode.Decoder, v any, name string) RdsDbSnapshotAttributeValue {
+		x, ok := jsondecode.DecodeStructValue[RdsDbSnapshotAttributeValue](d, v, name)
 		if !ok {
 			return RdsDbSnapshotAttributeValue{}
 		}
@@ -4277,7 +4278,7 @@ func (v *RdsDbSnapshotConfiguration) DecodeJSON(d *restjson.Decoder, obj restjso
 	}); ok {
 		v.Attributes = x
 	}
-	if x, ok := d.String(obj, "kmsKeyId", restjson.StringRule{}, false); ok {
+	if x, ok := d.String(obj, "kmsKeyId", jsondecode.StringRule{}, false); ok {
 		v.KmsKeyId = &x
 	}
 }
@@ -4533,15 +4534,15 @@ type S3AccessPointConfiguration struct {
 	NetworkOrigin *NetworkOriginConfiguration
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of S3AccessPointConfiguration from obj and checks the model's constraints.
-func (v *S3AccessPointConfiguration) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "accessPointPolicy", restjson.StringRule{}, false); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of S3AccessPointConfiguration from obj and checks the model's constraints.
+func (v *S3AccessPointConfiguration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "accessPointPolicy", jsondecode.StringRule{}, false); ok {
 		v.AccessPointPolicy = &x
 	}
-	if x, ok := restjson.DecodeStruct[S3PublicAccessBlockConfiguration](d, obj, "publicAccessBlock", false); ok {
+	if x, ok := jsondecode.DecodeStruct[S3PublicAccessBlockConfiguration](d, obj, "publicAccessBlock", false); ok {
 		v.PublicAccessBlock = x
 	}
-	if x, ok := restjson.DecodeStruct[NetworkOriginConfiguration](d, obj, "networkOrigin", false); ok {
+	if x, ok := jsondecode.DecodeStruct[NetworkOriginConfiguration](d, obj, "networkOrigin", false); ok {
 		v.NetworkOrigin = x
 	}
 }
@@ -4575,12 +4576,12 @@ type S3BucketAclGrantConfiguration struct {
 	Grantee AclGrantee
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of S3BucketAclGrantConfiguration from obj and checks the model's constraints.
-func (v *S3BucketAclGrantConfiguration) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "permission", restjson.StringRule{Enum: aclPermissionEnum()}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of S3BucketAclGrantConfiguration from obj and checks the model's constraints.
+func (v *S3BucketAclGrantConfiguration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "permission", jsondecode.StringRule{Enum: aclPermissionEnum()}, true); ok {
 		v.Permission = AclPermission(x)
 	}
-	if x, ok := restjson.DecodeStruct[AclGrantee](d, obj, "grantee", true); ok {
+	if x, ok := jsondecode.DecodeStruct[AclGrantee](d, obj, "grantee", true); ok {
 		v.Grantee = *x
 	}
 }
@@ -4606,13 +4607,13 @@ type S3BucketConfiguration struct {
 	AccessPoints map[string]S3AccessPointConfiguration
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of S3BucketConfiguration from obj and checks the model's constraints.
-func (v *S3BucketConfiguration) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "bucketPolicy", restjson.StringRule{}, false); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of S3BucketConfiguration from obj and checks the model's constraints.
+func (v *S3BucketConfiguration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "bucketPolicy", jsondecode.StringRule{}, false); ok {
 		v.BucketPolicy = &x
 	}
-	if x, ok := restjson.DecodeList(d, obj, "bucketAclGrants", restjson.ListRule{}, false, func(d *restjson.Decoder, v any, name string) S3BucketAclGrantConfiguration {
-		x, ok := restjson.DecodeStructValue[S3BucketAclGrantConfiguration](d, v, name)
+	if x, ok := jsondecode.DecodeList(d, obj, "bucketAclGrants", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) S3BucketAclGrantConfiguration {
+		x, ok := jsondecode.DecodeStructValue[S3BucketAclGrantConfiguration](d, v, name)
 		if !ok {
 			return S3BucketAclGrantConfiguration{}
 		}
@@ -4620,14 +4621,14 @@ func (v *S3BucketConfiguration) DecodeJSON(d *restjson.Decoder, obj restjson.Obj
 	}); ok {
 		v.BucketAclGrants = x
 	}
-	if x, ok := restjson.DecodeStruct[S3PublicAccessBlockConfiguration](d, obj, "bucketPublicAccessBlock", false); ok {
+	if x, ok := jsondecode.DecodeStruct[S3PublicAccessBlockConfiguration](d, obj, "bucketPublicAccessBlock", false); ok {
 		v.BucketPublicAccessBlock = x
 	}
-	if x, ok := restjson.DecodeMap(d, obj, "accessPoints", restjson.ListRule{}, false, func(d *restjson.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, restjson.StringRule{Pattern: patAccessPointArn})
+	if x, ok := jsondecode.DecodeMap(d, obj, "accessPoints", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) string {
+		x, _ := d.StringValue(v, name, jsondecode.StringRule{Pattern: patAccessPointArn})
 		return x
-	}, func(d *restjson.Decoder, v any, name string) S3AccessPointConfiguration {
-		x, ok := restjson.DecodeStructValue[S3AccessPointConfiguration](d, v, name)
+	}, func(d *jsondecode.Decoder, v any, name string) S3AccessPointConfiguration {
+		x, ok := jsondecode.DecodeStructValue[S3AccessPointConfiguration](d, v, name)
 		if !ok {
 			return S3AccessPointConfiguration{}
 		}
@@ -4660,12 +4661,12 @@ type S3ExpressDirectoryAccessPointConfiguration struct {
 	NetworkOrigin *NetworkOriginConfiguration
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of S3ExpressDirectoryAccessPointConfiguration from obj and checks the model's constraints.
-func (v *S3ExpressDirectoryAccessPointConfiguration) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "accessPointPolicy", restjson.StringRule{}, false); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of S3ExpressDirectoryAccessPointConfiguration from obj and checks the model's constraints.
+func (v *S3ExpressDirectoryAccessPointConfiguration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "accessPointPolicy", jsondecode.StringRule{}, false); ok {
 		v.AccessPointPolicy = &x
 	}
-	if x, ok := restjson.DecodeStruct[NetworkOriginConfiguration](d, obj, "networkOrigin", false); ok {
+	if x, ok := jsondecode.DecodeStruct[NetworkOriginConfiguration](d, obj, "networkOrigin", false); ok {
 		v.NetworkOrigin = x
 	}
 }
@@ -4691,16 +4692,16 @@ type S3ExpressDirectoryBucketConfiguration struct {
 	AccessPoints map[string]S3ExpressDirectoryAccessPointConfiguration
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of S3ExpressDirectoryBucketConfiguration from obj and checks the model's constraints.
-func (v *S3ExpressDirectoryBucketConfiguration) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "bucketPolicy", restjson.StringRule{}, false); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of S3ExpressDirectoryBucketConfiguration from obj and checks the model's constraints.
+func (v *S3ExpressDirectoryBucketConfiguration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "bucketPolicy", jsondecode.StringRule{}, false); ok {
 		v.BucketPolicy = &x
 	}
-	if x, ok := restjson.DecodeMap(d, obj, "accessPoints", restjson.ListRule{}, false, func(d *restjson.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, restjson.StringRule{Pattern: patS3ExpressDirectoryAccessPointArn})
+	if x, ok := jsondecode.DecodeMap(d, obj, "accessPoints", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) string {
+		x, _ := d.StringValue(v, name, jsondecode.StringRule{Pattern: patS3ExpressDirectoryAccessPointArn})
 		return x
-	}, func(d *restjson.Decoder, v any, name string) S3ExpressDirectoryAccessPointConfiguration {
-		x, ok := restjson.DecodeStructValue[S3ExpressDirectoryAccessPointConfiguration](d, v, name)
+	}, func(d *jsondecode.Decoder, v any, name string) S3ExpressDirectoryAccessPointConfiguration {
+		x, ok := jsondecode.DecodeStructValue[S3ExpressDirectoryAccessPointConfiguration](d, v, name)
 		if !ok {
 			return S3ExpressDirectoryAccessPointConfiguration{}
 		}
@@ -4732,8 +4733,8 @@ type S3PublicAccessBlockConfiguration struct {
 	RestrictPublicBuckets bool
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of S3PublicAccessBlockConfiguration from obj and checks the model's constraints.
-func (v *S3PublicAccessBlockConfiguration) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
+// DecodeJSON implements jsondecode.Input: it reads the members of S3PublicAccessBlockConfiguration from obj and checks the model's constraints.
+func (v *S3PublicAccessBlockConfiguration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
 	if x, ok := d.Bool(obj, "ignorePublicAcls", true); ok {
 		v.IgnorePublicAcls = x
 	}
@@ -4758,12 +4759,12 @@ type SecretsManagerSecretConfiguration struct {
 	SecretPolicy *string
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of SecretsManagerSecretConfiguration from obj and checks the model's constraints.
-func (v *SecretsManagerSecretConfiguration) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "kmsKeyId", restjson.StringRule{}, false); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of SecretsManagerSecretConfiguration from obj and checks the model's constraints.
+func (v *SecretsManagerSecretConfiguration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "kmsKeyId", jsondecode.StringRule{}, false); ok {
 		v.KmsKeyId = &x
 	}
-	if x, ok := d.String(obj, "secretPolicy", restjson.StringRule{}, false); ok {
+	if x, ok := d.String(obj, "secretPolicy", jsondecode.StringRule{}, false); ok {
 		v.SecretPolicy = &x
 	}
 }
@@ -4807,9 +4808,9 @@ type SnsTopicConfiguration struct {
 	TopicPolicy *string
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of SnsTopicConfiguration from obj and checks the model's constraints.
-func (v *SnsTopicConfiguration) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "topicPolicy", restjson.StringRule{Max: 30720}, false); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of SnsTopicConfiguration from obj and checks the model's constraints.
+func (v *SnsTopicConfiguration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "topicPolicy", jsondecode.StringRule{Max: 30720}, false); ok {
 		v.TopicPolicy = &x
 	}
 }
@@ -4831,12 +4832,12 @@ type SortCriteria struct {
 	OrderBy *OrderBy
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of SortCriteria from obj and checks the model's constraints.
-func (v *SortCriteria) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "attributeName", restjson.StringRule{}, false); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of SortCriteria from obj and checks the model's constraints.
+func (v *SortCriteria) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "attributeName", jsondecode.StringRule{}, false); ok {
 		v.AttributeName = &x
 	}
-	if x, ok := d.String(obj, "orderBy", restjson.StringRule{Enum: orderByEnum()}, false); ok {
+	if x, ok := d.String(obj, "orderBy", jsondecode.StringRule{Enum: orderByEnum()}, false); ok {
 		e := OrderBy(x)
 		v.OrderBy = &e
 	}
@@ -4870,9 +4871,9 @@ type SqsQueueConfiguration struct {
 	QueuePolicy *string
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of SqsQueueConfiguration from obj and checks the model's constraints.
-func (v *SqsQueueConfiguration) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "queuePolicy", restjson.StringRule{}, false); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of SqsQueueConfiguration from obj and checks the model's constraints.
+func (v *SqsQueueConfiguration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "queuePolicy", jsondecode.StringRule{}, false); ok {
 		v.QueuePolicy = &x
 	}
 }
@@ -4898,15 +4899,15 @@ type StartPolicyGenerationRequest struct {
 	ClientToken *string
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of StartPolicyGenerationRequest from obj and checks the model's constraints.
-func (v *StartPolicyGenerationRequest) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := restjson.DecodeStruct[PolicyGenerationDetails](d, obj, "policyGenerationDetails", true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of StartPolicyGenerationRequest from obj and checks the model's constraints.
+func (v *StartPolicyGenerationRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := jsondecode.DecodeStruct[PolicyGenerationDetails](d, obj, "policyGenerationDetails", true); ok {
 		v.PolicyGenerationDetails = *x
 	}
-	if x, ok := restjson.DecodeStruct[CloudTrailDetails](d, obj, "cloudTrailDetails", false); ok {
+	if x, ok := jsondecode.DecodeStruct[CloudTrailDetails](d, obj, "cloudTrailDetails", false); ok {
 		v.CloudTrailDetails = x
 	}
-	if x, ok := d.String(obj, "clientToken", restjson.StringRule{}, false); ok {
+	if x, ok := d.String(obj, "clientToken", jsondecode.StringRule{}, false); ok {
 		v.ClientToken = &x
 	}
 }
@@ -4940,15 +4941,15 @@ type StartResourceScanRequest struct {
 	ResourceOwnerAccount *string
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of StartResourceScanRequest from obj and checks the model's constraints.
-func (v *StartResourceScanRequest) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "analyzerArn", restjson.StringRule{Pattern: patAnalyzerArn}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of StartResourceScanRequest from obj and checks the model's constraints.
+func (v *StartResourceScanRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "analyzerArn", jsondecode.StringRule{Pattern: patAnalyzerArn}, true); ok {
 		v.AnalyzerArn = x
 	}
-	if x, ok := d.String(obj, "resourceArn", restjson.StringRule{Pattern: patResourceArn}, true); ok {
+	if x, ok := d.String(obj, "resourceArn", jsondecode.StringRule{Pattern: patResourceArn}, true); ok {
 		v.ResourceArn = x
 	}
-	if x, ok := d.String(obj, "resourceOwnerAccount", restjson.StringRule{}, false); ok {
+	if x, ok := d.String(obj, "resourceOwnerAccount", jsondecode.StringRule{}, false); ok {
 		v.ResourceOwnerAccount = &x
 	}
 }
@@ -5019,16 +5020,16 @@ type TagResourceRequest struct {
 	Tags map[string]string
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of TagResourceRequest from obj and checks the model's constraints.
-func (v *TagResourceRequest) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "resourceArn", restjson.StringRule{}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of TagResourceRequest from obj and checks the model's constraints.
+func (v *TagResourceRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "resourceArn", jsondecode.StringRule{}, true); ok {
 		v.ResourceArn = x
 	}
-	if x, ok := restjson.DecodeMap(d, obj, "tags", restjson.ListRule{}, true, func(d *restjson.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, restjson.StringRule{})
+	if x, ok := jsondecode.DecodeMap(d, obj, "tags", jsondecode.ListRule{}, true, func(d *jsondecode.Decoder, v any, name string) string {
+		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
 		return x
-	}, func(d *restjson.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, restjson.StringRule{})
+	}, func(d *jsondecode.Decoder, v any, name string) string {
+		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
 		return x
 	}); ok {
 		v.Tags = x
@@ -5057,13 +5058,13 @@ type Trail struct {
 	AllRegions *bool
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of Trail from obj and checks the model's constraints.
-func (v *Trail) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "cloudTrailArn", restjson.StringRule{Pattern: patCloudTrailArn}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of Trail from obj and checks the model's constraints.
+func (v *Trail) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "cloudTrailArn", jsondecode.StringRule{Pattern: patCloudTrailArn}, true); ok {
 		v.CloudTrailArn = x
 	}
-	if x, ok := restjson.DecodeList(d, obj, "regions", restjson.ListRule{Scalar: true}, false, func(d *restjson.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, restjson.StringRule{})
+	if x, ok := jsondecode.DecodeList(d, obj, "regions", jsondecode.ListRule{Scalar: true}, false, func(d *jsondecode.Decoder, v any, name string) string {
+		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
 		return x
 	}); ok {
 		v.Regions = x
@@ -5144,13 +5145,13 @@ type UntagResourceRequest struct {
 	TagKeys []string
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of UntagResourceRequest from obj and checks the model's constraints.
-func (v *UntagResourceRequest) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "resourceArn", restjson.StringRule{}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of UntagResourceRequest from obj and checks the model's constraints.
+func (v *UntagResourceRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "resourceArn", jsondecode.StringRule{}, true); ok {
 		v.ResourceArn = x
 	}
-	if x, ok := restjson.DecodeList(d, obj, "tagKeys", restjson.ListRule{Scalar: true}, true, func(d *restjson.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, restjson.StringRule{})
+	if x, ok := jsondecode.DecodeList(d, obj, "tagKeys", jsondecode.ListRule{Scalar: true}, true, func(d *jsondecode.Decoder, v any, name string) string {
+		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
 		return x
 	}); ok {
 		v.TagKeys = x
@@ -5175,12 +5176,12 @@ type UnusedAccessConfiguration struct {
 	AnalysisRule *AnalysisRule
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of UnusedAccessConfiguration from obj and checks the model's constraints.
-func (v *UnusedAccessConfiguration) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.Int(obj, "unusedAccessAge", restjson.IntRule{}, false); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of UnusedAccessConfiguration from obj and checks the model's constraints.
+func (v *UnusedAccessConfiguration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.Int(obj, "unusedAccessAge", jsondecode.IntRule{}, false); ok {
 		v.UnusedAccessAge = &x
 	}
-	if x, ok := restjson.DecodeStruct[AnalysisRule](d, obj, "analysisRule", false); ok {
+	if x, ok := jsondecode.DecodeStruct[AnalysisRule](d, obj, "analysisRule", false); ok {
 		v.AnalysisRule = x
 	}
 }
@@ -5382,12 +5383,12 @@ type UpdateAnalyzerRequest struct {
 	Configuration *AnalyzerConfiguration
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of UpdateAnalyzerRequest from obj and checks the model's constraints.
-func (v *UpdateAnalyzerRequest) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "analyzerName", restjson.StringRule{Min: 1, Max: 255, Pattern: patAnalyzerName}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of UpdateAnalyzerRequest from obj and checks the model's constraints.
+func (v *UpdateAnalyzerRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "analyzerName", jsondecode.StringRule{Min: 1, Max: 255, Pattern: patAnalyzerName}, true); ok {
 		v.AnalyzerName = x
 	}
-	if x, ok := restjson.DecodeStruct[AnalyzerConfiguration](d, obj, "configuration", false); ok {
+	if x, ok := jsondecode.DecodeStruct[AnalyzerConfiguration](d, obj, "configuration", false); ok {
 		v.Configuration = x
 	}
 }
@@ -5426,19 +5427,19 @@ type UpdateArchiveRuleRequest struct {
 	ClientToken *string
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of UpdateArchiveRuleRequest from obj and checks the model's constraints.
-func (v *UpdateArchiveRuleRequest) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "analyzerName", restjson.StringRule{Min: 1, Max: 255, Pattern: patAnalyzerName}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of UpdateArchiveRuleRequest from obj and checks the model's constraints.
+func (v *UpdateArchiveRuleRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "analyzerName", jsondecode.StringRule{Min: 1, Max: 255, Pattern: patAnalyzerName}, true); ok {
 		v.AnalyzerName = x
 	}
-	if x, ok := d.String(obj, "ruleName", restjson.StringRule{Min: 1, Max: 255, Pattern: patName}, true); ok {
+	if x, ok := d.String(obj, "ruleName", jsondecode.StringRule{Min: 1, Max: 255, Pattern: patName}, true); ok {
 		v.RuleName = x
 	}
-	if x, ok := restjson.DecodeMap(d, obj, "filter", restjson.ListRule{}, true, func(d *restjson.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, restjson.StringRule{})
+	if x, ok := jsondecode.DecodeMap(d, obj, "filter", jsondecode.ListRule{}, true, func(d *jsondecode.Decoder, v any, name string) string {
+		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
 		return x
-	}, func(d *restjson.Decoder, v any, name string) Criterion {
-		x, ok := restjson.DecodeStructValue[Criterion](d, v, name)
+	}, func(d *jsondecode.Decoder, v any, name string) Criterion {
+		x, ok := jsondecode.DecodeStructValue[Criterion](d, v, name)
 		if !ok {
 			return Criterion{}
 		}
@@ -5446,7 +5447,7 @@ func (v *UpdateArchiveRuleRequest) DecodeJSON(d *restjson.Decoder, obj restjson.
 	}); ok {
 		v.Filter = x
 	}
-	if x, ok := d.String(obj, "clientToken", restjson.StringRule{}, false); ok {
+	if x, ok := d.String(obj, "clientToken", jsondecode.StringRule{}, false); ok {
 		v.ClientToken = &x
 	}
 }
@@ -5469,24 +5470,24 @@ type UpdateFindingsRequest struct {
 	ClientToken *string
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of UpdateFindingsRequest from obj and checks the model's constraints.
-func (v *UpdateFindingsRequest) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "analyzerArn", restjson.StringRule{Pattern: patAnalyzerArn}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of UpdateFindingsRequest from obj and checks the model's constraints.
+func (v *UpdateFindingsRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "analyzerArn", jsondecode.StringRule{Pattern: patAnalyzerArn}, true); ok {
 		v.AnalyzerArn = x
 	}
-	if x, ok := d.String(obj, "status", restjson.StringRule{Enum: findingStatusUpdateEnum()}, true); ok {
+	if x, ok := d.String(obj, "status", jsondecode.StringRule{Enum: findingStatusUpdateEnum()}, true); ok {
 		v.Status = FindingStatusUpdate(x)
 	}
-	if x, ok := restjson.DecodeList(d, obj, "ids", restjson.ListRule{Scalar: true}, false, func(d *restjson.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, restjson.StringRule{})
+	if x, ok := jsondecode.DecodeList(d, obj, "ids", jsondecode.ListRule{Scalar: true}, false, func(d *jsondecode.Decoder, v any, name string) string {
+		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
 		return x
 	}); ok {
 		v.Ids = x
 	}
-	if x, ok := d.String(obj, "resourceArn", restjson.StringRule{Pattern: patResourceArn}, false); ok {
+	if x, ok := d.String(obj, "resourceArn", jsondecode.StringRule{Pattern: patResourceArn}, false); ok {
 		v.ResourceArn = &x
 	}
-	if x, ok := d.String(obj, "clientToken", restjson.StringRule{}, false); ok {
+	if x, ok := d.String(obj, "clientToken", jsondecode.StringRule{}, false); ok {
 		v.ClientToken = &x
 	}
 }
@@ -5567,25 +5568,25 @@ type ValidatePolicyRequest struct {
 	ValidatePolicyResourceType *ValidatePolicyResourceType
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of ValidatePolicyRequest from obj and checks the model's constraints.
-func (v *ValidatePolicyRequest) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "locale", restjson.StringRule{Enum: localeEnum()}, false); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of ValidatePolicyRequest from obj and checks the model's constraints.
+func (v *ValidatePolicyRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "locale", jsondecode.StringRule{Enum: localeEnum()}, false); ok {
 		e := Locale(x)
 		v.Locale = &e
 	}
-	if x, ok := d.Int(obj, "maxResults", restjson.IntRule{}, false); ok {
+	if x, ok := d.Int(obj, "maxResults", jsondecode.IntRule{}, false); ok {
 		v.MaxResults = &x
 	}
-	if x, ok := d.String(obj, "nextToken", restjson.StringRule{}, false); ok {
+	if x, ok := d.String(obj, "nextToken", jsondecode.StringRule{}, false); ok {
 		v.NextToken = &x
 	}
-	if x, ok := d.String(obj, "policyDocument", restjson.StringRule{}, true); ok {
+	if x, ok := d.String(obj, "policyDocument", jsondecode.StringRule{}, true); ok {
 		v.PolicyDocument = x
 	}
-	if x, ok := d.String(obj, "policyType", restjson.StringRule{Enum: policyTypeEnum()}, true); ok {
+	if x, ok := d.String(obj, "policyType", jsondecode.StringRule{Enum: policyTypeEnum()}, true); ok {
 		v.PolicyType = PolicyType(x)
 	}
-	if x, ok := d.String(obj, "validatePolicyResourceType", restjson.StringRule{Enum: validatePolicyResourceTypeEnum()}, false); ok {
+	if x, ok := d.String(obj, "validatePolicyResourceType", jsondecode.StringRule{Enum: validatePolicyResourceTypeEnum()}, false); ok {
 		e := ValidatePolicyResourceType(x)
 		v.ValidatePolicyResourceType = &e
 	}
@@ -5655,9 +5656,9 @@ type VpcConfiguration struct {
 	VpcId string
 }
 
-// DecodeJSON implements restjson.Input: it reads the members of VpcConfiguration from obj and checks the model's constraints.
-func (v *VpcConfiguration) DecodeJSON(d *restjson.Decoder, obj restjson.Object) {
-	if x, ok := d.String(obj, "vpcId", restjson.StringRule{Pattern: patVpcId}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of VpcConfiguration from obj and checks the model's constraints.
+func (v *VpcConfiguration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "vpcId", jsondecode.StringRule{Pattern: patVpcId}, true); ok {
 		v.VpcId = x
 	}
 }

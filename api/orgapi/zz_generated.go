@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-iam/gatehouse/protocol/awsjson"
+	"github.com/gatehouse-iam/gatehouse/protocol/jsondecode"
 )
 
 // Compile-time use of package time, which not every model needs.
@@ -20,24 +21,24 @@ const (
 
 // Compiled model patterns (immutable).
 var (
-	patAccountId                  = awsjson.MustPattern("^\\d{12}$", "^\\d{12}$")
-	patChildId                    = awsjson.MustPattern("^(\\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$", "^(\\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$")
-	patCreateAccountName          = awsjson.MustPattern("[\\u0020-\\u007E]+", "[\\x{0020}-\\x{007E}]+")
-	patCreateAccountRequestId     = awsjson.MustPattern("^car-[a-z0-9]{8,32}$", "^car-[a-z0-9]{8,32}$")
-	patEmail                      = awsjson.MustPattern("[^\\s@]+@[^\\s@]+\\.[^\\s@]+", "[^\\s@]+@[^\\s@]+\\.[^\\s@]+")
-	patHandshakeId                = awsjson.MustPattern("^h-[0-9a-z]{8,32}$", "^h-[0-9a-z]{8,32}$")
-	patHandshakeNotes             = awsjson.MustPattern("[\\s\\S]*", "[\\s\\S]*")
-	patOrganizationalUnitId       = awsjson.MustPattern("^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$", "^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$")
-	patParentId                   = awsjson.MustPattern("^(r-[0-9a-z]{4,32})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$", "^(r-[0-9a-z]{4,32})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$")
-	patPolicyId                   = awsjson.MustPattern("^p-[0-9a-zA-Z_]{8,128}$", "^p-[0-9a-zA-Z_]{8,128}$")
-	patPolicyTargetId             = awsjson.MustPattern("^(r-[0-9a-z]{4,32})|(\\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$", "^(r-[0-9a-z]{4,32})|(\\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$")
-	patResponsibilityTransferId   = awsjson.MustPattern("^rt-[0-9a-z]{8,32}$", "^rt-[0-9a-z]{8,32}$")
-	patResponsibilityTransferName = awsjson.MustPattern("^[ -~]+$", "^[ -~]+$")
-	patRoleName                   = awsjson.MustPattern("[\\w+=,.@-]{1,64}", "[\\w+=,.@-]{1,64}")
-	patRootId                     = awsjson.MustPattern("^r-[0-9a-z]{4,32}$", "^r-[0-9a-z]{4,32}$")
-	patServicePrincipal           = awsjson.MustPattern("[\\w+=,.@-]*", "[\\w+=,.@-]*")
-	patTagKey                     = awsjson.MustPattern("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$", "^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$")
-	patTaggableResourceId         = awsjson.MustPattern("^(r-[0-9a-z]{4,32})|(\\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})|(^p-[0-9a-zA-Z_]{8,128})|(^rp-[0-9a-zA-Z_]{4,128})|(^rt-[0-9a-zA-Z_]{8,32})$", "^(r-[0-9a-z]{4,32})|(\\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})|(^p-[0-9a-zA-Z_]{8,128})|(^rp-[0-9a-zA-Z_]{4,128})|(^rt-[0-9a-zA-Z_]{8,32})$")
+	patAccountId                  = jsondecode.MustPattern("^\\d{12}$", "^\\d{12}$")
+	patChildId                    = jsondecode.MustPattern("^(\\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$", "^(\\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$")
+	patCreateAccountName          = jsondecode.MustPattern("[\\u0020-\\u007E]+", "[\\x{0020}-\\x{007E}]+")
+	patCreateAccountRequestId     = jsondecode.MustPattern("^car-[a-z0-9]{8,32}$", "^car-[a-z0-9]{8,32}$")
+	patEmail                      = jsondecode.MustPattern("[^\\s@]+@[^\\s@]+\\.[^\\s@]+", "[^\\s@]+@[^\\s@]+\\.[^\\s@]+")
+	patHandshakeId                = jsondecode.MustPattern("^h-[0-9a-z]{8,32}$", "^h-[0-9a-z]{8,32}$")
+	patHandshakeNotes             = jsondecode.MustPattern("[\\s\\S]*", "[\\s\\S]*")
+	patOrganizationalUnitId       = jsondecode.MustPattern("^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$", "^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$")
+	patParentId                   = jsondecode.MustPattern("^(r-[0-9a-z]{4,32})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$", "^(r-[0-9a-z]{4,32})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$")
+	patPolicyId                   = jsondecode.MustPattern("^p-[0-9a-zA-Z_]{8,128}$", "^p-[0-9a-zA-Z_]{8,128}$")
+	patPolicyTargetId             = jsondecode.MustPattern("^(r-[0-9a-z]{4,32})|(\\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$", "^(r-[0-9a-z]{4,32})|(\\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$")
+	patResponsibilityTransferId   = jsondecode.MustPattern("^rt-[0-9a-z]{8,32}$", "^rt-[0-9a-z]{8,32}$")
+	patResponsibilityTransferName = jsondecode.MustPattern("^[ -~]+$", "^[ -~]+$")
+	patRoleName                   = jsondecode.MustPattern("[\\w+=,.@-]{1,64}", "[\\w+=,.@-]{1,64}")
+	patRootId                     = jsondecode.MustPattern("^r-[0-9a-z]{4,32}$", "^r-[0-9a-z]{4,32}$")
+	patServicePrincipal           = jsondecode.MustPattern("[\\w+=,.@-]*", "[\\w+=,.@-]*")
+	patTagKey                     = jsondecode.MustPattern("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$", "^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$")
+	patTaggableResourceId         = jsondecode.MustPattern("^(r-[0-9a-z]{4,32})|(\\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})|(^p-[0-9a-zA-Z_]{8,128})|(^rp-[0-9a-zA-Z_]{4,128})|(^rt-[0-9a-zA-Z_]{8,32})$", "^(r-[0-9a-z]{4,32})|(\\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})|(^p-[0-9a-zA-Z_]{8,128})|(^rp-[0-9a-zA-Z_]{4,128})|(^rt-[0-9a-zA-Z_]{8,32})$")
 )
 
 // Service returns the Organizations service: signing name, target prefix and operation table.
@@ -255,9 +256,9 @@ type AcceptHandshakeRequest struct {
 	HandshakeId string
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of AcceptHandshakeRequest from obj and checks the model's constraints.
-func (v *AcceptHandshakeRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "HandshakeId", awsjson.StringRule{Max: 34, Pattern: patHandshakeId}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of AcceptHandshakeRequest from obj and checks the model's constraints.
+func (v *AcceptHandshakeRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "HandshakeId", jsondecode.StringRule{Max: 34, Pattern: patHandshakeId}, true); ok {
 		v.HandshakeId = x
 	}
 }
@@ -435,12 +436,12 @@ type AttachPolicyRequest struct {
 	TargetId string
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of AttachPolicyRequest from obj and checks the model's constraints.
-func (v *AttachPolicyRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "PolicyId", awsjson.StringRule{Max: 130, Pattern: patPolicyId}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of AttachPolicyRequest from obj and checks the model's constraints.
+func (v *AttachPolicyRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "PolicyId", jsondecode.StringRule{Max: 130, Pattern: patPolicyId}, true); ok {
 		v.PolicyId = x
 	}
-	if x, ok := d.String(obj, "TargetId", awsjson.StringRule{Max: 100, Pattern: patPolicyTargetId}, true); ok {
+	if x, ok := d.String(obj, "TargetId", jsondecode.StringRule{Max: 100, Pattern: patPolicyTargetId}, true); ok {
 		v.TargetId = x
 	}
 }
@@ -453,9 +454,9 @@ type CancelHandshakeRequest struct {
 	HandshakeId string
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of CancelHandshakeRequest from obj and checks the model's constraints.
-func (v *CancelHandshakeRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "HandshakeId", awsjson.StringRule{Max: 34, Pattern: patHandshakeId}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of CancelHandshakeRequest from obj and checks the model's constraints.
+func (v *CancelHandshakeRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "HandshakeId", jsondecode.StringRule{Max: 34, Pattern: patHandshakeId}, true); ok {
 		v.HandshakeId = x
 	}
 }
@@ -528,9 +529,9 @@ type CloseAccountRequest struct {
 	AccountId string
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of CloseAccountRequest from obj and checks the model's constraints.
-func (v *CloseAccountRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "AccountId", awsjson.StringRule{Max: 12, Pattern: patAccountId}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of CloseAccountRequest from obj and checks the model's constraints.
+func (v *CloseAccountRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "AccountId", jsondecode.StringRule{Max: 12, Pattern: patAccountId}, true); ok {
 		v.AccountId = x
 	}
 }
@@ -596,23 +597,23 @@ type CreateAccountRequest struct {
 	Tags []Tag
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of CreateAccountRequest from obj and checks the model's constraints.
-func (v *CreateAccountRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "Email", awsjson.StringRule{Min: 6, Max: 64, Pattern: patEmail, Sensitive: true}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of CreateAccountRequest from obj and checks the model's constraints.
+func (v *CreateAccountRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "Email", jsondecode.StringRule{Min: 6, Max: 64, Pattern: patEmail, Sensitive: true}, true); ok {
 		v.Email = x
 	}
-	if x, ok := d.String(obj, "AccountName", awsjson.StringRule{Min: 1, Max: 50, Pattern: patCreateAccountName, Sensitive: true}, true); ok {
+	if x, ok := d.String(obj, "AccountName", jsondecode.StringRule{Min: 1, Max: 50, Pattern: patCreateAccountName, Sensitive: true}, true); ok {
 		v.AccountName = x
 	}
-	if x, ok := d.String(obj, "RoleName", awsjson.StringRule{Max: 64, Pattern: patRoleName}, false); ok {
+	if x, ok := d.String(obj, "RoleName", jsondecode.StringRule{Max: 64, Pattern: patRoleName}, false); ok {
 		v.RoleName = &x
 	}
-	if x, ok := d.String(obj, "IamUserAccessToBilling", awsjson.StringRule{Enum: iAMUserAccessToBillingEnum()}, false); ok {
+	if x, ok := d.String(obj, "IamUserAccessToBilling", jsondecode.StringRule{Enum: iAMUserAccessToBillingEnum()}, false); ok {
 		e := IAMUserAccessToBilling(x)
 		v.IamUserAccessToBilling = &e
 	}
-	if x, ok := awsjson.DecodeList(d, obj, "Tags", awsjson.ListRule{}, false, func(d *awsjson.Decoder, v any, name string) Tag {
-		x, ok := awsjson.DecodeStructValue[Tag](d, v, name)
+	if x, ok := jsondecode.DecodeList(d, obj, "Tags", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) Tag {
+		x, ok := jsondecode.DecodeStructValue[Tag](d, v, name)
 		if !ok {
 			return Tag{}
 		}
@@ -733,23 +734,23 @@ type CreateGovCloudAccountRequest struct {
 	Tags []Tag
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of CreateGovCloudAccountRequest from obj and checks the model's constraints.
-func (v *CreateGovCloudAccountRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "Email", awsjson.StringRule{Min: 6, Max: 64, Pattern: patEmail, Sensitive: true}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of CreateGovCloudAccountRequest from obj and checks the model's constraints.
+func (v *CreateGovCloudAccountRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "Email", jsondecode.StringRule{Min: 6, Max: 64, Pattern: patEmail, Sensitive: true}, true); ok {
 		v.Email = x
 	}
-	if x, ok := d.String(obj, "AccountName", awsjson.StringRule{Min: 1, Max: 50, Pattern: patCreateAccountName, Sensitive: true}, true); ok {
+	if x, ok := d.String(obj, "AccountName", jsondecode.StringRule{Min: 1, Max: 50, Pattern: patCreateAccountName, Sensitive: true}, true); ok {
 		v.AccountName = x
 	}
-	if x, ok := d.String(obj, "RoleName", awsjson.StringRule{Max: 64, Pattern: patRoleName}, false); ok {
+	if x, ok := d.String(obj, "RoleName", jsondecode.StringRule{Max: 64, Pattern: patRoleName}, false); ok {
 		v.RoleName = &x
 	}
-	if x, ok := d.String(obj, "IamUserAccessToBilling", awsjson.StringRule{Enum: iAMUserAccessToBillingEnum()}, false); ok {
+	if x, ok := d.String(obj, "IamUserAccessToBilling", jsondecode.StringRule{Enum: iAMUserAccessToBillingEnum()}, false); ok {
 		e := IAMUserAccessToBilling(x)
 		v.IamUserAccessToBilling = &e
 	}
-	if x, ok := awsjson.DecodeList(d, obj, "Tags", awsjson.ListRule{}, false, func(d *awsjson.Decoder, v any, name string) Tag {
-		x, ok := awsjson.DecodeStructValue[Tag](d, v, name)
+	if x, ok := jsondecode.DecodeList(d, obj, "Tags", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) Tag {
+		x, ok := jsondecode.DecodeStructValue[Tag](d, v, name)
 		if !ok {
 			return Tag{}
 		}
@@ -781,9 +782,9 @@ type CreateOrganizationRequest struct {
 	FeatureSet *OrganizationFeatureSet
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of CreateOrganizationRequest from obj and checks the model's constraints.
-func (v *CreateOrganizationRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "FeatureSet", awsjson.StringRule{Enum: organizationFeatureSetEnum()}, false); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of CreateOrganizationRequest from obj and checks the model's constraints.
+func (v *CreateOrganizationRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "FeatureSet", jsondecode.StringRule{Enum: organizationFeatureSetEnum()}, false); ok {
 		e := OrganizationFeatureSet(x)
 		v.FeatureSet = &e
 	}
@@ -819,16 +820,16 @@ type CreateOrganizationalUnitRequest struct {
 	Tags []Tag
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of CreateOrganizationalUnitRequest from obj and checks the model's constraints.
-func (v *CreateOrganizationalUnitRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "ParentId", awsjson.StringRule{Max: 100, Pattern: patParentId}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of CreateOrganizationalUnitRequest from obj and checks the model's constraints.
+func (v *CreateOrganizationalUnitRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "ParentId", jsondecode.StringRule{Max: 100, Pattern: patParentId}, true); ok {
 		v.ParentId = x
 	}
-	if x, ok := d.String(obj, "Name", awsjson.StringRule{Min: 1, Max: 128, Pattern: patHandshakeNotes}, true); ok {
+	if x, ok := d.String(obj, "Name", jsondecode.StringRule{Min: 1, Max: 128, Pattern: patHandshakeNotes}, true); ok {
 		v.Name = x
 	}
-	if x, ok := awsjson.DecodeList(d, obj, "Tags", awsjson.ListRule{}, false, func(d *awsjson.Decoder, v any, name string) Tag {
-		x, ok := awsjson.DecodeStructValue[Tag](d, v, name)
+	if x, ok := jsondecode.DecodeList(d, obj, "Tags", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) Tag {
+		x, ok := jsondecode.DecodeStructValue[Tag](d, v, name)
 		if !ok {
 			return Tag{}
 		}
@@ -876,22 +877,22 @@ type CreatePolicyRequest struct {
 	Tags []Tag
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of CreatePolicyRequest from obj and checks the model's constraints.
-func (v *CreatePolicyRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "Content", awsjson.StringRule{Min: 1, Pattern: patHandshakeNotes}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of CreatePolicyRequest from obj and checks the model's constraints.
+func (v *CreatePolicyRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "Content", jsondecode.StringRule{Min: 1, Pattern: patHandshakeNotes}, true); ok {
 		v.Content = x
 	}
-	if x, ok := d.String(obj, "Description", awsjson.StringRule{Max: 512, Pattern: patHandshakeNotes}, true); ok {
+	if x, ok := d.String(obj, "Description", jsondecode.StringRule{Max: 512, Pattern: patHandshakeNotes}, true); ok {
 		v.Description = x
 	}
-	if x, ok := d.String(obj, "Name", awsjson.StringRule{Min: 1, Max: 128, Pattern: patHandshakeNotes}, true); ok {
+	if x, ok := d.String(obj, "Name", jsondecode.StringRule{Min: 1, Max: 128, Pattern: patHandshakeNotes}, true); ok {
 		v.Name = x
 	}
-	if x, ok := d.String(obj, "Type", awsjson.StringRule{Enum: policyTypeEnum()}, true); ok {
+	if x, ok := d.String(obj, "Type", jsondecode.StringRule{Enum: policyTypeEnum()}, true); ok {
 		v.Type = PolicyType(x)
 	}
-	if x, ok := awsjson.DecodeList(d, obj, "Tags", awsjson.ListRule{}, false, func(d *awsjson.Decoder, v any, name string) Tag {
-		x, ok := awsjson.DecodeStructValue[Tag](d, v, name)
+	if x, ok := jsondecode.DecodeList(d, obj, "Tags", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) Tag {
+		x, ok := jsondecode.DecodeStructValue[Tag](d, v, name)
 		if !ok {
 			return Tag{}
 		}
@@ -925,9 +926,9 @@ type DeclineHandshakeRequest struct {
 	HandshakeId string
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of DeclineHandshakeRequest from obj and checks the model's constraints.
-func (v *DeclineHandshakeRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "HandshakeId", awsjson.StringRule{Max: 34, Pattern: patHandshakeId}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of DeclineHandshakeRequest from obj and checks the model's constraints.
+func (v *DeclineHandshakeRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "HandshakeId", jsondecode.StringRule{Max: 34, Pattern: patHandshakeId}, true); ok {
 		v.HandshakeId = x
 	}
 }
@@ -1031,9 +1032,9 @@ type DeleteOrganizationalUnitRequest struct {
 	OrganizationalUnitId string
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of DeleteOrganizationalUnitRequest from obj and checks the model's constraints.
-func (v *DeleteOrganizationalUnitRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "OrganizationalUnitId", awsjson.StringRule{Max: 68, Pattern: patOrganizationalUnitId}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of DeleteOrganizationalUnitRequest from obj and checks the model's constraints.
+func (v *DeleteOrganizationalUnitRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "OrganizationalUnitId", jsondecode.StringRule{Max: 68, Pattern: patOrganizationalUnitId}, true); ok {
 		v.OrganizationalUnitId = x
 	}
 }
@@ -1046,9 +1047,9 @@ type DeletePolicyRequest struct {
 	PolicyId string
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of DeletePolicyRequest from obj and checks the model's constraints.
-func (v *DeletePolicyRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "PolicyId", awsjson.StringRule{Max: 130, Pattern: patPolicyId}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of DeletePolicyRequest from obj and checks the model's constraints.
+func (v *DeletePolicyRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "PolicyId", jsondecode.StringRule{Max: 130, Pattern: patPolicyId}, true); ok {
 		v.PolicyId = x
 	}
 }
@@ -1065,12 +1066,12 @@ type DeregisterDelegatedAdministratorRequest struct {
 	ServicePrincipal string
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of DeregisterDelegatedAdministratorRequest from obj and checks the model's constraints.
-func (v *DeregisterDelegatedAdministratorRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "AccountId", awsjson.StringRule{Max: 12, Pattern: patAccountId}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of DeregisterDelegatedAdministratorRequest from obj and checks the model's constraints.
+func (v *DeregisterDelegatedAdministratorRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "AccountId", jsondecode.StringRule{Max: 12, Pattern: patAccountId}, true); ok {
 		v.AccountId = x
 	}
-	if x, ok := d.String(obj, "ServicePrincipal", awsjson.StringRule{Min: 1, Max: 128, Pattern: patServicePrincipal}, true); ok {
+	if x, ok := d.String(obj, "ServicePrincipal", jsondecode.StringRule{Min: 1, Max: 128, Pattern: patServicePrincipal}, true); ok {
 		v.ServicePrincipal = x
 	}
 }
@@ -1083,9 +1084,9 @@ type DescribeAccountRequest struct {
 	AccountId string
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of DescribeAccountRequest from obj and checks the model's constraints.
-func (v *DescribeAccountRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "AccountId", awsjson.StringRule{Max: 12, Pattern: patAccountId}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of DescribeAccountRequest from obj and checks the model's constraints.
+func (v *DescribeAccountRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "AccountId", jsondecode.StringRule{Max: 12, Pattern: patAccountId}, true); ok {
 		v.AccountId = x
 	}
 }
@@ -1114,9 +1115,9 @@ type DescribeCreateAccountStatusRequest struct {
 	CreateAccountRequestId string
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of DescribeCreateAccountStatusRequest from obj and checks the model's constraints.
-func (v *DescribeCreateAccountStatusRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "CreateAccountRequestId", awsjson.StringRule{Max: 36, Pattern: patCreateAccountRequestId}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of DescribeCreateAccountStatusRequest from obj and checks the model's constraints.
+func (v *DescribeCreateAccountStatusRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "CreateAccountRequestId", jsondecode.StringRule{Max: 36, Pattern: patCreateAccountRequestId}, true); ok {
 		v.CreateAccountRequestId = x
 	}
 }
@@ -1147,12 +1148,12 @@ type DescribeEffectivePolicyRequest struct {
 	TargetId *string
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of DescribeEffectivePolicyRequest from obj and checks the model's constraints.
-func (v *DescribeEffectivePolicyRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "PolicyType", awsjson.StringRule{Enum: effectivePolicyTypeEnum()}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of DescribeEffectivePolicyRequest from obj and checks the model's constraints.
+func (v *DescribeEffectivePolicyRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "PolicyType", jsondecode.StringRule{Enum: effectivePolicyTypeEnum()}, true); ok {
 		v.PolicyType = EffectivePolicyType(x)
 	}
-	if x, ok := d.String(obj, "TargetId", awsjson.StringRule{Max: 100, Pattern: patPolicyTargetId}, false); ok {
+	if x, ok := d.String(obj, "TargetId", jsondecode.StringRule{Max: 100, Pattern: patPolicyTargetId}, false); ok {
 		v.TargetId = &x
 	}
 }
@@ -1181,9 +1182,9 @@ type DescribeHandshakeRequest struct {
 	HandshakeId string
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of DescribeHandshakeRequest from obj and checks the model's constraints.
-func (v *DescribeHandshakeRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "HandshakeId", awsjson.StringRule{Max: 34, Pattern: patHandshakeId}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of DescribeHandshakeRequest from obj and checks the model's constraints.
+func (v *DescribeHandshakeRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "HandshakeId", jsondecode.StringRule{Max: 34, Pattern: patHandshakeId}, true); ok {
 		v.HandshakeId = x
 	}
 }
@@ -1228,9 +1229,9 @@ type DescribeOrganizationalUnitRequest struct {
 	OrganizationalUnitId string
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of DescribeOrganizationalUnitRequest from obj and checks the model's constraints.
-func (v *DescribeOrganizationalUnitRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "OrganizationalUnitId", awsjson.StringRule{Max: 68, Pattern: patOrganizationalUnitId}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of DescribeOrganizationalUnitRequest from obj and checks the model's constraints.
+func (v *DescribeOrganizationalUnitRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "OrganizationalUnitId", jsondecode.StringRule{Max: 68, Pattern: patOrganizationalUnitId}, true); ok {
 		v.OrganizationalUnitId = x
 	}
 }
@@ -1259,9 +1260,9 @@ type DescribePolicyRequest struct {
 	PolicyId string
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of DescribePolicyRequest from obj and checks the model's constraints.
-func (v *DescribePolicyRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "PolicyId", awsjson.StringRule{Max: 130, Pattern: patPolicyId}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of DescribePolicyRequest from obj and checks the model's constraints.
+func (v *DescribePolicyRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "PolicyId", jsondecode.StringRule{Max: 130, Pattern: patPolicyId}, true); ok {
 		v.PolicyId = x
 	}
 }
@@ -1306,9 +1307,9 @@ type DescribeResponsibilityTransferRequest struct {
 	Id string
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of DescribeResponsibilityTransferRequest from obj and checks the model's constraints.
-func (v *DescribeResponsibilityTransferRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "Id", awsjson.StringRule{Pattern: patResponsibilityTransferId}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of DescribeResponsibilityTransferRequest from obj and checks the model's constraints.
+func (v *DescribeResponsibilityTransferRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "Id", jsondecode.StringRule{Pattern: patResponsibilityTransferId}, true); ok {
 		v.Id = x
 	}
 }
@@ -1341,12 +1342,12 @@ type DetachPolicyRequest struct {
 	TargetId string
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of DetachPolicyRequest from obj and checks the model's constraints.
-func (v *DetachPolicyRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "PolicyId", awsjson.StringRule{Max: 130, Pattern: patPolicyId}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of DetachPolicyRequest from obj and checks the model's constraints.
+func (v *DetachPolicyRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "PolicyId", jsondecode.StringRule{Max: 130, Pattern: patPolicyId}, true); ok {
 		v.PolicyId = x
 	}
-	if x, ok := d.String(obj, "TargetId", awsjson.StringRule{Max: 100, Pattern: patPolicyTargetId}, true); ok {
+	if x, ok := d.String(obj, "TargetId", jsondecode.StringRule{Max: 100, Pattern: patPolicyTargetId}, true); ok {
 		v.TargetId = x
 	}
 }
@@ -1359,9 +1360,9 @@ type DisableAWSServiceAccessRequest struct {
 	ServicePrincipal string
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of DisableAWSServiceAccessRequest from obj and checks the model's constraints.
-func (v *DisableAWSServiceAccessRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "ServicePrincipal", awsjson.StringRule{Min: 1, Max: 128, Pattern: patServicePrincipal}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of DisableAWSServiceAccessRequest from obj and checks the model's constraints.
+func (v *DisableAWSServiceAccessRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "ServicePrincipal", jsondecode.StringRule{Min: 1, Max: 128, Pattern: patServicePrincipal}, true); ok {
 		v.ServicePrincipal = x
 	}
 }
@@ -1378,12 +1379,12 @@ type DisablePolicyTypeRequest struct {
 	PolicyType PolicyType
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of DisablePolicyTypeRequest from obj and checks the model's constraints.
-func (v *DisablePolicyTypeRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "RootId", awsjson.StringRule{Max: 34, Pattern: patRootId}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of DisablePolicyTypeRequest from obj and checks the model's constraints.
+func (v *DisablePolicyTypeRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "RootId", jsondecode.StringRule{Max: 34, Pattern: patRootId}, true); ok {
 		v.RootId = x
 	}
-	if x, ok := d.String(obj, "PolicyType", awsjson.StringRule{Enum: policyTypeEnum()}, true); ok {
+	if x, ok := d.String(obj, "PolicyType", jsondecode.StringRule{Enum: policyTypeEnum()}, true); ok {
 		v.PolicyType = PolicyType(x)
 	}
 }
@@ -1521,9 +1522,9 @@ type EnableAWSServiceAccessRequest struct {
 	ServicePrincipal string
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of EnableAWSServiceAccessRequest from obj and checks the model's constraints.
-func (v *EnableAWSServiceAccessRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "ServicePrincipal", awsjson.StringRule{Min: 1, Max: 128, Pattern: patServicePrincipal}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of EnableAWSServiceAccessRequest from obj and checks the model's constraints.
+func (v *EnableAWSServiceAccessRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "ServicePrincipal", jsondecode.StringRule{Min: 1, Max: 128, Pattern: patServicePrincipal}, true); ok {
 		v.ServicePrincipal = x
 	}
 }
@@ -1532,8 +1533,8 @@ func (v *EnableAWSServiceAccessRequest) DecodeJSON(d *awsjson.Decoder, obj awsjs
 type EnableAllFeaturesRequest struct {
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of EnableAllFeaturesRequest from obj and checks the model's constraints.
-func (v *EnableAllFeaturesRequest) DecodeJSON(*awsjson.Decoder, awsjson.Object) {}
+// DecodeJSON implements jsondecode.Input: it reads the members of EnableAllFeaturesRequest from obj and checks the model's constraints.
+func (v *EnableAllFeaturesRequest) DecodeJSON(*jsondecode.Decoder, jsondecode.Object) {}
 
 // EnableAllFeaturesResponse — is the output of EnableAllFeatures.
 type EnableAllFeaturesResponse struct {
@@ -1563,12 +1564,12 @@ type EnablePolicyTypeRequest struct {
 	PolicyType PolicyType
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of EnablePolicyTypeRequest from obj and checks the model's constraints.
-func (v *EnablePolicyTypeRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "RootId", awsjson.StringRule{Max: 34, Pattern: patRootId}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of EnablePolicyTypeRequest from obj and checks the model's constraints.
+func (v *EnablePolicyTypeRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "RootId", jsondecode.StringRule{Max: 34, Pattern: patRootId}, true); ok {
 		v.RootId = x
 	}
-	if x, ok := d.String(obj, "PolicyType", awsjson.StringRule{Enum: policyTypeEnum()}, true); ok {
+	if x, ok := d.String(obj, "PolicyType", jsondecode.StringRule{Enum: policyTypeEnum()}, true); ok {
 		v.PolicyType = PolicyType(x)
 	}
 }
@@ -1663,13 +1664,13 @@ type HandshakeFilter struct {
 	ParentHandshakeId *string
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of HandshakeFilter from obj and checks the model's constraints.
-func (v *HandshakeFilter) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "ActionType", awsjson.StringRule{Enum: actionTypeEnum()}, false); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of HandshakeFilter from obj and checks the model's constraints.
+func (v *HandshakeFilter) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "ActionType", jsondecode.StringRule{Enum: actionTypeEnum()}, false); ok {
 		e := ActionType(x)
 		v.ActionType = &e
 	}
-	if x, ok := d.String(obj, "ParentHandshakeId", awsjson.StringRule{Max: 34, Pattern: patHandshakeId}, false); ok {
+	if x, ok := d.String(obj, "ParentHandshakeId", jsondecode.StringRule{Max: 34, Pattern: patHandshakeId}, false); ok {
 		v.ParentHandshakeId = &x
 	}
 }
@@ -1686,12 +1687,12 @@ type HandshakeParty struct {
 	Type HandshakePartyType
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of HandshakeParty from obj and checks the model's constraints.
-func (v *HandshakeParty) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "Id", awsjson.StringRule{Min: 1, Max: 64, Pattern: patHandshakeNotes, Sensitive: true}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of HandshakeParty from obj and checks the model's constraints.
+func (v *HandshakeParty) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "Id", jsondecode.StringRule{Min: 1, Max: 64, Pattern: patHandshakeNotes, Sensitive: true}, true); ok {
 		v.Id = x
 	}
-	if x, ok := d.String(obj, "Type", awsjson.StringRule{Enum: handshakePartyTypeEnum()}, true); ok {
+	if x, ok := d.String(obj, "Type", jsondecode.StringRule{Enum: handshakePartyTypeEnum()}, true); ok {
 		v.Type = HandshakePartyType(x)
 	}
 }
@@ -1856,16 +1857,16 @@ type InviteAccountToOrganizationRequest struct {
 	Tags []Tag
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of InviteAccountToOrganizationRequest from obj and checks the model's constraints.
-func (v *InviteAccountToOrganizationRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := awsjson.DecodeStruct[HandshakeParty](d, obj, "Target", true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of InviteAccountToOrganizationRequest from obj and checks the model's constraints.
+func (v *InviteAccountToOrganizationRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := jsondecode.DecodeStruct[HandshakeParty](d, obj, "Target", true); ok {
 		v.Target = *x
 	}
-	if x, ok := d.String(obj, "Notes", awsjson.StringRule{Max: 1024, Pattern: patHandshakeNotes, Sensitive: true}, false); ok {
+	if x, ok := d.String(obj, "Notes", jsondecode.StringRule{Max: 1024, Pattern: patHandshakeNotes, Sensitive: true}, false); ok {
 		v.Notes = &x
 	}
-	if x, ok := awsjson.DecodeList(d, obj, "Tags", awsjson.ListRule{}, false, func(d *awsjson.Decoder, v any, name string) Tag {
-		x, ok := awsjson.DecodeStructValue[Tag](d, v, name)
+	if x, ok := jsondecode.DecodeList(d, obj, "Tags", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) Tag {
+		x, ok := jsondecode.DecodeStructValue[Tag](d, v, name)
 		if !ok {
 			return Tag{}
 		}
@@ -1915,25 +1916,25 @@ type InviteOrganizationToTransferResponsibilityRequest struct {
 	Tags []Tag
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of InviteOrganizationToTransferResponsibilityRequest from obj and checks the model's constraints.
-func (v *InviteOrganizationToTransferResponsibilityRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "Type", awsjson.StringRule{Enum: responsibilityTransferTypeEnum()}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of InviteOrganizationToTransferResponsibilityRequest from obj and checks the model's constraints.
+func (v *InviteOrganizationToTransferResponsibilityRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "Type", jsondecode.StringRule{Enum: responsibilityTransferTypeEnum()}, true); ok {
 		v.Type = ResponsibilityTransferType(x)
 	}
-	if x, ok := awsjson.DecodeStruct[HandshakeParty](d, obj, "Target", true); ok {
+	if x, ok := jsondecode.DecodeStruct[HandshakeParty](d, obj, "Target", true); ok {
 		v.Target = *x
 	}
-	if x, ok := d.String(obj, "Notes", awsjson.StringRule{Max: 1024, Pattern: patHandshakeNotes, Sensitive: true}, false); ok {
+	if x, ok := d.String(obj, "Notes", jsondecode.StringRule{Max: 1024, Pattern: patHandshakeNotes, Sensitive: true}, false); ok {
 		v.Notes = &x
 	}
 	if x, ok := d.Time(obj, "StartTimestamp", true); ok {
 		v.StartTimestamp = x
 	}
-	if x, ok := d.String(obj, "SourceName", awsjson.StringRule{Min: 1, Max: 128, Pattern: patResponsibilityTransferName, Sensitive: true}, true); ok {
+	if x, ok := d.String(obj, "SourceName", jsondecode.StringRule{Min: 1, Max: 128, Pattern: patResponsibilityTransferName, Sensitive: true}, true); ok {
 		v.SourceName = x
 	}
-	if x, ok := awsjson.DecodeList(d, obj, "Tags", awsjson.ListRule{}, false, func(d *awsjson.Decoder, v any, name string) Tag {
-		x, ok := awsjson.DecodeStructValue[Tag](d, v, name)
+	if x, ok := jsondecode.DecodeList(d, obj, "Tags", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) Tag {
+		x, ok := jsondecode.DecodeStructValue[Tag](d, v, name)
 		if !ok {
 			return Tag{}
 		}
@@ -1967,12 +1968,12 @@ type ListAWSServiceAccessForOrganizationRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of ListAWSServiceAccessForOrganizationRequest from obj and checks the model's constraints.
-func (v *ListAWSServiceAccessForOrganizationRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "NextToken", awsjson.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of ListAWSServiceAccessForOrganizationRequest from obj and checks the model's constraints.
+func (v *ListAWSServiceAccessForOrganizationRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
 		v.NextToken = &x
 	}
-	if x, ok := d.Int(obj, "MaxResults", awsjson.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
+	if x, ok := d.Int(obj, "MaxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
 		v.MaxResults = &x
 	}
 }
@@ -2007,15 +2008,15 @@ type ListAccountsForParentRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of ListAccountsForParentRequest from obj and checks the model's constraints.
-func (v *ListAccountsForParentRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "ParentId", awsjson.StringRule{Max: 100, Pattern: patParentId}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of ListAccountsForParentRequest from obj and checks the model's constraints.
+func (v *ListAccountsForParentRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "ParentId", jsondecode.StringRule{Max: 100, Pattern: patParentId}, true); ok {
 		v.ParentId = x
 	}
-	if x, ok := d.String(obj, "NextToken", awsjson.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
+	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
 		v.NextToken = &x
 	}
-	if x, ok := d.Int(obj, "MaxResults", awsjson.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
+	if x, ok := d.Int(obj, "MaxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
 		v.MaxResults = &x
 	}
 }
@@ -2046,12 +2047,12 @@ type ListAccountsRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of ListAccountsRequest from obj and checks the model's constraints.
-func (v *ListAccountsRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "NextToken", awsjson.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of ListAccountsRequest from obj and checks the model's constraints.
+func (v *ListAccountsRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
 		v.NextToken = &x
 	}
-	if x, ok := d.Int(obj, "MaxResults", awsjson.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
+	if x, ok := d.Int(obj, "MaxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
 		v.MaxResults = &x
 	}
 }
@@ -2086,15 +2087,15 @@ type ListAccountsWithInvalidEffectivePolicyRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of ListAccountsWithInvalidEffectivePolicyRequest from obj and checks the model's constraints.
-func (v *ListAccountsWithInvalidEffectivePolicyRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "PolicyType", awsjson.StringRule{Enum: effectivePolicyTypeEnum()}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of ListAccountsWithInvalidEffectivePolicyRequest from obj and checks the model's constraints.
+func (v *ListAccountsWithInvalidEffectivePolicyRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "PolicyType", jsondecode.StringRule{Enum: effectivePolicyTypeEnum()}, true); ok {
 		v.PolicyType = EffectivePolicyType(x)
 	}
-	if x, ok := d.String(obj, "NextToken", awsjson.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
+	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
 		v.NextToken = &x
 	}
-	if x, ok := d.Int(obj, "MaxResults", awsjson.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
+	if x, ok := d.Int(obj, "MaxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
 		v.MaxResults = &x
 	}
 }
@@ -2138,18 +2139,18 @@ type ListChildrenRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of ListChildrenRequest from obj and checks the model's constraints.
-func (v *ListChildrenRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "ParentId", awsjson.StringRule{Max: 100, Pattern: patParentId}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of ListChildrenRequest from obj and checks the model's constraints.
+func (v *ListChildrenRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "ParentId", jsondecode.StringRule{Max: 100, Pattern: patParentId}, true); ok {
 		v.ParentId = x
 	}
-	if x, ok := d.String(obj, "ChildType", awsjson.StringRule{Enum: childTypeEnum()}, true); ok {
+	if x, ok := d.String(obj, "ChildType", jsondecode.StringRule{Enum: childTypeEnum()}, true); ok {
 		v.ChildType = ChildType(x)
 	}
-	if x, ok := d.String(obj, "NextToken", awsjson.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
+	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
 		v.NextToken = &x
 	}
-	if x, ok := d.Int(obj, "MaxResults", awsjson.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
+	if x, ok := d.Int(obj, "MaxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
 		v.MaxResults = &x
 	}
 }
@@ -2182,18 +2183,18 @@ type ListCreateAccountStatusRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of ListCreateAccountStatusRequest from obj and checks the model's constraints.
-func (v *ListCreateAccountStatusRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := awsjson.DecodeList(d, obj, "States", awsjson.ListRule{Scalar: true}, false, func(d *awsjson.Decoder, v any, name string) CreateAccountState {
-		x, _ := d.StringValue(v, name, awsjson.StringRule{Enum: createAccountStateEnum()})
+// DecodeJSON implements jsondecode.Input: it reads the members of ListCreateAccountStatusRequest from obj and checks the model's constraints.
+func (v *ListCreateAccountStatusRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := jsondecode.DecodeList(d, obj, "States", jsondecode.ListRule{Scalar: true}, false, func(d *jsondecode.Decoder, v any, name string) CreateAccountState {
+		x, _ := d.StringValue(v, name, jsondecode.StringRule{Enum: createAccountStateEnum()})
 		return CreateAccountState(x)
 	}); ok {
 		v.States = x
 	}
-	if x, ok := d.String(obj, "NextToken", awsjson.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
+	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
 		v.NextToken = &x
 	}
-	if x, ok := d.Int(obj, "MaxResults", awsjson.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
+	if x, ok := d.Int(obj, "MaxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
 		v.MaxResults = &x
 	}
 }
@@ -2226,15 +2227,15 @@ type ListDelegatedAdministratorsRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of ListDelegatedAdministratorsRequest from obj and checks the model's constraints.
-func (v *ListDelegatedAdministratorsRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "ServicePrincipal", awsjson.StringRule{Min: 1, Max: 128, Pattern: patServicePrincipal}, false); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of ListDelegatedAdministratorsRequest from obj and checks the model's constraints.
+func (v *ListDelegatedAdministratorsRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "ServicePrincipal", jsondecode.StringRule{Min: 1, Max: 128, Pattern: patServicePrincipal}, false); ok {
 		v.ServicePrincipal = &x
 	}
-	if x, ok := d.String(obj, "NextToken", awsjson.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
+	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
 		v.NextToken = &x
 	}
-	if x, ok := d.Int(obj, "MaxResults", awsjson.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
+	if x, ok := d.Int(obj, "MaxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
 		v.MaxResults = &x
 	}
 }
@@ -2269,15 +2270,15 @@ type ListDelegatedServicesForAccountRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of ListDelegatedServicesForAccountRequest from obj and checks the model's constraints.
-func (v *ListDelegatedServicesForAccountRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "AccountId", awsjson.StringRule{Max: 12, Pattern: patAccountId}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of ListDelegatedServicesForAccountRequest from obj and checks the model's constraints.
+func (v *ListDelegatedServicesForAccountRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "AccountId", jsondecode.StringRule{Max: 12, Pattern: patAccountId}, true); ok {
 		v.AccountId = x
 	}
-	if x, ok := d.String(obj, "NextToken", awsjson.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
+	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
 		v.NextToken = &x
 	}
-	if x, ok := d.Int(obj, "MaxResults", awsjson.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
+	if x, ok := d.Int(obj, "MaxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
 		v.MaxResults = &x
 	}
 }
@@ -2316,18 +2317,18 @@ type ListEffectivePolicyValidationErrorsRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of ListEffectivePolicyValidationErrorsRequest from obj and checks the model's constraints.
-func (v *ListEffectivePolicyValidationErrorsRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "AccountId", awsjson.StringRule{Max: 12, Pattern: patAccountId}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of ListEffectivePolicyValidationErrorsRequest from obj and checks the model's constraints.
+func (v *ListEffectivePolicyValidationErrorsRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "AccountId", jsondecode.StringRule{Max: 12, Pattern: patAccountId}, true); ok {
 		v.AccountId = x
 	}
-	if x, ok := d.String(obj, "PolicyType", awsjson.StringRule{Enum: effectivePolicyTypeEnum()}, true); ok {
+	if x, ok := d.String(obj, "PolicyType", jsondecode.StringRule{Enum: effectivePolicyTypeEnum()}, true); ok {
 		v.PolicyType = EffectivePolicyType(x)
 	}
-	if x, ok := d.String(obj, "NextToken", awsjson.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
+	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
 		v.NextToken = &x
 	}
-	if x, ok := d.Int(obj, "MaxResults", awsjson.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
+	if x, ok := d.Int(obj, "MaxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
 		v.MaxResults = &x
 	}
 }
@@ -2380,15 +2381,15 @@ type ListHandshakesForAccountRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of ListHandshakesForAccountRequest from obj and checks the model's constraints.
-func (v *ListHandshakesForAccountRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := awsjson.DecodeStruct[HandshakeFilter](d, obj, "Filter", false); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of ListHandshakesForAccountRequest from obj and checks the model's constraints.
+func (v *ListHandshakesForAccountRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := jsondecode.DecodeStruct[HandshakeFilter](d, obj, "Filter", false); ok {
 		v.Filter = x
 	}
-	if x, ok := d.String(obj, "NextToken", awsjson.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
+	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
 		v.NextToken = &x
 	}
-	if x, ok := d.Int(obj, "MaxResults", awsjson.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
+	if x, ok := d.Int(obj, "MaxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
 		v.MaxResults = &x
 	}
 }
@@ -2421,15 +2422,15 @@ type ListHandshakesForOrganizationRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of ListHandshakesForOrganizationRequest from obj and checks the model's constraints.
-func (v *ListHandshakesForOrganizationRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := awsjson.DecodeStruct[HandshakeFilter](d, obj, "Filter", false); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of ListHandshakesForOrganizationRequest from obj and checks the model's constraints.
+func (v *ListHandshakesForOrganizationRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := jsondecode.DecodeStruct[HandshakeFilter](d, obj, "Filter", false); ok {
 		v.Filter = x
 	}
-	if x, ok := d.String(obj, "NextToken", awsjson.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
+	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
 		v.NextToken = &x
 	}
-	if x, ok := d.Int(obj, "MaxResults", awsjson.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
+	if x, ok := d.Int(obj, "MaxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
 		v.MaxResults = &x
 	}
 }
@@ -2466,18 +2467,18 @@ type ListInboundResponsibilityTransfersRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of ListInboundResponsibilityTransfersRequest from obj and checks the model's constraints.
-func (v *ListInboundResponsibilityTransfersRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "Type", awsjson.StringRule{Enum: responsibilityTransferTypeEnum()}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of ListInboundResponsibilityTransfersRequest from obj and checks the model's constraints.
+func (v *ListInboundResponsibilityTransfersRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "Type", jsondecode.StringRule{Enum: responsibilityTransferTypeEnum()}, true); ok {
 		v.Type = ResponsibilityTransferType(x)
 	}
-	if x, ok := d.String(obj, "Id", awsjson.StringRule{Pattern: patResponsibilityTransferId}, false); ok {
+	if x, ok := d.String(obj, "Id", jsondecode.StringRule{Pattern: patResponsibilityTransferId}, false); ok {
 		v.Id = &x
 	}
-	if x, ok := d.String(obj, "NextToken", awsjson.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
+	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
 		v.NextToken = &x
 	}
-	if x, ok := d.Int(obj, "MaxResults", awsjson.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
+	if x, ok := d.Int(obj, "MaxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
 		v.MaxResults = &x
 	}
 }
@@ -2512,15 +2513,15 @@ type ListOrganizationalUnitsForParentRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of ListOrganizationalUnitsForParentRequest from obj and checks the model's constraints.
-func (v *ListOrganizationalUnitsForParentRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "ParentId", awsjson.StringRule{Max: 100, Pattern: patParentId}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of ListOrganizationalUnitsForParentRequest from obj and checks the model's constraints.
+func (v *ListOrganizationalUnitsForParentRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "ParentId", jsondecode.StringRule{Max: 100, Pattern: patParentId}, true); ok {
 		v.ParentId = x
 	}
-	if x, ok := d.String(obj, "NextToken", awsjson.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
+	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
 		v.NextToken = &x
 	}
-	if x, ok := d.Int(obj, "MaxResults", awsjson.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
+	if x, ok := d.Int(obj, "MaxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
 		v.MaxResults = &x
 	}
 }
@@ -2555,15 +2556,15 @@ type ListOutboundResponsibilityTransfersRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of ListOutboundResponsibilityTransfersRequest from obj and checks the model's constraints.
-func (v *ListOutboundResponsibilityTransfersRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "Type", awsjson.StringRule{Enum: responsibilityTransferTypeEnum()}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of ListOutboundResponsibilityTransfersRequest from obj and checks the model's constraints.
+func (v *ListOutboundResponsibilityTransfersRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "Type", jsondecode.StringRule{Enum: responsibilityTransferTypeEnum()}, true); ok {
 		v.Type = ResponsibilityTransferType(x)
 	}
-	if x, ok := d.String(obj, "NextToken", awsjson.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
+	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
 		v.NextToken = &x
 	}
-	if x, ok := d.Int(obj, "MaxResults", awsjson.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
+	if x, ok := d.Int(obj, "MaxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
 		v.MaxResults = &x
 	}
 }
@@ -2598,15 +2599,15 @@ type ListParentsRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of ListParentsRequest from obj and checks the model's constraints.
-func (v *ListParentsRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "ChildId", awsjson.StringRule{Max: 100, Pattern: patChildId}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of ListParentsRequest from obj and checks the model's constraints.
+func (v *ListParentsRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "ChildId", jsondecode.StringRule{Max: 100, Pattern: patChildId}, true); ok {
 		v.ChildId = x
 	}
-	if x, ok := d.String(obj, "NextToken", awsjson.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
+	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
 		v.NextToken = &x
 	}
-	if x, ok := d.Int(obj, "MaxResults", awsjson.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
+	if x, ok := d.Int(obj, "MaxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
 		v.MaxResults = &x
 	}
 }
@@ -2645,18 +2646,18 @@ type ListPoliciesForTargetRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of ListPoliciesForTargetRequest from obj and checks the model's constraints.
-func (v *ListPoliciesForTargetRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "TargetId", awsjson.StringRule{Max: 100, Pattern: patPolicyTargetId}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of ListPoliciesForTargetRequest from obj and checks the model's constraints.
+func (v *ListPoliciesForTargetRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "TargetId", jsondecode.StringRule{Max: 100, Pattern: patPolicyTargetId}, true); ok {
 		v.TargetId = x
 	}
-	if x, ok := d.String(obj, "Filter", awsjson.StringRule{Enum: policyTypeEnum()}, true); ok {
+	if x, ok := d.String(obj, "Filter", jsondecode.StringRule{Enum: policyTypeEnum()}, true); ok {
 		v.Filter = PolicyType(x)
 	}
-	if x, ok := d.String(obj, "NextToken", awsjson.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
+	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
 		v.NextToken = &x
 	}
-	if x, ok := d.Int(obj, "MaxResults", awsjson.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
+	if x, ok := d.Int(obj, "MaxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
 		v.MaxResults = &x
 	}
 }
@@ -2691,15 +2692,15 @@ type ListPoliciesRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of ListPoliciesRequest from obj and checks the model's constraints.
-func (v *ListPoliciesRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "Filter", awsjson.StringRule{Enum: policyTypeEnum()}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of ListPoliciesRequest from obj and checks the model's constraints.
+func (v *ListPoliciesRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "Filter", jsondecode.StringRule{Enum: policyTypeEnum()}, true); ok {
 		v.Filter = PolicyType(x)
 	}
-	if x, ok := d.String(obj, "NextToken", awsjson.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
+	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
 		v.NextToken = &x
 	}
-	if x, ok := d.Int(obj, "MaxResults", awsjson.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
+	if x, ok := d.Int(obj, "MaxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
 		v.MaxResults = &x
 	}
 }
@@ -2730,12 +2731,12 @@ type ListRootsRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of ListRootsRequest from obj and checks the model's constraints.
-func (v *ListRootsRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "NextToken", awsjson.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of ListRootsRequest from obj and checks the model's constraints.
+func (v *ListRootsRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
 		v.NextToken = &x
 	}
-	if x, ok := d.Int(obj, "MaxResults", awsjson.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
+	if x, ok := d.Int(obj, "MaxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
 		v.MaxResults = &x
 	}
 }
@@ -2768,12 +2769,12 @@ type ListTagsForResourceRequest struct {
 	NextToken *string
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of ListTagsForResourceRequest from obj and checks the model's constraints.
-func (v *ListTagsForResourceRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "ResourceId", awsjson.StringRule{Max: 130, Pattern: patTaggableResourceId}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of ListTagsForResourceRequest from obj and checks the model's constraints.
+func (v *ListTagsForResourceRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "ResourceId", jsondecode.StringRule{Max: 130, Pattern: patTaggableResourceId}, true); ok {
 		v.ResourceId = x
 	}
-	if x, ok := d.String(obj, "NextToken", awsjson.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
+	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
 		v.NextToken = &x
 	}
 }
@@ -2808,15 +2809,15 @@ type ListTargetsForPolicyRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of ListTargetsForPolicyRequest from obj and checks the model's constraints.
-func (v *ListTargetsForPolicyRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "PolicyId", awsjson.StringRule{Max: 130, Pattern: patPolicyId}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of ListTargetsForPolicyRequest from obj and checks the model's constraints.
+func (v *ListTargetsForPolicyRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "PolicyId", jsondecode.StringRule{Max: 130, Pattern: patPolicyId}, true); ok {
 		v.PolicyId = x
 	}
-	if x, ok := d.String(obj, "NextToken", awsjson.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
+	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
 		v.NextToken = &x
 	}
-	if x, ok := d.Int(obj, "MaxResults", awsjson.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
+	if x, ok := d.Int(obj, "MaxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
 		v.MaxResults = &x
 	}
 }
@@ -2855,15 +2856,15 @@ type MoveAccountRequest struct {
 	DestinationParentId string
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of MoveAccountRequest from obj and checks the model's constraints.
-func (v *MoveAccountRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "AccountId", awsjson.StringRule{Max: 12, Pattern: patAccountId}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of MoveAccountRequest from obj and checks the model's constraints.
+func (v *MoveAccountRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "AccountId", jsondecode.StringRule{Max: 12, Pattern: patAccountId}, true); ok {
 		v.AccountId = x
 	}
-	if x, ok := d.String(obj, "SourceParentId", awsjson.StringRule{Max: 100, Pattern: patParentId}, true); ok {
+	if x, ok := d.String(obj, "SourceParentId", jsondecode.StringRule{Max: 100, Pattern: patParentId}, true); ok {
 		v.SourceParentId = x
 	}
-	if x, ok := d.String(obj, "DestinationParentId", awsjson.StringRule{Max: 100, Pattern: patParentId}, true); ok {
+	if x, ok := d.String(obj, "DestinationParentId", jsondecode.StringRule{Max: 100, Pattern: patParentId}, true); ok {
 		v.DestinationParentId = x
 	}
 }
@@ -3199,13 +3200,13 @@ type PutResourcePolicyRequest struct {
 	Tags []Tag
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of PutResourcePolicyRequest from obj and checks the model's constraints.
-func (v *PutResourcePolicyRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "Content", awsjson.StringRule{Min: 1, Max: 40000, Pattern: patHandshakeNotes}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of PutResourcePolicyRequest from obj and checks the model's constraints.
+func (v *PutResourcePolicyRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "Content", jsondecode.StringRule{Min: 1, Max: 40000, Pattern: patHandshakeNotes}, true); ok {
 		v.Content = x
 	}
-	if x, ok := awsjson.DecodeList(d, obj, "Tags", awsjson.ListRule{}, false, func(d *awsjson.Decoder, v any, name string) Tag {
-		x, ok := awsjson.DecodeStructValue[Tag](d, v, name)
+	if x, ok := jsondecode.DecodeList(d, obj, "Tags", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) Tag {
+		x, ok := jsondecode.DecodeStructValue[Tag](d, v, name)
 		if !ok {
 			return Tag{}
 		}
@@ -3243,12 +3244,12 @@ type RegisterDelegatedAdministratorRequest struct {
 	ServicePrincipal string
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of RegisterDelegatedAdministratorRequest from obj and checks the model's constraints.
-func (v *RegisterDelegatedAdministratorRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "AccountId", awsjson.StringRule{Max: 12, Pattern: patAccountId}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of RegisterDelegatedAdministratorRequest from obj and checks the model's constraints.
+func (v *RegisterDelegatedAdministratorRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "AccountId", jsondecode.StringRule{Max: 12, Pattern: patAccountId}, true); ok {
 		v.AccountId = x
 	}
-	if x, ok := d.String(obj, "ServicePrincipal", awsjson.StringRule{Min: 1, Max: 128, Pattern: patServicePrincipal}, true); ok {
+	if x, ok := d.String(obj, "ServicePrincipal", jsondecode.StringRule{Min: 1, Max: 128, Pattern: patServicePrincipal}, true); ok {
 		v.ServicePrincipal = x
 	}
 }
@@ -3261,9 +3262,9 @@ type RemoveAccountFromOrganizationRequest struct {
 	AccountId string
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of RemoveAccountFromOrganizationRequest from obj and checks the model's constraints.
-func (v *RemoveAccountFromOrganizationRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "AccountId", awsjson.StringRule{Max: 12, Pattern: patAccountId}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of RemoveAccountFromOrganizationRequest from obj and checks the model's constraints.
+func (v *RemoveAccountFromOrganizationRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "AccountId", jsondecode.StringRule{Max: 12, Pattern: patAccountId}, true); ok {
 		v.AccountId = x
 	}
 }
@@ -3457,12 +3458,12 @@ type Tag struct {
 	Value string
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of Tag from obj and checks the model's constraints.
-func (v *Tag) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "Key", awsjson.StringRule{Min: 1, Max: 128, Pattern: patTagKey}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of Tag from obj and checks the model's constraints.
+func (v *Tag) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "Key", jsondecode.StringRule{Min: 1, Max: 128, Pattern: patTagKey}, true); ok {
 		v.Key = x
 	}
-	if x, ok := d.String(obj, "Value", awsjson.StringRule{Max: 256, Pattern: patTagKey}, true); ok {
+	if x, ok := d.String(obj, "Value", jsondecode.StringRule{Max: 256, Pattern: patTagKey}, true); ok {
 		v.Value = x
 	}
 }
@@ -3487,13 +3488,13 @@ type TagResourceRequest struct {
 	Tags []Tag
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of TagResourceRequest from obj and checks the model's constraints.
-func (v *TagResourceRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "ResourceId", awsjson.StringRule{Max: 130, Pattern: patTaggableResourceId}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of TagResourceRequest from obj and checks the model's constraints.
+func (v *TagResourceRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "ResourceId", jsondecode.StringRule{Max: 130, Pattern: patTaggableResourceId}, true); ok {
 		v.ResourceId = x
 	}
-	if x, ok := awsjson.DecodeList(d, obj, "Tags", awsjson.ListRule{}, true, func(d *awsjson.Decoder, v any, name string) Tag {
-		x, ok := awsjson.DecodeStructValue[Tag](d, v, name)
+	if x, ok := jsondecode.DecodeList(d, obj, "Tags", jsondecode.ListRule{}, true, func(d *jsondecode.Decoder, v any, name string) Tag {
+		x, ok := jsondecode.DecodeStructValue[Tag](d, v, name)
 		if !ok {
 			return Tag{}
 		}
@@ -3532,9 +3533,9 @@ type TerminateResponsibilityTransferRequest struct {
 	EndTimestamp *time.Time
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of TerminateResponsibilityTransferRequest from obj and checks the model's constraints.
-func (v *TerminateResponsibilityTransferRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "Id", awsjson.StringRule{Pattern: patResponsibilityTransferId}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of TerminateResponsibilityTransferRequest from obj and checks the model's constraints.
+func (v *TerminateResponsibilityTransferRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "Id", jsondecode.StringRule{Pattern: patResponsibilityTransferId}, true); ok {
 		v.Id = x
 	}
 	if x, ok := d.Time(obj, "EndTimestamp", false); ok {
@@ -3590,13 +3591,13 @@ type UntagResourceRequest struct {
 	TagKeys []string
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of UntagResourceRequest from obj and checks the model's constraints.
-func (v *UntagResourceRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "ResourceId", awsjson.StringRule{Max: 130, Pattern: patTaggableResourceId}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of UntagResourceRequest from obj and checks the model's constraints.
+func (v *UntagResourceRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "ResourceId", jsondecode.StringRule{Max: 130, Pattern: patTaggableResourceId}, true); ok {
 		v.ResourceId = x
 	}
-	if x, ok := awsjson.DecodeList(d, obj, "TagKeys", awsjson.ListRule{Scalar: true}, true, func(d *awsjson.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, awsjson.StringRule{Min: 1, Max: 128, Pattern: patTagKey})
+	if x, ok := jsondecode.DecodeList(d, obj, "TagKeys", jsondecode.ListRule{Scalar: true}, true, func(d *jsondecode.Decoder, v any, name string) string {
+		x, _ := d.StringValue(v, name, jsondecode.StringRule{Min: 1, Max: 128, Pattern: patTagKey})
 		return x
 	}); ok {
 		v.TagKeys = x
@@ -3613,12 +3614,12 @@ type UpdateOrganizationalUnitRequest struct {
 	Name *string
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of UpdateOrganizationalUnitRequest from obj and checks the model's constraints.
-func (v *UpdateOrganizationalUnitRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "OrganizationalUnitId", awsjson.StringRule{Max: 68, Pattern: patOrganizationalUnitId}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of UpdateOrganizationalUnitRequest from obj and checks the model's constraints.
+func (v *UpdateOrganizationalUnitRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "OrganizationalUnitId", jsondecode.StringRule{Max: 68, Pattern: patOrganizationalUnitId}, true); ok {
 		v.OrganizationalUnitId = x
 	}
-	if x, ok := d.String(obj, "Name", awsjson.StringRule{Min: 1, Max: 128, Pattern: patHandshakeNotes}, false); ok {
+	if x, ok := d.String(obj, "Name", jsondecode.StringRule{Min: 1, Max: 128, Pattern: patHandshakeNotes}, false); ok {
 		v.Name = &x
 	}
 }
@@ -3653,18 +3654,18 @@ type UpdatePolicyRequest struct {
 	Content *string
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of UpdatePolicyRequest from obj and checks the model's constraints.
-func (v *UpdatePolicyRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "PolicyId", awsjson.StringRule{Max: 130, Pattern: patPolicyId}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of UpdatePolicyRequest from obj and checks the model's constraints.
+func (v *UpdatePolicyRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "PolicyId", jsondecode.StringRule{Max: 130, Pattern: patPolicyId}, true); ok {
 		v.PolicyId = x
 	}
-	if x, ok := d.String(obj, "Name", awsjson.StringRule{Min: 1, Max: 128, Pattern: patHandshakeNotes}, false); ok {
+	if x, ok := d.String(obj, "Name", jsondecode.StringRule{Min: 1, Max: 128, Pattern: patHandshakeNotes}, false); ok {
 		v.Name = &x
 	}
-	if x, ok := d.String(obj, "Description", awsjson.StringRule{Max: 512, Pattern: patHandshakeNotes}, false); ok {
+	if x, ok := d.String(obj, "Description", jsondecode.StringRule{Max: 512, Pattern: patHandshakeNotes}, false); ok {
 		v.Description = &x
 	}
-	if x, ok := d.String(obj, "Content", awsjson.StringRule{Min: 1, Pattern: patHandshakeNotes}, false); ok {
+	if x, ok := d.String(obj, "Content", jsondecode.StringRule{Min: 1, Pattern: patHandshakeNotes}, false); ok {
 		v.Content = &x
 	}
 }
@@ -3697,12 +3698,12 @@ type UpdateResponsibilityTransferRequest struct {
 	Name string
 }
 
-// DecodeJSON implements awsjson.Input: it reads the members of UpdateResponsibilityTransferRequest from obj and checks the model's constraints.
-func (v *UpdateResponsibilityTransferRequest) DecodeJSON(d *awsjson.Decoder, obj awsjson.Object) {
-	if x, ok := d.String(obj, "Id", awsjson.StringRule{Pattern: patResponsibilityTransferId}, true); ok {
+// DecodeJSON implements jsondecode.Input: it reads the members of UpdateResponsibilityTransferRequest from obj and checks the model's constraints.
+func (v *UpdateResponsibilityTransferRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+	if x, ok := d.String(obj, "Id", jsondecode.StringRule{Pattern: patResponsibilityTransferId}, true); ok {
 		v.Id = x
 	}
-	if x, ok := d.String(obj, "Name", awsjson.StringRule{Min: 1, Max: 128, Pattern: patResponsibilityTransferName, Sensitive: true}, true); ok {
+	if x, ok := d.String(obj, "Name", jsondecode.StringRule{Min: 1, Max: 128, Pattern: patResponsibilityTransferName, Sensitive: true}, true); ok {
 		v.Name = x
 	}
 }

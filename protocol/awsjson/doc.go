@@ -5,8 +5,9 @@
 // as JSON documents: `{"__type":"Code","message":"..."}` for errors, numbers of
 // epoch seconds for timestamps.
 //
-// The generated package (api/orgapi) calls the Decoder and Encoder helpers
-// from its per-shape methods; the server calls ParseRequest,
+// The generated package (api/orgapi) calls the shared decoder
+// (protocol/jsondecode, with this protocol's failure policy) and the Encoder
+// helpers from its per-shape methods; the server calls ParseRequest,
 // Service.Resolve, Service.Decode, Service.WriteResponse and
 // Service.WriteError.
 //

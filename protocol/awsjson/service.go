@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/gatehouse-iam/gatehouse/awserr"
+	"github.com/gatehouse-iam/gatehouse/protocol/jsondecode"
 )
 
 // ContentType is the media type of JSON 1.1 requests and responses.
@@ -77,7 +78,7 @@ type Operation struct {
 type Empty struct{}
 
 // DecodeJSON implements Input; it reads nothing.
-func (Empty) DecodeJSON(*Decoder, Object) {}
+func (Empty) DecodeJSON(*jsondecode.Decoder, jsondecode.Object) {}
 
 // Service describes one AWS JSON service.
 type Service struct {

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/gatehouse-iam/gatehouse/awserr"
+	"github.com/gatehouse-iam/gatehouse/protocol/jsondecode"
 )
 
 // ContentType is the media type of REST-JSON responses.
@@ -69,7 +70,7 @@ type Operation struct {
 type Empty struct{}
 
 // DecodeJSON implements Input; it reads nothing.
-func (Empty) DecodeJSON(*Decoder, Object) {}
+func (Empty) DecodeJSON(*jsondecode.Decoder, jsondecode.Object) {}
 
 // Service describes one REST-JSON service.
 type Service struct {
@@ -212,7 +213,7 @@ func (s *Service) Resolve(r *http.Request, body []byte) (*Request, error) {
 // ValidationException (with its reason and fieldList members) for constraint
 // failures.
 func (s *Service) Decode(req *Request) (Input, error) {
-	obj, err := parseBody(req.Body)
+	obj, err := jsondecode.ParseObject(req.Body)
 	if err != nil {
 		return nil, err
 	}
@@ -239,9 +240,7 @@ func (s *Service) Decode(req *Request) (Input, error) {
 		obj[b.Name] = v
 	}
 	in := req.Op.NewInput()
-	d := &Decoder{}
-	in.DecodeJSON(d, obj)
-	if err := d.Err(); err != nil {
+	if err := policy.Decode(obj, in); err != nil {
 		return nil, fmt.Errorf("decode %s: %w", req.Op.Name, err)
 	}
 	return in, nil
@@ -252,7 +251,7 @@ func bound(b Binding, text []string) (any, error) {
 	switch b.Kind {
 	case KindInt:
 		if _, err := strconv.ParseInt(text[0], 10, 32); err != nil {
-			return nil, serialization("Expected an integer for " + b.Name + ".")
+			return nil, jsondecode.Serialization("Expected an integer for " + b.Name + ".")
 		}
 		return json.Number(text[0]), nil
 	case KindBool:
@@ -262,7 +261,7 @@ func bound(b Binding, text []string) (any, error) {
 		case "false":
 			return false, nil
 		}
-		return nil, serialization("Expected true or false for " + b.Name + ".")
+		return nil, jsondecode.Serialization("Expected true or false for " + b.Name + ".")
 	case KindStringList:
 		out := make([]any, len(text))
 		for i, t := range text {
@@ -271,32 +270,6 @@ func bound(b Binding, text []string) (any, error) {
 		return out, nil
 	}
 	return text[0], nil
-}
-
-// parseBody decodes a JSON object body; an empty body is an empty object.
-func parseBody(body []byte) (Object, error) {
-	obj := Object{}
-	if len(bytes.TrimSpace(body)) == 0 {
-		return obj, nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, serialization("The request body is not a valid JSON document.").WithCause(err)
-	}
-	if dec.More() {
-		return nil, serialization("The request body is not a valid JSON document.")
-	}
-	m, ok := v.(Object)
-	if !ok {
-		return nil, serialization("The request body must be a JSON object.")
-	}
-	return m, nil
-}
-
-func serialization(msg string) *awserr.Error {
-	return &awserr.Error{Code: "SerializationException", Status: http.StatusBadRequest, Sender: true, Message: msg}
 }
 
 // Output is implemented by the generated output types: EncodeJSON writes the
