@@ -68,6 +68,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/gatehouse-iam/gatehouse/store"
+	"github.com/gatehouse-iam/gatehouse/store/internal/sqlstore"
 )
 
 // Channel is the LISTEN/NOTIFY channel of a store in the default schema.
@@ -171,7 +172,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
-	ms, err := loadMigrations(migrationFS)
+	ms, err := sqlstore.LoadMigrations(migrationFS)
 	if err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: %w", err)

@@ -34,6 +34,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/gatehouse-iam/gatehouse/store"
+	"github.com/gatehouse-iam/gatehouse/store/internal/sqlstore"
 )
 
 // FileName is the name of the database file inside the data directory.
@@ -107,7 +108,7 @@ func OpenWith(ctx context.Context, dir string, opts Options) (*Store, error) {
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
 
-	ms, err := loadMigrations(migrationFS)
+	ms, err := sqlstore.LoadMigrations(migrationFS)
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: %w", err)
