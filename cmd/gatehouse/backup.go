@@ -6,7 +6,6 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -75,23 +74,8 @@ var backupKinds = []store.Kind{
 	"access-analyzer", "access-analyzer-finding",
 }
 
-// backupConfig is the configuration of `gatehouse admin backup`.
-type backupConfig struct {
-	storeTarget
-	Out string
-}
-
-// Validate checks the configuration.
-func (c *backupConfig) Validate() error {
-	if c.Out == "" {
-		return errors.New("--out is required")
-	}
-	return c.storeTarget.Validate()
-}
-
 func newBackupCmd() *cobra.Command {
-	c := &backupConfig{}
-	cmd := &cobra.Command{
+	return newFileCmd(&cobra.Command{
 		Use:   "backup",
 		Short: "Write a consistent snapshot of a store to a file",
 		Long: `Writes every record of the store, as of one moment, to a gzip-compressed
@@ -99,29 +83,14 @@ JSON-lines file (mode 0600), while servers keep running. Secrets stay sealed
 by the master key: keep the key to restore. Restore the file with
 'gatehouse admin restore' into an empty store of either backend; moving from
 SQLite to PostgreSQL is a backup and a restore.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := c.Validate(); err != nil {
-				return err
-			}
-			n, err := backup(cmd.Context(), c)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "Wrote %d records from the %s to %s.\n", n, c.storeTarget.String(), c.Out)
-			return nil
-		},
-	}
-	c.addFlags(cmd)
-	cmd.Flags().StringVar(&c.Out, "out", "", "backup file to write")
-	return cmd
+	}, "out", "backup file to write", func(ctx context.Context, c *fileConfig) (string, error) {
+		n, err := backup(ctx, c)
+		return fmt.Sprintf("Wrote %d records from the %s to %s.", n, c.storeTarget.String(), c.File), err
+	})
 }
 
-// backup writes the store to c.Out and returns the number of records.
-func backup(ctx context.Context, c *backupConfig) (int, error) {
-	if ctx == nil {
-		ctx = context.Background()
-	}
+// backup writes the store to c.File and returns the number of records.
+func backup(ctx context.Context, c *fileConfig) (int, error) {
 	st, err := c.open(ctx, false, discardLog())
 	if err != nil {
 		return 0, err
@@ -131,7 +100,7 @@ func backup(ctx context.Context, c *backupConfig) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	f, err := os.CreateTemp(filepath.Dir(c.Out), filepath.Base(c.Out)+".tmp-*")
+	f, err := os.CreateTemp(filepath.Dir(c.File), filepath.Base(c.File)+".tmp-*")
 	if err != nil {
 		return 0, fmt.Errorf("creating the backup file: %w", err)
 	}
@@ -147,7 +116,7 @@ func backup(ctx context.Context, c *backupConfig) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("writing the backup: %w", err)
 	}
-	if err := os.Rename(f.Name(), c.Out); err != nil {
+	if err := os.Rename(f.Name(), c.File); err != nil {
 		return 0, fmt.Errorf("writing the backup: %w", err)
 	}
 	return n, nil

@@ -5,7 +5,6 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -21,23 +20,8 @@ const restoreBatch = 500
 // maxBackupLine bounds one line of a backup file (a record's value).
 const maxBackupLine = 64 << 20
 
-// restoreConfig is the configuration of `gatehouse admin restore`.
-type restoreConfig struct {
-	storeTarget
-	In string
-}
-
-// Validate checks the configuration.
-func (c *restoreConfig) Validate() error {
-	if c.In == "" {
-		return errors.New("--in is required")
-	}
-	return c.storeTarget.Validate()
-}
-
 func newRestoreCmd() *cobra.Command {
-	c := &restoreConfig{}
-	cmd := &cobra.Command{
+	return newFileCmd(&cobra.Command{
 		Use:   "restore",
 		Short: "Load a backup into an empty store",
 		Long: `Loads a file written by 'gatehouse admin backup' into an empty store: a new
@@ -46,30 +30,15 @@ server has used yet (--store). A store that holds anything is refused. The
 file is checked whole before anything is written. Start the servers with the
 master key of the deployment the backup came from: the secrets in it are
 sealed by that key.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := c.Validate(); err != nil {
-				return err
-			}
-			n, err := restore(cmd.Context(), c)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "Restored %d records into the %s.\n", n, c.storeTarget.String())
-			return nil
-		},
-	}
-	c.addFlags(cmd)
-	cmd.Flags().StringVar(&c.In, "in", "", "backup file to read")
-	return cmd
+	}, "in", "backup file to read", func(ctx context.Context, c *fileConfig) (string, error) {
+		n, err := restore(ctx, c)
+		return fmt.Sprintf("Restored %d records into the %s.", n, c.storeTarget.String()), err
+	})
 }
 
-// restore checks the backup c.In, then loads it into the (empty) store.
-func restore(ctx context.Context, c *restoreConfig) (int, error) {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	if _, err := readBackup(c.In, nil); err != nil {
+// restore checks the backup c.File, then loads it into the (empty) store.
+func restore(ctx context.Context, c *fileConfig) (int, error) {
+	if _, err := readBackup(c.File, nil); err != nil {
 		return 0, err
 	}
 	st, err := c.open(ctx, true, discardLog())
@@ -100,7 +69,7 @@ func restore(ctx context.Context, c *restoreConfig) (int, error) {
 		batch = batch[:0]
 		return err
 	}
-	n, err := readBackup(c.In, func(r store.Record) error {
+	n, err := readBackup(c.File, func(r store.Record) error {
 		batch = append(batch, r)
 		if len(batch) == restoreBatch {
 			return flush()

@@ -87,6 +87,49 @@ func (c *storeTarget) open(ctx context.Context, create bool, log *slog.Logger) (
 	return st, nil
 }
 
+// fileConfig is the configuration of an admin command that copies a store's
+// records to or from one file: backup (--out) and restore (--in).
+type fileConfig struct {
+	storeTarget
+	File     string
+	fileFlag string // the flag naming File, without its dashes
+}
+
+// Validate checks the configuration.
+func (c *fileConfig) Validate() error {
+	if c.File == "" {
+		return fmt.Errorf("--%s is required", c.fileFlag)
+	}
+	return c.storeTarget.Validate()
+}
+
+// newFileCmd completes cmd, whose Use, Short and Long are set, as the admin
+// command that copies records between the store and the file --flag names
+// (usage describes it): the store's flags and that flag, checked, then run,
+// whose summary is printed on success.
+func newFileCmd(cmd *cobra.Command, flag, usage string, run func(context.Context, *fileConfig) (summary string, err error)) *cobra.Command {
+	c := &fileConfig{fileFlag: flag}
+	cmd.Args = cobra.NoArgs
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		if err := c.Validate(); err != nil {
+			return err
+		}
+		ctx := cmd.Context()
+		if ctx == nil {
+			ctx = context.Background()
+		}
+		summary, err := run(ctx, c)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(cmd.OutOrStdout(), summary)
+		return nil
+	}
+	c.addFlags(cmd)
+	cmd.Flags().StringVar(&c.File, flag, "", usage)
+	return cmd
+}
+
 // loadMasterKey loads the master keyring for an admin command: from keyFile,
 // else GATEHOUSE_MASTER_KEY, else (for a data directory) its master.key,
 // which must exist: an admin command never generates a master key.

@@ -3,15 +3,11 @@ package postgres
 import (
 	"context"
 	"embed"
-	"fmt"
-	"io/fs"
-	"path"
-	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/gatehouse-iam/gatehouse/store/internal/sqlstore"
 )
 
 //go:embed migrations/*.sql
@@ -22,46 +18,6 @@ var migrationFS embed.FS
 // stores in different schemas migrate independently.
 const migrationLockClass = 0x67617465
 
-// migration is one embedded schema change, applied once, in version order.
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-// loadMigrations reads the migrations of fsys, named NNNN_description.sql, in
-// version order.
-func loadMigrations(fsys fs.FS) ([]migration, error) {
-	entries, err := fs.ReadDir(fsys, "migrations")
-	if err != nil {
-		return nil, fmt.Errorf("read migrations: %w", err)
-	}
-	var ms []migration
-	seen := map[int]string{}
-	for _, e := range entries {
-		name := e.Name()
-		if e.IsDir() || !strings.HasSuffix(name, ".sql") {
-			continue
-		}
-		num, _, ok := strings.Cut(name, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("migration %q: name must start with a positive version and '_'", name)
-		}
-		if prev, dup := seen[v]; dup {
-			return nil, fmt.Errorf("migrations %q and %q share version %d", prev, name, v)
-		}
-		seen[v] = name
-		body, err := fs.ReadFile(fsys, path.Join("migrations", name))
-		if err != nil {
-			return nil, fmt.Errorf("read migration %q: %w", name, err)
-		}
-		ms = append(ms, migration{version: v, name: name, sql: string(body)})
-	}
-	slices.SortFunc(ms, func(a, b migration) int { return a.version - b.version })
-	return ms, nil
-}
-
 // migrate brings the schema up to date in one transaction that first takes a
 // transaction-scoped advisory lock, so that nodes starting together queue
 // here and each migration runs exactly once; the lock is released by the
@@ -70,7 +26,7 @@ func loadMigrations(fsys fs.FS) ([]migration, error) {
 // not empty, is created if missing (the pool's search_path names it). A
 // database holding migrations this binary does not know (written by a newer
 // version) is refused.
-func migrate(ctx context.Context, pool *pgxpool.Pool, schema string, ms []migration) (err error) {
+func migrate(ctx context.Context, pool *pgxpool.Pool, schema string, ms []sqlstore.Migration) (err error) {
 	tx, err := pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
 	if err != nil {
 		return mapErr(ctx, err, "begin migration")
@@ -107,27 +63,21 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, schema string, ms []migrat
 	if err != nil {
 		return mapErr(ctx, err, "read schema_migrations")
 	}
-	applied, err := pgx.CollectRows(rows, pgx.RowTo[int32])
+	applied, err := pgx.CollectRows(rows, pgx.RowTo[int])
 	if err != nil {
 		return mapErr(ctx, err, "read schema_migrations")
 	}
-	done := map[int]bool{}
-	for _, v := range applied {
-		if !slices.ContainsFunc(ms, func(m migration) bool { return m.version == int(v) }) {
-			return fmt.Errorf("database has schema migration %d, unknown to this version of gatehouse", v)
-		}
-		done[int(v)] = true
+	todo, err := sqlstore.Pending(ms, applied)
+	if err != nil {
+		return err
 	}
-	for _, m := range ms {
-		if done[m.version] {
-			continue
-		}
-		if _, err := tx.Exec(ctx, m.sql); err != nil {
-			return mapErr(ctx, err, "apply migration "+m.name)
+	for _, m := range todo {
+		if _, err := tx.Exec(ctx, m.SQL); err != nil {
+			return mapErr(ctx, err, "apply migration "+m.Name)
 		}
 		const record = `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`
-		if _, err := tx.Exec(ctx, record, m.version, m.name); err != nil {
-			return mapErr(ctx, err, "record migration "+m.name)
+		if _, err := tx.Exec(ctx, record, m.Version, m.Name); err != nil {
+			return mapErr(ctx, err, "record migration "+m.Name)
 		}
 	}
 	if err := tx.Commit(ctx); err != nil {

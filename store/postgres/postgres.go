@@ -68,6 +68,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/gatehouse-iam/gatehouse/store"
+	"github.com/gatehouse-iam/gatehouse/store/internal/sqlstore"
 )
 
 // Channel is the LISTEN/NOTIFY channel of a store in the default schema.
@@ -171,7 +172,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
-	ms, err := loadMigrations(migrationFS)
+	ms, err := sqlstore.LoadMigrations(migrationFS)
 	if err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: %w", err)
@@ -392,53 +393,15 @@ func (s *Store) Changes(ctx context.Context, after int64, limit int) ([]store.Ch
 	ctx, cancel := store.WithDefaultTimeout(ctx, s.timeout)
 	defer cancel()
 	var out []store.Change
-	err := s.View(ctx, func(rt store.ReadTx) error {
-		q := rt.(*readTx).q
-		var sqlLimit *int64
-		if limit > 0 {
-			n := int64(limit) + 1
-			sqlLimit = &n
-		}
-		const page = `SELECT revision, kind, account, key, op FROM changes
-			WHERE revision > $1 ORDER BY revision, kind, account, key LIMIT $2`
-		rows, err := scanChanges(ctx, q, page, after, sqlLimit)
-		if err != nil {
-			return err
-		}
-		var whole bool
-		out, whole = store.CutChanges(rows, limit)
-		if whole {
-			const one = `SELECT revision, kind, account, key, op FROM changes
-				WHERE revision = $1 ORDER BY kind, account, key`
-			out, err = scanChanges(ctx, q, one, rows[0].Revision)
-		}
+	err := s.View(ctx, func(rt store.ReadTx) (err error) {
+		out, err = dialect.Changes(ctx, rt.(*readTx).query, after, limit)
 		return err
 	})
 	return out, err
 }
 
-func scanChanges(ctx context.Context, q pgx.Tx, query string, args ...any) ([]store.Change, error) {
-	rows, err := q.Query(ctx, query, args...)
-	if err != nil {
-		return nil, mapErr(ctx, err, "query changes")
-	}
-	defer rows.Close()
-	var out []store.Change
-	for rows.Next() {
-		var c store.Change
-		var kind, op string
-		var key []byte
-		if err := rows.Scan(&c.Revision, &kind, &c.Account, &key, &op); err != nil {
-			return nil, mapErr(ctx, err, "scan change")
-		}
-		c.Kind, c.Key, c.Op = store.Kind(kind), string(key), store.Op(op)
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, mapErr(ctx, err, "read changes")
-	}
-	return out, nil
-}
+// dialect is PostgreSQL's, for the statements store/internal/sqlstore builds.
+var dialect = sqlstore.Dialect{Arg: sqlstore.Dollar, NoLimit: (*int64)(nil), MapErr: mapErr}
 
 // errTxDone reports use of a transaction after its function returned.
 var errTxDone = errors.New("postgres: transaction used after its function returned")
@@ -489,26 +452,10 @@ func (t *readTx) Get(ctx context.Context, kind store.Kind, account, key string) 
 	return r, nil
 }
 
-// where builds the parameterised selection of one (kind, account) with an
-// optional key prefix and exclusive start key: fixed SQL, every value a bound
-// argument. A prefix becomes a key range, never LIKE.
-func where(kind store.Kind, account, prefix, after string) (string, []any) {
-	cond := ` WHERE kind = $1 AND account = $2`
-	args := []any{string(kind), account}
-	arg := func(op string, v string) {
-		args = append(args, []byte(v))
-		cond += fmt.Sprintf(" AND key %s $%d", op, len(args))
-	}
-	if prefix != "" {
-		arg(">=", prefix)
-		if end, ok := store.PrefixEnd(prefix); ok {
-			arg("<", end)
-		}
-	}
-	if after != "" {
-		arg(">", after)
-	}
-	return cond, args
+// query runs a query for store/internal/sqlstore, as it is: the caller
+// bounds ctx.
+func (t *readTx) query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
+	return t.q.Query(ctx, query, args...)
 }
 
 // List implements store.ReadTx.
@@ -521,33 +468,7 @@ func (t *readTx) List(ctx context.Context, opts store.ListOptions) ([]store.Reco
 	}
 	ctx, cancel := t.bound(ctx)
 	defer cancel()
-	cond, args := where(opts.Kind, opts.Account, opts.Prefix, opts.After)
-	var limit *int64
-	if opts.Limit > 0 {
-		n := int64(opts.Limit)
-		limit = &n
-	}
-	args = append(args, limit)
-	query := fmt.Sprintf(`SELECT key, data, revision FROM records%s ORDER BY key LIMIT $%d`, cond, len(args))
-	rows, err := t.q.Query(ctx, query, args...)
-	if err != nil {
-		return nil, mapErr(ctx, err, "list "+string(opts.Kind))
-	}
-	defer rows.Close()
-	var out []store.Record
-	for rows.Next() {
-		r := store.Record{Kind: opts.Kind, Account: opts.Account}
-		var key []byte
-		if err := rows.Scan(&key, &r.Data, &r.Revision); err != nil {
-			return nil, mapErr(ctx, err, "scan "+string(opts.Kind))
-		}
-		r.Key = string(key)
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, mapErr(ctx, err, "list "+string(opts.Kind))
-	}
-	return out, nil
+	return dialect.List(ctx, t.query, opts)
 }
 
 // Count implements store.ReadTx.
@@ -560,9 +481,9 @@ func (t *readTx) Count(ctx context.Context, kind store.Kind, account, prefix str
 	}
 	ctx, cancel := t.bound(ctx)
 	defer cancel()
-	cond, args := where(kind, account, prefix, "")
+	count, args := dialect.Count(kind, account, prefix)
 	var n int
-	if err := t.q.QueryRow(ctx, `SELECT count(*) FROM records`+cond, args...).Scan(&n); err != nil {
+	if err := t.q.QueryRow(ctx, count, args...).Scan(&n); err != nil {
 		return 0, mapErr(ctx, err, "count "+string(kind))
 	}
 	return n, nil

@@ -8,79 +8,17 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"testing/fstest"
 
 	"github.com/gatehouse-iam/gatehouse/store"
+	"github.com/gatehouse-iam/gatehouse/store/internal/sqlstore"
 )
 
-func TestLoadMigrations(t *testing.T) {
-	tests := []struct {
-		name     string
-		files    fstest.MapFS
-		want     []int
-		wantFail string
-	}{
-		{
-			name: "ordered by number, not by name",
-			files: fstest.MapFS{
-				"migrations/10_ten.sql":  {Data: []byte("SELECT 10;")},
-				"migrations/2_two.sql":   {Data: []byte("SELECT 2;")},
-				"migrations/0001_a.sql":  {Data: []byte("SELECT 1;")},
-				"migrations/README.md":   {Data: []byte("ignored")},
-				"migrations/sub/3_x.sql": {Data: []byte("ignored: in a directory")},
-			},
-			want: []int{1, 2, 10},
-		},
-		{
-			name:     "duplicate version",
-			files:    fstest.MapFS{"migrations/1_a.sql": {}, "migrations/0001_b.sql": {}},
-			wantFail: "share version 1",
-		},
-		{
-			name:     "no version",
-			files:    fstest.MapFS{"migrations/init.sql": {}},
-			wantFail: "must start with a positive version",
-		},
-		{
-			name:     "zero version",
-			files:    fstest.MapFS{"migrations/0_init.sql": {}},
-			wantFail: "must start with a positive version",
-		},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			ms, err := loadMigrations(tc.files)
-			if tc.wantFail != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantFail) {
-					t.Fatalf("err = %v, want it to mention %q", err, tc.wantFail)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got []int
-			for _, m := range ms {
-				got = append(got, m.version)
-			}
-			if len(got) != len(tc.want) {
-				t.Fatalf("versions = %v, want %v", got, tc.want)
-			}
-			for i := range got {
-				if got[i] != tc.want[i] {
-					t.Fatalf("versions = %v, want %v", got, tc.want)
-				}
-			}
-		})
-	}
-}
-
 func TestEmbeddedMigrationsLoad(t *testing.T) {
-	ms, err := loadMigrations(migrationFS)
+	ms, err := sqlstore.LoadMigrations(migrationFS)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ms) == 0 || ms[0].version != 1 {
+	if len(ms) == 0 || ms[0].Version != 1 {
 		t.Fatalf("embedded migrations = %+v, want 0001 first", ms)
 	}
 }
@@ -129,9 +67,9 @@ func TestReopenKeepsDataAndMigratesOnce(t *testing.T) {
 	}
 }
 
-func mustLoad(t *testing.T) []migration {
+func mustLoad(t *testing.T) []sqlstore.Migration {
 	t.Helper()
-	ms, err := loadMigrations(migrationFS)
+	ms, err := sqlstore.LoadMigrations(migrationFS)
 	if err != nil {
 		t.Fatal(err)
 	}

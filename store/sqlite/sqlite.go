@@ -34,6 +34,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/gatehouse-iam/gatehouse/store"
+	"github.com/gatehouse-iam/gatehouse/store/internal/sqlstore"
 )
 
 // FileName is the name of the database file inside the data directory.
@@ -107,7 +108,7 @@ func OpenWith(ctx context.Context, dir string, opts Options) (*Store, error) {
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
 
-	ms, err := loadMigrations(migrationFS)
+	ms, err := sqlstore.LoadMigrations(migrationFS)
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: %w", err)
@@ -219,52 +220,15 @@ func (s *Store) Changes(ctx context.Context, after int64, limit int) ([]store.Ch
 	ctx, cancel := store.WithDefaultTimeout(ctx, s.timeout)
 	defer cancel()
 	var out []store.Change
-	err := s.View(ctx, func(rt store.ReadTx) error {
-		q := rt.(*readTx).q
-		sqlLimit := -1
-		if limit > 0 {
-			sqlLimit = limit + 1
-		}
-		const page = `SELECT revision, kind, account, key, op FROM changes
-			WHERE revision > ? ORDER BY revision, kind, account, key LIMIT ?`
-		rows, err := scanChanges(ctx, q, page, after, sqlLimit)
-		if err != nil {
-			return err
-		}
-		var whole bool
-		out, whole = store.CutChanges(rows, limit)
-		if whole {
-			const one = `SELECT revision, kind, account, key, op FROM changes
-				WHERE revision = ? ORDER BY kind, account, key`
-			out, err = scanChanges(ctx, q, one, rows[0].Revision)
-		}
+	err := s.View(ctx, func(rt store.ReadTx) (err error) {
+		out, err = dialect.Changes(ctx, rt.(*readTx).query, after, limit)
 		return err
 	})
 	return out, err
 }
 
-func scanChanges(ctx context.Context, q querier, query string, args ...any) ([]store.Change, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, mapErr(ctx, err, "query changes")
-	}
-	defer rows.Close()
-	var out []store.Change
-	for rows.Next() {
-		var c store.Change
-		var kind, op string
-		var key []byte
-		if err := rows.Scan(&c.Revision, &kind, &c.Account, &key, &op); err != nil {
-			return nil, mapErr(ctx, err, "scan change")
-		}
-		c.Kind, c.Key, c.Op = store.Kind(kind), string(key), store.Op(op)
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, mapErr(ctx, err, "read changes")
-	}
-	return out, nil
-}
+// dialect is SQLite's, for the statements store/internal/sqlstore builds.
+var dialect = sqlstore.Dialect{Arg: sqlstore.QuestionMark, NoLimit: -1, MapErr: mapErr}
 
 // querier is what readTx needs of a *sql.Tx.
 type querier interface {
@@ -302,26 +266,20 @@ func (t *readTx) Get(ctx context.Context, kind store.Kind, account, key string) 
 	return r, nil
 }
 
-// where builds the parameterised selection of opts: fixed SQL fragments,
-// every value a bound argument. A prefix becomes a key range, never LIKE.
-func where(kind store.Kind, account, prefix, after string) (string, []any) {
-	var b strings.Builder
-	b.WriteString(` WHERE kind = ? AND account = ?`)
-	args := []any{string(kind), account}
-	if prefix != "" {
-		b.WriteString(` AND key >= ?`)
-		args = append(args, []byte(prefix))
-		if end, ok := store.PrefixEnd(prefix); ok {
-			b.WriteString(` AND key < ?`)
-			args = append(args, []byte(end))
-		}
+// query runs a query for store/internal/sqlstore.
+func (t *readTx) query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
+	rows, err := t.q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
 	}
-	if after != "" {
-		b.WriteString(` AND key > ?`)
-		args = append(args, []byte(after))
-	}
-	return b.String(), args
+	return sqlRows{rows}, nil
 }
+
+// sqlRows is *sql.Rows as a sqlstore.Rows: reading rows, Close has nothing
+// to report that Err does not.
+type sqlRows struct{ *sql.Rows }
+
+func (r sqlRows) Close() { r.Rows.Close() }
 
 // List implements store.ReadTx.
 func (t *readTx) List(ctx context.Context, opts store.ListOptions) ([]store.Record, error) {
@@ -331,31 +289,7 @@ func (t *readTx) List(ctx context.Context, opts store.ListOptions) ([]store.Reco
 	if err := store.ValidateList(opts); err != nil {
 		return nil, err
 	}
-	cond, args := where(opts.Kind, opts.Account, opts.Prefix, opts.After)
-	limit := -1
-	if opts.Limit > 0 {
-		limit = opts.Limit
-	}
-	args = append(args, limit)
-	rows, err := t.q.QueryContext(ctx, `SELECT key, data, revision FROM records`+cond+` ORDER BY key LIMIT ?`, args...)
-	if err != nil {
-		return nil, mapErr(ctx, err, "list "+string(opts.Kind))
-	}
-	defer rows.Close()
-	var out []store.Record
-	for rows.Next() {
-		r := store.Record{Kind: opts.Kind, Account: opts.Account}
-		var key []byte
-		if err := rows.Scan(&key, &r.Data, &r.Revision); err != nil {
-			return nil, mapErr(ctx, err, "scan "+string(opts.Kind))
-		}
-		r.Key = string(key)
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, mapErr(ctx, err, "list "+string(opts.Kind))
-	}
-	return out, nil
+	return dialect.List(ctx, t.query, opts)
 }
 
 // Count implements store.ReadTx.
@@ -366,9 +300,9 @@ func (t *readTx) Count(ctx context.Context, kind store.Kind, account, prefix str
 	if err := store.ValidateList(store.ListOptions{Kind: kind, Account: account}); err != nil {
 		return 0, err
 	}
-	cond, args := where(kind, account, prefix, "")
+	count, args := dialect.Count(kind, account, prefix)
 	var n int
-	if err := t.q.QueryRowContext(ctx, `SELECT count(*) FROM records`+cond, args...).Scan(&n); err != nil {
+	if err := t.q.QueryRowContext(ctx, count, args...).Scan(&n); err != nil {
 		return 0, mapErr(ctx, err, "count "+string(kind))
 	}
 	return n, nil
