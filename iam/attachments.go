@@ -200,24 +200,18 @@ func (s *Service) attach(ctx context.Context, account string, p principal, arn s
 		if ref.isAWS() && strings.HasPrefix(mp.Path, serviceRolePolicyPath) {
 			return serviceRolePolicy()
 		}
-		key := store.AttachmentKey(p.kind, r.Name, ref.account, mp.Name)
-		if _, err := tx.Get(ctx, store.KindAttachment, account, key); err == nil {
-			return nil
-		} else if !isNotFound(err) {
+		who := principal{p.kind, r.Name}
+		if ok, err := attachments.has(ctx, tx, account, who, policyEnd{ref.account, mp.Name}); ok || err != nil {
 			return err
 		}
-		n, err := tx.Count(ctx, store.KindAttachment, account, store.AttachmentPrefix(p.kind, r.Name))
+		n, err := attachments.countFrom(ctx, tx, account, who)
 		if err != nil {
 			return err
 		}
 		if n >= maxAttachedPolicies {
 			return awserr.LimitExceeded("Cannot exceed quota for %s: %d", p.quotaName(), maxAttachedPolicies)
 		}
-		a := store.Attachment{PolicyARN: mp.ARN, EntityKind: p.kind, EntityName: r.Name}
-		if err := store.PutJSON(ctx, tx, store.KindAttachment, account, key, a); err != nil {
-			return err
-		}
-		if err := store.PutJSON(ctx, tx, store.KindPolicyAttachment, account, store.PolicyAttachmentKey(ref.account, mp.Name, p.kind, r.Name), a); err != nil {
+		if err := attachments.add(ctx, tx, account, store.Attachment{PolicyARN: mp.ARN, EntityKind: p.kind, EntityName: r.Name}); err != nil {
 			return err
 		}
 		if ref.isAWS() {
@@ -244,8 +238,8 @@ func (s *Service) detach(ctx context.Context, account string, p principal, arn s
 				return err
 			}
 		}
-		key := store.AttachmentKey(p.kind, r.Name, ref.account, ref.name)
-		a, err := store.GetJSON[store.Attachment](ctx, tx, store.KindAttachment, account, key)
+		who, pol := principal{p.kind, r.Name}, policyEnd{ref.account, ref.name}
+		a, err := attachments.get(ctx, tx, account, who, pol)
 		if err == nil && a.PolicyARN != arn {
 			// Same name, other path: not the attached policy.
 			if ar, perr := parsePolicyARN(a.PolicyARN); perr != nil || ar.path != ref.path {
@@ -255,25 +249,29 @@ func (s *Service) detach(ctx context.Context, account string, p principal, arn s
 		if err != nil {
 			return notFound(err, policyNotFound(arn))
 		}
-		if err := tx.Delete(ctx, store.KindAttachment, account, key); err != nil {
+		if err := attachments.remove(ctx, tx, account, who, pol); err != nil {
 			return err
 		}
-		if err := tx.Delete(ctx, store.KindPolicyAttachment, account, store.PolicyAttachmentKey(ref.account, ref.name, p.kind, r.Name)); err != nil && !isNotFound(err) {
-			return err
-		}
-		if ref.isAWS() {
-			return nil
-		}
-		mp, err := store.GetJSON[store.ManagedPolicy](ctx, tx, store.KindPolicy, account, store.PolicyKey(ref.name))
-		if isNotFound(err) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		mp.AttachmentCount = max(0, mp.AttachmentCount-1)
-		return store.PutJSON(ctx, tx, store.KindPolicy, account, store.PolicyKey(mp.Name), mp)
+		return uncountAttachment(ctx, tx, account, ref)
 	})
+}
+
+// uncountAttachment lowers the AttachmentCount of the customer managed policy
+// ref after one of its attachments is removed. AWS managed policies keep no
+// count (they are counted from the attachment records of each account).
+func uncountAttachment(ctx context.Context, tx store.Tx, account string, ref policyRef) error {
+	if ref.isAWS() {
+		return nil
+	}
+	mp, err := store.GetJSON[store.ManagedPolicy](ctx, tx, store.KindPolicy, account, store.PolicyKey(ref.name))
+	if isNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	mp.AttachmentCount = max(0, mp.AttachmentCount-1)
+	return store.PutJSON(ctx, tx, store.KindPolicy, account, store.PolicyKey(mp.Name), mp)
 }
 
 // listAttached lists the managed policies attached to a principal, paged and
@@ -290,7 +288,7 @@ func (s *Service) listAttached(ctx context.Context, account string, p principal,
 		if err != nil {
 			return err
 		}
-		atts, t, m, err := listPage(ctx, tx, store.ListOptions{Kind: store.KindAttachment, Account: account, Prefix: store.AttachmentPrefix(p.kind, r.Name)}, pg,
+		atts, t, m, err := listPage(ctx, tx, attachments.from(account, principal{p.kind, r.Name}), pg,
 			func(a store.Attachment) bool {
 				ref, err := parsePolicyARN(a.PolicyARN)
 				return err == nil && hasPathPrefix(ref.path, prefix)
@@ -359,7 +357,7 @@ func (s *Service) listEntitiesForPolicy(ctx context.Context, c *identity.Caller,
 		}
 		// Entities the policy is attached to, as a permissions policy.
 		if usage != iamapi.PolicyUsageTypePermissionsBoundary {
-			atts, err := store.ListValues[store.Attachment](ctx, tx, store.ListOptions{Kind: store.KindPolicyAttachment, Account: c.Account, Prefix: store.PolicyAttachmentPrefix(ref.account, mp.Name)})
+			atts, err := attachments.listTo(ctx, tx, c.Account, policyEnd{ref.account, mp.Name})
 			if err != nil {
 				return err
 			}

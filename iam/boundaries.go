@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/gatehouse-iam/gatehouse/api/iamapi"
+	"github.com/gatehouse-iam/gatehouse/arn"
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/identity"
 	"github.com/gatehouse-iam/gatehouse/store"
@@ -53,16 +54,13 @@ func (s *Service) adjustBoundaryUsage(ctx context.Context, tx store.Tx, arn stri
 }
 
 // splitPolicyARN returns the account and name of arn:aws:iam::ACCOUNT:policy/path/NAME.
-func splitPolicyARN(arn string) (account, name string, ok bool) {
-	const prefix = "arn:aws:iam::"
-	if !strings.HasPrefix(arn, prefix) {
+func splitPolicyARN(s string) (account, name string, ok bool) {
+	a, err := arn.Parse(s)
+	if err != nil || a.Partition != store.Partition || a.Service != "iam" || a.Region != "" ||
+		!strings.HasPrefix(a.Resource, "policy/") || strings.HasSuffix(a.Resource, "/") {
 		return "", "", false
 	}
-	account, res, ok := strings.Cut(arn[len(prefix):], ":")
-	if !ok || !strings.HasPrefix(res, "policy/") || strings.HasSuffix(res, "/") {
-		return "", "", false
-	}
-	return account, res[strings.LastIndexByte(res, '/')+1:], true
+	return a.Account, a.Resource[strings.LastIndexByte(a.Resource, '/')+1:], true
 }
 
 func (s *Service) boundaryOps() []Op {
