@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/gatehouse-iam/gatehouse/api/iamapi"
-	"github.com/gatehouse-iam/gatehouse/arn"
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/identity"
 	"github.com/gatehouse-iam/gatehouse/store"
@@ -51,16 +50,6 @@ func (s *Service) adjustBoundaryUsage(ctx context.Context, tx store.Tx, arn stri
 	}
 	mp.PermissionsBoundaryUsageCount = max(0, mp.PermissionsBoundaryUsageCount+delta)
 	return store.PutJSON(ctx, tx, store.KindPolicy, pacct, store.PolicyKey(name), mp)
-}
-
-// splitPolicyARN returns the account and name of arn:aws:iam::ACCOUNT:policy/path/NAME.
-func splitPolicyARN(s string) (account, name string, ok bool) {
-	a, err := arn.Parse(s)
-	if err != nil || a.Partition != store.Partition || a.Service != "iam" || a.Region != "" ||
-		!strings.HasPrefix(a.Resource, "policy/") || strings.HasSuffix(a.Resource, "/") {
-		return "", "", false
-	}
-	return a.Account, a.Resource[strings.LastIndexByte(a.Resource, '/')+1:], true
 }
 
 func (s *Service) boundaryOps() []Op {
