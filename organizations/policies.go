@@ -23,37 +23,18 @@ const (
 )
 
 func (s *Service) policyOps() []operation.Op {
-	pol := func(ctx context.Context, c *identity.Caller, id string) (string, error) {
-		return s.targetARN(ctx, c, id), nil
-	}
 	return []operation.Op{
-		op(s, "EnablePolicyType", func(ctx context.Context, c *identity.Caller, in *orgapi.EnablePolicyTypeRequest) (string, error) {
-			return pol(ctx, c, in.RootId)
-		}, s.enablePolicyType),
-		op(s, "DisablePolicyType", func(ctx context.Context, c *identity.Caller, in *orgapi.DisablePolicyTypeRequest) (string, error) {
-			return pol(ctx, c, in.RootId)
-		}, s.disablePolicyType),
+		op(s, "EnablePolicyType", targetOf(s, func(in *orgapi.EnablePolicyTypeRequest) string { return in.RootId }), s.enablePolicyType),
+		op(s, "DisablePolicyType", targetOf(s, func(in *orgapi.DisablePolicyTypeRequest) string { return in.RootId }), s.disablePolicyType),
 		op(s, "CreatePolicy", nil, s.createPolicy),
-		op(s, "DescribePolicy", func(ctx context.Context, c *identity.Caller, in *orgapi.DescribePolicyRequest) (string, error) {
-			return pol(ctx, c, in.PolicyId)
-		}, s.describePolicy),
-		op(s, "UpdatePolicy", func(ctx context.Context, c *identity.Caller, in *orgapi.UpdatePolicyRequest) (string, error) {
-			return pol(ctx, c, in.PolicyId)
-		}, s.updatePolicy),
-		op(s, "DeletePolicy", func(ctx context.Context, c *identity.Caller, in *orgapi.DeletePolicyRequest) (string, error) {
-			return pol(ctx, c, in.PolicyId)
-		}, s.deletePolicy),
+		op(s, "DescribePolicy", targetOf(s, func(in *orgapi.DescribePolicyRequest) string { return in.PolicyId }), s.describePolicy),
+		op(s, "UpdatePolicy", targetOf(s, func(in *orgapi.UpdatePolicyRequest) string { return in.PolicyId }), s.updatePolicy),
+		op(s, "DeletePolicy", targetOf(s, func(in *orgapi.DeletePolicyRequest) string { return in.PolicyId }), s.deletePolicy),
 		op(s, "ListPolicies", nil, s.listPolicies),
-		op(s, "AttachPolicy", func(ctx context.Context, c *identity.Caller, in *orgapi.AttachPolicyRequest) (string, error) {
-			return pol(ctx, c, in.PolicyId)
-		}, s.attachPolicy),
-		op(s, "DetachPolicy", func(ctx context.Context, c *identity.Caller, in *orgapi.DetachPolicyRequest) (string, error) {
-			return pol(ctx, c, in.PolicyId)
-		}, s.detachPolicy),
+		op(s, "AttachPolicy", targetOf(s, func(in *orgapi.AttachPolicyRequest) string { return in.PolicyId }), s.attachPolicy),
+		op(s, "DetachPolicy", targetOf(s, func(in *orgapi.DetachPolicyRequest) string { return in.PolicyId }), s.detachPolicy),
 		op(s, "ListPoliciesForTarget", nil, s.listPoliciesForTarget),
-		op(s, "ListTargetsForPolicy", func(ctx context.Context, c *identity.Caller, in *orgapi.ListTargetsForPolicyRequest) (string, error) {
-			return pol(ctx, c, in.PolicyId)
-		}, s.listTargetsForPolicy),
+		op(s, "ListTargetsForPolicy", targetOf(s, func(in *orgapi.ListTargetsForPolicyRequest) string { return in.PolicyId }), s.listTargetsForPolicy),
 	}
 }
 
@@ -80,11 +61,8 @@ func (s *Service) enablePolicyType(ctx context.Context, c *identity.Caller, in *
 	}
 	typ := string(in.PolicyType)
 	var root rootRecord
-	err := s.update(ctx, func(tx store.Tx) error {
-		o, err := managedOrg(ctx, tx, c.Account)
-		if err != nil {
-			return err
-		}
+	err := s.updateOrg(ctx, c, func(tx store.Tx, o orgRecord) error {
+		var err error
 		if in.RootId != o.RootID {
 			return rootNotFound()
 		}
@@ -132,11 +110,8 @@ func (s *Service) enablePolicyType(ctx context.Context, c *identity.Caller, in *
 func (s *Service) disablePolicyType(ctx context.Context, c *identity.Caller, in *orgapi.DisablePolicyTypeRequest) (*orgapi.DisablePolicyTypeResponse, error) {
 	typ := string(in.PolicyType)
 	var root rootRecord
-	err := s.update(ctx, func(tx store.Tx) error {
-		o, err := managedOrg(ctx, tx, c.Account)
-		if err != nil {
-			return err
-		}
+	err := s.updateOrg(ctx, c, func(tx store.Tx, o orgRecord) error {
+		var err error
 		if in.RootId != o.RootID {
 			return rootNotFound()
 		}
@@ -205,11 +180,7 @@ func (s *Service) createPolicy(ctx context.Context, c *identity.Caller, in *orga
 		return nil, err
 	}
 	var p policyRecord
-	err = s.update(ctx, func(tx store.Tx) error {
-		o, err := managedOrg(ctx, tx, c.Account)
-		if err != nil {
-			return err
-		}
+	err = s.updateOrg(ctx, c, func(tx store.Tx, o orgRecord) error {
 		ps, err := store.ListValues[policyRecord](ctx, tx, store.ListOptions{Kind: kindOrgPolicy, Prefix: o.ID + "/"})
 		if err != nil {
 			return err
@@ -237,11 +208,8 @@ func (s *Service) createPolicy(ctx context.Context, c *identity.Caller, in *orga
 
 func (s *Service) describePolicy(ctx context.Context, c *identity.Caller, in *orgapi.DescribePolicyRequest) (*orgapi.DescribePolicyResponse, error) {
 	var p policyRecord
-	err := s.view(ctx, func(tx store.ReadTx) error {
-		o, err := managedOrg(ctx, tx, c.Account)
-		if err != nil {
-			return err
-		}
+	err := s.viewOrg(ctx, c, func(tx store.ReadTx, o orgRecord) error {
+		var err error
 		p, err = getPolicy(ctx, tx, o.ID, in.PolicyId)
 		return err
 	})
@@ -257,11 +225,8 @@ func immutable() error {
 
 func (s *Service) updatePolicy(ctx context.Context, c *identity.Caller, in *orgapi.UpdatePolicyRequest) (*orgapi.UpdatePolicyResponse, error) {
 	var p policyRecord
-	err := s.update(ctx, func(tx store.Tx) error {
-		o, err := managedOrg(ctx, tx, c.Account)
-		if err != nil {
-			return err
-		}
+	err := s.updateOrg(ctx, c, func(tx store.Tx, o orgRecord) error {
+		var err error
 		if p, err = getPolicy(ctx, tx, o.ID, in.PolicyId); err != nil {
 			return err
 		}
@@ -298,11 +263,7 @@ func (s *Service) updatePolicy(ctx context.Context, c *identity.Caller, in *orga
 }
 
 func (s *Service) deletePolicy(ctx context.Context, c *identity.Caller, in *orgapi.DeletePolicyRequest) (*emptyOutput, error) {
-	return done(s.update(ctx, func(tx store.Tx) error {
-		o, err := managedOrg(ctx, tx, c.Account)
-		if err != nil {
-			return err
-		}
+	return done(s.updateOrg(ctx, c, func(tx store.Tx, o orgRecord) error {
 		p, err := getPolicy(ctx, tx, o.ID, in.PolicyId)
 		if err != nil {
 			return err
@@ -341,11 +302,7 @@ func policiesOf(ctx context.Context, tx store.ReadTx, org, typ string) ([]policy
 
 func (s *Service) listPolicies(ctx context.Context, c *identity.Caller, in *orgapi.ListPoliciesRequest) (*orgapi.ListPoliciesResponse, error) {
 	all := []orgapi.PolicySummary{}
-	err := s.view(ctx, func(tx store.ReadTx) error {
-		o, err := managedOrg(ctx, tx, c.Account)
-		if err != nil {
-			return err
-		}
+	err := s.viewOrg(ctx, c, func(tx store.ReadTx, o orgRecord) error {
 		ps, err := policiesOf(ctx, tx, o.ID, string(in.Filter))
 		if err != nil {
 			return err
@@ -370,11 +327,7 @@ func targetNotFound() error {
 }
 
 func (s *Service) attachPolicy(ctx context.Context, c *identity.Caller, in *orgapi.AttachPolicyRequest) (*emptyOutput, error) {
-	return done(s.update(ctx, func(tx store.Tx) error {
-		o, err := managedOrg(ctx, tx, c.Account)
-		if err != nil {
-			return err
-		}
+	return done(s.updateOrg(ctx, c, func(tx store.Tx, o orgRecord) error {
 		p, err := getPolicy(ctx, tx, o.ID, in.PolicyId)
 		if err != nil {
 			return err
@@ -411,11 +364,7 @@ func (s *Service) attachPolicy(ctx context.Context, c *identity.Caller, in *orga
 }
 
 func (s *Service) detachPolicy(ctx context.Context, c *identity.Caller, in *orgapi.DetachPolicyRequest) (*emptyOutput, error) {
-	return done(s.update(ctx, func(tx store.Tx) error {
-		o, err := managedOrg(ctx, tx, c.Account)
-		if err != nil {
-			return err
-		}
+	return done(s.updateOrg(ctx, c, func(tx store.Tx, o orgRecord) error {
 		p, err := getPolicy(ctx, tx, o.ID, in.PolicyId)
 		if err != nil {
 			return err
@@ -451,11 +400,7 @@ func (s *Service) detachPolicy(ctx context.Context, c *identity.Caller, in *orga
 
 func (s *Service) listPoliciesForTarget(ctx context.Context, c *identity.Caller, in *orgapi.ListPoliciesForTargetRequest) (*orgapi.ListPoliciesForTargetResponse, error) {
 	all := []orgapi.PolicySummary{}
-	err := s.view(ctx, func(tx store.ReadTx) error {
-		o, err := managedOrg(ctx, tx, c.Account)
-		if err != nil {
-			return err
-		}
+	err := s.viewOrg(ctx, c, func(tx store.ReadTx, o orgRecord) error {
 		t, err := findTarget(ctx, tx, o, in.TargetId, targetNotFound())
 		if err != nil {
 			return err
@@ -488,11 +433,7 @@ func (s *Service) listPoliciesForTarget(ctx context.Context, c *identity.Caller,
 
 func (s *Service) listTargetsForPolicy(ctx context.Context, c *identity.Caller, in *orgapi.ListTargetsForPolicyRequest) (*orgapi.ListTargetsForPolicyResponse, error) {
 	all := []orgapi.PolicyTargetSummary{}
-	err := s.view(ctx, func(tx store.ReadTx) error {
-		o, err := managedOrg(ctx, tx, c.Account)
-		if err != nil {
-			return err
-		}
+	err := s.viewOrg(ctx, c, func(tx store.ReadTx, o orgRecord) error {
 		p, err := getPolicy(ctx, tx, o.ID, in.PolicyId)
 		if err != nil {
 			return err

@@ -15,23 +15,12 @@ import (
 const maxDepth = 5
 
 func (s *Service) unitOps() []operation.Op {
-	unitARNOf := func(ctx context.Context, c *identity.Caller, id string) (string, error) {
-		return s.targetARN(ctx, c, id), nil
-	}
 	return []operation.Op{
 		op(s, "ListRoots", nil, s.listRoots),
-		op(s, "CreateOrganizationalUnit", func(ctx context.Context, c *identity.Caller, in *orgapi.CreateOrganizationalUnitRequest) (string, error) {
-			return unitARNOf(ctx, c, in.ParentId)
-		}, s.createUnit),
-		op(s, "DescribeOrganizationalUnit", func(ctx context.Context, c *identity.Caller, in *orgapi.DescribeOrganizationalUnitRequest) (string, error) {
-			return unitARNOf(ctx, c, in.OrganizationalUnitId)
-		}, s.describeUnit),
-		op(s, "UpdateOrganizationalUnit", func(ctx context.Context, c *identity.Caller, in *orgapi.UpdateOrganizationalUnitRequest) (string, error) {
-			return unitARNOf(ctx, c, in.OrganizationalUnitId)
-		}, s.updateUnit),
-		op(s, "DeleteOrganizationalUnit", func(ctx context.Context, c *identity.Caller, in *orgapi.DeleteOrganizationalUnitRequest) (string, error) {
-			return unitARNOf(ctx, c, in.OrganizationalUnitId)
-		}, s.deleteUnit),
+		op(s, "CreateOrganizationalUnit", targetOf(s, func(in *orgapi.CreateOrganizationalUnitRequest) string { return in.ParentId }), s.createUnit),
+		op(s, "DescribeOrganizationalUnit", targetOf(s, func(in *orgapi.DescribeOrganizationalUnitRequest) string { return in.OrganizationalUnitId }), s.describeUnit),
+		op(s, "UpdateOrganizationalUnit", targetOf(s, func(in *orgapi.UpdateOrganizationalUnitRequest) string { return in.OrganizationalUnitId }), s.updateUnit),
+		op(s, "DeleteOrganizationalUnit", targetOf(s, func(in *orgapi.DeleteOrganizationalUnitRequest) string { return in.OrganizationalUnitId }), s.deleteUnit),
 		op(s, "ListOrganizationalUnitsForParent", nil, s.listUnitsForParent),
 		op(s, "ListParents", nil, s.listParents),
 		op(s, "ListChildren", nil, s.listChildren),
@@ -56,11 +45,7 @@ func unitNotFound() error {
 
 func (s *Service) listRoots(ctx context.Context, c *identity.Caller, in *orgapi.ListRootsRequest) (*orgapi.ListRootsResponse, error) {
 	var roots []orgapi.Root
-	err := s.view(ctx, func(tx store.ReadTx) error {
-		o, err := managedOrg(ctx, tx, c.Account)
-		if err != nil {
-			return err
-		}
+	err := s.viewOrg(ctx, c, func(tx store.ReadTx, o orgRecord) error {
 		r, err := getRoot(ctx, tx, o)
 		if err != nil {
 			return err
@@ -109,11 +94,7 @@ func (s *Service) createUnit(ctx context.Context, c *identity.Caller, in *orgapi
 		return nil, err
 	}
 	var u unitRecord
-	err := s.update(ctx, func(tx store.Tx) error {
-		o, err := managedOrg(ctx, tx, c.Account)
-		if err != nil {
-			return err
-		}
+	err := s.updateOrg(ctx, c, func(tx store.Tx, o orgRecord) error {
 		if _, err := parentOf(ctx, tx, o, in.ParentId); err != nil {
 			return err
 		}
@@ -165,11 +146,8 @@ func unit(ctx context.Context, tx store.ReadTx, o orgRecord, id string) (unitRec
 
 func (s *Service) describeUnit(ctx context.Context, c *identity.Caller, in *orgapi.DescribeOrganizationalUnitRequest) (*orgapi.DescribeOrganizationalUnitResponse, error) {
 	var u unitRecord
-	err := s.view(ctx, func(tx store.ReadTx) error {
-		o, err := managedOrg(ctx, tx, c.Account)
-		if err != nil {
-			return err
-		}
+	err := s.viewOrg(ctx, c, func(tx store.ReadTx, o orgRecord) error {
+		var err error
 		u, err = unit(ctx, tx, o, in.OrganizationalUnitId)
 		return err
 	})
@@ -181,11 +159,8 @@ func (s *Service) describeUnit(ctx context.Context, c *identity.Caller, in *orga
 
 func (s *Service) updateUnit(ctx context.Context, c *identity.Caller, in *orgapi.UpdateOrganizationalUnitRequest) (*orgapi.UpdateOrganizationalUnitResponse, error) {
 	var u unitRecord
-	err := s.update(ctx, func(tx store.Tx) error {
-		o, err := managedOrg(ctx, tx, c.Account)
-		if err != nil {
-			return err
-		}
+	err := s.updateOrg(ctx, c, func(tx store.Tx, o orgRecord) error {
+		var err error
 		u, err = unit(ctx, tx, o, in.OrganizationalUnitId)
 		if err != nil {
 			return err
@@ -212,11 +187,7 @@ func (s *Service) updateUnit(ctx context.Context, c *identity.Caller, in *orgapi
 }
 
 func (s *Service) deleteUnit(ctx context.Context, c *identity.Caller, in *orgapi.DeleteOrganizationalUnitRequest) (*emptyOutput, error) {
-	return done(s.update(ctx, func(tx store.Tx) error {
-		o, err := managedOrg(ctx, tx, c.Account)
-		if err != nil {
-			return err
-		}
+	return done(s.updateOrg(ctx, c, func(tx store.Tx, o orgRecord) error {
 		u, err := unit(ctx, tx, o, in.OrganizationalUnitId)
 		if err != nil {
 			return err
@@ -262,11 +233,7 @@ func children(ctx context.Context, tx store.ReadTx, o orgRecord, parent string) 
 
 func (s *Service) listUnitsForParent(ctx context.Context, c *identity.Caller, in *orgapi.ListOrganizationalUnitsForParentRequest) (*orgapi.ListOrganizationalUnitsForParentResponse, error) {
 	all := []orgapi.OrganizationalUnit{}
-	err := s.view(ctx, func(tx store.ReadTx) error {
-		o, err := managedOrg(ctx, tx, c.Account)
-		if err != nil {
-			return err
-		}
+	err := s.viewOrg(ctx, c, func(tx store.ReadTx, o orgRecord) error {
 		if _, err := parentOf(ctx, tx, o, in.ParentId); err != nil {
 			return err
 		}
@@ -293,11 +260,7 @@ func (s *Service) listUnitsForParent(ctx context.Context, c *identity.Caller, in
 
 func (s *Service) listParents(ctx context.Context, c *identity.Caller, in *orgapi.ListParentsRequest) (*orgapi.ListParentsResponse, error) {
 	var parents []orgapi.Parent
-	err := s.view(ctx, func(tx store.ReadTx) error {
-		o, err := managedOrg(ctx, tx, c.Account)
-		if err != nil {
-			return err
-		}
+	err := s.viewOrg(ctx, c, func(tx store.ReadTx, o orgRecord) error {
 		t, err := findTarget(ctx, tx, o, in.ChildId, orgErr("ChildNotFoundException", "We can't find an organizational unit (OU) or AWS account with the ChildId that you specified."))
 		if err != nil {
 			return err
@@ -324,11 +287,7 @@ func (s *Service) listParents(ctx context.Context, c *identity.Caller, in *orgap
 
 func (s *Service) listChildren(ctx context.Context, c *identity.Caller, in *orgapi.ListChildrenRequest) (*orgapi.ListChildrenResponse, error) {
 	all := []orgapi.Child{}
-	err := s.view(ctx, func(tx store.ReadTx) error {
-		o, err := managedOrg(ctx, tx, c.Account)
-		if err != nil {
-			return err
-		}
+	err := s.viewOrg(ctx, c, func(tx store.ReadTx, o orgRecord) error {
 		if _, err := parentOf(ctx, tx, o, in.ParentId); err != nil {
 			return err
 		}
