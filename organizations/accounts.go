@@ -226,25 +226,21 @@ func (s *Service) describeCreateAccountStatus(ctx context.Context, c *identity.C
 }
 
 func (s *Service) listCreateAccountStatus(ctx context.Context, c *identity.Caller, in *orgapi.ListCreateAccountStatusRequest) (*orgapi.ListCreateAccountStatusResponse, error) {
-	var all []orgapi.CreateAccountStatus
-	err := s.viewOrg(ctx, c, func(tx store.ReadTx, o orgRecord) error {
+	out, next, err := listOrg(s, ctx, c, in.NextToken, in.MaxResults, func(tx store.ReadTx, o orgRecord) ([]orgapi.CreateAccountStatus, error) {
 		rs, err := store.ListValues[carRecord](ctx, tx, store.ListOptions{Kind: kindOrgCreateAccount})
 		if err != nil {
-			return err
+			return nil, err
 		}
 		slices.SortFunc(rs, func(a, b carRecord) int { return a.Requested.Compare(b.Requested) })
+		var all []orgapi.CreateAccountStatus
 		for _, r := range rs {
 			if r.OrgID != o.ID || (len(in.States) > 0 && !slices.Contains(in.States, orgapi.CreateAccountState(r.State))) {
 				continue
 			}
 			all = append(all, *carOut(r))
 		}
-		return nil
+		return all, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	out, next, err := page(all, in.NextToken, in.MaxResults)
 	if err != nil {
 		return nil, err
 	}
@@ -274,42 +270,32 @@ func (s *Service) describeAccount(ctx context.Context, c *identity.Caller, in *o
 	return &orgapi.DescribeAccountResponse{Account: &out}, nil
 }
 
-// listMembers lists the organization's accounts, those under parent when it
+// membersUnder lists the organization's accounts, those under parent when it
 // is set, in the order they joined.
-func (s *Service) listMembers(ctx context.Context, c *identity.Caller, parent string) ([]orgapi.Account, error) {
-	var out []orgapi.Account
-	err := s.viewOrg(ctx, c, func(tx store.ReadTx, o orgRecord) error {
-		if parent != "" {
-			t, err := findTarget(ctx, tx, o, parent, parentNotFound())
-			if err != nil {
-				return err
-			}
-			if t.Type == "ACCOUNT" {
-				return parentNotFound()
-			}
+func membersUnder(ctx context.Context, tx store.ReadTx, o orgRecord, parent string) ([]orgapi.Account, error) {
+	if parent != "" {
+		if _, err := parentOf(ctx, tx, o, parent); err != nil {
+			return nil, err
 		}
-		ms, err := members(ctx, tx, o.ID)
-		if err != nil {
-			return err
-		}
-		slices.SortFunc(ms, func(a, b memberRecord) int { return a.Joined.Compare(b.Joined) })
-		out = make([]orgapi.Account, 0, len(ms))
-		for _, m := range ms {
-			if parent == "" || m.ParentID == parent {
-				out = append(out, accountOut(m))
-			}
-		}
-		return nil
-	})
-	return out, err
-}
-
-func (s *Service) listAccounts(ctx context.Context, c *identity.Caller, in *orgapi.ListAccountsRequest) (*orgapi.ListAccountsResponse, error) {
-	all, err := s.listMembers(ctx, c, "")
+	}
+	ms, err := members(ctx, tx, o.ID)
 	if err != nil {
 		return nil, err
 	}
-	out, next, err := page(all, in.NextToken, in.MaxResults)
+	slices.SortFunc(ms, func(a, b memberRecord) int { return a.Joined.Compare(b.Joined) })
+	out := make([]orgapi.Account, 0, len(ms))
+	for _, m := range ms {
+		if parent == "" || m.ParentID == parent {
+			out = append(out, accountOut(m))
+		}
+	}
+	return out, nil
+}
+
+func (s *Service) listAccounts(ctx context.Context, c *identity.Caller, in *orgapi.ListAccountsRequest) (*orgapi.ListAccountsResponse, error) {
+	out, next, err := listOrg(s, ctx, c, in.NextToken, in.MaxResults, func(tx store.ReadTx, o orgRecord) ([]orgapi.Account, error) {
+		return membersUnder(ctx, tx, o, "")
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -317,11 +303,9 @@ func (s *Service) listAccounts(ctx context.Context, c *identity.Caller, in *orga
 }
 
 func (s *Service) listAccountsForParent(ctx context.Context, c *identity.Caller, in *orgapi.ListAccountsForParentRequest) (*orgapi.ListAccountsForParentResponse, error) {
-	all, err := s.listMembers(ctx, c, in.ParentId)
-	if err != nil {
-		return nil, err
-	}
-	out, next, err := page(all, in.NextToken, in.MaxResults)
+	out, next, err := listOrg(s, ctx, c, in.NextToken, in.MaxResults, func(tx store.ReadTx, o orgRecord) ([]orgapi.Account, error) {
+		return membersUnder(ctx, tx, o, in.ParentId)
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -301,21 +301,17 @@ func policiesOf(ctx context.Context, tx store.ReadTx, org, typ string) ([]policy
 }
 
 func (s *Service) listPolicies(ctx context.Context, c *identity.Caller, in *orgapi.ListPoliciesRequest) (*orgapi.ListPoliciesResponse, error) {
-	all := []orgapi.PolicySummary{}
-	err := s.viewOrg(ctx, c, func(tx store.ReadTx, o orgRecord) error {
+	out, next, err := listOrg(s, ctx, c, in.NextToken, in.MaxResults, func(tx store.ReadTx, o orgRecord) ([]orgapi.PolicySummary, error) {
+		var all []orgapi.PolicySummary
 		ps, err := policiesOf(ctx, tx, o.ID, string(in.Filter))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, p := range ps {
 			all = append(all, *summaryOut(p))
 		}
-		return nil
+		return all, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	out, next, err := page(all, in.NextToken, in.MaxResults)
 	if err != nil {
 		return nil, err
 	}
@@ -326,13 +322,43 @@ func targetNotFound() error {
 	return orgErr("TargetNotFoundException", "We can't find a root, OU, account, or policy with the TargetId that you specified.")
 }
 
+// policyOnTarget is what AttachPolicy and DetachPolicy read before they
+// change anything: the policy, the target, whether the policy is attached to
+// the target, and how many policies of its type the target has.
+type policyOnTarget struct {
+	p        policyRecord
+	t        target
+	attached bool
+	sameType int
+}
+
+func readPolicyOnTarget(ctx context.Context, tx store.ReadTx, o orgRecord, policyID, targetID string) (policyOnTarget, error) {
+	var pt policyOnTarget
+	var err error
+	if pt.p, err = getPolicy(ctx, tx, o.ID, policyID); err != nil {
+		return pt, err
+	}
+	if pt.t, err = findTarget(ctx, tx, o, targetID, targetNotFound()); err != nil {
+		return pt, err
+	}
+	atts, err := attachedTo(ctx, tx, o.ID, pt.t.ID)
+	if err != nil {
+		return pt, err
+	}
+	for _, a := range atts {
+		if a.PolicyID == pt.p.ID {
+			pt.attached = true
+		}
+		if a.PolicyType == pt.p.Type {
+			pt.sameType++
+		}
+	}
+	return pt, nil
+}
+
 func (s *Service) attachPolicy(ctx context.Context, c *identity.Caller, in *orgapi.AttachPolicyRequest) (*emptyOutput, error) {
 	return done(s.updateOrg(ctx, c, func(tx store.Tx, o orgRecord) error {
-		p, err := getPolicy(ctx, tx, o.ID, in.PolicyId)
-		if err != nil {
-			return err
-		}
-		t, err := findTarget(ctx, tx, o, in.TargetId, targetNotFound())
+		pt, err := readPolicyOnTarget(ctx, tx, o, in.PolicyId, in.TargetId)
 		if err != nil {
 			return err
 		}
@@ -340,74 +366,46 @@ func (s *Service) attachPolicy(ctx context.Context, c *identity.Caller, in *orga
 		if err != nil {
 			return err
 		}
-		if !root.typeEnabled(p.Type) {
+		switch {
+		case !root.typeEnabled(pt.p.Type):
 			return policyTypeNotEnabled()
-		}
-		atts, err := attachedTo(ctx, tx, o.ID, t.ID)
-		if err != nil {
-			return err
-		}
-		n := 0
-		for _, a := range atts {
-			if a.PolicyID == p.ID {
-				return orgErr("DuplicatePolicyAttachmentException", "The selected policy is already attached to the specified target.")
-			}
-			if a.PolicyType == p.Type {
-				n++
-			}
-		}
-		if n >= maxPerTarget {
+		case pt.attached:
+			return orgErr("DuplicatePolicyAttachmentException", "The selected policy is already attached to the specified target.")
+		case pt.sameType >= maxPerTarget:
 			return constraint("MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED", "You attempted to exceed the number of policies of a certain type that can be attached to an entity at one time.")
 		}
-		return attach(ctx, tx, o.ID, attachmentRecord{PolicyID: p.ID, PolicyType: p.Type, TargetID: t.ID, TargetType: t.Type})
+		return attach(ctx, tx, o.ID, attachmentRecord{PolicyID: pt.p.ID, PolicyType: pt.p.Type, TargetID: pt.t.ID, TargetType: pt.t.Type})
 	}))
 }
 
 func (s *Service) detachPolicy(ctx context.Context, c *identity.Caller, in *orgapi.DetachPolicyRequest) (*emptyOutput, error) {
 	return done(s.updateOrg(ctx, c, func(tx store.Tx, o orgRecord) error {
-		p, err := getPolicy(ctx, tx, o.ID, in.PolicyId)
+		pt, err := readPolicyOnTarget(ctx, tx, o, in.PolicyId, in.TargetId)
 		if err != nil {
 			return err
 		}
-		t, err := findTarget(ctx, tx, o, in.TargetId, targetNotFound())
-		if err != nil {
-			return err
-		}
-		atts, err := attachedTo(ctx, tx, o.ID, t.ID)
-		if err != nil {
-			return err
-		}
-		found, same := false, 0
-		for _, a := range atts {
-			if a.PolicyID == p.ID {
-				found = true
-			}
-			if a.PolicyType == p.Type {
-				same++
-			}
-		}
-		if !found {
+		switch {
+		case !pt.attached:
 			return orgErr("PolicyNotAttachedException", "The policy isn't attached to the specified target in the specified root.")
-		}
-		if same <= 1 {
+		case pt.sameType <= 1:
 			// Every root, OU and account keeps at least one policy of an
 			// enabled type (FullAWSAccess, unless replaced).
 			return constraint("MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED", "You attempted to detach a policy from an entity that would cause the entity to have fewer than the minimum number of policies of a certain type required.")
 		}
-		return detach(ctx, tx, o.ID, t.ID, p.ID)
+		return detach(ctx, tx, o.ID, pt.t.ID, pt.p.ID)
 	}))
 }
 
 func (s *Service) listPoliciesForTarget(ctx context.Context, c *identity.Caller, in *orgapi.ListPoliciesForTargetRequest) (*orgapi.ListPoliciesForTargetResponse, error) {
-	all := []orgapi.PolicySummary{}
-	err := s.viewOrg(ctx, c, func(tx store.ReadTx, o orgRecord) error {
+	out, next, err := listOrg(s, ctx, c, in.NextToken, in.MaxResults, func(tx store.ReadTx, o orgRecord) ([]orgapi.PolicySummary, error) {
+		var all []orgapi.PolicySummary
 		t, err := findTarget(ctx, tx, o, in.TargetId, targetNotFound())
 		if err != nil {
-			return err
+			return nil, err
 		}
 		atts, err := attachedTo(ctx, tx, o.ID, t.ID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, a := range atts {
 			if a.PolicyType != string(in.Filter) {
@@ -415,16 +413,12 @@ func (s *Service) listPoliciesForTarget(ctx context.Context, c *identity.Caller,
 			}
 			p, err := getPolicy(ctx, tx, o.ID, a.PolicyID)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			all = append(all, *summaryOut(p))
 		}
-		return nil
+		return all, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	out, next, err := page(all, in.NextToken, in.MaxResults)
 	if err != nil {
 		return nil, err
 	}
@@ -432,15 +426,15 @@ func (s *Service) listPoliciesForTarget(ctx context.Context, c *identity.Caller,
 }
 
 func (s *Service) listTargetsForPolicy(ctx context.Context, c *identity.Caller, in *orgapi.ListTargetsForPolicyRequest) (*orgapi.ListTargetsForPolicyResponse, error) {
-	all := []orgapi.PolicyTargetSummary{}
-	err := s.viewOrg(ctx, c, func(tx store.ReadTx, o orgRecord) error {
+	out, next, err := listOrg(s, ctx, c, in.NextToken, in.MaxResults, func(tx store.ReadTx, o orgRecord) ([]orgapi.PolicyTargetSummary, error) {
+		var all []orgapi.PolicyTargetSummary
 		p, err := getPolicy(ctx, tx, o.ID, in.PolicyId)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		ts, err := targetsOf(ctx, tx, o.ID, p.ID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, a := range ts {
 			t, err := findTarget(ctx, tx, o, a.TargetID, targetNotFound())
@@ -450,12 +444,8 @@ func (s *Service) listTargetsForPolicy(ctx context.Context, c *identity.Caller, 
 			all = append(all, orgapi.PolicyTargetSummary{TargetId: str(t.ID), Arn: str(t.ARN), Name: str(t.Name), Type: (*orgapi.TargetType)(str(t.Type))})
 		}
 		slices.SortFunc(all, func(a, b orgapi.PolicyTargetSummary) int { return strings.Compare(*a.TargetId, *b.TargetId) })
-		return nil
+		return all, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	out, next, err := page(all, in.NextToken, in.MaxResults)
 	if err != nil {
 		return nil, err
 	}

@@ -44,19 +44,15 @@ func unitNotFound() error {
 }
 
 func (s *Service) listRoots(ctx context.Context, c *identity.Caller, in *orgapi.ListRootsRequest) (*orgapi.ListRootsResponse, error) {
-	var roots []orgapi.Root
-	err := s.viewOrg(ctx, c, func(tx store.ReadTx, o orgRecord) error {
+	out, next, err := listOrg(s, ctx, c, in.NextToken, in.MaxResults, func(tx store.ReadTx, o orgRecord) ([]orgapi.Root, error) {
+		var roots []orgapi.Root
 		r, err := getRoot(ctx, tx, o)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		roots = []orgapi.Root{rootOut(r)}
-		return nil
+		return roots, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	out, next, err := page(roots, in.NextToken, in.MaxResults)
 	if err != nil {
 		return nil, err
 	}
@@ -232,26 +228,22 @@ func children(ctx context.Context, tx store.ReadTx, o orgRecord, parent string) 
 }
 
 func (s *Service) listUnitsForParent(ctx context.Context, c *identity.Caller, in *orgapi.ListOrganizationalUnitsForParentRequest) (*orgapi.ListOrganizationalUnitsForParentResponse, error) {
-	all := []orgapi.OrganizationalUnit{}
-	err := s.viewOrg(ctx, c, func(tx store.ReadTx, o orgRecord) error {
+	out, next, err := listOrg(s, ctx, c, in.NextToken, in.MaxResults, func(tx store.ReadTx, o orgRecord) ([]orgapi.OrganizationalUnit, error) {
+		var all []orgapi.OrganizationalUnit
 		if _, err := parentOf(ctx, tx, o, in.ParentId); err != nil {
-			return err
+			return nil, err
 		}
 		us, err := units(ctx, tx, o.ID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, u := range us {
 			if u.ParentID == in.ParentId {
 				all = append(all, *unitOut(u))
 			}
 		}
-		return nil
+		return all, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	out, next, err := page(all, in.NextToken, in.MaxResults)
 	if err != nil {
 		return nil, err
 	}
@@ -259,26 +251,22 @@ func (s *Service) listUnitsForParent(ctx context.Context, c *identity.Caller, in
 }
 
 func (s *Service) listParents(ctx context.Context, c *identity.Caller, in *orgapi.ListParentsRequest) (*orgapi.ListParentsResponse, error) {
-	var parents []orgapi.Parent
-	err := s.viewOrg(ctx, c, func(tx store.ReadTx, o orgRecord) error {
+	out, next, err := listOrg(s, ctx, c, in.NextToken, in.MaxResults, func(tx store.ReadTx, o orgRecord) ([]orgapi.Parent, error) {
+		var parents []orgapi.Parent
 		t, err := findTarget(ctx, tx, o, in.ChildId, orgErr("ChildNotFoundException", "We can't find an organizational unit (OU) or AWS account with the ChildId that you specified."))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if t.Type == "ROOT" {
-			return orgErr("ChildNotFoundException", "We can't find an organizational unit (OU) or AWS account with the ChildId that you specified.")
+			return nil, orgErr("ChildNotFoundException", "We can't find an organizational unit (OU) or AWS account with the ChildId that you specified.")
 		}
 		typ := "ORGANIZATIONAL_UNIT"
 		if strings.HasPrefix(t.Parent, "r-") {
 			typ = "ROOT"
 		}
 		parents = []orgapi.Parent{{Id: str(t.Parent), Type: (*orgapi.ParentType)(str(typ))}}
-		return nil
+		return parents, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	out, next, err := page(parents, in.NextToken, in.MaxResults)
 	if err != nil {
 		return nil, err
 	}
@@ -286,26 +274,22 @@ func (s *Service) listParents(ctx context.Context, c *identity.Caller, in *orgap
 }
 
 func (s *Service) listChildren(ctx context.Context, c *identity.Caller, in *orgapi.ListChildrenRequest) (*orgapi.ListChildrenResponse, error) {
-	all := []orgapi.Child{}
-	err := s.viewOrg(ctx, c, func(tx store.ReadTx, o orgRecord) error {
+	out, next, err := listOrg(s, ctx, c, in.NextToken, in.MaxResults, func(tx store.ReadTx, o orgRecord) ([]orgapi.Child, error) {
+		var all []orgapi.Child
 		if _, err := parentOf(ctx, tx, o, in.ParentId); err != nil {
-			return err
+			return nil, err
 		}
 		kids, err := children(ctx, tx, o, in.ParentId)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, k := range kids {
 			if k.Type == string(in.ChildType) {
 				all = append(all, orgapi.Child{Id: str(k.ID), Type: (*orgapi.ChildType)(str(k.Type))})
 			}
 		}
-		return nil
+		return all, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	out, next, err := page(all, in.NextToken, in.MaxResults)
 	if err != nil {
 		return nil, err
 	}
