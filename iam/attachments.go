@@ -113,67 +113,74 @@ func (s *Service) attachmentOps() []Op {
 	group := func(n string) principal { return principal{store.EntityGroup, n} }
 	role := func(n string) principal { return principal{store.EntityRole, n} }
 	return []Op{
-		op("AttachUserPolicy", func(ctx context.Context, c *identity.Caller, in *iamapi.AttachUserPolicyRequest) (Authz, error) {
-			return s.principalAuthz(ctx, c, "iam:AttachUserPolicy", user(in.UserName), in.PolicyArn)
-		}, func(ctx context.Context, c *identity.Caller, in *iamapi.AttachUserPolicyRequest) (*noOutput, error) {
-			return done(s.attach(ctx, c.Account, user(in.UserName), in.PolicyArn))
+		attachOp(s, "AttachUserPolicy", func(in *iamapi.AttachUserPolicyRequest) (principal, string) { return user(in.UserName), in.PolicyArn }),
+		attachOp(s, "AttachGroupPolicy", func(in *iamapi.AttachGroupPolicyRequest) (principal, string) {
+			return group(in.GroupName), in.PolicyArn
 		}),
-		op("AttachGroupPolicy", func(ctx context.Context, c *identity.Caller, in *iamapi.AttachGroupPolicyRequest) (Authz, error) {
-			return s.principalAuthz(ctx, c, "iam:AttachGroupPolicy", group(in.GroupName), in.PolicyArn)
-		}, func(ctx context.Context, c *identity.Caller, in *iamapi.AttachGroupPolicyRequest) (*noOutput, error) {
-			return done(s.attach(ctx, c.Account, group(in.GroupName), in.PolicyArn))
+		attachOp(s, "AttachRolePolicy", func(in *iamapi.AttachRolePolicyRequest) (principal, string) { return role(in.RoleName), in.PolicyArn }),
+		detachOp(s, "DetachUserPolicy", func(in *iamapi.DetachUserPolicyRequest) (principal, string) { return user(in.UserName), in.PolicyArn }),
+		detachOp(s, "DetachGroupPolicy", func(in *iamapi.DetachGroupPolicyRequest) (principal, string) {
+			return group(in.GroupName), in.PolicyArn
 		}),
-		op("AttachRolePolicy", func(ctx context.Context, c *identity.Caller, in *iamapi.AttachRolePolicyRequest) (Authz, error) {
-			return s.principalAuthz(ctx, c, "iam:AttachRolePolicy", role(in.RoleName), in.PolicyArn)
-		}, func(ctx context.Context, c *identity.Caller, in *iamapi.AttachRolePolicyRequest) (*noOutput, error) {
-			return done(s.attach(ctx, c.Account, role(in.RoleName), in.PolicyArn))
+		detachOp(s, "DetachRolePolicy", func(in *iamapi.DetachRolePolicyRequest) (principal, string) { return role(in.RoleName), in.PolicyArn }),
+		listAttachedOp(s, "ListAttachedUserPolicies", func(in *iamapi.ListAttachedUserPoliciesRequest) (principal, *string, *string, *int32) {
+			return user(in.UserName), in.PathPrefix, in.Marker, in.MaxItems
+		}, func(ps []iamapi.AttachedPolicy, t *bool, m *string) *iamapi.ListAttachedUserPoliciesResponse {
+			return &iamapi.ListAttachedUserPoliciesResponse{AttachedPolicies: ps, IsTruncated: t, Marker: m}
 		}),
-		op("DetachUserPolicy", func(ctx context.Context, c *identity.Caller, in *iamapi.DetachUserPolicyRequest) (Authz, error) {
-			return s.principalAuthz(ctx, c, "iam:DetachUserPolicy", user(in.UserName), in.PolicyArn)
-		}, func(ctx context.Context, c *identity.Caller, in *iamapi.DetachUserPolicyRequest) (*noOutput, error) {
-			return done(s.detach(ctx, c.Account, user(in.UserName), in.PolicyArn))
+		listAttachedOp(s, "ListAttachedGroupPolicies", func(in *iamapi.ListAttachedGroupPoliciesRequest) (principal, *string, *string, *int32) {
+			return group(in.GroupName), in.PathPrefix, in.Marker, in.MaxItems
+		}, func(ps []iamapi.AttachedPolicy, t *bool, m *string) *iamapi.ListAttachedGroupPoliciesResponse {
+			return &iamapi.ListAttachedGroupPoliciesResponse{AttachedPolicies: ps, IsTruncated: t, Marker: m}
 		}),
-		op("DetachGroupPolicy", func(ctx context.Context, c *identity.Caller, in *iamapi.DetachGroupPolicyRequest) (Authz, error) {
-			return s.principalAuthz(ctx, c, "iam:DetachGroupPolicy", group(in.GroupName), in.PolicyArn)
-		}, func(ctx context.Context, c *identity.Caller, in *iamapi.DetachGroupPolicyRequest) (*noOutput, error) {
-			return done(s.detach(ctx, c.Account, group(in.GroupName), in.PolicyArn))
-		}),
-		op("DetachRolePolicy", func(ctx context.Context, c *identity.Caller, in *iamapi.DetachRolePolicyRequest) (Authz, error) {
-			return s.principalAuthz(ctx, c, "iam:DetachRolePolicy", role(in.RoleName), in.PolicyArn)
-		}, func(ctx context.Context, c *identity.Caller, in *iamapi.DetachRolePolicyRequest) (*noOutput, error) {
-			return done(s.detach(ctx, c.Account, role(in.RoleName), in.PolicyArn))
-		}),
-		op("ListAttachedUserPolicies", func(ctx context.Context, c *identity.Caller, in *iamapi.ListAttachedUserPoliciesRequest) (Authz, error) {
-			return s.principalAuthz(ctx, c, "iam:ListAttachedUserPolicies", user(in.UserName), "")
-		}, func(ctx context.Context, c *identity.Caller, in *iamapi.ListAttachedUserPoliciesRequest) (*iamapi.ListAttachedUserPoliciesResponse, error) {
-			ps, t, m, err := s.listAttached(ctx, c.Account, user(in.UserName), in.PathPrefix, in.Marker, in.MaxItems)
-			if err != nil {
-				return nil, err
-			}
-			return &iamapi.ListAttachedUserPoliciesResponse{AttachedPolicies: ps, IsTruncated: t, Marker: m}, nil
-		}),
-		op("ListAttachedGroupPolicies", func(ctx context.Context, c *identity.Caller, in *iamapi.ListAttachedGroupPoliciesRequest) (Authz, error) {
-			return s.principalAuthz(ctx, c, "iam:ListAttachedGroupPolicies", group(in.GroupName), "")
-		}, func(ctx context.Context, c *identity.Caller, in *iamapi.ListAttachedGroupPoliciesRequest) (*iamapi.ListAttachedGroupPoliciesResponse, error) {
-			ps, t, m, err := s.listAttached(ctx, c.Account, group(in.GroupName), in.PathPrefix, in.Marker, in.MaxItems)
-			if err != nil {
-				return nil, err
-			}
-			return &iamapi.ListAttachedGroupPoliciesResponse{AttachedPolicies: ps, IsTruncated: t, Marker: m}, nil
-		}),
-		op("ListAttachedRolePolicies", func(ctx context.Context, c *identity.Caller, in *iamapi.ListAttachedRolePoliciesRequest) (Authz, error) {
-			return s.principalAuthz(ctx, c, "iam:ListAttachedRolePolicies", role(in.RoleName), "")
-		}, func(ctx context.Context, c *identity.Caller, in *iamapi.ListAttachedRolePoliciesRequest) (*iamapi.ListAttachedRolePoliciesResponse, error) {
-			ps, t, m, err := s.listAttached(ctx, c.Account, role(in.RoleName), in.PathPrefix, in.Marker, in.MaxItems)
-			if err != nil {
-				return nil, err
-			}
-			return &iamapi.ListAttachedRolePoliciesResponse{AttachedPolicies: ps, IsTruncated: t, Marker: m}, nil
+		listAttachedOp(s, "ListAttachedRolePolicies", func(in *iamapi.ListAttachedRolePoliciesRequest) (principal, *string, *string, *int32) {
+			return role(in.RoleName), in.PathPrefix, in.Marker, in.MaxItems
+		}, func(ps []iamapi.AttachedPolicy, t *bool, m *string) *iamapi.ListAttachedRolePoliciesResponse {
+			return &iamapi.ListAttachedRolePoliciesResponse{AttachedPolicies: ps, IsTruncated: t, Marker: m}
 		}),
 		op("ListEntitiesForPolicy", func(ctx context.Context, c *identity.Caller, in *iamapi.ListEntitiesForPolicyRequest) (Authz, error) {
 			return s.policyAuthz(ctx, c, "iam:ListEntitiesForPolicy", in.PolicyArn)
 		}, s.listEntitiesForPolicy),
 	}
+}
+
+// attachOp and detachOp are the Attach*Policy and Detach*Policy operations
+// of the principal and policy ARN of their input.
+func attachOp[I any](s *Service, name string, of func(I) (principal, string)) Op {
+	return op(name, func(ctx context.Context, c *identity.Caller, in I) (Authz, error) {
+		p, arn := of(in)
+		return s.principalAuthz(ctx, c, "iam:"+name, p, arn)
+	}, func(ctx context.Context, c *identity.Caller, in I) (*noOutput, error) {
+		p, arn := of(in)
+		return done(s.attach(ctx, c.Account, p, arn))
+	})
+}
+
+func detachOp[I any](s *Service, name string, of func(I) (principal, string)) Op {
+	return op(name, func(ctx context.Context, c *identity.Caller, in I) (Authz, error) {
+		p, arn := of(in)
+		return s.principalAuthz(ctx, c, "iam:"+name, p, arn)
+	}, func(ctx context.Context, c *identity.Caller, in I) (*noOutput, error) {
+		p, arn := of(in)
+		return done(s.detach(ctx, c.Account, p, arn))
+	})
+}
+
+// listAttachedOp is a ListAttached*Policies operation: of gives its
+// principal, PathPrefix, Marker and MaxItems, out builds its output.
+func listAttachedOp[I, O any](s *Service, name string, of func(I) (principal, *string, *string, *int32), out func([]iamapi.AttachedPolicy, *bool, *string) O) Op {
+	return op(name, func(ctx context.Context, c *identity.Caller, in I) (Authz, error) {
+		p, _, _, _ := of(in)
+		return s.principalAuthz(ctx, c, "iam:"+name, p, "")
+	}, func(ctx context.Context, c *identity.Caller, in I) (O, error) {
+		p, pathPrefix, marker, maxItems := of(in)
+		ps, t, m, err := s.listAttached(ctx, c.Account, p, pathPrefix, marker, maxItems)
+		if err != nil {
+			var zero O
+			return zero, err
+		}
+		return out(ps, t, m), nil
+	})
 }
 
 // attach attaches a managed policy to a principal. Attaching a policy that is

@@ -123,20 +123,7 @@ func (s *Service) createGroup(ctx context.Context, c *identity.Caller, in *iamap
 		CreateDate: s.now().UTC().Truncate(time.Second),
 	}
 	err = s.update(ctx, func(tx store.Tx) error {
-		n, err := tx.Count(ctx, store.KindGroup, c.Account, "")
-		if err != nil {
-			return err
-		}
-		if n >= maxGroups {
-			return awserr.LimitExceeded("Cannot exceed quota for GroupsPerAccount: %d", maxGroups)
-		}
-		if err := store.CreateJSON(ctx, tx, store.KindGroup, c.Account, store.GroupKey(g.Name), g); err != nil {
-			if isExists(err) {
-				return awserr.EntityAlreadyExists("Group with name %s already exists.", in.GroupName)
-			}
-			return err
-		}
-		return store.PutJSON(ctx, tx, store.KindUniqueID, "", g.ID, store.UniqueIDRef{Account: c.Account, Kind: store.KindGroup, Key: store.GroupKey(g.Name)})
+		return s.groups().create(ctx, tx, c.Account, g)
 	})
 	if err != nil {
 		return nil, err
@@ -150,26 +137,18 @@ func (s *Service) getGroup(ctx context.Context, c *identity.Caller, in *iamapi.G
 	if err != nil {
 		return nil, err
 	}
-	out := &iamapi.GetGroupResponse{Users: []iamapi.User{}}
+	out := &iamapi.GetGroupResponse{}
 	err = s.view(ctx, func(tx store.ReadTx) error {
 		g, err := getGroup(ctx, tx, c.Account, in.GroupName)
 		if err != nil {
 			return err
 		}
 		out.Group = groupOut(g)
-		ms, truncated, marker, err := listPage[store.GroupMembership](ctx, tx, memberships.from(c.Account, g.Name), p, nil)
-		if err != nil {
-			return err
-		}
-		for _, m := range ms {
+		out.Users, out.IsTruncated, out.Marker, err = pageOther(ctx, tx, memberships.from(c.Account, g.Name), p, func(m store.GroupMembership) (iamapi.User, error) {
 			u, err := getUser(ctx, tx, c.Account, m.UserName)
-			if err != nil {
-				return err
-			}
-			out.Users = append(out.Users, *userListOut(u))
-		}
-		out.IsTruncated, out.Marker = truncatedOut(truncated, marker)
-		return nil
+			return *userListOut(u), err
+		})
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -263,25 +242,17 @@ func (s *Service) listGroupsForUser(ctx context.Context, c *identity.Caller, in 
 	if err != nil {
 		return nil, err
 	}
-	out := &iamapi.ListGroupsForUserResponse{Groups: []iamapi.Group{}}
+	out := &iamapi.ListGroupsForUserResponse{}
 	err = s.view(ctx, func(tx store.ReadTx) error {
 		u, err := getUser(ctx, tx, c.Account, in.UserName)
 		if err != nil {
 			return err
 		}
-		ms, truncated, marker, err := listPage[store.GroupMembership](ctx, tx, memberships.to(c.Account, u.Name), p, nil)
-		if err != nil {
-			return err
-		}
-		for _, m := range ms {
+		out.Groups, out.IsTruncated, out.Marker, err = pageOther(ctx, tx, memberships.to(c.Account, u.Name), p, func(m store.GroupMembership) (iamapi.Group, error) {
 			g, err := getGroup(ctx, tx, c.Account, m.GroupName)
-			if err != nil {
-				return err
-			}
-			out.Groups = append(out.Groups, groupOut(g))
-		}
-		out.IsTruncated, out.Marker = truncatedOut(truncated, marker)
-		return nil
+			return groupOut(g), err
+		})
+		return err
 	})
 	if err != nil {
 		return nil, err

@@ -145,3 +145,22 @@ func (r relation[From, To, V]) each(ctx context.Context, tx store.Tx, account st
 	}
 	return nil
 }
+
+// pageOther pages the pairs opts lists (a relation's from or to) and reads
+// the other end of each with other, as a List operation's output.
+func pageOther[V, T any](ctx context.Context, tx store.ReadTx, opts store.ListOptions, p page, other func(V) (T, error)) (items []T, truncated *bool, marker *string, err error) {
+	vs, t, m, err := listPage[V](ctx, tx, opts, p, nil)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	items = make([]T, 0, len(vs))
+	for _, v := range vs {
+		x, err := other(v)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		items = append(items, x)
+	}
+	truncated, marker = truncatedOut(t, m)
+	return items, truncated, marker, nil
+}

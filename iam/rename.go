@@ -64,11 +64,15 @@ type named[T any] struct {
 	entity store.EntityKind
 	kind   store.Kind
 	// title names the kind in AWS's EntityAlreadyExists message.
-	title  string
-	key    func(name string) string
-	arnOf  func(account, path, name string) string
-	get    func(ctx context.Context, tx store.ReadTx, account, name string) (T, error)
-	fields func(*T) entityFields
+	title string
+	// quota is the kind's per-account quota, named quotaName in AWS's
+	// LimitExceeded message.
+	quota     int
+	quotaName string
+	key       func(name string) string
+	arnOf     func(account, path, name string) string
+	get       func(ctx context.Context, tx store.ReadTx, account, name string) (T, error)
+	fields    func(*T) entityFields
 	// dependents block deletion, checked in this order (AWS's).
 	dependents func(name string) []dependent
 	// moveOwn moves, on a rename, the records only this kind has.
@@ -81,7 +85,7 @@ type named[T any] struct {
 // users and groups are the two named kinds.
 func (s *Service) users() named[store.User] {
 	return named[store.User]{
-		entity: store.EntityUser, kind: store.KindUser, title: "User",
+		entity: store.EntityUser, kind: store.KindUser, title: "User", quota: maxUsers, quotaName: "UsersPerAccount",
 		key: store.UserKey, arnOf: store.UserARN, get: getUser,
 		fields: func(u *store.User) entityFields { return entityFields{u.ID, &u.Name, &u.Path, &u.ARN} },
 		dependents: func(name string) []dependent {
@@ -97,7 +101,7 @@ func (s *Service) users() named[store.User] {
 
 func (s *Service) groups() named[store.Group] {
 	return named[store.Group]{
-		entity: store.EntityGroup, kind: store.KindGroup, title: "Group",
+		entity: store.EntityGroup, kind: store.KindGroup, title: "Group", quota: maxGroups, quotaName: "GroupsPerAccount",
 		key: store.GroupKey, arnOf: store.GroupARN, get: getGroup,
 		fields: func(g *store.Group) entityFields { return entityFields{g.ID, &g.Name, &g.Path, &g.ARN} },
 		dependents: func(name string) []dependent {
@@ -105,6 +109,25 @@ func (s *Service) groups() named[store.Group] {
 				policyDependents(store.EntityGroup, name)...)
 		},
 	}
+}
+
+// create stores a new entity within the account's quota, with its unique id.
+func (n named[T]) create(ctx context.Context, tx store.Tx, account string, v T) error {
+	count, err := tx.Count(ctx, n.kind, account, "")
+	if err != nil {
+		return err
+	}
+	if count >= n.quota {
+		return awserr.LimitExceeded("Cannot exceed quota for %s: %d", n.quotaName, n.quota)
+	}
+	f := n.fields(&v)
+	if err := store.CreateJSON(ctx, tx, n.kind, account, n.key(*f.name), v); err != nil {
+		if isExists(err) {
+			return awserr.EntityAlreadyExists("%s with name %s already exists.", n.title, *f.name)
+		}
+		return err
+	}
+	return store.PutJSON(ctx, tx, store.KindUniqueID, "", f.id, store.UniqueIDRef{Account: account, Kind: n.kind, Key: n.key(*f.name)})
 }
 
 // update changes the name and path of the entity name (either may be nil),

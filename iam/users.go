@@ -155,20 +155,7 @@ func (s *Service) createUser(ctx context.Context, c *identity.Caller, in *iamapi
 			}
 			u.PermissionsBoundaryARN = *in.PermissionsBoundary
 		}
-		n, err := tx.Count(ctx, store.KindUser, c.Account, "")
-		if err != nil {
-			return err
-		}
-		if n >= maxUsers {
-			return awserr.LimitExceeded("Cannot exceed quota for UsersPerAccount: %d", maxUsers)
-		}
-		if err := store.CreateJSON(ctx, tx, store.KindUser, c.Account, store.UserKey(u.Name), u); err != nil {
-			if isExists(err) {
-				return awserr.EntityAlreadyExists("User with name %s already exists.", in.UserName)
-			}
-			return err
-		}
-		return store.PutJSON(ctx, tx, store.KindUniqueID, "", u.ID, store.UniqueIDRef{Account: c.Account, Kind: store.KindUser, Key: store.UserKey(u.Name)})
+		return s.users().create(ctx, tx, c.Account, u)
 	})
 	if err != nil {
 		return nil, err
