@@ -226,7 +226,7 @@ func (s *Service) describeCreateAccountStatus(ctx context.Context, c *identity.C
 }
 
 func (s *Service) listCreateAccountStatus(ctx context.Context, c *identity.Caller, in *orgapi.ListCreateAccountStatusRequest) (*orgapi.ListCreateAccountStatusResponse, error) {
-	out, next, err := listOrg(s, ctx, c, in.NextToken, in.MaxResults, func(tx store.ReadTx, o orgRecord) ([]orgapi.CreateAccountStatus, error) {
+	out, next, err := listOrg(ctx, s, c, in.NextToken, in.MaxResults, func(tx store.ReadTx, o orgRecord) ([]orgapi.CreateAccountStatus, error) {
 		rs, err := store.ListValues[carRecord](ctx, tx, store.ListOptions{Kind: kindOrgCreateAccount})
 		if err != nil {
 			return nil, err
@@ -293,7 +293,7 @@ func membersUnder(ctx context.Context, tx store.ReadTx, o orgRecord, parent stri
 }
 
 func (s *Service) listAccounts(ctx context.Context, c *identity.Caller, in *orgapi.ListAccountsRequest) (*orgapi.ListAccountsResponse, error) {
-	out, next, err := listOrg(s, ctx, c, in.NextToken, in.MaxResults, func(tx store.ReadTx, o orgRecord) ([]orgapi.Account, error) {
+	out, next, err := listOrg(ctx, s, c, in.NextToken, in.MaxResults, func(tx store.ReadTx, o orgRecord) ([]orgapi.Account, error) {
 		return membersUnder(ctx, tx, o, "")
 	})
 	if err != nil {
@@ -303,7 +303,7 @@ func (s *Service) listAccounts(ctx context.Context, c *identity.Caller, in *orga
 }
 
 func (s *Service) listAccountsForParent(ctx context.Context, c *identity.Caller, in *orgapi.ListAccountsForParentRequest) (*orgapi.ListAccountsForParentResponse, error) {
-	out, next, err := listOrg(s, ctx, c, in.NextToken, in.MaxResults, func(tx store.ReadTx, o orgRecord) ([]orgapi.Account, error) {
+	out, next, err := listOrg(ctx, s, c, in.NextToken, in.MaxResults, func(tx store.ReadTx, o orgRecord) ([]orgapi.Account, error) {
 		return membersUnder(ctx, tx, o, in.ParentId)
 	})
 	if err != nil {

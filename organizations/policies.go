@@ -301,7 +301,7 @@ func policiesOf(ctx context.Context, tx store.ReadTx, org, typ string) ([]policy
 }
 
 func (s *Service) listPolicies(ctx context.Context, c *identity.Caller, in *orgapi.ListPoliciesRequest) (*orgapi.ListPoliciesResponse, error) {
-	out, next, err := listOrg(s, ctx, c, in.NextToken, in.MaxResults, func(tx store.ReadTx, o orgRecord) ([]orgapi.PolicySummary, error) {
+	out, next, err := listOrg(ctx, s, c, in.NextToken, in.MaxResults, func(tx store.ReadTx, o orgRecord) ([]orgapi.PolicySummary, error) {
 		var all []orgapi.PolicySummary
 		ps, err := policiesOf(ctx, tx, o.ID, string(in.Filter))
 		if err != nil {
@@ -397,7 +397,7 @@ func (s *Service) detachPolicy(ctx context.Context, c *identity.Caller, in *orga
 }
 
 func (s *Service) listPoliciesForTarget(ctx context.Context, c *identity.Caller, in *orgapi.ListPoliciesForTargetRequest) (*orgapi.ListPoliciesForTargetResponse, error) {
-	out, next, err := listOrg(s, ctx, c, in.NextToken, in.MaxResults, func(tx store.ReadTx, o orgRecord) ([]orgapi.PolicySummary, error) {
+	out, next, err := listOrg(ctx, s, c, in.NextToken, in.MaxResults, func(tx store.ReadTx, o orgRecord) ([]orgapi.PolicySummary, error) {
 		var all []orgapi.PolicySummary
 		t, err := findTarget(ctx, tx, o, in.TargetId, targetNotFound())
 		if err != nil {
@@ -426,7 +426,7 @@ func (s *Service) listPoliciesForTarget(ctx context.Context, c *identity.Caller,
 }
 
 func (s *Service) listTargetsForPolicy(ctx context.Context, c *identity.Caller, in *orgapi.ListTargetsForPolicyRequest) (*orgapi.ListTargetsForPolicyResponse, error) {
-	out, next, err := listOrg(s, ctx, c, in.NextToken, in.MaxResults, func(tx store.ReadTx, o orgRecord) ([]orgapi.PolicyTargetSummary, error) {
+	out, next, err := listOrg(ctx, s, c, in.NextToken, in.MaxResults, func(tx store.ReadTx, o orgRecord) ([]orgapi.PolicyTargetSummary, error) {
 		var all []orgapi.PolicyTargetSummary
 		p, err := getPolicy(ctx, tx, o.ID, in.PolicyId)
 		if err != nil {

@@ -129,7 +129,7 @@ func (s *Service) viewOrg(ctx context.Context, c *identity.Caller, fn func(tx st
 
 // listOrg collects a listing of the caller's organization in one read
 // transaction and returns the page of it that next and max select.
-func listOrg[T any](s *Service, ctx context.Context, c *identity.Caller, next *string, max *int32, collect func(tx store.ReadTx, o orgRecord) ([]T, error)) ([]T, *string, error) {
+func listOrg[T any](ctx context.Context, s *Service, c *identity.Caller, next *string, max *int32, collect func(tx store.ReadTx, o orgRecord) ([]T, error)) ([]T, *string, error) {
 	var all []T
 	err := s.viewOrg(ctx, c, func(tx store.ReadTx, o orgRecord) error {
 		var err error

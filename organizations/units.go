@@ -44,7 +44,7 @@ func unitNotFound() error {
 }
 
 func (s *Service) listRoots(ctx context.Context, c *identity.Caller, in *orgapi.ListRootsRequest) (*orgapi.ListRootsResponse, error) {
-	out, next, err := listOrg(s, ctx, c, in.NextToken, in.MaxResults, func(tx store.ReadTx, o orgRecord) ([]orgapi.Root, error) {
+	out, next, err := listOrg(ctx, s, c, in.NextToken, in.MaxResults, func(tx store.ReadTx, o orgRecord) ([]orgapi.Root, error) {
 		var roots []orgapi.Root
 		r, err := getRoot(ctx, tx, o)
 		if err != nil {
@@ -228,7 +228,7 @@ func children(ctx context.Context, tx store.ReadTx, o orgRecord, parent string) 
 }
 
 func (s *Service) listUnitsForParent(ctx context.Context, c *identity.Caller, in *orgapi.ListOrganizationalUnitsForParentRequest) (*orgapi.ListOrganizationalUnitsForParentResponse, error) {
-	out, next, err := listOrg(s, ctx, c, in.NextToken, in.MaxResults, func(tx store.ReadTx, o orgRecord) ([]orgapi.OrganizationalUnit, error) {
+	out, next, err := listOrg(ctx, s, c, in.NextToken, in.MaxResults, func(tx store.ReadTx, o orgRecord) ([]orgapi.OrganizationalUnit, error) {
 		var all []orgapi.OrganizationalUnit
 		if _, err := parentOf(ctx, tx, o, in.ParentId); err != nil {
 			return nil, err
@@ -251,7 +251,7 @@ func (s *Service) listUnitsForParent(ctx context.Context, c *identity.Caller, in
 }
 
 func (s *Service) listParents(ctx context.Context, c *identity.Caller, in *orgapi.ListParentsRequest) (*orgapi.ListParentsResponse, error) {
-	out, next, err := listOrg(s, ctx, c, in.NextToken, in.MaxResults, func(tx store.ReadTx, o orgRecord) ([]orgapi.Parent, error) {
+	out, next, err := listOrg(ctx, s, c, in.NextToken, in.MaxResults, func(tx store.ReadTx, o orgRecord) ([]orgapi.Parent, error) {
 		var parents []orgapi.Parent
 		t, err := findTarget(ctx, tx, o, in.ChildId, orgErr("ChildNotFoundException", "We can't find an organizational unit (OU) or AWS account with the ChildId that you specified."))
 		if err != nil {
@@ -274,7 +274,7 @@ func (s *Service) listParents(ctx context.Context, c *identity.Caller, in *orgap
 }
 
 func (s *Service) listChildren(ctx context.Context, c *identity.Caller, in *orgapi.ListChildrenRequest) (*orgapi.ListChildrenResponse, error) {
-	out, next, err := listOrg(s, ctx, c, in.NextToken, in.MaxResults, func(tx store.ReadTx, o orgRecord) ([]orgapi.Child, error) {
+	out, next, err := listOrg(ctx, s, c, in.NextToken, in.MaxResults, func(tx store.ReadTx, o orgRecord) ([]orgapi.Child, error) {
 		var all []orgapi.Child
 		if _, err := parentOf(ctx, tx, o, in.ParentId); err != nil {
 			return nil, err
