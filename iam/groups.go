@@ -157,28 +157,11 @@ func (s *Service) getGroup(ctx context.Context, c *identity.Caller, in *iamapi.G
 }
 
 func (s *Service) listGroups(ctx context.Context, c *identity.Caller, in *iamapi.ListGroupsRequest) (*iamapi.ListGroupsResponse, error) {
-	p, err := pageOf(in.Marker, in.MaxItems)
+	gs, t, m, err := listByPath(ctx, s, store.KindGroup, c.Account, func(g store.Group) string { return g.Path }, in.PathPrefix, in.Marker, in.MaxItems, groupOut)
 	if err != nil {
 		return nil, err
 	}
-	prefix := pathOr(in.PathPrefix)
-	out := &iamapi.ListGroupsResponse{Groups: []iamapi.Group{}}
-	err = s.view(ctx, func(tx store.ReadTx) error {
-		groups, truncated, marker, err := listPage(ctx, tx, store.ListOptions{Kind: store.KindGroup, Account: c.Account}, p,
-			func(g store.Group) bool { return hasPathPrefix(g.Path, prefix) })
-		if err != nil {
-			return err
-		}
-		for _, g := range groups {
-			out.Groups = append(out.Groups, groupOut(g))
-		}
-		out.IsTruncated, out.Marker = truncatedOut(truncated, marker)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return &iamapi.ListGroupsResponse{Groups: gs, IsTruncated: t, Marker: m}, nil
 }
 
 func (s *Service) updateGroup(ctx context.Context, c *identity.Caller, in *iamapi.UpdateGroupRequest) (*noOutput, error) {

@@ -361,28 +361,11 @@ func (s *Service) getRole(ctx context.Context, c *identity.Caller, in *iamapi.Ge
 }
 
 func (s *Service) listRoles(ctx context.Context, c *identity.Caller, in *iamapi.ListRolesRequest) (*iamapi.ListRolesResponse, error) {
-	p, err := pageOf(in.Marker, in.MaxItems)
+	rs, t, m, err := listByPath(ctx, s, store.KindRole, c.Account, func(r store.Role) string { return r.Path }, in.PathPrefix, in.Marker, in.MaxItems, roleListOut)
 	if err != nil {
 		return nil, err
 	}
-	prefix := pathOr(in.PathPrefix)
-	out := &iamapi.ListRolesResponse{Roles: []iamapi.Role{}}
-	err = s.view(ctx, func(tx store.ReadTx) error {
-		roles, truncated, marker, err := listPage(ctx, tx, store.ListOptions{Kind: store.KindRole, Account: c.Account}, p,
-			func(r store.Role) bool { return hasPathPrefix(r.Path, prefix) })
-		if err != nil {
-			return err
-		}
-		for _, r := range roles {
-			out.Roles = append(out.Roles, roleListOut(r))
-		}
-		out.IsTruncated, out.Marker = truncatedOut(truncated, marker)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return &iamapi.ListRolesResponse{Roles: rs, IsTruncated: t, Marker: m}, nil
 }
 
 // modifyRole reads a role, applies fn and writes it back, in one transaction.

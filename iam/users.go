@@ -187,25 +187,12 @@ func (s *Service) getUser(ctx context.Context, c *identity.Caller, in *iamapi.Ge
 }
 
 func (s *Service) listUsers(ctx context.Context, c *identity.Caller, in *iamapi.ListUsersRequest) (*iamapi.ListUsersResponse, error) {
-	p, err := pageOf(in.Marker, in.MaxItems)
+	us, t, m, err := listByPath(ctx, s, store.KindUser, c.Account, func(u store.User) string { return u.Path }, in.PathPrefix, in.Marker, in.MaxItems,
+		func(u store.User) iamapi.User { return *userListOut(u) })
 	if err != nil {
 		return nil, err
 	}
-	prefix := pathOr(in.PathPrefix)
-	out := &iamapi.ListUsersResponse{Users: []iamapi.User{}}
-	err = s.view(ctx, func(tx store.ReadTx) error {
-		users, truncated, marker, err := listPage(ctx, tx, store.ListOptions{Kind: store.KindUser, Account: c.Account}, p,
-			func(u store.User) bool { return hasPathPrefix(u.Path, prefix) })
-		if err != nil {
-			return err
-		}
-		for _, u := range users {
-			out.Users = append(out.Users, *userListOut(u))
-		}
-		out.IsTruncated, out.Marker = truncatedOut(truncated, marker)
-		return nil
-	})
-	return out, err
+	return &iamapi.ListUsersResponse{Users: us, IsTruncated: t, Marker: m}, nil
 }
 
 // hasPathPrefix implements PathPrefix filtering (case-sensitive, as AWS).
