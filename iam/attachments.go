@@ -76,6 +76,21 @@ func loadPrincipal(ctx context.Context, tx store.ReadTx, account string, p princ
 	return r, err
 }
 
+// loadForChange reads a user, group or role that roleAction is to change;
+// a role AWS reserves (Reserved) is refused.
+func loadForChange(ctx context.Context, tx store.ReadTx, account string, p principal, roleAction string) (principalRecord, error) {
+	r, err := loadPrincipal(ctx, tx, account, p)
+	if err != nil {
+		return r, err
+	}
+	if p.kind == store.EntityRole {
+		if err := reservedError(roleAction, r.ARN); err != nil {
+			return r, err
+		}
+	}
+	return r, nil
+}
+
 // serviceRolePolicy is AWS's PolicyNotAttachable error for an AWS managed
 // policy reserved for service-linked roles.
 func serviceRolePolicy() *awserr.Error {
@@ -191,14 +206,9 @@ func (s *Service) attach(ctx context.Context, account string, p principal, arn s
 		return err
 	}
 	return s.update(ctx, func(tx store.Tx) error {
-		r, err := loadPrincipal(ctx, tx, account, p)
+		r, err := loadForChange(ctx, tx, account, p, "iam:AttachRolePolicy")
 		if err != nil {
 			return err
-		}
-		if p.kind == store.EntityRole {
-			if err := reservedError("iam:AttachRolePolicy", r.ARN); err != nil {
-				return err
-			}
 		}
 		mp, err := s.lookupPolicy(ctx, tx, account, ref, policyNotAttachable(arn))
 		if err != nil {
@@ -236,14 +246,9 @@ func (s *Service) detach(ctx context.Context, account string, p principal, arn s
 		return err
 	}
 	return s.update(ctx, func(tx store.Tx) error {
-		r, err := loadPrincipal(ctx, tx, account, p)
+		r, err := loadForChange(ctx, tx, account, p, "iam:DetachRolePolicy")
 		if err != nil {
 			return err
-		}
-		if p.kind == store.EntityRole {
-			if err := reservedError("iam:DetachRolePolicy", r.ARN); err != nil {
-				return err
-			}
 		}
 		who, pol := principal{p.kind, r.Name}, policyEnd{ref.account, ref.name}
 		a, err := attachments.get(ctx, tx, account, who, pol)

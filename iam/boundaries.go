@@ -86,18 +86,13 @@ func (s *Service) boundaryOps() []Op {
 // the same transaction. Removing a boundary that is not set changes nothing.
 func (s *Service) putBoundary(ctx context.Context, account string, p principal, arn string) error {
 	return s.update(ctx, func(tx store.Tx) error {
-		r, err := loadPrincipal(ctx, tx, account, p)
+		action := "iam:PutRolePermissionsBoundary"
+		if arn == "" {
+			action = "iam:DeleteRolePermissionsBoundary"
+		}
+		r, err := loadForChange(ctx, tx, account, p, action)
 		if err != nil {
 			return err
-		}
-		if p.kind == store.EntityRole {
-			action := "iam:PutRolePermissionsBoundary"
-			if arn == "" {
-				action = "iam:DeleteRolePermissionsBoundary"
-			}
-			if err := reservedError(action, r.ARN); err != nil {
-				return err
-			}
 		}
 		if arn != "" {
 			if err := s.checkBoundaryPolicy(ctx, tx, account, arn); err != nil {
