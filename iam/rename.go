@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"slices"
 
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/store"
@@ -57,9 +58,9 @@ type entityFields struct {
 	name, path, arn *string
 }
 
-// named describes a kind of named IAM entity whose rename (UpdateUser,
-// UpdateGroup) and deletion (DeleteUser, DeleteGroup) follow one flow: users
-// and groups.
+// named describes a kind of named IAM entity whose creation (CreateUser,
+// CreateGroup), rename (UpdateUser, UpdateGroup) and deletion (DeleteUser,
+// DeleteGroup) follow one flow: users and groups.
 type named[T any] struct {
 	entity store.EntityKind
 	kind   store.Kind
@@ -89,10 +90,10 @@ func (s *Service) users() named[store.User] {
 		key: store.UserKey, arnOf: store.UserARN, get: getUser,
 		fields: func(u *store.User) entityFields { return entityFields{u.ID, &u.Name, &u.Path, &u.ARN} },
 		dependents: func(name string) []dependent {
-			return append(append(
+			return slices.Concat(
 				[]dependent{{store.KindUserAccessKey, store.UserAccessKeyPrefix(name), mustDeleteAccessKeys}},
-				policyDependents(store.EntityUser, name)...),
-				dependent{memberships.byTo, memberships.toPrefix(name), mustLeaveGroups})
+				policyDependents(store.EntityUser, name),
+				[]dependent{{memberships.byTo, memberships.toPrefix(name), mustLeaveGroups}})
 		},
 		moveOwn:      moveUserCredentials,
 		beforeDelete: s.releaseUser,
@@ -105,8 +106,9 @@ func (s *Service) groups() named[store.Group] {
 		key: store.GroupKey, arnOf: store.GroupARN, get: getGroup,
 		fields: func(g *store.Group) entityFields { return entityFields{g.ID, &g.Name, &g.Path, &g.ARN} },
 		dependents: func(name string) []dependent {
-			return append([]dependent{{memberships.byFrom, memberships.fromPrefix(name), mustLeaveGroups}},
-				policyDependents(store.EntityGroup, name)...)
+			return slices.Concat(
+				[]dependent{{memberships.byFrom, memberships.fromPrefix(name), mustLeaveGroups}},
+				policyDependents(store.EntityGroup, name))
 		},
 	}
 }
