@@ -397,7 +397,7 @@ func detailUserOf(ctx context.Context, tx store.ReadTx, acct string, u store.Use
 	if d.AttachedManagedPolicies, err = detailAttached(ctx, tx, acct, store.EntityUser, u.Name); err != nil {
 		return d, err
 	}
-	ms, err := store.ListValues[store.GroupMembership](ctx, tx, store.ListOptions{Kind: store.KindUserMembership, Account: acct, Prefix: store.UserMembershipPrefix(u.Name)})
+	ms, err := memberships.listTo(ctx, tx, acct, u.Name)
 	d.GroupList = []string{}
 	for _, m := range ms {
 		d.GroupList = append(d.GroupList, m.GroupName)
@@ -471,7 +471,7 @@ func detailInline(ctx context.Context, tx store.ReadTx, acct string, kind store.
 
 // detailAttached lists the managed policies attached to an entity.
 func detailAttached(ctx context.Context, tx store.ReadTx, acct string, kind store.EntityKind, name string) ([]iamapi.AttachedPolicy, error) {
-	atts, err := store.ListValues[store.Attachment](ctx, tx, store.ListOptions{Kind: store.KindAttachment, Account: acct, Prefix: store.AttachmentPrefix(kind, name)})
+	atts, err := attachments.listFrom(ctx, tx, acct, principal{kind, name})
 	out := []iamapi.AttachedPolicy{}
 	for _, a := range atts {
 		_, pname, _ := splitPolicyARN(a.PolicyARN)

@@ -76,6 +76,21 @@ func loadPrincipal(ctx context.Context, tx store.ReadTx, account string, p princ
 	return r, err
 }
 
+// loadForChange reads a user, group or role that roleAction is to change;
+// a role AWS reserves (Reserved) is refused.
+func loadForChange(ctx context.Context, tx store.ReadTx, account string, p principal, roleAction string) (principalRecord, error) {
+	r, err := loadPrincipal(ctx, tx, account, p)
+	if err != nil {
+		return r, err
+	}
+	if p.kind == store.EntityRole {
+		if err := reservedError(roleAction, r.ARN); err != nil {
+			return r, err
+		}
+	}
+	return r, nil
+}
+
 // serviceRolePolicy is AWS's PolicyNotAttachable error for an AWS managed
 // policy reserved for service-linked roles.
 func serviceRolePolicy() *awserr.Error {
@@ -113,67 +128,74 @@ func (s *Service) attachmentOps() []Op {
 	group := func(n string) principal { return principal{store.EntityGroup, n} }
 	role := func(n string) principal { return principal{store.EntityRole, n} }
 	return []Op{
-		op("AttachUserPolicy", func(ctx context.Context, c *identity.Caller, in *iamapi.AttachUserPolicyRequest) (Authz, error) {
-			return s.principalAuthz(ctx, c, "iam:AttachUserPolicy", user(in.UserName), in.PolicyArn)
-		}, func(ctx context.Context, c *identity.Caller, in *iamapi.AttachUserPolicyRequest) (*noOutput, error) {
-			return done(s.attach(ctx, c.Account, user(in.UserName), in.PolicyArn))
+		attachOp(s, "AttachUserPolicy", func(in *iamapi.AttachUserPolicyRequest) (principal, string) { return user(in.UserName), in.PolicyArn }),
+		attachOp(s, "AttachGroupPolicy", func(in *iamapi.AttachGroupPolicyRequest) (principal, string) {
+			return group(in.GroupName), in.PolicyArn
 		}),
-		op("AttachGroupPolicy", func(ctx context.Context, c *identity.Caller, in *iamapi.AttachGroupPolicyRequest) (Authz, error) {
-			return s.principalAuthz(ctx, c, "iam:AttachGroupPolicy", group(in.GroupName), in.PolicyArn)
-		}, func(ctx context.Context, c *identity.Caller, in *iamapi.AttachGroupPolicyRequest) (*noOutput, error) {
-			return done(s.attach(ctx, c.Account, group(in.GroupName), in.PolicyArn))
+		attachOp(s, "AttachRolePolicy", func(in *iamapi.AttachRolePolicyRequest) (principal, string) { return role(in.RoleName), in.PolicyArn }),
+		detachOp(s, "DetachUserPolicy", func(in *iamapi.DetachUserPolicyRequest) (principal, string) { return user(in.UserName), in.PolicyArn }),
+		detachOp(s, "DetachGroupPolicy", func(in *iamapi.DetachGroupPolicyRequest) (principal, string) {
+			return group(in.GroupName), in.PolicyArn
 		}),
-		op("AttachRolePolicy", func(ctx context.Context, c *identity.Caller, in *iamapi.AttachRolePolicyRequest) (Authz, error) {
-			return s.principalAuthz(ctx, c, "iam:AttachRolePolicy", role(in.RoleName), in.PolicyArn)
-		}, func(ctx context.Context, c *identity.Caller, in *iamapi.AttachRolePolicyRequest) (*noOutput, error) {
-			return done(s.attach(ctx, c.Account, role(in.RoleName), in.PolicyArn))
+		detachOp(s, "DetachRolePolicy", func(in *iamapi.DetachRolePolicyRequest) (principal, string) { return role(in.RoleName), in.PolicyArn }),
+		listAttachedOp(s, "ListAttachedUserPolicies", func(in *iamapi.ListAttachedUserPoliciesRequest) (principal, *string, *string, *int32) {
+			return user(in.UserName), in.PathPrefix, in.Marker, in.MaxItems
+		}, func(ps []iamapi.AttachedPolicy, t *bool, m *string) *iamapi.ListAttachedUserPoliciesResponse {
+			return &iamapi.ListAttachedUserPoliciesResponse{AttachedPolicies: ps, IsTruncated: t, Marker: m}
 		}),
-		op("DetachUserPolicy", func(ctx context.Context, c *identity.Caller, in *iamapi.DetachUserPolicyRequest) (Authz, error) {
-			return s.principalAuthz(ctx, c, "iam:DetachUserPolicy", user(in.UserName), in.PolicyArn)
-		}, func(ctx context.Context, c *identity.Caller, in *iamapi.DetachUserPolicyRequest) (*noOutput, error) {
-			return done(s.detach(ctx, c.Account, user(in.UserName), in.PolicyArn))
+		listAttachedOp(s, "ListAttachedGroupPolicies", func(in *iamapi.ListAttachedGroupPoliciesRequest) (principal, *string, *string, *int32) {
+			return group(in.GroupName), in.PathPrefix, in.Marker, in.MaxItems
+		}, func(ps []iamapi.AttachedPolicy, t *bool, m *string) *iamapi.ListAttachedGroupPoliciesResponse {
+			return &iamapi.ListAttachedGroupPoliciesResponse{AttachedPolicies: ps, IsTruncated: t, Marker: m}
 		}),
-		op("DetachGroupPolicy", func(ctx context.Context, c *identity.Caller, in *iamapi.DetachGroupPolicyRequest) (Authz, error) {
-			return s.principalAuthz(ctx, c, "iam:DetachGroupPolicy", group(in.GroupName), in.PolicyArn)
-		}, func(ctx context.Context, c *identity.Caller, in *iamapi.DetachGroupPolicyRequest) (*noOutput, error) {
-			return done(s.detach(ctx, c.Account, group(in.GroupName), in.PolicyArn))
-		}),
-		op("DetachRolePolicy", func(ctx context.Context, c *identity.Caller, in *iamapi.DetachRolePolicyRequest) (Authz, error) {
-			return s.principalAuthz(ctx, c, "iam:DetachRolePolicy", role(in.RoleName), in.PolicyArn)
-		}, func(ctx context.Context, c *identity.Caller, in *iamapi.DetachRolePolicyRequest) (*noOutput, error) {
-			return done(s.detach(ctx, c.Account, role(in.RoleName), in.PolicyArn))
-		}),
-		op("ListAttachedUserPolicies", func(ctx context.Context, c *identity.Caller, in *iamapi.ListAttachedUserPoliciesRequest) (Authz, error) {
-			return s.principalAuthz(ctx, c, "iam:ListAttachedUserPolicies", user(in.UserName), "")
-		}, func(ctx context.Context, c *identity.Caller, in *iamapi.ListAttachedUserPoliciesRequest) (*iamapi.ListAttachedUserPoliciesResponse, error) {
-			ps, t, m, err := s.listAttached(ctx, c.Account, user(in.UserName), in.PathPrefix, in.Marker, in.MaxItems)
-			if err != nil {
-				return nil, err
-			}
-			return &iamapi.ListAttachedUserPoliciesResponse{AttachedPolicies: ps, IsTruncated: t, Marker: m}, nil
-		}),
-		op("ListAttachedGroupPolicies", func(ctx context.Context, c *identity.Caller, in *iamapi.ListAttachedGroupPoliciesRequest) (Authz, error) {
-			return s.principalAuthz(ctx, c, "iam:ListAttachedGroupPolicies", group(in.GroupName), "")
-		}, func(ctx context.Context, c *identity.Caller, in *iamapi.ListAttachedGroupPoliciesRequest) (*iamapi.ListAttachedGroupPoliciesResponse, error) {
-			ps, t, m, err := s.listAttached(ctx, c.Account, group(in.GroupName), in.PathPrefix, in.Marker, in.MaxItems)
-			if err != nil {
-				return nil, err
-			}
-			return &iamapi.ListAttachedGroupPoliciesResponse{AttachedPolicies: ps, IsTruncated: t, Marker: m}, nil
-		}),
-		op("ListAttachedRolePolicies", func(ctx context.Context, c *identity.Caller, in *iamapi.ListAttachedRolePoliciesRequest) (Authz, error) {
-			return s.principalAuthz(ctx, c, "iam:ListAttachedRolePolicies", role(in.RoleName), "")
-		}, func(ctx context.Context, c *identity.Caller, in *iamapi.ListAttachedRolePoliciesRequest) (*iamapi.ListAttachedRolePoliciesResponse, error) {
-			ps, t, m, err := s.listAttached(ctx, c.Account, role(in.RoleName), in.PathPrefix, in.Marker, in.MaxItems)
-			if err != nil {
-				return nil, err
-			}
-			return &iamapi.ListAttachedRolePoliciesResponse{AttachedPolicies: ps, IsTruncated: t, Marker: m}, nil
+		listAttachedOp(s, "ListAttachedRolePolicies", func(in *iamapi.ListAttachedRolePoliciesRequest) (principal, *string, *string, *int32) {
+			return role(in.RoleName), in.PathPrefix, in.Marker, in.MaxItems
+		}, func(ps []iamapi.AttachedPolicy, t *bool, m *string) *iamapi.ListAttachedRolePoliciesResponse {
+			return &iamapi.ListAttachedRolePoliciesResponse{AttachedPolicies: ps, IsTruncated: t, Marker: m}
 		}),
 		op("ListEntitiesForPolicy", func(ctx context.Context, c *identity.Caller, in *iamapi.ListEntitiesForPolicyRequest) (Authz, error) {
 			return s.policyAuthz(ctx, c, "iam:ListEntitiesForPolicy", in.PolicyArn)
 		}, s.listEntitiesForPolicy),
 	}
+}
+
+// attachOp and detachOp are the Attach*Policy and Detach*Policy operations
+// of the principal and policy ARN of their input.
+func attachOp[I any](s *Service, name string, of func(I) (principal, string)) Op {
+	return op(name, func(ctx context.Context, c *identity.Caller, in I) (Authz, error) {
+		p, arn := of(in)
+		return s.principalAuthz(ctx, c, "iam:"+name, p, arn)
+	}, func(ctx context.Context, c *identity.Caller, in I) (*noOutput, error) {
+		p, arn := of(in)
+		return done(s.attach(ctx, c.Account, p, arn))
+	})
+}
+
+func detachOp[I any](s *Service, name string, of func(I) (principal, string)) Op {
+	return op(name, func(ctx context.Context, c *identity.Caller, in I) (Authz, error) {
+		p, arn := of(in)
+		return s.principalAuthz(ctx, c, "iam:"+name, p, arn)
+	}, func(ctx context.Context, c *identity.Caller, in I) (*noOutput, error) {
+		p, arn := of(in)
+		return done(s.detach(ctx, c.Account, p, arn))
+	})
+}
+
+// listAttachedOp is a ListAttached*Policies operation: of gives its
+// principal, PathPrefix, Marker and MaxItems, out builds its output.
+func listAttachedOp[I, O any](s *Service, name string, of func(I) (principal, *string, *string, *int32), out func([]iamapi.AttachedPolicy, *bool, *string) O) Op {
+	return op(name, func(ctx context.Context, c *identity.Caller, in I) (Authz, error) {
+		p, _, _, _ := of(in)
+		return s.principalAuthz(ctx, c, "iam:"+name, p, "")
+	}, func(ctx context.Context, c *identity.Caller, in I) (O, error) {
+		p, pathPrefix, marker, maxItems := of(in)
+		ps, t, m, err := s.listAttached(ctx, c.Account, p, pathPrefix, marker, maxItems)
+		if err != nil {
+			var zero O
+			return zero, err
+		}
+		return out(ps, t, m), nil
+	})
 }
 
 // attach attaches a managed policy to a principal. Attaching a policy that is
@@ -184,14 +206,9 @@ func (s *Service) attach(ctx context.Context, account string, p principal, arn s
 		return err
 	}
 	return s.update(ctx, func(tx store.Tx) error {
-		r, err := loadPrincipal(ctx, tx, account, p)
+		r, err := loadForChange(ctx, tx, account, p, "iam:AttachRolePolicy")
 		if err != nil {
 			return err
-		}
-		if p.kind == store.EntityRole {
-			if err := reservedError("iam:AttachRolePolicy", r.ARN); err != nil {
-				return err
-			}
 		}
 		mp, err := s.lookupPolicy(ctx, tx, account, ref, policyNotAttachable(arn))
 		if err != nil {
@@ -200,24 +217,18 @@ func (s *Service) attach(ctx context.Context, account string, p principal, arn s
 		if ref.isAWS() && strings.HasPrefix(mp.Path, serviceRolePolicyPath) {
 			return serviceRolePolicy()
 		}
-		key := store.AttachmentKey(p.kind, r.Name, ref.account, mp.Name)
-		if _, err := tx.Get(ctx, store.KindAttachment, account, key); err == nil {
-			return nil
-		} else if !isNotFound(err) {
+		who := principal{p.kind, r.Name}
+		if ok, err := attachments.has(ctx, tx, account, who, policyEnd{ref.account, mp.Name}); ok || err != nil {
 			return err
 		}
-		n, err := tx.Count(ctx, store.KindAttachment, account, store.AttachmentPrefix(p.kind, r.Name))
+		n, err := attachments.countFrom(ctx, tx, account, who)
 		if err != nil {
 			return err
 		}
 		if n >= maxAttachedPolicies {
 			return awserr.LimitExceeded("Cannot exceed quota for %s: %d", p.quotaName(), maxAttachedPolicies)
 		}
-		a := store.Attachment{PolicyARN: mp.ARN, EntityKind: p.kind, EntityName: r.Name}
-		if err := store.PutJSON(ctx, tx, store.KindAttachment, account, key, a); err != nil {
-			return err
-		}
-		if err := store.PutJSON(ctx, tx, store.KindPolicyAttachment, account, store.PolicyAttachmentKey(ref.account, mp.Name, p.kind, r.Name), a); err != nil {
+		if err := attachments.add(ctx, tx, account, store.Attachment{PolicyARN: mp.ARN, EntityKind: p.kind, EntityName: r.Name}); err != nil {
 			return err
 		}
 		if ref.isAWS() {
@@ -235,17 +246,12 @@ func (s *Service) detach(ctx context.Context, account string, p principal, arn s
 		return err
 	}
 	return s.update(ctx, func(tx store.Tx) error {
-		r, err := loadPrincipal(ctx, tx, account, p)
+		r, err := loadForChange(ctx, tx, account, p, "iam:DetachRolePolicy")
 		if err != nil {
 			return err
 		}
-		if p.kind == store.EntityRole {
-			if err := reservedError("iam:DetachRolePolicy", r.ARN); err != nil {
-				return err
-			}
-		}
-		key := store.AttachmentKey(p.kind, r.Name, ref.account, ref.name)
-		a, err := store.GetJSON[store.Attachment](ctx, tx, store.KindAttachment, account, key)
+		who, pol := principal{p.kind, r.Name}, policyEnd{ref.account, ref.name}
+		a, err := attachments.get(ctx, tx, account, who, pol)
 		if err == nil && a.PolicyARN != arn {
 			// Same name, other path: not the attached policy.
 			if ar, perr := parsePolicyARN(a.PolicyARN); perr != nil || ar.path != ref.path {
@@ -255,25 +261,29 @@ func (s *Service) detach(ctx context.Context, account string, p principal, arn s
 		if err != nil {
 			return notFound(err, policyNotFound(arn))
 		}
-		if err := tx.Delete(ctx, store.KindAttachment, account, key); err != nil {
+		if err := attachments.remove(ctx, tx, account, who, pol); err != nil {
 			return err
 		}
-		if err := tx.Delete(ctx, store.KindPolicyAttachment, account, store.PolicyAttachmentKey(ref.account, ref.name, p.kind, r.Name)); err != nil && !isNotFound(err) {
-			return err
-		}
-		if ref.isAWS() {
-			return nil
-		}
-		mp, err := store.GetJSON[store.ManagedPolicy](ctx, tx, store.KindPolicy, account, store.PolicyKey(ref.name))
-		if isNotFound(err) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		mp.AttachmentCount = max(0, mp.AttachmentCount-1)
-		return store.PutJSON(ctx, tx, store.KindPolicy, account, store.PolicyKey(mp.Name), mp)
+		return uncountAttachment(ctx, tx, account, ref)
 	})
+}
+
+// uncountAttachment lowers the AttachmentCount of the customer managed policy
+// ref after one of its attachments is removed. AWS managed policies keep no
+// count (they are counted from the attachment records of each account).
+func uncountAttachment(ctx context.Context, tx store.Tx, account string, ref policyRef) error {
+	if ref.isAWS() {
+		return nil
+	}
+	mp, err := store.GetJSON[store.ManagedPolicy](ctx, tx, store.KindPolicy, account, store.PolicyKey(ref.name))
+	if isNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	mp.AttachmentCount = max(0, mp.AttachmentCount-1)
+	return store.PutJSON(ctx, tx, store.KindPolicy, account, store.PolicyKey(mp.Name), mp)
 }
 
 // listAttached lists the managed policies attached to a principal, paged and
@@ -290,7 +300,7 @@ func (s *Service) listAttached(ctx context.Context, account string, p principal,
 		if err != nil {
 			return err
 		}
-		atts, t, m, err := listPage(ctx, tx, store.ListOptions{Kind: store.KindAttachment, Account: account, Prefix: store.AttachmentPrefix(p.kind, r.Name)}, pg,
+		atts, t, m, err := listPage(ctx, tx, attachments.from(account, principal{p.kind, r.Name}), pg,
 			func(a store.Attachment) bool {
 				ref, err := parsePolicyARN(a.PolicyARN)
 				return err == nil && hasPathPrefix(ref.path, prefix)
@@ -359,7 +369,7 @@ func (s *Service) listEntitiesForPolicy(ctx context.Context, c *identity.Caller,
 		}
 		// Entities the policy is attached to, as a permissions policy.
 		if usage != iamapi.PolicyUsageTypePermissionsBoundary {
-			atts, err := store.ListValues[store.Attachment](ctx, tx, store.ListOptions{Kind: store.KindPolicyAttachment, Account: c.Account, Prefix: store.PolicyAttachmentPrefix(ref.account, mp.Name)})
+			atts, err := attachments.listTo(ctx, tx, c.Account, policyEnd{ref.account, mp.Name})
 			if err != nil {
 				return err
 			}

@@ -52,19 +52,6 @@ func (s *Service) adjustBoundaryUsage(ctx context.Context, tx store.Tx, arn stri
 	return store.PutJSON(ctx, tx, store.KindPolicy, pacct, store.PolicyKey(name), mp)
 }
 
-// splitPolicyARN returns the account and name of arn:aws:iam::ACCOUNT:policy/path/NAME.
-func splitPolicyARN(arn string) (account, name string, ok bool) {
-	const prefix = "arn:aws:iam::"
-	if !strings.HasPrefix(arn, prefix) {
-		return "", "", false
-	}
-	account, res, ok := strings.Cut(arn[len(prefix):], ":")
-	if !ok || !strings.HasPrefix(res, "policy/") || strings.HasSuffix(res, "/") {
-		return "", "", false
-	}
-	return account, res[strings.LastIndexByte(res, '/')+1:], true
-}
-
 func (s *Service) boundaryOps() []Op {
 	return []Op{
 		op("PutUserPermissionsBoundary", func(ctx context.Context, c *identity.Caller, in *iamapi.PutUserPermissionsBoundaryRequest) (Authz, error) {
@@ -99,18 +86,13 @@ func (s *Service) boundaryOps() []Op {
 // the same transaction. Removing a boundary that is not set changes nothing.
 func (s *Service) putBoundary(ctx context.Context, account string, p principal, arn string) error {
 	return s.update(ctx, func(tx store.Tx) error {
-		r, err := loadPrincipal(ctx, tx, account, p)
+		action := "iam:PutRolePermissionsBoundary"
+		if arn == "" {
+			action = "iam:DeleteRolePermissionsBoundary"
+		}
+		r, err := loadForChange(ctx, tx, account, p, action)
 		if err != nil {
 			return err
-		}
-		if p.kind == store.EntityRole {
-			action := "iam:PutRolePermissionsBoundary"
-			if arn == "" {
-				action = "iam:DeleteRolePermissionsBoundary"
-			}
-			if err := reservedError(action, r.ARN); err != nil {
-				return err
-			}
 		}
 		if arn != "" {
 			if err := s.checkBoundaryPolicy(ctx, tx, account, arn); err != nil {

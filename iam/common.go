@@ -45,6 +45,33 @@ func pageOf(marker *string, maxItems *int32) (page, error) {
 	return p, nil
 }
 
+// listByPath is one page of a ListUsers-like operation: the account's records
+// of kind whose path (pathOf) starts with pathPrefix, converted by conv.
+func listByPath[T, O any](ctx context.Context, s *Service, kind store.Kind, account string, pathOf func(T) string, pathPrefix, marker *string, maxItems *int32, conv func(T) O) (items []O, truncated *bool, next *string, err error) {
+	p, err := pageOf(marker, maxItems)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	prefix := pathOr(pathPrefix)
+	err = s.view(ctx, func(tx store.ReadTx) error {
+		vs, t, m, err := listPage(ctx, tx, store.ListOptions{Kind: kind, Account: account}, p,
+			func(v T) bool { return hasPathPrefix(pathOf(v), prefix) })
+		if err != nil {
+			return err
+		}
+		items = make([]O, 0, len(vs))
+		for _, v := range vs {
+			items = append(items, conv(v))
+		}
+		truncated, next = truncatedOut(t, m)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return items, truncated, next, nil
+}
+
 // listPage lists one page of records: it asks for one more than the limit to know
 // whether the listing is truncated. filter, when non-nil, drops records (the page
 // then continues past them so that a page is as full as AWS's).

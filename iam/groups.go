@@ -123,20 +123,7 @@ func (s *Service) createGroup(ctx context.Context, c *identity.Caller, in *iamap
 		CreateDate: s.now().UTC().Truncate(time.Second),
 	}
 	err = s.update(ctx, func(tx store.Tx) error {
-		n, err := tx.Count(ctx, store.KindGroup, c.Account, "")
-		if err != nil {
-			return err
-		}
-		if n >= maxGroups {
-			return awserr.LimitExceeded("Cannot exceed quota for GroupsPerAccount: %d", maxGroups)
-		}
-		if err := store.CreateJSON(ctx, tx, store.KindGroup, c.Account, store.GroupKey(g.Name), g); err != nil {
-			if isExists(err) {
-				return awserr.EntityAlreadyExists("Group with name %s already exists.", in.GroupName)
-			}
-			return err
-		}
-		return store.PutJSON(ctx, tx, store.KindUniqueID, "", g.ID, store.UniqueIDRef{Account: c.Account, Kind: store.KindGroup, Key: store.GroupKey(g.Name)})
+		return s.groups().create(ctx, tx, c.Account, g)
 	})
 	if err != nil {
 		return nil, err
@@ -150,26 +137,18 @@ func (s *Service) getGroup(ctx context.Context, c *identity.Caller, in *iamapi.G
 	if err != nil {
 		return nil, err
 	}
-	out := &iamapi.GetGroupResponse{Users: []iamapi.User{}}
+	out := &iamapi.GetGroupResponse{}
 	err = s.view(ctx, func(tx store.ReadTx) error {
 		g, err := getGroup(ctx, tx, c.Account, in.GroupName)
 		if err != nil {
 			return err
 		}
 		out.Group = groupOut(g)
-		ms, truncated, marker, err := listPage[store.GroupMembership](ctx, tx, store.ListOptions{Kind: store.KindMembership, Account: c.Account, Prefix: store.MembershipPrefix(g.Name)}, p, nil)
-		if err != nil {
-			return err
-		}
-		for _, m := range ms {
+		out.Users, out.IsTruncated, out.Marker, err = pageOther(ctx, tx, memberships.from(c.Account, g.Name), p, func(m store.GroupMembership) (iamapi.User, error) {
 			u, err := getUser(ctx, tx, c.Account, m.UserName)
-			if err != nil {
-				return err
-			}
-			out.Users = append(out.Users, *userListOut(u))
-		}
-		out.IsTruncated, out.Marker = truncatedOut(truncated, marker)
-		return nil
+			return *userListOut(u), err
+		})
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -178,125 +157,24 @@ func (s *Service) getGroup(ctx context.Context, c *identity.Caller, in *iamapi.G
 }
 
 func (s *Service) listGroups(ctx context.Context, c *identity.Caller, in *iamapi.ListGroupsRequest) (*iamapi.ListGroupsResponse, error) {
-	p, err := pageOf(in.Marker, in.MaxItems)
+	gs, t, m, err := listByPath(ctx, s, store.KindGroup, c.Account, func(g store.Group) string { return g.Path }, in.PathPrefix, in.Marker, in.MaxItems, groupOut)
 	if err != nil {
 		return nil, err
 	}
-	prefix := pathOr(in.PathPrefix)
-	out := &iamapi.ListGroupsResponse{Groups: []iamapi.Group{}}
-	err = s.view(ctx, func(tx store.ReadTx) error {
-		groups, truncated, marker, err := listPage(ctx, tx, store.ListOptions{Kind: store.KindGroup, Account: c.Account}, p,
-			func(g store.Group) bool { return hasPathPrefix(g.Path, prefix) })
-		if err != nil {
-			return err
-		}
-		for _, g := range groups {
-			out.Groups = append(out.Groups, groupOut(g))
-		}
-		out.IsTruncated, out.Marker = truncatedOut(truncated, marker)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return &iamapi.ListGroupsResponse{Groups: gs, IsTruncated: t, Marker: m}, nil
 }
 
 func (s *Service) updateGroup(ctx context.Context, c *identity.Caller, in *iamapi.UpdateGroupRequest) (*noOutput, error) {
 	return done(s.update(ctx, func(tx store.Tx) error {
-		g, err := getGroup(ctx, tx, c.Account, in.GroupName)
-		if err != nil {
-			return err
-		}
-		if in.NewPath != nil {
-			g.Path = *in.NewPath
-		}
-		oldName := g.Name
-		if in.NewGroupName != nil && *in.NewGroupName != g.Name {
-			if store.GroupKey(*in.NewGroupName) != store.GroupKey(oldName) {
-				if _, err := tx.Get(ctx, store.KindGroup, c.Account, store.GroupKey(*in.NewGroupName)); err == nil {
-					return awserr.EntityAlreadyExists("Group with name %s already exists.", *in.NewGroupName)
-				} else if !isNotFound(err) {
-					return err
-				}
-			}
-			g.Name = *in.NewGroupName
-			if err := renameGroup(ctx, tx, c.Account, oldName, g.Name); err != nil {
-				return err
-			}
-			if err := tx.Delete(ctx, store.KindGroup, c.Account, store.GroupKey(oldName)); err != nil {
-				return err
-			}
-		}
-		g.ARN = store.GroupARN(c.Account, g.Path, g.Name)
-		if err := store.PutJSON(ctx, tx, store.KindGroup, c.Account, store.GroupKey(g.Name), g); err != nil {
-			return err
-		}
-		return store.PutJSON(ctx, tx, store.KindUniqueID, "", g.ID, store.UniqueIDRef{Account: c.Account, Kind: store.KindGroup, Key: store.GroupKey(g.Name)})
+		return s.groups().update(ctx, tx, c.Account, in.GroupName, in.NewGroupName, in.NewPath)
 	}))
 }
 
-// renameGroup moves every record keyed by a group's name to its new name:
-// memberships (both directions), inline policies and managed policy
-// attachments (both directions). A rename that only changes case rewrites the
-// records in place, since keys fold case.
-func renameGroup(ctx context.Context, tx store.Tx, account, oldName, newName string) error {
-	ms, err := store.ListValues[store.GroupMembership](ctx, tx, store.ListOptions{Kind: store.KindMembership, Account: account, Prefix: store.MembershipPrefix(oldName)})
-	if err != nil {
-		return err
-	}
-	for _, m := range ms {
-		if err := tx.Delete(ctx, store.KindMembership, account, store.MembershipKey(oldName, m.UserName)); err != nil {
-			return err
-		}
-		if err := tx.Delete(ctx, store.KindUserMembership, account, store.UserMembershipKey(m.UserName, oldName)); err != nil {
-			return err
-		}
-		m.GroupName = newName
-		if err := store.PutJSON(ctx, tx, store.KindMembership, account, store.MembershipKey(newName, m.UserName), m); err != nil {
-			return err
-		}
-		if err := store.PutJSON(ctx, tx, store.KindUserMembership, account, store.UserMembershipKey(m.UserName, newName), m); err != nil {
-			return err
-		}
-	}
-	return movePolicies(ctx, tx, account, store.EntityGroup, oldName, newName)
-}
-
 // deleteGroup deletes an empty group. AWS refuses while the group has members,
-// inline policies or attached managed policies, in that order of checks, with
-// the DeleteConflict messages below.
+// inline policies or attached managed policies, in that order of checks.
 func (s *Service) deleteGroup(ctx context.Context, c *identity.Caller, in *iamapi.DeleteGroupRequest) (*noOutput, error) {
 	return done(s.update(ctx, func(tx store.Tx) error {
-		g, err := getGroup(ctx, tx, c.Account, in.GroupName)
-		if err != nil {
-			return err
-		}
-		checks := []struct {
-			kind   store.Kind
-			prefix string
-			msg    string
-		}{
-			{store.KindMembership, store.MembershipPrefix(g.Name), "Cannot delete entity, must remove users from group first."},
-			{store.KindInlinePolicy, store.InlinePolicyPrefix(store.EntityGroup, g.Name), "Cannot delete entity, must delete policies first."},
-			{store.KindAttachment, store.AttachmentPrefix(store.EntityGroup, g.Name), "Cannot delete entity, must detach all policies first."},
-		}
-		for _, ch := range checks {
-			n, err := tx.Count(ctx, ch.kind, c.Account, ch.prefix)
-			if err != nil {
-				return err
-			}
-			if n > 0 {
-				return awserr.DeleteConflict("%s", ch.msg)
-			}
-		}
-		if err := tx.Delete(ctx, store.KindGroup, c.Account, store.GroupKey(g.Name)); err != nil {
-			return err
-		}
-		if err := tx.Delete(ctx, store.KindUniqueID, "", g.ID); err != nil && !isNotFound(err) {
-			return err
-		}
-		return nil
+		return s.groups().delete(ctx, tx, c.Account, in.GroupName)
 	}))
 }
 
@@ -312,23 +190,17 @@ func (s *Service) addUserToGroup(ctx context.Context, c *identity.Caller, in *ia
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Get(ctx, store.KindMembership, c.Account, store.MembershipKey(g.Name, u.Name)); err == nil {
-			return nil
-		} else if !isNotFound(err) {
+		if ok, err := memberships.has(ctx, tx, c.Account, g.Name, u.Name); ok || err != nil {
 			return err
 		}
-		n, err := tx.Count(ctx, store.KindUserMembership, c.Account, store.UserMembershipPrefix(u.Name))
+		n, err := memberships.countTo(ctx, tx, c.Account, u.Name)
 		if err != nil {
 			return err
 		}
 		if n >= maxGroupsPerUser {
 			return awserr.LimitExceeded("Cannot exceed quota for GroupsPerUser: %d", maxGroupsPerUser)
 		}
-		m := store.GroupMembership{GroupName: g.Name, UserName: u.Name}
-		if err := store.PutJSON(ctx, tx, store.KindMembership, c.Account, store.MembershipKey(g.Name, u.Name), m); err != nil {
-			return err
-		}
-		return store.PutJSON(ctx, tx, store.KindUserMembership, c.Account, store.UserMembershipKey(u.Name, g.Name), m)
+		return memberships.add(ctx, tx, c.Account, store.GroupMembership{GroupName: g.Name, UserName: u.Name})
 	}))
 }
 
@@ -344,13 +216,7 @@ func (s *Service) removeUserFromGroup(ctx context.Context, c *identity.Caller, i
 		if err != nil {
 			return err
 		}
-		if err := tx.Delete(ctx, store.KindMembership, c.Account, store.MembershipKey(g.Name, u.Name)); err != nil {
-			if isNotFound(err) {
-				return noSuchUser(in.UserName)
-			}
-			return err
-		}
-		return tx.Delete(ctx, store.KindUserMembership, c.Account, store.UserMembershipKey(u.Name, g.Name))
+		return notFound(memberships.remove(ctx, tx, c.Account, g.Name, u.Name), noSuchUser(in.UserName))
 	}))
 }
 
@@ -359,25 +225,17 @@ func (s *Service) listGroupsForUser(ctx context.Context, c *identity.Caller, in 
 	if err != nil {
 		return nil, err
 	}
-	out := &iamapi.ListGroupsForUserResponse{Groups: []iamapi.Group{}}
+	out := &iamapi.ListGroupsForUserResponse{}
 	err = s.view(ctx, func(tx store.ReadTx) error {
 		u, err := getUser(ctx, tx, c.Account, in.UserName)
 		if err != nil {
 			return err
 		}
-		ms, truncated, marker, err := listPage[store.GroupMembership](ctx, tx, store.ListOptions{Kind: store.KindUserMembership, Account: c.Account, Prefix: store.UserMembershipPrefix(u.Name)}, p, nil)
-		if err != nil {
-			return err
-		}
-		for _, m := range ms {
+		out.Groups, out.IsTruncated, out.Marker, err = pageOther(ctx, tx, memberships.to(c.Account, u.Name), p, func(m store.GroupMembership) (iamapi.Group, error) {
 			g, err := getGroup(ctx, tx, c.Account, m.GroupName)
-			if err != nil {
-				return err
-			}
-			out.Groups = append(out.Groups, groupOut(g))
-		}
-		out.IsTruncated, out.Marker = truncatedOut(truncated, marker)
-		return nil
+			return groupOut(g), err
+		})
+		return err
 	})
 	if err != nil {
 		return nil, err

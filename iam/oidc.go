@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-iam/gatehouse/api/iamapi"
+	arnpkg "github.com/gatehouse-iam/gatehouse/arn"
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/identity"
 	"github.com/gatehouse-iam/gatehouse/store"
@@ -32,13 +33,12 @@ func noSuchOIDCProvider(arn string) *awserr.Error {
 // URL (its record key). A malformed ARN is InvalidInput; the ARN of another
 // account's provider names nothing here.
 func oidcProviderURL(account, arn string) (string, error) {
-	rest, ok := strings.CutPrefix(arn, "arn:"+store.Partition+":iam::")
-	acct, res, ok2 := strings.Cut(rest, ":")
-	url, ok3 := strings.CutPrefix(res, "oidc-provider/")
-	if !ok || !ok2 || !ok3 || !store.IsAccountID(acct) || url == "" {
+	a, err := arnpkg.Parse(arn)
+	url, ok := strings.CutPrefix(a.Resource, "oidc-provider/")
+	if err != nil || a.Partition != store.Partition || a.Service != "iam" || a.Region != "" || !ok || !store.IsAccountID(a.Account) || url == "" {
 		return "", awserr.InvalidInput("Invalid ARN %s: an OpenID Connect provider ARN has the form arn:aws:iam::ACCOUNT:oidc-provider/URL.", arn)
 	}
-	if acct != account {
+	if a.Account != account {
 		return "", noSuchOIDCProvider(arn)
 	}
 	return url, nil

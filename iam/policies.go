@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-iam/gatehouse/api/iamapi"
+	"github.com/gatehouse-iam/gatehouse/arn"
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/identity"
 	"github.com/gatehouse-iam/gatehouse/policy"
@@ -46,12 +47,32 @@ func (r policyRef) isAWS() bool { return r.account == store.AWSAccount }
 
 // parsePolicyARN parses a managed policy ARN, or fails with AWS's InvalidInput.
 func parsePolicyARN(arn string) (policyRef, error) {
-	acct, name, ok := splitPolicyARN(arn)
+	acct, path, name, ok := policyARNParts(arn)
 	if !ok || name == "" || (acct != store.AWSAccount && !store.IsAccountID(acct)) {
 		return policyRef{}, awserr.InvalidInput("ARN %s is not valid.", arn)
 	}
-	res := arn[strings.Index(arn, ":policy/")+len(":policy"):] // "/path/name"
-	return policyRef{arn: arn, account: acct, path: res[:len(res)-len(name)], name: name}, nil
+	return policyRef{arn: arn, account: acct, path: path, name: name}, nil
+}
+
+// policyARNParts splits arn:aws:iam::ACCOUNT:policy/PATH/NAME into its
+// account, path ("/" or "/a/b/") and name, without checking them.
+func policyARNParts(s string) (account, path, name string, ok bool) {
+	a, err := arn.Parse(s)
+	if err != nil || a.Partition != store.Partition || a.Service != "iam" || a.Region != "" {
+		return "", "", "", false
+	}
+	res, ok := strings.CutPrefix(a.Resource, "policy")
+	if !ok || !strings.HasPrefix(res, "/") || strings.HasSuffix(res, "/") {
+		return "", "", "", false
+	}
+	i := strings.LastIndexByte(res, '/')
+	return a.Account, res[:i+1], res[i+1:], true
+}
+
+// splitPolicyARN returns the account and name of arn:aws:iam::ACCOUNT:policy/path/NAME.
+func splitPolicyARN(s string) (account, name string, ok bool) {
+	account, _, name, ok = policyARNParts(s)
+	return account, name, ok
 }
 
 // The NoSuchEntity errors of the managed policy operations, in AWS's words.
@@ -186,7 +207,7 @@ func withAccountCounts(ctx context.Context, tx store.ReadTx, account string, mp 
 	if !strings.HasPrefix(mp.ARN, awsPolicyPrefix) {
 		return mp, nil
 	}
-	n, err := tx.Count(ctx, store.KindPolicyAttachment, account, store.PolicyAttachmentPrefix(store.AWSAccount, mp.Name))
+	n, err := attachments.countTo(ctx, tx, account, policyEnd{store.AWSAccount, mp.Name})
 	if err != nil {
 		return mp, err
 	}
@@ -486,7 +507,7 @@ func (s *Service) deletePolicy(ctx context.Context, c *identity.Caller, in *iama
 		if err != nil {
 			return err
 		}
-		n, err := tx.Count(ctx, store.KindPolicyAttachment, c.Account, store.PolicyAttachmentPrefix(c.Account, mp.Name))
+		n, err := attachments.countTo(ctx, tx, c.Account, policyEnd{c.Account, mp.Name})
 		if err != nil {
 			return err
 		}

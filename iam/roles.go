@@ -361,28 +361,11 @@ func (s *Service) getRole(ctx context.Context, c *identity.Caller, in *iamapi.Ge
 }
 
 func (s *Service) listRoles(ctx context.Context, c *identity.Caller, in *iamapi.ListRolesRequest) (*iamapi.ListRolesResponse, error) {
-	p, err := pageOf(in.Marker, in.MaxItems)
+	rs, t, m, err := listByPath(ctx, s, store.KindRole, c.Account, func(r store.Role) string { return r.Path }, in.PathPrefix, in.Marker, in.MaxItems, roleListOut)
 	if err != nil {
 		return nil, err
 	}
-	prefix := pathOr(in.PathPrefix)
-	out := &iamapi.ListRolesResponse{Roles: []iamapi.Role{}}
-	err = s.view(ctx, func(tx store.ReadTx) error {
-		roles, truncated, marker, err := listPage(ctx, tx, store.ListOptions{Kind: store.KindRole, Account: c.Account}, p,
-			func(r store.Role) bool { return hasPathPrefix(r.Path, prefix) })
-		if err != nil {
-			return err
-		}
-		for _, r := range roles {
-			out.Roles = append(out.Roles, roleListOut(r))
-		}
-		out.IsTruncated, out.Marker = truncatedOut(truncated, marker)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return &iamapi.ListRolesResponse{Roles: rs, IsTruncated: t, Marker: m}, nil
 }
 
 // modifyRole reads a role, applies fn and writes it back, in one transaction.
@@ -460,29 +443,15 @@ func (s *Service) updateAssumeRolePolicy(ctx context.Context, c *identity.Caller
 // still has inline policies, attached managed policies or instance profiles
 // (checked in the order API_DeleteRole.html lists them), or nil.
 func roleDependents(ctx context.Context, tx store.ReadTx, account, name string) error {
-	checks := []struct {
-		kind   store.Kind
-		prefix string
-		msg    string
-	}{
-		{store.KindInlinePolicy, store.InlinePolicyPrefix(store.EntityRole, name), "Cannot delete entity, must delete policies first."},
-		{store.KindAttachment, store.AttachmentPrefix(store.EntityRole, name), "Cannot delete entity, must detach all policies first."},
-	}
-	for _, ch := range checks {
-		n, err := tx.Count(ctx, ch.kind, account, ch.prefix)
-		if err != nil {
-			return err
-		}
-		if n > 0 {
-			return awserr.DeleteConflict("%s", ch.msg)
-		}
+	if err := checkDependents(ctx, tx, account, policyDependents(store.EntityRole, name)); err != nil {
+		return err
 	}
 	profiles, err := profilesOfRole(ctx, tx, account, name)
 	if err != nil {
 		return err
 	}
 	if len(profiles) > 0 {
-		return awserr.DeleteConflict("Cannot delete entity, must remove roles from instance profile first.")
+		return awserr.DeleteConflict(mustLeaveProfiles)
 	}
 	return nil
 }
@@ -640,11 +609,7 @@ func (s *Service) createServiceLinkedRole(ctx context.Context, c *identity.Calle
 		if _, ok := s.managed.Policy(slr.PolicyARN()); !ok {
 			return nil
 		}
-		a := store.Attachment{PolicyARN: slr.PolicyARN(), EntityKind: store.EntityRole, EntityName: r.Name}
-		if err := store.PutJSON(ctx, tx, store.KindAttachment, c.Account, store.AttachmentKey(store.EntityRole, r.Name, store.AWSAccount, slr.PolicyName), a); err != nil {
-			return err
-		}
-		return store.PutJSON(ctx, tx, store.KindPolicyAttachment, c.Account, store.PolicyAttachmentKey(store.AWSAccount, slr.PolicyName, store.EntityRole, r.Name), a)
+		return attachments.add(ctx, tx, c.Account, store.Attachment{PolicyARN: slr.PolicyARN(), EntityKind: store.EntityRole, EntityName: r.Name})
 	})
 	if err != nil {
 		return nil, err
@@ -666,37 +631,17 @@ func (s *Service) removeRolePolicies(ctx context.Context, tx store.Tx, account, 
 			return err
 		}
 	}
-	atts, err := store.ListJSON[store.Attachment](ctx, tx, store.ListOptions{Kind: store.KindAttachment, Account: account, Prefix: store.AttachmentPrefix(store.EntityRole, name)})
+	atts, err := attachments.listFrom(ctx, tx, account, principal{store.EntityRole, name})
 	if err != nil {
 		return err
 	}
-	for _, e := range atts {
-		if err := tx.Delete(ctx, store.KindAttachment, account, e.Key); err != nil {
-			return err
-		}
-		ref, err := parsePolicyARN(e.Value.PolicyARN)
+	return attachments.each(ctx, tx, account, atts, func(a *store.Attachment) (bool, error) {
+		ref, err := parsePolicyARN(a.PolicyARN)
 		if err != nil {
-			continue
+			return false, nil
 		}
-		if err := tx.Delete(ctx, store.KindPolicyAttachment, account, store.PolicyAttachmentKey(ref.account, ref.name, store.EntityRole, e.Value.EntityName)); err != nil && !isNotFound(err) {
-			return err
-		}
-		if ref.isAWS() {
-			continue
-		}
-		mp, err := store.GetJSON[store.ManagedPolicy](ctx, tx, store.KindPolicy, account, store.PolicyKey(ref.name))
-		if isNotFound(err) {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		mp.AttachmentCount = max(0, mp.AttachmentCount-1)
-		if err := store.PutJSON(ctx, tx, store.KindPolicy, account, store.PolicyKey(mp.Name), mp); err != nil {
-			return err
-		}
-	}
-	return nil
+		return false, uncountAttachment(ctx, tx, account, ref)
+	})
 }
 
 // deleteServiceLinkedRole runs a service-linked role's deletion task. AWS runs

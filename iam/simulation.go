@@ -65,7 +65,7 @@ func simSource(name string) (id string, typ iamapi.PolicySourceType) {
 	switch {
 	case strings.HasPrefix(name, "arn:"):
 		id = name[strings.LastIndexByte(name, '/')+1:]
-		if strings.HasPrefix(name, "arn:aws:iam::aws:policy/") {
+		if strings.HasPrefix(name, awsPolicyPrefix) {
 			return id, iamapi.PolicySourceTypeAwsmanaged
 		}
 		return id, iamapi.PolicySourceTypeUsermanaged
@@ -192,7 +192,7 @@ func (s *Service) groupPolicySet(ctx context.Context, account, name string) (*po
 			}
 			set.Identity = append(set.Identity, p)
 		}
-		atts, err := store.ListValues[store.Attachment](ctx, tx, store.ListOptions{Kind: store.KindAttachment, Account: account, Prefix: store.AttachmentPrefix(store.EntityGroup, name)})
+		atts, err := attachments.listFrom(ctx, tx, account, principal{store.EntityGroup, name})
 		if err != nil {
 			return err
 		}
@@ -215,7 +215,7 @@ func (s *Service) groupPolicySet(ctx context.Context, account, name string) (*po
 // managedDefaultDocument returns the default version's document of a managed
 // policy, AWS managed (from the catalogue) or customer managed (from the store).
 func (s *Service) managedDefaultDocument(ctx context.Context, tx store.ReadTx, policyARN string) (string, error) {
-	if strings.HasPrefix(policyARN, "arn:aws:iam::aws:policy/") {
+	if strings.HasPrefix(policyARN, awsPolicyPrefix) {
 		if doc, ok := s.managed.Document(policyARN); ok {
 			return doc, nil
 		}

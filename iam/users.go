@@ -155,20 +155,7 @@ func (s *Service) createUser(ctx context.Context, c *identity.Caller, in *iamapi
 			}
 			u.PermissionsBoundaryARN = *in.PermissionsBoundary
 		}
-		n, err := tx.Count(ctx, store.KindUser, c.Account, "")
-		if err != nil {
-			return err
-		}
-		if n >= maxUsers {
-			return awserr.LimitExceeded("Cannot exceed quota for UsersPerAccount: %d", maxUsers)
-		}
-		if err := store.CreateJSON(ctx, tx, store.KindUser, c.Account, store.UserKey(u.Name), u); err != nil {
-			if isExists(err) {
-				return awserr.EntityAlreadyExists("User with name %s already exists.", in.UserName)
-			}
-			return err
-		}
-		return store.PutJSON(ctx, tx, store.KindUniqueID, "", u.ID, store.UniqueIDRef{Account: c.Account, Kind: store.KindUser, Key: store.UserKey(u.Name)})
+		return s.users().create(ctx, tx, c.Account, u)
 	})
 	if err != nil {
 		return nil, err
@@ -200,25 +187,12 @@ func (s *Service) getUser(ctx context.Context, c *identity.Caller, in *iamapi.Ge
 }
 
 func (s *Service) listUsers(ctx context.Context, c *identity.Caller, in *iamapi.ListUsersRequest) (*iamapi.ListUsersResponse, error) {
-	p, err := pageOf(in.Marker, in.MaxItems)
+	us, t, m, err := listByPath(ctx, s, store.KindUser, c.Account, func(u store.User) string { return u.Path }, in.PathPrefix, in.Marker, in.MaxItems,
+		func(u store.User) iamapi.User { return *userListOut(u) })
 	if err != nil {
 		return nil, err
 	}
-	prefix := pathOr(in.PathPrefix)
-	out := &iamapi.ListUsersResponse{Users: []iamapi.User{}}
-	err = s.view(ctx, func(tx store.ReadTx) error {
-		users, truncated, marker, err := listPage(ctx, tx, store.ListOptions{Kind: store.KindUser, Account: c.Account}, p,
-			func(u store.User) bool { return hasPathPrefix(u.Path, prefix) })
-		if err != nil {
-			return err
-		}
-		for _, u := range users {
-			out.Users = append(out.Users, *userListOut(u))
-		}
-		out.IsTruncated, out.Marker = truncatedOut(truncated, marker)
-		return nil
-	})
-	return out, err
+	return &iamapi.ListUsersResponse{Users: us, IsTruncated: t, Marker: m}, nil
 }
 
 // hasPathPrefix implements PathPrefix filtering (case-sensitive, as AWS).
@@ -227,69 +201,14 @@ func hasPathPrefix(path, prefix string) bool {
 }
 
 func (s *Service) updateUser(ctx context.Context, c *identity.Caller, in *iamapi.UpdateUserRequest) (*noOutput, error) {
-	err := s.update(ctx, func(tx store.Tx) error {
-		u, err := getUser(ctx, tx, c.Account, in.UserName)
-		if err != nil {
-			return err
-		}
-		if in.NewPath != nil {
-			u.Path = *in.NewPath
-		}
-		oldName := u.Name
-		if in.NewUserName != nil && *in.NewUserName != u.Name {
-			if store.UserKey(*in.NewUserName) != store.UserKey(oldName) {
-				if _, err := tx.Get(ctx, store.KindUser, c.Account, store.UserKey(*in.NewUserName)); err == nil {
-					return awserr.EntityAlreadyExists("User with name %s already exists.", *in.NewUserName)
-				} else if !isNotFound(err) {
-					return err
-				}
-			}
-			u.Name = *in.NewUserName
-			if err := renameUser(ctx, tx, c.Account, oldName, u.Name); err != nil {
-				return err
-			}
-			if err := tx.Delete(ctx, store.KindUser, c.Account, store.UserKey(oldName)); err != nil {
-				return err
-			}
-		}
-		u.ARN = store.UserARN(c.Account, u.Path, u.Name)
-		if err := store.PutJSON(ctx, tx, store.KindUser, c.Account, store.UserKey(u.Name), u); err != nil {
-			return err
-		}
-		return store.PutJSON(ctx, tx, store.KindUniqueID, "", u.ID, store.UniqueIDRef{Account: c.Account, Kind: store.KindUser, Key: store.UserKey(u.Name)})
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &noOutput{}, nil
+	return done(s.update(ctx, func(tx store.Tx) error {
+		return s.users().update(ctx, tx, c.Account, in.UserName, in.NewUserName, in.NewPath)
+	}))
 }
 
-// renameUser moves every record keyed by a user's name to its new name.
-func renameUser(ctx context.Context, tx store.Tx, account, oldName, newName string) error {
-	// Group memberships, both directions.
-	ms, err := store.ListValues[store.GroupMembership](ctx, tx, store.ListOptions{Kind: store.KindUserMembership, Account: account, Prefix: store.UserMembershipPrefix(oldName)})
-	if err != nil {
-		return err
-	}
-	for _, m := range ms {
-		if err := tx.Delete(ctx, store.KindUserMembership, account, store.UserMembershipKey(oldName, m.GroupName)); err != nil {
-			return err
-		}
-		if err := tx.Delete(ctx, store.KindMembership, account, store.MembershipKey(m.GroupName, oldName)); err != nil {
-			return err
-		}
-		m.UserName = newName
-		if err := store.PutJSON(ctx, tx, store.KindUserMembership, account, store.UserMembershipKey(newName, m.GroupName), m); err != nil {
-			return err
-		}
-		if err := store.PutJSON(ctx, tx, store.KindMembership, account, store.MembershipKey(m.GroupName, newName), m); err != nil {
-			return err
-		}
-	}
-	if err := movePolicies(ctx, tx, account, store.EntityUser, oldName, newName); err != nil {
-		return err
-	}
-	// Access keys: the per-user index and the owner in each global key record.
+// moveUserCredentials moves, on a rename, a user's access keys (the per-user
+// index and the owner in each global key record) and login profile.
+func moveUserCredentials(ctx context.Context, tx store.Tx, account, oldName, newName string) error {
 	refs, err := store.ListValues[store.AccessKeyRef](ctx, tx, store.ListOptions{Kind: store.KindUserAccessKey, Account: account, Prefix: store.UserAccessKeyPrefix(oldName)})
 	if err != nil {
 		return err
@@ -310,7 +229,6 @@ func renameUser(ctx context.Context, tx store.Tx, account, oldName, newName stri
 			return err
 		}
 	}
-	// Login profile.
 	if lp, err := store.GetJSON[store.LoginProfile](ctx, tx, store.KindLoginProfile, account, store.LoginProfileKey(oldName)); err == nil {
 		if err := tx.Delete(ctx, store.KindLoginProfile, account, store.LoginProfileKey(oldName)); err != nil {
 			return err
@@ -326,61 +244,32 @@ func renameUser(ctx context.Context, tx store.Tx, account, oldName, newName stri
 }
 
 func (s *Service) deleteUser(ctx context.Context, c *identity.Caller, in *iamapi.DeleteUserRequest) (*noOutput, error) {
-	err := s.update(ctx, func(tx store.Tx) error {
-		u, err := getUser(ctx, tx, c.Account, in.UserName)
-		if err != nil {
-			return err
-		}
-		checks := []struct {
-			kind   store.Kind
-			prefix string
-			msg    string
-		}{
-			{store.KindUserAccessKey, store.UserAccessKeyPrefix(u.Name), "Cannot delete entity, must delete access keys first."},
-			{store.KindInlinePolicy, store.InlinePolicyPrefix(store.EntityUser, u.Name), "Cannot delete entity, must delete policies first."},
-			{store.KindAttachment, store.AttachmentPrefix(store.EntityUser, u.Name), "Cannot delete entity, must detach all policies first."},
-			{store.KindUserMembership, store.UserMembershipPrefix(u.Name), "Cannot delete entity, must remove users from group first."},
-		}
-		for _, ch := range checks {
-			n, err := tx.Count(ctx, ch.kind, c.Account, ch.prefix)
-			if err != nil {
-				return err
-			}
-			if n > 0 {
-				return awserr.DeleteConflict("%s", ch.msg)
-			}
-		}
-		if _, err := tx.Get(ctx, store.KindLoginProfile, c.Account, store.LoginProfileKey(u.Name)); err == nil {
-			return awserr.DeleteConflict("Cannot delete entity, must delete login profile first.")
-		} else if !isNotFound(err) {
-			return err
-		}
-		mfas, err := store.ListValues[store.MFADevice](ctx, tx, store.ListOptions{Kind: store.KindMFADevice, Account: c.Account})
-		if err != nil {
-			return err
-		}
-		for _, m := range mfas {
-			if m.UserName != "" && store.UserKey(m.UserName) == store.UserKey(u.Name) {
-				return awserr.DeleteConflict("Cannot delete entity, must delete MFA device first.")
-			}
-		}
-		if u.PermissionsBoundaryARN != "" {
-			if err := s.adjustBoundaryUsage(ctx, tx, u.PermissionsBoundaryARN, -1); err != nil {
-				return err
-			}
-		}
-		if err := tx.Delete(ctx, store.KindUser, c.Account, store.UserKey(u.Name)); err != nil {
-			return err
-		}
-		if err := tx.Delete(ctx, store.KindUniqueID, "", u.ID); err != nil && !isNotFound(err) {
-			return err
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
+	return done(s.update(ctx, func(tx store.Tx) error {
+		return s.users().delete(ctx, tx, c.Account, in.UserName)
+	}))
+}
+
+// releaseUser is the last part of DeleteUser's checks (a login profile, then
+// an MFA device, still refuse it) and releases the user's boundary.
+func (s *Service) releaseUser(ctx context.Context, tx store.Tx, account string, u store.User) error {
+	if _, err := tx.Get(ctx, store.KindLoginProfile, account, store.LoginProfileKey(u.Name)); err == nil {
+		return awserr.DeleteConflict(mustDeleteLogin)
+	} else if !isNotFound(err) {
+		return err
 	}
-	return &noOutput{}, nil
+	mfas, err := store.ListValues[store.MFADevice](ctx, tx, store.ListOptions{Kind: store.KindMFADevice, Account: account})
+	if err != nil {
+		return err
+	}
+	for _, m := range mfas {
+		if m.UserName != "" && store.UserKey(m.UserName) == store.UserKey(u.Name) {
+			return awserr.DeleteConflict(mustDeleteMFA)
+		}
+	}
+	if u.PermissionsBoundaryARN != "" {
+		return s.adjustBoundaryUsage(ctx, tx, u.PermissionsBoundaryARN, -1)
+	}
+	return nil
 }
 
 func (s *Service) tagUser(ctx context.Context, c *identity.Caller, in *iamapi.TagUserRequest) (*noOutput, error) {

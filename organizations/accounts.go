@@ -27,20 +27,12 @@ func (s *Service) accountOps() []operation.Op {
 		op(s, "CreateAccount", nil, s.createAccount),
 		op(s, "DescribeCreateAccountStatus", nil, s.describeCreateAccountStatus),
 		op(s, "ListCreateAccountStatus", nil, s.listCreateAccountStatus),
-		op(s, "DescribeAccount", func(ctx context.Context, c *identity.Caller, in *orgapi.DescribeAccountRequest) (string, error) {
-			return s.targetARN(ctx, c, in.AccountId), nil
-		}, s.describeAccount),
+		op(s, "DescribeAccount", targetOf(s, func(in *orgapi.DescribeAccountRequest) string { return in.AccountId }), s.describeAccount),
 		op(s, "ListAccounts", nil, s.listAccounts),
 		op(s, "ListAccountsForParent", nil, s.listAccountsForParent),
-		op(s, "MoveAccount", func(ctx context.Context, c *identity.Caller, in *orgapi.MoveAccountRequest) (string, error) {
-			return s.targetARN(ctx, c, in.AccountId), nil
-		}, s.moveAccount),
-		op(s, "RemoveAccountFromOrganization", func(ctx context.Context, c *identity.Caller, in *orgapi.RemoveAccountFromOrganizationRequest) (string, error) {
-			return s.targetARN(ctx, c, in.AccountId), nil
-		}, s.removeAccount),
-		op(s, "CloseAccount", func(ctx context.Context, c *identity.Caller, in *orgapi.CloseAccountRequest) (string, error) {
-			return s.targetARN(ctx, c, in.AccountId), nil
-		}, s.closeAccount),
+		op(s, "MoveAccount", targetOf(s, func(in *orgapi.MoveAccountRequest) string { return in.AccountId }), s.moveAccount),
+		op(s, "RemoveAccountFromOrganization", targetOf(s, func(in *orgapi.RemoveAccountFromOrganizationRequest) string { return in.AccountId }), s.removeAccount),
+		op(s, "CloseAccount", targetOf(s, func(in *orgapi.CloseAccountRequest) string { return in.AccountId }), s.closeAccount),
 	}
 }
 
@@ -146,11 +138,7 @@ func (s *Service) createAccount(ctx context.Context, c *identity.Caller, in *org
 	}
 	now := s.now().UTC().Truncate(time.Millisecond)
 	car := carRecord{ID: carID, AccountName: in.AccountName, State: "IN_PROGRESS", Requested: now}
-	err = s.update(ctx, func(tx store.Tx) error {
-		o, err := managedOrg(ctx, tx, c.Account)
-		if err != nil {
-			return err
-		}
+	err = s.updateOrg(ctx, c, func(tx store.Tx, o orgRecord) error {
 		car.OrgID = o.ID
 		ms, err := members(ctx, tx, o.ID)
 		if err != nil {
@@ -223,11 +211,8 @@ func (s *Service) createMember(ctx context.Context, tx store.Tx, o orgRecord, ro
 
 func (s *Service) describeCreateAccountStatus(ctx context.Context, c *identity.Caller, in *orgapi.DescribeCreateAccountStatusRequest) (*orgapi.DescribeCreateAccountStatusResponse, error) {
 	var r carRecord
-	err := s.view(ctx, func(tx store.ReadTx) error {
-		o, err := managedOrg(ctx, tx, c.Account)
-		if err != nil {
-			return err
-		}
+	err := s.viewOrg(ctx, c, func(tx store.ReadTx, o orgRecord) error {
+		var err error
 		r, err = store.GetJSON[carRecord](ctx, tx, kindOrgCreateAccount, "", in.CreateAccountRequestId)
 		if isNotFound(err) || (err == nil && r.OrgID != o.ID) {
 			return orgErr("CreateAccountStatusNotFoundException", "We can't find an create account request with the CreateAccountRequestId that you specified.")
@@ -241,29 +226,21 @@ func (s *Service) describeCreateAccountStatus(ctx context.Context, c *identity.C
 }
 
 func (s *Service) listCreateAccountStatus(ctx context.Context, c *identity.Caller, in *orgapi.ListCreateAccountStatusRequest) (*orgapi.ListCreateAccountStatusResponse, error) {
-	var all []orgapi.CreateAccountStatus
-	err := s.view(ctx, func(tx store.ReadTx) error {
-		o, err := managedOrg(ctx, tx, c.Account)
-		if err != nil {
-			return err
-		}
+	out, next, err := listOrg(ctx, s, c, in.NextToken, in.MaxResults, func(tx store.ReadTx, o orgRecord) ([]orgapi.CreateAccountStatus, error) {
 		rs, err := store.ListValues[carRecord](ctx, tx, store.ListOptions{Kind: kindOrgCreateAccount})
 		if err != nil {
-			return err
+			return nil, err
 		}
 		slices.SortFunc(rs, func(a, b carRecord) int { return a.Requested.Compare(b.Requested) })
+		var all []orgapi.CreateAccountStatus
 		for _, r := range rs {
 			if r.OrgID != o.ID || (len(in.States) > 0 && !slices.Contains(in.States, orgapi.CreateAccountState(r.State))) {
 				continue
 			}
 			all = append(all, *carOut(r))
 		}
-		return nil
+		return all, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	out, next, err := page(all, in.NextToken, in.MaxResults)
 	if err != nil {
 		return nil, err
 	}
@@ -281,11 +258,8 @@ func member(ctx context.Context, tx store.ReadTx, o orgRecord, id string) (membe
 
 func (s *Service) describeAccount(ctx context.Context, c *identity.Caller, in *orgapi.DescribeAccountRequest) (*orgapi.DescribeAccountResponse, error) {
 	var m memberRecord
-	err := s.view(ctx, func(tx store.ReadTx) error {
-		o, err := managedOrg(ctx, tx, c.Account)
-		if err != nil {
-			return err
-		}
+	err := s.viewOrg(ctx, c, func(tx store.ReadTx, o orgRecord) error {
+		var err error
 		m, err = member(ctx, tx, o, in.AccountId)
 		return err
 	})
@@ -296,46 +270,32 @@ func (s *Service) describeAccount(ctx context.Context, c *identity.Caller, in *o
 	return &orgapi.DescribeAccountResponse{Account: &out}, nil
 }
 
-// listMembers lists the organization's accounts, those under parent when it
+// membersUnder lists the organization's accounts, those under parent when it
 // is set, in the order they joined.
-func (s *Service) listMembers(ctx context.Context, c *identity.Caller, parent string) ([]orgapi.Account, error) {
-	var out []orgapi.Account
-	err := s.view(ctx, func(tx store.ReadTx) error {
-		o, err := managedOrg(ctx, tx, c.Account)
-		if err != nil {
-			return err
+func membersUnder(ctx context.Context, tx store.ReadTx, o orgRecord, parent string) ([]orgapi.Account, error) {
+	if parent != "" {
+		if _, err := parentOf(ctx, tx, o, parent); err != nil {
+			return nil, err
 		}
-		if parent != "" {
-			t, err := findTarget(ctx, tx, o, parent, parentNotFound())
-			if err != nil {
-				return err
-			}
-			if t.Type == "ACCOUNT" {
-				return parentNotFound()
-			}
-		}
-		ms, err := members(ctx, tx, o.ID)
-		if err != nil {
-			return err
-		}
-		slices.SortFunc(ms, func(a, b memberRecord) int { return a.Joined.Compare(b.Joined) })
-		out = make([]orgapi.Account, 0, len(ms))
-		for _, m := range ms {
-			if parent == "" || m.ParentID == parent {
-				out = append(out, accountOut(m))
-			}
-		}
-		return nil
-	})
-	return out, err
-}
-
-func (s *Service) listAccounts(ctx context.Context, c *identity.Caller, in *orgapi.ListAccountsRequest) (*orgapi.ListAccountsResponse, error) {
-	all, err := s.listMembers(ctx, c, "")
+	}
+	ms, err := members(ctx, tx, o.ID)
 	if err != nil {
 		return nil, err
 	}
-	out, next, err := page(all, in.NextToken, in.MaxResults)
+	slices.SortFunc(ms, func(a, b memberRecord) int { return a.Joined.Compare(b.Joined) })
+	out := make([]orgapi.Account, 0, len(ms))
+	for _, m := range ms {
+		if parent == "" || m.ParentID == parent {
+			out = append(out, accountOut(m))
+		}
+	}
+	return out, nil
+}
+
+func (s *Service) listAccounts(ctx context.Context, c *identity.Caller, in *orgapi.ListAccountsRequest) (*orgapi.ListAccountsResponse, error) {
+	out, next, err := listOrg(ctx, s, c, in.NextToken, in.MaxResults, func(tx store.ReadTx, o orgRecord) ([]orgapi.Account, error) {
+		return membersUnder(ctx, tx, o, "")
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -343,11 +303,9 @@ func (s *Service) listAccounts(ctx context.Context, c *identity.Caller, in *orga
 }
 
 func (s *Service) listAccountsForParent(ctx context.Context, c *identity.Caller, in *orgapi.ListAccountsForParentRequest) (*orgapi.ListAccountsForParentResponse, error) {
-	all, err := s.listMembers(ctx, c, in.ParentId)
-	if err != nil {
-		return nil, err
-	}
-	out, next, err := page(all, in.NextToken, in.MaxResults)
+	out, next, err := listOrg(ctx, s, c, in.NextToken, in.MaxResults, func(tx store.ReadTx, o orgRecord) ([]orgapi.Account, error) {
+		return membersUnder(ctx, tx, o, in.ParentId)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -359,11 +317,7 @@ func parentNotFound() error {
 }
 
 func (s *Service) moveAccount(ctx context.Context, c *identity.Caller, in *orgapi.MoveAccountRequest) (*emptyOutput, error) {
-	return done(s.update(ctx, func(tx store.Tx) error {
-		o, err := managedOrg(ctx, tx, c.Account)
-		if err != nil {
-			return err
-		}
+	return done(s.updateOrg(ctx, c, func(tx store.Tx, o orgRecord) error {
 		m, err := member(ctx, tx, o, in.AccountId)
 		if err != nil {
 			return err
@@ -390,11 +344,7 @@ func (s *Service) moveAccount(ctx context.Context, c *identity.Caller, in *orgap
 }
 
 func (s *Service) removeAccount(ctx context.Context, c *identity.Caller, in *orgapi.RemoveAccountFromOrganizationRequest) (*emptyOutput, error) {
-	return done(s.update(ctx, func(tx store.Tx) error {
-		o, err := managedOrg(ctx, tx, c.Account)
-		if err != nil {
-			return err
-		}
+	return done(s.updateOrg(ctx, c, func(tx store.Tx, o orgRecord) error {
 		m, err := member(ctx, tx, o, in.AccountId)
 		if err != nil {
 			return err
@@ -413,11 +363,7 @@ func (s *Service) removeAccount(ctx context.Context, c *identity.Caller, in *org
 // (AWS passes through PENDING_CLOSURE; Gatehouse closes at once) and stays
 // listed, as AWS keeps closed accounts for 90 days.
 func (s *Service) closeAccount(ctx context.Context, c *identity.Caller, in *orgapi.CloseAccountRequest) (*emptyOutput, error) {
-	return done(s.update(ctx, func(tx store.Tx) error {
-		o, err := managedOrg(ctx, tx, c.Account)
-		if err != nil {
-			return err
-		}
+	return done(s.updateOrg(ctx, c, func(tx store.Tx, o orgRecord) error {
 		m, err := member(ctx, tx, o, in.AccountId)
 		if err != nil {
 			return err

@@ -126,11 +126,7 @@ func (s *Service) describeOrganization(ctx context.Context, c *identity.Caller, 
 }
 
 func (s *Service) deleteOrganization(ctx context.Context, c *identity.Caller, _ awsjsonEmpty) (*emptyOutput, error) {
-	err := s.update(ctx, func(tx store.Tx) error {
-		o, err := managedOrg(ctx, tx, c.Account)
-		if err != nil {
-			return err
-		}
+	err := s.updateOrg(ctx, c, func(tx store.Tx, o orgRecord) error {
 		ms, err := members(ctx, tx, o.ID)
 		if err != nil {
 			return err

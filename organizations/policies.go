@@ -23,37 +23,18 @@ const (
 )
 
 func (s *Service) policyOps() []operation.Op {
-	pol := func(ctx context.Context, c *identity.Caller, id string) (string, error) {
-		return s.targetARN(ctx, c, id), nil
-	}
 	return []operation.Op{
-		op(s, "EnablePolicyType", func(ctx context.Context, c *identity.Caller, in *orgapi.EnablePolicyTypeRequest) (string, error) {
-			return pol(ctx, c, in.RootId)
-		}, s.enablePolicyType),
-		op(s, "DisablePolicyType", func(ctx context.Context, c *identity.Caller, in *orgapi.DisablePolicyTypeRequest) (string, error) {
-			return pol(ctx, c, in.RootId)
-		}, s.disablePolicyType),
+		op(s, "EnablePolicyType", targetOf(s, func(in *orgapi.EnablePolicyTypeRequest) string { return in.RootId }), s.enablePolicyType),
+		op(s, "DisablePolicyType", targetOf(s, func(in *orgapi.DisablePolicyTypeRequest) string { return in.RootId }), s.disablePolicyType),
 		op(s, "CreatePolicy", nil, s.createPolicy),
-		op(s, "DescribePolicy", func(ctx context.Context, c *identity.Caller, in *orgapi.DescribePolicyRequest) (string, error) {
-			return pol(ctx, c, in.PolicyId)
-		}, s.describePolicy),
-		op(s, "UpdatePolicy", func(ctx context.Context, c *identity.Caller, in *orgapi.UpdatePolicyRequest) (string, error) {
-			return pol(ctx, c, in.PolicyId)
-		}, s.updatePolicy),
-		op(s, "DeletePolicy", func(ctx context.Context, c *identity.Caller, in *orgapi.DeletePolicyRequest) (string, error) {
-			return pol(ctx, c, in.PolicyId)
-		}, s.deletePolicy),
+		op(s, "DescribePolicy", targetOf(s, func(in *orgapi.DescribePolicyRequest) string { return in.PolicyId }), s.describePolicy),
+		op(s, "UpdatePolicy", targetOf(s, func(in *orgapi.UpdatePolicyRequest) string { return in.PolicyId }), s.updatePolicy),
+		op(s, "DeletePolicy", targetOf(s, func(in *orgapi.DeletePolicyRequest) string { return in.PolicyId }), s.deletePolicy),
 		op(s, "ListPolicies", nil, s.listPolicies),
-		op(s, "AttachPolicy", func(ctx context.Context, c *identity.Caller, in *orgapi.AttachPolicyRequest) (string, error) {
-			return pol(ctx, c, in.PolicyId)
-		}, s.attachPolicy),
-		op(s, "DetachPolicy", func(ctx context.Context, c *identity.Caller, in *orgapi.DetachPolicyRequest) (string, error) {
-			return pol(ctx, c, in.PolicyId)
-		}, s.detachPolicy),
+		op(s, "AttachPolicy", targetOf(s, func(in *orgapi.AttachPolicyRequest) string { return in.PolicyId }), s.attachPolicy),
+		op(s, "DetachPolicy", targetOf(s, func(in *orgapi.DetachPolicyRequest) string { return in.PolicyId }), s.detachPolicy),
 		op(s, "ListPoliciesForTarget", nil, s.listPoliciesForTarget),
-		op(s, "ListTargetsForPolicy", func(ctx context.Context, c *identity.Caller, in *orgapi.ListTargetsForPolicyRequest) (string, error) {
-			return pol(ctx, c, in.PolicyId)
-		}, s.listTargetsForPolicy),
+		op(s, "ListTargetsForPolicy", targetOf(s, func(in *orgapi.ListTargetsForPolicyRequest) string { return in.PolicyId }), s.listTargetsForPolicy),
 	}
 }
 
@@ -80,11 +61,8 @@ func (s *Service) enablePolicyType(ctx context.Context, c *identity.Caller, in *
 	}
 	typ := string(in.PolicyType)
 	var root rootRecord
-	err := s.update(ctx, func(tx store.Tx) error {
-		o, err := managedOrg(ctx, tx, c.Account)
-		if err != nil {
-			return err
-		}
+	err := s.updateOrg(ctx, c, func(tx store.Tx, o orgRecord) error {
+		var err error
 		if in.RootId != o.RootID {
 			return rootNotFound()
 		}
@@ -132,11 +110,8 @@ func (s *Service) enablePolicyType(ctx context.Context, c *identity.Caller, in *
 func (s *Service) disablePolicyType(ctx context.Context, c *identity.Caller, in *orgapi.DisablePolicyTypeRequest) (*orgapi.DisablePolicyTypeResponse, error) {
 	typ := string(in.PolicyType)
 	var root rootRecord
-	err := s.update(ctx, func(tx store.Tx) error {
-		o, err := managedOrg(ctx, tx, c.Account)
-		if err != nil {
-			return err
-		}
+	err := s.updateOrg(ctx, c, func(tx store.Tx, o orgRecord) error {
+		var err error
 		if in.RootId != o.RootID {
 			return rootNotFound()
 		}
@@ -205,11 +180,7 @@ func (s *Service) createPolicy(ctx context.Context, c *identity.Caller, in *orga
 		return nil, err
 	}
 	var p policyRecord
-	err = s.update(ctx, func(tx store.Tx) error {
-		o, err := managedOrg(ctx, tx, c.Account)
-		if err != nil {
-			return err
-		}
+	err = s.updateOrg(ctx, c, func(tx store.Tx, o orgRecord) error {
 		ps, err := store.ListValues[policyRecord](ctx, tx, store.ListOptions{Kind: kindOrgPolicy, Prefix: o.ID + "/"})
 		if err != nil {
 			return err
@@ -237,11 +208,8 @@ func (s *Service) createPolicy(ctx context.Context, c *identity.Caller, in *orga
 
 func (s *Service) describePolicy(ctx context.Context, c *identity.Caller, in *orgapi.DescribePolicyRequest) (*orgapi.DescribePolicyResponse, error) {
 	var p policyRecord
-	err := s.view(ctx, func(tx store.ReadTx) error {
-		o, err := managedOrg(ctx, tx, c.Account)
-		if err != nil {
-			return err
-		}
+	err := s.viewOrg(ctx, c, func(tx store.ReadTx, o orgRecord) error {
+		var err error
 		p, err = getPolicy(ctx, tx, o.ID, in.PolicyId)
 		return err
 	})
@@ -257,11 +225,8 @@ func immutable() error {
 
 func (s *Service) updatePolicy(ctx context.Context, c *identity.Caller, in *orgapi.UpdatePolicyRequest) (*orgapi.UpdatePolicyResponse, error) {
 	var p policyRecord
-	err := s.update(ctx, func(tx store.Tx) error {
-		o, err := managedOrg(ctx, tx, c.Account)
-		if err != nil {
-			return err
-		}
+	err := s.updateOrg(ctx, c, func(tx store.Tx, o orgRecord) error {
+		var err error
 		if p, err = getPolicy(ctx, tx, o.ID, in.PolicyId); err != nil {
 			return err
 		}
@@ -298,11 +263,7 @@ func (s *Service) updatePolicy(ctx context.Context, c *identity.Caller, in *orga
 }
 
 func (s *Service) deletePolicy(ctx context.Context, c *identity.Caller, in *orgapi.DeletePolicyRequest) (*emptyOutput, error) {
-	return done(s.update(ctx, func(tx store.Tx) error {
-		o, err := managedOrg(ctx, tx, c.Account)
-		if err != nil {
-			return err
-		}
+	return done(s.updateOrg(ctx, c, func(tx store.Tx, o orgRecord) error {
 		p, err := getPolicy(ctx, tx, o.ID, in.PolicyId)
 		if err != nil {
 			return err
@@ -340,25 +301,17 @@ func policiesOf(ctx context.Context, tx store.ReadTx, org, typ string) ([]policy
 }
 
 func (s *Service) listPolicies(ctx context.Context, c *identity.Caller, in *orgapi.ListPoliciesRequest) (*orgapi.ListPoliciesResponse, error) {
-	all := []orgapi.PolicySummary{}
-	err := s.view(ctx, func(tx store.ReadTx) error {
-		o, err := managedOrg(ctx, tx, c.Account)
-		if err != nil {
-			return err
-		}
+	out, next, err := listOrg(ctx, s, c, in.NextToken, in.MaxResults, func(tx store.ReadTx, o orgRecord) ([]orgapi.PolicySummary, error) {
+		var all []orgapi.PolicySummary
 		ps, err := policiesOf(ctx, tx, o.ID, string(in.Filter))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, p := range ps {
 			all = append(all, *summaryOut(p))
 		}
-		return nil
+		return all, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	out, next, err := page(all, in.NextToken, in.MaxResults)
 	if err != nil {
 		return nil, err
 	}
@@ -369,17 +322,43 @@ func targetNotFound() error {
 	return orgErr("TargetNotFoundException", "We can't find a root, OU, account, or policy with the TargetId that you specified.")
 }
 
+// policyOnTarget is what AttachPolicy and DetachPolicy read before they
+// change anything: the policy, the target, whether the policy is attached to
+// the target, and how many policies of its type the target has.
+type policyOnTarget struct {
+	p        policyRecord
+	t        target
+	attached bool
+	sameType int
+}
+
+func readPolicyOnTarget(ctx context.Context, tx store.ReadTx, o orgRecord, policyID, targetID string) (policyOnTarget, error) {
+	var pt policyOnTarget
+	var err error
+	if pt.p, err = getPolicy(ctx, tx, o.ID, policyID); err != nil {
+		return pt, err
+	}
+	if pt.t, err = findTarget(ctx, tx, o, targetID, targetNotFound()); err != nil {
+		return pt, err
+	}
+	atts, err := attachedTo(ctx, tx, o.ID, pt.t.ID)
+	if err != nil {
+		return pt, err
+	}
+	for _, a := range atts {
+		if a.PolicyID == pt.p.ID {
+			pt.attached = true
+		}
+		if a.PolicyType == pt.p.Type {
+			pt.sameType++
+		}
+	}
+	return pt, nil
+}
+
 func (s *Service) attachPolicy(ctx context.Context, c *identity.Caller, in *orgapi.AttachPolicyRequest) (*emptyOutput, error) {
-	return done(s.update(ctx, func(tx store.Tx) error {
-		o, err := managedOrg(ctx, tx, c.Account)
-		if err != nil {
-			return err
-		}
-		p, err := getPolicy(ctx, tx, o.ID, in.PolicyId)
-		if err != nil {
-			return err
-		}
-		t, err := findTarget(ctx, tx, o, in.TargetId, targetNotFound())
+	return done(s.updateOrg(ctx, c, func(tx store.Tx, o orgRecord) error {
+		pt, err := readPolicyOnTarget(ctx, tx, o, in.PolicyId, in.TargetId)
 		if err != nil {
 			return err
 		}
@@ -387,82 +366,46 @@ func (s *Service) attachPolicy(ctx context.Context, c *identity.Caller, in *orga
 		if err != nil {
 			return err
 		}
-		if !root.typeEnabled(p.Type) {
+		switch {
+		case !root.typeEnabled(pt.p.Type):
 			return policyTypeNotEnabled()
-		}
-		atts, err := attachedTo(ctx, tx, o.ID, t.ID)
-		if err != nil {
-			return err
-		}
-		n := 0
-		for _, a := range atts {
-			if a.PolicyID == p.ID {
-				return orgErr("DuplicatePolicyAttachmentException", "The selected policy is already attached to the specified target.")
-			}
-			if a.PolicyType == p.Type {
-				n++
-			}
-		}
-		if n >= maxPerTarget {
+		case pt.attached:
+			return orgErr("DuplicatePolicyAttachmentException", "The selected policy is already attached to the specified target.")
+		case pt.sameType >= maxPerTarget:
 			return constraint("MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED", "You attempted to exceed the number of policies of a certain type that can be attached to an entity at one time.")
 		}
-		return attach(ctx, tx, o.ID, attachmentRecord{PolicyID: p.ID, PolicyType: p.Type, TargetID: t.ID, TargetType: t.Type})
+		return attach(ctx, tx, o.ID, attachmentRecord{PolicyID: pt.p.ID, PolicyType: pt.p.Type, TargetID: pt.t.ID, TargetType: pt.t.Type})
 	}))
 }
 
 func (s *Service) detachPolicy(ctx context.Context, c *identity.Caller, in *orgapi.DetachPolicyRequest) (*emptyOutput, error) {
-	return done(s.update(ctx, func(tx store.Tx) error {
-		o, err := managedOrg(ctx, tx, c.Account)
+	return done(s.updateOrg(ctx, c, func(tx store.Tx, o orgRecord) error {
+		pt, err := readPolicyOnTarget(ctx, tx, o, in.PolicyId, in.TargetId)
 		if err != nil {
 			return err
 		}
-		p, err := getPolicy(ctx, tx, o.ID, in.PolicyId)
-		if err != nil {
-			return err
-		}
-		t, err := findTarget(ctx, tx, o, in.TargetId, targetNotFound())
-		if err != nil {
-			return err
-		}
-		atts, err := attachedTo(ctx, tx, o.ID, t.ID)
-		if err != nil {
-			return err
-		}
-		found, same := false, 0
-		for _, a := range atts {
-			if a.PolicyID == p.ID {
-				found = true
-			}
-			if a.PolicyType == p.Type {
-				same++
-			}
-		}
-		if !found {
+		switch {
+		case !pt.attached:
 			return orgErr("PolicyNotAttachedException", "The policy isn't attached to the specified target in the specified root.")
-		}
-		if same <= 1 {
+		case pt.sameType <= 1:
 			// Every root, OU and account keeps at least one policy of an
 			// enabled type (FullAWSAccess, unless replaced).
 			return constraint("MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED", "You attempted to detach a policy from an entity that would cause the entity to have fewer than the minimum number of policies of a certain type required.")
 		}
-		return detach(ctx, tx, o.ID, t.ID, p.ID)
+		return detach(ctx, tx, o.ID, pt.t.ID, pt.p.ID)
 	}))
 }
 
 func (s *Service) listPoliciesForTarget(ctx context.Context, c *identity.Caller, in *orgapi.ListPoliciesForTargetRequest) (*orgapi.ListPoliciesForTargetResponse, error) {
-	all := []orgapi.PolicySummary{}
-	err := s.view(ctx, func(tx store.ReadTx) error {
-		o, err := managedOrg(ctx, tx, c.Account)
-		if err != nil {
-			return err
-		}
+	out, next, err := listOrg(ctx, s, c, in.NextToken, in.MaxResults, func(tx store.ReadTx, o orgRecord) ([]orgapi.PolicySummary, error) {
+		var all []orgapi.PolicySummary
 		t, err := findTarget(ctx, tx, o, in.TargetId, targetNotFound())
 		if err != nil {
-			return err
+			return nil, err
 		}
 		atts, err := attachedTo(ctx, tx, o.ID, t.ID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, a := range atts {
 			if a.PolicyType != string(in.Filter) {
@@ -470,16 +413,12 @@ func (s *Service) listPoliciesForTarget(ctx context.Context, c *identity.Caller,
 			}
 			p, err := getPolicy(ctx, tx, o.ID, a.PolicyID)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			all = append(all, *summaryOut(p))
 		}
-		return nil
+		return all, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	out, next, err := page(all, in.NextToken, in.MaxResults)
 	if err != nil {
 		return nil, err
 	}
@@ -487,19 +426,15 @@ func (s *Service) listPoliciesForTarget(ctx context.Context, c *identity.Caller,
 }
 
 func (s *Service) listTargetsForPolicy(ctx context.Context, c *identity.Caller, in *orgapi.ListTargetsForPolicyRequest) (*orgapi.ListTargetsForPolicyResponse, error) {
-	all := []orgapi.PolicyTargetSummary{}
-	err := s.view(ctx, func(tx store.ReadTx) error {
-		o, err := managedOrg(ctx, tx, c.Account)
-		if err != nil {
-			return err
-		}
+	out, next, err := listOrg(ctx, s, c, in.NextToken, in.MaxResults, func(tx store.ReadTx, o orgRecord) ([]orgapi.PolicyTargetSummary, error) {
+		var all []orgapi.PolicyTargetSummary
 		p, err := getPolicy(ctx, tx, o.ID, in.PolicyId)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		ts, err := targetsOf(ctx, tx, o.ID, p.ID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, a := range ts {
 			t, err := findTarget(ctx, tx, o, a.TargetID, targetNotFound())
@@ -509,12 +444,8 @@ func (s *Service) listTargetsForPolicy(ctx context.Context, c *identity.Caller, 
 			all = append(all, orgapi.PolicyTargetSummary{TargetId: str(t.ID), Arn: str(t.ARN), Name: str(t.Name), Type: (*orgapi.TargetType)(str(t.Type))})
 		}
 		slices.SortFunc(all, func(a, b orgapi.PolicyTargetSummary) int { return strings.Compare(*a.TargetId, *b.TargetId) })
-		return nil
+		return all, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	out, next, err := page(all, in.NextToken, in.MaxResults)
 	if err != nil {
 		return nil, err
 	}

@@ -95,6 +95,53 @@ func (s *Service) update(ctx context.Context, fn func(tx store.Tx) error) error 
 	return nil
 }
 
+// targetOf is the resource of an operation on the root, OU, account or
+// policy whose id the input gives (targetARN).
+func targetOf[I any](s *Service, id func(in I) string) func(context.Context, *identity.Caller, I) (string, error) {
+	return func(ctx context.Context, c *identity.Caller, in I) (string, error) {
+		return s.targetARN(ctx, c, id(in)), nil
+	}
+}
+
+// updateOrg runs fn in a write transaction on the organization the caller
+// manages (managedOrg's errors otherwise).
+func (s *Service) updateOrg(ctx context.Context, c *identity.Caller, fn func(tx store.Tx, o orgRecord) error) error {
+	return s.update(ctx, func(tx store.Tx) error {
+		o, err := managedOrg(ctx, tx, c.Account)
+		if err != nil {
+			return err
+		}
+		return fn(tx, o)
+	})
+}
+
+// viewOrg runs fn in a read transaction on the organization the caller
+// manages.
+func (s *Service) viewOrg(ctx context.Context, c *identity.Caller, fn func(tx store.ReadTx, o orgRecord) error) error {
+	return s.view(ctx, func(tx store.ReadTx) error {
+		o, err := managedOrg(ctx, tx, c.Account)
+		if err != nil {
+			return err
+		}
+		return fn(tx, o)
+	})
+}
+
+// listOrg collects a listing of the caller's organization in one read
+// transaction and returns the page of it that next and max select.
+func listOrg[T any](ctx context.Context, s *Service, c *identity.Caller, next *string, max *int32, collect func(tx store.ReadTx, o orgRecord) ([]T, error)) ([]T, *string, error) {
+	var all []T
+	err := s.viewOrg(ctx, c, func(tx store.ReadTx, o orgRecord) error {
+		var err error
+		all, err = collect(tx, o)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return page(all, next, max)
+}
+
 // view runs fn in a read transaction.
 func (s *Service) view(ctx context.Context, fn func(tx store.ReadTx) error) error {
 	return serviceErr(s.st.View(ctx, fn))

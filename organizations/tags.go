@@ -40,19 +40,10 @@ func storeTags(tags []orgapi.Tag) []store.Tag {
 }
 
 func (s *Service) tagOps() []operation.Op {
-	res := func(ctx context.Context, c *identity.Caller, id string) (string, error) {
-		return s.targetARN(ctx, c, id), nil
-	}
 	return []operation.Op{
-		op(s, "TagResource", func(ctx context.Context, c *identity.Caller, in *orgapi.TagResourceRequest) (string, error) {
-			return res(ctx, c, in.ResourceId)
-		}, s.tagResource),
-		op(s, "UntagResource", func(ctx context.Context, c *identity.Caller, in *orgapi.UntagResourceRequest) (string, error) {
-			return res(ctx, c, in.ResourceId)
-		}, s.untagResource),
-		op(s, "ListTagsForResource", func(ctx context.Context, c *identity.Caller, in *orgapi.ListTagsForResourceRequest) (string, error) {
-			return res(ctx, c, in.ResourceId)
-		}, s.listTags),
+		op(s, "TagResource", targetOf(s, func(in *orgapi.TagResourceRequest) string { return in.ResourceId }), s.tagResource),
+		op(s, "UntagResource", targetOf(s, func(in *orgapi.UntagResourceRequest) string { return in.ResourceId }), s.untagResource),
+		op(s, "ListTagsForResource", targetOf(s, func(in *orgapi.ListTagsForResourceRequest) string { return in.ResourceId }), s.listTags),
 	}
 }
 

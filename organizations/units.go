@@ -15,23 +15,12 @@ import (
 const maxDepth = 5
 
 func (s *Service) unitOps() []operation.Op {
-	unitARNOf := func(ctx context.Context, c *identity.Caller, id string) (string, error) {
-		return s.targetARN(ctx, c, id), nil
-	}
 	return []operation.Op{
 		op(s, "ListRoots", nil, s.listRoots),
-		op(s, "CreateOrganizationalUnit", func(ctx context.Context, c *identity.Caller, in *orgapi.CreateOrganizationalUnitRequest) (string, error) {
-			return unitARNOf(ctx, c, in.ParentId)
-		}, s.createUnit),
-		op(s, "DescribeOrganizationalUnit", func(ctx context.Context, c *identity.Caller, in *orgapi.DescribeOrganizationalUnitRequest) (string, error) {
-			return unitARNOf(ctx, c, in.OrganizationalUnitId)
-		}, s.describeUnit),
-		op(s, "UpdateOrganizationalUnit", func(ctx context.Context, c *identity.Caller, in *orgapi.UpdateOrganizationalUnitRequest) (string, error) {
-			return unitARNOf(ctx, c, in.OrganizationalUnitId)
-		}, s.updateUnit),
-		op(s, "DeleteOrganizationalUnit", func(ctx context.Context, c *identity.Caller, in *orgapi.DeleteOrganizationalUnitRequest) (string, error) {
-			return unitARNOf(ctx, c, in.OrganizationalUnitId)
-		}, s.deleteUnit),
+		op(s, "CreateOrganizationalUnit", targetOf(s, func(in *orgapi.CreateOrganizationalUnitRequest) string { return in.ParentId }), s.createUnit),
+		op(s, "DescribeOrganizationalUnit", targetOf(s, func(in *orgapi.DescribeOrganizationalUnitRequest) string { return in.OrganizationalUnitId }), s.describeUnit),
+		op(s, "UpdateOrganizationalUnit", targetOf(s, func(in *orgapi.UpdateOrganizationalUnitRequest) string { return in.OrganizationalUnitId }), s.updateUnit),
+		op(s, "DeleteOrganizationalUnit", targetOf(s, func(in *orgapi.DeleteOrganizationalUnitRequest) string { return in.OrganizationalUnitId }), s.deleteUnit),
 		op(s, "ListOrganizationalUnitsForParent", nil, s.listUnitsForParent),
 		op(s, "ListParents", nil, s.listParents),
 		op(s, "ListChildren", nil, s.listChildren),
@@ -55,23 +44,15 @@ func unitNotFound() error {
 }
 
 func (s *Service) listRoots(ctx context.Context, c *identity.Caller, in *orgapi.ListRootsRequest) (*orgapi.ListRootsResponse, error) {
-	var roots []orgapi.Root
-	err := s.view(ctx, func(tx store.ReadTx) error {
-		o, err := managedOrg(ctx, tx, c.Account)
-		if err != nil {
-			return err
-		}
+	out, next, err := listOrg(ctx, s, c, in.NextToken, in.MaxResults, func(tx store.ReadTx, o orgRecord) ([]orgapi.Root, error) {
+		var roots []orgapi.Root
 		r, err := getRoot(ctx, tx, o)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		roots = []orgapi.Root{rootOut(r)}
-		return nil
+		return roots, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	out, next, err := page(roots, in.NextToken, in.MaxResults)
 	if err != nil {
 		return nil, err
 	}
@@ -109,11 +90,7 @@ func (s *Service) createUnit(ctx context.Context, c *identity.Caller, in *orgapi
 		return nil, err
 	}
 	var u unitRecord
-	err := s.update(ctx, func(tx store.Tx) error {
-		o, err := managedOrg(ctx, tx, c.Account)
-		if err != nil {
-			return err
-		}
+	err := s.updateOrg(ctx, c, func(tx store.Tx, o orgRecord) error {
 		if _, err := parentOf(ctx, tx, o, in.ParentId); err != nil {
 			return err
 		}
@@ -165,11 +142,8 @@ func unit(ctx context.Context, tx store.ReadTx, o orgRecord, id string) (unitRec
 
 func (s *Service) describeUnit(ctx context.Context, c *identity.Caller, in *orgapi.DescribeOrganizationalUnitRequest) (*orgapi.DescribeOrganizationalUnitResponse, error) {
 	var u unitRecord
-	err := s.view(ctx, func(tx store.ReadTx) error {
-		o, err := managedOrg(ctx, tx, c.Account)
-		if err != nil {
-			return err
-		}
+	err := s.viewOrg(ctx, c, func(tx store.ReadTx, o orgRecord) error {
+		var err error
 		u, err = unit(ctx, tx, o, in.OrganizationalUnitId)
 		return err
 	})
@@ -181,11 +155,8 @@ func (s *Service) describeUnit(ctx context.Context, c *identity.Caller, in *orga
 
 func (s *Service) updateUnit(ctx context.Context, c *identity.Caller, in *orgapi.UpdateOrganizationalUnitRequest) (*orgapi.UpdateOrganizationalUnitResponse, error) {
 	var u unitRecord
-	err := s.update(ctx, func(tx store.Tx) error {
-		o, err := managedOrg(ctx, tx, c.Account)
-		if err != nil {
-			return err
-		}
+	err := s.updateOrg(ctx, c, func(tx store.Tx, o orgRecord) error {
+		var err error
 		u, err = unit(ctx, tx, o, in.OrganizationalUnitId)
 		if err != nil {
 			return err
@@ -212,11 +183,7 @@ func (s *Service) updateUnit(ctx context.Context, c *identity.Caller, in *orgapi
 }
 
 func (s *Service) deleteUnit(ctx context.Context, c *identity.Caller, in *orgapi.DeleteOrganizationalUnitRequest) (*emptyOutput, error) {
-	return done(s.update(ctx, func(tx store.Tx) error {
-		o, err := managedOrg(ctx, tx, c.Account)
-		if err != nil {
-			return err
-		}
+	return done(s.updateOrg(ctx, c, func(tx store.Tx, o orgRecord) error {
 		u, err := unit(ctx, tx, o, in.OrganizationalUnitId)
 		if err != nil {
 			return err
@@ -261,30 +228,22 @@ func children(ctx context.Context, tx store.ReadTx, o orgRecord, parent string) 
 }
 
 func (s *Service) listUnitsForParent(ctx context.Context, c *identity.Caller, in *orgapi.ListOrganizationalUnitsForParentRequest) (*orgapi.ListOrganizationalUnitsForParentResponse, error) {
-	all := []orgapi.OrganizationalUnit{}
-	err := s.view(ctx, func(tx store.ReadTx) error {
-		o, err := managedOrg(ctx, tx, c.Account)
-		if err != nil {
-			return err
-		}
+	out, next, err := listOrg(ctx, s, c, in.NextToken, in.MaxResults, func(tx store.ReadTx, o orgRecord) ([]orgapi.OrganizationalUnit, error) {
+		var all []orgapi.OrganizationalUnit
 		if _, err := parentOf(ctx, tx, o, in.ParentId); err != nil {
-			return err
+			return nil, err
 		}
 		us, err := units(ctx, tx, o.ID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, u := range us {
 			if u.ParentID == in.ParentId {
 				all = append(all, *unitOut(u))
 			}
 		}
-		return nil
+		return all, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	out, next, err := page(all, in.NextToken, in.MaxResults)
 	if err != nil {
 		return nil, err
 	}
@@ -292,30 +251,22 @@ func (s *Service) listUnitsForParent(ctx context.Context, c *identity.Caller, in
 }
 
 func (s *Service) listParents(ctx context.Context, c *identity.Caller, in *orgapi.ListParentsRequest) (*orgapi.ListParentsResponse, error) {
-	var parents []orgapi.Parent
-	err := s.view(ctx, func(tx store.ReadTx) error {
-		o, err := managedOrg(ctx, tx, c.Account)
-		if err != nil {
-			return err
-		}
+	out, next, err := listOrg(ctx, s, c, in.NextToken, in.MaxResults, func(tx store.ReadTx, o orgRecord) ([]orgapi.Parent, error) {
+		var parents []orgapi.Parent
 		t, err := findTarget(ctx, tx, o, in.ChildId, orgErr("ChildNotFoundException", "We can't find an organizational unit (OU) or AWS account with the ChildId that you specified."))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if t.Type == "ROOT" {
-			return orgErr("ChildNotFoundException", "We can't find an organizational unit (OU) or AWS account with the ChildId that you specified.")
+			return nil, orgErr("ChildNotFoundException", "We can't find an organizational unit (OU) or AWS account with the ChildId that you specified.")
 		}
 		typ := "ORGANIZATIONAL_UNIT"
 		if strings.HasPrefix(t.Parent, "r-") {
 			typ = "ROOT"
 		}
 		parents = []orgapi.Parent{{Id: str(t.Parent), Type: (*orgapi.ParentType)(str(typ))}}
-		return nil
+		return parents, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	out, next, err := page(parents, in.NextToken, in.MaxResults)
 	if err != nil {
 		return nil, err
 	}
@@ -323,30 +274,22 @@ func (s *Service) listParents(ctx context.Context, c *identity.Caller, in *orgap
 }
 
 func (s *Service) listChildren(ctx context.Context, c *identity.Caller, in *orgapi.ListChildrenRequest) (*orgapi.ListChildrenResponse, error) {
-	all := []orgapi.Child{}
-	err := s.view(ctx, func(tx store.ReadTx) error {
-		o, err := managedOrg(ctx, tx, c.Account)
-		if err != nil {
-			return err
-		}
+	out, next, err := listOrg(ctx, s, c, in.NextToken, in.MaxResults, func(tx store.ReadTx, o orgRecord) ([]orgapi.Child, error) {
+		var all []orgapi.Child
 		if _, err := parentOf(ctx, tx, o, in.ParentId); err != nil {
-			return err
+			return nil, err
 		}
 		kids, err := children(ctx, tx, o, in.ParentId)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, k := range kids {
 			if k.Type == string(in.ChildType) {
 				all = append(all, orgapi.Child{Id: str(k.ID), Type: (*orgapi.ChildType)(str(k.Type))})
 			}
 		}
-		return nil
+		return all, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	out, next, err := page(all, in.NextToken, in.MaxResults)
 	if err != nil {
 		return nil, err
 	}

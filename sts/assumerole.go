@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gatehouse-iam/gatehouse/api/stsapi"
+	"github.com/gatehouse-iam/gatehouse/arn"
 	"github.com/gatehouse-iam/gatehouse/authz"
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/identity"
@@ -20,17 +21,14 @@ import (
 const defaultRoleDuration = 3600
 
 // parseRoleARN splits arn:aws:iam::ACCOUNT:role/PATH/NAME.
-func parseRoleARN(arn string) (account, name string, ok bool) {
-	rest, ok := strings.CutPrefix(arn, "arn:"+store.Partition+":iam::")
-	if !ok {
+func parseRoleARN(s string) (account, name string, ok bool) {
+	a, err := arn.Parse(s)
+	if err != nil || a.Partition != store.Partition || a.Service != "iam" || a.Region != "" ||
+		!store.IsAccountID(a.Account) || !strings.HasPrefix(a.Resource, "role/") {
 		return "", "", false
 	}
-	account, res, ok := strings.Cut(rest, ":")
-	if !ok || !store.IsAccountID(account) || !strings.HasPrefix(res, "role/") {
-		return "", "", false
-	}
-	name = res[strings.LastIndexByte(res, '/')+1:]
-	return account, name, name != ""
+	name = a.Resource[strings.LastIndexByte(a.Resource, '/')+1:]
+	return a.Account, name, name != ""
 }
 
 // assumeRole issues role credentials. The decision is AWS's: the role's trust

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-iam/gatehouse/api/stsapi"
+	"github.com/gatehouse-iam/gatehouse/arn"
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/identity"
 	"github.com/gatehouse-iam/gatehouse/policy"
@@ -206,32 +207,29 @@ func minify(doc string) string {
 }
 
 // managedDocument returns the default version of a managed policy by ARN.
-func (s *Service) managedDocument(ctx context.Context, arn string) (string, error) {
-	notFound := awserr.InvalidParameterValue("The policy %s does not exist or is not attachable.", arn)
-	if strings.HasPrefix(arn, "arn:aws:iam::aws:policy/") {
+func (s *Service) managedDocument(ctx context.Context, policyARN string) (string, error) {
+	notFound := awserr.InvalidParameterValue("The policy %s does not exist or is not attachable.", policyARN)
+	if strings.HasPrefix(policyARN, "arn:aws:iam::aws:policy/") {
 		if s.managed != nil {
-			if d, ok := s.managed.Document(arn); ok {
+			if d, ok := s.managed.Document(policyARN); ok {
 				return d, nil
 			}
 		}
 		return "", notFound
 	}
-	rest, ok := strings.CutPrefix(arn, "arn:aws:iam::")
-	if !ok {
+	a, err := arn.Parse(policyARN)
+	if err != nil || a.Partition != store.Partition || a.Service != "iam" || a.Region != "" ||
+		!store.IsAccountID(a.Account) || !strings.HasPrefix(a.Resource, "policy/") {
 		return "", notFound
 	}
-	acct, res, ok := strings.Cut(rest, ":")
-	if !ok || !store.IsAccountID(acct) || !strings.HasPrefix(res, "policy/") {
-		return "", notFound
-	}
-	name := res[strings.LastIndexByte(res, '/')+1:]
+	acct, name := a.Account, a.Resource[strings.LastIndexByte(a.Resource, '/')+1:]
 	var doc string
-	err := s.st.View(ctx, func(tx store.ReadTx) error {
+	err = s.st.View(ctx, func(tx store.ReadTx) error {
 		mp, err := store.GetJSON[store.ManagedPolicy](ctx, tx, store.KindPolicy, acct, store.PolicyKey(name))
 		if err != nil {
 			return err
 		}
-		if mp.ARN != arn {
+		if mp.ARN != policyARN {
 			return store.ErrNotFound
 		}
 		v, err := store.GetJSON[store.PolicyVersion](ctx, tx, store.KindPolicyVersion, acct, store.PolicyVersionKey(name, mp.DefaultVersionID))
