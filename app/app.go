@@ -17,7 +17,7 @@ import (
 
 	"github.com/gatehouse-iam/gatehouse/accessanalyzer"
 	"github.com/gatehouse-iam/gatehouse/authz"
-	"github.com/gatehouse-iam/gatehouse/directory"
+	"github.com/gatehouse-iam/gatehouse/authview"
 	"github.com/gatehouse-iam/gatehouse/iam"
 	"github.com/gatehouse-iam/gatehouse/keyring"
 	"github.com/gatehouse-iam/gatehouse/managedpolicies"
@@ -45,7 +45,7 @@ type Config struct {
 
 // Gatehouse is a wired Gatehouse, ready to bootstrap and serve.
 type Gatehouse struct {
-	Directory      *directory.Directory
+	Directory      *authview.Directory
 	Authorizer     *authz.Authorizer
 	IAM            *iam.Service
 	STS            *sts.Service
@@ -64,7 +64,7 @@ func New(ctx context.Context, c Config) (*Gatehouse, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading the AWS managed policies: %w", err)
 	}
-	dir := directory.New(c.Store, catalog, c.Log)
+	dir := authview.New(c.Store, catalog, c.Log)
 	if err := dir.Load(ctx); err != nil {
 		return nil, fmt.Errorf("loading the directory: %w", err)
 	}

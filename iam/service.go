@@ -16,7 +16,7 @@ import (
 
 	"github.com/gatehouse-iam/gatehouse/authz"
 	"github.com/gatehouse-iam/gatehouse/awserr"
-	"github.com/gatehouse-iam/gatehouse/directory"
+	"github.com/gatehouse-iam/gatehouse/authview"
 	"github.com/gatehouse-iam/gatehouse/identity"
 	"github.com/gatehouse-iam/gatehouse/keyring"
 	"github.com/gatehouse-iam/gatehouse/operation"
@@ -26,7 +26,7 @@ import (
 // Config holds the service's dependencies.
 type Config struct {
 	Store     store.Store
-	Directory *directory.Directory
+	Directory *authview.Directory
 	Keyring   *keyring.Keyring
 	// Rand is the source of ids and secrets (crypto/rand.Reader in production).
 	Rand io.Reader
@@ -43,7 +43,7 @@ type Config struct {
 
 // ManagedCatalog is the catalogue of AWS managed policies.
 type ManagedCatalog interface {
-	directory.ManagedPolicies
+	authview.ManagedPolicies
 	// Policy returns an AWS managed policy by ARN.
 	Policy(arn string) (store.ManagedPolicy, bool)
 	// List returns every AWS managed policy, ordered by name.
@@ -53,7 +53,7 @@ type ManagedCatalog interface {
 // Service implements the IAM operations.
 type Service struct {
 	st      store.Store
-	dir     *directory.Directory
+	dir     *authview.Directory
 	keys    *keyring.Keyring
 	ids     *store.IDGen
 	rand    io.Reader

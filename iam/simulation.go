@@ -15,7 +15,7 @@ import (
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/identity"
 	"github.com/gatehouse-iam/gatehouse/policy"
-	"github.com/gatehouse-iam/gatehouse/servicedata"
+	"github.com/gatehouse-iam/gatehouse/authref"
 	"github.com/gatehouse-iam/gatehouse/store"
 	"github.com/gatehouse-iam/gatehouse/wildcard"
 )
@@ -777,7 +777,7 @@ func (sim *simulation) evaluateAction(action string) (iamapi.EvaluationResult, i
 // reference, of the resource type of action that the simulated resources name;
 // "*" when they are all "*" or the action defines no such type.
 func resourceTemplate(action string, resources []string) string {
-	types, ok := servicedata.Lookup().ResourceTypesFor(action)
+	types, ok := authref.Lookup().ResourceTypesFor(action)
 	if !ok {
 		return "*"
 	}

@@ -23,7 +23,7 @@ import (
 
 	"github.com/gatehouse-iam/gatehouse/api/orgapi"
 	"github.com/gatehouse-iam/gatehouse/awserr"
-	"github.com/gatehouse-iam/gatehouse/directory"
+	"github.com/gatehouse-iam/gatehouse/authview"
 	"github.com/gatehouse-iam/gatehouse/identity"
 	"github.com/gatehouse-iam/gatehouse/operation"
 	"github.com/gatehouse-iam/gatehouse/store"
@@ -32,7 +32,7 @@ import (
 // Config holds the service's dependencies.
 type Config struct {
 	Store     store.Store
-	Directory *directory.Directory
+	Directory *authview.Directory
 	// Rand is the source of ids (crypto/rand.Reader in production).
 	Rand io.Reader
 	// Now is the clock.
@@ -43,7 +43,7 @@ type Config struct {
 // Service implements the Organizations operations.
 type Service struct {
 	st   store.Store
-	dir  *directory.Directory
+	dir  *authview.Directory
 	ids  *store.IDGen
 	rand io.Reader
 	now  func() time.Time

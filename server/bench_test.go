@@ -14,7 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 
-	"github.com/gatehouse-iam/gatehouse/directory"
+	"github.com/gatehouse-iam/gatehouse/authview"
 	"github.com/gatehouse-iam/gatehouse/internal/testserver"
 	"github.com/gatehouse-iam/gatehouse/store"
 )
@@ -166,9 +166,9 @@ func BenchmarkStartupLarge(b *testing.B) {
 	var before runtime.MemStats
 	runtime.ReadMemStats(&before)
 	b.ResetTimer()
-	var d *directory.Directory
+	var d *authview.Directory
 	for i := 0; i < b.N; i++ {
-		d = directory.New(srv.Store, nil, nil)
+		d = authview.New(srv.Store, nil, nil)
 		if err := d.Load(context.Background()); err != nil {
 			b.Fatal(err)
 		}

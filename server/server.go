@@ -22,7 +22,7 @@ import (
 	"github.com/gatehouse-iam/gatehouse/accessanalyzer"
 	"github.com/gatehouse-iam/gatehouse/authz"
 	"github.com/gatehouse-iam/gatehouse/awserr"
-	"github.com/gatehouse-iam/gatehouse/directory"
+	"github.com/gatehouse-iam/gatehouse/authview"
 	"github.com/gatehouse-iam/gatehouse/iam"
 	"github.com/gatehouse-iam/gatehouse/identity"
 	"github.com/gatehouse-iam/gatehouse/oidc"
@@ -35,7 +35,7 @@ import (
 
 // Config holds the server's dependencies.
 type Config struct {
-	Directory *directory.Directory
+	Directory *authview.Directory
 	// Authorizer decides every call (with the sessions' policies from STS
 	// and the organization's guardrails).
 	Authorizer *authz.Authorizer
@@ -55,7 +55,7 @@ type Config struct {
 
 // Server is the HTTP front.
 type Server struct {
-	dir     *directory.Directory
+	dir     *authview.Directory
 	authz   *authz.Authorizer
 	iam     *iam.Service
 	sts     *sts.Service

@@ -15,7 +15,7 @@ import (
 
 	"github.com/gatehouse-iam/gatehouse/api/stsapi"
 	"github.com/gatehouse-iam/gatehouse/authz"
-	"github.com/gatehouse-iam/gatehouse/directory"
+	"github.com/gatehouse-iam/gatehouse/authview"
 	"github.com/gatehouse-iam/gatehouse/identity"
 	"github.com/gatehouse-iam/gatehouse/operation"
 	"github.com/gatehouse-iam/gatehouse/policy"
@@ -35,10 +35,10 @@ type MFAVerifier interface {
 // Config holds the service's dependencies.
 type Config struct {
 	Store     store.Store
-	Directory *directory.Directory
+	Directory *authview.Directory
 	// Managed is the AWS managed policy catalogue (for managed session
 	// policies).
-	Managed directory.ManagedPolicies
+	Managed authview.ManagedPolicies
 	// Sealer seals session tokens (the store's session keys, a
 	// *tokenkeys.Ring).
 	Sealer session.Sealer
@@ -58,8 +58,8 @@ type Config struct {
 // Service implements the STS operations.
 type Service struct {
 	st      store.Store
-	dir     *directory.Directory
-	managed directory.ManagedPolicies
+	dir     *authview.Directory
+	managed authview.ManagedPolicies
 	sealer  session.Sealer
 	mfa     MFAVerifier
 	ids     *store.IDGen

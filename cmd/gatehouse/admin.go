@@ -12,7 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/gatehouse-iam/gatehouse/directory"
+	"github.com/gatehouse-iam/gatehouse/authview"
 	"github.com/gatehouse-iam/gatehouse/iam"
 	"github.com/gatehouse-iam/gatehouse/keyring"
 	"github.com/gatehouse-iam/gatehouse/managedpolicies"
@@ -96,7 +96,7 @@ func createAccount(ctx context.Context, c *createAccountConfig, stdout io.Writer
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	dir := directory.New(st, catalog, log)
+	dir := authview.New(st, catalog, log)
 	if err := dir.Load(ctx); err != nil {
 		return err
 	}

@@ -20,7 +20,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/gatehouse-iam/gatehouse/app"
-	"github.com/gatehouse-iam/gatehouse/directory"
+	"github.com/gatehouse-iam/gatehouse/authview"
 	"github.com/gatehouse-iam/gatehouse/iam"
 	"github.com/gatehouse-iam/gatehouse/keyring"
 	"github.com/gatehouse-iam/gatehouse/store"
@@ -223,7 +223,7 @@ func serve(ctx context.Context, c *serveConfig, stdout, stderr io.Writer) error 
 		// Other nodes' commits arrive by LISTEN/NOTIFY; Run's poll above is
 		// the fallback when a notification is missed.
 		events := make(chan int64, 1)
-		go func() { pg.Listen(bg, directory.Wake(events)); bgDone <- struct{}{} }() //nolint:errcheck // returns bg's cause
+		go func() { pg.Listen(bg, authview.Wake(events)); bgDone <- struct{}{} }() //nolint:errcheck // returns bg's cause
 		go func() { dir.SyncOn(bg, events); bgDone <- struct{}{} }()
 		bgCount += 2
 	}

@@ -78,7 +78,7 @@ func TestPackageDocs(t *testing.T) {
 func TestLayers(t *testing.T) {
 	pkgs := loadPackages(t)
 	const mod = "github.com/gatehouse-iam/gatehouse/"
-	pure := []string{"wildcard", "arn", "policy", "sigv4", "servicedata", "policy/validate", "store", "identity", "session"}
+	pure := []string{"wildcard", "arn", "policy", "sigv4", "authref", "policy/validate", "store", "identity", "session"}
 	for _, dir := range pure {
 		p := pkgs[dir]
 		if p == nil {

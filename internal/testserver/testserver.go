@@ -22,7 +22,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/gatehouse-iam/gatehouse/app"
-	"github.com/gatehouse-iam/gatehouse/directory"
+	"github.com/gatehouse-iam/gatehouse/authview"
 	"github.com/gatehouse-iam/gatehouse/iam"
 	"github.com/gatehouse-iam/gatehouse/keyring"
 	"github.com/gatehouse-iam/gatehouse/organizations"
@@ -42,7 +42,7 @@ const (
 type Server struct {
 	URL       string
 	Store     store.Store
-	Directory *directory.Directory
+	Directory *authview.Directory
 	IAM       *iam.Service
 	Orgs      *organizations.Service
 	HTTP      *server.Server

@@ -11,7 +11,7 @@ import (
 
 	"github.com/gatehouse-iam/gatehouse/arn"
 	"github.com/gatehouse-iam/gatehouse/policy"
-	"github.com/gatehouse-iam/gatehouse/servicedata"
+	"github.com/gatehouse-iam/gatehouse/authref"
 	"github.com/gatehouse-iam/gatehouse/wildcard"
 )
 
@@ -25,7 +25,7 @@ const (
 
 // check runs every check on a parsed document.
 func (v *validator) check(d *policy.Document) {
-	data := servicedata.Lookup()
+	data := authref.Lookup()
 	if d.Version == "" {
 		v.add(TypeWarning, "MISSING_VERSION", "We recommend that you specify the Version element to help you with debugging permission issues.", v.loc.at())
 	}
@@ -101,9 +101,9 @@ func statementKey(s *policy.Statement) string {
 type stmtValidator struct {
 	*validator
 	s    *policy.Statement
-	data *servicedata.Data
+	data *authref.Data
 	// actions the statement's Action element matches (nil for NotAction).
-	actions []*servicedata.Action
+	actions []*authref.Action
 }
 
 func (sv *stmtValidator) stmt(steps ...step) Location {
@@ -157,7 +157,7 @@ func (sv *stmtValidator) checkActions() {
 	type entry struct {
 		i       int
 		pattern string
-		matched []*servicedata.Action
+		matched []*authref.Action
 	}
 	var entries []entry
 	for i, a := range s.Actions {
@@ -230,8 +230,8 @@ func (sv *stmtValidator) checkActions() {
 
 // covers reports whether every action of sub is in super (both sorted by
 // service, then lower-cased name, as MatchActions returns them).
-func covers(super, sub []*servicedata.Action) bool {
-	in := make(map[*servicedata.Action]bool, len(super))
+func covers(super, sub []*authref.Action) bool {
+	in := make(map[*authref.Action]bool, len(super))
 	for _, a := range super {
 		in[a] = true
 	}
@@ -472,11 +472,11 @@ func (sv *stmtValidator) emptyCondition(op policy.Operator, c policy.Condition, 
 }
 
 // checkKey checks that a condition key exists and returns what is known of it.
-func (sv *stmtValidator) checkKey(c policy.Condition, loc Location) (servicedata.KeyInfo, bool) {
+func (sv *stmtValidator) checkKey(c policy.Condition, loc Location) (authref.KeyInfo, bool) {
 	prefix, rest, ok := strings.Cut(c.Key, ":")
 	if !ok || prefix == "" || rest == "" {
 		sv.add(TypeError, "INVALID_CONDITION_KEY_FORMAT", "The condition key format is not valid. Use the format service:keyname.", loc)
-		return servicedata.KeyInfo{}, false
+		return authref.KeyInfo{}, false
 	}
 	if info, ok := sv.data.ConditionKey(c.Key); ok {
 		return info, true
@@ -492,14 +492,14 @@ func (sv *stmtValidator) checkKey(c policy.Condition, loc Location) (servicedata
 		default:
 			sv.add(TypeError, "INVALID_GLOBAL_CONDITION_KEY", fmt.Sprintf("The condition key %s does not exist. Use a valid condition key.", c.Key), loc)
 		}
-		return servicedata.KeyInfo{}, false
+		return authref.KeyInfo{}, false
 	}
 	if svc, ok := sv.data.Service(prefix); ok {
 		sv.add(TypeError, "INVALID_SERVICE_CONDITION_KEY", fmt.Sprintf("The condition key %s does not exist in the service %s. Use a valid condition key.", c.Key, svc.Prefix), loc)
 	}
 	// Other prefixes are identity providers' keys (oidc.eks...:sub), which the
 	// reference cannot list.
-	return servicedata.KeyInfo{}, false
+	return authref.KeyInfo{}, false
 }
 
 // checkValueTypes checks that each value suits the operator family.

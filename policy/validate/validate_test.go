@@ -430,7 +430,7 @@ func TestPure(t *testing.T) {
 		"github.com/gatehouse-iam/gatehouse/policy":      true,
 		"github.com/gatehouse-iam/gatehouse/wildcard":    true,
 		"github.com/gatehouse-iam/gatehouse/arn":         true,
-		"github.com/gatehouse-iam/gatehouse/servicedata": true,
+		"github.com/gatehouse-iam/gatehouse/authref": true,
 	}
 	files, err := filepath.Glob("*.go")
 	if err != nil {

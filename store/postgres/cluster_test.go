@@ -21,7 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/gatehouse-iam/gatehouse/app"
-	"github.com/gatehouse-iam/gatehouse/directory"
+	"github.com/gatehouse-iam/gatehouse/authview"
 	"github.com/gatehouse-iam/gatehouse/iam"
 	"github.com/gatehouse-iam/gatehouse/internal/testserver"
 	"github.com/gatehouse-iam/gatehouse/keyring"
@@ -46,7 +46,7 @@ const propagationBound = 2 * time.Second
 type node struct {
 	url    string
 	store  *postgres.Store
-	dir    *directory.Directory
+	dir    *authview.Directory
 	ring   *tokenkeys.Ring
 	master *keyring.Keyring
 	stop   func() // stops the node, as a crash or a kill would; idempotent
@@ -125,7 +125,7 @@ func startNodeTimeout(t testing.TB, dsn, schema, masterKey string, timeout time.
 	bg, stop := context.WithCancel(context.Background())
 	var bgWG sync.WaitGroup
 	events := make(chan int64, 1)
-	bgWG.Go(func() { st.Listen(bg, directory.Wake(events)) })
+	bgWG.Go(func() { st.Listen(bg, authview.Wake(events)) })
 	bgWG.Go(func() { d.SyncOn(bg, events) })
 	bgWG.Go(func() { d.Run(bg, time.Second) })
 	bgWG.Go(func() { hs.RunKeyUseFlusher(bg, time.Second) })

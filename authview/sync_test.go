@@ -1,4 +1,4 @@
-package directory_test
+package authview_test
 
 import (
 	"errors"
@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gatehouse-iam/gatehouse/directory"
+	"github.com/gatehouse-iam/gatehouse/authview"
 	"github.com/gatehouse-iam/gatehouse/managedpolicies"
 	"github.com/gatehouse-iam/gatehouse/store"
 	"github.com/gatehouse-iam/gatehouse/store/sqlite"
@@ -30,7 +30,7 @@ func TestConcurrentSyncs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := directory.New(st, catalog, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	d := authview.New(st, catalog, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err := d.Load(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/gatehouse-iam/gatehouse/servicedata/internal/compact"
+	"github.com/gatehouse-iam/gatehouse/authref/internal/compact"
 )
 
 func main() {

@@ -1,4 +1,4 @@
-// Package servicedata is the AWS Service Authorization Reference, compacted and
+// Package authref is the AWS Service Authorization Reference, compacted and
 // embedded: for every service prefix its actions (display name, access level,
 // resource types, condition keys), resource types (ARN templates) and condition
 // keys (types), plus the global condition keys.
@@ -8,7 +8,7 @@
 // modify the slices they are given.
 //
 // The package is pure: standard library plus Gatehouse's wildcard package.
-package servicedata
+package authref
 
 //go:generate go run ./internal/gen -auth ../reference/service-authorization/service-authorization.json.gz -global ../reference/condition-keys/global-condition-keys.json -o data.json.gz
 
@@ -133,7 +133,7 @@ type keyPattern struct {
 	info KeyInfo
 }
 
-// wire mirrors servicedata/internal/compact.File.
+// wire mirrors authref/internal/compact.File.
 type wire struct {
 	Source   string `json:"source"`
 	Services []struct {

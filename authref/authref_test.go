@@ -1,4 +1,4 @@
-package servicedata
+package authref
 
 import (
 	"bytes"
@@ -13,7 +13,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/gatehouse-iam/gatehouse/servicedata/internal/compact"
+	"github.com/gatehouse-iam/gatehouse/authref/internal/compact"
 )
 
 func TestServiceAndAction(t *testing.T) {

@@ -1,6 +1,6 @@
 // Package compact turns the service authorization reference and the global
 // condition-key table into the compact, deterministic JSON that package
-// servicedata embeds. It is used by the generator (servicedata/internal/gen) and by
+// authref embeds. It is used by the generator (authref/internal/gen) and by
 // servicedata's freshness test.
 package compact
 

@@ -1,4 +1,4 @@
-package directory_test
+package authview_test
 
 import (
 	"context"
@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gatehouse-iam/gatehouse/directory"
+	"github.com/gatehouse-iam/gatehouse/authview"
 	"github.com/gatehouse-iam/gatehouse/managedpolicies"
 	"github.com/gatehouse-iam/gatehouse/store"
 	"github.com/gatehouse-iam/gatehouse/store/sqlite"
@@ -26,14 +26,14 @@ func TestSyncOn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := directory.New(st, catalog, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	d := authview.New(st, catalog, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err := d.Load(ctx); err != nil {
 		t.Fatal(err)
 	}
 	events := make(chan int64, 1)
 	stopped := make(chan struct{})
 	go func() { d.SyncOn(ctx, events); close(stopped) }()
-	wake := directory.Wake(events)
+	wake := authview.Wake(events)
 
 	// Another process commits an access key; only the notification tells us.
 	key := store.AccessKey{ID: "AKIAEXAMPLEEXAMPLE01", Account: "123456789012", Status: store.StatusActive}
@@ -58,7 +58,7 @@ func TestSyncOn(t *testing.T) {
 	}
 	// Wake never blocks, even with nobody reading and the buffer full.
 	full := make(chan int64, 1)
-	w := directory.Wake(full)
+	w := authview.Wake(full)
 	done := make(chan struct{})
 	go func() { w(1); w(2); w(3); close(done) }()
 	select {

@@ -1,9 +1,10 @@
-// Package directory is the in-memory, read-optimised view of principals, access
-// keys and compiled policies that authentication and authorization read on every
-// request. The store is the source of truth; the directory follows its change feed
+// Package authview is the authorization view: the in-memory, read-optimised view
+// of principals, access keys and compiled policies that authentication and
+// authorization read on every request (named "directory" until it was mistaken
+// for a user directory). The store is the source of truth; the view follows its change feed
 // (Sync after local writes, and a periodic poll for writes by other processes), so
 // decisions do not wait on the database once a principal's policies are cached.
-package directory
+package authview
 
 import (
 	"context"
