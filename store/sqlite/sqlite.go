@@ -155,7 +155,7 @@ func (s *Store) update(ctx context.Context, fn func(store.Tx) error) (err error)
 	if err != nil {
 		return mapErr(ctx, err, "begin update")
 	}
-	t := &tx{readTx: readTx{q: sqlTx}, sqlTx: sqlTx}
+	t := &tx{readTx: readTx{q: bounded{q: sqlTx, txCtx: ctx}}, sqlTx: sqlTx}
 	committed := false
 	defer func() {
 		t.done = true
@@ -195,7 +195,7 @@ func (s *Store) View(ctx context.Context, fn func(store.ReadTx) error) error {
 	if err != nil {
 		return mapErr(ctx, err, "begin view")
 	}
-	t := &readTx{q: sqlTx}
+	t := &readTx{q: bounded{q: sqlTx, txCtx: ctx}}
 	defer func() {
 		t.done = true
 		sqlTx.Rollback() //nolint:errcheck // read-only: nothing to lose
@@ -235,6 +235,36 @@ type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// bounded runs a transaction's statements within the transaction's deadline,
+// whatever context each statement is given: once the transaction's context
+// is done, statements run under it and so fail at once. (database/sql rolls
+// the transaction back when that context ends, but from another goroutine:
+// a statement issued in between could still succeed.)
+type bounded struct {
+	q     querier
+	txCtx context.Context
+}
+
+// ctx is the context a statement given ctx runs under.
+func (b bounded) ctx(ctx context.Context) context.Context {
+	if b.txCtx.Err() != nil {
+		return b.txCtx
+	}
+	return ctx
+}
+
+func (b bounded) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return b.q.QueryContext(b.ctx(ctx), query, args...)
+}
+
+func (b bounded) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return b.q.QueryRowContext(b.ctx(ctx), query, args...)
+}
+
+func (b bounded) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return b.q.ExecContext(b.ctx(ctx), query, args...)
 }
 
 // errTxDone reports use of a transaction after its function returned.
