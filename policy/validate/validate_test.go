@@ -427,10 +427,10 @@ func FuzzValidate(f *testing.F) {
 // and Gatehouse's pure packages.
 func TestPure(t *testing.T) {
 	allowed := map[string]bool{
-		"github.com/gatehouse-iam/gatehouse/policy":      true,
-		"github.com/gatehouse-iam/gatehouse/wildcard":    true,
-		"github.com/gatehouse-iam/gatehouse/arn":         true,
-		"github.com/gatehouse-iam/gatehouse/authref": true,
+		"github.com/gatehouse-iam/gatehouse/policy":   true,
+		"github.com/gatehouse-iam/gatehouse/wildcard": true,
+		"github.com/gatehouse-iam/gatehouse/arn":      true,
+		"github.com/gatehouse-iam/gatehouse/authref":  true,
 	}
 	files, err := filepath.Glob("*.go")
 	if err != nil {
