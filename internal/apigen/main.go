@@ -8,7 +8,8 @@
 // With -json, the package is generated for an AWS JSON 1.1 model
 // (Organizations) with the protocol/awsjson runtime instead; with -restjson,
 // for a REST-JSON model (IAM Access Analyzer) with the protocol/restjson
-// runtime.
+// runtime; with -restxml, for a REST-XML model (Amazon S3) with the
+// protocol/restxml runtime.
 //
 // With -errors and one or more -model flags it writes the error-code table of
 // package awserr from the models' exception shapes.
@@ -44,6 +45,7 @@ func run(args []string) error {
 	errs := fs.Bool("errors", false, "generate the awserr code table instead of an api package")
 	jsonProto := fs.Bool("json", false, "generate an AWS JSON protocol api package (Organizations)")
 	restProto := fs.Bool("restjson", false, "generate a REST-JSON protocol api package (Access Analyzer)")
+	xmlProto := fs.Bool("restxml", false, "generate a REST-XML protocol api package (S3)")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("flags: %w", err)
 	}
@@ -67,6 +69,8 @@ func run(args []string) error {
 			return fmt.Errorf("an api package is generated from exactly one -model")
 		}
 		switch {
+		case *xmlProto:
+			src, err = gen.GenerateRESTXMLAPI(loaded[0], *pkg)
 		case *restProto:
 			src, err = gen.GenerateRESTJSONAPI(loaded[0], *pkg)
 		case *jsonProto:

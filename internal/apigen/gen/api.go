@@ -28,6 +28,8 @@ type apiGen struct {
 	json bool
 	// rest selects, with json, the REST-JSON codec (GenerateRESTJSONAPI).
 	rest bool
+	// restXML selects the REST-XML codec (GenerateRESTXMLAPI).
+	restXML bool
 }
 
 // dec is the runtime package the generated decoders call: the shared JSON
@@ -41,6 +43,9 @@ func (g *apiGen) dec() string {
 
 // rt is the runtime package the generated code calls.
 func (g *apiGen) rt() string {
+	if g.restXML {
+		return "restxml"
+	}
 	if g.rest {
 		return "restjson"
 	}

@@ -40,8 +40,11 @@ type Operation struct {
 		RequestURI   string `json:"requestUri"`
 		ResponseCode int    `json:"responseCode"`
 	} `json:"http"`
-	Input         *Ref   `json:"input"`
-	Output        *Ref   `json:"output"`
+	Input  *Ref `json:"input"`
+	Output *Ref `json:"output"`
+	// Deprecated marks an operation replaced by another (S3's
+	// GetBucketLifecycle by GetBucketLifecycleConfiguration).
+	Deprecated    bool   `json:"deprecated"`
 	Errors        []*Ref `json:"errors"`
 	Documentation string `json:"documentation"`
 }
@@ -56,6 +59,9 @@ type Ref struct {
 	ResultWrapper string `json:"resultWrapper"`
 	Flattened     bool   `json:"flattened"`
 	XMLAttribute  bool   `json:"xmlAttribute"`
+	// Streaming marks a blob payload read or written as a stream (S3's
+	// object bodies).
+	Streaming     bool   `json:"streaming"`
 	Documentation string `json:"documentation"`
 }
 
@@ -94,6 +100,13 @@ func (ms *Members) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// XMLNamespace is an xmlNamespace trait: a prefix (none for the default
+// namespace) and its URI.
+type XMLNamespace struct {
+	Prefix string `json:"prefix"`
+	URI    string `json:"uri"`
+}
+
 // ErrorInfo is an exception shape's `error` trait.
 type ErrorInfo struct {
 	Code           string `json:"code"`
@@ -117,6 +130,12 @@ type Shape struct {
 	Sensitive bool         `json:"sensitive"`
 	Flattened bool         `json:"flattened"`
 	Union     bool         `json:"union"`
+	// Payload names the member that is a REST input's or output's whole
+	// body.
+	Payload string `json:"payload"`
+	// XMLNamespace is a REST-XML structure's namespace declaration
+	// (S3's Grantee declares the xsi prefix).
+	XMLNamespace *XMLNamespace `json:"xmlNamespace"`
 	// TimestampFormat is "iso8601", "epoch-seconds", "rfc822" or "" (the
 	// protocol's default).
 	TimestampFormat string     `json:"timestampFormat"`
