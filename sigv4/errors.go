@@ -19,6 +19,19 @@ const (
 	CodeAuthorizationQueryParametersError = "AuthorizationQueryParametersError"
 	CodeXAmzContentSHA256Mismatch         = "XAmzContentSHA256Mismatch"
 	CodeInternalFailure                   = "InternalFailure"
+
+	// S3's codes (Options.S3).
+	CodeInvalidAccessKeyID           = "InvalidAccessKeyId"
+	CodeRequestTimeTooSkewed         = "RequestTimeTooSkewed"
+	CodeAuthorizationHeaderMalformed = "AuthorizationHeaderMalformed"
+	CodeInvalidRequest               = "InvalidRequest"
+	CodeInvalidArgument              = "InvalidArgument"
+	CodeIncompleteBody               = "IncompleteBody"
+	CodeInvalidChunkSizeError        = "InvalidChunkSizeError"
+	CodeBadDigest                    = "BadDigest"
+	CodeMalformedTrailerError        = "MalformedTrailerError"
+	CodeMissingContentLength         = "MissingContentLength"
+	CodeNotImplemented               = "NotImplemented"
 )
 
 // ErrUnknownAccessKey is returned (possibly wrapped) by a lookup function when
@@ -29,12 +42,53 @@ var ErrUnknownAccessKey = errors.New("sigv4: unknown access key")
 // Error is an authentication failure with AWS's code, HTTP status and
 // client-safe message. Err, when set, is an internal cause (for example a
 // failing key store) for logs only.
+//
+// Fields are the extra elements some of S3's error documents carry after
+// Message, in S3's order (for example AWSAccessKeyId, StringToSign,
+// SignatureProvided... for SignatureDoesNotMatch). They are client-safe: never
+// a secret or a signing key. Only the S3 rules (Options.S3) set them.
 type Error struct {
-	Code    string // AWS error code, e.g. "SignatureDoesNotMatch"
-	Status  int    // HTTP status code to answer with
-	Message string // message for the client, in AWS's wording
-	Err     error  // internal cause; never sent to the client
+	Code    string  // AWS error code, e.g. "SignatureDoesNotMatch"
+	Status  int     // HTTP status code to answer with
+	Message string  // message for the client, in AWS's wording
+	Fields  []Field // extra elements of S3's error document, in order
+	Err     error   // internal cause; never sent to the client
+
+	kind errKind // what failed, for the S3 rules' translation
 }
+
+// Field is one extra element of an S3 error document: <Name>Value</Name>.
+type Field struct {
+	Name, Value string
+}
+
+// Field returns the value of the named field and whether it is present.
+func (e *Error) Field(name string) (string, bool) {
+	for _, f := range e.Fields {
+		if f.Name == name {
+			return f.Value, true
+		}
+	}
+	return "", false
+}
+
+// errKind says which check produced an IAM-style error, so that the S3 rules
+// can answer with S3's code and message instead.
+type errKind uint8
+
+const (
+	kindOther errKind = iota
+	kindNoAuth
+	kindBothAuth
+	kindAlgorithm
+	kindQueryAlgorithm
+	kindHeaderParams
+	kindMissingEqual
+	kindQueryParams
+	kindHost
+	kindDate
+	kindCredential
+)
 
 // Error implements error. It includes the internal cause, so use Code and
 // Message, not Error(), when writing a response.
@@ -87,8 +141,13 @@ func newError(code string, status int, msg string) *Error {
 	return &Error{Code: code, Status: status, Message: msg}
 }
 
+func withKind(e *Error, k errKind) *Error {
+	e.kind = k
+	return e
+}
+
 func errMissingToken() *Error {
-	return newError(CodeMissingAuthenticationToken, http.StatusForbidden, msgMissingToken)
+	return withKind(newError(CodeMissingAuthenticationToken, http.StatusForbidden, msgMissingToken), kindNoAuth)
 }
 
 func errMismatch(msg string) *Error {
@@ -106,19 +165,21 @@ func errQueryParams(msg string) *Error {
 }
 
 func errUnsupportedAlgorithm(alg string) *Error {
-	return errIncomplete("Unsupported AWS 'algorithm': '" + alg + "'.")
+	return withKind(errIncomplete("Unsupported AWS 'algorithm': '"+alg+"'."), kindAlgorithm)
 }
 
 func errMissingEqual(param, header string) *Error {
-	return errIncomplete("'" + param + "' not a valid key=value pair (missing equal-sign) in Authorization header: '" + header + "'.")
+	e := errIncomplete("'" + param + "' not a valid key=value pair (missing equal-sign) in Authorization header: '" + header + "'.")
+	e.kind, e.Fields = kindMissingEqual, []Field{{"component", param}}
+	return e
 }
 
 func errBadDate(got string) *Error {
-	return errIncomplete("Date must be in ISO-8601 'basic format'. Got '" + got + "'. See http://en.wikipedia.org/wiki/ISO_8601")
+	return withKind(errIncomplete("Date must be in ISO-8601 'basic format'. Got '"+got+"'. See http://en.wikipedia.org/wiki/ISO_8601"), kindDate)
 }
 
 func errCredentialParts(cred string) *Error {
-	return errIncomplete("Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '" + cred + "'")
+	return withKind(errIncomplete("Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '"+cred+"'"), kindCredential)
 }
 
 // skewText renders a skew the way AWS does ("15 min.").

@@ -74,7 +74,7 @@ func parseAuth(r *http.Request, params []param) (*Auth, *Error) {
 	var err *Error
 	switch {
 	case header != "" && presigned:
-		return nil, errMismatch(msgSignatureMismatch)
+		return nil, withKind(errMismatch(msgSignatureMismatch), kindBothAuth)
 	case header != "":
 		a, err = parseHeaderAuth(r, header)
 	case presigned:
@@ -86,7 +86,7 @@ func parseAuth(r *http.Request, params []param) (*Auth, *Error) {
 		return nil, err
 	}
 	if !signsHost(a.signedHeaders) {
-		return nil, errMismatch(msgHostNotSigned)
+		return nil, withKind(errMismatch(msgHostNotSigned), kindHost)
 	}
 	if a.Presigned {
 		if !parseISOBasic(a.amzDate, &a.Date) {
@@ -142,7 +142,11 @@ func parseHeaderAuth(r *http.Request, header string) (*Auth, *Error) {
 		if !hasDate {
 			msg = append(msg, msgReqDate)
 		}
-		return nil, errIncomplete(strings.Join(msg, " ") + " Authorization=" + header)
+		e := withKind(errIncomplete(strings.Join(msg, " ")+" Authorization="+header), kindHeaderParams)
+		if f.hasCredential && f.hasSignature && f.hasSignedHeaders {
+			e.kind = kindDate // only the date is missing
+		}
+		return nil, e
 	}
 	return &Auth{
 		credential:    f.credential,
@@ -195,7 +199,7 @@ func parseAuthorization(header string) (authFields, *Error) {
 // first value of each parameter counts.
 func parsePresigned(params []param, alg string) (*Auth, *Error) {
 	if alg != algorithm {
-		return nil, errMissingToken()
+		return nil, withKind(errMissingToken(), kindQueryAlgorithm)
 	}
 	a := &Auth{Presigned: true}
 	var ok [4]bool
@@ -211,7 +215,7 @@ func parsePresigned(params []param, alg string) (*Auth, *Error) {
 			}
 		}
 		msg = append(msg, msgQueryReexamine)
-		return nil, errIncomplete(strings.Join(msg, " "))
+		return nil, withKind(errIncomplete(strings.Join(msg, " ")), kindQueryParams)
 	}
 	if exp, found := lookup(params, qExpires); found {
 		digits := strings.TrimPrefix(exp, "-")

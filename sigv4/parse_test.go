@@ -132,7 +132,7 @@ func TestDateHeader(t *testing.T) {
 		a := &Auth{amzDate: "20260101T120000Z", scope: "20260101/us-east-1/iam/aws4_request", signedHeaders: "date;host"}
 		key := deriveKey([]byte(testSecret), "20260101", "us-east-1", "iam")
 		params := parseQuery(r.URL.RawQuery, nil)
-		sig := signature(&key, a, r, params, "/", []byte(hexSHA256(nil)))
+		sig := signature(&key, a, r, params, "/", true, []byte(hexSHA256(nil)))
 		r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/iam/aws4_request, SignedHeaders=date;host, Signature="+hexString(sig[:]))
 		got, err := newTestVerifier(t, 0, nil).Verify(context.Background(), r, nil)
 		if err != nil {

@@ -39,6 +39,14 @@ type Options struct {
 	// CacheTTL bounds how long a derived key stays cached when it is not used:
 	// at most about twice this long. Zero means one hour.
 	CacheTTL time.Duration
+	// S3 applies Amazon S3's rules instead of those of the other services:
+	// the canonical URI is the path as sent (not encoded again, not
+	// normalised); header-signed requests must send x-amz-content-sha256,
+	// which may declare UNSIGNED-PAYLOAD or an aws-chunked streaming body
+	// (see VerifyStream); presigned URLs must carry X-Amz-Expires and sign
+	// UNSIGNED-PAYLOAD; and failures are reported with S3's codes, messages
+	// and extra error fields (Error.Fields).
+	S3 bool
 }
 
 // Verifier verifies SigV4-signed requests. It is safe for concurrent use.
@@ -48,6 +56,7 @@ type Verifier struct {
 	service string
 	regions []string
 	skew    time.Duration
+	s3      bool
 	cache   *keyCache // nil when disabled
 }
 
@@ -68,6 +77,7 @@ func NewVerifier(opts Options) (*Verifier, error) {
 		service: opts.Service,
 		regions: slices.Clone(opts.Regions),
 		skew:    opts.MaxSkew,
+		s3:      opts.S3,
 	}
 	if v.skew == 0 {
 		v.skew = 15 * time.Minute
@@ -94,7 +104,14 @@ func NewVerifier(opts Options) (*Verifier, error) {
 //
 // A session token, if any, is returned in Auth.SessionToken unchecked: the
 // caller must make sure it belongs to the access key.
+//
+// With the S3 rules the body is checked against what x-amz-content-sha256
+// declares, aws-chunked bodies included (their decoded payload is verified
+// and discarded); S3 servers should rather call VerifyStream.
 func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte) (*Auth, error) {
+	if v.s3 {
+		return v.verifyS3(ctx, r, body)
+	}
 	var pbuf [16]param
 	params := parseQuery(rawQuery(r), pbuf[:0])
 	now := v.now()
@@ -115,10 +132,10 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte) (*A
 	}
 	key := v.signingKey(secret, a, now)
 	path := requestPath(r)
-	if v.matches(&key, &want, a, r, params, path, payload, alt) {
+	if matches(&key, &want, a, r, params, path, payload, alt) {
 		return a, nil
 	}
-	if norm, ok := normalizePath(path); ok && v.matches(&key, &want, a, r, params, norm, payload, alt) {
+	if norm, ok := normalizePath(path); ok && matches(&key, &want, a, r, params, norm, payload, alt) {
 		return a, nil
 	}
 	return nil, errMismatch(msgSignatureMismatch)
@@ -144,19 +161,40 @@ func (v *Verifier) Precheck(ctx context.Context, r *http.Request) (*Auth, error)
 func (v *Verifier) precheck(ctx context.Context, r *http.Request, params []param, now time.Time) (*Auth, []byte, error) {
 	a, err := parseAuth(r, params)
 	if err != nil {
+		if v.s3 {
+			return nil, nil, s3Translate(err, r)
+		}
 		return nil, nil, err
 	}
-	if err := v.checkTime(a, now); err != nil {
+	if v.s3 {
+		if _, _, err := s3Payload(a, r, params); err != nil {
+			return nil, nil, err
+		}
+		if err := v.s3CheckTime(a, r, now); err != nil {
+			return nil, nil, err
+		}
+	} else if err := v.checkTime(a, now); err != nil {
 		return nil, nil, err
 	}
 	if err := a.splitCredential(); err != nil {
+		if v.s3 {
+			return nil, nil, s3Translate(err, r)
+		}
 		return nil, nil, err
 	}
-	if err := v.checkScope(a); err != nil {
+	if v.s3 {
+		if err := v.s3CheckScope(a); err != nil {
+			return nil, nil, err
+		}
+	} else if err := v.checkScope(a); err != nil {
 		return nil, nil, err
 	}
 	secret, lerr := v.lookup(ctx, a.AccessKeyID)
 	if lerr != nil {
+		if errors.Is(lerr, ErrUnknownAccessKey) && v.s3 {
+			return nil, nil, &Error{Code: CodeInvalidAccessKeyID, Status: http.StatusForbidden, Message: msgS3InvalidAccessKey,
+				Fields: []Field{{"AWSAccessKeyId", a.AccessKeyID}}, Err: fmt.Errorf("access key %q: %w", a.AccessKeyID, lerr)}
+		}
 		if errors.Is(lerr, ErrUnknownAccessKey) {
 			return nil, nil, &Error{Code: CodeInvalidClientTokenID, Status: http.StatusForbidden, Message: msgInvalidToken,
 				Err: fmt.Errorf("access key %q: %w", a.AccessKeyID, lerr)}
@@ -268,26 +306,38 @@ func (v *Verifier) signingKey(secret []byte, a *Auth, now time.Time) [sha256.Siz
 // matches computes the signature for the given canonical path and payload
 // hash (and the alternative payload hash, if any) and compares it with want
 // in constant time.
-func (v *Verifier) matches(key, want *[sha256.Size]byte, a *Auth, r *http.Request, params []param, path string, payload, alt []byte) bool {
-	got := signature(key, a, r, params, path, payload)
+func matches(key, want *[sha256.Size]byte, a *Auth, r *http.Request, params []param, path string, payload, alt []byte) bool {
+	got := signature(key, a, r, params, path, true, payload)
 	if hmac.Equal(got[:], want[:]) {
 		return true
 	}
 	if alt == nil {
 		return false
 	}
-	got = signature(key, a, r, params, path, alt)
+	got = signature(key, a, r, params, path, true, alt)
 	return hmac.Equal(got[:], want[:])
 }
 
 // signature computes the SigV4 signature of the request: the HMAC, under the
-// signing key, of the string to sign built from the canonical request.
-func signature(key *[sha256.Size]byte, a *Auth, r *http.Request, params []param, path string, payload []byte) [sha256.Size]byte {
+// signing key, of the string to sign built from the canonical request. The
+// path is percent-encoded again when encodePath is set (all services but
+// S3).
+func signature(key *[sha256.Size]byte, a *Auth, r *http.Request, params []param, path string, encodePath bool, payload []byte) [sha256.Size]byte {
 	var stack [1024]byte
-	cr := stack[:0]
+	cr := appendCanonicalRequest(stack[:0], a, r, params, path, encodePath, payload)
+	var sts [256]byte
+	return hmacSHA256(key[:], appendStringToSign(sts[:0], a, cr))
+}
+
+// appendCanonicalRequest appends the canonical request of r.
+func appendCanonicalRequest(cr []byte, a *Auth, r *http.Request, params []param, path string, encodePath bool, payload []byte) []byte {
 	cr = append(cr, r.Method...)
 	cr = append(cr, '\n')
-	cr = appendEncoded(cr, path, true)
+	if encodePath {
+		cr = appendEncoded(cr, path, true)
+	} else {
+		cr = append(cr, path...)
+	}
 	cr = append(cr, '\n')
 	cr = appendCanonicalQuery(cr, params, a.Presigned)
 	cr = append(cr, '\n')
@@ -295,16 +345,17 @@ func signature(key *[sha256.Size]byte, a *Auth, r *http.Request, params []param,
 	cr = append(cr, '\n')
 	cr = append(cr, a.signedHeaders...)
 	cr = append(cr, '\n')
-	cr = append(cr, payload...)
-	crSum := sha256.Sum256(cr)
+	return append(cr, payload...)
+}
 
-	var sts [256]byte
-	s := append(sts[:0], algorithm...)
+// appendStringToSign appends the string to sign of canonical request cr.
+func appendStringToSign(s []byte, a *Auth, cr []byte) []byte {
+	crSum := sha256.Sum256(cr)
+	s = append(s, algorithm...)
 	s = append(s, '\n')
 	s = append(s, a.amzDate...)
 	s = append(s, '\n')
 	s = append(s, a.scope...)
 	s = append(s, '\n')
-	s = hex.AppendEncode(s, crSum[:])
-	return hmacSHA256(key[:], s)
+	return hex.AppendEncode(s, crSum[:])
 }

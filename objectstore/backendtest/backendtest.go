@@ -1,0 +1,1234 @@
+// Package backendtest is the conformance suite every objectstore.Backend
+// runs, so the embedded and the upstream backends behave alike — as S3 does.
+//
+// A backend's test is a few lines:
+//
+//	func TestConformance(t *testing.T) {
+//		backendtest.Run(t, func(t *testing.T) objectstore.Backend {
+//			b, err := disk.Open(t.TempDir(), disk.Options{})
+//			if err != nil {
+//				t.Fatal(err)
+//			}
+//			return b
+//		})
+//	}
+//
+// Each subtest gets a fresh backend from newBackend, with no buckets, and
+// closes it when it ends (Close must tolerate the backend's own cleanup
+// calling it again). Bucket names are unique per subtest, so a backend over
+// a shared server may return the same server each time. Bench is the
+// matching benchmark set.
+package backendtest
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/gatehouse-iam/gatehouse/objectstore"
+)
+
+// Run runs the suite against backends made by newBackend.
+func Run(t *testing.T, newBackend func(t *testing.T) objectstore.Backend) {
+	tests := []struct {
+		name string
+		run  func(t *testing.T, s *suite)
+	}{
+		{"Buckets", testBuckets},
+		{"PutGet", testPutGet},
+		{"Range", testRange},
+		{"Overwrite", testOverwrite},
+		{"Delete", testDelete},
+		{"List", testList},
+		{"ListPaging", testListPaging},
+		{"Copy", testCopy},
+		{"Meta", testMeta},
+		{"UpdateMeta", testUpdateMeta},
+		{"Multipart", testMultipart},
+		{"MultipartErrors", testMultipartErrors},
+		{"MultipartLists", testMultipartLists},
+		{"Versioning", testVersioning},
+		{"VersioningSuspended", testVersioningSuspended},
+		{"ListVersions", testListVersions},
+		{"ConcurrentSameKey", testConcurrentSameKey},
+		{"ConcurrentKeys", testConcurrentKeys},
+		{"FailedBody", testFailedBody},
+		{"ReadWhileDeleted", testReadWhileDeleted},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			b := newBackend(t)
+			t.Cleanup(func() {
+				if err := b.Close(); err != nil {
+					t.Errorf("Close: %v", err)
+				}
+			})
+			s := &suite{b: b, ctx: t.Context(), bucket: bucketName(t)}
+			if err := b.CreateBucket(s.ctx, s.bucket); err != nil {
+				t.Fatalf("CreateBucket(%s): %v", s.bucket, err)
+			}
+			tc.run(t, s)
+		})
+	}
+}
+
+// suite is one subtest's backend with a bucket made for it.
+type suite struct {
+	b      objectstore.Backend
+	ctx    context.Context
+	bucket string
+}
+
+func bucketName(t *testing.T) string {
+	name := strings.ToLower(strings.ReplaceAll(t.Name(), "/", "-"))
+	name = strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' {
+			return r
+		}
+		return '-'
+	}, name)
+	if len(name) > 50 {
+		name = name[len(name)-50:]
+	}
+	return strings.Trim("bt-"+name, "-")
+}
+
+func (s *suite) put(t *testing.T, key, body string) objectstore.Info {
+	t.Helper()
+	info, err := s.b.PutObject(s.ctx, s.bucket, key, strings.NewReader(body), objectstore.Meta{ContentType: "text/plain"})
+	if err != nil {
+		t.Fatalf("PutObject(%q): %v", key, err)
+	}
+	return info
+}
+
+func (s *suite) get(t *testing.T, key string, opt objectstore.GetOptions) (objectstore.Info, string) {
+	t.Helper()
+	info, rc, err := s.b.GetObject(s.ctx, s.bucket, key, opt)
+	if err != nil {
+		t.Fatalf("GetObject(%q, %+v): %v", key, opt, err)
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(rc)
+	if err != nil {
+		t.Fatalf("read %q: %v", key, err)
+	}
+	return info, string(data)
+}
+
+func etagOf(data []byte) string {
+	sum := md5.Sum(data)
+	return `"` + hex.EncodeToString(sum[:]) + `"`
+}
+
+func wantErr(t *testing.T, what string, err, want error) {
+	t.Helper()
+	if !errors.Is(err, want) {
+		t.Fatalf("%s: got error %v, want %v", what, err, want)
+	}
+}
+
+func testBuckets(t *testing.T, s *suite) {
+	ctx, b := s.ctx, s.b
+	wantErr(t, "CreateBucket again", b.CreateBucket(ctx, s.bucket), objectstore.ErrBucketExists)
+	wantErr(t, "DeleteBucket missing", b.DeleteBucket(ctx, s.bucket+"-missing"), objectstore.ErrNoSuchBucket)
+	_, err := b.PutObject(ctx, s.bucket+"-missing", "k", strings.NewReader("x"), objectstore.Meta{})
+	wantErr(t, "PutObject to a missing bucket", err, objectstore.ErrNoSuchBucket)
+	_, _, err = b.GetObject(ctx, s.bucket+"-missing", "k", objectstore.GetOptions{})
+	wantErr(t, "GetObject from a missing bucket", err, objectstore.ErrNoSuchBucket)
+	_, err = b.List(ctx, s.bucket+"-missing", objectstore.ListOptions{})
+	wantErr(t, "List a missing bucket", err, objectstore.ErrNoSuchBucket)
+	_, err = b.DeleteObject(ctx, s.bucket+"-missing", "k", "")
+	wantErr(t, "DeleteObject in a missing bucket", err, objectstore.ErrNoSuchBucket)
+	_, err = b.CreateMultipartUpload(ctx, s.bucket+"-missing", "k", objectstore.Meta{})
+	wantErr(t, "CreateMultipartUpload in a missing bucket", err, objectstore.ErrNoSuchBucket)
+
+	// An object, an upload in progress and a delete marker each keep a
+	// bucket from being deleted (BucketNotEmpty: "The bucket you tried to
+	// delete is not empty", ErrorResponses.html; versions and markers count:
+	// https://docs.aws.amazon.com/AmazonS3/latest/userguide/delete-bucket.html).
+	s.put(t, "k", "x")
+	wantErr(t, "DeleteBucket with an object", b.DeleteBucket(ctx, s.bucket), objectstore.ErrBucketNotEmpty)
+	if _, err := b.DeleteObject(ctx, s.bucket, "k", ""); err != nil {
+		t.Fatal(err)
+	}
+	id, err := b.CreateMultipartUpload(ctx, s.bucket, "u", objectstore.Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, "DeleteBucket with an upload", b.DeleteBucket(ctx, s.bucket), objectstore.ErrBucketNotEmpty)
+	if err := b.AbortMultipartUpload(ctx, s.bucket, "u", id); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.SetVersioning(ctx, s.bucket, objectstore.Enabled); err != nil {
+		t.Fatal(err)
+	}
+	res, err := b.DeleteObject(ctx, s.bucket, "gone", "")
+	if err != nil || !res.DeleteMarker {
+		t.Fatalf("DeleteObject in a versioned bucket = %+v, %v; want a delete marker", res, err)
+	}
+	wantErr(t, "DeleteBucket with a delete marker", b.DeleteBucket(ctx, s.bucket), objectstore.ErrBucketNotEmpty)
+	if _, err := b.DeleteObject(ctx, s.bucket, "gone", res.VersionID); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.DeleteBucket(ctx, s.bucket); err != nil {
+		t.Fatalf("DeleteBucket of an empty bucket: %v", err)
+	}
+	_, err = b.Versioning(ctx, s.bucket)
+	wantErr(t, "Versioning of a deleted bucket", err, objectstore.ErrNoSuchBucket)
+	if err := b.CreateBucket(ctx, s.bucket); err != nil {
+		t.Fatalf("CreateBucket after delete: %v", err)
+	}
+	if v, err := b.Versioning(ctx, s.bucket); err != nil || v != objectstore.Unversioned {
+		t.Fatalf("Versioning of a new bucket = %q, %v; want unversioned", v, err)
+	}
+}
+
+func testPutGet(t *testing.T, s *suite) {
+	body := "hello, world"
+	info := s.put(t, "greeting.txt", body)
+	// A single PUT's ETag is the MD5 of the body in hex, quoted
+	// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_Object.html).
+	if info.ETag != etagOf([]byte(body)) || info.Size != int64(len(body)) || info.VersionID != "" || info.Key != "greeting.txt" || info.Bucket != s.bucket {
+		t.Fatalf("PutObject info = %+v", info)
+	}
+	if info.LastModified.IsZero() || info.LastModified.Nanosecond() != 0 {
+		t.Errorf("LastModified = %v, want a time to the second", info.LastModified)
+	}
+	got, data := s.get(t, "greeting.txt", objectstore.GetOptions{})
+	if data != body || got.ETag != info.ETag || got.Size != info.Size || !got.LastModified.Equal(info.LastModified) || got.Meta.ContentType != "text/plain" {
+		t.Fatalf("GetObject = %+v %q", got, data)
+	}
+	head, err := s.b.HeadObject(s.ctx, s.bucket, "greeting.txt", "")
+	if err != nil || head.ETag != info.ETag || head.Size != info.Size {
+		t.Fatalf("HeadObject = %+v, %v", head, err)
+	}
+	empty := s.put(t, "empty", "")
+	if empty.Size != 0 || empty.ETag != `"d41d8cd98f00b204e9800998ecf8427e"` {
+		t.Fatalf("empty object info = %+v", empty)
+	}
+	if _, data := s.get(t, "empty", objectstore.GetOptions{}); data != "" {
+		t.Fatalf("empty object read %q", data)
+	}
+	_, _, err = s.b.GetObject(s.ctx, s.bucket, "missing", objectstore.GetOptions{})
+	wantErr(t, "GetObject missing", err, objectstore.ErrNoSuchKey)
+	_, err = s.b.HeadObject(s.ctx, s.bucket, "missing", "")
+	wantErr(t, "HeadObject missing", err, objectstore.ErrNoSuchKey)
+	// A version id that does not exist: NoSuchVersion ("Indicates that the
+	// version ID specified in the request does not match an existing
+	// version", ErrorResponses.html).
+	_, _, err = s.b.GetObject(s.ctx, s.bucket, "greeting.txt", objectstore.GetOptions{VersionID: "3HL4kqtJlcpXroDTDmjVBH40Nrjfkd"})
+	wantErr(t, "GetObject unknown version", err, objectstore.ErrNoSuchVersion)
+	// In a bucket never versioned the object is the "null" version.
+	if got, data := s.get(t, "greeting.txt", objectstore.GetOptions{VersionID: objectstore.NullVersion}); data != body || got.VersionID != "" {
+		t.Fatalf("GetObject version null = %+v %q", got, data)
+	}
+}
+
+// testRange follows RFC 9110 §14.1.2 as S3 applies it
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html#API_GetObject_RequestSyntax:
+// "Amazon S3 doesn't support retrieving multiple ranges of data per GET
+// request"; an unsatisfiable range is InvalidRange, 416, ErrorResponses.html;
+// on an empty object a first-last range is unsatisfiable, minio/minio#6557
+// records AWS's answer).
+func testRange(t *testing.T, s *suite) {
+	body := "0123456789abcdefghijklmnopqrstuvwxyz" // 36 bytes
+	s.put(t, "r", body)
+	s.put(t, "empty", "")
+	tests := []struct {
+		key, header string
+		want        string
+		invalid     bool
+	}{
+		{"r", "bytes=0-9", "0123456789", false},
+		{"r", "bytes=-5", "vwxyz", false},
+		{"r", "bytes=10-", body[10:], false},
+		{"r", "bytes=30-100", body[30:], false},
+		{"r", "bytes=35-35", "z", false},
+		{"r", "bytes=-100", body, false},
+		{"r", "bytes=36-", "", true},
+		{"r", "bytes=100-200", "", true},
+		{"r", "bytes=-0", "", true},
+		{"empty", "bytes=0-0", "", true},
+		{"empty", "bytes=0-", "", true},
+	}
+	for _, tc := range tests {
+		r, ok := objectstore.ParseRange(tc.header)
+		if !ok {
+			t.Fatalf("ParseRange(%q) not ok", tc.header)
+		}
+		info, rc, err := s.b.GetObject(s.ctx, s.bucket, tc.key, objectstore.GetOptions{Range: &r})
+		if tc.invalid {
+			wantErr(t, "GetObject "+tc.header, err, objectstore.ErrInvalidRange)
+			var re *objectstore.RangeError
+			if !errors.As(err, &re) || re.Size != int64(len(map[string]string{"r": body, "empty": ""}[tc.key])) {
+				t.Errorf("GetObject %s: error %v does not carry the object size", tc.header, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("GetObject %s: %v", tc.header, err)
+		}
+		data, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil || string(data) != tc.want {
+			t.Errorf("GetObject %s = %q, %v; want %q", tc.header, data, err, tc.want)
+		}
+		if info.Size != int64(len(body)) {
+			t.Errorf("GetObject %s: Info.Size %d, want the whole object's %d", tc.header, info.Size, len(body))
+		}
+		if start, n, err := r.Resolve(info.Size); err != nil || body[start:start+n] != tc.want {
+			t.Errorf("Resolve %s = %d, %d, %v", tc.header, start, n, err)
+		}
+	}
+}
+
+func testOverwrite(t *testing.T, s *suite) {
+	s.put(t, "k", "first")
+	second := s.put(t, "k", "second, longer")
+	got, data := s.get(t, "k", objectstore.GetOptions{})
+	if data != "second, longer" || got.ETag != second.ETag {
+		t.Fatalf("after overwrite: %+v %q", got, data)
+	}
+	res, err := s.b.List(s.ctx, s.bucket, objectstore.ListOptions{})
+	if err != nil || len(res.Objects) != 1 {
+		t.Fatalf("List after overwrite = %+v, %v; want one object", res, err)
+	}
+	vs, err := s.b.ListVersions(s.ctx, s.bucket, objectstore.VersionListOptions{})
+	if err != nil || len(vs.Versions) != 1 || vs.Versions[0].VersionID != objectstore.NullVersion {
+		t.Fatalf("ListVersions after overwrite without versioning = %+v, %v; want one null version", vs, err)
+	}
+}
+
+func testDelete(t *testing.T, s *suite) {
+	// Deleting a key that does not exist succeeds (204): "If there isn't a
+	// null version, Amazon S3 does not remove any objects but will still
+	// respond that the command was successful" (API_DeleteObject.html).
+	if res, err := s.b.DeleteObject(s.ctx, s.bucket, "missing", ""); err != nil || res.DeleteMarker {
+		t.Fatalf("DeleteObject missing = %+v, %v", res, err)
+	}
+	s.put(t, "k", "x")
+	s.put(t, "k2", "y")
+	if _, err := s.b.DeleteObject(s.ctx, s.bucket, "k", ""); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := s.b.GetObject(s.ctx, s.bucket, "k", objectstore.GetOptions{})
+	wantErr(t, "GetObject after delete", err, objectstore.ErrNoSuchKey)
+	res, err := s.b.List(s.ctx, s.bucket, objectstore.ListOptions{})
+	if err != nil || len(res.Objects) != 1 || res.Objects[0].Key != "k2" {
+		t.Fatalf("List after delete = %+v, %v", res, err)
+	}
+}
+
+// listKeys are keys that exercise ordering by UTF-8 bytes (upper case before
+// lower, '/' (0x2f) before '0', multi-byte letters after ASCII; S3 "returns
+// ... in UTF-8 binary order", API_ListObjectsV2.html).
+var listKeys = []string{
+	"a", "a/b", "a/c/d", "a/c/e", "a-b", "a0", "B", "b/x", "photos/2024/01.jpg",
+	"photos/2024/02.jpg", "photos/2025/01.jpg", "photos/index.html", "z",
+	"é/1", "é/2", "ü", "日本/語", "~tilde", "sp ace", "x\x7fy",
+}
+
+func (s *suite) putAll(t *testing.T, keys []string) {
+	t.Helper()
+	for _, k := range keys {
+		s.put(t, k, "v:"+k)
+	}
+}
+
+func keysOf(infos []objectstore.Info) []string {
+	keys := []string{}
+	for _, in := range infos {
+		keys = append(keys, in.Key)
+	}
+	return keys
+}
+
+func testList(t *testing.T, s *suite) {
+	s.putAll(t, listKeys)
+	sorted := slices.Clone(listKeys)
+	sort.Strings(sorted) // Go compares strings bytewise: UTF-8 binary order.
+	tests := []struct {
+		name     string
+		opt      objectstore.ListOptions
+		keys     []string
+		prefixes []string
+	}{
+		{"all", objectstore.ListOptions{}, sorted, nil},
+		{"prefix", objectstore.ListOptions{Prefix: "photos/2024/"}, []string{"photos/2024/01.jpg", "photos/2024/02.jpg"}, nil},
+		{"prefix no match", objectstore.ListOptions{Prefix: "nothing"}, nil, nil},
+		{"delimiter", objectstore.ListOptions{Delimiter: "/"}, []string{"B", "a", "a-b", "a0", "sp ace", "x\x7fy", "z", "~tilde", "ü"}, []string{"a/", "b/", "photos/", "é/", "日本/"}},
+		{"prefix and delimiter", objectstore.ListOptions{Prefix: "photos/", Delimiter: "/"}, []string{"photos/index.html"}, []string{"photos/2024/", "photos/2025/"}},
+		{"prefix a/ and delimiter", objectstore.ListOptions{Prefix: "a/", Delimiter: "/"}, []string{"a/b"}, []string{"a/c/"}},
+		{"marker", objectstore.ListOptions{Marker: "photos/2024/02.jpg"}, sorted[slices.Index(sorted, "photos/2024/02.jpg")+1:], nil},
+		{"marker between keys", objectstore.ListOptions{Marker: "p"}, sorted[slices.Index(sorted, "photos/2024/01.jpg"):], nil},
+		{"marker before prefix", objectstore.ListOptions{Prefix: "photos/", Marker: "a"}, []string{"photos/2024/01.jpg", "photos/2024/02.jpg", "photos/2025/01.jpg", "photos/index.html"}, nil},
+		{"marker past prefix", objectstore.ListOptions{Prefix: "a", Marker: "b"}, nil, nil},
+		// A common prefix at or before the marker is not listed again.
+		{"marker in a common prefix", objectstore.ListOptions{Delimiter: "/", Marker: "photos/"}, []string{"sp ace", "x\x7fy", "z", "~tilde", "ü"}, []string{"é/", "日本/"}},
+		{"multi-byte delimiter", objectstore.ListOptions{Prefix: "photos", Delimiter: "/20"}, []string{"photos/index.html"}, []string{"photos/20"}},
+	}
+	for _, tc := range tests {
+		res, err := s.b.List(s.ctx, s.bucket, tc.opt)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if got := keysOf(res.Objects); !slices.Equal(got, append([]string{}, tc.keys...)) {
+			t.Errorf("%s: keys %q, want %q", tc.name, got, tc.keys)
+		}
+		if !slices.Equal(res.CommonPrefixes, tc.prefixes) {
+			t.Errorf("%s: common prefixes %q, want %q", tc.name, res.CommonPrefixes, tc.prefixes)
+		}
+		if res.IsTruncated || res.NextMarker != "" {
+			t.Errorf("%s: truncated %v, next marker %q", tc.name, res.IsTruncated, res.NextMarker)
+		}
+	}
+	res, err := s.b.List(s.ctx, s.bucket, objectstore.ListOptions{Prefix: "a/b"})
+	if err != nil || len(res.Objects) != 1 || res.Objects[0].ETag != etagOf([]byte("v:a/b")) || res.Objects[0].Size != 5 || res.Objects[0].Meta.ContentType != "text/plain" {
+		t.Fatalf("List entry = %+v, %v", res.Objects, err)
+	}
+}
+
+// testListPaging pages through with every page size and checks the pages
+// join into the unpaged listing, with IsTruncated on all but the last
+// (API_ListObjects.html: "NextMarker ... use this value as the marker in the
+// subsequent request").
+func testListPaging(t *testing.T, s *suite) {
+	s.putAll(t, listKeys)
+	for _, delim := range []string{"", "/"} {
+		full, err := s.b.List(s.ctx, s.bucket, objectstore.ListOptions{Delimiter: delim})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for size := 1; size <= 7; size++ {
+			var keys, prefixes []string
+			marker := ""
+			for pages := 0; ; pages++ {
+				if pages > len(listKeys) {
+					t.Fatalf("delimiter %q size %d: paging does not end", delim, size)
+				}
+				res, err := s.b.List(s.ctx, s.bucket, objectstore.ListOptions{Delimiter: delim, Marker: marker, MaxKeys: size})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if n := len(res.Objects) + len(res.CommonPrefixes); n > size || n < size && res.IsTruncated {
+					t.Fatalf("delimiter %q size %d: page of %d, truncated %v", delim, size, n, res.IsTruncated)
+				}
+				keys = append(keys, keysOf(res.Objects)...)
+				prefixes = append(prefixes, res.CommonPrefixes...)
+				if !res.IsTruncated {
+					break
+				}
+				if res.NextMarker == "" {
+					t.Fatalf("delimiter %q size %d: truncated without a next marker", delim, size)
+				}
+				marker = res.NextMarker
+			}
+			if !slices.Equal(keys, keysOf(full.Objects)) || !slices.Equal(prefixes, full.CommonPrefixes) {
+				t.Errorf("delimiter %q size %d: pages give %q %q, want %q %q", delim, size, keys, prefixes, keysOf(full.Objects), full.CommonPrefixes)
+			}
+		}
+	}
+	// An exact fit is not truncated.
+	res, err := s.b.List(s.ctx, s.bucket, objectstore.ListOptions{MaxKeys: len(listKeys)})
+	if err != nil || res.IsTruncated || len(res.Objects) != len(listKeys) {
+		t.Fatalf("exact page: %d objects, truncated %v, %v", len(res.Objects), res.IsTruncated, err)
+	}
+}
+
+func testCopy(t *testing.T, s *suite) {
+	src := s.put(t, "src", "copy me")
+	info, err := s.b.CopyObject(s.ctx, objectstore.ObjectRef{Bucket: s.bucket, Key: "src"}, s.bucket, "dst", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.ETag != src.ETag || info.Size != src.Size || info.Key != "dst" {
+		t.Fatalf("CopyObject info = %+v", info)
+	}
+	got, data := s.get(t, "dst", objectstore.GetOptions{})
+	if data != "copy me" || got.Meta.ContentType != "text/plain" {
+		t.Fatalf("copy = %+v %q", got, data)
+	}
+	// Copying an object onto itself with new metadata is how S3 replaces
+	// metadata (x-amz-metadata-directive: REPLACE, API_CopyObject.html).
+	meta := objectstore.Meta{ContentType: "application/json", UserMetadata: map[string]string{"color": "blue"}}
+	if _, err := s.b.CopyObject(s.ctx, objectstore.ObjectRef{Bucket: s.bucket, Key: "src"}, s.bucket, "src", &meta); err != nil {
+		t.Fatal(err)
+	}
+	got, data = s.get(t, "src", objectstore.GetOptions{})
+	if data != "copy me" || !reflect.DeepEqual(got.Meta, meta) || got.ETag != src.ETag {
+		t.Fatalf("self copy = %+v %q", got, data)
+	}
+	// Across buckets.
+	other := s.bucket + "-other"
+	if err := s.b.CreateBucket(s.ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.b.CopyObject(s.ctx, objectstore.ObjectRef{Bucket: s.bucket, Key: "src"}, other, "x/y", nil); err != nil {
+		t.Fatal(err)
+	}
+	_, rc, err := s.b.GetObject(s.ctx, other, "x/y", objectstore.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data2, _ := io.ReadAll(rc)
+	rc.Close()
+	if string(data2) != "copy me" {
+		t.Fatalf("cross-bucket copy read %q", data2)
+	}
+	_, err = s.b.CopyObject(s.ctx, objectstore.ObjectRef{Bucket: s.bucket, Key: "missing"}, s.bucket, "dst", nil)
+	wantErr(t, "CopyObject from a missing key", err, objectstore.ErrNoSuchKey)
+	_, err = s.b.CopyObject(s.ctx, objectstore.ObjectRef{Bucket: s.bucket, Key: "src"}, s.bucket+"-missing", "dst", nil)
+	wantErr(t, "CopyObject to a missing bucket", err, objectstore.ErrNoSuchBucket)
+	_, err = s.b.CopyObject(s.ctx, objectstore.ObjectRef{Bucket: s.bucket + "-missing", Key: "src"}, s.bucket, "dst", nil)
+	wantErr(t, "CopyObject from a missing bucket", err, objectstore.ErrNoSuchBucket)
+}
+
+// fullMeta sets every Meta field.
+func fullMeta() objectstore.Meta {
+	return objectstore.Meta{
+		ContentType:        "image/png",
+		ContentEncoding:    "gzip",
+		ContentDisposition: `attachment; filename="a.png"`,
+		ContentLanguage:    "en-GB",
+		CacheControl:       "max-age=60",
+		Expires:            "Thu, 01 Dec 1994 16:00:00 GMT",
+		WebsiteRedirect:    "/other",
+		UserMetadata:       map[string]string{"a": "1", "unicode": "żółw"},
+		Tags:               []objectstore.Tag{{Key: "z", Value: "last"}, {Key: "a", Value: ""}},
+		Owner:              "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be",
+		ACL:                []byte(`{"grants":[]}`),
+		StorageClass:       "STANDARD_IA",
+		SSE:                "AES256",
+		Checksum:           objectstore.Checksum{Algorithm: "CRC32", Value: "AAAAAA==", Type: "FULL_OBJECT"},
+	}
+}
+
+func testMeta(t *testing.T, s *suite) {
+	meta := fullMeta()
+	if _, err := s.b.PutObject(s.ctx, s.bucket, "m", strings.NewReader("x"), meta); err != nil {
+		t.Fatal(err)
+	}
+	for _, via := range []string{"get", "head", "list"} {
+		var got objectstore.Meta
+		switch via {
+		case "get":
+			info, _ := s.get(t, "m", objectstore.GetOptions{})
+			got = info.Meta
+		case "head":
+			info, err := s.b.HeadObject(s.ctx, s.bucket, "m", "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = info.Meta
+		case "list":
+			res, err := s.b.List(s.ctx, s.bucket, objectstore.ListOptions{})
+			if err != nil || len(res.Objects) != 1 {
+				t.Fatalf("List = %+v, %v", res, err)
+			}
+			got = res.Objects[0].Meta
+		}
+		if !reflect.DeepEqual(got, meta) {
+			t.Errorf("%s: meta %+v, want %+v", via, got, meta)
+		}
+	}
+	// The backend keeps its own copy.
+	info, _ := s.get(t, "m", objectstore.GetOptions{})
+	info.Meta.UserMetadata["a"] = "changed"
+	info.Meta.Tags[0].Value = "changed"
+	if again, _ := s.get(t, "m", objectstore.GetOptions{}); !reflect.DeepEqual(again.Meta, meta) {
+		t.Errorf("a caller's edit reached the stored meta: %+v", again.Meta)
+	}
+}
+
+func testUpdateMeta(t *testing.T, s *suite) {
+	before := s.put(t, "k", "body")
+	info, err := s.b.UpdateMeta(s.ctx, s.bucket, "k", "", func(m *objectstore.Meta) error {
+		m.Tags = []objectstore.Tag{{Key: "team", Value: "blue"}}
+		m.ACL = []byte(`{"public":true}`)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Tagging and ACL changes do not make a new version or change
+	// LastModified or the ETag (API_PutObjectTagging.html).
+	if info.ETag != before.ETag || !info.LastModified.Equal(before.LastModified) || len(info.Meta.Tags) != 1 {
+		t.Fatalf("UpdateMeta info = %+v", info)
+	}
+	got, data := s.get(t, "k", objectstore.GetOptions{})
+	if data != "body" || len(got.Meta.Tags) != 1 || got.Meta.Tags[0].Value != "blue" || string(got.Meta.ACL) != `{"public":true}` || got.Meta.ContentType != "text/plain" {
+		t.Fatalf("after UpdateMeta: %+v", got)
+	}
+	res, _ := s.b.List(s.ctx, s.bucket, objectstore.ListOptions{})
+	if len(res.Objects) != 1 || len(res.Objects[0].Meta.Tags) != 1 {
+		t.Fatalf("List after UpdateMeta: %+v", res.Objects)
+	}
+	boom := errors.New("refused")
+	_, err = s.b.UpdateMeta(s.ctx, s.bucket, "k", "", func(m *objectstore.Meta) error {
+		m.Tags = nil
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("UpdateMeta with a failing fn: %v", err)
+	}
+	if got, _ := s.get(t, "k", objectstore.GetOptions{}); len(got.Meta.Tags) != 1 {
+		t.Fatal("a failing fn's edit was stored")
+	}
+	_, err = s.b.UpdateMeta(s.ctx, s.bucket, "missing", "", func(*objectstore.Meta) error { return nil })
+	wantErr(t, "UpdateMeta missing", err, objectstore.ErrNoSuchKey)
+}
+
+// partData is n bytes of a pattern seeded by seed.
+func partData(n int, seed byte) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = seed + byte(i%251)
+	}
+	return b
+}
+
+// multipartETag is S3's ETag of a multipart object: the MD5 of the parts'
+// binary MD5s, "-" and the number of parts
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
+func multipartETag(parts ...[]byte) string {
+	var sums []byte
+	for _, p := range parts {
+		s := md5.Sum(p)
+		sums = append(sums, s[:]...)
+	}
+	s := md5.Sum(sums)
+	return fmt.Sprintf(`"%s-%d"`, hex.EncodeToString(s[:]), len(parts))
+}
+
+func (s *suite) upload(t *testing.T, key, id string, n int, data []byte) objectstore.PartInfo {
+	t.Helper()
+	p, err := s.b.UploadPart(s.ctx, s.bucket, key, id, n, bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("UploadPart %d: %v", n, err)
+	}
+	if p.ETag != etagOf(data) || p.Size != int64(len(data)) || p.PartNumber != n {
+		t.Fatalf("UploadPart %d = %+v", n, p)
+	}
+	return p
+}
+
+func testMultipart(t *testing.T, s *suite) {
+	meta := objectstore.Meta{ContentType: "video/mp4", UserMetadata: map[string]string{"k": "v"}}
+	id, err := s.b.CreateMultipartUpload(s.ctx, s.bucket, "big", meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p1 := partData(objectstore.MinPartSize, 1)
+	p1b := partData(objectstore.MinPartSize, 7)
+	p2 := partData(objectstore.MinPartSize, 2)
+	p3 := []byte("tail")
+	// Parts may arrive in any order; a number uploaded again replaces the
+	// part (API_UploadPart.html).
+	e3 := s.upload(t, "big", id, 3, p3)
+	s.upload(t, "big", id, 1, p1)
+	e2 := s.upload(t, "big", id, 2, p2)
+	e1 := s.upload(t, "big", id, 1, p1b)
+	if _, err := s.b.HeadObject(s.ctx, s.bucket, "big", ""); !errors.Is(err, objectstore.ErrNoSuchKey) {
+		t.Fatalf("object visible before completion: %v", err)
+	}
+	info, err := s.b.CompleteMultipartUpload(s.ctx, s.bucket, "big", id, []objectstore.CompletedPart{
+		{PartNumber: 1, ETag: e1.ETag}, {PartNumber: 2, ETag: strings.Trim(e2.ETag, `"`)}, {PartNumber: 3, ETag: e3.ETag},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole := slices.Concat(p1b, p2, p3)
+	if info.ETag != multipartETag(p1b, p2, p3) || info.Size != int64(len(whole)) || info.PartsCount != 3 {
+		t.Fatalf("Complete info = %+v, want ETag %s", info, multipartETag(p1b, p2, p3))
+	}
+	got, data := s.get(t, "big", objectstore.GetOptions{})
+	if data != string(whole) || !reflect.DeepEqual(got.Meta, meta) || got.ETag != info.ETag || got.PartsCount != 3 {
+		t.Fatalf("completed object: %+v (%d bytes, equal %v)", got, len(data), data == string(whole))
+	}
+	// A range across the parts' boundaries.
+	r := objectstore.Range{First: int64(len(p1b)) - 3, Last: int64(len(p1b)+len(p2)) + 1}
+	_, data = s.get(t, "big", objectstore.GetOptions{Range: &r})
+	if data != string(whole[r.First:r.Last+1]) {
+		t.Fatalf("range across parts: %d bytes, wrong content", len(data))
+	}
+	// The upload is gone.
+	_, err = s.b.UploadPart(s.ctx, s.bucket, "big", id, 4, strings.NewReader("x"))
+	wantErr(t, "UploadPart after completion", err, objectstore.ErrNoSuchUpload)
+	ups, err := s.b.ListUploads(s.ctx, s.bucket, objectstore.UploadListOptions{})
+	if err != nil || len(ups.Uploads) != 0 {
+		t.Fatalf("ListUploads after completion = %+v, %v", ups, err)
+	}
+
+	// Completing with a subset of the parts: the others are discarded.
+	id2, err := s.b.CreateMultipartUpload(s.ctx, s.bucket, "subset", objectstore.Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q1 := s.upload(t, "subset", id2, 1, p1)
+	s.upload(t, "subset", id2, 2, p2)
+	q3 := s.upload(t, "subset", id2, 3, p3)
+	info, err = s.b.CompleteMultipartUpload(s.ctx, s.bucket, "subset", id2, []objectstore.CompletedPart{{PartNumber: 1, ETag: q1.ETag}, {PartNumber: 3, ETag: q3.ETag}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, data := s.get(t, "subset", objectstore.GetOptions{}); data != string(p1)+string(p3) || info.ETag != multipartETag(p1, p3) {
+		t.Fatalf("subset completion: ETag %s, %d bytes", info.ETag, len(data))
+	}
+
+	// A single small part is a valid upload (the last part may be small).
+	id3, _ := s.b.CreateMultipartUpload(s.ctx, s.bucket, "one", objectstore.Meta{})
+	o := s.upload(t, "one", id3, 5, []byte("only"))
+	if info, err := s.b.CompleteMultipartUpload(s.ctx, s.bucket, "one", id3, []objectstore.CompletedPart{{PartNumber: 5, ETag: o.ETag}}); err != nil || info.ETag != multipartETag([]byte("only")) {
+		t.Fatalf("single-part completion = %+v, %v", info, err)
+	}
+
+	// Abort discards.
+	id4, _ := s.b.CreateMultipartUpload(s.ctx, s.bucket, "aborted", objectstore.Meta{})
+	s.upload(t, "aborted", id4, 1, []byte("x"))
+	if err := s.b.AbortMultipartUpload(s.ctx, s.bucket, "aborted", id4); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.b.ListParts(s.ctx, s.bucket, "aborted", id4, objectstore.PartListOptions{})
+	wantErr(t, "ListParts after abort", err, objectstore.ErrNoSuchUpload)
+	wantErr(t, "Abort twice", s.b.AbortMultipartUpload(s.ctx, s.bucket, "aborted", id4), objectstore.ErrNoSuchUpload)
+	if _, err := s.b.HeadObject(s.ctx, s.bucket, "aborted", ""); !errors.Is(err, objectstore.ErrNoSuchKey) {
+		t.Fatalf("aborted upload made an object: %v", err)
+	}
+}
+
+// testMultipartErrors checks CompleteMultipartUpload's errors
+// (API_CompleteMultipartUpload.html, "Special errors": EntityTooSmall,
+// InvalidPart, InvalidPartOrder, NoSuchUpload) and UploadPart's part-number
+// range ("Part numbers can be any number from 1 to 10,000, inclusive",
+// API_UploadPart.html; InvalidArgument otherwise).
+func testMultipartErrors(t *testing.T, s *suite) {
+	id, err := s.b.CreateMultipartUpload(s.ctx, s.bucket, "k", objectstore.Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	small1 := s.upload(t, "k", id, 1, []byte("small one"))
+	small2 := s.upload(t, "k", id, 2, []byte("small two"))
+	for _, n := range []int{0, -1, objectstore.MaxPartNumber + 1} {
+		_, err := s.b.UploadPart(s.ctx, s.bucket, "k", id, n, strings.NewReader("x"))
+		wantErr(t, fmt.Sprintf("UploadPart %d", n), err, objectstore.ErrInvalidPartNumber)
+	}
+	if _, err := s.b.UploadPart(s.ctx, s.bucket, "k", id, objectstore.MaxPartNumber, strings.NewReader("x")); err != nil {
+		t.Fatalf("UploadPart %d: %v", objectstore.MaxPartNumber, err)
+	}
+	tests := []struct {
+		name  string
+		parts []objectstore.CompletedPart
+		want  error
+	}{
+		{"descending", []objectstore.CompletedPart{{PartNumber: 2, ETag: small2.ETag}, {PartNumber: 1, ETag: small1.ETag}}, objectstore.ErrInvalidPartOrder},
+		{"repeated", []objectstore.CompletedPart{{PartNumber: 1, ETag: small1.ETag}, {PartNumber: 1, ETag: small1.ETag}}, objectstore.ErrInvalidPartOrder},
+		{"unknown part", []objectstore.CompletedPart{{PartNumber: 3, ETag: small1.ETag}}, objectstore.ErrInvalidPart},
+		{"wrong ETag", []objectstore.CompletedPart{{PartNumber: 1, ETag: small2.ETag}}, objectstore.ErrInvalidPart},
+		{"small part not last", []objectstore.CompletedPart{{PartNumber: 1, ETag: small1.ETag}, {PartNumber: 2, ETag: small2.ETag}}, objectstore.ErrEntityTooSmall},
+		{"empty list", nil, objectstore.ErrInvalidPart},
+	}
+	for _, tc := range tests {
+		_, err := s.b.CompleteMultipartUpload(s.ctx, s.bucket, "k", id, tc.parts)
+		wantErr(t, tc.name, err, tc.want)
+	}
+	// A failed completion leaves the upload in progress.
+	if res, err := s.b.ListParts(s.ctx, s.bucket, "k", id, objectstore.PartListOptions{}); err != nil || len(res.Parts) != 3 {
+		t.Fatalf("ListParts after failed completions = %+v, %v", res, err)
+	}
+	// NoSuchUpload: unknown id, or the id under another key.
+	for _, key := range []string{"k", "other"} {
+		bad := "nosuchupload"
+		if key == "other" {
+			bad = id
+		}
+		_, err := s.b.UploadPart(s.ctx, s.bucket, key, bad, 1, strings.NewReader("x"))
+		wantErr(t, "UploadPart "+key, err, objectstore.ErrNoSuchUpload)
+		_, err = s.b.CompleteMultipartUpload(s.ctx, s.bucket, key, bad, []objectstore.CompletedPart{{PartNumber: 1, ETag: small1.ETag}})
+		wantErr(t, "Complete "+key, err, objectstore.ErrNoSuchUpload)
+		_, err = s.b.ListParts(s.ctx, s.bucket, key, bad, objectstore.PartListOptions{})
+		wantErr(t, "ListParts "+key, err, objectstore.ErrNoSuchUpload)
+		wantErr(t, "Abort "+key, s.b.AbortMultipartUpload(s.ctx, s.bucket, key, bad), objectstore.ErrNoSuchUpload)
+	}
+}
+
+func testMultipartLists(t *testing.T, s *suite) {
+	// Uploads list by key, then by initiation
+	// (API_ListMultipartUploads.html: "sorted by key ... sorted in ascending
+	// order within each key by the upload initiation time").
+	type up struct{ key, id string }
+	var ups []up
+	for _, key := range []string{"b", "a/1", "b", "a/2", "c", "b"} {
+		id, err := s.b.CreateMultipartUpload(s.ctx, s.bucket, key, objectstore.Meta{ContentType: "x/" + key})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ups = append(ups, up{key, id})
+	}
+	want := []up{ups[1], ups[3], ups[0], ups[2], ups[5], ups[4]}
+	all, err := s.b.ListUploads(s.ctx, s.bucket, objectstore.UploadListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []up
+	for _, u := range all.Uploads {
+		got = append(got, up{u.Key, u.UploadID})
+		if u.Meta.ContentType != "x/"+u.Key || u.Initiated.IsZero() {
+			t.Errorf("upload %+v", u)
+		}
+	}
+	if !slices.Equal(got, want) || all.IsTruncated {
+		t.Fatalf("ListUploads = %v, want %v", got, want)
+	}
+	for size := 1; size <= 4; size++ {
+		var paged []up
+		opt := objectstore.UploadListOptions{MaxUploads: size}
+		for range 10 {
+			res, err := s.b.ListUploads(s.ctx, s.bucket, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, u := range res.Uploads {
+				paged = append(paged, up{u.Key, u.UploadID})
+			}
+			if !res.IsTruncated {
+				break
+			}
+			opt.KeyMarker, opt.UploadIDMarker = res.NextKeyMarker, res.NextUploadIDMarker
+		}
+		if !slices.Equal(paged, want) {
+			t.Errorf("ListUploads by %d = %v, want %v", size, paged, want)
+		}
+	}
+	res, err := s.b.ListUploads(s.ctx, s.bucket, objectstore.UploadListOptions{Delimiter: "/"})
+	if err != nil || !slices.Equal(res.CommonPrefixes, []string{"a/"}) || len(res.Uploads) != 4 {
+		t.Fatalf("ListUploads with delimiter = %+v, %v", res, err)
+	}
+	res, err = s.b.ListUploads(s.ctx, s.bucket, objectstore.UploadListOptions{Prefix: "a/"})
+	if err != nil || len(res.Uploads) != 2 {
+		t.Fatalf("ListUploads with prefix = %+v, %v", res, err)
+	}
+
+	// Parts list by number, paged by PartNumberMarker.
+	id := ups[4].id
+	for _, n := range []int{9, 2, 5, 1} {
+		s.upload(t, "c", id, n, []byte(fmt.Sprint("part ", n)))
+	}
+	var nums []int
+	opt := objectstore.PartListOptions{MaxParts: 3}
+	for range 5 {
+		res, err := s.b.ListParts(s.ctx, s.bucket, "c", id, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Upload.UploadID != id || res.Upload.Key != "c" || res.Upload.Meta.ContentType != "x/c" {
+			t.Errorf("ListParts upload = %+v", res.Upload)
+		}
+		for _, p := range res.Parts {
+			nums = append(nums, p.PartNumber)
+			if p.Size != int64(len(fmt.Sprint("part ", p.PartNumber))) || p.ETag != etagOf([]byte(fmt.Sprint("part ", p.PartNumber))) {
+				t.Errorf("part %+v", p)
+			}
+		}
+		if !res.IsTruncated {
+			break
+		}
+		opt.PartNumberMarker = res.NextPartNumberMarker
+	}
+	if !slices.Equal(nums, []int{1, 2, 5, 9}) {
+		t.Fatalf("ListParts paged = %v", nums)
+	}
+}
+
+func (s *suite) setVersioning(t *testing.T, v objectstore.Versioning) {
+	t.Helper()
+	if err := s.b.SetVersioning(s.ctx, s.bucket, v); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.b.Versioning(s.ctx, s.bucket); err != nil || got != v {
+		t.Fatalf("Versioning = %q, %v; want %q", got, err, v)
+	}
+}
+
+// testVersioning follows https://docs.aws.amazon.com/AmazonS3/latest/userguide/Versioning.html:
+// objects stored before versioning was enabled have version id null; with
+// it Enabled each PUT adds a version; a DELETE without a version id adds a
+// delete marker, after which GET gives 404 NoSuchKey, and a GET of the
+// marker's version id 405 MethodNotAllowed
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/DeleteMarker.html).
+func testVersioning(t *testing.T, s *suite) {
+	pre := s.put(t, "k", "before versioning")
+	if pre.VersionID != "" {
+		t.Fatalf("unversioned PutObject version id %q, want none", pre.VersionID)
+	}
+	wantErr(t, "SetVersioning back to unversioned", s.b.SetVersioning(s.ctx, s.bucket, objectstore.Unversioned), objectstore.ErrIllegalVersioning)
+	wantErr(t, "SetVersioning bogus", s.b.SetVersioning(s.ctx, s.bucket, "enabled"), objectstore.ErrIllegalVersioning)
+	s.setVersioning(t, objectstore.Enabled)
+	if info, err := s.b.HeadObject(s.ctx, s.bucket, "k", ""); err != nil || info.VersionID != objectstore.NullVersion {
+		t.Fatalf("pre-versioning object after enabling = %+v, %v; want version null", info, err)
+	}
+	v1 := s.put(t, "k", "one")
+	v2 := s.put(t, "k", "two")
+	if v1.VersionID == "" || v1.VersionID == objectstore.NullVersion || v1.VersionID == v2.VersionID {
+		t.Fatalf("version ids %q %q", v1.VersionID, v2.VersionID)
+	}
+	if got, data := s.get(t, "k", objectstore.GetOptions{}); data != "two" || got.VersionID != v2.VersionID || !got.IsLatest {
+		t.Fatalf("current = %+v %q", got, data)
+	}
+	for _, tc := range []struct{ id, want string }{{v1.VersionID, "one"}, {v2.VersionID, "two"}, {objectstore.NullVersion, "before versioning"}} {
+		if got, data := s.get(t, "k", objectstore.GetOptions{VersionID: tc.id}); data != tc.want || got.VersionID != tc.id {
+			t.Errorf("version %s = %+v %q", tc.id, got, data)
+		}
+	}
+	del, err := s.b.DeleteObject(s.ctx, s.bucket, "k", "")
+	if err != nil || !del.DeleteMarker || del.VersionID == "" || del.VersionID == v2.VersionID {
+		t.Fatalf("DeleteObject = %+v, %v", del, err)
+	}
+	info, _, err := s.b.GetObject(s.ctx, s.bucket, "k", objectstore.GetOptions{})
+	wantErr(t, "GetObject behind a delete marker", err, objectstore.ErrNoSuchKey)
+	if !info.IsDeleteMarker || info.VersionID != del.VersionID {
+		t.Errorf("GetObject behind a delete marker: info %+v, want the marker's", info)
+	}
+	info, err = s.b.HeadObject(s.ctx, s.bucket, "k", del.VersionID)
+	wantErr(t, "HeadObject of the delete marker", err, objectstore.ErrMethodNotAllowed)
+	if !info.IsDeleteMarker {
+		t.Errorf("HeadObject of the delete marker: info %+v", info)
+	}
+	_, err = s.b.CopyObject(s.ctx, objectstore.ObjectRef{Bucket: s.bucket, Key: "k"}, s.bucket, "copy", nil)
+	wantErr(t, "CopyObject from behind a delete marker", err, objectstore.ErrNoSuchKey)
+	if res, _ := s.b.List(s.ctx, s.bucket, objectstore.ListOptions{}); len(res.Objects) != 0 {
+		t.Fatalf("List shows a deleted key: %+v", res.Objects)
+	}
+	// Old versions stay readable and copyable.
+	if _, data := s.get(t, "k", objectstore.GetOptions{VersionID: v1.VersionID}); data != "one" {
+		t.Fatalf("v1 after delete = %q", data)
+	}
+	if _, err := s.b.CopyObject(s.ctx, objectstore.ObjectRef{Bucket: s.bucket, Key: "k", VersionID: v1.VersionID}, s.bucket, "restored", nil); err != nil {
+		t.Fatal(err)
+	}
+	// Removing the marker brings the previous version back.
+	res, err := s.b.DeleteObject(s.ctx, s.bucket, "k", del.VersionID)
+	if err != nil || !res.DeleteMarker || res.VersionID != del.VersionID {
+		t.Fatalf("DeleteObject of the marker = %+v, %v", res, err)
+	}
+	if _, data := s.get(t, "k", objectstore.GetOptions{}); data != "two" {
+		t.Fatalf("after removing the marker: %q", data)
+	}
+	// Removing a version for good.
+	if res, err := s.b.DeleteObject(s.ctx, s.bucket, "k", v2.VersionID); err != nil || res.DeleteMarker {
+		t.Fatalf("DeleteObject v2 = %+v, %v", res, err)
+	}
+	if _, data := s.get(t, "k", objectstore.GetOptions{}); data != "one" {
+		t.Fatalf("after removing v2: %q", data)
+	}
+	_, _, err = s.b.GetObject(s.ctx, s.bucket, "k", objectstore.GetOptions{VersionID: v2.VersionID})
+	wantErr(t, "GetObject of a removed version", err, objectstore.ErrNoSuchVersion)
+	// UpdateMeta of an old version changes that version only.
+	if _, err := s.b.UpdateMeta(s.ctx, s.bucket, "k", objectstore.NullVersion, func(m *objectstore.Meta) error {
+		m.Tags = []objectstore.Tag{{Key: "old", Value: "yes"}}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if cur, _ := s.get(t, "k", objectstore.GetOptions{}); len(cur.Meta.Tags) != 0 {
+		t.Fatalf("UpdateMeta of the null version changed the current one: %+v", cur.Meta)
+	}
+	if old, _ := s.get(t, "k", objectstore.GetOptions{VersionID: objectstore.NullVersion}); len(old.Meta.Tags) != 1 {
+		t.Fatalf("UpdateMeta of the null version: %+v", old.Meta)
+	}
+}
+
+// testVersioningSuspended: "Objects that are stored in your bucket before
+// you set the versioning state have a version ID of null ... When you
+// suspend versioning, existing objects in your bucket do not change. What
+// changes is how Amazon S3 handles objects in future requests": a PUT
+// replaces the null version, a DELETE makes a null delete marker
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/VersionSuspendedBehavior.html).
+func testVersioningSuspended(t *testing.T, s *suite) {
+	s.setVersioning(t, objectstore.Enabled)
+	v1 := s.put(t, "k", "one")
+	s.setVersioning(t, objectstore.Suspended)
+	n1 := s.put(t, "k", "null one")
+	if n1.VersionID != objectstore.NullVersion {
+		t.Fatalf("suspended PutObject version %q, want null", n1.VersionID)
+	}
+	n2 := s.put(t, "k", "null two")
+	if n2.VersionID != objectstore.NullVersion {
+		t.Fatalf("suspended PutObject version %q, want null", n2.VersionID)
+	}
+	vs, err := s.b.ListVersions(s.ctx, s.bucket, objectstore.VersionListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, v := range vs.Versions {
+		ids = append(ids, v.VersionID)
+	}
+	if !slices.Equal(ids, []string{objectstore.NullVersion, v1.VersionID}) {
+		t.Fatalf("versions after suspended overwrite = %q, want null then v1", ids)
+	}
+	if _, data := s.get(t, "k", objectstore.GetOptions{VersionID: objectstore.NullVersion}); data != "null two" {
+		t.Fatalf("null version = %q", data)
+	}
+	res, err := s.b.DeleteObject(s.ctx, s.bucket, "k", "")
+	if err != nil || !res.DeleteMarker || res.VersionID != objectstore.NullVersion {
+		t.Fatalf("suspended DeleteObject = %+v, %v; want a null delete marker", res, err)
+	}
+	vs, _ = s.b.ListVersions(s.ctx, s.bucket, objectstore.VersionListOptions{})
+	if len(vs.Versions) != 2 || !vs.Versions[0].IsDeleteMarker || vs.Versions[0].VersionID != objectstore.NullVersion || vs.Versions[1].VersionID != v1.VersionID {
+		t.Fatalf("versions after suspended delete = %+v", vs.Versions)
+	}
+	// Enabled again: new versions get ids, the null marker stays.
+	s.setVersioning(t, objectstore.Enabled)
+	v3 := s.put(t, "k", "three")
+	if v3.VersionID == objectstore.NullVersion || v3.VersionID == "" {
+		t.Fatalf("re-enabled PutObject version %q", v3.VersionID)
+	}
+	vs, _ = s.b.ListVersions(s.ctx, s.bucket, objectstore.VersionListOptions{})
+	if len(vs.Versions) != 3 {
+		t.Fatalf("versions after re-enabling = %+v", vs.Versions)
+	}
+}
+
+func testListVersions(t *testing.T, s *suite) {
+	s.put(t, "a", "a0") // null
+	s.setVersioning(t, objectstore.Enabled)
+	a1 := s.put(t, "a", "a1")
+	b1 := s.put(t, "b/x", "b1")
+	del, err := s.b.DeleteObject(s.ctx, s.bucket, "b/x", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c1 := s.put(t, "c", "c1")
+	c2 := s.put(t, "c", "c2")
+	type v struct {
+		key, id       string
+		latest, isDel bool
+	}
+	want := []v{
+		{"a", a1.VersionID, true, false}, {"a", objectstore.NullVersion, false, false},
+		{"b/x", del.VersionID, true, true}, {"b/x", b1.VersionID, false, false},
+		{"c", c2.VersionID, true, false}, {"c", c1.VersionID, false, false},
+	}
+	conv := func(infos []objectstore.Info) []v {
+		var out []v
+		for _, in := range infos {
+			out = append(out, v{in.Key, in.VersionID, in.IsLatest, in.IsDeleteMarker})
+		}
+		return out
+	}
+	all, err := s.b.ListVersions(s.ctx, s.bucket, objectstore.VersionListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := conv(all.Versions); !slices.Equal(got, want) || all.IsTruncated {
+		t.Fatalf("ListVersions = %+v, want %+v", got, want)
+	}
+	if all.Versions[3].ETag != etagOf([]byte("b1")) || all.Versions[3].Size != 2 {
+		t.Errorf("version entry = %+v", all.Versions[3])
+	}
+	for size := 1; size <= 4; size++ {
+		var paged []v
+		opt := objectstore.VersionListOptions{MaxKeys: size}
+		for range 10 {
+			res, err := s.b.ListVersions(s.ctx, s.bucket, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			paged = append(paged, conv(res.Versions)...)
+			if !res.IsTruncated {
+				break
+			}
+			opt.KeyMarker, opt.VersionIDMarker = res.NextKeyMarker, res.NextVersionIDMarker
+		}
+		if !slices.Equal(paged, want) {
+			t.Errorf("ListVersions by %d = %+v, want %+v", size, paged, want)
+		}
+	}
+	res, err := s.b.ListVersions(s.ctx, s.bucket, objectstore.VersionListOptions{Delimiter: "/"})
+	if err != nil || !slices.Equal(res.CommonPrefixes, []string{"b/"}) || len(res.Versions) != 4 {
+		t.Fatalf("ListVersions with delimiter = %+v, %v", res, err)
+	}
+	res, err = s.b.ListVersions(s.ctx, s.bucket, objectstore.VersionListOptions{KeyMarker: "a"})
+	if err != nil || len(res.Versions) != 4 || res.Versions[0].Key != "b/x" {
+		t.Fatalf("ListVersions after key marker a = %+v, %v", res, err)
+	}
+}
+
+// testConcurrentSameKey: "Amazon S3 never adds partial objects ... If
+// multiple PUT requests are made to the same key, the last one wins"
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/Welcome.html#ConsistencyModel).
+func testConcurrentSameKey(t *testing.T, s *suite) {
+	const writers, size = 8, 256 << 10
+	bodies := make([][]byte, writers)
+	etags := map[string]byte{}
+	for i := range bodies {
+		bodies[i] = bytes.Repeat([]byte{byte('a' + i)}, size)
+		etags[etagOf(bodies[i])] = byte('a' + i)
+	}
+	s.put(t, "k", string(bodies[0]))
+	var wg sync.WaitGroup
+	errs := make(chan error, 4*writers)
+	for i := range writers {
+		wg.Go(func() {
+			for range 3 {
+				if _, err := s.b.PutObject(s.ctx, s.bucket, "k", bytes.NewReader(bodies[i]), objectstore.Meta{}); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	for range 4 {
+		wg.Go(func() {
+			for range 10 {
+				info, rc, err := s.b.GetObject(s.ctx, s.bucket, "k", objectstore.GetOptions{})
+				if err != nil {
+					errs <- err
+					return
+				}
+				data, err := io.ReadAll(rc)
+				rc.Close()
+				if err != nil {
+					errs <- err
+					return
+				}
+				c, ok := etags[info.ETag]
+				if !ok || len(data) != size || !bytes.Equal(data, bytes.Repeat([]byte{c}, size)) {
+					errs <- fmt.Errorf("torn read: ETag %s, %d bytes", info.ETag, len(data))
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	info, data := s.get(t, "k", objectstore.GetOptions{})
+	if c, ok := etags[info.ETag]; !ok || data != strings.Repeat(string(c), size) {
+		t.Fatalf("final object: ETag %s does not match its body", info.ETag)
+	}
+	if res, _ := s.b.List(s.ctx, s.bucket, objectstore.ListOptions{}); len(res.Objects) != 1 {
+		t.Fatalf("List after concurrent puts: %d objects", len(res.Objects))
+	}
+}
+
+func testConcurrentKeys(t *testing.T, s *suite) {
+	const n = 32
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Go(func() {
+			key := fmt.Sprintf("k/%02d", i)
+			if _, err := s.b.PutObject(s.ctx, s.bucket, key, strings.NewReader(key), objectstore.Meta{}); err != nil {
+				errs <- err
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	res, err := s.b.List(s.ctx, s.bucket, objectstore.ListOptions{})
+	if err != nil || len(res.Objects) != n {
+		t.Fatalf("List = %d objects, %v; want %d", len(res.Objects), err, n)
+	}
+	for _, o := range res.Objects {
+		if _, data := s.get(t, o.Key, objectstore.GetOptions{}); data != o.Key {
+			t.Errorf("%s = %q", o.Key, data)
+		}
+	}
+}
+
+// failingReader yields n bytes, then err.
+type failingReader struct {
+	n   int
+	err error
+}
+
+func (r *failingReader) Read(p []byte) (int, error) {
+	if r.n == 0 {
+		return 0, r.err
+	}
+	m := min(len(p), r.n)
+	clear(p[:m])
+	r.n -= m
+	return m, nil
+}
+
+// testFailedBody: a body that fails (a client gone mid-upload) stores
+// nothing and leaves a previous object as it was.
+func testFailedBody(t *testing.T, s *suite) {
+	boom := errors.New("connection reset")
+	_, err := s.b.PutObject(s.ctx, s.bucket, "new", &failingReader{n: 300 << 10, err: boom}, objectstore.Meta{})
+	wantErr(t, "PutObject with a failing body", err, boom)
+	_, err = s.b.HeadObject(s.ctx, s.bucket, "new", "")
+	wantErr(t, "HeadObject after a failed put", err, objectstore.ErrNoSuchKey)
+	s.put(t, "old", "keep me")
+	_, err = s.b.PutObject(s.ctx, s.bucket, "old", &failingReader{n: 10, err: boom}, objectstore.Meta{})
+	wantErr(t, "PutObject over an object with a failing body", err, boom)
+	if _, data := s.get(t, "old", objectstore.GetOptions{}); data != "keep me" {
+		t.Fatalf("failed overwrite changed the object: %q", data)
+	}
+	id, err := s.b.CreateMultipartUpload(s.ctx, s.bucket, "mp", objectstore.Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.b.UploadPart(s.ctx, s.bucket, "mp", id, 1, &failingReader{n: 10, err: boom})
+	wantErr(t, "UploadPart with a failing body", err, boom)
+	if res, err := s.b.ListParts(s.ctx, s.bucket, "mp", id, objectstore.PartListOptions{}); err != nil || len(res.Parts) != 0 {
+		t.Fatalf("ListParts after a failed part = %+v, %v", res, err)
+	}
+	// A context that ends mid-body aborts the write too.
+	ctx, cancel := context.WithCancel(s.ctx)
+	_, err = s.b.PutObject(ctx, s.bucket, "cancelled", io.MultiReader(strings.NewReader("start"), readerFunc(func([]byte) (int, error) {
+		cancel()
+		return 0, ctx.Err()
+	})), objectstore.Meta{})
+	if err == nil {
+		t.Fatal("PutObject with a cancelled context succeeded")
+	}
+	_, err = s.b.HeadObject(s.ctx, s.bucket, "cancelled", "")
+	wantErr(t, "HeadObject after a cancelled put", err, objectstore.ErrNoSuchKey)
+}
+
+type readerFunc func([]byte) (int, error)
+
+func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
+
+// testReadWhileDeleted: a GET in flight finishes even if the object is
+// deleted or replaced meanwhile (S3 serves the version it started with).
+func testReadWhileDeleted(t *testing.T, s *suite) {
+	body := partData(1<<20, 3)
+	s.put(t, "k", string(body))
+	_, rc, err := s.b.GetObject(s.ctx, s.bucket, "k", objectstore.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	head := make([]byte, 1000)
+	if _, err := io.ReadFull(rc, head); err != nil {
+		t.Fatal(err)
+	}
+	s.put(t, "k", "replaced")
+	if _, err := s.b.DeleteObject(s.ctx, s.bucket, "k", ""); err != nil {
+		t.Fatal(err)
+	}
+	rest, err := io.ReadAll(rc)
+	if err != nil || !bytes.Equal(append(head, rest...), body) {
+		t.Fatalf("read across a delete: %d bytes, %v", len(head)+len(rest), err)
+	}
+}

@@ -1,0 +1,84 @@
+package sigv4
+
+import (
+	"encoding/binary"
+	"io"
+	"strings"
+	"testing"
+)
+
+// TestChecksums checks each algorithm against published vectors: "hello
+// world" from aws-sdk-go-v2's service/internal/checksum/algorithms_test.go
+// (CRC32 DUoRhQ==, CRC32C yZRlqg==, CRC64NVME jSnVw/bqjr4=, SHA1
+// Kq5sNclPz7QV2+lfQIuc6R7oRu0=, SHA256 uU0n...), and CRC-64/NVME's check
+// value 0xAE8B14860A799888 for "123456789".
+func TestChecksums(t *testing.T) {
+	cases := []struct{ alg, in, want string }{
+		{"crc32", "hello world", "DUoRhQ=="},
+		{"CRC32C", "hello world", "yZRlqg=="},
+		{"crc64nvme", "hello world", "jSnVw/bqjr4="},
+		{"sha1", "hello world", "Kq5sNclPz7QV2+lfQIuc6R7oRu0="},
+		{"sha256", "hello world", "uU0nuZNNPgilLlLX2n2r+sSE7+N6U4DukIj3rOLvzek="},
+		{"crc32c", strings.Repeat("a", 66560), "sOO8/Q=="}, // the trailer example of sigv4-streaming-trailers.html
+	}
+	for _, c := range cases {
+		h, ok := NewChecksum(c.alg)
+		if !ok {
+			t.Fatalf("NewChecksum(%q) unknown", c.alg)
+		}
+		io.WriteString(h, c.in)
+		if got := sumBase64(h); got != c.want {
+			t.Errorf("%s(%q) = %s, want %s", c.alg, c.in, got, c.want)
+		}
+	}
+	h, _ := NewChecksum("CRC64NVME")
+	io.WriteString(h, "123456789")
+	if got := binary.BigEndian.Uint64(h.Sum(nil)); got != 0xAE8B14860A799888 {
+		t.Errorf("CRC-64/NVME check value %#x", got)
+	}
+	if _, ok := NewChecksum("md4"); ok {
+		t.Error("md4 known")
+	}
+}
+
+func TestChecksumReader(t *testing.T) {
+	cases := []struct {
+		name string
+		want map[string]string
+		code string
+	}{
+		{name: "match", want: map[string]string{"CRC32": "DUoRhQ==", "sha256": "uU0nuZNNPgilLlLX2n2r+sSE7+N6U4DukIj3rOLvzek="}},
+		{name: "compute only", want: map[string]string{"CRC64NVME": ""}},
+		{name: "mismatch", want: map[string]string{"CRC32C": "AAAAAA=="}, code: CodeBadDigest},
+		{name: "unknown", want: map[string]string{"MD4": "x"}, code: CodeInvalidRequest},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cr, err := NewChecksumReader(strings.NewReader("hello world"), c.want)
+			var got []byte
+			if err == nil {
+				got, err = io.ReadAll(cr)
+			}
+			code, msg := errCode(t, err)
+			if code != c.code {
+				t.Fatalf("error %s %q, want %s", code, msg, c.code)
+			}
+			if code == CodeBadDigest && msg != "The CRC32C you specified did not match the calculated checksum." {
+				t.Errorf("message %q", msg)
+			}
+			if err == nil {
+				if string(got) != "hello world" {
+					t.Errorf("read %q", got)
+				}
+				for alg, v := range c.want {
+					if v != "" && cr.Sum(alg) != v {
+						t.Errorf("Sum(%s) = %s", alg, cr.Sum(alg))
+					}
+				}
+				if c.name == "compute only" && cr.Sums()["CRC64NVME"] != "jSnVw/bqjr4=" {
+					t.Errorf("Sums %v", cr.Sums())
+				}
+			}
+		})
+	}
+}

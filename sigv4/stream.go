@@ -1,0 +1,266 @@
+package sigv4
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"errors"
+	"hash"
+	"io"
+	"net/http"
+	"strconv"
+)
+
+// VerifyStream verifies the signature of an S3 request (Options.S3) over its
+// headers and the payload value its x-amz-content-sha256 declares, without
+// reading the body, and returns a Body that yields the decoded payload and
+// verifies it as it is read:
+//
+//   - a hex SHA-256: the body passes through and is hashed; at EOF a
+//     mismatch is XAmzContentSHA256Mismatch;
+//   - UNSIGNED-PAYLOAD: the body passes through unchecked;
+//   - STREAMING-AWS4-HMAC-SHA256-PAYLOAD and its -TRAILER variant: the
+//     aws-chunked body is decoded and each chunk's signature (and the
+//     trailer's) checked, chained from the request's signature, before any
+//     byte of the chunk is returned;
+//   - STREAMING-UNSIGNED-PAYLOAD-TRAILER: the aws-chunked body is decoded,
+//     and the checksum its trailer carries is verified at the end.
+//
+// Read returns an *Error where verification fails; the caller must treat
+// any Read error as a failed request and discard what it has written. The
+// Body must be closed; closing it closes r.Body.
+func (v *Verifier) VerifyStream(ctx context.Context, r *http.Request) (*Auth, *Body, error) {
+	if !v.s3 {
+		return nil, nil, &Error{Code: CodeInternalFailure, Status: http.StatusInternalServerError, Message: msgInternal,
+			Err: errors.New("sigv4: VerifyStream needs Options.S3")}
+	}
+	a, key, payload, kind, err := v.s3Headers(ctx, r)
+	if err != nil {
+		return nil, nil, err
+	}
+	src := r.Body
+	if src == nil {
+		src = http.NoBody
+	}
+	b, err := newBody(src, r.Header, r.ContentLength, payload, kind, &chunkSigner{key: key, amzDate: a.amzDate, scope: a.scope, prev: a.Signature, akid: a.AccessKeyID})
+	if err != nil {
+		return nil, nil, err
+	}
+	return a, b, nil
+}
+
+// verifyS3 is Verify under the S3 rules: the headers' signature, then the
+// whole body through the same decoder VerifyStream uses.
+func (v *Verifier) verifyS3(ctx context.Context, r *http.Request, body []byte) (*Auth, error) {
+	a, key, payload, kind, err := v.s3Headers(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	b, err := newBody(io.NopCloser(bytes.NewReader(body)), r.Header, int64(len(body)), payload, kind,
+		&chunkSigner{key: key, amzDate: a.amzDate, scope: a.scope, prev: a.Signature, akid: a.AccessKeyID})
+	if err != nil {
+		return nil, err
+	}
+	defer b.Close()
+	if _, err := io.Copy(io.Discard, b); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// s3Headers runs the checks of Precheck and verifies the signature over the
+// headers with the declared payload value.
+func (v *Verifier) s3Headers(ctx context.Context, r *http.Request) (*Auth, [sha256.Size]byte, string, payloadKind, error) {
+	var key [sha256.Size]byte
+	var pbuf [16]param
+	params := parseQuery(rawQuery(r), pbuf[:0])
+	now := v.now()
+	a, secret, err := v.precheck(ctx, r, params, now)
+	if err != nil {
+		return nil, key, "", 0, err
+	}
+	payload, kind, perr := s3Payload(a, r, params)
+	if perr != nil {
+		return nil, key, "", 0, perr
+	}
+	var want [sha256.Size]byte
+	key = v.signingKey(secret, a, now)
+	if decodeSignature(a.Signature, &want) {
+		path := requestPath(r)
+		got := signature(&key, a, r, params, path, false, []byte(payload))
+		if hmac.Equal(got[:], want[:]) {
+			return a, key, payload, kind, nil
+		}
+		if cp, ok := s3CanonicalPath(path); ok {
+			got = signature(&key, a, r, params, cp, false, []byte(payload))
+			if hmac.Equal(got[:], want[:]) {
+				return a, key, payload, kind, nil
+			}
+		}
+	}
+	clear(key[:])
+	return nil, key, "", 0, errS3SignatureMismatch(a, r, params, payload)
+}
+
+// errS3SignatureMismatch is S3's SignatureDoesNotMatch with the fields S3
+// adds to help the client find its mistake: the access key, the string to
+// sign and canonical request the server computed (as text and as bytes),
+// and the signature provided.
+func errS3SignatureMismatch(a *Auth, r *http.Request, params []param, payload string) *Error {
+	cr := appendCanonicalRequest(nil, a, r, params, requestPath(r), false, []byte(payload))
+	sts := appendStringToSign(nil, a, cr)
+	return s3Error(CodeSignatureDoesNotMatch, http.StatusForbidden, msgS3SignatureMismatch,
+		Field{"AWSAccessKeyId", a.AccessKeyID},
+		Field{"StringToSign", string(sts)},
+		Field{"SignatureProvided", a.Signature},
+		Field{"StringToSignBytes", spacedHex(sts)},
+		Field{"CanonicalRequest", string(cr)},
+		Field{"CanonicalRequestBytes", spacedHex(cr)})
+}
+
+// Body is the payload of an S3 request being verified as it is read (see
+// VerifyStream and DecodeChunked). It is not safe for concurrent use.
+type Body struct {
+	src     io.ReadCloser
+	r       io.Reader      // the decoder
+	chunked *chunkedReader // set for aws-chunked bodies
+	hashed  *hashingReader // set for a declared hex SHA-256
+	length  int64          // decoded length, -1 when unknown
+	err     error          // sticky failure
+	eof     bool
+}
+
+// Read reads decoded, verified payload. After a failed verification it
+// returns the *Error, and keeps returning it.
+func (b *Body) Read(p []byte) (int, error) {
+	if b.err != nil {
+		return 0, b.err
+	}
+	if b.eof {
+		return 0, io.EOF
+	}
+	n, err := b.r.Read(p)
+	switch {
+	case err == io.EOF:
+		b.eof = true
+	case err != nil:
+		b.err = err
+		if b.chunked != nil {
+			b.chunked.wipe()
+		}
+	}
+	return n, err
+}
+
+// Close closes the request body and forgets the signing key.
+func (b *Body) Close() error {
+	if b.chunked != nil {
+		b.chunked.wipe()
+	}
+	return b.src.Close()
+}
+
+// Trailer returns the trailing headers of an aws-chunked body, verified
+// (their checksum matches the payload, and their signature when signed),
+// once Read has returned io.EOF; nil before that or when there are none.
+// Names are in canonical form, e.g. "X-Amz-Checksum-Crc32".
+func (b *Body) Trailer() http.Header {
+	if !b.eof || b.chunked == nil {
+		return nil
+	}
+	return b.chunked.trailer
+}
+
+// Length returns the length of the decoded payload as the request declares
+// it (x-amz-decoded-content-length for aws-chunked bodies, Content-Length
+// otherwise), or -1 when unknown. Read fails unless the payload has exactly
+// this length.
+func (b *Body) Length() int64 { return b.length }
+
+// Chunked reports whether the body is aws-chunked.
+func (b *Body) Chunked() bool { return b.chunked != nil }
+
+// DecodeChunked decodes an unsigned aws-chunked body
+// (STREAMING-UNSIGNED-PAYLOAD-TRAILER), as an anonymous request may send
+// one: no signature is involved, but the decoded length
+// (x-amz-decoded-content-length) and the checksum trailer named by
+// x-amz-trailer are verified as for VerifyStream.
+func DecodeChunked(r *http.Request) (*Body, error) {
+	src := r.Body
+	if src == nil {
+		src = http.NoBody
+	}
+	return newBody(src, r.Header, r.ContentLength, streamingUnsignedTrailr, payloadUnsignedTrailer, nil)
+}
+
+// newBody builds the decoder of a payload of the given kind.
+func newBody(src io.ReadCloser, h http.Header, contentLength int64, payload string, kind payloadKind, sig *chunkSigner) (*Body, error) {
+	b := &Body{src: src, r: src, length: contentLength}
+	switch kind {
+	case payloadUnsigned:
+		return b, nil
+	case payloadHash:
+		b.hashed = &hashingReader{r: src, h: sha256.New(), want: payload}
+		b.r = b.hashed
+		return b, nil
+	}
+	decoded, err := decodedLength(h)
+	if err != nil {
+		return nil, err
+	}
+	trailers, err := trailerNames(h, kind != payloadSigned)
+	if err != nil {
+		return nil, err
+	}
+	c := &chunkedReader{br: newLineReader(src), decoded: decoded, trailers: trailers}
+	if kind == payloadSigned || kind == payloadSignedTrailer {
+		c.sig = sig
+		c.signedTrailer = kind == payloadSignedTrailer
+	}
+	for _, t := range trailers {
+		c.sums = append(c.sums, t.newHash())
+	}
+	b.chunked, b.r, b.length = c, c, decoded
+	return b, nil
+}
+
+// decodedLength reads x-amz-decoded-content-length, which S3 requires of
+// aws-chunked bodies.
+func decodedLength(h http.Header) (int64, error) {
+	v := firstValue(h, "X-Amz-Decoded-Content-Length")
+	if v == "" {
+		return 0, s3Error(CodeMissingContentLength, http.StatusLengthRequired, "You must provide the Content-Length HTTP header.")
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 || !isDigits(v) {
+		return 0, s3Error(CodeInvalidArgument, http.StatusBadRequest, "Invalid argument.",
+			Field{"ArgumentName", "x-amz-decoded-content-length"}, Field{"ArgumentValue", v})
+	}
+	return n, nil
+}
+
+// hashingReader passes a body through, hashing it, and compares the hash
+// with the declared one at EOF.
+type hashingReader struct {
+	r    io.Reader
+	h    hash.Hash
+	want string
+}
+
+func (h *hashingReader) Read(p []byte) (int, error) {
+	n, err := h.r.Read(p)
+	h.h.Write(p[:n])
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return n, errIncompleteBody()
+	}
+	if err == io.EOF {
+		var sum [sha256.Size]byte
+		got := h.h.Sum(sum[:0])
+		var want [sha256.Size]byte
+		if !decodeSignature(h.want, &want) || !hmac.Equal(got, want[:]) {
+			return n, errPayloadMismatch(h.want, got)
+		}
+	}
+	return n, err
+}
