@@ -21,7 +21,9 @@ import (
 	"github.com/gatehouse-iam/gatehouse/iam"
 	"github.com/gatehouse-iam/gatehouse/keyring"
 	"github.com/gatehouse-iam/gatehouse/managedpolicies"
+	"github.com/gatehouse-iam/gatehouse/objectstore"
 	"github.com/gatehouse-iam/gatehouse/organizations"
+	"github.com/gatehouse-iam/gatehouse/s3"
 	"github.com/gatehouse-iam/gatehouse/server"
 	"github.com/gatehouse-iam/gatehouse/session/tokenkeys"
 	"github.com/gatehouse-iam/gatehouse/store"
@@ -41,6 +43,12 @@ type Config struct {
 	Log *slog.Logger
 	// Registry receives the server's metrics.
 	Registry *prometheus.Registry
+	// Objects, when set, keeps S3 objects, and the server serves S3; the
+	// caller opens and closes it.
+	Objects objectstore.Backend
+	// S3Domain is the domain under which buckets are virtual-hosted
+	// (bucket.S3Domain); "" serves path style only.
+	S3Domain string
 }
 
 // Gatehouse is a wired Gatehouse, ready to bootstrap and serve.
@@ -51,6 +59,8 @@ type Gatehouse struct {
 	STS            *sts.Service
 	Organizations  *organizations.Service
 	AccessAnalyzer *accessanalyzer.Service
+	// S3 is nil unless Config.Objects is set.
+	S3 *s3.Service
 	// TokenKeys seals session tokens: the cluster's session keys kept in
 	// the store, wrapped by the master key (tokens sealed by the master
 	// keyring itself before the ring existed still open).
@@ -80,8 +90,11 @@ func New(ctx context.Context, c Config) (*Gatehouse, error) {
 	g.STS = sts.New(sts.Config{Store: c.Store, Directory: dir, Managed: catalog, Sealer: g.TokenKeys, MFA: g.IAM, Rand: c.Rand, Now: c.Now, Log: c.Log, Authorizer: g.Authorizer})
 	g.Authorizer.UseSessions(g.STS)
 	g.AccessAnalyzer = accessanalyzer.New(accessanalyzer.Config{Store: c.Store, Rand: c.Rand, Now: c.Now, Log: c.Log})
+	if c.Objects != nil {
+		g.S3 = s3.New(s3.Config{Store: c.Store, Backend: c.Objects, Authorizer: g.Authorizer, Rand: c.Rand, Now: c.Now, Log: c.Log})
+	}
 	g.Server, err = server.New(server.Config{Directory: dir, Authorizer: g.Authorizer, IAM: g.IAM, STS: g.STS, Organizations: g.Organizations,
-		AccessAnalyzer: g.AccessAnalyzer, Now: c.Now, Log: c.Log, Registry: c.Registry})
+		AccessAnalyzer: g.AccessAnalyzer, S3: g.S3, S3Domain: c.S3Domain, Now: c.Now, Log: c.Log, Registry: c.Registry})
 	if err != nil {
 		return nil, err
 	}

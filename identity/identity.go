@@ -47,7 +47,25 @@ type Caller struct {
 	// FederatedProvider is the identity provider ARN of a role session
 	// obtained with a web identity token, else "".
 	FederatedProvider string
+	// UserAgent is the request's User-Agent header (aws:UserAgent).
+	UserAgent string
+	// Referer is the request's Referer header (aws:Referer).
+	Referer string
+	// AuthType is how the request was signed: AuthHeader, AuthQuery, or ""
+	// for an unsigned request (S3's s3:authType).
+	AuthType string
+	// SignedAt is the request's signing time (zero when unsigned).
+	SignedAt time.Time
+	// TLSVersion is the negotiated TLS version as s3:TlsVersion compares it
+	// ("1.3"), "" without TLS.
+	TLSVersion string
 }
+
+// The values of Caller.AuthType, as S3's s3:authType names them.
+const (
+	AuthHeader = "REST-HEADER"
+	AuthQuery  = "REST-QUERY-STRING"
+)
 
 // IsRoot reports whether the caller is an account's root user.
 func (c *Caller) IsRoot() bool { return c.Principal.Type == policy.PrincipalRoot }
@@ -59,9 +77,13 @@ func (c *Caller) ARN() string { return c.Principal.ARN }
 // condition keys that describe the principal and the request.
 func (c *Caller) Context() *policy.Context {
 	ctx := policy.NewContext(16 + len(c.Tags))
-	ctx.Set("aws:PrincipalArn", c.principalARN())
-	ctx.Set("aws:PrincipalAccount", c.Account)
-	ctx.Set("aws:PrincipalType", c.Principal.Type.String())
+	if c.Principal.Type != policy.PrincipalAnonymous {
+		// An anonymous request has no principal: the keys are absent, so
+		// that a Null condition on them tells it apart.
+		ctx.Set("aws:PrincipalArn", c.principalARN())
+		ctx.Set("aws:PrincipalAccount", c.Account)
+		ctx.Set("aws:PrincipalType", c.Principal.Type.String())
+	}
 	if c.UserID != "" {
 		ctx.Set("aws:userid", c.UserID)
 	}
@@ -95,6 +117,12 @@ func (c *Caller) Context() *policy.Context {
 		// aws:FederatedProvider is present in every request of a session
 		// obtained through an identity provider (reference_policies_condition-keys).
 		ctx.Set("aws:FederatedProvider", c.FederatedProvider)
+	}
+	if c.UserAgent != "" {
+		ctx.Set("aws:UserAgent", c.UserAgent)
+	}
+	if c.Referer != "" {
+		ctx.Set("aws:Referer", c.Referer)
 	}
 	for k, v := range c.Tags {
 		ctx.Set("aws:PrincipalTag/"+k, v)

@@ -128,7 +128,14 @@ func (s *Server) precheck(r *http.Request, v *sigv4.Verifier, auth *sigv4.Auth) 
 func authError(err error) error {
 	var se *sigv4.Error
 	if errors.As(err, &se) {
-		return &awserr.Error{Code: se.Code, Status: se.Status, Message: se.Message, Sender: se.Status < 500, Err: se.Err}
+		ae := &awserr.Error{Code: se.Code, Status: se.Status, Message: se.Message, Sender: se.Status < 500, Err: se.Err}
+		if len(se.Fields) > 0 {
+			ae.Members = make(map[string]any, len(se.Fields))
+			for _, f := range se.Fields {
+				ae.Members[f.Name] = f.Value
+			}
+		}
+		return ae
 	}
 	return err
 }

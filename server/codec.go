@@ -26,7 +26,7 @@ type codec interface {
 	// bodyError returns an error of readBody as this protocol answers it.
 	bodyError(err error) error
 	// writeError renders an error returned by errorOf.
-	writeError(w http.ResponseWriter, requestID string, ae *awserr.Error) error
+	writeError(w http.ResponseWriter, r *http.Request, requestID string, ae *awserr.Error) error
 }
 
 // A call is one parsed request: the operation it names and its input,
@@ -70,7 +70,7 @@ func (queryCodec) errorOf(err error) *awserr.Error { return unavailable(query.Er
 
 func (queryCodec) bodyError(err error) error { return queryBodyError(err) }
 
-func (q queryCodec) writeError(w http.ResponseWriter, requestID string, ae *awserr.Error) error {
+func (q queryCodec) writeError(w http.ResponseWriter, _ *http.Request, requestID string, ae *awserr.Error) error {
 	return q.api.WriteError(w, requestID, ae)
 }
 
@@ -112,7 +112,7 @@ func (jsonCodec) errorOf(err error) *awserr.Error {
 
 func (jsonCodec) bodyError(err error) error { return jsonBodyError(err, "TooManyRequestsException") }
 
-func (j jsonCodec) writeError(w http.ResponseWriter, requestID string, ae *awserr.Error) error {
+func (j jsonCodec) writeError(w http.ResponseWriter, _ *http.Request, requestID string, ae *awserr.Error) error {
 	return j.api.WriteError(w, requestID, ae)
 }
 
@@ -147,7 +147,7 @@ func (restCodec) errorOf(err error) *awserr.Error {
 
 func (restCodec) bodyError(err error) error { return jsonBodyError(err, "ThrottlingException") }
 
-func (rc restCodec) writeError(w http.ResponseWriter, requestID string, ae *awserr.Error) error {
+func (rc restCodec) writeError(w http.ResponseWriter, _ *http.Request, requestID string, ae *awserr.Error) error {
 	return rc.api.WriteError(w, requestID, ae)
 }
 

@@ -4,6 +4,7 @@ import (
 	"github.com/gatehouse-iam/gatehouse/api/analyzerapi"
 	"github.com/gatehouse-iam/gatehouse/api/iamapi"
 	"github.com/gatehouse-iam/gatehouse/api/orgapi"
+	"github.com/gatehouse-iam/gatehouse/api/s3api"
 	"github.com/gatehouse-iam/gatehouse/api/stsapi"
 	"github.com/gatehouse-iam/gatehouse/operation"
 	"github.com/gatehouse-iam/gatehouse/sigv4"
@@ -16,7 +17,8 @@ func (s *Server) initEndpoints(c Config, lookup sigv4.LookupFunc) error {
 	s.byScope = map[string]*endpoint{}
 	s.byTarget = map[string]*endpoint{}
 	add := func(name string, cd codec, ops map[string]operation.Op) (*endpoint, error) {
-		v, err := sigv4.NewVerifier(sigv4.Options{Lookup: lookup, Now: c.Now, Service: name})
+		_, isS3 := cd.(s3Codec)
+		v, err := sigv4.NewVerifier(sigv4.Options{Lookup: lookup, Now: c.Now, Service: name, S3: isS3})
 		if err != nil {
 			return nil, err
 		}
@@ -43,6 +45,12 @@ func (s *Server) initEndpoints(c Config, lookup sigv4.LookupFunc) error {
 	if c.AccessAnalyzer != nil {
 		api := analyzerapi.Service()
 		if _, err := add(api.Name, restCodec{api: api}, c.AccessAnalyzer.Ops()); err != nil {
+			return err
+		}
+	}
+	if c.S3 != nil {
+		api := s3api.Service()
+		if _, err := add(api.Name, s3Codec{api: api, domain: s.s3Domain}, c.S3.Ops()); err != nil {
 			return err
 		}
 	}

@@ -49,7 +49,7 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 		}
 		ae := ep.codec.errorOf(err)
 		outcome = ae.Code
-		if werr := ep.codec.writeError(w, reqID, ae); werr != nil {
+		if werr := ep.codec.writeError(w, r, reqID, ae); werr != nil {
 			s.log.Debug("writing error response", "err", werr)
 		}
 		level := slog.LevelInfo
@@ -74,6 +74,12 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, reqID string) (*
 	ep, err := s.route(r)
 	if err != nil {
 		return ep, "", err
+	}
+	if ep != nil {
+		if sc, ok := ep.codec.(streamCodec); ok {
+			action, err := s.handleStream(w, r, reqID, ep, sc)
+			return ep, action, err
+		}
 	}
 
 	// A signed request is checked up to its key before its body is read.
@@ -121,6 +127,9 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, reqID string) (*
 		if caller, err = s.caller(r, verified); err != nil {
 			return ep, action, err
 		}
+		addRequestFacts(r, caller, verified)
+	} else {
+		addRequestFacts(r, caller, nil)
 	}
 
 	// Decode: the model's constraints come before anything the service or
@@ -177,6 +186,9 @@ func (s *Server) route(r *http.Request) (*endpoint, error) {
 		if ep := s.byScope[auth.Service]; ep != nil {
 			return ep, nil
 		}
+	} else if ep := s.byScope["s3"]; ep != nil && addressesBucket(r, s.s3Domain) {
+		// Unsigned requests for a bucket are anonymous S3 requests.
+		return ep, nil
 	}
 	return nil, nil
 }

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -28,6 +29,7 @@ import (
 	"github.com/gatehouse-iam/gatehouse/oidc"
 	"github.com/gatehouse-iam/gatehouse/organizations"
 	"github.com/gatehouse-iam/gatehouse/policy"
+	"github.com/gatehouse-iam/gatehouse/s3"
 	"github.com/gatehouse-iam/gatehouse/sigv4"
 	"github.com/gatehouse-iam/gatehouse/store"
 	"github.com/gatehouse-iam/gatehouse/sts"
@@ -47,8 +49,14 @@ type Config struct {
 	// AccessAnalyzer, when set, is served over REST-JSON (credential scope
 	// service access-analyzer).
 	AccessAnalyzer *accessanalyzer.Service
-	Now            func() time.Time
-	Log            *slog.Logger
+	// S3, when set, is served over REST-XML (credential scope service s3,
+	// and unsigned requests that address a bucket).
+	S3 *s3.Service
+	// S3Domain is the domain under which buckets are virtual-hosted
+	// (bucket.S3Domain); "" serves path-style addressing only.
+	S3Domain string
+	Now      func() time.Time
+	Log      *slog.Logger
 	// Registry receives the server's metrics.
 	Registry *prometheus.Registry
 }
@@ -70,6 +78,8 @@ type Server struct {
 	byScope      map[string]*endpoint
 	byTarget     map[string]*endpoint
 	jsonFallback *endpoint
+	// s3Domain is Config.S3Domain.
+	s3Domain string
 
 	usesMu sync.Mutex
 	uses   map[string]store.AccessKeyLastUsed
@@ -89,7 +99,8 @@ type metrics struct {
 
 // New builds the server.
 func New(c Config) (*Server, error) {
-	s := &Server{dir: c.Directory, authz: c.Authorizer, iam: c.IAM, sts: c.STS, now: c.Now, log: c.Log, reg: c.Registry, uses: map[string]store.AccessKeyLastUsed{}}
+	s := &Server{dir: c.Directory, authz: c.Authorizer, iam: c.IAM, sts: c.STS, now: c.Now, log: c.Log, reg: c.Registry,
+		uses: map[string]store.AccessKeyLastUsed{}, s3Domain: strings.ToLower(strings.Trim(c.S3Domain, "."))}
 	s.unverified.max = maxUnverified
 	c.STS.OnRoleUse(s.noteRoleUse)
 	// AssumeRoleWithWebIdentity fetches providers' keys over pinned TLS.
@@ -139,7 +150,21 @@ func (s *Server) Handler() http.Handler {
 		mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))
 	}
 	mux.HandleFunc("/", s.serveAWS)
-	return mux
+	// The AWS APIs take their paths as sent: S3 keys may hold "//" or
+	// "..", which ServeMux would clean and redirect. Only unsigned reads of
+	// the fixed paths above go through the mux (a signed GET /metrics lists
+	// a bucket named metrics).
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/healthz", "/readyz", "/metrics":
+			if (r.Method == http.MethodGet || r.Method == http.MethodHead) && r.Header.Get("Authorization") == "" &&
+				!r.URL.Query().Has("X-Amz-Credential") {
+				mux.ServeHTTP(w, r)
+				return
+			}
+		}
+		s.serveAWS(w, r)
+	})
 }
 
 // newRequestID returns a random request id in AWS's UUID form.

@@ -53,4 +53,16 @@ const (
 	// KindUniqueID: global index of AWS unique ids (AIDA…, AROA…, …),
 	// which are unique across accounts; key = the id; value [UniqueIDRef].
 	KindUniqueID Kind = "unique-id"
+	// KindBucket: global, as S3 bucket names are unique across the server;
+	// key = bucket name; value [Bucket].
+	KindBucket Kind = "s3-bucket"
+	// KindAccountBucket: the buckets an account owns, in the account; key =
+	// bucket name; value [AccountBucket]. Written together with KindBucket.
+	KindAccountBucket Kind = "s3-account-bucket"
+	// KindAccountS3: an account's S3 settings (its Block Public Access);
+	// key [AccountS3Key]; value [AccountS3].
+	KindAccountS3 Kind = "s3-account"
 )
+
+// AccountS3Key is the key of an account's one [AccountS3] record.
+const AccountS3Key = "settings"

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -23,6 +24,8 @@ import (
 	"github.com/gatehouse-iam/gatehouse/authview"
 	"github.com/gatehouse-iam/gatehouse/iam"
 	"github.com/gatehouse-iam/gatehouse/keyring"
+	"github.com/gatehouse-iam/gatehouse/objectstore"
+	"github.com/gatehouse-iam/gatehouse/objectstore/disk"
 	"github.com/gatehouse-iam/gatehouse/store"
 	"github.com/gatehouse-iam/gatehouse/store/postgres"
 	"github.com/gatehouse-iam/gatehouse/store/sqlite"
@@ -42,6 +45,11 @@ type serveConfig struct {
 	AccountID     string
 	LogFormat     string
 	LogLevel      string
+	// ObjectsDir keeps S3 objects (default: objects/ in the data directory
+	// with the embedded store; S3 is off with --store unless it is given).
+	ObjectsDir string
+	// S3Domain virtual-hosts buckets as bucket.S3Domain.
+	S3Domain string
 	// StoreTimeout bounds every store call that has no deadline of its
 	// own, and the first connection to PostgreSQL at start-up; zero means
 	// store.DefaultTimeout.
@@ -85,7 +93,7 @@ func newServeCmd() *cobra.Command {
 	c := &serveConfig{}
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Run the Gatehouse server (IAM, STS, Organizations and IAM Access Analyzer over SigV4 on one port)",
+		Short: "Run the Gatehouse server (IAM, STS, Organizations, IAM Access Analyzer and S3 over SigV4 on one port)",
 		Long: `Runs the server. The first start creates the data directory, the management
 account and its root access key, printed once (or taken from
 GATEHOUSE_ROOT_ACCESS_KEY_ID / GATEHOUSE_ROOT_SECRET_ACCESS_KEY). The account id
@@ -123,6 +131,8 @@ management account; the others find it.`,
 	f.StringVar(&c.AccountID, "account-id", "", "management account id on first start (default: $GATEHOUSE_ACCOUNT_ID, else generated)")
 	f.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
 	f.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
+	f.StringVar(&c.ObjectsDir, "s3-dir", "", "directory of the embedded S3 object store (default: objects/ in --data; with --store, S3 is served only when this is given)")
+	f.StringVar(&c.S3Domain, "s3-domain", "", "domain under which buckets are virtual-hosted (bucket.DOMAIN); path-style addressing always works")
 	f.DurationVar(&c.StoreTimeout, "store-timeout", store.DefaultTimeout, "bound of each store call, and of reaching PostgreSQL at start-up; an unreachable store answers 503 after it")
 	return cmd
 }
@@ -173,7 +183,21 @@ func serve(ctx context.Context, c *serveConfig, stdout, stderr io.Writer) error 
 	defer st.Close()
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	gh, err := app.New(ctx, app.Config{Store: st, Keys: keys, Rand: rand.Reader, Now: time.Now, Log: log, Registry: reg})
+	objectsDir := c.ObjectsDir
+	if objectsDir == "" && c.StoreDSN == "" {
+		objectsDir = filepath.Join(c.DataDir, "objects")
+	}
+	var objects objectstore.Backend
+	if objectsDir != "" {
+		b, err := disk.Open(objectsDir, disk.Options{Now: time.Now, Logger: log})
+		if err != nil {
+			return fmt.Errorf("opening the S3 object store: %w", err)
+		}
+		defer b.Close()
+		objects = b
+	}
+	gh, err := app.New(ctx, app.Config{Store: st, Keys: keys, Rand: rand.Reader, Now: time.Now, Log: log, Registry: reg,
+		Objects: objects, S3Domain: c.S3Domain})
 	if err != nil {
 		return err
 	}

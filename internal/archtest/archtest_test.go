@@ -95,7 +95,7 @@ func TestLayers(t *testing.T) {
 			}
 		}
 	}
-	for _, dir := range []string{"iam", "sts", "organizations", "accessanalyzer"} {
+	for _, dir := range []string{"iam", "sts", "organizations", "accessanalyzer", "s3"} {
 		p := pkgs[dir]
 		if p == nil {
 			continue

@@ -1,0 +1,235 @@
+package s3
+
+import (
+	"context"
+	"errors"
+
+	"github.com/gatehouse-iam/gatehouse/api/s3api"
+	"github.com/gatehouse-iam/gatehouse/authz"
+	"github.com/gatehouse-iam/gatehouse/identity"
+	"github.com/gatehouse-iam/gatehouse/objectstore"
+	"github.com/gatehouse-iam/gatehouse/operation"
+	"github.com/gatehouse-iam/gatehouse/s3/access"
+	"github.com/gatehouse-iam/gatehouse/s3/acl"
+	"github.com/gatehouse-iam/gatehouse/store"
+)
+
+// readsExistingObject lists the operations whose checks concern an object
+// that exists: its tags are s3:ExistingObjectTag/<key>, and its owner and
+// ACL take part when the bucket's ACLs are enabled.
+var readsExistingObject = map[string]bool{
+	"GetObject": true, "HeadObject": true, "DeleteObject": true, "GetObjectAcl": true, "PutObjectAcl": true,
+	"GetObjectTagging": true, "PutObjectTagging": true, "DeleteObjectTagging": true, "GetObjectAttributes": true,
+	"CopyObject": true, "UploadPartCopy": true,
+}
+
+// authorize decides every check an S3 request makes (access.Describe): each
+// assembled by authz — the caller's identity policies, boundary, session
+// policies, SCPs and RCPs, the request context — and decided with the
+// bucket's policy, ACLs, Object Ownership and Block Public Access
+// (access.Decider). A request for a bucket that does not exist is
+// NoSuchBucket, as S3 answers whoever asks.
+func (s *Service) authorize(ctx context.Context, c *identity.Caller, r *Request) (operation.Authz, error) {
+	req := &access.Request{
+		Operation: r.Operation, Bucket: r.Bucket, Key: r.Key, Headers: r.Header, Query: r.Query,
+		TLSVersion: c.TLSVersion,
+	}
+	if v := r.Query["versionId"]; len(v) > 0 {
+		req.VersionID = v[0]
+	}
+	if c.AuthType != "" {
+		req.Auth = access.Auth{Type: access.AuthType(c.AuthType), Age: c.Time.Sub(c.SignedAt)}
+	}
+	buckets := map[string]*store.Bucket{}
+	var b *store.Bucket
+	if r.Bucket != "" && r.Operation != "CreateBucket" {
+		var err error
+		if b, err = s.bucket(ctx, r.Bucket); err != nil {
+			return operation.Authz{}, err
+		}
+		buckets[b.Name] = b
+		req.BucketOwner = b.Account
+		req.BucketTags = tagMap(b.Tags)
+	}
+	switch in := r.Input.(type) {
+	case *s3api.CreateBucketRequest:
+		if in.CreateBucketConfiguration != nil {
+			req.LocationConstraint = deref(in.CreateBucketConfiguration.LocationConstraint)
+		}
+	case *s3api.PutObjectTaggingRequest:
+		req.RequestTags = map[string]string{}
+		for _, t := range in.Tagging.TagSet {
+			req.RequestTags[t.Key] = t.Value
+		}
+	case *s3api.DeleteObjectsRequest:
+		// Each object is decided as its own DeleteObject, and a denied one
+		// is reported in the result's Errors (deleteObjects).
+		return operation.Authz{Skip: true}, nil
+	}
+	var existing *objectstore.Info
+	if b != nil && r.Key != "" && readsExistingObject[r.Operation] {
+		info, err := s.backend.HeadObject(ctx, r.Bucket, r.Key, req.VersionID)
+		if err == nil {
+			existing = &info
+			req.ExistingObjectTags = tagMapObj(info.Meta.Tags)
+		}
+	}
+	checks, err := access.Describe(req)
+	if err != nil {
+		return operation.Authz{}, err
+	}
+	for _, ch := range checks {
+		cb := buckets[ch.Bucket]
+		if cb == nil && ch.Bucket != "" && r.Operation != "CreateBucket" {
+			if cb, err = s.bucket(ctx, ch.Bucket); err != nil {
+				return operation.Authz{}, err
+			}
+			buckets[ch.Bucket] = cb
+		}
+		var obj *objectstore.Info
+		if ch.Key != "" {
+			if ch.Bucket == r.Bucket && ch.Key == r.Key {
+				obj = existing
+			} else if cb != nil {
+				if info, err := s.backend.HeadObject(ctx, ch.Bucket, ch.Key, ""); err == nil {
+					obj = &info
+				}
+			}
+		}
+		if err := s.check(ctx, c, ch, cb, obj); err != nil {
+			return operation.Authz{}, err
+		}
+	}
+	return operation.Authz{Skip: true}, nil
+}
+
+// check decides one check.
+func (s *Service) check(ctx context.Context, c *identity.Caller, ch access.Check, b *store.Bucket, obj *objectstore.Info) error {
+	ar := authz.Request{Caller: c, Action: ch.Action, Resource: ch.Resource, Context: ch.Context}
+	var ab *access.Bucket
+	if b != nil {
+		ar.ResourceAccount = b.Account
+		var err error
+		if ab, err = s.accessBucket(ctx, b); err != nil {
+			return err
+		}
+	}
+	as, err := s.authz.Assemble(ctx, ar)
+	if err != nil {
+		return err
+	}
+	var ao *access.Object
+	if obj != nil && ab != nil && ab.Ownership.ACLsEnabled() {
+		ao = &access.Object{Owner: obj.Meta.Owner}
+		if a, err := decodeACL(obj.Meta.ACL); err == nil {
+			ao.ACL = a
+		}
+	}
+	return s.decider.Decide(as.Set, as.Request, ab, ao)
+}
+
+// accessBucket is what authorization needs of a bucket: its owner, policy,
+// ACL, Object Ownership, and Block Public Access merged with its account's.
+func (s *Service) accessBucket(ctx context.Context, b *store.Bucket) (*access.Bucket, error) {
+	acct, err := s.accountSettings(ctx, b.Account)
+	if err != nil {
+		return nil, err
+	}
+	ab := &access.Bucket{Name: b.Name, Owner: b.Account, Policy: b.Policy, Ownership: ownershipOf(b),
+		PublicAccessBlock: pabOf(b.PublicAccessBlock).Merge(pabOf(acct.PublicAccessBlock))}
+	if a, err := decodeACL(b.ACL); err == nil {
+		ab.ACL = a
+	}
+	return ab, nil
+}
+
+func pabOf(p *store.PublicAccessBlock) access.PublicAccessBlock {
+	if p == nil {
+		return access.PublicAccessBlock{}
+	}
+	return access.PublicAccessBlock{BlockPublicAcls: p.BlockPublicAcls, IgnorePublicAcls: p.IgnorePublicAcls,
+		BlockPublicPolicy: p.BlockPublicPolicy, RestrictPublicBuckets: p.RestrictPublicBuckets}
+}
+
+// decodeACL reads a stored ACL; nil when none is stored.
+func decodeACL(b []byte) (*acl.ACL, error) {
+	if len(b) == 0 {
+		return nil, errors.New("no ACL")
+	}
+	a, err := acl.Decode(b)
+	if err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+func tagMap(tags []store.Tag) map[string]string {
+	if len(tags) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(tags))
+	for _, t := range tags {
+		m[t.Key] = t.Value
+	}
+	return m
+}
+
+func tagMapObj(tags []objectstore.Tag) map[string]string {
+	if len(tags) == 0 {
+		return nil
+	}
+	m := make(map[string]string, len(tags))
+	for _, t := range tags {
+		m[t.Key] = t.Value
+	}
+	return m
+}
+
+// canonicalID is an account's S3 canonical user id.
+func canonicalID(account string) string { return acl.CanonicalID(account) }
+
+// objectOwnerAccount is the account owning a listed object.
+func objectOwnerAccount(o objectstore.Info, bucketOwner string) string {
+	return ownerAccountOf(o.Meta.Owner, bucketOwner)
+}
+
+func ownerAccountOf(owner, bucketOwner string) string {
+	if owner == "" {
+		return bucketOwner
+	}
+	return owner
+}
+
+// writeObject decides the owner and ACL of an object the caller writes
+// (PutObject, CreateMultipartUpload, CopyObject) from the request's ACL
+// headers, enforcing Object Ownership and BlockPublicAcls.
+func (s *Service) writeObject(ctx context.Context, c *identity.Caller, b *store.Bucket, h map[string][]string) (objectstore.Meta, error) {
+	acct, err := s.accountSettings(ctx, b.Account)
+	if err != nil {
+		return objectstore.Meta{}, err
+	}
+	writer := c.Account
+	if writer == "" {
+		writer = b.Account
+	}
+	bpa := pabOf(b.PublicAccessBlock).Merge(pabOf(acct.PublicAccessBlock))
+	w, err := access.WriteObject(ownershipOf(b), bpa, h, b.Account, writer, nil)
+	if err != nil {
+		return objectstore.Meta{}, err
+	}
+	enc, err := w.ACL.Encode()
+	if err != nil {
+		return objectstore.Meta{}, err
+	}
+	return objectstore.Meta{Owner: w.Owner, ACL: enc}, nil
+}
+
+// ownershipOf is a bucket's Object Ownership. A bucket whose ownership
+// controls were deleted behaves as ObjectWriter, S3's behaviour before the
+// setting existed (about-object-ownership.html).
+func ownershipOf(b *store.Bucket) access.Ownership {
+	if b.Ownership == "" {
+		return access.ObjectWriter
+	}
+	return access.Ownership(b.Ownership)
+}

@@ -1,0 +1,164 @@
+package s3
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/gatehouse-iam/gatehouse/identity"
+	"github.com/gatehouse-iam/gatehouse/store"
+)
+
+// defaultRegion is the region of a bucket created without a location
+// constraint, and the one region where none may be given.
+const defaultRegion = "us-east-1"
+
+// bucket returns a bucket's configuration, or NoSuchBucket.
+func (s *Service) bucket(ctx context.Context, name string) (*store.Bucket, error) {
+	if !validBucketName(name) {
+		// A name no bucket can have names no bucket: AWS answers
+		// NoSuchBucket for reads of such names too.
+		return nil, errNoSuchBucket(name)
+	}
+	var b store.Bucket
+	err := s.store.View(ctx, func(tx store.ReadTx) error {
+		var err error
+		b, err = store.GetJSON[store.Bucket](ctx, tx, store.KindBucket, "", name)
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errNoSuchBucket(name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading bucket %q: %w", name, err)
+	}
+	return &b, nil
+}
+
+// createBucketIn registers a bucket for the caller's account and creates it
+// in the backend. region is the region the request was sent to; constraint
+// the CreateBucketConfiguration's LocationConstraint ("" when none).
+//
+// Re-creating a bucket one already owns answers BucketAlreadyOwnedByYou,
+// except in us-east-1, where S3 answers 200 for legacy compatibility
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucket.html,
+// "BucketAlreadyOwnedByYou").
+func (s *Service) createBucketIn(ctx context.Context, c *identity.Caller, b store.Bucket, requestRegion string) (created bool, err error) {
+	if !validBucketName(b.Name) {
+		return false, errInvalidBucketName(b.Name)
+	}
+	b.Account = c.Account
+	b.CreateDate = s.now().UTC()
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		old, err := store.GetJSON[store.Bucket](ctx, tx, store.KindBucket, "", b.Name)
+		switch {
+		case err == nil:
+			if old.Account != c.Account {
+				return errBucketAlreadyExists(b.Name)
+			}
+			if requestRegion == defaultRegion && old.Region == defaultRegion {
+				created = false
+				return nil
+			}
+			return errBucketAlreadyOwnedByYou(b.Name)
+		case !errors.Is(err, store.ErrNotFound):
+			return err
+		}
+		created = true
+		if err := store.CreateJSON(ctx, tx, store.KindBucket, "", b.Name, b); err != nil {
+			return err
+		}
+		return store.PutJSON(ctx, tx, store.KindAccountBucket, b.Account, b.Name, store.AccountBucket{Name: b.Name})
+	})
+	if err != nil || !created {
+		return false, err
+	}
+	if err := s.backend.CreateBucket(ctx, b.Name); err != nil {
+		// Give the name back: the bucket does not exist.
+		if derr := s.store.Update(ctx, func(tx store.Tx) error { return removeBucket(ctx, tx, b.Account, b.Name) }); derr != nil {
+			s.log.Error("removing the record of a bucket the backend refused", "bucket", b.Name, "err", derr)
+		}
+		return false, fmt.Errorf("creating bucket %q in the object backend: %w", b.Name, err)
+	}
+	return true, nil
+}
+
+// deleteBucket deletes an empty bucket.
+func (s *Service) deleteBucket(ctx context.Context, name string) error {
+	b, err := s.bucket(ctx, name)
+	if err != nil {
+		return err
+	}
+	if err := s.backend.DeleteBucket(ctx, name); err != nil {
+		return s.objectError(err, name, "", "")
+	}
+	return s.store.Update(ctx, func(tx store.Tx) error { return removeBucket(ctx, tx, b.Account, name) })
+}
+
+// removeBucket deletes a bucket's record and its index entry.
+func removeBucket(ctx context.Context, tx store.Tx, account, name string) error {
+	if err := tx.Delete(ctx, store.KindBucket, "", name); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if err := tx.Delete(ctx, store.KindAccountBucket, account, name); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	return nil
+}
+
+// updateBucket changes a bucket's configuration in one transaction.
+func (s *Service) updateBucket(ctx context.Context, name string, fn func(b *store.Bucket) error) error {
+	return s.store.Update(ctx, func(tx store.Tx) error {
+		b, err := store.GetJSON[store.Bucket](ctx, tx, store.KindBucket, "", name)
+		if errors.Is(err, store.ErrNotFound) {
+			return errNoSuchBucket(name)
+		}
+		if err != nil {
+			return err
+		}
+		if err := fn(&b); err != nil {
+			return err
+		}
+		return store.PutJSON(ctx, tx, store.KindBucket, "", name, b)
+	})
+}
+
+// ownedBuckets lists the buckets an account owns, by name.
+func (s *Service) ownedBuckets(ctx context.Context, account string) ([]store.Bucket, error) {
+	var out []store.Bucket
+	err := s.store.View(ctx, func(tx store.ReadTx) error {
+		refs, err := store.ListValues[store.AccountBucket](ctx, tx, store.ListOptions{Kind: store.KindAccountBucket, Account: account})
+		if err != nil {
+			return err
+		}
+		for _, ref := range refs {
+			b, err := store.GetJSON[store.Bucket](ctx, tx, store.KindBucket, "", ref.Name)
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			out = append(out, b)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// accountSettings returns an account's S3 settings (zero when none).
+func (s *Service) accountSettings(ctx context.Context, account string) (store.AccountS3, error) {
+	var a store.AccountS3
+	if account == "" {
+		return a, nil
+	}
+	err := s.store.View(ctx, func(tx store.ReadTx) error {
+		var err error
+		a, err = store.GetJSON[store.AccountS3](ctx, tx, store.KindAccountS3, account, store.AccountS3Key)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		return err
+	})
+	return a, err
+}

@@ -1,0 +1,99 @@
+package s3
+
+import (
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/sha256"
+	"encoding/base64"
+	"hash"
+	"hash/crc32"
+	"io"
+	"strings"
+
+	"github.com/gatehouse-iam/gatehouse/awserr"
+)
+
+// The additional checksums S3 verifies and stores
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html).
+var checksumAlgorithms = map[string]func() hash.Hash{
+	"CRC32":  func() hash.Hash { return crc32.NewIEEE() },
+	"CRC32C": func() hash.Hash { return crc32.New(crc32.MakeTable(crc32.Castagnoli)) },
+	"SHA1":   sha1.New,
+	"SHA256": sha256.New,
+}
+
+// checksumReader verifies, at the end of the body, the checksum a request
+// declared in a header (x-amz-checksum-<alg>) and the Content-MD5, and
+// computes the checksum of the algorithm the request asked for.
+type checksumReader struct {
+	r        io.Reader
+	alg      string
+	sum      hash.Hash
+	want     string // base64, "" when only computed
+	md5      hash.Hash
+	wantMD5  []byte
+	verified bool
+}
+
+// newChecksumReader wraps body. alg is the checksum algorithm ("" for
+// none), want its declared value ("" when not declared); contentMD5 the
+// Content-MD5 header ("" when absent). A malformed Content-MD5 is
+// InvalidDigest.
+func newChecksumReader(body io.Reader, alg, want, contentMD5 string) (*checksumReader, error) {
+	cr := &checksumReader{r: body, alg: strings.ToUpper(alg), want: want}
+	if cr.alg != "" {
+		newHash, ok := checksumAlgorithms[cr.alg]
+		if !ok {
+			return nil, errInvalidRequest("Value for x-amz-checksum-algorithm header is invalid.")
+		}
+		cr.sum = newHash()
+	}
+	if contentMD5 != "" {
+		b, err := base64.StdEncoding.DecodeString(contentMD5)
+		if err != nil || len(b) != md5.Size {
+			return nil, s3err("InvalidDigest", 400, "The Content-MD5 you specified is not valid.")
+		}
+		cr.md5, cr.wantMD5 = md5.New(), b
+	}
+	return cr, nil
+}
+
+func (cr *checksumReader) Read(p []byte) (int, error) {
+	n, err := cr.r.Read(p)
+	if n > 0 {
+		if cr.sum != nil {
+			cr.sum.Write(p[:n])
+		}
+		if cr.md5 != nil {
+			cr.md5.Write(p[:n])
+		}
+	}
+	if err == io.EOF {
+		if verr := cr.verify(); verr != nil {
+			return n, verr
+		}
+	}
+	return n, err
+}
+
+func (cr *checksumReader) verify() *awserr.Error {
+	if cr.verified {
+		return nil
+	}
+	cr.verified = true
+	if cr.md5 != nil && string(cr.md5.Sum(nil)) != string(cr.wantMD5) {
+		return s3err("BadDigest", 400, "The Content-MD5 you specified did not match what we received.")
+	}
+	if cr.sum != nil && cr.want != "" && cr.value() != cr.want {
+		return s3err("BadDigest", 400, "The "+cr.alg+" you specified did not match the calculated checksum.")
+	}
+	return nil
+}
+
+// value is the computed checksum, base64.
+func (cr *checksumReader) value() string {
+	if cr.sum == nil {
+		return ""
+	}
+	return base64.StdEncoding.EncodeToString(cr.sum.Sum(nil))
+}

@@ -1,0 +1,160 @@
+package s3
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/gatehouse-iam/gatehouse/api/s3api"
+	"github.com/gatehouse-iam/gatehouse/identity"
+	"github.com/gatehouse-iam/gatehouse/objectstore"
+)
+
+func (s *Service) createMultipartUpload(ctx context.Context, c *identity.Caller, r *Request, in *s3api.CreateMultipartUploadRequest) (*s3api.CreateMultipartUploadOutput, error) {
+	b, err := s.bucket(ctx, in.Bucket)
+	if err != nil {
+		return nil, err
+	}
+	if !validKeyLength(in.Key) {
+		return nil, s3err("KeyTooLongError", 400, "Your key is too long")
+	}
+	owned, err := s.writeObject(ctx, c, b, r.Header)
+	if err != nil {
+		return nil, err
+	}
+	meta := objectMeta(in.ContentType, in.ContentEncoding, in.ContentDisposition, in.ContentLanguage, in.CacheControl,
+		in.Expires, in.WebsiteRedirectLocation, in.Metadata, enumString(in.StorageClass), enumString(in.ServerSideEncryption))
+	if in.Tagging != nil && *in.Tagging != "" {
+		if meta.Tags, err = parseTaggingHeader(*in.Tagging); err != nil {
+			return nil, err
+		}
+	}
+	meta.ACL, meta.Owner = owned.ACL, owned.Owner
+	if in.ChecksumAlgorithm != nil {
+		meta.Checksum = objectstore.Checksum{Algorithm: string(*in.ChecksumAlgorithm), Type: "COMPOSITE"}
+	}
+	id, err := s.backend.CreateMultipartUpload(ctx, in.Bucket, in.Key, meta)
+	if err != nil {
+		return nil, s.objectError(err, in.Bucket, in.Key, "")
+	}
+	return &s3api.CreateMultipartUploadOutput{Bucket: str(in.Bucket), Key: str(in.Key), UploadId: str(id), ChecksumAlgorithm: in.ChecksumAlgorithm}, nil
+}
+
+func (s *Service) uploadPart(ctx context.Context, c *identity.Caller, r *Request, in *s3api.UploadPartRequest) (*s3api.UploadPartOutput, error) {
+	if _, err := s.bucket(ctx, in.Bucket); err != nil {
+		return nil, err
+	}
+	if in.PartNumber < 1 || in.PartNumber > objectstore.MaxPartNumber {
+		return nil, errInvalidArgument("Part number must be an integer between 1 and 10000, inclusive", "partNumber",
+			strconv.Itoa(int(in.PartNumber)))
+	}
+	alg, declared := requestChecksum(in.ChecksumAlgorithm, in.ChecksumCRC32, in.ChecksumCRC32C, in.ChecksumSHA1, in.ChecksumSHA256)
+	body, err := newChecksumReader(bodyOf(in.Body), alg, declared, deref(in.ContentMD5))
+	if err != nil {
+		return nil, err
+	}
+	part, err := s.backend.UploadPart(ctx, in.Bucket, in.Key, in.UploadId, int(in.PartNumber), body)
+	if err != nil {
+		return nil, s.objectError(err, in.Bucket, in.Key, in.UploadId)
+	}
+	out := &s3api.UploadPartOutput{ETag: str(part.ETag)}
+	setChecksumOut(objectstore.Checksum{Algorithm: alg, Value: body.value()}, &out.ChecksumCRC32, &out.ChecksumCRC32C, &out.ChecksumSHA1, &out.ChecksumSHA256)
+	return out, nil
+}
+
+func (s *Service) completeMultipartUpload(ctx context.Context, c *identity.Caller, r *Request, in *s3api.CompleteMultipartUploadRequest) (*s3api.CompleteMultipartUploadOutput, error) {
+	if _, err := s.bucket(ctx, in.Bucket); err != nil {
+		return nil, err
+	}
+	if in.MultipartUpload == nil || len(in.MultipartUpload.Parts) == 0 {
+		return nil, errMalformedXML()
+	}
+	parts := make([]objectstore.CompletedPart, 0, len(in.MultipartUpload.Parts))
+	for _, p := range in.MultipartUpload.Parts {
+		if p.PartNumber == nil || p.ETag == nil {
+			return nil, errMalformedXML()
+		}
+		parts = append(parts, objectstore.CompletedPart{PartNumber: int(*p.PartNumber), ETag: *p.ETag})
+	}
+	info, err := s.backend.CompleteMultipartUpload(ctx, in.Bucket, in.Key, in.UploadId, parts)
+	if err != nil {
+		return nil, s.objectError(err, in.Bucket, in.Key, in.UploadId)
+	}
+	return &s3api.CompleteMultipartUploadOutput{Location: str("/" + in.Bucket + "/" + in.Key), Bucket: str(in.Bucket), Key: str(in.Key),
+		ETag: str(info.ETag), VersionId: versionOut(info.VersionID)}, nil
+}
+
+func (s *Service) abortMultipartUpload(ctx context.Context, c *identity.Caller, r *Request, in *s3api.AbortMultipartUploadRequest) (*s3api.AbortMultipartUploadOutput, error) {
+	if _, err := s.bucket(ctx, in.Bucket); err != nil {
+		return nil, err
+	}
+	if err := s.backend.AbortMultipartUpload(ctx, in.Bucket, in.Key, in.UploadId); err != nil {
+		return nil, s.objectError(err, in.Bucket, in.Key, in.UploadId)
+	}
+	return &s3api.AbortMultipartUploadOutput{}, nil
+}
+
+func (s *Service) listParts(ctx context.Context, c *identity.Caller, r *Request, in *s3api.ListPartsRequest) (*s3api.ListPartsOutput, error) {
+	b, err := s.bucket(ctx, in.Bucket)
+	if err != nil {
+		return nil, err
+	}
+	maxParts := 1000
+	if in.MaxParts != nil && *in.MaxParts >= 0 && *in.MaxParts < 1000 {
+		maxParts = int(*in.MaxParts)
+	}
+	marker := 0
+	if in.PartNumberMarker != nil {
+		marker = int(*in.PartNumberMarker)
+	}
+	res, err := s.backend.ListParts(ctx, in.Bucket, in.Key, in.UploadId, objectstore.PartListOptions{PartNumberMarker: marker, MaxParts: maxParts})
+	if err != nil {
+		return nil, s.objectError(err, in.Bucket, in.Key, in.UploadId)
+	}
+	owner := s.ownerOf(ownerAccountOf(res.Upload.Meta.Owner, b.Account))
+	sc := s3api.StorageClass("STANDARD")
+	out := &s3api.ListPartsOutput{Bucket: str(in.Bucket), Key: str(in.Key), UploadId: str(in.UploadId), PartNumberMarker: i32(int32(marker)),
+		MaxParts: i32(int32(maxParts)), IsTruncated: boolp(res.IsTruncated), Owner: owner,
+		Initiator: &s3api.Initiator{ID: owner.ID}, StorageClass: &sc}
+	for _, p := range res.Parts {
+		size := int32(p.Size)
+		out.Parts = append(out.Parts, s3api.Part{PartNumber: i32(int32(p.PartNumber)), LastModified: timep(p.LastModified), ETag: str(p.ETag), Size: &size})
+	}
+	if res.IsTruncated {
+		out.NextPartNumberMarker = i32(int32(res.NextPartNumberMarker))
+	}
+	return out, nil
+}
+
+func (s *Service) listMultipartUploads(ctx context.Context, c *identity.Caller, r *Request, in *s3api.ListMultipartUploadsRequest) (*s3api.ListMultipartUploadsOutput, error) {
+	b, err := s.bucket(ctx, in.Bucket)
+	if err != nil {
+		return nil, err
+	}
+	n := objectstore.MaxKeys
+	if in.MaxUploads != nil && *in.MaxUploads >= 0 && *in.MaxUploads < 1000 {
+		n = int(*in.MaxUploads)
+	}
+	enc := wantsURL(in.EncodingType)
+	res, err := s.backend.ListUploads(ctx, in.Bucket, objectstore.UploadListOptions{Prefix: deref(in.Prefix), Delimiter: deref(in.Delimiter),
+		KeyMarker: deref(in.KeyMarker), UploadIDMarker: deref(in.UploadIdMarker), MaxUploads: n})
+	if err != nil {
+		return nil, s.objectError(err, in.Bucket, "", "")
+	}
+	out := &s3api.ListMultipartUploadsOutput{Bucket: str(in.Bucket), KeyMarker: encodeKey(deref(in.KeyMarker), enc), UploadIdMarker: in.UploadIdMarker,
+		Prefix: encodeKey(deref(in.Prefix), enc), Delimiter: encodeKey(deref(in.Delimiter), enc), MaxUploads: i32(int32(n)),
+		IsTruncated: boolp(res.IsTruncated), EncodingType: in.EncodingType}
+	for _, u := range res.Uploads {
+		owner := s.ownerOf(ownerAccountOf(u.Meta.Owner, b.Account))
+		sc := s3api.StorageClass("STANDARD")
+		out.Uploads = append(out.Uploads, s3api.MultipartUpload{UploadId: str(u.UploadID), Key: encodeKey(u.Key, enc), Initiated: timep(u.Initiated),
+			StorageClass: &sc, Owner: owner, Initiator: &s3api.Initiator{ID: owner.ID}})
+	}
+	for _, p := range res.CommonPrefixes {
+		out.CommonPrefixes = append(out.CommonPrefixes, s3api.CommonPrefix{Prefix: encodeKey(p, enc)})
+	}
+	if res.IsTruncated {
+		out.NextKeyMarker = encodeKey(res.NextKeyMarker, enc)
+		out.NextUploadIdMarker = str(res.NextUploadIDMarker)
+	}
+	return out, nil
+}

@@ -1,0 +1,311 @@
+package s3
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gatehouse-iam/gatehouse/api/s3api"
+	"github.com/gatehouse-iam/gatehouse/identity"
+	"github.com/gatehouse-iam/gatehouse/objectstore"
+)
+
+// objectError maps an object backend error to S3's.
+func (s *Service) objectError(err error, bucket, key, version string) error {
+	var re *objectstore.RangeError
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, objectstore.ErrNoSuchBucket):
+		return errNoSuchBucket(bucket)
+	case errors.Is(err, objectstore.ErrBucketNotEmpty):
+		return errBucketNotEmpty(bucket)
+	case errors.Is(err, objectstore.ErrNoSuchKey):
+		return errNoSuchKey(key)
+	case errors.Is(err, objectstore.ErrNoSuchVersion):
+		return errNoSuchVersion(key, version)
+	case errors.Is(err, objectstore.ErrMethodNotAllowed):
+		return s3err("MethodNotAllowed", 405, "The specified method is not allowed against this resource.").
+			WithMembers(map[string]any{"Method": "GET", "ResourceType": "DeleteMarker"})
+	case errors.As(err, &re):
+		return s3err("InvalidRange", 416, "The requested range is not satisfiable").
+			WithMembers(map[string]any{"ActualObjectSize": strconv.FormatInt(re.Size, 10)})
+	case errors.Is(err, objectstore.ErrNoSuchUpload):
+		return errNoSuchUpload(version)
+	case errors.Is(err, objectstore.ErrInvalidPart):
+		return s3err("InvalidPart", 400,
+			"One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.")
+	case errors.Is(err, objectstore.ErrInvalidPartOrder):
+		return s3err("InvalidPartOrder", 400, "The list of parts was not in ascending order. Parts must be ordered by part number.")
+	case errors.Is(err, objectstore.ErrEntityTooSmall):
+		return s3err("EntityTooSmall", 400, "Your proposed upload is smaller than the minimum allowed object size.")
+	case errors.Is(err, objectstore.ErrInvalidPartNumber):
+		return errInvalidArgument("Part number must be an integer between 1 and 10000, inclusive", "partNumber", "")
+	case errors.Is(err, objectstore.ErrIllegalVersioning):
+		return errMalformedXML()
+	}
+	if ae, ok := asAWS(err); ok {
+		return ae
+	}
+	return err
+}
+
+// objectMeta collects the metadata a PutObject-like request stores.
+func objectMeta(contentType, encoding, disposition, language, cacheControl *string, expires *time.Time,
+	redirect *string, user map[string]string, storageClass, sse string) objectstore.Meta {
+	m := objectstore.Meta{
+		ContentType: deref(contentType), ContentEncoding: deref(encoding), ContentDisposition: deref(disposition),
+		ContentLanguage: deref(language), CacheControl: deref(cacheControl), WebsiteRedirect: deref(redirect),
+		UserMetadata: user, StorageClass: storageClass, SSE: sse,
+	}
+	if expires != nil {
+		m.Expires = expires.UTC().Format(s3api.HTTPDate)
+	}
+	if m.ContentType == "" {
+		m.ContentType = "binary/octet-stream"
+	}
+	// aws-chunked is a transfer framing, not the object's encoding.
+	m.ContentEncoding = stripAWSChunked(m.ContentEncoding)
+	return m
+}
+
+func stripAWSChunked(enc string) string {
+	if enc == "" {
+		return ""
+	}
+	var keep []string
+	for _, p := range strings.Split(enc, ",") {
+		if p = strings.TrimSpace(p); p != "" && !strings.EqualFold(p, "aws-chunked") {
+			keep = append(keep, p)
+		}
+	}
+	return strings.Join(keep, ",")
+}
+
+func (s *Service) putObject(ctx context.Context, c *identity.Caller, r *Request, in *s3api.PutObjectRequest) (*s3api.PutObjectOutput, error) {
+	b, err := s.bucket(ctx, in.Bucket)
+	if err != nil {
+		return nil, err
+	}
+	if !validKeyLength(in.Key) {
+		return nil, s3err("KeyTooLongError", 400, "Your key is too long")
+	}
+	owned, err := s.writeObject(ctx, c, b, r.Header)
+	if err != nil {
+		return nil, err
+	}
+	var tags []objectstore.Tag
+	if in.Tagging != nil && *in.Tagging != "" {
+		if tags, err = parseTaggingHeader(*in.Tagging); err != nil {
+			return nil, err
+		}
+	}
+	meta := objectMeta(in.ContentType, in.ContentEncoding, in.ContentDisposition, in.ContentLanguage, in.CacheControl,
+		in.Expires, in.WebsiteRedirectLocation, in.Metadata, enumString(in.StorageClass), enumString(in.ServerSideEncryption))
+	meta.Tags, meta.ACL, meta.Owner = tags, owned.ACL, owned.Owner
+	alg, declared := requestChecksum(in.ChecksumAlgorithm, in.ChecksumCRC32, in.ChecksumCRC32C, in.ChecksumSHA1, in.ChecksumSHA256)
+	body, err := newChecksumReader(bodyOf(in.Body), alg, declared, deref(in.ContentMD5))
+	if err != nil {
+		return nil, err
+	}
+	info, err := s.backend.PutObject(ctx, in.Bucket, in.Key, body, meta)
+	if err != nil {
+		return nil, s.objectError(err, in.Bucket, in.Key, "")
+	}
+	if info, err = s.storeChecksum(ctx, info, body); err != nil {
+		return nil, s.objectError(err, in.Bucket, in.Key, "")
+	}
+	out := &s3api.PutObjectOutput{ETag: str(info.ETag), VersionId: versionOut(info.VersionID)}
+	setChecksumOut(info.Meta.Checksum, &out.ChecksumCRC32, &out.ChecksumCRC32C, &out.ChecksumSHA1, &out.ChecksumSHA256)
+	if meta.SSE != "" {
+		v := s3api.ServerSideEncryption(meta.SSE)
+		out.ServerSideEncryption = &v
+	}
+	return out, nil
+}
+
+// storeChecksum records the checksum a body computed as it was stored
+// (the value is known only once the backend has read the body).
+func (s *Service) storeChecksum(ctx context.Context, info objectstore.Info, body *checksumReader) (objectstore.Info, error) {
+	if body.alg == "" {
+		return info, nil
+	}
+	sum := objectstore.Checksum{Algorithm: body.alg, Value: body.value(), Type: "FULL_OBJECT"}
+	return s.backend.UpdateMeta(ctx, info.Bucket, info.Key, info.VersionID, func(m *objectstore.Meta) error {
+		m.Checksum = sum
+		return nil
+	})
+}
+
+func (s *Service) getObject(ctx context.Context, c *identity.Caller, r *Request, in *s3api.GetObjectRequest) (s3api.Output, error) {
+	if _, err := s.bucket(ctx, in.Bucket); err != nil {
+		return nil, err
+	}
+	version := deref(in.VersionId)
+	var rng *objectstore.Range
+	if in.Range != nil {
+		if parsed, ok := objectstore.ParseRange(*in.Range); ok {
+			rng = &parsed
+		}
+	}
+	head, err := s.backend.HeadObject(ctx, in.Bucket, in.Key, version)
+	if err != nil {
+		return nil, s.objectError(err, in.Bucket, in.Key, version)
+	}
+	if status, err := conditional(head, in.IfMatch, in.IfNoneMatch, in.IfModifiedSince, in.IfUnmodifiedSince); err != nil || status != 0 {
+		if status == 304 {
+			return s3api.WithStatus(notModified(head), 304), nil
+		}
+		return nil, err
+	}
+	info, rc, err := s.backend.GetObject(ctx, in.Bucket, in.Key, objectstore.GetOptions{VersionID: head.VersionID, Range: rng})
+	if err != nil {
+		return nil, s.objectError(err, in.Bucket, in.Key, version)
+	}
+	out := &s3api.GetObjectOutput{Body: rc, AcceptRanges: str("bytes")}
+	fillObjectHeaders(info, &out.LastModified, &out.ETag, &out.VersionId, &out.ContentType, &out.ContentEncoding,
+		&out.ContentDisposition, &out.ContentLanguage, &out.CacheControl, &out.WebsiteRedirectLocation, &out.Metadata)
+	out.Expires = parseExpires(info.Meta.Expires)
+	if n := len(info.Meta.Tags); n > 0 {
+		out.TagCount = i32(int32(n))
+	}
+	if info.PartsCount > 0 {
+		out.PartsCount = i32(int32(info.PartsCount))
+	}
+	if sc := info.Meta.StorageClass; sc != "" && sc != "STANDARD" {
+		v := s3api.StorageClass(sc)
+		out.StorageClass = &v
+	}
+	if in.ChecksumMode != nil && *in.ChecksumMode == "ENABLED" && rng == nil {
+		setChecksumOut(info.Meta.Checksum, &out.ChecksumCRC32, &out.ChecksumCRC32C, &out.ChecksumSHA1, &out.ChecksumSHA256)
+	}
+	applyResponseOverrides(in, out)
+	length := info.Size
+	if rng != nil {
+		start, n, err := rng.Resolve(head.Size)
+		if err != nil {
+			rc.Close()
+			return nil, s.objectError(err, in.Bucket, in.Key, version)
+		}
+		length = n
+		out.ContentRange = str("bytes " + strconv.FormatInt(start, 10) + "-" + strconv.FormatInt(start+n-1, 10) + "/" + strconv.FormatInt(head.Size, 10))
+		out.ContentLength = &length
+		return s3api.WithStatus(out, 206), nil
+	}
+	out.ContentLength = &length
+	return out, nil
+}
+
+func (s *Service) headObject(ctx context.Context, c *identity.Caller, r *Request, in *s3api.HeadObjectRequest) (s3api.Output, error) {
+	if _, err := s.bucket(ctx, in.Bucket); err != nil {
+		return nil, err
+	}
+	version := deref(in.VersionId)
+	info, err := s.backend.HeadObject(ctx, in.Bucket, in.Key, version)
+	if err != nil {
+		return nil, s.objectError(err, in.Bucket, in.Key, version)
+	}
+	if status, err := conditional(info, in.IfMatch, in.IfNoneMatch, in.IfModifiedSince, in.IfUnmodifiedSince); err != nil || status != 0 {
+		if status == 304 {
+			return s3api.WithStatus(notModified(info), 304), nil
+		}
+		return nil, err
+	}
+	out := &s3api.HeadObjectOutput{AcceptRanges: str("bytes")}
+	fillObjectHeaders(info, &out.LastModified, &out.ETag, &out.VersionId, &out.ContentType, &out.ContentEncoding,
+		&out.ContentDisposition, &out.ContentLanguage, &out.CacheControl, &out.WebsiteRedirectLocation, &out.Metadata)
+	out.Expires = parseExpires(info.Meta.Expires)
+	size := info.Size
+	out.ContentLength = &size
+	if in.ChecksumMode != nil && *in.ChecksumMode == "ENABLED" {
+		setChecksumOut(info.Meta.Checksum, &out.ChecksumCRC32, &out.ChecksumCRC32C, &out.ChecksumSHA1, &out.ChecksumSHA256)
+	}
+	if info.PartsCount > 0 {
+		out.PartsCount = i32(int32(info.PartsCount))
+	}
+	if in.Range != nil {
+		if rng, ok := objectstore.ParseRange(*in.Range); ok {
+			start, n, err := rng.Resolve(info.Size)
+			if err != nil {
+				return nil, s.objectError(err, in.Bucket, in.Key, version)
+			}
+			_ = start
+			out.ContentLength = &n
+			return s3api.WithStatus(out, 206), nil
+		}
+	}
+	return out, nil
+}
+
+// notModified is the 304 answer: the object's ETag and Last-Modified.
+func notModified(info objectstore.Info) s3api.Output {
+	out := &s3api.HeadObjectOutput{ETag: str(info.ETag)}
+	t := info.LastModified
+	out.LastModified = &t
+	return out
+}
+
+// conditional applies the conditional headers as S3 does
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html, "If-Match"…):
+// If-Match false → 412; If-None-Match true → 304; If-Unmodified-Since
+// false → 412 (unless If-Match holds); If-Modified-Since false → 304
+// (unless If-None-Match is given and false).
+func conditional(info objectstore.Info, ifMatch, ifNoneMatch *string, ifModifiedSince, ifUnmodifiedSince *time.Time) (int, error) {
+	failed := func() (int, error) {
+		return 412, s3err("PreconditionFailed", 412, "At least one of the pre-conditions you specified did not hold").
+			WithMembers(map[string]any{"Condition": "If-Match"})
+	}
+	lm := info.LastModified.Truncate(time.Second)
+	if ifMatch != nil {
+		if !etagMatches(*ifMatch, info.ETag) {
+			return failed()
+		}
+	} else if ifUnmodifiedSince != nil && lm.After(*ifUnmodifiedSince) {
+		return failed()
+	}
+	if ifNoneMatch != nil {
+		if etagMatches(*ifNoneMatch, info.ETag) {
+			return 304, nil
+		}
+	} else if ifModifiedSince != nil && !lm.After(*ifModifiedSince) {
+		return 304, nil
+	}
+	return 0, nil
+}
+
+func etagMatches(list, etag string) bool {
+	for _, e := range strings.Split(list, ",") {
+		e = strings.TrimSpace(e)
+		if e == "*" || strings.Trim(e, `"`) == strings.Trim(etag, `"`) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Service) deleteObject(ctx context.Context, c *identity.Caller, r *Request, in *s3api.DeleteObjectRequest) (*s3api.DeleteObjectOutput, error) {
+	if _, err := s.bucket(ctx, in.Bucket); err != nil {
+		return nil, err
+	}
+	version := deref(in.VersionId)
+	res, err := s.backend.DeleteObject(ctx, in.Bucket, in.Key, version)
+	if err != nil {
+		return nil, s.objectError(err, in.Bucket, in.Key, version)
+	}
+	out := &s3api.DeleteObjectOutput{VersionId: versionOut(res.VersionID)}
+	if res.DeleteMarker {
+		out.DeleteMarker = boolp(true)
+	}
+	return out, nil
+}
+
+// bodyOf is a request's body, or an empty one.
+func bodyOf(r io.Reader) io.Reader {
+	if r == nil {
+		return strings.NewReader("")
+	}
+	return r
+}

@@ -1,0 +1,68 @@
+// Package s3 is Gatehouse's Amazon S3: buckets that belong to accounts,
+// objects kept by an object backend (package objectstore), and every
+// request authorized as AWS authorizes S3 — the caller's identity-based
+// policies, boundary, session policies, the organization's SCPs and RCPs,
+// the bucket policy and the ACLs, Object Ownership and Block Public Access
+// (package s3/access decides what a request asks for; package authz
+// assembles and decides it).
+//
+// Bucket configuration (owner, policy, ACL, ownership controls, public
+// access block, tags) is kept in Gatehouse's store, so every node of a
+// cluster decides alike; objects, their metadata and multipart uploads are
+// the backend's. Like the other services it takes Go types in and gives Go
+// types out: the S3 REST-XML codec (protocol/restxml, api/s3api) is the
+// server's.
+package s3
+
+import (
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/gatehouse-iam/gatehouse/authz"
+	"github.com/gatehouse-iam/gatehouse/objectstore"
+	"github.com/gatehouse-iam/gatehouse/s3/access"
+	"github.com/gatehouse-iam/gatehouse/store"
+)
+
+// Config holds the service's dependencies.
+type Config struct {
+	// Store keeps bucket configuration.
+	Store store.Store
+	// Backend keeps objects.
+	Backend objectstore.Backend
+	// Authorizer assembles what each check is decided against.
+	Authorizer *authz.Authorizer
+	// Rand is the source of ids.
+	Rand io.Reader
+	// Now is the clock.
+	Now func() time.Time
+	Log *slog.Logger
+}
+
+// Service is the S3 service.
+type Service struct {
+	store   store.Store
+	backend objectstore.Backend
+	authz   *authz.Authorizer
+	decider *access.Decider
+	rand    io.Reader
+	now     func() time.Time
+	log     *slog.Logger
+}
+
+// New returns the service.
+func New(c Config) *Service {
+	return &Service{store: c.Store, backend: c.Backend, authz: c.Authorizer, decider: access.NewDecider(0), rand: c.Rand, now: c.Now, log: c.Log}
+}
+
+// Request is one S3 request: its operation, the bucket and key it
+// addresses, the headers and query authorization reads condition keys
+// from, and the operation's decoded input (an api/s3api input type).
+type Request struct {
+	Operation   string
+	Bucket, Key string
+	Header      map[string][]string
+	Query       map[string][]string
+	Input       any
+}
