@@ -17,9 +17,14 @@ type Guardrails = authz.Guardrails
 // management account and service-linked roles.
 func (s *Service) GuardrailsFor(ctx context.Context, principalAccount, resourceAccount string) (*Guardrails, error) {
 	out := &Guardrails{Context: map[string]string{}}
-	pc, err := s.Controls(ctx, principalAccount)
-	if err != nil {
-		return nil, err
+	var pc *Controls
+	var err error
+	if principalAccount != "" {
+		// An anonymous caller has no account: no SCP applies to it, only
+		// the resource account's RCPs.
+		if pc, err = s.Controls(ctx, principalAccount); err != nil {
+			return nil, err
+		}
 	}
 	if pc != nil {
 		out.PrincipalManagement = pc.Management
