@@ -1,0 +1,408 @@
+package upstream
+
+import (
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"net/http"
+	"net/url"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/gatehouse-iam/gatehouse/objectstore"
+)
+
+// unsigned makes a write stream its body as UNSIGNED-PAYLOAD, so the SDK
+// neither hashes nor seeks it.
+func unsigned(o *s3.Options) {
+	o.APIOptions = append(o.APIOptions, v4.SwapComputePayloadSHA256ForUnsignedPayloadMiddleware)
+}
+
+// body passes a caller's reader to the SDK: it hides Seek (so the SDK
+// streams it), counts and hashes the bytes, and keeps the reader's own
+// error so a failed upload reports it rather than the transport's.
+type body struct {
+	r    io.Reader
+	md5  hash.Hash
+	n    int64
+	size int64 // -1 unknown
+	err  error
+}
+
+func newBody(r io.Reader) *body {
+	size := int64(-1)
+	if l, ok := r.(interface{ Len() int }); ok {
+		size = int64(l.Len())
+	}
+	return &body{r: r, md5: md5.New(), size: size}
+}
+
+func (b *body) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	b.md5.Write(p[:n])
+	b.n += int64(n)
+	if err != nil && err != io.EOF && b.err == nil {
+		b.err = err
+	}
+	return n, err
+}
+
+func (b *body) length() *int64 {
+	if b.size < 0 {
+		return nil
+	}
+	return aws.Int64(b.size)
+}
+
+func (b *body) etag() string { return `"` + hex.EncodeToString(b.md5.Sum(nil)) + `"` }
+
+// check verifies the upstream's ETag against the MD5 of the bytes sent,
+// when the ETag is an MD5 (it is not for SSE-KMS objects).
+func (b *body) check(op, bucket, key, upstreamETag string) error {
+	e := strings.Trim(upstreamETag, `"`)
+	if len(e) == 32 && `"`+strings.ToLower(e)+`"` != b.etag() {
+		return wrap(op, bucket, key, nil, fmt.Errorf("the upstream stored ETag %s, not the MD5 of the %d bytes sent (%s)", upstreamETag, b.n, b.etag()))
+	}
+	return nil
+}
+
+// PutObject streams body upstream.
+func (b *Backend) PutObject(ctx context.Context, bucket, key string, r io.Reader, meta objectstore.Meta) (objectstore.Info, error) {
+	w := toWire(meta)
+	body := newBody(r)
+	in := &s3.PutObjectInput{Bucket: b.name(bucket), Key: aws.String(key), Body: body, ContentLength: body.length(),
+		ContentType: w.contentType, ContentEncoding: w.contentEncoding, ContentDisposition: w.contentDisposition,
+		ContentLanguage: w.contentLanguage, CacheControl: w.cacheControl, Expires: w.expires,
+		WebsiteRedirectLocation: w.websiteRedirect, Metadata: w.metadata, Tagging: w.tagging, StorageClass: w.storageClass}
+	out, err := b.c.PutObject(ctx, in, unsigned)
+	if body.err != nil {
+		return objectstore.Info{}, wrap("PutObject", bucket, key, nil, fmt.Errorf("reading the body: %w", body.err))
+	}
+	if err != nil {
+		return objectstore.Info{}, b.mapErr("PutObject", bucket, key, err, errCtx{})
+	}
+	if err := body.check("PutObject", bucket, key, aws.ToString(out.ETag)); err != nil {
+		return objectstore.Info{}, err
+	}
+	info := objectstore.Info{Bucket: bucket, Key: key, VersionID: aws.ToString(out.VersionId), Size: body.n,
+		ETag: body.etag(), Meta: meta.Clone(), IsLatest: true}
+	info.LastModified = b.lastModified(ctx, bucket, key, info.VersionID)
+	return info, nil
+}
+
+// lastModified is a new version's LastModified, which S3 returns only to a
+// HEAD; the time now, to the second, when that fails.
+func (b *Backend) lastModified(ctx context.Context, bucket, key, versionID string) time.Time {
+	out, err := b.c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b.name(bucket), Key: aws.String(key), VersionId: opt(versionID)})
+	if err == nil && out.LastModified != nil {
+		return out.LastModified.UTC()
+	}
+	return time.Now().UTC().Truncate(time.Second)
+}
+
+func infoFromGet(bucket, key string, out *s3.GetObjectOutput) objectstore.Info {
+	info := objectstore.Info{Bucket: bucket, Key: key, VersionID: aws.ToString(out.VersionId),
+		Size: aws.ToInt64(out.ContentLength), ETag: aws.ToString(out.ETag), PartsCount: int(aws.ToInt32(out.PartsCount)),
+		Meta: fromWire(read{contentType: out.ContentType, contentEncoding: out.ContentEncoding,
+			contentDisposition: out.ContentDisposition, contentLanguage: out.ContentLanguage, cacheControl: out.CacheControl,
+			expiresString: out.ExpiresString, expires: out.Expires, websiteRedirect: out.WebsiteRedirectLocation,
+			metadata: out.Metadata, storageClass: out.StorageClass})}
+	if out.LastModified != nil {
+		info.LastModified = out.LastModified.UTC()
+	}
+	if out.ContentRange != nil {
+		if i := strings.LastIndexByte(*out.ContentRange, '/'); i >= 0 {
+			if n, err := strconv.ParseInt((*out.ContentRange)[i+1:], 10, 64); err == nil {
+				info.Size = n
+			}
+		}
+	}
+	fixParts(&info)
+	return info
+}
+
+func infoFromHead(bucket, key string, out *s3.HeadObjectOutput) objectstore.Info {
+	info := objectstore.Info{Bucket: bucket, Key: key, VersionID: aws.ToString(out.VersionId),
+		Size: aws.ToInt64(out.ContentLength), ETag: aws.ToString(out.ETag), PartsCount: int(aws.ToInt32(out.PartsCount)),
+		Meta: fromWire(read{contentType: out.ContentType, contentEncoding: out.ContentEncoding,
+			contentDisposition: out.ContentDisposition, contentLanguage: out.ContentLanguage, cacheControl: out.CacheControl,
+			expiresString: out.ExpiresString, expires: out.Expires, websiteRedirect: out.WebsiteRedirectLocation,
+			metadata: out.Metadata, storageClass: out.StorageClass})}
+	if out.LastModified != nil {
+		info.LastModified = out.LastModified.UTC()
+	}
+	fixParts(&info)
+	return info
+}
+
+// fixParts takes a multipart object's part count from its ETag ("…-N")
+// when the upstream did not send x-amz-mp-parts-count (AWS sends it only
+// to a GET or HEAD of one part).
+func fixParts(info *objectstore.Info) {
+	if info.PartsCount != 0 {
+		return
+	}
+	e := strings.Trim(info.ETag, `"`)
+	if i := strings.LastIndexByte(e, '-'); i >= 0 {
+		if n, err := strconv.Atoi(e[i+1:]); err == nil && n > 0 {
+			info.PartsCount = n
+		}
+	}
+}
+
+// tags reads a version's tags when count says it has some (nil: unknown).
+func (b *Backend) tags(ctx context.Context, bucket, key, versionID string, count *int32) ([]objectstore.Tag, error) {
+	if count != nil && *count == 0 {
+		return nil, nil
+	}
+	out, err := b.c.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: b.name(bucket), Key: aws.String(key), VersionId: opt(versionID)})
+	if err != nil {
+		return nil, b.mapErr("GetObjectTagging", bucket, key, err, errCtx{versionID: versionID})
+	}
+	return tagsFrom(out.TagSet), nil
+}
+
+// GetObject returns the upstream's response body as the reader.
+func (b *Backend) GetObject(ctx context.Context, bucket, key string, o objectstore.GetOptions) (objectstore.Info, io.ReadCloser, error) {
+	in := &s3.GetObjectInput{Bucket: b.name(bucket), Key: aws.String(key), VersionId: opt(o.VersionID)}
+	if r := o.Range; r != nil {
+		if r.SuffixOnly && r.Suffix <= 0 {
+			// bytes=-0 is never satisfiable; not every upstream says so.
+			info, err := b.HeadObject(ctx, bucket, key, o.VersionID)
+			if err != nil {
+				return info, nil, err
+			}
+			return objectstore.Info{}, nil, wrap("GetObject", bucket, key, &objectstore.RangeError{Size: info.Size}, nil)
+		}
+		in.Range = aws.String(r.String())
+	}
+	out, err := b.c.GetObject(ctx, in)
+	if err != nil {
+		info, err := b.getErr(ctx, "GetObject", bucket, key, o.VersionID, err)
+		return info, nil, err
+	}
+	info := infoFromGet(bucket, key, out)
+	info.IsLatest = o.VersionID == ""
+	rc := out.Body
+	if o.Range != nil && out.ContentRange == nil {
+		// The upstream ignored the range and sent the whole object.
+		start, n, err := o.Range.Resolve(info.Size)
+		if err == nil {
+			_, err = io.CopyN(io.Discard, rc, start)
+		}
+		if err != nil {
+			rc.Close()
+			return objectstore.Info{}, nil, wrap("GetObject", bucket, key, nil, err)
+		}
+		rc = struct {
+			io.Reader
+			io.Closer
+		}{io.LimitReader(rc, n), rc}
+	}
+	if info.Meta.Tags, err = b.tags(ctx, bucket, key, info.VersionID, out.TagCount); err != nil {
+		rc.Close()
+		return objectstore.Info{}, nil, err
+	}
+	return info, rc, nil
+}
+
+// getErr maps a failed GET, adding what its headers say: the delete
+// marker met, the size an unsatisfiable range was checked against.
+func (b *Backend) getErr(ctx context.Context, op, bucket, key, versionID string, err error) (objectstore.Info, error) {
+	h := header(err)
+	var info objectstore.Info
+	if h != nil && h.Get("x-amz-delete-marker") == "true" {
+		info = objectstore.Info{Bucket: bucket, Key: key, VersionID: h.Get("x-amz-version-id"), IsDeleteMarker: true, IsLatest: versionID == ""}
+		if t, perr := http.ParseTime(h.Get("Last-Modified")); perr == nil {
+			info.LastModified = t.UTC()
+		}
+		if status(err) == http.StatusMethodNotAllowed {
+			return info, wrap(op, bucket, key, objectstore.ErrMethodNotAllowed, err)
+		}
+		return info, wrap(op, bucket, key, objectstore.ErrNoSuchKey, err)
+	}
+	mapped := b.mapErr(op, bucket, key, err, errCtx{versionID: versionID})
+	switch {
+	case errors.Is(mapped, objectstore.ErrMethodNotAllowed) && versionID != "":
+		// Only a delete marker's version answers 405.
+		return objectstore.Info{Bucket: bucket, Key: key, VersionID: versionID, IsDeleteMarker: true}, mapped
+	case errors.Is(mapped, objectstore.ErrNoSuchKey) && versionID == "" && h.Get("x-amz-delete-marker") == "":
+		// Not every upstream sends x-amz-delete-marker with the 404 (AWS
+		// does): ask the version listing whether a marker is current.
+		if m, ok := b.currentMarker(ctx, bucket, key); ok {
+			return m, mapped
+		}
+	}
+	if status(err) == http.StatusRequestedRangeNotSatisfiable || errors.Is(mapped, objectstore.ErrInvalidRange) {
+		size := int64(-1)
+		if cr := h.Get("Content-Range"); strings.HasPrefix(cr, "bytes */") {
+			if n, perr := strconv.ParseInt(strings.TrimPrefix(cr, "bytes */"), 10, 64); perr == nil {
+				size = n
+			}
+		}
+		if size < 0 {
+			head, herr := b.HeadObject(ctx, bucket, key, versionID)
+			if herr != nil {
+				return head, herr
+			}
+			size = head.Size
+		}
+		return objectstore.Info{}, wrap(op, bucket, key, &objectstore.RangeError{Size: size}, err)
+	}
+	return objectstore.Info{}, mapped
+}
+
+// HeadObject heads the object; a 404 or 405 without a delete marker is
+// asked again as a GET, whose error has a code.
+func (b *Backend) HeadObject(ctx context.Context, bucket, key, versionID string) (objectstore.Info, error) {
+	out, err := b.c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b.name(bucket), Key: aws.String(key), VersionId: opt(versionID)})
+	if err != nil {
+		h := header(err)
+		st := status(err)
+		if h != nil && h.Get("x-amz-delete-marker") == "true" || st != http.StatusNotFound && st != http.StatusBadRequest && st != http.StatusMethodNotAllowed {
+			return b.getErr(ctx, "HeadObject", bucket, key, versionID, err)
+		}
+		info, rc, gerr := b.GetObject(ctx, bucket, key, objectstore.GetOptions{VersionID: versionID})
+		if gerr != nil {
+			return info, gerr
+		}
+		rc.Close()
+		return info, nil
+	}
+	info := infoFromHead(bucket, key, out)
+	info.IsLatest = versionID == ""
+	if info.Meta.Tags, err = b.tags(ctx, bucket, key, info.VersionID, out.TagCount); err != nil {
+		return objectstore.Info{}, err
+	}
+	return info, nil
+}
+
+// DeleteObject deletes upstream; a version that is not there is no error.
+func (b *Backend) DeleteObject(ctx context.Context, bucket, key, versionID string) (objectstore.DeleteResult, error) {
+	out, err := b.c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: b.name(bucket), Key: aws.String(key), VersionId: opt(versionID)})
+	if err != nil {
+		err = b.mapErr("DeleteObject", bucket, key, err, errCtx{versionID: versionID})
+		if versionID != "" && (errors.Is(err, objectstore.ErrNoSuchVersion) || errors.Is(err, objectstore.ErrNoSuchKey)) {
+			return objectstore.DeleteResult{}, nil
+		}
+		return objectstore.DeleteResult{}, err
+	}
+	return objectstore.DeleteResult{VersionID: aws.ToString(out.VersionId), DeleteMarker: aws.ToBool(out.DeleteMarker)}, nil
+}
+
+// copySource is x-amz-copy-source: the bucket and key URL-encoded, '/'
+// kept.
+func (b *Backend) copySource(src objectstore.ObjectRef) string {
+	parts := strings.Split(src.Key, "/")
+	for i, p := range parts {
+		parts[i] = url.PathEscape(p)
+	}
+	s := url.PathEscape(b.prefix+src.Bucket) + "/" + strings.Join(parts, "/")
+	if src.VersionID != "" {
+		s += "?versionId=" + url.QueryEscape(src.VersionID)
+	}
+	return s
+}
+
+// CopyObject copies upstream (S3's single-request copy), then heads the new
+// object for its Info.
+func (b *Backend) CopyObject(ctx context.Context, src objectstore.ObjectRef, dstBucket, dstKey string, meta *objectstore.Meta) (objectstore.Info, error) {
+	in := &s3.CopyObjectInput{Bucket: b.name(dstBucket), Key: aws.String(dstKey), CopySource: aws.String(b.copySource(src))}
+	if meta != nil {
+		w := toWire(*meta)
+		in.MetadataDirective, in.TaggingDirective = types.MetadataDirectiveReplace, types.TaggingDirectiveReplace
+		in.ContentType, in.ContentEncoding, in.ContentDisposition = w.contentType, w.contentEncoding, w.contentDisposition
+		in.ContentLanguage, in.CacheControl, in.Expires = w.contentLanguage, w.cacheControl, w.expires
+		in.WebsiteRedirectLocation, in.Metadata, in.Tagging, in.StorageClass = w.websiteRedirect, w.metadata, w.tagging, w.storageClass
+		if in.Tagging == nil {
+			in.Tagging = aws.String("")
+		}
+	}
+	out, err := b.c.CopyObject(ctx, in)
+	if err != nil {
+		return objectstore.Info{}, b.mapErr("CopyObject", dstBucket, dstKey, err, errCtx{versionID: src.VersionID, copy: true})
+	}
+	info, err := b.HeadObject(ctx, dstBucket, dstKey, aws.ToString(out.VersionId))
+	if err != nil {
+		return objectstore.Info{}, err
+	}
+	info.IsLatest = true
+	return info, nil
+}
+
+// UpdateMeta changes tags with PutObjectTagging and anything else with a
+// self-copy (see the package documentation for what that costs).
+func (b *Backend) UpdateMeta(ctx context.Context, bucket, key, versionID string, fn func(*objectstore.Meta) error) (objectstore.Info, error) {
+	info, err := b.HeadObject(ctx, bucket, key, versionID)
+	if err != nil {
+		return info, err
+	}
+	m := info.Meta.Clone()
+	if err := fn(&m); err != nil {
+		return objectstore.Info{}, err
+	}
+	before, after := info.Meta, m
+	before.Tags, after.Tags = nil, nil
+	if reflect.DeepEqual(before, after) {
+		if !reflect.DeepEqual(info.Meta.Tags, m.Tags) {
+			if len(m.Tags) == 0 {
+				_, err = b.c.DeleteObjectTagging(ctx, &s3.DeleteObjectTaggingInput{Bucket: b.name(bucket), Key: aws.String(key), VersionId: opt(info.VersionID)})
+			} else {
+				_, err = b.c.PutObjectTagging(ctx, &s3.PutObjectTaggingInput{Bucket: b.name(bucket), Key: aws.String(key), VersionId: opt(info.VersionID),
+					Tagging: &types.Tagging{TagSet: tagsTo(m.Tags)}})
+			}
+			if err != nil {
+				return objectstore.Info{}, b.mapErr("UpdateMeta", bucket, key, err, errCtx{versionID: versionID})
+			}
+		}
+		info.Meta = m
+		return info, nil
+	}
+	// Any other change is a copy onto itself, which becomes the current
+	// version: refuse it for a version that is not.
+	versioned := info.VersionID != "" && info.VersionID != objectstore.NullVersion
+	if versionID != "" {
+		cur, err := b.HeadObject(ctx, bucket, key, "")
+		if err != nil || cur.VersionID != info.VersionID {
+			return objectstore.Info{}, wrap("UpdateMeta", bucket, key, nil,
+				errors.New("only the tags of a noncurrent version can change upstream (other metadata is rewritten by a copy)"))
+		}
+	}
+	copied, err := b.CopyObject(ctx, objectstore.ObjectRef{Bucket: bucket, Key: key, VersionID: info.VersionID}, bucket, key, &m)
+	if err != nil {
+		return objectstore.Info{}, err
+	}
+	if versioned && copied.VersionID != info.VersionID {
+		// The copy is a new version; the old one goes, so no version is
+		// added (its id changes).
+		if _, err := b.DeleteObject(ctx, bucket, key, info.VersionID); err != nil {
+			return objectstore.Info{}, err
+		}
+	}
+	return copied, nil
+}
+
+// currentMarker reports the delete marker that is key's current version,
+// if one is.
+func (b *Backend) currentMarker(ctx context.Context, bucket, key string) (objectstore.Info, bool) {
+	res, err := b.listVersions(ctx, bucket, objectstore.VersionListOptions{Prefix: key, MaxKeys: 1})
+	if err != nil || len(res.Versions) == 0 {
+		return objectstore.Info{}, false
+	}
+	v := res.Versions[0]
+	if v.Key != key || !v.IsDeleteMarker || !v.IsLatest {
+		return objectstore.Info{}, false
+	}
+	return v, true
+}

@@ -1,0 +1,181 @@
+package upstream
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+
+	"github.com/gatehouse-iam/gatehouse/objectstore"
+)
+
+// Options configure a Backend.
+type Options struct {
+	// Endpoint is the upstream's base URL, e.g. http://127.0.0.1:8333.
+	Endpoint string
+	// Region is the region requests are signed for ("" is us-east-1).
+	Region string
+	// AccessKeyID and SecretAccessKey are the upstream's credentials.
+	AccessKeyID     string
+	SecretAccessKey string
+	// BucketPrefix is prepended to every bucket name upstream.
+	BucketPrefix string
+	// HTTPClient sends the requests; nil is a client with the timeouts below.
+	HTTPClient *http.Client
+	// DialTimeout bounds connecting (default 10 s) and
+	// ResponseHeaderTimeout waiting for a response's headers once a request
+	// is sent (default 60 s); neither bounds streaming a body, which the
+	// caller's context does. Ignored when HTTPClient is set.
+	DialTimeout           time.Duration
+	ResponseHeaderTimeout time.Duration
+	// ListConcurrency is how many HeadObject calls List and ListVersions
+	// make at once to fill in their entries' Meta (default 8).
+	ListConcurrency int
+}
+
+// Backend is an objectstore.Backend over an S3-compatible server.
+type Backend struct {
+	c           *s3.Client
+	http        *http.Client
+	creds       aws.CredentialsProvider
+	signer      *v4.Signer
+	endpoint    *url.URL
+	region      string
+	prefix      string
+	concurrency int
+	closeOnce   sync.Once
+}
+
+var _ objectstore.Backend = (*Backend)(nil)
+
+// Open makes a Backend; it does not contact the upstream.
+func Open(opt Options) (*Backend, error) {
+	u, err := url.Parse(opt.Endpoint)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("upstream: endpoint %q is not an http(s) URL", opt.Endpoint)
+	}
+	if opt.AccessKeyID == "" || opt.SecretAccessKey == "" {
+		return nil, errors.New("upstream: access key id and secret access key are required")
+	}
+	u.Path = strings.TrimSuffix(u.Path, "/")
+	region := opt.Region
+	if region == "" {
+		region = "us-east-1"
+	}
+	hc := opt.HTTPClient
+	if hc == nil {
+		hc = newHTTPClient(opt.DialTimeout, opt.ResponseHeaderTimeout)
+	}
+	creds := credentials.NewStaticCredentialsProvider(opt.AccessKeyID, opt.SecretAccessKey, "")
+	c := s3.New(s3.Options{
+		Region:       region,
+		BaseEndpoint: aws.String(u.String()),
+		UsePathStyle: true,
+		Credentials:  creds,
+		HTTPClient:   hc,
+		// Checksums only where S3 requires them (DeleteObjects and the
+		// like): a default CRC32 would make the SDK read the body twice
+		// (plain HTTP) or frame it as aws-chunked (HTTPS).
+		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenRequired,
+		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenRequired,
+		// Gatehouse's callers retry; a write's body cannot be replayed.
+		RetryMaxAttempts: 1,
+	})
+	conc := opt.ListConcurrency
+	if conc <= 0 {
+		conc = 8
+	}
+	return &Backend{c: c, http: hc, creds: creds, signer: v4.NewSigner(), endpoint: u, region: region,
+		prefix: opt.BucketPrefix, concurrency: conc}, nil
+}
+
+func newHTTPClient(dial, header time.Duration) *http.Client {
+	if dial <= 0 {
+		dial = 10 * time.Second
+	}
+	if header <= 0 {
+		header = time.Minute
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.DialContext = (&net.Dialer{Timeout: dial, KeepAlive: 30 * time.Second}).DialContext
+	tr.ResponseHeaderTimeout = header
+	tr.MaxIdleConnsPerHost = 64
+	// Bodies are passed through as stored: no transparent gzip.
+	tr.DisableCompression = true
+	return &http.Client{Transport: tr}
+}
+
+// Close releases idle connections; it may be called more than once.
+func (b *Backend) Close() error {
+	b.closeOnce.Do(func() { b.http.CloseIdleConnections() })
+	return nil
+}
+
+func (b *Backend) name(bucket string) *string { return aws.String(b.prefix + bucket) }
+
+// CreateBucket creates the upstream bucket.
+func (b *Backend) CreateBucket(ctx context.Context, bucket string) error {
+	// AWS answers a re-creation in us-east-1 with 200, so look first.
+	if _, err := b.c.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: b.name(bucket)}); err == nil {
+		return wrap("CreateBucket", bucket, "", objectstore.ErrBucketExists, nil)
+	} else if status(err) != http.StatusNotFound {
+		return b.mapErr("CreateBucket", bucket, "", err, errCtx{})
+	}
+	in := &s3.CreateBucketInput{Bucket: b.name(bucket)}
+	if b.region != "us-east-1" {
+		in.CreateBucketConfiguration = &types.CreateBucketConfiguration{LocationConstraint: types.BucketLocationConstraint(b.region)}
+	}
+	_, err := b.c.CreateBucket(ctx, in)
+	return b.mapErr("CreateBucket", bucket, "", err, errCtx{})
+}
+
+// DeleteBucket deletes the upstream bucket once it holds no versions, delete
+// markers or uploads in progress.
+func (b *Backend) DeleteBucket(ctx context.Context, bucket string) error {
+	vs, err := b.ListVersions(ctx, bucket, objectstore.VersionListOptions{MaxKeys: 1})
+	if err != nil {
+		return err
+	}
+	if len(vs.Versions) > 0 || len(vs.CommonPrefixes) > 0 {
+		return wrap("DeleteBucket", bucket, "", objectstore.ErrBucketNotEmpty, nil)
+	}
+	ups, err := b.c.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: b.name(bucket), MaxUploads: aws.Int32(1)})
+	if err != nil {
+		return b.mapErr("DeleteBucket", bucket, "", err, errCtx{})
+	}
+	if len(ups.Uploads) > 0 {
+		return wrap("DeleteBucket", bucket, "", objectstore.ErrBucketNotEmpty, nil)
+	}
+	_, err = b.c.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: b.name(bucket)})
+	return b.mapErr("DeleteBucket", bucket, "", err, errCtx{})
+}
+
+// SetVersioning sets the upstream bucket's versioning.
+func (b *Backend) SetVersioning(ctx context.Context, bucket string, v objectstore.Versioning) error {
+	if v != objectstore.Enabled && v != objectstore.Suspended {
+		return wrap("SetVersioning", bucket, "", objectstore.ErrIllegalVersioning, nil)
+	}
+	_, err := b.c.PutBucketVersioning(ctx, &s3.PutBucketVersioningInput{Bucket: b.name(bucket),
+		VersioningConfiguration: &types.VersioningConfiguration{Status: types.BucketVersioningStatus(v)}})
+	return b.mapErr("SetVersioning", bucket, "", err, errCtx{})
+}
+
+// Versioning reports the upstream bucket's versioning.
+func (b *Backend) Versioning(ctx context.Context, bucket string) (objectstore.Versioning, error) {
+	out, err := b.c.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: b.name(bucket)})
+	if err != nil {
+		return "", b.mapErr("Versioning", bucket, "", err, errCtx{})
+	}
+	return objectstore.Versioning(out.Status), nil
+}
