@@ -26,6 +26,7 @@ import (
 	"github.com/gatehouse-iam/gatehouse/keyring"
 	"github.com/gatehouse-iam/gatehouse/objectstore"
 	"github.com/gatehouse-iam/gatehouse/objectstore/disk"
+	"github.com/gatehouse-iam/gatehouse/objectstore/upstream"
 	"github.com/gatehouse-iam/gatehouse/store"
 	"github.com/gatehouse-iam/gatehouse/store/postgres"
 	"github.com/gatehouse-iam/gatehouse/store/sqlite"
@@ -50,6 +51,10 @@ type serveConfig struct {
 	ObjectsDir string
 	// S3Domain virtual-hosts buckets as bucket.S3Domain.
 	S3Domain string
+	// S3Upstream, instead of ObjectsDir, keeps S3 objects on an
+	// S3-compatible server (objectstore/upstream), in its region, under
+	// its bucket-name prefix; its credentials come from the environment only.
+	S3Upstream, S3UpstreamRegion, S3UpstreamPrefix string
 	// StoreTimeout bounds every store call that has no deadline of its
 	// own, and the first connection to PostgreSQL at start-up; zero means
 	// store.DefaultTimeout.
@@ -76,6 +81,9 @@ func (c *serveConfig) Validate() error {
 			// on one node's disk would not be.
 			return fmt.Errorf("with --store, give the master key shared by every node with --master-key-file or %s", keyring.EnvVar)
 		}
+	}
+	if c.S3Upstream != "" && c.ObjectsDir != "" {
+		return errors.New("--s3-dir and --s3-upstream are alternatives: objects live either on disk or on the upstream")
 	}
 	if c.StoreTimeout < 0 {
 		return fmt.Errorf("--store-timeout must not be negative (0 means the default, %v), not %v", store.DefaultTimeout, c.StoreTimeout)
@@ -132,6 +140,9 @@ management account; the others find it.`,
 	f.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
 	f.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
 	f.StringVar(&c.ObjectsDir, "s3-dir", "", "directory of the embedded S3 object store (default: objects/ in --data; with --store, S3 is served only when this is given)")
+	f.StringVar(&c.S3Upstream, "s3-upstream", "", "URL of an S3-compatible server to keep S3 objects on instead of --s3-dir (credentials from $"+upstreamKeyEnv+" and $"+upstreamSecretEnv+")")
+	f.StringVar(&c.S3UpstreamRegion, "s3-upstream-region", "us-east-1", "region of --s3-upstream")
+	f.StringVar(&c.S3UpstreamPrefix, "s3-upstream-prefix", "", "prefix of the upstream bucket names (upstream bucket = prefix + bucket)")
 	f.StringVar(&c.S3Domain, "s3-domain", "", "domain under which buckets are virtual-hosted (bucket.DOMAIN); path-style addressing always works")
 	f.DurationVar(&c.StoreTimeout, "store-timeout", store.DefaultTimeout, "bound of each store call, and of reaching PostgreSQL at start-up; an unreachable store answers 503 after it")
 	return cmd
@@ -184,11 +195,18 @@ func serve(ctx context.Context, c *serveConfig, stdout, stderr io.Writer) error 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	objectsDir := c.ObjectsDir
-	if objectsDir == "" && c.StoreDSN == "" {
+	if objectsDir == "" && c.StoreDSN == "" && c.S3Upstream == "" {
 		objectsDir = filepath.Join(c.DataDir, "objects")
 	}
 	var objects objectstore.Backend
-	if objectsDir != "" {
+	if c.S3Upstream != "" {
+		b, err := openUpstream(c)
+		if err != nil {
+			return err
+		}
+		defer b.Close()
+		objects = b
+	} else if objectsDir != "" {
 		b, err := disk.Open(objectsDir, disk.Options{Now: time.Now, Logger: log})
 		if err != nil {
 			return fmt.Errorf("opening the S3 object store: %w", err)
@@ -278,4 +296,24 @@ func serve(ctx context.Context, c *serveConfig, stdout, stderr io.Writer) error 
 		<-bgDone
 	}
 	return err
+}
+
+// The environment variables of the upstream's credentials: never flags,
+// which process lists show.
+const (
+	upstreamKeyEnv    = "GATEHOUSE_S3_UPSTREAM_ACCESS_KEY_ID"
+	upstreamSecretEnv = "GATEHOUSE_S3_UPSTREAM_SECRET_ACCESS_KEY"
+)
+
+func openUpstream(c *serveConfig) (*upstream.Backend, error) {
+	key, secret := os.Getenv(upstreamKeyEnv), os.Getenv(upstreamSecretEnv)
+	if key == "" || secret == "" {
+		return nil, fmt.Errorf("--s3-upstream needs the upstream's credentials in %s and %s", upstreamKeyEnv, upstreamSecretEnv)
+	}
+	b, err := upstream.Open(upstream.Options{Endpoint: c.S3Upstream, Region: c.S3UpstreamRegion, BucketPrefix: c.S3UpstreamPrefix,
+		AccessKeyID: key, SecretAccessKey: secret})
+	if err != nil {
+		return nil, fmt.Errorf("opening the S3 upstream: %w", err)
+	}
+	return b, nil
 }

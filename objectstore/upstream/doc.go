@@ -17,7 +17,8 @@
 // as the request body with an UNSIGNED-PAYLOAD signature and checksum
 // calculation "when required" (so the SDK neither hashes nor seeks the
 // body): with its length when the reader tells it (Len() int, as
-// bytes.Reader and strings.Reader do), otherwise with Transfer-Encoding:
+// bytes.Reader and strings.Reader do, or Size() int64 for a body that
+// knows its declared length), otherwise with Transfer-Encoding:
 // chunked — which SeaweedFS, MinIO, Ceph RGW and Gatehouse accept, and AWS S3
 // itself refuses (411 MissingContentLength). The MD5 of the bytes sent is
 // computed on the way and checked against the ETag the upstream returns,
@@ -65,10 +66,16 @@
 //     (not every upstream counts uploads in progress as content).
 //   - CopyObject heads the new object for its size and metadata.
 //
-// # Not kept
+//   - S3 has no call that returns the metadata of a multipart upload in
+//     progress, which the S3 layer needs (the initiator of ListParts and
+//     ListMultipartUploads is Meta.Owner). A copy is kept as a small JSON
+//     object in one more upstream bucket, Options.UploadsBucket: one more
+//     PUT per CreateMultipartUpload, one more DELETE per completion or
+//     abort, one GET per upload listed.
 //
-// S3 has no call that returns the metadata of a multipart upload in
-// progress, so Upload.Meta from ListParts and ListUploads is empty (the S3
-// layer then shows the bucket owner as the initiator). CopyObject uses S3's
-// single-request copy, limited to 5 GB sources by AWS.
+// # Limits
+//
+// CopyObject uses S3's single-request copy, limited to 5 GB sources by
+// AWS. Tags come back in the upstream's order (Gatehouse and AWS sort
+// them), not the order given.
 package upstream

@@ -25,7 +25,12 @@ func (b *Backend) CreateMultipartUpload(ctx context.Context, bucket, key string,
 	if err != nil {
 		return "", b.mapErr("CreateMultipartUpload", bucket, key, err, errCtx{})
 	}
-	return aws.ToString(out.UploadId), nil
+	id := aws.ToString(out.UploadId)
+	if err := b.putUploadMeta(ctx, bucket, id, meta); err != nil {
+		_, _ = b.c.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: b.name(bucket), Key: aws.String(key), UploadId: aws.String(id)})
+		return "", err
+	}
+	return id, nil
 }
 
 // UploadPart streams a part upstream.
@@ -75,6 +80,7 @@ func (b *Backend) CompleteMultipartUpload(ctx context.Context, bucket, key, uplo
 	if err != nil {
 		return objectstore.Info{}, b.mapErr("CompleteMultipartUpload", bucket, key, err, errCtx{})
 	}
+	b.deleteUploadMeta(ctx, bucket, uploadID)
 	info, err := b.HeadObject(ctx, bucket, key, aws.ToString(out.VersionId))
 	if err != nil {
 		return objectstore.Info{}, err
@@ -86,11 +92,15 @@ func (b *Backend) CompleteMultipartUpload(ctx context.Context, bucket, key, uplo
 // AbortMultipartUpload aborts upstream.
 func (b *Backend) AbortMultipartUpload(ctx context.Context, bucket, key, uploadID string) error {
 	_, err := b.c.AbortMultipartUpload(ctx, &s3.AbortMultipartUploadInput{Bucket: b.name(bucket), Key: aws.String(key), UploadId: aws.String(uploadID)})
-	return b.mapErr("AbortMultipartUpload", bucket, key, err, errCtx{})
+	if err != nil {
+		return b.mapErr("AbortMultipartUpload", bucket, key, err, errCtx{})
+	}
+	b.deleteUploadMeta(ctx, bucket, uploadID)
+	return nil
 }
 
-// ListParts lists an upload's parts upstream; Upload.Meta is empty (S3
-// does not return an upload's metadata).
+// ListParts lists an upload's parts upstream, with the upload's Meta from
+// the uploads bucket.
 func (b *Backend) ListParts(ctx context.Context, bucket, key, uploadID string, o objectstore.PartListOptions) (objectstore.PartListResult, error) {
 	in := &s3.ListPartsInput{Bucket: b.name(bucket), Key: aws.String(key), UploadId: aws.String(uploadID),
 		MaxParts: aws.Int32(int32(objectstore.Limit(o.MaxParts)))}
@@ -112,10 +122,14 @@ func (b *Backend) ListParts(ctx context.Context, bucket, key, uploadID string, o
 	if res.IsTruncated {
 		res.NextPartNumberMarker, _ = strconv.Atoi(aws.ToString(out.NextPartNumberMarker))
 	}
+	if res.Upload.Meta, err = b.uploadMeta(ctx, bucket, uploadID); err != nil {
+		return objectstore.PartListResult{}, err
+	}
 	return res, nil
 }
 
-// ListUploads lists the uploads in progress upstream; Upload.Meta is empty.
+// ListUploads lists the uploads in progress upstream, with their Meta from
+// the uploads bucket.
 func (b *Backend) ListUploads(ctx context.Context, bucket string, o objectstore.UploadListOptions) (objectstore.UploadListResult, error) {
 	out, err := b.c.ListMultipartUploads(ctx, &s3.ListMultipartUploadsInput{Bucket: b.name(bucket), Prefix: opt(o.Prefix),
 		Delimiter: opt(o.Delimiter), KeyMarker: opt(o.KeyMarker), UploadIdMarker: opt(o.UploadIDMarker),
@@ -133,6 +147,9 @@ func (b *Backend) ListUploads(ctx context.Context, bucket string, o objectstore.
 	}
 	if res.IsTruncated {
 		res.NextKeyMarker, res.NextUploadIDMarker = unescape(aws.ToString(out.NextKeyMarker)), aws.ToString(out.NextUploadIdMarker)
+	}
+	if err := b.fillUploads(ctx, bucket, res.Uploads); err != nil {
+		return objectstore.UploadListResult{}, err
 	}
 	return res, nil
 }

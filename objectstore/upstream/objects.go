@@ -42,8 +42,11 @@ type body struct {
 
 func newBody(r io.Reader) *body {
 	size := int64(-1)
-	if l, ok := r.(interface{ Len() int }); ok {
+	switch l := r.(type) {
+	case interface{ Len() int }: // bytes.Reader, strings.Reader, bytes.Buffer: what is left
 		size = int64(l.Len())
+	case interface{ Size() int64 }: // a body that knows its declared length
+		size = l.Size()
 	}
 	return &body{r: r, md5: md5.New(), size: size}
 }
@@ -161,9 +164,15 @@ func fixParts(info *objectstore.Info) {
 	}
 }
 
-// tags reads a version's tags when count says it has some (nil: unknown).
-func (b *Backend) tags(ctx context.Context, bucket, key, versionID string, count *int32) ([]objectstore.Tag, error) {
+// tags reads a version's tags when count (x-amz-tagging-count) says it
+// has some; get says the count is a GET's.
+func (b *Backend) tags(ctx context.Context, bucket, key, versionID string, count *int32, get bool) ([]objectstore.Tag, error) {
 	if count != nil && *count == 0 {
+		return nil, nil
+	}
+	if count == nil && get {
+		// A GET carries x-amz-tagging-count whenever there are tags (a HEAD
+		// need not: Gatehouse's does not).
 		return nil, nil
 	}
 	out, err := b.c.GetObjectTagging(ctx, &s3.GetObjectTaggingInput{Bucket: b.name(bucket), Key: aws.String(key), VersionId: opt(versionID)})
@@ -210,7 +219,7 @@ func (b *Backend) GetObject(ctx context.Context, bucket, key string, o objectsto
 			io.Closer
 		}{io.LimitReader(rc, n), rc}
 	}
-	if info.Meta.Tags, err = b.tags(ctx, bucket, key, info.VersionID, out.TagCount); err != nil {
+	if info.Meta.Tags, err = b.tags(ctx, bucket, key, info.VersionID, out.TagCount, true); err != nil {
 		rc.Close()
 		return objectstore.Info{}, nil, err
 	}
@@ -282,7 +291,7 @@ func (b *Backend) HeadObject(ctx context.Context, bucket, key, versionID string)
 	}
 	info := infoFromHead(bucket, key, out)
 	info.IsLatest = versionID == ""
-	if info.Meta.Tags, err = b.tags(ctx, bucket, key, info.VersionID, out.TagCount); err != nil {
+	if info.Meta.Tags, err = b.tags(ctx, bucket, key, info.VersionID, out.TagCount, false); err != nil {
 		return objectstore.Info{}, err
 	}
 	return info, nil

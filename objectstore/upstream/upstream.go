@@ -42,7 +42,17 @@ type Options struct {
 	// ListConcurrency is how many HeadObject calls List and ListVersions
 	// make at once to fill in their entries' Meta (default 8).
 	ListConcurrency int
+	// UploadsBucket is the upstream bucket that keeps the Meta of multipart
+	// uploads in progress, which S3 cannot return (default BucketPrefix +
+	// DefaultUploadsBucket; "-" keeps none, and Upload.Meta is then empty).
+	UploadsBucket string
 }
+
+// DefaultUploadsBucket is the default name (after BucketPrefix) of the
+// bucket of upload metadata: its "sthree-" start is one Gatehouse refuses
+// for a bucket, so it never meets one of Gatehouse's. (AWS refuses it too
+// without a prefix: give BucketPrefix or UploadsBucket there.)
+const DefaultUploadsBucket = "sthree-gatehouse-uploads"
 
 // Backend is an objectstore.Backend over an S3-compatible server.
 type Backend struct {
@@ -54,6 +64,9 @@ type Backend struct {
 	region      string
 	prefix      string
 	concurrency int
+	uploads     string // "" keeps no upload metadata
+	uploadsOnce sync.Mutex
+	uploadsMade bool
 	closeOnce   sync.Once
 }
 
@@ -96,8 +109,15 @@ func Open(opt Options) (*Backend, error) {
 	if conc <= 0 {
 		conc = 8
 	}
+	uploads := opt.UploadsBucket
+	switch uploads {
+	case "":
+		uploads = opt.BucketPrefix + DefaultUploadsBucket
+	case "-":
+		uploads = ""
+	}
 	return &Backend{c: c, http: hc, creds: creds, signer: v4.NewSigner(), endpoint: u, region: region,
-		prefix: opt.BucketPrefix, concurrency: conc}, nil
+		prefix: opt.BucketPrefix, concurrency: conc, uploads: uploads}, nil
 }
 
 func newHTTPClient(dial, header time.Duration) *http.Client {
