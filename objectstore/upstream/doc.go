@@ -55,15 +55,19 @@
 //     the copy is a new version (the old one is then deleted, so the version
 //     id changes). The S3 layer records a verified x-amz-checksum-* this way
 //     after each PUT that sent one, so such PUTs cost a copy upstream.
+//
 //   - List and ListVersions return each entry's full Meta, which S3 listings
 //     do not carry: every entry costs a HeadObject (and a GetObjectTagging
 //     when it has tags), Options.ListConcurrency at a time.
+//
 //   - HeadObject answers a 404 or 405 (S3 sends HEAD errors without a code)
 //     with a GET that tells NoSuchKey, NoSuchVersion, NoSuchBucket and delete
 //     markers apart.
+//
 //   - CreateBucket asks HeadBucket first (AWS answers a re-creation in
 //     us-east-1 with 200), DeleteBucket lists versions and uploads first
 //     (not every upstream counts uploads in progress as content).
+//
 //   - CopyObject heads the new object for its size and metadata.
 //
 //   - S3 has no call that returns the metadata of a multipart upload in

@@ -1,0 +1,149 @@
+package upstream_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/gatehouse-iam/gatehouse/objectstore"
+	"github.com/gatehouse-iam/gatehouse/objectstore/backendtest"
+	"github.com/gatehouse-iam/gatehouse/objectstore/upstream"
+)
+
+// seaweedEnv names the weed binary the SeaweedFS test runs; unset, it is
+// skipped. Build one with
+//
+//	mkdir /tmp/weed && cd /tmp/weed && go mod init weedbuild &&
+//	GOFLAGS=-mod=mod go get github.com/seaweedfs/seaweedfs@v0.0.0-20261109003541-7506e5f91cd6 &&
+//	GOFLAGS=-mod=mod go build -o /tmp/weed/weed github.com/seaweedfs/seaweedfs/weed
+const seaweedEnv = "GATEHOUSE_TEST_SEAWEEDFS"
+
+const (
+	seaweedKey    = "GATEHOUSETESTKEY0001"
+	seaweedSecret = "gatehouse-test-secret-0123456789abcdefgh"
+)
+
+// freePorts returns n loopback ports that are free, each with port+10000
+// free too (SeaweedFS's default gRPC port; all are given explicitly anyway).
+func freePorts(t *testing.T, n int) []int {
+	var ports []int
+	var lns []net.Listener
+	defer func() {
+		for _, ln := range lns {
+			ln.Close()
+		}
+	}()
+	for len(ports) < n {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		lns = append(lns, ln)
+		p := ln.Addr().(*net.TCPAddr).Port
+		if p+10000 > 65535 {
+			continue
+		}
+		g, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p+10000))
+		if err != nil {
+			continue
+		}
+		lns = append(lns, g)
+		ports = append(ports, p)
+	}
+	return ports
+}
+
+// startSeaweedFS runs `weed server -s3` (master, volume, filer and S3
+// gateway in one process) on loopback ports for the test and returns its S3
+// endpoint.
+func startSeaweedFS(t *testing.T, weed string) string {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "s3.json")
+	if err := os.WriteFile(conf, []byte(fmt.Sprintf(`{"identities":[{"name":"gatehouse","credentials":[{"accessKey":%q,"secretKey":%q}],"actions":["Admin","Read","List","Tagging","Write"]}]}`,
+		seaweedKey, seaweedSecret)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := freePorts(t, 4)
+	data := filepath.Join(dir, "data")
+	if err := os.Mkdir(data, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"server", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-dir=" + data, "-volume.max=16",
+		"-master.volumeSizeLimitMB=64", "-filer", "-s3", "-s3.config=" + conf,
+		fmt.Sprintf("-master.port=%d", p[0]), fmt.Sprintf("-master.port.grpc=%d", p[0]+10000),
+		fmt.Sprintf("-volume.port=%d", p[1]), fmt.Sprintf("-volume.port.grpc=%d", p[1]+10000),
+		fmt.Sprintf("-filer.port=%d", p[2]), fmt.Sprintf("-filer.port.grpc=%d", p[2]+10000),
+		fmt.Sprintf("-s3.port=%d", p[3]), fmt.Sprintf("-s3.port.grpc=%d", p[3]+10000)}
+	cmd := exec.Command(weed, args...)
+	logf, err := os.Create(filepath.Join(dir, "weed.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting %s: %v", weed, err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		logf.Close()
+		if t.Failed() {
+			if out, err := os.ReadFile(logf.Name()); err == nil && len(out) > 0 {
+				t.Logf("weed log (tail):\n%s", tail(out, 4000))
+			}
+		}
+	})
+	endpoint := fmt.Sprintf("http://127.0.0.1:%d", p[3])
+	// Ready when the S3 gateway creates and deletes a bucket (the filer and
+	// a volume must be up for that).
+	b, err := upstream.Open(upstream.Options{Endpoint: endpoint, AccessKeyID: seaweedKey, SecretAccessKey: seaweedSecret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+		err := b.CreateBucket(ctx, "gatehouse-ready")
+		if err == nil {
+			err = b.DeleteBucket(ctx, "gatehouse-ready")
+		}
+		cancel()
+		if err == nil {
+			return endpoint
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("SeaweedFS not ready after 90 s: %v", err)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+func tail(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[len(b)-n:]
+	}
+	return b
+}
+
+// TestConformanceSeaweedFS runs the suite against a real SeaweedFS when
+// GATEHOUSE_TEST_SEAWEEDFS names its weed binary.
+func TestConformanceSeaweedFS(t *testing.T) {
+	weed := os.Getenv(seaweedEnv)
+	if weed == "" {
+		t.Skipf("set %s to a weed binary (SeaweedFS) to run the suite against SeaweedFS", seaweedEnv)
+	}
+	endpoint := startSeaweedFS(t, weed)
+	backendtest.Run(t, func(t *testing.T) objectstore.Backend {
+		b, err := upstream.Open(upstream.Options{Endpoint: endpoint, AccessKeyID: seaweedKey, SecretAccessKey: seaweedSecret, BucketPrefix: "gh-"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	})
+}
