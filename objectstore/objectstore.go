@@ -159,7 +159,8 @@ type Meta struct {
 	// UserMetadata holds the x-amz-meta-* headers, names without the prefix
 	// and in lower case.
 	UserMetadata map[string]string `json:",omitempty"`
-	// Tags are the object's tags in the order given.
+	// Tags are the object's tags, in the order given (the embedded
+	// backend) or the order the upstream S3 returns them (sorted by key).
 	Tags []Tag `json:",omitempty"`
 	// Owner is the owner's canonical user id, opaque here.
 	Owner string `json:",omitempty"`
