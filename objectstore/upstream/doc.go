@@ -60,9 +60,15 @@
 //     do not carry: every entry costs a HeadObject (and a GetObjectTagging
 //     when it has tags), Options.ListConcurrency at a time.
 //
-//   - HeadObject answers a 404 or 405 (S3 sends HEAD errors without a code)
-//     with a GET that tells NoSuchKey, NoSuchVersion, NoSuchBucket and delete
-//     markers apart.
+//   - HeadObject is a GET of bytes=0-0 (a HEAD's errors have no code, and
+//     neither AWS's nor Gatehouse's HEAD reports the tag count), plus a
+//     GetObjectTagging when there are tags; an empty object takes a HEAD and
+//     a GetObjectTagging. A GET or HEAD that meets no object asks the version
+//     listing whether a delete marker is current, when the upstream did not
+//     say so with x-amz-delete-marker (Gatehouse does not).
+//
+//   - PutObject heads the new object for its LastModified, which a PUT's
+//     response does not carry.
 //
 //   - CreateBucket asks HeadBucket first (AWS answers a re-creation in
 //     us-east-1 with 200), DeleteBucket lists versions and uploads first

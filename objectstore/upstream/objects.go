@@ -272,16 +272,41 @@ func (b *Backend) getErr(ctx context.Context, op, bucket, key, versionID string,
 	return objectstore.Info{}, mapped
 }
 
-// HeadObject heads the object; a 404 or 405 without a delete marker is
-// asked again as a GET, whose error has a code.
+// HeadObject reads the object's first byte: a GET of bytes=0-0 carries
+// every header a HEAD does and more (x-amz-tagging-count, which spares a
+// GetObjectTagging when there are no tags; the storage class, which
+// Gatehouse's HEAD omits), and its errors have codes, where a HEAD's 404
+// cannot tell NoSuchKey, NoSuchVersion and NoSuchBucket apart. An empty
+// object, for which that range is not satisfiable, is asked with a HEAD.
 func (b *Backend) HeadObject(ctx context.Context, bucket, key, versionID string) (objectstore.Info, error) {
+	out, err := b.c.GetObject(ctx, &s3.GetObjectInput{Bucket: b.name(bucket), Key: aws.String(key), VersionId: opt(versionID),
+		Range: aws.String("bytes=0-0")})
+	if err != nil {
+		if status(err) == http.StatusRequestedRangeNotSatisfiable || errors.Is(b.mapErr("", "", "", err, errCtx{}), objectstore.ErrInvalidRange) {
+			return b.headEmpty(ctx, bucket, key, versionID)
+		}
+		return b.getErr(ctx, "HeadObject", bucket, key, versionID, err)
+	}
+	// One byte, or the whole object from an upstream that ignores ranges:
+	// read a little so the connection can be reused, then let it go.
+	_, _ = io.Copy(io.Discard, io.LimitReader(out.Body, 4<<10))
+	out.Body.Close()
+	info := infoFromGet(bucket, key, out)
+	info.IsLatest = versionID == ""
+	if out.ContentRange == nil {
+		info.Size = aws.ToInt64(out.ContentLength)
+	}
+	if info.Meta.Tags, err = b.tags(ctx, bucket, key, info.VersionID, out.TagCount, true); err != nil {
+		return objectstore.Info{}, err
+	}
+	return info, nil
+}
+
+// headEmpty is HeadObject of an object whose first byte cannot be read.
+func (b *Backend) headEmpty(ctx context.Context, bucket, key, versionID string) (objectstore.Info, error) {
 	out, err := b.c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b.name(bucket), Key: aws.String(key), VersionId: opt(versionID)})
 	if err != nil {
-		h := header(err)
-		st := status(err)
-		if h != nil && h.Get("x-amz-delete-marker") == "true" || st != http.StatusNotFound && st != http.StatusBadRequest && st != http.StatusMethodNotAllowed {
-			return b.getErr(ctx, "HeadObject", bucket, key, versionID, err)
-		}
+		// Gone meanwhile: a full GET says why, with a code.
 		info, rc, gerr := b.GetObject(ctx, bucket, key, objectstore.GetOptions{VersionID: versionID})
 		if gerr != nil {
 			return info, gerr
@@ -380,7 +405,7 @@ func (b *Backend) UpdateMeta(ctx context.Context, bucket, key, versionID string,
 	}
 	// Any other change is a copy onto itself, which becomes the current
 	// version: refuse it for a version that is not.
-	versioned := info.VersionID != "" && info.VersionID != objectstore.NullVersion
+	versioned := info.VersionID != ""
 	if versionID != "" {
 		cur, err := b.HeadObject(ctx, bucket, key, "")
 		if err != nil || cur.VersionID != info.VersionID {
@@ -393,8 +418,8 @@ func (b *Backend) UpdateMeta(ctx context.Context, bucket, key, versionID string,
 		return objectstore.Info{}, err
 	}
 	if versioned && copied.VersionID != info.VersionID {
-		// The copy is a new version; the old one goes, so no version is
-		// added (its id changes).
+		// With versioning Enabled the copy is a new version; the old one
+		// goes, so no version is added (but the id changes).
 		if _, err := b.DeleteObject(ctx, bucket, key, info.VersionID); err != nil {
 			return objectstore.Info{}, err
 		}

@@ -149,7 +149,10 @@ func (b *Backend) CreateBucket(ctx context.Context, bucket string) error {
 	// AWS answers a re-creation in us-east-1 with 200, so look first.
 	if _, err := b.c.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: b.name(bucket)}); err == nil {
 		return wrap("CreateBucket", bucket, "", objectstore.ErrBucketExists, nil)
-	} else if status(err) != http.StatusNotFound {
+	} else if st := status(err); st == http.StatusForbidden {
+		// Someone else's bucket (AWS answers so for a name taken).
+		return wrap("CreateBucket", bucket, "", objectstore.ErrBucketExists, err)
+	} else if st != http.StatusNotFound {
 		return b.mapErr("CreateBucket", bucket, "", err, errCtx{})
 	}
 	in := &s3.CreateBucketInput{Bucket: b.name(bucket)}
@@ -163,7 +166,7 @@ func (b *Backend) CreateBucket(ctx context.Context, bucket string) error {
 // DeleteBucket deletes the upstream bucket once it holds no versions, delete
 // markers or uploads in progress.
 func (b *Backend) DeleteBucket(ctx context.Context, bucket string) error {
-	vs, err := b.ListVersions(ctx, bucket, objectstore.VersionListOptions{MaxKeys: 1})
+	vs, err := b.listVersions(ctx, bucket, objectstore.VersionListOptions{MaxKeys: 1})
 	if err != nil {
 		return err
 	}
