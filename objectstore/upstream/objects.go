@@ -24,9 +24,11 @@ import (
 )
 
 // unsigned makes a write stream its body as UNSIGNED-PAYLOAD, so the SDK
-// neither hashes nor seeks it.
+// neither hashes nor seeks it, and never retries it: a streamed body cannot
+// be sent again (other calls keep the SDK's standard retries).
 func unsigned(o *s3.Options) {
 	o.APIOptions = append(o.APIOptions, v4.SwapComputePayloadSHA256ForUnsignedPayloadMiddleware)
+	o.RetryMaxAttempts = 1
 }
 
 // body passes a caller's reader to the SDK: it hides Seek (so the SDK

@@ -102,8 +102,6 @@ func Open(opt Options) (*Backend, error) {
 		// (plain HTTP) or frame it as aws-chunked (HTTPS).
 		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenRequired,
 		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenRequired,
-		// Gatehouse's callers retry; a write's body cannot be replayed.
-		RetryMaxAttempts: 1,
 	})
 	conc := opt.ListConcurrency
 	if conc <= 0 {
