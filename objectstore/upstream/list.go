@@ -89,11 +89,7 @@ func (b *Backend) fillMeta(ctx context.Context, infos []objectstore.Info) error 
 		wg.Go(func() {
 			defer func() { <-sem }()
 			in := &infos[i]
-			version := in.VersionID
-			if in.IsLatest {
-				version = ""
-			}
-			h, err := b.HeadObject(ctx, in.Bucket, in.Key, version)
+			h, err := b.HeadObject(ctx, in.Bucket, in.Key, in.VersionID)
 			switch {
 			case err == nil:
 				in.Meta, in.PartsCount = h.Meta, h.PartsCount
