@@ -41,17 +41,15 @@ func (b *Backend) UploadPart(ctx context.Context, bucket, key, uploadID string, 
 	body := newBody(r)
 	out, err := b.c.UploadPart(ctx, &s3.UploadPartInput{Bucket: b.name(bucket), Key: aws.String(key), UploadId: aws.String(uploadID),
 		PartNumber: aws.Int32(int32(partNumber)), Body: body, ContentLength: body.length()}, unsigned)
-	if body.err != nil {
-		return objectstore.PartInfo{}, wrap("UploadPart", bucket, key, nil, body.err)
+	var upETag *string
+	if err == nil {
+		upETag = out.ETag
 	}
+	n, etag, err := b.sent("UploadPart", bucket, key, body, err, upETag)
 	if err != nil {
-		return objectstore.PartInfo{}, b.mapErr("UploadPart", bucket, key, err, errCtx{})
-	}
-	if err := body.check("UploadPart", bucket, key, aws.ToString(out.ETag)); err != nil {
 		return objectstore.PartInfo{}, err
 	}
-	return objectstore.PartInfo{PartNumber: partNumber, ETag: body.etag(), Size: body.n,
-		LastModified: time.Now().UTC().Truncate(time.Second)}, nil
+	return objectstore.PartInfo{PartNumber: partNumber, ETag: etag, Size: n, LastModified: time.Now().UTC().Truncate(time.Second)}, nil
 }
 
 func quote(etag string) string {

@@ -13,6 +13,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -33,13 +34,17 @@ func unsigned(o *s3.Options) {
 
 // body passes a caller's reader to the SDK: it hides Seek (so the SDK
 // streams it), counts and hashes the bytes, and keeps the reader's own
-// error so a failed upload reports it rather than the transport's.
+// error so a failed upload reports it rather than the transport's. The
+// transport may still be reading it when the call has returned (RoundTrip
+// may close a body after returning), hence the lock.
 type body struct {
 	r    io.Reader
-	md5  hash.Hash
-	n    int64
 	size int64 // -1 unknown
-	err  error
+
+	mu  sync.Mutex
+	md5 hash.Hash
+	n   int64
+	err error
 }
 
 func newBody(r io.Reader) *body {
@@ -54,13 +59,23 @@ func newBody(r io.Reader) *body {
 }
 
 func (b *body) Read(p []byte) (int, error) {
-	n, err := b.r.Read(p)
+	n, err := b.r.Read(p) // not under the lock: result must not wait for a stalled reader
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	b.md5.Write(p[:n])
 	b.n += int64(n)
 	if err != nil && err != io.EOF && b.err == nil {
 		b.err = err
 	}
 	return n, err
+}
+
+// result is what was read: the byte count, the quoted MD5 and the reader's
+// error.
+func (b *body) result() (n int64, etag string, err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.n, `"` + hex.EncodeToString(b.md5.Sum(nil)) + `"`, b.err
 }
 
 func (b *body) length() *int64 {
@@ -70,16 +85,22 @@ func (b *body) length() *int64 {
 	return aws.Int64(b.size)
 }
 
-func (b *body) etag() string { return `"` + hex.EncodeToString(b.md5.Sum(nil)) + `"` }
-
-// check verifies the upstream's ETag against the MD5 of the bytes sent,
-// when the ETag is an MD5 (it is not for SSE-KMS objects).
-func (b *body) check(op, bucket, key, upstreamETag string) error {
-	e := strings.Trim(upstreamETag, `"`)
-	if len(e) == 32 && `"`+strings.ToLower(e)+`"` != b.etag() {
-		return wrap(op, bucket, key, nil, fmt.Errorf("the upstream stored ETag %s, not the MD5 of the %d bytes sent (%s)", upstreamETag, b.n, b.etag()))
+// sent checks a write that returned: the reader's own error first, then
+// the call's, then the upstream's ETag against the MD5 of the bytes sent
+// (when the ETag is an MD5: not for SSE-KMS objects). It returns the byte
+// count and the ETag.
+func (b *Backend) sent(op, bucket, key string, body *body, err error, upstreamETag *string) (int64, string, error) {
+	n, etag, rerr := body.result()
+	if rerr != nil {
+		return 0, "", wrap(op, bucket, key, nil, fmt.Errorf("reading the body: %w", rerr))
 	}
-	return nil
+	if err != nil {
+		return 0, "", b.mapErr(op, bucket, key, err, errCtx{})
+	}
+	if e := strings.Trim(aws.ToString(upstreamETag), `"`); len(e) == 32 && `"`+strings.ToLower(e)+`"` != etag {
+		return 0, "", wrap(op, bucket, key, nil, fmt.Errorf("the upstream stored ETag %s, not the MD5 of the %d bytes sent (%s)", e, n, etag))
+	}
+	return n, etag, nil
 }
 
 // PutObject streams body upstream.
@@ -91,17 +112,16 @@ func (b *Backend) PutObject(ctx context.Context, bucket, key string, r io.Reader
 		ContentLanguage: w.contentLanguage, CacheControl: w.cacheControl, Expires: w.expires,
 		WebsiteRedirectLocation: w.websiteRedirect, Metadata: w.metadata, Tagging: w.tagging, StorageClass: w.storageClass}
 	out, err := b.c.PutObject(ctx, in, unsigned)
-	if body.err != nil {
-		return objectstore.Info{}, wrap("PutObject", bucket, key, nil, fmt.Errorf("reading the body: %w", body.err))
+	var upETag *string
+	if err == nil {
+		upETag = out.ETag
 	}
+	n, etag, err := b.sent("PutObject", bucket, key, body, err, upETag)
 	if err != nil {
-		return objectstore.Info{}, b.mapErr("PutObject", bucket, key, err, errCtx{})
-	}
-	if err := body.check("PutObject", bucket, key, aws.ToString(out.ETag)); err != nil {
 		return objectstore.Info{}, err
 	}
-	info := objectstore.Info{Bucket: bucket, Key: key, VersionID: aws.ToString(out.VersionId), Size: body.n,
-		ETag: body.etag(), Meta: meta.Clone(), IsLatest: true}
+	info := objectstore.Info{Bucket: bucket, Key: key, VersionID: aws.ToString(out.VersionId), Size: n,
+		ETag: etag, Meta: meta.Clone(), IsLatest: true}
 	info.LastModified = b.lastModified(ctx, bucket, key, info.VersionID)
 	return info, nil
 }
