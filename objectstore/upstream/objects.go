@@ -26,10 +26,14 @@ import (
 
 // unsigned makes a write stream its body as UNSIGNED-PAYLOAD, so the SDK
 // neither hashes nor seeks it, and never retries it: a streamed body cannot
-// be sent again (other calls keep the SDK's standard retries).
+// be sent again (other calls keep the SDK's standard retries). It sends no
+// Expect: 100-continue (which the SDK adds to bodies of unknown length or
+// over 2 MB): waiting for the upstream's go-ahead costs a round trip, and
+// our requests are authorized already.
 func unsigned(o *s3.Options) {
 	o.APIOptions = append(o.APIOptions, v4.SwapComputePayloadSHA256ForUnsignedPayloadMiddleware)
 	o.RetryMaxAttempts = 1
+	o.ContinueHeaderThresholdBytes = -1
 }
 
 // body passes a caller's reader to the SDK: it hides Seek (so the SDK
