@@ -88,6 +88,8 @@
 // CopyObject uses S3's single-request copy, limited to 5 GB sources by
 // AWS. The upstream's ETags must be MD5s (a PUT whose ETag is 32 hex digits
 // other than the MD5 of the bytes sent fails): AWS buckets encrypting with
-// SSE-KMS or SSE-C by default do not qualify. Tags come back in the upstream's order (Gatehouse and AWS sort
-// them), not the order given.
+// SSE-KMS or SSE-C by default do not qualify. A self-copy by UpdateMeta
+// gives a multipart object the ETag of a single-part one where the
+// upstream copies so (Gatehouse does). Tags come back in the upstream's
+// order (Gatehouse and AWS sort them), not the order given.
 package upstream
