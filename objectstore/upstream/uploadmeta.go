@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"sync"
@@ -46,7 +47,8 @@ func (b *Backend) ensureUploads(ctx context.Context) error {
 		}
 	}
 	if err != nil {
-		return wrap("CreateMultipartUpload", b.uploads, "", nil, err)
+		return wrap("CreateMultipartUpload", "", "", nil,
+			fmt.Errorf("creating the bucket of upload metadata %s (a bucket prefix or Options.UploadsBucket gives it another name): %w", b.uploads, err))
 	}
 	b.uploadsMade = true
 	return nil
