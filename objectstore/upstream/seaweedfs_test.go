@@ -147,3 +147,25 @@ func TestConformanceSeaweedFS(t *testing.T) {
 		return b
 	})
 }
+
+// TestConformanceS3 runs the suite against any S3-compatible server already
+// running (MinIO, Ceph RGW, Garage, …): GATEHOUSE_TEST_S3_UPSTREAM is its
+// endpoint URL, GATEHOUSE_TEST_S3_UPSTREAM_ACCESS_KEY_ID and
+// GATEHOUSE_TEST_S3_UPSTREAM_SECRET_ACCESS_KEY its credentials,
+// GATEHOUSE_TEST_S3_UPSTREAM_REGION its region (default us-east-1). The
+// buckets it makes are named gh-test-bt-….
+func TestConformanceS3(t *testing.T) {
+	endpoint := os.Getenv("GATEHOUSE_TEST_S3_UPSTREAM")
+	if endpoint == "" {
+		t.Skip("set GATEHOUSE_TEST_S3_UPSTREAM (and its _ACCESS_KEY_ID, _SECRET_ACCESS_KEY) to run the suite against an S3-compatible server")
+	}
+	backendtest.Run(t, func(t *testing.T) objectstore.Backend {
+		b, err := upstream.Open(upstream.Options{Endpoint: endpoint, Region: os.Getenv("GATEHOUSE_TEST_S3_UPSTREAM_REGION"),
+			AccessKeyID: os.Getenv("GATEHOUSE_TEST_S3_UPSTREAM_ACCESS_KEY_ID"), SecretAccessKey: os.Getenv("GATEHOUSE_TEST_S3_UPSTREAM_SECRET_ACCESS_KEY"),
+			BucketPrefix: "gh-test-"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	})
+}
