@@ -1,9 +1,6 @@
 package acl
 
-import (
-	"net/textproto"
-	"strings"
-)
+import "strings"
 
 // The request headers that carry an ACL.
 const (
@@ -32,9 +29,6 @@ var GrantHeaders = []struct {
 // case-insensitively, and whether it is present.
 func Header(h map[string][]string, name string) (string, bool) {
 	if v, ok := h[name]; ok && len(v) > 0 {
-		return v[0], true
-	}
-	if v, ok := h[textproto.CanonicalMIMEHeaderKey(name)]; ok && len(v) > 0 {
 		return v[0], true
 	}
 	for k, v := range h {
