@@ -8,7 +8,9 @@ import (
 
 // BenchmarkGetObject is the hot path of the S3 endpoint: Describe a
 // GetObject, then decide it for a cross-account caller with a cached
-// bucket policy.
+// bucket policy. Baseline (AMD EPYC, 2 shared cores under load, so the
+// time is noisy; the allocations are exact): 10–20 µs/op, 2.7 KB/op,
+// 26 allocs/op; BenchmarkDecideCached 1.5–7 µs/op, 536 B/op, 7 allocs/op.
 func BenchmarkGetObject(b *testing.B) {
 	d := NewDecider(0)
 	bucket := &Bucket{Name: "b", Owner: acctA, Policy: bucketPolicy(`{"AWS":"`+acctB+`"}`, "Allow")}
