@@ -52,7 +52,9 @@ func TestWriteObject(t *testing.T) {
 	}{
 		{name: "enforced, no ACL", o: BucketOwnerEnforced, owner: acctA},
 		{name: "enforced, bucket-owner-full-control", o: BucketOwnerEnforced, headers: h("x-amz-acl", "bucket-owner-full-control"), owner: acctA},
-		{name: "enforced, private", o: BucketOwnerEnforced, headers: h("x-amz-acl", "private"), owner: acctA},
+		// "only accept PUT requests that don't specify an ACL or PUT requests
+		// that specify bucket owner full control ACLs" (API reference, PutObject).
+		{name: "enforced, private", o: BucketOwnerEnforced, headers: h("x-amz-acl", "private"), code: "AccessControlListNotSupported"},
 		{name: "enforced, full control grant to the bucket owner", o: BucketOwnerEnforced, headers: h("x-amz-grant-full-control", `id="`+idA+`"`), owner: acctA},
 		{name: "enforced, public-read", o: BucketOwnerEnforced, headers: h("x-amz-acl", "public-read"), code: "AccessControlListNotSupported"},
 		{name: "enforced, grant to another", o: BucketOwnerEnforced, headers: h("x-amz-grant-read", `id="`+acl.CanonicalID(acctB)+`"`), code: "AccessControlListNotSupported"},
@@ -94,16 +96,24 @@ func TestCreateBucketACLAndPutACL(t *testing.T) {
 	}
 	o := acl.Owner{ID: acl.CanonicalID(acctA)}
 	pub, _ := acl.Canned(acl.CannedPublicRead, acl.ForBucket, o, o)
-	if e, _ := awserr.As(PutACL(BucketOwnerEnforced, PublicAccessBlock{}, pub, acctA)); e == nil || e.Code != "AccessControlListNotSupported" {
-		t.Fatal("enforced PutACL")
+	// PutBucketAcl with "private" on an enforced bucket fails too
+	// (hashicorp/terraform-provider-aws#34079: "api error
+	// AccessControlListNotSupported: The bucket does not allow ACLs").
+	for _, a := range []acl.ACL{pub, acl.Private(o)} {
+		if e, _ := awserr.As(PutACL(BucketOwnerEnforced, PublicAccessBlock{}, a)); e == nil || e.Code != "AccessControlListNotSupported" {
+			t.Fatal("enforced PutACL")
+		}
 	}
-	if err := PutACL(BucketOwnerEnforced, PublicAccessBlock{}, acl.Private(o), acctA); err != nil {
-		t.Fatal(err)
-	}
-	if e, _ := awserr.As(PutACL(ObjectWriter, PublicAccessBlock{BlockPublicAcls: true}, pub, acctA)); e == nil || e.Code != "AccessDenied" {
+	if e, _ := awserr.As(PutACL(ObjectWriter, PublicAccessBlock{BlockPublicAcls: true}, pub)); e == nil || e.Code != "AccessDenied" {
 		t.Fatal("blocked PutACL")
 	}
-	if err := PutACL(ObjectWriter, PublicAccessBlock{}, pub, acctA); err != nil {
+	if err := PutACL(ObjectWriter, PublicAccessBlock{}, pub); err != nil {
 		t.Fatal(err)
+	}
+	// A new enforced bucket accepts ACLs that give no one else access.
+	for _, c := range []string{"private", "bucket-owner-full-control"} {
+		if _, err := CreateBucketACL("", PublicAccessBlock{}, h("x-amz-acl", c), acctA, nil); err != nil {
+			t.Errorf("CreateBucket %s: %v", c, err)
+		}
 	}
 }
