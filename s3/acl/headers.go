@@ -97,9 +97,11 @@ func FromHeaders(h map[string][]string, target Target, owner, bucketOwner Owner)
 //
 //	id="79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be", uri="http://acs.amazonaws.com/groups/global/AllUsers"
 //
-// Errors are S3's: InvalidArgument "Argument format not recognized" for an
-// entry of another form, "Invalid id" for a malformed canonical ID, "Invalid
-// group uri" for an unknown group, and for an email address the 405
+// Errors are S3's: InvalidArgument "Argument format not recognized" naming
+// the header and its value for an entry of another form, "Invalid id"
+// naming "id" and the ID for a malformed canonical ID (both as S3 answers
+// CreateBucket, versity/versitygw#1384), "Invalid group uri" for an unknown
+// group, and for an email address the 405
 // MethodNotAllowed S3 answers since it discontinued email grantees (October
 // 1, 2025; see the S3 API reference for PutObjectAcl).
 func ParseGrants(header string, perm Permission, value string) ([]Grant, error) {
@@ -124,12 +126,12 @@ func ParseGrants(header string, perm Permission, value string) ([]Grant, error) 
 		switch strings.ToLower(typ) {
 		case "id":
 			if !ValidCanonicalID(v) {
-				return nil, errInvalidArgument("Invalid id", "CanonicalUser/ID", v)
+				return nil, errInvalidArgument("Invalid id", "id", v)
 			}
 			g = User(v)
 		case "uri":
 			if !validGroup(v) {
-				return nil, errInvalidArgument("Invalid group uri", "Group/URI", v)
+				return nil, errInvalidArgument("Invalid group uri", "uri", v)
 			}
 			g = GroupOf(v)
 		case "emailaddress":
