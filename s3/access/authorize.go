@@ -21,7 +21,9 @@ type Assembler interface {
 type Resources func(ctx context.Context, c Check) (*Bucket, *Object, error)
 
 // Authorize decides the checks Describe returned for a request by caller c,
-// in order, and returns the first denial (S3 stops at the first). Each
+// in order, and returns the first denial (S3 stops at the first; for
+// DeleteObjects, which reports AccessDenied per key in its result, decide
+// each check with Decide instead). Each
 // check is assembled with the bucket owner as the resource's account, so
 // the resource control policies of the bucket owner's organization apply.
 func (d *Decider) Authorize(ctx context.Context, a Assembler, c *identity.Caller, checks []Check, res Resources) error {

@@ -292,8 +292,8 @@ func (d *describer) run() error {
 
 // grantHeaders reports whether any x-amz-grant-* header is present.
 func (d *describer) grantHeaders() bool {
-	for _, gh := range acl.GrantHeaders {
-		if _, ok := d.header(gh.Header); ok {
+	for _, name := range [...]string{acl.HeaderGrantFullControl, acl.HeaderGrantRead, acl.HeaderGrantWrite, acl.HeaderGrantReadACP, acl.HeaderGrantWriteACP} {
+		if _, ok := d.header(name); ok {
 			return true
 		}
 	}

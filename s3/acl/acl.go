@@ -265,7 +265,7 @@ func (a ACL) Equal(b ACL) bool {
 // CanonicalID of its accounts).
 func (a ACL) CheckKnown(known func(id string) bool) error {
 	for _, g := range a.Grants {
-		if g.Grantee.Type == CanonicalUser && g.Grantee.ID != ExecReadGrantee.ID && !known(g.Grantee.ID) {
+		if g.Grantee.Type == CanonicalUser && g.Grantee.ID != ExecReadID && !known(g.Grantee.ID) {
 			return errInvalidArgument("Invalid id", "id", g.Grantee.ID)
 		}
 	}

@@ -42,7 +42,7 @@ func TestCanned(t *testing.T) {
 		{CannedPrivate, ForObject, []Grant{ownerFC}, ""},
 		{CannedPublicRead, ForObject, []Grant{ownerFC, {GroupOf(AllUsers), Read}}, ""},
 		{CannedPublicReadWrite, ForBucket, []Grant{ownerFC, {GroupOf(AllUsers), Read}, {GroupOf(AllUsers), Write}}, ""},
-		{CannedAWSExecRead, ForObject, []Grant{ownerFC, {ExecReadGrantee, Read}}, ""},
+		{CannedAWSExecRead, ForObject, []Grant{ownerFC, {ExecReadGrantee(), Read}}, ""},
 		{CannedAuthenticatedRead, ForBucket, []Grant{ownerFC, {GroupOf(AuthenticatedUsers), Read}}, ""},
 		{CannedBucketOwnerRead, ForObject, []Grant{ownerFC, {Grantee{Type: CanonicalUser, ID: bowner.ID, DisplayName: bowner.DisplayName}, Read}}, ""},
 		{CannedBucketOwnerFullControl, ForObject, []Grant{ownerFC, {Grantee{Type: CanonicalUser, ID: bowner.ID, DisplayName: bowner.DisplayName}, FullControl}}, ""},
@@ -208,5 +208,17 @@ func TestCheckKnown(t *testing.T) {
 	}
 	if err := Private(owner).CheckKnown(known); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestHeaderPermission(t *testing.T) {
+	if p, ok := HeaderPermission(HeaderGrantReadACP); !ok || p != ReadACP {
+		t.Fatal(p, ok)
+	}
+	if _, ok := HeaderPermission(HeaderACL); ok {
+		t.Fatal("x-amz-acl is no grant header")
+	}
+	if !HasGrantHeaders(map[string][]string{"X-Amz-Grant-Write": {"x"}}) || HasGrantHeaders(map[string][]string{"x-amz-acl": {"private"}}) {
+		t.Fatal("HasGrantHeaders")
 	}
 }

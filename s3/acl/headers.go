@@ -12,17 +12,38 @@ const (
 	HeaderGrantFullControl = "x-amz-grant-full-control"
 )
 
-// GrantHeaders maps each x-amz-grant-* header to the permission it grants,
-// in the order S3 lists the grants.
-var GrantHeaders = []struct {
-	Header     string
-	Permission Permission
+// grantHeaders maps each x-amz-grant-* header to the permission it grants,
+// in the order S3 lists the grants. It is never modified.
+var grantHeaders = [...]struct {
+	header     string
+	permission Permission
 }{
 	{HeaderGrantFullControl, FullControl},
 	{HeaderGrantRead, Read},
 	{HeaderGrantWrite, Write},
 	{HeaderGrantReadACP, ReadACP},
 	{HeaderGrantWriteACP, WriteACP},
+}
+
+// HeaderPermission returns the permission the grant header name (lower
+// case) grants, and whether name is one of the x-amz-grant-* headers.
+func HeaderPermission(name string) (Permission, bool) {
+	for _, gh := range grantHeaders {
+		if gh.header == name {
+			return gh.permission, true
+		}
+	}
+	return "", false
+}
+
+// HasGrantHeaders reports whether any x-amz-grant-* header is present.
+func HasGrantHeaders(h map[string][]string) bool {
+	for _, gh := range grantHeaders {
+		if _, ok := Header(h, gh.header); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // Header returns the first value of the request header name, looked up
@@ -45,12 +66,7 @@ func Specified(h map[string][]string) bool {
 	if _, ok := Header(h, HeaderACL); ok {
 		return true
 	}
-	for _, gh := range GrantHeaders {
-		if _, ok := Header(h, gh.Header); ok {
-			return true
-		}
-	}
-	return false
+	return HasGrantHeaders(h)
 }
 
 // FromHeaders returns the ACL a request's headers set for a resource owned
@@ -63,13 +79,13 @@ func FromHeaders(h map[string][]string, target Target, owner, bucketOwner Owner)
 	canned, hasCanned := Header(h, HeaderACL)
 	var grants []Grant
 	hasGrants := false
-	for _, gh := range GrantHeaders {
-		v, ok := Header(h, gh.Header)
+	for _, gh := range grantHeaders {
+		v, ok := Header(h, gh.header)
 		if !ok {
 			continue
 		}
 		hasGrants = true
-		gs, err := ParseGrants(gh.Header, gh.Permission, v)
+		gs, err := ParseGrants(gh.header, gh.permission, v)
 		if err != nil {
 			return ACL{}, false, err
 		}
