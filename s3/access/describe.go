@@ -121,9 +121,27 @@ type describer struct {
 	part string
 	out  []Check
 	keys *keySet
+	hdr  map[string]string // lower-cased header names to their first values
 }
 
-func (d *describer) header(name string) (string, bool) { return acl.Header(d.r.Headers, name) }
+// header returns the first value of the header lowerName (given in lower
+// case), matching the request's header names case-insensitively.
+func (d *describer) header(lowerName string) (string, bool) {
+	if d.hdr == nil {
+		d.hdr = make(map[string]string, len(d.r.Headers))
+		for k, v := range d.r.Headers {
+			if len(v) == 0 {
+				continue
+			}
+			lk := strings.ToLower(k)
+			if _, dup := d.hdr[lk]; !dup {
+				d.hdr[lk] = v[0]
+			}
+		}
+	}
+	v, ok := d.hdr[lowerName]
+	return v, ok
+}
 
 func (d *describer) bucketARN(b string) string { return "arn:" + d.part + ":s3:::" + b }
 
@@ -274,8 +292,8 @@ func (d *describer) run() error {
 
 // grantHeaders reports whether any x-amz-grant-* header is present.
 func (d *describer) grantHeaders() bool {
-	for _, gh := range acl.GrantHeaders {
-		if _, ok := d.header(gh.Header); ok {
+	for _, name := range [...]string{acl.HeaderGrantFullControl, acl.HeaderGrantRead, acl.HeaderGrantWrite, acl.HeaderGrantReadACP, acl.HeaderGrantWriteACP} {
+		if _, ok := d.header(name); ok {
 			return true
 		}
 	}
