@@ -57,7 +57,7 @@ func (s *Service) uploadPart(ctx context.Context, c *identity.Caller, r *Request
 		return nil, s.objectError(err, in.Bucket, in.Key, in.UploadId)
 	}
 	out := &s3api.UploadPartOutput{ETag: str(part.ETag)}
-	setChecksumOut(objectstore.Checksum{Algorithm: alg, Value: body.value()}, &out.ChecksumCRC32, &out.ChecksumCRC32C, &out.ChecksumSHA1, &out.ChecksumSHA256)
+	setChecksumOut(bodyChecksum(in.Body, body), &out.ChecksumCRC32, &out.ChecksumCRC32C, &out.ChecksumSHA1, &out.ChecksumSHA256)
 	return out, nil
 }
 

@@ -115,7 +115,7 @@ func (s *Service) putObject(ctx context.Context, c *identity.Caller, r *Request,
 	if err != nil {
 		return nil, s.objectError(err, in.Bucket, in.Key, "")
 	}
-	if info, err = s.storeChecksum(ctx, info, body); err != nil {
+	if info, err = s.storeChecksum(ctx, info, bodyChecksum(in.Body, body)); err != nil {
 		return nil, s.objectError(err, in.Bucket, in.Key, "")
 	}
 	out := &s3api.PutObjectOutput{ETag: str(info.ETag), VersionId: versionOut(info.VersionID)}
@@ -127,13 +127,33 @@ func (s *Service) putObject(ctx context.Context, c *identity.Caller, r *Request,
 	return out, nil
 }
 
-// storeChecksum records the checksum a body computed as it was stored
-// (the value is known only once the backend has read the body).
-func (s *Service) storeChecksum(ctx context.Context, info objectstore.Info, body *checksumReader) (objectstore.Info, error) {
-	if body.alg == "" {
+// trailed is a body that carried its checksum in an aws-chunked trailer,
+// verified by the time the body has been read to its end.
+type trailed interface {
+	TrailerChecksum() (algorithm, value string)
+}
+
+// bodyChecksum is the checksum a stored body has: the one computed while
+// reading it (declared in a header, or only named), else the one its
+// trailer carried.
+func bodyChecksum(in io.Reader, body *checksumReader) objectstore.Checksum {
+	if body.alg != "" {
+		return objectstore.Checksum{Algorithm: body.alg, Value: body.value(), Type: "FULL_OBJECT"}
+	}
+	if t, ok := in.(trailed); ok {
+		if alg, v := t.TrailerChecksum(); alg != "" {
+			return objectstore.Checksum{Algorithm: alg, Value: v, Type: "FULL_OBJECT"}
+		}
+	}
+	return objectstore.Checksum{}
+}
+
+// storeChecksum records the checksum a body had as it was stored (the
+// value is known only once the backend has read the body).
+func (s *Service) storeChecksum(ctx context.Context, info objectstore.Info, sum objectstore.Checksum) (objectstore.Info, error) {
+	if sum.Algorithm == "" {
 		return info, nil
 	}
-	sum := objectstore.Checksum{Algorithm: body.alg, Value: body.value(), Type: "FULL_OBJECT"}
 	return s.backend.UpdateMeta(ctx, info.Bucket, info.Key, info.VersionID, func(m *objectstore.Meta) error {
 		m.Checksum = sum
 		return nil
