@@ -91,7 +91,7 @@ func New(ctx context.Context, c Config) (*Gatehouse, error) {
 	g.Authorizer.UseSessions(g.STS)
 	g.AccessAnalyzer = accessanalyzer.New(accessanalyzer.Config{Store: c.Store, Rand: c.Rand, Now: c.Now, Log: c.Log})
 	if c.Objects != nil {
-		g.S3 = s3.New(s3.Config{Store: c.Store, Backend: c.Objects, Authorizer: g.Authorizer, Rand: c.Rand, Now: c.Now, Log: c.Log})
+		g.S3 = s3.New(s3.Config{Store: c.Store, Buckets: dir, Backend: c.Objects, Authorizer: g.Authorizer, Rand: c.Rand, Now: c.Now, Log: c.Log})
 	}
 	g.Server, err = server.New(server.Config{Directory: dir, Authorizer: g.Authorizer, IAM: g.IAM, STS: g.STS, Organizations: g.Organizations,
 		AccessAnalyzer: g.AccessAnalyzer, S3: g.S3, S3Domain: c.S3Domain, Now: c.Now, Log: c.Log, Registry: c.Registry})
