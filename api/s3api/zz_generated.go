@@ -4290,7 +4290,7 @@ type Object struct {
 	// ChecksumAlgorithm — The algorithm that was used to create a checksum of the object.
 	ChecksumAlgorithm []ChecksumAlgorithm
 	// Size — Size in bytes of the object
-	Size *int32
+	Size *int64
 	// StorageClass — The class of storage used to store the object.
 	StorageClass *ObjectStorageClass
 	// Owner — The owner of the object
@@ -4456,7 +4456,7 @@ type ObjectPart struct {
 	// PartNumber — The part number identifying the part.
 	PartNumber *int32
 	// Size — The size of the uploaded part in bytes.
-	Size *int32
+	Size *int64
 	// ChecksumCRC32 — This header can be used as a data integrity check to verify that the data received is the same data that was originally sent.
 	ChecksumCRC32 *string
 	// ChecksumCRC32C — The base64-encoded, 32-bit CRC32C checksum of the object.
@@ -4530,7 +4530,7 @@ type ObjectVersion struct {
 	// ChecksumAlgorithm — The algorithm that was used to create a checksum of the object.
 	ChecksumAlgorithm []ChecksumAlgorithm
 	// Size — Size in bytes of the object.
-	Size *int32
+	Size *int64
 	// StorageClass — The class of storage used to store the object.
 	StorageClass *ObjectVersionStorageClass
 	// Key — The object key.
@@ -4692,7 +4692,7 @@ type Part struct {
 	// ETag — Entity tag returned when the part was uploaded.
 	ETag *string
 	// Size — Size in bytes of the uploaded part data.
-	Size *int32
+	Size *int64
 	// ChecksumCRC32 — This header can be used as a data integrity check to verify that the data received is the same data that was originally sent.
 	ChecksumCRC32 *string
 	// ChecksumCRC32C — The base64-encoded, 32-bit CRC32C checksum of the object.

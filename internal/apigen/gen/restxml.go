@@ -65,6 +65,11 @@ var xmlTextRoots = map[string]bool{"GetBucketLocationOutput": true}
 // more is MalformedXML.
 var xmlMaxItems = map[string]int{"ObjectIdentifierList": 1000}
 
+// xmlLongIntegers are the shapes the botocore model types integer whose
+// values exceed 32 bits: an object's Size (up to 5 TiB), which S3's Smithy
+// model and aws-sdk-go-v2 type as a long (types.Object.Size *int64).
+var xmlLongIntegers = map[string]bool{"Size": true}
+
 // xmlGen is the REST-XML generation state beside the shared apiGen.
 type xmlGen struct {
 	*apiGen
@@ -204,6 +209,14 @@ func (x *xmlGen) collect() error {
 	return nil
 }
 
+// kind is a shape's type, integers widened by xmlLongIntegers to long.
+func (x *xmlGen) kind(shape string) string {
+	if xmlLongIntegers[shape] {
+		return "long"
+	}
+	return x.m.Shapes[shape].Type
+}
+
 func (x *xmlGen) plainString(shape string) bool {
 	s := x.m.Shapes[shape]
 	return s.Type == "string" && len(s.Enum) == 0
@@ -338,6 +351,9 @@ func (x *xmlGen) xmlType(name string) string {
 		}
 		return "string"
 	case "integer":
+		if xmlLongIntegers[name] {
+			return "int64"
+		}
 		return "int32"
 	case "long":
 		return "int64"
@@ -440,7 +456,7 @@ func (x *xmlGen) timeFormat(shape, location string) string {
 func (x *xmlGen) boundConv(mem Member) (string, error) {
 	ms := x.m.Shapes[mem.Shape]
 	w := strconv.Quote(wireName(mem))
-	switch ms.Type {
+	switch x.kind(mem.Shape) {
 	case "string":
 		if len(ms.Enum) > 0 {
 			return x.types[mem.Shape] + "(s)", nil
@@ -549,7 +565,7 @@ func (x *xmlGen) decodeRequest(t string, s *Shape) error {
 // elemConv is the expression decoding the element c as a value of shape.
 func (x *xmlGen) elemConv(shape string) (string, error) {
 	s := x.m.Shapes[shape]
-	switch s.Type {
+	switch x.kind(shape) {
 	case "string":
 		if len(s.Enum) > 0 {
 			return x.types[shape] + "(d.XMLString(c))", nil
