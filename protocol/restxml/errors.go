@@ -16,29 +16,29 @@ import (
 // messages: the "List of error codes" of the Amazon S3 API Reference
 // (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html).
 const (
-	CodeMalformedXML              = "MalformedXML"
-	CodeInvalidArgument           = "InvalidArgument"
-	CodeInvalidRequest            = "InvalidRequest"
-	CodeInvalidBucketName         = "InvalidBucketName"
-	CodeKeyTooLong                = "KeyTooLongError"
-	CodeMethodNotAllowed          = "MethodNotAllowed"
-	CodeNotImplemented            = "NotImplemented"
-	CodeMaxMessageLengthExceeded  = "MaxMessageLengthExceeded"
-	CodeInternalError             = "InternalError"
-	CodeMissingRequestBody        = "MissingRequestBodyError"
-	CodeIncompleteBody            = "IncompleteBody"
-	CodeInvalidDigest             = "InvalidDigest"
-	CodeMalformedPolicy           = "MalformedPolicy"
-	CodeUnexpectedContent         = "UnexpectedContent"
-	msgMalformedXML               = "The XML you provided was not well-formed or did not validate against our published schema"
-	msgMethodNotAllowed           = "The specified method is not allowed against this resource."
-	msgNotImplemented             = "A header you provided implies functionality that is not implemented"
-	msgInternalError              = "We encountered an internal error. Please try again."
-	msgMaxMessageLengthExceeded   = "Your request was too big."
-	msgKeyTooLong                 = "Your key is too long"
-	msgInvalidBucketName          = "The specified bucket is not valid."
-	msgMissingRequestBody         = "Request Body is empty"
-	defaultErrorStatusForUnknowns = http.StatusBadRequest
+	CodeMalformedXML             = "MalformedXML"
+	CodeInvalidArgument          = "InvalidArgument"
+	CodeInvalidRequest           = "InvalidRequest"
+	CodeInvalidBucketName        = "InvalidBucketName"
+	CodeKeyTooLong               = "KeyTooLongError"
+	CodeMethodNotAllowed         = "MethodNotAllowed"
+	CodeNotImplemented           = "NotImplemented"
+	CodeMaxMessageLengthExceeded = "MaxMessageLengthExceeded"
+	CodeInternalError            = "InternalError"
+	CodeMissingRequestBody       = "MissingRequestBodyError"
+	CodeIncompleteBody           = "IncompleteBody"
+)
+
+// S3's messages for those codes (same source).
+const (
+	msgMalformedXML             = "The XML you provided was not well-formed or did not validate against our published schema"
+	msgMethodNotAllowed         = "The specified method is not allowed against this resource."
+	msgNotImplemented           = "A header you provided implies functionality that is not implemented"
+	msgInternalError            = "We encountered an internal error. Please try again."
+	msgMaxMessageLengthExceeded = "Your request was too big."
+	msgKeyTooLong               = "Your key is too long"
+	msgInvalidBucketName        = "The specified bucket is not valid."
+	msgMissingRequestBody       = "Request Body is empty"
 )
 
 // MalformedXML is S3's answer to a request document that is not well-formed
