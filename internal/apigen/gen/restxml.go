@@ -74,11 +74,12 @@ var xmlLongIntegers = map[string]bool{"Size": true}
 type xmlGen struct {
 	*apiGen
 	ops       []string
-	topIn     map[string]bool // operation inputs
-	topOut    map[string]bool // operation outputs
-	xmlIn     map[string]bool // structures decoded from a request document
-	xmlOut    map[string]bool // structures encoded into a response document
-	generated map[string]bool // operations with generated codecs
+	topIn     map[string]bool   // operation inputs
+	topOut    map[string]bool   // operation outputs
+	xmlIn     map[string]bool   // structures decoded from a request document
+	xmlOut    map[string]bool   // structures encoded into a response document
+	generated map[string]bool   // operations with generated codecs
+	roots     map[string]string // output shape -> root element name
 }
 
 // GenerateRESTXMLAPI returns the Go source of package pkg for a REST-XML
@@ -91,13 +92,19 @@ type xmlGen struct {
 // blobs are io.Reader in inputs and io.ReadCloser in outputs. The source is
 // gofmt'd.
 func GenerateRESTXMLAPI(m *Model, pkg string) ([]byte, error) {
+	return generateRESTXML(m, pkg, restXMLOperations[m.Metadata.ServiceID], xmlRootNames)
+}
+
+// generateRESTXML is GenerateRESTXMLAPI with the codecs of ops and the
+// output root element names roots.
+func generateRESTXML(m *Model, pkg string, ops []string, roots map[string]string) ([]byte, error) {
 	x := &xmlGen{apiGen: newAPIGen(m, pkg), topIn: map[string]bool{}, topOut: map[string]bool{},
 		xmlIn: map[string]bool{}, xmlOut: map[string]bool{}, generated: map[string]bool{}}
 	x.restXML = true
 	if m.Metadata.Protocol != "rest-xml" {
 		return nil, fmt.Errorf("model %s: protocol %q is not rest-xml", m.Metadata.UID, m.Metadata.Protocol)
 	}
-	x.ops = restXMLOperations[m.Metadata.ServiceID]
+	x.ops, x.roots = ops, roots
 	if err := x.collect(); err != nil {
 		return nil, err
 	}
@@ -170,7 +177,7 @@ func (x *xmlGen) collect() error {
 				if out.Payload != "" {
 					return fmt.Errorf("operation %s: output body members beside a payload", name)
 				}
-				if xmlRootNames[op.Output.Shape] == "" {
+				if x.roots[op.Output.Shape] == "" {
 					return fmt.Errorf("operation %s: no root element name for %s (xmlRootNames)", name, op.Output.Shape)
 				}
 				x.xmlOut[op.Output.Shape] = true
@@ -745,7 +752,7 @@ func (x *xmlGen) encodeResponse(name, t string, s *Shape) error {
 		}
 	}
 	if body {
-		root := xmlRootNames[name]
+		root := x.roots[name]
 		if xmlTextRoots[name] {
 			var text *Member
 			for i := range s.Members {
