@@ -231,7 +231,7 @@ func LookupOperation(name string) (restxml.Operation, bool) {
 	case "DeleteObjectTagging":
 		return restxml.Operation{Name: "DeleteObjectTagging", Method: "DELETE", URI: "/{Bucket}/{Key+}?tagging", Status: 204, NewInput: func() restxml.Input { return new(DeleteObjectTaggingRequest) }}, true
 	case "DeleteObjects":
-		return restxml.Operation{Name: "DeleteObjects", Method: "POST", URI: "/{Bucket}?delete", Status: 200, NewInput: func() restxml.Input { return new(DeleteObjectsRequest) }}, true
+		return restxml.Operation{Name: "DeleteObjects", Method: "POST", URI: "/{Bucket}?delete", Status: 200, ChecksumRequired: true, NewInput: func() restxml.Input { return new(DeleteObjectsRequest) }}, true
 	case "DeletePublicAccessBlock":
 		return restxml.Operation{Name: "DeletePublicAccessBlock", Method: "DELETE", URI: "/{Bucket}?publicAccessBlock", Status: 204, NewInput: func() restxml.Input { return new(DeletePublicAccessBlockRequest) }}, true
 	case "GetBucketAccelerateConfiguration":
@@ -323,57 +323,57 @@ func LookupOperation(name string) (restxml.Operation, bool) {
 	case "PutBucketAccelerateConfiguration":
 		return restxml.Operation{Name: "PutBucketAccelerateConfiguration", Method: "PUT", URI: "/{Bucket}?accelerate", Status: 200}, true
 	case "PutBucketAcl":
-		return restxml.Operation{Name: "PutBucketAcl", Method: "PUT", URI: "/{Bucket}?acl", Status: 200, NewInput: func() restxml.Input { return new(PutBucketAclRequest) }}, true
+		return restxml.Operation{Name: "PutBucketAcl", Method: "PUT", URI: "/{Bucket}?acl", Status: 200, ChecksumRequired: true, NewInput: func() restxml.Input { return new(PutBucketAclRequest) }}, true
 	case "PutBucketAnalyticsConfiguration":
 		return restxml.Operation{Name: "PutBucketAnalyticsConfiguration", Method: "PUT", URI: "/{Bucket}?analytics", Status: 200, RequiredQuery: []string{"id"}}, true
 	case "PutBucketCors":
-		return restxml.Operation{Name: "PutBucketCors", Method: "PUT", URI: "/{Bucket}?cors", Status: 200}, true
+		return restxml.Operation{Name: "PutBucketCors", Method: "PUT", URI: "/{Bucket}?cors", Status: 200, ChecksumRequired: true}, true
 	case "PutBucketEncryption":
-		return restxml.Operation{Name: "PutBucketEncryption", Method: "PUT", URI: "/{Bucket}?encryption", Status: 200}, true
+		return restxml.Operation{Name: "PutBucketEncryption", Method: "PUT", URI: "/{Bucket}?encryption", Status: 200, ChecksumRequired: true}, true
 	case "PutBucketIntelligentTieringConfiguration":
 		return restxml.Operation{Name: "PutBucketIntelligentTieringConfiguration", Method: "PUT", URI: "/{Bucket}?intelligent-tiering", Status: 200, RequiredQuery: []string{"id"}}, true
 	case "PutBucketInventoryConfiguration":
 		return restxml.Operation{Name: "PutBucketInventoryConfiguration", Method: "PUT", URI: "/{Bucket}?inventory", Status: 200, RequiredQuery: []string{"id"}}, true
 	case "PutBucketLifecycle":
-		return restxml.Operation{Name: "PutBucketLifecycle", Method: "PUT", URI: "/{Bucket}?lifecycle", Status: 200, Deprecated: true}, true
+		return restxml.Operation{Name: "PutBucketLifecycle", Method: "PUT", URI: "/{Bucket}?lifecycle", Status: 200, Deprecated: true, ChecksumRequired: true}, true
 	case "PutBucketLifecycleConfiguration":
-		return restxml.Operation{Name: "PutBucketLifecycleConfiguration", Method: "PUT", URI: "/{Bucket}?lifecycle", Status: 200}, true
+		return restxml.Operation{Name: "PutBucketLifecycleConfiguration", Method: "PUT", URI: "/{Bucket}?lifecycle", Status: 200, ChecksumRequired: true}, true
 	case "PutBucketLogging":
-		return restxml.Operation{Name: "PutBucketLogging", Method: "PUT", URI: "/{Bucket}?logging", Status: 200}, true
+		return restxml.Operation{Name: "PutBucketLogging", Method: "PUT", URI: "/{Bucket}?logging", Status: 200, ChecksumRequired: true}, true
 	case "PutBucketMetricsConfiguration":
 		return restxml.Operation{Name: "PutBucketMetricsConfiguration", Method: "PUT", URI: "/{Bucket}?metrics", Status: 200, RequiredQuery: []string{"id"}}, true
 	case "PutBucketNotification":
-		return restxml.Operation{Name: "PutBucketNotification", Method: "PUT", URI: "/{Bucket}?notification", Status: 200, Deprecated: true}, true
+		return restxml.Operation{Name: "PutBucketNotification", Method: "PUT", URI: "/{Bucket}?notification", Status: 200, Deprecated: true, ChecksumRequired: true}, true
 	case "PutBucketNotificationConfiguration":
 		return restxml.Operation{Name: "PutBucketNotificationConfiguration", Method: "PUT", URI: "/{Bucket}?notification", Status: 200}, true
 	case "PutBucketOwnershipControls":
-		return restxml.Operation{Name: "PutBucketOwnershipControls", Method: "PUT", URI: "/{Bucket}?ownershipControls", Status: 200, NewInput: func() restxml.Input { return new(PutBucketOwnershipControlsRequest) }}, true
+		return restxml.Operation{Name: "PutBucketOwnershipControls", Method: "PUT", URI: "/{Bucket}?ownershipControls", Status: 200, ChecksumRequired: true, NewInput: func() restxml.Input { return new(PutBucketOwnershipControlsRequest) }}, true
 	case "PutBucketPolicy":
-		return restxml.Operation{Name: "PutBucketPolicy", Method: "PUT", URI: "/{Bucket}?policy", Status: 200, NewInput: func() restxml.Input { return new(PutBucketPolicyRequest) }}, true
+		return restxml.Operation{Name: "PutBucketPolicy", Method: "PUT", URI: "/{Bucket}?policy", Status: 200, ChecksumRequired: true, NewInput: func() restxml.Input { return new(PutBucketPolicyRequest) }}, true
 	case "PutBucketReplication":
-		return restxml.Operation{Name: "PutBucketReplication", Method: "PUT", URI: "/{Bucket}?replication", Status: 200}, true
+		return restxml.Operation{Name: "PutBucketReplication", Method: "PUT", URI: "/{Bucket}?replication", Status: 200, ChecksumRequired: true}, true
 	case "PutBucketRequestPayment":
-		return restxml.Operation{Name: "PutBucketRequestPayment", Method: "PUT", URI: "/{Bucket}?requestPayment", Status: 200}, true
+		return restxml.Operation{Name: "PutBucketRequestPayment", Method: "PUT", URI: "/{Bucket}?requestPayment", Status: 200, ChecksumRequired: true}, true
 	case "PutBucketTagging":
-		return restxml.Operation{Name: "PutBucketTagging", Method: "PUT", URI: "/{Bucket}?tagging", Status: 200, NewInput: func() restxml.Input { return new(PutBucketTaggingRequest) }}, true
+		return restxml.Operation{Name: "PutBucketTagging", Method: "PUT", URI: "/{Bucket}?tagging", Status: 200, ChecksumRequired: true, NewInput: func() restxml.Input { return new(PutBucketTaggingRequest) }}, true
 	case "PutBucketVersioning":
-		return restxml.Operation{Name: "PutBucketVersioning", Method: "PUT", URI: "/{Bucket}?versioning", Status: 200, NewInput: func() restxml.Input { return new(PutBucketVersioningRequest) }}, true
+		return restxml.Operation{Name: "PutBucketVersioning", Method: "PUT", URI: "/{Bucket}?versioning", Status: 200, ChecksumRequired: true, NewInput: func() restxml.Input { return new(PutBucketVersioningRequest) }}, true
 	case "PutBucketWebsite":
-		return restxml.Operation{Name: "PutBucketWebsite", Method: "PUT", URI: "/{Bucket}?website", Status: 200}, true
+		return restxml.Operation{Name: "PutBucketWebsite", Method: "PUT", URI: "/{Bucket}?website", Status: 200, ChecksumRequired: true}, true
 	case "PutObject":
 		return restxml.Operation{Name: "PutObject", Method: "PUT", URI: "/{Bucket}/{Key+}", Status: 200, NewInput: func() restxml.Input { return new(PutObjectRequest) }}, true
 	case "PutObjectAcl":
-		return restxml.Operation{Name: "PutObjectAcl", Method: "PUT", URI: "/{Bucket}/{Key+}?acl", Status: 200, NewInput: func() restxml.Input { return new(PutObjectAclRequest) }}, true
+		return restxml.Operation{Name: "PutObjectAcl", Method: "PUT", URI: "/{Bucket}/{Key+}?acl", Status: 200, ChecksumRequired: true, NewInput: func() restxml.Input { return new(PutObjectAclRequest) }}, true
 	case "PutObjectLegalHold":
-		return restxml.Operation{Name: "PutObjectLegalHold", Method: "PUT", URI: "/{Bucket}/{Key+}?legal-hold", Status: 200}, true
+		return restxml.Operation{Name: "PutObjectLegalHold", Method: "PUT", URI: "/{Bucket}/{Key+}?legal-hold", Status: 200, ChecksumRequired: true}, true
 	case "PutObjectLockConfiguration":
-		return restxml.Operation{Name: "PutObjectLockConfiguration", Method: "PUT", URI: "/{Bucket}?object-lock", Status: 200}, true
+		return restxml.Operation{Name: "PutObjectLockConfiguration", Method: "PUT", URI: "/{Bucket}?object-lock", Status: 200, ChecksumRequired: true}, true
 	case "PutObjectRetention":
-		return restxml.Operation{Name: "PutObjectRetention", Method: "PUT", URI: "/{Bucket}/{Key+}?retention", Status: 200}, true
+		return restxml.Operation{Name: "PutObjectRetention", Method: "PUT", URI: "/{Bucket}/{Key+}?retention", Status: 200, ChecksumRequired: true}, true
 	case "PutObjectTagging":
-		return restxml.Operation{Name: "PutObjectTagging", Method: "PUT", URI: "/{Bucket}/{Key+}?tagging", Status: 200, NewInput: func() restxml.Input { return new(PutObjectTaggingRequest) }}, true
+		return restxml.Operation{Name: "PutObjectTagging", Method: "PUT", URI: "/{Bucket}/{Key+}?tagging", Status: 200, ChecksumRequired: true, NewInput: func() restxml.Input { return new(PutObjectTaggingRequest) }}, true
 	case "PutPublicAccessBlock":
-		return restxml.Operation{Name: "PutPublicAccessBlock", Method: "PUT", URI: "/{Bucket}?publicAccessBlock", Status: 200, NewInput: func() restxml.Input { return new(PutPublicAccessBlockRequest) }}, true
+		return restxml.Operation{Name: "PutPublicAccessBlock", Method: "PUT", URI: "/{Bucket}?publicAccessBlock", Status: 200, ChecksumRequired: true, NewInput: func() restxml.Input { return new(PutPublicAccessBlockRequest) }}, true
 	case "RestoreObject":
 		return restxml.Operation{Name: "RestoreObject", Method: "POST", URI: "/{Bucket}/{Key+}?restore", Status: 200}, true
 	case "SelectObjectContent":

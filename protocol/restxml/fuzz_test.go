@@ -1,6 +1,8 @@
 package restxml_test
 
 import (
+	"crypto/md5"
+	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -51,6 +53,8 @@ func FuzzDecodeXML(f *testing.F) {
 		for _, tg := range targets {
 			r := httptest.NewRequest(tg.method, "/", nil)
 			r.URL.RawQuery = tg.query
+			sum := md5.Sum([]byte(body))
+			r.Header.Set("Content-MD5", base64.StdEncoding.EncodeToString(sum[:]))
 			req, err := svc.Resolve(r, tg.bucket, tg.key)
 			if err != nil {
 				t.Fatalf("%v: %v", tg, err)

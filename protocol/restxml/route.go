@@ -23,6 +23,9 @@ type Operation struct {
 	// them (GetBucketLifecycle and GetBucketLifecycleConfiguration share
 	// their request).
 	Deprecated bool
+	// ChecksumRequired operations refuse a request without a checksum of
+	// its body: Content-MD5 or an x-amz-checksum-* header.
+	ChecksumRequired bool
 	// RequiredQuery and RequiredHeaders are the input's required query
 	// parameters and headers: between operations with the same method,
 	// resource and query literals, the one whose required parameters the

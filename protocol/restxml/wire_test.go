@@ -1,7 +1,10 @@
 package restxml_test
 
 import (
+	"crypto/md5"
+	"encoding/base64"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -168,10 +171,36 @@ func TestResponseHeadersAndStatus(t *testing.T) {
 	}
 }
 
+// decodeBody resolves and decodes a request; its body's Content-MD5 is
+// added unless the header map has a checksum or is nil-checksummed with
+// "-".
 func decodeBody(t *testing.T, method, bucket, key, query string, header map[string]string, body string) (restxml.Input, error) {
 	t.Helper()
-	svc, req := resolve(t, method, bucket, key, query, header)
+	h := map[string]string{}
+	for k, v := range header {
+		h[k] = v
+	}
+	if _, ok := h["-"]; ok {
+		delete(h, "-")
+	} else if !hasChecksumHeader(h) {
+		h["Content-MD5"] = contentMD5(body)
+	}
+	svc, req := resolve(t, method, bucket, key, query, h)
 	return svc.Decode(req, strings.NewReader(body))
+}
+
+func hasChecksumHeader(h map[string]string) bool {
+	for k := range h {
+		if strings.EqualFold(k, "Content-MD5") || strings.HasPrefix(strings.ToLower(k), "x-amz-checksum-") {
+			return true
+		}
+	}
+	return false
+}
+
+func contentMD5(body string) string {
+	sum := md5.Sum([]byte(body))
+	return base64.StdEncoding.EncodeToString(sum[:])
 }
 
 func errCode(err error) string {
@@ -225,6 +254,15 @@ func TestDecodeFailures(t *testing.T) {
 		{"key too long", "GET", "b", strings.Repeat("k", 1025), "", nil, "", restxml.CodeKeyTooLong},
 		{"bad bucket name", "PUT", "Bad_Bucket", "", "", nil, "", restxml.CodeInvalidBucketName},
 		{"ip bucket name", "PUT", "192.168.5.4", "", "", nil, "", restxml.CodeInvalidBucketName},
+		// Operations the model marks requestChecksumRequired refuse a body
+		// without Content-MD5 or x-amz-checksum-* (recorded against S3 in
+		// versity/versitygw issues 1040 and 1521).
+		{"no checksum", "POST", "b", "", "delete", map[string]string{"-": ""}, keys(1), restxml.CodeInvalidRequest},
+		{"no checksum, tagging", "PUT", "b", "", "tagging", map[string]string{"-": ""}, "<Tagging><TagSet/></Tagging>", restxml.CodeInvalidRequest},
+		{"bad Content-MD5", "POST", "b", "", "delete", map[string]string{"Content-MD5": "nope"}, keys(1), "InvalidDigest"},
+		{"wrong Content-MD5", "POST", "b", "", "delete", map[string]string{"Content-MD5": contentMD5("other")}, keys(1), "BadDigest"},
+		{"wrong CRC32", "POST", "b", "", "delete", map[string]string{"x-amz-checksum-crc32": "AAAAAA=="}, keys(1), "BadDigest"},
+		{"bad CRC32", "POST", "b", "", "delete", map[string]string{"x-amz-checksum-crc32": "AAAA"}, keys(1), restxml.CodeInvalidRequest},
 	}
 	for _, tt := range tests {
 		_, err := decodeBody(t, tt.method, tt.bucket, tt.key, tt.query, tt.header, tt.body)
@@ -242,6 +280,15 @@ func TestDecodeFailures(t *testing.T) {
 	}
 	if _, err := decodeBody(t, "POST", "b", "", "delete", nil, keys(1000)); err != nil {
 		t.Errorf("1000 keys: %v", err)
+	}
+	crc := crc32.ChecksumIEEE([]byte(keys(2)))
+	sum := base64.StdEncoding.EncodeToString([]byte{byte(crc >> 24), byte(crc >> 16), byte(crc >> 8), byte(crc)})
+	if _, err := decodeBody(t, "POST", "b", "", "delete", map[string]string{"x-amz-checksum-crc32": sum}, keys(2)); err != nil {
+		t.Errorf("CRC32: %v", err)
+	}
+	// Operations that do not require a checksum go without.
+	if _, err := decodeBody(t, "PUT", "bkt", "", "", map[string]string{"-": ""}, ""); err != nil {
+		t.Errorf("CreateBucket without checksum: %v", err)
 	}
 }
 

@@ -265,6 +265,9 @@ func (x *xmlGen) routing(name string) (string, error) {
 	if op.Deprecated {
 		f = append(f, "Deprecated: true")
 	}
+	if op.HTTPChecksumRequired || op.HTTPChecksum.RequestChecksumRequired {
+		f = append(f, "ChecksumRequired: true")
+	}
 	if len(query) > 0 {
 		f = append(f, "RequiredQuery: []string{"+strings.Join(query, ", ")+"}")
 	}
