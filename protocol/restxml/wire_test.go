@@ -369,3 +369,20 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	c.n += n
 	return n, err
 }
+
+// TestErrorMemberOrder: the extra elements come in S3's order, as in the
+// SignatureDoesNotMatch documents S3 returns (AWSAccessKeyId, StringToSign,
+// SignatureProvided, StringToSignBytes, CanonicalRequest,
+// CanonicalRequestBytes: S3 responses quoted in public client test suites,
+// e.g. a Vonage Python SDK test of a failed S3 upload).
+func TestErrorMemberOrder(t *testing.T) {
+	ae := (&awserr.Error{Code: "SignatureDoesNotMatch", Status: 403, Message: "m"}).WithMembers(map[string]any{
+		"CanonicalRequest": "c", "AWSAccessKeyId": "AKID", "StringToSign": "s", "SignatureProvided": "p", "Zeta": 1,
+	})
+	got := string(restxml.MarshalError(ae, "R"))
+	want := "<Code>SignatureDoesNotMatch</Code><Message>m</Message><AWSAccessKeyId>AKID</AWSAccessKeyId><StringToSign>s</StringToSign>" +
+		"<SignatureProvided>p</SignatureProvided><CanonicalRequest>c</CanonicalRequest><Zeta>1</Zeta><RequestId>R</RequestId>"
+	if !strings.Contains(got, want) {
+		t.Errorf("got %s", got)
+	}
+}
