@@ -491,8 +491,7 @@ type Bucket struct {
 
 // EncodeXML writes Bucket as the element name of a response document, omitting absent optional members.
 func (v *Bucket) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.Name != nil {
 		e.String("Name", *v.Name)
 	}
@@ -619,8 +618,7 @@ type Checksum struct {
 
 // EncodeXML writes Checksum as the element name of a response document, omitting absent optional members.
 func (v *Checksum) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.ChecksumCRC32 != nil {
 		e.String("ChecksumCRC32", *v.ChecksumCRC32)
 	}
@@ -680,8 +678,7 @@ type CommonPrefix struct {
 
 // EncodeXML writes CommonPrefix as the element name of a response document, omitting absent optional members.
 func (v *CommonPrefix) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.Prefix != nil {
 		e.String("Prefix", *v.Prefix)
 	}
@@ -745,8 +742,7 @@ func (v *CompleteMultipartUploadOutput) EncodeResponse(r *restxml.Response) {
 
 // EncodeXML writes CompleteMultipartUploadOutput as the element name of a response document, omitting absent optional members.
 func (v *CompleteMultipartUploadOutput) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.Location != nil {
 		e.String("Location", *v.Location)
 	}
@@ -1257,8 +1253,7 @@ type CopyObjectResult struct {
 
 // EncodeXML writes CopyObjectResult as the element name of a response document, omitting absent optional members.
 func (v *CopyObjectResult) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.ETag != nil {
 		e.String("ETag", *v.ETag)
 	}
@@ -1298,8 +1293,7 @@ type CopyPartResult struct {
 
 // EncodeXML writes CopyPartResult as the element name of a response document, omitting absent optional members.
 func (v *CopyPartResult) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.ETag != nil {
 		e.String("ETag", *v.ETag)
 	}
@@ -1482,8 +1476,7 @@ func (v *CreateMultipartUploadOutput) EncodeResponse(r *restxml.Response) {
 
 // EncodeXML writes CreateMultipartUploadOutput as the element name of a response document, omitting absent optional members.
 func (v *CreateMultipartUploadOutput) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.Bucket != nil {
 		e.String("Bucket", *v.Bucket)
 	}
@@ -1801,8 +1794,7 @@ type DeleteMarkerEntry struct {
 
 // EncodeXML writes DeleteMarkerEntry as the element name of a response document, omitting absent optional members.
 func (v *DeleteMarkerEntry) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.Owner != nil {
 		v.Owner.EncodeXML(e, "Owner")
 	}
@@ -1955,8 +1947,7 @@ func (v *DeleteObjectsOutput) EncodeResponse(r *restxml.Response) {
 
 // EncodeXML writes DeleteObjectsOutput as the element name of a response document, omitting absent optional members.
 func (v *DeleteObjectsOutput) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	for i := range v.Deleted {
 		v.Deleted[i].EncodeXML(e, "Deleted")
 	}
@@ -2049,8 +2040,7 @@ type DeletedObject struct {
 
 // EncodeXML writes DeletedObject as the element name of a response document, omitting absent optional members.
 func (v *DeletedObject) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.Key != nil {
 		e.String("Key", *v.Key)
 	}
@@ -2095,8 +2085,7 @@ type Error struct {
 
 // EncodeXML writes Error as the element name of a response document, omitting absent optional members.
 func (v *Error) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.Key != nil {
 		e.String("Key", *v.Key)
 	}
@@ -2127,8 +2116,7 @@ func (v *GetBucketAclOutput) EncodeResponse(r *restxml.Response) {
 
 // EncodeXML writes GetBucketAclOutput as the element name of a response document, omitting absent optional members.
 func (v *GetBucketAclOutput) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.Owner != nil {
 		v.Owner.EncodeXML(e, "Owner")
 	}
@@ -2308,8 +2296,7 @@ func (v *GetBucketTaggingOutput) EncodeResponse(r *restxml.Response) {
 
 // EncodeXML writes GetBucketTaggingOutput as the element name of a response document, omitting absent optional members.
 func (v *GetBucketTaggingOutput) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	{
 		e.Start("TagSet")
 		for i := range v.TagSet {
@@ -2354,8 +2341,7 @@ func (v *GetBucketVersioningOutput) EncodeResponse(r *restxml.Response) {
 
 // EncodeXML writes GetBucketVersioningOutput as the element name of a response document, omitting absent optional members.
 func (v *GetBucketVersioningOutput) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.Status != nil {
 		e.String("Status", string(*v.Status))
 	}
@@ -2404,8 +2390,7 @@ func (v *GetObjectAclOutput) EncodeResponse(r *restxml.Response) {
 
 // EncodeXML writes GetObjectAclOutput as the element name of a response document, omitting absent optional members.
 func (v *GetObjectAclOutput) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.Owner != nil {
 		v.Owner.EncodeXML(e, "Owner")
 	}
@@ -2496,8 +2481,7 @@ func (v *GetObjectAttributesOutput) EncodeResponse(r *restxml.Response) {
 
 // EncodeXML writes GetObjectAttributesOutput as the element name of a response document, omitting absent optional members.
 func (v *GetObjectAttributesOutput) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.ETag != nil {
 		e.String("ETag", *v.ETag)
 	}
@@ -2534,8 +2518,7 @@ type GetObjectAttributesParts struct {
 
 // EncodeXML writes GetObjectAttributesParts as the element name of a response document, omitting absent optional members.
 func (v *GetObjectAttributesParts) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.TotalPartsCount != nil {
 		e.Int("PartsCount", int64(*v.TotalPartsCount))
 	}
@@ -2973,8 +2956,7 @@ func (v *GetObjectTaggingOutput) EncodeResponse(r *restxml.Response) {
 
 // EncodeXML writes GetObjectTaggingOutput as the element name of a response document, omitting absent optional members.
 func (v *GetObjectTaggingOutput) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	{
 		e.Start("TagSet")
 		for i := range v.TagSet {
@@ -3077,8 +3059,7 @@ func (v *Grant) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
 
 // EncodeXML writes Grant as the element name of a response document, omitting absent optional members.
 func (v *Grant) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.Grantee != nil {
 		v.Grantee.EncodeXML(e, "Grantee")
 	}
@@ -3450,8 +3431,7 @@ type Initiator struct {
 
 // EncodeXML writes Initiator as the element name of a response document, omitting absent optional members.
 func (v *Initiator) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.ID != nil {
 		e.String("ID", *v.ID)
 	}
@@ -3476,8 +3456,7 @@ func (v *ListBucketsOutput) EncodeResponse(r *restxml.Response) {
 
 // EncodeXML writes ListBucketsOutput as the element name of a response document, omitting absent optional members.
 func (v *ListBucketsOutput) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.Buckets != nil {
 		e.Start("Buckets")
 		for i := range v.Buckets {
@@ -3526,8 +3505,7 @@ func (v *ListMultipartUploadsOutput) EncodeResponse(r *restxml.Response) {
 
 // EncodeXML writes ListMultipartUploadsOutput as the element name of a response document, omitting absent optional members.
 func (v *ListMultipartUploadsOutput) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.Bucket != nil {
 		e.String("Bucket", *v.Bucket)
 	}
@@ -3659,8 +3637,7 @@ func (v *ListObjectVersionsOutput) EncodeResponse(r *restxml.Response) {
 
 // EncodeXML writes ListObjectVersionsOutput as the element name of a response document, omitting absent optional members.
 func (v *ListObjectVersionsOutput) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.IsTruncated != nil {
 		e.Bool("IsTruncated", *v.IsTruncated)
 	}
@@ -3789,8 +3766,7 @@ func (v *ListObjectsOutput) EncodeResponse(r *restxml.Response) {
 
 // EncodeXML writes ListObjectsOutput as the element name of a response document, omitting absent optional members.
 func (v *ListObjectsOutput) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.IsTruncated != nil {
 		e.Bool("IsTruncated", *v.IsTruncated)
 	}
@@ -3914,8 +3890,7 @@ func (v *ListObjectsV2Output) EncodeResponse(r *restxml.Response) {
 
 // EncodeXML writes ListObjectsV2Output as the element name of a response document, omitting absent optional members.
 func (v *ListObjectsV2Output) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.IsTruncated != nil {
 		e.Bool("IsTruncated", *v.IsTruncated)
 	}
@@ -4072,8 +4047,7 @@ func (v *ListPartsOutput) EncodeResponse(r *restxml.Response) {
 
 // EncodeXML writes ListPartsOutput as the element name of a response document, omitting absent optional members.
 func (v *ListPartsOutput) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.Bucket != nil {
 		e.String("Bucket", *v.Bucket)
 	}
@@ -4253,8 +4227,7 @@ type MultipartUpload struct {
 
 // EncodeXML writes MultipartUpload as the element name of a response document, omitting absent optional members.
 func (v *MultipartUpload) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.UploadId != nil {
 		e.String("UploadId", *v.UploadId)
 	}
@@ -4299,8 +4272,7 @@ type Object struct {
 
 // EncodeXML writes Object as the element name of a response document, omitting absent optional members.
 func (v *Object) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.Key != nil {
 		e.String("Key", *v.Key)
 	}
@@ -4469,8 +4441,7 @@ type ObjectPart struct {
 
 // EncodeXML writes ObjectPart as the element name of a response document, omitting absent optional members.
 func (v *ObjectPart) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.PartNumber != nil {
 		e.Int("PartNumber", int64(*v.PartNumber))
 	}
@@ -4547,8 +4518,7 @@ type ObjectVersion struct {
 
 // EncodeXML writes ObjectVersion as the element name of a response document, omitting absent optional members.
 func (v *ObjectVersion) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.ETag != nil {
 		e.String("ETag", *v.ETag)
 	}
@@ -4616,8 +4586,7 @@ func (v *Owner) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
 
 // EncodeXML writes Owner as the element name of a response document, omitting absent optional members.
 func (v *Owner) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.DisplayName != nil {
 		e.String("DisplayName", *v.DisplayName)
 	}
@@ -4650,8 +4619,7 @@ func (v *OwnershipControls) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
 
 // EncodeXML writes OwnershipControls as the element name of a response document, omitting absent optional members.
 func (v *OwnershipControls) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	for i := range v.Rules {
 		v.Rules[i].EncodeXML(e, "Rule")
 	}
@@ -4677,8 +4645,7 @@ func (v *OwnershipControlsRule) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
 
 // EncodeXML writes OwnershipControlsRule as the element name of a response document, omitting absent optional members.
 func (v *OwnershipControlsRule) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	e.String("ObjectOwnership", string(*&v.ObjectOwnership))
 	e.End(name)
 }
@@ -4705,8 +4672,7 @@ type Part struct {
 
 // EncodeXML writes Part as the element name of a response document, omitting absent optional members.
 func (v *Part) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.PartNumber != nil {
 		e.Int("PartNumber", int64(*v.PartNumber))
 	}
@@ -4765,8 +4731,7 @@ type PolicyStatus struct {
 
 // EncodeXML writes PolicyStatus as the element name of a response document, omitting absent optional members.
 func (v *PolicyStatus) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.IsPublic != nil {
 		e.Bool("IsPublic", *v.IsPublic)
 	}
@@ -4807,8 +4772,7 @@ func (v *PublicAccessBlockConfiguration) DecodeXML(d *restxml.Decoder, n *restxm
 
 // EncodeXML writes PublicAccessBlockConfiguration as the element name of a response document, omitting absent optional members.
 func (v *PublicAccessBlockConfiguration) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.BlockPublicAcls != nil {
 		e.Bool("BlockPublicAcls", *v.BlockPublicAcls)
 	}
@@ -5695,8 +5659,7 @@ func (v *Tag) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
 
 // EncodeXML writes Tag as the element name of a response document, omitting absent optional members.
 func (v *Tag) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	e.String("Key", *&v.Key)
 	e.String("Value", *&v.Value)
 	e.End(name)

@@ -826,7 +826,15 @@ func (x *xmlGen) encodeXML(name, t string, s *Shape) error {
 	if ns := s.XMLNamespace; ns != nil && ns.Prefix != "" {
 		attrs = append(attrs, strconv.Quote("xmlns:"+ns.Prefix), strconv.Quote(ns.URI))
 	}
-	x.p("attrs := []string{%s}", strings.Join(attrs, ", "))
+	hasAttrs := len(attrs) > 0
+	for _, mem := range s.Members {
+		hasAttrs = hasAttrs || mem.XMLAttribute
+	}
+	if !hasAttrs {
+		x.p("e.Start(name)")
+	} else {
+		x.p("attrs := []string{%s}", strings.Join(attrs, ", "))
+	}
 	for _, mem := range s.Members {
 		if !mem.XMLAttribute {
 			continue
@@ -849,7 +857,9 @@ func (x *xmlGen) encodeXML(name, t string, s *Shape) error {
 			x.p("if v.%s != nil { attrs = append(attrs, %q, %s) }", goName(mem.Name), wireName(mem), val)
 		}
 	}
-	x.p("e.Start(name, attrs...)")
+	if hasAttrs {
+		x.p("e.Start(name, attrs...)")
+	}
 	for _, mem := range s.Members {
 		if mem.XMLAttribute || mem.Location != "" || (s.Payload != "" && mem.Name == s.Payload) {
 			continue
