@@ -396,6 +396,9 @@ type AbortMultipartUploadOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of AbortMultipartUploadOutput.
 func (v *AbortMultipartUploadOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	if v.RequestCharged != nil {
 		r.SetString("x-amz-request-charged", string(*v.RequestCharged))
 	}
@@ -719,6 +722,9 @@ type CompleteMultipartUploadOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of CompleteMultipartUploadOutput.
 func (v *CompleteMultipartUploadOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	if v.Expiration != nil {
 		r.SetString("x-amz-expiration", *v.Expiration)
 	}
@@ -946,6 +952,9 @@ type CopyObjectOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of CopyObjectOutput.
 func (v *CopyObjectOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	if v.CopyObjectResult != nil {
 		r.XML(func(e *restxml.Encoder) { v.CopyObjectResult.EncodeXML(e, "CopyObjectResult") })
 	}
@@ -1337,6 +1346,9 @@ type CreateBucketOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of CreateBucketOutput.
 func (v *CreateBucketOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	if v.Location != nil {
 		r.SetString("Location", *v.Location)
 	}
@@ -1441,6 +1453,9 @@ type CreateMultipartUploadOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of CreateMultipartUploadOutput.
 func (v *CreateMultipartUploadOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	if v.AbortDate != nil {
 		r.SetTime("x-amz-abort-date", *v.AbortDate, restxml.TimeRFC822)
 	}
@@ -1825,6 +1840,9 @@ type DeleteObjectOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of DeleteObjectOutput.
 func (v *DeleteObjectOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	if v.DeleteMarker != nil {
 		r.SetBool("x-amz-delete-marker", *v.DeleteMarker)
 	}
@@ -1892,6 +1910,9 @@ type DeleteObjectTaggingOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of DeleteObjectTaggingOutput.
 func (v *DeleteObjectTaggingOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	if v.VersionId != nil {
 		r.SetString("x-amz-version-id", *v.VersionId)
 	}
@@ -1939,6 +1960,9 @@ type DeleteObjectsOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of DeleteObjectsOutput.
 func (v *DeleteObjectsOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	if v.RequestCharged != nil {
 		r.SetString("x-amz-request-charged", string(*v.RequestCharged))
 	}
@@ -2111,6 +2135,9 @@ type GetBucketAclOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of GetBucketAclOutput.
 func (v *GetBucketAclOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	r.XML(func(e *restxml.Encoder) { v.EncodeXML(e, "AccessControlPolicy") })
 }
 
@@ -2157,6 +2184,9 @@ type GetBucketLocationOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of GetBucketLocationOutput.
 func (v *GetBucketLocationOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	r.XML(func(e *restxml.Encoder) {
 		text := ""
 		if v.LocationConstraint != nil {
@@ -2193,6 +2223,9 @@ type GetBucketOwnershipControlsOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of GetBucketOwnershipControlsOutput.
 func (v *GetBucketOwnershipControlsOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	if v.OwnershipControls != nil {
 		r.XML(func(e *restxml.Encoder) { v.OwnershipControls.EncodeXML(e, "OwnershipControls") })
 	}
@@ -2225,6 +2258,9 @@ type GetBucketPolicyOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of GetBucketPolicyOutput.
 func (v *GetBucketPolicyOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	if v.Policy != nil {
 		r.Raw(*v.Policy)
 	}
@@ -2257,6 +2293,9 @@ type GetBucketPolicyStatusOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of GetBucketPolicyStatusOutput.
 func (v *GetBucketPolicyStatusOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	if v.PolicyStatus != nil {
 		r.XML(func(e *restxml.Encoder) { v.PolicyStatus.EncodeXML(e, "PolicyStatus") })
 	}
@@ -2291,6 +2330,9 @@ type GetBucketTaggingOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of GetBucketTaggingOutput.
 func (v *GetBucketTaggingOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	r.XML(func(e *restxml.Encoder) { v.EncodeXML(e, "Tagging") })
 }
 
@@ -2336,6 +2378,9 @@ type GetBucketVersioningOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of GetBucketVersioningOutput.
 func (v *GetBucketVersioningOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	r.XML(func(e *restxml.Encoder) { v.EncodeXML(e, "VersioningConfiguration") })
 }
 
@@ -2382,6 +2427,9 @@ type GetObjectAclOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of GetObjectAclOutput.
 func (v *GetObjectAclOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	if v.RequestCharged != nil {
 		r.SetString("x-amz-request-charged", string(*v.RequestCharged))
 	}
@@ -2464,6 +2512,9 @@ type GetObjectAttributesOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of GetObjectAttributesOutput.
 func (v *GetObjectAttributesOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	if v.DeleteMarker != nil {
 		r.SetBool("x-amz-delete-marker", *v.DeleteMarker)
 	}
@@ -2696,6 +2747,9 @@ type GetObjectOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of GetObjectOutput.
 func (v *GetObjectOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	if v.Body != nil {
 		r.Stream = v.Body
 	}
@@ -2948,6 +3002,9 @@ type GetObjectTaggingOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of GetObjectTaggingOutput.
 func (v *GetObjectTaggingOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	if v.VersionId != nil {
 		r.SetString("x-amz-version-id", *v.VersionId)
 	}
@@ -3011,6 +3068,9 @@ type GetPublicAccessBlockOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of GetPublicAccessBlockOutput.
 func (v *GetPublicAccessBlockOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	if v.PublicAccessBlockConfiguration != nil {
 		r.XML(func(e *restxml.Encoder) {
 			v.PublicAccessBlockConfiguration.EncodeXML(e, "PublicAccessBlockConfiguration")
@@ -3223,6 +3283,9 @@ type HeadObjectOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of HeadObjectOutput.
 func (v *HeadObjectOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	if v.DeleteMarker != nil {
 		r.SetBool("x-amz-delete-marker", *v.DeleteMarker)
 	}
@@ -3451,6 +3514,9 @@ type ListBucketsOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of ListBucketsOutput.
 func (v *ListBucketsOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	r.XML(func(e *restxml.Encoder) { v.EncodeXML(e, "ListAllMyBucketsResult") })
 }
 
@@ -3500,6 +3566,9 @@ type ListMultipartUploadsOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of ListMultipartUploadsOutput.
 func (v *ListMultipartUploadsOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	r.XML(func(e *restxml.Encoder) { v.EncodeXML(e, "ListMultipartUploadsResult") })
 }
 
@@ -3632,6 +3701,9 @@ type ListObjectVersionsOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of ListObjectVersionsOutput.
 func (v *ListObjectVersionsOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	r.XML(func(e *restxml.Encoder) { v.EncodeXML(e, "ListVersionsResult") })
 }
 
@@ -3761,6 +3833,9 @@ type ListObjectsOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of ListObjectsOutput.
 func (v *ListObjectsOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	r.XML(func(e *restxml.Encoder) { v.EncodeXML(e, "ListBucketResult") })
 }
 
@@ -3885,6 +3960,9 @@ type ListObjectsV2Output struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of ListObjectsV2Output.
 func (v *ListObjectsV2Output) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	r.XML(func(e *restxml.Encoder) { v.EncodeXML(e, "ListBucketResult") })
 }
 
@@ -4033,6 +4111,9 @@ type ListPartsOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of ListPartsOutput.
 func (v *ListPartsOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	if v.AbortDate != nil {
 		r.SetTime("x-amz-abort-date", *v.AbortDate, restxml.TimeRFC822)
 	}
@@ -5029,6 +5110,9 @@ type PutObjectAclOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of PutObjectAclOutput.
 func (v *PutObjectAclOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	if v.RequestCharged != nil {
 		r.SetString("x-amz-request-charged", string(*v.RequestCharged))
 	}
@@ -5158,6 +5242,9 @@ type PutObjectOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of PutObjectOutput.
 func (v *PutObjectOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	if v.Expiration != nil {
 		r.SetString("x-amz-expiration", *v.Expiration)
 	}
@@ -5434,6 +5521,9 @@ type PutObjectTaggingOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of PutObjectTaggingOutput.
 func (v *PutObjectTaggingOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	if v.VersionId != nil {
 		r.SetString("x-amz-version-id", *v.VersionId)
 	}
@@ -5745,6 +5835,9 @@ type UploadPartCopyOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of UploadPartCopyOutput.
 func (v *UploadPartCopyOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	if v.CopySourceVersionId != nil {
 		r.SetString("x-amz-copy-source-version-id", *v.CopySourceVersionId)
 	}
@@ -5928,6 +6021,9 @@ type UploadPartOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of UploadPartOutput.
 func (v *UploadPartOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	if v.ServerSideEncryption != nil {
 		r.SetString("x-amz-server-side-encryption", string(*v.ServerSideEncryption))
 	}

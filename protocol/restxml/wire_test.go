@@ -386,3 +386,18 @@ func TestErrorMemberOrder(t *testing.T) {
 		t.Errorf("got %s", got)
 	}
 }
+
+// TestNilOutput: an operation without output, or a nil output of the
+// right type, answers the success status with an empty body.
+func TestNilOutput(t *testing.T) {
+	svc, req := resolve(t, "PUT", "b", "k", "", nil)
+	for _, out := range []restxml.Output{nil, (*s3api.PutObjectOutput)(nil)} {
+		w := httptest.NewRecorder()
+		if err := svc.WriteResponse(w, req, "R", out); err != nil {
+			t.Fatal(err)
+		}
+		if w.Code != 200 || w.Body.Len() != 0 || w.Header().Get("Content-Length") != "0" {
+			t.Errorf("%T: %d %q %v", out, w.Code, w.Body, w.Header())
+		}
+	}
+}

@@ -701,6 +701,7 @@ func (x *xmlGen) headerSet(mem Member, val string) (string, error) {
 func (x *xmlGen) encodeResponse(name, t string, s *Shape) error {
 	x.p("// EncodeResponse implements restxml.Output: it sets the header members and the payload of %s.", t)
 	x.p("func (v *%s) EncodeResponse(r *restxml.Response) {", t)
+	x.p("if v == nil { return }")
 	body := false
 	for _, mem := range s.Members {
 		ms := x.m.Shapes[mem.Shape]
