@@ -1123,20 +1123,23 @@ func (v *CopyObjectRequest) DecodeRequest(d *restxml.Decoder) {
 		v.CopySourceIfMatch = &x
 	}
 	if s, ok := d.Header("x-amz-copy-source-if-modified-since"); ok {
-		x := d.Time("x-amz-copy-source-if-modified-since", s, restxml.TimeRFC822)
-		v.CopySourceIfModifiedSince = &x
+		if x, ok := d.HeaderTime("x-amz-copy-source-if-modified-since", s, restxml.TimeRFC822); ok {
+			v.CopySourceIfModifiedSince = &x
+		}
 	}
 	if s, ok := d.Header("x-amz-copy-source-if-none-match"); ok {
 		x := s
 		v.CopySourceIfNoneMatch = &x
 	}
 	if s, ok := d.Header("x-amz-copy-source-if-unmodified-since"); ok {
-		x := d.Time("x-amz-copy-source-if-unmodified-since", s, restxml.TimeRFC822)
-		v.CopySourceIfUnmodifiedSince = &x
+		if x, ok := d.HeaderTime("x-amz-copy-source-if-unmodified-since", s, restxml.TimeRFC822); ok {
+			v.CopySourceIfUnmodifiedSince = &x
+		}
 	}
 	if s, ok := d.Header("Expires"); ok {
-		x := d.Time("Expires", s, restxml.TimeRFC822)
-		v.Expires = &x
+		if x, ok := d.HeaderTime("Expires", s, restxml.TimeRFC822); ok {
+			v.Expires = &x
+		}
 	}
 	if s, ok := d.Header("x-amz-grant-full-control"); ok {
 		x := s
@@ -1227,8 +1230,9 @@ func (v *CopyObjectRequest) DecodeRequest(d *restxml.Decoder) {
 		v.ObjectLockMode = &x
 	}
 	if s, ok := d.Header("x-amz-object-lock-retain-until-date"); ok {
-		x := d.Time("x-amz-object-lock-retain-until-date", s, restxml.TimeISO8601)
-		v.ObjectLockRetainUntilDate = &x
+		if x, ok := d.HeaderTime("x-amz-object-lock-retain-until-date", s, restxml.TimeISO8601); ok {
+			v.ObjectLockRetainUntilDate = &x
+		}
 	}
 	if s, ok := d.Header("x-amz-object-lock-legal-hold"); ok {
 		x := ObjectLockLegalHoldStatus(s)
@@ -1600,8 +1604,9 @@ func (v *CreateMultipartUploadRequest) DecodeRequest(d *restxml.Decoder) {
 		v.ContentType = &x
 	}
 	if s, ok := d.Header("Expires"); ok {
-		x := d.Time("Expires", s, restxml.TimeRFC822)
-		v.Expires = &x
+		if x, ok := d.HeaderTime("Expires", s, restxml.TimeRFC822); ok {
+			v.Expires = &x
+		}
 	}
 	if s, ok := d.Header("x-amz-grant-full-control"); ok {
 		x := s
@@ -1672,8 +1677,9 @@ func (v *CreateMultipartUploadRequest) DecodeRequest(d *restxml.Decoder) {
 		v.ObjectLockMode = &x
 	}
 	if s, ok := d.Header("x-amz-object-lock-retain-until-date"); ok {
-		x := d.Time("x-amz-object-lock-retain-until-date", s, restxml.TimeISO8601)
-		v.ObjectLockRetainUntilDate = &x
+		if x, ok := d.HeaderTime("x-amz-object-lock-retain-until-date", s, restxml.TimeISO8601); ok {
+			v.ObjectLockRetainUntilDate = &x
+		}
 	}
 	if s, ok := d.Header("x-amz-object-lock-legal-hold"); ok {
 		x := ObjectLockLegalHoldStatus(s)
@@ -2916,16 +2922,18 @@ func (v *GetObjectRequest) DecodeRequest(d *restxml.Decoder) {
 		v.IfMatch = &x
 	}
 	if s, ok := d.Header("If-Modified-Since"); ok {
-		x := d.Time("If-Modified-Since", s, restxml.TimeRFC822)
-		v.IfModifiedSince = &x
+		if x, ok := d.HeaderTime("If-Modified-Since", s, restxml.TimeRFC822); ok {
+			v.IfModifiedSince = &x
+		}
 	}
 	if s, ok := d.Header("If-None-Match"); ok {
 		x := s
 		v.IfNoneMatch = &x
 	}
 	if s, ok := d.Header("If-Unmodified-Since"); ok {
-		x := d.Time("If-Unmodified-Since", s, restxml.TimeRFC822)
-		v.IfUnmodifiedSince = &x
+		if x, ok := d.HeaderTime("If-Unmodified-Since", s, restxml.TimeRFC822); ok {
+			v.IfUnmodifiedSince = &x
+		}
 	}
 	v.Key = d.Label("Key")
 	if s, ok := d.Header("Range"); ok {
@@ -3434,16 +3442,18 @@ func (v *HeadObjectRequest) DecodeRequest(d *restxml.Decoder) {
 		v.IfMatch = &x
 	}
 	if s, ok := d.Header("If-Modified-Since"); ok {
-		x := d.Time("If-Modified-Since", s, restxml.TimeRFC822)
-		v.IfModifiedSince = &x
+		if x, ok := d.HeaderTime("If-Modified-Since", s, restxml.TimeRFC822); ok {
+			v.IfModifiedSince = &x
+		}
 	}
 	if s, ok := d.Header("If-None-Match"); ok {
 		x := s
 		v.IfNoneMatch = &x
 	}
 	if s, ok := d.Header("If-Unmodified-Since"); ok {
-		x := d.Time("If-Unmodified-Since", s, restxml.TimeRFC822)
-		v.IfUnmodifiedSince = &x
+		if x, ok := d.HeaderTime("If-Unmodified-Since", s, restxml.TimeRFC822); ok {
+			v.IfUnmodifiedSince = &x
+		}
 	}
 	v.Key = d.Label("Key")
 	if s, ok := d.Header("Range"); ok {
@@ -5428,8 +5438,9 @@ func (v *PutObjectRequest) DecodeRequest(d *restxml.Decoder) {
 		v.ChecksumSHA256 = &x
 	}
 	if s, ok := d.Header("Expires"); ok {
-		x := d.Time("Expires", s, restxml.TimeRFC822)
-		v.Expires = &x
+		if x, ok := d.HeaderTime("Expires", s, restxml.TimeRFC822); ok {
+			v.Expires = &x
+		}
 	}
 	if s, ok := d.Header("x-amz-grant-full-control"); ok {
 		x := s
@@ -5500,8 +5511,9 @@ func (v *PutObjectRequest) DecodeRequest(d *restxml.Decoder) {
 		v.ObjectLockMode = &x
 	}
 	if s, ok := d.Header("x-amz-object-lock-retain-until-date"); ok {
-		x := d.Time("x-amz-object-lock-retain-until-date", s, restxml.TimeISO8601)
-		v.ObjectLockRetainUntilDate = &x
+		if x, ok := d.HeaderTime("x-amz-object-lock-retain-until-date", s, restxml.TimeISO8601); ok {
+			v.ObjectLockRetainUntilDate = &x
+		}
 	}
 	if s, ok := d.Header("x-amz-object-lock-legal-hold"); ok {
 		x := ObjectLockLegalHoldStatus(s)
@@ -5929,16 +5941,18 @@ func (v *UploadPartCopyRequest) DecodeRequest(d *restxml.Decoder) {
 		v.CopySourceIfMatch = &x
 	}
 	if s, ok := d.Header("x-amz-copy-source-if-modified-since"); ok {
-		x := d.Time("x-amz-copy-source-if-modified-since", s, restxml.TimeRFC822)
-		v.CopySourceIfModifiedSince = &x
+		if x, ok := d.HeaderTime("x-amz-copy-source-if-modified-since", s, restxml.TimeRFC822); ok {
+			v.CopySourceIfModifiedSince = &x
+		}
 	}
 	if s, ok := d.Header("x-amz-copy-source-if-none-match"); ok {
 		x := s
 		v.CopySourceIfNoneMatch = &x
 	}
 	if s, ok := d.Header("x-amz-copy-source-if-unmodified-since"); ok {
-		x := d.Time("x-amz-copy-source-if-unmodified-since", s, restxml.TimeRFC822)
-		v.CopySourceIfUnmodifiedSince = &x
+		if x, ok := d.HeaderTime("x-amz-copy-source-if-unmodified-since", s, restxml.TimeRFC822); ok {
+			v.CopySourceIfUnmodifiedSince = &x
+		}
 	}
 	if s, ok := d.Header("x-amz-copy-source-range"); ok {
 		x := s

@@ -256,6 +256,22 @@ func (d *Decoder) Time(name, text, format string) time.Time {
 	return time.Time{}
 }
 
+// HeaderTime converts a timestamp header. A conditional header
+// (If-Modified-Since, x-amz-copy-source-if-unmodified-since...) whose date
+// is invalid is ignored, as HTTP requires (RFC 9110, section 13.1.3); any
+// other is InvalidArgument. ok is false when there is no value to set.
+func (d *Decoder) HeaderTime(name, text, format string) (time.Time, bool) {
+	if t, ok := parseTime(text, format); ok {
+		return t, true
+	}
+	lower := strings.ToLower(name)
+	if strings.HasPrefix(lower, "if-") || strings.HasPrefix(lower, "x-amz-copy-source-if-") {
+		return time.Time{}, false
+	}
+	d.Fail(InvalidArgument("Invalid date for "+name+": "+text, name, text))
+	return time.Time{}, false
+}
+
 func parseTime(text, format string) (time.Time, bool) {
 	text = strings.TrimSpace(text)
 	try := func(f string) (time.Time, bool) {

@@ -340,6 +340,16 @@ func TestDecodeDocuments(t *testing.T) {
 	if err != nil || !in.(*s3api.GetObjectRequest).IfModifiedSince.Equal(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)) {
 		t.Errorf("If-Modified-Since: %v %+v", err, in)
 	}
+	// An invalid conditional date is ignored (RFC 9110, 13.1.3); another
+	// invalid date header is InvalidArgument.
+	in, err = decodeBody(t, "GET", "b", "k", "", map[string]string{"If-Modified-Since": "yesterday"}, "")
+	if err != nil || in.(*s3api.GetObjectRequest).IfModifiedSince != nil {
+		t.Errorf("invalid If-Modified-Since: %v %+v", err, in)
+	}
+	_, err = decodeBody(t, "PUT", "b", "k", "", map[string]string{"x-amz-object-lock-retain-until-date": "soon"}, "")
+	if errCode(err) != restxml.CodeInvalidArgument {
+		t.Errorf("invalid retain-until date: %v", err)
+	}
 }
 
 // TestStreamingPayloadUnread: the decoder hands PutObject the body stream

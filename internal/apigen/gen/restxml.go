@@ -538,7 +538,12 @@ func (x *xmlGen) decodeRequest(t string, s *Shape) error {
 				get = "d.Query"
 			}
 			x.p("if s, ok := %s(%s); ok {", get, w)
-			x.p("%s", x.assign(s, mem, conv))
+			if mem.Location == "header" && ms.Type == "timestamp" && !req {
+				// Conditional headers with an invalid date are ignored.
+				x.p("if x, ok := d.HeaderTime(%s, s, %s); ok { %s = &x }", w, x.timeFormat(mem.Shape, "header"), f)
+			} else {
+				x.p("%s", x.assign(s, mem, conv))
+			}
 			if req {
 				x.p("} else { d.Missing(%q, %s) }", mem.Location, w)
 			} else {
