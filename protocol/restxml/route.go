@@ -149,8 +149,8 @@ func (req *Request) Operation() string { return req.op.Name }
 // Op returns the operation table entry the request resolved to.
 func (req *Request) Op() Operation { return req.op }
 
-// Bucket and Key return the bucket and key the server split off the
-// request.
+// Bucket returns the bucket the server split off the request ("" for
+// service requests).
 func (req *Request) Bucket() string { return req.bucket }
 
 // Key returns the object key ("" for service and bucket requests).
@@ -267,7 +267,8 @@ func pick(cands []*route, q url.Values, h http.Header) *route {
 	return best
 }
 
-// errNoInput is the Decode error of an operation without generated shapes.
+// notImplemented is the Decode error of an operation without generated
+// shapes.
 func notImplemented(op string) *awserr.Error {
 	return NotImplemented().WithCause(fmt.Errorf("operation %s is not implemented", op))
 }
