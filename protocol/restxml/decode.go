@@ -366,7 +366,7 @@ func (d *Decoder) PayloadXML(root string, required bool) *Node {
 		d.Fail(tooLarge())
 		return nil
 	case errors.Is(err, errMalformed):
-		if isEmptyDoc(err) {
+		if errors.Is(err, errNoRoot) {
 			if required {
 				d.Fail(MalformedXML())
 			}
@@ -384,8 +384,6 @@ func (d *Decoder) PayloadXML(root string, required bool) *Node {
 	}
 	return n
 }
-
-func isEmptyDoc(err error) bool { return strings.HasSuffix(err.Error(), "no root element") }
 
 // XML conversions: a malformed value in a document is MalformedXML.
 

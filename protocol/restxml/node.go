@@ -116,10 +116,13 @@ func ParseXML(r io.Reader, limit int64) (*Node, error) {
 		}
 	}
 	if root == nil {
-		return nil, fmt.Errorf("%w: no root element", errMalformed)
+		return nil, fmt.Errorf("%w: %w", errMalformed, errNoRoot)
 	}
 	return root, nil
 }
+
+// errNoRoot is an empty document (or whitespace, a declaration, comments).
+var errNoRoot = errors.New("no root element")
 
 // errTooLarge is a document past the size bound.
 var errTooLarge = errors.New("XML document too large")
