@@ -77,6 +77,7 @@ func ParseXML(r io.Reader, limit int64) (*Node, error) {
 	dec := xml.NewDecoder(lr)
 	dec.Strict = true
 	var stack []*Node
+	var texts [][]byte // the text of each open element, set on its end
 	var root *Node
 	for {
 		tok, err := dec.Token()
@@ -105,11 +106,13 @@ func ParseXML(r io.Reader, limit int64) (*Node, error) {
 				p.Children = append(p.Children, n)
 			}
 			stack = append(stack, n)
+			texts = append(texts, nil)
 		case xml.EndElement:
-			stack = stack[:len(stack)-1]
+			stack[len(stack)-1].Text = string(texts[len(texts)-1])
+			stack, texts = stack[:len(stack)-1], texts[:len(texts)-1]
 		case xml.CharData:
 			if len(stack) > 0 {
-				stack[len(stack)-1].Text += string(t)
+				texts[len(texts)-1] = append(texts[len(texts)-1], t...)
 			} else if strings.TrimSpace(string(t)) != "" {
 				return nil, fmt.Errorf("%w: text outside the root element", errMalformed)
 			}
