@@ -62,6 +62,11 @@ func (n *Node) Attr(name string) (string, bool) {
 	return "", false
 }
 
+// maxElements bounds the elements of a request document, so that a small
+// document cannot cost much memory: S3's largest (DeleteObjects' 1,000
+// objects, a lifecycle configuration's 1,000 rules) have far fewer.
+const maxElements = 50_000
+
 // maxDepth bounds the nesting of a request document; S3's deepest schemas
 // (lifecycle filters) are far shallower.
 const maxDepth = 64
@@ -79,6 +84,7 @@ func ParseXML(r io.Reader, limit int64) (*Node, error) {
 	var stack []*Node
 	var texts [][]byte // the text of each open element, set on its end
 	var root *Node
+	elements := 0
 	for {
 		tok, err := dec.Token()
 		if lr.over {
@@ -97,6 +103,9 @@ func ParseXML(r io.Reader, limit int64) (*Node, error) {
 			}
 			if len(stack) >= maxDepth {
 				return nil, fmt.Errorf("%w: too deep", errMalformed)
+			}
+			if elements++; elements > maxElements {
+				return nil, fmt.Errorf("%w: too many elements", errMalformed)
 			}
 			n := &Node{Name: t.Name.Local, Attrs: t.Attr}
 			if len(stack) == 0 {
