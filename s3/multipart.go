@@ -116,7 +116,7 @@ func (s *Service) listParts(ctx context.Context, c *identity.Caller, r *Request,
 		MaxParts: i32(int32(maxParts)), IsTruncated: boolp(res.IsTruncated), Owner: owner,
 		Initiator: &s3api.Initiator{ID: owner.ID}, StorageClass: &sc}
 	for _, p := range res.Parts {
-		size := int32(p.Size)
+		size := p.Size
 		out.Parts = append(out.Parts, s3api.Part{PartNumber: i32(int32(p.PartNumber)), LastModified: timep(p.LastModified), ETag: str(p.ETag), Size: &size})
 	}
 	if res.IsTruncated {
