@@ -71,12 +71,16 @@ type Backend interface {
 	UpdateMeta(ctx context.Context, bucket, key, versionID string, fn func(*Meta) error) (Info, error)
 	// CopyObject writes src's bytes to dstBucket/dstKey as a new object (a new
 	// version when versioning is Enabled) whose ETag is the MD5 of the bytes,
-	// as a single-part object's; meta nil keeps the source's metadata. A copy
-	// onto itself is how S3 replaces metadata. Errors as GetObject's for the
-	// source (a source version that is a delete marker gives
-	// ErrMethodNotAllowed, which S3 reports as InvalidRequest), ErrNoSuchBucket
-	// for the destination.
-	CopyObject(ctx context.Context, src ObjectRef, dstBucket, dstKey string, meta *Meta) (Info, error)
+	// as a single-part object's. meta, called with the source version once it
+	// is open for reading, gives the copy's metadata — so the S3 layer applies
+	// x-amz-metadata-directive and x-amz-tagging-directive, and the
+	// x-amz-copy-source-if-* preconditions, to exactly the version copied;
+	// its error is returned as is and nothing is written. meta nil keeps the
+	// source's metadata. A copy onto itself is how S3 replaces metadata.
+	// Errors as GetObject's for the source (a source version that is a
+	// delete marker gives ErrMethodNotAllowed, which S3 reports as
+	// InvalidRequest), ErrNoSuchBucket for the destination.
+	CopyObject(ctx context.Context, src ObjectRef, dstBucket, dstKey string, meta func(src Info) (Meta, error)) (CopyResult, error)
 
 	// List lists the current versions (delete markers excluded) in key order
 	// (UTF-8 binary order), enough for ListObjects and ListObjectsV2.
@@ -241,6 +245,13 @@ type ObjectRef struct {
 	Bucket    string
 	Key       string
 	VersionID string
+}
+
+// CopyResult is what CopyObject did: the new object, and the source version
+// it was copied from (for x-amz-copy-source-version-id).
+type CopyResult struct {
+	Object Info
+	Source Info
 }
 
 // GetOptions select what GetObject reads.

@@ -448,12 +448,17 @@ func testListPaging(t *testing.T, s *suite) {
 
 func testCopy(t *testing.T, s *suite) {
 	src := s.put(t, "src", "copy me")
-	info, err := s.b.CopyObject(s.ctx, objectstore.ObjectRef{Bucket: s.bucket, Key: "src"}, s.bucket, "dst", nil)
+	res, err := s.b.CopyObject(s.ctx, objectstore.ObjectRef{Bucket: s.bucket, Key: "src"}, s.bucket, "dst", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if info.ETag != src.ETag || info.Size != src.Size || info.Key != "dst" {
+	// A copy's ETag is the MD5 of its bytes (API_CopyObjectResult.html: "The
+	// entity tag is a hash of the object").
+	if info := res.Object; info.ETag != src.ETag || info.Size != src.Size || info.Key != "dst" || info.Bucket != s.bucket {
 		t.Fatalf("CopyObject info = %+v", info)
+	}
+	if res.Source.Key != "src" || res.Source.ETag != src.ETag {
+		t.Fatalf("CopyObject source = %+v", res.Source)
 	}
 	got, data := s.get(t, "dst", objectstore.GetOptions{})
 	if data != "copy me" || got.Meta.ContentType != "text/plain" {
@@ -462,12 +467,41 @@ func testCopy(t *testing.T, s *suite) {
 	// Copying an object onto itself with new metadata is how S3 replaces
 	// metadata (x-amz-metadata-directive: REPLACE, API_CopyObject.html).
 	meta := objectstore.Meta{ContentType: "application/json", UserMetadata: map[string]string{"color": "blue"}}
-	if _, err := s.b.CopyObject(s.ctx, objectstore.ObjectRef{Bucket: s.bucket, Key: "src"}, s.bucket, "src", &meta); err != nil {
+	var seen objectstore.Info
+	if _, err := s.b.CopyObject(s.ctx, objectstore.ObjectRef{Bucket: s.bucket, Key: "src"}, s.bucket, "src", func(in objectstore.Info) (objectstore.Meta, error) {
+		seen = in
+		return meta, nil
+	}); err != nil {
 		t.Fatal(err)
+	}
+	if seen.ETag != src.ETag || seen.Meta.ContentType != "text/plain" {
+		t.Fatalf("meta callback saw %+v", seen)
 	}
 	got, data = s.get(t, "src", objectstore.GetOptions{})
 	if data != "copy me" || !reflect.DeepEqual(got.Meta, meta) || got.ETag != src.ETag {
 		t.Fatalf("self copy = %+v %q", got, data)
+	}
+	// The callback refuses (a failed x-amz-copy-source-if-match): its error
+	// comes back and nothing is written.
+	refused := errors.New("precondition failed")
+	_, err = s.b.CopyObject(s.ctx, objectstore.ObjectRef{Bucket: s.bucket, Key: "src"}, s.bucket, "never", func(objectstore.Info) (objectstore.Meta, error) {
+		return objectstore.Meta{}, refused
+	})
+	wantErr(t, "CopyObject refused by the callback", err, refused)
+	_, err = s.b.HeadObject(s.ctx, s.bucket, "never", "")
+	wantErr(t, "HeadObject of a refused copy", err, objectstore.ErrNoSuchKey)
+	// A multipart source becomes a single-part copy.
+	id, err := s.b.CreateMultipartUpload(s.ctx, s.bucket, "mp", objectstore.Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := s.upload(t, "mp", id, 1, []byte("multi"))
+	if _, err := s.b.CompleteMultipartUpload(s.ctx, s.bucket, "mp", id, []objectstore.CompletedPart{{PartNumber: 1, ETag: p.ETag}}); err != nil {
+		t.Fatal(err)
+	}
+	res, err = s.b.CopyObject(s.ctx, objectstore.ObjectRef{Bucket: s.bucket, Key: "mp"}, s.bucket, "mp-copy", nil)
+	if err != nil || res.Object.ETag != etagOf([]byte("multi")) || res.Object.PartsCount != 0 || res.Source.PartsCount != 1 {
+		t.Fatalf("copy of a multipart object = %+v, %v", res, err)
 	}
 	// Across buckets.
 	other := s.bucket + "-other"
@@ -913,9 +947,12 @@ func testVersioning(t *testing.T, s *suite) {
 	if _, data := s.get(t, "k", objectstore.GetOptions{VersionID: v1.VersionID}); data != "one" {
 		t.Fatalf("v1 after delete = %q", data)
 	}
-	if _, err := s.b.CopyObject(s.ctx, objectstore.ObjectRef{Bucket: s.bucket, Key: "k", VersionID: v1.VersionID}, s.bucket, "restored", nil); err != nil {
-		t.Fatal(err)
+	cp, err := s.b.CopyObject(s.ctx, objectstore.ObjectRef{Bucket: s.bucket, Key: "k", VersionID: v1.VersionID}, s.bucket, "restored", nil)
+	if err != nil || cp.Source.VersionID != v1.VersionID || cp.Object.VersionID == "" || cp.Object.VersionID == v1.VersionID {
+		t.Fatalf("CopyObject of v1 = %+v, %v", cp, err)
 	}
+	_, err = s.b.CopyObject(s.ctx, objectstore.ObjectRef{Bucket: s.bucket, Key: "k", VersionID: del.VersionID}, s.bucket, "restored", nil)
+	wantErr(t, "CopyObject of a delete marker by version id", err, objectstore.ErrMethodNotAllowed)
 	// Removing the marker brings the previous version back.
 	res, err := s.b.DeleteObject(s.ctx, s.bucket, "k", del.VersionID)
 	if err != nil || !res.DeleteMarker || res.VersionID != del.VersionID {

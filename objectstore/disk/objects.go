@@ -376,22 +376,25 @@ func (b *Backend) UpdateMeta(ctx context.Context, bucket, key, versionID string,
 }
 
 // CopyObject implements objectstore.Backend.
-func (b *Backend) CopyObject(ctx context.Context, src objectstore.ObjectRef, dstBucket, dstKey string, meta *objectstore.Meta) (objectstore.Info, error) {
+func (b *Backend) CopyObject(ctx context.Context, src objectstore.ObjectRef, dstBucket, dstKey string, meta func(objectstore.Info) (objectstore.Meta, error)) (objectstore.CopyResult, error) {
 	if err := b.bucketExists(ctx, dstBucket); err != nil {
-		return objectstore.Info{}, fmt.Errorf("disk: copy to %s/%s: %w", dstBucket, dstKey, err)
+		return objectstore.CopyResult{}, fmt.Errorf("disk: copy to %s/%s: %w", dstBucket, dstKey, err)
 	}
 	srcInfo, body, err := b.GetObject(ctx, src.Bucket, src.Key, objectstore.GetOptions{VersionID: src.VersionID})
 	if err != nil {
-		return srcInfo, fmt.Errorf("disk: copy source: %w", err)
+		return objectstore.CopyResult{Source: srcInfo}, fmt.Errorf("disk: copy source: %w", err)
 	}
 	defer body.Close()
-	bl, sum, err := b.writeBlob(ctx, body)
-	if err != nil {
-		return objectstore.Info{}, fmt.Errorf("disk: copy to %s/%s: %w", dstBucket, dstKey, err)
-	}
 	m := srcInfo.Meta
 	if meta != nil {
-		m = meta.Clone()
+		if m, err = meta(srcInfo); err != nil {
+			return objectstore.CopyResult{Source: srcInfo}, err
+		}
+		m = m.Clone()
+	}
+	bl, sum, err := b.writeBlob(ctx, body)
+	if err != nil {
+		return objectstore.CopyResult{Source: srcInfo}, fmt.Errorf("disk: copy to %s/%s: %w", dstBucket, dstKey, err)
 	}
 	rec := record{
 		Size:         bl.Size,
@@ -402,7 +405,7 @@ func (b *Backend) CopyObject(ctx context.Context, src objectstore.ObjectRef, dst
 	}
 	info, err := b.commit(ctx, dstBucket, dstKey, rec)
 	if err != nil {
-		return objectstore.Info{}, fmt.Errorf("disk: copy to %s/%s: %w", dstBucket, dstKey, err)
+		return objectstore.CopyResult{Source: srcInfo}, fmt.Errorf("disk: copy to %s/%s: %w", dstBucket, dstKey, err)
 	}
-	return info, nil
+	return objectstore.CopyResult{Object: info, Source: srcInfo}, nil
 }

@@ -1,0 +1,149 @@
+package objectstore
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"testing"
+)
+
+// TestParseRange: the Range forms S3 honours, and those it ignores (serving
+// the whole object with 200): several ranges ("Amazon S3 doesn't support
+// retrieving multiple ranges of data per GET request", API_GetObject.html),
+// other units and malformed specs (RFC 9110 §14.2: "a server MAY ignore the
+// Range header field").
+func TestParseRange(t *testing.T) {
+	tests := []struct {
+		in   string
+		want Range
+		ok   bool
+	}{
+		{"bytes=0-9", Range{First: 0, Last: 9}, true},
+		{"bytes=10-", Range{First: 10, Last: -1}, true},
+		{"bytes=-5", Range{Suffix: 5, SuffixOnly: true}, true},
+		{"bytes=-0", Range{Suffix: 0, SuffixOnly: true}, true},
+		{"bytes=5-5", Range{First: 5, Last: 5}, true},
+		{" bytes=1-2 ", Range{First: 1, Last: 2}, true},
+		{"bytes= 1 - 2", Range{First: 1, Last: 2}, true},
+		{"bytes=9-0", Range{}, false},
+		{"bytes=0-1,3-4", Range{}, false},
+		{"items=0-1", Range{}, false},
+		{"bytes=", Range{}, false},
+		{"bytes=-", Range{}, false},
+		{"bytes=a-b", Range{}, false},
+		{"bytes=+1-2", Range{}, false},
+		{"bytes=1", Range{}, false},
+		{"bytes=99999999999999999999-", Range{}, false},
+		{"", Range{}, false},
+	}
+	for _, tc := range tests {
+		got, ok := ParseRange(tc.in)
+		if ok != tc.ok || got != tc.want {
+			t.Errorf("ParseRange(%q) = %+v, %v; want %+v, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+// TestResolve: Content-Range arithmetic; unsatisfiable ranges are
+// InvalidRange with the size (ErrorResponses.html: InvalidRange, 416, "The
+// requested range cannot be satisfied").
+func TestResolve(t *testing.T) {
+	tests := []struct {
+		r             Range
+		size          int64
+		start, length int64
+		invalid       bool
+	}{
+		{Range{First: 0, Last: 9}, 36, 0, 10, false},
+		{Range{First: 10, Last: -1}, 36, 10, 26, false},
+		{Range{Suffix: 5, SuffixOnly: true}, 36, 31, 5, false},
+		{Range{Suffix: 50, SuffixOnly: true}, 36, 0, 36, false},
+		{Range{First: 30, Last: 100}, 36, 30, 6, false},
+		{Range{First: 35, Last: 35}, 36, 35, 1, false},
+		{Range{First: 36, Last: -1}, 36, 0, 0, true},
+		{Range{First: 0, Last: 0}, 0, 0, 0, true},
+		{Range{First: 0, Last: -1}, 0, 0, 0, true},
+		{Range{Suffix: 0, SuffixOnly: true}, 36, 0, 0, true},
+		// A suffix of an empty object reads nothing rather than failing
+		// (RFC 9110 §14.1.2; floci-io/floci#1141 reports AWS so).
+		{Range{Suffix: 1, SuffixOnly: true}, 0, 0, 0, false},
+	}
+	for _, tc := range tests {
+		start, length, err := tc.r.Resolve(tc.size)
+		if tc.invalid {
+			var re *RangeError
+			if !errors.Is(err, ErrInvalidRange) || !errors.As(err, &re) || re.Size != tc.size {
+				t.Errorf("%v.Resolve(%d) = %v, want a RangeError of size %d", tc.r, tc.size, err, tc.size)
+			}
+			continue
+		}
+		if err != nil || start != tc.start || length != tc.length {
+			t.Errorf("%v.Resolve(%d) = %d, %d, %v; want %d, %d", tc.r, tc.size, start, length, err, tc.start, tc.length)
+		}
+	}
+}
+
+func FuzzParseRange(f *testing.F) {
+	for _, s := range []string{"bytes=0-9", "bytes=-5", "bytes=10-", "bytes=9-0", "bytes=0-1,2-3", "bytes=--1"} {
+		f.Add(s, int64(36))
+	}
+	f.Fuzz(func(t *testing.T, h string, size int64) {
+		if size < 0 {
+			size = -size
+		}
+		if size < 0 {
+			return
+		}
+		r, ok := ParseRange(h)
+		if !ok {
+			return
+		}
+		// A parsed range formats back to itself.
+		if again, ok := ParseRange(r.String()); !ok || again != r {
+			t.Fatalf("ParseRange(%q) = %+v; its String %q parses to %+v, %v", h, r, r.String(), again, ok)
+		}
+		start, length, err := r.Resolve(size)
+		if err != nil {
+			if !errors.Is(err, ErrInvalidRange) {
+				t.Fatalf("Resolve: %v", err)
+			}
+			return
+		}
+		if start < 0 || length < 0 || start+length > size || (length == 0 && size != 0) {
+			t.Fatalf("%+v.Resolve(%d) = %d, %d: outside the object", r, size, start, length)
+		}
+	})
+}
+
+func TestMetaClone(t *testing.T) {
+	m := Meta{UserMetadata: map[string]string{"a": "1"}, Tags: []Tag{{"k", "v"}}, ACL: []byte("x")}
+	c := m.Clone()
+	if !reflect.DeepEqual(c, m) {
+		t.Fatalf("Clone = %+v", c)
+	}
+	c.UserMetadata["a"] = "2"
+	c.Tags[0].Value = "w"
+	c.ACL[0] = 'y'
+	if m.UserMetadata["a"] != "1" || m.Tags[0].Value != "v" || string(m.ACL) != "x" {
+		t.Fatalf("Clone shares storage: %+v", m)
+	}
+	if z := (Meta{}).Clone(); !reflect.DeepEqual(z, Meta{}) {
+		t.Fatalf("zero Clone = %+v", z)
+	}
+}
+
+func TestLimit(t *testing.T) {
+	for _, tc := range []struct{ in, want int }{{0, 1000}, {-1, 1000}, {1, 1}, {1000, 1000}, {1001, 1000}, {37, 37}} {
+		if got := Limit(tc.in); got != tc.want {
+			t.Errorf("Limit(%d) = %d, want %d", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestPartError(t *testing.T) {
+	err := fmt.Errorf("complete: %w", &PartError{Err: ErrEntityTooSmall, PartNumber: 2, ETag: `"x"`})
+	var pe *PartError
+	if !errors.Is(err, ErrEntityTooSmall) || errors.Is(err, ErrInvalidPart) || !errors.As(err, &pe) || pe.PartNumber != 2 {
+		t.Fatalf("PartError: %v", err)
+	}
+}
