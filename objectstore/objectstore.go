@@ -43,8 +43,9 @@ type Backend interface {
 	// versioning Enabled it adds a version with a new id; with versioning
 	// Suspended it replaces the "null" version. A body Read error (or the
 	// context's end) aborts it and leaves nothing behind; the error wraps the
-	// cause.
-	PutObject(ctx context.Context, bucket, key string, body io.Reader, meta Meta) (Info, error)
+	// cause. cond, when not nil, is checked atomically with the commit
+	// (see Precondition).
+	PutObject(ctx context.Context, bucket, key string, body io.Reader, meta Meta, cond Precondition) (Info, error)
 	// GetObject returns the object's info and a reader of its bytes (of the
 	// range opt.Range selects, resolved with Range.Resolve against Info.Size;
 	// nil reads all). The caller closes the reader; the object read stays
@@ -107,8 +108,10 @@ type Backend interface {
 	// bytes (ErrEntityTooSmall). Parts left out are discarded. The object's
 	// ETag is the MD5 of the parts' binary MD5s followed by "-N". An empty
 	// list gives ErrInvalidPart (the S3 layer answers it with MalformedXML
-	// before calling).
-	CompleteMultipartUpload(ctx context.Context, bucket, key, uploadID string, parts []CompletedPart) (Info, error)
+	// before calling). cond, when not nil, is checked atomically with the
+	// commit, after the parts (see Precondition); its error leaves the upload
+	// in progress.
+	CompleteMultipartUpload(ctx context.Context, bucket, key, uploadID string, parts []CompletedPart, cond Precondition) (Info, error)
 	// AbortMultipartUpload discards the upload and its parts; ErrNoSuchUpload.
 	AbortMultipartUpload(ctx context.Context, bucket, key, uploadID string) error
 	// ListParts lists an upload's parts by number; ErrNoSuchUpload.
@@ -119,6 +122,19 @@ type Backend interface {
 	// Close releases the backend; readers already returned stay usable.
 	Close() error
 }
+
+// Precondition decides whether a write may replace the key's current
+// object: it is called with the current version (nil when there is none or
+// it is a delete marker) at the moment of the commit, atomically with it, so
+// two writers cannot both pass. Its error aborts the write, which then
+// stores nothing, and is returned as is. The S3 layer builds it from
+// conditional writes' If-None-Match: * (PreconditionFailed, 412, when an
+// object exists) and If-Match (PreconditionFailed when the ETag differs,
+// NoSuchKey when there is no object), as
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html
+// describes. It must be quick: it runs while the backend holds its write
+// lock.
+type Precondition func(current *Info) error
 
 // MinPartSize is the smallest size of a multipart upload's parts but the
 // last (5 MiB), under which CompleteMultipartUpload gives ErrEntityTooSmall.

@@ -64,6 +64,7 @@ func Run(t *testing.T, newBackend func(t *testing.T) objectstore.Backend) {
 		{"ConcurrentKeys", testConcurrentKeys},
 		{"FailedBody", testFailedBody},
 		{"ReadWhileDeleted", testReadWhileDeleted},
+		{"ConditionalWrites", testConditionalWrites},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -105,7 +106,7 @@ func bucketName(t *testing.T) string {
 
 func (s *suite) put(t *testing.T, key, body string) objectstore.Info {
 	t.Helper()
-	info, err := s.b.PutObject(s.ctx, s.bucket, key, strings.NewReader(body), objectstore.Meta{ContentType: "text/plain"})
+	info, err := s.b.PutObject(s.ctx, s.bucket, key, strings.NewReader(body), objectstore.Meta{ContentType: "text/plain"}, nil)
 	if err != nil {
 		t.Fatalf("PutObject(%q): %v", key, err)
 	}
@@ -142,7 +143,7 @@ func testBuckets(t *testing.T, s *suite) {
 	ctx, b := s.ctx, s.b
 	wantErr(t, "CreateBucket again", b.CreateBucket(ctx, s.bucket), objectstore.ErrBucketExists)
 	wantErr(t, "DeleteBucket missing", b.DeleteBucket(ctx, s.bucket+"-missing"), objectstore.ErrNoSuchBucket)
-	_, err := b.PutObject(ctx, s.bucket+"-missing", "k", strings.NewReader("x"), objectstore.Meta{})
+	_, err := b.PutObject(ctx, s.bucket+"-missing", "k", strings.NewReader("x"), objectstore.Meta{}, nil)
 	wantErr(t, "PutObject to a missing bucket", err, objectstore.ErrNoSuchBucket)
 	_, _, err = b.GetObject(ctx, s.bucket+"-missing", "k", objectstore.GetOptions{})
 	wantErr(t, "GetObject from a missing bucket", err, objectstore.ErrNoSuchBucket)
@@ -496,7 +497,7 @@ func testCopy(t *testing.T, s *suite) {
 		t.Fatal(err)
 	}
 	p := s.upload(t, "mp", id, 1, []byte("multi"))
-	if _, err := s.b.CompleteMultipartUpload(s.ctx, s.bucket, "mp", id, []objectstore.CompletedPart{{PartNumber: 1, ETag: p.ETag}}); err != nil {
+	if _, err := s.b.CompleteMultipartUpload(s.ctx, s.bucket, "mp", id, []objectstore.CompletedPart{{PartNumber: 1, ETag: p.ETag}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	res, err = s.b.CopyObject(s.ctx, objectstore.ObjectRef{Bucket: s.bucket, Key: "mp"}, s.bucket, "mp-copy", nil)
@@ -550,7 +551,7 @@ func fullMeta() objectstore.Meta {
 
 func testMeta(t *testing.T, s *suite) {
 	meta := fullMeta()
-	if _, err := s.b.PutObject(s.ctx, s.bucket, "m", strings.NewReader("x"), meta); err != nil {
+	if _, err := s.b.PutObject(s.ctx, s.bucket, "m", strings.NewReader("x"), meta, nil); err != nil {
 		t.Fatal(err)
 	}
 	for _, via := range []string{"get", "head", "list"} {
@@ -678,7 +679,7 @@ func testMultipart(t *testing.T, s *suite) {
 	}
 	info, err := s.b.CompleteMultipartUpload(s.ctx, s.bucket, "big", id, []objectstore.CompletedPart{
 		{PartNumber: 1, ETag: e1.ETag}, {PartNumber: 2, ETag: strings.Trim(e2.ETag, `"`)}, {PartNumber: 3, ETag: e3.ETag},
-	})
+	}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -712,7 +713,7 @@ func testMultipart(t *testing.T, s *suite) {
 	q1 := s.upload(t, "subset", id2, 1, p1)
 	s.upload(t, "subset", id2, 2, p2)
 	q3 := s.upload(t, "subset", id2, 3, p3)
-	info, err = s.b.CompleteMultipartUpload(s.ctx, s.bucket, "subset", id2, []objectstore.CompletedPart{{PartNumber: 1, ETag: q1.ETag}, {PartNumber: 3, ETag: q3.ETag}})
+	info, err = s.b.CompleteMultipartUpload(s.ctx, s.bucket, "subset", id2, []objectstore.CompletedPart{{PartNumber: 1, ETag: q1.ETag}, {PartNumber: 3, ETag: q3.ETag}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -723,7 +724,7 @@ func testMultipart(t *testing.T, s *suite) {
 	// A single small part is a valid upload (the last part may be small).
 	id3, _ := s.b.CreateMultipartUpload(s.ctx, s.bucket, "one", objectstore.Meta{})
 	o := s.upload(t, "one", id3, 5, []byte("only"))
-	if info, err := s.b.CompleteMultipartUpload(s.ctx, s.bucket, "one", id3, []objectstore.CompletedPart{{PartNumber: 5, ETag: o.ETag}}); err != nil || info.ETag != multipartETag([]byte("only")) {
+	if info, err := s.b.CompleteMultipartUpload(s.ctx, s.bucket, "one", id3, []objectstore.CompletedPart{{PartNumber: 5, ETag: o.ETag}}, nil); err != nil || info.ETag != multipartETag([]byte("only")) {
 		t.Fatalf("single-part completion = %+v, %v", info, err)
 	}
 
@@ -773,7 +774,7 @@ func testMultipartErrors(t *testing.T, s *suite) {
 		{"empty list", nil, objectstore.ErrInvalidPart},
 	}
 	for _, tc := range tests {
-		_, err := s.b.CompleteMultipartUpload(s.ctx, s.bucket, "k", id, tc.parts)
+		_, err := s.b.CompleteMultipartUpload(s.ctx, s.bucket, "k", id, tc.parts, nil)
 		wantErr(t, tc.name, err, tc.want)
 	}
 	// A failed completion leaves the upload in progress.
@@ -788,7 +789,7 @@ func testMultipartErrors(t *testing.T, s *suite) {
 		}
 		_, err := s.b.UploadPart(s.ctx, s.bucket, key, bad, 1, strings.NewReader("x"))
 		wantErr(t, "UploadPart "+key, err, objectstore.ErrNoSuchUpload)
-		_, err = s.b.CompleteMultipartUpload(s.ctx, s.bucket, key, bad, []objectstore.CompletedPart{{PartNumber: 1, ETag: small1.ETag}})
+		_, err = s.b.CompleteMultipartUpload(s.ctx, s.bucket, key, bad, []objectstore.CompletedPart{{PartNumber: 1, ETag: small1.ETag}}, nil)
 		wantErr(t, "Complete "+key, err, objectstore.ErrNoSuchUpload)
 		_, err = s.b.ListParts(s.ctx, s.bucket, key, bad, objectstore.PartListOptions{})
 		wantErr(t, "ListParts "+key, err, objectstore.ErrNoSuchUpload)
@@ -1119,7 +1120,7 @@ func testConcurrentSameKey(t *testing.T, s *suite) {
 	for i := range writers {
 		wg.Go(func() {
 			for range 3 {
-				if _, err := s.b.PutObject(s.ctx, s.bucket, "k", bytes.NewReader(bodies[i]), objectstore.Meta{}); err != nil {
+				if _, err := s.b.PutObject(s.ctx, s.bucket, "k", bytes.NewReader(bodies[i]), objectstore.Meta{}, nil); err != nil {
 					errs <- err
 					return
 				}
@@ -1169,7 +1170,7 @@ func testConcurrentKeys(t *testing.T, s *suite) {
 	for i := range n {
 		wg.Go(func() {
 			key := fmt.Sprintf("k/%02d", i)
-			if _, err := s.b.PutObject(s.ctx, s.bucket, key, strings.NewReader(key), objectstore.Meta{}); err != nil {
+			if _, err := s.b.PutObject(s.ctx, s.bucket, key, strings.NewReader(key), objectstore.Meta{}, nil); err != nil {
 				errs <- err
 			}
 		})
@@ -1210,12 +1211,12 @@ func (r *failingReader) Read(p []byte) (int, error) {
 // nothing and leaves a previous object as it was.
 func testFailedBody(t *testing.T, s *suite) {
 	boom := errors.New("connection reset")
-	_, err := s.b.PutObject(s.ctx, s.bucket, "new", &failingReader{n: 300 << 10, err: boom}, objectstore.Meta{})
+	_, err := s.b.PutObject(s.ctx, s.bucket, "new", &failingReader{n: 300 << 10, err: boom}, objectstore.Meta{}, nil)
 	wantErr(t, "PutObject with a failing body", err, boom)
 	_, err = s.b.HeadObject(s.ctx, s.bucket, "new", "")
 	wantErr(t, "HeadObject after a failed put", err, objectstore.ErrNoSuchKey)
 	s.put(t, "old", "keep me")
-	_, err = s.b.PutObject(s.ctx, s.bucket, "old", &failingReader{n: 10, err: boom}, objectstore.Meta{})
+	_, err = s.b.PutObject(s.ctx, s.bucket, "old", &failingReader{n: 10, err: boom}, objectstore.Meta{}, nil)
 	wantErr(t, "PutObject over an object with a failing body", err, boom)
 	if _, data := s.get(t, "old", objectstore.GetOptions{}); data != "keep me" {
 		t.Fatalf("failed overwrite changed the object: %q", data)
@@ -1234,7 +1235,7 @@ func testFailedBody(t *testing.T, s *suite) {
 	_, err = s.b.PutObject(ctx, s.bucket, "cancelled", io.MultiReader(strings.NewReader("start"), readerFunc(func([]byte) (int, error) {
 		cancel()
 		return 0, ctx.Err()
-	})), objectstore.Meta{})
+	})), objectstore.Meta{}, nil)
 	if err == nil {
 		t.Fatal("PutObject with a cancelled context succeeded")
 	}
@@ -1267,5 +1268,103 @@ func testReadWhileDeleted(t *testing.T, s *suite) {
 	rest, err := io.ReadAll(rc)
 	if err != nil || !bytes.Equal(append(head, rest...), body) {
 		t.Fatalf("read across a delete: %d bytes, %v", len(head)+len(rest), err)
+	}
+}
+
+var errPrecondition = errors.New("PreconditionFailed")
+
+// ifNoneMatch is If-None-Match: *.
+func ifNoneMatch(cur *objectstore.Info) error {
+	if cur != nil {
+		return errPrecondition
+	}
+	return nil
+}
+
+// ifMatch is If-Match: etag.
+func ifMatch(etag string) objectstore.Precondition {
+	return func(cur *objectstore.Info) error {
+		if cur == nil {
+			return objectstore.ErrNoSuchKey
+		}
+		if cur.ETag != etag {
+			return errPrecondition
+		}
+		return nil
+	}
+}
+
+// testConditionalWrites: If-None-Match: * and If-Match on PutObject and
+// CompleteMultipartUpload, decided atomically with the write: "If multiple
+// conditional writes occur for the same object name, the first write
+// operation to finish succeeds"
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html).
+func testConditionalWrites(t *testing.T, s *suite) {
+	ctx, b := s.ctx, s.b
+	first, err := b.PutObject(ctx, s.bucket, "k", strings.NewReader("first"), objectstore.Meta{}, ifNoneMatch)
+	if err != nil {
+		t.Fatalf("If-None-Match on a new key: %v", err)
+	}
+	_, err = b.PutObject(ctx, s.bucket, "k", strings.NewReader("second"), objectstore.Meta{}, ifNoneMatch)
+	wantErr(t, "If-None-Match on an existing key", err, errPrecondition)
+	_, err = b.PutObject(ctx, s.bucket, "k", strings.NewReader("second"), objectstore.Meta{}, ifMatch(`"0123"`))
+	wantErr(t, "If-Match with another ETag", err, errPrecondition)
+	_, err = b.PutObject(ctx, s.bucket, "missing", strings.NewReader("x"), objectstore.Meta{}, ifMatch(first.ETag))
+	wantErr(t, "If-Match on a missing key", err, objectstore.ErrNoSuchKey)
+	if _, data := s.get(t, "k", objectstore.GetOptions{}); data != "first" {
+		t.Fatalf("a refused write changed the object: %q", data)
+	}
+	if _, err := b.PutObject(ctx, s.bucket, "k", strings.NewReader("third"), objectstore.Meta{}, ifMatch(first.ETag)); err != nil {
+		t.Fatalf("If-Match with the current ETag: %v", err)
+	}
+	// Behind a delete marker there is no current object.
+	s.setVersioning(t, objectstore.Enabled)
+	if _, err := b.DeleteObject(ctx, s.bucket, "k", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.PutObject(ctx, s.bucket, "k", strings.NewReader("fourth"), objectstore.Meta{}, ifNoneMatch); err != nil {
+		t.Fatalf("If-None-Match behind a delete marker: %v", err)
+	}
+	// A refused completion leaves the upload in progress.
+	id, err := b.CreateMultipartUpload(ctx, s.bucket, "k", objectstore.Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := s.upload(t, "k", id, 1, []byte("part"))
+	parts := []objectstore.CompletedPart{{PartNumber: 1, ETag: p.ETag}}
+	_, err = b.CompleteMultipartUpload(ctx, s.bucket, "k", id, parts, ifNoneMatch)
+	wantErr(t, "CompleteMultipartUpload with If-None-Match on an existing key", err, errPrecondition)
+	if _, err := b.ListParts(ctx, s.bucket, "k", id, objectstore.PartListOptions{}); err != nil {
+		t.Fatalf("upload after a refused completion: %v", err)
+	}
+	if _, err := b.CompleteMultipartUpload(ctx, s.bucket, "k", id, parts, nil); err != nil {
+		t.Fatal(err)
+	}
+	// Racing creators: exactly one wins.
+	const racers = 8
+	var wg sync.WaitGroup
+	wins := make(chan int, racers)
+	for i := range racers {
+		wg.Go(func() {
+			_, err := b.PutObject(ctx, s.bucket, "race", strings.NewReader(fmt.Sprint(i)), objectstore.Meta{}, ifNoneMatch)
+			switch {
+			case err == nil:
+				wins <- i
+			case !errors.Is(err, errPrecondition):
+				t.Errorf("racer %d: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	close(wins)
+	var won []int
+	for i := range wins {
+		won = append(won, i)
+	}
+	if len(won) != 1 {
+		t.Fatalf("%d racers won an If-None-Match race, want 1", len(won))
+	}
+	if _, data := s.get(t, "race", objectstore.GetOptions{}); data != fmt.Sprint(won[0]) {
+		t.Fatalf("race object %q, winner %d", data, won[0])
 	}
 }

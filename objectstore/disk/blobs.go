@@ -48,11 +48,13 @@ func (b *Backend) writeBlob(ctx context.Context, r io.Reader) (blob, []byte, err
 		return blob{}, nil, err
 	}
 	dst := b.blobPath(id)
-	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
-		os.Remove(tmp)
-		return blob{}, nil, fmt.Errorf("disk: create blob directory: %w", err)
+	err = os.Rename(tmp, dst)
+	if errors.Is(err, os.ErrNotExist) { // data/ab/ removed by hand: make it again
+		if err = os.MkdirAll(filepath.Dir(dst), 0o700); err == nil {
+			err = os.Rename(tmp, dst)
+		}
 	}
-	if err := os.Rename(tmp, dst); err != nil {
+	if err != nil {
 		os.Remove(tmp)
 		return blob{}, nil, fmt.Errorf("disk: move blob into place: %w", err)
 	}

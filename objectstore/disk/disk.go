@@ -102,6 +102,11 @@ func Open(dir string, opts Options) (*Backend, error) {
 			return nil, fmt.Errorf("disk: create %s: %w", d, err)
 		}
 	}
+	for i := range 256 {
+		if err := os.MkdirAll(filepath.Join(dir, "data", fmt.Sprintf("%02x", i)), 0o700); err != nil {
+			return nil, fmt.Errorf("disk: create blob directories: %w", err)
+		}
+	}
 	if err := b.sweepTemp(); err != nil {
 		return nil, err
 	}

@@ -106,17 +106,22 @@ func TestBlobLifecycle(t *testing.T) {
 	}
 	put := func(key, body string) {
 		t.Helper()
-		if _, err := b.PutObject(ctx, "bk", key, strings.NewReader(body), objectstore.Meta{}); err != nil {
+		if _, err := b.PutObject(ctx, "bk", key, strings.NewReader(body), objectstore.Meta{}, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
 	boom := errors.New("boom")
-	if _, err := b.PutObject(ctx, "bk", "k", &failAfter{n: 1 << 20, err: boom}, objectstore.Meta{}); !errors.Is(err, boom) {
+	if _, err := b.PutObject(ctx, "bk", "k", &failAfter{n: 1 << 20, err: boom}, objectstore.Meta{}, nil); !errors.Is(err, boom) {
 		t.Fatalf("failed put: %v", err)
 	}
 	want(0)
 	put("k", "one")
 	put("k", "two")
+	want(1)
+	refused := errors.New("refused")
+	if _, err := b.PutObject(ctx, "bk", "k", strings.NewReader("three"), objectstore.Meta{}, func(*objectstore.Info) error { return refused }); err != refused {
+		t.Fatalf("refused put: %v", err)
+	}
 	want(1)
 	if _, err := b.CopyObject(ctx, objectstore.ObjectRef{Bucket: "bk", Key: "k"}, "bk", "k", nil); err != nil {
 		t.Fatal(err)
@@ -146,7 +151,7 @@ func TestBlobLifecycle(t *testing.T) {
 		t.Fatalf("failed part: %v", err)
 	}
 	want(2)
-	if _, err := b.CompleteMultipartUpload(ctx, "bk", "mp", id, []objectstore.CompletedPart{{PartNumber: 1, ETag: p1.ETag}}); err != nil {
+	if _, err := b.CompleteMultipartUpload(ctx, "bk", "mp", id, []objectstore.CompletedPart{{PartNumber: 1, ETag: p1.ETag}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	want(1) // part 2 was left out
@@ -183,7 +188,7 @@ func TestBlobLifecycle(t *testing.T) {
 // reader closes.
 func TestPinnedBlob(t *testing.T) {
 	dir, b, ctx := setup(t)
-	if _, err := b.PutObject(ctx, "bk", "k", strings.NewReader("data"), objectstore.Meta{}); err != nil {
+	if _, err := b.PutObject(ctx, "bk", "k", strings.NewReader("data"), objectstore.Meta{}, nil); err != nil {
 		t.Fatal(err)
 	}
 	_, rc, err := b.GetObject(ctx, "bk", "k", objectstore.GetOptions{})
@@ -216,7 +221,7 @@ func TestReopenAndSweep(t *testing.T) {
 	if err := b.CreateBucket(ctx, "bk"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.PutObject(ctx, "bk", "k", strings.NewReader("kept"), objectstore.Meta{ContentType: "a/b"}); err != nil {
+	if _, err := b.PutObject(ctx, "bk", "k", strings.NewReader("kept"), objectstore.Meta{ContentType: "a/b"}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := b.Close(); err != nil {
@@ -273,7 +278,7 @@ func TestClock(t *testing.T) {
 	if err := b.CreateBucket(ctx, "bk"); err != nil {
 		t.Fatal(err)
 	}
-	info, err := b.PutObject(ctx, "bk", "k", strings.NewReader("x"), objectstore.Meta{})
+	info, err := b.PutObject(ctx, "bk", "k", strings.NewReader("x"), objectstore.Meta{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -320,7 +325,7 @@ func TestBoundedMemory(t *testing.T) {
 	var before, mid, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	info, err := b.PutObject(ctx, "bk", "big", &pattern{n: size}, objectstore.Meta{})
+	info, err := b.PutObject(ctx, "bk", "big", &pattern{n: size}, objectstore.Meta{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -357,7 +362,7 @@ func TestDeadline(t *testing.T) {
 	dctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err := b.PutObject(dctx, "bk", "k", slowBody{tick: 5 * time.Millisecond}, objectstore.Meta{})
+	_, err := b.PutObject(dctx, "bk", "k", slowBody{tick: 5 * time.Millisecond}, objectstore.Meta{}, nil)
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("PutObject past its deadline: %v", err)
 	}
@@ -367,7 +372,7 @@ func TestDeadline(t *testing.T) {
 	if files(t, dir, "tmp")+files(t, dir, "data") != 0 {
 		t.Fatal("a write cut by its deadline left files")
 	}
-	if _, err := b.PutObject(ctx, "bk", "k", &pattern{n: 1 << 20}, objectstore.Meta{}); err != nil {
+	if _, err := b.PutObject(ctx, "bk", "k", &pattern{n: 1 << 20}, objectstore.Meta{}, nil); err != nil {
 		t.Fatal(err)
 	}
 	rctx, rcancel := context.WithCancel(ctx)
@@ -384,4 +389,28 @@ func TestDeadline(t *testing.T) {
 	if _, err := rc.Read(buf); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Read after cancel: %v", err)
 	}
+}
+
+// BenchmarkBackend runs the shared benchmarks without fsync: the backend's
+// own cost.
+func BenchmarkBackend(b *testing.B) {
+	backendtest.Bench(b, func(b *testing.B) objectstore.Backend {
+		be, err := Open(b.TempDir(), Options{NoSync: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return be
+	})
+}
+
+// BenchmarkBackendSynced runs them as production does, with fsync: writes
+// then cost what the disk takes to sync.
+func BenchmarkBackendSynced(b *testing.B) {
+	backendtest.Bench(b, func(b *testing.B) objectstore.Backend {
+		be, err := Open(b.TempDir(), Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return be
+	})
 }

@@ -174,7 +174,7 @@ func (b *Backend) UploadPart(ctx context.Context, bucket, key, uploadID string, 
 // the order MinIO and S3 apply them: the list's order first, then part by
 // part whether it was uploaded with that ETag and, but for the last, its
 // size.
-func (b *Backend) CompleteMultipartUpload(ctx context.Context, bucket, key, uploadID string, parts []objectstore.CompletedPart) (objectstore.Info, error) {
+func (b *Backend) CompleteMultipartUpload(ctx context.Context, bucket, key, uploadID string, parts []objectstore.CompletedPart, cond objectstore.Precondition) (objectstore.Info, error) {
 	wrap := func(err error) error {
 		return fmt.Errorf("disk: complete multipart upload of %s/%s: %w", bucket, key, err)
 	}
@@ -222,6 +222,9 @@ func (b *Backend) CompleteMultipartUpload(ctx context.Context, bucket, key, uplo
 			delete(have, cp.PartNumber)
 		}
 		rec.ETag = `"` + hex.EncodeToString(h.Sum(nil)) + "-" + strconv.Itoa(len(parts)) + `"`
+		if err := check(bk, bucket, key, cond); err != nil {
+			return err
+		}
 		for _, p := range have {
 			removed = append(removed, p.Blob)
 		}
@@ -234,7 +237,7 @@ func (b *Backend) CompleteMultipartUpload(ctx context.Context, bucket, key, uplo
 		return err
 	})
 	if err != nil {
-		return objectstore.Info{}, wrap(err)
+		return objectstore.Info{}, wrapUnlessCond(err, "disk: complete multipart upload of %s/%s", bucket, key)
 	}
 	b.removeBlobs(removed)
 	return info, nil

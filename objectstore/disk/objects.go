@@ -15,7 +15,7 @@ import (
 )
 
 // PutObject implements objectstore.Backend.
-func (b *Backend) PutObject(ctx context.Context, bucket, key string, body io.Reader, meta objectstore.Meta) (objectstore.Info, error) {
+func (b *Backend) PutObject(ctx context.Context, bucket, key string, body io.Reader, meta objectstore.Meta, cond objectstore.Precondition) (objectstore.Info, error) {
 	if err := b.bucketExists(ctx, bucket); err != nil {
 		return objectstore.Info{}, fmt.Errorf("disk: put %s/%s: %w", bucket, key, err)
 	}
@@ -30,9 +30,9 @@ func (b *Backend) PutObject(ctx context.Context, bucket, key string, body io.Rea
 		Meta:         meta.Clone(),
 		Blobs:        []blob{bl},
 	}
-	info, err := b.commit(ctx, bucket, key, rec)
+	info, err := b.commit(ctx, bucket, key, rec, cond)
 	if err != nil {
-		return objectstore.Info{}, fmt.Errorf("disk: put %s/%s: %w", bucket, key, err)
+		return objectstore.Info{}, wrapUnlessCond(err, "disk: put %s/%s", bucket, key)
 	}
 	return info, nil
 }
@@ -47,9 +47,9 @@ func (b *Backend) bucketExists(ctx context.Context, bucket string) error {
 	})
 }
 
-// commit adds rec as the key's newest version and removes the blobs it
-// replaces; if the commit fails, rec's own blobs are removed.
-func (b *Backend) commit(ctx context.Context, bucket, key string, rec record) (objectstore.Info, error) {
+// commit adds rec as the key's newest version, if cond allows, and removes
+// the blobs it replaces; if the commit fails, rec's own blobs are removed.
+func (b *Backend) commit(ctx context.Context, bucket, key string, rec record, cond objectstore.Precondition) (objectstore.Info, error) {
 	var (
 		info    objectstore.Info
 		removed []blob
@@ -59,6 +59,9 @@ func (b *Backend) commit(ctx context.Context, bucket, key string, rec record) (o
 		err = b.db.Update(func(tx *bolt.Tx) error {
 			bk, err := bucketOf(tx, bucket)
 			if err != nil {
+				return err
+			}
+			if err := check(bk, bucket, key, cond); err != nil {
 				return err
 			}
 			info, removed, err = b.addVersion(bk, bucket, key, rec)
@@ -114,6 +117,42 @@ func (b *Backend) addVersion(bk *bolt.Bucket, bucket, key string, rec record) (o
 	info := rec.info(bucket, key, status)
 	info.IsLatest = true
 	return info, removed, nil
+}
+
+// check calls cond, if any, with the key's current object.
+func check(bk *bolt.Bucket, bucket, key string, cond objectstore.Precondition) error {
+	if cond == nil {
+		return nil
+	}
+	var cur *objectstore.Info
+	if v := bk.Bucket(curBucket).Get([]byte(key)); v != nil {
+		var rec record
+		if err := decode(v, &rec); err != nil {
+			return err
+		}
+		info := rec.info(bucket, key, versioningOf(bk))
+		info.IsLatest = true
+		cur = &info
+	}
+	if err := cond(cur); err != nil {
+		return &condError{err}
+	}
+	return nil
+}
+
+// condError carries a Precondition's error out of a transaction, so it is
+// returned unwrapped.
+type condError struct{ err error }
+
+func (e *condError) Error() string { return e.err.Error() }
+
+// wrapUnlessCond wraps err with what failed, but returns a Precondition's
+// error as the Precondition gave it.
+func wrapUnlessCond(err error, format string, args ...any) error {
+	if ce, ok := errors.AsType[*condError](err); ok {
+		return ce.err
+	}
+	return fmt.Errorf(format+": %w", append(args, err)...)
 }
 
 func putJSON(bk *bolt.Bucket, k []byte, v any) error {
@@ -403,7 +442,7 @@ func (b *Backend) CopyObject(ctx context.Context, src objectstore.ObjectRef, dst
 		Meta:         m,
 		Blobs:        []blob{bl},
 	}
-	info, err := b.commit(ctx, dstBucket, dstKey, rec)
+	info, err := b.commit(ctx, dstBucket, dstKey, rec, nil)
 	if err != nil {
 		return objectstore.CopyResult{Source: srcInfo}, fmt.Errorf("disk: copy to %s/%s: %w", dstBucket, dstKey, err)
 	}
