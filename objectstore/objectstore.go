@@ -68,7 +68,8 @@ type Backend interface {
 	// UpdateMeta changes a version's metadata in place (tags, ACL): fn edits
 	// a copy, which replaces the stored one if fn returns nil; no version is
 	// added and LastModified does not change. fn's error is returned as is.
-	// Errors as HeadObject's.
+	// fn runs while the backend holds its write lock: it must be quick and
+	// must not call the backend. Errors as HeadObject's.
 	UpdateMeta(ctx context.Context, bucket, key, versionID string, fn func(*Meta) error) (Info, error)
 	// CopyObject writes src's bytes to dstBucket/dstKey as a new object (a new
 	// version when versioning is Enabled) whose ETag is the MD5 of the bytes,
@@ -132,8 +133,8 @@ type Backend interface {
 // object exists) and If-Match (PreconditionFailed when the ETag differs,
 // NoSuchKey when there is no object), as
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html
-// describes. It must be quick: it runs while the backend holds its write
-// lock.
+// describes. It must be quick and must not call the backend: it runs while
+// the backend holds its write lock.
 type Precondition func(current *Info) error
 
 // MinPartSize is the smallest size of a multipart upload's parts but the

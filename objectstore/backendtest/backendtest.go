@@ -28,6 +28,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"reflect"
 	"slices"
 	"sort"
@@ -51,6 +52,7 @@ func Run(t *testing.T, newBackend func(t *testing.T) objectstore.Backend) {
 		{"Delete", testDelete},
 		{"List", testList},
 		{"ListPaging", testListPaging},
+		{"ListModel", testListModel},
 		{"Copy", testCopy},
 		{"Meta", testMeta},
 		{"UpdateMeta", testUpdateMeta},
@@ -1366,5 +1368,81 @@ func testConditionalWrites(t *testing.T, s *suite) {
 	}
 	if _, data := s.get(t, "race", objectstore.GetOptions{}); data != fmt.Sprint(won[0]) {
 		t.Fatalf("race object %q, winner %d", data, won[0])
+	}
+}
+
+// modelList is List as S3 defines it, computed naively over sorted keys:
+// keys after marker with the prefix; with a delimiter, those holding it past
+// the prefix roll up into their common prefix, listed unless it sorts at or
+// before the marker; entries count towards maxKeys together.
+func modelList(keys []string, opt objectstore.ListOptions) (objs, prefixes []string, truncated bool) {
+	limit := objectstore.Limit(opt.MaxKeys)
+	n := 0
+	seen := map[string]bool{}
+	for _, k := range keys {
+		if !strings.HasPrefix(k, opt.Prefix) || k <= opt.Marker {
+			continue
+		}
+		entry, isPrefix := k, false
+		if opt.Delimiter != "" {
+			if i := strings.Index(k[len(opt.Prefix):], opt.Delimiter); i >= 0 {
+				entry, isPrefix = k[:len(opt.Prefix)+i+len(opt.Delimiter)], true
+				if entry <= opt.Marker || seen[entry] {
+					continue
+				}
+				seen[entry] = true
+			}
+		}
+		if n == limit {
+			return objs, prefixes, true
+		}
+		n++
+		if isPrefix {
+			prefixes = append(prefixes, entry)
+		} else {
+			objs = append(objs, entry)
+		}
+	}
+	return objs, prefixes, false
+}
+
+// testListModel compares List with modelList over random keys, prefixes,
+// delimiters, markers and page sizes drawn from a small alphabet, so
+// prefixes, delimiters and markers collide with keys in every way.
+func testListModel(t *testing.T, s *suite) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	alphabet := []string{"a", "b", "/", "-", "é", "日", "ab/"}
+	word := func(maxLen int) string {
+		var sb strings.Builder
+		for range rng.IntN(maxLen + 1) {
+			sb.WriteString(alphabet[rng.IntN(len(alphabet))])
+		}
+		return sb.String()
+	}
+	set := map[string]bool{}
+	for len(set) < 80 {
+		if k := word(5); k != "" {
+			set[k] = true
+		}
+	}
+	var keys []string
+	for k := range set {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	s.putAll(t, keys)
+	for i := range 400 {
+		opt := objectstore.ListOptions{Prefix: word(2), Marker: word(3), MaxKeys: rng.IntN(12)}
+		if rng.IntN(3) > 0 {
+			opt.Delimiter = []string{"/", "b", "é", "a/"}[rng.IntN(4)]
+		}
+		objs, prefixes, truncated := modelList(keys, opt)
+		res, err := s.b.List(s.ctx, s.bucket, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := keysOf(res.Objects); !slices.Equal(got, append([]string{}, objs...)) || !slices.Equal(res.CommonPrefixes, prefixes) || res.IsTruncated != truncated {
+			t.Fatalf("case %d, List(%+v) = %q %q %v; want %q %q %v", i, opt, got, res.CommonPrefixes, res.IsTruncated, objs, prefixes, truncated)
+		}
 	}
 }

@@ -414,3 +414,51 @@ func BenchmarkBackendSynced(b *testing.B) {
 		return be
 	})
 }
+
+func TestSweepOrphans(t *testing.T) {
+	dir, b, ctx := setup(t)
+	if _, err := b.PutObject(ctx, "bk", "k", strings.NewReader("kept"), objectstore.Meta{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	id, err := b.CreateMultipartUpload(ctx, "bk", "mp", objectstore.Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.UploadPart(ctx, "bk", "mp", id, 1, strings.NewReader("part")); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-2 * time.Hour)
+	// Every blob so far is referenced: age them all.
+	filepath.WalkDir(filepath.Join(dir, "data"), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			os.Chtimes(p, old, old)
+		}
+		return nil
+	})
+	orphan := func(name string, mtime time.Time) {
+		p := filepath.Join(dir, "data", name[:2], name)
+		if err := os.WriteFile(p, []byte("orphan"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, mtime, mtime); err != nil {
+			t.Fatal(err)
+		}
+	}
+	orphan("ab00000000000000000000000000000a", old)
+	orphan("cd00000000000000000000000000000b", time.Now())
+	n, err := b.SweepOrphans(ctx, time.Hour)
+	if err != nil || n != 1 {
+		t.Fatalf("SweepOrphans = %d, %v; want 1", n, err)
+	}
+	if got := files(t, dir, "data"); got != 3 {
+		t.Fatalf("%d blobs after the sweep, want 3 (object, part, young orphan)", got)
+	}
+	_, rc, err := b.GetObject(ctx, "bk", "k", objectstore.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	if data, _ := io.ReadAll(rc); string(data) != "kept" {
+		t.Fatalf("object after the sweep: %q", data)
+	}
+}

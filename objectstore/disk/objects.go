@@ -216,6 +216,9 @@ func lookup(bk *bolt.Bucket, key, versionID string) ([]byte, record, error) {
 			return nil, record{}, objectstore.ErrNoSuchKey
 		}
 		k, v := vb.Cursor().First()
+		if k == nil {
+			return nil, record{}, objectstore.ErrNoSuchKey
+		}
 		var rec record
 		if err := decode(v, &rec); err != nil {
 			return nil, rec, err
