@@ -255,6 +255,38 @@ type Info struct {
 	IsLatest bool
 	// PartsCount is the number of parts of a multipart object, 0 otherwise.
 	PartsCount int
+	// Parts are a multipart object's parts in order, with the numbers they
+	// were uploaded under (GetObject and HeadObject fill it; listings do
+	// not): for ?partNumber= reads (PartRange) and GetObjectAttributes.
+	Parts []ObjectPart
+}
+
+// ObjectPart is one part of a completed multipart object.
+type ObjectPart struct {
+	PartNumber int
+	Size       int64
+}
+
+// PartRange is the byte range of part n of the object, for a GET or HEAD
+// with ?partNumber=n ("Effectively performs a 'ranged' GET request for the
+// part specified", API_GetObject.html): the offset and length to read, for
+// Content-Range: bytes start-(start+length-1)/Size. Part 1 of an object
+// that is not multipart is the whole object; a part the object does not
+// have gives ErrPartNotSatisfiable.
+func (in Info) PartRange(n int) (start, length int64, err error) {
+	if len(in.Parts) == 0 {
+		if n == 1 {
+			return 0, in.Size, nil
+		}
+		return 0, 0, ErrPartNotSatisfiable
+	}
+	for _, p := range in.Parts {
+		if p.PartNumber == n {
+			return start, p.Size, nil
+		}
+		start += p.Size
+	}
+	return 0, 0, ErrPartNotSatisfiable
 }
 
 // ObjectRef names one object version: VersionID "" is the current one.
@@ -277,6 +309,10 @@ type GetOptions struct {
 	VersionID string
 	// Range nil reads the whole object.
 	Range *Range
+	// PartNumber, when not 0, reads that part (see Info.PartRange). S3
+	// refuses a request with both a Range and a partNumber (InvalidRequest,
+	// 400); the S3 layer answers it without calling.
+	PartNumber int
 }
 
 // DeleteResult is what DeleteObject did, for x-amz-version-id and

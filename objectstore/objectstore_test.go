@@ -147,3 +147,28 @@ func TestPartError(t *testing.T) {
 		t.Fatalf("PartError: %v", err)
 	}
 }
+
+func TestPartRange(t *testing.T) {
+	multi := Info{Size: 12, PartsCount: 3, Parts: []ObjectPart{{1, 5}, {3, 5}, {7, 2}}}
+	single := Info{Size: 9}
+	tests := []struct {
+		in            Info
+		n             int
+		start, length int64
+		err           error
+	}{
+		{multi, 1, 0, 5, nil},
+		{multi, 3, 5, 5, nil},
+		{multi, 7, 10, 2, nil},
+		{multi, 2, 0, 0, ErrPartNotSatisfiable},
+		{multi, 8, 0, 0, ErrPartNotSatisfiable},
+		{single, 1, 0, 9, nil},
+		{single, 2, 0, 0, ErrPartNotSatisfiable},
+	}
+	for _, tc := range tests {
+		start, length, err := tc.in.PartRange(tc.n)
+		if start != tc.start || length != tc.length || !errors.Is(err, tc.err) || (tc.err == nil) != (err == nil) {
+			t.Errorf("PartRange(%d) of %+v = %d, %d, %v", tc.n, tc.in.Parts, start, length, err)
+		}
+	}
+}

@@ -699,6 +699,25 @@ func testMultipart(t *testing.T, s *suite) {
 	if data != string(whole[r.First:r.Last+1]) {
 		t.Fatalf("range across parts: %d bytes, wrong content", len(data))
 	}
+	// Reads by part number (?partNumber=, API_GetObject.html: "Effectively
+	// performs a 'ranged' GET request for the part specified"), the way the
+	// SDK's transfer manager downloads; HEAD reports the parts.
+	head, err := s.b.HeadObject(s.ctx, s.bucket, "big", "")
+	wantParts := []objectstore.ObjectPart{{PartNumber: 1, Size: int64(len(p1b))}, {PartNumber: 2, Size: int64(len(p2))}, {PartNumber: 3, Size: int64(len(p3))}}
+	if err != nil || !slices.Equal(head.Parts, wantParts) {
+		t.Fatalf("HeadObject parts = %+v, %v; want %+v", head.Parts, err, wantParts)
+	}
+	for n, want := range [][]byte{p1b, p2, p3} {
+		info, data := s.get(t, "big", objectstore.GetOptions{PartNumber: n + 1})
+		start, length, err := info.PartRange(n + 1)
+		if data != string(want) || err != nil || length != int64(len(want)) || string(whole[start:start+length]) != data {
+			t.Fatalf("part %d: %d bytes, range %d+%d, %v", n+1, len(data), start, length, err)
+		}
+	}
+	// A part the object does not have: InvalidPartNumber, 416 ("The
+	// requested partnumber is not satisfiable", ErrorResponses.html).
+	_, _, err = s.b.GetObject(s.ctx, s.bucket, "big", objectstore.GetOptions{PartNumber: 4})
+	wantErr(t, "GetObject part 4 of 3", err, objectstore.ErrPartNotSatisfiable)
 	// The upload is gone.
 	_, err = s.b.UploadPart(s.ctx, s.bucket, "big", id, 4, strings.NewReader("x"))
 	wantErr(t, "UploadPart after completion", err, objectstore.ErrNoSuchUpload)
@@ -722,6 +741,19 @@ func testMultipart(t *testing.T, s *suite) {
 	if _, data := s.get(t, "subset", objectstore.GetOptions{}); data != string(p1)+string(p3) || info.ETag != multipartETag(p1, p3) {
 		t.Fatalf("subset completion: ETag %s, %d bytes", info.ETag, len(data))
 	}
+	// Parts keep the numbers they were uploaded under.
+	if _, data := s.get(t, "subset", objectstore.GetOptions{PartNumber: 3}); data != string(p3) {
+		t.Fatalf("part 3 of the subset: %d bytes", len(data))
+	}
+	_, _, err = s.b.GetObject(s.ctx, s.bucket, "subset", objectstore.GetOptions{PartNumber: 2})
+	wantErr(t, "GetObject of a part left out", err, objectstore.ErrPartNotSatisfiable)
+	// An object that is not multipart has one part, the whole object.
+	s.put(t, "single", "whole")
+	if info, data := s.get(t, "single", objectstore.GetOptions{PartNumber: 1}); data != "whole" || info.PartsCount != 0 || len(info.Parts) != 0 {
+		t.Fatalf("part 1 of a single-part object: %+v %q", info, data)
+	}
+	_, _, err = s.b.GetObject(s.ctx, s.bucket, "single", objectstore.GetOptions{PartNumber: 2})
+	wantErr(t, "GetObject part 2 of a single-part object", err, objectstore.ErrPartNotSatisfiable)
 
 	// A single small part is a valid upload (the last part may be small).
 	id3, _ := s.b.CreateMultipartUpload(s.ctx, s.bucket, "one", objectstore.Meta{})

@@ -289,6 +289,8 @@ type record struct {
 type blob struct {
 	ID   string `json:"i"`
 	Size int64  `json:"s"`
+	// Part is the number the part was uploaded under (0 for a PUT's body).
+	Part int `json:"n,omitempty"`
 }
 
 func decode(data []byte, v any) error {

@@ -218,7 +218,9 @@ func (b *Backend) CompleteMultipartUpload(ctx context.Context, bucket, key, uplo
 			}
 			h.Write(sum)
 			rec.Size += p.Blob.Size
-			rec.Blobs = append(rec.Blobs, p.Blob)
+			bl := p.Blob
+			bl.Part = cp.PartNumber
+			rec.Blobs = append(rec.Blobs, bl)
 			delete(have, cp.PartNumber)
 		}
 		rec.ETag = `"` + hex.EncodeToString(h.Sum(nil)) + "-" + strconv.Itoa(len(parts)) + `"`

@@ -278,6 +278,12 @@ func (b *Backend) find(ctx context.Context, bucket, key, versionID string, pin b
 		if k != nil {
 			info = rec.info(bucket, key, versioningOf(bk))
 			info.IsLatest = isLatest(bk, key, k)
+			if rec.PartsCount > 0 {
+				info.Parts = make([]objectstore.ObjectPart, len(rec.Blobs))
+				for i, bl := range rec.Blobs {
+					info.Parts[i] = objectstore.ObjectPart{PartNumber: bl.Part, Size: bl.Size}
+				}
+			}
 		}
 		if lerr != nil {
 			return lerr
@@ -307,11 +313,17 @@ func (b *Backend) GetObject(ctx context.Context, bucket, key string, opt objects
 		return info, nil, fmt.Errorf("disk: get %s/%s: %w", bucket, key, err)
 	}
 	start, length := int64(0), info.Size
-	if opt.Range != nil {
-		if start, length, err = opt.Range.Resolve(info.Size); err != nil {
-			b.unpin(blobs)
-			return info, nil, fmt.Errorf("disk: get %s/%s: %w", bucket, key, err)
-		}
+	switch {
+	case opt.Range != nil && opt.PartNumber != 0:
+		err = errors.New("both a range and a part number")
+	case opt.Range != nil:
+		start, length, err = opt.Range.Resolve(info.Size)
+	case opt.PartNumber != 0:
+		start, length, err = info.PartRange(opt.PartNumber)
+	}
+	if err != nil {
+		b.unpin(blobs)
+		return info, nil, fmt.Errorf("disk: get %s/%s: %w", bucket, key, err)
 	}
 	return info, &reader{ctx: ctx, b: b, blobs: blobs, off: start, end: start + length}, nil
 }
