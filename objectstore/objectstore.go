@@ -101,18 +101,21 @@ type Backend interface {
 	CreateMultipartUpload(ctx context.Context, bucket, key string, meta Meta) (uploadID string, err error)
 	// UploadPart streams one part (numbered 1..10000, else
 	// ErrInvalidPartNumber); uploading a number again replaces the part.
-	// ErrNoSuchUpload when the upload is not in progress for this key.
-	UploadPart(ctx context.Context, bucket, key, uploadID string, partNumber int, body io.Reader) (PartInfo, error)
+	// cs is the part's additional checksum as the S3 layer verified it (zero
+	// when none was sent), kept for ListParts, CompleteMultipartUpload and
+	// part reads. ErrNoSuchUpload when the upload is not in progress for
+	// this key.
+	UploadPart(ctx context.Context, bucket, key, uploadID string, partNumber int, body io.Reader, cs Checksum) (PartInfo, error)
 	// CompleteMultipartUpload makes the object from the listed parts, which
 	// must be in ascending order (ErrInvalidPartOrder), uploaded with the
-	// given ETags (ErrInvalidPart) and, but for the last, at least MinPartSize
-	// bytes (ErrEntityTooSmall). Parts left out are discarded. The object's
-	// ETag is the MD5 of the parts' binary MD5s followed by "-N". An empty
-	// list gives ErrInvalidPart (the S3 layer answers it with MalformedXML
-	// before calling). cond, when not nil, is checked atomically with the
-	// commit, after the parts (see Precondition); its error leaves the upload
+	// given ETags and checksums (ErrInvalidPart) and, but for the last, at
+	// least MinPartSize bytes (ErrEntityTooSmall). Parts left out are
+	// discarded. The object's ETag is the MD5 of the parts' binary MD5s
+	// followed by "-N". An empty list gives ErrInvalidPart (the S3 layer
+	// answers it with MalformedXML before calling). opt's hooks run inside
+	// the commit, after the parts are checked; their errors leave the upload
 	// in progress.
-	CompleteMultipartUpload(ctx context.Context, bucket, key, uploadID string, parts []CompletedPart, cond Precondition) (Info, error)
+	CompleteMultipartUpload(ctx context.Context, bucket, key, uploadID string, parts []CompletedPart, opt CompleteOptions) (Info, error)
 	// AbortMultipartUpload discards the upload and its parts; ErrNoSuchUpload.
 	AbortMultipartUpload(ctx context.Context, bucket, key, uploadID string) error
 	// ListParts lists an upload's parts by number; ErrNoSuchUpload.
@@ -265,6 +268,8 @@ type Info struct {
 type ObjectPart struct {
 	PartNumber int
 	Size       int64
+	// Checksum is the part's additional checksum, zero when none was sent.
+	Checksum Checksum
 }
 
 // PartRange is the byte range of part n of the object, for a GET or HEAD
@@ -383,6 +388,8 @@ type PartInfo struct {
 	ETag         string
 	Size         int64
 	LastModified time.Time
+	// Checksum is the part's additional checksum, zero when none was sent.
+	Checksum Checksum
 }
 
 // CompletedPart is one entry of CompleteMultipartUpload's part list; ETag may
@@ -390,6 +397,23 @@ type PartInfo struct {
 type CompletedPart struct {
 	PartNumber int
 	ETag       string
+	// Checksum is the part's checksum value as the request lists it
+	// (ChecksumCRC32 and the like), "" when not listed; when listed it must
+	// equal the uploaded part's.
+	Checksum string
+}
+
+// CompleteOptions are CompleteMultipartUpload's hooks, both optional.
+type CompleteOptions struct {
+	// Cond is checked against the key's current object (see Precondition).
+	Cond Precondition
+	// Checksum is called with the listed parts as uploaded (numbers, sizes,
+	// ETags, checksums) and returns the object's checksum: the S3 layer
+	// composes a COMPOSITE one with ComposeChecksum, or combines a
+	// FULL_OBJECT one, and checks it against the one the request sent.
+	// Without it the object has the upload's Meta.Checksum as is. It must be
+	// quick and must not call the backend.
+	Checksum func(parts []PartInfo) (Checksum, error)
 }
 
 // PartListOptions select a page of ListParts.

@@ -1,9 +1,13 @@
 package objectstore
 
 import (
+	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -149,7 +153,7 @@ func TestPartError(t *testing.T) {
 }
 
 func TestPartRange(t *testing.T) {
-	multi := Info{Size: 12, PartsCount: 3, Parts: []ObjectPart{{1, 5}, {3, 5}, {7, 2}}}
+	multi := Info{Size: 12, PartsCount: 3, Parts: []ObjectPart{{PartNumber: 1, Size: 5}, {PartNumber: 3, Size: 5}, {PartNumber: 7, Size: 2}}}
 	single := Info{Size: 9}
 	tests := []struct {
 		in            Info
@@ -169,6 +173,46 @@ func TestPartRange(t *testing.T) {
 		start, length, err := tc.in.PartRange(tc.n)
 		if start != tc.start || length != tc.length || !errors.Is(err, tc.err) || (tc.err == nil) != (err == nil) {
 			t.Errorf("PartRange(%d) of %+v = %d, %d, %v", tc.n, tc.in.Parts, start, length, err)
+		}
+	}
+}
+
+// TestComposeChecksum: a composite checksum is the checksum of the parts'
+// binary checksums, "-N" (checking-object-integrity.html, "Using part-level
+// checksums for multipart uploads").
+func TestComposeChecksum(t *testing.T) {
+	b64 := base64.StdEncoding.EncodeToString
+	part := func(n int, crc uint32) PartInfo {
+		return PartInfo{PartNumber: n, Checksum: Checksum{Algorithm: "CRC32", Value: b64(binary.BigEndian.AppendUint32(nil, crc))}}
+	}
+	// crc32("hello") = 0x3610a686, crc32("world") = 0x3a771143.
+	parts := []PartInfo{part(1, 0x3610a686), part(2, 0x3a771143)}
+	got, err := ComposeChecksum("CRC32", parts)
+	want := b64(binary.BigEndian.AppendUint32(nil, crc32.ChecksumIEEE([]byte{0x36, 0x10, 0xa6, 0x86, 0x3a, 0x77, 0x11, 0x43}))) + "-2"
+	if err != nil || got.Value != want || got.Algorithm != "CRC32" || got.Type != "COMPOSITE" {
+		t.Fatalf("ComposeChecksum = %+v, %v; want %s", got, err, want)
+	}
+	if crc32.ChecksumIEEE([]byte("hello")) != 0x3610a686 {
+		t.Fatal("crc32 test vector")
+	}
+	for _, tc := range []struct {
+		alg   string
+		parts []PartInfo
+	}{
+		{"CRC64NVME", parts},
+		{"MD5", parts},
+		{"CRC32C", parts},
+		{"CRC32", []PartInfo{part(1, 1), {PartNumber: 2}}},
+		{"CRC32", []PartInfo{{PartNumber: 1, Checksum: Checksum{Algorithm: "CRC32", Value: "!!"}}}},
+	} {
+		if _, err := ComposeChecksum(tc.alg, tc.parts); err == nil {
+			t.Errorf("ComposeChecksum(%s, %+v) succeeded", tc.alg, tc.parts)
+		}
+	}
+	for _, alg := range []string{"CRC32C", "SHA1", "SHA256"} {
+		p := []PartInfo{{PartNumber: 1, Checksum: Checksum{Algorithm: alg, Value: b64([]byte("abcd"))}}}
+		if got, err := ComposeChecksum(alg, p); err != nil || !strings.HasSuffix(got.Value, "-1") {
+			t.Errorf("ComposeChecksum(%s) = %+v, %v", alg, got, err)
 		}
 	}
 }

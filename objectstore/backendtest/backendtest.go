@@ -24,9 +24,12 @@ import (
 	"bytes"
 	"context"
 	"crypto/md5"
+	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"math/rand/v2"
 	"reflect"
@@ -59,6 +62,7 @@ func Run(t *testing.T, newBackend func(t *testing.T) objectstore.Backend) {
 		{"Multipart", testMultipart},
 		{"MultipartErrors", testMultipartErrors},
 		{"MultipartLists", testMultipartLists},
+		{"MultipartChecksums", testMultipartChecksums},
 		{"Versioning", testVersioning},
 		{"VersioningSuspended", testVersioningSuspended},
 		{"ListVersions", testListVersions},
@@ -499,7 +503,7 @@ func testCopy(t *testing.T, s *suite) {
 		t.Fatal(err)
 	}
 	p := s.upload(t, "mp", id, 1, []byte("multi"))
-	if _, err := s.b.CompleteMultipartUpload(s.ctx, s.bucket, "mp", id, []objectstore.CompletedPart{{PartNumber: 1, ETag: p.ETag}}, nil); err != nil {
+	if _, err := s.b.CompleteMultipartUpload(s.ctx, s.bucket, "mp", id, []objectstore.CompletedPart{{PartNumber: 1, ETag: p.ETag}}, objectstore.CompleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	res, err = s.b.CopyObject(s.ctx, objectstore.ObjectRef{Bucket: s.bucket, Key: "mp"}, s.bucket, "mp-copy", nil)
@@ -650,7 +654,7 @@ func multipartETag(parts ...[]byte) string {
 
 func (s *suite) upload(t *testing.T, key, id string, n int, data []byte) objectstore.PartInfo {
 	t.Helper()
-	p, err := s.b.UploadPart(s.ctx, s.bucket, key, id, n, bytes.NewReader(data))
+	p, err := s.b.UploadPart(s.ctx, s.bucket, key, id, n, bytes.NewReader(data), objectstore.Checksum{})
 	if err != nil {
 		t.Fatalf("UploadPart %d: %v", n, err)
 	}
@@ -681,7 +685,7 @@ func testMultipart(t *testing.T, s *suite) {
 	}
 	info, err := s.b.CompleteMultipartUpload(s.ctx, s.bucket, "big", id, []objectstore.CompletedPart{
 		{PartNumber: 1, ETag: e1.ETag}, {PartNumber: 2, ETag: strings.Trim(e2.ETag, `"`)}, {PartNumber: 3, ETag: e3.ETag},
-	}, nil)
+	}, objectstore.CompleteOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -719,7 +723,7 @@ func testMultipart(t *testing.T, s *suite) {
 	_, _, err = s.b.GetObject(s.ctx, s.bucket, "big", objectstore.GetOptions{PartNumber: 4})
 	wantErr(t, "GetObject part 4 of 3", err, objectstore.ErrPartNotSatisfiable)
 	// The upload is gone.
-	_, err = s.b.UploadPart(s.ctx, s.bucket, "big", id, 4, strings.NewReader("x"))
+	_, err = s.b.UploadPart(s.ctx, s.bucket, "big", id, 4, strings.NewReader("x"), objectstore.Checksum{})
 	wantErr(t, "UploadPart after completion", err, objectstore.ErrNoSuchUpload)
 	ups, err := s.b.ListUploads(s.ctx, s.bucket, objectstore.UploadListOptions{})
 	if err != nil || len(ups.Uploads) != 0 {
@@ -734,7 +738,7 @@ func testMultipart(t *testing.T, s *suite) {
 	q1 := s.upload(t, "subset", id2, 1, p1)
 	s.upload(t, "subset", id2, 2, p2)
 	q3 := s.upload(t, "subset", id2, 3, p3)
-	info, err = s.b.CompleteMultipartUpload(s.ctx, s.bucket, "subset", id2, []objectstore.CompletedPart{{PartNumber: 1, ETag: q1.ETag}, {PartNumber: 3, ETag: q3.ETag}}, nil)
+	info, err = s.b.CompleteMultipartUpload(s.ctx, s.bucket, "subset", id2, []objectstore.CompletedPart{{PartNumber: 1, ETag: q1.ETag}, {PartNumber: 3, ETag: q3.ETag}}, objectstore.CompleteOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -758,7 +762,7 @@ func testMultipart(t *testing.T, s *suite) {
 	// A single small part is a valid upload (the last part may be small).
 	id3, _ := s.b.CreateMultipartUpload(s.ctx, s.bucket, "one", objectstore.Meta{})
 	o := s.upload(t, "one", id3, 5, []byte("only"))
-	if info, err := s.b.CompleteMultipartUpload(s.ctx, s.bucket, "one", id3, []objectstore.CompletedPart{{PartNumber: 5, ETag: o.ETag}}, nil); err != nil || info.ETag != multipartETag([]byte("only")) {
+	if info, err := s.b.CompleteMultipartUpload(s.ctx, s.bucket, "one", id3, []objectstore.CompletedPart{{PartNumber: 5, ETag: o.ETag}}, objectstore.CompleteOptions{}); err != nil || info.ETag != multipartETag([]byte("only")) {
 		t.Fatalf("single-part completion = %+v, %v", info, err)
 	}
 
@@ -789,10 +793,10 @@ func testMultipartErrors(t *testing.T, s *suite) {
 	small1 := s.upload(t, "k", id, 1, []byte("small one"))
 	small2 := s.upload(t, "k", id, 2, []byte("small two"))
 	for _, n := range []int{0, -1, objectstore.MaxPartNumber + 1} {
-		_, err := s.b.UploadPart(s.ctx, s.bucket, "k", id, n, strings.NewReader("x"))
+		_, err := s.b.UploadPart(s.ctx, s.bucket, "k", id, n, strings.NewReader("x"), objectstore.Checksum{})
 		wantErr(t, fmt.Sprintf("UploadPart %d", n), err, objectstore.ErrInvalidPartNumber)
 	}
-	if _, err := s.b.UploadPart(s.ctx, s.bucket, "k", id, objectstore.MaxPartNumber, strings.NewReader("x")); err != nil {
+	if _, err := s.b.UploadPart(s.ctx, s.bucket, "k", id, objectstore.MaxPartNumber, strings.NewReader("x"), objectstore.Checksum{}); err != nil {
 		t.Fatalf("UploadPart %d: %v", objectstore.MaxPartNumber, err)
 	}
 	tests := []struct {
@@ -808,7 +812,7 @@ func testMultipartErrors(t *testing.T, s *suite) {
 		{"empty list", nil, objectstore.ErrInvalidPart},
 	}
 	for _, tc := range tests {
-		_, err := s.b.CompleteMultipartUpload(s.ctx, s.bucket, "k", id, tc.parts, nil)
+		_, err := s.b.CompleteMultipartUpload(s.ctx, s.bucket, "k", id, tc.parts, objectstore.CompleteOptions{})
 		wantErr(t, tc.name, err, tc.want)
 	}
 	// A failed completion leaves the upload in progress.
@@ -821,9 +825,9 @@ func testMultipartErrors(t *testing.T, s *suite) {
 		if key == "other" {
 			bad = id
 		}
-		_, err := s.b.UploadPart(s.ctx, s.bucket, key, bad, 1, strings.NewReader("x"))
+		_, err := s.b.UploadPart(s.ctx, s.bucket, key, bad, 1, strings.NewReader("x"), objectstore.Checksum{})
 		wantErr(t, "UploadPart "+key, err, objectstore.ErrNoSuchUpload)
-		_, err = s.b.CompleteMultipartUpload(s.ctx, s.bucket, key, bad, []objectstore.CompletedPart{{PartNumber: 1, ETag: small1.ETag}}, nil)
+		_, err = s.b.CompleteMultipartUpload(s.ctx, s.bucket, key, bad, []objectstore.CompletedPart{{PartNumber: 1, ETag: small1.ETag}}, objectstore.CompleteOptions{})
 		wantErr(t, "Complete "+key, err, objectstore.ErrNoSuchUpload)
 		_, err = s.b.ListParts(s.ctx, s.bucket, key, bad, objectstore.PartListOptions{})
 		wantErr(t, "ListParts "+key, err, objectstore.ErrNoSuchUpload)
@@ -1259,7 +1263,7 @@ func testFailedBody(t *testing.T, s *suite) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = s.b.UploadPart(s.ctx, s.bucket, "mp", id, 1, &failingReader{n: 10, err: boom})
+	_, err = s.b.UploadPart(s.ctx, s.bucket, "mp", id, 1, &failingReader{n: 10, err: boom}, objectstore.Checksum{})
 	wantErr(t, "UploadPart with a failing body", err, boom)
 	if res, err := s.b.ListParts(s.ctx, s.bucket, "mp", id, objectstore.PartListOptions{}); err != nil || len(res.Parts) != 0 {
 		t.Fatalf("ListParts after a failed part = %+v, %v", res, err)
@@ -1366,12 +1370,12 @@ func testConditionalWrites(t *testing.T, s *suite) {
 	}
 	p := s.upload(t, "k", id, 1, []byte("part"))
 	parts := []objectstore.CompletedPart{{PartNumber: 1, ETag: p.ETag}}
-	_, err = b.CompleteMultipartUpload(ctx, s.bucket, "k", id, parts, ifNoneMatch)
+	_, err = b.CompleteMultipartUpload(ctx, s.bucket, "k", id, parts, objectstore.CompleteOptions{Cond: ifNoneMatch})
 	wantErr(t, "CompleteMultipartUpload with If-None-Match on an existing key", err, errPrecondition)
 	if _, err := b.ListParts(ctx, s.bucket, "k", id, objectstore.PartListOptions{}); err != nil {
 		t.Fatalf("upload after a refused completion: %v", err)
 	}
-	if _, err := b.CompleteMultipartUpload(ctx, s.bucket, "k", id, parts, nil); err != nil {
+	if _, err := b.CompleteMultipartUpload(ctx, s.bucket, "k", id, parts, objectstore.CompleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	// Racing creators: exactly one wins.
@@ -1476,5 +1480,71 @@ func testListModel(t *testing.T, s *suite) {
 		if got := keysOf(res.Objects); !slices.Equal(got, append([]string{}, objs...)) || !slices.Equal(res.CommonPrefixes, prefixes) || res.IsTruncated != truncated {
 			t.Fatalf("case %d, List(%+v) = %q %q %v; want %q %q %v", i, opt, got, res.CommonPrefixes, res.IsTruncated, objs, prefixes, truncated)
 		}
+	}
+}
+
+func crc32Of(data []byte) objectstore.Checksum {
+	return objectstore.Checksum{Algorithm: "CRC32", Value: base64.StdEncoding.EncodeToString(binary.BigEndian.AppendUint32(nil, crc32.ChecksumIEEE(data)))}
+}
+
+// testMultipartChecksums: parts keep the checksums they were uploaded with;
+// CompleteMultipartUpload refuses a listed checksum that differs
+// (InvalidPart) and stores the object checksum its hook returns; part reads
+// report each part's checksum (API_CompleteMultipartUpload.html;
+// checking-object-integrity.html).
+func testMultipartChecksums(t *testing.T, s *suite) {
+	ctx, b := s.ctx, s.b
+	id, err := b.CreateMultipartUpload(ctx, s.bucket, "k", objectstore.Meta{Checksum: objectstore.Checksum{Algorithm: "CRC32", Type: "COMPOSITE"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d1, d2 := partData(objectstore.MinPartSize, 5), []byte("the last part")
+	var infos []objectstore.PartInfo
+	for n, d := range [][]byte{d1, d2} {
+		p, err := b.UploadPart(ctx, s.bucket, "k", id, n+1, bytes.NewReader(d), crc32Of(d))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Checksum != crc32Of(d) {
+			t.Fatalf("UploadPart checksum = %+v", p.Checksum)
+		}
+		infos = append(infos, p)
+	}
+	lp, err := b.ListParts(ctx, s.bucket, "k", id, objectstore.PartListOptions{})
+	if err != nil || len(lp.Parts) != 2 || lp.Parts[0].Checksum != crc32Of(d1) || lp.Parts[1].Checksum != crc32Of(d2) {
+		t.Fatalf("ListParts = %+v, %v", lp.Parts, err)
+	}
+	listed := []objectstore.CompletedPart{
+		{PartNumber: 1, ETag: infos[0].ETag, Checksum: crc32Of(d1).Value},
+		{PartNumber: 2, ETag: infos[1].ETag, Checksum: crc32Of(d1).Value},
+	}
+	_, err = b.CompleteMultipartUpload(ctx, s.bucket, "k", id, listed, objectstore.CompleteOptions{})
+	wantErr(t, "Complete with a wrong part checksum", err, objectstore.ErrInvalidPart)
+	listed[1].Checksum = crc32Of(d2).Value
+	refused := errors.New("BadDigest")
+	_, err = b.CompleteMultipartUpload(ctx, s.bucket, "k", id, listed, objectstore.CompleteOptions{
+		Checksum: func([]objectstore.PartInfo) (objectstore.Checksum, error) { return objectstore.Checksum{}, refused },
+	})
+	wantErr(t, "Complete refused by the checksum hook", err, refused)
+	var seen []objectstore.PartInfo
+	info, err := b.CompleteMultipartUpload(ctx, s.bucket, "k", id, listed, objectstore.CompleteOptions{
+		Checksum: func(parts []objectstore.PartInfo) (objectstore.Checksum, error) {
+			seen = parts
+			return objectstore.ComposeChecksum("CRC32", parts)
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 2 || seen[0].Size != int64(len(d1)) || seen[1].Checksum != crc32Of(d2) || seen[1].PartNumber != 2 {
+		t.Fatalf("checksum hook saw %+v", seen)
+	}
+	want, _ := objectstore.ComposeChecksum("CRC32", infos)
+	if info.Meta.Checksum != want || !strings.HasSuffix(want.Value, "-2") {
+		t.Fatalf("object checksum = %+v, want %+v", info.Meta.Checksum, want)
+	}
+	head, err := b.HeadObject(ctx, s.bucket, "k", "")
+	if err != nil || head.Meta.Checksum != want || len(head.Parts) != 2 || head.Parts[1].Checksum != crc32Of(d2) {
+		t.Fatalf("HeadObject = %+v, %v", head, err)
 	}
 }

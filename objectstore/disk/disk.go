@@ -291,6 +291,8 @@ type blob struct {
 	Size int64  `json:"s"`
 	// Part is the number the part was uploaded under (0 for a PUT's body).
 	Part int `json:"n,omitempty"`
+	// Checksum is the part's additional checksum.
+	Checksum objectstore.Checksum `json:"c,omitzero"`
 }
 
 func decode(data []byte, v any) error {

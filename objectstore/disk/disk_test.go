@@ -138,7 +138,7 @@ func TestBlobLifecycle(t *testing.T) {
 	}
 	part := func(n int, body string) objectstore.PartInfo {
 		t.Helper()
-		p, err := b.UploadPart(ctx, "bk", "mp", id, n, strings.NewReader(body))
+		p, err := b.UploadPart(ctx, "bk", "mp", id, n, strings.NewReader(body), objectstore.Checksum{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -147,16 +147,16 @@ func TestBlobLifecycle(t *testing.T) {
 	part(1, "a")
 	p1 := part(1, "b") // replaces
 	part(2, "c")
-	if _, err := b.UploadPart(ctx, "bk", "mp", id, 3, &failAfter{n: 10, err: boom}); !errors.Is(err, boom) {
+	if _, err := b.UploadPart(ctx, "bk", "mp", id, 3, &failAfter{n: 10, err: boom}, objectstore.Checksum{}); !errors.Is(err, boom) {
 		t.Fatalf("failed part: %v", err)
 	}
 	want(2)
-	if _, err := b.CompleteMultipartUpload(ctx, "bk", "mp", id, []objectstore.CompletedPart{{PartNumber: 1, ETag: p1.ETag}}, nil); err != nil {
+	if _, err := b.CompleteMultipartUpload(ctx, "bk", "mp", id, []objectstore.CompletedPart{{PartNumber: 1, ETag: p1.ETag}}, objectstore.CompleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	want(1) // part 2 was left out
 	id2, _ := b.CreateMultipartUpload(ctx, "bk", "mp2", objectstore.Meta{})
-	if _, err := b.UploadPart(ctx, "bk", "mp2", id2, 1, strings.NewReader("x")); err != nil {
+	if _, err := b.UploadPart(ctx, "bk", "mp2", id2, 1, strings.NewReader("x"), objectstore.Checksum{}); err != nil {
 		t.Fatal(err)
 	}
 	want(2)
@@ -424,7 +424,7 @@ func TestSweepOrphans(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.UploadPart(ctx, "bk", "mp", id, 1, strings.NewReader("part")); err != nil {
+	if _, err := b.UploadPart(ctx, "bk", "mp", id, 1, strings.NewReader("part"), objectstore.Checksum{}); err != nil {
 		t.Fatal(err)
 	}
 	old := time.Now().Add(-2 * time.Hour)

@@ -281,7 +281,7 @@ func (b *Backend) find(ctx context.Context, bucket, key, versionID string, pin b
 			if rec.PartsCount > 0 {
 				info.Parts = make([]objectstore.ObjectPart, len(rec.Blobs))
 				for i, bl := range rec.Blobs {
-					info.Parts[i] = objectstore.ObjectPart{PartNumber: bl.Part, Size: bl.Size}
+					info.Parts[i] = objectstore.ObjectPart{PartNumber: bl.Part, Size: bl.Size, Checksum: bl.Checksum}
 				}
 			}
 		}
