@@ -409,8 +409,8 @@ type CompleteOptions struct {
 	Cond Precondition
 	// Checksum is called with the listed parts as uploaded (numbers, sizes,
 	// ETags, checksums) and returns the object's checksum: the S3 layer
-	// composes a COMPOSITE one with ComposeChecksum, or combines a
-	// FULL_OBJECT one, and checks it against the one the request sent.
+	// composes a COMPOSITE one with ComposeChecksum, or a FULL_OBJECT one
+	// with CombineChecksum, and checks it against the one the request sent.
 	// Without it the object has the upload's Meta.Checksum as is. It must be
 	// quick and must not call the backend.
 	Checksum func(parts []PartInfo) (Checksum, error)

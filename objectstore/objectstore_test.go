@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"hash/crc64"
+	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
@@ -214,5 +216,54 @@ func TestComposeChecksum(t *testing.T) {
 		if got, err := ComposeChecksum(alg, p); err != nil || !strings.HasSuffix(got.Value, "-1") {
 			t.Errorf("ComposeChecksum(%s) = %+v, %v", alg, got, err)
 		}
+	}
+}
+
+// crcOf computes algorithm's CRC of data with the standard library, as
+// the big-endian bytes S3 base64-encodes. CRC-64/NVME is the reflected
+// polynomial 0x9a6c9329ac4bc9b5 with pre- and post-inversion, as hash/crc64
+// computes it (its check value, of "123456789", is 0xae8b14860a799888).
+func crcOf(algorithm string, data []byte) []byte {
+	switch algorithm {
+	case "CRC32":
+		return binary.BigEndian.AppendUint32(nil, crc32.ChecksumIEEE(data))
+	case "CRC32C":
+		return binary.BigEndian.AppendUint32(nil, crc32.Checksum(data, crc32.MakeTable(crc32.Castagnoli)))
+	}
+	return binary.BigEndian.AppendUint64(nil, crc64.Checksum(data, crc64.MakeTable(0x9a6c9329ac4bc9b5)))
+}
+
+// TestCombineChecksum: the combined CRC of the parts equals the CRC of the
+// whole object (a FULL_OBJECT checksum, checking-object-integrity.html).
+func TestCombineChecksum(t *testing.T) {
+	if got := crcOf("CRC64NVME", []byte("123456789")); binary.BigEndian.Uint64(got) != 0xae8b14860a799888 {
+		t.Fatalf("CRC-64/NVME check value = %x", got)
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, alg := range []string{"CRC32", "CRC32C", "CRC64NVME"} {
+		for range 20 {
+			var whole []byte
+			var parts []PartInfo
+			for n := range 1 + rng.IntN(5) {
+				data := make([]byte, rng.IntN(3000))
+				for i := range data {
+					data[i] = byte(rng.Uint32())
+				}
+				whole = append(whole, data...)
+				parts = append(parts, PartInfo{PartNumber: n + 1, Size: int64(len(data)), Checksum: Checksum{Algorithm: alg, Value: base64.StdEncoding.EncodeToString(crcOf(alg, data))}})
+			}
+			got, err := CombineChecksum(alg, parts)
+			want := base64.StdEncoding.EncodeToString(crcOf(alg, whole))
+			if err != nil || got.Value != want || got.Type != "FULL_OBJECT" || got.Algorithm != alg {
+				t.Fatalf("%s over %d parts = %+v, %v; want %s", alg, len(parts), got, err, want)
+			}
+		}
+	}
+	if _, err := CombineChecksum("SHA256", nil); err == nil {
+		t.Error("CombineChecksum(SHA256) succeeded")
+	}
+	bad := []PartInfo{{PartNumber: 1, Checksum: Checksum{Algorithm: "CRC32", Value: base64.StdEncoding.EncodeToString([]byte{1, 2, 3})}}}
+	if _, err := CombineChecksum("CRC32", bad); err == nil {
+		t.Error("CombineChecksum of a 3-byte CRC32 succeeded")
 	}
 }
