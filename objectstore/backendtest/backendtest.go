@@ -1407,11 +1407,13 @@ func testConditionalWrites(t *testing.T, s *suite) {
 	}
 }
 
-// modelList is List as S3 defines it, computed naively over sorted keys:
-// keys after marker with the prefix; with a delimiter, those holding it past
-// the prefix roll up into their common prefix, listed unless it sorts at or
-// before the marker; entries count towards maxKeys together.
-func modelList(keys []string, opt objectstore.ListOptions) (objs, prefixes []string, truncated bool) {
+// ExpectedList is List as S3 defines it, computed naively over keys
+// (sorted, distinct): keys after the marker with the prefix; with a
+// delimiter, those holding it past the prefix roll up into their common
+// prefix, listed unless it sorts at or before the marker; objects and
+// prefixes count towards MaxKeys together. Backends' own tests may compare
+// against it (a fuzz test, say).
+func ExpectedList(keys []string, opt objectstore.ListOptions) (objs, prefixes []string, truncated bool) {
 	limit := objectstore.Limit(opt.MaxKeys)
 	n := 0
 	seen := map[string]bool{}
@@ -1442,7 +1444,7 @@ func modelList(keys []string, opt objectstore.ListOptions) (objs, prefixes []str
 	return objs, prefixes, false
 }
 
-// testListModel compares List with modelList over random keys, prefixes,
+// testListModel compares List with ExpectedList over random keys, prefixes,
 // delimiters, markers and page sizes drawn from a small alphabet, so
 // prefixes, delimiters and markers collide with keys in every way.
 func testListModel(t *testing.T, s *suite) {
@@ -1472,7 +1474,7 @@ func testListModel(t *testing.T, s *suite) {
 		if rng.IntN(3) > 0 {
 			opt.Delimiter = []string{"/", "b", "é", "a/"}[rng.IntN(4)]
 		}
-		objs, prefixes, truncated := modelList(keys, opt)
+		objs, prefixes, truncated := ExpectedList(keys, opt)
 		res, err := s.b.List(s.ctx, s.bucket, opt)
 		if err != nil {
 			t.Fatal(err)
