@@ -13,6 +13,25 @@
 // Two backends implement it: objectstore/disk (embedded, the default) and,
 // later, an upstream one that forwards to an S3-compatible server; both run
 // the conformance suite objectstore/backendtest.
+//
+// # What is decided where
+//
+// Whatever S3 must decide atomically with a write is decided inside the
+// backend's commit, through a callback the S3 layer supplies: conditional
+// writes (a Precondition on PutObject and CompleteMultipartUpload), the
+// metadata of a copy and the x-amz-copy-source-if-* checks (CopyObject's
+// callback sees exactly the source version it copies), and a multipart
+// object's checksum (CompleteOptions.Checksum sees the parts as uploaded).
+// Everything else S3 decides — names, sizes, headers, ACL semantics, which
+// error a missing owner gives — stays in the S3 layer; the backend stores
+// Meta opaquely and maps nothing to HTTP. The pure helpers here (ParseRange,
+// Range.Resolve, Info.PartRange, ComposeChecksum, CombineChecksum) are what
+// both sides need to agree on.
+//
+// Version ids follow S3: a bucket whose versioning was never set shows no
+// version ids ("" in Info, though its objects are the "null" version, as
+// ListVersions shows them); Enabled gives each write a new id; Suspended
+// writes the "null" version in place.
 package objectstore
 
 import (
