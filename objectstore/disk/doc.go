@@ -40,10 +40,10 @@
 // buffer: memory stays bounded whatever the size), fsynced, renamed into
 // data/ (and the directory fsynced), and only then the index is committed.
 // A crash before the commit leaves an orphan blob, which is harmless (and
-// invisible; SweepOrphans removes it); a failed body read removes the temp file. A delete or
-// replacement commits the index first, then removes the blobs; a blob that
-// a reader still holds is removed when the reader closes, so a GET never
-// sees its object vanish mid-stream.
+// invisible; SweepOrphans removes it); a failed body read removes the temp
+// file. A delete or replacement commits the index first, then removes the
+// blobs; a blob that a reader still holds is removed when the reader
+// closes, so a GET never sees its object vanish mid-stream.
 //
 // CompleteMultipartUpload does not concatenate: the object's record keeps the
 // list of its parts' blobs (a manifest) and reads run across them, so a
