@@ -66,6 +66,7 @@ func Run(t *testing.T, newBackend func(t *testing.T) objectstore.Backend) {
 		{"Versioning", testVersioning},
 		{"VersioningSuspended", testVersioningSuspended},
 		{"ListVersions", testListVersions},
+		{"VersioningModel", testVersioningModel},
 		{"ConcurrentSameKey", testConcurrentSameKey},
 		{"ConcurrentKeys", testConcurrentKeys},
 		{"FailedBody", testFailedBody},
@@ -1548,5 +1549,151 @@ func testMultipartChecksums(t *testing.T, s *suite) {
 	head, err := b.HeadObject(ctx, s.bucket, "k", "")
 	if err != nil || head.Meta.Checksum != want || len(head.Parts) != 2 || head.Parts[1].Checksum != crc32Of(d2) {
 		t.Fatalf("HeadObject = %+v, %v", head, err)
+	}
+}
+
+// modelVersion is one version in testVersioningModel's model.
+type modelVersion struct {
+	id     string
+	marker bool
+	body   string
+}
+
+// testVersioningModel runs random puts, deletes, version deletes and
+// versioning changes on a few keys and checks after each that GET, List and
+// ListVersions agree with a model of S3's rules (Versioning.html,
+// AddingObjectstoVersioningEnabledBuckets.html, VersionSuspendedBehavior.html,
+// DeletingObjectVersions.html).
+func testVersioningModel(t *testing.T, s *suite) {
+	ctx, b := s.ctx, s.b
+	rng := rand.New(rand.NewPCG(5, 6))
+	keys := []string{"a", "a/b", "c"}
+	model := map[string][]modelVersion{} // newest first
+	status := objectstore.Unversioned
+	dropNull := func(key string) {
+		model[key] = slices.DeleteFunc(model[key], func(v modelVersion) bool { return v.id == objectstore.NullVersion })
+	}
+	for step := range 250 {
+		key := keys[rng.IntN(len(keys))]
+		var what string
+		switch op := rng.IntN(10); {
+		case op < 4:
+			body := fmt.Sprint("body ", step)
+			what = "put " + key
+			info, err := b.PutObject(ctx, s.bucket, key, strings.NewReader(body), objectstore.Meta{}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch status {
+			case objectstore.Enabled:
+				if info.VersionID == "" || info.VersionID == objectstore.NullVersion {
+					t.Fatalf("step %d %s: version id %q", step, what, info.VersionID)
+				}
+				model[key] = append([]modelVersion{{id: info.VersionID, body: body}}, model[key]...)
+			default:
+				want := objectstore.NullVersion
+				if status == objectstore.Unversioned {
+					want = ""
+				}
+				if info.VersionID != want {
+					t.Fatalf("step %d %s: version id %q, want %q", step, what, info.VersionID, want)
+				}
+				dropNull(key)
+				model[key] = append([]modelVersion{{id: objectstore.NullVersion, body: body}}, model[key]...)
+			}
+		case op < 6:
+			what = "delete " + key
+			res, err := b.DeleteObject(ctx, s.bucket, key, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch status {
+			case objectstore.Unversioned:
+				if res.DeleteMarker {
+					t.Fatalf("step %d %s: delete marker without versioning", step, what)
+				}
+				dropNull(key)
+			case objectstore.Enabled:
+				if !res.DeleteMarker || res.VersionID == "" || res.VersionID == objectstore.NullVersion {
+					t.Fatalf("step %d %s: %+v", step, what, res)
+				}
+				model[key] = append([]modelVersion{{id: res.VersionID, marker: true}}, model[key]...)
+			case objectstore.Suspended:
+				if !res.DeleteMarker || res.VersionID != objectstore.NullVersion {
+					t.Fatalf("step %d %s: %+v, want a null delete marker", step, what, res)
+				}
+				dropNull(key)
+				model[key] = append([]modelVersion{{id: objectstore.NullVersion, marker: true}}, model[key]...)
+			}
+		case op < 8:
+			vs := model[key]
+			if len(vs) == 0 {
+				continue
+			}
+			v := vs[rng.IntN(len(vs))]
+			what = "delete version " + v.id + " of " + key
+			res, err := b.DeleteObject(ctx, s.bucket, key, v.id)
+			if err != nil || res.DeleteMarker != v.marker {
+				t.Fatalf("step %d %s: %+v, %v", step, what, res, err)
+			}
+			model[key] = slices.DeleteFunc(vs, func(m modelVersion) bool { return m.id == v.id })
+		default:
+			status = []objectstore.Versioning{objectstore.Enabled, objectstore.Suspended}[rng.IntN(2)]
+			what = "versioning " + string(status)
+			if err := b.SetVersioning(ctx, s.bucket, status); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// GET of each key, and of each version.
+		var current []string
+		for _, k := range keys {
+			vs := model[k]
+			info, rc, err := b.GetObject(ctx, s.bucket, k, objectstore.GetOptions{})
+			switch {
+			case len(vs) == 0 || vs[0].marker:
+				if !errors.Is(err, objectstore.ErrNoSuchKey) {
+					t.Fatalf("step %d after %s: GET %s = %v, want NoSuchKey", step, what, k, err)
+				}
+				if len(vs) > 0 && (!info.IsDeleteMarker || info.VersionID != vs[0].id) {
+					t.Fatalf("step %d after %s: GET %s behind a marker: info %+v", step, what, k, info)
+				}
+			default:
+				if err != nil {
+					t.Fatalf("step %d after %s: GET %s: %v", step, what, k, err)
+				}
+				data, _ := io.ReadAll(rc)
+				rc.Close()
+				if string(data) != vs[0].body {
+					t.Fatalf("step %d after %s: GET %s = %q, want %q", step, what, k, data, vs[0].body)
+				}
+				current = append(current, k)
+			}
+			for _, v := range vs {
+				_, err := b.HeadObject(ctx, s.bucket, k, v.id)
+				if v.marker && !errors.Is(err, objectstore.ErrMethodNotAllowed) || !v.marker && err != nil {
+					t.Fatalf("step %d after %s: HEAD %s version %s: %v", step, what, k, v.id, err)
+				}
+			}
+		}
+		res, err := b.List(ctx, s.bucket, objectstore.ListOptions{})
+		if err != nil || !slices.Equal(keysOf(res.Objects), append([]string{}, current...)) {
+			t.Fatalf("step %d after %s: List = %q, %v; want %q", step, what, keysOf(res.Objects), err, current)
+		}
+		lv, err := b.ListVersions(ctx, s.bucket, objectstore.VersionListOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want, got []string
+		for _, k := range keys {
+			for i, v := range model[k] {
+				want = append(want, fmt.Sprint(k, " ", v.id, " marker=", v.marker, " latest=", i == 0))
+			}
+		}
+		for _, v := range lv.Versions {
+			got = append(got, fmt.Sprint(v.Key, " ", v.VersionID, " marker=", v.IsDeleteMarker, " latest=", v.IsLatest))
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("step %d after %s: ListVersions =\n%s\nwant\n%s", step, what, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
 	}
 }
