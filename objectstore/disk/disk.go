@@ -16,6 +16,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/gatehouse-iam/gatehouse/objectstore"
 )
@@ -112,7 +113,7 @@ func Open(dir string, opts Options) (*Backend, error) {
 	}
 	db, err := bolt.Open(filepath.Join(dir, "index.db"), 0o600, &bolt.Options{Timeout: timeout, NoSync: opts.NoSync})
 	if err != nil {
-		if errors.Is(err, bolt.ErrTimeout) {
+		if errors.Is(err, bolterrors.ErrTimeout) {
 			return nil, fmt.Errorf("disk: open index in %s: locked by another process: %w", dir, err)
 		}
 		return nil, fmt.Errorf("disk: open index in %s: %w", dir, err)
@@ -121,8 +122,7 @@ func Open(dir string, opts Options) (*Backend, error) {
 		_, err := tx.CreateBucketIfNotExists(rootBucket)
 		return err
 	}); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("disk: init index: %w", err)
+		return nil, errors.Join(fmt.Errorf("disk: init index: %w", err), db.Close())
 	}
 	b.db = db
 	return b, nil
