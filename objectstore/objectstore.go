@@ -68,7 +68,9 @@ type Backend interface {
 	// GetObject returns the object's info and a reader of its bytes (of the
 	// range opt.Range selects, resolved with Range.Resolve against Info.Size;
 	// nil reads all). The caller closes the reader; the object read stays
-	// readable until then even if it is deleted or replaced meanwhile.
+	// readable until then even if it is deleted or replaced meanwhile. The
+	// reader honours ctx between chunks, so pass the request's context, not
+	// a short per-call deadline.
 	// ErrNoSuchKey (no such object, or its current version is a delete
 	// marker: then Info describes the marker), ErrNoSuchVersion,
 	// ErrMethodNotAllowed (the version asked for is a delete marker; Info
