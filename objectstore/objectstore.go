@@ -158,7 +158,8 @@ type Backend interface {
 // NoSuchKey when there is no object), as
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html
 // describes. It must be quick and must not call the backend: it runs while
-// the backend holds its write lock.
+// the backend holds its write lock. It may be called more than once: a
+// backend may also check it before reading a body, to fail fast.
 type Precondition func(current *Info) error
 
 // MinPartSize is the smallest size of a multipart upload's parts but the

@@ -1346,6 +1346,9 @@ func testConditionalWrites(t *testing.T, s *suite) {
 	}
 	_, err = b.PutObject(ctx, s.bucket, "k", strings.NewReader("second"), objectstore.Meta{}, ifNoneMatch)
 	wantErr(t, "If-None-Match on an existing key", err, errPrecondition)
+	if err != errPrecondition {
+		t.Errorf("the precondition's error came back wrapped: %v", err)
+	}
 	_, err = b.PutObject(ctx, s.bucket, "k", strings.NewReader("second"), objectstore.Meta{}, ifMatch(`"0123"`))
 	wantErr(t, "If-Match with another ETag", err, errPrecondition)
 	_, err = b.PutObject(ctx, s.bucket, "missing", strings.NewReader("x"), objectstore.Meta{}, ifMatch(first.ETag))

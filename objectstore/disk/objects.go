@@ -16,8 +16,20 @@ import (
 
 // PutObject implements objectstore.Backend.
 func (b *Backend) PutObject(ctx context.Context, bucket, key string, body io.Reader, meta objectstore.Meta, cond objectstore.Precondition) (objectstore.Info, error) {
-	if err := b.bucketExists(ctx, bucket); err != nil {
+	// The bucket must exist and cond hold before the body is read, so a
+	// refused write fails fast; both are checked again at the commit.
+	if err := ctx.Err(); err != nil {
 		return objectstore.Info{}, fmt.Errorf("disk: put %s/%s: %w", bucket, key, err)
+	}
+	err := b.db.View(func(tx *bolt.Tx) error {
+		bk, err := bucketOf(tx, bucket)
+		if err != nil {
+			return err
+		}
+		return check(bk, bucket, key, cond)
+	})
+	if err != nil {
+		return objectstore.Info{}, wrapUnlessCond(err, "disk: put %s/%s", bucket, key)
 	}
 	bl, sum, err := b.writeBlob(ctx, body)
 	if err != nil {
