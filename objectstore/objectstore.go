@@ -162,6 +162,30 @@ type Backend interface {
 // backend may also check it before reading a body, to fail fast.
 type Precondition func(current *Info) error
 
+// A ChecksummedBody is a body that knows, once it has been read to its end,
+// the additional checksum it was verified against (one an aws-chunked
+// trailer carried, or one computed while it was read). Backends ask it
+// after reading the body, for a PutObject whose Meta.Checksum has no value
+// and an UploadPart given no checksum, and store what it says.
+type ChecksummedBody interface {
+	io.Reader
+	Checksum() Checksum
+}
+
+// BodyChecksum returns the checksum to store for body: given, unless it has
+// no value and body knows its own.
+func BodyChecksum(body io.Reader, given Checksum) Checksum {
+	if given.Value != "" {
+		return given
+	}
+	if cb, ok := body.(ChecksummedBody); ok {
+		if c := cb.Checksum(); c.Value != "" {
+			return c
+		}
+	}
+	return given
+}
+
 // MinPartSize is the smallest size of a multipart upload's parts but the
 // last (5 MiB), under which CompleteMultipartUpload gives ErrEntityTooSmall.
 const MinPartSize = 5 << 20

@@ -44,7 +44,7 @@ func BenchmarkS3(b *testing.B) {
 	if err := direct.CreateBucket(ctx, "bench"); err != nil {
 		b.Fatal(err)
 	}
-	if _, err := direct.PutObject(ctx, "bench", "small", bytes.NewReader(small), objectstore.Meta{}); err != nil {
+	if _, err := direct.PutObject(ctx, "bench", "small", bytes.NewReader(small), objectstore.Meta{}, nil); err != nil {
 		b.Fatal(err)
 	}
 
@@ -82,7 +82,7 @@ func BenchmarkS3(b *testing.B) {
 	b.Run("PutObject-1MiB/backend", func(b *testing.B) {
 		b.SetBytes(int64(len(large)))
 		for b.Loop() {
-			if _, err := direct.PutObject(ctx, "bench", "large", bytes.NewReader(large), objectstore.Meta{}); err != nil {
+			if _, err := direct.PutObject(ctx, "bench", "large", bytes.NewReader(large), objectstore.Meta{}, nil); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -52,12 +52,12 @@ func (s *Service) uploadPart(ctx context.Context, c *identity.Caller, r *Request
 	if err != nil {
 		return nil, err
 	}
-	part, err := s.backend.UploadPart(ctx, in.Bucket, in.Key, in.UploadId, int(in.PartNumber), body)
+	part, err := s.backend.UploadPart(ctx, in.Bucket, in.Key, in.UploadId, int(in.PartNumber), body, objectstore.Checksum{})
 	if err != nil {
 		return nil, s.objectError(err, in.Bucket, in.Key, in.UploadId)
 	}
 	out := &s3api.UploadPartOutput{ETag: str(part.ETag)}
-	setChecksumOut(bodyChecksum(in.Body, body), &out.ChecksumCRC32, &out.ChecksumCRC32C, &out.ChecksumSHA1, &out.ChecksumSHA256)
+	setChecksumOut(part.Checksum, &out.ChecksumCRC32, &out.ChecksumCRC32C, &out.ChecksumSHA1, &out.ChecksumSHA256)
 	return out, nil
 }
 
@@ -73,14 +73,37 @@ func (s *Service) completeMultipartUpload(ctx context.Context, c *identity.Calle
 		if p.PartNumber == nil || p.ETag == nil {
 			return nil, errMalformedXML()
 		}
-		parts = append(parts, objectstore.CompletedPart{PartNumber: int(*p.PartNumber), ETag: *p.ETag})
+		cp := objectstore.CompletedPart{PartNumber: int(*p.PartNumber), ETag: *p.ETag}
+		for _, v := range []*string{p.ChecksumCRC32, p.ChecksumCRC32C, p.ChecksumSHA1, p.ChecksumSHA256} {
+			if v != nil {
+				cp.Checksum = *v
+			}
+		}
+		parts = append(parts, cp)
 	}
-	info, err := s.backend.CompleteMultipartUpload(ctx, in.Bucket, in.Key, in.UploadId, parts)
+	opt := objectstore.CompleteOptions{Cond: writeCondition(r.Header), Checksum: compositeChecksum}
+	info, err := s.backend.CompleteMultipartUpload(ctx, in.Bucket, in.Key, in.UploadId, parts, opt)
 	if err != nil {
 		return nil, s.objectError(err, in.Bucket, in.Key, in.UploadId)
 	}
-	return &s3api.CompleteMultipartUploadOutput{Location: str("/" + in.Bucket + "/" + in.Key), Bucket: str(in.Bucket), Key: str(in.Key),
-		ETag: str(info.ETag), VersionId: versionOut(info.VersionID)}, nil
+	out := &s3api.CompleteMultipartUploadOutput{Location: str("/" + in.Bucket + "/" + in.Key), Bucket: str(in.Bucket), Key: str(in.Key),
+		ETag: str(info.ETag), VersionId: versionOut(info.VersionID)}
+	setChecksumOut(info.Meta.Checksum, &out.ChecksumCRC32, &out.ChecksumCRC32C, &out.ChecksumSHA1, &out.ChecksumSHA256)
+	return out, nil
+}
+
+// compositeChecksum is a multipart object's checksum: the checksum of its
+// parts' checksums, "-N" (checking-object-integrity.html, "Using part-level
+// checksums for multipart uploads"); none when the parts carry none.
+func compositeChecksum(parts []objectstore.PartInfo) (objectstore.Checksum, error) {
+	if len(parts) == 0 || parts[0].Checksum.Algorithm == "" {
+		return objectstore.Checksum{}, nil
+	}
+	alg := parts[0].Checksum.Algorithm
+	if alg == "CRC64NVME" {
+		return objectstore.CombineChecksum(alg, parts)
+	}
+	return objectstore.ComposeChecksum(alg, parts)
 }
 
 func (s *Service) abortMultipartUpload(ctx context.Context, c *identity.Caller, r *Request, in *s3api.AbortMultipartUploadRequest) (*s3api.AbortMultipartUploadOutput, error) {

@@ -111,11 +111,11 @@ func (s *Service) putObject(ctx context.Context, c *identity.Caller, r *Request,
 	if err != nil {
 		return nil, err
 	}
-	info, err := s.backend.PutObject(ctx, in.Bucket, in.Key, body, meta)
-	if err != nil {
-		return nil, s.objectError(err, in.Bucket, in.Key, "")
+	if alg != "" {
+		meta.Checksum = objectstore.Checksum{Algorithm: alg, Type: "FULL_OBJECT"}
 	}
-	if info, err = s.storeChecksum(ctx, info, bodyChecksum(in.Body, body)); err != nil {
+	info, err := s.backend.PutObject(ctx, in.Bucket, in.Key, body, meta, writeCondition(r.Header))
+	if err != nil {
 		return nil, s.objectError(err, in.Bucket, in.Key, "")
 	}
 	out := &s3api.PutObjectOutput{ETag: str(info.ETag), VersionId: versionOut(info.VersionID)}
@@ -127,37 +127,42 @@ func (s *Service) putObject(ctx context.Context, c *identity.Caller, r *Request,
 	return out, nil
 }
 
-// trailed is a body that carried its checksum in an aws-chunked trailer,
-// verified by the time the body has been read to its end.
-type trailed interface {
-	TrailerChecksum() (algorithm, value string)
+// writeCondition is the precondition of a conditional write
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html):
+// If-None-Match: * fails with 412 PreconditionFailed when the key exists,
+// If-Match when its ETag differs or it does not exist (404 NoSuchKey).
+func writeCondition(h map[string][]string) objectstore.Precondition {
+	none, match := headerValue(h, "If-None-Match"), headerValue(h, "If-Match")
+	if none == "" && match == "" {
+		return nil
+	}
+	return func(cur *objectstore.Info) error {
+		exists := cur != nil && !cur.IsDeleteMarker
+		if none == "*" && exists {
+			return s3err("PreconditionFailed", 412, "At least one of the pre-conditions you specified did not hold").
+				WithMembers(map[string]any{"Condition": "If-None-Match"})
+		}
+		if match != "" {
+			if !exists {
+				return errNoSuchKey("")
+			}
+			if !etagMatches(match, cur.ETag) {
+				return s3err("PreconditionFailed", 412, "At least one of the pre-conditions you specified did not hold").
+					WithMembers(map[string]any{"Condition": "If-Match"})
+			}
+		}
+		return nil
+	}
 }
 
-// bodyChecksum is the checksum a stored body has: the one computed while
-// reading it (declared in a header, or only named), else the one its
-// trailer carried.
-func bodyChecksum(in io.Reader, body *checksumReader) objectstore.Checksum {
-	if body.alg != "" {
-		return objectstore.Checksum{Algorithm: body.alg, Value: body.value(), Type: "FULL_OBJECT"}
-	}
-	if t, ok := in.(trailed); ok {
-		if alg, v := t.TrailerChecksum(); alg != "" {
-			return objectstore.Checksum{Algorithm: alg, Value: v, Type: "FULL_OBJECT"}
+// headerValue is a request header's first value, whatever its case.
+func headerValue(h map[string][]string, name string) string {
+	for k, v := range h {
+		if len(v) > 0 && strings.EqualFold(k, name) {
+			return v[0]
 		}
 	}
-	return objectstore.Checksum{}
-}
-
-// storeChecksum records the checksum a body had as it was stored (the
-// value is known only once the backend has read the body).
-func (s *Service) storeChecksum(ctx context.Context, info objectstore.Info, sum objectstore.Checksum) (objectstore.Info, error) {
-	if sum.Algorithm == "" {
-		return info, nil
-	}
-	return s.backend.UpdateMeta(ctx, info.Bucket, info.Key, info.VersionID, func(m *objectstore.Meta) error {
-		m.Checksum = sum
-		return nil
-	})
+	return ""
 }
 
 func (s *Service) getObject(ctx context.Context, c *identity.Caller, r *Request, in *s3api.GetObjectRequest) (s3api.Output, error) {

@@ -147,7 +147,7 @@ func (b *Backend) UploadPart(ctx context.Context, bucket, key, uploadID string, 
 	if err != nil {
 		return objectstore.PartInfo{}, wrap(err)
 	}
-	bl.Checksum = cs
+	bl.Checksum = objectstore.BodyChecksum(body, cs)
 	p := partRecord{ETag: `"` + hex.EncodeToString(sum) + `"`, LastModified: b.stamp(), Blob: bl}
 	var removed []blob
 	err = ctx.Err()

@@ -42,6 +42,7 @@ func (b *Backend) PutObject(ctx context.Context, bucket, key string, body io.Rea
 		Meta:         meta.Clone(),
 		Blobs:        []blob{bl},
 	}
+	rec.Meta.Checksum = objectstore.BodyChecksum(body, meta.Checksum)
 	info, err := b.commit(ctx, bucket, key, rec, cond)
 	if err != nil {
 		return objectstore.Info{}, wrapUnlessCond(err, "disk: put %s/%s", bucket, key)
