@@ -42,15 +42,23 @@ func TestChecksums(t *testing.T) {
 }
 
 func TestChecksumReader(t *testing.T) {
+	// Messages: S3's answers recorded in a conformance suite of S3's
+	// behaviour (S3's "Checking object integrity" page lists the algorithms).
 	cases := []struct {
 		name string
 		want map[string]string
 		code string
+		msg  string
 	}{
-		{name: "match", want: map[string]string{"CRC32": "DUoRhQ==", "sha256": "uU0nuZNNPgilLlLX2n2r+sSE7+N6U4DukIj3rOLvzek="}},
+		{name: "match", want: map[string]string{"CRC32": "DUoRhQ==", "sha256": ""}},
 		{name: "compute only", want: map[string]string{"CRC64NVME": ""}},
 		{name: "mismatch", want: map[string]string{"CRC32C": "AAAAAA=="}, code: CodeBadDigest},
-		{name: "unknown", want: map[string]string{"MD4": "x"}, code: CodeInvalidRequest},
+		{name: "unknown", want: map[string]string{"MD4": "x"}, code: CodeInvalidRequest, msg: msgUnsupportedChecksum},
+		{name: "two expected", want: map[string]string{"CRC32": "DUoRhQ==", "sha256": "uU0nuZNNPgilLlLX2n2r+sSE7+N6U4DukIj3rOLvzek="},
+			code: CodeInvalidRequest, msg: msgTrailerMultiple},
+		// A value that is not the base64 of a 4-byte digest.
+		{name: "not base64", want: map[string]string{"crc32": "cbf43926"}, code: CodeInvalidRequest, msg: "Value for x-amz-checksum-crc32 header is invalid."},
+		{name: "unpadded", want: map[string]string{"crc32": "DUoRhQ"}, code: CodeInvalidRequest, msg: "Value for x-amz-checksum-crc32 header is invalid."},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -66,6 +74,9 @@ func TestChecksumReader(t *testing.T) {
 			if code == CodeBadDigest && msg != "The CRC32C you specified did not match the calculated checksum." {
 				t.Errorf("message %q", msg)
 			}
+			if c.msg != "" && msg != c.msg {
+				t.Errorf("message %q, want %q", msg, c.msg)
+			}
 			if err == nil {
 				if string(got) != "hello world" {
 					t.Errorf("read %q", got)
@@ -77,6 +88,9 @@ func TestChecksumReader(t *testing.T) {
 				}
 				if c.name == "compute only" && cr.Sums()["CRC64NVME"] != "jSnVw/bqjr4=" {
 					t.Errorf("Sums %v", cr.Sums())
+				}
+				if c.name == "match" && cr.Sum("SHA256") != "uU0nuZNNPgilLlLX2n2r+sSE7+N6U4DukIj3rOLvzek=" {
+					t.Errorf("Sum(SHA256) = %s", cr.Sum("SHA256"))
 				}
 			}
 		})

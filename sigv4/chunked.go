@@ -24,7 +24,7 @@ const (
 	// maxChunkSize bounds one chunk; a signed chunk is buffered whole
 	// before it is verified and released. The SDKs send 64 KiB chunks.
 	maxChunkSize = 16 << 20
-	// minChunkSize is S3's smallest signed chunk but the last.
+	// minChunkSize is S3's smallest chunk but the last, signed or not.
 	minChunkSize = 8192
 	// maxTrailer bounds the trailer section, and maxTrailers its lines.
 	maxTrailer  = 4096
@@ -43,7 +43,7 @@ const (
 
 // S3's messages for aws-chunked bodies.
 const (
-	msgIncompleteBody   = "You did not provide the number of bytes specified by the Content-Length HTTP header"
+	msgIncompleteBody   = "The request body terminated unexpectedly"
 	msgChunkSize        = "Only the last chunk is allowed to have a size less than 8192 bytes"
 	msgMalformedTrailer = "The request contained trailing data that was not well-formed or did not conform to our published schema."
 	msgTrailerValue     = "The value specified in the x-amz-trailer header is not supported"
@@ -99,8 +99,8 @@ func (s *chunkSigner) verify(algorithm string, dataSum []byte, got string) *Erro
 }
 
 // trailerNames parses x-amz-trailer: the checksum trailers the body will
-// end with. S3 accepts one checksum.
-func trailerNames(h http.Header, allowed bool) ([]checksumAlg, error) {
+// end with. S3 accepts one checksum, in a header or a trailer.
+func trailerNames(h http.Header) ([]checksumAlg, error) {
 	var algs []checksumAlg
 	for _, v := range h.Values("X-Amz-Trailer") {
 		for name := range strings.SplitSeq(v, ",") {
@@ -109,13 +109,13 @@ func trailerNames(h http.Header, allowed bool) ([]checksumAlg, error) {
 				continue
 			}
 			alg, ok := findChecksum(name)
-			if !ok || !strings.EqualFold(name, alg.header) || !allowed {
+			if !ok || !strings.EqualFold(name, alg.header) {
 				return nil, s3Error(CodeInvalidRequest, http.StatusBadRequest, msgTrailerValue)
 			}
 			algs = append(algs, alg)
 		}
 	}
-	if len(algs) > 1 {
+	if len(algs) > 1 || len(algs) == 1 && len(checksumHeaders(h)) > 0 {
 		return nil, s3Error(CodeInvalidRequest, http.StatusBadRequest, msgTrailerMultiple)
 	}
 	return algs, nil
@@ -238,7 +238,7 @@ func (c *chunkedReader) next() error {
 	if size > c.decoded-c.n || size > maxChunkSize {
 		return errIncompleteBody()
 	}
-	if c.sig != nil && c.chunks > 0 && size > 0 && c.prevSize < minChunkSize {
+	if c.chunks > 0 && size > 0 && c.prevSize < minChunkSize {
 		return s3Error(CodeInvalidChunkSizeError, http.StatusForbidden, msgChunkSize,
 			Field{"Chunk", strconv.Itoa(c.chunks)}, Field{"BadChunkSize", strconv.FormatInt(c.prevSize, 10)})
 	}
@@ -389,6 +389,9 @@ func (c *chunkedReader) readTrailer() error {
 			if l.name == alg.header {
 				got = l.value
 			}
+		}
+		if !alg.validValue(got) {
+			return s3Error(CodeInvalidRequest, http.StatusBadRequest, "Value for "+alg.header+" trailing header is invalid.")
 		}
 		if got != sumBase64(c.sums[i]) {
 			if c.n != c.decoded {

@@ -39,11 +39,16 @@
 // With Options.S3 the verifier applies S3's rules, which differ from those
 // above:
 //
-//   - The canonical URI is the path exactly as the client escaped it: S3
-//     neither encodes it again nor removes "." segments or repeated slashes
-//     (aws-sdk-go-v2's S3 client signs with DisableURIPathEscaping, botocore
-//     does not normalise S3 paths). A client that sends some bytes unescaped
-//     but signs them escaped once is accepted too.
+//   - The canonical URI is the path as the client escaped it, percent-encoded
+//     once: S3 neither encodes it again nor removes "." segments or repeated
+//     slashes (aws-sdk-go-v2's S3 client signs with DisableURIPathEscaping,
+//     botocore does not normalise S3 paths). Bytes a client sends unescaped
+//     are escaped, and escapes of unreserved characters undone, as S3 does.
+//   - Every x-amz-* header of the request, and the host, must be signed
+//     (else AccessDenied with the HeadersNotSigned field).
+//   - S3 checks the time after the signature: a request that is both
+//     skewed and badly signed is SignatureDoesNotMatch. Precheck therefore
+//     verifies the signature too (it needs no body under these rules).
 //   - A header-signed request must send x-amz-content-sha256 (else
 //     InvalidRequest), whose value is a lower-case hex SHA-256,
 //     UNSIGNED-PAYLOAD, or one of the streaming values below (else
@@ -85,12 +90,13 @@
 //   - STREAMING-UNSIGNED-PAYLOAD-TRAILER is aws-chunked without signatures,
 //     what aws-sdk-go-v2 and the AWS CLI send for uploads over TLS; its
 //     trailer carries the checksum named by x-amz-trailer
-//     (x-amz-checksum-crc32, -crc32c, -crc64nvme, -sha1, -sha256 or
-//     -sha512), verified against the decoded payload (BadDigest).
+//     (x-amz-checksum-crc32, -crc32c, -crc64nvme, -sha1 or -sha256),
+//     verified against the decoded payload (BadDigest). A signed body may
+//     carry such a trailer too.
 //
 // The decoded length must equal x-amz-decoded-content-length (else
 // IncompleteBody); chunk-size lines, chunks and trailers are bounded, and
-// signed chunks but the last must have at least 8 KiB
+// chunks but the last, signed or not, must have at least 8 KiB
 // (InvalidChunkSizeError). Read returns the *Error where verification fails
 // and keeps returning it; a hash or checksum mismatch is only known at the
 // end, so a caller must treat any Read error as a failed upload and discard

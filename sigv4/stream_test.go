@@ -361,7 +361,10 @@ func TestStreamingUnsignedTrailer(t *testing.T) {
 		code  string
 	}{
 		{name: "valid", body: good},
-		{name: "two chunks", body: []byte("5\r\nhello\r\n6\r\n world\r\n0\r\nx-amz-checksum-crc32:DUoRhQ==\r\n\r\n")},
+		// S3 refuses chunks below 8192 bytes but the last, signed or not.
+		{name: "small chunk", body: []byte("5\r\nhello\r\n6\r\n world\r\n0\r\nx-amz-checksum-crc32:DUoRhQ==\r\n\r\n"), code: CodeInvalidChunkSizeError},
+		{name: "invalid trailer value", body: bytes.Replace(good, []byte("DUoRhQ=="), []byte("DUoRhQ"), 1), code: CodeInvalidRequest},
+		{name: "checksum header and trailer", body: good, extra: map[string]string{"X-Amz-Checksum-Crc32": "DUoRhQ=="}, code: CodeInvalidRequest},
 		{name: "blank line before trailer", body: []byte("b\r\nhello world\r\n0\r\n\r\nx-amz-checksum-crc32:DUoRhQ==\r\n\r\n")},
 		{name: "no final CRLF", body: []byte("b\r\nhello world\r\n0\r\nx-amz-checksum-crc32:DUoRhQ==\r\n")},
 		{name: "wrong checksum", body: bytes.Replace(good, []byte("DUoRhQ=="), []byte("DUoRhA=="), 1), code: CodeBadDigest},
