@@ -515,3 +515,55 @@ func TestVerifyStreamNeedsS3(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestS3CanonicalPath(t *testing.T) {
+	for in, want := range map[string]string{
+		"/b/k":              "/b/k",
+		"/b/100%":           "/b/100%25",
+		"/b/%zz":            "/b/%25zz",
+		"/b/%7e%41%2f":      "/b/~A/",
+		"/b/a b+c":          "/b/a%20b%2Bc",
+		"/b/%C3%BC":         "/b/%C3%BC",
+		"/b/%c3%bc":         "/b/%C3%BC",
+		"/b//./../":         "/b//./../",
+		"/b/ü":              "/b/%C3%BC",
+		"":                  "",
+		"%":                 "%25",
+		"/b/%2":             "/b/%252",
+		"/b/%E4%B8%AD?x=%7": "/b/%E4%B8%AD%3Fx%3D%257",
+	} {
+		if got := s3CanonicalPath(in); got != want {
+			t.Errorf("s3CanonicalPath(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestTrailerWithoutTrailer: a body that announces a trailer in
+// x-amz-trailer and sends none is MalformedTrailerError, whether its chunks
+// are signed or not.
+func TestTrailerWithoutTrailer(t *testing.T) {
+	chunks := [][]byte{[]byte("hello"), nil}
+	seed := strings.Repeat("0", 64)
+	for _, kind := range []payloadKind{payloadSigned, payloadSignedTrailer, payloadUnsignedTrailer} {
+		hdr := http.Header{}
+		hdr.Set("X-Amz-Decoded-Content-Length", "5")
+		hdr.Set("X-Amz-Trailer", "x-amz-checksum-crc32")
+		var sigs []string
+		if kind != payloadUnsignedTrailer {
+			sigs = chunkSigs(docSecret, docDate, docScope, seed, chunks)
+		}
+		body := encodeChunked(chunks, sigs)
+		if kind == payloadSignedTrailer {
+			body = encodeChunked(chunks, sigs, "x-amz-trailer-signature:"+trailerSig(docSecret, docDate, docScope, sigs[1], ""))
+		}
+		sig := &chunkSigner{key: deriveKey([]byte(docSecret), "20130524", "us-east-1", "s3"), amzDate: docDate, scope: docScope, prev: seed}
+		b, err := newBody(io.NopCloser(bytes.NewReader(body)), hdr, int64(len(body)), "", kind, sig)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = io.ReadAll(b)
+		if code, msg := errCode(t, err); code != CodeMalformedTrailerError {
+			t.Errorf("kind %d: %s %q", kind, code, msg)
+		}
+	}
+}
