@@ -54,6 +54,17 @@ func errIncompleteBody() *Error {
 	return s3Error(CodeIncompleteBody, http.StatusBadRequest, msgIncompleteBody)
 }
 
+// errRead reports a failed read of the body as IncompleteBody, keeping a
+// cause other than the body's end (such as *http.MaxBytesError) in Err so
+// that a server can tell it apart.
+func errRead(err error) *Error {
+	e := errIncompleteBody()
+	if err != io.EOF && err != io.ErrUnexpectedEOF {
+		e.Err = err
+	}
+	return e
+}
+
 func errMalformedTrailer() *Error {
 	return s3Error(CodeMalformedTrailerError, http.StatusBadRequest, msgMalformedTrailer)
 }
@@ -178,7 +189,7 @@ func (c *chunkedReader) Read(p []byte) (int, error) {
 					return n, err
 				}
 			} else if err != nil {
-				return n, errIncompleteBody()
+				return n, errRead(err)
 			}
 			return n, nil
 		}
@@ -208,7 +219,7 @@ func (c *chunkedReader) readLine(limit int) ([]byte, error) {
 	case err == io.EOF && len(line) == 0:
 		return nil, io.EOF
 	case err != nil:
-		return nil, errIncompleteBody()
+		return nil, errRead(err)
 	}
 	if len(line) < 2 || line[len(line)-2] != '\r' {
 		return nil, errIncompleteBody()
@@ -218,7 +229,10 @@ func (c *chunkedReader) readLine(limit int) ([]byte, error) {
 
 func (c *chunkedReader) crlf() error {
 	var b [2]byte
-	if _, err := io.ReadFull(c.br, b[:]); err != nil || b != [2]byte{'\r', '\n'} {
+	if _, err := io.ReadFull(c.br, b[:]); err != nil {
+		return errRead(err)
+	}
+	if b != [2]byte{'\r', '\n'} {
 		return errIncompleteBody()
 	}
 	return nil
@@ -228,8 +242,11 @@ func (c *chunkedReader) crlf() error {
 // verified; for the last chunk, the trailer.
 func (c *chunkedReader) next() error {
 	line, err := c.readLine(maxChunkLine)
-	if err != nil {
+	if err == io.EOF {
 		return errIncompleteBody()
+	}
+	if err != nil {
+		return err
 	}
 	size, sig, ok := parseChunkLine(line, c.sig != nil)
 	if !ok {
@@ -256,7 +273,7 @@ func (c *chunkedReader) next() error {
 	}
 	data := c.store[:size]
 	if _, err := io.ReadFull(c.br, data); err != nil {
-		return errIncompleteBody()
+		return errRead(err)
 	}
 	if err := c.crlf(); err != nil {
 		return err

@@ -152,7 +152,9 @@ type Body struct {
 }
 
 // Read reads decoded, verified payload. After a failed verification it
-// returns the *Error, and keeps returning it.
+// returns the *Error, and keeps returning it. A failure to read the request
+// body is IncompleteBody, with the reader's error (such as
+// *http.MaxBytesError) as its Err unless it is the body's unexpected end.
 func (b *Body) Read(p []byte) (int, error) {
 	if b.err != nil {
 		return 0, b.err
@@ -165,6 +167,9 @@ func (b *Body) Read(p []byte) (int, error) {
 	case err == io.EOF:
 		b.eof = true
 	case err != nil:
+		if _, ok := err.(*Error); !ok {
+			err = errRead(err)
+		}
 		b.err = err
 		if b.chunked != nil {
 			b.chunked.wipe()
@@ -271,9 +276,6 @@ type hashingReader struct {
 func (h *hashingReader) Read(p []byte) (int, error) {
 	n, err := h.r.Read(p)
 	h.h.Write(p[:n])
-	if errors.Is(err, io.ErrUnexpectedEOF) {
-		return n, errIncompleteBody()
-	}
 	if err == io.EOF {
 		var sum [sha256.Size]byte
 		got := h.h.Sum(sum[:0])

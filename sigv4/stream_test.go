@@ -567,3 +567,24 @@ func TestTrailerWithoutTrailer(t *testing.T) {
 		}
 	}
 }
+
+// TestBodyReadError: a failing request body (here a size limit) is
+// IncompleteBody for the client, with the cause kept for the server.
+func TestBodyReadError(t *testing.T) {
+	for _, payload := range []string{"", unsignedPayload} {
+		r := s3Sign(t, http.MethodPut, "https://bucket.s3.amazonaws.com/key", "0123456789", map[string][]string{"X-Amz-Content-Sha256": {payload}}, payload, t0)
+		if payload == "" {
+			r = s3Sign(t, http.MethodPut, "https://bucket.s3.amazonaws.com/key", "0123456789", map[string][]string{"X-Amz-Content-Sha256": {hexSHA256([]byte("0123456789"))}}, "", t0)
+		}
+		r.Body = http.MaxBytesReader(nil, r.Body, 4)
+		_, b, err := newS3TestVerifier(t, 0).VerifyStream(context.Background(), r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = io.ReadAll(b)
+		var mbe *http.MaxBytesError
+		if code, _ := errCode(t, err); code != CodeIncompleteBody || !errors.As(err, &mbe) {
+			t.Errorf("payload %q: %v", payload, err)
+		}
+	}
+}
