@@ -60,12 +60,51 @@ func IsAnonymous(r *http.Request) bool {
 	}
 	var buf [16]param
 	for _, p := range parseQuery(rawQuery(r), buf[:0]) {
-		switch p.key {
-		case qAlgorithm, qCredential, qSignature, "AWSAccessKeyId", "Signature":
-			return false
+		for _, n := range [...]string{qAlgorithm, qCredential, qSignature, "AWSAccessKeyId", "Signature"} {
+			if strings.EqualFold(p.key, n) {
+				return false
+			}
 		}
 	}
 	return true
+}
+
+// presignNames are the query parameters of SigV4 presigning.
+var presignNames = [...]string{qAlgorithm, qCredential, qDate, qExpires, qSignedHeaders, qSignature, qSecurityToken, qContentSHA256}
+
+// s3ParamNames returns params with the names of the presigning parameters
+// in their canonical case, appended to dst (params itself when none needs
+// it).
+func s3ParamNames(params, dst []param) []param {
+	changed := false
+	for _, p := range params {
+		for _, n := range presignNames {
+			if p.key != n && strings.EqualFold(p.key, n) {
+				p.key, changed = n, true
+			}
+		}
+		dst = append(dst, p)
+	}
+	if !changed {
+		return params
+	}
+	return dst
+}
+
+// withoutSignature returns params without the X-Amz-Signature parameter,
+// in any case, which a presigned URL's canonical query leaves out.
+func withoutSignature(params []param) []param {
+	if !slices.ContainsFunc(params, func(p param) bool { return p.key != qSignature && strings.EqualFold(p.key, qSignature) }) {
+		return params
+	}
+	out := params[:0:0]
+	for _, p := range params {
+		if p.key != qSignature && strings.EqualFold(p.key, qSignature) {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
 }
 
 func s3Error(code string, status int, msg string, fields ...Field) *Error {

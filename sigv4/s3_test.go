@@ -586,3 +586,31 @@ func TestS3PresignedWindow(t *testing.T) {
 		})
 	}
 }
+
+// TestS3PresignedNameCase: S3 reads the names of the presigning parameters
+// in any letter case (the signature covers them as sent).
+func TestS3PresignedNameCase(t *testing.T) {
+	const host = "bucket.s3.amazonaws.com"
+	query := "X-AMZ-CREDENTIAL=" + testAKID + "%2F20260101%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Signedheaders=host&x-amz-algorithm=AWS4-HMAC-SHA256&x-amz-date=20260101T120000Z&x-amz-expires=60"
+	cr := "GET\n/k\n" + query + "\nhost:" + host + "\n\nhost\nUNSIGNED-PAYLOAD"
+	key := deriveKey([]byte(testSecret), "20260101", "us-east-1", "s3")
+	sts := "AWS4-HMAC-SHA256\n20260101T120000Z\n20260101/us-east-1/s3/aws4_request\n" + hexSHA256([]byte(cr))
+	sig := hmacSHA256(key[:], []byte(sts))
+	for _, c := range []struct {
+		query string
+		code  string
+	}{
+		{query + "&x-amz-SIGNATURE=" + hexString(sig[:]), ""},
+		{strings.NewReplacer("X-AMZ-CREDENTIAL", "x-amz-credential", "X-Amz-Signedheaders", "X-Amz-SignedHeaders").Replace(query) +
+			"&X-Amz-Signature=" + hexString(sig[:]), CodeSignatureDoesNotMatch},
+	} {
+		r, _ := readWire(t, []byte("GET /k?"+c.query+" HTTP/1.1\r\nHost: "+host+"\r\n\r\n"))
+		if IsAnonymous(r) {
+			t.Error("anonymous")
+		}
+		_, err := newS3TestVerifier(t, 0).Verify(context.Background(), r, nil)
+		if code, msg := errCode(t, err); code != c.code {
+			t.Errorf("%s: got %s %q, want %s", c.query, code, msg, c.code)
+		}
+	}
+}

@@ -80,11 +80,18 @@ func (v *Verifier) s3Headers(ctx context.Context, r *http.Request) (*Auth, [sha2
 	var pbuf [16]param
 	params := parseQuery(rawQuery(r), pbuf[:0])
 	now := v.now()
-	a, perr := parseAuth(r, params)
+	// S3 reads the names of the presigning parameters in any case; the
+	// signature covers them as sent.
+	var nbuf [16]param
+	named := s3ParamNames(params, nbuf[:0])
+	a, perr := parseAuth(r, named)
 	if perr != nil {
-		return nil, key, "", 0, s3Translate(perr, r, params)
+		return nil, key, "", 0, s3Translate(perr, r, named)
 	}
-	payload, kind, perr := s3Payload(a, r, params)
+	if a.Presigned {
+		params = withoutSignature(params)
+	}
+	payload, kind, perr := s3Payload(a, r, named)
 	if perr != nil {
 		return nil, key, "", 0, perr
 	}
