@@ -1,6 +1,7 @@
 package sigv4
 
 import (
+	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/base64"
@@ -186,4 +187,50 @@ func (c *ChecksumReader) Sums() map[string]string {
 func sumBase64(h hash.Hash) string {
 	var buf [sha256.Size]byte
 	return base64.StdEncoding.EncodeToString(h.Sum(buf[:0]))
+}
+
+// ContentMD5Reader computes the MD5 of what is read through it (S3's ETag
+// of a single-part object) and, when the request sent a Content-MD5
+// header, verifies it at EOF.
+type ContentMD5Reader struct {
+	r    io.Reader
+	h    hash.Hash
+	want string // Content-MD5 as sent, "" when none
+	done bool
+}
+
+// NewContentMD5Reader wraps r to compute its MD5 and check it against
+// contentMD5, the request's Content-MD5 header ("" for none). A value that
+// is not the base64 of 16 bytes is S3's InvalidDigest; a mismatch, found at
+// EOF, is BadDigest with the ExpectedDigest and CalculatedDigest fields,
+// returned by Read (the caller must discard what it read).
+func NewContentMD5Reader(r io.Reader, contentMD5 string, present bool) (*ContentMD5Reader, error) {
+	if present {
+		if b, err := base64.StdEncoding.DecodeString(contentMD5); err != nil || len(b) != md5.Size {
+			return nil, s3Error(CodeInvalidDigest, http.StatusBadRequest, "The Content-MD5 you specified was invalid.",
+				Field{"Content-MD5", contentMD5})
+		}
+	}
+	return &ContentMD5Reader{r: r, h: md5.New(), want: contentMD5}, nil
+}
+
+// Read reads from the underlying reader, hashing what it reads.
+func (c *ContentMD5Reader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.h.Write(p[:n])
+	if err == io.EOF && !c.done {
+		c.done = true
+		if got := sumBase64(c.h); c.want != "" && got != c.want {
+			return n, s3Error(CodeBadDigest, http.StatusBadRequest, "The Content-MD5 you specified did not match what we received.",
+				Field{"ExpectedDigest", c.want}, Field{"CalculatedDigest", got})
+		}
+	}
+	return n, err
+}
+
+// Sum returns the MD5 of what has been read so far.
+func (c *ContentMD5Reader) Sum() [md5.Size]byte {
+	var out [md5.Size]byte
+	c.h.Sum(out[:0])
+	return out
 }

@@ -1,8 +1,10 @@
 package sigv4
 
 import (
+	"encoding/base64"
 	"encoding/binary"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -91,6 +93,47 @@ func TestChecksumReader(t *testing.T) {
 				}
 				if c.name == "match" && cr.Sum("SHA256") != "uU0nuZNNPgilLlLX2n2r+sSE7+N6U4DukIj3rOLvzek=" {
 					t.Errorf("Sum(SHA256) = %s", cr.Sum("SHA256"))
+				}
+			}
+		})
+	}
+}
+
+// TestContentMD5Reader: S3's answers to Content-MD5, as recorded by an S3
+// conformance suite ("the payload"): InvalidDigest for a value that is not
+// the base64 of 16 bytes, BadDigest with both digests for a mismatch.
+func TestContentMD5Reader(t *testing.T) {
+	const data, md5 = "123456789", "JfnnlDI7RTiF9RgfG2JNCw=="
+	cases := []struct {
+		name, value string
+		present     bool
+		code        string
+		fields      []Field
+	}{
+		{name: "match", value: md5, present: true},
+		{name: "absent"},
+		{name: "other content", value: "1B2M2Y8AsgTpgAmY7PhCfg==", present: true, code: CodeBadDigest,
+			fields: []Field{{"ExpectedDigest", "1B2M2Y8AsgTpgAmY7PhCfg=="}, {"CalculatedDigest", md5}}},
+		{name: "not base64", value: "not base64!", present: true, code: CodeInvalidDigest, fields: []Field{{"Content-MD5", "not base64!"}}},
+		{name: "11 bytes", value: "YWJyYWNhZGFicmE=", present: true, code: CodeInvalidDigest},
+		{name: "hex", value: "25f9e794323b453885f5181f1b624d0b", present: true, code: CodeInvalidDigest},
+		{name: "empty", value: "", present: true, code: CodeInvalidDigest},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r, err := NewContentMD5Reader(strings.NewReader(data), c.value, c.present)
+			if err == nil {
+				_, err = io.ReadAll(r)
+			}
+			if code, msg := errCode(t, err); code != c.code {
+				t.Fatalf("got %s %q, want %s", code, msg, c.code)
+			}
+			if c.fields != nil && !slices.Equal(err.(*Error).Fields, c.fields) {
+				t.Errorf("fields %+v", err.(*Error).Fields)
+			}
+			if err == nil {
+				if sum := r.Sum(); base64.StdEncoding.EncodeToString(sum[:]) != md5 {
+					t.Errorf("Sum %x", sum)
 				}
 			}
 		})

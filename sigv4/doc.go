@@ -102,6 +102,7 @@
 // end, so a caller must treat any Read error as a failed upload and discard
 // what it stored. After EOF, [Body.Trailer] holds the verified trailer.
 // [DecodeChunked] decodes an anonymous request's unsigned aws-chunked body,
-// and [NewChecksumReader] checks a whole-body x-amz-checksum-<alg> header and
-// computes the checksums S3 returns.
+// [NewChecksumReader] checks a whole-body x-amz-checksum-<alg> header and
+// computes the checksums S3 returns, and [NewContentMD5Reader] does the same
+// for Content-MD5 (and the MD5 of S3's ETag).
 package sigv4

@@ -29,6 +29,7 @@ const (
 	CodeIncompleteBody               = "IncompleteBody"
 	CodeInvalidChunkSizeError        = "InvalidChunkSizeError"
 	CodeBadDigest                    = "BadDigest"
+	CodeInvalidDigest                = "InvalidDigest"
 	CodeMalformedTrailerError        = "MalformedTrailerError"
 	CodeMissingContentLength         = "MissingContentLength"
 	CodeNotImplemented               = "NotImplemented"
