@@ -157,9 +157,8 @@ func s3Translate(e *Error, r *http.Request, params []param) *Error {
 	case kindHeaderParams:
 		return s3Error(CodeAuthorizationHeaderMalformed, http.StatusBadRequest, msgS3HeaderComponents)
 	case kindMissingEqual:
-		comp, _ := e.Field("component")
 		return s3Error(CodeAuthorizationHeaderMalformed, http.StatusBadRequest,
-			msgS3HeaderMalformed+"the authorization component \""+comp+"\" is malformed.")
+			msgS3HeaderMalformed+"the authorization component \""+e.detail+"\" is malformed.")
 	case kindQueryParams:
 		return s3Error(CodeAuthorizationQueryParametersError, http.StatusBadRequest, msgS3QueryParams)
 	case kindDate:

@@ -175,6 +175,12 @@ func TestS3Errors(t *testing.T) {
 				r.Header.Set("Authorization", a[:strings.Index(a, ", Signature=")])
 			})
 		}, code: CodeAuthorizationHeaderMalformed, status: 400, msg: msgS3HeaderComponents},
+		{name: "component without equal sign", r: func() *http.Request {
+			return get(func(r *http.Request) {
+				a := r.Header.Get("Authorization")
+				r.Header.Set("Authorization", a[:strings.Index(a, "Signature=")]+"Signature")
+			})
+		}, code: CodeAuthorizationHeaderMalformed, status: 400, msg: msgS3HeaderMalformed + `the authorization component "Signature" is malformed.`},
 		{name: "unsupported algorithm", r: func() *http.Request { return get(replaceAuth("AWS4-HMAC-SHA256", "AWS4-HMAC-SHA512")) },
 			code: CodeInvalidArgument, status: 400, msg: msgS3AuthType, fields: []string{"ArgumentName", "ArgumentValue"}},
 		{name: "no date", r: func() *http.Request { return get(func(r *http.Request) { r.Header.Del("X-Amz-Date") }) },
@@ -611,6 +617,28 @@ func TestS3PresignedNameCase(t *testing.T) {
 		_, err := newS3TestVerifier(t, 0).Verify(context.Background(), r, nil)
 		if code, msg := errCode(t, err); code != c.code {
 			t.Errorf("%s: got %s %q, want %s", c.query, code, msg, c.code)
+		}
+	}
+}
+
+// TestIAMErrorsHaveNoFields: without Options.S3, errors are IAM's, with no
+// S3 fields.
+func TestIAMErrorsHaveNoFields(t *testing.T) {
+	r, body := sign(t, clientRequest{url: "https://iam.amazonaws.com/?Action=ListUsers&Version=2010-05-08"})
+	for _, mod := range []func(*http.Request){
+		func(r *http.Request) {
+			r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), "Signature=", "Signature", 1))
+		},
+		func(r *http.Request) { r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), testAKID, "AKIDNOPE", 1)) },
+		func(r *http.Request) { r.Header.Set("Authorization", r.Header.Get("Authorization")[:len(r.Header.Get("Authorization"))-1]+"0") },
+		func(r *http.Request) { r.Header.Set("X-Amz-Date", "20250101T000000Z") },
+	} {
+		req := r.Clone(context.Background())
+		mod(req)
+		_, err := newTestVerifier(t, 0, nil).Verify(context.Background(), req, body)
+		e, ok := err.(*Error)
+		if !ok || e.Fields != nil || strings.HasPrefix(e.Message, "The authorization header is malformed") {
+			t.Errorf("err = %#v", err)
 		}
 	}
 }
