@@ -629,8 +629,12 @@ func TestIAMErrorsHaveNoFields(t *testing.T) {
 		func(r *http.Request) {
 			r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), "Signature=", "Signature", 1))
 		},
-		func(r *http.Request) { r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), testAKID, "AKIDNOPE", 1)) },
-		func(r *http.Request) { r.Header.Set("Authorization", r.Header.Get("Authorization")[:len(r.Header.Get("Authorization"))-1]+"0") },
+		func(r *http.Request) {
+			r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), testAKID, "AKIDNOPE", 1))
+		},
+		func(r *http.Request) {
+			r.Header.Set("Authorization", r.Header.Get("Authorization")[:len(r.Header.Get("Authorization"))-1]+"0")
+		},
 		func(r *http.Request) { r.Header.Set("X-Amz-Date", "20250101T000000Z") },
 	} {
 		req := r.Clone(context.Background())
