@@ -63,7 +63,7 @@ func (v *Verifier) verifyS3(ctx context.Context, r *http.Request, body []byte) (
 	if err != nil {
 		return nil, err
 	}
-	defer b.Close()
+	defer b.wipe() // the source is a NopCloser: only the key is to forget
 	if _, err := io.Copy(io.Discard, b); err != nil {
 		return nil, err
 	}
@@ -187,10 +187,14 @@ func (b *Body) Read(p []byte) (int, error) {
 
 // Close closes the request body and forgets the signing key.
 func (b *Body) Close() error {
+	b.wipe()
+	return b.src.Close()
+}
+
+func (b *Body) wipe() {
 	if b.chunked != nil {
 		b.chunked.wipe()
 	}
-	return b.src.Close()
 }
 
 // Trailer returns the trailing headers of an aws-chunked body, verified
