@@ -15,6 +15,11 @@ func fuzzVerifier(t testing.TB) *Verifier {
 	return newTestVerifier(t, 0, func(o *Options) { o.CacheSize = 4 })
 }
 
+// fuzzS3Verifier applies the S3 rules.
+func fuzzS3Verifier(t testing.TB) *Verifier {
+	return newTestVerifier(t, 0, func(o *Options) { o.CacheSize, o.S3, o.Service = 4, true, "s3" })
+}
+
 // checkErr fails unless err is nil or an *Error with a code, status and
 // message.
 func checkErr(t *testing.T, err error) {
@@ -51,6 +56,9 @@ func FuzzParseAuthorization(f *testing.F) {
 		}
 		_, err = fuzzVerifier(t).Verify(context.Background(), r, []byte(header))
 		checkErr(t, err)
+		r.Header["X-Amz-Content-Sha256"] = []string{date}
+		_, err = fuzzS3Verifier(t).Verify(context.Background(), r, []byte(header))
+		checkErr(t, err)
 	})
 }
 
@@ -77,6 +85,9 @@ func FuzzPresignedQuery(f *testing.F) {
 		}
 		_, err = fuzzVerifier(t).Verify(context.Background(), r, nil)
 		checkErr(t, err)
+		_, err = fuzzS3Verifier(t).Verify(context.Background(), r, nil)
+		checkErr(t, err)
+		IsAnonymous(r)
 	})
 }
 
