@@ -140,7 +140,9 @@ func (s *Service) listParts(ctx context.Context, c *identity.Caller, r *Request,
 		Initiator: &s3api.Initiator{ID: owner.ID}, StorageClass: &sc}
 	for _, p := range res.Parts {
 		size := p.Size
-		out.Parts = append(out.Parts, s3api.Part{PartNumber: i32(int32(p.PartNumber)), LastModified: timep(p.LastModified), ETag: str(p.ETag), Size: &size})
+		part := s3api.Part{PartNumber: i32(int32(p.PartNumber)), LastModified: timep(p.LastModified), ETag: str(p.ETag), Size: &size}
+		setChecksumOut(p.Checksum, &part.ChecksumCRC32, &part.ChecksumCRC32C, &part.ChecksumSHA1, &part.ChecksumSHA256)
+		out.Parts = append(out.Parts, part)
 	}
 	if res.IsTruncated {
 		out.NextPartNumberMarker = i32(int32(res.NextPartNumberMarker))

@@ -33,6 +33,8 @@ func (s *Service) objectError(err error, bucket, key, version string) error {
 	case errors.As(err, &re):
 		return s3err("InvalidRange", 416, "The requested range is not satisfiable").
 			WithMembers(map[string]any{"ActualObjectSize": strconv.FormatInt(re.Size, 10)})
+	case errors.Is(err, objectstore.ErrPartNotSatisfiable):
+		return s3err("InvalidPartNumber", 416, "The requested partnumber is not satisfiable")
 	case errors.Is(err, objectstore.ErrNoSuchUpload):
 		return errNoSuchUpload(version)
 	case errors.Is(err, objectstore.ErrInvalidPart):
@@ -186,7 +188,16 @@ func (s *Service) getObject(ctx context.Context, c *identity.Caller, r *Request,
 		}
 		return nil, err
 	}
-	info, rc, err := s.backend.GetObject(ctx, in.Bucket, in.Key, objectstore.GetOptions{VersionID: head.VersionID, Range: rng})
+	part := 0
+	if in.PartNumber != nil {
+		if rng != nil {
+			return nil, errInvalidRequest("Cannot specify both Range header and partNumber query parameter")
+		}
+		if part = int(*in.PartNumber); part < 1 || part > objectstore.MaxPartNumber {
+			return nil, errInvalidArgument("Part number must be an integer between 1 and 10000, inclusive", "partNumber", strconv.Itoa(part))
+		}
+	}
+	info, rc, err := s.backend.GetObject(ctx, in.Bucket, in.Key, objectstore.GetOptions{VersionID: head.VersionID, Range: rng, PartNumber: part})
 	if err != nil {
 		return nil, s.objectError(err, in.Bucket, in.Key, version)
 	}
@@ -209,6 +220,19 @@ func (s *Service) getObject(ctx context.Context, c *identity.Caller, r *Request,
 	}
 	applyResponseOverrides(in, out)
 	length := info.Size
+	if part > 0 {
+		start, n, err := head.PartRange(part)
+		if err != nil {
+			rc.Close()
+			return nil, s.objectError(err, in.Bucket, in.Key, version)
+		}
+		out.ContentLength = &n
+		if head.PartsCount > 0 {
+			out.ContentRange = str(contentRange(start, n, head.Size))
+			return s3api.WithStatus(out, 206), nil
+		}
+		return out, nil
+	}
 	if rng != nil {
 		start, n, err := rng.Resolve(head.Size)
 		if err != nil {
@@ -216,7 +240,7 @@ func (s *Service) getObject(ctx context.Context, c *identity.Caller, r *Request,
 			return nil, s.objectError(err, in.Bucket, in.Key, version)
 		}
 		length = n
-		out.ContentRange = str("bytes " + strconv.FormatInt(start, 10) + "-" + strconv.FormatInt(start+n-1, 10) + "/" + strconv.FormatInt(head.Size, 10))
+		out.ContentRange = str(contentRange(start, n, head.Size))
 		out.ContentLength = &length
 		return s3api.WithStatus(out, 206), nil
 	}
@@ -250,6 +274,17 @@ func (s *Service) headObject(ctx context.Context, c *identity.Caller, r *Request
 	}
 	if info.PartsCount > 0 {
 		out.PartsCount = i32(int32(info.PartsCount))
+	}
+	if in.PartNumber != nil {
+		_, n, err := info.PartRange(int(*in.PartNumber))
+		if err != nil {
+			return nil, s.objectError(err, in.Bucket, in.Key, version)
+		}
+		out.ContentLength = &n
+		if info.PartsCount > 0 {
+			return s3api.WithStatus(out, 206), nil
+		}
+		return out, nil
 	}
 	if in.Range != nil {
 		if rng, ok := objectstore.ParseRange(*in.Range); ok {
@@ -333,4 +368,9 @@ func bodyOf(r io.Reader) io.Reader {
 		return strings.NewReader("")
 	}
 	return r
+}
+
+// contentRange is a Content-Range header value.
+func contentRange(start, n, size int64) string {
+	return "bytes " + strconv.FormatInt(start, 10) + "-" + strconv.FormatInt(start+n-1, 10) + "/" + strconv.FormatInt(size, 10)
 }
