@@ -173,7 +173,9 @@ func (s *Server) forwardedCaller(ctx context.Context, f *decision.SignedRequest)
 	if err != nil {
 		return nil, nil, forwardedError(authError(err))
 	}
-	fctx := ctx
+	// The subject's context carries its own session or none, never the
+	// API caller's.
+	fctx := session.NewContext(ctx, nil)
 	if fa.SessionToken != "" {
 		if fctx, err = s.openSession(ctx, fa); err != nil {
 			return nil, nil, forwardedError(err)
@@ -224,7 +226,7 @@ func (s *Server) vouchedCaller(ctx context.Context, apiCaller *identity.Caller, 
 		}
 		p.ManagementAccount = acct.IsManagement
 		c.Principal, c.UserID = p, p.Account
-		return c, ctx, nil
+		return c, session.NewContext(ctx, nil), nil
 	case ok && p.Type == policy.PrincipalUser:
 		name := req.Principal[strings.LastIndexByte(req.Principal, '/')+1:]
 		u, err := s.dir.User(ctx, p.Account, name)
@@ -245,7 +247,7 @@ func (s *Server) vouchedCaller(ctx context.Context, apiCaller *identity.Caller, 
 		if acct, found := s.dir.Account(p.Account); found {
 			c.Principal.ManagementAccount = acct.IsManagement
 		}
-		return c, ctx, nil
+		return c, session.NewContext(ctx, nil), nil
 	case ok && p.Type == policy.PrincipalRoleSession && !p.ServiceLinkedRole:
 		roleName := p.RoleARN[strings.LastIndexByte(p.RoleARN, '/')+1:]
 		sessName := req.SessionName
