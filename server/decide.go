@@ -51,9 +51,9 @@ func (s *Server) initDecide(c Config, lookup sigv4.LookupFunc) error {
 }
 
 // isDecide reports whether r addresses the decision API: its path, signed
-// for "gatehouse" — or unsigned POST without a query, which is refused
-// there in JSON (a request signed for another service, or an unsigned read,
-// is the AWS APIs', such as S3's bucket "v1").
+// for "gatehouse" — or a POST without a query whose authentication does not
+// parse, which is refused there in JSON (a request signed for another
+// service, or an unsigned read, is the AWS APIs', such as S3's bucket "v1").
 func isDecide(r *http.Request) bool {
 	if r.URL.Path != decidePath {
 		return false
@@ -61,7 +61,7 @@ func isDecide(r *http.Request) bool {
 	if a, err := sigv4.Parse(r); err == nil {
 		return a.Service == decideService
 	}
-	return r.Method == http.MethodPost && r.URL.RawQuery == "" && r.Header.Get("Authorization") == ""
+	return r.Method == http.MethodPost && r.URL.RawQuery == ""
 }
 
 // serveDecide handles one call of the decision API.

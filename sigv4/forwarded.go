@@ -22,11 +22,14 @@ const UnsignedPayload = unsignedPayload
 // The checks are Verify's, in its order — the authentication's form, the
 // clock skew or presigned expiry, the credential scope, the access key —
 // and then the payload: an X-Amz-Content-Sha256 the request carries must
-// equal payload. The canonical path follows the signing name of the
-// request's credential scope: the path as sent for "s3" (the SDKs do not
-// encode S3 paths again), encoded again for every other service (and,
-// failing that, normalised, as Verify tries). The Verifier should accept
-// any service (Options.Service ""), and must not use the S3 rules.
+// equal payload; a presigned URL that declares none verifies, with an
+// empty body's payload, as signed with either that hash or UNSIGNED-PAYLOAD
+// (what the SDKs presign S3 URLs with). The canonical path follows the
+// signing name of the request's credential scope: the path as sent for
+// "s3" (the SDKs do not encode S3 paths again), encoded again for every
+// other service (and, failing that, normalised, as Verify tries). The
+// Verifier should accept any service (Options.Service ""), and must not use
+// the S3 rules.
 func (v *Verifier) VerifyForwarded(ctx context.Context, r *http.Request, payload string) (*Auth, error) {
 	if v.s3 {
 		return nil, newError(CodeInternalFailure, http.StatusInternalServerError, msgInternal)
@@ -57,8 +60,21 @@ func (v *Verifier) VerifyForwarded(ctx context.Context, r *http.Request, payload
 	key := v.signingKey(secret, a, now)
 	path := requestPath(r)
 	encode := a.Service != "s3"
+	// A presigned URL that declares no payload is signed with the payload's
+	// hash or UNSIGNED-PAYLOAD (S3), as Verify accepts for an empty body.
+	alt := ""
+	if a.Presigned && claimed == "" && payload == emptySHA256 {
+		alt = unsignedPayload
+	}
 	try := func(p string) bool {
 		got := signature(&key, a, r, params, p, encode, []byte(payload))
+		if hmac.Equal(got[:], want[:]) {
+			return true
+		}
+		if alt == "" {
+			return false
+		}
+		got = signature(&key, a, r, params, p, encode, []byte(alt))
 		return hmac.Equal(got[:], want[:])
 	}
 	if try(path) {

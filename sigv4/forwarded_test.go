@@ -71,6 +71,28 @@ func TestVerifyForwarded(t *testing.T) {
 			}
 		})
 	}
+	// Presigned URLs: STS's signed with the empty body's hash, S3's with
+	// UNSIGNED-PAYLOAD; the service forwards the empty body's hash.
+	empty := sha256.Sum256(nil)
+	emptyHash := hex.EncodeToString(empty[:])
+	creds := aws.Credentials{AccessKeyID: testAKID, SecretAccessKey: testSecret}
+	for _, p := range []struct{ service, target, hash string }{
+		{"sts", "https://sts.example.com/?Action=GetCallerIdentity&Version=2011-06-15", emptyHash},
+		{"s3", "https://b.s3.example.com/k", UnsignedPayload},
+	} {
+		r, _ := http.NewRequest("GET", p.target, nil)
+		signer := v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = p.service == "s3" })
+		u, _, err := signer.PresignHTTP(context.Background(), creds, r, p.hash, p.service, "us-east-1", time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		pr, _ := http.NewRequest("GET", u, nil)
+		fr := &http.Request{Method: "GET", Host: pr.Host, Header: http.Header{}, URL: pr.URL, RequestURI: pr.URL.EscapedPath()}
+		if _, err := v.VerifyForwarded(context.Background(), fr, emptyHash); err != nil {
+			t.Errorf("presigned %s: %v", p.service, err)
+		}
+	}
+
 	// A changed path, method or header fails.
 	r := forwarded(t, "myservice", "GET", "https://svc.example.com/x", nil, hash, false)
 	r.RequestURI = "/y"

@@ -37,6 +37,10 @@ func creds(id, secret, token string) aws.CredentialsProvider {
 
 // newUser creates a user with an inline policy and returns its key.
 func newUser(t *testing.T, ts *testserver.Server, name, doc string) (aws.Credentials, string) {
+	return newUserTB(t, ts, name, doc)
+}
+
+func newUserTB(t testing.TB, ts *testserver.Server, name, doc string) (aws.Credentials, string) {
 	t.Helper()
 	ctx := context.Background()
 	root := ts.RootIAM()
