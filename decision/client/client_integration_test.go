@@ -342,6 +342,32 @@ func TestDecisionAPI(t *testing.T) {
 			t.Fatalf("status %d %q", resp.StatusCode, resp.Header.Get("X-Amzn-ErrorType"))
 		}
 	})
+	t.Run("caller/not POST", func(t *testing.T) {
+		r, _ := http.NewRequest("GET", e.ts.URL+"/v1/authorize", nil)
+		sum := sha256.Sum256(nil)
+		if err := v4.NewSigner().SignHTTP(ctx, e.alice, r, hex.EncodeToString(sum[:]), "gatehouse", "us-east-1", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.DefaultClient.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 405 || resp.Header.Get("X-Amzn-ErrorType") != "MethodNotAllowedException" {
+			t.Fatalf("status %d %q", resp.StatusCode, resp.Header.Get("X-Amzn-ErrorType"))
+		}
+	})
+	t.Run("routing/other services keep the path", func(t *testing.T) {
+		// An unsigned read of /v1/authorize is S3's (bucket v1, key authorize).
+		resp, err := http.Get(e.ts.URL + "/v1/authorize")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.Header.Get("Content-Type") == "application/json" || resp.Header.Get("X-Amzn-ErrorType") != "" {
+			t.Fatalf("an unsigned GET reached the decision API: %d %v", resp.StatusCode, resp.Header)
+		}
+	})
 	t.Run("caller/bad signature", func(t *testing.T) {
 		c := client.New(e.ts.URL, creds(e.alice.AccessKeyID, "wrong", ""))
 		_, err := c.Authorize(ctx, decision.Request{Principal: e.aliceARN, Action: "myservice:DoThing", Resource: "*"})
