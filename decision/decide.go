@@ -129,10 +129,11 @@ func Permission(r *Request, callerAccount, subject string) operation.Authz {
 		Context: map[string][]string{KeyAction: {r.Action}}}
 }
 
-// Allowed decides whether the API's caller may ask for r about subject
-// (Permission): nil, or AWS's AccessDenied.
-func (d *Decider) Allowed(ctx context.Context, caller *identity.Caller, r *Request, subject *identity.Caller) error {
-	err := d.authz.Authorize(ctx, caller, Permission(r, caller.Account, subject.ARN()))
+// Allowed decides whether the API's caller may ask for r about the
+// principal whose ARN is subject (Permission): nil, or AWS's AccessDenied
+// as AccessDeniedException.
+func (d *Decider) Allowed(ctx context.Context, caller *identity.Caller, r *Request, subject string) error {
+	err := d.authz.Authorize(ctx, caller, Permission(r, caller.Account, subject))
 	var ae *awserr.Error
 	if errors.As(err, &ae) && ae.Code == awserr.CodeAccessDenied {
 		c := *ae

@@ -160,7 +160,7 @@ func TestAllowed(t *testing.T) {
 		{Request{Forwarded: &SignedRequest{}, Action: "svc:Get"}, false}, // gatehouse:Authorize is not granted
 	}
 	for _, tc := range tests {
-		err := d.Allowed(context.Background(), caller, &tc.req, subject)
+		err := d.Allowed(context.Background(), caller, &tc.req, subject.ARN())
 		var ae *awserr.Error
 		switch {
 		case tc.ok && err != nil:

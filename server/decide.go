@@ -128,12 +128,30 @@ func (s *Server) decideCall(w http.ResponseWriter, r *http.Request, reqID string
 	if req.Forwarded == nil {
 		action = "AuthorizePrincipal"
 	}
-	subject, sctx, err := s.decideSubject(ctx, caller, req)
-	if err != nil {
-		return action, err
-	}
-	if err := s.decide.decider.Allowed(ctx, caller, req, subject); err != nil {
-		return action, err
+	// The caller's permission is checked before anything is looked up, so
+	// that a caller without it learns nothing of the principals (which
+	// exist); a forwarded request's principal is known once its signature
+	// is verified.
+	var subject *identity.Caller
+	var sctx context.Context
+	if req.Forwarded != nil {
+		if subject, sctx, err = s.forwardedCaller(ctx, req.Forwarded); err != nil {
+			return action, err
+		}
+		if err := s.decide.decider.Allowed(ctx, caller, req, subject.ARN()); err != nil {
+			return action, err
+		}
+	} else {
+		v, err := req.Vouched()
+		if err != nil {
+			return action, err
+		}
+		if err := s.decide.decider.Allowed(ctx, caller, req, v.ARN); err != nil {
+			return action, err
+		}
+		if subject, sctx, err = s.vouchedCaller(ctx, caller, v); err != nil {
+			return action, err
+		}
 	}
 	resp, err := s.decide.decider.Decide(sctx, subject, req)
 	if err != nil {
@@ -141,15 +159,6 @@ func (s *Server) decideCall(w http.ResponseWriter, r *http.Request, reqID string
 	}
 	writeDecideJSON(w, reqID, http.StatusOK, resp)
 	return action, nil
-}
-
-// decideSubject establishes the principal the decision is for, and the
-// context to decide it in (carrying its session, if any).
-func (s *Server) decideSubject(ctx context.Context, caller *identity.Caller, req *decision.Request) (*identity.Caller, context.Context, error) {
-	if f := req.Forwarded; f != nil {
-		return s.forwardedCaller(ctx, f)
-	}
-	return s.vouchedCaller(ctx, caller, req)
 }
 
 // forwardedCaller verifies a forwarded signed request against Gatehouse's
@@ -210,33 +219,28 @@ func forwardedError(err error) error {
 // vouchedCaller builds the caller of a principal the API's caller vouches
 // for: an IAM user, a role session (a session of the role without session
 // policies or tags), or an account's root user, which must exist.
-func (s *Server) vouchedCaller(ctx context.Context, apiCaller *identity.Caller, req *decision.Request) (*identity.Caller, context.Context, error) {
-	p, ok := policy.PrincipalFromARN(req.Principal)
+func (s *Server) vouchedCaller(ctx context.Context, apiCaller *identity.Caller, v decision.Vouched) (*identity.Caller, context.Context, error) {
 	notFound := &awserr.Error{Code: "ResourceNotFoundException", Status: http.StatusNotFound, Sender: true,
-		Message: "The principal " + req.Principal + " does not exist."}
-	c := &identity.Caller{Account: p.Account, Time: s.now(), Region: apiCaller.Region}
-	if ok && req.SessionName != "" && !(p.Type == policy.PrincipalRoleSession && p.ARN != req.Principal) {
-		return nil, nil, decisionInvalid("sessionName goes with a role's ARN only.")
-	}
-	switch {
-	case ok && p.Type == policy.PrincipalRoot:
-		acct, found := s.dir.Account(p.Account)
+		Message: "The principal " + v.ARN + " does not exist."}
+	c := &identity.Caller{Account: v.Account, Time: s.now(), Region: apiCaller.Region}
+	switch v.Type {
+	case policy.PrincipalRoot:
+		acct, found := s.dir.Account(v.Account)
 		if !found {
 			return nil, nil, notFound
 		}
-		p.ManagementAccount = acct.IsManagement
-		c.Principal, c.UserID = p, p.Account
+		c.Principal = policy.Principal{Type: policy.PrincipalRoot, ARN: v.ARN, Account: v.Account, ManagementAccount: acct.IsManagement}
+		c.UserID = v.Account
 		return c, session.NewContext(ctx, nil), nil
-	case ok && p.Type == policy.PrincipalUser:
-		name := req.Principal[strings.LastIndexByte(req.Principal, '/')+1:]
-		u, err := s.dir.User(ctx, p.Account, name)
-		if err != nil || u.ARN != req.Principal {
+	case policy.PrincipalUser:
+		u, err := s.dir.User(ctx, v.Account, v.Name)
+		if err != nil || u.ARN != v.ARN {
 			if err == nil || isNotFound(err) {
 				return nil, nil, notFound
 			}
 			return nil, nil, err
 		}
-		c.Principal = policy.Principal{Type: policy.PrincipalUser, ARN: u.ARN, Account: p.Account}
+		c.Principal = policy.Principal{Type: policy.PrincipalUser, ARN: u.ARN, Account: v.Account}
 		c.UserName, c.UserPath, c.UserID = u.Name, u.Path, u.ID
 		if len(u.Tags) > 0 {
 			c.Tags = make(map[string]string, len(u.Tags))
@@ -244,46 +248,31 @@ func (s *Server) vouchedCaller(ctx context.Context, apiCaller *identity.Caller, 
 				c.Tags[t.Key] = t.Value
 			}
 		}
-		if acct, found := s.dir.Account(p.Account); found {
+		if acct, found := s.dir.Account(v.Account); found {
 			c.Principal.ManagementAccount = acct.IsManagement
 		}
 		return c, session.NewContext(ctx, nil), nil
-	case ok && p.Type == policy.PrincipalRoleSession && !p.ServiceLinkedRole:
-		roleName := p.RoleARN[strings.LastIndexByte(p.RoleARN, '/')+1:]
-		sessName := req.SessionName
-		if p.ARN != req.Principal { // a role's ARN
-			if sessName == "" {
-				return nil, nil, decisionInvalid("sessionName is required with a role's ARN.")
-			}
-		} else {
-			sessName = p.ARN[strings.LastIndexByte(p.ARN, '/')+1:]
-		}
-		sess, err := s.sts.VouchedRoleSession(ctx, p.Account, roleName, sessName)
-		if err != nil {
-			if isNotFound(err) {
-				return nil, nil, notFound
-			}
-			return nil, nil, err
-		}
-		if p.ARN != req.Principal && sess.RoleARN != req.Principal {
-			return nil, nil, notFound // the role exists under another path
-		}
-		sctx := session.NewContext(ctx, sess)
-		if err := s.sts.Identify(sctx, sess, decideService, c); err != nil {
-			return nil, nil, err
-		}
-		return c, sctx, nil
 	}
-	return nil, nil, decisionInvalid("principal must be the ARN of an IAM user, a role (with sessionName) or role session, or an account's root user.")
+	sess, err := s.sts.VouchedRoleSession(ctx, v.Account, v.Name, v.SessionName)
+	if err != nil {
+		if isNotFound(err) {
+			return nil, nil, notFound
+		}
+		return nil, nil, err
+	}
+	if v.RoleARN != "" && sess.RoleARN != v.RoleARN {
+		return nil, nil, notFound // the role exists under another path
+	}
+	sctx := session.NewContext(ctx, sess)
+	if err := s.sts.Identify(sctx, sess, decideService, c); err != nil {
+		return nil, nil, err
+	}
+	return c, sctx, nil
 }
 
 func isNotFound(err error) bool {
 	var ae *awserr.Error
 	return errors.As(err, &ae) && ae.Code == "NoSuchEntity" || errors.Is(err, store.ErrNotFound)
-}
-
-func decisionInvalid(msg string) error {
-	return &awserr.Error{Code: "ValidationException", Status: http.StatusBadRequest, Sender: true, Message: msg}
 }
 
 // decideBodyError is a readBody error as the decision API answers it.

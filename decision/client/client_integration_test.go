@@ -316,6 +316,9 @@ func TestDecisionAPI(t *testing.T) {
 		if ce := apiError(t, err, 403, "AccessDeniedException"); !strings.Contains(ce.Message, "gatehouse:AuthorizePrincipal") {
 			t.Fatalf("message %q", ce.Message)
 		}
+		// Without the permission, nothing is learnt of which principals exist.
+		_, err = c.Authorize(ctx, decision.Request{Principal: "arn:aws:iam::123456789012:user/nobody", Action: "myservice:DoThing", Resource: "*"})
+		apiError(t, err, 403, "AccessDeniedException")
 		// The service's own policy limits the actions it may ask about.
 		_, err = e.service.Authorize(ctx, decision.Request{Principal: e.aliceARN, Action: "iam:DeleteUser", Resource: "*"})
 		apiError(t, err, 403, "AccessDeniedException")
