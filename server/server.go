@@ -90,6 +90,9 @@ type Server struct {
 	// unverified holds the bytes of request bodies read before their
 	// signatures are checked (body.go).
 	unverified byteBudget
+
+	// decide is the decision API (decide.go).
+	decide decideAPI
 }
 
 type metrics struct {
@@ -116,6 +119,9 @@ func New(c Config) (*Server, error) {
 		return s.iam.Secret(k)
 	}
 	if err := s.initEndpoints(c, lookup); err != nil {
+		return nil, err
+	}
+	if err := s.initDecide(c, lookup); err != nil {
 		return nil, err
 	}
 	s.metrics = metrics{
@@ -155,6 +161,10 @@ func (s *Server) Handler() http.Handler {
 	// the fixed paths above go through the mux (a signed GET /metrics lists
 	// a bucket named metrics).
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isDecide(r) {
+			s.serveDecide(w, r)
+			return
+		}
 		switch r.URL.Path {
 		case "/healthz", "/readyz", "/metrics":
 			if (r.Method == http.MethodGet || r.Method == http.MethodHead) && r.Header.Get("Authorization") == "" &&

@@ -122,6 +122,10 @@ func TestLayers(t *testing.T) {
 			}
 		}
 	}
+	// The decision API's logic speaks Go types; its HTTP edge is the server's.
+	if p := pkgs["decision"]; p != nil && p.imports["net/http"] {
+		t.Error("decision imports net/http: the decision API's HTTP edge is server/decide.go")
+	}
 	if p := pkgs["sts"]; p != nil && p.imports[mod+"organizations"] {
 		t.Error("sts imports organizations: the organization's guardrails reach STS through authz")
 	}
