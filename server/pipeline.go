@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gatehouse-iam/gatehouse/api/stsapi"
 	"github.com/gatehouse-iam/gatehouse/awserr"
@@ -36,6 +37,9 @@ type endpoint struct {
 // serveAWS handles one AWS API request.
 func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 	start := s.now()
+	// A request has readTimeout to arrive whole; a streamed S3 body gets as
+	// long as it keeps moving (server/stream.go).
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(readTimeout))
 	reqID := newRequestID()
 	ep, action, err := s.handle(w, r, reqID)
 	name := "unknown"
