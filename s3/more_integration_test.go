@@ -291,7 +291,7 @@ func TestIntegrationCrossAccountBucketAdmin(t *testing.T) {
 	}
 	_, err = other.GetBucketPolicy(ctx, &awss3.GetBucketPolicyInput{Bucket: aws.String("owned")})
 	wantErr(t, err, "MethodNotAllowed", 405)
-	_, err = other.PutBucketPolicy(ctx, &awss3.PutBucketPolicyInput{Bucket: aws.String("owned"), Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::`+member.Account+`:root"},"Action":"s3:*","Resource":"arn:aws:s3:::owned/*"}]}`)})
+	_, err = other.PutBucketPolicy(ctx, &awss3.PutBucketPolicyInput{Bucket: aws.String("owned"), Policy: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + member.Account + `:root"},"Action":"s3:*","Resource":"arn:aws:s3:::owned/*"}]}`)})
 	wantErr(t, err, "MethodNotAllowed", 405)
 	after, err := root.GetBucketPolicy(ctx, &awss3.GetBucketPolicyInput{Bucket: aws.String("owned")})
 	if err != nil || aws.ToString(after.Policy) != aws.ToString(before.Policy) {
