@@ -2,6 +2,7 @@ package s3_test
 
 import (
 	"context"
+	"io"
 	"strings"
 	"testing"
 
@@ -127,11 +128,10 @@ func TestIntegrationVersioning(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	buf := make([]byte, 10)
-	n, _ := g.Body.Read(buf)
+	body, err := io.ReadAll(g.Body)
 	g.Body.Close()
-	if string(buf[:n]) != "one" || aws.ToString(g.VersionId) != aws.ToString(p1.VersionId) {
-		t.Errorf("version 1: %q %q", buf[:n], aws.ToString(g.VersionId))
+	if err != nil || string(body) != "one" || aws.ToString(g.VersionId) != aws.ToString(p1.VersionId) {
+		t.Errorf("version 1: %q %q %v", body, aws.ToString(g.VersionId), err)
 	}
 	d, err := root.DeleteObject(ctx, &awss3.DeleteObjectInput{Bucket: aws.String(b), Key: aws.String("doc")})
 	if err != nil || !aws.ToBool(d.DeleteMarker) || aws.ToString(d.VersionId) == "" {

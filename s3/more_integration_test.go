@@ -163,8 +163,11 @@ func TestIntegrationMore(t *testing.T) {
 			t.Fatal(err)
 		}
 		buf := new(bytes.Buffer)
-		buf.ReadFrom(g.Body)
+		_, err = buf.ReadFrom(g.Body)
 		g.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
 		if buf.String() != "aabb" || aws.ToString(g.ContentRange) != fmt.Sprintf("bytes %d-%d/%d", 5<<20-2, 5<<20+1, 5<<20+4) {
 			t.Errorf("range across parts: %q %q", buf.String(), aws.ToString(g.ContentRange))
 		}

@@ -114,7 +114,9 @@ func TestIntegrationStreaming(t *testing.T) {
 		// 20 MiB in 5 MiB parts (the minimum part size but for the last,
 		// https://docs.aws.amazon.com/AmazonS3/latest/userguide/qfacts.html).
 		data := make([]byte, 20<<20)
-		rand.Read(data)
+		if _, err := rand.Read(data); err != nil {
+			t.Fatal(err)
+		}
 		tm := transfermanager.New(c, func(o *transfermanager.Options) { o.PartSizeBytes = 5 << 20; o.Concurrency = 2 })
 		up, err := tm.UploadObject(ctx, &transfermanager.UploadObjectInput{Bucket: aws.String(b), Key: aws.String("big/object.bin"), Body: bytes.NewReader(data)})
 		if err != nil {
