@@ -1,12 +1,17 @@
 package s3_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
@@ -58,6 +63,28 @@ func TestIntegrationPresignedMisuse(t *testing.T) {
 		resp, b := do(t, req)
 		if h, err := root.HeadObject(ctx, &awss3.HeadObjectInput{Bucket: aws.String("misuse"), Key: aws.String("meta")}); err == nil {
 			t.Errorf("the object was stored, with metadata %v", h.Metadata)
+		}
+		d := checkErrorDoc(t, resp, b, 403, "AccessDenied")
+		if !strings.Contains(d.Message, "headers present in the request which were not signed") {
+			t.Errorf("message %q", d.Message)
+		}
+	})
+	t.Run("UnsignedAmzHeaderAuthorization", func(t *testing.T) {
+		// The same holds with the Authorization header: an x-amz-* header added
+		// after signing is refused.
+		body := []byte("x")
+		req := must2(http.NewRequest("PUT", srv.URL+"/misuse/meta2", bytes.NewReader(body)))
+		sum := sha256.Sum256(body)
+		h := hex.EncodeToString(sum[:])
+		req.Header.Set("X-Amz-Content-Sha256", h)
+		if err := v4.NewSigner().SignHTTP(ctx, aws.Credentials{AccessKeyID: k.id, SecretAccessKey: k.secret}, req, h, "s3", "us-east-1", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("X-Amz-Tagging", "injected=yes")
+		resp, b := do(t, req)
+		if _, err := root.HeadObject(ctx, &awss3.HeadObjectInput{Bucket: aws.String("misuse"), Key: aws.String("meta2")}); err == nil {
+			tags, _ := root.GetObjectTagging(ctx, &awss3.GetObjectTaggingInput{Bucket: aws.String("misuse"), Key: aws.String("meta2")})
+			t.Errorf("the object was stored, with tags %+v", tags.TagSet)
 		}
 		d := checkErrorDoc(t, resp, b, 403, "AccessDenied")
 		if !strings.Contains(d.Message, "headers present in the request which were not signed") {
