@@ -200,3 +200,41 @@ func TestIntegrationMiscErrors(t *testing.T) {
 		wantDenied(t, err, "")
 	})
 }
+
+// TestIntegrationHeaders: system metadata stored and returned, and the
+// date preconditions of GET
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html,
+// https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html,
+// "If-Modified-Since", "If-Unmodified-Since").
+func TestIntegrationHeaders(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t)
+	ctx := context.Background()
+	root := srv.RootS3()
+	mkBucket(t, root, "headers")
+	ok(t)(root.PutObject(ctx, &awss3.PutObjectInput{Bucket: aws.String("headers"), Key: aws.String("k"), Body: strings.NewReader("v"),
+		CacheControl: aws.String("max-age=60"), ContentDisposition: aws.String(`attachment; filename="k.txt"`), ContentLanguage: aws.String("fr"),
+		ContentEncoding: aws.String("identity"), WebsiteRedirectLocation: aws.String("/other")}))
+	h, err := root.HeadObject(ctx, &awss3.HeadObjectInput{Bucket: aws.String("headers"), Key: aws.String("k")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(h.CacheControl) != "max-age=60" || aws.ToString(h.ContentDisposition) != `attachment; filename="k.txt"` ||
+		aws.ToString(h.ContentLanguage) != "fr" || aws.ToString(h.ContentEncoding) != "identity" || aws.ToString(h.WebsiteRedirectLocation) != "/other" {
+		t.Errorf("HeadObject: Cache-Control %q, Content-Disposition %q, Content-Language %q, Content-Encoding %q, redirect %q",
+			aws.ToString(h.CacheControl), aws.ToString(h.ContentDisposition), aws.ToString(h.ContentLanguage), aws.ToString(h.ContentEncoding), aws.ToString(h.WebsiteRedirectLocation))
+	}
+	mod := aws.ToTime(h.LastModified)
+	_, err = root.GetObject(ctx, &awss3.GetObjectInput{Bucket: aws.String("headers"), Key: aws.String("k"), IfModifiedSince: aws.Time(mod.Add(time.Hour))})
+	if httpStatus(err) != 304 {
+		t.Errorf("If-Modified-Since after the last modification: %v, want 304", err)
+	}
+	_, err = root.GetObject(ctx, &awss3.GetObjectInput{Bucket: aws.String("headers"), Key: aws.String("k"), IfUnmodifiedSince: aws.Time(mod.Add(-time.Hour))})
+	wantErr(t, err, "PreconditionFailed", 412)
+	g, err := root.GetObject(ctx, &awss3.GetObjectInput{Bucket: aws.String("headers"), Key: aws.String("k"), IfModifiedSince: aws.Time(mod.Add(-time.Hour))})
+	if err != nil {
+		t.Errorf("If-Modified-Since before: %v", err)
+	} else {
+		g.Body.Close()
+	}
+}
