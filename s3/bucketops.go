@@ -145,6 +145,9 @@ func (s *Service) putBucketPolicy(ctx context.Context, c *identity.Caller, r *Re
 	if err != nil {
 		return nil, err
 	}
+	if err := ownerOnly(c, b, "PUT"); err != nil {
+		return nil, err
+	}
 	if len(in.Policy) > maxBucketPolicy {
 		return nil, errMalformedPolicy("Policies must be less than 20 KB")
 	}
@@ -178,6 +181,9 @@ func (s *Service) getBucketPolicy(ctx context.Context, c *identity.Caller, r *Re
 	if err != nil {
 		return nil, err
 	}
+	if err := ownerOnly(c, b, "GET"); err != nil {
+		return nil, err
+	}
 	if b.Policy == "" {
 		return nil, errNoSuchBucketPolicy(in.Bucket)
 	}
@@ -185,6 +191,13 @@ func (s *Service) getBucketPolicy(ctx context.Context, c *identity.Caller, r *Re
 }
 
 func (s *Service) deleteBucketPolicy(ctx context.Context, c *identity.Caller, r *Request, in *s3api.DeleteBucketPolicyRequest) (s3api.Output, error) {
+	b, err := s.bucket(ctx, in.Bucket)
+	if err != nil {
+		return nil, err
+	}
+	if err := ownerOnly(c, b, "DELETE"); err != nil {
+		return nil, err
+	}
 	return done(s.updateBucket(ctx, in.Bucket, func(b *store.Bucket) error {
 		b.Policy = ""
 		return nil
@@ -282,4 +295,17 @@ func (s *Service) deleteBucketOwnershipControls(ctx context.Context, c *identity
 		b.Ownership = ""
 		return nil
 	}))
+}
+
+// ownerOnly refuses a bucket policy operation by an identity outside the
+// bucket owner's account, even one a policy allows: "If you have the
+// correct permissions, but you're not using an identity that belongs to
+// the bucket owner's account, Amazon S3 returns a 405 Method Not Allowed
+// error" (API_PutBucketPolicy, API_GetBucketPolicy, API_DeleteBucketPolicy).
+func ownerOnly(c *identity.Caller, b *store.Bucket, method string) error {
+	if c.Account == b.Account {
+		return nil
+	}
+	return s3err("MethodNotAllowed", 405, "The specified method is not allowed against this resource.").
+		WithMembers(map[string]any{"Method": method, "ResourceType": "BUCKETPOLICY"})
 }

@@ -17,6 +17,9 @@ func (s *Service) createMultipartUpload(ctx context.Context, c *identity.Caller,
 	if !validKeyLength(in.Key) {
 		return nil, s3err("KeyTooLongError", 400, "Your key is too long")
 	}
+	if err := checkUserMetadata(in.Metadata); err != nil {
+		return nil, err
+	}
 	owned, err := s.writeObject(ctx, c, b, r.Header)
 	if err != nil {
 		return nil, err
@@ -46,6 +49,9 @@ func (s *Service) uploadPart(ctx context.Context, c *identity.Caller, r *Request
 	if in.PartNumber < 1 || in.PartNumber > objectstore.MaxPartNumber {
 		return nil, errInvalidArgument("Part number must be an integer between 1 and 10000, inclusive", "partNumber",
 			strconv.Itoa(int(in.PartNumber)))
+	}
+	if err := needLength(r.Header); err != nil {
+		return nil, err
 	}
 	alg, declared := requestChecksum(in.ChecksumAlgorithm, in.ChecksumCRC32, in.ChecksumCRC32C, in.ChecksumSHA1, in.ChecksumSHA256)
 	body, err := newChecksumReader(bodyOf(in.Body), alg, declared, deref(in.ContentMD5))

@@ -95,6 +95,12 @@ func (s *Service) putObject(ctx context.Context, c *identity.Caller, r *Request,
 	if !validKeyLength(in.Key) {
 		return nil, s3err("KeyTooLongError", 400, "Your key is too long")
 	}
+	if err := needLength(r.Header); err != nil {
+		return nil, err
+	}
+	if err := checkUserMetadata(in.Metadata); err != nil {
+		return nil, err
+	}
 	owned, err := s.writeObject(ctx, c, b, r.Header)
 	if err != nil {
 		return nil, err
@@ -180,7 +186,7 @@ func (s *Service) getObject(ctx context.Context, c *identity.Caller, r *Request,
 	}
 	head, err := s.backend.HeadObject(ctx, in.Bucket, in.Key, version)
 	if err != nil {
-		return nil, s.objectError(err, in.Bucket, in.Key, version)
+		return nil, s.missing(ctx, c, r, s.objectError(err, in.Bucket, in.Key, version))
 	}
 	if status, err := conditional(head, in.IfMatch, in.IfNoneMatch, in.IfModifiedSince, in.IfUnmodifiedSince); err != nil || status != 0 {
 		if status == 304 {
@@ -208,7 +214,8 @@ func (s *Service) getObject(ctx context.Context, c *identity.Caller, r *Request,
 	if n := len(info.Meta.Tags); n > 0 {
 		out.TagCount = i32(int32(n))
 	}
-	if info.PartsCount > 0 {
+	if part > 0 && info.PartsCount > 0 {
+		// "only returned if you specify partNumber" (API_GetObject).
 		out.PartsCount = i32(int32(info.PartsCount))
 	}
 	if sc := info.Meta.StorageClass; sc != "" && sc != "STANDARD" {
@@ -255,7 +262,7 @@ func (s *Service) headObject(ctx context.Context, c *identity.Caller, r *Request
 	version := deref(in.VersionId)
 	info, err := s.backend.HeadObject(ctx, in.Bucket, in.Key, version)
 	if err != nil {
-		return nil, s.objectError(err, in.Bucket, in.Key, version)
+		return nil, s.missing(ctx, c, r, s.objectError(err, in.Bucket, in.Key, version))
 	}
 	if status, err := conditional(info, in.IfMatch, in.IfNoneMatch, in.IfModifiedSince, in.IfUnmodifiedSince); err != nil || status != 0 {
 		if status == 304 {
@@ -272,17 +279,16 @@ func (s *Service) headObject(ctx context.Context, c *identity.Caller, r *Request
 	if in.ChecksumMode != nil && *in.ChecksumMode == "ENABLED" {
 		setChecksumOut(info.Meta.Checksum, &out.ChecksumCRC32, &out.ChecksumCRC32C, &out.ChecksumSHA1, &out.ChecksumSHA256)
 	}
-	if info.PartsCount > 0 {
-		out.PartsCount = i32(int32(info.PartsCount))
-	}
 	if in.PartNumber != nil {
-		_, n, err := info.PartRange(int(*in.PartNumber))
+		start, n, err := info.PartRange(int(*in.PartNumber))
 		if err != nil {
 			return nil, s.objectError(err, in.Bucket, in.Key, version)
 		}
 		out.ContentLength = &n
 		if info.PartsCount > 0 {
-			return s3api.WithStatus(out, 206), nil
+			// "only returned if you specify partNumber" (API_HeadObject).
+			out.PartsCount = i32(int32(info.PartsCount))
+			return s3api.WithStatus(s3api.WithHeaders(out, map[string]string{"Content-Range": contentRange(start, n, info.Size)}), 206), nil
 		}
 		return out, nil
 	}
@@ -373,4 +379,47 @@ func bodyOf(r io.Reader) io.Reader {
 // contentRange is a Content-Range header value.
 func contentRange(start, n, size int64) string {
 	return "bytes " + strconv.FormatInt(start, 10) + "-" + strconv.FormatInt(start+n-1, 10) + "/" + strconv.FormatInt(size, 10)
+}
+
+// missing is the answer to a read of a key that does not exist: NoSuchKey
+// for a caller that may list the bucket, else AccessDenied, so that a
+// caller learns nothing of what it may not list (API_GetObject,
+// "Permissions": "If you don't have the s3:ListBucket permission, Amazon
+// S3 returns an HTTP status code 403 Access Denied error").
+func (s *Service) missing(ctx context.Context, c *identity.Caller, r *Request, err error) error {
+	if ae, ok := asAWS(err); !ok || ae.Code != "NoSuchKey" {
+		return err
+	}
+	list := &Request{Operation: "ListObjectsV2", Bucket: r.Bucket, Header: r.Header, Query: map[string][]string{"list-type": {"2"}}}
+	if _, aerr := s.authorize(ctx, c, list); aerr != nil {
+		return errAccessDenied()
+	}
+	return err
+}
+
+// maxUserMetadata is the limit of user-defined metadata: "the sum of the
+// number of bytes in the UTF-8 encoding of each key and value" at most 2 KB
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingMetadata.html).
+const maxUserMetadata = 2 << 10
+
+func checkUserMetadata(m map[string]string) error {
+	n := 0
+	for k, v := range m {
+		n += len(k) + len(v)
+	}
+	if n > maxUserMetadata {
+		return s3err("MetadataTooLarge", 400, "Your metadata headers exceed the maximum allowed metadata size.").
+			WithMembers(map[string]any{"Size": n, "MaxSizeAllowed": maxUserMetadata})
+	}
+	return nil
+}
+
+// needLength refuses an upload whose length the request does not state
+// (no Content-Length, not aws-chunked with x-amz-decoded-content-length):
+// 411 MissingContentLength.
+func needLength(h map[string][]string) error {
+	if headerValue(h, "Content-Length") != "" || headerValue(h, "X-Amz-Decoded-Content-Length") != "" {
+		return nil
+	}
+	return s3err("MissingContentLength", 411, "You must provide the Content-Length HTTP header.")
 }

@@ -36,9 +36,6 @@ type s3Call struct {
 func (c s3Call) operation() string { return c.req.Operation() }
 
 func (c s3Call) decodeBody(body io.Reader) (any, error) {
-	if b, ok := body.(*sigv4.Body); ok && b.Chunked() {
-		body = trailerBody{b}
-	}
 	in, err := c.api.Decode(c.req, body)
 	if err != nil {
 		return nil, err

@@ -65,6 +65,9 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request, requestID 
 		return "", authError(authErr)
 	}
 	defer body.Close()
+	if b, ok := body.(*sigv4.Body); ok && b.Chunked() {
+		body = trailerBody{b}
+	}
 	body = &progressBody{ReadCloser: body, rc: http.NewResponseController(w)}
 
 	c, err := sc.parseStream(r)
@@ -123,6 +126,15 @@ type progressBody struct {
 	io.ReadCloser
 	rc       *http.ResponseController
 	extended time.Time
+}
+
+// TrailerChecksum passes on the checksum of an aws-chunked body's trailer
+// (trailerBody).
+func (p *progressBody) TrailerChecksum() (string, string) {
+	if t, ok := p.ReadCloser.(trailerBody); ok {
+		return t.TrailerChecksum()
+	}
+	return "", ""
 }
 
 func (p *progressBody) Read(b []byte) (int, error) {

@@ -301,13 +301,13 @@ func (d *describer) grantHeaders() bool {
 }
 
 // writeExtras adds what the headers of an object write need besides
-// s3:PutObject: s3:PutObjectAcl for ACL headers and s3:PutObjectTagging for
-// x-amz-tagging (API reference, PutObject), and the Object Lock actions
-// for Object Lock headers.
+// s3:PutObject: s3:PutObjectTagging for x-amz-tagging (API reference,
+// PutObject, "Permissions"), and the Object Lock actions for Object Lock
+// headers. ACL headers need no more than s3:PutObject, which policies
+// constrain with s3:x-amz-acl and s3:x-amz-grant-* (the S3 user guide's
+// example "Require the bucket-owner-full-control canned ACL" grants only
+// s3:PutObject: example-bucket-policies-condition-keys.html).
 func (d *describer) writeExtras() {
-	if acl.Specified(d.r.Headers) {
-		d.object("PutObjectAcl")
-	}
 	if v, ok := d.header("x-amz-tagging"); ok && v != "" {
 		d.object("PutObjectTagging")
 	}
@@ -351,9 +351,6 @@ func (d *describer) copy() error {
 	d.add(read, d.objectARN(sb, sk), sb, sk)
 	d.object("PutObject")
 	if d.r.Operation == "CopyObject" {
-		if acl.Specified(d.r.Headers) {
-			d.object("PutObjectAcl")
-		}
 		dir, _ := d.header("x-amz-tagging-directive")
 		if strings.EqualFold(dir, "REPLACE") {
 			if t, ok := d.header("x-amz-tagging"); ok && t != "" {
