@@ -7,6 +7,7 @@ import (
 	"github.com/gatehouse-iam/gatehouse/api/s3api"
 	"github.com/gatehouse-iam/gatehouse/identity"
 	"github.com/gatehouse-iam/gatehouse/objectstore"
+	"github.com/gatehouse-iam/gatehouse/s3/access"
 )
 
 func (s *Service) createMultipartUpload(ctx context.Context, c *identity.Caller, r *Request, in *s3api.CreateMultipartUploadRequest) (*s3api.CreateMultipartUploadOutput, error) {
@@ -186,6 +187,59 @@ func (s *Service) listMultipartUploads(ctx context.Context, c *identity.Caller, 
 	if res.IsTruncated {
 		out.NextKeyMarker = encodeKey(res.NextKeyMarker, enc)
 		out.NextUploadIdMarker = str(res.NextUploadIDMarker)
+	}
+	return out, nil
+}
+
+// uploadPartCopy uploads a part from (a range of) an existing object: the
+// source read through the backend and streamed into the part
+// (API_UploadPartCopy).
+func (s *Service) uploadPartCopy(ctx context.Context, c *identity.Caller, r *Request, in *s3api.UploadPartCopyRequest) (*s3api.UploadPartCopyOutput, error) {
+	if _, err := s.bucket(ctx, in.Bucket); err != nil {
+		return nil, err
+	}
+	if in.PartNumber < 1 || in.PartNumber > objectstore.MaxPartNumber {
+		return nil, errInvalidArgument("Part number must be an integer between 1 and 10000, inclusive", "partNumber",
+			strconv.Itoa(int(in.PartNumber)))
+	}
+	srcBucket, srcKey, srcVersion, err := access.ParseCopySource(in.CopySource)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.bucket(ctx, srcBucket); err != nil {
+		return nil, err
+	}
+	src, err := s.backend.HeadObject(ctx, srcBucket, srcKey, srcVersion)
+	if err != nil {
+		return nil, s.objectError(err, srcBucket, srcKey, srcVersion)
+	}
+	if _, err := conditional(src, in.CopySourceIfMatch, in.CopySourceIfNoneMatch, in.CopySourceIfModifiedSince, in.CopySourceIfUnmodifiedSince); err != nil {
+		return nil, err
+	}
+	var rng *objectstore.Range
+	if in.CopySourceRange != nil {
+		parsed, ok := objectstore.ParseRange(*in.CopySourceRange)
+		if !ok {
+			return nil, errInvalidArgument("The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy",
+				"x-amz-copy-source-range", *in.CopySourceRange)
+		}
+		if _, _, err := parsed.Resolve(src.Size); err != nil {
+			return nil, s3err("InvalidRange", 416, "The requested range is not satisfiable")
+		}
+		rng = &parsed
+	}
+	_, rc, err := s.backend.GetObject(ctx, srcBucket, srcKey, objectstore.GetOptions{VersionID: src.VersionID, Range: rng})
+	if err != nil {
+		return nil, s.objectError(err, srcBucket, srcKey, srcVersion)
+	}
+	defer rc.Close()
+	part, err := s.backend.UploadPart(ctx, in.Bucket, in.Key, in.UploadId, int(in.PartNumber), rc, objectstore.Checksum{})
+	if err != nil {
+		return nil, s.objectError(err, in.Bucket, in.Key, in.UploadId)
+	}
+	out := &s3api.UploadPartCopyOutput{CopyPartResult: &s3api.CopyPartResult{ETag: str(part.ETag), LastModified: timep(part.LastModified)}}
+	if src.VersionID != "" {
+		out.CopySourceVersionId = str(src.VersionID)
 	}
 	return out, nil
 }
