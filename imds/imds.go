@@ -79,7 +79,6 @@ type Agent struct {
 	cur       *workload.Credentials
 	expires   time.Time
 	updated   time.Time
-	lastErr   error
 	tokens    map[string]time.Time // session token → expiry
 	tokenList []string             // insertion order, for eviction
 }
@@ -131,11 +130,10 @@ func (a *Agent) refresh(ctx context.Context, force bool) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if err != nil {
-		a.lastErr = err
 		a.log.Warn("fetching workload credentials", "err", err)
 		return err
 	}
-	a.cur, a.updated, a.lastErr = cr, a.now().UTC(), nil
+	a.cur, a.updated = cr, a.now().UTC()
 	a.expires, _ = time.Parse(time.RFC3339, cr.Expiration)
 	a.log.Info("workload credentials refreshed", "workload", cr.WorkloadId, "role", cr.RoleArn, "access_key_id", cr.AccessKeyId, "expires", cr.Expiration)
 	return nil

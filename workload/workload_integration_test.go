@@ -7,9 +7,12 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -191,7 +194,7 @@ func TestIMDS(t *testing.T) {
 	e := setup(t)
 	keyless(t)
 	_, url := startAgent(t, e.srv, e.web.WorkloadToken)
-	t.Setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", url)
+	t.Setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", url+"/")
 	cfg := loadConfig(t)
 	readsAndWrites(t, e.srv, cfg, e.web.Workload, "web-role", "web-bucket", "batch-bucket")
 	creds, err := cfg.Credentials.Retrieve(context.Background())
@@ -469,5 +472,145 @@ func TestSessionConditions(t *testing.T) {
 	_, err = s3Client(e.srv, cfg).PutObject(ctx, &awss3.PutObjectInput{Bucket: aws.String("web-bucket"), Key: aws.String("x"), Body: strings.NewReader("x")})
 	if errorCode(err) != "AccessDenied" {
 		t.Fatalf("PutObject by a workload of another name: %v", err)
+	}
+}
+
+// awsCLI is Debian's aws CLI v2.
+const awsCLI = "/usr/bin/aws"
+
+// botoPython returns a Python interpreter that imports boto3 in a clean
+// environment: Debian's, or the one python3 on the PATH resolves to.
+func botoPython(t *testing.T) (string, bool) {
+	candidates := []string{"/usr/bin/python3"}
+	if p, err := exec.LookPath("python3"); err == nil {
+		// A pyenv shim needs its environment: ask it for the interpreter.
+		if out, err := exec.Command(p, "-c", "import sys; print(sys.executable)").Output(); err == nil {
+			candidates = append(candidates, strings.TrimSpace(string(out)))
+		}
+	}
+	for _, c := range candidates {
+		if _, err := run(t, toolEnv(t), "", c, "-c", "import boto3"); err == nil {
+			return c, true
+		}
+	}
+	return "", false
+}
+
+// toolEnv is an environment with no keys and no configuration: only what
+// the test adds.
+func toolEnv(t *testing.T, extra ...string) []string {
+	dir := t.TempDir()
+	return append([]string{
+		"PATH=/usr/bin:/bin", "HOME=" + dir, "LC_ALL=C.UTF-8", "AWS_PAGER=",
+		"AWS_CONFIG_FILE=" + filepath.Join(dir, "config"), "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(dir, "credentials"),
+		"AWS_DEFAULT_REGION=us-east-1",
+	}, extra...)
+}
+
+func run(t *testing.T, env []string, stdin string, name string, args ...string) (string, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Env = env
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	if err != nil {
+		return out.String() + errb.String(), err
+	}
+	return out.String(), nil
+}
+
+// TestAWSCLI: the aws CLI with only AWS_EC2_METADATA_SERVICE_ENDPOINT
+// (the agent) reads and writes its role's bucket, not another's.
+func TestAWSCLI(t *testing.T) {
+	if _, err := os.Stat(awsCLI); err != nil {
+		t.Skipf("the aws CLI is not installed at %s", awsCLI)
+	}
+	e := setup(t)
+	_, agent := startAgent(t, e.srv, e.web.WorkloadToken)
+	// botocore appends the path to the endpoint as given: it needs the
+	// trailing slash (the Go SDK takes either).
+	env := toolEnv(t, "AWS_EC2_METADATA_SERVICE_ENDPOINT="+agent+"/")
+	aws := func(args ...string) (string, error) {
+		return run(t, env, "", awsCLI, append([]string{"--endpoint-url", e.srv.URL, "--output", "json"}, args...)...)
+	}
+	out, err := aws("sts", "get-caller-identity")
+	if err != nil || !strings.Contains(out, `"Arn": "arn:aws:sts::`+testserver.AccountID+`:assumed-role/web-role/`+e.web.Workload.WorkloadId+`"`) {
+		t.Fatalf("get-caller-identity: %v\n%s", err, out)
+	}
+	dir := t.TempDir()
+	body := filepath.Join(dir, "body")
+	if err := os.WriteFile(body, []byte("from the aws CLI"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := aws("s3api", "put-object", "--bucket", "web-bucket", "--key", "cli.txt", "--body", body); err != nil {
+		t.Fatalf("put-object: %v\n%s", err, out)
+	}
+	got := filepath.Join(dir, "got")
+	if out, err := aws("s3api", "get-object", "--bucket", "web-bucket", "--key", "cli.txt", got); err != nil {
+		t.Fatalf("get-object: %v\n%s", err, out)
+	}
+	if b, _ := os.ReadFile(got); string(b) != "from the aws CLI" {
+		t.Fatalf("get-object wrote %q", b)
+	}
+	if out, err := aws("s3api", "put-object", "--bucket", "batch-bucket", "--key", "cli.txt", "--body", body); err == nil || !strings.Contains(out, "AccessDenied") {
+		t.Fatalf("put-object into another workload's bucket: %v\n%s", err, out)
+	}
+}
+
+// botoScript reads and writes with boto3's default credential chain.
+const botoScript = `
+import sys, boto3, botocore
+ep, bucket, other = sys.argv[1], sys.argv[2], sys.argv[3]
+s = boto3.session.Session()
+print("ARN", s.client("sts", endpoint_url=ep).get_caller_identity()["Arn"])
+print("METHOD", s.get_credentials().method)
+s3 = s.client("s3", endpoint_url=ep, config=botocore.config.Config(s3={"addressing_style": "path"}))
+s3.put_object(Bucket=bucket, Key="boto.txt", Body=b"from boto3")
+print("GOT", s3.get_object(Bucket=bucket, Key="boto.txt")["Body"].read().decode())
+try:
+    s3.put_object(Bucket=other, Key="boto.txt", Body=b"from boto3")
+    print("OTHER allowed")
+except botocore.exceptions.ClientError as e:
+    print("OTHER", e.response["Error"]["Code"])
+`
+
+// TestBoto3: boto3 with only the metadata endpoint variable, or only the
+// container credentials variables, works as its workload's role.
+func TestBoto3(t *testing.T) {
+	python3, ok := botoPython(t)
+	if !ok {
+		t.Skip("no python3 with boto3 (Debian's python3-boto3, or python3 on the PATH)")
+	}
+	e := setup(t)
+	_, agent := startAgent(t, e.srv, e.web.WorkloadToken)
+	for _, c := range []struct {
+		name, method string
+		env          []string
+		w            *workload.WorkloadOutput
+		role, bucket string
+		other        string
+	}{
+		{"imds", "iam-role", []string{"AWS_EC2_METADATA_SERVICE_ENDPOINT=" + agent + "/"}, e.web, "web-role", "web-bucket", "batch-bucket"},
+		{"container", "container-role", []string{"AWS_CONTAINER_CREDENTIALS_FULL_URI=" + e.srv.URL + workload.CredentialsPath,
+			"AWS_CONTAINER_AUTHORIZATION_TOKEN=" + e.batch.WorkloadToken}, e.batch, "batch-role", "batch-bucket", "web-bucket"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			out, err := run(t, toolEnv(t, c.env...), botoScript, python3, "-", e.srv.URL, c.bucket, c.other)
+			if err != nil {
+				t.Fatalf("%v\n%s", err, out)
+			}
+			for _, want := range []string{
+				"ARN arn:aws:sts::" + testserver.AccountID + ":assumed-role/" + c.role + "/" + c.w.Workload.WorkloadId,
+				"METHOD " + c.method, "GOT from boto3", "OTHER AccessDenied",
+			} {
+				if !strings.Contains(out, want+"\n") {
+					t.Errorf("boto3 output lacks %q:\n%s", want, out)
+				}
+			}
+		})
 	}
 }
