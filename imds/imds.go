@@ -260,20 +260,46 @@ func (a *Agent) serve(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// unavailable answers a metadata read while no credentials can be had. The
-// credentials document then says why in its Code and Message, as EC2 does
-// when it cannot assume the instance's role; other paths answer 503.
+// unavailable answers a metadata read while no credentials can be had. As
+// EC2 does when it cannot assume the instance's role, the role is still
+// listed (when known: from earlier credentials, or from Gatehouse's refusal)
+// and its credentials document says why in Code and Message; other paths
+// answer 503.
 func (a *Agent) unavailable(w http.ResponseWriter, path string, err error) {
-	if strings.HasPrefix(path, "iam/security-credentials/") || path == "iam/info" {
-		code, msg := "AssumeRoleUnauthorizedAccess", err.Error()
+	role := a.knownRole(err)
+	switch {
+	case role != "" && path == "iam/security-credentials":
+		text(w, role)
+		return
+	case role != "" && path == "iam/security-credentials/"+role, path == "iam/info":
+		code := "AssumeRoleUnauthorizedAccess"
 		var ce interface{ ErrorCode() string }
 		if errors.As(err, &ce) && ce.ErrorCode() != "AccessDenied" {
 			code = ce.ErrorCode()
 		}
-		writeJSON(w, map[string]string{"Code": code, "Message": msg, "LastUpdated": a.now().UTC().Format(time.RFC3339)})
+		writeJSON(w, map[string]string{"Code": code, "Message": err.Error(), "LastUpdated": a.now().UTC().Format(time.RFC3339)})
 		return
 	}
 	http.Error(w, "The workload's credentials are unavailable: "+err.Error(), http.StatusServiceUnavailable)
+}
+
+// knownRole is the name of the workload's role as last learnt: from
+// Gatehouse's refusal (an error with a RoleARN method), else from the last
+// credentials held.
+func (a *Agent) knownRole(err error) string {
+	arn := ""
+	var re interface{ RoleARN() string }
+	if errors.As(err, &re) {
+		arn = re.RoleARN()
+	}
+	if arn == "" {
+		a.mu.Lock()
+		if a.cur != nil {
+			arn = a.cur.RoleArn
+		}
+		a.mu.Unlock()
+	}
+	return arn[strings.LastIndexByte(arn, '/')+1:]
 }
 
 // putToken issues an IMDSv2 session token.

@@ -13,7 +13,8 @@ import (
 // route table): method and path name the operation, the body is a JSON
 // document, outputs are JSON documents, errors {"code","message"} — the
 // error shape of the container credentials endpoint, which SDKs read from
-// GetWorkloadCredentials.
+// GetWorkloadCredentials (with the error's members beside them: the RoleArn
+// of a role that refused a workload).
 type workloadCodec struct{ routes []workload.Route }
 
 type workloadCall struct {
@@ -64,10 +65,12 @@ func (workloadCodec) errorOf(err error) *awserr.Error {
 func (workloadCodec) bodyError(err error) error { return jsonBodyError(err, "ThrottlingException") }
 
 func (workloadCodec) writeError(w http.ResponseWriter, _ *http.Request, requestID string, ae *awserr.Error) error {
-	b, err := json.Marshal(struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-	}{ae.Code, ae.Message})
+	doc := map[string]any{}
+	for k, v := range ae.Members {
+		doc[k] = v
+	}
+	doc["code"], doc["message"] = ae.Code, ae.Message
+	b, err := json.Marshal(doc)
 	if err != nil {
 		return err
 	}

@@ -623,7 +623,7 @@ func (s *Service) Credentials(ctx context.Context, token string) (*Credentials, 
 			// Say why, as the workload's operator needs to know: the
 			// role, not the token, refused.
 			return nil, awserr.AccessDenied("The trust policy of role %s does not allow %s to sts:AssumeRole, so workload %s (instance profile %s) gets no credentials.",
-				p.roleARN, ServicePrincipal, w.ID, p.p.Name)
+				p.roleARN, ServicePrincipal, w.ID, p.p.Name).WithMembers(map[string]any{"RoleArn": p.roleARN})
 		}
 		return nil, err
 	}

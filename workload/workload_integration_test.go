@@ -373,6 +373,17 @@ func TestUntrustedRole(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "ec2.amazonaws.com") {
 		t.Fatalf("SDK: %v", err)
 	}
+	// Through the agent, as EC2 does: the role is listed and its document
+	// says why.
+	t.Setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "")
+	t.Setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN", "")
+	_, url := startAgent(t, e.srv, e.untrusted.WorkloadToken)
+	t.Setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", url)
+	_, err = loadConfig(t).Credentials.Retrieve(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "untrusted-role") || !strings.Contains(err.Error(), "AssumeRoleUnauthorizedAccess") ||
+		!strings.Contains(err.Error(), "does not allow ec2.amazonaws.com") {
+		t.Fatalf("SDK through the agent: %v", err)
+	}
 }
 
 // TestPassRole: binding a profile needs iam:PassRole on its role, at

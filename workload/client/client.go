@@ -32,7 +32,13 @@ type Error struct {
 	Status  int
 	Code    string
 	Message string
+	// RoleArn is, when the role refused to be assumed for the workload,
+	// the role's ARN.
+	RoleArn string
 }
+
+// RoleARN returns the ARN of the role that refused, if any.
+func (e *Error) RoleARN() string { return e.RoleArn }
 
 // Error returns "Code: Message (HTTP status)".
 func (e *Error) Error() string {
@@ -154,9 +160,9 @@ func do(hc *http.Client, req *http.Request, out any) error {
 	}
 	if resp.StatusCode != http.StatusOK {
 		e := &Error{Status: resp.StatusCode}
-		var doc struct{ Code, Message string }
+		var doc struct{ Code, Message, RoleArn string }
 		if json.Unmarshal(b, &doc) == nil && doc.Code != "" {
-			e.Code, e.Message = doc.Code, doc.Message
+			e.Code, e.Message, e.RoleArn = doc.Code, doc.Message, doc.RoleArn
 		} else {
 			e.Code, e.Message = http.StatusText(resp.StatusCode), strings.TrimSpace(string(b))
 		}
