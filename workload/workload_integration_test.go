@@ -484,6 +484,24 @@ func TestSessionConditions(t *testing.T) {
 	if errorCode(err) != "AccessDenied" {
 		t.Fatalf("PutObject by a workload of another name: %v", err)
 	}
+
+	// Role chaining keeps the workload's name as the source identity.
+	if _, err := e.srv.RootIAM().CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("next"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + testserver.AccountID + `:role/web-role"},"Action":"sts:AssumeRole"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	web, err := client.FetchCredentials(ctx, nil, e.srv.URL, e.web.WorkloadToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stsc := awssts.NewFromConfig(e.srv.SessionConfig(web.AccessKeyId, web.SecretAccessKey, web.Token))
+	ar, err := stsc.AssumeRole(ctx, &awssts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + testserver.AccountID + ":role/next"), RoleSessionName: aws.String("chained")})
+	if err != nil {
+		t.Fatalf("AssumeRole from a workload session: %v", err)
+	}
+	if aws.ToString(ar.SourceIdentity) != "web" {
+		t.Errorf("chained source identity %q, want web", aws.ToString(ar.SourceIdentity))
+	}
 }
 
 // awsCLI is Debian's aws CLI v2.
