@@ -287,6 +287,7 @@ func (d *Directory) invalidate(ch store.Change) {
 	case store.KindMembership, store.KindPolicyAttachment, // written with their twins above
 		store.KindUserAccessKey, store.KindMFADevice, store.KindLoginProfile,
 		store.KindInstanceProfile, store.KindUniqueID, store.KindAccountAlias, store.KindOIDCProvider,
+		store.KindWorkload, store.KindWorkloadID, // workloads grant nothing: their roles do
 		"password-policy", "password-state", "credential-report", "slr-deletion-task":
 	default:
 		d.gen[ch.Account]++
