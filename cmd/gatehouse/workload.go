@@ -47,7 +47,7 @@ gatehouse:CreateWorkload etc., and iam:PassRole on the profile's role.`,
 		}
 		return &client.Client{Endpoint: ep, Credentials: cfg.Credentials, Region: r}, nil
 	}
-	print := func(w io.Writer, v any) error {
+	show := func(w io.Writer, v any) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(v)
@@ -66,7 +66,7 @@ gatehouse:CreateWorkload etc., and iam:PassRole on the profile's role.`,
 			if err != nil {
 				return err
 			}
-			return print(cmd.OutOrStdout(), out)
+			return show(cmd.OutOrStdout(), out)
 		},
 	}
 	create.Flags().StringVar(&name, "name", "", "the workload's name (2-64 characters of [A-Za-z0-9+=,.@_-])")
@@ -82,7 +82,7 @@ gatehouse:CreateWorkload etc., and iam:PassRole on the profile's role.`,
 			if err != nil {
 				return err
 			}
-			return print(cmd.OutOrStdout(), map[string]any{"Workloads": out})
+			return show(cmd.OutOrStdout(), map[string]any{"Workloads": out})
 		},
 	}
 	byID := func(use, short string, run func(ctx context.Context, c *client.Client, id string) (any, error)) *cobra.Command {
@@ -97,7 +97,7 @@ gatehouse:CreateWorkload etc., and iam:PassRole on the profile's role.`,
 				if err != nil || out == nil {
 					return err
 				}
-				return print(cmd.OutOrStdout(), out)
+				return show(cmd.OutOrStdout(), out)
 			},
 		}
 	}
