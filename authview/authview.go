@@ -332,6 +332,7 @@ func (d *Directory) invalidate(ch store.Change) {
 		store.KindUserAccessKey, store.KindMFADevice, store.KindLoginProfile,
 		store.KindInstanceProfile, store.KindUniqueID, store.KindAccountAlias, store.KindOIDCProvider,
 		store.KindAccountBucket, store.KindAccountS3,
+		store.KindWorkload, store.KindWorkloadID, // workloads grant nothing: their roles do
 		"password-policy", "password-state", "credential-report", "slr-deletion-task":
 	default:
 		d.gen[ch.Account]++

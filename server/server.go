@@ -33,6 +33,7 @@ import (
 	"github.com/gatehouse-iam/gatehouse/sigv4"
 	"github.com/gatehouse-iam/gatehouse/store"
 	"github.com/gatehouse-iam/gatehouse/sts"
+	"github.com/gatehouse-iam/gatehouse/workload"
 )
 
 // Config holds the server's dependencies.
@@ -52,6 +53,9 @@ type Config struct {
 	// S3, when set, is served over REST-XML (credential scope service s3,
 	// and unsigned requests that address a bucket).
 	S3 *s3.Service
+	// Workloads, when set, is the workload API (credential scope service
+	// gatehouse) and its credential endpoint (workload.CredentialsPath).
+	Workloads *workload.Service
 	// S3Domain is the domain under which buckets are virtual-hosted
 	// (bucket.S3Domain); "" serves path-style addressing only.
 	S3Domain string

@@ -95,7 +95,7 @@ func TestLayers(t *testing.T) {
 			}
 		}
 	}
-	for _, dir := range []string{"iam", "sts", "organizations", "accessanalyzer", "s3"} {
+	for _, dir := range []string{"iam", "sts", "organizations", "accessanalyzer", "s3", "workload"} {
 		p := pkgs[dir]
 		if p == nil {
 			continue
