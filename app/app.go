@@ -28,6 +28,7 @@ import (
 	"github.com/gatehouse-iam/gatehouse/session/tokenkeys"
 	"github.com/gatehouse-iam/gatehouse/store"
 	"github.com/gatehouse-iam/gatehouse/sts"
+	"github.com/gatehouse-iam/gatehouse/workload"
 )
 
 // Config holds what a Gatehouse is built from.
@@ -61,6 +62,8 @@ type Gatehouse struct {
 	AccessAnalyzer *accessanalyzer.Service
 	// S3 is nil unless Config.Objects is set.
 	S3 *s3.Service
+	// Workloads is the workload API and credential endpoint.
+	Workloads *workload.Service
 	// TokenKeys seals session tokens: the cluster's session keys kept in
 	// the store, wrapped by the master key (tokens sealed by the master
 	// keyring itself before the ring existed still open).
@@ -91,10 +94,11 @@ func New(ctx context.Context, c Config) (*Gatehouse, error) {
 	g.Authorizer.UseSessions(g.STS)
 	g.AccessAnalyzer = accessanalyzer.New(accessanalyzer.Config{Store: c.Store, Rand: c.Rand, Now: c.Now, Log: c.Log})
 	if c.Objects != nil {
-		g.S3 = s3.New(s3.Config{Store: c.Store, Backend: c.Objects, Authorizer: g.Authorizer, Rand: c.Rand, Now: c.Now, Log: c.Log})
+		g.S3 = s3.New(s3.Config{Store: c.Store, Buckets: dir, Backend: c.Objects, Authorizer: g.Authorizer, Rand: c.Rand, Now: c.Now, Log: c.Log})
 	}
+	g.Workloads = workload.New(workload.Config{Store: c.Store, STS: g.STS, Rand: c.Rand, Now: c.Now, Log: c.Log})
 	g.Server, err = server.New(server.Config{Directory: dir, Authorizer: g.Authorizer, IAM: g.IAM, STS: g.STS, Organizations: g.Organizations,
-		AccessAnalyzer: g.AccessAnalyzer, S3: g.S3, S3Domain: c.S3Domain, Now: c.Now, Log: c.Log, Registry: c.Registry})
+		AccessAnalyzer: g.AccessAnalyzer, S3: g.S3, Workloads: g.Workloads, S3Domain: c.S3Domain, Now: c.Now, Log: c.Log, Registry: c.Registry})
 	if err != nil {
 		return nil, err
 	}

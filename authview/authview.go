@@ -39,8 +39,10 @@ type Directory struct {
 	rev        int64
 	accessKeys map[string]store.AccessKey
 	accounts   map[string]store.Account
-	gen        map[string]uint64 // per account: bumped by changes that may concern any principal in it
-	pver       map[string]uint64 // per principal key: bumped by changes that concern only that principal
+	buckets    map[string]store.Bucket    // S3 buckets by name
+	accountS3  map[string]store.AccountS3 // S3 settings by account
+	gen        map[string]uint64          // per account: bumped by changes that may concern any principal in it
+	pver       map[string]uint64          // per principal key: bumped by changes that concern only that principal
 	sets       map[string]cachedSet
 	users      map[string]cachedUser
 	compiled   map[compiledKey]*policy.Policy
@@ -67,6 +69,8 @@ func New(st store.Store, managed ManagedPolicies, log *slog.Logger) *Directory {
 		log:        log,
 		accessKeys: map[string]store.AccessKey{},
 		accounts:   map[string]store.Account{},
+		buckets:    map[string]store.Bucket{},
+		accountS3:  map[string]store.AccountS3{},
 		gen:        map[string]uint64{},
 		pver:       map[string]uint64{},
 		sets:       map[string]cachedSet{},
@@ -84,7 +88,17 @@ func (d *Directory) Load(ctx context.Context) error {
 	}
 	keys := map[string]store.AccessKey{}
 	accounts := map[string]store.Account{}
+	buckets := map[string]store.Bucket{}
+	accountS3 := map[string]store.AccountS3{}
 	err = d.st.View(ctx, func(tx store.ReadTx) error {
+		bs, err := store.ListValues[store.Bucket](ctx, tx, store.ListOptions{Kind: store.KindBucket})
+		if err != nil {
+			return err
+		}
+		for _, b := range bs {
+			buckets[b.Name] = b
+		}
+
 		ks, err := store.ListValues[store.AccessKey](ctx, tx, store.ListOptions{Kind: store.KindAccessKey})
 		if err != nil {
 			return err
@@ -98,6 +112,12 @@ func (d *Directory) Load(ctx context.Context) error {
 		}
 		for _, a := range as {
 			accounts[a.ID] = a
+			st, err := store.GetJSON[store.AccountS3](ctx, tx, store.KindAccountS3, a.ID, store.AccountS3Key)
+			if err == nil {
+				accountS3[a.ID] = st
+			} else if !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
 		}
 		return nil
 	})
@@ -105,7 +125,7 @@ func (d *Directory) Load(ctx context.Context) error {
 		return fmt.Errorf("directory: loading: %w", err)
 	}
 	d.mu.Lock()
-	d.rev, d.accessKeys, d.accounts = rev, keys, accounts
+	d.rev, d.accessKeys, d.accounts, d.buckets, d.accountS3 = rev, keys, accounts, buckets, accountS3
 	d.sets = map[string]cachedSet{}
 	d.mu.Unlock()
 	return nil
@@ -175,7 +195,7 @@ func (d *Directory) fetch(ctx context.Context, changes []store.Change) ([]update
 	ups := make([]update, 0, len(changes))
 	err := d.st.View(ctx, func(tx store.ReadTx) error {
 		for _, ch := range changes {
-			if ch.Kind != store.KindAccessKey && ch.Kind != store.KindAccount {
+			if !installed[ch.Kind] {
 				ups = append(ups, update{ch: ch})
 				continue
 			}
@@ -226,10 +246,34 @@ func (d *Directory) apply(ups []update) error {
 	return nil
 }
 
-// install puts the record of an access key or account change into memory,
-// or removes it when it no longer exists. The caller holds d.mu.
+// installed are the kinds whose records the directory keeps in memory.
+var installed = map[store.Kind]bool{store.KindAccessKey: true, store.KindAccount: true, store.KindBucket: true, store.KindAccountS3: true}
+
+// install puts the record of an access key, account, bucket or account S3
+// settings change into memory, or removes it when it no longer exists. The
+// caller holds d.mu.
 func (d *Directory) install(u update) error {
 	switch u.ch.Kind {
+	case store.KindBucket:
+		if !u.ok {
+			delete(d.buckets, u.ch.Key)
+			return nil
+		}
+		b, err := store.DecodeJSON[store.Bucket](u.rec)
+		if err != nil {
+			return fmt.Errorf("directory: bucket %s: %w", u.ch.Key, err)
+		}
+		d.buckets[b.Name] = b
+	case store.KindAccountS3:
+		if !u.ok {
+			delete(d.accountS3, u.ch.Account)
+			return nil
+		}
+		a, err := store.DecodeJSON[store.AccountS3](u.rec)
+		if err != nil {
+			return fmt.Errorf("directory: S3 settings of %s: %w", u.ch.Account, err)
+		}
+		d.accountS3[u.ch.Account] = a
 	case store.KindAccessKey:
 		if !u.ok {
 			delete(d.accessKeys, u.ch.Key)
@@ -287,6 +331,8 @@ func (d *Directory) invalidate(ch store.Change) {
 	case store.KindMembership, store.KindPolicyAttachment, // written with their twins above
 		store.KindUserAccessKey, store.KindMFADevice, store.KindLoginProfile,
 		store.KindInstanceProfile, store.KindUniqueID, store.KindAccountAlias, store.KindOIDCProvider,
+		store.KindAccountBucket, store.KindAccountS3,
+		store.KindWorkload, store.KindWorkloadID, // workloads grant nothing: their roles do
 		"password-policy", "password-state", "credential-report", "slr-deletion-task":
 	default:
 		d.gen[ch.Account]++
@@ -323,6 +369,21 @@ func (d *Directory) Account(id string) (store.Account, bool) {
 	defer d.mu.RUnlock()
 	a, ok := d.accounts[id]
 	return a, ok
+}
+
+// Bucket returns an S3 bucket's configuration by name.
+func (d *Directory) Bucket(name string) (store.Bucket, bool) {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	b, ok := d.buckets[name]
+	return b, ok
+}
+
+// AccountS3 returns an account's S3 settings (zero when it has none).
+func (d *Directory) AccountS3(account string) store.AccountS3 {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return d.accountS3[account]
 }
 
 // Accounts returns every account.

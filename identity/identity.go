@@ -47,6 +47,9 @@ type Caller struct {
 	// FederatedProvider is the identity provider ARN of a role session
 	// obtained with a web identity token, else "".
 	FederatedProvider string
+	// SourceInstanceARN is the instance (workload) a role session's
+	// credentials were delivered to (ec2:SourceInstanceARN), else "".
+	SourceInstanceARN string
 	// UserAgent is the request's User-Agent header (aws:UserAgent).
 	UserAgent string
 	// Referer is the request's Referer header (aws:Referer).
@@ -117,6 +120,11 @@ func (c *Caller) Context() *policy.Context {
 		// aws:FederatedProvider is present in every request of a session
 		// obtained through an identity provider (reference_policies_condition-keys).
 		ctx.Set("aws:FederatedProvider", c.FederatedProvider)
+	}
+	if c.SourceInstanceARN != "" {
+		// ec2:SourceInstanceARN is present in every request signed with
+		// instance-profile (workload) credentials (reference_policies_condition-keys).
+		ctx.Set("ec2:SourceInstanceARN", c.SourceInstanceARN)
 	}
 	if c.UserAgent != "" {
 		ctx.Set("aws:UserAgent", c.UserAgent)

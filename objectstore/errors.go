@@ -28,6 +28,10 @@ var (
 	// ErrInvalidRange: InvalidRange, 416, with Content-Range: bytes */size;
 	// the error is a *RangeError carrying the size.
 	ErrInvalidRange = errors.New("objectstore: the requested range is not satisfiable")
+	// ErrPartNotSatisfiable: InvalidPartNumber, 416 ("The requested
+	// partnumber is not satisfiable") — a GET or HEAD with ?partNumber= of a
+	// part the object does not have.
+	ErrPartNotSatisfiable = errors.New("objectstore: the requested partnumber is not satisfiable")
 	// ErrNoSuchUpload: NoSuchUpload, 404.
 	ErrNoSuchUpload = errors.New("objectstore: no such upload")
 	// ErrInvalidPart: InvalidPart, 400 — a listed part was not uploaded or

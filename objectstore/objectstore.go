@@ -13,6 +13,25 @@
 // Two backends implement it: objectstore/disk (embedded, the default) and,
 // later, an upstream one that forwards to an S3-compatible server; both run
 // the conformance suite objectstore/backendtest.
+//
+// # What is decided where
+//
+// Whatever S3 must decide atomically with a write is decided inside the
+// backend's commit, through a callback the S3 layer supplies: conditional
+// writes (a Precondition on PutObject and CompleteMultipartUpload), the
+// metadata of a copy and the x-amz-copy-source-if-* checks (CopyObject's
+// callback sees exactly the source version it copies), and a multipart
+// object's checksum (CompleteOptions.Checksum sees the parts as uploaded).
+// Everything else S3 decides — names, sizes, headers, ACL semantics, which
+// error a missing owner gives — stays in the S3 layer; the backend stores
+// Meta opaquely and maps nothing to HTTP. The pure helpers here (ParseRange,
+// Range.Resolve, Info.PartRange, ComposeChecksum, CombineChecksum) are what
+// both sides need to agree on.
+//
+// Version ids follow S3: a bucket whose versioning was never set shows no
+// version ids ("" in Info, though its objects are the "null" version, as
+// ListVersions shows them); Enabled gives each write a new id; Suspended
+// writes the "null" version in place.
 package objectstore
 
 import (
@@ -43,12 +62,15 @@ type Backend interface {
 	// versioning Enabled it adds a version with a new id; with versioning
 	// Suspended it replaces the "null" version. A body Read error (or the
 	// context's end) aborts it and leaves nothing behind; the error wraps the
-	// cause.
-	PutObject(ctx context.Context, bucket, key string, body io.Reader, meta Meta) (Info, error)
+	// cause. cond, when not nil, is checked atomically with the commit
+	// (see Precondition).
+	PutObject(ctx context.Context, bucket, key string, body io.Reader, meta Meta, cond Precondition) (Info, error)
 	// GetObject returns the object's info and a reader of its bytes (of the
 	// range opt.Range selects, resolved with Range.Resolve against Info.Size;
 	// nil reads all). The caller closes the reader; the object read stays
-	// readable until then even if it is deleted or replaced meanwhile.
+	// readable until then even if it is deleted or replaced meanwhile. The
+	// reader honours ctx between chunks, so pass the request's context, not
+	// a short per-call deadline.
 	// ErrNoSuchKey (no such object, or its current version is a delete
 	// marker: then Info describes the marker), ErrNoSuchVersion,
 	// ErrMethodNotAllowed (the version asked for is a delete marker; Info
@@ -67,16 +89,21 @@ type Backend interface {
 	// UpdateMeta changes a version's metadata in place (tags, ACL): fn edits
 	// a copy, which replaces the stored one if fn returns nil; no version is
 	// added and LastModified does not change. fn's error is returned as is.
-	// Errors as HeadObject's.
+	// fn runs while the backend holds its write lock: it must be quick and
+	// must not call the backend. Errors as HeadObject's.
 	UpdateMeta(ctx context.Context, bucket, key, versionID string, fn func(*Meta) error) (Info, error)
 	// CopyObject writes src's bytes to dstBucket/dstKey as a new object (a new
 	// version when versioning is Enabled) whose ETag is the MD5 of the bytes,
-	// as a single-part object's; meta nil keeps the source's metadata. A copy
-	// onto itself is how S3 replaces metadata. Errors as GetObject's for the
-	// source (a source version that is a delete marker gives
-	// ErrMethodNotAllowed, which S3 reports as InvalidRequest), ErrNoSuchBucket
-	// for the destination.
-	CopyObject(ctx context.Context, src ObjectRef, dstBucket, dstKey string, meta *Meta) (Info, error)
+	// as a single-part object's. meta, called with the source version once it
+	// is open for reading, gives the copy's metadata — so the S3 layer applies
+	// x-amz-metadata-directive and x-amz-tagging-directive, and the
+	// x-amz-copy-source-if-* preconditions, to exactly the version copied;
+	// its error is returned as is and nothing is written. meta nil keeps the
+	// source's metadata. A copy onto itself is how S3 replaces metadata.
+	// Errors as GetObject's for the source (a source version that is a
+	// delete marker gives ErrMethodNotAllowed, which S3 reports as
+	// InvalidRequest), ErrNoSuchBucket for the destination.
+	CopyObject(ctx context.Context, src ObjectRef, dstBucket, dstKey string, meta func(src Info) (Meta, error)) (CopyResult, error)
 
 	// List lists the current versions (delete markers excluded) in key order
 	// (UTF-8 binary order), enough for ListObjects and ListObjectsV2.
@@ -95,16 +122,21 @@ type Backend interface {
 	CreateMultipartUpload(ctx context.Context, bucket, key string, meta Meta) (uploadID string, err error)
 	// UploadPart streams one part (numbered 1..10000, else
 	// ErrInvalidPartNumber); uploading a number again replaces the part.
-	// ErrNoSuchUpload when the upload is not in progress for this key.
-	UploadPart(ctx context.Context, bucket, key, uploadID string, partNumber int, body io.Reader) (PartInfo, error)
+	// cs is the part's additional checksum as the S3 layer verified it (zero
+	// when none was sent), kept for ListParts, CompleteMultipartUpload and
+	// part reads. ErrNoSuchUpload when the upload is not in progress for
+	// this key.
+	UploadPart(ctx context.Context, bucket, key, uploadID string, partNumber int, body io.Reader, cs Checksum) (PartInfo, error)
 	// CompleteMultipartUpload makes the object from the listed parts, which
 	// must be in ascending order (ErrInvalidPartOrder), uploaded with the
-	// given ETags (ErrInvalidPart) and, but for the last, at least MinPartSize
-	// bytes (ErrEntityTooSmall). Parts left out are discarded. The object's
-	// ETag is the MD5 of the parts' binary MD5s followed by "-N". An empty
-	// list gives ErrInvalidPart (the S3 layer answers it with MalformedXML
-	// before calling).
-	CompleteMultipartUpload(ctx context.Context, bucket, key, uploadID string, parts []CompletedPart) (Info, error)
+	// given ETags and checksums (ErrInvalidPart) and, but for the last, at
+	// least MinPartSize bytes (ErrEntityTooSmall). Parts left out are
+	// discarded. The object's ETag is the MD5 of the parts' binary MD5s
+	// followed by "-N". An empty list gives ErrInvalidPart (the S3 layer
+	// answers it with MalformedXML before calling). opt's hooks run inside
+	// the commit, after the parts are checked; their errors leave the upload
+	// in progress.
+	CompleteMultipartUpload(ctx context.Context, bucket, key, uploadID string, parts []CompletedPart, opt CompleteOptions) (Info, error)
 	// AbortMultipartUpload discards the upload and its parts; ErrNoSuchUpload.
 	AbortMultipartUpload(ctx context.Context, bucket, key, uploadID string) error
 	// ListParts lists an upload's parts by number; ErrNoSuchUpload.
@@ -114,6 +146,44 @@ type Backend interface {
 
 	// Close releases the backend; readers already returned stay usable.
 	Close() error
+}
+
+// Precondition decides whether a write may replace the key's current
+// object: it is called with the current version (nil when there is none or
+// it is a delete marker) at the moment of the commit, atomically with it, so
+// two writers cannot both pass. Its error aborts the write, which then
+// stores nothing, and is returned as is. The S3 layer builds it from
+// conditional writes' If-None-Match: * (PreconditionFailed, 412, when an
+// object exists) and If-Match (PreconditionFailed when the ETag differs,
+// NoSuchKey when there is no object), as
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html
+// describes. It must be quick and must not call the backend: it runs while
+// the backend holds its write lock. It may be called more than once: a
+// backend may also check it before reading a body, to fail fast.
+type Precondition func(current *Info) error
+
+// A ChecksummedBody is a body that knows, once it has been read to its end,
+// the additional checksum it was verified against (one an aws-chunked
+// trailer carried, or one computed while it was read). Backends ask it
+// after reading the body, for a PutObject whose Meta.Checksum has no value
+// and an UploadPart given no checksum, and store what it says.
+type ChecksummedBody interface {
+	io.Reader
+	Checksum() Checksum
+}
+
+// BodyChecksum returns the checksum to store for body: given, unless it has
+// no value and body knows its own.
+func BodyChecksum(body io.Reader, given Checksum) Checksum {
+	if given.Value != "" {
+		return given
+	}
+	if cb, ok := body.(ChecksummedBody); ok {
+		if c := cb.Checksum(); c.Value != "" {
+			return c
+		}
+	}
+	return given
 }
 
 // MinPartSize is the smallest size of a multipart upload's parts but the
@@ -235,6 +305,40 @@ type Info struct {
 	IsLatest bool
 	// PartsCount is the number of parts of a multipart object, 0 otherwise.
 	PartsCount int
+	// Parts are a multipart object's parts in order, with the numbers they
+	// were uploaded under (GetObject and HeadObject fill it; listings do
+	// not): for ?partNumber= reads (PartRange) and GetObjectAttributes.
+	Parts []ObjectPart
+}
+
+// ObjectPart is one part of a completed multipart object.
+type ObjectPart struct {
+	PartNumber int
+	Size       int64
+	// Checksum is the part's additional checksum, zero when none was sent.
+	Checksum Checksum
+}
+
+// PartRange is the byte range of part n of the object, for a GET or HEAD
+// with ?partNumber=n ("Effectively performs a 'ranged' GET request for the
+// part specified", API_GetObject.html): the offset and length to read, for
+// Content-Range: bytes start-(start+length-1)/Size. Part 1 of an object
+// that is not multipart is the whole object; a part the object does not
+// have gives ErrPartNotSatisfiable.
+func (in Info) PartRange(n int) (start, length int64, err error) {
+	if len(in.Parts) == 0 {
+		if n == 1 {
+			return 0, in.Size, nil
+		}
+		return 0, 0, ErrPartNotSatisfiable
+	}
+	for _, p := range in.Parts {
+		if p.PartNumber == n {
+			return start, p.Size, nil
+		}
+		start += p.Size
+	}
+	return 0, 0, ErrPartNotSatisfiable
 }
 
 // ObjectRef names one object version: VersionID "" is the current one.
@@ -244,12 +348,23 @@ type ObjectRef struct {
 	VersionID string
 }
 
+// CopyResult is what CopyObject did: the new object, and the source version
+// it was copied from (for x-amz-copy-source-version-id).
+type CopyResult struct {
+	Object Info
+	Source Info
+}
+
 // GetOptions select what GetObject reads.
 type GetOptions struct {
 	// VersionID "" reads the current version.
 	VersionID string
 	// Range nil reads the whole object.
 	Range *Range
+	// PartNumber, when not 0, reads that part (see Info.PartRange). S3
+	// refuses a request with both a Range and a partNumber (InvalidRequest,
+	// 400); the S3 layer answers it without calling.
+	PartNumber int
 }
 
 // DeleteResult is what DeleteObject did, for x-amz-version-id and
@@ -320,6 +435,8 @@ type PartInfo struct {
 	ETag         string
 	Size         int64
 	LastModified time.Time
+	// Checksum is the part's additional checksum, zero when none was sent.
+	Checksum Checksum
 }
 
 // CompletedPart is one entry of CompleteMultipartUpload's part list; ETag may
@@ -327,6 +444,23 @@ type PartInfo struct {
 type CompletedPart struct {
 	PartNumber int
 	ETag       string
+	// Checksum is the part's checksum value as the request lists it
+	// (ChecksumCRC32 and the like), "" when not listed; when listed it must
+	// equal the uploaded part's.
+	Checksum string
+}
+
+// CompleteOptions are CompleteMultipartUpload's hooks, both optional.
+type CompleteOptions struct {
+	// Cond is checked against the key's current object (see Precondition).
+	Cond Precondition
+	// Checksum is called with the listed parts as uploaded (numbers, sizes,
+	// ETags, checksums) and returns the object's checksum: the S3 layer
+	// composes a COMPOSITE one with ComposeChecksum, or a FULL_OBJECT one
+	// with CombineChecksum, and checks it against the one the request sent.
+	// Without it the object has the upload's Meta.Checksum as is. It must be
+	// quick and must not call the backend.
+	Checksum func(parts []PartInfo) (Checksum, error)
 }
 
 // PartListOptions select a page of ListParts.

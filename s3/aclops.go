@@ -86,7 +86,7 @@ func (s *Service) putBucketAcl(ctx context.Context, c *identity.Caller, r *Reque
 	if err != nil {
 		return nil, err
 	}
-	if err := access.PutACL(ownershipOf(b), pabOf(b.PublicAccessBlock).Merge(pabOf(acct.PublicAccessBlock)), a, b.Account); err != nil {
+	if err := access.PutACL(ownershipOf(b), pabOf(b.PublicAccessBlock).Merge(pabOf(acct.PublicAccessBlock)), a); err != nil {
 		return nil, err
 	}
 	enc, err := a.Encode()
@@ -132,7 +132,7 @@ func (s *Service) putObjectAcl(ctx context.Context, c *identity.Caller, r *Reque
 	if err != nil {
 		return nil, err
 	}
-	if err := access.PutACL(ownershipOf(b), pabOf(b.PublicAccessBlock).Merge(pabOf(acct.PublicAccessBlock)), a, b.Account); err != nil {
+	if err := access.PutACL(ownershipOf(b), pabOf(b.PublicAccessBlock).Merge(pabOf(acct.PublicAccessBlock)), a); err != nil {
 		return nil, err
 	}
 	enc, err := a.Encode()

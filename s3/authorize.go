@@ -50,6 +50,9 @@ func (s *Service) authorize(ctx context.Context, c *identity.Caller, r *Request)
 		buckets[b.Name] = b
 		req.BucketOwner = b.Account
 		req.BucketTags = tagMap(b.Tags)
+		if err := checkBucketFacts(c, r, b); err != nil {
+			return operation.Authz{}, err
+		}
 	}
 	switch in := r.Input.(type) {
 	case *s3api.CreateBucketRequest:
@@ -83,6 +86,9 @@ func (s *Service) authorize(ctx context.Context, c *identity.Caller, r *Request)
 		if cb == nil && ch.Bucket != "" && r.Operation != "CreateBucket" {
 			if cb, err = s.bucket(ctx, ch.Bucket); err != nil {
 				return operation.Authz{}, err
+			}
+			if want := headerValue(r.Header, "X-Amz-Source-Expected-Bucket-Owner"); want != "" && want != cb.Account {
+				return operation.Authz{}, errAccessDenied()
 			}
 			buckets[ch.Bucket] = cb
 		}
@@ -232,4 +238,27 @@ func ownershipOf(b *store.Bucket) access.Ownership {
 		return access.ObjectWriter
 	}
 	return access.Ownership(b.Ownership)
+}
+
+// checkBucketFacts refuses a request whose expectations of the bucket do
+// not hold, before anything is decided:
+//   - x-amz-expected-bucket-owner names another account: 403 AccessDenied
+//     (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-owner-condition.html);
+//   - a signed request scoped to another region than the bucket's: 400
+//     AuthorizationHeaderMalformed (AuthorizationQueryParametersError for a
+//     presigned URL) naming the bucket's region, as S3 answers a request
+//     sent to the wrong regional endpoint.
+func checkBucketFacts(c *identity.Caller, r *Request, b *store.Bucket) error {
+	if want := headerValue(r.Header, "X-Amz-Expected-Bucket-Owner"); want != "" && want != b.Account {
+		return errAccessDenied()
+	}
+	if c.AuthType == "" || c.Region == "" || b.Region == "" || c.Region == b.Region {
+		return nil
+	}
+	if c.AuthType == identity.AuthQuery {
+		return s3err("AuthorizationQueryParametersError", 400, "Error parsing the X-Amz-Credential parameter; the region '"+
+			c.Region+"' is wrong; expecting '"+b.Region+"'").WithMembers(map[string]any{"Region": b.Region})
+	}
+	return s3err("AuthorizationHeaderMalformed", 400, "The authorization header is malformed; the region '"+c.Region+
+		"' is wrong; expecting '"+b.Region+"'").WithMembers(map[string]any{"Region": b.Region})
 }

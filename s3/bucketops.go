@@ -2,6 +2,8 @@ package s3
 
 import (
 	"context"
+	"strconv"
+	"strings"
 
 	"github.com/gatehouse-iam/gatehouse/api/s3api"
 	"github.com/gatehouse-iam/gatehouse/identity"
@@ -12,14 +14,49 @@ import (
 	"github.com/gatehouse-iam/gatehouse/store"
 )
 
-func (s *Service) listBuckets(ctx context.Context, c *identity.Caller, r *Request, _ any) (*s3api.ListBucketsOutput, error) {
+// listBuckets lists the caller's account's buckets, in pages when asked
+// (max-buckets 1–10000, continuation-token, prefix, bucket-region:
+// API_ListBuckets).
+func (s *Service) listBuckets(ctx context.Context, c *identity.Caller, r *Request, _ any) (*s3api.ListBucketsPage, error) {
+	q := func(name string) (string, bool) {
+		v, ok := r.Query[name]
+		if !ok || len(v) == 0 {
+			return "", false
+		}
+		return v[0], true
+	}
+	limit := 0
+	if v, ok := q("max-buckets"); ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 10000 {
+			return nil, errInvalidArgument("Argument max-buckets must be an integer between 1 and 10000", "max-buckets", v)
+		}
+		limit = n
+	}
+	after := ""
+	if v, ok := q("continuation-token"); ok {
+		name, err := parseContinuationToken(v)
+		if err != nil {
+			return nil, errInvalidArgument("The continuation token provided is incorrect", "continuation-token", v)
+		}
+		after = name
+	}
+	prefix, _ := q("prefix")
+	region, _ := q("bucket-region")
 	bs, err := s.ownedBuckets(ctx, c.Account)
 	if err != nil {
 		return nil, err
 	}
-	out := &s3api.ListBucketsOutput{Owner: s.ownerOf(c.Account), Buckets: []s3api.Bucket{}}
+	out := &s3api.ListBucketsPage{Owner: s.ownerOf(c.Account), Prefix: prefix}
 	for _, b := range bs {
-		out.Buckets = append(out.Buckets, s3api.Bucket{Name: str(b.Name), CreationDate: timep(b.CreateDate)})
+		if b.Name <= after || !strings.HasPrefix(b.Name, prefix) || region != "" && b.Region != region {
+			continue
+		}
+		if limit > 0 && len(out.Buckets) == limit {
+			out.ContinuationToken = continuationToken(out.Buckets[len(out.Buckets)-1].Name)
+			break
+		}
+		out.Buckets = append(out.Buckets, s3api.BucketEntry{Name: b.Name, CreationDate: b.CreateDate.UTC(), Region: b.Region})
 	}
 	return out, nil
 }
@@ -89,8 +126,12 @@ func (s *Service) deleteBucketOp(ctx context.Context, c *identity.Caller, r *Req
 }
 
 func (s *Service) headBucket(ctx context.Context, c *identity.Caller, r *Request, in *s3api.HeadBucketRequest) (s3api.Output, error) {
-	_, err := s.bucket(ctx, in.Bucket)
-	return done(err)
+	b, err := s.bucket(ctx, in.Bucket)
+	if err != nil {
+		return nil, err
+	}
+	// x-amz-bucket-region (API_HeadBucket), a member newer models have.
+	return s3api.WithHeaders(nil, map[string]string{"x-amz-bucket-region": b.Region, "x-amz-access-point-alias": "false"}), nil
 }
 
 func (s *Service) getBucketLocation(ctx context.Context, c *identity.Caller, r *Request, in *s3api.GetBucketLocationRequest) (*s3api.GetBucketLocationOutput, error) {
@@ -145,6 +186,9 @@ func (s *Service) putBucketPolicy(ctx context.Context, c *identity.Caller, r *Re
 	if err != nil {
 		return nil, err
 	}
+	if err := ownerOnly(c, b, "PUT"); err != nil {
+		return nil, err
+	}
 	if len(in.Policy) > maxBucketPolicy {
 		return nil, errMalformedPolicy("Policies must be less than 20 KB")
 	}
@@ -178,6 +222,9 @@ func (s *Service) getBucketPolicy(ctx context.Context, c *identity.Caller, r *Re
 	if err != nil {
 		return nil, err
 	}
+	if err := ownerOnly(c, b, "GET"); err != nil {
+		return nil, err
+	}
 	if b.Policy == "" {
 		return nil, errNoSuchBucketPolicy(in.Bucket)
 	}
@@ -185,6 +232,13 @@ func (s *Service) getBucketPolicy(ctx context.Context, c *identity.Caller, r *Re
 }
 
 func (s *Service) deleteBucketPolicy(ctx context.Context, c *identity.Caller, r *Request, in *s3api.DeleteBucketPolicyRequest) (s3api.Output, error) {
+	b, err := s.bucket(ctx, in.Bucket)
+	if err != nil {
+		return nil, err
+	}
+	if err := ownerOnly(c, b, "DELETE"); err != nil {
+		return nil, err
+	}
 	return done(s.updateBucket(ctx, in.Bucket, func(b *store.Bucket) error {
 		b.Policy = ""
 		return nil
@@ -282,4 +336,17 @@ func (s *Service) deleteBucketOwnershipControls(ctx context.Context, c *identity
 		b.Ownership = ""
 		return nil
 	}))
+}
+
+// ownerOnly refuses a bucket policy operation by an identity outside the
+// bucket owner's account, even one a policy allows: "If you have the
+// correct permissions, but you're not using an identity that belongs to
+// the bucket owner's account, Amazon S3 returns a 405 Method Not Allowed
+// error" (API_PutBucketPolicy, API_GetBucketPolicy, API_DeleteBucketPolicy).
+func ownerOnly(c *identity.Caller, b *store.Bucket, method string) error {
+	if c.Account == b.Account {
+		return nil
+	}
+	return s3err("MethodNotAllowed", 405, "The specified method is not allowed against this resource.").
+		WithMembers(map[string]any{"Method": method, "ResourceType": "BUCKETPOLICY"})
 }

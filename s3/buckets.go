@@ -14,25 +14,29 @@ import (
 const defaultRegion = "us-east-1"
 
 // bucket returns a bucket's configuration, or NoSuchBucket.
-func (s *Service) bucket(ctx context.Context, name string) (*store.Bucket, error) {
+func (s *Service) bucket(_ context.Context, name string) (*store.Bucket, error) {
 	if !validBucketName(name) {
 		// A name no bucket can have names no bucket: AWS answers
 		// NoSuchBucket for reads of such names too.
 		return nil, errNoSuchBucket(name)
 	}
-	var b store.Bucket
-	err := s.store.View(ctx, func(tx store.ReadTx) error {
-		var err error
-		b, err = store.GetJSON[store.Bucket](ctx, tx, store.KindBucket, "", name)
-		return err
-	})
-	if errors.Is(err, store.ErrNotFound) {
+	b, ok := s.buckets.Bucket(name)
+	if !ok {
 		return nil, errNoSuchBucket(name)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("reading bucket %q: %w", name, err)
-	}
 	return &b, nil
+}
+
+// update runs fn in a store transaction and then brings the in-memory view
+// up to date, so the change is in force for the next request.
+func (s *Service) update(ctx context.Context, fn func(tx store.Tx) error) error {
+	if err := s.store.Update(ctx, fn); err != nil {
+		return err
+	}
+	if err := s.buckets.Sync(ctx); err != nil {
+		s.log.Warn("view sync after an S3 write failed", "err", err)
+	}
+	return nil
 }
 
 // createBucketIn registers a bucket for the caller's account and creates it
@@ -49,7 +53,7 @@ func (s *Service) createBucketIn(ctx context.Context, c *identity.Caller, b stor
 	}
 	b.Account = c.Account
 	b.CreateDate = s.now().UTC()
-	err = s.store.Update(ctx, func(tx store.Tx) error {
+	err = s.update(ctx, func(tx store.Tx) error {
 		old, err := store.GetJSON[store.Bucket](ctx, tx, store.KindBucket, "", b.Name)
 		switch {
 		case err == nil:
@@ -75,7 +79,7 @@ func (s *Service) createBucketIn(ctx context.Context, c *identity.Caller, b stor
 	}
 	if err := s.backend.CreateBucket(ctx, b.Name); err != nil {
 		// Give the name back: the bucket does not exist.
-		if derr := s.store.Update(ctx, func(tx store.Tx) error { return removeBucket(ctx, tx, b.Account, b.Name) }); derr != nil {
+		if derr := s.update(ctx, func(tx store.Tx) error { return removeBucket(ctx, tx, b.Account, b.Name) }); derr != nil {
 			s.log.Error("removing the record of a bucket the backend refused", "bucket", b.Name, "err", derr)
 		}
 		return false, fmt.Errorf("creating bucket %q in the object backend: %w", b.Name, err)
@@ -92,7 +96,7 @@ func (s *Service) deleteBucket(ctx context.Context, name string) error {
 	if err := s.backend.DeleteBucket(ctx, name); err != nil {
 		return s.objectError(err, name, "", "")
 	}
-	return s.store.Update(ctx, func(tx store.Tx) error { return removeBucket(ctx, tx, b.Account, name) })
+	return s.update(ctx, func(tx store.Tx) error { return removeBucket(ctx, tx, b.Account, name) })
 }
 
 // removeBucket deletes a bucket's record and its index entry.
@@ -108,7 +112,7 @@ func removeBucket(ctx context.Context, tx store.Tx, account, name string) error 
 
 // updateBucket changes a bucket's configuration in one transaction.
 func (s *Service) updateBucket(ctx context.Context, name string, fn func(b *store.Bucket) error) error {
-	return s.store.Update(ctx, func(tx store.Tx) error {
+	return s.update(ctx, func(tx store.Tx) error {
 		b, err := store.GetJSON[store.Bucket](ctx, tx, store.KindBucket, "", name)
 		if errors.Is(err, store.ErrNotFound) {
 			return errNoSuchBucket(name)
@@ -147,18 +151,9 @@ func (s *Service) ownedBuckets(ctx context.Context, account string) ([]store.Buc
 }
 
 // accountSettings returns an account's S3 settings (zero when none).
-func (s *Service) accountSettings(ctx context.Context, account string) (store.AccountS3, error) {
-	var a store.AccountS3
+func (s *Service) accountSettings(_ context.Context, account string) (store.AccountS3, error) {
 	if account == "" {
-		return a, nil
+		return store.AccountS3{}, nil
 	}
-	err := s.store.View(ctx, func(tx store.ReadTx) error {
-		var err error
-		a, err = store.GetJSON[store.AccountS3](ctx, tx, store.KindAccountS3, account, store.AccountS3Key)
-		if errors.Is(err, store.ErrNotFound) {
-			return nil
-		}
-		return err
-	})
-	return a, err
+	return s.buckets.AccountS3(account), nil
 }

@@ -1,6 +1,8 @@
 package s3
 
 import (
+	"github.com/gatehouse-iam/gatehouse/objectstore"
+
 	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
@@ -88,6 +90,27 @@ func (cr *checksumReader) verify() *awserr.Error {
 		return s3err("BadDigest", 400, "The "+cr.alg+" you specified did not match the calculated checksum.")
 	}
 	return nil
+}
+
+// Checksum is the checksum the body had, once read to its end: the one
+// computed while reading it (its algorithm declared or named), else the
+// one its aws-chunked trailer carried (objectstore.ChecksummedBody).
+func (cr *checksumReader) Checksum() objectstore.Checksum {
+	if cr.alg != "" {
+		return objectstore.Checksum{Algorithm: cr.alg, Value: cr.value(), Type: "FULL_OBJECT"}
+	}
+	if t, ok := cr.r.(trailed); ok {
+		if alg, v := t.TrailerChecksum(); alg != "" {
+			return objectstore.Checksum{Algorithm: alg, Value: v, Type: "FULL_OBJECT"}
+		}
+	}
+	return objectstore.Checksum{}
+}
+
+// trailed is a body that carried its checksum in an aws-chunked trailer,
+// verified by the time the body has been read to its end.
+type trailed interface {
+	TrailerChecksum() (algorithm, value string)
 }
 
 // value is the computed checksum, base64.

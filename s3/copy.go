@@ -21,13 +21,6 @@ func (s *Service) copyObject(ctx context.Context, c *identity.Caller, r *Request
 	if _, err := s.bucket(ctx, srcBucket); err != nil {
 		return nil, err
 	}
-	src, err := s.backend.HeadObject(ctx, srcBucket, srcKey, srcVersion)
-	if err != nil {
-		return nil, s.objectError(err, srcBucket, srcKey, srcVersion)
-	}
-	if _, err := conditional(src, in.CopySourceIfMatch, in.CopySourceIfNoneMatch, in.CopySourceIfModifiedSince, in.CopySourceIfUnmodifiedSince); err != nil {
-		return nil, err
-	}
 	owned, err := s.writeObject(ctx, c, b, r.Header)
 	if err != nil {
 		return nil, err
@@ -37,31 +30,45 @@ func (s *Service) copyObject(ctx context.Context, c *identity.Caller, r *Request
 		in.ServerSideEncryption == nil && in.WebsiteRedirectLocation == nil {
 		return nil, errInvalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 	}
-	meta := src.Meta.Clone()
-	if replace {
-		meta = objectMeta(in.ContentType, in.ContentEncoding, in.ContentDisposition, in.ContentLanguage, in.CacheControl,
-			in.Expires, in.WebsiteRedirectLocation, in.Metadata, enumString(in.StorageClass), enumString(in.ServerSideEncryption))
-		meta.Tags = src.Meta.Tags
-		meta.Checksum = src.Meta.Checksum
-	}
-	if in.TaggingDirective != nil && *in.TaggingDirective == "REPLACE" {
-		meta.Tags = nil
-		if in.Tagging != nil && *in.Tagging != "" {
-			if meta.Tags, err = parseTaggingHeader(*in.Tagging); err != nil {
-				return nil, err
-			}
+	var newTags []objectstore.Tag
+	replaceTags := in.TaggingDirective != nil && *in.TaggingDirective == "REPLACE"
+	if replaceTags && in.Tagging != nil && *in.Tagging != "" {
+		if newTags, err = parseTaggingHeader(*in.Tagging); err != nil {
+			return nil, err
 		}
 	}
-	meta.Owner, meta.ACL = owned.Owner, owned.ACL
-	info, err := s.backend.CopyObject(ctx, objectstore.ObjectRef{Bucket: srcBucket, Key: srcKey, VersionID: src.VersionID}, in.Bucket, in.Key, &meta)
-	if err != nil {
-		return nil, s.objectError(err, in.Bucket, in.Key, "")
+	// The metadata is decided against the very version copied, inside the
+	// backend's commit.
+	metaOf := func(src objectstore.Info) (objectstore.Meta, error) {
+		if _, err := conditional(src, in.CopySourceIfMatch, in.CopySourceIfNoneMatch, in.CopySourceIfModifiedSince, in.CopySourceIfUnmodifiedSince); err != nil {
+			return objectstore.Meta{}, err
+		}
+		meta := src.Meta.Clone()
+		if replace {
+			meta = objectMeta(in.ContentType, in.ContentEncoding, in.ContentDisposition, in.ContentLanguage, in.CacheControl,
+				in.Expires, in.WebsiteRedirectLocation, in.Metadata, enumString(in.StorageClass), enumString(in.ServerSideEncryption))
+			meta.Tags = src.Meta.Tags
+			meta.Checksum = src.Meta.Checksum
+		}
+		if replaceTags {
+			meta.Tags = newTags
+		}
+		meta.Owner, meta.ACL = owned.Owner, owned.ACL
+		return meta, nil
 	}
+	res0, err := s.backend.CopyObject(ctx, objectstore.ObjectRef{Bucket: srcBucket, Key: srcKey, VersionID: srcVersion}, in.Bucket, in.Key, metaOf)
+	if err != nil {
+		if ae, ok := asAWS(err); ok {
+			return nil, ae
+		}
+		return nil, s.objectError(err, srcBucket, srcKey, srcVersion)
+	}
+	info := res0.Object
 	res := &s3api.CopyObjectResult{ETag: str(info.ETag), LastModified: timep(info.LastModified)}
 	setChecksumOut(info.Meta.Checksum, &res.ChecksumCRC32, &res.ChecksumCRC32C, &res.ChecksumSHA1, &res.ChecksumSHA256)
 	out := &s3api.CopyObjectOutput{CopyObjectResult: res, VersionId: versionOut(info.VersionID)}
-	if srcVersion != "" {
-		out.CopySourceVersionId = str(srcVersion)
+	if v := res0.Source.VersionID; v != "" {
+		out.CopySourceVersionId = str(v)
 	}
 	return out, nil
 }

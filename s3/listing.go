@@ -85,7 +85,7 @@ func (s *Service) listObjects(ctx context.Context, c *identity.Caller, r *Reques
 }
 
 func (s *Service) objectEntry(o objectstore.Info, enc bool, bucketOwner string, owner bool) s3api.Object {
-	size := int32(o.Size)
+	size := o.Size
 	sc := s3api.ObjectStorageClass("STANDARD")
 	if o.Meta.StorageClass != "" {
 		sc = s3api.ObjectStorageClass(o.Meta.StorageClass)
@@ -195,7 +195,7 @@ func (s *Service) listObjectVersions(ctx context.Context, c *identity.Caller, r 
 				IsLatest: boolp(v.IsLatest), LastModified: timep(v.LastModified), Owner: owner})
 			continue
 		}
-		size := int32(v.Size)
+		size := v.Size
 		sc := s3api.ObjectVersionStorageClass("STANDARD")
 		out.Versions = append(out.Versions, s3api.ObjectVersion{Key: encodeKey(v.Key, enc), VersionId: &version, IsLatest: boolp(v.IsLatest),
 			LastModified: timep(v.LastModified), ETag: str(v.ETag), Size: &size, StorageClass: &sc, Owner: owner})

@@ -7,6 +7,7 @@ import (
 	"github.com/gatehouse-iam/gatehouse/api/s3api"
 	"github.com/gatehouse-iam/gatehouse/identity"
 	"github.com/gatehouse-iam/gatehouse/objectstore"
+	"github.com/gatehouse-iam/gatehouse/s3/access"
 )
 
 func (s *Service) createMultipartUpload(ctx context.Context, c *identity.Caller, r *Request, in *s3api.CreateMultipartUploadRequest) (*s3api.CreateMultipartUploadOutput, error) {
@@ -16,6 +17,9 @@ func (s *Service) createMultipartUpload(ctx context.Context, c *identity.Caller,
 	}
 	if !validKeyLength(in.Key) {
 		return nil, s3err("KeyTooLongError", 400, "Your key is too long")
+	}
+	if err := checkUserMetadata(in.Metadata); err != nil {
+		return nil, err
 	}
 	owned, err := s.writeObject(ctx, c, b, r.Header)
 	if err != nil {
@@ -47,17 +51,20 @@ func (s *Service) uploadPart(ctx context.Context, c *identity.Caller, r *Request
 		return nil, errInvalidArgument("Part number must be an integer between 1 and 10000, inclusive", "partNumber",
 			strconv.Itoa(int(in.PartNumber)))
 	}
+	if err := needLength(r.Header); err != nil {
+		return nil, err
+	}
 	alg, declared := requestChecksum(in.ChecksumAlgorithm, in.ChecksumCRC32, in.ChecksumCRC32C, in.ChecksumSHA1, in.ChecksumSHA256)
 	body, err := newChecksumReader(bodyOf(in.Body), alg, declared, deref(in.ContentMD5))
 	if err != nil {
 		return nil, err
 	}
-	part, err := s.backend.UploadPart(ctx, in.Bucket, in.Key, in.UploadId, int(in.PartNumber), body)
+	part, err := s.backend.UploadPart(ctx, in.Bucket, in.Key, in.UploadId, int(in.PartNumber), body, objectstore.Checksum{})
 	if err != nil {
 		return nil, s.objectError(err, in.Bucket, in.Key, in.UploadId)
 	}
 	out := &s3api.UploadPartOutput{ETag: str(part.ETag)}
-	setChecksumOut(objectstore.Checksum{Algorithm: alg, Value: body.value()}, &out.ChecksumCRC32, &out.ChecksumCRC32C, &out.ChecksumSHA1, &out.ChecksumSHA256)
+	setChecksumOut(part.Checksum, &out.ChecksumCRC32, &out.ChecksumCRC32C, &out.ChecksumSHA1, &out.ChecksumSHA256)
 	return out, nil
 }
 
@@ -73,14 +80,37 @@ func (s *Service) completeMultipartUpload(ctx context.Context, c *identity.Calle
 		if p.PartNumber == nil || p.ETag == nil {
 			return nil, errMalformedXML()
 		}
-		parts = append(parts, objectstore.CompletedPart{PartNumber: int(*p.PartNumber), ETag: *p.ETag})
+		cp := objectstore.CompletedPart{PartNumber: int(*p.PartNumber), ETag: *p.ETag}
+		for _, v := range []*string{p.ChecksumCRC32, p.ChecksumCRC32C, p.ChecksumSHA1, p.ChecksumSHA256} {
+			if v != nil {
+				cp.Checksum = *v
+			}
+		}
+		parts = append(parts, cp)
 	}
-	info, err := s.backend.CompleteMultipartUpload(ctx, in.Bucket, in.Key, in.UploadId, parts)
+	opt := objectstore.CompleteOptions{Cond: writeCondition(r.Header), Checksum: compositeChecksum}
+	info, err := s.backend.CompleteMultipartUpload(ctx, in.Bucket, in.Key, in.UploadId, parts, opt)
 	if err != nil {
 		return nil, s.objectError(err, in.Bucket, in.Key, in.UploadId)
 	}
-	return &s3api.CompleteMultipartUploadOutput{Location: str("/" + in.Bucket + "/" + in.Key), Bucket: str(in.Bucket), Key: str(in.Key),
-		ETag: str(info.ETag), VersionId: versionOut(info.VersionID)}, nil
+	out := &s3api.CompleteMultipartUploadOutput{Location: str("/" + in.Bucket + "/" + in.Key), Bucket: str(in.Bucket), Key: str(in.Key),
+		ETag: str(info.ETag), VersionId: versionOut(info.VersionID)}
+	setChecksumOut(info.Meta.Checksum, &out.ChecksumCRC32, &out.ChecksumCRC32C, &out.ChecksumSHA1, &out.ChecksumSHA256)
+	return out, nil
+}
+
+// compositeChecksum is a multipart object's checksum: the checksum of its
+// parts' checksums, "-N" (checking-object-integrity.html, "Using part-level
+// checksums for multipart uploads"); none when the parts carry none.
+func compositeChecksum(parts []objectstore.PartInfo) (objectstore.Checksum, error) {
+	if len(parts) == 0 || parts[0].Checksum.Algorithm == "" {
+		return objectstore.Checksum{}, nil
+	}
+	alg := parts[0].Checksum.Algorithm
+	if alg == "CRC64NVME" {
+		return objectstore.CombineChecksum(alg, parts)
+	}
+	return objectstore.ComposeChecksum(alg, parts)
 }
 
 func (s *Service) abortMultipartUpload(ctx context.Context, c *identity.Caller, r *Request, in *s3api.AbortMultipartUploadRequest) (*s3api.AbortMultipartUploadOutput, error) {
@@ -116,8 +146,10 @@ func (s *Service) listParts(ctx context.Context, c *identity.Caller, r *Request,
 		MaxParts: i32(int32(maxParts)), IsTruncated: boolp(res.IsTruncated), Owner: owner,
 		Initiator: &s3api.Initiator{ID: owner.ID}, StorageClass: &sc}
 	for _, p := range res.Parts {
-		size := int32(p.Size)
-		out.Parts = append(out.Parts, s3api.Part{PartNumber: i32(int32(p.PartNumber)), LastModified: timep(p.LastModified), ETag: str(p.ETag), Size: &size})
+		size := p.Size
+		part := s3api.Part{PartNumber: i32(int32(p.PartNumber)), LastModified: timep(p.LastModified), ETag: str(p.ETag), Size: &size}
+		setChecksumOut(p.Checksum, &part.ChecksumCRC32, &part.ChecksumCRC32C, &part.ChecksumSHA1, &part.ChecksumSHA256)
+		out.Parts = append(out.Parts, part)
 	}
 	if res.IsTruncated {
 		out.NextPartNumberMarker = i32(int32(res.NextPartNumberMarker))
@@ -155,6 +187,59 @@ func (s *Service) listMultipartUploads(ctx context.Context, c *identity.Caller, 
 	if res.IsTruncated {
 		out.NextKeyMarker = encodeKey(res.NextKeyMarker, enc)
 		out.NextUploadIdMarker = str(res.NextUploadIDMarker)
+	}
+	return out, nil
+}
+
+// uploadPartCopy uploads a part from (a range of) an existing object: the
+// source read through the backend and streamed into the part
+// (API_UploadPartCopy).
+func (s *Service) uploadPartCopy(ctx context.Context, c *identity.Caller, r *Request, in *s3api.UploadPartCopyRequest) (*s3api.UploadPartCopyOutput, error) {
+	if _, err := s.bucket(ctx, in.Bucket); err != nil {
+		return nil, err
+	}
+	if in.PartNumber < 1 || in.PartNumber > objectstore.MaxPartNumber {
+		return nil, errInvalidArgument("Part number must be an integer between 1 and 10000, inclusive", "partNumber",
+			strconv.Itoa(int(in.PartNumber)))
+	}
+	srcBucket, srcKey, srcVersion, err := access.ParseCopySource(in.CopySource)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.bucket(ctx, srcBucket); err != nil {
+		return nil, err
+	}
+	src, err := s.backend.HeadObject(ctx, srcBucket, srcKey, srcVersion)
+	if err != nil {
+		return nil, s.objectError(err, srcBucket, srcKey, srcVersion)
+	}
+	if _, err := conditional(src, in.CopySourceIfMatch, in.CopySourceIfNoneMatch, in.CopySourceIfModifiedSince, in.CopySourceIfUnmodifiedSince); err != nil {
+		return nil, err
+	}
+	var rng *objectstore.Range
+	if in.CopySourceRange != nil {
+		parsed, ok := objectstore.ParseRange(*in.CopySourceRange)
+		if !ok {
+			return nil, errInvalidArgument("The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy",
+				"x-amz-copy-source-range", *in.CopySourceRange)
+		}
+		if _, _, err := parsed.Resolve(src.Size); err != nil {
+			return nil, s3err("InvalidRange", 416, "The requested range is not satisfiable")
+		}
+		rng = &parsed
+	}
+	_, rc, err := s.backend.GetObject(ctx, srcBucket, srcKey, objectstore.GetOptions{VersionID: src.VersionID, Range: rng})
+	if err != nil {
+		return nil, s.objectError(err, srcBucket, srcKey, srcVersion)
+	}
+	defer rc.Close()
+	part, err := s.backend.UploadPart(ctx, in.Bucket, in.Key, in.UploadId, int(in.PartNumber), rc, objectstore.Checksum{})
+	if err != nil {
+		return nil, s.objectError(err, in.Bucket, in.Key, in.UploadId)
+	}
+	out := &s3api.UploadPartCopyOutput{CopyPartResult: &s3api.CopyPartResult{ETag: str(part.ETag), LastModified: timep(part.LastModified)}}
+	if src.VersionID != "" {
+		out.CopySourceVersionId = str(src.VersionID)
 	}
 	return out, nil
 }

@@ -33,6 +33,8 @@ func (s *Service) objectError(err error, bucket, key, version string) error {
 	case errors.As(err, &re):
 		return s3err("InvalidRange", 416, "The requested range is not satisfiable").
 			WithMembers(map[string]any{"ActualObjectSize": strconv.FormatInt(re.Size, 10)})
+	case errors.Is(err, objectstore.ErrPartNotSatisfiable):
+		return s3err("InvalidPartNumber", 416, "The requested partnumber is not satisfiable")
 	case errors.Is(err, objectstore.ErrNoSuchUpload):
 		return errNoSuchUpload(version)
 	case errors.Is(err, objectstore.ErrInvalidPart):
@@ -93,6 +95,12 @@ func (s *Service) putObject(ctx context.Context, c *identity.Caller, r *Request,
 	if !validKeyLength(in.Key) {
 		return nil, s3err("KeyTooLongError", 400, "Your key is too long")
 	}
+	if err := needLength(r.Header); err != nil {
+		return nil, err
+	}
+	if err := checkUserMetadata(in.Metadata); err != nil {
+		return nil, err
+	}
 	owned, err := s.writeObject(ctx, c, b, r.Header)
 	if err != nil {
 		return nil, err
@@ -111,11 +119,11 @@ func (s *Service) putObject(ctx context.Context, c *identity.Caller, r *Request,
 	if err != nil {
 		return nil, err
 	}
-	info, err := s.backend.PutObject(ctx, in.Bucket, in.Key, body, meta)
-	if err != nil {
-		return nil, s.objectError(err, in.Bucket, in.Key, "")
+	if alg != "" {
+		meta.Checksum = objectstore.Checksum{Algorithm: alg, Type: "FULL_OBJECT"}
 	}
-	if info, err = s.storeChecksum(ctx, info, body); err != nil {
+	info, err := s.backend.PutObject(ctx, in.Bucket, in.Key, body, meta, writeCondition(r.Header))
+	if err != nil {
 		return nil, s.objectError(err, in.Bucket, in.Key, "")
 	}
 	out := &s3api.PutObjectOutput{ETag: str(info.ETag), VersionId: versionOut(info.VersionID)}
@@ -127,17 +135,42 @@ func (s *Service) putObject(ctx context.Context, c *identity.Caller, r *Request,
 	return out, nil
 }
 
-// storeChecksum records the checksum a body computed as it was stored
-// (the value is known only once the backend has read the body).
-func (s *Service) storeChecksum(ctx context.Context, info objectstore.Info, body *checksumReader) (objectstore.Info, error) {
-	if body.alg == "" {
-		return info, nil
-	}
-	sum := objectstore.Checksum{Algorithm: body.alg, Value: body.value(), Type: "FULL_OBJECT"}
-	return s.backend.UpdateMeta(ctx, info.Bucket, info.Key, info.VersionID, func(m *objectstore.Meta) error {
-		m.Checksum = sum
+// writeCondition is the precondition of a conditional write
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html):
+// If-None-Match: * fails with 412 PreconditionFailed when the key exists,
+// If-Match when its ETag differs or it does not exist (404 NoSuchKey).
+func writeCondition(h map[string][]string) objectstore.Precondition {
+	none, match := headerValue(h, "If-None-Match"), headerValue(h, "If-Match")
+	if none == "" && match == "" {
 		return nil
-	})
+	}
+	return func(cur *objectstore.Info) error {
+		exists := cur != nil && !cur.IsDeleteMarker
+		if none == "*" && exists {
+			return s3err("PreconditionFailed", 412, "At least one of the pre-conditions you specified did not hold").
+				WithMembers(map[string]any{"Condition": "If-None-Match"})
+		}
+		if match != "" {
+			if !exists {
+				return errNoSuchKey("")
+			}
+			if !etagMatches(match, cur.ETag) {
+				return s3err("PreconditionFailed", 412, "At least one of the pre-conditions you specified did not hold").
+					WithMembers(map[string]any{"Condition": "If-Match"})
+			}
+		}
+		return nil
+	}
+}
+
+// headerValue is a request header's first value, whatever its case.
+func headerValue(h map[string][]string, name string) string {
+	for k, v := range h {
+		if len(v) > 0 && strings.EqualFold(k, name) {
+			return v[0]
+		}
+	}
+	return ""
 }
 
 func (s *Service) getObject(ctx context.Context, c *identity.Caller, r *Request, in *s3api.GetObjectRequest) (s3api.Output, error) {
@@ -153,7 +186,7 @@ func (s *Service) getObject(ctx context.Context, c *identity.Caller, r *Request,
 	}
 	head, err := s.backend.HeadObject(ctx, in.Bucket, in.Key, version)
 	if err != nil {
-		return nil, s.objectError(err, in.Bucket, in.Key, version)
+		return nil, s.missing(ctx, c, r, s.objectError(err, in.Bucket, in.Key, version))
 	}
 	if status, err := conditional(head, in.IfMatch, in.IfNoneMatch, in.IfModifiedSince, in.IfUnmodifiedSince); err != nil || status != 0 {
 		if status == 304 {
@@ -161,7 +194,16 @@ func (s *Service) getObject(ctx context.Context, c *identity.Caller, r *Request,
 		}
 		return nil, err
 	}
-	info, rc, err := s.backend.GetObject(ctx, in.Bucket, in.Key, objectstore.GetOptions{VersionID: head.VersionID, Range: rng})
+	part := 0
+	if in.PartNumber != nil {
+		if rng != nil {
+			return nil, errInvalidRequest("Cannot specify both Range header and partNumber query parameter")
+		}
+		if part = int(*in.PartNumber); part < 1 || part > objectstore.MaxPartNumber {
+			return nil, errInvalidArgument("Part number must be an integer between 1 and 10000, inclusive", "partNumber", strconv.Itoa(part))
+		}
+	}
+	info, rc, err := s.backend.GetObject(ctx, in.Bucket, in.Key, objectstore.GetOptions{VersionID: head.VersionID, Range: rng, PartNumber: part})
 	if err != nil {
 		return nil, s.objectError(err, in.Bucket, in.Key, version)
 	}
@@ -172,7 +214,8 @@ func (s *Service) getObject(ctx context.Context, c *identity.Caller, r *Request,
 	if n := len(info.Meta.Tags); n > 0 {
 		out.TagCount = i32(int32(n))
 	}
-	if info.PartsCount > 0 {
+	if part > 0 && info.PartsCount > 0 {
+		// "only returned if you specify partNumber" (API_GetObject).
 		out.PartsCount = i32(int32(info.PartsCount))
 	}
 	if sc := info.Meta.StorageClass; sc != "" && sc != "STANDARD" {
@@ -184,6 +227,19 @@ func (s *Service) getObject(ctx context.Context, c *identity.Caller, r *Request,
 	}
 	applyResponseOverrides(in, out)
 	length := info.Size
+	if part > 0 {
+		start, n, err := head.PartRange(part)
+		if err != nil {
+			rc.Close()
+			return nil, s.objectError(err, in.Bucket, in.Key, version)
+		}
+		out.ContentLength = &n
+		if head.PartsCount > 0 {
+			out.ContentRange = str(contentRange(start, n, head.Size))
+			return s3api.WithStatus(out, 206), nil
+		}
+		return out, nil
+	}
 	if rng != nil {
 		start, n, err := rng.Resolve(head.Size)
 		if err != nil {
@@ -191,7 +247,7 @@ func (s *Service) getObject(ctx context.Context, c *identity.Caller, r *Request,
 			return nil, s.objectError(err, in.Bucket, in.Key, version)
 		}
 		length = n
-		out.ContentRange = str("bytes " + strconv.FormatInt(start, 10) + "-" + strconv.FormatInt(start+n-1, 10) + "/" + strconv.FormatInt(head.Size, 10))
+		out.ContentRange = str(contentRange(start, n, head.Size))
 		out.ContentLength = &length
 		return s3api.WithStatus(out, 206), nil
 	}
@@ -206,7 +262,7 @@ func (s *Service) headObject(ctx context.Context, c *identity.Caller, r *Request
 	version := deref(in.VersionId)
 	info, err := s.backend.HeadObject(ctx, in.Bucket, in.Key, version)
 	if err != nil {
-		return nil, s.objectError(err, in.Bucket, in.Key, version)
+		return nil, s.missing(ctx, c, r, s.objectError(err, in.Bucket, in.Key, version))
 	}
 	if status, err := conditional(info, in.IfMatch, in.IfNoneMatch, in.IfModifiedSince, in.IfUnmodifiedSince); err != nil || status != 0 {
 		if status == 304 {
@@ -223,8 +279,18 @@ func (s *Service) headObject(ctx context.Context, c *identity.Caller, r *Request
 	if in.ChecksumMode != nil && *in.ChecksumMode == "ENABLED" {
 		setChecksumOut(info.Meta.Checksum, &out.ChecksumCRC32, &out.ChecksumCRC32C, &out.ChecksumSHA1, &out.ChecksumSHA256)
 	}
-	if info.PartsCount > 0 {
-		out.PartsCount = i32(int32(info.PartsCount))
+	if in.PartNumber != nil {
+		start, n, err := info.PartRange(int(*in.PartNumber))
+		if err != nil {
+			return nil, s.objectError(err, in.Bucket, in.Key, version)
+		}
+		out.ContentLength = &n
+		if info.PartsCount > 0 {
+			// "only returned if you specify partNumber" (API_HeadObject).
+			out.PartsCount = i32(int32(info.PartsCount))
+			return s3api.WithStatus(s3api.WithHeaders(out, map[string]string{"Content-Range": contentRange(start, n, info.Size)}), 206), nil
+		}
+		return out, nil
 	}
 	if in.Range != nil {
 		if rng, ok := objectstore.ParseRange(*in.Range); ok {
@@ -308,4 +374,52 @@ func bodyOf(r io.Reader) io.Reader {
 		return strings.NewReader("")
 	}
 	return r
+}
+
+// contentRange is a Content-Range header value.
+func contentRange(start, n, size int64) string {
+	return "bytes " + strconv.FormatInt(start, 10) + "-" + strconv.FormatInt(start+n-1, 10) + "/" + strconv.FormatInt(size, 10)
+}
+
+// missing is the answer to a read of a key that does not exist: NoSuchKey
+// for a caller that may list the bucket, else AccessDenied, so that a
+// caller learns nothing of what it may not list (API_GetObject,
+// "Permissions": "If you don't have the s3:ListBucket permission, Amazon
+// S3 returns an HTTP status code 403 Access Denied error").
+func (s *Service) missing(ctx context.Context, c *identity.Caller, r *Request, err error) error {
+	if ae, ok := asAWS(err); !ok || ae.Code != "NoSuchKey" {
+		return err
+	}
+	list := &Request{Operation: "ListObjectsV2", Bucket: r.Bucket, Header: r.Header, Query: map[string][]string{"list-type": {"2"}}}
+	if _, aerr := s.authorize(ctx, c, list); aerr != nil {
+		return errAccessDenied()
+	}
+	return err
+}
+
+// maxUserMetadata is the limit of user-defined metadata: "the sum of the
+// number of bytes in the UTF-8 encoding of each key and value" at most 2 KB
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingMetadata.html).
+const maxUserMetadata = 2 << 10
+
+func checkUserMetadata(m map[string]string) error {
+	n := 0
+	for k, v := range m {
+		n += len(k) + len(v)
+	}
+	if n > maxUserMetadata {
+		return s3err("MetadataTooLarge", 400, "Your metadata headers exceed the maximum allowed metadata size.").
+			WithMembers(map[string]any{"Size": n, "MaxSizeAllowed": maxUserMetadata})
+	}
+	return nil
+}
+
+// needLength refuses an upload whose length the request does not state
+// (no Content-Length, not aws-chunked with x-amz-decoded-content-length):
+// 411 MissingContentLength.
+func needLength(h map[string][]string) error {
+	if headerValue(h, "Content-Length") != "" || headerValue(h, "X-Amz-Decoded-Content-Length") != "" {
+		return nil
+	}
+	return s3err("MissingContentLength", 411, "You must provide the Content-Length HTTP header.")
 }

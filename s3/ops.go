@@ -40,6 +40,7 @@ func (s *Service) Ops() map[string]operation.Op {
 		anonymous(op(s, "CopyObject", s.copyObject)),
 		anonymous(op(s, "CreateMultipartUpload", s.createMultipartUpload)),
 		anonymous(op(s, "UploadPart", s.uploadPart)),
+		anonymous(op(s, "UploadPartCopy", s.uploadPartCopy)),
 		anonymous(op(s, "CompleteMultipartUpload", s.completeMultipartUpload)),
 		anonymous(op(s, "AbortMultipartUpload", s.abortMultipartUpload)),
 		anonymous(op(s, "ListParts", s.listParts)),

@@ -15,6 +15,7 @@
 package s3
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"time"
@@ -29,6 +30,10 @@ import (
 type Config struct {
 	// Store keeps bucket configuration.
 	Store store.Store
+	// Buckets is the in-memory view of the store's buckets and account
+	// settings (the authorization view), brought up to date after each
+	// write.
+	Buckets Buckets
 	// Backend keeps objects.
 	Backend objectstore.Backend
 	// Authorizer assembles what each check is decided against.
@@ -40,9 +45,19 @@ type Config struct {
 	Log *slog.Logger
 }
 
+// Buckets reads bucket configuration from memory (implemented by
+// authview.Directory, which follows the store's change feed).
+type Buckets interface {
+	Bucket(name string) (store.Bucket, bool)
+	AccountS3(account string) store.AccountS3
+	// Sync brings the view up to date with the store.
+	Sync(ctx context.Context) error
+}
+
 // Service is the S3 service.
 type Service struct {
 	store   store.Store
+	buckets Buckets
 	backend objectstore.Backend
 	authz   *authz.Authorizer
 	decider *access.Decider
@@ -53,7 +68,7 @@ type Service struct {
 
 // New returns the service.
 func New(c Config) *Service {
-	return &Service{store: c.Store, backend: c.Backend, authz: c.Authorizer, decider: access.NewDecider(0), rand: c.Rand, now: c.Now, log: c.Log}
+	return &Service{store: c.Store, buckets: c.Buckets, backend: c.Backend, authz: c.Authorizer, decider: access.NewDecider(0), rand: c.Rand, now: c.Now, log: c.Log}
 }
 
 // Request is one S3 request: its operation, the bucket and key it

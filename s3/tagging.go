@@ -21,7 +21,9 @@ const (
 
 func validateObjectTags(tags []objectstore.Tag) error {
 	if len(tags) > maxObjectTags {
-		return errInvalidTag("Object tags cannot be greater than 10")
+		// S3 answers BadRequest here, not InvalidTag (as recorded in
+		// boto/boto3#1213).
+		return s3err("BadRequest", 400, "Object tags cannot be greater than 10")
 	}
 	return validateTags(tags)
 }

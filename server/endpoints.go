@@ -8,6 +8,7 @@ import (
 	"github.com/gatehouse-iam/gatehouse/api/stsapi"
 	"github.com/gatehouse-iam/gatehouse/operation"
 	"github.com/gatehouse-iam/gatehouse/sigv4"
+	"github.com/gatehouse-iam/gatehouse/workload"
 )
 
 // initEndpoints registers every service the configuration holds, each with
@@ -51,6 +52,11 @@ func (s *Server) initEndpoints(c Config, lookup sigv4.LookupFunc) error {
 	if c.S3 != nil {
 		api := s3api.Service()
 		if _, err := add(api.Name, s3Codec{api: api, domain: s.s3Domain}, c.S3.Ops()); err != nil {
+			return err
+		}
+	}
+	if c.Workloads != nil {
+		if _, err := add(workload.SigningName, workloadCodec{routes: workload.Routes()}, c.Workloads.Ops()); err != nil {
 			return err
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gatehouse-iam/gatehouse/api/stsapi"
 	"github.com/gatehouse-iam/gatehouse/awserr"
@@ -12,6 +13,7 @@ import (
 	"github.com/gatehouse-iam/gatehouse/operation"
 	"github.com/gatehouse-iam/gatehouse/protocol/query"
 	"github.com/gatehouse-iam/gatehouse/sigv4"
+	"github.com/gatehouse-iam/gatehouse/workload"
 )
 
 // endpoint is one service on the port: its signing name, its wire protocol,
@@ -36,6 +38,9 @@ type endpoint struct {
 // serveAWS handles one AWS API request.
 func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 	start := s.now()
+	// A request has readTimeout to arrive whole; a streamed S3 body gets as
+	// long as it keeps moving (server/stream.go).
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(readTimeout))
 	reqID := newRequestID()
 	ep, action, err := s.handle(w, r, reqID)
 	name := "unknown"
@@ -186,6 +191,10 @@ func (s *Server) route(r *http.Request) (*endpoint, error) {
 		if ep := s.byScope[auth.Service]; ep != nil {
 			return ep, nil
 		}
+	} else if ep := s.byScope[workload.SigningName]; ep != nil && r.URL.Path == workload.CredentialsPath {
+		// The workload credential endpoint: the workload token, not a
+		// signature, authenticates it.
+		return ep, nil
 	} else if ep := s.byScope["s3"]; ep != nil && addressesBucket(r, s.s3Domain) {
 		// Unsigned requests for a bucket are anonymous S3 requests.
 		return ep, nil

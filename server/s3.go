@@ -138,3 +138,19 @@ func addressesBucket(r *http.Request, domain string) bool {
 	ct := r.Header.Get("Content-Type")
 	return !(r.Method == http.MethodPost && strings.HasPrefix(ct, "application/x-www-form-urlencoded"))
 }
+
+// trailerBody gives the S3 service, which speaks no HTTP, the checksum an
+// aws-chunked body carried in its verified trailer.
+type trailerBody struct{ *sigv4.Body }
+
+// TrailerChecksum returns the algorithm ("CRC32", …) and base64 value of
+// the trailing checksum, once the body has been read to its end; "" when
+// there is none.
+func (t trailerBody) TrailerChecksum() (string, string) {
+	for name, v := range t.Trailer() {
+		if alg, ok := strings.CutPrefix(name, "X-Amz-Checksum-"); ok && len(v) > 0 {
+			return strings.ToUpper(alg), v[0]
+		}
+	}
+	return "", ""
+}

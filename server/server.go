@@ -33,6 +33,7 @@ import (
 	"github.com/gatehouse-iam/gatehouse/sigv4"
 	"github.com/gatehouse-iam/gatehouse/store"
 	"github.com/gatehouse-iam/gatehouse/sts"
+	"github.com/gatehouse-iam/gatehouse/workload"
 )
 
 // Config holds the server's dependencies.
@@ -52,6 +53,9 @@ type Config struct {
 	// S3, when set, is served over REST-XML (credential scope service s3,
 	// and unsigned requests that address a bucket).
 	S3 *s3.Service
+	// Workloads, when set, is the workload API (credential scope service
+	// gatehouse) and its credential endpoint (workload.CredentialsPath).
+	Workloads *workload.Service
 	// S3Domain is the domain under which buckets are virtual-hosted
 	// (bucket.S3Domain); "" serves path-style addressing only.
 	S3Domain string
@@ -90,6 +94,9 @@ type Server struct {
 	// unverified holds the bytes of request bodies read before their
 	// signatures are checked (body.go).
 	unverified byteBudget
+
+	// decide is the decision API (decide.go).
+	decide decideAPI
 }
 
 type metrics struct {
@@ -116,6 +123,9 @@ func New(c Config) (*Server, error) {
 		return s.iam.Secret(k)
 	}
 	if err := s.initEndpoints(c, lookup); err != nil {
+		return nil, err
+	}
+	if err := s.initDecide(c, lookup); err != nil {
 		return nil, err
 	}
 	s.metrics = metrics{
@@ -155,6 +165,10 @@ func (s *Server) Handler() http.Handler {
 	// the fixed paths above go through the mux (a signed GET /metrics lists
 	// a bucket named metrics).
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isDecide(r) {
+			s.serveDecide(w, r)
+			return
+		}
 		switch r.URL.Path {
 		case "/healthz", "/readyz", "/metrics":
 			if (r.Method == http.MethodGet || r.Method == http.MethodHead) && r.Header.Get("Authorization") == "" &&

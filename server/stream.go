@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/identity"
@@ -64,6 +65,10 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request, requestID 
 		return "", authError(authErr)
 	}
 	defer body.Close()
+	if b, ok := body.(*sigv4.Body); ok && b.Chunked() {
+		body = trailerBody{b}
+	}
+	body = &progressBody{ReadCloser: body, rc: http.NewResponseController(w)}
 
 	c, err := sc.parseStream(r)
 	if err != nil {
@@ -108,4 +113,37 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request, requestID 
 		s.log.Debug("writing response", "err", err)
 	}
 	return action, nil
+}
+
+// readTimeout bounds how long a request takes to arrive, and how long a
+// streamed body may stall: an upload of any size is accepted as long as its
+// bytes keep coming.
+const readTimeout = 30 * time.Second
+
+// progressBody moves the connection's read deadline forward as a streamed
+// body makes progress (at most once a second).
+type progressBody struct {
+	io.ReadCloser
+	rc       *http.ResponseController
+	extended time.Time
+}
+
+// TrailerChecksum passes on the checksum of an aws-chunked body's trailer
+// (trailerBody).
+func (p *progressBody) TrailerChecksum() (string, string) {
+	if t, ok := p.ReadCloser.(trailerBody); ok {
+		return t.TrailerChecksum()
+	}
+	return "", ""
+}
+
+func (p *progressBody) Read(b []byte) (int, error) {
+	n, err := p.ReadCloser.Read(b)
+	if n > 0 {
+		if now := time.Now(); now.Sub(p.extended) >= time.Second {
+			p.extended = now
+			_ = p.rc.SetReadDeadline(now.Add(readTimeout))
+		}
+	}
+	return n, err
 }

@@ -77,6 +77,10 @@ type Session struct {
 	// FederatedProvider is the ARN of the OIDC provider whose token obtained
 	// an AssumeRoleWithWebIdentity session (aws:FederatedProvider).
 	FederatedProvider string `json:"fedProvider,omitempty"`
+	// SourceInstanceARN is the instance (workload) whose role credentials
+	// these are, for sessions delivered to a workload as EC2 delivers
+	// instance-profile credentials (ec2:SourceInstanceARN).
+	SourceInstanceARN string `json:"srcInstance,omitempty"`
 	// IssuedAt is when the credentials were issued (aws:TokenIssueTime).
 	IssuedAt time.Time `json:"iat"`
 	// Expiration is when the credentials expire.

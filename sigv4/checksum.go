@@ -1,9 +1,9 @@
 package sigv4
 
 import (
+	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
-	"crypto/sha512"
 	"encoding/base64"
 	"hash"
 	"hash/crc32"
@@ -21,8 +21,10 @@ const (
 	ChecksumCRC64NVME = "CRC64NVME"
 	ChecksumSHA1      = "SHA1"
 	ChecksumSHA256    = "SHA256"
-	ChecksumSHA512    = "SHA512"
 )
+
+// msgUnsupportedChecksum is S3's InvalidRequest for an unknown algorithm.
+const msgUnsupportedChecksum = "Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]"
 
 // crc64NVMEPoly is the CRC-64/NVME polynomial 0xAD93D23594C93659 in the
 // reflected (LSB-first) form hash/crc64 takes; with crc64's initial value
@@ -42,7 +44,6 @@ var checksumAlgs = [...]checksumAlg{
 	{ChecksumCRC64NVME, "x-amz-checksum-crc64nvme"},
 	{ChecksumSHA1, "x-amz-checksum-sha1"},
 	{ChecksumSHA256, "x-amz-checksum-sha256"},
-	{ChecksumSHA512, "x-amz-checksum-sha512"},
 }
 
 // findChecksum returns the algorithm named alg (any case: "crc32c") or
@@ -56,6 +57,24 @@ func findChecksum(alg string) (checksumAlg, bool) {
 	return checksumAlg{}, false
 }
 
+// validValue reports whether v is a base64 digest of this algorithm.
+func (c checksumAlg) validValue(v string) bool {
+	b, err := base64.StdEncoding.DecodeString(v)
+	return err == nil && len(b) == c.newHash().Size()
+}
+
+// checksumHeaders returns the algorithms of the x-amz-checksum-<alg>
+// headers of h.
+func checksumHeaders(h http.Header) []checksumAlg {
+	var algs []checksumAlg
+	for _, c := range checksumAlgs {
+		if len(headerValues(h, c.header)) > 0 {
+			algs = append(algs, c)
+		}
+	}
+	return algs
+}
+
 func (c checksumAlg) newHash() hash.Hash {
 	switch c.name {
 	case ChecksumCRC32:
@@ -66,8 +85,6 @@ func (c checksumAlg) newHash() hash.Hash {
 		return crc64.New(crc64.MakeTable(crc64NVMEPoly))
 	case ChecksumSHA1:
 		return sha1.New()
-	case ChecksumSHA512:
-		return sha512.New()
 	}
 	return sha256.New()
 }
@@ -78,7 +95,7 @@ func (c checksumAlg) errBadDigest() *Error {
 }
 
 // NewChecksum returns a hash computing S3's checksum alg ("CRC32",
-// "CRC32C", "CRC64NVME", "SHA1", "SHA256" or "SHA512", in any case); its Sum is the
+// "CRC32C", "CRC64NVME", "SHA1" or "SHA256", in any case); its Sum is the
 // big-endian digest, which S3 sends base64-encoded. ok is false for an
 // unknown algorithm.
 func NewChecksum(alg string) (h hash.Hash, ok bool) {
@@ -103,14 +120,24 @@ type ChecksumReader struct {
 // in want's keys (e.g. "CRC32", any case), and to check, at EOF, each one
 // whose value in want is not empty: a request's x-amz-checksum-<alg> header
 // sent with a plain body. Read returns S3's BadDigest (*Error) at EOF on a
-// mismatch; a caller must discard what it read. An unknown algorithm is
-// S3's InvalidRequest.
+// mismatch; a caller must discard what it read. An unknown algorithm, more
+// than one expected value, or a value that is not the base64 of a digest of
+// the algorithm's size is S3's InvalidRequest.
 func NewChecksumReader(r io.Reader, want map[string]string) (*ChecksumReader, error) {
 	c := &ChecksumReader{r: r}
+	expected := 0
 	for name, v := range want {
 		alg, ok := findChecksum(name)
 		if !ok {
-			return nil, s3Error(CodeInvalidRequest, http.StatusBadRequest, "Value for x-amz-checksum-algorithm header is invalid.")
+			return nil, s3Error(CodeInvalidRequest, http.StatusBadRequest, msgUnsupportedChecksum)
+		}
+		if v != "" {
+			if expected++; expected > 1 {
+				return nil, s3Error(CodeInvalidRequest, http.StatusBadRequest, msgTrailerMultiple)
+			}
+			if !alg.validValue(v) {
+				return nil, s3Error(CodeInvalidRequest, http.StatusBadRequest, "Value for "+alg.header+" header is invalid.")
+			}
 		}
 		c.algs = append(c.algs, alg)
 		c.hs = append(c.hs, alg.newHash())
@@ -158,6 +185,52 @@ func (c *ChecksumReader) Sums() map[string]string {
 }
 
 func sumBase64(h hash.Hash) string {
-	var buf [sha512.Size]byte
+	var buf [sha256.Size]byte
 	return base64.StdEncoding.EncodeToString(h.Sum(buf[:0]))
+}
+
+// ContentMD5Reader computes the MD5 of what is read through it (S3's ETag
+// of a single-part object) and, when the request sent a Content-MD5
+// header, verifies it at EOF.
+type ContentMD5Reader struct {
+	r    io.Reader
+	h    hash.Hash
+	want string // Content-MD5 as sent, "" when none
+	done bool
+}
+
+// NewContentMD5Reader wraps r to compute its MD5 and check it against
+// contentMD5, the request's Content-MD5 header ("" for none). A value that
+// is not the base64 of 16 bytes is S3's InvalidDigest; a mismatch, found at
+// EOF, is BadDigest with the ExpectedDigest and CalculatedDigest fields,
+// returned by Read (the caller must discard what it read).
+func NewContentMD5Reader(r io.Reader, contentMD5 string, present bool) (*ContentMD5Reader, error) {
+	if present {
+		if b, err := base64.StdEncoding.DecodeString(contentMD5); err != nil || len(b) != md5.Size {
+			return nil, s3Error(CodeInvalidDigest, http.StatusBadRequest, "The Content-MD5 you specified was invalid.",
+				Field{"Content-MD5", contentMD5})
+		}
+	}
+	return &ContentMD5Reader{r: r, h: md5.New(), want: contentMD5}, nil
+}
+
+// Read reads from the underlying reader, hashing what it reads.
+func (c *ContentMD5Reader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.h.Write(p[:n])
+	if err == io.EOF && !c.done {
+		c.done = true
+		if got := sumBase64(c.h); c.want != "" && got != c.want {
+			return n, s3Error(CodeBadDigest, http.StatusBadRequest, "The Content-MD5 you specified did not match what we received.",
+				Field{"ExpectedDigest", c.want}, Field{"CalculatedDigest", got})
+		}
+	}
+	return n, err
+}
+
+// Sum returns the MD5 of what has been read so far.
+func (c *ContentMD5Reader) Sum() [md5.Size]byte {
+	var out [md5.Size]byte
+	c.h.Sum(out[:0])
+	return out
 }

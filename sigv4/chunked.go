@@ -24,7 +24,7 @@ const (
 	// maxChunkSize bounds one chunk; a signed chunk is buffered whole
 	// before it is verified and released. The SDKs send 64 KiB chunks.
 	maxChunkSize = 16 << 20
-	// minChunkSize is S3's smallest signed chunk but the last.
+	// minChunkSize is S3's smallest chunk but the last, signed or not.
 	minChunkSize = 8192
 	// maxTrailer bounds the trailer section, and maxTrailers its lines.
 	maxTrailer  = 4096
@@ -43,7 +43,7 @@ const (
 
 // S3's messages for aws-chunked bodies.
 const (
-	msgIncompleteBody   = "You did not provide the number of bytes specified by the Content-Length HTTP header"
+	msgIncompleteBody   = "The request body terminated unexpectedly"
 	msgChunkSize        = "Only the last chunk is allowed to have a size less than 8192 bytes"
 	msgMalformedTrailer = "The request contained trailing data that was not well-formed or did not conform to our published schema."
 	msgTrailerValue     = "The value specified in the x-amz-trailer header is not supported"
@@ -52,6 +52,17 @@ const (
 
 func errIncompleteBody() *Error {
 	return s3Error(CodeIncompleteBody, http.StatusBadRequest, msgIncompleteBody)
+}
+
+// errRead reports a failed read of the body as IncompleteBody, keeping a
+// cause other than the body's end (such as *http.MaxBytesError) in Err so
+// that a server can tell it apart.
+func errRead(err error) *Error {
+	e := errIncompleteBody()
+	if err != io.EOF && err != io.ErrUnexpectedEOF {
+		e.Err = err
+	}
+	return e
 }
 
 func errMalformedTrailer() *Error {
@@ -99,8 +110,8 @@ func (s *chunkSigner) verify(algorithm string, dataSum []byte, got string) *Erro
 }
 
 // trailerNames parses x-amz-trailer: the checksum trailers the body will
-// end with. S3 accepts one checksum.
-func trailerNames(h http.Header, allowed bool) ([]checksumAlg, error) {
+// end with. S3 accepts one checksum, in a header or a trailer.
+func trailerNames(h http.Header) ([]checksumAlg, error) {
 	var algs []checksumAlg
 	for _, v := range h.Values("X-Amz-Trailer") {
 		for name := range strings.SplitSeq(v, ",") {
@@ -109,13 +120,13 @@ func trailerNames(h http.Header, allowed bool) ([]checksumAlg, error) {
 				continue
 			}
 			alg, ok := findChecksum(name)
-			if !ok || !strings.EqualFold(name, alg.header) || !allowed {
+			if !ok || !strings.EqualFold(name, alg.header) {
 				return nil, s3Error(CodeInvalidRequest, http.StatusBadRequest, msgTrailerValue)
 			}
 			algs = append(algs, alg)
 		}
 	}
-	if len(algs) > 1 {
+	if len(algs) > 1 || len(algs) == 1 && len(checksumHeaders(h)) > 0 {
 		return nil, s3Error(CodeInvalidRequest, http.StatusBadRequest, msgTrailerMultiple)
 	}
 	return algs, nil
@@ -178,7 +189,7 @@ func (c *chunkedReader) Read(p []byte) (int, error) {
 					return n, err
 				}
 			} else if err != nil {
-				return n, errIncompleteBody()
+				return n, errRead(err)
 			}
 			return n, nil
 		}
@@ -208,7 +219,7 @@ func (c *chunkedReader) readLine(limit int) ([]byte, error) {
 	case err == io.EOF && len(line) == 0:
 		return nil, io.EOF
 	case err != nil:
-		return nil, errIncompleteBody()
+		return nil, errRead(err)
 	}
 	if len(line) < 2 || line[len(line)-2] != '\r' {
 		return nil, errIncompleteBody()
@@ -218,7 +229,10 @@ func (c *chunkedReader) readLine(limit int) ([]byte, error) {
 
 func (c *chunkedReader) crlf() error {
 	var b [2]byte
-	if _, err := io.ReadFull(c.br, b[:]); err != nil || b != [2]byte{'\r', '\n'} {
+	if _, err := io.ReadFull(c.br, b[:]); err != nil {
+		return errRead(err)
+	}
+	if b != [2]byte{'\r', '\n'} {
 		return errIncompleteBody()
 	}
 	return nil
@@ -228,8 +242,11 @@ func (c *chunkedReader) crlf() error {
 // verified; for the last chunk, the trailer.
 func (c *chunkedReader) next() error {
 	line, err := c.readLine(maxChunkLine)
-	if err != nil {
+	if err == io.EOF {
 		return errIncompleteBody()
+	}
+	if err != nil {
+		return err
 	}
 	size, sig, ok := parseChunkLine(line, c.sig != nil)
 	if !ok {
@@ -238,7 +255,7 @@ func (c *chunkedReader) next() error {
 	if size > c.decoded-c.n || size > maxChunkSize {
 		return errIncompleteBody()
 	}
-	if c.sig != nil && c.chunks > 0 && size > 0 && c.prevSize < minChunkSize {
+	if c.chunks > 0 && size > 0 && c.prevSize < minChunkSize {
 		return s3Error(CodeInvalidChunkSizeError, http.StatusForbidden, msgChunkSize,
 			Field{"Chunk", strconv.Itoa(c.chunks)}, Field{"BadChunkSize", strconv.FormatInt(c.prevSize, 10)})
 	}
@@ -256,7 +273,7 @@ func (c *chunkedReader) next() error {
 	}
 	data := c.store[:size]
 	if _, err := io.ReadFull(c.br, data); err != nil {
-		return errIncompleteBody()
+		return errRead(err)
 	}
 	if err := c.crlf(); err != nil {
 		return err
@@ -389,6 +406,9 @@ func (c *chunkedReader) readTrailer() error {
 			if l.name == alg.header {
 				got = l.value
 			}
+		}
+		if !alg.validValue(got) {
+			return s3Error(CodeInvalidRequest, http.StatusBadRequest, "Value for "+alg.header+" trailing header is invalid.")
 		}
 		if got != sumBase64(c.sums[i]) {
 			if c.n != c.decoded {

@@ -29,6 +29,7 @@ const (
 	CodeIncompleteBody               = "IncompleteBody"
 	CodeInvalidChunkSizeError        = "InvalidChunkSizeError"
 	CodeBadDigest                    = "BadDigest"
+	CodeInvalidDigest                = "InvalidDigest"
 	CodeMalformedTrailerError        = "MalformedTrailerError"
 	CodeMissingContentLength         = "MissingContentLength"
 	CodeNotImplemented               = "NotImplemented"
@@ -54,7 +55,8 @@ type Error struct {
 	Fields  []Field // extra elements of S3's error document, in order
 	Err     error   // internal cause; never sent to the client
 
-	kind errKind // what failed, for the S3 rules' translation
+	kind   errKind // what failed, for the S3 rules' translation
+	detail string  // what S3's message for it names
 }
 
 // Field is one extra element of an S3 error document: <Name>Value</Name>.
@@ -170,7 +172,7 @@ func errUnsupportedAlgorithm(alg string) *Error {
 
 func errMissingEqual(param, header string) *Error {
 	e := errIncomplete("'" + param + "' not a valid key=value pair (missing equal-sign) in Authorization header: '" + header + "'.")
-	e.kind, e.Fields = kindMissingEqual, []Field{{"component", param}}
+	e.kind, e.detail = kindMissingEqual, param
 	return e
 }
 

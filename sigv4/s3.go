@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -23,12 +24,14 @@ const (
 	msgS3AccessDenied       = "Access Denied"
 	msgS3OneMechanism       = "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified"
 	msgS3AuthType           = "Unsupported Authorization Type"
-	msgS3QueryAlgorithm     = "X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\""
+	msgS3QueryAlgorithm     = "X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256 and AWS4-ECDSA-P256-SHA256\""
+	msgS3Version2           = "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256."
+	msgS3NotSigned          = "There were headers present in the request which were not signed"
 	msgS3HeaderComponents   = "The authorization header is malformed; the authorization header requires three components: Credential, SignedHeaders, and Signature."
 	msgS3QueryParams        = "Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters."
 	msgS3HeaderDate         = "AWS authentication requires a valid Date or x-amz-date header"
 	msgS3QueryDate          = "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\""
-	msgS3NotYetValid        = "Request is not valid yet"
+	msgS3NotYetValid        = "Request is not yet valid"
 	msgS3CredentialShape    = "the Credential is mal-formed; expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\"."
 	msgS3HeaderMalformed    = "The authorization header is malformed; "
 	msgS3QueryCredential    = "Error parsing the X-Amz-Credential parameter; "
@@ -46,22 +49,62 @@ const (
 // isoExtended is the layout of times in S3's error documents.
 const isoExtended = "2006-01-02T15:04:05Z"
 
-// IsAnonymous reports whether r carries no SigV4 authentication at all: no
-// Authorization header and no X-Amz-Algorithm, X-Amz-Credential or
-// X-Amz-Signature query parameter. S3 serves such requests as the anonymous
-// principal instead of refusing them.
+// IsAnonymous reports whether r carries no authentication at all: no
+// Authorization header (or an empty one) and none of the query parameters of
+// a presigned URL (X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, or
+// Signature Version 2's AWSAccessKeyId and Signature). S3 serves such
+// requests as the anonymous principal instead of refusing them.
 func IsAnonymous(r *http.Request) bool {
 	if firstValue(r.Header, "Authorization") != "" {
 		return false
 	}
 	var buf [16]param
 	for _, p := range parseQuery(rawQuery(r), buf[:0]) {
-		switch p.key {
-		case qAlgorithm, qCredential, qSignature:
-			return false
+		for _, n := range [...]string{qAlgorithm, qCredential, qSignature, "AWSAccessKeyId", "Signature"} {
+			if strings.EqualFold(p.key, n) {
+				return false
+			}
 		}
 	}
 	return true
+}
+
+// presignNames are the query parameters of SigV4 presigning.
+var presignNames = [...]string{qAlgorithm, qCredential, qDate, qExpires, qSignedHeaders, qSignature, qSecurityToken, qContentSHA256}
+
+// s3ParamNames returns params with the names of the presigning parameters
+// in their canonical case, appended to dst (params itself when none needs
+// it).
+func s3ParamNames(params, dst []param) []param {
+	changed := false
+	for _, p := range params {
+		for _, n := range presignNames {
+			if p.key != n && strings.EqualFold(p.key, n) {
+				p.key, changed = n, true
+			}
+		}
+		dst = append(dst, p)
+	}
+	if !changed {
+		return params
+	}
+	return dst
+}
+
+// withoutSignature returns params without the X-Amz-Signature parameter,
+// in any case, which a presigned URL's canonical query leaves out.
+func withoutSignature(params []param) []param {
+	if !slices.ContainsFunc(params, func(p param) bool { return p.key != qSignature && strings.EqualFold(p.key, qSignature) }) {
+		return params
+	}
+	out := params[:0:0]
+	for _, p := range params {
+		if p.key != qSignature && strings.EqualFold(p.key, qSignature) {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
 }
 
 func s3Error(code string, status int, msg string, fields ...Field) *Error {
@@ -81,15 +124,32 @@ func errS3Malformed(presigned bool, msg string) *Error {
 
 // s3Translate answers an error of the IAM-style parser with S3's code and
 // message for the same failure.
-func s3Translate(e *Error, r *http.Request) *Error {
+func s3Translate(e *Error, r *http.Request, params []param) *Error {
 	header := firstValue(r.Header, "Authorization")
 	switch e.kind {
 	case kindNoAuth:
+		_, v2key := lookup(params, "AWSAccessKeyId")
+		_, v2sig := lookup(params, "Signature")
+		if v2key && v2sig {
+			return s3Error(CodeInvalidRequest, http.StatusBadRequest, msgS3Version2)
+		}
 		return s3Error(CodeAccessDenied, http.StatusForbidden, msgS3AccessDenied)
+	case kindHost:
+		signed := ""
+		if header != "" {
+			f, _ := parseAuthorization(header)
+			signed = f.signedHeaders
+		} else {
+			signed, _ = lookup(params, qSignedHeaders)
+		}
+		return errHeadersNotSigned(r, signed)
 	case kindBothAuth:
 		return s3Error(CodeInvalidArgument, http.StatusBadRequest, msgS3OneMechanism,
 			Field{"ArgumentName", "Authorization"}, Field{"ArgumentValue", header})
 	case kindAlgorithm:
+		if alg, _, _ := strings.Cut(strings.TrimSpace(header), " "); alg == "AWS" {
+			return s3Error(CodeInvalidRequest, http.StatusBadRequest, msgS3Version2)
+		}
 		return s3Error(CodeInvalidArgument, http.StatusBadRequest, msgS3AuthType,
 			Field{"ArgumentName", "Authorization"}, Field{"ArgumentValue", header})
 	case kindQueryAlgorithm:
@@ -97,9 +157,8 @@ func s3Translate(e *Error, r *http.Request) *Error {
 	case kindHeaderParams:
 		return s3Error(CodeAuthorizationHeaderMalformed, http.StatusBadRequest, msgS3HeaderComponents)
 	case kindMissingEqual:
-		comp, _ := e.Field("component")
 		return s3Error(CodeAuthorizationHeaderMalformed, http.StatusBadRequest,
-			msgS3HeaderMalformed+"the authorization component \""+comp+"\" is malformed.")
+			msgS3HeaderMalformed+"the authorization component \""+e.detail+"\" is malformed.")
 	case kindQueryParams:
 		return s3Error(CodeAuthorizationQueryParametersError, http.StatusBadRequest, msgS3QueryParams)
 	case kindDate:
@@ -117,19 +176,19 @@ func s3Translate(e *Error, r *http.Request) *Error {
 }
 
 // s3CheckTime enforces S3's clock skew for header-signed requests and the
-// validity window of presigned URLs, which S3 requires to name X-Amz-Expires.
+// validity window of presigned URLs: from 15 minutes before X-Amz-Date to
+// X-Amz-Expires seconds after it, inclusive (X-Amz-Expires=0 is never
+// valid).
 func (v *Verifier) s3CheckTime(a *Auth, r *http.Request, now time.Time) *Error {
 	if a.Presigned {
-		if !a.hasExpires {
-			return s3Error(CodeAuthorizationQueryParametersError, http.StatusBadRequest, msgS3QueryParams)
-		}
 		if a.Date.After(now.Add(v.skew)) {
-			return s3Error(CodeAccessDenied, http.StatusForbidden, msgS3NotYetValid)
+			return s3Error(CodeAccessDenied, http.StatusForbidden, msgS3NotYetValid,
+				Field{"X-Amz-Date", a.amzDate}, Field{"ServerTime", now.UTC().Format(isoExtended)})
 		}
-		if now.After(a.Date.Add(a.Expires)) {
+		if end := a.Date.Add(a.Expires); a.Expires == 0 || now.After(end) {
 			return s3Error(CodeAccessDenied, http.StatusForbidden, msgRequestExpired,
 				Field{"X-Amz-Expires", strconv.FormatInt(int64(a.Expires/time.Second), 10)},
-				Field{"Expires", a.Date.Add(a.Expires).UTC().Format(isoExtended)},
+				Field{"Expires", end.UTC().Format(isoExtended)},
 				Field{"ServerTime", now.UTC().Format(isoExtended)})
 		}
 		return nil
@@ -147,9 +206,46 @@ func (v *Verifier) s3CheckTime(a *Auth, r *http.Request, now time.Time) *Error {
 	return nil
 }
 
+// errHeadersNotSigned is S3's refusal of a request that sends x-amz-*
+// headers, or a host, that its signature does not cover; nil when there
+// are none.
+func errHeadersNotSigned(r *http.Request, signed string) *Error {
+	var missing []string
+	if !signsHost(signed) {
+		missing = append(missing, "host")
+	}
+	for name := range r.Header {
+		lower := strings.ToLower(name)
+		if strings.HasPrefix(lower, "x-amz-") && !listed(signed, lower) {
+			missing = append(missing, lower)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	slices.Sort(missing)
+	return s3Error(CodeAccessDenied, http.StatusForbidden, msgS3NotSigned,
+		Field{"HeadersNotSigned", strings.Join(missing, ", ")})
+}
+
+// listed reports whether the SignedHeaders list names the header (any case).
+func listed(list, name string) bool {
+	for rest := list; rest != ""; {
+		var n string
+		n, rest, _ = strings.Cut(rest, ";")
+		if strings.EqualFold(n, name) {
+			return true
+		}
+	}
+	return false
+}
+
 // s3CheckScope checks the credential scope, reporting the first wrong part
 // in S3's words.
 func (v *Verifier) s3CheckScope(a *Auth) *Error {
+	if len(a.scopeDate) != 8 || !isDigits(a.scopeDate) {
+		return errS3Malformed(a.Presigned, "incorrect date format \""+a.scopeDate+"\". This date in the credential must be in the format \"yyyyMMdd\".")
+	}
 	if day := a.amzDate[:8]; a.scopeDate != day {
 		msg := "Invalid credential date \"" + a.scopeDate + "\". This date is not the same as X-Amz-Date: \"" + day + "\"."
 		if a.Presigned {
@@ -245,44 +341,59 @@ func errPayloadMismatch(declared string, computed []byte) *Error {
 		Field{"S3ComputedContentSHA256", hex.EncodeToString(computed)})
 }
 
-// s3CanonicalPath returns the path with every byte outside the unreserved
-// characters, '/' and an existing %XX escape percent-encoded once, and
-// escapes in upper-case hex: the canonical URI of a client that signs the
-// path it sends but sends some characters unescaped. ok is false when that
-// is p itself.
-func s3CanonicalPath(p string) (string, bool) {
-	var b strings.Builder
-	changed := false
-	for i := 0; i < len(p); i++ {
+// s3CanonicalPath returns S3's canonical URI of the path sent on the wire:
+// the path percent-decoded (a '%' not followed by two hex digits stands for
+// itself) and encoded again, once, with every byte but the unreserved
+// characters and '/' as %XX in upper-case hex. It is the path itself for
+// what the SDKs send (aws-sdk-go-v2 escapes keys that way; botocore quotes
+// them with safe "/~"); for others it is what S3 computes: "%7E" becomes
+// "~", "%c3" "%C3", and a '+' or '!' sent as is becomes "%2B" or "%21".
+func s3CanonicalPath(p string) string {
+	canonical := true
+	for i := 0; i < len(p) && canonical; i++ {
 		c := p[i]
 		switch {
-		case c == '%' && i+2 < len(p) && isHex(p[i+1]) && isHex(p[i+2]):
-			h, l := upper(p[i+1]), upper(p[i+2])
-			changed = changed || h != p[i+1] || l != p[i+2]
-			b.WriteByte('%')
-			b.WriteByte(h)
-			b.WriteByte(l)
-			i += 2
 		case unreserved(c) || c == '/':
-			b.WriteByte(c)
+		case c == '%' && i+2 < len(p) && isUpperHex(p[i+1]) && isUpperHex(p[i+2]):
+			hv, _ := unhex(p[i+1])
+			lv, _ := unhex(p[i+2])
+			if b := hv<<4 | lv; unreserved(b) || b == '/' {
+				canonical = false
+			}
+			i += 2
 		default:
-			changed = true
-			b.WriteByte('%')
-			b.WriteByte(upperHex[c>>4])
-			b.WriteByte(upperHex[c&15])
+			canonical = false
 		}
 	}
-	return b.String(), changed
+	if canonical {
+		return p
+	}
+	var dec []byte
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if c == '%' && i+2 < len(p) && isHex(p[i+1]) && isHex(p[i+2]) {
+			hv, _ := unhex(p[i+1])
+			lv, _ := unhex(p[i+2])
+			dec = append(dec, hv<<4|lv)
+			i += 2
+			continue
+		}
+		dec = append(dec, c)
+	}
+	return string(appendEncoded(make([]byte, 0, 3*len(dec)), string(dec), true))
+}
+
+// decodeSignatureAnyCase decodes a hex signature in either case, as S3
+// accepts it.
+func decodeSignatureAnyCase(s string, dst *[sha256.Size]byte) bool {
+	if len(s) != 2*sha256.Size {
+		return false
+	}
+	_, err := hex.Decode(dst[:], []byte(s))
+	return err == nil
 }
 
 func isHex(c byte) bool { _, ok := unhex(c); return ok }
-
-func upper(c byte) byte {
-	if 'a' <= c && c <= 'z' {
-		return c - ('a' - 'A')
-	}
-	return c
-}
 
 // spacedHex renders b as S3 does in StringToSignBytes: two lower-case hex
 // digits per byte, separated by spaces.

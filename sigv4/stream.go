@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"hash"
 	"io"
@@ -62,53 +63,79 @@ func (v *Verifier) verifyS3(ctx context.Context, r *http.Request, body []byte) (
 	if err != nil {
 		return nil, err
 	}
-	defer b.Close()
+	defer b.wipe() // the source is a NopCloser: only the key is to forget
 	if _, err := io.Copy(io.Discard, b); err != nil {
 		return nil, err
 	}
 	return a, nil
 }
 
-// s3Headers runs the checks of Precheck and verifies the signature over the
-// headers with the declared payload value.
+// s3Headers authenticates an S3 request up to its payload, in S3's order:
+// the form of the authentication, x-amz-content-sha256, the signed headers,
+// the credential scope, the access key, the signature over the headers and
+// the declared payload value, then the time (S3 reports a bad signature
+// rather than a skewed clock). It returns the signing key for the chunks.
 func (v *Verifier) s3Headers(ctx context.Context, r *http.Request) (*Auth, [sha256.Size]byte, string, payloadKind, error) {
 	var key [sha256.Size]byte
 	var pbuf [16]param
 	params := parseQuery(rawQuery(r), pbuf[:0])
 	now := v.now()
-	a, secret, err := v.precheck(ctx, r, params, now)
-	if err != nil {
-		return nil, key, "", 0, err
+	// S3 reads the names of the presigning parameters in any case; the
+	// signature covers them as sent.
+	var nbuf [16]param
+	named := s3ParamNames(params, nbuf[:0])
+	a, perr := parseAuth(r, named)
+	if perr != nil {
+		return nil, key, "", 0, s3Translate(perr, r, named)
 	}
-	payload, kind, perr := s3Payload(a, r, params)
+	if a.Presigned {
+		params = withoutSignature(params)
+	}
+	payload, kind, perr := s3Payload(a, r, named)
 	if perr != nil {
 		return nil, key, "", 0, perr
 	}
+	if perr := errHeadersNotSigned(r, a.signedHeaders); perr != nil {
+		return nil, key, "", 0, perr
+	}
+	if a.Presigned && !a.hasExpires {
+		return nil, key, "", 0, s3Error(CodeAuthorizationQueryParametersError, http.StatusBadRequest, msgS3QueryParams)
+	}
+	if perr := a.splitCredential(); perr != nil {
+		return nil, key, "", 0, s3Translate(perr, r, params)
+	}
+	if perr := v.s3CheckScope(a); perr != nil {
+		return nil, key, "", 0, perr
+	}
+	secret, err := v.lookupSecret(ctx, a)
+	if err != nil {
+		return nil, key, "", 0, err
+	}
 	var want [sha256.Size]byte
 	key = v.signingKey(secret, a, now)
-	if decodeSignature(a.Signature, &want) {
-		path := requestPath(r)
-		got := signature(&key, a, r, params, path, false, []byte(payload))
-		if hmac.Equal(got[:], want[:]) {
-			return a, key, payload, kind, nil
-		}
-		if cp, ok := s3CanonicalPath(path); ok {
-			got = signature(&key, a, r, params, cp, false, []byte(payload))
-			if hmac.Equal(got[:], want[:]) {
-				return a, key, payload, kind, nil
-			}
-		}
+	path := s3CanonicalPath(requestPath(r))
+	if !decodeSignatureAnyCase(a.Signature, &want) {
+		clear(key[:])
+		return nil, key, "", 0, errS3SignatureMismatch(a, r, params, path, payload)
 	}
-	clear(key[:])
-	return nil, key, "", 0, errS3SignatureMismatch(a, r, params, payload)
+	if got := signature(&key, a, r, params, path, false, []byte(payload)); !hmac.Equal(got[:], want[:]) {
+		clear(key[:])
+		return nil, key, "", 0, errS3SignatureMismatch(a, r, params, path, payload)
+	}
+	if perr := v.s3CheckTime(a, r, now); perr != nil {
+		clear(key[:])
+		return nil, key, "", 0, perr
+	}
+	a.Signature = hex.EncodeToString(want[:]) // the chain of chunk signatures is in lower case
+	return a, key, payload, kind, nil
 }
 
 // errS3SignatureMismatch is S3's SignatureDoesNotMatch with the fields S3
 // adds to help the client find its mistake: the access key, the string to
 // sign and canonical request the server computed (as text and as bytes),
 // and the signature provided.
-func errS3SignatureMismatch(a *Auth, r *http.Request, params []param, payload string) *Error {
-	cr := appendCanonicalRequest(nil, a, r, params, requestPath(r), false, []byte(payload))
+func errS3SignatureMismatch(a *Auth, r *http.Request, params []param, path, payload string) *Error {
+	cr := appendCanonicalRequest(nil, a, r, params, path, false, []byte(payload))
 	sts := appendStringToSign(nil, a, cr)
 	return s3Error(CodeSignatureDoesNotMatch, http.StatusForbidden, msgS3SignatureMismatch,
 		Field{"AWSAccessKeyId", a.AccessKeyID},
@@ -132,7 +159,9 @@ type Body struct {
 }
 
 // Read reads decoded, verified payload. After a failed verification it
-// returns the *Error, and keeps returning it.
+// returns the *Error, and keeps returning it. A failure to read the request
+// body is IncompleteBody, with the reader's error (such as
+// *http.MaxBytesError) as its Err unless it is the body's unexpected end.
 func (b *Body) Read(p []byte) (int, error) {
 	if b.err != nil {
 		return 0, b.err
@@ -145,6 +174,9 @@ func (b *Body) Read(p []byte) (int, error) {
 	case err == io.EOF:
 		b.eof = true
 	case err != nil:
+		if _, ok := err.(*Error); !ok {
+			err = errRead(err)
+		}
 		b.err = err
 		if b.chunked != nil {
 			b.chunked.wipe()
@@ -155,10 +187,14 @@ func (b *Body) Read(p []byte) (int, error) {
 
 // Close closes the request body and forgets the signing key.
 func (b *Body) Close() error {
+	b.wipe()
+	return b.src.Close()
+}
+
+func (b *Body) wipe() {
 	if b.chunked != nil {
 		b.chunked.wipe()
 	}
-	return b.src.Close()
 }
 
 // Trailer returns the trailing headers of an aws-chunked body, verified
@@ -209,7 +245,7 @@ func newBody(src io.ReadCloser, h http.Header, contentLength int64, payload stri
 	if err != nil {
 		return nil, err
 	}
-	trailers, err := trailerNames(h, kind != payloadSigned)
+	trailers, err := trailerNames(h)
 	if err != nil {
 		return nil, err
 	}
@@ -251,9 +287,6 @@ type hashingReader struct {
 func (h *hashingReader) Read(p []byte) (int, error) {
 	n, err := h.r.Read(p)
 	h.h.Write(p[:n])
-	if errors.Is(err, io.ErrUnexpectedEOF) {
-		return n, errIncompleteBody()
-	}
 	if err == io.EOF {
 		var sum [sha256.Size]byte
 		got := h.h.Sum(sum[:0])

@@ -361,7 +361,10 @@ func TestStreamingUnsignedTrailer(t *testing.T) {
 		code  string
 	}{
 		{name: "valid", body: good},
-		{name: "two chunks", body: []byte("5\r\nhello\r\n6\r\n world\r\n0\r\nx-amz-checksum-crc32:DUoRhQ==\r\n\r\n")},
+		// S3 refuses chunks below 8192 bytes but the last, signed or not.
+		{name: "small chunk", body: []byte("5\r\nhello\r\n6\r\n world\r\n0\r\nx-amz-checksum-crc32:DUoRhQ==\r\n\r\n"), code: CodeInvalidChunkSizeError},
+		{name: "invalid trailer value", body: bytes.Replace(good, []byte("DUoRhQ=="), []byte("DUoRhQ"), 1), code: CodeInvalidRequest},
+		{name: "checksum header and trailer", body: good, extra: map[string]string{"X-Amz-Checksum-Crc32": "DUoRhQ=="}, code: CodeInvalidRequest},
 		{name: "blank line before trailer", body: []byte("b\r\nhello world\r\n0\r\n\r\nx-amz-checksum-crc32:DUoRhQ==\r\n\r\n")},
 		{name: "no final CRLF", body: []byte("b\r\nhello world\r\n0\r\nx-amz-checksum-crc32:DUoRhQ==\r\n")},
 		{name: "wrong checksum", body: bytes.Replace(good, []byte("DUoRhQ=="), []byte("DUoRhA=="), 1), code: CodeBadDigest},
@@ -510,5 +513,78 @@ func TestVerifyStreamNeedsS3(t *testing.T) {
 	var e *Error
 	if !errors.As(err, &e) || e.Code != CodeInternalFailure {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestS3CanonicalPath(t *testing.T) {
+	for in, want := range map[string]string{
+		"/b/k":              "/b/k",
+		"/b/100%":           "/b/100%25",
+		"/b/%zz":            "/b/%25zz",
+		"/b/%7e%41%2f":      "/b/~A/",
+		"/b/a b+c":          "/b/a%20b%2Bc",
+		"/b/%C3%BC":         "/b/%C3%BC",
+		"/b/%c3%bc":         "/b/%C3%BC",
+		"/b//./../":         "/b//./../",
+		"/b/ü":              "/b/%C3%BC",
+		"":                  "",
+		"%":                 "%25",
+		"/b/%2":             "/b/%252",
+		"/b/%E4%B8%AD?x=%7": "/b/%E4%B8%AD%3Fx%3D%257",
+	} {
+		if got := s3CanonicalPath(in); got != want {
+			t.Errorf("s3CanonicalPath(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestTrailerWithoutTrailer: a body that announces a trailer in
+// x-amz-trailer and sends none is MalformedTrailerError, whether its chunks
+// are signed or not.
+func TestTrailerWithoutTrailer(t *testing.T) {
+	chunks := [][]byte{[]byte("hello"), nil}
+	seed := strings.Repeat("0", 64)
+	for _, kind := range []payloadKind{payloadSigned, payloadSignedTrailer, payloadUnsignedTrailer} {
+		hdr := http.Header{}
+		hdr.Set("X-Amz-Decoded-Content-Length", "5")
+		hdr.Set("X-Amz-Trailer", "x-amz-checksum-crc32")
+		var sigs []string
+		if kind != payloadUnsignedTrailer {
+			sigs = chunkSigs(docSecret, docDate, docScope, seed, chunks)
+		}
+		body := encodeChunked(chunks, sigs)
+		if kind == payloadSignedTrailer {
+			body = encodeChunked(chunks, sigs, "x-amz-trailer-signature:"+trailerSig(docSecret, docDate, docScope, sigs[1], ""))
+		}
+		sig := &chunkSigner{key: deriveKey([]byte(docSecret), "20130524", "us-east-1", "s3"), amzDate: docDate, scope: docScope, prev: seed}
+		b, err := newBody(io.NopCloser(bytes.NewReader(body)), hdr, int64(len(body)), "", kind, sig)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = io.ReadAll(b)
+		if code, msg := errCode(t, err); code != CodeMalformedTrailerError {
+			t.Errorf("kind %d: %s %q", kind, code, msg)
+		}
+	}
+}
+
+// TestBodyReadError: a failing request body (here a size limit) is
+// IncompleteBody for the client, with the cause kept for the server.
+func TestBodyReadError(t *testing.T) {
+	for _, payload := range []string{"", unsignedPayload} {
+		r := s3Sign(t, http.MethodPut, "https://bucket.s3.amazonaws.com/key", "0123456789", map[string][]string{"X-Amz-Content-Sha256": {payload}}, payload, t0)
+		if payload == "" {
+			r = s3Sign(t, http.MethodPut, "https://bucket.s3.amazonaws.com/key", "0123456789", map[string][]string{"X-Amz-Content-Sha256": {hexSHA256([]byte("0123456789"))}}, "", t0)
+		}
+		r.Body = http.MaxBytesReader(nil, r.Body, 4)
+		_, b, err := newS3TestVerifier(t, 0).VerifyStream(context.Background(), r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = io.ReadAll(b)
+		var mbe *http.MaxBytesError
+		if code, _ := errCode(t, err); code != CodeIncompleteBody || !errors.As(err, &mbe) {
+			t.Errorf("payload %q: %v", payload, err)
+		}
 	}
 }

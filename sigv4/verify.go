@@ -146,7 +146,20 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte) (*A
 // in Verify's order and with Verify's errors, so that a server can refuse a
 // request before reading a body that could never verify. A nil error says
 // nothing of the signature: Verify must still be called.
+//
+// Under the S3 rules, where the signature covers the headers and the payload
+// value they declare rather than the body, Precheck verifies the signature
+// too (it is VerifyStream without the body), and checks the time after the
+// signature, as S3 does.
 func (v *Verifier) Precheck(ctx context.Context, r *http.Request) (*Auth, error) {
+	if v.s3 {
+		a, key, _, _, err := v.s3Headers(ctx, r)
+		clear(key[:])
+		if err != nil {
+			return nil, err
+		}
+		return a, nil
+	}
 	var pbuf [16]param
 	params := parseQuery(rawQuery(r), pbuf[:0])
 	a, _, err := v.precheck(ctx, r, params, v.now())
@@ -161,48 +174,40 @@ func (v *Verifier) Precheck(ctx context.Context, r *http.Request) (*Auth, error)
 func (v *Verifier) precheck(ctx context.Context, r *http.Request, params []param, now time.Time) (*Auth, []byte, error) {
 	a, err := parseAuth(r, params)
 	if err != nil {
-		if v.s3 {
-			return nil, nil, s3Translate(err, r)
-		}
 		return nil, nil, err
 	}
-	if v.s3 {
-		if _, _, err := s3Payload(a, r, params); err != nil {
-			return nil, nil, err
-		}
-		if err := v.s3CheckTime(a, r, now); err != nil {
-			return nil, nil, err
-		}
-	} else if err := v.checkTime(a, now); err != nil {
+	if err := v.checkTime(a, now); err != nil {
 		return nil, nil, err
 	}
 	if err := a.splitCredential(); err != nil {
-		if v.s3 {
-			return nil, nil, s3Translate(err, r)
-		}
 		return nil, nil, err
 	}
-	if v.s3 {
-		if err := v.s3CheckScope(a); err != nil {
-			return nil, nil, err
-		}
-	} else if err := v.checkScope(a); err != nil {
+	if err := v.checkScope(a); err != nil {
 		return nil, nil, err
 	}
-	secret, lerr := v.lookup(ctx, a.AccessKeyID)
+	secret, lerr := v.lookupSecret(ctx, a)
 	if lerr != nil {
-		if errors.Is(lerr, ErrUnknownAccessKey) && v.s3 {
-			return nil, nil, &Error{Code: CodeInvalidAccessKeyID, Status: http.StatusForbidden, Message: msgS3InvalidAccessKey,
-				Fields: []Field{{"AWSAccessKeyId", a.AccessKeyID}}, Err: fmt.Errorf("access key %q: %w", a.AccessKeyID, lerr)}
-		}
-		if errors.Is(lerr, ErrUnknownAccessKey) {
-			return nil, nil, &Error{Code: CodeInvalidClientTokenID, Status: http.StatusForbidden, Message: msgInvalidToken,
-				Err: fmt.Errorf("access key %q: %w", a.AccessKeyID, lerr)}
-		}
-		return nil, nil, &Error{Code: CodeInternalFailure, Status: http.StatusInternalServerError, Message: msgInternal,
-			Err: fmt.Errorf("sigv4: look up access key %q: %w", a.AccessKeyID, lerr)}
+		return nil, nil, lerr
 	}
 	return a, secret, nil
+}
+
+// lookupSecret finds the secret of a's access key.
+func (v *Verifier) lookupSecret(ctx context.Context, a *Auth) ([]byte, error) {
+	secret, lerr := v.lookup(ctx, a.AccessKeyID)
+	if lerr == nil {
+		return secret, nil
+	}
+	switch {
+	case errors.Is(lerr, ErrUnknownAccessKey) && v.s3:
+		return nil, &Error{Code: CodeInvalidAccessKeyID, Status: http.StatusForbidden, Message: msgS3InvalidAccessKey,
+			Fields: []Field{{"AWSAccessKeyId", a.AccessKeyID}}, Err: fmt.Errorf("access key %q: %w", a.AccessKeyID, lerr)}
+	case errors.Is(lerr, ErrUnknownAccessKey):
+		return nil, &Error{Code: CodeInvalidClientTokenID, Status: http.StatusForbidden, Message: msgInvalidToken,
+			Err: fmt.Errorf("access key %q: %w", a.AccessKeyID, lerr)}
+	}
+	return nil, &Error{Code: CodeInternalFailure, Status: http.StatusInternalServerError, Message: msgInternal,
+		Err: fmt.Errorf("sigv4: look up access key %q: %w", a.AccessKeyID, lerr)}
 }
 
 // checkTime enforces the clock skew, or a presigned URL's X-Amz-Expires.

@@ -62,6 +62,13 @@ const (
 	// KindAccountS3: an account's S3 settings (its Block Public Access);
 	// key [AccountS3Key]; value [AccountS3].
 	KindAccountS3 Kind = "s3-account"
+	// KindWorkload: a workload bound to an instance profile; key = the
+	// workload id (i-…); value [Workload].
+	KindWorkload Kind = "workload"
+	// KindWorkloadID: global index of workload ids, so a workload token
+	// finds its workload's account; key = the workload id; value
+	// [WorkloadRef]. Written together with KindWorkload.
+	KindWorkloadID Kind = "workload-id"
 )
 
 // AccountS3Key is the key of an account's one [AccountS3] record.

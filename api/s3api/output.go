@@ -13,3 +13,23 @@ func WithStatus(out Output, status int) Output { return restxml.WithStatus(out, 
 
 // HTTPDate is the layout of S3's date headers (Last-Modified, Expires).
 const HTTPDate = "Mon, 02 Jan 2006 15:04:05 GMT"
+
+// WithHeaders returns out with further response headers, for members the
+// model this package is generated from lacks (x-amz-bucket-region,
+// Content-Range of a part read).
+func WithHeaders(out Output, h map[string]string) Output { return headerOutput{out, h} }
+
+type headerOutput struct {
+	out Output
+	h   map[string]string
+}
+
+// EncodeResponse implements Output.
+func (o headerOutput) EncodeResponse(r *restxml.Response) {
+	if o.out != nil {
+		o.out.EncodeResponse(r)
+	}
+	for k, v := range o.h {
+		r.Header.Set(k, v)
+	}
+}

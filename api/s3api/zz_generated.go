@@ -231,7 +231,7 @@ func LookupOperation(name string) (restxml.Operation, bool) {
 	case "DeleteObjectTagging":
 		return restxml.Operation{Name: "DeleteObjectTagging", Method: "DELETE", URI: "/{Bucket}/{Key+}?tagging", Status: 204, NewInput: func() restxml.Input { return new(DeleteObjectTaggingRequest) }}, true
 	case "DeleteObjects":
-		return restxml.Operation{Name: "DeleteObjects", Method: "POST", URI: "/{Bucket}?delete", Status: 200, NewInput: func() restxml.Input { return new(DeleteObjectsRequest) }}, true
+		return restxml.Operation{Name: "DeleteObjects", Method: "POST", URI: "/{Bucket}?delete", Status: 200, ChecksumRequired: true, NewInput: func() restxml.Input { return new(DeleteObjectsRequest) }}, true
 	case "DeletePublicAccessBlock":
 		return restxml.Operation{Name: "DeletePublicAccessBlock", Method: "DELETE", URI: "/{Bucket}?publicAccessBlock", Status: 204, NewInput: func() restxml.Input { return new(DeletePublicAccessBlockRequest) }}, true
 	case "GetBucketAccelerateConfiguration":
@@ -323,57 +323,57 @@ func LookupOperation(name string) (restxml.Operation, bool) {
 	case "PutBucketAccelerateConfiguration":
 		return restxml.Operation{Name: "PutBucketAccelerateConfiguration", Method: "PUT", URI: "/{Bucket}?accelerate", Status: 200}, true
 	case "PutBucketAcl":
-		return restxml.Operation{Name: "PutBucketAcl", Method: "PUT", URI: "/{Bucket}?acl", Status: 200, NewInput: func() restxml.Input { return new(PutBucketAclRequest) }}, true
+		return restxml.Operation{Name: "PutBucketAcl", Method: "PUT", URI: "/{Bucket}?acl", Status: 200, ChecksumRequired: true, NewInput: func() restxml.Input { return new(PutBucketAclRequest) }}, true
 	case "PutBucketAnalyticsConfiguration":
 		return restxml.Operation{Name: "PutBucketAnalyticsConfiguration", Method: "PUT", URI: "/{Bucket}?analytics", Status: 200, RequiredQuery: []string{"id"}}, true
 	case "PutBucketCors":
-		return restxml.Operation{Name: "PutBucketCors", Method: "PUT", URI: "/{Bucket}?cors", Status: 200}, true
+		return restxml.Operation{Name: "PutBucketCors", Method: "PUT", URI: "/{Bucket}?cors", Status: 200, ChecksumRequired: true}, true
 	case "PutBucketEncryption":
-		return restxml.Operation{Name: "PutBucketEncryption", Method: "PUT", URI: "/{Bucket}?encryption", Status: 200}, true
+		return restxml.Operation{Name: "PutBucketEncryption", Method: "PUT", URI: "/{Bucket}?encryption", Status: 200, ChecksumRequired: true}, true
 	case "PutBucketIntelligentTieringConfiguration":
 		return restxml.Operation{Name: "PutBucketIntelligentTieringConfiguration", Method: "PUT", URI: "/{Bucket}?intelligent-tiering", Status: 200, RequiredQuery: []string{"id"}}, true
 	case "PutBucketInventoryConfiguration":
 		return restxml.Operation{Name: "PutBucketInventoryConfiguration", Method: "PUT", URI: "/{Bucket}?inventory", Status: 200, RequiredQuery: []string{"id"}}, true
 	case "PutBucketLifecycle":
-		return restxml.Operation{Name: "PutBucketLifecycle", Method: "PUT", URI: "/{Bucket}?lifecycle", Status: 200, Deprecated: true}, true
+		return restxml.Operation{Name: "PutBucketLifecycle", Method: "PUT", URI: "/{Bucket}?lifecycle", Status: 200, Deprecated: true, ChecksumRequired: true}, true
 	case "PutBucketLifecycleConfiguration":
-		return restxml.Operation{Name: "PutBucketLifecycleConfiguration", Method: "PUT", URI: "/{Bucket}?lifecycle", Status: 200}, true
+		return restxml.Operation{Name: "PutBucketLifecycleConfiguration", Method: "PUT", URI: "/{Bucket}?lifecycle", Status: 200, ChecksumRequired: true}, true
 	case "PutBucketLogging":
-		return restxml.Operation{Name: "PutBucketLogging", Method: "PUT", URI: "/{Bucket}?logging", Status: 200}, true
+		return restxml.Operation{Name: "PutBucketLogging", Method: "PUT", URI: "/{Bucket}?logging", Status: 200, ChecksumRequired: true}, true
 	case "PutBucketMetricsConfiguration":
 		return restxml.Operation{Name: "PutBucketMetricsConfiguration", Method: "PUT", URI: "/{Bucket}?metrics", Status: 200, RequiredQuery: []string{"id"}}, true
 	case "PutBucketNotification":
-		return restxml.Operation{Name: "PutBucketNotification", Method: "PUT", URI: "/{Bucket}?notification", Status: 200, Deprecated: true}, true
+		return restxml.Operation{Name: "PutBucketNotification", Method: "PUT", URI: "/{Bucket}?notification", Status: 200, Deprecated: true, ChecksumRequired: true}, true
 	case "PutBucketNotificationConfiguration":
 		return restxml.Operation{Name: "PutBucketNotificationConfiguration", Method: "PUT", URI: "/{Bucket}?notification", Status: 200}, true
 	case "PutBucketOwnershipControls":
-		return restxml.Operation{Name: "PutBucketOwnershipControls", Method: "PUT", URI: "/{Bucket}?ownershipControls", Status: 200, NewInput: func() restxml.Input { return new(PutBucketOwnershipControlsRequest) }}, true
+		return restxml.Operation{Name: "PutBucketOwnershipControls", Method: "PUT", URI: "/{Bucket}?ownershipControls", Status: 200, ChecksumRequired: true, NewInput: func() restxml.Input { return new(PutBucketOwnershipControlsRequest) }}, true
 	case "PutBucketPolicy":
-		return restxml.Operation{Name: "PutBucketPolicy", Method: "PUT", URI: "/{Bucket}?policy", Status: 200, NewInput: func() restxml.Input { return new(PutBucketPolicyRequest) }}, true
+		return restxml.Operation{Name: "PutBucketPolicy", Method: "PUT", URI: "/{Bucket}?policy", Status: 200, ChecksumRequired: true, NewInput: func() restxml.Input { return new(PutBucketPolicyRequest) }}, true
 	case "PutBucketReplication":
-		return restxml.Operation{Name: "PutBucketReplication", Method: "PUT", URI: "/{Bucket}?replication", Status: 200}, true
+		return restxml.Operation{Name: "PutBucketReplication", Method: "PUT", URI: "/{Bucket}?replication", Status: 200, ChecksumRequired: true}, true
 	case "PutBucketRequestPayment":
-		return restxml.Operation{Name: "PutBucketRequestPayment", Method: "PUT", URI: "/{Bucket}?requestPayment", Status: 200}, true
+		return restxml.Operation{Name: "PutBucketRequestPayment", Method: "PUT", URI: "/{Bucket}?requestPayment", Status: 200, ChecksumRequired: true}, true
 	case "PutBucketTagging":
-		return restxml.Operation{Name: "PutBucketTagging", Method: "PUT", URI: "/{Bucket}?tagging", Status: 200, NewInput: func() restxml.Input { return new(PutBucketTaggingRequest) }}, true
+		return restxml.Operation{Name: "PutBucketTagging", Method: "PUT", URI: "/{Bucket}?tagging", Status: 200, ChecksumRequired: true, NewInput: func() restxml.Input { return new(PutBucketTaggingRequest) }}, true
 	case "PutBucketVersioning":
-		return restxml.Operation{Name: "PutBucketVersioning", Method: "PUT", URI: "/{Bucket}?versioning", Status: 200, NewInput: func() restxml.Input { return new(PutBucketVersioningRequest) }}, true
+		return restxml.Operation{Name: "PutBucketVersioning", Method: "PUT", URI: "/{Bucket}?versioning", Status: 200, ChecksumRequired: true, NewInput: func() restxml.Input { return new(PutBucketVersioningRequest) }}, true
 	case "PutBucketWebsite":
-		return restxml.Operation{Name: "PutBucketWebsite", Method: "PUT", URI: "/{Bucket}?website", Status: 200}, true
+		return restxml.Operation{Name: "PutBucketWebsite", Method: "PUT", URI: "/{Bucket}?website", Status: 200, ChecksumRequired: true}, true
 	case "PutObject":
 		return restxml.Operation{Name: "PutObject", Method: "PUT", URI: "/{Bucket}/{Key+}", Status: 200, NewInput: func() restxml.Input { return new(PutObjectRequest) }}, true
 	case "PutObjectAcl":
-		return restxml.Operation{Name: "PutObjectAcl", Method: "PUT", URI: "/{Bucket}/{Key+}?acl", Status: 200, NewInput: func() restxml.Input { return new(PutObjectAclRequest) }}, true
+		return restxml.Operation{Name: "PutObjectAcl", Method: "PUT", URI: "/{Bucket}/{Key+}?acl", Status: 200, ChecksumRequired: true, NewInput: func() restxml.Input { return new(PutObjectAclRequest) }}, true
 	case "PutObjectLegalHold":
-		return restxml.Operation{Name: "PutObjectLegalHold", Method: "PUT", URI: "/{Bucket}/{Key+}?legal-hold", Status: 200}, true
+		return restxml.Operation{Name: "PutObjectLegalHold", Method: "PUT", URI: "/{Bucket}/{Key+}?legal-hold", Status: 200, ChecksumRequired: true}, true
 	case "PutObjectLockConfiguration":
-		return restxml.Operation{Name: "PutObjectLockConfiguration", Method: "PUT", URI: "/{Bucket}?object-lock", Status: 200}, true
+		return restxml.Operation{Name: "PutObjectLockConfiguration", Method: "PUT", URI: "/{Bucket}?object-lock", Status: 200, ChecksumRequired: true}, true
 	case "PutObjectRetention":
-		return restxml.Operation{Name: "PutObjectRetention", Method: "PUT", URI: "/{Bucket}/{Key+}?retention", Status: 200}, true
+		return restxml.Operation{Name: "PutObjectRetention", Method: "PUT", URI: "/{Bucket}/{Key+}?retention", Status: 200, ChecksumRequired: true}, true
 	case "PutObjectTagging":
-		return restxml.Operation{Name: "PutObjectTagging", Method: "PUT", URI: "/{Bucket}/{Key+}?tagging", Status: 200, NewInput: func() restxml.Input { return new(PutObjectTaggingRequest) }}, true
+		return restxml.Operation{Name: "PutObjectTagging", Method: "PUT", URI: "/{Bucket}/{Key+}?tagging", Status: 200, ChecksumRequired: true, NewInput: func() restxml.Input { return new(PutObjectTaggingRequest) }}, true
 	case "PutPublicAccessBlock":
-		return restxml.Operation{Name: "PutPublicAccessBlock", Method: "PUT", URI: "/{Bucket}?publicAccessBlock", Status: 200, NewInput: func() restxml.Input { return new(PutPublicAccessBlockRequest) }}, true
+		return restxml.Operation{Name: "PutPublicAccessBlock", Method: "PUT", URI: "/{Bucket}?publicAccessBlock", Status: 200, ChecksumRequired: true, NewInput: func() restxml.Input { return new(PutPublicAccessBlockRequest) }}, true
 	case "RestoreObject":
 		return restxml.Operation{Name: "RestoreObject", Method: "POST", URI: "/{Bucket}/{Key+}?restore", Status: 200}, true
 	case "SelectObjectContent":
@@ -396,6 +396,9 @@ type AbortMultipartUploadOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of AbortMultipartUploadOutput.
 func (v *AbortMultipartUploadOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	if v.RequestCharged != nil {
 		r.SetString("x-amz-request-charged", string(*v.RequestCharged))
 	}
@@ -491,8 +494,7 @@ type Bucket struct {
 
 // EncodeXML writes Bucket as the element name of a response document, omitting absent optional members.
 func (v *Bucket) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.Name != nil {
 		e.String("Name", *v.Name)
 	}
@@ -619,8 +621,7 @@ type Checksum struct {
 
 // EncodeXML writes Checksum as the element name of a response document, omitting absent optional members.
 func (v *Checksum) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.ChecksumCRC32 != nil {
 		e.String("ChecksumCRC32", *v.ChecksumCRC32)
 	}
@@ -680,8 +681,7 @@ type CommonPrefix struct {
 
 // EncodeXML writes CommonPrefix as the element name of a response document, omitting absent optional members.
 func (v *CommonPrefix) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.Prefix != nil {
 		e.String("Prefix", *v.Prefix)
 	}
@@ -722,6 +722,9 @@ type CompleteMultipartUploadOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of CompleteMultipartUploadOutput.
 func (v *CompleteMultipartUploadOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	if v.Expiration != nil {
 		r.SetString("x-amz-expiration", *v.Expiration)
 	}
@@ -745,8 +748,7 @@ func (v *CompleteMultipartUploadOutput) EncodeResponse(r *restxml.Response) {
 
 // EncodeXML writes CompleteMultipartUploadOutput as the element name of a response document, omitting absent optional members.
 func (v *CompleteMultipartUploadOutput) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.Location != nil {
 		e.String("Location", *v.Location)
 	}
@@ -950,6 +952,9 @@ type CopyObjectOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of CopyObjectOutput.
 func (v *CopyObjectOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	if v.CopyObjectResult != nil {
 		r.XML(func(e *restxml.Encoder) { v.CopyObjectResult.EncodeXML(e, "CopyObjectResult") })
 	}
@@ -1118,20 +1123,23 @@ func (v *CopyObjectRequest) DecodeRequest(d *restxml.Decoder) {
 		v.CopySourceIfMatch = &x
 	}
 	if s, ok := d.Header("x-amz-copy-source-if-modified-since"); ok {
-		x := d.Time("x-amz-copy-source-if-modified-since", s, restxml.TimeRFC822)
-		v.CopySourceIfModifiedSince = &x
+		if x, ok := d.HeaderTime("x-amz-copy-source-if-modified-since", s, restxml.TimeRFC822); ok {
+			v.CopySourceIfModifiedSince = &x
+		}
 	}
 	if s, ok := d.Header("x-amz-copy-source-if-none-match"); ok {
 		x := s
 		v.CopySourceIfNoneMatch = &x
 	}
 	if s, ok := d.Header("x-amz-copy-source-if-unmodified-since"); ok {
-		x := d.Time("x-amz-copy-source-if-unmodified-since", s, restxml.TimeRFC822)
-		v.CopySourceIfUnmodifiedSince = &x
+		if x, ok := d.HeaderTime("x-amz-copy-source-if-unmodified-since", s, restxml.TimeRFC822); ok {
+			v.CopySourceIfUnmodifiedSince = &x
+		}
 	}
 	if s, ok := d.Header("Expires"); ok {
-		x := d.Time("Expires", s, restxml.TimeRFC822)
-		v.Expires = &x
+		if x, ok := d.HeaderTime("Expires", s, restxml.TimeRFC822); ok {
+			v.Expires = &x
+		}
 	}
 	if s, ok := d.Header("x-amz-grant-full-control"); ok {
 		x := s
@@ -1222,8 +1230,9 @@ func (v *CopyObjectRequest) DecodeRequest(d *restxml.Decoder) {
 		v.ObjectLockMode = &x
 	}
 	if s, ok := d.Header("x-amz-object-lock-retain-until-date"); ok {
-		x := d.Time("x-amz-object-lock-retain-until-date", s, restxml.TimeISO8601)
-		v.ObjectLockRetainUntilDate = &x
+		if x, ok := d.HeaderTime("x-amz-object-lock-retain-until-date", s, restxml.TimeISO8601); ok {
+			v.ObjectLockRetainUntilDate = &x
+		}
 	}
 	if s, ok := d.Header("x-amz-object-lock-legal-hold"); ok {
 		x := ObjectLockLegalHoldStatus(s)
@@ -1257,8 +1266,7 @@ type CopyObjectResult struct {
 
 // EncodeXML writes CopyObjectResult as the element name of a response document, omitting absent optional members.
 func (v *CopyObjectResult) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.ETag != nil {
 		e.String("ETag", *v.ETag)
 	}
@@ -1298,8 +1306,7 @@ type CopyPartResult struct {
 
 // EncodeXML writes CopyPartResult as the element name of a response document, omitting absent optional members.
 func (v *CopyPartResult) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.ETag != nil {
 		e.String("ETag", *v.ETag)
 	}
@@ -1343,6 +1350,9 @@ type CreateBucketOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of CreateBucketOutput.
 func (v *CreateBucketOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	if v.Location != nil {
 		r.SetString("Location", *v.Location)
 	}
@@ -1447,6 +1457,9 @@ type CreateMultipartUploadOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of CreateMultipartUploadOutput.
 func (v *CreateMultipartUploadOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	if v.AbortDate != nil {
 		r.SetTime("x-amz-abort-date", *v.AbortDate, restxml.TimeRFC822)
 	}
@@ -1482,8 +1495,7 @@ func (v *CreateMultipartUploadOutput) EncodeResponse(r *restxml.Response) {
 
 // EncodeXML writes CreateMultipartUploadOutput as the element name of a response document, omitting absent optional members.
 func (v *CreateMultipartUploadOutput) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.Bucket != nil {
 		e.String("Bucket", *v.Bucket)
 	}
@@ -1592,8 +1604,9 @@ func (v *CreateMultipartUploadRequest) DecodeRequest(d *restxml.Decoder) {
 		v.ContentType = &x
 	}
 	if s, ok := d.Header("Expires"); ok {
-		x := d.Time("Expires", s, restxml.TimeRFC822)
-		v.Expires = &x
+		if x, ok := d.HeaderTime("Expires", s, restxml.TimeRFC822); ok {
+			v.Expires = &x
+		}
 	}
 	if s, ok := d.Header("x-amz-grant-full-control"); ok {
 		x := s
@@ -1664,8 +1677,9 @@ func (v *CreateMultipartUploadRequest) DecodeRequest(d *restxml.Decoder) {
 		v.ObjectLockMode = &x
 	}
 	if s, ok := d.Header("x-amz-object-lock-retain-until-date"); ok {
-		x := d.Time("x-amz-object-lock-retain-until-date", s, restxml.TimeISO8601)
-		v.ObjectLockRetainUntilDate = &x
+		if x, ok := d.HeaderTime("x-amz-object-lock-retain-until-date", s, restxml.TimeISO8601); ok {
+			v.ObjectLockRetainUntilDate = &x
+		}
 	}
 	if s, ok := d.Header("x-amz-object-lock-legal-hold"); ok {
 		x := ObjectLockLegalHoldStatus(s)
@@ -1801,8 +1815,7 @@ type DeleteMarkerEntry struct {
 
 // EncodeXML writes DeleteMarkerEntry as the element name of a response document, omitting absent optional members.
 func (v *DeleteMarkerEntry) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.Owner != nil {
 		v.Owner.EncodeXML(e, "Owner")
 	}
@@ -1833,6 +1846,9 @@ type DeleteObjectOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of DeleteObjectOutput.
 func (v *DeleteObjectOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	if v.DeleteMarker != nil {
 		r.SetBool("x-amz-delete-marker", *v.DeleteMarker)
 	}
@@ -1900,6 +1916,9 @@ type DeleteObjectTaggingOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of DeleteObjectTaggingOutput.
 func (v *DeleteObjectTaggingOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	if v.VersionId != nil {
 		r.SetString("x-amz-version-id", *v.VersionId)
 	}
@@ -1947,6 +1966,9 @@ type DeleteObjectsOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of DeleteObjectsOutput.
 func (v *DeleteObjectsOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	if v.RequestCharged != nil {
 		r.SetString("x-amz-request-charged", string(*v.RequestCharged))
 	}
@@ -1955,8 +1977,7 @@ func (v *DeleteObjectsOutput) EncodeResponse(r *restxml.Response) {
 
 // EncodeXML writes DeleteObjectsOutput as the element name of a response document, omitting absent optional members.
 func (v *DeleteObjectsOutput) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	for i := range v.Deleted {
 		v.Deleted[i].EncodeXML(e, "Deleted")
 	}
@@ -2049,8 +2070,7 @@ type DeletedObject struct {
 
 // EncodeXML writes DeletedObject as the element name of a response document, omitting absent optional members.
 func (v *DeletedObject) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.Key != nil {
 		e.String("Key", *v.Key)
 	}
@@ -2095,8 +2115,7 @@ type Error struct {
 
 // EncodeXML writes Error as the element name of a response document, omitting absent optional members.
 func (v *Error) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.Key != nil {
 		e.String("Key", *v.Key)
 	}
@@ -2122,13 +2141,15 @@ type GetBucketAclOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of GetBucketAclOutput.
 func (v *GetBucketAclOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	r.XML(func(e *restxml.Encoder) { v.EncodeXML(e, "AccessControlPolicy") })
 }
 
 // EncodeXML writes GetBucketAclOutput as the element name of a response document, omitting absent optional members.
 func (v *GetBucketAclOutput) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.Owner != nil {
 		v.Owner.EncodeXML(e, "Owner")
 	}
@@ -2169,6 +2190,9 @@ type GetBucketLocationOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of GetBucketLocationOutput.
 func (v *GetBucketLocationOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	r.XML(func(e *restxml.Encoder) {
 		text := ""
 		if v.LocationConstraint != nil {
@@ -2205,6 +2229,9 @@ type GetBucketOwnershipControlsOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of GetBucketOwnershipControlsOutput.
 func (v *GetBucketOwnershipControlsOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	if v.OwnershipControls != nil {
 		r.XML(func(e *restxml.Encoder) { v.OwnershipControls.EncodeXML(e, "OwnershipControls") })
 	}
@@ -2237,6 +2264,9 @@ type GetBucketPolicyOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of GetBucketPolicyOutput.
 func (v *GetBucketPolicyOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	if v.Policy != nil {
 		r.Raw(*v.Policy)
 	}
@@ -2269,6 +2299,9 @@ type GetBucketPolicyStatusOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of GetBucketPolicyStatusOutput.
 func (v *GetBucketPolicyStatusOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	if v.PolicyStatus != nil {
 		r.XML(func(e *restxml.Encoder) { v.PolicyStatus.EncodeXML(e, "PolicyStatus") })
 	}
@@ -2303,13 +2336,15 @@ type GetBucketTaggingOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of GetBucketTaggingOutput.
 func (v *GetBucketTaggingOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	r.XML(func(e *restxml.Encoder) { v.EncodeXML(e, "Tagging") })
 }
 
 // EncodeXML writes GetBucketTaggingOutput as the element name of a response document, omitting absent optional members.
 func (v *GetBucketTaggingOutput) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	{
 		e.Start("TagSet")
 		for i := range v.TagSet {
@@ -2349,13 +2384,15 @@ type GetBucketVersioningOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of GetBucketVersioningOutput.
 func (v *GetBucketVersioningOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	r.XML(func(e *restxml.Encoder) { v.EncodeXML(e, "VersioningConfiguration") })
 }
 
 // EncodeXML writes GetBucketVersioningOutput as the element name of a response document, omitting absent optional members.
 func (v *GetBucketVersioningOutput) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.Status != nil {
 		e.String("Status", string(*v.Status))
 	}
@@ -2396,6 +2433,9 @@ type GetObjectAclOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of GetObjectAclOutput.
 func (v *GetObjectAclOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	if v.RequestCharged != nil {
 		r.SetString("x-amz-request-charged", string(*v.RequestCharged))
 	}
@@ -2404,8 +2444,7 @@ func (v *GetObjectAclOutput) EncodeResponse(r *restxml.Response) {
 
 // EncodeXML writes GetObjectAclOutput as the element name of a response document, omitting absent optional members.
 func (v *GetObjectAclOutput) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.Owner != nil {
 		v.Owner.EncodeXML(e, "Owner")
 	}
@@ -2479,6 +2518,9 @@ type GetObjectAttributesOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of GetObjectAttributesOutput.
 func (v *GetObjectAttributesOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	if v.DeleteMarker != nil {
 		r.SetBool("x-amz-delete-marker", *v.DeleteMarker)
 	}
@@ -2496,8 +2538,7 @@ func (v *GetObjectAttributesOutput) EncodeResponse(r *restxml.Response) {
 
 // EncodeXML writes GetObjectAttributesOutput as the element name of a response document, omitting absent optional members.
 func (v *GetObjectAttributesOutput) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.ETag != nil {
 		e.String("ETag", *v.ETag)
 	}
@@ -2534,8 +2575,7 @@ type GetObjectAttributesParts struct {
 
 // EncodeXML writes GetObjectAttributesParts as the element name of a response document, omitting absent optional members.
 func (v *GetObjectAttributesParts) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.TotalPartsCount != nil {
 		e.Int("PartsCount", int64(*v.TotalPartsCount))
 	}
@@ -2713,6 +2753,9 @@ type GetObjectOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of GetObjectOutput.
 func (v *GetObjectOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	if v.Body != nil {
 		r.Stream = v.Body
 	}
@@ -2879,16 +2922,18 @@ func (v *GetObjectRequest) DecodeRequest(d *restxml.Decoder) {
 		v.IfMatch = &x
 	}
 	if s, ok := d.Header("If-Modified-Since"); ok {
-		x := d.Time("If-Modified-Since", s, restxml.TimeRFC822)
-		v.IfModifiedSince = &x
+		if x, ok := d.HeaderTime("If-Modified-Since", s, restxml.TimeRFC822); ok {
+			v.IfModifiedSince = &x
+		}
 	}
 	if s, ok := d.Header("If-None-Match"); ok {
 		x := s
 		v.IfNoneMatch = &x
 	}
 	if s, ok := d.Header("If-Unmodified-Since"); ok {
-		x := d.Time("If-Unmodified-Since", s, restxml.TimeRFC822)
-		v.IfUnmodifiedSince = &x
+		if x, ok := d.HeaderTime("If-Unmodified-Since", s, restxml.TimeRFC822); ok {
+			v.IfUnmodifiedSince = &x
+		}
 	}
 	v.Key = d.Label("Key")
 	if s, ok := d.Header("Range"); ok {
@@ -2965,6 +3010,9 @@ type GetObjectTaggingOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of GetObjectTaggingOutput.
 func (v *GetObjectTaggingOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	if v.VersionId != nil {
 		r.SetString("x-amz-version-id", *v.VersionId)
 	}
@@ -2973,8 +3021,7 @@ func (v *GetObjectTaggingOutput) EncodeResponse(r *restxml.Response) {
 
 // EncodeXML writes GetObjectTaggingOutput as the element name of a response document, omitting absent optional members.
 func (v *GetObjectTaggingOutput) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	{
 		e.Start("TagSet")
 		for i := range v.TagSet {
@@ -3029,6 +3076,9 @@ type GetPublicAccessBlockOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of GetPublicAccessBlockOutput.
 func (v *GetPublicAccessBlockOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	if v.PublicAccessBlockConfiguration != nil {
 		r.XML(func(e *restxml.Encoder) {
 			v.PublicAccessBlockConfiguration.EncodeXML(e, "PublicAccessBlockConfiguration")
@@ -3077,8 +3127,7 @@ func (v *Grant) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
 
 // EncodeXML writes Grant as the element name of a response document, omitting absent optional members.
 func (v *Grant) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.Grantee != nil {
 		v.Grantee.EncodeXML(e, "Grantee")
 	}
@@ -3242,6 +3291,9 @@ type HeadObjectOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of HeadObjectOutput.
 func (v *HeadObjectOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	if v.DeleteMarker != nil {
 		r.SetBool("x-amz-delete-marker", *v.DeleteMarker)
 	}
@@ -3390,16 +3442,18 @@ func (v *HeadObjectRequest) DecodeRequest(d *restxml.Decoder) {
 		v.IfMatch = &x
 	}
 	if s, ok := d.Header("If-Modified-Since"); ok {
-		x := d.Time("If-Modified-Since", s, restxml.TimeRFC822)
-		v.IfModifiedSince = &x
+		if x, ok := d.HeaderTime("If-Modified-Since", s, restxml.TimeRFC822); ok {
+			v.IfModifiedSince = &x
+		}
 	}
 	if s, ok := d.Header("If-None-Match"); ok {
 		x := s
 		v.IfNoneMatch = &x
 	}
 	if s, ok := d.Header("If-Unmodified-Since"); ok {
-		x := d.Time("If-Unmodified-Since", s, restxml.TimeRFC822)
-		v.IfUnmodifiedSince = &x
+		if x, ok := d.HeaderTime("If-Unmodified-Since", s, restxml.TimeRFC822); ok {
+			v.IfUnmodifiedSince = &x
+		}
 	}
 	v.Key = d.Label("Key")
 	if s, ok := d.Header("Range"); ok {
@@ -3450,8 +3504,7 @@ type Initiator struct {
 
 // EncodeXML writes Initiator as the element name of a response document, omitting absent optional members.
 func (v *Initiator) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.ID != nil {
 		e.String("ID", *v.ID)
 	}
@@ -3471,13 +3524,15 @@ type ListBucketsOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of ListBucketsOutput.
 func (v *ListBucketsOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	r.XML(func(e *restxml.Encoder) { v.EncodeXML(e, "ListAllMyBucketsResult") })
 }
 
 // EncodeXML writes ListBucketsOutput as the element name of a response document, omitting absent optional members.
 func (v *ListBucketsOutput) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.Buckets != nil {
 		e.Start("Buckets")
 		for i := range v.Buckets {
@@ -3521,13 +3576,15 @@ type ListMultipartUploadsOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of ListMultipartUploadsOutput.
 func (v *ListMultipartUploadsOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	r.XML(func(e *restxml.Encoder) { v.EncodeXML(e, "ListMultipartUploadsResult") })
 }
 
 // EncodeXML writes ListMultipartUploadsOutput as the element name of a response document, omitting absent optional members.
 func (v *ListMultipartUploadsOutput) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.Bucket != nil {
 		e.String("Bucket", *v.Bucket)
 	}
@@ -3654,13 +3711,15 @@ type ListObjectVersionsOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of ListObjectVersionsOutput.
 func (v *ListObjectVersionsOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	r.XML(func(e *restxml.Encoder) { v.EncodeXML(e, "ListVersionsResult") })
 }
 
 // EncodeXML writes ListObjectVersionsOutput as the element name of a response document, omitting absent optional members.
 func (v *ListObjectVersionsOutput) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.IsTruncated != nil {
 		e.Bool("IsTruncated", *v.IsTruncated)
 	}
@@ -3784,13 +3843,15 @@ type ListObjectsOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of ListObjectsOutput.
 func (v *ListObjectsOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	r.XML(func(e *restxml.Encoder) { v.EncodeXML(e, "ListBucketResult") })
 }
 
 // EncodeXML writes ListObjectsOutput as the element name of a response document, omitting absent optional members.
 func (v *ListObjectsOutput) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.IsTruncated != nil {
 		e.Bool("IsTruncated", *v.IsTruncated)
 	}
@@ -3909,13 +3970,15 @@ type ListObjectsV2Output struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of ListObjectsV2Output.
 func (v *ListObjectsV2Output) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	r.XML(func(e *restxml.Encoder) { v.EncodeXML(e, "ListBucketResult") })
 }
 
 // EncodeXML writes ListObjectsV2Output as the element name of a response document, omitting absent optional members.
 func (v *ListObjectsV2Output) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.IsTruncated != nil {
 		e.Bool("IsTruncated", *v.IsTruncated)
 	}
@@ -4058,6 +4121,9 @@ type ListPartsOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of ListPartsOutput.
 func (v *ListPartsOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	if v.AbortDate != nil {
 		r.SetTime("x-amz-abort-date", *v.AbortDate, restxml.TimeRFC822)
 	}
@@ -4072,8 +4138,7 @@ func (v *ListPartsOutput) EncodeResponse(r *restxml.Response) {
 
 // EncodeXML writes ListPartsOutput as the element name of a response document, omitting absent optional members.
 func (v *ListPartsOutput) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.Bucket != nil {
 		e.String("Bucket", *v.Bucket)
 	}
@@ -4253,8 +4318,7 @@ type MultipartUpload struct {
 
 // EncodeXML writes MultipartUpload as the element name of a response document, omitting absent optional members.
 func (v *MultipartUpload) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.UploadId != nil {
 		e.String("UploadId", *v.UploadId)
 	}
@@ -4290,7 +4354,7 @@ type Object struct {
 	// ChecksumAlgorithm — The algorithm that was used to create a checksum of the object.
 	ChecksumAlgorithm []ChecksumAlgorithm
 	// Size — Size in bytes of the object
-	Size *int32
+	Size *int64
 	// StorageClass — The class of storage used to store the object.
 	StorageClass *ObjectStorageClass
 	// Owner — The owner of the object
@@ -4299,8 +4363,7 @@ type Object struct {
 
 // EncodeXML writes Object as the element name of a response document, omitting absent optional members.
 func (v *Object) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.Key != nil {
 		e.String("Key", *v.Key)
 	}
@@ -4456,7 +4519,7 @@ type ObjectPart struct {
 	// PartNumber — The part number identifying the part.
 	PartNumber *int32
 	// Size — The size of the uploaded part in bytes.
-	Size *int32
+	Size *int64
 	// ChecksumCRC32 — This header can be used as a data integrity check to verify that the data received is the same data that was originally sent.
 	ChecksumCRC32 *string
 	// ChecksumCRC32C — The base64-encoded, 32-bit CRC32C checksum of the object.
@@ -4469,8 +4532,7 @@ type ObjectPart struct {
 
 // EncodeXML writes ObjectPart as the element name of a response document, omitting absent optional members.
 func (v *ObjectPart) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.PartNumber != nil {
 		e.Int("PartNumber", int64(*v.PartNumber))
 	}
@@ -4530,7 +4592,7 @@ type ObjectVersion struct {
 	// ChecksumAlgorithm — The algorithm that was used to create a checksum of the object.
 	ChecksumAlgorithm []ChecksumAlgorithm
 	// Size — Size in bytes of the object.
-	Size *int32
+	Size *int64
 	// StorageClass — The class of storage used to store the object.
 	StorageClass *ObjectVersionStorageClass
 	// Key — The object key.
@@ -4547,8 +4609,7 @@ type ObjectVersion struct {
 
 // EncodeXML writes ObjectVersion as the element name of a response document, omitting absent optional members.
 func (v *ObjectVersion) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.ETag != nil {
 		e.String("ETag", *v.ETag)
 	}
@@ -4616,8 +4677,7 @@ func (v *Owner) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
 
 // EncodeXML writes Owner as the element name of a response document, omitting absent optional members.
 func (v *Owner) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.DisplayName != nil {
 		e.String("DisplayName", *v.DisplayName)
 	}
@@ -4650,8 +4710,7 @@ func (v *OwnershipControls) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
 
 // EncodeXML writes OwnershipControls as the element name of a response document, omitting absent optional members.
 func (v *OwnershipControls) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	for i := range v.Rules {
 		v.Rules[i].EncodeXML(e, "Rule")
 	}
@@ -4677,8 +4736,7 @@ func (v *OwnershipControlsRule) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
 
 // EncodeXML writes OwnershipControlsRule as the element name of a response document, omitting absent optional members.
 func (v *OwnershipControlsRule) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	e.String("ObjectOwnership", string(*&v.ObjectOwnership))
 	e.End(name)
 }
@@ -4692,7 +4750,7 @@ type Part struct {
 	// ETag — Entity tag returned when the part was uploaded.
 	ETag *string
 	// Size — Size in bytes of the uploaded part data.
-	Size *int32
+	Size *int64
 	// ChecksumCRC32 — This header can be used as a data integrity check to verify that the data received is the same data that was originally sent.
 	ChecksumCRC32 *string
 	// ChecksumCRC32C — The base64-encoded, 32-bit CRC32C checksum of the object.
@@ -4705,8 +4763,7 @@ type Part struct {
 
 // EncodeXML writes Part as the element name of a response document, omitting absent optional members.
 func (v *Part) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.PartNumber != nil {
 		e.Int("PartNumber", int64(*v.PartNumber))
 	}
@@ -4765,8 +4822,7 @@ type PolicyStatus struct {
 
 // EncodeXML writes PolicyStatus as the element name of a response document, omitting absent optional members.
 func (v *PolicyStatus) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.IsPublic != nil {
 		e.Bool("IsPublic", *v.IsPublic)
 	}
@@ -4807,8 +4863,7 @@ func (v *PublicAccessBlockConfiguration) DecodeXML(d *restxml.Decoder, n *restxm
 
 // EncodeXML writes PublicAccessBlockConfiguration as the element name of a response document, omitting absent optional members.
 func (v *PublicAccessBlockConfiguration) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	if v.BlockPublicAcls != nil {
 		e.Bool("BlockPublicAcls", *v.BlockPublicAcls)
 	}
@@ -5065,6 +5120,9 @@ type PutObjectAclOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of PutObjectAclOutput.
 func (v *PutObjectAclOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	if v.RequestCharged != nil {
 		r.SetString("x-amz-request-charged", string(*v.RequestCharged))
 	}
@@ -5194,6 +5252,9 @@ type PutObjectOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of PutObjectOutput.
 func (v *PutObjectOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	if v.Expiration != nil {
 		r.SetString("x-amz-expiration", *v.Expiration)
 	}
@@ -5377,8 +5438,9 @@ func (v *PutObjectRequest) DecodeRequest(d *restxml.Decoder) {
 		v.ChecksumSHA256 = &x
 	}
 	if s, ok := d.Header("Expires"); ok {
-		x := d.Time("Expires", s, restxml.TimeRFC822)
-		v.Expires = &x
+		if x, ok := d.HeaderTime("Expires", s, restxml.TimeRFC822); ok {
+			v.Expires = &x
+		}
 	}
 	if s, ok := d.Header("x-amz-grant-full-control"); ok {
 		x := s
@@ -5449,8 +5511,9 @@ func (v *PutObjectRequest) DecodeRequest(d *restxml.Decoder) {
 		v.ObjectLockMode = &x
 	}
 	if s, ok := d.Header("x-amz-object-lock-retain-until-date"); ok {
-		x := d.Time("x-amz-object-lock-retain-until-date", s, restxml.TimeISO8601)
-		v.ObjectLockRetainUntilDate = &x
+		if x, ok := d.HeaderTime("x-amz-object-lock-retain-until-date", s, restxml.TimeISO8601); ok {
+			v.ObjectLockRetainUntilDate = &x
+		}
 	}
 	if s, ok := d.Header("x-amz-object-lock-legal-hold"); ok {
 		x := ObjectLockLegalHoldStatus(s)
@@ -5470,6 +5533,9 @@ type PutObjectTaggingOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of PutObjectTaggingOutput.
 func (v *PutObjectTaggingOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	if v.VersionId != nil {
 		r.SetString("x-amz-version-id", *v.VersionId)
 	}
@@ -5695,8 +5761,7 @@ func (v *Tag) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
 
 // EncodeXML writes Tag as the element name of a response document, omitting absent optional members.
 func (v *Tag) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{}
-	e.Start(name, attrs...)
+	e.Start(name)
 	e.String("Key", *&v.Key)
 	e.String("Value", *&v.Value)
 	e.End(name)
@@ -5782,6 +5847,9 @@ type UploadPartCopyOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of UploadPartCopyOutput.
 func (v *UploadPartCopyOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	if v.CopySourceVersionId != nil {
 		r.SetString("x-amz-copy-source-version-id", *v.CopySourceVersionId)
 	}
@@ -5873,16 +5941,18 @@ func (v *UploadPartCopyRequest) DecodeRequest(d *restxml.Decoder) {
 		v.CopySourceIfMatch = &x
 	}
 	if s, ok := d.Header("x-amz-copy-source-if-modified-since"); ok {
-		x := d.Time("x-amz-copy-source-if-modified-since", s, restxml.TimeRFC822)
-		v.CopySourceIfModifiedSince = &x
+		if x, ok := d.HeaderTime("x-amz-copy-source-if-modified-since", s, restxml.TimeRFC822); ok {
+			v.CopySourceIfModifiedSince = &x
+		}
 	}
 	if s, ok := d.Header("x-amz-copy-source-if-none-match"); ok {
 		x := s
 		v.CopySourceIfNoneMatch = &x
 	}
 	if s, ok := d.Header("x-amz-copy-source-if-unmodified-since"); ok {
-		x := d.Time("x-amz-copy-source-if-unmodified-since", s, restxml.TimeRFC822)
-		v.CopySourceIfUnmodifiedSince = &x
+		if x, ok := d.HeaderTime("x-amz-copy-source-if-unmodified-since", s, restxml.TimeRFC822); ok {
+			v.CopySourceIfUnmodifiedSince = &x
+		}
 	}
 	if s, ok := d.Header("x-amz-copy-source-range"); ok {
 		x := s
@@ -5965,6 +6035,9 @@ type UploadPartOutput struct {
 
 // EncodeResponse implements restxml.Output: it sets the header members and the payload of UploadPartOutput.
 func (v *UploadPartOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
 	if v.ServerSideEncryption != nil {
 		r.SetString("x-amz-server-side-encryption", string(*v.ServerSideEncryption))
 	}

@@ -25,7 +25,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newPolicyCmd(), newServeCmd(), newAdminCmd())
+	root.AddCommand(newPolicyCmd(), newServeCmd(), newAdminCmd(), newWorkloadCmd(), newAgentCmd())
 	if err := root.Execute(); err != nil {
 		var ee *exitError
 		if errors.As(err, &ee) {

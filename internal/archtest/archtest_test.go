@@ -95,7 +95,7 @@ func TestLayers(t *testing.T) {
 			}
 		}
 	}
-	for _, dir := range []string{"iam", "sts", "organizations", "accessanalyzer", "s3"} {
+	for _, dir := range []string{"iam", "sts", "organizations", "accessanalyzer", "s3", "workload"} {
 		p := pkgs[dir]
 		if p == nil {
 			continue
@@ -121,6 +121,10 @@ func TestLayers(t *testing.T) {
 				t.Errorf("authz imports %s: it assembles decisions from interfaces, with no I/O", imp)
 			}
 		}
+	}
+	// The decision API's logic speaks Go types; its HTTP edge is the server's.
+	if p := pkgs["decision"]; p != nil && p.imports["net/http"] {
+		t.Error("decision imports net/http: the decision API's HTTP edge is server/decide.go")
 	}
 	if p := pkgs["sts"]; p != nil && p.imports[mod+"organizations"] {
 		t.Error("sts imports organizations: the organization's guardrails reach STS through authz")

@@ -24,10 +24,14 @@ import (
 	"bytes"
 	"context"
 	"crypto/md5"
+	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
+	"math/rand/v2"
 	"reflect"
 	"slices"
 	"sort"
@@ -51,19 +55,23 @@ func Run(t *testing.T, newBackend func(t *testing.T) objectstore.Backend) {
 		{"Delete", testDelete},
 		{"List", testList},
 		{"ListPaging", testListPaging},
+		{"ListModel", testListModel},
 		{"Copy", testCopy},
 		{"Meta", testMeta},
 		{"UpdateMeta", testUpdateMeta},
 		{"Multipart", testMultipart},
 		{"MultipartErrors", testMultipartErrors},
 		{"MultipartLists", testMultipartLists},
+		{"MultipartChecksums", testMultipartChecksums},
 		{"Versioning", testVersioning},
 		{"VersioningSuspended", testVersioningSuspended},
 		{"ListVersions", testListVersions},
+		{"VersioningModel", testVersioningModel},
 		{"ConcurrentSameKey", testConcurrentSameKey},
 		{"ConcurrentKeys", testConcurrentKeys},
 		{"FailedBody", testFailedBody},
 		{"ReadWhileDeleted", testReadWhileDeleted},
+		{"ConditionalWrites", testConditionalWrites},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -105,7 +113,7 @@ func bucketName(t *testing.T) string {
 
 func (s *suite) put(t *testing.T, key, body string) objectstore.Info {
 	t.Helper()
-	info, err := s.b.PutObject(s.ctx, s.bucket, key, strings.NewReader(body), objectstore.Meta{ContentType: "text/plain"})
+	info, err := s.b.PutObject(s.ctx, s.bucket, key, strings.NewReader(body), objectstore.Meta{ContentType: "text/plain"}, nil)
 	if err != nil {
 		t.Fatalf("PutObject(%q): %v", key, err)
 	}
@@ -142,7 +150,7 @@ func testBuckets(t *testing.T, s *suite) {
 	ctx, b := s.ctx, s.b
 	wantErr(t, "CreateBucket again", b.CreateBucket(ctx, s.bucket), objectstore.ErrBucketExists)
 	wantErr(t, "DeleteBucket missing", b.DeleteBucket(ctx, s.bucket+"-missing"), objectstore.ErrNoSuchBucket)
-	_, err := b.PutObject(ctx, s.bucket+"-missing", "k", strings.NewReader("x"), objectstore.Meta{})
+	_, err := b.PutObject(ctx, s.bucket+"-missing", "k", strings.NewReader("x"), objectstore.Meta{}, nil)
 	wantErr(t, "PutObject to a missing bucket", err, objectstore.ErrNoSuchBucket)
 	_, _, err = b.GetObject(ctx, s.bucket+"-missing", "k", objectstore.GetOptions{})
 	wantErr(t, "GetObject from a missing bucket", err, objectstore.ErrNoSuchBucket)
@@ -448,12 +456,17 @@ func testListPaging(t *testing.T, s *suite) {
 
 func testCopy(t *testing.T, s *suite) {
 	src := s.put(t, "src", "copy me")
-	info, err := s.b.CopyObject(s.ctx, objectstore.ObjectRef{Bucket: s.bucket, Key: "src"}, s.bucket, "dst", nil)
+	res, err := s.b.CopyObject(s.ctx, objectstore.ObjectRef{Bucket: s.bucket, Key: "src"}, s.bucket, "dst", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if info.ETag != src.ETag || info.Size != src.Size || info.Key != "dst" {
+	// A copy's ETag is the MD5 of its bytes (API_CopyObjectResult.html: "The
+	// entity tag is a hash of the object").
+	if info := res.Object; info.ETag != src.ETag || info.Size != src.Size || info.Key != "dst" || info.Bucket != s.bucket {
 		t.Fatalf("CopyObject info = %+v", info)
+	}
+	if res.Source.Key != "src" || res.Source.ETag != src.ETag {
+		t.Fatalf("CopyObject source = %+v", res.Source)
 	}
 	got, data := s.get(t, "dst", objectstore.GetOptions{})
 	if data != "copy me" || got.Meta.ContentType != "text/plain" {
@@ -462,12 +475,41 @@ func testCopy(t *testing.T, s *suite) {
 	// Copying an object onto itself with new metadata is how S3 replaces
 	// metadata (x-amz-metadata-directive: REPLACE, API_CopyObject.html).
 	meta := objectstore.Meta{ContentType: "application/json", UserMetadata: map[string]string{"color": "blue"}}
-	if _, err := s.b.CopyObject(s.ctx, objectstore.ObjectRef{Bucket: s.bucket, Key: "src"}, s.bucket, "src", &meta); err != nil {
+	var seen objectstore.Info
+	if _, err := s.b.CopyObject(s.ctx, objectstore.ObjectRef{Bucket: s.bucket, Key: "src"}, s.bucket, "src", func(in objectstore.Info) (objectstore.Meta, error) {
+		seen = in
+		return meta, nil
+	}); err != nil {
 		t.Fatal(err)
+	}
+	if seen.ETag != src.ETag || seen.Meta.ContentType != "text/plain" {
+		t.Fatalf("meta callback saw %+v", seen)
 	}
 	got, data = s.get(t, "src", objectstore.GetOptions{})
 	if data != "copy me" || !reflect.DeepEqual(got.Meta, meta) || got.ETag != src.ETag {
 		t.Fatalf("self copy = %+v %q", got, data)
+	}
+	// The callback refuses (a failed x-amz-copy-source-if-match): its error
+	// comes back and nothing is written.
+	refused := errors.New("precondition failed")
+	_, err = s.b.CopyObject(s.ctx, objectstore.ObjectRef{Bucket: s.bucket, Key: "src"}, s.bucket, "never", func(objectstore.Info) (objectstore.Meta, error) {
+		return objectstore.Meta{}, refused
+	})
+	wantErr(t, "CopyObject refused by the callback", err, refused)
+	_, err = s.b.HeadObject(s.ctx, s.bucket, "never", "")
+	wantErr(t, "HeadObject of a refused copy", err, objectstore.ErrNoSuchKey)
+	// A multipart source becomes a single-part copy.
+	id, err := s.b.CreateMultipartUpload(s.ctx, s.bucket, "mp", objectstore.Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := s.upload(t, "mp", id, 1, []byte("multi"))
+	if _, err := s.b.CompleteMultipartUpload(s.ctx, s.bucket, "mp", id, []objectstore.CompletedPart{{PartNumber: 1, ETag: p.ETag}}, objectstore.CompleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	res, err = s.b.CopyObject(s.ctx, objectstore.ObjectRef{Bucket: s.bucket, Key: "mp"}, s.bucket, "mp-copy", nil)
+	if err != nil || res.Object.ETag != etagOf([]byte("multi")) || res.Object.PartsCount != 0 || res.Source.PartsCount != 1 {
+		t.Fatalf("copy of a multipart object = %+v, %v", res, err)
 	}
 	// Across buckets.
 	other := s.bucket + "-other"
@@ -529,7 +571,7 @@ func sameMeta(a, b objectstore.Meta) bool {
 
 func testMeta(t *testing.T, s *suite) {
 	meta := fullMeta()
-	if _, err := s.b.PutObject(s.ctx, s.bucket, "m", strings.NewReader("x"), meta); err != nil {
+	if _, err := s.b.PutObject(s.ctx, s.bucket, "m", strings.NewReader("x"), meta, nil); err != nil {
 		t.Fatal(err)
 	}
 	for _, via := range []string{"get", "head", "list"} {
@@ -626,7 +668,7 @@ func multipartETag(parts ...[]byte) string {
 
 func (s *suite) upload(t *testing.T, key, id string, n int, data []byte) objectstore.PartInfo {
 	t.Helper()
-	p, err := s.b.UploadPart(s.ctx, s.bucket, key, id, n, bytes.NewReader(data))
+	p, err := s.b.UploadPart(s.ctx, s.bucket, key, id, n, bytes.NewReader(data), objectstore.Checksum{})
 	if err != nil {
 		t.Fatalf("UploadPart %d: %v", n, err)
 	}
@@ -657,7 +699,7 @@ func testMultipart(t *testing.T, s *suite) {
 	}
 	info, err := s.b.CompleteMultipartUpload(s.ctx, s.bucket, "big", id, []objectstore.CompletedPart{
 		{PartNumber: 1, ETag: e1.ETag}, {PartNumber: 2, ETag: strings.Trim(e2.ETag, `"`)}, {PartNumber: 3, ETag: e3.ETag},
-	})
+	}, objectstore.CompleteOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -675,8 +717,27 @@ func testMultipart(t *testing.T, s *suite) {
 	if data != string(whole[r.First:r.Last+1]) {
 		t.Fatalf("range across parts: %d bytes, wrong content", len(data))
 	}
+	// Reads by part number (?partNumber=, API_GetObject.html: "Effectively
+	// performs a 'ranged' GET request for the part specified"), the way the
+	// SDK's transfer manager downloads; HEAD reports the parts.
+	head, err := s.b.HeadObject(s.ctx, s.bucket, "big", "")
+	wantParts := []objectstore.ObjectPart{{PartNumber: 1, Size: int64(len(p1b))}, {PartNumber: 2, Size: int64(len(p2))}, {PartNumber: 3, Size: int64(len(p3))}}
+	if err != nil || !slices.Equal(head.Parts, wantParts) {
+		t.Fatalf("HeadObject parts = %+v, %v; want %+v", head.Parts, err, wantParts)
+	}
+	for n, want := range [][]byte{p1b, p2, p3} {
+		info, data := s.get(t, "big", objectstore.GetOptions{PartNumber: n + 1})
+		start, length, err := info.PartRange(n + 1)
+		if data != string(want) || err != nil || length != int64(len(want)) || string(whole[start:start+length]) != data {
+			t.Fatalf("part %d: %d bytes, range %d+%d, %v", n+1, len(data), start, length, err)
+		}
+	}
+	// A part the object does not have: InvalidPartNumber, 416 ("The
+	// requested partnumber is not satisfiable", ErrorResponses.html).
+	_, _, err = s.b.GetObject(s.ctx, s.bucket, "big", objectstore.GetOptions{PartNumber: 4})
+	wantErr(t, "GetObject part 4 of 3", err, objectstore.ErrPartNotSatisfiable)
 	// The upload is gone.
-	_, err = s.b.UploadPart(s.ctx, s.bucket, "big", id, 4, strings.NewReader("x"))
+	_, err = s.b.UploadPart(s.ctx, s.bucket, "big", id, 4, strings.NewReader("x"), objectstore.Checksum{})
 	wantErr(t, "UploadPart after completion", err, objectstore.ErrNoSuchUpload)
 	ups, err := s.b.ListUploads(s.ctx, s.bucket, objectstore.UploadListOptions{})
 	if err != nil || len(ups.Uploads) != 0 {
@@ -691,18 +752,31 @@ func testMultipart(t *testing.T, s *suite) {
 	q1 := s.upload(t, "subset", id2, 1, p1)
 	s.upload(t, "subset", id2, 2, p2)
 	q3 := s.upload(t, "subset", id2, 3, p3)
-	info, err = s.b.CompleteMultipartUpload(s.ctx, s.bucket, "subset", id2, []objectstore.CompletedPart{{PartNumber: 1, ETag: q1.ETag}, {PartNumber: 3, ETag: q3.ETag}})
+	info, err = s.b.CompleteMultipartUpload(s.ctx, s.bucket, "subset", id2, []objectstore.CompletedPart{{PartNumber: 1, ETag: q1.ETag}, {PartNumber: 3, ETag: q3.ETag}}, objectstore.CompleteOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, data := s.get(t, "subset", objectstore.GetOptions{}); data != string(p1)+string(p3) || info.ETag != multipartETag(p1, p3) {
 		t.Fatalf("subset completion: ETag %s, %d bytes", info.ETag, len(data))
 	}
+	// Parts keep the numbers they were uploaded under.
+	if _, data := s.get(t, "subset", objectstore.GetOptions{PartNumber: 3}); data != string(p3) {
+		t.Fatalf("part 3 of the subset: %d bytes", len(data))
+	}
+	_, _, err = s.b.GetObject(s.ctx, s.bucket, "subset", objectstore.GetOptions{PartNumber: 2})
+	wantErr(t, "GetObject of a part left out", err, objectstore.ErrPartNotSatisfiable)
+	// An object that is not multipart has one part, the whole object.
+	s.put(t, "single", "whole")
+	if info, data := s.get(t, "single", objectstore.GetOptions{PartNumber: 1}); data != "whole" || info.PartsCount != 0 || len(info.Parts) != 0 {
+		t.Fatalf("part 1 of a single-part object: %+v %q", info, data)
+	}
+	_, _, err = s.b.GetObject(s.ctx, s.bucket, "single", objectstore.GetOptions{PartNumber: 2})
+	wantErr(t, "GetObject part 2 of a single-part object", err, objectstore.ErrPartNotSatisfiable)
 
 	// A single small part is a valid upload (the last part may be small).
 	id3, _ := s.b.CreateMultipartUpload(s.ctx, s.bucket, "one", objectstore.Meta{})
 	o := s.upload(t, "one", id3, 5, []byte("only"))
-	if info, err := s.b.CompleteMultipartUpload(s.ctx, s.bucket, "one", id3, []objectstore.CompletedPart{{PartNumber: 5, ETag: o.ETag}}); err != nil || info.ETag != multipartETag([]byte("only")) {
+	if info, err := s.b.CompleteMultipartUpload(s.ctx, s.bucket, "one", id3, []objectstore.CompletedPart{{PartNumber: 5, ETag: o.ETag}}, objectstore.CompleteOptions{}); err != nil || info.ETag != multipartETag([]byte("only")) {
 		t.Fatalf("single-part completion = %+v, %v", info, err)
 	}
 
@@ -733,10 +807,10 @@ func testMultipartErrors(t *testing.T, s *suite) {
 	small1 := s.upload(t, "k", id, 1, []byte("small one"))
 	small2 := s.upload(t, "k", id, 2, []byte("small two"))
 	for _, n := range []int{0, -1, objectstore.MaxPartNumber + 1} {
-		_, err := s.b.UploadPart(s.ctx, s.bucket, "k", id, n, strings.NewReader("x"))
+		_, err := s.b.UploadPart(s.ctx, s.bucket, "k", id, n, strings.NewReader("x"), objectstore.Checksum{})
 		wantErr(t, fmt.Sprintf("UploadPart %d", n), err, objectstore.ErrInvalidPartNumber)
 	}
-	if _, err := s.b.UploadPart(s.ctx, s.bucket, "k", id, objectstore.MaxPartNumber, strings.NewReader("x")); err != nil {
+	if _, err := s.b.UploadPart(s.ctx, s.bucket, "k", id, objectstore.MaxPartNumber, strings.NewReader("x"), objectstore.Checksum{}); err != nil {
 		t.Fatalf("UploadPart %d: %v", objectstore.MaxPartNumber, err)
 	}
 	tests := []struct {
@@ -752,7 +826,7 @@ func testMultipartErrors(t *testing.T, s *suite) {
 		{"empty list", nil, objectstore.ErrInvalidPart},
 	}
 	for _, tc := range tests {
-		_, err := s.b.CompleteMultipartUpload(s.ctx, s.bucket, "k", id, tc.parts)
+		_, err := s.b.CompleteMultipartUpload(s.ctx, s.bucket, "k", id, tc.parts, objectstore.CompleteOptions{})
 		wantErr(t, tc.name, err, tc.want)
 	}
 	// A failed completion leaves the upload in progress.
@@ -765,9 +839,9 @@ func testMultipartErrors(t *testing.T, s *suite) {
 		if key == "other" {
 			bad = id
 		}
-		_, err := s.b.UploadPart(s.ctx, s.bucket, key, bad, 1, strings.NewReader("x"))
+		_, err := s.b.UploadPart(s.ctx, s.bucket, key, bad, 1, strings.NewReader("x"), objectstore.Checksum{})
 		wantErr(t, "UploadPart "+key, err, objectstore.ErrNoSuchUpload)
-		_, err = s.b.CompleteMultipartUpload(s.ctx, s.bucket, key, bad, []objectstore.CompletedPart{{PartNumber: 1, ETag: small1.ETag}})
+		_, err = s.b.CompleteMultipartUpload(s.ctx, s.bucket, key, bad, []objectstore.CompletedPart{{PartNumber: 1, ETag: small1.ETag}}, objectstore.CompleteOptions{})
 		wantErr(t, "Complete "+key, err, objectstore.ErrNoSuchUpload)
 		_, err = s.b.ListParts(s.ctx, s.bucket, key, bad, objectstore.PartListOptions{})
 		wantErr(t, "ListParts "+key, err, objectstore.ErrNoSuchUpload)
@@ -926,9 +1000,12 @@ func testVersioning(t *testing.T, s *suite) {
 	if _, data := s.get(t, "k", objectstore.GetOptions{VersionID: v1.VersionID}); data != "one" {
 		t.Fatalf("v1 after delete = %q", data)
 	}
-	if _, err := s.b.CopyObject(s.ctx, objectstore.ObjectRef{Bucket: s.bucket, Key: "k", VersionID: v1.VersionID}, s.bucket, "restored", nil); err != nil {
-		t.Fatal(err)
+	cp, err := s.b.CopyObject(s.ctx, objectstore.ObjectRef{Bucket: s.bucket, Key: "k", VersionID: v1.VersionID}, s.bucket, "restored", nil)
+	if err != nil || cp.Source.VersionID != v1.VersionID || cp.Object.VersionID == "" || cp.Object.VersionID == v1.VersionID {
+		t.Fatalf("CopyObject of v1 = %+v, %v", cp, err)
 	}
+	_, err = s.b.CopyObject(s.ctx, objectstore.ObjectRef{Bucket: s.bucket, Key: "k", VersionID: del.VersionID}, s.bucket, "restored", nil)
+	wantErr(t, "CopyObject of a delete marker by version id", err, objectstore.ErrMethodNotAllowed)
 	// Removing the marker brings the previous version back.
 	res, err := s.b.DeleteObject(s.ctx, s.bucket, "k", del.VersionID)
 	if err != nil || !res.DeleteMarker || res.VersionID != del.VersionID {
@@ -1095,7 +1172,7 @@ func testConcurrentSameKey(t *testing.T, s *suite) {
 	for i := range writers {
 		wg.Go(func() {
 			for range 3 {
-				if _, err := s.b.PutObject(s.ctx, s.bucket, "k", bytes.NewReader(bodies[i]), objectstore.Meta{}); err != nil {
+				if _, err := s.b.PutObject(s.ctx, s.bucket, "k", bytes.NewReader(bodies[i]), objectstore.Meta{}, nil); err != nil {
 					errs <- err
 					return
 				}
@@ -1145,7 +1222,7 @@ func testConcurrentKeys(t *testing.T, s *suite) {
 	for i := range n {
 		wg.Go(func() {
 			key := fmt.Sprintf("k/%02d", i)
-			if _, err := s.b.PutObject(s.ctx, s.bucket, key, strings.NewReader(key), objectstore.Meta{}); err != nil {
+			if _, err := s.b.PutObject(s.ctx, s.bucket, key, strings.NewReader(key), objectstore.Meta{}, nil); err != nil {
 				errs <- err
 			}
 		})
@@ -1186,12 +1263,12 @@ func (r *failingReader) Read(p []byte) (int, error) {
 // nothing and leaves a previous object as it was.
 func testFailedBody(t *testing.T, s *suite) {
 	boom := errors.New("connection reset")
-	_, err := s.b.PutObject(s.ctx, s.bucket, "new", &failingReader{n: 300 << 10, err: boom}, objectstore.Meta{})
+	_, err := s.b.PutObject(s.ctx, s.bucket, "new", &failingReader{n: 300 << 10, err: boom}, objectstore.Meta{}, nil)
 	wantErr(t, "PutObject with a failing body", err, boom)
 	_, err = s.b.HeadObject(s.ctx, s.bucket, "new", "")
 	wantErr(t, "HeadObject after a failed put", err, objectstore.ErrNoSuchKey)
 	s.put(t, "old", "keep me")
-	_, err = s.b.PutObject(s.ctx, s.bucket, "old", &failingReader{n: 10, err: boom}, objectstore.Meta{})
+	_, err = s.b.PutObject(s.ctx, s.bucket, "old", &failingReader{n: 10, err: boom}, objectstore.Meta{}, nil)
 	wantErr(t, "PutObject over an object with a failing body", err, boom)
 	if _, data := s.get(t, "old", objectstore.GetOptions{}); data != "keep me" {
 		t.Fatalf("failed overwrite changed the object: %q", data)
@@ -1200,7 +1277,7 @@ func testFailedBody(t *testing.T, s *suite) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = s.b.UploadPart(s.ctx, s.bucket, "mp", id, 1, &failingReader{n: 10, err: boom})
+	_, err = s.b.UploadPart(s.ctx, s.bucket, "mp", id, 1, &failingReader{n: 10, err: boom}, objectstore.Checksum{})
 	wantErr(t, "UploadPart with a failing body", err, boom)
 	if res, err := s.b.ListParts(s.ctx, s.bucket, "mp", id, objectstore.PartListOptions{}); err != nil || len(res.Parts) != 0 {
 		t.Fatalf("ListParts after a failed part = %+v, %v", res, err)
@@ -1210,7 +1287,7 @@ func testFailedBody(t *testing.T, s *suite) {
 	_, err = s.b.PutObject(ctx, s.bucket, "cancelled", io.MultiReader(strings.NewReader("start"), readerFunc(func([]byte) (int, error) {
 		cancel()
 		return 0, ctx.Err()
-	})), objectstore.Meta{})
+	})), objectstore.Meta{}, nil)
 	if err == nil {
 		t.Fatal("PutObject with a cancelled context succeeded")
 	}
@@ -1243,5 +1320,396 @@ func testReadWhileDeleted(t *testing.T, s *suite) {
 	rest, err := io.ReadAll(rc)
 	if err != nil || !bytes.Equal(append(head, rest...), body) {
 		t.Fatalf("read across a delete: %d bytes, %v", len(head)+len(rest), err)
+	}
+}
+
+var errPrecondition = errors.New("PreconditionFailed")
+
+// ifNoneMatch is If-None-Match: *.
+func ifNoneMatch(cur *objectstore.Info) error {
+	if cur != nil {
+		return errPrecondition
+	}
+	return nil
+}
+
+// ifMatch is If-Match: etag.
+func ifMatch(etag string) objectstore.Precondition {
+	return func(cur *objectstore.Info) error {
+		if cur == nil {
+			return objectstore.ErrNoSuchKey
+		}
+		if cur.ETag != etag {
+			return errPrecondition
+		}
+		return nil
+	}
+}
+
+// testConditionalWrites: If-None-Match: * and If-Match on PutObject and
+// CompleteMultipartUpload, decided atomically with the write: "If multiple
+// conditional writes occur for the same object name, the first write
+// operation to finish succeeds"
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html).
+func testConditionalWrites(t *testing.T, s *suite) {
+	ctx, b := s.ctx, s.b
+	first, err := b.PutObject(ctx, s.bucket, "k", strings.NewReader("first"), objectstore.Meta{}, ifNoneMatch)
+	if err != nil {
+		t.Fatalf("If-None-Match on a new key: %v", err)
+	}
+	_, err = b.PutObject(ctx, s.bucket, "k", strings.NewReader("second"), objectstore.Meta{}, ifNoneMatch)
+	wantErr(t, "If-None-Match on an existing key", err, errPrecondition)
+	if err != errPrecondition {
+		t.Errorf("the precondition's error came back wrapped: %v", err)
+	}
+	_, err = b.PutObject(ctx, s.bucket, "k", strings.NewReader("second"), objectstore.Meta{}, ifMatch(`"0123"`))
+	wantErr(t, "If-Match with another ETag", err, errPrecondition)
+	_, err = b.PutObject(ctx, s.bucket, "missing", strings.NewReader("x"), objectstore.Meta{}, ifMatch(first.ETag))
+	wantErr(t, "If-Match on a missing key", err, objectstore.ErrNoSuchKey)
+	if _, data := s.get(t, "k", objectstore.GetOptions{}); data != "first" {
+		t.Fatalf("a refused write changed the object: %q", data)
+	}
+	if _, err := b.PutObject(ctx, s.bucket, "k", strings.NewReader("third"), objectstore.Meta{}, ifMatch(first.ETag)); err != nil {
+		t.Fatalf("If-Match with the current ETag: %v", err)
+	}
+	// Behind a delete marker there is no current object.
+	s.setVersioning(t, objectstore.Enabled)
+	if _, err := b.DeleteObject(ctx, s.bucket, "k", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.PutObject(ctx, s.bucket, "k", strings.NewReader("fourth"), objectstore.Meta{}, ifNoneMatch); err != nil {
+		t.Fatalf("If-None-Match behind a delete marker: %v", err)
+	}
+	// A refused completion leaves the upload in progress.
+	id, err := b.CreateMultipartUpload(ctx, s.bucket, "k", objectstore.Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := s.upload(t, "k", id, 1, []byte("part"))
+	parts := []objectstore.CompletedPart{{PartNumber: 1, ETag: p.ETag}}
+	_, err = b.CompleteMultipartUpload(ctx, s.bucket, "k", id, parts, objectstore.CompleteOptions{Cond: ifNoneMatch})
+	wantErr(t, "CompleteMultipartUpload with If-None-Match on an existing key", err, errPrecondition)
+	if _, err := b.ListParts(ctx, s.bucket, "k", id, objectstore.PartListOptions{}); err != nil {
+		t.Fatalf("upload after a refused completion: %v", err)
+	}
+	if _, err := b.CompleteMultipartUpload(ctx, s.bucket, "k", id, parts, objectstore.CompleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// Racing creators: exactly one wins.
+	const racers = 8
+	var wg sync.WaitGroup
+	wins := make(chan int, racers)
+	for i := range racers {
+		wg.Go(func() {
+			_, err := b.PutObject(ctx, s.bucket, "race", strings.NewReader(fmt.Sprint(i)), objectstore.Meta{}, ifNoneMatch)
+			switch {
+			case err == nil:
+				wins <- i
+			case !errors.Is(err, errPrecondition):
+				t.Errorf("racer %d: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	close(wins)
+	var won []int
+	for i := range wins {
+		won = append(won, i)
+	}
+	if len(won) != 1 {
+		t.Fatalf("%d racers won an If-None-Match race, want 1", len(won))
+	}
+	if _, data := s.get(t, "race", objectstore.GetOptions{}); data != fmt.Sprint(won[0]) {
+		t.Fatalf("race object %q, winner %d", data, won[0])
+	}
+}
+
+// ExpectedList is List as S3 defines it, computed naively over keys
+// (sorted, distinct): keys after the marker with the prefix; with a
+// delimiter, those holding it past the prefix roll up into their common
+// prefix, listed unless it sorts at or before the marker; objects and
+// prefixes count towards MaxKeys together. Backends' own tests may compare
+// against it (a fuzz test, say).
+func ExpectedList(keys []string, opt objectstore.ListOptions) (objs, prefixes []string, truncated bool) {
+	limit := objectstore.Limit(opt.MaxKeys)
+	n := 0
+	seen := map[string]bool{}
+	for _, k := range keys {
+		if !strings.HasPrefix(k, opt.Prefix) || k <= opt.Marker {
+			continue
+		}
+		entry, isPrefix := k, false
+		if opt.Delimiter != "" {
+			if i := strings.Index(k[len(opt.Prefix):], opt.Delimiter); i >= 0 {
+				entry, isPrefix = k[:len(opt.Prefix)+i+len(opt.Delimiter)], true
+				if entry <= opt.Marker || seen[entry] {
+					continue
+				}
+				seen[entry] = true
+			}
+		}
+		if n == limit {
+			return objs, prefixes, true
+		}
+		n++
+		if isPrefix {
+			prefixes = append(prefixes, entry)
+		} else {
+			objs = append(objs, entry)
+		}
+	}
+	return objs, prefixes, false
+}
+
+// testListModel compares List with ExpectedList over random keys, prefixes,
+// delimiters, markers and page sizes drawn from a small alphabet, so
+// prefixes, delimiters and markers collide with keys in every way.
+func testListModel(t *testing.T, s *suite) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	alphabet := []string{"a", "b", "/", "-", "é", "日", "ab/"}
+	word := func(maxLen int) string {
+		var sb strings.Builder
+		for range rng.IntN(maxLen + 1) {
+			sb.WriteString(alphabet[rng.IntN(len(alphabet))])
+		}
+		return sb.String()
+	}
+	set := map[string]bool{}
+	for len(set) < 80 {
+		if k := word(5); k != "" {
+			set[k] = true
+		}
+	}
+	var keys []string
+	for k := range set {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	s.putAll(t, keys)
+	for i := range 400 {
+		opt := objectstore.ListOptions{Prefix: word(2), Marker: word(3), MaxKeys: rng.IntN(12)}
+		if rng.IntN(3) > 0 {
+			opt.Delimiter = []string{"/", "b", "é", "a/"}[rng.IntN(4)]
+		}
+		objs, prefixes, truncated := ExpectedList(keys, opt)
+		res, err := s.b.List(s.ctx, s.bucket, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := keysOf(res.Objects); !slices.Equal(got, append([]string{}, objs...)) || !slices.Equal(res.CommonPrefixes, prefixes) || res.IsTruncated != truncated {
+			t.Fatalf("case %d, List(%+v) = %q %q %v; want %q %q %v", i, opt, got, res.CommonPrefixes, res.IsTruncated, objs, prefixes, truncated)
+		}
+	}
+}
+
+func crc32Of(data []byte) objectstore.Checksum {
+	return objectstore.Checksum{Algorithm: "CRC32", Value: base64.StdEncoding.EncodeToString(binary.BigEndian.AppendUint32(nil, crc32.ChecksumIEEE(data)))}
+}
+
+// testMultipartChecksums: parts keep the checksums they were uploaded with;
+// CompleteMultipartUpload refuses a listed checksum that differs
+// (InvalidPart) and stores the object checksum its hook returns; part reads
+// report each part's checksum (API_CompleteMultipartUpload.html;
+// checking-object-integrity.html).
+func testMultipartChecksums(t *testing.T, s *suite) {
+	ctx, b := s.ctx, s.b
+	id, err := b.CreateMultipartUpload(ctx, s.bucket, "k", objectstore.Meta{Checksum: objectstore.Checksum{Algorithm: "CRC32", Type: "COMPOSITE"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d1, d2 := partData(objectstore.MinPartSize, 5), []byte("the last part")
+	var infos []objectstore.PartInfo
+	for n, d := range [][]byte{d1, d2} {
+		p, err := b.UploadPart(ctx, s.bucket, "k", id, n+1, bytes.NewReader(d), crc32Of(d))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Checksum != crc32Of(d) {
+			t.Fatalf("UploadPart checksum = %+v", p.Checksum)
+		}
+		infos = append(infos, p)
+	}
+	lp, err := b.ListParts(ctx, s.bucket, "k", id, objectstore.PartListOptions{})
+	if err != nil || len(lp.Parts) != 2 || lp.Parts[0].Checksum != crc32Of(d1) || lp.Parts[1].Checksum != crc32Of(d2) {
+		t.Fatalf("ListParts = %+v, %v", lp.Parts, err)
+	}
+	listed := []objectstore.CompletedPart{
+		{PartNumber: 1, ETag: infos[0].ETag, Checksum: crc32Of(d1).Value},
+		{PartNumber: 2, ETag: infos[1].ETag, Checksum: crc32Of(d1).Value},
+	}
+	_, err = b.CompleteMultipartUpload(ctx, s.bucket, "k", id, listed, objectstore.CompleteOptions{})
+	wantErr(t, "Complete with a wrong part checksum", err, objectstore.ErrInvalidPart)
+	listed[1].Checksum = crc32Of(d2).Value
+	refused := errors.New("BadDigest")
+	_, err = b.CompleteMultipartUpload(ctx, s.bucket, "k", id, listed, objectstore.CompleteOptions{
+		Checksum: func([]objectstore.PartInfo) (objectstore.Checksum, error) { return objectstore.Checksum{}, refused },
+	})
+	wantErr(t, "Complete refused by the checksum hook", err, refused)
+	var seen []objectstore.PartInfo
+	info, err := b.CompleteMultipartUpload(ctx, s.bucket, "k", id, listed, objectstore.CompleteOptions{
+		Checksum: func(parts []objectstore.PartInfo) (objectstore.Checksum, error) {
+			seen = parts
+			return objectstore.ComposeChecksum("CRC32", parts)
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 2 || seen[0].Size != int64(len(d1)) || seen[1].Checksum != crc32Of(d2) || seen[1].PartNumber != 2 {
+		t.Fatalf("checksum hook saw %+v", seen)
+	}
+	want, _ := objectstore.ComposeChecksum("CRC32", infos)
+	if info.Meta.Checksum != want || !strings.HasSuffix(want.Value, "-2") {
+		t.Fatalf("object checksum = %+v, want %+v", info.Meta.Checksum, want)
+	}
+	head, err := b.HeadObject(ctx, s.bucket, "k", "")
+	if err != nil || head.Meta.Checksum != want || len(head.Parts) != 2 || head.Parts[1].Checksum != crc32Of(d2) {
+		t.Fatalf("HeadObject = %+v, %v", head, err)
+	}
+}
+
+// modelVersion is one version in testVersioningModel's model.
+type modelVersion struct {
+	id     string
+	marker bool
+	body   string
+}
+
+// testVersioningModel runs random puts, deletes, version deletes and
+// versioning changes on a few keys and checks after each that GET, List and
+// ListVersions agree with a model of S3's rules (Versioning.html,
+// AddingObjectstoVersioningEnabledBuckets.html, VersionSuspendedBehavior.html,
+// DeletingObjectVersions.html).
+func testVersioningModel(t *testing.T, s *suite) {
+	ctx, b := s.ctx, s.b
+	rng := rand.New(rand.NewPCG(5, 6))
+	keys := []string{"a", "a/b", "c"}
+	model := map[string][]modelVersion{} // newest first
+	status := objectstore.Unversioned
+	dropNull := func(key string) {
+		model[key] = slices.DeleteFunc(model[key], func(v modelVersion) bool { return v.id == objectstore.NullVersion })
+	}
+	for step := range 250 {
+		key := keys[rng.IntN(len(keys))]
+		var what string
+		switch op := rng.IntN(10); {
+		case op < 4:
+			body := fmt.Sprint("body ", step)
+			what = "put " + key
+			info, err := b.PutObject(ctx, s.bucket, key, strings.NewReader(body), objectstore.Meta{}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch status {
+			case objectstore.Enabled:
+				if info.VersionID == "" || info.VersionID == objectstore.NullVersion {
+					t.Fatalf("step %d %s: version id %q", step, what, info.VersionID)
+				}
+				model[key] = append([]modelVersion{{id: info.VersionID, body: body}}, model[key]...)
+			default:
+				want := objectstore.NullVersion
+				if status == objectstore.Unversioned {
+					want = ""
+				}
+				if info.VersionID != want {
+					t.Fatalf("step %d %s: version id %q, want %q", step, what, info.VersionID, want)
+				}
+				dropNull(key)
+				model[key] = append([]modelVersion{{id: objectstore.NullVersion, body: body}}, model[key]...)
+			}
+		case op < 6:
+			what = "delete " + key
+			res, err := b.DeleteObject(ctx, s.bucket, key, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch status {
+			case objectstore.Unversioned:
+				if res.DeleteMarker {
+					t.Fatalf("step %d %s: delete marker without versioning", step, what)
+				}
+				dropNull(key)
+			case objectstore.Enabled:
+				if !res.DeleteMarker || res.VersionID == "" || res.VersionID == objectstore.NullVersion {
+					t.Fatalf("step %d %s: %+v", step, what, res)
+				}
+				model[key] = append([]modelVersion{{id: res.VersionID, marker: true}}, model[key]...)
+			case objectstore.Suspended:
+				if !res.DeleteMarker || res.VersionID != objectstore.NullVersion {
+					t.Fatalf("step %d %s: %+v, want a null delete marker", step, what, res)
+				}
+				dropNull(key)
+				model[key] = append([]modelVersion{{id: objectstore.NullVersion, marker: true}}, model[key]...)
+			}
+		case op < 8:
+			vs := model[key]
+			if len(vs) == 0 {
+				continue
+			}
+			v := vs[rng.IntN(len(vs))]
+			what = "delete version " + v.id + " of " + key
+			res, err := b.DeleteObject(ctx, s.bucket, key, v.id)
+			if err != nil || res.DeleteMarker != v.marker {
+				t.Fatalf("step %d %s: %+v, %v", step, what, res, err)
+			}
+			model[key] = slices.DeleteFunc(vs, func(m modelVersion) bool { return m.id == v.id })
+		default:
+			status = []objectstore.Versioning{objectstore.Enabled, objectstore.Suspended}[rng.IntN(2)]
+			what = "versioning " + string(status)
+			if err := b.SetVersioning(ctx, s.bucket, status); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// GET of each key, and of each version.
+		var current []string
+		for _, k := range keys {
+			vs := model[k]
+			info, rc, err := b.GetObject(ctx, s.bucket, k, objectstore.GetOptions{})
+			switch {
+			case len(vs) == 0 || vs[0].marker:
+				if !errors.Is(err, objectstore.ErrNoSuchKey) {
+					t.Fatalf("step %d after %s: GET %s = %v, want NoSuchKey", step, what, k, err)
+				}
+				if len(vs) > 0 && (!info.IsDeleteMarker || info.VersionID != vs[0].id) {
+					t.Fatalf("step %d after %s: GET %s behind a marker: info %+v", step, what, k, info)
+				}
+			default:
+				if err != nil {
+					t.Fatalf("step %d after %s: GET %s: %v", step, what, k, err)
+				}
+				data, _ := io.ReadAll(rc)
+				rc.Close()
+				if string(data) != vs[0].body {
+					t.Fatalf("step %d after %s: GET %s = %q, want %q", step, what, k, data, vs[0].body)
+				}
+				current = append(current, k)
+			}
+			for _, v := range vs {
+				_, err := b.HeadObject(ctx, s.bucket, k, v.id)
+				if v.marker && !errors.Is(err, objectstore.ErrMethodNotAllowed) || !v.marker && err != nil {
+					t.Fatalf("step %d after %s: HEAD %s version %s: %v", step, what, k, v.id, err)
+				}
+			}
+		}
+		res, err := b.List(ctx, s.bucket, objectstore.ListOptions{})
+		if err != nil || !slices.Equal(keysOf(res.Objects), append([]string{}, current...)) {
+			t.Fatalf("step %d after %s: List = %q, %v; want %q", step, what, keysOf(res.Objects), err, current)
+		}
+		lv, err := b.ListVersions(ctx, s.bucket, objectstore.VersionListOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want, got []string
+		for _, k := range keys {
+			for i, v := range model[k] {
+				want = append(want, fmt.Sprint(k, " ", v.id, " marker=", v.marker, " latest=", i == 0))
+			}
+		}
+		for _, v := range lv.Versions {
+			got = append(got, fmt.Sprint(v.Key, " ", v.VersionID, " marker=", v.IsDeleteMarker, " latest=", v.IsLatest))
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("step %d after %s: ListVersions =\n%s\nwant\n%s", step, what, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
 	}
 }

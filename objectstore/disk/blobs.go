@@ -48,11 +48,13 @@ func (b *Backend) writeBlob(ctx context.Context, r io.Reader) (blob, []byte, err
 		return blob{}, nil, err
 	}
 	dst := b.blobPath(id)
-	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
-		os.Remove(tmp)
-		return blob{}, nil, fmt.Errorf("disk: create blob directory: %w", err)
+	err = os.Rename(tmp, dst)
+	if errors.Is(err, os.ErrNotExist) { // data/ab/ removed by hand: make it again
+		if err = os.MkdirAll(filepath.Dir(dst), 0o700); err == nil {
+			err = os.Rename(tmp, dst)
+		}
 	}
-	if err := os.Rename(tmp, dst); err != nil {
+	if err != nil {
 		os.Remove(tmp)
 		return blob{}, nil, fmt.Errorf("disk: move blob into place: %w", err)
 	}
@@ -113,8 +115,8 @@ func (b *Backend) pinLocked(blobs []blob) {
 
 // unpin releases a reader's blobs, removing those deleted meanwhile.
 func (b *Backend) unpin(blobs []blob) {
+	var gone []string
 	b.pinMu.Lock()
-	defer b.pinMu.Unlock()
 	for _, bl := range blobs {
 		b.pins[bl.ID]--
 		if b.pins[bl.ID] > 0 {
@@ -123,25 +125,35 @@ func (b *Backend) unpin(blobs []blob) {
 		delete(b.pins, bl.ID)
 		if b.doomed[bl.ID] {
 			delete(b.doomed, bl.ID)
-			b.removeFile(bl.ID)
+			gone = append(gone, bl.ID)
 		}
+	}
+	b.pinMu.Unlock()
+	for _, id := range gone {
+		b.removeFile(id)
 	}
 }
 
 // removeBlobs removes blobs the index no longer names (call it after the
-// commit); a pinned blob goes when its last reader closes.
+// commit); a pinned blob goes when its last reader closes. The files are
+// removed outside pinMu: no reader can pin a blob the index no longer
+// names, so once it is found unpinned it stays so.
 func (b *Backend) removeBlobs(blobs []blob) {
 	if len(blobs) == 0 {
 		return
 	}
+	gone := make([]string, 0, len(blobs))
 	b.pinMu.Lock()
-	defer b.pinMu.Unlock()
 	for _, bl := range blobs {
 		if b.pins[bl.ID] > 0 {
 			b.doomed[bl.ID] = true
 			continue
 		}
-		b.removeFile(bl.ID)
+		gone = append(gone, bl.ID)
+	}
+	b.pinMu.Unlock()
+	for _, id := range gone {
+		b.removeFile(id)
 	}
 }
 

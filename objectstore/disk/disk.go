@@ -16,6 +16,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/gatehouse-iam/gatehouse/objectstore"
 )
@@ -102,12 +103,17 @@ func Open(dir string, opts Options) (*Backend, error) {
 			return nil, fmt.Errorf("disk: create %s: %w", d, err)
 		}
 	}
+	for i := range 256 {
+		if err := os.MkdirAll(filepath.Join(dir, "data", fmt.Sprintf("%02x", i)), 0o700); err != nil {
+			return nil, fmt.Errorf("disk: create blob directories: %w", err)
+		}
+	}
 	if err := b.sweepTemp(); err != nil {
 		return nil, err
 	}
 	db, err := bolt.Open(filepath.Join(dir, "index.db"), 0o600, &bolt.Options{Timeout: timeout, NoSync: opts.NoSync})
 	if err != nil {
-		if errors.Is(err, bolt.ErrTimeout) {
+		if errors.Is(err, bolterrors.ErrTimeout) {
 			return nil, fmt.Errorf("disk: open index in %s: locked by another process: %w", dir, err)
 		}
 		return nil, fmt.Errorf("disk: open index in %s: %w", dir, err)
@@ -116,8 +122,7 @@ func Open(dir string, opts Options) (*Backend, error) {
 		_, err := tx.CreateBucketIfNotExists(rootBucket)
 		return err
 	}); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("disk: init index: %w", err)
+		return nil, errors.Join(fmt.Errorf("disk: init index: %w", err), db.Close())
 	}
 	b.db = db
 	return b, nil
@@ -284,6 +289,10 @@ type record struct {
 type blob struct {
 	ID   string `json:"i"`
 	Size int64  `json:"s"`
+	// Part is the number the part was uploaded under (0 for a PUT's body).
+	Part int `json:"n,omitempty"`
+	// Checksum is the part's additional checksum.
+	Checksum objectstore.Checksum `json:"c,omitzero"`
 }
 
 func decode(data []byte, v any) error {

@@ -24,7 +24,12 @@
 //	                    first (seq is the bucket's sequence, inverted)
 //	  up/<key>/<uploadID>/
 //	    i               the upload (initiated, metadata)
-//	    p<partnumber>   each part (4-byte big-endian number): size, ETag, blob
+//	    p<partnumber>   each part (4-byte big-endian number): size, ETag,
+//	                    checksum, blob
+//
+// Records are JSON. A version's record holds its size, ETag, LastModified,
+// Meta, delete-marker flag and blobs: one for a PUT or copy, one per part
+// (with the part's number, size and checksum) for a multipart object.
 //
 // An upload id starts with the bucket's sequence in hex, so a key's uploads
 // sort by initiation.
@@ -35,10 +40,10 @@
 // buffer: memory stays bounded whatever the size), fsynced, renamed into
 // data/ (and the directory fsynced), and only then the index is committed.
 // A crash before the commit leaves an orphan blob, which is harmless (and
-// invisible); a failed body read removes the temp file. A delete or
-// replacement commits the index first, then removes the blobs; a blob that
-// a reader still holds is removed when the reader closes, so a GET never
-// sees its object vanish mid-stream.
+// invisible; SweepOrphans removes it); a failed body read removes the temp
+// file. A delete or replacement commits the index first, then removes the
+// blobs; a blob that a reader still holds is removed when the reader
+// closes, so a GET never sees its object vanish mid-stream.
 //
 // CompleteMultipartUpload does not concatenate: the object's record keeps the
 // list of its parts' blobs (a manifest) and reads run across them, so a

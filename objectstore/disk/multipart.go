@@ -31,6 +31,10 @@ type partRecord struct {
 	Blob         blob      `json:"b"`
 }
 
+func (p partRecord) info(n int) objectstore.PartInfo {
+	return objectstore.PartInfo{PartNumber: n, ETag: p.ETag, Size: p.Blob.Size, LastModified: p.LastModified, Checksum: p.Blob.Checksum}
+}
+
 func partKey(n int) []byte {
 	return binary.BigEndian.AppendUint32([]byte("p"), uint32(n))
 }
@@ -123,7 +127,7 @@ func (b *Backend) CreateMultipartUpload(ctx context.Context, bucket, key string,
 // UploadPart implements objectstore.Backend. The upload is checked before
 // the body is read, and again when the part is committed (it may have been
 // completed or aborted meanwhile).
-func (b *Backend) UploadPart(ctx context.Context, bucket, key, uploadID string, partNumber int, body io.Reader) (objectstore.PartInfo, error) {
+func (b *Backend) UploadPart(ctx context.Context, bucket, key, uploadID string, partNumber int, body io.Reader, cs objectstore.Checksum) (objectstore.PartInfo, error) {
 	wrap := func(err error) error {
 		return fmt.Errorf("disk: upload part %d of %s/%s: %w", partNumber, bucket, key, err)
 	}
@@ -143,6 +147,7 @@ func (b *Backend) UploadPart(ctx context.Context, bucket, key, uploadID string, 
 	if err != nil {
 		return objectstore.PartInfo{}, wrap(err)
 	}
+	bl.Checksum = objectstore.BodyChecksum(body, cs)
 	p := partRecord{ETag: `"` + hex.EncodeToString(sum) + `"`, LastModified: b.stamp(), Blob: bl}
 	var removed []blob
 	err = ctx.Err()
@@ -167,14 +172,14 @@ func (b *Backend) UploadPart(ctx context.Context, bucket, key, uploadID string, 
 		return objectstore.PartInfo{}, wrap(err)
 	}
 	b.removeBlobs(removed)
-	return objectstore.PartInfo{PartNumber: partNumber, ETag: p.ETag, Size: bl.Size, LastModified: p.LastModified}, nil
+	return p.info(partNumber), nil
 }
 
 // CompleteMultipartUpload implements objectstore.Backend. The checks run in
 // the order MinIO and S3 apply them: the list's order first, then part by
 // part whether it was uploaded with that ETag and, but for the last, its
 // size.
-func (b *Backend) CompleteMultipartUpload(ctx context.Context, bucket, key, uploadID string, parts []objectstore.CompletedPart) (objectstore.Info, error) {
+func (b *Backend) CompleteMultipartUpload(ctx context.Context, bucket, key, uploadID string, parts []objectstore.CompletedPart, opt objectstore.CompleteOptions) (objectstore.Info, error) {
 	wrap := func(err error) error {
 		return fmt.Errorf("disk: complete multipart upload of %s/%s: %w", bucket, key, err)
 	}
@@ -203,10 +208,11 @@ func (b *Backend) CompleteMultipartUpload(ctx context.Context, bucket, key, uplo
 			return err
 		}
 		h := md5.New()
+		var listed []objectstore.PartInfo
 		rec := record{Meta: u.Meta, LastModified: b.stamp(), PartsCount: len(parts)}
 		for i, cp := range parts {
 			p, ok := have[cp.PartNumber]
-			if !ok || strings.Trim(cp.ETag, `"`) != strings.Trim(p.ETag, `"`) {
+			if !ok || strings.Trim(cp.ETag, `"`) != strings.Trim(p.ETag, `"`) || cp.Checksum != "" && cp.Checksum != p.Blob.Checksum.Value {
 				return &objectstore.PartError{Err: objectstore.ErrInvalidPart, PartNumber: cp.PartNumber, ETag: cp.ETag}
 			}
 			if i < len(parts)-1 && p.Blob.Size < objectstore.MinPartSize {
@@ -218,10 +224,23 @@ func (b *Backend) CompleteMultipartUpload(ctx context.Context, bucket, key, uplo
 			}
 			h.Write(sum)
 			rec.Size += p.Blob.Size
-			rec.Blobs = append(rec.Blobs, p.Blob)
+			bl := p.Blob
+			bl.Part = cp.PartNumber
+			rec.Blobs = append(rec.Blobs, bl)
+			listed = append(listed, p.info(cp.PartNumber))
 			delete(have, cp.PartNumber)
 		}
 		rec.ETag = `"` + hex.EncodeToString(h.Sum(nil)) + "-" + strconv.Itoa(len(parts)) + `"`
+		if err := check(bk, bucket, key, opt.Cond); err != nil {
+			return err
+		}
+		if opt.Checksum != nil {
+			cs, err := opt.Checksum(listed)
+			if err != nil {
+				return &condError{err}
+			}
+			rec.Meta.Checksum = cs
+		}
 		for _, p := range have {
 			removed = append(removed, p.Blob)
 		}
@@ -234,7 +253,7 @@ func (b *Backend) CompleteMultipartUpload(ctx context.Context, bucket, key, uplo
 		return err
 	})
 	if err != nil {
-		return objectstore.Info{}, wrap(err)
+		return objectstore.Info{}, wrapUnlessCond(err, "disk: complete multipart upload of %s/%s", bucket, key)
 	}
 	b.removeBlobs(removed)
 	return info, nil
@@ -291,7 +310,7 @@ func (b *Backend) ListParts(ctx context.Context, bucket, key, uploadID string, o
 				return err
 			}
 			n := int(binary.BigEndian.Uint32(k[1:]))
-			res.Parts = append(res.Parts, objectstore.PartInfo{PartNumber: n, ETag: p.ETag, Size: p.Blob.Size, LastModified: p.LastModified})
+			res.Parts = append(res.Parts, p.info(n))
 			res.NextPartNumberMarker = n
 		}
 		return nil

@@ -15,9 +15,21 @@ import (
 )
 
 // PutObject implements objectstore.Backend.
-func (b *Backend) PutObject(ctx context.Context, bucket, key string, body io.Reader, meta objectstore.Meta) (objectstore.Info, error) {
-	if err := b.bucketExists(ctx, bucket); err != nil {
+func (b *Backend) PutObject(ctx context.Context, bucket, key string, body io.Reader, meta objectstore.Meta, cond objectstore.Precondition) (objectstore.Info, error) {
+	// The bucket must exist and cond hold before the body is read, so a
+	// refused write fails fast; both are checked again at the commit.
+	if err := ctx.Err(); err != nil {
 		return objectstore.Info{}, fmt.Errorf("disk: put %s/%s: %w", bucket, key, err)
+	}
+	err := b.db.View(func(tx *bolt.Tx) error {
+		bk, err := bucketOf(tx, bucket)
+		if err != nil {
+			return err
+		}
+		return check(bk, bucket, key, cond)
+	})
+	if err != nil {
+		return objectstore.Info{}, wrapUnlessCond(err, "disk: put %s/%s", bucket, key)
 	}
 	bl, sum, err := b.writeBlob(ctx, body)
 	if err != nil {
@@ -30,9 +42,10 @@ func (b *Backend) PutObject(ctx context.Context, bucket, key string, body io.Rea
 		Meta:         meta.Clone(),
 		Blobs:        []blob{bl},
 	}
-	info, err := b.commit(ctx, bucket, key, rec)
+	rec.Meta.Checksum = objectstore.BodyChecksum(body, meta.Checksum)
+	info, err := b.commit(ctx, bucket, key, rec, cond)
 	if err != nil {
-		return objectstore.Info{}, fmt.Errorf("disk: put %s/%s: %w", bucket, key, err)
+		return objectstore.Info{}, wrapUnlessCond(err, "disk: put %s/%s", bucket, key)
 	}
 	return info, nil
 }
@@ -47,9 +60,9 @@ func (b *Backend) bucketExists(ctx context.Context, bucket string) error {
 	})
 }
 
-// commit adds rec as the key's newest version and removes the blobs it
-// replaces; if the commit fails, rec's own blobs are removed.
-func (b *Backend) commit(ctx context.Context, bucket, key string, rec record) (objectstore.Info, error) {
+// commit adds rec as the key's newest version, if cond allows, and removes
+// the blobs it replaces; if the commit fails, rec's own blobs are removed.
+func (b *Backend) commit(ctx context.Context, bucket, key string, rec record, cond objectstore.Precondition) (objectstore.Info, error) {
 	var (
 		info    objectstore.Info
 		removed []blob
@@ -59,6 +72,9 @@ func (b *Backend) commit(ctx context.Context, bucket, key string, rec record) (o
 		err = b.db.Update(func(tx *bolt.Tx) error {
 			bk, err := bucketOf(tx, bucket)
 			if err != nil {
+				return err
+			}
+			if err := check(bk, bucket, key, cond); err != nil {
 				return err
 			}
 			info, removed, err = b.addVersion(bk, bucket, key, rec)
@@ -114,6 +130,42 @@ func (b *Backend) addVersion(bk *bolt.Bucket, bucket, key string, rec record) (o
 	info := rec.info(bucket, key, status)
 	info.IsLatest = true
 	return info, removed, nil
+}
+
+// check calls cond, if any, with the key's current object.
+func check(bk *bolt.Bucket, bucket, key string, cond objectstore.Precondition) error {
+	if cond == nil {
+		return nil
+	}
+	var cur *objectstore.Info
+	if v := bk.Bucket(curBucket).Get([]byte(key)); v != nil {
+		var rec record
+		if err := decode(v, &rec); err != nil {
+			return err
+		}
+		info := rec.info(bucket, key, versioningOf(bk))
+		info.IsLatest = true
+		cur = &info
+	}
+	if err := cond(cur); err != nil {
+		return &condError{err}
+	}
+	return nil
+}
+
+// condError carries a Precondition's error out of a transaction, so it is
+// returned unwrapped.
+type condError struct{ err error }
+
+func (e *condError) Error() string { return e.err.Error() }
+
+// wrapUnlessCond wraps err with what failed, but returns a Precondition's
+// error as the Precondition gave it.
+func wrapUnlessCond(err error, format string, args ...any) error {
+	if ce, ok := errors.AsType[*condError](err); ok {
+		return ce.err
+	}
+	return fmt.Errorf(format+": %w", append(args, err)...)
 }
 
 func putJSON(bk *bolt.Bucket, k []byte, v any) error {
@@ -177,6 +229,9 @@ func lookup(bk *bolt.Bucket, key, versionID string) ([]byte, record, error) {
 			return nil, record{}, objectstore.ErrNoSuchKey
 		}
 		k, v := vb.Cursor().First()
+		if k == nil {
+			return nil, record{}, objectstore.ErrNoSuchKey
+		}
 		var rec record
 		if err := decode(v, &rec); err != nil {
 			return nil, rec, err
@@ -236,6 +291,12 @@ func (b *Backend) find(ctx context.Context, bucket, key, versionID string, pin b
 		if k != nil {
 			info = rec.info(bucket, key, versioningOf(bk))
 			info.IsLatest = isLatest(bk, key, k)
+			if rec.PartsCount > 0 {
+				info.Parts = make([]objectstore.ObjectPart, len(rec.Blobs))
+				for i, bl := range rec.Blobs {
+					info.Parts[i] = objectstore.ObjectPart{PartNumber: bl.Part, Size: bl.Size, Checksum: bl.Checksum}
+				}
+			}
 		}
 		if lerr != nil {
 			return lerr
@@ -265,11 +326,17 @@ func (b *Backend) GetObject(ctx context.Context, bucket, key string, opt objects
 		return info, nil, fmt.Errorf("disk: get %s/%s: %w", bucket, key, err)
 	}
 	start, length := int64(0), info.Size
-	if opt.Range != nil {
-		if start, length, err = opt.Range.Resolve(info.Size); err != nil {
-			b.unpin(blobs)
-			return info, nil, fmt.Errorf("disk: get %s/%s: %w", bucket, key, err)
-		}
+	switch {
+	case opt.Range != nil && opt.PartNumber != 0:
+		err = errors.New("both a range and a part number")
+	case opt.Range != nil:
+		start, length, err = opt.Range.Resolve(info.Size)
+	case opt.PartNumber != 0:
+		start, length, err = info.PartRange(opt.PartNumber)
+	}
+	if err != nil {
+		b.unpin(blobs)
+		return info, nil, fmt.Errorf("disk: get %s/%s: %w", bucket, key, err)
 	}
 	return info, &reader{ctx: ctx, b: b, blobs: blobs, off: start, end: start + length}, nil
 }
@@ -376,22 +443,25 @@ func (b *Backend) UpdateMeta(ctx context.Context, bucket, key, versionID string,
 }
 
 // CopyObject implements objectstore.Backend.
-func (b *Backend) CopyObject(ctx context.Context, src objectstore.ObjectRef, dstBucket, dstKey string, meta *objectstore.Meta) (objectstore.Info, error) {
+func (b *Backend) CopyObject(ctx context.Context, src objectstore.ObjectRef, dstBucket, dstKey string, meta func(objectstore.Info) (objectstore.Meta, error)) (objectstore.CopyResult, error) {
 	if err := b.bucketExists(ctx, dstBucket); err != nil {
-		return objectstore.Info{}, fmt.Errorf("disk: copy to %s/%s: %w", dstBucket, dstKey, err)
+		return objectstore.CopyResult{}, fmt.Errorf("disk: copy to %s/%s: %w", dstBucket, dstKey, err)
 	}
 	srcInfo, body, err := b.GetObject(ctx, src.Bucket, src.Key, objectstore.GetOptions{VersionID: src.VersionID})
 	if err != nil {
-		return srcInfo, fmt.Errorf("disk: copy source: %w", err)
+		return objectstore.CopyResult{Source: srcInfo}, fmt.Errorf("disk: copy source: %w", err)
 	}
 	defer body.Close()
-	bl, sum, err := b.writeBlob(ctx, body)
-	if err != nil {
-		return objectstore.Info{}, fmt.Errorf("disk: copy to %s/%s: %w", dstBucket, dstKey, err)
-	}
 	m := srcInfo.Meta
 	if meta != nil {
-		m = meta.Clone()
+		if m, err = meta(srcInfo); err != nil {
+			return objectstore.CopyResult{Source: srcInfo}, err
+		}
+		m = m.Clone()
+	}
+	bl, sum, err := b.writeBlob(ctx, body)
+	if err != nil {
+		return objectstore.CopyResult{Source: srcInfo}, fmt.Errorf("disk: copy to %s/%s: %w", dstBucket, dstKey, err)
 	}
 	rec := record{
 		Size:         bl.Size,
@@ -400,9 +470,9 @@ func (b *Backend) CopyObject(ctx context.Context, src objectstore.ObjectRef, dst
 		Meta:         m,
 		Blobs:        []blob{bl},
 	}
-	info, err := b.commit(ctx, dstBucket, dstKey, rec)
+	info, err := b.commit(ctx, dstBucket, dstKey, rec, nil)
 	if err != nil {
-		return objectstore.Info{}, fmt.Errorf("disk: copy to %s/%s: %w", dstBucket, dstKey, err)
+		return objectstore.CopyResult{Source: srcInfo}, fmt.Errorf("disk: copy to %s/%s: %w", dstBucket, dstKey, err)
 	}
-	return info, nil
+	return objectstore.CopyResult{Object: info, Source: srcInfo}, nil
 }

@@ -26,7 +26,7 @@ func BenchmarkPut1MiB(b *testing.B) {
 	b.Run("upstream", func(b *testing.B) {
 		b.SetBytes(int64(len(data)))
 		for b.Loop() {
-			if _, err := be.PutObject(ctx, "bench", "k", onlyReader{bytes.NewReader(data)}, objectstore.Meta{ContentType: "text/plain"}); err != nil {
+			if _, err := be.PutObject(ctx, "bench", "k", onlyReader{bytes.NewReader(data)}, objectstore.Meta{ContentType: "text/plain"}, nil); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -50,7 +50,7 @@ func BenchmarkGet1KiB(b *testing.B) {
 		b.Fatal(err)
 	}
 	data := bytes.Repeat([]byte("x"), 1<<10)
-	if _, err := be.PutObject(ctx, "bench", "k", bytes.NewReader(data), objectstore.Meta{}); err != nil {
+	if _, err := be.PutObject(ctx, "bench", "k", bytes.NewReader(data), objectstore.Meta{}, nil); err != nil {
 		b.Fatal(err)
 	}
 	b.Run("upstream", func(b *testing.B) {
@@ -91,7 +91,7 @@ func BenchmarkPut1MiBKnownLength(b *testing.B) {
 	data := bytes.Repeat([]byte("0123456789abcdef"), 1<<16)
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
-		if _, err := be.PutObject(ctx, "bench", "k", bytes.NewReader(data), objectstore.Meta{ContentType: "text/plain"}); err != nil {
+		if _, err := be.PutObject(ctx, "bench", "k", bytes.NewReader(data), objectstore.Meta{ContentType: "text/plain"}, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

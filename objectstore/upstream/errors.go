@@ -125,3 +125,12 @@ func header(err error) http.Header {
 	}
 	return nil
 }
+
+// errorCode is a failed call's S3 error code, "" when it has none.
+func errorCode(err error) string {
+	var api smithy.APIError
+	if errors.As(err, &api) {
+		return api.ErrorCode()
+	}
+	return ""
+}

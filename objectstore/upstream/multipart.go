@@ -2,6 +2,9 @@ package upstream
 
 import (
 	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -33,8 +36,9 @@ func (b *Backend) CreateMultipartUpload(ctx context.Context, bucket, key string,
 	return id, nil
 }
 
-// UploadPart streams a part upstream.
-func (b *Backend) UploadPart(ctx context.Context, bucket, key, uploadID string, partNumber int, r io.Reader) (objectstore.PartInfo, error) {
+// UploadPart streams a part upstream; its checksum, cs or the one the body
+// knows once read, is recorded in the uploads bucket.
+func (b *Backend) UploadPart(ctx context.Context, bucket, key, uploadID string, partNumber int, r io.Reader, cs objectstore.Checksum) (objectstore.PartInfo, error) {
 	if partNumber < 1 || partNumber > objectstore.MaxPartNumber {
 		return objectstore.PartInfo{}, wrap("UploadPart", bucket, key, objectstore.ErrInvalidPartNumber, nil)
 	}
@@ -49,7 +53,11 @@ func (b *Backend) UploadPart(ctx context.Context, bucket, key, uploadID string, 
 	if err != nil {
 		return objectstore.PartInfo{}, err
 	}
-	return objectstore.PartInfo{PartNumber: partNumber, ETag: etag, Size: n, LastModified: time.Now().UTC().Truncate(time.Second)}, nil
+	cs = objectstore.BodyChecksum(r, cs)
+	if err := b.putPartRecord(ctx, bucket, uploadID, partNumber, etag, cs); err != nil {
+		return objectstore.PartInfo{}, err
+	}
+	return objectstore.PartInfo{PartNumber: partNumber, ETag: etag, Size: n, LastModified: time.Now().UTC().Truncate(time.Second), Checksum: cs}, nil
 }
 
 func quote(etag string) string {
@@ -59,26 +67,105 @@ func quote(etag string) string {
 	return `"` + etag + `"`
 }
 
-// CompleteMultipartUpload checks the list's form itself (every upstream
-// then agrees), completes upstream and heads the object for its Info.
-func (b *Backend) CompleteMultipartUpload(ctx context.Context, bucket, key, uploadID string, parts []objectstore.CompletedPart) (objectstore.Info, error) {
-	if len(parts) == 0 {
-		return objectstore.Info{}, wrap("CompleteMultipartUpload", bucket, key, objectstore.ErrInvalidPart, nil)
+// uploadedParts lists all of an upload's parts upstream, with their
+// recorded checksums.
+func (b *Backend) uploadedParts(ctx context.Context, bucket, key, uploadID string) (map[int]objectstore.PartInfo, error) {
+	have := map[int]objectstore.PartInfo{}
+	marker := 0
+	for {
+		res, err := b.listParts(ctx, bucket, key, uploadID, objectstore.PartListOptions{PartNumberMarker: marker}, nil)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range res.Parts {
+			have[p.PartNumber] = p
+		}
+		if !res.IsTruncated || res.NextPartNumberMarker <= marker {
+			break
+		}
+		marker = res.NextPartNumberMarker
 	}
-	var cps []types.CompletedPart
+	recs, err := b.partRecords(ctx, bucket, uploadID)
+	if err != nil {
+		return nil, err
+	}
+	for n, p := range have {
+		p.Checksum = recs[n][bareETag(p.ETag)]
+		have[n] = p
+	}
+	return have, nil
+}
+
+// CompleteMultipartUpload checks the list against the parts uploaded
+// itself (every upstream then agrees, and the hooks see the parts), runs
+// opt's hooks, records the object's parts in the uploads bucket, completes
+// upstream (conditionally, with opt.Cond: see conditions.go) and heads the
+// object for its Info.
+func (b *Backend) CompleteMultipartUpload(ctx context.Context, bucket, key, uploadID string, parts []objectstore.CompletedPart, o objectstore.CompleteOptions) (objectstore.Info, error) {
+	const op = "CompleteMultipartUpload"
+	have, err := b.uploadedParts(ctx, bucket, key, uploadID)
+	if err != nil {
+		return objectstore.Info{}, err
+	}
+	if len(parts) == 0 {
+		return objectstore.Info{}, wrap(op, bucket, key, objectstore.ErrInvalidPart, nil)
+	}
 	for i, p := range parts {
 		if i > 0 && p.PartNumber <= parts[i-1].PartNumber {
-			return objectstore.Info{}, wrap("CompleteMultipartUpload", bucket, key,
+			return objectstore.Info{}, wrap(op, bucket, key,
 				&objectstore.PartError{Err: objectstore.ErrInvalidPartOrder, PartNumber: p.PartNumber, ETag: p.ETag}, nil)
 		}
-		cps = append(cps, types.CompletedPart{PartNumber: aws.Int32(int32(p.PartNumber)), ETag: aws.String(quote(p.ETag))})
+	}
+	var (
+		cps    []types.CompletedPart
+		listed []objectstore.PartInfo
+		rec    objectRecord
+		sums   = md5.New()
+	)
+	for i, p := range parts {
+		up, ok := have[p.PartNumber]
+		if !ok || bareETag(p.ETag) != bareETag(up.ETag) || p.Checksum != "" && p.Checksum != up.Checksum.Value {
+			return objectstore.Info{}, wrap(op, bucket, key,
+				&objectstore.PartError{Err: objectstore.ErrInvalidPart, PartNumber: p.PartNumber, ETag: p.ETag}, nil)
+		}
+		if i < len(parts)-1 && up.Size < objectstore.MinPartSize {
+			return objectstore.Info{}, wrap(op, bucket, key,
+				&objectstore.PartError{Err: objectstore.ErrEntityTooSmall, PartNumber: p.PartNumber, ETag: p.ETag}, nil)
+		}
+		sum, err := hex.DecodeString(bareETag(up.ETag))
+		if err != nil {
+			return objectstore.Info{}, wrap(op, bucket, key, nil, fmt.Errorf("part %d has ETag %s, not an MD5", p.PartNumber, up.ETag))
+		}
+		sums.Write(sum)
+		cps = append(cps, types.CompletedPart{PartNumber: aws.Int32(int32(p.PartNumber)), ETag: aws.String(quote(up.ETag))})
+		listed = append(listed, up)
+		rec.Parts = append(rec.Parts, objectstore.ObjectPart{PartNumber: p.PartNumber, Size: up.Size, Checksum: up.Checksum})
+	}
+	etag := `"` + hex.EncodeToString(sums.Sum(nil)) + "-" + strconv.Itoa(len(parts)) + `"`
+	g, err := b.checkCond(ctx, op, bucket, key, o.Cond)
+	if err != nil {
+		return objectstore.Info{}, err
+	}
+	if o.Checksum != nil {
+		cs, err := o.Checksum(listed)
+		if err != nil {
+			return objectstore.Info{}, err
+		}
+		rec.Checksum = &cs
+	}
+	if err := b.putObjectRecord(ctx, bucket, key, etag, rec); err != nil {
+		return objectstore.Info{}, err
 	}
 	out, err := b.c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: b.name(bucket), Key: aws.String(key),
-		UploadId: aws.String(uploadID), MultipartUpload: &types.CompletedMultipartUpload{Parts: cps}})
+		UploadId: aws.String(uploadID), MultipartUpload: &types.CompletedMultipartUpload{Parts: cps},
+		IfMatch: g.ifMatch, IfNoneMatch: g.ifNoneMatch})
 	if err != nil {
-		return objectstore.Info{}, b.mapErr("CompleteMultipartUpload", bucket, key, err, errCtx{})
+		if o.Cond != nil && refused(err) {
+			return objectstore.Info{}, b.lostRace(ctx, op, bucket, key, o.Cond, err)
+		}
+		return objectstore.Info{}, b.mapErr(op, bucket, key, err, errCtx{})
 	}
-	b.deleteUploadMeta(ctx, bucket, uploadID)
+	b.dropUploadRecords(ctx, bucket, uploadID)
 	info, err := b.HeadObject(ctx, bucket, key, aws.ToString(out.VersionId))
 	if err != nil {
 		return objectstore.Info{}, err
@@ -93,13 +180,30 @@ func (b *Backend) AbortMultipartUpload(ctx context.Context, bucket, key, uploadI
 	if err != nil {
 		return b.mapErr("AbortMultipartUpload", bucket, key, err, errCtx{})
 	}
-	b.deleteUploadMeta(ctx, bucket, uploadID)
+	b.dropUploadRecords(ctx, bucket, uploadID)
 	return nil
 }
 
-// ListParts lists an upload's parts upstream, with the upload's Meta from
-// the uploads bucket.
+// ListParts lists an upload's parts upstream, with their checksums and
+// the upload's Meta from the uploads bucket.
 func (b *Backend) ListParts(ctx context.Context, bucket, key, uploadID string, o objectstore.PartListOptions) (objectstore.PartListResult, error) {
+	recs, err := b.partRecords(ctx, bucket, uploadID)
+	if err != nil {
+		return objectstore.PartListResult{}, err
+	}
+	res, err := b.listParts(ctx, bucket, key, uploadID, o, recs)
+	if err != nil {
+		return objectstore.PartListResult{}, err
+	}
+	if res.Upload.Meta, err = b.uploadMeta(ctx, bucket, uploadID); err != nil {
+		return objectstore.PartListResult{}, err
+	}
+	return res, nil
+}
+
+// listParts is one page of ListParts upstream, with the checksums recs
+// has.
+func (b *Backend) listParts(ctx context.Context, bucket, key, uploadID string, o objectstore.PartListOptions, recs map[int]map[string]objectstore.Checksum) (objectstore.PartListResult, error) {
 	in := &s3.ListPartsInput{Bucket: b.name(bucket), Key: aws.String(key), UploadId: aws.String(uploadID),
 		MaxParts: aws.Int32(int32(objectstore.Limit(o.MaxParts)))}
 	if o.PartNumberMarker > 0 {
@@ -115,13 +219,11 @@ func (b *Backend) ListParts(ctx context.Context, bucket, key, uploadID string, o
 		if p.LastModified != nil {
 			pi.LastModified = p.LastModified.UTC()
 		}
+		pi.Checksum = recs[pi.PartNumber][bareETag(pi.ETag)]
 		res.Parts = append(res.Parts, pi)
 	}
 	if res.IsTruncated {
 		res.NextPartNumberMarker, _ = strconv.Atoi(aws.ToString(out.NextPartNumberMarker))
-	}
-	if res.Upload.Meta, err = b.uploadMeta(ctx, bucket, uploadID); err != nil {
-		return objectstore.PartListResult{}, err
 	}
 	return res, nil
 }

@@ -107,18 +107,31 @@ func (b *Backend) sent(op, bucket, key string, body *body, err error, upstreamET
 	return n, etag, nil
 }
 
-// PutObject streams body upstream.
-func (b *Backend) PutObject(ctx context.Context, bucket, key string, r io.Reader, meta objectstore.Meta) (objectstore.Info, error) {
+// PutObject streams body upstream. With cond it is a compare-and-swap
+// (see conditions.go). A checksum the body knows only once read (an
+// aws-chunked trailer's) is recorded afterwards by a self-copy, as
+// UpdateMeta does.
+func (b *Backend) PutObject(ctx context.Context, bucket, key string, r io.Reader, meta objectstore.Meta, cond objectstore.Precondition) (objectstore.Info, error) {
+	g, err := b.checkCond(ctx, "PutObject", bucket, key, cond)
+	if err != nil {
+		return objectstore.Info{}, err
+	}
 	w := toWire(meta)
 	body := newBody(r)
 	in := &s3.PutObjectInput{Bucket: b.name(bucket), Key: aws.String(key), Body: body, ContentLength: body.length(),
 		ContentType: w.contentType, ContentEncoding: w.contentEncoding, ContentDisposition: w.contentDisposition,
 		ContentLanguage: w.contentLanguage, CacheControl: w.cacheControl, Expires: w.expires,
-		WebsiteRedirectLocation: w.websiteRedirect, Metadata: w.metadata, Tagging: w.tagging, StorageClass: w.storageClass}
+		WebsiteRedirectLocation: w.websiteRedirect, Metadata: w.metadata, Tagging: w.tagging, StorageClass: w.storageClass,
+		IfMatch: g.ifMatch, IfNoneMatch: g.ifNoneMatch}
 	out, err := b.c.PutObject(ctx, in, unsigned)
 	var upETag *string
 	if err == nil {
 		upETag = out.ETag
+	}
+	if err != nil && cond != nil && refused(err) {
+		if _, _, rerr := body.result(); rerr == nil {
+			return objectstore.Info{}, b.lostRace(ctx, "PutObject", bucket, key, cond, err)
+		}
 	}
 	n, etag, err := b.sent("PutObject", bucket, key, body, err, upETag)
 	if err != nil {
@@ -126,8 +139,36 @@ func (b *Backend) PutObject(ctx context.Context, bucket, key string, r io.Reader
 	}
 	info := objectstore.Info{Bucket: bucket, Key: key, VersionID: aws.ToString(out.VersionId), Size: n,
 		ETag: etag, Meta: meta.Clone(), IsLatest: true}
+	if cs := objectstore.BodyChecksum(r, meta.Checksum); cs.Value != "" && meta.Checksum.Value == "" {
+		info.Meta.Checksum = cs
+		return b.recordChecksum(ctx, info)
+	}
 	info.LastModified = b.lastModified(ctx, bucket, key, info.VersionID)
 	return info, nil
+}
+
+// recordChecksum stores the checksum of a version just written, which was
+// not known when its headers were sent, with a self-copy conditional on
+// the version's ETag (a writer that replaced it meanwhile wins, and the
+// checksum is then not recorded). In a bucket with versioning Enabled the
+// copy is a new version and the one written is deleted.
+func (b *Backend) recordChecksum(ctx context.Context, info objectstore.Info) (objectstore.Info, error) {
+	copied, err := b.copyObject(ctx, objectstore.ObjectRef{Bucket: info.Bucket, Key: info.Key, VersionID: info.VersionID},
+		info.ETag, info.Bucket, info.Key, info.Meta)
+	if err != nil {
+		if status(err) == http.StatusPreconditionFailed {
+			info.LastModified = time.Now().UTC().Truncate(time.Second)
+			return info, nil
+		}
+		return objectstore.Info{}, err
+	}
+	if info.VersionID != "" && info.VersionID != objectstore.NullVersion && copied.VersionID != info.VersionID {
+		if _, err := b.DeleteObject(ctx, info.Bucket, info.Key, info.VersionID); err != nil {
+			return objectstore.Info{}, err
+		}
+	}
+	copied.IsLatest = true
+	return copied, nil
 }
 
 // lastModified is a new version's LastModified, which S3 returns only to a
@@ -142,7 +183,7 @@ func (b *Backend) lastModified(ctx context.Context, bucket, key, versionID strin
 
 func infoFromGet(bucket, key string, out *s3.GetObjectOutput) objectstore.Info {
 	info := objectstore.Info{Bucket: bucket, Key: key, VersionID: aws.ToString(out.VersionId),
-		Size: aws.ToInt64(out.ContentLength), ETag: aws.ToString(out.ETag), PartsCount: int(aws.ToInt32(out.PartsCount)),
+		Size: aws.ToInt64(out.ContentLength), ETag: aws.ToString(out.ETag),
 		Meta: fromWire(read{contentType: out.ContentType, contentEncoding: out.ContentEncoding,
 			contentDisposition: out.ContentDisposition, contentLanguage: out.ContentLanguage, cacheControl: out.CacheControl,
 			expiresString: out.ExpiresString, expires: out.Expires, websiteRedirect: out.WebsiteRedirectLocation,
@@ -163,7 +204,7 @@ func infoFromGet(bucket, key string, out *s3.GetObjectOutput) objectstore.Info {
 
 func infoFromHead(bucket, key string, out *s3.HeadObjectOutput) objectstore.Info {
 	info := objectstore.Info{Bucket: bucket, Key: key, VersionID: aws.ToString(out.VersionId),
-		Size: aws.ToInt64(out.ContentLength), ETag: aws.ToString(out.ETag), PartsCount: int(aws.ToInt32(out.PartsCount)),
+		Size: aws.ToInt64(out.ContentLength), ETag: aws.ToString(out.ETag),
 		Meta: fromWire(read{contentType: out.ContentType, contentEncoding: out.ContentEncoding,
 			contentDisposition: out.ContentDisposition, contentLanguage: out.ContentLanguage, cacheControl: out.CacheControl,
 			expiresString: out.ExpiresString, expires: out.Expires, websiteRedirect: out.WebsiteRedirectLocation,
@@ -175,13 +216,10 @@ func infoFromHead(bucket, key string, out *s3.HeadObjectOutput) objectstore.Info
 	return info
 }
 
-// fixParts takes a multipart object's part count from its ETag ("…-N")
-// when the upstream did not send x-amz-mp-parts-count (AWS sends it only
-// to a GET or HEAD of one part).
+// fixParts takes a multipart object's part count from its ETag ("…-N"):
+// x-amz-mp-parts-count comes only with a read of one part, and then also
+// for an object that is not multipart on some upstreams.
 func fixParts(info *objectstore.Info) {
-	if info.PartsCount != 0 {
-		return
-	}
 	e := strings.Trim(info.ETag, `"`)
 	if i := strings.LastIndexByte(e, '-'); i >= 0 {
 		if n, err := strconv.Atoi(e[i+1:]); err == nil && n > 0 {
@@ -222,8 +260,14 @@ func (b *Backend) GetObject(ctx context.Context, bucket, key string, o objectsto
 		}
 		in.Range = aws.String(r.String())
 	}
+	if o.PartNumber != 0 {
+		in.PartNumber = aws.Int32(int32(o.PartNumber))
+	}
 	out, err := b.c.GetObject(ctx, in)
 	if err != nil {
+		if o.PartNumber != 0 && (errorCode(err) == "InvalidPartNumber" || status(err) == http.StatusRequestedRangeNotSatisfiable) {
+			return objectstore.Info{}, nil, wrap("GetObject", bucket, key, objectstore.ErrPartNotSatisfiable, err)
+		}
 		info, err := b.getErr(ctx, "GetObject", bucket, key, o.VersionID, err)
 		return info, nil, err
 	}
@@ -248,6 +292,20 @@ func (b *Backend) GetObject(ctx context.Context, bucket, key string, o objectsto
 	if info.Meta.Tags, err = b.tags(ctx, bucket, key, info.VersionID, out.TagCount, true); err != nil {
 		rc.Close()
 		return objectstore.Info{}, nil, err
+	}
+	if err := b.fillParts(ctx, &info); err != nil {
+		rc.Close()
+		return objectstore.Info{}, nil, err
+	}
+	if o.PartNumber != 0 && out.ContentRange == nil {
+		// The upstream ignored partNumber and sent the whole object.
+		if start, n, err := info.PartRange(o.PartNumber); err != nil || start != 0 || n != info.Size {
+			rc.Close()
+			if err == nil {
+				err = fmt.Errorf("the upstream ignored partNumber=%d", o.PartNumber)
+			}
+			return objectstore.Info{}, nil, wrap("GetObject", bucket, key, nil, err)
+		}
 	}
 	return info, rc, nil
 }
@@ -325,6 +383,9 @@ func (b *Backend) HeadObject(ctx context.Context, bucket, key, versionID string)
 	if info.Meta.Tags, err = b.tags(ctx, bucket, key, info.VersionID, out.TagCount, true); err != nil {
 		return objectstore.Info{}, err
 	}
+	if err := b.fillParts(ctx, &info); err != nil {
+		return objectstore.Info{}, err
+	}
 	return info, nil
 }
 
@@ -343,6 +404,9 @@ func (b *Backend) headEmpty(ctx context.Context, bucket, key, versionID string) 
 	info := infoFromHead(bucket, key, out)
 	info.IsLatest = versionID == ""
 	if info.Meta.Tags, err = b.tags(ctx, bucket, key, info.VersionID, out.TagCount, false); err != nil {
+		return objectstore.Info{}, err
+	}
+	if err := b.fillParts(ctx, &info); err != nil {
 		return objectstore.Info{}, err
 	}
 	return info, nil
@@ -375,30 +439,59 @@ func (b *Backend) copySource(src objectstore.ObjectRef) string {
 	return s
 }
 
-// CopyObject copies upstream (S3's single-request copy), then heads the new
-// object for its Info.
-func (b *Backend) CopyObject(ctx context.Context, src objectstore.ObjectRef, dstBucket, dstKey string, meta *objectstore.Meta) (objectstore.Info, error) {
-	in := &s3.CopyObjectInput{Bucket: b.name(dstBucket), Key: aws.String(dstKey), CopySource: aws.String(b.copySource(src))}
-	if meta != nil {
-		w := toWire(*meta)
-		in.MetadataDirective, in.TaggingDirective = types.MetadataDirectiveReplace, types.TaggingDirectiveReplace
-		in.ContentType, in.ContentEncoding, in.ContentDisposition = w.contentType, w.contentEncoding, w.contentDisposition
-		in.ContentLanguage, in.CacheControl, in.Expires = w.contentLanguage, w.cacheControl, w.expires
-		in.WebsiteRedirectLocation, in.Metadata, in.Tagging, in.StorageClass = w.websiteRedirect, w.metadata, w.tagging, w.storageClass
-		if in.Tagging == nil {
-			in.Tagging = aws.String("")
+// CopyObject heads the source version, asks meta for the copy's metadata,
+// copies that exact version upstream (S3's single-request copy, with
+// x-amz-copy-source-if-match on the ETag seen and the metadata replaced),
+// then heads the new object for its Info. A source replaced between the
+// head and the copy is headed again, a few times.
+func (b *Backend) CopyObject(ctx context.Context, src objectstore.ObjectRef, dstBucket, dstKey string, meta func(objectstore.Info) (objectstore.Meta, error)) (objectstore.CopyResult, error) {
+	const attempts = 3
+	for attempt := 1; ; attempt++ {
+		source, err := b.HeadObject(ctx, src.Bucket, src.Key, src.VersionID)
+		if err != nil {
+			return objectstore.CopyResult{}, err
 		}
+		m := source.Meta.Clone()
+		if meta != nil {
+			if m, err = meta(source); err != nil {
+				return objectstore.CopyResult{}, err
+			}
+		}
+		ref := src
+		if ref.VersionID == "" && source.VersionID != "" && source.VersionID != objectstore.NullVersion {
+			ref.VersionID = source.VersionID
+		}
+		info, err := b.copyObject(ctx, ref, source.ETag, dstBucket, dstKey, m)
+		if err != nil {
+			if status(err) == http.StatusPreconditionFailed && src.VersionID == "" && attempt < attempts {
+				continue // the source changed meanwhile
+			}
+			return objectstore.CopyResult{}, b.mapErr("CopyObject", dstBucket, dstKey, err, errCtx{versionID: src.VersionID, copy: true})
+		}
+		info.IsLatest = true
+		return objectstore.CopyResult{Object: info, Source: source}, nil
+	}
+}
+
+// copyObject copies version src, if its ETag is still etag, to
+// dstBucket/dstKey with meta, and heads the copy. Its error is the SDK's,
+// unmapped, so callers can tell a failed condition.
+func (b *Backend) copyObject(ctx context.Context, src objectstore.ObjectRef, etag, dstBucket, dstKey string, meta objectstore.Meta) (objectstore.Info, error) {
+	in := &s3.CopyObjectInput{Bucket: b.name(dstBucket), Key: aws.String(dstKey), CopySource: aws.String(b.copySource(src)),
+		CopySourceIfMatch: opt(etag)}
+	w := toWire(meta)
+	in.MetadataDirective, in.TaggingDirective = types.MetadataDirectiveReplace, types.TaggingDirectiveReplace
+	in.ContentType, in.ContentEncoding, in.ContentDisposition = w.contentType, w.contentEncoding, w.contentDisposition
+	in.ContentLanguage, in.CacheControl, in.Expires = w.contentLanguage, w.cacheControl, w.expires
+	in.WebsiteRedirectLocation, in.Metadata, in.Tagging, in.StorageClass = w.websiteRedirect, w.metadata, w.tagging, w.storageClass
+	if in.Tagging == nil {
+		in.Tagging = aws.String("")
 	}
 	out, err := b.c.CopyObject(ctx, in)
 	if err != nil {
-		return objectstore.Info{}, b.mapErr("CopyObject", dstBucket, dstKey, err, errCtx{versionID: src.VersionID, copy: true})
-	}
-	info, err := b.HeadObject(ctx, dstBucket, dstKey, aws.ToString(out.VersionId))
-	if err != nil {
 		return objectstore.Info{}, err
 	}
-	info.IsLatest = true
-	return info, nil
+	return b.HeadObject(ctx, dstBucket, dstKey, aws.ToString(out.VersionId))
 }
 
 // UpdateMeta changes tags with PutObjectTagging and anything else with a
@@ -439,10 +532,11 @@ func (b *Backend) UpdateMeta(ctx context.Context, bucket, key, versionID string,
 				errors.New("only the tags of a noncurrent version can change upstream (other metadata is rewritten by a copy)"))
 		}
 	}
-	copied, err := b.CopyObject(ctx, objectstore.ObjectRef{Bucket: bucket, Key: key, VersionID: info.VersionID}, bucket, key, &m)
+	copied, err := b.copyObject(ctx, objectstore.ObjectRef{Bucket: bucket, Key: key, VersionID: info.VersionID}, info.ETag, bucket, key, m)
 	if err != nil {
-		return objectstore.Info{}, err
+		return objectstore.Info{}, b.mapErr("UpdateMeta", bucket, key, err, errCtx{versionID: versionID})
 	}
+	copied.IsLatest = true
 	if versioned && copied.VersionID != info.VersionID {
 		// With versioning Enabled the copy is a new version; the old one
 		// goes, so no version is added (but the id changes).

@@ -64,7 +64,7 @@ func TestPrefixAndReservedNames(t *testing.T) {
 	meta := objectstore.Meta{ContentType: "text/plain", Owner: "owner-id", ACL: []byte(`{"grants":["x"]}`),
 		UserMetadata: map[string]string{"gatehouse-owner": "spoofed", "gatehouse-x-y": "z", "plain": "=?UTF-8?B?eA==?="}}
 	body := strings.Repeat("data ", 1000)
-	info, err := b.PutObject(ctx, "photos", "a/b c", onlyReader{strings.NewReader(body)}, meta)
+	info, err := b.PutObject(ctx, "photos", "a/b c", onlyReader{strings.NewReader(body)}, meta, nil)
 	if err != nil || info.Size != int64(len(body)) {
 		t.Fatalf("PutObject of a body of unknown length = %+v, %v", info, err)
 	}
@@ -103,7 +103,7 @@ func TestDeadline(t *testing.T) {
 	_, err := b.PutObject(dctx, "slow", "k", onlyReader{readerFunc(func(p []byte) (int, error) {
 		<-dctx.Done()
 		return 0, dctx.Err()
-	})}, objectstore.Meta{})
+	})}, objectstore.Meta{}, nil)
 	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 5*time.Second {
 		t.Fatalf("PutObject past its deadline: %v after %v", err, time.Since(start))
 	}
@@ -157,7 +157,7 @@ func TestMetaThroughGatehouse(t *testing.T) {
 		StorageClass: "STANDARD_IA", SSE: "AES256",
 		Checksum: objectstore.Checksum{Algorithm: "CRC32", Value: "AAAAAA==", Type: "FULL_OBJECT"},
 	}
-	if _, err := b.PutObject(ctx, "meta", "m", strings.NewReader("x"), meta); err != nil {
+	if _, err := b.PutObject(ctx, "meta", "m", strings.NewReader("x"), meta, nil); err != nil {
 		t.Fatal(err)
 	}
 	got, rc, err := b.GetObject(ctx, "meta", "m", objectstore.GetOptions{})

@@ -1,6 +1,7 @@
 package restxml
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -79,6 +80,9 @@ func (s *Service) Decode(req *Request, body io.Reader) (Input, error) {
 	if req.op.Name == "CreateBucket" && !ValidBucketName(req.bucket) {
 		return nil, (&awserr.Error{Code: CodeInvalidBucketName, Status: http.StatusBadRequest, Sender: true, Message: msgInvalidBucketName}).
 			WithMembers(map[string]any{"BucketName": req.bucket})
+	}
+	if req.op.ChecksumRequired && !hasChecksum(req.http.Header) {
+		return nil, missingChecksum()
 	}
 	if body == nil {
 		body = http.NoBody
@@ -252,6 +256,22 @@ func (d *Decoder) Time(name, text, format string) time.Time {
 	return time.Time{}
 }
 
+// HeaderTime converts a timestamp header. A conditional header
+// (If-Modified-Since, x-amz-copy-source-if-unmodified-since...) whose date
+// is invalid is ignored, as HTTP requires (RFC 9110, section 13.1.3); any
+// other is InvalidArgument. ok is false when there is no value to set.
+func (d *Decoder) HeaderTime(name, text, format string) (time.Time, bool) {
+	if t, ok := parseTime(text, format); ok {
+		return t, true
+	}
+	lower := strings.ToLower(name)
+	if strings.HasPrefix(lower, "if-") || strings.HasPrefix(lower, "x-amz-copy-source-if-") {
+		return time.Time{}, false
+	}
+	d.Fail(InvalidArgument("Invalid date for "+name+": "+text, name, text))
+	return time.Time{}, false
+}
+
 func parseTime(text, format string) (time.Time, bool) {
 	text = strings.TrimSpace(text)
 	try := func(f string) (time.Time, bool) {
@@ -286,7 +306,8 @@ func parseTime(text, format string) (time.Time, bool) {
 // Stream returns the request body for a streaming payload, unread.
 func (d *Decoder) Stream() io.Reader { return d.body }
 
-// readAll reads the body with the MaxXMLBody bound.
+// readAll reads the body with the MaxXMLBody bound and checks it against
+// the digests its headers carry (Content-MD5, x-amz-checksum-*).
 func (d *Decoder) readAll() ([]byte, bool) {
 	b, err := io.ReadAll(io.LimitReader(d.body, MaxXMLBody+1))
 	if err != nil {
@@ -295,6 +316,10 @@ func (d *Decoder) readAll() ([]byte, bool) {
 	}
 	if len(b) > MaxXMLBody {
 		d.Fail(tooLarge())
+		return nil, false
+	}
+	if err := verifyDigests(d.req.http.Header, b); err != nil {
+		d.Fail(err)
 		return nil, false
 	}
 	return b, true
@@ -326,17 +351,22 @@ func (d *Decoder) PayloadString() (string, bool) {
 	return string(b), true
 }
 
-// PayloadXML parses the XML payload whose root element is root. An empty
-// body is nil (MalformedXML when required); a document that is not
-// well-formed, or whose root is another element, is MalformedXML.
+// PayloadXML reads the XML payload (bounded, its digests checked) and
+// parses it; its root element must be root. An empty body is nil
+// (MalformedXML when required); a document that is not well-formed, or
+// whose root is another element, is MalformedXML.
 func (d *Decoder) PayloadXML(root string, required bool) *Node {
-	n, err := ParseXML(d.body, MaxXMLBody)
+	b, ok := d.readAll()
+	if !ok {
+		return nil
+	}
+	n, err := ParseXML(bytes.NewReader(b), MaxXMLBody)
 	switch {
 	case errors.Is(err, errTooLarge):
 		d.Fail(tooLarge())
 		return nil
 	case errors.Is(err, errMalformed):
-		if isEmptyDoc(err) {
+		if errors.Is(err, errNoRoot) {
 			if required {
 				d.Fail(MalformedXML())
 			}
@@ -354,8 +384,6 @@ func (d *Decoder) PayloadXML(root string, required bool) *Node {
 	}
 	return n
 }
-
-func isEmptyDoc(err error) bool { return strings.HasSuffix(err.Error(), "no root element") }
 
 // XML conversions: a malformed value in a document is MalformedXML.
 

@@ -17,7 +17,11 @@
 // as a map) of the input, and its payload: an XML document read with a size
 // bound (MalformedXML when it is not well-formed or lacks what the model
 // requires; the S3 namespace accepted with or without), a string (a bucket
-// policy's JSON text), or a streaming blob, passed through unread.
+// policy's JSON text), or a streaming blob, passed through unread. XML and
+// string payloads are checked against their Content-MD5 and
+// x-amz-checksum-* headers (InvalidDigest, BadDigest), and the operations
+// the model marks requestChecksumRequired refuse a request without one
+// (InvalidRequest); streaming bodies are the server's to check.
 //
 // Encoding writes the output's header members, its status (an output may
 // choose one, see WithStatus) and its payload: an XML document in the S3

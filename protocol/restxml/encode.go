@@ -190,6 +190,11 @@ func (s *Service) WriteResponse(w http.ResponseWriter, req *Request, requestID s
 		}
 		h.Set("Content-Length", strconv.Itoa(len(resp.Body)))
 	}
+	if resp.Stream != nil {
+		if _, ok := h["Content-Type"]; !ok {
+			h["Content-Type"] = nil // an object's bytes are not sniffed
+		}
+	}
 	if resp.Body == nil && resp.Stream == nil && !noBody && h.Get("Content-Length") == "" {
 		h.Set("Content-Length", "0")
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/gatehouse-iam/gatehouse/awserr"
 )
@@ -16,29 +17,29 @@ import (
 // messages: the "List of error codes" of the Amazon S3 API Reference
 // (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html).
 const (
-	CodeMalformedXML              = "MalformedXML"
-	CodeInvalidArgument           = "InvalidArgument"
-	CodeInvalidRequest            = "InvalidRequest"
-	CodeInvalidBucketName         = "InvalidBucketName"
-	CodeKeyTooLong                = "KeyTooLongError"
-	CodeMethodNotAllowed          = "MethodNotAllowed"
-	CodeNotImplemented            = "NotImplemented"
-	CodeMaxMessageLengthExceeded  = "MaxMessageLengthExceeded"
-	CodeInternalError             = "InternalError"
-	CodeMissingRequestBody        = "MissingRequestBodyError"
-	CodeIncompleteBody            = "IncompleteBody"
-	CodeInvalidDigest             = "InvalidDigest"
-	CodeMalformedPolicy           = "MalformedPolicy"
-	CodeUnexpectedContent         = "UnexpectedContent"
-	msgMalformedXML               = "The XML you provided was not well-formed or did not validate against our published schema"
-	msgMethodNotAllowed           = "The specified method is not allowed against this resource."
-	msgNotImplemented             = "A header you provided implies functionality that is not implemented"
-	msgInternalError              = "We encountered an internal error. Please try again."
-	msgMaxMessageLengthExceeded   = "Your request was too big."
-	msgKeyTooLong                 = "Your key is too long"
-	msgInvalidBucketName          = "The specified bucket is not valid."
-	msgMissingRequestBody         = "Request Body is empty"
-	defaultErrorStatusForUnknowns = http.StatusBadRequest
+	CodeMalformedXML             = "MalformedXML"
+	CodeInvalidArgument          = "InvalidArgument"
+	CodeInvalidRequest           = "InvalidRequest"
+	CodeInvalidBucketName        = "InvalidBucketName"
+	CodeKeyTooLong               = "KeyTooLongError"
+	CodeMethodNotAllowed         = "MethodNotAllowed"
+	CodeNotImplemented           = "NotImplemented"
+	CodeMaxMessageLengthExceeded = "MaxMessageLengthExceeded"
+	CodeInternalError            = "InternalError"
+	CodeMissingRequestBody       = "MissingRequestBodyError"
+	CodeIncompleteBody           = "IncompleteBody"
+)
+
+// S3's messages for those codes (same source).
+const (
+	msgMalformedXML             = "The XML you provided was not well-formed or did not validate against our published schema"
+	msgMethodNotAllowed         = "The specified method is not allowed against this resource."
+	msgNotImplemented           = "A header you provided implies functionality that is not implemented"
+	msgInternalError            = "We encountered an internal error. Please try again."
+	msgMaxMessageLengthExceeded = "Your request was too big."
+	msgKeyTooLong               = "Your key is too long"
+	msgInvalidBucketName        = "The specified bucket is not valid."
+	msgMissingRequestBody       = "Request Body is empty"
 )
 
 // MalformedXML is S3's answer to a request document that is not well-formed
@@ -92,7 +93,8 @@ func HostID(requestID string) string {
 }
 
 // MarshalError renders S3's error document: Code, Message, the error's
-// members in sorted order, RequestId and HostId. No namespace, no wrapper.
+// members (in S3's order, see memberOrder), RequestId and HostId. No
+// namespace, no wrapper.
 func MarshalError(ae *awserr.Error, requestID string) []byte {
 	var b bytes.Buffer
 	b.WriteString(xml.Header)
@@ -105,7 +107,13 @@ func MarshalError(ae *awserr.Error, requestID string) []byte {
 			keys = append(keys, k)
 		}
 	}
-	slices.Sort(keys)
+	slices.SortFunc(keys, func(a, b string) int {
+		ra, rb := memberRank(a), memberRank(b)
+		if ra != rb {
+			return ra - rb
+		}
+		return strings.Compare(a, b)
+	})
 	for _, k := range keys {
 		elem(&b, k, memberText(ae.Members[k]))
 	}
@@ -113,6 +121,29 @@ func MarshalError(ae *awserr.Error, requestID string) []byte {
 	elem(&b, "HostId", HostID(requestID))
 	b.WriteString("</Error>")
 	return b.Bytes()
+}
+
+// memberOrder is the order S3 writes the extra elements of its errors in,
+// from its recorded documents: SignatureDoesNotMatch's AWSAccessKeyId,
+// StringToSign, SignatureProvided, StringToSignBytes, CanonicalRequest,
+// CanonicalRequestBytes; RequestTimeTooSkewed's RequestTime, ServerTime,
+// MaxAllowedSkewMilliseconds; an expired presigned URL's X-Amz-Expires,
+// Expires, ServerTime; InvalidArgument's ArgumentName, ArgumentValue;
+// EntityTooLarge's ProposedSize, MaxSizeAllowed. Other members follow in
+// name order.
+var memberOrder = []string{
+	"BucketName", "Key", "Resource", "Method", "ResourceType",
+	"ArgumentName", "ArgumentValue",
+	"AWSAccessKeyId", "StringToSign", "SignatureProvided", "StringToSignBytes", "CanonicalRequest", "CanonicalRequestBytes",
+	"HeadersNotSigned", "X-Amz-Expires", "Expires", "RequestTime", "ServerTime", "MaxAllowedSkewMilliseconds",
+	"ProposedSize", "MinSizeAllowed", "MaxSizeAllowed", "Size",
+}
+
+func memberRank(name string) int {
+	if i := slices.Index(memberOrder, name); i >= 0 {
+		return i
+	}
+	return len(memberOrder)
 }
 
 func memberText(v any) string {

@@ -62,6 +62,11 @@ func (n *Node) Attr(name string) (string, bool) {
 	return "", false
 }
 
+// maxElements bounds the elements of a request document, so that a small
+// document cannot cost much memory: S3's largest (DeleteObjects' 1,000
+// objects, a lifecycle configuration's 1,000 rules) have far fewer.
+const maxElements = 50_000
+
 // maxDepth bounds the nesting of a request document; S3's deepest schemas
 // (lifecycle filters) are far shallower.
 const maxDepth = 64
@@ -77,7 +82,9 @@ func ParseXML(r io.Reader, limit int64) (*Node, error) {
 	dec := xml.NewDecoder(lr)
 	dec.Strict = true
 	var stack []*Node
+	var texts [][]byte // the text of each open element, set on its end
 	var root *Node
+	elements := 0
 	for {
 		tok, err := dec.Token()
 		if lr.over {
@@ -97,6 +104,9 @@ func ParseXML(r io.Reader, limit int64) (*Node, error) {
 			if len(stack) >= maxDepth {
 				return nil, fmt.Errorf("%w: too deep", errMalformed)
 			}
+			if elements++; elements > maxElements {
+				return nil, fmt.Errorf("%w: too many elements", errMalformed)
+			}
 			n := &Node{Name: t.Name.Local, Attrs: t.Attr}
 			if len(stack) == 0 {
 				root = n
@@ -105,21 +115,26 @@ func ParseXML(r io.Reader, limit int64) (*Node, error) {
 				p.Children = append(p.Children, n)
 			}
 			stack = append(stack, n)
+			texts = append(texts, nil)
 		case xml.EndElement:
-			stack = stack[:len(stack)-1]
+			stack[len(stack)-1].Text = string(texts[len(texts)-1])
+			stack, texts = stack[:len(stack)-1], texts[:len(texts)-1]
 		case xml.CharData:
 			if len(stack) > 0 {
-				stack[len(stack)-1].Text += string(t)
+				texts[len(texts)-1] = append(texts[len(texts)-1], t...)
 			} else if strings.TrimSpace(string(t)) != "" {
 				return nil, fmt.Errorf("%w: text outside the root element", errMalformed)
 			}
 		}
 	}
 	if root == nil {
-		return nil, fmt.Errorf("%w: no root element", errMalformed)
+		return nil, fmt.Errorf("%w: %w", errMalformed, errNoRoot)
 	}
 	return root, nil
 }
+
+// errNoRoot is an empty document (or whitespace, a declaration, comments).
+var errNoRoot = errors.New("no root element")
 
 // errTooLarge is a document past the size bound.
 var errTooLarge = errors.New("XML document too large")

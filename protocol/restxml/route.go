@@ -23,6 +23,9 @@ type Operation struct {
 	// them (GetBucketLifecycle and GetBucketLifecycleConfiguration share
 	// their request).
 	Deprecated bool
+	// ChecksumRequired operations refuse a request without a checksum of
+	// its body: Content-MD5 or an x-amz-checksum-* header.
+	ChecksumRequired bool
 	// RequiredQuery and RequiredHeaders are the input's required query
 	// parameters and headers: between operations with the same method,
 	// resource and query literals, the one whose required parameters the
@@ -146,8 +149,8 @@ func (req *Request) Operation() string { return req.op.Name }
 // Op returns the operation table entry the request resolved to.
 func (req *Request) Op() Operation { return req.op }
 
-// Bucket and Key return the bucket and key the server split off the
-// request.
+// Bucket returns the bucket the server split off the request ("" for
+// service requests).
 func (req *Request) Bucket() string { return req.bucket }
 
 // Key returns the object key ("" for service and bucket requests).
@@ -264,7 +267,8 @@ func pick(cands []*route, q url.Values, h http.Header) *route {
 	return best
 }
 
-// errNoInput is the Decode error of an operation without generated shapes.
+// notImplemented is the Decode error of an operation without generated
+// shapes.
 func notImplemented(op string) *awserr.Error {
 	return NotImplemented().WithCause(fmt.Errorf("operation %s is not implemented", op))
 }

@@ -121,9 +121,27 @@ type describer struct {
 	part string
 	out  []Check
 	keys *keySet
+	hdr  map[string]string // lower-cased header names to their first values
 }
 
-func (d *describer) header(name string) (string, bool) { return acl.Header(d.r.Headers, name) }
+// header returns the first value of the header lowerName (given in lower
+// case), matching the request's header names case-insensitively.
+func (d *describer) header(lowerName string) (string, bool) {
+	if d.hdr == nil {
+		d.hdr = make(map[string]string, len(d.r.Headers))
+		for k, v := range d.r.Headers {
+			if len(v) == 0 {
+				continue
+			}
+			lk := strings.ToLower(k)
+			if _, dup := d.hdr[lk]; !dup {
+				d.hdr[lk] = v[0]
+			}
+		}
+	}
+	v, ok := d.hdr[lowerName]
+	return v, ok
+}
 
 func (d *describer) bucketARN(b string) string { return "arn:" + d.part + ":s3:::" + b }
 
@@ -274,8 +292,8 @@ func (d *describer) run() error {
 
 // grantHeaders reports whether any x-amz-grant-* header is present.
 func (d *describer) grantHeaders() bool {
-	for _, gh := range acl.GrantHeaders {
-		if _, ok := d.header(gh.Header); ok {
+	for _, name := range [...]string{acl.HeaderGrantFullControl, acl.HeaderGrantRead, acl.HeaderGrantWrite, acl.HeaderGrantReadACP, acl.HeaderGrantWriteACP} {
+		if _, ok := d.header(name); ok {
 			return true
 		}
 	}
@@ -283,13 +301,13 @@ func (d *describer) grantHeaders() bool {
 }
 
 // writeExtras adds what the headers of an object write need besides
-// s3:PutObject: s3:PutObjectAcl for ACL headers and s3:PutObjectTagging for
-// x-amz-tagging (API reference, PutObject), and the Object Lock actions
-// for Object Lock headers.
+// s3:PutObject: s3:PutObjectTagging for x-amz-tagging (API reference,
+// PutObject, "Permissions"), and the Object Lock actions for Object Lock
+// headers. ACL headers need no more than s3:PutObject, which policies
+// constrain with s3:x-amz-acl and s3:x-amz-grant-* (the S3 user guide's
+// example "Require the bucket-owner-full-control canned ACL" grants only
+// s3:PutObject: example-bucket-policies-condition-keys.html).
 func (d *describer) writeExtras() {
-	if acl.Specified(d.r.Headers) {
-		d.object("PutObjectAcl")
-	}
 	if v, ok := d.header("x-amz-tagging"); ok && v != "" {
 		d.object("PutObjectTagging")
 	}
@@ -333,9 +351,6 @@ func (d *describer) copy() error {
 	d.add(read, d.objectARN(sb, sk), sb, sk)
 	d.object("PutObject")
 	if d.r.Operation == "CopyObject" {
-		if acl.Specified(d.r.Headers) {
-			d.object("PutObjectAcl")
-		}
 		dir, _ := d.header("x-amz-tagging-directive")
 		if strings.EqualFold(dir, "REPLACE") {
 			if t, ok := d.header("x-amz-tagging"); ok && t != "" {

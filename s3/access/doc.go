@@ -11,8 +11,17 @@
 //     into the one resource-based policy the engine evaluates, cached by
 //     content, applying Object Ownership and Block Public Access, and
 //     decides one check with AWS's AccessDenied message.
+//   - Decider.Authorize runs the whole path for the S3 endpoint: each check
+//     assembled by authz (the caller's policies, the organization's
+//     guardrails), then decided.
 //   - IsPublicPolicy, IsPublicACL and PublicAccessBlock implement S3 Block
-//     Public Access; WriteACL and ObjectOwner implement Object Ownership.
+//     Public Access; ObjectOwner, WriteObject, CreateBucketACL and PutACL
+//     implement Object Ownership where S3 writes an ACL.
+//
+// The endpoint's use, per request:
+//
+//	checks, err := access.Describe(&access.Request{Operation: "GetObject", Bucket: b, Key: k, ...})
+//	err = decider.Authorize(ctx, authorizer, caller, checks, factsOfBucketAndObject)
 //
 // The package does no I/O and does not speak HTTP: headers and query come
 // as maps, and what only the S3 layer knows (the signature, TLS, the

@@ -21,66 +21,67 @@ type keyVal struct {
 
 type keySet struct{ kv []keyVal }
 
-func (s *keySet) set(key string, values ...string) {
-	m := strings.ToLower(key)
-	if i := strings.IndexByte(m, '/'); i >= 0 {
-		m = m[:i+1]
-	}
-	s.kv = append(s.kv, keyVal{key: key, match: m, values: values})
+// set adds key; match is its lower-cased name, cut after '/' for tag keys.
+func (s *keySet) set(key, match string, values ...string) {
+	s.kv = append(s.kv, keyVal{key: key, match: match, values: values})
 }
+
+// setStatic adds a key whose name is its own match (lower case, no tag part).
+func (s *keySet) setStatic(key string, values ...string) { s.set(key, key, values...) }
 
 // headerKeys are the request headers whose values AWS supplies as s3:
 // condition keys of the same name (amazon-s3-policy-keys.html and the
 // Service Authorization Reference).
-var headerKeys = []string{
-	"x-amz-acl", "x-amz-grant-read", "x-amz-grant-write", "x-amz-grant-read-acp",
-	"x-amz-grant-write-acp", "x-amz-grant-full-control",
-	"x-amz-server-side-encryption", "x-amz-server-side-encryption-aws-kms-key-id",
-	"x-amz-server-side-encryption-customer-algorithm", "x-amz-storage-class",
-	"x-amz-metadata-directive", "x-amz-copy-source", "x-amz-website-redirect-location",
-	"x-amz-content-sha256", "x-amz-object-ownership",
-}
-
-// lockHeaderKeys maps Object Lock headers to their condition keys.
-var lockHeaderKeys = [][2]string{
+// headerKeys maps request headers (lower case) to their condition keys.
+var headerKeys = [][2]string{
+	{"x-amz-acl", "s3:x-amz-acl"},
+	{"x-amz-grant-read", "s3:x-amz-grant-read"},
+	{"x-amz-grant-write", "s3:x-amz-grant-write"},
+	{"x-amz-grant-read-acp", "s3:x-amz-grant-read-acp"},
+	{"x-amz-grant-write-acp", "s3:x-amz-grant-write-acp"},
+	{"x-amz-grant-full-control", "s3:x-amz-grant-full-control"},
+	{"x-amz-server-side-encryption", "s3:x-amz-server-side-encryption"},
+	{"x-amz-server-side-encryption-aws-kms-key-id", "s3:x-amz-server-side-encryption-aws-kms-key-id"},
+	{"x-amz-server-side-encryption-customer-algorithm", "s3:x-amz-server-side-encryption-customer-algorithm"},
+	{"x-amz-storage-class", "s3:x-amz-storage-class"},
+	{"x-amz-metadata-directive", "s3:x-amz-metadata-directive"},
+	{"x-amz-copy-source", "s3:x-amz-copy-source"},
+	{"x-amz-website-redirect-location", "s3:x-amz-website-redirect-location"},
+	{"x-amz-content-sha256", "s3:x-amz-content-sha256"},
+	{"x-amz-object-ownership", "s3:x-amz-object-ownership"},
 	{"x-amz-object-lock-mode", "s3:object-lock-mode"},
 	{"x-amz-object-lock-retain-until-date", "s3:object-lock-retain-until-date"},
 	{"x-amz-object-lock-legal-hold", "s3:object-lock-legal-hold"},
-	{"If-Match", "s3:if-match"},
-	{"If-None-Match", "s3:if-none-match"},
+	{"if-match", "s3:if-match"},
+	{"if-none-match", "s3:if-none-match"},
 }
 
 // requestKeys gathers every condition key the request supplies; attachKeys
 // then gives each check the ones its action supports.
 func requestKeys(d *describer) (*keySet, error) {
 	r := d.r
-	ks := &keySet{}
+	ks := &keySet{kv: make([]keyVal, 0, 16)}
 	q := url.Values(r.Query)
 	// s3:prefix is "" when the request gives no prefix: the IAM User
 	// Guide's home-directory example allows listing the bucket's root with
 	// "s3:prefix": [""] (reference_policies_examples_s3_home-directory-console).
-	ks.set("s3:prefix", q.Get("prefix"))
+	ks.setStatic("s3:prefix", q.Get("prefix"))
 	if v, ok := r.Query["delimiter"]; ok && len(v) > 0 {
-		ks.set("s3:delimiter", v[0])
+		ks.setStatic("s3:delimiter", v[0])
 	}
 	if v, ok := r.Query["max-keys"]; ok && len(v) > 0 {
-		ks.set("s3:max-keys", v[0])
+		ks.setStatic("s3:max-keys", v[0])
 	}
-	for _, h := range headerKeys {
-		if v, ok := d.header(h); ok {
-			ks.set("s3:"+h, v)
-		}
-	}
-	for _, p := range lockHeaderKeys {
+	for _, p := range headerKeys {
 		if v, ok := d.header(p[0]); ok {
-			ks.set(p[1], v)
+			ks.setStatic(p[1], v)
 		}
 	}
 	if r.VersionID != "" {
-		ks.set("s3:VersionId", r.VersionID)
+		ks.set("s3:VersionId", "s3:versionid", r.VersionID)
 	}
 	if r.LocationConstraint != "" {
-		ks.set("s3:LocationConstraint", r.LocationConstraint)
+		ks.set("s3:LocationConstraint", "s3:locationconstraint", r.LocationConstraint)
 	}
 	tags := r.RequestTags
 	switch r.Operation {
@@ -96,40 +97,40 @@ func requestKeys(d *describer) (*keySet, error) {
 	if tags != nil {
 		keys := make([]string, 0, len(tags))
 		for k, v := range tags {
-			ks.set("s3:RequestObjectTag/"+k, v)
+			ks.set("s3:RequestObjectTag/"+k, "s3:requestobjecttag/", v)
 			keys = append(keys, k)
 		}
 		sort.Strings(keys)
-		ks.set("s3:RequestObjectTagKeys", keys...)
+		ks.set("s3:RequestObjectTagKeys", "s3:requestobjecttagkeys", keys...)
 	}
 	for k, v := range r.ExistingObjectTags {
-		ks.set("s3:ExistingObjectTag/"+k, v)
+		ks.set("s3:ExistingObjectTag/"+k, "s3:existingobjecttag/", v)
 	}
 	for k, v := range r.BucketTags {
-		ks.set("s3:BucketTag/"+k, v)
-		ks.set("aws:ResourceTag/"+k, v)
+		ks.set("s3:BucketTag/"+k, "s3:buckettag/", v)
+		ks.set("aws:ResourceTag/"+k, "aws:resourcetag/", v)
 	}
 	if r.Auth.Type != "" {
 		sv := r.Auth.SignatureVersion
 		if sv == "" {
 			sv = SignatureV4
 		}
-		ks.set("s3:signatureversion", sv)
-		ks.set("s3:authType", string(r.Auth.Type))
-		ks.set("s3:signatureAge", strconv.FormatInt(r.Auth.Age.Milliseconds(), 10))
+		ks.setStatic("s3:signatureversion", sv)
+		ks.set("s3:authType", "s3:authtype", string(r.Auth.Type))
+		ks.set("s3:signatureAge", "s3:signatureage", strconv.FormatInt(r.Auth.Age.Milliseconds(), 10))
 	}
 	if r.TLSVersion != "" {
-		ks.set("s3:TlsVersion", r.TLSVersion)
+		ks.set("s3:TlsVersion", "s3:tlsversion", r.TLSVersion)
 	}
 	if r.BucketOwner != "" {
-		ks.set("s3:ResourceAccount", r.BucketOwner)
-		ks.set("aws:ResourceAccount", r.BucketOwner)
+		ks.set("s3:ResourceAccount", "s3:resourceaccount", r.BucketOwner)
+		ks.set("aws:ResourceAccount", "aws:resourceaccount", r.BucketOwner)
 	}
-	if v, ok := d.header("Referer"); ok {
-		ks.set("aws:Referer", v)
+	if v, ok := d.header("referer"); ok {
+		ks.set("aws:Referer", "aws:referer", v)
 	}
-	if v, ok := d.header("User-Agent"); ok {
-		ks.set("aws:UserAgent", v)
+	if v, ok := d.header("user-agent"); ok {
+		ks.set("aws:UserAgent", "aws:useragent", v)
 	}
 	return ks, nil
 }
@@ -148,7 +149,15 @@ func (d *describer) attachKeys() {
 		sup := table[strings.ToLower(c.Action)]
 		ctx := make(map[string][]string, 8)
 		for _, kv := range d.keys.kv {
-			if strings.HasPrefix(kv.match, "aws:") && kv.match != "aws:resourcetag/" || sup[kv.match] {
+			switch {
+			case kv.match == "aws:resourcetag/":
+				// The bucket's tags are its aws:ResourceTag keys; an
+				// object's would be the object's own, which S3 does not
+				// supply here.
+				if c.Key == "" && sup[kv.match] {
+					ctx[kv.key] = kv.values
+				}
+			case strings.HasPrefix(kv.match, "aws:") || sup[kv.match]:
 				ctx[kv.key] = kv.values
 			}
 		}

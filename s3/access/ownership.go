@@ -68,11 +68,13 @@ type Written struct {
 // the request's ACL headers, and enforces Object Ownership and
 // BlockPublicAcls:
 //
-//   - with ACLs disabled (BucketOwnerEnforced, or ""), a request that sets
-//     an ACL other than bucket-owner-full-control or its equivalent (only
-//     FULL_CONTROL to the bucket owner; private is its equivalent, the
-//     bucket owner being the owner) fails with AccessControlListNotSupported;
-//     the object is the bucket owner's, with FULL_CONTROL to it;
+//   - with ACLs disabled (BucketOwnerEnforced, or ""), S3 "only accept[s]
+//     PUT requests that don't specify an ACL or PUT requests that specify
+//     bucket owner full control ACLs, such as the bucket-owner-full-control
+//     canned ACL or an equivalent form" (API reference, PutObject): other
+//     canned ACLs (private included) and grants to anyone but the bucket
+//     owner fail with AccessControlListNotSupported; the object is the
+//     bucket owner's, with FULL_CONTROL to it;
 //   - otherwise the owner is ObjectOwner's and the ACL the headers' (private
 //     without them), refused with AccessDenied when it is public and bpa
 //     blocks public ACLs.
@@ -90,10 +92,32 @@ func WriteObject(o Ownership, bpa PublicAccessBlock, headers map[string][]string
 // setting" (CreateBucket's error, not AccessControlListNotSupported).
 func CreateBucketACL(o Ownership, bpa PublicAccessBlock, headers map[string][]string, owner string, display func(account string) string) (acl.ACL, error) {
 	w, err := write(o, bpa, headers, acl.ForBucket, owner, owner, display)
-	if e, ok := awserr.As(err); ok && e.Code == "AccessControlListNotSupported" {
-		return acl.ACL{}, awserr.New("InvalidBucketAclWithObjectOwnership", "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting")
-	}
 	return w.ACL, err
+}
+
+func errBucketACLWithOwnership() *awserr.Error {
+	return awserr.New("InvalidBucketAclWithObjectOwnership", "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting")
+}
+
+// ownerOnly reports whether an ACL a request sets is one a bucket with ACLs
+// disabled accepts: for an object, the bucket-owner-full-control canned ACL
+// or grants of FULL_CONTROL to the bucket owner only; for a new bucket, any
+// ACL that gives no access to another account (CreateBucket fails only
+// when the ACL "provides access to an external Amazon Web Services
+// account", API reference).
+func ownerOnly(target acl.Target, canned string, a acl.ACL, ownerID string) bool {
+	if target == acl.ForBucket {
+		for _, g := range a.Grants {
+			if g.Grantee.Type != acl.CanonicalUser || g.Grantee.ID != ownerID {
+				return false
+			}
+		}
+		return true
+	}
+	if canned != "" {
+		return canned == acl.CannedBucketOwnerFullControl
+	}
+	return a.OnlyFullControlTo(ownerID)
 }
 
 func write(o Ownership, bpa PublicAccessBlock, headers map[string][]string, target acl.Target, bucketOwner, writer string, display func(string) string) (Written, error) {
@@ -112,7 +136,10 @@ func write(o Ownership, bpa PublicAccessBlock, headers map[string][]string, targ
 		return Written{}, err
 	}
 	if !o.ACLsEnabled() {
-		if set && !a.OnlyFullControlTo(bOwner.ID) {
+		if set && !ownerOnly(target, canned, a, bOwner.ID) {
+			if target == acl.ForBucket {
+				return Written{}, errBucketACLWithOwnership()
+			}
 			return Written{}, ErrACLNotSupported()
 		}
 		return Written{Owner: bucketOwner, ACL: acl.Private(bOwner)}, nil
@@ -127,12 +154,14 @@ func write(o Ownership, bpa PublicAccessBlock, headers map[string][]string, targ
 }
 
 // PutACL checks an ACL that PutBucketAcl or PutObjectAcl sets (from the
-// body or the headers): refused with AccessControlListNotSupported when the
-// bucket's ACLs are disabled, unless it only grants FULL_CONTROL to the
-// bucket owner, and with AccessDenied when it is public and bpa blocks
-// public ACLs; then validated (acl.ACL.Validate).
-func PutACL(o Ownership, bpa PublicAccessBlock, a acl.ACL, bucketOwner string) error {
-	if !o.ACLsEnabled() && !a.OnlyFullControlTo(acl.CanonicalID(bucketOwner)) {
+// body or the headers): refused with AccessControlListNotSupported whatever
+// it holds when the bucket's ACLs are disabled ("Requests to set ACLs or
+// update ACLs fail and return the AccessControlListNotSupported error
+// code", API reference, PutBucketAcl and PutObjectAcl; PutBucketAcl with
+// "private" fails so too), with AccessDenied when it is public and bpa
+// blocks public ACLs; and validated (acl.ACL.Validate).
+func PutACL(o Ownership, bpa PublicAccessBlock, a acl.ACL) error {
+	if !o.ACLsEnabled() {
 		return ErrACLNotSupported()
 	}
 	if err := a.Validate(); err != nil {

@@ -215,11 +215,11 @@ func (a ACL) Validate() error {
 		switch g.Grantee.Type {
 		case CanonicalUser:
 			if !ValidCanonicalID(g.Grantee.ID) {
-				return errInvalidArgument("Invalid id", "CanonicalUser/ID", g.Grantee.ID)
+				return errInvalidArgument("Invalid id", "id", g.Grantee.ID)
 			}
 		case Group:
 			if !validGroup(g.Grantee.URI) {
-				return errInvalidArgument("Invalid group uri", "Group/URI", g.Grantee.URI)
+				return errInvalidArgument("Invalid group uri", "uri", g.Grantee.URI)
 			}
 		case Email:
 			return ErrEmailGrantee()
@@ -256,4 +256,18 @@ func Decode(b []byte) (ACL, error) {
 // the same order.
 func (a ACL) Equal(b ACL) bool {
 	return a.Owner == b.Owner && slices.Equal(a.Grants, b.Grants)
+}
+
+// CheckKnown refuses a grant to a canonical user ID that names no account,
+// as S3 does: InvalidArgument "Invalid id" naming "id" and the ID
+// (versity/versitygw#1384: a well-formed but unknown ID). known reports
+// whether an ID is some account's (the S3 layer compares it with
+// CanonicalID of its accounts).
+func (a ACL) CheckKnown(known func(id string) bool) error {
+	for _, g := range a.Grants {
+		if g.Grantee.Type == CanonicalUser && g.Grantee.ID != ExecReadID && !known(g.Grantee.ID) {
+			return errInvalidArgument("Invalid id", "id", g.Grantee.ID)
+		}
+	}
+	return nil
 }

@@ -27,7 +27,10 @@ var (
 	bowner = Owner{ID: CanonicalID("444455556666"), DisplayName: "bucket-owner"}
 )
 
-// Canned ACL expansions: acl-overview.html#canned-acl.
+// Canned ACL expansions: acl-overview.html#canned-acl. An unknown name is
+// InvalidArgument with an empty message, ArgumentName x-amz-acl and the
+// value (as S3 answers it: versity/versitygw#1379, and
+// Turistforeningen/node-s3-uploader#44).
 func TestCanned(t *testing.T) {
 	ownerFC := Grant{Grantee: Grantee{Type: CanonicalUser, ID: owner.ID, DisplayName: owner.DisplayName}, Permission: FullControl}
 	tests := []struct {
@@ -39,7 +42,7 @@ func TestCanned(t *testing.T) {
 		{CannedPrivate, ForObject, []Grant{ownerFC}, ""},
 		{CannedPublicRead, ForObject, []Grant{ownerFC, {GroupOf(AllUsers), Read}}, ""},
 		{CannedPublicReadWrite, ForBucket, []Grant{ownerFC, {GroupOf(AllUsers), Read}, {GroupOf(AllUsers), Write}}, ""},
-		{CannedAWSExecRead, ForObject, []Grant{ownerFC, {ExecReadGrantee, Read}}, ""},
+		{CannedAWSExecRead, ForObject, []Grant{ownerFC, {ExecReadGrantee(), Read}}, ""},
 		{CannedAuthenticatedRead, ForBucket, []Grant{ownerFC, {GroupOf(AuthenticatedUsers), Read}}, ""},
 		{CannedBucketOwnerRead, ForObject, []Grant{ownerFC, {Grantee{Type: CanonicalUser, ID: bowner.ID, DisplayName: bowner.DisplayName}, Read}}, ""},
 		{CannedBucketOwnerFullControl, ForObject, []Grant{ownerFC, {Grantee{Type: CanonicalUser, ID: bowner.ID, DisplayName: bowner.DisplayName}, FullControl}}, ""},
@@ -48,6 +51,10 @@ func TestCanned(t *testing.T) {
 		{CannedLogDeliveryWrite, ForBucket, []Grant{ownerFC, {GroupOf(LogDelivery), Write}, {GroupOf(LogDelivery), ReadACP}}, ""},
 		{CannedLogDeliveryWrite, ForObject, nil, CodeInvalidArgument},
 		{"public", ForObject, nil, CodeInvalidArgument},
+	}
+	_, err := Canned("privatee", ForBucket, owner, owner)
+	if e, _ := awserr.As(err); e == nil || e.Message != "" || e.Members["ArgumentName"] != "x-amz-acl" || e.Members["ArgumentValue"] != "privatee" {
+		t.Errorf("unknown canned ACL: %+v", e)
 	}
 	for _, tc := range tests {
 		a, err := Canned(tc.name, tc.target, owner, bowner)
@@ -73,7 +80,10 @@ func TestCanned(t *testing.T) {
 }
 
 // Grant headers: the S3 API reference, PutObjectAcl ("x-amz-grant-read:
-// id=..., uri=..."); email grantees answer 405 since October 1, 2025.
+// id=..., uri=..."); email grantees answer 405 since October 1, 2025. The
+// errors as S3 answers them (versity/versitygw#1384): InvalidArgument
+// "Argument format not recognized" with ArgumentName the header, "Invalid
+// id" with ArgumentName "id".
 func TestParseGrants(t *testing.T) {
 	id := CanonicalID("111122223333")
 	tests := []struct {
@@ -91,6 +101,15 @@ func TestParseGrants(t *testing.T) {
 		{in: `nonsense`, code: CodeInvalidArgument, status: 400},
 		{in: `id="` + id + `",`, code: CodeInvalidArgument, status: 400},
 		{in: `emailAddress="a@example.com"`, code: CodeMethodNotAllowed, status: 405},
+	}
+	_, err := ParseGrants(HeaderGrantFullControl, FullControl, "fdjklasaj")
+	if e, _ := awserr.As(err); e == nil || e.Message != "Argument format not recognized" ||
+		e.Members["ArgumentName"] != HeaderGrantFullControl || e.Members["ArgumentValue"] != "fdjklasaj" {
+		t.Errorf("format: %+v", e)
+	}
+	_, err = ParseGrants(HeaderGrantFullControl, FullControl, "id=0123")
+	if e, _ := awserr.As(err); e == nil || e.Message != "Invalid id" || e.Members["ArgumentName"] != "id" || e.Members["ArgumentValue"] != "0123" {
+		t.Errorf("id: %+v", e)
 	}
 	for _, tc := range tests {
 		gs, err := ParseGrants(HeaderGrantRead, Read, tc.in)
@@ -178,4 +197,28 @@ func FuzzParseGrants(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestCheckKnown(t *testing.T) {
+	a := Private(owner)
+	a.Grants = append(a.Grants, Grant{Grantee: User(CanonicalID("999999999999")), Permission: Read})
+	known := func(id string) bool { return id == owner.ID }
+	if e, _ := awserr.As(a.CheckKnown(known)); e == nil || e.Message != "Invalid id" {
+		t.Fatalf("unknown id accepted: %v", e)
+	}
+	if err := Private(owner).CheckKnown(known); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestHeaderPermission(t *testing.T) {
+	if p, ok := HeaderPermission(HeaderGrantReadACP); !ok || p != ReadACP {
+		t.Fatal(p, ok)
+	}
+	if _, ok := HeaderPermission(HeaderACL); ok {
+		t.Fatal("x-amz-acl is no grant header")
+	}
+	if !HasGrantHeaders(map[string][]string{"X-Amz-Grant-Write": {"x"}}) || HasGrantHeaders(map[string][]string{"x-amz-acl": {"private"}}) {
+		t.Fatal("HasGrantHeaders")
+	}
 }

@@ -22,10 +22,18 @@ const (
 	CannedLogDeliveryWrite       = "log-delivery-write"
 )
 
-// ExecReadGrantee is the canonical user S3 grants READ to under
-// aws-exec-read: Amazon EC2's ("za-team"), as GetObjectAcl reports it
-// after a PutObject with that canned ACL.
-var ExecReadGrantee = Grantee{Type: CanonicalUser, ID: "6aa5a366c34c1cbe25dc49211496e913e0351eb0e8c37aa3477e40942ec6b97c", DisplayName: "za-team"}
+// The canonical user S3 grants READ to under aws-exec-read: Amazon EC2's
+// ("za-team"), as GetObjectAcl reports it after a PutObject with that
+// canned ACL.
+const (
+	ExecReadID          = "6aa5a366c34c1cbe25dc49211496e913e0351eb0e8c37aa3477e40942ec6b97c"
+	ExecReadDisplayName = "za-team"
+)
+
+// ExecReadGrantee returns the grantee of aws-exec-read's READ grant.
+func ExecReadGrantee() Grantee {
+	return Grantee{Type: CanonicalUser, ID: ExecReadID, DisplayName: ExecReadDisplayName}
+}
 
 // ValidCanned reports whether name is a canned ACL S3 accepts for target.
 // The acl-overview table lists log-delivery-write for buckets only, and
@@ -70,7 +78,7 @@ func Canned(name string, target Target, owner, bucketOwner Owner) (ACL, error) {
 		add(GroupOf(AllUsers), Read)
 		add(GroupOf(AllUsers), Write)
 	case CannedAWSExecRead:
-		add(ExecReadGrantee, Read)
+		add(ExecReadGrantee(), Read)
 	case CannedAuthenticatedRead:
 		add(GroupOf(AuthenticatedUsers), Read)
 	case CannedBucketOwnerRead:

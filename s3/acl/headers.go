@@ -1,9 +1,6 @@
 package acl
 
-import (
-	"net/textproto"
-	"strings"
-)
+import "strings"
 
 // The request headers that carry an ACL.
 const (
@@ -15,11 +12,11 @@ const (
 	HeaderGrantFullControl = "x-amz-grant-full-control"
 )
 
-// GrantHeaders maps each x-amz-grant-* header to the permission it grants,
-// in the order S3 lists the grants.
-var GrantHeaders = []struct {
-	Header     string
-	Permission Permission
+// grantHeaders maps each x-amz-grant-* header to the permission it grants,
+// in the order S3 lists the grants. It is never modified.
+var grantHeaders = [...]struct {
+	header     string
+	permission Permission
 }{
 	{HeaderGrantFullControl, FullControl},
 	{HeaderGrantRead, Read},
@@ -28,13 +25,31 @@ var GrantHeaders = []struct {
 	{HeaderGrantWriteACP, WriteACP},
 }
 
+// HeaderPermission returns the permission the grant header name (lower
+// case) grants, and whether name is one of the x-amz-grant-* headers.
+func HeaderPermission(name string) (Permission, bool) {
+	for _, gh := range grantHeaders {
+		if gh.header == name {
+			return gh.permission, true
+		}
+	}
+	return "", false
+}
+
+// HasGrantHeaders reports whether any x-amz-grant-* header is present.
+func HasGrantHeaders(h map[string][]string) bool {
+	for _, gh := range grantHeaders {
+		if _, ok := Header(h, gh.header); ok {
+			return true
+		}
+	}
+	return false
+}
+
 // Header returns the first value of the request header name, looked up
 // case-insensitively, and whether it is present.
 func Header(h map[string][]string, name string) (string, bool) {
 	if v, ok := h[name]; ok && len(v) > 0 {
-		return v[0], true
-	}
-	if v, ok := h[textproto.CanonicalMIMEHeaderKey(name)]; ok && len(v) > 0 {
 		return v[0], true
 	}
 	for k, v := range h {
@@ -51,12 +66,7 @@ func Specified(h map[string][]string) bool {
 	if _, ok := Header(h, HeaderACL); ok {
 		return true
 	}
-	for _, gh := range GrantHeaders {
-		if _, ok := Header(h, gh.Header); ok {
-			return true
-		}
-	}
-	return false
+	return HasGrantHeaders(h)
 }
 
 // FromHeaders returns the ACL a request's headers set for a resource owned
@@ -69,13 +79,13 @@ func FromHeaders(h map[string][]string, target Target, owner, bucketOwner Owner)
 	canned, hasCanned := Header(h, HeaderACL)
 	var grants []Grant
 	hasGrants := false
-	for _, gh := range GrantHeaders {
-		v, ok := Header(h, gh.Header)
+	for _, gh := range grantHeaders {
+		v, ok := Header(h, gh.header)
 		if !ok {
 			continue
 		}
 		hasGrants = true
-		gs, err := ParseGrants(gh.Header, gh.Permission, v)
+		gs, err := ParseGrants(gh.header, gh.permission, v)
 		if err != nil {
 			return ACL{}, false, err
 		}
@@ -103,9 +113,11 @@ func FromHeaders(h map[string][]string, target Target, owner, bucketOwner Owner)
 //
 //	id="79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be", uri="http://acs.amazonaws.com/groups/global/AllUsers"
 //
-// Errors are S3's: InvalidArgument "Argument format not recognized" for an
-// entry of another form, "Invalid id" for a malformed canonical ID, "Invalid
-// group uri" for an unknown group, and for an email address the 405
+// Errors are S3's: InvalidArgument "Argument format not recognized" naming
+// the header and its value for an entry of another form, "Invalid id"
+// naming "id" and the ID for a malformed canonical ID (both as S3 answers
+// CreateBucket, versity/versitygw#1384), "Invalid group uri" for an unknown
+// group, and for an email address the 405
 // MethodNotAllowed S3 answers since it discontinued email grantees (October
 // 1, 2025; see the S3 API reference for PutObjectAcl).
 func ParseGrants(header string, perm Permission, value string) ([]Grant, error) {
@@ -130,12 +142,12 @@ func ParseGrants(header string, perm Permission, value string) ([]Grant, error) 
 		switch strings.ToLower(typ) {
 		case "id":
 			if !ValidCanonicalID(v) {
-				return nil, errInvalidArgument("Invalid id", "CanonicalUser/ID", v)
+				return nil, errInvalidArgument("Invalid id", "id", v)
 			}
 			g = User(v)
 		case "uri":
 			if !validGroup(v) {
-				return nil, errInvalidArgument("Invalid group uri", "Group/URI", v)
+				return nil, errInvalidArgument("Invalid group uri", "uri", v)
 			}
 			g = GroupOf(v)
 		case "emailaddress":

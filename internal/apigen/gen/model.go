@@ -44,7 +44,14 @@ type Operation struct {
 	Output *Ref `json:"output"`
 	// Deprecated marks an operation replaced by another (S3's
 	// GetBucketLifecycle by GetBucketLifecycleConfiguration).
-	Deprecated    bool   `json:"deprecated"`
+	Deprecated bool `json:"deprecated"`
+	// HTTPChecksumRequired and HTTPChecksum.RequestChecksumRequired mark
+	// an operation whose request must carry a checksum of its body (S3's
+	// Content-MD5 or x-amz-checksum-*).
+	HTTPChecksumRequired bool `json:"httpChecksumRequired"`
+	HTTPChecksum         struct {
+		RequestChecksumRequired bool `json:"requestChecksumRequired"`
+	} `json:"httpChecksum"`
 	Errors        []*Ref `json:"errors"`
 	Documentation string `json:"documentation"`
 }

@@ -65,15 +65,21 @@ var xmlTextRoots = map[string]bool{"GetBucketLocationOutput": true}
 // more is MalformedXML.
 var xmlMaxItems = map[string]int{"ObjectIdentifierList": 1000}
 
+// xmlLongIntegers are the shapes the botocore model types integer whose
+// values exceed 32 bits: an object's Size (up to 5 TiB), which S3's Smithy
+// model and aws-sdk-go-v2 type as a long (types.Object.Size *int64).
+var xmlLongIntegers = map[string]bool{"Size": true}
+
 // xmlGen is the REST-XML generation state beside the shared apiGen.
 type xmlGen struct {
 	*apiGen
 	ops       []string
-	topIn     map[string]bool // operation inputs
-	topOut    map[string]bool // operation outputs
-	xmlIn     map[string]bool // structures decoded from a request document
-	xmlOut    map[string]bool // structures encoded into a response document
-	generated map[string]bool // operations with generated codecs
+	topIn     map[string]bool   // operation inputs
+	topOut    map[string]bool   // operation outputs
+	xmlIn     map[string]bool   // structures decoded from a request document
+	xmlOut    map[string]bool   // structures encoded into a response document
+	generated map[string]bool   // operations with generated codecs
+	roots     map[string]string // output shape -> root element name
 }
 
 // GenerateRESTXMLAPI returns the Go source of package pkg for a REST-XML
@@ -86,13 +92,19 @@ type xmlGen struct {
 // blobs are io.Reader in inputs and io.ReadCloser in outputs. The source is
 // gofmt'd.
 func GenerateRESTXMLAPI(m *Model, pkg string) ([]byte, error) {
+	return generateRESTXML(m, pkg, restXMLOperations[m.Metadata.ServiceID], xmlRootNames)
+}
+
+// generateRESTXML is GenerateRESTXMLAPI with the codecs of ops and the
+// output root element names roots.
+func generateRESTXML(m *Model, pkg string, ops []string, roots map[string]string) ([]byte, error) {
 	x := &xmlGen{apiGen: newAPIGen(m, pkg), topIn: map[string]bool{}, topOut: map[string]bool{},
 		xmlIn: map[string]bool{}, xmlOut: map[string]bool{}, generated: map[string]bool{}}
 	x.restXML = true
 	if m.Metadata.Protocol != "rest-xml" {
 		return nil, fmt.Errorf("model %s: protocol %q is not rest-xml", m.Metadata.UID, m.Metadata.Protocol)
 	}
-	x.ops = restXMLOperations[m.Metadata.ServiceID]
+	x.ops, x.roots = ops, roots
 	if err := x.collect(); err != nil {
 		return nil, err
 	}
@@ -165,7 +177,7 @@ func (x *xmlGen) collect() error {
 				if out.Payload != "" {
 					return fmt.Errorf("operation %s: output body members beside a payload", name)
 				}
-				if xmlRootNames[op.Output.Shape] == "" {
+				if x.roots[op.Output.Shape] == "" {
 					return fmt.Errorf("operation %s: no root element name for %s (xmlRootNames)", name, op.Output.Shape)
 				}
 				x.xmlOut[op.Output.Shape] = true
@@ -202,6 +214,14 @@ func (x *xmlGen) collect() error {
 		}
 	}
 	return nil
+}
+
+// kind is a shape's type, integers widened by xmlLongIntegers to long.
+func (x *xmlGen) kind(shape string) string {
+	if xmlLongIntegers[shape] {
+		return "long"
+	}
+	return x.m.Shapes[shape].Type
 }
 
 func (x *xmlGen) plainString(shape string) bool {
@@ -244,6 +264,9 @@ func (x *xmlGen) routing(name string) (string, error) {
 	f := []string{fmt.Sprintf("Name: %q, Method: %q, URI: %q, Status: %d", name, op.HTTP.Method, op.HTTP.RequestURI, status)}
 	if op.Deprecated {
 		f = append(f, "Deprecated: true")
+	}
+	if op.HTTPChecksumRequired || op.HTTPChecksum.RequestChecksumRequired {
+		f = append(f, "ChecksumRequired: true")
 	}
 	if len(query) > 0 {
 		f = append(f, "RequiredQuery: []string{"+strings.Join(query, ", ")+"}")
@@ -338,6 +361,9 @@ func (x *xmlGen) xmlType(name string) string {
 		}
 		return "string"
 	case "integer":
+		if xmlLongIntegers[name] {
+			return "int64"
+		}
 		return "int32"
 	case "long":
 		return "int64"
@@ -440,7 +466,7 @@ func (x *xmlGen) timeFormat(shape, location string) string {
 func (x *xmlGen) boundConv(mem Member) (string, error) {
 	ms := x.m.Shapes[mem.Shape]
 	w := strconv.Quote(wireName(mem))
-	switch ms.Type {
+	switch x.kind(mem.Shape) {
 	case "string":
 		if len(ms.Enum) > 0 {
 			return x.types[mem.Shape] + "(s)", nil
@@ -512,7 +538,12 @@ func (x *xmlGen) decodeRequest(t string, s *Shape) error {
 				get = "d.Query"
 			}
 			x.p("if s, ok := %s(%s); ok {", get, w)
-			x.p("%s", x.assign(s, mem, conv))
+			if mem.Location == "header" && ms.Type == "timestamp" && !req {
+				// Conditional headers with an invalid date are ignored.
+				x.p("if x, ok := d.HeaderTime(%s, s, %s); ok { %s = &x }", w, x.timeFormat(mem.Shape, "header"), f)
+			} else {
+				x.p("%s", x.assign(s, mem, conv))
+			}
 			if req {
 				x.p("} else { d.Missing(%q, %s) }", mem.Location, w)
 			} else {
@@ -549,7 +580,7 @@ func (x *xmlGen) decodeRequest(t string, s *Shape) error {
 // elemConv is the expression decoding the element c as a value of shape.
 func (x *xmlGen) elemConv(shape string) (string, error) {
 	s := x.m.Shapes[shape]
-	switch s.Type {
+	switch x.kind(shape) {
 	case "string":
 		if len(s.Enum) > 0 {
 			return x.types[shape] + "(d.XMLString(c))", nil
@@ -675,6 +706,7 @@ func (x *xmlGen) headerSet(mem Member, val string) (string, error) {
 func (x *xmlGen) encodeResponse(name, t string, s *Shape) error {
 	x.p("// EncodeResponse implements restxml.Output: it sets the header members and the payload of %s.", t)
 	x.p("func (v *%s) EncodeResponse(r *restxml.Response) {", t)
+	x.p("if v == nil { return }")
 	body := false
 	for _, mem := range s.Members {
 		ms := x.m.Shapes[mem.Shape]
@@ -729,7 +761,7 @@ func (x *xmlGen) encodeResponse(name, t string, s *Shape) error {
 		}
 	}
 	if body {
-		root := xmlRootNames[name]
+		root := x.roots[name]
 		if xmlTextRoots[name] {
 			var text *Member
 			for i := range s.Members {
@@ -800,7 +832,15 @@ func (x *xmlGen) encodeXML(name, t string, s *Shape) error {
 	if ns := s.XMLNamespace; ns != nil && ns.Prefix != "" {
 		attrs = append(attrs, strconv.Quote("xmlns:"+ns.Prefix), strconv.Quote(ns.URI))
 	}
-	x.p("attrs := []string{%s}", strings.Join(attrs, ", "))
+	hasAttrs := len(attrs) > 0
+	for _, mem := range s.Members {
+		hasAttrs = hasAttrs || mem.XMLAttribute
+	}
+	if !hasAttrs {
+		x.p("e.Start(name)")
+	} else {
+		x.p("attrs := []string{%s}", strings.Join(attrs, ", "))
+	}
 	for _, mem := range s.Members {
 		if !mem.XMLAttribute {
 			continue
@@ -823,7 +863,9 @@ func (x *xmlGen) encodeXML(name, t string, s *Shape) error {
 			x.p("if v.%s != nil { attrs = append(attrs, %q, %s) }", goName(mem.Name), wireName(mem), val)
 		}
 	}
-	x.p("e.Start(name, attrs...)")
+	if hasAttrs {
+		x.p("e.Start(name, attrs...)")
+	}
 	for _, mem := range s.Members {
 		if mem.XMLAttribute || mem.Location != "" || (s.Payload != "" && mem.Name == s.Payload) {
 			continue
