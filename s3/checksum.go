@@ -113,6 +113,14 @@ type trailed interface {
 	TrailerChecksum() (algorithm, value string)
 }
 
+// Size is the body's declared length, -1 when unknown.
+func (cr *checksumReader) Size() int64 {
+	if s, ok := cr.r.(interface{ Size() int64 }); ok {
+		return s.Size()
+	}
+	return -1
+}
+
 // value is the computed checksum, base64.
 func (cr *checksumReader) value() string {
 	if cr.sum == nil {

@@ -276,6 +276,10 @@ func (s *Service) headObject(ctx context.Context, c *identity.Caller, r *Request
 	out.Expires = parseExpires(info.Meta.Expires)
 	size := info.Size
 	out.ContentLength = &size
+	if sc := info.Meta.StorageClass; sc != "" && sc != "STANDARD" {
+		v := s3api.StorageClass(sc)
+		out.StorageClass = &v
+	}
 	if in.ChecksumMode != nil && *in.ChecksumMode == "ENABLED" {
 		setChecksumOut(info.Meta.Checksum, &out.ChecksumCRC32, &out.ChecksumCRC32C, &out.ChecksumSHA1, &out.ChecksumSHA256)
 	}

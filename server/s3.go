@@ -122,8 +122,9 @@ func s3Address(r *http.Request, domain string) (bucket, key string, err error) {
 }
 
 // addressesBucket reports whether an unsigned request is an S3 request:
-// addressed to a bucket's virtual host, or to a path with a bucket that is
-// not an AWS Query call (no Action parameter, not a form POST).
+// addressed to a bucket's virtual host, to a path with a bucket that is not
+// an AWS Query call (no Action parameter, not a form POST), or a GET of /
+// without an Action (anonymous ListBuckets).
 func addressesBucket(r *http.Request, domain string) bool {
 	host := r.Host
 	if h, _, err := net.SplitHostPort(host); err == nil {
@@ -132,8 +133,12 @@ func addressesBucket(r *http.Request, domain string) bool {
 	if domain != "" && strings.HasSuffix(host, "."+domain) {
 		return true
 	}
-	if len(r.URL.Path) < 2 || r.URL.Query().Has("Action") {
+	if r.URL.Query().Has("Action") {
 		return false
+	}
+	if len(r.URL.Path) < 2 {
+		// GET / is S3's ListBuckets (AWS Query calls name their Action).
+		return r.Method == http.MethodGet || r.Method == http.MethodHead
 	}
 	ct := r.Header.Get("Content-Type")
 	return !(r.Method == http.MethodPost && strings.HasPrefix(ct, "application/x-www-form-urlencoded"))

@@ -65,10 +65,14 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request, requestID 
 		return "", authError(authErr)
 	}
 	defer body.Close()
-	if b, ok := body.(*sigv4.Body); ok && b.Chunked() {
-		body = trailerBody{b}
+	size := r.ContentLength
+	if b, ok := body.(*sigv4.Body); ok {
+		size = b.Length()
+		if b.Chunked() {
+			body = trailerBody{b}
+		}
 	}
-	body = &progressBody{ReadCloser: body, rc: http.NewResponseController(w)}
+	body = &progressBody{ReadCloser: body, rc: http.NewResponseController(w), size: size}
 
 	c, err := sc.parseStream(r)
 	if err != nil {
@@ -126,7 +130,13 @@ type progressBody struct {
 	io.ReadCloser
 	rc       *http.ResponseController
 	extended time.Time
+	size     int64 // the decoded length the request declares, -1 when unknown
 }
+
+// Size is the body's length as the request declares it (Content-Length, or
+// x-amz-decoded-content-length of an aws-chunked body), -1 when unknown, so
+// that a backend can pass it on without reading the body first.
+func (p *progressBody) Size() int64 { return p.size }
 
 // TrailerChecksum passes on the checksum of an aws-chunked body's trailer
 // (trailerBody).
