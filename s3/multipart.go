@@ -2,6 +2,7 @@ package s3
 
 import (
 	"context"
+	"io"
 	"strconv"
 
 	"github.com/gatehouse-iam/gatehouse/api/s3api"
@@ -233,7 +234,11 @@ func (s *Service) uploadPartCopy(ctx context.Context, c *identity.Caller, r *Req
 		return nil, s.objectError(err, srcBucket, srcKey, srcVersion)
 	}
 	defer rc.Close()
-	part, err := s.backend.UploadPart(ctx, in.Bucket, in.Key, in.UploadId, int(in.PartNumber), rc, objectstore.Checksum{})
+	n := src.Size
+	if rng != nil {
+		_, n, _ = rng.Resolve(src.Size)
+	}
+	part, err := s.backend.UploadPart(ctx, in.Bucket, in.Key, in.UploadId, int(in.PartNumber), sizedBody{rc, n}, objectstore.Checksum{})
 	if err != nil {
 		return nil, s.objectError(err, in.Bucket, in.Key, in.UploadId)
 	}
@@ -243,3 +248,13 @@ func (s *Service) uploadPartCopy(ctx context.Context, c *identity.Caller, r *Req
 	}
 	return out, nil
 }
+
+// sizedBody is a body that tells its length (Size), as request bodies do,
+// so that a backend forwarding it can send its Content-Length.
+type sizedBody struct {
+	io.Reader
+	size int64
+}
+
+// Size is the body's length.
+func (b sizedBody) Size() int64 { return b.size }

@@ -219,7 +219,70 @@ func (b *Backend) listVersions(ctx context.Context, bucket string, o objectstore
 		}
 		return b.LastModified.Compare(a.LastModified)
 	})
+	if err := b.orderTies(ctx, bucket, res.Versions); err != nil {
+		return objectstore.VersionListResult{}, err
+	}
 	return res, nil
+}
+
+// orderTies puts back in the upstream's order the versions and delete
+// markers of one key listed with the same LastModified, which an upstream
+// listing versions and markers apart leaves ambiguous (S3 keeps times to
+// the second). Each entry's rank among them is what a listing that starts
+// after it (version-id-marker) shows: the number of them that follow it.
+// It costs one listing per entry of such a group, which only an upstream
+// that separates the two lists and a key written and deleted within one
+// second produce.
+func (b *Backend) orderTies(ctx context.Context, bucket string, vs []objectstore.Info) error {
+	for i := 0; i < len(vs); {
+		j := i + 1
+		markers := vs[i].IsDeleteMarker
+		mixed := false
+		for j < len(vs) && vs[j].Key == vs[i].Key && vs[j].LastModified.Equal(vs[i].LastModified) && vs[j].IsLatest == vs[i].IsLatest {
+			mixed = mixed || vs[j].IsDeleteMarker != markers
+			j++
+		}
+		if mixed {
+			if err := b.rankGroup(ctx, bucket, vs[i:j]); err != nil {
+				return err
+			}
+		}
+		i = j
+	}
+	return nil
+}
+
+func (b *Backend) rankGroup(ctx context.Context, bucket string, group []objectstore.Info) error {
+	in := map[string]bool{}
+	for _, v := range group {
+		in[v.VersionID] = true
+	}
+	rank := map[string]int{}
+	for _, v := range group {
+		q := url.Values{"versions": {""}, "encoding-type": {"url"}, "max-keys": {strconv.Itoa(len(group) - 1)},
+			"prefix": {v.Key}, "key-marker": {v.Key}, "version-id-marker": {v.VersionID}}
+		resp, err := b.signedGet(ctx, b.prefix+bucket, q)
+		if err != nil {
+			return b.mapErr("ListVersions", bucket, "", err, errCtx{})
+		}
+		var page struct {
+			Entries []versionEntry `xml:",any"`
+		}
+		err = xml.NewDecoder(resp.Body).Decode(&page)
+		resp.Body.Close()
+		if err != nil {
+			return wrap("ListVersions", bucket, "", nil, fmt.Errorf("reading the listing: %w", err))
+		}
+		after := 0
+		for _, e := range page.Entries {
+			if unescape(e.Key) == v.Key && in[e.VersionID] {
+				after++
+			}
+		}
+		rank[v.VersionID] = len(group) - 1 - after
+	}
+	slices.SortStableFunc(group, func(a, b objectstore.Info) int { return rank[a.VersionID] - rank[b.VersionID] })
+	return nil
 }
 
 // signedGet sends a SigV4-signed GET of a bucket subresource and returns a
