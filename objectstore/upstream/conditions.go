@@ -36,9 +36,9 @@ type guard struct {
 }
 
 // checkCond evaluates cond against the key's current object and returns
-// the upstream condition that keeps it true until the commit. A nil cond
-// gives no condition. The second error is the precondition's own.
-func (b *Backend) checkCond(ctx context.Context, op, bucket, key string, cond objectstore.Precondition) (guard, error) {
+// the upstream condition that keeps it true until the commit; a nil cond
+// gives no condition. cond's error is returned as is.
+func (b *Backend) checkCond(ctx context.Context, bucket, key string, cond objectstore.Precondition) (guard, error) {
 	if cond == nil {
 		return guard{}, nil
 	}

@@ -18,12 +18,13 @@
 // calculation "when required" (so the SDK neither hashes nor seeks the
 // body): with its length when the reader tells it (Len() int, as
 // bytes.Reader and strings.Reader do, or Size() int64 for a body that
-// knows its declared length), otherwise with Transfer-Encoding:
-// chunked — which SeaweedFS, MinIO, Ceph RGW and Gatehouse accept, and AWS S3
-// itself refuses (411 MissingContentLength). The MD5 of the bytes sent is
-// computed on the way and checked against the ETag the upstream returns,
-// so the unsigned payload is still verified end to end. GetObject returns
-// the upstream response body itself.
+// knows its declared length, as the S3 layer's request bodies do),
+// otherwise with Transfer-Encoding: chunked — which SeaweedFS, MinIO and
+// Ceph RGW accept, and AWS S3 and Gatehouse refuse (411
+// MissingContentLength). The MD5 of the bytes sent is computed on the way
+// and checked against the ETag the upstream returns, so the unsigned
+// payload is still verified end to end. GetObject returns the upstream
+// response body itself.
 //
 // # Metadata
 //
@@ -43,6 +44,59 @@
 // as AWS returns them. AWS limits user metadata to 2 KB, which a large ACL
 // can exceed.
 //
+// A checksum PutObject learns only once the body is read (Meta.Checksum
+// without a value, filled from an objectstore.ChecksummedBody, as for
+// every PUT with an x-amz-checksum-* or a trailer through the S3 layer)
+// cannot go in the PUT's headers: it is recorded by a self-copy right
+// after, conditional on the ETag written (see Costs).
+//
+// # Records in the uploads bucket
+//
+// What S3 keeps of multipart uploads without a way to return it, or does
+// not keep, lives as small objects in one more upstream bucket,
+// Options.UploadsBucket (see records.go and uploadmeta.go):
+//
+//   - an upload's Meta, as JSON, while it is in progress (the S3 layer
+//     needs its Owner, the initiator in ListParts and ListMultipartUploads);
+//   - each part's additional checksum (objectstore.BodyChecksum of the
+//     part's body), as an empty object whose name carries it, so that one
+//     listing returns an upload's checksums for ListParts and
+//     CompleteMultipartUpload; a record counts only while the part's ETag
+//     upstream is the one it names;
+//   - each completed multipart object's parts (the numbers they were
+//     uploaded under, sizes, checksums) and its checksum as
+//     CompleteOptions.Checksum computed it, as JSON named by the bucket,
+//     the key's SHA-256 and the object's ETag: GetObject and HeadObject of
+//     a multipart object read it for Info.Parts and Meta.Checksum.
+//
+// The first two go when the upload completes or is aborted. The third is
+// not deleted with its object (S3 tells nobody of a delete): each
+// multipart object ever completed leaves a few hundred bytes behind. With
+// UploadsBucket "-" none is kept: Upload.Meta is empty, parts have no
+// checksums, and a multipart object reports PartsCount but no Parts (so
+// PartRange knows only part 1 of a single-part object) and keeps the
+// upload's Meta.Checksum without a value.
+//
+// # Conditional writes
+//
+// A Precondition is a function, not a header, so PutObject and
+// CompleteMultipartUpload with one make a compare-and-swap of it: they
+// head the key's current object, evaluate the precondition against it
+// (returning its error as is, before the body is read), then send the
+// write with If-Match on the ETag seen, or If-None-Match: * when there was
+// no object (https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html).
+// Whatever shape the precondition has — the S3 layer builds If-None-Match:
+// *, If-Match: etag or both — the upstream lets only one of two racing
+// writers commit, and the loser's precondition is evaluated again against
+// the winner, so it gets PreconditionFailed. Two limits: a loser whose
+// precondition holds against the winner too (If-Match on an ETag the
+// winner wrote again) fails with an error that asks to retry, as AWS's
+// 409 ConditionalRequestConflict does; and an upstream that ignores
+// If-Match and If-None-Match on PUT and CompleteMultipartUpload (not every
+// S3-compatible server implements conditional writes) leaves the window
+// between the HEAD and the commit open: there two racing If-None-Match: *
+// creators can both succeed.
+//
 // # Costs
 //
 // Some Backend guarantees have no S3 call of their own and cost extra
@@ -53,35 +107,46 @@
 //     server-side self-copy with the REPLACE directives: the upstream copies
 //     the bytes, LastModified moves, and in a bucket with versioning Enabled
 //     the copy is a new version (the old one is then deleted, so the version
-//     id changes). The S3 layer records a verified x-amz-checksum-* this way
-//     after each PUT that sent one, so such PUTs cost a copy upstream.
+//     id changes). A PutObject whose checksum is known only after its body
+//     (every PUT through the S3 layer that sends one) records it the same
+//     way, so such PUTs cost a copy upstream; a reader may see the object
+//     without its checksum meanwhile.
 //
 //   - List and ListVersions return each entry's full Meta, which S3 listings
 //     do not carry: every entry costs a HeadObject (and a GetObjectTagging
-//     when it has tags), Options.ListConcurrency at a time.
+//     when it has tags, and a GET of its record when it is multipart),
+//     Options.ListConcurrency at a time. An upstream that lists versions and
+//     delete markers apart (Gatehouse does) leaves the order of a version
+//     and a delete marker of one key written within one second ambiguous:
+//     ListVersions then asks one more listing per such entry.
 //
 //   - HeadObject is a GET of bytes=0-0 (a HEAD's errors have no code, and
 //     neither AWS's nor Gatehouse's HEAD reports the tag count), plus a
 //     GetObjectTagging when there are tags; an empty object takes a HEAD and
 //     a GetObjectTagging. A GET or HEAD that meets no object asks the version
 //     listing whether a delete marker is current, when the upstream did not
-//     say so with x-amz-delete-marker (Gatehouse does not).
+//     say so with x-amz-delete-marker (Gatehouse does not). A GET or HEAD of
+//     a multipart object reads its record too.
 //
 //   - PutObject heads the new object for its LastModified, which a PUT's
-//     response does not carry.
+//     response does not carry; with a Precondition it heads the key first.
 //
 //   - CreateBucket asks HeadBucket first (AWS answers a re-creation in
 //     us-east-1 with 200), DeleteBucket lists versions and uploads first
 //     (not every upstream counts uploads in progress as content).
 //
-//   - CopyObject heads the new object for its size and metadata.
+//   - CopyObject heads the source first (meta is called with it, and the
+//     copy is of that version: x-amz-copy-source-if-match on its ETag, and
+//     its version id), and the new object after for its size and metadata.
 //
-//   - S3 has no call that returns the metadata of a multipart upload in
-//     progress, which the S3 layer needs (the initiator of ListParts and
-//     ListMultipartUploads is Meta.Owner). A copy is kept as a small JSON
-//     object in one more upstream bucket, Options.UploadsBucket: one more
-//     PUT per CreateMultipartUpload, one more DELETE per completion or
-//     abort, one GET per upload listed.
+//   - Multipart uploads: CreateMultipartUpload one more PUT (the upload's
+//     Meta), UploadPart one more PUT when the part has a checksum, ListParts
+//     one more listing and a GET, ListMultipartUploads one GET per upload;
+//     CompleteMultipartUpload lists the parts and their records (it checks
+//     the list itself, so the hooks see the parts as uploaded), writes the
+//     object's record, then deletes the upload's records (a listing, a
+//     DeleteObjects, a DELETE) and heads the object; with a Precondition it
+//     heads the key first.
 //
 // # Limits
 //
@@ -90,6 +155,10 @@
 // other than the MD5 of the bytes sent fails): AWS buckets encrypting with
 // SSE-KMS or SSE-C by default do not qualify. A self-copy by UpdateMeta
 // gives a multipart object the ETag of a single-part one where the
-// upstream copies so (Gatehouse does). Tags come back in the upstream's
-// order (Gatehouse and AWS sort them), not the order given.
+// upstream copies so (Gatehouse does), and with it loses its parts. Tags
+// come back in the upstream's order (Gatehouse and AWS sort them), not
+// the order given. A read by part number (GetOptions.PartNumber) is
+// forwarded as ?partNumber=, so it relies on the upstream numbering parts
+// as they were uploaded (Gatehouse does) where Info.Parts, from the
+// record, always does.
 package upstream

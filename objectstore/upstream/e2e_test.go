@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -22,6 +23,7 @@ import (
 	"github.com/gatehouse-iam/gatehouse/internal/testserver"
 	"github.com/gatehouse-iam/gatehouse/keyring"
 	"github.com/gatehouse-iam/gatehouse/objectstore"
+	"github.com/gatehouse-iam/gatehouse/objectstore/upstream"
 	"github.com/gatehouse-iam/gatehouse/store/sqlite"
 )
 
@@ -149,4 +151,93 @@ func TestThroughS3Layer(t *testing.T) {
 	if _, err := c.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: aws.String("docs")}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestThroughS3LayerConditionsAndParts drives what the current Backend
+// interface added through a Gatehouse over the upstream backend:
+// conditional writes, part checksums and the object's composite checksum,
+// reads by part number and UploadPartCopy; and checks that a completion
+// leaves only the object's record in the uploads bucket.
+func TestThroughS3LayerConditionsAndParts(t *testing.T) {
+	back, b := openGatehouse(t, "front-")
+	url := startFront(t, b)
+	ctx := t.Context()
+	c := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(url), UsePathStyle: true,
+		Credentials: credentials.NewStaticCredentialsProvider(testserver.RootKeyID, testserver.RootSecretKey, "")})
+	bucket := aws.String("parts")
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: bucket}); err != nil {
+		t.Fatal(err)
+	}
+	// If-None-Match: * creates once; If-Match needs the current ETag.
+	first, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: bucket, Key: aws.String("k"), Body: strings.NewReader("one"), IfNoneMatch: aws.String("*")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.PutObject(ctx, &s3.PutObjectInput{Bucket: bucket, Key: aws.String("k"), Body: strings.NewReader("two"), IfNoneMatch: aws.String("*")})
+	if status := httpStatus(err); status != 412 {
+		t.Fatalf("If-None-Match on an existing key: %v, want 412", err)
+	}
+	if _, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: bucket, Key: aws.String("k"), Body: strings.NewReader("two"), IfMatch: first.ETag}); err != nil {
+		t.Fatalf("If-Match with the current ETag: %v", err)
+	}
+	// A multipart upload with CRC32 part checksums, one part copied.
+	mp, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: bucket, Key: aws.String("big"), ChecksumAlgorithm: types.ChecksumAlgorithmCrc32})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p1 := bytes.Repeat([]byte{7}, objectstore.MinPartSize)
+	up1, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: bucket, Key: aws.String("big"), UploadId: mp.UploadId,
+		PartNumber: aws.Int32(1), Body: bytes.NewReader(p1), ChecksumAlgorithm: types.ChecksumAlgorithmCrc32})
+	if err != nil || aws.ToString(up1.ChecksumCRC32) == "" {
+		t.Fatalf("UploadPart 1 = %+v, %v", up1, err)
+	}
+	up2, err := c.UploadPartCopy(ctx, &s3.UploadPartCopyInput{Bucket: bucket, Key: aws.String("big"), UploadId: mp.UploadId,
+		PartNumber: aws.Int32(2), CopySource: aws.String("parts/k")})
+	if err != nil || up2.CopyPartResult == nil || aws.ToString(up2.CopyPartResult.ETag) == "" {
+		t.Fatalf("UploadPartCopy = %+v, %v", up2, err)
+	}
+	parts, err := c.ListParts(ctx, &s3.ListPartsInput{Bucket: bucket, Key: aws.String("big"), UploadId: mp.UploadId})
+	if err != nil || len(parts.Parts) != 2 || aws.ToString(parts.Parts[0].ChecksumCRC32) != aws.ToString(up1.ChecksumCRC32) {
+		t.Fatalf("ListParts = %+v, %v", parts, err)
+	}
+	// UploadPartCopy computes no checksum, so the object has none of its
+	// own: complete with part 1 alone.
+	done, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: bucket, Key: aws.String("big"),
+		UploadId: mp.UploadId, IfNoneMatch: aws.String("*"), MultipartUpload: &types.CompletedMultipartUpload{Parts: []types.CompletedPart{
+			{PartNumber: aws.Int32(1), ETag: up1.ETag, ChecksumCRC32: up1.ChecksumCRC32}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := aws.ToString(done.ChecksumCRC32); !strings.HasSuffix(v, "-1") {
+		t.Fatalf("object checksum %q, want a composite of 1 part", v)
+	}
+	head, err := c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: bucket, Key: aws.String("big"), PartNumber: aws.Int32(1), ChecksumMode: types.ChecksumModeEnabled})
+	if err != nil || aws.ToInt32(head.PartsCount) != 1 || aws.ToInt64(head.ContentLength) != int64(len(p1)) {
+		t.Fatalf("HeadObject part 1 = %+v, %v", head, err)
+	}
+	_, err = c.GetObject(ctx, &s3.GetObjectInput{Bucket: bucket, Key: aws.String("big"), PartNumber: aws.Int32(2)})
+	if status := httpStatus(err); status != 416 {
+		t.Fatalf("GetObject of a part left out: %v, want 416", err)
+	}
+	// The upload's records are gone; the object's stays.
+	list, err := rootClient(back).ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String("front-" + upstream.DefaultUploadsBucket)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, o := range list.Contents {
+		names = append(names, aws.ToString(o.Key))
+	}
+	if len(names) != 1 || !strings.HasPrefix(names[0], "front-parts/o/") {
+		t.Fatalf("uploads bucket holds %q, want only the object's record", names)
+	}
+}
+
+// httpStatus is a failed SDK call's HTTP status.
+func httpStatus(err error) int {
+	var re interface{ HTTPStatusCode() int }
+	if errors.As(err, &re) {
+		return re.HTTPStatusCode()
+	}
+	return 0
 }

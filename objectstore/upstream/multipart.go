@@ -142,7 +142,7 @@ func (b *Backend) CompleteMultipartUpload(ctx context.Context, bucket, key, uplo
 		rec.Parts = append(rec.Parts, objectstore.ObjectPart{PartNumber: p.PartNumber, Size: up.Size, Checksum: up.Checksum})
 	}
 	etag := `"` + hex.EncodeToString(sums.Sum(nil)) + "-" + strconv.Itoa(len(parts)) + `"`
-	g, err := b.checkCond(ctx, op, bucket, key, o.Cond)
+	g, err := b.checkCond(ctx, bucket, key, o.Cond)
 	if err != nil {
 		return objectstore.Info{}, err
 	}

@@ -112,7 +112,7 @@ func (b *Backend) sent(op, bucket, key string, body *body, err error, upstreamET
 // aws-chunked trailer's) is recorded afterwards by a self-copy, as
 // UpdateMeta does.
 func (b *Backend) PutObject(ctx context.Context, bucket, key string, r io.Reader, meta objectstore.Meta, cond objectstore.Precondition) (objectstore.Info, error) {
-	g, err := b.checkCond(ctx, "PutObject", bucket, key, cond)
+	g, err := b.checkCond(ctx, bucket, key, cond)
 	if err != nil {
 		return objectstore.Info{}, err
 	}
@@ -160,7 +160,7 @@ func (b *Backend) recordChecksum(ctx context.Context, info objectstore.Info) (ob
 			info.LastModified = time.Now().UTC().Truncate(time.Second)
 			return info, nil
 		}
-		return objectstore.Info{}, err
+		return objectstore.Info{}, b.mapErr("PutObject", info.Bucket, info.Key, err, errCtx{})
 	}
 	if info.VersionID != "" && info.VersionID != objectstore.NullVersion && copied.VersionID != info.VersionID {
 		if _, err := b.DeleteObject(ctx, info.Bucket, info.Key, info.VersionID); err != nil {
