@@ -71,7 +71,9 @@
 //
 // The first two go when the upload completes or is aborted. The third is
 // not deleted with its object (S3 tells nobody of a delete): each
-// multipart object ever completed leaves a few hundred bytes behind. With
+// multipart object ever completed (or whose completion the upstream
+// refused after the record was written) leaves a few hundred bytes
+// behind. With
 // UploadsBucket "-" none is kept: Upload.Meta is empty, parts have no
 // checksums, and a multipart object reports PartsCount but no Parts (so
 // PartRange knows only part 1 of a single-part object) and keeps the

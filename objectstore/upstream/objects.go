@@ -160,7 +160,7 @@ func (b *Backend) recordChecksum(ctx context.Context, info objectstore.Info) (ob
 			info.LastModified = time.Now().UTC().Truncate(time.Second)
 			return info, nil
 		}
-		return objectstore.Info{}, b.mapErr("PutObject", info.Bucket, info.Key, err, errCtx{})
+		return objectstore.Info{}, err
 	}
 	if info.VersionID != "" && info.VersionID != objectstore.NullVersion && copied.VersionID != info.VersionID {
 		if _, err := b.DeleteObject(ctx, info.Bucket, info.Key, info.VersionID); err != nil {
@@ -466,7 +466,7 @@ func (b *Backend) CopyObject(ctx context.Context, src objectstore.ObjectRef, dst
 			if status(err) == http.StatusPreconditionFailed && src.VersionID == "" && attempt < attempts {
 				continue // the source changed meanwhile
 			}
-			return objectstore.CopyResult{}, b.mapErr("CopyObject", dstBucket, dstKey, err, errCtx{versionID: src.VersionID, copy: true})
+			return objectstore.CopyResult{}, err
 		}
 		info.IsLatest = true
 		return objectstore.CopyResult{Object: info, Source: source}, nil
@@ -474,8 +474,8 @@ func (b *Backend) CopyObject(ctx context.Context, src objectstore.ObjectRef, dst
 }
 
 // copyObject copies version src, if its ETag is still etag, to
-// dstBucket/dstKey with meta, and heads the copy. Its error is the SDK's,
-// unmapped, so callers can tell a failed condition.
+// dstBucket/dstKey with meta, and heads the copy. A failed condition is an
+// error whose status (412) callers can tell.
 func (b *Backend) copyObject(ctx context.Context, src objectstore.ObjectRef, etag, dstBucket, dstKey string, meta objectstore.Meta) (objectstore.Info, error) {
 	in := &s3.CopyObjectInput{Bucket: b.name(dstBucket), Key: aws.String(dstKey), CopySource: aws.String(b.copySource(src)),
 		CopySourceIfMatch: opt(etag)}
@@ -489,7 +489,7 @@ func (b *Backend) copyObject(ctx context.Context, src objectstore.ObjectRef, eta
 	}
 	out, err := b.c.CopyObject(ctx, in)
 	if err != nil {
-		return objectstore.Info{}, err
+		return objectstore.Info{}, b.mapErr("CopyObject", dstBucket, dstKey, err, errCtx{versionID: src.VersionID, copy: true})
 	}
 	return b.HeadObject(ctx, dstBucket, dstKey, aws.ToString(out.VersionId))
 }
@@ -534,7 +534,7 @@ func (b *Backend) UpdateMeta(ctx context.Context, bucket, key, versionID string,
 	}
 	copied, err := b.copyObject(ctx, objectstore.ObjectRef{Bucket: bucket, Key: key, VersionID: info.VersionID}, info.ETag, bucket, key, m)
 	if err != nil {
-		return objectstore.Info{}, b.mapErr("UpdateMeta", bucket, key, err, errCtx{versionID: versionID})
+		return objectstore.Info{}, err
 	}
 	copied.IsLatest = true
 	if versioned && copied.VersionID != info.VersionID {
