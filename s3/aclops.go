@@ -82,14 +82,7 @@ func (s *Service) putBucketAcl(ctx context.Context, c *identity.Caller, r *Reque
 	if err != nil {
 		return nil, err
 	}
-	acct, err := s.accountSettings(ctx, b.Account)
-	if err != nil {
-		return nil, err
-	}
-	if err := access.PutACL(ownershipOf(b), pabOf(b.PublicAccessBlock).Merge(pabOf(acct.PublicAccessBlock)), a); err != nil {
-		return nil, err
-	}
-	enc, err := a.Encode()
+	enc, err := s.aclToPut(b, a)
 	if err != nil {
 		return nil, err
 	}
@@ -128,14 +121,7 @@ func (s *Service) putObjectAcl(ctx context.Context, c *identity.Caller, r *Reque
 	if err != nil {
 		return nil, err
 	}
-	acct, err := s.accountSettings(ctx, b.Account)
-	if err != nil {
-		return nil, err
-	}
-	if err := access.PutACL(ownershipOf(b), pabOf(b.PublicAccessBlock).Merge(pabOf(acct.PublicAccessBlock)), a); err != nil {
-		return nil, err
-	}
-	enc, err := a.Encode()
+	enc, err := s.aclToPut(b, a)
 	if err != nil {
 		return nil, err
 	}
@@ -147,4 +133,13 @@ func (s *Service) putObjectAcl(ctx context.Context, c *identity.Caller, r *Reque
 		return nil, s.objectError(err, in.Bucket, in.Key, version)
 	}
 	return &s3api.PutObjectAclOutput{}, nil
+}
+
+// aclToPut checks an ACL that PutBucketAcl or PutObjectAcl sets against the
+// bucket's Object Ownership and Block Public Access, and encodes it.
+func (s *Service) aclToPut(b *store.Bucket, a acl.ACL) ([]byte, error) {
+	if err := access.PutACL(ownershipOf(b), s.publicAccessBlock(b), a); err != nil {
+		return nil, err
+	}
+	return a.Encode()
 }

@@ -137,12 +137,8 @@ func (s *Service) check(ctx context.Context, c *identity.Caller, ch access.Check
 // accessBucket is what authorization needs of a bucket: its owner, policy,
 // ACL, Object Ownership, and Block Public Access merged with its account's.
 func (s *Service) accessBucket(ctx context.Context, b *store.Bucket) (*access.Bucket, error) {
-	acct, err := s.accountSettings(ctx, b.Account)
-	if err != nil {
-		return nil, err
-	}
 	ab := &access.Bucket{Name: b.Name, Owner: b.Account, Policy: b.Policy, Ownership: ownershipOf(b),
-		PublicAccessBlock: pabOf(b.PublicAccessBlock).Merge(pabOf(acct.PublicAccessBlock))}
+		PublicAccessBlock: s.publicAccessBlock(b)}
 	if a, err := decodeACL(b.ACL); err == nil {
 		ab.ACL = a
 	}
@@ -210,16 +206,11 @@ func ownerAccountOf(owner, bucketOwner string) string {
 // (PutObject, CreateMultipartUpload, CopyObject) from the request's ACL
 // headers, enforcing Object Ownership and BlockPublicAcls.
 func (s *Service) writeObject(ctx context.Context, c *identity.Caller, b *store.Bucket, h map[string][]string) (objectstore.Meta, error) {
-	acct, err := s.accountSettings(ctx, b.Account)
-	if err != nil {
-		return objectstore.Meta{}, err
-	}
 	writer := c.Account
 	if writer == "" {
 		writer = b.Account
 	}
-	bpa := pabOf(b.PublicAccessBlock).Merge(pabOf(acct.PublicAccessBlock))
-	w, err := access.WriteObject(ownershipOf(b), bpa, h, b.Account, writer, nil)
+	w, err := access.WriteObject(ownershipOf(b), s.publicAccessBlock(b), h, b.Account, writer, nil)
 	if err != nil {
 		return objectstore.Meta{}, err
 	}

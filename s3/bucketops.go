@@ -99,11 +99,7 @@ func (s *Service) createBucket(ctx context.Context, c *identity.Caller, r *Reque
 			return nil, errInvalidArgument("Invalid x-amz-object-ownership header: "+string(ownership), "x-amz-object-ownership", string(ownership))
 		}
 	}
-	acct, err := s.accountSettings(ctx, c.Account)
-	if err != nil {
-		return nil, err
-	}
-	a, err := access.CreateBucketACL(ownership, pabOf(acct.PublicAccessBlock), r.Header, c.Account, nil)
+	a, err := access.CreateBucketACL(ownership, s.accountBlock(c.Account), r.Header, c.Account, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -203,12 +199,7 @@ func (s *Service) putBucketPolicy(ctx context.Context, c *identity.Caller, r *Re
 	if err != nil {
 		return nil, errMalformedPolicy(policyMessage(err))
 	}
-	acct, err := s.accountSettings(ctx, b.Account)
-	if err != nil {
-		return nil, err
-	}
-	bpa := pabOf(b.PublicAccessBlock).Merge(pabOf(acct.PublicAccessBlock))
-	if err := bpa.CheckPolicy(compiled); err != nil {
+	if err := s.publicAccessBlock(b).CheckPolicy(compiled); err != nil {
 		return nil, err
 	}
 	return done(s.updateBucket(ctx, in.Bucket, func(b *store.Bucket) error {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/gatehouse-iam/gatehouse/identity"
+	"github.com/gatehouse-iam/gatehouse/s3/access"
 	"github.com/gatehouse-iam/gatehouse/store"
 )
 
@@ -150,10 +151,17 @@ func (s *Service) ownedBuckets(ctx context.Context, account string) ([]store.Buc
 	return out, err
 }
 
-// accountSettings returns an account's S3 settings (zero when none).
-func (s *Service) accountSettings(_ context.Context, account string) (store.AccountS3, error) {
+// publicAccessBlock is the Block Public Access in force on a bucket: its
+// own settings and its account's, the most restrictive combination
+// (access-control-block-public-access.html).
+func (s *Service) publicAccessBlock(b *store.Bucket) access.PublicAccessBlock {
+	return pabOf(b.PublicAccessBlock).Merge(s.accountBlock(b.Account))
+}
+
+// accountBlock is an account's own Block Public Access settings.
+func (s *Service) accountBlock(account string) access.PublicAccessBlock {
 	if account == "" {
-		return store.AccountS3{}, nil
+		return access.PublicAccessBlock{}
 	}
-	return s.buckets.AccountS3(account), nil
+	return pabOf(s.buckets.AccountS3(account).PublicAccessBlock)
 }
