@@ -29,7 +29,7 @@ import (
 
 // startFront starts a Gatehouse whose S3 objects live on objects, as
 // `serve --s3-upstream` wires it, and returns its URL.
-func startFront(t *testing.T, objects objectstore.Backend) string {
+func startFront(t testing.TB, objects objectstore.Backend) string {
 	ctx := context.Background()
 	dir := t.TempDir()
 	key, err := keyring.GenerateKey(rand.Reader)
