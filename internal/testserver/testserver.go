@@ -51,7 +51,16 @@ type Server struct {
 }
 
 // Start starts a server for the test; it stops when the test ends.
-func Start(t testing.TB) *Server {
+func Start(t testing.TB) *Server { return StartWith(t, Options{}) }
+
+// Options change what StartWith starts.
+type Options struct {
+	// S3Domain virtual-hosts buckets as bucket.S3Domain (serve --s3-domain).
+	S3Domain string
+}
+
+// StartWith is Start with options.
+func StartWith(t testing.TB, opt Options) *Server {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -78,7 +87,7 @@ func Start(t testing.TB) *Server {
 	}
 	t.Cleanup(func() { objects.Close() })
 	gh, err := app.New(ctx, app.Config{Store: st, Keys: keys, Rand: rand.Reader, Now: time.Now, Log: log, Registry: prometheus.NewRegistry(),
-		Objects: objects})
+		Objects: objects, S3Domain: opt.S3Domain})
 	if err != nil {
 		t.Fatal(err)
 	}
