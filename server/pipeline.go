@@ -179,6 +179,11 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, reqID string) (*
 // way (unsigned, or signed for a service not served here): routeQuery then
 // finds it by Action.
 func (s *Server) route(r *http.Request) (*endpoint, error) {
+	if r.Context().Value(s3OnlyKey{}) != nil {
+		if ep := s.byScope["s3"]; ep != nil {
+			return ep, nil
+		}
+	}
 	if target := r.Header.Get("X-Amz-Target"); target != "" {
 		prefix, _, _ := strings.Cut(target, ".")
 		if ep := s.byTarget[prefix]; ep != nil {

@@ -181,6 +181,18 @@ func (s *Server) Handler() http.Handler {
 	})
 }
 
+// S3Handler returns the handler of a listener of S3's own (serve
+// --s3-addr): every request on it is an S3 request, signed or not, whatever
+// its path.
+func (s *Server) S3Handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.serveAWS(w, r.WithContext(context.WithValue(r.Context(), s3OnlyKey{}, true)))
+	})
+}
+
+// s3OnlyKey marks the requests of S3Handler.
+type s3OnlyKey struct{}
+
 // newRequestID returns a random request id in AWS's UUID form.
 func newRequestID() string {
 	return uuid.NewString()

@@ -51,6 +51,9 @@ type serveConfig struct {
 	ObjectsDir string
 	// S3Domain virtual-hosts buckets as bucket.S3Domain.
 	S3Domain string
+	// S3Addr, when set, is a listener of S3's own (every request on it is
+	// an S3 request), beside Addr.
+	S3Addr string
 	// S3Upstream, instead of ObjectsDir, keeps S3 objects on an
 	// S3-compatible server (objectstore/upstream), in its region, under
 	// its bucket-name prefix; its credentials come from the environment only.
@@ -143,6 +146,7 @@ management account; the others find it.`,
 	f.StringVar(&c.S3Upstream, "s3-upstream", "", "URL of an S3-compatible server to keep S3 objects on instead of --s3-dir (credentials from $"+upstreamKeyEnv+" and $"+upstreamSecretEnv+")")
 	f.StringVar(&c.S3UpstreamRegion, "s3-upstream-region", "us-east-1", "region of --s3-upstream")
 	f.StringVar(&c.S3UpstreamPrefix, "s3-upstream-prefix", "", "prefix of the upstream bucket names (upstream bucket = prefix + bucket)")
+	f.StringVar(&c.S3Addr, "s3-addr", "", "also serve S3 alone on this address (every request there is an S3 request), beside --addr")
 	f.StringVar(&c.S3Domain, "s3-domain", "", "domain under which buckets are virtual-hosted (bucket.DOMAIN); path-style addressing always works")
 	f.DurationVar(&c.StoreTimeout, "store-timeout", store.DefaultTimeout, "bound of each store call, and of reaching PostgreSQL at start-up; an unreachable store answers 503 after it")
 	return cmd
@@ -255,6 +259,24 @@ func serve(ctx context.Context, c *serveConfig, stdout, stderr io.Writer) error 
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", c.Addr, err)
 	}
+	newHTTP := func(h http.Handler) *http.Server {
+		return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	}
+	servers := []*http.Server{newHTTP(srv.Handler())}
+	listeners := []net.Listener{ln}
+	if c.S3Addr != "" {
+		if gh.S3 == nil {
+			ln.Close()
+			return errors.New("--s3-addr needs S3: give --s3-dir or --s3-upstream with --store")
+		}
+		sln, err := net.Listen("tcp", c.S3Addr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listening on %s: %w", c.S3Addr, err)
+		}
+		servers = append(servers, newHTTP(srv.S3Handler()))
+		listeners = append(listeners, sln)
+	}
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
 	bgDone := make(chan struct{}, 5)
 	bgCount := 3
@@ -270,16 +292,20 @@ func serve(ctx context.Context, c *serveConfig, stdout, stderr io.Writer) error 
 		bgCount += 2
 	}
 
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
-	errc := make(chan error, 1)
-	go func() {
-		if c.TLSCert != "" {
-			errc <- hs.ServeTLS(ln, c.TLSCert, c.TLSKey)
-		} else {
-			errc <- hs.Serve(ln)
-		}
-	}()
+	errc := make(chan error, len(servers))
+	for i, hs := range servers {
+		go func() {
+			if c.TLSCert != "" {
+				errc <- hs.ServeTLS(listeners[i], c.TLSCert, c.TLSKey)
+			} else {
+				errc <- hs.Serve(listeners[i])
+			}
+		}()
+	}
 	attrs := append([]any{"addr", ln.Addr().String(), "account", boot.AccountID}, location...)
+	if c.S3Addr != "" {
+		attrs = append(attrs, "s3_addr", listeners[1].Addr().String())
+	}
 	log.Info("gatehouse serving", append(attrs, "tls", c.TLSCert != "", "startup", time.Since(started).Round(time.Millisecond).String())...)
 	select {
 	case err := <-errc:
@@ -290,7 +316,11 @@ func serve(ctx context.Context, c *serveConfig, stdout, stderr io.Writer) error 
 	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	err = hs.Shutdown(sctx)
+	for _, hs := range servers {
+		if serr := hs.Shutdown(sctx); serr != nil && err == nil {
+			err = serr
+		}
+	}
 	stopBG()
 	for range bgCount {
 		<-bgDone
