@@ -23,7 +23,7 @@ func op[I, O any](s *Service, name string, run func(ctx context.Context, c *iden
 
 // Ops returns the operation table.
 func (s *Service) Ops() map[string]operation.Op {
-	return operation.Table([]operation.Op{
+	return operation.Table(s.controlOps(), []operation.Op{
 		anonymous(op(s, "ListBuckets", s.listBuckets)),
 		anonymous(op(s, "CreateBucket", s.createBucket)),
 		anonymous(op(s, "DeleteBucket", s.deleteBucketOp)),

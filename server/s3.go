@@ -45,6 +45,9 @@ func (c s3Call) decodeBody(body io.Reader) (any, error) {
 }
 
 func (sc s3Codec) parseStream(r *http.Request) (streamCall, error) {
+	if c, ok, err := parseControl(r); ok {
+		return c, err
+	}
 	bucket, key, err := s3Address(r, sc.domain)
 	if err != nil {
 		return nil, err
@@ -57,6 +60,9 @@ func (sc s3Codec) parseStream(r *http.Request) (streamCall, error) {
 }
 
 func (sc s3Codec) writeStream(w http.ResponseWriter, _ *http.Request, requestID string, c streamCall, out any) error {
+	if _, ok := c.(controlCall); ok {
+		return writeControl(w, requestID, out)
+	}
 	o, _ := out.(restxml.Output)
 	return sc.api.WriteResponse(w, c.(s3Call).req, requestID, o)
 }
