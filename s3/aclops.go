@@ -125,7 +125,7 @@ func (s *Service) putObjectAcl(ctx context.Context, c *identity.Caller, r *Reque
 	if err != nil {
 		return nil, err
 	}
-	info, err = s.backend.UpdateMeta(ctx, in.Bucket, in.Key, version, func(m *objectstore.Meta) error {
+	_, err = s.backend.UpdateMeta(ctx, in.Bucket, in.Key, version, func(m *objectstore.Meta) error {
 		m.ACL = enc
 		return nil
 	})

@@ -103,10 +103,6 @@ func errInvalidTag(msg string) *awserr.Error {
 	return s3err("InvalidTag", 400, msg)
 }
 
-func errACLNotSupported() *awserr.Error {
-	return s3err("AccessControlListNotSupported", 400, "The bucket does not allow ACLs")
-}
-
 func errInternal(cause error) *awserr.Error {
 	return s3err("InternalError", 500,
 		"We encountered an internal error. Please try again.").WithCause(cause)

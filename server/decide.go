@@ -358,5 +358,5 @@ func writeDecideJSON(w http.ResponseWriter, reqID string, status int, v any) {
 		}
 	}
 	w.WriteHeader(status)
-	w.Write(b)
+	_, _ = w.Write(b) // a client gone mid-answer has nobody to tell
 }

@@ -208,14 +208,14 @@ func serve(ctx context.Context, c *serveConfig, stdout, stderr io.Writer) error 
 		if err != nil {
 			return err
 		}
-		defer b.Close()
+		defer closeLogged(log, "the S3 upstream backend", b)
 		objects = b
 	} else if objectsDir != "" {
 		b, err := disk.Open(objectsDir, disk.Options{Now: time.Now, Logger: log})
 		if err != nil {
 			return fmt.Errorf("opening the S3 object store: %w", err)
 		}
-		defer b.Close()
+		defer closeLogged(log, "the S3 object store", b)
 		objects = b
 	}
 	gh, err := app.New(ctx, app.Config{Store: st, Keys: keys, Rand: rand.Reader, Now: time.Now, Log: log, Registry: reg,
@@ -346,4 +346,11 @@ func openUpstream(c *serveConfig) (*upstream.Backend, error) {
 		return nil, fmt.Errorf("opening the S3 upstream: %w", err)
 	}
 	return b, nil
+}
+
+// closeLogged closes c, logging a failure.
+func closeLogged(log *slog.Logger, what string, c io.Closer) {
+	if err := c.Close(); err != nil {
+		log.Warn("closing "+what, "err", err)
+	}
 }

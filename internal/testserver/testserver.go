@@ -85,7 +85,7 @@ func StartWith(t testing.TB, opt Options) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { objects.Close() })
+	t.Cleanup(func() { _ = objects.Close() })
 	gh, err := app.New(ctx, app.Config{Store: st, Keys: keys, Rand: rand.Reader, Now: time.Now, Log: log, Registry: prometheus.NewRegistry(),
 		Objects: objects, S3Domain: opt.S3Domain})
 	if err != nil {

@@ -129,7 +129,6 @@ func decodeValue(v string) string {
 type read struct {
 	contentType, contentEncoding, contentDisposition, contentLanguage, cacheControl *string
 	expiresString                                                                   *string
-	expires                                                                         *time.Time
 	websiteRedirect                                                                 *string
 	metadata                                                                        map[string]string
 	storageClass                                                                    types.StorageClass
@@ -146,11 +145,10 @@ func fromWire(r read) objectstore.Meta {
 	if m.StorageClass == string(types.StorageClassStandard) {
 		m.StorageClass = ""
 	}
-	switch {
-	case r.expiresString != nil:
+	if r.expiresString != nil {
+		// The header as sent (the SDK's parsed Expires is deprecated: it
+		// is handled inconsistently across SDKs).
 		m.Expires = *r.expiresString
-	case r.expires != nil:
-		m.Expires = r.expires.UTC().Format(http.TimeFormat)
 	}
 	for k, v := range r.metadata {
 		k = strings.ToLower(k)

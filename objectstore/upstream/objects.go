@@ -186,7 +186,7 @@ func infoFromGet(bucket, key string, out *s3.GetObjectOutput) objectstore.Info {
 		Size: aws.ToInt64(out.ContentLength), ETag: aws.ToString(out.ETag),
 		Meta: fromWire(read{contentType: out.ContentType, contentEncoding: out.ContentEncoding,
 			contentDisposition: out.ContentDisposition, contentLanguage: out.ContentLanguage, cacheControl: out.CacheControl,
-			expiresString: out.ExpiresString, expires: out.Expires, websiteRedirect: out.WebsiteRedirectLocation,
+			expiresString: out.ExpiresString, websiteRedirect: out.WebsiteRedirectLocation,
 			metadata: out.Metadata, storageClass: out.StorageClass})}
 	if out.LastModified != nil {
 		info.LastModified = out.LastModified.UTC()
@@ -207,7 +207,7 @@ func infoFromHead(bucket, key string, out *s3.HeadObjectOutput) objectstore.Info
 		Size: aws.ToInt64(out.ContentLength), ETag: aws.ToString(out.ETag),
 		Meta: fromWire(read{contentType: out.ContentType, contentEncoding: out.ContentEncoding,
 			contentDisposition: out.ContentDisposition, contentLanguage: out.ContentLanguage, cacheControl: out.CacheControl,
-			expiresString: out.ExpiresString, expires: out.Expires, websiteRedirect: out.WebsiteRedirectLocation,
+			expiresString: out.ExpiresString, websiteRedirect: out.WebsiteRedirectLocation,
 			metadata: out.Metadata, storageClass: out.StorageClass})}
 	if out.LastModified != nil {
 		info.LastModified = out.LastModified.UTC()
