@@ -90,3 +90,24 @@ func Match(pattern, value string) bool {
 	}
 	return true
 }
+
+// SplitEntity splits the ARN of an IAM user or role,
+// arn:PARTITION:iam::ACCOUNT:user|role/PATH/NAME, into its kind ("user" or
+// "role"), account, path (with its slashes, "/" at least) and name; ok is
+// false for anything else.
+func SplitEntity(s string) (kind, account, path, name string, ok bool) {
+	a, err := Parse(s)
+	if err != nil || a.Service != "iam" || !IsAccountID(a.Account) {
+		return "", "", "", "", false
+	}
+	kind, rest, found := strings.Cut(a.Resource, "/")
+	if !found || (kind != "user" && kind != "role") {
+		return "", "", "", "", false
+	}
+	i := strings.LastIndexByte(rest, '/')
+	path, name = "/"+rest[:i+1], rest[i+1:]
+	if name == "" {
+		return "", "", "", "", false
+	}
+	return kind, a.Account, path, name, true
+}

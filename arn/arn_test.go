@@ -151,3 +151,22 @@ func checkPure(t *testing.T, dir string, allowed ...string) {
 		}
 	}
 }
+
+func TestSplitEntity(t *testing.T) {
+	t.Parallel()
+	cases := []struct{ in, kind, account, path, name string }{
+		{"arn:aws:iam::111111111111:user/alice", "user", "111111111111", "/", "alice"},
+		{"arn:aws:iam::111111111111:role/a/b/R", "role", "111111111111", "/a/b/", "R"},
+		{"arn:aws:iam::111111111111:root", "", "", "", ""},
+		{"arn:aws:iam::111111111111:group/g", "", "", "", ""},
+		{"arn:aws:sts::111111111111:assumed-role/R/s", "", "", "", ""},
+		{"arn:aws:iam::111111111111:user/", "", "", "", ""},
+		{"111111111111", "", "", "", ""},
+	}
+	for _, c := range cases {
+		kind, account, path, name, ok := SplitEntity(c.in)
+		if ok != (c.kind != "") || kind != c.kind || account != c.account || path != c.path || name != c.name {
+			t.Errorf("SplitEntity(%s) = %s %s %s %s %v", c.in, kind, account, path, name, ok)
+		}
+	}
+}

@@ -71,7 +71,7 @@ func checkTrustDocument(d *policy.Document, lookup principalLookup) error {
 			continue
 		}
 		for _, p := range st.Principal.AWS {
-			kind, account, path, name, ok := iamEntityARN(p)
+			kind, account, path, name, ok := arn.SplitEntity(p)
 			if !ok {
 				continue
 			}
@@ -100,25 +100,6 @@ func isTrustAction(action string) bool {
 		}
 	}
 	return false
-}
-
-// iamEntityARN splits an IAM user or role ARN,
-// arn:PARTITION:iam::ACCOUNT:user|role/PATH/NAME.
-func iamEntityARN(s string) (kind, account, path, name string, ok bool) {
-	a, err := arn.Parse(s)
-	if err != nil || a.Service != "iam" || !arn.IsAccountID(a.Account) {
-		return "", "", "", "", false
-	}
-	kind, rest, found := strings.Cut(a.Resource, "/")
-	if !found || (kind != "user" && kind != "role") {
-		return "", "", "", "", false
-	}
-	i := strings.LastIndexByte(rest, '/')
-	path, name = "/"+rest[:i+1], rest[i+1:]
-	if name == "" {
-		return "", "", "", "", false
-	}
-	return kind, a.Account, path, name, true
 }
 
 // checkTrustPrincipals validates a parsed trust policy against the store: the

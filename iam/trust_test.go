@@ -87,21 +87,3 @@ func TestCheckTrustDocument(t *testing.T) {
 }
 
 // TestIAMEntityARN splits user and role ARNs with their paths.
-func TestIAMEntityARN(t *testing.T) {
-	t.Parallel()
-	cases := []struct{ in, kind, account, path, name string }{
-		{"arn:aws:iam::111111111111:user/alice", "user", "111111111111", "/", "alice"},
-		{"arn:aws:iam::111111111111:role/a/b/R", "role", "111111111111", "/a/b/", "R"},
-		{"arn:aws:iam::111111111111:root", "", "", "", ""},
-		{"arn:aws:iam::111111111111:group/g", "", "", "", ""},
-		{"arn:aws:sts::111111111111:assumed-role/R/s", "", "", "", ""},
-		{"arn:aws:iam::111111111111:user/", "", "", "", ""},
-		{"111111111111", "", "", "", ""},
-	}
-	for _, c := range cases {
-		kind, account, path, name, ok := iamEntityARN(c.in)
-		if ok != (c.kind != "") || kind != c.kind || account != c.account || path != c.path || name != c.name {
-			t.Errorf("iamEntityARN(%s) = %s %s %s %s %v", c.in, kind, account, path, name, ok)
-		}
-	}
-}

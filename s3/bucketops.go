@@ -195,6 +195,9 @@ func (s *Service) putBucketPolicy(ctx context.Context, c *identity.Caller, r *Re
 	if err := checkBucketPolicy(doc, in.Bucket); err != nil {
 		return nil, err
 	}
+	if err := s.checkPrincipals(ctx, doc); err != nil {
+		return nil, err
+	}
 	compiled, err := policy.Compile("bucket policy", doc)
 	if err != nil {
 		return nil, errMalformedPolicy(policyMessage(err))

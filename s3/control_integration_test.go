@@ -92,3 +92,28 @@ func TestIntegrationAccountPublicAccessBlock(t *testing.T) {
 		t.Fatalf("public policy once the account's settings are deleted: %v", err)
 	}
 }
+
+// A bucket policy naming an IAM user or role that does not exist, in an
+// account Gatehouse holds, is MalformedPolicy "Invalid principal in policy"
+// (https://repost.aws/knowledge-center/s3-invalid-principal-in-policy-error).
+func TestIntegrationBucketPolicyUnknownPrincipal(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t)
+	ctx := t.Context()
+	c := srv.RootS3()
+	if _, err := c.CreateBucket(ctx, &awss3.CreateBucketInput{Bucket: aws.String("principals")}); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"arn:aws:iam::" + testserver.AccountID + ":user/nobody-here", "arn:aws:iam::" + testserver.AccountID + ":role/no-role"} {
+		doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + p + `"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::principals/*"}]}`
+		_, err := c.PutBucketPolicy(ctx, &awss3.PutBucketPolicyInput{Bucket: aws.String("principals"), Policy: aws.String(doc)})
+		if codeOf(err) != "MalformedPolicy" || !strings.Contains(err.Error(), "Invalid principal in policy") {
+			t.Errorf("policy naming %s: %v, want MalformedPolicy Invalid principal in policy", p, err)
+		}
+	}
+	// Another account's principals cannot be checked and are accepted.
+	other := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/someone"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::principals/*"}]}`
+	if _, err := c.PutBucketPolicy(ctx, &awss3.PutBucketPolicyInput{Bucket: aws.String("principals"), Policy: aws.String(other)}); err != nil {
+		t.Fatalf("policy naming another account's user: %v", err)
+	}
+}
