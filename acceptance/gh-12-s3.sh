@@ -1,0 +1,452 @@
+#!/usr/bin/env bash
+# Issue 12 — Amazon S3 on Gatehouse's endpoint (path-style), every request authorized
+# as AWS authorizes S3, driven with the aws CLI (s3api, s3, s3 presign) and curl:
+#   1. least privilege with ${aws:username}: the IAM User Guide's home-directory policy
+#      (reference_policies_examples_s3_home-directory-console): list only the home
+#      prefixes (s3:prefix condition), read/write/delete only under home/<you>/; then the
+#      same policy without the console's navigation prefixes, so listing the root is denied;
+#   2. an application role, assumed by a user allowed to, reads bucket A and writes
+#      bucket B, and nothing else; a session policy narrows it
+#      (access_policies.md#policies_session);
+#   3. cross-account: a bucket policy in account A naming account B's user, and B's
+#      identity policy, are both needed (reference_policies_evaluation-logic-cross-account);
+#   4. an SCP on the member account denying s3:DeleteObject stops its administrator
+#      (Organizations User Guide, orgs_manage_policies_scps);
+#   5. presigned URLs: valid until X-Amz-Expires, then 403 AccessDenied "Request has
+#      expired"; they act with the signer's permissions, which can be revoked
+#      (S3 User Guide, using-presigned-url);
+#   6. Object Ownership and Block Public Access at bucket level: new buckets have ACLs
+#      disabled (BucketOwnerEnforced) and all four BPA settings on; each setting does
+#      what API_PublicAccessBlockConfiguration says; anonymous curl GETs;
+#   7. basics with `aws s3`: mb, cp (small and 20 MiB multipart), ls, cp back, rm, rb,
+#      and S3's error codes (NoSuchKey, NoSuchBucket, BucketNotEmpty, bare 404/403 on HEAD).
+# Account A of step 3 and the SCP's target in step 4 are the organization's member
+# account (common.sh's ensure_member_account / enter_member_account), as in seed-05/08.
+# shellcheck source=lib/common.sh
+. "$(dirname "$0")/lib/common.sh" "$@"
+# shellcheck source=lib/s3.sh
+. "$(dirname "$0")/lib/s3.sh"
+
+# Bucket names: lower case, digits and hyphens, 3-63 characters, unique per run.
+HOME_BUCKET="gh12-home-$RUN_ID"
+IN_BUCKET="gh12-app-in-$RUN_ID"
+OUT_BUCKET="gh12-app-out-$RUN_ID"
+X_BUCKET="gh12-xacct-$RUN_ID"
+SCP_BUCKET="gh12-scp-$RUN_ID"
+PRESIGN_BUCKET="gh12-presign-$RUN_ID"
+PUBLIC_BUCKET="gh12-public-$RUN_ID"
+BASIC_BUCKET="gh12-basics-$RUN_ID"
+ALICE=$(name_for Alice)
+BOB=$(name_for Bob)
+HOMES=$(name_for HomeDirectoryUsers)
+DEPLOYER=$(name_for AppDeployer)
+BYSTANDER=$(name_for Bystander)
+APP_ROLE=$(name_for ReportApp)
+PARTNER=$(name_for Partner)
+SHARER=$(name_for Sharer)
+
+# ============================================================ 1. least privilege
+step "1. the IAM User Guide's home-directory policy for a group of users"
+create_bucket root "$HOME_BUCKET"
+put_text root "$HOME_BUCKET" "home/$ALICE/notes.txt" "alice's notes"
+put_text root "$HOME_BUCKET" "home/$BOB/secret.txt" "bob's secret"
+put_text root "$HOME_BUCKET" "shared/readme.txt" "team readme"
+# reference_policies_examples_s3_home-directory-console.md, verbatim but for the
+# bucket name. (It does not work for roles: aws:username exists only for IAM users.)
+HOME_POLICY=$(sed "s/bucket-name/$HOME_BUCKET/g" <<'EOF'
+{
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "S3ConsoleAccess",
+            "Effect": "Allow",
+            "Action": [
+                "s3:GetAccountPublicAccessBlock",
+                "s3:GetBucketAcl",
+                "s3:GetBucketLocation",
+                "s3:GetBucketPolicyStatus",
+                "s3:GetBucketPublicAccessBlock",
+                "s3:ListAccessPoints",
+                "s3:ListAllMyBuckets"
+            ],
+            "Resource": "*"
+        },
+        {
+            "Sid": "ListObjectsInBucket",
+            "Effect": "Allow",
+            "Action": "s3:ListBucket",
+            "Resource": "arn:aws:s3:::bucket-name",
+            "Condition": {
+                "StringLike": {
+                    "s3:prefix": [
+                        "",
+                        "home/",
+                        "home/${aws:username}/*"
+                    ]
+                }
+            }
+        },
+        {
+            "Effect": "Allow",
+            "Action": "s3:*",
+            "Resource": [
+                "arn:aws:s3:::bucket-name/home/${aws:username}",
+                "arn:aws:s3:::bucket-name/home/${aws:username}/*"
+            ]
+        }
+    ]
+}
+EOF
+)
+create_user root "$ALICE"
+create_user root "$BOB"
+create_group root "$HOMES"
+expect_ok root iam put-group-policy --group-name "$HOMES" --policy-name HomeDirectory --policy-document "$HOME_POLICY"
+expect_ok root iam add-user-to-group --group-name "$HOMES" --user-name "$ALICE"
+expect_ok root iam add-user-to-group --group-name "$HOMES" --user-name "$BOB"
+make_keys root "$ALICE" alice
+make_keys root "$BOB" bob
+
+step "1. listing: the buckets, the bucket's root and home/ (console navigation), one's own home only"
+expect_ok alice s3 ls
+assert_contains "$OUT" " $HOME_BUCKET" "aws s3 ls (ListBuckets, allowed by s3:ListAllMyBuckets) lists the bucket"
+# `aws s3 ls s3://B/` sends prefix= (empty) and delimiter=/, which the "" pattern matches.
+expect_ok alice s3 ls "s3://$HOME_BUCKET/"
+assert_contains "$OUT" "PRE home/" "the root listing shows home/"
+expect_ok alice s3api list-objects-v2 --bucket "$HOME_BUCKET" --prefix home/ --delimiter /
+assert_jq "home/ lists every user's folder" --arg a "home/$ALICE/" --arg b "home/$BOB/" \
+  '[.CommonPrefixes[].Prefix] | sort == ([$a, $b] | sort)'
+expect_ok alice s3api list-objects-v2 --bucket "$HOME_BUCKET" --prefix "home/$ALICE/"
+assert_jq "her own home lists her object" --arg k "home/$ALICE/notes.txt" '[.Contents[].Key] == [$k]'
+expect_denied alice s3api list-objects-v2 --bucket "$HOME_BUCKET" --prefix "home/$BOB/"
+expect_denied alice s3api list-objects-v2 --bucket "$HOME_BUCKET" --prefix shared/
+
+step "1. objects: read, write and delete only under home/\${aws:username}/"
+expect_object_text alice "$HOME_BUCKET" "home/$ALICE/notes.txt" "alice's notes"
+put_text alice "$HOME_BUCKET" "home/$ALICE/draft.txt" "draft"
+expect_object_text alice "$HOME_BUCKET" "home/$ALICE/draft.txt" "draft"
+expect_ok alice s3api delete-object --bucket "$HOME_BUCKET" --key "home/$ALICE/draft.txt"
+expect_err 404 root s3api head-object --bucket "$HOME_BUCKET" --key "home/$ALICE/draft.txt"
+printf 'x' >"$WORK/x.txt"
+expect_denied alice s3api put-object --bucket "$HOME_BUCKET" --key shared/alice.txt --body "$WORK/x.txt"
+expect_denied alice s3api put-object --bucket "$HOME_BUCKET" --key alice.txt --body "$WORK/x.txt"
+expect_denied alice s3api put-object --bucket "$HOME_BUCKET" --key "home/$BOB/from-alice.txt" --body "$WORK/x.txt"
+expect_denied alice s3api get-object --bucket "$HOME_BUCKET" --key "home/$BOB/secret.txt" "$WORK/denied.out"
+expect_denied alice s3api get-object --bucket "$HOME_BUCKET" --key shared/readme.txt "$WORK/denied.out"
+expect_denied alice s3api delete-object --bucket "$HOME_BUCKET" --key "home/$BOB/secret.txt"
+expect_denied alice s3api delete-object --bucket "$HOME_BUCKET" --key shared/readme.txt
+expect_ok root s3api head-object --bucket "$HOME_BUCKET" --key "home/$BOB/secret.txt"
+note "bob's object survived alice's attempt"
+
+step "1. the same group policy resolves \${aws:username} to each caller"
+expect_object_text bob "$HOME_BUCKET" "home/$BOB/secret.txt" "bob's secret"
+expect_denied bob s3api get-object --bucket "$HOME_BUCKET" --key "home/$ALICE/notes.txt" "$WORK/denied.out"
+expect_denied bob s3api list-objects-v2 --bucket "$HOME_BUCKET" --prefix "home/$ALICE/"
+
+step "1. least privilege, programmatic only: without the console's \"\" and home/ prefixes the root is not listable"
+# The guide's "" and "home/" patterns exist only so the console can navigate to the
+# folder; a user of the API or CLI needs just home/${aws:username}/*. A request
+# without a prefix has no s3:prefix key, and a condition on a missing key does not
+# match (reference_policies_elements_condition_operators, "not present").
+# shellcheck disable=SC2016 # ${aws:username} is an IAM policy variable
+TIGHT_POLICY=$(jq -c '(.Statement[] | select(.Sid == "ListObjectsInBucket") | .Condition.StringLike["s3:prefix"]) = ["home/${aws:username}/*"]' <<<"$HOME_POLICY")
+expect_ok root iam put-group-policy --group-name "$HOMES" --policy-name HomeDirectory --policy-document "$TIGHT_POLICY"
+expect_denied alice s3 ls "s3://$HOME_BUCKET/"
+expect_denied alice s3api list-objects-v2 --bucket "$HOME_BUCKET"
+expect_denied alice s3api list-objects-v2 --bucket "$HOME_BUCKET" --prefix home/
+expect_ok alice s3api list-objects-v2 --bucket "$HOME_BUCKET" --prefix "home/$ALICE/"
+assert_jq "her own home still lists" --arg k "home/$ALICE/notes.txt" '[.Contents[].Key] == [$k]'
+expect_object_text alice "$HOME_BUCKET" "home/$ALICE/notes.txt" "alice's notes"
+
+# ============================================================ 2. application role
+step "2. an application role reads bucket A and writes bucket B"
+create_bucket root "$IN_BUCKET"
+create_bucket root "$OUT_BUCKET"
+put_text root "$IN_BUCKET" input/data.csv "id,amount"
+put_text root "$OUT_BUCKET" reports/earlier.csv "old report"
+create_user root "$DEPLOYER"
+create_user root "$BYSTANDER"
+create_role root "$APP_ROLE" "$(trust_aws "$(user_arn "$DEPLOYER")")" --description "Reads $IN_BUCKET, writes $OUT_BUCKET"
+expect_ok root iam put-role-policy --role-name "$APP_ROLE" --policy-name ReadAWriteB --policy-document "$(policy_doc \
+  "$(allow s3:ListBucket,s3:GetObject "$(s3_arn "$IN_BUCKET"),$(s3_arn "$IN_BUCKET" '*')")" \
+  "$(allow s3:PutObject "$(s3_arn "$OUT_BUCKET" '*')")")"
+expect_ok root iam put-user-policy --user-name "$DEPLOYER" --policy-name AssumeReportApp \
+  --policy-document "$(policy_doc "$(allow sts:AssumeRole "$(role_arn "$APP_ROLE")")")"
+expect_ok root iam put-user-policy --user-name "$BYSTANDER" --policy-name AssumeAnything \
+  --policy-document "$(policy_doc "$(allow sts:AssumeRole '*')")"
+make_keys root "$DEPLOYER" deployer
+make_keys root "$BYSTANDER" bystander
+expect_denied bystander sts assume-role --role-arn "$(role_arn "$APP_ROLE")" --role-session-name bystander
+expect_denied deployer s3api get-object --bucket "$IN_BUCKET" --key input/data.csv "$WORK/denied.out"
+assume_role deployer "$(role_arn "$APP_ROLE")" app app
+
+step "2. the role's session: read A, write B, nothing else"
+expect_object_text app "$IN_BUCKET" input/data.csv "id,amount"
+expect_ok app s3api list-objects-v2 --bucket "$IN_BUCKET"
+assert_jq "A's objects are listed" '[.Contents[].Key] == ["input/data.csv"]'
+put_text app "$OUT_BUCKET" reports/today.csv "new report"
+expect_object_text root "$OUT_BUCKET" reports/today.csv "new report"
+expect_denied app s3api put-object --bucket "$IN_BUCKET" --key input/tampered.csv --body "$WORK/x.txt"
+expect_denied app s3api delete-object --bucket "$IN_BUCKET" --key input/data.csv
+expect_denied app s3api get-object --bucket "$OUT_BUCKET" --key reports/today.csv "$WORK/denied.out"
+expect_denied app s3api get-object --bucket "$OUT_BUCKET" --key reports/earlier.csv "$WORK/denied.out"
+expect_denied app s3api list-objects-v2 --bucket "$OUT_BUCKET"
+# A missing key is 404 NoSuchKey to a caller allowed s3:ListBucket on the bucket and
+# 403 AccessDenied to one who is not (API_GetObject, "Permissions").
+expect_err NoSuchKey app s3api get-object --bucket "$IN_BUCKET" --key input/missing.csv "$WORK/denied.out"
+expect_denied app s3api get-object --bucket "$OUT_BUCKET" --key reports/missing.csv "$WORK/denied.out"
+
+step "2. a session policy narrows the role: a read-only session cannot write B"
+assume_role deployer "$(role_arn "$APP_ROLE")" app-readonly app_ro \
+  --policy "$(policy_doc "$(allow 's3:Get*,s3:List*')")"
+expect_object_text app_ro "$IN_BUCKET" input/data.csv "id,amount"
+expect_denied app_ro s3api put-object --bucket "$OUT_BUCKET" --key reports/readonly.csv --body "$WORK/x.txt"
+expect_denied app_ro s3api get-object --bucket "$OUT_BUCKET" --key reports/today.csv "$WORK/denied.out"
+
+# ============================================================ 3. cross-account
+ensure_member_account
+enter_member_account acct_a
+ACCOUNT_A=$MEMBER_ACCOUNT_ID
+ACCOUNT_B=$ACCOUNT_ID
+
+step "3. cross-account: account A's bucket, account B's user"
+create_bucket acct_a "$X_BUCKET"
+put_text acct_a "$X_BUCKET" shared/report.csv "quarterly numbers"
+# Bucket names are global: another account cannot take it (409 BucketAlreadyExists,
+# API_CreateBucket / ErrorResponses).
+expect_err BucketAlreadyExists root s3api create-bucket --bucket "$X_BUCKET"
+# HeadBucket without permission is a bare 403 (API_HeadBucket).
+expect_err 403 root s3api head-bucket --bucket "$X_BUCKET"
+create_user root "$PARTNER"
+make_keys root "$PARTNER" partner
+expect_denied partner s3api get-object --bucket "$X_BUCKET" --key shared/report.csv "$WORK/denied.out"
+X_POLICY=$(jq -n -c --arg p "$(user_arn "$PARTNER" "$ACCOUNT_B")" --arg r "$(s3_arn "$X_BUCKET" '*')" \
+  '{Version: "2012-10-17", Statement: [{Sid: "PartnerReads", Effect: "Allow", Principal: {AWS: $p}, Action: "s3:GetObject", Resource: $r}]}')
+PARTNER_POLICY=$(policy_doc "$(allow s3:GetObject "$(s3_arn "$X_BUCKET" '*')")")
+
+step "3. the bucket policy alone is not enough: B must allow it too"
+expect_ok acct_a s3api put-bucket-policy --bucket "$X_BUCKET" --policy "$X_POLICY"
+expect_ok acct_a s3api get-bucket-policy --bucket "$X_BUCKET"
+assert_jq "the bucket policy round-trips" --argjson d "$X_POLICY" '.Policy | fromjson == $d'
+expect_denied partner s3api get-object --bucket "$X_BUCKET" --key shared/report.csv "$WORK/denied.out"
+
+step "3. with both, B's user reads A's object, and only reads"
+expect_ok root iam put-user-policy --user-name "$PARTNER" --policy-name ReadPartnerBucket --policy-document "$PARTNER_POLICY"
+expect_object_text partner "$X_BUCKET" shared/report.csv "quarterly numbers"
+expect_denied partner s3api put-object --bucket "$X_BUCKET" --key shared/partner.csv --body "$WORK/x.txt"
+expect_denied partner s3api list-objects-v2 --bucket "$X_BUCKET"
+# Without s3:ListBucket a missing key is 403, not 404 (API_GetObject, "Permissions").
+expect_denied partner s3api get-object --bucket "$X_BUCKET" --key shared/missing.csv "$WORK/denied.out"
+
+step "3. withdrawing either side denies it again"
+expect_ok acct_a s3api delete-bucket-policy --bucket "$X_BUCKET"
+expect_err NoSuchBucketPolicy acct_a s3api get-bucket-policy --bucket "$X_BUCKET"
+expect_denied partner s3api get-object --bucket "$X_BUCKET" --key shared/report.csv "$WORK/denied.out"
+expect_ok acct_a s3api put-bucket-policy --bucket "$X_BUCKET" --policy "$X_POLICY"
+expect_object_text partner "$X_BUCKET" shared/report.csv "quarterly numbers"
+expect_ok root iam delete-user-policy --user-name "$PARTNER" --policy-name ReadPartnerBucket
+expect_denied partner s3api get-object --bucket "$X_BUCKET" --key shared/report.csv "$WORK/denied.out"
+
+# ============================================================ 4. SCP
+# A member account made by CreateAccount has no root credentials (AWS gives its root
+# user no password or keys), so its administrator here is the
+# OrganizationAccountAccessRole session, as in seed-05.
+step "4. an SCP denying s3:DeleteObject on the member account stops even its administrator"
+create_bucket acct_a "$SCP_BUCKET"
+put_text acct_a "$SCP_BUCKET" logs/day1.log "day one"
+put_text acct_a "$SCP_BUCKET" logs/day2.log "day two"
+expect_ok root organizations list-roots
+if ! jq -e '.Roots[0].PolicyTypes[]? | select(.Type == "SERVICE_CONTROL_POLICY" and .Status == "ENABLED")' <<<"$OUT" >/dev/null; then
+  expect_ok root organizations enable-policy-type --root-id "$ORG_ROOT_ID" --policy-type SERVICE_CONTROL_POLICY
+  defer _q root organizations disable-policy-type --root-id "$ORG_ROOT_ID" --policy-type SERVICE_CONTROL_POLICY
+  deadline=$((SECONDS + 60))
+  while :; do
+    expect_ok root organizations list-roots
+    jq -e '.Roots[0].PolicyTypes[]? | select(.Type == "SERVICE_CONTROL_POLICY" and .Status == "ENABLED")' <<<"$OUT" >/dev/null && break
+    [ $SECONDS -ge $deadline ] && fail "SERVICE_CONTROL_POLICY did not become ENABLED on $ORG_ROOT_ID"
+    sleep 2
+  done
+fi
+# The SCP names this run's bucket only, so a run that dies before its cleanup does not
+# leave the reused member account unable to delete anything else.
+SCP_DOC=$(policy_doc "$(jq -n -c --arg r "$(s3_arn "$SCP_BUCKET" '*')" '{Sid: "KeepLogs", Effect: "Deny", Action: "s3:DeleteObject", Resource: $r}')")
+expect_ok root organizations create-policy --name "$(name_for DenyS3Delete)" --type SERVICE_CONTROL_POLICY \
+  --description "Objects in $SCP_BUCKET may not be deleted" --content "$SCP_DOC"
+SCP_ID=$(jqo '.Policy.PolicySummary.Id')
+# Registered after the bucket's cleanup, so run before it: the SCP goes first.
+defer purge_scp root "$SCP_ID"
+expect_ok root organizations attach-policy --policy-id "$SCP_ID" --target-id "$ACCOUNT_A"
+expect_denied acct_a s3api delete-object --bucket "$SCP_BUCKET" --key logs/day1.log
+expect_denied acct_a s3 rm "s3://$SCP_BUCKET/logs/day1.log"
+# DeleteObjects needs s3:DeleteObject for each key and reports each refusal in its
+# 200 response (API_DeleteObjects: "Errors").
+expect_ok acct_a s3api delete-objects --bucket "$SCP_BUCKET" --delete '{"Objects":[{"Key":"logs/day1.log"},{"Key":"logs/day2.log"}]}'
+assert_jq "both keys are refused with AccessDenied" \
+  '(.Deleted // []) == [] and ([.Errors[] | select(.Code == "AccessDenied") | .Key] | sort) == ["logs/day1.log", "logs/day2.log"]'
+expect_object_text acct_a "$SCP_BUCKET" logs/day1.log "day one"
+expect_ok acct_a s3api list-objects-v2 --bucket "$SCP_BUCKET"
+assert_jq "both objects are still there" '[.Contents[].Key] == ["logs/day1.log", "logs/day2.log"]'
+put_text acct_a "$SCP_BUCKET" logs/day3.log "day three"
+expect_ok acct_a s3api put-bucket-tagging --bucket "$SCP_BUCKET" --tagging 'TagSet=[{Key=purpose,Value=logs}]'
+
+step "4. detaching the SCP restores deletion"
+expect_ok root organizations detach-policy --policy-id "$SCP_ID" --target-id "$ACCOUNT_A"
+expect_ok acct_a s3api delete-object --bucket "$SCP_BUCKET" --key logs/day1.log
+expect_err NoSuchKey acct_a s3api get-object --bucket "$SCP_BUCKET" --key logs/day1.log "$WORK/denied.out"
+
+# ============================================================ 5. presigned URLs
+step "5. a presigned GET URL works at once and is refused once expired"
+create_bucket root "$PRESIGN_BUCKET"
+put_text root "$PRESIGN_BUCKET" reports/q3.txt "q3 figures"
+create_user root "$SHARER"
+expect_ok root iam put-user-policy --user-name "$SHARER" --policy-name ReadReports \
+  --policy-document "$(policy_doc "$(allow s3:GetObject "$(s3_arn "$PRESIGN_BUCKET" 'reports/*')")")"
+make_keys root "$SHARER" sharer
+expect_ok sharer s3 presign "s3://$PRESIGN_BUCKET/reports/q3.txt" --expires-in 5
+SHORT_URL=$OUT
+assert_match "$SHORT_URL" "^$ENDPOINT/$PRESIGN_BUCKET/reports/q3\\.txt\\?.*X-Amz-Expires=5" "a path-style SigV4 presigned URL"
+assert_contains "$SHORT_URL" "X-Amz-Algorithm=AWS4-HMAC-SHA256" "the URL is signed with SigV4"
+WAIT=0 expect_http 200 "$SHORT_URL"
+assert_eq "$OUT" "q3 figures" "the presigned URL returns the object"
+expect_ok sharer s3 presign "s3://$PRESIGN_BUCKET/reports/q3.txt" --expires-in 3600
+LONG_URL=$OUT
+expect_http 200 "$LONG_URL"
+# Changing what was signed (another key) breaks the signature.
+WAIT=0 expect_http 403 "${LONG_URL/reports\/q3.txt/reports\/q4.txt}" SignatureDoesNotMatch
+sleep 6
+# After X-Amz-Expires S3 answers 403 AccessDenied "Request has expired".
+WAIT=0 expect_http 403 "$SHORT_URL" AccessDenied "Request has expired"
+expect_http 200 "$LONG_URL"
+
+step "5. a presigned URL acts with its signer's permissions: revoking them revokes it"
+expect_ok root iam delete-user-policy --user-name "$SHARER" --policy-name ReadReports
+expect_http 403 "$LONG_URL" AccessDenied
+
+# ============================================================ 6. ownership controls and Block Public Access
+step "6. a new bucket: ACLs disabled (BucketOwnerEnforced) and all of Block Public Access on"
+# Since April 2023 (S3 User Guide: about-object-ownership, access-control-block-public-access).
+create_bucket root "$PUBLIC_BUCKET"
+expect_ok root s3api get-bucket-ownership-controls --bucket "$PUBLIC_BUCKET"
+assert_jq "BucketOwnerEnforced" '[.OwnershipControls.Rules[].ObjectOwnership] == ["BucketOwnerEnforced"]'
+expect_ok root s3api get-public-access-block --bucket "$PUBLIC_BUCKET"
+assert_jq "all four settings on" --argjson d "$(pab_doc true true true true)" '.PublicAccessBlockConfiguration == $d'
+put_text root "$PUBLIC_BUCKET" site/index.html "<h1>hello</h1>"
+put_text root "$PUBLIC_BUCKET" site/acl.html "<h1>acl</h1>"
+PUBLIC_URL=$(s3_url "$PUBLIC_BUCKET" site/index.html)
+ACL_URL=$(s3_url "$PUBLIC_BUCKET" site/acl.html)
+expect_http 403 "$PUBLIC_URL" AccessDenied
+
+step "6. ACLs disabled: setting one fails with AccessControlListNotSupported, bucket-owner-full-control excepted"
+# S3 User Guide, about-object-ownership: with BucketOwnerEnforced, requests that set
+# ACLs fail with AccessControlListNotSupported (400), except bucket-owner-full-control.
+expect_ok root s3api put-public-access-block --bucket "$PUBLIC_BUCKET" --public-access-block-configuration "$(pab_doc false false false false)"
+expect_err AccessControlListNotSupported root s3api put-bucket-acl --bucket "$PUBLIC_BUCKET" --acl public-read
+expect_err AccessControlListNotSupported root s3api put-object --bucket "$PUBLIC_BUCKET" --key site/x.html --body "$WORK/x.txt" --acl public-read
+expect_ok root s3api put-object --bucket "$PUBLIC_BUCKET" --key site/owner.html --body "$WORK/x.txt" --acl bucket-owner-full-control
+expect_ok root s3api get-bucket-acl --bucket "$PUBLIC_BUCKET"
+assert_jq "reading ACLs still works: the owner has FULL_CONTROL" '[.Grants[].Permission] == ["FULL_CONTROL"]'
+
+step "6. BucketOwnerPreferred with BlockPublicAcls: public ACLs are refused with AccessDenied"
+expect_ok root s3api put-bucket-ownership-controls --bucket "$PUBLIC_BUCKET" --ownership-controls 'Rules=[{ObjectOwnership=BucketOwnerPreferred}]'
+expect_ok root s3api put-public-access-block --bucket "$PUBLIC_BUCKET" --public-access-block-configuration "$(pab_doc true false false false)"
+expect_denied root s3api put-bucket-acl --bucket "$PUBLIC_BUCKET" --acl public-read
+expect_denied root s3api put-object --bucket "$PUBLIC_BUCKET" --key site/public.html --body "$WORK/x.txt" --acl public-read
+expect_denied root s3api put-object-acl --bucket "$PUBLIC_BUCKET" --key site/acl.html --acl public-read
+expect_ok root s3api put-bucket-acl --bucket "$PUBLIC_BUCKET" --acl private
+expect_http 403 "$ACL_URL" AccessDenied
+
+step "6. BlockPublicPolicy: a bucket policy with Principal \"*\" is refused with AccessDenied"
+PUBLIC_POLICY=$(jq -n -c --arg r "$(s3_arn "$PUBLIC_BUCKET" '*')" \
+  '{Version: "2012-10-17", Statement: [{Sid: "PublicRead", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: $r}]}')
+expect_ok root s3api put-public-access-block --bucket "$PUBLIC_BUCKET" --public-access-block-configuration "$(pab_doc false false true false)"
+expect_denied root s3api put-bucket-policy --bucket "$PUBLIC_BUCKET" --policy "$PUBLIC_POLICY"
+expect_err NoSuchBucketPolicy root s3api get-bucket-policy --bucket "$PUBLIC_BUCKET"
+expect_http 403 "$PUBLIC_URL" AccessDenied
+
+step "6. Block Public Access off: a public-read ACL and a public policy open objects to anonymous GETs"
+expect_ok root s3api put-public-access-block --bucket "$PUBLIC_BUCKET" --public-access-block-configuration "$(pab_doc false false false false)"
+expect_ok root s3api put-object-acl --bucket "$PUBLIC_BUCKET" --key site/acl.html --acl public-read
+expect_http 200 "$ACL_URL"
+assert_eq "$OUT" "<h1>acl</h1>" "anonymous GET of a public-read object"
+expect_http 403 "$PUBLIC_URL" AccessDenied
+expect_ok root s3api put-bucket-policy --bucket "$PUBLIC_BUCKET" --policy "$PUBLIC_POLICY"
+expect_ok root s3api get-bucket-policy-status --bucket "$PUBLIC_BUCKET"
+assert_jq "the policy makes the bucket public" '.PolicyStatus.IsPublic == true'
+expect_http 200 "$PUBLIC_URL"
+assert_eq "$OUT" "<h1>hello</h1>" "anonymous GET under a public bucket policy"
+expect_ok anon s3api get-object --bucket "$PUBLIC_BUCKET" --key site/index.html "$WORK/anon.out"
+
+step "6. IgnorePublicAcls, BlockPublicPolicy and RestrictPublicBuckets on what is already public"
+# IgnorePublicAcls: public ACLs are ignored. BlockPublicPolicy: "doesn't affect existing
+# bucket policies". RestrictPublicBuckets: only the owner's account and AWS services
+# may use a public policy (API_PublicAccessBlockConfiguration).
+expect_ok root s3api put-public-access-block --bucket "$PUBLIC_BUCKET" --public-access-block-configuration "$(pab_doc false true false false)"
+expect_http 200 "$PUBLIC_URL"
+expect_ok root s3api delete-bucket-policy --bucket "$PUBLIC_BUCKET"
+expect_http 403 "$ACL_URL" AccessDenied
+expect_ok root s3api put-bucket-policy --bucket "$PUBLIC_BUCKET" --policy "$PUBLIC_POLICY"
+expect_ok root s3api put-public-access-block --bucket "$PUBLIC_BUCKET" --public-access-block-configuration "$(pab_doc false false true false)"
+expect_http 200 "$PUBLIC_URL"
+expect_ok root s3api put-public-access-block --bucket "$PUBLIC_BUCKET" --public-access-block-configuration "$(pab_doc false false false true)"
+expect_http 403 "$PUBLIC_URL" AccessDenied
+expect_object_text root "$PUBLIC_BUCKET" site/index.html "<h1>hello</h1>"
+
+# ============================================================ 7. basics with aws s3
+step "7. aws s3 mb / cp / ls / cp back / rm / rb"
+head -c 100 /dev/urandom | base64 >"$WORK/small.txt"
+head -c $((20 * 1024 * 1024)) /dev/urandom >"$WORK/big.bin"
+defer purge_bucket root "$BASIC_BUCKET"
+expect_ok root s3 mb "s3://$BASIC_BUCKET"
+assert_contains "$OUT" "make_bucket: $BASIC_BUCKET" "aws s3 mb"
+# Re-creating a bucket one owns answers 200 in us-east-1 (legacy), BucketAlreadyOwnedByYou
+# elsewhere (API_CreateBucket / ErrorResponses, BucketAlreadyOwnedByYou).
+expect_ok root s3api create-bucket --bucket "$BASIC_BUCKET"
+expect_ok root s3 ls
+assert_contains "$OUT" " $BASIC_BUCKET" "aws s3 ls lists the new bucket"
+expect_ok root s3 cp --no-progress "$WORK/small.txt" "s3://$BASIC_BUCKET/dir/small.txt"
+# 20 MiB is past the CLI's 8 MiB multipart_threshold: CreateMultipartUpload, three
+# UploadParts of multipart_chunksize 8 MiB, CompleteMultipartUpload (topic/s3-config).
+expect_ok root s3 cp --no-progress "$WORK/big.bin" "s3://$BASIC_BUCKET/dir/big.bin"
+expect_ok root s3 ls "s3://$BASIC_BUCKET/dir/"
+assert_match "$OUT" "[[:space:]]20971520 big\\.bin" "aws s3 ls shows the big object's size"
+assert_match "$OUT" "[[:space:]]$(wc -c <"$WORK/small.txt") small\\.txt" "aws s3 ls shows the small object's size"
+expect_ok root s3api head-object --bucket "$BASIC_BUCKET" --key dir/small.txt
+# A single PUT's ETag is the MD5 of the data; a multipart upload's is not
+# (S3 User Guide, checking-object-integrity; API_Object, ETag).
+assert_jq "small object's ETag is its MD5" --arg m "\"$(md5sum <"$WORK/small.txt" | cut -c 1-32)\"" '.ETag == $m'
+expect_ok root s3api head-object --bucket "$BASIC_BUCKET" --key dir/big.bin
+assert_jq "big object's size" '.ContentLength == 20971520'
+assert_jq "big object's ETag is not an MD5 (it was a multipart upload)" --arg m "\"$(md5sum <"$WORK/big.bin" | cut -c 1-32)\"" \
+  '.ETag != $m and (.ETag | test("^\"[0-9a-f]{32}\"$") | not)'
+expect_ok root s3api head-object --bucket "$BASIC_BUCKET" --key dir/big.bin --part-number 1
+assert_jq "three parts, the first of 8 MiB (API_HeadObject, PartsCount)" '.PartsCount == 3 and .ContentLength == 8388608'
+expect_ok root s3 cp --no-progress "s3://$BASIC_BUCKET/dir/big.bin" "$WORK/big.back"
+cmp "$WORK/big.bin" "$WORK/big.back" || fail "the 20 MiB object came back different"
+expect_ok root s3 cp --no-progress "s3://$BASIC_BUCKET/dir/small.txt" "$WORK/small.back"
+cmp "$WORK/small.txt" "$WORK/small.back" || fail "the small object came back different"
+
+step "7. S3's error codes: NoSuchKey, NoSuchBucket, bare 404 on HEAD, BucketNotEmpty"
+MISSING_BUCKET="gh12-missing-$RUN_ID"
+expect_err_msg NoSuchKey "The specified key does not exist." root s3api get-object --bucket "$BASIC_BUCKET" --key dir/missing.txt "$WORK/missing.out"
+# HEAD responses have no body, so the CLI reports the status: "(404) ... Not Found".
+expect_err_msg 404 "Not Found" root s3api head-object --bucket "$BASIC_BUCKET" --key dir/missing.txt
+expect_err_msg NoSuchBucket "The specified bucket does not exist" root s3api get-object --bucket "$MISSING_BUCKET" --key x "$WORK/missing.out"
+expect_err NoSuchBucket root s3api list-objects-v2 --bucket "$MISSING_BUCKET"
+expect_err_msg 404 "Not Found" root s3api head-bucket --bucket "$MISSING_BUCKET"
+expect_err BucketNotEmpty root s3 rb "s3://$BASIC_BUCKET"
+expect_err BucketNotEmpty root s3api delete-bucket --bucket "$BASIC_BUCKET"
+
+step "7. aws s3 rm, then aws s3 rb"
+expect_ok root s3 rm "s3://$BASIC_BUCKET/dir/small.txt"
+assert_contains "$OUT" "delete: s3://$BASIC_BUCKET/dir/small.txt" "aws s3 rm"
+expect_err 404 root s3api head-object --bucket "$BASIC_BUCKET" --key dir/small.txt
+expect_ok root s3 rm --recursive "s3://$BASIC_BUCKET/"
+expect_ok root s3api list-objects-v2 --bucket "$BASIC_BUCKET"
+assert_jq "the bucket is empty" '(.Contents // []) == []'
+expect_ok root s3 rb "s3://$BASIC_BUCKET"
+assert_contains "$OUT" "remove_bucket: $BASIC_BUCKET" "aws s3 rb"
+expect_err 404 root s3api head-bucket --bucket "$BASIC_BUCKET"
+expect_ok root s3 ls
+case $OUT in *" $BASIC_BUCKET"*) fail "aws s3 ls still lists $BASIC_BUCKET" ;; esac
+
+pass
