@@ -337,8 +337,9 @@ ACL_URL=$(s3_url "$PUBLIC_BUCKET" site/acl.html)
 expect_http 403 "$PUBLIC_URL" AccessDenied
 
 step "6. ACLs disabled: setting one fails with AccessControlListNotSupported, bucket-owner-full-control excepted"
-# S3 User Guide, about-object-ownership: with BucketOwnerEnforced, requests that set
-# ACLs fail with AccessControlListNotSupported (400), except bucket-owner-full-control.
+# S3 User Guide, object-ownership-error-responses: with BucketOwnerEnforced, requests
+# that set ACLs fail with 400 AccessControlListNotSupported; PUTs may still name
+# bucket-owner-full-control; reading ACLs works and shows the owner's full control.
 expect_ok root s3api put-public-access-block --bucket "$PUBLIC_BUCKET" --public-access-block-configuration "$(pab_doc false false false false)"
 expect_err AccessControlListNotSupported root s3api put-bucket-acl --bucket "$PUBLIC_BUCKET" --acl public-read
 expect_err AccessControlListNotSupported root s3api put-object --bucket "$PUBLIC_BUCKET" --key site/x.html --body "$WORK/x.txt" --acl public-read

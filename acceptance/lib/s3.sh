@@ -24,12 +24,11 @@
 
 # The CLI signs S3 requests with Signature Version 4 and addresses buckets
 # path-style (http://HOST:PORT/BUCKET/KEY): Gatehouse serves S3 on its one
-# endpoint, where virtual-hosted names (BUCKET.HOST) do not resolve. aws CLI 2.9
-# still presigns with SigV2 in us-east-1 unless told otherwise; AWS's way to ask
-# for SigV4 is `aws configure set default.s3.signature_version s3v4`
-# (https://docs.aws.amazon.com/AmazonS3/latest/API/specify-signature-version.html),
-# and addressing_style is the CLI's documented S3 setting
-# (https://docs.aws.amazon.com/cli/latest/topic/s3-config.html).
+# endpoint, where virtual-hosted names (BUCKET.HOST) do not resolve. aws CLI v2
+# already does both with --endpoint-url (it signs S3 only with SigV4: CLI v2
+# migration guide); the profile pins them anyway, with the CLI's documented
+# settings (https://docs.aws.amazon.com/cli/latest/topic/s3-config.html,
+# https://docs.aws.amazon.com/AmazonS3/latest/API/specify-signature-version.html).
 cat >>"$AWS_CONFIG_FILE" <<'EOF'
 [default]
 s3 =
