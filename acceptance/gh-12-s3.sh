@@ -145,9 +145,10 @@ expect_denied bob s3api list-objects-v2 --bucket "$HOME_BUCKET" --prefix "home/$
 
 step "1. least privilege, programmatic only: without the console's \"\" and home/ prefixes the root is not listable"
 # The guide's "" and "home/" patterns exist only so the console can navigate to the
-# folder; a user of the API or CLI needs just home/${aws:username}/*. A request
-# without a prefix has no s3:prefix key, and a condition on a missing key does not
-# match (reference_policies_elements_condition_operators, "not present").
+# folder; a user of the API or CLI needs just home/${aws:username}/*. A listing
+# with an empty prefix (aws s3 ls s3://B/) or none (list-objects-v2 without --prefix)
+# then matches no pattern: an s3:prefix of "" does not match home/<you>/*, and a key
+# the request lacks matches nothing (reference_policies_elements_condition_operators).
 # shellcheck disable=SC2016 # ${aws:username} is an IAM policy variable
 TIGHT_POLICY=$(jq -c '(.Statement[] | select(.Sid == "ListObjectsInBucket") | .Condition.StringLike["s3:prefix"]) = ["home/${aws:username}/*"]' <<<"$HOME_POLICY")
 expect_ok root iam put-group-policy --group-name "$HOMES" --policy-name HomeDirectory --policy-document "$TIGHT_POLICY"
@@ -419,8 +420,6 @@ expect_ok root s3api head-object --bucket "$BASIC_BUCKET" --key dir/big.bin
 assert_jq "big object's size" '.ContentLength == 20971520'
 assert_jq "big object's ETag is not an MD5 (it was a multipart upload)" --arg m "\"$(md5sum <"$WORK/big.bin" | cut -c 1-32)\"" \
   '.ETag != $m and (.ETag | test("^\"[0-9a-f]{32}\"$") | not)'
-expect_ok root s3api head-object --bucket "$BASIC_BUCKET" --key dir/big.bin --part-number 1
-assert_jq "three parts, the first of 8 MiB (API_HeadObject, PartsCount)" '.PartsCount == 3 and .ContentLength == 8388608'
 expect_ok root s3 cp --no-progress "s3://$BASIC_BUCKET/dir/big.bin" "$WORK/big.back"
 cmp "$WORK/big.bin" "$WORK/big.back" || fail "the 20 MiB object came back different"
 expect_ok root s3 cp --no-progress "s3://$BASIC_BUCKET/dir/small.txt" "$WORK/small.back"
@@ -449,5 +448,15 @@ assert_contains "$OUT" "remove_bucket: $BASIC_BUCKET" "aws s3 rb"
 expect_err 404 root s3api head-bucket --bucket "$BASIC_BUCKET"
 expect_ok root s3 ls
 case $OUT in *" $BASIC_BUCKET"*) fail "aws s3 ls still lists $BASIC_BUCKET" ;; esac
+
+step "7. the CLI split the 20 MiB upload into 8 MiB parts: HeadObject with partNumber"
+# partNumber makes HEAD a ranged request for that part, and PartsCount tells how many
+# there are (API_HeadObject: PartNumber, PartsCount); the CLI's multipart_chunksize
+# is 8 MiB (topic/s3-config), so 20 MiB is 8 + 8 + 4 MiB.
+expect_ok root s3 cp --no-progress "$WORK/big.bin" "s3://$PRESIGN_BUCKET/big.bin"
+expect_ok root s3api head-object --bucket "$PRESIGN_BUCKET" --key big.bin --part-number 1
+assert_jq "part 1 of 3 is 8 MiB" '.PartsCount == 3 and .ContentLength == 8388608'
+expect_ok root s3api head-object --bucket "$PRESIGN_BUCKET" --key big.bin --part-number 3
+assert_jq "part 3 of 3 is the last 4 MiB" '.PartsCount == 3 and .ContentLength == 4194304'
 
 pass
