@@ -13,7 +13,7 @@
 #   s3_arn BUCKET [KEY]                      arn:aws:s3:::BUCKET[/KEY]
 #   s3_url BUCKET KEY                        path-style URL of an object at ENDPOINT
 #   create_bucket WHO BUCKET [args...]       s3api create-bucket, and defers purge_bucket
-#   purge_bucket WHO BUCKET                  abort uploads, delete every object, then the bucket
+#   purge_bucket WHO BUCKET                  delete every object (and upload), then the bucket
 #   put_text WHO BUCKET KEY TEXT [args...]   s3api put-object of TEXT (must succeed)
 #   expect_object_text WHO BUCKET KEY TEXT   s3api get-object returns exactly TEXT
 #   http_get URL                             unsigned/presigned GET with curl (sets HTTP_STATUS,
@@ -46,9 +46,14 @@ s3_arn() {
 }
 s3_url() { printf '%s/%s/%s' "$ENDPOINT" "$1" "$2"; }
 
-# purge_bucket WHO BUCKET : never fails; warns when the bucket is still there
+# purge_bucket WHO BUCKET : never fails; warns when the bucket is still there.
+# `aws s3 rb --force` (one CLI run: delete every object, then the bucket) first;
+# if the bucket survives it, abort its multipart uploads and delete object by object.
 purge_bucket() {
   local who=$1 b=$2 o k u
+  _q "$who" s3 rb --force "s3://$b"
+  call "$who" s3api head-bucket --bucket "$b" >/dev/null 2>&1
+  [ "$RC" -eq 0 ] || return 0
   o=$(_qo "$who" s3api list-multipart-uploads --bucket "$b") &&
     while IFS=$'\t' read -r k u; do
       [ -n "$u" ] && _q "$who" s3api abort-multipart-upload --bucket "$b" --key "$k" --upload-id "$u"
