@@ -41,6 +41,7 @@ HOMES=$(name_for HomeDirectoryUsers)
 DEPLOYER=$(name_for AppDeployer)
 APP_ROLE=$(name_for ReportApp)
 PARTNER=$(name_for Partner)
+printf 'x' >"$WORK/x.txt" # a body for writes that should fail
 
 # ============================================================ 1. least privilege
 step "1. the IAM User Guide's home-directory policy for a group of users"
@@ -124,7 +125,6 @@ put_text alice "$HOME_BUCKET" "home/$ALICE/draft.txt" "draft"
 expect_object_text alice "$HOME_BUCKET" "home/$ALICE/draft.txt" "draft"
 expect_ok alice s3api delete-object --bucket "$HOME_BUCKET" --key "home/$ALICE/draft.txt"
 expect_err 404 root s3api head-object --bucket "$HOME_BUCKET" --key "home/$ALICE/draft.txt"
-printf 'x' >"$WORK/x.txt"
 expect_denied alice s3api put-object --bucket "$HOME_BUCKET" --key shared/alice.txt --body "$WORK/x.txt"
 expect_denied alice s3api put-object --bucket "$HOME_BUCKET" --key alice.txt --body "$WORK/x.txt"
 expect_denied alice s3api put-object --bucket "$HOME_BUCKET" --key "home/$BOB/from-alice.txt" --body "$WORK/x.txt"
