@@ -5,11 +5,13 @@
 #      (reference_policies_examples_s3_home-directory-console): list only the home
 #      prefixes (s3:prefix condition), read/write/delete only under home/<you>/; then the
 #      same policy without the console's navigation prefixes, so listing the root is denied;
+#      in one account a bucket policy alone can grant, and its explicit Deny wins;
 #   2. an application role, assumed by a user allowed to, reads bucket A and writes
 #      bucket B, and nothing else; a session policy narrows it
 #      (access_policies.md#policies_session);
 #   3. cross-account: a bucket policy in account A naming account B's user, and B's
 #      identity policy, are both needed (reference_policies_evaluation-logic-cross-account);
+#      an RCP on account A denies B's user all the same;
 #   4. an SCP on the member account denying s3:DeleteObject stops its administrator
 #      (Organizations User Guide, orgs_manage_policies_scps);
 #   5. presigned URLs: valid until X-Amz-Expires, then 403 AccessDenied "Request has
@@ -42,6 +44,24 @@ DEPLOYER=$(name_for AppDeployer)
 APP_ROLE=$(name_for ReportApp)
 PARTNER=$(name_for Partner)
 printf 'x' >"$WORK/x.txt" # a body for writes that should fail
+
+# enable_policy_type TYPE : the organization root has policy type TYPE enabled
+# (SERVICE_CONTROL_POLICY, RESOURCE_CONTROL_POLICY); if this run enabled it, it is
+# disabled again at the end, as seed-05 does.
+enable_policy_type() {
+  local type=$1 deadline
+  expect_ok root organizations list-roots
+  jq -e --arg t "$type" '.Roots[0].PolicyTypes[]? | select(.Type == $t and .Status == "ENABLED")' <<<"$OUT" >/dev/null && return 0
+  expect_ok root organizations enable-policy-type --root-id "$ORG_ROOT_ID" --policy-type "$type"
+  defer _q root organizations disable-policy-type --root-id "$ORG_ROOT_ID" --policy-type "$type"
+  deadline=$((SECONDS + 60))
+  while :; do
+    expect_ok root organizations list-roots
+    jq -e --arg t "$type" '.Roots[0].PolicyTypes[]? | select(.Type == $t and .Status == "ENABLED")' <<<"$OUT" >/dev/null && return 0
+    [ $SECONDS -ge $deadline ] && fail "$type did not become ENABLED on $ORG_ROOT_ID"
+    sleep 2
+  done
+}
 
 # ============================================================ 1. least privilege
 step "1. the IAM User Guide's home-directory policy for a group of users"
@@ -156,6 +176,22 @@ expect_ok alice s3api list-objects-v2 --bucket "$HOME_BUCKET" --prefix "home/$AL
 assert_jq "her own home still lists" --arg k "home/$ALICE/notes.txt" '[.Contents[].Key] == [$k]'
 expect_object_text alice "$HOME_BUCKET" "home/$ALICE/notes.txt" "alice's notes"
 
+step "1. in one account a bucket policy alone can grant, and its explicit Deny beats the group's Allow"
+# Within an account an Allow in either the identity-based or the resource-based policy
+# is enough, and an explicit Deny in any policy wins (reference_policies_evaluation-logic).
+HOME_BUCKET_POLICY=$(jq -n -c --arg p "$(user_arn "$ALICE")" --arg shared "$(s3_arn "$HOME_BUCKET" 'shared/*')" --arg all "$(s3_arn "$HOME_BUCKET" '*')" \
+  '{Version: "2012-10-17", Statement: [
+     {Sid: "AliceReadsShared", Effect: "Allow", Principal: {AWS: $p}, Action: "s3:GetObject", Resource: $shared},
+     {Sid: "AliceDeletesNothing", Effect: "Deny", Principal: {AWS: $p}, Action: "s3:DeleteObject", Resource: $all}]}')
+put_text alice "$HOME_BUCKET" "home/$ALICE/tmp.txt" "temporary"
+expect_ok root s3api put-bucket-policy --bucket "$HOME_BUCKET" --policy "$HOME_BUCKET_POLICY"
+expect_object_text alice "$HOME_BUCKET" shared/readme.txt "team readme"
+expect_denied alice s3api delete-object --bucket "$HOME_BUCKET" --key "home/$ALICE/tmp.txt"
+expect_denied bob s3api get-object --bucket "$HOME_BUCKET" --key shared/readme.txt "$WORK/denied.out"
+expect_ok root s3api delete-bucket-policy --bucket "$HOME_BUCKET"
+expect_denied alice s3api get-object --bucket "$HOME_BUCKET" --key shared/readme.txt "$WORK/denied.out"
+expect_ok alice s3api delete-object --bucket "$HOME_BUCKET" --key "home/$ALICE/tmp.txt"
+
 # ============================================================ 2. application role
 step "2. an application role reads bucket A and writes bucket B"
 create_bucket root "$IN_BUCKET"
@@ -231,6 +267,24 @@ expect_denied partner s3api list-objects-v2 --bucket "$X_BUCKET"
 # Without s3:ListBucket a missing key is 403, not 404 (API_GetObject, "Permissions").
 expect_denied partner s3api get-object --bucket "$X_BUCKET" --key shared/missing.csv "$WORK/denied.out"
 
+step "3. a resource control policy on account A caps access to its bucket, whatever the bucket policy grants"
+# RCPs (Organizations User Guide, orgs_manage_policies_rcps and _rcps_syntax) are
+# Deny-only (RCPFullAWSAccess aside), name Principal "*", and limit what any principal
+# may do with the resources of the accounts they are attached to.
+enable_policy_type RESOURCE_CONTROL_POLICY
+RCP_DOC=$(jq -n -c --arg a "$ACCOUNT_A" --arg b "$(s3_arn "$X_BUCKET")" --arg o "$(s3_arn "$X_BUCKET" '*')" \
+  '{Version: "2012-10-17", Statement: [{Sid: "OnlyAccountA", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [$b, $o],
+     Condition: {StringNotEqualsIfExists: {"aws:PrincipalAccount": $a}}}]}')
+expect_ok root organizations create-policy --name "$(name_for OnlyAccountA)" --type RESOURCE_CONTROL_POLICY \
+  --description "Only account A's principals may use $X_BUCKET" --content "$RCP_DOC"
+RCP_ID=$(jqo '.Policy.PolicySummary.Id')
+defer purge_scp root "$RCP_ID"
+expect_ok root organizations attach-policy --policy-id "$RCP_ID" --target-id "$ACCOUNT_A"
+expect_denied partner s3api get-object --bucket "$X_BUCKET" --key shared/report.csv "$WORK/denied.out"
+expect_object_text acct_a "$X_BUCKET" shared/report.csv "quarterly numbers"
+expect_ok root organizations detach-policy --policy-id "$RCP_ID" --target-id "$ACCOUNT_A"
+expect_object_text partner "$X_BUCKET" shared/report.csv "quarterly numbers"
+
 step "3. withdrawing either side denies it again"
 expect_ok acct_a s3api delete-bucket-policy --bucket "$X_BUCKET"
 expect_err NoSuchBucketPolicy acct_a s3api get-bucket-policy --bucket "$X_BUCKET"
@@ -248,18 +302,7 @@ step "4. an SCP denying s3:DeleteObject on the member account stops even its adm
 create_bucket acct_a "$SCP_BUCKET"
 put_text acct_a "$SCP_BUCKET" logs/day1.log "day one"
 put_text acct_a "$SCP_BUCKET" logs/day2.log "day two"
-expect_ok root organizations list-roots
-if ! jq -e '.Roots[0].PolicyTypes[]? | select(.Type == "SERVICE_CONTROL_POLICY" and .Status == "ENABLED")' <<<"$OUT" >/dev/null; then
-  expect_ok root organizations enable-policy-type --root-id "$ORG_ROOT_ID" --policy-type SERVICE_CONTROL_POLICY
-  defer _q root organizations disable-policy-type --root-id "$ORG_ROOT_ID" --policy-type SERVICE_CONTROL_POLICY
-  deadline=$((SECONDS + 60))
-  while :; do
-    expect_ok root organizations list-roots
-    jq -e '.Roots[0].PolicyTypes[]? | select(.Type == "SERVICE_CONTROL_POLICY" and .Status == "ENABLED")' <<<"$OUT" >/dev/null && break
-    [ $SECONDS -ge $deadline ] && fail "SERVICE_CONTROL_POLICY did not become ENABLED on $ORG_ROOT_ID"
-    sleep 2
-  done
-fi
+enable_policy_type SERVICE_CONTROL_POLICY
 # The SCP names this run's bucket only, so a run that dies before its cleanup does not
 # leave the reused member account unable to delete anything else.
 SCP_DOC=$(policy_doc "$(jq -n -c --arg r "$(s3_arn "$SCP_BUCKET" '*')" '{Sid: "KeepLogs", Effect: "Deny", Action: "s3:DeleteObject", Resource: $r}')")
