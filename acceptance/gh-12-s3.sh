@@ -44,6 +44,7 @@ DEPLOYER=$(name_for AppDeployer)
 APP_ROLE=$(name_for ReportApp)
 PARTNER=$(name_for Partner)
 printf 'x' >"$WORK/x.txt" # a body for writes that should fail
+head -c $((20 * 1024 * 1024)) /dev/urandom >"$WORK/big.bin" # past the CLI's multipart threshold
 
 # enable_policy_type TYPE : the organization root has policy type TYPE enabled
 # (SERVICE_CONTROL_POLICY, RESOURCE_CONTROL_POLICY); if this run enabled it, it is
@@ -224,6 +225,18 @@ expect_denied app s3api list-objects-v2 --bucket "$OUT_BUCKET"
 # 403 AccessDenied to one who is not (API_GetObject, "Permissions").
 expect_err NoSuchKey app s3api get-object --bucket "$IN_BUCKET" --key input/missing.csv "$WORK/denied.out"
 expect_denied app s3api get-object --bucket "$OUT_BUCKET" --key reports/missing.csv "$WORK/denied.out"
+# A multipart upload needs only s3:PutObject (CreateMultipartUpload, UploadPart and
+# CompleteMultipartUpload are authorized as s3:PutObject: API_CreateMultipartUpload,
+# "Permissions"); aws s3 cp splits 20 MiB into parts.
+expect_ok app s3 cp --no-progress "$WORK/big.bin" "s3://$OUT_BUCKET/reports/big.bin"
+expect_ok root s3api head-object --bucket "$OUT_BUCKET" --key reports/big.bin
+assert_jq "the multipart object is whole" '.ContentLength == 20971520'
+# CopyObject reads the source (s3:GetObject) and writes the target (s3:PutObject)
+# (API_CopyObject, "Permissions"): A to B is allowed, B to B is not.
+expect_ok app s3 cp "s3://$IN_BUCKET/input/data.csv" "s3://$OUT_BUCKET/reports/copied.csv"
+expect_object_text root "$OUT_BUCKET" reports/copied.csv "id,amount"
+expect_denied app s3api copy-object --copy-source "$OUT_BUCKET/reports/today.csv" --bucket "$OUT_BUCKET" --key reports/today-copy.csv
+expect_denied app s3api copy-object --copy-source "$OUT_BUCKET/reports/today.csv" --bucket "$IN_BUCKET" --key input/today-copy.csv
 
 step "2. a session policy narrows the role: a read-only session cannot write B"
 assume_role deployer "$(role_arn "$APP_ROLE")" app-readonly app_ro \
@@ -427,7 +440,6 @@ expect_object_text root "$PUBLIC_BUCKET" site/index.html "<h1>hello</h1>"
 # ============================================================ 7. basics with aws s3
 step "7. aws s3 mb / cp / ls / cp back / rm / rb"
 head -c 100 /dev/urandom | base64 >"$WORK/small.txt"
-head -c $((20 * 1024 * 1024)) /dev/urandom >"$WORK/big.bin"
 defer purge_bucket root "$BASIC_BUCKET"
 expect_ok root s3 mb "s3://$BASIC_BUCKET"
 assert_contains "$OUT" "make_bucket: $BASIC_BUCKET" "aws s3 mb"
