@@ -11,7 +11,8 @@
 #      (access_policies.md#policies_session);
 #   3. cross-account: a bucket policy in account A naming account B's user, and B's
 #      identity policy, are both needed (reference_policies_evaluation-logic-cross-account);
-#      an RCP on account A denies B's user all the same;
+#      an RCP on account A denies B's user all the same; a bucket policy naming a
+#      principal that does not exist is refused (MalformedPolicy);
 #   4. an SCP on the member account denying s3:DeleteObject stops its administrator
 #      (Organizations User Guide, orgs_manage_policies_scps);
 #   5. presigned URLs: valid until X-Amz-Expires, then 403 AccessDenied "Request has
@@ -501,5 +502,15 @@ expect_ok root s3api head-object --bucket "$HOME_BUCKET" --key parts/big.bin --p
 assert_jq "part 1 of 3 is 8 MiB" '.PartsCount == 3 and .ContentLength == 8388608'
 expect_ok root s3api head-object --bucket "$HOME_BUCKET" --key parts/big.bin --part-number 3
 assert_jq "part 3 of 3 is the last 4 MiB" '.PartsCount == 3 and .ContentLength == 4194304'
+
+step "3. (kept last) a bucket policy must name principals that exist"
+# S3 refuses a bucket policy whose Principal is an IAM user or role that does not
+# exist: 400 MalformedPolicy "Invalid principal in policy"
+# (https://repost.aws/knowledge-center/s3-invalid-principal-in-policy-error), as IAM
+# does for trust policies (gh-10). Last, so that the rest runs whatever it finds.
+expect_err_msg MalformedPolicy "Invalid principal in policy" root s3api put-bucket-policy --bucket "$HOME_BUCKET" --policy \
+  "$(jq -n -c --arg p "$(user_arn "nobody-$RUN_ID")" --arg r "$(s3_arn "$HOME_BUCKET" '*')" \
+    '{Version: "2012-10-17", Statement: [{Effect: "Allow", Principal: {AWS: $p}, Action: "s3:GetObject", Resource: $r}]}')"
+expect_err NoSuchBucketPolicy root s3api get-bucket-policy --bucket "$HOME_BUCKET"
 
 pass
