@@ -77,6 +77,17 @@ func (s *Service) authorize(ctx context.Context, c *identity.Caller, r *Request)
 			req.ExistingObjectTags = tagMapObj(info.Meta.Tags)
 		}
 	}
+	// A copy's source checks are decided with the source version's facts
+	// (its tags, its owner and ACL), not the destination's.
+	var source *objectstore.Info
+	if r.Operation == "CopyObject" || r.Operation == "UploadPartCopy" {
+		if sb, sk, sv, err := access.ParseCopySource(headerValue(r.Header, "X-Amz-Copy-Source")); err == nil {
+			if info, err := s.backend.HeadObject(ctx, sb, sk, sv); err == nil {
+				source = &info
+				req.SourceObjectTags = tagMapObj(info.Meta.Tags)
+			}
+		}
+	}
 	checks, err := access.Describe(req)
 	if err != nil {
 		return operation.Authz{}, err
@@ -94,7 +105,9 @@ func (s *Service) authorize(ctx context.Context, c *identity.Caller, r *Request)
 		}
 		var obj *objectstore.Info
 		if ch.Key != "" {
-			if ch.Bucket == r.Bucket && ch.Key == r.Key {
+			if ch.Source {
+				obj = source
+			} else if ch.Bucket == r.Bucket && ch.Key == r.Key {
 				obj = existing
 			} else if cb != nil {
 				if info, err := s.backend.HeadObject(ctx, ch.Bucket, ch.Key, ""); err == nil {

@@ -72,6 +72,10 @@ type Request struct {
 	// (s3:RequestObjectTag/<key>, s3:RequestObjectTagKeys); other
 	// operations take them from the x-amz-tagging header.
 	RequestTags map[string]string
+	// SourceObjectTags are the tags of the source object of a CopyObject
+	// or UploadPartCopy: its s3:ExistingObjectTag/<key> in the source
+	// checks (ExistingObjectTags are the destination's).
+	SourceObjectTags map[string]string
 	// SourceHasTags reports that the source object of a CopyObject has tags.
 	SourceHasTags bool
 	// LocationConstraint is the CreateBucket body's LocationConstraint.
@@ -91,6 +95,8 @@ type Check struct {
 	// Bucket and Key locate the resource (the copy source for the source
 	// check of CopyObject and UploadPartCopy); Key is "" for bucket checks.
 	Bucket, Key string
+	// Source marks the checks of a copy's source object.
+	Source bool
 }
 
 // errNotImplemented is S3's answer to an operation it does not implement.
@@ -165,6 +171,12 @@ func (d *describer) versioned(plain, version string) string {
 
 func (d *describer) add(action, resource, bucket, key string) {
 	d.out = append(d.out, Check{Action: "s3:" + action, Resource: resource, Bucket: bucket, Key: key})
+}
+
+// source adds a check of a copy's source object.
+func (d *describer) source(action, bucket, key string) {
+	d.add(action, d.objectARN(bucket, key), bucket, key)
+	d.out[len(d.out)-1].Source = true
 }
 
 func (d *describer) run() error {
@@ -348,7 +360,7 @@ func (d *describer) copy() error {
 	if sv != "" {
 		read = "GetObjectVersion"
 	}
-	d.add(read, d.objectARN(sb, sk), sb, sk)
+	d.source(read, sb, sk)
 	d.object("PutObject")
 	if d.r.Operation == "CopyObject" {
 		dir, _ := d.header("x-amz-tagging-directive")
@@ -362,7 +374,7 @@ func (d *describer) copy() error {
 			if sv != "" {
 				tagRead = "GetObjectVersionTagging"
 			}
-			d.add(tagRead, d.objectARN(sb, sk), sb, sk)
+			d.source(tagRead, sb, sk)
 			d.object("PutObjectTagging")
 		}
 		d.lockExtras()
