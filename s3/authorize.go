@@ -3,6 +3,8 @@ package s3
 import (
 	"context"
 	"errors"
+	"net/textproto"
+	"strings"
 
 	"github.com/gatehouse-iam/gatehouse/api/s3api"
 	"github.com/gatehouse-iam/gatehouse/authz"
@@ -81,7 +83,7 @@ func (s *Service) authorize(ctx context.Context, c *identity.Caller, r *Request)
 	// (its tags, its owner and ACL), not the destination's.
 	var source *objectstore.Info
 	if r.Operation == "CopyObject" || r.Operation == "UploadPartCopy" {
-		if sb, sk, sv, err := access.ParseCopySource(headerValue(r.Header, "X-Amz-Copy-Source")); err == nil {
+		if sb, sk, sv, err := access.ParseCopySource(strings.Join(textproto.MIMEHeader(r.Header).Values("X-Amz-Copy-Source"), ",")); err == nil {
 			if info, err := s.backend.HeadObject(ctx, sb, sk, sv); err == nil {
 				source = &info
 				req.SourceObjectTags = tagMapObj(info.Meta.Tags)

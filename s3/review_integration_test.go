@@ -2,10 +2,13 @@ package s3_test
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
@@ -41,3 +44,40 @@ func TestReviewCopySourceExistingObjectTag(t *testing.T) {
 		t.Errorf("the confidential object was copied to a readable destination")
 	}
 }
+
+// TestReviewCopySourceRepeatedHeader: a request that repeats
+// x-amz-copy-source is authorized for the object its copy reads. The
+// operation reads the header's values joined with "," (as HTTP combines a
+// repeated field, RFC 9110 §5.3); authorization must not check the first
+// value alone ("pub") while the copy reads "pub,x".
+func TestReviewCopySourceRepeatedHeader(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t)
+	root := srv.RootS3()
+	const b = "review-dup"
+	mkBucket(t, root, b)
+	put(t, root, b, "pub", "public")
+	put(t, root, b, "pub,x", "secret")
+	u := newUser(t, srv, "dup-copier", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::review-dup/pub"},
+		{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::review-dup/drop/*"}]}`)
+	req, err := http.NewRequest(http.MethodPut, srv.URL+"/"+b+"/drop/y", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Add("X-Amz-Copy-Source", "/"+b+"/pub")
+	req.Header.Add("X-Amz-Copy-Source", "x")
+	req.Header.Set("X-Amz-Content-Sha256", emptyHash)
+	if err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: u.id, SecretAccessKey: u.secret}, req, emptyHash, "s3", "us-east-1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	resp, body := do(t, req)
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("copy with a repeated x-amz-copy-source: %d %s, want 403", resp.StatusCode, body)
+	}
+	if got, _ := get(root, b, "drop/y"); got == "secret" {
+		t.Errorf("the object pub,x, which the caller may not read, was copied")
+	}
+}
+
+const emptyHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"

@@ -1,6 +1,7 @@
 package access
 
 import (
+	"net/textproto"
 	"net/url"
 	"strings"
 	"time"
@@ -127,26 +128,34 @@ type describer struct {
 	part string
 	out  []Check
 	keys *keySet
-	hdr  map[string]string // lower-cased header names to their first values
+	hdr  map[string]string // lower-cased header names to their values, joined
 }
 
-// header returns the first value of the header lowerName (given in lower
-// case), matching the request's header names case-insensitively.
+// header returns the value of the header lowerName (given in lower case,
+// matched in any case) as the operation decodes it: its values joined
+// with ",", as HTTP combines a repeated field (RFC 9110 §5.3), so that a
+// repeated header is authorized as what the operation reads.
 func (d *describer) header(lowerName string) (string, bool) {
 	if d.hdr == nil {
 		d.hdr = make(map[string]string, len(d.r.Headers))
-		for k, v := range d.r.Headers {
-			if len(v) == 0 {
-				continue
-			}
-			lk := strings.ToLower(k)
-			if _, dup := d.hdr[lk]; !dup {
-				d.hdr[lk] = v[0]
-			}
+	}
+	if v, ok := d.hdr[lowerName]; ok {
+		return v, true
+	}
+	canon := textproto.CanonicalMIMEHeaderKey(lowerName)
+	vs := d.r.Headers[canon]
+	for k, more := range d.r.Headers {
+		// Headers given in another case (not from net/http) count too.
+		if k != canon && strings.EqualFold(k, lowerName) {
+			vs = append(vs[:len(vs):len(vs)], more...)
 		}
 	}
-	v, ok := d.hdr[lowerName]
-	return v, ok
+	if len(vs) == 0 {
+		return "", false
+	}
+	v := strings.Join(vs, ",")
+	d.hdr[lowerName] = v
+	return v, true
 }
 
 func (d *describer) bucketARN(b string) string { return "arn:" + d.part + ":s3:::" + b }
