@@ -87,6 +87,7 @@ func (s *Service) authorize(ctx context.Context, c *identity.Caller, r *Request)
 			if info, err := s.backend.HeadObject(ctx, sb, sk, sv); err == nil {
 				source = &info
 				req.SourceObjectTags = tagMapObj(info.Meta.Tags)
+				req.SourceHasTags = len(info.Meta.Tags) > 0
 			}
 		}
 	}

@@ -81,3 +81,29 @@ func TestReviewCopySourceRepeatedHeader(t *testing.T) {
 }
 
 const emptyHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+// TestReviewCopyObjectCopiesTagsNeedsTagging: a CopyObject that copies the
+// source's tags (x-amz-tagging-directive COPY, the default) reads them and
+// writes them, needing s3:GetObjectTagging on the source and
+// s3:PutObjectTagging on the destination, as access.Describe says when
+// Request.SourceHasTags is set. The service never set it, so a caller
+// without either permission copied tags onto its object.
+func TestReviewCopyObjectCopiesTagsNeedsTagging(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t)
+	ctx := context.Background()
+	root := srv.RootS3()
+	const b = "review-copytags"
+	mkBucket(t, root, b)
+	ok(t)(root.PutObject(ctx, &awss3.PutObjectInput{Bucket: aws.String(b), Key: aws.String("src"), Body: strings.NewReader("x"), Tagging: aws.String("secret=s3cr3t")}))
+	put(t, root, b, "plain", "y")
+	u := newUser(t, srv, "tagless-copier", `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::review-copytags/*"},
+		{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::review-copytags/drop/*"}]}`).s3(srv)
+	_, err := u.CopyObject(ctx, &awss3.CopyObjectInput{Bucket: aws.String(b), Key: aws.String("drop/x"), CopySource: aws.String(b + "/src")})
+	wantDenied(t, err, "")
+	// An untagged source copies with s3:GetObject and s3:PutObject alone.
+	if _, err := u.CopyObject(ctx, &awss3.CopyObjectInput{Bucket: aws.String(b), Key: aws.String("drop/y"), CopySource: aws.String(b + "/plain")}); err != nil {
+		t.Errorf("copy of an untagged object: %v", err)
+	}
+}
