@@ -107,3 +107,48 @@ func TestReviewCopyObjectCopiesTagsNeedsTagging(t *testing.T) {
 		t.Errorf("copy of an untagged object: %v", err)
 	}
 }
+
+// TestReviewAnonymousResponseOverrides: GetObject's response-* parameters
+// "cannot be used with an unsigned (anonymous) request" (API reference,
+// GetObject, "Overriding response header values through the request"):
+// S3 answers 400 InvalidRequest. Served, they let anyone make a public
+// object render as text/html inline from the S3 origin.
+func TestReviewAnonymousResponseOverrides(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t)
+	ctx := context.Background()
+	root := srv.RootS3()
+	const b = "review-public"
+	mkBucket(t, root, b)
+	ok(t)(root.PutPublicAccessBlock(ctx, &awss3.PutPublicAccessBlockInput{Bucket: aws.String(b), PublicAccessBlockConfiguration: &types.PublicAccessBlockConfiguration{
+		BlockPublicAcls: aws.Bool(false), IgnorePublicAcls: aws.Bool(false), BlockPublicPolicy: aws.Bool(false), RestrictPublicBuckets: aws.Bool(false)}}))
+	putPolicy(t, root, b, `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::review-public/*"}]}`)
+	ok(t)(root.PutObject(ctx, &awss3.PutObjectInput{Bucket: aws.String(b), Key: aws.String("upload.png"), Body: strings.NewReader("<script>alert(1)</script>"), ContentType: aws.String("image/png")}))
+
+	req, err := http.NewRequest(http.MethodGet, srv.URL+"/"+b+"/upload.png", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, body := do(t, req)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("anonymous GET of the public object: %d %s", resp.StatusCode, body)
+	}
+	req, err = http.NewRequest(http.MethodGet, srv.URL+"/"+b+"/upload.png?response-content-type=text%2Fhtml&response-content-disposition=inline", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, body = do(t, req)
+	checkErrorDoc(t, resp, body, http.StatusBadRequest, "InvalidRequest")
+	if ct := resp.Header.Get("Content-Type"); ct == "text/html" {
+		t.Errorf("an anonymous request set the response's Content-Type to %s", ct)
+	}
+	// Signed, the overrides apply.
+	out, err := root.GetObject(ctx, &awss3.GetObjectInput{Bucket: aws.String(b), Key: aws.String("upload.png"), ResponseContentType: aws.String("text/plain")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out.Body.Close()
+	if got := aws.ToString(out.ContentType); got != "text/plain" {
+		t.Errorf("signed override: Content-Type %q", got)
+	}
+}
