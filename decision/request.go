@@ -403,6 +403,8 @@ var forged = map[string]bool{
 	"aws:sourceidentity": true, "aws:federatedprovider": true,
 	"aws:tokenissuetime": true, "aws:multifactorauthpresent": true, "aws:multifactorauthage": true,
 	"aws:currenttime": true, "aws:epochtime": true,
+	// The workload a role session's credentials were delivered to.
+	"ec2:sourceinstancearn": true,
 	"gatehouse:action": true,
 }
 

@@ -3,6 +3,8 @@ package s3
 import (
 	"context"
 	"errors"
+	"net/textproto"
+	"strings"
 
 	"github.com/gatehouse-iam/gatehouse/api/s3api"
 	"github.com/gatehouse-iam/gatehouse/authz"
@@ -77,6 +79,18 @@ func (s *Service) authorize(ctx context.Context, c *identity.Caller, r *Request)
 			req.ExistingObjectTags = tagMapObj(info.Meta.Tags)
 		}
 	}
+	// A copy's source checks are decided with the source version's facts
+	// (its tags, its owner and ACL), not the destination's.
+	var source *objectstore.Info
+	if r.Operation == "CopyObject" || r.Operation == "UploadPartCopy" {
+		if sb, sk, sv, err := access.ParseCopySource(strings.Join(textproto.MIMEHeader(r.Header).Values("X-Amz-Copy-Source"), ",")); err == nil {
+			if info, err := s.backend.HeadObject(ctx, sb, sk, sv); err == nil {
+				source = &info
+				req.SourceObjectTags = tagMapObj(info.Meta.Tags)
+				req.SourceHasTags = len(info.Meta.Tags) > 0
+			}
+		}
+	}
 	checks, err := access.Describe(req)
 	if err != nil {
 		return operation.Authz{}, err
@@ -94,7 +108,9 @@ func (s *Service) authorize(ctx context.Context, c *identity.Caller, r *Request)
 		}
 		var obj *objectstore.Info
 		if ch.Key != "" {
-			if ch.Bucket == r.Bucket && ch.Key == r.Key {
+			if ch.Source {
+				obj = source
+			} else if ch.Bucket == r.Bucket && ch.Key == r.Key {
 				obj = existing
 			} else if cb != nil {
 				if info, err := s.backend.HeadObject(ctx, ch.Bucket, ch.Key, ""); err == nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/gatehouse-iam/gatehouse/api/s3api"
 	"github.com/gatehouse-iam/gatehouse/identity"
 	"github.com/gatehouse-iam/gatehouse/objectstore"
+	"github.com/gatehouse-iam/gatehouse/policy"
 )
 
 // objectError maps an object backend error to S3's.
@@ -176,6 +177,13 @@ func headerValue(h map[string][]string, name string) string {
 func (s *Service) getObject(ctx context.Context, c *identity.Caller, r *Request, in *s3api.GetObjectRequest) (s3api.Output, error) {
 	if _, err := s.bucket(ctx, in.Bucket); err != nil {
 		return nil, err
+	}
+	if c.Principal.Type == policy.PrincipalAnonymous && (in.ResponseCacheControl != nil || in.ResponseContentDisposition != nil ||
+		in.ResponseContentEncoding != nil || in.ResponseContentLanguage != nil || in.ResponseContentType != nil || in.ResponseExpires != nil) {
+		// "You must sign the request ... when using these parameters. They
+		// cannot be used with an unsigned (anonymous) request" (API
+		// reference, GetObject).
+		return nil, errInvalidRequest("Request specific response headers cannot be used for anonymous GET requests.")
 	}
 	version := deref(in.VersionId)
 	var rng *objectstore.Range

@@ -97,6 +97,10 @@ type Server struct {
 
 	// decide is the decision API (decide.go).
 	decide decideAPI
+
+	// stall bounds how long a streamed S3 response may make no progress
+	// (progressWriter); 0 is readTimeout.
+	stall time.Duration
 }
 
 type metrics struct {

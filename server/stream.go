@@ -113,7 +113,15 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request, requestID 
 	if err != nil {
 		return action, err
 	}
-	if err := sc.writeStream(w, r, requestID, c, out); err != nil {
+	// A streamed response (an object of any size) gets as long as the
+	// client keeps reading it, as a streamed body gets as long as it keeps
+	// coming: a client that stops reading is cut after the stall timeout.
+	stall := s.stall
+	if stall <= 0 {
+		stall = readTimeout
+	}
+	pw := &progressWriter{ResponseWriter: w, rc: http.NewResponseController(w), stall: stall}
+	if err := sc.writeStream(pw, r, requestID, c, out); err != nil {
 		s.log.Debug("writing response", "err", err)
 	}
 	return action, nil
@@ -157,3 +165,33 @@ func (p *progressBody) Read(b []byte) (int, error) {
 	}
 	return n, err
 }
+
+// progressWriter moves the connection's write deadline forward as a
+// streamed response makes progress (at most once a second), so that a
+// write blocked on a client that reads nothing fails after stall.
+type progressWriter struct {
+	http.ResponseWriter
+	rc       *http.ResponseController
+	stall    time.Duration
+	extended time.Time
+}
+
+func (p *progressWriter) Write(b []byte) (int, error) {
+	p.extend()
+	return p.ResponseWriter.Write(b)
+}
+
+func (p *progressWriter) WriteHeader(status int) {
+	p.extend()
+	p.ResponseWriter.WriteHeader(status)
+}
+
+func (p *progressWriter) extend() {
+	if now := time.Now(); now.Sub(p.extended) >= time.Second {
+		p.extended = now
+		_ = p.rc.SetWriteDeadline(now.Add(p.stall))
+	}
+}
+
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (p *progressWriter) Unwrap() http.ResponseWriter { return p.ResponseWriter }

@@ -269,12 +269,18 @@ func (c *chunkedReader) next() error {
 		return nil
 	}
 	if int64(cap(c.store)) < size {
-		c.store = make([]byte, size)
-	}
-	data := c.store[:size]
-	if _, err := io.ReadFull(c.br, data); err != nil {
+		// The buffer grows with the bytes that arrive, not with the size
+		// the line declares: a client that declares 16 MiB and sends
+		// nothing holds no more of the server's memory than it sent.
+		buf := bytes.NewBuffer(c.store[:0])
+		if _, err := io.CopyN(buf, c.br, size); err != nil {
+			return errRead(err)
+		}
+		c.store = buf.Bytes()
+	} else if _, err := io.ReadFull(c.br, c.store[:size]); err != nil {
 		return errRead(err)
 	}
+	data := c.store[:size]
 	if err := c.crlf(); err != nil {
 		return err
 	}

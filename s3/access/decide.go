@@ -57,8 +57,9 @@ func NewDecider(size int) *Decider {
 }
 
 // bucketPolicyActions are the actions the bucket owner's root user can
-// always perform, "even if the policy explicitly denies the root user"
-// (API reference, PutBucketPolicy, GetBucketPolicy, DeleteBucketPolicy).
+// perform "even if their bucket policy explicitly denies the root
+// principal's access" (API reference, PutBucketPolicy, GetBucketPolicy,
+// DeleteBucketPolicy); SCPs, RCPs and VPC endpoint policies still apply.
 var bucketPolicyActions = map[string]bool{"s3:PutBucketPolicy": true, "s3:GetBucketPolicy": true, "s3:DeleteBucketPolicy": true}
 
 // Evaluate decides one check. set and req are the engine's input as
@@ -91,7 +92,15 @@ func (d *Decider) Evaluate(set *policy.Set, req *policy.Request, b *Bucket, o *O
 		return policy.Evaluate(set, &r), nil
 	}
 	if r.Principal.Type == policy.PrincipalRoot && r.Principal.Account == b.Owner && bucketPolicyActions[r.Action] {
-		return policy.Result{Decision: policy.Allowed}, nil
+		// The bucket policy does not apply; the organization's policies
+		// (SCPs, RCPs) and VPC endpoint policies in set still do: "Bucket
+		// owner root principals can only be blocked from performing these
+		// API actions by VPC endpoint policies and AWS Organizations
+		// policies."
+		s := *set
+		s.Resource = nil
+		r.ResourceAccount = b.Owner
+		return policy.Evaluate(&s, &r), nil
 	}
 	part := b.Partition
 	if part == "" {

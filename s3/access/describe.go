@@ -1,6 +1,7 @@
 package access
 
 import (
+	"net/textproto"
 	"net/url"
 	"strings"
 	"time"
@@ -72,6 +73,10 @@ type Request struct {
 	// (s3:RequestObjectTag/<key>, s3:RequestObjectTagKeys); other
 	// operations take them from the x-amz-tagging header.
 	RequestTags map[string]string
+	// SourceObjectTags are the tags of the source object of a CopyObject
+	// or UploadPartCopy: its s3:ExistingObjectTag/<key> in the source
+	// checks (ExistingObjectTags are the destination's).
+	SourceObjectTags map[string]string
 	// SourceHasTags reports that the source object of a CopyObject has tags.
 	SourceHasTags bool
 	// LocationConstraint is the CreateBucket body's LocationConstraint.
@@ -91,6 +96,8 @@ type Check struct {
 	// Bucket and Key locate the resource (the copy source for the source
 	// check of CopyObject and UploadPartCopy); Key is "" for bucket checks.
 	Bucket, Key string
+	// Source marks the checks of a copy's source object.
+	Source bool
 }
 
 // errNotImplemented is S3's answer to an operation it does not implement.
@@ -121,26 +128,34 @@ type describer struct {
 	part string
 	out  []Check
 	keys *keySet
-	hdr  map[string]string // lower-cased header names to their first values
+	hdr  map[string]string // lower-cased header names to their values, joined
 }
 
-// header returns the first value of the header lowerName (given in lower
-// case), matching the request's header names case-insensitively.
+// header returns the value of the header lowerName (given in lower case,
+// matched in any case) as the operation decodes it: its values joined
+// with ",", as HTTP combines a repeated field (RFC 9110 §5.3), so that a
+// repeated header is authorized as what the operation reads.
 func (d *describer) header(lowerName string) (string, bool) {
 	if d.hdr == nil {
 		d.hdr = make(map[string]string, len(d.r.Headers))
-		for k, v := range d.r.Headers {
-			if len(v) == 0 {
-				continue
-			}
-			lk := strings.ToLower(k)
-			if _, dup := d.hdr[lk]; !dup {
-				d.hdr[lk] = v[0]
-			}
+	}
+	if v, ok := d.hdr[lowerName]; ok {
+		return v, true
+	}
+	canon := textproto.CanonicalMIMEHeaderKey(lowerName)
+	vs := d.r.Headers[canon]
+	for k, more := range d.r.Headers {
+		// Headers given in another case (not from net/http) count too.
+		if k != canon && strings.EqualFold(k, lowerName) {
+			vs = append(vs[:len(vs):len(vs)], more...)
 		}
 	}
-	v, ok := d.hdr[lowerName]
-	return v, ok
+	if len(vs) == 0 {
+		return "", false
+	}
+	v := strings.Join(vs, ",")
+	d.hdr[lowerName] = v
+	return v, true
 }
 
 func (d *describer) bucketARN(b string) string { return "arn:" + d.part + ":s3:::" + b }
@@ -165,6 +180,12 @@ func (d *describer) versioned(plain, version string) string {
 
 func (d *describer) add(action, resource, bucket, key string) {
 	d.out = append(d.out, Check{Action: "s3:" + action, Resource: resource, Bucket: bucket, Key: key})
+}
+
+// source adds a check of a copy's source object.
+func (d *describer) source(action, bucket, key string) {
+	d.add(action, d.objectARN(bucket, key), bucket, key)
+	d.out[len(d.out)-1].Source = true
 }
 
 func (d *describer) run() error {
@@ -348,7 +369,7 @@ func (d *describer) copy() error {
 	if sv != "" {
 		read = "GetObjectVersion"
 	}
-	d.add(read, d.objectARN(sb, sk), sb, sk)
+	d.source(read, sb, sk)
 	d.object("PutObject")
 	if d.r.Operation == "CopyObject" {
 		dir, _ := d.header("x-amz-tagging-directive")
@@ -362,7 +383,7 @@ func (d *describer) copy() error {
 			if sv != "" {
 				tagRead = "GetObjectVersionTagging"
 			}
-			d.add(tagRead, d.objectARN(sb, sk), sb, sk)
+			d.source(tagRead, sb, sk)
 			d.object("PutObjectTagging")
 		}
 		d.lockExtras()

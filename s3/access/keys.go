@@ -17,7 +17,15 @@ type keyVal struct {
 	key    string // as AWS spells it
 	match  string // lower-cased, a tag key's variable part cut after '/'
 	values []string
+	// of limits the key to the checks of the request's own object
+	// (ofTarget) or of a copy's source (ofSource); 0: every check.
+	of uint8
 }
+
+const (
+	ofTarget uint8 = 1 + iota
+	ofSource
+)
 
 type keySet struct{ kv []keyVal }
 
@@ -103,8 +111,15 @@ func requestKeys(d *describer) (*keySet, error) {
 		sort.Strings(keys)
 		ks.set("s3:RequestObjectTagKeys", "s3:requestobjecttagkeys", keys...)
 	}
+	// An object's tags are its own checks' keys: a copy's source checks
+	// take the source's tags, never the destination's.
 	for k, v := range r.ExistingObjectTags {
 		ks.set("s3:ExistingObjectTag/"+k, "s3:existingobjecttag/", v)
+		ks.kv[len(ks.kv)-1].of = ofTarget
+	}
+	for k, v := range r.SourceObjectTags {
+		ks.set("s3:ExistingObjectTag/"+k, "s3:existingobjecttag/", v)
+		ks.kv[len(ks.kv)-1].of = ofSource
 	}
 	for k, v := range r.BucketTags {
 		ks.set("s3:BucketTag/"+k, "s3:buckettag/", v)
@@ -149,6 +164,9 @@ func (d *describer) attachKeys() {
 		sup := table[strings.ToLower(c.Action)]
 		ctx := make(map[string][]string, 8)
 		for _, kv := range d.keys.kv {
+			if kv.of == ofTarget && c.Source || kv.of == ofSource && !c.Source {
+				continue
+			}
 			switch {
 			case kv.match == "aws:resourcetag/":
 				// The bucket's tags are its aws:ResourceTag keys; an
