@@ -135,6 +135,14 @@ func (s *Server) decideCall(w http.ResponseWriter, r *http.Request, reqID string
 	var subject *identity.Caller
 	var sctx context.Context
 	if req.Forwarded != nil {
+		// The permission is checked on the principal the forwarded request
+		// claims ("*" for a key Gatehouse does not know) before its
+		// signature is verified, so that a caller without it cannot probe
+		// which keys exist or which signatures are valid; then again on the
+		// principal the signature establishes.
+		if err := s.decide.decider.Allowed(ctx, caller, req, s.claimedPrincipal(ctx, req.Forwarded)); err != nil {
+			return action, err
+		}
 		if subject, sctx, err = s.forwardedCaller(ctx, req.Forwarded); err != nil {
 			return action, err
 		}
@@ -161,14 +169,49 @@ func (s *Server) decideCall(w http.ResponseWriter, r *http.Request, reqID string
 	return action, nil
 }
 
-// forwardedCaller verifies a forwarded signed request against Gatehouse's
-// credentials (long-term keys, and session tokens) and builds its caller as
-// s.caller builds Gatehouse's own.
-func (s *Server) forwardedCaller(ctx context.Context, f *decision.SignedRequest) (*identity.Caller, context.Context, error) {
+// claimedPrincipal is the ARN of the principal a forwarded request's
+// credential names, without verifying its signature: the user or root of a
+// long-term key, the session of a session token; "*" when Gatehouse knows
+// no such credential.
+func (s *Server) claimedPrincipal(ctx context.Context, f *decision.SignedRequest) string {
+	fr := forwardedRequest(f)
+	fa, err := sigv4.Parse(fr)
+	if err != nil {
+		return "*"
+	}
+	if fa.SessionToken != "" {
+		sctx, err := s.openSession(ctx, fa)
+		if err != nil {
+			return "*"
+		}
+		c, err := s.sessionCaller(fr.WithContext(sctx), fa)
+		if err != nil {
+			return "*"
+		}
+		return c.ARN()
+	}
+	k, ok := s.dir.AccessKey(fa.AccessKeyID)
+	if !ok || k.Status != store.StatusActive {
+		return "*"
+	}
+	if k.UserName == "" {
+		return store.RootARN(k.Account)
+	}
+	u, err := s.dir.User(ctx, k.Account, k.UserName)
+	if err != nil {
+		return "*"
+	}
+	return u.ARN
+}
+
+// forwardedRequest rebuilds the HTTP request a service forwarded.
+func forwardedRequest(f *decision.SignedRequest) *http.Request {
 	fr := &http.Request{Method: f.Method, RequestURI: f.Path, URL: &url.URL{RawQuery: f.Query}, Header: make(http.Header, len(f.Headers))}
 	for k, vs := range f.Headers {
 		if strings.EqualFold(k, "Host") {
-			fr.Host = vs[0]
+			if len(vs) > 0 {
+				fr.Host = vs[0]
+			}
 			continue
 		}
 		for _, v := range vs {
@@ -178,6 +221,14 @@ func (s *Server) forwardedCaller(ctx context.Context, f *decision.SignedRequest)
 	if u, err := url.ParseRequestURI(f.Path); err == nil {
 		fr.URL.Path, fr.URL.RawPath = u.Path, u.RawPath
 	}
+	return fr
+}
+
+// forwardedCaller verifies a forwarded signed request against Gatehouse's
+// credentials (long-term keys, and session tokens) and builds its caller as
+// s.caller builds Gatehouse's own.
+func (s *Server) forwardedCaller(ctx context.Context, f *decision.SignedRequest) (*identity.Caller, context.Context, error) {
+	fr := forwardedRequest(f)
 	fa, err := sigv4.Parse(fr)
 	if err != nil {
 		return nil, nil, forwardedError(authError(err))
