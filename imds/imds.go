@@ -22,7 +22,9 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -195,6 +197,13 @@ func (a *Agent) Handler() http.Handler {
 
 func (a *Agent) serve(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Server", "EC2ws")
+	if !literalHost(r.Host) {
+		// A page whose name an attacker rebinds to the loopback address
+		// would reach the agent with its own name in Host (DNS rebinding):
+		// the SDKs address the agent by IP (or localhost), nothing else does.
+		http.Error(w, "Forbidden", http.StatusForbidden)
+		return
+	}
 	if r.URL.Path == "/latest/api/token" {
 		a.putToken(w, r)
 		return
@@ -383,4 +392,18 @@ func writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "text/plain")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Write(b) //nolint:errcheck // the client went away
+}
+
+// literalHost reports whether a Host header names the agent by IP address
+// or as localhost.
+func literalHost(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	_, err := netip.ParseAddr(host)
+	return err == nil
 }

@@ -93,6 +93,7 @@ func TestTokens(t *testing.T) {
 	h := a.Handler()
 	put := func(ttl string) string {
 		req := httptest.NewRequest("PUT", "/latest/api/token", nil)
+		req.Host = "127.0.0.1:1338"
 		req.Header.Set(TTLHeader, ttl)
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
@@ -103,6 +104,7 @@ func TestTokens(t *testing.T) {
 	}
 	get := func(tok string) int {
 		req := httptest.NewRequest("GET", "/latest/meta-data/placement/region", nil)
+		req.Host = "127.0.0.1:1338"
 		req.Header.Set(TokenHeader, tok)
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
@@ -128,5 +130,20 @@ func TestTokens(t *testing.T) {
 	}
 	if len(a.tokens) > maxTokens {
 		t.Errorf("%d tokens held", len(a.tokens))
+	}
+}
+
+// The agent answers only requests that address it by IP or as localhost:
+// a name an attacker rebinds to the loopback address is refused (DNS
+// rebinding).
+func TestLiteralHost(t *testing.T) {
+	t.Parallel()
+	for host, want := range map[string]bool{
+		"127.0.0.1:1338": true, "169.254.169.254": true, "[::1]:80": true, "localhost:8080": true, "LOCALHOST": true,
+		"evil.example:1338": false, "127.0.0.1.nip.io": false, "": false,
+	} {
+		if got := literalHost(host); got != want {
+			t.Errorf("literalHost(%q) = %v, want %v", host, got, want)
+		}
 	}
 }
