@@ -405,7 +405,7 @@ var forged = map[string]bool{
 	"aws:currenttime": true, "aws:epochtime": true,
 	// The workload a role session's credentials were delivered to.
 	"ec2:sourceinstancearn": true,
-	"gatehouse:action": true,
+	"gatehouse:action":      true,
 }
 
 // Forgeable reports whether a condition key is Gatehouse's to set, so
