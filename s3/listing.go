@@ -8,6 +8,7 @@ import (
 	"github.com/gatehouse-iam/gatehouse/api/s3api"
 	"github.com/gatehouse-iam/gatehouse/identity"
 	"github.com/gatehouse-iam/gatehouse/objectstore"
+	"github.com/gatehouse-iam/gatehouse/store"
 )
 
 // maxKeys is a request's MaxKeys: 1000 by default and at most, and an
@@ -40,20 +41,29 @@ func urlEncode(s string) string { return url.QueryEscape(s) }
 
 func wantsURL(e *s3api.EncodingType) bool { return e != nil && *e == "url" }
 
+// listing is what every object listing starts with: the bucket, the page
+// size (maxKeys) and whether keys are URL-encoded.
+func (s *Service) listing(ctx context.Context, bucket string, max *int32, encoding *s3api.EncodingType) (*store.Bucket, int, bool, error) {
+	b, err := s.bucket(ctx, bucket)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	n, err := maxKeys(max)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	return b, n, wantsURL(encoding), nil
+}
+
 func (s *Service) ownerOf(account string) *s3api.Owner {
 	return &s3api.Owner{ID: str(canonicalID(account))}
 }
 
 func (s *Service) listObjects(ctx context.Context, c *identity.Caller, r *Request, in *s3api.ListObjectsRequest) (*s3api.ListObjectsOutput, error) {
-	b, err := s.bucket(ctx, in.Bucket)
+	b, n, enc, err := s.listing(ctx, in.Bucket, in.MaxKeys, in.EncodingType)
 	if err != nil {
 		return nil, err
 	}
-	n, err := maxKeys(in.MaxKeys)
-	if err != nil {
-		return nil, err
-	}
-	enc := wantsURL(in.EncodingType)
 	out := &s3api.ListObjectsOutput{Name: str(in.Bucket), Prefix: encodeKey(deref(in.Prefix), enc), Delimiter: encodeKey(deref(in.Delimiter), enc),
 		Marker: encodeKey(deref(in.Marker), enc), MaxKeys: i32(int32(n)), EncodingType: in.EncodingType, IsTruncated: boolp(false)}
 	if out.Prefix == nil {
@@ -114,15 +124,10 @@ func parseContinuationToken(tok string) (string, error) {
 }
 
 func (s *Service) listObjectsV2(ctx context.Context, c *identity.Caller, r *Request, in *s3api.ListObjectsV2Request) (*s3api.ListObjectsV2Output, error) {
-	b, err := s.bucket(ctx, in.Bucket)
+	b, n, enc, err := s.listing(ctx, in.Bucket, in.MaxKeys, in.EncodingType)
 	if err != nil {
 		return nil, err
 	}
-	n, err := maxKeys(in.MaxKeys)
-	if err != nil {
-		return nil, err
-	}
-	enc := wantsURL(in.EncodingType)
 	marker := deref(in.StartAfter)
 	if in.ContinuationToken != nil {
 		if marker, err = parseContinuationToken(*in.ContinuationToken); err != nil {
@@ -158,15 +163,10 @@ func (s *Service) listObjectsV2(ctx context.Context, c *identity.Caller, r *Requ
 }
 
 func (s *Service) listObjectVersions(ctx context.Context, c *identity.Caller, r *Request, in *s3api.ListObjectVersionsRequest) (*s3api.ListObjectVersionsOutput, error) {
-	b, err := s.bucket(ctx, in.Bucket)
+	b, n, enc, err := s.listing(ctx, in.Bucket, in.MaxKeys, in.EncodingType)
 	if err != nil {
 		return nil, err
 	}
-	n, err := maxKeys(in.MaxKeys)
-	if err != nil {
-		return nil, err
-	}
-	enc := wantsURL(in.EncodingType)
 	out := &s3api.ListObjectVersionsOutput{Name: str(in.Bucket), Prefix: encodeKey(deref(in.Prefix), enc), Delimiter: encodeKey(deref(in.Delimiter), enc),
 		KeyMarker: encodeKey(deref(in.KeyMarker), enc), VersionIdMarker: in.VersionIdMarker, MaxKeys: i32(int32(n)),
 		EncodingType: in.EncodingType, IsTruncated: boolp(false)}
