@@ -5669,3 +5669,14 @@ func (v *VpcConfiguration) EncodeJSON(e *restjson.Encoder) {
 	e.String("vpcId", v.VpcId)
 	e.End()
 }
+
+// SensitiveMembers returns, by Go type name, the members of this package's
+// structures that the model marks sensitive (passwords, secrets, tokens,
+// personal data): values no log or audit record may hold.
+func SensitiveMembers() map[string][]string {
+	return map[string][]string{
+		"CheckAccessNotGrantedRequest": {"PolicyDocument"},
+		"CheckNoNewAccessRequest":      {"NewPolicyDocument", "ExistingPolicyDocument"},
+		"CheckNoPublicAccessRequest":   {"PolicyDocument"},
+	}
+}

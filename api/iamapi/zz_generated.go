@@ -9125,3 +9125,20 @@ func (SummaryStateType) Values() []SummaryStateType {
 		"FAILED",
 	}
 }
+
+// SensitiveMembers returns, by Go type name, the members of this package's
+// structures that the model marks sensitive (passwords, secrets, tokens,
+// personal data): values no log or audit record may hold.
+func SensitiveMembers() map[string][]string {
+	return map[string][]string{
+		"AccessKey":                      {"SecretAccessKey"},
+		"ChangePasswordRequest":          {"OldPassword", "NewPassword"},
+		"CreateLoginProfileRequest":      {"Password"},
+		"CreateSAMLProviderRequest":      {"AddPrivateKey"},
+		"ServiceSpecificCredential":      {"ServicePassword", "ServiceCredentialSecret"},
+		"UpdateLoginProfileRequest":      {"Password"},
+		"UpdateSAMLProviderRequest":      {"AddPrivateKey"},
+		"UploadServerCertificateRequest": {"PrivateKey"},
+		"VirtualMFADevice":               {"Base32StringSeed", "QRCodePNG"},
+	}
+}

@@ -3723,3 +3723,24 @@ func (v *UpdateResponsibilityTransferResponse) EncodeJSON(e *awsjson.Encoder) {
 	}
 	e.End()
 }
+
+// SensitiveMembers returns, by Go type name, the members of this package's
+// structures that the model marks sensitive (passwords, secrets, tokens,
+// personal data): values no log or audit record may hold.
+func SensitiveMembers() map[string][]string {
+	return map[string][]string{
+		"Account":                                           {"Email", "Name"},
+		"CreateAccountRequest":                              {"Email", "AccountName"},
+		"CreateAccountStatus":                               {"AccountName"},
+		"CreateGovCloudAccountRequest":                      {"Email", "AccountName"},
+		"DelegatedAdministrator":                            {"Email", "Name"},
+		"HandshakeParty":                                    {"Id"},
+		"HandshakeResource":                                 {"Value"},
+		"InviteAccountToOrganizationRequest":                {"Notes"},
+		"InviteOrganizationToTransferResponsibilityRequest": {"Notes", "SourceName"},
+		"Organization":                                      {"MasterAccountEmail"},
+		"ResponsibilityTransfer":                            {"Name"},
+		"TransferParticipant":                               {"ManagementAccountEmail"},
+		"UpdateResponsibilityTransferRequest":               {"Name"},
+	}
+}

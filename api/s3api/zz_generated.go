@@ -6203,3 +6203,29 @@ func (v *VersioningConfiguration) DecodeXML(d *restxml.Decoder, n *restxml.Node)
 		v.Status = &x
 	}
 }
+
+// SensitiveMembers returns, by Go type name, the members of this package's
+// structures that the model marks sensitive (passwords, secrets, tokens,
+// personal data): values no log or audit record may hold.
+func SensitiveMembers() map[string][]string {
+	return map[string][]string{
+		"CompleteMultipartUploadOutput":  {"SSEKMSKeyId"},
+		"CompleteMultipartUploadRequest": {"SSECustomerKey"},
+		"CopyObjectOutput":               {"SSEKMSKeyId", "SSEKMSEncryptionContext"},
+		"CopyObjectRequest":              {"SSECustomerKey", "SSEKMSKeyId", "SSEKMSEncryptionContext", "CopySourceSSECustomerKey"},
+		"CreateMultipartUploadOutput":    {"SSEKMSKeyId", "SSEKMSEncryptionContext"},
+		"CreateMultipartUploadRequest":   {"SSECustomerKey", "SSEKMSKeyId", "SSEKMSEncryptionContext"},
+		"GetObjectAttributesRequest":     {"SSECustomerKey"},
+		"GetObjectOutput":                {"SSEKMSKeyId"},
+		"GetObjectRequest":               {"SSECustomerKey"},
+		"HeadObjectOutput":               {"SSEKMSKeyId"},
+		"HeadObjectRequest":              {"SSECustomerKey"},
+		"ListPartsRequest":               {"SSECustomerKey"},
+		"PutObjectOutput":                {"SSEKMSKeyId", "SSEKMSEncryptionContext"},
+		"PutObjectRequest":               {"SSECustomerKey", "SSEKMSKeyId", "SSEKMSEncryptionContext"},
+		"UploadPartCopyOutput":           {"SSEKMSKeyId"},
+		"UploadPartCopyRequest":          {"SSECustomerKey", "CopySourceSSECustomerKey"},
+		"UploadPartOutput":               {"SSEKMSKeyId"},
+		"UploadPartRequest":              {"SSECustomerKey"},
+	}
+}

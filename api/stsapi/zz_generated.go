@@ -848,3 +848,16 @@ func (v *Tag) DecodeQuery(d *query.Decoder, k query.Key) {
 		v.Value = x
 	}
 }
+
+// SensitiveMembers returns, by Go type name, the members of this package's
+// structures that the model marks sensitive (passwords, secrets, tokens,
+// personal data): values no log or audit record may hold.
+func SensitiveMembers() map[string][]string {
+	return map[string][]string{
+		"AssumeRoleWithSAMLRequest":        {"SAMLAssertion"},
+		"AssumeRoleWithWebIdentityRequest": {"WebIdentityToken"},
+		"Credentials":                      {"SecretAccessKey"},
+		"GetDelegatedAccessTokenRequest":   {"TradeInToken"},
+		"GetWebIdentityTokenResponse":      {"WebIdentityToken"},
+	}
+}

@@ -146,11 +146,52 @@ func (g *apiGen) generate(pg protocolGen) ([]byte, error) {
 			g.enumType(name, s)
 		}
 	}
+	g.sensitiveMembers()
 	src, err := format.Source(g.buf.Bytes())
 	if err != nil {
 		return nil, fmt.Errorf("gofmt generated code: %w", err)
 	}
 	return src, nil
+}
+
+// sensitiveMembers writes SensitiveMembers: by Go type, the members of the
+// generated structures whose shape (or the member itself) the model marks
+// sensitive, so that the audit trail can leave them out.
+func (g *apiGen) sensitiveMembers() {
+	g.p("// SensitiveMembers returns, by Go type name, the members of this package's")
+	g.p("// structures that the model marks sensitive (passwords, secrets, tokens,")
+	g.p("// personal data): values no log or audit record may hold.")
+	g.p("func SensitiveMembers() map[string][]string {")
+	g.p("return map[string][]string{")
+	for _, name := range sortedKeys(g.m.Shapes) {
+		s := g.m.Shapes[name]
+		if _, ok := g.types[name]; !ok || s.Type != "structure" {
+			continue
+		}
+		var fields []string
+		for _, mem := range s.Members {
+			if ms := g.m.Shapes[mem.Shape]; ms != nil && (ms.Sensitive || g.listOfSensitive(ms)) {
+				fields = append(fields, strconv.Quote(goName(mem.Name)))
+			}
+		}
+		if len(fields) > 0 {
+			g.p("%q: {%s},", g.types[name], strings.Join(fields, ", "))
+		}
+	}
+	g.p("}")
+	g.p("}")
+}
+
+// listOfSensitive reports a list or map whose members are sensitive.
+func (g *apiGen) listOfSensitive(s *Shape) bool {
+	for _, r := range []*Ref{s.Member, s.Value} {
+		if r != nil {
+			if ms := g.m.Shapes[r.Shape]; ms != nil && ms.Sensitive {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (g *apiGen) walk(name string, seen map[string]bool) {

@@ -128,6 +128,7 @@ func generateRESTXML(m *Model, pkg string, ops []string, roots map[string]string
 			x.enumType(name, s)
 		}
 	}
+	x.sensitiveMembers()
 	src, err := format.Source(x.buf.Bytes())
 	if err != nil {
 		return nil, fmt.Errorf("gofmt generated code: %w", err)
