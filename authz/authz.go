@@ -13,6 +13,8 @@ package authz
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/identity"
@@ -188,7 +190,41 @@ func (a *Authorizer) Authorize(ctx context.Context, c *identity.Caller, az opera
 		return nil
 	}
 	return awserr.AccessDenied("User: %s is not authorized to perform: %s on resource: %s %s",
-		c.ARN(), az.Action, az.Resource, res.Reason(az.Action))
+		c.ARN(), az.Action, az.Resource, res.Reason(az.Action)).WithCause(&Denial{Action: az.Action, Resource: az.Resource,
+		Explanation: policy.Explain(as.Set, as.Request)})
+}
+
+// Denial is the internal cause of an AccessDenied that authorization
+// decided: the permission that was missing and the explanation of the
+// decision (which layer denied, the explicit deny that won). It never
+// reaches the caller; the audit trail records it.
+type Denial struct {
+	Action, Resource string
+	Explanation      *policy.Explanation
+	// Why replaces the explanation when the decision was not the
+	// engine's alone (S3's bucket policy, ACLs and Block Public Access).
+	Why string
+}
+
+// Error describes the denial.
+func (d *Denial) Error() string { return "denied " + d.Action + " on " + d.Resource + ": " + d.Reason() }
+
+// Reason is the decision in words: the explanation's reason, the layer that
+// decided, and the explicit deny statement that won, if any.
+func (d *Denial) Reason() string {
+	e := d.Explanation
+	if d.Why != "" || e == nil {
+		return d.Why
+	}
+	s := e.DecisionText + ": " + e.Reason
+	if st := e.DenyingStatement; st != nil {
+		s += fmt.Sprintf(" (statement %d", st.Statement)
+		if st.Sid != "" {
+			s += " " + strconv.Quote(st.Sid)
+		}
+		s += " of " + st.Layer + " " + strconv.Quote(st.Policy) + ")"
+	}
+	return s
 }
 
 // arnAccount returns the account field of an ARN ("" for "*" or none).

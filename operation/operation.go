@@ -19,7 +19,11 @@ type Authz struct {
 	Action   string
 	Resource string
 	Context  map[string][]string
-	// Skip says the call needs no permission (sts:GetCallerIdentity).
+	// Skip says the call needs no permission from the pipeline
+	// (sts:GetCallerIdentity), or that the operation decides it itself
+	// (AssumeRole's trust policy, S3's checks). Resource and
+	// ResourceAccount may still name what the call acts on, for the audit
+	// trail.
 	Skip bool
 	// ResourceAccount, when set, is the account that owns the resource for
 	// the evaluation's cross-account rule, in place of the ARN's account

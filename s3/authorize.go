@@ -8,9 +8,11 @@ import (
 
 	"github.com/gatehouse-iam/gatehouse/api/s3api"
 	"github.com/gatehouse-iam/gatehouse/authz"
+	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/identity"
 	"github.com/gatehouse-iam/gatehouse/objectstore"
 	"github.com/gatehouse-iam/gatehouse/operation"
+	"github.com/gatehouse-iam/gatehouse/policy"
 	"github.com/gatehouse-iam/gatehouse/s3/access"
 	"github.com/gatehouse-iam/gatehouse/s3/acl"
 	"github.com/gatehouse-iam/gatehouse/store"
@@ -122,7 +124,26 @@ func (s *Service) authorize(ctx context.Context, c *identity.Caller, r *Request)
 			return operation.Authz{}, err
 		}
 	}
-	return operation.Authz{Skip: true}, nil
+	return recorded(r, b), nil
+}
+
+// recorded is the authorization the pipeline receives once the operation
+// has decided: nothing left to decide, and the bucket or object the call
+// acts on, with its owner, for the audit trail (an event in the owner's
+// account too when the caller is another's).
+func recorded(r *Request, b *store.Bucket) operation.Authz {
+	az := operation.Authz{Skip: true}
+	if r.Bucket == "" {
+		return az
+	}
+	az.Resource = "arn:aws:s3:::" + r.Bucket
+	if r.Key != "" {
+		az.Resource += "/" + r.Key
+	}
+	if b != nil {
+		az.ResourceAccount = b.Account
+	}
+	return az
 }
 
 // check decides one check.
@@ -147,7 +168,18 @@ func (s *Service) check(ctx context.Context, c *identity.Caller, ch access.Check
 			ao.ACL = a
 		}
 	}
-	return s.decider.Decide(as.Set, as.Request, ab, ao)
+	if err := s.decider.Decide(as.Set, as.Request, ab, ao); err != nil {
+		var ae *awserr.Error
+		if errors.As(err, &ae) && ae.Code == "AccessDenied" && ae.Err == nil {
+			why := "no policy or ACL allows it, or the bucket's policy, ACLs or Block Public Access deny it"
+			if ex := policy.Explain(as.Set, as.Request); ex.Decision != policy.Allowed {
+				why = ex.DecisionText + ": " + ex.Reason
+			}
+			return ae.WithCause(&authz.Denial{Action: ch.Action, Resource: ch.Resource, Why: why})
+		}
+		return err
+	}
+	return nil
 }
 
 // accessBucket is what authorization needs of a bucket: its owner, policy,

@@ -41,8 +41,9 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 	// A request has readTimeout to arrive whole; a streamed S3 body gets as
 	// long as it keeps moving (server/stream.go).
 	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(readTimeout))
-	reqID := newRequestID()
-	ep, action, err := s.handle(w, r, reqID)
+	ex := &exchange{start: start, reqID: newRequestID()}
+	err := s.handle(w, r, ex)
+	ep, action := ex.ep, ex.action
 	name := "unknown"
 	if ep != nil {
 		name = ep.name
@@ -53,15 +54,20 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 			ep = s.errorEndpoint(r)
 		}
 		ae := ep.codec.errorOf(err)
+		if rerr := s.record(r, ex, ae); rerr != nil {
+			s.log.Error("request failed and its event could not be recorded", "request_id", ex.reqID, "service", name,
+				"action", action, "code", ae.Code, "err", rerr)
+			ae = ep.codec.errorOf(rerr)
+		}
 		outcome = ae.Code
-		if werr := ep.codec.writeError(w, r, reqID, ae); werr != nil {
+		if werr := ep.codec.writeError(w, r, ex.reqID, ae); werr != nil {
 			s.log.Debug("writing error response", "err", werr)
 		}
 		level := slog.LevelInfo
 		if ae.Status >= 500 {
 			level = slog.LevelError
 		}
-		s.log.Log(r.Context(), level, "request failed", "request_id", reqID, "service", name, "action", action,
+		s.log.Log(r.Context(), level, "request failed", "request_id", ex.reqID, "service", name, "action", action,
 			"code", ae.Code, "status", ae.Status, "cause", causeOf(ae))
 	}
 	if action == "" {
@@ -72,28 +78,32 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 	s.metrics.latency.WithLabelValues(name, action).Observe(s.now().Sub(start).Seconds())
 }
 
-// handle runs the pipeline. It writes successful responses itself and
-// returns errors, with the endpoint that renders them (nil before routing
-// found one) and the operation's name once known.
-func (s *Server) handle(w http.ResponseWriter, r *http.Request, reqID string) (*endpoint, string, error) {
+// handle runs the pipeline. It writes successful responses itself, after
+// their event is recorded, and returns errors; ex holds what it learnt of
+// the request (the endpoint that renders an error, nil before routing found
+// one; the operation's name once known; the caller once authenticated).
+func (s *Server) handle(w http.ResponseWriter, r *http.Request, ex *exchange) error {
 	ep, err := s.route(r)
+	ex.ep = ep
 	if err != nil {
-		return ep, "", err
+		return err
 	}
 	if ep != nil {
 		if sc, ok := ep.codec.(streamCodec); ok {
-			action, err := s.handleStream(w, r, reqID, ep, sc)
-			return ep, action, err
+			return s.handleStream(w, r, ex, sc)
 		}
 	}
 
 	// A signed request is checked up to its key before its body is read.
 	auth, authErr := sigv4.Parse(r)
 	limit := int64(maxUnsignedBody)
+	if authErr == nil {
+		ex.keyID = auth.AccessKeyID
+	}
 	if authErr == nil && ep != nil {
 		ctx, err := s.precheck(r, ep.verifier, auth)
 		if err != nil {
-			return ep, "", err
+			return err
 		}
 		r = r.WithContext(ctx)
 		limit = maxBody
@@ -104,20 +114,22 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, reqID string) (*
 		if ep == nil {
 			ep = s.errorEndpoint(r)
 		}
-		return ep, "", ep.codec.bodyError(err)
+		return ep.codec.bodyError(err)
 	}
 
 	// Parse: which operation.
 	var c call
 	if ep == nil {
 		ep, c, err = s.routeQuery(r, body)
+		ex.ep = ep
 	} else {
 		c, err = ep.codec.parse(r, body)
 	}
 	if err != nil {
-		return ep, "", err
+		return err
 	}
 	action := c.operation()
+	ex.action = action
 	o, implemented := ep.ops[action]
 
 	// Authenticate. An anonymous operation's caller presents no signature:
@@ -126,51 +138,65 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, reqID string) (*
 	if !(implemented && o.Anonymous && authErr != nil) {
 		verified, err := ep.verifier.Verify(r.Context(), r, body)
 		if err != nil {
-			return ep, action, authError(err)
+			return authError(err)
 		}
 		release()
 		if caller, err = s.caller(r, verified); err != nil {
-			return ep, action, err
+			return err
 		}
 		addRequestFacts(r, caller, verified)
 	} else {
 		addRequestFacts(r, caller, nil)
 	}
+	ex.caller = caller
 
 	// Decode: the model's constraints come before anything the service or
 	// the authorization decides.
 	in, err := c.decode()
 	if err != nil {
-		return ep, action, err
+		return err
 	}
+	ex.in = in
 	if !implemented {
-		return ep, action, &awserr.Error{Code: "NotImplemented", Status: http.StatusNotImplemented,
+		return &awserr.Error{Code: "NotImplemented", Status: http.StatusNotImplemented,
 			Message: "Gatehouse does not implement " + action + " yet."}
 	}
 
-	// Authorize: the call and every further permission it needs.
+	out, err := s.authorizeAndRun(r, ex, o, caller, in)
+	if err != nil {
+		return err
+	}
+	if err := s.record(r, ex, nil); err != nil {
+		return err
+	}
+	if err := ep.codec.write(w, ex.reqID, c, out); err != nil {
+		s.log.Debug("writing response", "err", err)
+	}
+	return nil
+}
+
+// authorizeAndRun authorizes the call and every further permission it
+// needs, then runs it.
+func (s *Server) authorizeAndRun(r *http.Request, ex *exchange, o operation.Op, caller *identity.Caller, in any) (any, error) {
 	az, err := o.Authz(r.Context(), caller, in)
 	if err != nil {
-		return ep, action, err
+		return nil, err
 	}
+	ex.az = az
 	if err := s.authz.Authorize(r.Context(), caller, az); err != nil {
-		return ep, action, err
+		return nil, err
 	}
 	for _, more := range az.Also {
 		if err := s.authz.Authorize(r.Context(), caller, more); err != nil {
-			return ep, action, err
+			return nil, err
 		}
 	}
-
-	// Run and encode.
 	out, err := o.Run(r.Context(), caller, in)
 	if err != nil {
-		return ep, action, err
+		return nil, err
 	}
-	if err := ep.codec.write(w, reqID, c, out); err != nil {
-		s.log.Debug("writing response", "err", err)
-	}
-	return ep, action, nil
+	ex.out = out
+	return out, nil
 }
 
 // route finds the endpoint a request addresses from its headers: the JSON

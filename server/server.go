@@ -33,6 +33,7 @@ import (
 	"github.com/gatehouse-iam/gatehouse/sigv4"
 	"github.com/gatehouse-iam/gatehouse/store"
 	"github.com/gatehouse-iam/gatehouse/sts"
+	"github.com/gatehouse-iam/gatehouse/trail"
 	"github.com/gatehouse-iam/gatehouse/workload"
 )
 
@@ -63,6 +64,9 @@ type Config struct {
 	Log      *slog.Logger
 	// Registry receives the server's metrics.
 	Registry *prometheus.Registry
+	// Trail, when set, records every request's event (CloudTrail's model):
+	// a response is written only once its event is durable.
+	Trail *trail.Recorder
 }
 
 // Server is the HTTP front.
@@ -98,6 +102,9 @@ type Server struct {
 	// decide is the decision API (decide.go).
 	decide decideAPI
 
+	// audit records the requests' events; nil when there is no trail.
+	audit *auditTrail
+
 	// stall bounds how long a streamed S3 response may make no progress
 	// (progressWriter); 0 is readTimeout.
 	stall time.Duration
@@ -113,6 +120,9 @@ func New(c Config) (*Server, error) {
 	s := &Server{dir: c.Directory, authz: c.Authorizer, iam: c.IAM, sts: c.STS, now: c.Now, log: c.Log, reg: c.Registry,
 		uses: map[string]store.AccessKeyLastUsed{}, s3Domain: strings.ToLower(strings.Trim(c.S3Domain, "."))}
 	s.unverified.max = maxUnverified
+	if c.Trail != nil {
+		s.audit = newAuditTrail(c.Trail)
+	}
 	c.STS.OnRoleUse(s.noteRoleUse)
 	// AssumeRoleWithWebIdentity fetches providers' keys over pinned TLS.
 	c.STS.UseWebIdentityKeys(oidc.NewFetcher(oidc.Options{Now: c.Now, SystemRoots: true}))

@@ -35,19 +35,23 @@ type streamCall interface {
 // handleStream is handle's path for a streamCodec: precheck → verify the
 // signature (headers and declared payload) → parse → authenticate → decode
 // (with the self-verifying body) → authorize → run → encode.
-func (s *Server) handleStream(w http.ResponseWriter, r *http.Request, requestID string, ep *endpoint, sc streamCodec) (string, error) {
+func (s *Server) handleStream(w http.ResponseWriter, r *http.Request, ex *exchange, sc streamCodec) error {
+	ep := ex.ep
 	auth, authErr := sigv4.Parse(r)
+	if authErr == nil {
+		ex.keyID = auth.AccessKeyID
+	}
 	var body io.ReadCloser
 	switch {
 	case authErr == nil:
 		ctx, err := s.precheck(r, ep.verifier, auth)
 		if err != nil {
-			return "", err
+			return err
 		}
 		r = r.WithContext(ctx)
 		verified, vbody, err := ep.verifier.VerifyStream(ctx, r)
 		if err != nil {
-			return "", authError(err)
+			return authError(err)
 		}
 		auth, body = verified, vbody
 	case sigv4.IsAnonymous(r):
@@ -56,13 +60,13 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request, requestID 
 		if strings.EqualFold(r.Header.Get("X-Amz-Content-Sha256"), "STREAMING-UNSIGNED-PAYLOAD-TRAILER") {
 			b, err := sigv4.DecodeChunked(r)
 			if err != nil {
-				return "", authError(err)
+				return authError(err)
 			}
 			body = b
 		}
 	default:
 		// Malformed authentication is refused, never taken as anonymous.
-		return "", authError(authErr)
+		return authError(authErr)
 	}
 	defer body.Close()
 	size := r.ContentLength
@@ -76,42 +80,36 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request, requestID 
 
 	c, err := sc.parseStream(r)
 	if err != nil {
-		return "", err
+		return err
 	}
 	action := c.operation()
+	ex.action = action
 	o, implemented := ep.ops[action]
 
 	caller := &identity.Caller{Time: s.now(), Region: requestedRegion(ep.name, ""), SourceIP: clientIP(r), SecureTransport: r.TLS != nil}
 	if auth != nil {
 		if caller, err = s.caller(r, auth); err != nil {
-			return action, err
+			return err
 		}
 	}
 	addRequestFacts(r, caller, auth)
+	ex.caller = caller
 
 	if !implemented {
-		return action, &awserr.Error{Code: "NotImplemented", Status: http.StatusNotImplemented, Sender: false,
+		return &awserr.Error{Code: "NotImplemented", Status: http.StatusNotImplemented, Sender: false,
 			Message: "A header you provided implies functionality that is not implemented"}
 	}
 	in, err := c.decodeBody(body)
 	if err != nil {
-		return action, err
+		return err
 	}
-	az, err := o.Authz(r.Context(), caller, in)
+	ex.in = in
+	out, err := s.authorizeAndRun(r, ex, o, caller, in)
 	if err != nil {
-		return action, err
+		return err
 	}
-	if err := s.authz.Authorize(r.Context(), caller, az); err != nil {
-		return action, err
-	}
-	for _, more := range az.Also {
-		if err := s.authz.Authorize(r.Context(), caller, more); err != nil {
-			return action, err
-		}
-	}
-	out, err := o.Run(r.Context(), caller, in)
-	if err != nil {
-		return action, err
+	if err := s.record(r, ex, nil); err != nil {
+		return err
 	}
 	// A streamed response (an object of any size) gets as long as the
 	// client keeps reading it, as a streamed body gets as long as it keeps
@@ -121,10 +119,10 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request, requestID 
 		stall = readTimeout
 	}
 	pw := &progressWriter{ResponseWriter: w, rc: http.NewResponseController(w), stall: stall}
-	if err := sc.writeStream(pw, r, requestID, c, out); err != nil {
+	if err := sc.writeStream(pw, r, ex.reqID, c, out); err != nil {
 		s.log.Debug("writing response", "err", err)
 	}
-	return action, nil
+	return nil
 }
 
 // readTimeout bounds how long a request takes to arrive, and how long a

@@ -123,8 +123,11 @@ func (s *Service) Ops() map[string]operation.Op {
 		}, s.getCallerIdentity),
 		// AssumeRole is decided inside the operation: the role's trust policy is
 		// the resource-based policy, evaluated with the caller's identity side.
+		// Resource names the role for the audit trail only (a skipped
+		// authorization decides nothing with it): the call is recorded in
+		// the role's account too.
 		operation.New("AssumeRole", func(ctx context.Context, c *identity.Caller, in *stsapi.AssumeRoleRequest) (operation.Authz, error) {
-			return skip(ctx, c, in)
+			return operation.Authz{Skip: true, Resource: in.RoleArn}, nil
 		}, s.assumeRole),
 		// "No permissions are required for users to perform this operation."
 		// (GetSessionToken, STS API reference.)
@@ -134,7 +137,7 @@ func (s *Service) Ops() map[string]operation.Op {
 		// AssumeRoleWithWebIdentity is unsigned: the ID token authenticates
 		// and the role's trust policy alone decides, inside the operation.
 		anonymous(operation.New("AssumeRoleWithWebIdentity", func(ctx context.Context, c *identity.Caller, in *stsapi.AssumeRoleWithWebIdentityRequest) (operation.Authz, error) {
-			return skip(ctx, c, in)
+			return operation.Authz{Skip: true, Resource: in.RoleArn}, nil
 		}, s.assumeRoleWithWebIdentity)),
 		operation.New("GetFederationToken", s.federationAuthz, s.getFederationToken),
 		operation.New("GetAccessKeyInfo", func(ctx context.Context, c *identity.Caller, in *stsapi.GetAccessKeyInfoRequest) (operation.Authz, error) {

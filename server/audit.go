@@ -1,0 +1,203 @@
+package server
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gatehouse-iam/gatehouse/api/analyzerapi"
+	"github.com/gatehouse-iam/gatehouse/api/iamapi"
+	"github.com/gatehouse-iam/gatehouse/api/orgapi"
+	"github.com/gatehouse-iam/gatehouse/api/s3api"
+	"github.com/gatehouse-iam/gatehouse/api/stsapi"
+	"github.com/gatehouse-iam/gatehouse/authref"
+	"github.com/gatehouse-iam/gatehouse/authz"
+	"github.com/gatehouse-iam/gatehouse/awserr"
+	"github.com/gatehouse-iam/gatehouse/identity"
+	"github.com/gatehouse-iam/gatehouse/operation"
+	"github.com/gatehouse-iam/gatehouse/store"
+	"github.com/gatehouse-iam/gatehouse/trail"
+	"github.com/google/uuid"
+)
+
+// exchange is what the pipeline learns of a request as it goes: the facts
+// its event in the audit trail is made of.
+type exchange struct {
+	start  time.Time
+	reqID  string
+	ep     *endpoint
+	action string
+	// caller is the authenticated caller; nil until authentication passed.
+	caller *identity.Caller
+	// keyID is the access key the request presented, if signed.
+	keyID string
+	in    any
+	az    operation.Authz
+	out   any
+	// recorded says the event was written (or there is no trail).
+	recorded bool
+}
+
+// auditTrail is the server's side of the trail: how a request becomes
+// events, and the recorder that makes them durable.
+type auditTrail struct {
+	builder trail.Builder
+	rec     *trail.Recorder
+	refs    *authref.Data
+}
+
+// recordTimeout bounds how long a response waits for its event.
+const recordTimeout = 10 * time.Second
+
+func newAuditTrail(rec *trail.Recorder) *auditTrail {
+	red := trail.Redaction{}
+	red.Add(iamapi.User{}, iamapi.SensitiveMembers())
+	red.Add(stsapi.Credentials{}, stsapi.SensitiveMembers())
+	red.Add(orgapi.Account{}, orgapi.SensitiveMembers())
+	red.Add(analyzerapi.AnalyzerSummary{}, analyzerapi.SensitiveMembers())
+	red.Add(s3api.Owner{}, s3api.SensitiveMembers())
+	return &auditTrail{builder: trail.Builder{Redaction: red, NewID: uuid.NewString}, rec: rec, refs: authref.Lookup()}
+}
+
+// record writes the event of a request that ends with ae (nil: success)
+// and returns an error when it could not: the response then reports that
+// error instead of the outcome, so that no request is acknowledged without
+// its event.
+func (s *Server) record(r *http.Request, ex *exchange, ae *awserr.Error) error {
+	if s.audit == nil || ex.recorded {
+		return nil
+	}
+	ex.recorded = true
+	c := s.audit.call(r, ex, ae, s.dir)
+	entries, err := s.audit.builder.Events(c)
+	if err != nil {
+		return awserr.InternalFailure(err)
+	}
+	if len(entries) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), recordTimeout)
+	defer cancel()
+	if err := s.audit.rec.Record(ctx, entries); err != nil {
+		return &awserr.Error{Code: "ServiceUnavailable", Status: http.StatusServiceUnavailable,
+			Message: "The audit trail is unavailable; the request's outcome could not be recorded.", Err: err}
+	}
+	return nil
+}
+
+// keyAccount looks up the account of an access key a request presented
+// without authenticating (long-term keys only: a temporary key's account
+// is in its session token, which did not open).
+type keyAccounts interface {
+	AccessKey(id string) (store.AccessKey, bool)
+}
+
+// call gathers a request's facts for trail.Builder.
+func (a *auditTrail) call(r *http.Request, ex *exchange, ae *awserr.Error, keys keyAccounts) *trail.Call {
+	c := &trail.Call{RequestID: ex.reqID, Time: ex.start, Operation: ex.action, Caller: ex.caller,
+		SourceIP: clientIP(r), UserAgent: r.Header.Get("User-Agent"), Input: ex.in, Output: ex.out}
+	service := ""
+	if ex.ep != nil {
+		service = ex.ep.name
+	}
+	c.Service = service
+	if ex.caller != nil {
+		c.Region = ex.caller.Region
+	} else {
+		c.Region = requestedRegion(service, "")
+		if ex.keyID != "" {
+			c.KeyID = ex.keyID
+			if k, ok := keys.AccessKey(ex.keyID); ok {
+				c.KeyAccount = k.Account
+			}
+		}
+	}
+	if r.TLS != nil {
+		c.TLS = &trail.TLSDetails{TLSVersion: cloudTrailTLS(r.TLS.Version), CipherSuite: tls.CipherSuiteName(r.TLS.CipherSuite),
+			ClientProvidedHostHeader: r.Host}
+	}
+	if ae != nil {
+		c.ErrorCode, c.ErrorMessage = ae.Code, ae.Message
+		var d *authz.Denial
+		if errors.As(ae.Err, &d) {
+			c.Denied = &trail.Decision{Action: d.Action, Resource: d.Resource, Reason: d.Reason()}
+		}
+	}
+	for _, az := range append([]operation.Authz{ex.az}, ex.az.Also...) {
+		if res, ok := trail.ResourceOf(az.Resource); ok && !hasResource(c.Resources, res.ARN) {
+			c.Resources = append(c.Resources, res)
+		}
+	}
+	c.ResourceAccount = ex.az.ResourceAccount
+	if c.ResourceAccount == "" && len(c.Resources) > 0 {
+		c.ResourceAccount = c.Resources[0].AccountID
+	}
+	if c.ResourceAccount == "aws" {
+		c.ResourceAccount = ""
+	}
+	c.ReadOnly = a.readOnly(service, ex)
+	c.Management = !(service == "s3" && s3DataEvents[ex.action])
+	return c
+}
+
+func hasResource(rs []trail.Resource, arn string) bool {
+	for _, r := range rs {
+		if r.ARN == arn {
+			return true
+		}
+	}
+	return false
+}
+
+// readOnly classifies an event as CloudTrail's readOnly does: by the
+// action's access level in the Service Authorization Reference (List and
+// Read are read-only), else by the operation's verb.
+func (a *auditTrail) readOnly(service string, ex *exchange) bool {
+	action := ex.az.Action
+	if action == "" && ex.action != "" {
+		action = servicePrefix(service) + ":" + ex.action
+	}
+	if act, ok := a.refs.Action(action); ok {
+		return act.AccessLevel == "List" || act.AccessLevel == "Read"
+	}
+	for _, verb := range []string{"Get", "List", "Describe", "Head", "Lookup", "Validate", "Check", "Simulate"} {
+		if strings.HasPrefix(ex.action, verb) {
+			return true
+		}
+	}
+	return false
+}
+
+// servicePrefix is a signing name's IAM service prefix.
+func servicePrefix(service string) string {
+	if service == "gatehouse" {
+		return "gatehouse"
+	}
+	return service
+}
+
+// s3DataEvents are the S3 operations CloudTrail records as data events
+// (object-level activity and object listings; cloudtrail-logging-s3-info:
+// "Data events … reading or writing to an Amazon S3 object"); CloudTrail's
+// event history, and so LookupEvents, does not return them.
+var s3DataEvents = map[string]bool{
+	"GetObject": true, "HeadObject": true, "PutObject": true, "DeleteObject": true, "DeleteObjects": true,
+	"CopyObject": true, "GetObjectAcl": true, "PutObjectAcl": true, "GetObjectTagging": true,
+	"PutObjectTagging": true, "DeleteObjectTagging": true, "GetObjectAttributes": true,
+	"CreateMultipartUpload": true, "UploadPart": true, "UploadPartCopy": true, "CompleteMultipartUpload": true,
+	"AbortMultipartUpload": true, "ListParts": true, "ListObjects": true, "ListObjectsV2": true,
+	"ListObjectVersions": true, "ListMultipartUploads": true, "RestoreObject": true,
+}
+
+// cloudTrailTLS is a TLS version as CloudTrail's tlsDetails writes it
+// ("TLSv1.3").
+func cloudTrailTLS(v uint16) string {
+	if n := tlsVersionName(v); n != "" {
+		return "TLSv" + strings.TrimSuffix(n, ".0")
+	}
+	return tls.VersionName(v)
+}
+

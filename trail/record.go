@@ -1,0 +1,385 @@
+package trail
+
+import (
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/gatehouse-iam/gatehouse/arn"
+	"github.com/gatehouse-iam/gatehouse/identity"
+	"github.com/gatehouse-iam/gatehouse/policy"
+)
+
+// EventVersion is the version of CloudTrail's record format the events
+// follow.
+const EventVersion = "1.10"
+
+// Event is one CloudTrail record (CloudTrail record contents,
+// cloudtrail-event-reference-record-contents), with Gatehouse's addition:
+// Decision, why a request was denied.
+type Event struct {
+	EventVersion        string          `json:"eventVersion"`
+	UserIdentity        UserIdentity    `json:"userIdentity"`
+	EventTime           string          `json:"eventTime"`
+	EventSource         string          `json:"eventSource"`
+	EventName           string          `json:"eventName"`
+	AWSRegion           string          `json:"awsRegion"`
+	SourceIPAddress     string          `json:"sourceIPAddress"`
+	UserAgent           string          `json:"userAgent"`
+	ErrorCode           string          `json:"errorCode,omitempty"`
+	ErrorMessage        string          `json:"errorMessage,omitempty"`
+	RequestParameters   json.RawMessage `json:"requestParameters"`
+	ResponseElements    json.RawMessage `json:"responseElements"`
+	AdditionalEventData json.RawMessage `json:"additionalEventData,omitempty"`
+	RequestID           string          `json:"requestID"`
+	EventID             string          `json:"eventID"`
+	ReadOnly            bool            `json:"readOnly"`
+	Resources           []Resource      `json:"resources,omitempty"`
+	EventType           string          `json:"eventType"`
+	ManagementEvent     bool            `json:"managementEvent"`
+	RecipientAccountID  string          `json:"recipientAccountId"`
+	SharedEventID       string          `json:"sharedEventID,omitempty"`
+	EventCategory       string          `json:"eventCategory"`
+	TLSDetails          *TLSDetails     `json:"tlsDetails,omitempty"`
+}
+
+// UserIdentity is the record's userIdentity element
+// (cloudtrail-event-reference-user-identity).
+type UserIdentity struct {
+	Type           string          `json:"type"`
+	PrincipalID    string          `json:"principalId"`
+	ARN            string          `json:"arn,omitempty"`
+	AccountID      string          `json:"accountId,omitempty"`
+	AccessKeyID    string          `json:"accessKeyId,omitempty"`
+	UserName       string          `json:"userName,omitempty"`
+	SessionContext *SessionContext `json:"sessionContext,omitempty"`
+}
+
+// SessionContext describes temporary credentials.
+type SessionContext struct {
+	SessionIssuer       *SessionIssuer       `json:"sessionIssuer,omitempty"`
+	WebIDFederationData *WebIDFederationData `json:"webIdFederationData,omitempty"`
+	Attributes          SessionAttributes    `json:"attributes"`
+	SourceIdentity      string               `json:"sourceIdentity,omitempty"`
+	EC2RoleDelivery     string               `json:"ec2RoleDelivery,omitempty"`
+}
+
+// SessionIssuer is the entity whose credentials a session came from.
+type SessionIssuer struct {
+	Type        string `json:"type"`
+	PrincipalID string `json:"principalId"`
+	ARN         string `json:"arn"`
+	AccountID   string `json:"accountId"`
+	UserName    string `json:"userName"`
+}
+
+// WebIDFederationData names the identity provider of a web identity session.
+type WebIDFederationData struct {
+	FederatedProvider string            `json:"federatedProvider"`
+	Attributes        map[string]string `json:"attributes"`
+}
+
+// SessionAttributes are when a session was created and whether with MFA
+// (both strings in CloudTrail's records).
+type SessionAttributes struct {
+	CreationDate     string `json:"creationDate,omitempty"`
+	MFAAuthenticated string `json:"mfaAuthenticated"`
+}
+
+// TLSDetails is the request's TLS, when it used TLS.
+type TLSDetails struct {
+	TLSVersion               string `json:"tlsVersion"`
+	CipherSuite              string `json:"cipherSuite,omitempty"`
+	ClientProvidedHostHeader string `json:"clientProvidedHostHeader,omitempty"`
+}
+
+// Decision is what Gatehouse adds to the record of a denied request, in
+// additionalEventData: why the request was denied (AWS records the error,
+// never the reason).
+type Decision struct {
+	// Action and Resource are the permission that was missing.
+	Action   string `json:"action"`
+	Resource string `json:"resource,omitempty"`
+	// Reason is the explanation of the decision: which policy type denied or
+	// failed to allow, and the statement that decided.
+	Reason string `json:"reason"`
+}
+
+// Call is what the server knows of one request when it ends, the input of
+// Events.
+type Call struct {
+	// RequestID is the response's request id.
+	RequestID string
+	// Time is when the request arrived.
+	Time time.Time
+	// Service is the endpoint's signing name (iam, sts, s3, …).
+	Service string
+	// Operation is the API operation ("" when the request named none).
+	Operation string
+	// Caller is the authenticated caller (anonymous callers included);
+	// nil when authentication failed.
+	Caller *identity.Caller
+	// KeyID and KeyAccount are the access key a request that failed
+	// authentication presented, and its account when the key is known.
+	KeyID, KeyAccount string
+	// Region, SourceIP and UserAgent are the request's.
+	Region, SourceIP, UserAgent string
+	// TLS is the request's TLS, nil without.
+	TLS *TLSDetails
+	// Input and Output are the decoded input and the output (nil when the
+	// request failed or had none).
+	Input, Output any
+	// ErrorCode and ErrorMessage are the error the caller received.
+	ErrorCode, ErrorMessage string
+	// Denied is why the request was denied, when it was.
+	Denied *Decision
+	// Resources are the resources the request named (from its
+	// authorization).
+	Resources []Resource
+	// ResourceAccount is the account that owns what the request acted on,
+	// when another than the caller's: the event is then recorded in both.
+	ResourceAccount string
+	// ReadOnly and Management classify the event.
+	ReadOnly, Management bool
+}
+
+// Builder makes the events of calls.
+type Builder struct {
+	// Redaction says which members are sensitive.
+	Redaction Redaction
+	// NewID returns a fresh UUID (event ids, shared event ids).
+	NewID func() string
+}
+
+// Events returns the entries a call produces: none for a call that cannot
+// be attributed to an account (an unknown key, a request that named no
+// account); one in the caller's account; and, for a call on another
+// account's resource, one in that account too, both with one
+// sharedEventID, the resource owner's naming the caller as an AWSAccount
+// (as the IAM User Guide's cross-account AssumeRole example shows).
+func (b *Builder) Events(c *Call) ([]Entry, error) {
+	ev := Event{
+		EventVersion:    EventVersion,
+		EventTime:       c.Time.UTC().Format(time.RFC3339),
+		EventSource:     EventSource(c.Service),
+		EventName:       c.Operation,
+		AWSRegion:       c.Region,
+		SourceIPAddress: c.SourceIP,
+		UserAgent:       c.UserAgent,
+		ErrorCode:       c.ErrorCode,
+		ErrorMessage:    c.ErrorMessage,
+		RequestID:       c.RequestID,
+		ReadOnly:        c.ReadOnly,
+		Resources:       c.Resources,
+		EventType:       "AwsApiCall",
+		ManagementEvent: c.Management,
+		EventCategory:   "Management",
+		TLSDetails:      c.TLS,
+	}
+	if !c.Management {
+		ev.EventCategory = "Data"
+	}
+	if ev.EventName == "" {
+		ev.EventName = "Unknown"
+	}
+	ev.RequestParameters = b.Redaction.Params(c.Input)
+	if c.ErrorCode == "" && !c.ReadOnly {
+		// CloudTrail records the responses of calls that change
+		// something; reads have responseElements null (IAM User Guide,
+		// cloudtrail-integration.md, GetUserPolicy).
+		ev.ResponseElements = b.Redaction.Params(c.Output)
+	}
+	if c.Denied != nil {
+		d, err := json.Marshal(map[string]any{"gatehouseDecision": c.Denied})
+		if err != nil {
+			return nil, err
+		}
+		ev.AdditionalEventData = d
+	}
+	account, username, principal := b.identify(&ev.UserIdentity, c)
+	if account == "" {
+		account = c.ResourceAccount // anonymous: the resource owner's trail
+	}
+	if account == "" {
+		return nil, nil
+	}
+	ev.RecipientAccountID = account
+	ev.EventID = b.NewID()
+	other := c.ResourceAccount != "" && c.ResourceAccount != account
+	if other {
+		ev.SharedEventID = b.NewID()
+	}
+	first, err := entry(&ev, username, principal)
+	if err != nil {
+		return nil, err
+	}
+	out := []Entry{first}
+	if other {
+		theirs := ev
+		theirs.EventID = b.NewID()
+		theirs.RecipientAccountID = c.ResourceAccount
+		theirs.UserIdentity = UserIdentity{Type: "AWSAccount", PrincipalID: ev.UserIdentity.PrincipalID,
+			AccountID: ev.UserIdentity.AccountID, AccessKeyID: ev.UserIdentity.AccessKeyID}
+		// The resource owner learns the call, not the caller's reasons.
+		theirs.AdditionalEventData = nil
+		second, err := entry(&theirs, "", principal)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, second)
+	}
+	return out, nil
+}
+
+func entry(ev *Event, username, principal string) (Entry, error) {
+	b, err := json.Marshal(ev)
+	if err != nil {
+		return Entry{}, err
+	}
+	t, _ := time.Parse(time.RFC3339, ev.EventTime)
+	return Entry{Account: ev.RecipientAccountID, EventID: ev.EventID, Time: t, EventName: ev.EventName,
+		EventSource: ev.EventSource, Username: username, AccessKeyID: ev.UserIdentity.AccessKeyID,
+		Principal: principal, ReadOnly: ev.ReadOnly, Management: ev.ManagementEvent, Resources: ev.Resources, JSON: b}, nil
+}
+
+// identify fills the record's userIdentity and returns the caller's
+// account, the Username LookupEvents reports, and the IAM entity.
+func (b *Builder) identify(u *UserIdentity, c *Call) (account, username, principal string) {
+	caller := c.Caller
+	if caller == nil {
+		// Authentication failed: what is known is the key presented.
+		*u = UserIdentity{Type: "Unknown", AccessKeyID: c.KeyID, AccountID: c.KeyAccount}
+		return c.KeyAccount, "", ""
+	}
+	p := caller.Principal
+	mfa := "false"
+	if caller.MFAAuthenticated {
+		mfa = "true"
+	}
+	attrs := SessionAttributes{MFAAuthenticated: mfa}
+	if !caller.TokenIssueTime.IsZero() {
+		attrs.CreationDate = caller.TokenIssueTime.UTC().Format(time.RFC3339)
+	}
+	temporary := strings.HasPrefix(caller.AccessKeyID, "ASIA")
+	switch p.Type {
+	case policy.PrincipalAnonymous:
+		*u = UserIdentity{Type: "AWSAccount", AccountID: "ANONYMOUS_PRINCIPAL"}
+		return "", "", ""
+	case policy.PrincipalRoot:
+		*u = UserIdentity{Type: "Root", PrincipalID: caller.Account, ARN: p.ARN, AccountID: caller.Account, AccessKeyID: caller.AccessKeyID}
+		if temporary {
+			u.SessionContext = &SessionContext{Attributes: attrs}
+		}
+		return caller.Account, "root", p.ARN
+	case policy.PrincipalUser:
+		*u = UserIdentity{Type: "IAMUser", PrincipalID: caller.UserID, ARN: p.ARN, AccountID: caller.Account,
+			AccessKeyID: caller.AccessKeyID, UserName: caller.UserName}
+		if temporary {
+			u.SessionContext = &SessionContext{Attributes: attrs}
+		}
+		return caller.Account, caller.UserName, p.ARN
+	case policy.PrincipalRoleSession:
+		roleID, _, _ := strings.Cut(caller.UserID, ":")
+		roleName := ""
+		if a, err := arn.Parse(p.RoleARN); err == nil {
+			roleName = a.Resource[strings.LastIndexByte(a.Resource, '/')+1:]
+		}
+		sc := &SessionContext{Attributes: attrs, SourceIdentity: caller.SourceIdentity,
+			SessionIssuer: &SessionIssuer{Type: "Role", PrincipalID: roleID, ARN: p.RoleARN, AccountID: caller.Account, UserName: roleName}}
+		if caller.FederatedProvider != "" {
+			sc.WebIDFederationData = &WebIDFederationData{FederatedProvider: caller.FederatedProvider, Attributes: map[string]string{}}
+		}
+		if caller.SourceInstanceARN != "" {
+			sc.EC2RoleDelivery = "2.0"
+		}
+		*u = UserIdentity{Type: "AssumedRole", PrincipalID: caller.UserID, ARN: p.ARN, AccountID: caller.Account,
+			AccessKeyID: caller.AccessKeyID, SessionContext: sc}
+		return caller.Account, caller.SessionName, p.RoleARN
+	case policy.PrincipalFederatedUser:
+		*u = UserIdentity{Type: "FederatedUser", PrincipalID: caller.UserID, ARN: p.ARN, AccountID: caller.Account,
+			AccessKeyID: caller.AccessKeyID, SessionContext: &SessionContext{Attributes: attrs}}
+		return caller.Account, caller.SessionName, p.ARN
+	}
+	*u = UserIdentity{Type: "Unknown", PrincipalID: caller.UserID, ARN: p.ARN, AccountID: caller.Account, AccessKeyID: caller.AccessKeyID}
+	return caller.Account, "", p.ARN
+}
+
+// EventSource is the eventSource of a service's events: its host name
+// (iam.amazonaws.com, access-analyzer.amazonaws.com).
+func EventSource(service string) string {
+	switch service {
+	case "":
+		return "unknown"
+	case "gatehouse":
+		return "gatehouse.amazonaws.com"
+	}
+	return service + ".amazonaws.com"
+}
+
+// ResourceOf is the record's resource for an ARN a request named: its
+// account and CloudFormation-style type; ok is false for "*" and for what
+// is no ARN.
+func ResourceOf(s string) (Resource, bool) {
+	a, err := arn.Parse(s)
+	if err != nil || s == "*" {
+		return Resource{}, false
+	}
+	kind, _, _ := strings.Cut(a.Resource, "/")
+	typ := ""
+	switch a.Service {
+	case "iam":
+		switch kind {
+		case "user":
+			typ = "AWS::IAM::User"
+		case "group":
+			typ = "AWS::IAM::Group"
+		case "role":
+			typ = "AWS::IAM::Role"
+		case "policy":
+			typ = "AWS::IAM::Policy"
+		case "instance-profile":
+			typ = "AWS::IAM::InstanceProfile"
+		case "mfa":
+			typ = "AWS::IAM::MFADevice"
+		case "oidc-provider":
+			typ = "AWS::IAM::OIDCProvider"
+		case "saml-provider":
+			typ = "AWS::IAM::SAMLProvider"
+		case "root":
+			typ = "AWS::IAM::Root"
+		}
+	case "sts":
+		switch kind {
+		case "assumed-role":
+			typ = "AWS::STS::AssumedRole"
+		case "federated-user":
+			typ = "AWS::STS::FederatedUser"
+		}
+	case "s3":
+		typ = "AWS::S3::Bucket"
+		if strings.Contains(a.Resource, "/") {
+			typ = "AWS::S3::Object"
+		}
+	case "organizations":
+		switch kind {
+		case "account":
+			typ = "AWS::Organizations::Account"
+		case "ou":
+			typ = "AWS::Organizations::OrganizationalUnit"
+		case "policy":
+			typ = "AWS::Organizations::Policy"
+		case "root":
+			typ = "AWS::Organizations::Root"
+		case "organization":
+			typ = "AWS::Organizations::Organization"
+		}
+	case "access-analyzer":
+		if kind == "analyzer" {
+			typ = "AWS::AccessAnalyzer::Analyzer"
+		}
+	}
+	if typ == "" {
+		typ = "AWS::" + strings.ToUpper(a.Service) + "::" + kind
+	}
+	return Resource{ARN: s, AccountID: a.Account, Type: typ}, true
+}
