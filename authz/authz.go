@@ -207,7 +207,9 @@ type Denial struct {
 }
 
 // Error describes the denial.
-func (d *Denial) Error() string { return "denied " + d.Action + " on " + d.Resource + ": " + d.Reason() }
+func (d *Denial) Error() string {
+	return "denied " + d.Action + " on " + d.Resource + ": " + d.Reason()
+}
 
 // Reason is the decision in words: the explanation's reason, the layer that
 // decided, and the explicit deny statement that won, if any.

@@ -200,4 +200,3 @@ func cloudTrailTLS(v uint16) string {
 	}
 	return tls.VersionName(v)
 }
-

@@ -120,9 +120,9 @@ func TestEventsCrossAccount(t *testing.T) {
 	entries, err := b.Events(&Call{
 		RequestID: "req-1", Time: at, Service: "sts", Operation: "AssumeRole", Caller: userCaller(),
 		Region: "us-east-2", SourceIP: "192.0.2.101", UserAgent: "aws-cli/2",
-		Input:     &struct{ RoleArn, RoleSessionName string }{"arn:aws:iam::111122223333:role/EC2-dev", "JohnDoe-EC2-dev"},
-		Output:    &assumeRoleResponse{Credentials: &credentials{AccessKeyId: "ASIAX", SecretAccessKey: "sk", SessionToken: "tok"}},
-		Resources: []Resource{{ARN: "arn:aws:iam::111122223333:role/EC2-dev", AccountID: "111122223333", Type: "AWS::IAM::Role"}},
+		Input:           &struct{ RoleArn, RoleSessionName string }{"arn:aws:iam::111122223333:role/EC2-dev", "JohnDoe-EC2-dev"},
+		Output:          &assumeRoleResponse{Credentials: &credentials{AccessKeyId: "ASIAX", SecretAccessKey: "sk", SessionToken: "tok"}},
+		Resources:       []Resource{{ARN: "arn:aws:iam::111122223333:role/EC2-dev", AccountID: "111122223333", Type: "AWS::IAM::Role"}},
 		ResourceAccount: "111122223333", Management: true,
 	})
 	if err != nil || len(entries) != 2 {
@@ -259,7 +259,7 @@ func (m *memStore) Append(ctx context.Context, es []Entry) error {
 	return nil
 }
 
-func (m *memStore) Lookup(context.Context, Query) (Page, error)                 { return Page{}, nil }
+func (m *memStore) Lookup(context.Context, Query) (Page, error)               { return Page{}, nil }
 func (m *memStore) DeleteBefore(context.Context, time.Time, int) (int, error) { return 0, nil }
 func (m *memStore) Close() error                                              { return nil }
 
