@@ -1,5 +1,6 @@
 // Package arn parses, formats and matches Amazon Resource Names of the form
-// arn:partition:service:region:account-id:resource.
+// arn:partition:service:region:account-id:resource, and forms the ARNs
+// Gatehouse issues for its own entities (format.go).
 //
 // The package is pure: it imports the standard library and Gatehouse's wildcard
 // package only.

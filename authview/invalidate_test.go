@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse-iam/gatehouse/arn"
 	"github.com/gatehouse-iam/gatehouse/store"
 	"github.com/gatehouse-iam/gatehouse/store/sqlite"
 )
@@ -17,7 +18,7 @@ func putUser(t *testing.T, st store.Store, name, doc string) {
 	t.Helper()
 	ctx := context.Background()
 	err := st.Update(ctx, func(tx store.Tx) error {
-		u := store.User{ID: "AIDA" + name, Name: name, Path: "/", ARN: store.UserARN(acct, "/", name), CreateDate: time.Now()}
+		u := store.User{ID: "AIDA" + name, Name: name, Path: "/", ARN: arn.User(acct, "/", name), CreateDate: time.Now()}
 		if err := store.PutJSON(ctx, tx, store.KindUser, acct, store.UserKey(name), u); err != nil {
 			return err
 		}

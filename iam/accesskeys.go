@@ -7,6 +7,7 @@ import (
 	"github.com/gatehouse-iam/gatehouse/api/iamapi"
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/identity"
+	"github.com/gatehouse-iam/gatehouse/ids"
 	"github.com/gatehouse-iam/gatehouse/store"
 )
 
@@ -127,7 +128,7 @@ func (s *Service) createAccessKey(ctx context.Context, c *identity.Caller, in *i
 	if err != nil {
 		return nil, err
 	}
-	id, err := s.ids.AccessKeyID(store.PrefixAccessKey)
+	id, err := s.ids.AccessKeyID(ids.PrefixAccessKey)
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/gatehouse-iam/gatehouse/ids"
 	"github.com/gatehouse-iam/gatehouse/store"
 )
 
@@ -56,7 +57,7 @@ func (s *Service) Bootstrap(ctx context.Context, o BootstrapOptions) (BootstrapR
 	var genID, genSecret string
 	if o.RootAccessKeyID == "" {
 		var err error
-		if genID, err = s.ids.AccessKeyID(store.PrefixAccessKey); err != nil {
+		if genID, err = s.ids.AccessKeyID(ids.PrefixAccessKey); err != nil {
 			return BootstrapResult{}, err
 		}
 		if genSecret, err = s.newSecret(); err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/gatehouse-iam/gatehouse/arn"
 	"github.com/gatehouse-iam/gatehouse/internal/testserver"
 	"github.com/gatehouse-iam/gatehouse/store"
 )
@@ -172,9 +173,9 @@ func TestRolePermissionsBoundary(t *testing.T) {
 	ctx := context.Background()
 	root := srv.RootIAM()
 	acct := testserver.AccountID
-	mpPutRecord(t, srv, store.KindRole, store.RoleKey("App"), store.Role{ID: "AROAAAAAAAAAAAAAAAAAA", Name: "App", Path: "/", ARN: store.RoleARN(acct, "/", "App"), MaxSessionDuration: 3600})
+	mpPutRecord(t, srv, store.KindRole, store.RoleKey("App"), store.Role{ID: "AROAAAAAAAAAAAAAAAAAA", Name: "App", Path: "/", ARN: arn.Role(acct, "/", "App"), MaxSessionDuration: 3600})
 	mpPutRecord(t, srv, store.KindRole, store.RoleKey("AWSServiceRoleForSupport"), store.Role{ID: "AROABBBBBBBBBBBBBBBBB", Name: "AWSServiceRoleForSupport",
-		Path: "/aws-service-role/support.amazonaws.com/", ARN: store.RoleARN(acct, "/aws-service-role/support.amazonaws.com/", "AWSServiceRoleForSupport"), ServiceLinked: true, MaxSessionDuration: 3600})
+		Path: "/aws-service-role/support.amazonaws.com/", ARN: arn.Role(acct, "/aws-service-role/support.amazonaws.com/", "AWSServiceRoleForSupport"), ServiceLinked: true, MaxSessionDuration: 3600})
 	b := mpCreate(t, root, "RoleBoundary", mpAllow("s3:*"))
 
 	if _, err := root.PutRolePermissionsBoundary(ctx, &awsiam.PutRolePermissionsBoundaryInput{RoleName: aws.String("app"), PermissionsBoundary: aws.String(b)}); err != nil {

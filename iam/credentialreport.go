@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-iam/gatehouse/api/iamapi"
+	"github.com/gatehouse-iam/gatehouse/arn"
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/identity"
 	"github.com/gatehouse-iam/gatehouse/store"
@@ -189,7 +190,7 @@ func buildCredentialReport(ctx context.Context, tx store.ReadTx, account string)
 	if err := w.Write(credentialReportColumns); err != nil {
 		return nil, err
 	}
-	rootRow := []string{"<root_account>", store.RootARN(account), reportTime(acct.CreateDate),
+	rootRow := []string{"<root_account>", arn.Root(account), reportTime(acct.CreateDate),
 		reportNotSupported, reportNA, reportNotSupported, reportNotSupported, reportBool(mfa[""])}
 	if err := w.Write(append(rootRow, keyColumns(keys[""])...)); err != nil {
 		return nil, err

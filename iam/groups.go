@@ -5,8 +5,10 @@ import (
 	"time"
 
 	"github.com/gatehouse-iam/gatehouse/api/iamapi"
+	"github.com/gatehouse-iam/gatehouse/arn"
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/identity"
+	"github.com/gatehouse-iam/gatehouse/ids"
 	"github.com/gatehouse-iam/gatehouse/store"
 )
 
@@ -39,7 +41,7 @@ func getGroup(ctx context.Context, tx store.ReadTx, account, name string) (store
 // groupAuthz describes a call on a group: its ARN with its path when the group
 // exists (groups carry no tags).
 func (s *Service) groupAuthz(ctx context.Context, c *identity.Caller, action, name string) (Authz, error) {
-	a := Authz{Action: action, Resource: store.GroupARN(c.Account, "/", name)}
+	a := Authz{Action: action, Resource: arn.Group(c.Account, "/", name)}
 	err := s.view(ctx, func(tx store.ReadTx) error {
 		g, err := store.GetJSON[store.Group](ctx, tx, store.KindGroup, c.Account, store.GroupKey(name))
 		if isNotFound(err) {
@@ -58,7 +60,7 @@ func (s *Service) groupOps() []Op {
 	group := func(name string) inlineOwner { return inlineOwner{store.EntityGroup, name} }
 	return []Op{
 		op("CreateGroup", func(ctx context.Context, c *identity.Caller, in *iamapi.CreateGroupRequest) (Authz, error) {
-			return Authz{Action: "iam:CreateGroup", Resource: store.GroupARN(c.Account, pathOr(in.Path), in.GroupName)}, nil
+			return Authz{Action: "iam:CreateGroup", Resource: arn.Group(c.Account, pathOr(in.Path), in.GroupName)}, nil
 		}, s.createGroup),
 		op("GetGroup", func(ctx context.Context, c *identity.Caller, in *iamapi.GetGroupRequest) (Authz, error) {
 			return s.groupAuthz(ctx, c, "iam:GetGroup", in.GroupName)
@@ -113,13 +115,13 @@ func (s *Service) groupOps() []Op {
 }
 
 func (s *Service) createGroup(ctx context.Context, c *identity.Caller, in *iamapi.CreateGroupRequest) (*iamapi.CreateGroupResponse, error) {
-	id, err := s.ids.UniqueID(store.PrefixGroup)
+	id, err := s.ids.UniqueID(ids.PrefixGroup)
 	if err != nil {
 		return nil, err
 	}
 	path := pathOr(in.Path)
 	g := store.Group{
-		ID: id, Name: in.GroupName, Path: path, ARN: store.GroupARN(c.Account, path, in.GroupName),
+		ID: id, Name: in.GroupName, Path: path, ARN: arn.Group(c.Account, path, in.GroupName),
 		CreateDate: s.now().UTC().Truncate(time.Second),
 	}
 	err = s.update(ctx, func(tx store.Tx) error {

@@ -6,8 +6,10 @@ import (
 	"time"
 
 	"github.com/gatehouse-iam/gatehouse/api/iamapi"
+	"github.com/gatehouse-iam/gatehouse/arn"
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/identity"
+	"github.com/gatehouse-iam/gatehouse/ids"
 	"github.com/gatehouse-iam/gatehouse/store"
 )
 
@@ -98,7 +100,7 @@ func profilesOfRole(ctx context.Context, tx store.ReadTx, account, roleName stri
 // instanceProfileAuthz describes a call on an instance profile: its ARN with
 // its path and its tags as aws:ResourceTag.
 func (s *Service) instanceProfileAuthz(ctx context.Context, c *identity.Caller, action, name string) (Authz, error) {
-	a := Authz{Action: action, Resource: store.InstanceProfileARN(c.Account, "/", name)}
+	a := Authz{Action: action, Resource: arn.InstanceProfile(c.Account, "/", name)}
 	err := s.view(ctx, func(tx store.ReadTx) error {
 		p, err := store.GetJSON[store.InstanceProfile](ctx, tx, store.KindInstanceProfile, c.Account, store.InstanceProfileKey(name))
 		if isNotFound(err) {
@@ -123,7 +125,7 @@ func (s *Service) instanceProfileAuthz(ctx context.Context, c *identity.Caller, 
 func (s *Service) instanceProfileOps() []Op {
 	return []Op{
 		op("CreateInstanceProfile", func(ctx context.Context, c *identity.Caller, in *iamapi.CreateInstanceProfileRequest) (Authz, error) {
-			return Authz{Action: "iam:CreateInstanceProfile", Resource: store.InstanceProfileARN(c.Account, pathOr(in.Path), in.InstanceProfileName), Context: requestTagContext(in.Tags)}, nil
+			return Authz{Action: "iam:CreateInstanceProfile", Resource: arn.InstanceProfile(c.Account, pathOr(in.Path), in.InstanceProfileName), Context: requestTagContext(in.Tags)}, nil
 		}, s.createInstanceProfile),
 		op("GetInstanceProfile", func(ctx context.Context, c *identity.Caller, in *iamapi.GetInstanceProfileRequest) (Authz, error) {
 			return s.instanceProfileAuthz(ctx, c, "iam:GetInstanceProfile", in.InstanceProfileName)
@@ -170,13 +172,13 @@ func (s *Service) createInstanceProfile(ctx context.Context, c *identity.Caller,
 	if err := checkTags(in.Tags); err != nil {
 		return nil, err
 	}
-	id, err := s.ids.UniqueID(store.PrefixInstanceProfile)
+	id, err := s.ids.UniqueID(ids.PrefixInstanceProfile)
 	if err != nil {
 		return nil, err
 	}
 	path := pathOr(in.Path)
 	p := store.InstanceProfile{
-		ID: id, Name: in.InstanceProfileName, Path: path, ARN: store.InstanceProfileARN(c.Account, path, in.InstanceProfileName),
+		ID: id, Name: in.InstanceProfileName, Path: path, ARN: arn.InstanceProfile(c.Account, path, in.InstanceProfileName),
 		CreateDate: s.now().UTC().Truncate(time.Second), Tags: storeTags(in.Tags),
 	}
 	err = s.update(ctx, func(tx store.Tx) error {

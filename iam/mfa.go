@@ -16,6 +16,7 @@ import (
 	"github.com/pquerna/otp"
 
 	"github.com/gatehouse-iam/gatehouse/api/iamapi"
+	"github.com/gatehouse-iam/gatehouse/arn"
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/identity"
 	"github.com/gatehouse-iam/gatehouse/store"
@@ -145,7 +146,7 @@ func (s *Service) VerifyMFA(ctx context.Context, account, userName, serial, code
 func (s *Service) mfaOps() []Op {
 	return []Op{
 		op("CreateVirtualMFADevice", func(ctx context.Context, c *identity.Caller, in *iamapi.CreateVirtualMFADeviceRequest) (Authz, error) {
-			return Authz{Action: "iam:CreateVirtualMFADevice", Resource: store.MFADeviceARN(c.Account, pathOr(in.Path), in.VirtualMFADeviceName), Context: requestTagContext(in.Tags)}, nil
+			return Authz{Action: "iam:CreateVirtualMFADevice", Resource: arn.MFADevice(c.Account, pathOr(in.Path), in.VirtualMFADeviceName), Context: requestTagContext(in.Tags)}, nil
 		}, s.createVirtualMFADevice),
 		op("EnableMFADevice", func(ctx context.Context, c *identity.Caller, in *iamapi.EnableMFADeviceRequest) (Authz, error) {
 			return s.mfaUserAuthz(ctx, c, "iam:EnableMFADevice", &in.UserName, in.SerialNumber)
@@ -215,7 +216,7 @@ func (s *Service) createVirtualMFADevice(ctx context.Context, c *identity.Caller
 	if err := checkTags(in.Tags); err != nil {
 		return nil, err
 	}
-	serial := store.MFADeviceARN(c.Account, pathOr(in.Path), in.VirtualMFADeviceName)
+	serial := arn.MFADevice(c.Account, pathOr(in.Path), in.VirtualMFADeviceName)
 	seed := make([]byte, seedSize)
 	if _, err := s.rand.Read(seed); err != nil {
 		return nil, fmtErr("generating an MFA seed: %w", err)
@@ -462,7 +463,7 @@ func (s *Service) listVirtualMFADevices(ctx context.Context, c *identity.Caller,
 			if !d.EnableDate.IsZero() {
 				v.EnableDate = ptr(d.EnableDate)
 				if d.UserName == "" {
-					v.User = &iamapi.User{Path: "/", UserName: c.Account, UserId: c.Account, Arn: store.RootARN(c.Account), CreateDate: d.EnableDate}
+					v.User = &iamapi.User{Path: "/", UserName: c.Account, UserId: c.Account, Arn: arn.Root(c.Account), CreateDate: d.EnableDate}
 				} else if u, err := store.GetJSON[store.User](ctx, tx, store.KindUser, c.Account, store.UserKey(d.UserName)); err == nil {
 					v.User = userListOut(u)
 				} else if !isNotFound(err) {

@@ -35,7 +35,7 @@ func noSuchOIDCProvider(arn string) *awserr.Error {
 func oidcProviderURL(account, arn string) (string, error) {
 	a, err := arnpkg.Parse(arn)
 	url, ok := strings.CutPrefix(a.Resource, "oidc-provider/")
-	if err != nil || a.Partition != store.Partition || a.Service != "iam" || a.Region != "" || !ok || !store.IsAccountID(a.Account) || url == "" {
+	if err != nil || a.Partition != arnpkg.Partition || a.Service != "iam" || a.Region != "" || !ok || !store.IsAccountID(a.Account) || url == "" {
 		return "", awserr.InvalidInput("Invalid ARN %s: an OpenID Connect provider ARN has the form arn:aws:iam::ACCOUNT:oidc-provider/URL.", arn)
 	}
 	if a.Account != account {
@@ -118,7 +118,7 @@ func (s *Service) oidcOps() []Op {
 		op("CreateOpenIDConnectProvider", func(ctx context.Context, c *identity.Caller, in *iamapi.CreateOpenIDConnectProviderRequest) (Authz, error) {
 			res := iamARN(c.Account, "oidc-provider/*")
 			if url, err := store.OIDCProviderURL(in.Url); err == nil {
-				res = store.OIDCProviderARN(c.Account, url)
+				res = arnpkg.OIDCProvider(c.Account, url)
 			}
 			return Authz{Action: "iam:CreateOpenIDConnectProvider", Resource: res, Context: requestTagContext(in.Tags)}, nil
 		}, s.createOIDCProvider),
@@ -207,7 +207,7 @@ func (s *Service) createOIDCProvider(ctx context.Context, c *identity.Caller, in
 		return nil, err
 	}
 	p := store.OIDCProvider{
-		ARN: store.OIDCProviderARN(c.Account, url), URL: url, ClientIDs: clientIDs, Thumbprints: thumbprints,
+		ARN: arnpkg.OIDCProvider(c.Account, url), URL: url, ClientIDs: clientIDs, Thumbprints: thumbprints,
 		CreateDate: s.now().UTC().Truncate(time.Second), Tags: storeTags(in.Tags),
 	}
 	err = s.update(ctx, func(tx store.Tx) error {

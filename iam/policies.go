@@ -12,6 +12,7 @@ import (
 	"github.com/gatehouse-iam/gatehouse/arn"
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/identity"
+	"github.com/gatehouse-iam/gatehouse/ids"
 	"github.com/gatehouse-iam/gatehouse/policy"
 	"github.com/gatehouse-iam/gatehouse/store"
 )
@@ -58,7 +59,7 @@ func parsePolicyARN(arn string) (policyRef, error) {
 // account, path ("/" or "/a/b/") and name, without checking them.
 func policyARNParts(s string) (account, path, name string, ok bool) {
 	a, err := arn.Parse(s)
-	if err != nil || a.Partition != store.Partition || a.Service != "iam" || a.Region != "" {
+	if err != nil || a.Partition != arn.Partition || a.Service != "iam" || a.Region != "" {
 		return "", "", "", false
 	}
 	res, ok := strings.CutPrefix(a.Resource, "policy")
@@ -305,7 +306,7 @@ func (s *Service) policyAuthz(ctx context.Context, c *identity.Caller, action, a
 func (s *Service) managedPolicyOps() []Op {
 	ops := []Op{
 		op("CreatePolicy", func(ctx context.Context, c *identity.Caller, in *iamapi.CreatePolicyRequest) (Authz, error) {
-			return Authz{Action: "iam:CreatePolicy", Resource: store.PolicyARN(c.Account, pathOr(in.Path), in.PolicyName), Context: requestTagContext(in.Tags)}, nil
+			return Authz{Action: "iam:CreatePolicy", Resource: arn.Policy(c.Account, pathOr(in.Path), in.PolicyName), Context: requestTagContext(in.Tags)}, nil
 		}, s.createPolicy),
 		op("GetPolicy", func(ctx context.Context, c *identity.Caller, in *iamapi.GetPolicyRequest) (Authz, error) {
 			return s.policyAuthz(ctx, c, "iam:GetPolicy", in.PolicyArn)
@@ -356,14 +357,14 @@ func (s *Service) createPolicy(ctx context.Context, c *identity.Caller, in *iama
 	if err := checkTags(in.Tags); err != nil {
 		return nil, err
 	}
-	id, err := s.ids.UniqueID(store.PrefixPolicy)
+	id, err := s.ids.UniqueID(ids.PrefixPolicy)
 	if err != nil {
 		return nil, err
 	}
 	now := s.now().UTC().Truncate(time.Second)
 	path := pathOr(in.Path)
 	mp := store.ManagedPolicy{
-		ID: id, Name: in.PolicyName, Path: path, ARN: store.PolicyARN(c.Account, path, in.PolicyName),
+		ID: id, Name: in.PolicyName, Path: path, ARN: arn.Policy(c.Account, path, in.PolicyName),
 		DefaultVersionID: store.VersionID(1), CreateDate: now, UpdateDate: now, Tags: storeTags(in.Tags), NextVersion: 2,
 	}
 	if in.Description != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/gatehouse-iam/gatehouse/arn"
 	"github.com/gatehouse-iam/gatehouse/internal/testserver"
 	"github.com/gatehouse-iam/gatehouse/managedpolicies"
 	"github.com/gatehouse-iam/gatehouse/store"
@@ -539,11 +540,11 @@ func TestGroupAndRoleAttachments(t *testing.T) {
 	ctx := context.Background()
 	root := srv.RootIAM()
 	acct := testserver.AccountID
-	mpPutRecord(t, srv, store.KindGroup, store.GroupKey("Devs"), store.Group{ID: "AGPAAAAAAAAAAAAAAAAAA", Name: "Devs", Path: "/eng/", ARN: store.GroupARN(acct, "/eng/", "Devs")})
-	mpPutRecord(t, srv, store.KindRole, store.RoleKey("App"), store.Role{ID: "AROAAAAAAAAAAAAAAAAAA", Name: "App", Path: "/", ARN: store.RoleARN(acct, "/", "App"), MaxSessionDuration: 3600,
+	mpPutRecord(t, srv, store.KindGroup, store.GroupKey("Devs"), store.Group{ID: "AGPAAAAAAAAAAAAAAAAAA", Name: "Devs", Path: "/eng/", ARN: arn.Group(acct, "/eng/", "Devs")})
+	mpPutRecord(t, srv, store.KindRole, store.RoleKey("App"), store.Role{ID: "AROAAAAAAAAAAAAAAAAAA", Name: "App", Path: "/", ARN: arn.Role(acct, "/", "App"), MaxSessionDuration: 3600,
 		AssumeRolePolicyDocument: `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}}`})
 	mpPutRecord(t, srv, store.KindRole, store.RoleKey("AWSServiceRoleForSupport"), store.Role{ID: "AROABBBBBBBBBBBBBBBBB", Name: "AWSServiceRoleForSupport", Path: "/aws-service-role/support.amazonaws.com/",
-		ARN: store.RoleARN(acct, "/aws-service-role/support.amazonaws.com/", "AWSServiceRoleForSupport"), ServiceLinked: true, MaxSessionDuration: 3600})
+		ARN: arn.Role(acct, "/aws-service-role/support.amazonaws.com/", "AWSServiceRoleForSupport"), ServiceLinked: true, MaxSessionDuration: 3600})
 	if _, err := root.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("u")}); err != nil {
 		t.Fatal(err)
 	}

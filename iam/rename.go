@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 
+	"github.com/gatehouse-iam/gatehouse/arn"
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/store"
 )
@@ -87,7 +88,7 @@ type named[T any] struct {
 func (s *Service) users() named[store.User] {
 	return named[store.User]{
 		entity: store.EntityUser, kind: store.KindUser, title: "User", quota: maxUsers, quotaName: "UsersPerAccount",
-		key: store.UserKey, arnOf: store.UserARN, get: getUser,
+		key: store.UserKey, arnOf: arn.User, get: getUser,
 		fields: func(u *store.User) entityFields { return entityFields{u.ID, &u.Name, &u.Path, &u.ARN} },
 		dependents: func(name string) []dependent {
 			return slices.Concat(
@@ -103,7 +104,7 @@ func (s *Service) users() named[store.User] {
 func (s *Service) groups() named[store.Group] {
 	return named[store.Group]{
 		entity: store.EntityGroup, kind: store.KindGroup, title: "Group", quota: maxGroups, quotaName: "GroupsPerAccount",
-		key: store.GroupKey, arnOf: store.GroupARN, get: getGroup,
+		key: store.GroupKey, arnOf: arn.Group, get: getGroup,
 		fields: func(g *store.Group) entityFields { return entityFields{g.ID, &g.Name, &g.Path, &g.ARN} },
 		dependents: func(name string) []dependent {
 			return slices.Concat(

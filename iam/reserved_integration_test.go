@@ -10,6 +10,7 @@ import (
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 
+	"github.com/gatehouse-iam/gatehouse/arn"
 	"github.com/gatehouse-iam/gatehouse/iam"
 	"github.com/gatehouse-iam/gatehouse/internal/testserver"
 	"github.com/gatehouse-iam/gatehouse/store"
@@ -50,7 +51,7 @@ func TestReservedRefusals(t *testing.T) {
 	ssoPath := "/aws-reserved/sso.amazonaws.com/"
 	err := srv.Store.Update(ctx, func(tx store.Tx) error {
 		return store.CreateJSON(ctx, tx, store.KindRole, testserver.AccountID, store.RoleKey(sso), store.Role{ID: "AROAEXAMPLESSO000001", Name: sso, Path: ssoPath,
-			ARN: store.RoleARN(testserver.AccountID, ssoPath, sso), CreateDate: time.Now().UTC(), MaxSessionDuration: 3600,
+			ARN: arn.Role(testserver.AccountID, ssoPath, sso), CreateDate: time.Now().UTC(), MaxSessionDuration: 3600,
 			AssumeRolePolicyDocument: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:saml-provider/AWSSSO_x_DO_NOT_DELETE"},"Action":["sts:AssumeRoleWithSAML","sts:TagSession"]}]}`})
 	})
 	if err != nil {

@@ -9,8 +9,10 @@ import (
 	"time"
 
 	"github.com/gatehouse-iam/gatehouse/api/iamapi"
+	"github.com/gatehouse-iam/gatehouse/arn"
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/identity"
+	"github.com/gatehouse-iam/gatehouse/ids"
 	"github.com/gatehouse-iam/gatehouse/policy"
 	"github.com/gatehouse-iam/gatehouse/store"
 )
@@ -106,7 +108,7 @@ func getRole(ctx context.Context, tx store.ReadTx, account, name string) (store.
 // aws:ResourceTag, and its permissions boundary as iam:PermissionsBoundary for
 // the actions that support that key.
 func (s *Service) roleAuthz(ctx context.Context, c *identity.Caller, action, name string) (Authz, error) {
-	a := Authz{Action: action, Resource: store.RoleARN(c.Account, "/", name)}
+	a := Authz{Action: action, Resource: arn.Role(c.Account, "/", name)}
 	err := s.view(ctx, func(tx store.ReadTx) error {
 		r, err := store.GetJSON[store.Role](ctx, tx, store.KindRole, c.Account, store.RoleKey(name))
 		if isNotFound(err) {
@@ -166,7 +168,7 @@ func (s *Service) roleOps() []Op {
 	role := func(name string) inlineOwner { return inlineOwner{store.EntityRole, name} }
 	return []Op{
 		op("CreateRole", func(ctx context.Context, c *identity.Caller, in *iamapi.CreateRoleRequest) (Authz, error) {
-			a := Authz{Action: "iam:CreateRole", Resource: store.RoleARN(c.Account, pathOr(in.Path), in.RoleName), Context: requestTagContext(in.Tags)}
+			a := Authz{Action: "iam:CreateRole", Resource: arn.Role(c.Account, pathOr(in.Path), in.RoleName), Context: requestTagContext(in.Tags)}
 			if in.PermissionsBoundary != nil {
 				a.Context = withKey(a.Context, "iam:PermissionsBoundary", *in.PermissionsBoundary)
 			}
@@ -239,7 +241,7 @@ func (s *Service) roleOps() []Op {
 		}),
 		op("CreateServiceLinkedRole", func(ctx context.Context, c *identity.Caller, in *iamapi.CreateServiceLinkedRoleRequest) (Authz, error) {
 			name := slrName(in.AWSServiceName, in.CustomSuffix)
-			return Authz{Action: "iam:CreateServiceLinkedRole", Resource: store.RoleARN(c.Account, slrPathPrefix+in.AWSServiceName+"/", name),
+			return Authz{Action: "iam:CreateServiceLinkedRole", Resource: arn.Role(c.Account, slrPathPrefix+in.AWSServiceName+"/", name),
 				Context: map[string][]string{"iam:AWSServiceName": {in.AWSServiceName}}}, nil
 		}, s.createServiceLinkedRole),
 		op("DeleteServiceLinkedRole", func(ctx context.Context, c *identity.Caller, in *iamapi.DeleteServiceLinkedRoleRequest) (Authz, error) {
@@ -248,7 +250,7 @@ func (s *Service) roleOps() []Op {
 		op("GetServiceLinkedRoleDeletionStatus", func(ctx context.Context, c *identity.Caller, in *iamapi.GetServiceLinkedRoleDeletionStatusRequest) (Authz, error) {
 			a := Authz{Action: "iam:GetServiceLinkedRoleDeletionStatus", Resource: iamARN(c.Account, "role/*")}
 			if service, name, ok := parseDeletionTaskID(in.DeletionTaskId); ok {
-				a.Resource = store.RoleARN(c.Account, slrPathPrefix+service+"/", name)
+				a.Resource = arn.Role(c.Account, slrPathPrefix+service+"/", name)
 			}
 			return a, nil
 		}, s.getServiceLinkedRoleDeletionStatus),
@@ -311,12 +313,12 @@ func (s *Service) createRole(ctx context.Context, c *identity.Caller, in *iamapi
 	if err != nil {
 		return nil, err
 	}
-	id, err := s.ids.UniqueID(store.PrefixRole)
+	id, err := s.ids.UniqueID(ids.PrefixRole)
 	if err != nil {
 		return nil, err
 	}
 	r := store.Role{
-		ID: id, Name: in.RoleName, Path: path, ARN: store.RoleARN(c.Account, path, in.RoleName),
+		ID: id, Name: in.RoleName, Path: path, ARN: arn.Role(c.Account, path, in.RoleName),
 		CreateDate:               s.now().UTC().Truncate(time.Second),
 		AssumeRolePolicyDocument: in.AssumeRolePolicyDocument,
 		MaxSessionDuration:       defaultMaxSessionDuration,
@@ -579,13 +581,13 @@ func (s *Service) createServiceLinkedRole(ctx context.Context, c *identity.Calle
 	if len(name) > maxRoleName {
 		return nil, awserr.InvalidInput("The role name %s is longer than %d characters; use a shorter custom suffix.", name, maxRoleName)
 	}
-	id, err := s.ids.UniqueID(store.PrefixRole)
+	id, err := s.ids.UniqueID(ids.PrefixRole)
 	if err != nil {
 		return nil, err
 	}
 	path := slrPathPrefix + service + "/"
 	r := store.Role{
-		ID: id, Name: name, Path: path, ARN: store.RoleARN(c.Account, path, name),
+		ID: id, Name: name, Path: path, ARN: arn.Role(c.Account, path, name),
 		CreateDate:               s.now().UTC().Truncate(time.Second),
 		AssumeRolePolicyDocument: serviceTrustPolicy(service),
 		MaxSessionDuration:       defaultMaxSessionDuration,

@@ -14,10 +14,12 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/gatehouse-iam/gatehouse/arn"
 	"github.com/gatehouse-iam/gatehouse/authview"
 	"github.com/gatehouse-iam/gatehouse/authz"
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/identity"
+	"github.com/gatehouse-iam/gatehouse/ids"
 	"github.com/gatehouse-iam/gatehouse/keyring"
 	"github.com/gatehouse-iam/gatehouse/operation"
 	"github.com/gatehouse-iam/gatehouse/store"
@@ -55,7 +57,7 @@ type Service struct {
 	st      store.Store
 	dir     *authview.Directory
 	keys    *keyring.Keyring
-	ids     *store.IDGen
+	ids     *ids.Gen
 	rand    io.Reader
 	now     func() time.Time
 	managed ManagedCatalog
@@ -70,7 +72,7 @@ type Service struct {
 // New returns the service.
 func New(c Config) *Service {
 	return &Service{
-		st: c.Store, dir: c.Directory, keys: c.Keyring, ids: store.NewIDGen(c.Rand), rand: c.Rand,
+		st: c.Store, dir: c.Directory, keys: c.Keyring, ids: ids.NewGen(c.Rand), rand: c.Rand,
 		now: c.Now, managed: c.Managed, log: c.Log, orgs: c.Guardrails,
 		simSlots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2)),
 	}
@@ -156,7 +158,7 @@ func notFound(err error, aerr *awserr.Error) error {
 
 // iamARN forms an ARN in the caller's account.
 func iamARN(account, resource string) string {
-	return "arn:" + store.Partition + ":iam::" + account + ":" + resource
+	return "arn:" + arn.Partition + ":iam::" + account + ":" + resource
 }
 
 // pathOr returns *p or "/".

@@ -5,8 +5,10 @@ import (
 	"time"
 
 	"github.com/gatehouse-iam/gatehouse/api/iamapi"
+	"github.com/gatehouse-iam/gatehouse/arn"
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/identity"
+	"github.com/gatehouse-iam/gatehouse/ids"
 	"github.com/gatehouse-iam/gatehouse/store"
 )
 
@@ -76,7 +78,7 @@ func (s *Service) userAuthz(ctx context.Context, c *identity.Caller, action, nam
 func (s *Service) userOps() []Op {
 	return []Op{
 		op("CreateUser", func(ctx context.Context, c *identity.Caller, in *iamapi.CreateUserRequest) (Authz, error) {
-			a := Authz{Action: "iam:CreateUser", Resource: store.UserARN(c.Account, pathOr(in.Path), in.UserName), Context: requestTagContext(in.Tags)}
+			a := Authz{Action: "iam:CreateUser", Resource: arn.User(c.Account, pathOr(in.Path), in.UserName), Context: requestTagContext(in.Tags)}
 			if in.PermissionsBoundary != nil {
 				a.Context = withKey(a.Context, "iam:PermissionsBoundary", *in.PermissionsBoundary)
 			}
@@ -136,13 +138,13 @@ func (s *Service) createUser(ctx context.Context, c *identity.Caller, in *iamapi
 	if err := checkTags(in.Tags); err != nil {
 		return nil, err
 	}
-	id, err := s.ids.UniqueID(store.PrefixUser)
+	id, err := s.ids.UniqueID(ids.PrefixUser)
 	if err != nil {
 		return nil, err
 	}
 	path := pathOr(in.Path)
 	u := store.User{
-		ID: id, Name: in.UserName, Path: path, ARN: store.UserARN(c.Account, path, in.UserName),
+		ID: id, Name: in.UserName, Path: path, ARN: arn.User(c.Account, path, in.UserName),
 		CreateDate: s.now().UTC().Truncate(time.Second), Tags: storeTags(in.Tags),
 	}
 	err = s.update(ctx, func(tx store.Tx) error {

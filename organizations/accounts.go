@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"github.com/gatehouse-iam/gatehouse/api/orgapi"
+	"github.com/gatehouse-iam/gatehouse/arn"
 	"github.com/gatehouse-iam/gatehouse/identity"
+	"github.com/gatehouse-iam/gatehouse/ids"
 	"github.com/gatehouse-iam/gatehouse/operation"
 	"github.com/gatehouse-iam/gatehouse/store"
 )
@@ -132,7 +134,7 @@ func (s *Service) createAccount(ctx context.Context, c *identity.Caller, in *org
 	if err != nil {
 		return nil, err
 	}
-	roleID, err := s.ids.UniqueID(store.PrefixRole)
+	roleID, err := s.ids.UniqueID(ids.PrefixRole)
 	if err != nil {
 		return nil, err
 	}
@@ -193,7 +195,7 @@ func (s *Service) createMember(ctx context.Context, tx store.Tx, o orgRecord, ro
 	// its unique id, and the AdministratorAccess attachment in both
 	// directions (AWS managed policies count attachments from these).
 	r := store.Role{
-		ID: roleID, Name: roleName, Path: "/", ARN: store.RoleARN(accountID, "/", roleName),
+		ID: roleID, Name: roleName, Path: "/", ARN: arn.Role(accountID, "/", roleName),
 		CreateDate: now.Truncate(time.Second), AssumeRolePolicyDocument: trustManagement(o.MasterAccountID), MaxSessionDuration: 3600,
 	}
 	if err := store.CreateJSON(ctx, tx, store.KindRole, accountID, store.RoleKey(roleName), r); err != nil {

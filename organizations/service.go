@@ -25,6 +25,7 @@ import (
 	"github.com/gatehouse-iam/gatehouse/authview"
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/identity"
+	"github.com/gatehouse-iam/gatehouse/ids"
 	"github.com/gatehouse-iam/gatehouse/operation"
 	"github.com/gatehouse-iam/gatehouse/store"
 )
@@ -44,7 +45,7 @@ type Config struct {
 type Service struct {
 	st   store.Store
 	dir  *authview.Directory
-	ids  *store.IDGen
+	ids  *ids.Gen
 	rand io.Reader
 	now  func() time.Time
 	log  *slog.Logger
@@ -56,7 +57,7 @@ type Service struct {
 
 // New returns the service.
 func New(c Config) *Service {
-	return &Service{st: c.Store, dir: c.Directory, ids: store.NewIDGen(c.Rand), rand: c.Rand, now: c.Now, log: c.Log,
+	return &Service{st: c.Store, dir: c.Directory, ids: ids.NewGen(c.Rand), rand: c.Rand, now: c.Now, log: c.Log,
 		controls: map[string]*Controls{}}
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 
+	"github.com/gatehouse-iam/gatehouse/arn"
 	"github.com/gatehouse-iam/gatehouse/authview"
 	"github.com/gatehouse-iam/gatehouse/internal/testserver"
 	"github.com/gatehouse-iam/gatehouse/store"
@@ -97,7 +98,7 @@ func seedUsers(tb testing.TB, srv *testserver.Server, users, policies int) {
 		err := srv.Store.Update(ctx, func(tx store.Tx) error {
 			for i := start; i < min(start+batch, users); i++ {
 				name := fmt.Sprintf("seed-user-%06d", i)
-				u := store.User{ID: fmt.Sprintf("AIDASEED%013d", i), Name: name, Path: "/", ARN: store.UserARN(testserver.AccountID, "/", name), CreateDate: now}
+				u := store.User{ID: fmt.Sprintf("AIDASEED%013d", i), Name: name, Path: "/", ARN: arn.User(testserver.AccountID, "/", name), CreateDate: now}
 				if err := store.PutJSON(ctx, tx, store.KindUser, testserver.AccountID, store.UserKey(name), u); err != nil {
 					return err
 				}
@@ -117,7 +118,7 @@ func seedUsers(tb testing.TB, srv *testserver.Server, users, policies int) {
 		err := srv.Store.Update(ctx, func(tx store.Tx) error {
 			for i := start; i < min(start+batch, policies); i++ {
 				name := fmt.Sprintf("seed-policy-%05d", i)
-				arn := store.PolicyARN(testserver.AccountID, "/", name)
+				arn := arn.Policy(testserver.AccountID, "/", name)
 				mp := store.ManagedPolicy{ID: fmt.Sprintf("ANPASEED%013d", i), Name: name, Path: "/", ARN: arn, DefaultVersionID: "v1", CreateDate: now, UpdateDate: now, NextVersion: 2}
 				if err := store.PutJSON(ctx, tx, store.KindPolicy, testserver.AccountID, store.PolicyKey(name), mp); err != nil {
 					return err

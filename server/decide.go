@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse-iam/gatehouse/arn"
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/decision"
 	"github.com/gatehouse-iam/gatehouse/identity"
@@ -195,7 +196,7 @@ func (s *Server) claimedPrincipal(ctx context.Context, f *decision.SignedRequest
 		return "*"
 	}
 	if k.UserName == "" {
-		return store.RootARN(k.Account)
+		return arn.Root(k.Account)
 	}
 	u, err := s.dir.User(ctx, k.Account, k.UserName)
 	if err != nil {

@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/gatehouse-iam/gatehouse/accessanalyzer"
+	"github.com/gatehouse-iam/gatehouse/arn"
 	"github.com/gatehouse-iam/gatehouse/authview"
 	"github.com/gatehouse-iam/gatehouse/authz"
 	"github.com/gatehouse-iam/gatehouse/awserr"
@@ -226,7 +227,7 @@ func (s *Server) caller(r *http.Request, a *sigv4.Auth) (*identity.Caller, error
 		SourceIP: clientIP(r), SecureTransport: r.TLS != nil,
 	}
 	if k.UserName == "" {
-		c.Principal = policy.Principal{Type: policy.PrincipalRoot, ARN: store.RootARN(k.Account), Account: k.Account}
+		c.Principal = policy.Principal{Type: policy.PrincipalRoot, ARN: arn.Root(k.Account), Account: k.Account}
 		c.UserID = k.Account
 	} else {
 		u, err := s.dir.User(r.Context(), k.Account, k.UserName)

@@ -33,11 +33,6 @@ type OIDCProvider struct {
 // [OIDCProviderURL] normalises it.
 func OIDCProviderKey(url string) string { return url }
 
-// OIDCProviderARN is the ARN of a provider in an account.
-func OIDCProviderARN(account, url string) string {
-	return "arn:" + Partition + ":iam::" + account + ":oidc-provider/" + url
-}
-
 // ErrOIDCProviderURL reports a provider URL or token issuer that is not an
 // https:// URL without query, fragment or user information.
 var ErrOIDCProviderURL = errors.New("store: not an https URL without query or fragment")

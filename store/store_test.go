@@ -1,13 +1,10 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"testing"
-	"testing/iotest"
 	"time"
 )
 
@@ -128,66 +125,6 @@ func TestParseVersionID(t *testing.T) {
 		got, err := parseVersionID(tc.id)
 		if (err == nil) != tc.ok || (tc.ok && got != tc.want) {
 			t.Errorf("parseVersionID(%q) = %d, %v; want %d, ok %v", tc.id, got, err, tc.want, tc.ok)
-		}
-	}
-}
-
-func TestIDGen(t *testing.T) {
-	uniqueRE := regexp.MustCompile(`^[A-Z]{4}[A-Z2-7]{17}$`)
-	keyRE := regexp.MustCompile(`^(AKIA|ASIA)[A-Z2-7]{16}$`)
-	g := NewIDGen(bytes.NewReader(bytes.Repeat([]byte{0, 1, 31, 32, 255}, 100)))
-	for _, prefix := range []string{PrefixUser, PrefixGroup, PrefixRole, PrefixPolicy, PrefixInstanceProfile} {
-		id, err := g.UniqueID(prefix)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !uniqueRE.MatchString(id) || id[:4] != prefix {
-			t.Errorf("UniqueID(%s) = %q", prefix, id)
-		}
-	}
-	for _, prefix := range []string{PrefixAccessKey, PrefixTemporaryKey} {
-		id, err := g.AccessKeyID(prefix)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !keyRE.MatchString(id) || id[:4] != prefix {
-			t.Errorf("AccessKeyID(%s) = %q", prefix, id)
-		}
-	}
-	// The mapping is fixed: byte b gives idAlphabet[b%32].
-	g = NewIDGen(bytes.NewReader([]byte{0, 1, 25, 26, 31, 32, 63, 255, 0, 0, 0, 0, 0, 0, 0, 0, 0}))
-	if id, _ := g.UniqueID("AIDA"); id != "AIDAABZ27A77AAAAAAAAA" {
-		t.Errorf("UniqueID from a fixed stream = %q", id)
-	}
-	// Short or failing randomness is an error, never a short id.
-	for name, r := range map[string]*IDGen{
-		"short":   NewIDGen(bytes.NewReader([]byte{1, 2, 3})),
-		"failing": NewIDGen(iotest.ErrReader(errors.New("no entropy"))),
-		"nil":     NewIDGen(nil),
-	} {
-		if id, err := r.UniqueID("AIDA"); err == nil {
-			t.Errorf("%s reader: UniqueID = %q, want an error", name, id)
-		}
-	}
-}
-
-func TestARNs(t *testing.T) {
-	const a = "123456789012"
-	tests := []struct{ got, want string }{
-		{UserARN(a, "/", "alice"), "arn:aws:iam::123456789012:user/alice"},
-		{UserARN(a, "", "alice"), "arn:aws:iam::123456789012:user/alice"},
-		{UserARN(a, "/division_abc/subdivision_xyz/", "Bob"), "arn:aws:iam::123456789012:user/division_abc/subdivision_xyz/Bob"},
-		{GroupARN(a, "/eng/", "Dev"), "arn:aws:iam::123456789012:group/eng/Dev"},
-		{RoleARN(a, "/service-role/", "R"), "arn:aws:iam::123456789012:role/service-role/R"},
-		{PolicyARN(AWSAccount, "/", "ReadOnlyAccess"), "arn:aws:iam::aws:policy/ReadOnlyAccess"},
-		{PolicyARN(a, "/p/", "Mine"), "arn:aws:iam::123456789012:policy/p/Mine"},
-		{InstanceProfileARN(a, "/", "Web"), "arn:aws:iam::123456789012:instance-profile/Web"},
-		{MFADeviceARN(a, "/", "bob-phone"), "arn:aws:iam::123456789012:mfa/bob-phone"},
-		{RootARN(a), "arn:aws:iam::123456789012:root"},
-	}
-	for _, tc := range tests {
-		if tc.got != tc.want {
-			t.Errorf("got %q, want %q", tc.got, tc.want)
 		}
 	}
 }

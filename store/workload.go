@@ -31,9 +31,3 @@ type Workload struct {
 type WorkloadRef struct {
 	Account string `json:"account"`
 }
-
-// WorkloadARN is the ARN of a workload: EC2's instance ARN, so that
-// ec2:SourceInstanceARN conditions read as on AWS.
-func WorkloadARN(region, account, id string) string {
-	return "arn:" + Partition + ":ec2:" + region + ":" + account + ":instance/" + id
-}

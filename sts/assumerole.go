@@ -23,7 +23,7 @@ const defaultRoleDuration = 3600
 // parseRoleARN splits arn:aws:iam::ACCOUNT:role/PATH/NAME.
 func parseRoleARN(s string) (account, name string, ok bool) {
 	a, err := arn.Parse(s)
-	if err != nil || a.Partition != store.Partition || a.Service != "iam" || a.Region != "" ||
+	if err != nil || a.Partition != arn.Partition || a.Service != "iam" || a.Region != "" ||
 		!store.IsAccountID(a.Account) || !strings.HasPrefix(a.Resource, "role/") {
 		return "", "", false
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/gatehouse-iam/gatehouse/arn"
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/identity"
 	"github.com/gatehouse-iam/gatehouse/policy"
@@ -79,7 +80,7 @@ func (s *Service) Identify(ctx context.Context, sess *session.Session, service s
 			return invalidToken()
 		}
 		if sess.UserName == "" {
-			c.Principal = policy.Principal{Type: policy.PrincipalRoot, ARN: store.RootARN(sess.Account), Account: sess.Account}
+			c.Principal = policy.Principal{Type: policy.PrincipalRoot, ARN: arn.Root(sess.Account), Account: sess.Account}
 			c.UserID = sess.Account
 			break
 		}
@@ -127,12 +128,12 @@ func mergedTags(entity []store.Tag, sess []session.Tag) map[string]string {
 
 // assumedRoleARN is the ARN of a role session.
 func assumedRoleARN(account, role, name string) string {
-	return "arn:" + store.Partition + ":sts::" + account + ":assumed-role/" + role + "/" + name
+	return "arn:" + arn.Partition + ":sts::" + account + ":assumed-role/" + role + "/" + name
 }
 
 // federatedUserARN is the ARN of a federated user.
 func federatedUserARN(account, name string) string {
-	return "arn:" + store.Partition + ":sts::" + account + ":federated-user/" + name
+	return "arn:" + arn.Partition + ":sts::" + account + ":federated-user/" + name
 }
 
 // role returns a role record, cached for the directory's current revision.

@@ -13,6 +13,7 @@ import (
 	"github.com/gatehouse-iam/gatehouse/arn"
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/identity"
+	"github.com/gatehouse-iam/gatehouse/ids"
 	"github.com/gatehouse-iam/gatehouse/policy"
 	"github.com/gatehouse-iam/gatehouse/session"
 	"github.com/gatehouse-iam/gatehouse/store"
@@ -52,7 +53,7 @@ func (s *Service) temporaryKeyID(account string) (string, error) {
 		n = n*10 + uint64(d-'0')
 	}
 	var b [20]byte
-	copy(b[:], store.PrefixTemporaryKey)
+	copy(b[:], ids.PrefixTemporaryKey)
 	for i := 11; i >= 4; i-- {
 		b[i] = idAlphabet[n&31]
 		n >>= 5
@@ -69,7 +70,7 @@ func (s *Service) temporaryKeyID(account string) (string, error) {
 // accountOfTemporaryKey decodes the account of an ASIA… id made by
 // temporaryKeyID.
 func accountOfTemporaryKey(id string) (string, bool) {
-	if len(id) != 20 || !strings.HasPrefix(id, store.PrefixTemporaryKey) {
+	if len(id) != 20 || !strings.HasPrefix(id, ids.PrefixTemporaryKey) {
 		return "", false
 	}
 	var n uint64
@@ -218,7 +219,7 @@ func (s *Service) managedDocument(ctx context.Context, policyARN string) (string
 		return "", notFound
 	}
 	a, err := arn.Parse(policyARN)
-	if err != nil || a.Partition != store.Partition || a.Service != "iam" || a.Region != "" ||
+	if err != nil || a.Partition != arn.Partition || a.Service != "iam" || a.Region != "" ||
 		!store.IsAccountID(a.Account) || !strings.HasPrefix(a.Resource, "policy/") {
 		return "", notFound
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-iam/gatehouse/api/stsapi"
+	"github.com/gatehouse-iam/gatehouse/arn"
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/policy"
 	"github.com/gatehouse-iam/gatehouse/session"
@@ -68,7 +69,7 @@ func (s *Service) AssumeRoleForService(ctx context.Context, r ServiceRoleRequest
 	if dur < 15*time.Minute || dur > ServiceSessionMaxDuration {
 		return nil, awserr.ValidationError("The requested duration %v is outside 15m0s to %v.", dur, ServiceSessionMaxDuration)
 	}
-	roleARN := store.RoleARN(r.Account, "/", r.RoleName)
+	roleARN := arn.Role(r.Account, "/", r.RoleName)
 	refused := func(arn string) *awserr.Error {
 		return awserr.AccessDenied("Service: %s is not authorized to perform: sts:AssumeRole on resource: %s", r.Service, arn)
 	}

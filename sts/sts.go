@@ -17,6 +17,7 @@ import (
 	"github.com/gatehouse-iam/gatehouse/authview"
 	"github.com/gatehouse-iam/gatehouse/authz"
 	"github.com/gatehouse-iam/gatehouse/identity"
+	"github.com/gatehouse-iam/gatehouse/ids"
 	"github.com/gatehouse-iam/gatehouse/operation"
 	"github.com/gatehouse-iam/gatehouse/policy"
 	"github.com/gatehouse-iam/gatehouse/session"
@@ -62,7 +63,7 @@ type Service struct {
 	managed authview.ManagedPolicies
 	sealer  session.Sealer
 	mfa     MFAVerifier
-	ids     *store.IDGen
+	ids     *ids.Gen
 	rand    io.Reader
 	now     func() time.Time
 	log     *slog.Logger
@@ -95,7 +96,7 @@ type cachedPolicy struct {
 func New(c Config) *Service {
 	return &Service{
 		st: c.Store, dir: c.Directory, managed: c.Managed, sealer: c.Sealer, mfa: c.MFA,
-		ids: store.NewIDGen(c.Rand), rand: c.Rand, now: c.Now, log: c.Log, authz: c.Authorizer,
+		ids: ids.NewGen(c.Rand), rand: c.Rand, now: c.Now, log: c.Log, authz: c.Authorizer,
 		allowAll: policy.MustCompile("root", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`, policy.KindIdentity),
 		roles:    map[string]cachedRole{},
 		mps:      map[string]cachedPolicy{},

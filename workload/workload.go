@@ -27,6 +27,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse-iam/gatehouse/arn"
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/identity"
 	"github.com/gatehouse-iam/gatehouse/operation"
@@ -265,7 +266,7 @@ func (s *Service) update(ctx context.Context, fn func(store.Tx) error) error {
 
 func workloadOut(w store.Workload, profileARN string) Workload {
 	return Workload{
-		WorkloadId: w.ID, Name: w.Name, Arn: store.WorkloadARN(w.Region, w.Account, w.ID),
+		WorkloadId: w.ID, Name: w.Name, Arn: arn.Workload(w.Region, w.Account, w.ID),
 		InstanceProfileName: w.InstanceProfileName, InstanceProfileArn: profileARN,
 		CreateDate: w.CreateDate, TokenDate: w.TokenDate,
 	}
@@ -319,7 +320,7 @@ func (s *Service) bindAuthz(ctx context.Context, c *identity.Caller, action, res
 // operation, not the authorization, reports it missing to a caller allowed
 // to ask).
 func (s *Service) workloadAuthz(ctx context.Context, c *identity.Caller, action, id string) (operation.Authz, error) {
-	a := operation.Authz{Action: action, Resource: store.WorkloadARN(region(c), c.Account, id)}
+	a := operation.Authz{Action: action, Resource: arn.Workload(region(c), c.Account, id)}
 	if validateID(id) != nil {
 		return a, nil
 	}
@@ -329,7 +330,7 @@ func (s *Service) workloadAuthz(ctx context.Context, c *identity.Caller, action,
 			return nil
 		}
 		if err == nil {
-			a.Resource = store.WorkloadARN(w.Region, w.Account, w.ID)
+			a.Resource = arn.Workload(w.Region, w.Account, w.ID)
 		}
 		return err
 	})
@@ -345,7 +346,7 @@ func (s *Service) workloadAuthz(ctx context.Context, c *identity.Caller, action,
 func (s *Service) Ops() map[string]operation.Op {
 	return operation.Table([]operation.Op{
 		operation.New("CreateWorkload", func(ctx context.Context, c *identity.Caller, in *CreateWorkloadInput) (operation.Authz, error) {
-			return s.bindAuthz(ctx, c, "gatehouse:CreateWorkload", store.WorkloadARN(region(c), c.Account, "*"), store.WorkloadARN(region(c), c.Account, "*"), in.InstanceProfileName)
+			return s.bindAuthz(ctx, c, "gatehouse:CreateWorkload", arn.Workload(region(c), c.Account, "*"), arn.Workload(region(c), c.Account, "*"), in.InstanceProfileName)
 		}, s.create),
 		operation.New("ListWorkloads", func(ctx context.Context, c *identity.Caller, in *ListWorkloadsInput) (operation.Authz, error) {
 			return operation.Authz{Action: "gatehouse:ListWorkloads", Resource: "*"}, nil
@@ -612,7 +613,7 @@ func (s *Service) Credentials(ctx context.Context, token string) (*Credentials, 
 	if len(p.p.Roles) == 0 {
 		return nil, awserr.InvalidParameterValue("The instance profile %s of workload %s has no role.", p.p.Name, w.ID)
 	}
-	arn := store.WorkloadARN(w.Region, w.Account, w.ID)
+	arn := arn.Workload(w.Region, w.Account, w.ID)
 	sess, err := s.sts.AssumeRoleForService(ctx, sts.ServiceRoleRequest{
 		Account: w.Account, RoleName: p.p.Roles[0], Service: ServicePrincipal,
 		SessionName: w.ID, SourceIdentity: w.Name, SourceInstanceARN: arn, SourceARN: arn,

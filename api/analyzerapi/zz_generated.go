@@ -5,6 +5,7 @@ package analyzerapi
 import (
 	"time"
 
+	"github.com/gatehouse-iam/gatehouse/protocol/constraint"
 	"github.com/gatehouse-iam/gatehouse/protocol/jsondecode"
 	"github.com/gatehouse-iam/gatehouse/protocol/restjson"
 )
@@ -17,17 +18,17 @@ const APIVersion = "2019-11-01"
 
 // Compiled model patterns (immutable).
 var (
-	patAccessPointArn                   = jsondecode.MustPattern("arn:[^:]*:s3:[^:]*:[^:]*:accesspoint/.*", "arn:[^:]*:s3:[^:]*:[^:]*:accesspoint/.*")
-	patAccessPreviewId                  = jsondecode.MustPattern("[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}", "[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}")
-	patAnalyzerArn                      = jsondecode.MustPattern("[^:]*:[^:]*:[^:]*:[^:]*:[^:]*:analyzer/.{1,255}", "[^:]*:[^:]*:[^:]*:[^:]*:[^:]*:analyzer/.{1,255}")
-	patAnalyzerName                     = jsondecode.MustPattern("[A-Za-z_][A-Za-z0-9_.-]*", "[A-Za-z_][A-Za-z0-9_.-]*")
-	patCloudTrailArn                    = jsondecode.MustPattern("arn:[^:]*:cloudtrail:[^:]*:[^:]*:trail/.{1,576}", "arn:[^:]*:cloudtrail:[^:]*:[^:]*:trail/.{1,576}")
-	patName                             = jsondecode.MustPattern("[A-Za-z][A-Za-z0-9_.-]*", "[A-Za-z][A-Za-z0-9_.-]*")
-	patPrincipalArn                     = jsondecode.MustPattern("arn:[^:]*:iam::[^:]*:(role|user)/.{1,576}", "arn:[^:]*:iam::[^:]*:(role|user)/.{1,576}")
-	patResourceArn                      = jsondecode.MustPattern("arn:[^:]*:[^:]*:[^:]*:[^:]*:.*", "arn:[^:]*:[^:]*:[^:]*:[^:]*:.*")
-	patRoleArn                          = jsondecode.MustPattern("arn:[^:]*:iam::[^:]*:role/.{1,576}", "arn:[^:]*:iam::[^:]*:role/.{1,576}")
-	patS3ExpressDirectoryAccessPointArn = jsondecode.MustPattern("arn:[^:]*:s3express:[^:]*:[^:]*:accesspoint/.*", "arn:[^:]*:s3express:[^:]*:[^:]*:accesspoint/.*")
-	patVpcId                            = jsondecode.MustPattern("vpc-([0-9a-f]){8}(([0-9a-f]){9})?", "vpc-([0-9a-f]){8}(([0-9a-f]){9})?")
+	patAccessPointArn                   = constraint.MustPattern("arn:[^:]*:s3:[^:]*:[^:]*:accesspoint/.*", "arn:[^:]*:s3:[^:]*:[^:]*:accesspoint/.*")
+	patAccessPreviewId                  = constraint.MustPattern("[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}", "[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}")
+	patAnalyzerArn                      = constraint.MustPattern("[^:]*:[^:]*:[^:]*:[^:]*:[^:]*:analyzer/.{1,255}", "[^:]*:[^:]*:[^:]*:[^:]*:[^:]*:analyzer/.{1,255}")
+	patAnalyzerName                     = constraint.MustPattern("[A-Za-z_][A-Za-z0-9_.-]*", "[A-Za-z_][A-Za-z0-9_.-]*")
+	patCloudTrailArn                    = constraint.MustPattern("arn:[^:]*:cloudtrail:[^:]*:[^:]*:trail/.{1,576}", "arn:[^:]*:cloudtrail:[^:]*:[^:]*:trail/.{1,576}")
+	patName                             = constraint.MustPattern("[A-Za-z][A-Za-z0-9_.-]*", "[A-Za-z][A-Za-z0-9_.-]*")
+	patPrincipalArn                     = constraint.MustPattern("arn:[^:]*:iam::[^:]*:(role|user)/.{1,576}", "arn:[^:]*:iam::[^:]*:(role|user)/.{1,576}")
+	patResourceArn                      = constraint.MustPattern("arn:[^:]*:[^:]*:[^:]*:[^:]*:.*", "arn:[^:]*:[^:]*:[^:]*:[^:]*:.*")
+	patRoleArn                          = constraint.MustPattern("arn:[^:]*:iam::[^:]*:role/.{1,576}", "arn:[^:]*:iam::[^:]*:role/.{1,576}")
+	patS3ExpressDirectoryAccessPointArn = constraint.MustPattern("arn:[^:]*:s3express:[^:]*:[^:]*:accesspoint/.*", "arn:[^:]*:s3express:[^:]*:[^:]*:accesspoint/.*")
+	patVpcId                            = constraint.MustPattern("vpc-([0-9a-f]){8}(([0-9a-f]){9})?", "vpc-([0-9a-f]){8}(([0-9a-f]){9})?")
 )
 
 // Service returns the AccessAnalyzer service: signing name and operation table.

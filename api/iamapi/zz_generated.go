@@ -5,6 +5,7 @@ package iamapi
 import (
 	"time"
 
+	"github.com/gatehouse-iam/gatehouse/protocol/constraint"
 	"github.com/gatehouse-iam/gatehouse/protocol/query"
 )
 
@@ -20,32 +21,32 @@ const (
 
 // Compiled model patterns (immutable).
 var (
-	patAttachmentName                   = query.MustPattern("[\\w+=,.@-]+", "[\\w+=,.@-]+")
-	patSAMLProviderNameType             = query.MustPattern("[\\w._-]+", "[\\w._-]+")
-	patAccessKeyIdType                  = query.MustPattern("[\\w]+", "[\\w]+")
-	patAccountAliasType                 = query.MustPattern("^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$", "^[a-z0-9]([a-z0-9]|-){1,61}[a-z0-9]$", "--")
-	patAccountIdType                    = query.MustPattern("\\d{12}", "\\d{12}")
-	patAuthenticationCodeType           = query.MustPattern("[\\d]+", "[\\d]+")
-	patCertificateBodyType              = query.MustPattern("[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", "[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{00FF}]+")
-	patDelegationRequestDescriptionType = query.MustPattern("[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*", "[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{007E}\\x{00A1}-\\x{00FF}]*")
-	patDelegationRequestIdType          = query.MustPattern("[\\w-]+", "[\\w-]+")
-	patMarkerType                       = query.MustPattern("[\\u0020-\\u00FF]+", "[\\x{0020}-\\x{00FF}]+")
-	patNotificationChannelType          = query.MustPattern("^[a-zA-Z0-9:_.-]+$", "^[a-zA-Z0-9:_.-]+$")
-	patOrganizationsEntityPathType      = query.MustPattern("^o-[0-9a-z]{10,32}\\/r-[0-9a-z]{4,32}[0-9a-z-\\/]*", "^o-[0-9a-z]{10,32}\\/r-[0-9a-z]{4,32}[0-9a-z-\\/]*")
-	patOrganizationsPolicyIdType        = query.MustPattern("^p-[0-9a-zA-Z_]{8,128}$", "^p-[0-9a-zA-Z_]{8,128}$")
-	patOwnerIdType                      = query.MustPattern("^[a-zA-Z0-9:/+=,.@_-]+$", "^[a-zA-Z0-9:/+=,.@_-]+$")
-	patPathPrefixType                   = query.MustPattern("\\u002F[\\u0021-\\u007F]*", "\\x{002F}[\\x{0021}-\\x{007F}]*")
-	patPathType                         = query.MustPattern("(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", "(\\x{002F})|(\\x{002F}[\\x{0021}-\\x{007E}]+\\x{002F})")
-	patPolicyParameterNameType          = query.MustPattern("[ -~]+", "[ -~]+")
-	patPolicyPathType                   = query.MustPattern("((/[A-Za-z0-9\\.,\\+@=_-]+)*)/", "((/[A-Za-z0-9\\.,\\+@=_-]+)*)/")
-	patPolicyVersionIdType              = query.MustPattern("v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?", "v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?")
-	patPrivateKeyIdType                 = query.MustPattern("[A-Z0-9]+", "[A-Z0-9]+")
-	patRedirectUrlType                  = query.MustPattern("^http(s?)://[a-zA-Z0-9._/-]*(\\?[a-zA-Z0-9._=&-]*)?(#[a-zA-Z0-9._/-]*)?$", "^http(s?)://[a-zA-Z0-9._/-]*(\\?[a-zA-Z0-9._=&-]*)?(#[a-zA-Z0-9._/-]*)?$")
-	patRequestorWorkflowIdType          = query.MustPattern("[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]+", "[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{007E}\\x{00A1}-\\x{00FF}]+")
-	patSerialNumberType                 = query.MustPattern("[\\w+=/:,.@-]+", "[\\w+=/:,.@-]+")
-	patServiceNamespaceType             = query.MustPattern("[\\w-]*", "[\\w-]*")
-	patTagKeyType                       = query.MustPattern("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+", "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+")
-	patTagValueType                     = query.MustPattern("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*", "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*")
+	patAttachmentName                   = constraint.MustPattern("[\\w+=,.@-]+", "[\\w+=,.@-]+")
+	patSAMLProviderNameType             = constraint.MustPattern("[\\w._-]+", "[\\w._-]+")
+	patAccessKeyIdType                  = constraint.MustPattern("[\\w]+", "[\\w]+")
+	patAccountAliasType                 = constraint.MustPattern("^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$", "^[a-z0-9]([a-z0-9]|-){1,61}[a-z0-9]$", "--")
+	patAccountIdType                    = constraint.MustPattern("\\d{12}", "\\d{12}")
+	patAuthenticationCodeType           = constraint.MustPattern("[\\d]+", "[\\d]+")
+	patCertificateBodyType              = constraint.MustPattern("[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", "[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{00FF}]+")
+	patDelegationRequestDescriptionType = constraint.MustPattern("[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*", "[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{007E}\\x{00A1}-\\x{00FF}]*")
+	patDelegationRequestIdType          = constraint.MustPattern("[\\w-]+", "[\\w-]+")
+	patMarkerType                       = constraint.MustPattern("[\\u0020-\\u00FF]+", "[\\x{0020}-\\x{00FF}]+")
+	patNotificationChannelType          = constraint.MustPattern("^[a-zA-Z0-9:_.-]+$", "^[a-zA-Z0-9:_.-]+$")
+	patOrganizationsEntityPathType      = constraint.MustPattern("^o-[0-9a-z]{10,32}\\/r-[0-9a-z]{4,32}[0-9a-z-\\/]*", "^o-[0-9a-z]{10,32}\\/r-[0-9a-z]{4,32}[0-9a-z-\\/]*")
+	patOrganizationsPolicyIdType        = constraint.MustPattern("^p-[0-9a-zA-Z_]{8,128}$", "^p-[0-9a-zA-Z_]{8,128}$")
+	patOwnerIdType                      = constraint.MustPattern("^[a-zA-Z0-9:/+=,.@_-]+$", "^[a-zA-Z0-9:/+=,.@_-]+$")
+	patPathPrefixType                   = constraint.MustPattern("\\u002F[\\u0021-\\u007F]*", "\\x{002F}[\\x{0021}-\\x{007F}]*")
+	patPathType                         = constraint.MustPattern("(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", "(\\x{002F})|(\\x{002F}[\\x{0021}-\\x{007E}]+\\x{002F})")
+	patPolicyParameterNameType          = constraint.MustPattern("[ -~]+", "[ -~]+")
+	patPolicyPathType                   = constraint.MustPattern("((/[A-Za-z0-9\\.,\\+@=_-]+)*)/", "((/[A-Za-z0-9\\.,\\+@=_-]+)*)/")
+	patPolicyVersionIdType              = constraint.MustPattern("v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?", "v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?")
+	patPrivateKeyIdType                 = constraint.MustPattern("[A-Z0-9]+", "[A-Z0-9]+")
+	patRedirectUrlType                  = constraint.MustPattern("^http(s?)://[a-zA-Z0-9._/-]*(\\?[a-zA-Z0-9._=&-]*)?(#[a-zA-Z0-9._/-]*)?$", "^http(s?)://[a-zA-Z0-9._/-]*(\\?[a-zA-Z0-9._=&-]*)?(#[a-zA-Z0-9._/-]*)?$")
+	patRequestorWorkflowIdType          = constraint.MustPattern("[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]+", "[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{007E}\\x{00A1}-\\x{00FF}]+")
+	patSerialNumberType                 = constraint.MustPattern("[\\w+=/:,.@-]+", "[\\w+=/:,.@-]+")
+	patServiceNamespaceType             = constraint.MustPattern("[\\w-]*", "[\\w-]*")
+	patTagKeyType                       = constraint.MustPattern("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+", "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+")
+	patTagValueType                     = constraint.MustPattern("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*", "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*")
 )
 
 // Service returns the IAM service: version, namespace and operation table.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-iam/gatehouse/protocol/awsjson"
+	"github.com/gatehouse-iam/gatehouse/protocol/constraint"
 	"github.com/gatehouse-iam/gatehouse/protocol/jsondecode"
 )
 
@@ -21,24 +22,24 @@ const (
 
 // Compiled model patterns (immutable).
 var (
-	patAccountId                  = jsondecode.MustPattern("^\\d{12}$", "^\\d{12}$")
-	patChildId                    = jsondecode.MustPattern("^(\\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$", "^(\\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$")
-	patCreateAccountName          = jsondecode.MustPattern("[\\u0020-\\u007E]+", "[\\x{0020}-\\x{007E}]+")
-	patCreateAccountRequestId     = jsondecode.MustPattern("^car-[a-z0-9]{8,32}$", "^car-[a-z0-9]{8,32}$")
-	patEmail                      = jsondecode.MustPattern("[^\\s@]+@[^\\s@]+\\.[^\\s@]+", "[^\\s@]+@[^\\s@]+\\.[^\\s@]+")
-	patHandshakeId                = jsondecode.MustPattern("^h-[0-9a-z]{8,32}$", "^h-[0-9a-z]{8,32}$")
-	patHandshakeNotes             = jsondecode.MustPattern("[\\s\\S]*", "[\\s\\S]*")
-	patOrganizationalUnitId       = jsondecode.MustPattern("^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$", "^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$")
-	patParentId                   = jsondecode.MustPattern("^(r-[0-9a-z]{4,32})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$", "^(r-[0-9a-z]{4,32})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$")
-	patPolicyId                   = jsondecode.MustPattern("^p-[0-9a-zA-Z_]{8,128}$", "^p-[0-9a-zA-Z_]{8,128}$")
-	patPolicyTargetId             = jsondecode.MustPattern("^(r-[0-9a-z]{4,32})|(\\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$", "^(r-[0-9a-z]{4,32})|(\\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$")
-	patResponsibilityTransferId   = jsondecode.MustPattern("^rt-[0-9a-z]{8,32}$", "^rt-[0-9a-z]{8,32}$")
-	patResponsibilityTransferName = jsondecode.MustPattern("^[ -~]+$", "^[ -~]+$")
-	patRoleName                   = jsondecode.MustPattern("[\\w+=,.@-]{1,64}", "[\\w+=,.@-]{1,64}")
-	patRootId                     = jsondecode.MustPattern("^r-[0-9a-z]{4,32}$", "^r-[0-9a-z]{4,32}$")
-	patServicePrincipal           = jsondecode.MustPattern("[\\w+=,.@-]*", "[\\w+=,.@-]*")
-	patTagKey                     = jsondecode.MustPattern("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$", "^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$")
-	patTaggableResourceId         = jsondecode.MustPattern("^(r-[0-9a-z]{4,32})|(\\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})|(^p-[0-9a-zA-Z_]{8,128})|(^rp-[0-9a-zA-Z_]{4,128})|(^rt-[0-9a-zA-Z_]{8,32})$", "^(r-[0-9a-z]{4,32})|(\\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})|(^p-[0-9a-zA-Z_]{8,128})|(^rp-[0-9a-zA-Z_]{4,128})|(^rt-[0-9a-zA-Z_]{8,32})$")
+	patAccountId                  = constraint.MustPattern("^\\d{12}$", "^\\d{12}$")
+	patChildId                    = constraint.MustPattern("^(\\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$", "^(\\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$")
+	patCreateAccountName          = constraint.MustPattern("[\\u0020-\\u007E]+", "[\\x{0020}-\\x{007E}]+")
+	patCreateAccountRequestId     = constraint.MustPattern("^car-[a-z0-9]{8,32}$", "^car-[a-z0-9]{8,32}$")
+	patEmail                      = constraint.MustPattern("[^\\s@]+@[^\\s@]+\\.[^\\s@]+", "[^\\s@]+@[^\\s@]+\\.[^\\s@]+")
+	patHandshakeId                = constraint.MustPattern("^h-[0-9a-z]{8,32}$", "^h-[0-9a-z]{8,32}$")
+	patHandshakeNotes             = constraint.MustPattern("[\\s\\S]*", "[\\s\\S]*")
+	patOrganizationalUnitId       = constraint.MustPattern("^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$", "^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$")
+	patParentId                   = constraint.MustPattern("^(r-[0-9a-z]{4,32})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$", "^(r-[0-9a-z]{4,32})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$")
+	patPolicyId                   = constraint.MustPattern("^p-[0-9a-zA-Z_]{8,128}$", "^p-[0-9a-zA-Z_]{8,128}$")
+	patPolicyTargetId             = constraint.MustPattern("^(r-[0-9a-z]{4,32})|(\\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$", "^(r-[0-9a-z]{4,32})|(\\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$")
+	patResponsibilityTransferId   = constraint.MustPattern("^rt-[0-9a-z]{8,32}$", "^rt-[0-9a-z]{8,32}$")
+	patResponsibilityTransferName = constraint.MustPattern("^[ -~]+$", "^[ -~]+$")
+	patRoleName                   = constraint.MustPattern("[\\w+=,.@-]{1,64}", "[\\w+=,.@-]{1,64}")
+	patRootId                     = constraint.MustPattern("^r-[0-9a-z]{4,32}$", "^r-[0-9a-z]{4,32}$")
+	patServicePrincipal           = constraint.MustPattern("[\\w+=,.@-]*", "[\\w+=,.@-]*")
+	patTagKey                     = constraint.MustPattern("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$", "^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$")
+	patTaggableResourceId         = constraint.MustPattern("^(r-[0-9a-z]{4,32})|(\\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})|(^p-[0-9a-zA-Z_]{8,128})|(^rp-[0-9a-zA-Z_]{4,128})|(^rt-[0-9a-zA-Z_]{8,32})$", "^(r-[0-9a-z]{4,32})|(\\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})|(^p-[0-9a-zA-Z_]{8,128})|(^rp-[0-9a-zA-Z_]{4,128})|(^rt-[0-9a-zA-Z_]{8,32})$")
 )
 
 // Service returns the Organizations service: signing name, target prefix and operation table.

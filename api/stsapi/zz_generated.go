@@ -5,6 +5,7 @@ package stsapi
 import (
 	"time"
 
+	"github.com/gatehouse-iam/gatehouse/protocol/constraint"
 	"github.com/gatehouse-iam/gatehouse/protocol/query"
 )
 
@@ -20,15 +21,15 @@ const (
 
 // Compiled model patterns (immutable).
 var (
-	patAccessKeyIdType           = query.MustPattern("[\\w]*", "[\\w]*")
-	patArnType                   = query.MustPattern("[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+", "[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{007E}\\x{0085}\\x{00A0}-\\x{D7FF}\\x{E000}-\\x{FFFD}\\x{1000}0-\\x{10FF}FF]+")
-	patExternalIdType            = query.MustPattern("[\\w+=,.@:\\/-]*", "[\\w+=,.@:\\/-]*")
-	patRoleSessionNameType       = query.MustPattern("[\\w+=,.@-]*", "[\\w+=,.@-]*")
-	patSerialNumberType          = query.MustPattern("[\\w+=/:,.@-]*", "[\\w+=/:,.@-]*")
-	patSessionPolicyDocumentType = query.MustPattern("[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", "[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{00FF}]+")
-	patTagKeyType                = query.MustPattern("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+", "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+")
-	patTagValueType              = query.MustPattern("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*", "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*")
-	patTokenCodeType             = query.MustPattern("[\\d]*", "[\\d]*")
+	patAccessKeyIdType           = constraint.MustPattern("[\\w]*", "[\\w]*")
+	patArnType                   = constraint.MustPattern("[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+", "[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{007E}\\x{0085}\\x{00A0}-\\x{D7FF}\\x{E000}-\\x{FFFD}\\x{1000}0-\\x{10FF}FF]+")
+	patExternalIdType            = constraint.MustPattern("[\\w+=,.@:\\/-]*", "[\\w+=,.@:\\/-]*")
+	patRoleSessionNameType       = constraint.MustPattern("[\\w+=,.@-]*", "[\\w+=,.@-]*")
+	patSerialNumberType          = constraint.MustPattern("[\\w+=/:,.@-]*", "[\\w+=/:,.@-]*")
+	patSessionPolicyDocumentType = constraint.MustPattern("[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", "[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{00FF}]+")
+	patTagKeyType                = constraint.MustPattern("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+", "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+")
+	patTagValueType              = constraint.MustPattern("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*", "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*")
+	patTokenCodeType             = constraint.MustPattern("[\\d]*", "[\\d]*")
 )
 
 // Service returns the STS service: version, namespace and operation table.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gatehouse-iam/gatehouse/authview"
 	"github.com/gatehouse-iam/gatehouse/iam"
+	"github.com/gatehouse-iam/gatehouse/ids"
 	"github.com/gatehouse-iam/gatehouse/keyring"
 	"github.com/gatehouse-iam/gatehouse/managedpolicies"
 	"github.com/gatehouse-iam/gatehouse/store"
@@ -120,7 +121,7 @@ func createAccount(ctx context.Context, c *createAccountConfig, stdout io.Writer
 	if err != nil {
 		return fmt.Errorf("creating the account: %w", err)
 	}
-	keyID, err := store.NewIDGen(rand.Reader).AccessKeyID(store.PrefixAccessKey)
+	keyID, err := ids.NewGen(rand.Reader).AccessKeyID(ids.PrefixAccessKey)
 	if err != nil {
 		return err
 	}

@@ -23,6 +23,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gatehouse-iam/gatehouse/awserr"
+	"github.com/gatehouse-iam/gatehouse/protocol/constraint"
 )
 
 // Object is a decoded JSON object (numbers are json.Number).
@@ -78,7 +79,7 @@ type Failure struct {
 	// Bound is the bound broken (the Min or Max of the rule).
 	Bound int64
 	// Pattern is the pattern not matched (PatternMismatch).
-	Pattern *Pattern
+	Pattern *constraint.Pattern
 	// Enum is the enumeration (NotInEnum).
 	Enum []string
 }

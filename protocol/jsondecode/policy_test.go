@@ -8,6 +8,7 @@ import (
 
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/protocol/awsjson"
+	"github.com/gatehouse-iam/gatehouse/protocol/constraint"
 	"github.com/gatehouse-iam/gatehouse/protocol/jsondecode"
 	"github.com/gatehouse-iam/gatehouse/protocol/restjson"
 )
@@ -27,7 +28,7 @@ type probe struct {
 }
 
 var (
-	patLower  = jsondecode.MustPattern("[a-z]+", "[a-z]+")
+	patLower  = constraint.MustPattern("[a-z]+", "[a-z]+")
 	nameRule  = jsondecode.StringRule{Min: 2, Max: 5, Pattern: patLower}
 	kindRule  = jsondecode.StringRule{Enum: []string{"A", "B"}}
 	secret    = jsondecode.StringRule{Max: 3, Pattern: patLower, Sensitive: true}

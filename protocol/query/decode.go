@@ -210,7 +210,7 @@ func stringConstraints(r StringRule) []string {
 		c = append(c, "Member must have length greater than or equal to "+strconv.Itoa(r.Min))
 	}
 	if r.Pattern != nil {
-		c = append(c, "Member must satisfy regular expression pattern: "+r.Pattern.source)
+		c = append(c, "Member must satisfy regular expression pattern: "+r.Pattern.Source())
 	}
 	if len(r.Enum) > 0 {
 		c = append(c, "Member must satisfy enum value set: ["+strings.Join(r.Enum, ", ")+"]")
@@ -286,7 +286,7 @@ func (d *Decoder) checkString(k Key, s string, r StringRule) {
 				d.custom = r.PatternMessage
 			}
 		} else {
-			d.fail(k, s, show, "Member must satisfy regular expression pattern: "+r.Pattern.source)
+			d.fail(k, s, show, "Member must satisfy regular expression pattern: "+r.Pattern.Source())
 		}
 	}
 	if r.Min > 0 || r.Max > 0 {

@@ -31,6 +31,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse-iam/gatehouse/arn"
 	"github.com/gatehouse-iam/gatehouse/store"
 )
 
@@ -927,8 +928,8 @@ func testTxAfterReturn(t *testing.T, s store.Store) {
 func testJSONHelpers(t *testing.T, s store.Store) {
 	created := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
 	users := []store.User{
-		{ID: "AIDAAAAAAAAAAAAAAAAAB", Name: "Bob", Path: "/", ARN: store.UserARN(acct, "/", "Bob"), CreateDate: created},
-		{ID: "AIDAAAAAAAAAAAAAAAAAA", Name: "alice", Path: "/eng/", ARN: store.UserARN(acct, "/eng/", "alice"), CreateDate: created,
+		{ID: "AIDAAAAAAAAAAAAAAAAAB", Name: "Bob", Path: "/", ARN: arn.User(acct, "/", "Bob"), CreateDate: created},
+		{ID: "AIDAAAAAAAAAAAAAAAAAA", Name: "alice", Path: "/eng/", ARN: arn.User(acct, "/eng/", "alice"), CreateDate: created,
 			Tags: []store.Tag{{Key: "team", Value: "iam"}}},
 	}
 	update(t, s, func(ctx context.Context, tx store.Tx) error {

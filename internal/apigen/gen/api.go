@@ -272,8 +272,9 @@ func (g *apiGen) collectPatterns() error {
 	return nil
 }
 
-// header writes the package clause, the imports (package time and the
-// runtime packages the code calls), the constants and the compiled model
+// header writes the package clause, the imports (package time, the
+// runtime packages the code calls and, for the model's patterns,
+// protocol/constraint), the constants and the compiled model
 // patterns.
 func (g *apiGen) header(consts []constDecl) {
 	md := g.m.Metadata
@@ -287,6 +288,9 @@ func (g *apiGen) header(consts []constDecl) {
 	runtimes := []string{g.rt()}
 	if g.dec() != g.rt() {
 		runtimes = append(runtimes, g.dec())
+	}
+	if len(g.patOrder) > 0 {
+		runtimes = append(runtimes, "constraint")
 	}
 	slices.Sort(runtimes)
 	for _, rt := range runtimes {
@@ -318,7 +322,7 @@ func (g *apiGen) header(consts []constDecl) {
 			for _, f := range t.Forbid {
 				args = append(args, strconv.Quote(f))
 			}
-			g.p("%s = %s.MustPattern(%s)", g.patterns[src], g.dec(), strings.Join(args, ", "))
+			g.p("%s = constraint.MustPattern(%s)", g.patterns[src], strings.Join(args, ", "))
 		}
 		g.p(")")
 		g.p("")
