@@ -337,12 +337,11 @@ func (s *Store) DeleteBefore(ctx context.Context, t time.Time, limit int) (n int
 			tx.Rollback() //nolint:errcheck // the error returned is the one that matters
 		}
 	}()
-	const oldest = `SELECT seq FROM events WHERE event_time < ? ORDER BY event_time, seq LIMIT ?`
 	before := trailsql.Before(t)
-	if _, err := tx.ExecContext(ctx, `DELETE FROM resources WHERE seq IN (`+oldest+`)`, before, limit); err != nil {
+	if _, err := tx.ExecContext(ctx, deleteResources, before, limit); err != nil {
 		return 0, mapErr(ctx, err, "delete resources")
 	}
-	res, err := tx.ExecContext(ctx, `DELETE FROM events WHERE seq IN (`+oldest+`)`, before, limit)
+	res, err := tx.ExecContext(ctx, deleteEvents, before, limit)
 	if err != nil {
 		return 0, mapErr(ctx, err, "delete events")
 	}
@@ -359,6 +358,15 @@ func (s *Store) DeleteBefore(ctx context.Context, t time.Time, limit int) (n int
 	}
 	return int(deleted), nil
 }
+
+// The statements of DeleteBefore: the oldest entries before a time (unix
+// seconds), at most a limit, then their resources, then themselves; the
+// two deletes in one transaction select the same entries.
+const (
+	oldest          = `SELECT seq FROM events WHERE event_time < ? ORDER BY event_time, seq LIMIT ?`
+	deleteResources = `DELETE FROM resources WHERE seq IN (` + oldest + `)`
+	deleteEvents    = `DELETE FROM events WHERE seq IN (` + oldest + `)`
+)
 
 // mapErr wraps a driver error with its operation: a statement interrupted
 // because ctx is done, or one that waited past busy_timeout for another

@@ -111,11 +111,15 @@ func (s *statement) arm(q trail.Query, management bool, limit int64) {
 	if !q.Start.IsZero() {
 		s.b.WriteString(" AND " + t + ".event_time >= " + s.arg(ceil(q.Start)))
 	}
-	if !q.End.IsZero() {
-		s.b.WriteString(" AND " + t + ".event_time <= " + s.arg(Seconds(q.End)))
-	}
-	if q.After != nil {
+	// One upper bound, the tighter, so the scan starts there: the cursor
+	// when it is at or before End (a cursor of this query always is), End
+	// otherwise. A planner given both may start at End and filter its way
+	// down to the cursor, which makes a page deep in the range slow.
+	switch {
+	case q.After != nil && (q.End.IsZero() || Seconds(q.After.Time) <= Seconds(q.End)):
 		s.b.WriteString(" AND (" + t + ".event_time, " + t + ".seq) < (" + s.arg(Seconds(q.After.Time)) + ", " + s.arg(q.After.Seq) + ")")
+	case !q.End.IsZero():
+		s.b.WriteString(" AND " + t + ".event_time <= " + s.arg(Seconds(q.End)))
 	}
 	if q.Principal != "" {
 		s.b.WriteString(" AND e.principal = " + s.arg(q.Principal))
