@@ -28,6 +28,7 @@ import (
 	"github.com/gatehouse-iam/gatehouse/session/tokenkeys"
 	"github.com/gatehouse-iam/gatehouse/store"
 	"github.com/gatehouse-iam/gatehouse/sts"
+	"github.com/gatehouse-iam/gatehouse/trail"
 	"github.com/gatehouse-iam/gatehouse/workload"
 )
 
@@ -50,6 +51,12 @@ type Config struct {
 	// S3Domain is the domain under which buckets are virtual-hosted
 	// (bucket.S3Domain); "" serves path style only.
 	S3Domain string
+	// Trail, when set, keeps the audit trail: every request's event is
+	// recorded there before it is answered (Gatehouse.Recorder must run).
+	// The caller opens and closes it.
+	Trail trail.Store
+	// AuditLog, when set, receives every recorded event as a JSON line.
+	AuditLog io.Writer
 }
 
 // Gatehouse is a wired Gatehouse, ready to bootstrap and serve.
@@ -69,6 +76,9 @@ type Gatehouse struct {
 	// keyring itself before the ring existed still open).
 	TokenKeys *tokenkeys.Ring
 	Server    *server.Server
+	// Recorder writes the audit trail (nil without Config.Trail); its Run
+	// must be running while the server serves, and stop after it.
+	Recorder *trail.Recorder
 }
 
 // New loads the directory from the store and builds every part.
@@ -97,8 +107,12 @@ func New(ctx context.Context, c Config) (*Gatehouse, error) {
 		g.S3 = s3.New(s3.Config{Store: c.Store, Buckets: dir, Backend: c.Objects, Authorizer: g.Authorizer, Rand: c.Rand, Now: c.Now, Log: c.Log})
 	}
 	g.Workloads = workload.New(workload.Config{Store: c.Store, STS: g.STS, Rand: c.Rand, Now: c.Now, Log: c.Log})
+	if c.Trail != nil {
+		g.Recorder = trail.NewRecorder(c.Trail, trail.RecorderOptions{Export: c.AuditLog, Log: c.Log})
+	}
 	g.Server, err = server.New(server.Config{Directory: dir, Authorizer: g.Authorizer, IAM: g.IAM, STS: g.STS, Organizations: g.Organizations,
-		AccessAnalyzer: g.AccessAnalyzer, S3: g.S3, Workloads: g.Workloads, S3Domain: c.S3Domain, Now: c.Now, Log: c.Log, Registry: c.Registry})
+		AccessAnalyzer: g.AccessAnalyzer, S3: g.S3, Workloads: g.Workloads, S3Domain: c.S3Domain, Now: c.Now, Log: c.Log, Registry: c.Registry,
+		Trail: g.Recorder})
 	if err != nil {
 		return nil, err
 	}

@@ -69,17 +69,31 @@ func (r *Recorder) Record(ctx context.Context, entries []Entry) error {
 	if len(entries) == 0 {
 		return nil
 	}
+	stopped := fmt.Errorf("%w: the recorder has stopped", ErrUnavailable)
+	select {
+	case <-r.done:
+		return stopped
+	default:
+	}
 	p := &pending{entries: entries, result: make(chan error, 1)}
 	select {
 	case r.queue <- p:
 	case <-r.done:
-		return fmt.Errorf("%w: the recorder has stopped", ErrUnavailable)
+		return stopped
 	case <-ctx.Done():
 		return fmt.Errorf("%w: queue full: %w", ErrUnavailable, ctx.Err())
 	}
 	select {
 	case err := <-p.result:
 		return err
+	case <-r.done:
+		// Run answers every call it took before it returns.
+		select {
+		case err := <-p.result:
+			return err
+		default:
+			return stopped
+		}
 	case <-ctx.Done():
 		// The batch may still commit; the caller is told it did not.
 		return fmt.Errorf("%w: %w", ErrUnavailable, ctx.Err())

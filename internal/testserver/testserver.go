@@ -31,6 +31,8 @@ import (
 	"github.com/gatehouse-iam/gatehouse/server"
 	"github.com/gatehouse-iam/gatehouse/store"
 	"github.com/gatehouse-iam/gatehouse/store/sqlite"
+	"github.com/gatehouse-iam/gatehouse/trail"
+	trailsqlite "github.com/gatehouse-iam/gatehouse/trail/sqlite"
 )
 
 // The fixed identity of the test server's management account.
@@ -48,6 +50,8 @@ type Server struct {
 	IAM       *iam.Service
 	Orgs      *organizations.Service
 	HTTP      *server.Server
+	// Trail is the audit trail every request is recorded in.
+	Trail trail.Store
 }
 
 // Start starts a server for the test; it stops when the test ends.
@@ -57,6 +61,9 @@ func Start(t testing.TB) *Server { return StartWith(t, Options{}) }
 type Options struct {
 	// S3Domain virtual-hosts buckets as bucket.S3Domain (serve --s3-domain).
 	S3Domain string
+	// NoTrail runs without the audit trail (serve --audit=false), for
+	// benchmarks that compare.
+	NoTrail bool
 }
 
 // StartWith is Start with options.
@@ -86,10 +93,25 @@ func StartWith(t testing.TB, opt Options) *Server {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = objects.Close() })
+	var tr trail.Store
+	if !opt.NoTrail {
+		ts, err := trailsqlite.Open(ctx, filepath.Join(dir, "trail.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = ts.Close() })
+		tr = ts
+	}
 	gh, err := app.New(ctx, app.Config{Store: st, Keys: keys, Rand: rand.Reader, Now: time.Now, Log: log, Registry: prometheus.NewRegistry(),
-		Objects: objects, S3Domain: opt.S3Domain})
+		Objects: objects, S3Domain: opt.S3Domain, Trail: tr})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if gh.Recorder != nil {
+		rctx, stopRecorder := context.WithCancel(ctx)
+		recorded := make(chan struct{})
+		go func() { gh.Recorder.Run(rctx); close(recorded) }()
+		t.Cleanup(func() { stopRecorder(); <-recorded })
 	}
 	d, svc, orgs, hs := gh.Directory, gh.IAM, gh.Organizations, gh.Server
 	if _, err := svc.Bootstrap(ctx, iam.BootstrapOptions{AccountID: AccountID, RootAccessKeyID: RootKeyID, RootSecretAccessKey: RootSecretKey}); err != nil {
@@ -97,7 +119,7 @@ func StartWith(t testing.TB, opt Options) *Server {
 	}
 	ts := httptest.NewServer(hs.Handler())
 	t.Cleanup(ts.Close)
-	return &Server{URL: ts.URL, Store: st, Directory: d, IAM: svc, Orgs: orgs, HTTP: hs}
+	return &Server{URL: ts.URL, Store: st, Directory: d, IAM: svc, Orgs: orgs, HTTP: hs, Trail: tr}
 }
 
 type testWriter struct{ t testing.TB }
