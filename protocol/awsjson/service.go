@@ -92,6 +92,14 @@ type Service struct {
 	// service's exception shapes ("Message" for Organizations; "message"
 	// when empty).
 	MessageKey string
+	// SelfValidating says the service checks its inputs' constraints
+	// itself, each failure with the operation's own exception (CloudTrail's
+	// InvalidMaxResultsException, InvalidLookupAttributesException, ...):
+	// decoding then fails only on a value of the wrong JSON type
+	// (SerializationException) and leaves the model's constraints to the
+	// service. Otherwise a constraint failure is InvalidInputException with
+	// its Reason (Organizations).
+	SelfValidating bool
 }
 
 // Resolve finds the operation a request names. A target with another
@@ -107,11 +115,15 @@ func (s *Service) Resolve(req *Request) (Operation, error) {
 }
 
 // Decode decodes req's body into a new input of op. The error is nil or an
-// *awserr.Error (SerializationException, or InvalidInputException with its
-// Reason member).
+// *awserr.Error (SerializationException, or, unless the service is
+// SelfValidating, InvalidInputException with its Reason member).
 func (s *Service) Decode(op Operation, req *Request) (Input, error) {
 	in := op.NewInput()
-	if err := Decode(req.Body, in); err != nil {
+	decode := Decode
+	if s.SelfValidating {
+		decode = DecodeTypes
+	}
+	if err := decode(req.Body, in); err != nil {
 		return nil, fmt.Errorf("decode %s: %w", op.Name, err)
 	}
 	return in, nil

@@ -20,6 +20,8 @@ func TestTranslatePattern(t *testing.T) {
 			`[\x{0009}\x{000A}\x{000D}\x{0020}-\x{007E}\x{0085}\x{00A0}-\x{D7FF}\x{E000}-\x{FFFD}\x{1000}0-\x{10FF}FF]+`,
 			[]string{"arn:aws:iam::1:role/é"}, []string{"😀"}},
 		{`(\u002F)|(\u002F[\u0021-\u007E]+\u002F)`, `(\x{002F})|(\x{002F}[\x{0021}-\x{007E}]+\x{002F})`, []string{"/", "/a/b/"}, []string{"/a", "a/"}},
+		// A flag group both read alike (CloudTrail's QueryStatement).
+		{`(?s).*`, `(?s).*`, []string{"", "SELECT *\nFROM x"}, nil},
 		{`[\p{L}\p{Z}\p{N}_.:/=+\-@]*`, `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`, []string{"", "ä 1"}, []string{"*"}},
 	}
 	for _, tt := range tests {
@@ -42,7 +44,7 @@ func TestTranslatePattern(t *testing.T) {
 			}
 		}
 	}
-	for _, bad := range []string{`a(?<=b)`, `\u12`, `abc\`, `[a-`} {
+	for _, bad := range []string{`a(?<=b)`, `(?x)a b`, `(?)a`, `\u12`, `abc\`, `[a-`} {
 		if _, err := TranslatePattern(bad); err == nil {
 			t.Errorf("%q: want an error", bad)
 		}
