@@ -29,4 +29,3 @@ func TestLongAndFloat(t *testing.T) {
 		t.Fatalf("got  %s\nwant %s", got, want)
 	}
 }
-
