@@ -359,14 +359,22 @@ func TestLookupTokenBinding(t *testing.T) {
 		{"other start", account, same(func(in *cloudtrailapi.LookupEventsRequest) { in.StartTime = ptr(now.Add(-2 * time.Hour)) })},
 		{"no start", account, same(func(in *cloudtrailapi.LookupEventsRequest) { in.StartTime = nil })},
 		{"an end", account, same(func(in *cloudtrailapi.LookupEventsRequest) { in.EndTime = ptr(now) })},
-		{"insight", account, same(func(in *cloudtrailapi.LookupEventsRequest) { in.EventCategory = ptr(cloudtrailapi.EventCategoryInsight) })},
+		{"insight", account, same(func(in *cloudtrailapi.LookupEventsRequest) {
+			in.EventCategory = ptr(cloudtrailapi.EventCategoryInsight)
+		})},
 		{"other account", other, same(func(*cloudtrailapi.LookupEventsRequest) {})},
 		{"edited fingerprint", account, same(func(in *cloudtrailapi.LookupEventsRequest) {
 			in.NextToken = ptr(forge(parts[0], parts[1], parts[2], strings.Repeat("0", len(parts[3]))))
 		})},
-		{"negative sequence", account, same(func(in *cloudtrailapi.LookupEventsRequest) { in.NextToken = ptr(forge(parts[0], parts[1], "-1", parts[3])) })},
-		{"padded number", account, same(func(in *cloudtrailapi.LookupEventsRequest) { in.NextToken = ptr(forge(parts[0], "0"+parts[1], parts[2], parts[3])) })},
-		{"other version", account, same(func(in *cloudtrailapi.LookupEventsRequest) { in.NextToken = ptr(forge(append([]string{"ct2"}, parts[1:]...)...)) })},
+		{"negative sequence", account, same(func(in *cloudtrailapi.LookupEventsRequest) {
+			in.NextToken = ptr(forge(parts[0], parts[1], "-1", parts[3]))
+		})},
+		{"padded number", account, same(func(in *cloudtrailapi.LookupEventsRequest) {
+			in.NextToken = ptr(forge(parts[0], "0"+parts[1], parts[2], parts[3]))
+		})},
+		{"other version", account, same(func(in *cloudtrailapi.LookupEventsRequest) {
+			in.NextToken = ptr(forge(append([]string{"ct2"}, parts[1:]...)...))
+		})},
 		{"extra part", account, same(func(in *cloudtrailapi.LookupEventsRequest) { in.NextToken = ptr(forge(append(parts, "x")...)) })},
 		{"padded base64", account, same(func(in *cloudtrailapi.LookupEventsRequest) { in.NextToken = ptr(tok + "=") })},
 	} {
