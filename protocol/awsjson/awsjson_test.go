@@ -159,3 +159,35 @@ func TestEncodeNestedAndLong(t *testing.T) {
 		t.Fatalf("got  %s\nwant %s", got, want)
 	}
 }
+
+// A target's operation is its last segment: CloudTrail's prefix holds dots.
+// A service answers to its model's prefix and to the prefix's last segment
+// (botocore sends the first, aws-sdk-go-v2 the second).
+func TestTargetPrefixes(t *testing.T) {
+	for _, tc := range []struct{ header, prefix, op string }{
+		{"AWSOrganizationsV20161128.ListAccounts", "AWSOrganizationsV20161128", "ListAccounts"},
+		{"com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents", "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101", "LookupEvents"},
+		{"NoDot", "NoDot", ""},
+	} {
+		r := httptest.NewRequest("POST", "/", nil)
+		r.Header.Set("X-Amz-Target", tc.header)
+		prefix, op, err := awsjson.Target(r)
+		if err != nil || prefix != tc.prefix || op != tc.op {
+			t.Errorf("%s: got %q %q %v", tc.header, prefix, op, err)
+		}
+	}
+	ct := cloudtrailapi.Service()
+	for _, prefix := range []string{cloudtrailapi.TargetPrefix, "CloudTrail_20131101"} {
+		if op, err := ct.Resolve(&awsjson.Request{Prefix: prefix, Operation: "LookupEvents"}); err != nil || op.Name != "LookupEvents" {
+			t.Errorf("prefix %s: %v", prefix, err)
+		}
+	}
+	for _, prefix := range []string{"com.amazonaws.cloudtrail.v20131101", "cloudtrail_20131101", orgapi.TargetPrefix} {
+		if _, err := ct.Resolve(&awsjson.Request{Prefix: prefix, Operation: "LookupEvents"}); err == nil {
+			t.Errorf("prefix %s resolved", prefix)
+		}
+	}
+	if got := orgapi.Service().Prefixes(); len(got) != 1 || got[0] != orgapi.TargetPrefix {
+		t.Errorf("Organizations' prefixes %v", got)
+	}
+}

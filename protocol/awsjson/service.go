@@ -39,8 +39,13 @@ func Target(r *http.Request) (prefix, op string, err error) {
 	if t == "" {
 		return "", "", fmt.Errorf("no X-Amz-Target header: %w", ErrNotJSON)
 	}
-	prefix, op, _ = strings.Cut(t, ".")
-	return prefix, op, nil
+	// The prefix may itself hold dots (CloudTrail's
+	// "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101"); the
+	// operation is the last segment.
+	if i := strings.LastIndexByte(t, '.'); i >= 0 {
+		return t[:i], t[i+1:], nil
+	}
+	return t, "", nil
 }
 
 // ParseRequest reads an AWS JSON request whose body has been read into body.
@@ -102,13 +107,27 @@ type Service struct {
 	SelfValidating bool
 }
 
+// Prefixes returns the X-Amz-Target prefixes the service answers to: the
+// model's targetPrefix and, when that is qualified by a namespace, its last
+// segment, the service's Smithy name, which the SDKs generated from the
+// Smithy models send. AWS accepts both: the AWS CLI (botocore) sends
+// CloudTrail's "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents",
+// aws-sdk-go-v2's CloudTrail client "CloudTrail_20131101.LookupEvents"
+// (service/cloudtrail/serializers.go).
+func (s *Service) Prefixes() []string {
+	if i := strings.LastIndexByte(s.TargetPrefix, '.'); i >= 0 {
+		return []string{s.TargetPrefix, s.TargetPrefix[i+1:]}
+	}
+	return []string{s.TargetPrefix}
+}
+
 // Resolve finds the operation a request names. A target with another
 // prefix, or an unknown operation, is UnknownOperationException, as AWS JSON
 // services answer (the SDKs' protocol tests name it the generic client error
 // for an unmodelled target).
 func (s *Service) Resolve(req *Request) (Operation, error) {
 	op, ok := s.Lookup(req.Operation)
-	if !ok || req.Prefix != s.TargetPrefix {
+	if !ok || !slices.Contains(s.Prefixes(), req.Prefix) {
 		return Operation{}, &awserr.Error{Code: "UnknownOperationException", Status: http.StatusBadRequest, Sender: true}
 	}
 	return op, nil
