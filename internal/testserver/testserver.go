@@ -31,6 +31,7 @@ import (
 	"github.com/gatehouse-iam/gatehouse/server"
 	"github.com/gatehouse-iam/gatehouse/store"
 	"github.com/gatehouse-iam/gatehouse/store/sqlite"
+	"github.com/gatehouse-iam/gatehouse/trail"
 )
 
 // The fixed identity of the test server's management account.
@@ -57,6 +58,9 @@ func Start(t testing.TB) *Server { return StartWith(t, Options{}) }
 type Options struct {
 	// S3Domain virtual-hosts buckets as bucket.S3Domain (serve --s3-domain).
 	S3Domain string
+	// Trail, when set, is the audit trail the server's CloudTrail
+	// LookupEvents reads (app.Config.Trail); the test owns it.
+	Trail trail.Store
 }
 
 // StartWith is Start with options.
@@ -87,7 +91,7 @@ func StartWith(t testing.TB, opt Options) *Server {
 	}
 	t.Cleanup(func() { _ = objects.Close() })
 	gh, err := app.New(ctx, app.Config{Store: st, Keys: keys, Rand: rand.Reader, Now: time.Now, Log: log, Registry: prometheus.NewRegistry(),
-		Objects: objects, S3Domain: opt.S3Domain})
+		Objects: objects, S3Domain: opt.S3Domain, Trail: opt.Trail})
 	if err != nil {
 		t.Fatal(err)
 	}
