@@ -194,3 +194,49 @@ func TestGenerateMini(t *testing.T) {
 		t.Error("want an error for a dangling shape reference")
 	}
 }
+
+const miniJSONModel = `{
+ "metadata": {"apiVersion": "2020-01-01", "protocol": "json", "uid": "minij-2020-01-01", "serviceId": "MiniJ", "endpointPrefix": "minij", "targetPrefix": "ns.MiniJ_2020"},
+ "operations": {"Get": {"name": "Get", "http": {"method": "POST", "requestUri": "/"}, "input": {"shape": "GetRequest"}, "output": {"shape": "GetResponse"}}},
+ "shapes": {
+  "GetRequest": {"type": "structure", "members": {"Id": {"shape": "str"}}},
+  "GetResponse": {"type": "structure", "members": {"Bytes": {"shape": "long"}, "Score": {"shape": "float"}, "Rows": {"shape": "rows"}}},
+  "rows": {"type": "list", "member": {"shape": "row"}},
+  "row": {"type": "list", "member": {"shape": "cols"}},
+  "cols": {"type": "map", "key": {"shape": "str"}, "value": {"shape": "str"}},
+  "long": {"type": "long"},
+  "float": {"type": "float"},
+  "str": {"type": "string"}
+ }}`
+
+// JSON outputs may hold longs, floats and lists of lists of maps
+// (CloudTrail's GetQueryResults); as inputs those numbers are refused, since
+// no decoder reads them.
+func TestGenerateJSONOutputs(t *testing.T) {
+	m, err := Parse([]byte(miniJSONModel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := GenerateJSONAPI(m, "minij")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(src)
+	for _, want := range []string{
+		"Bytes *int64", "Score *float64", "Rows [][]map[string]string",
+		`e.Long("Bytes", *v.Bytes)`, `e.Float("Score", *v.Score)`,
+		"awsjson.EncodeListValue(e, *x, func(e *awsjson.Encoder, x *map[string]string) {\n\t\t\tawsjson.EncodeMapValue(",
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("generated code lacks %q", want)
+		}
+	}
+	in := strings.Replace(miniJSONModel, `"Id": {"shape": "str"}`, `"Id": {"shape": "long"}`, 1)
+	mb, err := Parse([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := GenerateJSONAPI(mb, "minij"); err == nil || !strings.Contains(err.Error(), "outputs only") {
+		t.Errorf("a long input: got %v, want an error", err)
+	}
+}
