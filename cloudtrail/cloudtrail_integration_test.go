@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +20,7 @@ import (
 	"github.com/gatehouse-iam/gatehouse/api/cloudtrailapi"
 	"github.com/gatehouse-iam/gatehouse/internal/testserver"
 	"github.com/gatehouse-iam/gatehouse/trail"
+	"github.com/gatehouse-iam/gatehouse/trail/sqlite"
 )
 
 // apiError returns the AWS error code and HTTP status of err.
@@ -41,12 +44,35 @@ func wantAPIError(t *testing.T, what string, err error, code string, status int)
 	}
 }
 
+// flaky is a trail store whose lookups fail on demand.
+type flaky struct {
+	trail.Store
+	mu   sync.Mutex
+	fail error
+}
+
+func (f *flaky) Lookup(ctx context.Context, q trail.Query) (trail.Page, error) {
+	f.mu.Lock()
+	err := f.fail
+	f.mu.Unlock()
+	if err != nil {
+		return trail.Page{}, err
+	}
+	return f.Store.Lookup(ctx, q)
+}
+
 // TestLookupEventsSDK drives LookupEvents with aws-sdk-go-v2's CloudTrail
-// client against a server whose trail holds events of two accounts.
+// client against a server whose trail (the SQLite backend) holds events of
+// two accounts.
 func TestLookupEventsSDK(t *testing.T) {
 	ctx := context.Background()
 	base := time.Now().UTC().Truncate(time.Second)
-	st := &memStore{}
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), sqlite.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	st := &flaky{Store: db}
 	role := trail.Resource{ARN: "arn:aws:iam::" + testserver.AccountID + ":role/deploy", AccountID: testserver.AccountID, Type: "AWS::IAM::Role"}
 	var es []trail.Entry
 	for i := range 5 {
@@ -188,7 +214,7 @@ func TestLookupEventsSDK(t *testing.T) {
 
 	// An unreachable trail is a 503 the SDKs retry.
 	st.mu.Lock()
-	st.fail = fmt.Errorf("memstore: %w", trail.ErrUnavailable)
+	st.fail = fmt.Errorf("trail: %w", trail.ErrUnavailable)
 	st.mu.Unlock()
 	_, err = ct.LookupEvents(ctx, &awsct.LookupEventsInput{})
 	wantAPIError(t, "trail unavailable", err, "ServiceUnavailableException", 503)

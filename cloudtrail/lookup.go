@@ -118,6 +118,12 @@ func checkLookup(in *cloudtrailapi.LookupEventsRequest) (lookup, error) {
 		if attributeLength(a.AttributeValue) > maxAttributeValue {
 			return l, ctErr("InvalidLookupAttributesException", fmt.Sprintf("The attribute value is longer than %d characters.", maxAttributeValue))
 		}
+		if a.AttributeKey == cloudtrailapi.LookupAttributeKeyReadOnly && a.AttributeValue != "true" && a.AttributeValue != "false" {
+			// Event's ReadOnly is "true" or "false"; Gatehouse refuses any
+			// other value as a lookup attribute that is not valid rather
+			// than answer a lookup nothing can match.
+			return l, ctErr("InvalidLookupAttributesException", "The value of the ReadOnly attribute must be true or false.")
+		}
 		l.key, l.value = trail.AttributeKey(a.AttributeKey), a.AttributeValue
 	default:
 		// "Currently the list can contain only one item."

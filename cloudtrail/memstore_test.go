@@ -8,16 +8,20 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"testing"
 	"time"
 
 	"github.com/gatehouse-iam/gatehouse/trail"
+	"github.com/gatehouse-iam/gatehouse/trail/trailtest"
 )
 
-// memStore is a trail.Store in memory that keeps the interface's contract:
-// Append assigns Seq in order; Lookup filters by account, attribute,
-// principal, inclusive time bounds and management/data, lists Time
-// descending then Seq descending, continues strictly after a cursor, and
-// returns a Next cursor exactly when more entries follow.
+// memStore is a trail.Store in memory that keeps the interface's contract
+// (TestMemStoreConformance runs the backends' suite on it): Append assigns
+// Seq in order, keeps times to the second in UTC and stores an EventID
+// once; Lookup filters by account, attribute, principal, inclusive time
+// bounds and management/data, lists Time descending then Seq descending,
+// continues strictly after a cursor, and returns a Next cursor exactly
+// when more entries follow; a done context is trail.ErrUnavailable.
 type memStore struct {
 	mu      sync.Mutex
 	entries []trail.Entry
@@ -28,12 +32,32 @@ type memStore struct {
 	lookups int
 }
 
+// done is the error of a call under a done context.
+func done(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memstore: %w: %w", trail.ErrUnavailable, err)
+	}
+	return nil
+}
+
 func (m *memStore) Append(ctx context.Context, entries []trail.Entry) error {
+	if err := done(ctx); err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if e.Account == "" || e.EventID == "" {
+			return errors.New("memstore: an entry needs an account and an event id")
+		}
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for _, e := range entries {
+		if slices.ContainsFunc(m.entries, func(x trail.Entry) bool { return x.EventID == e.EventID }) {
+			continue
+		}
 		m.seq++
 		e.Seq = m.seq
+		e.Time = e.Time.UTC().Truncate(time.Second)
 		m.entries = append(m.entries, e)
 	}
 	return nil
@@ -84,11 +108,19 @@ func (m *memStore) Lookup(ctx context.Context, q trail.Query) (trail.Page, error
 	if m.fail != nil {
 		return trail.Page{}, m.fail
 	}
-	if err := ctx.Err(); err != nil {
-		return trail.Page{}, fmt.Errorf("memstore: %w: %w", trail.ErrUnavailable, err)
+	if err := done(ctx); err != nil {
+		return trail.Page{}, err
 	}
 	if q.Account == "" || q.Limit < 1 {
 		return trail.Page{}, errors.New("memstore: a query needs an account and a limit")
+	}
+	if q.Key == trail.ByReadOnly && q.Value != "true" && q.Value != "false" {
+		return trail.Page{}, fmt.Errorf("memstore: ReadOnly value %q", q.Value)
+	}
+	switch q.Key {
+	case "", trail.ByEventID, trail.ByEventName, trail.ByReadOnly, trail.ByUsername, trail.ByResourceType, trail.ByResourceName, trail.ByEventSource, trail.ByAccessKeyID:
+	default:
+		return trail.Page{}, fmt.Errorf("memstore: attribute %q", q.Key)
 	}
 	var sel []trail.Entry
 	for i := range m.entries {
@@ -111,6 +143,12 @@ func (m *memStore) Lookup(ctx context.Context, q trail.Query) (trail.Page, error
 }
 
 func (m *memStore) DeleteBefore(ctx context.Context, t time.Time, limit int) (int, error) {
+	if err := done(ctx); err != nil {
+		return 0, err
+	}
+	if limit < 1 {
+		return 0, errors.New("memstore: DeleteBefore needs a limit")
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	n := 0
@@ -125,3 +163,9 @@ func (m *memStore) DeleteBefore(ctx context.Context, t time.Time, limit int) (in
 }
 
 func (m *memStore) Close() error { return nil }
+
+// The in-memory store keeps the trail.Store contract: it passes the
+// conformance suite every backend runs.
+func TestMemStoreConformance(t *testing.T) {
+	trailtest.Run(t, func(*testing.T) trail.Store { return &memStore{} })
+}
