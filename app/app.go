@@ -18,6 +18,7 @@ import (
 	"github.com/gatehouse-iam/gatehouse/accessanalyzer"
 	"github.com/gatehouse-iam/gatehouse/authview"
 	"github.com/gatehouse-iam/gatehouse/authz"
+	"github.com/gatehouse-iam/gatehouse/cloudtrail"
 	"github.com/gatehouse-iam/gatehouse/iam"
 	"github.com/gatehouse-iam/gatehouse/keyring"
 	"github.com/gatehouse-iam/gatehouse/managedpolicies"
@@ -52,8 +53,9 @@ type Config struct {
 	// (bucket.S3Domain); "" serves path style only.
 	S3Domain string
 	// Trail, when set, keeps the audit trail: every request's event is
-	// recorded there before it is answered (Gatehouse.Recorder must run).
-	// The caller opens and closes it.
+	// recorded there before it is answered (Gatehouse.Recorder must run),
+	// and the server serves CloudTrail's LookupEvents over it. Unset, there
+	// is no CloudTrail endpoint. The caller opens and closes it.
 	Trail trail.Store
 	// AuditLog, when set, receives every recorded event as a JSON line.
 	AuditLog io.Writer
@@ -69,6 +71,8 @@ type Gatehouse struct {
 	AccessAnalyzer *accessanalyzer.Service
 	// S3 is nil unless Config.Objects is set.
 	S3 *s3.Service
+	// CloudTrail is nil unless Config.Trail is set.
+	CloudTrail *cloudtrail.Service
 	// Workloads is the workload API and credential endpoint.
 	Workloads *workload.Service
 	// TokenKeys seals session tokens: the cluster's session keys kept in
@@ -106,12 +110,15 @@ func New(ctx context.Context, c Config) (*Gatehouse, error) {
 	if c.Objects != nil {
 		g.S3 = s3.New(s3.Config{Store: c.Store, Buckets: dir, Backend: c.Objects, Authorizer: g.Authorizer, Rand: c.Rand, Now: c.Now, Log: c.Log})
 	}
+	if c.Trail != nil {
+		g.CloudTrail = cloudtrail.New(cloudtrail.Config{Trail: c.Trail, Now: c.Now})
+	}
 	g.Workloads = workload.New(workload.Config{Store: c.Store, STS: g.STS, Rand: c.Rand, Now: c.Now, Log: c.Log})
 	if c.Trail != nil {
 		g.Recorder = trail.NewRecorder(c.Trail, trail.RecorderOptions{Export: c.AuditLog, Log: c.Log})
 	}
 	g.Server, err = server.New(server.Config{Directory: dir, Authorizer: g.Authorizer, IAM: g.IAM, STS: g.STS, Organizations: g.Organizations,
-		AccessAnalyzer: g.AccessAnalyzer, S3: g.S3, Workloads: g.Workloads, S3Domain: c.S3Domain, Now: c.Now, Log: c.Log, Registry: c.Registry,
+		AccessAnalyzer: g.AccessAnalyzer, S3: g.S3, CloudTrail: g.CloudTrail, Workloads: g.Workloads, S3Domain: c.S3Domain, Now: c.Now, Log: c.Log, Registry: c.Registry,
 		Trail: g.Recorder})
 	if err != nil {
 		return nil, err

@@ -74,9 +74,13 @@ func (q queryCodec) writeError(w http.ResponseWriter, _ *http.Request, requestID
 	return q.api.WriteError(w, requestID, ae)
 }
 
-// jsonCodec is AWS JSON 1.1 (Organizations): X-Amz-Target names the
-// operation, JSON documents both ways.
-type jsonCodec struct{ api *awsjson.Service }
+// jsonCodec is AWS JSON 1.1 (Organizations, CloudTrail): X-Amz-Target names
+// the operation, JSON documents both ways. throttling is the service's
+// throttling error ("" for Organizations' TooManyRequestsException).
+type jsonCodec struct {
+	api        *awsjson.Service
+	throttling string
+}
 
 type jsonCall struct {
 	api *awsjson.Service
@@ -110,7 +114,12 @@ func (jsonCodec) errorOf(err error) *awserr.Error {
 	return jsonAccessDenied(awsjson.ErrorOf(unavailableJSON(err)))
 }
 
-func (jsonCodec) bodyError(err error) error { return jsonBodyError(err, "TooManyRequestsException") }
+func (j jsonCodec) bodyError(err error) error {
+	if j.throttling != "" {
+		return jsonBodyError(err, j.throttling)
+	}
+	return jsonBodyError(err, "TooManyRequestsException")
+}
 
 func (j jsonCodec) writeError(w http.ResponseWriter, _ *http.Request, requestID string, ae *awserr.Error) error {
 	return j.api.WriteError(w, requestID, ae)

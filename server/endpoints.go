@@ -2,6 +2,7 @@ package server
 
 import (
 	"github.com/gatehouse-iam/gatehouse/api/analyzerapi"
+	"github.com/gatehouse-iam/gatehouse/api/cloudtrailapi"
 	"github.com/gatehouse-iam/gatehouse/api/iamapi"
 	"github.com/gatehouse-iam/gatehouse/api/orgapi"
 	"github.com/gatehouse-iam/gatehouse/api/s3api"
@@ -42,6 +43,16 @@ func (s *Server) initEndpoints(c Config, lookup sigv4.LookupFunc) error {
 			return err
 		}
 		s.byTarget[orgAPI.TargetPrefix] = ep
+	}
+	if c.CloudTrail != nil {
+		api := cloudtrailapi.Service()
+		ep, err := add(api.Name, jsonCodec{api: api, throttling: "ThrottlingException"}, c.CloudTrail.Ops())
+		if err != nil {
+			return err
+		}
+		for _, p := range api.Prefixes() {
+			s.byTarget[p] = ep
+		}
 	}
 	if c.AccessAnalyzer != nil {
 		api := analyzerapi.Service()

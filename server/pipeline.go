@@ -4,13 +4,13 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/gatehouse-iam/gatehouse/api/stsapi"
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/identity"
 	"github.com/gatehouse-iam/gatehouse/operation"
+	"github.com/gatehouse-iam/gatehouse/protocol/awsjson"
 	"github.com/gatehouse-iam/gatehouse/protocol/query"
 	"github.com/gatehouse-iam/gatehouse/sigv4"
 	"github.com/gatehouse-iam/gatehouse/workload"
@@ -211,7 +211,7 @@ func (s *Server) route(r *http.Request) (*endpoint, error) {
 		}
 	}
 	if target := r.Header.Get("X-Amz-Target"); target != "" {
-		prefix, _, _ := strings.Cut(target, ".")
+		prefix, _, _ := awsjson.Target(r)
 		if ep := s.byTarget[prefix]; ep != nil {
 			return ep, nil
 		}

@@ -25,6 +25,7 @@ import (
 	"github.com/gatehouse-iam/gatehouse/authview"
 	"github.com/gatehouse-iam/gatehouse/authz"
 	"github.com/gatehouse-iam/gatehouse/awserr"
+	"github.com/gatehouse-iam/gatehouse/cloudtrail"
 	"github.com/gatehouse-iam/gatehouse/iam"
 	"github.com/gatehouse-iam/gatehouse/identity"
 	"github.com/gatehouse-iam/gatehouse/oidc"
@@ -55,6 +56,9 @@ type Config struct {
 	// S3, when set, is served over REST-XML (credential scope service s3,
 	// and unsigned requests that address a bucket).
 	S3 *s3.Service
+	// CloudTrail, when set, is served over AWS JSON (LookupEvents over the
+	// audit trail); unset, CloudTrail's target is unknown here.
+	CloudTrail *cloudtrail.Service
 	// Workloads, when set, is the workload API (credential scope service
 	// gatehouse) and its credential endpoint (workload.CredentialsPath).
 	Workloads *workload.Service

@@ -233,7 +233,7 @@ func (g *graph) check(r rule) []string {
 var pure = []string{"wildcard", "arn", "ids", "protocol/constraint", "policy", "sigv4", "authref", "policy/validate", "store", "identity", "session"}
 
 // services are the packages that speak Go types, never HTTP, XML or SQL.
-var services = []string{"iam", "sts", "organizations", "accessanalyzer", "s3", "workload"}
+var services = []string{"iam", "sts", "organizations", "accessanalyzer", "s3", "workload", "cloudtrail"}
 
 // TestLayers: the pure parts do no I/O and the services do not speak HTTP,
 // whether they import the forbidden package themselves or through others.

@@ -64,6 +64,9 @@ type Options struct {
 	// NoTrail runs without the audit trail (serve --audit=false), for
 	// benchmarks that compare.
 	NoTrail bool
+	// Trail, when set, is the audit trail (app.Config.Trail) in place of
+	// the SQLite one the server opens in its directory; the test owns it.
+	Trail trail.Store
 }
 
 // StartWith is Start with options.
@@ -93,8 +96,8 @@ func StartWith(t testing.TB, opt Options) *Server {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = objects.Close() })
-	var tr trail.Store
-	if !opt.NoTrail {
+	tr := opt.Trail
+	if tr == nil && !opt.NoTrail {
 		ts, err := trailsqlite.Open(ctx, filepath.Join(dir, "trail.db"))
 		if err != nil {
 			t.Fatal(err)

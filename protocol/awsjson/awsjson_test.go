@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse-iam/gatehouse/api/cloudtrailapi"
 	"github.com/gatehouse-iam/gatehouse/api/orgapi"
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/protocol/awsjson"
@@ -114,5 +115,79 @@ func TestResolve(t *testing.T) {
 	}
 	if op, err := s.Resolve(&awsjson.Request{Prefix: orgapi.TargetPrefix, Operation: "ListRoots"}); err != nil || op.Name != "ListRoots" {
 		t.Errorf("ListRoots: %v", err)
+	}
+}
+
+// A SelfValidating service (CloudTrail) gets its inputs as sent, constraint
+// failures included, and answers them with its own exceptions (LookupEvents'
+// InvalidMaxResultsException for MaxResults outside 1 to 50:
+// https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html);
+// a value of the wrong JSON type is still SerializationException, even after
+// a constraint failure.
+func TestDecodeSelfValidating(t *testing.T) {
+	api := cloudtrailapi.Service()
+	o, _ := cloudtrailapi.LookupOperation("LookupEvents")
+	dec := func(body string) (awsjson.Input, error) {
+		return api.Decode(o, &awsjson.Request{Prefix: cloudtrailapi.TargetPrefix, Operation: "LookupEvents", Body: []byte(body)})
+	}
+	in, err := dec(`{"MaxResults":51,"EventCategory":"Data","LookupAttributes":[{"AttributeKey":"Nope","AttributeValue":""},null,{}]}`)
+	if err != nil {
+		t.Fatalf("constraint failures reached the codec: %v", err)
+	}
+	le := in.(*cloudtrailapi.LookupEventsRequest)
+	if *le.MaxResults != 51 || *le.EventCategory != "Data" || len(le.LookupAttributes) != 2 || le.LookupAttributes[0].AttributeKey != "Nope" {
+		t.Fatalf("decoded %+v", le)
+	}
+	for _, body := range []string{`{"MaxResults":"5"}`, `{"MaxResults":51,"StartTime":"yesterday"}`, `{"LookupAttributes":{}}`, `[]`} {
+		_, err := dec(body)
+		if ae, ok := awserr.As(err); !ok || ae.Code != "SerializationException" || ae.Status != 400 {
+			t.Errorf("%s: got %v, want SerializationException", body, err)
+		}
+	}
+}
+
+// Lists of lists of maps (CloudTrail's QueryResultRows) and longs are written
+// as the model shapes them.
+func TestEncodeNestedAndLong(t *testing.T) {
+	n := int64(1) << 40
+	out := &cloudtrailapi.GetQueryResultsResponse{
+		QueryStatistics: &cloudtrailapi.QueryStatistics{BytesScanned: &n},
+		QueryResultRows: [][]map[string]string{{{"eventName": "CreateUser"}, {"b": "2", "a": "1"}}, {}},
+	}
+	want := `{"QueryStatistics":{"BytesScanned":1099511627776},"QueryResultRows":[[{"eventName":"CreateUser"},{"a":"1","b":"2"}],[]]}`
+	if got := string(awsjson.MarshalResponse(out)); got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+}
+
+// A target's operation is its last segment: CloudTrail's prefix holds dots.
+// A service answers to its model's prefix and to the prefix's last segment
+// (botocore sends the first, aws-sdk-go-v2 the second).
+func TestTargetPrefixes(t *testing.T) {
+	for _, tc := range []struct{ header, prefix, op string }{
+		{"AWSOrganizationsV20161128.ListAccounts", "AWSOrganizationsV20161128", "ListAccounts"},
+		{"com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents", "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101", "LookupEvents"},
+		{"NoDot", "NoDot", ""},
+	} {
+		r := httptest.NewRequest("POST", "/", nil)
+		r.Header.Set("X-Amz-Target", tc.header)
+		prefix, op, err := awsjson.Target(r)
+		if err != nil || prefix != tc.prefix || op != tc.op {
+			t.Errorf("%s: got %q %q %v", tc.header, prefix, op, err)
+		}
+	}
+	ct := cloudtrailapi.Service()
+	for _, prefix := range []string{cloudtrailapi.TargetPrefix, "CloudTrail_20131101"} {
+		if op, err := ct.Resolve(&awsjson.Request{Prefix: prefix, Operation: "LookupEvents"}); err != nil || op.Name != "LookupEvents" {
+			t.Errorf("prefix %s: %v", prefix, err)
+		}
+	}
+	for _, prefix := range []string{"com.amazonaws.cloudtrail.v20131101", "cloudtrail_20131101", orgapi.TargetPrefix} {
+		if _, err := ct.Resolve(&awsjson.Request{Prefix: prefix, Operation: "LookupEvents"}); err == nil {
+			t.Errorf("prefix %s resolved", prefix)
+		}
+	}
+	if got := orgapi.Service().Prefixes(); len(got) != 1 || got[0] != orgapi.TargetPrefix {
+		t.Errorf("Organizations' prefixes %v", got)
 	}
 }

@@ -94,3 +94,20 @@ func Decode(body []byte, in Input) error {
 	}
 	return policy.Decode(obj, in)
 }
+
+// typesOnly is the policy of SelfValidating services: a value of the wrong
+// JSON type is SerializationException (whatever precedes it), constraint
+// failures are left to the service.
+var typesOnly = &jsondecode.Policy{PatternFirst: true, Report: func([]jsondecode.Failure) error { return nil }}
+
+// DecodeTypes decodes a request body into in, as Decode does, but fails
+// only on a value of the wrong JSON type (SerializationException): the
+// model's constraints are left to a SelfValidating service. Values that
+// fail them are decoded as sent; a null list element is dropped.
+func DecodeTypes(body []byte, in Input) error {
+	obj, err := jsondecode.ParseObject(body)
+	if err != nil {
+		return err
+	}
+	return typesOnly.Decode(obj, in)
+}

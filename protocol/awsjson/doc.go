@@ -20,5 +20,11 @@
 //     provided a value that does not match the required pattern.", as AWS
 //     answers ListTagsForResource or DescribeAccount with a malformed id:
 //     boto/boto3 issue 4565, RoadieHQ/roadie-backstage-plugins issue 1391);
+//   - a service that checks its inputs itself (Service.SelfValidating:
+//     CloudTrail, whose operations declare an exception for each constraint)
+//     gets them as sent, and only a wrong JSON type fails decoding;
+//   - the operation is the target's last segment, and a service answers to
+//     its model's targetPrefix and to that prefix's last segment
+//     (Service.Prefixes);
 //   - an unknown target is UnknownOperationException.
 package awsjson

@@ -11,6 +11,17 @@ func EncodeList[T any](e *Encoder, name string, list []T, required bool, elem fu
 	jsonwire.EncodeList(e, name, list, required, elem)
 }
 
+// EncodeListValue writes a list value (an element of a list of lists).
+func EncodeListValue[T any](e *Encoder, list []T, elem func(*Encoder, *T)) {
+	jsonwire.EncodeListValue(e, list, elem)
+}
+
+// EncodeMapValue writes a map value (an element of a list of maps), keys in
+// sorted order.
+func EncodeMapValue[K ~string, V any](e *Encoder, m map[K]V, elem func(*Encoder, *V)) {
+	jsonwire.EncodeMapValue(e, m, elem)
+}
+
 // EncodeMap writes the map member name, keys in sorted order.
 func EncodeMap[K ~string, V any](e *Encoder, name string, m map[K]V, required bool, elem func(*Encoder, *V)) {
 	jsonwire.EncodeMap(e, name, m, required, elem)

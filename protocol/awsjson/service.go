@@ -39,8 +39,13 @@ func Target(r *http.Request) (prefix, op string, err error) {
 	if t == "" {
 		return "", "", fmt.Errorf("no X-Amz-Target header: %w", ErrNotJSON)
 	}
-	prefix, op, _ = strings.Cut(t, ".")
-	return prefix, op, nil
+	// The prefix may itself hold dots (CloudTrail's
+	// "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101"); the
+	// operation is the last segment.
+	if i := strings.LastIndexByte(t, '.'); i >= 0 {
+		return t[:i], t[i+1:], nil
+	}
+	return t, "", nil
 }
 
 // ParseRequest reads an AWS JSON request whose body has been read into body.
@@ -92,6 +97,28 @@ type Service struct {
 	// service's exception shapes ("Message" for Organizations; "message"
 	// when empty).
 	MessageKey string
+	// SelfValidating says the service checks its inputs' constraints
+	// itself, each failure with the operation's own exception (CloudTrail's
+	// InvalidMaxResultsException, InvalidLookupAttributesException, ...):
+	// decoding then fails only on a value of the wrong JSON type
+	// (SerializationException) and leaves the model's constraints to the
+	// service. Otherwise a constraint failure is InvalidInputException with
+	// its Reason (Organizations).
+	SelfValidating bool
+}
+
+// Prefixes returns the X-Amz-Target prefixes the service answers to: the
+// model's targetPrefix and, when that is qualified by a namespace, its last
+// segment, the service's Smithy name, which the SDKs generated from the
+// Smithy models send. AWS accepts both: the AWS CLI (botocore) sends
+// CloudTrail's "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents",
+// aws-sdk-go-v2's CloudTrail client "CloudTrail_20131101.LookupEvents"
+// (service/cloudtrail/serializers.go).
+func (s *Service) Prefixes() []string {
+	if i := strings.LastIndexByte(s.TargetPrefix, '.'); i >= 0 {
+		return []string{s.TargetPrefix, s.TargetPrefix[i+1:]}
+	}
+	return []string{s.TargetPrefix}
 }
 
 // Resolve finds the operation a request names. A target with another
@@ -100,18 +127,22 @@ type Service struct {
 // for an unmodelled target).
 func (s *Service) Resolve(req *Request) (Operation, error) {
 	op, ok := s.Lookup(req.Operation)
-	if !ok || req.Prefix != s.TargetPrefix {
+	if !ok || !slices.Contains(s.Prefixes(), req.Prefix) {
 		return Operation{}, &awserr.Error{Code: "UnknownOperationException", Status: http.StatusBadRequest, Sender: true}
 	}
 	return op, nil
 }
 
 // Decode decodes req's body into a new input of op. The error is nil or an
-// *awserr.Error (SerializationException, or InvalidInputException with its
-// Reason member).
+// *awserr.Error (SerializationException, or, unless the service is
+// SelfValidating, InvalidInputException with its Reason member).
 func (s *Service) Decode(op Operation, req *Request) (Input, error) {
 	in := op.NewInput()
-	if err := Decode(req.Body, in); err != nil {
+	decode := Decode
+	if s.SelfValidating {
+		decode = DecodeTypes
+	}
+	if err := decode(req.Body, in); err != nil {
 		return nil, fmt.Errorf("decode %s: %w", op.Name, err)
 	}
 	return in, nil

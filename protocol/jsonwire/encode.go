@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"math"
 	"slices"
 	"strconv"
 	"time"
@@ -72,6 +73,31 @@ func (e *Encoder) IntValue(n int32) {
 	e.comma = true
 }
 
+// LongValue writes a 64-bit integer value (a model's long).
+func (e *Encoder) LongValue(n int64) {
+	e.sep()
+	e.buf.WriteString(strconv.FormatInt(n, 10))
+	e.comma = true
+}
+
+// FloatValue writes a floating-point value (a model's double or float): a
+// JSON number, or the strings "NaN", "Infinity" and "-Infinity" that the AWS
+// JSON protocols use for the values JSON cannot write as numbers.
+func (e *Encoder) FloatValue(f float64) {
+	e.sep()
+	switch {
+	case math.IsNaN(f):
+		e.buf.WriteString(`"NaN"`)
+	case math.IsInf(f, 1):
+		e.buf.WriteString(`"Infinity"`)
+	case math.IsInf(f, -1):
+		e.buf.WriteString(`"-Infinity"`)
+	default:
+		e.buf.WriteString(strconv.FormatFloat(f, 'g', -1, 64))
+	}
+	e.comma = true
+}
+
 // BoolValue writes a boolean value.
 func (e *Encoder) BoolValue(b bool) {
 	e.sep()
@@ -103,6 +129,12 @@ func (e *Encoder) String(name, s string) { e.Key(name); e.StringValue(s) }
 
 // Int writes an integer member.
 func (e *Encoder) Int(name string, n int32) { e.Key(name); e.IntValue(n) }
+
+// Long writes a 64-bit integer member.
+func (e *Encoder) Long(name string, n int64) { e.Key(name); e.LongValue(n) }
+
+// Float writes a floating-point member (see FloatValue).
+func (e *Encoder) Float(name string, f float64) { e.Key(name); e.FloatValue(f) }
 
 // Bool writes a boolean member.
 func (e *Encoder) Bool(name string, b bool) { e.Key(name); e.BoolValue(b) }

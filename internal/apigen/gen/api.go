@@ -225,6 +225,12 @@ func (g *apiGen) checkShapes() error {
 		s := g.m.Shapes[name]
 		switch s.Type {
 		case "structure", "string", "integer", "boolean", "timestamp", "blob", "list", "map":
+		case "long", "double", "float":
+			// The JSON protocols write them (CloudTrail's statistics and
+			// relevance scores); no model read so far takes one as input.
+			if !g.json || g.inputs[name] {
+				return fmt.Errorf("shape %s: type %q is supported in JSON outputs only", name, s.Type)
+			}
 		default:
 			return fmt.Errorf("shape %s: type %q is not supported", name, s.Type)
 		}
@@ -512,6 +518,10 @@ func (g *apiGen) goType(name string) string {
 		return "string"
 	case "integer":
 		return "int32"
+	case "long":
+		return "int64"
+	case "double", "float":
+		return "float64"
 	case "boolean":
 		return "bool"
 	case "timestamp":
@@ -781,6 +791,10 @@ func (g *apiGen) elemEncoder(name string) string {
 		return head + write("String") + "(*x) }"
 	case "integer":
 		return head + write("Int") + "(*x) }"
+	case "long":
+		return head + write("Long") + "(*x) }"
+	case "double", "float":
+		return head + write("Float") + "(*x) }"
 	case "boolean":
 		return head + write("Bool") + "(*x) }"
 	case "timestamp":
@@ -793,21 +807,17 @@ func (g *apiGen) elemEncoder(name string) string {
 	case "structure":
 		return head + "x." + g.encodeMethod() + "(e) }"
 	case "list":
-		switch {
-		case !g.json:
+		if !g.json {
 			return head + "query.Members(e, *x, " + g.elemEncoder(s.Member.Shape) + ") }"
-		case g.rest:
-			return head + rt + ".EncodeListValue(e, *x, " + g.elemEncoder(s.Member.Shape) + ") }"
 		}
+		return head + rt + ".EncodeListValue(e, *x, " + g.elemEncoder(s.Member.Shape) + ") }"
 	case "map":
-		switch {
-		case !g.json:
+		if !g.json {
 			return head + "query.Entries(e, *x, " + g.elemEncoder(s.Value.Shape) + ") }"
-		case g.rest:
-			return head + rt + ".EncodeMapValue(e, *x, " + g.elemEncoder(s.Value.Shape) + ") }"
 		}
+		return head + rt + ".EncodeMapValue(e, *x, " + g.elemEncoder(s.Value.Shape) + ") }"
 	}
-	panic("unreachable: nested lists and maps rejected in GenerateJSONAPI")
+	panic("unreachable: type checked in checkShapes: " + s.Type)
 }
 
 // encodeMethod is the name of the generated output method.
@@ -857,6 +867,10 @@ func (g *apiGen) encoder(t string, s *Shape) {
 			}
 		case "integer":
 			stmt = fmt.Sprintf("e.Int(%s, %s)", w, val)
+		case "long":
+			stmt = fmt.Sprintf("e.Long(%s, %s)", w, val)
+		case "double", "float":
+			stmt = fmt.Sprintf("e.Float(%s, %s)", w, val)
 		case "boolean":
 			stmt = fmt.Sprintf("e.Bool(%s, %s)", w, val)
 		case "timestamp":

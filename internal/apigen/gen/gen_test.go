@@ -20,6 +20,8 @@ func TestTranslatePattern(t *testing.T) {
 			`[\x{0009}\x{000A}\x{000D}\x{0020}-\x{007E}\x{0085}\x{00A0}-\x{D7FF}\x{E000}-\x{FFFD}\x{1000}0-\x{10FF}FF]+`,
 			[]string{"arn:aws:iam::1:role/é"}, []string{"😀"}},
 		{`(\u002F)|(\u002F[\u0021-\u007E]+\u002F)`, `(\x{002F})|(\x{002F}[\x{0021}-\x{007E}]+\x{002F})`, []string{"/", "/a/b/"}, []string{"/a", "a/"}},
+		// A flag group both read alike (CloudTrail's QueryStatement).
+		{`(?s).*`, `(?s).*`, []string{"", "SELECT *\nFROM x"}, nil},
 		{`[\p{L}\p{Z}\p{N}_.:/=+\-@]*`, `[\p{L}\p{Z}\p{N}_.:/=+\-@]*`, []string{"", "ä 1"}, []string{"*"}},
 	}
 	for _, tt := range tests {
@@ -42,7 +44,7 @@ func TestTranslatePattern(t *testing.T) {
 			}
 		}
 	}
-	for _, bad := range []string{`a(?<=b)`, `\u12`, `abc\`, `[a-`} {
+	for _, bad := range []string{`a(?<=b)`, `(?x)a b`, `(?)a`, `\u12`, `abc\`, `[a-`} {
 		if _, err := TranslatePattern(bad); err == nil {
 			t.Errorf("%q: want an error", bad)
 		}
@@ -190,5 +192,51 @@ func TestGenerateMini(t *testing.T) {
 	}
 	if _, err := Parse([]byte(strings.Replace(miniModel, `{"shape": "str"}, "Alpha"`, `{"shape": "nope"}, "Alpha"`, 1))); err == nil {
 		t.Error("want an error for a dangling shape reference")
+	}
+}
+
+const miniJSONModel = `{
+ "metadata": {"apiVersion": "2020-01-01", "protocol": "json", "uid": "minij-2020-01-01", "serviceId": "MiniJ", "endpointPrefix": "minij", "targetPrefix": "ns.MiniJ_2020"},
+ "operations": {"Get": {"name": "Get", "http": {"method": "POST", "requestUri": "/"}, "input": {"shape": "GetRequest"}, "output": {"shape": "GetResponse"}}},
+ "shapes": {
+  "GetRequest": {"type": "structure", "members": {"Id": {"shape": "str"}}},
+  "GetResponse": {"type": "structure", "members": {"Bytes": {"shape": "long"}, "Score": {"shape": "float"}, "Rows": {"shape": "rows"}}},
+  "rows": {"type": "list", "member": {"shape": "row"}},
+  "row": {"type": "list", "member": {"shape": "cols"}},
+  "cols": {"type": "map", "key": {"shape": "str"}, "value": {"shape": "str"}},
+  "long": {"type": "long"},
+  "float": {"type": "float"},
+  "str": {"type": "string"}
+ }}`
+
+// JSON outputs may hold longs, floats and lists of lists of maps
+// (CloudTrail's GetQueryResults); as inputs those numbers are refused, since
+// no decoder reads them.
+func TestGenerateJSONOutputs(t *testing.T) {
+	m, err := Parse([]byte(miniJSONModel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := GenerateJSONAPI(m, "minij")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(src)
+	for _, want := range []string{
+		"Bytes *int64", "Score *float64", "Rows [][]map[string]string",
+		`e.Long("Bytes", *v.Bytes)`, `e.Float("Score", *v.Score)`,
+		"awsjson.EncodeListValue(e, *x, func(e *awsjson.Encoder, x *map[string]string) {\n\t\t\tawsjson.EncodeMapValue(",
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("generated code lacks %q", want)
+		}
+	}
+	in := strings.Replace(miniJSONModel, `"Id": {"shape": "str"}`, `"Id": {"shape": "long"}`, 1)
+	mb, err := Parse([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := GenerateJSONAPI(mb, "minij"); err == nil || !strings.Contains(err.Error(), "outputs only") {
+		t.Errorf("a long input: got %v, want an error", err)
 	}
 }

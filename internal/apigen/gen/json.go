@@ -18,17 +18,6 @@ func GenerateJSONAPI(m *Model, pkg string) ([]byte, error) {
 	}
 	return g.generate(protocolGen{
 		name: "json",
-		checkShapes: func() error {
-			for _, name := range sortedKeys(m.Shapes) {
-				s := m.Shapes[name]
-				if (g.inputs[name] || g.outputs[name]) && s.Type == "list" {
-					if t := m.Shapes[s.Member.Shape].Type; t == "list" || t == "map" {
-						return fmt.Errorf("shape %s: lists of %ss are not supported by the JSON codec", name, t)
-					}
-				}
-			}
-			return nil
-		},
 		consts: []constDecl{
 			{"APIVersion", "the API version of the " + m.Metadata.ServiceID + " model", m.Metadata.APIVersion},
 			{"TargetPrefix", "the X-Amz-Target prefix of " + m.Metadata.ServiceID + " operations", m.Metadata.TargetPrefix},
@@ -37,11 +26,25 @@ func GenerateJSONAPI(m *Model, pkg string) ([]byte, error) {
 	})
 }
 
+// selfValidating lists, by serviceId, the AWS JSON 1.1 services that check
+// their inputs' constraints themselves, each failure with the operation's
+// own exception (awsjson.Service.SelfValidating): CloudTrail's model declares
+// no validation exception, and its operations declare one for every
+// constraint they document — LookupEvents' InvalidMaxResultsException for a
+// MaxResults outside 1 to 50, InvalidLookupAttributesException for a lookup
+// attribute that is not valid
+// (https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html#API_LookupEvents_Errors).
+var selfValidating = map[string]bool{"CloudTrail": true}
+
 func (g *apiGen) jsonOperations() {
 	md := g.m.Metadata
 	g.p("// Service returns the %s service: signing name, target prefix and operation table.", md.ServiceID)
 	g.p("func Service() *awsjson.Service {")
-	g.p("return &awsjson.Service{Name: %q, TargetPrefix: TargetPrefix, Lookup: LookupOperation, MessageKey: %q}", md.EndpointPrefix, g.messageKey())
+	if selfValidating[md.ServiceID] {
+		g.p("return &awsjson.Service{Name: %q, TargetPrefix: TargetPrefix, Lookup: LookupOperation, MessageKey: %q, SelfValidating: true}", md.EndpointPrefix, g.messageKey())
+	} else {
+		g.p("return &awsjson.Service{Name: %q, TargetPrefix: TargetPrefix, Lookup: LookupOperation, MessageKey: %q}", md.EndpointPrefix, g.messageKey())
+	}
 	g.p("}")
 	g.p("")
 	g.operationTable("name", func(n string, op *Operation) string {

@@ -40,7 +40,7 @@ func TranslatePattern(java string) (Translation, error) {
 	var b strings.Builder
 	for i := 0; i < len(java); i++ {
 		c := java[i]
-		if c == '(' && strings.HasPrefix(java[i:], "(?") && !strings.HasPrefix(java[i:], "(?:") {
+		if c == '(' && strings.HasPrefix(java[i:], "(?") && !strings.HasPrefix(java[i:], "(?:") && !isFlagGroup(java[i:]) {
 			return Translation{}, fmt.Errorf("pattern %q: group construct %q is not supported by RE2", java, java[i:min(i+3, len(java))])
 		}
 		if c != '\\' {
@@ -63,6 +63,23 @@ func TranslatePattern(java string) (Translation, error) {
 	}
 	t := Translation{RE2: b.String()}
 	return t, compileCheck(java, t.RE2)
+}
+
+// isFlagGroup reports whether s starts with a group setting flags that Java
+// and RE2 read alike — i (case-insensitive), m (multi-line), s (dot matches
+// newline) — as "(?s)" or "(?s:" (CloudTrail's QueryStatement is "(?s).*").
+// Java's u, U, x, d and c flags mean something else or nothing in RE2.
+func isFlagGroup(s string) bool {
+	for i := 2; i < len(s); i++ {
+		switch s[i] {
+		case 'i', 'm', 's':
+		case ')', ':':
+			return i > 2
+		default:
+			return false
+		}
+	}
+	return false
 }
 
 func compileCheck(java, re2 string) error {
