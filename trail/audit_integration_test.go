@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	awsct "github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 	awssts "github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
@@ -129,6 +131,19 @@ func TestKeyRotationIsVisibleInTheTrail(t *testing.T) {
 		ui["arn"] != "arn:aws:iam::123456789012:user/alice" || ok["recipientAccountId"] != testserver.AccountID ||
 		ok["awsRegion"] != "us-east-1" || ok["eventType"] != "AwsApiCall" {
 		t.Errorf("GetUser event: %v", ok)
+	}
+
+	// The same question through CloudTrail's API, as the guide asks it:
+	// aws cloudtrail lookup-events --lookup-attributes AttributeKey=AccessKeyId,AttributeValue=...
+	ct := awsct.NewFromConfig(s.Config(testserver.RootKeyID, testserver.RootSecretKey))
+	looked, err := ct.LookupEvents(ctx, &awsct.LookupEventsInput{LookupAttributes: []cttypes.LookupAttribute{
+		{AttributeKey: cttypes.LookupAttributeKeyAccessKeyId, AttributeValue: key2.AccessKeyId}}})
+	if err != nil || len(looked.Events) != 2 {
+		t.Fatalf("LookupEvents by key 2 = %+v, %v", looked, err)
+	}
+	if e := looked.Events[0]; aws.ToString(e.EventName) != "GetUser" || aws.ToString(e.Username) != "alice" ||
+		aws.ToString(e.ReadOnly) != "true" || !strings.Contains(aws.ToString(e.CloudTrailEvent), `"accessKeyId":"`+*key2.AccessKeyId+`"`) {
+		t.Errorf("LookupEvents event = %+v", e)
 	}
 
 	// Deactivate key 1; a client still using it is refused, and the
