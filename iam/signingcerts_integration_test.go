@@ -1,15 +1,18 @@
 package iam_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/csv"
 	"encoding/pem"
 	"math/big"
 	"regexp"
+	"slices"
 	"testing"
 	"time"
 
@@ -187,4 +190,87 @@ func TestSigningCertificatesDefaultToCaller(t *testing.T) {
 	if _, err := dev.DeleteSigningCertificate(ctx, &awsiam.DeleteSigningCertificateInput{CertificateId: up.Certificate.CertificateId}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// Signing certificates in GetAccountSummary (AccountSigningCertificatesPresent:
+// the root user has one, API_GetAccountSummary) and in the credential report
+// (cert_N_active "TRUE" for an Active certificate, cert_N_last_rotated its
+// date, N/A without an active one: id_credentials_getting-report.md).
+func TestSigningCertificatesInReports(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t)
+	ctx := context.Background()
+	root := srv.RootIAM()
+	present := func() int32 {
+		t.Helper()
+		sum, err := root.GetAccountSummary(ctx, &awsiam.GetAccountSummaryInput{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sum.SummaryMap[string(types.SummaryKeyTypeAccountSigningCertificatesPresent)]
+	}
+	if n := present(); n != 0 {
+		t.Fatalf("AccountSigningCertificatesPresent %d without certificates", n)
+	}
+	rc, err := root.UploadSigningCertificate(ctx, &awsiam.UploadSigningCertificateInput{CertificateBody: aws.String(validCert(t, "root"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := present(); n != 1 {
+		t.Fatalf("AccountSigningCertificatesPresent %d with the root's certificate", n)
+	}
+	if _, err := root.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("dev")}); err != nil {
+		t.Fatal(err)
+	}
+	var devIDs []string
+	for _, cn := range []string{"one", "two"} {
+		c, err := root.UploadSigningCertificate(ctx, &awsiam.UploadSigningCertificateInput{UserName: aws.String("dev"), CertificateBody: aws.String(validCert(t, cn))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		devIDs = append(devIDs, *c.Certificate.CertificateId)
+	}
+	// A user's certificates are not the root's.
+	if _, err := root.DeleteSigningCertificate(ctx, &awsiam.DeleteSigningCertificateInput{CertificateId: rc.Certificate.CertificateId}); err != nil {
+		t.Fatal(err)
+	}
+	if n := present(); n != 0 {
+		t.Fatalf("AccountSigningCertificatesPresent %d with users' certificates only", n)
+	}
+	if _, err := root.UpdateSigningCertificate(ctx, &awsiam.UpdateSigningCertificateInput{UserName: aws.String("dev"), CertificateId: aws.String(devIDs[1]), Status: types.StatusTypeInactive}); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := root.GenerateCredentialReport(ctx, &awsiam.GenerateCredentialReportInput{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rep, err := root.GetCredentialReport(ctx, &awsiam.GetCredentialReportInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(rep.Content)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := func(row []string, name string) string { return row[slices.Index(rows[0], name)] }
+	for _, row := range rows[1:] {
+		if row[0] != "dev" {
+			continue
+		}
+		// The two were uploaded within the same second, so either may be
+		// cert_1: one Active with its date, one Inactive with N/A.
+		active, inactive := "cert_1", "cert_2"
+		if col(row, "cert_1_active") == "false" {
+			active, inactive = inactive, active
+		}
+		if col(row, active+"_active") != "true" || col(row, inactive+"_active") != "false" || col(row, inactive+"_last_rotated") != "N/A" {
+			t.Errorf("dev's certificate columns %v", row)
+		}
+		if _, err := time.Parse(time.RFC3339, col(row, active+"_last_rotated")); err != nil {
+			t.Errorf("%s_last_rotated %q: %v", active, col(row, active+"_last_rotated"), err)
+		}
+		return
+	}
+	t.Fatalf("no row for dev in %v", rows)
 }
