@@ -135,9 +135,11 @@ func unrecognizedSSHKey() *awserr.Error {
 	return awserr.UnrecognizedPublicKeyEncoding("The public key encoding format is unsupported or unrecognized: use ssh-rsa or PEM.")
 }
 
-// sshFingerprint is the MD5 fingerprint of a key as IAM reports it: the MD5
-// of the key's SSH wire encoding in colon-separated hex pairs (what
-// ssh-keygen -l -E md5 prints after "MD5:").
+// sshFingerprint is the fingerprint of a key as IAM reports it, "The MD5
+// message digest of the SSH public key" (API_SSHPublicKey): the MD5 of the
+// key's SSH wire encoding in colon-separated hex pairs, as ssh-keygen -l -E md5
+// prints it after "MD5:". That is 47 characters; the model's "fixed length of
+// 48" cannot hold an MD5 in this form and is taken as a slip.
 func sshFingerprint(pub ssh.PublicKey) string { return ssh.FingerprintLegacyMD5(pub) }
 
 // encodeSSHKey returns a stored key in the encoding GetSSHPublicKey asks for:
