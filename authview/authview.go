@@ -333,6 +333,7 @@ func (d *Directory) invalidate(ch store.Change) {
 		store.KindInstanceProfile, store.KindUniqueID, store.KindAccountAlias, store.KindOIDCProvider,
 		store.KindAccountBucket, store.KindAccountS3,
 		store.KindWorkload, store.KindWorkloadID, // workloads grant nothing: their roles do
+		store.KindSSHPublicKey, store.KindSigningCertificate, store.KindSigningCertificateDigest, store.KindServiceCredential,
 		"password-policy", "password-state", "credential-report", "slr-deletion-task":
 	default:
 		d.gen[ch.Account]++

@@ -186,8 +186,10 @@ func (s *Service) getAccountSummary(ctx context.Context, c *identity.Caller, _ i
 			{iamapi.SummaryKeyTypePolicyVersionsInUse, store.KindAttachment, ""},
 			{iamapi.SummaryKeyTypeMFADevices, store.KindMFADevice, ""},
 			{iamapi.SummaryKeyTypeProviders, store.KindOIDCProvider, ""},
-			// The root user's access keys are listed under the empty user name.
+			// The root user's access keys and signing certificates are
+			// listed under the empty user name.
 			{iamapi.SummaryKeyTypeAccountAccessKeysPresent, store.KindUserAccessKey, store.UserAccessKeyPrefix("")},
+			{iamapi.SummaryKeyTypeAccountSigningCertificatesPresent, store.KindSigningCertificate, store.UserCredentialPrefix("")},
 		}
 		for _, ct := range counts {
 			n, err := tx.Count(ctx, ct.kind, c.Account, ct.prefix)
@@ -196,8 +198,10 @@ func (s *Service) getAccountSummary(ctx context.Context, c *identity.Caller, _ i
 			}
 			m[ct.key] = int32(n)
 		}
-		if m[iamapi.SummaryKeyTypeAccountAccessKeysPresent] > 0 {
-			m[iamapi.SummaryKeyTypeAccountAccessKeysPresent] = 1
+		for _, present := range []iamapi.SummaryKeyType{iamapi.SummaryKeyTypeAccountAccessKeysPresent, iamapi.SummaryKeyTypeAccountSigningCertificatesPresent} {
+			if m[present] > 0 {
+				m[present] = 1
+			}
 		}
 		mfas, err := store.ListValues[store.MFADevice](ctx, tx, store.ListOptions{Kind: store.KindMFADevice, Account: c.Account})
 		if err != nil {
@@ -214,10 +218,9 @@ func (s *Service) getAccountSummary(ctx context.Context, c *identity.Caller, _ i
 		}
 		m[iamapi.SummaryKeyTypeMFADevicesInUse] = int32(inUse)
 		m[iamapi.SummaryKeyTypeAccountMFAEnabled] = int32(rootMFA)
-		// Gatehouse keeps no root password, signing certificates, server
-		// certificates or SAML providers in this store: AWS reports 0.
+		// Gatehouse keeps no root password, server certificates or SAML
+		// providers in this store: AWS reports 0.
 		m[iamapi.SummaryKeyTypeAccountPasswordPresent] = 0
-		m[iamapi.SummaryKeyTypeAccountSigningCertificatesPresent] = 0
 		m[iamapi.SummaryKeyTypeServerCertificates] = 0
 		return nil
 	})

@@ -168,6 +168,22 @@ func buildCredentialReport(ctx context.Context, tx store.ReadTx, account string)
 	for owner := range keys {
 		slices.SortStableFunc(keys[owner], func(a, b reportKey) int { return a.lastRotated.Compare(b.lastRotated) })
 	}
+	// Signing certificates by owner, oldest first: cert_N_active is "TRUE"
+	// when the certificate's status is Active, cert_N_last_rotated when it
+	// "was created or last changed", N/A without an active one
+	// (id_credentials_getting-report.md).
+	certs := map[string][]reportKey{}
+	scs, err := store.ListJSON[store.SigningCertificate](ctx, tx, store.ListOptions{Kind: store.KindSigningCertificate, Account: account})
+	if err != nil {
+		return nil, err
+	}
+	for _, sc := range scs {
+		owner, _, _ := strings.Cut(sc.Key, store.Sep)
+		certs[owner] = append(certs[owner], reportKey{active: sc.Value.Status == store.StatusActive, lastRotated: sc.Value.UploadDate})
+	}
+	for owner := range certs {
+		slices.SortStableFunc(certs[owner], func(a, b reportKey) int { return a.lastRotated.Compare(b.lastRotated) })
+	}
 	// Enabled MFA devices by owner.
 	mfa := map[string]bool{}
 	devices, err := store.ListValues[store.MFADevice](ctx, tx, store.ListOptions{Kind: store.KindMFADevice, Account: account})
@@ -192,7 +208,7 @@ func buildCredentialReport(ctx context.Context, tx store.ReadTx, account string)
 	}
 	rootRow := []string{"<root_account>", arn.Root(account), reportTime(acct.CreateDate),
 		reportNotSupported, reportNA, reportNotSupported, reportNotSupported, reportBool(mfa[""])}
-	if err := w.Write(append(rootRow, keyColumns(keys[""])...)); err != nil {
+	if err := w.Write(append(rootRow, keyColumns(keys[""], certs[""])...)); err != nil {
 		return nil, err
 	}
 	for _, u := range users {
@@ -222,7 +238,7 @@ func buildCredentialReport(ctx context.Context, tx store.ReadTx, account string)
 			row = append(row, reportTrue, used, reportTime(changed), next)
 		}
 		row = append(row, reportBool(mfa[store.UserKey(u.Name)]))
-		if err := w.Write(append(row, keyColumns(keys[store.UserKey(u.Name)])...)); err != nil {
+		if err := w.Write(append(row, keyColumns(keys[store.UserKey(u.Name)], certs[store.UserKey(u.Name)])...)); err != nil {
 			return nil, err
 		}
 	}
@@ -233,9 +249,9 @@ func buildCredentialReport(ctx context.Context, tx store.ReadTx, account string)
 	return buf.Bytes(), nil
 }
 
-// keyColumns are the columns of a user's first two access keys (oldest
-// first) and of its signing certificates, which Gatehouse does not support.
-func keyColumns(keys []reportKey) []string {
+// keyColumns are the columns of a user's first two access keys and first two
+// signing certificates (oldest first).
+func keyColumns(keys, certs []reportKey) []string {
 	var cols []string
 	for i := range 2 {
 		if i >= len(keys) {
@@ -258,7 +274,14 @@ func keyColumns(keys []reportKey) []string {
 		}
 		cols = append(cols, reportBool(k.active), rotated, used, region, service)
 	}
-	return append(cols, reportFalse, reportNA, reportFalse, reportNA)
+	for i := range 2 {
+		if i >= len(certs) || !certs[i].active {
+			cols = append(cols, reportFalse, reportNA)
+			continue
+		}
+		cols = append(cols, reportTrue, reportTime(certs[i].lastRotated))
+	}
+	return cols
 }
 
 func reportBool(b bool) string {

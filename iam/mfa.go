@@ -163,6 +163,9 @@ func (s *Service) mfaOps() []Op {
 		op("ListMFADevices", func(ctx context.Context, c *identity.Caller, in *iamapi.ListMFADevicesRequest) (Authz, error) {
 			return s.mfaUserAuthz(ctx, c, "iam:ListMFADevices", in.UserName, "")
 		}, s.listMFADevices),
+		op("GetMFADevice", func(ctx context.Context, c *identity.Caller, in *iamapi.GetMFADeviceRequest) (Authz, error) {
+			return s.mfaUserAuthz(ctx, c, "iam:GetMFADevice", in.UserName, in.SerialNumber)
+		}, s.getMFADevice),
 		op("ListVirtualMFADevices", func(ctx context.Context, c *identity.Caller, in *iamapi.ListVirtualMFADevicesRequest) (Authz, error) {
 			return Authz{Action: "iam:ListVirtualMFADevices", Resource: "*"}, nil
 		}, s.listVirtualMFADevices),
@@ -520,4 +523,34 @@ func (s *Service) listMFADeviceTags(ctx context.Context, c *identity.Caller, in 
 	return listTagsPage(d.Tags, in.Marker, in.MaxItems, func(tags []iamapi.Tag, truncated *bool, marker *string) *iamapi.ListMFADeviceTagsResponse {
 		return &iamapi.ListMFADeviceTagsResponse{Tags: tags, IsTruncated: truncated, Marker: marker}
 	})
+}
+
+// getMFADevice returns an MFA device enabled for a user (the caller when
+// UserName is absent; the root user for its own device). AWS documents the
+// operation for FIDO security keys, whose certifications it reports
+// (API_GetMFADevice); Gatehouse's devices are virtual and have none, so
+// Certifications is absent.
+func (s *Service) getMFADevice(ctx context.Context, c *identity.Caller, in *iamapi.GetMFADeviceRequest) (*iamapi.GetMFADeviceResponse, error) {
+	owner, err := deviceOwner(c, in.UserName, in.SerialNumber)
+	if err != nil {
+		return nil, err
+	}
+	var d store.MFADevice
+	err = s.view(ctx, func(tx store.ReadTx) error {
+		if owner != "" {
+			if _, err := getUser(ctx, tx, c.Account, owner); err != nil {
+				return err
+			}
+		}
+		d, err = enabledFor(ctx, tx, c.Account, owner, in.SerialNumber)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := &iamapi.GetMFADeviceResponse{SerialNumber: d.SerialNumber, EnableDate: ptr(d.EnableDate)}
+	if d.UserName != "" {
+		out.UserName = ptr(d.UserName)
+	}
+	return out, nil
 }

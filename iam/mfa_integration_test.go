@@ -175,3 +175,58 @@ func TestVirtualMFADeviceQRCode(t *testing.T) {
 		t.Fatal("no Base32StringSeed")
 	}
 }
+
+// GetMFADevice "Retrieves information about an MFA device for a specified
+// user" (https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetMFADevice.html):
+// the user, serial number and enable date of a device enabled for the user
+// (the caller when UserName is absent); NoSuchEntity otherwise.
+func TestGetMFADevice(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t)
+	ctx := context.Background()
+	root := srv.RootIAM()
+	dev := srv.NewUserWithKey(t, "alice")
+	if _, err := root.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("bob")}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := root.CreateVirtualMFADevice(ctx, &awsiam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("alice-phone")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	serial, seed := out.VirtualMFADevice.SerialNumber, out.VirtualMFADevice.Base32StringSeed
+	// Not yet enabled: no user's device.
+	_, err = root.GetMFADevice(ctx, &awsiam.GetMFADeviceInput{UserName: aws.String("alice"), SerialNumber: serial})
+	wantCodeMessage(t, err, "NoSuchEntity", "MFA Device with serial number "+*serial+" does not exist.")
+	now := time.Now()
+	if _, err := root.EnableMFADevice(ctx, &awsiam.EnableMFADeviceInput{UserName: aws.String("alice"), SerialNumber: serial,
+		AuthenticationCode1: aws.String(mfaCode(t, seed, now.Add(-30*time.Second))), AuthenticationCode2: aws.String(mfaCode(t, seed, now))}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := root.GetMFADevice(ctx, &awsiam.GetMFADeviceInput{UserName: aws.String("alice"), SerialNumber: serial})
+	if err != nil || *got.SerialNumber != *serial || aws.ToString(got.UserName) != "alice" || got.EnableDate == nil || len(got.Certifications) != 0 {
+		t.Fatalf("GetMFADevice %+v %v", got, err)
+	}
+	if d := time.Since(*got.EnableDate); d < 0 || d > time.Minute {
+		t.Errorf("enable date %v", got.EnableDate)
+	}
+	// Another user's device, an unknown serial and an unknown user.
+	_, err = root.GetMFADevice(ctx, &awsiam.GetMFADeviceInput{UserName: aws.String("bob"), SerialNumber: serial})
+	wantCode(t, err, "NoSuchEntity")
+	_, err = root.GetMFADevice(ctx, &awsiam.GetMFADeviceInput{UserName: aws.String("alice"), SerialNumber: aws.String("arn:aws:iam::123456789012:mfa/none")})
+	wantCode(t, err, "NoSuchEntity")
+	_, err = root.GetMFADevice(ctx, &awsiam.GetMFADeviceInput{UserName: aws.String("nobody"), SerialNumber: serial})
+	wantCodeMessage(t, err, "NoSuchEntity", "The user with name nobody cannot be found.")
+
+	// The caller's own device, authorized on its ARN (iam:GetMFADevice on
+	// resource type user).
+	_, err = dev.GetMFADevice(ctx, &awsiam.GetMFADeviceInput{SerialNumber: serial})
+	wantCode(t, err, "AccessDenied")
+	doc := `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"iam:GetMFADevice","Resource":"arn:aws:iam::123456789012:user/${aws:username}"}}`
+	if _, err := root.PutUserPolicy(ctx, &awsiam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("mfa"), PolicyDocument: aws.String(doc)}); err != nil {
+		t.Fatal(err)
+	}
+	got, err = dev.GetMFADevice(ctx, &awsiam.GetMFADeviceInput{SerialNumber: serial})
+	if err != nil || aws.ToString(got.UserName) != "alice" {
+		t.Fatalf("GetMFADevice as the caller %+v %v", got, err)
+	}
+}

@@ -12,6 +12,9 @@ import (
 // AWS's DeleteConflict messages for an entity that still has dependents.
 const (
 	mustDeleteAccessKeys = "Cannot delete entity, must delete access keys first."
+	mustDeleteCerts      = "Cannot delete entity, must delete signing certificates first."
+	mustDeleteSSHKeys    = "Cannot delete entity, must delete SSH public keys first."
+	mustDeleteSvcCreds   = "Cannot delete entity, must delete service specific credentials first."
 	mustDeletePolicies   = "Cannot delete entity, must delete policies first."
 	mustDetachPolicies   = "Cannot delete entity, must detach all policies first."
 	mustLeaveGroups      = "Cannot delete entity, must remove users from group first."
@@ -91,8 +94,16 @@ func (s *Service) users() named[store.User] {
 		key: store.UserKey, arnOf: arn.User, get: getUser,
 		fields: func(u *store.User) entityFields { return entityFields{u.ID, &u.Name, &u.Path, &u.ARN} },
 		dependents: func(name string) []dependent {
+			// Access keys, signing certificates, SSH public keys and
+			// service-specific (Git) credentials, in the order
+			// API_DeleteUser lists them.
 			return slices.Concat(
-				[]dependent{{store.KindUserAccessKey, store.UserAccessKeyPrefix(name), mustDeleteAccessKeys}},
+				[]dependent{
+					{store.KindUserAccessKey, store.UserAccessKeyPrefix(name), mustDeleteAccessKeys},
+					{store.KindSigningCertificate, store.UserCredentialPrefix(name), mustDeleteCerts},
+					{store.KindSSHPublicKey, store.UserCredentialPrefix(name), mustDeleteSSHKeys},
+					{store.KindServiceCredential, store.UserCredentialPrefix(name), mustDeleteSvcCreds},
+				},
 				policyDependents(store.EntityUser, name),
 				[]dependent{{memberships.byTo, memberships.toPrefix(name), mustLeaveGroups}})
 		},

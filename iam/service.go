@@ -99,6 +99,7 @@ func (s *Service) Ops() map[string]Op {
 		s.mfaOps(),
 		s.oidcOps(),
 		s.passwordOps(),
+		s.sshKeyOps(), s.signingCertificateOps(), s.serviceCredentialOps(),
 	}
 	for _, group := range groups {
 		for _, o := range group {

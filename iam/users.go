@@ -209,7 +209,8 @@ func (s *Service) updateUser(ctx context.Context, c *identity.Caller, in *iamapi
 }
 
 // moveUserCredentials moves, on a rename, a user's access keys (the per-user
-// index and the owner in each global key record) and login profile.
+// index and the owner in each global key record), login profile, and the
+// credentials of moveUserCredentialRecords.
 func moveUserCredentials(ctx context.Context, tx store.Tx, account, oldName, newName string) error {
 	refs, err := store.ListValues[store.AccessKeyRef](ctx, tx, store.ListOptions{Kind: store.KindUserAccessKey, Account: account, Prefix: store.UserAccessKeyPrefix(oldName)})
 	if err != nil {
@@ -242,7 +243,22 @@ func moveUserCredentials(ctx context.Context, tx store.Tx, account, oldName, new
 	} else if !isNotFound(err) {
 		return err
 	}
-	return nil
+	return moveUserCredentialRecords(ctx, tx, account, oldName, newName)
+}
+
+// moveUserCredentialRecords moves a renamed user's SSH public keys, signing
+// certificates and service-specific credentials to the new name. A
+// service-specific credential keeps its generated user name: "Changing the
+// name of an IAM user after generating Git credentials does not change the
+// user name of the Git credentials" (id_credentials_ssh-keys.md).
+func moveUserCredentialRecords(ctx context.Context, tx store.Tx, account, oldName, newName string) error {
+	if err := sshKeys.move(ctx, tx, account, oldName, newName, func(k *store.SSHPublicKey) string { k.UserName = newName; return k.ID }); err != nil {
+		return err
+	}
+	if err := signingCerts.move(ctx, tx, account, oldName, newName, func(c *store.SigningCertificate) string { c.UserName = newName; return c.ID }); err != nil {
+		return err
+	}
+	return serviceCreds.move(ctx, tx, account, oldName, newName, func(c *store.ServiceCredential) string { c.UserName = newName; return c.ID })
 }
 
 func (s *Service) deleteUser(ctx context.Context, c *identity.Caller, in *iamapi.DeleteUserRequest) (*noOutput, error) {

@@ -21,6 +21,11 @@ const (
 	PrefixAccessKey = "AKIA"
 	// PrefixTemporaryKey starts temporary (STS) access key ids.
 	PrefixTemporaryKey = "ASIA"
+	// PrefixSSHPublicKey starts SSH public key ids ("Public key").
+	PrefixSSHPublicKey = "APKA"
+	// PrefixServiceCredential starts service-specific credential ids
+	// ("Context-specific credential").
+	PrefixServiceCredential = "ACCA"
 )
 
 // Lengths of the random part of generated ids: unique ids are 21 characters
@@ -28,6 +33,10 @@ const (
 const (
 	uniqueIDRandomLen  = 17
 	accessKeyRandomLen = 16
+	// certificateIDLen is the length of a signing certificate id: 28
+	// characters of [A-Z2-7] without a prefix, as in the API reference's
+	// example "TA7SMP42TDN5Z26OBPJE7EXAMPLE" (API_UploadSigningCertificate).
+	certificateIDLen = 28
 )
 
 // alphabet is the character set of the random part of AWS ids.
@@ -52,6 +61,12 @@ func (g *Gen) UniqueID(prefix string) (string, error) {
 // followed by 16 random characters of [A-Z2-7].
 func (g *Gen) AccessKeyID(prefix string) (string, error) {
 	return g.make(prefix, accessKeyRandomLen)
+}
+
+// SigningCertificateID returns a signing certificate id: 28 random
+// characters of [A-Z2-7].
+func (g *Gen) SigningCertificateID() (string, error) {
+	return g.make("", certificateIDLen)
 }
 
 func (g *Gen) make(prefix string, n int) (string, error) {

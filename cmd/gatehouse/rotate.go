@@ -88,16 +88,17 @@ func rotateKeys(ctx context.Context, c *rotateKeysConfig, stdout io.Writer) erro
 	fmt.Fprintf(stdout, "Session key version %d now seals (%d keys in the ring, %d retired).\n", res.Version, res.Keys, res.Retired)
 	n, err := resealSecrets(ctx, st, master)
 	if err != nil {
-		return fmt.Errorf("re-sealing stored secrets (after %d access keys and %d MFA devices; rerun to finish): %w", n.accessKeys, n.mfaDevices, err)
+		return fmt.Errorf("re-sealing stored secrets (after %d access keys, %d MFA devices and %d service-specific credentials; rerun to finish): %w",
+			n.accessKeys, n.mfaDevices, n.serviceCredentials, err)
 	}
-	fmt.Fprintf(stdout, "Re-sealed %d secret access keys and %d MFA seeds under master key %s (%d already were).\n",
-		n.accessKeys, n.mfaDevices, master.CurrentKeyID(), n.current)
+	fmt.Fprintf(stdout, "Re-sealed %d secret access keys and %d MFA seeds and %d service-specific passwords under master key %s (%d already were).\n",
+		n.accessKeys, n.mfaDevices, n.serviceCredentials, master.CurrentKeyID(), n.current)
 	return nil
 }
 
 // resealCounts counts what resealSecrets did.
 type resealCounts struct {
-	accessKeys, mfaDevices int
+	accessKeys, mfaDevices, serviceCredentials int
 	// current counts the values already sealed with the current master key.
 	current int
 }
@@ -105,7 +106,8 @@ type resealCounts struct {
 // resealPage is how many records one re-sealing transaction handles.
 const resealPage = 100
 
-// resealSecrets re-seals every secret access key and MFA seed that is not
+// resealSecrets re-seals every secret access key, MFA seed and
+// service-specific credential password that is not
 // sealed with master's current key, one page of records per transaction (so
 // it never holds the writers' lock for long), reading each record inside
 // the transaction that rewrites it. It is idempotent: a rerun after a failure
@@ -148,6 +150,21 @@ func resealSecrets(ctx context.Context, st store.Store, master *keyring.Keyring)
 			}
 			d.SeedCiphertext = sealed
 			return encodeRecord(r, d)
+		})
+		if err != nil {
+			return n, err
+		}
+		err = resealKind(ctx, st, master, store.KindServiceCredential, a.ID, &n.serviceCredentials, &n.current, func(r store.Record) (store.Record, bool, error) {
+			c, err := store.DecodeJSON[store.ServiceCredential](r)
+			if err != nil {
+				return r, false, err
+			}
+			sealed, changed, err := reseal(master, c.SecretCiphertext, []byte(c.ID))
+			if err != nil || !changed {
+				return r, false, err
+			}
+			c.SecretCiphertext = sealed
+			return encodeRecord(r, c)
 		})
 		if err != nil {
 			return n, err

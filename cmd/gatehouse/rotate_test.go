@@ -44,9 +44,19 @@ func TestAdminRotateKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// And a service-specific credential's password.
+	const credID, password = "ACCAEXAMPLEEXAMPLEEXA", "service-password"
+	sealedPassword, err := oldMaster.Seal([]byte(password), []byte(credID))
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx := context.Background()
 	withStore(t, dir, func(st store.Store) {
 		err := st.Update(ctx, func(tx store.Tx) error {
+			if err := store.PutJSON(ctx, tx, store.KindServiceCredential, "210987654321", store.UserCredentialKey("dev", credID),
+				store.ServiceCredential{ID: credID, UserName: "dev", ServiceName: "codecommit.amazonaws.com", SecretCiphertext: sealedPassword}); err != nil {
+				return err
+			}
 			return store.CreateJSON(ctx, tx, store.KindMFADevice, "210987654321", store.MFADeviceKey(serial),
 				store.MFADevice{SerialNumber: serial, SeedCiphertext: sealedSeed, CreateDate: time.Now().UTC()})
 		})
@@ -73,7 +83,7 @@ func TestAdminRotateKeys(t *testing.T) {
 	if code := run([]string{"admin", "rotate-keys", "--data", dir}, nil, &out, &errb); code != 0 {
 		t.Fatalf("rotate-keys: exit %d: %s", code, errb.String())
 	}
-	if !strings.Contains(out.String(), "Session key version 1 now seals") || !strings.Contains(out.String(), "Re-sealed 1 secret access keys and 1 MFA seeds") {
+	if !strings.Contains(out.String(), "Session key version 1 now seals") || !strings.Contains(out.String(), "Re-sealed 1 secret access keys and 1 MFA seeds and 1 service-specific passwords") {
 		t.Errorf("rotate-keys output %q", out.String())
 	}
 	if strings.Contains(out.String(), secret) || strings.Contains(out.String(), keyring.EncodeKey(newKey)) {
@@ -102,6 +112,14 @@ func TestAdminRotateKeys(t *testing.T) {
 			if err != nil || !bytes.Equal(plain, seed) {
 				t.Errorf("MFA seed under the new master key alone: %v", err)
 			}
+			c, err := store.GetJSON[store.ServiceCredential](ctx, tx, store.KindServiceCredential, "210987654321", store.UserCredentialKey("dev", credID))
+			if err != nil {
+				return err
+			}
+			plain, err = onlyNew.Open(c.SecretCiphertext, []byte(credID))
+			if err != nil || string(plain) != password {
+				t.Errorf("service-specific password under the new master key alone: %v", err)
+			}
 			return nil
 		})
 		if err != nil {
@@ -114,7 +132,7 @@ func TestAdminRotateKeys(t *testing.T) {
 	if code := run([]string{"admin", "rotate-keys", "--data", dir}, nil, &out, &errb); code != 0 {
 		t.Fatalf("rotate-keys again: exit %d: %s", code, errb.String())
 	}
-	if !strings.Contains(out.String(), "Session key version 2 now seals (2 keys") || !strings.Contains(out.String(), "Re-sealed 0 secret access keys and 0 MFA seeds") || !strings.Contains(out.String(), "(2 already were)") {
+	if !strings.Contains(out.String(), "Session key version 2 now seals (2 keys") || !strings.Contains(out.String(), "Re-sealed 0 secret access keys and 0 MFA seeds and 0 service-specific passwords") || !strings.Contains(out.String(), "(3 already were)") {
 		t.Errorf("second rotate-keys output %q", out.String())
 	}
 
