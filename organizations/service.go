@@ -8,6 +8,13 @@
 // package exports. Controls gives the server the SCP and RCP levels that gate
 // every request of a member account.
 //
+// Beyond them: trusted access for the AWS services the Organizations User
+// Guide lists (trusted.go, access.go), their delegated administrators, who
+// may read the organization, the organization's resource-based delegation
+// policy, with which a member account may make the calls AWS lets it
+// delegate (resourcepolicy.go; delegation.go decides who may call what), and
+// enabling all features through its handshake (features.go).
+//
 // Organization records are global store records (Account ""), so that one
 // read finds an account's organization whatever the account; Controls caches
 // its answers per directory revision.
