@@ -433,6 +433,21 @@ func TestResourcePolicy(t *testing.T) {
 		t.Fatalf("after update: %v", err)
 	}
 
+	// Policy management can be delegated too: the policy is the
+	// organization's, its ARN the management account's.
+	manage := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"` + m.Account + `"},
+		"Action":["organizations:CreatePolicy","organizations:DescribeAccount"],"Resource":"*"}]}`
+	if _, err := org.PutResourcePolicy(ctx, &awsorg.PutResourcePolicyInput{Content: aws.String(manage)}); err != nil {
+		t.Fatal(err)
+	}
+	cp, err := member.CreatePolicy(ctx, &awsorg.CreatePolicyInput{Name: aws.String("delegated"), Description: aws.String("d"), Type: types.PolicyTypeServiceControlPolicy,
+		Content: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:CreateUser","Resource":"*"}]}`)})
+	if err != nil || !regexp.MustCompile(`^arn:aws:organizations::`+testserver.AccountID+`:policy/`+m.OrgID+`/service_control_policy/p-`).MatchString(aws.ToString(cp.Policy.PolicySummary.Arn)) {
+		t.Fatalf("delegated CreatePolicy: %+v %v", cp, err)
+	}
+	_, err = member.AttachPolicy(ctx, &awsorg.AttachPolicyInput{PolicyId: cp.Policy.PolicySummary.Id, TargetId: aws.String(m.Account)})
+	wantCode(t, err, "AccessDeniedException")
+
 	if _, err := org.DeleteResourcePolicy(ctx, &awsorg.DeleteResourcePolicyInput{}); err != nil {
 		t.Fatal(err)
 	}
