@@ -172,17 +172,20 @@ func (a *Authorizer) identity(ctx context.Context, c *identity.Caller) (*policy.
 
 // Authorize decides the call az by c: nil when allowed, else AWS's
 // AccessDenied naming the caller, the action, the resource and the reason.
-// A root user is restricted only by the SCPs of a member account and by
-// RCPs.
+// A root user is restricted only by the SCPs of a member account, by RCPs
+// and by a resource policy the call names (az.ResourcePolicy).
 func (a *Authorizer) Authorize(ctx context.Context, c *identity.Caller, az operation.Authz) error {
 	if az.Skip {
 		return nil
 	}
-	as, err := a.Assemble(ctx, Request{Caller: c, Action: az.Action, Resource: az.Resource, ResourceAccount: az.ResourceAccount, Context: az.Context})
+	as, err := a.Assemble(ctx, Request{Caller: c, Action: az.Action, Resource: az.Resource, ResourceAccount: az.ResourceAccount,
+		Context: az.Context, ResourcePolicy: az.ResourcePolicy})
 	if err != nil {
 		return err
 	}
-	if c.IsRoot() && !as.Guardrails.Active() {
+	// A root user needs no identity policy, but a resource policy the call
+	// names must still allow it.
+	if c.IsRoot() && !as.Guardrails.Active() && az.ResourcePolicy == nil {
 		return nil
 	}
 	res := policy.Evaluate(as.Set, as.Request)

@@ -39,6 +39,11 @@ const (
 	denyUser = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"iam:CreateUser","Resource":"*"}]}`
 )
 
+// delegation is a resource policy allowing account organizations:ListAccounts.
+func delegation(account string) *policy.Policy {
+	return policy.MustCompile("rp", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"`+account+`"},"Action":"organizations:ListAccounts","Resource":"*"}}`, policy.KindResource)
+}
+
 func caller(account, user string) *identity.Caller {
 	c := &identity.Caller{Account: account, Time: time.Unix(1_800_000_000, 0), Region: "us-east-1"}
 	if user == "" {
@@ -76,6 +81,14 @@ func TestAuthorize(t *testing.T) {
 		{"member root under SCP deny", caller("222222222222", ""), operation.Authz{Action: "iam:CreateUser", Resource: "*"},
 			"with an explicit deny in a service control policy"},
 		{"member user, SCP allows", caller("222222222222", "bob"), operation.Authz{Action: "iam:ListUsers", Resource: "*"}, ""},
+		// A resource policy the call names decides for a root user too:
+		// across accounts it must allow (Organizations' delegation policy,
+		// orgs_delegate_policies).
+		{"root across accounts, resource policy allows", caller("333333333333", ""),
+			operation.Authz{Action: "organizations:ListAccounts", Resource: "*", ResourceAccount: "111111111111", ResourcePolicy: delegation("333333333333")}, ""},
+		{"root across accounts, resource policy names another", caller("333333333333", ""),
+			operation.Authz{Action: "organizations:ListAccounts", Resource: "*", ResourceAccount: "111111111111", ResourcePolicy: delegation("444444444444")},
+			"because no resource-based policy allows the organizations:ListAccounts action"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"context"
 
 	"github.com/gatehouse-iam/gatehouse/identity"
+	"github.com/gatehouse-iam/gatehouse/policy"
 )
 
 // Authz is what authorization needs to know about one call: the action, the
@@ -30,6 +31,10 @@ type Authz struct {
 	// (AWS managed policies, arn:aws:iam::aws:policy/..., are readable from
 	// every account as if they were its own).
 	ResourceAccount string
+	// ResourcePolicy, when set, is the resource-based policy the call is
+	// decided against as well (Organizations' delegation policy, for a
+	// member account acting on its organization).
+	ResourcePolicy *policy.Policy
 	// Also lists further permissions the call needs, each decided like the first
 	// (e.g. iam:PassRole on the role for AddRoleToInstanceProfile).
 	Also []Authz

@@ -48,6 +48,13 @@ func (s *Service) targetARN(ctx context.Context, c *identity.Caller, id string) 
 		if err != nil {
 			return err
 		}
+		if strings.HasPrefix(id, "rp-") {
+			rp, err := store.GetJSON[resourcePolicyRecord](ctx, tx, kindOrgResourcePolicy, "", resourcePolicyKey(o.ID))
+			if err == nil && rp.ID == id {
+				arn = rp.ARN
+			}
+			return nil
+		}
 		if strings.HasPrefix(id, "p-") {
 			p, err := getPolicy(ctx, tx, o.ID, id)
 			if err == nil {
@@ -353,6 +360,11 @@ func (s *Service) removeAccount(ctx context.Context, c *identity.Caller, in *org
 		}
 		if m.AccountID == o.MasterAccountID {
 			return orgErr("MasterCannotLeaveOrganizationException", "You can't remove a management account from an organization. If you want the management account to become a member account in another organization, you must first delete the current organization of the management account.")
+		}
+		if ds, err := delegations(ctx, tx, o.ID, m.AccountID); err != nil {
+			return err
+		} else if len(ds) > 0 {
+			return constraint("CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG", "You attempted to remove an account that is registered as a delegated administrator for a service integrated with your organization. To complete this operation, you must first deregister this account as a delegated administrator.")
 		}
 		if err := detachAll(ctx, tx, o.ID, m.AccountID); err != nil {
 			return err

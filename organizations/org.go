@@ -143,7 +143,7 @@ func (s *Service) deleteOrganization(ctx context.Context, c *identity.Caller, _ 
 				return err
 			}
 		}
-		for _, k := range []store.Kind{kindOrgPolicy, kindOrgAttachment, kindOrgTarget} {
+		for _, k := range orgKinds {
 			recs, err := tx.List(ctx, store.ListOptions{Kind: k, Prefix: o.ID + "/"})
 			if err != nil {
 				return err

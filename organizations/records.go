@@ -30,7 +30,50 @@ const (
 	kindOrgTarget store.Kind = "org-policy-target"
 	// kindOrgCreateAccount: key = create account request id; value carRecord.
 	kindOrgCreateAccount store.Kind = "org-create-account"
+	// kindOrgServiceAccess: services with trusted access; key =
+	// org/service principal; value serviceAccessRecord.
+	kindOrgServiceAccess store.Kind = "org-service-access"
+	// kindOrgDelegatedAdmin: delegated administrators; key =
+	// org/account/service principal; value delegationRecord.
+	kindOrgDelegatedAdmin store.Kind = "org-delegated-admin"
+	// kindOrgResourcePolicy: the organization's resource policy; key =
+	// resourcePolicyKey(org); value resourcePolicyRecord.
+	kindOrgResourcePolicy store.Kind = "org-resource-policy"
+	// kindOrgHandshake: handshakes; key = org/handshake id; value
+	// handshakeRecord.
+	kindOrgHandshake store.Kind = "org-handshake"
 )
+
+// orgKinds are the kinds whose keys begin with the organization's id and a
+// slash; DeleteOrganization deletes them by that prefix.
+var orgKinds = []store.Kind{kindOrgPolicy, kindOrgAttachment, kindOrgTarget, kindOrgServiceAccess, kindOrgDelegatedAdmin, kindOrgResourcePolicy, kindOrgHandshake}
+
+type serviceAccessRecord struct {
+	Principal string    `json:"principal"`
+	Enabled   time.Time `json:"enabled"`
+}
+
+type delegationRecord struct {
+	AccountID string    `json:"accountId"`
+	Principal string    `json:"principal"`
+	Enabled   time.Time `json:"enabled"`
+}
+
+type resourcePolicyRecord struct {
+	ID      string      `json:"id"`
+	ARN     string      `json:"arn"`
+	Content string      `json:"content"`
+	Tags    []store.Tag `json:"tags,omitempty"`
+}
+
+type handshakeRecord struct {
+	ID        string    `json:"id"`
+	ARN       string    `json:"arn"`
+	Action    string    `json:"action"`
+	State     string    `json:"state"`
+	Requested time.Time `json:"requested"`
+	Expires   time.Time `json:"expires"`
+}
 
 type orgRecord struct {
 	ID                 string    `json:"id"`
@@ -112,6 +155,11 @@ type carRecord struct {
 func attachmentKey(org, target, policy string) string { return org + "/" + target + "/" + policy }
 func targetKey(org, policy, target string) string     { return org + "/" + policy + "/" + target }
 func policyKey(org, policy string) string             { return org + "/" + policy }
+func serviceAccessKey(org, principal string) string   { return org + "/" + principal }
+func delegationKey(org, account, principal string) string {
+	return org + "/" + account + "/" + principal
+}
+func resourcePolicyKey(org string) string { return org + "/policy" }
 
 // Policy types Gatehouse supports, and the AWS managed policy of each.
 const (
@@ -179,9 +227,29 @@ func orgOf(ctx context.Context, tx store.ReadTx, account string) (orgRecord, mem
 }
 
 // managedOrg returns the caller's organization when the caller's account is
-// its management account; member accounts get AccessDeniedException, as on
-// AWS.
+// its management account, or a member account that the running operation
+// (operationOf) is open to (grantOf); other member accounts get
+// AccessDeniedException, as on AWS.
 func managedOrg(ctx context.Context, tx store.ReadTx, account string) (orgRecord, error) {
+	o, _, err := orgOf(ctx, tx, account)
+	if err != nil {
+		return o, err
+	}
+	if o.MasterAccountID != account {
+		g, _, err := grantOf(ctx, tx, o, account, operationOf(ctx))
+		if err != nil {
+			return o, err
+		}
+		if g == grantNone {
+			return o, accessDenied()
+		}
+	}
+	return o, nil
+}
+
+// managementOnly returns the caller's organization when the caller's
+// account is its management account, whatever the operation.
+func managementOnly(ctx context.Context, tx store.ReadTx, account string) (orgRecord, error) {
 	o, _, err := orgOf(ctx, tx, account)
 	if err != nil {
 		return o, err

@@ -8,6 +8,13 @@
 // package exports. Controls gives the server the SCP and RCP levels that gate
 // every request of a member account.
 //
+// Beyond them: trusted access for the AWS services the Organizations User
+// Guide lists (trusted.go, access.go), their delegated administrators, who
+// may read the organization, the organization's resource-based delegation
+// policy, with which a member account may make the calls AWS lets it
+// delegate (resourcepolicy.go; delegation.go decides who may call what), and
+// enabling all features through its handshake (features.go).
+//
 // Organization records are global store records (Account ""), so that one
 // read finds an account's organization whatever the account; Controls caches
 // its answers per directory revision.
@@ -62,7 +69,9 @@ func New(c Config) *Service {
 }
 
 // op builds an operation.Op from a typed run function; the action is
-// "organizations:"+name and the resource comes from res (nil: "*").
+// "organizations:"+name and the resource comes from res (nil: "*"). A
+// member account's call is completed by delegate; run sees the operation's
+// name in its context (operationOf).
 func op[I, O any](s *Service, name string, res func(ctx context.Context, c *identity.Caller, in I) (string, error), run func(ctx context.Context, c *identity.Caller, in I) (O, error)) operation.Op {
 	return operation.New(name, func(ctx context.Context, c *identity.Caller, in I) (operation.Authz, error) {
 		resource := "*"
@@ -75,13 +84,20 @@ func op[I, O any](s *Service, name string, res func(ctx context.Context, c *iden
 				resource = r
 			}
 		}
-		return operation.Authz{Action: "organizations:" + name, Resource: resource}, nil
-	}, run)
+		az := operation.Authz{Action: "organizations:" + name, Resource: resource}
+		if err := s.delegate(ctx, c, name, &az); err != nil {
+			return operation.Authz{}, err
+		}
+		return az, nil
+	}, func(ctx context.Context, c *identity.Caller, in I) (O, error) {
+		return run(withOperation(ctx, name), c, in)
+	})
 }
 
 // Ops returns the operation table, keyed by operation name.
 func (s *Service) Ops() map[string]operation.Op {
-	return operation.Table(s.organizationOps(), s.accountOps(), s.unitOps(), s.policyOps(), s.tagOps())
+	return operation.Table(s.organizationOps(), s.accountOps(), s.unitOps(), s.policyOps(), s.tagOps(),
+		s.serviceAccessOps(), s.delegatedAdminOps(), s.resourcePolicyOps(), s.featureOps())
 }
 
 // update runs fn in a store transaction and then brings the directory up to

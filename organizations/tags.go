@@ -62,6 +62,24 @@ func (s *Service) withTags(ctx context.Context, c *identity.Caller, id string, f
 			return err
 		}
 		nf := orgErr("TargetNotFoundException", "We can't find a root, OU, account, or policy with the TargetId that you specified.")
+		if strings.HasPrefix(id, "rp-") {
+			rp, err := store.GetJSON[resourcePolicyRecord](ctx, tx, kindOrgResourcePolicy, "", resourcePolicyKey(o.ID))
+			if isNotFound(err) || (err == nil && rp.ID != id) {
+				return nf
+			}
+			if err != nil {
+				return err
+			}
+			tags = rp.Tags
+			if fn == nil {
+				return nil
+			}
+			if rp.Tags, err = fn(rp.Tags); err != nil {
+				return err
+			}
+			tags = rp.Tags
+			return put(kindOrgResourcePolicy, resourcePolicyKey(o.ID), rp)
+		}
 		if strings.HasPrefix(id, "p-") {
 			p, err := getPolicy(ctx, tx, o.ID, id)
 			if err != nil {

@@ -73,6 +73,7 @@ var backupKinds = []store.Kind{
 	"slr-deletion-task", "password-policy", "password-state", "credential-report",
 	// organizations
 	"org", "org-root", "org-ou", "org-account", "org-policy", "org-attachment", "org-policy-target", "org-create-account",
+	"org-service-access", "org-delegated-admin", "org-resource-policy", "org-handshake",
 	// accessanalyzer
 	"access-analyzer", "access-analyzer-finding",
 }
