@@ -148,12 +148,14 @@ type Scanner interface {
 	Scan(dest ...any) error
 }
 
-// ScanEntry reads one row of Columns.
-func ScanEntry(r Scanner) (trail.Entry, error) {
+// ScanEntry reads one row of Columns, and into extra the columns after
+// them.
+func ScanEntry(r Scanner, extra ...any) (trail.Entry, error) {
 	var e trail.Entry
 	var sec int64
-	err := r.Scan(&e.Seq, &e.Account, &e.EventID, &sec, &e.EventName, &e.EventSource,
-		&e.Username, &e.AccessKeyID, &e.Principal, &e.ReadOnly, &e.Management, &e.JSON)
+	dest := append([]any{&e.Seq, &e.Account, &e.EventID, &sec, &e.EventName, &e.EventSource,
+		&e.Username, &e.AccessKeyID, &e.Principal, &e.ReadOnly, &e.Management, &e.JSON}, extra...)
+	err := r.Scan(dest...)
 	if err != nil {
 		return trail.Entry{}, err
 	}
