@@ -92,7 +92,7 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 		}
 		return q.Encode()
 	}
-	w, err := sql.Open("sqlite", path+"?"+pragmas("journal_mode(WAL)")+"&_txlock=immediate")
+	w, err := sql.Open("sqlite", path+"?"+pragmas("journal_mode(WAL)", "cache_size(-65536)")+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("%s: open writer: %w", backend, err)
 	}
