@@ -115,6 +115,11 @@ func build(ctx context.Context, path string, n int) error {
 		return err
 	}
 	defer s.Close()
+	// Room for the indexes' pages while they fill (the writer is one
+	// connection, so the setting holds for the transaction).
+	if _, err := s.w.ExecContext(ctx, `PRAGMA cache_size = -1048576`); err != nil {
+		return err
+	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
