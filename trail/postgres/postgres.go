@@ -288,14 +288,7 @@ func (s *Store) Lookup(ctx context.Context, q trail.Query) (trail.Page, error) {
 	if err := trailsql.CheckQuery(q); err != nil {
 		return trail.Page{}, fmt.Errorf("%s: lookup: %w", backend, err)
 	}
-	page, args := dialect.Lookup(q)
-	query := `SELECT p.*, res.types, res.names, res.owners FROM (` + page + `) p
-		LEFT JOIN LATERAL (
-			SELECT array_agg(type ORDER BY ord) AS types, array_agg(name ORDER BY ord) AS names,
-				array_agg(owner ORDER BY ord) AS owners
-			FROM trail_resources r WHERE r.seq = p.seq
-		) res ON true
-		ORDER BY p.event_time DESC, p.seq DESC`
+	query, args := lookup(q)
 	rows, err := s.pool.Query(ctx, query, args...)
 	if err != nil {
 		return trail.Page{}, mapErr(ctx, err, "lookup")
@@ -320,6 +313,20 @@ func (s *Store) Lookup(ctx context.Context, q trail.Query) (trail.Page, error) {
 		return trail.Page{}, mapErr(ctx, err, "lookup")
 	}
 	return trailsql.Page(entries, q.Limit), nil
+}
+
+// lookup returns the statement of a Lookup and its arguments: the page
+// (see trailsql.Dialect.Lookup) with each entry's resources, in order, as
+// three arrays.
+func lookup(q trail.Query) (string, []any) {
+	page, args := dialect.Lookup(q)
+	return `SELECT p.*, res.types, res.names, res.owners FROM (` + page + `) p
+		LEFT JOIN LATERAL (
+			SELECT array_agg(type ORDER BY ord) AS types, array_agg(name ORDER BY ord) AS names,
+				array_agg(owner ORDER BY ord) AS owners
+			FROM trail_resources r WHERE r.seq = p.seq
+		) res ON true
+		ORDER BY p.event_time DESC, p.seq DESC`, args
 }
 
 // deleteBefore deletes the oldest entries before a time (unix seconds), at
