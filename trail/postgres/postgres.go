@@ -255,7 +255,7 @@ func (s *Store) Append(ctx context.Context, entries []trail.Entry) error {
 			continue // stored already
 		}
 		if err != nil {
-			br.Close()
+			br.Close() //nolint:errcheck // the statement's error is the one that matters
 			return mapErr(ctx, err, "insert event "+entries[i].EventID)
 		}
 	}
