@@ -1,6 +1,7 @@
 package trailsql
 
 import (
+	"math"
 	"strconv"
 	"strings"
 
@@ -59,7 +60,10 @@ func (s *statement) arg(v any) string {
 // argument; the SQL text is built from fixed fragments only.
 func (d Dialect) Lookup(q trail.Query) (string, []any) {
 	s := &statement{d: d}
-	limit := int64(q.Limit) + 1
+	limit := int64(q.Limit)
+	if limit < math.MaxInt64 {
+		limit++
+	}
 	if !q.IncludeData {
 		s.arm(q, true, limit)
 		return s.b.String(), s.args
