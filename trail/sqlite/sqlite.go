@@ -92,7 +92,7 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 		}
 		return q.Encode()
 	}
-	w, err := sql.Open("sqlite", path+"?"+pragmas("journal_mode(WAL)")+"&_txlock=immediate")
+	w, err := sql.Open("sqlite", path+"?"+pragmas("journal_mode(WAL)", "cache_size(-65536)")+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("%s: open writer: %w", backend, err)
 	}
@@ -214,15 +214,17 @@ func prepare(ctx context.Context, tx *sql.Tx) (*inserter, error) {
 	}
 	r, err := tx.PrepareContext(ctx, resource)
 	if err != nil {
-		e.Close()
+		e.Close() //nolint:errcheck // the error returned is the one that matters
 		return nil, mapErr(ctx, err, "prepare insert resource")
 	}
 	return &inserter{event: e, resource: r}, nil
 }
 
+// close releases the statements; closing a statement of a transaction
+// that ends anyway has nothing to report that matters.
 func (in *inserter) close() {
-	in.event.Close()
-	in.resource.Close()
+	in.event.Close()    //nolint:errcheck // see above
+	in.resource.Close() //nolint:errcheck // see above
 }
 
 // insert stores one entry and its resources and returns its seq, or 0 when

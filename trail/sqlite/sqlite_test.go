@@ -1,8 +1,12 @@
 package sqlite_test
 
 import (
+	"database/sql"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/gatehouse-iam/gatehouse/trail"
 	"github.com/gatehouse-iam/gatehouse/trail/sqlite"
@@ -17,4 +21,63 @@ func TestConformance(t *testing.T) {
 		}
 		return s
 	})
+}
+
+// TestReopen: entries survive closing and opening the file again, which
+// applies no migration twice; the file is the owner's only.
+func TestReopen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sub", sqlite.FileName)
+	s, err := sqlite.Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := trail.Entry{Account: "111122223333", EventID: "e1", Time: time.Unix(1790000000, 0).UTC(), Management: true, JSON: []byte(`{"eventID":"e1"}`)}
+	if err := s.Append(t.Context(), []trail.Entry{e}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("database file mode %v, want 0600", fi.Mode().Perm())
+	}
+	s, err = sqlite.Open(t.Context(), path)
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	defer s.Close()
+	p, err := s.Lookup(t.Context(), trail.Query{Account: e.Account, Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Entries) != 1 || p.Entries[0].EventID != "e1" || string(p.Entries[0].JSON) != string(e.JSON) {
+		t.Errorf("after reopening: %+v, want e1", p.Entries)
+	}
+}
+
+// TestNewerSchemaRefused: a file migrated by a newer Gatehouse (a version
+// this one does not know) is refused, not written to.
+func TestNewerSchemaRefused(t *testing.T) {
+	path := filepath.Join(t.TempDir(), sqlite.FileName)
+	s, err := sqlite.Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, '9999_future.sql', 'now')`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if s, err := sqlite.Open(t.Context(), path); err == nil {
+		s.Close()
+		t.Fatal("a trail with an unknown migration opened")
+	} else if !strings.Contains(err.Error(), "9999") {
+		t.Errorf("error %q does not name the unknown migration", err)
+	}
 }

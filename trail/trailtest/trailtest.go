@@ -77,6 +77,7 @@ func Run(t *testing.T, open func(t *testing.T) trail.Store) {
 		{"ContextDone", testContextDone},
 		{"ConcurrentAppends", testConcurrentAppends},
 		{"InvalidArguments", testInvalid},
+		{"AfterClose", testAfterClose},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -708,4 +709,25 @@ func testInvalid(t *testing.T, s trail.Store) {
 	if err := s.Append(ctx, nil); err != nil {
 		t.Errorf("Append of nothing: %v", err)
 	}
+}
+
+// testAfterClose: a closed store cannot be read or written: its calls fail
+// with trail.ErrUnavailable.
+func testAfterClose(t *testing.T, s trail.Store) {
+	appendAll(t, s, event(acct, "a", 0))
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	ctx := t.Context()
+	check := func(op string, err error) {
+		t.Helper()
+		if !errors.Is(err, trail.ErrUnavailable) {
+			t.Errorf("%s after Close: %v, want an error wrapping trail.ErrUnavailable", op, err)
+		}
+	}
+	check("Append", s.Append(ctx, []trail.Entry{event(acct, "b", 1)}))
+	_, err := s.Lookup(ctx, trail.Query{Account: acct, Limit: 10})
+	check("Lookup", err)
+	_, err = s.DeleteBefore(ctx, at(10), 10)
+	check("DeleteBefore", err)
 }

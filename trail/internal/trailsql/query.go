@@ -1,6 +1,7 @@
 package trailsql
 
 import (
+	"math"
 	"strconv"
 	"strings"
 
@@ -59,7 +60,10 @@ func (s *statement) arg(v any) string {
 // argument; the SQL text is built from fixed fragments only.
 func (d Dialect) Lookup(q trail.Query) (string, []any) {
 	s := &statement{d: d}
-	limit := int64(q.Limit) + 1
+	limit := int64(q.Limit)
+	if limit < math.MaxInt64 {
+		limit++
+	}
 	if !q.IncludeData {
 		s.arm(q, true, limit)
 		return s.b.String(), s.args
@@ -148,12 +152,14 @@ type Scanner interface {
 	Scan(dest ...any) error
 }
 
-// ScanEntry reads one row of Columns.
-func ScanEntry(r Scanner) (trail.Entry, error) {
+// ScanEntry reads one row of Columns, and into extra the columns after
+// them.
+func ScanEntry(r Scanner, extra ...any) (trail.Entry, error) {
 	var e trail.Entry
 	var sec int64
-	err := r.Scan(&e.Seq, &e.Account, &e.EventID, &sec, &e.EventName, &e.EventSource,
-		&e.Username, &e.AccessKeyID, &e.Principal, &e.ReadOnly, &e.Management, &e.JSON)
+	dest := append([]any{&e.Seq, &e.Account, &e.EventID, &sec, &e.EventName, &e.EventSource,
+		&e.Username, &e.AccessKeyID, &e.Principal, &e.ReadOnly, &e.Management, &e.JSON}, extra...)
+	err := r.Scan(dest...)
 	if err != nil {
 		return trail.Entry{}, err
 	}
