@@ -62,6 +62,8 @@ type serveConfig struct {
 	// own, and the first connection to PostgreSQL at start-up; zero means
 	// store.DefaultTimeout.
 	StoreTimeout time.Duration
+	// Audit configures the audit trail.
+	Audit auditConfig
 
 	// DataDirGiven reports that --data was on the command line (it conflicts
 	// with --store); MasterKeyInEnv that GATEHOUSE_MASTER_KEY is set.
@@ -97,7 +99,7 @@ func (c *serveConfig) Validate() error {
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("--log-format must be text or json, not %q", c.LogFormat)
 	}
-	return nil
+	return c.Audit.validate()
 }
 
 func newServeCmd() *cobra.Command {
@@ -149,6 +151,11 @@ management account; the others find it.`,
 	f.StringVar(&c.S3Addr, "s3-addr", "", "also serve S3 alone on this address (every request there is an S3 request), beside --addr")
 	f.StringVar(&c.S3Domain, "s3-domain", "", "domain under which buckets are virtual-hosted (bucket.DOMAIN); path-style addressing always works")
 	f.DurationVar(&c.StoreTimeout, "store-timeout", store.DefaultTimeout, "bound of each store call, and of reaching PostgreSQL at start-up; an unreachable store answers 503 after it")
+	f.BoolVar(&c.Audit.On, "audit", true, "record every request in the audit trail (CloudTrail's events; aws cloudtrail lookup-events); --audit=false turns it off")
+	f.StringVar(&c.Audit.Log, "audit-log", "", "also write every event as a JSON line to this file (rotated), or - for standard output")
+	f.IntVar(&c.Audit.LogMaxMB, "audit-log-max-mb", 100, "size in MB at which --audit-log is rotated")
+	f.IntVar(&c.Audit.LogMaxFiles, "audit-log-max-files", 10, "rotated --audit-log files kept (0 keeps all)")
+	f.DurationVar(&c.Audit.Retention, "audit-retention", DefaultRetention, "how long the audit trail keeps events")
 	return cmd
 }
 
@@ -218,8 +225,13 @@ func serve(ctx context.Context, c *serveConfig, stdout, stderr io.Writer) error 
 		defer closeLogged(log, "the S3 object store", b)
 		objects = b
 	}
+	trailStore, auditLog, closeTrail, err := openTrail(ctx, c, stdout)
+	if err != nil {
+		return err
+	}
+	defer closeTrail()
 	gh, err := app.New(ctx, app.Config{Store: st, Keys: keys, Rand: rand.Reader, Now: time.Now, Log: log, Registry: reg,
-		Objects: objects, S3Domain: c.S3Domain})
+		Objects: objects, S3Domain: c.S3Domain, Trail: trailStore, AuditLog: auditLog})
 	if err != nil {
 		return err
 	}
@@ -278,11 +290,18 @@ func serve(ctx context.Context, c *serveConfig, stdout, stderr io.Writer) error 
 		listeners = append(listeners, sln)
 	}
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
-	bgDone := make(chan struct{}, 5)
+	bgDone := make(chan struct{}, 8)
 	bgCount := 3
 	go func() { dir.Run(bg, time.Second); bgDone <- struct{}{} }()
 	go func() { tokenKeys.Run(bg, 30*time.Second); bgDone <- struct{}{} }()
 	go func() { srv.RunKeyUseFlusher(bg, time.Second); bgDone <- struct{}{} }()
+	if gh.Recorder != nil {
+		// The recorder stops after the listeners: requests in flight at
+		// shutdown still get their events.
+		go func() { gh.Recorder.Run(bg); bgDone <- struct{}{} }()
+		go func() { runRetention(bg, trailStore, c.Audit.Retention, log); bgDone <- struct{}{} }()
+		bgCount += 2
+	}
 	if pg != nil {
 		// Other nodes' commits arrive by LISTEN/NOTIFY; Run's poll above is
 		// the fallback when a notification is missed.
