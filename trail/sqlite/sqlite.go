@@ -147,7 +147,7 @@ func (s *Store) start(ctx context.Context, op string) (context.Context, context.
 // Append retried after an error of unknown outcome stores nothing twice.
 // When it returns nil it has set the Seq of each entry it stored in
 // entries (a skipped entry's stays 0).
-func (s *Store) Append(ctx context.Context, entries []trail.Entry) (err error) {
+func (s *Store) Append(ctx context.Context, entries []trail.Entry) error {
 	ctx, cancel, err := s.start(ctx, "append")
 	defer cancel()
 	if err != nil {
@@ -320,7 +320,7 @@ func (s *Store) Lookup(ctx context.Context, q trail.Query) (trail.Page, error) {
 // DeleteBefore implements trail.Store: it deletes the oldest events (and
 // their resources), at most limit, whose time is before t, in one
 // transaction.
-func (s *Store) DeleteBefore(ctx context.Context, t time.Time, limit int) (n int, err error) {
+func (s *Store) DeleteBefore(ctx context.Context, t time.Time, limit int) (int, error) {
 	ctx, cancel, err := s.start(ctx, "delete")
 	defer cancel()
 	if err != nil {

@@ -1,7 +1,9 @@
 package sqlite_test
 
 import (
+	"context"
 	"database/sql"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -79,5 +81,41 @@ func TestNewerSchemaRefused(t *testing.T) {
 		t.Fatal("a trail with an unknown migration opened")
 	} else if !strings.Contains(err.Error(), "9999") {
 		t.Errorf("error %q does not name the unknown migration", err)
+	}
+}
+
+// TestLockedByAnotherProcess: while another connection (another process,
+// for SQLite) holds the write lock, an Append waits no longer than its
+// deadline and fails with trail.ErrUnavailable; lookups still read.
+func TestLockedByAnotherProcess(t *testing.T) {
+	path := filepath.Join(t.TempDir(), sqlite.FileName)
+	s, err := sqlite.Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	other, err := sql.Open("sqlite", path+"?_txlock=immediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	tx, err := other.BeginTx(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err = s.Append(ctx, []trail.Entry{{Account: "111122223333", EventID: "e1", Time: time.Now(), Management: true, JSON: []byte("{}")}})
+	took := time.Since(start)
+	if !errors.Is(err, trail.ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Append while another holds the lock: %v, want trail.ErrUnavailable and the deadline", err)
+	}
+	if took > 3*time.Second {
+		t.Errorf("Append waited %v, past its 300ms deadline", took)
+	}
+	if _, err := s.Lookup(t.Context(), trail.Query{Account: "111122223333", Limit: 1}); err != nil {
+		t.Errorf("Lookup while another holds the write lock: %v", err)
 	}
 }

@@ -31,6 +31,9 @@ func Dollar(n int) string { return "$" + strconv.Itoa(n) }
 // reads them.
 const Columns = "seq, account, event_id, event_time, event_name, event_source, username, access_key_id, principal, read_only, management, json"
 
+// eColumns is Columns of the events table aliased e.
+var eColumns = "e." + strings.ReplaceAll(Columns, ", ", ", e.")
+
 // column is the events column each plain lookup attribute matches.
 var column = map[trail.AttributeKey]string{
 	trail.ByEventID:     "event_id",
@@ -84,11 +87,7 @@ func (s *statement) arm(q trail.Query, management bool, limit int64) {
 	// t is the table whose index the scan walks: resources for the
 	// resource attributes, events otherwise.
 	t := "e"
-	var cols []string
-	for c := range strings.SplitSeq(Columns, ", ") {
-		cols = append(cols, "e."+c)
-	}
-	s.b.WriteString("SELECT " + strings.Join(cols, ", ") + " FROM ")
+	s.b.WriteString("SELECT " + eColumns + " FROM ")
 	switch q.Key {
 	case trail.ByResourceType, trail.ByResourceName:
 		t = "r"
