@@ -30,6 +30,20 @@ type memStore struct {
 	fail error
 	// lookups counts the calls of Lookup.
 	lookups int
+	// closed is set by Close: every call after it is unavailable.
+	closed bool
+}
+
+// unusable is the error of a call on a closed store or under a done
+// context.
+func (m *memStore) unusable(ctx context.Context) error {
+	m.mu.Lock()
+	closed := m.closed
+	m.mu.Unlock()
+	if closed {
+		return fmt.Errorf("memstore: %w: closed", trail.ErrUnavailable)
+	}
+	return done(ctx)
 }
 
 // done is the error of a call under a done context.
@@ -41,7 +55,7 @@ func done(ctx context.Context) error {
 }
 
 func (m *memStore) Append(ctx context.Context, entries []trail.Entry) error {
-	if err := done(ctx); err != nil {
+	if err := m.unusable(ctx); err != nil {
 		return err
 	}
 	for _, e := range entries {
@@ -108,7 +122,7 @@ func (m *memStore) Lookup(ctx context.Context, q trail.Query) (trail.Page, error
 	if m.fail != nil {
 		return trail.Page{}, m.fail
 	}
-	if err := done(ctx); err != nil {
+	if err := m.unusable(ctx); err != nil {
 		return trail.Page{}, err
 	}
 	if q.Account == "" || q.Limit < 1 {
@@ -143,7 +157,7 @@ func (m *memStore) Lookup(ctx context.Context, q trail.Query) (trail.Page, error
 }
 
 func (m *memStore) DeleteBefore(ctx context.Context, t time.Time, limit int) (int, error) {
-	if err := done(ctx); err != nil {
+	if err := m.unusable(ctx); err != nil {
 		return 0, err
 	}
 	if limit < 1 {
@@ -162,7 +176,12 @@ func (m *memStore) DeleteBefore(ctx context.Context, t time.Time, limit int) (in
 	return n, nil
 }
 
-func (m *memStore) Close() error { return nil }
+func (m *memStore) Close() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.closed = true
+	return nil
+}
 
 // The in-memory store keeps the trail.Store contract: it passes the
 // conformance suite every backend runs.
