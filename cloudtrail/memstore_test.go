@@ -122,7 +122,10 @@ func (m *memStore) Lookup(ctx context.Context, q trail.Query) (trail.Page, error
 	if m.fail != nil {
 		return trail.Page{}, m.fail
 	}
-	if err := m.unusable(ctx); err != nil {
+	if m.closed {
+		return trail.Page{}, fmt.Errorf("memstore: %w: closed", trail.ErrUnavailable)
+	}
+	if err := done(ctx); err != nil {
 		return trail.Page{}, err
 	}
 	if q.Account == "" || q.Limit < 1 {
