@@ -59,6 +59,10 @@ type Config struct {
 	Trail trail.Store
 	// AuditLog, when set, receives every recorded event as a JSON line.
 	AuditLog io.Writer
+	// AuditJournal, when set, is the path of the trail's journal: requests
+	// wait only for their events to be appended (and fsynced) there, and
+	// the store's indexes are written behind them (trail.RecorderOptions).
+	AuditJournal string
 }
 
 // Gatehouse is a wired Gatehouse, ready to bootstrap and serve.
@@ -111,12 +115,16 @@ func New(ctx context.Context, c Config) (*Gatehouse, error) {
 		g.S3 = s3.New(s3.Config{Store: c.Store, Buckets: dir, Backend: c.Objects, Authorizer: g.Authorizer, Rand: c.Rand, Now: c.Now, Log: c.Log})
 	}
 	if c.Trail != nil {
-		g.CloudTrail = cloudtrail.New(cloudtrail.Config{Trail: c.Trail, Now: c.Now})
+		g.Recorder, err = trail.NewRecorder(c.Trail, trail.RecorderOptions{Export: c.AuditLog, Log: c.Log,
+			Journal: c.AuditJournal, JournalSync: c.AuditJournal != ""})
+		if err != nil {
+			return nil, fmt.Errorf("opening the audit trail's journal: %w", err)
+		}
+	}
+	if c.Trail != nil {
+		g.CloudTrail = cloudtrail.New(cloudtrail.Config{Trail: c.Trail, Now: c.Now, Flush: g.Recorder.Flush})
 	}
 	g.Workloads = workload.New(workload.Config{Store: c.Store, STS: g.STS, Rand: c.Rand, Now: c.Now, Log: c.Log})
-	if c.Trail != nil {
-		g.Recorder = trail.NewRecorder(c.Trail, trail.RecorderOptions{Export: c.AuditLog, Log: c.Log})
-	}
 	g.Server, err = server.New(server.Config{Directory: dir, Authorizer: g.Authorizer, IAM: g.IAM, STS: g.STS, Organizations: g.Organizations,
 		AccessAnalyzer: g.AccessAnalyzer, S3: g.S3, CloudTrail: g.CloudTrail, Workloads: g.Workloads, S3Domain: c.S3Domain, Now: c.Now, Log: c.Log, Registry: c.Registry,
 		Trail: g.Recorder})

@@ -21,9 +21,12 @@ import (
 	"github.com/gatehouse-iam/gatehouse/trail"
 )
 
-// lookup returns every entry of a query, following its pages.
-func lookup(t *testing.T, st trail.Store, q trail.Query) []trail.Entry {
+// lookup returns every entry of a query, following its pages, once the
+// requests answered so far are in the trail (behind its journal).
+func lookup(t *testing.T, s *testserver.Server, q trail.Query) []trail.Entry {
 	t.Helper()
+	s.FlushTrail(t)
+	st := s.Trail
 	if q.Limit == 0 {
 		q.Limit = 7 // small pages, so paging is exercised
 	}
@@ -108,7 +111,7 @@ func TestKeyRotationIsVisibleInTheTrail(t *testing.T) {
 	}
 
 	byKey := func(id string) []trail.Entry {
-		return lookup(t, s.Trail, trail.Query{Account: testserver.AccountID, Key: trail.ByAccessKeyID, Value: id})
+		return lookup(t, s, trail.Query{Account: testserver.AccountID, Key: trail.ByAccessKeyID, Value: id})
 	}
 	if got := names(byKey(*key1.AccessKeyId)); strings.Join(got, ",") != "ListUsers,GetUser" {
 		t.Fatalf("events of key 1 = %v, want ListUsers,GetUser (newest first)", got)
@@ -168,7 +171,7 @@ func TestKeyRotationIsVisibleInTheTrail(t *testing.T) {
 	// The root user's management calls: CreateAccessKey's response is
 	// recorded without its secret; CreateLoginProfile's request without the
 	// password.
-	creates := lookup(t, s.Trail, trail.Query{Account: testserver.AccountID, Key: trail.ByEventName, Value: "CreateAccessKey"})
+	creates := lookup(t, s, trail.Query{Account: testserver.AccountID, Key: trail.ByEventName, Value: "CreateAccessKey"})
 	if len(creates) != 2 {
 		t.Fatalf("CreateAccessKey events = %d", len(creates))
 	}
@@ -180,11 +183,11 @@ func TestKeyRotationIsVisibleInTheTrail(t *testing.T) {
 	if ck["readOnly"] != false || ck["userIdentity"].(map[string]any)["type"] != "Root" || creates[0].Username != "root" {
 		t.Errorf("CreateAccessKey event = %v", ck)
 	}
-	lp := lookup(t, s.Trail, trail.Query{Account: testserver.AccountID, Key: trail.ByEventName, Value: "CreateLoginProfile"})
+	lp := lookup(t, s, trail.Query{Account: testserver.AccountID, Key: trail.ByEventName, Value: "CreateLoginProfile"})
 	if len(lp) != 1 || !strings.Contains(string(lp[0].JSON), `"requestParameters":{"userName":"alice"}`) {
 		t.Errorf("CreateLoginProfile event = %s", lp[0].JSON)
 	}
-	if users := lookup(t, s.Trail, trail.Query{Account: testserver.AccountID, Key: trail.ByUsername, Value: "alice"}); len(users) != 4 {
+	if users := lookup(t, s, trail.Query{Account: testserver.AccountID, Key: trail.ByUsername, Value: "alice"}); len(users) != 4 {
 		t.Errorf("alice's events = %v, want 4 (the refused one has no user)", names(users))
 	}
 	noSecrets(t, s, secrets)
@@ -220,8 +223,8 @@ func TestCrossAccountAssumeRoleInBothTrails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mine := lookup(t, s.Trail, trail.Query{Account: testserver.AccountID, Key: trail.ByEventName, Value: "AssumeRole"})
-	theirs := lookup(t, s.Trail, trail.Query{Account: other, Key: trail.ByEventName, Value: "AssumeRole"})
+	mine := lookup(t, s, trail.Query{Account: testserver.AccountID, Key: trail.ByEventName, Value: "AssumeRole"})
+	theirs := lookup(t, s, trail.Query{Account: other, Key: trail.ByEventName, Value: "AssumeRole"})
 	if len(mine) != 1 || len(theirs) != 1 {
 		t.Fatalf("AssumeRole events: %d in the caller's account, %d in the role's", len(mine), len(theirs))
 	}
@@ -249,7 +252,7 @@ func TestCrossAccountAssumeRoleInBothTrails(t *testing.T) {
 	if _, err := sess.ListRoles(ctx, &awsiam.ListRolesInput{}); err == nil {
 		t.Fatal("a session of a role without policies listed roles")
 	}
-	lr := lookup(t, s.Trail, trail.Query{Account: other, Key: trail.ByEventName, Value: "ListRoles"})
+	lr := lookup(t, s, trail.Query{Account: other, Key: trail.ByEventName, Value: "ListRoles"})
 	if len(lr) != 1 || lr[0].Username != "audit" || lr[0].Principal != "arn:aws:iam::"+other+":role/Shared" {
 		t.Fatalf("the session's ListRoles = %+v", lr)
 	}
@@ -276,8 +279,8 @@ func TestS3DataEvents(t *testing.T) {
 	if _, err := c.PutObject(ctx, &awss3.PutObjectInput{Bucket: aws.String("audited"), Key: aws.String("a.txt"), Body: strings.NewReader("hello")}); err != nil {
 		t.Fatal(err)
 	}
-	mgmt := names(lookup(t, s.Trail, trail.Query{Account: testserver.AccountID, Key: trail.ByEventSource, Value: "s3.amazonaws.com"}))
-	all := lookup(t, s.Trail, trail.Query{Account: testserver.AccountID, Key: trail.ByEventSource, Value: "s3.amazonaws.com", IncludeData: true})
+	mgmt := names(lookup(t, s, trail.Query{Account: testserver.AccountID, Key: trail.ByEventSource, Value: "s3.amazonaws.com"}))
+	all := lookup(t, s, trail.Query{Account: testserver.AccountID, Key: trail.ByEventSource, Value: "s3.amazonaws.com", IncludeData: true})
 	if strings.Join(mgmt, ",") != "CreateBucket" || len(all) != 2 || all[0].EventName != "PutObject" || all[0].Management {
 		t.Fatalf("management events %v, all %v", mgmt, names(all))
 	}
@@ -285,7 +288,7 @@ func TestS3DataEvents(t *testing.T) {
 	if put["eventCategory"] != "Data" || put["managementEvent"] != false {
 		t.Errorf("PutObject event: %v", put)
 	}
-	objs := lookup(t, s.Trail, trail.Query{Account: testserver.AccountID, Key: trail.ByResourceName, Value: "arn:aws:s3:::audited/a.txt", IncludeData: true})
+	objs := lookup(t, s, trail.Query{Account: testserver.AccountID, Key: trail.ByResourceName, Value: "arn:aws:s3:::audited/a.txt", IncludeData: true})
 	if len(objs) != 1 {
 		t.Errorf("events of the object: %v", names(objs))
 	}
@@ -296,7 +299,7 @@ func TestS3DataEvents(t *testing.T) {
 func noSecrets(t *testing.T, s *testserver.Server, secrets []string) {
 	t.Helper()
 	for _, account := range []string{testserver.AccountID, "210987654321"} {
-		for _, e := range lookup(t, s.Trail, trail.Query{Account: account, IncludeData: true, Start: time.Now().Add(-time.Hour), Limit: 50}) {
+		for _, e := range lookup(t, s, trail.Query{Account: account, IncludeData: true, Start: time.Now().Add(-time.Hour), Limit: 50}) {
 			for _, secret := range secrets {
 				if strings.Contains(string(e.JSON), secret) {
 					t.Errorf("a secret is in the trail: %s", e.JSON)

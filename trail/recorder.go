@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync"
 	"time"
 )
 
@@ -24,6 +25,14 @@ type RecorderOptions struct {
 	Export io.Writer
 	// Log receives the failures of the trail; nil discards them.
 	Log *slog.Logger
+	// Journal, when set, is the path of the recorder's journal: a request
+	// then waits only until its events are appended to it, and they are
+	// indexed into the store behind it in large batches (journal.go).
+	// Unset, a request waits for the store's commit.
+	Journal string
+	// JournalSync fsyncs the journal after each batch (an acknowledged
+	// event then survives a crash of the machine, not only of the process).
+	JournalSync bool
 }
 
 // A Recorder writes the events of requests to a Store with group commit:
@@ -37,6 +46,16 @@ type Recorder struct {
 	opts  RecorderOptions
 	queue chan *pending
 	done  chan struct{}
+
+	// The journal (nil without one), the batches it holds that the store
+	// does not yet, and the counts Flush compares.
+	j        *journal
+	replay   []Entry
+	index    chan []Entry
+	mu       sync.Mutex
+	written  uint64 // entries appended to the journal
+	indexed  uint64 // of those, entries in the store
+	progress chan struct{}
 }
 
 type pending struct {
@@ -45,8 +64,9 @@ type pending struct {
 }
 
 // NewRecorder returns a Recorder over store; Run must be running for Record
-// to return.
-func NewRecorder(store Store, opts RecorderOptions) *Recorder {
+// to return. With a journal it opens it: the events a previous process left
+// there are indexed when Run starts.
+func NewRecorder(store Store, opts RecorderOptions) (*Recorder, error) {
 	if opts.Queue <= 0 {
 		opts.Queue = 4096
 	}
@@ -59,7 +79,17 @@ func NewRecorder(store Store, opts RecorderOptions) *Recorder {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Recorder{store: store, opts: opts, queue: make(chan *pending, opts.Queue), done: make(chan struct{})}
+	r := &Recorder{store: store, opts: opts, queue: make(chan *pending, opts.Queue), done: make(chan struct{}),
+		progress: make(chan struct{})}
+	if opts.Journal != "" {
+		j, left, err := openJournal(opts.Journal, opts.JournalSync)
+		if err != nil {
+			return nil, err
+		}
+		r.j, r.replay, r.index = j, left, make(chan []Entry, 1024)
+		r.written = uint64(len(left)) // Flush waits for them too
+	}
+	return r, nil
 }
 
 // Record stores entries and returns when they are durable, or with an
@@ -101,9 +131,17 @@ func (r *Recorder) Record(ctx context.Context, entries []Entry) error {
 }
 
 // Run commits batches until ctx ends, then commits what is queued and
-// returns. Calls of Record after Run returned fail.
+// returns (with a journal, once the indexer has caught up or given up: what
+// it could not index stays in the journal for the next start). Calls of
+// Record after Run returned fail.
 func (r *Recorder) Run(ctx context.Context) {
 	defer close(r.done)
+	indexed := make(chan struct{})
+	if r.j != nil {
+		go func() { r.runIndexer(ctx); close(indexed) }()
+	} else {
+		close(indexed)
+	}
 	for {
 		select {
 		case p := <-r.queue:
@@ -114,11 +152,98 @@ func (r *Recorder) Run(ctx context.Context) {
 				case p := <-r.queue:
 					r.commit(p)
 				default:
+					if r.j != nil {
+						close(r.index)
+						<-indexed
+						_ = r.j.f.Close()
+					}
 					return
 				}
 			}
 		}
 	}
+}
+
+// Flush returns once every event recorded before it was called is in the
+// store (at once without a journal), so that a lookup sees its own node's
+// requests.
+func (r *Recorder) Flush(ctx context.Context) error {
+	if r.j == nil {
+		return nil
+	}
+	r.mu.Lock()
+	target := r.written
+	for r.indexed < target {
+		ch := r.progress
+		r.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return fmt.Errorf("%w: waiting for the trail's index: %w", ErrUnavailable, ctx.Err())
+		}
+		r.mu.Lock()
+	}
+	r.mu.Unlock()
+	return nil
+}
+
+// runIndexer appends the journal's batches to the store, gathering what is
+// waiting into one transaction, retrying while the store fails; when
+// everything journaled is indexed, the journal is emptied. It first indexes
+// what a previous process left in the journal.
+func (r *Recorder) runIndexer(ctx context.Context) {
+	if len(r.replay) > 0 {
+		for start := 0; start < len(r.replay); start += r.opts.MaxBatch * 8 {
+			r.indexBatch(ctx, r.replay[start:min(start+r.opts.MaxBatch*8, len(r.replay))])
+		}
+		r.replay = nil
+	}
+	for batch := range r.index {
+	gather:
+		for len(batch) < r.opts.MaxBatch*8 {
+			select {
+			case more, ok := <-r.index:
+				if !ok {
+					break gather
+				}
+				batch = append(batch, more...)
+			default:
+				break gather
+			}
+		}
+		r.indexBatch(ctx, batch)
+	}
+}
+
+// indexBatch appends a batch to the store, retrying with backoff while it
+// fails; once ctx has ended it tries a few times more, then leaves the batch
+// to the journal.
+func (r *Recorder) indexBatch(ctx context.Context, batch []Entry) {
+	wait := 100 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.opts.Timeout)
+		err := r.store.Append(actx, batch)
+		cancel()
+		if err == nil {
+			break
+		}
+		r.opts.Log.Error("indexing the audit trail failed; the events stay in its journal", "events", len(batch), "attempt", attempt, "err", err)
+		if ctx.Err() != nil && attempt >= 3 {
+			return
+		}
+		time.Sleep(wait)
+		wait = min(2*wait, 5*time.Second)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.indexed += uint64(len(batch))
+	if r.indexed == r.written {
+		if err := r.j.empty(); err != nil {
+			r.opts.Log.Error("emptying the audit trail's journal", "err", err)
+		}
+	}
+	close(r.progress)
+	r.progress = make(chan struct{})
 }
 
 // commit writes first and whatever else is queued, up to MaxBatch entries,
@@ -140,9 +265,14 @@ gather:
 	for _, p := range batch {
 		entries = append(entries, p.entries...)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), r.opts.Timeout)
-	err := r.store.Append(ctx, entries)
-	cancel()
+	var err error
+	if r.j != nil {
+		err = r.journal(entries)
+	} else {
+		ctx, cancel := context.WithTimeout(context.Background(), r.opts.Timeout)
+		err = r.store.Append(ctx, entries)
+		cancel()
+	}
 	if err != nil {
 		if !errors.Is(err, ErrUnavailable) {
 			err = fmt.Errorf("%w: %w", ErrUnavailable, err)
@@ -155,6 +285,25 @@ gather:
 	if err == nil && r.opts.Export != nil {
 		r.export(entries)
 	}
+}
+
+// journal appends entries to the journal and hands them to the indexer.
+func (r *Recorder) journal(entries []Entry) error {
+	buf, err := encodeJournal(nil, entries)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	err = r.j.append(buf)
+	if err == nil {
+		r.written += uint64(len(entries))
+	}
+	r.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	r.index <- entries // bounded: an indexer that falls behind slows the recorder down
+	return nil
 }
 
 // export writes committed entries as JSON lines.

@@ -79,7 +79,7 @@ func openTrail(ctx context.Context, c *serveConfig, stdout io.Writer) (trail.Sto
 		export = stdout
 	default:
 		if err := os.MkdirAll(filepath.Dir(a.Log), 0o700); err != nil {
-			st.Close()
+			_ = st.Close()
 			return nil, nil, nil, fmt.Errorf("--audit-log: %w", err)
 		}
 		lj := &lumberjack.Logger{Filename: a.Log, MaxSize: a.LogMaxMB, MaxBackups: a.LogMaxFiles}
@@ -89,6 +89,16 @@ func openTrail(ctx context.Context, c *serveConfig, stdout io.Writer) (trail.Sto
 		_ = closeExport()
 		_ = st.Close()
 	}, nil
+}
+
+// auditJournal is where the recorder journals events ahead of the trail's
+// indexes: beside the embedded store's trail; none for a cluster (no data
+// directory), whose nodes then wait for PostgreSQL's commit.
+func auditJournal(c *serveConfig) string {
+	if !c.Audit.On || c.StoreDSN != "" {
+		return ""
+	}
+	return filepath.Join(c.DataDir, "trail.journal")
 }
 
 // runRetention deletes events older than the retention, hourly.

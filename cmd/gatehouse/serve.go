@@ -231,7 +231,7 @@ func serve(ctx context.Context, c *serveConfig, stdout, stderr io.Writer) error 
 	}
 	defer closeTrail()
 	gh, err := app.New(ctx, app.Config{Store: st, Keys: keys, Rand: rand.Reader, Now: time.Now, Log: log, Registry: reg,
-		Objects: objects, S3Domain: c.S3Domain, Trail: trailStore, AuditLog: auditLog})
+		Objects: objects, S3Domain: c.S3Domain, Trail: trailStore, AuditLog: auditLog, AuditJournal: auditJournal(c)})
 	if err != nil {
 		return err
 	}

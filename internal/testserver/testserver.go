@@ -52,6 +52,20 @@ type Server struct {
 	HTTP      *server.Server
 	// Trail is the audit trail every request is recorded in.
 	Trail trail.Store
+	// Recorder writes Trail (nil without one): its events reach Trail
+	// behind its journal; FlushTrail waits for them.
+	Recorder *trail.Recorder
+}
+
+// FlushTrail returns once every request answered so far is in Trail.
+func (s *Server) FlushTrail(t testing.TB) {
+	t.Helper()
+	if s.Recorder == nil {
+		return
+	}
+	if err := s.Recorder.Flush(t.Context()); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // Start starts a server for the test; it stops when the test ends.
@@ -105,8 +119,12 @@ func StartWith(t testing.TB, opt Options) *Server {
 		t.Cleanup(func() { _ = ts.Close() })
 		tr = ts
 	}
+	journal := ""
+	if tr != nil {
+		journal = filepath.Join(dir, "trail.journal")
+	}
 	gh, err := app.New(ctx, app.Config{Store: st, Keys: keys, Rand: rand.Reader, Now: time.Now, Log: log, Registry: prometheus.NewRegistry(),
-		Objects: objects, S3Domain: opt.S3Domain, Trail: tr})
+		Objects: objects, S3Domain: opt.S3Domain, Trail: tr, AuditJournal: journal})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +140,7 @@ func StartWith(t testing.TB, opt Options) *Server {
 	}
 	ts := httptest.NewServer(hs.Handler())
 	t.Cleanup(ts.Close)
-	return &Server{URL: ts.URL, Store: st, Directory: d, IAM: svc, Orgs: orgs, HTTP: hs, Trail: tr}
+	return &Server{URL: ts.URL, Store: st, Directory: d, IAM: svc, Orgs: orgs, HTTP: hs, Trail: tr, Recorder: gh.Recorder}
 }
 
 type testWriter struct{ t testing.TB }
