@@ -457,3 +457,40 @@ func TestServiceLastAccessedWithoutTrail(t *testing.T) {
 		}
 	}
 }
+
+// A role session's calls count for its role (the report names the role's
+// ARN: GetServiceLastAccessedDetails, "Role – Returns the role ARN"), and
+// its report is the session's own: "If you use temporary credentials for a
+// role or federated user, you must generate and retrieve the report during
+// the same session" (the guide's "Report owner").
+func TestServiceLastAccessedRoleSession(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t)
+	ctx := context.Background()
+	root := srv.RootIAM()
+	acct := "arn:aws:iam::" + testserver.AccountID + ":"
+	keyID, secret := userKeys(t, srv, "caller", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":["sts:AssumeRole","iam:GetServiceLastAccessedDetails"],"Resource":"*"}}`)
+	trust := `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"` + acct + `root"},"Action":"sts:AssumeRole"}}`
+	if _, err := root.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("auditor"), AssumeRolePolicyDocument: aws.String(trust)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := root.PutRolePolicy(ctx, &awsiam.PutRolePolicyInput{RoleName: aws.String("auditor"), PolicyName: aws.String("own"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":["iam:ListUsers","iam:GenerateServiceLastAccessedDetails","iam:GetServiceLastAccessedDetails"],"Resource":"*"}}`)}); err != nil {
+		t.Fatal(err)
+	}
+	assumed, err := srv.STSClient(keyID, secret).AssumeRole(ctx, &awssts.AssumeRoleInput{RoleArn: aws.String(acct + "role/auditor"), RoleSessionName: aws.String("s1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cr := assumed.Credentials
+	session := awsiam.NewFromConfig(srv.SessionConfig(*cr.AccessKeyId, *cr.SecretAccessKey, *cr.SessionToken))
+	if _, err := session.ListUsers(ctx, &awsiam.ListUsersInput{}); err != nil {
+		t.Fatal(err)
+	}
+	job, svcs := report(t, session, acct+"role/auditor", "")
+	if s := service(t, svcs, "iam"); aws.ToString(s.LastAuthenticatedEntity) != acct+"role/auditor" || aws.ToInt32(s.TotalAuthenticatedEntities) != 1 {
+		t.Errorf("role iam %+v", s)
+	}
+	_, err = srv.IAMClient(keyID, secret).GetServiceLastAccessedDetails(ctx, &awsiam.GetServiceLastAccessedDetailsInput{JobId: aws.String(job)})
+	wantCode(t, err, "NoSuchEntity")
+}
