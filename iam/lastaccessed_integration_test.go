@@ -434,6 +434,17 @@ func TestServiceLastAccessedGroupAndPolicy(t *testing.T) {
 			t.Errorf("ListPoliciesGrantingServiceAccess %s: %v, want %s", arn, err, code)
 		}
 	}
+	// Up to 200 namespaces (the model's serviceNamespaceListType).
+	many := make([]string, 201)
+	for i := range many {
+		many[i] = "iam"
+	}
+	_, err = root.ListPoliciesGrantingServiceAccess(ctx, &awsiam.ListPoliciesGrantingServiceAccessInput{Arn: aws.String(acct + "user/alice"), ServiceNamespaces: many})
+	wantCode(t, err, "ValidationError")
+	lp, err = root.ListPoliciesGrantingServiceAccess(ctx, &awsiam.ListPoliciesGrantingServiceAccessInput{Arn: aws.String(acct + "user/alice"), ServiceNamespaces: many[:200]})
+	if err != nil || len(lp.PoliciesGrantingServiceAccess) != 200 {
+		t.Fatalf("200 namespaces: %v", err)
+	}
 	// A caller without iam:ListPoliciesGrantingServiceAccess is refused.
 	_, err = srv.IAMClient(keys["bob"][0], keys["bob"][1]).ListPoliciesGrantingServiceAccess(ctx, &awsiam.ListPoliciesGrantingServiceAccessInput{Arn: aws.String(acct + "user/bob"), ServiceNamespaces: []string{"iam"}})
 	wantCode(t, err, "AccessDenied")
