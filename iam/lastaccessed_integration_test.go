@@ -2,6 +2,8 @@ package iam_test
 
 import (
 	"context"
+	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -13,6 +15,8 @@ import (
 	awssts "github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/gatehouse-iam/gatehouse/internal/testserver"
+	"github.com/gatehouse-iam/gatehouse/trail"
+	trailsqlite "github.com/gatehouse-iam/gatehouse/trail/sqlite"
 )
 
 // The last accessed reports of the IAM User Guide
@@ -504,4 +508,41 @@ func TestServiceLastAccessedRoleSession(t *testing.T) {
 	}
 	_, err = srv.IAMClient(keyID, secret).GetServiceLastAccessedDetails(ctx, &awsiam.GetServiceLastAccessedDetailsInput{JobId: aws.String(job)})
 	wantCode(t, err, "NoSuchEntity")
+}
+
+// unreadableTrail records events but cannot be read, like a trail database
+// that does not answer reads in time.
+type unreadableTrail struct{ trail.Store }
+
+func (unreadableTrail) Lookup(context.Context, trail.Query) (trail.Page, error) {
+	return trail.Page{}, fmt.Errorf("reading: %w", trail.ErrUnavailable)
+}
+
+// A trail that cannot be read fails the job, and the failure is reported in
+// GetServiceLastAccessedDetails' Error, as AWS reports a failed job
+// (GetServiceLastAccessedDetails: "If the operation fails, the
+// GetServiceLastAccessedDetails operation returns the reason that it
+// failed").
+func TestServiceLastAccessedTrailUnreadable(t *testing.T) {
+	t.Parallel()
+	ts, err := trailsqlite.Open(context.Background(), filepath.Join(t.TempDir(), "trail.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ts.Close() })
+	srv := testserver.StartWith(t, testserver.Options{Trail: unreadableTrail{ts}})
+	ctx := context.Background()
+	userKeys(t, srv, "dev", devPolicy)
+	root := srv.RootIAM()
+	gen, err := root.GenerateServiceLastAccessedDetails(ctx, &awsiam.GenerateServiceLastAccessedDetailsInput{Arn: aws.String("arn:aws:iam::" + testserver.AccountID + ":user/dev")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := root.GetServiceLastAccessedDetails(ctx, &awsiam.GetServiceLastAccessedDetailsInput{JobId: gen.JobId})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.JobStatus != types.JobStatusTypeFailed || out.Error == nil || aws.ToString(out.Error.Code) != "ServiceUnavailable" || len(out.ServicesLastAccessed) != 0 || out.JobCompletionDate == nil {
+		t.Fatalf("failed job %+v (error %+v)", out, out.Error)
+	}
 }
