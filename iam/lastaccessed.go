@@ -276,7 +276,7 @@ func (s *Service) generateServiceLastAccessedDetails(ctx context.Context, c *ide
 	job := lastAccessedJob{ID: id, Owner: c.Principal.ARN, Granularity: gran, Created: now, Status: iamapi.JobStatusTypeCOMPLETED}
 	job.Entities = sub.entities
 	allowed := allowedActions(sub.policies)
-	uses, err := s.readUses(ctx, c.Account, sub.entities, now)
+	uses, err := s.readUses(ctx, c.Account, sub.entities, now, complete(allowed, gran == iamapi.AccessAdvisorUsageGranularityTypeACTION_LEVEL))
 	if err != nil {
 		// The report fails as AWS reports failed jobs: in Error.
 		s.log.Warn("reading the audit trail for a last accessed report", "job", id, "err", err)
@@ -323,8 +323,31 @@ type entityUses struct {
 	actions  map[string]jobAccess
 }
 
-// readUses reads the trail for the entities' events of the tracking period.
-func (s *Service) readUses(ctx context.Context, account string, entities []jobEntity, now time.Time) (map[string]entityUses, error) {
+// complete reports whether an entity's uses already hold everything a report
+// can show of it: a last access to every allowed service and, at action
+// level, to every allowed tracked action. Older events cannot change it.
+func complete(allowed map[string][]string, actionLevel bool) func(entityUses) bool {
+	return func(u entityUses) bool {
+		for ns, names := range allowed {
+			if _, ok := u.services[ns]; !ok {
+				return false
+			}
+			if !actionLevel {
+				continue
+			}
+			for _, n := range names {
+				if _, ok := u.actions[ns+":"+n]; !ok && tracked(ns, n) {
+					return false
+				}
+			}
+		}
+		return true
+	}
+}
+
+// readUses reads the trail for the entities' events of the tracking period,
+// newest first, each entity's until done says nothing older can matter.
+func (s *Service) readUses(ctx context.Context, account string, entities []jobEntity, now time.Time, done func(entityUses) bool) (map[string]entityUses, error) {
 	out := map[string]entityUses{}
 	if s.trail == nil {
 		return out, nil
@@ -361,7 +384,7 @@ func (s *Service) readUses(ctx context.Context, account string, entities []jobEn
 					}
 				}
 			}
-			if pg.Next == nil {
+			if pg.Next == nil || done(u) {
 				break
 			}
 			q.After = pg.Next
