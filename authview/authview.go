@@ -334,7 +334,7 @@ func (d *Directory) invalidate(ch store.Change) {
 		store.KindAccountBucket, store.KindAccountS3,
 		store.KindWorkload, store.KindWorkloadID, // workloads grant nothing: their roles do
 		store.KindSSHPublicKey, store.KindSigningCertificate, store.KindSigningCertificateDigest, store.KindServiceCredential,
-		"password-policy", "password-state", "credential-report", "slr-deletion-task":
+		"password-policy", "password-state", "credential-report", "slr-deletion-task", "last-accessed-job":
 	default:
 		d.gen[ch.Account]++
 	}

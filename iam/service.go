@@ -23,6 +23,7 @@ import (
 	"github.com/gatehouse-iam/gatehouse/keyring"
 	"github.com/gatehouse-iam/gatehouse/operation"
 	"github.com/gatehouse-iam/gatehouse/store"
+	"github.com/gatehouse-iam/gatehouse/trail"
 )
 
 // Config holds the service's dependencies.
@@ -41,6 +42,9 @@ type Config struct {
 	// condition keys) that SimulatePrincipalPolicy applies as the real
 	// request meets them; nil without Organizations.
 	Guardrails authz.Organization
+	// Trail is the audit trail the last accessed reports read; nil when
+	// the trail is off (the reports then show no access).
+	Trail trail.Store
 }
 
 // ManagedCatalog is the catalogue of AWS managed policies.
@@ -63,6 +67,7 @@ type Service struct {
 	managed ManagedCatalog
 	log     *slog.Logger
 	orgs    authz.Organization
+	trail   trail.Store
 	// simSlots bounds the simulations evaluating at once, so that the
 	// heaviest legal simulation requests can never take every core from
 	// the callers the server authorizes.
@@ -73,7 +78,7 @@ type Service struct {
 func New(c Config) *Service {
 	return &Service{
 		st: c.Store, dir: c.Directory, keys: c.Keyring, ids: ids.NewGen(c.Rand), rand: c.Rand,
-		now: c.Now, managed: c.Managed, log: c.Log, orgs: c.Guardrails,
+		now: c.Now, managed: c.Managed, log: c.Log, orgs: c.Guardrails, trail: c.Trail,
 		simSlots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2)),
 	}
 }
@@ -100,6 +105,7 @@ func (s *Service) Ops() map[string]Op {
 		s.oidcOps(),
 		s.passwordOps(),
 		s.sshKeyOps(), s.signingCertificateOps(), s.serviceCredentialOps(),
+		s.lastAccessedOps(),
 	}
 	for _, group := range groups {
 		for _, o := range group {
