@@ -100,10 +100,21 @@ func New(ctx context.Context, c Config) (*Gatehouse, error) {
 		return nil, fmt.Errorf("loading the directory: %w", err)
 	}
 	g := &Gatehouse{Directory: dir}
+	// The trail's readers (LookupEvents, last accessed reports) see the
+	// requests this node answered before them, however far its index lags.
+	var trailReader trail.Store
+	if c.Trail != nil {
+		g.Recorder, err = trail.NewRecorder(c.Trail, trail.RecorderOptions{Export: c.AuditLog, Log: c.Log,
+			Journal: c.AuditJournal, JournalSync: c.AuditJournal != ""})
+		if err != nil {
+			return nil, fmt.Errorf("opening the audit trail's journal: %w", err)
+		}
+		trailReader = g.Recorder.Reader()
+	}
 	g.Organizations = organizations.New(organizations.Config{Store: c.Store, Directory: dir, Rand: c.Rand, Now: c.Now, Log: c.Log})
 	g.Authorizer = authz.New(dir, g.Organizations)
 	// Organizations' controls also decide IAM's SimulatePrincipalPolicy.
-	g.IAM = iam.New(iam.Config{Store: c.Store, Directory: dir, Keyring: c.Keys, Rand: c.Rand, Now: c.Now, Managed: catalog, Log: c.Log, Guardrails: g.Organizations, Trail: c.Trail})
+	g.IAM = iam.New(iam.Config{Store: c.Store, Directory: dir, Keyring: c.Keys, Rand: c.Rand, Now: c.Now, Managed: catalog, Log: c.Log, Guardrails: g.Organizations, Trail: trailReader})
 	g.TokenKeys, err = tokenkeys.Open(ctx, tokenkeys.Config{Store: c.Store, Master: c.Keys, Legacy: c.Keys, Rand: c.Rand, Now: c.Now, Log: c.Log})
 	if err != nil {
 		return nil, fmt.Errorf("opening the session key ring: %w", err)
@@ -115,14 +126,7 @@ func New(ctx context.Context, c Config) (*Gatehouse, error) {
 		g.S3 = s3.New(s3.Config{Store: c.Store, Buckets: dir, Backend: c.Objects, Authorizer: g.Authorizer, Rand: c.Rand, Now: c.Now, Log: c.Log})
 	}
 	if c.Trail != nil {
-		g.Recorder, err = trail.NewRecorder(c.Trail, trail.RecorderOptions{Export: c.AuditLog, Log: c.Log,
-			Journal: c.AuditJournal, JournalSync: c.AuditJournal != ""})
-		if err != nil {
-			return nil, fmt.Errorf("opening the audit trail's journal: %w", err)
-		}
-	}
-	if c.Trail != nil {
-		g.CloudTrail = cloudtrail.New(cloudtrail.Config{Trail: c.Trail, Now: c.Now, Flush: g.Recorder.Flush})
+		g.CloudTrail = cloudtrail.New(cloudtrail.Config{Trail: trailReader, Now: c.Now})
 	}
 	g.Workloads = workload.New(workload.Config{Store: c.Store, STS: g.STS, Rand: c.Rand, Now: c.Now, Log: c.Log})
 	g.Server, err = server.New(server.Config{Directory: dir, Authorizer: g.Authorizer, IAM: g.IAM, STS: g.STS, Organizations: g.Organizations,

@@ -87,11 +87,6 @@ func (s *Service) LookupEvents(ctx context.Context, c *identity.Caller, in *clou
 		// The range asked for ends before the history begins.
 		return out, nil
 	}
-	if s.flush != nil {
-		if err := s.flush(ctx); err != nil {
-			return nil, fmt.Errorf("waiting for the trail of account %s: %w", c.Account, trailErr(err))
-		}
-	}
 	page, err := s.trail.Lookup(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("looking up events of account %s: %w", c.Account, trailErr(err))

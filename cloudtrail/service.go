@@ -14,7 +14,6 @@
 package cloudtrail
 
 import (
-	"context"
 	"errors"
 	"time"
 
@@ -30,22 +29,17 @@ type Config struct {
 	// Now is the clock: LookupEvents' default time range ends at Now and
 	// reaches 90 days back.
 	Now func() time.Time
-	// Flush, when set, returns once the events this node recorded are in
-	// Trail (trail.Recorder.Flush): a lookup then sees the node's own
-	// requests, however far its index lags.
-	Flush func(context.Context) error
 }
 
 // Service implements the CloudTrail operations Gatehouse serves.
 type Service struct {
 	trail trail.Store
 	now   func() time.Time
-	flush func(context.Context) error
 }
 
 // New returns the service.
 func New(c Config) *Service {
-	return &Service{trail: c.Trail, now: c.Now, flush: c.Flush}
+	return &Service{trail: c.Trail, now: c.Now}
 }
 
 // Ops returns the operation table, keyed by operation name.

@@ -350,3 +350,20 @@ func Retain(ctx context.Context, store Store, keep, every time.Duration, now fun
 		}
 	}
 }
+
+// Reader is the store as the node's readers should see it: every Lookup
+// first waits (Flush) for the events this recorder has acknowledged, so a
+// report or a lookup includes the requests answered before it.
+func (r *Recorder) Reader() Store { return flushingStore{Store: r.store, r: r} }
+
+type flushingStore struct {
+	Store
+	r *Recorder
+}
+
+func (f flushingStore) Lookup(ctx context.Context, q Query) (Page, error) {
+	if err := f.r.Flush(ctx); err != nil {
+		return Page{}, err
+	}
+	return f.Store.Lookup(ctx, q)
+}
