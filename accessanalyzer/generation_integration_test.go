@@ -349,8 +349,14 @@ func TestPolicyGenerationAuthorization(t *testing.T) {
 			_, err := nothing.GetGeneratedPolicy(ctx, &aa.GetGeneratedPolicyInput{JobId: started.JobId})
 			return err
 		},
-		"ListPolicyGenerations":  func() error { _, err := nothing.ListPolicyGenerations(ctx, &aa.ListPolicyGenerationsInput{}); return err },
-		"CancelPolicyGeneration": func() error { _, err := nothing.CancelPolicyGeneration(ctx, &aa.CancelPolicyGenerationInput{JobId: started.JobId}); return err },
+		"ListPolicyGenerations": func() error {
+			_, err := nothing.ListPolicyGenerations(ctx, &aa.ListPolicyGenerationsInput{})
+			return err
+		},
+		"CancelPolicyGeneration": func() error {
+			_, err := nothing.CancelPolicyGeneration(ctx, &aa.CancelPolicyGenerationInput{JobId: started.JobId})
+			return err
+		},
 	} {
 		if code, status := errCode(call()); code != "AccessDeniedException" || status != 403 {
 			t.Errorf("%s without permission: %s %d", name, code, status)
