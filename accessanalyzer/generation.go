@@ -123,7 +123,7 @@ func (s *Service) startPolicyGeneration(ctx context.Context, c *identity.Caller,
 	}
 	trails := make([]analyzerapi.TrailProperties, len(d.Trails))
 	for i, t := range d.Trails {
-		trails[i] = analyzerapi.TrailProperties{CloudTrailArn: t.CloudTrailArn, Regions: t.Regions, AllRegions: t.AllRegions}
+		trails[i] = analyzerapi.TrailProperties(t)
 	}
 	id, err := s.newID()
 	if err != nil {
