@@ -6,6 +6,8 @@ import (
 	"errors"
 	"slices"
 	"sort"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,6 +16,8 @@ import (
 	aa "github.com/aws/aws-sdk-go-v2/service/accessanalyzer"
 	aatypes "github.com/aws/aws-sdk-go-v2/service/accessanalyzer/types"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
+	awssts "github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 
 	"github.com/gatehouse-iam/gatehouse/internal/testserver"
@@ -360,6 +364,91 @@ func TestPolicyGenerationAuthorization(t *testing.T) {
 	} {
 		if code, status := errCode(call()); code != "AccessDeniedException" || status != 403 {
 			t.Errorf("%s without permission: %s %d", name, code, status)
+		}
+	}
+}
+
+// TestPolicyGenerationRoleSessions: a role's sessions count as the role
+// (generation is "for an IAM entity (user or role)", API reference), and S3
+// operations become the actions they need (Amazon S3 API Reference:
+// HeadObject needs s3:GetObject, ListObjectsV2 s3:ListBucket, PutObject
+// s3:PutObject), on the bucket and object they were used on.
+func TestPolicyGenerationRoleSessions(t *testing.T) {
+	t.Parallel()
+	g := newGenSetup(t)
+	ctx := context.Background()
+	iamRoot := g.s.RootIAM()
+	roleARN := "arn:aws:iam::" + testserver.AccountID + ":role/app"
+	_, err := iamRoot.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("app"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + testserver.AccountID + `:root"},"Action":"sts:AssumeRole"}]}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	perm := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:PutObject","s3:GetObject","s3:ListBucket","iam:ListGroups"],"Resource":"*"}]}`
+	if _, err := iamRoot.PutRolePolicy(ctx, &awsiam.PutRolePolicyInput{RoleName: aws.String("app"), PolicyName: aws.String("p"), PolicyDocument: aws.String(perm)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := iamRoot.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("assumer")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := iamRoot.PutUserPolicy(ctx, &awsiam.PutUserPolicyInput{UserName: aws.String("assumer"), PolicyName: aws.String("p"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"` + roleARN + `"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	k, err := iamRoot.CreateAccessKey(ctx, &awsiam.CreateAccessKeyInput{UserName: aws.String("assumer")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := g.s.RootS3().CreateBucket(ctx, &awss3.CreateBucketInput{Bucket: aws.String("genbucket")}); err != nil {
+		t.Fatal(err)
+	}
+	// Each of two sessions does part of the work.
+	for i, work := range []func(s3c *awss3.Client, iamc *awsiam.Client) error{
+		func(s3c *awss3.Client, _ *awsiam.Client) error {
+			_, err := s3c.PutObject(ctx, &awss3.PutObjectInput{Bucket: aws.String("genbucket"), Key: aws.String("k"), Body: strings.NewReader("x")})
+			return err
+		},
+		func(s3c *awss3.Client, iamc *awsiam.Client) error {
+			if _, err := s3c.HeadObject(ctx, &awss3.HeadObjectInput{Bucket: aws.String("genbucket"), Key: aws.String("k")}); err != nil {
+				return err
+			}
+			if _, err := s3c.ListObjectsV2(ctx, &awss3.ListObjectsV2Input{Bucket: aws.String("genbucket")}); err != nil {
+				return err
+			}
+			_, err := iamc.ListGroups(ctx, &awsiam.ListGroupsInput{})
+			return err
+		},
+	} {
+		ar, err := g.s.STSClient(aws.ToString(k.AccessKey.AccessKeyId), aws.ToString(k.AccessKey.SecretAccessKey)).AssumeRole(ctx, &awssts.AssumeRoleInput{
+			RoleArn: aws.String(roleARN), RoleSessionName: aws.String("s" + strconv.Itoa(i))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cr := ar.Credentials
+		cfg := g.s.SessionConfig(aws.ToString(cr.AccessKeyId), aws.ToString(cr.SecretAccessKey), aws.ToString(cr.SessionToken))
+		if err := work(testserver.S3FromConfig(cfg), awsiam.NewFromConfig(cfg)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitTrail(t, g.s.Trail, roleARN, 4)
+	started, err := g.root.StartPolicyGeneration(ctx, startInput(roleARN, time.Now().Add(-time.Hour)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := waitJob(t, g.root, &aa.GetGeneratedPolicyInput{JobId: started.JobId})
+	if out.JobDetails.Status != aatypes.JobStatusSucceeded {
+		t.Fatalf("job %+v", out.JobDetails)
+	}
+	stmts := statements(t, out)
+	if got := actionsOf(stmts); !slices.Equal(got, []string{"iam:ListGroups", "s3:GetObject", "s3:ListBucket", "s3:PutObject"}) {
+		t.Errorf("actions %v", got)
+	}
+	want := map[string][]string{"s3:GetObject": {"arn:aws:s3:::genbucket/k"}, "s3:PutObject": {"arn:aws:s3:::genbucket/k"}, "s3:ListBucket": {"arn:aws:s3:::genbucket"}, "iam:ListGroups": {"*"}}
+	for _, s := range stmts {
+		for _, a := range s.Action {
+			if !slices.Equal(s.Resource, want[a]) {
+				t.Errorf("%s on %v, want %v", a, s.Resource, want[a])
+			}
 		}
 	}
 }
