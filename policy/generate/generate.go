@@ -393,7 +393,15 @@ func (u *Usage) Policies(o Options) ([]string, error) {
 		cur = nil
 		return nil
 	}
+	var parts []Statement
 	for _, s := range stmts {
+		fit, err := fitted(s)
+		if err != nil {
+			return nil, err
+		}
+		parts = append(parts, fit...)
+	}
+	for _, s := range parts {
 		next := append(cur, s)
 		b, err := json.Marshal(Document{Version: "2012-10-17", Statement: next})
 		if err != nil {
@@ -411,4 +419,28 @@ func (u *Usage) Policies(o Options) ([]string, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// fitted splits a statement whose policy alone would exceed MaxPolicySize
+// into statements on parts of its resources.
+func fitted(s Statement) ([]Statement, error) {
+	b, err := json.Marshal(Document{Version: "2012-10-17", Statement: []Statement{s}})
+	if err != nil {
+		return nil, err
+	}
+	if len(b) <= MaxPolicySize || len(s.Resource) < 2 {
+		return []Statement{s}, nil
+	}
+	half := len(s.Resource) / 2
+	a, c := s, s
+	a.Resource, c.Resource = s.Resource[:half], s.Resource[half:]
+	first, err := fitted(a)
+	if err != nil {
+		return nil, err
+	}
+	second, err := fitted(c)
+	if err != nil {
+		return nil, err
+	}
+	return append(first, second...), nil
 }

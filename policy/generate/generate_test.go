@@ -3,6 +3,7 @@ package generate
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -257,5 +258,33 @@ func TestParseRecord(t *testing.T) {
 		if _, err := ParseRecord([]byte(bad)); err == nil {
 			t.Errorf("ParseRecord(%s) succeeded", bad)
 		}
+	}
+}
+
+// TestOneStatementTooLong: a statement longer than the limit by itself is
+// split by its resources, so every policy is within the limit.
+func TestOneStatementTooLong(t *testing.T) {
+	t.Parallel()
+	long := "arn:aws:iam::123456789012:user/" + strings.Repeat("p/", 150)
+	var events []Event
+	for i := range MaxResources {
+		events = append(events, ev("iam.amazonaws.com", "GetUser", long+"u"+string(rune('a'+i))))
+	}
+	events = append(events, ev("iam.amazonaws.com", "ListUsers"))
+	docs, err := Summarize(events, Filter{}).Policies(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(docs) < 2 {
+		t.Fatalf("%d policies, want a split", len(docs))
+	}
+	n := 0
+	for _, s := range statementsOf(t, docs) {
+		if slices.Contains(s.Action, "iam:GetUser") {
+			n += len(s.Resource)
+		}
+	}
+	if n != MaxResources {
+		t.Errorf("iam:GetUser on %d resources, want %d", n, MaxResources)
 	}
 }
