@@ -125,9 +125,11 @@ func statements(t *testing.T, out *aa.GetGeneratedPolicyOutput) []genStatement {
 	var all []genStatement
 	for _, p := range out.GeneratedPolicyResult.GeneratedPolicies {
 		doc := aws.ToString(p.Policy)
-		for _, f := range validate.Validate(doc, policy.KindManaged) {
-			if f.Type == validate.TypeError || f.Type == validate.TypeSecurityWarning {
-				t.Errorf("generated policy: %s %s %s\n%s", f.Type, f.Code, f.Message, doc)
+		for _, kind := range []policy.Kind{policy.KindIdentity, policy.KindManaged} {
+			for _, f := range validate.Validate(doc, kind) {
+				if f.Type == validate.TypeError || f.Type == validate.TypeSecurityWarning {
+					t.Errorf("generated policy: %s %s %s\n%s", f.Type, f.Code, f.Message, doc)
+				}
 			}
 		}
 		var d struct{ Statement []genStatement }

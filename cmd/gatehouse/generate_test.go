@@ -91,7 +91,7 @@ func TestPolicyGenerateCLI(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("policy generate: %d %s", code, got)
 	}
-	if f := validate.Validate(got, policy.KindManaged); slices.ContainsFunc(f, func(f validate.Finding) bool {
+	if f := validate.Validate(got, policy.KindIdentity); slices.ContainsFunc(f, func(f validate.Finding) bool {
 		return f.Type == validate.TypeError || f.Type == validate.TypeSecurityWarning
 	}) {
 		t.Errorf("generated policy has findings %v:\n%s", f, got)

@@ -112,6 +112,11 @@ func (f *Filter) keeps(e *Event) bool {
 	return f.End.IsZero() || !e.Time.After(f.End)
 }
 
+// passRole is never in a generated policy: "The iam:PassRole action is not
+// tracked by CloudTrail and is not included in generated policies" (IAM User
+// Guide, access-analyzer-policy-generation.md).
+const passRole = "iam:PassRole"
+
 // MaxResources is how many distinct resources of one action a policy names
 // before it grants the action on every resource instead.
 const MaxResources = 20
@@ -162,6 +167,9 @@ func Summarize(events []Event, f Filter) *Usage {
 			continue
 		}
 		for _, name := range actions {
+			if strings.EqualFold(name, passRole) {
+				continue
+			}
 			if !u.add(data, name, e.Resources) {
 				unresolved[e.Source+"/"+e.Name] = true
 			}
@@ -237,7 +245,7 @@ type Options struct {
 	ResourcePlaceholders bool
 	// ServiceLevelTemplate adds a statement for each service used through
 	// calls that resolve to no action, granting the service's actions
-	// ("prefix:*") for the user to narrow.
+	// ("prefix:*"; IAM's but iam:PassRole) for the user to narrow.
 	ServiceLevelTemplate bool
 	// Account fills the ${Account} of placeholders (the principal's
 	// account); "" leaves it.
@@ -307,7 +315,7 @@ func (u *Usage) Statements(o Options) []Statement {
 					kept = append(kept, st)
 				}
 			}
-			out = append(kept, Statement{Effect: "Allow", Action: []string{svc + ":*"}, Resource: []string{"*"}})
+			out = append(kept, Statement{Effect: "Allow", Action: serviceLevel(data, svc), Resource: []string{"*"}})
 		}
 	}
 	for i := range out {
@@ -443,4 +451,21 @@ func fitted(s Statement) ([]Statement, error) {
 		return nil, err
 	}
 	return append(first, second...), nil
+}
+
+// serviceLevel returns the actions of a service-level statement: "prefix:*",
+// or for IAM its actions but iam:PassRole, which a generated policy never
+// grants (and which on "*" is a SECURITY_WARNING of ValidatePolicy).
+func serviceLevel(data *authref.Data, prefix string) []string {
+	if prefix != "iam" {
+		return []string{prefix + ":*"}
+	}
+	var out []string
+	for _, a := range data.MatchActions("iam:*") {
+		if a.FullName() != passRole {
+			out = append(out, a.FullName())
+		}
+	}
+	sort.Strings(out)
+	return out
 }

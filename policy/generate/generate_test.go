@@ -28,9 +28,11 @@ func ev(source, name string, res ...string) Event {
 // SECURITY_WARNING in doc and doc is within the managed policy size limit.
 func mustValid(t *testing.T, doc string) {
 	t.Helper()
-	for _, f := range validate.Validate(doc, policy.KindManaged) {
-		if f.Type == validate.TypeError || f.Type == validate.TypeSecurityWarning {
-			t.Errorf("%s %s: %s\n%s", f.Type, f.Code, f.Message, doc)
+	for _, kind := range []policy.Kind{policy.KindIdentity, policy.KindManaged} {
+		for _, f := range validate.Validate(doc, kind) {
+			if f.Type == validate.TypeError || f.Type == validate.TypeSecurityWarning {
+				t.Errorf("%s %s: %s\n%s", f.Type, f.Code, f.Message, doc)
+			}
 		}
 	}
 	if len(doc) > MaxPolicySize {
@@ -286,5 +288,47 @@ func TestOneStatementTooLong(t *testing.T) {
 	}
 	if n != MaxResources {
 		t.Errorf("iam:GetUser on %d resources, want %d", n, MaxResources)
+	}
+}
+
+// TestEveryActionValid: whatever a trail holds, the generated policy
+// passes ValidatePolicy, as an identity policy and as a managed one, with no
+// ERROR or SECURITY_WARNING: every action of Gatehouse's services used once,
+// on no known resource (the widest policy), at every level of detail.
+func TestEveryActionValid(t *testing.T) {
+	t.Parallel()
+	data := authref.Lookup()
+	var events []Event
+	for _, svc := range []string{"iam", "sts", "organizations", "access-analyzer", "s3", "cloudtrail"} {
+		s, ok := data.Service(svc)
+		if !ok {
+			t.Fatalf("no service %s", svc)
+		}
+		for _, a := range s.Actions {
+			events = append(events, ev(svc+".amazonaws.com", a.Name))
+		}
+		events = append(events, ev(svc+".amazonaws.com", "NoSuchOperation"))
+	}
+	u := Summarize(events, Filter{})
+	if _, ok := u.Actions[passRole]; ok {
+		t.Error("iam:PassRole is in the policy")
+	}
+	for _, o := range []Options{{}, {ResourcePlaceholders: true, Account: "123456789012"}, {ServiceLevelTemplate: true}, {ResourcePlaceholders: true, ServiceLevelTemplate: true}} {
+		docs, err := u.Policies(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range docs {
+			for _, kind := range []policy.Kind{policy.KindIdentity, policy.KindManaged} {
+				for _, f := range validate.Validate(d, kind) {
+					if f.Type == validate.TypeError || f.Type == validate.TypeSecurityWarning {
+						t.Errorf("options %+v: %s %s: %s", o, f.Type, f.Code, f.Message)
+					}
+				}
+			}
+			if len(d) > MaxPolicySize {
+				t.Errorf("options %+v: a policy of %d characters", o, len(d))
+			}
+		}
 	}
 }
