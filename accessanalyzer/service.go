@@ -5,7 +5,9 @@
 // account, a federated identity provider, or anyone) assume them, with AWS's
 // finding shape (resource, principal, action, condition, isPublic) and
 // lifecycle (ACTIVE, ARCHIVED by hand or by an archive rule, RESOLVED once
-// the access is gone).
+// the access is gone); and policy generation (StartPolicyGeneration and its
+// jobs), which writes least-privilege policies from what a user or role did,
+// read from the audit trail (generation.go).
 //
 // Findings are recomputed from the store whenever they are read or a scan is
 // requested, so they follow every change of a trust policy at once; the
@@ -29,6 +31,7 @@ import (
 	"github.com/gatehouse-iam/gatehouse/identity"
 	"github.com/gatehouse-iam/gatehouse/operation"
 	"github.com/gatehouse-iam/gatehouse/store"
+	"github.com/gatehouse-iam/gatehouse/trail"
 )
 
 // Config holds the service's dependencies.
@@ -39,6 +42,15 @@ type Config struct {
 	// Now is the clock.
 	Now func() time.Time
 	Log *slog.Logger
+	// Trail is the audit trail policy generation reads (app.Config.Trail);
+	// nil when the trail is off, and policy generation jobs then fail.
+	Trail trail.Store
+	// GenerationTimeout is a policy generation job's deadline (5 minutes
+	// when zero).
+	GenerationTimeout time.Duration
+	// Go runs a policy generation job in the background (a goroutine when
+	// nil); tests hold jobs back with it.
+	Go func(job func())
 }
 
 // Service implements the Access Analyzer operations.
@@ -47,6 +59,10 @@ type Service struct {
 	rand io.Reader
 	now  func() time.Time
 	log  *slog.Logger
+
+	trail      trail.Store
+	genTimeout time.Duration
+	goFn       func(func())
 }
 
 // New returns the service.
@@ -55,7 +71,11 @@ func New(c Config) *Service {
 	if r == nil {
 		r = rand.Reader
 	}
-	return &Service{st: c.Store, rand: r, now: c.Now, log: c.Log}
+	timeout := c.GenerationTimeout
+	if timeout <= 0 {
+		timeout = defaultGenerationTimeout
+	}
+	return &Service{st: c.Store, rand: r, now: c.Now, log: c.Log, trail: c.Trail, genTimeout: timeout, goFn: c.Go}
 }
 
 // op builds an operation.Op from a typed run function; the action is
@@ -74,7 +94,7 @@ func op[I, O any](name string, res func(c *identity.Caller, in I) string, run fu
 
 // Ops returns the operation table, keyed by operation name.
 func (s *Service) Ops() map[string]operation.Op {
-	return operation.Table(s.validateOps(), s.analyzerOps(), s.ruleOps(), s.findingOps())
+	return operation.Table(s.validateOps(), s.analyzerOps(), s.ruleOps(), s.findingOps(), s.generationOps())
 }
 
 // serviceErr passes AWS errors on and turns anything else into

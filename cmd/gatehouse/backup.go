@@ -75,7 +75,7 @@ var backupKinds = []store.Kind{
 	"org", "org-root", "org-ou", "org-account", "org-policy", "org-attachment", "org-policy-target", "org-create-account",
 	"org-service-access", "org-delegated-admin", "org-resource-policy", "org-handshake",
 	// accessanalyzer
-	"access-analyzer", "access-analyzer-finding",
+	"access-analyzer", "access-analyzer-finding", "access-analyzer-policy-generation",
 }
 
 func newBackupCmd() *cobra.Command {

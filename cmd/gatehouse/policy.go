@@ -18,9 +18,9 @@ import (
 func newPolicyCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "policy",
-		Short: "Offline tools on policy documents: simulate, explain, validate",
+		Short: "Offline tools on policy documents: simulate, explain, validate, generate",
 	}
-	cmd.AddCommand(newSimulateCmd(), newExplainCmd(), newValidateCmd())
+	cmd.AddCommand(newSimulateCmd(), newExplainCmd(), newValidateCmd(), newGenerateCmd())
 	return cmd
 }
 
