@@ -159,7 +159,7 @@ func (s *Service) startPolicyGeneration(ctx context.Context, c *identity.Caller,
 				}
 				continue
 			}
-			if g.Status == string(analyzerapi.JobStatusIN_PROGRESS) {
+			if s.settle(&g); g.Status == string(analyzerapi.JobStatusIN_PROGRESS) {
 				running++
 			}
 			if now.Sub(g.StartedOn) < 24*time.Hour {
@@ -321,7 +321,18 @@ func (s *Service) generationByID(ctx context.Context, tx store.ReadTx, c *identi
 		// ResourceNotFoundException: an unknown job is invalid input.
 		return g, invalid("jobId", "No policy generation with jobId "+id+" exists.")
 	}
+	s.settle(&g)
 	return g, err
+}
+
+// settle reports a job still IN_PROGRESS past its deadline as FAILED: its
+// server stopped before finishing it (a running job always ends by its
+// deadline), and it must not hold the one-at-a-time quota forever.
+func (s *Service) settle(g *generationRecord) {
+	if g.Status == string(analyzerapi.JobStatusIN_PROGRESS) && s.now().Sub(g.StartedOn) > s.genTimeout+time.Minute {
+		g.Status, g.CompletedOn = string(analyzerapi.JobStatusFAILED), g.StartedOn.Add(s.genTimeout)
+		g.ErrorCode, g.ErrorMsg = string(analyzerapi.JobErrorCodeSERVICE_ERROR), "The policy generation stopped before it finished (its server stopped); start it again."
+	}
 }
 
 func (g *generationRecord) details() analyzerapi.JobDetails {
@@ -383,6 +394,7 @@ func (s *Service) listPolicyGenerations(ctx context.Context, c *identity.Caller,
 		if now.Sub(g.StartedOn) > generationRetention || (in.PrincipalArn != nil && *in.PrincipalArn != g.Principal) {
 			continue
 		}
+		s.settle(&g)
 		kept = append(kept, g)
 	}
 	// Newest first, then by id for a stable order across pages.

@@ -197,3 +197,26 @@ func TestGenerationWithoutTrail(t *testing.T) {
 		t.Errorf("job %+v", d)
 	}
 }
+
+// TestGenerationOrphaned: a job whose server stopped before it finished is
+// never run; past its deadline it reads FAILED (SERVICE_ERROR) and no
+// longer holds the one-at-a-time slot.
+func TestGenerationOrphaned(t *testing.T) {
+	t.Parallel()
+	g := newGenService(t, true)
+	id, err := g.start(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-g.held // the process "stops": the job never runs
+	_, err = g.start(t)
+	wantCode(t, err, "ServiceQuotaExceededException", 402)
+	*g.now = g.now.Add(defaultGenerationTimeout + 2*time.Minute)
+	d := g.get(t, id).JobDetails
+	if d.Status != analyzerapi.JobStatusFAILED || d.JobError == nil || d.JobError.Code != analyzerapi.JobErrorCodeSERVICE_ERROR || d.CompletedOn == nil {
+		t.Errorf("orphaned job: %+v", d)
+	}
+	if _, err := g.start(t); err != nil {
+		t.Errorf("starting after an orphaned job: %v", err)
+	}
+}
