@@ -63,6 +63,11 @@ type Config struct {
 	// wait only for their events to be appended (and fsynced) there, and
 	// the store's indexes are written behind them (trail.RecorderOptions).
 	AuditJournal string
+	// AuditSync fsyncs the journal before each batch's requests are
+	// answered (their events then survive a crash of the machine, not only
+	// of the process); unset, the journal is fsynced as its events are
+	// indexed, a fraction of a second later.
+	AuditSync bool
 }
 
 // Gatehouse is a wired Gatehouse, ready to bootstrap and serve.
@@ -105,7 +110,7 @@ func New(ctx context.Context, c Config) (*Gatehouse, error) {
 	var trailReader trail.Store
 	if c.Trail != nil {
 		g.Recorder, err = trail.NewRecorder(c.Trail, trail.RecorderOptions{Export: c.AuditLog, Log: c.Log,
-			Journal: c.AuditJournal, JournalSync: c.AuditJournal != ""})
+			Journal: c.AuditJournal, JournalSync: c.AuditSync})
 		if err != nil {
 			return nil, fmt.Errorf("opening the audit trail's journal: %w", err)
 		}

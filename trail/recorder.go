@@ -52,6 +52,7 @@ type Recorder struct {
 	j        *journal
 	replay   []Entry
 	index    chan []Entry
+	kick     chan struct{} // a reader is waiting in Flush
 	mu       sync.Mutex
 	written  uint64 // entries appended to the journal
 	indexed  uint64 // of those, entries in the store
@@ -86,7 +87,7 @@ func NewRecorder(store Store, opts RecorderOptions) (*Recorder, error) {
 		if err != nil {
 			return nil, err
 		}
-		r.j, r.replay, r.index = j, left, make(chan []Entry, 1024)
+		r.j, r.replay, r.index, r.kick = j, left, make(chan []Entry, 4096), make(chan struct{}, 1)
 		r.written = uint64(len(left)) // Flush waits for them too
 	}
 	return r, nil
@@ -173,6 +174,12 @@ func (r *Recorder) Flush(ctx context.Context) error {
 	}
 	r.mu.Lock()
 	target := r.written
+	if r.indexed < target {
+		select {
+		case r.kick <- struct{}{}:
+		default:
+		}
+	}
 	for r.indexed < target {
 		ch := r.progress
 		r.mu.Unlock()
@@ -193,27 +200,51 @@ func (r *Recorder) Flush(ctx context.Context) error {
 // what a previous process left in the journal.
 func (r *Recorder) runIndexer(ctx context.Context) {
 	if len(r.replay) > 0 {
-		for start := 0; start < len(r.replay); start += r.opts.MaxBatch * 8 {
-			r.indexBatch(ctx, r.replay[start:min(start+r.opts.MaxBatch*8, len(r.replay))])
+		for start := 0; start < len(r.replay); start += maxIndexBatch {
+			r.indexBatch(ctx, r.replay[start:min(start+maxIndexBatch, len(r.replay))])
 		}
 		r.replay = nil
 	}
-	for batch := range r.index {
+	for {
+		batch, ok := <-r.index
+		if !ok {
+			return
+		}
+		// Gather for a while: the store writes each page an index insert
+		// dirties once per transaction, so a large batch costs far less
+		// per event than many small ones. A reader waiting (Flush) cuts
+		// the wait short.
+		timer := time.NewTimer(indexDelay)
+		closed := false
 	gather:
-		for len(batch) < r.opts.MaxBatch*8 {
+		for len(batch) < maxIndexBatch {
 			select {
 			case more, ok := <-r.index:
 				if !ok {
+					closed = true
 					break gather
 				}
 				batch = append(batch, more...)
-			default:
+			case <-r.kick:
+				break gather
+			case <-timer.C:
 				break gather
 			}
 		}
+		timer.Stop()
 		r.indexBatch(ctx, batch)
+		if closed {
+			return
+		}
 	}
 }
+
+// indexDelay is how long the indexer gathers events before writing them,
+// unless a reader is waiting; maxIndexBatch bounds one transaction.
+const (
+	indexDelay    = 250 * time.Millisecond
+	maxIndexBatch = 8192
+)
 
 // indexBatch appends a batch to the store, retrying with backoff while it
 // fails; once ctx has ended it tries a few times more, then leaves the batch

@@ -29,6 +29,8 @@ type auditConfig struct {
 	LogMaxMB, LogMaxFiles int
 	// Retention is how long events are kept.
 	Retention time.Duration
+	// Sync fsyncs the journal before answering (--audit-fsync).
+	Sync bool
 }
 
 // DefaultRetention is how long the trail keeps events unless told
