@@ -9,12 +9,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gatehouse-iam/gatehouse/internal/sqlmigrate"
 	"github.com/gatehouse-iam/gatehouse/store"
-	"github.com/gatehouse-iam/gatehouse/store/internal/sqlstore"
 )
 
 func TestEmbeddedMigrationsLoad(t *testing.T) {
-	ms, err := sqlstore.LoadMigrations(migrationFS)
+	ms, err := sqlmigrate.Load(migrationFS)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,9 +67,9 @@ func TestReopenKeepsDataAndMigratesOnce(t *testing.T) {
 	}
 }
 
-func mustLoad(t *testing.T) []sqlstore.Migration {
+func mustLoad(t *testing.T) []sqlmigrate.Migration {
 	t.Helper()
-	ms, err := sqlstore.LoadMigrations(migrationFS)
+	ms, err := sqlmigrate.Load(migrationFS)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,27 +22,21 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/url"
-	"os"
 	"path/filepath"
-	"runtime"
-	"strings"
 	"sync/atomic"
 	"time"
 
 	sqlitedrv "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"github.com/gatehouse-iam/gatehouse/internal/sqlitedb"
+	"github.com/gatehouse-iam/gatehouse/internal/sqlmigrate"
 	"github.com/gatehouse-iam/gatehouse/store"
 	"github.com/gatehouse-iam/gatehouse/store/internal/sqlstore"
 )
 
 // FileName is the name of the database file inside the data directory.
 const FileName = "gatehouse.db"
-
-// busyTimeoutMillis bounds how long a connection waits for a lock held by
-// another process before reporting SQLITE_BUSY (mapped to ErrConflict).
-const busyTimeoutMillis = 10000
 
 // Options tune a Store. The zero value is valid.
 type Options struct {
@@ -71,44 +65,18 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 
 // OpenWith is Open with options.
 func OpenWith(ctx context.Context, dir string, opts Options) (*Store, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("sqlite: create data directory: %w", err)
-	}
 	file := filepath.Join(dir, FileName)
-	if strings.ContainsAny(file, "?#") {
-		return nil, fmt.Errorf("sqlite: data directory %q: '?' and '#' are not supported in the path", dir)
+	if err := sqlitedb.CreateFile(file); err != nil {
+		return nil, fmt.Errorf("sqlite: data directory %q: %w", dir, err)
 	}
-	f, err := os.OpenFile(file, os.O_RDWR|os.O_CREATE, 0o600)
+	// synchronous(FULL) (sqlitedb's): a commit is on disk when Update
+	// returns, even across a power loss; a revoked access key must not
+	// come back.
+	w, err := sqlitedb.OpenWriter(file, "foreign_keys(1)")
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: create database file: %w", err)
+		return nil, fmt.Errorf("sqlite: %w", err)
 	}
-	if err := f.Close(); err != nil {
-		return nil, fmt.Errorf("sqlite: create database file: %w", err)
-	}
-
-	common := url.Values{}
-	common.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeoutMillis))
-	common.Add("_pragma", "foreign_keys(1)")
-	// FULL: a commit is on disk when Update returns, even across a power
-	// loss; a revoked access key must not come back.
-	common.Add("_pragma", "synchronous(FULL)")
-
-	wq := url.Values{}
-	for k, v := range common {
-		wq[k] = append([]string(nil), v...)
-	}
-	wq.Add("_pragma", "journal_mode(WAL)")
-	wq.Set("_txlock", "immediate")
-	w, err := sql.Open("sqlite", file+"?"+wq.Encode())
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: open writer: %w", err)
-	}
-	w.SetMaxOpenConns(1)
-	w.SetMaxIdleConns(1)
-	w.SetConnMaxLifetime(0)
-	w.SetConnMaxIdleTime(0)
-
-	ms, err := sqlstore.LoadMigrations(migrationFS)
+	ms, err := sqlmigrate.Load(migrationFS)
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: %w", err)
@@ -117,17 +85,11 @@ func OpenWith(ctx context.Context, dir string, opts Options) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: migrate %s: %w", file, err)
 	}
-
-	rq := common
-	rq.Add("_pragma", "query_only(1)")
-	r, err := sql.Open("sqlite", file+"?"+rq.Encode())
+	r, err := sqlitedb.OpenReaders(file, "foreign_keys(1)")
 	if err != nil {
 		w.Close()
-		return nil, fmt.Errorf("sqlite: open readers: %w", err)
+		return nil, fmt.Errorf("sqlite: %w", err)
 	}
-	n := max(4, runtime.GOMAXPROCS(0))
-	r.SetMaxOpenConns(n)
-	r.SetMaxIdleConns(n)
 	timeout := opts.Timeout
 	if timeout <= 0 {
 		timeout = store.DefaultTimeout

@@ -5,17 +5,14 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/url"
-	"os"
-	"path/filepath"
-	"runtime"
-	"strings"
 	"sync/atomic"
 	"time"
 
 	sqlitedrv "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"github.com/gatehouse-iam/gatehouse/internal/sqlitedb"
+	"github.com/gatehouse-iam/gatehouse/internal/sqlmigrate"
 	"github.com/gatehouse-iam/gatehouse/trail"
 	"github.com/gatehouse-iam/gatehouse/trail/internal/trailsql"
 )
@@ -23,11 +20,6 @@ import (
 // FileName is the name the server gives the trail's database file inside
 // its data directory.
 const FileName = "trail.db"
-
-// busyTimeoutMillis bounds how long a connection waits for a lock held by
-// another process before reporting SQLITE_BUSY (mapped to
-// trail.ErrUnavailable).
-const busyTimeoutMillis = 10000
 
 // backend prefixes this package's errors.
 const backend = "trail/sqlite"
@@ -61,18 +53,8 @@ func Open(ctx context.Context, path string) (*Store, error) {
 
 // OpenWith is Open with options.
 func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
-	if strings.ContainsAny(path, "?#") {
-		return nil, fmt.Errorf("%s: path %q: '?' and '#' are not supported", backend, path)
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("%s: create directory: %w", backend, err)
-	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("%s: create database file: %w", backend, err)
-	}
-	if err := f.Close(); err != nil {
-		return nil, fmt.Errorf("%s: create database file: %w", backend, err)
+	if err := sqlitedb.CreateFile(path); err != nil {
+		return nil, fmt.Errorf("%s: %w", backend, err)
 	}
 	timeout := opts.Timeout
 	if timeout <= 0 {
@@ -81,26 +63,11 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 	ctx, cancel := trailsql.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	pragmas := func(extra ...string) string {
-		q := url.Values{}
-		q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeoutMillis))
-		// FULL: an Append is on disk when it returns, even across a
-		// power loss, as the store's commits are.
-		q.Add("_pragma", "synchronous(FULL)")
-		for _, p := range extra {
-			q.Add("_pragma", p)
-		}
-		return q.Encode()
-	}
-	w, err := sql.Open("sqlite", path+"?"+pragmas("journal_mode(WAL)", "cache_size(-65536)")+"&_txlock=immediate")
+	w, err := sqlitedb.OpenWriter(path, "cache_size(-65536)")
 	if err != nil {
-		return nil, fmt.Errorf("%s: open writer: %w", backend, err)
+		return nil, fmt.Errorf("%s: %w", backend, err)
 	}
-	w.SetMaxOpenConns(1)
-	w.SetMaxIdleConns(1)
-	w.SetConnMaxLifetime(0)
-	w.SetConnMaxIdleTime(0)
-	ms, err := trailsql.LoadMigrations(migrationFS)
+	ms, err := sqlmigrate.Load(migrationFS)
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("%s: %w", backend, err)
@@ -109,14 +76,11 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("%s: migrate %s: %w", backend, path, err)
 	}
-	r, err := sql.Open("sqlite", path+"?"+pragmas("query_only(1)"))
+	r, err := sqlitedb.OpenReaders(path)
 	if err != nil {
 		w.Close()
-		return nil, fmt.Errorf("%s: open readers: %w", backend, err)
+		return nil, fmt.Errorf("%s: %w", backend, err)
 	}
-	n := max(4, runtime.GOMAXPROCS(0))
-	r.SetMaxOpenConns(n)
-	r.SetMaxIdleConns(n)
 	return &Store{w: w, r: r, timeout: timeout}, nil
 }
 

@@ -1,4 +1,4 @@
-package sqlstore
+package sqlmigrate
 
 import (
 	"strings"
@@ -6,7 +6,7 @@ import (
 	"testing/fstest"
 )
 
-func TestLoadMigrations(t *testing.T) {
+func TestLoad(t *testing.T) {
 	tests := []struct {
 		name     string
 		files    fstest.MapFS
@@ -42,7 +42,7 @@ func TestLoadMigrations(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			ms, err := LoadMigrations(tc.files)
+			ms, err := Load(tc.files)
 			if tc.wantFail != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantFail) {
 					t.Fatalf("err = %v, want it to mention %q", err, tc.wantFail)

@@ -1,4 +1,4 @@
-package postgres
+package pgclient
 
 import (
 	"testing"
@@ -14,7 +14,7 @@ func TestConfigure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	configure(cc, 1500*time.Millisecond)
+	Configure(cc, 1500*time.Millisecond)
 	want := map[string]string{
 		"statement_timeout": "1500", "lock_timeout": "1500", "idle_in_transaction_session_timeout": "3000",
 		"tcp_keepalives_idle": "15", "tcp_keepalives_interval": "5", "tcp_keepalives_count": "3",
@@ -35,7 +35,7 @@ func TestConfigure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	configure(cc, time.Second)
+	Configure(cc, time.Second)
 	if cc.ConnectTimeout != 9*time.Second || cc.RuntimeParams["statement_timeout"] != "60000" {
 		t.Errorf("DSN settings overridden: connect timeout %v, statement_timeout %q", cc.ConnectTimeout, cc.RuntimeParams["statement_timeout"])
 	}
