@@ -67,3 +67,20 @@ func TestLoad(t *testing.T) {
 		})
 	}
 }
+
+// TestPending: the versions not applied, in order; a recorded version the
+// migrations do not know is refused.
+func TestPending(t *testing.T) {
+	ms := []Migration{{Version: 1, Name: "0001_a.sql"}, {Version: 2, Name: "0002_b.sql"}, {Version: 3, Name: "0003_c.sql"}}
+	todo, err := Pending(ms, []int{2}, "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(todo) != 2 || todo[0].Version != 1 || todo[1].Version != 3 {
+		t.Errorf("pending = %+v, want 1 and 3", todo)
+	}
+	if _, err := Pending(ms, []int{1, 4}, "trail_schema_migrations"); err == nil ||
+		!strings.Contains(err.Error(), "migration 4 in trail_schema_migrations") {
+		t.Errorf("unknown version: %v", err)
+	}
+}
