@@ -11,38 +11,37 @@ import (
 )
 
 // TestIsConnectionFailure: a server going away or refusing connections,
-// one of the server's timeouts (SQLSTATEs of
+// one of the server's timeouts (the SQLSTATEs of
 // https://www.postgresql.org/docs/current/errcodes-appendix.html), a broken
 // or closed connection are failures of the connection; statement errors
 // are not.
 func TestIsConnectionFailure(t *testing.T) {
-	for _, err := range []error{
-		&pgconn.PgError{Code: "57P01"}, // admin_shutdown
-		&pgconn.PgError{Code: "57P02"}, // crash_shutdown
-		&pgconn.PgError{Code: "57P03"}, // cannot_connect_now
-		&pgconn.PgError{Code: "08006"}, // connection_failure
-		&pgconn.PgError{Code: "53300"}, // too_many_connections
-		&pgconn.PgError{Code: "57014"}, // query_canceled (statement_timeout)
-		&pgconn.PgError{Code: "55P03"}, // lock_not_available (lock_timeout)
-		&pgconn.PgError{Code: "25P03"}, // idle_in_transaction_session_timeout
-		fmt.Errorf("read: %w", io.ErrUnexpectedEOF),
-		fmt.Errorf("read: %w", io.EOF),
-		fmt.Errorf("write: %w", net.ErrClosed),
-		&net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")},
-	} {
-		if !IsConnectionFailure(err) {
-			t.Errorf("IsConnectionFailure(%v) = false, want true", err)
-		}
+	sqlstate := func(code string) error { return &pgconn.PgError{Code: code} }
+	cases := map[string]struct {
+		err  error
+		want bool
+	}{
+		"admin_shutdown":                      {sqlstate("57P01"), true},
+		"crash_shutdown":                      {sqlstate("57P02"), true},
+		"cannot_connect_now":                  {sqlstate("57P03"), true},
+		"connection_failure (class 08)":       {sqlstate("08006"), true},
+		"too_many_connections":                {sqlstate("53300"), true},
+		"statement_timeout (query_canceled)":  {sqlstate("57014"), true},
+		"lock_timeout (lock_not_available)":   {sqlstate("55P03"), true},
+		"idle_in_transaction_session_timeout": {sqlstate("25P03"), true},
+		"unexpected EOF":                      {fmt.Errorf("read: %w", io.ErrUnexpectedEOF), true},
+		"EOF":                                 {fmt.Errorf("read: %w", io.EOF), true},
+		"closed connection":                   {fmt.Errorf("write: %w", net.ErrClosed), true},
+		"network error":                       {&net.OpError{Op: "dial", Net: "tcp", Err: errors.New("refused")}, true},
+		"undefined_table":                     {sqlstate("42P01"), false},
+		"serialization_failure":               {sqlstate("40001"), false},
+		"unique_violation":                    {sqlstate("23505"), false},
+		"a code too short for its class":      {sqlstate("08"), false},
+		"any other error":                     {errors.New("something else"), false},
 	}
-	for _, err := range []error{
-		&pgconn.PgError{Code: "42P01"}, // undefined_table
-		&pgconn.PgError{Code: "40001"}, // serialization_failure
-		&pgconn.PgError{Code: "23505"}, // unique_violation
-		&pgconn.PgError{Code: "0800"},  // not a SQLSTATE
-		errors.New("something else"),
-	} {
-		if IsConnectionFailure(err) {
-			t.Errorf("IsConnectionFailure(%v) = true, want false", err)
+	for name, c := range cases {
+		if got := IsConnectionFailure(c.err); got != c.want {
+			t.Errorf("%s: IsConnectionFailure(%v) = %v, want %v", name, c.err, got, c.want)
 		}
 	}
 }

@@ -48,7 +48,7 @@ func FreshSchema(t testing.TB, dsn, prefix string) string {
 			t.Errorf("dropping schema %s: %v", schema, err)
 			return
 		}
-		defer conn.Close(ctx)
+		defer conn.Close(ctx) //nolint:errcheck // the drop's outcome is what the test reports
 		if _, err := conn.Exec(ctx, `DROP SCHEMA IF EXISTS `+pgx.Identifier{schema}.Sanitize()+` CASCADE`); err != nil {
 			t.Errorf("dropping schema %s: %v", schema, err)
 		}
@@ -64,6 +64,6 @@ func Connect(t testing.TB, dsn string) *pgx.Conn {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { conn.Close(context.Background()) })
+	t.Cleanup(func() { conn.Close(context.Background()) }) //nolint:errcheck // a read-only inspecting connection: nothing to lose
 	return conn
 }

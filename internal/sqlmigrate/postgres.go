@@ -2,6 +2,7 @@ package sqlmigrate
 
 import (
 	"context"
+	"io/fs"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -28,14 +29,19 @@ type PostgresTarget struct {
 // connection, which rolls back as well.
 const maxRollbackWait = time.Second
 
-// Postgres brings the schema up to date in one transaction that first
-// takes a transaction-scoped advisory lock, so that nodes starting together
-// queue there and each migration runs exactly once; the lock is released by
-// the commit or rollback, even if the connection is lost. PostgreSQL DDL is
+// Postgres applies the migrations of fsys (see [Load]) not yet recorded in
+// the target's table, in one transaction that first takes a
+// transaction-scoped advisory lock, so that nodes starting together queue
+// there and each migration runs exactly once; the lock is released by the
+// commit or rollback, even if the connection is lost. PostgreSQL DDL is
 // transactional, so a failed migration leaves nothing behind. A database
-// holding migrations ms does not know (written by a newer version) is
+// holding migrations fsys does not have (written by a newer version) is
 // refused.
-func Postgres(ctx context.Context, pool *pgxpool.Pool, to PostgresTarget, ms []Migration, wrap WrapFunc) (err error) {
+func Postgres(ctx context.Context, pool *pgxpool.Pool, fsys fs.FS, to PostgresTarget, wrap WrapFunc) (err error) {
+	ms, err := Load(fsys)
+	if err != nil {
+		return err
+	}
 	tx, err := pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
 	if err != nil {
 		return wrap(ctx, err, "begin migration")

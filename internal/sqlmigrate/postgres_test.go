@@ -31,17 +31,17 @@ func TestPostgres(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pool.Close()
-	ms := load(t, fstest.MapFS{
+	ms := fstest.MapFS{
 		// Not idempotent: applied twice, the second CREATE fails.
 		"migrations/0001_a.sql": {Data: []byte("CREATE TABLE a (x integer)")},
 		"migrations/0002_b.sql": {Data: []byte("INSERT INTO a VALUES (1)")},
-	})
+	}
 	to := sqlmigrate.PostgresTarget{LockClass: 0x74657374, Schema: schema, Table: "one_migrations"}
 	const nodes = 4
 	errs := make([]error, nodes)
 	var wg sync.WaitGroup
 	for i := range nodes {
-		wg.Go(func() { errs[i] = sqlmigrate.Postgres(t.Context(), pool, to, ms, wrap) })
+		wg.Go(func() { errs[i] = sqlmigrate.Postgres(t.Context(), pool, ms, to, wrap) })
 	}
 	wg.Wait()
 	for i, err := range errs {
@@ -57,12 +57,13 @@ func TestPostgres(t *testing.T) {
 		t.Errorf("%d migrations recorded, %d rows in a; want 2 and 1", n, rows)
 	}
 
-	other := load(t, fstest.MapFS{"migrations/0001_c.sql": {Data: []byte("CREATE TABLE c (x integer)")}})
-	if err := sqlmigrate.Postgres(t.Context(), pool, sqlmigrate.PostgresTarget{LockClass: 0x6f746872, Schema: schema, Table: "two_migrations"}, other, wrap); err != nil {
+	other := fstest.MapFS{"migrations/0001_c.sql": {Data: []byte("CREATE TABLE c (x integer)")}}
+	if err := sqlmigrate.Postgres(t.Context(), pool, other, sqlmigrate.PostgresTarget{LockClass: 0x6f746872, Schema: schema, Table: "two_migrations"}, wrap); err != nil {
 		t.Fatalf("a second set beside the first: %v", err)
 	}
 
-	err = sqlmigrate.Postgres(t.Context(), pool, to, ms[:1], wrap)
+	older := fstest.MapFS{"migrations/0001_a.sql": ms["migrations/0001_a.sql"]}
+	err = sqlmigrate.Postgres(t.Context(), pool, older, to, wrap)
 	if err == nil || !strings.Contains(err.Error(), "migration 2 in one_migrations") {
 		t.Errorf("older binary over a newer schema: %v, want a refusal naming migration 2", err)
 	}

@@ -3,6 +3,7 @@ package sqlmigrate
 import (
 	"context"
 	"database/sql"
+	"io/fs"
 )
 
 // WrapFunc wraps a driver error of the operation op with context, mapping it
@@ -11,15 +12,19 @@ import (
 // The runners call it with non-nil errors only.
 type WrapFunc func(ctx context.Context, err error, op string) error
 
-// SQLite applies to db the migrations of ms not yet recorded in table
+// SQLite applies to db the migrations of fsys (see [Load]) not yet recorded in table
 // (created if missing), each in its own transaction together with its
 // record. Each transaction reads what is pending after taking the write
 // lock — db is a backend's writer, whose transactions begin with BEGIN
 // IMMEDIATE —, so two processes opening one file at once apply no
-// migration twice. A database holding migrations ms does not know
+// migration twice. A database holding migrations fsys does not have
 // (written by a newer version) is refused. table must be a plain
 // identifier (a backend's constant).
-func SQLite(ctx context.Context, db *sql.DB, table string, ms []Migration, wrap WrapFunc) error {
+func SQLite(ctx context.Context, db *sql.DB, fsys fs.FS, table string, wrap WrapFunc) error {
+	ms, err := Load(fsys)
+	if err != nil {
+		return err
+	}
 	create := `CREATE TABLE IF NOT EXISTS ` + table + ` (
 		version    INTEGER PRIMARY KEY,
 		name       TEXT NOT NULL,

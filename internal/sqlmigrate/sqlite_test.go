@@ -2,6 +2,7 @@ package sqlmigrate_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -22,13 +23,19 @@ func wrap(_ context.Context, err error, op string) error {
 	return fmt.Errorf("%s: %w: %w", op, errWrapped, err)
 }
 
-func load(t *testing.T, files fstest.MapFS) []sqlmigrate.Migration {
+// writer opens a backend's writer of the database file, closed when the
+// test ends.
+func writer(t *testing.T, file string) *sql.DB {
 	t.Helper()
-	ms, err := sqlmigrate.Load(files)
+	if err := sqlitedb.CreateFile(file); err != nil {
+		t.Fatal(err)
+	}
+	w, err := sqlitedb.OpenWriter(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ms
+	t.Cleanup(func() { w.Close() })
+	return w
 }
 
 var twoMigrations = fstest.MapFS{
@@ -42,18 +49,9 @@ var twoMigrations = fstest.MapFS{
 // this binary does not know is refused, naming it.
 func TestSQLite(t *testing.T) {
 	ctx := t.Context()
-	file := filepath.Join(t.TempDir(), "m.db")
-	if err := sqlitedb.CreateFile(file); err != nil {
-		t.Fatal(err)
-	}
-	w, err := sqlitedb.OpenWriter(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	ms := load(t, twoMigrations)
+	w := writer(t, filepath.Join(t.TempDir(), "m.db"))
 	for range 2 {
-		if err := sqlmigrate.SQLite(ctx, w, "my_migrations", ms, wrap); err != nil {
+		if err := sqlmigrate.SQLite(ctx, w, twoMigrations, "my_migrations", wrap); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -64,7 +62,8 @@ func TestSQLite(t *testing.T) {
 	if n != 2 || rows != 1 {
 		t.Errorf("%d migrations recorded, %d rows in a; want 2 and 1", n, rows)
 	}
-	err = sqlmigrate.SQLite(ctx, w, "my_migrations", ms[:1], wrap)
+	older := fstest.MapFS{"migrations/0001_a.sql": twoMigrations["migrations/0001_a.sql"]}
+	err := sqlmigrate.SQLite(ctx, w, older, "my_migrations", wrap)
 	if err == nil || !strings.Contains(err.Error(), "migration 2 in my_migrations") {
 		t.Errorf("older binary over a newer database: %v, want a refusal naming migration 2", err)
 	}
@@ -75,20 +74,12 @@ func TestSQLite(t *testing.T) {
 // backend's mapping with the migration's name.
 func TestSQLiteFailure(t *testing.T) {
 	ctx := t.Context()
-	file := filepath.Join(t.TempDir(), "m.db")
-	if err := sqlitedb.CreateFile(file); err != nil {
-		t.Fatal(err)
-	}
-	w, err := sqlitedb.OpenWriter(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	ms := load(t, fstest.MapFS{
+	w := writer(t, filepath.Join(t.TempDir(), "m.db"))
+	ms := fstest.MapFS{
 		"migrations/0001_a.sql":   {Data: []byte("CREATE TABLE a (x INTEGER)")},
 		"migrations/0002_bad.sql": {Data: []byte("CREATE TABLE b (x INTEGER); SELEC 1")},
-	})
-	err = sqlmigrate.SQLite(ctx, w, "schema_migrations", ms, wrap)
+	}
+	err := sqlmigrate.SQLite(ctx, w, ms, "schema_migrations", wrap)
 	if !errors.Is(err, errWrapped) || !strings.Contains(err.Error(), "apply migration 0002_bad.sql") {
 		t.Fatalf("err = %v, want the mapped error of applying 0002_bad.sql", err)
 	}
@@ -114,20 +105,12 @@ func TestSQLiteFailure(t *testing.T) {
 func TestSQLiteConcurrent(t *testing.T) {
 	ctx := t.Context()
 	file := filepath.Join(t.TempDir(), "m.db")
-	if err := sqlitedb.CreateFile(file); err != nil {
-		t.Fatal(err)
-	}
-	ms := load(t, twoMigrations)
 	const writers = 4
 	errs := make([]error, writers)
 	var wg sync.WaitGroup
 	for i := range writers {
-		w, err := sqlitedb.OpenWriter(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer w.Close()
-		wg.Go(func() { errs[i] = sqlmigrate.SQLite(ctx, w, "schema_migrations", ms, wrap) })
+		w := writer(t, file)
+		wg.Go(func() { errs[i] = sqlmigrate.SQLite(ctx, w, twoMigrations, "schema_migrations", wrap) })
 	}
 	wg.Wait()
 	for i, err := range errs {

@@ -148,17 +148,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if timeout <= 0 {
 		timeout = store.DefaultTimeout
 	}
-	pgclient.Configure(cfg.ConnConfig, timeout)
-	if cfg.PingTimeout == 0 {
-		// A pooled connection idle for a while is pinged before use; one
-		// that went silent is dropped after this, leaving the caller time
-		// to get another, instead of using up its whole deadline.
-		cfg.PingTimeout = timeout / 4
-	}
+	pgclient.Configure(cfg, timeout, opts.Schema)
 	cfg.MaxConns = max(cfg.MaxConns, 2)
 	channel := Channel
 	if opts.Schema != "" {
-		cfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{opts.Schema}.Sanitize()
 		channel = Channel + "_" + opts.Schema
 	}
 	log := opts.Log
@@ -173,14 +166,9 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
-	ms, err := sqlmigrate.Load(migrationFS)
-	if err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("postgres: %w", err)
-	}
 	mctx, cancel := store.WithDefaultTimeout(ctx, timeout)
 	defer cancel()
-	if err := migrate(mctx, pool, opts.Schema, ms); err != nil {
+	if err := sqlmigrate.Postgres(mctx, pool, migrationFS, migrationTarget(opts.Schema), mapErr); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: migrate: %w", err)
 	}

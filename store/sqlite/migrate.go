@@ -1,20 +1,11 @@
 package sqlite
 
-import (
-	"context"
-	"database/sql"
-	"embed"
+import "embed"
 
-	"github.com/gatehouse-iam/gatehouse/internal/sqlmigrate"
-)
-
+// migrationFS holds the store's schema changes; Open applies them with
+// sqlmigrate.SQLite, recording each in migrationTable.
+//
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-// migrate applies the migrations not yet recorded in schema_migrations, each
-// in its own transaction together with its record (see sqlmigrate.SQLite).
-// It refuses a database that has migrations this binary does not know
-// (written by a newer version).
-func migrate(ctx context.Context, db *sql.DB, ms []sqlmigrate.Migration) error {
-	return sqlmigrate.SQLite(ctx, db, "schema_migrations", ms, mapErr)
-}
+const migrationTable = "schema_migrations"

@@ -76,12 +76,7 @@ func OpenWith(ctx context.Context, dir string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
-	ms, err := sqlmigrate.Load(migrationFS)
-	if err != nil {
-		w.Close()
-		return nil, fmt.Errorf("sqlite: %w", err)
-	}
-	if err := migrate(ctx, w, ms); err != nil {
+	if err := sqlmigrate.SQLite(ctx, w, migrationFS, migrationTable, mapErr); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: migrate %s: %w", file, err)
 	}

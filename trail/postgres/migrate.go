@@ -1,10 +1,7 @@
 package postgres
 
 import (
-	"context"
 	"embed"
-
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/gatehouse-iam/gatehouse/internal/sqlmigrate"
 )
@@ -12,21 +9,11 @@ import (
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-// migrationLockClass is the first key of the advisory lock taken while
-// migrating ("trai" in ASCII; the store's is "gate"); the second is a hash
-// of the schema name, so trails in different schemas migrate
-// independently.
-const migrationLockClass = 0x74726169
-
-// migrationTable records the versions applied, apart from the store's
-// schema_migrations in the same schema.
-const migrationTable = "trail_schema_migrations"
-
-// migrate brings the trail's tables up to date under the trail's advisory
-// lock, in one transaction (see sqlmigrate.Postgres). schema, when not
-// empty, is created if missing (the pool's search_path names it). A
-// database holding migrations this binary does not know is refused.
-func migrate(ctx context.Context, pool *pgxpool.Pool, schema string, ms []sqlmigrate.Migration) error {
-	to := sqlmigrate.PostgresTarget{LockClass: migrationLockClass, Schema: schema, Table: migrationTable}
-	return sqlmigrate.Postgres(ctx, pool, to, ms, mapErr)
+// migrationTarget names the trail's own table of applied versions,
+// trail_schema_migrations, apart from the store's schema_migrations in the
+// same schema, and its own advisory lock ("trai" in ASCII; the store's is
+// "gate"), taken with a hash of schema so that trails in different schemas
+// migrate independently.
+func migrationTarget(schema string) sqlmigrate.PostgresTarget {
+	return sqlmigrate.PostgresTarget{LockClass: 0x74726169, Schema: schema, Table: "trail_schema_migrations"}
 }

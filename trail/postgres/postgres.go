@@ -83,13 +83,7 @@ func OpenWith(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if timeout <= 0 {
 		timeout = trailsql.DefaultTimeout
 	}
-	pgclient.Configure(cfg.ConnConfig, timeout)
-	if cfg.PingTimeout == 0 {
-		cfg.PingTimeout = timeout / 4
-	}
-	if opts.Schema != "" {
-		cfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{opts.Schema}.Sanitize()
-	}
+	pgclient.Configure(cfg, timeout, opts.Schema)
 	ctx, cancel := trailsql.WithTimeout(ctx, timeout)
 	defer cancel()
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
@@ -102,12 +96,7 @@ func OpenWith(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("%s: cannot connect to the database at %s within %v: %w",
 			backend, net.JoinHostPort(cc.Host, fmt.Sprint(cc.Port)), timeout, mapErr(ctx, err, "connect"))
 	}
-	ms, err := sqlmigrate.Load(migrationFS)
-	if err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("%s: %w", backend, err)
-	}
-	if err := migrate(ctx, pool, opts.Schema, ms); err != nil {
+	if err := sqlmigrate.Postgres(ctx, pool, migrationFS, migrationTarget(opts.Schema), mapErr); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("%s: migrate: %w", backend, err)
 	}

@@ -1,20 +1,10 @@
 package sqlite
 
-import (
-	"context"
-	"database/sql"
-	"embed"
-
-	"github.com/gatehouse-iam/gatehouse/internal/sqlmigrate"
-)
+import "embed"
 
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-// migrate applies the migrations not yet recorded in the trail file's
-// schema_migrations, each in its own transaction together with its record
-// (see sqlmigrate.SQLite). It refuses a database that has migrations this
-// binary does not know (written by a newer version).
-func migrate(ctx context.Context, db *sql.DB, ms []sqlmigrate.Migration) error {
-	return sqlmigrate.SQLite(ctx, db, "schema_migrations", ms, mapErr)
-}
+// migrationTable records the migrations applied to the trail's file (by
+// sqlmigrate.SQLite, at Open).
+const migrationTable = "schema_migrations"

@@ -67,12 +67,7 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", backend, err)
 	}
-	ms, err := sqlmigrate.Load(migrationFS)
-	if err != nil {
-		w.Close()
-		return nil, fmt.Errorf("%s: %w", backend, err)
-	}
-	if err := migrate(ctx, w, ms); err != nil {
+	if err := sqlmigrate.SQLite(ctx, w, migrationFS, migrationTable, mapErr); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("%s: migrate %s: %w", backend, path, err)
 	}
