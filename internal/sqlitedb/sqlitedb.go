@@ -8,13 +8,18 @@
 // and commits with synchronous(FULL): a commit is on disk when it returns,
 // even across a power loss.
 //
-// The backends keep what is theirs: the file's place, the pragmas of their
-// own (passed in), migrations and the mapping of driver errors.
+// [Open] does it all, the schema's migrations included (internal/sqlmigrate
+// runs them on the writer). The backends keep what is theirs and pass it
+// in: the file's place, their own pragmas, their migrations and table, and
+// the mapping of driver errors to their sentinels.
 package sqlitedb
 
 import (
+	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -23,11 +28,59 @@ import (
 	"strings"
 
 	_ "modernc.org/sqlite" // the "sqlite" driver
+
+	"github.com/gatehouse-iam/gatehouse/internal/sqlmigrate"
 )
 
 // BusyTimeoutMillis bounds how long a connection waits for a lock held by
 // another process before reporting SQLITE_BUSY.
 const BusyTimeoutMillis = 10000
+
+// DB is a database file opened by [Open]: its writer and its readers.
+type DB struct {
+	W *sql.DB // one connection; BEGIN IMMEDIATE
+	R *sql.DB // read-only pool
+}
+
+// Close closes the readers and the writer.
+func (db DB) Close() error { return errors.Join(db.R.Close(), db.W.Close()) }
+
+// Options are what a backend asks of [Open] beyond the shared settings.
+type Options struct {
+	// Migrations holds the backend's embedded migrations (see
+	// sqlmigrate.Load), applied at Open and recorded in MigrationTable.
+	Migrations     fs.FS
+	MigrationTable string
+	// MapErr maps the driver's errors to the backend's sentinels.
+	MapErr sqlmigrate.WrapFunc
+	// WriterPragmas and ReaderPragmas are the backend's own pragmas of
+	// the writer and of the readers.
+	WriterPragmas, ReaderPragmas []string
+}
+
+// Open opens the database file path: it creates it if missing (see
+// [CreateFile]), opens its writer ([OpenWriter]), brings its schema up to
+// date through the writer (sqlmigrate.SQLite, within ctx) and opens its
+// readers ([OpenReaders]).
+func Open(ctx context.Context, path string, o Options) (DB, error) {
+	if err := CreateFile(path); err != nil {
+		return DB{}, err
+	}
+	w, err := OpenWriter(path, o.WriterPragmas...)
+	if err != nil {
+		return DB{}, err
+	}
+	if err := sqlmigrate.SQLite(ctx, w, o.Migrations, o.MigrationTable, o.MapErr); err != nil {
+		w.Close()
+		return DB{}, fmt.Errorf("migrate %s: %w", path, err)
+	}
+	r, err := OpenReaders(path, o.ReaderPragmas...)
+	if err != nil {
+		w.Close()
+		return DB{}, err
+	}
+	return DB{W: w, R: r}, nil
+}
 
 // CreateFile creates the database file path, if missing, with mode 0600,
 // and its directory with mode 0700. A path holding '?' or '#' is refused:

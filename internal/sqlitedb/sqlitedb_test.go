@@ -1,6 +1,7 @@
 package sqlitedb
 
 import (
+	"database/sql"
 	"os"
 	"path/filepath"
 	"testing"
@@ -52,24 +53,22 @@ func TestPragmas(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	wantW := map[string]string{"journal_mode": "wal", "busy_timeout": "10000", "synchronous": "2", "foreign_keys": "1", "query_only": "0"}
-	for pragma, want := range wantW {
-		var got string
-		if err := w.QueryRowContext(ctx, "PRAGMA "+pragma).Scan(&got); err != nil {
-			t.Fatal(err)
-		}
-		if got != want {
-			t.Errorf("writer: %s = %s, want %s", pragma, got, want)
-		}
-	}
-	wantR := map[string]string{"busy_timeout": "10000", "synchronous": "2", "cache_size": "-1000", "query_only": "1", "foreign_keys": "0"}
-	for pragma, want := range wantR {
-		var got string
-		if err := r.QueryRowContext(ctx, "PRAGMA "+pragma).Scan(&got); err != nil {
-			t.Fatal(err)
-		}
-		if got != want {
-			t.Errorf("readers: %s = %s, want %s", pragma, got, want)
+	for _, c := range []struct {
+		name string
+		db   *sql.DB
+		want map[string]string
+	}{
+		{"writer", w, map[string]string{"journal_mode": "wal", "busy_timeout": "10000", "synchronous": "2", "foreign_keys": "1", "query_only": "0"}},
+		{"readers", r, map[string]string{"busy_timeout": "10000", "synchronous": "2", "cache_size": "-1000", "query_only": "1", "foreign_keys": "0"}},
+	} {
+		for pragma, want := range c.want {
+			var got string
+			if err := c.db.QueryRowContext(ctx, "PRAGMA "+pragma).Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got != want {
+				t.Errorf("%s: %s = %s, want %s", c.name, pragma, got, want)
+			}
 		}
 	}
 	if _, err := w.ExecContext(ctx, `CREATE TABLE t (x INTEGER)`); err != nil {

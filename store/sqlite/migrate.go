@@ -2,8 +2,8 @@ package sqlite
 
 import "embed"
 
-// migrationFS holds the store's schema changes; Open applies them with
-// sqlmigrate.SQLite, recording each in migrationTable.
+// migrationFS holds the store's schema changes; Open applies them (through
+// sqlitedb.Open), recording each in migrationTable.
 //
 //go:embed migrations/*.sql
 var migrationFS embed.FS

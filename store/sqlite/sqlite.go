@@ -30,7 +30,6 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/gatehouse-iam/gatehouse/internal/sqlitedb"
-	"github.com/gatehouse-iam/gatehouse/internal/sqlmigrate"
 	"github.com/gatehouse-iam/gatehouse/store"
 	"github.com/gatehouse-iam/gatehouse/store/internal/sqlstore"
 )
@@ -47,8 +46,7 @@ type Options struct {
 
 // Store is a store.Store kept in a SQLite database.
 type Store struct {
-	w       *sql.DB // one connection; BEGIN IMMEDIATE
-	r       *sql.DB // read-only pool
+	db      sqlitedb.DB // the writer (BEGIN IMMEDIATE) and the read-only pool
 	timeout time.Duration
 	closed  atomic.Bool
 }
@@ -65,31 +63,22 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 
 // OpenWith is Open with options.
 func OpenWith(ctx context.Context, dir string, opts Options) (*Store, error) {
-	file := filepath.Join(dir, FileName)
-	if err := sqlitedb.CreateFile(file); err != nil {
-		return nil, fmt.Errorf("sqlite: data directory %q: %w", dir, err)
-	}
 	// synchronous(FULL) (sqlitedb's): a commit is on disk when Update
 	// returns, even across a power loss; a revoked access key must not
 	// come back.
-	w, err := sqlitedb.OpenWriter(file, "foreign_keys(1)")
+	fk := []string{"foreign_keys(1)"}
+	db, err := sqlitedb.Open(ctx, filepath.Join(dir, FileName), sqlitedb.Options{
+		Migrations: migrationFS, MigrationTable: migrationTable, MapErr: mapErr,
+		WriterPragmas: fk, ReaderPragmas: fk,
+	})
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: %w", err)
-	}
-	if err := sqlmigrate.SQLite(ctx, w, migrationFS, migrationTable, mapErr); err != nil {
-		w.Close()
-		return nil, fmt.Errorf("sqlite: migrate %s: %w", file, err)
-	}
-	r, err := sqlitedb.OpenReaders(file, "foreign_keys(1)")
-	if err != nil {
-		w.Close()
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	timeout := opts.Timeout
 	if timeout <= 0 {
 		timeout = store.DefaultTimeout
 	}
-	return &Store{w: w, r: r, timeout: timeout}, nil
+	return &Store{db: db, timeout: timeout}, nil
 }
 
 // Close closes the database. It is safe to call more than once.
@@ -97,7 +86,7 @@ func (s *Store) Close() error {
 	if s.closed.Swap(true) {
 		return nil
 	}
-	return errors.Join(s.r.Close(), s.w.Close())
+	return s.db.Close()
 }
 
 // Update implements store.Store.
@@ -108,7 +97,7 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 }
 
 func (s *Store) update(ctx context.Context, fn func(store.Tx) error) (err error) {
-	sqlTx, err := s.w.BeginTx(ctx, nil)
+	sqlTx, err := s.db.W.BeginTx(ctx, nil)
 	if err != nil {
 		return mapErr(ctx, err, "begin update")
 	}
@@ -148,7 +137,7 @@ func (s *Store) update(ctx context.Context, fn func(store.Tx) error) (err error)
 func (s *Store) View(ctx context.Context, fn func(store.ReadTx) error) error {
 	ctx, cancel := store.WithDefaultTimeout(ctx, s.timeout)
 	defer cancel()
-	sqlTx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	sqlTx, err := s.db.R.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return mapErr(ctx, err, "begin view")
 	}
@@ -165,7 +154,7 @@ func (s *Store) Revision(ctx context.Context) (int64, error) {
 	ctx, cancel := store.WithDefaultTimeout(ctx, s.timeout)
 	defer cancel()
 	var rev int64
-	err := s.r.QueryRowContext(ctx, `SELECT current FROM revision WHERE id = 1`).Scan(&rev)
+	err := s.db.R.QueryRowContext(ctx, `SELECT current FROM revision WHERE id = 1`).Scan(&rev)
 	if err != nil {
 		return 0, mapErr(ctx, err, "read revision")
 	}

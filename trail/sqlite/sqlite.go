@@ -12,7 +12,6 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/gatehouse-iam/gatehouse/internal/sqlitedb"
-	"github.com/gatehouse-iam/gatehouse/internal/sqlmigrate"
 	"github.com/gatehouse-iam/gatehouse/trail"
 	"github.com/gatehouse-iam/gatehouse/trail/internal/trailsql"
 )
@@ -33,8 +32,7 @@ type Options struct {
 
 // Store is a trail.Store kept in a SQLite database file.
 type Store struct {
-	w       *sql.DB // one connection; BEGIN IMMEDIATE
-	r       *sql.DB // read-only pool
+	db      sqlitedb.DB // the writer (BEGIN IMMEDIATE) and the read-only pool
 	timeout time.Duration
 	closed  atomic.Bool
 }
@@ -53,9 +51,6 @@ func Open(ctx context.Context, path string) (*Store, error) {
 
 // OpenWith is Open with options.
 func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
-	if err := sqlitedb.CreateFile(path); err != nil {
-		return nil, fmt.Errorf("%s: %w", backend, err)
-	}
 	timeout := opts.Timeout
 	if timeout <= 0 {
 		timeout = trailsql.DefaultTimeout
@@ -63,20 +58,14 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 	ctx, cancel := trailsql.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	w, err := sqlitedb.OpenWriter(path, "cache_size(-65536)")
+	db, err := sqlitedb.Open(ctx, path, sqlitedb.Options{
+		Migrations: migrationFS, MigrationTable: migrationTable, MapErr: mapErr,
+		WriterPragmas: []string{"cache_size(-65536)"},
+	})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", backend, err)
 	}
-	if err := sqlmigrate.SQLite(ctx, w, migrationFS, migrationTable, mapErr); err != nil {
-		w.Close()
-		return nil, fmt.Errorf("%s: migrate %s: %w", backend, path, err)
-	}
-	r, err := sqlitedb.OpenReaders(path)
-	if err != nil {
-		w.Close()
-		return nil, fmt.Errorf("%s: %w", backend, err)
-	}
-	return &Store{w: w, r: r, timeout: timeout}, nil
+	return &Store{db: db, timeout: timeout}, nil
 }
 
 // Close closes the database. It is safe to call more than once; calls
@@ -85,7 +74,7 @@ func (s *Store) Close() error {
 	if s.closed.Swap(true) {
 		return nil
 	}
-	return errors.Join(s.r.Close(), s.w.Close())
+	return s.db.Close()
 }
 
 // start bounds a call's context and reports a call that cannot run: the
@@ -120,7 +109,7 @@ func (s *Store) Append(ctx context.Context, entries []trail.Entry) error {
 	if len(entries) == 0 {
 		return nil
 	}
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := s.db.W.BeginTx(ctx, nil)
 	if err != nil {
 		return mapErr(ctx, err, "begin append")
 	}
@@ -228,7 +217,7 @@ func (s *Store) Lookup(ctx context.Context, q trail.Query) (trail.Page, error) {
 	if err := trailsql.CheckQuery(q); err != nil {
 		return trail.Page{}, fmt.Errorf("%s: lookup: %w", backend, err)
 	}
-	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := s.db.R.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return trail.Page{}, mapErr(ctx, err, "begin lookup")
 	}
@@ -288,7 +277,7 @@ func (s *Store) DeleteBefore(ctx context.Context, t time.Time, limit int) (int, 
 	if err := trailsql.CheckLimit(limit); err != nil {
 		return 0, fmt.Errorf("%s: delete: %w", backend, err)
 	}
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := s.db.W.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, mapErr(ctx, err, "begin delete")
 	}
