@@ -11,6 +11,8 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	awssts "github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/gatehouse-iam/gatehouse/internal/pgtest"
 )
 
 // BenchmarkAuthorizedReads measures authorized reads per second served by a
@@ -22,7 +24,7 @@ import (
 // share its cores: the figure shows the cluster's overhead more than its
 // scaling, which needs a machine per node.
 func BenchmarkAuthorizedReads(b *testing.B) {
-	testDSN(b)
+	pgtest.DSN(b)
 	for _, size := range []int{1, 3} {
 		b.Run(fmt.Sprintf("nodes=%d", size), func(b *testing.B) {
 			nodes := startCluster(b, size)

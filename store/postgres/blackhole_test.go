@@ -15,6 +15,7 @@ import (
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/gatehouse-iam/gatehouse/internal/blackhole"
+	"github.com/gatehouse-iam/gatehouse/internal/pgtest"
 	"github.com/gatehouse-iam/gatehouse/keyring"
 	"github.com/gatehouse-iam/gatehouse/store"
 	"github.com/gatehouse-iam/gatehouse/store/postgres"
@@ -31,7 +32,7 @@ const (
 // that goes through it, the direct DSN and a fresh schema.
 func proxied(t *testing.T) (p *blackhole.Proxy, viaDSN, directDSN, schema string) {
 	t.Helper()
-	directDSN = testDSN(t)
+	directDSN = pgtest.DSN(t)
 	u, err := url.Parse(directDSN)
 	if err != nil {
 		t.Fatal(err)

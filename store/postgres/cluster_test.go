@@ -23,6 +23,7 @@ import (
 	"github.com/gatehouse-iam/gatehouse/app"
 	"github.com/gatehouse-iam/gatehouse/authview"
 	"github.com/gatehouse-iam/gatehouse/iam"
+	"github.com/gatehouse-iam/gatehouse/internal/pgtest"
 	"github.com/gatehouse-iam/gatehouse/internal/testserver"
 	"github.com/gatehouse-iam/gatehouse/keyring"
 	"github.com/gatehouse-iam/gatehouse/session/tokenkeys"
@@ -64,7 +65,7 @@ func startCluster(t testing.TB, n int) []*node {
 // application_name the nodes' connections carry (see killConnections).
 func startClusterApp(t testing.TB, n int) (nodes []*node, dsn, app string) {
 	t.Helper()
-	dsn = testDSN(t)
+	dsn = pgtest.DSN(t)
 	schema := freshSchema(t, dsn)
 	app = "gh_" + schema[len("gatehouse_test_"):]
 	masterKey, err := keyring.GenerateKey(rand.Reader)
@@ -530,7 +531,7 @@ func BenchmarkCreateUser(b *testing.B) {
 	}
 	b.Run("sqlite", func(b *testing.B) { run(b, testserver.Start(b).RootIAM()) })
 	b.Run("postgres", func(b *testing.B) {
-		testDSN(b)
+		pgtest.DSN(b)
 		run(b, startCluster(b, 1)[0].root())
 	})
 }

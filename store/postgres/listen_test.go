@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse-iam/gatehouse/internal/pgtest"
 	"github.com/gatehouse-iam/gatehouse/store"
 	"github.com/gatehouse-iam/gatehouse/store/postgres"
 )
@@ -60,7 +61,7 @@ func putOne(t *testing.T, s store.Store, key string) {
 // TestListen: a commit on one node is reported to a listener on another, and
 // the listener survives its connection being killed.
 func TestListen(t *testing.T) {
-	dsn := testDSN(t)
+	dsn := pgtest.DSN(t)
 	schema := freshSchema(t, dsn)
 	writer, err := postgres.Open(t.Context(), dsn, postgres.Options{Schema: schema})
 	if err != nil {
@@ -112,7 +113,7 @@ func TestListen(t *testing.T) {
 // follower that pages the change feed from its last revision, woken by
 // notifications, sees every revision exactly once and in order.
 func TestNoSkippedRevisions(t *testing.T) {
-	dsn := testDSN(t)
+	dsn := pgtest.DSN(t)
 	schema := freshSchema(t, dsn)
 	var nodes []*postgres.Store
 	for range 3 {
@@ -184,7 +185,7 @@ func TestNoSkippedRevisions(t *testing.T) {
 
 // TestExclusive: fn runs on one node at a time.
 func TestExclusive(t *testing.T) {
-	dsn := testDSN(t)
+	dsn := pgtest.DSN(t)
 	schema := freshSchema(t, dsn)
 	var nodes []*postgres.Store
 	for range 3 {

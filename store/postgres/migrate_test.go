@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/gatehouse-iam/gatehouse/internal/pgtest"
 	"github.com/gatehouse-iam/gatehouse/store"
 	"github.com/gatehouse-iam/gatehouse/store/postgres"
 )
@@ -15,7 +16,7 @@ import (
 // TestOpenConcurrently starts several nodes on one empty schema at once: the
 // advisory lock lets exactly one apply each migration, and all of them open.
 func TestOpenConcurrently(t *testing.T) {
-	dsn := testDSN(t)
+	dsn := pgtest.DSN(t)
 	schema := freshSchema(t, dsn)
 	const nodes = 6
 	stores := make([]*postgres.Store, nodes)
@@ -33,7 +34,7 @@ func TestOpenConcurrently(t *testing.T) {
 		}
 		t.Cleanup(func() { stores[i].Close() })
 	}
-	conn := connect(t, dsn)
+	conn := pgtest.Connect(t, dsn)
 	var n, rev int
 	if err := conn.QueryRow(t.Context(), `SELECT count(*) FROM `+pgx.Identifier{schema, "schema_migrations"}.Sanitize()).Scan(&n); err != nil {
 		t.Fatal(err)
@@ -61,14 +62,14 @@ func TestOpenConcurrently(t *testing.T) {
 // TestOpenRefusesNewerSchema: a database migrated by a newer Gatehouse is
 // refused rather than used half-understood.
 func TestOpenRefusesNewerSchema(t *testing.T) {
-	dsn := testDSN(t)
+	dsn := pgtest.DSN(t)
 	schema := freshSchema(t, dsn)
 	s, err := postgres.Open(t.Context(), dsn, postgres.Options{Schema: schema})
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
-	conn := connect(t, dsn)
+	conn := pgtest.Connect(t, dsn)
 	if _, err := conn.Exec(t.Context(), `INSERT INTO `+pgx.Identifier{schema, "schema_migrations"}.Sanitize()+` (version, name) VALUES (9999, '9999_future.sql')`); err != nil {
 		t.Fatal(err)
 	}
@@ -95,15 +96,4 @@ func TestOpenRejectsBadOptions(t *testing.T) {
 	if err == nil || strings.Contains(err.Error(), "s3cret") {
 		t.Errorf("Open with a malformed DSN: %v", err)
 	}
-}
-
-// connect opens a plain connection for inspecting the database.
-func connect(t testing.TB, dsn string) *pgx.Conn {
-	t.Helper()
-	conn, err := pgx.Connect(context.Background(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close(context.Background()) })
-	return conn
 }

@@ -59,7 +59,6 @@ import (
 	"log/slog"
 	"net"
 	"regexp"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -67,6 +66,8 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/gatehouse-iam/gatehouse/internal/pgclient"
+	"github.com/gatehouse-iam/gatehouse/internal/sqlmigrate"
 	"github.com/gatehouse-iam/gatehouse/store"
 	"github.com/gatehouse-iam/gatehouse/store/internal/sqlstore"
 )
@@ -147,17 +148,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if timeout <= 0 {
 		timeout = store.DefaultTimeout
 	}
-	configure(cfg.ConnConfig, timeout)
-	if cfg.PingTimeout == 0 {
-		// A pooled connection idle for a while is pinged before use; one
-		// that went silent is dropped after this, leaving the caller time
-		// to get another, instead of using up its whole deadline.
-		cfg.PingTimeout = timeout / 4
-	}
+	pgclient.Configure(cfg, timeout, opts.Schema)
 	cfg.MaxConns = max(cfg.MaxConns, 2)
 	channel := Channel
 	if opts.Schema != "" {
-		cfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{opts.Schema}.Sanitize()
 		channel = Channel + "_" + opts.Schema
 	}
 	log := opts.Log
@@ -172,14 +166,9 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
-	ms, err := sqlstore.LoadMigrations(migrationFS)
-	if err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("postgres: %w", err)
-	}
 	mctx, cancel := store.WithDefaultTimeout(ctx, timeout)
 	defer cancel()
-	if err := migrate(mctx, pool, opts.Schema, ms); err != nil {
+	if err := sqlmigrate.Postgres(mctx, pool, migrationFS, migrationTarget(opts.Schema), mapErr); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: migrate: %w", err)
 	}
@@ -204,46 +193,6 @@ func ping(ctx context.Context, pool *pgxpool.Pool, timeout time.Duration) error 
 			addr, timeout, mapErr(pctx, err, "connect"))
 	}
 	return fmt.Errorf("postgres: cannot connect to the database at %s: %w", addr, mapErr(pctx, err, "connect"))
-}
-
-// TCP keepalives of every connection, on both sides: a peer that stops
-// answering is detected by the kernel after idle + interval*count even on
-// a connection that is only waiting (Listen's, or the server's side of an
-// idle session).
-const (
-	keepAliveIdle     = 15 * time.Second
-	keepAliveInterval = 5 * time.Second
-	keepAliveCount    = 3
-)
-
-// configure applies the connection settings documented on [Open] that the
-// DSN left unset.
-func configure(cc *pgx.ConnConfig, timeout time.Duration) {
-	if cc.ConnectTimeout == 0 {
-		cc.ConnectTimeout = timeout.Round(time.Second)
-		if cc.ConnectTimeout < timeout {
-			cc.ConnectTimeout += time.Second
-		}
-	}
-	dialer := &net.Dialer{KeepAliveConfig: net.KeepAliveConfig{
-		Enable: true, Idle: keepAliveIdle, Interval: keepAliveInterval, Count: keepAliveCount,
-	}}
-	cc.DialFunc = dialer.DialContext
-	ms := func(d time.Duration) string { return fmt.Sprint(d.Milliseconds()) }
-	for name, value := range map[string]string{
-		"statement_timeout":                   ms(timeout),
-		"lock_timeout":                        ms(timeout),
-		"idle_in_transaction_session_timeout": ms(2 * timeout),
-		"tcp_keepalives_idle":                 fmt.Sprint(int(keepAliveIdle.Seconds())),
-		"tcp_keepalives_interval":             fmt.Sprint(int(keepAliveInterval.Seconds())),
-		"tcp_keepalives_count":                fmt.Sprint(keepAliveCount),
-	} {
-		// Set in the DSN, directly or as options=-c name=value: kept.
-		if _, ok := cc.RuntimeParams[name]; ok || strings.Contains(cc.RuntimeParams["options"], name) {
-			continue
-		}
-		cc.RuntimeParams[name] = value
-	}
 }
 
 // Close closes the connection pool. It is safe to call more than once.
@@ -633,7 +582,7 @@ func mapErr(ctx context.Context, err error, op string) error {
 			return fmt.Errorf("postgres: %s: %w: %w", op, store.ErrAlreadyExists, err)
 		}
 	}
-	if isConnectionFailure(err) {
+	if pgclient.IsConnectionFailure(err) {
 		return fmt.Errorf("postgres: %s: %w: %w", op, store.ErrUnavailable, err)
 	}
 	return fmt.Errorf("postgres: %s: %w", op, err)

@@ -2,34 +2,17 @@ package postgres_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/gatehouse-iam/gatehouse/internal/pgtest"
 	"github.com/gatehouse-iam/gatehouse/store"
 	"github.com/gatehouse-iam/gatehouse/store/postgres"
 	"github.com/gatehouse-iam/gatehouse/store/storetest"
 )
-
-// EnvDSN names the environment variable holding the DSN of the PostgreSQL
-// server the tests use; they skip when it is empty. CI sets it to
-// postgres://postgres@127.0.0.1:5432/test?sslmode=disable.
-const EnvDSN = "GATEHOUSE_TEST_POSTGRES"
-
-// testDSN returns the test server's DSN, or skips the test.
-func testDSN(t testing.TB) string {
-	t.Helper()
-	dsn := os.Getenv(EnvDSN)
-	if dsn == "" {
-		t.Skipf("PostgreSQL tests need a server: set %s to its DSN (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)", EnvDSN)
-	}
-	return dsn
-}
 
 // withAppName returns dsn with the connections' application_name set, so a
 // test can find (and kill) exactly its own connections in pg_stat_activity.
@@ -66,32 +49,14 @@ func killConnections(t testing.TB, dsn, app string) int {
 // it, with everything in it, when the test ends.
 func freshSchema(t testing.TB, dsn string) string {
 	t.Helper()
-	var b [6]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		t.Fatal(err)
-	}
-	schema := "gatehouse_test_" + hex.EncodeToString(b[:])
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, dsn)
-		if err != nil {
-			t.Errorf("dropping schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, `DROP SCHEMA IF EXISTS `+pgx.Identifier{schema}.Sanitize()+` CASCADE`); err != nil {
-			t.Errorf("dropping schema %s: %v", schema, err)
-		}
-	})
-	return schema
+	return pgtest.FreshSchema(t, dsn, "gatehouse_test_")
 }
 
 // openFresh opens a store in a fresh schema; it is closed, and the schema
 // dropped, when the test ends.
 func openFresh(t testing.TB) *postgres.Store {
 	t.Helper()
-	dsn := testDSN(t)
+	dsn := pgtest.DSN(t)
 	s, err := postgres.Open(context.Background(), dsn, postgres.Options{Schema: freshSchema(t, dsn)})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
@@ -101,11 +66,11 @@ func openFresh(t testing.TB) *postgres.Store {
 }
 
 func TestConformance(t *testing.T) {
-	testDSN(t)
+	pgtest.DSN(t)
 	storetest.Run(t, func(t *testing.T) store.Store { return openFresh(t) })
 }
 
 func BenchmarkStore(b *testing.B) {
-	testDSN(b)
+	pgtest.DSN(b)
 	storetest.Bench(b, func(b *testing.B) store.Store { return openFresh(b) })
 }

@@ -15,6 +15,7 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 
+	"github.com/gatehouse-iam/gatehouse/internal/pgtest"
 	"github.com/gatehouse-iam/gatehouse/keyring"
 	"github.com/gatehouse-iam/gatehouse/store"
 )
@@ -128,7 +129,7 @@ func httpStatus(err error) int {
 // store's errors wrap store.ErrUnavailable, and once the database is back the
 // node serves again by itself.
 func TestDatabaseOutage(t *testing.T) {
-	dsn := testDSN(t)
+	dsn := pgtest.DSN(t)
 	u, err := url.Parse(dsn)
 	if err != nil {
 		t.Fatal(err)

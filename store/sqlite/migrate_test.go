@@ -9,12 +9,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gatehouse-iam/gatehouse/internal/sqlmigrate"
 	"github.com/gatehouse-iam/gatehouse/store"
-	"github.com/gatehouse-iam/gatehouse/store/internal/sqlstore"
 )
 
 func TestEmbeddedMigrationsLoad(t *testing.T) {
-	ms, err := sqlstore.LoadMigrations(migrationFS)
+	ms, err := sqlmigrate.Load(migrationFS)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +46,7 @@ func TestReopenKeepsDataAndMigratesOnce(t *testing.T) {
 			t.Fatalf("reopen: %v", err)
 		}
 		var n int
-		if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
+		if err := s.db.R.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		if want := len(mustLoad(t)); n != want {
@@ -67,9 +67,9 @@ func TestReopenKeepsDataAndMigratesOnce(t *testing.T) {
 	}
 }
 
-func mustLoad(t *testing.T) []sqlstore.Migration {
+func mustLoad(t *testing.T) []sqlmigrate.Migration {
 	t.Helper()
-	ms, err := sqlstore.LoadMigrations(migrationFS)
+	ms, err := sqlmigrate.Load(migrationFS)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.w.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, '9999_future.sql', 'x')`); err != nil {
+	if _, err := s.db.W.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, '9999_future.sql', 'x')`); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
@@ -112,7 +112,7 @@ func TestOpenPermissions(t *testing.T) {
 		}
 	}
 	var mode string
-	if err := s.r.QueryRowContext(t.Context(), `PRAGMA journal_mode`).Scan(&mode); err != nil {
+	if err := s.db.R.QueryRowContext(t.Context(), `PRAGMA journal_mode`).Scan(&mode); err != nil {
 		t.Fatal(err)
 	}
 	if mode != "wal" {
@@ -133,7 +133,7 @@ func TestReadersCannotWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if _, err := s.r.ExecContext(t.Context(), `UPDATE revision SET current = 42`); err == nil {
+	if _, err := s.db.R.ExecContext(t.Context(), `UPDATE revision SET current = 42`); err == nil {
 		t.Fatal("the read pool accepted a write")
 	}
 }
@@ -146,8 +146,8 @@ func TestMapErr(t *testing.T) {
 	defer s.Close()
 	ctx := t.Context()
 	// A real driver error for a primary-key violation.
-	_, dupErr := s.w.ExecContext(ctx, `INSERT INTO revision (id, current) VALUES (1, 0)`)
-	_, syntaxErr := s.w.ExecContext(ctx, `SELEC 1`)
+	_, dupErr := s.db.W.ExecContext(ctx, `INSERT INTO revision (id, current) VALUES (1, 0)`)
+	_, syntaxErr := s.db.W.ExecContext(ctx, `SELEC 1`)
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
 

@@ -22,27 +22,20 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/url"
-	"os"
 	"path/filepath"
-	"runtime"
-	"strings"
 	"sync/atomic"
 	"time"
 
 	sqlitedrv "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"github.com/gatehouse-iam/gatehouse/internal/sqlitedb"
 	"github.com/gatehouse-iam/gatehouse/store"
 	"github.com/gatehouse-iam/gatehouse/store/internal/sqlstore"
 )
 
 // FileName is the name of the database file inside the data directory.
 const FileName = "gatehouse.db"
-
-// busyTimeoutMillis bounds how long a connection waits for a lock held by
-// another process before reporting SQLITE_BUSY (mapped to ErrConflict).
-const busyTimeoutMillis = 10000
 
 // Options tune a Store. The zero value is valid.
 type Options struct {
@@ -53,8 +46,7 @@ type Options struct {
 
 // Store is a store.Store kept in a SQLite database.
 type Store struct {
-	w       *sql.DB // one connection; BEGIN IMMEDIATE
-	r       *sql.DB // read-only pool
+	db      sqlitedb.DB // the writer (BEGIN IMMEDIATE) and the read-only pool
 	timeout time.Duration
 	closed  atomic.Bool
 }
@@ -71,68 +63,22 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 
 // OpenWith is Open with options.
 func OpenWith(ctx context.Context, dir string, opts Options) (*Store, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("sqlite: create data directory: %w", err)
-	}
-	file := filepath.Join(dir, FileName)
-	if strings.ContainsAny(file, "?#") {
-		return nil, fmt.Errorf("sqlite: data directory %q: '?' and '#' are not supported in the path", dir)
-	}
-	f, err := os.OpenFile(file, os.O_RDWR|os.O_CREATE, 0o600)
+	// synchronous(FULL) (sqlitedb's): a commit is on disk when Update
+	// returns, even across a power loss; a revoked access key must not
+	// come back.
+	fk := []string{"foreign_keys(1)"}
+	db, err := sqlitedb.Open(ctx, filepath.Join(dir, FileName), sqlitedb.Options{
+		Migrations: migrationFS, MigrationTable: migrationTable, MapErr: mapErr,
+		WriterPragmas: fk, ReaderPragmas: fk,
+	})
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: create database file: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return nil, fmt.Errorf("sqlite: create database file: %w", err)
-	}
-
-	common := url.Values{}
-	common.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeoutMillis))
-	common.Add("_pragma", "foreign_keys(1)")
-	// FULL: a commit is on disk when Update returns, even across a power
-	// loss; a revoked access key must not come back.
-	common.Add("_pragma", "synchronous(FULL)")
-
-	wq := url.Values{}
-	for k, v := range common {
-		wq[k] = append([]string(nil), v...)
-	}
-	wq.Add("_pragma", "journal_mode(WAL)")
-	wq.Set("_txlock", "immediate")
-	w, err := sql.Open("sqlite", file+"?"+wq.Encode())
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: open writer: %w", err)
-	}
-	w.SetMaxOpenConns(1)
-	w.SetMaxIdleConns(1)
-	w.SetConnMaxLifetime(0)
-	w.SetConnMaxIdleTime(0)
-
-	ms, err := sqlstore.LoadMigrations(migrationFS)
-	if err != nil {
-		w.Close()
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
-	if err := migrate(ctx, w, ms); err != nil {
-		w.Close()
-		return nil, fmt.Errorf("sqlite: migrate %s: %w", file, err)
-	}
-
-	rq := common
-	rq.Add("_pragma", "query_only(1)")
-	r, err := sql.Open("sqlite", file+"?"+rq.Encode())
-	if err != nil {
-		w.Close()
-		return nil, fmt.Errorf("sqlite: open readers: %w", err)
-	}
-	n := max(4, runtime.GOMAXPROCS(0))
-	r.SetMaxOpenConns(n)
-	r.SetMaxIdleConns(n)
 	timeout := opts.Timeout
 	if timeout <= 0 {
 		timeout = store.DefaultTimeout
 	}
-	return &Store{w: w, r: r, timeout: timeout}, nil
+	return &Store{db: db, timeout: timeout}, nil
 }
 
 // Close closes the database. It is safe to call more than once.
@@ -140,7 +86,7 @@ func (s *Store) Close() error {
 	if s.closed.Swap(true) {
 		return nil
 	}
-	return errors.Join(s.r.Close(), s.w.Close())
+	return s.db.Close()
 }
 
 // Update implements store.Store.
@@ -151,7 +97,7 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 }
 
 func (s *Store) update(ctx context.Context, fn func(store.Tx) error) (err error) {
-	sqlTx, err := s.w.BeginTx(ctx, nil)
+	sqlTx, err := s.db.W.BeginTx(ctx, nil)
 	if err != nil {
 		return mapErr(ctx, err, "begin update")
 	}
@@ -191,7 +137,7 @@ func (s *Store) update(ctx context.Context, fn func(store.Tx) error) (err error)
 func (s *Store) View(ctx context.Context, fn func(store.ReadTx) error) error {
 	ctx, cancel := store.WithDefaultTimeout(ctx, s.timeout)
 	defer cancel()
-	sqlTx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	sqlTx, err := s.db.R.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return mapErr(ctx, err, "begin view")
 	}
@@ -208,7 +154,7 @@ func (s *Store) Revision(ctx context.Context) (int64, error) {
 	ctx, cancel := store.WithDefaultTimeout(ctx, s.timeout)
 	defer cancel()
 	var rev int64
-	err := s.r.QueryRowContext(ctx, `SELECT current FROM revision WHERE id = 1`).Scan(&rev)
+	err := s.db.R.QueryRowContext(ctx, `SELECT current FROM revision WHERE id = 1`).Scan(&rev)
 	if err != nil {
 		return 0, mapErr(ctx, err, "read revision")
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gatehouse-iam/gatehouse/internal/blackhole"
+	"github.com/gatehouse-iam/gatehouse/internal/pgtest"
 	"github.com/gatehouse-iam/gatehouse/trail"
 	"github.com/gatehouse-iam/gatehouse/trail/postgres"
 )
@@ -24,7 +25,7 @@ const (
 // bound instead of hanging, under the store's timeout or the caller's
 // shorter deadline; once the network is back, calls succeed again.
 func TestBlackhole(t *testing.T) {
-	direct := testDSN(t)
+	direct := pgtest.DSN(t)
 	u, err := url.Parse(direct)
 	if err != nil {
 		t.Fatal(err)

@@ -6,13 +6,14 @@ import (
 	"fmt"
 	"net"
 	"regexp"
-	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/gatehouse-iam/gatehouse/internal/pgclient"
+	"github.com/gatehouse-iam/gatehouse/internal/sqlmigrate"
 	"github.com/gatehouse-iam/gatehouse/trail"
 	"github.com/gatehouse-iam/gatehouse/trail/internal/trailsql"
 )
@@ -82,13 +83,7 @@ func OpenWith(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if timeout <= 0 {
 		timeout = trailsql.DefaultTimeout
 	}
-	configure(cfg.ConnConfig, timeout)
-	if cfg.PingTimeout == 0 {
-		cfg.PingTimeout = timeout / 4
-	}
-	if opts.Schema != "" {
-		cfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{opts.Schema}.Sanitize()
-	}
+	pgclient.Configure(cfg, timeout, opts.Schema)
 	ctx, cancel := trailsql.WithTimeout(ctx, timeout)
 	defer cancel()
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
@@ -101,54 +96,11 @@ func OpenWith(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("%s: cannot connect to the database at %s within %v: %w",
 			backend, net.JoinHostPort(cc.Host, fmt.Sprint(cc.Port)), timeout, mapErr(ctx, err, "connect"))
 	}
-	ms, err := trailsql.LoadMigrations(migrationFS)
-	if err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("%s: %w", backend, err)
-	}
-	if err := migrate(ctx, pool, opts.Schema, ms); err != nil {
+	if err := sqlmigrate.Postgres(ctx, pool, migrationFS, migrationTarget(opts.Schema), mapErr); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("%s: migrate: %w", backend, err)
 	}
 	return &Store{pool: pool, timeout: timeout}, nil
-}
-
-// TCP keepalives of every connection, on both sides: a peer that stops
-// answering is detected after idle + interval*count.
-const (
-	keepAliveIdle     = 15 * time.Second
-	keepAliveInterval = 5 * time.Second
-	keepAliveCount    = 3
-)
-
-// configure applies the connection settings documented on [OpenWith] that
-// the DSN left unset (as the store's PostgreSQL backend does).
-func configure(cc *pgx.ConnConfig, timeout time.Duration) {
-	if cc.ConnectTimeout == 0 {
-		cc.ConnectTimeout = timeout.Round(time.Second)
-		if cc.ConnectTimeout < timeout {
-			cc.ConnectTimeout += time.Second
-		}
-	}
-	dialer := &net.Dialer{KeepAliveConfig: net.KeepAliveConfig{
-		Enable: true, Idle: keepAliveIdle, Interval: keepAliveInterval, Count: keepAliveCount,
-	}}
-	cc.DialFunc = dialer.DialContext
-	ms := func(d time.Duration) string { return fmt.Sprint(d.Milliseconds()) }
-	for name, value := range map[string]string{
-		"statement_timeout":                   ms(timeout),
-		"lock_timeout":                        ms(timeout),
-		"idle_in_transaction_session_timeout": ms(2 * timeout),
-		"tcp_keepalives_idle":                 fmt.Sprint(int(keepAliveIdle.Seconds())),
-		"tcp_keepalives_interval":             fmt.Sprint(int(keepAliveInterval.Seconds())),
-		"tcp_keepalives_count":                fmt.Sprint(keepAliveCount),
-	} {
-		// Set in the DSN, directly or as options=-c name=value: kept.
-		if _, ok := cc.RuntimeParams[name]; ok || strings.Contains(cc.RuntimeParams["options"], name) {
-			continue
-		}
-		cc.RuntimeParams[name] = value
-	}
 }
 
 // Close closes the connection pool. It is safe to call more than once;
@@ -363,7 +315,7 @@ func mapErr(ctx context.Context, err error, op string) error {
 	if done := trailsql.Done(ctx, backend, op, err); done != nil {
 		return done
 	}
-	if isConnectionFailure(err) {
+	if pgclient.IsConnectionFailure(err) {
 		return fmt.Errorf("%s: %s: %w: %w", backend, op, trail.ErrUnavailable, err)
 	}
 	return fmt.Errorf("%s: %s: %w", backend, op, err)

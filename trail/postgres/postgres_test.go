@@ -2,16 +2,14 @@ package postgres_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
-	"os"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/gatehouse-iam/gatehouse/internal/pgtest"
 	"github.com/gatehouse-iam/gatehouse/store"
 	storepg "github.com/gatehouse-iam/gatehouse/store/postgres"
 	"github.com/gatehouse-iam/gatehouse/trail"
@@ -19,44 +17,11 @@ import (
 	"github.com/gatehouse-iam/gatehouse/trail/trailtest"
 )
 
-// EnvDSN names the environment variable holding the DSN of the PostgreSQL
-// server the tests use, as for the store's backend; they skip when it is
-// empty.
-const EnvDSN = "GATEHOUSE_TEST_POSTGRES"
-
-// testDSN returns the test server's DSN, or skips the test.
-func testDSN(t testing.TB) string {
-	t.Helper()
-	dsn := os.Getenv(EnvDSN)
-	if dsn == "" {
-		t.Skipf("PostgreSQL tests need a server: set %s to its DSN (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)", EnvDSN)
-	}
-	return dsn
-}
-
 // freshSchema returns the name of a schema that does not exist yet and
 // drops it, with everything in it, when the test ends.
 func freshSchema(t testing.TB, dsn string) string {
 	t.Helper()
-	var b [6]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		t.Fatal(err)
-	}
-	schema := "trail_test_" + hex.EncodeToString(b[:])
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, dsn)
-		if err != nil {
-			t.Errorf("dropping schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, `DROP SCHEMA IF EXISTS `+pgx.Identifier{schema}.Sanitize()+` CASCADE`); err != nil {
-			t.Errorf("dropping schema %s: %v", schema, err)
-		}
-	})
-	return schema
+	return pgtest.FreshSchema(t, dsn, "trail_test_")
 }
 
 // open opens a store in schema; it is closed when the test ends.
@@ -71,7 +36,7 @@ func open(t testing.TB, dsn, schema string) *postgres.Store {
 }
 
 func TestConformance(t *testing.T) {
-	dsn := testDSN(t)
+	dsn := pgtest.DSN(t)
 	trailtest.Run(t, func(t *testing.T) trail.Store { return open(t, dsn, freshSchema(t, dsn)) })
 }
 
@@ -79,7 +44,7 @@ func TestConformance(t *testing.T) {
 // and their Appends, at once, all land with distinct Seqs, each seen by
 // every node.
 func TestNodes(t *testing.T) {
-	dsn := testDSN(t)
+	dsn := pgtest.DSN(t)
 	schema := freshSchema(t, dsn)
 	const nodes, calls, per = 3, 10, 8
 	stores := make([]*postgres.Store, nodes)
@@ -157,7 +122,7 @@ func TestNodes(t *testing.T) {
 // store's; the trail's versions are in trail_schema_migrations), and
 // reopening applies nothing twice.
 func TestBesideTheStore(t *testing.T) {
-	dsn := testDSN(t)
+	dsn := pgtest.DSN(t)
 	schema := freshSchema(t, dsn)
 	st, err := storepg.Open(t.Context(), dsn, storepg.Options{Schema: schema})
 	if err != nil {

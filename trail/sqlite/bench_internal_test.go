@@ -117,10 +117,10 @@ func build(ctx context.Context, path string, n int) error {
 	defer s.Close()
 	// Room for the indexes' pages while they fill (the writer is one
 	// connection, so the setting holds for the transaction).
-	if _, err := s.w.ExecContext(ctx, `PRAGMA cache_size = -1048576`); err != nil {
+	if _, err := s.db.W.ExecContext(ctx, `PRAGMA cache_size = -1048576`); err != nil {
 		return err
 	}
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := s.db.W.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -140,7 +140,7 @@ func build(ctx context.Context, path string, n int) error {
 	if err := tx.Commit(); err != nil {
 		return err
 	}
-	_, err = s.w.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+	_, err = s.db.W.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
 	return err
 }
 

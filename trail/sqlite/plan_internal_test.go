@@ -14,7 +14,7 @@ import (
 // plan returns the lines of SQLite's query plan of statement q with args.
 func plan(t *testing.T, s *Store, q string, args ...any) []string {
 	t.Helper()
-	rows, err := s.r.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+q, args...)
+	rows, err := s.db.R.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+q, args...)
 	if err != nil {
 		t.Fatalf("EXPLAIN QUERY PLAN %s: %v", q, err)
 	}

@@ -5,17 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/url"
-	"os"
-	"path/filepath"
-	"runtime"
-	"strings"
 	"sync/atomic"
 	"time"
 
 	sqlitedrv "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"github.com/gatehouse-iam/gatehouse/internal/sqlitedb"
 	"github.com/gatehouse-iam/gatehouse/trail"
 	"github.com/gatehouse-iam/gatehouse/trail/internal/trailsql"
 )
@@ -23,11 +19,6 @@ import (
 // FileName is the name the server gives the trail's database file inside
 // its data directory.
 const FileName = "trail.db"
-
-// busyTimeoutMillis bounds how long a connection waits for a lock held by
-// another process before reporting SQLITE_BUSY (mapped to
-// trail.ErrUnavailable).
-const busyTimeoutMillis = 10000
 
 // backend prefixes this package's errors.
 const backend = "trail/sqlite"
@@ -41,8 +32,7 @@ type Options struct {
 
 // Store is a trail.Store kept in a SQLite database file.
 type Store struct {
-	w       *sql.DB // one connection; BEGIN IMMEDIATE
-	r       *sql.DB // read-only pool
+	db      sqlitedb.DB // the writer (BEGIN IMMEDIATE) and the read-only pool
 	timeout time.Duration
 	closed  atomic.Bool
 }
@@ -61,19 +51,6 @@ func Open(ctx context.Context, path string) (*Store, error) {
 
 // OpenWith is Open with options.
 func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
-	if strings.ContainsAny(path, "?#") {
-		return nil, fmt.Errorf("%s: path %q: '?' and '#' are not supported", backend, path)
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("%s: create directory: %w", backend, err)
-	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("%s: create database file: %w", backend, err)
-	}
-	if err := f.Close(); err != nil {
-		return nil, fmt.Errorf("%s: create database file: %w", backend, err)
-	}
 	timeout := opts.Timeout
 	if timeout <= 0 {
 		timeout = trailsql.DefaultTimeout
@@ -81,43 +58,14 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 	ctx, cancel := trailsql.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	pragmas := func(extra ...string) string {
-		q := url.Values{}
-		q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeoutMillis))
-		// FULL: an Append is on disk when it returns, even across a
-		// power loss, as the store's commits are.
-		q.Add("_pragma", "synchronous(FULL)")
-		for _, p := range extra {
-			q.Add("_pragma", p)
-		}
-		return q.Encode()
-	}
-	w, err := sql.Open("sqlite", path+"?"+pragmas("journal_mode(WAL)", "cache_size(-65536)")+"&_txlock=immediate")
+	db, err := sqlitedb.Open(ctx, path, sqlitedb.Options{
+		Migrations: migrationFS, MigrationTable: migrationTable, MapErr: mapErr,
+		WriterPragmas: []string{"cache_size(-65536)"},
+	})
 	if err != nil {
-		return nil, fmt.Errorf("%s: open writer: %w", backend, err)
-	}
-	w.SetMaxOpenConns(1)
-	w.SetMaxIdleConns(1)
-	w.SetConnMaxLifetime(0)
-	w.SetConnMaxIdleTime(0)
-	ms, err := trailsql.LoadMigrations(migrationFS)
-	if err != nil {
-		w.Close()
 		return nil, fmt.Errorf("%s: %w", backend, err)
 	}
-	if err := migrate(ctx, w, ms); err != nil {
-		w.Close()
-		return nil, fmt.Errorf("%s: migrate %s: %w", backend, path, err)
-	}
-	r, err := sql.Open("sqlite", path+"?"+pragmas("query_only(1)"))
-	if err != nil {
-		w.Close()
-		return nil, fmt.Errorf("%s: open readers: %w", backend, err)
-	}
-	n := max(4, runtime.GOMAXPROCS(0))
-	r.SetMaxOpenConns(n)
-	r.SetMaxIdleConns(n)
-	return &Store{w: w, r: r, timeout: timeout}, nil
+	return &Store{db: db, timeout: timeout}, nil
 }
 
 // Close closes the database. It is safe to call more than once; calls
@@ -126,7 +74,7 @@ func (s *Store) Close() error {
 	if s.closed.Swap(true) {
 		return nil
 	}
-	return errors.Join(s.r.Close(), s.w.Close())
+	return s.db.Close()
 }
 
 // start bounds a call's context and reports a call that cannot run: the
@@ -161,7 +109,7 @@ func (s *Store) Append(ctx context.Context, entries []trail.Entry) error {
 	if len(entries) == 0 {
 		return nil
 	}
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := s.db.W.BeginTx(ctx, nil)
 	if err != nil {
 		return mapErr(ctx, err, "begin append")
 	}
@@ -269,7 +217,7 @@ func (s *Store) Lookup(ctx context.Context, q trail.Query) (trail.Page, error) {
 	if err := trailsql.CheckQuery(q); err != nil {
 		return trail.Page{}, fmt.Errorf("%s: lookup: %w", backend, err)
 	}
-	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := s.db.R.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return trail.Page{}, mapErr(ctx, err, "begin lookup")
 	}
@@ -329,7 +277,7 @@ func (s *Store) DeleteBefore(ctx context.Context, t time.Time, limit int) (int, 
 	if err := trailsql.CheckLimit(limit); err != nil {
 		return 0, fmt.Errorf("%s: delete: %w", backend, err)
 	}
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := s.db.W.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, mapErr(ctx, err, "begin delete")
 	}

@@ -2,13 +2,15 @@
 // (trail/sqlite, trail/postgres) share and would otherwise each write again:
 // the checks of entries and queries, the time bounds in whole seconds, the
 // Lookup statement built for either dialect's placeholders with the row
-// scanning that goes with it, the resource rows an entry is indexed by, the
-// error a call whose context is done returns, and the loader of embedded
-// migration files.
+// scanning that goes with it, the resource rows an entry is indexed by, and
+// the error a call whose context is done returns. What they share with the
+// store's backends is in internal/sqlmigrate (migrations), internal/sqlitedb
+// (opening a SQLite file) and internal/pgclient (PostgreSQL connection
+// settings and failures).
 //
 // The backends keep what is theirs: the driver, connections and
-// transactions, the write statements, applying migrations, and the mapping
-// of driver errors to trail.ErrUnavailable.
+// transactions, the write statements, and the mapping of driver errors to
+// trail.ErrUnavailable.
 //
 // # Schema both backends share
 //

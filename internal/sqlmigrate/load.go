@@ -1,4 +1,4 @@
-package trailsql
+package sqlmigrate
 
 import (
 	"cmp"
@@ -18,12 +18,11 @@ type Migration struct {
 	SQL     string
 }
 
-// LoadMigrations reads the migrations in the directory "migrations" of fsys
-// (a backend embeds it), named NNNN_description.sql, in version order. Other
+// Load reads the migrations in the directory "migrations" of fsys (a
+// backend embeds it), named NNNN_description.sql, in version order. Other
 // files and subdirectories are ignored; a name without a positive version,
-// or two files with one version, is an error. (It is the store's loader,
-// store/internal/sqlstore, which Go's internal rule keeps from the trail.)
-func LoadMigrations(fsys fs.FS) ([]Migration, error) {
+// or two files with one version, is an error.
+func Load(fsys fs.FS) ([]Migration, error) {
 	entries, err := fs.ReadDir(fsys, "migrations")
 	if err != nil {
 		return nil, fmt.Errorf("read migrations: %w", err)
@@ -55,13 +54,14 @@ func LoadMigrations(fsys fs.FS) ([]Migration, error) {
 }
 
 // Pending returns the migrations of ms whose versions are not in applied
-// (the versions a database has recorded), in order. A database holding a
-// version ms does not know was written by a newer Gatehouse: it is refused.
-func Pending(ms []Migration, applied []int) ([]Migration, error) {
+// (the versions a database has recorded in table), in order. A database
+// holding a version ms does not know was written by a newer Gatehouse: it
+// is refused, with an error naming the version and table.
+func Pending(ms []Migration, applied []int, table string) ([]Migration, error) {
 	done := map[int]bool{}
 	for _, v := range applied {
 		if !slices.ContainsFunc(ms, func(m Migration) bool { return m.Version == v }) {
-			return nil, fmt.Errorf("database has trail schema migration %d, unknown to this version of gatehouse", v)
+			return nil, fmt.Errorf("database has migration %d in %s, unknown to this version of gatehouse", v, table)
 		}
 		done[v] = true
 	}

@@ -1,4 +1,4 @@
-package sqlstore
+package sqlmigrate
 
 import (
 	"strings"
@@ -6,7 +6,7 @@ import (
 	"testing/fstest"
 )
 
-func TestLoadMigrations(t *testing.T) {
+func TestLoad(t *testing.T) {
 	tests := []struct {
 		name     string
 		files    fstest.MapFS
@@ -42,7 +42,7 @@ func TestLoadMigrations(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			ms, err := LoadMigrations(tc.files)
+			ms, err := Load(tc.files)
 			if tc.wantFail != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantFail) {
 					t.Fatalf("err = %v, want it to mention %q", err, tc.wantFail)
@@ -65,5 +65,22 @@ func TestLoadMigrations(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestPending: the versions not applied, in order; a recorded version the
+// migrations do not know is refused.
+func TestPending(t *testing.T) {
+	ms := []Migration{{Version: 1, Name: "0001_a.sql"}, {Version: 2, Name: "0002_b.sql"}, {Version: 3, Name: "0003_c.sql"}}
+	todo, err := Pending(ms, []int{2}, "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(todo) != 2 || todo[0].Version != 1 || todo[1].Version != 3 {
+		t.Errorf("pending = %+v, want 1 and 3", todo)
+	}
+	if _, err := Pending(ms, []int{1, 4}, "trail_schema_migrations"); err == nil ||
+		!strings.Contains(err.Error(), "migration 4 in trail_schema_migrations") {
+		t.Errorf("unknown version: %v", err)
 	}
 }

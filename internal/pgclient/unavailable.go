@@ -1,4 +1,4 @@
-package postgres
+package pgclient
 
 import (
 	"errors"
@@ -18,23 +18,23 @@ const (
 )
 
 // SQLSTATEs of the server giving up on a statement or a session by one of
-// the timeouts Open sets (statement_timeout, lock_timeout,
+// the timeouts [Configure] sets (statement_timeout, lock_timeout,
 // idle_in_transaction_session_timeout): the database is too slow or a lock
-// is held too long, which callers see as the store being unavailable.
+// is held too long, which callers see as the database being unavailable.
 const (
 	codeQueryCanceled            = "57014"
 	codeLockNotAvailable         = "55P03"
 	codeIdleInTransactionTimeout = "25P03"
 )
 
-// isConnectionFailure reports whether err means the database could not be
+// IsConnectionFailure reports whether err means the database could not be
 // reached or the connection broke, by type and SQLSTATE: a failed connect
 // (refused, DNS, authentication timeout), a network error or an unexpected
 // EOF on an established connection, a connection the server terminated
 // (pg_terminate_backend, shutdown, crash recovery), a server refusing
 // new connections, or a statement or session ended by one of the server's
 // timeouts.
-func isConnectionFailure(err error) bool {
+func IsConnectionFailure(err error) bool {
 	var ce *pgconn.ConnectError
 	if errors.As(err, &ce) {
 		return true
