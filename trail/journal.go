@@ -3,7 +3,6 @@ package trail
 import (
 	"bufio"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -17,29 +16,13 @@ import (
 // them are answered, and indexed into the store in large batches behind
 // them. Once every journaled event is in the store the file is emptied; on
 // start, what it still holds (a process that died between the two) is
-// indexed first. A record is a 4-byte big-endian length and the entry as
-// JSON; a torn last record can only belong to a batch that was never
+// indexed first. A record is a 4-byte big-endian length and the entry
+// (encodeJournal); a torn last record can only belong to a batch that was never
 // acknowledged, and is dropped.
 type journal struct {
 	f    *os.File
 	sync bool
 	size int64
-}
-
-// journalRecord is an Entry as the journal keeps it.
-type journalRecord struct {
-	Account     string          `json:"a"`
-	EventID     string          `json:"i"`
-	Time        time.Time       `json:"t"`
-	EventName   string          `json:"n"`
-	EventSource string          `json:"s"`
-	Username    string          `json:"u,omitempty"`
-	AccessKeyID string          `json:"k,omitempty"`
-	Principal   string          `json:"p,omitempty"`
-	ReadOnly    bool            `json:"r,omitempty"`
-	Management  bool            `json:"m,omitempty"`
-	Resources   []Resource      `json:"res,omitempty"`
-	JSON        json.RawMessage `json:"e"`
 }
 
 // maxJournalRecord bounds a record's length when reading: a length beyond
@@ -90,30 +73,122 @@ func readJournal(f *os.File) ([]Entry, int64, error) {
 		if _, err := io.ReadFull(r, buf); err != nil {
 			return out, good, nil
 		}
-		var jr journalRecord
-		if err := json.Unmarshal(buf, &jr); err != nil {
+		e, ok := decodeRecord(buf)
+		if !ok {
 			return out, good, nil
 		}
-		out = append(out, Entry{Account: jr.Account, EventID: jr.EventID, Time: jr.Time, EventName: jr.EventName,
-			EventSource: jr.EventSource, Username: jr.Username, AccessKeyID: jr.AccessKeyID, Principal: jr.Principal,
-			ReadOnly: jr.ReadOnly, Management: jr.Management, Resources: jr.Resources, JSON: []byte(jr.JSON)})
+		out = append(out, e)
 		good += 4 + int64(n)
 	}
 }
 
-// encodeJournal appends the records of entries to buf.
+// encodeJournal appends the records of entries to buf. A record is its
+// length, then the entry's fields as length-prefixed strings (uvarint
+// lengths), its time (unix nanoseconds), flags, resources and JSON.
 func encodeJournal(buf []byte, entries []Entry) ([]byte, error) {
-	for _, e := range entries {
-		b, err := json.Marshal(journalRecord{Account: e.Account, EventID: e.EventID, Time: e.Time, EventName: e.EventName,
-			EventSource: e.EventSource, Username: e.Username, AccessKeyID: e.AccessKeyID, Principal: e.Principal,
-			ReadOnly: e.ReadOnly, Management: e.Management, Resources: e.Resources, JSON: e.JSON})
-		if err != nil {
-			return nil, err
+	for i := range entries {
+		e := &entries[i]
+		at := len(buf)
+		buf = append(buf, 0, 0, 0, 0)
+		for _, f := range [...]string{e.Account, e.EventID, e.EventName, e.EventSource, e.Username, e.AccessKeyID, e.Principal} {
+			buf = appendString(buf, f)
 		}
-		buf = binary.BigEndian.AppendUint32(buf, uint32(len(b)))
-		buf = append(buf, b...)
+		buf = binary.AppendVarint(buf, e.Time.UnixNano())
+		var flags byte
+		if e.ReadOnly {
+			flags |= 1
+		}
+		if e.Management {
+			flags |= 2
+		}
+		buf = append(buf, flags)
+		buf = binary.AppendUvarint(buf, uint64(len(e.Resources)))
+		for _, r := range e.Resources {
+			buf = appendString(appendString(appendString(buf, r.ARN), r.AccountID), r.Type)
+		}
+		buf = appendString(buf, string(e.JSON))
+		n := len(buf) - at - 4
+		if n > maxJournalRecord {
+			return nil, errors.New("trail journal: an event is too large")
+		}
+		binary.BigEndian.PutUint32(buf[at:], uint32(n))
 	}
 	return buf, nil
+}
+
+func appendString(buf []byte, s string) []byte {
+	return append(binary.AppendUvarint(buf, uint64(len(s))), s...)
+}
+
+// decodeRecord reads one record's body; ok is false for a malformed one.
+func decodeRecord(b []byte) (Entry, bool) {
+	var e Entry
+	d := recordDecoder{b: b, ok: true}
+	fields := [...]*string{&e.Account, &e.EventID, &e.EventName, &e.EventSource, &e.Username, &e.AccessKeyID, &e.Principal}
+	for _, f := range fields {
+		*f = d.string()
+	}
+	ns := d.varint()
+	flags := d.byte()
+	e.Time = time.Unix(0, ns).UTC()
+	e.ReadOnly, e.Management = flags&1 != 0, flags&2 != 0
+	n := d.uvarint()
+	if n > uint64(len(b)) {
+		return Entry{}, false
+	}
+	for range n {
+		e.Resources = append(e.Resources, Resource{ARN: d.string(), AccountID: d.string(), Type: d.string()})
+	}
+	e.JSON = []byte(d.string())
+	return e, d.ok && len(d.b) == 0
+}
+
+// recordDecoder reads a record's fields; ok turns false at the first
+// malformed one.
+type recordDecoder struct {
+	b  []byte
+	ok bool
+}
+
+func (d *recordDecoder) uvarint() uint64 {
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.b, d.ok = nil, false
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *recordDecoder) varint() int64 {
+	v, n := binary.Varint(d.b)
+	if n <= 0 {
+		d.b, d.ok = nil, false
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *recordDecoder) byte() byte {
+	if len(d.b) == 0 {
+		d.ok = false
+		return 0
+	}
+	c := d.b[0]
+	d.b = d.b[1:]
+	return c
+}
+
+func (d *recordDecoder) string() string {
+	n := d.uvarint()
+	if n > uint64(len(d.b)) {
+		d.b, d.ok = nil, false
+		return ""
+	}
+	s := string(d.b[:n])
+	d.b = d.b[n:]
+	return s
 }
 
 // append writes buf as one write (and syncs). On failure the file is cut
