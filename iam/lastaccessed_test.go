@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse-iam/gatehouse/lastaccess"
 	"github.com/gatehouse-iam/gatehouse/trail"
 )
 
@@ -56,7 +57,7 @@ func TestReadUsesStopsWhenComplete(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			tr := &pagedTrail{pages: pages}
 			s := &Service{trail: tr}
-			uses, err := s.readUses(context.Background(), "123456789012", ents, now, complete(tc.allowed, tc.actionLevel))
+			uses, err := s.readUses(context.Background(), "123456789012", ents, now, lastaccess.Complete(tc.allowed, tc.actionLevel))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -64,7 +65,7 @@ func TestReadUsesStopsWhenComplete(t *testing.T) {
 				t.Errorf("%d pages read, want %d", tr.reads, tc.reads)
 			}
 			u := uses[ents[0].ARN]
-			if a := u.services["iam"]; !a.Time.Equal(now.Add(-time.Minute)) || a.Region != "eu-west-1" {
+			if a := u.Services["iam"]; !a.Time.Equal(now.Add(-time.Minute)) || a.Region != "eu-west-1" {
 				t.Errorf("iam %+v", a)
 			}
 		})
