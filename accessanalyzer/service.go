@@ -51,6 +51,9 @@ type Config struct {
 	// Go runs a policy generation job in the background (a goroutine when
 	// nil); tests hold jobs back with it.
 	Go func(job func())
+	// Policies gives users' and roles' identity policies to the unused
+	// access analyzer (app.Config's authorization view).
+	Policies Policies
 }
 
 // Service implements the Access Analyzer operations.
@@ -63,6 +66,7 @@ type Service struct {
 	trail      trail.Store
 	genTimeout time.Duration
 	goFn       func(func())
+	policies   Policies
 }
 
 // New returns the service.
@@ -75,7 +79,7 @@ func New(c Config) *Service {
 	if timeout <= 0 {
 		timeout = defaultGenerationTimeout
 	}
-	return &Service{st: c.Store, rand: r, now: c.Now, log: c.Log, trail: c.Trail, genTimeout: timeout, goFn: c.Go}
+	return &Service{st: c.Store, rand: r, now: c.Now, log: c.Log, trail: c.Trail, genTimeout: timeout, goFn: c.Go, policies: c.Policies}
 }
 
 // op builds an operation.Op from a typed run function; the action is
