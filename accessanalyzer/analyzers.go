@@ -40,7 +40,9 @@ type analyzerRecord struct {
 }
 
 // unused reports whether a is an unused access analyzer.
-func (a *analyzerRecord) unused() bool { return a.Type == string(analyzerapi.TypeACCOUNT_UNUSED_ACCESS) }
+func (a *analyzerRecord) unused() bool {
+	return a.Type == string(analyzerapi.TypeACCOUNT_UNUSED_ACCESS)
+}
 
 // ruleRecord is an archive rule.
 type ruleRecord struct {
