@@ -37,7 +37,9 @@ import (
 //     actions) also a used service whose allowed tracked actions were not
 //     all used, the finding listing the unused ones. An entity younger than
 //     the age has no unused permission yet; an unused role's permissions
-//     are reported by its UnusedIAMRole finding alone.
+//     are reported by its UnusedIAMRole finding alone. Without the audit
+//     trail (serve --audit=false) roles are judged by RoleLastUsed alone
+//     and permissions are not analyzed.
 //
 // AWS scans periodically; Gatehouse scans when the analyzer is created and
 // whenever its findings are read (ListFindingsV2, GetFindingV2,
@@ -192,14 +194,20 @@ func (s *Service) observeUnused(ctx context.Context, account string, a *analyzer
 				unusedDetail{LastAccessed: timeIf(p.used, p.since)})
 		}
 	}
-	if s.trail == nil && len(st.entities) > 0 {
-		return nil, fmt.Errorf("unused access analysis needs the audit trail")
-	}
 	tctx, cancel := context.WithTimeout(ctx, scanDeadline)
 	defer cancel()
 	for _, e := range st.entities {
 		if !e.created.Before(cutoff) {
 			continue // younger than the age: nothing can be unused for that long yet
+		}
+		if s.trail == nil {
+			// Without the audit trail (serve --audit=false) only the
+			// store's last-used dates are known: roles are judged by
+			// RoleLastUsed and permissions are not analyzed.
+			if e.role && (e.lastUsed.IsZero() || e.lastUsed.Before(cutoff)) {
+				add(analyzerapi.FindingTypeUnusedIAMRole, e.arn, e.typ, unusedDetail{LastAccessed: timeIf(!e.lastUsed.IsZero(), e.lastUsed)})
+			}
+			continue
 		}
 		var set *policy.Set
 		if e.role {
