@@ -7,7 +7,10 @@
 // lifecycle (ACTIVE, ARCHIVED by hand or by an archive rule, RESOLVED once
 // the access is gone); and policy generation (StartPolicyGeneration and its
 // jobs), which writes least-privilege policies from what a user or role did,
-// read from the audit trail (generation.go).
+// read from the audit trail (generation.go); and unused access analyzers
+// (ACCOUNT_UNUSED_ACCESS), whose findings V2 report roles, access keys,
+// console passwords and permissions not used within the analyzer's age,
+// from the store's last-used dates and the audit trail (unused.go).
 //
 // Findings are recomputed from the store whenever they are read or a scan is
 // requested, so they follow every change of a trust policy at once; the
