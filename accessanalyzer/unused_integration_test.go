@@ -137,6 +137,8 @@ func TestUnusedAccessAnalyzer(t *testing.T) {
 	}
 	must(root.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("alice")}))
 	must(root.PutUserPolicy(ctx, &awsiam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("p"), PolicyDocument: aws.String(userPolicy)}))
+	must(root.PutUserPolicy(ctx, &awsiam.PutUserPolicyInput{UserName: aws.String("alice"), PolicyName: aws.String("extra"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"dynamodb:GetItem","Resource":"*"}}`)}))
 	must(root.CreateLoginProfile(ctx, &awsiam.CreateLoginProfileInput{UserName: aws.String("alice"), Password: aws.String("Correct-Horse-9-Battery")}))
 	key, err := root.CreateAccessKey(ctx, &awsiam.CreateAccessKeyInput{UserName: aws.String("alice")})
 	if err != nil {
@@ -189,14 +191,14 @@ func TestUnusedAccessAnalyzer(t *testing.T) {
 	pwFinding := find(t, fs, "UnusedIAMUserPassword", alice, "ACTIVE")
 	find(t, fs, "UnusedIAMRole", idle, "ACTIVE")
 	find(t, fs, "UnusedIAMRole", assumed, "ACTIVE")
-	// alice never used IAM or STS: one finding per service.
+	// alice never used IAM, STS or DynamoDB: one finding per service.
 	var perms []unusedFinding
 	for _, f := range fs {
 		if f.typ == "UnusedPermission" && f.resource == alice {
 			perms = append(perms, f)
 		}
 	}
-	if len(perms) != 2 {
+	if len(perms) != 3 {
 		t.Fatalf("alice's UnusedPermission findings: %v", perms)
 	}
 	// An unused role's permissions are its UnusedIAMRole finding's.
@@ -285,6 +287,64 @@ func TestUnusedAccessAnalyzer(t *testing.T) {
 		}
 	}
 	find(t, fs, "UnusedPermission", assumed, "ACTIVE")
+
+	// Recommendations (GenerateFindingRecommendation, then
+	// GetFindingRecommendation): alice's policy "p" without the unused
+	// iam:ListUsers replaces it; "extra", all unused, is detached.
+	recommend := func(id string) []aatypes.UnusedPermissionsRecommendedStep {
+		t.Helper()
+		if _, err := aa.GenerateFindingRecommendation(ctx, &awsaa.GenerateFindingRecommendationInput{AnalyzerArn: aws.String(arn), Id: aws.String(id)}); err != nil {
+			t.Fatalf("GenerateFindingRecommendation: %v", err)
+		}
+		var steps []aatypes.UnusedPermissionsRecommendedStep
+		in := &awsaa.GetFindingRecommendationInput{AnalyzerArn: aws.String(arn), Id: aws.String(id), MaxResults: aws.Int32(1)}
+		for {
+			out, err := aa.GetFindingRecommendation(ctx, in)
+			if err != nil {
+				t.Fatalf("GetFindingRecommendation: %v", err)
+			}
+			if out.Status != aatypes.StatusSucceeded || out.RecommendationType != aatypes.RecommendationTypeUnusedPermissionRecommendation || *out.ResourceArn != alice {
+				t.Fatalf("GetFindingRecommendation: %+v", out)
+			}
+			for _, st := range out.RecommendedSteps {
+				steps = append(steps, st.(*aatypes.RecommendedStepMemberUnusedPermissionsRecommendedStep).Value)
+			}
+			if out.NextToken == nil {
+				return steps
+			}
+			in.NextToken = out.NextToken
+		}
+	}
+	recommended := map[string]bool{}
+	for _, f := range listAll(t, aa, arn, 0, map[string]aatypes.Criterion{"findingType": {Eq: []string{"UnusedPermission"}}, "resource": {Eq: []string{alice}}, "status": {Eq: []string{"ACTIVE"}}}) {
+		pd := detail(f.id).(*aatypes.FindingDetailsMemberUnusedPermissionDetails).Value
+		steps := recommend(f.id)
+		recommended[*pd.ServiceNamespace] = true
+		switch *pd.ServiceNamespace {
+		case "iam":
+			if len(steps) != 1 || steps[0].RecommendedAction != aatypes.RecommendedRemediationActionCreatePolicy || *steps[0].ExistingPolicyId != "p" ||
+				!strings.Contains(*steps[0].RecommendedPolicy, `"iam:GetUser"`) || strings.Contains(*steps[0].RecommendedPolicy, "ListUsers") ||
+				!strings.Contains(*steps[0].RecommendedPolicy, "sts:AssumeRole") {
+				t.Errorf("iam recommendation: %+v", steps)
+			}
+		case "dynamodb":
+			if len(steps) != 1 || steps[0].RecommendedAction != aatypes.RecommendedRemediationActionDetachPolicy || *steps[0].ExistingPolicyId != "extra" || steps[0].RecommendedPolicy != nil {
+				t.Errorf("dynamodb recommendation: %+v", steps)
+			}
+		default:
+			t.Errorf("unexpected active UnusedPermission of alice: %s", *pd.ServiceNamespace)
+		}
+	}
+	if !recommended["iam"] || !recommended["dynamodb"] {
+		t.Errorf("recommendations made for %v, want iam and dynamodb", recommended)
+	}
+	idleID := find(t, fs, "UnusedIAMRole", idle, "ACTIVE").id
+	if _, err := aa.GenerateFindingRecommendation(ctx, &awsaa.GenerateFindingRecommendationInput{AnalyzerArn: aws.String(arn), Id: aws.String(idleID)}); apiCode(err) != "ValidationException" {
+		t.Errorf("GenerateFindingRecommendation for an unused role: %v", err)
+	}
+	if _, err := aa.GetFindingRecommendation(ctx, &awsaa.GetFindingRecommendationInput{AnalyzerArn: aws.String(arn), Id: aws.String(idleID)}); apiCode(err) != "ResourceNotFoundException" {
+		t.Errorf("GetFindingRecommendation never generated: %v", err)
+	}
 
 	// The archive rule archives a new matching finding; others stay
 	// active.
