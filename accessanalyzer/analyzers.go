@@ -290,20 +290,23 @@ func (s *Service) listAnalyzers(ctx context.Context, c *identity.Caller, in *ana
 	return out, nil
 }
 
-// deleteAnalyzer deletes the analyzer with its findings.
+// deleteAnalyzer deletes the analyzer with its findings and their
+// recommendations.
 func (s *Service) deleteAnalyzer(ctx context.Context, c *identity.Caller, in *analyzerapi.DeleteAnalyzerRequest) (*emptyOutput, error) {
 	return done(s.update(ctx, func(tx store.Tx) error {
 		a, err := analyzerByName(ctx, tx, c, in.AnalyzerName)
 		if err != nil {
 			return err
 		}
-		recs, err := tx.List(ctx, store.ListOptions{Kind: kindFinding, Account: c.Account, Prefix: findingPrefix(a)})
-		if err != nil {
-			return err
-		}
-		for _, r := range recs {
-			if err := tx.Delete(ctx, kindFinding, c.Account, r.Key); err != nil {
+		for _, kind := range []store.Kind{kindFinding, kindRecommendation} {
+			recs, err := tx.List(ctx, store.ListOptions{Kind: kind, Account: c.Account, Prefix: findingPrefix(a)})
+			if err != nil {
 				return err
+			}
+			for _, r := range recs {
+				if err := tx.Delete(ctx, kind, c.Account, r.Key); err != nil {
+					return err
+				}
 			}
 		}
 		return tx.Delete(ctx, kindAnalyzer, c.Account, analyzerKey(a.Region, a.Name))

@@ -10,7 +10,8 @@
 // read from the audit trail (generation.go); and unused access analyzers
 // (ACCOUNT_UNUSED_ACCESS), whose findings V2 report roles, access keys,
 // console passwords and permissions not used within the analyzer's age,
-// from the store's last-used dates and the audit trail (unused.go).
+// from the store's last-used dates and the audit trail (unused.go), with
+// recommendations for unused permissions (recommend.go).
 //
 // Findings are recomputed from the store whenever they are read or a scan is
 // requested, so they follow every change of a trust policy at once; the

@@ -316,10 +316,12 @@ func TestUnusedAccessAnalyzer(t *testing.T) {
 		}
 	}
 	recommended := map[string]bool{}
+	var recommendedID string
 	for _, f := range listAll(t, aa, arn, 0, map[string]aatypes.Criterion{"findingType": {Eq: []string{"UnusedPermission"}}, "resource": {Eq: []string{alice}}, "status": {Eq: []string{"ACTIVE"}}}) {
 		pd := detail(f.id).(*aatypes.FindingDetailsMemberUnusedPermissionDetails).Value
 		steps := recommend(f.id)
 		recommended[*pd.ServiceNamespace] = true
+		recommendedID = f.id
 		switch *pd.ServiceNamespace {
 		case "iam":
 			if len(steps) != 1 || steps[0].RecommendedAction != aatypes.RecommendedRemediationActionCreatePolicy || *steps[0].ExistingPolicyId != "p" ||
@@ -436,6 +438,16 @@ func TestUnusedAccessAnalyzer(t *testing.T) {
 		if f.status == "ACTIVE" {
 			t.Errorf("finding still active at 30 days: %v", f)
 		}
+	}
+	// DeleteAnalyzer takes the findings and their recommendations along.
+	if _, err := aa.DeleteAnalyzer(ctx, &awsaa.DeleteAnalyzerInput{AnalyzerName: aws.String("unused")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := aa.CreateAnalyzer(ctx, &awsaa.CreateAnalyzerInput{AnalyzerName: aws.String("unused"), Type: aatypes.TypeAccountUnusedAccess}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := aa.GetFindingRecommendation(ctx, &awsaa.GetFindingRecommendationInput{AnalyzerArn: aws.String(arn), Id: aws.String(recommendedID)}); apiCode(err) != "ResourceNotFoundException" {
+		t.Errorf("recommendation of a deleted analyzer: %v", err)
 	}
 	if _, err := aa.CreateAnalyzer(ctx, &awsaa.CreateAnalyzerInput{AnalyzerName: aws.String("external"), Type: aatypes.TypeAccount}); err != nil {
 		t.Fatal(err)
