@@ -381,6 +381,19 @@ func TestUnusedAccessAnalyzer(t *testing.T) {
 	if !slices.Equal(ids(all), ids(paged)) || len(all) < 5 {
 		t.Errorf("paged %v, all %v", paged, all)
 	}
+	// Sorted by resource, descending.
+	sorted, err := aa.ListFindingsV2(ctx, &awsaa.ListFindingsV2Input{AnalyzerArn: aws.String(arn),
+		Sort: &aatypes.SortCriteria{AttributeName: aws.String("resource"), OrderBy: aatypes.OrderByDesc}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sorted.Findings) != len(all) || !slices.IsSortedFunc(sorted.Findings, func(x, y aatypes.FindingSummaryV2) int { return strings.Compare(*y.Resource, *x.Resource) }) ||
+		*sorted.Findings[0].Resource != alice || *sorted.Findings[len(sorted.Findings)-1].Resource != accountARN+":role/archived/old" {
+		t.Errorf("findings sorted by resource, descending: %v", sorted.Findings)
+	}
+	if _, err := aa.ListFindingsV2(ctx, &awsaa.ListFindingsV2Input{AnalyzerArn: aws.String(arn), Sort: &aatypes.SortCriteria{AttributeName: aws.String("color")}}); apiCode(err) != "ValidationException" {
+		t.Errorf("sort by an unknown attribute: %v", err)
+	}
 	if _, err := aa.ListFindingsV2(ctx, &awsaa.ListFindingsV2Input{AnalyzerArn: aws.String(arn), NextToken: aws.String("garbage!")}); apiCode(err) != "ValidationException" {
 		t.Errorf("bad nextToken: %v", err)
 	}
