@@ -3,6 +3,7 @@ package accessanalyzer
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,6 +35,13 @@ type analyzerRecord struct {
 	// changed a finding, and when.
 	LastResource   string    `json:"lastResource,omitempty"`
 	LastAnalyzedAt time.Time `json:"lastAnalyzedAt,omitzero"`
+	// UnusedAccessAge is an unused access analyzer's age in days.
+	UnusedAccessAge int `json:"unusedAccessAge,omitempty"`
+}
+
+// unused reports whether a is an unused access analyzer.
+func (a *analyzerRecord) unused() bool {
+	return a.Type == string(analyzerapi.TypeACCOUNT_UNUSED_ACCESS)
 }
 
 // ruleRecord is an archive rule.
@@ -68,6 +76,9 @@ func (s *Service) analyzerOps() []operation.Op {
 			return analyzerARN(c, in.AnalyzerName)
 		}, s.getAnalyzer),
 		op("ListAnalyzers", nil, s.listAnalyzers),
+		op("UpdateAnalyzer", func(c *identity.Caller, in *analyzerapi.UpdateAnalyzerRequest) string {
+			return analyzerARN(c, in.AnalyzerName)
+		}, s.updateAnalyzer),
 		op("DeleteAnalyzer", func(c *identity.Caller, in *analyzerapi.DeleteAnalyzerRequest) string {
 			return analyzerARN(c, in.AnalyzerName)
 		}, s.deleteAnalyzer),
@@ -75,16 +86,15 @@ func (s *Service) analyzerOps() []operation.Op {
 }
 
 func (s *Service) createAnalyzer(ctx context.Context, c *identity.Caller, in *analyzerapi.CreateAnalyzerRequest) (*analyzerapi.CreateAnalyzerResponse, error) {
-	if in.Type != analyzerapi.TypeACCOUNT {
-		return nil, invalid("type", "Gatehouse supports analyzers of type ACCOUNT only: its zone of trust is the account.")
-	}
-	if in.Configuration != nil {
-		return nil, invalid("configuration", "A configuration applies to unused and internal access analyzers only.")
+	age, err := analyzerConfig(in.Type, in.Configuration)
+	if err != nil {
+		return nil, err
 	}
 	now := s.now().UTC()
-	rec := analyzerRecord{Name: in.AnalyzerName, ARN: analyzerARN(c, in.AnalyzerName), Region: c.Region, Type: string(in.Type), CreatedAt: now, Tags: in.Tags}
+	rec := analyzerRecord{Name: in.AnalyzerName, ARN: analyzerARN(c, in.AnalyzerName), Region: c.Region, Type: string(in.Type), CreatedAt: now, Tags: in.Tags,
+		UnusedAccessAge: age}
 	for _, r := range in.ArchiveRules {
-		f, err := storedFilter(r.Filter, true)
+		f, err := storedFilter(r.Filter, true, rec.unused())
 		if err != nil {
 			return nil, err
 		}
@@ -93,7 +103,7 @@ func (s *Service) createAnalyzer(ctx context.Context, c *identity.Caller, in *an
 		}
 		rec.Rules = append(rec.Rules, ruleRecord{Name: r.RuleName, Filter: f, CreatedAt: now, UpdatedAt: now})
 	}
-	err := s.update(ctx, func(tx store.Tx) error {
+	err = s.update(ctx, func(tx store.Tx) error {
 		existing, err := store.ListValues[analyzerRecord](ctx, tx, store.ListOptions{Kind: kindAnalyzer, Account: c.Account, Prefix: c.Region + "/"})
 		if err != nil {
 			return err
@@ -102,9 +112,9 @@ func (s *Service) createAnalyzer(ctx context.Context, c *identity.Caller, in *an
 			if a.Name == in.AnalyzerName {
 				return conflict("Analyzer "+in.AnalyzerName+" already exists.", in.AnalyzerName, typeAnalyzer)
 			}
-			if a.Type == string(analyzerapi.TypeACCOUNT) {
+			if a.Type == string(in.Type) {
 				return resourceErr("ServiceQuotaExceededException", 402,
-					"You can create only one analyzer with your account as the zone of trust in each Region; "+a.Name+" exists.", in.AnalyzerName, typeAnalyzer)
+					"You can create only one analyzer of type "+a.Type+" for your account in each Region; "+a.Name+" exists.", in.AnalyzerName, typeAnalyzer)
 			}
 		}
 		return store.CreateJSON(ctx, tx, kindAnalyzer, c.Account, analyzerKey(c.Region, in.AnalyzerName), rec)
@@ -112,7 +122,94 @@ func (s *Service) createAnalyzer(ctx context.Context, c *identity.Caller, in *an
 	if err != nil {
 		return nil, err
 	}
+	if rec.unused() {
+		// The first scan runs when the analyzer is created, as AWS's does;
+		// later ones when findings are read (unused.go).
+		if _, _, err := s.findings(ctx, c, rec.ARN); err != nil {
+			s.log.Warn("first scan of an unused access analyzer", "analyzer", rec.ARN, "err", err)
+		}
+	}
 	return &analyzerapi.CreateAnalyzerResponse{Arn: str(rec.ARN)}, nil
+}
+
+// Unused access ages (the model's UnusedAccessConfiguration: "a value
+// between 1 and 365 days"; 90 when not given, as the console and the API
+// reference's default).
+const (
+	defaultUnusedAccessAge = 90
+	maxUnusedAccessAge     = 365
+)
+
+// analyzerConfig checks an analyzer's type and configuration and returns
+// its unused access age (0 for an external access analyzer).
+func analyzerConfig(typ analyzerapi.Type, cfg *analyzerapi.AnalyzerConfiguration) (int, error) {
+	switch typ {
+	case analyzerapi.TypeACCOUNT:
+		if cfg != nil {
+			return 0, invalid("configuration", "A configuration applies to unused and internal access analyzers only.")
+		}
+		return 0, nil
+	case analyzerapi.TypeACCOUNT_UNUSED_ACCESS:
+		if cfg != nil && cfg.InternalAccess != nil {
+			return 0, invalid("configuration", "An unused access analyzer takes an unusedAccess configuration only.")
+		}
+		return unusedAge(cfg)
+	}
+	return 0, invalid("type", "Gatehouse supports analyzers of type ACCOUNT and ACCOUNT_UNUSED_ACCESS only: its zone of trust is the account.")
+}
+
+// unusedAge is the unused access age of a configuration, checked.
+func unusedAge(cfg *analyzerapi.AnalyzerConfiguration) (int, error) {
+	if cfg == nil || cfg.UnusedAccess == nil {
+		return defaultUnusedAccessAge, nil
+	}
+	if cfg.UnusedAccess.AnalysisRule != nil && len(cfg.UnusedAccess.AnalysisRule.Exclusions) > 0 {
+		return 0, invalid("configuration.unusedAccess.analysisRule", "Gatehouse does not support analysis rule exclusions.")
+	}
+	if cfg.UnusedAccess.UnusedAccessAge == nil {
+		return defaultUnusedAccessAge, nil
+	}
+	age := int(*cfg.UnusedAccess.UnusedAccessAge)
+	if age < 1 || age > maxUnusedAccessAge {
+		return 0, invalid("configuration.unusedAccess.unusedAccessAge",
+			"The unused access age must be between 1 and 365 days; "+strconv.Itoa(age)+" was given.")
+	}
+	return age, nil
+}
+
+// configuration is an analyzer's configuration as the API returns it.
+func (a *analyzerRecord) configuration() *analyzerapi.AnalyzerConfiguration {
+	if !a.unused() {
+		return nil
+	}
+	age := int32(a.UnusedAccessAge)
+	return &analyzerapi.AnalyzerConfiguration{UnusedAccess: &analyzerapi.UnusedAccessConfiguration{UnusedAccessAge: &age}}
+}
+
+// updateAnalyzer changes an unused access analyzer's age; the next scan
+// uses it. External access analyzers have nothing to change ("This action
+// is not supported for external access analyzers", UpdateAnalyzer).
+func (s *Service) updateAnalyzer(ctx context.Context, c *identity.Caller, in *analyzerapi.UpdateAnalyzerRequest) (*analyzerapi.UpdateAnalyzerResponse, error) {
+	var a analyzerRecord
+	err := s.update(ctx, func(tx store.Tx) (err error) {
+		if a, err = analyzerByName(ctx, tx, c, in.AnalyzerName); err != nil {
+			return err
+		}
+		if !a.unused() {
+			return invalid("configuration", "UpdateAnalyzer is not supported for external access analyzers.")
+		}
+		if in.Configuration == nil || in.Configuration.InternalAccess != nil {
+			return invalid("configuration", "An unused access analyzer takes an unusedAccess configuration.")
+		}
+		if a.UnusedAccessAge, err = unusedAge(in.Configuration); err != nil {
+			return err
+		}
+		return store.PutJSON(ctx, tx, kindAnalyzer, c.Account, analyzerKey(a.Region, a.Name), a)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &analyzerapi.UpdateAnalyzerResponse{Configuration: a.configuration()}, nil
 }
 
 // analyzerByName reads the caller's analyzer name in its region.
@@ -142,7 +239,7 @@ func analyzerByARN(ctx context.Context, tx store.ReadTx, c *identity.Caller, arn
 
 func (a *analyzerRecord) summary() analyzerapi.AnalyzerSummary {
 	out := analyzerapi.AnalyzerSummary{Arn: a.ARN, Name: a.Name, Type: analyzerapi.Type(a.Type), CreatedAt: a.CreatedAt,
-		Status: analyzerapi.AnalyzerStatusACTIVE, Tags: a.Tags}
+		Status: analyzerapi.AnalyzerStatusACTIVE, Tags: a.Tags, Configuration: a.configuration()}
 	if out.Tags == nil {
 		out.Tags = map[string]string{}
 	}
@@ -193,20 +290,23 @@ func (s *Service) listAnalyzers(ctx context.Context, c *identity.Caller, in *ana
 	return out, nil
 }
 
-// deleteAnalyzer deletes the analyzer with its findings.
+// deleteAnalyzer deletes the analyzer with its findings and their
+// recommendations.
 func (s *Service) deleteAnalyzer(ctx context.Context, c *identity.Caller, in *analyzerapi.DeleteAnalyzerRequest) (*emptyOutput, error) {
 	return done(s.update(ctx, func(tx store.Tx) error {
 		a, err := analyzerByName(ctx, tx, c, in.AnalyzerName)
 		if err != nil {
 			return err
 		}
-		recs, err := tx.List(ctx, store.ListOptions{Kind: kindFinding, Account: c.Account, Prefix: findingPrefix(a)})
-		if err != nil {
-			return err
-		}
-		for _, r := range recs {
-			if err := tx.Delete(ctx, kindFinding, c.Account, r.Key); err != nil {
+		for _, kind := range []store.Kind{kindFinding, kindRecommendation} {
+			recs, err := tx.List(ctx, store.ListOptions{Kind: kind, Account: c.Account, Prefix: findingPrefix(a)})
+			if err != nil {
 				return err
+			}
+			for _, r := range recs {
+				if err := tx.Delete(ctx, kind, c.Account, r.Key); err != nil {
+					return err
+				}
 			}
 		}
 		return tx.Delete(ctx, kindAnalyzer, c.Account, analyzerKey(a.Region, a.Name))

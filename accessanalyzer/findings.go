@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -32,6 +33,18 @@ type findingRecord struct {
 	CreatedAt    time.Time         `json:"createdAt"`
 	AnalyzedAt   time.Time         `json:"analyzedAt"`
 	UpdatedAt    time.Time         `json:"updatedAt"`
+	// FindingType is an unused access finding's type ("" for external
+	// access) and Unused its details (unused.go).
+	FindingType string        `json:"findingType,omitempty"`
+	Unused      *unusedDetail `json:"unused,omitempty"`
+}
+
+// key is the finding's record key within its analyzer.
+func (f *findingRecord) key() string {
+	if f.Unused != nil {
+		return unusedKey(f.FindingType, f.Resource, f.Unused)
+	}
+	return findingKey(f.Resource, f.Principal, f.Condition)
 }
 
 func findingPrefix(a analyzerRecord) string { return a.Region + "/" + a.Name + "/" }
@@ -55,6 +68,9 @@ func (s *Service) findingOps() []operation.Op {
 		op("UpdateFindings", func(c *identity.Caller, in *analyzerapi.UpdateFindingsRequest) string {
 			return byARN(c, in.AnalyzerArn)
 		}, s.updateFindings),
+		op("GetFindingsStatistics", func(c *identity.Caller, in *analyzerapi.GetFindingsStatisticsRequest) string {
+			return byARN(c, in.AnalyzerArn)
+		}, s.getFindingsStatistics),
 		op("StartResourceScan", func(c *identity.Caller, in *analyzerapi.StartResourceScanRequest) string {
 			return byARN(c, in.AnalyzerArn)
 		}, s.startResourceScan),
@@ -70,6 +86,19 @@ func (s *Service) findingOps() []operation.Op {
 // a resolved access that is back is active again. It writes only what
 // changed and returns the analyzer's findings.
 func (s *Service) scan(ctx context.Context, tx store.Tx, a *analyzerRecord, account string) ([]findingRecord, error) {
+	if a.unused() {
+		// Unused access is observed outside the transaction (findings);
+		// here the stored findings are what there is.
+		m, err := storedFindings(ctx, tx, a, account)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]findingRecord, 0, len(m))
+		for _, f := range m {
+			out = append(out, f)
+		}
+		return out, nil
+	}
 	roles, err := store.ListValues[store.Role](ctx, tx, store.ListOptions{Kind: store.KindRole, Account: account})
 	if err != nil {
 		return nil, err
@@ -147,6 +176,27 @@ func (s *Service) scan(ctx context.Context, tx store.Tx, a *analyzerRecord, acco
 func (s *Service) findings(ctx context.Context, c *identity.Caller, analyzerArn string) (analyzerRecord, []findingRecord, error) {
 	var a analyzerRecord
 	var fs []findingRecord
+	if err := s.view(ctx, func(tx store.ReadTx) (err error) {
+		a, err = analyzerByARN(ctx, tx, c, analyzerArn)
+		return err
+	}); err != nil {
+		return a, nil, err
+	}
+	if a.unused() {
+		observed, err := s.observeUnused(ctx, c.Account, &a)
+		if err != nil {
+			return a, nil, serviceErr(fmt.Errorf("scanning %s: %w", a.ARN, err))
+		}
+		err = s.update(ctx, func(tx store.Tx) (err error) {
+			// Re-read: the analyzer may have changed (or gone) meanwhile.
+			if a, err = analyzerByARN(ctx, tx, c, analyzerArn); err != nil {
+				return err
+			}
+			fs, err = s.reconcileUnused(ctx, tx, &a, c.Account, observed)
+			return err
+		})
+		return a, fs, err
+	}
 	err := s.update(ctx, func(tx store.Tx) (err error) {
 		if a, err = analyzerByARN(ctx, tx, c, analyzerArn); err != nil {
 			return err
@@ -158,8 +208,8 @@ func (s *Service) findings(ctx context.Context, c *identity.Caller, analyzerArn 
 }
 
 // selectFindings filters, sorts and pages findings for ListFindings(V2).
-func selectFindings(fs []findingRecord, filter map[string]analyzerapi.Criterion, sort *analyzerapi.SortCriteria, token *string, maxResults *int32) ([]findingRecord, *string, error) {
-	f, err := storedFilter(filter, false)
+func selectFindings(a *analyzerRecord, fs []findingRecord, filter map[string]analyzerapi.Criterion, sort *analyzerapi.SortCriteria, token *string, maxResults *int32) ([]findingRecord, *string, error) {
+	f, err := storedFilter(filter, false, a.unused())
 	if err != nil {
 		return nil, nil, err
 	}
@@ -215,11 +265,14 @@ func (f *findingRecord) api() *analyzerapi.Finding {
 }
 
 func (s *Service) listFindings(ctx context.Context, c *identity.Caller, in *analyzerapi.ListFindingsRequest) (*analyzerapi.ListFindingsResponse, error) {
-	_, fs, err := s.findings(ctx, c, in.AnalyzerArn)
+	a, fs, err := s.findings(ctx, c, in.AnalyzerArn)
 	if err != nil {
 		return nil, err
 	}
-	sel, next, err := selectFindings(fs, in.Filter, in.Sort, in.NextToken, in.MaxResults)
+	if a.unused() {
+		return nil, errV1Unused("ListFindings")
+	}
+	sel, next, err := selectFindings(&a, fs, in.Filter, in.Sort, in.NextToken, in.MaxResults)
 	if err != nil {
 		return nil, err
 	}
@@ -236,17 +289,17 @@ func (s *Service) listFindings(ctx context.Context, c *identity.Caller, in *anal
 }
 
 func (s *Service) listFindingsV2(ctx context.Context, c *identity.Caller, in *analyzerapi.ListFindingsV2Request) (*analyzerapi.ListFindingsV2Response, error) {
-	_, fs, err := s.findings(ctx, c, in.AnalyzerArn)
+	a, fs, err := s.findings(ctx, c, in.AnalyzerArn)
 	if err != nil {
 		return nil, err
 	}
-	sel, next, err := selectFindings(fs, in.Filter, in.Sort, in.NextToken, in.MaxResults)
+	sel, next, err := selectFindings(&a, fs, in.Filter, in.Sort, in.NextToken, in.MaxResults)
 	if err != nil {
 		return nil, err
 	}
 	out := &analyzerapi.ListFindingsV2Response{Findings: []analyzerapi.FindingSummaryV2{}, NextToken: next}
 	for _, f := range sel {
-		ft := analyzerapi.FindingTypeExternalAccess
+		ft := f.typeOf()
 		out.Findings = append(out.Findings, analyzerapi.FindingSummaryV2{
 			AnalyzedAt: f.AnalyzedAt, CreatedAt: f.CreatedAt, Id: f.ID, Resource: str(f.Resource), ResourceType: analyzerapi.ResourceType(f.ResourceType),
 			ResourceOwnerAccount: f.Owner, Status: analyzerapi.FindingStatus(f.Status), UpdatedAt: f.UpdatedAt, FindingType: &ft,
@@ -256,43 +309,52 @@ func (s *Service) listFindingsV2(ctx context.Context, c *identity.Caller, in *an
 }
 
 // findingByID scans the analyzer and returns the finding with id.
-func (s *Service) findingByID(ctx context.Context, c *identity.Caller, analyzerArn, id string) (findingRecord, error) {
-	_, fs, err := s.findings(ctx, c, analyzerArn)
+func (s *Service) findingByID(ctx context.Context, c *identity.Caller, analyzerArn, id string) (analyzerRecord, findingRecord, error) {
+	a, fs, err := s.findings(ctx, c, analyzerArn)
 	if err != nil {
-		return findingRecord{}, err
+		return a, findingRecord{}, err
 	}
 	for _, f := range fs {
 		if f.ID == id {
-			return f, nil
+			return a, f, nil
 		}
 	}
-	return findingRecord{}, notFound("Finding "+id+" not found.", id, typeFinding)
+	return a, findingRecord{}, notFound("Finding "+id+" not found.", id, typeFinding)
+}
+
+// errV1Unused refuses a findings operation of the first API on an unused
+// access analyzer: "GetFinding is supported only for external access
+// analyzers. You must use GetFindingV2 for unused access analyzers" (the
+// operations' documentation in the API reference).
+func errV1Unused(op string) error {
+	return invalid("analyzerArn", op+" is supported only for external access analyzers. You must use "+op+"V2 for unused access analyzers.")
 }
 
 func (s *Service) getFinding(ctx context.Context, c *identity.Caller, in *analyzerapi.GetFindingRequest) (*analyzerapi.GetFindingResponse, error) {
-	f, err := s.findingByID(ctx, c, in.AnalyzerArn, in.Id)
+	a, f, err := s.findingByID(ctx, c, in.AnalyzerArn, in.Id)
+	if a.unused() {
+		return nil, errV1Unused("GetFinding")
+	}
 	if err != nil {
 		return nil, err
 	}
 	return &analyzerapi.GetFindingResponse{Finding: f.api()}, nil
 }
 
-// getFindingV2 returns the finding with its one detail, the external access.
+// getFindingV2 returns the finding with its one detail: the external
+// access, or the unused access.
 func (s *Service) getFindingV2(ctx context.Context, c *identity.Caller, in *analyzerapi.GetFindingV2Request) (*analyzerapi.GetFindingV2Response, error) {
-	f, err := s.findingByID(ctx, c, in.AnalyzerArn, in.Id)
+	_, f, err := s.findingByID(ctx, c, in.AnalyzerArn, in.Id)
 	if err != nil {
 		return nil, err
 	}
-	a := f.api()
-	details := []analyzerapi.FindingDetails{{ExternalAccessDetails: &analyzerapi.ExternalAccessDetails{
-		Action: a.Action, Condition: a.Condition, IsPublic: a.IsPublic, Principal: a.Principal,
-	}}}
+	details := []analyzerapi.FindingDetails{f.details()}
 	start, limit, err := page(in.NextToken, in.MaxResults, len(details))
 	if err != nil {
 		return nil, err
 	}
 	end := min(start+limit, len(details))
-	ft := analyzerapi.FindingTypeExternalAccess
+	ft := f.typeOf()
 	return &analyzerapi.GetFindingV2Response{
 		AnalyzedAt: f.AnalyzedAt, CreatedAt: f.CreatedAt, Id: f.ID, NextToken: nextToken(end, len(details)), Resource: str(f.Resource),
 		ResourceType: analyzerapi.ResourceType(f.ResourceType), ResourceOwnerAccount: f.Owner, Status: analyzerapi.FindingStatus(f.Status),
@@ -340,7 +402,7 @@ func (s *Service) updateFindings(ctx context.Context, c *identity.Caller, in *an
 				continue
 			}
 			f.Status, f.UpdatedAt = string(in.Status), now
-			if err := store.PutJSON(ctx, tx, kindFinding, c.Account, findingPrefix(a)+findingKey(f.Resource, f.Principal, f.Condition), f); err != nil {
+			if err := store.PutJSON(ctx, tx, kindFinding, c.Account, findingPrefix(a)+f.key(), f); err != nil {
 				return err
 			}
 		}
@@ -366,6 +428,11 @@ func roleOf(ctx context.Context, tx store.ReadTx, c *identity.Caller, resourceAr
 // startResourceScan analyzes one role at once. Analysis is synchronous, so
 // the findings are current when the call returns.
 func (s *Service) startResourceScan(ctx context.Context, c *identity.Caller, in *analyzerapi.StartResourceScanRequest) (*emptyOutput, error) {
+	if in.ResourceOwnerAccount == nil || *in.ResourceOwnerAccount == c.Account {
+		if err := s.refuseUnused(ctx, c, in.AnalyzerArn, "StartResourceScan"); err != nil {
+			return nil, err
+		}
+	}
 	if in.ResourceOwnerAccount != nil && *in.ResourceOwnerAccount != c.Account {
 		return nil, invalid("resourceOwnerAccount", "An analyzer with the account as its zone of trust scans resources of its own account only.")
 	}
@@ -384,6 +451,9 @@ func (s *Service) startResourceScan(ctx context.Context, c *identity.Caller, in 
 
 // getAnalyzedResource returns what the analyzer found about one role.
 func (s *Service) getAnalyzedResource(ctx context.Context, c *identity.Caller, in *analyzerapi.GetAnalyzedResourceRequest) (*analyzerapi.GetAnalyzedResourceResponse, error) {
+	if err := s.refuseUnused(ctx, c, in.AnalyzerArn, "GetAnalyzedResource"); err != nil {
+		return nil, err
+	}
 	var role store.Role
 	var fs []findingRecord
 	err := s.update(ctx, func(tx store.Tx) error {
@@ -424,4 +494,40 @@ func (s *Service) getAnalyzedResource(ctx context.Context, c *identity.Caller, i
 	slices.Sort(res.Actions)
 	res.Status = status
 	return &analyzerapi.GetAnalyzedResourceResponse{Resource: res}, nil
+}
+
+// refuseUnused is a ValidationException when analyzerArn names an unused
+// access analyzer: resource scans are about resource policies, which only
+// external access analyzers analyze.
+func (s *Service) refuseUnused(ctx context.Context, c *identity.Caller, analyzerArn, op string) error {
+	return s.view(ctx, func(tx store.ReadTx) error {
+		a, err := analyzerByARN(ctx, tx, c, analyzerArn)
+		if err != nil {
+			return err
+		}
+		if a.unused() {
+			return invalid("analyzerArn", op+" is supported only for external access analyzers.")
+		}
+		return nil
+	})
+}
+
+// getFindingsStatistics scans the analyzer and counts its findings.
+func (s *Service) getFindingsStatistics(ctx context.Context, c *identity.Caller, in *analyzerapi.GetFindingsStatisticsRequest) (*analyzerapi.GetFindingsStatisticsResponse, error) {
+	a, fs, err := s.findings(ctx, c, in.AnalyzerArn)
+	if err != nil {
+		return nil, err
+	}
+	var st analyzerapi.FindingsStatistics
+	if a.unused() {
+		st.UnusedAccessFindingsStatistics = unusedStatistics(c.Account, fs)
+	} else {
+		st.ExternalAccessFindingsStatistics = externalStatistics(fs)
+	}
+	out := &analyzerapi.GetFindingsStatisticsResponse{FindingsStatistics: []analyzerapi.FindingsStatistics{st}}
+	if !a.LastAnalyzedAt.IsZero() {
+		t := a.LastAnalyzedAt
+		out.LastUpdatedAt = &t
+	}
+	return out, nil
 }

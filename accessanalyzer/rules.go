@@ -41,12 +41,25 @@ var filterKeys = map[string]bool{
 	"action": true, "status": false, "id": false, "findingType": false,
 }
 
-// storedFilter checks a filter and returns it in its stored form.
-func storedFilter(f map[string]analyzerapi.Criterion, rule bool) (map[string]criterion, error) {
+// unusedFilterKeys are the filter keys of unused access findings, and
+// whether an archive rule may use them (the IAM User Guide's filter keys
+// for unused access findings,
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-filter-keys.html).
+var unusedFilterKeys = map[string]bool{
+	"findingType": true, "resource": true, "resourceType": true, "resourceOwnerAccount": true, "status": false, "id": false,
+}
+
+// storedFilter checks a filter, for an external or (unused) an unused
+// access analyzer, and returns it in its stored form.
+func storedFilter(f map[string]analyzerapi.Criterion, rule, unused bool) (map[string]criterion, error) {
 	out := make(map[string]criterion, len(f))
+	keys := filterKeys
+	if unused {
+		keys = unusedFilterKeys
+	}
 	for k, c := range f {
-		inRule, known := filterKeys[k]
-		if !known && (strings.HasPrefix(k, "principal.") || strings.HasPrefix(k, "condition.")) && len(k) > len("condition.") {
+		inRule, known := keys[k]
+		if !unused && !known && (strings.HasPrefix(k, "principal.") || strings.HasPrefix(k, "condition.")) && len(k) > len("condition.") {
 			inRule, known = true, true
 		}
 		if !known || (rule && !inRule) {
@@ -79,7 +92,7 @@ func (f *findingRecord) values(key string) []string {
 	case "id":
 		return []string{f.ID}
 	case "findingType":
-		return []string{string(analyzerapi.FindingTypeExternalAccess)}
+		return []string{string(f.typeOf())}
 	case "action":
 		return f.Action
 	case "error":
@@ -161,11 +174,11 @@ func ruleNotFound(name string) error {
 // createArchiveRule adds a rule; it applies to new findings (ApplyArchiveRule
 // applies it to existing ones).
 func (s *Service) createArchiveRule(ctx context.Context, c *identity.Caller, in *analyzerapi.CreateArchiveRuleRequest) (*emptyOutput, error) {
-	f, err := storedFilter(in.Filter, true)
-	if err != nil {
-		return nil, err
-	}
 	return done(s.editRules(ctx, c, in.AnalyzerName, func(a *analyzerRecord) error {
+		f, err := storedFilter(in.Filter, true, a.unused())
+		if err != nil {
+			return err
+		}
 		if ruleIndex(a.Rules, in.RuleName) >= 0 {
 			return conflict("Archive rule "+in.RuleName+" already exists.", in.RuleName, typeArchiveRule)
 		}
@@ -176,11 +189,11 @@ func (s *Service) createArchiveRule(ctx context.Context, c *identity.Caller, in 
 }
 
 func (s *Service) updateArchiveRule(ctx context.Context, c *identity.Caller, in *analyzerapi.UpdateArchiveRuleRequest) (*emptyOutput, error) {
-	f, err := storedFilter(in.Filter, true)
-	if err != nil {
-		return nil, err
-	}
 	return done(s.editRules(ctx, c, in.AnalyzerName, func(a *analyzerRecord) error {
+		f, err := storedFilter(in.Filter, true, a.unused())
+		if err != nil {
+			return err
+		}
 		i := ruleIndex(a.Rules, in.RuleName)
 		if i < 0 {
 			return ruleNotFound(in.RuleName)
@@ -260,7 +273,7 @@ func (s *Service) applyArchiveRule(ctx context.Context, c *identity.Caller, in *
 				continue
 			}
 			f.Status, f.UpdatedAt = string(analyzerapi.FindingStatusARCHIVED), now
-			if err := store.PutJSON(ctx, tx, kindFinding, c.Account, findingPrefix(a)+findingKey(f.Resource, f.Principal, f.Condition), f); err != nil {
+			if err := store.PutJSON(ctx, tx, kindFinding, c.Account, findingPrefix(a)+f.key(), f); err != nil {
 				return err
 			}
 		}

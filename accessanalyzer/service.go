@@ -7,7 +7,11 @@
 // lifecycle (ACTIVE, ARCHIVED by hand or by an archive rule, RESOLVED once
 // the access is gone); and policy generation (StartPolicyGeneration and its
 // jobs), which writes least-privilege policies from what a user or role did,
-// read from the audit trail (generation.go).
+// read from the audit trail (generation.go); and unused access analyzers
+// (ACCOUNT_UNUSED_ACCESS), whose findings V2 report roles, access keys,
+// console passwords and permissions not used within the analyzer's age,
+// from the store's last-used dates and the audit trail (unused.go), with
+// recommendations for unused permissions (recommend.go).
 //
 // Findings are recomputed from the store whenever they are read or a scan is
 // requested, so they follow every change of a trust policy at once; the
@@ -51,6 +55,9 @@ type Config struct {
 	// Go runs a policy generation job in the background (a goroutine when
 	// nil); tests hold jobs back with it.
 	Go func(job func())
+	// Policies gives users' and roles' identity policies to the unused
+	// access analyzer (app.Config's authorization view).
+	Policies Policies
 }
 
 // Service implements the Access Analyzer operations.
@@ -63,6 +70,7 @@ type Service struct {
 	trail      trail.Store
 	genTimeout time.Duration
 	goFn       func(func())
+	policies   Policies
 }
 
 // New returns the service.
@@ -75,7 +83,7 @@ func New(c Config) *Service {
 	if timeout <= 0 {
 		timeout = defaultGenerationTimeout
 	}
-	return &Service{st: c.Store, rand: r, now: c.Now, log: c.Log, trail: c.Trail, genTimeout: timeout, goFn: c.Go}
+	return &Service{st: c.Store, rand: r, now: c.Now, log: c.Log, trail: c.Trail, genTimeout: timeout, goFn: c.Go, policies: c.Policies}
 }
 
 // op builds an operation.Op from a typed run function; the action is
@@ -94,7 +102,7 @@ func op[I, O any](name string, res func(c *identity.Caller, in I) string, run fu
 
 // Ops returns the operation table, keyed by operation name.
 func (s *Service) Ops() map[string]operation.Op {
-	return operation.Table(s.validateOps(), s.analyzerOps(), s.ruleOps(), s.findingOps(), s.generationOps())
+	return operation.Table(s.validateOps(), s.analyzerOps(), s.ruleOps(), s.findingOps(), s.generationOps(), s.recommendationOps())
 }
 
 // serviceErr passes AWS errors on and turns anything else into

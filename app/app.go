@@ -126,7 +126,7 @@ func New(ctx context.Context, c Config) (*Gatehouse, error) {
 	}
 	g.STS = sts.New(sts.Config{Store: c.Store, Directory: dir, Managed: catalog, Sealer: g.TokenKeys, MFA: g.IAM, Rand: c.Rand, Now: c.Now, Log: c.Log, Authorizer: g.Authorizer})
 	g.Authorizer.UseSessions(g.STS)
-	g.AccessAnalyzer = accessanalyzer.New(accessanalyzer.Config{Store: c.Store, Rand: c.Rand, Now: c.Now, Log: c.Log, Trail: trailReader})
+	g.AccessAnalyzer = accessanalyzer.New(accessanalyzer.Config{Store: c.Store, Rand: c.Rand, Now: c.Now, Log: c.Log, Trail: trailReader, Policies: dir})
 	if c.Objects != nil {
 		g.S3 = s3.New(s3.Config{Store: c.Store, Buckets: dir, Backend: c.Objects, Authorizer: g.Authorizer, Rand: c.Rand, Now: c.Now, Log: c.Log})
 	}

@@ -2,20 +2,17 @@ package iam
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/gatehouse-iam/gatehouse/api/iamapi"
 	"github.com/gatehouse-iam/gatehouse/arn"
-	"github.com/gatehouse-iam/gatehouse/authref"
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/identity"
+	"github.com/gatehouse-iam/gatehouse/lastaccess"
 	"github.com/gatehouse-iam/gatehouse/policy"
 	"github.com/gatehouse-iam/gatehouse/store"
-	"github.com/gatehouse-iam/gatehouse/trail"
 )
 
 // Service last accessed data (IAM User Guide, access_policies_access-advisor.md),
@@ -51,13 +48,8 @@ const kindLastAccessedJob store.Kind = "last-accessed-job"
 const (
 	// lastAccessedJobTTL is how long a report can be read.
 	lastAccessedJobTTL = 24 * time.Hour
-	// trackingPeriod is how far back access is reported (the guide's
-	// "Tracking period": 400 days).
-	trackingPeriod = 400 * 24 * time.Hour
 	// trailDeadline bounds the reading of the trail for one report.
 	trailDeadline = 20 * time.Second
-	// trailPage is the page size the trail is read in.
-	trailPage = 1000
 	// maxServiceNamespaces is ListPoliciesGrantingServiceAccess's limit.
 	maxServiceNamespaces = 200
 )
@@ -97,11 +89,7 @@ type jobAction struct {
 }
 
 // jobAccess is one last access: when, by whom, from which Region.
-type jobAccess struct {
-	Time   time.Time `json:"time"`
-	Entity string    `json:"entity"`
-	Region string    `json:"region"`
-}
+type jobAccess = lastaccess.Access
 
 // jobEntity is a user or role a report covers.
 type jobEntity struct {
@@ -275,8 +263,8 @@ func (s *Service) generateServiceLastAccessedDetails(ctx context.Context, c *ide
 	now := s.now().UTC()
 	job := lastAccessedJob{ID: id, Owner: c.Principal.ARN, Granularity: gran, Created: now, Status: iamapi.JobStatusTypeCOMPLETED}
 	job.Entities = sub.entities
-	allowed := allowedActions(sub.policies)
-	uses, err := s.readUses(ctx, c.Account, sub.entities, now, complete(allowed, gran == iamapi.AccessAdvisorUsageGranularityTypeACTION_LEVEL))
+	allowed := lastaccess.Allowed(sub.policies)
+	uses, err := s.readUses(ctx, c.Account, sub.entities, now, lastaccess.Complete(allowed, gran == iamapi.AccessAdvisorUsageGranularityTypeACTION_LEVEL))
 	if err != nil {
 		// The report fails as AWS reports failed jobs: in Error.
 		s.log.Warn("reading the audit trail for a last accessed report", "job", id, "err", err)
@@ -287,7 +275,7 @@ func (s *Service) generateServiceLastAccessedDetails(ctx context.Context, c *ide
 		job.Services = buildReport(allowed, sub.entities, uses, gran == iamapi.AccessAdvisorUsageGranularityTypeACTION_LEVEL)
 		for i := range job.Entities {
 			job.Entities[i].Last = map[string]time.Time{}
-			for ns, a := range uses[job.Entities[i].ARN].services {
+			for ns, a := range uses[job.Entities[i].ARN].Services {
 				if _, ok := allowed[ns]; ok {
 					job.Entities[i].Last[ns] = a.Time
 				}
@@ -316,34 +304,8 @@ func (s *Service) generateServiceLastAccessedDetails(ctx context.Context, c *ide
 	return &iamapi.GenerateServiceLastAccessedDetailsResponse{JobId: &id}, nil
 }
 
-// entityUses is what the trail says of one entity: its last access to each
-// namespace, and to each tracked action ("ns:Name").
-type entityUses struct {
-	services map[string]jobAccess
-	actions  map[string]jobAccess
-}
-
-// complete reports whether an entity's uses already hold everything a report
-// can show of it: a last access to every allowed service and, at action
-// level, to every allowed tracked action. Older events cannot change it.
-func complete(allowed map[string][]string, actionLevel bool) func(entityUses) bool {
-	return func(u entityUses) bool {
-		for ns, names := range allowed {
-			if _, ok := u.services[ns]; !ok {
-				return false
-			}
-			if !actionLevel {
-				continue
-			}
-			for _, n := range names {
-				if _, ok := u.actions[ns+":"+n]; !ok && tracked(ns, n) {
-					return false
-				}
-			}
-		}
-		return true
-	}
-}
+// entityUses is what the trail says of one entity.
+type entityUses = lastaccess.Uses
 
 // readUses reads the trail for the entities' events of the tracking period,
 // newest first, each entity's until done says nothing older can matter.
@@ -355,54 +317,13 @@ func (s *Service) readUses(ctx context.Context, account string, entities []jobEn
 	ctx, cancel := context.WithTimeout(ctx, trailDeadline)
 	defer cancel()
 	for _, e := range entities {
-		u := entityUses{services: map[string]jobAccess{}, actions: map[string]jobAccess{}}
-		q := trail.Query{Account: account, Principal: e.ARN, Start: now.Add(-trackingPeriod), IncludeData: true, Limit: trailPage}
-		for {
-			pg, err := s.trail.Lookup(ctx, q)
-			if err != nil {
-				return nil, fmt.Errorf("reading the trail of %s: %w", e.ARN, err)
-			}
-			for _, en := range pg.Entries {
-				ns, ok := strings.CutSuffix(en.EventSource, ".amazonaws.com")
-				if !ok {
-					continue
-				}
-				// Entries come newest first: the first seen is the last.
-				var acc *jobAccess
-				if _, seen := u.services[ns]; !seen {
-					a := jobAccess{Time: en.Time, Entity: e.ARN, Region: regionOf(en.JSON)}
-					u.services[ns] = a
-					acc = &a
-				}
-				if en.Management && tracked(ns, en.EventName) {
-					key := ns + ":" + en.EventName
-					if _, seen := u.actions[key]; !seen {
-						if acc == nil {
-							acc = &jobAccess{Time: en.Time, Entity: e.ARN, Region: regionOf(en.JSON)}
-						}
-						u.actions[key] = *acc
-					}
-				}
-			}
-			if pg.Next == nil || done(u) {
-				break
-			}
-			q.After = pg.Next
+		u, err := lastaccess.Read(ctx, s.trail, account, e.ARN, now.Add(-lastaccess.TrackingPeriod), done)
+		if err != nil {
+			return nil, err
 		}
 		out[e.ARN] = u
 	}
 	return out, nil
-}
-
-// regionOf is a record's awsRegion.
-func regionOf(record []byte) string {
-	var r struct {
-		AWSRegion string `json:"awsRegion"`
-	}
-	if err := json.Unmarshal(record, &r); err != nil {
-		return ""
-	}
-	return r.AWSRegion
 }
 
 // buildReport makes the services of a report: every allowed namespace, in
@@ -415,9 +336,9 @@ func buildReport(allowed map[string][]string, entities []jobEntity, uses map[str
 	slices.Sort(nss)
 	out := make([]jobService, 0, len(nss))
 	for _, ns := range nss {
-		svc := jobService{Namespace: ns, Name: serviceName(ns)}
+		svc := jobService{Namespace: ns, Name: lastaccess.ServiceName(ns)}
 		for _, e := range entities {
-			a, ok := uses[e.ARN].services[ns]
+			a, ok := uses[e.ARN].Services[ns]
 			if !ok {
 				continue
 			}
@@ -428,12 +349,12 @@ func buildReport(allowed map[string][]string, entities []jobEntity, uses map[str
 		}
 		if actionLevel {
 			for _, name := range allowed[ns] {
-				if !tracked(ns, name) {
+				if !lastaccess.Tracked(ns, name) {
 					continue
 				}
 				ja := jobAction{Name: name}
 				for _, e := range entities {
-					if a, ok := uses[e.ARN].actions[ns+":"+name]; ok && (ja.Last == nil || a.Time.After(ja.Last.Time)) {
+					if a, ok := uses[e.ARN].Actions[ns+":"+name]; ok && (ja.Last == nil || a.Time.After(ja.Last.Time)) {
 						ja.Last = &a
 					}
 				}
@@ -598,7 +519,7 @@ func (s *Service) listPoliciesGrantingServiceAccess(ctx context.Context, c *iden
 	}
 	grants := make([]map[string][]string, len(pols))
 	for i, p := range pols {
-		grants[i] = allowedActions([]*policy.Policy{p})
+		grants[i] = lastaccess.Allowed([]*policy.Policy{p})
 	}
 	out := &iamapi.ListPoliciesGrantingServiceAccessResponse{PoliciesGrantingServiceAccess: []iamapi.ListPoliciesGrantingServiceAccessEntry{}}
 	for _, ns := range in.ServiceNamespaces {
@@ -625,91 +546,4 @@ func grantingPolicy(name string) iamapi.PolicyGrantingServiceAccess {
 	owner, pol, _ := strings.Cut(rest, "/")
 	typ := iamapi.PolicyOwnerEntityType(strings.ToUpper(kind))
 	return iamapi.PolicyGrantingServiceAccess{PolicyName: pol, PolicyType: iamapi.PolicyTypeINLINE, EntityType: &typ, EntityName: str(owner)}
-}
-
-// allowedActions expands the Allow statements of policies into the actions
-// of the Service Authorization Reference they name (Action, or every action
-// NotAction does not name), by lower-cased namespace, each list sorted. A
-// service is allowed when a statement allows one of its actions, whatever
-// the statement's resources and conditions: last accessed data "only
-// applies permissions policy logic" (GenerateServiceLastAccessedDetails).
-func allowedActions(pols []*policy.Policy) map[string][]string {
-	ref := authref.Lookup()
-	set := map[string]map[string]bool{}
-	add := func(a *authref.Action) {
-		ns := strings.ToLower(a.Service)
-		if set[ns] == nil {
-			set[ns] = map[string]bool{}
-		}
-		set[ns][a.Name] = true
-	}
-	for _, p := range pols {
-		for _, st := range p.Doc.Statements {
-			if st.Effect != policy.Allow {
-				continue
-			}
-			if !st.NotAction {
-				for _, pat := range st.Actions {
-					for _, a := range ref.MatchActions(pat) {
-						add(a)
-					}
-				}
-				continue
-			}
-			named := map[*authref.Action]bool{}
-			for _, pat := range st.Actions {
-				for _, a := range ref.MatchActions(pat) {
-					named[a] = true
-				}
-			}
-			for _, a := range ref.MatchActions("*") {
-				if !named[a] {
-					add(a)
-				}
-			}
-		}
-	}
-	out := make(map[string][]string, len(set))
-	for ns, names := range set {
-		l := make([]string, 0, len(names))
-		for n := range names {
-			l = append(l, n)
-		}
-		slices.Sort(l)
-		out[ns] = l
-	}
-	return out
-}
-
-// tracked reports whether AWS tracks an action of a namespace at action
-// level, among the services Gatehouse has: IAM's actions but iam:PassRole,
-// and S3's management actions, those on no object (the guide's "Action last
-// accessed information" and "PassRole"; S3 data events are not tracked).
-func tracked(ns, action string) bool {
-	switch ns {
-	case "iam":
-		return !strings.EqualFold(action, "PassRole")
-	case "s3":
-		s, _ := authref.Lookup().Service("s3")
-		a, ok := s.Action(action)
-		if !ok {
-			return false
-		}
-		for _, r := range a.Resources {
-			if r.Type.Name == "object" {
-				return false
-			}
-		}
-		return true
-	}
-	return false
-}
-
-// serviceName is a namespace's service name, as the Service Authorization
-// Reference gives it.
-func serviceName(ns string) string {
-	if s, ok := authref.Lookup().Service(ns); ok {
-		return s.Name
-	}
-	return ns
 }
