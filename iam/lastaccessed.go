@@ -2,7 +2,6 @@ package iam
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -51,13 +50,6 @@ const kindLastAccessedJob store.Kind = "last-accessed-job"
 const (
 	// lastAccessedJobTTL is how long a report can be read.
 	lastAccessedJobTTL = 24 * time.Hour
-	// trackingPeriod is how far back access is reported (the guide's
-	// "Tracking period": 400 days).
-	trackingPeriod = 400 * 24 * time.Hour
-	// trailDeadline bounds the reading of the trail for one report.
-	trailDeadline = 20 * time.Second
-	// trailPage is the page size the trail is read in.
-	trailPage = 1000
 	// maxServiceNamespaces is ListPoliciesGrantingServiceAccess's limit.
 	maxServiceNamespaces = 200
 )
@@ -356,53 +348,36 @@ func (s *Service) readUses(ctx context.Context, account string, entities []jobEn
 	defer cancel()
 	for _, e := range entities {
 		u := entityUses{services: map[string]jobAccess{}, actions: map[string]jobAccess{}}
-		q := trail.Query{Account: account, Principal: e.ARN, Start: now.Add(-trackingPeriod), IncludeData: true, Limit: trailPage}
-		for {
-			pg, err := s.trail.Lookup(ctx, q)
-			if err != nil {
-				return nil, fmt.Errorf("reading the trail of %s: %w", e.ARN, err)
+		q := trail.Query{Account: account, Principal: e.ARN, Start: now.Add(-trackingPeriod), IncludeData: true}
+		err := scanTrail(ctx, s.trail, q, func(en trail.Entry) bool {
+			ns, ok := namespaceOf(en)
+			if !ok {
+				return true
 			}
-			for _, en := range pg.Entries {
-				ns, ok := strings.CutSuffix(en.EventSource, ".amazonaws.com")
-				if !ok {
-					continue
-				}
-				// Entries come newest first: the first seen is the last.
-				var acc *jobAccess
-				if _, seen := u.services[ns]; !seen {
-					a := jobAccess{Time: en.Time, Entity: e.ARN, Region: regionOf(en.JSON)}
-					u.services[ns] = a
-					acc = &a
-				}
-				if en.Management && tracked(ns, en.EventName) {
-					key := ns + ":" + en.EventName
-					if _, seen := u.actions[key]; !seen {
-						if acc == nil {
-							acc = &jobAccess{Time: en.Time, Entity: e.ARN, Region: regionOf(en.JSON)}
-						}
-						u.actions[key] = *acc
+			// Entries come newest first: the first seen is the last.
+			var acc *jobAccess
+			if _, seen := u.services[ns]; !seen {
+				a := jobAccess{Time: en.Time, Entity: e.ARN, Region: regionOf(en.JSON)}
+				u.services[ns] = a
+				acc = &a
+			}
+			if en.Management && tracked(ns, en.EventName) {
+				key := ns + ":" + en.EventName
+				if _, seen := u.actions[key]; !seen {
+					if acc == nil {
+						acc = &jobAccess{Time: en.Time, Entity: e.ARN, Region: regionOf(en.JSON)}
 					}
+					u.actions[key] = *acc
 				}
 			}
-			if pg.Next == nil || done(u) {
-				break
-			}
-			q.After = pg.Next
+			return !done(u)
+		})
+		if err != nil {
+			return nil, fmt.Errorf("reading the trail of %s: %w", e.ARN, err)
 		}
 		out[e.ARN] = u
 	}
 	return out, nil
-}
-
-// regionOf is a record's awsRegion.
-func regionOf(record []byte) string {
-	var r struct {
-		AWSRegion string `json:"awsRegion"`
-	}
-	if err := json.Unmarshal(record, &r); err != nil {
-		return ""
-	}
-	return r.AWSRegion
 }
 
 // buildReport makes the services of a report: every allowed namespace, in
@@ -627,60 +602,6 @@ func grantingPolicy(name string) iamapi.PolicyGrantingServiceAccess {
 	return iamapi.PolicyGrantingServiceAccess{PolicyName: pol, PolicyType: iamapi.PolicyTypeINLINE, EntityType: &typ, EntityName: str(owner)}
 }
 
-// allowedActions expands the Allow statements of policies into the actions
-// of the Service Authorization Reference they name (Action, or every action
-// NotAction does not name), by lower-cased namespace, each list sorted. A
-// service is allowed when a statement allows one of its actions, whatever
-// the statement's resources and conditions: last accessed data "only
-// applies permissions policy logic" (GenerateServiceLastAccessedDetails).
-func allowedActions(pols []*policy.Policy) map[string][]string {
-	ref := authref.Lookup()
-	set := map[string]map[string]bool{}
-	add := func(a *authref.Action) {
-		ns := strings.ToLower(a.Service)
-		if set[ns] == nil {
-			set[ns] = map[string]bool{}
-		}
-		set[ns][a.Name] = true
-	}
-	for _, p := range pols {
-		for _, st := range p.Doc.Statements {
-			if st.Effect != policy.Allow {
-				continue
-			}
-			if !st.NotAction {
-				for _, pat := range st.Actions {
-					for _, a := range ref.MatchActions(pat) {
-						add(a)
-					}
-				}
-				continue
-			}
-			named := map[*authref.Action]bool{}
-			for _, pat := range st.Actions {
-				for _, a := range ref.MatchActions(pat) {
-					named[a] = true
-				}
-			}
-			for _, a := range ref.MatchActions("*") {
-				if !named[a] {
-					add(a)
-				}
-			}
-		}
-	}
-	out := make(map[string][]string, len(set))
-	for ns, names := range set {
-		l := make([]string, 0, len(names))
-		for n := range names {
-			l = append(l, n)
-		}
-		slices.Sort(l)
-		out[ns] = l
-	}
-	return out
-}
-
 // tracked reports whether AWS tracks an action of a namespace at action
 // level, among the services Gatehouse has: IAM's actions but iam:PassRole,
 // and S3's management actions, those on no object (the guide's "Action last
@@ -703,13 +624,4 @@ func tracked(ns, action string) bool {
 		return true
 	}
 	return false
-}
-
-// serviceName is a namespace's service name, as the Service Authorization
-// Reference gives it.
-func serviceName(ns string) string {
-	if s, ok := authref.Lookup().Service(ns); ok {
-		return s.Name
-	}
-	return ns
 }
