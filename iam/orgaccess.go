@@ -102,11 +102,14 @@ func (s *Service) orgAccessOps() []Op {
 				az.Context = map[string][]string{"iam:OrganizationsPolicyId": {*in.OrganizationsPolicyId}}
 				policyARN = orgPolicyARN(c.Account, in.EntityPath, *in.OrganizationsPolicyId)
 			}
+			// The organization's resources are the management account's
+			// (the only caller that gets a report), AWS's SCPs readable
+			// by it as its own.
 			for _, a := range orgReportActions {
-				az.Also = append(az.Also, Authz{Action: "organizations:" + a, Resource: "*"})
+				az.Also = append(az.Also, Authz{Action: "organizations:" + a, Resource: "*", ResourceAccount: c.Account})
 			}
 			for _, a := range []string{"DescribePolicy", "ListTargetsForPolicy"} {
-				az.Also = append(az.Also, Authz{Action: "organizations:" + a, Resource: policyARN})
+				az.Also = append(az.Also, Authz{Action: "organizations:" + a, Resource: policyARN, ResourceAccount: c.Account})
 			}
 			return az, nil
 		}, s.generateOrganizationsAccessReport),
