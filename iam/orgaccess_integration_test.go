@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/gatehouse-iam/gatehouse/internal/testserver"
+	trailsqlite "github.com/gatehouse-iam/gatehouse/trail/sqlite"
 )
 
 // The Organizations access reports of the IAM User Guide
@@ -358,4 +360,32 @@ func TestOrganizationsAccessReportAuthorization(t *testing.T) {
 	other := m.AttachSCP(t, "other", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`)
 	_, err = auditor.GenerateOrganizationsAccessReport(ctx, &awsiam.GenerateOrganizationsAccessReportInput{EntityPath: aws.String(base), OrganizationsPolicyId: aws.String(other)})
 	wantCode(t, err, "AccessDenied")
+}
+
+// A trail that cannot be read fails the job; GetOrganizationsAccessReport
+// returns it FAILED with ErrorDetails ("If the operation fails, it returns
+// the reason that it failed", API_GetOrganizationsAccessReport).
+func TestOrganizationsAccessReportTrailUnreadable(t *testing.T) {
+	t.Parallel()
+	ts, err := trailsqlite.Open(context.Background(), filepath.Join(t.TempDir(), "trail.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ts.Close() })
+	srv := testserver.StartWith(t, testserver.Options{Trail: unreadableTrail{ts}})
+	ctx := context.Background()
+	m := srv.NewMember(t)
+	root := srv.RootIAM()
+	gen, err := root.GenerateOrganizationsAccessReport(ctx, &awsiam.GenerateOrganizationsAccessReportInput{EntityPath: aws.String(m.OrgID + "/" + m.RootID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := root.GetOrganizationsAccessReport(ctx, &awsiam.GetOrganizationsAccessReportInput{JobId: gen.JobId})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.JobStatus != types.JobStatusTypeFailed || out.ErrorDetails == nil || aws.ToString(out.ErrorDetails.Code) != "ServiceUnavailable" ||
+		len(out.AccessDetails) != 0 || out.JobCompletionDate == nil || out.NumberOfServicesAccessible != nil {
+		t.Fatalf("failed job %+v (error %+v)", out, out.ErrorDetails)
+	}
 }
