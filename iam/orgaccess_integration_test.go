@@ -171,6 +171,35 @@ func TestOrganizationsAccessReport(t *testing.T) {
 		t.Errorf("the management account's report lists %d services, the root's %d", len(mgmtDetails), len(rootDetails))
 	}
 
+	// Denied calls count, unauthenticated ones do not (the guide's
+	// "Attempts reported" and "IAM entities"): a member user without
+	// permissions is denied sts:AssumeRole in ap-northeast-1, then another
+	// user's deactivated key fails to authenticate to STS in ap-south-1.
+	nobody := m.NewUserWithKey(t, srv, "nobody", "")
+	gone := m.NewUserWithKey(t, srv, "gone", "")
+	cred, err := gone.Credentials.Retrieve(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := awsiam.NewFromConfig(m.Admin).UpdateAccessKey(ctx, &awsiam.UpdateAccessKeyInput{UserName: aws.String("gone"),
+		AccessKeyId: aws.String(cred.AccessKeyID), Status: types.StatusTypeInactive}); err != nil {
+		t.Fatal(err)
+	}
+	nobody.Region = "ap-northeast-1"
+	denied := time.Now().Add(-time.Second)
+	if _, err := awssts.NewFromConfig(nobody).AssumeRole(ctx, &awssts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + m.Account + ":role/OrganizationAccountAccessRole"),
+		RoleSessionName: aws.String("nobody")}); err == nil {
+		t.Fatal("a user without permissions assumed a role")
+	}
+	gone.Region = "ap-south-1"
+	if _, err := awssts.NewFromConfig(gone).GetCallerIdentity(ctx, &awssts.GetCallerIdentityInput{}); err == nil {
+		t.Fatal("a deactivated key authenticated")
+	}
+	srv.FlushTrail(t)
+	_, rootDetails = orgReport(t, root, &awsiam.GenerateOrganizationsAccessReportInput{EntityPath: aws.String(base)}, "", 0)
+	later := time.Now().Add(time.Second)
+	wantAccess(t, rootDetails, "sts", "ap-northeast-1", memberPath, 1, denied, later)
+
 	// An SCP on the account that denies S3 removes S3 from the account's
 	// accessible services, not from the root's; a report on that policy
 	// alone lists what it allows (nothing but its Allow's services).
@@ -191,7 +220,7 @@ func TestOrganizationsAccessReport(t *testing.T) {
 	if got := detailNamespaces(polDetails); !slices.Equal(got, []string{"iam", "sts"}) {
 		t.Errorf("the policy's report lists %v, want [iam sts]", got)
 	}
-	wantAccess(t, polDetails, "sts", "eu-west-1", memberPath, 1, from, to)
+	wantAccess(t, polDetails, "sts", "ap-northeast-1", memberPath, 1, denied, later)
 	_, denyDetails := orgReport(t, root, &awsiam.GenerateOrganizationsAccessReportInput{EntityPath: aws.String(base), OrganizationsPolicyId: aws.String(denyS3)}, "", 0)
 	if len(denyDetails) != 0 {
 		t.Errorf("a policy with no Allow lists %v", detailNamespaces(denyDetails))
@@ -208,7 +237,7 @@ func TestOrganizationsAccessReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, ouDetails := orgReport(t, root, &awsiam.GenerateOrganizationsAccessReportInput{EntityPath: aws.String(base + ouID + "/")}, "", 0)
-	wantAccess(t, ouDetails, "sts", "eu-west-1", base+ouID+"/"+m.Account+"/", 1, from, to)
+	wantAccess(t, ouDetails, "sts", "ap-northeast-1", base+ouID+"/"+m.Account+"/", 1, denied, later)
 	_, err = root.GenerateOrganizationsAccessReport(ctx, &awsiam.GenerateOrganizationsAccessReportInput{EntityPath: aws.String(base + m.Account)})
 	wantCode(t, err, "InvalidInput")
 
@@ -222,10 +251,10 @@ func TestOrganizationsAccessReport(t *testing.T) {
 	if len(byTime) != len(rootDetails) || byTime[0].LastAuthenticatedTime == nil || byTime[2].LastAuthenticatedTime != nil {
 		t.Errorf("LAST_AUTHENTICATED_TIME_DESCENDING does not begin with the two accessed services: %v", detailNamespaces(byTime[:3]))
 	}
-	// IAM was called after STS (or in the same second: ties go by
-	// namespace).
-	if got := detailNamespaces(byTime[:2]); !slices.Equal(got, []string{"iam", "sts"}) {
-		t.Errorf("LAST_AUTHENTICATED_TIME_DESCENDING begins with %v, want [iam sts]", got)
+	// Newest first; in the same second, ties go by namespace.
+	if a, b := byTime[0], byTime[1]; a.LastAuthenticatedTime.Before(*b.LastAuthenticatedTime) ||
+		(a.LastAuthenticatedTime.Equal(*b.LastAuthenticatedTime) && aws.ToString(a.ServiceNamespace) > aws.ToString(b.ServiceNamespace)) {
+		t.Errorf("LAST_AUTHENTICATED_TIME_DESCENDING begins with %v", detailNamespaces(byTime[:2]))
 	}
 	_, byTimeAsc := orgReport(t, root, &awsiam.GenerateOrganizationsAccessReportInput{EntityPath: aws.String(base)}, types.SortKeyTypeLastAuthenticatedTimeAscending, 0)
 	if n := len(byTimeAsc); byTimeAsc[n-1].LastAuthenticatedTime == nil || byTimeAsc[n-3].LastAuthenticatedTime != nil {
