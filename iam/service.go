@@ -45,6 +45,10 @@ type Config struct {
 	// Trail is the audit trail the last accessed reports read; nil when
 	// the trail is off (the reports then show no access).
 	Trail trail.Store
+	// OrgReports resolves the scope of Organizations access reports
+	// (organizations.Service); nil without Organizations, when no account
+	// may generate them.
+	OrgReports OrgReports
 }
 
 // ManagedCatalog is the catalogue of AWS managed policies.
@@ -58,16 +62,17 @@ type ManagedCatalog interface {
 
 // Service implements the IAM operations.
 type Service struct {
-	st      store.Store
-	dir     *authview.Directory
-	keys    *keyring.Keyring
-	ids     *ids.Gen
-	rand    io.Reader
-	now     func() time.Time
-	managed ManagedCatalog
-	log     *slog.Logger
-	orgs    authz.Organization
-	trail   trail.Store
+	st         store.Store
+	dir        *authview.Directory
+	keys       *keyring.Keyring
+	ids        *ids.Gen
+	rand       io.Reader
+	now        func() time.Time
+	managed    ManagedCatalog
+	log        *slog.Logger
+	orgs       authz.Organization
+	trail      trail.Store
+	orgReports OrgReports
 	// simSlots bounds the simulations evaluating at once, so that the
 	// heaviest legal simulation requests can never take every core from
 	// the callers the server authorizes.
@@ -78,7 +83,7 @@ type Service struct {
 func New(c Config) *Service {
 	return &Service{
 		st: c.Store, dir: c.Directory, keys: c.Keyring, ids: ids.NewGen(c.Rand), rand: c.Rand,
-		now: c.Now, managed: c.Managed, log: c.Log, orgs: c.Guardrails, trail: c.Trail,
+		now: c.Now, managed: c.Managed, log: c.Log, orgs: c.Guardrails, trail: c.Trail, orgReports: c.OrgReports,
 		simSlots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2)),
 	}
 }
@@ -105,7 +110,7 @@ func (s *Service) Ops() map[string]Op {
 		s.oidcOps(),
 		s.passwordOps(),
 		s.sshKeyOps(), s.signingCertificateOps(), s.serviceCredentialOps(),
-		s.lastAccessedOps(),
+		s.lastAccessedOps(), s.orgAccessOps(),
 	}
 	for _, group := range groups {
 		for _, o := range group {

@@ -82,7 +82,7 @@ func Read(ctx context.Context, tr trail.Store, account, entity string, start tim
 			// Entries come newest first: the first seen is the last.
 			var acc *Access
 			if _, seen := u.Services[ns]; !seen {
-				a := Access{Time: en.Time, Entity: entity, Region: regionOf(en.JSON)}
+				a := Access{Time: en.Time, Entity: entity, Region: RegionOf(en.JSON)}
 				u.Services[ns] = a
 				acc = &a
 			}
@@ -90,7 +90,7 @@ func Read(ctx context.Context, tr trail.Store, account, entity string, start tim
 				key := ns + ":" + en.EventName
 				if _, seen := u.Actions[key]; !seen {
 					if acc == nil {
-						acc = &Access{Time: en.Time, Entity: entity, Region: regionOf(en.JSON)}
+						acc = &Access{Time: en.Time, Entity: entity, Region: RegionOf(en.JSON)}
 					}
 					u.Actions[key] = *acc
 				}
@@ -103,8 +103,8 @@ func Read(ctx context.Context, tr trail.Store, account, entity string, start tim
 	}
 }
 
-// regionOf is a record's awsRegion.
-func regionOf(record []byte) string {
+// RegionOf is a record's awsRegion.
+func RegionOf(record []byte) string {
 	var r struct {
 		AWSRegion string `json:"awsRegion"`
 	}
@@ -135,24 +135,8 @@ func Allowed(pols []*policy.Policy) map[string][]string {
 			if st.Effect != policy.Allow {
 				continue
 			}
-			if !st.NotAction {
-				for _, pat := range st.Actions {
-					for _, a := range ref.MatchActions(pat) {
-						add(a)
-					}
-				}
-				continue
-			}
-			named := map[*authref.Action]bool{}
-			for _, pat := range st.Actions {
-				for _, a := range ref.MatchActions(pat) {
-					named[a] = true
-				}
-			}
-			for _, a := range ref.MatchActions("*") {
-				if !named[a] {
-					add(a)
-				}
+			for a := range StatementActions(ref, st) {
+				add(a)
 			}
 		}
 	}
@@ -200,4 +184,25 @@ func ServiceName(ns string) string {
 		return s.Name
 	}
 	return ns
+}
+
+// StatementActions is the set of actions a statement's Action names, or
+// for NotAction every action it does not name.
+func StatementActions(ref *authref.Data, st *policy.Statement) map[*authref.Action]bool {
+	named := map[*authref.Action]bool{}
+	for _, pat := range st.Actions {
+		for _, a := range ref.MatchActions(pat) {
+			named[a] = true
+		}
+	}
+	if !st.NotAction {
+		return named
+	}
+	out := map[*authref.Action]bool{}
+	for _, a := range ref.MatchActions("*") {
+		if !named[a] {
+			out[a] = true
+		}
+	}
+	return out
 }

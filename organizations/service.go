@@ -6,7 +6,8 @@
 // api/orgapi shapes) and *awserr.Error, never HTTP; the server decodes
 // requests, authenticates and authorizes them through the operation table this
 // package exports. Controls gives the server the SCP and RCP levels that gate
-// every request of a member account.
+// every request of a member account. ReportScope gives IAM's Organizations
+// access reports the SCPs and accounts an entity path covers.
 //
 // Beyond them: trusted access for the AWS services the Organizations User
 // Guide lists (trusted.go, access.go), their delegated administrators, who
