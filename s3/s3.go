@@ -77,7 +77,7 @@ func New(c Config) *Service {
 type Request struct {
 	Operation   string
 	Bucket, Key string
-	Header      map[string][]string
-	Query       map[string][]string
+	Header      map[string][]string `json:"-"` // never recorded: it holds signatures, tokens and SSE-C keys
+	Query       map[string][]string `json:"-"` // never recorded: presigned URLs carry signatures and tokens
 	Input       any
 }

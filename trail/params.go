@@ -36,7 +36,7 @@ var secrets = map[string]bool{
 	"AuthenticationCode1": true, "AuthenticationCode2": true, "TokenCode": true,
 	"SAMLAssertion": true, "WebIdentityToken": true, "TradeInToken": true,
 	"SSECustomerKey": true, "CopySourceSSECustomerKey": true,
-	"Token": true,
+	"Token": true, "WorkloadToken": true, "ContextAssertion": true,
 }
 
 // Redaction says which members of which Go types are sensitive: by package
