@@ -132,7 +132,10 @@ func (a *auditTrail) call(r *http.Request, ex *exchange, ae *awserr.Error, keys 
 		}
 	}
 	c.ResourceAccount = ex.az.ResourceAccount
-	if c.ResourceAccount == "" && len(c.Resources) > 0 {
+	// An account named only by a caller's ARN is another account's only
+	// once the call succeeded (the resource existed): a failed or denied
+	// call on a made-up ARN must not write into that account's trail.
+	if c.ResourceAccount == "" && len(c.Resources) > 0 && ae == nil {
 		c.ResourceAccount = c.Resources[0].AccountID
 	}
 	if c.ResourceAccount == "aws" {

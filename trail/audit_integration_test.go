@@ -190,6 +190,14 @@ func TestKeyRotationIsVisibleInTheTrail(t *testing.T) {
 	if users := lookup(t, s, trail.Query{Account: testserver.AccountID, Key: trail.ByUsername, Value: "alice"}); len(users) != 4 {
 		t.Errorf("alice's events = %v, want 4 (the refused one has no user)", names(users))
 	}
+	// A call on a made-up ARN of another account that fails writes
+	// nothing into that account's trail (review finding M1).
+	if _, err := root.GetPolicy(ctx, &awsiam.GetPolicyInput{PolicyArn: aws.String("arn:aws:iam::999999999999:policy/Forged")}); err == nil {
+		t.Fatal("GetPolicy of a made-up policy succeeded")
+	}
+	if forged := lookup(t, s, trail.Query{Account: "999999999999", IncludeData: true, Limit: 10}); len(forged) != 0 {
+		t.Errorf("events written into another account's trail: %v", names(forged))
+	}
 	noSecrets(t, s, secrets)
 }
 

@@ -237,9 +237,22 @@ func entry(ev *Event, username, principal string) (Entry, error) {
 		return Entry{}, err
 	}
 	t, _ := time.Parse(time.RFC3339, ev.EventTime)
-	return Entry{Account: ev.RecipientAccountID, EventID: ev.EventID, Time: t, EventName: ev.EventName,
-		EventSource: ev.EventSource, Username: username, AccessKeyID: ev.UserIdentity.AccessKeyID,
-		Principal: principal, ReadOnly: ev.ReadOnly, Management: ev.ManagementEvent, Resources: ev.Resources, JSON: b}, nil
+	res := make([]Resource, len(ev.Resources))
+	for i, r := range ev.Resources {
+		res[i] = Resource{ARN: indexable(r.ARN), AccountID: indexable(r.AccountID), Type: indexable(r.Type)}
+	}
+	return Entry{Account: ev.RecipientAccountID, EventID: ev.EventID, Time: t, EventName: indexable(ev.EventName),
+		EventSource: ev.EventSource, Username: indexable(username), AccessKeyID: indexable(ev.UserIdentity.AccessKeyID),
+		Principal: indexable(principal), ReadOnly: ev.ReadOnly, Management: ev.ManagementEvent, Resources: res, JSON: b}, nil
+}
+
+// indexable is a value as the stores index it: valid UTF-8 without NUL (an
+// S3 key may hold either; PostgreSQL's text refuses both, and one such
+// entry would fail the whole batch it is committed with). The record's JSON
+// keeps the value, escaped.
+func indexable(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	return strings.ReplaceAll(s, "\x00", "\uFFFD")
 }
 
 // identify fills the record's userIdentity and returns the caller's
