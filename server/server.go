@@ -163,6 +163,11 @@ func New(c Config) (*Server, error) {
 		if err := s.reg.Register(s.metrics.latency); err != nil {
 			return nil, err
 		}
+		if s.audit != nil {
+			if err := s.reg.Register(s.audit.suppressed); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return s, nil
 }
