@@ -141,7 +141,7 @@ type bits64 []uint64
 
 func newBits(n int) bits64 { return make(bits64, (n+63)/64) }
 
-func (b bits64) set(i int)      { b[i/64] |= 1 << (i % 64) }
+func (b bits64) set(i int) { b[i/64] |= 1 << (i % 64) }
 
 func (b bits64) fill() {
 	for i := range b {
