@@ -45,95 +45,262 @@ var sar = sync.OnceValue(func() *catalog {
 	return c
 })
 
-// space is the action space of one check: the reference's actions and the
-// extra literal actions of its documents.
+// space is the action space of one check. Its atoms are the reference's
+// actions, the literal actions of the documents the reference does not know
+// (extras), and residual regions: for each wildcard pattern P of the
+// documents that can match an action of a service the reference does not know
+// (gatehouse:*, newservice:Get*, *), the actions of unknown services P matches
+// that are not extras. Residual regions overlap; each set is kept twice:
+// over (every atom that may hold one of its actions) where it is the subset,
+// under (only atoms wholly inside it) where it is the superset. A pattern
+// with a service prefix the reference knows expands to that service's actions:
+// the reference is the whole action space of a known service.
 type space struct {
 	cat   *catalog
-	extra []string       // lower-cased, indexes len(cat.names)+i
-	xidx  map[string]int // lower-cased -> index
-	cache map[string]bits64
+	atoms []atom         // beyond the reference, indexes len(cat.names)+i
+	xidx  map[string]int // extra or residual pattern (lower-cased) -> index
+	over  map[string]bits64
+	under map[string]bits64
+	kn    map[string]bits64
 	n     int
+}
+
+type atom struct {
+	text  string // lower-cased action or pattern
+	resid bool
+	pat   glob // resid
 }
 
 func newSpace() *space {
 	c := sar()
-	return &space{cat: c, xidx: map[string]int{}, cache: map[string]bits64{}, n: len(c.names)}
+	sp := &space{cat: c, xidx: map[string]int{}, over: map[string]bits64{}, under: map[string]bits64{}, kn: map[string]bits64{}, n: len(c.names)}
+	sp.note("*")
+	return sp
 }
 
-// note adds a literal action the reference does not know. It must be called
-// for every action of every document before any set is built.
+// residual reports whether a (lower-cased) pattern can match an action of a
+// service the reference does not know.
+func (sp *space) residual(l string) bool {
+	prefix, _, ok := strings.Cut(l, ":")
+	if !ok || wildcard.HasWildcard(prefix) {
+		return true
+	}
+	_, known := sp.cat.service[prefix]
+	return !known
+}
+
+// note adds the atoms an Action, NotAction or access-list entry needs. It must
+// be called for every action of every document before any set is built.
 func (sp *space) note(action string) {
-	if action == "*" || wildcard.HasWildcard(action) {
-		return
-	}
 	l := lowerASCII(action)
-	if _, ok := sp.cat.index[l]; ok {
-		return
-	}
 	if _, ok := sp.xidx[l]; ok {
 		return
 	}
+	if !wildcard.HasWildcard(l) {
+		if _, ok := sp.cat.index[l]; ok {
+			return
+		}
+		sp.xidx[l] = sp.n
+		sp.atoms = append(sp.atoms, atom{text: l})
+		sp.n++
+		return
+	}
+	if !sp.residual(l) {
+		return
+	}
 	sp.xidx[l] = sp.n
-	sp.extra = append(sp.extra, l)
+	sp.atoms = append(sp.atoms, atom{text: l, resid: true, pat: globOf(wildcard.Escape(l), false)})
 	sp.n++
 }
 
-// name returns the action with index i.
+// name returns the action (or the residual region) with index i.
 func (sp *space) name(i int) string {
 	if i < len(sp.cat.names) {
 		return sp.cat.names[i]
 	}
-	return sp.extra[i-len(sp.cat.names)]
+	a := sp.atoms[i-len(sp.cat.names)]
+	if a.resid {
+		return "actions of services outside the Service Authorization Reference matching " + a.text
+	}
+	return a.text
 }
 
-// expand returns the set of actions a pattern of an Action element matches.
-func (sp *space) expand(pattern string) bits64 {
-	l := lowerASCII(pattern)
-	if b, ok := sp.cache[l]; ok {
+// known returns the reference's actions and the extras a (lower-cased)
+// pattern matches. The set is shared: callers must not modify it.
+func (sp *space) known(l string) bits64 {
+	if b, ok := sp.kn[l]; ok {
 		return b
 	}
+	b := sp.knownSet(l)
+	sp.kn[l] = b
+	return b
+}
+
+func (sp *space) knownSet(l string) bits64 {
 	b := newBits(sp.n)
 	switch {
 	case l == "*":
-		b.fill()
-		b.limit(sp.n)
+		for i := 0; i < len(sp.cat.names); i++ {
+			b.set(i)
+		}
 	case !wildcard.HasWildcard(l):
 		if i, ok := sp.cat.index[l]; ok {
-			b.set(i)
-		} else if i, ok := sp.xidx[l]; ok {
 			b.set(i)
 		}
 	default:
 		prefix, rest, ok := strings.Cut(l, ":")
-		if ok && !wildcard.HasWildcard(prefix) {
-			if r, ok := sp.cat.service[prefix]; ok {
-				if rest == "*" {
-					for i := r[0]; i < r[1]; i++ {
-						b.set(i)
-					}
-				} else {
-					for i := r[0]; i < r[1]; i++ {
-						if wildcard.Match(l, sp.cat.names[i]) {
-							b.set(i)
-						}
-					}
-				}
-			}
-		} else {
+		if !ok {
 			for i, n := range sp.cat.names {
 				if wildcard.Match(l, n) {
 					b.set(i)
 				}
 			}
+			break
 		}
-		for i, n := range sp.extra {
-			if wildcard.Match(l, n) {
-				b.set(len(sp.cat.names) + i)
+		// A reference action has one colon, so the pattern's first colon
+		// meets it: the prefix part matches the service, the rest the name.
+		lit, trailing := strings.CutSuffix(rest, "*")
+		simple := trailing && !wildcard.HasWildcard(lit)
+		matchService := func(p string) {
+			r := sp.cat.service[p]
+			for i := r[0]; i < r[1]; i++ {
+				name := sp.cat.names[i][len(p)+1:]
+				if rest == "*" || (simple && strings.HasPrefix(name, lit)) || (!simple && wildcard.Match(rest, name)) {
+					b.set(i)
+				}
+			}
+		}
+		if !wildcard.HasWildcard(prefix) {
+			if _, known := sp.cat.service[prefix]; known {
+				matchService(prefix)
+			}
+			break
+		}
+		for _, p := range sp.cat.prefixs {
+			if wildcard.Match(prefix, p) {
+				matchService(p)
 			}
 		}
 	}
-	sp.cache[l] = b
+	for i, a := range sp.atoms {
+		if !a.resid && wildcard.Match(l, a.text) {
+			b.set(len(sp.cat.names) + i)
+		}
+	}
 	return b
+}
+
+// expand returns the atoms a pattern of an Action element may match (over)
+// or surely matches whole (under).
+func (sp *space) expand(pattern string) (over, under bits64) {
+	l := lowerASCII(pattern)
+	if o, ok := sp.over[l]; ok {
+		return o, sp.under[l]
+	}
+	over = sp.known(l).clone()
+	under = over.clone()
+	if wildcard.HasWildcard(l) {
+		g := globOf(wildcard.Escape(l), false)
+		resid := sp.residual(l)
+		for i, a := range sp.atoms {
+			if !a.resid {
+				continue
+			}
+			if resid && intersects(g, a.pat) {
+				over.set(len(sp.cat.names) + i)
+			}
+			if contains(g, a.pat) {
+				under.set(len(sp.cat.names) + i)
+			}
+		}
+	}
+	sp.over[l], sp.under[l] = over, under
+	return over, under
+}
+
+// actionSets returns the sets of an Action or NotAction list: over (every
+// atom that may share an action with it: for intersections), own (atoms that
+// hold each of its actions: what must be covered), under (atoms it holds
+// whole: what it covers).
+func (sp *space) actionSets(list []string, not bool) (over, own, under bits64) {
+	over, own, under = newBits(sp.n), newBits(sp.n), newBits(sp.n)
+	for _, a := range list {
+		o, u := sp.expand(a)
+		over.or(o)
+		under.or(u)
+		own.or(sp.known(lowerASCII(a)))
+		if i, ok := sp.xidx[lowerASCII(a)]; ok {
+			own.set(i) // its residual region (or the extra itself)
+		}
+	}
+	if !not {
+		return over, own, under
+	}
+	// NotAction: the known atoms outside the list's exact matches; a residual
+	// region may hold an unlisted action unless one pattern holds it whole,
+	// and is wholly unlisted when no pattern meets it. Its own residual is
+	// the region of "*".
+	known := newBits(sp.n)
+	for _, a := range list {
+		known.or(sp.known(lowerASCII(a)))
+	}
+	no, nw, nu := newBits(sp.n), newBits(sp.n), newBits(sp.n)
+	star := sp.xidx["*"]
+	for i := 0; i < sp.n; i++ {
+		if i < len(sp.cat.names) || !sp.atoms[i-len(sp.cat.names)].resid {
+			if !known.has(i) {
+				no.set(i)
+				nw.set(i)
+				nu.set(i)
+			}
+			continue
+		}
+		if !under.has(i) {
+			no.set(i)
+			if i == star {
+				nw.set(i)
+			}
+		}
+		if !over.has(i) {
+			nu.set(i)
+		}
+	}
+	return no, nw, nu
+}
+
+// residualMask returns the residual atoms.
+func (sp *space) residualMask() bits64 {
+	b := newBits(sp.n)
+	for i, a := range sp.atoms {
+		if a.resid {
+			b.set(len(sp.cat.names) + i)
+		}
+	}
+	return b
+}
+
+// notWithin reports whether the unknown-service actions NotAction list a
+// leaves in are all left in by NotAction list e: every pattern of e that can
+// match such an action is within one of a.
+func (sp *space) notWithin(a, e []string) bool {
+	for _, x := range e {
+		lx := lowerASCII(x)
+		if !sp.residual(lx) {
+			continue
+		}
+		gx := globOf(wildcard.Escape(lx), false)
+		ok := false
+		for _, y := range a {
+			if contains(globOf(wildcard.Escape(lowerASCII(y)), false), gx) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // bits64 is a set of action indexes.
@@ -141,7 +308,8 @@ type bits64 []uint64
 
 func newBits(n int) bits64 { return make(bits64, (n+63)/64) }
 
-func (b bits64) set(i int) { b[i/64] |= 1 << (i % 64) }
+func (b bits64) set(i int)      { b[i/64] |= 1 << (i % 64) }
+func (b bits64) has(i int) bool { return b[i/64]&(1<<(i%64)) != 0 }
 
 func (b bits64) fill() {
 	for i := range b {

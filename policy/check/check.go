@@ -112,7 +112,10 @@ type stmt struct {
 	index  int
 	sid    string
 	deny   bool
-	acts   bits64
+	acts   bits64   // the atoms that may share an action with it (over)
+	own    bits64   // the atoms that hold its actions (what must be covered)
+	actsU  bits64   // the atoms it matches whole (under)
+	not    []string // the NotAction list, when it is one
 	res    resSet
 	prin   *prinSet // nil: no Principal element
 	conds  []cnd    // the conditions whose operators are known
@@ -138,16 +141,9 @@ func readDoc(sp *space, d *policy.Document, principals bool) *doc {
 	out := &doc{vars: d.VariablesEnabled()}
 	for _, s := range d.Statements {
 		st := stmt{index: s.Index, sid: s.Sid, deny: s.Effect == policy.Deny, condOK: true}
-		st.acts = newBits(sp.n)
-		for _, a := range s.Actions {
-			st.acts.or(sp.expand(a))
-		}
+		st.acts, st.own, st.actsU = sp.actionSets(s.Actions, s.NotAction)
 		if s.NotAction {
-			all := newBits(sp.n)
-			all.fill()
-			all.limit(sp.n)
-			all.andNot(st.acts)
-			st.acts = all
+			st.not = s.Actions
 		}
 		if s.Resources == nil {
 			st.res = resSet{pats: []rpat{{raw: "*", all: true}}}
@@ -248,10 +244,13 @@ func CheckNoNewAccess(newDoc, existing *policy.Document, t PolicyType) Result {
 		}
 		denyKept[i] = true
 		for _, u := range d.units(principals) {
-			left := d.acts.clone()
+			left := d.own.clone()
 			for j := range nd.stmts {
 				if nd.stmts[j].deny && nd.stmts[j].covers(&u, d.conds, principals) {
-					left.andNot(nd.stmts[j].acts)
+					left.andNot(nd.stmts[j].actsU)
+					if d.not != nil && nd.stmts[j].not != nil && sp.notWithin(d.not, nd.stmts[j].not) {
+						left.andNot(sp.residualMask())
+					}
 				}
 			}
 			if !left.empty() {
@@ -281,11 +280,18 @@ func CheckNoNewAccess(newDoc, existing *policy.Document, t PolicyType) Result {
 // request the existing one does not, or "".
 func newAccess(sp *space, a *stmt, nd, ed *doc, denyKept []bool, principals bool) string {
 	for _, u := range a.units(principals) {
-		// What the new document's own Deny statements take away, whole.
-		needed := a.acts.clone()
+		// What the new document's own Deny statements take away, whole: from
+		// the actions to cover (needed) and from those that may meet an
+		// existing Deny (meets).
+		needed, meets := a.own.clone(), a.acts.clone()
 		for j := range nd.stmts {
-			if nd.stmts[j].deny && nd.stmts[j].covers(&u, a.conds, principals) {
-				needed.andNot(nd.stmts[j].acts)
+			if d := &nd.stmts[j]; d.deny && d.covers(&u, a.conds, principals) {
+				needed.andNot(d.actsU)
+				meets.andNot(d.actsU)
+				if a.not != nil && d.not != nil && sp.notWithin(a.not, d.not) {
+					needed.andNot(sp.residualMask())
+					meets.andNot(sp.residualMask())
+				}
 			}
 		}
 		if needed.empty() {
@@ -295,7 +301,10 @@ func newAccess(sp *space, a *stmt, nd, ed *doc, denyKept []bool, principals bool
 		for j := range ed.stmts {
 			e := &ed.stmts[j]
 			if !e.deny && e.covers(&u, a.conds, principals) {
-				cover.or(e.acts)
+				cover.or(e.actsU)
+				if a.not != nil && e.not != nil && sp.notWithin(a.not, e.not) {
+					cover.or(sp.residualMask())
+				}
 			}
 		}
 		left := needed.clone()
@@ -305,7 +314,7 @@ func newAccess(sp *space, a *stmt, nd, ed *doc, denyKept []bool, principals bool
 		}
 		for j := range ed.stmts {
 			d := &ed.stmts[j]
-			if !d.deny || denyKept[j] || !d.acts.intersects(needed) || disjointSets(&d.res, &u.res) {
+			if !d.deny || denyKept[j] || !d.acts.intersects(meets) || disjointSets(&d.res, &u.res) {
 				continue
 			}
 			return fmt.Sprintf("the existing policy's Deny statement %d no longer holds for %s", d.index, u.describe())
@@ -373,10 +382,7 @@ func granted(sp *space, a *stmt, pd *doc, ac Access, principals bool) string {
 	for _, u := range a.units(principals) {
 		needed := a.acts.clone()
 		if len(ac.Actions) > 0 {
-			want := newBits(sp.n)
-			for _, x := range ac.Actions {
-				want.or(sp.expand(x))
-			}
+			want, _, _ := sp.actionSets(ac.Actions, false)
 			needed = want
 			needed.andNot(complement(sp, a.acts))
 		}
@@ -385,7 +391,7 @@ func granted(sp *space, a *stmt, pd *doc, ac Access, principals bool) string {
 		}
 		for j := range pd.stmts {
 			if pd.stmts[j].deny && pd.stmts[j].covers(&u, a.conds, principals) {
-				needed.andNot(pd.stmts[j].acts)
+				needed.andNot(pd.stmts[j].actsU)
 			}
 		}
 		if i := needed.first(); i >= 0 {

@@ -90,3 +90,18 @@ func TestResourceContainment(t *testing.T) {
 		}
 	}
 }
+
+// TestExpandMatchesEvaluator: the reference actions a pattern expands to are
+// exactly those the evaluator's matcher (wildcard.MatchFold) accepts.
+func TestExpandMatchesEvaluator(t *testing.T) {
+	sp := newSpace()
+	for _, p := range []string{"*", "s3:*", "s3:Get*", "S3:get*", "*:Get*", "s3:*Object", "s3:G?tObject", "*:*", "s?:*", "*object*", "iam:*Role*", "s3:Get*:x", "ec2:Describe*s"} {
+		sp.note(p)
+		o, _ := sp.expand(p)
+		for i, n := range sp.cat.names {
+			if want := wildcard.MatchFold(p, n); o.has(i) != want {
+				t.Fatalf("%s: %s in expansion %v, evaluator says %v", p, n, o.has(i), want)
+			}
+		}
+	}
+}

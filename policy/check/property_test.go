@@ -17,7 +17,8 @@ import (
 
 var (
 	propActions = []string{"s3:GetObject", "s3:Get*", "s3:*", "s3:PutObject", "s3:List*", "s3:ListBucket",
-		"iam:PassRole", "iam:*", "*", "s3:*Object", "s3:G?tObject", "s3:Delete*"}
+		"iam:PassRole", "iam:*", "*", "s3:*Object", "s3:G?tObject", "s3:Delete*",
+		"gatehouse:*", "gatehouse:Authorize", "gatehouse:Auth*", "*:Get*", "newsvc:Get*", "*:*"}
 	propResources = []string{"*", "arn:aws:s3:::b/*", "arn:aws:s3:::b", "arn:aws:s3:::b/home/*",
 		"arn:aws:s3:::b/home/${aws:username}/*", "arn:aws:s3:::c/*", "arn:aws:s3:::*",
 		"arn:aws:iam::111122223333:role/*", "arn:aws:iam::*:role/a?c", "arn:aws:s3:::b*"}
@@ -56,7 +57,8 @@ var (
 	}
 	propPrincipals = []string{`"*"`, `{"AWS":"111122223333"}`, `{"AWS":"arn:aws:iam::111122223333:user/alice"}`,
 		`{"AWS":"arn:aws:iam::444455556666:root"}`, `{"AWS":["111122223333","444455556666"]}`, `{"Service":"s3.amazonaws.com"}`}
-	propRequestActions   = []string{"s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:GetBucketPolicy", "iam:PassRole", "s3:DeleteObject", "ec2:RunInstances"}
+	propRequestActions = []string{"s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:GetBucketPolicy", "iam:PassRole", "s3:DeleteObject", "ec2:RunInstances",
+		"gatehouse:Authorize", "gatehouse:AuthorizePrincipal", "newsvc:GetThing", "newsvc:PutThing", "nocolon"}
 	propRequestResources = []string{"arn:aws:s3:::b/x", "arn:aws:s3:::b", "arn:aws:s3:::b/home/alice/f", "arn:aws:s3:::b/home/bob/f",
 		"arn:aws:s3:::c/x", "arn:aws:iam::111122223333:role/abc", "arn:aws:s3:::b/home/x", "arn:aws:s3:::bb"}
 )

@@ -92,7 +92,8 @@ func CheckNoPublicAccess(d *policy.Document, resourceType string) (Result, error
 	noteActions(sp, d)
 	relevant := newBits(sp.n)
 	for _, s := range svcs {
-		relevant.or(sp.expand(s + ":*"))
+		o, _ := sp.expand(s + ":*")
+		relevant.or(o)
 	}
 	pd := readDoc(sp, d, true)
 	var reasons []Reason
