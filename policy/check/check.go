@@ -150,6 +150,11 @@ func readDoc(sp *space, d *policy.Document, principals bool) *doc {
 		} else {
 			st.res.not = s.NotResource
 			for _, r := range s.Resources {
+				if r == "*" && s.NotResource {
+					st.res.starNot = true
+					st.res.pats = append(st.res.pats, rpat{raw: r, whole: glob{tokStar}})
+					continue
+				}
 				st.res.pats = append(st.res.pats, newRpat(r, out.vars))
 			}
 		}

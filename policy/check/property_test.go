@@ -99,7 +99,7 @@ func (g gen) statement(resource bool) map[string]json.RawMessage {
 		s["Action"] = json.RawMessage(g.list(propActions, 2))
 	}
 	if g.r.IntN(7) == 0 {
-		s["NotResource"] = json.RawMessage(g.list(propResources[1:], 2))
+		s["NotResource"] = json.RawMessage(g.list(propResources, 2))
 	} else {
 		s["Resource"] = json.RawMessage(g.list(propResources, 2))
 	}

@@ -151,9 +151,16 @@ func resIntersects(a, b *rpat) bool {
 }
 
 // resSet is a statement's Resource or NotResource element.
+//
+// In a NotResource list the evaluator reads "*" as a pattern over resources
+// that are not ARNs (policy.Compile gives "*" its match-all meaning in
+// Resource only), so NotResource "*" still matches every ARN; AWS reads it as
+// excluding everything. The set keeps the larger reading (the evaluator's),
+// and starNot marks it so that it is never taken to contain anything.
 type resSet struct {
-	not  bool
-	pats []rpat
+	not     bool
+	starNot bool
+	pats    []rpat
 }
 
 // universal reports a set that matches every resource.
@@ -171,6 +178,9 @@ func (s *resSet) universal() bool {
 
 // containsSet reports whether every resource sub matches is matched by sup.
 func containsSet(sup, sub *resSet) bool {
+	if sup.starNot {
+		return false
+	}
 	if sup.universal() {
 		return true
 	}
