@@ -63,6 +63,7 @@ type space struct {
 	under map[string]bits64
 	kn    map[string]bits64
 	n     int
+	bg    *budget // the check's budget for pattern comparisons
 }
 
 type atom struct {
@@ -73,7 +74,7 @@ type atom struct {
 
 func newSpace() *space {
 	c := sar()
-	sp := &space{cat: c, xidx: map[string]int{}, over: map[string]bits64{}, under: map[string]bits64{}, kn: map[string]bits64{}, n: len(c.names)}
+	sp := &space{cat: c, xidx: map[string]int{}, over: map[string]bits64{}, under: map[string]bits64{}, kn: map[string]bits64{}, n: len(c.names), bg: newBudget()}
 	sp.note("*")
 	return sp
 }
@@ -206,10 +207,10 @@ func (sp *space) expand(pattern string) (over, under bits64) {
 			if !a.resid {
 				continue
 			}
-			if resid && intersects(g, a.pat) {
+			if resid && intersects(sp.bg, g, a.pat) {
 				over.set(len(sp.cat.names) + i)
 			}
-			if contains(g, a.pat) {
+			if contains(sp.bg, g, a.pat) {
 				under.set(len(sp.cat.names) + i)
 			}
 		}
@@ -291,7 +292,7 @@ func (sp *space) notWithin(a, e []string) bool {
 		gx := globOf(wildcard.Escape(lx), false)
 		ok := false
 		for _, y := range a {
-			if contains(globOf(wildcard.Escape(lowerASCII(y)), false), gx) {
+			if contains(sp.bg, globOf(wildcard.Escape(lowerASCII(y)), false), gx) {
 				ok = true
 				break
 			}

@@ -206,14 +206,14 @@ func (s *stmt) units(principals bool) []unit {
 
 // covers reports whether sup's region holds all of u (under conditions conds),
 // action aside.
-func (s *stmt) covers(u *unit, conds []cnd, principals bool) bool {
+func (s *stmt) covers(bg *budget, u *unit, conds []cnd, principals bool) bool {
 	if !s.condOK {
 		return false
 	}
 	if principals && !s.prin.contains(&u.prin) {
 		return false
 	}
-	return containsSet(&s.res, &u.res) && impliesAll(conds, s.conds)
+	return containsSet(bg, &s.res, &u.res) && impliesAll(bg, conds, s.conds)
 }
 
 func reason(prefix string, s *stmt, detail string) Reason {
@@ -251,7 +251,7 @@ func CheckNoNewAccess(newDoc, existing *policy.Document, t PolicyType) Result {
 		for _, u := range d.units(principals) {
 			left := d.own.clone()
 			for j := range nd.stmts {
-				if nd.stmts[j].deny && nd.stmts[j].covers(&u, d.conds, principals) {
+				if nd.stmts[j].deny && nd.stmts[j].covers(sp.bg, &u, d.conds, principals) {
 					left.andNot(nd.stmts[j].actsU)
 					if d.not != nil && nd.stmts[j].not != nil && sp.notWithin(d.not, nd.stmts[j].not) {
 						left.andNot(sp.residualMask())
@@ -290,7 +290,7 @@ func newAccess(sp *space, a *stmt, nd, ed *doc, denyKept []bool, principals bool
 		// existing Deny (meets).
 		needed, meets := a.own.clone(), a.acts.clone()
 		for j := range nd.stmts {
-			if d := &nd.stmts[j]; d.deny && d.covers(&u, a.conds, principals) {
+			if d := &nd.stmts[j]; d.deny && d.covers(sp.bg, &u, a.conds, principals) {
 				needed.andNot(d.actsU)
 				meets.andNot(d.actsU)
 				if a.not != nil && d.not != nil && sp.notWithin(a.not, d.not) {
@@ -305,7 +305,7 @@ func newAccess(sp *space, a *stmt, nd, ed *doc, denyKept []bool, principals bool
 		cover := newBits(sp.n)
 		for j := range ed.stmts {
 			e := &ed.stmts[j]
-			if !e.deny && e.covers(&u, a.conds, principals) {
+			if !e.deny && e.covers(sp.bg, &u, a.conds, principals) {
 				cover.or(e.actsU)
 				if a.not != nil && e.not != nil && sp.notWithin(a.not, e.not) {
 					cover.or(sp.residualMask())
@@ -319,7 +319,7 @@ func newAccess(sp *space, a *stmt, nd, ed *doc, denyKept []bool, principals bool
 		}
 		for j := range ed.stmts {
 			d := &ed.stmts[j]
-			if !d.deny || denyKept[j] || !d.acts.intersects(meets) || disjointSets(&d.res, &u.res) {
+			if !d.deny || denyKept[j] || !d.acts.intersects(meets) || disjointSets(sp.bg, &d.res, &u.res) {
 				continue
 			}
 			return fmt.Sprintf("the existing policy's Deny statement %d no longer holds for %s", d.index, u.describe())
@@ -391,11 +391,11 @@ func granted(sp *space, a *stmt, pd *doc, ac Access, principals bool) string {
 			needed = want
 			needed.andNot(complement(sp, a.acts))
 		}
-		if len(ac.Resources) > 0 && disjointSets(&u.res, &listed) {
+		if len(ac.Resources) > 0 && disjointSets(sp.bg, &u.res, &listed) {
 			continue
 		}
 		for j := range pd.stmts {
-			if pd.stmts[j].deny && pd.stmts[j].covers(&u, a.conds, principals) {
+			if pd.stmts[j].deny && pd.stmts[j].covers(sp.bg, &u, a.conds, principals) {
 				needed.andNot(pd.stmts[j].actsU)
 			}
 		}

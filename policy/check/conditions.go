@@ -1,6 +1,7 @@
 package check
 
 import (
+	"math"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -146,7 +147,8 @@ func newCval(fam family, v string, vars bool) cval {
 		}
 	case famNumEq, famNumLT, famNumLE, famNumGT, famNumGE:
 		f, err := strconv.ParseFloat(v, 64)
-		cv.num, cv.ok = f, err == nil
+		// NaN matches nothing in the evaluator and orders with nothing here.
+		cv.num, cv.ok = f, err == nil && !math.IsNaN(f)
 	case famDateEq, famDateLT, famDateLE, famDateGT, famDateGE:
 		cv.tm, cv.ok = parseDate(v)
 	case famIP:
@@ -252,7 +254,7 @@ func (c *cnd) alwaysFalse() bool { return c.fam == famNull && c.set == setAny }
 
 // impliesAll reports whether, for every request, the conditions as all holding
 // make every condition of es hold: each of es is implied by one of as.
-func impliesAll(as, es []cnd) bool {
+func impliesAll(bg *budget, as, es []cnd) bool {
 	for i := range as {
 		if as[i].alwaysFalse() {
 			return true
@@ -264,7 +266,7 @@ func impliesAll(as, es []cnd) bool {
 		}
 		ok := false
 		for i := range as {
-			if implies(&as[i], &es[j]) {
+			if implies(bg, &as[i], &es[j]) {
 				ok = true
 				break
 			}
@@ -278,7 +280,7 @@ func impliesAll(as, es []cnd) bool {
 
 // implies reports whether a holding makes e hold, for every request. It is
 // exact for the comparisons it knows and false otherwise (never a guess).
-func implies(a, e *cnd) bool {
+func implies(bg *budget, a, e *cnd) bool {
 	if a.key != e.key || a.neg != e.neg {
 		return false
 	}
@@ -303,7 +305,7 @@ func implies(a, e *cnd) bool {
 	}
 	if !a.neg {
 		// Every value a matches, e matches.
-		return valuesWithin(a.fam, a.vals, e.fam, e.vals)
+		return valuesWithin(bg, a.fam, a.vals, e.fam, e.vals)
 	}
 	// Negated: a holds when no value matches a's values; it implies e when
 	// every string e's values match is matched by a's, and e can hold at all
@@ -313,17 +315,17 @@ func implies(a, e *cnd) bool {
 			return false
 		}
 	}
-	return valuesWithin(e.fam, e.vals, a.fam, a.vals)
+	return valuesWithin(bg, e.fam, e.vals, a.fam, a.vals)
 }
 
 // valuesWithin reports whether every request value that some readable value
 // of subs matches (under subFam) is matched by some value of sups (under supFam).
-func valuesWithin(subFam family, subs []cval, supFam family, sups []cval) bool {
+func valuesWithin(bg *budget, subFam family, subs []cval, supFam family, sups []cval) bool {
 	strFam := func(f family) bool { return f == famStrEq || f == famStrLike }
 	switch {
 	case strFam(subFam) && strFam(supFam):
 		for i := range subs {
-			if !anyGlobContains(&subs[i], sups) {
+			if !anyGlobContains(bg, &subs[i], sups) {
 				return false
 			}
 		}
@@ -356,7 +358,7 @@ func valuesWithin(subFam family, subs []cval, supFam family, sups []cval) bool {
 			}
 			found := false
 			for j := range sups {
-				if sups[j].ok && arnValContains(&sups[j], &subs[i]) {
+				if sups[j].ok && arnValContains(bg, &sups[j], &subs[i]) {
 					found = true
 					break
 				}
@@ -486,7 +488,7 @@ func bound(f family, vals []cval, upper bool) (*cval, bool, bool) {
 }
 
 // anyGlobContains reports whether the strings s can match are within one of sups.
-func anyGlobContains(s *cval, sups []cval) bool {
+func anyGlobContains(bg *budget, s *cval, sups []cval) bool {
 	for j := range sups {
 		p := &sups[j]
 		if p.tpl {
@@ -495,7 +497,7 @@ func anyGlobContains(s *cval, sups []cval) bool {
 			}
 			continue
 		}
-		if contains(p.under, s.over) {
+		if contains(bg, p.under, s.over) {
 			return true
 		}
 	}
@@ -505,7 +507,7 @@ func anyGlobContains(s *cval, sups []cval) bool {
 // arnValContains reports whether every ARN that ARN-operator value sub matches
 // is matched by sup (the evaluator's matchARN: a value without a colon matches
 // the whole ARN, else component by component).
-func arnValContains(sup, sub *cval) bool {
+func arnValContains(bg *budget, sup, sub *cval) bool {
 	if sup.tpl {
 		return sub.tpl && sub.raw == sup.raw
 	}
@@ -524,14 +526,14 @@ func arnValContains(sup, sub *cval) bool {
 				}
 				joined = append(joined, p...)
 			}
-			return contains(sup.arn.whole, joined)
+			return contains(bg, sup.arn.whole, joined)
 		}
-		return contains(sup.arn.whole, sub.arn.whole)
+		return contains(bg, sup.arn.whole, sub.arn.whole)
 	}
 	if sub.arn.all || !sub.arn.split {
 		return false
 	}
-	return resContains(&sup.arn, &sub.arn)
+	return resContains(bg, &sup.arn, &sub.arn)
 }
 
 func subsetRaw(subs, sups []cval) bool {

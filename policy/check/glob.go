@@ -65,8 +65,11 @@ func (g glob) hasOp() bool {
 
 // intersects reports whether some string matches both a and b: reachability in
 // the product of their automata (positions), O(len(a)·len(b)).
-func intersects(a, b glob) bool {
+func intersects(bg *budget, a, b glob) bool {
 	n, m := len(a)+1, len(b)+1
+	if n*m > maxWork || !bg.spend(n*m) {
+		return true // not shown disjoint: the safe answer
+	}
 	seen := make([]bool, n*m)
 	stack := []int{0}
 	seen[0] = true
@@ -111,18 +114,48 @@ func intersects(a, b glob) bool {
 	return false
 }
 
-// maxSubsets bounds the subset construction of contains; beyond it contains
-// answers false ("not shown"), which every caller treats as the unsafe answer.
-const maxSubsets = 4096
+// budget bounds the work of all the pattern comparisons of one check: once
+// it is spent, contains answers "not shown" and intersects "may intersect" at
+// once, so a document built to be slow makes the check FAIL, fast.
+type budget struct{ left int }
+
+// checkBudget is the work one check may spend on pattern comparisons
+// (automaton positions stepped), about a tenth of a second.
+const checkBudget = 1 << 25
+
+func newBudget() *budget { return &budget{left: checkBudget} }
+
+// spend takes n from the budget; it reports false when not enough is left.
+func (bg *budget) spend(n int) bool {
+	if bg.left < n {
+		bg.left = 0
+		return false
+	}
+	bg.left -= n
+	return true
+}
+
+// maxSubsets and maxWork bound the subset construction of contains (subsets
+// held, and automaton positions stepped in all); beyond them contains answers
+// false ("not shown"), which every caller treats as the unsafe answer.
+// maxWork also bounds the product automaton of intersects, which answers
+// true ("may intersect") beyond it.
+const (
+	maxSubsets = 4096
+	maxWork    = 1 << 22
+)
 
 // contains reports whether every string a matches is matched by b. It runs
 // the subset construction of b's automaton over the symbolic strings of a: a
 // literal rune steps every subset; '?' steps it by each rune b names and by one
 // rune b does not name; '*' closes the collection under such steps. a ⊆ b
 // iff every subset reached at the end of a holds b's accepting position.
-func contains(b, a glob) bool {
+func contains(bg *budget, b, a glob) bool {
 	if b.isAll() {
 		return true
+	}
+	if bg.left <= 0 {
+		return false
 	}
 	if !a.hasOp() && !b.hasOp() {
 		return equalGlob(a, b)
@@ -149,7 +182,10 @@ func contains(b, a glob) bool {
 		}
 		return s
 	}
+	spent := 0
 	step := func(s []uint64, c tok) []uint64 {
+		spent += n
+		bg.left -= n
 		out := make([]uint64, words)
 		for i := 0; i < n; i++ {
 			if s[i/64]&(1<<(i%64)) == 0 {
@@ -196,7 +232,7 @@ func contains(b, a glob) bool {
 			if _, ok := next[k]; !ok {
 				next[k] = s
 			}
-			return len(next) <= maxSubsets
+			return len(next) <= maxSubsets && spent <= maxWork && bg.left > 0
 		}
 		switch t {
 		case tokOne:
@@ -228,7 +264,7 @@ func contains(b, a glob) bool {
 						continue
 					}
 					next[k] = x
-					if len(next) > maxSubsets {
+					if len(next) > maxSubsets || spent > maxWork || bg.left <= 0 {
 						return false
 					}
 					work = append(work, x)
@@ -246,6 +282,9 @@ func contains(b, a glob) bool {
 			}
 		}
 		cur = next
+		if spent > maxWork || bg.left <= 0 {
+			return false
+		}
 	}
 	for _, s := range cur {
 		if s[n/64]&(1<<(n%64)) == 0 {

@@ -49,11 +49,11 @@ func TestGlobExhaustive(t *testing.T) {
 					meet = true
 				}
 			}
-			if got := contains(gb, ga); got != sub {
-				t.Fatalf("contains(%q, %q) = %v, brute force says %v", b, a, got, sub)
+			if got := contains(newBudget(), gb, ga); got != sub {
+				t.Fatalf("contains(newBudget(), %q, %q) = %v, brute force says %v", b, a, got, sub)
 			}
-			if got := intersects(ga, gb); got != meet {
-				t.Fatalf("intersects(%q, %q) = %v, brute force says %v", a, b, got, meet)
+			if got := intersects(newBudget(), ga, gb); got != meet {
+				t.Fatalf("intersects(newBudget(), %q, %q) = %v, brute force says %v", a, b, got, meet)
 			}
 		}
 	}
@@ -62,10 +62,10 @@ func TestGlobExhaustive(t *testing.T) {
 func TestGlobLiteralStars(t *testing.T) {
 	// A literal '*' (from ${*} or a StringEquals value) is not an operator.
 	lit := literalGlob("a*")
-	if contains(lit, globOf(wildcard.Escape("ab"), false)) {
+	if contains(newBudget(), lit, globOf(wildcard.Escape("ab"), false)) {
 		t.Fatal(`literal "a*" contains "ab"`)
 	}
-	if !contains(globOf(wildcard.Escape("a*"), false), lit) {
+	if !contains(newBudget(), globOf(wildcard.Escape("a*"), false), lit) {
 		t.Fatal(`pattern a* does not contain literal "a*"`)
 	}
 }
@@ -85,7 +85,7 @@ func TestResourceContainment(t *testing.T) {
 		{"arn:aws:iam::*:role/*", "arn:aws:iam::111122223333:role/a/b", true},
 	} {
 		sup, sub := newRpat(c.sup, true), newRpat(c.sub, true)
-		if got := resContains(&sup, &sub); got != c.want {
+		if got := resContains(newBudget(), &sup, &sub); got != c.want {
 			t.Errorf("%s contains %s = %v, want %v", c.sup, c.sub, got, c.want)
 		}
 	}

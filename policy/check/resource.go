@@ -106,7 +106,7 @@ func splitARN(s string) (parts [6]string, ok bool) {
 }
 
 // resContains reports whether every resource sub can match is matched by sup.
-func resContains(sup, sub *rpat) bool {
+func resContains(bg *budget, sup, sub *rpat) bool {
 	if sup.all {
 		return true
 	}
@@ -120,10 +120,10 @@ func resContains(sup, sub *rpat) bool {
 		return false
 	}
 	if !sub.split {
-		return contains(sup.whole, sub.whole)
+		return contains(bg, sup.whole, sub.whole)
 	}
 	for i := 0; i < 6; i++ {
-		if !contains(sup.parts[i], sub.parts[i]) {
+		if !contains(bg, sup.parts[i], sub.parts[i]) {
 			return false
 		}
 	}
@@ -132,7 +132,7 @@ func resContains(sup, sub *rpat) bool {
 
 // resIntersects reports whether some resource may be matched by both (policy
 // variables taking any value).
-func resIntersects(a, b *rpat) bool {
+func resIntersects(bg *budget, a, b *rpat) bool {
 	if a.all || b.all {
 		return true
 	}
@@ -140,10 +140,10 @@ func resIntersects(a, b *rpat) bool {
 		return false
 	}
 	if !a.split {
-		return intersects(a.whole, b.whole)
+		return intersects(bg, a.whole, b.whole)
 	}
 	for i := 0; i < 6; i++ {
-		if !intersects(a.parts[i], b.parts[i]) {
+		if !intersects(bg, a.parts[i], b.parts[i]) {
 			return false
 		}
 	}
@@ -177,7 +177,7 @@ func (s *resSet) universal() bool {
 }
 
 // containsSet reports whether every resource sub matches is matched by sup.
-func containsSet(sup, sub *resSet) bool {
+func containsSet(bg *budget, sup, sub *resSet) bool {
 	if sup.starNot {
 		return false
 	}
@@ -189,7 +189,7 @@ func containsSet(sup, sub *resSet) bool {
 		for i := range sub.pats {
 			ok := false
 			for j := range sup.pats {
-				if resContains(&sup.pats[j], &sub.pats[i]) {
+				if resContains(bg, &sup.pats[j], &sub.pats[i]) {
 					ok = true
 					break
 				}
@@ -203,7 +203,7 @@ func containsSet(sup, sub *resSet) bool {
 		// Each of sub's patterns must avoid all that sup excludes.
 		for i := range sub.pats {
 			for j := range sup.pats {
-				if resIntersects(&sub.pats[i], &sup.pats[j]) {
+				if resIntersects(bg, &sub.pats[i], &sup.pats[j]) {
 					return false
 				}
 			}
@@ -214,7 +214,7 @@ func containsSet(sup, sub *resSet) bool {
 		for j := range sup.pats {
 			ok := false
 			for i := range sub.pats {
-				if resContains(&sub.pats[i], &sup.pats[j]) {
+				if resContains(bg, &sub.pats[i], &sup.pats[j]) {
 					ok = true
 					break
 				}
@@ -229,21 +229,21 @@ func containsSet(sup, sub *resSet) bool {
 }
 
 // disjointSets reports whether no resource is matched by both sets.
-func disjointSets(a, b *resSet) bool {
+func disjointSets(bg *budget, a, b *resSet) bool {
 	switch {
 	case !a.not && !b.not:
 		for i := range a.pats {
 			for j := range b.pats {
-				if resIntersects(&a.pats[i], &b.pats[j]) {
+				if resIntersects(bg, &a.pats[i], &b.pats[j]) {
 					return false
 				}
 			}
 		}
 		return true
 	case !a.not && b.not:
-		return containsSet(&resSet{not: false, pats: b.pats}, a)
+		return containsSet(bg, &resSet{not: false, pats: b.pats}, a)
 	case a.not && !b.not:
-		return containsSet(&resSet{not: false, pats: a.pats}, b)
+		return containsSet(bg, &resSet{not: false, pats: a.pats}, b)
 	}
 	return false
 }
