@@ -163,6 +163,17 @@ func contains(bg *budget, b, a glob) bool {
 	if !a.hasOp() {
 		return matchLiteral(b, a)
 	}
+	if equalGlob(a, b) {
+		return true
+	}
+	// b is a literal prefix and a final star: a's strings all start with the
+	// prefix iff a starts with it, literally.
+	if k := len(b) - 1; k >= 0 && b[k] == tokStar && !b[:k].hasOp() {
+		if len(a) < k {
+			return false
+		}
+		return equalGlob(a[:k], b[:k])
+	}
 	// The runes b names, plus one it does not (-3 stands for "any other rune").
 	alpha := []tok{-3}
 	seenRune := map[tok]bool{}
