@@ -106,7 +106,7 @@ func CheckNoPublicAccess(d *policy.Document, resourceType string) (Result, error
 		if who == "" {
 			continue
 		}
-		if pinned(st) {
+		if pinned(st) || fenced(sp, st, relevant, pd) {
 			continue
 		}
 		reasons = append(reasons, reason(reasonPublicGrant, st, who+" without a condition that pins an account, organization or network"))
@@ -204,6 +204,48 @@ func concrete(kind int, v string) bool {
 		return arn.IsAccountID(parts[4])
 	case pinLiteral:
 		return v != "" && !wild(v)
+	}
+	return false
+}
+
+// fenced reports whether a Deny statement of the document refuses every
+// request of Allow statement st, for the resource type's actions, that does
+// not come from the accounts, organizations or networks it names: a Deny for
+// everyone ("*") over st's actions and resources whose every condition is a
+// negated comparison (no set qualifier) of a pinning key with concrete values
+// — which holds for every other caller, and for anonymous ones (an absent key
+// makes a negated operator true).
+func fenced(sp *space, st *stmt, relevant bits64, pd *doc) bool {
+	need := st.own.clone()
+	need.andNot(complement(sp, relevant))
+	for i := range pd.stmts {
+		d := &pd.stmts[i]
+		if !d.deny || !d.condOK || len(d.conds) == 0 || d.prin == nil || d.prin.not || !d.prin.all {
+			continue
+		}
+		left := need.clone()
+		left.andNot(d.actsU)
+		if !left.empty() || !containsSet(sp.bg, &d.res, &st.res) {
+			continue
+		}
+		ok := true
+		for j := range d.conds {
+			c := &d.conds[j]
+			kind := pinKeys[c.key]
+			if kind == 0 || !c.neg || c.set != setNone || len(c.vals) == 0 ||
+				(c.fam != famStrEq && c.fam != famStrLike && c.fam != famArn && c.fam != famStrEqIC) {
+				ok = false
+				break
+			}
+			for _, v := range c.vals {
+				if v.tpl || !concrete(kind, v.raw) {
+					ok = false
+				}
+			}
+		}
+		if ok {
+			return true
+		}
 	}
 	return false
 }
