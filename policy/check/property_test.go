@@ -54,8 +54,21 @@ var (
 		`{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::111122223333:*"}}`,
 		`{"ArnEquals":{"aws:PrincipalArn":"arn:aws:iam::111122223333:user/alice"}}`,
 		`{"ArnNotLike":{"aws:PrincipalArn":"arn:aws:iam::444455556666:*"}}`,
+		`{"ArnLike":{"aws:PrincipalArn":"*"}}`,
+		`{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::${aws:PrincipalAccount}:user/*"}}`,
+		`{"StringLike":{"aws:PrincipalArn":"*:user/${aws:username}"}}`,
+		`{"ForAnyValue:StringLike":{"aws:TagKeys":["a*"]}}`,
+		`{"ForAllValues:StringLike":{"aws:TagKeys":["?"]}}`,
+		`{"StringNotEqualsIgnoreCase":{"s3:prefix":"OTHER"}}`,
+		`{"StringNotLike":{"s3:prefix":["home/*"]}}`,
+		`{"NumericGreaterThanEquals":{"s3:max-keys":"10"}}`,
+		`{"DateGreaterThan":{"aws:CurrentTime":"2025-06-01T00:00:00Z"}}`,
+		`{"Null":{"s3:prefix":"true"}}`,
+		`{"ForAllValues:Null":{"aws:TagKeys":"true"}}`,
+		`{"StringEquals":{"aws:PrincipalAccount":"111122223333"}}`,
+		`{"StringNotEquals":{"aws:PrincipalAccount":"111122223333"}}`,
 	}
-	propPrincipals = []string{`"*"`, `{"AWS":"111122223333"}`, `{"AWS":"arn:aws:iam::111122223333:user/alice"}`,
+	propPrincipals = []string{`"*"`, `{"AWS":"*"}`, `{"AWS":"arn:aws:iam::111122223333:root"}`, `{"AWS":"111122223333"}`, `{"AWS":"arn:aws:iam::111122223333:user/alice"}`,
 		`{"AWS":"arn:aws:iam::444455556666:root"}`, `{"AWS":["111122223333","444455556666"]}`, `{"Service":"s3.amazonaws.com"}`}
 	propRequestActions = []string{"s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:GetBucketPolicy", "iam:PassRole", "s3:DeleteObject", "ec2:RunInstances",
 		"gatehouse:Authorize", "gatehouse:AuthorizePrincipal", "newsvc:GetThing", "newsvc:PutThing", "nocolon"}
@@ -226,6 +239,7 @@ func (g gen) request() *policy.Request {
 	}
 	if p.ARN != "" {
 		ctx.Set("aws:PrincipalArn", p.ARN)
+		ctx.Set("aws:PrincipalAccount", p.Account)
 	}
 	return &policy.Request{Principal: p, Action: g.pick(propRequestActions), Resource: g.pick(propRequestResources),
 		ResourceAccount: "999988887777", Context: ctx}
@@ -370,6 +384,7 @@ func TestPropertyNoPublicAccess(t *testing.T) {
 			if req.Principal.Type != policy.PrincipalAnonymous {
 				req.Principal, _ = policy.PrincipalFromARN("arn:aws:iam::777766665555:user/mallory")
 				req.Context.Set("aws:PrincipalArn", req.Principal.ARN)
+				req.Context.Set("aws:PrincipalAccount", req.Principal.Account)
 				req.Context.Set("aws:username", "mallory")
 			}
 			ok := strings.HasPrefix(req.Action, "s3:") && allowed(p, req, true)
