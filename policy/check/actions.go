@@ -64,6 +64,7 @@ type space struct {
 	kn    map[string]bits64
 	n     int
 	bg    *budget // the check's budget for pattern comparisons
+	rmask bits64
 }
 
 type atom struct {
@@ -141,9 +142,7 @@ func (sp *space) knownSet(l string) bits64 {
 	b := newBits(sp.n)
 	switch {
 	case l == "*":
-		for i := 0; i < len(sp.cat.names); i++ {
-			b.set(i)
-		}
+		b.setRange(0, len(sp.cat.names))
 	case !wildcard.HasWildcard(l):
 		if i, ok := sp.cat.index[l]; ok {
 			b.set(i)
@@ -166,7 +165,11 @@ func (sp *space) knownSet(l string) bits64 {
 			r := sp.cat.service[p]
 			for i := r[0]; i < r[1]; i++ {
 				name := sp.cat.names[i][len(p)+1:]
-				if rest == "*" || (simple && strings.HasPrefix(name, lit)) || (!simple && wildcard.Match(rest, name)) {
+				if simple && lit == "" {
+					b.setRange(r[0], r[1])
+					break
+				}
+				if (simple && strings.HasPrefix(name, lit)) || (!simple && wildcard.Match(rest, name)) {
 					b.set(i)
 				}
 			}
@@ -245,38 +248,36 @@ func (sp *space) actionSets(list []string, not bool) (over, own, under bits64) {
 	for _, a := range list {
 		known.or(sp.known(lowerASCII(a)))
 	}
+	resid := sp.residualMask()
 	no, nw, nu := newBits(sp.n), newBits(sp.n), newBits(sp.n)
-	star := sp.xidx["*"]
-	for i := 0; i < sp.n; i++ {
-		if i < len(sp.cat.names) || !sp.atoms[i-len(sp.cat.names)].resid {
-			if !known.has(i) {
-				no.set(i)
-				nw.set(i)
-				nu.set(i)
-			}
-			continue
-		}
-		if !under.has(i) {
-			no.set(i)
-			if i == star {
-				nw.set(i)
-			}
-		}
-		if !over.has(i) {
-			nu.set(i)
-		}
+	for w := range no {
+		plain := ^known[w] &^ resid[w]
+		no[w] = plain | (resid[w] &^ under[w])
+		nw[w] = plain
+		nu[w] = plain | (resid[w] &^ over[w])
+	}
+	no.limit(sp.n)
+	nw.limit(sp.n)
+	nu.limit(sp.n)
+	if star := sp.xidx["*"]; !under.has(star) {
+		nw.set(star)
 	}
 	return no, nw, nu
 }
 
-// residualMask returns the residual atoms.
+// residualMask returns the residual atoms. The set is shared: callers must
+// not modify it.
 func (sp *space) residualMask() bits64 {
+	if sp.rmask != nil {
+		return sp.rmask
+	}
 	b := newBits(sp.n)
 	for i, a := range sp.atoms {
 		if a.resid {
 			b.set(len(sp.cat.names) + i)
 		}
 	}
+	sp.rmask = b
 	return b
 }
 
@@ -311,6 +312,19 @@ func newBits(n int) bits64 { return make(bits64, (n+63)/64) }
 
 func (b bits64) set(i int)      { b[i/64] |= 1 << (i % 64) }
 func (b bits64) has(i int) bool { return b[i/64]&(1<<(i%64)) != 0 }
+
+// setRange adds [lo, hi).
+func (b bits64) setRange(lo, hi int) {
+	for i := lo; i < hi; {
+		if i%64 == 0 && i+64 <= hi {
+			b[i/64] = ^uint64(0)
+			i += 64
+			continue
+		}
+		b.set(i)
+		i++
+	}
+}
 
 func (b bits64) fill() {
 	for i := range b {
