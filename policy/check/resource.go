@@ -107,14 +107,15 @@ func splitARN(s string) (parts [6]string, ok bool) {
 
 // resContains reports whether every resource sub can match is matched by sup.
 func resContains(bg *budget, sup, sub *rpat) bool {
+	if sup.tpl {
+		// Checked first: a template's all is its over-approximation.
+		return sub.tpl && sub.raw == sup.raw
+	}
 	if sup.all {
 		return true
 	}
 	if sub.all {
 		return false
-	}
-	if sup.tpl {
-		return sub.tpl && sub.raw == sup.raw
 	}
 	if sub.split != sup.split {
 		return false
@@ -169,7 +170,7 @@ func (s *resSet) universal() bool {
 		return len(s.pats) == 0
 	}
 	for i := range s.pats {
-		if s.pats[i].all {
+		if s.pats[i].all && !s.pats[i].tpl {
 			return true
 		}
 	}
