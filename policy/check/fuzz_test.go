@@ -2,10 +2,13 @@ package check
 
 import (
 	"math/rand/v2"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/gatehouse-iam/gatehouse/policy"
+	"github.com/gatehouse-iam/gatehouse/wildcard"
 )
 
 // FuzzNoNewAccess: for any two documents the grammar accepts, the check
@@ -54,4 +57,92 @@ func FuzzNoNewAccess(f *testing.F) {
 			}
 		}
 	})
+}
+
+// FuzzAccessNotGranted: for any document the grammar accepts and any listed
+// action and resource, a PASS never meets a request for them that the
+// evaluator allows; and a public-access PASS never meets a stranger allowed.
+func FuzzAccessNotGranted(f *testing.F) {
+	for _, c := range loadCorpus(f) {
+		switch c.Check {
+		case "access-not-granted":
+			a, r := "", ""
+			if len(c.Access) > 0 && len(c.Access[0].Actions) > 0 {
+				a = c.Access[0].Actions[0]
+			}
+			if len(c.Access) > 0 && len(c.Access[0].Resources) > 0 {
+				r = c.Access[0].Resources[0]
+			}
+			f.Add(string(c.Policy), a, r, c.PolicyType == ResourcePolicy)
+		case "no-public-access":
+			f.Add(string(c.Policy), "s3:GetObject", "", true)
+		}
+	}
+	f.Fuzz(func(t *testing.T, src, action, resource string, res bool) {
+		pt := IdentityPolicy
+		if res {
+			pt = ResourcePolicy
+		}
+		d, err := Parse(src, pt)
+		if err != nil {
+			return
+		}
+		p, err := policy.Compile("p", d)
+		if err != nil {
+			return
+		}
+		var ac Access
+		if action != "" {
+			ac.Actions = []string{action}
+		}
+		if resource != "" {
+			ac.Resources = []string{resource}
+		}
+		start := time.Now()
+		r := CheckAccessNotGranted(d, []Access{ac}, pt)
+		var pub Result
+		if res {
+			pub, _ = CheckNoPublicAccess(d, "AWS::S3::Bucket")
+		}
+		if el := time.Since(start); el > 2*time.Second {
+			t.Fatalf("took %v: %q", el, src)
+		}
+		g := gen{rand.New(rand.NewPCG(uint64(len(src)), uint64(len(action))))}
+		for range 100 {
+			req := g.request()
+			if action != "" && !wildcard.HasWildcard(action) {
+				req.Action = action
+			}
+			if resource != "" && !wildcard.HasWildcard(resource) {
+				req.Resource = resource
+			}
+			ok := allowed(p, req, res)
+			listed := (action == "" || wildcard.MatchFold(action, req.Action)) && (resource == "" || policyResourceMatch(resource, req.Resource))
+			if ok && listed && (action != "" || resource != "") && r.Result == Pass {
+				t.Fatalf("false PASS: %s on %s by %s\npolicy: %s\naccess: %+v", req.Action, req.Resource, req.Principal.ARN, src, ac)
+			}
+			if res && pub.Result == Pass && strings.HasPrefix(strings.ToLower(req.Action), "s3:") {
+				if req.Principal.Type != policy.PrincipalAnonymous {
+					req.Principal, _ = policy.PrincipalFromARN("arn:aws:iam::777766665555:user/mallory")
+					req.Context.Set("aws:PrincipalArn", req.Principal.ARN)
+					req.Context.Set("aws:PrincipalAccount", req.Principal.Account)
+					req.Context.Set("aws:username", "mallory")
+				}
+				if allowed(p, req, true) {
+					t.Fatalf("false public PASS: %s on %s by %q\npolicy: %s", req.Action, req.Resource, req.Principal.ARN, src)
+				}
+			}
+		}
+	})
+}
+
+// policyResourceMatch matches a listed resource as a Resource element would.
+func policyResourceMatch(pattern, resource string) bool {
+	p, err := policy.ParseAndCompile("m", `{"Version":"2008-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":`+strconv.Quote(pattern)+`}]}`, policy.KindIdentity)
+	if err != nil {
+		return false // not a Resource value: the request is not taken as listed
+	}
+	return policy.Evaluate(&policy.Set{Identity: []*policy.Policy{p}}, &policy.Request{
+		Principal: policy.Principal{Type: policy.PrincipalUser, ARN: "arn:aws:iam::111122223333:user/x", Account: "111122223333"},
+		Action:    "s3:GetObject", Resource: resource}).Decision == policy.Allowed
 }
