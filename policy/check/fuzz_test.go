@@ -21,6 +21,10 @@ func FuzzNoNewAccess(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, newSrc, exSrc string, resource bool) {
+		// A hang anywhere (parser, evaluator, check) crashes the worker, so
+		// the fuzzer keeps the input.
+		watchdog := time.AfterFunc(10*time.Second, func() { panic("no answer within 10s: " + strconv.Quote(newSrc) + " " + strconv.Quote(exSrc)) })
+		defer watchdog.Stop()
 		pt := IdentityPolicy
 		if resource {
 			pt = ResourcePolicy
@@ -79,6 +83,8 @@ func FuzzAccessNotGranted(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, src, action, resource string, res bool) {
+		watchdog := time.AfterFunc(10*time.Second, func() { panic("no answer within 10s: " + strconv.Quote(src)) })
+		defer watchdog.Stop()
 		pt := IdentityPolicy
 		if res {
 			pt = ResourcePolicy
