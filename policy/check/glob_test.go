@@ -105,3 +105,16 @@ func TestExpandMatchesEvaluator(t *testing.T) {
 		}
 	}
 }
+
+// TestResourceServicesKnown: the services of every resource type are in the
+// Service Authorization Reference (else no action could reach the type).
+func TestResourceServicesKnown(t *testing.T) {
+	c := sar()
+	for rt, svcs := range resourceServices {
+		for _, s := range svcs {
+			if _, ok := c.service[s]; !ok {
+				t.Errorf("%s: service %q is not in the reference", rt, s)
+			}
+		}
+	}
+}
