@@ -16,6 +16,7 @@ import (
 // does not know (they are actions to the engine too, which compares strings).
 type catalog struct {
 	names   []string          // lower-cased "prefix:name", by index
+	display []string          // "prefix:Name" as the reference writes it, by index
 	index   map[string]int    // lower-cased name -> index
 	service map[string][2]int // lower-cased prefix -> [first, end) of its actions
 	prefixs []string          // sorted lower-cased prefixes
@@ -27,8 +28,11 @@ var sar = sync.OnceValue(func() *catalog {
 	for _, p := range d.Services() {
 		s, _ := d.Service(p)
 		names := make([]string, 0, len(s.Actions))
+		shown := map[string]string{}
 		for _, a := range s.Actions {
-			names = append(names, lowerASCII(a.Service+":"+a.Name))
+			n := lowerASCII(a.Service + ":" + a.Name)
+			names = append(names, n)
+			shown[n] = a.Service + ":" + a.Name
 		}
 		sort.Strings(names)
 		first := len(c.names)
@@ -38,6 +42,7 @@ var sar = sync.OnceValue(func() *catalog {
 			}
 			c.index[n] = len(c.names)
 			c.names = append(c.names, n)
+			c.display = append(c.display, shown[n])
 		}
 		c.service[p] = [2]int{first, len(c.names)}
 		c.prefixs = append(c.prefixs, p)
@@ -118,7 +123,7 @@ func (sp *space) note(action string) {
 // name returns the action (or the residual region) with index i.
 func (sp *space) name(i int) string {
 	if i < len(sp.cat.names) {
-		return sp.cat.names[i]
+		return sp.cat.display[i]
 	}
 	a := sp.atoms[i-len(sp.cat.names)]
 	if a.resid {
