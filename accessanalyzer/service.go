@@ -102,7 +102,7 @@ func op[I, O any](name string, res func(c *identity.Caller, in I) string, run fu
 
 // Ops returns the operation table, keyed by operation name.
 func (s *Service) Ops() map[string]operation.Op {
-	return operation.Table(s.validateOps(), s.analyzerOps(), s.ruleOps(), s.findingOps(), s.generationOps(), s.recommendationOps())
+	return operation.Table(s.validateOps(), s.analyzerOps(), s.ruleOps(), s.findingOps(), s.generationOps(), s.recommendationOps(), s.checkOps())
 }
 
 // serviceErr passes AWS errors on and turns anything else into

@@ -81,9 +81,6 @@ var pending = map[string][]string{
 		"UpdateResponsibilityTransfer",
 	},
 	"accessanalyzer": {
-		"CheckAccessNotGranted",
-		"CheckNoNewAccess",
-		"CheckNoPublicAccess",
 		"CreateAccessPreview",
 		"CreateServiceLinkedAnalyzer",
 		"DeleteServiceLinkedAnalyzer",

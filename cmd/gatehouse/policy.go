@@ -18,9 +18,9 @@ import (
 func newPolicyCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "policy",
-		Short: "Offline tools on policy documents: simulate, explain, validate, generate",
+		Short: "Offline tools on policy documents: simulate, explain, validate, generate, check",
 	}
-	cmd.AddCommand(newSimulateCmd(), newExplainCmd(), newValidateCmd(), newGenerateCmd())
+	cmd.AddCommand(newSimulateCmd(), newExplainCmd(), newValidateCmd(), newGenerateCmd(), newCheckCmd())
 	return cmd
 }
 

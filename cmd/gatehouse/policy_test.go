@@ -65,3 +65,60 @@ func TestValidateCLI(t *testing.T) {
 		t.Fatal("unknown --kind accepted")
 	}
 }
+
+// TestCheckCLI: gatehouse policy check prints the result as JSON and exits 0
+// on PASS, 1 on FAIL and 2 on bad input.
+func TestCheckCLI(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, doc string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(doc), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	narrow := write("narrow.json", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}`)
+	wide := write("wide.json", `{"Version":"2012-10-17","Statement":[{"Sid":"Wide","Effect":"Allow","Action":"s3:Get*","Resource":"arn:aws:s3:::b/*"}]}`)
+	public := write("public.json", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}`)
+	bad := write("bad.json", `{"Statement":`)
+
+	var res struct {
+		Result  string `json:"result"`
+		Message string `json:"message"`
+		Reasons []struct {
+			Description string `json:"description"`
+			StatementID string `json:"statementId"`
+		} `json:"reasons"`
+	}
+	out, code := runCLI(t, "", "policy", "check", "no-new-access", "--new", narrow, "--existing", wide)
+	if code != 0 || json.Unmarshal([]byte(out), &res) != nil || res.Result != "PASS" {
+		t.Fatalf("narrower: code %d\n%s", code, out)
+	}
+	out, code = runCLI(t, "", "policy", "check", "no-new-access", "--new", wide, "--existing", narrow)
+	if code != 1 || json.Unmarshal([]byte(out), &res) != nil || res.Result != "FAIL" || len(res.Reasons) != 1 || res.Reasons[0].StatementID != "Wide" {
+		t.Fatalf("wider: code %d\n%s", code, out)
+	}
+	out, code = runCLI(t, "", "policy", "check", "access-not-granted", "--policy", wide, "--actions", "s3:GetObjectAcl")
+	if code != 1 || !strings.Contains(out, `"FAIL"`) {
+		t.Fatalf("access granted: code %d\n%s", code, out)
+	}
+	out, code = runCLI(t, "", "policy", "check", "access-not-granted", "--policy", narrow, "--actions", "s3:PutObject", "--resources", "arn:aws:s3:::b/*")
+	if code != 0 || !strings.Contains(out, `"PASS"`) {
+		t.Fatalf("access not granted: code %d\n%s", code, out)
+	}
+	out, code = runCLI(t, "", "policy", "check", "no-public-access", "--policy", public, "--resource-type", "AWS::S3::Bucket")
+	if code != 1 || !strings.Contains(out, "Public access granted in the following statement with index: 0.") {
+		t.Fatalf("public: code %d\n%s", code, out)
+	}
+	for _, args := range [][]string{
+		{"no-new-access", "--new", bad, "--existing", narrow},
+		{"no-new-access", "--new", narrow, "--existing", filepath.Join(dir, "missing.json")},
+		{"no-new-access", "--new", narrow, "--existing", narrow, "--policy-type", "GROUP"},
+		{"no-public-access", "--policy", public, "--resource-type", "AWS::EC2::Instance"},
+		{"access-not-granted", "--policy", narrow},
+	} {
+		if out, code := runCLI(t, "", append([]string{"policy", "check"}, args...)...); code != 2 {
+			t.Errorf("%v: code %d, want 2\n%s", args, code, out)
+		}
+	}
+}

@@ -230,7 +230,7 @@ func (g *graph) check(r rule) []string {
 }
 
 // pure are the packages that import the standard library only and do no I/O.
-var pure = []string{"wildcard", "arn", "ids", "protocol/constraint", "policy", "sigv4", "authref", "policy/validate", "policy/generate", "store", "identity", "session"}
+var pure = []string{"wildcard", "arn", "ids", "protocol/constraint", "policy", "sigv4", "authref", "policy/validate", "policy/generate", "policy/check", "store", "identity", "session"}
 
 // services are the packages that speak Go types, never HTTP, XML or SQL.
 var services = []string{"iam", "sts", "organizations", "accessanalyzer", "s3", "workload", "cloudtrail"}
