@@ -66,6 +66,7 @@ type round struct {
 	errors   int64
 	elapsed  time.Duration
 	rate     float64 // requests (errors included) per second
+	cpu      float64 // CPUs the generator's process kept busy (its CPU time over elapsed)
 }
 
 // errorCount is how often one kind of error occurred, with its first sample.
@@ -145,6 +146,7 @@ func (g *generator) round(ctx context.Context, t target, c int, d time.Duration)
 		wg      sync.WaitGroup
 		workers = make([]worker, c)
 	)
+	cpu0 := processCPU()
 	start := time.Now()
 	end := start.Add(d)
 	for i := range workers {
@@ -159,11 +161,12 @@ func (g *generator) round(ctx context.Context, t target, c int, d time.Duration)
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	cpu := processCPU() - cpu0
 	if err := ctx.Err(); err != nil {
 		return round{}, nil, nil, fmt.Errorf("%s c=%d: run stopped: %w", t.name, c, context.Cause(ctx))
 	}
 	var (
-		r    = round{elapsed: elapsed}
+		r    = round{elapsed: elapsed, cpu: cpu.Seconds() / elapsed.Seconds()}
 		lat  []time.Duration
 		errs = map[string]*errorCount{}
 	)

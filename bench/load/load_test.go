@@ -58,6 +58,9 @@ func TestFloorServesSignedRequests(t *testing.T) {
 		if r.Errors != 0 || r.Requests == 0 || r.Rate <= 0 || len(r.RoundRates) != 2 {
 			t.Errorf("c=%d: %d requests, %d errors (%v), %.0f req/s, rounds %v", r.Concurrency, r.Requests, r.Errors, r.ErrorKinds, r.Rate, r.RoundRates)
 		}
+		if r.GeneratorCPU <= 0 {
+			t.Errorf("c=%d: the generator's CPU was not measured", r.Concurrency)
+		}
 		if !(0 < r.P50ms && r.P50ms <= r.P90ms && r.P90ms <= r.P99ms) {
 			t.Errorf("c=%d: percentiles out of order: %v %v %v", r.Concurrency, r.P50ms, r.P90ms, r.P99ms)
 		}
@@ -150,7 +153,7 @@ func TestMarkdown(t *testing.T) {
 	for _, want := range []string{
 		"| floor | 8 | 1000 | 900, 1000, 1100 |",
 		"| GetUser/user | 8 | 250 | 250 |",
-		"| 2 | 25% |",
+		"| 2 | 0.00 | 25% |",
 		"errors of GetUser/user c=8: 2 × HTTP 403 AccessDenied",
 	} {
 		if !strings.Contains(b.String(), want) {

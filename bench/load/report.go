@@ -26,6 +26,10 @@ type row struct {
 	P99ms      float64          `json:"p99_ms"`
 	Errors     int64            `json:"errors"`
 	ErrorKinds map[string]int64 `json:"error_kinds,omitempty"`
+	// GeneratorCPU is the median over the rounds of the CPUs the generator's
+	// process kept busy (signing, sending, reading; with the in-process floor
+	// the floor too): what the server did not have of the machine.
+	GeneratorCPU float64 `json:"generator_cpus"`
 	// FloorPercent is Rate as a percentage of the floor's at the same
 	// concurrency, when the floor was measured.
 	FloorPercent float64 `json:"floor_percent,omitempty"`
@@ -35,12 +39,15 @@ type row struct {
 // percentiles of every request of every round, merged.
 func summarize(t target, c int, rounds []round, lat []time.Duration, errs map[string]*errorCount) row {
 	r := row{Target: t.name, Floor: t.floor, Concurrency: c}
+	var cpus []float64
 	for _, rd := range rounds {
+		cpus = append(cpus, rd.cpu)
 		r.RoundRates = append(r.RoundRates, rd.rate)
 		r.Requests += rd.requests
 		r.Errors += rd.errors
 	}
 	r.Rate = median(r.RoundRates)
+	r.GeneratorCPU = median(cpus)
 	slices.Sort(lat)
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 	r.P50ms, r.P90ms, r.P99ms = ms(percentile(lat, 0.50)), ms(percentile(lat, 0.90)), ms(percentile(lat, 0.99))
@@ -113,8 +120,8 @@ func (rep report) writeMarkdown(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s, %s, %d CPUs (GOMAXPROCS %d), %d rounds of %s after %s warm-up per level; req/s = median of rounds, latency over all rounds' requests\n\n",
 		rep.Date, rep.GoVersion, rep.NumCPU, rep.GOMAXPROCS, rep.Rounds, rep.Duration, rep.Warmup)
-	b.WriteString("| target | c | req/s | rounds (req/s) | p50 ms | p90 ms | p99 ms | requests | errors | % of floor |\n")
-	b.WriteString("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|\n")
+	b.WriteString("| target | c | req/s | rounds (req/s) | p50 ms | p90 ms | p99 ms | requests | errors | generator CPUs | % of floor |\n")
+	b.WriteString("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, r := range rep.Rows {
 		rates := make([]string, len(r.RoundRates))
 		for i, x := range r.RoundRates {
@@ -124,8 +131,8 @@ func (rep report) writeMarkdown(w io.Writer) error {
 		if r.FloorPercent > 0 {
 			pct = fmt.Sprintf("%.0f%%", r.FloorPercent)
 		}
-		fmt.Fprintf(&b, "| %s | %d | %.0f | %s | %.2f | %.2f | %.2f | %d | %d | %s |\n",
-			r.Target, r.Concurrency, r.Rate, strings.Join(rates, ", "), r.P50ms, r.P90ms, r.P99ms, r.Requests, r.Errors, pct)
+		fmt.Fprintf(&b, "| %s | %d | %.0f | %s | %.2f | %.2f | %.2f | %d | %d | %.2f | %s |\n",
+			r.Target, r.Concurrency, r.Rate, strings.Join(rates, ", "), r.P50ms, r.P90ms, r.P99ms, r.Requests, r.Errors, r.GeneratorCPU, pct)
 	}
 	for _, r := range rep.Rows {
 		if len(r.ErrorKinds) == 0 {
