@@ -47,7 +47,9 @@ func parseScenario(s string) (scenario, error) {
 			creds = credsUser
 		}
 		if creds == credsRoot {
-			// AWS: "Roles may not be assumed by root accounts."
+			// AWS answers AccessDenied "Roles may not be assumed by root
+			// accounts." (as the aws CLI prints it); refused here, before
+			// any load is sent.
 			return scenario{}, fmt.Errorf("scenario %q: root cannot assume a role; use AssumeRole/user or AssumeRole/role", s)
 		}
 	default:
