@@ -153,12 +153,16 @@ func (s *Service) createAccount(ctx context.Context, c *identity.Caller, in *org
 		if err != nil {
 			return err
 		}
+		hs, err := store.ListValues[handshakeRecord](ctx, tx, store.ListOptions{Kind: kindOrgHandshake, Prefix: o.ID + "/"})
+		if err != nil {
+			return err
+		}
 		stored := car
 		stored.Completed = now
 		switch {
 		case slices.ContainsFunc(ms, func(m memberRecord) bool { return strings.EqualFold(m.Email, in.Email) }):
 			stored.State, stored.FailureReason = "FAILED", "EMAIL_ALREADY_EXISTS"
-		case len(ms) >= maxAccounts:
+		case len(ms)+openInvites(hs, now) >= maxAccounts: // "An invitation sent to an account counts against this quota"
 			stored.State, stored.FailureReason = "FAILED", "ACCOUNT_LIMIT_EXCEEDED"
 		default:
 			if _, err := tx.Get(ctx, store.KindAccount, "", accountID); err == nil {

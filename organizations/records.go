@@ -73,6 +73,21 @@ type handshakeRecord struct {
 	State     string    `json:"state"`
 	Requested time.Time `json:"requested"`
 	Expires   time.Time `json:"expires"`
+	// Changed is when the handshake left OPEN (accepted, declined,
+	// canceled); lists show it for 30 days after.
+	Changed time.Time `json:"changed,omitzero"`
+	// The fields below are an INVITE's: the organization and its
+	// management account as they were when it was sent, the invited party
+	// as the sender named it (TargetType ACCOUNT or EMAIL), the notes, and
+	// the tags the account gets when it joins.
+	OrgID       string      `json:"orgId,omitempty"`
+	MasterEmail string      `json:"masterEmail,omitempty"`
+	MasterName  string      `json:"masterName,omitempty"`
+	FeatureSet  string      `json:"featureSet,omitempty"`
+	TargetType  string      `json:"targetType,omitempty"`
+	TargetID    string      `json:"targetId,omitempty"`
+	Notes       string      `json:"notes,omitempty"`
+	Tags        []store.Tag `json:"tags,omitempty"`
 }
 
 type orgRecord struct {
