@@ -64,11 +64,8 @@ var pending = map[string][]string{
 	},
 	"organizations": {
 		"CreateGovCloudAccount",
-		"DescribeEffectivePolicy",
 		"DescribeResponsibilityTransfer",
 		"InviteOrganizationToTransferResponsibility",
-		"ListAccountsWithInvalidEffectivePolicy",
-		"ListEffectivePolicyValidationErrors",
 		"ListInboundResponsibilityTransfers",
 		"ListOutboundResponsibilityTransfers",
 		"TerminateResponsibilityTransfer",
