@@ -76,15 +76,9 @@ var pending = map[string][]string{
 		"CheckNoNewAccess",
 		"CheckNoPublicAccess",
 		"CreateAccessPreview",
-		"CreateServiceLinkedAnalyzer",
-		"DeleteServiceLinkedAnalyzer",
 		"GetAccessPreview",
 		"ListAccessPreviewFindings",
 		"ListAccessPreviews",
-		"ListAnalyzedResources",
-		"ListTagsForResource",
-		"TagResource",
-		"UntagResource",
 	},
 }
 
