@@ -62,15 +62,7 @@ var pending = map[string][]string{
 		"GetDelegatedAccessToken",
 		"GetWebIdentityToken",
 	},
-	"organizations": {
-		"CreateGovCloudAccount",
-		"DescribeResponsibilityTransfer",
-		"InviteOrganizationToTransferResponsibility",
-		"ListInboundResponsibilityTransfers",
-		"ListOutboundResponsibilityTransfers",
-		"TerminateResponsibilityTransfer",
-		"UpdateResponsibilityTransfer",
-	},
+	"organizations": {},
 	"accessanalyzer": {
 		"CheckAccessNotGranted",
 		"CheckNoNewAccess",

@@ -133,9 +133,12 @@ func (s *Service) acceptHandshake(ctx context.Context, c *identity.Caller, in *o
 		return nil, err
 	}
 	var h *orgapi.Handshake
-	if action == "INVITE" {
+	switch action {
+	case "INVITE":
 		h, err = s.acceptInvite(ctx, c, in.HandshakeId)
-	} else {
+	case actionTransfer:
+		h, err = s.acceptTransfer(ctx, c, in.HandshakeId)
+	default:
 		h, err = s.answer(ctx, c, in.HandshakeId, "ACCEPTED", roleSender, func(tx store.Tx, _ handshakeRecord, o orgRecord) error {
 			o.FeatureSet = "ALL"
 			return store.PutJSON(ctx, tx, kindOrg, "", o.ID, o)

@@ -136,8 +136,11 @@ func inviteOut(h handshakeRecord) *orgapi.Handshake {
 
 // anyHandshakeOut renders a handshake of any action.
 func anyHandshakeOut(h handshakeRecord, org string) *orgapi.Handshake {
-	if h.Action == "INVITE" {
+	switch h.Action {
+	case "INVITE":
 		return inviteOut(h)
+	case actionTransfer:
+		return transferHandshakeOut(h)
 	}
 	return handshakeOut(h, org)
 }
@@ -151,7 +154,7 @@ func allHandshakes(ctx context.Context, tx store.ReadTx) ([]handshakeRecord, err
 // receives reports whether account acct receives handshake h: it is the
 // invited account, by id or by its root email.
 func receives(h handshakeRecord, acct store.Account) bool {
-	if h.Action != "INVITE" {
+	if h.Action != "INVITE" && h.Action != actionTransfer {
 		return false
 	}
 	switch h.TargetType {
@@ -408,6 +411,11 @@ func (s *Service) answer(ctx context.Context, c *identity.Caller, id, to string,
 				return err
 			}
 		}
+		if h.Action == actionTransfer {
+			if err := settleTransfer(ctx, tx, h); err != nil {
+				return err
+			}
+		}
 		key := h.OrgID
 		if key == "" {
 			key = o.ID
@@ -568,7 +576,7 @@ func (s *Service) listHandshakesForAccount(ctx context.Context, c *identity.Call
 		for _, h := range hs {
 			h = settle(h, now)
 			if receives(h, acct) && retained(h, now) && keep(h) {
-				all = append(all, *inviteOut(h))
+				all = append(all, *anyHandshakeOut(h, h.OrgID))
 			}
 		}
 		return nil

@@ -42,6 +42,9 @@ const (
 	// kindOrgHandshake: handshakes; key = org/handshake id; value
 	// handshakeRecord.
 	kindOrgHandshake store.Kind = "org-handshake"
+	// kindOrgTransfer: responsibility transfers between two management
+	// accounts; key = transfer id; value transferRecord.
+	kindOrgTransfer store.Kind = "org-transfer"
 )
 
 // orgKinds are the kinds whose keys begin with the organization's id and a
@@ -88,6 +91,10 @@ type handshakeRecord struct {
 	TargetID    string      `json:"targetId,omitempty"`
 	Notes       string      `json:"notes,omitempty"`
 	Tags        []store.Tag `json:"tags,omitempty"`
+	// TransferID is a TRANSFER_RESPONSIBILITY handshake's transfer.
+	TransferID string `json:"transferId,omitempty"`
+	// TransferStart is when the transfer's responsibility begins.
+	TransferStart time.Time `json:"transferStart,omitzero"`
 }
 
 type orgRecord struct {

@@ -98,7 +98,7 @@ func op[I, O any](s *Service, name string, res func(ctx context.Context, c *iden
 // Ops returns the operation table, keyed by operation name.
 func (s *Service) Ops() map[string]operation.Op {
 	return operation.Table(s.organizationOps(), s.accountOps(), s.unitOps(), s.policyOps(), s.tagOps(),
-		s.serviceAccessOps(), s.delegatedAdminOps(), s.resourcePolicyOps(), s.featureOps(), s.handshakeOps(), s.effectivePolicyOps())
+		s.serviceAccessOps(), s.delegatedAdminOps(), s.resourcePolicyOps(), s.featureOps(), s.handshakeOps(), s.effectivePolicyOps(), s.transferOps())
 }
 
 // update runs fn in a store transaction and then brings the directory up to
