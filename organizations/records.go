@@ -49,7 +49,7 @@ const (
 
 // orgKinds are the kinds whose keys begin with the organization's id and a
 // slash; DeleteOrganization deletes them by that prefix.
-var orgKinds = []store.Kind{kindOrgPolicy, kindOrgAttachment, kindOrgTarget, kindOrgServiceAccess, kindOrgDelegatedAdmin, kindOrgResourcePolicy, kindOrgHandshake}
+var orgKinds = []store.Kind{kindOrgPolicy, kindOrgAttachment, kindOrgTarget, kindOrgServiceAccess, kindOrgDelegatedAdmin, kindOrgResourcePolicy, kindOrgHandshake, kindOrgRootAccess}
 
 type serviceAccessRecord struct {
 	Principal string    `json:"principal"`
