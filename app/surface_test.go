@@ -53,7 +53,6 @@ var pending = map[string][]string{
 	},
 	"sts": {
 		"AssumeRoleWithSAML",
-		"AssumeRoot",
 		"GetDelegatedAccessToken",
 		"GetWebIdentityToken",
 	},

@@ -149,3 +149,16 @@ func (s *Service) MemberOf(ctx context.Context, org, account string) (bool, erro
 	})
 	return ok, err
 }
+
+// RootSessionsFor tells STS's AssumeRoot about account's organization: its
+// id ("" when the account is in none), whether RootSessions is enabled
+// there (all features and IAM's trusted access included), and whether the
+// account may open root sessions (the management account or IAM's delegated
+// administrator).
+func (s *Service) RootSessionsFor(ctx context.Context, account string) (org string, enabled, allowed bool, err error) {
+	ra, err := s.RootAccess(ctx, account)
+	if err != nil || ra == nil {
+		return "", false, false, err
+	}
+	return ra.OrgID, ra.AllFeatures && slices.Contains(ra.Features, FeatureRootSessions), ra.Management || ra.DelegatedAdmin, nil
+}
