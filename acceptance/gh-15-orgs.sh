@@ -9,7 +9,12 @@
 #     invited, sees the invitation, accepts it and joins the root as INVITED;
 #   - an invited account leaves at once; the management account cannot leave;
 #   - a canceled invitation can no longer be answered; a declined one is DECLINED;
-#   - the organization lists the handshakes it sent.
+#   - the organization lists the handshakes it sent;
+#   - management policy types that are not enabled have no effective policy;
+#   - IAM Access Analyzer: analyzer tags and the resources an analyzer examined.
+# (AssumeRoot, the IAM root access features, responsibility transfers and the
+# service-linked analyzer operations are newer than the aws CLI 2.9 this runs
+# with; their Go integration tests drive them with aws-sdk-go-v2.)
 # shellcheck source=lib/common.sh
 . "$(dirname "$0")/lib/common.sh" "$@"
 
@@ -76,5 +81,28 @@ expect_ok root organizations list-handshakes-for-organization --filter ActionTyp
 assert_jq "the three invitations, in their states" --arg a "$HS" --arg b "$HS2" --arg c "$HS3" \
   '[.Handshakes[] | select(.Id == $a or .Id == $b or .Id == $c) | .State] == ["ACCEPTED","CANCELED","DECLINED"]'
 expect_err InvalidInputException root organizations list-handshakes-for-organization --filter ActionType=INVITE,ParentHandshakeId=h-abcdefgh
+
+step "a management policy type that is not enabled has no effective policy"
+expect_err EffectivePolicyNotFoundException root organizations describe-effective-policy --policy-type TAG_POLICY
+expect_err InvalidInputException root organizations describe-effective-policy --policy-type TAG_POLICY --target-id "$ORG_ROOT_ID"
+
+step "IAM Access Analyzer: tags of an analyzer, the resources it examined"
+call root accessanalyzer list-analyzers --type ACCOUNT
+AN_ARN=$(jqo '.analyzers[0].arn // empty')
+if [ -z "$AN_ARN" ]; then
+  AN=$(name_for gh15)
+  expect_ok root accessanalyzer create-analyzer --analyzer-name "$AN" --type ACCOUNT --tags team=blue
+  defer _q root accessanalyzer delete-analyzer --analyzer-name "$AN"
+  AN_ARN=$(jqo '.arn')
+fi
+expect_ok root accessanalyzer tag-resource --resource-arn "$AN_ARN" --tags "gh15=$RUN_ID"
+expect_ok root accessanalyzer list-tags-for-resource --resource-arn "$AN_ARN"
+assert_jq "the tag is on the analyzer" --arg v "$RUN_ID" '.tags.gh15 == $v'
+expect_ok root accessanalyzer untag-resource --resource-arn "$AN_ARN" --tag-keys gh15
+expect_ok root accessanalyzer list-tags-for-resource --resource-arn "$AN_ARN"
+assert_jq "and gone after untag-resource" '.tags | has("gh15") | not'
+expect_err ValidationException root accessanalyzer tag-resource --resource-arn "$AN_ARN" --tags aws:reserved=x
+expect_ok root accessanalyzer list-analyzed-resources --analyzer-arn "$AN_ARN" --resource-type AWS::IAM::Role
+assert_jq "the account's roles are analyzed" '[.analyzedResources[].resourceType] | all(. == "AWS::IAM::Role")'
 
 pass
