@@ -17,9 +17,10 @@ import (
 // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_org_support-all-features.html):
 // EnableAllFeatures starts an ENABLE_ALL_FEATURES handshake; every invited
 // member account must approve it, and the management account finalizes it
-// by accepting the handshake. Created accounts "don't get a request";
-// Gatehouse does not send the request to invited accounts either (they
-// approve implicitly), so the management account can finalize at once.
+// by accepting the handshake. Created accounts "don't get a request"; with
+// no invited member the management account finalizes by accepting the
+// request itself, and with invited members through APPROVE_ALL_FEATURES
+// once they have all accepted theirs (approvals.go).
 
 // allFeaturesWindow is how long the request stays open: "A countdown of 90
 // days begins when the request is sent".
@@ -65,7 +66,7 @@ func pendingAllFeatures(ctx context.Context, tx store.ReadTx, org string, now ti
 		return handshakeRecord{}, false, err
 	}
 	for _, h := range hs {
-		if h.Action == "ENABLE_ALL_FEATURES" && (h.State == "REQUESTED" || h.State == "OPEN") && now.Before(h.Expires) {
+		if h.Action == actionEnableAll && !isChild(h) && (h.State == "REQUESTED" || h.State == "OPEN") && now.Before(h.Expires) {
 			return h, true, nil
 		}
 	}
@@ -92,7 +93,11 @@ func (s *Service) enableAllFeatures(ctx context.Context, c *identity.Caller, _ *
 		}
 		h = handshakeRecord{ID: id, ARN: handshakeARN(o.MasterAccountID, o.ID, "ENABLE_ALL_FEATURES", id), Action: "ENABLE_ALL_FEATURES",
 			State: "REQUESTED", Requested: now, Expires: now.Add(allFeaturesWindow)}
-		return store.CreateJSON(ctx, tx, kindOrgHandshake, "", o.ID+"/"+id, h)
+		if err := store.CreateJSON(ctx, tx, kindOrgHandshake, "", o.ID+"/"+id, h); err != nil {
+			return err
+		}
+		_, err := s.requestApprovals(ctx, tx, o, h)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -124,9 +129,10 @@ func (s *Service) describeHandshake(ctx context.Context, c *identity.Caller, in 
 // organization.
 func (s *Service) acceptHandshake(ctx context.Context, c *identity.Caller, in *orgapi.AcceptHandshakeRequest) (*orgapi.AcceptHandshakeResponse, error) {
 	var action string
+	var child bool
 	err := s.view(ctx, func(tx store.ReadTx) error {
 		h, _, _, err := s.findHandshake(ctx, tx, c.Account, in.HandshakeId, s.now())
-		action = h.Action
+		action, child = h.Action, isChild(h)
 		return err
 	})
 	if err != nil {
@@ -138,8 +144,20 @@ func (s *Service) acceptHandshake(ctx context.Context, c *identity.Caller, in *o
 		h, err = s.acceptInvite(ctx, c, in.HandshakeId)
 	case actionTransfer:
 		h, err = s.acceptTransfer(ctx, c, in.HandshakeId)
+	case actionApproveAll:
+		h, err = s.finalizeAll(ctx, c, in.HandshakeId)
 	default:
-		h, err = s.answer(ctx, c, in.HandshakeId, "ACCEPTED", roleSender, func(tx store.Tx, _ handshakeRecord, o orgRecord) error {
+		if child {
+			h, err = s.approveAll(ctx, c, in.HandshakeId)
+			break
+		}
+		h, err = s.answer(ctx, c, in.HandshakeId, "ACCEPTED", roleSender, func(tx store.Tx, p handshakeRecord, o orgRecord) error {
+			// With invited members, the approval is APPROVE_ALL_FEATURES's.
+			if kids, err := childHandshakes(ctx, tx, o.ID, p.ID); err != nil {
+				return err
+			} else if len(kids) > 0 {
+				return orgErr("InvalidHandshakeTransitionException", "You can't perform the operation on the handshake in its current state.")
+			}
 			o.FeatureSet = "ALL"
 			return store.PutJSON(ctx, tx, kindOrg, "", o.ID, o)
 		})

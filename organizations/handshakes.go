@@ -136,11 +136,13 @@ func inviteOut(h handshakeRecord) *orgapi.Handshake {
 
 // anyHandshakeOut renders a handshake of any action.
 func anyHandshakeOut(h handshakeRecord, org string) *orgapi.Handshake {
-	switch h.Action {
-	case "INVITE":
+	switch {
+	case h.Action == "INVITE":
 		return inviteOut(h)
-	case actionTransfer:
+	case h.Action == actionTransfer:
 		return transferHandshakeOut(h)
+	case isChild(h):
+		return childOut(h)
 	}
 	return handshakeOut(h, org)
 }
@@ -154,7 +156,7 @@ func allHandshakes(ctx context.Context, tx store.ReadTx) ([]handshakeRecord, err
 // receives reports whether account acct receives handshake h: it is the
 // invited account, by id or by its root email.
 func receives(h handshakeRecord, acct store.Account) bool {
-	if h.Action != "INVITE" && h.Action != actionTransfer {
+	if h.Action != "INVITE" && h.Action != actionTransfer && !(h.Action == actionEnableAll && isChild(h)) {
 		return false
 	}
 	switch h.TargetType {
@@ -441,7 +443,12 @@ func (s *Service) declineHandshake(ctx context.Context, c *identity.Caller, in *
 // cancelHandshake: "Only the account that sent a handshake can call this
 // operation."
 func (s *Service) cancelHandshake(ctx context.Context, c *identity.Caller, in *orgapi.CancelHandshakeRequest) (*orgapi.CancelHandshakeResponse, error) {
-	h, err := s.answer(ctx, c, in.HandshakeId, "CANCELED", roleSender, nil)
+	h, err := s.answer(ctx, c, in.HandshakeId, "CANCELED", roleSender, func(tx store.Tx, h handshakeRecord, o orgRecord) error {
+		if h.Action == actionEnableAll && !isChild(h) {
+			return cancelChildren(ctx, tx, o, h.ID, s.now().UTC())
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -509,10 +516,7 @@ func handshakeFilter(f *orgapi.HandshakeFilter) (func(handshakeRecord) bool, err
 		if f.ActionType != nil && string(*f.ActionType) != h.Action {
 			return false
 		}
-		// Gatehouse's handshakes have no parent (APPROVE_ALL_FEATURES,
-		// whose parent is ENABLE_ALL_FEATURES, is never sent: created
-		// accounts approve implicitly).
-		return f.ParentHandshakeId == nil
+		return f.ParentHandshakeId == nil || *f.ParentHandshakeId == h.ParentID
 	}, nil
 }
 

@@ -314,3 +314,77 @@ func TestInvitationQuota(t *testing.T) {
 		t.Fatalf("after a cancellation: %v", err)
 	}
 }
+
+// TestEnableAllFeaturesWithInvitedMembers follows the API reference's
+// handshake types: ENABLE_ALL_FEATURES "is always sent from the management
+// account to only invited member accounts"; APPROVE_ALL_FEATURES "is sent …
+// when all member accounts have approved the ENABLE_ALL_FEATURES
+// invitation. It is sent only to the management account", which accepts it
+// to finalize (AcceptHandshake: "Only the management account can accept …
+// APPROVE_ALL_FEATURES").
+func TestEnableAllFeaturesWithInvitedMembers(t *testing.T) {
+	t.Parallel()
+	s := testserver.Start(t)
+	ctx := context.Background()
+	org := s.OrgClient(testserver.RootKeyID, testserver.RootSecretKey, "")
+	if _, err := org.CreateOrganization(ctx, &awsorg.CreateOrganizationInput{FeatureSet: types.OrganizationFeatureSetConsolidatedBilling}); err != nil {
+		t.Fatal(err)
+	}
+	const aID = "240987654321"
+	a := awsorg.NewFromConfig(s.NewStandaloneAccount(t, aID, "AKIAD0000000000DDDDD", "secret-of-account-d-0123456789012345678"))
+	inv, err := org.InviteAccountToOrganization(ctx, &awsorg.InviteAccountToOrganizationInput{Target: &types.HandshakeParty{Id: aws.String(aID), Type: types.HandshakePartyTypeAccount}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.AcceptHandshake(ctx, &awsorg.AcceptHandshakeInput{HandshakeId: inv.Handshake.Id}); err != nil {
+		t.Fatal(err)
+	}
+	createAccount(t, org, "created") // created accounts approve implicitly
+
+	ef, err := org.EnableAllFeatures(ctx, &awsorg.EnableAllFeaturesInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	parent := aws.ToString(ef.Handshake.Id)
+	la, err := a.ListHandshakesForAccount(ctx, &awsorg.ListHandshakesForAccountInput{Filter: &types.HandshakeFilter{ParentHandshakeId: aws.String(parent)}})
+	if err != nil || len(la.Handshakes) != 1 || la.Handshakes[0].Action != types.ActionTypeEnableAllFeatures || la.Handshakes[0].State != types.HandshakeStateOpen {
+		t.Fatalf("the invited member's request: %+v %v", la, err)
+	}
+	child := aws.ToString(la.Handshakes[0].Id)
+	// The management account cannot finalize before the member approves.
+	_, err = org.AcceptHandshake(ctx, &awsorg.AcceptHandshakeInput{HandshakeId: aws.String(parent)})
+	wantCode(t, err, "InvalidHandshakeTransitionException")
+	_, err = org.AcceptHandshake(ctx, &awsorg.AcceptHandshakeInput{HandshakeId: aws.String(child)})
+	wantCode(t, err, "AccessDeniedException")
+
+	if _, err := a.AcceptHandshake(ctx, &awsorg.AcceptHandshakeInput{HandshakeId: aws.String(child)}); err != nil {
+		t.Fatalf("the member approves: %v", err)
+	}
+	lo, err := org.ListHandshakesForOrganization(ctx, &awsorg.ListHandshakesForOrganizationInput{Filter: &types.HandshakeFilter{ParentHandshakeId: aws.String(parent)}})
+	if err != nil || len(lo.Handshakes) != 2 {
+		t.Fatalf("children of the request: %+v %v", lo, err)
+	}
+	var approve string
+	for _, h := range lo.Handshakes {
+		if h.Action == types.ActionTypeApproveAllFeatures && h.State == types.HandshakeStateOpen {
+			approve = aws.ToString(h.Id)
+		}
+	}
+	if approve == "" {
+		t.Fatalf("no APPROVE_ALL_FEATURES for the management account: %+v", lo.Handshakes)
+	}
+	_, err = a.AcceptHandshake(ctx, &awsorg.AcceptHandshakeInput{HandshakeId: aws.String(approve)})
+	wantCode(t, err, "AccessDeniedException")
+	if d, err := org.DescribeOrganization(ctx, &awsorg.DescribeOrganizationInput{}); err != nil || d.Organization.FeatureSet != types.OrganizationFeatureSetConsolidatedBilling {
+		t.Fatalf("before finalizing: %+v %v", d, err)
+	}
+	if _, err := org.AcceptHandshake(ctx, &awsorg.AcceptHandshakeInput{HandshakeId: aws.String(approve)}); err != nil {
+		t.Fatalf("finalizing: %v", err)
+	}
+	if d, err := org.DescribeOrganization(ctx, &awsorg.DescribeOrganizationInput{}); err != nil || d.Organization.FeatureSet != types.OrganizationFeatureSetAll {
+		t.Fatalf("after finalizing: %+v %v", d, err)
+	}
+	if dh, err := org.DescribeHandshake(ctx, &awsorg.DescribeHandshakeInput{HandshakeId: aws.String(parent)}); err != nil || dh.Handshake.State != types.HandshakeStateAccepted {
+		t.Fatalf("the request: %+v %v", dh, err)
+	}
+}

@@ -93,6 +93,9 @@ type handshakeRecord struct {
 	Tags        []store.Tag `json:"tags,omitempty"`
 	// TransferID is a TRANSFER_RESPONSIBILITY handshake's transfer.
 	TransferID string `json:"transferId,omitempty"`
+	// ParentID is the parent handshake of a member's ENABLE_ALL_FEATURES
+	// and of APPROVE_ALL_FEATURES (approvals.go).
+	ParentID string `json:"parentId,omitempty"`
 	// TransferStart is when the transfer's responsibility begins.
 	TransferStart time.Time `json:"transferStart,omitzero"`
 }
