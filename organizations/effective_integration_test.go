@@ -83,4 +83,13 @@ func TestEffectivePolicy(t *testing.T) {
 	}
 	_, err = member.ListAccountsWithInvalidEffectivePolicy(ctx, &awsorg.ListAccountsWithInvalidEffectivePolicyInput{PolicyType: types.EffectivePolicyTypeTagPolicy})
 	wantCode(t, err, "AccessDeniedException")
+
+	// organizations:PolicyType decides the call (Service Authorization
+	// Reference).
+	backupOnly := mgmtUser(t, s, "backup-reader", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"organizations:DescribeEffectivePolicy","Resource":"*",
+	 "Condition":{"StringEquals":{"organizations:PolicyType":"BACKUP_POLICY"}}}]}`)
+	_, err = backupOnly.DescribeEffectivePolicy(ctx, &awsorg.DescribeEffectivePolicyInput{PolicyType: types.EffectivePolicyTypeTagPolicy, TargetId: aws.String(m.Account)})
+	wantCode(t, err, "AccessDeniedException")
+	_, err = backupOnly.DescribeEffectivePolicy(ctx, &awsorg.DescribeEffectivePolicyInput{PolicyType: types.EffectivePolicyTypeBackupPolicy, TargetId: aws.String(m.Account)})
+	wantCode(t, err, "EffectivePolicyNotFoundException")
 }

@@ -23,11 +23,35 @@ import (
 // policy has no validation errors, so no account is listed as having an
 // invalid one.
 
+// The Service Authorization Reference decides these actions with
+// organizations:PolicyType, DescribeEffectivePolicy and
+// ListEffectivePolicyValidationErrors on the account resource.
 func (s *Service) effectivePolicyOps() []operation.Op {
 	return []operation.Op{
-		anyOp(s, "DescribeEffectivePolicy", s.describeEffectivePolicy),
-		op(s, "ListAccountsWithInvalidEffectivePolicy", nil, s.listAccountsWithInvalidEffectivePolicy),
-		op(s, "ListEffectivePolicyValidationErrors", nil, s.listEffectivePolicyValidationErrors),
+		// Any account of an organization may ask (for itself): no
+		// delegation.
+		operation.New("DescribeEffectivePolicy", func(ctx context.Context, c *identity.Caller, in *orgapi.DescribeEffectivePolicyRequest) (operation.Authz, error) {
+			target := c.Account
+			if in.TargetId != nil {
+				target = *in.TargetId
+			}
+			// The organization's ARNs are its management account's; a
+			// member asking about itself acts within its own account.
+			az := operation.Authz{Action: "organizations:DescribeEffectivePolicy", Resource: "*", ResourceAccount: c.Account,
+				Context: map[string][]string{policyTypeKey: {string(in.PolicyType)}}}
+			if r := s.resolve(ctx, c, target); r.ARN != "" {
+				az.Resource = r.ARN
+			}
+			return az, nil
+		}, func(ctx context.Context, c *identity.Caller, in *orgapi.DescribeEffectivePolicyRequest) (*orgapi.DescribeEffectivePolicyResponse, error) {
+			return s.describeEffectivePolicy(withOperation(ctx, "DescribeEffectivePolicy"), c, in)
+		}),
+		op(s, "ListAccountsWithInvalidEffectivePolicy", ofType(func(in *orgapi.ListAccountsWithInvalidEffectivePolicyRequest) orgapi.EffectivePolicyType {
+			return in.PolicyType
+		}), s.listAccountsWithInvalidEffectivePolicy),
+		op(s, "ListEffectivePolicyValidationErrors", func(ctx context.Context, c *identity.Caller, in *orgapi.ListEffectivePolicyValidationErrorsRequest) (resource, error) {
+			return resource{ARN: s.resolve(ctx, c, in.AccountId).ARN, PolicyType: string(in.PolicyType)}, nil
+		}, s.listEffectivePolicyValidationErrors),
 	}
 }
 
