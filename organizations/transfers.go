@@ -71,8 +71,12 @@ func (s *Service) transferOps() []operation.Op {
 		transferOp(s, "DescribeResponsibilityTransfer", func(in *orgapi.DescribeResponsibilityTransferRequest) string { return in.Id }, s.describeTransfer),
 		transferOp(s, "UpdateResponsibilityTransfer", func(in *orgapi.UpdateResponsibilityTransferRequest) string { return in.Id }, s.updateTransfer),
 		transferOp(s, "TerminateResponsibilityTransfer", func(in *orgapi.TerminateResponsibilityTransferRequest) string { return in.Id }, s.terminateTransfer),
-		anyOp(s, "ListInboundResponsibilityTransfers", s.listInboundTransfers),
-		anyOp(s, "ListOutboundResponsibilityTransfers", s.listOutboundTransfers),
+		listTransfersOp(s, "ListInboundResponsibilityTransfers", "inbound", func(in *orgapi.ListInboundResponsibilityTransfersRequest) orgapi.ResponsibilityTransferType {
+			return in.Type
+		}, s.listInboundTransfers),
+		listTransfersOp(s, "ListOutboundResponsibilityTransfers", "outbound", func(in *orgapi.ListOutboundResponsibilityTransfersRequest) orgapi.ResponsibilityTransferType {
+			return in.Type
+		}, s.listOutboundTransfers),
 		op(s, "CreateGovCloudAccount", nil, s.createGovCloudAccount),
 	}
 }
@@ -87,11 +91,24 @@ func transferOp[I, O any](s *Service, name string, id func(I) string, run func(c
 			t, o, err := visibleTransfer(ctx, tx, c.Account, id(in))
 			if err == nil {
 				az.Resource = transferARN(t, o)
-				az.Context = map[string][]string{"organizations:TransferType": {strings.ToLower(t.Type)}, "organizations:TransferDirection": {direction(t, c.Account)}}
+				az.Context = map[string][]string{"organizations:TransferType": {t.Type}, "organizations:TransferDirection": {direction(t, c.Account)}}
 			}
 			return nil
 		})
 		return az, nil
+	}, func(ctx context.Context, c *identity.Caller, in I) (O, error) {
+		return run(withOperation(ctx, name), c, in)
+	})
+}
+
+// listTransfersOp builds a listing of transfers, decided with
+// organizations:TransferType and organizations:TransferDirection (Service
+// Authorization Reference); the management account of either side may call
+// it (the operation checks).
+func listTransfersOp[I, O any](s *Service, name, dir string, typ func(I) orgapi.ResponsibilityTransferType, run func(ctx context.Context, c *identity.Caller, in I) (O, error)) operation.Op {
+	return operation.New(name, func(_ context.Context, _ *identity.Caller, in I) (operation.Authz, error) {
+		return operation.Authz{Action: "organizations:" + name, Resource: "*",
+			Context: map[string][]string{"organizations:TransferType": {string(typ(in))}, "organizations:TransferDirection": {dir}}}, nil
 	}, func(ctx context.Context, c *identity.Caller, in I) (O, error) {
 		return run(withOperation(ctx, name), c, in)
 	})
