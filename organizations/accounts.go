@@ -358,6 +358,11 @@ func (s *Service) moveAccount(ctx context.Context, c *identity.Caller, in *orgap
 }
 
 func (s *Service) removeAccount(ctx context.Context, c *identity.Caller, in *orgapi.RemoveAccountFromOrganizationRequest) (*emptyOutput, error) {
+	approvalID, err := s.randomID("h-", 10)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now().UTC().Truncate(time.Millisecond)
 	return done(s.updateOrg(ctx, c, func(tx store.Tx, o orgRecord) error {
 		m, err := member(ctx, tx, o, in.AccountId)
 		if err != nil {
@@ -372,6 +377,9 @@ func (s *Service) removeAccount(ctx context.Context, c *identity.Caller, in *org
 			return constraint("CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG", "You attempted to remove an account that is registered as a delegated administrator for a service integrated with your organization. To complete this operation, you must first deregister this account as a delegated administrator.")
 		}
 		if err := detachAll(ctx, tx, o.ID, m.AccountID); err != nil {
+			return err
+		}
+		if err := withdrawApprovals(ctx, tx, o, m.AccountID, approvalID, now); err != nil {
 			return err
 		}
 		return tx.Delete(ctx, kindOrgAccount, "", m.AccountID)

@@ -74,6 +74,56 @@ func childHandshakes(ctx context.Context, tx store.ReadTx, org, parent string) (
 	return out, nil
 }
 
+// maybeApprove sends the management account APPROVE_ALL_FEATURES (id
+// approvalID) for the request parent once every member's handshake of it
+// is accepted (skip: one being accepted now), unless it was sent.
+func maybeApprove(ctx context.Context, tx store.Tx, o orgRecord, parent, skip, approvalID string, now time.Time) error {
+	p, err := store.GetJSON[handshakeRecord](ctx, tx, kindOrgHandshake, "", o.ID+"/"+parent)
+	if err != nil {
+		return err
+	}
+	if !handshakeOpen(p, now) {
+		return nil
+	}
+	kids, err := childHandshakes(ctx, tx, o.ID, parent)
+	if err != nil {
+		return err
+	}
+	for _, k := range kids {
+		if k.ID == skip || k.State == "CANCELED" {
+			continue
+		}
+		if k.Action == actionApproveAll || settle(k, now).State != "ACCEPTED" {
+			return nil // not yet, or already sent
+		}
+	}
+	a := handshakeRecord{ID: approvalID, ARN: handshakeARN(o.MasterAccountID, o.ID, actionApproveAll, approvalID), Action: actionApproveAll,
+		State: "OPEN", Requested: now, Expires: p.Expires, OrgID: o.ID, TargetType: "ACCOUNT", TargetID: o.MasterAccountID, ParentID: parent}
+	return store.CreateJSON(ctx, tx, kindOrgHandshake, "", o.ID+"/"+approvalID, a)
+}
+
+// withdrawApprovals cancels the open all-features handshakes of an account
+// that leaves the organization; the others may then be all it waited for.
+func withdrawApprovals(ctx context.Context, tx store.Tx, o orgRecord, account, approvalID string, now time.Time) error {
+	hs, err := store.ListValues[handshakeRecord](ctx, tx, store.ListOptions{Kind: kindOrgHandshake, Prefix: o.ID + "/"})
+	if err != nil {
+		return err
+	}
+	for _, h := range hs {
+		if h.Action != actionEnableAll || !isChild(h) || h.TargetID != account || !handshakeOpen(h, now) {
+			continue
+		}
+		h.State, h.Changed = "CANCELED", now
+		if err := store.PutJSON(ctx, tx, kindOrgHandshake, "", o.ID+"/"+h.ID, h); err != nil {
+			return err
+		}
+		if err := maybeApprove(ctx, tx, o, h.ParentID, "", approvalID, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // approveAll accepts a member's ENABLE_ALL_FEATURES handshake; when every
 // invited member has, the management account receives APPROVE_ALL_FEATURES.
 func (s *Service) approveAll(ctx context.Context, c *identity.Caller, id string) (*orgapi.Handshake, error) {
@@ -83,21 +133,7 @@ func (s *Service) approveAll(ctx context.Context, c *identity.Caller, id string)
 	}
 	now := s.now().UTC().Truncate(time.Millisecond)
 	return s.answer(ctx, c, id, "ACCEPTED", roleRecipient, func(tx store.Tx, h handshakeRecord, o orgRecord) error {
-		kids, err := childHandshakes(ctx, tx, o.ID, h.ParentID)
-		if err != nil {
-			return err
-		}
-		for _, k := range kids {
-			if k.ID == h.ID {
-				continue
-			}
-			if k.Action == actionApproveAll || settle(k, now).State != "ACCEPTED" {
-				return nil // not yet, or already sent
-			}
-		}
-		a := handshakeRecord{ID: approvalID, ARN: handshakeARN(o.MasterAccountID, o.ID, actionApproveAll, approvalID), Action: actionApproveAll,
-			State: "OPEN", Requested: now, Expires: h.Expires, OrgID: o.ID, TargetType: "ACCOUNT", TargetID: o.MasterAccountID, ParentID: h.ParentID}
-		return store.CreateJSON(ctx, tx, kindOrgHandshake, "", o.ID+"/"+approvalID, a)
+		return maybeApprove(ctx, tx, o, h.ParentID, h.ID, approvalID, now)
 	})
 }
 

@@ -600,7 +600,11 @@ func (s *Service) listHandshakesForAccount(ctx context.Context, c *identity.Call
 // account created less than four days ago. Its attachments and tags go with
 // its membership.
 func (s *Service) leaveOrganization(ctx context.Context, c *identity.Caller, _ awsjsonEmpty) (*emptyOutput, error) {
-	now := s.now()
+	now := s.now().UTC().Truncate(time.Millisecond)
+	approvalID, err := s.randomID("h-", 10)
+	if err != nil {
+		return nil, err
+	}
 	return done(s.update(ctx, func(tx store.Tx) error {
 		o, m, err := orgOf(ctx, tx, c.Account)
 		if err != nil {
@@ -618,6 +622,9 @@ func (s *Service) leaveOrganization(ctx context.Context, c *identity.Caller, _ a
 			return constraint("WAIT_PERIOD_ACTIVE", "After you create an Amazon Web Services account, you must wait until at least four days after the account was created. Invited accounts aren't subject to this waiting period.")
 		}
 		if err := detachAll(ctx, tx, o.ID, m.AccountID); err != nil {
+			return err
+		}
+		if err := withdrawApprovals(ctx, tx, o, m.AccountID, approvalID, now); err != nil {
 			return err
 		}
 		return tx.Delete(ctx, kindOrgAccount, "", m.AccountID)

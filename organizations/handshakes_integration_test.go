@@ -340,6 +340,16 @@ func TestEnableAllFeaturesWithInvitedMembers(t *testing.T) {
 		t.Fatal(err)
 	}
 	createAccount(t, org, "created") // created accounts approve implicitly
+	// A second invited member, which leaves before it answers.
+	const bID = "250987654321"
+	b := awsorg.NewFromConfig(s.NewStandaloneAccount(t, bID, "AKIAE0000000000EEEEE", "secret-of-account-e-0123456789012345678"))
+	invB, err := org.InviteAccountToOrganization(ctx, &awsorg.InviteAccountToOrganizationInput{Target: &types.HandshakeParty{Id: aws.String(bID), Type: types.HandshakePartyTypeAccount}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.AcceptHandshake(ctx, &awsorg.AcceptHandshakeInput{HandshakeId: invB.Handshake.Id}); err != nil {
+		t.Fatal(err)
+	}
 
 	ef, err := org.EnableAllFeatures(ctx, &awsorg.EnableAllFeaturesInput{})
 	if err != nil {
@@ -362,6 +372,15 @@ func TestEnableAllFeaturesWithInvitedMembers(t *testing.T) {
 	}
 	lo, err := org.ListHandshakesForOrganization(ctx, &awsorg.ListHandshakesForOrganizationInput{Filter: &types.HandshakeFilter{ParentHandshakeId: aws.String(parent)}})
 	if err != nil || len(lo.Handshakes) != 2 {
+		t.Fatalf("children of the request while a member has not answered: %+v %v", lo, err)
+	}
+	// The member that has not answered leaves: its request is withdrawn,
+	// and all the remaining members have approved.
+	if _, err := b.LeaveOrganization(ctx, &awsorg.LeaveOrganizationInput{}); err != nil {
+		t.Fatal(err)
+	}
+	lo, err = org.ListHandshakesForOrganization(ctx, &awsorg.ListHandshakesForOrganizationInput{Filter: &types.HandshakeFilter{ParentHandshakeId: aws.String(parent)}})
+	if err != nil || len(lo.Handshakes) != 3 {
 		t.Fatalf("children of the request: %+v %v", lo, err)
 	}
 	var approve string
