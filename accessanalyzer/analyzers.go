@@ -50,6 +50,7 @@ type ruleRecord struct {
 	Filter    map[string]criterion `json:"filter"`
 	CreatedAt time.Time            `json:"createdAt"`
 	UpdatedAt time.Time            `json:"updatedAt"`
+	Tags      map[string]string    `json:"tags,omitempty"`
 }
 
 // criterion is a filter criterion as stored.
@@ -88,6 +89,9 @@ func (s *Service) analyzerOps() []operation.Op {
 func (s *Service) createAnalyzer(ctx context.Context, c *identity.Caller, in *analyzerapi.CreateAnalyzerRequest) (*analyzerapi.CreateAnalyzerResponse, error) {
 	age, err := analyzerConfig(in.Type, in.Configuration)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkTags(in.Tags); err != nil {
 		return nil, err
 	}
 	now := s.now().UTC()

@@ -11,7 +11,9 @@
 // (ACCOUNT_UNUSED_ACCESS), whose findings V2 report roles, access keys,
 // console passwords and permissions not used within the analyzer's age,
 // from the store's last-used dates and the audit trail (unused.go), with
-// recommendations for unused permissions (recommend.go).
+// recommendations for unused permissions (recommend.go); and the tags of
+// analyzers and archive rules, the resources an analyzer examined, and the
+// service-linked analyzer operations customers cannot use (tags.go).
 //
 // Findings are recomputed from the store whenever they are read or a scan is
 // requested, so they follow every change of a trust policy at once; the
@@ -102,7 +104,8 @@ func op[I, O any](name string, res func(c *identity.Caller, in I) string, run fu
 
 // Ops returns the operation table, keyed by operation name.
 func (s *Service) Ops() map[string]operation.Op {
-	return operation.Table(s.validateOps(), s.analyzerOps(), s.ruleOps(), s.findingOps(), s.generationOps(), s.recommendationOps(), s.checkOps())
+	return operation.Table(s.validateOps(), s.analyzerOps(), s.ruleOps(), s.findingOps(), s.generationOps(), s.recommendationOps(), s.checkOps(),
+		s.tagOps())
 }
 
 // serviceErr passes AWS errors on and turns anything else into

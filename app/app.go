@@ -123,12 +123,13 @@ func New(ctx context.Context, c Config) (*Gatehouse, error) {
 	g.Authorizer = authz.New(dir, g.Organizations)
 	// Organizations' controls also decide IAM's SimulatePrincipalPolicy.
 	g.IAM = iam.New(iam.Config{Store: c.Store, Directory: dir, Keyring: c.Keys, Rand: c.Rand, Now: c.Now, Managed: catalog, Log: c.Log, Guardrails: g.Organizations, Trail: trailReader,
-		OrgReports: g.Organizations})
+		OrgReports: g.Organizations, RootAccess: g.Organizations})
 	g.TokenKeys, err = tokenkeys.Open(ctx, tokenkeys.Config{Store: c.Store, Master: c.Keys, Legacy: c.Keys, Rand: c.Rand, Now: c.Now, Log: c.Log})
 	if err != nil {
 		return nil, fmt.Errorf("opening the session key ring: %w", err)
 	}
 	g.STS = sts.New(sts.Config{Store: c.Store, Directory: dir, Managed: catalog, Sealer: g.TokenKeys, MFA: g.IAM, Rand: c.Rand, Now: c.Now, Log: c.Log, Authorizer: g.Authorizer})
+	g.STS.UseRootSessions(g.Organizations)
 	g.Authorizer.UseSessions(g.STS)
 	g.AccessAnalyzer = accessanalyzer.New(accessanalyzer.Config{Store: c.Store, Rand: c.Rand, Now: c.Now, Log: c.Log, Trail: trailReader, Policies: dir})
 	if c.Objects != nil {

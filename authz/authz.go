@@ -166,14 +166,21 @@ func (a *Authorizer) identity(ctx context.Context, c *identity.Caller) (*policy.
 			return &policy.Set{}, nil
 		}
 		return a.sessions.Policies(ctx, c)
+	case policy.PrincipalRoot:
+		// A root session's task policy (STS AssumeRoot) is its session
+		// policy.
+		if a.sessions != nil && !c.TokenIssueTime.IsZero() {
+			return a.sessions.Policies(ctx, c)
+		}
 	}
 	return &policy.Set{}, nil
 }
 
 // Authorize decides the call az by c: nil when allowed, else AWS's
 // AccessDenied naming the caller, the action, the resource and the reason.
-// A root user is restricted only by the SCPs of a member account, by RCPs
-// and by a resource policy the call names (az.ResourcePolicy).
+// A root user is restricted only by the SCPs of a member account, by RCPs,
+// by a resource policy the call names (az.ResourcePolicy) and, in a root
+// session, by its task policy's denies.
 func (a *Authorizer) Authorize(ctx context.Context, c *identity.Caller, az operation.Authz) error {
 	if az.Skip {
 		return nil
@@ -185,7 +192,7 @@ func (a *Authorizer) Authorize(ctx context.Context, c *identity.Caller, az opera
 	}
 	// A root user needs no identity policy, but a resource policy the call
 	// names must still allow it.
-	if c.IsRoot() && !as.Guardrails.Active() && az.ResourcePolicy == nil {
+	if c.IsRoot() && !as.Guardrails.Active() && az.ResourcePolicy == nil && len(as.Set.Session) == 0 {
 		return nil
 	}
 	res := policy.Evaluate(as.Set, as.Request)

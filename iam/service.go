@@ -49,6 +49,9 @@ type Config struct {
 	// (organizations.Service); nil without Organizations, when no account
 	// may generate them.
 	OrgReports OrgReports
+	// RootAccess reads and changes the organization's centralized root
+	// access (organizations.Service); nil without Organizations.
+	RootAccess RootAccessOrg
 }
 
 // ManagedCatalog is the catalogue of AWS managed policies.
@@ -73,6 +76,7 @@ type Service struct {
 	orgs       authz.Organization
 	trail      trail.Store
 	orgReports OrgReports
+	rootOrg    RootAccessOrg
 	// simSlots bounds the simulations evaluating at once, so that the
 	// heaviest legal simulation requests can never take every core from
 	// the callers the server authorizes.
@@ -83,7 +87,7 @@ type Service struct {
 func New(c Config) *Service {
 	return &Service{
 		st: c.Store, dir: c.Directory, keys: c.Keyring, ids: ids.NewGen(c.Rand), rand: c.Rand,
-		now: c.Now, managed: c.Managed, log: c.Log, orgs: c.Guardrails, trail: c.Trail, orgReports: c.OrgReports,
+		now: c.Now, managed: c.Managed, log: c.Log, orgs: c.Guardrails, trail: c.Trail, orgReports: c.OrgReports, rootOrg: c.RootAccess,
 		simSlots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2)),
 	}
 }
@@ -110,7 +114,7 @@ func (s *Service) Ops() map[string]Op {
 		s.oidcOps(),
 		s.passwordOps(),
 		s.sshKeyOps(), s.signingCertificateOps(), s.serviceCredentialOps(),
-		s.lastAccessedOps(), s.orgAccessOps(),
+		s.lastAccessedOps(), s.orgAccessOps(), s.rootAccessOps(),
 	}
 	for _, group := range groups {
 		for _, o := range group {

@@ -154,12 +154,16 @@ func (s *Service) createAccount(ctx context.Context, c *identity.Caller, in *org
 		if err != nil {
 			return err
 		}
+		hs, err := store.ListValues[handshakeRecord](ctx, tx, store.ListOptions{Kind: kindOrgHandshake, Prefix: o.ID + "/"})
+		if err != nil {
+			return err
+		}
 		stored := car
 		stored.Completed = now
 		switch {
 		case slices.ContainsFunc(ms, func(m memberRecord) bool { return strings.EqualFold(m.Email, in.Email) }):
 			stored.State, stored.FailureReason = "FAILED", "EMAIL_ALREADY_EXISTS"
-		case len(ms) >= maxAccounts:
+		case len(ms)+openInvites(hs, now) >= maxAccounts: // "An invitation sent to an account counts against this quota"
 			stored.State, stored.FailureReason = "FAILED", "ACCOUNT_LIMIT_EXCEEDED"
 		default:
 			if _, err := tx.Get(ctx, store.KindAccount, "", accountID); err == nil {
@@ -354,6 +358,11 @@ func (s *Service) moveAccount(ctx context.Context, c *identity.Caller, in *orgap
 }
 
 func (s *Service) removeAccount(ctx context.Context, c *identity.Caller, in *orgapi.RemoveAccountFromOrganizationRequest) (*emptyOutput, error) {
+	approvalID, err := s.randomID("h-", 10)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now().UTC().Truncate(time.Millisecond)
 	return done(s.updateOrg(ctx, c, func(tx store.Tx, o orgRecord) error {
 		m, err := member(ctx, tx, o, in.AccountId)
 		if err != nil {
@@ -368,6 +377,9 @@ func (s *Service) removeAccount(ctx context.Context, c *identity.Caller, in *org
 			return constraint("CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG", "You attempted to remove an account that is registered as a delegated administrator for a service integrated with your organization. To complete this operation, you must first deregister this account as a delegated administrator.")
 		}
 		if err := detachAll(ctx, tx, o.ID, m.AccountID); err != nil {
+			return err
+		}
+		if err := withdrawApprovals(ctx, tx, o, m.AccountID, approvalID, now); err != nil {
 			return err
 		}
 		return tx.Delete(ctx, kindOrgAccount, "", m.AccountID)

@@ -17,9 +17,10 @@ import (
 // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_org_support-all-features.html):
 // EnableAllFeatures starts an ENABLE_ALL_FEATURES handshake; every invited
 // member account must approve it, and the management account finalizes it
-// by accepting the handshake. Gatehouse's member accounts are all created
-// (CreateAccount), never invited, and created accounts "don't get a request",
-// so the management account can finalize at once.
+// by accepting the handshake. Created accounts "don't get a request"; with
+// no invited member the management account finalizes by accepting the
+// request itself, and with invited members through APPROVE_ALL_FEATURES
+// once they have all accepted theirs (approvals.go).
 
 // allFeaturesWindow is how long the request stays open: "A countdown of 90
 // days begins when the request is sent".
@@ -65,7 +66,7 @@ func pendingAllFeatures(ctx context.Context, tx store.ReadTx, org string, now ti
 		return handshakeRecord{}, false, err
 	}
 	for _, h := range hs {
-		if h.Action == "ENABLE_ALL_FEATURES" && (h.State == "REQUESTED" || h.State == "OPEN") && now.Before(h.Expires) {
+		if h.Action == actionEnableAll && !isChild(h) && (h.State == "REQUESTED" || h.State == "OPEN") && now.Before(h.Expires) {
 			return h, true, nil
 		}
 	}
@@ -92,7 +93,11 @@ func (s *Service) enableAllFeatures(ctx context.Context, c *identity.Caller, _ *
 		}
 		h = handshakeRecord{ID: id, ARN: handshakeARN(o.MasterAccountID, o.ID, "ENABLE_ALL_FEATURES", id), Action: "ENABLE_ALL_FEATURES",
 			State: "REQUESTED", Requested: now, Expires: now.Add(allFeaturesWindow)}
-		return store.CreateJSON(ctx, tx, kindOrgHandshake, "", o.ID+"/"+id, h)
+		if err := store.CreateJSON(ctx, tx, kindOrgHandshake, "", o.ID+"/"+id, h); err != nil {
+			return err
+		}
+		_, err := s.requestApprovals(ctx, tx, o, h)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -100,77 +105,65 @@ func (s *Service) enableAllFeatures(ctx context.Context, c *identity.Caller, _ *
 	return &orgapi.EnableAllFeaturesResponse{Handshake: handshakeOut(h, org)}, nil
 }
 
-// handshake reads a handshake of the caller's organization, EXPIRED once
-// past its expiry.
-func (s *Service) handshake(ctx context.Context, tx store.ReadTx, o orgRecord, id string) (handshakeRecord, error) {
-	h, err := store.GetJSON[handshakeRecord](ctx, tx, kindOrgHandshake, "", o.ID+"/"+id)
-	if isNotFound(err) {
-		return h, handshakeNotFound()
-	}
-	if err == nil && (h.State == "REQUESTED" || h.State == "OPEN") && !s.now().Before(h.Expires) {
-		h.State = "EXPIRED"
-	}
-	return h, err
-}
-
-// describeHandshake may be called "from any account in a organization".
+// describeHandshake may be called "from any account in a organization",
+// and by the account an invitation was sent to.
 func (s *Service) describeHandshake(ctx context.Context, c *identity.Caller, in *orgapi.DescribeHandshakeRequest) (*orgapi.DescribeHandshakeResponse, error) {
 	var h handshakeRecord
 	var org string
 	err := s.view(ctx, func(tx store.ReadTx) error {
-		o, _, err := orgOf(ctx, tx, c.Account)
-		if err != nil {
-			if _, ok := isAWS(err); ok {
-				return handshakeNotFound()
-			}
-			return err
-		}
+		var o orgRecord
+		var err error
+		h, _, o, err = s.findHandshake(ctx, tx, c.Account, in.HandshakeId, s.now())
 		org = o.ID
-		h, err = s.handshake(ctx, tx, o, in.HandshakeId)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &orgapi.DescribeHandshakeResponse{Handshake: handshakeOut(h, org)}, nil
+	return &orgapi.DescribeHandshakeResponse{Handshake: anyHandshakeOut(h, org)}, nil
 }
 
-// acceptHandshake finalizes enabling all features: only the management
-// account accepts an ENABLE_ALL_FEATURES handshake of its organization.
+// acceptHandshake accepts an invitation (the invited account, which joins
+// the organization; handshakes.go) or finalizes enabling all features: only
+// the management account accepts an ENABLE_ALL_FEATURES handshake of its
+// organization.
 func (s *Service) acceptHandshake(ctx context.Context, c *identity.Caller, in *orgapi.AcceptHandshakeRequest) (*orgapi.AcceptHandshakeResponse, error) {
-	var h handshakeRecord
-	var org string
-	err := s.update(ctx, func(tx store.Tx) error {
-		o, _, err := orgOf(ctx, tx, c.Account)
-		if err != nil {
-			if _, ok := isAWS(err); ok {
-				return handshakeNotFound()
-			}
-			return err
-		}
-		org = o.ID
-		if h, err = s.handshake(ctx, tx, o, in.HandshakeId); err != nil {
-			return err
-		}
-		if o.MasterAccountID != c.Account {
-			return accessDenied()
-		}
-		switch h.State {
-		case "ACCEPTED":
-			return orgErr("HandshakeAlreadyInStateException", "The specified handshake is already in the requested state.")
-		case "REQUESTED", "OPEN":
-		default:
-			return orgErr("InvalidHandshakeTransitionException", "You can't perform the operation on the handshake in its current state.")
-		}
-		h.State = "ACCEPTED"
-		if err := store.PutJSON(ctx, tx, kindOrgHandshake, "", o.ID+"/"+h.ID, h); err != nil {
-			return err
-		}
-		o.FeatureSet = "ALL"
-		return store.PutJSON(ctx, tx, kindOrg, "", o.ID, o)
+	var action string
+	var child bool
+	err := s.view(ctx, func(tx store.ReadTx) error {
+		h, _, _, err := s.findHandshake(ctx, tx, c.Account, in.HandshakeId, s.now())
+		action, child = h.Action, isChild(h)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &orgapi.AcceptHandshakeResponse{Handshake: handshakeOut(h, org)}, nil
+	var h *orgapi.Handshake
+	switch action {
+	case "INVITE":
+		h, err = s.acceptInvite(ctx, c, in.HandshakeId)
+	case actionTransfer:
+		h, err = s.acceptTransfer(ctx, c, in.HandshakeId)
+	case actionApproveAll:
+		h, err = s.finalizeAll(ctx, c, in.HandshakeId)
+	default:
+		if child {
+			h, err = s.approveAll(ctx, c, in.HandshakeId)
+			break
+		}
+		h, err = s.answer(ctx, c, in.HandshakeId, "ACCEPTED", roleSender, func(tx store.Tx, p handshakeRecord, o orgRecord) error {
+			// With invited members, the approval is APPROVE_ALL_FEATURES's.
+			if kids, err := childHandshakes(ctx, tx, o.ID, p.ID); err != nil {
+				return err
+			} else if len(kids) > 0 {
+				return orgErr("InvalidHandshakeTransitionException", "You can't perform the operation on the handshake in its current state.")
+			}
+			o.FeatureSet = "ALL"
+			return store.PutJSON(ctx, tx, kindOrg, "", o.ID, o)
+		})
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &orgapi.AcceptHandshakeResponse{Handshake: h}, nil
 }

@@ -134,6 +134,20 @@ func (s *Service) deleteOrganization(ctx context.Context, c *identity.Caller, _ 
 		if len(ms) > 1 {
 			return orgErr("OrganizationNotEmptyException", "To delete an organization you must first remove all member accounts (except the management account).")
 		}
+		ts, err := store.ListValues[transferRecord](ctx, tx, store.ListOptions{Kind: kindOrgTransfer})
+		if err != nil {
+			return err
+		}
+		for _, t := range ts {
+			if (t.TargetAccount == c.Account || t.SourceAccount == c.Account) && (t.Status == "ACCEPTED" || t.Status == "REQUESTED") {
+				if t, err = settleTransferState(ctx, tx, t, s.now()); err != nil {
+					return err
+				}
+				if t.Status != "EXPIRED" {
+					return constraint("ACTIVE_RESPONSIBILITY_TRANSFER_PROCESS", "You cannot delete organization due to an ongoing responsibility transfer process. For example, a pending invitation or an in-progress transfer. To delete the organization, you must resolve the current transfer process.")
+				}
+			}
+		}
 		us, err := units(ctx, tx, o.ID)
 		if err != nil {
 			return err

@@ -42,11 +42,14 @@ const (
 	// kindOrgHandshake: handshakes; key = org/handshake id; value
 	// handshakeRecord.
 	kindOrgHandshake store.Kind = "org-handshake"
+	// kindOrgTransfer: responsibility transfers between two management
+	// accounts; key = transfer id; value transferRecord.
+	kindOrgTransfer store.Kind = "org-transfer"
 )
 
 // orgKinds are the kinds whose keys begin with the organization's id and a
 // slash; DeleteOrganization deletes them by that prefix.
-var orgKinds = []store.Kind{kindOrgPolicy, kindOrgAttachment, kindOrgTarget, kindOrgServiceAccess, kindOrgDelegatedAdmin, kindOrgResourcePolicy, kindOrgHandshake}
+var orgKinds = []store.Kind{kindOrgPolicy, kindOrgAttachment, kindOrgTarget, kindOrgServiceAccess, kindOrgDelegatedAdmin, kindOrgResourcePolicy, kindOrgHandshake, kindOrgRootAccess}
 
 type serviceAccessRecord struct {
 	Principal string    `json:"principal"`
@@ -73,6 +76,28 @@ type handshakeRecord struct {
 	State     string    `json:"state"`
 	Requested time.Time `json:"requested"`
 	Expires   time.Time `json:"expires"`
+	// Changed is when the handshake left OPEN (accepted, declined,
+	// canceled); lists show it for 30 days after.
+	Changed time.Time `json:"changed,omitzero"`
+	// The fields below are an INVITE's: the organization and its
+	// management account as they were when it was sent, the invited party
+	// as the sender named it (TargetType ACCOUNT or EMAIL), the notes, and
+	// the tags the account gets when it joins.
+	OrgID       string      `json:"orgId,omitempty"`
+	MasterEmail string      `json:"masterEmail,omitempty"`
+	MasterName  string      `json:"masterName,omitempty"`
+	FeatureSet  string      `json:"featureSet,omitempty"`
+	TargetType  string      `json:"targetType,omitempty"`
+	TargetID    string      `json:"targetId,omitempty"`
+	Notes       string      `json:"notes,omitempty"`
+	Tags        []store.Tag `json:"tags,omitempty"`
+	// TransferID is a TRANSFER_RESPONSIBILITY handshake's transfer.
+	TransferID string `json:"transferId,omitempty"`
+	// ParentID is the parent handshake of a member's ENABLE_ALL_FEATURES
+	// and of APPROVE_ALL_FEATURES (approvals.go).
+	ParentID string `json:"parentId,omitempty"`
+	// TransferStart is when the transfer's responsibility begins.
+	TransferStart time.Time `json:"transferStart,omitzero"`
 }
 
 type orgRecord struct {

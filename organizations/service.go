@@ -13,8 +13,13 @@
 // Guide lists (trusted.go, access.go), their delegated administrators, who
 // may read the organization, the organization's resource-based delegation
 // policy, with which a member account may make the calls AWS lets it
-// delegate (resourcepolicy.go; delegation.go decides who may call what), and
-// enabling all features through its handshake (features.go).
+// delegate (resourcepolicy.go; delegation.go decides who may call what),
+// enabling all features through its handshakes (features.go, approvals.go),
+// invitations of accounts the server holds, their answers and leaving
+// (handshakes.go), effective management policies merged by the inheritance
+// operators (effective.go, effectiveops.go), responsibility transfers
+// between management accounts and GovCloud's refusal (transfers.go), and
+// the centralized root access features IAM and STS read (rootaccess.go).
 //
 // Organization records are global store records (Account ""), so that one
 // read finds an account's organization whatever the account; Controls caches
@@ -117,7 +122,7 @@ const policyTypeKey = "organizations:PolicyType"
 // Ops returns the operation table, keyed by operation name.
 func (s *Service) Ops() map[string]operation.Op {
 	return operation.Table(s.organizationOps(), s.accountOps(), s.unitOps(), s.policyOps(), s.tagOps(),
-		s.serviceAccessOps(), s.delegatedAdminOps(), s.resourcePolicyOps(), s.featureOps())
+		s.serviceAccessOps(), s.delegatedAdminOps(), s.resourcePolicyOps(), s.featureOps(), s.handshakeOps(), s.effectivePolicyOps(), s.transferOps())
 }
 
 // update runs fn in a store transaction and then brings the directory up to

@@ -196,6 +196,13 @@ func evaluate(set *Set, st *evalState, rec *recorder) Result {
 		if denied && rec == nil {
 			return res
 		}
+	} else if p.Type == PrincipalRoot && len(set.Session) > 0 {
+		// A root session (STS AssumeRoot) keeps the root user's implicit
+		// permissions; its task policy can only deny.
+		scanAll(set.Session, LayerSession, 0, false)
+		if denied && rec == nil {
+			return res
+		}
 	}
 
 	// Organization levels.

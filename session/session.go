@@ -43,6 +43,9 @@ const (
 	KindFederatedUser
 	// KindUser is a GetSessionToken session: the IAM user (or root) itself.
 	KindUser
+	// KindRoot is an AssumeRoot session: the root user of a member account,
+	// its privileged task scoped by the task policy (PolicyARNs).
+	KindRoot
 )
 
 // Tag is a session tag.
@@ -158,7 +161,7 @@ func Open(k Sealer, token, accessKeyID string, now time.Time) (*Session, error) 
 	if err := json.Unmarshal(plain, &s); err != nil {
 		return nil, fmt.Errorf("%w: undecodable content", ErrInvalid)
 	}
-	if s.Version != Version || s.AccessKeyID != accessKeyID || s.Kind == KindInvalid || s.Kind > KindUser || s.Account == "" {
+	if s.Version != Version || s.AccessKeyID != accessKeyID || s.Kind == KindInvalid || s.Kind > KindRoot || s.Account == "" {
 		return nil, fmt.Errorf("%w: inconsistent content", ErrInvalid)
 	}
 	if !now.Before(s.Expiration) {

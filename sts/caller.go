@@ -72,6 +72,12 @@ func (s *Service) Identify(ctx context.Context, sess *session.Session, service s
 		c.Principal = policy.Principal{Type: policy.PrincipalFederatedUser, Account: sess.Account, ARN: federatedUserARN(sess.Account, sess.Name)}
 		c.UserID = sess.Account + ":" + sess.Name
 		c.Tags = mergedTags(nil, sess.Tags)
+	case session.KindRoot:
+		// An AssumeRoot session: the member account's root user, scoped by
+		// its task policy (Policies).
+		c.Principal = policy.Principal{Type: policy.PrincipalRoot, ARN: arn.Root(sess.Account), Account: sess.Account}
+		c.UserID = sess.Account
+		c.SourceIdentity = sess.SourceIdentity
 	case session.KindUser:
 		// GetSessionToken credentials call IAM only when obtained with MFA;
 		// AWS answers InvalidClientTokenId (aws/aws-sdk-js#460,
@@ -192,6 +198,9 @@ func (s *Service) Policies(ctx context.Context, c *identity.Caller) (*policy.Set
 			return &policy.Set{}, nil
 		}
 		return s.dir.UserPolicies(ctx, sess.Account, sess.UserName)
+	case session.KindRoot:
+		// The root user's permissions, less what the task policy denies.
+		base = &policy.Set{}
 	default:
 		return &policy.Set{}, nil
 	}

@@ -70,6 +70,8 @@ type Service struct {
 	authz   *authz.Authorizer
 	// webKeys gets OIDC providers' keys (UseWebIdentityKeys).
 	webKeys WebIdentityKeys
+	// rootSessions tells AssumeRoot about organizations (UseRootSessions).
+	rootSessions RootSessions
 
 	// allowAll is the identity policy of a root user's federated session.
 	allowAll *policy.Policy
@@ -151,6 +153,7 @@ func (s *Service) Ops() map[string]operation.Op {
 			return operation.Authz{Action: "sts:DecodeAuthorizationMessage", Resource: "*"}, nil
 		}, s.decodeAuthorizationMessage),
 	}
+	ops = append(ops, s.assumeRootOp())
 	return operation.Table(ops)
 }
 

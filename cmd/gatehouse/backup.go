@@ -73,7 +73,7 @@ var backupKinds = []store.Kind{
 	"slr-deletion-task", "password-policy", "password-state", "credential-report", "last-accessed-job", "org-access-job",
 	// organizations
 	"org", "org-root", "org-ou", "org-account", "org-policy", "org-attachment", "org-policy-target", "org-create-account",
-	"org-service-access", "org-delegated-admin", "org-resource-policy", "org-handshake",
+	"org-service-access", "org-delegated-admin", "org-resource-policy", "org-handshake", "org-transfer", "org-root-access",
 	// accessanalyzer
 	"access-analyzer", "access-analyzer-finding", "access-analyzer-policy-generation",
 	"access-analyzer-recommendation",
