@@ -49,7 +49,6 @@ var pending = map[string][]string{
 		"UploadServerCertificate",
 	},
 	"sts": {
-		"AssumeRoleWithSAML",
 		"AssumeRoot",
 		"GetDelegatedAccessToken",
 		"GetWebIdentityToken",

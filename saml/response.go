@@ -59,6 +59,9 @@ type Assertion struct {
 	NotBefore, NotOnOrAfter time.Time
 	// Audiences are the Conditions' AudienceRestriction/Audience values.
 	Audiences []string
+	// SessionNotOnOrAfter is the earliest SessionNotOnOrAfter of the
+	// AuthnStatements (zero when none has one): the session ends then.
+	SessionNotOnOrAfter time.Time
 	// Attributes are the AttributeStatement's attributes, in order.
 	Attributes []Attribute
 }
@@ -222,6 +225,17 @@ func readAssertion(el *etree.Element) (*Assertion, error) {
 	}
 	if err := readConditions(el, a); err != nil {
 		return nil, err
+	}
+	for _, st := range children(el, nsAssertion, "AuthnStatement") {
+		if v := st.SelectAttrValue("SessionNotOnOrAfter", ""); v != "" {
+			t, err := parseTime(v)
+			if err != nil {
+				return nil, fmt.Errorf("AuthnStatement SessionNotOnOrAfter: %w", err)
+			}
+			if a.SessionNotOnOrAfter.IsZero() || t.Before(a.SessionNotOnOrAfter) {
+				a.SessionNotOnOrAfter = t
+			}
+		}
 	}
 	for _, st := range children(el, nsAssertion, "AttributeStatement") {
 		for _, at := range children(st, nsAssertion, "Attribute") {

@@ -1,6 +1,7 @@
 // Package sts is the AWS Security Token Service: GetCallerIdentity,
 // GetAccessKeyInfo, and the operations that issue temporary credentials
-// (AssumeRole, GetSessionToken, GetFederationToken) as sealed, self-contained
+// (AssumeRole, GetSessionToken, GetFederationToken, and for identity
+// providers' users AssumeRoleWithWebIdentity and AssumeRoleWithSAML) as sealed, self-contained
 // session tokens (package session). It also turns an opened session token back
 // into the caller and the policy set that authorization evaluates. Like the IAM
 // service it speaks the generated api/stsapi types and *awserr.Error.
@@ -140,6 +141,11 @@ func (s *Service) Ops() map[string]operation.Op {
 		anonymous(operation.New("AssumeRoleWithWebIdentity", func(ctx context.Context, c *identity.Caller, in *stsapi.AssumeRoleWithWebIdentityRequest) (operation.Authz, error) {
 			return operation.Authz{Skip: true, Resource: in.RoleArn}, nil
 		}, s.assumeRoleWithWebIdentity)),
+		// AssumeRoleWithSAML is unsigned too: the response's signature
+		// authenticates and the role's trust policy decides.
+		anonymous(operation.New("AssumeRoleWithSAML", func(ctx context.Context, c *identity.Caller, in *stsapi.AssumeRoleWithSAMLRequest) (operation.Authz, error) {
+			return operation.Authz{Skip: true, Resource: in.RoleArn}, nil
+		}, s.assumeRoleWithSAML)),
 		operation.New("GetFederationToken", s.federationAuthz, s.getFederationToken),
 		operation.New("GetAccessKeyInfo", func(ctx context.Context, c *identity.Caller, in *stsapi.GetAccessKeyInfoRequest) (operation.Authz, error) {
 			return operation.Authz{Action: "sts:GetAccessKeyInfo", Resource: "*"}, nil

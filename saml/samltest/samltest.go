@@ -119,6 +119,8 @@ type Assertion struct {
 	Now, NotBefore, NotOnOrAfter time.Time
 	// Attributes of the AttributeStatement.
 	Attributes []Attribute
+	// SessionNotOnOrAfter, when set, is the AuthnStatement's.
+	SessionNotOnOrAfter time.Time
 	// SignAssertion and SignResponse choose what is signed.
 	SignAssertion, SignResponse bool
 }
@@ -180,6 +182,12 @@ func (p *IdP) ResponseXML(a Assertion) (string, error) {
 	if a.Audience != "-" {
 		cond.CreateElement("saml:AudienceRestriction").CreateElement("saml:Audience").SetText(a.Audience)
 	}
+	authn := as.CreateElement("saml:AuthnStatement")
+	authn.CreateAttr("AuthnInstant", ts(a.Now))
+	if !a.SessionNotOnOrAfter.IsZero() {
+		authn.CreateAttr("SessionNotOnOrAfter", ts(a.SessionNotOnOrAfter))
+	}
+	authn.CreateElement("saml:AuthnContext").CreateElement("saml:AuthnContextClassRef").SetText("urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport")
 	if len(a.Attributes) > 0 {
 		st := as.CreateElement("saml:AttributeStatement")
 		for _, at := range a.Attributes {
