@@ -41,6 +41,11 @@ func OIDCProvider(account, url string) string {
 	return "arn:" + Partition + ":iam::" + account + ":oidc-provider/" + url
 }
 
+// ServerCertificate is the ARN of an IAM server certificate.
+func ServerCertificate(account, path, name string) string {
+	return iam(account, "server-certificate", path, name)
+}
+
 // SAMLProvider is the ARN of a SAML provider in an account.
 func SAMLProvider(account, name string) string {
 	return "arn:" + Partition + ":iam::" + account + ":saml-provider/" + name

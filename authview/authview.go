@@ -332,6 +332,7 @@ func (d *Directory) invalidate(ch store.Change) {
 		store.KindUserAccessKey, store.KindMFADevice, store.KindLoginProfile,
 		store.KindInstanceProfile, store.KindUniqueID, store.KindAccountAlias, store.KindOIDCProvider,
 		store.KindSAMLProvider, store.KindSAMLAssertion, // trusted through trust policies, which name them
+		store.KindServerCertificate,
 		store.KindAccountBucket, store.KindAccountS3,
 		store.KindWorkload, store.KindWorkloadID, // workloads grant nothing: their roles do
 		store.KindSSHPublicKey, store.KindSigningCertificate, store.KindSigningCertificateDigest, store.KindServiceCredential,

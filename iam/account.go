@@ -187,6 +187,7 @@ func (s *Service) getAccountSummary(ctx context.Context, c *identity.Caller, _ i
 			{iamapi.SummaryKeyTypeMFADevices, store.KindMFADevice, ""},
 			{iamapi.SummaryKeyTypeProviders, store.KindOIDCProvider, ""},
 			{iamapi.SummaryKeyTypeProviders, store.KindSAMLProvider, ""},
+			{iamapi.SummaryKeyTypeServerCertificates, store.KindServerCertificate, ""},
 			// The root user's access keys and signing certificates are
 			// listed under the empty user name.
 			{iamapi.SummaryKeyTypeAccountAccessKeysPresent, store.KindUserAccessKey, store.UserAccessKeyPrefix("")},
@@ -219,10 +220,8 @@ func (s *Service) getAccountSummary(ctx context.Context, c *identity.Caller, _ i
 		}
 		m[iamapi.SummaryKeyTypeMFADevicesInUse] = int32(inUse)
 		m[iamapi.SummaryKeyTypeAccountMFAEnabled] = int32(rootMFA)
-		// Gatehouse keeps no root password or server certificates in this
-		// store: AWS reports 0.
+		// Gatehouse keeps no root password in this store: AWS reports 0.
 		m[iamapi.SummaryKeyTypeAccountPasswordPresent] = 0
-		m[iamapi.SummaryKeyTypeServerCertificates] = 0
 		return nil
 	})
 	if err != nil {

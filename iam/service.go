@@ -109,6 +109,7 @@ func (s *Service) Ops() map[string]Op {
 		s.mfaOps(),
 		s.oidcOps(),
 		s.samlOps(),
+		s.serverCertOps(),
 		s.passwordOps(),
 		s.sshKeyOps(), s.signingCertificateOps(), s.serviceCredentialOps(),
 		s.lastAccessedOps(), s.orgAccessOps(),
