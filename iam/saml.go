@@ -2,10 +2,11 @@ package iam
 
 import (
 	"context"
-	"crypto/ecdsa"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
+	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -89,37 +90,55 @@ func checkSAMLMetadata(doc string) (*saml.Metadata, error) {
 	return m, nil
 }
 
-// checkSAMLPrivateKey requires a PEM private key (PKCS #1, PKCS #8 or SEC 1;
-// RSA or ECDSA) and returns its DER.
+// checkSAMLPrivateKey requires a PEM RSA private key (PKCS #1 or PKCS #8):
+// the key of the RSA-OAEP key transport that encrypts assertions' AES keys
+// (API_CreateSAMLProvider: "a .pem file that uses AES-GCM or AES-CBC
+// encryption algorithm to decrypt SAML assertions"). It returns the PEM.
 func checkSAMLPrivateKey(p string) ([]byte, error) {
-	bad := awserr.InvalidInput("The private key is not valid: it must be a PEM-encoded RSA or EC private key.")
-	b, rest := pem.Decode([]byte(p))
+	k, err := parseSAMLPrivateKey([]byte(p))
+	if err != nil {
+		return nil, awserr.InvalidInput("The private key is not valid: it must be a PEM-encoded RSA private key.").WithCause(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(k)}), nil
+}
+
+// parseSAMLPrivateKey reads one PEM RSA private key.
+func parseSAMLPrivateKey(p []byte) (*rsa.PrivateKey, error) {
+	b, rest := pem.Decode(p)
 	if b == nil || strings.TrimSpace(string(rest)) != "" {
-		return nil, bad
+		return nil, errors.New("not one PEM block")
 	}
 	switch b.Type {
 	case "RSA PRIVATE KEY":
-		if _, err := x509.ParsePKCS1PrivateKey(b.Bytes); err != nil {
-			return nil, bad.WithCause(err)
-		}
-	case "EC PRIVATE KEY":
-		if _, err := x509.ParseECPrivateKey(b.Bytes); err != nil {
-			return nil, bad.WithCause(err)
-		}
+		return x509.ParsePKCS1PrivateKey(b.Bytes)
 	case "PRIVATE KEY":
 		k, err := x509.ParsePKCS8PrivateKey(b.Bytes)
 		if err != nil {
-			return nil, bad.WithCause(err)
+			return nil, err
 		}
-		switch k.(type) {
-		case *rsa.PrivateKey, *ecdsa.PrivateKey:
-		default:
-			return nil, bad
+		if rk, ok := k.(*rsa.PrivateKey); ok {
+			return rk, nil
 		}
-	default:
-		return nil, bad
 	}
-	return pem.EncodeToMemory(b), nil
+	return nil, fmt.Errorf("a %s block is not an RSA private key", b.Type)
+}
+
+// SAMLDecryptionKeys opens a provider's private keys for STS, which
+// decrypts encrypted assertions with them (sts.SAMLKeys).
+func (s *Service) SAMLDecryptionKeys(p *store.SAMLProvider) ([]*rsa.PrivateKey, error) {
+	out := make([]*rsa.PrivateKey, 0, len(p.PrivateKeys))
+	for _, k := range p.PrivateKeys {
+		pemKey, err := s.keys.Open(k.Ciphertext, store.SAMLPrivateKeyAAD(p.ARN, k.KeyID))
+		if err != nil {
+			return nil, fmtErr("opening SAML private key %s of %s: %w", k.KeyID, p.ARN, err)
+		}
+		rk, err := parseSAMLPrivateKey(pemKey)
+		if err != nil {
+			return nil, fmtErr("SAML private key %s of %s: %w", k.KeyID, p.ARN, err)
+		}
+		out = append(out, rk)
+	}
+	return out, nil
 }
 
 // samlValidUntil is the provider's ValidUntil: the metadata's, or 100 years

@@ -5,6 +5,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
 	"slices"
@@ -30,10 +31,16 @@ func samlMetadata(t *testing.T, entityID string) string {
 	return p.Metadata()
 }
 
-// pemKey makes a PEM-encoded private key.
-func pemKey(t *testing.T) string {
+// pemKey makes a PEM-encoded (PKCS #8) RSA private key, or an EC one.
+func pemKey(t *testing.T, ec bool) string {
 	t.Helper()
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	var k any
+	var err error
+	if ec {
+		k, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	} else {
+		k, err = rsa.GenerateKey(rand.Reader, 2048)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,6 +97,9 @@ func TestSAMLProvidersLifecycle(t *testing.T) {
 	wantCode(t, err, "InvalidInput")
 	_, err = root.CreateSAMLProvider(ctx, &awsiam.CreateSAMLProviderInput{Name: aws.String("enc"), SAMLMetadataDocument: aws.String(md), AddPrivateKey: aws.String("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")})
 	wantCode(t, err, "InvalidInput")
+	// The key decrypts assertions by RSA-OAEP: an EC key is refused.
+	_, err = root.CreateSAMLProvider(ctx, &awsiam.CreateSAMLProviderInput{Name: aws.String("enc"), SAMLMetadataDocument: aws.String(md), AddPrivateKey: aws.String(pemKey(t, true))})
+	wantCode(t, err, "InvalidInput")
 
 	// GetSAMLProvider: the document as uploaded, a UUID, ValidUntil 100
 	// years on when the metadata has none (hashicorp/terraform#3820).
@@ -105,7 +115,7 @@ func TestSAMLProvidersLifecycle(t *testing.T) {
 	// Update: new metadata with validUntil, an encryption mode, private keys
 	// (returned by id only; at most two).
 	md2 := strings.Replace(samlMetadata(t, "https://idp.example.com/saml"), "entityID=", `validUntil="2031-05-06T07:08:09Z" entityID=`, 1)
-	key := pemKey(t)
+	key := pemKey(t, false)
 	up, err := root.UpdateSAMLProvider(ctx, &awsiam.UpdateSAMLProviderInput{SAMLProviderArn: aws.String(arn), SAMLMetadataDocument: aws.String(md2),
 		AssertionEncryptionMode: types.AssertionEncryptionModeTypeAllowed, AddPrivateKey: aws.String(key)})
 	if err != nil {
@@ -114,10 +124,10 @@ func TestSAMLProvidersLifecycle(t *testing.T) {
 	if aws.ToString(up.SAMLProviderArn) != arn {
 		t.Errorf("updated %v", aws.ToString(up.SAMLProviderArn))
 	}
-	if _, err := root.UpdateSAMLProvider(ctx, &awsiam.UpdateSAMLProviderInput{SAMLProviderArn: aws.String(arn), AddPrivateKey: aws.String(pemKey(t))}); err != nil {
+	if _, err := root.UpdateSAMLProvider(ctx, &awsiam.UpdateSAMLProviderInput{SAMLProviderArn: aws.String(arn), AddPrivateKey: aws.String(pemKey(t, false))}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = root.UpdateSAMLProvider(ctx, &awsiam.UpdateSAMLProviderInput{SAMLProviderArn: aws.String(arn), AddPrivateKey: aws.String(pemKey(t))})
+	_, err = root.UpdateSAMLProvider(ctx, &awsiam.UpdateSAMLProviderInput{SAMLProviderArn: aws.String(arn), AddPrivateKey: aws.String(pemKey(t, false))})
 	wantCode(t, err, "LimitExceeded")
 	g, err = root.GetSAMLProvider(ctx, &awsiam.GetSAMLProviderInput{SAMLProviderArn: aws.String(arn)})
 	if err != nil {

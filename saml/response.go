@@ -1,6 +1,7 @@
 package saml
 
 import (
+	"crypto/rsa"
 	"crypto/x509"
 	"encoding/base64"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/beevik/etree"
+	"github.com/crewjam/saml/xmlenc"
 	dsig "github.com/russellhaering/goxmldsig"
 	"github.com/russellhaering/goxmldsig/etreeutils"
 )
@@ -25,8 +27,11 @@ var (
 	// ErrSignature: neither the Response nor its Assertion carries a
 	// signature that verifies with one of the provider's certificates.
 	ErrSignature = errors.New("saml: response signature invalid")
-	// ErrEncrypted: the response holds an EncryptedAssertion.
-	ErrEncrypted = errors.New("saml: encrypted assertions are not supported")
+	// ErrEncrypted: the response holds an EncryptedAssertion and no
+	// decryption key was given.
+	ErrEncrypted = errors.New("saml: the assertion is encrypted and the provider has no private key")
+	// ErrDecrypt: no key given decrypts the EncryptedAssertion.
+	ErrDecrypt = errors.New("saml: the assertion could not be decrypted")
 	// ErrStatus: the identity provider reports that authentication failed.
 	ErrStatus = errors.New("saml: the identity provider did not report success")
 )
@@ -64,6 +69,19 @@ type Assertion struct {
 	SessionNotOnOrAfter time.Time
 	// Attributes are the AttributeStatement's attributes, in order.
 	Attributes []Attribute
+	// Encrypted reports that the assertion came as an EncryptedAssertion.
+	Encrypted bool
+}
+
+// Options says what ParseResponse verifies and decrypts with.
+type Options struct {
+	// Certificates are the provider's signing certificates.
+	Certificates []*x509.Certificate
+	// DecryptionKeys decrypt an EncryptedAssertion (RSA key transport, AES
+	// in CBC or GCM mode, with github.com/crewjam/saml/xmlenc).
+	DecryptionKeys []*rsa.PrivateKey
+	// Now is when the certificates must be valid.
+	Now time.Time
 }
 
 // Expiry is the earliest NotOnOrAfter of the assertion.
@@ -86,13 +104,15 @@ func (a *Assertion) Values(name string) ([]string, bool) {
 }
 
 // ParseResponse decodes a base64 SAML Response and verifies its signature
-// with certs at now (the certificates' validity is checked at that time):
-// the Response is signed (enveloped, referencing it), or else its one
-// Assertion is. Only the element goxmldsig returns as verified is read, so
+// with o.Certificates at o.Now (the certificates' validity is checked at that
+// time): the Response is signed (enveloped, referencing it), or else its one
+// assertion is. Only the element goxmldsig returns as verified is read, so
 // content wrapped around or beside a signed element is never trusted. The
-// response must hold exactly one Assertion. Times, audience and recipient are
-// returned for the caller to check.
-func ParseResponse(b64 string, certs []*x509.Certificate, now time.Time) (*Assertion, error) {
+// response holds exactly one Assertion or EncryptedAssertion; an encrypted
+// one is decrypted with o.DecryptionKeys (from the verified response when it
+// is signed; else its plaintext must carry the signature). Times, audience and
+// recipient are returned for the caller to check.
+func ParseResponse(b64 string, o Options) (*Assertion, error) {
 	raw, err := decodeBase64(b64)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
@@ -104,42 +124,40 @@ func ParseResponse(b64 string, certs []*x509.Certificate, now time.Time) (*Asser
 	if !is(root, nsProtocol, "Response") {
 		return nil, fmt.Errorf("%w: the root element is %s, not samlp:Response", ErrMalformed, root.Tag)
 	}
-	if len(children(root, nsAssertion, "EncryptedAssertion")) > 0 {
-		return nil, ErrEncrypted
-	}
 	if err := checkStatus(root); err != nil {
 		return nil, err
 	}
-	vc := dsig.NewDefaultValidationContext(&dsig.MemoryX509CertificateStore{Roots: certs})
-	vc.Clock = dsig.NewFakeClockAt(now)
+	vc := dsig.NewDefaultValidationContext(&dsig.MemoryX509CertificateStore{Roots: o.Certificates})
+	vc.Clock = dsig.NewFakeClockAt(o.Now)
 
-	var assertion *etree.Element
-	if signed, err := child(root, nsDSig, "Signature"); err != nil {
+	signed, err := child(root, nsDSig, "Signature")
+	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
-	} else if signed != nil {
+	}
+	response := root
+	if signed != nil {
 		// The Response is signed: read the assertion out of the verified
 		// copy only.
-		verified, err := vc.Validate(root)
-		if err != nil {
+		if response, err = vc.Validate(root); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrSignature, err)
 		}
-		as := children(verified, nsAssertion, "Assertion")
-		if len(as) != 1 {
-			return nil, fmt.Errorf("%w: a response holds exactly one Assertion, not %d", ErrMalformed, len(as))
-		}
-		assertion = as[0]
-		// A signature of the assertion itself must verify too.
-		if sig, _ := child(assertion, nsDSig, "Signature"); sig != nil {
-			if assertion, err = validateDetached(vc, assertion); err != nil {
-				return nil, err
-			}
+	}
+	plain, encrypted := children(response, nsAssertion, "Assertion"), children(response, nsAssertion, "EncryptedAssertion")
+	if len(plain)+len(encrypted) != 1 {
+		return nil, fmt.Errorf("%w: a response holds exactly one assertion, not %d", ErrMalformed, len(plain)+len(encrypted))
+	}
+	var assertion *etree.Element
+	if len(encrypted) == 1 {
+		if assertion, err = decryptAssertion(encrypted[0], o.DecryptionKeys); err != nil {
+			return nil, err
 		}
 	} else {
-		as := children(root, nsAssertion, "Assertion")
-		if len(as) != 1 {
-			return nil, fmt.Errorf("%w: a response holds exactly one Assertion, not %d", ErrMalformed, len(as))
-		}
-		if assertion, err = validateDetached(vc, as[0]); err != nil {
+		assertion = plain[0]
+	}
+	// Unless the response's signature covers it, the assertion carries its
+	// own; when it carries one, that must verify too.
+	if sig, _ := child(assertion, nsDSig, "Signature"); sig != nil || signed == nil {
+		if assertion, err = validateDetached(vc, assertion); err != nil {
 			return nil, err
 		}
 	}
@@ -147,7 +165,35 @@ func ParseResponse(b64 string, certs []*x509.Certificate, now time.Time) (*Asser
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
+	a.Encrypted = len(encrypted) == 1
 	return a, nil
+}
+
+// decryptAssertion decrypts an EncryptedAssertion's EncryptedData with the
+// first key that opens it, and parses the plaintext Assertion as a document
+// of its own.
+func decryptAssertion(ea *etree.Element, keys []*rsa.PrivateKey) (*etree.Element, error) {
+	if len(keys) == 0 {
+		return nil, ErrEncrypted
+	}
+	data, err := child(ea, "http://www.w3.org/2001/04/xmlenc#", "EncryptedData")
+	if err != nil || data == nil {
+		return nil, fmt.Errorf("%w: the EncryptedAssertion has no single EncryptedData", ErrMalformed)
+	}
+	var last error
+	for _, k := range keys {
+		plaintext, err := xmlenc.Decrypt(k, data)
+		if err != nil {
+			last = err
+			continue
+		}
+		el, err := parseXML(plaintext)
+		if err != nil {
+			return nil, fmt.Errorf("%w: the decrypted assertion: %w", ErrMalformed, err)
+		}
+		return el, nil
+	}
+	return nil, fmt.Errorf("%w: %w", ErrDecrypt, last)
 }
 
 // validateDetached verifies the enveloped signature of el, a child element,

@@ -1,6 +1,8 @@
 package saml_test
 
 import (
+	"crypto/rsa"
+	"crypto/x509"
 	"encoding/base64"
 	"errors"
 	"strings"
@@ -88,7 +90,7 @@ func TestParseResponseSigned(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			a, err := saml.ParseResponse(raw, m.Certificates, now)
+			a, err := saml.ParseResponse(raw, saml.Options{Certificates: m.Certificates, Now: now})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -151,12 +153,12 @@ func TestParseResponseRefused(t *testing.T) {
 		"wrapped":            {enc(wrapped), saml.ErrSignature},
 		"two assertions":     {enc(twoAssertions), saml.ErrMalformed},
 		"failed status":      {enc(strings.Replace(signedXML(nil), "status:Success", "status:Requester", 1)), saml.ErrStatus},
-		"encrypted":          {enc(strings.Replace(byAssertion, "</samlp:Response>", `<saml:EncryptedAssertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion"/></samlp:Response>`, 1)), saml.ErrEncrypted},
+		"encrypted":          {enc(strings.Replace(byAssertion, "</samlp:Response>", `<saml:EncryptedAssertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion"/></samlp:Response>`, 1)), saml.ErrMalformed},
 		"too long":           {strings.Repeat("QUFB", saml.MaxResponseBytes/3+10), saml.ErrMalformed},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
-			a, err := saml.ParseResponse(c.raw, m.Certificates, now)
+			a, err := saml.ParseResponse(c.raw, saml.Options{Certificates: m.Certificates, Now: now})
 			if !errors.Is(err, c.want) {
 				t.Fatalf("err = %v (assertion %+v), want %v", err, a, c.want)
 			}
@@ -164,7 +166,7 @@ func TestParseResponseRefused(t *testing.T) {
 	}
 	// The certificate is checked at the time given.
 	raw, _ := p.Response(assertion(func(a *samltest.Assertion) { a.SignResponse = true }))
-	if _, err := saml.ParseResponse(raw, m.Certificates, now.AddDate(20, 0, 0)); !errors.Is(err, saml.ErrSignature) {
+	if _, err := saml.ParseResponse(raw, saml.Options{Certificates: m.Certificates, Now: now.AddDate(20, 0, 0)}); !errors.Is(err, saml.ErrSignature) {
 		t.Fatalf("expired certificate: err = %v", err)
 	}
 }
@@ -187,7 +189,7 @@ func FuzzParseResponse(f *testing.F) {
 	}
 	f.Add([]byte("<samlp:Response xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\"/>"))
 	f.Fuzz(func(t *testing.T, doc []byte) {
-		a, err := saml.ParseResponse(base64.StdEncoding.EncodeToString(doc), m.Certificates, now)
+		a, err := saml.ParseResponse(base64.StdEncoding.EncodeToString(doc), saml.Options{Certificates: m.Certificates, Now: now})
 		if err == nil && (a.Issuer == "" || a.ID == "") {
 			t.Fatalf("accepted an assertion without issuer or id: %+v", a)
 		}
@@ -203,4 +205,55 @@ func FuzzParseMetadata(f *testing.F) {
 			t.Fatalf("accepted metadata without entity id or certificate: %+v", m)
 		}
 	})
+}
+
+// spKey is the service provider's decryption key and certificate.
+func spKey(t *testing.T) (*rsa.PrivateKey, *x509.Certificate) {
+	t.Helper()
+	p, err := samltest.New("urn:amazon:webservices", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.Key, p.Cert
+}
+
+func TestParseResponseEncrypted(t *testing.T) {
+	p := newIdP(t)
+	m := metadata(t, p)
+	key, cert := spKey(t)
+	otherKey, _ := spKey(t)
+	for name, mod := range map[string]func(*samltest.Assertion){
+		"signed response, GCM":  func(a *samltest.Assertion) { a.SignResponse = true },
+		"signed assertion, CBC": func(a *samltest.Assertion) { a.SignAssertion, a.CBC = true, true },
+		"both signed":           func(a *samltest.Assertion) { a.SignResponse, a.SignAssertion = true, true },
+	} {
+		t.Run(name, func(t *testing.T) {
+			raw, err := p.Response(assertion(func(a *samltest.Assertion) { mod(a); a.EncryptFor = cert }))
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, err := saml.ParseResponse(raw, saml.Options{Certificates: m.Certificates, DecryptionKeys: []*rsa.PrivateKey{otherKey, key}, Now: now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !a.Encrypted || a.Subject != "alice" || a.Issuer != p.EntityID {
+				t.Fatalf("assertion %+v", a)
+			}
+			// Without a key, or with the wrong one, it is refused.
+			if _, err := saml.ParseResponse(raw, saml.Options{Certificates: m.Certificates, Now: now}); !errors.Is(err, saml.ErrEncrypted) {
+				t.Errorf("no key: %v", err)
+			}
+			if _, err := saml.ParseResponse(raw, saml.Options{Certificates: m.Certificates, DecryptionKeys: []*rsa.PrivateKey{otherKey}, Now: now}); !errors.Is(err, saml.ErrDecrypt) {
+				t.Errorf("wrong key: %v", err)
+			}
+		})
+	}
+	// An encrypted assertion that nobody signed is refused once decrypted.
+	raw, err := p.Response(assertion(func(a *samltest.Assertion) { a.EncryptFor = cert }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := saml.ParseResponse(raw, saml.Options{Certificates: m.Certificates, DecryptionKeys: []*rsa.PrivateKey{key}, Now: now}); !errors.Is(err, saml.ErrSignature) {
+		t.Errorf("unsigned encrypted assertion: %v", err)
+	}
 }

@@ -2,6 +2,7 @@ package sts
 
 import (
 	"context"
+	"crypto/rsa"
 	"crypto/sha1" //nolint:gosec // saml:namequalifier is SHA-1 by AWS's definition, not a security use
 	"encoding/base64"
 	"errors"
@@ -65,7 +66,8 @@ const (
 	msgSAMLSourceIdentity  = "Source Identity must match [a-zA-Z_0-9+=,.@-]{2,64} and not begin with \"aws:\""
 	msgSAMLRejected        = "The identity provider (IdP) reported that authentication failed. This might be because the claim is invalid." // the model's IDPRejectedClaim
 	msgSAMLMalformed       = "The SAMLAssertion is not a base64-encoded SAML 2.0 Response with one assertion."
-	msgSAMLEncrypted       = "Encrypted SAML assertions are not supported."
+	msgSAMLEncrypted       = "The SAML assertion is encrypted, and the SAML provider has no private key to decrypt it."
+	msgSAMLDecrypt         = "The SAML assertion could not be decrypted with the SAML provider's private keys."
 	msgSAMLNeedsEncryption = "The SAML provider requires encrypted assertions."
 	msgSAMLReplay          = "The SAML assertion has already been used."
 )
@@ -150,7 +152,7 @@ func (s *Service) assumeRoleWithSAML(ctx context.Context, c *identity.Caller, in
 	if err != nil {
 		return nil, awserr.InternalFailure(err)
 	}
-	a, err := verifySAML(&p, in.SAMLAssertion, now)
+	a, err := s.verifySAML(&p, in.SAMLAssertion, now)
 	if err != nil {
 		return nil, err
 	}
@@ -213,24 +215,32 @@ func (s *Service) assumeRoleWithSAML(ctx context.Context, c *identity.Caller, in
 // verifySAML verifies a SAML response for provider p at now: its
 // signature with the metadata's certificates, its issuer, recipient,
 // audience and lifetime.
-func verifySAML(p *store.SAMLProvider, raw string, now time.Time) (*saml.Assertion, error) {
+func (s *Service) verifySAML(p *store.SAMLProvider, raw string, now time.Time) (*saml.Assertion, error) {
 	md, err := saml.ParseMetadata([]byte(p.Metadata))
 	if err != nil {
 		return nil, awserr.InternalFailure(err)
 	}
-	if p.AssertionEncryptionMode == "Required" {
-		return nil, awserr.InvalidIdentityToken(msgSAMLNeedsEncryption)
+	var keys []*rsa.PrivateKey
+	if len(p.PrivateKeys) > 0 && s.samlKeys != nil {
+		if keys, err = s.samlKeys.SAMLDecryptionKeys(p); err != nil {
+			return nil, awserr.InternalFailure(err)
+		}
 	}
-	a, err := saml.ParseResponse(raw, md.Certificates, now)
+	a, err := saml.ParseResponse(raw, saml.Options{Certificates: md.Certificates, DecryptionKeys: keys, Now: now})
 	switch {
 	case errors.Is(err, saml.ErrSignature):
 		return nil, awserr.InvalidIdentityToken(msgSAMLSignature).WithCause(err)
 	case errors.Is(err, saml.ErrEncrypted):
 		return nil, awserr.InvalidIdentityToken(msgSAMLEncrypted).WithCause(err)
+	case errors.Is(err, saml.ErrDecrypt):
+		return nil, awserr.InvalidIdentityToken(msgSAMLDecrypt).WithCause(err)
 	case errors.Is(err, saml.ErrStatus):
 		return nil, awserr.IDPRejectedClaim(msgSAMLRejected).WithCause(err)
 	case err != nil:
 		return nil, awserr.InvalidIdentityToken(msgSAMLMalformed).WithCause(err)
+	}
+	if p.AssertionEncryptionMode == "Required" && !a.Encrypted {
+		return nil, awserr.InvalidIdentityToken(msgSAMLNeedsEncryption)
 	}
 	if a.Issuer != md.EntityID {
 		return nil, awserr.InvalidIdentityToken(msgSAMLIssuer)

@@ -2,8 +2,6 @@ package sts_test
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
 	"crypto/sha1" //nolint:gosec // saml:namequalifier is SHA-1 by AWS's definition
 	"crypto/x509"
 	"encoding/base64"
@@ -282,13 +280,35 @@ func TestAssumeRoleWithSAMLRefusals(t *testing.T) {
 	_, err = e.assume(tagged, func(in *awssts.AssumeRoleWithSAMLInput) { in.RoleArn = aws.String(noTags) })
 	wantCodeMessage(t, err, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithSAML")
 
-	// A provider that requires encrypted assertions refuses plain ones.
+	// Encrypted assertions: the provider's private key decrypts them
+	// (RSA-OAEP, AES-GCM or AES-CBC: API_CreateSAMLProvider's AddPrivateKey);
+	// with AssertionEncryptionMode Required, plain ones are refused.
+	sp, err := samltest.New("urn:amazon:webservices", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	stranger, err := samltest.New("urn:amazon:webservices", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	spKey := string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(sp.Key)}))
 	if _, err := e.root.UpdateSAMLProvider(ctx, &awsiam.UpdateSAMLProviderInput{SAMLProviderArn: aws.String(e.provider),
-		AddPrivateKey: aws.String(testRSAKeyPEM(t)), AssertionEncryptionMode: iamtypes.AssertionEncryptionModeTypeRequired}); err != nil {
+		AddPrivateKey: aws.String(spKey), AssertionEncryptionMode: iamtypes.AssertionEncryptionModeTypeRequired}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = e.assume(e.assertion(t, nil), nil)
-	wantCode(t, err, "InvalidIdentityToken")
+	wantCodeMessage(t, err, "InvalidIdentityToken", "The SAML provider requires encrypted assertions.")
+	for _, cbc := range []bool{false, true} {
+		out, err := e.assume(e.assertion(t, func(a *samltest.Assertion) { a.EncryptFor, a.CBC = sp.Cert, cbc }), nil)
+		if err != nil {
+			t.Fatalf("encrypted (CBC %v): %v", cbc, err)
+		}
+		if aws.ToString(out.Subject) != "alice-1" {
+			t.Errorf("subject %q", aws.ToString(out.Subject))
+		}
+	}
+	_, err = e.assume(e.assertion(t, func(a *samltest.Assertion) { a.EncryptFor = stranger.Cert }), nil)
+	wantCodeMessage(t, err, "InvalidIdentityToken", "The SAML assertion could not be decrypted")
 
 	// A deleted provider is no provider.
 	if _, err := e.root.DeleteSAMLProvider(ctx, &awsiam.DeleteSAMLProviderInput{SAMLProviderArn: aws.String(e.provider)}); err != nil {
@@ -296,14 +316,4 @@ func TestAssumeRoleWithSAMLRefusals(t *testing.T) {
 	}
 	_, err = e.assume(e.assertion(t, nil), nil)
 	wantCodeMessage(t, err, "InvalidIdentityToken", "Specified provider doesn't exist.")
-}
-
-// testRSAKeyPEM is a PEM-encoded RSA private key.
-func testRSAKeyPEM(t *testing.T) string {
-	t.Helper()
-	k, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(k)}))
 }

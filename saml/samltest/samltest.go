@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/beevik/etree"
+	"github.com/crewjam/saml/xmlenc"
 	dsig "github.com/russellhaering/goxmldsig"
 )
 
@@ -123,6 +124,11 @@ type Assertion struct {
 	SessionNotOnOrAfter time.Time
 	// SignAssertion and SignResponse choose what is signed.
 	SignAssertion, SignResponse bool
+	// EncryptFor, when set, encrypts the (signed) assertion for the
+	// certificate's RSA key: RSA-OAEP key transport, AES-256-GCM content
+	// (AES-256-CBC when CBC is set), as an EncryptedAssertion.
+	EncryptFor *x509.Certificate
+	CBC        bool
 }
 
 // Response returns the signed Response, base64-encoded as AWS takes it.
@@ -209,6 +215,14 @@ func (p *IdP) ResponseXML(a Assertion) (string, error) {
 		as = signed
 	}
 
+	if a.EncryptFor != nil {
+		enc, err := encrypt(as, a.EncryptFor, a.CBC)
+		if err != nil {
+			return "", err
+		}
+		as = enc
+	}
+
 	resp := etree.NewElement("samlp:Response")
 	resp.CreateAttr("xmlns:samlp", nsProtocol)
 	resp.CreateAttr("ID", randomID())
@@ -230,6 +244,31 @@ func (p *IdP) ResponseXML(a Assertion) (string, error) {
 	doc := etree.NewDocument()
 	doc.SetRoot(resp)
 	return doc.WriteToString()
+}
+
+// encrypt wraps el, serialized as a document of its own, in an
+// EncryptedAssertion for cert.
+func encrypt(el *etree.Element, cert *x509.Certificate, cbc bool) (*etree.Element, error) {
+	doc := etree.NewDocument()
+	doc.SetRoot(el.Copy())
+	plaintext, err := doc.WriteToBytes()
+	if err != nil {
+		return nil, err
+	}
+	e := xmlenc.OAEP()
+	e.BlockCipher = xmlenc.AES256GCM
+	if cbc {
+		e.BlockCipher = xmlenc.AES256CBC
+	}
+	data, err := e.Encrypt(cert, plaintext, nil)
+	if err != nil {
+		return nil, err
+	}
+	data.CreateAttr("Type", "http://www.w3.org/2001/04/xmlenc#Element")
+	ea := etree.NewElement("saml:EncryptedAssertion")
+	ea.CreateAttr("xmlns:saml", nsAssertion)
+	ea.AddChild(data)
+	return ea, nil
 }
 
 // sign returns el with an enveloped RSA-SHA256 signature, exclusive c14n.
