@@ -39,6 +39,9 @@ type federated struct {
 	// context is the trust decision's request context with the provider's
 	// keys; the tag and source identity keys are added here.
 	context *policy.Context
+	// keys are the provider's keys the session keeps for its permission
+	// policies (session.Session.FederatedKeys).
+	keys map[string]string
 	// before runs after the trust policy allowed the request and before
 	// credentials are issued (SAML records the assertion as used).
 	before func() error
@@ -144,7 +147,7 @@ func (s *Service) assumeFederated(ctx context.Context, c *identity.Caller, f *fe
 	// The session.
 	sess := &session.Session{
 		Account: f.account, Kind: session.KindRole, RoleARN: role.ARN, RoleName: role.Name, RoleID: role.ID,
-		Name: f.sessionName, SourceIdentity: f.sourceIdentity, FederatedProvider: f.provider,
+		Name: f.sessionName, SourceIdentity: f.sourceIdentity, FederatedProvider: f.provider, FederatedKeys: f.keys,
 		Policy: inline, PolicyARNs: managed, Tags: f.tags, TransitiveTagKeys: f.transitive,
 	}
 	creds, err := s.issue(sess, now, dur)

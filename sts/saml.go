@@ -186,18 +186,24 @@ func (s *Service) assumeRoleWithSAML(ctx context.Context, c *identity.Caller, in
 	}
 
 	qualifier := nameQualifier(a.Issuer, acct, p.Name)
+	subType := subjectType(a.SubjectFormat)
+	// saml:namequalifier, saml:sub and saml:sub_type identify the user in
+	// the session's permission policies too (id_roles_providers_saml.md).
+	keys := map[string]string{"saml:namequalifier": qualifier, "saml:sub": a.Subject}
+	if subType != "" {
+		keys["saml:sub_type"] = subType
+	}
 	r, err := s.assumeFederated(ctx, c, &federated{
 		action: "sts:AssumeRoleWithSAML", denied: msgSAMLDenied,
 		account: acct, roleName: roleName, roleARN: in.RoleArn, provider: p.ARN, sessionName: sessionName,
 		duration: in.DurationSeconds, until: until, policy: in.Policy, arns: in.PolicyArns,
 		tags: tags, transitive: transitive, sourceIdentity: sourceIdentity,
-		context: samlContext(c, a, p.ARN, acct+"/"+p.Name, qualifier, sessionName, now),
-		before:  func() error { return s.useAssertion(ctx, acct, p.ARN, a, now) },
+		context: samlContext(c, a, p.ARN, acct+"/"+p.Name, qualifier, sessionName, now), keys: keys,
+		before: func() error { return s.useAssertion(ctx, acct, p.ARN, a, now) },
 	}, now)
 	if err != nil {
 		return nil, err
 	}
-	subType := subjectType(a.SubjectFormat)
 	out := &stsapi.AssumeRoleWithSAMLResponse{
 		Credentials: r.creds, AssumedRoleUser: r.user, PackedPolicySize: r.packed,
 		Subject: &a.Subject, Issuer: &a.Issuer, Audience: &a.Recipient, NameQualifier: &qualifier,

@@ -52,7 +52,12 @@ func newSAMLEnv(t *testing.T) *samlEnv {
 	trust := doc(`{"Effect":"Allow","Principal":{"Federated":"` + e.provider + `"},"Action":["sts:AssumeRoleWithSAML","sts:TagSession","sts:SetSourceIdentity"],` +
 		`"Condition":{"StringEquals":{"SAML:aud":"https://signin.aws.amazon.com/saml","saml:iss":"` + samlEntityID + `","saml:doc":"` + acct + `/CorpIdP","aws:FederatedProvider":"` + e.provider + `"},` +
 		`"StringLike":{"saml:sub":"alice*"},"ForAnyValue:StringEquals":{"saml:edupersonaffiliation":"staff"}}}`)
-	e.role = newRole(t, e.root, "SSO", trust, doc(`{"Effect":"Allow","Action":"iam:ListRoles","Resource":"*","Condition":{"StringEquals":{"aws:FederatedProvider":"`+e.provider+`"}}}`), 7200)
+	// The session's permission policies see saml:sub, saml:sub_type and
+	// saml:namequalifier (id_roles_providers_saml.md).
+	qual := sha1.Sum([]byte(samlEntityID + acct + "/CorpIdP")) //nolint:gosec // AWS's definition
+	e.role = newRole(t, e.root, "SSO", trust, doc(`{"Effect":"Allow","Action":"iam:ListRoles","Resource":"*","Condition":{"StringEquals":{"aws:FederatedProvider":"`+e.provider+`"}}}`,
+		`{"Effect":"Allow","Action":"iam:ListUsers","Resource":"*","Condition":{"StringEquals":{"saml:sub":"alice-1","saml:sub_type":"persistent","saml:namequalifier":"`+
+			base64.StdEncoding.EncodeToString(qual[:])+`"}}}`), 7200)
 	e.defaultAttribute = []samltest.Attribute{
 		{Name: samltest.RoleAttribute, Values: []string{"arn:aws:iam::" + acct + ":role/Other," + e.provider, e.role + "," + e.provider}},
 		{Name: samltest.RoleSessionNameAttr, Values: []string{"alice@example.com"}},
@@ -114,10 +119,20 @@ func TestAssumeRoleWithSAML(t *testing.T) {
 	if aws.ToString(id.Arn) != "arn:aws:sts::"+acct+":assumed-role/SSO/alice@example.com" {
 		t.Errorf("caller %s", aws.ToString(id.Arn))
 	}
-	// The session's requests carry aws:FederatedProvider.
+	// The session's requests carry aws:FederatedProvider and the saml:
+	// keys that identify the user.
 	if _, err := awsiam.NewFromConfig(cfg).ListRoles(ctx, &awsiam.ListRolesInput{}); err != nil {
 		t.Errorf("ListRoles: %v", err)
 	}
+	if _, err := awsiam.NewFromConfig(cfg).ListUsers(ctx, &awsiam.ListUsersInput{}); err != nil {
+		t.Errorf("ListUsers as saml:sub alice-1: %v", err)
+	}
+	other, err := e.assume(e.assertion(t, func(a *samltest.Assertion) { a.Subject = "alice-2" }), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = awsiam.NewFromConfig(sessionCfg(e.srv, other.Credentials)).ListUsers(ctx, &awsiam.ListUsersInput{})
+	wantCode(t, err, "AccessDenied")
 
 	// The assertion signed instead of the response, the role pair in the
 	// other order; session tags, transitive keys, a source identity, a
