@@ -8,6 +8,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -231,4 +232,21 @@ func TestSAMLProvidersLifecycle(t *testing.T) {
 	wantCodeMessage(t, err, "InvalidInput", "ARN arn:aws:iam::123456789012:role/xxxxxxxx is not valid.")
 	_, err = root.GetSAMLProvider(ctx, &awsiam.GetSAMLProviderInput{SAMLProviderArn: aws.String("arn:aws:iam::210987654321:saml-provider/Second")})
 	wantCode(t, err, "NoSuchEntity")
+}
+
+// TestSAMLProviderQuota: "SAML providers in an AWS account: 100" (IAM User
+// Guide, reference_iam-quotas.md).
+func TestSAMLProviderQuota(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t)
+	ctx := context.Background()
+	root := srv.RootIAM()
+	md := samlMetadata(t, "https://idp.example.com/saml")
+	for i := range 100 {
+		if _, err := root.CreateSAMLProvider(ctx, &awsiam.CreateSAMLProviderInput{Name: aws.String(fmt.Sprintf("idp-%03d", i)), SAMLMetadataDocument: aws.String(md)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := root.CreateSAMLProvider(ctx, &awsiam.CreateSAMLProviderInput{Name: aws.String("idp-100"), SAMLMetadataDocument: aws.String(md)})
+	wantCodeMessage(t, err, "LimitExceeded", "Cannot exceed quota for SAMLProvidersPerAccount: 100")
 }

@@ -2,10 +2,13 @@ package sts_test
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha1" //nolint:gosec // saml:namequalifier is SHA-1 by AWS's definition
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/pem"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -274,6 +277,19 @@ func TestAssumeRoleWithSAMLRefusals(t *testing.T) {
 			wantCodeMessage(t, err, c.code, c.msg)
 		})
 	}
+
+	// Session tags from the assertion count toward the packed size
+	// (PackedPolicyTooLarge, API_AssumeRoleWithSAML).
+	var big []samltest.Attribute
+	for i := range 20 {
+		v := make([]byte, 128)
+		if _, err := rand.Read(v); err != nil {
+			t.Fatal(err)
+		}
+		big = append(big, samltest.Attribute{Name: fmt.Sprintf("%sK%d", samltest.PrincipalTagAttrPrefix, i), Values: []string{hex.EncodeToString(v)}})
+	}
+	_, err = e.assume(e.assertion(t, with(big...)), nil)
+	wantCodeMessage(t, err, "PackedPolicyTooLarge", "Packed policy consumes")
 
 	// One-time use: the same assertion is refused the second time.
 	raw := e.assertion(t, nil)
