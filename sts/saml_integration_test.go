@@ -310,6 +310,19 @@ func TestAssumeRoleWithSAMLRefusals(t *testing.T) {
 	})
 	_, err = e.assume(tagged, func(in *awssts.AssumeRoleWithSAMLInput) { in.RoleArn = aws.String(noTags) })
 	wantCodeMessage(t, err, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithSAML")
+	// A role that trusts the provider but that the Role attribute does not
+	// map the user to.
+	_, err = e.assume(e.assertion(t, nil), func(in *awssts.AssumeRoleWithSAMLInput) { in.RoleArn = aws.String(noTags) })
+	wantCodeMessage(t, err, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithSAML")
+	// Mapped to it, without tags, it is assumed.
+	if _, err := e.assume(e.assertion(t, func(a *samltest.Assertion) {
+		a.Attributes = []samltest.Attribute{
+			{Name: samltest.RoleAttribute, Values: []string{noTags + "," + e.provider}},
+			{Name: samltest.RoleSessionNameAttr, Values: []string{"alice"}},
+		}
+	}), func(in *awssts.AssumeRoleWithSAMLInput) { in.RoleArn = aws.String(noTags) }); err != nil {
+		t.Fatal(err)
+	}
 
 	// Encrypted assertions: the provider's private key decrypts them
 	// (RSA-OAEP, AES-GCM or AES-CBC: API_CreateSAMLProvider's AddPrivateKey);
