@@ -165,7 +165,27 @@ func (s *Service) samlAuthz(ctx context.Context, c *identity.Caller, action, arn
 	return a, err
 }
 
+// samlTags tags SAML providers, named by ARN.
+func (s *Service) samlTags() taggable {
+	return taggable{
+		authz: s.samlAuthz,
+		modify: func(ctx context.Context, account, arn string, fn func(*[]store.Tag) error) error {
+			return s.modifySAMLProvider(ctx, account, arn, func(p *store.SAMLProvider) error { return fn(&p.Tags) })
+		},
+		tags: func(ctx context.Context, account, arn string) ([]store.Tag, error) {
+			var p store.SAMLProvider
+			err := s.view(ctx, func(tx store.ReadTx) error {
+				var err error
+				p, err = getSAMLProvider(ctx, tx, account, arn)
+				return err
+			})
+			return p.Tags, err
+		},
+	}
+}
+
 func (s *Service) samlOps() []Op {
+	t := s.samlTags()
 	return []Op{
 		op("CreateSAMLProvider", func(ctx context.Context, c *identity.Caller, in *iamapi.CreateSAMLProviderRequest) (Authz, error) {
 			return Authz{Action: "iam:CreateSAMLProvider", Resource: arnpkg.SAMLProvider(c.Account, in.Name), Context: requestTagContext(in.Tags)}, nil
@@ -183,30 +203,13 @@ func (s *Service) samlOps() []Op {
 		op("DeleteSAMLProvider", func(ctx context.Context, c *identity.Caller, in *iamapi.DeleteSAMLProviderRequest) (Authz, error) {
 			return s.samlAuthz(ctx, c, "iam:DeleteSAMLProvider", in.SAMLProviderArn)
 		}, s.deleteSAMLProvider),
-		op("TagSAMLProvider", func(ctx context.Context, c *identity.Caller, in *iamapi.TagSAMLProviderRequest) (Authz, error) {
-			a, err := s.samlAuthz(ctx, c, "iam:TagSAMLProvider", in.SAMLProviderArn)
-			a.Context = mergeContext(a.Context, requestTagContext(in.Tags))
-			return a, err
-		}, func(ctx context.Context, c *identity.Caller, in *iamapi.TagSAMLProviderRequest) (*noOutput, error) {
-			return done(s.modifySAMLProvider(ctx, c.Account, in.SAMLProviderArn, func(p *store.SAMLProvider) error {
-				var err error
-				p.Tags, err = mergeTags(p.Tags, in.Tags)
-				return err
-			}))
+		tagOp(t, "TagSAMLProvider", func(in *iamapi.TagSAMLProviderRequest) (string, []iamapi.Tag) { return in.SAMLProviderArn, in.Tags }),
+		untagOp(t, "UntagSAMLProvider", func(in *iamapi.UntagSAMLProviderRequest) (string, []string) { return in.SAMLProviderArn, in.TagKeys }),
+		listTagsOp(t, "ListSAMLProviderTags", func(in *iamapi.ListSAMLProviderTagsRequest) (string, *string, *int32) {
+			return in.SAMLProviderArn, in.Marker, in.MaxItems
+		}, func(tags []iamapi.Tag, truncated *bool, marker *string) *iamapi.ListSAMLProviderTagsResponse {
+			return &iamapi.ListSAMLProviderTagsResponse{Tags: tags, IsTruncated: truncated, Marker: marker}
 		}),
-		op("UntagSAMLProvider", func(ctx context.Context, c *identity.Caller, in *iamapi.UntagSAMLProviderRequest) (Authz, error) {
-			a, err := s.samlAuthz(ctx, c, "iam:UntagSAMLProvider", in.SAMLProviderArn)
-			a.Context = withKey(a.Context, "aws:TagKeys", in.TagKeys...)
-			return a, err
-		}, func(ctx context.Context, c *identity.Caller, in *iamapi.UntagSAMLProviderRequest) (*noOutput, error) {
-			return done(s.modifySAMLProvider(ctx, c.Account, in.SAMLProviderArn, func(p *store.SAMLProvider) error {
-				p.Tags = removeTags(p.Tags, in.TagKeys)
-				return nil
-			}))
-		}),
-		op("ListSAMLProviderTags", func(ctx context.Context, c *identity.Caller, in *iamapi.ListSAMLProviderTagsRequest) (Authz, error) {
-			return s.samlAuthz(ctx, c, "iam:ListSAMLProviderTags", in.SAMLProviderArn)
-		}, s.listSAMLProviderTags),
 	}
 }
 
@@ -405,20 +408,5 @@ func (s *Service) modifySAMLProvider(ctx context.Context, account, arn string, f
 			return err
 		}
 		return store.PutJSON(ctx, tx, store.KindSAMLProvider, account, store.SAMLProviderKey(p.Name), p)
-	})
-}
-
-func (s *Service) listSAMLProviderTags(ctx context.Context, c *identity.Caller, in *iamapi.ListSAMLProviderTagsRequest) (*iamapi.ListSAMLProviderTagsResponse, error) {
-	var p store.SAMLProvider
-	err := s.view(ctx, func(tx store.ReadTx) error {
-		var err error
-		p, err = getSAMLProvider(ctx, tx, c.Account, in.SAMLProviderArn)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return listTagsPage(p.Tags, in.Marker, in.MaxItems, func(tags []iamapi.Tag, truncated *bool, marker *string) *iamapi.ListSAMLProviderTagsResponse {
-		return &iamapi.ListSAMLProviderTagsResponse{Tags: tags, IsTruncated: truncated, Marker: marker}
 	})
 }

@@ -160,7 +160,27 @@ func (s *Service) serverCertAuthz(ctx context.Context, c *identity.Caller, actio
 	return a, err
 }
 
+// serverCertTags tags server certificates, named by name.
+func (s *Service) serverCertTags() taggable {
+	return taggable{
+		authz: s.serverCertAuthz,
+		modify: func(ctx context.Context, account, name string, fn func(*[]store.Tag) error) error {
+			return s.modifyServerCertificate(ctx, account, name, func(sc *store.ServerCertificate) error { return fn(&sc.Tags) })
+		},
+		tags: func(ctx context.Context, account, name string) ([]store.Tag, error) {
+			var sc store.ServerCertificate
+			err := s.view(ctx, func(tx store.ReadTx) error {
+				var err error
+				sc, err = getServerCertificate(ctx, tx, account, name)
+				return err
+			})
+			return sc.Tags, err
+		},
+	}
+}
+
 func (s *Service) serverCertOps() []Op {
+	t := s.serverCertTags()
 	return []Op{
 		op("UploadServerCertificate", func(ctx context.Context, c *identity.Caller, in *iamapi.UploadServerCertificateRequest) (Authz, error) {
 			return Authz{Action: "iam:UploadServerCertificate", Resource: arnpkg.ServerCertificate(c.Account, pathOr(in.Path), in.ServerCertificateName), Context: requestTagContext(in.Tags)}, nil
@@ -198,30 +218,17 @@ func (s *Service) serverCertOps() []Op {
 		op("DeleteServerCertificate", func(ctx context.Context, c *identity.Caller, in *iamapi.DeleteServerCertificateRequest) (Authz, error) {
 			return s.serverCertAuthz(ctx, c, "iam:DeleteServerCertificate", in.ServerCertificateName)
 		}, s.deleteServerCertificate),
-		op("TagServerCertificate", func(ctx context.Context, c *identity.Caller, in *iamapi.TagServerCertificateRequest) (Authz, error) {
-			a, err := s.serverCertAuthz(ctx, c, "iam:TagServerCertificate", in.ServerCertificateName)
-			a.Context = mergeContext(a.Context, requestTagContext(in.Tags))
-			return a, err
-		}, func(ctx context.Context, c *identity.Caller, in *iamapi.TagServerCertificateRequest) (*noOutput, error) {
-			return done(s.modifyServerCertificate(ctx, c.Account, in.ServerCertificateName, func(sc *store.ServerCertificate) error {
-				var err error
-				sc.Tags, err = mergeTags(sc.Tags, in.Tags)
-				return err
-			}))
+		tagOp(t, "TagServerCertificate", func(in *iamapi.TagServerCertificateRequest) (string, []iamapi.Tag) {
+			return in.ServerCertificateName, in.Tags
 		}),
-		op("UntagServerCertificate", func(ctx context.Context, c *identity.Caller, in *iamapi.UntagServerCertificateRequest) (Authz, error) {
-			a, err := s.serverCertAuthz(ctx, c, "iam:UntagServerCertificate", in.ServerCertificateName)
-			a.Context = withKey(a.Context, "aws:TagKeys", in.TagKeys...)
-			return a, err
-		}, func(ctx context.Context, c *identity.Caller, in *iamapi.UntagServerCertificateRequest) (*noOutput, error) {
-			return done(s.modifyServerCertificate(ctx, c.Account, in.ServerCertificateName, func(sc *store.ServerCertificate) error {
-				sc.Tags = removeTags(sc.Tags, in.TagKeys)
-				return nil
-			}))
+		untagOp(t, "UntagServerCertificate", func(in *iamapi.UntagServerCertificateRequest) (string, []string) {
+			return in.ServerCertificateName, in.TagKeys
 		}),
-		op("ListServerCertificateTags", func(ctx context.Context, c *identity.Caller, in *iamapi.ListServerCertificateTagsRequest) (Authz, error) {
-			return s.serverCertAuthz(ctx, c, "iam:ListServerCertificateTags", in.ServerCertificateName)
-		}, s.listServerCertificateTags),
+		listTagsOp(t, "ListServerCertificateTags", func(in *iamapi.ListServerCertificateTagsRequest) (string, *string, *int32) {
+			return in.ServerCertificateName, in.Marker, in.MaxItems
+		}, func(tags []iamapi.Tag, truncated *bool, marker *string) *iamapi.ListServerCertificateTagsResponse {
+			return &iamapi.ListServerCertificateTagsResponse{Tags: tags, IsTruncated: truncated, Marker: marker}
+		}),
 	}
 }
 
@@ -352,20 +359,5 @@ func (s *Service) modifyServerCertificate(ctx context.Context, account, name str
 			return err
 		}
 		return store.PutJSON(ctx, tx, store.KindServerCertificate, account, store.ServerCertificateKey(sc.Name), sc)
-	})
-}
-
-func (s *Service) listServerCertificateTags(ctx context.Context, c *identity.Caller, in *iamapi.ListServerCertificateTagsRequest) (*iamapi.ListServerCertificateTagsResponse, error) {
-	var sc store.ServerCertificate
-	err := s.view(ctx, func(tx store.ReadTx) error {
-		var err error
-		sc, err = getServerCertificate(ctx, tx, c.Account, in.ServerCertificateName)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return listTagsPage(sc.Tags, in.Marker, in.MaxItems, func(tags []iamapi.Tag, truncated *bool, marker *string) *iamapi.ListServerCertificateTagsResponse {
-		return &iamapi.ListServerCertificateTagsResponse{Tags: tags, IsTruncated: truncated, Marker: marker}
 	})
 }
