@@ -3,6 +3,7 @@ package store
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -60,9 +61,12 @@ type SAMLAssertion struct {
 	Expiry   time.Time `json:"expiry"`
 }
 
-// SAMLAssertionKey is the record key of an accepted assertion: a SHA-256 of
-// its issuer and id, so that any id fits and none can forge another's key.
-func SAMLAssertionKey(issuer, id string) string {
+// SAMLAssertionKey is the record key of an accepted assertion: its expiry
+// (Unix seconds, fixed width, so that keys sort by expiry and the expired
+// ones come first) and a SHA-256 of its issuer and id, so that any id fits
+// and none can forge another's key. The expiry is part of the signed
+// assertion, so a replay of it finds the same key.
+func SAMLAssertionKey(expiry time.Time, issuer, id string) string {
 	h := sha256.Sum256([]byte(issuer + "\x00" + id))
-	return hex.EncodeToString(h[:])
+	return fmt.Sprintf("%012d/%s", max(expiry.Unix(), 0), hex.EncodeToString(h[:]))
 }

@@ -271,34 +271,29 @@ func (s *Service) verifySAML(p *store.SAMLProvider, raw string, now time.Time) (
 
 // useAssertion records an assertion as used until it expires, in the store,
 // so that it is accepted once across every node; a second use is refused.
-// Expired records met on the way are removed.
+// Records are kept in order of expiry, and the expired ones at the head are
+// removed as new ones are written (at most pruneBatch at a time).
 func (s *Service) useAssertion(ctx context.Context, account, provider string, a *saml.Assertion, now time.Time) error {
-	key := store.SAMLAssertionKey(a.Issuer, a.ID)
-	rec := store.SAMLAssertion{Provider: provider, Expiry: a.Expiry().Add(clockSkew).UTC()}
+	expiry := a.Expiry().Add(clockSkew).UTC()
+	key := store.SAMLAssertionKey(expiry, a.Issuer, a.ID)
 	err := s.st.Update(ctx, func(tx store.Tx) error {
-		old, err := store.GetJSON[store.SAMLAssertion](ctx, tx, store.KindSAMLAssertion, account, key)
-		switch {
-		case err == nil && now.Before(old.Expiry):
+		err := store.CreateJSON(ctx, tx, store.KindSAMLAssertion, account, key, store.SAMLAssertion{Provider: provider, Expiry: expiry})
+		if errors.Is(err, store.ErrAlreadyExists) {
 			return awserr.InvalidIdentityToken(msgSAMLReplay)
-		case err != nil && !errors.Is(err, store.ErrNotFound):
-			return err
 		}
-		if err := store.PutJSON(ctx, tx, store.KindSAMLAssertion, account, key, rec); err != nil {
-			return err
-		}
-		// Prune a few expired records (keys are hashes, so any page is a
-		// sample).
-		// Prune expired records after this one's key (keys are hashes, so
-		// the page is a sample of the account's).
-		seen, err := store.ListJSON[store.SAMLAssertion](ctx, tx, store.ListOptions{Kind: store.KindSAMLAssertion, Account: account, After: key, Limit: 8})
 		if err != nil {
 			return err
 		}
-		for _, e := range seen {
-			if !now.Before(e.Value.Expiry) {
-				if err := tx.Delete(ctx, store.KindSAMLAssertion, account, e.Key); err != nil {
-					return err
-				}
+		head, err := store.ListJSON[store.SAMLAssertion](ctx, tx, store.ListOptions{Kind: store.KindSAMLAssertion, Account: account, Limit: pruneBatch})
+		if err != nil {
+			return err
+		}
+		for _, e := range head {
+			if now.Before(e.Value.Expiry) {
+				break
+			}
+			if err := tx.Delete(ctx, store.KindSAMLAssertion, account, e.Key); err != nil {
+				return err
 			}
 		}
 		return nil
@@ -312,6 +307,11 @@ func (s *Service) useAssertion(ctx context.Context, account, provider string, a 
 	}
 	return nil
 }
+
+// pruneBatch bounds the expired assertion records one AssumeRoleWithSAML
+// removes: more than one, so that the records never grow faster than they
+// are removed.
+const pruneBatch = 16
 
 // samlSessionName reads the RoleSessionName attribute.
 func samlSessionName(a *saml.Assertion) (string, error) {
