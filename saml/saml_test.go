@@ -257,3 +257,26 @@ func TestParseResponseEncrypted(t *testing.T) {
 		t.Errorf("unsigned encrypted assertion: %v", err)
 	}
 }
+
+// TestCommentInNameID: a comment inserted into a signed NameID (which
+// exclusive canonicalization without comments leaves out of the digest, so
+// the signature still verifies) does not truncate the subject, as it did in
+// the SAML libraries of CVE-2017-11427 and its siblings.
+func TestCommentInNameID(t *testing.T) {
+	p := newIdP(t)
+	m := metadata(t, p)
+	for name, mod := range map[string]func(*samltest.Assertion){
+		"response signed":  func(a *samltest.Assertion) { a.SignResponse, a.Subject = true, "admin.evil" },
+		"assertion signed": func(a *samltest.Assertion) { a.SignAssertion, a.Subject = true, "admin.evil" },
+	} {
+		x, err := p.ResponseXML(assertion(mod))
+		if err != nil {
+			t.Fatal(err)
+		}
+		x = strings.Replace(x, ">admin.evil<", ">admin<!---->.evil<", 1)
+		a, err := saml.ParseResponse(base64.StdEncoding.EncodeToString([]byte(x)), saml.Options{Certificates: m.Certificates, Now: now})
+		if err == nil && a.Subject != "admin.evil" {
+			t.Errorf("%s: subject %q, want the whole signed admin.evil", name, a.Subject)
+		}
+	}
+}
