@@ -128,7 +128,7 @@ func New(ctx context.Context, c Config) (*Gatehouse, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening the session key ring: %w", err)
 	}
-	g.STS = sts.New(sts.Config{Store: c.Store, Directory: dir, Managed: catalog, Sealer: g.TokenKeys, MFA: g.IAM, Rand: c.Rand, Now: c.Now, Log: c.Log, Authorizer: g.Authorizer})
+	g.STS = sts.New(sts.Config{Store: c.Store, Directory: dir, Managed: catalog, Sealer: g.TokenKeys, MFA: g.IAM, SAMLKeys: g.IAM, Rand: c.Rand, Now: c.Now, Log: c.Log, Authorizer: g.Authorizer})
 	g.STS.UseRootSessions(g.Organizations)
 	g.Authorizer.UseSessions(g.STS)
 	g.AccessAnalyzer = accessanalyzer.New(accessanalyzer.Config{Store: c.Store, Rand: c.Rand, Now: c.Now, Log: c.Log, Trail: trailReader, Policies: dir})

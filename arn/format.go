@@ -41,6 +41,16 @@ func OIDCProvider(account, url string) string {
 	return "arn:" + Partition + ":iam::" + account + ":oidc-provider/" + url
 }
 
+// ServerCertificate is the ARN of an IAM server certificate.
+func ServerCertificate(account, path, name string) string {
+	return iam(account, "server-certificate", path, name)
+}
+
+// SAMLProvider is the ARN of a SAML provider in an account.
+func SAMLProvider(account, name string) string {
+	return "arn:" + Partition + ":iam::" + account + ":saml-provider/" + name
+}
+
 // Workload is the ARN of a workload: EC2's instance ARN, so that
 // ec2:SourceInstanceARN conditions read as on AWS.
 func Workload(region, account, id string) string {

@@ -366,6 +366,8 @@ func (d *Directory) invalidate(ch store.Change) {
 	case store.KindMembership, store.KindPolicyAttachment, // written with their twins above
 		store.KindUserAccessKey, store.KindMFADevice, store.KindLoginProfile,
 		store.KindInstanceProfile, store.KindUniqueID, store.KindAccountAlias, store.KindOIDCProvider,
+		store.KindSAMLProvider, store.KindSAMLAssertion, // trusted through trust policies, which name them
+		store.KindServerCertificate,
 		store.KindAccountBucket, store.KindAccountS3,
 		store.KindWorkload, store.KindWorkloadID, // workloads grant nothing: their roles do
 		store.KindSSHPublicKey, store.KindSigningCertificate, store.KindSigningCertificateDigest, store.KindServiceCredential,

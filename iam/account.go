@@ -186,6 +186,8 @@ func (s *Service) getAccountSummary(ctx context.Context, c *identity.Caller, _ i
 			{iamapi.SummaryKeyTypePolicyVersionsInUse, store.KindAttachment, ""},
 			{iamapi.SummaryKeyTypeMFADevices, store.KindMFADevice, ""},
 			{iamapi.SummaryKeyTypeProviders, store.KindOIDCProvider, ""},
+			{iamapi.SummaryKeyTypeProviders, store.KindSAMLProvider, ""},
+			{iamapi.SummaryKeyTypeServerCertificates, store.KindServerCertificate, ""},
 			// The root user's access keys and signing certificates are
 			// listed under the empty user name.
 			{iamapi.SummaryKeyTypeAccountAccessKeysPresent, store.KindUserAccessKey, store.UserAccessKeyPrefix("")},
@@ -196,7 +198,7 @@ func (s *Service) getAccountSummary(ctx context.Context, c *identity.Caller, _ i
 			if err != nil {
 				return err
 			}
-			m[ct.key] = int32(n)
+			m[ct.key] += int32(n)
 		}
 		for _, present := range []iamapi.SummaryKeyType{iamapi.SummaryKeyTypeAccountAccessKeysPresent, iamapi.SummaryKeyTypeAccountSigningCertificatesPresent} {
 			if m[present] > 0 {
@@ -218,10 +220,8 @@ func (s *Service) getAccountSummary(ctx context.Context, c *identity.Caller, _ i
 		}
 		m[iamapi.SummaryKeyTypeMFADevicesInUse] = int32(inUse)
 		m[iamapi.SummaryKeyTypeAccountMFAEnabled] = int32(rootMFA)
-		// Gatehouse keeps no root password, server certificates or SAML
-		// providers in this store: AWS reports 0.
+		// Gatehouse keeps no root password in this store: AWS reports 0.
 		m[iamapi.SummaryKeyTypeAccountPasswordPresent] = 0
-		m[iamapi.SummaryKeyTypeServerCertificates] = 0
 		return nil
 	})
 	if err != nil {

@@ -113,7 +113,27 @@ func (s *Service) oidcAuthz(ctx context.Context, c *identity.Caller, action, arn
 	return a, err
 }
 
+// oidcTags tags OpenID Connect providers, named by ARN.
+func (s *Service) oidcTags() taggable {
+	return taggable{
+		authz: s.oidcAuthz,
+		modify: func(ctx context.Context, account, arn string, fn func(*[]store.Tag) error) error {
+			return s.modifyOIDCProvider(ctx, account, arn, func(p *store.OIDCProvider) error { return fn(&p.Tags) })
+		},
+		tags: func(ctx context.Context, account, arn string) ([]store.Tag, error) {
+			var p store.OIDCProvider
+			err := s.view(ctx, func(tx store.ReadTx) error {
+				var err error
+				p, err = getOIDCProvider(ctx, tx, account, arn)
+				return err
+			})
+			return p.Tags, err
+		},
+	}
+}
+
 func (s *Service) oidcOps() []Op {
+	t := s.oidcTags()
 	return []Op{
 		op("CreateOpenIDConnectProvider", func(ctx context.Context, c *identity.Caller, in *iamapi.CreateOpenIDConnectProviderRequest) (Authz, error) {
 			res := iamARN(c.Account, "oidc-provider/*")
@@ -163,30 +183,17 @@ func (s *Service) oidcOps() []Op {
 				return nil
 			}))
 		}),
-		op("TagOpenIDConnectProvider", func(ctx context.Context, c *identity.Caller, in *iamapi.TagOpenIDConnectProviderRequest) (Authz, error) {
-			a, err := s.oidcAuthz(ctx, c, "iam:TagOpenIDConnectProvider", in.OpenIDConnectProviderArn)
-			a.Context = mergeContext(a.Context, requestTagContext(in.Tags))
-			return a, err
-		}, func(ctx context.Context, c *identity.Caller, in *iamapi.TagOpenIDConnectProviderRequest) (*noOutput, error) {
-			return done(s.modifyOIDCProvider(ctx, c.Account, in.OpenIDConnectProviderArn, func(p *store.OIDCProvider) error {
-				var err error
-				p.Tags, err = mergeTags(p.Tags, in.Tags)
-				return err
-			}))
+		tagOp(t, "TagOpenIDConnectProvider", func(in *iamapi.TagOpenIDConnectProviderRequest) (string, []iamapi.Tag) {
+			return in.OpenIDConnectProviderArn, in.Tags
 		}),
-		op("UntagOpenIDConnectProvider", func(ctx context.Context, c *identity.Caller, in *iamapi.UntagOpenIDConnectProviderRequest) (Authz, error) {
-			a, err := s.oidcAuthz(ctx, c, "iam:UntagOpenIDConnectProvider", in.OpenIDConnectProviderArn)
-			a.Context = withKey(a.Context, "aws:TagKeys", in.TagKeys...)
-			return a, err
-		}, func(ctx context.Context, c *identity.Caller, in *iamapi.UntagOpenIDConnectProviderRequest) (*noOutput, error) {
-			return done(s.modifyOIDCProvider(ctx, c.Account, in.OpenIDConnectProviderArn, func(p *store.OIDCProvider) error {
-				p.Tags = removeTags(p.Tags, in.TagKeys)
-				return nil
-			}))
+		untagOp(t, "UntagOpenIDConnectProvider", func(in *iamapi.UntagOpenIDConnectProviderRequest) (string, []string) {
+			return in.OpenIDConnectProviderArn, in.TagKeys
 		}),
-		op("ListOpenIDConnectProviderTags", func(ctx context.Context, c *identity.Caller, in *iamapi.ListOpenIDConnectProviderTagsRequest) (Authz, error) {
-			return s.oidcAuthz(ctx, c, "iam:ListOpenIDConnectProviderTags", in.OpenIDConnectProviderArn)
-		}, s.listOIDCProviderTags),
+		listTagsOp(t, "ListOpenIDConnectProviderTags", func(in *iamapi.ListOpenIDConnectProviderTagsRequest) (string, *string, *int32) {
+			return in.OpenIDConnectProviderArn, in.Marker, in.MaxItems
+		}, func(tags []iamapi.Tag, truncated *bool, marker *string) *iamapi.ListOpenIDConnectProviderTagsResponse {
+			return &iamapi.ListOpenIDConnectProviderTagsResponse{Tags: tags, IsTruncated: truncated, Marker: marker}
+		}),
 	}
 }
 
@@ -292,20 +299,5 @@ func (s *Service) modifyOIDCProvider(ctx context.Context, account, arn string, f
 			return err
 		}
 		return store.PutJSON(ctx, tx, store.KindOIDCProvider, account, store.OIDCProviderKey(p.URL), p)
-	})
-}
-
-func (s *Service) listOIDCProviderTags(ctx context.Context, c *identity.Caller, in *iamapi.ListOpenIDConnectProviderTagsRequest) (*iamapi.ListOpenIDConnectProviderTagsResponse, error) {
-	var p store.OIDCProvider
-	err := s.view(ctx, func(tx store.ReadTx) error {
-		var err error
-		p, err = getOIDCProvider(ctx, tx, c.Account, in.OpenIDConnectProviderArn)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return listTagsPage(p.Tags, in.Marker, in.MaxItems, func(tags []iamapi.Tag, truncated *bool, marker *string) *iamapi.ListOpenIDConnectProviderTagsResponse {
-		return &iamapi.ListOpenIDConnectProviderTagsResponse{Tags: tags, IsTruncated: truncated, Marker: marker}
 	})
 }

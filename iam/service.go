@@ -112,6 +112,8 @@ func (s *Service) Ops() map[string]Op {
 		s.managedPolicyOps(), s.accountOps(), s.simulationOps(),
 		s.mfaOps(),
 		s.oidcOps(),
+		s.samlOps(),
+		s.serverCertOps(),
 		s.passwordOps(),
 		s.sshKeyOps(), s.signingCertificateOps(), s.serviceCredentialOps(),
 		s.lastAccessedOps(), s.orgAccessOps(), s.rootAccessOps(),

@@ -31,13 +31,16 @@ type principalLookup func(kind, account, path, name string) (known, exists bool,
 // beyond its grammar (which policy.Parse with policy.KindTrust applies,
 // "Missing required field Principal" included), statement by statement, with
 // AWS's MalformedPolicyDocument messages:
+//
 //   - no Resource or NotResource: "Has prohibited field Resource" (AWS's
 //     answer recorded in LocalStack's validated snapshot of
 //     test_update_assume_role_policy_errors, and quoted in
 //     github.com/devopsacademyau/academy/pull/1368);
+//
 //   - only the STS actions of trustActions (a wildcard must match one of
 //     them): "AssumeRole policy may only specify STS AssumeRole actions."
 //     (same snapshot);
+//
 //   - every IAM user and role ARN in an "AWS" principal names an existing
 //     entity: AWS converts each to the entity's unique id when it stores the
 //     policy, so an ARN that names nothing is refused, "Invalid principal in
@@ -47,10 +50,15 @@ type principalLookup func(kind, account, path, name string) (known, exists bool,
 //     trust itself by ARN in CreateRole, since it does not exist yet
 //     (github.com/aws-samples/aws-secure-environment-accelerator/issues/1136).
 //
+//   - every SAML provider ARN in a "Federated" principal names an existing
+//     provider: "MalformedPolicyDocument: Federated principals must be valid
+//     domain names or SAML metadata ARNs", AWS's answer for a federated
+//     principal naming no provider (terraform-aws-modules/terraform-aws-iam#202).
+//
 // Principals of accounts Gatehouse does not hold cannot be checked and are
 // accepted: AWS, which knows every account, would check them. Account ids,
-// account root ARNs, STS session ARNs, services and federated providers are
-// not checked.
+// account root ARNs, STS session ARNs, services and OpenID Connect providers
+// are not checked.
 func checkTrustDocument(d *policy.Document, lookup principalLookup) error {
 	for _, st := range d.Statements {
 		if st.Resources != nil {
@@ -70,6 +78,19 @@ func checkTrustDocument(d *policy.Document, lookup principalLookup) error {
 		if st.Principal == nil {
 			continue
 		}
+		for _, p := range st.Principal.Federated {
+			account, name, ok := samlProviderARN(p)
+			if !ok {
+				continue
+			}
+			known, exists, err := lookup("saml-provider", account, "", name)
+			if err != nil {
+				return err
+			}
+			if known && !exists {
+				return awserr.MalformedPolicyDocument("Federated principals must be valid domain names or SAML metadata ARNs")
+			}
+		}
 		for _, p := range st.Principal.AWS {
 			kind, account, path, name, ok := arn.SplitEntity(p)
 			if !ok {
@@ -85,6 +106,16 @@ func checkTrustDocument(d *policy.Document, lookup principalLookup) error {
 		}
 	}
 	return nil
+}
+
+// samlProviderARN splits arn:aws:iam::ACCOUNT:saml-provider/NAME.
+func samlProviderARN(s string) (account, name string, ok bool) {
+	a, err := arn.Parse(s)
+	if err != nil || a.Service != "iam" || !store.IsAccountID(a.Account) {
+		return "", "", false
+	}
+	name, ok = strings.CutPrefix(a.Resource, "saml-provider/")
+	return a.Account, name, ok && name != ""
 }
 
 // isTrustAction reports whether a trust policy may name action: an STS action
@@ -114,11 +145,14 @@ func checkTrustPrincipals(ctx context.Context, tx store.ReadTx, d *policy.Docume
 		}
 		var p string
 		var err error
-		if kind == "user" {
+		switch kind {
+		case "saml-provider":
+			_, err = store.GetJSON[store.SAMLProvider](ctx, tx, store.KindSAMLProvider, account, store.SAMLProviderKey(name))
+		case "user":
 			var u store.User
 			u, err = store.GetJSON[store.User](ctx, tx, store.KindUser, account, store.UserKey(name))
 			p = u.Path
-		} else {
+		default:
 			var r store.Role
 			r, err = store.GetJSON[store.Role](ctx, tx, store.KindRole, account, store.RoleKey(name))
 			p = r.Path

@@ -17,7 +17,7 @@ func TestCheckTrustDocument(t *testing.T) {
 	lookup := func(kind, account, path, name string) (bool, bool, error) {
 		switch account {
 		case "111111111111":
-			return true, (kind == "user" && path == "/dev/" && name == "alice") || (kind == "role" && path == "/" && name == "Ops"), nil
+			return true, (kind == "user" && path == "/dev/" && name == "alice") || (kind == "role" && path == "/" && name == "Ops") || (kind == "saml-provider" && name == "idp"), nil
 		case "222222222222":
 			return false, false, errors.New("store down")
 		}
@@ -45,6 +45,11 @@ func TestCheckTrustDocument(t *testing.T) {
 		{"session arn", stmt(`{"Effect":"Allow","Principal":{"AWS":"arn:aws:sts::111111111111:assumed-role/Gone/s"},"Action":"sts:AssumeRole"}`), "", ""},
 		{"federated", stmt(`{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::111111111111:oidc-provider/example.com"},"Action":"sts:AssumeRoleWithWebIdentity"}`), "", ""},
 		{"saml", stmt(`{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::111111111111:saml-provider/idp"},"Action":"sts:AssumeRoleWithSAML"}`), "", ""},
+		// terraform-aws-modules/terraform-aws-iam#202: a federated principal
+		// naming no provider.
+		{"missing saml", stmt(`{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::111111111111:saml-provider/gone"},"Action":"sts:AssumeRoleWithSAML"}`),
+			invalid, "Federated principals must be valid domain names or SAML metadata ARNs"},
+		{"saml of unknown account", stmt(`{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::999999999999:saml-provider/any"},"Action":"sts:AssumeRoleWithSAML"}`), "", ""},
 		{"set context", stmt(`{"Effect":"Allow","Principal":{"Service":"sso.amazonaws.com"},"Action":["sts:AssumeRole","sts:SetContext"]}`), "", ""},
 		{"sts wildcard", stmt(`{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole*"}`), "", ""},
 		{"action case", stmt(`{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"STS:assumerole"}`), "", ""},

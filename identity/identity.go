@@ -45,8 +45,12 @@ type Caller struct {
 	// AssumeRole and kept through role chaining), else "".
 	SourceIdentity string
 	// FederatedProvider is the identity provider ARN of a role session
-	// obtained with a web identity token, else "".
+	// obtained with a web identity token or a SAML assertion, else "".
 	FederatedProvider string
+	// FederatedKeys are the identity provider's condition keys present in
+	// every request of such a session (saml:namequalifier, saml:sub,
+	// saml:sub_type).
+	FederatedKeys map[string]string
 	// SourceInstanceARN is the instance (workload) a role session's
 	// credentials were delivered to (ec2:SourceInstanceARN), else "".
 	SourceInstanceARN string
@@ -123,6 +127,10 @@ func (c *Caller) Context() *policy.Context {
 		// aws:FederatedProvider is present in every request of a session
 		// obtained through an identity provider (reference_policies_condition-keys).
 		ctx.SetOne("aws:federatedprovider", c.FederatedProvider)
+		// The provider's keys (saml:sub, …) are stored in lower case.
+		for k, v := range c.FederatedKeys {
+			ctx.SetOne(k, v)
+		}
 	}
 	if c.SourceInstanceARN != "" {
 		// ec2:SourceInstanceARN is present in every request signed with

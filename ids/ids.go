@@ -26,6 +26,8 @@ const (
 	// PrefixServiceCredential starts service-specific credential ids
 	// ("Context-specific credential").
 	PrefixServiceCredential = "ACCA"
+	// PrefixServerCertificate starts server certificate ids ("Certificate").
+	PrefixServerCertificate = "ASCA"
 )
 
 // Lengths of the random part of generated ids: unique ids are 21 characters

@@ -77,9 +77,15 @@ type Session struct {
 	Name string `json:"name,omitempty"`
 	// SourceIdentity is the source identity, kept through role chaining.
 	SourceIdentity string `json:"srcId,omitempty"`
-	// FederatedProvider is the ARN of the OIDC provider whose token obtained
-	// an AssumeRoleWithWebIdentity session (aws:FederatedProvider).
+	// FederatedProvider is the ARN of the OIDC or SAML provider whose token
+	// or assertion obtained the session (aws:FederatedProvider).
 	FederatedProvider string `json:"fedProvider,omitempty"`
+	// FederatedKeys are the identity provider's condition keys that stay
+	// available to the session's permission policies: saml:namequalifier,
+	// saml:sub and saml:sub_type of an AssumeRoleWithSAML session (IAM User
+	// Guide, id_roles_providers_saml.md, "Uniquely identifying users in
+	// SAML-based federation").
+	FederatedKeys map[string]string `json:"fedKeys,omitempty"`
 	// SourceInstanceARN is the instance (workload) whose role credentials
 	// these are, for sessions delivered to a workload as EC2 delivers
 	// instance-profile credentials (ec2:SourceInstanceARN).

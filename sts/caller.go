@@ -63,6 +63,7 @@ func (s *Service) Identify(ctx context.Context, sess *session.Session, service s
 		c.SessionName = sess.Name
 		c.Tags = mergedTags(r.Tags, sess.Tags)
 		c.FederatedProvider = sess.FederatedProvider
+		c.FederatedKeys = sess.FederatedKeys
 		c.SourceInstanceARN = sess.SourceInstanceARN
 	case session.KindFederatedUser:
 		// Federated users cannot call IAM (id_credentials_temp_request).

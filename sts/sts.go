@@ -1,6 +1,7 @@
 // Package sts is the AWS Security Token Service: GetCallerIdentity,
 // GetAccessKeyInfo, and the operations that issue temporary credentials
-// (AssumeRole, GetSessionToken, GetFederationToken) as sealed, self-contained
+// (AssumeRole, GetSessionToken, GetFederationToken, and for identity
+// providers' users AssumeRoleWithWebIdentity and AssumeRoleWithSAML) as sealed, self-contained
 // session tokens (package session). It also turns an opened session token back
 // into the caller and the policy set that authorization evaluates. Like the IAM
 // service it speaks the generated api/stsapi types and *awserr.Error.
@@ -8,6 +9,7 @@ package sts
 
 import (
 	"context"
+	"crypto/rsa"
 	"io"
 	"log/slog"
 	"sync"
@@ -33,6 +35,13 @@ type MFAVerifier interface {
 	VerifyMFA(ctx context.Context, account, userName, serial, code string) error
 }
 
+// SAMLKeys opens the private keys of SAML providers.
+type SAMLKeys interface {
+	// SAMLDecryptionKeys returns the provider's private keys, which decrypt
+	// its encrypted assertions.
+	SAMLDecryptionKeys(p *store.SAMLProvider) ([]*rsa.PrivateKey, error)
+}
+
 // Config holds the service's dependencies.
 type Config struct {
 	Store     store.Store
@@ -45,6 +54,9 @@ type Config struct {
 	Sealer session.Sealer
 	// MFA verifies MFA codes.
 	MFA MFAVerifier
+	// SAMLKeys opens SAML providers' private keys (the IAM service, which
+	// seals them); without it encrypted assertions are refused.
+	SAMLKeys SAMLKeys
 	// Rand is the source of ids and secrets (crypto/rand.Reader in production).
 	Rand io.Reader
 	// Now is the clock.
@@ -58,16 +70,17 @@ type Config struct {
 
 // Service implements the STS operations.
 type Service struct {
-	st      store.Store
-	dir     *authview.Directory
-	managed authview.ManagedPolicies
-	sealer  session.Sealer
-	mfa     MFAVerifier
-	ids     *ids.Gen
-	rand    io.Reader
-	now     func() time.Time
-	log     *slog.Logger
-	authz   *authz.Authorizer
+	st       store.Store
+	dir      *authview.Directory
+	managed  authview.ManagedPolicies
+	sealer   session.Sealer
+	mfa      MFAVerifier
+	samlKeys SAMLKeys
+	ids      *ids.Gen
+	rand     io.Reader
+	now      func() time.Time
+	log      *slog.Logger
+	authz    *authz.Authorizer
 	// webKeys gets OIDC providers' keys (UseWebIdentityKeys).
 	webKeys WebIdentityKeys
 	// rootSessions tells AssumeRoot about organizations (UseRootSessions).
@@ -97,7 +110,7 @@ type cachedPolicy struct {
 // New returns the service.
 func New(c Config) *Service {
 	return &Service{
-		st: c.Store, dir: c.Directory, managed: c.Managed, sealer: c.Sealer, mfa: c.MFA,
+		st: c.Store, dir: c.Directory, managed: c.Managed, sealer: c.Sealer, mfa: c.MFA, samlKeys: c.SAMLKeys,
 		ids: ids.NewGen(c.Rand), rand: c.Rand, now: c.Now, log: c.Log, authz: c.Authorizer,
 		allowAll: policy.MustCompile("root", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`, policy.KindIdentity),
 		roles:    map[string]cachedRole{},
@@ -142,6 +155,11 @@ func (s *Service) Ops() map[string]operation.Op {
 		anonymous(operation.New("AssumeRoleWithWebIdentity", func(ctx context.Context, c *identity.Caller, in *stsapi.AssumeRoleWithWebIdentityRequest) (operation.Authz, error) {
 			return operation.Authz{Skip: true, Resource: in.RoleArn}, nil
 		}, s.assumeRoleWithWebIdentity)),
+		// AssumeRoleWithSAML is unsigned too: the response's signature
+		// authenticates and the role's trust policy decides.
+		anonymous(operation.New("AssumeRoleWithSAML", func(ctx context.Context, c *identity.Caller, in *stsapi.AssumeRoleWithSAMLRequest) (operation.Authz, error) {
+			return operation.Authz{Skip: true, Resource: in.RoleArn}, nil
+		}, s.assumeRoleWithSAML)),
 		operation.New("GetFederationToken", s.federationAuthz, s.getFederationToken),
 		operation.New("GetAccessKeyInfo", func(ctx context.Context, c *identity.Caller, in *stsapi.GetAccessKeyInfoRequest) (operation.Authz, error) {
 			return operation.Authz{Action: "sts:GetAccessKeyInfo", Resource: "*"}, nil

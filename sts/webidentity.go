@@ -98,109 +98,28 @@ func (s *Service) assumeRoleWithWebIdentity(ctx context.Context, c *identity.Cal
 	if err != nil {
 		return nil, err
 	}
-	inline, managed, packed, err := s.sessionPolicies(ctx, in.Policy, in.PolicyArns, tags)
+	r, err := s.assumeFederated(ctx, c, &federated{
+		action: "sts:AssumeRoleWithWebIdentity", denied: msgDenied,
+		account: acct, roleName: name, roleARN: in.RoleArn, provider: wi.provider.ARN, sessionName: in.RoleSessionName,
+		duration: in.DurationSeconds, policy: in.Policy, arns: in.PolicyArns,
+		tags: tags, transitive: transitive, sourceIdentity: sourceIdentity,
+		context: webIdentityContext(c, wi, in.RoleSessionName, now),
+	}, now)
 	if err != nil {
 		return nil, err
-	}
-
-	// The role. A missing role is refused like an untrusting one.
-	var role store.Role
-	err = s.st.View(ctx, func(tx store.ReadTx) error {
-		var err error
-		role, err = store.GetJSON[store.Role](ctx, tx, store.KindRole, acct, store.RoleKey(name))
-		return err
-	})
-	if errors.Is(err, store.ErrNotFound) || (err == nil && (role.ARN != in.RoleArn || role.ServiceLinked)) {
-		return nil, awserr.AccessDenied(msgDenied)
-	}
-	if err != nil {
-		return nil, awserr.InternalFailure(err)
-	}
-	maxDur := int32(role.MaxSessionDuration)
-	if maxDur == 0 {
-		maxDur = defaultRoleDuration
-	}
-	if in.DurationSeconds != nil && *in.DurationSeconds > maxDur {
-		return nil, awserr.ValidationError("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
-	}
-	dur := duration(in.DurationSeconds, defaultRoleDuration, maxDur)
-
-	// The decision: the trust policy with the provider as principal, and the
-	// resource control policies over the role's account.
-	trust, err := s.dir.Compile(role.ARN+" trust policy", role.AssumeRolePolicyDocument, policy.KindTrust)
-	if err != nil {
-		return nil, awserr.InternalFailure(err)
-	}
-	pctx := webIdentityContext(c, wi, in.RoleSessionName, now)
-	requestTagContext(pctx, tags, transitive)
-	if sourceIdentity != "" {
-		pctx.Set("sts:SourceIdentity", sourceIdentity)
-	}
-	set := &policy.Set{Identity: []*policy.Policy{s.allowAll}, Resource: trust}
-	{
-		// The principal has no account: only the role's account's side
-		// (RCPs, aws:ResourceOrg*) applies.
-		g, err := s.authz.Guardrails(ctx, acct, acct)
-		if err != nil {
-			return nil, err
-		}
-		if g != nil {
-			set.RCP = g.RCP
-			for _, k := range []string{"aws:ResourceOrgID", "aws:ResourceOrgPaths"} {
-				if v, ok := g.Context[k]; ok {
-					pctx.Set(k, v)
-				}
-			}
-		}
-	}
-	req := &policy.Request{
-		Principal: policy.Principal{Type: policy.PrincipalFederated, ARN: wi.provider.ARN},
-		Action:    "sts:AssumeRoleWithWebIdentity", Resource: role.ARN, Context: pctx,
-		// Evaluated as across accounts, so that only the trust policy grants
-		// (see trustAllows).
-		ResourceAccount: crossAccount(acct),
-	}
-	actions := []string{"sts:AssumeRoleWithWebIdentity"}
-	if len(tags) > 0 {
-		actions = append(actions, "sts:TagSession")
-	}
-	if sourceIdentity != "" {
-		actions = append(actions, "sts:SetSourceIdentity")
-	}
-	for _, a := range actions {
-		req.Action = a
-		if policy.Evaluate(set, req).Decision != policy.Allowed {
-			return nil, awserr.AccessDenied(msgDenied)
-		}
-	}
-
-	// The session.
-	sess := &session.Session{
-		Account: acct, Kind: session.KindRole, RoleARN: role.ARN, RoleName: role.Name, RoleID: role.ID,
-		Name: in.RoleSessionName, SourceIdentity: sourceIdentity, FederatedProvider: wi.provider.ARN,
-		Policy: inline, PolicyARNs: managed, Tags: tags, TransitiveTagKeys: transitive,
-	}
-	creds, err := s.issue(sess, now, dur)
-	if err != nil {
-		return nil, err
-	}
-	if s.roleUse != nil {
-		s.roleUse(acct, role.Name, role.ID, c.Region, now)
 	}
 	out := &stsapi.AssumeRoleWithWebIdentityResponse{
-		Credentials:                 creds,
+		Credentials:                 r.creds,
 		SubjectFromWebIdentityToken: &wi.claims.Subject,
-		AssumedRoleUser:             &stsapi.AssumedRoleUser{Arn: assumedRoleARN(acct, role.Name, in.RoleSessionName), AssumedRoleId: role.ID + ":" + in.RoleSessionName},
+		AssumedRoleUser:             r.user,
 		Provider:                    &wi.claims.Issuer,
 		Audience:                    &wi.audience,
-	}
-	if in.Policy != nil || len(in.PolicyArns) > 0 || len(tags) > 0 {
-		out.PackedPolicySize = &packed
+		PackedPolicySize:            r.packed,
 	}
 	if sourceIdentity != "" {
 		out.SourceIdentity = &sourceIdentity
 	}
-	s.log.Debug("assumed role with web identity", "role", role.ARN, "session", in.RoleSessionName, "provider", wi.provider.ARN)
+	s.log.Debug("assumed role with web identity", "role", in.RoleArn, "session", in.RoleSessionName, "provider", wi.provider.ARN)
 	return out, nil
 }
 

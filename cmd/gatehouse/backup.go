@@ -65,7 +65,7 @@ var backupKinds = []store.Kind{
 	store.KindPolicy, store.KindPolicyVersion, store.KindInlinePolicy, store.KindAttachment,
 	store.KindPolicyAttachment, store.KindMembership, store.KindUserMembership, store.KindAccessKey,
 	store.KindUserAccessKey, store.KindInstanceProfile, store.KindMFADevice, store.KindLoginProfile,
-	store.KindUniqueID, store.KindOIDCProvider, store.KindSessionKeys, store.KindWorkload, store.KindWorkloadID,
+	store.KindUniqueID, store.KindOIDCProvider, store.KindSAMLProvider, store.KindSAMLAssertion, store.KindServerCertificate, store.KindSessionKeys, store.KindWorkload, store.KindWorkloadID,
 	store.KindSSHPublicKey, store.KindSigningCertificate, store.KindSigningCertificateDigest, store.KindServiceCredential,
 	// s3 (bucket configuration; the objects are the object backend's)
 	store.KindBucket, store.KindAccountBucket, store.KindAccountS3,
