@@ -66,7 +66,7 @@ type timing struct {
 // measure records the last navigation's timing under name.
 func measure(t *testing.T, name string, into map[string]timing) chromedp.Action[chromedp.Void] {
 	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-		tm, err := chromedp.Evaluate[timing](`(function(){var n=performance.getEntriesByType("navigation")[0];` +
+		tm, err := chromedp.Evaluate[timing](`(function(){var n=performance.getEntriesByType("navigation")[0];`+
 			`return {ttfb:n.responseStart-n.requestStart, load:(n.loadEventEnd||performance.now())-n.startTime};})()`)(ctx, tg)
 		if err != nil {
 			return chromedp.Void{}, err
