@@ -1,0 +1,83 @@
+package console_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/gatehouse-iam/gatehouse/internal/testserver"
+)
+
+// pageBudget is the target for each page's server time with 1,000
+// users in the account.
+const pageBudget = 50 * time.Millisecond
+
+// TestPageTimes1000Users measures each page's server time (the median of
+// 15 loads, through loopback HTTP and the whole in-process pipeline) with
+// 1,000 users in the account, and holds it to the budget. Run with -v to
+// see the figures.
+func TestPageTimes1000Users(t *testing.T) {
+	if testing.Short() {
+		t.Skip("creates 1,000 users")
+	}
+	srv := testserver.Start(t)
+	makeUser(t, srv, "admin", password, false, "AdministratorAccess")
+	root := srv.RootIAM()
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for w := range 4 {
+		wg.Go(func() {
+			for i := w; i < 1000; i += 4 {
+				name := fmt.Sprintf("user-%04d", i)
+				if _, err := root.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String(name)}); err != nil {
+					errs <- err
+					return
+				}
+				if i%10 == 0 {
+					if _, err := root.CreateAccessKey(ctx, &awsiam.CreateAccessKeyInput{UserName: aws.String(name)}); err != nil {
+						errs <- err
+						return
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if _, err := root.CreateGroup(ctx, &awsiam.CreateGroupInput{GroupName: aws.String("developers")}); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, srv.URL)
+	b.mustSignIn(testserver.AccountID, "admin", password)
+	pages := []string{"/console/", "/console/users", "/console/users?marker=", "/console/users/user-0500", "/console/users/user-0500/rotate?old=x",
+		"/console/groups", "/console/groups/developers", "/console/roles", "/console/policies", "/console/policies?scope=Local",
+		"/console/policy?arn=arn:aws:iam::aws:policy/AdministratorAccess", "/console/policies/new", "/console/account"}
+	for _, p := range pages {
+		if r := b.get(p); r.Status != http.StatusOK {
+			t.Fatalf("%s = %d\n%.1500s", p, r.Status, r.Body)
+		}
+		var ds []time.Duration
+		for range 15 {
+			start := time.Now()
+			b.get(p)
+			ds = append(ds, time.Since(start))
+		}
+		slices.Sort(ds)
+		med := ds[len(ds)/2]
+		t.Logf("%-66s median %6.2f ms  max %6.2f ms", p, float64(med.Microseconds())/1000, float64(ds[len(ds)-1].Microseconds())/1000)
+		if med > pageBudget {
+			t.Errorf("%s: median %v over the %v budget", p, med, pageBudget)
+		}
+	}
+}
