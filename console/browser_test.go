@@ -2,10 +2,12 @@ package console_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -96,6 +98,29 @@ func waitText(sel, want string) chromedp.Action[chromedp.Void] {
 			select {
 			case <-ctx.Done():
 				return chromedp.Void{}, fmt.Errorf("waiting for %q in %s: %w", want, sel, ctx.Err())
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	}
+}
+
+// selectValue chooses an option of a select, as a person would (a change
+// event follows).
+func selectValue(sel, value string) chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(function(){var e=document.querySelector(%q);e.value=%q;e.dispatchEvent(new Event("change",{bubbles:true}));return true;})()`, sel, value))
+}
+
+// waitJS waits until a JavaScript predicate holds.
+func waitJS(expr string) chromedp.Action[chromedp.Void] {
+	check := chromedp.Evaluate[bool](expr)
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		for {
+			if ok, err := check(ctx, t); err == nil && ok {
+				return chromedp.Void{}, nil
+			}
+			select {
+			case <-ctx.Done():
+				return chromedp.Void{}, fmt.Errorf("waiting for %s: %w", expr, ctx.Err())
 			case <-time.After(50 * time.Millisecond):
 			}
 		}
@@ -195,20 +220,58 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("group members = %q", s)
 	}
 
-	// Create a policy in the JSON editor: Access Analyzer's findings appear
-	// as it is typed.
+	// Create a policy: the JSON editor shows Access Analyzer's findings as
+	// it is typed; the visual editor builds the document from the Service
+	// Authorization Reference, and the JSON editor shows the same document.
 	bad := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObjekt","Resource":"*"}]}`
-	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:ListBucket"],"Resource":["arn:aws:s3:::reports","arn:aws:s3:::reports/*"]}]}`
 	run("policy editor", chromedp.Navigate(srv.URL+"/console/policies/new"), chromedp.WaitVisible(chromedp.CSS("#policy-document")),
 		measure(t, "editor", times), chromedp.SendKeys(chromedp.CSS("#policy-name"), "ReportsRead"),
 		setValue("#policy-document", bad), waitText("#findings", "INVALID_ACTION"), sh.shot("policy-editor-finding"))
-	if s := text("#findings"); !strings.Contains(s, "INVALID_ACTION") {
+	if s := text("#findings"); !strings.Contains(s, "s3:GetObjekt does not exist") {
 		t.Errorf("findings of a misspelt action = %q", s)
 	}
-	run("policy fixed", setValue("#policy-document", doc), waitText("#findings", "No findings"),
-		chromedp.Click(chromedp.CSS("#save-policy")), chromedp.WaitVisible(chromedp.CSS("#policy-json")),
+	run("visual editor", setValue("#policy-document", `{"Version":"2012-10-17","Statement":[]}`),
+		chromedp.Click(chromedp.CSS("#tab-visual")), chromedp.Click(chromedp.CSS("#ve-add-statement")),
+		chromedp.WaitVisible(chromedp.CSS(".ve-service-select")), selectValue(".ve-service-select", "s3"),
+		chromedp.Click(chromedp.CSS(`input[data-action="s3:GetObject"]`)),
+		waitJS(`document.getElementById("policy-document").value.includes("s3:GetObject")`),
+		chromedp.Click(chromedp.CSS(`input[data-action="s3:ListBucket"]`)),
+		waitJS(`document.getElementById("policy-document").value.includes("s3:ListBucket")`),
+		chromedp.Click(chromedp.CSS(".ve-any")), chromedp.WaitVisible(chromedp.CSS(`.ve-arn[data-type="object"]`)),
+		chromedp.Click(chromedp.CSS(`.ve-arn[data-type="object"]`)),
+		waitJS(`document.getElementById("policy-document").value.includes("${ObjectName}")`),
+		setValue(".ve-resources", "arn:aws:s3:::reports\narn:aws:s3:::reports/*"),
+		selectValue(`select[aria-label="Condition operator"]`, "Bool"),
+		chromedp.SendKeys(chromedp.CSS(".ve-key"), "aws:SecureTransport"), chromedp.SendKeys(chromedp.CSS(".ve-value"), "true"),
+		chromedp.Click(chromedp.CSS(".ve-add-condition")),
+		waitJS(`document.getElementById("policy-document").value.includes("aws:SecureTransport")`),
+		waitText("#findings", "No findings"),
+		chromedp.Evaluate[chromedp.Void]("window.scrollTo(0, 0)"), sh.shot("policy-visual-editor"),
+		chromedp.Click(chromedp.CSS("#tab-json")), chromedp.WaitVisible(chromedp.CSS("#policy-document")), sh.shot("policy-json-editor"))
+	jsonDoc, err := chromedp.Run(bctx, chromedp.Value(chromedp.CSS("#policy-document")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Statement []struct {
+			Effect    string
+			Action    []string
+			Resource  []string
+			Condition map[string]map[string]string
+		}
+	}
+	if err := json.Unmarshal([]byte(jsonDoc), &got); err != nil {
+		t.Fatalf("the JSON editor's document %q: %v", jsonDoc, err)
+	}
+	if len(got.Statement) != 1 || got.Statement[0].Effect != "Allow" ||
+		!slices.Equal(got.Statement[0].Action, []string{"s3:GetObject", "s3:ListBucket"}) ||
+		!slices.Equal(got.Statement[0].Resource, []string{"arn:aws:s3:::reports", "arn:aws:s3:::reports/*"}) ||
+		got.Statement[0].Condition["Bool"]["aws:SecureTransport"] != "true" {
+		t.Fatalf("the JSON editor shows %s", jsonDoc)
+	}
+	run("save policy", chromedp.Click(chromedp.CSS("#save-policy")), chromedp.WaitVisible(chromedp.CSS("#policy-json")),
 		measure(t, "policy", times), sh.shot("policy"))
-	if s := text("#policy-json"); !strings.Contains(s, `"arn:aws:s3:::reports/*"`) {
+	if s := text("#policy-json"); !strings.Contains(s, `"arn:aws:s3:::reports/*"`) || !strings.Contains(s, "aws:SecureTransport") {
 		t.Errorf("saved document = %q", s)
 	}
 

@@ -44,6 +44,8 @@ func (c *Console) pageRoutes(m *http.ServeMux) {
 	m.HandleFunc("POST /console/policy/version", a(c.policyVersion))
 	m.HandleFunc("POST /console/policy/default", a(c.setDefault))
 	m.HandleFunc("POST /console/validate", a(c.validate))
+	m.HandleFunc("GET /console/authref/services", a(c.refServices))
+	m.HandleFunc("GET /console/authref/services/{prefix}", a(c.refService))
 	m.HandleFunc("GET /console/account", a(c.account))
 	m.HandleFunc("POST /console/account/alias", a(c.setAlias))
 	m.HandleFunc("POST /console/account/password-policy", a(c.setPasswordPolicy))
