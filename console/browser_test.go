@@ -284,6 +284,17 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("group policies = %q", s)
 	}
 
+	// Simulate bob's requests: the denied one reads its reason.
+	run("simulate", chromedp.Navigate(srv.URL+"/console/simulate"), chromedp.WaitVisible(chromedp.CSS("#simulate-form")),
+		measure(t, "simulate", times),
+		setValue("#sim-principal", "arn:aws:iam::"+testserver.AccountID+":user/bob"), setValue("#sim-actions", "s3:GetObject s3:PutObject"),
+		setValue("#sim-resources", "arn:aws:s3:::reports/q1.csv"), chromedp.Click(chromedp.CSS("#simulate-submit")),
+		chromedp.WaitVisible(chromedp.CSS("#sim-results")), sh.shot("simulator"))
+	if s := text("#sim-results"); !strings.Contains(s, "implicitDeny") || !strings.Contains(s, "Missing context keys: aws:SecureTransport") ||
+		!strings.Contains(s, "No statement allows it.") {
+		t.Errorf("simulation = %q", s)
+	}
+
 	// Rotate deploy's key by the guide's steps.
 	run("rotate: create", chromedp.Navigate(srv.URL+"/console/users/deploy/rotate?old="+old), chromedp.WaitVisible(chromedp.CSS("#rotate-create")),
 		measure(t, "rotate", times), sh.shot("rotate-1"), chromedp.Click(chromedp.CSS("#rotate-create")),

@@ -46,6 +46,8 @@ func (c *Console) pageRoutes(m *http.ServeMux) {
 	m.HandleFunc("POST /console/validate", a(c.validate))
 	m.HandleFunc("GET /console/authref/services", a(c.refServices))
 	m.HandleFunc("GET /console/authref/services/{prefix}", a(c.refService))
+	m.HandleFunc("GET /console/simulate", a(c.simulatePage))
+	m.HandleFunc("POST /console/simulate", a(c.simulate))
 	m.HandleFunc("GET /console/account", a(c.account))
 	m.HandleFunc("POST /console/account/alias", a(c.setAlias))
 	m.HandleFunc("POST /console/account/password-policy", a(c.setPasswordPolicy))
