@@ -33,6 +33,7 @@ import (
 	"github.com/gatehouse-iam/gatehouse/iam"
 	"github.com/gatehouse-iam/gatehouse/session"
 	"github.com/gatehouse-iam/gatehouse/sts"
+	"github.com/gatehouse-iam/gatehouse/trail"
 )
 
 //go:embed templates/*.html
@@ -62,6 +63,9 @@ type Config struct {
 	Log  *slog.Logger
 	// Region is the region the console's clients sign for.
 	Region string
+	// Trail, when set, records every sign-in attempt as CloudTrail
+	// records AWS's (ConsoleLogin events of signin.amazonaws.com).
+	Trail *trail.Recorder
 }
 
 // Console is the web console's handler.
@@ -74,6 +78,7 @@ type Console struct {
 	now     func() time.Time
 	log     *slog.Logger
 	region  string
+	trail   *trail.Recorder
 	pages   map[string]*template.Template
 	mux     *http.ServeMux
 	static  http.Handler
@@ -90,7 +95,7 @@ func New(c Config) (*Console, error) {
 	if c.Region == "" {
 		c.Region = "us-east-1"
 	}
-	con := &Console{api: c.API, iam: c.IAM, sts: c.STS, sealer: c.Sealer, rand: c.Rand, now: c.Now, log: c.Log, region: c.Region}
+	con := &Console{api: c.API, iam: c.IAM, sts: c.STS, sealer: c.Sealer, rand: c.Rand, now: c.Now, log: c.Log, region: c.Region, trail: c.Trail}
 	if err := con.parseTemplates(); err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -313,6 +314,9 @@ func TestMFASignInAndAudit(t *testing.T) {
 	if r.Status != http.StatusOK || !strings.Contains(r.Body, "Multi-factor authentication") {
 		t.Fatalf("password step = %d\n%.1500s", r.Status, r.Body)
 	}
+	if r := newBrowser(t, srv.URL).signIn(acct, "my-password-typed-here", password); r.Status != http.StatusUnauthorized {
+		t.Fatalf("unknown user = %d", r.Status)
+	}
 	tok := csrf(t, r.Body)
 	if r := b.post("/console/signin/mfa", url.Values{"csrf": {tok}, "code": {"000000"}}); r.Status != http.StatusUnauthorized {
 		t.Fatalf("wrong code = %d", r.Status)
@@ -359,6 +363,42 @@ func TestMFASignInAndAudit(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no ListUsers event from the console among %d", len(out.Events))
+	}
+
+	// The sign-ins are ConsoleLogin events, as AWS records them (IAM User
+	// Guide, cloudtrail-integration.md, "Logging user sign-in events"): the
+	// wrong MFA code a failure, the right one a success with MFA, and the
+	// unknown user's name hidden.
+	out, err = ct.LookupEvents(context.Background(), &awsct.LookupEventsInput{LookupAttributes: []cttypes.LookupAttribute{
+		{AttributeKey: cttypes.LookupAttributeKeyEventName, AttributeValue: aws.String("ConsoleLogin")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range out.Events {
+		var ev struct {
+			EventSource  string `json:"eventSource"`
+			EventType    string `json:"eventType"`
+			ErrorMessage string `json:"errorMessage"`
+			UserIdentity struct {
+				UserName string `json:"userName"`
+			} `json:"userIdentity"`
+			ResponseElements    map[string]string `json:"responseElements"`
+			AdditionalEventData map[string]string `json:"additionalEventData"`
+		}
+		if err := json.Unmarshal([]byte(aws.ToString(e.CloudTrailEvent)), &ev); err != nil {
+			t.Fatal(err)
+		}
+		if ev.EventSource != "signin.amazonaws.com" || ev.EventType != "AwsConsoleSignIn" {
+			t.Errorf("sign-in event %s", aws.ToString(e.CloudTrailEvent))
+		}
+		got = append(got, ev.UserIdentity.UserName+" "+ev.ResponseElements["ConsoleLogin"]+" MFA:"+ev.AdditionalEventData["MFAUsed"]+" "+ev.ErrorMessage)
+	}
+	slices.Sort(got)
+	want := []string{"HIDDEN_DUE_TO_SECURITY_REASONS Failure MFA:No No username found in supplied account",
+		"judy Failure MFA:Yes Failed authentication", "judy Success MFA:Yes "}
+	if !slices.Equal(got, want) {
+		t.Errorf("ConsoleLogin events:\n got %q\nwant %q", got, want)
 	}
 }
 

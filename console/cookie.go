@@ -59,6 +59,8 @@ type sess struct {
 type pending struct {
 	Account            string    `json:"acct"`
 	UserName           string    `json:"user,omitempty"`
+	UserID             string    `json:"uid,omitempty"`
+	ARN                string    `json:"arn,omitempty"`
 	Serials            []string  `json:"serials"`
 	MustChangePassword bool      `json:"mustChange,omitempty"`
 	Expires            time.Time `json:"exp"`

@@ -10,8 +10,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	awssts "github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/google/uuid"
 
 	"github.com/gatehouse-iam/gatehouse/iam"
+	"github.com/gatehouse-iam/gatehouse/trail"
 )
 
 // Messages of the sign-in page. A failure never says which part was wrong.
@@ -108,6 +110,11 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case errors.Is(err, iam.ErrSignInFailed):
+		msg := "Failed authentication"
+		if !f.Root && in.UserID == "" {
+			msg = "No username found in supplied account"
+		}
+		c.audit(r, in, f.Root, false, msg, false)
 		c.byIP.fail(ipKey, now)
 		c.byUser.fail(userKey, now)
 		c.log.Info("console sign-in failed", "account", f.Account, "root", f.Root, "source_ip", ipOf(r))
@@ -115,6 +122,7 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 		c.renderSignIn(w, r, http.StatusUnauthorized, f)
 		return
 	case errors.Is(err, iam.ErrPasswordExpired):
+		c.audit(r, in, false, false, "Failed authentication", false)
 		f.Error = msgExpired
 		c.renderSignIn(w, r, http.StatusUnauthorized, f)
 		return
@@ -129,7 +137,7 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 			c.fail(w, r, err)
 			return
 		}
-		p := pending{Account: in.Account, UserName: in.UserName, Serials: in.MFASerials, MustChangePassword: in.MustChangePassword,
+		p := pending{Account: in.Account, UserName: in.UserName, UserID: in.UserID, ARN: in.ARN, Serials: in.MFASerials, MustChangePassword: in.MustChangePassword,
 			Expires: now.Add(pendingTTL), CSRF: tok}
 		v, err := c.seal(p, adPending)
 		if err != nil {
@@ -141,6 +149,7 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 			Data: signInForm{Account: f.Account, UserName: f.UserName, Root: f.Root, MFA: true}})
 		return
 	}
+	c.audit(r, in, f.Root, true, "", false)
 	c.startSession(w, r, in.Account, in.UserName, false, in.MustChangePassword)
 }
 
@@ -173,7 +182,9 @@ func (c *Console) signInMFA(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 	}
+	signedIn := iam.SignIn{Account: p.Account, UserName: p.UserName, UserID: p.UserID, ARN: p.ARN}
 	if !ok {
+		c.audit(r, signedIn, p.UserName == "", false, "Failed authentication", true)
 		c.byIP.fail(ipKey, now)
 		c.byUser.fail(userKey, now)
 		again.Data = signInForm{UserName: p.UserName, MFA: true, Error: msgMFAFailed}
@@ -181,6 +192,7 @@ func (c *Console) signInMFA(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.byUser.succeed(userKey)
+	c.audit(r, signedIn, p.UserName == "", true, "", true)
 	clearCookie(w, r, pendingCookie)
 	c.startSession(w, r, p.Account, p.UserName, true, p.MustChangePassword)
 }
@@ -265,4 +277,22 @@ func (c *Console) changePassword(w http.ResponseWriter, r *http.Request, s *sess
 		return
 	}
 	c.redirectFlash(w, r, "/console/", "Your password was changed.")
+}
+
+// audit records a sign-in attempt in the trail (when there is one and the
+// account named exists). A failure to record is logged: the person's
+// answer does not wait on it.
+func (c *Console) audit(r *http.Request, in iam.SignIn, root, success bool, errMsg string, mfa bool) {
+	if c.trail == nil || in.Account == "" {
+		return
+	}
+	e, err := trail.SignInEntry(trail.SignIn{EventID: uuid.NewString(), Time: c.now(), Account: in.Account, Root: root,
+		UserName: in.UserName, UserID: in.UserID, ARN: in.ARN, Region: c.region, SourceIP: ipOf(r),
+		UserAgent: r.Header.Get("User-Agent"), Success: success, ErrorMessage: errMsg, MFAUsed: mfa, LoginTo: "/console/"})
+	if err == nil {
+		err = c.trail.Record(r.Context(), []trail.Entry{e})
+	}
+	if err != nil {
+		c.log.Error("console: recording a sign-in in the audit trail", "err", err)
+	}
 }

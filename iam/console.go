@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gatehouse-iam/gatehouse/arn"
 	"github.com/gatehouse-iam/gatehouse/store"
 )
 
@@ -32,6 +33,10 @@ type SignIn struct {
 	Account string
 	// UserName is the IAM user, "" for the root user.
 	UserName string
+	// UserID and ARN are the user's (the root's ARN for the root user).
+	// A failed sign-in fills them, for the audit trail only, when the
+	// account has the user; UserID is "" when it does not.
+	UserID, ARN string
 	// MFASerials are the MFA devices enabled for the person: when there is
 	// one, the sign-in needs a code from one of them.
 	MFASerials []string
@@ -77,13 +82,14 @@ func (s *Service) SignInWithPassword(ctx context.Context, account, userName, pas
 	var st passwordState
 	var pol passwordPolicy
 	var custom bool
-	found := false
+	found, userFound := false, false
 	if ok && userName != "" && len(userName) <= 64 {
 		err := s.st.View(ctx, func(tx store.ReadTx) error {
 			var err error
 			if u, err = store.GetJSON[store.User](ctx, tx, store.KindUser, acct, store.UserKey(userName)); err != nil {
 				return err
 			}
+			userFound = true
 			if lp, err = store.GetJSON[store.LoginProfile](ctx, tx, store.KindLoginProfile, acct, store.LoginProfileKey(u.Name)); err != nil {
 				return err
 			}
@@ -106,10 +112,14 @@ func (s *Service) SignInWithPassword(ctx context.Context, account, userName, pas
 	}
 	match, err := passwordMatches(hash, password)
 	if err != nil || !match || !found {
-		return SignIn{}, ErrSignInFailed
+		failed := SignIn{Account: acct, UserName: userName}
+		if userFound {
+			failed.UserName, failed.UserID, failed.ARN = u.Name, u.ID, u.ARN
+		}
+		return failed, ErrSignInFailed
 	}
 	now := s.now().UTC()
-	in := SignIn{Account: acct, UserName: u.Name, MustChangePassword: lp.PasswordResetRequired}
+	in := SignIn{Account: acct, UserName: u.Name, UserID: u.ID, ARN: u.ARN, MustChangePassword: lp.PasswordResetRequired}
 	if custom && pol.MaxPasswordAge > 0 {
 		changed := st.LastChanged
 		if changed.IsZero() {
@@ -117,7 +127,7 @@ func (s *Service) SignInWithPassword(ctx context.Context, account, userName, pas
 		}
 		if now.After(changed.Add(time.Duration(pol.MaxPasswordAge) * 24 * time.Hour)) {
 			if pol.HardExpiry {
-				return SignIn{}, ErrPasswordExpired
+				return SignIn{Account: acct, UserName: u.Name, UserID: u.ID, ARN: u.ARN}, ErrPasswordExpired
 			}
 			in.MustChangePassword = true
 		}
@@ -156,13 +166,13 @@ func (s *Service) SignInAsRoot(ctx context.Context, account, keyID, secret strin
 		found = false
 	}
 	if subtle.ConstantTimeCompare(want, []byte(secret)) != 1 || !found {
-		return SignIn{}, ErrSignInFailed
+		return SignIn{Account: acct, ARN: rootARN(acct)}, ErrSignInFailed
 	}
 	serials, err := s.enabledSerials(ctx, acct, "")
 	if err != nil {
 		return SignIn{}, err
 	}
-	return SignIn{Account: acct, MFASerials: serials}, nil
+	return SignIn{Account: acct, ARN: rootARN(acct), MFASerials: serials}, nil
 }
 
 // enabledSerials lists the MFA devices enabled for a user ("" the root).
@@ -192,4 +202,12 @@ func (s *Service) enabledSerials(ctx context.Context, account, userName string) 
 		return nil
 	})
 	return out, err
+}
+
+// rootARN is the root user's ARN ("" for no account).
+func rootARN(account string) string {
+	if account == "" {
+		return ""
+	}
+	return arn.Root(account)
 }
