@@ -421,4 +421,32 @@ func TestRootSignIn(t *testing.T) {
 	if d := b.get("/console/users"); d.Status != http.StatusOK || !strings.Contains(d.Body, "root @ "+acct) {
 		t.Fatalf("root users page = %d\n%.1500s", d.Status, d.Body)
 	}
+
+	// With an MFA device, the root user's sign-in asks for its code too.
+	ctx := context.Background()
+	root := srv.RootIAM()
+	d, err := root.CreateVirtualMFADevice(ctx, &awsiam.CreateVirtualMFADeviceInput{VirtualMFADeviceName: aws.String("root-account-mfa-device")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed := string(d.VirtualMFADevice.Base32StringSeed)
+	step := time.Now().Unix() / 30
+	if _, err := root.EnableMFADevice(ctx, &awsiam.EnableMFADeviceInput{UserName: aws.String("root"), SerialNumber: d.VirtualMFADevice.SerialNumber,
+		AuthenticationCode1: aws.String(totp(t, seed, step-1)), AuthenticationCode2: aws.String(totp(t, seed, step))}); err != nil {
+		t.Fatal(err)
+	}
+	b2 := newBrowser(t, srv.URL)
+	page = b2.get("/console/signin")
+	r = b2.post("/console/signin", url.Values{"csrf": {csrf(t, page.Body)}, "account": {acct}, "root": {"on"},
+		"accesskey": {testserver.RootKeyID}, "secret": {testserver.RootSecretKey}})
+	if r.Status != http.StatusOK || !strings.Contains(r.Body, `id="code"`) {
+		t.Fatalf("root sign-in with MFA = %d\n%.1500s", r.Status, r.Body)
+	}
+	r = b2.post("/console/signin/mfa", url.Values{"csrf": {csrf(t, r.Body)}, "code": {totp(t, seed, step+1)}})
+	if r.Status != http.StatusSeeOther {
+		t.Fatalf("root MFA step = %d\n%.1500s", r.Status, r.Body)
+	}
+	if d := b2.get("/console/"); !strings.Contains(d.Body, "The root user has MFA") || !strings.Contains(d.Body, `title="Signed in with MFA"`) {
+		t.Errorf("root dashboard with MFA:\n%.2500s", d.Body)
+	}
 }
