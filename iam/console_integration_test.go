@@ -45,7 +45,7 @@ func TestConsoleSignIn(t *testing.T) {
 	}
 	for _, c := range []struct {
 		account, user, pw string
-		known            bool
+		known             bool
 	}{
 		{testserver.AccountID, "Alice", "wrong", true},
 		{testserver.AccountID, "NoPassword", pw, true},
