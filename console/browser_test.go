@@ -318,6 +318,12 @@ func TestBrowser(t *testing.T) {
 	run("roles", chromedp.Navigate(srv.URL+"/console/roles"), chromedp.WaitVisible(chromedp.CSS("#roles-table")), measure(t, "roles", times))
 	run("policies", chromedp.Navigate(srv.URL+"/console/policies"), chromedp.WaitVisible(chromedp.CSS("#policies-table")),
 		measure(t, "policies", times), sh.shot("policies"))
+	srv.FlushTrail(t)
+	run("activity", chromedp.Navigate(srv.URL+"/console/activity"), chromedp.WaitVisible(chromedp.CSS("#activity-table")),
+		measure(t, "activity", times), sh.shot("activity"))
+	if s := text("#activity-table"); !strings.Contains(s, "DeleteAccessKey") || !strings.Contains(s, "Gatehouse console") {
+		t.Errorf("activity = %q", s)
+	}
 	run("sign out", chromedp.Click(chromedp.CSS("#signout")), chromedp.WaitVisible(chromedp.CSS("#signin-form")))
 
 	// A user without permissions sees AccessDenied in the page.

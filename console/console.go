@@ -27,7 +27,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	awsaa "github.com/aws/aws-sdk-go-v2/service/accessanalyzer"
+	awsct "github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+	awsorg "github.com/aws/aws-sdk-go-v2/service/organizations"
+	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 	awssts "github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/gatehouse-iam/gatehouse/iam"
@@ -66,6 +69,9 @@ type Config struct {
 	// Trail, when set, records every sign-in attempt as CloudTrail
 	// records AWS's (ConsoleLogin events of signin.amazonaws.com).
 	Trail *trail.Recorder
+	// HasS3 and HasCloudTrail say whether the server serves S3 and
+	// CloudTrail, so the console shows their pages.
+	HasS3, HasCloudTrail bool
 }
 
 // Console is the web console's handler.
@@ -79,6 +85,8 @@ type Console struct {
 	log     *slog.Logger
 	region  string
 	trail   *trail.Recorder
+	hasS3   bool
+	hasCT   bool
 	pages   map[string]*template.Template
 	mux     *http.ServeMux
 	static  http.Handler
@@ -95,7 +103,7 @@ func New(c Config) (*Console, error) {
 	if c.Region == "" {
 		c.Region = "us-east-1"
 	}
-	con := &Console{api: c.API, iam: c.IAM, sts: c.STS, sealer: c.Sealer, rand: c.Rand, now: c.Now, log: c.Log, region: c.Region, trail: c.Trail}
+	con := &Console{api: c.API, iam: c.IAM, sts: c.STS, sealer: c.Sealer, rand: c.Rand, now: c.Now, log: c.Log, region: c.Region, trail: c.Trail, hasS3: c.HasS3, hasCT: c.HasCloudTrail}
 	if err := con.parseTemplates(); err != nil {
 		return nil, err
 	}
@@ -197,10 +205,12 @@ func (c *Console) randomToken(n int) (string, error) {
 
 // clients are the AWS clients of one request, signed with its session.
 type clients struct {
-	IAM      *awsiam.Client
-	STS      *awssts.Client
-	Analyzer *awsaa.Client
-	cfg      aws.Config
+	IAM           *awsiam.Client
+	STS           *awssts.Client
+	Analyzer      *awsaa.Client
+	Organizations *awsorg.Client
+	CloudTrail    *awsct.Client
+	S3            *awss3.Client
 }
 
 // internalEndpoint is the endpoint the console's clients sign for; the
@@ -218,10 +228,12 @@ func (c *Console) clientsFor(s *sess) *clients {
 	}
 	ep := aws.String(internalEndpoint)
 	return &clients{
-		cfg:      cfg,
-		IAM:      awsiam.NewFromConfig(cfg, func(o *awsiam.Options) { o.BaseEndpoint = ep }),
-		STS:      awssts.NewFromConfig(cfg, func(o *awssts.Options) { o.BaseEndpoint = ep }),
-		Analyzer: awsaa.NewFromConfig(cfg, func(o *awsaa.Options) { o.BaseEndpoint = ep }),
+		IAM:           awsiam.NewFromConfig(cfg, func(o *awsiam.Options) { o.BaseEndpoint = ep }),
+		STS:           awssts.NewFromConfig(cfg, func(o *awssts.Options) { o.BaseEndpoint = ep }),
+		Analyzer:      awsaa.NewFromConfig(cfg, func(o *awsaa.Options) { o.BaseEndpoint = ep }),
+		Organizations: awsorg.NewFromConfig(cfg, func(o *awsorg.Options) { o.BaseEndpoint = ep }),
+		CloudTrail:    awsct.NewFromConfig(cfg, func(o *awsct.Options) { o.BaseEndpoint = ep }),
+		S3:            awss3.NewFromConfig(cfg, func(o *awss3.Options) { o.BaseEndpoint = ep; o.UsePathStyle = true }),
 	}
 }
 

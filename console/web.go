@@ -26,6 +26,8 @@ type page struct {
 	Err *apiError
 	// Data is the page's own content.
 	Data any
+	// HasS3 and HasCloudTrail show the S3 and activity pages.
+	HasS3, HasCloudTrail bool
 }
 
 // apiError is an AWS error as a page shows it: AWS's code and message.
@@ -93,6 +95,7 @@ func (c *Console) routes() {
 	m.HandleFunc("POST /console/password", c.authed(c.changePassword))
 	m.HandleFunc("GET /console/{$}", c.authed(c.dashboard))
 	c.pageRoutes(m)
+	c.moreRoutes(m)
 	m.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {
 		c.render(w, r, "notfound", http.StatusNotFound, &page{Title: "Not found"})
 	})
@@ -113,6 +116,7 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, name string, st
 	if p.S != nil && p.CSRF == "" {
 		p.CSRF = p.S.CSRF
 	}
+	p.HasS3, p.HasCloudTrail = c.hasS3, c.hasCT
 	t := c.pages[name]
 	var buf bytes.Buffer
 	if t == nil {
