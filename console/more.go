@@ -20,6 +20,7 @@ func (c *Console) moreRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /console/activity", c.authed(c.activity))
 	m.HandleFunc("GET /console/buckets", c.authed(c.buckets))
 	m.HandleFunc("GET /console/buckets/{name}", c.authed(c.bucket))
+	m.HandleFunc("GET /console/organization", c.authed(c.organization))
 }
 
 // activityRow is one event of the activity page.

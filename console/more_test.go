@@ -65,3 +65,23 @@ func TestActivityAndBuckets(t *testing.T) {
 		}
 	}
 }
+
+// TestOrganizationPage: the tree of the organization with the SCPs at
+// each level, read through Organizations' API; outside an organization
+// the page reads AWS's error.
+func TestOrganizationPage(t *testing.T) {
+	srv := testserver.Start(t)
+	makeUser(t, srv, "admin", password, false, "AdministratorAccess")
+	b := newBrowser(t, srv.URL)
+	b.mustSignIn(acct, "admin", password)
+	if r := b.get("/console/organization"); r.Status < 400 || !strings.Contains(r.Body, "AWSOrganizationsNotInUseException") {
+		t.Errorf("no organization = %d\n%s", r.Status, r.Body[strings.Index(r.Body, "<main"):])
+	}
+	m := srv.NewMember(t)
+	m.AttachSCP(t, "DenyLeaving", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"organizations:LeaveOrganization","Resource":"*"}]}`)
+	r := b.get("/console/organization")
+	if r.Status != http.StatusOK || !strings.Contains(r.Body, "<code>"+m.Account+"</code>") || !strings.Contains(r.Body, "SCP DenyLeaving") ||
+		!strings.Contains(r.Body, "SCP FullAWSAccess") {
+		t.Errorf("organization = %d\n%s", r.Status, r.Body[strings.Index(r.Body, "<main"):])
+	}
+}
