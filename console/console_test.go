@@ -450,3 +450,30 @@ func TestRootSignIn(t *testing.T) {
 		t.Errorf("root dashboard with MFA:\n%.2500s", d.Body)
 	}
 }
+
+// TestDeletedUserSessionEnds: when the signed-in user is deleted, its
+// session's credentials stop working and the console signs it out.
+func TestDeletedUserSessionEnds(t *testing.T) {
+	srv := testserver.Start(t)
+	makeUser(t, srv, "leaver", password, false, "AdministratorAccess")
+	b := newBrowser(t, srv.URL)
+	b.mustSignIn(acct, "leaver", password)
+	ctx := context.Background()
+	root := srv.RootIAM()
+	n := aws.String("leaver")
+	if _, err := root.DetachUserPolicy(ctx, &awsiam.DetachUserPolicyInput{UserName: n, PolicyArn: aws.String("arn:aws:iam::aws:policy/AdministratorAccess")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := root.DeleteLoginProfile(ctx, &awsiam.DeleteLoginProfileInput{UserName: n}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := root.DeleteUser(ctx, &awsiam.DeleteUserInput{UserName: n}); err != nil {
+		t.Fatal(err)
+	}
+	if r := b.get("/console/users"); r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/console/signin" {
+		t.Errorf("deleted user's page = %d %q", r.Status, r.Header.Get("Location"))
+	}
+	if r := b.get("/console/users"); r.Status != http.StatusSeeOther {
+		t.Errorf("after the sign-out = %d", r.Status)
+	}
+}

@@ -153,8 +153,15 @@ func (c *Console) redirectFlash(w http.ResponseWriter, r *http.Request, to, msg 
 // content: AccessDenied reads as AWS wrote it.
 func (c *Console) showError(w http.ResponseWriter, r *http.Request, s *sess, name, title, nav string, err error) {
 	ae := apiErrorOf(err)
-	if ae.Code == "InternalError" {
+	switch ae.Code {
+	case "InternalError":
 		c.log.Error("console call failed", "path", r.URL.Path, "err", err)
+	case "InvalidClientTokenId", "ExpiredToken":
+		// The session's credentials no longer work (the user was deleted,
+		// the key ring lost the key): the session is over.
+		clearCookie(w, r, sessionCookie)
+		http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
+		return
 	}
 	c.render(w, r, name, ae.Status, &page{Title: title, S: s, Nav: nav, Err: ae})
 }
