@@ -21,6 +21,7 @@ func (c *Console) moreRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /console/buckets", c.authed(c.buckets))
 	m.HandleFunc("GET /console/buckets/{name}", c.authed(c.bucket))
 	m.HandleFunc("GET /console/organization", c.authed(c.organization))
+	m.HandleFunc("GET /console/findings", c.authed(c.findings))
 }
 
 // activityRow is one event of the activity page.

@@ -5,8 +5,12 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsaa "github.com/aws/aws-sdk-go-v2/service/accessanalyzer"
+	aatypes "github.com/aws/aws-sdk-go-v2/service/accessanalyzer/types"
+	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/gatehouse-iam/gatehouse/internal/testserver"
@@ -83,5 +87,33 @@ func TestOrganizationPage(t *testing.T) {
 	if r.Status != http.StatusOK || !strings.Contains(r.Body, "<code>"+m.Account+"</code>") || !strings.Contains(r.Body, "SCP DenyLeaving") ||
 		!strings.Contains(r.Body, "SCP FullAWSAccess") {
 		t.Errorf("organization = %d\n%s", r.Status, r.Body[strings.Index(r.Body, "<main"):])
+	}
+}
+
+// TestFindingsPage: the account's analyzers and their findings through
+// Access Analyzer's API: a role another account may assume is a finding.
+func TestFindingsPage(t *testing.T) {
+	srv := testserver.Start(t)
+	makeUser(t, srv, "admin", password, false, "AdministratorAccess")
+	ctx := context.Background()
+	aa := awsaa.NewFromConfig(srv.Config(testserver.RootKeyID, testserver.RootSecretKey))
+	if _, err := aa.CreateAnalyzer(ctx, &awsaa.CreateAnalyzerInput{AnalyzerName: aws.String("account"), Type: aatypes.TypeAccount}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.RootIAM().CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String("partner"), AssumeRolePolicyDocument: aws.String(
+		`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444455556666:root"},"Action":"sts:AssumeRole"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, srv.URL)
+	b.mustSignIn(acct, "admin", password)
+	var r resp
+	for range 50 {
+		if r = b.get("/console/findings"); strings.Contains(r.Body, "role/partner") {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if r.Status != http.StatusOK || !strings.Contains(r.Body, "account") || !strings.Contains(r.Body, "arn:aws:iam::"+acct+":role/partner") {
+		t.Errorf("findings = %d\n%s", r.Status, r.Body[strings.Index(r.Body, "<main"):])
 	}
 }
