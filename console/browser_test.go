@@ -275,6 +275,12 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("saved document = %q", s)
 	}
 
+	// Before saving an edit, the editor shows what it grants and takes away.
+	edited := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject"],"Resource":["arn:aws:s3:::reports","arn:aws:s3:::reports/*"]}]}`
+	run("edit policy", chromedp.Click(chromedp.CSS("#edit-policy")), chromedp.WaitVisible(chromedp.CSS("#changes")),
+		setValue("#policy-document", edited), waitText("#changes", "+ s3:PutObject"), waitText("#changes", "− s3:ListBucket"),
+		sh.shot("policy-before-save"))
+
 	// Attach it to the group.
 	arn := "arn:aws:iam::" + testserver.AccountID + ":policy/ReportsRead"
 	run("attach", chromedp.Navigate(srv.URL+"/console/groups/developers"), chromedp.WaitVisible(chromedp.CSS("#group-policies")),

@@ -44,6 +44,7 @@ func (c *Console) pageRoutes(m *http.ServeMux) {
 	m.HandleFunc("POST /console/policy/version", a(c.policyVersion))
 	m.HandleFunc("POST /console/policy/default", a(c.setDefault))
 	m.HandleFunc("POST /console/validate", a(c.validate))
+	m.HandleFunc("POST /console/policy/diff", a(c.policyDiff))
 	m.HandleFunc("GET /console/authref/services", a(c.refServices))
 	m.HandleFunc("GET /console/authref/services/{prefix}", a(c.refService))
 	m.HandleFunc("GET /console/simulate", a(c.simulatePage))
@@ -337,6 +338,8 @@ func (c *Console) policy(w http.ResponseWriter, r *http.Request, s *sess, cl *cl
 // editorData is the policy editor's content.
 type editorData struct {
 	Name, Description, Document string
+	// Original is the current default version's document (editing).
+	Original string
 	// ARN is set when editing (a new version of) an existing policy.
 	ARN string
 }
@@ -366,7 +369,8 @@ func (c *Console) newPolicy(w http.ResponseWriter, r *http.Request, s *sess, cl 
 			c.showError(w, r, s, "editor", "Edit policy", "policies", err)
 			return
 		}
-		d = editorData{ARN: a, Name: aws.ToString(p.Policy.PolicyName), Document: policyDoc(v.PolicyVersion.Document)}
+		doc := policyDoc(v.PolicyVersion.Document)
+		d = editorData{ARN: a, Name: aws.ToString(p.Policy.PolicyName), Document: doc, Original: doc}
 	}
 	c.render(w, r, "editor", http.StatusOK, &page{Title: "Create policy", S: s, Nav: "policies", Data: d})
 }
@@ -389,7 +393,7 @@ func (c *Console) createPolicy(w http.ResponseWriter, r *http.Request, s *sess, 
 // version.
 func (c *Console) policyVersion(w http.ResponseWriter, r *http.Request, s *sess, cl *clients) {
 	a := r.PostFormValue("arn")
-	d := editorData{ARN: a, Name: r.PostFormValue("name"), Document: r.PostFormValue("document")}
+	d := editorData{ARN: a, Name: r.PostFormValue("name"), Document: r.PostFormValue("document"), Original: r.PostFormValue("original")}
 	_, err := cl.IAM.CreatePolicyVersion(apiContext(r), &awsiam.CreatePolicyVersionInput{PolicyArn: aws.String(a), PolicyDocument: aws.String(d.Document), SetAsDefault: true})
 	if err != nil {
 		c.render(w, r, "editor", apiErrorOf(err).Status, &page{Title: "Edit policy", S: s, Nav: "policies", Err: apiErrorOf(err), Data: d})

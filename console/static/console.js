@@ -64,8 +64,31 @@
         })
         .catch(function () { if (mine === seq) show([{ type: "WARNING", issue: "unavailable", details: "Validation could not be reached." }]); });
     };
-    doc.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(validate, 400); });
-    doc.addEventListener("gatehouse:changed", function () { clearTimeout(timer); timer = setTimeout(validate, 50); });
-    validate();
+    // Before you save: the actions the edit grants or takes away.
+    var changes = document.getElementById("changes"), original = document.getElementById("original-document"), dseq = 0;
+    var diff = function () {
+      if (!changes) return;
+      var mine = ++dseq;
+      fetch(changes.dataset.diff, { method: "POST", credentials: "same-origin", headers: { "X-CSRF-Token": csrf },
+        body: new URLSearchParams({ before: original.value, after: doc.value }) })
+        .then(function (r) { return r.json(); })
+        .then(function (out) {
+          if (mine !== dseq) return;
+          changes.textContent = "";
+          var add = function (cls, text) { var li = document.createElement("li"); li.className = cls; li.textContent = text; changes.appendChild(li); };
+          if (out.invalid) { add("hint", "Fix the JSON to see the change."); return; }
+          if (!out.changes.length) { add("hint", "No change in the actions granted."); return; }
+          out.changes.forEach(function (c) {
+            c.added.forEach(function (a) { add("finding SECURITY_WARNING change-added", "+ " + a); });
+            c.removed.forEach(function (a) { add("finding SUGGESTION change-removed", "− " + a); });
+            if (c.more) add("hint", "… and " + c.more + " more " + c.service + " actions");
+          });
+        })
+        .catch(function () {});
+    };
+    var both = function () { validate(); diff(); };
+    doc.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(both, 400); });
+    doc.addEventListener("gatehouse:changed", function () { clearTimeout(timer); timer = setTimeout(both, 50); });
+    both();
   }
 })();
