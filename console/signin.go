@@ -117,7 +117,7 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 		c.audit(r, in, f.Root, false, msg, false)
 		c.byIP.fail(ipKey, now)
 		c.byUser.fail(userKey, now)
-		c.log.Info("console sign-in failed", "account", f.Account, "root", f.Root, "source_ip", ipOf(r))
+		c.log.Info("console sign-in failed", "account", in.Account, "root", f.Root, "source_ip", ipOf(r))
 		f.Error = msgSignInFailed
 		c.renderSignIn(w, r, http.StatusUnauthorized, f)
 		return
