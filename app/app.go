@@ -69,6 +69,9 @@ type Config struct {
 	// of the process); unset, the journal is fsynced as its events are
 	// indexed, a fraction of a second later.
 	AuditSync bool
+	// Principals bounds the authorization view's cache of compiled policy
+	// sets (authview.Options.Principals; zero: the default).
+	Principals int
 }
 
 // Gatehouse is a wired Gatehouse, ready to bootstrap and serve.
@@ -104,7 +107,7 @@ func New(ctx context.Context, c Config) (*Gatehouse, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading the AWS managed policies: %w", err)
 	}
-	dir := authview.New(c.Store, catalog, c.Log)
+	dir := authview.NewWith(c.Store, catalog, c.Log, authview.Options{Principals: c.Principals})
 	if err := dir.Load(ctx); err != nil {
 		return nil, fmt.Errorf("loading the directory: %w", err)
 	}

@@ -13,7 +13,11 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"github.com/maypok86/otter/v2"
+	"github.com/maypok86/otter/v2/stats"
 
 	"github.com/gatehouse-iam/gatehouse/policy"
 	"github.com/gatehouse-iam/gatehouse/store"
@@ -43,9 +47,19 @@ type Directory struct {
 	accountS3  map[string]store.AccountS3 // S3 settings by account
 	gen        map[string]uint64          // per account: bumped by changes that may concern any principal in it
 	pver       map[string]uint64          // per principal key: bumped by changes that concern only that principal
-	sets       map[string]cachedSet
-	users      map[string]cachedUser
-	compiled   map[compiledKey]*policy.Policy
+
+	// compiled holds compiled documents by kind and text, shared by every
+	// principal that has the same document (AWS managed policies above
+	// all), bounded at twice Options.Principals.
+	compiled *otter.Cache[compiledKey, *policy.Policy]
+	// sets and users are the principals' compiled policy sets and user
+	// records, bounded (Options.Principals) and evicting the least useful
+	// (otter's W-TinyLFU); an entry is used only while its account
+	// generation and principal version are current.
+	sets         *otter.Cache[string, cachedSet]
+	users        *otter.Cache[string, cachedUser]
+	evictions    *stats.Counter
+	hits, misses atomic.Uint64
 }
 
 type cachedSet struct {
@@ -58,12 +72,34 @@ type compiledKey struct {
 	doc  string
 }
 
-// maxCompiled bounds the cache of compiled documents; it is cleared when full.
-const maxCompiled = 100_000
+// DefaultPrincipals is how many principals' policy sets (and as many user
+// records) the view keeps by default: about 10 KB each.
+const DefaultPrincipals = 20_000
 
-// New returns a directory over st. Call Load before use.
+// Options tune a Directory. The zero value is valid.
+type Options struct {
+	// Principals bounds the cached policy sets and user records (each);
+	// zero means DefaultPrincipals.
+	Principals int
+}
+
+// New returns a directory over st with the default options. Call Load
+// before use.
 func New(st store.Store, managed ManagedPolicies, log *slog.Logger) *Directory {
+	return NewWith(st, managed, log, Options{})
+}
+
+// NewWith returns a directory over st. Call Load before use.
+func NewWith(st store.Store, managed ManagedPolicies, log *slog.Logger, opts Options) *Directory {
+	n := opts.Principals
+	if n <= 0 {
+		n = DefaultPrincipals
+	}
+	ev := stats.NewCounter()
 	return &Directory{
+		sets:       otter.Must(&otter.Options[string, cachedSet]{MaximumSize: n, StatsRecorder: ev}),
+		users:      otter.Must(&otter.Options[string, cachedUser]{MaximumSize: n}),
+		evictions:  ev,
 		st:         st,
 		managed:    managed,
 		log:        log,
@@ -73,9 +109,7 @@ func New(st store.Store, managed ManagedPolicies, log *slog.Logger) *Directory {
 		accountS3:  map[string]store.AccountS3{},
 		gen:        map[string]uint64{},
 		pver:       map[string]uint64{},
-		sets:       map[string]cachedSet{},
-		users:      map[string]cachedUser{},
-		compiled:   map[compiledKey]*policy.Policy{},
+		compiled:   otter.Must(&otter.Options[compiledKey, *policy.Policy]{MaximumSize: 2 * n}),
 	}
 }
 
@@ -126,7 +160,8 @@ func (d *Directory) Load(ctx context.Context) error {
 	}
 	d.mu.Lock()
 	d.rev, d.accessKeys, d.accounts, d.buckets, d.accountS3 = rev, keys, accounts, buckets, accountS3
-	d.sets = map[string]cachedSet{}
+	d.sets.InvalidateAll()
+	d.users.InvalidateAll()
 	d.mu.Unlock()
 	return nil
 }
@@ -237,7 +272,7 @@ func (d *Directory) apply(ups []update) error {
 		d.invalidate(u.ch)
 		if u.ch.Account == store.AWSAccount {
 			// AWS-owned records concern every account.
-			d.sets = map[string]cachedSet{}
+			d.sets.InvalidateAll()
 		}
 		if u.ch.Revision > d.rev {
 			d.rev = u.ch.Revision
@@ -398,26 +433,20 @@ func (d *Directory) Accounts() []store.Account {
 	return out
 }
 
-// Compile returns the compiled form of a document, from the cache when the same
-// document of the same kind was compiled before.
+// Compile returns the compiled form of a document named name, from the
+// cache when the same document of the same kind was compiled before.
 func (d *Directory) Compile(name, doc string, kind policy.Kind) (*policy.Policy, error) {
 	k := compiledKey{kind: kind, doc: doc}
-	d.mu.RLock()
-	p, ok := d.compiled[k]
-	d.mu.RUnlock()
-	if ok {
-		return p, nil
+	if p, ok := d.compiled.GetIfPresent(k); ok {
+		// The same document may be another principal's, even another
+		// account's: explanations must name this one.
+		return p.Named(name), nil
 	}
 	p, err := policy.ParseAndCompile(name, doc, kind)
 	if err != nil {
 		return nil, err
 	}
-	d.mu.Lock()
-	if len(d.compiled) >= maxCompiled {
-		d.compiled = map[compiledKey]*policy.Policy{}
-	}
-	d.compiled[k] = p
-	d.mu.Unlock()
+	d.compiled.Set(k, p)
 	return p, nil
 }
 
@@ -442,19 +471,20 @@ func (d *Directory) RolePolicies(ctx context.Context, account, roleName string) 
 func (d *Directory) entitySet(ctx context.Context, kind store.EntityKind, account, name string) (*policy.Set, error) {
 	key := principalKey(kind, account, name)
 	d.mu.RLock()
-	c, ok := d.sets[key]
 	gen, ver := d.gen[account], d.pver[key]
 	d.mu.RUnlock()
-	if ok && c.gen == gen && c.ver == ver {
+	if c, ok := d.sets.GetIfPresent(key); ok && c.gen == gen && c.ver == ver {
+		d.hits.Add(1)
 		return c.set, nil
 	}
+	d.misses.Add(1)
 	set, err := d.loadSet(ctx, kind, account, name)
 	if err != nil {
 		return nil, err
 	}
 	d.mu.Lock()
 	if d.gen[account] == gen && d.pver[key] == ver {
-		d.sets[key] = cachedSet{gen: gen, ver: ver, set: set}
+		d.sets.Set(key, cachedSet{gen: gen, ver: ver, set: set})
 	}
 	d.mu.Unlock()
 	return set, nil
@@ -586,10 +616,9 @@ func splitPolicyARN(arn string) (account, name string, ok bool) {
 func (d *Directory) User(ctx context.Context, account, name string) (store.User, error) {
 	key := principalKey(store.EntityUser, account, name)
 	d.mu.RLock()
-	c, ok := d.users[key]
 	gen, ver := d.gen[account], d.pver[key]
 	d.mu.RUnlock()
-	if ok && c.gen == gen && c.ver == ver {
+	if c, ok := d.users.GetIfPresent(key); ok && c.gen == gen && c.ver == ver {
 		return c.user, nil
 	}
 	var u store.User
@@ -603,7 +632,7 @@ func (d *Directory) User(ctx context.Context, account, name string) (store.User,
 	}
 	d.mu.Lock()
 	if d.gen[account] == gen && d.pver[key] == ver {
-		d.users[key] = cachedUser{gen: gen, ver: ver, user: u}
+		d.users.Set(key, cachedUser{gen: gen, ver: ver, user: u})
 	}
 	d.mu.Unlock()
 	return u, nil
@@ -612,4 +641,21 @@ func (d *Directory) User(ctx context.Context, account, name string) (store.User,
 type cachedUser struct {
 	gen, ver uint64
 	user     store.User
+}
+
+// CacheStats are the counters of the cache of principals' policy sets.
+type CacheStats struct {
+	// Entries is the number of cached sets (some may be stale).
+	Entries int
+	// Hits and Misses count lookups answered from the cache and lookups
+	// that loaded the set from the store (a stale entry is a miss).
+	Hits, Misses uint64
+	// Evictions counts sets dropped to stay within Options.Principals.
+	Evictions uint64
+}
+
+// CacheStats returns the counters of the cache of policy sets.
+func (d *Directory) CacheStats() CacheStats {
+	return CacheStats{Entries: d.sets.EstimatedSize(), Hits: d.hits.Load(), Misses: d.misses.Load(),
+		Evictions: d.evictions.Snapshot().Evictions}
 }

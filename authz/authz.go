@@ -192,9 +192,13 @@ func (a *Authorizer) Authorize(ctx context.Context, c *identity.Caller, az opera
 	if res.Decision == policy.Allowed {
 		return nil
 	}
+	owner := az.ResourceAccount
+	if owner == "" {
+		owner = arnAccount(az.Resource)
+	}
 	return awserr.AccessDenied("User: %s is not authorized to perform: %s on resource: %s %s",
 		c.ARN(), az.Action, az.Resource, res.Reason(az.Action)).WithCause(&Denial{Action: az.Action, Resource: az.Resource,
-		Explanation: policy.Explain(as.Set, as.Request)})
+		Explanation: policy.Explain(as.Set, as.Request), Foreign: owner != "" && owner != "aws" && owner != c.Account})
 }
 
 // Denial is the internal cause of an AccessDenied that authorization
@@ -207,6 +211,11 @@ type Denial struct {
 	// Why replaces the explanation when the decision was not the
 	// engine's alone (S3's bucket policy, ACLs and Block Public Access).
 	Why string
+	// Foreign says the resource is another account's: its resource policy
+	// and its organization's RCPs are that account's business, so the
+	// reason names their layer but not the statement, its Sid or the
+	// policy (the caller's account keeps the denial in its trail).
+	Foreign bool
 }
 
 // Error describes the denial.
@@ -222,7 +231,9 @@ func (d *Denial) Reason() string {
 		return d.Why
 	}
 	s := e.DecisionText + ": " + e.Reason
-	if st := e.DenyingStatement; st != nil {
+	if st := e.DenyingStatement; st != nil && d.Foreign && ownersLayers[st.Layer] {
+		s += " (a statement of the resource owner's " + st.Layer + ")"
+	} else if st != nil {
 		s += fmt.Sprintf(" (statement %d", st.Statement)
 		if st.Sid != "" {
 			s += " " + strconv.Quote(st.Sid)
@@ -230,6 +241,13 @@ func (d *Denial) Reason() string {
 		s += " of " + st.Layer + " " + strconv.Quote(st.Policy) + ")"
 	}
 	return s
+}
+
+// ownersLayers are the policy layers that belong to the resource's owner
+// (policy.Layer.Key spellings).
+var ownersLayers = map[string]bool{
+	policy.LayerRCP.Key():      true,
+	policy.LayerResource.Key(): true,
 }
 
 // arnAccount returns the account field of an ARN ("" for "*" or none).

@@ -144,3 +144,39 @@ func TestARNAccount(t *testing.T) {
 		}
 	}
 }
+
+// TestDenialReasonAcrossAccounts checks what the caller's account learns of
+// a denial by another account's resource policy: the layer, never the
+// statement, its Sid or the policy's name (those are the owner's).
+func TestDenialReasonAcrossAccounts(t *testing.T) {
+	u := users{"333333333333/carol": {Identity: []*policy.Policy{policy.MustCompile("carol", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}`, policy.KindIdentity)}}}
+	a := New(u, org{})
+	deny := policy.MustCompile("owners-secret-policy", `{"Version":"2012-10-17","Statement":[{"Sid":"OwnersSecretSid","Effect":"Deny","Principal":"*","Action":"organizations:ListAccounts","Resource":"*"}]}`, policy.KindResource)
+	for _, tc := range []struct {
+		name     string
+		az       operation.Authz
+		foreign  bool
+		contains string
+	}{
+		{"another account's resource policy", operation.Authz{Action: "organizations:ListAccounts", Resource: "*", ResourceAccount: "111111111111", ResourcePolicy: deny},
+			true, "(a statement of the resource owner's resourcePolicy)"},
+		{"the caller's own resource policy", operation.Authz{Action: "organizations:ListAccounts", Resource: "*", ResourceAccount: "333333333333", ResourcePolicy: deny},
+			false, `"OwnersSecretSid" of resourcePolicy "owners-secret-policy"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := a.Authorize(context.Background(), caller("333333333333", "carol"), tc.az)
+			ae, ok := awserr.As(err)
+			if !ok {
+				t.Fatalf("got %v, want AccessDenied", err)
+			}
+			d, ok := ae.Err.(*Denial)
+			if !ok || d.Foreign != tc.foreign {
+				t.Fatalf("denial %+v", ae.Err)
+			}
+			r := d.Reason()
+			if !strings.Contains(r, tc.contains) || (tc.foreign && strings.Contains(r, "OwnersSecret")) {
+				t.Fatalf("reason %q, want it to contain %q", r, tc.contains)
+			}
+		})
+	}
+}

@@ -60,19 +60,16 @@ func getUser(ctx context.Context, tx store.ReadTx, account, name string) (store.
 // with the user's path, and its tags as aws:ResourceTag.
 func (s *Service) userAuthz(ctx context.Context, c *identity.Caller, action, name string) (Authz, error) {
 	a := Authz{Action: action, Resource: iamARN(c.Account, "user/"+name)}
-	err := s.view(ctx, func(tx store.ReadTx) error {
-		u, err := store.GetJSON[store.User](ctx, tx, store.KindUser, c.Account, store.UserKey(name))
-		if isNotFound(err) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		a.Resource = u.ARN
-		a.Context = resourceTagContext(a.Context, u.Tags)
-		return nil
-	})
-	return a, err
+	u, err := s.dir.User(ctx, c.Account, name)
+	switch {
+	case isNotFound(err):
+		return a, nil
+	case err != nil:
+		return a, storeFailure(err)
+	}
+	a.Resource = u.ARN
+	a.Context = resourceTagContext(a.Context, u.Tags)
+	return a, nil
 }
 
 func (s *Service) userOps() []Op {
@@ -176,14 +173,15 @@ func (s *Service) getUser(ctx context.Context, c *identity.Caller, in *iamapi.Ge
 		}
 		in.UserName = &c.UserName
 	}
-	var u store.User
-	err := s.view(ctx, func(tx store.ReadTx) error {
-		var err error
-		u, err = getUser(ctx, tx, c.Account, *in.UserName)
-		return err
-	})
-	if err != nil {
-		return nil, err
+	// The authorization view's copy: current on this node as soon as a
+	// change commits, on the others within the change feed's delay (IAM is
+	// eventually consistent too), and no store read per call.
+	u, err := s.dir.User(ctx, c.Account, *in.UserName)
+	switch {
+	case isNotFound(err):
+		return nil, noSuchUser(*in.UserName)
+	case err != nil:
+		return nil, storeFailure(err)
 	}
 	return &iamapi.GetUserResponse{User: *userOut(u)}, nil
 }

@@ -79,61 +79,64 @@ func (c *Caller) ARN() string { return c.Principal.ARN }
 // Context returns the request context AWS supplies for this caller: the global
 // condition keys that describe the principal and the request.
 func (c *Caller) Context() *policy.Context {
+	// The keys are written in lower case (condition keys are
+	// case-insensitive), so SetOne stores them without copying: the
+	// context of a request costs a few allocations, not two per key.
 	ctx := policy.NewContext(16 + len(c.Tags))
 	if c.Principal.Type != policy.PrincipalAnonymous {
 		// An anonymous request has no principal: the keys are absent, so
 		// that a Null condition on them tells it apart.
-		ctx.Set("aws:PrincipalArn", c.principalARN())
-		ctx.Set("aws:PrincipalAccount", c.Account)
-		ctx.Set("aws:PrincipalType", c.Principal.Type.String())
+		ctx.SetOne("aws:principalarn", c.principalARN())
+		ctx.SetOne("aws:principalaccount", c.Account)
+		ctx.SetOne("aws:principaltype", c.Principal.Type.String())
 	}
 	if c.UserID != "" {
-		ctx.Set("aws:userid", c.UserID)
+		ctx.SetOne("aws:userid", c.UserID)
 	}
 	if c.UserName != "" {
-		ctx.Set("aws:username", c.UserName)
+		ctx.SetOne("aws:username", c.UserName)
 	}
 	if c.SourceIP != "" {
-		ctx.Set("aws:SourceIp", c.SourceIP)
+		ctx.SetOne("aws:sourceip", c.SourceIP)
 	}
-	ctx.Set("aws:SecureTransport", boolString(c.SecureTransport))
-	ctx.Set("aws:CurrentTime", c.Time.UTC().Format(time.RFC3339))
-	ctx.Set("aws:EpochTime", itoa(c.Time.Unix()))
+	ctx.SetOne("aws:securetransport", boolString(c.SecureTransport))
+	ctx.SetOne("aws:currenttime", c.Time.UTC().Format(time.RFC3339))
+	ctx.SetOne("aws:epochtime", itoa(c.Time.Unix()))
 	if c.Region != "" {
-		ctx.Set("aws:RequestedRegion", c.Region)
+		ctx.SetOne("aws:requestedregion", c.Region)
 	}
-	ctx.Set("aws:ViaAWSService", "false")
-	ctx.Set("aws:PrincipalIsAWSService", "false")
+	ctx.SetOne("aws:viaawsservice", "false")
+	ctx.SetOne("aws:principalisawsservice", "false")
 	if !c.TokenIssueTime.IsZero() {
-		ctx.Set("aws:TokenIssueTime", c.TokenIssueTime.UTC().Format(time.RFC3339))
-		ctx.Set("aws:MultiFactorAuthPresent", boolString(c.MFAAuthenticated))
+		ctx.SetOne("aws:tokenissuetime", c.TokenIssueTime.UTC().Format(time.RFC3339))
+		ctx.SetOne("aws:multifactorauthpresent", boolString(c.MFAAuthenticated))
 		if c.MFAAuthenticated {
-			ctx.Set("aws:MultiFactorAuthAge", itoa(int64(c.Time.Sub(c.TokenIssueTime)/time.Second)))
+			ctx.SetOne("aws:multifactorauthage", itoa(int64(c.Time.Sub(c.TokenIssueTime)/time.Second)))
 		}
 	}
 	if c.SourceIdentity != "" {
 		// aws:SourceIdentity is present in every request made with a
 		// session that has one (reference_policies_condition-keys).
-		ctx.Set("aws:SourceIdentity", c.SourceIdentity)
+		ctx.SetOne("aws:sourceidentity", c.SourceIdentity)
 	}
 	if c.FederatedProvider != "" {
 		// aws:FederatedProvider is present in every request of a session
 		// obtained through an identity provider (reference_policies_condition-keys).
-		ctx.Set("aws:FederatedProvider", c.FederatedProvider)
+		ctx.SetOne("aws:federatedprovider", c.FederatedProvider)
 	}
 	if c.SourceInstanceARN != "" {
 		// ec2:SourceInstanceARN is present in every request signed with
 		// instance-profile (workload) credentials (reference_policies_condition-keys).
-		ctx.Set("ec2:SourceInstanceARN", c.SourceInstanceARN)
+		ctx.SetOne("ec2:sourceinstancearn", c.SourceInstanceARN)
 	}
 	if c.UserAgent != "" {
-		ctx.Set("aws:UserAgent", c.UserAgent)
+		ctx.SetOne("aws:useragent", c.UserAgent)
 	}
 	if c.Referer != "" {
-		ctx.Set("aws:Referer", c.Referer)
+		ctx.SetOne("aws:referer", c.Referer)
 	}
 	for k, v := range c.Tags {
-		ctx.Set("aws:PrincipalTag/"+k, v)
+		ctx.SetOne("aws:principaltag/"+k, v)
 	}
 	return ctx
 }

@@ -38,11 +38,12 @@ func (s *Service) accountOps() []operation.Op {
 	}
 }
 
-// targetARN returns the ARN of a root, OU, account or policy of the caller's
-// organization for authorization, or "" when there is none (the operation
-// then reports the error).
-func (s *Service) targetARN(ctx context.Context, c *identity.Caller, id string) string {
-	var arn string
+// resolve returns the ARN of a root, OU, account, policy or resource policy
+// of the caller's organization for authorization, with a policy's type, or
+// the zero resource when there is none (the operation then reports the
+// error).
+func (s *Service) resolve(ctx context.Context, c *identity.Caller, id string) resource {
+	var r resource
 	_ = s.st.View(ctx, func(tx store.ReadTx) error {
 		o, _, err := orgOf(ctx, tx, c.Account)
 		if err != nil {
@@ -51,24 +52,24 @@ func (s *Service) targetARN(ctx context.Context, c *identity.Caller, id string) 
 		if strings.HasPrefix(id, "rp-") {
 			rp, err := store.GetJSON[resourcePolicyRecord](ctx, tx, kindOrgResourcePolicy, "", resourcePolicyKey(o.ID))
 			if err == nil && rp.ID == id {
-				arn = rp.ARN
+				r.ARN = rp.ARN
 			}
 			return nil
 		}
 		if strings.HasPrefix(id, "p-") {
 			p, err := getPolicy(ctx, tx, o.ID, id)
 			if err == nil {
-				arn = p.ARN
+				r = resource{ARN: p.ARN, PolicyType: p.Type}
 			}
 			return nil
 		}
 		t, err := findTarget(ctx, tx, o, id, notInUse())
 		if err == nil {
-			arn = t.ARN
+			r.ARN = t.ARN
 		}
 		return nil
 	})
-	return arn
+	return r
 }
 
 func accountOut(m memberRecord) orgapi.Account {

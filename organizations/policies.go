@@ -24,17 +24,31 @@ const (
 
 func (s *Service) policyOps() []operation.Op {
 	return []operation.Op{
-		op(s, "EnablePolicyType", targetOf(s, func(in *orgapi.EnablePolicyTypeRequest) string { return in.RootId }), s.enablePolicyType),
-		op(s, "DisablePolicyType", targetOf(s, func(in *orgapi.DisablePolicyTypeRequest) string { return in.RootId }), s.disablePolicyType),
-		op(s, "CreatePolicy", nil, s.createPolicy),
+		op(s, "EnablePolicyType", targetOfType(s, func(in *orgapi.EnablePolicyTypeRequest) (string, orgapi.PolicyType) { return in.RootId, in.PolicyType }), s.enablePolicyType),
+		op(s, "DisablePolicyType", targetOfType(s, func(in *orgapi.DisablePolicyTypeRequest) (string, orgapi.PolicyType) { return in.RootId, in.PolicyType }), s.disablePolicyType),
+		op(s, "CreatePolicy", ofType(func(in *orgapi.CreatePolicyRequest) orgapi.PolicyType { return in.Type }), s.createPolicy),
 		op(s, "DescribePolicy", targetOf(s, func(in *orgapi.DescribePolicyRequest) string { return in.PolicyId }), s.describePolicy),
 		op(s, "UpdatePolicy", targetOf(s, func(in *orgapi.UpdatePolicyRequest) string { return in.PolicyId }), s.updatePolicy),
 		op(s, "DeletePolicy", targetOf(s, func(in *orgapi.DeletePolicyRequest) string { return in.PolicyId }), s.deletePolicy),
-		op(s, "ListPolicies", nil, s.listPolicies),
-		op(s, "AttachPolicy", targetOf(s, func(in *orgapi.AttachPolicyRequest) string { return in.PolicyId }), s.attachPolicy),
-		op(s, "DetachPolicy", targetOf(s, func(in *orgapi.DetachPolicyRequest) string { return in.PolicyId }), s.detachPolicy),
-		op(s, "ListPoliciesForTarget", nil, s.listPoliciesForTarget),
+		op(s, "ListPolicies", ofType(func(in *orgapi.ListPoliciesRequest) orgapi.PolicyType { return in.Filter }), s.listPolicies),
+		onTarget(s, op(s, "AttachPolicy", targetOf(s, func(in *orgapi.AttachPolicyRequest) string { return in.PolicyId }), s.attachPolicy),
+			func(in *orgapi.AttachPolicyRequest) string { return in.TargetId }),
+		onTarget(s, op(s, "DetachPolicy", targetOf(s, func(in *orgapi.DetachPolicyRequest) string { return in.PolicyId }), s.detachPolicy),
+			func(in *orgapi.DetachPolicyRequest) string { return in.TargetId }),
+		op(s, "ListPoliciesForTarget", targetOfType(s, func(in *orgapi.ListPoliciesForTargetRequest) (string, orgapi.PolicyType) { return in.TargetId, in.Filter }), s.listPoliciesForTarget),
 		op(s, "ListTargetsForPolicy", targetOf(s, func(in *orgapi.ListTargetsForPolicyRequest) string { return in.PolicyId }), s.listTargetsForPolicy),
+	}
+}
+
+// targetOfType is the resource of an operation on a root, OU or account
+// that concerns the policies of one type (EnablePolicyType,
+// DisablePolicyType, ListPoliciesForTarget).
+func targetOfType[I any](s *Service, of func(in I) (string, orgapi.PolicyType)) func(context.Context, *identity.Caller, I) (resource, error) {
+	return func(ctx context.Context, c *identity.Caller, in I) (resource, error) {
+		id, typ := of(in)
+		r := s.resolve(ctx, c, id)
+		r.PolicyType = string(typ)
+		return r, nil
 	}
 }
 

@@ -69,23 +69,38 @@ func New(c Config) *Service {
 		controls: map[string]*Controls{}}
 }
 
+// resource is what an operation acts on, for its authorization: the ARN
+// ("" for "*") and, for a policy or an operation on policies of one type,
+// the policy type that the organizations:PolicyType condition key carries
+// (Service Authorization Reference: AttachPolicy, CreatePolicy,
+// DeletePolicy, DescribePolicy, DetachPolicy, DisablePolicyType,
+// EnablePolicyType, ListPolicies, ListPoliciesForTarget,
+// ListTargetsForPolicy, TagResource, UntagResource, ListTagsForResource,
+// UpdatePolicy).
+type resource struct {
+	ARN        string
+	PolicyType string
+}
+
 // op builds an operation.Op from a typed run function; the action is
 // "organizations:"+name and the resource comes from res (nil: "*"). A
 // member account's call is completed by delegate; run sees the operation's
 // name in its context (operationOf).
-func op[I, O any](s *Service, name string, res func(ctx context.Context, c *identity.Caller, in I) (string, error), run func(ctx context.Context, c *identity.Caller, in I) (O, error)) operation.Op {
+func op[I, O any](s *Service, name string, res func(ctx context.Context, c *identity.Caller, in I) (resource, error), run func(ctx context.Context, c *identity.Caller, in I) (O, error)) operation.Op {
 	return operation.New(name, func(ctx context.Context, c *identity.Caller, in I) (operation.Authz, error) {
-		resource := "*"
+		az := operation.Authz{Action: "organizations:" + name, Resource: "*"}
 		if res != nil {
 			r, err := res(ctx, c, in)
 			if err != nil {
 				return operation.Authz{}, err
 			}
-			if r != "" {
-				resource = r
+			if r.ARN != "" {
+				az.Resource = r.ARN
+			}
+			if r.PolicyType != "" {
+				az.Context = map[string][]string{policyTypeKey: {r.PolicyType}}
 			}
 		}
-		az := operation.Authz{Action: "organizations:" + name, Resource: resource}
 		if err := s.delegate(ctx, c, name, &az); err != nil {
 			return operation.Authz{}, err
 		}
@@ -94,6 +109,10 @@ func op[I, O any](s *Service, name string, res func(ctx context.Context, c *iden
 		return run(withOperation(ctx, name), c, in)
 	})
 }
+
+// policyTypeKey is the condition key of the policy type an operation
+// concerns.
+const policyTypeKey = "organizations:PolicyType"
 
 // Ops returns the operation table, keyed by operation name.
 func (s *Service) Ops() map[string]operation.Op {
@@ -114,11 +133,43 @@ func (s *Service) update(ctx context.Context, fn func(tx store.Tx) error) error 
 }
 
 // targetOf is the resource of an operation on the root, OU, account or
-// policy whose id the input gives (targetARN).
-func targetOf[I any](s *Service, id func(in I) string) func(context.Context, *identity.Caller, I) (string, error) {
-	return func(ctx context.Context, c *identity.Caller, in I) (string, error) {
-		return s.targetARN(ctx, c, id(in)), nil
+// policy whose id the input gives (resolve).
+func targetOf[I any](s *Service, id func(in I) string) func(context.Context, *identity.Caller, I) (resource, error) {
+	return func(ctx context.Context, c *identity.Caller, in I) (resource, error) {
+		return s.resolve(ctx, c, id(in)), nil
 	}
+}
+
+// ofType is the resource ("*") of an operation on the policies of the type
+// the input names.
+func ofType[I any, T ~string](typ func(in I) T) func(context.Context, *identity.Caller, I) (resource, error) {
+	return func(_ context.Context, _ *identity.Caller, in I) (resource, error) {
+		return resource{PolicyType: string(typ(in))}, nil
+	}
+}
+
+// onTarget adds to AttachPolicy's or DetachPolicy's authorization the same
+// permission on the root, OU or account the policy is attached to or
+// detached from: the Service Authorization Reference lists those resource
+// types for both actions, so a policy statement's Resource can limit which
+// targets a principal may change (and a Deny on a target holds), and a
+// member account's call needs the delegation policy to allow both. A target
+// that does not exist adds nothing: the operation reports it.
+func onTarget[I any](s *Service, o operation.Op, target func(in I) string) operation.Op {
+	authz := o.Authz
+	o.Authz = func(ctx context.Context, c *identity.Caller, in any) (operation.Authz, error) {
+		az, err := authz(ctx, c, in)
+		if err != nil {
+			return az, err
+		}
+		if t := s.resolve(ctx, c, target(in.(I))); t.ARN != "" && t.PolicyType == "" {
+			more := az
+			more.Resource, more.Also = t.ARN, nil
+			az.Also = append(az.Also, more)
+		}
+		return az, nil
+	}
+	return o
 }
 
 // updateOrg runs fn in a write transaction on the organization the caller

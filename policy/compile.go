@@ -26,6 +26,18 @@ type Policy struct {
 	hasDeny    bool
 }
 
+// Named returns the policy under another name, sharing its compiled
+// statements (a compiled policy is never modified): a cache of compiled
+// documents hands each holder of the same document its own name.
+func (p *Policy) Named(name string) *Policy {
+	if p.Name == name {
+		return p
+	}
+	cp := *p
+	cp.Name = name
+	return &cp
+}
+
 // cstmt is a compiled statement.
 type cstmt struct {
 	effect      Effect

@@ -124,10 +124,31 @@ func PrincipalFromARN(s string) (Principal, bool) {
 // case-insensitive. The zero value is empty and ready to use.
 type Context struct {
 	m map[string][]string
+	// vals holds the values SetOne stores, so that a context of single
+	// values costs one allocation for all of them rather than one each.
+	vals []string
 }
 
 // NewContext returns an empty context with room for n keys.
-func NewContext(n int) *Context { return &Context{m: make(map[string][]string, n)} }
+func NewContext(n int) *Context {
+	return &Context{m: make(map[string][]string, n), vals: make([]string, 0, n)}
+}
+
+// SetOne sets key to one value. It is Set for single-valued keys, without
+// allocating for the value: a key given in lower case (as AWS's keys can
+// be written) is not copied either.
+func (c *Context) SetOne(key, value string) {
+	if c.m == nil {
+		c.m = make(map[string][]string)
+	}
+	if len(c.vals) == cap(c.vals) {
+		// A new block: the slices handed out keep the old one.
+		c.vals = make([]string, 0, max(8, 2*cap(c.vals)))
+	}
+	c.vals = append(c.vals, value)
+	n := len(c.vals)
+	c.m[strings.ToLower(key)] = c.vals[n-1 : n : n]
+}
 
 // Set sets key to the given values (one value for a single-valued key; any number,
 // including none, for a multivalued key).

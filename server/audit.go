@@ -21,6 +21,7 @@ import (
 	"github.com/gatehouse-iam/gatehouse/store"
 	"github.com/gatehouse-iam/gatehouse/trail"
 	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // exchange is what the pipeline learns of a request as it goes: the facts
@@ -47,6 +48,10 @@ type auditTrail struct {
 	builder trail.Builder
 	rec     *trail.Recorder
 	refs    *authref.Data
+	// failed bounds the events of failed authentications per key id.
+	failed failedAuthLimit
+	// suppressed counts the failed authentications not recorded.
+	suppressed prometheus.Counter
 }
 
 // recordTimeout bounds how long a response waits for its event.
@@ -59,7 +64,9 @@ func newAuditTrail(rec *trail.Recorder) *auditTrail {
 	red.Add(orgapi.Account{}, orgapi.SensitiveMembers())
 	red.Add(analyzerapi.AnalyzerSummary{}, analyzerapi.SensitiveMembers())
 	red.Add(s3api.Owner{}, s3api.SensitiveMembers())
-	return &auditTrail{builder: trail.Builder{Redaction: red, NewID: uuid.NewString}, rec: rec, refs: authref.Lookup()}
+	return &auditTrail{builder: trail.Builder{Redaction: red, NewID: uuid.NewString}, rec: rec, refs: authref.Lookup(),
+		suppressed: prometheus.NewCounter(prometheus.CounterOpts{Name: "gatehouse_audit_suppressed_total",
+			Help: "Failed authentications with a real access key id not recorded in the audit trail: past the limit of events per key id."})}
 }
 
 // record writes the event of a request that ends with ae (nil: success)
@@ -71,6 +78,10 @@ func (s *Server) record(r *http.Request, ex *exchange, ae *awserr.Error) error {
 		return nil
 	}
 	ex.recorded = true
+	if ex.caller == nil && ex.keyID != "" && !s.audit.failed.allow(ex.keyID, s.now()) {
+		s.audit.suppressed.Inc()
+		return nil
+	}
 	c := s.audit.call(r, ex, ae, s.dir)
 	entries, err := s.audit.builder.Events(c)
 	if err != nil {

@@ -123,6 +123,24 @@ func (s *Server) precheck(r *http.Request, v *sigv4.Verifier, auth *sigv4.Auth) 
 	return ctx, nil
 }
 
+// check is precheck for the buffered path: it keeps what the check found
+// (the parsed authentication, the key's secret) for the verification that
+// follows the body.
+func (s *Server) check(r *http.Request, v *sigv4.Verifier, auth *sigv4.Auth) (context.Context, *sigv4.Checked, error) {
+	ctx := r.Context()
+	if auth.SessionToken != "" {
+		var err error
+		if ctx, err = s.openSession(ctx, auth); err != nil {
+			return r.Context(), nil, err
+		}
+	}
+	c, err := v.Check(ctx, r.WithContext(ctx), auth)
+	if err != nil {
+		return r.Context(), nil, authError(err)
+	}
+	return ctx, c, nil
+}
+
 // authError returns a SigV4 verification error as the *awserr.Error every
 // protocol renders.
 func authError(err error) error {

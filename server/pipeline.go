@@ -83,29 +83,31 @@ func (s *Server) serveAWS(w http.ResponseWriter, r *http.Request) {
 // the request (the endpoint that renders an error, nil before routing found
 // one; the operation's name once known; the caller once authenticated).
 func (s *Server) handle(w http.ResponseWriter, r *http.Request, ex *exchange) error {
-	ep, err := s.route(r)
+	// The authentication is parsed once: it routes the request, and is
+	// checked up to its key before the body is read.
+	auth, authErr := sigv4.Parse(r)
+	if authErr == nil {
+		ex.keyID = auth.AccessKeyID
+	}
+	ep, err := s.route(r, auth)
 	ex.ep = ep
 	if err != nil {
 		return err
 	}
 	if ep != nil {
 		if sc, ok := ep.codec.(streamCodec); ok {
-			return s.handleStream(w, r, ex, sc)
+			return s.handleStream(w, r, ex, sc, auth, authErr)
 		}
 	}
 
-	// A signed request is checked up to its key before its body is read.
-	auth, authErr := sigv4.Parse(r)
 	limit := int64(maxUnsignedBody)
-	if authErr == nil {
-		ex.keyID = auth.AccessKeyID
-	}
+	var checked *sigv4.Checked
 	if authErr == nil && ep != nil {
-		ctx, err := s.precheck(r, ep.verifier, auth)
+		ctx, c, err := s.check(r, ep.verifier, auth)
 		if err != nil {
 			return err
 		}
-		r = r.WithContext(ctx)
+		r, checked = r.WithContext(ctx), c
 		limit = maxBody
 	}
 	body, release, err := s.readBody(r, limit)
@@ -136,7 +138,12 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, ex *exchange) er
 	// what it presents authenticates it inside the operation.
 	caller := &identity.Caller{Time: s.now(), Region: requestedRegion(ep.name, ""), SourceIP: clientIP(r), SecureTransport: r.TLS != nil}
 	if !(implemented && o.Anonymous && authErr != nil) {
-		verified, err := ep.verifier.Verify(r.Context(), r, body)
+		var verified *sigv4.Auth
+		if checked != nil {
+			verified, err = checked.Verify(r.Context(), r, body)
+		} else {
+			verified, err = ep.verifier.Verify(r.Context(), r, body)
+		}
 		if err != nil {
 			return authError(err)
 		}
@@ -204,7 +211,7 @@ func (s *Server) authorizeAndRun(r *http.Request, ex *exchange, o operation.Op, 
 // returns nil for an AWS Query request that does not name its service that
 // way (unsigned, or signed for a service not served here): routeQuery then
 // finds it by Action.
-func (s *Server) route(r *http.Request) (*endpoint, error) {
+func (s *Server) route(r *http.Request, auth *sigv4.Auth) (*endpoint, error) {
 	if r.Context().Value(s3OnlyKey{}) != nil {
 		if ep := s.byScope["s3"]; ep != nil {
 			return ep, nil
@@ -218,7 +225,7 @@ func (s *Server) route(r *http.Request) (*endpoint, error) {
 		// Unknown targets are not metrics labels: clients choose them freely.
 		return s.jsonFallback, &awserr.Error{Code: "UnknownOperationException", Status: http.StatusBadRequest, Sender: true}
 	}
-	if auth, err := sigv4.Parse(r); err == nil {
+	if auth != nil {
 		if ep := s.byScope[auth.Service]; ep != nil {
 			return ep, nil
 		}

@@ -222,8 +222,34 @@ func New(c Config) (*Server, error) {
 		if err := s.reg.Register(s.metrics.latency); err != nil {
 			return nil, err
 		}
+		if s.audit != nil {
+			if err := s.reg.Register(s.audit.suppressed); err != nil {
+				return nil, err
+			}
+		}
+		if err := registerCacheMetrics(s.reg, s.dir); err != nil {
+			return nil, err
+		}
 	}
 	return s, nil
+}
+
+// registerCacheMetrics exports the authorization view's cache of policy
+// sets: its size, hits, misses and evictions.
+func registerCacheMetrics(reg *prometheus.Registry, d *authview.Directory) error {
+	stat := func(f func(authview.CacheStats) float64) func() float64 {
+		return func() float64 { return f(d.CacheStats()) }
+	}
+	return errors.Join(
+		reg.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "gatehouse_policy_cache_entries",
+			Help: "Principals whose compiled policy set is cached."}, stat(func(s authview.CacheStats) float64 { return float64(s.Entries) }))),
+		reg.Register(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "gatehouse_policy_cache_hits_total",
+			Help: "Policy set lookups answered from the cache."}, stat(func(s authview.CacheStats) float64 { return float64(s.Hits) }))),
+		reg.Register(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "gatehouse_policy_cache_misses_total",
+			Help: "Policy set lookups that loaded the set from the store."}, stat(func(s authview.CacheStats) float64 { return float64(s.Misses) }))),
+		reg.Register(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "gatehouse_policy_cache_evictions_total",
+			Help: "Policy sets evicted to stay within --principal-cache."}, stat(func(s authview.CacheStats) float64 { return float64(s.Evictions) }))),
+	)
 }
 
 // Handler returns the HTTP handler: the AWS APIs, health, metrics and,

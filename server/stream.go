@@ -35,12 +35,8 @@ type streamCall interface {
 // handleStream is handle's path for a streamCodec: precheck → verify the
 // signature (headers and declared payload) → parse → authenticate → decode
 // (with the self-verifying body) → authorize → run → encode.
-func (s *Server) handleStream(w http.ResponseWriter, r *http.Request, ex *exchange, sc streamCodec) error {
+func (s *Server) handleStream(w http.ResponseWriter, r *http.Request, ex *exchange, sc streamCodec, auth *sigv4.Auth, authErr error) error {
 	ep := ex.ep
-	auth, authErr := sigv4.Parse(r)
-	if authErr == nil {
-		ex.keyID = auth.AccessKeyID
-	}
 	var body io.ReadCloser
 	switch {
 	case authErr == nil:

@@ -51,6 +51,35 @@ func TestPrecheckAgreesWithVerify(t *testing.T) {
 			if pc != tt.precheck || vc != tt.verify {
 				t.Errorf("Precheck %q (%v), Verify %q (%v); want %q, %q", pc, perr, vc, verr, tt.precheck, tt.verify)
 			}
+			// Check and Checked.Verify, a server's path that parses and
+			// looks the key up once, refuse alike with the same messages.
+			a, err := Parse(req)
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			checked, cerr := v.Check(ctx, req, a)
+			if !sameError(cerr, perr) {
+				t.Fatalf("Check: %v, Precheck: %v", cerr, perr)
+			}
+			if cerr != nil {
+				return
+			}
+			got, err := checked.Verify(ctx, req, raw)
+			if !sameError(err, verr) {
+				t.Fatalf("Checked.Verify: %v, Verify: %v", err, verr)
+			}
+			if err == nil && got.AccessKeyID != a.AccessKeyID {
+				t.Fatalf("verified %+v", got)
+			}
 		})
 	}
+}
+
+// sameError reports whether two verification results are the same: both
+// nil, or the same code and message.
+func sameError(a, b error) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return a.Error() == b.Error()
 }

@@ -119,7 +119,12 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte) (*A
 	if err != nil {
 		return nil, err
 	}
+	return v.finish(r, params, body, a, secret, now)
+}
 
+// finish is the end of Verify, once the authentication passed precheck:
+// the payload hash and the signature.
+func (v *Verifier) finish(r *http.Request, params []param, body []byte, a *Auth, secret []byte, now time.Time) (*Auth, error) {
 	var payloadBuf [2 * sha256.Size]byte
 	payload, alt, perr := payloadHashes(&payloadBuf, a, r, params, body)
 	if perr != nil {
@@ -139,6 +144,55 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request, body []byte) (*A
 		return a, nil
 	}
 	return nil, errMismatch(msgSignatureMismatch)
+}
+
+// Checked is a request whose authentication passed every check of Verify
+// that does not need the body (Check); its Verify completes the
+// verification once the body is read, without parsing the authentication
+// or looking up the secret again.
+type Checked struct {
+	v      *Verifier
+	a      *Auth
+	secret []byte
+	now    time.Time
+}
+
+// Check is Precheck for a request whose authentication Parse already read
+// (a, which must come from Parse(r)), keeping what it found for
+// Checked.Verify: a server parses and looks up each request's key once.
+// Under the S3 rules it is Precheck, and Checked.Verify is Verify.
+func (v *Verifier) Check(ctx context.Context, r *http.Request, a *Auth) (*Checked, error) {
+	if v.s3 {
+		if _, err := v.Precheck(ctx, r); err != nil {
+			return nil, err
+		}
+		return &Checked{v: v}, nil
+	}
+	// Parse's checks passed (form, host signed, date format, credential);
+	// precheck's others follow in its order.
+	now := v.now()
+	if err := v.checkTime(a, now); err != nil {
+		return nil, err
+	}
+	if err := v.checkScope(a); err != nil {
+		return nil, err
+	}
+	secret, err := v.lookupSecret(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	return &Checked{v: v, a: a, secret: secret, now: now}, nil
+}
+
+// Verify completes the verification of a checked request with its body,
+// with Verify's results.
+func (c *Checked) Verify(ctx context.Context, r *http.Request, body []byte) (*Auth, error) {
+	if c.a == nil {
+		return c.v.Verify(ctx, r, body)
+	}
+	var pbuf [16]param
+	params := parseQuery(rawQuery(r), pbuf[:0])
+	return c.v.finish(r, params, body, c.a, c.secret, c.now)
 }
 
 // Precheck runs every check of Verify that does not need the body — the

@@ -316,3 +316,35 @@ func noSecrets(t *testing.T, s *testserver.Server, secrets []string) {
 		}
 	}
 }
+
+// TestFailedAuthenticationsAreBounded sends many requests that name a real
+// access key with a wrong secret: each fails with SignatureDoesNotMatch,
+// but the key owner's trail keeps only a bounded number of their events,
+// so that whoever saw a key id cannot fill its account's trail.
+func TestFailedAuthenticationsAreBounded(t *testing.T) {
+	t.Parallel()
+	s := testserver.Start(t)
+	ctx := t.Context()
+	root := s.RootIAM()
+	if _, err := root.CreateUser(ctx, &awsiam.CreateUserInput{UserName: aws.String("target")}); err != nil {
+		t.Fatal(err)
+	}
+	k, err := root.CreateAccessKey(ctx, &awsiam.CreateAccessKeyInput{UserName: aws.String("target")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := aws.ToString(k.AccessKey.AccessKeyId)
+	forger := s.IAMClient(id, "not-the-secret-not-the-secret-not-the-s")
+	const sent = 60
+	for range sent {
+		_, err := forger.GetUser(ctx, &awsiam.GetUserInput{})
+		var ae smithy.APIError
+		if !errors.As(err, &ae) || ae.ErrorCode() != "SignatureDoesNotMatch" {
+			t.Fatalf("forged request: %v", err)
+		}
+	}
+	got := lookup(t, s, trail.Query{Account: testserver.AccountID, Key: trail.ByAccessKeyID, Value: id})
+	if len(got) == 0 || len(got) >= sent/2 {
+		t.Fatalf("%d events for %d failed authentications; want some, bounded", len(got), sent)
+	}
+}

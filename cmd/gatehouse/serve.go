@@ -64,6 +64,8 @@ type serveConfig struct {
 	StoreTimeout time.Duration
 	// Audit configures the audit trail.
 	Audit auditConfig
+	// Principals bounds the authorization view's cache of policy sets.
+	Principals int
 
 	// DataDirGiven reports that --data was on the command line (it conflicts
 	// with --store); MasterKeyInEnv that GATEHOUSE_MASTER_KEY is set.
@@ -156,6 +158,7 @@ management account; the others find it.`,
 	f.IntVar(&c.Audit.LogMaxMB, "audit-log-max-mb", 100, "size in MB at which --audit-log is rotated")
 	f.IntVar(&c.Audit.LogMaxFiles, "audit-log-max-files", 10, "rotated --audit-log files kept (0 keeps all)")
 	f.DurationVar(&c.Audit.Retention, "audit-retention", DefaultRetention, "how long the audit trail keeps events")
+	f.IntVar(&c.Principals, "principal-cache", authview.DefaultPrincipals, "principals whose compiled policy sets are kept in memory (about 10 KB each); the least used are evicted and reloaded from the store when they call again")
 	f.BoolVar(&c.Audit.Sync, "audit-fsync", false, "fsync the audit journal before answering each request, so that its event survives a crash of the machine too (a crash of the process never loses one)")
 	return cmd
 }
@@ -233,7 +236,7 @@ func serve(ctx context.Context, c *serveConfig, stdout, stderr io.Writer) error 
 	defer closeTrail()
 	gh, err := app.New(ctx, app.Config{Store: st, Keys: keys, Rand: rand.Reader, Now: time.Now, Log: log, Registry: reg,
 		Objects: objects, S3Domain: c.S3Domain, Trail: trailStore, AuditLog: auditLog, AuditJournal: auditJournal(c),
-		AuditSync: c.Audit.Sync})
+		AuditSync: c.Audit.Sync, Principals: c.Principals})
 	if err != nil {
 		return err
 	}

@@ -49,7 +49,14 @@ type Store struct {
 	db      sqlitedb.DB // the writer (BEGIN IMMEDIATE) and the read-only pool
 	timeout time.Duration
 	closed  atomic.Bool
+	// getR and getW are Get's statement prepared on the readers and on the
+	// writer: database/sql keeps each prepared on every connection that
+	// ran it, so the hot path never has SQLite parse its text again.
+	getR, getW *sql.Stmt
 }
+
+// getSQL reads one record.
+const getSQL = `SELECT data, revision FROM records WHERE kind = ? AND account = ? AND key = ?`
 
 var _ store.Store = (*Store)(nil)
 
@@ -78,7 +85,14 @@ func OpenWith(ctx context.Context, dir string, opts Options) (*Store, error) {
 	if timeout <= 0 {
 		timeout = store.DefaultTimeout
 	}
-	return &Store{db: db, timeout: timeout}, nil
+	st := &Store{db: db, timeout: timeout}
+	if st.getR, err = db.R.PrepareContext(ctx, getSQL); err == nil {
+		st.getW, err = db.W.PrepareContext(ctx, getSQL)
+	}
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("sqlite: preparing statements: %w", mapErr(ctx, err, "prepare")), db.Close())
+	}
+	return st, nil
 }
 
 // Close closes the database. It is safe to call more than once.
@@ -86,7 +100,7 @@ func (s *Store) Close() error {
 	if s.closed.Swap(true) {
 		return nil
 	}
-	return s.db.Close()
+	return errors.Join(s.getR.Close(), s.getW.Close(), s.db.Close())
 }
 
 // Update implements store.Store.
@@ -101,7 +115,7 @@ func (s *Store) update(ctx context.Context, fn func(store.Tx) error) (err error)
 	if err != nil {
 		return mapErr(ctx, err, "begin update")
 	}
-	t := &tx{readTx: readTx{q: bounded{q: sqlTx, txCtx: ctx}}, sqlTx: sqlTx}
+	t := &tx{readTx: readTx{q: bounded{q: sqlTx, txCtx: ctx}, sqlTx: sqlTx, getStmt: s.getW}, sqlTx: sqlTx}
 	committed := false
 	defer func() {
 		t.done = true
@@ -141,7 +155,7 @@ func (s *Store) View(ctx context.Context, fn func(store.ReadTx) error) error {
 	if err != nil {
 		return mapErr(ctx, err, "begin view")
 	}
-	t := &readTx{q: bounded{q: sqlTx, txCtx: ctx}}
+	t := &readTx{q: bounded{q: sqlTx, txCtx: ctx}, sqlTx: sqlTx, getStmt: s.getR}
 	defer func() {
 		t.done = true
 		sqlTx.Rollback() //nolint:errcheck // read-only: nothing to lose
@@ -218,8 +232,13 @@ var errTxDone = errors.New("sqlite: transaction used after its function returned
 
 // readTx implements store.ReadTx over a SQL transaction.
 type readTx struct {
-	q    querier
+	q    bounded
 	done bool
+	// sqlTx and getStmt give Get its prepared statement in this
+	// transaction (get, once made).
+	sqlTx   *sql.Tx
+	getStmt *sql.Stmt
+	get     *sql.Stmt
 }
 
 // Get implements store.ReadTx.
@@ -231,8 +250,11 @@ func (t *readTx) Get(ctx context.Context, kind store.Kind, account, key string) 
 		return store.Record{}, err
 	}
 	r := store.Record{Kind: kind, Account: account, Key: key}
-	const get = `SELECT data, revision FROM records WHERE kind = ? AND account = ? AND key = ?`
-	err := t.q.QueryRowContext(ctx, get, string(kind), account, []byte(key)).Scan(&r.Data, &r.Revision)
+	ctx = t.q.ctx(ctx)
+	if t.get == nil {
+		t.get = t.sqlTx.StmtContext(ctx, t.getStmt)
+	}
+	err := t.get.QueryRowContext(ctx, string(kind), account, []byte(key)).Scan(&r.Data, &r.Revision)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Record{}, fmt.Errorf("sqlite: get %s %q in account %q: %w", kind, key, account, store.ErrNotFound)
 	}

@@ -1,0 +1,33 @@
+package policy
+
+import (
+	"strconv"
+	"testing"
+)
+
+// TestContextSetOne: single values stored past the context's initial room
+// keep their values (a new block does not move the old ones), keys are
+// case-insensitive, and a later Set replaces a SetOne value.
+func TestContextSetOne(t *testing.T) {
+	c := NewContext(2)
+	for i := range 40 {
+		c.SetOne("Key"+strconv.Itoa(i), "v"+strconv.Itoa(i))
+	}
+	for i := range 40 {
+		if v, ok := c.Get("KEY" + strconv.Itoa(i)); !ok || len(v) != 1 || v[0] != "v"+strconv.Itoa(i) {
+			t.Fatalf("key%d = %v, %v", i, v, ok)
+		}
+	}
+	c.Set("key3", "a", "b")
+	if v, _ := c.Get("key3"); len(v) != 2 {
+		t.Fatalf("key3 = %v", v)
+	}
+	if v, _ := c.Get("key4"); len(v) != 1 || v[0] != "v4" {
+		t.Fatalf("key4 = %v after Set of key3", v)
+	}
+	var zero Context
+	zero.SetOne("aws:username", "alice")
+	if v, ok := zero.Get("aws:UserName"); !ok || v[0] != "alice" {
+		t.Fatalf("zero context: %v, %v", v, ok)
+	}
+}
