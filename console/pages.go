@@ -91,7 +91,7 @@ func (c *Console) groups(w http.ResponseWriter, r *http.Request, s *sess, cl *cl
 func (c *Console) createGroup(w http.ResponseWriter, r *http.Request, s *sess, cl *clients) {
 	name := strings.TrimSpace(r.PostFormValue("name"))
 	if _, err := cl.IAM.CreateGroup(apiContext(r), &awsiam.CreateGroupInput{GroupName: aws.String(name)}); err != nil {
-		c.showError(w, r, s, "groups", "Groups", "groups", err)
+		c.showErrorOpen(w, r, s, "groups", "Groups", "groups", err, true)
 		return
 	}
 	c.redirectFlash(w, r, "/console/groups/"+url.PathEscape(name), "Group "+name+" created.")

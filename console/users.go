@@ -74,13 +74,13 @@ func (c *Console) createUser(w http.ResponseWriter, r *http.Request, s *sess, cl
 		in.Path = aws.String(p)
 	}
 	if _, err := cl.IAM.CreateUser(ctx, in); err != nil {
-		c.showError(w, r, s, "users", "Users", "users", err)
+		c.showErrorOpen(w, r, s, "users", "Users", "users", err, true)
 		return
 	}
 	if pw := r.PostFormValue("password"); pw != "" {
 		if _, err := cl.IAM.CreateLoginProfile(ctx, &awsiam.CreateLoginProfileInput{UserName: aws.String(name), Password: aws.String(pw),
 			PasswordResetRequired: r.PostFormValue("reset") == "on"}); err != nil {
-			c.showError(w, r, s, "users", "Users", "users", err)
+			c.showErrorOpen(w, r, s, "users", "Users", "users", err, true)
 			return
 		}
 	}

@@ -28,6 +28,8 @@ type page struct {
 	Data any
 	// HasS3 and HasCloudTrail show the S3 and activity pages.
 	HasS3, HasCloudTrail bool
+	// Open shows the page's form open: its submission failed.
+	Open bool
 }
 
 // apiError is an AWS error as a page shows it: AWS's code and message.
@@ -152,6 +154,12 @@ func (c *Console) redirectFlash(w http.ResponseWriter, r *http.Request, to, msg 
 // showError renders a page with the AWS error of its call in place of its
 // content: AccessDenied reads as AWS wrote it.
 func (c *Console) showError(w http.ResponseWriter, r *http.Request, s *sess, name, title, nav string, err error) {
+	c.showErrorOpen(w, r, s, name, title, nav, err, false)
+}
+
+// showErrorOpen is showError with the page's form open when open (the
+// form's own submission failed).
+func (c *Console) showErrorOpen(w http.ResponseWriter, r *http.Request, s *sess, name, title, nav string, err error, open bool) {
 	ae := apiErrorOf(err)
 	switch ae.Code {
 	case "InternalError":
@@ -163,7 +171,7 @@ func (c *Console) showError(w http.ResponseWriter, r *http.Request, s *sess, nam
 		http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
 		return
 	}
-	c.render(w, r, name, ae.Status, &page{Title: title, S: s, Nav: nav, Err: ae})
+	c.render(w, r, name, ae.Status, &page{Title: title, S: s, Nav: nav, Err: ae, Open: open})
 }
 
 // back is the page a form returns to: the posted "back" when it is a
