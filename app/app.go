@@ -1,6 +1,6 @@
 // Package app wires a whole Gatehouse over a store: the directory (the
 // in-memory authorization view), the services (IAM, STS, Organizations, IAM
-// Access Analyzer), the authorizer that decides every request, the
+// Access Analyzer), the web console, the authorizer that decides every request, the
 // session-token key ring and the HTTP server. `gatehouse serve` and the
 // integration tests' server (internal/testserver) both build it here, so the
 // tests exercise exactly what production runs.
@@ -19,6 +19,7 @@ import (
 	"github.com/gatehouse-iam/gatehouse/authview"
 	"github.com/gatehouse-iam/gatehouse/authz"
 	"github.com/gatehouse-iam/gatehouse/cloudtrail"
+	"github.com/gatehouse-iam/gatehouse/console"
 	"github.com/gatehouse-iam/gatehouse/iam"
 	"github.com/gatehouse-iam/gatehouse/keyring"
 	"github.com/gatehouse-iam/gatehouse/managedpolicies"
@@ -95,6 +96,9 @@ type Gatehouse struct {
 	// Recorder writes the audit trail (nil without Config.Trail); its Run
 	// must be running while the server serves, and stop after it.
 	Recorder *trail.Recorder
+	// Console is the web console the server mounts under /console/: its
+	// pages call the server's own API handler in-process.
+	Console *console.Console
 }
 
 // New loads the directory from the store and builds every part.
@@ -145,5 +149,11 @@ func New(ctx context.Context, c Config) (*Gatehouse, error) {
 	if err != nil {
 		return nil, err
 	}
+	g.Console, err = console.New(console.Config{API: g.Server.APIHandler(), IAM: g.IAM, STS: g.STS, Sealer: g.TokenKeys,
+		Rand: c.Rand, Now: c.Now, Log: c.Log, Trail: g.Recorder, HasS3: g.S3 != nil, HasCloudTrail: g.CloudTrail != nil})
+	if err != nil {
+		return nil, fmt.Errorf("building the console: %w", err)
+	}
+	g.Server.UseConsole(g.Console)
 	return g, nil
 }

@@ -113,6 +113,65 @@ type Server struct {
 	// stall bounds how long a streamed S3 response may make no progress
 	// (progressWriter); 0 is readTimeout.
 	stall time.Duration
+
+	// console is the web console (UseConsole), nil without one.
+	console http.Handler
+}
+
+// ConsolePrefix is the path under which Handler serves the web console.
+const ConsolePrefix = "/console/"
+
+// UseConsole mounts the web console under ConsolePrefix (package console,
+// which calls back into APIHandler). Call it before serving.
+func (s *Server) UseConsole(h http.Handler) { s.console = h }
+
+// isConsole reports whether a request is the console's: a path under
+// ConsolePrefix (or /console, /ui) that is not an AWS request — not signed
+// in its header or query, and not addressed to a virtual-hosted bucket (a
+// bucket named "console" is reached path-style only when signed).
+func (s *Server) isConsole(r *http.Request) bool {
+	if s.console == nil {
+		return false
+	}
+	p := r.URL.Path
+	if p != "/console" && p != "/ui" && p != "/ui/" && !strings.HasPrefix(p, ConsolePrefix) {
+		return false
+	}
+	return !signedOrAWS(r) && !(s.s3Domain != "" && addressesBucket(r, s.s3Domain) && hostIsBucket(r, s.s3Domain))
+}
+
+// wantsConsole reports whether a request for / is a browser's visit (it
+// accepts HTML and presents no AWS signature), which is sent to the console;
+// every other request for / is an AWS request (S3's ListBuckets, a Query
+// call).
+func (s *Server) wantsConsole(r *http.Request) bool {
+	return s.console != nil && r.URL.Path == "/" && r.Method == http.MethodGet && r.URL.RawQuery == "" &&
+		strings.Contains(r.Header.Get("Accept"), "text/html") && !signedOrAWS(r) &&
+		!(s.s3Domain != "" && hostIsBucket(r, s.s3Domain))
+}
+
+// signedOrAWS reports whether a request carries an AWS signature or AWS
+// headers: an Authorization header, X-Amz-* query parameters or an
+// X-Amz-Target.
+func signedOrAWS(r *http.Request) bool {
+	if r.Header.Get("Authorization") != "" || r.Header.Get("X-Amz-Target") != "" {
+		return true
+	}
+	for k := range r.URL.Query() {
+		if strings.HasPrefix(strings.ToLower(k), "x-amz-") {
+			return true
+		}
+	}
+	return false
+}
+
+// hostIsBucket reports whether the Host names a virtual-hosted bucket.
+func hostIsBucket(r *http.Request, domain string) bool {
+	host := r.Host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	return strings.HasSuffix(host, "."+domain)
 }
 
 type metrics struct {
@@ -193,8 +252,26 @@ func registerCacheMetrics(reg *prometheus.Registry, d *authview.Directory) error
 	)
 }
 
-// Handler returns the HTTP handler.
+// Handler returns the HTTP handler: the AWS APIs, health, metrics and,
+// when mounted, the web console.
 func (s *Server) Handler() http.Handler {
+	api := s.APIHandler()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case s.wantsConsole(r):
+			http.Redirect(w, r, ConsolePrefix, http.StatusFound)
+		case s.isConsole(r):
+			s.console.ServeHTTP(w, r)
+		default:
+			api.ServeHTTP(w, r)
+		}
+	})
+}
+
+// APIHandler returns the handler of everything but the console: the AWS
+// APIs, the decision API, health and metrics. The console hands its own
+// AWS requests to it in-process.
+func (s *Server) APIHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")

@@ -108,6 +108,12 @@ type Session struct {
 	// ChainDepth counts the role sessions before this one in a role chain: 0
 	// for a session obtained with long-term credentials.
 	ChainDepth int `json:"chain,omitempty"`
+	// Console marks a KindUser session obtained by signing in to the
+	// console (sts.Service.ConsoleCredentials) rather than by
+	// GetSessionToken: like AWS's console sessions it may call IAM without
+	// MFA. Policy, when set, restricts it (a user who must change their
+	// password gets only iam:ChangePassword).
+	Console bool `json:"console,omitempty"`
 }
 
 // IsChained reports whether the session was obtained with a role session's

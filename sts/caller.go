@@ -83,7 +83,9 @@ func (s *Service) Identify(ctx context.Context, sess *session.Session, service s
 		// GetSessionToken credentials call IAM only when obtained with MFA;
 		// AWS answers InvalidClientTokenId (aws/aws-sdk-js#460,
 		// cloudyr/aws.iam#15).
-		if service == "iam" && !sess.MFA {
+		// Console sign-ins are sessions of the user too, and may (as AWS's
+		// console does).
+		if service == "iam" && !sess.MFA && !sess.Console {
 			return invalidToken()
 		}
 		if sess.UserName == "" {
@@ -198,7 +200,11 @@ func (s *Service) Policies(ctx context.Context, c *identity.Caller) (*policy.Set
 		if sess.UserName == "" {
 			return &policy.Set{}, nil
 		}
-		return s.dir.UserPolicies(ctx, sess.Account, sess.UserName)
+		if sess.Policy == "" {
+			return s.dir.UserPolicies(ctx, sess.Account, sess.UserName)
+		}
+		// A restricted console session (ConsoleCredentials).
+		base, err = s.dir.UserPolicies(ctx, sess.Account, sess.UserName)
 	case session.KindRoot:
 		// The root user's permissions, less what the task policy denies.
 		base = &policy.Set{}

@@ -310,6 +310,14 @@ func TestLayers(t *testing.T) {
 			banned: is(mod + "organizations"),
 			why:    "the organization's guardrails reach STS through authz",
 		},
+		{
+			// app mounts the console on the server (server.UseConsole
+			// takes an http.Handler), so the AWS request path never
+			// depends on the console or its SDK clients.
+			pkgs:   []string{"server"},
+			banned: is(mod + "console"),
+			why:    "the console is mounted by app, never imported by the server",
+		},
 	}
 	for _, r := range rules {
 		for _, msg := range g.check(r) {

@@ -81,6 +81,9 @@ type Options struct {
 	// Trail, when set, is the audit trail (app.Config.Trail) in place of
 	// the SQLite one the server opens in its directory; the test owns it.
 	Trail trail.Store
+	// Now, when set, is the server's clock (time.Now otherwise), for tests
+	// of expiry that must not sleep.
+	Now func() time.Time
 }
 
 // StartWith is Start with options.
@@ -123,7 +126,11 @@ func StartWith(t testing.TB, opt Options) *Server {
 	if tr != nil {
 		journal = filepath.Join(dir, "trail.journal")
 	}
-	gh, err := app.New(ctx, app.Config{Store: st, Keys: keys, Rand: rand.Reader, Now: time.Now, Log: log, Registry: prometheus.NewRegistry(),
+	now := opt.Now
+	if now == nil {
+		now = time.Now
+	}
+	gh, err := app.New(ctx, app.Config{Store: st, Keys: keys, Rand: rand.Reader, Now: now, Log: log, Registry: prometheus.NewRegistry(),
 		Objects: objects, S3Domain: opt.S3Domain, Trail: tr, AuditJournal: journal})
 	if err != nil {
 		t.Fatal(err)
