@@ -35,7 +35,9 @@ func (s *Service) policyOps() []operation.Op {
 			func(in *orgapi.AttachPolicyRequest) string { return in.TargetId }),
 		onTarget(s, op(s, "DetachPolicy", targetOf(s, func(in *orgapi.DetachPolicyRequest) string { return in.PolicyId }), s.detachPolicy),
 			func(in *orgapi.DetachPolicyRequest) string { return in.TargetId }),
-		op(s, "ListPoliciesForTarget", targetOfType(s, func(in *orgapi.ListPoliciesForTargetRequest) (string, orgapi.PolicyType) { return in.TargetId, in.Filter }), s.listPoliciesForTarget),
+		op(s, "ListPoliciesForTarget", targetOfType(s, func(in *orgapi.ListPoliciesForTargetRequest) (string, orgapi.PolicyType) {
+			return in.TargetId, in.Filter
+		}), s.listPoliciesForTarget),
 		op(s, "ListTargetsForPolicy", targetOf(s, func(in *orgapi.ListTargetsForPolicyRequest) string { return in.PolicyId }), s.listTargetsForPolicy),
 	}
 }
