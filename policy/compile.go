@@ -44,7 +44,7 @@ type cstmt struct {
 	notAction   bool
 	actions     []actionPattern
 	notResource bool
-	anyResource bool // Resource "*" (or absent, for trust policies)
+	anyResource bool // Resource "*" (or absent, for trust policies), or NotResource "*" (then no resource)
 	resources   []resPattern
 	principal   *principalSet // nil: the statement names no principal
 	notPrinc    bool
@@ -220,7 +220,11 @@ func Compile(name string, doc *Document) (*Policy, error) {
 			cs.anyResource = true
 		}
 		for _, r := range s.Resources {
-			if r == "*" && !s.NotResource {
+			if r == "*" {
+				// NotResource "*" excludes every resource: the statement
+				// applies to none (reference_policies_elements_notresource:
+				// NotResource "matches every resource except those
+				// specified").
 				cs.anyResource = true
 			}
 			if vars && hasVariable(r) {
@@ -515,7 +519,7 @@ func (s *cstmt) actionMatches(action string) bool {
 // request's resource.
 func (s *cstmt) resourceMatches(st *evalState) bool {
 	if s.anyResource {
-		return true
+		return !s.notResource
 	}
 	m := false
 	for i := range s.resources {
