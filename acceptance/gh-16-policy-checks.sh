@@ -12,7 +12,9 @@
 #   - a malformed document is a ValidationException; a user without
 #     access-analyzer:CheckNoNewAccess is denied.
 # The checks came with aws CLI 2.13.39; with an older CLI v2 the same requests
-# go through boto3 (lib/boto_call.py), whose botocore knows them.
+# go through boto3 (lib/boto_call.py) when its botocore knows them, else
+# they are signed with botocore's SigV4 signer and sent as they are
+# (lib/rest_call.py).
 # shellcheck source=lib/common.sh
 . "$(dirname "$0")/lib/common.sh" "$@"
 
@@ -21,8 +23,15 @@ aa() {
   local who=$1 cmd=$2 method=$3 params=$4
   if "$AWS_CLI" accessanalyzer "$cmd" help >/dev/null 2>&1; then
     call "$who" accessanalyzer "$cmd" --cli-input-json "$params"
-  else
+    return
+  fi
+  need_python
+  if "$PY" -c "import boto3,sys; sys.exit(0 if hasattr(boto3.client('accessanalyzer', region_name='us-east-1'), '$method') else 1)" 2>/dev/null; then
     py_as "$who" boto_call.py accessanalyzer "$method" "$params"
+  else
+    local op
+    op=$(echo "$cmd" | sed -E 's/(^|-)([a-z])/\U\2/g')
+    py_as "$who" rest_call.py access-analyzer "$op" POST "/policy/$cmd" "$params"
   fi
 }
 aa_ok() {
