@@ -113,24 +113,12 @@ func (s *Service) oidcAuthz(ctx context.Context, c *identity.Caller, action, arn
 	return a, err
 }
 
+// oidcProviders is how a OIDCProvider is stored.
+var oidcProviders = stored[store.OIDCProvider]{kind: store.KindOIDCProvider, get: getOIDCProvider,
+	key: func(v store.OIDCProvider) string { return store.OIDCProviderKey(v.URL) }, tags: func(v *store.OIDCProvider) *[]store.Tag { return &v.Tags }}
+
 // oidcTags tags OpenID Connect providers, named by ARN.
-func (s *Service) oidcTags() taggable {
-	return taggable{
-		authz: s.oidcAuthz,
-		modify: func(ctx context.Context, account, arn string, fn func(*[]store.Tag) error) error {
-			return s.modifyOIDCProvider(ctx, account, arn, func(p *store.OIDCProvider) error { return fn(&p.Tags) })
-		},
-		tags: func(ctx context.Context, account, arn string) ([]store.Tag, error) {
-			var p store.OIDCProvider
-			err := s.view(ctx, func(tx store.ReadTx) error {
-				var err error
-				p, err = getOIDCProvider(ctx, tx, account, arn)
-				return err
-			})
-			return p.Tags, err
-		},
-	}
-}
+func (s *Service) oidcTags() taggable { return oidcProviders.taggable(s, s.oidcAuthz) }
 
 func (s *Service) oidcOps() []Op {
 	t := s.oidcTags()
@@ -155,7 +143,7 @@ func (s *Service) oidcOps() []Op {
 		op("AddClientIDToOpenIDConnectProvider", func(ctx context.Context, c *identity.Caller, in *iamapi.AddClientIDToOpenIDConnectProviderRequest) (Authz, error) {
 			return s.oidcAuthz(ctx, c, "iam:AddClientIDToOpenIDConnectProvider", in.OpenIDConnectProviderArn)
 		}, func(ctx context.Context, c *identity.Caller, in *iamapi.AddClientIDToOpenIDConnectProviderRequest) (*noOutput, error) {
-			return done(s.modifyOIDCProvider(ctx, c.Account, in.OpenIDConnectProviderArn, func(p *store.OIDCProvider) error {
+			return done(oidcProviders.modify(ctx, s, c.Account, in.OpenIDConnectProviderArn, func(p *store.OIDCProvider) error {
 				var err error
 				p.ClientIDs, err = addClientIDs(p.ClientIDs, in.ClientID)
 				return err
@@ -165,7 +153,7 @@ func (s *Service) oidcOps() []Op {
 			return s.oidcAuthz(ctx, c, "iam:RemoveClientIDFromOpenIDConnectProvider", in.OpenIDConnectProviderArn)
 		}, func(ctx context.Context, c *identity.Caller, in *iamapi.RemoveClientIDFromOpenIDConnectProviderRequest) (*noOutput, error) {
 			// Idempotent: removing an absent client id is no error.
-			return done(s.modifyOIDCProvider(ctx, c.Account, in.OpenIDConnectProviderArn, func(p *store.OIDCProvider) error {
+			return done(oidcProviders.modify(ctx, s, c.Account, in.OpenIDConnectProviderArn, func(p *store.OIDCProvider) error {
 				p.ClientIDs = slices.DeleteFunc(p.ClientIDs, func(id string) bool { return id == in.ClientID })
 				return nil
 			}))
@@ -178,7 +166,7 @@ func (s *Service) oidcOps() []Op {
 				return nil, err
 			}
 			// The new list replaces the old one; the lists are not merged.
-			return done(s.modifyOIDCProvider(ctx, c.Account, in.OpenIDConnectProviderArn, func(p *store.OIDCProvider) error {
+			return done(oidcProviders.modify(ctx, s, c.Account, in.OpenIDConnectProviderArn, func(p *store.OIDCProvider) error {
 				p.Thumbprints = list
 				return nil
 			}))
@@ -278,26 +266,5 @@ func (s *Service) listOIDCProviders(ctx context.Context, c *identity.Caller, _ *
 func (s *Service) deleteOIDCProvider(ctx context.Context, c *identity.Caller, in *iamapi.DeleteOpenIDConnectProviderRequest) (*noOutput, error) {
 	// Roles that trust the provider keep their trust policies; assuming them
 	// through the deleted provider fails (API_DeleteOpenIDConnectProvider).
-	return done(s.update(ctx, func(tx store.Tx) error {
-		p, err := getOIDCProvider(ctx, tx, c.Account, in.OpenIDConnectProviderArn)
-		if err != nil {
-			return err
-		}
-		return tx.Delete(ctx, store.KindOIDCProvider, c.Account, store.OIDCProviderKey(p.URL))
-	}))
-}
-
-// modifyOIDCProvider reads a provider, applies fn and writes it back, in one
-// transaction.
-func (s *Service) modifyOIDCProvider(ctx context.Context, account, arn string, fn func(p *store.OIDCProvider) error) error {
-	return s.update(ctx, func(tx store.Tx) error {
-		p, err := getOIDCProvider(ctx, tx, account, arn)
-		if err != nil {
-			return err
-		}
-		if err := fn(&p); err != nil {
-			return err
-		}
-		return store.PutJSON(ctx, tx, store.KindOIDCProvider, account, store.OIDCProviderKey(p.URL), p)
-	})
+	return done(oidcProviders.remove(ctx, s, c.Account, in.OpenIDConnectProviderArn))
 }

@@ -165,24 +165,12 @@ func (s *Service) samlAuthz(ctx context.Context, c *identity.Caller, action, arn
 	return a, err
 }
 
+// samlProviders is how a SAMLProvider is stored.
+var samlProviders = stored[store.SAMLProvider]{kind: store.KindSAMLProvider, get: getSAMLProvider,
+	key: func(v store.SAMLProvider) string { return store.SAMLProviderKey(v.Name) }, tags: func(v *store.SAMLProvider) *[]store.Tag { return &v.Tags }}
+
 // samlTags tags SAML providers, named by ARN.
-func (s *Service) samlTags() taggable {
-	return taggable{
-		authz: s.samlAuthz,
-		modify: func(ctx context.Context, account, arn string, fn func(*[]store.Tag) error) error {
-			return s.modifySAMLProvider(ctx, account, arn, func(p *store.SAMLProvider) error { return fn(&p.Tags) })
-		},
-		tags: func(ctx context.Context, account, arn string) ([]store.Tag, error) {
-			var p store.SAMLProvider
-			err := s.view(ctx, func(tx store.ReadTx) error {
-				var err error
-				p, err = getSAMLProvider(ctx, tx, account, arn)
-				return err
-			})
-			return p.Tags, err
-		},
-	}
-}
+func (s *Service) samlTags() taggable { return samlProviders.taggable(s, s.samlAuthz) }
 
 func (s *Service) samlOps() []Op {
 	t := s.samlTags()
@@ -351,7 +339,7 @@ func (s *Service) updateSAMLProvider(ctx context.Context, c *identity.Caller, in
 		}
 	}
 	now := s.now().UTC().Truncate(time.Second)
-	err := s.modifySAMLProvider(ctx, c.Account, in.SAMLProviderArn, func(p *store.SAMLProvider) error {
+	err := samlProviders.modify(ctx, s, c.Account, in.SAMLProviderArn, func(p *store.SAMLProvider) error {
 		if m != nil {
 			p.Metadata = *in.SAMLMetadataDocument
 			p.ValidUntil = samlValidUntil(m, p.CreateDate)
@@ -387,26 +375,5 @@ func (s *Service) updateSAMLProvider(ctx context.Context, c *identity.Caller, in
 func (s *Service) deleteSAMLProvider(ctx context.Context, c *identity.Caller, in *iamapi.DeleteSAMLProviderRequest) (*noOutput, error) {
 	// Roles that trust the provider keep their trust policies; assuming them
 	// through the deleted provider fails (API_DeleteSAMLProvider).
-	return done(s.update(ctx, func(tx store.Tx) error {
-		p, err := getSAMLProvider(ctx, tx, c.Account, in.SAMLProviderArn)
-		if err != nil {
-			return err
-		}
-		return tx.Delete(ctx, store.KindSAMLProvider, c.Account, store.SAMLProviderKey(p.Name))
-	}))
-}
-
-// modifySAMLProvider reads a provider, applies fn and writes it back, in one
-// transaction.
-func (s *Service) modifySAMLProvider(ctx context.Context, account, arn string, fn func(p *store.SAMLProvider) error) error {
-	return s.update(ctx, func(tx store.Tx) error {
-		p, err := getSAMLProvider(ctx, tx, account, arn)
-		if err != nil {
-			return err
-		}
-		if err := fn(&p); err != nil {
-			return err
-		}
-		return store.PutJSON(ctx, tx, store.KindSAMLProvider, account, store.SAMLProviderKey(p.Name), p)
-	})
+	return done(samlProviders.remove(ctx, s, c.Account, in.SAMLProviderArn))
 }

@@ -160,24 +160,12 @@ func (s *Service) serverCertAuthz(ctx context.Context, c *identity.Caller, actio
 	return a, err
 }
 
+// serverCertificates is how a ServerCertificate is stored.
+var serverCertificates = stored[store.ServerCertificate]{kind: store.KindServerCertificate, get: getServerCertificate,
+	key: func(v store.ServerCertificate) string { return store.ServerCertificateKey(v.Name) }, tags: func(v *store.ServerCertificate) *[]store.Tag { return &v.Tags }}
+
 // serverCertTags tags server certificates, named by name.
-func (s *Service) serverCertTags() taggable {
-	return taggable{
-		authz: s.serverCertAuthz,
-		modify: func(ctx context.Context, account, name string, fn func(*[]store.Tag) error) error {
-			return s.modifyServerCertificate(ctx, account, name, func(sc *store.ServerCertificate) error { return fn(&sc.Tags) })
-		},
-		tags: func(ctx context.Context, account, name string) ([]store.Tag, error) {
-			var sc store.ServerCertificate
-			err := s.view(ctx, func(tx store.ReadTx) error {
-				var err error
-				sc, err = getServerCertificate(ctx, tx, account, name)
-				return err
-			})
-			return sc.Tags, err
-		},
-	}
-}
+func (s *Service) serverCertTags() taggable { return serverCertificates.taggable(s, s.serverCertAuthz) }
 
 func (s *Service) serverCertOps() []Op {
 	t := s.serverCertTags()
@@ -338,26 +326,5 @@ func (s *Service) updateServerCertificate(ctx context.Context, c *identity.Calle
 }
 
 func (s *Service) deleteServerCertificate(ctx context.Context, c *identity.Caller, in *iamapi.DeleteServerCertificateRequest) (*noOutput, error) {
-	return done(s.update(ctx, func(tx store.Tx) error {
-		sc, err := getServerCertificate(ctx, tx, c.Account, in.ServerCertificateName)
-		if err != nil {
-			return err
-		}
-		return tx.Delete(ctx, store.KindServerCertificate, c.Account, store.ServerCertificateKey(sc.Name))
-	}))
-}
-
-// modifyServerCertificate reads a certificate, applies fn and writes it
-// back, in one transaction.
-func (s *Service) modifyServerCertificate(ctx context.Context, account, name string, fn func(sc *store.ServerCertificate) error) error {
-	return s.update(ctx, func(tx store.Tx) error {
-		sc, err := getServerCertificate(ctx, tx, account, name)
-		if err != nil {
-			return err
-		}
-		if err := fn(&sc); err != nil {
-			return err
-		}
-		return store.PutJSON(ctx, tx, store.KindServerCertificate, account, store.ServerCertificateKey(sc.Name), sc)
-	})
+	return done(serverCertificates.remove(ctx, s, c.Account, in.ServerCertificateName))
 }

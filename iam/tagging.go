@@ -70,3 +70,61 @@ func listTagsOp[I, O any](t taggable, name string, in func(I) (id string, marker
 		return listTagsPage(tags, marker, maxItems, out)
 	})
 }
+
+// stored is a tagged IAM record of one kind, found by an id (a name or an
+// ARN): what reading it, changing it in place, deleting it and tagging it
+// share for OIDC providers, SAML providers and server certificates.
+type stored[T any] struct {
+	kind store.Kind
+	// get reads the record (or its NoSuchEntity).
+	get func(ctx context.Context, tx store.ReadTx, account, id string) (T, error)
+	// key is the record's key.
+	key func(T) string
+	// tags are the record's tags.
+	tags func(*T) *[]store.Tag
+}
+
+// modify reads the record, applies fn and writes it back, in one
+// transaction.
+func (r stored[T]) modify(ctx context.Context, s *Service, account, id string, fn func(*T) error) error {
+	return s.update(ctx, func(tx store.Tx) error {
+		v, err := r.get(ctx, tx, account, id)
+		if err != nil {
+			return err
+		}
+		if err := fn(&v); err != nil {
+			return err
+		}
+		return store.PutJSON(ctx, tx, r.kind, account, r.key(v), v)
+	})
+}
+
+// remove deletes the record (its NoSuchEntity when there is none).
+func (r stored[T]) remove(ctx context.Context, s *Service, account, id string) error {
+	return s.update(ctx, func(tx store.Tx) error {
+		v, err := r.get(ctx, tx, account, id)
+		if err != nil {
+			return err
+		}
+		return tx.Delete(ctx, r.kind, account, r.key(v))
+	})
+}
+
+// taggable is the record's tagging, authorized by authz.
+func (r stored[T]) taggable(s *Service, authz func(ctx context.Context, c *identity.Caller, action, id string) (Authz, error)) taggable {
+	return taggable{
+		authz: authz,
+		modify: func(ctx context.Context, account, id string, fn func(*[]store.Tag) error) error {
+			return r.modify(ctx, s, account, id, func(v *T) error { return fn(r.tags(v)) })
+		},
+		tags: func(ctx context.Context, account, id string) ([]store.Tag, error) {
+			var v T
+			err := s.view(ctx, func(tx store.ReadTx) error {
+				var err error
+				v, err = r.get(ctx, tx, account, id)
+				return err
+			})
+			return *r.tags(&v), err
+		},
+	}
+}
