@@ -137,6 +137,7 @@ const (
 	typeArchiveRule = "AWS::AccessAnalyzer::ArchiveRule"
 	typeFinding     = "AWS::AccessAnalyzer::Finding"
 	typeRole        = "AWS::IAM::Role"
+	typeBucket      = "AWS::S3::Bucket"
 )
 
 // resourceErr returns an exception carrying resourceId and resourceType.
