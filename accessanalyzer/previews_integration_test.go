@@ -110,8 +110,8 @@ func TestIntegrationAccessPreviews(t *testing.T) {
 		t.Fatal(err)
 	}
 	bucketCfg := aatypes.S3BucketConfiguration{
-		BucketPolicy:    aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::reports/*"}]}`),
-		BucketAclGrants: []aatypes.S3BucketAclGrantConfiguration{{Permission: aatypes.AclPermissionRead, Grantee: &aatypes.AclGranteeMemberUri{Value: "http://acs.amazonaws.com/groups/global/AllUsers"}}},
+		BucketPolicy:            aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::reports/*"}]}`),
+		BucketAclGrants:         []aatypes.S3BucketAclGrantConfiguration{{Permission: aatypes.AclPermissionRead, Grantee: &aatypes.AclGranteeMemberUri{Value: "http://acs.amazonaws.com/groups/global/AllUsers"}}},
 		BucketPublicAccessBlock: &aatypes.S3PublicAccessBlockConfiguration{IgnorePublicAcls: aws.Bool(false), RestrictPublicBuckets: aws.Bool(false)},
 	}
 	_, m = previewFindings(t, c, arn, map[string]aatypes.Configuration{"arn:aws:s3:::reports": &aatypes.ConfigurationMemberS3Bucket{Value: bucketCfg}})
