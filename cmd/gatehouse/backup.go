@@ -76,7 +76,7 @@ var backupKinds = []store.Kind{
 	"org-service-access", "org-delegated-admin", "org-resource-policy", "org-handshake", "org-transfer", "org-root-access",
 	// accessanalyzer
 	"access-analyzer", "access-analyzer-finding", "access-analyzer-policy-generation",
-	"access-analyzer-recommendation",
+	"access-analyzer-recommendation", "access-analyzer-preview",
 }
 
 func newBackupCmd() *cobra.Command {
