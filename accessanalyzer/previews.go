@@ -204,7 +204,9 @@ func proposedAccess(ctx context.Context, tx store.ReadTx, account string, p prop
 			}
 			doc = &r.AssumeRolePolicyDocument
 		}
-		if _, err := policy.ParseGrammar(*doc, policy.KindTrust); err != nil {
+		// A trust policy IAM would not store (its write-time rules, as
+		// analyzeRole reads it) is not a configuration the role can have.
+		if _, err := policy.Parse(*doc, policy.KindTrust); err != nil {
 			return nil, errInvalidConfiguration{}
 		}
 		return analyzeRole(account, *doc), nil
