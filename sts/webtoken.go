@@ -125,8 +125,11 @@ const msgOutboundDisabled = "The outbound web identity federation feature is not
 
 func (s *Service) getWebIdentityToken(ctx context.Context, c *identity.Caller, in *stsapi.GetWebIdentityTokenRequest) (*stsapi.GetWebIdentityTokenResponse, error) {
 	if in.SigningAlgorithm != webtoken.RS256 && in.SigningAlgorithm != webtoken.ES384 {
-		// wording: AWS's constraint message form; the values from the API reference (not found in AWS docs as an error).
-		return nil, awserr.ValidationError("1 validation error detected: Value '%s' at 'signingAlgorithm' failed to satisfy constraint: Member must satisfy enum value set: [RS256, ES384]", in.SigningAlgorithm)
+		// The model gives the parameter a length only; the API reference
+		// names its values. wording: AWS's enum constraint message as the
+		// Query decoder writes it (the value left out), not found in AWS docs
+		// for this parameter.
+		return nil, awserr.ValidationError("1 validation error detected: Value at 'signingAlgorithm' failed to satisfy constraint: Member must satisfy enum value set: [RS256, ES384]")
 	}
 	now := s.now()
 	dur := time.Duration(webTokenDuration(in)) * time.Second
