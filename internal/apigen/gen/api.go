@@ -236,35 +236,32 @@ func (g *apiGen) typeSwitches() {
 		dec, enc = "d *jsondecode.Decoder, obj jsondecode.Object, in any", "e *"+g.rt()+".Encoder, out any"
 		decCall = "(d, obj, v)"
 	}
-	g.p("// decodeAny decodes in, an operation's input, with its generated decoder;")
-	g.p("// it reports false for a value of another type.")
-	g.p("func decodeAny(%s) bool {", dec)
-	g.p("switch v := in.(type) {")
-	hasEmpty := false
+	empty := false
 	for _, n := range sortedKeys(g.m.Operations) {
-		hasEmpty = hasEmpty || g.m.Operations[n].Input == nil
+		empty = empty || g.m.Operations[n].Input == nil
 	}
-	if hasEmpty {
+	g.typeSwitch([]string{"decodeAny decodes in, an operation's input, with its generated decoder;", "it reports false for a value of another type."},
+		"decodeAny", dec, "in", g.topShapes(true), empty, func(t string) string { return "decode" + t + decCall })
+	g.typeSwitch([]string{"encodeAny writes out, an operation's output, with its generated encoder;", "it reports false (and writes nothing) for a value of another type."},
+		"encodeAny", enc, "out", g.topShapes(false), false, func(t string) string { return "if v != nil { encode" + t + encCall + " }" })
+}
+
+// typeSwitch writes func name(params) bool: for a value (the parameter
+// named value) of the type of one of shapes, or Empty if empty, the
+// statement call gives for its Go type name; false for any other type.
+func (g *apiGen) typeSwitch(doc []string, name, params, value string, shapes []string, empty bool, call func(t string) string) {
+	for _, line := range doc {
+		g.p("// %s", line)
+	}
+	g.p("func %s(%s) bool {", name, params)
+	g.p("switch v := %s.(type) {", value)
+	if empty {
 		g.p("case %sEmpty:", g.qual)
 		g.p("_ = v")
 	}
-	for _, name := range g.topShapes(true) {
-		g.p("case *%s:", g.t(name))
-		g.p("decode%s%s", g.types[name], decCall)
-	}
-	g.p("default:")
-	g.p("return false")
-	g.p("}")
-	g.p("return true")
-	g.p("}")
-	g.p("")
-	g.p("// encodeAny writes out, an operation's output, with its generated encoder;")
-	g.p("// it reports false (and writes nothing) for a value of another type.")
-	g.p("func encodeAny(%s) bool {", enc)
-	g.p("switch v := out.(type) {")
-	for _, name := range g.topShapes(false) {
-		g.p("case *%s:", g.t(name))
-		g.p("if v != nil { encode%s%s }", g.types[name], encCall)
+	for _, shape := range shapes {
+		g.p("case *%s:", g.t(shape))
+		g.p("%s", call(g.types[shape]))
 	}
 	g.p("default:")
 	g.p("return false")

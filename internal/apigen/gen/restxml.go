@@ -169,39 +169,10 @@ func (x *xmlGen) typeSwitches() {
 	}
 	slices.Sort(ins)
 	slices.Sort(outs)
-	x.p("// decodeAny binds in, an operation's input, with its generated decoder;")
-	x.p("// it reports false for a value of another type.")
-	x.p("func decodeAny(d *restxml.Decoder, in any) bool {")
-	x.p("switch v := in.(type) {")
-	if empty {
-		x.p("case %sEmpty:", x.qual)
-		x.p("_ = v")
-	}
-	for _, name := range slices.Compact(ins) {
-		x.p("case *%s:", x.t(name))
-		x.p("decodeRequest%s(d, v)", x.types[name])
-	}
-	x.p("default:")
-	x.p("return false")
-	x.p("}")
-	x.p("return true")
-	x.p("}")
-	x.p("")
-	x.p("// encodeAny sets the header members and payload of out, an operation's")
-	x.p("// output, with its generated encoder; it reports false for a value of")
-	x.p("// another type.")
-	x.p("func encodeAny(r *restxml.Response, out any) bool {")
-	x.p("switch v := out.(type) {")
-	for _, name := range slices.Compact(outs) {
-		x.p("case *%s:", x.t(name))
-		x.p("encodeResponse%s(r, v)", x.types[name])
-	}
-	x.p("default:")
-	x.p("return false")
-	x.p("}")
-	x.p("return true")
-	x.p("}")
-	x.p("")
+	x.typeSwitch([]string{"decodeAny binds in, an operation's input, with its generated decoder;", "it reports false for a value of another type."},
+		"decodeAny", "d *restxml.Decoder, in any", "in", slices.Compact(ins), empty, func(t string) string { return "decodeRequest" + t + "(d, v)" })
+	x.typeSwitch([]string{"encodeAny sets the header members and payload of out, an operation's", "output, with its generated encoder; it reports false for a value of", "another type."},
+		"encodeAny", "r *restxml.Response, out any", "out", slices.Compact(outs), false, func(t string) string { return "encodeResponse" + t + "(r, v)" })
 }
 
 // collect walks the listed operations' shapes, records which structures are
