@@ -65,7 +65,7 @@ func (q queryCodec) write(w http.ResponseWriter, requestID string, c call, out a
 	return q.api.WriteResponse(w, c.(queryCall).op, requestID, out)
 }
 
-func (queryCodec) errorOf(err error) *awserr.Error { return unavailable(query.ErrorOf(err)) }
+func (queryCodec) errorOf(err error) *awserr.Error { return unavailable(awserr.Of(err)) }
 
 func (queryCodec) bodyError(err error) error { return queryBodyError(err) }
 
@@ -109,7 +109,7 @@ func (j jsonCodec) write(w http.ResponseWriter, requestID string, _ call, out an
 // errorOf names an authorization failure AccessDeniedException, as the JSON
 // services do, and a store outage ServiceUnavailableException.
 func (jsonCodec) errorOf(err error) *awserr.Error {
-	return jsonAccessDenied(awsjson.ErrorOf(unavailableJSON(err)))
+	return jsonAccessDenied(awserr.Of(unavailableJSON(err)))
 }
 
 func (j jsonCodec) bodyError(err error) error {

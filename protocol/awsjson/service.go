@@ -8,11 +8,11 @@ import (
 	"mime"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/protocol/jsondecode"
+	"github.com/gatehouse-iam/gatehouse/protocol/jsonwire"
 )
 
 // ContentType is the media type of JSON 1.1 requests and responses.
@@ -152,32 +152,12 @@ func (s *Service) Decode(op Operation, req *Request) (any, error) {
 
 // MarshalResponse renders a successful response body; an operation without
 // output (out nil, or not a generated output type) answers "{}".
-func (s *Service) MarshalResponse(out any) []byte {
-	if out == nil {
-		return []byte("{}")
-	}
-	var e Encoder
-	s.EncodeOutput(&e, out)
-	b := e.Bytes()
-	if len(b) == 0 {
-		return []byte("{}")
-	}
-	return b
-}
+func (s *Service) MarshalResponse(out any) []byte { return jsonwire.Marshal(s.EncodeOutput, out) }
 
 // WriteResponse writes a successful response with status 200, the JSON 1.1
 // content type and the x-amzn-RequestId header.
 func (s *Service) WriteResponse(w http.ResponseWriter, requestID string, out any) error {
 	return write(w, http.StatusOK, requestID, s.MarshalResponse(out))
-}
-
-// ErrorOf returns err as an *awserr.Error; any other error becomes an
-// InternalFailure whose cause is err (and is never rendered).
-func ErrorOf(err error) *awserr.Error {
-	if e, ok := awserr.As(err); ok {
-		return e
-	}
-	return awserr.InternalFailure(err)
 }
 
 // MarshalError renders an error document: {"__type":"Code","message":"..."},
@@ -187,7 +167,7 @@ func MarshalError(err error) []byte { return marshalError(err, "message") }
 
 // marshalError is MarshalError with the message under key.
 func marshalError(err error, key string) []byte {
-	ae := ErrorOf(err)
+	ae := awserr.Of(err)
 	var e Encoder
 	e.Begin()
 	e.String("__type", ae.Code)
@@ -216,7 +196,7 @@ func marshalError(err error, key string) []byte {
 // error's HTTP status, the JSON 1.1 content type, the x-amzn-RequestId header
 // and the x-amzn-ErrorType header the SDKs read first.
 func (s *Service) WriteError(w http.ResponseWriter, requestID string, err error) error {
-	ae := ErrorOf(err)
+	ae := awserr.Of(err)
 	status := ae.Status
 	if status < 400 || status > 599 {
 		status = http.StatusInternalServerError
@@ -230,13 +210,5 @@ func (s *Service) WriteError(w http.ResponseWriter, requestID string, err error)
 }
 
 func write(w http.ResponseWriter, status int, requestID string, body []byte) error {
-	h := w.Header()
-	h.Set("Content-Type", ContentType)
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	h.Set("x-amzn-RequestId", requestID)
-	w.WriteHeader(status)
-	if _, err := w.Write(body); err != nil {
-		return fmt.Errorf("write response: %w", err)
-	}
-	return nil
+	return jsonwire.Write(w, status, ContentType, requestID, body)
 }

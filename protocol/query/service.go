@@ -213,22 +213,13 @@ func (s *Service) WriteResponse(w http.ResponseWriter, op Operation, requestID s
 	return write(w, http.StatusOK, requestID, s.MarshalResponse(op, requestID, out))
 }
 
-// ErrorOf returns err as an *awserr.Error; any other error becomes an
-// InternalFailure whose cause is err (and is never rendered).
-func ErrorOf(err error) *awserr.Error {
-	if e, ok := awserr.As(err); ok {
-		return e
-	}
-	return awserr.InternalFailure(err)
-}
-
 // MarshalError renders an AWS Query error envelope:
 // <ErrorResponse xmlns="ns"><Error><Type>Sender</Type><Code>..</Code>
 // <Message>..</Message></Error><RequestId>..</RequestId></ErrorResponse>.
 // The internal cause is never rendered; an empty message is omitted.
 // InvalidAction uses FaultNamespace, as AWS does.
 func (s *Service) MarshalError(requestID string, err error) []byte {
-	ae := ErrorOf(err)
+	ae := awserr.Of(err)
 	ns := s.Namespace
 	if ae.Code == awserr.CodeInvalidAction {
 		ns = FaultNamespace
@@ -252,7 +243,7 @@ func (s *Service) MarshalError(requestID string, err error) []byte {
 // WriteError writes err as an error envelope (see MarshalError) with the
 // error's HTTP status, Content-Type text/xml and the x-amzn-RequestId header.
 func (s *Service) WriteError(w http.ResponseWriter, requestID string, err error) error {
-	ae := ErrorOf(err)
+	ae := awserr.Of(err)
 	status := ae.Status
 	if status < 400 || status > 599 {
 		status = http.StatusInternalServerError

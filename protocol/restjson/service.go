@@ -12,6 +12,7 @@ import (
 
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/protocol/jsondecode"
+	"github.com/gatehouse-iam/gatehouse/protocol/jsonwire"
 )
 
 // ContentType is the media type of REST-JSON responses.
@@ -279,17 +280,7 @@ func bound(b Binding, text []string) (any, error) {
 
 // MarshalResponse renders a successful response body; an operation without
 // output (out nil, or not a generated output type) answers "{}".
-func (s *Service) MarshalResponse(out any) []byte {
-	if out == nil {
-		return []byte("{}")
-	}
-	var e Encoder
-	s.EncodeOutput(&e, out)
-	if len(e.Bytes()) == 0 {
-		return []byte("{}")
-	}
-	return e.Bytes()
-}
+func (s *Service) MarshalResponse(out any) []byte { return jsonwire.Marshal(s.EncodeOutput, out) }
 
 // WriteResponse writes a successful response of op with its status, the JSON
 // content type and the x-amzn-RequestId header.
@@ -304,14 +295,8 @@ func (s *Service) WriteResponse(w http.ResponseWriter, op Operation, requestID s
 // ErrorOf returns err as an *awserr.Error; any other error becomes an
 // InternalServerException whose cause is err (and is never rendered).
 func ErrorOf(err error) *awserr.Error {
-	if e, ok := awserr.As(err); ok {
-		if e.Code != awserr.CodeInternalFailure {
-			return e
-		}
-		err = e
-	}
-	return &awserr.Error{Code: "InternalServerException", Status: http.StatusInternalServerError,
-		Message: "Internal server error.", Err: err}
+	return awserr.OfProtocol(err, awserr.Error{Code: "InternalServerException", Status: http.StatusInternalServerError,
+		Message: "Internal server error."})
 }
 
 // MarshalError renders an error document: {"message":"...", ...members}
@@ -345,13 +330,5 @@ func (s *Service) WriteError(w http.ResponseWriter, requestID string, err error)
 }
 
 func write(w http.ResponseWriter, status int, requestID string, body []byte) error {
-	h := w.Header()
-	h.Set("Content-Type", ContentType)
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	h.Set("x-amzn-RequestId", requestID)
-	w.WriteHeader(status)
-	if _, err := w.Write(body); err != nil {
-		return fmt.Errorf("write response: %w", err)
-	}
-	return nil
+	return jsonwire.Write(w, status, ContentType, requestID, body)
 }
