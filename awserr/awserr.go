@@ -95,6 +95,31 @@ func As(err error) (*Error, bool) {
 	return nil, false
 }
 
+// Of returns err as an *Error; any other error becomes an InternalFailure
+// whose cause is err (and is never rendered). The Query and JSON 1.1
+// protocols answer with it.
+func Of(err error) *Error {
+	if e, ok := As(err); ok {
+		return e
+	}
+	return InternalFailure(err)
+}
+
+// OfProtocol is Of for a protocol whose unexpected failure is an error of
+// its own (REST-JSON's InternalServerException, S3's InternalError): an
+// InternalFailure, or any error that is not an *Error, becomes a copy of
+// internal whose cause is err.
+func OfProtocol(err error, internal Error) *Error {
+	if e, ok := As(err); ok {
+		if e.Code != CodeInternalFailure {
+			return e
+		}
+		err = e
+	}
+	internal.Err = err
+	return &internal
+}
+
 // Lookup returns the HTTP status and fault of a known error code: one
 // declared by the IAM or STS API models, or one of the common errors.
 func Lookup(code string) (status int, sender bool, ok bool) {

@@ -108,3 +108,35 @@ func TestStdlibOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestOf: an *Error (wrapped or not) is itself; anything else is the
+// protocol's internal error with the cause kept for the log only.
+func TestOf(t *testing.T) {
+	denied := &awserr.Error{Code: "AccessDenied", Status: 403, Sender: true, Message: "no"}
+	internal := awserr.Error{Code: "InternalError", Status: 500, Message: "We encountered an internal error."}
+	cause := errors.New("disk on fire")
+	for _, tt := range []struct {
+		name           string
+		err            error
+		of, ofProtocol string
+	}{
+		{"error", denied, "AccessDenied", "AccessDenied"},
+		{"wrapped", fmt.Errorf("op: %w", denied), "AccessDenied", "AccessDenied"},
+		{"other", cause, awserr.CodeInternalFailure, "InternalError"},
+		{"internal failure", awserr.InternalFailure(cause), awserr.CodeInternalFailure, "InternalError"},
+	} {
+		if got := awserr.Of(tt.err); got.Code != tt.of {
+			t.Errorf("%s: Of = %s, want %s", tt.name, got.Code, tt.of)
+		}
+		got := awserr.OfProtocol(tt.err, internal)
+		if got.Code != tt.ofProtocol {
+			t.Errorf("%s: OfProtocol = %s, want %s", tt.name, got.Code, tt.ofProtocol)
+		}
+		if got.Code == "InternalError" && (!errors.Is(got, cause) || got.Message != internal.Message) {
+			t.Errorf("%s: OfProtocol = %+v, want the cause kept and the template's message", tt.name, got)
+		}
+	}
+	if internal.Err != nil {
+		t.Error("OfProtocol changed its template")
+	}
+}

@@ -62,11 +62,10 @@ func (q queryCodec) parse(r *http.Request, body []byte) (call, error) {
 }
 
 func (q queryCodec) write(w http.ResponseWriter, requestID string, c call, out any) error {
-	o, _ := out.(query.Output)
-	return q.api.WriteResponse(w, c.(queryCall).op, requestID, o)
+	return q.api.WriteResponse(w, c.(queryCall).op, requestID, out)
 }
 
-func (queryCodec) errorOf(err error) *awserr.Error { return unavailable(query.ErrorOf(err)) }
+func (queryCodec) errorOf(err error) *awserr.Error { return unavailable(awserr.Of(err)) }
 
 func (queryCodec) bodyError(err error) error { return queryBodyError(err) }
 
@@ -104,14 +103,13 @@ func (j jsonCodec) parse(r *http.Request, body []byte) (call, error) {
 }
 
 func (j jsonCodec) write(w http.ResponseWriter, requestID string, _ call, out any) error {
-	o, _ := out.(awsjson.Output)
-	return j.api.WriteResponse(w, requestID, o)
+	return j.api.WriteResponse(w, requestID, out)
 }
 
 // errorOf names an authorization failure AccessDeniedException, as the JSON
 // services do, and a store outage ServiceUnavailableException.
 func (jsonCodec) errorOf(err error) *awserr.Error {
-	return jsonAccessDenied(awsjson.ErrorOf(unavailableJSON(err)))
+	return jsonAccessDenied(awserr.Of(unavailableJSON(err)))
 }
 
 func (j jsonCodec) bodyError(err error) error {
@@ -146,8 +144,7 @@ func (rc restCodec) parse(r *http.Request, body []byte) (call, error) {
 }
 
 func (rc restCodec) write(w http.ResponseWriter, requestID string, c call, out any) error {
-	o, _ := out.(restjson.Output)
-	return rc.api.WriteResponse(w, c.(restCall).req.Op, requestID, o)
+	return rc.api.WriteResponse(w, c.(restCall).req.Op, requestID, out)
 }
 
 func (restCodec) errorOf(err error) *awserr.Error {

@@ -1,12 +1,12 @@
 package server
 
 import (
-	"github.com/gatehouse-iam/gatehouse/api/analyzerapi"
-	"github.com/gatehouse-iam/gatehouse/api/cloudtrailapi"
-	"github.com/gatehouse-iam/gatehouse/api/iamapi"
-	"github.com/gatehouse-iam/gatehouse/api/orgapi"
-	"github.com/gatehouse-iam/gatehouse/api/s3api"
-	"github.com/gatehouse-iam/gatehouse/api/stsapi"
+	"github.com/gatehouse-iam/gatehouse/api/analyzercodec"
+	"github.com/gatehouse-iam/gatehouse/api/cloudtrailcodec"
+	"github.com/gatehouse-iam/gatehouse/api/iamcodec"
+	"github.com/gatehouse-iam/gatehouse/api/orgcodec"
+	"github.com/gatehouse-iam/gatehouse/api/s3codec"
+	"github.com/gatehouse-iam/gatehouse/api/stscodec"
 	"github.com/gatehouse-iam/gatehouse/operation"
 	"github.com/gatehouse-iam/gatehouse/sigv4"
 	"github.com/gatehouse-iam/gatehouse/workload"
@@ -28,14 +28,14 @@ func (s *Server) initEndpoints(c Config, lookup sigv4.LookupFunc) error {
 		s.byScope[name] = ep
 		return ep, nil
 	}
-	iamAPI, stsAPI := iamapi.Service(), stsapi.Service()
+	iamAPI, stsAPI := iamcodec.Service(), stscodec.Service()
 	if _, err := add(iamAPI.Name, queryCodec{api: iamAPI}, c.IAM.Ops()); err != nil {
 		return err
 	}
 	if _, err := add(stsAPI.Name, queryCodec{api: stsAPI}, c.STS.Ops()); err != nil {
 		return err
 	}
-	orgAPI := orgapi.Service()
+	orgAPI := orgcodec.Service()
 	s.jsonFallback = &endpoint{name: "unknown", codec: jsonCodec{api: orgAPI}}
 	if c.Organizations != nil {
 		ep, err := add(orgAPI.Name, jsonCodec{api: orgAPI}, c.Organizations.Ops())
@@ -45,7 +45,7 @@ func (s *Server) initEndpoints(c Config, lookup sigv4.LookupFunc) error {
 		s.byTarget[orgAPI.TargetPrefix] = ep
 	}
 	if c.CloudTrail != nil {
-		api := cloudtrailapi.Service()
+		api := cloudtrailcodec.Service()
 		ep, err := add(api.Name, jsonCodec{api: api, throttling: "ThrottlingException"}, c.CloudTrail.Ops())
 		if err != nil {
 			return err
@@ -55,13 +55,13 @@ func (s *Server) initEndpoints(c Config, lookup sigv4.LookupFunc) error {
 		}
 	}
 	if c.AccessAnalyzer != nil {
-		api := analyzerapi.Service()
+		api := analyzercodec.Service()
 		if _, err := add(api.Name, restCodec{api: api}, c.AccessAnalyzer.Ops()); err != nil {
 			return err
 		}
 	}
 	if c.S3 != nil {
-		api := s3api.Service()
+		api := s3codec.Service()
 		if _, err := add(api.Name, s3Codec{api: api, domain: s.s3Domain}, c.S3.Ops()); err != nil {
 			return err
 		}

@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/gatehouse-iam/gatehouse/api/stsapi"
+	"github.com/gatehouse-iam/gatehouse/api/stscodec"
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/identity"
 	"github.com/gatehouse-iam/gatehouse/operation"
@@ -248,7 +248,7 @@ func (s *Server) routeQuery(r *http.Request, body []byte) (*endpoint, call, erro
 	if err != nil {
 		return ep, nil, err
 	}
-	if _, ok := stsapi.LookupOperation(req.Action); ok {
+	if _, ok := stscodec.LookupOperation(req.Action); ok {
 		ep = s.byScope["sts"]
 	}
 	op, err := ep.codec.(queryCodec).api.Resolve(req)

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/gatehouse-iam/gatehouse/api/s3codec"
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/protocol/restxml"
 	"github.com/gatehouse-iam/gatehouse/s3"
@@ -63,8 +64,7 @@ func (sc s3Codec) writeStream(w http.ResponseWriter, _ *http.Request, requestID 
 	if _, ok := c.(controlCall); ok {
 		return writeControl(w, requestID, out)
 	}
-	o, _ := out.(restxml.Output)
-	return sc.api.WriteResponse(w, c.(s3Call).req, requestID, o)
+	return sc.api.WriteResponse(w, c.(s3Call).req, requestID, s3codec.Output(out))
 }
 
 func (sc s3Codec) parse(*http.Request, []byte) (call, error) {

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 
+	"github.com/gatehouse-iam/gatehouse/api/s3codec"
 	"github.com/gatehouse-iam/gatehouse/protocol/restxml"
 	"github.com/gatehouse-iam/gatehouse/s3"
 	"github.com/gatehouse-iam/gatehouse/store"
@@ -75,9 +76,7 @@ func (c controlCall) decodeBody(body io.Reader) (any, error) {
 // writeControl writes a successful S3 Control response.
 func writeControl(w http.ResponseWriter, requestID string, out any) error {
 	resp := &restxml.Response{Header: w.Header()}
-	if o, ok := out.(restxml.Output); ok && o != nil {
-		o.EncodeResponse(resp)
-	}
+	resp.Encode(s3codec.Output(out))
 	w.Header().Set("x-amz-request-id", requestID)
 	w.Header().Set("x-amz-id-2", restxml.HostID(requestID))
 	if resp.Body == nil {

@@ -9,10 +9,10 @@ import (
 const modelPath = "../../reference/aws-api-models/accessanalyzer/2019-11-01/service-2.json"
 
 // TestGeneratedIsFresh re-runs the generator in memory and fails if
-// zz_generated.go differs from its output.
+// zz_generated.go, or its codec package's, differs from its output.
 func TestGeneratedIsFresh(t *testing.T) {
-	err := gen.CheckFresh("zz_generated.go", func(ms []*gen.Model) ([]byte, error) {
-		return gen.GenerateRESTJSONAPI(ms[0], "analyzerapi")
+	err := gen.CheckFreshFiles("zz_generated.go", "../analyzercodec/zz_generated.go", func(ms []*gen.Model) (*gen.Files, error) {
+		return gen.GenerateRESTJSONAPI(ms[0], "analyzerapi", "analyzercodec")
 	}, modelPath)
 	// The models are committed (reference/): a missing one is a failure.
 	if err != nil {

@@ -2,44 +2,13 @@
 
 package analyzerapi
 
-import (
-	"time"
-
-	"github.com/gatehouse-iam/gatehouse/protocol/constraint"
-	"github.com/gatehouse-iam/gatehouse/protocol/jsondecode"
-	"github.com/gatehouse-iam/gatehouse/protocol/restjson"
-)
+import "time"
 
 // Compile-time use of package time, which not every model needs.
 var _ time.Time
 
 // APIVersion is the API version of the AccessAnalyzer model.
 const APIVersion = "2019-11-01"
-
-// Compiled model patterns (immutable).
-var (
-	patAccessPointArn                   = constraint.MustPattern("arn:[^:]*:s3:[^:]*:[^:]*:accesspoint/.*", "arn:[^:]*:s3:[^:]*:[^:]*:accesspoint/.*")
-	patAccessPreviewId                  = constraint.MustPattern("[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}", "[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}")
-	patAnalyzerArn                      = constraint.MustPattern("[^:]*:[^:]*:[^:]*:[^:]*:[^:]*:analyzer/.{1,255}", "[^:]*:[^:]*:[^:]*:[^:]*:[^:]*:analyzer/.{1,255}")
-	patAnalyzerName                     = constraint.MustPattern("[A-Za-z_][A-Za-z0-9_.-]*", "[A-Za-z_][A-Za-z0-9_.-]*")
-	patCloudTrailArn                    = constraint.MustPattern("arn:[^:]*:cloudtrail:[^:]*:[^:]*:trail/.{1,576}", "arn:[^:]*:cloudtrail:[^:]*:[^:]*:trail/.{1,576}")
-	patName                             = constraint.MustPattern("[A-Za-z][A-Za-z0-9_.-]*", "[A-Za-z][A-Za-z0-9_.-]*")
-	patPrincipalArn                     = constraint.MustPattern("arn:[^:]*:iam::[^:]*:(role|user)/.{1,576}", "arn:[^:]*:iam::[^:]*:(role|user)/.{1,576}")
-	patResourceArn                      = constraint.MustPattern("arn:[^:]*:[^:]*:[^:]*:[^:]*:.*", "arn:[^:]*:[^:]*:[^:]*:[^:]*:.*")
-	patRoleArn                          = constraint.MustPattern("arn:[^:]*:iam::[^:]*:role/.{1,576}", "arn:[^:]*:iam::[^:]*:role/.{1,576}")
-	patS3ExpressDirectoryAccessPointArn = constraint.MustPattern("arn:[^:]*:s3express:[^:]*:[^:]*:accesspoint/.*", "arn:[^:]*:s3express:[^:]*:[^:]*:accesspoint/.*")
-	patVpcId                            = constraint.MustPattern("vpc-([0-9a-f]){8}(([0-9a-f]){9})?", "vpc-([0-9a-f]){8}(([0-9a-f]){9})?")
-)
-
-// Service returns the AccessAnalyzer service: signing name and operation table.
-func Service() *restjson.Service {
-	ops := make([]restjson.Operation, 0, 39)
-	for _, n := range OperationNames() {
-		op, _ := LookupOperation(n)
-		ops = append(ops, op)
-	}
-	return restjson.NewService("access-analyzer", ops)
-}
 
 // OperationNames returns the names of the 39 operations of the model, sorted.
 func OperationNames() []string {
@@ -86,113 +55,12 @@ func OperationNames() []string {
 	}
 }
 
-// LookupOperation returns the operation named name.
-func LookupOperation(name string) (restjson.Operation, bool) {
-	switch name {
-	case "ApplyArchiveRule":
-		return restjson.Operation{Name: "ApplyArchiveRule", Method: "PUT", URI: "/archive-rule", Status: 200, Errors: []string{"ResourceNotFoundException", "ValidationException", "InternalServerException", "ThrottlingException", "AccessDeniedException"}, Bindings: nil, NewInput: func() restjson.Input { return new(ApplyArchiveRuleRequest) }}, true
-	case "CancelPolicyGeneration":
-		return restjson.Operation{Name: "CancelPolicyGeneration", Method: "PUT", URI: "/policy/generation/{jobId}", Status: 200, Errors: []string{"InternalServerException", "ValidationException", "ThrottlingException", "AccessDeniedException"}, Bindings: []restjson.Binding{{Name: "jobId", In: restjson.InURI, Kind: restjson.KindString}}, NewInput: func() restjson.Input { return new(CancelPolicyGenerationRequest) }}, true
-	case "CheckAccessNotGranted":
-		return restjson.Operation{Name: "CheckAccessNotGranted", Method: "POST", URI: "/policy/check-access-not-granted", Status: 200, Errors: []string{"InternalServerException", "ValidationException", "InvalidParameterException", "UnprocessableEntityException", "ThrottlingException", "AccessDeniedException"}, Bindings: nil, NewInput: func() restjson.Input { return new(CheckAccessNotGrantedRequest) }}, true
-	case "CheckNoNewAccess":
-		return restjson.Operation{Name: "CheckNoNewAccess", Method: "POST", URI: "/policy/check-no-new-access", Status: 200, Errors: []string{"InternalServerException", "ValidationException", "InvalidParameterException", "UnprocessableEntityException", "ThrottlingException", "AccessDeniedException"}, Bindings: nil, NewInput: func() restjson.Input { return new(CheckNoNewAccessRequest) }}, true
-	case "CheckNoPublicAccess":
-		return restjson.Operation{Name: "CheckNoPublicAccess", Method: "POST", URI: "/policy/check-no-public-access", Status: 200, Errors: []string{"InternalServerException", "ValidationException", "InvalidParameterException", "UnprocessableEntityException", "ThrottlingException", "AccessDeniedException"}, Bindings: nil, NewInput: func() restjson.Input { return new(CheckNoPublicAccessRequest) }}, true
-	case "CreateAccessPreview":
-		return restjson.Operation{Name: "CreateAccessPreview", Method: "PUT", URI: "/access-preview", Status: 200, Errors: []string{"ConflictException", "ResourceNotFoundException", "InternalServerException", "ValidationException", "ServiceQuotaExceededException", "ThrottlingException", "AccessDeniedException"}, Bindings: nil, NewInput: func() restjson.Input { return new(CreateAccessPreviewRequest) }}, true
-	case "CreateAnalyzer":
-		return restjson.Operation{Name: "CreateAnalyzer", Method: "PUT", URI: "/analyzer", Status: 200, Errors: []string{"ConflictException", "ValidationException", "InternalServerException", "ServiceQuotaExceededException", "ThrottlingException", "AccessDeniedException"}, Bindings: nil, NewInput: func() restjson.Input { return new(CreateAnalyzerRequest) }}, true
-	case "CreateArchiveRule":
-		return restjson.Operation{Name: "CreateArchiveRule", Method: "PUT", URI: "/analyzer/{analyzerName}/archive-rule", Status: 200, Errors: []string{"ConflictException", "ResourceNotFoundException", "ValidationException", "InternalServerException", "ServiceQuotaExceededException", "ThrottlingException", "AccessDeniedException"}, Bindings: []restjson.Binding{{Name: "analyzerName", In: restjson.InURI, Kind: restjson.KindString}}, NewInput: func() restjson.Input { return new(CreateArchiveRuleRequest) }}, true
-	case "CreateServiceLinkedAnalyzer":
-		return restjson.Operation{Name: "CreateServiceLinkedAnalyzer", Method: "PUT", URI: "/service-linked-analyzer", Status: 200, Errors: []string{"ConflictException", "ValidationException", "InternalServerException", "ServiceQuotaExceededException", "ThrottlingException", "AccessDeniedException"}, Bindings: nil, NewInput: func() restjson.Input { return new(CreateServiceLinkedAnalyzerRequest) }}, true
-	case "DeleteAnalyzer":
-		return restjson.Operation{Name: "DeleteAnalyzer", Method: "DELETE", URI: "/analyzer/{analyzerName}", Status: 200, Errors: []string{"ResourceNotFoundException", "ValidationException", "InternalServerException", "ThrottlingException", "AccessDeniedException"}, Bindings: []restjson.Binding{{Name: "analyzerName", In: restjson.InURI, Kind: restjson.KindString}, {Name: "clientToken", In: restjson.InQuery, Kind: restjson.KindString}}, NewInput: func() restjson.Input { return new(DeleteAnalyzerRequest) }}, true
-	case "DeleteArchiveRule":
-		return restjson.Operation{Name: "DeleteArchiveRule", Method: "DELETE", URI: "/analyzer/{analyzerName}/archive-rule/{ruleName}", Status: 200, Errors: []string{"ResourceNotFoundException", "ValidationException", "InternalServerException", "ThrottlingException", "AccessDeniedException"}, Bindings: []restjson.Binding{{Name: "analyzerName", In: restjson.InURI, Kind: restjson.KindString}, {Name: "ruleName", In: restjson.InURI, Kind: restjson.KindString}, {Name: "clientToken", In: restjson.InQuery, Kind: restjson.KindString}}, NewInput: func() restjson.Input { return new(DeleteArchiveRuleRequest) }}, true
-	case "DeleteServiceLinkedAnalyzer":
-		return restjson.Operation{Name: "DeleteServiceLinkedAnalyzer", Method: "DELETE", URI: "/service-linked-analyzer/{analyzerName}", Status: 200, Errors: []string{"ResourceNotFoundException", "ConflictException", "ValidationException", "InternalServerException", "ThrottlingException", "AccessDeniedException"}, Bindings: []restjson.Binding{{Name: "analyzerName", In: restjson.InURI, Kind: restjson.KindString}, {Name: "clientToken", In: restjson.InQuery, Kind: restjson.KindString}}, NewInput: func() restjson.Input { return new(DeleteServiceLinkedAnalyzerRequest) }}, true
-	case "GenerateFindingRecommendation":
-		return restjson.Operation{Name: "GenerateFindingRecommendation", Method: "POST", URI: "/recommendation/{id}", Status: 200, Errors: []string{"InternalServerException", "ValidationException", "ThrottlingException", "AccessDeniedException"}, Bindings: []restjson.Binding{{Name: "analyzerArn", In: restjson.InQuery, Kind: restjson.KindString}, {Name: "id", In: restjson.InURI, Kind: restjson.KindString}}, NewInput: func() restjson.Input { return new(GenerateFindingRecommendationRequest) }}, true
-	case "GetAccessPreview":
-		return restjson.Operation{Name: "GetAccessPreview", Method: "GET", URI: "/access-preview/{accessPreviewId}", Status: 200, Errors: []string{"ResourceNotFoundException", "InternalServerException", "ValidationException", "ThrottlingException", "AccessDeniedException"}, Bindings: []restjson.Binding{{Name: "accessPreviewId", In: restjson.InURI, Kind: restjson.KindString}, {Name: "analyzerArn", In: restjson.InQuery, Kind: restjson.KindString}}, NewInput: func() restjson.Input { return new(GetAccessPreviewRequest) }}, true
-	case "GetAnalyzedResource":
-		return restjson.Operation{Name: "GetAnalyzedResource", Method: "GET", URI: "/analyzed-resource", Status: 200, Errors: []string{"ResourceNotFoundException", "ValidationException", "InternalServerException", "ThrottlingException", "AccessDeniedException"}, Bindings: []restjson.Binding{{Name: "analyzerArn", In: restjson.InQuery, Kind: restjson.KindString}, {Name: "resourceArn", In: restjson.InQuery, Kind: restjson.KindString}}, NewInput: func() restjson.Input { return new(GetAnalyzedResourceRequest) }}, true
-	case "GetAnalyzer":
-		return restjson.Operation{Name: "GetAnalyzer", Method: "GET", URI: "/analyzer/{analyzerName}", Status: 200, Errors: []string{"ResourceNotFoundException", "ValidationException", "InternalServerException", "ThrottlingException", "AccessDeniedException"}, Bindings: []restjson.Binding{{Name: "analyzerName", In: restjson.InURI, Kind: restjson.KindString}}, NewInput: func() restjson.Input { return new(GetAnalyzerRequest) }}, true
-	case "GetArchiveRule":
-		return restjson.Operation{Name: "GetArchiveRule", Method: "GET", URI: "/analyzer/{analyzerName}/archive-rule/{ruleName}", Status: 200, Errors: []string{"ResourceNotFoundException", "ValidationException", "InternalServerException", "ThrottlingException", "AccessDeniedException"}, Bindings: []restjson.Binding{{Name: "analyzerName", In: restjson.InURI, Kind: restjson.KindString}, {Name: "ruleName", In: restjson.InURI, Kind: restjson.KindString}}, NewInput: func() restjson.Input { return new(GetArchiveRuleRequest) }}, true
-	case "GetFinding":
-		return restjson.Operation{Name: "GetFinding", Method: "GET", URI: "/finding/{id}", Status: 200, Errors: []string{"ResourceNotFoundException", "ValidationException", "InternalServerException", "ThrottlingException", "AccessDeniedException"}, Bindings: []restjson.Binding{{Name: "analyzerArn", In: restjson.InQuery, Kind: restjson.KindString}, {Name: "id", In: restjson.InURI, Kind: restjson.KindString}}, NewInput: func() restjson.Input { return new(GetFindingRequest) }}, true
-	case "GetFindingRecommendation":
-		return restjson.Operation{Name: "GetFindingRecommendation", Method: "GET", URI: "/recommendation/{id}", Status: 200, Errors: []string{"ResourceNotFoundException", "ValidationException", "InternalServerException", "ThrottlingException", "AccessDeniedException"}, Bindings: []restjson.Binding{{Name: "analyzerArn", In: restjson.InQuery, Kind: restjson.KindString}, {Name: "id", In: restjson.InURI, Kind: restjson.KindString}, {Name: "maxResults", In: restjson.InQuery, Kind: restjson.KindInt}, {Name: "nextToken", In: restjson.InQuery, Kind: restjson.KindString}}, NewInput: func() restjson.Input { return new(GetFindingRecommendationRequest) }}, true
-	case "GetFindingV2":
-		return restjson.Operation{Name: "GetFindingV2", Method: "GET", URI: "/findingv2/{id}", Status: 200, Errors: []string{"ResourceNotFoundException", "ValidationException", "InternalServerException", "ThrottlingException", "AccessDeniedException"}, Bindings: []restjson.Binding{{Name: "analyzerArn", In: restjson.InQuery, Kind: restjson.KindString}, {Name: "id", In: restjson.InURI, Kind: restjson.KindString}, {Name: "maxResults", In: restjson.InQuery, Kind: restjson.KindInt}, {Name: "nextToken", In: restjson.InQuery, Kind: restjson.KindString}}, NewInput: func() restjson.Input { return new(GetFindingV2Request) }}, true
-	case "GetFindingsStatistics":
-		return restjson.Operation{Name: "GetFindingsStatistics", Method: "POST", URI: "/analyzer/findings/statistics", Status: 200, Errors: []string{"ResourceNotFoundException", "ValidationException", "InternalServerException", "ThrottlingException", "AccessDeniedException"}, Bindings: nil, NewInput: func() restjson.Input { return new(GetFindingsStatisticsRequest) }}, true
-	case "GetGeneratedPolicy":
-		return restjson.Operation{Name: "GetGeneratedPolicy", Method: "GET", URI: "/policy/generation/{jobId}", Status: 200, Errors: []string{"InternalServerException", "ValidationException", "ThrottlingException", "AccessDeniedException"}, Bindings: []restjson.Binding{{Name: "jobId", In: restjson.InURI, Kind: restjson.KindString}, {Name: "includeResourcePlaceholders", In: restjson.InQuery, Kind: restjson.KindBool}, {Name: "includeServiceLevelTemplate", In: restjson.InQuery, Kind: restjson.KindBool}}, NewInput: func() restjson.Input { return new(GetGeneratedPolicyRequest) }}, true
-	case "ListAccessPreviewFindings":
-		return restjson.Operation{Name: "ListAccessPreviewFindings", Method: "POST", URI: "/access-preview/{accessPreviewId}", Status: 200, Errors: []string{"ConflictException", "ResourceNotFoundException", "InternalServerException", "ValidationException", "ThrottlingException", "AccessDeniedException"}, Bindings: []restjson.Binding{{Name: "accessPreviewId", In: restjson.InURI, Kind: restjson.KindString}}, NewInput: func() restjson.Input { return new(ListAccessPreviewFindingsRequest) }}, true
-	case "ListAccessPreviews":
-		return restjson.Operation{Name: "ListAccessPreviews", Method: "GET", URI: "/access-preview", Status: 200, Errors: []string{"ResourceNotFoundException", "InternalServerException", "ValidationException", "ThrottlingException", "AccessDeniedException"}, Bindings: []restjson.Binding{{Name: "analyzerArn", In: restjson.InQuery, Kind: restjson.KindString}, {Name: "nextToken", In: restjson.InQuery, Kind: restjson.KindString}, {Name: "maxResults", In: restjson.InQuery, Kind: restjson.KindInt}}, NewInput: func() restjson.Input { return new(ListAccessPreviewsRequest) }}, true
-	case "ListAnalyzedResources":
-		return restjson.Operation{Name: "ListAnalyzedResources", Method: "POST", URI: "/analyzed-resource", Status: 200, Errors: []string{"ResourceNotFoundException", "ValidationException", "InternalServerException", "ThrottlingException", "AccessDeniedException"}, Bindings: nil, NewInput: func() restjson.Input { return new(ListAnalyzedResourcesRequest) }}, true
-	case "ListAnalyzers":
-		return restjson.Operation{Name: "ListAnalyzers", Method: "GET", URI: "/analyzer", Status: 200, Errors: []string{"ValidationException", "InternalServerException", "ThrottlingException", "AccessDeniedException"}, Bindings: []restjson.Binding{{Name: "nextToken", In: restjson.InQuery, Kind: restjson.KindString}, {Name: "maxResults", In: restjson.InQuery, Kind: restjson.KindInt}, {Name: "type", In: restjson.InQuery, Kind: restjson.KindString}}, NewInput: func() restjson.Input { return new(ListAnalyzersRequest) }}, true
-	case "ListArchiveRules":
-		return restjson.Operation{Name: "ListArchiveRules", Method: "GET", URI: "/analyzer/{analyzerName}/archive-rule", Status: 200, Errors: []string{"ValidationException", "InternalServerException", "ThrottlingException", "AccessDeniedException"}, Bindings: []restjson.Binding{{Name: "analyzerName", In: restjson.InURI, Kind: restjson.KindString}, {Name: "nextToken", In: restjson.InQuery, Kind: restjson.KindString}, {Name: "maxResults", In: restjson.InQuery, Kind: restjson.KindInt}}, NewInput: func() restjson.Input { return new(ListArchiveRulesRequest) }}, true
-	case "ListFindings":
-		return restjson.Operation{Name: "ListFindings", Method: "POST", URI: "/finding", Status: 200, Errors: []string{"ResourceNotFoundException", "ValidationException", "InternalServerException", "ThrottlingException", "AccessDeniedException"}, Bindings: nil, NewInput: func() restjson.Input { return new(ListFindingsRequest) }}, true
-	case "ListFindingsV2":
-		return restjson.Operation{Name: "ListFindingsV2", Method: "POST", URI: "/findingv2", Status: 200, Errors: []string{"ResourceNotFoundException", "ValidationException", "InternalServerException", "ThrottlingException", "AccessDeniedException"}, Bindings: nil, NewInput: func() restjson.Input { return new(ListFindingsV2Request) }}, true
-	case "ListPolicyGenerations":
-		return restjson.Operation{Name: "ListPolicyGenerations", Method: "GET", URI: "/policy/generation", Status: 200, Errors: []string{"InternalServerException", "ValidationException", "ThrottlingException", "AccessDeniedException"}, Bindings: []restjson.Binding{{Name: "principalArn", In: restjson.InQuery, Kind: restjson.KindString}, {Name: "maxResults", In: restjson.InQuery, Kind: restjson.KindInt}, {Name: "nextToken", In: restjson.InQuery, Kind: restjson.KindString}}, NewInput: func() restjson.Input { return new(ListPolicyGenerationsRequest) }}, true
-	case "ListTagsForResource":
-		return restjson.Operation{Name: "ListTagsForResource", Method: "GET", URI: "/tags/{resourceArn}", Status: 200, Errors: []string{"ResourceNotFoundException", "InternalServerException", "ValidationException", "ThrottlingException", "AccessDeniedException"}, Bindings: []restjson.Binding{{Name: "resourceArn", In: restjson.InURI, Kind: restjson.KindString}}, NewInput: func() restjson.Input { return new(ListTagsForResourceRequest) }}, true
-	case "StartPolicyGeneration":
-		return restjson.Operation{Name: "StartPolicyGeneration", Method: "PUT", URI: "/policy/generation", Status: 200, Errors: []string{"ConflictException", "InternalServerException", "ValidationException", "ServiceQuotaExceededException", "ThrottlingException", "AccessDeniedException"}, Bindings: nil, NewInput: func() restjson.Input { return new(StartPolicyGenerationRequest) }}, true
-	case "StartResourceScan":
-		return restjson.Operation{Name: "StartResourceScan", Method: "POST", URI: "/resource/scan", Status: 200, Errors: []string{"ResourceNotFoundException", "ValidationException", "InternalServerException", "ThrottlingException", "AccessDeniedException"}, Bindings: nil, NewInput: func() restjson.Input { return new(StartResourceScanRequest) }}, true
-	case "TagResource":
-		return restjson.Operation{Name: "TagResource", Method: "POST", URI: "/tags/{resourceArn}", Status: 200, Errors: []string{"ResourceNotFoundException", "InternalServerException", "ValidationException", "ThrottlingException", "AccessDeniedException"}, Bindings: []restjson.Binding{{Name: "resourceArn", In: restjson.InURI, Kind: restjson.KindString}}, NewInput: func() restjson.Input { return new(TagResourceRequest) }}, true
-	case "UntagResource":
-		return restjson.Operation{Name: "UntagResource", Method: "DELETE", URI: "/tags/{resourceArn}", Status: 200, Errors: []string{"ResourceNotFoundException", "InternalServerException", "ValidationException", "ThrottlingException", "AccessDeniedException"}, Bindings: []restjson.Binding{{Name: "resourceArn", In: restjson.InURI, Kind: restjson.KindString}, {Name: "tagKeys", In: restjson.InQuery, Kind: restjson.KindStringList}}, NewInput: func() restjson.Input { return new(UntagResourceRequest) }}, true
-	case "UpdateAnalyzer":
-		return restjson.Operation{Name: "UpdateAnalyzer", Method: "PUT", URI: "/analyzer/{analyzerName}", Status: 200, Errors: []string{"ResourceNotFoundException", "ConflictException", "ValidationException", "InternalServerException", "ThrottlingException", "AccessDeniedException"}, Bindings: []restjson.Binding{{Name: "analyzerName", In: restjson.InURI, Kind: restjson.KindString}}, NewInput: func() restjson.Input { return new(UpdateAnalyzerRequest) }}, true
-	case "UpdateArchiveRule":
-		return restjson.Operation{Name: "UpdateArchiveRule", Method: "PUT", URI: "/analyzer/{analyzerName}/archive-rule/{ruleName}", Status: 200, Errors: []string{"ResourceNotFoundException", "ValidationException", "InternalServerException", "ThrottlingException", "AccessDeniedException"}, Bindings: []restjson.Binding{{Name: "analyzerName", In: restjson.InURI, Kind: restjson.KindString}, {Name: "ruleName", In: restjson.InURI, Kind: restjson.KindString}}, NewInput: func() restjson.Input { return new(UpdateArchiveRuleRequest) }}, true
-	case "UpdateFindings":
-		return restjson.Operation{Name: "UpdateFindings", Method: "PUT", URI: "/finding", Status: 200, Errors: []string{"ResourceNotFoundException", "ValidationException", "InternalServerException", "ThrottlingException", "AccessDeniedException"}, Bindings: nil, NewInput: func() restjson.Input { return new(UpdateFindingsRequest) }}, true
-	case "ValidatePolicy":
-		return restjson.Operation{Name: "ValidatePolicy", Method: "POST", URI: "/policy/validation", Status: 200, Errors: []string{"InternalServerException", "ValidationException", "ThrottlingException", "AccessDeniedException"}, Bindings: []restjson.Binding{{Name: "maxResults", In: restjson.InQuery, Kind: restjson.KindInt}, {Name: "nextToken", In: restjson.InQuery, Kind: restjson.KindString}}, NewInput: func() restjson.Input { return new(ValidatePolicyRequest) }}, true
-	}
-	return restjson.Operation{}, false
-}
-
 // Access — Contains information about actions and resources that define permissions to check against a policy.
 type Access struct {
 	// Actions — A list of actions for the access permissions.
 	Actions []string
 	// Resources — A list of resources for the access permissions.
 	Resources []string
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of Access from obj and checks the model's constraints.
-func (v *Access) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := jsondecode.DecodeList(d, obj, "actions", jsondecode.ListRule{Max: 100, Scalar: true}, false, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
-		return x
-	}); ok {
-		v.Actions = x
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "resources", jsondecode.ListRule{Max: 100, Scalar: true}, false, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{Max: 2048})
-		return x
-	}); ok {
-		v.Resources = x
-	}
 }
 
 // AccessCheckPolicyType — the AccessCheckPolicyType enumeration of the model.
@@ -207,13 +75,6 @@ const (
 // Values returns the values of AccessCheckPolicyType, in model order.
 func (AccessCheckPolicyType) Values() []AccessCheckPolicyType {
 	return []AccessCheckPolicyType{
-		"IDENTITY_POLICY",
-		"RESOURCE_POLICY",
-	}
-}
-
-func accessCheckPolicyTypeEnum() []string {
-	return []string{
 		"IDENTITY_POLICY",
 		"RESOURCE_POLICY",
 	}
@@ -284,37 +145,6 @@ func (AccessCheckResourceType) Values() []AccessCheckResourceType {
 	}
 }
 
-func accessCheckResourceTypeEnum() []string {
-	return []string{
-		"AWS::DynamoDB::Table",
-		"AWS::DynamoDB::Stream",
-		"AWS::EFS::FileSystem",
-		"AWS::OpenSearchService::Domain",
-		"AWS::Kinesis::Stream",
-		"AWS::Kinesis::StreamConsumer",
-		"AWS::KMS::Key",
-		"AWS::Lambda::Function",
-		"AWS::S3::Bucket",
-		"AWS::S3::AccessPoint",
-		"AWS::S3Express::DirectoryBucket",
-		"AWS::S3::Glacier",
-		"AWS::S3Outposts::Bucket",
-		"AWS::S3Outposts::AccessPoint",
-		"AWS::SecretsManager::Secret",
-		"AWS::SNS::Topic",
-		"AWS::SQS::Queue",
-		"AWS::IAM::AssumeRolePolicyDocument",
-		"AWS::S3Tables::TableBucket",
-		"AWS::ApiGateway::RestApi",
-		"AWS::CodeArtifact::Domain",
-		"AWS::Backup::BackupVault",
-		"AWS::CloudTrail::Dashboard",
-		"AWS::CloudTrail::EventDataStore",
-		"AWS::S3Tables::Table",
-		"AWS::S3Express::AccessPoint",
-	}
-}
-
 // AccessPreview — Contains information about an access preview.
 type AccessPreview struct {
 	// Id — The unique ID for the access preview.
@@ -339,21 +169,6 @@ type AccessPreview struct {
 	Status AccessPreviewStatus
 	// StatusReason — Provides more details about the current status of the access preview.
 	StatusReason *AccessPreviewStatusReason
-}
-
-// EncodeJSON implements restjson.Output: it writes AccessPreview as a JSON object, omitting absent optional members.
-func (v *AccessPreview) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	e.String("id", v.Id)
-	e.String("analyzerArn", v.AnalyzerArn)
-	restjson.EncodeMap(e, "configurations", v.Configurations, true, func(e *restjson.Encoder, x *Configuration) { x.EncodeJSON(e) })
-	e.TimeISO("createdAt", v.CreatedAt)
-	e.String("status", string(v.Status))
-	if v.StatusReason != nil {
-		e.Key("statusReason")
-		v.StatusReason.EncodeJSON(e)
-	}
-	e.End()
 }
 
 // AccessPreviewFinding — An access preview finding generated by the access preview.
@@ -404,40 +219,6 @@ type AccessPreviewFinding struct {
 	ResourceControlPolicyRestriction *ResourceControlPolicyRestriction
 }
 
-// EncodeJSON implements restjson.Output: it writes AccessPreviewFinding as a JSON object, omitting absent optional members.
-func (v *AccessPreviewFinding) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	e.String("id", v.Id)
-	if v.ExistingFindingId != nil {
-		e.String("existingFindingId", *v.ExistingFindingId)
-	}
-	if v.ExistingFindingStatus != nil {
-		e.String("existingFindingStatus", string(*v.ExistingFindingStatus))
-	}
-	restjson.EncodeMap(e, "principal", v.Principal, false, func(e *restjson.Encoder, x *string) { e.StringValue(*x) })
-	restjson.EncodeList(e, "action", v.Action, false, func(e *restjson.Encoder, x *string) { e.StringValue(*x) })
-	restjson.EncodeMap(e, "condition", v.Condition, false, func(e *restjson.Encoder, x *string) { e.StringValue(*x) })
-	if v.Resource != nil {
-		e.String("resource", *v.Resource)
-	}
-	if v.IsPublic != nil {
-		e.Bool("isPublic", *v.IsPublic)
-	}
-	e.String("resourceType", string(v.ResourceType))
-	e.TimeISO("createdAt", v.CreatedAt)
-	e.String("changeType", string(v.ChangeType))
-	e.String("status", string(v.Status))
-	e.String("resourceOwnerAccount", v.ResourceOwnerAccount)
-	if v.Error != nil {
-		e.String("error", *v.Error)
-	}
-	restjson.EncodeList(e, "sources", v.Sources, false, func(e *restjson.Encoder, x *FindingSource) { x.EncodeJSON(e) })
-	if v.ResourceControlPolicyRestriction != nil {
-		e.String("resourceControlPolicyRestriction", string(*v.ResourceControlPolicyRestriction))
-	}
-	e.End()
-}
-
 // AccessPreviewStatus — the AccessPreviewStatus enumeration of the model.
 type AccessPreviewStatus string
 
@@ -463,13 +244,6 @@ type AccessPreviewStatusReason struct {
 	//
 	// Required.
 	Code AccessPreviewStatusReasonCode
-}
-
-// EncodeJSON implements restjson.Output: it writes AccessPreviewStatusReason as a JSON object, omitting absent optional members.
-func (v *AccessPreviewStatusReason) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	e.String("code", string(v.Code))
-	e.End()
 }
 
 // AccessPreviewStatusReasonCode — the AccessPreviewStatusReasonCode enumeration of the model.
@@ -511,20 +285,6 @@ type AccessPreviewSummary struct {
 	StatusReason *AccessPreviewStatusReason
 }
 
-// EncodeJSON implements restjson.Output: it writes AccessPreviewSummary as a JSON object, omitting absent optional members.
-func (v *AccessPreviewSummary) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	e.String("id", v.Id)
-	e.String("analyzerArn", v.AnalyzerArn)
-	e.TimeISO("createdAt", v.CreatedAt)
-	e.String("status", string(v.Status))
-	if v.StatusReason != nil {
-		e.Key("statusReason")
-		v.StatusReason.EncodeJSON(e)
-	}
-	e.End()
-}
-
 // AclGrantee — You specify each grantee as a type-value pair using one of these types.
 //
 // The model declares AclGrantee a union: exactly one member is meant to be set.
@@ -533,28 +293,6 @@ type AclGrantee struct {
 	Id *string
 	// Uri — Used for granting permissions to a predefined group.
 	Uri *string
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of AclGrantee from obj and checks the model's constraints.
-func (v *AclGrantee) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "id", jsondecode.StringRule{}, false); ok {
-		v.Id = &x
-	}
-	if x, ok := d.String(obj, "uri", jsondecode.StringRule{}, false); ok {
-		v.Uri = &x
-	}
-}
-
-// EncodeJSON implements restjson.Output: it writes AclGrantee as a JSON object, omitting absent optional members.
-func (v *AclGrantee) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	if v.Id != nil {
-		e.String("id", *v.Id)
-	}
-	if v.Uri != nil {
-		e.String("uri", *v.Uri)
-	}
-	e.End()
 }
 
 // AclPermission — the AclPermission enumeration of the model.
@@ -580,40 +318,10 @@ func (AclPermission) Values() []AclPermission {
 	}
 }
 
-func aclPermissionEnum() []string {
-	return []string{
-		"READ",
-		"WRITE",
-		"READ_ACP",
-		"WRITE_ACP",
-		"FULL_CONTROL",
-	}
-}
-
 // AnalysisRule — Contains information about analysis rules for the analyzer.
 type AnalysisRule struct {
 	// Exclusions — A list of rules for the analyzer containing criteria to exclude from analysis.
 	Exclusions []AnalysisRuleCriteria
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of AnalysisRule from obj and checks the model's constraints.
-func (v *AnalysisRule) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := jsondecode.DecodeList(d, obj, "exclusions", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) AnalysisRuleCriteria {
-		x, ok := jsondecode.DecodeStructValue[AnalysisRuleCriteria](d, v, name)
-		if !ok {
-			return AnalysisRuleCriteria{}
-		}
-		return *x
-	}); ok {
-		v.Exclusions = x
-	}
-}
-
-// EncodeJSON implements restjson.Output: it writes AnalysisRule as a JSON object, omitting absent optional members.
-func (v *AnalysisRule) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	restjson.EncodeList(e, "exclusions", v.Exclusions, false, func(e *restjson.Encoder, x *AnalysisRuleCriteria) { x.EncodeJSON(e) })
-	e.End()
 }
 
 // AnalysisRuleCriteria — The criteria for an analysis rule for an analyzer.
@@ -622,38 +330,6 @@ type AnalysisRuleCriteria struct {
 	AccountIds []string
 	// ResourceTags — An array of key-value pairs to match for your resources.
 	ResourceTags []map[string]string
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of AnalysisRuleCriteria from obj and checks the model's constraints.
-func (v *AnalysisRuleCriteria) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := jsondecode.DecodeList(d, obj, "accountIds", jsondecode.ListRule{Scalar: true}, false, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
-		return x
-	}); ok {
-		v.AccountIds = x
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "resourceTags", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) map[string]string {
-		x, _ := jsondecode.DecodeMapValue(d, v, name, jsondecode.ListRule{}, func(d *jsondecode.Decoder, v any, name string) string {
-			x, _ := d.StringValue(v, name, jsondecode.StringRule{})
-			return x
-		}, func(d *jsondecode.Decoder, v any, name string) string {
-			x, _ := d.StringValue(v, name, jsondecode.StringRule{})
-			return x
-		})
-		return x
-	}); ok {
-		v.ResourceTags = x
-	}
-}
-
-// EncodeJSON implements restjson.Output: it writes AnalysisRuleCriteria as a JSON object, omitting absent optional members.
-func (v *AnalysisRuleCriteria) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	restjson.EncodeList(e, "accountIds", v.AccountIds, false, func(e *restjson.Encoder, x *string) { e.StringValue(*x) })
-	restjson.EncodeList(e, "resourceTags", v.ResourceTags, false, func(e *restjson.Encoder, x *map[string]string) {
-		restjson.EncodeMapValue(e, *x, func(e *restjson.Encoder, x *string) { e.StringValue(*x) })
-	})
-	e.End()
 }
 
 // AnalyzedResource — Contains details about the analyzed resource.
@@ -696,27 +372,6 @@ type AnalyzedResource struct {
 	Error *string
 }
 
-// EncodeJSON implements restjson.Output: it writes AnalyzedResource as a JSON object, omitting absent optional members.
-func (v *AnalyzedResource) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	e.String("resourceArn", v.ResourceArn)
-	e.String("resourceType", string(v.ResourceType))
-	e.TimeISO("createdAt", v.CreatedAt)
-	e.TimeISO("analyzedAt", v.AnalyzedAt)
-	e.TimeISO("updatedAt", v.UpdatedAt)
-	e.Bool("isPublic", v.IsPublic)
-	restjson.EncodeList(e, "actions", v.Actions, false, func(e *restjson.Encoder, x *string) { e.StringValue(*x) })
-	restjson.EncodeList(e, "sharedVia", v.SharedVia, false, func(e *restjson.Encoder, x *string) { e.StringValue(*x) })
-	if v.Status != nil {
-		e.String("status", string(*v.Status))
-	}
-	e.String("resourceOwnerAccount", v.ResourceOwnerAccount)
-	if v.Error != nil {
-		e.String("error", *v.Error)
-	}
-	e.End()
-}
-
 // AnalyzedResourceSummary — Contains the ARN of the analyzed resource.
 type AnalyzedResourceSummary struct {
 	// ResourceArn — The ARN of the analyzed resource.
@@ -733,15 +388,6 @@ type AnalyzedResourceSummary struct {
 	ResourceType ResourceType
 }
 
-// EncodeJSON implements restjson.Output: it writes AnalyzedResourceSummary as a JSON object, omitting absent optional members.
-func (v *AnalyzedResourceSummary) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	e.String("resourceArn", v.ResourceArn)
-	e.String("resourceOwnerAccount", v.ResourceOwnerAccount)
-	e.String("resourceType", string(v.ResourceType))
-	e.End()
-}
-
 // AnalyzerConfiguration — Contains information about the configuration of an analyzer for an Amazon Web Services organization or account.
 //
 // The model declares AnalyzerConfiguration a union: exactly one member is meant to be set.
@@ -750,30 +396,6 @@ type AnalyzerConfiguration struct {
 	UnusedAccess *UnusedAccessConfiguration
 	// InternalAccess — Specifies the configuration of an internal access analyzer for an Amazon Web Services organization or account.
 	InternalAccess *InternalAccessConfiguration
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of AnalyzerConfiguration from obj and checks the model's constraints.
-func (v *AnalyzerConfiguration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := jsondecode.DecodeStruct[UnusedAccessConfiguration](d, obj, "unusedAccess", false); ok {
-		v.UnusedAccess = x
-	}
-	if x, ok := jsondecode.DecodeStruct[InternalAccessConfiguration](d, obj, "internalAccess", false); ok {
-		v.InternalAccess = x
-	}
-}
-
-// EncodeJSON implements restjson.Output: it writes AnalyzerConfiguration as a JSON object, omitting absent optional members.
-func (v *AnalyzerConfiguration) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	if v.UnusedAccess != nil {
-		e.Key("unusedAccess")
-		v.UnusedAccess.EncodeJSON(e)
-	}
-	if v.InternalAccess != nil {
-		e.Key("internalAccess")
-		v.InternalAccess.EncodeJSON(e)
-	}
-	e.End()
 }
 
 // AnalyzerStatus — the AnalyzerStatus enumeration of the model.
@@ -833,35 +455,6 @@ type AnalyzerSummary struct {
 	ManagedBy *string
 }
 
-// EncodeJSON implements restjson.Output: it writes AnalyzerSummary as a JSON object, omitting absent optional members.
-func (v *AnalyzerSummary) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	e.String("arn", v.Arn)
-	e.String("name", v.Name)
-	e.String("type", string(v.Type))
-	e.TimeISO("createdAt", v.CreatedAt)
-	if v.LastResourceAnalyzed != nil {
-		e.String("lastResourceAnalyzed", *v.LastResourceAnalyzed)
-	}
-	if v.LastResourceAnalyzedAt != nil {
-		e.TimeISO("lastResourceAnalyzedAt", *v.LastResourceAnalyzedAt)
-	}
-	restjson.EncodeMap(e, "tags", v.Tags, false, func(e *restjson.Encoder, x *string) { e.StringValue(*x) })
-	e.String("status", string(v.Status))
-	if v.StatusReason != nil {
-		e.Key("statusReason")
-		v.StatusReason.EncodeJSON(e)
-	}
-	if v.Configuration != nil {
-		e.Key("configuration")
-		v.Configuration.EncodeJSON(e)
-	}
-	if v.ManagedBy != nil {
-		e.String("managedBy", *v.ManagedBy)
-	}
-	e.End()
-}
-
 // ApplyArchiveRuleRequest — Retroactively applies an archive rule.
 type ApplyArchiveRuleRequest struct {
 	// AnalyzerArn — The Amazon resource name (ARN) of the analyzer.
@@ -874,19 +467,6 @@ type ApplyArchiveRuleRequest struct {
 	RuleName string
 	// ClientToken — A client token.
 	ClientToken *string
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of ApplyArchiveRuleRequest from obj and checks the model's constraints.
-func (v *ApplyArchiveRuleRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "analyzerArn", jsondecode.StringRule{Pattern: patAnalyzerArn}, true); ok {
-		v.AnalyzerArn = x
-	}
-	if x, ok := d.String(obj, "ruleName", jsondecode.StringRule{Min: 1, Max: 255, Pattern: patName}, true); ok {
-		v.RuleName = x
-	}
-	if x, ok := d.String(obj, "clientToken", jsondecode.StringRule{}, false); ok {
-		v.ClientToken = &x
-	}
 }
 
 // ArchiveRuleSummary — Contains information about an archive rule.
@@ -909,16 +489,6 @@ type ArchiveRuleSummary struct {
 	UpdatedAt time.Time
 }
 
-// EncodeJSON implements restjson.Output: it writes ArchiveRuleSummary as a JSON object, omitting absent optional members.
-func (v *ArchiveRuleSummary) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	e.String("ruleName", v.RuleName)
-	restjson.EncodeMap(e, "filter", v.Filter, true, func(e *restjson.Encoder, x *Criterion) { x.EncodeJSON(e) })
-	e.TimeISO("createdAt", v.CreatedAt)
-	e.TimeISO("updatedAt", v.UpdatedAt)
-	e.End()
-}
-
 // CancelPolicyGenerationRequest — is the input of CancelPolicyGeneration.
 type CancelPolicyGenerationRequest struct {
 	// JobId — The JobId that is returned by the StartPolicyGeneration operation.
@@ -927,21 +497,8 @@ type CancelPolicyGenerationRequest struct {
 	JobId string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of CancelPolicyGenerationRequest from obj and checks the model's constraints.
-func (v *CancelPolicyGenerationRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "jobId", jsondecode.StringRule{}, true); ok {
-		v.JobId = x
-	}
-}
-
 // CancelPolicyGenerationResponse — is the output of CancelPolicyGeneration.
 type CancelPolicyGenerationResponse struct {
-}
-
-// EncodeJSON implements restjson.Output: it writes CancelPolicyGenerationResponse as a JSON object, omitting absent optional members.
-func (v *CancelPolicyGenerationResponse) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	e.End()
 }
 
 // CheckAccessNotGrantedRequest — is the input of CheckAccessNotGranted.
@@ -960,25 +517,6 @@ type CheckAccessNotGrantedRequest struct {
 	PolicyType AccessCheckPolicyType
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of CheckAccessNotGrantedRequest from obj and checks the model's constraints.
-func (v *CheckAccessNotGrantedRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "policyDocument", jsondecode.StringRule{Sensitive: true}, true); ok {
-		v.PolicyDocument = x
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "access", jsondecode.ListRule{Max: 1}, true, func(d *jsondecode.Decoder, v any, name string) Access {
-		x, ok := jsondecode.DecodeStructValue[Access](d, v, name)
-		if !ok {
-			return Access{}
-		}
-		return *x
-	}); ok {
-		v.Access = x
-	}
-	if x, ok := d.String(obj, "policyType", jsondecode.StringRule{Enum: accessCheckPolicyTypeEnum()}, true); ok {
-		v.PolicyType = AccessCheckPolicyType(x)
-	}
-}
-
 // CheckAccessNotGrantedResponse — is the output of CheckAccessNotGranted.
 type CheckAccessNotGrantedResponse struct {
 	// Result — The result of the check for whether the access is allowed.
@@ -987,19 +525,6 @@ type CheckAccessNotGrantedResponse struct {
 	Message *string
 	// Reasons — A description of the reasoning of the result.
 	Reasons []ReasonSummary
-}
-
-// EncodeJSON implements restjson.Output: it writes CheckAccessNotGrantedResponse as a JSON object, omitting absent optional members.
-func (v *CheckAccessNotGrantedResponse) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	if v.Result != nil {
-		e.String("result", string(*v.Result))
-	}
-	if v.Message != nil {
-		e.String("message", *v.Message)
-	}
-	restjson.EncodeList(e, "reasons", v.Reasons, false, func(e *restjson.Encoder, x *ReasonSummary) { x.EncodeJSON(e) })
-	e.End()
 }
 
 // CheckAccessNotGrantedResult — the CheckAccessNotGrantedResult enumeration of the model.
@@ -1035,19 +560,6 @@ type CheckNoNewAccessRequest struct {
 	PolicyType AccessCheckPolicyType
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of CheckNoNewAccessRequest from obj and checks the model's constraints.
-func (v *CheckNoNewAccessRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "newPolicyDocument", jsondecode.StringRule{Sensitive: true}, true); ok {
-		v.NewPolicyDocument = x
-	}
-	if x, ok := d.String(obj, "existingPolicyDocument", jsondecode.StringRule{Sensitive: true}, true); ok {
-		v.ExistingPolicyDocument = x
-	}
-	if x, ok := d.String(obj, "policyType", jsondecode.StringRule{Enum: accessCheckPolicyTypeEnum()}, true); ok {
-		v.PolicyType = AccessCheckPolicyType(x)
-	}
-}
-
 // CheckNoNewAccessResponse — is the output of CheckNoNewAccess.
 type CheckNoNewAccessResponse struct {
 	// Result — The result of the check for new access.
@@ -1056,19 +568,6 @@ type CheckNoNewAccessResponse struct {
 	Message *string
 	// Reasons — A description of the reasoning of the result.
 	Reasons []ReasonSummary
-}
-
-// EncodeJSON implements restjson.Output: it writes CheckNoNewAccessResponse as a JSON object, omitting absent optional members.
-func (v *CheckNoNewAccessResponse) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	if v.Result != nil {
-		e.String("result", string(*v.Result))
-	}
-	if v.Message != nil {
-		e.String("message", *v.Message)
-	}
-	restjson.EncodeList(e, "reasons", v.Reasons, false, func(e *restjson.Encoder, x *ReasonSummary) { x.EncodeJSON(e) })
-	e.End()
 }
 
 // CheckNoNewAccessResult — the CheckNoNewAccessResult enumeration of the model.
@@ -1100,16 +599,6 @@ type CheckNoPublicAccessRequest struct {
 	ResourceType AccessCheckResourceType
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of CheckNoPublicAccessRequest from obj and checks the model's constraints.
-func (v *CheckNoPublicAccessRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "policyDocument", jsondecode.StringRule{Sensitive: true}, true); ok {
-		v.PolicyDocument = x
-	}
-	if x, ok := d.String(obj, "resourceType", jsondecode.StringRule{Enum: accessCheckResourceTypeEnum()}, true); ok {
-		v.ResourceType = AccessCheckResourceType(x)
-	}
-}
-
 // CheckNoPublicAccessResponse — is the output of CheckNoPublicAccess.
 type CheckNoPublicAccessResponse struct {
 	// Result — The result of the check for public access to the specified resource type.
@@ -1118,19 +607,6 @@ type CheckNoPublicAccessResponse struct {
 	Message *string
 	// Reasons — A list of reasons why the specified resource policy grants public access for the resource type.
 	Reasons []ReasonSummary
-}
-
-// EncodeJSON implements restjson.Output: it writes CheckNoPublicAccessResponse as a JSON object, omitting absent optional members.
-func (v *CheckNoPublicAccessResponse) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	if v.Result != nil {
-		e.String("result", string(*v.Result))
-	}
-	if v.Message != nil {
-		e.String("message", *v.Message)
-	}
-	restjson.EncodeList(e, "reasons", v.Reasons, false, func(e *restjson.Encoder, x *ReasonSummary) { x.EncodeJSON(e) })
-	e.End()
 }
 
 // CheckNoPublicAccessResult — the CheckNoPublicAccessResult enumeration of the model.
@@ -1168,28 +644,6 @@ type CloudTrailDetails struct {
 	EndTime *time.Time
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of CloudTrailDetails from obj and checks the model's constraints.
-func (v *CloudTrailDetails) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := jsondecode.DecodeList(d, obj, "trails", jsondecode.ListRule{}, true, func(d *jsondecode.Decoder, v any, name string) Trail {
-		x, ok := jsondecode.DecodeStructValue[Trail](d, v, name)
-		if !ok {
-			return Trail{}
-		}
-		return *x
-	}); ok {
-		v.Trails = x
-	}
-	if x, ok := d.String(obj, "accessRole", jsondecode.StringRule{Pattern: patRoleArn}, true); ok {
-		v.AccessRole = x
-	}
-	if x, ok := d.Time(obj, "startTime", true); ok {
-		v.StartTime = x
-	}
-	if x, ok := d.Time(obj, "endTime", false); ok {
-		v.EndTime = &x
-	}
-}
-
 // CloudTrailProperties — Contains information about CloudTrail access.
 type CloudTrailProperties struct {
 	// TrailProperties — A TrailProperties object that contains settings for trail properties.
@@ -1204,15 +658,6 @@ type CloudTrailProperties struct {
 	//
 	// Required.
 	EndTime time.Time
-}
-
-// EncodeJSON implements restjson.Output: it writes CloudTrailProperties as a JSON object, omitting absent optional members.
-func (v *CloudTrailProperties) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	restjson.EncodeList(e, "trailProperties", v.TrailProperties, true, func(e *restjson.Encoder, x *TrailProperties) { x.EncodeJSON(e) })
-	e.TimeISO("startTime", v.StartTime)
-	e.TimeISO("endTime", v.EndTime)
-	e.End()
 }
 
 // Configuration — Access control configuration structures for your resource.
@@ -1249,114 +694,6 @@ type Configuration struct {
 	DynamodbTable *DynamodbTableConfiguration
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of Configuration from obj and checks the model's constraints.
-func (v *Configuration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := jsondecode.DecodeStruct[EbsSnapshotConfiguration](d, obj, "ebsSnapshot", false); ok {
-		v.EbsSnapshot = x
-	}
-	if x, ok := jsondecode.DecodeStruct[EcrRepositoryConfiguration](d, obj, "ecrRepository", false); ok {
-		v.EcrRepository = x
-	}
-	if x, ok := jsondecode.DecodeStruct[IamRoleConfiguration](d, obj, "iamRole", false); ok {
-		v.IamRole = x
-	}
-	if x, ok := jsondecode.DecodeStruct[EfsFileSystemConfiguration](d, obj, "efsFileSystem", false); ok {
-		v.EfsFileSystem = x
-	}
-	if x, ok := jsondecode.DecodeStruct[KmsKeyConfiguration](d, obj, "kmsKey", false); ok {
-		v.KmsKey = x
-	}
-	if x, ok := jsondecode.DecodeStruct[RdsDbClusterSnapshotConfiguration](d, obj, "rdsDbClusterSnapshot", false); ok {
-		v.RdsDbClusterSnapshot = x
-	}
-	if x, ok := jsondecode.DecodeStruct[RdsDbSnapshotConfiguration](d, obj, "rdsDbSnapshot", false); ok {
-		v.RdsDbSnapshot = x
-	}
-	if x, ok := jsondecode.DecodeStruct[SecretsManagerSecretConfiguration](d, obj, "secretsManagerSecret", false); ok {
-		v.SecretsManagerSecret = x
-	}
-	if x, ok := jsondecode.DecodeStruct[S3BucketConfiguration](d, obj, "s3Bucket", false); ok {
-		v.S3Bucket = x
-	}
-	if x, ok := jsondecode.DecodeStruct[SnsTopicConfiguration](d, obj, "snsTopic", false); ok {
-		v.SnsTopic = x
-	}
-	if x, ok := jsondecode.DecodeStruct[SqsQueueConfiguration](d, obj, "sqsQueue", false); ok {
-		v.SqsQueue = x
-	}
-	if x, ok := jsondecode.DecodeStruct[S3ExpressDirectoryBucketConfiguration](d, obj, "s3ExpressDirectoryBucket", false); ok {
-		v.S3ExpressDirectoryBucket = x
-	}
-	if x, ok := jsondecode.DecodeStruct[DynamodbStreamConfiguration](d, obj, "dynamodbStream", false); ok {
-		v.DynamodbStream = x
-	}
-	if x, ok := jsondecode.DecodeStruct[DynamodbTableConfiguration](d, obj, "dynamodbTable", false); ok {
-		v.DynamodbTable = x
-	}
-}
-
-// EncodeJSON implements restjson.Output: it writes Configuration as a JSON object, omitting absent optional members.
-func (v *Configuration) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	if v.EbsSnapshot != nil {
-		e.Key("ebsSnapshot")
-		v.EbsSnapshot.EncodeJSON(e)
-	}
-	if v.EcrRepository != nil {
-		e.Key("ecrRepository")
-		v.EcrRepository.EncodeJSON(e)
-	}
-	if v.IamRole != nil {
-		e.Key("iamRole")
-		v.IamRole.EncodeJSON(e)
-	}
-	if v.EfsFileSystem != nil {
-		e.Key("efsFileSystem")
-		v.EfsFileSystem.EncodeJSON(e)
-	}
-	if v.KmsKey != nil {
-		e.Key("kmsKey")
-		v.KmsKey.EncodeJSON(e)
-	}
-	if v.RdsDbClusterSnapshot != nil {
-		e.Key("rdsDbClusterSnapshot")
-		v.RdsDbClusterSnapshot.EncodeJSON(e)
-	}
-	if v.RdsDbSnapshot != nil {
-		e.Key("rdsDbSnapshot")
-		v.RdsDbSnapshot.EncodeJSON(e)
-	}
-	if v.SecretsManagerSecret != nil {
-		e.Key("secretsManagerSecret")
-		v.SecretsManagerSecret.EncodeJSON(e)
-	}
-	if v.S3Bucket != nil {
-		e.Key("s3Bucket")
-		v.S3Bucket.EncodeJSON(e)
-	}
-	if v.SnsTopic != nil {
-		e.Key("snsTopic")
-		v.SnsTopic.EncodeJSON(e)
-	}
-	if v.SqsQueue != nil {
-		e.Key("sqsQueue")
-		v.SqsQueue.EncodeJSON(e)
-	}
-	if v.S3ExpressDirectoryBucket != nil {
-		e.Key("s3ExpressDirectoryBucket")
-		v.S3ExpressDirectoryBucket.EncodeJSON(e)
-	}
-	if v.DynamodbStream != nil {
-		e.Key("dynamodbStream")
-		v.DynamodbStream.EncodeJSON(e)
-	}
-	if v.DynamodbTable != nil {
-		e.Key("dynamodbTable")
-		v.DynamodbTable.EncodeJSON(e)
-	}
-	e.End()
-}
-
 // CreateAccessPreviewRequest — is the input of CreateAccessPreview.
 type CreateAccessPreviewRequest struct {
 	// AnalyzerArn — The ARN of the account analyzer used to generate the access preview.
@@ -1371,41 +708,12 @@ type CreateAccessPreviewRequest struct {
 	ClientToken *string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of CreateAccessPreviewRequest from obj and checks the model's constraints.
-func (v *CreateAccessPreviewRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "analyzerArn", jsondecode.StringRule{Pattern: patAnalyzerArn}, true); ok {
-		v.AnalyzerArn = x
-	}
-	if x, ok := jsondecode.DecodeMap(d, obj, "configurations", jsondecode.ListRule{}, true, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
-		return x
-	}, func(d *jsondecode.Decoder, v any, name string) Configuration {
-		x, ok := jsondecode.DecodeStructValue[Configuration](d, v, name)
-		if !ok {
-			return Configuration{}
-		}
-		return *x
-	}); ok {
-		v.Configurations = x
-	}
-	if x, ok := d.String(obj, "clientToken", jsondecode.StringRule{}, false); ok {
-		v.ClientToken = &x
-	}
-}
-
 // CreateAccessPreviewResponse — is the output of CreateAccessPreview.
 type CreateAccessPreviewResponse struct {
 	// Id — The unique ID for the access preview.
 	//
 	// Required.
 	Id string
-}
-
-// EncodeJSON implements restjson.Output: it writes CreateAccessPreviewResponse as a JSON object, omitting absent optional members.
-func (v *CreateAccessPreviewResponse) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	e.String("id", v.Id)
-	e.End()
 }
 
 // CreateAnalyzerRequest — Creates an analyzer.
@@ -1428,53 +736,10 @@ type CreateAnalyzerRequest struct {
 	Configuration *AnalyzerConfiguration
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of CreateAnalyzerRequest from obj and checks the model's constraints.
-func (v *CreateAnalyzerRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "analyzerName", jsondecode.StringRule{Min: 1, Max: 255, Pattern: patAnalyzerName}, true); ok {
-		v.AnalyzerName = x
-	}
-	if x, ok := d.String(obj, "type", jsondecode.StringRule{Enum: typeEnum()}, true); ok {
-		v.Type = Type(x)
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "archiveRules", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) InlineArchiveRule {
-		x, ok := jsondecode.DecodeStructValue[InlineArchiveRule](d, v, name)
-		if !ok {
-			return InlineArchiveRule{}
-		}
-		return *x
-	}); ok {
-		v.ArchiveRules = x
-	}
-	if x, ok := jsondecode.DecodeMap(d, obj, "tags", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
-		return x
-	}, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
-		return x
-	}); ok {
-		v.Tags = x
-	}
-	if x, ok := d.String(obj, "clientToken", jsondecode.StringRule{}, false); ok {
-		v.ClientToken = &x
-	}
-	if x, ok := jsondecode.DecodeStruct[AnalyzerConfiguration](d, obj, "configuration", false); ok {
-		v.Configuration = x
-	}
-}
-
 // CreateAnalyzerResponse — The response to the request to create an analyzer.
 type CreateAnalyzerResponse struct {
 	// Arn — The ARN of the analyzer that was created by the request.
 	Arn *string
-}
-
-// EncodeJSON implements restjson.Output: it writes CreateAnalyzerResponse as a JSON object, omitting absent optional members.
-func (v *CreateAnalyzerResponse) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	if v.Arn != nil {
-		e.String("arn", *v.Arn)
-	}
-	e.End()
 }
 
 // CreateArchiveRuleRequest — Creates an archive rule.
@@ -1495,31 +760,6 @@ type CreateArchiveRuleRequest struct {
 	ClientToken *string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of CreateArchiveRuleRequest from obj and checks the model's constraints.
-func (v *CreateArchiveRuleRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "analyzerName", jsondecode.StringRule{Min: 1, Max: 255, Pattern: patAnalyzerName}, true); ok {
-		v.AnalyzerName = x
-	}
-	if x, ok := d.String(obj, "ruleName", jsondecode.StringRule{Min: 1, Max: 255, Pattern: patName}, true); ok {
-		v.RuleName = x
-	}
-	if x, ok := jsondecode.DecodeMap(d, obj, "filter", jsondecode.ListRule{}, true, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
-		return x
-	}, func(d *jsondecode.Decoder, v any, name string) Criterion {
-		x, ok := jsondecode.DecodeStructValue[Criterion](d, v, name)
-		if !ok {
-			return Criterion{}
-		}
-		return *x
-	}); ok {
-		v.Filter = x
-	}
-	if x, ok := d.String(obj, "clientToken", jsondecode.StringRule{}, false); ok {
-		v.ClientToken = &x
-	}
-}
-
 // CreateServiceLinkedAnalyzerRequest — Creates a service-linked analyzer.
 type CreateServiceLinkedAnalyzerRequest struct {
 	// Type — The type of analyzer to create.
@@ -1534,41 +774,10 @@ type CreateServiceLinkedAnalyzerRequest struct {
 	Configuration *AnalyzerConfiguration
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of CreateServiceLinkedAnalyzerRequest from obj and checks the model's constraints.
-func (v *CreateServiceLinkedAnalyzerRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "type", jsondecode.StringRule{Enum: typeEnum()}, true); ok {
-		v.Type = Type(x)
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "archiveRules", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) InlineArchiveRule {
-		x, ok := jsondecode.DecodeStructValue[InlineArchiveRule](d, v, name)
-		if !ok {
-			return InlineArchiveRule{}
-		}
-		return *x
-	}); ok {
-		v.ArchiveRules = x
-	}
-	if x, ok := d.String(obj, "clientToken", jsondecode.StringRule{}, false); ok {
-		v.ClientToken = &x
-	}
-	if x, ok := jsondecode.DecodeStruct[AnalyzerConfiguration](d, obj, "configuration", false); ok {
-		v.Configuration = x
-	}
-}
-
 // CreateServiceLinkedAnalyzerResponse — The response to the request to create a service-linked analyzer.
 type CreateServiceLinkedAnalyzerResponse struct {
 	// Arn — The ARN of the service-linked analyzer that was created by the request.
 	Arn *string
-}
-
-// EncodeJSON implements restjson.Output: it writes CreateServiceLinkedAnalyzerResponse as a JSON object, omitting absent optional members.
-func (v *CreateServiceLinkedAnalyzerResponse) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	if v.Arn != nil {
-		e.String("arn", *v.Arn)
-	}
-	e.End()
 }
 
 // Criterion — The criteria to use in the filter that defines the archive rule.
@@ -1583,43 +792,6 @@ type Criterion struct {
 	Exists *bool
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of Criterion from obj and checks the model's constraints.
-func (v *Criterion) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := jsondecode.DecodeList(d, obj, "eq", jsondecode.ListRule{Min: 1, Max: 20, Scalar: true}, false, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
-		return x
-	}); ok {
-		v.Eq = x
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "neq", jsondecode.ListRule{Min: 1, Max: 20, Scalar: true}, false, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
-		return x
-	}); ok {
-		v.Neq = x
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "contains", jsondecode.ListRule{Min: 1, Max: 20, Scalar: true}, false, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
-		return x
-	}); ok {
-		v.Contains = x
-	}
-	if x, ok := d.Bool(obj, "exists", false); ok {
-		v.Exists = &x
-	}
-}
-
-// EncodeJSON implements restjson.Output: it writes Criterion as a JSON object, omitting absent optional members.
-func (v *Criterion) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	restjson.EncodeList(e, "eq", v.Eq, false, func(e *restjson.Encoder, x *string) { e.StringValue(*x) })
-	restjson.EncodeList(e, "neq", v.Neq, false, func(e *restjson.Encoder, x *string) { e.StringValue(*x) })
-	restjson.EncodeList(e, "contains", v.Contains, false, func(e *restjson.Encoder, x *string) { e.StringValue(*x) })
-	if v.Exists != nil {
-		e.Bool("exists", *v.Exists)
-	}
-	e.End()
-}
-
 // DeleteAnalyzerRequest — Deletes an analyzer.
 type DeleteAnalyzerRequest struct {
 	// AnalyzerName — The name of the analyzer to delete.
@@ -1628,16 +800,6 @@ type DeleteAnalyzerRequest struct {
 	AnalyzerName string
 	// ClientToken — A client token.
 	ClientToken *string
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of DeleteAnalyzerRequest from obj and checks the model's constraints.
-func (v *DeleteAnalyzerRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "analyzerName", jsondecode.StringRule{Min: 1, Max: 255, Pattern: patAnalyzerName}, true); ok {
-		v.AnalyzerName = x
-	}
-	if x, ok := d.String(obj, "clientToken", jsondecode.StringRule{}, false); ok {
-		v.ClientToken = &x
-	}
 }
 
 // DeleteArchiveRuleRequest — Deletes an archive rule.
@@ -1654,19 +816,6 @@ type DeleteArchiveRuleRequest struct {
 	ClientToken *string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of DeleteArchiveRuleRequest from obj and checks the model's constraints.
-func (v *DeleteArchiveRuleRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "analyzerName", jsondecode.StringRule{Min: 1, Max: 255, Pattern: patAnalyzerName}, true); ok {
-		v.AnalyzerName = x
-	}
-	if x, ok := d.String(obj, "ruleName", jsondecode.StringRule{Min: 1, Max: 255, Pattern: patName}, true); ok {
-		v.RuleName = x
-	}
-	if x, ok := d.String(obj, "clientToken", jsondecode.StringRule{}, false); ok {
-		v.ClientToken = &x
-	}
-}
-
 // DeleteServiceLinkedAnalyzerRequest — Deletes a service-linked analyzer.
 type DeleteServiceLinkedAnalyzerRequest struct {
 	// AnalyzerName — The name of the service-linked analyzer to delete.
@@ -1677,58 +826,16 @@ type DeleteServiceLinkedAnalyzerRequest struct {
 	ClientToken *string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of DeleteServiceLinkedAnalyzerRequest from obj and checks the model's constraints.
-func (v *DeleteServiceLinkedAnalyzerRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "analyzerName", jsondecode.StringRule{Min: 1, Max: 255, Pattern: patAnalyzerName}, true); ok {
-		v.AnalyzerName = x
-	}
-	if x, ok := d.String(obj, "clientToken", jsondecode.StringRule{}, false); ok {
-		v.ClientToken = &x
-	}
-}
-
 // DynamodbStreamConfiguration — The proposed access control configuration for a DynamoDB stream.
 type DynamodbStreamConfiguration struct {
 	// StreamPolicy — The proposed resource policy defining who can access or manage the DynamoDB stream.
 	StreamPolicy *string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of DynamodbStreamConfiguration from obj and checks the model's constraints.
-func (v *DynamodbStreamConfiguration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "streamPolicy", jsondecode.StringRule{}, false); ok {
-		v.StreamPolicy = &x
-	}
-}
-
-// EncodeJSON implements restjson.Output: it writes DynamodbStreamConfiguration as a JSON object, omitting absent optional members.
-func (v *DynamodbStreamConfiguration) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	if v.StreamPolicy != nil {
-		e.String("streamPolicy", *v.StreamPolicy)
-	}
-	e.End()
-}
-
 // DynamodbTableConfiguration — The proposed access control configuration for a DynamoDB table or index.
 type DynamodbTableConfiguration struct {
 	// TablePolicy — The proposed resource policy defining who can access or manage the DynamoDB table.
 	TablePolicy *string
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of DynamodbTableConfiguration from obj and checks the model's constraints.
-func (v *DynamodbTableConfiguration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "tablePolicy", jsondecode.StringRule{}, false); ok {
-		v.TablePolicy = &x
-	}
-}
-
-// EncodeJSON implements restjson.Output: it writes DynamodbTableConfiguration as a JSON object, omitting absent optional members.
-func (v *DynamodbTableConfiguration) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	if v.TablePolicy != nil {
-		e.String("tablePolicy", *v.TablePolicy)
-	}
-	e.End()
 }
 
 // EbsSnapshotConfiguration — The proposed access control configuration for an Amazon EBS volume snapshot.
@@ -1741,78 +848,16 @@ type EbsSnapshotConfiguration struct {
 	KmsKeyId *string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of EbsSnapshotConfiguration from obj and checks the model's constraints.
-func (v *EbsSnapshotConfiguration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := jsondecode.DecodeList(d, obj, "userIds", jsondecode.ListRule{Scalar: true}, false, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
-		return x
-	}); ok {
-		v.UserIds = x
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "groups", jsondecode.ListRule{Scalar: true}, false, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
-		return x
-	}); ok {
-		v.Groups = x
-	}
-	if x, ok := d.String(obj, "kmsKeyId", jsondecode.StringRule{}, false); ok {
-		v.KmsKeyId = &x
-	}
-}
-
-// EncodeJSON implements restjson.Output: it writes EbsSnapshotConfiguration as a JSON object, omitting absent optional members.
-func (v *EbsSnapshotConfiguration) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	restjson.EncodeList(e, "userIds", v.UserIds, false, func(e *restjson.Encoder, x *string) { e.StringValue(*x) })
-	restjson.EncodeList(e, "groups", v.Groups, false, func(e *restjson.Encoder, x *string) { e.StringValue(*x) })
-	if v.KmsKeyId != nil {
-		e.String("kmsKeyId", *v.KmsKeyId)
-	}
-	e.End()
-}
-
 // EcrRepositoryConfiguration — The proposed access control configuration for an Amazon ECR repository.
 type EcrRepositoryConfiguration struct {
 	// RepositoryPolicy — The JSON repository policy text to apply to the Amazon ECR repository.
 	RepositoryPolicy *string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of EcrRepositoryConfiguration from obj and checks the model's constraints.
-func (v *EcrRepositoryConfiguration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "repositoryPolicy", jsondecode.StringRule{}, false); ok {
-		v.RepositoryPolicy = &x
-	}
-}
-
-// EncodeJSON implements restjson.Output: it writes EcrRepositoryConfiguration as a JSON object, omitting absent optional members.
-func (v *EcrRepositoryConfiguration) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	if v.RepositoryPolicy != nil {
-		e.String("repositoryPolicy", *v.RepositoryPolicy)
-	}
-	e.End()
-}
-
 // EfsFileSystemConfiguration — The proposed access control configuration for an Amazon EFS file system.
 type EfsFileSystemConfiguration struct {
 	// FileSystemPolicy — The JSON policy definition to apply to the Amazon EFS file system.
 	FileSystemPolicy *string
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of EfsFileSystemConfiguration from obj and checks the model's constraints.
-func (v *EfsFileSystemConfiguration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "fileSystemPolicy", jsondecode.StringRule{}, false); ok {
-		v.FileSystemPolicy = &x
-	}
-}
-
-// EncodeJSON implements restjson.Output: it writes EfsFileSystemConfiguration as a JSON object, omitting absent optional members.
-func (v *EfsFileSystemConfiguration) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	if v.FileSystemPolicy != nil {
-		e.String("fileSystemPolicy", *v.FileSystemPolicy)
-	}
-	e.End()
 }
 
 // ExternalAccessDetails — Contains information about an external access finding.
@@ -1833,22 +878,6 @@ type ExternalAccessDetails struct {
 	ResourceControlPolicyRestriction *ResourceControlPolicyRestriction
 }
 
-// EncodeJSON implements restjson.Output: it writes ExternalAccessDetails as a JSON object, omitting absent optional members.
-func (v *ExternalAccessDetails) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	restjson.EncodeList(e, "action", v.Action, false, func(e *restjson.Encoder, x *string) { e.StringValue(*x) })
-	restjson.EncodeMap(e, "condition", v.Condition, true, func(e *restjson.Encoder, x *string) { e.StringValue(*x) })
-	if v.IsPublic != nil {
-		e.Bool("isPublic", *v.IsPublic)
-	}
-	restjson.EncodeMap(e, "principal", v.Principal, false, func(e *restjson.Encoder, x *string) { e.StringValue(*x) })
-	restjson.EncodeList(e, "sources", v.Sources, false, func(e *restjson.Encoder, x *FindingSource) { x.EncodeJSON(e) })
-	if v.ResourceControlPolicyRestriction != nil {
-		e.String("resourceControlPolicyRestriction", string(*v.ResourceControlPolicyRestriction))
-	}
-	e.End()
-}
-
 // ExternalAccessFindingsStatistics — Provides aggregate statistics about the findings for the specified external access analyzer.
 type ExternalAccessFindingsStatistics struct {
 	// ResourceTypeStatistics — The total number of active cross-account and public findings for each resource type of the specified external access analyzer.
@@ -1859,22 +888,6 @@ type ExternalAccessFindingsStatistics struct {
 	TotalArchivedFindings *int32
 	// TotalResolvedFindings — The number of resolved findings for the specified external access analyzer.
 	TotalResolvedFindings *int32
-}
-
-// EncodeJSON implements restjson.Output: it writes ExternalAccessFindingsStatistics as a JSON object, omitting absent optional members.
-func (v *ExternalAccessFindingsStatistics) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	restjson.EncodeMap(e, "resourceTypeStatistics", v.ResourceTypeStatistics, false, func(e *restjson.Encoder, x *ResourceTypeDetails) { x.EncodeJSON(e) })
-	if v.TotalActiveFindings != nil {
-		e.Int("totalActiveFindings", *v.TotalActiveFindings)
-	}
-	if v.TotalArchivedFindings != nil {
-		e.Int("totalArchivedFindings", *v.TotalArchivedFindings)
-	}
-	if v.TotalResolvedFindings != nil {
-		e.Int("totalResolvedFindings", *v.TotalResolvedFindings)
-	}
-	e.End()
 }
 
 // Finding — Contains information about a finding.
@@ -1927,35 +940,6 @@ type Finding struct {
 	ResourceControlPolicyRestriction *ResourceControlPolicyRestriction
 }
 
-// EncodeJSON implements restjson.Output: it writes Finding as a JSON object, omitting absent optional members.
-func (v *Finding) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	e.String("id", v.Id)
-	restjson.EncodeMap(e, "principal", v.Principal, false, func(e *restjson.Encoder, x *string) { e.StringValue(*x) })
-	restjson.EncodeList(e, "action", v.Action, false, func(e *restjson.Encoder, x *string) { e.StringValue(*x) })
-	if v.Resource != nil {
-		e.String("resource", *v.Resource)
-	}
-	if v.IsPublic != nil {
-		e.Bool("isPublic", *v.IsPublic)
-	}
-	e.String("resourceType", string(v.ResourceType))
-	restjson.EncodeMap(e, "condition", v.Condition, true, func(e *restjson.Encoder, x *string) { e.StringValue(*x) })
-	e.TimeISO("createdAt", v.CreatedAt)
-	e.TimeISO("analyzedAt", v.AnalyzedAt)
-	e.TimeISO("updatedAt", v.UpdatedAt)
-	e.String("status", string(v.Status))
-	e.String("resourceOwnerAccount", v.ResourceOwnerAccount)
-	if v.Error != nil {
-		e.String("error", *v.Error)
-	}
-	restjson.EncodeList(e, "sources", v.Sources, false, func(e *restjson.Encoder, x *FindingSource) { x.EncodeJSON(e) })
-	if v.ResourceControlPolicyRestriction != nil {
-		e.String("resourceControlPolicyRestriction", string(*v.ResourceControlPolicyRestriction))
-	}
-	e.End()
-}
-
 // FindingAggregationAccountDetails — Contains information about the findings for an Amazon Web Services account in an organization unused access analyzer.
 type FindingAggregationAccountDetails struct {
 	// Account — The ID of the Amazon Web Services account for which unused access finding details are provided.
@@ -1964,19 +948,6 @@ type FindingAggregationAccountDetails struct {
 	NumberOfActiveFindings *int32
 	// Details — Provides the number of active findings for each type of unused access for the specified Amazon Web Services account.
 	Details map[string]int32
-}
-
-// EncodeJSON implements restjson.Output: it writes FindingAggregationAccountDetails as a JSON object, omitting absent optional members.
-func (v *FindingAggregationAccountDetails) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	if v.Account != nil {
-		e.String("account", *v.Account)
-	}
-	if v.NumberOfActiveFindings != nil {
-		e.Int("numberOfActiveFindings", *v.NumberOfActiveFindings)
-	}
-	restjson.EncodeMap(e, "details", v.Details, false, func(e *restjson.Encoder, x *int32) { e.IntValue(*x) })
-	e.End()
 }
 
 // FindingChangeType — the FindingChangeType enumeration of the model.
@@ -2016,36 +987,6 @@ type FindingDetails struct {
 	UnusedIamUserPasswordDetails *UnusedIamUserPasswordDetails
 }
 
-// EncodeJSON implements restjson.Output: it writes FindingDetails as a JSON object, omitting absent optional members.
-func (v *FindingDetails) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	if v.InternalAccessDetails != nil {
-		e.Key("internalAccessDetails")
-		v.InternalAccessDetails.EncodeJSON(e)
-	}
-	if v.ExternalAccessDetails != nil {
-		e.Key("externalAccessDetails")
-		v.ExternalAccessDetails.EncodeJSON(e)
-	}
-	if v.UnusedPermissionDetails != nil {
-		e.Key("unusedPermissionDetails")
-		v.UnusedPermissionDetails.EncodeJSON(e)
-	}
-	if v.UnusedIamUserAccessKeyDetails != nil {
-		e.Key("unusedIamUserAccessKeyDetails")
-		v.UnusedIamUserAccessKeyDetails.EncodeJSON(e)
-	}
-	if v.UnusedIamRoleDetails != nil {
-		e.Key("unusedIamRoleDetails")
-		v.UnusedIamRoleDetails.EncodeJSON(e)
-	}
-	if v.UnusedIamUserPasswordDetails != nil {
-		e.Key("unusedIamUserPasswordDetails")
-		v.UnusedIamUserPasswordDetails.EncodeJSON(e)
-	}
-	e.End()
-}
-
 // FindingSource — The source of the finding.
 type FindingSource struct {
 	// Type — Indicates the type of access that generated the finding.
@@ -2056,35 +997,12 @@ type FindingSource struct {
 	Detail *FindingSourceDetail
 }
 
-// EncodeJSON implements restjson.Output: it writes FindingSource as a JSON object, omitting absent optional members.
-func (v *FindingSource) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	e.String("type", string(v.Type))
-	if v.Detail != nil {
-		e.Key("detail")
-		v.Detail.EncodeJSON(e)
-	}
-	e.End()
-}
-
 // FindingSourceDetail — Includes details about how the access that generated the finding is granted.
 type FindingSourceDetail struct {
 	// AccessPointArn — The ARN of the access point that generated the finding.
 	AccessPointArn *string
 	// AccessPointAccount — The account of the cross-account access point that generated the finding.
 	AccessPointAccount *string
-}
-
-// EncodeJSON implements restjson.Output: it writes FindingSourceDetail as a JSON object, omitting absent optional members.
-func (v *FindingSourceDetail) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	if v.AccessPointArn != nil {
-		e.String("accessPointArn", *v.AccessPointArn)
-	}
-	if v.AccessPointAccount != nil {
-		e.String("accessPointAccount", *v.AccessPointAccount)
-	}
-	e.End()
 }
 
 // FindingSourceType — the FindingSourceType enumeration of the model.
@@ -2144,13 +1062,6 @@ func (FindingStatusUpdate) Values() []FindingStatusUpdate {
 	}
 }
 
-func findingStatusUpdateEnum() []string {
-	return []string{
-		"ACTIVE",
-		"ARCHIVED",
-	}
-}
-
 // FindingSummary — Contains information about a finding.
 type FindingSummary struct {
 	// Id — The ID of the finding.
@@ -2201,35 +1112,6 @@ type FindingSummary struct {
 	ResourceControlPolicyRestriction *ResourceControlPolicyRestriction
 }
 
-// EncodeJSON implements restjson.Output: it writes FindingSummary as a JSON object, omitting absent optional members.
-func (v *FindingSummary) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	e.String("id", v.Id)
-	restjson.EncodeMap(e, "principal", v.Principal, false, func(e *restjson.Encoder, x *string) { e.StringValue(*x) })
-	restjson.EncodeList(e, "action", v.Action, false, func(e *restjson.Encoder, x *string) { e.StringValue(*x) })
-	if v.Resource != nil {
-		e.String("resource", *v.Resource)
-	}
-	if v.IsPublic != nil {
-		e.Bool("isPublic", *v.IsPublic)
-	}
-	e.String("resourceType", string(v.ResourceType))
-	restjson.EncodeMap(e, "condition", v.Condition, true, func(e *restjson.Encoder, x *string) { e.StringValue(*x) })
-	e.TimeISO("createdAt", v.CreatedAt)
-	e.TimeISO("analyzedAt", v.AnalyzedAt)
-	e.TimeISO("updatedAt", v.UpdatedAt)
-	e.String("status", string(v.Status))
-	e.String("resourceOwnerAccount", v.ResourceOwnerAccount)
-	if v.Error != nil {
-		e.String("error", *v.Error)
-	}
-	restjson.EncodeList(e, "sources", v.Sources, false, func(e *restjson.Encoder, x *FindingSource) { x.EncodeJSON(e) })
-	if v.ResourceControlPolicyRestriction != nil {
-		e.String("resourceControlPolicyRestriction", string(*v.ResourceControlPolicyRestriction))
-	}
-	e.End()
-}
-
 // FindingSummaryV2 — Contains information about a finding.
 type FindingSummaryV2 struct {
 	// AnalyzedAt — The time at which the resource-based policy or IAM entity that generated the finding was analyzed.
@@ -2266,28 +1148,6 @@ type FindingSummaryV2 struct {
 	UpdatedAt time.Time
 	// FindingType — The type of the access finding.
 	FindingType *FindingType
-}
-
-// EncodeJSON implements restjson.Output: it writes FindingSummaryV2 as a JSON object, omitting absent optional members.
-func (v *FindingSummaryV2) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	e.TimeISO("analyzedAt", v.AnalyzedAt)
-	e.TimeISO("createdAt", v.CreatedAt)
-	if v.Error != nil {
-		e.String("error", *v.Error)
-	}
-	e.String("id", v.Id)
-	if v.Resource != nil {
-		e.String("resource", *v.Resource)
-	}
-	e.String("resourceType", string(v.ResourceType))
-	e.String("resourceOwnerAccount", v.ResourceOwnerAccount)
-	e.String("status", string(v.Status))
-	e.TimeISO("updatedAt", v.UpdatedAt)
-	if v.FindingType != nil {
-		e.String("findingType", string(*v.FindingType))
-	}
-	e.End()
 }
 
 // FindingType — the FindingType enumeration of the model.
@@ -2327,24 +1187,6 @@ type FindingsStatistics struct {
 	UnusedAccessFindingsStatistics *UnusedAccessFindingsStatistics
 }
 
-// EncodeJSON implements restjson.Output: it writes FindingsStatistics as a JSON object, omitting absent optional members.
-func (v *FindingsStatistics) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	if v.ExternalAccessFindingsStatistics != nil {
-		e.Key("externalAccessFindingsStatistics")
-		v.ExternalAccessFindingsStatistics.EncodeJSON(e)
-	}
-	if v.InternalAccessFindingsStatistics != nil {
-		e.Key("internalAccessFindingsStatistics")
-		v.InternalAccessFindingsStatistics.EncodeJSON(e)
-	}
-	if v.UnusedAccessFindingsStatistics != nil {
-		e.Key("unusedAccessFindingsStatistics")
-		v.UnusedAccessFindingsStatistics.EncodeJSON(e)
-	}
-	e.End()
-}
-
 // GenerateFindingRecommendationRequest — is the input of GenerateFindingRecommendation.
 type GenerateFindingRecommendationRequest struct {
 	// AnalyzerArn — The ARN of the analyzer used to generate the finding recommendation.
@@ -2357,29 +1199,12 @@ type GenerateFindingRecommendationRequest struct {
 	Id string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of GenerateFindingRecommendationRequest from obj and checks the model's constraints.
-func (v *GenerateFindingRecommendationRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "analyzerArn", jsondecode.StringRule{Pattern: patAnalyzerArn}, true); ok {
-		v.AnalyzerArn = x
-	}
-	if x, ok := d.String(obj, "id", jsondecode.StringRule{Min: 1, Max: 2048}, true); ok {
-		v.Id = x
-	}
-}
-
 // GeneratedPolicy — Contains the text for the generated policy.
 type GeneratedPolicy struct {
 	// Policy — The text to use as the content for the new policy.
 	//
 	// Required.
 	Policy string
-}
-
-// EncodeJSON implements restjson.Output: it writes GeneratedPolicy as a JSON object, omitting absent optional members.
-func (v *GeneratedPolicy) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	e.String("policy", v.Policy)
-	e.End()
 }
 
 // GeneratedPolicyProperties — Contains the generated policy details.
@@ -2394,20 +1219,6 @@ type GeneratedPolicyProperties struct {
 	CloudTrailProperties *CloudTrailProperties
 }
 
-// EncodeJSON implements restjson.Output: it writes GeneratedPolicyProperties as a JSON object, omitting absent optional members.
-func (v *GeneratedPolicyProperties) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	if v.IsComplete != nil {
-		e.Bool("isComplete", *v.IsComplete)
-	}
-	e.String("principalArn", v.PrincipalArn)
-	if v.CloudTrailProperties != nil {
-		e.Key("cloudTrailProperties")
-		v.CloudTrailProperties.EncodeJSON(e)
-	}
-	e.End()
-}
-
 // GeneratedPolicyResult — Contains the text for the generated policy and its details.
 type GeneratedPolicyResult struct {
 	// Properties — A GeneratedPolicyProperties object that contains properties of the generated policy.
@@ -2416,15 +1227,6 @@ type GeneratedPolicyResult struct {
 	Properties GeneratedPolicyProperties
 	// GeneratedPolicies — The text to use as the content for the new policy.
 	GeneratedPolicies []GeneratedPolicy
-}
-
-// EncodeJSON implements restjson.Output: it writes GeneratedPolicyResult as a JSON object, omitting absent optional members.
-func (v *GeneratedPolicyResult) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	e.Key("properties")
-	v.Properties.EncodeJSON(e)
-	restjson.EncodeList(e, "generatedPolicies", v.GeneratedPolicies, false, func(e *restjson.Encoder, x *GeneratedPolicy) { x.EncodeJSON(e) })
-	e.End()
 }
 
 // GetAccessPreviewRequest — is the input of GetAccessPreview.
@@ -2439,30 +1241,12 @@ type GetAccessPreviewRequest struct {
 	AnalyzerArn string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of GetAccessPreviewRequest from obj and checks the model's constraints.
-func (v *GetAccessPreviewRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "accessPreviewId", jsondecode.StringRule{Pattern: patAccessPreviewId}, true); ok {
-		v.AccessPreviewId = x
-	}
-	if x, ok := d.String(obj, "analyzerArn", jsondecode.StringRule{Pattern: patAnalyzerArn}, true); ok {
-		v.AnalyzerArn = x
-	}
-}
-
 // GetAccessPreviewResponse — is the output of GetAccessPreview.
 type GetAccessPreviewResponse struct {
 	// AccessPreview — An object that contains information about the access preview.
 	//
 	// Required.
 	AccessPreview AccessPreview
-}
-
-// EncodeJSON implements restjson.Output: it writes GetAccessPreviewResponse as a JSON object, omitting absent optional members.
-func (v *GetAccessPreviewResponse) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	e.Key("accessPreview")
-	v.AccessPreview.EncodeJSON(e)
-	e.End()
 }
 
 // GetAnalyzedResourceRequest — Retrieves an analyzed resource.
@@ -2477,30 +1261,10 @@ type GetAnalyzedResourceRequest struct {
 	ResourceArn string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of GetAnalyzedResourceRequest from obj and checks the model's constraints.
-func (v *GetAnalyzedResourceRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "analyzerArn", jsondecode.StringRule{Pattern: patAnalyzerArn}, true); ok {
-		v.AnalyzerArn = x
-	}
-	if x, ok := d.String(obj, "resourceArn", jsondecode.StringRule{Pattern: patResourceArn}, true); ok {
-		v.ResourceArn = x
-	}
-}
-
 // GetAnalyzedResourceResponse — The response to the request.
 type GetAnalyzedResourceResponse struct {
 	// Resource — An AnalyzedResource object that contains information that IAM Access Analyzer found when it analyzed the resource.
 	Resource *AnalyzedResource
-}
-
-// EncodeJSON implements restjson.Output: it writes GetAnalyzedResourceResponse as a JSON object, omitting absent optional members.
-func (v *GetAnalyzedResourceResponse) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	if v.Resource != nil {
-		e.Key("resource")
-		v.Resource.EncodeJSON(e)
-	}
-	e.End()
 }
 
 // GetAnalyzerRequest — Retrieves an analyzer.
@@ -2511,27 +1275,12 @@ type GetAnalyzerRequest struct {
 	AnalyzerName string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of GetAnalyzerRequest from obj and checks the model's constraints.
-func (v *GetAnalyzerRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "analyzerName", jsondecode.StringRule{Min: 1, Max: 255, Pattern: patAnalyzerName}, true); ok {
-		v.AnalyzerName = x
-	}
-}
-
 // GetAnalyzerResponse — The response to the request.
 type GetAnalyzerResponse struct {
 	// Analyzer — An AnalyzerSummary object that contains information about the analyzer.
 	//
 	// Required.
 	Analyzer AnalyzerSummary
-}
-
-// EncodeJSON implements restjson.Output: it writes GetAnalyzerResponse as a JSON object, omitting absent optional members.
-func (v *GetAnalyzerResponse) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	e.Key("analyzer")
-	v.Analyzer.EncodeJSON(e)
-	e.End()
 }
 
 // GetArchiveRuleRequest — Retrieves an archive rule.
@@ -2546,30 +1295,12 @@ type GetArchiveRuleRequest struct {
 	RuleName string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of GetArchiveRuleRequest from obj and checks the model's constraints.
-func (v *GetArchiveRuleRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "analyzerName", jsondecode.StringRule{Min: 1, Max: 255, Pattern: patAnalyzerName}, true); ok {
-		v.AnalyzerName = x
-	}
-	if x, ok := d.String(obj, "ruleName", jsondecode.StringRule{Min: 1, Max: 255, Pattern: patName}, true); ok {
-		v.RuleName = x
-	}
-}
-
 // GetArchiveRuleResponse — The response to the request.
 type GetArchiveRuleResponse struct {
 	// ArchiveRule — the archiveRule member (shape ArchiveRuleSummary).
 	//
 	// Required.
 	ArchiveRule ArchiveRuleSummary
-}
-
-// EncodeJSON implements restjson.Output: it writes GetArchiveRuleResponse as a JSON object, omitting absent optional members.
-func (v *GetArchiveRuleResponse) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	e.Key("archiveRule")
-	v.ArchiveRule.EncodeJSON(e)
-	e.End()
 }
 
 // GetFindingRecommendationRequest — is the input of GetFindingRecommendation.
@@ -2586,22 +1317,6 @@ type GetFindingRecommendationRequest struct {
 	MaxResults *int32
 	// NextToken — A token used for pagination of results returned.
 	NextToken *string
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of GetFindingRecommendationRequest from obj and checks the model's constraints.
-func (v *GetFindingRecommendationRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "analyzerArn", jsondecode.StringRule{Pattern: patAnalyzerArn}, true); ok {
-		v.AnalyzerArn = x
-	}
-	if x, ok := d.String(obj, "id", jsondecode.StringRule{Min: 1, Max: 2048}, true); ok {
-		v.Id = x
-	}
-	if x, ok := d.Int(obj, "maxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 1000, HasMax: true}, false); ok {
-		v.MaxResults = &x
-	}
-	if x, ok := d.String(obj, "nextToken", jsondecode.StringRule{}, false); ok {
-		v.NextToken = &x
-	}
 }
 
 // GetFindingRecommendationResponse — is the output of GetFindingRecommendation.
@@ -2632,27 +1347,6 @@ type GetFindingRecommendationResponse struct {
 	Status Status
 }
 
-// EncodeJSON implements restjson.Output: it writes GetFindingRecommendationResponse as a JSON object, omitting absent optional members.
-func (v *GetFindingRecommendationResponse) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	e.TimeISO("startedAt", v.StartedAt)
-	if v.CompletedAt != nil {
-		e.TimeISO("completedAt", *v.CompletedAt)
-	}
-	if v.NextToken != nil {
-		e.String("nextToken", *v.NextToken)
-	}
-	if v.Error != nil {
-		e.Key("error")
-		v.Error.EncodeJSON(e)
-	}
-	e.String("resourceArn", v.ResourceArn)
-	restjson.EncodeList(e, "recommendedSteps", v.RecommendedSteps, false, func(e *restjson.Encoder, x *RecommendedStep) { x.EncodeJSON(e) })
-	e.String("recommendationType", string(v.RecommendationType))
-	e.String("status", string(v.Status))
-	e.End()
-}
-
 // GetFindingRequest — Retrieves a finding.
 type GetFindingRequest struct {
 	// AnalyzerArn — The ARN of the analyzer that generated the finding.
@@ -2665,30 +1359,10 @@ type GetFindingRequest struct {
 	Id string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of GetFindingRequest from obj and checks the model's constraints.
-func (v *GetFindingRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "analyzerArn", jsondecode.StringRule{Pattern: patAnalyzerArn}, true); ok {
-		v.AnalyzerArn = x
-	}
-	if x, ok := d.String(obj, "id", jsondecode.StringRule{}, true); ok {
-		v.Id = x
-	}
-}
-
 // GetFindingResponse — The response to the request.
 type GetFindingResponse struct {
 	// Finding — A finding object that contains finding details.
 	Finding *Finding
-}
-
-// EncodeJSON implements restjson.Output: it writes GetFindingResponse as a JSON object, omitting absent optional members.
-func (v *GetFindingResponse) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	if v.Finding != nil {
-		e.Key("finding")
-		v.Finding.EncodeJSON(e)
-	}
-	e.End()
 }
 
 // GetFindingV2Request — is the input of GetFindingV2.
@@ -2705,22 +1379,6 @@ type GetFindingV2Request struct {
 	MaxResults *int32
 	// NextToken — A token used for pagination of results returned.
 	NextToken *string
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of GetFindingV2Request from obj and checks the model's constraints.
-func (v *GetFindingV2Request) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "analyzerArn", jsondecode.StringRule{Pattern: patAnalyzerArn}, true); ok {
-		v.AnalyzerArn = x
-	}
-	if x, ok := d.String(obj, "id", jsondecode.StringRule{}, true); ok {
-		v.Id = x
-	}
-	if x, ok := d.Int(obj, "maxResults", jsondecode.IntRule{}, false); ok {
-		v.MaxResults = &x
-	}
-	if x, ok := d.String(obj, "nextToken", jsondecode.StringRule{}, false); ok {
-		v.NextToken = &x
-	}
 }
 
 // GetFindingV2Response — is the output of GetFindingV2.
@@ -2767,32 +1425,6 @@ type GetFindingV2Response struct {
 	FindingType *FindingType
 }
 
-// EncodeJSON implements restjson.Output: it writes GetFindingV2Response as a JSON object, omitting absent optional members.
-func (v *GetFindingV2Response) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	e.TimeISO("analyzedAt", v.AnalyzedAt)
-	e.TimeISO("createdAt", v.CreatedAt)
-	if v.Error != nil {
-		e.String("error", *v.Error)
-	}
-	e.String("id", v.Id)
-	if v.NextToken != nil {
-		e.String("nextToken", *v.NextToken)
-	}
-	if v.Resource != nil {
-		e.String("resource", *v.Resource)
-	}
-	e.String("resourceType", string(v.ResourceType))
-	e.String("resourceOwnerAccount", v.ResourceOwnerAccount)
-	e.String("status", string(v.Status))
-	e.TimeISO("updatedAt", v.UpdatedAt)
-	restjson.EncodeList(e, "findingDetails", v.FindingDetails, true, func(e *restjson.Encoder, x *FindingDetails) { x.EncodeJSON(e) })
-	if v.FindingType != nil {
-		e.String("findingType", string(*v.FindingType))
-	}
-	e.End()
-}
-
 // GetFindingsStatisticsRequest — is the input of GetFindingsStatistics.
 type GetFindingsStatisticsRequest struct {
 	// AnalyzerArn — The ARN of the analyzer used to generate the statistics.
@@ -2801,29 +1433,12 @@ type GetFindingsStatisticsRequest struct {
 	AnalyzerArn string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of GetFindingsStatisticsRequest from obj and checks the model's constraints.
-func (v *GetFindingsStatisticsRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "analyzerArn", jsondecode.StringRule{Pattern: patAnalyzerArn}, true); ok {
-		v.AnalyzerArn = x
-	}
-}
-
 // GetFindingsStatisticsResponse — is the output of GetFindingsStatistics.
 type GetFindingsStatisticsResponse struct {
 	// FindingsStatistics — A group of external access or unused access findings statistics.
 	FindingsStatistics []FindingsStatistics
 	// LastUpdatedAt — The time at which the retrieval of the findings statistics was last updated.
 	LastUpdatedAt *time.Time
-}
-
-// EncodeJSON implements restjson.Output: it writes GetFindingsStatisticsResponse as a JSON object, omitting absent optional members.
-func (v *GetFindingsStatisticsResponse) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	restjson.EncodeList(e, "findingsStatistics", v.FindingsStatistics, false, func(e *restjson.Encoder, x *FindingsStatistics) { x.EncodeJSON(e) })
-	if v.LastUpdatedAt != nil {
-		e.TimeISO("lastUpdatedAt", *v.LastUpdatedAt)
-	}
-	e.End()
 }
 
 // GetGeneratedPolicyRequest — is the input of GetGeneratedPolicy.
@@ -2838,19 +1453,6 @@ type GetGeneratedPolicyRequest struct {
 	IncludeServiceLevelTemplate *bool
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of GetGeneratedPolicyRequest from obj and checks the model's constraints.
-func (v *GetGeneratedPolicyRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "jobId", jsondecode.StringRule{}, true); ok {
-		v.JobId = x
-	}
-	if x, ok := d.Bool(obj, "includeResourcePlaceholders", false); ok {
-		v.IncludeResourcePlaceholders = &x
-	}
-	if x, ok := d.Bool(obj, "includeServiceLevelTemplate", false); ok {
-		v.IncludeServiceLevelTemplate = &x
-	}
-}
-
 // GetGeneratedPolicyResponse — is the output of GetGeneratedPolicy.
 type GetGeneratedPolicyResponse struct {
 	// JobDetails — A GeneratedPolicyDetails object that contains details about the generated policy.
@@ -2863,36 +1465,10 @@ type GetGeneratedPolicyResponse struct {
 	GeneratedPolicyResult GeneratedPolicyResult
 }
 
-// EncodeJSON implements restjson.Output: it writes GetGeneratedPolicyResponse as a JSON object, omitting absent optional members.
-func (v *GetGeneratedPolicyResponse) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	e.Key("jobDetails")
-	v.JobDetails.EncodeJSON(e)
-	e.Key("generatedPolicyResult")
-	v.GeneratedPolicyResult.EncodeJSON(e)
-	e.End()
-}
-
 // IamRoleConfiguration — The proposed access control configuration for an IAM role.
 type IamRoleConfiguration struct {
 	// TrustPolicy — The proposed trust policy for the IAM role.
 	TrustPolicy *string
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of IamRoleConfiguration from obj and checks the model's constraints.
-func (v *IamRoleConfiguration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "trustPolicy", jsondecode.StringRule{}, false); ok {
-		v.TrustPolicy = &x
-	}
-}
-
-// EncodeJSON implements restjson.Output: it writes IamRoleConfiguration as a JSON object, omitting absent optional members.
-func (v *IamRoleConfiguration) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	if v.TrustPolicy != nil {
-		e.String("trustPolicy", *v.TrustPolicy)
-	}
-	e.End()
 }
 
 // InlineArchiveRule — An criterion statement in an archive rule.
@@ -2907,49 +1483,10 @@ type InlineArchiveRule struct {
 	Filter map[string]Criterion
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of InlineArchiveRule from obj and checks the model's constraints.
-func (v *InlineArchiveRule) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "ruleName", jsondecode.StringRule{Min: 1, Max: 255, Pattern: patName}, true); ok {
-		v.RuleName = x
-	}
-	if x, ok := jsondecode.DecodeMap(d, obj, "filter", jsondecode.ListRule{}, true, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
-		return x
-	}, func(d *jsondecode.Decoder, v any, name string) Criterion {
-		x, ok := jsondecode.DecodeStructValue[Criterion](d, v, name)
-		if !ok {
-			return Criterion{}
-		}
-		return *x
-	}); ok {
-		v.Filter = x
-	}
-}
-
 // InternalAccessAnalysisRule — Contains information about analysis rules for the internal access analyzer.
 type InternalAccessAnalysisRule struct {
 	// Inclusions — A list of rules for the internal access analyzer containing criteria to include in analysis.
 	Inclusions []InternalAccessAnalysisRuleCriteria
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of InternalAccessAnalysisRule from obj and checks the model's constraints.
-func (v *InternalAccessAnalysisRule) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := jsondecode.DecodeList(d, obj, "inclusions", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) InternalAccessAnalysisRuleCriteria {
-		x, ok := jsondecode.DecodeStructValue[InternalAccessAnalysisRuleCriteria](d, v, name)
-		if !ok {
-			return InternalAccessAnalysisRuleCriteria{}
-		}
-		return *x
-	}); ok {
-		v.Inclusions = x
-	}
-}
-
-// EncodeJSON implements restjson.Output: it writes InternalAccessAnalysisRule as a JSON object, omitting absent optional members.
-func (v *InternalAccessAnalysisRule) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	restjson.EncodeList(e, "inclusions", v.Inclusions, false, func(e *restjson.Encoder, x *InternalAccessAnalysisRuleCriteria) { x.EncodeJSON(e) })
-	e.End()
 }
 
 // InternalAccessAnalysisRuleCriteria — The criteria for an analysis rule for an internal access analyzer.
@@ -2962,58 +1499,10 @@ type InternalAccessAnalysisRuleCriteria struct {
 	ResourceArns []string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of InternalAccessAnalysisRuleCriteria from obj and checks the model's constraints.
-func (v *InternalAccessAnalysisRuleCriteria) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := jsondecode.DecodeList(d, obj, "accountIds", jsondecode.ListRule{Scalar: true}, false, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
-		return x
-	}); ok {
-		v.AccountIds = x
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "resourceTypes", jsondecode.ListRule{Scalar: true}, false, func(d *jsondecode.Decoder, v any, name string) ResourceType {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{Enum: resourceTypeEnum()})
-		return ResourceType(x)
-	}); ok {
-		v.ResourceTypes = x
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "resourceArns", jsondecode.ListRule{Scalar: true}, false, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
-		return x
-	}); ok {
-		v.ResourceArns = x
-	}
-}
-
-// EncodeJSON implements restjson.Output: it writes InternalAccessAnalysisRuleCriteria as a JSON object, omitting absent optional members.
-func (v *InternalAccessAnalysisRuleCriteria) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	restjson.EncodeList(e, "accountIds", v.AccountIds, false, func(e *restjson.Encoder, x *string) { e.StringValue(*x) })
-	restjson.EncodeList(e, "resourceTypes", v.ResourceTypes, false, func(e *restjson.Encoder, x *ResourceType) { e.StringValue(string(*x)) })
-	restjson.EncodeList(e, "resourceArns", v.ResourceArns, false, func(e *restjson.Encoder, x *string) { e.StringValue(*x) })
-	e.End()
-}
-
 // InternalAccessConfiguration — Specifies the configuration of an internal access analyzer for an Amazon Web Services organization or account.
 type InternalAccessConfiguration struct {
 	// AnalysisRule — Contains information about analysis rules for the internal access analyzer.
 	AnalysisRule *InternalAccessAnalysisRule
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of InternalAccessConfiguration from obj and checks the model's constraints.
-func (v *InternalAccessConfiguration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := jsondecode.DecodeStruct[InternalAccessAnalysisRule](d, obj, "analysisRule", false); ok {
-		v.AnalysisRule = x
-	}
-}
-
-// EncodeJSON implements restjson.Output: it writes InternalAccessConfiguration as a JSON object, omitting absent optional members.
-func (v *InternalAccessConfiguration) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	if v.AnalysisRule != nil {
-		e.Key("analysisRule")
-		v.AnalysisRule.EncodeJSON(e)
-	}
-	e.End()
 }
 
 // InternalAccessDetails — Contains information about an internal access finding.
@@ -3038,31 +1527,6 @@ type InternalAccessDetails struct {
 	ServiceControlPolicyRestriction *ServiceControlPolicyRestriction
 }
 
-// EncodeJSON implements restjson.Output: it writes InternalAccessDetails as a JSON object, omitting absent optional members.
-func (v *InternalAccessDetails) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	restjson.EncodeList(e, "action", v.Action, false, func(e *restjson.Encoder, x *string) { e.StringValue(*x) })
-	restjson.EncodeMap(e, "condition", v.Condition, false, func(e *restjson.Encoder, x *string) { e.StringValue(*x) })
-	restjson.EncodeMap(e, "principal", v.Principal, false, func(e *restjson.Encoder, x *string) { e.StringValue(*x) })
-	if v.PrincipalOwnerAccount != nil {
-		e.String("principalOwnerAccount", *v.PrincipalOwnerAccount)
-	}
-	if v.AccessType != nil {
-		e.String("accessType", string(*v.AccessType))
-	}
-	if v.PrincipalType != nil {
-		e.String("principalType", string(*v.PrincipalType))
-	}
-	restjson.EncodeList(e, "sources", v.Sources, false, func(e *restjson.Encoder, x *FindingSource) { x.EncodeJSON(e) })
-	if v.ResourceControlPolicyRestriction != nil {
-		e.String("resourceControlPolicyRestriction", string(*v.ResourceControlPolicyRestriction))
-	}
-	if v.ServiceControlPolicyRestriction != nil {
-		e.String("serviceControlPolicyRestriction", string(*v.ServiceControlPolicyRestriction))
-	}
-	e.End()
-}
-
 // InternalAccessFindingsStatistics — Provides aggregate statistics about the findings for the specified internal access analyzer.
 type InternalAccessFindingsStatistics struct {
 	// ResourceTypeStatistics — The total number of active findings for each resource type of the specified internal access analyzer.
@@ -3075,22 +1539,6 @@ type InternalAccessFindingsStatistics struct {
 	TotalResolvedFindings *int32
 }
 
-// EncodeJSON implements restjson.Output: it writes InternalAccessFindingsStatistics as a JSON object, omitting absent optional members.
-func (v *InternalAccessFindingsStatistics) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	restjson.EncodeMap(e, "resourceTypeStatistics", v.ResourceTypeStatistics, false, func(e *restjson.Encoder, x *InternalAccessResourceTypeDetails) { x.EncodeJSON(e) })
-	if v.TotalActiveFindings != nil {
-		e.Int("totalActiveFindings", *v.TotalActiveFindings)
-	}
-	if v.TotalArchivedFindings != nil {
-		e.Int("totalArchivedFindings", *v.TotalArchivedFindings)
-	}
-	if v.TotalResolvedFindings != nil {
-		e.Int("totalResolvedFindings", *v.TotalResolvedFindings)
-	}
-	e.End()
-}
-
 // InternalAccessResourceTypeDetails — Contains information about the total number of active, archived, and resolved findings for a resource type of an internal access analyzer.
 type InternalAccessResourceTypeDetails struct {
 	// TotalActiveFindings — The total number of active findings for the resource type in the internal access analyzer.
@@ -3099,21 +1547,6 @@ type InternalAccessResourceTypeDetails struct {
 	TotalResolvedFindings *int32
 	// TotalArchivedFindings — The total number of archived findings for the resource type in the internal access analyzer.
 	TotalArchivedFindings *int32
-}
-
-// EncodeJSON implements restjson.Output: it writes InternalAccessResourceTypeDetails as a JSON object, omitting absent optional members.
-func (v *InternalAccessResourceTypeDetails) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	if v.TotalActiveFindings != nil {
-		e.Int("totalActiveFindings", *v.TotalActiveFindings)
-	}
-	if v.TotalResolvedFindings != nil {
-		e.Int("totalResolvedFindings", *v.TotalResolvedFindings)
-	}
-	if v.TotalArchivedFindings != nil {
-		e.Int("totalArchivedFindings", *v.TotalArchivedFindings)
-	}
-	e.End()
 }
 
 // InternalAccessType — the InternalAccessType enumeration of the model.
@@ -3137,15 +1570,6 @@ func (InternalAccessType) Values() []InternalAccessType {
 type InternetConfiguration struct {
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of InternetConfiguration from obj and checks the model's constraints.
-func (v *InternetConfiguration) DecodeJSON(*jsondecode.Decoder, jsondecode.Object) {}
-
-// EncodeJSON implements restjson.Output: it writes InternetConfiguration as a JSON object, omitting absent optional members.
-func (v *InternetConfiguration) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	e.End()
-}
-
 // JobDetails — Contains details about the policy generation request.
 type JobDetails struct {
 	// JobId — The JobId that is returned by the StartPolicyGeneration operation.
@@ -3166,22 +1590,6 @@ type JobDetails struct {
 	JobError *JobError
 }
 
-// EncodeJSON implements restjson.Output: it writes JobDetails as a JSON object, omitting absent optional members.
-func (v *JobDetails) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	e.String("jobId", v.JobId)
-	e.String("status", string(v.Status))
-	e.TimeISO("startedOn", v.StartedOn)
-	if v.CompletedOn != nil {
-		e.TimeISO("completedOn", *v.CompletedOn)
-	}
-	if v.JobError != nil {
-		e.Key("jobError")
-		v.JobError.EncodeJSON(e)
-	}
-	e.End()
-}
-
 // JobError — Contains the details about the policy generation error.
 type JobError struct {
 	// Code — The job error code.
@@ -3192,14 +1600,6 @@ type JobError struct {
 	//
 	// Required.
 	Message string
-}
-
-// EncodeJSON implements restjson.Output: it writes JobError as a JSON object, omitting absent optional members.
-func (v *JobError) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	e.String("code", string(v.Code))
-	e.String("message", v.Message)
-	e.End()
 }
 
 // JobErrorCode — the JobErrorCode enumeration of the model.
@@ -3264,80 +1664,12 @@ type KmsGrantConfiguration struct {
 	IssuingAccount string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of KmsGrantConfiguration from obj and checks the model's constraints.
-func (v *KmsGrantConfiguration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := jsondecode.DecodeList(d, obj, "operations", jsondecode.ListRule{Scalar: true}, true, func(d *jsondecode.Decoder, v any, name string) KmsGrantOperation {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{Enum: kmsGrantOperationEnum()})
-		return KmsGrantOperation(x)
-	}); ok {
-		v.Operations = x
-	}
-	if x, ok := d.String(obj, "granteePrincipal", jsondecode.StringRule{}, true); ok {
-		v.GranteePrincipal = x
-	}
-	if x, ok := d.String(obj, "retiringPrincipal", jsondecode.StringRule{}, false); ok {
-		v.RetiringPrincipal = &x
-	}
-	if x, ok := jsondecode.DecodeStruct[KmsGrantConstraints](d, obj, "constraints", false); ok {
-		v.Constraints = x
-	}
-	if x, ok := d.String(obj, "issuingAccount", jsondecode.StringRule{}, true); ok {
-		v.IssuingAccount = x
-	}
-}
-
-// EncodeJSON implements restjson.Output: it writes KmsGrantConfiguration as a JSON object, omitting absent optional members.
-func (v *KmsGrantConfiguration) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	restjson.EncodeList(e, "operations", v.Operations, true, func(e *restjson.Encoder, x *KmsGrantOperation) { e.StringValue(string(*x)) })
-	e.String("granteePrincipal", v.GranteePrincipal)
-	if v.RetiringPrincipal != nil {
-		e.String("retiringPrincipal", *v.RetiringPrincipal)
-	}
-	if v.Constraints != nil {
-		e.Key("constraints")
-		v.Constraints.EncodeJSON(e)
-	}
-	e.String("issuingAccount", v.IssuingAccount)
-	e.End()
-}
-
 // KmsGrantConstraints — Use this structure to propose allowing cryptographic operations in the grant only when the operation request includes the specified encryption context .
 type KmsGrantConstraints struct {
 	// EncryptionContextEquals — A list of key-value pairs that must match the encryption context in the cryptographic operation request.
 	EncryptionContextEquals map[string]string
 	// EncryptionContextSubset — A list of key-value pairs that must be included in the encryption context of the cryptographic operation request.
 	EncryptionContextSubset map[string]string
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of KmsGrantConstraints from obj and checks the model's constraints.
-func (v *KmsGrantConstraints) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := jsondecode.DecodeMap(d, obj, "encryptionContextEquals", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
-		return x
-	}, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
-		return x
-	}); ok {
-		v.EncryptionContextEquals = x
-	}
-	if x, ok := jsondecode.DecodeMap(d, obj, "encryptionContextSubset", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
-		return x
-	}, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
-		return x
-	}); ok {
-		v.EncryptionContextSubset = x
-	}
-}
-
-// EncodeJSON implements restjson.Output: it writes KmsGrantConstraints as a JSON object, omitting absent optional members.
-func (v *KmsGrantConstraints) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	restjson.EncodeMap(e, "encryptionContextEquals", v.EncryptionContextEquals, false, func(e *restjson.Encoder, x *string) { e.StringValue(*x) })
-	restjson.EncodeMap(e, "encryptionContextSubset", v.EncryptionContextSubset, false, func(e *restjson.Encoder, x *string) { e.StringValue(*x) })
-	e.End()
 }
 
 // KmsGrantOperation — the KmsGrantOperation enumeration of the model.
@@ -3381,61 +1713,12 @@ func (KmsGrantOperation) Values() []KmsGrantOperation {
 	}
 }
 
-func kmsGrantOperationEnum() []string {
-	return []string{
-		"CreateGrant",
-		"Decrypt",
-		"DescribeKey",
-		"Encrypt",
-		"GenerateDataKey",
-		"GenerateDataKeyPair",
-		"GenerateDataKeyPairWithoutPlaintext",
-		"GenerateDataKeyWithoutPlaintext",
-		"GetPublicKey",
-		"ReEncryptFrom",
-		"ReEncryptTo",
-		"RetireGrant",
-		"Sign",
-		"Verify",
-	}
-}
-
 // KmsKeyConfiguration — Proposed access control configuration for a KMS key.
 type KmsKeyConfiguration struct {
 	// KeyPolicies — Resource policy configuration for the KMS key.
 	KeyPolicies map[string]string
 	// Grants — A list of proposed grant configurations for the KMS key.
 	Grants []KmsGrantConfiguration
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of KmsKeyConfiguration from obj and checks the model's constraints.
-func (v *KmsKeyConfiguration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := jsondecode.DecodeMap(d, obj, "keyPolicies", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
-		return x
-	}, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
-		return x
-	}); ok {
-		v.KeyPolicies = x
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "grants", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) KmsGrantConfiguration {
-		x, ok := jsondecode.DecodeStructValue[KmsGrantConfiguration](d, v, name)
-		if !ok {
-			return KmsGrantConfiguration{}
-		}
-		return *x
-	}); ok {
-		v.Grants = x
-	}
-}
-
-// EncodeJSON implements restjson.Output: it writes KmsKeyConfiguration as a JSON object, omitting absent optional members.
-func (v *KmsKeyConfiguration) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	restjson.EncodeMap(e, "keyPolicies", v.KeyPolicies, false, func(e *restjson.Encoder, x *string) { e.StringValue(*x) })
-	restjson.EncodeList(e, "grants", v.Grants, false, func(e *restjson.Encoder, x *KmsGrantConfiguration) { x.EncodeJSON(e) })
-	e.End()
 }
 
 // ListAccessPreviewFindingsRequest — is the input of ListAccessPreviewFindings.
@@ -3456,34 +1739,6 @@ type ListAccessPreviewFindingsRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of ListAccessPreviewFindingsRequest from obj and checks the model's constraints.
-func (v *ListAccessPreviewFindingsRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "accessPreviewId", jsondecode.StringRule{Pattern: patAccessPreviewId}, true); ok {
-		v.AccessPreviewId = x
-	}
-	if x, ok := d.String(obj, "analyzerArn", jsondecode.StringRule{Pattern: patAnalyzerArn}, true); ok {
-		v.AnalyzerArn = x
-	}
-	if x, ok := jsondecode.DecodeMap(d, obj, "filter", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
-		return x
-	}, func(d *jsondecode.Decoder, v any, name string) Criterion {
-		x, ok := jsondecode.DecodeStructValue[Criterion](d, v, name)
-		if !ok {
-			return Criterion{}
-		}
-		return *x
-	}); ok {
-		v.Filter = x
-	}
-	if x, ok := d.String(obj, "nextToken", jsondecode.StringRule{}, false); ok {
-		v.NextToken = &x
-	}
-	if x, ok := d.Int(obj, "maxResults", jsondecode.IntRule{}, false); ok {
-		v.MaxResults = &x
-	}
-}
-
 // ListAccessPreviewFindingsResponse — is the output of ListAccessPreviewFindings.
 type ListAccessPreviewFindingsResponse struct {
 	// Findings — A list of access preview findings that match the specified filter criteria.
@@ -3492,16 +1747,6 @@ type ListAccessPreviewFindingsResponse struct {
 	Findings []AccessPreviewFinding
 	// NextToken — A token used for pagination of results returned.
 	NextToken *string
-}
-
-// EncodeJSON implements restjson.Output: it writes ListAccessPreviewFindingsResponse as a JSON object, omitting absent optional members.
-func (v *ListAccessPreviewFindingsResponse) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	restjson.EncodeList(e, "findings", v.Findings, true, func(e *restjson.Encoder, x *AccessPreviewFinding) { x.EncodeJSON(e) })
-	if v.NextToken != nil {
-		e.String("nextToken", *v.NextToken)
-	}
-	e.End()
 }
 
 // ListAccessPreviewsRequest — is the input of ListAccessPreviews.
@@ -3516,19 +1761,6 @@ type ListAccessPreviewsRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of ListAccessPreviewsRequest from obj and checks the model's constraints.
-func (v *ListAccessPreviewsRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "analyzerArn", jsondecode.StringRule{Pattern: patAnalyzerArn}, true); ok {
-		v.AnalyzerArn = x
-	}
-	if x, ok := d.String(obj, "nextToken", jsondecode.StringRule{}, false); ok {
-		v.NextToken = &x
-	}
-	if x, ok := d.Int(obj, "maxResults", jsondecode.IntRule{}, false); ok {
-		v.MaxResults = &x
-	}
-}
-
 // ListAccessPreviewsResponse — is the output of ListAccessPreviews.
 type ListAccessPreviewsResponse struct {
 	// AccessPreviews — A list of access previews retrieved for the analyzer.
@@ -3537,16 +1769,6 @@ type ListAccessPreviewsResponse struct {
 	AccessPreviews []AccessPreviewSummary
 	// NextToken — A token used for pagination of results returned.
 	NextToken *string
-}
-
-// EncodeJSON implements restjson.Output: it writes ListAccessPreviewsResponse as a JSON object, omitting absent optional members.
-func (v *ListAccessPreviewsResponse) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	restjson.EncodeList(e, "accessPreviews", v.AccessPreviews, true, func(e *restjson.Encoder, x *AccessPreviewSummary) { x.EncodeJSON(e) })
-	if v.NextToken != nil {
-		e.String("nextToken", *v.NextToken)
-	}
-	e.End()
 }
 
 // ListAnalyzedResourcesRequest — Retrieves a list of resources that have been analyzed.
@@ -3563,23 +1785,6 @@ type ListAnalyzedResourcesRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of ListAnalyzedResourcesRequest from obj and checks the model's constraints.
-func (v *ListAnalyzedResourcesRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "analyzerArn", jsondecode.StringRule{Pattern: patAnalyzerArn}, true); ok {
-		v.AnalyzerArn = x
-	}
-	if x, ok := d.String(obj, "resourceType", jsondecode.StringRule{Enum: resourceTypeEnum()}, false); ok {
-		e := ResourceType(x)
-		v.ResourceType = &e
-	}
-	if x, ok := d.String(obj, "nextToken", jsondecode.StringRule{}, false); ok {
-		v.NextToken = &x
-	}
-	if x, ok := d.Int(obj, "maxResults", jsondecode.IntRule{}, false); ok {
-		v.MaxResults = &x
-	}
-}
-
 // ListAnalyzedResourcesResponse — The response to the request.
 type ListAnalyzedResourcesResponse struct {
 	// AnalyzedResources — A list of resources that were analyzed.
@@ -3588,16 +1793,6 @@ type ListAnalyzedResourcesResponse struct {
 	AnalyzedResources []AnalyzedResourceSummary
 	// NextToken — A token used for pagination of results returned.
 	NextToken *string
-}
-
-// EncodeJSON implements restjson.Output: it writes ListAnalyzedResourcesResponse as a JSON object, omitting absent optional members.
-func (v *ListAnalyzedResourcesResponse) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	restjson.EncodeList(e, "analyzedResources", v.AnalyzedResources, true, func(e *restjson.Encoder, x *AnalyzedResourceSummary) { x.EncodeJSON(e) })
-	if v.NextToken != nil {
-		e.String("nextToken", *v.NextToken)
-	}
-	e.End()
 }
 
 // ListAnalyzersRequest — Retrieves a list of analyzers.
@@ -3610,20 +1805,6 @@ type ListAnalyzersRequest struct {
 	Type *Type
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of ListAnalyzersRequest from obj and checks the model's constraints.
-func (v *ListAnalyzersRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "nextToken", jsondecode.StringRule{}, false); ok {
-		v.NextToken = &x
-	}
-	if x, ok := d.Int(obj, "maxResults", jsondecode.IntRule{}, false); ok {
-		v.MaxResults = &x
-	}
-	if x, ok := d.String(obj, "type", jsondecode.StringRule{Enum: typeEnum()}, false); ok {
-		e := Type(x)
-		v.Type = &e
-	}
-}
-
 // ListAnalyzersResponse — The response to the request.
 type ListAnalyzersResponse struct {
 	// Analyzers — The analyzers retrieved.
@@ -3632,16 +1813,6 @@ type ListAnalyzersResponse struct {
 	Analyzers []AnalyzerSummary
 	// NextToken — A token used for pagination of results returned.
 	NextToken *string
-}
-
-// EncodeJSON implements restjson.Output: it writes ListAnalyzersResponse as a JSON object, omitting absent optional members.
-func (v *ListAnalyzersResponse) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	restjson.EncodeList(e, "analyzers", v.Analyzers, true, func(e *restjson.Encoder, x *AnalyzerSummary) { x.EncodeJSON(e) })
-	if v.NextToken != nil {
-		e.String("nextToken", *v.NextToken)
-	}
-	e.End()
 }
 
 // ListArchiveRulesRequest — Retrieves a list of archive rules created for the specified analyzer.
@@ -3656,19 +1827,6 @@ type ListArchiveRulesRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of ListArchiveRulesRequest from obj and checks the model's constraints.
-func (v *ListArchiveRulesRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "analyzerName", jsondecode.StringRule{Min: 1, Max: 255, Pattern: patAnalyzerName}, true); ok {
-		v.AnalyzerName = x
-	}
-	if x, ok := d.String(obj, "nextToken", jsondecode.StringRule{}, false); ok {
-		v.NextToken = &x
-	}
-	if x, ok := d.Int(obj, "maxResults", jsondecode.IntRule{}, false); ok {
-		v.MaxResults = &x
-	}
-}
-
 // ListArchiveRulesResponse — The response to the request.
 type ListArchiveRulesResponse struct {
 	// ArchiveRules — A list of archive rules created for the specified analyzer.
@@ -3677,16 +1835,6 @@ type ListArchiveRulesResponse struct {
 	ArchiveRules []ArchiveRuleSummary
 	// NextToken — A token used for pagination of results returned.
 	NextToken *string
-}
-
-// EncodeJSON implements restjson.Output: it writes ListArchiveRulesResponse as a JSON object, omitting absent optional members.
-func (v *ListArchiveRulesResponse) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	restjson.EncodeList(e, "archiveRules", v.ArchiveRules, true, func(e *restjson.Encoder, x *ArchiveRuleSummary) { x.EncodeJSON(e) })
-	if v.NextToken != nil {
-		e.String("nextToken", *v.NextToken)
-	}
-	e.End()
 }
 
 // ListFindingsRequest — Retrieves a list of findings generated by the specified analyzer.
@@ -3705,34 +1853,6 @@ type ListFindingsRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of ListFindingsRequest from obj and checks the model's constraints.
-func (v *ListFindingsRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "analyzerArn", jsondecode.StringRule{Pattern: patAnalyzerArn}, true); ok {
-		v.AnalyzerArn = x
-	}
-	if x, ok := jsondecode.DecodeMap(d, obj, "filter", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
-		return x
-	}, func(d *jsondecode.Decoder, v any, name string) Criterion {
-		x, ok := jsondecode.DecodeStructValue[Criterion](d, v, name)
-		if !ok {
-			return Criterion{}
-		}
-		return *x
-	}); ok {
-		v.Filter = x
-	}
-	if x, ok := jsondecode.DecodeStruct[SortCriteria](d, obj, "sort", false); ok {
-		v.Sort = x
-	}
-	if x, ok := d.String(obj, "nextToken", jsondecode.StringRule{}, false); ok {
-		v.NextToken = &x
-	}
-	if x, ok := d.Int(obj, "maxResults", jsondecode.IntRule{}, false); ok {
-		v.MaxResults = &x
-	}
-}
-
 // ListFindingsResponse — The response to the request.
 type ListFindingsResponse struct {
 	// Findings — A list of findings retrieved from the analyzer that match the filter criteria specified, if any.
@@ -3741,16 +1861,6 @@ type ListFindingsResponse struct {
 	Findings []FindingSummary
 	// NextToken — A token used for pagination of results returned.
 	NextToken *string
-}
-
-// EncodeJSON implements restjson.Output: it writes ListFindingsResponse as a JSON object, omitting absent optional members.
-func (v *ListFindingsResponse) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	restjson.EncodeList(e, "findings", v.Findings, true, func(e *restjson.Encoder, x *FindingSummary) { x.EncodeJSON(e) })
-	if v.NextToken != nil {
-		e.String("nextToken", *v.NextToken)
-	}
-	e.End()
 }
 
 // ListFindingsV2Request — is the input of ListFindingsV2.
@@ -3769,34 +1879,6 @@ type ListFindingsV2Request struct {
 	Sort *SortCriteria
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of ListFindingsV2Request from obj and checks the model's constraints.
-func (v *ListFindingsV2Request) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "analyzerArn", jsondecode.StringRule{Pattern: patAnalyzerArn}, true); ok {
-		v.AnalyzerArn = x
-	}
-	if x, ok := jsondecode.DecodeMap(d, obj, "filter", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
-		return x
-	}, func(d *jsondecode.Decoder, v any, name string) Criterion {
-		x, ok := jsondecode.DecodeStructValue[Criterion](d, v, name)
-		if !ok {
-			return Criterion{}
-		}
-		return *x
-	}); ok {
-		v.Filter = x
-	}
-	if x, ok := d.Int(obj, "maxResults", jsondecode.IntRule{}, false); ok {
-		v.MaxResults = &x
-	}
-	if x, ok := d.String(obj, "nextToken", jsondecode.StringRule{}, false); ok {
-		v.NextToken = &x
-	}
-	if x, ok := jsondecode.DecodeStruct[SortCriteria](d, obj, "sort", false); ok {
-		v.Sort = x
-	}
-}
-
 // ListFindingsV2Response — is the output of ListFindingsV2.
 type ListFindingsV2Response struct {
 	// Findings — A list of findings retrieved from the analyzer that match the filter criteria specified, if any.
@@ -3805,16 +1887,6 @@ type ListFindingsV2Response struct {
 	Findings []FindingSummaryV2
 	// NextToken — A token used for pagination of results returned.
 	NextToken *string
-}
-
-// EncodeJSON implements restjson.Output: it writes ListFindingsV2Response as a JSON object, omitting absent optional members.
-func (v *ListFindingsV2Response) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	restjson.EncodeList(e, "findings", v.Findings, true, func(e *restjson.Encoder, x *FindingSummaryV2) { x.EncodeJSON(e) })
-	if v.NextToken != nil {
-		e.String("nextToken", *v.NextToken)
-	}
-	e.End()
 }
 
 // ListPolicyGenerationsRequest — is the input of ListPolicyGenerations.
@@ -3827,19 +1899,6 @@ type ListPolicyGenerationsRequest struct {
 	NextToken *string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of ListPolicyGenerationsRequest from obj and checks the model's constraints.
-func (v *ListPolicyGenerationsRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "principalArn", jsondecode.StringRule{Pattern: patPrincipalArn}, false); ok {
-		v.PrincipalArn = &x
-	}
-	if x, ok := d.Int(obj, "maxResults", jsondecode.IntRule{Min: 1, HasMin: true}, false); ok {
-		v.MaxResults = &x
-	}
-	if x, ok := d.String(obj, "nextToken", jsondecode.StringRule{}, false); ok {
-		v.NextToken = &x
-	}
-}
-
 // ListPolicyGenerationsResponse — is the output of ListPolicyGenerations.
 type ListPolicyGenerationsResponse struct {
 	// PolicyGenerations — A PolicyGeneration object that contains details about the generated policy.
@@ -3850,16 +1909,6 @@ type ListPolicyGenerationsResponse struct {
 	NextToken *string
 }
 
-// EncodeJSON implements restjson.Output: it writes ListPolicyGenerationsResponse as a JSON object, omitting absent optional members.
-func (v *ListPolicyGenerationsResponse) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	restjson.EncodeList(e, "policyGenerations", v.PolicyGenerations, true, func(e *restjson.Encoder, x *PolicyGeneration) { x.EncodeJSON(e) })
-	if v.NextToken != nil {
-		e.String("nextToken", *v.NextToken)
-	}
-	e.End()
-}
-
 // ListTagsForResourceRequest — Retrieves a list of tags applied to the specified resource.
 type ListTagsForResourceRequest struct {
 	// ResourceArn — The ARN of the resource to retrieve tags from.
@@ -3868,24 +1917,10 @@ type ListTagsForResourceRequest struct {
 	ResourceArn string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of ListTagsForResourceRequest from obj and checks the model's constraints.
-func (v *ListTagsForResourceRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "resourceArn", jsondecode.StringRule{}, true); ok {
-		v.ResourceArn = x
-	}
-}
-
 // ListTagsForResourceResponse — The response to the request.
 type ListTagsForResourceResponse struct {
 	// Tags — The tags that are applied to the specified resource.
 	Tags map[string]string
-}
-
-// EncodeJSON implements restjson.Output: it writes ListTagsForResourceResponse as a JSON object, omitting absent optional members.
-func (v *ListTagsForResourceResponse) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	restjson.EncodeMap(e, "tags", v.Tags, false, func(e *restjson.Encoder, x *string) { e.StringValue(*x) })
-	e.End()
 }
 
 // Locale — the Locale enumeration of the model.
@@ -3921,21 +1956,6 @@ func (Locale) Values() []Locale {
 	}
 }
 
-func localeEnum() []string {
-	return []string{
-		"DE",
-		"EN",
-		"ES",
-		"FR",
-		"IT",
-		"JA",
-		"KO",
-		"PT_BR",
-		"ZH_CN",
-		"ZH_TW",
-	}
-}
-
 // Location — A location in a policy that is represented as a path through the JSON representation and a corresponding span.
 type Location struct {
 	// Path — A path in a policy, represented as a sequence of path elements.
@@ -3948,15 +1968,6 @@ type Location struct {
 	Span Span
 }
 
-// EncodeJSON implements restjson.Output: it writes Location as a JSON object, omitting absent optional members.
-func (v *Location) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	restjson.EncodeList(e, "path", v.Path, true, func(e *restjson.Encoder, x *PathElement) { x.EncodeJSON(e) })
-	e.Key("span")
-	v.Span.EncodeJSON(e)
-	e.End()
-}
-
 // NetworkOriginConfiguration — The proposed InternetConfiguration or VpcConfiguration to apply to the Amazon S3 access point.
 //
 // The model declares NetworkOriginConfiguration a union: exactly one member is meant to be set.
@@ -3965,30 +1976,6 @@ type NetworkOriginConfiguration struct {
 	VpcConfiguration *VpcConfiguration
 	// InternetConfiguration — The configuration for the Amazon S3 access point or multi-region access point with an Internet origin.
 	InternetConfiguration *InternetConfiguration
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of NetworkOriginConfiguration from obj and checks the model's constraints.
-func (v *NetworkOriginConfiguration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := jsondecode.DecodeStruct[VpcConfiguration](d, obj, "vpcConfiguration", false); ok {
-		v.VpcConfiguration = x
-	}
-	if x, ok := jsondecode.DecodeStruct[InternetConfiguration](d, obj, "internetConfiguration", false); ok {
-		v.InternetConfiguration = x
-	}
-}
-
-// EncodeJSON implements restjson.Output: it writes NetworkOriginConfiguration as a JSON object, omitting absent optional members.
-func (v *NetworkOriginConfiguration) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	if v.VpcConfiguration != nil {
-		e.Key("vpcConfiguration")
-		v.VpcConfiguration.EncodeJSON(e)
-	}
-	if v.InternetConfiguration != nil {
-		e.Key("internetConfiguration")
-		v.InternetConfiguration.EncodeJSON(e)
-	}
-	e.End()
 }
 
 // OrderBy — the OrderBy enumeration of the model.
@@ -4008,13 +1995,6 @@ func (OrderBy) Values() []OrderBy {
 	}
 }
 
-func orderByEnum() []string {
-	return []string{
-		"ASC",
-		"DESC",
-	}
-}
-
 // PathElement — A single element in a path through the JSON representation of a policy.
 //
 // The model declares PathElement a union: exactly one member is meant to be set.
@@ -4027,25 +2007,6 @@ type PathElement struct {
 	Substring *Substring
 	// Value — Refers to the value associated with a given key in a JSON object.
 	Value *string
-}
-
-// EncodeJSON implements restjson.Output: it writes PathElement as a JSON object, omitting absent optional members.
-func (v *PathElement) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	if v.Index != nil {
-		e.Int("index", *v.Index)
-	}
-	if v.Key != nil {
-		e.String("key", *v.Key)
-	}
-	if v.Substring != nil {
-		e.Key("substring")
-		v.Substring.EncodeJSON(e)
-	}
-	if v.Value != nil {
-		e.String("value", *v.Value)
-	}
-	e.End()
 }
 
 // PolicyGeneration — Contains details about the policy generation status and properties.
@@ -4070,32 +2031,12 @@ type PolicyGeneration struct {
 	CompletedOn *time.Time
 }
 
-// EncodeJSON implements restjson.Output: it writes PolicyGeneration as a JSON object, omitting absent optional members.
-func (v *PolicyGeneration) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	e.String("jobId", v.JobId)
-	e.String("principalArn", v.PrincipalArn)
-	e.String("status", string(v.Status))
-	e.TimeISO("startedOn", v.StartedOn)
-	if v.CompletedOn != nil {
-		e.TimeISO("completedOn", *v.CompletedOn)
-	}
-	e.End()
-}
-
 // PolicyGenerationDetails — Contains the ARN details about the IAM entity for which the policy is generated.
 type PolicyGenerationDetails struct {
 	// PrincipalArn — The ARN of the IAM entity (user or role) for which you are generating a policy.
 	//
 	// Required.
 	PrincipalArn string
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of PolicyGenerationDetails from obj and checks the model's constraints.
-func (v *PolicyGenerationDetails) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "principalArn", jsondecode.StringRule{Pattern: patPrincipalArn}, true); ok {
-		v.PrincipalArn = x
-	}
 }
 
 // PolicyType — the PolicyType enumeration of the model.
@@ -4119,15 +2060,6 @@ func (PolicyType) Values() []PolicyType {
 	}
 }
 
-func policyTypeEnum() []string {
-	return []string{
-		"IDENTITY_POLICY",
-		"RESOURCE_POLICY",
-		"SERVICE_CONTROL_POLICY",
-		"RESOURCE_CONTROL_POLICY",
-	}
-}
-
 // Position — A position in a policy.
 type Position struct {
 	// Line — The line of the position, starting from 1.
@@ -4142,15 +2074,6 @@ type Position struct {
 	//
 	// Required.
 	Offset int32
-}
-
-// EncodeJSON implements restjson.Output: it writes Position as a JSON object, omitting absent optional members.
-func (v *Position) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	e.Int("line", v.Line)
-	e.Int("column", v.Column)
-	e.Int("offset", v.Offset)
-	e.End()
 }
 
 // PrincipalType — the PrincipalType enumeration of the model.
@@ -4178,58 +2101,12 @@ type RdsDbClusterSnapshotAttributeValue struct {
 	AccountIds []string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of RdsDbClusterSnapshotAttributeValue from obj and checks the model's constraints.
-func (v *RdsDbClusterSnapshotAttributeValue) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := jsondecode.DecodeList(d, obj, "accountIds", jsondecode.ListRule{Scalar: true}, false, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
-		return x
-	}); ok {
-		v.AccountIds = x
-	}
-}
-
-// EncodeJSON implements restjson.Output: it writes RdsDbClusterSnapshotAttributeValue as a JSON object, omitting absent optional members.
-func (v *RdsDbClusterSnapshotAttributeValue) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	restjson.EncodeList(e, "accountIds", v.AccountIds, false, func(e *restjson.Encoder, x *string) { e.StringValue(*x) })
-	e.End()
-}
-
 // RdsDbClusterSnapshotConfiguration — The proposed access control configuration for an Amazon RDS DB cluster snapshot.
 type RdsDbClusterSnapshotConfiguration struct {
 	// Attributes — The names and values of manual DB cluster snapshot attributes.
 	Attributes map[string]RdsDbClusterSnapshotAttributeValue
 	// KmsKeyId — The KMS key identifier for an encrypted Amazon RDS DB cluster snapshot.
 	KmsKeyId *string
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of RdsDbClusterSnapshotConfiguration from obj and checks the model's constraints.
-func (v *RdsDbClusterSnapshotConfiguration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := jsondecode.DecodeMap(d, obj, "attributes", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
-		return x
-	}, func(d *jsondecode.Decoder, v any, name string) RdsDbClusterSnapshotAttributeValue {
-		x, ok := jsondecode.DecodeStructValue[RdsDbClusterSnapshotAttributeValue](d, v, name)
-		if !ok {
-			return RdsDbClusterSnapshotAttributeValue{}
-		}
-		return *x
-	}); ok {
-		v.Attributes = x
-	}
-	if x, ok := d.String(obj, "kmsKeyId", jsondecode.StringRule{}, false); ok {
-		v.KmsKeyId = &x
-	}
-}
-
-// EncodeJSON implements restjson.Output: it writes RdsDbClusterSnapshotConfiguration as a JSON object, omitting absent optional members.
-func (v *RdsDbClusterSnapshotConfiguration) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	restjson.EncodeMap(e, "attributes", v.Attributes, false, func(e *restjson.Encoder, x *RdsDbClusterSnapshotAttributeValue) { x.EncodeJSON(e) })
-	if v.KmsKeyId != nil {
-		e.String("kmsKeyId", *v.KmsKeyId)
-	}
-	e.End()
 }
 
 // RdsDbSnapshotAttributeValue — The name and values of a manual Amazon RDS DB snapshot attribute.
@@ -4240,58 +2117,12 @@ type RdsDbSnapshotAttributeValue struct {
 	AccountIds []string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of RdsDbSnapshotAttributeValue from obj and checks the model's constraints.
-func (v *RdsDbSnapshotAttributeValue) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := jsondecode.DecodeList(d, obj, "accountIds", jsondecode.ListRule{Scalar: true}, false, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
-		return x
-	}); ok {
-		v.AccountIds = x
-	}
-}
-
-// EncodeJSON implements restjson.Output: it writes RdsDbSnapshotAttributeValue as a JSON object, omitting absent optional members.
-func (v *RdsDbSnapshotAttributeValue) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	restjson.EncodeList(e, "accountIds", v.AccountIds, false, func(e *restjson.Encoder, x *string) { e.StringValue(*x) })
-	e.End()
-}
-
 // RdsDbSnapshotConfiguration — The proposed access control configuration for an Amazon RDS DB snapshot.
 type RdsDbSnapshotConfiguration struct {
 	// Attributes — The names and values of manual DB snapshot attributes.
 	Attributes map[string]RdsDbSnapshotAttributeValue
 	// KmsKeyId — The KMS key identifier for an encrypted Amazon RDS DB snapshot.
 	KmsKeyId *string
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of RdsDbSnapshotConfiguration from obj and checks the model's constraints.
-func (v *RdsDbSnapshotConfiguration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := jsondecode.DecodeMap(d, obj, "attributes", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
-		return x
-	}, func(d *jsondecode.Decoder, v any, name string) RdsDbSnapshotAttributeValue {
-		x, ok := jsondecode.DecodeStructValue[RdsDbSnapshotAttributeValue](d, v, name)
-		if !ok {
-			return RdsDbSnapshotAttributeValue{}
-		}
-		return *x
-	}); ok {
-		v.Attributes = x
-	}
-	if x, ok := d.String(obj, "kmsKeyId", jsondecode.StringRule{}, false); ok {
-		v.KmsKeyId = &x
-	}
-}
-
-// EncodeJSON implements restjson.Output: it writes RdsDbSnapshotConfiguration as a JSON object, omitting absent optional members.
-func (v *RdsDbSnapshotConfiguration) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	restjson.EncodeMap(e, "attributes", v.Attributes, false, func(e *restjson.Encoder, x *RdsDbSnapshotAttributeValue) { x.EncodeJSON(e) })
-	if v.KmsKeyId != nil {
-		e.String("kmsKeyId", *v.KmsKeyId)
-	}
-	e.End()
 }
 
 // ReasonCode — the ReasonCode enumeration of the model.
@@ -4325,21 +2156,6 @@ type ReasonSummary struct {
 	StatementId *string
 }
 
-// EncodeJSON implements restjson.Output: it writes ReasonSummary as a JSON object, omitting absent optional members.
-func (v *ReasonSummary) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	if v.Description != nil {
-		e.String("description", *v.Description)
-	}
-	if v.StatementIndex != nil {
-		e.Int("statementIndex", *v.StatementIndex)
-	}
-	if v.StatementId != nil {
-		e.String("statementId", *v.StatementId)
-	}
-	e.End()
-}
-
 // RecommendationError — Contains information about the reason that the retrieval of a recommendation for a finding failed.
 type RecommendationError struct {
 	// Code — The error code for a failed retrieval of a recommendation for a finding.
@@ -4350,14 +2166,6 @@ type RecommendationError struct {
 	//
 	// Required.
 	Message string
-}
-
-// EncodeJSON implements restjson.Output: it writes RecommendationError as a JSON object, omitting absent optional members.
-func (v *RecommendationError) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	e.String("code", v.Code)
-	e.String("message", v.Message)
-	e.End()
 }
 
 // RecommendationType — the RecommendationType enumeration of the model.
@@ -4398,16 +2206,6 @@ func (RecommendedRemediationAction) Values() []RecommendedRemediationAction {
 type RecommendedStep struct {
 	// UnusedPermissionsRecommendedStep — A recommended step for an unused permissions finding.
 	UnusedPermissionsRecommendedStep *UnusedPermissionsRecommendedStep
-}
-
-// EncodeJSON implements restjson.Output: it writes RecommendedStep as a JSON object, omitting absent optional members.
-func (v *RecommendedStep) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	if v.UnusedPermissionsRecommendedStep != nil {
-		e.Key("unusedPermissionsRecommendedStep")
-		v.UnusedPermissionsRecommendedStep.EncodeJSON(e)
-	}
-	e.End()
 }
 
 // ResourceControlPolicyRestriction — the ResourceControlPolicyRestriction enumeration of the model.
@@ -4478,28 +2276,6 @@ func (ResourceType) Values() []ResourceType {
 	}
 }
 
-func resourceTypeEnum() []string {
-	return []string{
-		"AWS::S3::Bucket",
-		"AWS::IAM::Role",
-		"AWS::SQS::Queue",
-		"AWS::Lambda::Function",
-		"AWS::Lambda::LayerVersion",
-		"AWS::KMS::Key",
-		"AWS::SecretsManager::Secret",
-		"AWS::EFS::FileSystem",
-		"AWS::EC2::Snapshot",
-		"AWS::ECR::Repository",
-		"AWS::RDS::DBSnapshot",
-		"AWS::RDS::DBClusterSnapshot",
-		"AWS::SNS::Topic",
-		"AWS::S3Express::DirectoryBucket",
-		"AWS::DynamoDB::Table",
-		"AWS::DynamoDB::Stream",
-		"AWS::IAM::User",
-	}
-}
-
 // ResourceTypeDetails — Contains information about the total number of active cross-account and public findings for a resource type of an external access analyzer.
 type ResourceTypeDetails struct {
 	// TotalActivePublic — The total number of active public findings for the resource type.
@@ -4510,21 +2286,6 @@ type ResourceTypeDetails struct {
 	TotalActiveErrors *int32
 }
 
-// EncodeJSON implements restjson.Output: it writes ResourceTypeDetails as a JSON object, omitting absent optional members.
-func (v *ResourceTypeDetails) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	if v.TotalActivePublic != nil {
-		e.Int("totalActivePublic", *v.TotalActivePublic)
-	}
-	if v.TotalActiveCrossAccount != nil {
-		e.Int("totalActiveCrossAccount", *v.TotalActiveCrossAccount)
-	}
-	if v.TotalActiveErrors != nil {
-		e.Int("totalActiveErrors", *v.TotalActiveErrors)
-	}
-	e.End()
-}
-
 // S3AccessPointConfiguration — The configuration for an Amazon S3 access point or multi-region access point for the bucket.
 type S3AccessPointConfiguration struct {
 	// AccessPointPolicy — The access point or multi-region access point policy.
@@ -4533,36 +2294,6 @@ type S3AccessPointConfiguration struct {
 	PublicAccessBlock *S3PublicAccessBlockConfiguration
 	// NetworkOrigin — The proposed Internet and VpcConfiguration to apply to this Amazon S3 access point.
 	NetworkOrigin *NetworkOriginConfiguration
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of S3AccessPointConfiguration from obj and checks the model's constraints.
-func (v *S3AccessPointConfiguration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "accessPointPolicy", jsondecode.StringRule{}, false); ok {
-		v.AccessPointPolicy = &x
-	}
-	if x, ok := jsondecode.DecodeStruct[S3PublicAccessBlockConfiguration](d, obj, "publicAccessBlock", false); ok {
-		v.PublicAccessBlock = x
-	}
-	if x, ok := jsondecode.DecodeStruct[NetworkOriginConfiguration](d, obj, "networkOrigin", false); ok {
-		v.NetworkOrigin = x
-	}
-}
-
-// EncodeJSON implements restjson.Output: it writes S3AccessPointConfiguration as a JSON object, omitting absent optional members.
-func (v *S3AccessPointConfiguration) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	if v.AccessPointPolicy != nil {
-		e.String("accessPointPolicy", *v.AccessPointPolicy)
-	}
-	if v.PublicAccessBlock != nil {
-		e.Key("publicAccessBlock")
-		v.PublicAccessBlock.EncodeJSON(e)
-	}
-	if v.NetworkOrigin != nil {
-		e.Key("networkOrigin")
-		v.NetworkOrigin.EncodeJSON(e)
-	}
-	e.End()
 }
 
 // S3BucketAclGrantConfiguration — A proposed access control list grant configuration for an Amazon S3 bucket.
@@ -4577,25 +2308,6 @@ type S3BucketAclGrantConfiguration struct {
 	Grantee AclGrantee
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of S3BucketAclGrantConfiguration from obj and checks the model's constraints.
-func (v *S3BucketAclGrantConfiguration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "permission", jsondecode.StringRule{Enum: aclPermissionEnum()}, true); ok {
-		v.Permission = AclPermission(x)
-	}
-	if x, ok := jsondecode.DecodeStruct[AclGrantee](d, obj, "grantee", true); ok {
-		v.Grantee = *x
-	}
-}
-
-// EncodeJSON implements restjson.Output: it writes S3BucketAclGrantConfiguration as a JSON object, omitting absent optional members.
-func (v *S3BucketAclGrantConfiguration) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	e.String("permission", string(v.Permission))
-	e.Key("grantee")
-	v.Grantee.EncodeJSON(e)
-	e.End()
-}
-
 // S3BucketConfiguration — Proposed access control configuration for an Amazon S3 bucket.
 type S3BucketConfiguration struct {
 	// BucketPolicy — The proposed bucket policy for the Amazon S3 bucket.
@@ -4608,52 +2320,6 @@ type S3BucketConfiguration struct {
 	AccessPoints map[string]S3AccessPointConfiguration
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of S3BucketConfiguration from obj and checks the model's constraints.
-func (v *S3BucketConfiguration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "bucketPolicy", jsondecode.StringRule{}, false); ok {
-		v.BucketPolicy = &x
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "bucketAclGrants", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) S3BucketAclGrantConfiguration {
-		x, ok := jsondecode.DecodeStructValue[S3BucketAclGrantConfiguration](d, v, name)
-		if !ok {
-			return S3BucketAclGrantConfiguration{}
-		}
-		return *x
-	}); ok {
-		v.BucketAclGrants = x
-	}
-	if x, ok := jsondecode.DecodeStruct[S3PublicAccessBlockConfiguration](d, obj, "bucketPublicAccessBlock", false); ok {
-		v.BucketPublicAccessBlock = x
-	}
-	if x, ok := jsondecode.DecodeMap(d, obj, "accessPoints", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{Pattern: patAccessPointArn})
-		return x
-	}, func(d *jsondecode.Decoder, v any, name string) S3AccessPointConfiguration {
-		x, ok := jsondecode.DecodeStructValue[S3AccessPointConfiguration](d, v, name)
-		if !ok {
-			return S3AccessPointConfiguration{}
-		}
-		return *x
-	}); ok {
-		v.AccessPoints = x
-	}
-}
-
-// EncodeJSON implements restjson.Output: it writes S3BucketConfiguration as a JSON object, omitting absent optional members.
-func (v *S3BucketConfiguration) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	if v.BucketPolicy != nil {
-		e.String("bucketPolicy", *v.BucketPolicy)
-	}
-	restjson.EncodeList(e, "bucketAclGrants", v.BucketAclGrants, false, func(e *restjson.Encoder, x *S3BucketAclGrantConfiguration) { x.EncodeJSON(e) })
-	if v.BucketPublicAccessBlock != nil {
-		e.Key("bucketPublicAccessBlock")
-		v.BucketPublicAccessBlock.EncodeJSON(e)
-	}
-	restjson.EncodeMap(e, "accessPoints", v.AccessPoints, false, func(e *restjson.Encoder, x *S3AccessPointConfiguration) { x.EncodeJSON(e) })
-	e.End()
-}
-
 // S3ExpressDirectoryAccessPointConfiguration — Proposed configuration for an access point attached to an Amazon S3 directory bucket.
 type S3ExpressDirectoryAccessPointConfiguration struct {
 	// AccessPointPolicy — The proposed access point policy for an Amazon S3 directory bucket access point.
@@ -4662,64 +2328,12 @@ type S3ExpressDirectoryAccessPointConfiguration struct {
 	NetworkOrigin *NetworkOriginConfiguration
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of S3ExpressDirectoryAccessPointConfiguration from obj and checks the model's constraints.
-func (v *S3ExpressDirectoryAccessPointConfiguration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "accessPointPolicy", jsondecode.StringRule{}, false); ok {
-		v.AccessPointPolicy = &x
-	}
-	if x, ok := jsondecode.DecodeStruct[NetworkOriginConfiguration](d, obj, "networkOrigin", false); ok {
-		v.NetworkOrigin = x
-	}
-}
-
-// EncodeJSON implements restjson.Output: it writes S3ExpressDirectoryAccessPointConfiguration as a JSON object, omitting absent optional members.
-func (v *S3ExpressDirectoryAccessPointConfiguration) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	if v.AccessPointPolicy != nil {
-		e.String("accessPointPolicy", *v.AccessPointPolicy)
-	}
-	if v.NetworkOrigin != nil {
-		e.Key("networkOrigin")
-		v.NetworkOrigin.EncodeJSON(e)
-	}
-	e.End()
-}
-
 // S3ExpressDirectoryBucketConfiguration — Proposed access control configuration for an Amazon S3 directory bucket.
 type S3ExpressDirectoryBucketConfiguration struct {
 	// BucketPolicy — The proposed bucket policy for the Amazon S3 directory bucket.
 	BucketPolicy *string
 	// AccessPoints — The proposed access points for the Amazon S3 directory bucket.
 	AccessPoints map[string]S3ExpressDirectoryAccessPointConfiguration
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of S3ExpressDirectoryBucketConfiguration from obj and checks the model's constraints.
-func (v *S3ExpressDirectoryBucketConfiguration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "bucketPolicy", jsondecode.StringRule{}, false); ok {
-		v.BucketPolicy = &x
-	}
-	if x, ok := jsondecode.DecodeMap(d, obj, "accessPoints", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{Pattern: patS3ExpressDirectoryAccessPointArn})
-		return x
-	}, func(d *jsondecode.Decoder, v any, name string) S3ExpressDirectoryAccessPointConfiguration {
-		x, ok := jsondecode.DecodeStructValue[S3ExpressDirectoryAccessPointConfiguration](d, v, name)
-		if !ok {
-			return S3ExpressDirectoryAccessPointConfiguration{}
-		}
-		return *x
-	}); ok {
-		v.AccessPoints = x
-	}
-}
-
-// EncodeJSON implements restjson.Output: it writes S3ExpressDirectoryBucketConfiguration as a JSON object, omitting absent optional members.
-func (v *S3ExpressDirectoryBucketConfiguration) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	if v.BucketPolicy != nil {
-		e.String("bucketPolicy", *v.BucketPolicy)
-	}
-	restjson.EncodeMap(e, "accessPoints", v.AccessPoints, false, func(e *restjson.Encoder, x *S3ExpressDirectoryAccessPointConfiguration) { x.EncodeJSON(e) })
-	e.End()
 }
 
 // S3PublicAccessBlockConfiguration — The PublicAccessBlock configuration to apply to this Amazon S3 bucket.
@@ -4734,52 +2348,12 @@ type S3PublicAccessBlockConfiguration struct {
 	RestrictPublicBuckets bool
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of S3PublicAccessBlockConfiguration from obj and checks the model's constraints.
-func (v *S3PublicAccessBlockConfiguration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.Bool(obj, "ignorePublicAcls", true); ok {
-		v.IgnorePublicAcls = x
-	}
-	if x, ok := d.Bool(obj, "restrictPublicBuckets", true); ok {
-		v.RestrictPublicBuckets = x
-	}
-}
-
-// EncodeJSON implements restjson.Output: it writes S3PublicAccessBlockConfiguration as a JSON object, omitting absent optional members.
-func (v *S3PublicAccessBlockConfiguration) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	e.Bool("ignorePublicAcls", v.IgnorePublicAcls)
-	e.Bool("restrictPublicBuckets", v.RestrictPublicBuckets)
-	e.End()
-}
-
 // SecretsManagerSecretConfiguration — The configuration for a Secrets Manager secret.
 type SecretsManagerSecretConfiguration struct {
 	// KmsKeyId — The proposed ARN, key ID, or alias of the KMS key.
 	KmsKeyId *string
 	// SecretPolicy — The proposed resource policy defining who can access or manage the secret.
 	SecretPolicy *string
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of SecretsManagerSecretConfiguration from obj and checks the model's constraints.
-func (v *SecretsManagerSecretConfiguration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "kmsKeyId", jsondecode.StringRule{}, false); ok {
-		v.KmsKeyId = &x
-	}
-	if x, ok := d.String(obj, "secretPolicy", jsondecode.StringRule{}, false); ok {
-		v.SecretPolicy = &x
-	}
-}
-
-// EncodeJSON implements restjson.Output: it writes SecretsManagerSecretConfiguration as a JSON object, omitting absent optional members.
-func (v *SecretsManagerSecretConfiguration) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	if v.KmsKeyId != nil {
-		e.String("kmsKeyId", *v.KmsKeyId)
-	}
-	if v.SecretPolicy != nil {
-		e.String("secretPolicy", *v.SecretPolicy)
-	}
-	e.End()
 }
 
 // ServiceControlPolicyRestriction — the ServiceControlPolicyRestriction enumeration of the model.
@@ -4809,39 +2383,12 @@ type SnsTopicConfiguration struct {
 	TopicPolicy *string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of SnsTopicConfiguration from obj and checks the model's constraints.
-func (v *SnsTopicConfiguration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "topicPolicy", jsondecode.StringRule{Max: 30720}, false); ok {
-		v.TopicPolicy = &x
-	}
-}
-
-// EncodeJSON implements restjson.Output: it writes SnsTopicConfiguration as a JSON object, omitting absent optional members.
-func (v *SnsTopicConfiguration) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	if v.TopicPolicy != nil {
-		e.String("topicPolicy", *v.TopicPolicy)
-	}
-	e.End()
-}
-
 // SortCriteria — The criteria used to sort.
 type SortCriteria struct {
 	// AttributeName — The name of the attribute to sort on.
 	AttributeName *string
 	// OrderBy — The sort order, ascending or descending.
 	OrderBy *OrderBy
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of SortCriteria from obj and checks the model's constraints.
-func (v *SortCriteria) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "attributeName", jsondecode.StringRule{}, false); ok {
-		v.AttributeName = &x
-	}
-	if x, ok := d.String(obj, "orderBy", jsondecode.StringRule{Enum: orderByEnum()}, false); ok {
-		e := OrderBy(x)
-		v.OrderBy = &e
-	}
 }
 
 // Span — A span in a policy.
@@ -4856,36 +2403,10 @@ type Span struct {
 	End Position
 }
 
-// EncodeJSON implements restjson.Output: it writes Span as a JSON object, omitting absent optional members.
-func (v *Span) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	e.Key("start")
-	v.Start.EncodeJSON(e)
-	e.Key("end")
-	v.End.EncodeJSON(e)
-	e.End()
-}
-
 // SqsQueueConfiguration — The proposed access control configuration for an Amazon SQS queue.
 type SqsQueueConfiguration struct {
 	// QueuePolicy — The proposed resource policy for the Amazon SQS queue.
 	QueuePolicy *string
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of SqsQueueConfiguration from obj and checks the model's constraints.
-func (v *SqsQueueConfiguration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "queuePolicy", jsondecode.StringRule{}, false); ok {
-		v.QueuePolicy = &x
-	}
-}
-
-// EncodeJSON implements restjson.Output: it writes SqsQueueConfiguration as a JSON object, omitting absent optional members.
-func (v *SqsQueueConfiguration) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	if v.QueuePolicy != nil {
-		e.String("queuePolicy", *v.QueuePolicy)
-	}
-	e.End()
 }
 
 // StartPolicyGenerationRequest — is the input of StartPolicyGeneration.
@@ -4900,32 +2421,12 @@ type StartPolicyGenerationRequest struct {
 	ClientToken *string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of StartPolicyGenerationRequest from obj and checks the model's constraints.
-func (v *StartPolicyGenerationRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := jsondecode.DecodeStruct[PolicyGenerationDetails](d, obj, "policyGenerationDetails", true); ok {
-		v.PolicyGenerationDetails = *x
-	}
-	if x, ok := jsondecode.DecodeStruct[CloudTrailDetails](d, obj, "cloudTrailDetails", false); ok {
-		v.CloudTrailDetails = x
-	}
-	if x, ok := d.String(obj, "clientToken", jsondecode.StringRule{}, false); ok {
-		v.ClientToken = &x
-	}
-}
-
 // StartPolicyGenerationResponse — is the output of StartPolicyGeneration.
 type StartPolicyGenerationResponse struct {
 	// JobId — The JobId that is returned by the StartPolicyGeneration operation.
 	//
 	// Required.
 	JobId string
-}
-
-// EncodeJSON implements restjson.Output: it writes StartPolicyGenerationResponse as a JSON object, omitting absent optional members.
-func (v *StartPolicyGenerationResponse) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	e.String("jobId", v.JobId)
-	e.End()
 }
 
 // StartResourceScanRequest — Starts a scan of the policies applied to the specified resource.
@@ -4940,19 +2441,6 @@ type StartResourceScanRequest struct {
 	ResourceArn string
 	// ResourceOwnerAccount — The Amazon Web Services account ID that owns the resource.
 	ResourceOwnerAccount *string
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of StartResourceScanRequest from obj and checks the model's constraints.
-func (v *StartResourceScanRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "analyzerArn", jsondecode.StringRule{Pattern: patAnalyzerArn}, true); ok {
-		v.AnalyzerArn = x
-	}
-	if x, ok := d.String(obj, "resourceArn", jsondecode.StringRule{Pattern: patResourceArn}, true); ok {
-		v.ResourceArn = x
-	}
-	if x, ok := d.String(obj, "resourceOwnerAccount", jsondecode.StringRule{}, false); ok {
-		v.ResourceOwnerAccount = &x
-	}
 }
 
 // Status — the Status enumeration of the model.
@@ -4982,13 +2470,6 @@ type StatusReason struct {
 	Code ReasonCode
 }
 
-// EncodeJSON implements restjson.Output: it writes StatusReason as a JSON object, omitting absent optional members.
-func (v *StatusReason) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	e.String("code", string(v.Code))
-	e.End()
-}
-
 // Substring — A reference to a substring of a literal string in a JSON document.
 type Substring struct {
 	// Start — The start index of the substring, starting from 0.
@@ -4999,14 +2480,6 @@ type Substring struct {
 	//
 	// Required.
 	Length int32
-}
-
-// EncodeJSON implements restjson.Output: it writes Substring as a JSON object, omitting absent optional members.
-func (v *Substring) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	e.Int("start", v.Start)
-	e.Int("length", v.Length)
-	e.End()
 }
 
 // TagResourceRequest — Adds a tag to the specified resource.
@@ -5021,30 +2494,8 @@ type TagResourceRequest struct {
 	Tags map[string]string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of TagResourceRequest from obj and checks the model's constraints.
-func (v *TagResourceRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "resourceArn", jsondecode.StringRule{}, true); ok {
-		v.ResourceArn = x
-	}
-	if x, ok := jsondecode.DecodeMap(d, obj, "tags", jsondecode.ListRule{}, true, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
-		return x
-	}, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
-		return x
-	}); ok {
-		v.Tags = x
-	}
-}
-
 // TagResourceResponse — The response to the request.
 type TagResourceResponse struct {
-}
-
-// EncodeJSON implements restjson.Output: it writes TagResourceResponse as a JSON object, omitting absent optional members.
-func (v *TagResourceResponse) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	e.End()
 }
 
 // Trail — Contains details about the CloudTrail trail being analyzed to generate a policy.
@@ -5059,22 +2510,6 @@ type Trail struct {
 	AllRegions *bool
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of Trail from obj and checks the model's constraints.
-func (v *Trail) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "cloudTrailArn", jsondecode.StringRule{Pattern: patCloudTrailArn}, true); ok {
-		v.CloudTrailArn = x
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "regions", jsondecode.ListRule{Scalar: true}, false, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
-		return x
-	}); ok {
-		v.Regions = x
-	}
-	if x, ok := d.Bool(obj, "allRegions", false); ok {
-		v.AllRegions = &x
-	}
-}
-
 // TrailProperties — Contains details about the CloudTrail trail being analyzed to generate a policy.
 type TrailProperties struct {
 	// CloudTrailArn — Specifies the ARN of the trail.
@@ -5085,17 +2520,6 @@ type TrailProperties struct {
 	Regions []string
 	// AllRegions — Possible values are true or false .
 	AllRegions *bool
-}
-
-// EncodeJSON implements restjson.Output: it writes TrailProperties as a JSON object, omitting absent optional members.
-func (v *TrailProperties) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	e.String("cloudTrailArn", v.CloudTrailArn)
-	restjson.EncodeList(e, "regions", v.Regions, false, func(e *restjson.Encoder, x *string) { e.StringValue(*x) })
-	if v.AllRegions != nil {
-		e.Bool("allRegions", *v.AllRegions)
-	}
-	e.End()
 }
 
 // Type — the Type enumeration of the model.
@@ -5123,17 +2547,6 @@ func (Type) Values() []Type {
 	}
 }
 
-func typeEnum() []string {
-	return []string{
-		"ACCOUNT",
-		"ORGANIZATION",
-		"ACCOUNT_UNUSED_ACCESS",
-		"ORGANIZATION_UNUSED_ACCESS",
-		"ACCOUNT_INTERNAL_ACCESS",
-		"ORGANIZATION_INTERNAL_ACCESS",
-	}
-}
-
 // UntagResourceRequest — Removes a tag from the specified resource.
 type UntagResourceRequest struct {
 	// ResourceArn — The ARN of the resource to remove the tag from.
@@ -5146,27 +2559,8 @@ type UntagResourceRequest struct {
 	TagKeys []string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of UntagResourceRequest from obj and checks the model's constraints.
-func (v *UntagResourceRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "resourceArn", jsondecode.StringRule{}, true); ok {
-		v.ResourceArn = x
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "tagKeys", jsondecode.ListRule{Scalar: true}, true, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
-		return x
-	}); ok {
-		v.TagKeys = x
-	}
-}
-
 // UntagResourceResponse — The response to the request.
 type UntagResourceResponse struct {
-}
-
-// EncodeJSON implements restjson.Output: it writes UntagResourceResponse as a JSON object, omitting absent optional members.
-func (v *UntagResourceResponse) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	e.End()
 }
 
 // UnusedAccessConfiguration — Contains information about an unused access analyzer.
@@ -5175,29 +2569,6 @@ type UnusedAccessConfiguration struct {
 	UnusedAccessAge *int32
 	// AnalysisRule — the analysisRule member (shape AnalysisRule).
 	AnalysisRule *AnalysisRule
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of UnusedAccessConfiguration from obj and checks the model's constraints.
-func (v *UnusedAccessConfiguration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.Int(obj, "unusedAccessAge", jsondecode.IntRule{}, false); ok {
-		v.UnusedAccessAge = &x
-	}
-	if x, ok := jsondecode.DecodeStruct[AnalysisRule](d, obj, "analysisRule", false); ok {
-		v.AnalysisRule = x
-	}
-}
-
-// EncodeJSON implements restjson.Output: it writes UnusedAccessConfiguration as a JSON object, omitting absent optional members.
-func (v *UnusedAccessConfiguration) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	if v.UnusedAccessAge != nil {
-		e.Int("unusedAccessAge", *v.UnusedAccessAge)
-	}
-	if v.AnalysisRule != nil {
-		e.Key("analysisRule")
-		v.AnalysisRule.EncodeJSON(e)
-	}
-	e.End()
 }
 
 // UnusedAccessFindingsStatistics — Provides aggregate statistics about the findings for the specified unused access analyzer.
@@ -5214,41 +2585,12 @@ type UnusedAccessFindingsStatistics struct {
 	TotalResolvedFindings *int32
 }
 
-// EncodeJSON implements restjson.Output: it writes UnusedAccessFindingsStatistics as a JSON object, omitting absent optional members.
-func (v *UnusedAccessFindingsStatistics) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	restjson.EncodeList(e, "unusedAccessTypeStatistics", v.UnusedAccessTypeStatistics, false, func(e *restjson.Encoder, x *UnusedAccessTypeStatistics) { x.EncodeJSON(e) })
-	restjson.EncodeList(e, "topAccounts", v.TopAccounts, false, func(e *restjson.Encoder, x *FindingAggregationAccountDetails) { x.EncodeJSON(e) })
-	if v.TotalActiveFindings != nil {
-		e.Int("totalActiveFindings", *v.TotalActiveFindings)
-	}
-	if v.TotalArchivedFindings != nil {
-		e.Int("totalArchivedFindings", *v.TotalArchivedFindings)
-	}
-	if v.TotalResolvedFindings != nil {
-		e.Int("totalResolvedFindings", *v.TotalResolvedFindings)
-	}
-	e.End()
-}
-
 // UnusedAccessTypeStatistics — Contains information about the total number of findings for a type of unused access.
 type UnusedAccessTypeStatistics struct {
 	// UnusedAccessType — The type of unused access.
 	UnusedAccessType *string
 	// Total — The total number of findings for the specified unused access type.
 	Total *int32
-}
-
-// EncodeJSON implements restjson.Output: it writes UnusedAccessTypeStatistics as a JSON object, omitting absent optional members.
-func (v *UnusedAccessTypeStatistics) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	if v.UnusedAccessType != nil {
-		e.String("unusedAccessType", *v.UnusedAccessType)
-	}
-	if v.Total != nil {
-		e.Int("total", *v.Total)
-	}
-	e.End()
 }
 
 // UnusedAction — Contains information about an unused access finding for an action.
@@ -5261,29 +2603,10 @@ type UnusedAction struct {
 	LastAccessed *time.Time
 }
 
-// EncodeJSON implements restjson.Output: it writes UnusedAction as a JSON object, omitting absent optional members.
-func (v *UnusedAction) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	e.String("action", v.Action)
-	if v.LastAccessed != nil {
-		e.TimeISO("lastAccessed", *v.LastAccessed)
-	}
-	e.End()
-}
-
 // UnusedIamRoleDetails — Contains information about an unused access finding for an IAM role.
 type UnusedIamRoleDetails struct {
 	// LastAccessed — The time at which the role was last accessed.
 	LastAccessed *time.Time
-}
-
-// EncodeJSON implements restjson.Output: it writes UnusedIamRoleDetails as a JSON object, omitting absent optional members.
-func (v *UnusedIamRoleDetails) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	if v.LastAccessed != nil {
-		e.TimeISO("lastAccessed", *v.LastAccessed)
-	}
-	e.End()
 }
 
 // UnusedIamUserAccessKeyDetails — Contains information about an unused access finding for an IAM user access key.
@@ -5296,29 +2619,10 @@ type UnusedIamUserAccessKeyDetails struct {
 	LastAccessed *time.Time
 }
 
-// EncodeJSON implements restjson.Output: it writes UnusedIamUserAccessKeyDetails as a JSON object, omitting absent optional members.
-func (v *UnusedIamUserAccessKeyDetails) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	e.String("accessKeyId", v.AccessKeyId)
-	if v.LastAccessed != nil {
-		e.TimeISO("lastAccessed", *v.LastAccessed)
-	}
-	e.End()
-}
-
 // UnusedIamUserPasswordDetails — Contains information about an unused access finding for an IAM user password.
 type UnusedIamUserPasswordDetails struct {
 	// LastAccessed — The time at which the password was last accessed.
 	LastAccessed *time.Time
-}
-
-// EncodeJSON implements restjson.Output: it writes UnusedIamUserPasswordDetails as a JSON object, omitting absent optional members.
-func (v *UnusedIamUserPasswordDetails) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	if v.LastAccessed != nil {
-		e.TimeISO("lastAccessed", *v.LastAccessed)
-	}
-	e.End()
 }
 
 // UnusedPermissionDetails — Contains information about an unused access finding for a permission.
@@ -5331,17 +2635,6 @@ type UnusedPermissionDetails struct {
 	ServiceNamespace string
 	// LastAccessed — The time at which the permission was last accessed.
 	LastAccessed *time.Time
-}
-
-// EncodeJSON implements restjson.Output: it writes UnusedPermissionDetails as a JSON object, omitting absent optional members.
-func (v *UnusedPermissionDetails) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	restjson.EncodeList(e, "actions", v.Actions, false, func(e *restjson.Encoder, x *UnusedAction) { x.EncodeJSON(e) })
-	e.String("serviceNamespace", v.ServiceNamespace)
-	if v.LastAccessed != nil {
-		e.TimeISO("lastAccessed", *v.LastAccessed)
-	}
-	e.End()
 }
 
 // UnusedPermissionsRecommendedStep — Contains information about the action to take for a policy in an unused permissions finding.
@@ -5358,22 +2651,6 @@ type UnusedPermissionsRecommendedStep struct {
 	ExistingPolicyId *string
 }
 
-// EncodeJSON implements restjson.Output: it writes UnusedPermissionsRecommendedStep as a JSON object, omitting absent optional members.
-func (v *UnusedPermissionsRecommendedStep) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	if v.PolicyUpdatedAt != nil {
-		e.TimeISO("policyUpdatedAt", *v.PolicyUpdatedAt)
-	}
-	e.String("recommendedAction", string(v.RecommendedAction))
-	if v.RecommendedPolicy != nil {
-		e.String("recommendedPolicy", *v.RecommendedPolicy)
-	}
-	if v.ExistingPolicyId != nil {
-		e.String("existingPolicyId", *v.ExistingPolicyId)
-	}
-	e.End()
-}
-
 // UpdateAnalyzerRequest — is the input of UpdateAnalyzer.
 type UpdateAnalyzerRequest struct {
 	// AnalyzerName — The name of the analyzer to modify.
@@ -5384,30 +2661,10 @@ type UpdateAnalyzerRequest struct {
 	Configuration *AnalyzerConfiguration
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of UpdateAnalyzerRequest from obj and checks the model's constraints.
-func (v *UpdateAnalyzerRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "analyzerName", jsondecode.StringRule{Min: 1, Max: 255, Pattern: patAnalyzerName}, true); ok {
-		v.AnalyzerName = x
-	}
-	if x, ok := jsondecode.DecodeStruct[AnalyzerConfiguration](d, obj, "configuration", false); ok {
-		v.Configuration = x
-	}
-}
-
 // UpdateAnalyzerResponse — is the output of UpdateAnalyzer.
 type UpdateAnalyzerResponse struct {
 	// Configuration — the configuration member (shape AnalyzerConfiguration).
 	Configuration *AnalyzerConfiguration
-}
-
-// EncodeJSON implements restjson.Output: it writes UpdateAnalyzerResponse as a JSON object, omitting absent optional members.
-func (v *UpdateAnalyzerResponse) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	if v.Configuration != nil {
-		e.Key("configuration")
-		v.Configuration.EncodeJSON(e)
-	}
-	e.End()
 }
 
 // UpdateArchiveRuleRequest — Updates the specified archive rule.
@@ -5428,31 +2685,6 @@ type UpdateArchiveRuleRequest struct {
 	ClientToken *string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of UpdateArchiveRuleRequest from obj and checks the model's constraints.
-func (v *UpdateArchiveRuleRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "analyzerName", jsondecode.StringRule{Min: 1, Max: 255, Pattern: patAnalyzerName}, true); ok {
-		v.AnalyzerName = x
-	}
-	if x, ok := d.String(obj, "ruleName", jsondecode.StringRule{Min: 1, Max: 255, Pattern: patName}, true); ok {
-		v.RuleName = x
-	}
-	if x, ok := jsondecode.DecodeMap(d, obj, "filter", jsondecode.ListRule{}, true, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
-		return x
-	}, func(d *jsondecode.Decoder, v any, name string) Criterion {
-		x, ok := jsondecode.DecodeStructValue[Criterion](d, v, name)
-		if !ok {
-			return Criterion{}
-		}
-		return *x
-	}); ok {
-		v.Filter = x
-	}
-	if x, ok := d.String(obj, "clientToken", jsondecode.StringRule{}, false); ok {
-		v.ClientToken = &x
-	}
-}
-
 // UpdateFindingsRequest — Updates findings with the new values provided in the request.
 type UpdateFindingsRequest struct {
 	// AnalyzerArn — The ARN of the analyzer that generated the findings to update.
@@ -5469,28 +2701,6 @@ type UpdateFindingsRequest struct {
 	ResourceArn *string
 	// ClientToken — A client token.
 	ClientToken *string
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of UpdateFindingsRequest from obj and checks the model's constraints.
-func (v *UpdateFindingsRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "analyzerArn", jsondecode.StringRule{Pattern: patAnalyzerArn}, true); ok {
-		v.AnalyzerArn = x
-	}
-	if x, ok := d.String(obj, "status", jsondecode.StringRule{Enum: findingStatusUpdateEnum()}, true); ok {
-		v.Status = FindingStatusUpdate(x)
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "ids", jsondecode.ListRule{Scalar: true}, false, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
-		return x
-	}); ok {
-		v.Ids = x
-	}
-	if x, ok := d.String(obj, "resourceArn", jsondecode.StringRule{Pattern: patResourceArn}, false); ok {
-		v.ResourceArn = &x
-	}
-	if x, ok := d.String(obj, "clientToken", jsondecode.StringRule{}, false); ok {
-		v.ClientToken = &x
-	}
 }
 
 // ValidatePolicyFinding — A finding in a policy.
@@ -5515,17 +2725,6 @@ type ValidatePolicyFinding struct {
 	//
 	// Required.
 	Locations []Location
-}
-
-// EncodeJSON implements restjson.Output: it writes ValidatePolicyFinding as a JSON object, omitting absent optional members.
-func (v *ValidatePolicyFinding) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	e.String("findingDetails", v.FindingDetails)
-	e.String("findingType", string(v.FindingType))
-	e.String("issueCode", v.IssueCode)
-	e.String("learnMoreLink", v.LearnMoreLink)
-	restjson.EncodeList(e, "locations", v.Locations, true, func(e *restjson.Encoder, x *Location) { x.EncodeJSON(e) })
-	e.End()
 }
 
 // ValidatePolicyFindingType — the ValidatePolicyFindingType enumeration of the model.
@@ -5569,30 +2768,6 @@ type ValidatePolicyRequest struct {
 	ValidatePolicyResourceType *ValidatePolicyResourceType
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of ValidatePolicyRequest from obj and checks the model's constraints.
-func (v *ValidatePolicyRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "locale", jsondecode.StringRule{Enum: localeEnum()}, false); ok {
-		e := Locale(x)
-		v.Locale = &e
-	}
-	if x, ok := d.Int(obj, "maxResults", jsondecode.IntRule{}, false); ok {
-		v.MaxResults = &x
-	}
-	if x, ok := d.String(obj, "nextToken", jsondecode.StringRule{}, false); ok {
-		v.NextToken = &x
-	}
-	if x, ok := d.String(obj, "policyDocument", jsondecode.StringRule{}, true); ok {
-		v.PolicyDocument = x
-	}
-	if x, ok := d.String(obj, "policyType", jsondecode.StringRule{Enum: policyTypeEnum()}, true); ok {
-		v.PolicyType = PolicyType(x)
-	}
-	if x, ok := d.String(obj, "validatePolicyResourceType", jsondecode.StringRule{Enum: validatePolicyResourceTypeEnum()}, false); ok {
-		e := ValidatePolicyResourceType(x)
-		v.ValidatePolicyResourceType = &e
-	}
-}
-
 // ValidatePolicyResourceType — the ValidatePolicyResourceType enumeration of the model.
 type ValidatePolicyResourceType string
 
@@ -5618,17 +2793,6 @@ func (ValidatePolicyResourceType) Values() []ValidatePolicyResourceType {
 	}
 }
 
-func validatePolicyResourceTypeEnum() []string {
-	return []string{
-		"AWS::S3::Bucket",
-		"AWS::S3::AccessPoint",
-		"AWS::S3::MultiRegionAccessPoint",
-		"AWS::S3ObjectLambda::AccessPoint",
-		"AWS::IAM::AssumeRolePolicyDocument",
-		"AWS::DynamoDB::Table",
-	}
-}
-
 // ValidatePolicyResponse — is the output of ValidatePolicy.
 type ValidatePolicyResponse struct {
 	// Findings — The list of findings in a policy returned by IAM Access Analyzer based on its suite of policy checks.
@@ -5639,36 +2803,12 @@ type ValidatePolicyResponse struct {
 	NextToken *string
 }
 
-// EncodeJSON implements restjson.Output: it writes ValidatePolicyResponse as a JSON object, omitting absent optional members.
-func (v *ValidatePolicyResponse) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	restjson.EncodeList(e, "findings", v.Findings, true, func(e *restjson.Encoder, x *ValidatePolicyFinding) { x.EncodeJSON(e) })
-	if v.NextToken != nil {
-		e.String("nextToken", *v.NextToken)
-	}
-	e.End()
-}
-
 // VpcConfiguration — The proposed virtual private cloud (VPC) configuration for the Amazon S3 access point.
 type VpcConfiguration struct {
 	// VpcId — If this field is specified, this access point will only allow connections from the specified VPC ID.
 	//
 	// Required.
 	VpcId string
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of VpcConfiguration from obj and checks the model's constraints.
-func (v *VpcConfiguration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "vpcId", jsondecode.StringRule{Pattern: patVpcId}, true); ok {
-		v.VpcId = x
-	}
-}
-
-// EncodeJSON implements restjson.Output: it writes VpcConfiguration as a JSON object, omitting absent optional members.
-func (v *VpcConfiguration) EncodeJSON(e *restjson.Encoder) {
-	e.Begin()
-	e.String("vpcId", v.VpcId)
-	e.End()
 }
 
 // SensitiveMembers returns, by Go type name, the members of this package's

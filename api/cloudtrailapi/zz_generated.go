@@ -2,13 +2,7 @@
 
 package cloudtrailapi
 
-import (
-	"time"
-
-	"github.com/gatehouse-iam/gatehouse/protocol/awsjson"
-	"github.com/gatehouse-iam/gatehouse/protocol/constraint"
-	"github.com/gatehouse-iam/gatehouse/protocol/jsondecode"
-)
+import "time"
 
 // Compile-time use of package time, which not every model needs.
 var _ time.Time
@@ -19,35 +13,6 @@ const (
 	// TargetPrefix is the X-Amz-Target prefix of CloudTrail operations.
 	TargetPrefix = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101"
 )
-
-// Compiled model patterns (immutable).
-var (
-	patAccountId           = constraint.MustPattern("\\d+", "\\d+")
-	patChannelArn          = constraint.MustPattern("^[a-zA-Z0-9._/\\-:]+$", "^[a-zA-Z0-9._/\\-:]+$")
-	patChannelName         = constraint.MustPattern("^[a-zA-Z0-9._\\-]+$", "^[a-zA-Z0-9._\\-]+$")
-	patDashboardName       = constraint.MustPattern("^[a-zA-Z0-9_\\-]+$", "^[a-zA-Z0-9_\\-]+$")
-	patDeliveryS3Uri       = constraint.MustPattern("s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?", "s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?")
-	patErrorCode           = constraint.MustPattern("^[\\w\\d\\s_.,\\-:\\[\\]]+$", "^[\\w\\d\\s_.,\\-:\\[\\]]+$")
-	patEventName           = constraint.MustPattern("^[A-Za-z0-9_]+$", "^[A-Za-z0-9_]+$")
-	patEventSource         = constraint.MustPattern("^[a-z0-9_-]+\\.amazonaws\\.com$", "^[a-z0-9_-]+\\.amazonaws\\.com$")
-	patFederationRoleArn   = constraint.MustPattern("^[a-zA-Z0-9._/\\-:@=\\+,\\.]+$", "^[a-zA-Z0-9._/\\-:@=\\+,\\.]+$")
-	patLocation            = constraint.MustPattern("^[a-zA-Z0-9._/\\-:*]+$", "^[a-zA-Z0-9._/\\-:*]+$")
-	patOperatorValue       = constraint.MustPattern(".+", ".+")
-	patPaginationToken     = constraint.MustPattern(".*", ".*")
-	patPrompt              = constraint.MustPattern("^[ -~\\n]*$", "^[ -~\\n]*$")
-	patQueryAlias          = constraint.MustPattern("^[a-zA-Z][a-zA-Z0-9._\\-]*$", "^[a-zA-Z][a-zA-Z0-9._\\-]*$")
-	patQueryParameterKey   = constraint.MustPattern("^[a-zA-Z0-9._/\\-:$]+$", "^[a-zA-Z0-9._/\\-:$]+$")
-	patQueryStatement      = constraint.MustPattern("(?s).*", "(?s).*")
-	patSelectorField       = constraint.MustPattern("[\\w|\\d|\\.|_]+", "[\\w|\\d|\\.|_]+")
-	patTimeOfDay           = constraint.MustPattern("^[0-9]{2}:[0-9]{2}", "^[0-9]{2}:[0-9]{2}")
-	patUUID                = constraint.MustPattern("^[a-f0-9\\-]+$", "^[a-f0-9\\-]+$")
-	patViewPropertiesValue = constraint.MustPattern("^[a-zA-Z0-9._\\- ]+$", "^[a-zA-Z0-9._\\- ]+$")
-)
-
-// Service returns the CloudTrail service: signing name, target prefix and operation table.
-func Service() *awsjson.Service {
-	return &awsjson.Service{Name: "cloudtrail", TargetPrefix: TargetPrefix, Lookup: LookupOperation, MessageKey: "message", SelfValidating: true}
-}
 
 // OperationNames returns the names of the 60 operations of the model, sorted.
 func OperationNames() []string {
@@ -115,133 +80,6 @@ func OperationNames() []string {
 	}
 }
 
-// LookupOperation returns the operation named name.
-func LookupOperation(name string) (awsjson.Operation, bool) {
-	switch name {
-	case "AddTags":
-		return awsjson.Operation{Name: "AddTags", Errors: []string{"ResourceNotFoundException", "CloudTrailARNInvalidException", "EventDataStoreARNInvalidException", "ChannelARNInvalidException", "ResourceTypeNotSupportedException", "TagsLimitExceededException", "InvalidTrailNameException", "InvalidTagParameterException", "InactiveEventDataStoreException", "EventDataStoreNotFoundException", "ChannelNotFoundException", "UnsupportedOperationException", "OperationNotPermittedException", "NotOrganizationMasterAccountException", "NoManagementAccountSLRExistsException", "ConflictException"}, NewInput: func() awsjson.Input { return new(AddTagsRequest) }}, true
-	case "CancelQuery":
-		return awsjson.Operation{Name: "CancelQuery", Errors: []string{"EventDataStoreARNInvalidException", "EventDataStoreNotFoundException", "InactiveEventDataStoreException", "InactiveQueryException", "InvalidParameterException", "QueryIdNotFoundException", "OperationNotPermittedException", "UnsupportedOperationException", "NoManagementAccountSLRExistsException", "ConflictException"}, NewInput: func() awsjson.Input { return new(CancelQueryRequest) }}, true
-	case "CreateChannel":
-		return awsjson.Operation{Name: "CreateChannel", Errors: []string{"ChannelMaxLimitExceededException", "InvalidSourceException", "ChannelAlreadyExistsException", "EventDataStoreARNInvalidException", "EventDataStoreNotFoundException", "InvalidEventDataStoreCategoryException", "InactiveEventDataStoreException", "InvalidParameterException", "InvalidTagParameterException", "TagsLimitExceededException", "OperationNotPermittedException", "UnsupportedOperationException"}, NewInput: func() awsjson.Input { return new(CreateChannelRequest) }}, true
-	case "CreateDashboard":
-		return awsjson.Operation{Name: "CreateDashboard", Errors: []string{"ConflictException", "InvalidTagParameterException", "EventDataStoreNotFoundException", "InactiveEventDataStoreException", "InsufficientEncryptionPolicyException", "InvalidQueryStatementException", "ServiceQuotaExceededException", "UnsupportedOperationException"}, NewInput: func() awsjson.Input { return new(CreateDashboardRequest) }}, true
-	case "CreateEventDataStore":
-		return awsjson.Operation{Name: "CreateEventDataStore", Errors: []string{"EventDataStoreAlreadyExistsException", "EventDataStoreMaxLimitExceededException", "InvalidEventSelectorsException", "InvalidParameterException", "InvalidTagParameterException", "OperationNotPermittedException", "UnsupportedOperationException", "ConflictException", "InsufficientEncryptionPolicyException", "InvalidKmsKeyIdException", "KmsKeyNotFoundException", "KmsException", "CloudTrailAccessNotEnabledException", "InsufficientDependencyServiceAccessPermissionException", "NotOrganizationMasterAccountException", "OrganizationsNotInUseException", "OrganizationNotInAllFeaturesModeException", "NoManagementAccountSLRExistsException", "ThrottlingException"}, NewInput: func() awsjson.Input { return new(CreateEventDataStoreRequest) }}, true
-	case "CreateTrail":
-		return awsjson.Operation{Name: "CreateTrail", Errors: []string{"MaximumNumberOfTrailsExceededException", "TrailAlreadyExistsException", "S3BucketDoesNotExistException", "InsufficientS3BucketPolicyException", "InsufficientSnsTopicPolicyException", "InsufficientEncryptionPolicyException", "InvalidS3BucketNameException", "InvalidS3PrefixException", "InvalidSnsTopicNameException", "InvalidKmsKeyIdException", "InvalidTrailNameException", "TrailNotProvidedException", "TagsLimitExceededException", "InvalidParameterCombinationException", "InvalidParameterException", "KmsKeyNotFoundException", "KmsKeyDisabledException", "KmsException", "InvalidCloudWatchLogsLogGroupArnException", "InvalidCloudWatchLogsRoleArnException", "CloudWatchLogsDeliveryUnavailableException", "InvalidTagParameterException", "UnsupportedOperationException", "OperationNotPermittedException", "CloudTrailAccessNotEnabledException", "InsufficientDependencyServiceAccessPermissionException", "NotOrganizationMasterAccountException", "OrganizationsNotInUseException", "OrganizationNotInAllFeaturesModeException", "NoManagementAccountSLRExistsException", "CloudTrailInvalidClientTokenIdException", "ConflictException", "ThrottlingException"}, NewInput: func() awsjson.Input { return new(CreateTrailRequest) }}, true
-	case "DeleteChannel":
-		return awsjson.Operation{Name: "DeleteChannel", Errors: []string{"ChannelARNInvalidException", "ChannelNotFoundException", "OperationNotPermittedException", "UnsupportedOperationException"}, NewInput: func() awsjson.Input { return new(DeleteChannelRequest) }}, true
-	case "DeleteDashboard":
-		return awsjson.Operation{Name: "DeleteDashboard", Errors: []string{"ConflictException", "ResourceNotFoundException", "UnsupportedOperationException"}, NewInput: func() awsjson.Input { return new(DeleteDashboardRequest) }}, true
-	case "DeleteEventDataStore":
-		return awsjson.Operation{Name: "DeleteEventDataStore", Errors: []string{"EventDataStoreARNInvalidException", "EventDataStoreNotFoundException", "EventDataStoreTerminationProtectedException", "EventDataStoreHasOngoingImportException", "InactiveEventDataStoreException", "InvalidParameterException", "OperationNotPermittedException", "UnsupportedOperationException", "NotOrganizationMasterAccountException", "NoManagementAccountSLRExistsException", "ChannelExistsForEDSException", "InsufficientDependencyServiceAccessPermissionException", "ConflictException", "EventDataStoreFederationEnabledException"}, NewInput: func() awsjson.Input { return new(DeleteEventDataStoreRequest) }}, true
-	case "DeleteResourcePolicy":
-		return awsjson.Operation{Name: "DeleteResourcePolicy", Errors: []string{"ResourceARNNotValidException", "ResourceNotFoundException", "ResourcePolicyNotFoundException", "ResourceTypeNotSupportedException", "ConflictException", "OperationNotPermittedException", "UnsupportedOperationException"}, NewInput: func() awsjson.Input { return new(DeleteResourcePolicyRequest) }}, true
-	case "DeleteTrail":
-		return awsjson.Operation{Name: "DeleteTrail", Errors: []string{"TrailNotFoundException", "InvalidTrailNameException", "CloudTrailARNInvalidException", "ConflictException", "ThrottlingException", "InvalidHomeRegionException", "UnsupportedOperationException", "OperationNotPermittedException", "NotOrganizationMasterAccountException", "NoManagementAccountSLRExistsException", "InsufficientDependencyServiceAccessPermissionException"}, NewInput: func() awsjson.Input { return new(DeleteTrailRequest) }}, true
-	case "DeregisterOrganizationDelegatedAdmin":
-		return awsjson.Operation{Name: "DeregisterOrganizationDelegatedAdmin", Errors: []string{"AccountNotFoundException", "AccountNotRegisteredException", "CloudTrailAccessNotEnabledException", "ConflictException", "InsufficientDependencyServiceAccessPermissionException", "InvalidParameterException", "NotOrganizationManagementAccountException", "OrganizationNotInAllFeaturesModeException", "OrganizationsNotInUseException", "UnsupportedOperationException", "OperationNotPermittedException"}, NewInput: func() awsjson.Input { return new(DeregisterOrganizationDelegatedAdminRequest) }}, true
-	case "DescribeQuery":
-		return awsjson.Operation{Name: "DescribeQuery", Errors: []string{"EventDataStoreARNInvalidException", "EventDataStoreNotFoundException", "InactiveEventDataStoreException", "InvalidParameterException", "QueryIdNotFoundException", "OperationNotPermittedException", "UnsupportedOperationException", "NoManagementAccountSLRExistsException"}, NewInput: func() awsjson.Input { return new(DescribeQueryRequest) }}, true
-	case "DescribeTrails":
-		return awsjson.Operation{Name: "DescribeTrails", Errors: []string{"UnsupportedOperationException", "OperationNotPermittedException", "InvalidTrailNameException", "CloudTrailARNInvalidException", "NoManagementAccountSLRExistsException"}, NewInput: func() awsjson.Input { return new(DescribeTrailsRequest) }}, true
-	case "DisableFederation":
-		return awsjson.Operation{Name: "DisableFederation", Errors: []string{"EventDataStoreARNInvalidException", "EventDataStoreNotFoundException", "InvalidParameterException", "InactiveEventDataStoreException", "OperationNotPermittedException", "UnsupportedOperationException", "CloudTrailAccessNotEnabledException", "InsufficientDependencyServiceAccessPermissionException", "NotOrganizationMasterAccountException", "NoManagementAccountSLRExistsException", "OrganizationsNotInUseException", "OrganizationNotInAllFeaturesModeException", "ConcurrentModificationException", "AccessDeniedException"}, NewInput: func() awsjson.Input { return new(DisableFederationRequest) }}, true
-	case "EnableFederation":
-		return awsjson.Operation{Name: "EnableFederation", Errors: []string{"EventDataStoreARNInvalidException", "EventDataStoreNotFoundException", "InvalidParameterException", "InactiveEventDataStoreException", "OperationNotPermittedException", "UnsupportedOperationException", "CloudTrailAccessNotEnabledException", "InsufficientDependencyServiceAccessPermissionException", "NotOrganizationMasterAccountException", "NoManagementAccountSLRExistsException", "OrganizationsNotInUseException", "OrganizationNotInAllFeaturesModeException", "ConcurrentModificationException", "AccessDeniedException", "EventDataStoreFederationEnabledException"}, NewInput: func() awsjson.Input { return new(EnableFederationRequest) }}, true
-	case "GenerateQuery":
-		return awsjson.Operation{Name: "GenerateQuery", Errors: []string{"EventDataStoreARNInvalidException", "EventDataStoreNotFoundException", "InactiveEventDataStoreException", "InvalidParameterException", "GenerateResponseException", "OperationNotPermittedException", "UnsupportedOperationException", "NoManagementAccountSLRExistsException"}, NewInput: func() awsjson.Input { return new(GenerateQueryRequest) }}, true
-	case "GetChannel":
-		return awsjson.Operation{Name: "GetChannel", Errors: []string{"ChannelARNInvalidException", "ChannelNotFoundException", "OperationNotPermittedException", "UnsupportedOperationException"}, NewInput: func() awsjson.Input { return new(GetChannelRequest) }}, true
-	case "GetDashboard":
-		return awsjson.Operation{Name: "GetDashboard", Errors: []string{"ResourceNotFoundException", "UnsupportedOperationException"}, NewInput: func() awsjson.Input { return new(GetDashboardRequest) }}, true
-	case "GetEventConfiguration":
-		return awsjson.Operation{Name: "GetEventConfiguration", Errors: []string{"TrailNotFoundException", "InvalidTrailNameException", "CloudTrailARNInvalidException", "UnsupportedOperationException", "OperationNotPermittedException", "EventDataStoreARNInvalidException", "EventDataStoreNotFoundException", "InvalidEventDataStoreStatusException", "InvalidParameterException", "InvalidEventDataStoreCategoryException", "NoManagementAccountSLRExistsException", "InvalidParameterCombinationException"}, NewInput: func() awsjson.Input { return new(GetEventConfigurationRequest) }}, true
-	case "GetEventDataStore":
-		return awsjson.Operation{Name: "GetEventDataStore", Errors: []string{"EventDataStoreARNInvalidException", "EventDataStoreNotFoundException", "InvalidParameterException", "OperationNotPermittedException", "UnsupportedOperationException", "NoManagementAccountSLRExistsException"}, NewInput: func() awsjson.Input { return new(GetEventDataStoreRequest) }}, true
-	case "GetEventSelectors":
-		return awsjson.Operation{Name: "GetEventSelectors", Errors: []string{"TrailNotFoundException", "InvalidTrailNameException", "CloudTrailARNInvalidException", "UnsupportedOperationException", "OperationNotPermittedException", "NoManagementAccountSLRExistsException"}, NewInput: func() awsjson.Input { return new(GetEventSelectorsRequest) }}, true
-	case "GetImport":
-		return awsjson.Operation{Name: "GetImport", Errors: []string{"ImportNotFoundException", "InvalidParameterException", "OperationNotPermittedException", "UnsupportedOperationException"}, NewInput: func() awsjson.Input { return new(GetImportRequest) }}, true
-	case "GetInsightSelectors":
-		return awsjson.Operation{Name: "GetInsightSelectors", Errors: []string{"InvalidParameterException", "InvalidParameterCombinationException", "TrailNotFoundException", "InvalidTrailNameException", "CloudTrailARNInvalidException", "UnsupportedOperationException", "OperationNotPermittedException", "InsightNotEnabledException", "NoManagementAccountSLRExistsException", "ThrottlingException"}, NewInput: func() awsjson.Input { return new(GetInsightSelectorsRequest) }}, true
-	case "GetQueryResults":
-		return awsjson.Operation{Name: "GetQueryResults", Errors: []string{"EventDataStoreARNInvalidException", "EventDataStoreNotFoundException", "InactiveEventDataStoreException", "InvalidMaxResultsException", "InvalidNextTokenException", "InvalidParameterException", "QueryIdNotFoundException", "InsufficientEncryptionPolicyException", "OperationNotPermittedException", "UnsupportedOperationException", "NoManagementAccountSLRExistsException"}, NewInput: func() awsjson.Input { return new(GetQueryResultsRequest) }}, true
-	case "GetResourcePolicy":
-		return awsjson.Operation{Name: "GetResourcePolicy", Errors: []string{"ResourceARNNotValidException", "ResourceNotFoundException", "ResourcePolicyNotFoundException", "ResourceTypeNotSupportedException", "OperationNotPermittedException", "UnsupportedOperationException"}, NewInput: func() awsjson.Input { return new(GetResourcePolicyRequest) }}, true
-	case "GetTrail":
-		return awsjson.Operation{Name: "GetTrail", Errors: []string{"CloudTrailARNInvalidException", "TrailNotFoundException", "InvalidTrailNameException", "UnsupportedOperationException", "OperationNotPermittedException"}, NewInput: func() awsjson.Input { return new(GetTrailRequest) }}, true
-	case "GetTrailStatus":
-		return awsjson.Operation{Name: "GetTrailStatus", Errors: []string{"CloudTrailARNInvalidException", "TrailNotFoundException", "InvalidTrailNameException", "UnsupportedOperationException", "OperationNotPermittedException"}, NewInput: func() awsjson.Input { return new(GetTrailStatusRequest) }}, true
-	case "ListChannels":
-		return awsjson.Operation{Name: "ListChannels", Errors: []string{"InvalidNextTokenException", "OperationNotPermittedException", "UnsupportedOperationException"}, NewInput: func() awsjson.Input { return new(ListChannelsRequest) }}, true
-	case "ListDashboards":
-		return awsjson.Operation{Name: "ListDashboards", Errors: []string{"UnsupportedOperationException"}, NewInput: func() awsjson.Input { return new(ListDashboardsRequest) }}, true
-	case "ListEventDataStores":
-		return awsjson.Operation{Name: "ListEventDataStores", Errors: []string{"InvalidMaxResultsException", "InvalidNextTokenException", "OperationNotPermittedException", "UnsupportedOperationException", "NoManagementAccountSLRExistsException"}, NewInput: func() awsjson.Input { return new(ListEventDataStoresRequest) }}, true
-	case "ListImportFailures":
-		return awsjson.Operation{Name: "ListImportFailures", Errors: []string{"InvalidNextTokenException", "OperationNotPermittedException", "UnsupportedOperationException", "InvalidParameterException"}, NewInput: func() awsjson.Input { return new(ListImportFailuresRequest) }}, true
-	case "ListImports":
-		return awsjson.Operation{Name: "ListImports", Errors: []string{"EventDataStoreARNInvalidException", "InvalidNextTokenException", "InvalidParameterException", "OperationNotPermittedException", "UnsupportedOperationException"}, NewInput: func() awsjson.Input { return new(ListImportsRequest) }}, true
-	case "ListInsightsData":
-		return awsjson.Operation{Name: "ListInsightsData", Errors: []string{"InvalidParameterException", "OperationNotPermittedException", "UnsupportedOperationException"}, NewInput: func() awsjson.Input { return new(ListInsightsDataRequest) }}, true
-	case "ListInsightsMetricData":
-		return awsjson.Operation{Name: "ListInsightsMetricData", Errors: []string{"InvalidParameterException", "InvalidTrailNameException", "OperationNotPermittedException", "UnsupportedOperationException"}, NewInput: func() awsjson.Input { return new(ListInsightsMetricDataRequest) }}, true
-	case "ListPublicKeys":
-		return awsjson.Operation{Name: "ListPublicKeys", Errors: []string{"InvalidTimeRangeException", "UnsupportedOperationException", "OperationNotPermittedException", "InvalidTokenException"}, NewInput: func() awsjson.Input { return new(ListPublicKeysRequest) }}, true
-	case "ListQueries":
-		return awsjson.Operation{Name: "ListQueries", Errors: []string{"EventDataStoreARNInvalidException", "EventDataStoreNotFoundException", "InactiveEventDataStoreException", "InvalidDateRangeException", "InvalidMaxResultsException", "InvalidNextTokenException", "InvalidParameterException", "InvalidQueryStatusException", "OperationNotPermittedException", "UnsupportedOperationException", "NoManagementAccountSLRExistsException"}, NewInput: func() awsjson.Input { return new(ListQueriesRequest) }}, true
-	case "ListTags":
-		return awsjson.Operation{Name: "ListTags", Errors: []string{"ResourceNotFoundException", "CloudTrailARNInvalidException", "EventDataStoreARNInvalidException", "ChannelARNInvalidException", "ResourceTypeNotSupportedException", "InvalidTrailNameException", "InactiveEventDataStoreException", "EventDataStoreNotFoundException", "UnsupportedOperationException", "OperationNotPermittedException", "InvalidTokenException", "NoManagementAccountSLRExistsException"}, NewInput: func() awsjson.Input { return new(ListTagsRequest) }}, true
-	case "ListTrails":
-		return awsjson.Operation{Name: "ListTrails", Errors: []string{"UnsupportedOperationException", "OperationNotPermittedException"}, NewInput: func() awsjson.Input { return new(ListTrailsRequest) }}, true
-	case "LookupEvents":
-		return awsjson.Operation{Name: "LookupEvents", Errors: []string{"InvalidLookupAttributesException", "InvalidTimeRangeException", "InvalidMaxResultsException", "InvalidNextTokenException", "InvalidEventCategoryException", "UnsupportedOperationException", "OperationNotPermittedException"}, NewInput: func() awsjson.Input { return new(LookupEventsRequest) }}, true
-	case "PutEventConfiguration":
-		return awsjson.Operation{Name: "PutEventConfiguration", Errors: []string{"TrailNotFoundException", "InvalidTrailNameException", "CloudTrailARNInvalidException", "InvalidParameterCombinationException", "InvalidHomeRegionException", "EventDataStoreARNInvalidException", "EventDataStoreNotFoundException", "InvalidEventDataStoreStatusException", "InvalidEventDataStoreCategoryException", "InactiveEventDataStoreException", "UnsupportedOperationException", "OperationNotPermittedException", "ThrottlingException", "InvalidParameterException", "ConflictException", "NotOrganizationMasterAccountException", "NoManagementAccountSLRExistsException", "InsufficientDependencyServiceAccessPermissionException", "InsufficientIAMAccessPermissionException"}, NewInput: func() awsjson.Input { return new(PutEventConfigurationRequest) }}, true
-	case "PutEventSelectors":
-		return awsjson.Operation{Name: "PutEventSelectors", Errors: []string{"TrailNotFoundException", "InvalidTrailNameException", "CloudTrailARNInvalidException", "InvalidHomeRegionException", "InvalidEventSelectorsException", "ConflictException", "ThrottlingException", "UnsupportedOperationException", "OperationNotPermittedException", "NotOrganizationMasterAccountException", "NoManagementAccountSLRExistsException", "InsufficientDependencyServiceAccessPermissionException"}, NewInput: func() awsjson.Input { return new(PutEventSelectorsRequest) }}, true
-	case "PutInsightSelectors":
-		return awsjson.Operation{Name: "PutInsightSelectors", Errors: []string{"InvalidParameterException", "InvalidParameterCombinationException", "TrailNotFoundException", "InvalidTrailNameException", "CloudTrailARNInvalidException", "InvalidHomeRegionException", "InvalidInsightSelectorsException", "InsufficientS3BucketPolicyException", "InsufficientEncryptionPolicyException", "S3BucketDoesNotExistException", "KmsException", "UnsupportedOperationException", "OperationNotPermittedException", "NotOrganizationMasterAccountException", "NoManagementAccountSLRExistsException", "ThrottlingException"}, NewInput: func() awsjson.Input { return new(PutInsightSelectorsRequest) }}, true
-	case "PutResourcePolicy":
-		return awsjson.Operation{Name: "PutResourcePolicy", Errors: []string{"ResourceARNNotValidException", "ResourcePolicyNotValidException", "ResourceNotFoundException", "ResourceTypeNotSupportedException", "ConflictException", "OperationNotPermittedException", "UnsupportedOperationException"}, NewInput: func() awsjson.Input { return new(PutResourcePolicyRequest) }}, true
-	case "RegisterOrganizationDelegatedAdmin":
-		return awsjson.Operation{Name: "RegisterOrganizationDelegatedAdmin", Errors: []string{"AccountRegisteredException", "AccountNotFoundException", "InsufficientDependencyServiceAccessPermissionException", "InvalidParameterException", "CannotDelegateManagementAccountException", "CloudTrailAccessNotEnabledException", "ConflictException", "DelegatedAdminAccountLimitExceededException", "NotOrganizationManagementAccountException", "OrganizationNotInAllFeaturesModeException", "OrganizationsNotInUseException", "UnsupportedOperationException", "OperationNotPermittedException", "InsufficientIAMAccessPermissionException"}, NewInput: func() awsjson.Input { return new(RegisterOrganizationDelegatedAdminRequest) }}, true
-	case "RemoveTags":
-		return awsjson.Operation{Name: "RemoveTags", Errors: []string{"ResourceNotFoundException", "CloudTrailARNInvalidException", "EventDataStoreARNInvalidException", "ChannelARNInvalidException", "ResourceTypeNotSupportedException", "InvalidTrailNameException", "InvalidTagParameterException", "InactiveEventDataStoreException", "EventDataStoreNotFoundException", "ChannelNotFoundException", "UnsupportedOperationException", "OperationNotPermittedException", "NotOrganizationMasterAccountException", "NoManagementAccountSLRExistsException", "ConflictException"}, NewInput: func() awsjson.Input { return new(RemoveTagsRequest) }}, true
-	case "RestoreEventDataStore":
-		return awsjson.Operation{Name: "RestoreEventDataStore", Errors: []string{"EventDataStoreARNInvalidException", "EventDataStoreNotFoundException", "EventDataStoreMaxLimitExceededException", "InvalidEventDataStoreStatusException", "InvalidParameterException", "OperationNotPermittedException", "UnsupportedOperationException", "CloudTrailAccessNotEnabledException", "InsufficientDependencyServiceAccessPermissionException", "OrganizationsNotInUseException", "NotOrganizationMasterAccountException", "NoManagementAccountSLRExistsException", "OrganizationNotInAllFeaturesModeException"}, NewInput: func() awsjson.Input { return new(RestoreEventDataStoreRequest) }}, true
-	case "SearchSampleQueries":
-		return awsjson.Operation{Name: "SearchSampleQueries", Errors: []string{"InvalidParameterException", "UnsupportedOperationException", "OperationNotPermittedException"}, NewInput: func() awsjson.Input { return new(SearchSampleQueriesRequest) }}, true
-	case "StartDashboardRefresh":
-		return awsjson.Operation{Name: "StartDashboardRefresh", Errors: []string{"ResourceNotFoundException", "EventDataStoreNotFoundException", "InactiveEventDataStoreException", "ServiceQuotaExceededException", "UnsupportedOperationException"}, NewInput: func() awsjson.Input { return new(StartDashboardRefreshRequest) }}, true
-	case "StartEventDataStoreIngestion":
-		return awsjson.Operation{Name: "StartEventDataStoreIngestion", Errors: []string{"EventDataStoreARNInvalidException", "EventDataStoreNotFoundException", "InvalidEventDataStoreStatusException", "InvalidParameterException", "InvalidEventDataStoreCategoryException", "OperationNotPermittedException", "UnsupportedOperationException", "NotOrganizationMasterAccountException", "NoManagementAccountSLRExistsException", "InsufficientDependencyServiceAccessPermissionException", "ConflictException"}, NewInput: func() awsjson.Input { return new(StartEventDataStoreIngestionRequest) }}, true
-	case "StartImport":
-		return awsjson.Operation{Name: "StartImport", Errors: []string{"AccountHasOngoingImportException", "EventDataStoreARNInvalidException", "EventDataStoreNotFoundException", "InvalidEventDataStoreStatusException", "InvalidEventDataStoreCategoryException", "InactiveEventDataStoreException", "InvalidImportSourceException", "ImportNotFoundException", "InvalidParameterException", "InsufficientEncryptionPolicyException", "OperationNotPermittedException", "UnsupportedOperationException", "OperationNotPermittedException", "UnsupportedOperationException"}, NewInput: func() awsjson.Input { return new(StartImportRequest) }}, true
-	case "StartLogging":
-		return awsjson.Operation{Name: "StartLogging", Errors: []string{"CloudTrailARNInvalidException", "ConflictException", "ThrottlingException", "TrailNotFoundException", "InvalidTrailNameException", "InvalidHomeRegionException", "UnsupportedOperationException", "OperationNotPermittedException", "NotOrganizationMasterAccountException", "NoManagementAccountSLRExistsException", "InsufficientDependencyServiceAccessPermissionException"}, NewInput: func() awsjson.Input { return new(StartLoggingRequest) }}, true
-	case "StartQuery":
-		return awsjson.Operation{Name: "StartQuery", Errors: []string{"EventDataStoreARNInvalidException", "EventDataStoreNotFoundException", "InactiveEventDataStoreException", "InvalidParameterException", "InvalidQueryStatementException", "MaxConcurrentQueriesException", "InsufficientEncryptionPolicyException", "InvalidS3PrefixException", "InvalidS3BucketNameException", "InsufficientS3BucketPolicyException", "S3BucketDoesNotExistException", "OperationNotPermittedException", "UnsupportedOperationException", "NoManagementAccountSLRExistsException"}, NewInput: func() awsjson.Input { return new(StartQueryRequest) }}, true
-	case "StopEventDataStoreIngestion":
-		return awsjson.Operation{Name: "StopEventDataStoreIngestion", Errors: []string{"EventDataStoreARNInvalidException", "EventDataStoreNotFoundException", "InvalidEventDataStoreStatusException", "InvalidParameterException", "InvalidEventDataStoreCategoryException", "OperationNotPermittedException", "UnsupportedOperationException", "NotOrganizationMasterAccountException", "NoManagementAccountSLRExistsException", "InsufficientDependencyServiceAccessPermissionException", "ConflictException"}, NewInput: func() awsjson.Input { return new(StopEventDataStoreIngestionRequest) }}, true
-	case "StopImport":
-		return awsjson.Operation{Name: "StopImport", Errors: []string{"ImportNotFoundException", "InvalidParameterException", "OperationNotPermittedException", "UnsupportedOperationException"}, NewInput: func() awsjson.Input { return new(StopImportRequest) }}, true
-	case "StopLogging":
-		return awsjson.Operation{Name: "StopLogging", Errors: []string{"TrailNotFoundException", "InvalidTrailNameException", "CloudTrailARNInvalidException", "ConflictException", "ThrottlingException", "InvalidHomeRegionException", "UnsupportedOperationException", "OperationNotPermittedException", "NotOrganizationMasterAccountException", "NoManagementAccountSLRExistsException", "InsufficientDependencyServiceAccessPermissionException"}, NewInput: func() awsjson.Input { return new(StopLoggingRequest) }}, true
-	case "UpdateChannel":
-		return awsjson.Operation{Name: "UpdateChannel", Errors: []string{"ChannelARNInvalidException", "ChannelNotFoundException", "ChannelAlreadyExistsException", "EventDataStoreARNInvalidException", "EventDataStoreNotFoundException", "InvalidEventDataStoreCategoryException", "InactiveEventDataStoreException", "InvalidParameterException", "OperationNotPermittedException", "UnsupportedOperationException"}, NewInput: func() awsjson.Input { return new(UpdateChannelRequest) }}, true
-	case "UpdateDashboard":
-		return awsjson.Operation{Name: "UpdateDashboard", Errors: []string{"ConflictException", "ResourceNotFoundException", "EventDataStoreNotFoundException", "InactiveEventDataStoreException", "InsufficientEncryptionPolicyException", "InvalidQueryStatementException", "ServiceQuotaExceededException", "UnsupportedOperationException"}, NewInput: func() awsjson.Input { return new(UpdateDashboardRequest) }}, true
-	case "UpdateEventDataStore":
-		return awsjson.Operation{Name: "UpdateEventDataStore", Errors: []string{"EventDataStoreAlreadyExistsException", "EventDataStoreARNInvalidException", "EventDataStoreNotFoundException", "InvalidEventSelectorsException", "InvalidInsightSelectorsException", "EventDataStoreHasOngoingImportException", "InactiveEventDataStoreException", "InvalidParameterException", "OperationNotPermittedException", "UnsupportedOperationException", "InsufficientEncryptionPolicyException", "InvalidKmsKeyIdException", "KmsKeyNotFoundException", "KmsException", "CloudTrailAccessNotEnabledException", "InsufficientDependencyServiceAccessPermissionException", "OrganizationsNotInUseException", "NotOrganizationMasterAccountException", "NoManagementAccountSLRExistsException", "OrganizationNotInAllFeaturesModeException", "ConflictException", "ThrottlingException"}, NewInput: func() awsjson.Input { return new(UpdateEventDataStoreRequest) }}, true
-	case "UpdateTrail":
-		return awsjson.Operation{Name: "UpdateTrail", Errors: []string{"S3BucketDoesNotExistException", "InsufficientS3BucketPolicyException", "InsufficientSnsTopicPolicyException", "InsufficientEncryptionPolicyException", "TrailNotFoundException", "InvalidS3BucketNameException", "InvalidS3PrefixException", "InvalidSnsTopicNameException", "InvalidKmsKeyIdException", "InvalidTrailNameException", "TrailNotProvidedException", "InvalidEventSelectorsException", "CloudTrailARNInvalidException", "ConflictException", "ThrottlingException", "InvalidParameterCombinationException", "InvalidHomeRegionException", "KmsKeyNotFoundException", "KmsKeyDisabledException", "KmsException", "InvalidCloudWatchLogsLogGroupArnException", "InvalidCloudWatchLogsRoleArnException", "CloudWatchLogsDeliveryUnavailableException", "UnsupportedOperationException", "OperationNotPermittedException", "CloudTrailAccessNotEnabledException", "InsufficientDependencyServiceAccessPermissionException", "OrganizationsNotInUseException", "NotOrganizationMasterAccountException", "OrganizationNotInAllFeaturesModeException", "NoManagementAccountSLRExistsException", "CloudTrailInvalidClientTokenIdException", "InvalidParameterException"}, NewInput: func() awsjson.Input { return new(UpdateTrailRequest) }}, true
-	}
-	return awsjson.Operation{}, false
-}
-
 // AddTagsRequest — Specifies the tags to add to a trail, event data store, dashboard, or channel.
 type AddTagsRequest struct {
 	// ResourceId — Specifies the ARN of the trail, event data store, dashboard, or channel to which one or more tags will be added.
@@ -254,30 +92,8 @@ type AddTagsRequest struct {
 	TagsList []Tag
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of AddTagsRequest from obj and checks the model's constraints.
-func (v *AddTagsRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "ResourceId", jsondecode.StringRule{}, true); ok {
-		v.ResourceId = x
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "TagsList", jsondecode.ListRule{Max: 200}, true, func(d *jsondecode.Decoder, v any, name string) Tag {
-		x, ok := jsondecode.DecodeStructValue[Tag](d, v, name)
-		if !ok {
-			return Tag{}
-		}
-		return *x
-	}); ok {
-		v.TagsList = x
-	}
-}
-
 // AddTagsResponse — Returns the objects or data if successful.
 type AddTagsResponse struct {
-}
-
-// EncodeJSON implements awsjson.Output: it writes AddTagsResponse as a JSON object, omitting absent optional members.
-func (v *AddTagsResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	e.End()
 }
 
 // AdvancedEventSelector — Advanced event selectors let you create fine-grained selectors for CloudTrail management, data, and network activity events.
@@ -288,32 +104,6 @@ type AdvancedEventSelector struct {
 	//
 	// Required.
 	FieldSelectors []AdvancedFieldSelector
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of AdvancedEventSelector from obj and checks the model's constraints.
-func (v *AdvancedEventSelector) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "Name", jsondecode.StringRule{Max: 1000, Pattern: patPaginationToken}, false); ok {
-		v.Name = &x
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "FieldSelectors", jsondecode.ListRule{Min: 1}, true, func(d *jsondecode.Decoder, v any, name string) AdvancedFieldSelector {
-		x, ok := jsondecode.DecodeStructValue[AdvancedFieldSelector](d, v, name)
-		if !ok {
-			return AdvancedFieldSelector{}
-		}
-		return *x
-	}); ok {
-		v.FieldSelectors = x
-	}
-}
-
-// EncodeJSON implements awsjson.Output: it writes AdvancedEventSelector as a JSON object, omitting absent optional members.
-func (v *AdvancedEventSelector) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.Name != nil {
-		e.String("Name", *v.Name)
-	}
-	awsjson.EncodeList(e, "FieldSelectors", v.FieldSelectors, true, func(e *awsjson.Encoder, x *AdvancedFieldSelector) { x.EncodeJSON(e) })
-	e.End()
 }
 
 // AdvancedFieldSelector — A single selector statement in an advanced event selector.
@@ -336,62 +126,6 @@ type AdvancedFieldSelector struct {
 	NotEndsWith []string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of AdvancedFieldSelector from obj and checks the model's constraints.
-func (v *AdvancedFieldSelector) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "Field", jsondecode.StringRule{Min: 1, Max: 1000, Pattern: patSelectorField}, true); ok {
-		v.Field = x
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "Equals", jsondecode.ListRule{Min: 1, Scalar: true}, false, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{Min: 1, Max: 2048, Pattern: patOperatorValue})
-		return x
-	}); ok {
-		v.Equals = x
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "StartsWith", jsondecode.ListRule{Min: 1, Scalar: true}, false, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{Min: 1, Max: 2048, Pattern: patOperatorValue})
-		return x
-	}); ok {
-		v.StartsWith = x
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "EndsWith", jsondecode.ListRule{Min: 1, Scalar: true}, false, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{Min: 1, Max: 2048, Pattern: patOperatorValue})
-		return x
-	}); ok {
-		v.EndsWith = x
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "NotEquals", jsondecode.ListRule{Min: 1, Scalar: true}, false, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{Min: 1, Max: 2048, Pattern: patOperatorValue})
-		return x
-	}); ok {
-		v.NotEquals = x
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "NotStartsWith", jsondecode.ListRule{Min: 1, Scalar: true}, false, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{Min: 1, Max: 2048, Pattern: patOperatorValue})
-		return x
-	}); ok {
-		v.NotStartsWith = x
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "NotEndsWith", jsondecode.ListRule{Min: 1, Scalar: true}, false, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{Min: 1, Max: 2048, Pattern: patOperatorValue})
-		return x
-	}); ok {
-		v.NotEndsWith = x
-	}
-}
-
-// EncodeJSON implements awsjson.Output: it writes AdvancedFieldSelector as a JSON object, omitting absent optional members.
-func (v *AdvancedFieldSelector) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	e.String("Field", v.Field)
-	awsjson.EncodeList(e, "Equals", v.Equals, false, func(e *awsjson.Encoder, x *string) { e.StringValue(*x) })
-	awsjson.EncodeList(e, "StartsWith", v.StartsWith, false, func(e *awsjson.Encoder, x *string) { e.StringValue(*x) })
-	awsjson.EncodeList(e, "EndsWith", v.EndsWith, false, func(e *awsjson.Encoder, x *string) { e.StringValue(*x) })
-	awsjson.EncodeList(e, "NotEquals", v.NotEquals, false, func(e *awsjson.Encoder, x *string) { e.StringValue(*x) })
-	awsjson.EncodeList(e, "NotStartsWith", v.NotStartsWith, false, func(e *awsjson.Encoder, x *string) { e.StringValue(*x) })
-	awsjson.EncodeList(e, "NotEndsWith", v.NotEndsWith, false, func(e *awsjson.Encoder, x *string) { e.StringValue(*x) })
-	e.End()
-}
-
 // AggregationConfiguration — An object that contains configuration settings for aggregating events.
 type AggregationConfiguration struct {
 	// Templates — A list of aggregation templates that can be used to configure event aggregation.
@@ -402,27 +136,6 @@ type AggregationConfiguration struct {
 	//
 	// Required.
 	EventCategory EventCategoryAggregation
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of AggregationConfiguration from obj and checks the model's constraints.
-func (v *AggregationConfiguration) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := jsondecode.DecodeList(d, obj, "Templates", jsondecode.ListRule{Min: 1, Max: 50, Scalar: true}, true, func(d *jsondecode.Decoder, v any, name string) Template {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{Enum: templateEnum()})
-		return Template(x)
-	}); ok {
-		v.Templates = x
-	}
-	if x, ok := d.String(obj, "EventCategory", jsondecode.StringRule{Enum: eventCategoryAggregationEnum()}, true); ok {
-		v.EventCategory = EventCategoryAggregation(x)
-	}
-}
-
-// EncodeJSON implements awsjson.Output: it writes AggregationConfiguration as a JSON object, omitting absent optional members.
-func (v *AggregationConfiguration) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	awsjson.EncodeList(e, "Templates", v.Templates, true, func(e *awsjson.Encoder, x *Template) { e.StringValue(string(*x)) })
-	e.String("EventCategory", string(v.EventCategory))
-	e.End()
 }
 
 // BillingMode — the BillingMode enumeration of the model.
@@ -442,13 +155,6 @@ func (BillingMode) Values() []BillingMode {
 	}
 }
 
-func billingModeEnum() []string {
-	return []string{
-		"EXTENDABLE_RETENTION_PRICING",
-		"FIXED_RETENTION_PRICING",
-	}
-}
-
 // CancelQueryRequest — is the input of CancelQuery.
 type CancelQueryRequest struct {
 	// EventDataStore — The ARN (or the ID suffix of the ARN) of an event data store on which the specified query is running.
@@ -459,19 +165,6 @@ type CancelQueryRequest struct {
 	QueryId string
 	// EventDataStoreOwnerAccountId — The account ID of the event data store owner.
 	EventDataStoreOwnerAccountId *string
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of CancelQueryRequest from obj and checks the model's constraints.
-func (v *CancelQueryRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "EventDataStore", jsondecode.StringRule{Min: 3, Max: 256, Pattern: patChannelArn}, false); ok {
-		v.EventDataStore = &x
-	}
-	if x, ok := d.String(obj, "QueryId", jsondecode.StringRule{Min: 36, Max: 36, Pattern: patUUID}, true); ok {
-		v.QueryId = x
-	}
-	if x, ok := d.String(obj, "EventDataStoreOwnerAccountId", jsondecode.StringRule{Min: 12, Max: 16, Pattern: patAccountId}, false); ok {
-		v.EventDataStoreOwnerAccountId = &x
-	}
 }
 
 // CancelQueryResponse — is the output of CancelQuery.
@@ -488,35 +181,12 @@ type CancelQueryResponse struct {
 	EventDataStoreOwnerAccountId *string
 }
 
-// EncodeJSON implements awsjson.Output: it writes CancelQueryResponse as a JSON object, omitting absent optional members.
-func (v *CancelQueryResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	e.String("QueryId", v.QueryId)
-	e.String("QueryStatus", string(v.QueryStatus))
-	if v.EventDataStoreOwnerAccountId != nil {
-		e.String("EventDataStoreOwnerAccountId", *v.EventDataStoreOwnerAccountId)
-	}
-	e.End()
-}
-
 // Channel — Contains information about a returned CloudTrail channel.
 type Channel struct {
 	// ChannelArn — The Amazon Resource Name (ARN) of a channel.
 	ChannelArn *string
 	// Name — The name of the CloudTrail channel.
 	Name *string
-}
-
-// EncodeJSON implements awsjson.Output: it writes Channel as a JSON object, omitting absent optional members.
-func (v *Channel) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.ChannelArn != nil {
-		e.String("ChannelArn", *v.ChannelArn)
-	}
-	if v.Name != nil {
-		e.String("Name", *v.Name)
-	}
-	e.End()
 }
 
 // ContextKeySelector — An object that contains information types to be included in CloudTrail enriched events.
@@ -529,27 +199,6 @@ type ContextKeySelector struct {
 	//
 	// Required.
 	Equals []string
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of ContextKeySelector from obj and checks the model's constraints.
-func (v *ContextKeySelector) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "Type", jsondecode.StringRule{Enum: typeEnum()}, true); ok {
-		v.Type = Type(x)
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "Equals", jsondecode.ListRule{Min: 1, Max: 50, Scalar: true}, true, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{Min: 1, Max: 128})
-		return x
-	}); ok {
-		v.Equals = x
-	}
-}
-
-// EncodeJSON implements awsjson.Output: it writes ContextKeySelector as a JSON object, omitting absent optional members.
-func (v *ContextKeySelector) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	e.String("Type", string(v.Type))
-	awsjson.EncodeList(e, "Equals", v.Equals, true, func(e *awsjson.Encoder, x *string) { e.StringValue(*x) })
-	e.End()
 }
 
 // CreateChannelRequest — is the input of CreateChannel.
@@ -570,34 +219,6 @@ type CreateChannelRequest struct {
 	Tags []Tag
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of CreateChannelRequest from obj and checks the model's constraints.
-func (v *CreateChannelRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "Name", jsondecode.StringRule{Min: 3, Max: 128, Pattern: patChannelName}, true); ok {
-		v.Name = x
-	}
-	if x, ok := d.String(obj, "Source", jsondecode.StringRule{Min: 1, Max: 256, Pattern: patPaginationToken}, true); ok {
-		v.Source = x
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "Destinations", jsondecode.ListRule{Min: 1, Max: 200}, true, func(d *jsondecode.Decoder, v any, name string) Destination {
-		x, ok := jsondecode.DecodeStructValue[Destination](d, v, name)
-		if !ok {
-			return Destination{}
-		}
-		return *x
-	}); ok {
-		v.Destinations = x
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "Tags", jsondecode.ListRule{Max: 200}, false, func(d *jsondecode.Decoder, v any, name string) Tag {
-		x, ok := jsondecode.DecodeStructValue[Tag](d, v, name)
-		if !ok {
-			return Tag{}
-		}
-		return *x
-	}); ok {
-		v.Tags = x
-	}
-}
-
 // CreateChannelResponse — is the output of CreateChannel.
 type CreateChannelResponse struct {
 	// ChannelArn — The Amazon Resource Name (ARN) of the new channel.
@@ -610,23 +231,6 @@ type CreateChannelResponse struct {
 	Destinations []Destination
 	// Tags — the Tags member (shape TagsList).
 	Tags []Tag
-}
-
-// EncodeJSON implements awsjson.Output: it writes CreateChannelResponse as a JSON object, omitting absent optional members.
-func (v *CreateChannelResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.ChannelArn != nil {
-		e.String("ChannelArn", *v.ChannelArn)
-	}
-	if v.Name != nil {
-		e.String("Name", *v.Name)
-	}
-	if v.Source != nil {
-		e.String("Source", *v.Source)
-	}
-	awsjson.EncodeList(e, "Destinations", v.Destinations, false, func(e *awsjson.Encoder, x *Destination) { x.EncodeJSON(e) })
-	awsjson.EncodeList(e, "Tags", v.Tags, false, func(e *awsjson.Encoder, x *Tag) { x.EncodeJSON(e) })
-	e.End()
 }
 
 // CreateDashboardRequest — is the input of CreateDashboard.
@@ -645,37 +249,6 @@ type CreateDashboardRequest struct {
 	Widgets []RequestWidget
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of CreateDashboardRequest from obj and checks the model's constraints.
-func (v *CreateDashboardRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "Name", jsondecode.StringRule{Min: 3, Max: 128, Pattern: patDashboardName}, true); ok {
-		v.Name = x
-	}
-	if x, ok := jsondecode.DecodeStruct[RefreshSchedule](d, obj, "RefreshSchedule", false); ok {
-		v.RefreshSchedule = x
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "TagsList", jsondecode.ListRule{Max: 200}, false, func(d *jsondecode.Decoder, v any, name string) Tag {
-		x, ok := jsondecode.DecodeStructValue[Tag](d, v, name)
-		if !ok {
-			return Tag{}
-		}
-		return *x
-	}); ok {
-		v.TagsList = x
-	}
-	if x, ok := d.Bool(obj, "TerminationProtectionEnabled", false); ok {
-		v.TerminationProtectionEnabled = &x
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "Widgets", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) RequestWidget {
-		x, ok := jsondecode.DecodeStructValue[RequestWidget](d, v, name)
-		if !ok {
-			return RequestWidget{}
-		}
-		return *x
-	}); ok {
-		v.Widgets = x
-	}
-}
-
 // CreateDashboardResponse — is the output of CreateDashboard.
 type CreateDashboardResponse struct {
 	// DashboardArn — The ARN for the dashboard.
@@ -692,30 +265,6 @@ type CreateDashboardResponse struct {
 	RefreshSchedule *RefreshSchedule
 	// TerminationProtectionEnabled — Indicates whether termination protection is enabled for the dashboard.
 	TerminationProtectionEnabled *bool
-}
-
-// EncodeJSON implements awsjson.Output: it writes CreateDashboardResponse as a JSON object, omitting absent optional members.
-func (v *CreateDashboardResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.DashboardArn != nil {
-		e.String("DashboardArn", *v.DashboardArn)
-	}
-	if v.Name != nil {
-		e.String("Name", *v.Name)
-	}
-	if v.Type != nil {
-		e.String("Type", string(*v.Type))
-	}
-	awsjson.EncodeList(e, "Widgets", v.Widgets, false, func(e *awsjson.Encoder, x *Widget) { x.EncodeJSON(e) })
-	awsjson.EncodeList(e, "TagsList", v.TagsList, false, func(e *awsjson.Encoder, x *Tag) { x.EncodeJSON(e) })
-	if v.RefreshSchedule != nil {
-		e.Key("RefreshSchedule")
-		v.RefreshSchedule.EncodeJSON(e)
-	}
-	if v.TerminationProtectionEnabled != nil {
-		e.Bool("TerminationProtectionEnabled", *v.TerminationProtectionEnabled)
-	}
-	e.End()
 }
 
 // CreateEventDataStoreRequest — is the input of CreateEventDataStore.
@@ -742,53 +291,6 @@ type CreateEventDataStoreRequest struct {
 	StartIngestion *bool
 	// BillingMode — The billing mode for the event data store determines the cost for ingesting events and the default and maximum retention period for the event data store.
 	BillingMode *BillingMode
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of CreateEventDataStoreRequest from obj and checks the model's constraints.
-func (v *CreateEventDataStoreRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "Name", jsondecode.StringRule{Min: 3, Max: 128, Pattern: patChannelName}, true); ok {
-		v.Name = x
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "AdvancedEventSelectors", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) AdvancedEventSelector {
-		x, ok := jsondecode.DecodeStructValue[AdvancedEventSelector](d, v, name)
-		if !ok {
-			return AdvancedEventSelector{}
-		}
-		return *x
-	}); ok {
-		v.AdvancedEventSelectors = x
-	}
-	if x, ok := d.Bool(obj, "MultiRegionEnabled", false); ok {
-		v.MultiRegionEnabled = &x
-	}
-	if x, ok := d.Bool(obj, "OrganizationEnabled", false); ok {
-		v.OrganizationEnabled = &x
-	}
-	if x, ok := d.Int(obj, "RetentionPeriod", jsondecode.IntRule{Min: 7, HasMin: true, Max: 3653, HasMax: true}, false); ok {
-		v.RetentionPeriod = &x
-	}
-	if x, ok := d.Bool(obj, "TerminationProtectionEnabled", false); ok {
-		v.TerminationProtectionEnabled = &x
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "TagsList", jsondecode.ListRule{Max: 200}, false, func(d *jsondecode.Decoder, v any, name string) Tag {
-		x, ok := jsondecode.DecodeStructValue[Tag](d, v, name)
-		if !ok {
-			return Tag{}
-		}
-		return *x
-	}); ok {
-		v.TagsList = x
-	}
-	if x, ok := d.String(obj, "KmsKeyId", jsondecode.StringRule{Min: 1, Max: 350, Pattern: patChannelArn}, false); ok {
-		v.KmsKeyId = &x
-	}
-	if x, ok := d.Bool(obj, "StartIngestion", false); ok {
-		v.StartIngestion = &x
-	}
-	if x, ok := d.String(obj, "BillingMode", jsondecode.StringRule{Enum: billingModeEnum()}, false); ok {
-		e := BillingMode(x)
-		v.BillingMode = &e
-	}
 }
 
 // CreateEventDataStoreResponse — is the output of CreateEventDataStore.
@@ -819,47 +321,6 @@ type CreateEventDataStoreResponse struct {
 	KmsKeyId *string
 	// BillingMode — The billing mode for the event data store.
 	BillingMode *BillingMode
-}
-
-// EncodeJSON implements awsjson.Output: it writes CreateEventDataStoreResponse as a JSON object, omitting absent optional members.
-func (v *CreateEventDataStoreResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.EventDataStoreArn != nil {
-		e.String("EventDataStoreArn", *v.EventDataStoreArn)
-	}
-	if v.Name != nil {
-		e.String("Name", *v.Name)
-	}
-	if v.Status != nil {
-		e.String("Status", string(*v.Status))
-	}
-	awsjson.EncodeList(e, "AdvancedEventSelectors", v.AdvancedEventSelectors, false, func(e *awsjson.Encoder, x *AdvancedEventSelector) { x.EncodeJSON(e) })
-	if v.MultiRegionEnabled != nil {
-		e.Bool("MultiRegionEnabled", *v.MultiRegionEnabled)
-	}
-	if v.OrganizationEnabled != nil {
-		e.Bool("OrganizationEnabled", *v.OrganizationEnabled)
-	}
-	if v.RetentionPeriod != nil {
-		e.Int("RetentionPeriod", *v.RetentionPeriod)
-	}
-	if v.TerminationProtectionEnabled != nil {
-		e.Bool("TerminationProtectionEnabled", *v.TerminationProtectionEnabled)
-	}
-	awsjson.EncodeList(e, "TagsList", v.TagsList, false, func(e *awsjson.Encoder, x *Tag) { x.EncodeJSON(e) })
-	if v.CreatedTimestamp != nil {
-		e.Time("CreatedTimestamp", *v.CreatedTimestamp)
-	}
-	if v.UpdatedTimestamp != nil {
-		e.Time("UpdatedTimestamp", *v.UpdatedTimestamp)
-	}
-	if v.KmsKeyId != nil {
-		e.String("KmsKeyId", *v.KmsKeyId)
-	}
-	if v.BillingMode != nil {
-		e.String("BillingMode", string(*v.BillingMode))
-	}
-	e.End()
 }
 
 // CreateTrailRequest — Specifies the settings for each trail.
@@ -894,52 +355,6 @@ type CreateTrailRequest struct {
 	TagsList []Tag
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of CreateTrailRequest from obj and checks the model's constraints.
-func (v *CreateTrailRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "Name", jsondecode.StringRule{}, true); ok {
-		v.Name = x
-	}
-	if x, ok := d.String(obj, "S3BucketName", jsondecode.StringRule{}, true); ok {
-		v.S3BucketName = x
-	}
-	if x, ok := d.String(obj, "S3KeyPrefix", jsondecode.StringRule{}, false); ok {
-		v.S3KeyPrefix = &x
-	}
-	if x, ok := d.String(obj, "SnsTopicName", jsondecode.StringRule{}, false); ok {
-		v.SnsTopicName = &x
-	}
-	if x, ok := d.Bool(obj, "IncludeGlobalServiceEvents", false); ok {
-		v.IncludeGlobalServiceEvents = &x
-	}
-	if x, ok := d.Bool(obj, "IsMultiRegionTrail", false); ok {
-		v.IsMultiRegionTrail = &x
-	}
-	if x, ok := d.Bool(obj, "EnableLogFileValidation", false); ok {
-		v.EnableLogFileValidation = &x
-	}
-	if x, ok := d.String(obj, "CloudWatchLogsLogGroupArn", jsondecode.StringRule{}, false); ok {
-		v.CloudWatchLogsLogGroupArn = &x
-	}
-	if x, ok := d.String(obj, "CloudWatchLogsRoleArn", jsondecode.StringRule{}, false); ok {
-		v.CloudWatchLogsRoleArn = &x
-	}
-	if x, ok := d.String(obj, "KmsKeyId", jsondecode.StringRule{}, false); ok {
-		v.KmsKeyId = &x
-	}
-	if x, ok := d.Bool(obj, "IsOrganizationTrail", false); ok {
-		v.IsOrganizationTrail = &x
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "TagsList", jsondecode.ListRule{Max: 200}, false, func(d *jsondecode.Decoder, v any, name string) Tag {
-		x, ok := jsondecode.DecodeStructValue[Tag](d, v, name)
-		if !ok {
-			return Tag{}
-		}
-		return *x
-	}); ok {
-		v.TagsList = x
-	}
-}
-
 // CreateTrailResponse — Returns the objects or data listed below if successful.
 type CreateTrailResponse struct {
 	// Name — Specifies the name of the trail.
@@ -970,69 +385,12 @@ type CreateTrailResponse struct {
 	IsOrganizationTrail *bool
 }
 
-// EncodeJSON implements awsjson.Output: it writes CreateTrailResponse as a JSON object, omitting absent optional members.
-func (v *CreateTrailResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.Name != nil {
-		e.String("Name", *v.Name)
-	}
-	if v.S3BucketName != nil {
-		e.String("S3BucketName", *v.S3BucketName)
-	}
-	if v.S3KeyPrefix != nil {
-		e.String("S3KeyPrefix", *v.S3KeyPrefix)
-	}
-	if v.SnsTopicName != nil {
-		e.String("SnsTopicName", *v.SnsTopicName)
-	}
-	if v.SnsTopicARN != nil {
-		e.String("SnsTopicARN", *v.SnsTopicARN)
-	}
-	if v.IncludeGlobalServiceEvents != nil {
-		e.Bool("IncludeGlobalServiceEvents", *v.IncludeGlobalServiceEvents)
-	}
-	if v.IsMultiRegionTrail != nil {
-		e.Bool("IsMultiRegionTrail", *v.IsMultiRegionTrail)
-	}
-	if v.TrailARN != nil {
-		e.String("TrailARN", *v.TrailARN)
-	}
-	if v.LogFileValidationEnabled != nil {
-		e.Bool("LogFileValidationEnabled", *v.LogFileValidationEnabled)
-	}
-	if v.CloudWatchLogsLogGroupArn != nil {
-		e.String("CloudWatchLogsLogGroupArn", *v.CloudWatchLogsLogGroupArn)
-	}
-	if v.CloudWatchLogsRoleArn != nil {
-		e.String("CloudWatchLogsRoleArn", *v.CloudWatchLogsRoleArn)
-	}
-	if v.KmsKeyId != nil {
-		e.String("KmsKeyId", *v.KmsKeyId)
-	}
-	if v.IsOrganizationTrail != nil {
-		e.Bool("IsOrganizationTrail", *v.IsOrganizationTrail)
-	}
-	e.End()
-}
-
 // DashboardDetail — Provides information about a CloudTrail Lake dashboard.
 type DashboardDetail struct {
 	// DashboardArn — The ARN for the dashboard.
 	DashboardArn *string
 	// Type — The type of dashboard.
 	Type *DashboardType
-}
-
-// EncodeJSON implements awsjson.Output: it writes DashboardDetail as a JSON object, omitting absent optional members.
-func (v *DashboardDetail) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.DashboardArn != nil {
-		e.String("DashboardArn", *v.DashboardArn)
-	}
-	if v.Type != nil {
-		e.String("Type", string(*v.Type))
-	}
-	e.End()
 }
 
 // DashboardStatus — the DashboardStatus enumeration of the model.
@@ -1075,42 +433,12 @@ func (DashboardType) Values() []DashboardType {
 	}
 }
 
-func dashboardTypeEnum() []string {
-	return []string{
-		"MANAGED",
-		"CUSTOM",
-	}
-}
-
 // DataResource — You can configure the DataResource in an EventSelector to log data events for the following three resource types: AWS::DynamoDB::Table AWS::Lambda::Function AWS::S3::Object To log data events for all other resource types including objects stored in directory buckets , you must use AdvancedEventSelectors .
 type DataResource struct {
 	// Type — The resource type in which you want to log data events.
 	Type *string
 	// Values — An array of Amazon Resource Name (ARN) strings or partial ARN strings for the specified resource type.
 	Values []string
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of DataResource from obj and checks the model's constraints.
-func (v *DataResource) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "Type", jsondecode.StringRule{}, false); ok {
-		v.Type = &x
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "Values", jsondecode.ListRule{Scalar: true}, false, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
-		return x
-	}); ok {
-		v.Values = x
-	}
-}
-
-// EncodeJSON implements awsjson.Output: it writes DataResource as a JSON object, omitting absent optional members.
-func (v *DataResource) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.Type != nil {
-		e.String("Type", *v.Type)
-	}
-	awsjson.EncodeList(e, "Values", v.Values, false, func(e *awsjson.Encoder, x *string) { e.StringValue(*x) })
-	e.End()
 }
 
 // DeleteChannelRequest — is the input of DeleteChannel.
@@ -1121,21 +449,8 @@ type DeleteChannelRequest struct {
 	Channel string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of DeleteChannelRequest from obj and checks the model's constraints.
-func (v *DeleteChannelRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "Channel", jsondecode.StringRule{Min: 3, Max: 256, Pattern: patChannelArn}, true); ok {
-		v.Channel = x
-	}
-}
-
 // DeleteChannelResponse — is the output of DeleteChannel.
 type DeleteChannelResponse struct {
-}
-
-// EncodeJSON implements awsjson.Output: it writes DeleteChannelResponse as a JSON object, omitting absent optional members.
-func (v *DeleteChannelResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	e.End()
 }
 
 // DeleteDashboardRequest — is the input of DeleteDashboard.
@@ -1146,21 +461,8 @@ type DeleteDashboardRequest struct {
 	DashboardId string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of DeleteDashboardRequest from obj and checks the model's constraints.
-func (v *DeleteDashboardRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "DashboardId", jsondecode.StringRule{Pattern: patChannelArn}, true); ok {
-		v.DashboardId = x
-	}
-}
-
 // DeleteDashboardResponse — is the output of DeleteDashboard.
 type DeleteDashboardResponse struct {
-}
-
-// EncodeJSON implements awsjson.Output: it writes DeleteDashboardResponse as a JSON object, omitting absent optional members.
-func (v *DeleteDashboardResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	e.End()
 }
 
 // DeleteEventDataStoreRequest — is the input of DeleteEventDataStore.
@@ -1171,21 +473,8 @@ type DeleteEventDataStoreRequest struct {
 	EventDataStore string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of DeleteEventDataStoreRequest from obj and checks the model's constraints.
-func (v *DeleteEventDataStoreRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "EventDataStore", jsondecode.StringRule{Min: 3, Max: 256, Pattern: patChannelArn}, true); ok {
-		v.EventDataStore = x
-	}
-}
-
 // DeleteEventDataStoreResponse — is the output of DeleteEventDataStore.
 type DeleteEventDataStoreResponse struct {
-}
-
-// EncodeJSON implements awsjson.Output: it writes DeleteEventDataStoreResponse as a JSON object, omitting absent optional members.
-func (v *DeleteEventDataStoreResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	e.End()
 }
 
 // DeleteResourcePolicyRequest — is the input of DeleteResourcePolicy.
@@ -1196,21 +485,8 @@ type DeleteResourcePolicyRequest struct {
 	ResourceArn string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of DeleteResourcePolicyRequest from obj and checks the model's constraints.
-func (v *DeleteResourcePolicyRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "ResourceArn", jsondecode.StringRule{Min: 3, Max: 256, Pattern: patChannelArn}, true); ok {
-		v.ResourceArn = x
-	}
-}
-
 // DeleteResourcePolicyResponse — is the output of DeleteResourcePolicy.
 type DeleteResourcePolicyResponse struct {
-}
-
-// EncodeJSON implements awsjson.Output: it writes DeleteResourcePolicyResponse as a JSON object, omitting absent optional members.
-func (v *DeleteResourcePolicyResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	e.End()
 }
 
 // DeleteTrailRequest — The request that specifies the name of a trail to delete.
@@ -1221,21 +497,8 @@ type DeleteTrailRequest struct {
 	Name string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of DeleteTrailRequest from obj and checks the model's constraints.
-func (v *DeleteTrailRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "Name", jsondecode.StringRule{}, true); ok {
-		v.Name = x
-	}
-}
-
 // DeleteTrailResponse — Returns the objects or data listed below if successful.
 type DeleteTrailResponse struct {
-}
-
-// EncodeJSON implements awsjson.Output: it writes DeleteTrailResponse as a JSON object, omitting absent optional members.
-func (v *DeleteTrailResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	e.End()
 }
 
 // DeliveryStatus — the DeliveryStatus enumeration of the model.
@@ -1277,21 +540,8 @@ type DeregisterOrganizationDelegatedAdminRequest struct {
 	DelegatedAdminAccountId string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of DeregisterOrganizationDelegatedAdminRequest from obj and checks the model's constraints.
-func (v *DeregisterOrganizationDelegatedAdminRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "DelegatedAdminAccountId", jsondecode.StringRule{Min: 12, Max: 16, Pattern: patAccountId}, true); ok {
-		v.DelegatedAdminAccountId = x
-	}
-}
-
 // DeregisterOrganizationDelegatedAdminResponse — Returns the following response if successful.
 type DeregisterOrganizationDelegatedAdminResponse struct {
-}
-
-// EncodeJSON implements awsjson.Output: it writes DeregisterOrganizationDelegatedAdminResponse as a JSON object, omitting absent optional members.
-func (v *DeregisterOrganizationDelegatedAdminResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	e.End()
 }
 
 // DescribeQueryRequest — is the input of DescribeQuery.
@@ -1306,25 +556,6 @@ type DescribeQueryRequest struct {
 	RefreshId *string
 	// EventDataStoreOwnerAccountId — The account ID of the event data store owner.
 	EventDataStoreOwnerAccountId *string
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of DescribeQueryRequest from obj and checks the model's constraints.
-func (v *DescribeQueryRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "EventDataStore", jsondecode.StringRule{Min: 3, Max: 256, Pattern: patChannelArn}, false); ok {
-		v.EventDataStore = &x
-	}
-	if x, ok := d.String(obj, "QueryId", jsondecode.StringRule{Min: 36, Max: 36, Pattern: patUUID}, false); ok {
-		v.QueryId = &x
-	}
-	if x, ok := d.String(obj, "QueryAlias", jsondecode.StringRule{Min: 1, Max: 256, Pattern: patQueryAlias}, false); ok {
-		v.QueryAlias = &x
-	}
-	if x, ok := d.String(obj, "RefreshId", jsondecode.StringRule{Min: 10, Max: 20, Pattern: patAccountId}, false); ok {
-		v.RefreshId = &x
-	}
-	if x, ok := d.String(obj, "EventDataStoreOwnerAccountId", jsondecode.StringRule{Min: 12, Max: 16, Pattern: patAccountId}, false); ok {
-		v.EventDataStoreOwnerAccountId = &x
-	}
 }
 
 // DescribeQueryResponse — is the output of DescribeQuery.
@@ -1349,40 +580,6 @@ type DescribeQueryResponse struct {
 	EventDataStoreOwnerAccountId *string
 }
 
-// EncodeJSON implements awsjson.Output: it writes DescribeQueryResponse as a JSON object, omitting absent optional members.
-func (v *DescribeQueryResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.QueryId != nil {
-		e.String("QueryId", *v.QueryId)
-	}
-	if v.QueryString != nil {
-		e.String("QueryString", *v.QueryString)
-	}
-	if v.QueryStatus != nil {
-		e.String("QueryStatus", string(*v.QueryStatus))
-	}
-	if v.QueryStatistics != nil {
-		e.Key("QueryStatistics")
-		v.QueryStatistics.EncodeJSON(e)
-	}
-	if v.ErrorMessage != nil {
-		e.String("ErrorMessage", *v.ErrorMessage)
-	}
-	if v.DeliveryS3Uri != nil {
-		e.String("DeliveryS3Uri", *v.DeliveryS3Uri)
-	}
-	if v.DeliveryStatus != nil {
-		e.String("DeliveryStatus", string(*v.DeliveryStatus))
-	}
-	if v.Prompt != nil {
-		e.String("Prompt", *v.Prompt)
-	}
-	if v.EventDataStoreOwnerAccountId != nil {
-		e.String("EventDataStoreOwnerAccountId", *v.EventDataStoreOwnerAccountId)
-	}
-	e.End()
-}
-
 // DescribeTrailsRequest — Returns information about the trail.
 type DescribeTrailsRequest struct {
 	// TrailNameList — Specifies a list of trail names, trail ARNs, or both, of the trails to describe.
@@ -1391,30 +588,10 @@ type DescribeTrailsRequest struct {
 	IncludeShadowTrails *bool
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of DescribeTrailsRequest from obj and checks the model's constraints.
-func (v *DescribeTrailsRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := jsondecode.DecodeList(d, obj, "trailNameList", jsondecode.ListRule{Scalar: true}, false, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
-		return x
-	}); ok {
-		v.TrailNameList = x
-	}
-	if x, ok := d.Bool(obj, "includeShadowTrails", false); ok {
-		v.IncludeShadowTrails = &x
-	}
-}
-
 // DescribeTrailsResponse — Returns the objects or data listed below if successful.
 type DescribeTrailsResponse struct {
 	// TrailList — The list of trail objects.
 	TrailList []Trail
-}
-
-// EncodeJSON implements awsjson.Output: it writes DescribeTrailsResponse as a JSON object, omitting absent optional members.
-func (v *DescribeTrailsResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	awsjson.EncodeList(e, "trailList", v.TrailList, false, func(e *awsjson.Encoder, x *Trail) { x.EncodeJSON(e) })
-	e.End()
 }
 
 // Destination — Contains information about the destination receiving events.
@@ -1427,24 +604,6 @@ type Destination struct {
 	//
 	// Required.
 	Location string
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of Destination from obj and checks the model's constraints.
-func (v *Destination) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "Type", jsondecode.StringRule{Enum: destinationTypeEnum()}, true); ok {
-		v.Type = DestinationType(x)
-	}
-	if x, ok := d.String(obj, "Location", jsondecode.StringRule{Min: 3, Max: 1024, Pattern: patLocation}, true); ok {
-		v.Location = x
-	}
-}
-
-// EncodeJSON implements awsjson.Output: it writes Destination as a JSON object, omitting absent optional members.
-func (v *Destination) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	e.String("Type", string(v.Type))
-	e.String("Location", v.Location)
-	e.End()
 }
 
 // DestinationType — the DestinationType enumeration of the model.
@@ -1464,13 +623,6 @@ func (DestinationType) Values() []DestinationType {
 	}
 }
 
-func destinationTypeEnum() []string {
-	return []string{
-		"EVENT_DATA_STORE",
-		"AWS_SERVICE",
-	}
-}
-
 // DisableFederationRequest — is the input of DisableFederation.
 type DisableFederationRequest struct {
 	// EventDataStore — The ARN (or ID suffix of the ARN) of the event data store for which you want to disable Lake query federation.
@@ -1479,31 +631,12 @@ type DisableFederationRequest struct {
 	EventDataStore string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of DisableFederationRequest from obj and checks the model's constraints.
-func (v *DisableFederationRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "EventDataStore", jsondecode.StringRule{Min: 3, Max: 256, Pattern: patChannelArn}, true); ok {
-		v.EventDataStore = x
-	}
-}
-
 // DisableFederationResponse — is the output of DisableFederation.
 type DisableFederationResponse struct {
 	// EventDataStoreArn — The ARN of the event data store for which you disabled Lake query federation.
 	EventDataStoreArn *string
 	// FederationStatus — The federation status.
 	FederationStatus *FederationStatus
-}
-
-// EncodeJSON implements awsjson.Output: it writes DisableFederationResponse as a JSON object, omitting absent optional members.
-func (v *DisableFederationResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.EventDataStoreArn != nil {
-		e.String("EventDataStoreArn", *v.EventDataStoreArn)
-	}
-	if v.FederationStatus != nil {
-		e.String("FederationStatus", string(*v.FederationStatus))
-	}
-	e.End()
 }
 
 // EnableFederationRequest — is the input of EnableFederation.
@@ -1518,16 +651,6 @@ type EnableFederationRequest struct {
 	FederationRoleArn string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of EnableFederationRequest from obj and checks the model's constraints.
-func (v *EnableFederationRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "EventDataStore", jsondecode.StringRule{Min: 3, Max: 256, Pattern: patChannelArn}, true); ok {
-		v.EventDataStore = x
-	}
-	if x, ok := d.String(obj, "FederationRoleArn", jsondecode.StringRule{Min: 3, Max: 125, Pattern: patFederationRoleArn}, true); ok {
-		v.FederationRoleArn = x
-	}
-}
-
 // EnableFederationResponse — is the output of EnableFederation.
 type EnableFederationResponse struct {
 	// EventDataStoreArn — The ARN of the event data store for which you enabled Lake query federation.
@@ -1536,21 +659,6 @@ type EnableFederationResponse struct {
 	FederationStatus *FederationStatus
 	// FederationRoleArn — The ARN of the federation role.
 	FederationRoleArn *string
-}
-
-// EncodeJSON implements awsjson.Output: it writes EnableFederationResponse as a JSON object, omitting absent optional members.
-func (v *EnableFederationResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.EventDataStoreArn != nil {
-		e.String("EventDataStoreArn", *v.EventDataStoreArn)
-	}
-	if v.FederationStatus != nil {
-		e.String("FederationStatus", string(*v.FederationStatus))
-	}
-	if v.FederationRoleArn != nil {
-		e.String("FederationRoleArn", *v.FederationRoleArn)
-	}
-	e.End()
 }
 
 // Event — Contains information about an event that was returned by a lookup request.
@@ -1575,37 +683,6 @@ type Event struct {
 	CloudTrailEvent *string
 }
 
-// EncodeJSON implements awsjson.Output: it writes Event as a JSON object, omitting absent optional members.
-func (v *Event) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.EventId != nil {
-		e.String("EventId", *v.EventId)
-	}
-	if v.EventName != nil {
-		e.String("EventName", *v.EventName)
-	}
-	if v.ReadOnly != nil {
-		e.String("ReadOnly", *v.ReadOnly)
-	}
-	if v.AccessKeyId != nil {
-		e.String("AccessKeyId", *v.AccessKeyId)
-	}
-	if v.EventTime != nil {
-		e.Time("EventTime", *v.EventTime)
-	}
-	if v.EventSource != nil {
-		e.String("EventSource", *v.EventSource)
-	}
-	if v.Username != nil {
-		e.String("Username", *v.Username)
-	}
-	awsjson.EncodeList(e, "Resources", v.Resources, false, func(e *awsjson.Encoder, x *Resource) { x.EncodeJSON(e) })
-	if v.CloudTrailEvent != nil {
-		e.String("CloudTrailEvent", *v.CloudTrailEvent)
-	}
-	e.End()
-}
-
 // EventCategory — Specifies the event category for which aggregation configuration is enabled.
 type EventCategory string
 
@@ -1621,12 +698,6 @@ func (EventCategory) Values() []EventCategory {
 	}
 }
 
-func eventCategoryEnum() []string {
-	return []string{
-		"insight",
-	}
-}
-
 // EventCategoryAggregation — the EventCategoryAggregation enumeration of the model.
 type EventCategoryAggregation string
 
@@ -1638,12 +709,6 @@ const (
 // Values returns the values of EventCategoryAggregation, in model order.
 func (EventCategoryAggregation) Values() []EventCategoryAggregation {
 	return []EventCategoryAggregation{
-		"Data",
-	}
-}
-
-func eventCategoryAggregationEnum() []string {
-	return []string{
 		"Data",
 	}
 }
@@ -1670,40 +735,6 @@ type EventDataStore struct {
 	CreatedTimestamp *time.Time
 	// UpdatedTimestamp — The timestamp showing when an event data store was updated, if applicable.
 	UpdatedTimestamp *time.Time
-}
-
-// EncodeJSON implements awsjson.Output: it writes EventDataStore as a JSON object, omitting absent optional members.
-func (v *EventDataStore) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.EventDataStoreArn != nil {
-		e.String("EventDataStoreArn", *v.EventDataStoreArn)
-	}
-	if v.Name != nil {
-		e.String("Name", *v.Name)
-	}
-	if v.TerminationProtectionEnabled != nil {
-		e.Bool("TerminationProtectionEnabled", *v.TerminationProtectionEnabled)
-	}
-	if v.Status != nil {
-		e.String("Status", string(*v.Status))
-	}
-	awsjson.EncodeList(e, "AdvancedEventSelectors", v.AdvancedEventSelectors, false, func(e *awsjson.Encoder, x *AdvancedEventSelector) { x.EncodeJSON(e) })
-	if v.MultiRegionEnabled != nil {
-		e.Bool("MultiRegionEnabled", *v.MultiRegionEnabled)
-	}
-	if v.OrganizationEnabled != nil {
-		e.Bool("OrganizationEnabled", *v.OrganizationEnabled)
-	}
-	if v.RetentionPeriod != nil {
-		e.Int("RetentionPeriod", *v.RetentionPeriod)
-	}
-	if v.CreatedTimestamp != nil {
-		e.Time("CreatedTimestamp", *v.CreatedTimestamp)
-	}
-	if v.UpdatedTimestamp != nil {
-		e.Time("UpdatedTimestamp", *v.UpdatedTimestamp)
-	}
-	e.End()
 }
 
 // EventDataStoreStatus — the EventDataStoreStatus enumeration of the model.
@@ -1743,46 +774,6 @@ type EventSelector struct {
 	ExcludeManagementEventSources []string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of EventSelector from obj and checks the model's constraints.
-func (v *EventSelector) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "ReadWriteType", jsondecode.StringRule{Enum: readWriteTypeEnum()}, false); ok {
-		e := ReadWriteType(x)
-		v.ReadWriteType = &e
-	}
-	if x, ok := d.Bool(obj, "IncludeManagementEvents", false); ok {
-		v.IncludeManagementEvents = &x
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "DataResources", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) DataResource {
-		x, ok := jsondecode.DecodeStructValue[DataResource](d, v, name)
-		if !ok {
-			return DataResource{}
-		}
-		return *x
-	}); ok {
-		v.DataResources = x
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "ExcludeManagementEventSources", jsondecode.ListRule{Scalar: true}, false, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
-		return x
-	}); ok {
-		v.ExcludeManagementEventSources = x
-	}
-}
-
-// EncodeJSON implements awsjson.Output: it writes EventSelector as a JSON object, omitting absent optional members.
-func (v *EventSelector) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.ReadWriteType != nil {
-		e.String("ReadWriteType", string(*v.ReadWriteType))
-	}
-	if v.IncludeManagementEvents != nil {
-		e.Bool("IncludeManagementEvents", *v.IncludeManagementEvents)
-	}
-	awsjson.EncodeList(e, "DataResources", v.DataResources, false, func(e *awsjson.Encoder, x *DataResource) { x.EncodeJSON(e) })
-	awsjson.EncodeList(e, "ExcludeManagementEventSources", v.ExcludeManagementEventSources, false, func(e *awsjson.Encoder, x *string) { e.StringValue(*x) })
-	e.End()
-}
-
 // FederationStatus — the FederationStatus enumeration of the model.
 type FederationStatus string
 
@@ -1816,19 +807,6 @@ type GenerateQueryRequest struct {
 	Prompt string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of GenerateQueryRequest from obj and checks the model's constraints.
-func (v *GenerateQueryRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := jsondecode.DecodeList(d, obj, "EventDataStores", jsondecode.ListRule{Min: 1, Max: 1, Scalar: true}, true, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{Min: 3, Max: 256, Pattern: patChannelArn})
-		return x
-	}); ok {
-		v.EventDataStores = x
-	}
-	if x, ok := d.String(obj, "Prompt", jsondecode.StringRule{Min: 3, Max: 500, Pattern: patPrompt}, true); ok {
-		v.Prompt = x
-	}
-}
-
 // GenerateQueryResponse — is the output of GenerateQuery.
 type GenerateQueryResponse struct {
 	// QueryStatement — The SQL query statement generated from the prompt.
@@ -1839,34 +817,12 @@ type GenerateQueryResponse struct {
 	EventDataStoreOwnerAccountId *string
 }
 
-// EncodeJSON implements awsjson.Output: it writes GenerateQueryResponse as a JSON object, omitting absent optional members.
-func (v *GenerateQueryResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.QueryStatement != nil {
-		e.String("QueryStatement", *v.QueryStatement)
-	}
-	if v.QueryAlias != nil {
-		e.String("QueryAlias", *v.QueryAlias)
-	}
-	if v.EventDataStoreOwnerAccountId != nil {
-		e.String("EventDataStoreOwnerAccountId", *v.EventDataStoreOwnerAccountId)
-	}
-	e.End()
-}
-
 // GetChannelRequest — is the input of GetChannel.
 type GetChannelRequest struct {
 	// Channel — The ARN or UUID of a channel.
 	//
 	// Required.
 	Channel string
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of GetChannelRequest from obj and checks the model's constraints.
-func (v *GetChannelRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "Channel", jsondecode.StringRule{Min: 3, Max: 256, Pattern: patChannelArn}, true); ok {
-		v.Channel = x
-	}
 }
 
 // GetChannelResponse — is the output of GetChannel.
@@ -1885,43 +841,12 @@ type GetChannelResponse struct {
 	IngestionStatus *IngestionStatus
 }
 
-// EncodeJSON implements awsjson.Output: it writes GetChannelResponse as a JSON object, omitting absent optional members.
-func (v *GetChannelResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.ChannelArn != nil {
-		e.String("ChannelArn", *v.ChannelArn)
-	}
-	if v.Name != nil {
-		e.String("Name", *v.Name)
-	}
-	if v.Source != nil {
-		e.String("Source", *v.Source)
-	}
-	if v.SourceConfig != nil {
-		e.Key("SourceConfig")
-		v.SourceConfig.EncodeJSON(e)
-	}
-	awsjson.EncodeList(e, "Destinations", v.Destinations, false, func(e *awsjson.Encoder, x *Destination) { x.EncodeJSON(e) })
-	if v.IngestionStatus != nil {
-		e.Key("IngestionStatus")
-		v.IngestionStatus.EncodeJSON(e)
-	}
-	e.End()
-}
-
 // GetDashboardRequest — is the input of GetDashboard.
 type GetDashboardRequest struct {
 	// DashboardId — The name or ARN for the dashboard.
 	//
 	// Required.
 	DashboardId string
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of GetDashboardRequest from obj and checks the model's constraints.
-func (v *GetDashboardRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "DashboardId", jsondecode.StringRule{Pattern: patChannelArn}, true); ok {
-		v.DashboardId = x
-	}
 }
 
 // GetDashboardResponse — is the output of GetDashboard.
@@ -1948,57 +873,12 @@ type GetDashboardResponse struct {
 	TerminationProtectionEnabled *bool
 }
 
-// EncodeJSON implements awsjson.Output: it writes GetDashboardResponse as a JSON object, omitting absent optional members.
-func (v *GetDashboardResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.DashboardArn != nil {
-		e.String("DashboardArn", *v.DashboardArn)
-	}
-	if v.Type != nil {
-		e.String("Type", string(*v.Type))
-	}
-	if v.Status != nil {
-		e.String("Status", string(*v.Status))
-	}
-	awsjson.EncodeList(e, "Widgets", v.Widgets, false, func(e *awsjson.Encoder, x *Widget) { x.EncodeJSON(e) })
-	if v.RefreshSchedule != nil {
-		e.Key("RefreshSchedule")
-		v.RefreshSchedule.EncodeJSON(e)
-	}
-	if v.CreatedTimestamp != nil {
-		e.Time("CreatedTimestamp", *v.CreatedTimestamp)
-	}
-	if v.UpdatedTimestamp != nil {
-		e.Time("UpdatedTimestamp", *v.UpdatedTimestamp)
-	}
-	if v.LastRefreshId != nil {
-		e.String("LastRefreshId", *v.LastRefreshId)
-	}
-	if v.LastRefreshFailureReason != nil {
-		e.String("LastRefreshFailureReason", *v.LastRefreshFailureReason)
-	}
-	if v.TerminationProtectionEnabled != nil {
-		e.Bool("TerminationProtectionEnabled", *v.TerminationProtectionEnabled)
-	}
-	e.End()
-}
-
 // GetEventConfigurationRequest — is the input of GetEventConfiguration.
 type GetEventConfigurationRequest struct {
 	// TrailName — The name of the trail for which you want to retrieve event configuration settings.
 	TrailName *string
 	// EventDataStore — The Amazon Resource Name (ARN) or ID suffix of the ARN of the event data store for which you want to retrieve event configuration settings.
 	EventDataStore *string
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of GetEventConfigurationRequest from obj and checks the model's constraints.
-func (v *GetEventConfigurationRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "TrailName", jsondecode.StringRule{}, false); ok {
-		v.TrailName = &x
-	}
-	if x, ok := d.String(obj, "EventDataStore", jsondecode.StringRule{}, false); ok {
-		v.EventDataStore = &x
-	}
 }
 
 // GetEventConfigurationResponse — is the output of GetEventConfiguration.
@@ -2015,36 +895,12 @@ type GetEventConfigurationResponse struct {
 	AggregationConfigurations []AggregationConfiguration
 }
 
-// EncodeJSON implements awsjson.Output: it writes GetEventConfigurationResponse as a JSON object, omitting absent optional members.
-func (v *GetEventConfigurationResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.TrailARN != nil {
-		e.String("TrailARN", *v.TrailARN)
-	}
-	if v.EventDataStoreArn != nil {
-		e.String("EventDataStoreArn", *v.EventDataStoreArn)
-	}
-	if v.MaxEventSize != nil {
-		e.String("MaxEventSize", string(*v.MaxEventSize))
-	}
-	awsjson.EncodeList(e, "ContextKeySelectors", v.ContextKeySelectors, false, func(e *awsjson.Encoder, x *ContextKeySelector) { x.EncodeJSON(e) })
-	awsjson.EncodeList(e, "AggregationConfigurations", v.AggregationConfigurations, false, func(e *awsjson.Encoder, x *AggregationConfiguration) { x.EncodeJSON(e) })
-	e.End()
-}
-
 // GetEventDataStoreRequest — is the input of GetEventDataStore.
 type GetEventDataStoreRequest struct {
 	// EventDataStore — The ARN (or ID suffix of the ARN) of the event data store about which you want information.
 	//
 	// Required.
 	EventDataStore string
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of GetEventDataStoreRequest from obj and checks the model's constraints.
-func (v *GetEventDataStoreRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "EventDataStore", jsondecode.StringRule{Min: 3, Max: 256, Pattern: patChannelArn}, true); ok {
-		v.EventDataStore = x
-	}
 }
 
 // GetEventDataStoreResponse — is the output of GetEventDataStore.
@@ -2081,66 +937,12 @@ type GetEventDataStoreResponse struct {
 	PartitionKeys []PartitionKey
 }
 
-// EncodeJSON implements awsjson.Output: it writes GetEventDataStoreResponse as a JSON object, omitting absent optional members.
-func (v *GetEventDataStoreResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.EventDataStoreArn != nil {
-		e.String("EventDataStoreArn", *v.EventDataStoreArn)
-	}
-	if v.Name != nil {
-		e.String("Name", *v.Name)
-	}
-	if v.Status != nil {
-		e.String("Status", string(*v.Status))
-	}
-	awsjson.EncodeList(e, "AdvancedEventSelectors", v.AdvancedEventSelectors, false, func(e *awsjson.Encoder, x *AdvancedEventSelector) { x.EncodeJSON(e) })
-	if v.MultiRegionEnabled != nil {
-		e.Bool("MultiRegionEnabled", *v.MultiRegionEnabled)
-	}
-	if v.OrganizationEnabled != nil {
-		e.Bool("OrganizationEnabled", *v.OrganizationEnabled)
-	}
-	if v.RetentionPeriod != nil {
-		e.Int("RetentionPeriod", *v.RetentionPeriod)
-	}
-	if v.TerminationProtectionEnabled != nil {
-		e.Bool("TerminationProtectionEnabled", *v.TerminationProtectionEnabled)
-	}
-	if v.CreatedTimestamp != nil {
-		e.Time("CreatedTimestamp", *v.CreatedTimestamp)
-	}
-	if v.UpdatedTimestamp != nil {
-		e.Time("UpdatedTimestamp", *v.UpdatedTimestamp)
-	}
-	if v.KmsKeyId != nil {
-		e.String("KmsKeyId", *v.KmsKeyId)
-	}
-	if v.BillingMode != nil {
-		e.String("BillingMode", string(*v.BillingMode))
-	}
-	if v.FederationStatus != nil {
-		e.String("FederationStatus", string(*v.FederationStatus))
-	}
-	if v.FederationRoleArn != nil {
-		e.String("FederationRoleArn", *v.FederationRoleArn)
-	}
-	awsjson.EncodeList(e, "PartitionKeys", v.PartitionKeys, false, func(e *awsjson.Encoder, x *PartitionKey) { x.EncodeJSON(e) })
-	e.End()
-}
-
 // GetEventSelectorsRequest — is the input of GetEventSelectors.
 type GetEventSelectorsRequest struct {
 	// TrailName — Specifies the name of the trail or trail ARN.
 	//
 	// Required.
 	TrailName string
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of GetEventSelectorsRequest from obj and checks the model's constraints.
-func (v *GetEventSelectorsRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "TrailName", jsondecode.StringRule{}, true); ok {
-		v.TrailName = x
-	}
 }
 
 // GetEventSelectorsResponse — is the output of GetEventSelectors.
@@ -2153,30 +955,12 @@ type GetEventSelectorsResponse struct {
 	AdvancedEventSelectors []AdvancedEventSelector
 }
 
-// EncodeJSON implements awsjson.Output: it writes GetEventSelectorsResponse as a JSON object, omitting absent optional members.
-func (v *GetEventSelectorsResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.TrailARN != nil {
-		e.String("TrailARN", *v.TrailARN)
-	}
-	awsjson.EncodeList(e, "EventSelectors", v.EventSelectors, false, func(e *awsjson.Encoder, x *EventSelector) { x.EncodeJSON(e) })
-	awsjson.EncodeList(e, "AdvancedEventSelectors", v.AdvancedEventSelectors, false, func(e *awsjson.Encoder, x *AdvancedEventSelector) { x.EncodeJSON(e) })
-	e.End()
-}
-
 // GetImportRequest — is the input of GetImport.
 type GetImportRequest struct {
 	// ImportId — The ID for the import.
 	//
 	// Required.
 	ImportId string
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of GetImportRequest from obj and checks the model's constraints.
-func (v *GetImportRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "ImportId", jsondecode.StringRule{Min: 36, Max: 36, Pattern: patUUID}, true); ok {
-		v.ImportId = x
-	}
 }
 
 // GetImportResponse — is the output of GetImport.
@@ -2201,55 +985,12 @@ type GetImportResponse struct {
 	ImportStatistics *ImportStatistics
 }
 
-// EncodeJSON implements awsjson.Output: it writes GetImportResponse as a JSON object, omitting absent optional members.
-func (v *GetImportResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.ImportId != nil {
-		e.String("ImportId", *v.ImportId)
-	}
-	awsjson.EncodeList(e, "Destinations", v.Destinations, false, func(e *awsjson.Encoder, x *string) { e.StringValue(*x) })
-	if v.ImportSource != nil {
-		e.Key("ImportSource")
-		v.ImportSource.EncodeJSON(e)
-	}
-	if v.StartEventTime != nil {
-		e.Time("StartEventTime", *v.StartEventTime)
-	}
-	if v.EndEventTime != nil {
-		e.Time("EndEventTime", *v.EndEventTime)
-	}
-	if v.ImportStatus != nil {
-		e.String("ImportStatus", string(*v.ImportStatus))
-	}
-	if v.CreatedTimestamp != nil {
-		e.Time("CreatedTimestamp", *v.CreatedTimestamp)
-	}
-	if v.UpdatedTimestamp != nil {
-		e.Time("UpdatedTimestamp", *v.UpdatedTimestamp)
-	}
-	if v.ImportStatistics != nil {
-		e.Key("ImportStatistics")
-		v.ImportStatistics.EncodeJSON(e)
-	}
-	e.End()
-}
-
 // GetInsightSelectorsRequest — is the input of GetInsightSelectors.
 type GetInsightSelectorsRequest struct {
 	// TrailName — Specifies the name of the trail or trail ARN.
 	TrailName *string
 	// EventDataStore — Specifies the ARN (or ID suffix of the ARN) of the event data store for which you want to get Insights selectors.
 	EventDataStore *string
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of GetInsightSelectorsRequest from obj and checks the model's constraints.
-func (v *GetInsightSelectorsRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "TrailName", jsondecode.StringRule{}, false); ok {
-		v.TrailName = &x
-	}
-	if x, ok := d.String(obj, "EventDataStore", jsondecode.StringRule{Min: 3, Max: 256, Pattern: patChannelArn}, false); ok {
-		v.EventDataStore = &x
-	}
 }
 
 // GetInsightSelectorsResponse — is the output of GetInsightSelectors.
@@ -2262,22 +1003,6 @@ type GetInsightSelectorsResponse struct {
 	EventDataStoreArn *string
 	// InsightsDestination — The ARN of the destination event data store that logs Insights events.
 	InsightsDestination *string
-}
-
-// EncodeJSON implements awsjson.Output: it writes GetInsightSelectorsResponse as a JSON object, omitting absent optional members.
-func (v *GetInsightSelectorsResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.TrailARN != nil {
-		e.String("TrailARN", *v.TrailARN)
-	}
-	awsjson.EncodeList(e, "InsightSelectors", v.InsightSelectors, false, func(e *awsjson.Encoder, x *InsightSelector) { x.EncodeJSON(e) })
-	if v.EventDataStoreArn != nil {
-		e.String("EventDataStoreArn", *v.EventDataStoreArn)
-	}
-	if v.InsightsDestination != nil {
-		e.String("InsightsDestination", *v.InsightsDestination)
-	}
-	e.End()
 }
 
 // GetQueryResultsRequest — is the input of GetQueryResults.
@@ -2296,25 +1021,6 @@ type GetQueryResultsRequest struct {
 	EventDataStoreOwnerAccountId *string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of GetQueryResultsRequest from obj and checks the model's constraints.
-func (v *GetQueryResultsRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "EventDataStore", jsondecode.StringRule{Min: 3, Max: 256, Pattern: patChannelArn}, false); ok {
-		v.EventDataStore = &x
-	}
-	if x, ok := d.String(obj, "QueryId", jsondecode.StringRule{Min: 36, Max: 36, Pattern: patUUID}, true); ok {
-		v.QueryId = x
-	}
-	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Min: 4, Max: 1000, Pattern: patPaginationToken}, false); ok {
-		v.NextToken = &x
-	}
-	if x, ok := d.Int(obj, "MaxQueryResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 1000, HasMax: true}, false); ok {
-		v.MaxQueryResults = &x
-	}
-	if x, ok := d.String(obj, "EventDataStoreOwnerAccountId", jsondecode.StringRule{Min: 12, Max: 16, Pattern: patAccountId}, false); ok {
-		v.EventDataStoreOwnerAccountId = &x
-	}
-}
-
 // GetQueryResultsResponse — is the output of GetQueryResults.
 type GetQueryResultsResponse struct {
 	// QueryStatus — The status of the query.
@@ -2329,43 +1035,12 @@ type GetQueryResultsResponse struct {
 	ErrorMessage *string
 }
 
-// EncodeJSON implements awsjson.Output: it writes GetQueryResultsResponse as a JSON object, omitting absent optional members.
-func (v *GetQueryResultsResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.QueryStatus != nil {
-		e.String("QueryStatus", string(*v.QueryStatus))
-	}
-	if v.QueryStatistics != nil {
-		e.Key("QueryStatistics")
-		v.QueryStatistics.EncodeJSON(e)
-	}
-	awsjson.EncodeList(e, "QueryResultRows", v.QueryResultRows, false, func(e *awsjson.Encoder, x *[]map[string]string) {
-		awsjson.EncodeListValue(e, *x, func(e *awsjson.Encoder, x *map[string]string) {
-			awsjson.EncodeMapValue(e, *x, func(e *awsjson.Encoder, x *string) { e.StringValue(*x) })
-		})
-	})
-	if v.NextToken != nil {
-		e.String("NextToken", *v.NextToken)
-	}
-	if v.ErrorMessage != nil {
-		e.String("ErrorMessage", *v.ErrorMessage)
-	}
-	e.End()
-}
-
 // GetResourcePolicyRequest — is the input of GetResourcePolicy.
 type GetResourcePolicyRequest struct {
 	// ResourceArn — The Amazon Resource Name (ARN) of the CloudTrail event data store, dashboard, or channel attached to the resource-based policy.
 	//
 	// Required.
 	ResourceArn string
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of GetResourcePolicyRequest from obj and checks the model's constraints.
-func (v *GetResourcePolicyRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "ResourceArn", jsondecode.StringRule{Min: 3, Max: 256, Pattern: patChannelArn}, true); ok {
-		v.ResourceArn = x
-	}
 }
 
 // GetResourcePolicyResponse — is the output of GetResourcePolicy.
@@ -2378,21 +1053,6 @@ type GetResourcePolicyResponse struct {
 	DelegatedAdminResourcePolicy *string
 }
 
-// EncodeJSON implements awsjson.Output: it writes GetResourcePolicyResponse as a JSON object, omitting absent optional members.
-func (v *GetResourcePolicyResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.ResourceArn != nil {
-		e.String("ResourceArn", *v.ResourceArn)
-	}
-	if v.ResourcePolicy != nil {
-		e.String("ResourcePolicy", *v.ResourcePolicy)
-	}
-	if v.DelegatedAdminResourcePolicy != nil {
-		e.String("DelegatedAdminResourcePolicy", *v.DelegatedAdminResourcePolicy)
-	}
-	e.End()
-}
-
 // GetTrailRequest — is the input of GetTrail.
 type GetTrailRequest struct {
 	// Name — The name or the Amazon Resource Name (ARN) of the trail for which you want to retrieve settings information.
@@ -2401,27 +1061,10 @@ type GetTrailRequest struct {
 	Name string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of GetTrailRequest from obj and checks the model's constraints.
-func (v *GetTrailRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "Name", jsondecode.StringRule{}, true); ok {
-		v.Name = x
-	}
-}
-
 // GetTrailResponse — is the output of GetTrail.
 type GetTrailResponse struct {
 	// Trail — the Trail member (shape Trail).
 	Trail *Trail
-}
-
-// EncodeJSON implements awsjson.Output: it writes GetTrailResponse as a JSON object, omitting absent optional members.
-func (v *GetTrailResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.Trail != nil {
-		e.Key("Trail")
-		v.Trail.EncodeJSON(e)
-	}
-	e.End()
 }
 
 // GetTrailStatusRequest — The name of a trail about which you want the current status.
@@ -2430,13 +1073,6 @@ type GetTrailStatusRequest struct {
 	//
 	// Required.
 	Name string
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of GetTrailStatusRequest from obj and checks the model's constraints.
-func (v *GetTrailStatusRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "Name", jsondecode.StringRule{}, true); ok {
-		v.Name = x
-	}
 }
 
 // GetTrailStatusResponse — Returns the objects or data listed below if successful.
@@ -2477,63 +1113,6 @@ type GetTrailStatusResponse struct {
 	TimeLoggingStopped *string
 }
 
-// EncodeJSON implements awsjson.Output: it writes GetTrailStatusResponse as a JSON object, omitting absent optional members.
-func (v *GetTrailStatusResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.IsLogging != nil {
-		e.Bool("IsLogging", *v.IsLogging)
-	}
-	if v.LatestDeliveryError != nil {
-		e.String("LatestDeliveryError", *v.LatestDeliveryError)
-	}
-	if v.LatestNotificationError != nil {
-		e.String("LatestNotificationError", *v.LatestNotificationError)
-	}
-	if v.LatestDeliveryTime != nil {
-		e.Time("LatestDeliveryTime", *v.LatestDeliveryTime)
-	}
-	if v.LatestNotificationTime != nil {
-		e.Time("LatestNotificationTime", *v.LatestNotificationTime)
-	}
-	if v.StartLoggingTime != nil {
-		e.Time("StartLoggingTime", *v.StartLoggingTime)
-	}
-	if v.StopLoggingTime != nil {
-		e.Time("StopLoggingTime", *v.StopLoggingTime)
-	}
-	if v.LatestCloudWatchLogsDeliveryError != nil {
-		e.String("LatestCloudWatchLogsDeliveryError", *v.LatestCloudWatchLogsDeliveryError)
-	}
-	if v.LatestCloudWatchLogsDeliveryTime != nil {
-		e.Time("LatestCloudWatchLogsDeliveryTime", *v.LatestCloudWatchLogsDeliveryTime)
-	}
-	if v.LatestDigestDeliveryTime != nil {
-		e.Time("LatestDigestDeliveryTime", *v.LatestDigestDeliveryTime)
-	}
-	if v.LatestDigestDeliveryError != nil {
-		e.String("LatestDigestDeliveryError", *v.LatestDigestDeliveryError)
-	}
-	if v.LatestDeliveryAttemptTime != nil {
-		e.String("LatestDeliveryAttemptTime", *v.LatestDeliveryAttemptTime)
-	}
-	if v.LatestNotificationAttemptTime != nil {
-		e.String("LatestNotificationAttemptTime", *v.LatestNotificationAttemptTime)
-	}
-	if v.LatestNotificationAttemptSucceeded != nil {
-		e.String("LatestNotificationAttemptSucceeded", *v.LatestNotificationAttemptSucceeded)
-	}
-	if v.LatestDeliveryAttemptSucceeded != nil {
-		e.String("LatestDeliveryAttemptSucceeded", *v.LatestDeliveryAttemptSucceeded)
-	}
-	if v.TimeLoggingStarted != nil {
-		e.String("TimeLoggingStarted", *v.TimeLoggingStarted)
-	}
-	if v.TimeLoggingStopped != nil {
-		e.String("TimeLoggingStopped", *v.TimeLoggingStopped)
-	}
-	e.End()
-}
-
 // ImportFailureListItem — Provides information about an import failure.
 type ImportFailureListItem struct {
 	// Location — The location of the failure in the S3 bucket.
@@ -2546,27 +1125,6 @@ type ImportFailureListItem struct {
 	ErrorMessage *string
 	// LastUpdatedTime — When the import was last updated.
 	LastUpdatedTime *time.Time
-}
-
-// EncodeJSON implements awsjson.Output: it writes ImportFailureListItem as a JSON object, omitting absent optional members.
-func (v *ImportFailureListItem) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.Location != nil {
-		e.String("Location", *v.Location)
-	}
-	if v.Status != nil {
-		e.String("Status", string(*v.Status))
-	}
-	if v.ErrorType != nil {
-		e.String("ErrorType", *v.ErrorType)
-	}
-	if v.ErrorMessage != nil {
-		e.String("ErrorMessage", *v.ErrorMessage)
-	}
-	if v.LastUpdatedTime != nil {
-		e.Time("LastUpdatedTime", *v.LastUpdatedTime)
-	}
-	e.End()
 }
 
 // ImportFailureStatus — the ImportFailureStatus enumeration of the model.
@@ -2596,21 +1154,6 @@ type ImportSource struct {
 	S3 S3ImportSource
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of ImportSource from obj and checks the model's constraints.
-func (v *ImportSource) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := jsondecode.DecodeStruct[S3ImportSource](d, obj, "S3", true); ok {
-		v.S3 = *x
-	}
-}
-
-// EncodeJSON implements awsjson.Output: it writes ImportSource as a JSON object, omitting absent optional members.
-func (v *ImportSource) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	e.Key("S3")
-	v.S3.EncodeJSON(e)
-	e.End()
-}
-
 // ImportStatistics — Provides statistics for the specified ImportID .
 type ImportStatistics struct {
 	// PrefixesFound — The number of S3 prefixes found for the import.
@@ -2623,27 +1166,6 @@ type ImportStatistics struct {
 	EventsCompleted *int64
 	// FailedEntries — The number of failed entries.
 	FailedEntries *int64
-}
-
-// EncodeJSON implements awsjson.Output: it writes ImportStatistics as a JSON object, omitting absent optional members.
-func (v *ImportStatistics) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.PrefixesFound != nil {
-		e.Long("PrefixesFound", *v.PrefixesFound)
-	}
-	if v.PrefixesCompleted != nil {
-		e.Long("PrefixesCompleted", *v.PrefixesCompleted)
-	}
-	if v.FilesCompleted != nil {
-		e.Long("FilesCompleted", *v.FilesCompleted)
-	}
-	if v.EventsCompleted != nil {
-		e.Long("EventsCompleted", *v.EventsCompleted)
-	}
-	if v.FailedEntries != nil {
-		e.Long("FailedEntries", *v.FailedEntries)
-	}
-	e.End()
 }
 
 // ImportStatus — the ImportStatus enumeration of the model.
@@ -2669,16 +1191,6 @@ func (ImportStatus) Values() []ImportStatus {
 	}
 }
 
-func importStatusEnum() []string {
-	return []string{
-		"INITIALIZING",
-		"IN_PROGRESS",
-		"FAILED",
-		"STOPPED",
-		"COMPLETED",
-	}
-}
-
 // ImportsListItem — Contains information about an import that was returned by a lookup request.
 type ImportsListItem struct {
 	// ImportId — The ID of the import.
@@ -2691,25 +1203,6 @@ type ImportsListItem struct {
 	CreatedTimestamp *time.Time
 	// UpdatedTimestamp — The timestamp of the import's last update.
 	UpdatedTimestamp *time.Time
-}
-
-// EncodeJSON implements awsjson.Output: it writes ImportsListItem as a JSON object, omitting absent optional members.
-func (v *ImportsListItem) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.ImportId != nil {
-		e.String("ImportId", *v.ImportId)
-	}
-	if v.ImportStatus != nil {
-		e.String("ImportStatus", string(*v.ImportStatus))
-	}
-	awsjson.EncodeList(e, "Destinations", v.Destinations, false, func(e *awsjson.Encoder, x *string) { e.StringValue(*x) })
-	if v.CreatedTimestamp != nil {
-		e.Time("CreatedTimestamp", *v.CreatedTimestamp)
-	}
-	if v.UpdatedTimestamp != nil {
-		e.Time("UpdatedTimestamp", *v.UpdatedTimestamp)
-	}
-	e.End()
 }
 
 // IngestionStatus — A table showing information about the most recent successful and failed attempts to ingest events.
@@ -2726,57 +1219,12 @@ type IngestionStatus struct {
 	LatestIngestionAttemptEventID *string
 }
 
-// EncodeJSON implements awsjson.Output: it writes IngestionStatus as a JSON object, omitting absent optional members.
-func (v *IngestionStatus) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.LatestIngestionSuccessTime != nil {
-		e.Time("LatestIngestionSuccessTime", *v.LatestIngestionSuccessTime)
-	}
-	if v.LatestIngestionSuccessEventID != nil {
-		e.String("LatestIngestionSuccessEventID", *v.LatestIngestionSuccessEventID)
-	}
-	if v.LatestIngestionErrorCode != nil {
-		e.String("LatestIngestionErrorCode", *v.LatestIngestionErrorCode)
-	}
-	if v.LatestIngestionAttemptTime != nil {
-		e.Time("LatestIngestionAttemptTime", *v.LatestIngestionAttemptTime)
-	}
-	if v.LatestIngestionAttemptEventID != nil {
-		e.String("LatestIngestionAttemptEventID", *v.LatestIngestionAttemptEventID)
-	}
-	e.End()
-}
-
 // InsightSelector — A JSON string that contains a list of Insights types that are logged on a trail or event data store.
 type InsightSelector struct {
 	// InsightType — The type of Insights events to log on a trail or event data store.
 	InsightType *InsightType
 	// EventCategories — Select the event category on which Insights should be enabled.
 	EventCategories []SourceEventCategory
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of InsightSelector from obj and checks the model's constraints.
-func (v *InsightSelector) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "InsightType", jsondecode.StringRule{Enum: insightTypeEnum()}, false); ok {
-		e := InsightType(x)
-		v.InsightType = &e
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "EventCategories", jsondecode.ListRule{Scalar: true}, false, func(d *jsondecode.Decoder, v any, name string) SourceEventCategory {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{Enum: sourceEventCategoryEnum()})
-		return SourceEventCategory(x)
-	}); ok {
-		v.EventCategories = x
-	}
-}
-
-// EncodeJSON implements awsjson.Output: it writes InsightSelector as a JSON object, omitting absent optional members.
-func (v *InsightSelector) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.InsightType != nil {
-		e.String("InsightType", string(*v.InsightType))
-	}
-	awsjson.EncodeList(e, "EventCategories", v.EventCategories, false, func(e *awsjson.Encoder, x *SourceEventCategory) { e.StringValue(string(*x)) })
-	e.End()
 }
 
 // InsightType — the InsightType enumeration of the model.
@@ -2791,13 +1239,6 @@ const (
 // Values returns the values of InsightType, in model order.
 func (InsightType) Values() []InsightType {
 	return []InsightType{
-		"ApiCallRateInsight",
-		"ApiErrorRateInsight",
-	}
-}
-
-func insightTypeEnum() []string {
-	return []string{
 		"ApiCallRateInsight",
 		"ApiErrorRateInsight",
 	}
@@ -2820,13 +1261,6 @@ func (InsightsMetricDataType) Values() []InsightsMetricDataType {
 	}
 }
 
-func insightsMetricDataTypeEnum() []string {
-	return []string{
-		"FillWithZeros",
-		"NonZeroData",
-	}
-}
-
 // ListChannelsRequest — is the input of ListChannels.
 type ListChannelsRequest struct {
 	// MaxResults — The maximum number of CloudTrail channels to display on a single page.
@@ -2835,32 +1269,12 @@ type ListChannelsRequest struct {
 	NextToken *string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of ListChannelsRequest from obj and checks the model's constraints.
-func (v *ListChannelsRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.Int(obj, "MaxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 1000, HasMax: true}, false); ok {
-		v.MaxResults = &x
-	}
-	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Min: 4, Max: 1000, Pattern: patPaginationToken}, false); ok {
-		v.NextToken = &x
-	}
-}
-
 // ListChannelsResponse — is the output of ListChannels.
 type ListChannelsResponse struct {
 	// Channels — The list of channels in the account.
 	Channels []Channel
 	// NextToken — The token to use to get the next page of results after a previous API call.
 	NextToken *string
-}
-
-// EncodeJSON implements awsjson.Output: it writes ListChannelsResponse as a JSON object, omitting absent optional members.
-func (v *ListChannelsResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	awsjson.EncodeList(e, "Channels", v.Channels, false, func(e *awsjson.Encoder, x *Channel) { x.EncodeJSON(e) })
-	if v.NextToken != nil {
-		e.String("NextToken", *v.NextToken)
-	}
-	e.End()
 }
 
 // ListDashboardsRequest — is the input of ListDashboards.
@@ -2875,39 +1289,12 @@ type ListDashboardsRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of ListDashboardsRequest from obj and checks the model's constraints.
-func (v *ListDashboardsRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "NamePrefix", jsondecode.StringRule{Min: 3, Max: 128, Pattern: patDashboardName}, false); ok {
-		v.NamePrefix = &x
-	}
-	if x, ok := d.String(obj, "Type", jsondecode.StringRule{Enum: dashboardTypeEnum()}, false); ok {
-		e := DashboardType(x)
-		v.Type = &e
-	}
-	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Min: 4, Max: 1000, Pattern: patPaginationToken}, false); ok {
-		v.NextToken = &x
-	}
-	if x, ok := d.Int(obj, "MaxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 1000, HasMax: true}, false); ok {
-		v.MaxResults = &x
-	}
-}
-
 // ListDashboardsResponse — is the output of ListDashboards.
 type ListDashboardsResponse struct {
 	// Dashboards — Contains information about dashboards in the account, in the current Region that match the applied filters.
 	Dashboards []DashboardDetail
 	// NextToken — A token you can use to get the next page of dashboard results.
 	NextToken *string
-}
-
-// EncodeJSON implements awsjson.Output: it writes ListDashboardsResponse as a JSON object, omitting absent optional members.
-func (v *ListDashboardsResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	awsjson.EncodeList(e, "Dashboards", v.Dashboards, false, func(e *awsjson.Encoder, x *DashboardDetail) { x.EncodeJSON(e) })
-	if v.NextToken != nil {
-		e.String("NextToken", *v.NextToken)
-	}
-	e.End()
 }
 
 // ListEventDataStoresRequest — is the input of ListEventDataStores.
@@ -2918,32 +1305,12 @@ type ListEventDataStoresRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of ListEventDataStoresRequest from obj and checks the model's constraints.
-func (v *ListEventDataStoresRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Min: 4, Max: 1000, Pattern: patPaginationToken}, false); ok {
-		v.NextToken = &x
-	}
-	if x, ok := d.Int(obj, "MaxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 1000, HasMax: true}, false); ok {
-		v.MaxResults = &x
-	}
-}
-
 // ListEventDataStoresResponse — is the output of ListEventDataStores.
 type ListEventDataStoresResponse struct {
 	// EventDataStores — Contains information about event data stores in the account, in the current Region.
 	EventDataStores []EventDataStore
 	// NextToken — A token you can use to get the next page of results.
 	NextToken *string
-}
-
-// EncodeJSON implements awsjson.Output: it writes ListEventDataStoresResponse as a JSON object, omitting absent optional members.
-func (v *ListEventDataStoresResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	awsjson.EncodeList(e, "EventDataStores", v.EventDataStores, false, func(e *awsjson.Encoder, x *EventDataStore) { x.EncodeJSON(e) })
-	if v.NextToken != nil {
-		e.String("NextToken", *v.NextToken)
-	}
-	e.End()
 }
 
 // ListImportFailuresRequest — is the input of ListImportFailures.
@@ -2958,35 +1325,12 @@ type ListImportFailuresRequest struct {
 	NextToken *string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of ListImportFailuresRequest from obj and checks the model's constraints.
-func (v *ListImportFailuresRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "ImportId", jsondecode.StringRule{Min: 36, Max: 36, Pattern: patUUID}, true); ok {
-		v.ImportId = x
-	}
-	if x, ok := d.Int(obj, "MaxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 1000, HasMax: true}, false); ok {
-		v.MaxResults = &x
-	}
-	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Min: 4, Max: 1000, Pattern: patPaginationToken}, false); ok {
-		v.NextToken = &x
-	}
-}
-
 // ListImportFailuresResponse — is the output of ListImportFailures.
 type ListImportFailuresResponse struct {
 	// Failures — Contains information about the import failures.
 	Failures []ImportFailureListItem
 	// NextToken — A token you can use to get the next page of results.
 	NextToken *string
-}
-
-// EncodeJSON implements awsjson.Output: it writes ListImportFailuresResponse as a JSON object, omitting absent optional members.
-func (v *ListImportFailuresResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	awsjson.EncodeList(e, "Failures", v.Failures, false, func(e *awsjson.Encoder, x *ImportFailureListItem) { x.EncodeJSON(e) })
-	if v.NextToken != nil {
-		e.String("NextToken", *v.NextToken)
-	}
-	e.End()
 }
 
 // ListImportsRequest — is the input of ListImports.
@@ -3001,39 +1345,12 @@ type ListImportsRequest struct {
 	NextToken *string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of ListImportsRequest from obj and checks the model's constraints.
-func (v *ListImportsRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.Int(obj, "MaxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 1000, HasMax: true}, false); ok {
-		v.MaxResults = &x
-	}
-	if x, ok := d.String(obj, "Destination", jsondecode.StringRule{Min: 3, Max: 256, Pattern: patChannelArn}, false); ok {
-		v.Destination = &x
-	}
-	if x, ok := d.String(obj, "ImportStatus", jsondecode.StringRule{Enum: importStatusEnum()}, false); ok {
-		e := ImportStatus(x)
-		v.ImportStatus = &e
-	}
-	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Min: 4, Max: 1000, Pattern: patPaginationToken}, false); ok {
-		v.NextToken = &x
-	}
-}
-
 // ListImportsResponse — is the output of ListImports.
 type ListImportsResponse struct {
 	// Imports — The list of returned imports.
 	Imports []ImportsListItem
 	// NextToken — A token you can use to get the next page of import results.
 	NextToken *string
-}
-
-// EncodeJSON implements awsjson.Output: it writes ListImportsResponse as a JSON object, omitting absent optional members.
-func (v *ListImportsResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	awsjson.EncodeList(e, "Imports", v.Imports, false, func(e *awsjson.Encoder, x *ImportsListItem) { x.EncodeJSON(e) })
-	if v.NextToken != nil {
-		e.String("NextToken", *v.NextToken)
-	}
-	e.End()
 }
 
 // ListInsightsDataDimensionKey — the ListInsightsDataDimensionKey enumeration of the model.
@@ -3049,14 +1366,6 @@ const (
 // Values returns the values of ListInsightsDataDimensionKey, in model order.
 func (ListInsightsDataDimensionKey) Values() []ListInsightsDataDimensionKey {
 	return []ListInsightsDataDimensionKey{
-		"EventId",
-		"EventName",
-		"EventSource",
-	}
-}
-
-func listInsightsDataDimensionKeyEnum() []string {
-	return []string{
 		"EventId",
 		"EventName",
 		"EventSource",
@@ -3085,53 +1394,12 @@ type ListInsightsDataRequest struct {
 	NextToken *string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of ListInsightsDataRequest from obj and checks the model's constraints.
-func (v *ListInsightsDataRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "InsightSource", jsondecode.StringRule{Min: 3, Max: 256, Pattern: patChannelArn}, true); ok {
-		v.InsightSource = x
-	}
-	if x, ok := d.String(obj, "DataType", jsondecode.StringRule{Enum: listInsightsDataTypeEnum()}, true); ok {
-		v.DataType = ListInsightsDataType(x)
-	}
-	if x, ok := jsondecode.DecodeMap(d, obj, "Dimensions", jsondecode.ListRule{Min: 1, Max: 1}, false, func(d *jsondecode.Decoder, v any, name string) ListInsightsDataDimensionKey {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{Enum: listInsightsDataDimensionKeyEnum()})
-		return ListInsightsDataDimensionKey(x)
-	}, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{Min: 1, Max: 2000})
-		return x
-	}); ok {
-		v.Dimensions = x
-	}
-	if x, ok := d.Time(obj, "StartTime", false); ok {
-		v.StartTime = &x
-	}
-	if x, ok := d.Time(obj, "EndTime", false); ok {
-		v.EndTime = &x
-	}
-	if x, ok := d.Int(obj, "MaxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 50, HasMax: true}, false); ok {
-		v.MaxResults = &x
-	}
-	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Min: 4, Max: 1000, Pattern: patPaginationToken}, false); ok {
-		v.NextToken = &x
-	}
-}
-
 // ListInsightsDataResponse — is the output of ListInsightsData.
 type ListInsightsDataResponse struct {
 	// Events — A list of events returned based on the InsightSource, DataType or Dimensions specified.
 	Events []Event
 	// NextToken — The token to use to get the next page of results after a previous API call.
 	NextToken *string
-}
-
-// EncodeJSON implements awsjson.Output: it writes ListInsightsDataResponse as a JSON object, omitting absent optional members.
-func (v *ListInsightsDataResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	awsjson.EncodeList(e, "Events", v.Events, false, func(e *awsjson.Encoder, x *Event) { x.EncodeJSON(e) })
-	if v.NextToken != nil {
-		e.String("NextToken", *v.NextToken)
-	}
-	e.End()
 }
 
 // ListInsightsDataType — the ListInsightsDataType enumeration of the model.
@@ -3145,12 +1413,6 @@ const (
 // Values returns the values of ListInsightsDataType, in model order.
 func (ListInsightsDataType) Values() []ListInsightsDataType {
 	return []ListInsightsDataType{
-		"InsightsEvents",
-	}
-}
-
-func listInsightsDataTypeEnum() []string {
-	return []string{
 		"InsightsEvents",
 	}
 }
@@ -3187,44 +1449,6 @@ type ListInsightsMetricDataRequest struct {
 	NextToken *string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of ListInsightsMetricDataRequest from obj and checks the model's constraints.
-func (v *ListInsightsMetricDataRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "TrailName", jsondecode.StringRule{}, false); ok {
-		v.TrailName = &x
-	}
-	if x, ok := d.String(obj, "EventSource", jsondecode.StringRule{Max: 256, Pattern: patEventSource}, true); ok {
-		v.EventSource = x
-	}
-	if x, ok := d.String(obj, "EventName", jsondecode.StringRule{Max: 128, Pattern: patEventName}, true); ok {
-		v.EventName = x
-	}
-	if x, ok := d.String(obj, "InsightType", jsondecode.StringRule{Enum: insightTypeEnum()}, true); ok {
-		v.InsightType = InsightType(x)
-	}
-	if x, ok := d.String(obj, "ErrorCode", jsondecode.StringRule{Max: 128, Pattern: patErrorCode}, false); ok {
-		v.ErrorCode = &x
-	}
-	if x, ok := d.Time(obj, "StartTime", false); ok {
-		v.StartTime = &x
-	}
-	if x, ok := d.Time(obj, "EndTime", false); ok {
-		v.EndTime = &x
-	}
-	if x, ok := d.Int(obj, "Period", jsondecode.IntRule{Min: 60, HasMin: true, Max: 3600, HasMax: true}, false); ok {
-		v.Period = &x
-	}
-	if x, ok := d.String(obj, "DataType", jsondecode.StringRule{Enum: insightsMetricDataTypeEnum()}, false); ok {
-		e := InsightsMetricDataType(x)
-		v.DataType = &e
-	}
-	if x, ok := d.Int(obj, "MaxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 21600, HasMax: true}, false); ok {
-		v.MaxResults = &x
-	}
-	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Min: 1, Max: 5000}, false); ok {
-		v.NextToken = &x
-	}
-}
-
 // ListInsightsMetricDataResponse — is the output of ListInsightsMetricData.
 type ListInsightsMetricDataResponse struct {
 	// TrailARN — Specifies the ARN of the trail.
@@ -3245,32 +1469,6 @@ type ListInsightsMetricDataResponse struct {
 	NextToken *string
 }
 
-// EncodeJSON implements awsjson.Output: it writes ListInsightsMetricDataResponse as a JSON object, omitting absent optional members.
-func (v *ListInsightsMetricDataResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.TrailARN != nil {
-		e.String("TrailARN", *v.TrailARN)
-	}
-	if v.EventSource != nil {
-		e.String("EventSource", *v.EventSource)
-	}
-	if v.EventName != nil {
-		e.String("EventName", *v.EventName)
-	}
-	if v.InsightType != nil {
-		e.String("InsightType", string(*v.InsightType))
-	}
-	if v.ErrorCode != nil {
-		e.String("ErrorCode", *v.ErrorCode)
-	}
-	awsjson.EncodeList(e, "Timestamps", v.Timestamps, false, func(e *awsjson.Encoder, x *time.Time) { e.TimeValue(*x) })
-	awsjson.EncodeList(e, "Values", v.Values, false, func(e *awsjson.Encoder, x *float64) { e.FloatValue(*x) })
-	if v.NextToken != nil {
-		e.String("NextToken", *v.NextToken)
-	}
-	e.End()
-}
-
 // ListPublicKeysRequest — Requests the public keys for a specified time range.
 type ListPublicKeysRequest struct {
 	// StartTime — Optionally specifies, in UTC, the start of the time range to look up public keys for CloudTrail digest files.
@@ -3281,35 +1479,12 @@ type ListPublicKeysRequest struct {
 	NextToken *string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of ListPublicKeysRequest from obj and checks the model's constraints.
-func (v *ListPublicKeysRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.Time(obj, "StartTime", false); ok {
-		v.StartTime = &x
-	}
-	if x, ok := d.Time(obj, "EndTime", false); ok {
-		v.EndTime = &x
-	}
-	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{}, false); ok {
-		v.NextToken = &x
-	}
-}
-
 // ListPublicKeysResponse — Returns the objects or data listed below if successful.
 type ListPublicKeysResponse struct {
 	// PublicKeyList — Contains an array of PublicKey objects.
 	PublicKeyList []PublicKey
 	// NextToken — Reserved for future use.
 	NextToken *string
-}
-
-// EncodeJSON implements awsjson.Output: it writes ListPublicKeysResponse as a JSON object, omitting absent optional members.
-func (v *ListPublicKeysResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	awsjson.EncodeList(e, "PublicKeyList", v.PublicKeyList, false, func(e *awsjson.Encoder, x *PublicKey) { x.EncodeJSON(e) })
-	if v.NextToken != nil {
-		e.String("NextToken", *v.NextToken)
-	}
-	e.End()
 }
 
 // ListQueriesRequest — is the input of ListQueries.
@@ -3330,45 +1505,12 @@ type ListQueriesRequest struct {
 	QueryStatus *QueryStatus
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of ListQueriesRequest from obj and checks the model's constraints.
-func (v *ListQueriesRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "EventDataStore", jsondecode.StringRule{Min: 3, Max: 256, Pattern: patChannelArn}, true); ok {
-		v.EventDataStore = x
-	}
-	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Min: 4, Max: 1000, Pattern: patPaginationToken}, false); ok {
-		v.NextToken = &x
-	}
-	if x, ok := d.Int(obj, "MaxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 1000, HasMax: true}, false); ok {
-		v.MaxResults = &x
-	}
-	if x, ok := d.Time(obj, "StartTime", false); ok {
-		v.StartTime = &x
-	}
-	if x, ok := d.Time(obj, "EndTime", false); ok {
-		v.EndTime = &x
-	}
-	if x, ok := d.String(obj, "QueryStatus", jsondecode.StringRule{Enum: queryStatusEnum()}, false); ok {
-		e := QueryStatus(x)
-		v.QueryStatus = &e
-	}
-}
-
 // ListQueriesResponse — is the output of ListQueries.
 type ListQueriesResponse struct {
 	// Queries — Lists matching query results, and shows query ID, status, and creation time of each query.
 	Queries []Query
 	// NextToken — A token you can use to get the next page of results.
 	NextToken *string
-}
-
-// EncodeJSON implements awsjson.Output: it writes ListQueriesResponse as a JSON object, omitting absent optional members.
-func (v *ListQueriesResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	awsjson.EncodeList(e, "Queries", v.Queries, false, func(e *awsjson.Encoder, x *Query) { x.EncodeJSON(e) })
-	if v.NextToken != nil {
-		e.String("NextToken", *v.NextToken)
-	}
-	e.End()
 }
 
 // ListTagsRequest — Specifies a list of tags to return.
@@ -3381,19 +1523,6 @@ type ListTagsRequest struct {
 	NextToken *string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of ListTagsRequest from obj and checks the model's constraints.
-func (v *ListTagsRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := jsondecode.DecodeList(d, obj, "ResourceIdList", jsondecode.ListRule{Scalar: true}, true, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{})
-		return x
-	}); ok {
-		v.ResourceIdList = x
-	}
-	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{}, false); ok {
-		v.NextToken = &x
-	}
-}
-
 // ListTagsResponse — Returns the objects or data listed below if successful.
 type ListTagsResponse struct {
 	// ResourceTagList — A list of resource tags.
@@ -3402,27 +1531,10 @@ type ListTagsResponse struct {
 	NextToken *string
 }
 
-// EncodeJSON implements awsjson.Output: it writes ListTagsResponse as a JSON object, omitting absent optional members.
-func (v *ListTagsResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	awsjson.EncodeList(e, "ResourceTagList", v.ResourceTagList, false, func(e *awsjson.Encoder, x *ResourceTag) { x.EncodeJSON(e) })
-	if v.NextToken != nil {
-		e.String("NextToken", *v.NextToken)
-	}
-	e.End()
-}
-
 // ListTrailsRequest — is the input of ListTrails.
 type ListTrailsRequest struct {
 	// NextToken — The token to use to get the next page of results after a previous API call.
 	NextToken *string
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of ListTrailsRequest from obj and checks the model's constraints.
-func (v *ListTrailsRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{}, false); ok {
-		v.NextToken = &x
-	}
 }
 
 // ListTrailsResponse — is the output of ListTrails.
@@ -3431,16 +1543,6 @@ type ListTrailsResponse struct {
 	Trails []TrailInfo
 	// NextToken — The token to use to get the next page of results after a previous API call.
 	NextToken *string
-}
-
-// EncodeJSON implements awsjson.Output: it writes ListTrailsResponse as a JSON object, omitting absent optional members.
-func (v *ListTrailsResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	awsjson.EncodeList(e, "Trails", v.Trails, false, func(e *awsjson.Encoder, x *TrailInfo) { x.EncodeJSON(e) })
-	if v.NextToken != nil {
-		e.String("NextToken", *v.NextToken)
-	}
-	e.End()
 }
 
 // LookupAttribute — Specifies an attribute and value that filter the events returned.
@@ -3453,16 +1555,6 @@ type LookupAttribute struct {
 	//
 	// Required.
 	AttributeValue string
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of LookupAttribute from obj and checks the model's constraints.
-func (v *LookupAttribute) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "AttributeKey", jsondecode.StringRule{Enum: lookupAttributeKeyEnum()}, true); ok {
-		v.AttributeKey = LookupAttributeKey(x)
-	}
-	if x, ok := d.String(obj, "AttributeValue", jsondecode.StringRule{Min: 1, Max: 2000}, true); ok {
-		v.AttributeValue = x
-	}
 }
 
 // LookupAttributeKey — the LookupAttributeKey enumeration of the model.
@@ -3494,19 +1586,6 @@ func (LookupAttributeKey) Values() []LookupAttributeKey {
 	}
 }
 
-func lookupAttributeKeyEnum() []string {
-	return []string{
-		"EventId",
-		"EventName",
-		"ReadOnly",
-		"Username",
-		"ResourceType",
-		"ResourceName",
-		"EventSource",
-		"AccessKeyId",
-	}
-}
-
 // LookupEventsRequest — Contains a request for LookupEvents.
 type LookupEventsRequest struct {
 	// LookupAttributes — Contains a list of lookup attributes.
@@ -3523,51 +1602,12 @@ type LookupEventsRequest struct {
 	NextToken *string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of LookupEventsRequest from obj and checks the model's constraints.
-func (v *LookupEventsRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := jsondecode.DecodeList(d, obj, "LookupAttributes", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) LookupAttribute {
-		x, ok := jsondecode.DecodeStructValue[LookupAttribute](d, v, name)
-		if !ok {
-			return LookupAttribute{}
-		}
-		return *x
-	}); ok {
-		v.LookupAttributes = x
-	}
-	if x, ok := d.Time(obj, "StartTime", false); ok {
-		v.StartTime = &x
-	}
-	if x, ok := d.Time(obj, "EndTime", false); ok {
-		v.EndTime = &x
-	}
-	if x, ok := d.String(obj, "EventCategory", jsondecode.StringRule{Enum: eventCategoryEnum()}, false); ok {
-		e := EventCategory(x)
-		v.EventCategory = &e
-	}
-	if x, ok := d.Int(obj, "MaxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 50, HasMax: true}, false); ok {
-		v.MaxResults = &x
-	}
-	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{}, false); ok {
-		v.NextToken = &x
-	}
-}
-
 // LookupEventsResponse — Contains a response to a LookupEvents action.
 type LookupEventsResponse struct {
 	// Events — A list of events returned based on the lookup attributes specified and the CloudTrail event.
 	Events []Event
 	// NextToken — The token to use to get the next page of results after a previous API call.
 	NextToken *string
-}
-
-// EncodeJSON implements awsjson.Output: it writes LookupEventsResponse as a JSON object, omitting absent optional members.
-func (v *LookupEventsResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	awsjson.EncodeList(e, "Events", v.Events, false, func(e *awsjson.Encoder, x *Event) { x.EncodeJSON(e) })
-	if v.NextToken != nil {
-		e.String("NextToken", *v.NextToken)
-	}
-	e.End()
 }
 
 // MaxEventSize — the MaxEventSize enumeration of the model.
@@ -3587,13 +1627,6 @@ func (MaxEventSize) Values() []MaxEventSize {
 	}
 }
 
-func maxEventSizeEnum() []string {
-	return []string{
-		"Standard",
-		"Large",
-	}
-}
-
 // PartitionKey — Contains information about a partition key for an event data store.
 type PartitionKey struct {
 	// Name — The name of the partition key.
@@ -3606,14 +1639,6 @@ type PartitionKey struct {
 	Type string
 }
 
-// EncodeJSON implements awsjson.Output: it writes PartitionKey as a JSON object, omitting absent optional members.
-func (v *PartitionKey) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	e.String("Name", v.Name)
-	e.String("Type", v.Type)
-	e.End()
-}
-
 // PublicKey — Contains information about a returned public key.
 type PublicKey struct {
 	// Value — The DER encoded public key value in PKCS#1 format.
@@ -3624,24 +1649,6 @@ type PublicKey struct {
 	ValidityEndTime *time.Time
 	// Fingerprint — The fingerprint of the public key.
 	Fingerprint *string
-}
-
-// EncodeJSON implements awsjson.Output: it writes PublicKey as a JSON object, omitting absent optional members.
-func (v *PublicKey) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.Value != nil {
-		e.Blob("Value", v.Value)
-	}
-	if v.ValidityStartTime != nil {
-		e.Time("ValidityStartTime", *v.ValidityStartTime)
-	}
-	if v.ValidityEndTime != nil {
-		e.Time("ValidityEndTime", *v.ValidityEndTime)
-	}
-	if v.Fingerprint != nil {
-		e.String("Fingerprint", *v.Fingerprint)
-	}
-	e.End()
 }
 
 // PutEventConfigurationRequest — is the input of PutEventConfiguration.
@@ -3658,38 +1665,6 @@ type PutEventConfigurationRequest struct {
 	AggregationConfigurations []AggregationConfiguration
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of PutEventConfigurationRequest from obj and checks the model's constraints.
-func (v *PutEventConfigurationRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "TrailName", jsondecode.StringRule{}, false); ok {
-		v.TrailName = &x
-	}
-	if x, ok := d.String(obj, "EventDataStore", jsondecode.StringRule{}, false); ok {
-		v.EventDataStore = &x
-	}
-	if x, ok := d.String(obj, "MaxEventSize", jsondecode.StringRule{Enum: maxEventSizeEnum()}, false); ok {
-		e := MaxEventSize(x)
-		v.MaxEventSize = &e
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "ContextKeySelectors", jsondecode.ListRule{Max: 2}, false, func(d *jsondecode.Decoder, v any, name string) ContextKeySelector {
-		x, ok := jsondecode.DecodeStructValue[ContextKeySelector](d, v, name)
-		if !ok {
-			return ContextKeySelector{}
-		}
-		return *x
-	}); ok {
-		v.ContextKeySelectors = x
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "AggregationConfigurations", jsondecode.ListRule{Max: 1}, false, func(d *jsondecode.Decoder, v any, name string) AggregationConfiguration {
-		x, ok := jsondecode.DecodeStructValue[AggregationConfiguration](d, v, name)
-		if !ok {
-			return AggregationConfiguration{}
-		}
-		return *x
-	}); ok {
-		v.AggregationConfigurations = x
-	}
-}
-
 // PutEventConfigurationResponse — is the output of PutEventConfiguration.
 type PutEventConfigurationResponse struct {
 	// TrailARN — The Amazon Resource Name (ARN) of the trail that has aggregation enabled.
@@ -3704,23 +1679,6 @@ type PutEventConfigurationResponse struct {
 	AggregationConfigurations []AggregationConfiguration
 }
 
-// EncodeJSON implements awsjson.Output: it writes PutEventConfigurationResponse as a JSON object, omitting absent optional members.
-func (v *PutEventConfigurationResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.TrailARN != nil {
-		e.String("TrailARN", *v.TrailARN)
-	}
-	if v.EventDataStoreArn != nil {
-		e.String("EventDataStoreArn", *v.EventDataStoreArn)
-	}
-	if v.MaxEventSize != nil {
-		e.String("MaxEventSize", string(*v.MaxEventSize))
-	}
-	awsjson.EncodeList(e, "ContextKeySelectors", v.ContextKeySelectors, false, func(e *awsjson.Encoder, x *ContextKeySelector) { x.EncodeJSON(e) })
-	awsjson.EncodeList(e, "AggregationConfigurations", v.AggregationConfigurations, false, func(e *awsjson.Encoder, x *AggregationConfiguration) { x.EncodeJSON(e) })
-	e.End()
-}
-
 // PutEventSelectorsRequest — is the input of PutEventSelectors.
 type PutEventSelectorsRequest struct {
 	// TrailName — Specifies the name of the trail or trail ARN.
@@ -3733,31 +1691,6 @@ type PutEventSelectorsRequest struct {
 	AdvancedEventSelectors []AdvancedEventSelector
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of PutEventSelectorsRequest from obj and checks the model's constraints.
-func (v *PutEventSelectorsRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "TrailName", jsondecode.StringRule{}, true); ok {
-		v.TrailName = x
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "EventSelectors", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) EventSelector {
-		x, ok := jsondecode.DecodeStructValue[EventSelector](d, v, name)
-		if !ok {
-			return EventSelector{}
-		}
-		return *x
-	}); ok {
-		v.EventSelectors = x
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "AdvancedEventSelectors", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) AdvancedEventSelector {
-		x, ok := jsondecode.DecodeStructValue[AdvancedEventSelector](d, v, name)
-		if !ok {
-			return AdvancedEventSelector{}
-		}
-		return *x
-	}); ok {
-		v.AdvancedEventSelectors = x
-	}
-}
-
 // PutEventSelectorsResponse — is the output of PutEventSelectors.
 type PutEventSelectorsResponse struct {
 	// TrailARN — Specifies the ARN of the trail that was updated with event selectors.
@@ -3766,17 +1699,6 @@ type PutEventSelectorsResponse struct {
 	EventSelectors []EventSelector
 	// AdvancedEventSelectors — Specifies the advanced event selectors configured for your trail.
 	AdvancedEventSelectors []AdvancedEventSelector
-}
-
-// EncodeJSON implements awsjson.Output: it writes PutEventSelectorsResponse as a JSON object, omitting absent optional members.
-func (v *PutEventSelectorsResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.TrailARN != nil {
-		e.String("TrailARN", *v.TrailARN)
-	}
-	awsjson.EncodeList(e, "EventSelectors", v.EventSelectors, false, func(e *awsjson.Encoder, x *EventSelector) { x.EncodeJSON(e) })
-	awsjson.EncodeList(e, "AdvancedEventSelectors", v.AdvancedEventSelectors, false, func(e *awsjson.Encoder, x *AdvancedEventSelector) { x.EncodeJSON(e) })
-	e.End()
 }
 
 // PutInsightSelectorsRequest — is the input of PutInsightSelectors.
@@ -3793,28 +1715,6 @@ type PutInsightSelectorsRequest struct {
 	InsightsDestination *string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of PutInsightSelectorsRequest from obj and checks the model's constraints.
-func (v *PutInsightSelectorsRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "TrailName", jsondecode.StringRule{}, false); ok {
-		v.TrailName = &x
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "InsightSelectors", jsondecode.ListRule{}, true, func(d *jsondecode.Decoder, v any, name string) InsightSelector {
-		x, ok := jsondecode.DecodeStructValue[InsightSelector](d, v, name)
-		if !ok {
-			return InsightSelector{}
-		}
-		return *x
-	}); ok {
-		v.InsightSelectors = x
-	}
-	if x, ok := d.String(obj, "EventDataStore", jsondecode.StringRule{Min: 3, Max: 256, Pattern: patChannelArn}, false); ok {
-		v.EventDataStore = &x
-	}
-	if x, ok := d.String(obj, "InsightsDestination", jsondecode.StringRule{Min: 3, Max: 256, Pattern: patChannelArn}, false); ok {
-		v.InsightsDestination = &x
-	}
-}
-
 // PutInsightSelectorsResponse — is the output of PutInsightSelectors.
 type PutInsightSelectorsResponse struct {
 	// TrailARN — The Amazon Resource Name (ARN) of a trail for which you want to change or add Insights selectors.
@@ -3825,22 +1725,6 @@ type PutInsightSelectorsResponse struct {
 	EventDataStoreArn *string
 	// InsightsDestination — The ARN of the destination event data store that logs Insights events.
 	InsightsDestination *string
-}
-
-// EncodeJSON implements awsjson.Output: it writes PutInsightSelectorsResponse as a JSON object, omitting absent optional members.
-func (v *PutInsightSelectorsResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.TrailARN != nil {
-		e.String("TrailARN", *v.TrailARN)
-	}
-	awsjson.EncodeList(e, "InsightSelectors", v.InsightSelectors, false, func(e *awsjson.Encoder, x *InsightSelector) { x.EncodeJSON(e) })
-	if v.EventDataStoreArn != nil {
-		e.String("EventDataStoreArn", *v.EventDataStoreArn)
-	}
-	if v.InsightsDestination != nil {
-		e.String("InsightsDestination", *v.InsightsDestination)
-	}
-	e.End()
 }
 
 // PutResourcePolicyRequest — is the input of PutResourcePolicy.
@@ -3855,16 +1739,6 @@ type PutResourcePolicyRequest struct {
 	ResourcePolicy string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of PutResourcePolicyRequest from obj and checks the model's constraints.
-func (v *PutResourcePolicyRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "ResourceArn", jsondecode.StringRule{Min: 3, Max: 256, Pattern: patChannelArn}, true); ok {
-		v.ResourceArn = x
-	}
-	if x, ok := d.String(obj, "ResourcePolicy", jsondecode.StringRule{Min: 1, Max: 8192}, true); ok {
-		v.ResourcePolicy = x
-	}
-}
-
 // PutResourcePolicyResponse — is the output of PutResourcePolicy.
 type PutResourcePolicyResponse struct {
 	// ResourceArn — The Amazon Resource Name (ARN) of the CloudTrail event data store, dashboard, or channel attached to the resource-based policy.
@@ -3873,21 +1747,6 @@ type PutResourcePolicyResponse struct {
 	ResourcePolicy *string
 	// DelegatedAdminResourcePolicy — The default resource-based policy that is automatically generated for the delegated administrator of an Organizations organization.
 	DelegatedAdminResourcePolicy *string
-}
-
-// EncodeJSON implements awsjson.Output: it writes PutResourcePolicyResponse as a JSON object, omitting absent optional members.
-func (v *PutResourcePolicyResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.ResourceArn != nil {
-		e.String("ResourceArn", *v.ResourceArn)
-	}
-	if v.ResourcePolicy != nil {
-		e.String("ResourcePolicy", *v.ResourcePolicy)
-	}
-	if v.DelegatedAdminResourcePolicy != nil {
-		e.String("DelegatedAdminResourcePolicy", *v.DelegatedAdminResourcePolicy)
-	}
-	e.End()
 }
 
 // Query — A SQL string of criteria about events that you want to collect in an event data store.
@@ -3900,21 +1759,6 @@ type Query struct {
 	CreationTime *time.Time
 }
 
-// EncodeJSON implements awsjson.Output: it writes Query as a JSON object, omitting absent optional members.
-func (v *Query) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.QueryId != nil {
-		e.String("QueryId", *v.QueryId)
-	}
-	if v.QueryStatus != nil {
-		e.String("QueryStatus", string(*v.QueryStatus))
-	}
-	if v.CreationTime != nil {
-		e.Time("CreationTime", *v.CreationTime)
-	}
-	e.End()
-}
-
 // QueryStatistics — Metadata about a query, such as the number of results.
 type QueryStatistics struct {
 	// ResultsCount — The number of results returned.
@@ -3923,21 +1767,6 @@ type QueryStatistics struct {
 	TotalResultsCount *int32
 	// BytesScanned — The total bytes that the query scanned in the event data store.
 	BytesScanned *int64
-}
-
-// EncodeJSON implements awsjson.Output: it writes QueryStatistics as a JSON object, omitting absent optional members.
-func (v *QueryStatistics) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.ResultsCount != nil {
-		e.Int("ResultsCount", *v.ResultsCount)
-	}
-	if v.TotalResultsCount != nil {
-		e.Int("TotalResultsCount", *v.TotalResultsCount)
-	}
-	if v.BytesScanned != nil {
-		e.Long("BytesScanned", *v.BytesScanned)
-	}
-	e.End()
 }
 
 // QueryStatisticsForDescribeQuery — Gets metadata about a query, including the number of events that were matched, the total number of events scanned, the query run time in milliseconds, and the query's creation time.
@@ -3952,27 +1781,6 @@ type QueryStatisticsForDescribeQuery struct {
 	ExecutionTimeInMillis *int32
 	// CreationTime — The creation time of the query.
 	CreationTime *time.Time
-}
-
-// EncodeJSON implements awsjson.Output: it writes QueryStatisticsForDescribeQuery as a JSON object, omitting absent optional members.
-func (v *QueryStatisticsForDescribeQuery) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.EventsMatched != nil {
-		e.Long("EventsMatched", *v.EventsMatched)
-	}
-	if v.EventsScanned != nil {
-		e.Long("EventsScanned", *v.EventsScanned)
-	}
-	if v.BytesScanned != nil {
-		e.Long("BytesScanned", *v.BytesScanned)
-	}
-	if v.ExecutionTimeInMillis != nil {
-		e.Int("ExecutionTimeInMillis", *v.ExecutionTimeInMillis)
-	}
-	if v.CreationTime != nil {
-		e.Time("CreationTime", *v.CreationTime)
-	}
-	e.End()
 }
 
 // QueryStatus — the QueryStatus enumeration of the model.
@@ -3991,17 +1799,6 @@ const (
 // Values returns the values of QueryStatus, in model order.
 func (QueryStatus) Values() []QueryStatus {
 	return []QueryStatus{
-		"QUEUED",
-		"RUNNING",
-		"FINISHED",
-		"FAILED",
-		"CANCELLED",
-		"TIMED_OUT",
-	}
-}
-
-func queryStatusEnum() []string {
-	return []string{
 		"QUEUED",
 		"RUNNING",
 		"FINISHED",
@@ -4030,14 +1827,6 @@ func (ReadWriteType) Values() []ReadWriteType {
 	}
 }
 
-func readWriteTypeEnum() []string {
-	return []string{
-		"ReadOnly",
-		"WriteOnly",
-		"All",
-	}
-}
-
 // RefreshSchedule — The schedule for a dashboard refresh.
 type RefreshSchedule struct {
 	// Frequency — The frequency at which you want the dashboard refreshed.
@@ -4048,65 +1837,12 @@ type RefreshSchedule struct {
 	TimeOfDay *string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of RefreshSchedule from obj and checks the model's constraints.
-func (v *RefreshSchedule) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := jsondecode.DecodeStruct[RefreshScheduleFrequency](d, obj, "Frequency", false); ok {
-		v.Frequency = x
-	}
-	if x, ok := d.String(obj, "Status", jsondecode.StringRule{Enum: refreshScheduleStatusEnum()}, false); ok {
-		e := RefreshScheduleStatus(x)
-		v.Status = &e
-	}
-	if x, ok := d.String(obj, "TimeOfDay", jsondecode.StringRule{Pattern: patTimeOfDay}, false); ok {
-		v.TimeOfDay = &x
-	}
-}
-
-// EncodeJSON implements awsjson.Output: it writes RefreshSchedule as a JSON object, omitting absent optional members.
-func (v *RefreshSchedule) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.Frequency != nil {
-		e.Key("Frequency")
-		v.Frequency.EncodeJSON(e)
-	}
-	if v.Status != nil {
-		e.String("Status", string(*v.Status))
-	}
-	if v.TimeOfDay != nil {
-		e.String("TimeOfDay", *v.TimeOfDay)
-	}
-	e.End()
-}
-
 // RefreshScheduleFrequency — Specifies the frequency for a dashboard refresh schedule.
 type RefreshScheduleFrequency struct {
 	// Unit — The unit to use for the refresh.
 	Unit *RefreshScheduleFrequencyUnit
 	// Value — The value for the refresh schedule.
 	Value *int32
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of RefreshScheduleFrequency from obj and checks the model's constraints.
-func (v *RefreshScheduleFrequency) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "Unit", jsondecode.StringRule{Enum: refreshScheduleFrequencyUnitEnum()}, false); ok {
-		e := RefreshScheduleFrequencyUnit(x)
-		v.Unit = &e
-	}
-	if x, ok := d.Int(obj, "Value", jsondecode.IntRule{}, false); ok {
-		v.Value = &x
-	}
-}
-
-// EncodeJSON implements awsjson.Output: it writes RefreshScheduleFrequency as a JSON object, omitting absent optional members.
-func (v *RefreshScheduleFrequency) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.Unit != nil {
-		e.String("Unit", string(*v.Unit))
-	}
-	if v.Value != nil {
-		e.Int("Value", *v.Value)
-	}
-	e.End()
 }
 
 // RefreshScheduleFrequencyUnit — the RefreshScheduleFrequencyUnit enumeration of the model.
@@ -4121,13 +1857,6 @@ const (
 // Values returns the values of RefreshScheduleFrequencyUnit, in model order.
 func (RefreshScheduleFrequencyUnit) Values() []RefreshScheduleFrequencyUnit {
 	return []RefreshScheduleFrequencyUnit{
-		"HOURS",
-		"DAYS",
-	}
-}
-
-func refreshScheduleFrequencyUnitEnum() []string {
-	return []string{
 		"HOURS",
 		"DAYS",
 	}
@@ -4150,13 +1879,6 @@ func (RefreshScheduleStatus) Values() []RefreshScheduleStatus {
 	}
 }
 
-func refreshScheduleStatusEnum() []string {
-	return []string{
-		"ENABLED",
-		"DISABLED",
-	}
-}
-
 // RegisterOrganizationDelegatedAdminRequest — Specifies an organization member account ID as a CloudTrail delegated administrator.
 type RegisterOrganizationDelegatedAdminRequest struct {
 	// MemberAccountId — An organization member account ID that you want to designate as a delegated administrator.
@@ -4165,21 +1887,8 @@ type RegisterOrganizationDelegatedAdminRequest struct {
 	MemberAccountId string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of RegisterOrganizationDelegatedAdminRequest from obj and checks the model's constraints.
-func (v *RegisterOrganizationDelegatedAdminRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "MemberAccountId", jsondecode.StringRule{Min: 12, Max: 16, Pattern: patAccountId}, true); ok {
-		v.MemberAccountId = x
-	}
-}
-
 // RegisterOrganizationDelegatedAdminResponse — Returns the following response if successful.
 type RegisterOrganizationDelegatedAdminResponse struct {
-}
-
-// EncodeJSON implements awsjson.Output: it writes RegisterOrganizationDelegatedAdminResponse as a JSON object, omitting absent optional members.
-func (v *RegisterOrganizationDelegatedAdminResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	e.End()
 }
 
 // RemoveTagsRequest — Specifies the tags to remove from a trail, event data store, dashboard, or channel.
@@ -4194,30 +1903,8 @@ type RemoveTagsRequest struct {
 	TagsList []Tag
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of RemoveTagsRequest from obj and checks the model's constraints.
-func (v *RemoveTagsRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "ResourceId", jsondecode.StringRule{}, true); ok {
-		v.ResourceId = x
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "TagsList", jsondecode.ListRule{Max: 200}, true, func(d *jsondecode.Decoder, v any, name string) Tag {
-		x, ok := jsondecode.DecodeStructValue[Tag](d, v, name)
-		if !ok {
-			return Tag{}
-		}
-		return *x
-	}); ok {
-		v.TagsList = x
-	}
-}
-
 // RemoveTagsResponse — Returns the objects or data listed below if successful.
 type RemoveTagsResponse struct {
-}
-
-// EncodeJSON implements awsjson.Output: it writes RemoveTagsResponse as a JSON object, omitting absent optional members.
-func (v *RemoveTagsResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	e.End()
 }
 
 // RequestWidget — Contains information about a widget on a CloudTrail Lake dashboard.
@@ -4234,46 +1921,12 @@ type RequestWidget struct {
 	ViewProperties map[string]string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of RequestWidget from obj and checks the model's constraints.
-func (v *RequestWidget) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "QueryStatement", jsondecode.StringRule{Min: 1, Max: 10000, Pattern: patQueryStatement}, true); ok {
-		v.QueryStatement = x
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "QueryParameters", jsondecode.ListRule{Min: 1, Max: 10, Scalar: true}, false, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{Min: 1, Max: 1024, Pattern: patPaginationToken})
-		return x
-	}); ok {
-		v.QueryParameters = x
-	}
-	if x, ok := jsondecode.DecodeMap(d, obj, "ViewProperties", jsondecode.ListRule{}, true, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{Min: 3, Max: 128, Pattern: patChannelName})
-		return x
-	}, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{Min: 1, Max: 128, Pattern: patViewPropertiesValue})
-		return x
-	}); ok {
-		v.ViewProperties = x
-	}
-}
-
 // Resource — Specifies the type and name of a resource referenced by an event.
 type Resource struct {
 	// ResourceType — The type of a resource referenced by the event returned.
 	ResourceType *string
 	// ResourceName — The name of the resource referenced by the event returned.
 	ResourceName *string
-}
-
-// EncodeJSON implements awsjson.Output: it writes Resource as a JSON object, omitting absent optional members.
-func (v *Resource) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.ResourceType != nil {
-		e.String("ResourceType", *v.ResourceType)
-	}
-	if v.ResourceName != nil {
-		e.String("ResourceName", *v.ResourceName)
-	}
-	e.End()
 }
 
 // ResourceTag — A resource tag.
@@ -4284,29 +1937,12 @@ type ResourceTag struct {
 	TagsList []Tag
 }
 
-// EncodeJSON implements awsjson.Output: it writes ResourceTag as a JSON object, omitting absent optional members.
-func (v *ResourceTag) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.ResourceId != nil {
-		e.String("ResourceId", *v.ResourceId)
-	}
-	awsjson.EncodeList(e, "TagsList", v.TagsList, false, func(e *awsjson.Encoder, x *Tag) { x.EncodeJSON(e) })
-	e.End()
-}
-
 // RestoreEventDataStoreRequest — is the input of RestoreEventDataStore.
 type RestoreEventDataStoreRequest struct {
 	// EventDataStore — The ARN (or the ID suffix of the ARN) of the event data store that you want to restore.
 	//
 	// Required.
 	EventDataStore string
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of RestoreEventDataStoreRequest from obj and checks the model's constraints.
-func (v *RestoreEventDataStoreRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "EventDataStore", jsondecode.StringRule{Min: 3, Max: 256, Pattern: patChannelArn}, true); ok {
-		v.EventDataStore = x
-	}
 }
 
 // RestoreEventDataStoreResponse — is the output of RestoreEventDataStore.
@@ -4337,46 +1973,6 @@ type RestoreEventDataStoreResponse struct {
 	BillingMode *BillingMode
 }
 
-// EncodeJSON implements awsjson.Output: it writes RestoreEventDataStoreResponse as a JSON object, omitting absent optional members.
-func (v *RestoreEventDataStoreResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.EventDataStoreArn != nil {
-		e.String("EventDataStoreArn", *v.EventDataStoreArn)
-	}
-	if v.Name != nil {
-		e.String("Name", *v.Name)
-	}
-	if v.Status != nil {
-		e.String("Status", string(*v.Status))
-	}
-	awsjson.EncodeList(e, "AdvancedEventSelectors", v.AdvancedEventSelectors, false, func(e *awsjson.Encoder, x *AdvancedEventSelector) { x.EncodeJSON(e) })
-	if v.MultiRegionEnabled != nil {
-		e.Bool("MultiRegionEnabled", *v.MultiRegionEnabled)
-	}
-	if v.OrganizationEnabled != nil {
-		e.Bool("OrganizationEnabled", *v.OrganizationEnabled)
-	}
-	if v.RetentionPeriod != nil {
-		e.Int("RetentionPeriod", *v.RetentionPeriod)
-	}
-	if v.TerminationProtectionEnabled != nil {
-		e.Bool("TerminationProtectionEnabled", *v.TerminationProtectionEnabled)
-	}
-	if v.CreatedTimestamp != nil {
-		e.Time("CreatedTimestamp", *v.CreatedTimestamp)
-	}
-	if v.UpdatedTimestamp != nil {
-		e.Time("UpdatedTimestamp", *v.UpdatedTimestamp)
-	}
-	if v.KmsKeyId != nil {
-		e.String("KmsKeyId", *v.KmsKeyId)
-	}
-	if v.BillingMode != nil {
-		e.String("BillingMode", string(*v.BillingMode))
-	}
-	e.End()
-}
-
 // S3ImportSource — The settings for the source S3 bucket.
 type S3ImportSource struct {
 	// S3LocationUri — The URI for the source S3 bucket.
@@ -4393,28 +1989,6 @@ type S3ImportSource struct {
 	S3BucketAccessRoleArn string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of S3ImportSource from obj and checks the model's constraints.
-func (v *S3ImportSource) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "S3LocationUri", jsondecode.StringRule{}, true); ok {
-		v.S3LocationUri = x
-	}
-	if x, ok := d.String(obj, "S3BucketRegion", jsondecode.StringRule{}, true); ok {
-		v.S3BucketRegion = x
-	}
-	if x, ok := d.String(obj, "S3BucketAccessRoleArn", jsondecode.StringRule{}, true); ok {
-		v.S3BucketAccessRoleArn = x
-	}
-}
-
-// EncodeJSON implements awsjson.Output: it writes S3ImportSource as a JSON object, omitting absent optional members.
-func (v *S3ImportSource) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	e.String("S3LocationUri", v.S3LocationUri)
-	e.String("S3BucketRegion", v.S3BucketRegion)
-	e.String("S3BucketAccessRoleArn", v.S3BucketAccessRoleArn)
-	e.End()
-}
-
 // SearchSampleQueriesRequest — is the input of SearchSampleQueries.
 type SearchSampleQueriesRequest struct {
 	// SearchPhrase — The natural language phrase to use for the semantic search.
@@ -4427,35 +2001,12 @@ type SearchSampleQueriesRequest struct {
 	NextToken *string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of SearchSampleQueriesRequest from obj and checks the model's constraints.
-func (v *SearchSampleQueriesRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "SearchPhrase", jsondecode.StringRule{Min: 2, Max: 1000, Pattern: patPrompt}, true); ok {
-		v.SearchPhrase = x
-	}
-	if x, ok := d.Int(obj, "MaxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 50, HasMax: true}, false); ok {
-		v.MaxResults = &x
-	}
-	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Min: 4, Max: 1000, Pattern: patPaginationToken}, false); ok {
-		v.NextToken = &x
-	}
-}
-
 // SearchSampleQueriesResponse — is the output of SearchSampleQueries.
 type SearchSampleQueriesResponse struct {
 	// SearchResults — A list of objects containing the search results ordered from most relevant to least relevant.
 	SearchResults []SearchSampleQueriesSearchResult
 	// NextToken — A token you can use to get the next page of results.
 	NextToken *string
-}
-
-// EncodeJSON implements awsjson.Output: it writes SearchSampleQueriesResponse as a JSON object, omitting absent optional members.
-func (v *SearchSampleQueriesResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	awsjson.EncodeList(e, "SearchResults", v.SearchResults, false, func(e *awsjson.Encoder, x *SearchSampleQueriesSearchResult) { x.EncodeJSON(e) })
-	if v.NextToken != nil {
-		e.String("NextToken", *v.NextToken)
-	}
-	e.End()
 }
 
 // SearchSampleQueriesSearchResult — A search result returned by the SearchSampleQueries operation.
@@ -4470,40 +2021,12 @@ type SearchSampleQueriesSearchResult struct {
 	Relevance *float64
 }
 
-// EncodeJSON implements awsjson.Output: it writes SearchSampleQueriesSearchResult as a JSON object, omitting absent optional members.
-func (v *SearchSampleQueriesSearchResult) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.Name != nil {
-		e.String("Name", *v.Name)
-	}
-	if v.Description != nil {
-		e.String("Description", *v.Description)
-	}
-	if v.SQL != nil {
-		e.String("SQL", *v.SQL)
-	}
-	if v.Relevance != nil {
-		e.Float("Relevance", *v.Relevance)
-	}
-	e.End()
-}
-
 // SourceConfig — Contains configuration information about the channel.
 type SourceConfig struct {
 	// ApplyToAllRegions — Specifies whether the channel applies to a single Region or to all Regions.
 	ApplyToAllRegions *bool
 	// AdvancedEventSelectors — The advanced event selectors that are configured for the channel.
 	AdvancedEventSelectors []AdvancedEventSelector
-}
-
-// EncodeJSON implements awsjson.Output: it writes SourceConfig as a JSON object, omitting absent optional members.
-func (v *SourceConfig) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.ApplyToAllRegions != nil {
-		e.Bool("ApplyToAllRegions", *v.ApplyToAllRegions)
-	}
-	awsjson.EncodeList(e, "AdvancedEventSelectors", v.AdvancedEventSelectors, false, func(e *awsjson.Encoder, x *AdvancedEventSelector) { x.EncodeJSON(e) })
-	e.End()
 }
 
 // SourceEventCategory — the SourceEventCategory enumeration of the model.
@@ -4523,13 +2046,6 @@ func (SourceEventCategory) Values() []SourceEventCategory {
 	}
 }
 
-func sourceEventCategoryEnum() []string {
-	return []string{
-		"Management",
-		"Data",
-	}
-}
-
 // StartDashboardRefreshRequest — is the input of StartDashboardRefresh.
 type StartDashboardRefreshRequest struct {
 	// DashboardId — The name or ARN of the dashboard.
@@ -4540,35 +2056,10 @@ type StartDashboardRefreshRequest struct {
 	QueryParameterValues map[string]string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of StartDashboardRefreshRequest from obj and checks the model's constraints.
-func (v *StartDashboardRefreshRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "DashboardId", jsondecode.StringRule{Pattern: patChannelArn}, true); ok {
-		v.DashboardId = x
-	}
-	if x, ok := jsondecode.DecodeMap(d, obj, "QueryParameterValues", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{Min: 3, Max: 128, Pattern: patQueryParameterKey})
-		return x
-	}, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{Min: 1, Max: 128, Pattern: patChannelArn})
-		return x
-	}); ok {
-		v.QueryParameterValues = x
-	}
-}
-
 // StartDashboardRefreshResponse — is the output of StartDashboardRefresh.
 type StartDashboardRefreshResponse struct {
 	// RefreshId — The refresh ID for the dashboard.
 	RefreshId *string
-}
-
-// EncodeJSON implements awsjson.Output: it writes StartDashboardRefreshResponse as a JSON object, omitting absent optional members.
-func (v *StartDashboardRefreshResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.RefreshId != nil {
-		e.String("RefreshId", *v.RefreshId)
-	}
-	e.End()
 }
 
 // StartEventDataStoreIngestionRequest — is the input of StartEventDataStoreIngestion.
@@ -4579,21 +2070,8 @@ type StartEventDataStoreIngestionRequest struct {
 	EventDataStore string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of StartEventDataStoreIngestionRequest from obj and checks the model's constraints.
-func (v *StartEventDataStoreIngestionRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "EventDataStore", jsondecode.StringRule{Min: 3, Max: 256, Pattern: patChannelArn}, true); ok {
-		v.EventDataStore = x
-	}
-}
-
 // StartEventDataStoreIngestionResponse — is the output of StartEventDataStoreIngestion.
 type StartEventDataStoreIngestionResponse struct {
-}
-
-// EncodeJSON implements awsjson.Output: it writes StartEventDataStoreIngestionResponse as a JSON object, omitting absent optional members.
-func (v *StartEventDataStoreIngestionResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	e.End()
 }
 
 // StartImportRequest — is the input of StartImport.
@@ -4608,28 +2086,6 @@ type StartImportRequest struct {
 	EndEventTime *time.Time
 	// ImportId — The ID of the import.
 	ImportId *string
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of StartImportRequest from obj and checks the model's constraints.
-func (v *StartImportRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := jsondecode.DecodeList(d, obj, "Destinations", jsondecode.ListRule{Min: 1, Max: 1, Scalar: true}, false, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{Min: 3, Max: 256, Pattern: patChannelArn})
-		return x
-	}); ok {
-		v.Destinations = x
-	}
-	if x, ok := jsondecode.DecodeStruct[ImportSource](d, obj, "ImportSource", false); ok {
-		v.ImportSource = x
-	}
-	if x, ok := d.Time(obj, "StartEventTime", false); ok {
-		v.StartEventTime = &x
-	}
-	if x, ok := d.Time(obj, "EndEventTime", false); ok {
-		v.EndEventTime = &x
-	}
-	if x, ok := d.String(obj, "ImportId", jsondecode.StringRule{Min: 36, Max: 36, Pattern: patUUID}, false); ok {
-		v.ImportId = &x
-	}
 }
 
 // StartImportResponse — is the output of StartImport.
@@ -4652,35 +2108,6 @@ type StartImportResponse struct {
 	UpdatedTimestamp *time.Time
 }
 
-// EncodeJSON implements awsjson.Output: it writes StartImportResponse as a JSON object, omitting absent optional members.
-func (v *StartImportResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.ImportId != nil {
-		e.String("ImportId", *v.ImportId)
-	}
-	awsjson.EncodeList(e, "Destinations", v.Destinations, false, func(e *awsjson.Encoder, x *string) { e.StringValue(*x) })
-	if v.ImportSource != nil {
-		e.Key("ImportSource")
-		v.ImportSource.EncodeJSON(e)
-	}
-	if v.StartEventTime != nil {
-		e.Time("StartEventTime", *v.StartEventTime)
-	}
-	if v.EndEventTime != nil {
-		e.Time("EndEventTime", *v.EndEventTime)
-	}
-	if v.ImportStatus != nil {
-		e.String("ImportStatus", string(*v.ImportStatus))
-	}
-	if v.CreatedTimestamp != nil {
-		e.Time("CreatedTimestamp", *v.CreatedTimestamp)
-	}
-	if v.UpdatedTimestamp != nil {
-		e.Time("UpdatedTimestamp", *v.UpdatedTimestamp)
-	}
-	e.End()
-}
-
 // StartLoggingRequest — The request to CloudTrail to start logging Amazon Web Services API calls for an account.
 type StartLoggingRequest struct {
 	// Name — Specifies the name or the CloudTrail ARN of the trail for which CloudTrail logs Amazon Web Services API calls.
@@ -4689,21 +2116,8 @@ type StartLoggingRequest struct {
 	Name string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of StartLoggingRequest from obj and checks the model's constraints.
-func (v *StartLoggingRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "Name", jsondecode.StringRule{}, true); ok {
-		v.Name = x
-	}
-}
-
 // StartLoggingResponse — Returns the objects or data listed below if successful.
 type StartLoggingResponse struct {
-}
-
-// EncodeJSON implements awsjson.Output: it writes StartLoggingResponse as a JSON object, omitting absent optional members.
-func (v *StartLoggingResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	e.End()
 }
 
 // StartQueryRequest — is the input of StartQuery.
@@ -4720,46 +2134,12 @@ type StartQueryRequest struct {
 	EventDataStoreOwnerAccountId *string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of StartQueryRequest from obj and checks the model's constraints.
-func (v *StartQueryRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "QueryStatement", jsondecode.StringRule{Min: 1, Max: 10000, Pattern: patQueryStatement}, false); ok {
-		v.QueryStatement = &x
-	}
-	if x, ok := d.String(obj, "DeliveryS3Uri", jsondecode.StringRule{Max: 1024, Pattern: patDeliveryS3Uri}, false); ok {
-		v.DeliveryS3Uri = &x
-	}
-	if x, ok := d.String(obj, "QueryAlias", jsondecode.StringRule{Min: 1, Max: 256, Pattern: patQueryAlias}, false); ok {
-		v.QueryAlias = &x
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "QueryParameters", jsondecode.ListRule{Min: 1, Max: 10, Scalar: true}, false, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{Min: 1, Max: 1024, Pattern: patPaginationToken})
-		return x
-	}); ok {
-		v.QueryParameters = x
-	}
-	if x, ok := d.String(obj, "EventDataStoreOwnerAccountId", jsondecode.StringRule{Min: 12, Max: 16, Pattern: patAccountId}, false); ok {
-		v.EventDataStoreOwnerAccountId = &x
-	}
-}
-
 // StartQueryResponse — is the output of StartQuery.
 type StartQueryResponse struct {
 	// QueryId — The ID of the started query.
 	QueryId *string
 	// EventDataStoreOwnerAccountId — The account ID of the event data store owner.
 	EventDataStoreOwnerAccountId *string
-}
-
-// EncodeJSON implements awsjson.Output: it writes StartQueryResponse as a JSON object, omitting absent optional members.
-func (v *StartQueryResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.QueryId != nil {
-		e.String("QueryId", *v.QueryId)
-	}
-	if v.EventDataStoreOwnerAccountId != nil {
-		e.String("EventDataStoreOwnerAccountId", *v.EventDataStoreOwnerAccountId)
-	}
-	e.End()
 }
 
 // StopEventDataStoreIngestionRequest — is the input of StopEventDataStoreIngestion.
@@ -4770,21 +2150,8 @@ type StopEventDataStoreIngestionRequest struct {
 	EventDataStore string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of StopEventDataStoreIngestionRequest from obj and checks the model's constraints.
-func (v *StopEventDataStoreIngestionRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "EventDataStore", jsondecode.StringRule{Min: 3, Max: 256, Pattern: patChannelArn}, true); ok {
-		v.EventDataStore = x
-	}
-}
-
 // StopEventDataStoreIngestionResponse — is the output of StopEventDataStoreIngestion.
 type StopEventDataStoreIngestionResponse struct {
-}
-
-// EncodeJSON implements awsjson.Output: it writes StopEventDataStoreIngestionResponse as a JSON object, omitting absent optional members.
-func (v *StopEventDataStoreIngestionResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	e.End()
 }
 
 // StopImportRequest — is the input of StopImport.
@@ -4793,13 +2160,6 @@ type StopImportRequest struct {
 	//
 	// Required.
 	ImportId string
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of StopImportRequest from obj and checks the model's constraints.
-func (v *StopImportRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "ImportId", jsondecode.StringRule{Min: 36, Max: 36, Pattern: patUUID}, true); ok {
-		v.ImportId = x
-	}
 }
 
 // StopImportResponse — is the output of StopImport.
@@ -4824,39 +2184,6 @@ type StopImportResponse struct {
 	ImportStatistics *ImportStatistics
 }
 
-// EncodeJSON implements awsjson.Output: it writes StopImportResponse as a JSON object, omitting absent optional members.
-func (v *StopImportResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.ImportId != nil {
-		e.String("ImportId", *v.ImportId)
-	}
-	if v.ImportSource != nil {
-		e.Key("ImportSource")
-		v.ImportSource.EncodeJSON(e)
-	}
-	awsjson.EncodeList(e, "Destinations", v.Destinations, false, func(e *awsjson.Encoder, x *string) { e.StringValue(*x) })
-	if v.ImportStatus != nil {
-		e.String("ImportStatus", string(*v.ImportStatus))
-	}
-	if v.CreatedTimestamp != nil {
-		e.Time("CreatedTimestamp", *v.CreatedTimestamp)
-	}
-	if v.UpdatedTimestamp != nil {
-		e.Time("UpdatedTimestamp", *v.UpdatedTimestamp)
-	}
-	if v.StartEventTime != nil {
-		e.Time("StartEventTime", *v.StartEventTime)
-	}
-	if v.EndEventTime != nil {
-		e.Time("EndEventTime", *v.EndEventTime)
-	}
-	if v.ImportStatistics != nil {
-		e.Key("ImportStatistics")
-		v.ImportStatistics.EncodeJSON(e)
-	}
-	e.End()
-}
-
 // StopLoggingRequest — Passes the request to CloudTrail to stop logging Amazon Web Services API calls for the specified account.
 type StopLoggingRequest struct {
 	// Name — Specifies the name or the CloudTrail ARN of the trail for which CloudTrail will stop logging Amazon Web Services API calls.
@@ -4865,21 +2192,8 @@ type StopLoggingRequest struct {
 	Name string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of StopLoggingRequest from obj and checks the model's constraints.
-func (v *StopLoggingRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "Name", jsondecode.StringRule{}, true); ok {
-		v.Name = x
-	}
-}
-
 // StopLoggingResponse — Returns the objects or data listed below if successful.
 type StopLoggingResponse struct {
-}
-
-// EncodeJSON implements awsjson.Output: it writes StopLoggingResponse as a JSON object, omitting absent optional members.
-func (v *StopLoggingResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	e.End()
 }
 
 // Tag — A custom key-value pair associated with a resource such as a CloudTrail trail, event data store, dashboard, or channel.
@@ -4890,26 +2204,6 @@ type Tag struct {
 	Key string
 	// Value — The value in a key-value pair of a tag.
 	Value *string
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of Tag from obj and checks the model's constraints.
-func (v *Tag) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "Key", jsondecode.StringRule{Min: 1, Max: 128}, true); ok {
-		v.Key = x
-	}
-	if x, ok := d.String(obj, "Value", jsondecode.StringRule{Min: 1, Max: 256}, false); ok {
-		v.Value = &x
-	}
-}
-
-// EncodeJSON implements awsjson.Output: it writes Tag as a JSON object, omitting absent optional members.
-func (v *Tag) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	e.String("Key", v.Key)
-	if v.Value != nil {
-		e.String("Value", *v.Value)
-	}
-	e.End()
 }
 
 // Template — Specifies the type of the aggregation templates in the aggregation configuration.
@@ -4925,14 +2219,6 @@ const (
 // Values returns the values of Template, in model order.
 func (Template) Values() []Template {
 	return []Template{
-		"API_ACTIVITY",
-		"RESOURCE_ACCESS",
-		"USER_ACTIONS",
-	}
-}
-
-func templateEnum() []string {
-	return []string{
 		"API_ACTIVITY",
 		"RESOURCE_ACCESS",
 		"USER_ACTIONS",
@@ -4975,60 +2261,6 @@ type Trail struct {
 	IsOrganizationTrail *bool
 }
 
-// EncodeJSON implements awsjson.Output: it writes Trail as a JSON object, omitting absent optional members.
-func (v *Trail) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.Name != nil {
-		e.String("Name", *v.Name)
-	}
-	if v.S3BucketName != nil {
-		e.String("S3BucketName", *v.S3BucketName)
-	}
-	if v.S3KeyPrefix != nil {
-		e.String("S3KeyPrefix", *v.S3KeyPrefix)
-	}
-	if v.SnsTopicName != nil {
-		e.String("SnsTopicName", *v.SnsTopicName)
-	}
-	if v.SnsTopicARN != nil {
-		e.String("SnsTopicARN", *v.SnsTopicARN)
-	}
-	if v.IncludeGlobalServiceEvents != nil {
-		e.Bool("IncludeGlobalServiceEvents", *v.IncludeGlobalServiceEvents)
-	}
-	if v.IsMultiRegionTrail != nil {
-		e.Bool("IsMultiRegionTrail", *v.IsMultiRegionTrail)
-	}
-	if v.HomeRegion != nil {
-		e.String("HomeRegion", *v.HomeRegion)
-	}
-	if v.TrailARN != nil {
-		e.String("TrailARN", *v.TrailARN)
-	}
-	if v.LogFileValidationEnabled != nil {
-		e.Bool("LogFileValidationEnabled", *v.LogFileValidationEnabled)
-	}
-	if v.CloudWatchLogsLogGroupArn != nil {
-		e.String("CloudWatchLogsLogGroupArn", *v.CloudWatchLogsLogGroupArn)
-	}
-	if v.CloudWatchLogsRoleArn != nil {
-		e.String("CloudWatchLogsRoleArn", *v.CloudWatchLogsRoleArn)
-	}
-	if v.KmsKeyId != nil {
-		e.String("KmsKeyId", *v.KmsKeyId)
-	}
-	if v.HasCustomEventSelectors != nil {
-		e.Bool("HasCustomEventSelectors", *v.HasCustomEventSelectors)
-	}
-	if v.HasInsightSelectors != nil {
-		e.Bool("HasInsightSelectors", *v.HasInsightSelectors)
-	}
-	if v.IsOrganizationTrail != nil {
-		e.Bool("IsOrganizationTrail", *v.IsOrganizationTrail)
-	}
-	e.End()
-}
-
 // TrailInfo — Information about a CloudTrail trail, including the trail's name, home Region, and Amazon Resource Name (ARN).
 type TrailInfo struct {
 	// TrailARN — The ARN of a trail.
@@ -5037,21 +2269,6 @@ type TrailInfo struct {
 	Name *string
 	// HomeRegion — The Amazon Web Services Region in which a trail was created.
 	HomeRegion *string
-}
-
-// EncodeJSON implements awsjson.Output: it writes TrailInfo as a JSON object, omitting absent optional members.
-func (v *TrailInfo) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.TrailARN != nil {
-		e.String("TrailARN", *v.TrailARN)
-	}
-	if v.Name != nil {
-		e.String("Name", *v.Name)
-	}
-	if v.HomeRegion != nil {
-		e.String("HomeRegion", *v.HomeRegion)
-	}
-	e.End()
 }
 
 // Type — the Type enumeration of the model.
@@ -5071,13 +2288,6 @@ func (Type) Values() []Type {
 	}
 }
 
-func typeEnum() []string {
-	return []string{
-		"TagContext",
-		"RequestContext",
-	}
-}
-
 // UpdateChannelRequest — is the input of UpdateChannel.
 type UpdateChannelRequest struct {
 	// Channel — The ARN or ID (the ARN suffix) of the channel that you want to update.
@@ -5088,25 +2298,6 @@ type UpdateChannelRequest struct {
 	Destinations []Destination
 	// Name — Changes the name of the channel.
 	Name *string
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of UpdateChannelRequest from obj and checks the model's constraints.
-func (v *UpdateChannelRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "Channel", jsondecode.StringRule{Min: 3, Max: 256, Pattern: patChannelArn}, true); ok {
-		v.Channel = x
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "Destinations", jsondecode.ListRule{Min: 1, Max: 200}, false, func(d *jsondecode.Decoder, v any, name string) Destination {
-		x, ok := jsondecode.DecodeStructValue[Destination](d, v, name)
-		if !ok {
-			return Destination{}
-		}
-		return *x
-	}); ok {
-		v.Destinations = x
-	}
-	if x, ok := d.String(obj, "Name", jsondecode.StringRule{Min: 3, Max: 128, Pattern: patChannelName}, false); ok {
-		v.Name = &x
-	}
 }
 
 // UpdateChannelResponse — is the output of UpdateChannel.
@@ -5121,22 +2312,6 @@ type UpdateChannelResponse struct {
 	Destinations []Destination
 }
 
-// EncodeJSON implements awsjson.Output: it writes UpdateChannelResponse as a JSON object, omitting absent optional members.
-func (v *UpdateChannelResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.ChannelArn != nil {
-		e.String("ChannelArn", *v.ChannelArn)
-	}
-	if v.Name != nil {
-		e.String("Name", *v.Name)
-	}
-	if v.Source != nil {
-		e.String("Source", *v.Source)
-	}
-	awsjson.EncodeList(e, "Destinations", v.Destinations, false, func(e *awsjson.Encoder, x *Destination) { x.EncodeJSON(e) })
-	e.End()
-}
-
 // UpdateDashboardRequest — is the input of UpdateDashboard.
 type UpdateDashboardRequest struct {
 	// DashboardId — The name or ARN of the dashboard.
@@ -5149,28 +2324,6 @@ type UpdateDashboardRequest struct {
 	RefreshSchedule *RefreshSchedule
 	// TerminationProtectionEnabled — Specifies whether termination protection is enabled for the dashboard.
 	TerminationProtectionEnabled *bool
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of UpdateDashboardRequest from obj and checks the model's constraints.
-func (v *UpdateDashboardRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "DashboardId", jsondecode.StringRule{Pattern: patChannelArn}, true); ok {
-		v.DashboardId = x
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "Widgets", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) RequestWidget {
-		x, ok := jsondecode.DecodeStructValue[RequestWidget](d, v, name)
-		if !ok {
-			return RequestWidget{}
-		}
-		return *x
-	}); ok {
-		v.Widgets = x
-	}
-	if x, ok := jsondecode.DecodeStruct[RefreshSchedule](d, obj, "RefreshSchedule", false); ok {
-		v.RefreshSchedule = x
-	}
-	if x, ok := d.Bool(obj, "TerminationProtectionEnabled", false); ok {
-		v.TerminationProtectionEnabled = &x
-	}
 }
 
 // UpdateDashboardResponse — is the output of UpdateDashboard.
@@ -5191,35 +2344,6 @@ type UpdateDashboardResponse struct {
 	CreatedTimestamp *time.Time
 	// UpdatedTimestamp — The timestamp that shows when the dashboard was updated.
 	UpdatedTimestamp *time.Time
-}
-
-// EncodeJSON implements awsjson.Output: it writes UpdateDashboardResponse as a JSON object, omitting absent optional members.
-func (v *UpdateDashboardResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.DashboardArn != nil {
-		e.String("DashboardArn", *v.DashboardArn)
-	}
-	if v.Name != nil {
-		e.String("Name", *v.Name)
-	}
-	if v.Type != nil {
-		e.String("Type", string(*v.Type))
-	}
-	awsjson.EncodeList(e, "Widgets", v.Widgets, false, func(e *awsjson.Encoder, x *Widget) { x.EncodeJSON(e) })
-	if v.RefreshSchedule != nil {
-		e.Key("RefreshSchedule")
-		v.RefreshSchedule.EncodeJSON(e)
-	}
-	if v.TerminationProtectionEnabled != nil {
-		e.Bool("TerminationProtectionEnabled", *v.TerminationProtectionEnabled)
-	}
-	if v.CreatedTimestamp != nil {
-		e.Time("CreatedTimestamp", *v.CreatedTimestamp)
-	}
-	if v.UpdatedTimestamp != nil {
-		e.Time("UpdatedTimestamp", *v.UpdatedTimestamp)
-	}
-	e.End()
 }
 
 // UpdateEventDataStoreRequest — is the input of UpdateEventDataStore.
@@ -5244,44 +2368,6 @@ type UpdateEventDataStoreRequest struct {
 	KmsKeyId *string
 	// BillingMode — You can't change the billing mode from EXTENDABLE_RETENTION_PRICING to FIXED_RETENTION_PRICING .
 	BillingMode *BillingMode
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of UpdateEventDataStoreRequest from obj and checks the model's constraints.
-func (v *UpdateEventDataStoreRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "EventDataStore", jsondecode.StringRule{Min: 3, Max: 256, Pattern: patChannelArn}, true); ok {
-		v.EventDataStore = x
-	}
-	if x, ok := d.String(obj, "Name", jsondecode.StringRule{Min: 3, Max: 128, Pattern: patChannelName}, false); ok {
-		v.Name = &x
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "AdvancedEventSelectors", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) AdvancedEventSelector {
-		x, ok := jsondecode.DecodeStructValue[AdvancedEventSelector](d, v, name)
-		if !ok {
-			return AdvancedEventSelector{}
-		}
-		return *x
-	}); ok {
-		v.AdvancedEventSelectors = x
-	}
-	if x, ok := d.Bool(obj, "MultiRegionEnabled", false); ok {
-		v.MultiRegionEnabled = &x
-	}
-	if x, ok := d.Bool(obj, "OrganizationEnabled", false); ok {
-		v.OrganizationEnabled = &x
-	}
-	if x, ok := d.Int(obj, "RetentionPeriod", jsondecode.IntRule{Min: 7, HasMin: true, Max: 3653, HasMax: true}, false); ok {
-		v.RetentionPeriod = &x
-	}
-	if x, ok := d.Bool(obj, "TerminationProtectionEnabled", false); ok {
-		v.TerminationProtectionEnabled = &x
-	}
-	if x, ok := d.String(obj, "KmsKeyId", jsondecode.StringRule{Min: 1, Max: 350, Pattern: patChannelArn}, false); ok {
-		v.KmsKeyId = &x
-	}
-	if x, ok := d.String(obj, "BillingMode", jsondecode.StringRule{Enum: billingModeEnum()}, false); ok {
-		e := BillingMode(x)
-		v.BillingMode = &e
-	}
 }
 
 // UpdateEventDataStoreResponse — is the output of UpdateEventDataStore.
@@ -5316,52 +2402,6 @@ type UpdateEventDataStoreResponse struct {
 	FederationRoleArn *string
 }
 
-// EncodeJSON implements awsjson.Output: it writes UpdateEventDataStoreResponse as a JSON object, omitting absent optional members.
-func (v *UpdateEventDataStoreResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.EventDataStoreArn != nil {
-		e.String("EventDataStoreArn", *v.EventDataStoreArn)
-	}
-	if v.Name != nil {
-		e.String("Name", *v.Name)
-	}
-	if v.Status != nil {
-		e.String("Status", string(*v.Status))
-	}
-	awsjson.EncodeList(e, "AdvancedEventSelectors", v.AdvancedEventSelectors, false, func(e *awsjson.Encoder, x *AdvancedEventSelector) { x.EncodeJSON(e) })
-	if v.MultiRegionEnabled != nil {
-		e.Bool("MultiRegionEnabled", *v.MultiRegionEnabled)
-	}
-	if v.OrganizationEnabled != nil {
-		e.Bool("OrganizationEnabled", *v.OrganizationEnabled)
-	}
-	if v.RetentionPeriod != nil {
-		e.Int("RetentionPeriod", *v.RetentionPeriod)
-	}
-	if v.TerminationProtectionEnabled != nil {
-		e.Bool("TerminationProtectionEnabled", *v.TerminationProtectionEnabled)
-	}
-	if v.CreatedTimestamp != nil {
-		e.Time("CreatedTimestamp", *v.CreatedTimestamp)
-	}
-	if v.UpdatedTimestamp != nil {
-		e.Time("UpdatedTimestamp", *v.UpdatedTimestamp)
-	}
-	if v.KmsKeyId != nil {
-		e.String("KmsKeyId", *v.KmsKeyId)
-	}
-	if v.BillingMode != nil {
-		e.String("BillingMode", string(*v.BillingMode))
-	}
-	if v.FederationStatus != nil {
-		e.String("FederationStatus", string(*v.FederationStatus))
-	}
-	if v.FederationRoleArn != nil {
-		e.String("FederationRoleArn", *v.FederationRoleArn)
-	}
-	e.End()
-}
-
 // UpdateTrailRequest — Specifies settings to update for the trail.
 type UpdateTrailRequest struct {
 	// Name — Specifies the name of the trail or trail ARN.
@@ -5388,43 +2428,6 @@ type UpdateTrailRequest struct {
 	KmsKeyId *string
 	// IsOrganizationTrail — Specifies whether the trail is applied to all accounts in an organization in Organizations, or only for the current Amazon Web Services account.
 	IsOrganizationTrail *bool
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of UpdateTrailRequest from obj and checks the model's constraints.
-func (v *UpdateTrailRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "Name", jsondecode.StringRule{}, true); ok {
-		v.Name = x
-	}
-	if x, ok := d.String(obj, "S3BucketName", jsondecode.StringRule{}, false); ok {
-		v.S3BucketName = &x
-	}
-	if x, ok := d.String(obj, "S3KeyPrefix", jsondecode.StringRule{}, false); ok {
-		v.S3KeyPrefix = &x
-	}
-	if x, ok := d.String(obj, "SnsTopicName", jsondecode.StringRule{}, false); ok {
-		v.SnsTopicName = &x
-	}
-	if x, ok := d.Bool(obj, "IncludeGlobalServiceEvents", false); ok {
-		v.IncludeGlobalServiceEvents = &x
-	}
-	if x, ok := d.Bool(obj, "IsMultiRegionTrail", false); ok {
-		v.IsMultiRegionTrail = &x
-	}
-	if x, ok := d.Bool(obj, "EnableLogFileValidation", false); ok {
-		v.EnableLogFileValidation = &x
-	}
-	if x, ok := d.String(obj, "CloudWatchLogsLogGroupArn", jsondecode.StringRule{}, false); ok {
-		v.CloudWatchLogsLogGroupArn = &x
-	}
-	if x, ok := d.String(obj, "CloudWatchLogsRoleArn", jsondecode.StringRule{}, false); ok {
-		v.CloudWatchLogsRoleArn = &x
-	}
-	if x, ok := d.String(obj, "KmsKeyId", jsondecode.StringRule{}, false); ok {
-		v.KmsKeyId = &x
-	}
-	if x, ok := d.Bool(obj, "IsOrganizationTrail", false); ok {
-		v.IsOrganizationTrail = &x
-	}
 }
 
 // UpdateTrailResponse — Returns the objects or data listed below if successful.
@@ -5457,51 +2460,6 @@ type UpdateTrailResponse struct {
 	IsOrganizationTrail *bool
 }
 
-// EncodeJSON implements awsjson.Output: it writes UpdateTrailResponse as a JSON object, omitting absent optional members.
-func (v *UpdateTrailResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.Name != nil {
-		e.String("Name", *v.Name)
-	}
-	if v.S3BucketName != nil {
-		e.String("S3BucketName", *v.S3BucketName)
-	}
-	if v.S3KeyPrefix != nil {
-		e.String("S3KeyPrefix", *v.S3KeyPrefix)
-	}
-	if v.SnsTopicName != nil {
-		e.String("SnsTopicName", *v.SnsTopicName)
-	}
-	if v.SnsTopicARN != nil {
-		e.String("SnsTopicARN", *v.SnsTopicARN)
-	}
-	if v.IncludeGlobalServiceEvents != nil {
-		e.Bool("IncludeGlobalServiceEvents", *v.IncludeGlobalServiceEvents)
-	}
-	if v.IsMultiRegionTrail != nil {
-		e.Bool("IsMultiRegionTrail", *v.IsMultiRegionTrail)
-	}
-	if v.TrailARN != nil {
-		e.String("TrailARN", *v.TrailARN)
-	}
-	if v.LogFileValidationEnabled != nil {
-		e.Bool("LogFileValidationEnabled", *v.LogFileValidationEnabled)
-	}
-	if v.CloudWatchLogsLogGroupArn != nil {
-		e.String("CloudWatchLogsLogGroupArn", *v.CloudWatchLogsLogGroupArn)
-	}
-	if v.CloudWatchLogsRoleArn != nil {
-		e.String("CloudWatchLogsRoleArn", *v.CloudWatchLogsRoleArn)
-	}
-	if v.KmsKeyId != nil {
-		e.String("KmsKeyId", *v.KmsKeyId)
-	}
-	if v.IsOrganizationTrail != nil {
-		e.Bool("IsOrganizationTrail", *v.IsOrganizationTrail)
-	}
-	e.End()
-}
-
 // Widget — A widget on a CloudTrail Lake dashboard.
 type Widget struct {
 	// QueryAlias — The query alias used to identify the query for the widget.
@@ -5512,20 +2470,6 @@ type Widget struct {
 	QueryParameters []string
 	// ViewProperties — The view properties for the widget.
 	ViewProperties map[string]string
-}
-
-// EncodeJSON implements awsjson.Output: it writes Widget as a JSON object, omitting absent optional members.
-func (v *Widget) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.QueryAlias != nil {
-		e.String("QueryAlias", *v.QueryAlias)
-	}
-	if v.QueryStatement != nil {
-		e.String("QueryStatement", *v.QueryStatement)
-	}
-	awsjson.EncodeList(e, "QueryParameters", v.QueryParameters, false, func(e *awsjson.Encoder, x *string) { e.StringValue(*x) })
-	awsjson.EncodeMap(e, "ViewProperties", v.ViewProperties, false, func(e *awsjson.Encoder, x *string) { e.StringValue(*x) })
-	e.End()
 }
 
 // SensitiveMembers returns, by Go type name, the members of this package's

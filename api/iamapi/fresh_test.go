@@ -9,10 +9,10 @@ import (
 const modelPath = "../../reference/aws-api-models/iam/2010-05-08/service-2.json"
 
 // TestGeneratedIsFresh re-runs the generator in memory and fails if
-// zz_generated.go differs from its output.
+// zz_generated.go, or its codec package's, differs from its output.
 func TestGeneratedIsFresh(t *testing.T) {
-	err := gen.CheckFresh("zz_generated.go", func(ms []*gen.Model) ([]byte, error) {
-		return gen.GenerateAPI(ms[0], "iamapi")
+	err := gen.CheckFreshFiles("zz_generated.go", "../iamcodec/zz_generated.go", func(ms []*gen.Model) (*gen.Files, error) {
+		return gen.GenerateAPI(ms[0], "iamapi", "iamcodec")
 	}, modelPath)
 	// The models are committed (reference/): a missing one is a failure.
 	if err != nil {

@@ -2,12 +2,7 @@
 
 package iamapi
 
-import (
-	"time"
-
-	"github.com/gatehouse-iam/gatehouse/protocol/constraint"
-	"github.com/gatehouse-iam/gatehouse/protocol/query"
-)
+import "time"
 
 // Compile-time use of package time, which not every model needs.
 var _ time.Time
@@ -18,41 +13,6 @@ const (
 	// XMLNamespace is the XML namespace of IAM responses.
 	XMLNamespace = "https://iam.amazonaws.com/doc/2010-05-08/"
 )
-
-// Compiled model patterns (immutable).
-var (
-	patAttachmentName                   = constraint.MustPattern("[\\w+=,.@-]+", "[\\w+=,.@-]+")
-	patSAMLProviderNameType             = constraint.MustPattern("[\\w._-]+", "[\\w._-]+")
-	patAccessKeyIdType                  = constraint.MustPattern("[\\w]+", "[\\w]+")
-	patAccountAliasType                 = constraint.MustPattern("^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$", "^[a-z0-9]([a-z0-9]|-){1,61}[a-z0-9]$", "--")
-	patAccountIdType                    = constraint.MustPattern("\\d{12}", "\\d{12}")
-	patAuthenticationCodeType           = constraint.MustPattern("[\\d]+", "[\\d]+")
-	patCertificateBodyType              = constraint.MustPattern("[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", "[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{00FF}]+")
-	patDelegationRequestDescriptionType = constraint.MustPattern("[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]*", "[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{007E}\\x{00A1}-\\x{00FF}]*")
-	patDelegationRequestIdType          = constraint.MustPattern("[\\w-]+", "[\\w-]+")
-	patMarkerType                       = constraint.MustPattern("[\\u0020-\\u00FF]+", "[\\x{0020}-\\x{00FF}]+")
-	patNotificationChannelType          = constraint.MustPattern("^[a-zA-Z0-9:_.-]+$", "^[a-zA-Z0-9:_.-]+$")
-	patOrganizationsEntityPathType      = constraint.MustPattern("^o-[0-9a-z]{10,32}\\/r-[0-9a-z]{4,32}[0-9a-z-\\/]*", "^o-[0-9a-z]{10,32}\\/r-[0-9a-z]{4,32}[0-9a-z-\\/]*")
-	patOrganizationsPolicyIdType        = constraint.MustPattern("^p-[0-9a-zA-Z_]{8,128}$", "^p-[0-9a-zA-Z_]{8,128}$")
-	patOwnerIdType                      = constraint.MustPattern("^[a-zA-Z0-9:/+=,.@_-]+$", "^[a-zA-Z0-9:/+=,.@_-]+$")
-	patPathPrefixType                   = constraint.MustPattern("\\u002F[\\u0021-\\u007F]*", "\\x{002F}[\\x{0021}-\\x{007F}]*")
-	patPathType                         = constraint.MustPattern("(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)", "(\\x{002F})|(\\x{002F}[\\x{0021}-\\x{007E}]+\\x{002F})")
-	patPolicyParameterNameType          = constraint.MustPattern("[ -~]+", "[ -~]+")
-	patPolicyPathType                   = constraint.MustPattern("((/[A-Za-z0-9\\.,\\+@=_-]+)*)/", "((/[A-Za-z0-9\\.,\\+@=_-]+)*)/")
-	patPolicyVersionIdType              = constraint.MustPattern("v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?", "v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?")
-	patPrivateKeyIdType                 = constraint.MustPattern("[A-Z0-9]+", "[A-Z0-9]+")
-	patRedirectUrlType                  = constraint.MustPattern("^http(s?)://[a-zA-Z0-9._/-]*(\\?[a-zA-Z0-9._=&-]*)?(#[a-zA-Z0-9._/-]*)?$", "^http(s?)://[a-zA-Z0-9._/-]*(\\?[a-zA-Z0-9._=&-]*)?(#[a-zA-Z0-9._/-]*)?$")
-	patRequestorWorkflowIdType          = constraint.MustPattern("[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u00A1-\\u00FF]+", "[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{007E}\\x{00A1}-\\x{00FF}]+")
-	patSerialNumberType                 = constraint.MustPattern("[\\w+=/:,.@-]+", "[\\w+=/:,.@-]+")
-	patServiceNamespaceType             = constraint.MustPattern("[\\w-]*", "[\\w-]*")
-	patTagKeyType                       = constraint.MustPattern("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+", "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+")
-	patTagValueType                     = constraint.MustPattern("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*", "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*")
-)
-
-// Service returns the IAM service: version, namespace and operation table.
-func Service() *query.Service {
-	return &query.Service{Name: "iam", Version: APIVersion, Namespace: XMLNamespace, Lookup: LookupOperation, HideValues: true}
-}
 
 // OperationNames returns the names of the 176 operations of the model, sorted.
 func OperationNames() []string {
@@ -236,364 +196,8 @@ func OperationNames() []string {
 	}
 }
 
-// LookupOperation returns the operation named action.
-func LookupOperation(action string) (query.Operation, bool) {
-	switch action {
-	case "AcceptDelegationRequest":
-		return query.Operation{Name: "AcceptDelegationRequest", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "ServiceFailure", "ConcurrentModification"}, NewInput: func() query.Input { return new(AcceptDelegationRequestRequest) }}, true
-	case "AddClientIDToOpenIDConnectProvider":
-		return query.Operation{Name: "AddClientIDToOpenIDConnectProvider", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"ConcurrentModification", "InvalidInput", "NoSuchEntity", "LimitExceeded", "ServiceFailure"}, NewInput: func() query.Input { return new(AddClientIDToOpenIDConnectProviderRequest) }}, true
-	case "AddRoleToInstanceProfile":
-		return query.Operation{Name: "AddRoleToInstanceProfile", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "EntityAlreadyExists", "LimitExceeded", "UnmodifiableEntity", "ServiceFailure"}, NewInput: func() query.Input { return new(AddRoleToInstanceProfileRequest) }}, true
-	case "AddUserToGroup":
-		return query.Operation{Name: "AddUserToGroup", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "LimitExceeded", "ServiceFailure"}, NewInput: func() query.Input { return new(AddUserToGroupRequest) }}, true
-	case "AssociateDelegationRequest":
-		return query.Operation{Name: "AssociateDelegationRequest", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "ServiceFailure", "ConcurrentModification", "InvalidInput"}, NewInput: func() query.Input { return new(AssociateDelegationRequestRequest) }}, true
-	case "AttachGroupPolicy":
-		return query.Operation{Name: "AttachGroupPolicy", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "LimitExceeded", "InvalidInput", "PolicyNotAttachable", "ServiceFailure"}, NewInput: func() query.Input { return new(AttachGroupPolicyRequest) }}, true
-	case "AttachRolePolicy":
-		return query.Operation{Name: "AttachRolePolicy", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "LimitExceeded", "InvalidInput", "UnmodifiableEntity", "PolicyNotAttachable", "ServiceFailure"}, NewInput: func() query.Input { return new(AttachRolePolicyRequest) }}, true
-	case "AttachUserPolicy":
-		return query.Operation{Name: "AttachUserPolicy", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "LimitExceeded", "InvalidInput", "PolicyNotAttachable", "ServiceFailure"}, NewInput: func() query.Input { return new(AttachUserPolicyRequest) }}, true
-	case "ChangePassword":
-		return query.Operation{Name: "ChangePassword", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "InvalidUserType", "LimitExceeded", "EntityTemporarilyUnmodifiable", "PasswordPolicyViolation", "ServiceFailure"}, NewInput: func() query.Input { return new(ChangePasswordRequest) }}, true
-	case "CreateAccessKey":
-		return query.Operation{Name: "CreateAccessKey", ResultWrapper: "CreateAccessKeyResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "LimitExceeded", "ServiceFailure"}, NewInput: func() query.Input { return new(CreateAccessKeyRequest) }}, true
-	case "CreateAccountAlias":
-		return query.Operation{Name: "CreateAccountAlias", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"ConcurrentModification", "EntityAlreadyExists", "LimitExceeded", "ServiceFailure"}, NewInput: func() query.Input { return new(CreateAccountAliasRequest) }}, true
-	case "CreateDelegationRequest":
-		return query.Operation{Name: "CreateDelegationRequest", ResultWrapper: "CreateDelegationRequestResult", HTTPMethod: "POST", Errors: []string{"EntityAlreadyExists", "ServiceFailure", "InvalidInput", "LimitExceeded", "ConcurrentModification"}, NewInput: func() query.Input { return new(CreateDelegationRequestRequest) }}, true
-	case "CreateGroup":
-		return query.Operation{Name: "CreateGroup", ResultWrapper: "CreateGroupResult", HTTPMethod: "POST", Errors: []string{"LimitExceeded", "EntityAlreadyExists", "NoSuchEntity", "ServiceFailure"}, NewInput: func() query.Input { return new(CreateGroupRequest) }}, true
-	case "CreateInstanceProfile":
-		return query.Operation{Name: "CreateInstanceProfile", ResultWrapper: "CreateInstanceProfileResult", HTTPMethod: "POST", Errors: []string{"EntityAlreadyExists", "InvalidInput", "LimitExceeded", "ConcurrentModification", "ServiceFailure"}, NewInput: func() query.Input { return new(CreateInstanceProfileRequest) }}, true
-	case "CreateLoginProfile":
-		return query.Operation{Name: "CreateLoginProfile", ResultWrapper: "CreateLoginProfileResult", HTTPMethod: "POST", Errors: []string{"EntityAlreadyExists", "NoSuchEntity", "PasswordPolicyViolation", "LimitExceeded", "ServiceFailure"}, NewInput: func() query.Input { return new(CreateLoginProfileRequest) }}, true
-	case "CreateOpenIDConnectProvider":
-		return query.Operation{Name: "CreateOpenIDConnectProvider", ResultWrapper: "CreateOpenIDConnectProviderResult", HTTPMethod: "POST", Errors: []string{"InvalidInput", "EntityAlreadyExists", "LimitExceeded", "ConcurrentModification", "ServiceFailure", "OpenIdIdpCommunicationError"}, NewInput: func() query.Input { return new(CreateOpenIDConnectProviderRequest) }}, true
-	case "CreatePolicy":
-		return query.Operation{Name: "CreatePolicy", ResultWrapper: "CreatePolicyResult", HTTPMethod: "POST", Errors: []string{"InvalidInput", "LimitExceeded", "EntityAlreadyExists", "MalformedPolicyDocument", "ConcurrentModification", "ServiceFailure"}, NewInput: func() query.Input { return new(CreatePolicyRequest) }}, true
-	case "CreatePolicyVersion":
-		return query.Operation{Name: "CreatePolicyVersion", ResultWrapper: "CreatePolicyVersionResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "MalformedPolicyDocument", "InvalidInput", "LimitExceeded", "ServiceFailure"}, NewInput: func() query.Input { return new(CreatePolicyVersionRequest) }}, true
-	case "CreateRole":
-		return query.Operation{Name: "CreateRole", ResultWrapper: "CreateRoleResult", HTTPMethod: "POST", Errors: []string{"LimitExceeded", "InvalidInput", "EntityAlreadyExists", "MalformedPolicyDocument", "ConcurrentModification", "ServiceFailure"}, NewInput: func() query.Input { return new(CreateRoleRequest) }}, true
-	case "CreateSAMLProvider":
-		return query.Operation{Name: "CreateSAMLProvider", ResultWrapper: "CreateSAMLProviderResult", HTTPMethod: "POST", Errors: []string{"InvalidInput", "EntityAlreadyExists", "LimitExceeded", "ConcurrentModification", "ServiceFailure"}, NewInput: func() query.Input { return new(CreateSAMLProviderRequest) }}, true
-	case "CreateServiceLinkedRole":
-		return query.Operation{Name: "CreateServiceLinkedRole", ResultWrapper: "CreateServiceLinkedRoleResult", HTTPMethod: "POST", Errors: []string{"InvalidInput", "LimitExceeded", "NoSuchEntity", "ServiceFailure"}, NewInput: func() query.Input { return new(CreateServiceLinkedRoleRequest) }}, true
-	case "CreateServiceSpecificCredential":
-		return query.Operation{Name: "CreateServiceSpecificCredential", ResultWrapper: "CreateServiceSpecificCredentialResult", HTTPMethod: "POST", Errors: []string{"LimitExceeded", "NoSuchEntity", "NotSupportedService"}, NewInput: func() query.Input { return new(CreateServiceSpecificCredentialRequest) }}, true
-	case "CreateUser":
-		return query.Operation{Name: "CreateUser", ResultWrapper: "CreateUserResult", HTTPMethod: "POST", Errors: []string{"LimitExceeded", "EntityAlreadyExists", "NoSuchEntity", "InvalidInput", "ConcurrentModification", "ServiceFailure"}, NewInput: func() query.Input { return new(CreateUserRequest) }}, true
-	case "CreateVirtualMFADevice":
-		return query.Operation{Name: "CreateVirtualMFADevice", ResultWrapper: "CreateVirtualMFADeviceResult", HTTPMethod: "POST", Errors: []string{"LimitExceeded", "InvalidInput", "EntityAlreadyExists", "ConcurrentModification", "ServiceFailure"}, NewInput: func() query.Input { return new(CreateVirtualMFADeviceRequest) }}, true
-	case "DeactivateMFADevice":
-		return query.Operation{Name: "DeactivateMFADevice", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"EntityTemporarilyUnmodifiable", "NoSuchEntity", "LimitExceeded", "ServiceFailure", "ConcurrentModification"}, NewInput: func() query.Input { return new(DeactivateMFADeviceRequest) }}, true
-	case "DeleteAccessKey":
-		return query.Operation{Name: "DeleteAccessKey", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "LimitExceeded", "ServiceFailure"}, NewInput: func() query.Input { return new(DeleteAccessKeyRequest) }}, true
-	case "DeleteAccountAlias":
-		return query.Operation{Name: "DeleteAccountAlias", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"ConcurrentModification", "NoSuchEntity", "LimitExceeded", "ServiceFailure"}, NewInput: func() query.Input { return new(DeleteAccountAliasRequest) }}, true
-	case "DeleteAccountPasswordPolicy":
-		return query.Operation{Name: "DeleteAccountPasswordPolicy", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "LimitExceeded", "ServiceFailure"}, NewInput: func() query.Input { return query.Empty{} }}, true
-	case "DeleteGroup":
-		return query.Operation{Name: "DeleteGroup", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "DeleteConflict", "LimitExceeded", "ServiceFailure"}, NewInput: func() query.Input { return new(DeleteGroupRequest) }}, true
-	case "DeleteGroupPolicy":
-		return query.Operation{Name: "DeleteGroupPolicy", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "LimitExceeded", "ServiceFailure"}, NewInput: func() query.Input { return new(DeleteGroupPolicyRequest) }}, true
-	case "DeleteInstanceProfile":
-		return query.Operation{Name: "DeleteInstanceProfile", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "DeleteConflict", "LimitExceeded", "ServiceFailure"}, NewInput: func() query.Input { return new(DeleteInstanceProfileRequest) }}, true
-	case "DeleteLoginProfile":
-		return query.Operation{Name: "DeleteLoginProfile", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"EntityTemporarilyUnmodifiable", "NoSuchEntity", "LimitExceeded", "ServiceFailure"}, NewInput: func() query.Input { return new(DeleteLoginProfileRequest) }}, true
-	case "DeleteOpenIDConnectProvider":
-		return query.Operation{Name: "DeleteOpenIDConnectProvider", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"InvalidInput", "NoSuchEntity", "ServiceFailure"}, NewInput: func() query.Input { return new(DeleteOpenIDConnectProviderRequest) }}, true
-	case "DeletePolicy":
-		return query.Operation{Name: "DeletePolicy", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "LimitExceeded", "InvalidInput", "DeleteConflict", "ServiceFailure"}, NewInput: func() query.Input { return new(DeletePolicyRequest) }}, true
-	case "DeletePolicyVersion":
-		return query.Operation{Name: "DeletePolicyVersion", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "LimitExceeded", "InvalidInput", "DeleteConflict", "ServiceFailure"}, NewInput: func() query.Input { return new(DeletePolicyVersionRequest) }}, true
-	case "DeleteRole":
-		return query.Operation{Name: "DeleteRole", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "DeleteConflict", "LimitExceeded", "UnmodifiableEntity", "ConcurrentModification", "ServiceFailure"}, NewInput: func() query.Input { return new(DeleteRoleRequest) }}, true
-	case "DeleteRolePermissionsBoundary":
-		return query.Operation{Name: "DeleteRolePermissionsBoundary", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "UnmodifiableEntity", "ServiceFailure"}, NewInput: func() query.Input { return new(DeleteRolePermissionsBoundaryRequest) }}, true
-	case "DeleteRolePolicy":
-		return query.Operation{Name: "DeleteRolePolicy", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "LimitExceeded", "UnmodifiableEntity", "ServiceFailure"}, NewInput: func() query.Input { return new(DeleteRolePolicyRequest) }}, true
-	case "DeleteSAMLProvider":
-		return query.Operation{Name: "DeleteSAMLProvider", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"InvalidInput", "LimitExceeded", "NoSuchEntity", "ServiceFailure"}, NewInput: func() query.Input { return new(DeleteSAMLProviderRequest) }}, true
-	case "DeleteSSHPublicKey":
-		return query.Operation{Name: "DeleteSSHPublicKey", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity"}, NewInput: func() query.Input { return new(DeleteSSHPublicKeyRequest) }}, true
-	case "DeleteServerCertificate":
-		return query.Operation{Name: "DeleteServerCertificate", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "DeleteConflict", "LimitExceeded", "ServiceFailure"}, NewInput: func() query.Input { return new(DeleteServerCertificateRequest) }}, true
-	case "DeleteServiceLinkedRole":
-		return query.Operation{Name: "DeleteServiceLinkedRole", ResultWrapper: "DeleteServiceLinkedRoleResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "LimitExceeded", "ServiceFailure"}, NewInput: func() query.Input { return new(DeleteServiceLinkedRoleRequest) }}, true
-	case "DeleteServiceSpecificCredential":
-		return query.Operation{Name: "DeleteServiceSpecificCredential", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity"}, NewInput: func() query.Input { return new(DeleteServiceSpecificCredentialRequest) }}, true
-	case "DeleteSigningCertificate":
-		return query.Operation{Name: "DeleteSigningCertificate", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "LimitExceeded", "ConcurrentModification", "ServiceFailure"}, NewInput: func() query.Input { return new(DeleteSigningCertificateRequest) }}, true
-	case "DeleteUser":
-		return query.Operation{Name: "DeleteUser", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"LimitExceeded", "NoSuchEntity", "DeleteConflict", "ConcurrentModification", "ServiceFailure"}, NewInput: func() query.Input { return new(DeleteUserRequest) }}, true
-	case "DeleteUserPermissionsBoundary":
-		return query.Operation{Name: "DeleteUserPermissionsBoundary", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "ServiceFailure"}, NewInput: func() query.Input { return new(DeleteUserPermissionsBoundaryRequest) }}, true
-	case "DeleteUserPolicy":
-		return query.Operation{Name: "DeleteUserPolicy", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "LimitExceeded", "ServiceFailure"}, NewInput: func() query.Input { return new(DeleteUserPolicyRequest) }}, true
-	case "DeleteVirtualMFADevice":
-		return query.Operation{Name: "DeleteVirtualMFADevice", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "DeleteConflict", "LimitExceeded", "ServiceFailure", "ConcurrentModification"}, NewInput: func() query.Input { return new(DeleteVirtualMFADeviceRequest) }}, true
-	case "DetachGroupPolicy":
-		return query.Operation{Name: "DetachGroupPolicy", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "LimitExceeded", "InvalidInput", "ServiceFailure"}, NewInput: func() query.Input { return new(DetachGroupPolicyRequest) }}, true
-	case "DetachRolePolicy":
-		return query.Operation{Name: "DetachRolePolicy", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "LimitExceeded", "InvalidInput", "UnmodifiableEntity", "ServiceFailure"}, NewInput: func() query.Input { return new(DetachRolePolicyRequest) }}, true
-	case "DetachUserPolicy":
-		return query.Operation{Name: "DetachUserPolicy", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "LimitExceeded", "InvalidInput", "ServiceFailure"}, NewInput: func() query.Input { return new(DetachUserPolicyRequest) }}, true
-	case "DisableOrganizationsRootCredentialsManagement":
-		return query.Operation{Name: "DisableOrganizationsRootCredentialsManagement", ResultWrapper: "DisableOrganizationsRootCredentialsManagementResult", HTTPMethod: "POST", Errors: []string{"ServiceAccessNotEnabledException", "AccountNotManagementOrDelegatedAdministratorException", "OrganizationNotFoundException", "OrganizationNotInAllFeaturesModeException"}, NewInput: func() query.Input { return new(DisableOrganizationsRootCredentialsManagementRequest) }}, true
-	case "DisableOrganizationsRootSessions":
-		return query.Operation{Name: "DisableOrganizationsRootSessions", ResultWrapper: "DisableOrganizationsRootSessionsResult", HTTPMethod: "POST", Errors: []string{"ServiceAccessNotEnabledException", "AccountNotManagementOrDelegatedAdministratorException", "OrganizationNotFoundException", "OrganizationNotInAllFeaturesModeException"}, NewInput: func() query.Input { return new(DisableOrganizationsRootSessionsRequest) }}, true
-	case "DisableOutboundWebIdentityFederation":
-		return query.Operation{Name: "DisableOutboundWebIdentityFederation", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"FeatureDisabled"}, NewInput: func() query.Input { return query.Empty{} }}, true
-	case "EnableMFADevice":
-		return query.Operation{Name: "EnableMFADevice", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"EntityAlreadyExists", "EntityTemporarilyUnmodifiable", "InvalidAuthenticationCode", "LimitExceeded", "NoSuchEntity", "ServiceFailure", "ConcurrentModification"}, NewInput: func() query.Input { return new(EnableMFADeviceRequest) }}, true
-	case "EnableOrganizationsRootCredentialsManagement":
-		return query.Operation{Name: "EnableOrganizationsRootCredentialsManagement", ResultWrapper: "EnableOrganizationsRootCredentialsManagementResult", HTTPMethod: "POST", Errors: []string{"ServiceAccessNotEnabledException", "AccountNotManagementOrDelegatedAdministratorException", "OrganizationNotFoundException", "OrganizationNotInAllFeaturesModeException", "CallerIsNotManagementAccountException"}, NewInput: func() query.Input { return new(EnableOrganizationsRootCredentialsManagementRequest) }}, true
-	case "EnableOrganizationsRootSessions":
-		return query.Operation{Name: "EnableOrganizationsRootSessions", ResultWrapper: "EnableOrganizationsRootSessionsResult", HTTPMethod: "POST", Errors: []string{"ServiceAccessNotEnabledException", "AccountNotManagementOrDelegatedAdministratorException", "OrganizationNotFoundException", "OrganizationNotInAllFeaturesModeException", "CallerIsNotManagementAccountException"}, NewInput: func() query.Input { return new(EnableOrganizationsRootSessionsRequest) }}, true
-	case "EnableOutboundWebIdentityFederation":
-		return query.Operation{Name: "EnableOutboundWebIdentityFederation", ResultWrapper: "EnableOutboundWebIdentityFederationResult", HTTPMethod: "POST", Errors: []string{"FeatureEnabled"}, NewInput: func() query.Input { return query.Empty{} }}, true
-	case "GenerateCredentialReport":
-		return query.Operation{Name: "GenerateCredentialReport", ResultWrapper: "GenerateCredentialReportResult", HTTPMethod: "POST", Errors: []string{"LimitExceeded", "ServiceFailure"}, NewInput: func() query.Input { return query.Empty{} }}, true
-	case "GenerateOrganizationsAccessReport":
-		return query.Operation{Name: "GenerateOrganizationsAccessReport", ResultWrapper: "GenerateOrganizationsAccessReportResult", HTTPMethod: "POST", Errors: []string{"ReportGenerationLimitExceeded"}, NewInput: func() query.Input { return new(GenerateOrganizationsAccessReportRequest) }}, true
-	case "GenerateServiceLastAccessedDetails":
-		return query.Operation{Name: "GenerateServiceLastAccessedDetails", ResultWrapper: "GenerateServiceLastAccessedDetailsResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "InvalidInput"}, NewInput: func() query.Input { return new(GenerateServiceLastAccessedDetailsRequest) }}, true
-	case "GetAccessKeyLastUsed":
-		return query.Operation{Name: "GetAccessKeyLastUsed", ResultWrapper: "GetAccessKeyLastUsedResult", HTTPMethod: "POST", Errors: nil, NewInput: func() query.Input { return new(GetAccessKeyLastUsedRequest) }}, true
-	case "GetAccountAuthorizationDetails":
-		return query.Operation{Name: "GetAccountAuthorizationDetails", ResultWrapper: "GetAccountAuthorizationDetailsResult", HTTPMethod: "POST", Errors: []string{"ServiceFailure"}, NewInput: func() query.Input { return new(GetAccountAuthorizationDetailsRequest) }}, true
-	case "GetAccountPasswordPolicy":
-		return query.Operation{Name: "GetAccountPasswordPolicy", ResultWrapper: "GetAccountPasswordPolicyResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "ServiceFailure"}, NewInput: func() query.Input { return query.Empty{} }}, true
-	case "GetAccountSummary":
-		return query.Operation{Name: "GetAccountSummary", ResultWrapper: "GetAccountSummaryResult", HTTPMethod: "POST", Errors: []string{"ServiceFailure"}, NewInput: func() query.Input { return query.Empty{} }}, true
-	case "GetContextKeysForCustomPolicy":
-		return query.Operation{Name: "GetContextKeysForCustomPolicy", ResultWrapper: "GetContextKeysForCustomPolicyResult", HTTPMethod: "POST", Errors: []string{"InvalidInput"}, NewInput: func() query.Input { return new(GetContextKeysForCustomPolicyRequest) }}, true
-	case "GetContextKeysForPrincipalPolicy":
-		return query.Operation{Name: "GetContextKeysForPrincipalPolicy", ResultWrapper: "GetContextKeysForPrincipalPolicyResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "InvalidInput"}, NewInput: func() query.Input { return new(GetContextKeysForPrincipalPolicyRequest) }}, true
-	case "GetCredentialReport":
-		return query.Operation{Name: "GetCredentialReport", ResultWrapper: "GetCredentialReportResult", HTTPMethod: "POST", Errors: []string{"ReportNotPresent", "ReportExpired", "ReportInProgress", "ServiceFailure"}, NewInput: func() query.Input { return query.Empty{} }}, true
-	case "GetDelegationRequest":
-		return query.Operation{Name: "GetDelegationRequest", ResultWrapper: "GetDelegationRequestResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "ServiceFailure"}, NewInput: func() query.Input { return new(GetDelegationRequestRequest) }}, true
-	case "GetGroup":
-		return query.Operation{Name: "GetGroup", ResultWrapper: "GetGroupResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "ServiceFailure"}, NewInput: func() query.Input { return new(GetGroupRequest) }}, true
-	case "GetGroupPolicy":
-		return query.Operation{Name: "GetGroupPolicy", ResultWrapper: "GetGroupPolicyResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "ServiceFailure"}, NewInput: func() query.Input { return new(GetGroupPolicyRequest) }}, true
-	case "GetHumanReadableSummary":
-		return query.Operation{Name: "GetHumanReadableSummary", ResultWrapper: "GetHumanReadableSummaryResult", HTTPMethod: "POST", Errors: []string{"InvalidInput", "NoSuchEntity", "ServiceFailure"}, NewInput: func() query.Input { return new(GetHumanReadableSummaryRequest) }}, true
-	case "GetInstanceProfile":
-		return query.Operation{Name: "GetInstanceProfile", ResultWrapper: "GetInstanceProfileResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "ServiceFailure"}, NewInput: func() query.Input { return new(GetInstanceProfileRequest) }}, true
-	case "GetLoginProfile":
-		return query.Operation{Name: "GetLoginProfile", ResultWrapper: "GetLoginProfileResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "ServiceFailure"}, NewInput: func() query.Input { return new(GetLoginProfileRequest) }}, true
-	case "GetMFADevice":
-		return query.Operation{Name: "GetMFADevice", ResultWrapper: "GetMFADeviceResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "ServiceFailure"}, NewInput: func() query.Input { return new(GetMFADeviceRequest) }}, true
-	case "GetOpenIDConnectProvider":
-		return query.Operation{Name: "GetOpenIDConnectProvider", ResultWrapper: "GetOpenIDConnectProviderResult", HTTPMethod: "POST", Errors: []string{"InvalidInput", "NoSuchEntity", "ServiceFailure"}, NewInput: func() query.Input { return new(GetOpenIDConnectProviderRequest) }}, true
-	case "GetOrganizationsAccessReport":
-		return query.Operation{Name: "GetOrganizationsAccessReport", ResultWrapper: "GetOrganizationsAccessReportResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity"}, NewInput: func() query.Input { return new(GetOrganizationsAccessReportRequest) }}, true
-	case "GetOutboundWebIdentityFederationInfo":
-		return query.Operation{Name: "GetOutboundWebIdentityFederationInfo", ResultWrapper: "GetOutboundWebIdentityFederationInfoResult", HTTPMethod: "POST", Errors: []string{"FeatureDisabled"}, NewInput: func() query.Input { return query.Empty{} }}, true
-	case "GetPolicy":
-		return query.Operation{Name: "GetPolicy", ResultWrapper: "GetPolicyResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "InvalidInput", "ServiceFailure"}, NewInput: func() query.Input { return new(GetPolicyRequest) }}, true
-	case "GetPolicyVersion":
-		return query.Operation{Name: "GetPolicyVersion", ResultWrapper: "GetPolicyVersionResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "InvalidInput", "ServiceFailure"}, NewInput: func() query.Input { return new(GetPolicyVersionRequest) }}, true
-	case "GetRole":
-		return query.Operation{Name: "GetRole", ResultWrapper: "GetRoleResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "ServiceFailure"}, NewInput: func() query.Input { return new(GetRoleRequest) }}, true
-	case "GetRolePolicy":
-		return query.Operation{Name: "GetRolePolicy", ResultWrapper: "GetRolePolicyResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "ServiceFailure"}, NewInput: func() query.Input { return new(GetRolePolicyRequest) }}, true
-	case "GetSAMLProvider":
-		return query.Operation{Name: "GetSAMLProvider", ResultWrapper: "GetSAMLProviderResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "InvalidInput", "ServiceFailure"}, NewInput: func() query.Input { return new(GetSAMLProviderRequest) }}, true
-	case "GetSSHPublicKey":
-		return query.Operation{Name: "GetSSHPublicKey", ResultWrapper: "GetSSHPublicKeyResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "UnrecognizedPublicKeyEncoding"}, NewInput: func() query.Input { return new(GetSSHPublicKeyRequest) }}, true
-	case "GetServerCertificate":
-		return query.Operation{Name: "GetServerCertificate", ResultWrapper: "GetServerCertificateResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "ServiceFailure"}, NewInput: func() query.Input { return new(GetServerCertificateRequest) }}, true
-	case "GetServiceLastAccessedDetails":
-		return query.Operation{Name: "GetServiceLastAccessedDetails", ResultWrapper: "GetServiceLastAccessedDetailsResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "InvalidInput"}, NewInput: func() query.Input { return new(GetServiceLastAccessedDetailsRequest) }}, true
-	case "GetServiceLastAccessedDetailsWithEntities":
-		return query.Operation{Name: "GetServiceLastAccessedDetailsWithEntities", ResultWrapper: "GetServiceLastAccessedDetailsWithEntitiesResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "InvalidInput"}, NewInput: func() query.Input { return new(GetServiceLastAccessedDetailsWithEntitiesRequest) }}, true
-	case "GetServiceLinkedRoleDeletionStatus":
-		return query.Operation{Name: "GetServiceLinkedRoleDeletionStatus", ResultWrapper: "GetServiceLinkedRoleDeletionStatusResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "InvalidInput", "ServiceFailure"}, NewInput: func() query.Input { return new(GetServiceLinkedRoleDeletionStatusRequest) }}, true
-	case "GetUser":
-		return query.Operation{Name: "GetUser", ResultWrapper: "GetUserResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "ServiceFailure"}, NewInput: func() query.Input { return new(GetUserRequest) }}, true
-	case "GetUserPolicy":
-		return query.Operation{Name: "GetUserPolicy", ResultWrapper: "GetUserPolicyResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "ServiceFailure"}, NewInput: func() query.Input { return new(GetUserPolicyRequest) }}, true
-	case "ListAccessKeys":
-		return query.Operation{Name: "ListAccessKeys", ResultWrapper: "ListAccessKeysResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "ServiceFailure"}, NewInput: func() query.Input { return new(ListAccessKeysRequest) }}, true
-	case "ListAccountAliases":
-		return query.Operation{Name: "ListAccountAliases", ResultWrapper: "ListAccountAliasesResult", HTTPMethod: "POST", Errors: []string{"ServiceFailure"}, NewInput: func() query.Input { return new(ListAccountAliasesRequest) }}, true
-	case "ListAttachedGroupPolicies":
-		return query.Operation{Name: "ListAttachedGroupPolicies", ResultWrapper: "ListAttachedGroupPoliciesResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "InvalidInput", "ServiceFailure"}, NewInput: func() query.Input { return new(ListAttachedGroupPoliciesRequest) }}, true
-	case "ListAttachedRolePolicies":
-		return query.Operation{Name: "ListAttachedRolePolicies", ResultWrapper: "ListAttachedRolePoliciesResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "InvalidInput", "ServiceFailure"}, NewInput: func() query.Input { return new(ListAttachedRolePoliciesRequest) }}, true
-	case "ListAttachedUserPolicies":
-		return query.Operation{Name: "ListAttachedUserPolicies", ResultWrapper: "ListAttachedUserPoliciesResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "InvalidInput", "ServiceFailure"}, NewInput: func() query.Input { return new(ListAttachedUserPoliciesRequest) }}, true
-	case "ListDelegationRequests":
-		return query.Operation{Name: "ListDelegationRequests", ResultWrapper: "ListDelegationRequestsResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "ServiceFailure", "InvalidInput"}, NewInput: func() query.Input { return new(ListDelegationRequestsRequest) }}, true
-	case "ListEntitiesForPolicy":
-		return query.Operation{Name: "ListEntitiesForPolicy", ResultWrapper: "ListEntitiesForPolicyResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "InvalidInput", "ServiceFailure"}, NewInput: func() query.Input { return new(ListEntitiesForPolicyRequest) }}, true
-	case "ListGroupPolicies":
-		return query.Operation{Name: "ListGroupPolicies", ResultWrapper: "ListGroupPoliciesResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "ServiceFailure"}, NewInput: func() query.Input { return new(ListGroupPoliciesRequest) }}, true
-	case "ListGroups":
-		return query.Operation{Name: "ListGroups", ResultWrapper: "ListGroupsResult", HTTPMethod: "POST", Errors: []string{"ServiceFailure"}, NewInput: func() query.Input { return new(ListGroupsRequest) }}, true
-	case "ListGroupsForUser":
-		return query.Operation{Name: "ListGroupsForUser", ResultWrapper: "ListGroupsForUserResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "ServiceFailure"}, NewInput: func() query.Input { return new(ListGroupsForUserRequest) }}, true
-	case "ListInstanceProfileTags":
-		return query.Operation{Name: "ListInstanceProfileTags", ResultWrapper: "ListInstanceProfileTagsResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "ServiceFailure"}, NewInput: func() query.Input { return new(ListInstanceProfileTagsRequest) }}, true
-	case "ListInstanceProfiles":
-		return query.Operation{Name: "ListInstanceProfiles", ResultWrapper: "ListInstanceProfilesResult", HTTPMethod: "POST", Errors: []string{"ServiceFailure"}, NewInput: func() query.Input { return new(ListInstanceProfilesRequest) }}, true
-	case "ListInstanceProfilesForRole":
-		return query.Operation{Name: "ListInstanceProfilesForRole", ResultWrapper: "ListInstanceProfilesForRoleResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "ServiceFailure"}, NewInput: func() query.Input { return new(ListInstanceProfilesForRoleRequest) }}, true
-	case "ListMFADeviceTags":
-		return query.Operation{Name: "ListMFADeviceTags", ResultWrapper: "ListMFADeviceTagsResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "InvalidInput", "ServiceFailure"}, NewInput: func() query.Input { return new(ListMFADeviceTagsRequest) }}, true
-	case "ListMFADevices":
-		return query.Operation{Name: "ListMFADevices", ResultWrapper: "ListMFADevicesResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "ServiceFailure"}, NewInput: func() query.Input { return new(ListMFADevicesRequest) }}, true
-	case "ListOpenIDConnectProviderTags":
-		return query.Operation{Name: "ListOpenIDConnectProviderTags", ResultWrapper: "ListOpenIDConnectProviderTagsResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "ServiceFailure", "InvalidInput"}, NewInput: func() query.Input { return new(ListOpenIDConnectProviderTagsRequest) }}, true
-	case "ListOpenIDConnectProviders":
-		return query.Operation{Name: "ListOpenIDConnectProviders", ResultWrapper: "ListOpenIDConnectProvidersResult", HTTPMethod: "POST", Errors: []string{"ServiceFailure"}, NewInput: func() query.Input { return new(ListOpenIDConnectProvidersRequest) }}, true
-	case "ListOrganizationsFeatures":
-		return query.Operation{Name: "ListOrganizationsFeatures", ResultWrapper: "ListOrganizationsFeaturesResult", HTTPMethod: "POST", Errors: []string{"ServiceAccessNotEnabledException", "AccountNotManagementOrDelegatedAdministratorException", "OrganizationNotFoundException", "OrganizationNotInAllFeaturesModeException"}, NewInput: func() query.Input { return new(ListOrganizationsFeaturesRequest) }}, true
-	case "ListPolicies":
-		return query.Operation{Name: "ListPolicies", ResultWrapper: "ListPoliciesResult", HTTPMethod: "POST", Errors: []string{"ServiceFailure"}, NewInput: func() query.Input { return new(ListPoliciesRequest) }}, true
-	case "ListPoliciesGrantingServiceAccess":
-		return query.Operation{Name: "ListPoliciesGrantingServiceAccess", ResultWrapper: "ListPoliciesGrantingServiceAccessResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "InvalidInput"}, NewInput: func() query.Input { return new(ListPoliciesGrantingServiceAccessRequest) }}, true
-	case "ListPolicyTags":
-		return query.Operation{Name: "ListPolicyTags", ResultWrapper: "ListPolicyTagsResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "ServiceFailure", "InvalidInput"}, NewInput: func() query.Input { return new(ListPolicyTagsRequest) }}, true
-	case "ListPolicyVersions":
-		return query.Operation{Name: "ListPolicyVersions", ResultWrapper: "ListPolicyVersionsResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "InvalidInput", "ServiceFailure"}, NewInput: func() query.Input { return new(ListPolicyVersionsRequest) }}, true
-	case "ListRolePolicies":
-		return query.Operation{Name: "ListRolePolicies", ResultWrapper: "ListRolePoliciesResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "ServiceFailure"}, NewInput: func() query.Input { return new(ListRolePoliciesRequest) }}, true
-	case "ListRoleTags":
-		return query.Operation{Name: "ListRoleTags", ResultWrapper: "ListRoleTagsResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "ServiceFailure"}, NewInput: func() query.Input { return new(ListRoleTagsRequest) }}, true
-	case "ListRoles":
-		return query.Operation{Name: "ListRoles", ResultWrapper: "ListRolesResult", HTTPMethod: "POST", Errors: []string{"ServiceFailure"}, NewInput: func() query.Input { return new(ListRolesRequest) }}, true
-	case "ListSAMLProviderTags":
-		return query.Operation{Name: "ListSAMLProviderTags", ResultWrapper: "ListSAMLProviderTagsResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "ServiceFailure", "InvalidInput"}, NewInput: func() query.Input { return new(ListSAMLProviderTagsRequest) }}, true
-	case "ListSAMLProviders":
-		return query.Operation{Name: "ListSAMLProviders", ResultWrapper: "ListSAMLProvidersResult", HTTPMethod: "POST", Errors: []string{"ServiceFailure"}, NewInput: func() query.Input { return new(ListSAMLProvidersRequest) }}, true
-	case "ListSSHPublicKeys":
-		return query.Operation{Name: "ListSSHPublicKeys", ResultWrapper: "ListSSHPublicKeysResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity"}, NewInput: func() query.Input { return new(ListSSHPublicKeysRequest) }}, true
-	case "ListServerCertificateTags":
-		return query.Operation{Name: "ListServerCertificateTags", ResultWrapper: "ListServerCertificateTagsResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "ServiceFailure"}, NewInput: func() query.Input { return new(ListServerCertificateTagsRequest) }}, true
-	case "ListServerCertificates":
-		return query.Operation{Name: "ListServerCertificates", ResultWrapper: "ListServerCertificatesResult", HTTPMethod: "POST", Errors: []string{"ServiceFailure"}, NewInput: func() query.Input { return new(ListServerCertificatesRequest) }}, true
-	case "ListServiceSpecificCredentials":
-		return query.Operation{Name: "ListServiceSpecificCredentials", ResultWrapper: "ListServiceSpecificCredentialsResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "NotSupportedService"}, NewInput: func() query.Input { return new(ListServiceSpecificCredentialsRequest) }}, true
-	case "ListSigningCertificates":
-		return query.Operation{Name: "ListSigningCertificates", ResultWrapper: "ListSigningCertificatesResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "ServiceFailure"}, NewInput: func() query.Input { return new(ListSigningCertificatesRequest) }}, true
-	case "ListUserPolicies":
-		return query.Operation{Name: "ListUserPolicies", ResultWrapper: "ListUserPoliciesResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "ServiceFailure"}, NewInput: func() query.Input { return new(ListUserPoliciesRequest) }}, true
-	case "ListUserTags":
-		return query.Operation{Name: "ListUserTags", ResultWrapper: "ListUserTagsResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "ServiceFailure"}, NewInput: func() query.Input { return new(ListUserTagsRequest) }}, true
-	case "ListUsers":
-		return query.Operation{Name: "ListUsers", ResultWrapper: "ListUsersResult", HTTPMethod: "POST", Errors: []string{"ServiceFailure"}, NewInput: func() query.Input { return new(ListUsersRequest) }}, true
-	case "ListVirtualMFADevices":
-		return query.Operation{Name: "ListVirtualMFADevices", ResultWrapper: "ListVirtualMFADevicesResult", HTTPMethod: "POST", Errors: nil, NewInput: func() query.Input { return new(ListVirtualMFADevicesRequest) }}, true
-	case "PutGroupPolicy":
-		return query.Operation{Name: "PutGroupPolicy", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"LimitExceeded", "MalformedPolicyDocument", "NoSuchEntity", "ServiceFailure"}, NewInput: func() query.Input { return new(PutGroupPolicyRequest) }}, true
-	case "PutRolePermissionsBoundary":
-		return query.Operation{Name: "PutRolePermissionsBoundary", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "InvalidInput", "UnmodifiableEntity", "PolicyNotAttachable", "ServiceFailure"}, NewInput: func() query.Input { return new(PutRolePermissionsBoundaryRequest) }}, true
-	case "PutRolePolicy":
-		return query.Operation{Name: "PutRolePolicy", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"LimitExceeded", "MalformedPolicyDocument", "NoSuchEntity", "UnmodifiableEntity", "ServiceFailure"}, NewInput: func() query.Input { return new(PutRolePolicyRequest) }}, true
-	case "PutUserPermissionsBoundary":
-		return query.Operation{Name: "PutUserPermissionsBoundary", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "InvalidInput", "PolicyNotAttachable", "ServiceFailure"}, NewInput: func() query.Input { return new(PutUserPermissionsBoundaryRequest) }}, true
-	case "PutUserPolicy":
-		return query.Operation{Name: "PutUserPolicy", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"LimitExceeded", "MalformedPolicyDocument", "NoSuchEntity", "ServiceFailure"}, NewInput: func() query.Input { return new(PutUserPolicyRequest) }}, true
-	case "RejectDelegationRequest":
-		return query.Operation{Name: "RejectDelegationRequest", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "ServiceFailure", "ConcurrentModification", "InvalidInput"}, NewInput: func() query.Input { return new(RejectDelegationRequestRequest) }}, true
-	case "RemoveClientIDFromOpenIDConnectProvider":
-		return query.Operation{Name: "RemoveClientIDFromOpenIDConnectProvider", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"ConcurrentModification", "InvalidInput", "NoSuchEntity", "ServiceFailure"}, NewInput: func() query.Input { return new(RemoveClientIDFromOpenIDConnectProviderRequest) }}, true
-	case "RemoveRoleFromInstanceProfile":
-		return query.Operation{Name: "RemoveRoleFromInstanceProfile", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "LimitExceeded", "UnmodifiableEntity", "ServiceFailure"}, NewInput: func() query.Input { return new(RemoveRoleFromInstanceProfileRequest) }}, true
-	case "RemoveUserFromGroup":
-		return query.Operation{Name: "RemoveUserFromGroup", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "LimitExceeded", "ServiceFailure"}, NewInput: func() query.Input { return new(RemoveUserFromGroupRequest) }}, true
-	case "ResetServiceSpecificCredential":
-		return query.Operation{Name: "ResetServiceSpecificCredential", ResultWrapper: "ResetServiceSpecificCredentialResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity"}, NewInput: func() query.Input { return new(ResetServiceSpecificCredentialRequest) }}, true
-	case "ResyncMFADevice":
-		return query.Operation{Name: "ResyncMFADevice", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"InvalidAuthenticationCode", "NoSuchEntity", "LimitExceeded", "ServiceFailure", "ConcurrentModification"}, NewInput: func() query.Input { return new(ResyncMFADeviceRequest) }}, true
-	case "SendDelegationToken":
-		return query.Operation{Name: "SendDelegationToken", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "ServiceFailure", "ConcurrentModification", "InvalidInput"}, NewInput: func() query.Input { return new(SendDelegationTokenRequest) }}, true
-	case "SetDefaultPolicyVersion":
-		return query.Operation{Name: "SetDefaultPolicyVersion", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "InvalidInput", "LimitExceeded", "ServiceFailure"}, NewInput: func() query.Input { return new(SetDefaultPolicyVersionRequest) }}, true
-	case "SetSecurityTokenServicePreferences":
-		return query.Operation{Name: "SetSecurityTokenServicePreferences", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"ServiceFailure"}, NewInput: func() query.Input { return new(SetSecurityTokenServicePreferencesRequest) }}, true
-	case "SimulateCustomPolicy":
-		return query.Operation{Name: "SimulateCustomPolicy", ResultWrapper: "SimulateCustomPolicyResult", HTTPMethod: "POST", Errors: []string{"InvalidInput", "PolicyEvaluation"}, NewInput: func() query.Input { return new(SimulateCustomPolicyRequest) }}, true
-	case "SimulatePrincipalPolicy":
-		return query.Operation{Name: "SimulatePrincipalPolicy", ResultWrapper: "SimulatePrincipalPolicyResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "InvalidInput", "PolicyEvaluation"}, NewInput: func() query.Input { return new(SimulatePrincipalPolicyRequest) }}, true
-	case "TagInstanceProfile":
-		return query.Operation{Name: "TagInstanceProfile", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "InvalidInput", "LimitExceeded", "ConcurrentModification", "ServiceFailure"}, NewInput: func() query.Input { return new(TagInstanceProfileRequest) }}, true
-	case "TagMFADevice":
-		return query.Operation{Name: "TagMFADevice", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"InvalidInput", "NoSuchEntity", "LimitExceeded", "ConcurrentModification", "ServiceFailure"}, NewInput: func() query.Input { return new(TagMFADeviceRequest) }}, true
-	case "TagOpenIDConnectProvider":
-		return query.Operation{Name: "TagOpenIDConnectProvider", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "LimitExceeded", "InvalidInput", "ConcurrentModification", "ServiceFailure"}, NewInput: func() query.Input { return new(TagOpenIDConnectProviderRequest) }}, true
-	case "TagPolicy":
-		return query.Operation{Name: "TagPolicy", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "LimitExceeded", "InvalidInput", "ConcurrentModification", "ServiceFailure"}, NewInput: func() query.Input { return new(TagPolicyRequest) }}, true
-	case "TagRole":
-		return query.Operation{Name: "TagRole", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "LimitExceeded", "InvalidInput", "ConcurrentModification", "ServiceFailure"}, NewInput: func() query.Input { return new(TagRoleRequest) }}, true
-	case "TagSAMLProvider":
-		return query.Operation{Name: "TagSAMLProvider", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "LimitExceeded", "InvalidInput", "ConcurrentModification", "ServiceFailure"}, NewInput: func() query.Input { return new(TagSAMLProviderRequest) }}, true
-	case "TagServerCertificate":
-		return query.Operation{Name: "TagServerCertificate", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "InvalidInput", "LimitExceeded", "ConcurrentModification", "ServiceFailure"}, NewInput: func() query.Input { return new(TagServerCertificateRequest) }}, true
-	case "TagUser":
-		return query.Operation{Name: "TagUser", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "LimitExceeded", "InvalidInput", "ConcurrentModification", "ServiceFailure"}, NewInput: func() query.Input { return new(TagUserRequest) }}, true
-	case "UntagInstanceProfile":
-		return query.Operation{Name: "UntagInstanceProfile", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "InvalidInput", "ConcurrentModification", "ServiceFailure"}, NewInput: func() query.Input { return new(UntagInstanceProfileRequest) }}, true
-	case "UntagMFADevice":
-		return query.Operation{Name: "UntagMFADevice", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "InvalidInput", "ConcurrentModification", "ServiceFailure"}, NewInput: func() query.Input { return new(UntagMFADeviceRequest) }}, true
-	case "UntagOpenIDConnectProvider":
-		return query.Operation{Name: "UntagOpenIDConnectProvider", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "InvalidInput", "ConcurrentModification", "ServiceFailure"}, NewInput: func() query.Input { return new(UntagOpenIDConnectProviderRequest) }}, true
-	case "UntagPolicy":
-		return query.Operation{Name: "UntagPolicy", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "InvalidInput", "ConcurrentModification", "ServiceFailure"}, NewInput: func() query.Input { return new(UntagPolicyRequest) }}, true
-	case "UntagRole":
-		return query.Operation{Name: "UntagRole", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "ConcurrentModification", "ServiceFailure"}, NewInput: func() query.Input { return new(UntagRoleRequest) }}, true
-	case "UntagSAMLProvider":
-		return query.Operation{Name: "UntagSAMLProvider", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "InvalidInput", "ConcurrentModification", "ServiceFailure"}, NewInput: func() query.Input { return new(UntagSAMLProviderRequest) }}, true
-	case "UntagServerCertificate":
-		return query.Operation{Name: "UntagServerCertificate", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "InvalidInput", "ConcurrentModification", "ServiceFailure"}, NewInput: func() query.Input { return new(UntagServerCertificateRequest) }}, true
-	case "UntagUser":
-		return query.Operation{Name: "UntagUser", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "ConcurrentModification", "ServiceFailure"}, NewInput: func() query.Input { return new(UntagUserRequest) }}, true
-	case "UpdateAccessKey":
-		return query.Operation{Name: "UpdateAccessKey", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "LimitExceeded", "ServiceFailure", "InvalidInput"}, NewInput: func() query.Input { return new(UpdateAccessKeyRequest) }}, true
-	case "UpdateAccountPasswordPolicy":
-		return query.Operation{Name: "UpdateAccountPasswordPolicy", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "MalformedPolicyDocument", "LimitExceeded", "ServiceFailure"}, NewInput: func() query.Input { return new(UpdateAccountPasswordPolicyRequest) }}, true
-	case "UpdateAssumeRolePolicy":
-		return query.Operation{Name: "UpdateAssumeRolePolicy", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "MalformedPolicyDocument", "LimitExceeded", "UnmodifiableEntity", "ServiceFailure"}, NewInput: func() query.Input { return new(UpdateAssumeRolePolicyRequest) }}, true
-	case "UpdateDelegationRequest":
-		return query.Operation{Name: "UpdateDelegationRequest", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "ServiceFailure", "ConcurrentModification", "InvalidInput"}, NewInput: func() query.Input { return new(UpdateDelegationRequestRequest) }}, true
-	case "UpdateGroup":
-		return query.Operation{Name: "UpdateGroup", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "EntityAlreadyExists", "LimitExceeded", "ServiceFailure"}, NewInput: func() query.Input { return new(UpdateGroupRequest) }}, true
-	case "UpdateLoginProfile":
-		return query.Operation{Name: "UpdateLoginProfile", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"EntityTemporarilyUnmodifiable", "NoSuchEntity", "PasswordPolicyViolation", "LimitExceeded", "ServiceFailure"}, NewInput: func() query.Input { return new(UpdateLoginProfileRequest) }}, true
-	case "UpdateOpenIDConnectProviderThumbprint":
-		return query.Operation{Name: "UpdateOpenIDConnectProviderThumbprint", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"ConcurrentModification", "InvalidInput", "NoSuchEntity", "ServiceFailure"}, NewInput: func() query.Input { return new(UpdateOpenIDConnectProviderThumbprintRequest) }}, true
-	case "UpdateRole":
-		return query.Operation{Name: "UpdateRole", ResultWrapper: "UpdateRoleResult", HTTPMethod: "POST", Errors: []string{"UnmodifiableEntity", "NoSuchEntity", "ServiceFailure"}, NewInput: func() query.Input { return new(UpdateRoleRequest) }}, true
-	case "UpdateRoleDescription":
-		return query.Operation{Name: "UpdateRoleDescription", ResultWrapper: "UpdateRoleDescriptionResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "UnmodifiableEntity", "ServiceFailure"}, NewInput: func() query.Input { return new(UpdateRoleDescriptionRequest) }}, true
-	case "UpdateSAMLProvider":
-		return query.Operation{Name: "UpdateSAMLProvider", ResultWrapper: "UpdateSAMLProviderResult", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "InvalidInput", "LimitExceeded", "ServiceFailure", "ConcurrentModification"}, NewInput: func() query.Input { return new(UpdateSAMLProviderRequest) }}, true
-	case "UpdateSSHPublicKey":
-		return query.Operation{Name: "UpdateSSHPublicKey", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "InvalidInput"}, NewInput: func() query.Input { return new(UpdateSSHPublicKeyRequest) }}, true
-	case "UpdateServerCertificate":
-		return query.Operation{Name: "UpdateServerCertificate", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "EntityAlreadyExists", "LimitExceeded", "ServiceFailure"}, NewInput: func() query.Input { return new(UpdateServerCertificateRequest) }}, true
-	case "UpdateServiceSpecificCredential":
-		return query.Operation{Name: "UpdateServiceSpecificCredential", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity"}, NewInput: func() query.Input { return new(UpdateServiceSpecificCredentialRequest) }}, true
-	case "UpdateSigningCertificate":
-		return query.Operation{Name: "UpdateSigningCertificate", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "LimitExceeded", "ServiceFailure", "InvalidInput"}, NewInput: func() query.Input { return new(UpdateSigningCertificateRequest) }}, true
-	case "UpdateUser":
-		return query.Operation{Name: "UpdateUser", ResultWrapper: "", HTTPMethod: "POST", Errors: []string{"NoSuchEntity", "LimitExceeded", "EntityAlreadyExists", "EntityTemporarilyUnmodifiable", "ConcurrentModification", "ServiceFailure"}, NewInput: func() query.Input { return new(UpdateUserRequest) }}, true
-	case "UploadSSHPublicKey":
-		return query.Operation{Name: "UploadSSHPublicKey", ResultWrapper: "UploadSSHPublicKeyResult", HTTPMethod: "POST", Errors: []string{"LimitExceeded", "NoSuchEntity", "InvalidPublicKey", "DuplicateSSHPublicKey", "UnrecognizedPublicKeyEncoding"}, NewInput: func() query.Input { return new(UploadSSHPublicKeyRequest) }}, true
-	case "UploadServerCertificate":
-		return query.Operation{Name: "UploadServerCertificate", ResultWrapper: "UploadServerCertificateResult", HTTPMethod: "POST", Errors: []string{"LimitExceeded", "InvalidInput", "EntityAlreadyExists", "MalformedCertificate", "KeyPairMismatch", "ConcurrentModification", "ServiceFailure"}, NewInput: func() query.Input { return new(UploadServerCertificateRequest) }}, true
-	case "UploadSigningCertificate":
-		return query.Operation{Name: "UploadSigningCertificate", ResultWrapper: "UploadSigningCertificateResult", HTTPMethod: "POST", Errors: []string{"LimitExceeded", "EntityAlreadyExists", "MalformedCertificate", "InvalidCertificate", "DuplicateCertificate", "NoSuchEntity", "ConcurrentModification", "ServiceFailure"}, NewInput: func() query.Input { return new(UploadSigningCertificateRequest) }}, true
-	}
-	return query.Operation{}, false
-}
+// Empty is the input of the operations that declare none (DeleteAccountPasswordPolicy, ...).
+type Empty struct{}
 
 // AcceptDelegationRequestRequest — is the input of AcceptDelegationRequest.
 type AcceptDelegationRequestRequest struct {
@@ -601,13 +205,6 @@ type AcceptDelegationRequestRequest struct {
 	//
 	// Required.
 	DelegationRequestId string
-}
-
-// DecodeQuery implements query.Input: it reads the members of AcceptDelegationRequestRequest found under k and checks the model's constraints.
-func (v *AcceptDelegationRequestRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("DelegationRequestId", "delegationRequestId"), query.StringRule{Min: 16, Max: 128, Pattern: patDelegationRequestIdType}, true); ok {
-		v.DelegationRequestId = x
-	}
 }
 
 // AccessAdvisorUsageGranularityType — the AccessAdvisorUsageGranularityType enumeration of the model.
@@ -622,13 +219,6 @@ const (
 // Values returns the values of AccessAdvisorUsageGranularityType, in model order.
 func (AccessAdvisorUsageGranularityType) Values() []AccessAdvisorUsageGranularityType {
 	return []AccessAdvisorUsageGranularityType{
-		"SERVICE_LEVEL",
-		"ACTION_LEVEL",
-	}
-}
-
-func accessAdvisorUsageGranularityTypeEnum() []string {
-	return []string{
 		"SERVICE_LEVEL",
 		"ACTION_LEVEL",
 	}
@@ -654,24 +244,6 @@ type AccessDetail struct {
 	TotalAuthenticatedEntities *int32
 }
 
-// EncodeQuery implements query.Output: it writes the members of AccessDetail in model order, omitting absent optional members.
-func (v *AccessDetail) EncodeQuery(e *query.Encoder) {
-	e.String("ServiceName", v.ServiceName)
-	e.String("ServiceNamespace", v.ServiceNamespace)
-	if v.Region != nil {
-		e.String("Region", *v.Region)
-	}
-	if v.EntityPath != nil {
-		e.String("EntityPath", *v.EntityPath)
-	}
-	if v.LastAuthenticatedTime != nil {
-		e.Time("LastAuthenticatedTime", *v.LastAuthenticatedTime)
-	}
-	if v.TotalAuthenticatedEntities != nil {
-		e.Int("TotalAuthenticatedEntities", *v.TotalAuthenticatedEntities)
-	}
-}
-
 // AccessKey — Contains information about an Amazon Web Services access key.
 type AccessKey struct {
 	// UserName — The name of the IAM user that the access key is associated with.
@@ -694,17 +266,6 @@ type AccessKey struct {
 	CreateDate *time.Time
 }
 
-// EncodeQuery implements query.Output: it writes the members of AccessKey in model order, omitting absent optional members.
-func (v *AccessKey) EncodeQuery(e *query.Encoder) {
-	e.String("UserName", v.UserName)
-	e.String("AccessKeyId", v.AccessKeyId)
-	e.String("Status", string(v.Status))
-	e.String("SecretAccessKey", v.SecretAccessKey)
-	if v.CreateDate != nil {
-		e.Time("CreateDate", *v.CreateDate)
-	}
-}
-
 // AccessKeyLastUsed — Contains information about the last time an Amazon Web Services access key was used since IAM began tracking this information on April 22, 2015.
 type AccessKeyLastUsed struct {
 	// LastUsedDate — The date and time, in ISO 8601 date-time format , when the access key was most recently used.
@@ -719,15 +280,6 @@ type AccessKeyLastUsed struct {
 	Region string
 }
 
-// EncodeQuery implements query.Output: it writes the members of AccessKeyLastUsed in model order, omitting absent optional members.
-func (v *AccessKeyLastUsed) EncodeQuery(e *query.Encoder) {
-	if v.LastUsedDate != nil {
-		e.Time("LastUsedDate", *v.LastUsedDate)
-	}
-	e.String("ServiceName", v.ServiceName)
-	e.String("Region", v.Region)
-}
-
 // AccessKeyMetadata — Contains information about an Amazon Web Services access key, without its secret key.
 type AccessKeyMetadata struct {
 	// UserName — The name of the IAM user that the key is associated with.
@@ -738,22 +290,6 @@ type AccessKeyMetadata struct {
 	Status *StatusType
 	// CreateDate — The date when the access key was created.
 	CreateDate *time.Time
-}
-
-// EncodeQuery implements query.Output: it writes the members of AccessKeyMetadata in model order, omitting absent optional members.
-func (v *AccessKeyMetadata) EncodeQuery(e *query.Encoder) {
-	if v.UserName != nil {
-		e.String("UserName", *v.UserName)
-	}
-	if v.AccessKeyId != nil {
-		e.String("AccessKeyId", *v.AccessKeyId)
-	}
-	if v.Status != nil {
-		e.String("Status", string(*v.Status))
-	}
-	if v.CreateDate != nil {
-		e.Time("CreateDate", *v.CreateDate)
-	}
 }
 
 // AddClientIDToOpenIDConnectProviderRequest — is the input of AddClientIDToOpenIDConnectProvider.
@@ -768,16 +304,6 @@ type AddClientIDToOpenIDConnectProviderRequest struct {
 	ClientID string
 }
 
-// DecodeQuery implements query.Input: it reads the members of AddClientIDToOpenIDConnectProviderRequest found under k and checks the model's constraints.
-func (v *AddClientIDToOpenIDConnectProviderRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("OpenIDConnectProviderArn", "openIDConnectProviderArn"), query.StringRule{Min: 20, Max: 2048}, true); ok {
-		v.OpenIDConnectProviderArn = x
-	}
-	if x, ok := d.String(k.Field("ClientID", "clientID"), query.StringRule{Min: 1, Max: 255}, true); ok {
-		v.ClientID = x
-	}
-}
-
 // AddRoleToInstanceProfileRequest — is the input of AddRoleToInstanceProfile.
 type AddRoleToInstanceProfileRequest struct {
 	// InstanceProfileName — The name of the instance profile to update.
@@ -788,16 +314,6 @@ type AddRoleToInstanceProfileRequest struct {
 	//
 	// Required.
 	RoleName string
-}
-
-// DecodeQuery implements query.Input: it reads the members of AddRoleToInstanceProfileRequest found under k and checks the model's constraints.
-func (v *AddRoleToInstanceProfileRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("InstanceProfileName", "instanceProfileName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.InstanceProfileName = x
-	}
-	if x, ok := d.String(k.Field("RoleName", "roleName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, true); ok {
-		v.RoleName = x
-	}
 }
 
 // AddUserToGroupRequest — is the input of AddUserToGroup.
@@ -812,29 +328,12 @@ type AddUserToGroupRequest struct {
 	UserName string
 }
 
-// DecodeQuery implements query.Input: it reads the members of AddUserToGroupRequest found under k and checks the model's constraints.
-func (v *AddUserToGroupRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("GroupName", "groupName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.GroupName = x
-	}
-	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.UserName = x
-	}
-}
-
 // AssociateDelegationRequestRequest — is the input of AssociateDelegationRequest.
 type AssociateDelegationRequestRequest struct {
 	// DelegationRequestId — The unique identifier of the delegation request to associate.
 	//
 	// Required.
 	DelegationRequestId string
-}
-
-// DecodeQuery implements query.Input: it reads the members of AssociateDelegationRequestRequest found under k and checks the model's constraints.
-func (v *AssociateDelegationRequestRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("DelegationRequestId", "delegationRequestId"), query.StringRule{Min: 16, Max: 128, Pattern: patDelegationRequestIdType}, true); ok {
-		v.DelegationRequestId = x
-	}
 }
 
 // AttachGroupPolicyRequest — is the input of AttachGroupPolicy.
@@ -849,16 +348,6 @@ type AttachGroupPolicyRequest struct {
 	PolicyArn string
 }
 
-// DecodeQuery implements query.Input: it reads the members of AttachGroupPolicyRequest found under k and checks the model's constraints.
-func (v *AttachGroupPolicyRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("GroupName", "groupName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.GroupName = x
-	}
-	if x, ok := d.String(k.Field("PolicyArn", "policyArn"), query.StringRule{Min: 20, Max: 2048}, true); ok {
-		v.PolicyArn = x
-	}
-}
-
 // AttachRolePolicyRequest — is the input of AttachRolePolicy.
 type AttachRolePolicyRequest struct {
 	// RoleName — The name (friendly name, not ARN) of the role to attach the policy to.
@@ -869,16 +358,6 @@ type AttachRolePolicyRequest struct {
 	//
 	// Required.
 	PolicyArn string
-}
-
-// DecodeQuery implements query.Input: it reads the members of AttachRolePolicyRequest found under k and checks the model's constraints.
-func (v *AttachRolePolicyRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("RoleName", "roleName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, true); ok {
-		v.RoleName = x
-	}
-	if x, ok := d.String(k.Field("PolicyArn", "policyArn"), query.StringRule{Min: 20, Max: 2048}, true); ok {
-		v.PolicyArn = x
-	}
 }
 
 // AttachUserPolicyRequest — is the input of AttachUserPolicy.
@@ -893,16 +372,6 @@ type AttachUserPolicyRequest struct {
 	PolicyArn string
 }
 
-// DecodeQuery implements query.Input: it reads the members of AttachUserPolicyRequest found under k and checks the model's constraints.
-func (v *AttachUserPolicyRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, true); ok {
-		v.UserName = x
-	}
-	if x, ok := d.String(k.Field("PolicyArn", "policyArn"), query.StringRule{Min: 20, Max: 2048}, true); ok {
-		v.PolicyArn = x
-	}
-}
-
 // AttachedPermissionsBoundary — Contains information about an attached permissions boundary.
 type AttachedPermissionsBoundary struct {
 	// PermissionsBoundaryType — The permissions boundary usage type that indicates what type of IAM resource is used as the permissions boundary for an entity.
@@ -911,32 +380,12 @@ type AttachedPermissionsBoundary struct {
 	PermissionsBoundaryArn *string
 }
 
-// EncodeQuery implements query.Output: it writes the members of AttachedPermissionsBoundary in model order, omitting absent optional members.
-func (v *AttachedPermissionsBoundary) EncodeQuery(e *query.Encoder) {
-	if v.PermissionsBoundaryType != nil {
-		e.String("PermissionsBoundaryType", string(*v.PermissionsBoundaryType))
-	}
-	if v.PermissionsBoundaryArn != nil {
-		e.String("PermissionsBoundaryArn", *v.PermissionsBoundaryArn)
-	}
-}
-
 // AttachedPolicy — Contains information about an attached policy.
 type AttachedPolicy struct {
 	// PolicyName — The friendly name of the attached policy.
 	PolicyName *string
 	// PolicyArn — the PolicyArn member (shape arnType).
 	PolicyArn *string
-}
-
-// EncodeQuery implements query.Output: it writes the members of AttachedPolicy in model order, omitting absent optional members.
-func (v *AttachedPolicy) EncodeQuery(e *query.Encoder) {
-	if v.PolicyName != nil {
-		e.String("PolicyName", *v.PolicyName)
-	}
-	if v.PolicyArn != nil {
-		e.String("PolicyArn", *v.PolicyArn)
-	}
 }
 
 // AttachmentType — the AttachmentType enumeration of the model.
@@ -958,14 +407,6 @@ func (AttachmentType) Values() []AttachmentType {
 	}
 }
 
-func attachmentTypeEnum() []string {
-	return []string{
-		"user",
-		"group",
-		"role",
-	}
-}
-
 // ChangePasswordRequest — is the input of ChangePassword.
 type ChangePasswordRequest struct {
 	// OldPassword — The IAM user's current password.
@@ -978,16 +419,6 @@ type ChangePasswordRequest struct {
 	NewPassword string
 }
 
-// DecodeQuery implements query.Input: it reads the members of ChangePasswordRequest found under k and checks the model's constraints.
-func (v *ChangePasswordRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("OldPassword", "oldPassword"), query.StringRule{Min: 1, Max: 128, Pattern: patCertificateBodyType, Sensitive: true}, true); ok {
-		v.OldPassword = x
-	}
-	if x, ok := d.String(k.Field("NewPassword", "newPassword"), query.StringRule{Min: 1, Max: 128, Pattern: patCertificateBodyType, Sensitive: true}, true); ok {
-		v.NewPassword = x
-	}
-}
-
 // ContextEntry — Contains information about a condition context key.
 type ContextEntry struct {
 	// ContextKeyName — The full name of a condition context key, including the service prefix.
@@ -996,20 +427,6 @@ type ContextEntry struct {
 	ContextKeyValues []string
 	// ContextKeyType — The data type of the value (or values) specified in the ContextKeyValues parameter.
 	ContextKeyType *ContextKeyTypeEnum
-}
-
-// DecodeQuery implements query.Input: it reads the members of ContextEntry found under k and checks the model's constraints.
-func (v *ContextEntry) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("ContextKeyName", "contextKeyName"), query.StringRule{Min: 5, Max: 256}, false); ok {
-		v.ContextKeyName = &x
-	}
-	if x, ok := query.DecodeList(d, k.Field("ContextKeyValues", "contextKeyValues"), query.ListRule{Scalar: true}, false, func(d *query.Decoder, k query.Key) string { x, _ := d.String(k, query.StringRule{}, true); return x }); ok {
-		v.ContextKeyValues = x
-	}
-	if x, ok := d.String(k.Field("ContextKeyType", "contextKeyType"), query.StringRule{Enum: contextKeyTypeEnumEnum()}, false); ok {
-		e := ContextKeyTypeEnum(x)
-		v.ContextKeyType = &e
-	}
 }
 
 // ContextKeyTypeEnum — the ContextKeyTypeEnum enumeration of the model.
@@ -1049,34 +466,10 @@ func (ContextKeyTypeEnum) Values() []ContextKeyTypeEnum {
 	}
 }
 
-func contextKeyTypeEnumEnum() []string {
-	return []string{
-		"string",
-		"stringList",
-		"numeric",
-		"numericList",
-		"boolean",
-		"booleanList",
-		"ip",
-		"ipList",
-		"binary",
-		"binaryList",
-		"date",
-		"dateList",
-	}
-}
-
 // CreateAccessKeyRequest — is the input of CreateAccessKey.
 type CreateAccessKeyRequest struct {
 	// UserName — The name of the IAM user that the new key will belong to.
 	UserName *string
-}
-
-// DecodeQuery implements query.Input: it reads the members of CreateAccessKeyRequest found under k and checks the model's constraints.
-func (v *CreateAccessKeyRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, false); ok {
-		v.UserName = &x
-	}
 }
 
 // CreateAccessKeyResponse — Contains the response to a successful CreateAccessKey request.
@@ -1087,26 +480,12 @@ type CreateAccessKeyResponse struct {
 	AccessKey AccessKey
 }
 
-// EncodeQuery implements query.Output: it writes the members of CreateAccessKeyResponse in model order, omitting absent optional members.
-func (v *CreateAccessKeyResponse) EncodeQuery(e *query.Encoder) {
-	e.Start("AccessKey")
-	v.AccessKey.EncodeQuery(e)
-	e.End("AccessKey")
-}
-
 // CreateAccountAliasRequest — is the input of CreateAccountAlias.
 type CreateAccountAliasRequest struct {
 	// AccountAlias — The account alias to create.
 	//
 	// Required.
 	AccountAlias string
-}
-
-// DecodeQuery implements query.Input: it reads the members of CreateAccountAliasRequest found under k and checks the model's constraints.
-func (v *CreateAccountAliasRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("AccountAlias", "accountAlias"), query.StringRule{Min: 3, Max: 63, Pattern: patAccountAliasType}, true); ok {
-		v.AccountAlias = x
-	}
 }
 
 // CreateDelegationRequestRequest — is the input of CreateDelegationRequest.
@@ -1141,53 +520,12 @@ type CreateDelegationRequestRequest struct {
 	OnlySendByOwner *bool
 }
 
-// DecodeQuery implements query.Input: it reads the members of CreateDelegationRequestRequest found under k and checks the model's constraints.
-func (v *CreateDelegationRequestRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("OwnerAccountId", "ownerAccountId"), query.StringRule{Pattern: patAccountIdType}, false); ok {
-		v.OwnerAccountId = &x
-	}
-	if x, ok := d.String(k.Field("Description", "description"), query.StringRule{Max: 1000, Pattern: patDelegationRequestDescriptionType}, true); ok {
-		v.Description = x
-	}
-	if x, ok := query.DecodeStruct[DelegationPermission](d, k.Field("Permissions", "permissions"), true); ok {
-		v.Permissions = *x
-	}
-	if x, ok := d.String(k.Field("RequestMessage", "requestMessage"), query.StringRule{Max: 200, Pattern: patDelegationRequestDescriptionType}, false); ok {
-		v.RequestMessage = &x
-	}
-	if x, ok := d.String(k.Field("RequestorWorkflowId", "requestorWorkflowId"), query.StringRule{Min: 5, Max: 400, Pattern: patRequestorWorkflowIdType}, true); ok {
-		v.RequestorWorkflowId = x
-	}
-	if x, ok := d.String(k.Field("RedirectUrl", "redirectUrl"), query.StringRule{Min: 1, Max: 255, Pattern: patRedirectUrlType}, false); ok {
-		v.RedirectUrl = &x
-	}
-	if x, ok := d.String(k.Field("NotificationChannel", "notificationChannel"), query.StringRule{Min: 2, Max: 400, Pattern: patNotificationChannelType}, true); ok {
-		v.NotificationChannel = x
-	}
-	if x, ok := d.Int(k.Field("SessionDuration", "sessionDuration"), query.IntRule{Min: 300, HasMin: true, Max: 43200, HasMax: true}, true); ok {
-		v.SessionDuration = x
-	}
-	if x, ok := d.Bool(k.Field("OnlySendByOwner", "onlySendByOwner"), false); ok {
-		v.OnlySendByOwner = &x
-	}
-}
-
 // CreateDelegationRequestResponse — is the output of CreateDelegationRequest.
 type CreateDelegationRequestResponse struct {
 	// ConsoleDeepLink — A deep link URL to the Amazon Web Services Management Console for managing the delegation request.
 	ConsoleDeepLink *string
 	// DelegationRequestId — The unique identifier for the created delegation request.
 	DelegationRequestId *string
-}
-
-// EncodeQuery implements query.Output: it writes the members of CreateDelegationRequestResponse in model order, omitting absent optional members.
-func (v *CreateDelegationRequestResponse) EncodeQuery(e *query.Encoder) {
-	if v.ConsoleDeepLink != nil {
-		e.String("ConsoleDeepLink", *v.ConsoleDeepLink)
-	}
-	if v.DelegationRequestId != nil {
-		e.String("DelegationRequestId", *v.DelegationRequestId)
-	}
 }
 
 // CreateGroupRequest — is the input of CreateGroup.
@@ -1200,29 +538,12 @@ type CreateGroupRequest struct {
 	GroupName string
 }
 
-// DecodeQuery implements query.Input: it reads the members of CreateGroupRequest found under k and checks the model's constraints.
-func (v *CreateGroupRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("Path", "path"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType, PatternMessage: "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters."}, false); ok {
-		v.Path = &x
-	}
-	if x, ok := d.String(k.Field("GroupName", "groupName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.GroupName = x
-	}
-}
-
 // CreateGroupResponse — Contains the response to a successful CreateGroup request.
 type CreateGroupResponse struct {
 	// Group — A structure containing details about the new group.
 	//
 	// Required.
 	Group Group
-}
-
-// EncodeQuery implements query.Output: it writes the members of CreateGroupResponse in model order, omitting absent optional members.
-func (v *CreateGroupResponse) EncodeQuery(e *query.Encoder) {
-	e.Start("Group")
-	v.Group.EncodeQuery(e)
-	e.End("Group")
 }
 
 // CreateInstanceProfileRequest — is the input of CreateInstanceProfile.
@@ -1237,32 +558,12 @@ type CreateInstanceProfileRequest struct {
 	Tags []Tag
 }
 
-// DecodeQuery implements query.Input: it reads the members of CreateInstanceProfileRequest found under k and checks the model's constraints.
-func (v *CreateInstanceProfileRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("InstanceProfileName", "instanceProfileName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.InstanceProfileName = x
-	}
-	if x, ok := d.String(k.Field("Path", "path"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType, PatternMessage: "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters."}, false); ok {
-		v.Path = &x
-	}
-	if x, ok := query.DecodeList(d, k.Field("Tags", "tags"), query.ListRule{Max: 50}, false, func(d *query.Decoder, k query.Key) Tag { var x Tag; x.DecodeQuery(d, k); return x }); ok {
-		v.Tags = x
-	}
-}
-
 // CreateInstanceProfileResponse — Contains the response to a successful CreateInstanceProfile request.
 type CreateInstanceProfileResponse struct {
 	// InstanceProfile — A structure containing details about the new instance profile.
 	//
 	// Required.
 	InstanceProfile InstanceProfile
-}
-
-// EncodeQuery implements query.Output: it writes the members of CreateInstanceProfileResponse in model order, omitting absent optional members.
-func (v *CreateInstanceProfileResponse) EncodeQuery(e *query.Encoder) {
-	e.Start("InstanceProfile")
-	v.InstanceProfile.EncodeQuery(e)
-	e.End("InstanceProfile")
 }
 
 // CreateLoginProfileRequest — is the input of CreateLoginProfile.
@@ -1275,32 +576,12 @@ type CreateLoginProfileRequest struct {
 	PasswordResetRequired *bool
 }
 
-// DecodeQuery implements query.Input: it reads the members of CreateLoginProfileRequest found under k and checks the model's constraints.
-func (v *CreateLoginProfileRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, false); ok {
-		v.UserName = &x
-	}
-	if x, ok := d.String(k.Field("Password", "password"), query.StringRule{Min: 1, Max: 128, Pattern: patCertificateBodyType, Sensitive: true}, false); ok {
-		v.Password = &x
-	}
-	if x, ok := d.Bool(k.Field("PasswordResetRequired", "passwordResetRequired"), false); ok {
-		v.PasswordResetRequired = &x
-	}
-}
-
 // CreateLoginProfileResponse — Contains the response to a successful CreateLoginProfile request.
 type CreateLoginProfileResponse struct {
 	// LoginProfile — A structure containing the user name and password create date.
 	//
 	// Required.
 	LoginProfile LoginProfile
-}
-
-// EncodeQuery implements query.Output: it writes the members of CreateLoginProfileResponse in model order, omitting absent optional members.
-func (v *CreateLoginProfileResponse) EncodeQuery(e *query.Encoder) {
-	e.Start("LoginProfile")
-	v.LoginProfile.EncodeQuery(e)
-	e.End("LoginProfile")
 }
 
 // CreateOpenIDConnectProviderRequest — is the input of CreateOpenIDConnectProvider.
@@ -1317,42 +598,12 @@ type CreateOpenIDConnectProviderRequest struct {
 	Tags []Tag
 }
 
-// DecodeQuery implements query.Input: it reads the members of CreateOpenIDConnectProviderRequest found under k and checks the model's constraints.
-func (v *CreateOpenIDConnectProviderRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("Url", "url"), query.StringRule{Min: 1, Max: 255}, true); ok {
-		v.Url = x
-	}
-	if x, ok := query.DecodeList(d, k.Field("ClientIDList", "clientIDList"), query.ListRule{Scalar: true}, false, func(d *query.Decoder, k query.Key) string {
-		x, _ := d.String(k, query.StringRule{Min: 1, Max: 255}, true)
-		return x
-	}); ok {
-		v.ClientIDList = x
-	}
-	if x, ok := query.DecodeList(d, k.Field("ThumbprintList", "thumbprintList"), query.ListRule{Scalar: true}, false, func(d *query.Decoder, k query.Key) string {
-		x, _ := d.String(k, query.StringRule{Min: 40, Max: 40}, true)
-		return x
-	}); ok {
-		v.ThumbprintList = x
-	}
-	if x, ok := query.DecodeList(d, k.Field("Tags", "tags"), query.ListRule{Max: 50}, false, func(d *query.Decoder, k query.Key) Tag { var x Tag; x.DecodeQuery(d, k); return x }); ok {
-		v.Tags = x
-	}
-}
-
 // CreateOpenIDConnectProviderResponse — Contains the response to a successful CreateOpenIDConnectProvider request.
 type CreateOpenIDConnectProviderResponse struct {
 	// OpenIDConnectProviderArn — The Amazon Resource Name (ARN) of the new IAM OpenID Connect provider that is created.
 	OpenIDConnectProviderArn *string
 	// Tags — A list of tags that are attached to the new IAM OIDC provider.
 	Tags []Tag
-}
-
-// EncodeQuery implements query.Output: it writes the members of CreateOpenIDConnectProviderResponse in model order, omitting absent optional members.
-func (v *CreateOpenIDConnectProviderResponse) EncodeQuery(e *query.Encoder) {
-	if v.OpenIDConnectProviderArn != nil {
-		e.String("OpenIDConnectProviderArn", *v.OpenIDConnectProviderArn)
-	}
-	query.EncodeList(e, "Tags", v.Tags, false, func(e *query.Encoder, x *Tag) { x.EncodeQuery(e) })
 }
 
 // CreatePolicyRequest — is the input of CreatePolicy.
@@ -1373,38 +624,10 @@ type CreatePolicyRequest struct {
 	Tags []Tag
 }
 
-// DecodeQuery implements query.Input: it reads the members of CreatePolicyRequest found under k and checks the model's constraints.
-func (v *CreatePolicyRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("PolicyName", "policyName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.PolicyName = x
-	}
-	if x, ok := d.String(k.Field("Path", "path"), query.StringRule{Min: 1, Max: 512, Pattern: patPolicyPathType}, false); ok {
-		v.Path = &x
-	}
-	if x, ok := d.String(k.Field("PolicyDocument", "policyDocument"), query.StringRule{Min: 1, Max: 131072, Pattern: patCertificateBodyType}, true); ok {
-		v.PolicyDocument = x
-	}
-	if x, ok := d.String(k.Field("Description", "description"), query.StringRule{Max: 1000}, false); ok {
-		v.Description = &x
-	}
-	if x, ok := query.DecodeList(d, k.Field("Tags", "tags"), query.ListRule{Max: 50}, false, func(d *query.Decoder, k query.Key) Tag { var x Tag; x.DecodeQuery(d, k); return x }); ok {
-		v.Tags = x
-	}
-}
-
 // CreatePolicyResponse — Contains the response to a successful CreatePolicy request.
 type CreatePolicyResponse struct {
 	// Policy — A structure containing details about the new policy.
 	Policy *Policy
-}
-
-// EncodeQuery implements query.Output: it writes the members of CreatePolicyResponse in model order, omitting absent optional members.
-func (v *CreatePolicyResponse) EncodeQuery(e *query.Encoder) {
-	if v.Policy != nil {
-		e.Start("Policy")
-		v.Policy.EncodeQuery(e)
-		e.End("Policy")
-	}
 }
 
 // CreatePolicyVersionRequest — is the input of CreatePolicyVersion.
@@ -1421,32 +644,10 @@ type CreatePolicyVersionRequest struct {
 	SetAsDefault *bool
 }
 
-// DecodeQuery implements query.Input: it reads the members of CreatePolicyVersionRequest found under k and checks the model's constraints.
-func (v *CreatePolicyVersionRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("PolicyArn", "policyArn"), query.StringRule{Min: 20, Max: 2048}, true); ok {
-		v.PolicyArn = x
-	}
-	if x, ok := d.String(k.Field("PolicyDocument", "policyDocument"), query.StringRule{Min: 1, Max: 131072, Pattern: patCertificateBodyType}, true); ok {
-		v.PolicyDocument = x
-	}
-	if x, ok := d.Bool(k.Field("SetAsDefault", "setAsDefault"), false); ok {
-		v.SetAsDefault = &x
-	}
-}
-
 // CreatePolicyVersionResponse — Contains the response to a successful CreatePolicyVersion request.
 type CreatePolicyVersionResponse struct {
 	// PolicyVersion — A structure containing details about the new policy version.
 	PolicyVersion *PolicyVersion
-}
-
-// EncodeQuery implements query.Output: it writes the members of CreatePolicyVersionResponse in model order, omitting absent optional members.
-func (v *CreatePolicyVersionResponse) EncodeQuery(e *query.Encoder) {
-	if v.PolicyVersion != nil {
-		e.Start("PolicyVersion")
-		v.PolicyVersion.EncodeQuery(e)
-		e.End("PolicyVersion")
-	}
 }
 
 // CreateRoleRequest — is the input of CreateRole.
@@ -1471,44 +672,12 @@ type CreateRoleRequest struct {
 	Tags []Tag
 }
 
-// DecodeQuery implements query.Input: it reads the members of CreateRoleRequest found under k and checks the model's constraints.
-func (v *CreateRoleRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("Path", "path"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType, PatternMessage: "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters."}, false); ok {
-		v.Path = &x
-	}
-	if x, ok := d.String(k.Field("RoleName", "roleName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, true); ok {
-		v.RoleName = x
-	}
-	if x, ok := d.String(k.Field("AssumeRolePolicyDocument", "assumeRolePolicyDocument"), query.StringRule{Min: 1, Max: 131072, Pattern: patCertificateBodyType}, true); ok {
-		v.AssumeRolePolicyDocument = x
-	}
-	if x, ok := d.String(k.Field("Description", "description"), query.StringRule{Max: 1000, Pattern: patDelegationRequestDescriptionType}, false); ok {
-		v.Description = &x
-	}
-	if x, ok := d.Int(k.Field("MaxSessionDuration", "maxSessionDuration"), query.IntRule{Min: 3600, HasMin: true, Max: 43200, HasMax: true}, false); ok {
-		v.MaxSessionDuration = &x
-	}
-	if x, ok := d.String(k.Field("PermissionsBoundary", "permissionsBoundary"), query.StringRule{Min: 20, Max: 2048}, false); ok {
-		v.PermissionsBoundary = &x
-	}
-	if x, ok := query.DecodeList(d, k.Field("Tags", "tags"), query.ListRule{Max: 50}, false, func(d *query.Decoder, k query.Key) Tag { var x Tag; x.DecodeQuery(d, k); return x }); ok {
-		v.Tags = x
-	}
-}
-
 // CreateRoleResponse — Contains the response to a successful CreateRole request.
 type CreateRoleResponse struct {
 	// Role — A structure containing details about the new role.
 	//
 	// Required.
 	Role Role
-}
-
-// EncodeQuery implements query.Output: it writes the members of CreateRoleResponse in model order, omitting absent optional members.
-func (v *CreateRoleResponse) EncodeQuery(e *query.Encoder) {
-	e.Start("Role")
-	v.Role.EncodeQuery(e)
-	e.End("Role")
 }
 
 // CreateSAMLProviderRequest — is the input of CreateSAMLProvider.
@@ -1529,40 +698,12 @@ type CreateSAMLProviderRequest struct {
 	AddPrivateKey *string
 }
 
-// DecodeQuery implements query.Input: it reads the members of CreateSAMLProviderRequest found under k and checks the model's constraints.
-func (v *CreateSAMLProviderRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("SAMLMetadataDocument", "sAMLMetadataDocument"), query.StringRule{Min: 1000, Max: 10000000}, true); ok {
-		v.SAMLMetadataDocument = x
-	}
-	if x, ok := d.String(k.Field("Name", "name"), query.StringRule{Min: 1, Max: 128, Pattern: patSAMLProviderNameType}, true); ok {
-		v.Name = x
-	}
-	if x, ok := query.DecodeList(d, k.Field("Tags", "tags"), query.ListRule{Max: 50}, false, func(d *query.Decoder, k query.Key) Tag { var x Tag; x.DecodeQuery(d, k); return x }); ok {
-		v.Tags = x
-	}
-	if x, ok := d.String(k.Field("AssertionEncryptionMode", "assertionEncryptionMode"), query.StringRule{Enum: assertionEncryptionModeTypeEnum()}, false); ok {
-		e := AssertionEncryptionModeType(x)
-		v.AssertionEncryptionMode = &e
-	}
-	if x, ok := d.String(k.Field("AddPrivateKey", "addPrivateKey"), query.StringRule{Min: 1, Max: 16384, Pattern: patCertificateBodyType, Sensitive: true}, false); ok {
-		v.AddPrivateKey = &x
-	}
-}
-
 // CreateSAMLProviderResponse — Contains the response to a successful CreateSAMLProvider request.
 type CreateSAMLProviderResponse struct {
 	// SAMLProviderArn — The Amazon Resource Name (ARN) of the new SAML provider resource in IAM.
 	SAMLProviderArn *string
 	// Tags — A list of tags that are attached to the new IAM SAML provider.
 	Tags []Tag
-}
-
-// EncodeQuery implements query.Output: it writes the members of CreateSAMLProviderResponse in model order, omitting absent optional members.
-func (v *CreateSAMLProviderResponse) EncodeQuery(e *query.Encoder) {
-	if v.SAMLProviderArn != nil {
-		e.String("SAMLProviderArn", *v.SAMLProviderArn)
-	}
-	query.EncodeList(e, "Tags", v.Tags, false, func(e *query.Encoder, x *Tag) { x.EncodeQuery(e) })
 }
 
 // CreateServiceLinkedRoleRequest — is the input of CreateServiceLinkedRole.
@@ -1577,32 +718,10 @@ type CreateServiceLinkedRoleRequest struct {
 	CustomSuffix *string
 }
 
-// DecodeQuery implements query.Input: it reads the members of CreateServiceLinkedRoleRequest found under k and checks the model's constraints.
-func (v *CreateServiceLinkedRoleRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("AWSServiceName", "aWSServiceName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.AWSServiceName = x
-	}
-	if x, ok := d.String(k.Field("Description", "description"), query.StringRule{Max: 1000, Pattern: patDelegationRequestDescriptionType}, false); ok {
-		v.Description = &x
-	}
-	if x, ok := d.String(k.Field("CustomSuffix", "customSuffix"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, false); ok {
-		v.CustomSuffix = &x
-	}
-}
-
 // CreateServiceLinkedRoleResponse — is the output of CreateServiceLinkedRole.
 type CreateServiceLinkedRoleResponse struct {
 	// Role — A Role object that contains details about the newly created role.
 	Role *Role
-}
-
-// EncodeQuery implements query.Output: it writes the members of CreateServiceLinkedRoleResponse in model order, omitting absent optional members.
-func (v *CreateServiceLinkedRoleResponse) EncodeQuery(e *query.Encoder) {
-	if v.Role != nil {
-		e.Start("Role")
-		v.Role.EncodeQuery(e)
-		e.End("Role")
-	}
 }
 
 // CreateServiceSpecificCredentialRequest — is the input of CreateServiceSpecificCredential.
@@ -1619,32 +738,10 @@ type CreateServiceSpecificCredentialRequest struct {
 	CredentialAgeDays *int32
 }
 
-// DecodeQuery implements query.Input: it reads the members of CreateServiceSpecificCredentialRequest found under k and checks the model's constraints.
-func (v *CreateServiceSpecificCredentialRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, true); ok {
-		v.UserName = x
-	}
-	if x, ok := d.String(k.Field("ServiceName", "serviceName"), query.StringRule{}, true); ok {
-		v.ServiceName = x
-	}
-	if x, ok := d.Int(k.Field("CredentialAgeDays", "credentialAgeDays"), query.IntRule{Min: 1, HasMin: true, Max: 36600, HasMax: true}, false); ok {
-		v.CredentialAgeDays = &x
-	}
-}
-
 // CreateServiceSpecificCredentialResponse — is the output of CreateServiceSpecificCredential.
 type CreateServiceSpecificCredentialResponse struct {
 	// ServiceSpecificCredential — A structure that contains information about the newly created service-specific credential.
 	ServiceSpecificCredential *ServiceSpecificCredential
-}
-
-// EncodeQuery implements query.Output: it writes the members of CreateServiceSpecificCredentialResponse in model order, omitting absent optional members.
-func (v *CreateServiceSpecificCredentialResponse) EncodeQuery(e *query.Encoder) {
-	if v.ServiceSpecificCredential != nil {
-		e.Start("ServiceSpecificCredential")
-		v.ServiceSpecificCredential.EncodeQuery(e)
-		e.End("ServiceSpecificCredential")
-	}
 }
 
 // CreateUserRequest — is the input of CreateUser.
@@ -1661,35 +758,10 @@ type CreateUserRequest struct {
 	Tags []Tag
 }
 
-// DecodeQuery implements query.Input: it reads the members of CreateUserRequest found under k and checks the model's constraints.
-func (v *CreateUserRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("Path", "path"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType, PatternMessage: "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters."}, false); ok {
-		v.Path = &x
-	}
-	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, true); ok {
-		v.UserName = x
-	}
-	if x, ok := d.String(k.Field("PermissionsBoundary", "permissionsBoundary"), query.StringRule{Min: 20, Max: 2048}, false); ok {
-		v.PermissionsBoundary = &x
-	}
-	if x, ok := query.DecodeList(d, k.Field("Tags", "tags"), query.ListRule{Max: 50}, false, func(d *query.Decoder, k query.Key) Tag { var x Tag; x.DecodeQuery(d, k); return x }); ok {
-		v.Tags = x
-	}
-}
-
 // CreateUserResponse — Contains the response to a successful CreateUser request.
 type CreateUserResponse struct {
 	// User — A structure with details about the new IAM user.
 	User *User
-}
-
-// EncodeQuery implements query.Output: it writes the members of CreateUserResponse in model order, omitting absent optional members.
-func (v *CreateUserResponse) EncodeQuery(e *query.Encoder) {
-	if v.User != nil {
-		e.Start("User")
-		v.User.EncodeQuery(e)
-		e.End("User")
-	}
 }
 
 // CreateVirtualMFADeviceRequest — is the input of CreateVirtualMFADevice.
@@ -1704,32 +776,12 @@ type CreateVirtualMFADeviceRequest struct {
 	Tags []Tag
 }
 
-// DecodeQuery implements query.Input: it reads the members of CreateVirtualMFADeviceRequest found under k and checks the model's constraints.
-func (v *CreateVirtualMFADeviceRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("Path", "path"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType, PatternMessage: "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters."}, false); ok {
-		v.Path = &x
-	}
-	if x, ok := d.String(k.Field("VirtualMFADeviceName", "virtualMFADeviceName"), query.StringRule{Min: 1, Pattern: patAttachmentName}, true); ok {
-		v.VirtualMFADeviceName = x
-	}
-	if x, ok := query.DecodeList(d, k.Field("Tags", "tags"), query.ListRule{Max: 50}, false, func(d *query.Decoder, k query.Key) Tag { var x Tag; x.DecodeQuery(d, k); return x }); ok {
-		v.Tags = x
-	}
-}
-
 // CreateVirtualMFADeviceResponse — Contains the response to a successful CreateVirtualMFADevice request.
 type CreateVirtualMFADeviceResponse struct {
 	// VirtualMFADevice — A structure containing details about the new virtual MFA device.
 	//
 	// Required.
 	VirtualMFADevice VirtualMFADevice
-}
-
-// EncodeQuery implements query.Output: it writes the members of CreateVirtualMFADeviceResponse in model order, omitting absent optional members.
-func (v *CreateVirtualMFADeviceResponse) EncodeQuery(e *query.Encoder) {
-	e.Start("VirtualMFADevice")
-	v.VirtualMFADevice.EncodeQuery(e)
-	e.End("VirtualMFADevice")
 }
 
 // DeactivateMFADeviceRequest — is the input of DeactivateMFADevice.
@@ -1742,44 +794,12 @@ type DeactivateMFADeviceRequest struct {
 	SerialNumber string
 }
 
-// DecodeQuery implements query.Input: it reads the members of DeactivateMFADeviceRequest found under k and checks the model's constraints.
-func (v *DeactivateMFADeviceRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, false); ok {
-		v.UserName = &x
-	}
-	if x, ok := d.String(k.Field("SerialNumber", "serialNumber"), query.StringRule{Min: 9, Max: 256, Pattern: patSerialNumberType}, true); ok {
-		v.SerialNumber = x
-	}
-}
-
 // DelegationPermission — Contains information about the permissions being delegated in a delegation request.
 type DelegationPermission struct {
 	// PolicyTemplateArn — This ARN maps to a pre-registered policy content for this partner.
 	PolicyTemplateArn *string
 	// Parameters — A list of policy parameters that define the scope and constraints of the delegated permissions.
 	Parameters []PolicyParameter
-}
-
-// DecodeQuery implements query.Input: it reads the members of DelegationPermission found under k and checks the model's constraints.
-func (v *DelegationPermission) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("PolicyTemplateArn", "policyTemplateArn"), query.StringRule{Min: 20, Max: 2048}, false); ok {
-		v.PolicyTemplateArn = &x
-	}
-	if x, ok := query.DecodeList(d, k.Field("Parameters", "parameters"), query.ListRule{Max: 50}, false, func(d *query.Decoder, k query.Key) PolicyParameter {
-		var x PolicyParameter
-		x.DecodeQuery(d, k)
-		return x
-	}); ok {
-		v.Parameters = x
-	}
-}
-
-// EncodeQuery implements query.Output: it writes the members of DelegationPermission in model order, omitting absent optional members.
-func (v *DelegationPermission) EncodeQuery(e *query.Encoder) {
-	if v.PolicyTemplateArn != nil {
-		e.String("PolicyTemplateArn", *v.PolicyTemplateArn)
-	}
-	query.EncodeList(e, "Parameters", v.Parameters, false, func(e *query.Encoder, x *PolicyParameter) { x.EncodeQuery(e) })
 }
 
 // DelegationRequest — Contains information about a delegation request, including its status, permissions, and associated metadata.
@@ -1826,70 +846,6 @@ type DelegationRequest struct {
 	UpdatedTime *time.Time
 }
 
-// EncodeQuery implements query.Output: it writes the members of DelegationRequest in model order, omitting absent optional members.
-func (v *DelegationRequest) EncodeQuery(e *query.Encoder) {
-	if v.DelegationRequestId != nil {
-		e.String("DelegationRequestId", *v.DelegationRequestId)
-	}
-	if v.OwnerAccountId != nil {
-		e.String("OwnerAccountId", *v.OwnerAccountId)
-	}
-	if v.Description != nil {
-		e.String("Description", *v.Description)
-	}
-	if v.RequestMessage != nil {
-		e.String("RequestMessage", *v.RequestMessage)
-	}
-	if v.Permissions != nil {
-		e.Start("Permissions")
-		v.Permissions.EncodeQuery(e)
-		e.End("Permissions")
-	}
-	if v.PermissionPolicy != nil {
-		e.String("PermissionPolicy", *v.PermissionPolicy)
-	}
-	query.EncodeList(e, "RolePermissionRestrictionArns", v.RolePermissionRestrictionArns, false, func(e *query.Encoder, x *string) { e.Text(*x) })
-	if v.OwnerId != nil {
-		e.String("OwnerId", *v.OwnerId)
-	}
-	if v.ApproverId != nil {
-		e.String("ApproverId", *v.ApproverId)
-	}
-	if v.State != nil {
-		e.String("State", string(*v.State))
-	}
-	if v.ExpirationTime != nil {
-		e.Time("ExpirationTime", *v.ExpirationTime)
-	}
-	if v.RequestorId != nil {
-		e.String("RequestorId", *v.RequestorId)
-	}
-	if v.RequestorName != nil {
-		e.String("RequestorName", *v.RequestorName)
-	}
-	if v.CreateDate != nil {
-		e.Time("CreateDate", *v.CreateDate)
-	}
-	if v.SessionDuration != nil {
-		e.Int("SessionDuration", *v.SessionDuration)
-	}
-	if v.RedirectUrl != nil {
-		e.String("RedirectUrl", *v.RedirectUrl)
-	}
-	if v.Notes != nil {
-		e.String("Notes", *v.Notes)
-	}
-	if v.RejectionReason != nil {
-		e.String("RejectionReason", *v.RejectionReason)
-	}
-	if v.OnlySendByOwner != nil {
-		e.Bool("OnlySendByOwner", *v.OnlySendByOwner)
-	}
-	if v.UpdatedTime != nil {
-		e.Time("UpdatedTime", *v.UpdatedTime)
-	}
-}
-
 // DeleteAccessKeyRequest — is the input of DeleteAccessKey.
 type DeleteAccessKeyRequest struct {
 	// UserName — The name of the user whose access key pair you want to delete.
@@ -1900,29 +856,12 @@ type DeleteAccessKeyRequest struct {
 	AccessKeyId string
 }
 
-// DecodeQuery implements query.Input: it reads the members of DeleteAccessKeyRequest found under k and checks the model's constraints.
-func (v *DeleteAccessKeyRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, false); ok {
-		v.UserName = &x
-	}
-	if x, ok := d.String(k.Field("AccessKeyId", "accessKeyId"), query.StringRule{Min: 16, Max: 128, Pattern: patAccessKeyIdType}, true); ok {
-		v.AccessKeyId = x
-	}
-}
-
 // DeleteAccountAliasRequest — is the input of DeleteAccountAlias.
 type DeleteAccountAliasRequest struct {
 	// AccountAlias — The name of the account alias to delete.
 	//
 	// Required.
 	AccountAlias string
-}
-
-// DecodeQuery implements query.Input: it reads the members of DeleteAccountAliasRequest found under k and checks the model's constraints.
-func (v *DeleteAccountAliasRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("AccountAlias", "accountAlias"), query.StringRule{Min: 3, Max: 63, Pattern: patAccountAliasType}, true); ok {
-		v.AccountAlias = x
-	}
 }
 
 // DeleteGroupPolicyRequest — is the input of DeleteGroupPolicy.
@@ -1937,29 +876,12 @@ type DeleteGroupPolicyRequest struct {
 	PolicyName string
 }
 
-// DecodeQuery implements query.Input: it reads the members of DeleteGroupPolicyRequest found under k and checks the model's constraints.
-func (v *DeleteGroupPolicyRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("GroupName", "groupName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.GroupName = x
-	}
-	if x, ok := d.String(k.Field("PolicyName", "policyName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.PolicyName = x
-	}
-}
-
 // DeleteGroupRequest — is the input of DeleteGroup.
 type DeleteGroupRequest struct {
 	// GroupName — The name of the IAM group to delete.
 	//
 	// Required.
 	GroupName string
-}
-
-// DecodeQuery implements query.Input: it reads the members of DeleteGroupRequest found under k and checks the model's constraints.
-func (v *DeleteGroupRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("GroupName", "groupName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.GroupName = x
-	}
 }
 
 // DeleteInstanceProfileRequest — is the input of DeleteInstanceProfile.
@@ -1970,24 +892,10 @@ type DeleteInstanceProfileRequest struct {
 	InstanceProfileName string
 }
 
-// DecodeQuery implements query.Input: it reads the members of DeleteInstanceProfileRequest found under k and checks the model's constraints.
-func (v *DeleteInstanceProfileRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("InstanceProfileName", "instanceProfileName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.InstanceProfileName = x
-	}
-}
-
 // DeleteLoginProfileRequest — is the input of DeleteLoginProfile.
 type DeleteLoginProfileRequest struct {
 	// UserName — The name of the user whose password you want to delete.
 	UserName *string
-}
-
-// DecodeQuery implements query.Input: it reads the members of DeleteLoginProfileRequest found under k and checks the model's constraints.
-func (v *DeleteLoginProfileRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, false); ok {
-		v.UserName = &x
-	}
 }
 
 // DeleteOpenIDConnectProviderRequest — is the input of DeleteOpenIDConnectProvider.
@@ -1998,26 +906,12 @@ type DeleteOpenIDConnectProviderRequest struct {
 	OpenIDConnectProviderArn string
 }
 
-// DecodeQuery implements query.Input: it reads the members of DeleteOpenIDConnectProviderRequest found under k and checks the model's constraints.
-func (v *DeleteOpenIDConnectProviderRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("OpenIDConnectProviderArn", "openIDConnectProviderArn"), query.StringRule{Min: 20, Max: 2048}, true); ok {
-		v.OpenIDConnectProviderArn = x
-	}
-}
-
 // DeletePolicyRequest — is the input of DeletePolicy.
 type DeletePolicyRequest struct {
 	// PolicyArn — The Amazon Resource Name (ARN) of the IAM policy you want to delete.
 	//
 	// Required.
 	PolicyArn string
-}
-
-// DecodeQuery implements query.Input: it reads the members of DeletePolicyRequest found under k and checks the model's constraints.
-func (v *DeletePolicyRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("PolicyArn", "policyArn"), query.StringRule{Min: 20, Max: 2048}, true); ok {
-		v.PolicyArn = x
-	}
 }
 
 // DeletePolicyVersionRequest — is the input of DeletePolicyVersion.
@@ -2032,29 +926,12 @@ type DeletePolicyVersionRequest struct {
 	VersionId string
 }
 
-// DecodeQuery implements query.Input: it reads the members of DeletePolicyVersionRequest found under k and checks the model's constraints.
-func (v *DeletePolicyVersionRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("PolicyArn", "policyArn"), query.StringRule{Min: 20, Max: 2048}, true); ok {
-		v.PolicyArn = x
-	}
-	if x, ok := d.String(k.Field("VersionId", "versionId"), query.StringRule{Pattern: patPolicyVersionIdType}, true); ok {
-		v.VersionId = x
-	}
-}
-
 // DeleteRolePermissionsBoundaryRequest — is the input of DeleteRolePermissionsBoundary.
 type DeleteRolePermissionsBoundaryRequest struct {
 	// RoleName — The name (friendly name, not ARN) of the IAM role from which you want to remove the permissions boundary.
 	//
 	// Required.
 	RoleName string
-}
-
-// DecodeQuery implements query.Input: it reads the members of DeleteRolePermissionsBoundaryRequest found under k and checks the model's constraints.
-func (v *DeleteRolePermissionsBoundaryRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("RoleName", "roleName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, true); ok {
-		v.RoleName = x
-	}
 }
 
 // DeleteRolePolicyRequest — is the input of DeleteRolePolicy.
@@ -2069,16 +946,6 @@ type DeleteRolePolicyRequest struct {
 	PolicyName string
 }
 
-// DecodeQuery implements query.Input: it reads the members of DeleteRolePolicyRequest found under k and checks the model's constraints.
-func (v *DeleteRolePolicyRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("RoleName", "roleName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, true); ok {
-		v.RoleName = x
-	}
-	if x, ok := d.String(k.Field("PolicyName", "policyName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.PolicyName = x
-	}
-}
-
 // DeleteRoleRequest — is the input of DeleteRole.
 type DeleteRoleRequest struct {
 	// RoleName — The name of the role to delete.
@@ -2087,26 +954,12 @@ type DeleteRoleRequest struct {
 	RoleName string
 }
 
-// DecodeQuery implements query.Input: it reads the members of DeleteRoleRequest found under k and checks the model's constraints.
-func (v *DeleteRoleRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("RoleName", "roleName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, true); ok {
-		v.RoleName = x
-	}
-}
-
 // DeleteSAMLProviderRequest — is the input of DeleteSAMLProvider.
 type DeleteSAMLProviderRequest struct {
 	// SAMLProviderArn — The Amazon Resource Name (ARN) of the SAML provider to delete.
 	//
 	// Required.
 	SAMLProviderArn string
-}
-
-// DecodeQuery implements query.Input: it reads the members of DeleteSAMLProviderRequest found under k and checks the model's constraints.
-func (v *DeleteSAMLProviderRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("SAMLProviderArn", "sAMLProviderArn"), query.StringRule{Min: 20, Max: 2048}, true); ok {
-		v.SAMLProviderArn = x
-	}
 }
 
 // DeleteSSHPublicKeyRequest — is the input of DeleteSSHPublicKey.
@@ -2121,29 +974,12 @@ type DeleteSSHPublicKeyRequest struct {
 	SSHPublicKeyId string
 }
 
-// DecodeQuery implements query.Input: it reads the members of DeleteSSHPublicKeyRequest found under k and checks the model's constraints.
-func (v *DeleteSSHPublicKeyRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, true); ok {
-		v.UserName = x
-	}
-	if x, ok := d.String(k.Field("SSHPublicKeyId", "sSHPublicKeyId"), query.StringRule{Min: 20, Max: 128, Pattern: patAccessKeyIdType}, true); ok {
-		v.SSHPublicKeyId = x
-	}
-}
-
 // DeleteServerCertificateRequest — is the input of DeleteServerCertificate.
 type DeleteServerCertificateRequest struct {
 	// ServerCertificateName — The name of the server certificate you want to delete.
 	//
 	// Required.
 	ServerCertificateName string
-}
-
-// DecodeQuery implements query.Input: it reads the members of DeleteServerCertificateRequest found under k and checks the model's constraints.
-func (v *DeleteServerCertificateRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("ServerCertificateName", "serverCertificateName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.ServerCertificateName = x
-	}
 }
 
 // DeleteServiceLinkedRoleRequest — is the input of DeleteServiceLinkedRole.
@@ -2154,24 +990,12 @@ type DeleteServiceLinkedRoleRequest struct {
 	RoleName string
 }
 
-// DecodeQuery implements query.Input: it reads the members of DeleteServiceLinkedRoleRequest found under k and checks the model's constraints.
-func (v *DeleteServiceLinkedRoleRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("RoleName", "roleName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, true); ok {
-		v.RoleName = x
-	}
-}
-
 // DeleteServiceLinkedRoleResponse — is the output of DeleteServiceLinkedRole.
 type DeleteServiceLinkedRoleResponse struct {
 	// DeletionTaskId — The deletion task identifier that you can use to check the status of the deletion.
 	//
 	// Required.
 	DeletionTaskId string
-}
-
-// EncodeQuery implements query.Output: it writes the members of DeleteServiceLinkedRoleResponse in model order, omitting absent optional members.
-func (v *DeleteServiceLinkedRoleResponse) EncodeQuery(e *query.Encoder) {
-	e.String("DeletionTaskId", v.DeletionTaskId)
 }
 
 // DeleteServiceSpecificCredentialRequest — is the input of DeleteServiceSpecificCredential.
@@ -2184,16 +1008,6 @@ type DeleteServiceSpecificCredentialRequest struct {
 	ServiceSpecificCredentialId string
 }
 
-// DecodeQuery implements query.Input: it reads the members of DeleteServiceSpecificCredentialRequest found under k and checks the model's constraints.
-func (v *DeleteServiceSpecificCredentialRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, false); ok {
-		v.UserName = &x
-	}
-	if x, ok := d.String(k.Field("ServiceSpecificCredentialId", "serviceSpecificCredentialId"), query.StringRule{Min: 20, Max: 128, Pattern: patAccessKeyIdType}, true); ok {
-		v.ServiceSpecificCredentialId = x
-	}
-}
-
 // DeleteSigningCertificateRequest — is the input of DeleteSigningCertificate.
 type DeleteSigningCertificateRequest struct {
 	// UserName — The name of the user the signing certificate belongs to.
@@ -2204,29 +1018,12 @@ type DeleteSigningCertificateRequest struct {
 	CertificateId string
 }
 
-// DecodeQuery implements query.Input: it reads the members of DeleteSigningCertificateRequest found under k and checks the model's constraints.
-func (v *DeleteSigningCertificateRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, false); ok {
-		v.UserName = &x
-	}
-	if x, ok := d.String(k.Field("CertificateId", "certificateId"), query.StringRule{Min: 24, Max: 128, Pattern: patAccessKeyIdType}, true); ok {
-		v.CertificateId = x
-	}
-}
-
 // DeleteUserPermissionsBoundaryRequest — is the input of DeleteUserPermissionsBoundary.
 type DeleteUserPermissionsBoundaryRequest struct {
 	// UserName — The name (friendly name, not ARN) of the IAM user from which you want to remove the permissions boundary.
 	//
 	// Required.
 	UserName string
-}
-
-// DecodeQuery implements query.Input: it reads the members of DeleteUserPermissionsBoundaryRequest found under k and checks the model's constraints.
-func (v *DeleteUserPermissionsBoundaryRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, true); ok {
-		v.UserName = x
-	}
 }
 
 // DeleteUserPolicyRequest — is the input of DeleteUserPolicy.
@@ -2241,29 +1038,12 @@ type DeleteUserPolicyRequest struct {
 	PolicyName string
 }
 
-// DecodeQuery implements query.Input: it reads the members of DeleteUserPolicyRequest found under k and checks the model's constraints.
-func (v *DeleteUserPolicyRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.UserName = x
-	}
-	if x, ok := d.String(k.Field("PolicyName", "policyName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.PolicyName = x
-	}
-}
-
 // DeleteUserRequest — is the input of DeleteUser.
 type DeleteUserRequest struct {
 	// UserName — The name of the user to delete.
 	//
 	// Required.
 	UserName string
-}
-
-// DecodeQuery implements query.Input: it reads the members of DeleteUserRequest found under k and checks the model's constraints.
-func (v *DeleteUserRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.UserName = x
-	}
 }
 
 // DeleteVirtualMFADeviceRequest — is the input of DeleteVirtualMFADevice.
@@ -2274,27 +1054,12 @@ type DeleteVirtualMFADeviceRequest struct {
 	SerialNumber string
 }
 
-// DecodeQuery implements query.Input: it reads the members of DeleteVirtualMFADeviceRequest found under k and checks the model's constraints.
-func (v *DeleteVirtualMFADeviceRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("SerialNumber", "serialNumber"), query.StringRule{Min: 9, Max: 256, Pattern: patSerialNumberType}, true); ok {
-		v.SerialNumber = x
-	}
-}
-
 // DeletionTaskFailureReasonType — The reason that the service-linked role deletion failed.
 type DeletionTaskFailureReasonType struct {
 	// Reason — A short description of the reason that the service-linked role deletion failed.
 	Reason *string
 	// RoleUsageList — A list of objects that contains details about the service-linked role deletion failure, if that information is returned by the service.
 	RoleUsageList []RoleUsageType
-}
-
-// EncodeQuery implements query.Output: it writes the members of DeletionTaskFailureReasonType in model order, omitting absent optional members.
-func (v *DeletionTaskFailureReasonType) EncodeQuery(e *query.Encoder) {
-	if v.Reason != nil {
-		e.String("Reason", *v.Reason)
-	}
-	query.EncodeList(e, "RoleUsageList", v.RoleUsageList, false, func(e *query.Encoder, x *RoleUsageType) { x.EncodeQuery(e) })
 }
 
 // DeletionTaskStatusType — the DeletionTaskStatusType enumeration of the model.
@@ -2330,16 +1095,6 @@ type DetachGroupPolicyRequest struct {
 	PolicyArn string
 }
 
-// DecodeQuery implements query.Input: it reads the members of DetachGroupPolicyRequest found under k and checks the model's constraints.
-func (v *DetachGroupPolicyRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("GroupName", "groupName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.GroupName = x
-	}
-	if x, ok := d.String(k.Field("PolicyArn", "policyArn"), query.StringRule{Min: 20, Max: 2048}, true); ok {
-		v.PolicyArn = x
-	}
-}
-
 // DetachRolePolicyRequest — is the input of DetachRolePolicy.
 type DetachRolePolicyRequest struct {
 	// RoleName — The name (friendly name, not ARN) of the IAM role to detach the policy from.
@@ -2350,16 +1105,6 @@ type DetachRolePolicyRequest struct {
 	//
 	// Required.
 	PolicyArn string
-}
-
-// DecodeQuery implements query.Input: it reads the members of DetachRolePolicyRequest found under k and checks the model's constraints.
-func (v *DetachRolePolicyRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("RoleName", "roleName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, true); ok {
-		v.RoleName = x
-	}
-	if x, ok := d.String(k.Field("PolicyArn", "policyArn"), query.StringRule{Min: 20, Max: 2048}, true); ok {
-		v.PolicyArn = x
-	}
 }
 
 // DetachUserPolicyRequest — is the input of DetachUserPolicy.
@@ -2374,22 +1119,8 @@ type DetachUserPolicyRequest struct {
 	PolicyArn string
 }
 
-// DecodeQuery implements query.Input: it reads the members of DetachUserPolicyRequest found under k and checks the model's constraints.
-func (v *DetachUserPolicyRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, true); ok {
-		v.UserName = x
-	}
-	if x, ok := d.String(k.Field("PolicyArn", "policyArn"), query.StringRule{Min: 20, Max: 2048}, true); ok {
-		v.PolicyArn = x
-	}
-}
-
 // DisableOrganizationsRootCredentialsManagementRequest — is the input of DisableOrganizationsRootCredentialsManagement.
 type DisableOrganizationsRootCredentialsManagementRequest struct {
-}
-
-// DecodeQuery implements query.Input: it reads the members of DisableOrganizationsRootCredentialsManagementRequest found under k and checks the model's constraints.
-func (v *DisableOrganizationsRootCredentialsManagementRequest) DecodeQuery(*query.Decoder, query.Key) {
 }
 
 // DisableOrganizationsRootCredentialsManagementResponse — is the output of DisableOrganizationsRootCredentialsManagement.
@@ -2400,20 +1131,9 @@ type DisableOrganizationsRootCredentialsManagementResponse struct {
 	EnabledFeatures []FeatureType
 }
 
-// EncodeQuery implements query.Output: it writes the members of DisableOrganizationsRootCredentialsManagementResponse in model order, omitting absent optional members.
-func (v *DisableOrganizationsRootCredentialsManagementResponse) EncodeQuery(e *query.Encoder) {
-	if v.OrganizationId != nil {
-		e.String("OrganizationId", *v.OrganizationId)
-	}
-	query.EncodeList(e, "EnabledFeatures", v.EnabledFeatures, false, func(e *query.Encoder, x *FeatureType) { e.Text(string(*x)) })
-}
-
 // DisableOrganizationsRootSessionsRequest — is the input of DisableOrganizationsRootSessions.
 type DisableOrganizationsRootSessionsRequest struct {
 }
-
-// DecodeQuery implements query.Input: it reads the members of DisableOrganizationsRootSessionsRequest found under k and checks the model's constraints.
-func (v *DisableOrganizationsRootSessionsRequest) DecodeQuery(*query.Decoder, query.Key) {}
 
 // DisableOrganizationsRootSessionsResponse — is the output of DisableOrganizationsRootSessions.
 type DisableOrganizationsRootSessionsResponse struct {
@@ -2421,14 +1141,6 @@ type DisableOrganizationsRootSessionsResponse struct {
 	OrganizationId *string
 	// EnabledFeatures — The features you have enabled for centralized root access of member accounts in your organization.
 	EnabledFeatures []FeatureType
-}
-
-// EncodeQuery implements query.Output: it writes the members of DisableOrganizationsRootSessionsResponse in model order, omitting absent optional members.
-func (v *DisableOrganizationsRootSessionsResponse) EncodeQuery(e *query.Encoder) {
-	if v.OrganizationId != nil {
-		e.String("OrganizationId", *v.OrganizationId)
-	}
-	query.EncodeList(e, "EnabledFeatures", v.EnabledFeatures, false, func(e *query.Encoder, x *FeatureType) { e.Text(string(*x)) })
 }
 
 // EnableMFADeviceRequest — is the input of EnableMFADevice.
@@ -2451,28 +1163,8 @@ type EnableMFADeviceRequest struct {
 	AuthenticationCode2 string
 }
 
-// DecodeQuery implements query.Input: it reads the members of EnableMFADeviceRequest found under k and checks the model's constraints.
-func (v *EnableMFADeviceRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.UserName = x
-	}
-	if x, ok := d.String(k.Field("SerialNumber", "serialNumber"), query.StringRule{Min: 9, Max: 256, Pattern: patSerialNumberType}, true); ok {
-		v.SerialNumber = x
-	}
-	if x, ok := d.String(k.Field("AuthenticationCode1", "authenticationCode1"), query.StringRule{Min: 6, Max: 6, Pattern: patAuthenticationCodeType}, true); ok {
-		v.AuthenticationCode1 = x
-	}
-	if x, ok := d.String(k.Field("AuthenticationCode2", "authenticationCode2"), query.StringRule{Min: 6, Max: 6, Pattern: patAuthenticationCodeType}, true); ok {
-		v.AuthenticationCode2 = x
-	}
-}
-
 // EnableOrganizationsRootCredentialsManagementRequest — is the input of EnableOrganizationsRootCredentialsManagement.
 type EnableOrganizationsRootCredentialsManagementRequest struct {
-}
-
-// DecodeQuery implements query.Input: it reads the members of EnableOrganizationsRootCredentialsManagementRequest found under k and checks the model's constraints.
-func (v *EnableOrganizationsRootCredentialsManagementRequest) DecodeQuery(*query.Decoder, query.Key) {
 }
 
 // EnableOrganizationsRootCredentialsManagementResponse — is the output of EnableOrganizationsRootCredentialsManagement.
@@ -2483,20 +1175,9 @@ type EnableOrganizationsRootCredentialsManagementResponse struct {
 	EnabledFeatures []FeatureType
 }
 
-// EncodeQuery implements query.Output: it writes the members of EnableOrganizationsRootCredentialsManagementResponse in model order, omitting absent optional members.
-func (v *EnableOrganizationsRootCredentialsManagementResponse) EncodeQuery(e *query.Encoder) {
-	if v.OrganizationId != nil {
-		e.String("OrganizationId", *v.OrganizationId)
-	}
-	query.EncodeList(e, "EnabledFeatures", v.EnabledFeatures, false, func(e *query.Encoder, x *FeatureType) { e.Text(string(*x)) })
-}
-
 // EnableOrganizationsRootSessionsRequest — is the input of EnableOrganizationsRootSessions.
 type EnableOrganizationsRootSessionsRequest struct {
 }
-
-// DecodeQuery implements query.Input: it reads the members of EnableOrganizationsRootSessionsRequest found under k and checks the model's constraints.
-func (v *EnableOrganizationsRootSessionsRequest) DecodeQuery(*query.Decoder, query.Key) {}
 
 // EnableOrganizationsRootSessionsResponse — is the output of EnableOrganizationsRootSessions.
 type EnableOrganizationsRootSessionsResponse struct {
@@ -2506,25 +1187,10 @@ type EnableOrganizationsRootSessionsResponse struct {
 	EnabledFeatures []FeatureType
 }
 
-// EncodeQuery implements query.Output: it writes the members of EnableOrganizationsRootSessionsResponse in model order, omitting absent optional members.
-func (v *EnableOrganizationsRootSessionsResponse) EncodeQuery(e *query.Encoder) {
-	if v.OrganizationId != nil {
-		e.String("OrganizationId", *v.OrganizationId)
-	}
-	query.EncodeList(e, "EnabledFeatures", v.EnabledFeatures, false, func(e *query.Encoder, x *FeatureType) { e.Text(string(*x)) })
-}
-
 // EnableOutboundWebIdentityFederationResponse — is the output of EnableOutboundWebIdentityFederation.
 type EnableOutboundWebIdentityFederationResponse struct {
 	// IssuerIdentifier — A unique issuer URL for your Amazon Web Services account that hosts the OpenID Connect (OIDC) discovery endpoints at /.well-known/openid-configuration and /.well-known/jwks.json .
 	IssuerIdentifier *string
-}
-
-// EncodeQuery implements query.Output: it writes the members of EnableOutboundWebIdentityFederationResponse in model order, omitting absent optional members.
-func (v *EnableOutboundWebIdentityFederationResponse) EncodeQuery(e *query.Encoder) {
-	if v.IssuerIdentifier != nil {
-		e.String("IssuerIdentifier", *v.IssuerIdentifier)
-	}
 }
 
 // EntityDetails — An object that contains details about when the IAM entities (users or roles) were last used in an attempt to access the specified Amazon Web Services service.
@@ -2535,16 +1201,6 @@ type EntityDetails struct {
 	EntityInfo EntityInfo
 	// LastAuthenticated — The date and time, in  ISO 8601 date-time format , when the authenticated entity last attempted to access Amazon Web Services.
 	LastAuthenticated *time.Time
-}
-
-// EncodeQuery implements query.Output: it writes the members of EntityDetails in model order, omitting absent optional members.
-func (v *EntityDetails) EncodeQuery(e *query.Encoder) {
-	e.Start("EntityInfo")
-	v.EntityInfo.EncodeQuery(e)
-	e.End("EntityInfo")
-	if v.LastAuthenticated != nil {
-		e.Time("LastAuthenticated", *v.LastAuthenticated)
-	}
 }
 
 // EntityInfo — Contains details about the specified entity (user or role).
@@ -2567,17 +1223,6 @@ type EntityInfo struct {
 	Id string
 	// Path — The path to the entity (user or role).
 	Path *string
-}
-
-// EncodeQuery implements query.Output: it writes the members of EntityInfo in model order, omitting absent optional members.
-func (v *EntityInfo) EncodeQuery(e *query.Encoder) {
-	e.String("Arn", v.Arn)
-	e.String("Name", v.Name)
-	e.String("Type", string(v.Type))
-	e.String("Id", v.Id)
-	if v.Path != nil {
-		e.String("Path", *v.Path)
-	}
 }
 
 // EntityType — the EntityType enumeration of the model.
@@ -2603,16 +1248,6 @@ func (EntityType) Values() []EntityType {
 	}
 }
 
-func entityTypeEnum() []string {
-	return []string{
-		"User",
-		"Role",
-		"Group",
-		"LocalManagedPolicy",
-		"AWSManagedPolicy",
-	}
-}
-
 // ErrorDetails — Contains information about the reason that the operation failed.
 type ErrorDetails struct {
 	// Message — Detailed information about the reason that the operation failed.
@@ -2623,12 +1258,6 @@ type ErrorDetails struct {
 	//
 	// Required.
 	Code string
-}
-
-// EncodeQuery implements query.Output: it writes the members of ErrorDetails in model order, omitting absent optional members.
-func (v *ErrorDetails) EncodeQuery(e *query.Encoder) {
-	e.String("Message", v.Message)
-	e.String("Code", v.Code)
 }
 
 // EvaluationResult — Contains the results of a simulation.
@@ -2657,29 +1286,6 @@ type EvaluationResult struct {
 	ResourceSpecificResults []ResourceSpecificResult
 }
 
-// EncodeQuery implements query.Output: it writes the members of EvaluationResult in model order, omitting absent optional members.
-func (v *EvaluationResult) EncodeQuery(e *query.Encoder) {
-	e.String("EvalActionName", v.EvalActionName)
-	if v.EvalResourceName != nil {
-		e.String("EvalResourceName", *v.EvalResourceName)
-	}
-	e.String("EvalDecision", string(v.EvalDecision))
-	query.EncodeList(e, "MatchedStatements", v.MatchedStatements, false, func(e *query.Encoder, x *Statement) { x.EncodeQuery(e) })
-	query.EncodeList(e, "MissingContextValues", v.MissingContextValues, false, func(e *query.Encoder, x *string) { e.Text(*x) })
-	if v.OrganizationsDecisionDetail != nil {
-		e.Start("OrganizationsDecisionDetail")
-		v.OrganizationsDecisionDetail.EncodeQuery(e)
-		e.End("OrganizationsDecisionDetail")
-	}
-	if v.PermissionsBoundaryDecisionDetail != nil {
-		e.Start("PermissionsBoundaryDecisionDetail")
-		v.PermissionsBoundaryDecisionDetail.EncodeQuery(e)
-		e.End("PermissionsBoundaryDecisionDetail")
-	}
-	query.EncodeMap(e, "EvalDecisionDetails", v.EvalDecisionDetails, false, func(e *query.Encoder, x *PolicyEvaluationDecisionType) { e.Text(string(*x)) })
-	query.EncodeList(e, "ResourceSpecificResults", v.ResourceSpecificResults, false, func(e *query.Encoder, x *ResourceSpecificResult) { x.EncodeQuery(e) })
-}
-
 // FeatureType — the FeatureType enumeration of the model.
 type FeatureType string
 
@@ -2705,16 +1311,6 @@ type GenerateCredentialReportResponse struct {
 	Description *string
 }
 
-// EncodeQuery implements query.Output: it writes the members of GenerateCredentialReportResponse in model order, omitting absent optional members.
-func (v *GenerateCredentialReportResponse) EncodeQuery(e *query.Encoder) {
-	if v.State != nil {
-		e.String("State", string(*v.State))
-	}
-	if v.Description != nil {
-		e.String("Description", *v.Description)
-	}
-}
-
 // GenerateOrganizationsAccessReportRequest — is the input of GenerateOrganizationsAccessReport.
 type GenerateOrganizationsAccessReportRequest struct {
 	// EntityPath — The path of the Organizations entity (root, OU, or account).
@@ -2725,27 +1321,10 @@ type GenerateOrganizationsAccessReportRequest struct {
 	OrganizationsPolicyId *string
 }
 
-// DecodeQuery implements query.Input: it reads the members of GenerateOrganizationsAccessReportRequest found under k and checks the model's constraints.
-func (v *GenerateOrganizationsAccessReportRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("EntityPath", "entityPath"), query.StringRule{Min: 19, Max: 427, Pattern: patOrganizationsEntityPathType}, true); ok {
-		v.EntityPath = x
-	}
-	if x, ok := d.String(k.Field("OrganizationsPolicyId", "organizationsPolicyId"), query.StringRule{Pattern: patOrganizationsPolicyIdType}, false); ok {
-		v.OrganizationsPolicyId = &x
-	}
-}
-
 // GenerateOrganizationsAccessReportResponse — is the output of GenerateOrganizationsAccessReport.
 type GenerateOrganizationsAccessReportResponse struct {
 	// JobId — The job identifier that you can use in the GetOrganizationsAccessReport operation.
 	JobId *string
-}
-
-// EncodeQuery implements query.Output: it writes the members of GenerateOrganizationsAccessReportResponse in model order, omitting absent optional members.
-func (v *GenerateOrganizationsAccessReportResponse) EncodeQuery(e *query.Encoder) {
-	if v.JobId != nil {
-		e.String("JobId", *v.JobId)
-	}
 }
 
 // GenerateServiceLastAccessedDetailsRequest — is the input of GenerateServiceLastAccessedDetails.
@@ -2758,28 +1337,10 @@ type GenerateServiceLastAccessedDetailsRequest struct {
 	Granularity *AccessAdvisorUsageGranularityType
 }
 
-// DecodeQuery implements query.Input: it reads the members of GenerateServiceLastAccessedDetailsRequest found under k and checks the model's constraints.
-func (v *GenerateServiceLastAccessedDetailsRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("Arn", "arn"), query.StringRule{Min: 20, Max: 2048}, true); ok {
-		v.Arn = x
-	}
-	if x, ok := d.String(k.Field("Granularity", "granularity"), query.StringRule{Enum: accessAdvisorUsageGranularityTypeEnum()}, false); ok {
-		e := AccessAdvisorUsageGranularityType(x)
-		v.Granularity = &e
-	}
-}
-
 // GenerateServiceLastAccessedDetailsResponse — is the output of GenerateServiceLastAccessedDetails.
 type GenerateServiceLastAccessedDetailsResponse struct {
 	// JobId — The JobId that you can use in the GetServiceLastAccessedDetails or GetServiceLastAccessedDetailsWithEntities operations.
 	JobId *string
-}
-
-// EncodeQuery implements query.Output: it writes the members of GenerateServiceLastAccessedDetailsResponse in model order, omitting absent optional members.
-func (v *GenerateServiceLastAccessedDetailsResponse) EncodeQuery(e *query.Encoder) {
-	if v.JobId != nil {
-		e.String("JobId", *v.JobId)
-	}
 }
 
 // GetAccessKeyLastUsedRequest — is the input of GetAccessKeyLastUsed.
@@ -2790,31 +1351,12 @@ type GetAccessKeyLastUsedRequest struct {
 	AccessKeyId string
 }
 
-// DecodeQuery implements query.Input: it reads the members of GetAccessKeyLastUsedRequest found under k and checks the model's constraints.
-func (v *GetAccessKeyLastUsedRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("AccessKeyId", "accessKeyId"), query.StringRule{Min: 16, Max: 128, Pattern: patAccessKeyIdType}, true); ok {
-		v.AccessKeyId = x
-	}
-}
-
 // GetAccessKeyLastUsedResponse — Contains the response to a successful GetAccessKeyLastUsed request.
 type GetAccessKeyLastUsedResponse struct {
 	// UserName — The name of the IAM user that owns this access key.
 	UserName *string
 	// AccessKeyLastUsed — Contains information about the last time the access key was used.
 	AccessKeyLastUsed *AccessKeyLastUsed
-}
-
-// EncodeQuery implements query.Output: it writes the members of GetAccessKeyLastUsedResponse in model order, omitting absent optional members.
-func (v *GetAccessKeyLastUsedResponse) EncodeQuery(e *query.Encoder) {
-	if v.UserName != nil {
-		e.String("UserName", *v.UserName)
-	}
-	if v.AccessKeyLastUsed != nil {
-		e.Start("AccessKeyLastUsed")
-		v.AccessKeyLastUsed.EncodeQuery(e)
-		e.End("AccessKeyLastUsed")
-	}
 }
 
 // GetAccountAuthorizationDetailsRequest — is the input of GetAccountAuthorizationDetails.
@@ -2825,22 +1367,6 @@ type GetAccountAuthorizationDetailsRequest struct {
 	MaxItems *int32
 	// Marker — Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
 	Marker *string
-}
-
-// DecodeQuery implements query.Input: it reads the members of GetAccountAuthorizationDetailsRequest found under k and checks the model's constraints.
-func (v *GetAccountAuthorizationDetailsRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := query.DecodeList(d, k.Field("Filter", "filter"), query.ListRule{Scalar: true}, false, func(d *query.Decoder, k query.Key) EntityType {
-		x, _ := d.String(k, query.StringRule{Enum: entityTypeEnum()}, true)
-		return EntityType(x)
-	}); ok {
-		v.Filter = x
-	}
-	if x, ok := d.Int(k.Field("MaxItems", "maxItems"), query.IntRule{Min: 1, HasMin: true, Max: 1000, HasMax: true}, false); ok {
-		v.MaxItems = &x
-	}
-	if x, ok := d.String(k.Field("Marker", "marker"), query.StringRule{Min: 1, Max: 320, Pattern: patMarkerType}, false); ok {
-		v.Marker = &x
-	}
 }
 
 // GetAccountAuthorizationDetailsResponse — Contains the response to a successful GetAccountAuthorizationDetails request.
@@ -2859,20 +1385,6 @@ type GetAccountAuthorizationDetailsResponse struct {
 	Marker *string
 }
 
-// EncodeQuery implements query.Output: it writes the members of GetAccountAuthorizationDetailsResponse in model order, omitting absent optional members.
-func (v *GetAccountAuthorizationDetailsResponse) EncodeQuery(e *query.Encoder) {
-	query.EncodeList(e, "UserDetailList", v.UserDetailList, false, func(e *query.Encoder, x *UserDetail) { x.EncodeQuery(e) })
-	query.EncodeList(e, "GroupDetailList", v.GroupDetailList, false, func(e *query.Encoder, x *GroupDetail) { x.EncodeQuery(e) })
-	query.EncodeList(e, "RoleDetailList", v.RoleDetailList, false, func(e *query.Encoder, x *RoleDetail) { x.EncodeQuery(e) })
-	query.EncodeList(e, "Policies", v.Policies, false, func(e *query.Encoder, x *ManagedPolicyDetail) { x.EncodeQuery(e) })
-	if v.IsTruncated != nil {
-		e.Bool("IsTruncated", *v.IsTruncated)
-	}
-	if v.Marker != nil {
-		e.String("Marker", *v.Marker)
-	}
-}
-
 // GetAccountPasswordPolicyResponse — Contains the response to a successful GetAccountPasswordPolicy request.
 type GetAccountPasswordPolicyResponse struct {
 	// PasswordPolicy — A structure that contains details about the account's password policy.
@@ -2881,22 +1393,10 @@ type GetAccountPasswordPolicyResponse struct {
 	PasswordPolicy PasswordPolicy
 }
 
-// EncodeQuery implements query.Output: it writes the members of GetAccountPasswordPolicyResponse in model order, omitting absent optional members.
-func (v *GetAccountPasswordPolicyResponse) EncodeQuery(e *query.Encoder) {
-	e.Start("PasswordPolicy")
-	v.PasswordPolicy.EncodeQuery(e)
-	e.End("PasswordPolicy")
-}
-
 // GetAccountSummaryResponse — Contains the response to a successful GetAccountSummary request.
 type GetAccountSummaryResponse struct {
 	// SummaryMap — A set of key–value pairs containing information about IAM entity usage and IAM quotas.
 	SummaryMap map[SummaryKeyType]int32
-}
-
-// EncodeQuery implements query.Output: it writes the members of GetAccountSummaryResponse in model order, omitting absent optional members.
-func (v *GetAccountSummaryResponse) EncodeQuery(e *query.Encoder) {
-	query.EncodeMap(e, "SummaryMap", v.SummaryMap, false, func(e *query.Encoder, x *int32) { e.TextInt(*x) })
 }
 
 // GetContextKeysForCustomPolicyRequest — is the input of GetContextKeysForCustomPolicy.
@@ -2907,25 +1407,10 @@ type GetContextKeysForCustomPolicyRequest struct {
 	PolicyInputList []string
 }
 
-// DecodeQuery implements query.Input: it reads the members of GetContextKeysForCustomPolicyRequest found under k and checks the model's constraints.
-func (v *GetContextKeysForCustomPolicyRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := query.DecodeList(d, k.Field("PolicyInputList", "policyInputList"), query.ListRule{Scalar: true}, true, func(d *query.Decoder, k query.Key) string {
-		x, _ := d.String(k, query.StringRule{Min: 1, Max: 131072, Pattern: patCertificateBodyType}, true)
-		return x
-	}); ok {
-		v.PolicyInputList = x
-	}
-}
-
 // GetContextKeysForPolicyResponse — Contains the response to a successful GetContextKeysForPrincipalPolicy or GetContextKeysForCustomPolicy request.
 type GetContextKeysForPolicyResponse struct {
 	// ContextKeyNames — The list of context keys that are referenced in the input policies.
 	ContextKeyNames []string
-}
-
-// EncodeQuery implements query.Output: it writes the members of GetContextKeysForPolicyResponse in model order, omitting absent optional members.
-func (v *GetContextKeysForPolicyResponse) EncodeQuery(e *query.Encoder) {
-	query.EncodeList(e, "ContextKeyNames", v.ContextKeyNames, false, func(e *query.Encoder, x *string) { e.Text(*x) })
 }
 
 // GetContextKeysForPrincipalPolicyRequest — is the input of GetContextKeysForPrincipalPolicy.
@@ -2938,19 +1423,6 @@ type GetContextKeysForPrincipalPolicyRequest struct {
 	PolicyInputList []string
 }
 
-// DecodeQuery implements query.Input: it reads the members of GetContextKeysForPrincipalPolicyRequest found under k and checks the model's constraints.
-func (v *GetContextKeysForPrincipalPolicyRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("PolicySourceArn", "policySourceArn"), query.StringRule{Min: 20, Max: 2048}, true); ok {
-		v.PolicySourceArn = x
-	}
-	if x, ok := query.DecodeList(d, k.Field("PolicyInputList", "policyInputList"), query.ListRule{Scalar: true}, false, func(d *query.Decoder, k query.Key) string {
-		x, _ := d.String(k, query.StringRule{Min: 1, Max: 131072, Pattern: patCertificateBodyType}, true)
-		return x
-	}); ok {
-		v.PolicyInputList = x
-	}
-}
-
 // GetCredentialReportResponse — Contains the response to a successful GetCredentialReport request.
 type GetCredentialReportResponse struct {
 	// Content — Contains the credential report.
@@ -2959,19 +1431,6 @@ type GetCredentialReportResponse struct {
 	ReportFormat *ReportFormatType
 	// GeneratedTime — The date and time when the credential report was created, in ISO 8601 date-time format .
 	GeneratedTime *time.Time
-}
-
-// EncodeQuery implements query.Output: it writes the members of GetCredentialReportResponse in model order, omitting absent optional members.
-func (v *GetCredentialReportResponse) EncodeQuery(e *query.Encoder) {
-	if v.Content != nil {
-		e.Blob("Content", v.Content)
-	}
-	if v.ReportFormat != nil {
-		e.String("ReportFormat", string(*v.ReportFormat))
-	}
-	if v.GeneratedTime != nil {
-		e.Time("GeneratedTime", *v.GeneratedTime)
-	}
 }
 
 // GetDelegationRequestRequest — is the input of GetDelegationRequest.
@@ -2984,16 +1443,6 @@ type GetDelegationRequestRequest struct {
 	DelegationPermissionCheck *bool
 }
 
-// DecodeQuery implements query.Input: it reads the members of GetDelegationRequestRequest found under k and checks the model's constraints.
-func (v *GetDelegationRequestRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("DelegationRequestId", "delegationRequestId"), query.StringRule{Min: 16, Max: 128, Pattern: patDelegationRequestIdType}, true); ok {
-		v.DelegationRequestId = x
-	}
-	if x, ok := d.Bool(k.Field("DelegationPermissionCheck", "delegationPermissionCheck"), false); ok {
-		v.DelegationPermissionCheck = &x
-	}
-}
-
 // GetDelegationRequestResponse — is the output of GetDelegationRequest.
 type GetDelegationRequestResponse struct {
 	// DelegationRequest — The delegation request object containing all details about the request.
@@ -3002,21 +1451,6 @@ type GetDelegationRequestResponse struct {
 	PermissionCheckStatus *PermissionCheckStatusType
 	// PermissionCheckResult — The result of the permission check, indicating whether the caller has sufficient permissions to cover the requested permissions.
 	PermissionCheckResult *PermissionCheckResultType
-}
-
-// EncodeQuery implements query.Output: it writes the members of GetDelegationRequestResponse in model order, omitting absent optional members.
-func (v *GetDelegationRequestResponse) EncodeQuery(e *query.Encoder) {
-	if v.DelegationRequest != nil {
-		e.Start("DelegationRequest")
-		v.DelegationRequest.EncodeQuery(e)
-		e.End("DelegationRequest")
-	}
-	if v.PermissionCheckStatus != nil {
-		e.String("PermissionCheckStatus", string(*v.PermissionCheckStatus))
-	}
-	if v.PermissionCheckResult != nil {
-		e.String("PermissionCheckResult", string(*v.PermissionCheckResult))
-	}
 }
 
 // GetGroupPolicyRequest — is the input of GetGroupPolicy.
@@ -3029,16 +1463,6 @@ type GetGroupPolicyRequest struct {
 	//
 	// Required.
 	PolicyName string
-}
-
-// DecodeQuery implements query.Input: it reads the members of GetGroupPolicyRequest found under k and checks the model's constraints.
-func (v *GetGroupPolicyRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("GroupName", "groupName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.GroupName = x
-	}
-	if x, ok := d.String(k.Field("PolicyName", "policyName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.PolicyName = x
-	}
 }
 
 // GetGroupPolicyResponse — Contains the response to a successful GetGroupPolicy request.
@@ -3057,13 +1481,6 @@ type GetGroupPolicyResponse struct {
 	PolicyDocument string
 }
 
-// EncodeQuery implements query.Output: it writes the members of GetGroupPolicyResponse in model order, omitting absent optional members.
-func (v *GetGroupPolicyResponse) EncodeQuery(e *query.Encoder) {
-	e.String("GroupName", v.GroupName)
-	e.String("PolicyName", v.PolicyName)
-	e.String("PolicyDocument", v.PolicyDocument)
-}
-
 // GetGroupRequest — is the input of GetGroup.
 type GetGroupRequest struct {
 	// GroupName — The name of the group.
@@ -3074,19 +1491,6 @@ type GetGroupRequest struct {
 	Marker *string
 	// MaxItems — Use this only when paginating results to indicate the maximum number of items you want in the response.
 	MaxItems *int32
-}
-
-// DecodeQuery implements query.Input: it reads the members of GetGroupRequest found under k and checks the model's constraints.
-func (v *GetGroupRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("GroupName", "groupName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.GroupName = x
-	}
-	if x, ok := d.String(k.Field("Marker", "marker"), query.StringRule{Min: 1, Max: 320, Pattern: patMarkerType}, false); ok {
-		v.Marker = &x
-	}
-	if x, ok := d.Int(k.Field("MaxItems", "maxItems"), query.IntRule{Min: 1, HasMin: true, Max: 1000, HasMax: true}, false); ok {
-		v.MaxItems = &x
-	}
 }
 
 // GetGroupResponse — Contains the response to a successful GetGroup request.
@@ -3105,20 +1509,6 @@ type GetGroupResponse struct {
 	Marker *string
 }
 
-// EncodeQuery implements query.Output: it writes the members of GetGroupResponse in model order, omitting absent optional members.
-func (v *GetGroupResponse) EncodeQuery(e *query.Encoder) {
-	e.Start("Group")
-	v.Group.EncodeQuery(e)
-	e.End("Group")
-	query.EncodeList(e, "Users", v.Users, true, func(e *query.Encoder, x *User) { x.EncodeQuery(e) })
-	if v.IsTruncated != nil {
-		e.Bool("IsTruncated", *v.IsTruncated)
-	}
-	if v.Marker != nil {
-		e.String("Marker", *v.Marker)
-	}
-}
-
 // GetHumanReadableSummaryRequest — is the input of GetHumanReadableSummary.
 type GetHumanReadableSummaryRequest struct {
 	// EntityArn — Arn of the entity to be summarized.
@@ -3127,16 +1517,6 @@ type GetHumanReadableSummaryRequest struct {
 	EntityArn string
 	// Locale — A string representing the locale to use for the summary generation.
 	Locale *string
-}
-
-// DecodeQuery implements query.Input: it reads the members of GetHumanReadableSummaryRequest found under k and checks the model's constraints.
-func (v *GetHumanReadableSummaryRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("EntityArn", "entityArn"), query.StringRule{Min: 20, Max: 2048}, true); ok {
-		v.EntityArn = x
-	}
-	if x, ok := d.String(k.Field("Locale", "locale"), query.StringRule{Min: 2, Max: 12}, false); ok {
-		v.Locale = &x
-	}
 }
 
 // GetHumanReadableSummaryResponse — is the output of GetHumanReadableSummary.
@@ -3149,32 +1529,12 @@ type GetHumanReadableSummaryResponse struct {
 	SummaryState *SummaryStateType
 }
 
-// EncodeQuery implements query.Output: it writes the members of GetHumanReadableSummaryResponse in model order, omitting absent optional members.
-func (v *GetHumanReadableSummaryResponse) EncodeQuery(e *query.Encoder) {
-	if v.SummaryContent != nil {
-		e.String("SummaryContent", *v.SummaryContent)
-	}
-	if v.Locale != nil {
-		e.String("Locale", *v.Locale)
-	}
-	if v.SummaryState != nil {
-		e.String("SummaryState", string(*v.SummaryState))
-	}
-}
-
 // GetInstanceProfileRequest — is the input of GetInstanceProfile.
 type GetInstanceProfileRequest struct {
 	// InstanceProfileName — The name of the instance profile to get information about.
 	//
 	// Required.
 	InstanceProfileName string
-}
-
-// DecodeQuery implements query.Input: it reads the members of GetInstanceProfileRequest found under k and checks the model's constraints.
-func (v *GetInstanceProfileRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("InstanceProfileName", "instanceProfileName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.InstanceProfileName = x
-	}
 }
 
 // GetInstanceProfileResponse — Contains the response to a successful GetInstanceProfile request.
@@ -3185,24 +1545,10 @@ type GetInstanceProfileResponse struct {
 	InstanceProfile InstanceProfile
 }
 
-// EncodeQuery implements query.Output: it writes the members of GetInstanceProfileResponse in model order, omitting absent optional members.
-func (v *GetInstanceProfileResponse) EncodeQuery(e *query.Encoder) {
-	e.Start("InstanceProfile")
-	v.InstanceProfile.EncodeQuery(e)
-	e.End("InstanceProfile")
-}
-
 // GetLoginProfileRequest — is the input of GetLoginProfile.
 type GetLoginProfileRequest struct {
 	// UserName — The name of the user whose login profile you want to retrieve.
 	UserName *string
-}
-
-// DecodeQuery implements query.Input: it reads the members of GetLoginProfileRequest found under k and checks the model's constraints.
-func (v *GetLoginProfileRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, false); ok {
-		v.UserName = &x
-	}
 }
 
 // GetLoginProfileResponse — Contains the response to a successful GetLoginProfile request.
@@ -3213,13 +1559,6 @@ type GetLoginProfileResponse struct {
 	LoginProfile LoginProfile
 }
 
-// EncodeQuery implements query.Output: it writes the members of GetLoginProfileResponse in model order, omitting absent optional members.
-func (v *GetLoginProfileResponse) EncodeQuery(e *query.Encoder) {
-	e.Start("LoginProfile")
-	v.LoginProfile.EncodeQuery(e)
-	e.End("LoginProfile")
-}
-
 // GetMFADeviceRequest — is the input of GetMFADevice.
 type GetMFADeviceRequest struct {
 	// SerialNumber — Serial number that uniquely identifies the MFA device.
@@ -3228,16 +1567,6 @@ type GetMFADeviceRequest struct {
 	SerialNumber string
 	// UserName — The friendly name identifying the user.
 	UserName *string
-}
-
-// DecodeQuery implements query.Input: it reads the members of GetMFADeviceRequest found under k and checks the model's constraints.
-func (v *GetMFADeviceRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("SerialNumber", "serialNumber"), query.StringRule{Min: 9, Max: 256, Pattern: patSerialNumberType}, true); ok {
-		v.SerialNumber = x
-	}
-	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, false); ok {
-		v.UserName = &x
-	}
 }
 
 // GetMFADeviceResponse — is the output of GetMFADevice.
@@ -3254,31 +1583,12 @@ type GetMFADeviceResponse struct {
 	Certifications map[string]string
 }
 
-// EncodeQuery implements query.Output: it writes the members of GetMFADeviceResponse in model order, omitting absent optional members.
-func (v *GetMFADeviceResponse) EncodeQuery(e *query.Encoder) {
-	if v.UserName != nil {
-		e.String("UserName", *v.UserName)
-	}
-	e.String("SerialNumber", v.SerialNumber)
-	if v.EnableDate != nil {
-		e.Time("EnableDate", *v.EnableDate)
-	}
-	query.EncodeMap(e, "Certifications", v.Certifications, false, func(e *query.Encoder, x *string) { e.Text(*x) })
-}
-
 // GetOpenIDConnectProviderRequest — is the input of GetOpenIDConnectProvider.
 type GetOpenIDConnectProviderRequest struct {
 	// OpenIDConnectProviderArn — The Amazon Resource Name (ARN) of the OIDC provider resource object in IAM to get information for.
 	//
 	// Required.
 	OpenIDConnectProviderArn string
-}
-
-// DecodeQuery implements query.Input: it reads the members of GetOpenIDConnectProviderRequest found under k and checks the model's constraints.
-func (v *GetOpenIDConnectProviderRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("OpenIDConnectProviderArn", "openIDConnectProviderArn"), query.StringRule{Min: 20, Max: 2048}, true); ok {
-		v.OpenIDConnectProviderArn = x
-	}
 }
 
 // GetOpenIDConnectProviderResponse — Contains the response to a successful GetOpenIDConnectProvider request.
@@ -3295,19 +1605,6 @@ type GetOpenIDConnectProviderResponse struct {
 	Tags []Tag
 }
 
-// EncodeQuery implements query.Output: it writes the members of GetOpenIDConnectProviderResponse in model order, omitting absent optional members.
-func (v *GetOpenIDConnectProviderResponse) EncodeQuery(e *query.Encoder) {
-	if v.Url != nil {
-		e.String("Url", *v.Url)
-	}
-	query.EncodeList(e, "ClientIDList", v.ClientIDList, false, func(e *query.Encoder, x *string) { e.Text(*x) })
-	query.EncodeList(e, "ThumbprintList", v.ThumbprintList, false, func(e *query.Encoder, x *string) { e.Text(*x) })
-	if v.CreateDate != nil {
-		e.Time("CreateDate", *v.CreateDate)
-	}
-	query.EncodeList(e, "Tags", v.Tags, false, func(e *query.Encoder, x *Tag) { x.EncodeQuery(e) })
-}
-
 // GetOrganizationsAccessReportRequest — is the input of GetOrganizationsAccessReport.
 type GetOrganizationsAccessReportRequest struct {
 	// JobId — The identifier of the request generated by the GenerateOrganizationsAccessReport operation.
@@ -3320,23 +1617,6 @@ type GetOrganizationsAccessReportRequest struct {
 	Marker *string
 	// SortKey — The key that is used to sort the results.
 	SortKey *SortKeyType
-}
-
-// DecodeQuery implements query.Input: it reads the members of GetOrganizationsAccessReportRequest found under k and checks the model's constraints.
-func (v *GetOrganizationsAccessReportRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("JobId", "jobId"), query.StringRule{Min: 36, Max: 36}, true); ok {
-		v.JobId = x
-	}
-	if x, ok := d.Int(k.Field("MaxItems", "maxItems"), query.IntRule{Min: 1, HasMin: true, Max: 1000, HasMax: true}, false); ok {
-		v.MaxItems = &x
-	}
-	if x, ok := d.String(k.Field("Marker", "marker"), query.StringRule{Min: 1, Max: 320, Pattern: patMarkerType}, false); ok {
-		v.Marker = &x
-	}
-	if x, ok := d.String(k.Field("SortKey", "sortKey"), query.StringRule{Enum: sortKeyTypeEnum()}, false); ok {
-		e := SortKeyType(x)
-		v.SortKey = &e
-	}
 }
 
 // GetOrganizationsAccessReportResponse — is the output of GetOrganizationsAccessReport.
@@ -3365,49 +1645,12 @@ type GetOrganizationsAccessReportResponse struct {
 	ErrorDetails *ErrorDetails
 }
 
-// EncodeQuery implements query.Output: it writes the members of GetOrganizationsAccessReportResponse in model order, omitting absent optional members.
-func (v *GetOrganizationsAccessReportResponse) EncodeQuery(e *query.Encoder) {
-	e.String("JobStatus", string(v.JobStatus))
-	e.Time("JobCreationDate", v.JobCreationDate)
-	if v.JobCompletionDate != nil {
-		e.Time("JobCompletionDate", *v.JobCompletionDate)
-	}
-	if v.NumberOfServicesAccessible != nil {
-		e.Int("NumberOfServicesAccessible", *v.NumberOfServicesAccessible)
-	}
-	if v.NumberOfServicesNotAccessed != nil {
-		e.Int("NumberOfServicesNotAccessed", *v.NumberOfServicesNotAccessed)
-	}
-	query.EncodeList(e, "AccessDetails", v.AccessDetails, false, func(e *query.Encoder, x *AccessDetail) { x.EncodeQuery(e) })
-	if v.IsTruncated != nil {
-		e.Bool("IsTruncated", *v.IsTruncated)
-	}
-	if v.Marker != nil {
-		e.String("Marker", *v.Marker)
-	}
-	if v.ErrorDetails != nil {
-		e.Start("ErrorDetails")
-		v.ErrorDetails.EncodeQuery(e)
-		e.End("ErrorDetails")
-	}
-}
-
 // GetOutboundWebIdentityFederationInfoResponse — is the output of GetOutboundWebIdentityFederationInfo.
 type GetOutboundWebIdentityFederationInfoResponse struct {
 	// IssuerIdentifier — A unique issuer URL for your Amazon Web Services account that hosts the OpenID Connect (OIDC) discovery endpoints at /.well-known/openid-configuration and /.well-known/jwks.json .
 	IssuerIdentifier *string
 	// JwtVendingEnabled — Indicates whether outbound identity federation is currently enabled for your Amazon Web Services account.
 	JwtVendingEnabled *bool
-}
-
-// EncodeQuery implements query.Output: it writes the members of GetOutboundWebIdentityFederationInfoResponse in model order, omitting absent optional members.
-func (v *GetOutboundWebIdentityFederationInfoResponse) EncodeQuery(e *query.Encoder) {
-	if v.IssuerIdentifier != nil {
-		e.String("IssuerIdentifier", *v.IssuerIdentifier)
-	}
-	if v.JwtVendingEnabled != nil {
-		e.Bool("JwtVendingEnabled", *v.JwtVendingEnabled)
-	}
 }
 
 // GetPolicyRequest — is the input of GetPolicy.
@@ -3418,26 +1661,10 @@ type GetPolicyRequest struct {
 	PolicyArn string
 }
 
-// DecodeQuery implements query.Input: it reads the members of GetPolicyRequest found under k and checks the model's constraints.
-func (v *GetPolicyRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("PolicyArn", "policyArn"), query.StringRule{Min: 20, Max: 2048}, true); ok {
-		v.PolicyArn = x
-	}
-}
-
 // GetPolicyResponse — Contains the response to a successful GetPolicy request.
 type GetPolicyResponse struct {
 	// Policy — A structure containing details about the policy.
 	Policy *Policy
-}
-
-// EncodeQuery implements query.Output: it writes the members of GetPolicyResponse in model order, omitting absent optional members.
-func (v *GetPolicyResponse) EncodeQuery(e *query.Encoder) {
-	if v.Policy != nil {
-		e.Start("Policy")
-		v.Policy.EncodeQuery(e)
-		e.End("Policy")
-	}
 }
 
 // GetPolicyVersionRequest — is the input of GetPolicyVersion.
@@ -3452,29 +1679,10 @@ type GetPolicyVersionRequest struct {
 	VersionId string
 }
 
-// DecodeQuery implements query.Input: it reads the members of GetPolicyVersionRequest found under k and checks the model's constraints.
-func (v *GetPolicyVersionRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("PolicyArn", "policyArn"), query.StringRule{Min: 20, Max: 2048}, true); ok {
-		v.PolicyArn = x
-	}
-	if x, ok := d.String(k.Field("VersionId", "versionId"), query.StringRule{Pattern: patPolicyVersionIdType}, true); ok {
-		v.VersionId = x
-	}
-}
-
 // GetPolicyVersionResponse — Contains the response to a successful GetPolicyVersion request.
 type GetPolicyVersionResponse struct {
 	// PolicyVersion — A structure containing details about the policy version.
 	PolicyVersion *PolicyVersion
-}
-
-// EncodeQuery implements query.Output: it writes the members of GetPolicyVersionResponse in model order, omitting absent optional members.
-func (v *GetPolicyVersionResponse) EncodeQuery(e *query.Encoder) {
-	if v.PolicyVersion != nil {
-		e.Start("PolicyVersion")
-		v.PolicyVersion.EncodeQuery(e)
-		e.End("PolicyVersion")
-	}
 }
 
 // GetRolePolicyRequest — is the input of GetRolePolicy.
@@ -3487,16 +1695,6 @@ type GetRolePolicyRequest struct {
 	//
 	// Required.
 	PolicyName string
-}
-
-// DecodeQuery implements query.Input: it reads the members of GetRolePolicyRequest found under k and checks the model's constraints.
-func (v *GetRolePolicyRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("RoleName", "roleName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, true); ok {
-		v.RoleName = x
-	}
-	if x, ok := d.String(k.Field("PolicyName", "policyName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.PolicyName = x
-	}
 }
 
 // GetRolePolicyResponse — Contains the response to a successful GetRolePolicy request.
@@ -3515,26 +1713,12 @@ type GetRolePolicyResponse struct {
 	PolicyDocument string
 }
 
-// EncodeQuery implements query.Output: it writes the members of GetRolePolicyResponse in model order, omitting absent optional members.
-func (v *GetRolePolicyResponse) EncodeQuery(e *query.Encoder) {
-	e.String("RoleName", v.RoleName)
-	e.String("PolicyName", v.PolicyName)
-	e.String("PolicyDocument", v.PolicyDocument)
-}
-
 // GetRoleRequest — is the input of GetRole.
 type GetRoleRequest struct {
 	// RoleName — The name of the IAM role to get information about.
 	//
 	// Required.
 	RoleName string
-}
-
-// DecodeQuery implements query.Input: it reads the members of GetRoleRequest found under k and checks the model's constraints.
-func (v *GetRoleRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("RoleName", "roleName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, true); ok {
-		v.RoleName = x
-	}
 }
 
 // GetRoleResponse — Contains the response to a successful GetRole request.
@@ -3545,26 +1729,12 @@ type GetRoleResponse struct {
 	Role Role
 }
 
-// EncodeQuery implements query.Output: it writes the members of GetRoleResponse in model order, omitting absent optional members.
-func (v *GetRoleResponse) EncodeQuery(e *query.Encoder) {
-	e.Start("Role")
-	v.Role.EncodeQuery(e)
-	e.End("Role")
-}
-
 // GetSAMLProviderRequest — is the input of GetSAMLProvider.
 type GetSAMLProviderRequest struct {
 	// SAMLProviderArn — The Amazon Resource Name (ARN) of the SAML provider resource object in IAM to get information about.
 	//
 	// Required.
 	SAMLProviderArn string
-}
-
-// DecodeQuery implements query.Input: it reads the members of GetSAMLProviderRequest found under k and checks the model's constraints.
-func (v *GetSAMLProviderRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("SAMLProviderArn", "sAMLProviderArn"), query.StringRule{Min: 20, Max: 2048}, true); ok {
-		v.SAMLProviderArn = x
-	}
 }
 
 // GetSAMLProviderResponse — Contains the response to a successful GetSAMLProvider request.
@@ -3585,27 +1755,6 @@ type GetSAMLProviderResponse struct {
 	PrivateKeyList []SAMLPrivateKey
 }
 
-// EncodeQuery implements query.Output: it writes the members of GetSAMLProviderResponse in model order, omitting absent optional members.
-func (v *GetSAMLProviderResponse) EncodeQuery(e *query.Encoder) {
-	if v.SAMLProviderUUID != nil {
-		e.String("SAMLProviderUUID", *v.SAMLProviderUUID)
-	}
-	if v.SAMLMetadataDocument != nil {
-		e.String("SAMLMetadataDocument", *v.SAMLMetadataDocument)
-	}
-	if v.CreateDate != nil {
-		e.Time("CreateDate", *v.CreateDate)
-	}
-	if v.ValidUntil != nil {
-		e.Time("ValidUntil", *v.ValidUntil)
-	}
-	query.EncodeList(e, "Tags", v.Tags, false, func(e *query.Encoder, x *Tag) { x.EncodeQuery(e) })
-	if v.AssertionEncryptionMode != nil {
-		e.String("AssertionEncryptionMode", string(*v.AssertionEncryptionMode))
-	}
-	query.EncodeList(e, "PrivateKeyList", v.PrivateKeyList, false, func(e *query.Encoder, x *SAMLPrivateKey) { x.EncodeQuery(e) })
-}
-
 // GetSSHPublicKeyRequest — is the input of GetSSHPublicKey.
 type GetSSHPublicKeyRequest struct {
 	// UserName — The name of the IAM user associated with the SSH public key.
@@ -3622,32 +1771,10 @@ type GetSSHPublicKeyRequest struct {
 	Encoding EncodingType
 }
 
-// DecodeQuery implements query.Input: it reads the members of GetSSHPublicKeyRequest found under k and checks the model's constraints.
-func (v *GetSSHPublicKeyRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, true); ok {
-		v.UserName = x
-	}
-	if x, ok := d.String(k.Field("SSHPublicKeyId", "sSHPublicKeyId"), query.StringRule{Min: 20, Max: 128, Pattern: patAccessKeyIdType}, true); ok {
-		v.SSHPublicKeyId = x
-	}
-	if x, ok := d.String(k.Field("Encoding", "encoding"), query.StringRule{Enum: encodingTypeEnum()}, true); ok {
-		v.Encoding = EncodingType(x)
-	}
-}
-
 // GetSSHPublicKeyResponse — Contains the response to a successful GetSSHPublicKey request.
 type GetSSHPublicKeyResponse struct {
 	// SSHPublicKey — A structure containing details about the SSH public key.
 	SSHPublicKey *SSHPublicKey
-}
-
-// EncodeQuery implements query.Output: it writes the members of GetSSHPublicKeyResponse in model order, omitting absent optional members.
-func (v *GetSSHPublicKeyResponse) EncodeQuery(e *query.Encoder) {
-	if v.SSHPublicKey != nil {
-		e.Start("SSHPublicKey")
-		v.SSHPublicKey.EncodeQuery(e)
-		e.End("SSHPublicKey")
-	}
 }
 
 // GetServerCertificateRequest — is the input of GetServerCertificate.
@@ -3658,26 +1785,12 @@ type GetServerCertificateRequest struct {
 	ServerCertificateName string
 }
 
-// DecodeQuery implements query.Input: it reads the members of GetServerCertificateRequest found under k and checks the model's constraints.
-func (v *GetServerCertificateRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("ServerCertificateName", "serverCertificateName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.ServerCertificateName = x
-	}
-}
-
 // GetServerCertificateResponse — Contains the response to a successful GetServerCertificate request.
 type GetServerCertificateResponse struct {
 	// ServerCertificate — A structure containing details about the server certificate.
 	//
 	// Required.
 	ServerCertificate ServerCertificate
-}
-
-// EncodeQuery implements query.Output: it writes the members of GetServerCertificateResponse in model order, omitting absent optional members.
-func (v *GetServerCertificateResponse) EncodeQuery(e *query.Encoder) {
-	e.Start("ServerCertificate")
-	v.ServerCertificate.EncodeQuery(e)
-	e.End("ServerCertificate")
 }
 
 // GetServiceLastAccessedDetailsRequest — is the input of GetServiceLastAccessedDetails.
@@ -3690,19 +1803,6 @@ type GetServiceLastAccessedDetailsRequest struct {
 	MaxItems *int32
 	// Marker — Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
 	Marker *string
-}
-
-// DecodeQuery implements query.Input: it reads the members of GetServiceLastAccessedDetailsRequest found under k and checks the model's constraints.
-func (v *GetServiceLastAccessedDetailsRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("JobId", "jobId"), query.StringRule{Min: 36, Max: 36}, true); ok {
-		v.JobId = x
-	}
-	if x, ok := d.Int(k.Field("MaxItems", "maxItems"), query.IntRule{Min: 1, HasMin: true, Max: 1000, HasMax: true}, false); ok {
-		v.MaxItems = &x
-	}
-	if x, ok := d.String(k.Field("Marker", "marker"), query.StringRule{Min: 1, Max: 320, Pattern: patMarkerType}, false); ok {
-		v.Marker = &x
-	}
 }
 
 // GetServiceLastAccessedDetailsResponse — is the output of GetServiceLastAccessedDetails.
@@ -3733,28 +1833,6 @@ type GetServiceLastAccessedDetailsResponse struct {
 	Error *ErrorDetails
 }
 
-// EncodeQuery implements query.Output: it writes the members of GetServiceLastAccessedDetailsResponse in model order, omitting absent optional members.
-func (v *GetServiceLastAccessedDetailsResponse) EncodeQuery(e *query.Encoder) {
-	e.String("JobStatus", string(v.JobStatus))
-	if v.JobType != nil {
-		e.String("JobType", string(*v.JobType))
-	}
-	e.Time("JobCreationDate", v.JobCreationDate)
-	query.EncodeList(e, "ServicesLastAccessed", v.ServicesLastAccessed, true, func(e *query.Encoder, x *ServiceLastAccessed) { x.EncodeQuery(e) })
-	e.Time("JobCompletionDate", v.JobCompletionDate)
-	if v.IsTruncated != nil {
-		e.Bool("IsTruncated", *v.IsTruncated)
-	}
-	if v.Marker != nil {
-		e.String("Marker", *v.Marker)
-	}
-	if v.Error != nil {
-		e.Start("Error")
-		v.Error.EncodeQuery(e)
-		e.End("Error")
-	}
-}
-
 // GetServiceLastAccessedDetailsWithEntitiesRequest — is the input of GetServiceLastAccessedDetailsWithEntities.
 type GetServiceLastAccessedDetailsWithEntitiesRequest struct {
 	// JobId — The ID of the request generated by the GenerateServiceLastAccessedDetails operation.
@@ -3769,22 +1847,6 @@ type GetServiceLastAccessedDetailsWithEntitiesRequest struct {
 	MaxItems *int32
 	// Marker — Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
 	Marker *string
-}
-
-// DecodeQuery implements query.Input: it reads the members of GetServiceLastAccessedDetailsWithEntitiesRequest found under k and checks the model's constraints.
-func (v *GetServiceLastAccessedDetailsWithEntitiesRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("JobId", "jobId"), query.StringRule{Min: 36, Max: 36}, true); ok {
-		v.JobId = x
-	}
-	if x, ok := d.String(k.Field("ServiceNamespace", "serviceNamespace"), query.StringRule{Min: 1, Max: 64, Pattern: patServiceNamespaceType}, true); ok {
-		v.ServiceNamespace = x
-	}
-	if x, ok := d.Int(k.Field("MaxItems", "maxItems"), query.IntRule{Min: 1, HasMin: true, Max: 1000, HasMax: true}, false); ok {
-		v.MaxItems = &x
-	}
-	if x, ok := d.String(k.Field("Marker", "marker"), query.StringRule{Min: 1, Max: 320, Pattern: patMarkerType}, false); ok {
-		v.Marker = &x
-	}
 }
 
 // GetServiceLastAccessedDetailsWithEntitiesResponse — is the output of GetServiceLastAccessedDetailsWithEntities.
@@ -3813,38 +1875,12 @@ type GetServiceLastAccessedDetailsWithEntitiesResponse struct {
 	Error *ErrorDetails
 }
 
-// EncodeQuery implements query.Output: it writes the members of GetServiceLastAccessedDetailsWithEntitiesResponse in model order, omitting absent optional members.
-func (v *GetServiceLastAccessedDetailsWithEntitiesResponse) EncodeQuery(e *query.Encoder) {
-	e.String("JobStatus", string(v.JobStatus))
-	e.Time("JobCreationDate", v.JobCreationDate)
-	e.Time("JobCompletionDate", v.JobCompletionDate)
-	query.EncodeList(e, "EntityDetailsList", v.EntityDetailsList, true, func(e *query.Encoder, x *EntityDetails) { x.EncodeQuery(e) })
-	if v.IsTruncated != nil {
-		e.Bool("IsTruncated", *v.IsTruncated)
-	}
-	if v.Marker != nil {
-		e.String("Marker", *v.Marker)
-	}
-	if v.Error != nil {
-		e.Start("Error")
-		v.Error.EncodeQuery(e)
-		e.End("Error")
-	}
-}
-
 // GetServiceLinkedRoleDeletionStatusRequest — is the input of GetServiceLinkedRoleDeletionStatus.
 type GetServiceLinkedRoleDeletionStatusRequest struct {
 	// DeletionTaskId — The deletion task identifier.
 	//
 	// Required.
 	DeletionTaskId string
-}
-
-// DecodeQuery implements query.Input: it reads the members of GetServiceLinkedRoleDeletionStatusRequest found under k and checks the model's constraints.
-func (v *GetServiceLinkedRoleDeletionStatusRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("DeletionTaskId", "deletionTaskId"), query.StringRule{Min: 1, Max: 1000}, true); ok {
-		v.DeletionTaskId = x
-	}
 }
 
 // GetServiceLinkedRoleDeletionStatusResponse — is the output of GetServiceLinkedRoleDeletionStatus.
@@ -3857,16 +1893,6 @@ type GetServiceLinkedRoleDeletionStatusResponse struct {
 	Reason *DeletionTaskFailureReasonType
 }
 
-// EncodeQuery implements query.Output: it writes the members of GetServiceLinkedRoleDeletionStatusResponse in model order, omitting absent optional members.
-func (v *GetServiceLinkedRoleDeletionStatusResponse) EncodeQuery(e *query.Encoder) {
-	e.String("Status", string(v.Status))
-	if v.Reason != nil {
-		e.Start("Reason")
-		v.Reason.EncodeQuery(e)
-		e.End("Reason")
-	}
-}
-
 // GetUserPolicyRequest — is the input of GetUserPolicy.
 type GetUserPolicyRequest struct {
 	// UserName — The name of the user who the policy is associated with.
@@ -3877,16 +1903,6 @@ type GetUserPolicyRequest struct {
 	//
 	// Required.
 	PolicyName string
-}
-
-// DecodeQuery implements query.Input: it reads the members of GetUserPolicyRequest found under k and checks the model's constraints.
-func (v *GetUserPolicyRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.UserName = x
-	}
-	if x, ok := d.String(k.Field("PolicyName", "policyName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.PolicyName = x
-	}
 }
 
 // GetUserPolicyResponse — Contains the response to a successful GetUserPolicy request.
@@ -3905,24 +1921,10 @@ type GetUserPolicyResponse struct {
 	PolicyDocument string
 }
 
-// EncodeQuery implements query.Output: it writes the members of GetUserPolicyResponse in model order, omitting absent optional members.
-func (v *GetUserPolicyResponse) EncodeQuery(e *query.Encoder) {
-	e.String("UserName", v.UserName)
-	e.String("PolicyName", v.PolicyName)
-	e.String("PolicyDocument", v.PolicyDocument)
-}
-
 // GetUserRequest — is the input of GetUser.
 type GetUserRequest struct {
 	// UserName — The name of the user to get information about.
 	UserName *string
-}
-
-// DecodeQuery implements query.Input: it reads the members of GetUserRequest found under k and checks the model's constraints.
-func (v *GetUserRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, false); ok {
-		v.UserName = &x
-	}
 }
 
 // GetUserResponse — Contains the response to a successful GetUser request.
@@ -3931,13 +1933,6 @@ type GetUserResponse struct {
 	//
 	// Required.
 	User User
-}
-
-// EncodeQuery implements query.Output: it writes the members of GetUserResponse in model order, omitting absent optional members.
-func (v *GetUserResponse) EncodeQuery(e *query.Encoder) {
-	e.Start("User")
-	v.User.EncodeQuery(e)
-	e.End("User")
 }
 
 // Group — Contains information about an IAM group entity.
@@ -3964,15 +1959,6 @@ type Group struct {
 	CreateDate time.Time
 }
 
-// EncodeQuery implements query.Output: it writes the members of Group in model order, omitting absent optional members.
-func (v *Group) EncodeQuery(e *query.Encoder) {
-	e.String("Path", v.Path)
-	e.String("GroupName", v.GroupName)
-	e.String("GroupId", v.GroupId)
-	e.String("Arn", v.Arn)
-	e.Time("CreateDate", v.CreateDate)
-}
-
 // GroupDetail — Contains information about an IAM group, including all of the group's policies.
 type GroupDetail struct {
 	// Path — The path to the group.
@@ -3991,27 +1977,6 @@ type GroupDetail struct {
 	AttachedManagedPolicies []AttachedPolicy
 }
 
-// EncodeQuery implements query.Output: it writes the members of GroupDetail in model order, omitting absent optional members.
-func (v *GroupDetail) EncodeQuery(e *query.Encoder) {
-	if v.Path != nil {
-		e.String("Path", *v.Path)
-	}
-	if v.GroupName != nil {
-		e.String("GroupName", *v.GroupName)
-	}
-	if v.GroupId != nil {
-		e.String("GroupId", *v.GroupId)
-	}
-	if v.Arn != nil {
-		e.String("Arn", *v.Arn)
-	}
-	if v.CreateDate != nil {
-		e.Time("CreateDate", *v.CreateDate)
-	}
-	query.EncodeList(e, "GroupPolicyList", v.GroupPolicyList, false, func(e *query.Encoder, x *PolicyDetail) { x.EncodeQuery(e) })
-	query.EncodeList(e, "AttachedManagedPolicies", v.AttachedManagedPolicies, false, func(e *query.Encoder, x *AttachedPolicy) { x.EncodeQuery(e) })
-}
-
 // InlinePolicyIdentifierType — Identifies one or more inline policies that are embedded in IAM users, groups, or roles, by the name of the policy together with the type and name of the entity that it is attached to.
 type InlinePolicyIdentifierType struct {
 	// PolicyName — The name of the inline policy.
@@ -4026,19 +1991,6 @@ type InlinePolicyIdentifierType struct {
 	//
 	// Required.
 	AttachmentName string
-}
-
-// DecodeQuery implements query.Input: it reads the members of InlinePolicyIdentifierType found under k and checks the model's constraints.
-func (v *InlinePolicyIdentifierType) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("PolicyName", "policyName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.PolicyName = x
-	}
-	if x, ok := d.String(k.Field("AttachmentType", "attachmentType"), query.StringRule{Enum: attachmentTypeEnum()}, true); ok {
-		v.AttachmentType = AttachmentType(x)
-	}
-	if x, ok := d.String(k.Field("AttachmentName", "attachmentName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.AttachmentName = x
-	}
 }
 
 // InstanceProfile — Contains information about an instance profile.
@@ -4071,17 +2023,6 @@ type InstanceProfile struct {
 	Tags []Tag
 }
 
-// EncodeQuery implements query.Output: it writes the members of InstanceProfile in model order, omitting absent optional members.
-func (v *InstanceProfile) EncodeQuery(e *query.Encoder) {
-	e.String("Path", v.Path)
-	e.String("InstanceProfileName", v.InstanceProfileName)
-	e.String("InstanceProfileId", v.InstanceProfileId)
-	e.String("Arn", v.Arn)
-	e.Time("CreateDate", v.CreateDate)
-	query.EncodeList(e, "Roles", v.Roles, true, func(e *query.Encoder, x *Role) { x.EncodeQuery(e) })
-	query.EncodeList(e, "Tags", v.Tags, false, func(e *query.Encoder, x *Tag) { x.EncodeQuery(e) })
-}
-
 // ListAccessKeysRequest — is the input of ListAccessKeys.
 type ListAccessKeysRequest struct {
 	// UserName — The name of the user.
@@ -4090,19 +2031,6 @@ type ListAccessKeysRequest struct {
 	Marker *string
 	// MaxItems — Use this only when paginating results to indicate the maximum number of items you want in the response.
 	MaxItems *int32
-}
-
-// DecodeQuery implements query.Input: it reads the members of ListAccessKeysRequest found under k and checks the model's constraints.
-func (v *ListAccessKeysRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, false); ok {
-		v.UserName = &x
-	}
-	if x, ok := d.String(k.Field("Marker", "marker"), query.StringRule{Min: 1, Max: 320, Pattern: patMarkerType}, false); ok {
-		v.Marker = &x
-	}
-	if x, ok := d.Int(k.Field("MaxItems", "maxItems"), query.IntRule{Min: 1, HasMin: true, Max: 1000, HasMax: true}, false); ok {
-		v.MaxItems = &x
-	}
 }
 
 // ListAccessKeysResponse — Contains the response to a successful ListAccessKeys request.
@@ -4117,33 +2045,12 @@ type ListAccessKeysResponse struct {
 	Marker *string
 }
 
-// EncodeQuery implements query.Output: it writes the members of ListAccessKeysResponse in model order, omitting absent optional members.
-func (v *ListAccessKeysResponse) EncodeQuery(e *query.Encoder) {
-	query.EncodeList(e, "AccessKeyMetadata", v.AccessKeyMetadata, true, func(e *query.Encoder, x *AccessKeyMetadata) { x.EncodeQuery(e) })
-	if v.IsTruncated != nil {
-		e.Bool("IsTruncated", *v.IsTruncated)
-	}
-	if v.Marker != nil {
-		e.String("Marker", *v.Marker)
-	}
-}
-
 // ListAccountAliasesRequest — is the input of ListAccountAliases.
 type ListAccountAliasesRequest struct {
 	// Marker — Use this parameter only when paginating results and only after you receive a response indicating that the results are truncated.
 	Marker *string
 	// MaxItems — Use this only when paginating results to indicate the maximum number of items you want in the response.
 	MaxItems *int32
-}
-
-// DecodeQuery implements query.Input: it reads the members of ListAccountAliasesRequest found under k and checks the model's constraints.
-func (v *ListAccountAliasesRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("Marker", "marker"), query.StringRule{Min: 1, Max: 320, Pattern: patMarkerType}, false); ok {
-		v.Marker = &x
-	}
-	if x, ok := d.Int(k.Field("MaxItems", "maxItems"), query.IntRule{Min: 1, HasMin: true, Max: 1000, HasMax: true}, false); ok {
-		v.MaxItems = &x
-	}
 }
 
 // ListAccountAliasesResponse — Contains the response to a successful ListAccountAliases request.
@@ -4156,17 +2063,6 @@ type ListAccountAliasesResponse struct {
 	IsTruncated *bool
 	// Marker — When IsTruncated is true , this element is present and contains the value to use for the Marker parameter in a subsequent pagination request.
 	Marker *string
-}
-
-// EncodeQuery implements query.Output: it writes the members of ListAccountAliasesResponse in model order, omitting absent optional members.
-func (v *ListAccountAliasesResponse) EncodeQuery(e *query.Encoder) {
-	query.EncodeList(e, "AccountAliases", v.AccountAliases, true, func(e *query.Encoder, x *string) { e.Text(*x) })
-	if v.IsTruncated != nil {
-		e.Bool("IsTruncated", *v.IsTruncated)
-	}
-	if v.Marker != nil {
-		e.String("Marker", *v.Marker)
-	}
 }
 
 // ListAttachedGroupPoliciesRequest — is the input of ListAttachedGroupPolicies.
@@ -4183,22 +2079,6 @@ type ListAttachedGroupPoliciesRequest struct {
 	MaxItems *int32
 }
 
-// DecodeQuery implements query.Input: it reads the members of ListAttachedGroupPoliciesRequest found under k and checks the model's constraints.
-func (v *ListAttachedGroupPoliciesRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("GroupName", "groupName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.GroupName = x
-	}
-	if x, ok := d.String(k.Field("PathPrefix", "pathPrefix"), query.StringRule{Min: 1, Max: 512, Pattern: patPolicyPathType}, false); ok {
-		v.PathPrefix = &x
-	}
-	if x, ok := d.String(k.Field("Marker", "marker"), query.StringRule{Min: 1, Max: 320, Pattern: patMarkerType}, false); ok {
-		v.Marker = &x
-	}
-	if x, ok := d.Int(k.Field("MaxItems", "maxItems"), query.IntRule{Min: 1, HasMin: true, Max: 1000, HasMax: true}, false); ok {
-		v.MaxItems = &x
-	}
-}
-
 // ListAttachedGroupPoliciesResponse — Contains the response to a successful ListAttachedGroupPolicies request.
 type ListAttachedGroupPoliciesResponse struct {
 	// AttachedPolicies — A list of the attached policies.
@@ -4207,17 +2087,6 @@ type ListAttachedGroupPoliciesResponse struct {
 	IsTruncated *bool
 	// Marker — When IsTruncated is true , this element is present and contains the value to use for the Marker parameter in a subsequent pagination request.
 	Marker *string
-}
-
-// EncodeQuery implements query.Output: it writes the members of ListAttachedGroupPoliciesResponse in model order, omitting absent optional members.
-func (v *ListAttachedGroupPoliciesResponse) EncodeQuery(e *query.Encoder) {
-	query.EncodeList(e, "AttachedPolicies", v.AttachedPolicies, false, func(e *query.Encoder, x *AttachedPolicy) { x.EncodeQuery(e) })
-	if v.IsTruncated != nil {
-		e.Bool("IsTruncated", *v.IsTruncated)
-	}
-	if v.Marker != nil {
-		e.String("Marker", *v.Marker)
-	}
 }
 
 // ListAttachedRolePoliciesRequest — is the input of ListAttachedRolePolicies.
@@ -4234,22 +2103,6 @@ type ListAttachedRolePoliciesRequest struct {
 	MaxItems *int32
 }
 
-// DecodeQuery implements query.Input: it reads the members of ListAttachedRolePoliciesRequest found under k and checks the model's constraints.
-func (v *ListAttachedRolePoliciesRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("RoleName", "roleName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, true); ok {
-		v.RoleName = x
-	}
-	if x, ok := d.String(k.Field("PathPrefix", "pathPrefix"), query.StringRule{Min: 1, Max: 512, Pattern: patPolicyPathType}, false); ok {
-		v.PathPrefix = &x
-	}
-	if x, ok := d.String(k.Field("Marker", "marker"), query.StringRule{Min: 1, Max: 320, Pattern: patMarkerType}, false); ok {
-		v.Marker = &x
-	}
-	if x, ok := d.Int(k.Field("MaxItems", "maxItems"), query.IntRule{Min: 1, HasMin: true, Max: 1000, HasMax: true}, false); ok {
-		v.MaxItems = &x
-	}
-}
-
 // ListAttachedRolePoliciesResponse — Contains the response to a successful ListAttachedRolePolicies request.
 type ListAttachedRolePoliciesResponse struct {
 	// AttachedPolicies — A list of the attached policies.
@@ -4258,17 +2111,6 @@ type ListAttachedRolePoliciesResponse struct {
 	IsTruncated *bool
 	// Marker — When IsTruncated is true , this element is present and contains the value to use for the Marker parameter in a subsequent pagination request.
 	Marker *string
-}
-
-// EncodeQuery implements query.Output: it writes the members of ListAttachedRolePoliciesResponse in model order, omitting absent optional members.
-func (v *ListAttachedRolePoliciesResponse) EncodeQuery(e *query.Encoder) {
-	query.EncodeList(e, "AttachedPolicies", v.AttachedPolicies, false, func(e *query.Encoder, x *AttachedPolicy) { x.EncodeQuery(e) })
-	if v.IsTruncated != nil {
-		e.Bool("IsTruncated", *v.IsTruncated)
-	}
-	if v.Marker != nil {
-		e.String("Marker", *v.Marker)
-	}
 }
 
 // ListAttachedUserPoliciesRequest — is the input of ListAttachedUserPolicies.
@@ -4285,22 +2127,6 @@ type ListAttachedUserPoliciesRequest struct {
 	MaxItems *int32
 }
 
-// DecodeQuery implements query.Input: it reads the members of ListAttachedUserPoliciesRequest found under k and checks the model's constraints.
-func (v *ListAttachedUserPoliciesRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, true); ok {
-		v.UserName = x
-	}
-	if x, ok := d.String(k.Field("PathPrefix", "pathPrefix"), query.StringRule{Min: 1, Max: 512, Pattern: patPolicyPathType}, false); ok {
-		v.PathPrefix = &x
-	}
-	if x, ok := d.String(k.Field("Marker", "marker"), query.StringRule{Min: 1, Max: 320, Pattern: patMarkerType}, false); ok {
-		v.Marker = &x
-	}
-	if x, ok := d.Int(k.Field("MaxItems", "maxItems"), query.IntRule{Min: 1, HasMin: true, Max: 1000, HasMax: true}, false); ok {
-		v.MaxItems = &x
-	}
-}
-
 // ListAttachedUserPoliciesResponse — Contains the response to a successful ListAttachedUserPolicies request.
 type ListAttachedUserPoliciesResponse struct {
 	// AttachedPolicies — A list of the attached policies.
@@ -4309,17 +2135,6 @@ type ListAttachedUserPoliciesResponse struct {
 	IsTruncated *bool
 	// Marker — When IsTruncated is true , this element is present and contains the value to use for the Marker parameter in a subsequent pagination request.
 	Marker *string
-}
-
-// EncodeQuery implements query.Output: it writes the members of ListAttachedUserPoliciesResponse in model order, omitting absent optional members.
-func (v *ListAttachedUserPoliciesResponse) EncodeQuery(e *query.Encoder) {
-	query.EncodeList(e, "AttachedPolicies", v.AttachedPolicies, false, func(e *query.Encoder, x *AttachedPolicy) { x.EncodeQuery(e) })
-	if v.IsTruncated != nil {
-		e.Bool("IsTruncated", *v.IsTruncated)
-	}
-	if v.Marker != nil {
-		e.String("Marker", *v.Marker)
-	}
 }
 
 // ListDelegationRequestsRequest — is the input of ListDelegationRequests.
@@ -4332,19 +2147,6 @@ type ListDelegationRequestsRequest struct {
 	MaxItems *int32
 }
 
-// DecodeQuery implements query.Input: it reads the members of ListDelegationRequestsRequest found under k and checks the model's constraints.
-func (v *ListDelegationRequestsRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("OwnerId", "ownerId"), query.StringRule{Min: 20, Max: 2048, Pattern: patOwnerIdType}, false); ok {
-		v.OwnerId = &x
-	}
-	if x, ok := d.String(k.Field("Marker", "marker"), query.StringRule{Min: 1, Max: 320, Pattern: patMarkerType}, false); ok {
-		v.Marker = &x
-	}
-	if x, ok := d.Int(k.Field("MaxItems", "maxItems"), query.IntRule{Min: 1, HasMin: true, Max: 1000, HasMax: true}, false); ok {
-		v.MaxItems = &x
-	}
-}
-
 // ListDelegationRequestsResponse — is the output of ListDelegationRequests.
 type ListDelegationRequestsResponse struct {
 	// DelegationRequests — A list of delegation requests that match the specified criteria.
@@ -4353,17 +2155,6 @@ type ListDelegationRequestsResponse struct {
 	Marker *string
 	// IsTruncated — A flag that indicates whether there are more items to return.
 	IsTruncated *bool
-}
-
-// EncodeQuery implements query.Output: it writes the members of ListDelegationRequestsResponse in model order, omitting absent optional members.
-func (v *ListDelegationRequestsResponse) EncodeQuery(e *query.Encoder) {
-	query.EncodeList(e, "DelegationRequests", v.DelegationRequests, false, func(e *query.Encoder, x *DelegationRequest) { x.EncodeQuery(e) })
-	if v.Marker != nil {
-		e.String("Marker", *v.Marker)
-	}
-	if v.IsTruncated != nil {
-		e.Bool("isTruncated", *v.IsTruncated)
-	}
 }
 
 // ListEntitiesForPolicyRequest — is the input of ListEntitiesForPolicy.
@@ -4384,30 +2175,6 @@ type ListEntitiesForPolicyRequest struct {
 	MaxItems *int32
 }
 
-// DecodeQuery implements query.Input: it reads the members of ListEntitiesForPolicyRequest found under k and checks the model's constraints.
-func (v *ListEntitiesForPolicyRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("PolicyArn", "policyArn"), query.StringRule{Min: 20, Max: 2048}, true); ok {
-		v.PolicyArn = x
-	}
-	if x, ok := d.String(k.Field("EntityFilter", "entityFilter"), query.StringRule{Enum: entityTypeEnum()}, false); ok {
-		e := EntityType(x)
-		v.EntityFilter = &e
-	}
-	if x, ok := d.String(k.Field("PathPrefix", "pathPrefix"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType, PatternMessage: "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters."}, false); ok {
-		v.PathPrefix = &x
-	}
-	if x, ok := d.String(k.Field("PolicyUsageFilter", "policyUsageFilter"), query.StringRule{Enum: policyUsageTypeEnum()}, false); ok {
-		e := PolicyUsageType(x)
-		v.PolicyUsageFilter = &e
-	}
-	if x, ok := d.String(k.Field("Marker", "marker"), query.StringRule{Min: 1, Max: 320, Pattern: patMarkerType}, false); ok {
-		v.Marker = &x
-	}
-	if x, ok := d.Int(k.Field("MaxItems", "maxItems"), query.IntRule{Min: 1, HasMin: true, Max: 1000, HasMax: true}, false); ok {
-		v.MaxItems = &x
-	}
-}
-
 // ListEntitiesForPolicyResponse — Contains the response to a successful ListEntitiesForPolicy request.
 type ListEntitiesForPolicyResponse struct {
 	// PolicyGroups — A list of IAM groups that the policy is attached to.
@@ -4422,19 +2189,6 @@ type ListEntitiesForPolicyResponse struct {
 	Marker *string
 }
 
-// EncodeQuery implements query.Output: it writes the members of ListEntitiesForPolicyResponse in model order, omitting absent optional members.
-func (v *ListEntitiesForPolicyResponse) EncodeQuery(e *query.Encoder) {
-	query.EncodeList(e, "PolicyGroups", v.PolicyGroups, false, func(e *query.Encoder, x *PolicyGroup) { x.EncodeQuery(e) })
-	query.EncodeList(e, "PolicyUsers", v.PolicyUsers, false, func(e *query.Encoder, x *PolicyUser) { x.EncodeQuery(e) })
-	query.EncodeList(e, "PolicyRoles", v.PolicyRoles, false, func(e *query.Encoder, x *PolicyRole) { x.EncodeQuery(e) })
-	if v.IsTruncated != nil {
-		e.Bool("IsTruncated", *v.IsTruncated)
-	}
-	if v.Marker != nil {
-		e.String("Marker", *v.Marker)
-	}
-}
-
 // ListGroupPoliciesRequest — is the input of ListGroupPolicies.
 type ListGroupPoliciesRequest struct {
 	// GroupName — The name of the group to list policies for.
@@ -4445,19 +2199,6 @@ type ListGroupPoliciesRequest struct {
 	Marker *string
 	// MaxItems — Use this only when paginating results to indicate the maximum number of items you want in the response.
 	MaxItems *int32
-}
-
-// DecodeQuery implements query.Input: it reads the members of ListGroupPoliciesRequest found under k and checks the model's constraints.
-func (v *ListGroupPoliciesRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("GroupName", "groupName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.GroupName = x
-	}
-	if x, ok := d.String(k.Field("Marker", "marker"), query.StringRule{Min: 1, Max: 320, Pattern: patMarkerType}, false); ok {
-		v.Marker = &x
-	}
-	if x, ok := d.Int(k.Field("MaxItems", "maxItems"), query.IntRule{Min: 1, HasMin: true, Max: 1000, HasMax: true}, false); ok {
-		v.MaxItems = &x
-	}
 }
 
 // ListGroupPoliciesResponse — Contains the response to a successful ListGroupPolicies request.
@@ -4472,17 +2213,6 @@ type ListGroupPoliciesResponse struct {
 	Marker *string
 }
 
-// EncodeQuery implements query.Output: it writes the members of ListGroupPoliciesResponse in model order, omitting absent optional members.
-func (v *ListGroupPoliciesResponse) EncodeQuery(e *query.Encoder) {
-	query.EncodeList(e, "PolicyNames", v.PolicyNames, true, func(e *query.Encoder, x *string) { e.Text(*x) })
-	if v.IsTruncated != nil {
-		e.Bool("IsTruncated", *v.IsTruncated)
-	}
-	if v.Marker != nil {
-		e.String("Marker", *v.Marker)
-	}
-}
-
 // ListGroupsForUserRequest — is the input of ListGroupsForUser.
 type ListGroupsForUserRequest struct {
 	// UserName — The name of the user to list groups for.
@@ -4493,19 +2223,6 @@ type ListGroupsForUserRequest struct {
 	Marker *string
 	// MaxItems — Use this only when paginating results to indicate the maximum number of items you want in the response.
 	MaxItems *int32
-}
-
-// DecodeQuery implements query.Input: it reads the members of ListGroupsForUserRequest found under k and checks the model's constraints.
-func (v *ListGroupsForUserRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.UserName = x
-	}
-	if x, ok := d.String(k.Field("Marker", "marker"), query.StringRule{Min: 1, Max: 320, Pattern: patMarkerType}, false); ok {
-		v.Marker = &x
-	}
-	if x, ok := d.Int(k.Field("MaxItems", "maxItems"), query.IntRule{Min: 1, HasMin: true, Max: 1000, HasMax: true}, false); ok {
-		v.MaxItems = &x
-	}
 }
 
 // ListGroupsForUserResponse — Contains the response to a successful ListGroupsForUser request.
@@ -4520,17 +2237,6 @@ type ListGroupsForUserResponse struct {
 	Marker *string
 }
 
-// EncodeQuery implements query.Output: it writes the members of ListGroupsForUserResponse in model order, omitting absent optional members.
-func (v *ListGroupsForUserResponse) EncodeQuery(e *query.Encoder) {
-	query.EncodeList(e, "Groups", v.Groups, true, func(e *query.Encoder, x *Group) { x.EncodeQuery(e) })
-	if v.IsTruncated != nil {
-		e.Bool("IsTruncated", *v.IsTruncated)
-	}
-	if v.Marker != nil {
-		e.String("Marker", *v.Marker)
-	}
-}
-
 // ListGroupsRequest — is the input of ListGroups.
 type ListGroupsRequest struct {
 	// PathPrefix — The path prefix for filtering the results.
@@ -4539,19 +2245,6 @@ type ListGroupsRequest struct {
 	Marker *string
 	// MaxItems — Use this only when paginating results to indicate the maximum number of items you want in the response.
 	MaxItems *int32
-}
-
-// DecodeQuery implements query.Input: it reads the members of ListGroupsRequest found under k and checks the model's constraints.
-func (v *ListGroupsRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("PathPrefix", "pathPrefix"), query.StringRule{Min: 1, Max: 512, Pattern: patPathPrefixType}, false); ok {
-		v.PathPrefix = &x
-	}
-	if x, ok := d.String(k.Field("Marker", "marker"), query.StringRule{Min: 1, Max: 320, Pattern: patMarkerType}, false); ok {
-		v.Marker = &x
-	}
-	if x, ok := d.Int(k.Field("MaxItems", "maxItems"), query.IntRule{Min: 1, HasMin: true, Max: 1000, HasMax: true}, false); ok {
-		v.MaxItems = &x
-	}
 }
 
 // ListGroupsResponse — Contains the response to a successful ListGroups request.
@@ -4566,17 +2259,6 @@ type ListGroupsResponse struct {
 	Marker *string
 }
 
-// EncodeQuery implements query.Output: it writes the members of ListGroupsResponse in model order, omitting absent optional members.
-func (v *ListGroupsResponse) EncodeQuery(e *query.Encoder) {
-	query.EncodeList(e, "Groups", v.Groups, true, func(e *query.Encoder, x *Group) { x.EncodeQuery(e) })
-	if v.IsTruncated != nil {
-		e.Bool("IsTruncated", *v.IsTruncated)
-	}
-	if v.Marker != nil {
-		e.String("Marker", *v.Marker)
-	}
-}
-
 // ListInstanceProfileTagsRequest — is the input of ListInstanceProfileTags.
 type ListInstanceProfileTagsRequest struct {
 	// InstanceProfileName — The name of the IAM instance profile whose tags you want to see.
@@ -4587,19 +2269,6 @@ type ListInstanceProfileTagsRequest struct {
 	Marker *string
 	// MaxItems — Use this only when paginating results to indicate the maximum number of items you want in the response.
 	MaxItems *int32
-}
-
-// DecodeQuery implements query.Input: it reads the members of ListInstanceProfileTagsRequest found under k and checks the model's constraints.
-func (v *ListInstanceProfileTagsRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("InstanceProfileName", "instanceProfileName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.InstanceProfileName = x
-	}
-	if x, ok := d.String(k.Field("Marker", "marker"), query.StringRule{Min: 1, Max: 320, Pattern: patMarkerType}, false); ok {
-		v.Marker = &x
-	}
-	if x, ok := d.Int(k.Field("MaxItems", "maxItems"), query.IntRule{Min: 1, HasMin: true, Max: 1000, HasMax: true}, false); ok {
-		v.MaxItems = &x
-	}
 }
 
 // ListInstanceProfileTagsResponse — is the output of ListInstanceProfileTags.
@@ -4614,17 +2283,6 @@ type ListInstanceProfileTagsResponse struct {
 	Marker *string
 }
 
-// EncodeQuery implements query.Output: it writes the members of ListInstanceProfileTagsResponse in model order, omitting absent optional members.
-func (v *ListInstanceProfileTagsResponse) EncodeQuery(e *query.Encoder) {
-	query.EncodeList(e, "Tags", v.Tags, true, func(e *query.Encoder, x *Tag) { x.EncodeQuery(e) })
-	if v.IsTruncated != nil {
-		e.Bool("IsTruncated", *v.IsTruncated)
-	}
-	if v.Marker != nil {
-		e.String("Marker", *v.Marker)
-	}
-}
-
 // ListInstanceProfilesForRoleRequest — is the input of ListInstanceProfilesForRole.
 type ListInstanceProfilesForRoleRequest struct {
 	// RoleName — The name of the role to list instance profiles for.
@@ -4635,19 +2293,6 @@ type ListInstanceProfilesForRoleRequest struct {
 	Marker *string
 	// MaxItems — Use this only when paginating results to indicate the maximum number of items you want in the response.
 	MaxItems *int32
-}
-
-// DecodeQuery implements query.Input: it reads the members of ListInstanceProfilesForRoleRequest found under k and checks the model's constraints.
-func (v *ListInstanceProfilesForRoleRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("RoleName", "roleName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, true); ok {
-		v.RoleName = x
-	}
-	if x, ok := d.String(k.Field("Marker", "marker"), query.StringRule{Min: 1, Max: 320, Pattern: patMarkerType}, false); ok {
-		v.Marker = &x
-	}
-	if x, ok := d.Int(k.Field("MaxItems", "maxItems"), query.IntRule{Min: 1, HasMin: true, Max: 1000, HasMax: true}, false); ok {
-		v.MaxItems = &x
-	}
 }
 
 // ListInstanceProfilesForRoleResponse — Contains the response to a successful ListInstanceProfilesForRole request.
@@ -4662,17 +2307,6 @@ type ListInstanceProfilesForRoleResponse struct {
 	Marker *string
 }
 
-// EncodeQuery implements query.Output: it writes the members of ListInstanceProfilesForRoleResponse in model order, omitting absent optional members.
-func (v *ListInstanceProfilesForRoleResponse) EncodeQuery(e *query.Encoder) {
-	query.EncodeList(e, "InstanceProfiles", v.InstanceProfiles, true, func(e *query.Encoder, x *InstanceProfile) { x.EncodeQuery(e) })
-	if v.IsTruncated != nil {
-		e.Bool("IsTruncated", *v.IsTruncated)
-	}
-	if v.Marker != nil {
-		e.String("Marker", *v.Marker)
-	}
-}
-
 // ListInstanceProfilesRequest — is the input of ListInstanceProfiles.
 type ListInstanceProfilesRequest struct {
 	// PathPrefix — The path prefix for filtering the results.
@@ -4681,19 +2315,6 @@ type ListInstanceProfilesRequest struct {
 	Marker *string
 	// MaxItems — Use this only when paginating results to indicate the maximum number of items you want in the response.
 	MaxItems *int32
-}
-
-// DecodeQuery implements query.Input: it reads the members of ListInstanceProfilesRequest found under k and checks the model's constraints.
-func (v *ListInstanceProfilesRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("PathPrefix", "pathPrefix"), query.StringRule{Min: 1, Max: 512, Pattern: patPathPrefixType}, false); ok {
-		v.PathPrefix = &x
-	}
-	if x, ok := d.String(k.Field("Marker", "marker"), query.StringRule{Min: 1, Max: 320, Pattern: patMarkerType}, false); ok {
-		v.Marker = &x
-	}
-	if x, ok := d.Int(k.Field("MaxItems", "maxItems"), query.IntRule{Min: 1, HasMin: true, Max: 1000, HasMax: true}, false); ok {
-		v.MaxItems = &x
-	}
 }
 
 // ListInstanceProfilesResponse — Contains the response to a successful ListInstanceProfiles request.
@@ -4708,17 +2329,6 @@ type ListInstanceProfilesResponse struct {
 	Marker *string
 }
 
-// EncodeQuery implements query.Output: it writes the members of ListInstanceProfilesResponse in model order, omitting absent optional members.
-func (v *ListInstanceProfilesResponse) EncodeQuery(e *query.Encoder) {
-	query.EncodeList(e, "InstanceProfiles", v.InstanceProfiles, true, func(e *query.Encoder, x *InstanceProfile) { x.EncodeQuery(e) })
-	if v.IsTruncated != nil {
-		e.Bool("IsTruncated", *v.IsTruncated)
-	}
-	if v.Marker != nil {
-		e.String("Marker", *v.Marker)
-	}
-}
-
 // ListMFADeviceTagsRequest — is the input of ListMFADeviceTags.
 type ListMFADeviceTagsRequest struct {
 	// SerialNumber — The unique identifier for the IAM virtual MFA device whose tags you want to see.
@@ -4729,19 +2339,6 @@ type ListMFADeviceTagsRequest struct {
 	Marker *string
 	// MaxItems — Use this only when paginating results to indicate the maximum number of items you want in the response.
 	MaxItems *int32
-}
-
-// DecodeQuery implements query.Input: it reads the members of ListMFADeviceTagsRequest found under k and checks the model's constraints.
-func (v *ListMFADeviceTagsRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("SerialNumber", "serialNumber"), query.StringRule{Min: 9, Max: 256, Pattern: patSerialNumberType}, true); ok {
-		v.SerialNumber = x
-	}
-	if x, ok := d.String(k.Field("Marker", "marker"), query.StringRule{Min: 1, Max: 320, Pattern: patMarkerType}, false); ok {
-		v.Marker = &x
-	}
-	if x, ok := d.Int(k.Field("MaxItems", "maxItems"), query.IntRule{Min: 1, HasMin: true, Max: 1000, HasMax: true}, false); ok {
-		v.MaxItems = &x
-	}
 }
 
 // ListMFADeviceTagsResponse — is the output of ListMFADeviceTags.
@@ -4756,17 +2353,6 @@ type ListMFADeviceTagsResponse struct {
 	Marker *string
 }
 
-// EncodeQuery implements query.Output: it writes the members of ListMFADeviceTagsResponse in model order, omitting absent optional members.
-func (v *ListMFADeviceTagsResponse) EncodeQuery(e *query.Encoder) {
-	query.EncodeList(e, "Tags", v.Tags, true, func(e *query.Encoder, x *Tag) { x.EncodeQuery(e) })
-	if v.IsTruncated != nil {
-		e.Bool("IsTruncated", *v.IsTruncated)
-	}
-	if v.Marker != nil {
-		e.String("Marker", *v.Marker)
-	}
-}
-
 // ListMFADevicesRequest — is the input of ListMFADevices.
 type ListMFADevicesRequest struct {
 	// UserName — The name of the user whose MFA devices you want to list.
@@ -4775,19 +2361,6 @@ type ListMFADevicesRequest struct {
 	Marker *string
 	// MaxItems — Use this only when paginating results to indicate the maximum number of items you want in the response.
 	MaxItems *int32
-}
-
-// DecodeQuery implements query.Input: it reads the members of ListMFADevicesRequest found under k and checks the model's constraints.
-func (v *ListMFADevicesRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, false); ok {
-		v.UserName = &x
-	}
-	if x, ok := d.String(k.Field("Marker", "marker"), query.StringRule{Min: 1, Max: 320, Pattern: patMarkerType}, false); ok {
-		v.Marker = &x
-	}
-	if x, ok := d.Int(k.Field("MaxItems", "maxItems"), query.IntRule{Min: 1, HasMin: true, Max: 1000, HasMax: true}, false); ok {
-		v.MaxItems = &x
-	}
 }
 
 // ListMFADevicesResponse — Contains the response to a successful ListMFADevices request.
@@ -4802,17 +2375,6 @@ type ListMFADevicesResponse struct {
 	Marker *string
 }
 
-// EncodeQuery implements query.Output: it writes the members of ListMFADevicesResponse in model order, omitting absent optional members.
-func (v *ListMFADevicesResponse) EncodeQuery(e *query.Encoder) {
-	query.EncodeList(e, "MFADevices", v.MFADevices, true, func(e *query.Encoder, x *MFADevice) { x.EncodeQuery(e) })
-	if v.IsTruncated != nil {
-		e.Bool("IsTruncated", *v.IsTruncated)
-	}
-	if v.Marker != nil {
-		e.String("Marker", *v.Marker)
-	}
-}
-
 // ListOpenIDConnectProviderTagsRequest — is the input of ListOpenIDConnectProviderTags.
 type ListOpenIDConnectProviderTagsRequest struct {
 	// OpenIDConnectProviderArn — The ARN of the OpenID Connect (OIDC) identity provider whose tags you want to see.
@@ -4823,19 +2385,6 @@ type ListOpenIDConnectProviderTagsRequest struct {
 	Marker *string
 	// MaxItems — Use this only when paginating results to indicate the maximum number of items you want in the response.
 	MaxItems *int32
-}
-
-// DecodeQuery implements query.Input: it reads the members of ListOpenIDConnectProviderTagsRequest found under k and checks the model's constraints.
-func (v *ListOpenIDConnectProviderTagsRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("OpenIDConnectProviderArn", "openIDConnectProviderArn"), query.StringRule{Min: 20, Max: 2048}, true); ok {
-		v.OpenIDConnectProviderArn = x
-	}
-	if x, ok := d.String(k.Field("Marker", "marker"), query.StringRule{Min: 1, Max: 320, Pattern: patMarkerType}, false); ok {
-		v.Marker = &x
-	}
-	if x, ok := d.Int(k.Field("MaxItems", "maxItems"), query.IntRule{Min: 1, HasMin: true, Max: 1000, HasMax: true}, false); ok {
-		v.MaxItems = &x
-	}
 }
 
 // ListOpenIDConnectProviderTagsResponse — is the output of ListOpenIDConnectProviderTags.
@@ -4850,23 +2399,9 @@ type ListOpenIDConnectProviderTagsResponse struct {
 	Marker *string
 }
 
-// EncodeQuery implements query.Output: it writes the members of ListOpenIDConnectProviderTagsResponse in model order, omitting absent optional members.
-func (v *ListOpenIDConnectProviderTagsResponse) EncodeQuery(e *query.Encoder) {
-	query.EncodeList(e, "Tags", v.Tags, true, func(e *query.Encoder, x *Tag) { x.EncodeQuery(e) })
-	if v.IsTruncated != nil {
-		e.Bool("IsTruncated", *v.IsTruncated)
-	}
-	if v.Marker != nil {
-		e.String("Marker", *v.Marker)
-	}
-}
-
 // ListOpenIDConnectProvidersRequest — is the input of ListOpenIDConnectProviders.
 type ListOpenIDConnectProvidersRequest struct {
 }
-
-// DecodeQuery implements query.Input: it reads the members of ListOpenIDConnectProvidersRequest found under k and checks the model's constraints.
-func (v *ListOpenIDConnectProvidersRequest) DecodeQuery(*query.Decoder, query.Key) {}
 
 // ListOpenIDConnectProvidersResponse — Contains the response to a successful ListOpenIDConnectProviders request.
 type ListOpenIDConnectProvidersResponse struct {
@@ -4874,17 +2409,9 @@ type ListOpenIDConnectProvidersResponse struct {
 	OpenIDConnectProviderList []OpenIDConnectProviderListEntry
 }
 
-// EncodeQuery implements query.Output: it writes the members of ListOpenIDConnectProvidersResponse in model order, omitting absent optional members.
-func (v *ListOpenIDConnectProvidersResponse) EncodeQuery(e *query.Encoder) {
-	query.EncodeList(e, "OpenIDConnectProviderList", v.OpenIDConnectProviderList, false, func(e *query.Encoder, x *OpenIDConnectProviderListEntry) { x.EncodeQuery(e) })
-}
-
 // ListOrganizationsFeaturesRequest — is the input of ListOrganizationsFeatures.
 type ListOrganizationsFeaturesRequest struct {
 }
-
-// DecodeQuery implements query.Input: it reads the members of ListOrganizationsFeaturesRequest found under k and checks the model's constraints.
-func (v *ListOrganizationsFeaturesRequest) DecodeQuery(*query.Decoder, query.Key) {}
 
 // ListOrganizationsFeaturesResponse — is the output of ListOrganizationsFeatures.
 type ListOrganizationsFeaturesResponse struct {
@@ -4894,28 +2421,12 @@ type ListOrganizationsFeaturesResponse struct {
 	EnabledFeatures []FeatureType
 }
 
-// EncodeQuery implements query.Output: it writes the members of ListOrganizationsFeaturesResponse in model order, omitting absent optional members.
-func (v *ListOrganizationsFeaturesResponse) EncodeQuery(e *query.Encoder) {
-	if v.OrganizationId != nil {
-		e.String("OrganizationId", *v.OrganizationId)
-	}
-	query.EncodeList(e, "EnabledFeatures", v.EnabledFeatures, false, func(e *query.Encoder, x *FeatureType) { e.Text(string(*x)) })
-}
-
 // ListPoliciesGrantingServiceAccessEntry — Contains details about the permissions policies that are attached to the specified identity (user, group, or role).
 type ListPoliciesGrantingServiceAccessEntry struct {
 	// ServiceNamespace — The namespace of the service that was accessed.
 	ServiceNamespace *string
 	// Policies — The  PoliciesGrantingServiceAccess object that contains details about the policy.
 	Policies []PolicyGrantingServiceAccess
-}
-
-// EncodeQuery implements query.Output: it writes the members of ListPoliciesGrantingServiceAccessEntry in model order, omitting absent optional members.
-func (v *ListPoliciesGrantingServiceAccessEntry) EncodeQuery(e *query.Encoder) {
-	if v.ServiceNamespace != nil {
-		e.String("ServiceNamespace", *v.ServiceNamespace)
-	}
-	query.EncodeList(e, "Policies", v.Policies, false, func(e *query.Encoder, x *PolicyGrantingServiceAccess) { x.EncodeQuery(e) })
 }
 
 // ListPoliciesGrantingServiceAccessRequest — is the input of ListPoliciesGrantingServiceAccess.
@@ -4932,22 +2443,6 @@ type ListPoliciesGrantingServiceAccessRequest struct {
 	ServiceNamespaces []string
 }
 
-// DecodeQuery implements query.Input: it reads the members of ListPoliciesGrantingServiceAccessRequest found under k and checks the model's constraints.
-func (v *ListPoliciesGrantingServiceAccessRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("Marker", "marker"), query.StringRule{Min: 1, Max: 320, Pattern: patMarkerType}, false); ok {
-		v.Marker = &x
-	}
-	if x, ok := d.String(k.Field("Arn", "arn"), query.StringRule{Min: 20, Max: 2048}, true); ok {
-		v.Arn = x
-	}
-	if x, ok := query.DecodeList(d, k.Field("ServiceNamespaces", "serviceNamespaces"), query.ListRule{Min: 1, Max: 200, Scalar: true}, true, func(d *query.Decoder, k query.Key) string {
-		x, _ := d.String(k, query.StringRule{Min: 1, Max: 64, Pattern: patServiceNamespaceType}, true)
-		return x
-	}); ok {
-		v.ServiceNamespaces = x
-	}
-}
-
 // ListPoliciesGrantingServiceAccessResponse — is the output of ListPoliciesGrantingServiceAccess.
 type ListPoliciesGrantingServiceAccessResponse struct {
 	// PoliciesGrantingServiceAccess — A ListPoliciesGrantingServiceAccess object that contains details about the permissions policies attached to the specified identity (user, group, or role).
@@ -4958,17 +2453,6 @@ type ListPoliciesGrantingServiceAccessResponse struct {
 	IsTruncated *bool
 	// Marker — When IsTruncated is true , this element is present and contains the value to use for the Marker parameter in a subsequent pagination request.
 	Marker *string
-}
-
-// EncodeQuery implements query.Output: it writes the members of ListPoliciesGrantingServiceAccessResponse in model order, omitting absent optional members.
-func (v *ListPoliciesGrantingServiceAccessResponse) EncodeQuery(e *query.Encoder) {
-	query.EncodeList(e, "PoliciesGrantingServiceAccess", v.PoliciesGrantingServiceAccess, true, func(e *query.Encoder, x *ListPoliciesGrantingServiceAccessEntry) { x.EncodeQuery(e) })
-	if v.IsTruncated != nil {
-		e.Bool("IsTruncated", *v.IsTruncated)
-	}
-	if v.Marker != nil {
-		e.String("Marker", *v.Marker)
-	}
 }
 
 // ListPoliciesRequest — is the input of ListPolicies.
@@ -4987,30 +2471,6 @@ type ListPoliciesRequest struct {
 	MaxItems *int32
 }
 
-// DecodeQuery implements query.Input: it reads the members of ListPoliciesRequest found under k and checks the model's constraints.
-func (v *ListPoliciesRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("Scope", "scope"), query.StringRule{Enum: policyScopeTypeEnum()}, false); ok {
-		e := PolicyScopeType(x)
-		v.Scope = &e
-	}
-	if x, ok := d.Bool(k.Field("OnlyAttached", "onlyAttached"), false); ok {
-		v.OnlyAttached = &x
-	}
-	if x, ok := d.String(k.Field("PathPrefix", "pathPrefix"), query.StringRule{Min: 1, Max: 512, Pattern: patPolicyPathType}, false); ok {
-		v.PathPrefix = &x
-	}
-	if x, ok := d.String(k.Field("PolicyUsageFilter", "policyUsageFilter"), query.StringRule{Enum: policyUsageTypeEnum()}, false); ok {
-		e := PolicyUsageType(x)
-		v.PolicyUsageFilter = &e
-	}
-	if x, ok := d.String(k.Field("Marker", "marker"), query.StringRule{Min: 1, Max: 320, Pattern: patMarkerType}, false); ok {
-		v.Marker = &x
-	}
-	if x, ok := d.Int(k.Field("MaxItems", "maxItems"), query.IntRule{Min: 1, HasMin: true, Max: 1000, HasMax: true}, false); ok {
-		v.MaxItems = &x
-	}
-}
-
 // ListPoliciesResponse — Contains the response to a successful ListPolicies request.
 type ListPoliciesResponse struct {
 	// Policies — A list of policies.
@@ -5019,17 +2479,6 @@ type ListPoliciesResponse struct {
 	IsTruncated *bool
 	// Marker — When IsTruncated is true , this element is present and contains the value to use for the Marker parameter in a subsequent pagination request.
 	Marker *string
-}
-
-// EncodeQuery implements query.Output: it writes the members of ListPoliciesResponse in model order, omitting absent optional members.
-func (v *ListPoliciesResponse) EncodeQuery(e *query.Encoder) {
-	query.EncodeList(e, "Policies", v.Policies, false, func(e *query.Encoder, x *Policy) { x.EncodeQuery(e) })
-	if v.IsTruncated != nil {
-		e.Bool("IsTruncated", *v.IsTruncated)
-	}
-	if v.Marker != nil {
-		e.String("Marker", *v.Marker)
-	}
 }
 
 // ListPolicyTagsRequest — is the input of ListPolicyTags.
@@ -5044,19 +2493,6 @@ type ListPolicyTagsRequest struct {
 	MaxItems *int32
 }
 
-// DecodeQuery implements query.Input: it reads the members of ListPolicyTagsRequest found under k and checks the model's constraints.
-func (v *ListPolicyTagsRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("PolicyArn", "policyArn"), query.StringRule{Min: 20, Max: 2048}, true); ok {
-		v.PolicyArn = x
-	}
-	if x, ok := d.String(k.Field("Marker", "marker"), query.StringRule{Min: 1, Max: 320, Pattern: patMarkerType}, false); ok {
-		v.Marker = &x
-	}
-	if x, ok := d.Int(k.Field("MaxItems", "maxItems"), query.IntRule{Min: 1, HasMin: true, Max: 1000, HasMax: true}, false); ok {
-		v.MaxItems = &x
-	}
-}
-
 // ListPolicyTagsResponse — is the output of ListPolicyTags.
 type ListPolicyTagsResponse struct {
 	// Tags — The list of tags that are currently attached to the IAM customer managed policy.
@@ -5067,17 +2503,6 @@ type ListPolicyTagsResponse struct {
 	IsTruncated *bool
 	// Marker — When IsTruncated is true , this element is present and contains the value to use for the Marker parameter in a subsequent pagination request.
 	Marker *string
-}
-
-// EncodeQuery implements query.Output: it writes the members of ListPolicyTagsResponse in model order, omitting absent optional members.
-func (v *ListPolicyTagsResponse) EncodeQuery(e *query.Encoder) {
-	query.EncodeList(e, "Tags", v.Tags, true, func(e *query.Encoder, x *Tag) { x.EncodeQuery(e) })
-	if v.IsTruncated != nil {
-		e.Bool("IsTruncated", *v.IsTruncated)
-	}
-	if v.Marker != nil {
-		e.String("Marker", *v.Marker)
-	}
 }
 
 // ListPolicyVersionsRequest — is the input of ListPolicyVersions.
@@ -5092,19 +2517,6 @@ type ListPolicyVersionsRequest struct {
 	MaxItems *int32
 }
 
-// DecodeQuery implements query.Input: it reads the members of ListPolicyVersionsRequest found under k and checks the model's constraints.
-func (v *ListPolicyVersionsRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("PolicyArn", "policyArn"), query.StringRule{Min: 20, Max: 2048}, true); ok {
-		v.PolicyArn = x
-	}
-	if x, ok := d.String(k.Field("Marker", "marker"), query.StringRule{Min: 1, Max: 320, Pattern: patMarkerType}, false); ok {
-		v.Marker = &x
-	}
-	if x, ok := d.Int(k.Field("MaxItems", "maxItems"), query.IntRule{Min: 1, HasMin: true, Max: 1000, HasMax: true}, false); ok {
-		v.MaxItems = &x
-	}
-}
-
 // ListPolicyVersionsResponse — Contains the response to a successful ListPolicyVersions request.
 type ListPolicyVersionsResponse struct {
 	// Versions — A list of policy versions.
@@ -5113,17 +2525,6 @@ type ListPolicyVersionsResponse struct {
 	IsTruncated *bool
 	// Marker — When IsTruncated is true , this element is present and contains the value to use for the Marker parameter in a subsequent pagination request.
 	Marker *string
-}
-
-// EncodeQuery implements query.Output: it writes the members of ListPolicyVersionsResponse in model order, omitting absent optional members.
-func (v *ListPolicyVersionsResponse) EncodeQuery(e *query.Encoder) {
-	query.EncodeList(e, "Versions", v.Versions, false, func(e *query.Encoder, x *PolicyVersion) { x.EncodeQuery(e) })
-	if v.IsTruncated != nil {
-		e.Bool("IsTruncated", *v.IsTruncated)
-	}
-	if v.Marker != nil {
-		e.String("Marker", *v.Marker)
-	}
 }
 
 // ListRolePoliciesRequest — is the input of ListRolePolicies.
@@ -5138,19 +2539,6 @@ type ListRolePoliciesRequest struct {
 	MaxItems *int32
 }
 
-// DecodeQuery implements query.Input: it reads the members of ListRolePoliciesRequest found under k and checks the model's constraints.
-func (v *ListRolePoliciesRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("RoleName", "roleName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, true); ok {
-		v.RoleName = x
-	}
-	if x, ok := d.String(k.Field("Marker", "marker"), query.StringRule{Min: 1, Max: 320, Pattern: patMarkerType}, false); ok {
-		v.Marker = &x
-	}
-	if x, ok := d.Int(k.Field("MaxItems", "maxItems"), query.IntRule{Min: 1, HasMin: true, Max: 1000, HasMax: true}, false); ok {
-		v.MaxItems = &x
-	}
-}
-
 // ListRolePoliciesResponse — Contains the response to a successful ListRolePolicies request.
 type ListRolePoliciesResponse struct {
 	// PolicyNames — A list of policy names.
@@ -5161,17 +2549,6 @@ type ListRolePoliciesResponse struct {
 	IsTruncated *bool
 	// Marker — When IsTruncated is true , this element is present and contains the value to use for the Marker parameter in a subsequent pagination request.
 	Marker *string
-}
-
-// EncodeQuery implements query.Output: it writes the members of ListRolePoliciesResponse in model order, omitting absent optional members.
-func (v *ListRolePoliciesResponse) EncodeQuery(e *query.Encoder) {
-	query.EncodeList(e, "PolicyNames", v.PolicyNames, true, func(e *query.Encoder, x *string) { e.Text(*x) })
-	if v.IsTruncated != nil {
-		e.Bool("IsTruncated", *v.IsTruncated)
-	}
-	if v.Marker != nil {
-		e.String("Marker", *v.Marker)
-	}
 }
 
 // ListRoleTagsRequest — is the input of ListRoleTags.
@@ -5186,19 +2563,6 @@ type ListRoleTagsRequest struct {
 	MaxItems *int32
 }
 
-// DecodeQuery implements query.Input: it reads the members of ListRoleTagsRequest found under k and checks the model's constraints.
-func (v *ListRoleTagsRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("RoleName", "roleName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, true); ok {
-		v.RoleName = x
-	}
-	if x, ok := d.String(k.Field("Marker", "marker"), query.StringRule{Min: 1, Max: 320, Pattern: patMarkerType}, false); ok {
-		v.Marker = &x
-	}
-	if x, ok := d.Int(k.Field("MaxItems", "maxItems"), query.IntRule{Min: 1, HasMin: true, Max: 1000, HasMax: true}, false); ok {
-		v.MaxItems = &x
-	}
-}
-
 // ListRoleTagsResponse — is the output of ListRoleTags.
 type ListRoleTagsResponse struct {
 	// Tags — The list of tags that are currently attached to the role.
@@ -5211,17 +2575,6 @@ type ListRoleTagsResponse struct {
 	Marker *string
 }
 
-// EncodeQuery implements query.Output: it writes the members of ListRoleTagsResponse in model order, omitting absent optional members.
-func (v *ListRoleTagsResponse) EncodeQuery(e *query.Encoder) {
-	query.EncodeList(e, "Tags", v.Tags, true, func(e *query.Encoder, x *Tag) { x.EncodeQuery(e) })
-	if v.IsTruncated != nil {
-		e.Bool("IsTruncated", *v.IsTruncated)
-	}
-	if v.Marker != nil {
-		e.String("Marker", *v.Marker)
-	}
-}
-
 // ListRolesRequest — is the input of ListRoles.
 type ListRolesRequest struct {
 	// PathPrefix — The path prefix for filtering the results.
@@ -5230,19 +2583,6 @@ type ListRolesRequest struct {
 	Marker *string
 	// MaxItems — Use this only when paginating results to indicate the maximum number of items you want in the response.
 	MaxItems *int32
-}
-
-// DecodeQuery implements query.Input: it reads the members of ListRolesRequest found under k and checks the model's constraints.
-func (v *ListRolesRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("PathPrefix", "pathPrefix"), query.StringRule{Min: 1, Max: 512, Pattern: patPathPrefixType}, false); ok {
-		v.PathPrefix = &x
-	}
-	if x, ok := d.String(k.Field("Marker", "marker"), query.StringRule{Min: 1, Max: 320, Pattern: patMarkerType}, false); ok {
-		v.Marker = &x
-	}
-	if x, ok := d.Int(k.Field("MaxItems", "maxItems"), query.IntRule{Min: 1, HasMin: true, Max: 1000, HasMax: true}, false); ok {
-		v.MaxItems = &x
-	}
 }
 
 // ListRolesResponse — Contains the response to a successful ListRoles request.
@@ -5257,17 +2597,6 @@ type ListRolesResponse struct {
 	Marker *string
 }
 
-// EncodeQuery implements query.Output: it writes the members of ListRolesResponse in model order, omitting absent optional members.
-func (v *ListRolesResponse) EncodeQuery(e *query.Encoder) {
-	query.EncodeList(e, "Roles", v.Roles, true, func(e *query.Encoder, x *Role) { x.EncodeQuery(e) })
-	if v.IsTruncated != nil {
-		e.Bool("IsTruncated", *v.IsTruncated)
-	}
-	if v.Marker != nil {
-		e.String("Marker", *v.Marker)
-	}
-}
-
 // ListSAMLProviderTagsRequest — is the input of ListSAMLProviderTags.
 type ListSAMLProviderTagsRequest struct {
 	// SAMLProviderArn — The ARN of the Security Assertion Markup Language (SAML) identity provider whose tags you want to see.
@@ -5278,19 +2607,6 @@ type ListSAMLProviderTagsRequest struct {
 	Marker *string
 	// MaxItems — Use this only when paginating results to indicate the maximum number of items you want in the response.
 	MaxItems *int32
-}
-
-// DecodeQuery implements query.Input: it reads the members of ListSAMLProviderTagsRequest found under k and checks the model's constraints.
-func (v *ListSAMLProviderTagsRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("SAMLProviderArn", "sAMLProviderArn"), query.StringRule{Min: 20, Max: 2048}, true); ok {
-		v.SAMLProviderArn = x
-	}
-	if x, ok := d.String(k.Field("Marker", "marker"), query.StringRule{Min: 1, Max: 320, Pattern: patMarkerType}, false); ok {
-		v.Marker = &x
-	}
-	if x, ok := d.Int(k.Field("MaxItems", "maxItems"), query.IntRule{Min: 1, HasMin: true, Max: 1000, HasMax: true}, false); ok {
-		v.MaxItems = &x
-	}
 }
 
 // ListSAMLProviderTagsResponse — is the output of ListSAMLProviderTags.
@@ -5305,33 +2621,14 @@ type ListSAMLProviderTagsResponse struct {
 	Marker *string
 }
 
-// EncodeQuery implements query.Output: it writes the members of ListSAMLProviderTagsResponse in model order, omitting absent optional members.
-func (v *ListSAMLProviderTagsResponse) EncodeQuery(e *query.Encoder) {
-	query.EncodeList(e, "Tags", v.Tags, true, func(e *query.Encoder, x *Tag) { x.EncodeQuery(e) })
-	if v.IsTruncated != nil {
-		e.Bool("IsTruncated", *v.IsTruncated)
-	}
-	if v.Marker != nil {
-		e.String("Marker", *v.Marker)
-	}
-}
-
 // ListSAMLProvidersRequest — is the input of ListSAMLProviders.
 type ListSAMLProvidersRequest struct {
 }
-
-// DecodeQuery implements query.Input: it reads the members of ListSAMLProvidersRequest found under k and checks the model's constraints.
-func (v *ListSAMLProvidersRequest) DecodeQuery(*query.Decoder, query.Key) {}
 
 // ListSAMLProvidersResponse — Contains the response to a successful ListSAMLProviders request.
 type ListSAMLProvidersResponse struct {
 	// SAMLProviderList — The list of SAML provider resource objects defined in IAM for this Amazon Web Services account.
 	SAMLProviderList []SAMLProviderListEntry
-}
-
-// EncodeQuery implements query.Output: it writes the members of ListSAMLProvidersResponse in model order, omitting absent optional members.
-func (v *ListSAMLProvidersResponse) EncodeQuery(e *query.Encoder) {
-	query.EncodeList(e, "SAMLProviderList", v.SAMLProviderList, false, func(e *query.Encoder, x *SAMLProviderListEntry) { x.EncodeQuery(e) })
 }
 
 // ListSSHPublicKeysRequest — is the input of ListSSHPublicKeys.
@@ -5344,19 +2641,6 @@ type ListSSHPublicKeysRequest struct {
 	MaxItems *int32
 }
 
-// DecodeQuery implements query.Input: it reads the members of ListSSHPublicKeysRequest found under k and checks the model's constraints.
-func (v *ListSSHPublicKeysRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, false); ok {
-		v.UserName = &x
-	}
-	if x, ok := d.String(k.Field("Marker", "marker"), query.StringRule{Min: 1, Max: 320, Pattern: patMarkerType}, false); ok {
-		v.Marker = &x
-	}
-	if x, ok := d.Int(k.Field("MaxItems", "maxItems"), query.IntRule{Min: 1, HasMin: true, Max: 1000, HasMax: true}, false); ok {
-		v.MaxItems = &x
-	}
-}
-
 // ListSSHPublicKeysResponse — Contains the response to a successful ListSSHPublicKeys request.
 type ListSSHPublicKeysResponse struct {
 	// SSHPublicKeys — A list of the SSH public keys assigned to IAM user.
@@ -5365,17 +2649,6 @@ type ListSSHPublicKeysResponse struct {
 	IsTruncated *bool
 	// Marker — When IsTruncated is true , this element is present and contains the value to use for the Marker parameter in a subsequent pagination request.
 	Marker *string
-}
-
-// EncodeQuery implements query.Output: it writes the members of ListSSHPublicKeysResponse in model order, omitting absent optional members.
-func (v *ListSSHPublicKeysResponse) EncodeQuery(e *query.Encoder) {
-	query.EncodeList(e, "SSHPublicKeys", v.SSHPublicKeys, false, func(e *query.Encoder, x *SSHPublicKeyMetadata) { x.EncodeQuery(e) })
-	if v.IsTruncated != nil {
-		e.Bool("IsTruncated", *v.IsTruncated)
-	}
-	if v.Marker != nil {
-		e.String("Marker", *v.Marker)
-	}
 }
 
 // ListServerCertificateTagsRequest — is the input of ListServerCertificateTags.
@@ -5390,19 +2663,6 @@ type ListServerCertificateTagsRequest struct {
 	MaxItems *int32
 }
 
-// DecodeQuery implements query.Input: it reads the members of ListServerCertificateTagsRequest found under k and checks the model's constraints.
-func (v *ListServerCertificateTagsRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("ServerCertificateName", "serverCertificateName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.ServerCertificateName = x
-	}
-	if x, ok := d.String(k.Field("Marker", "marker"), query.StringRule{Min: 1, Max: 320, Pattern: patMarkerType}, false); ok {
-		v.Marker = &x
-	}
-	if x, ok := d.Int(k.Field("MaxItems", "maxItems"), query.IntRule{Min: 1, HasMin: true, Max: 1000, HasMax: true}, false); ok {
-		v.MaxItems = &x
-	}
-}
-
 // ListServerCertificateTagsResponse — is the output of ListServerCertificateTags.
 type ListServerCertificateTagsResponse struct {
 	// Tags — The list of tags that are currently attached to the IAM server certificate.
@@ -5415,17 +2675,6 @@ type ListServerCertificateTagsResponse struct {
 	Marker *string
 }
 
-// EncodeQuery implements query.Output: it writes the members of ListServerCertificateTagsResponse in model order, omitting absent optional members.
-func (v *ListServerCertificateTagsResponse) EncodeQuery(e *query.Encoder) {
-	query.EncodeList(e, "Tags", v.Tags, true, func(e *query.Encoder, x *Tag) { x.EncodeQuery(e) })
-	if v.IsTruncated != nil {
-		e.Bool("IsTruncated", *v.IsTruncated)
-	}
-	if v.Marker != nil {
-		e.String("Marker", *v.Marker)
-	}
-}
-
 // ListServerCertificatesRequest — is the input of ListServerCertificates.
 type ListServerCertificatesRequest struct {
 	// PathPrefix — The path prefix for filtering the results.
@@ -5434,19 +2683,6 @@ type ListServerCertificatesRequest struct {
 	Marker *string
 	// MaxItems — Use this only when paginating results to indicate the maximum number of items you want in the response.
 	MaxItems *int32
-}
-
-// DecodeQuery implements query.Input: it reads the members of ListServerCertificatesRequest found under k and checks the model's constraints.
-func (v *ListServerCertificatesRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("PathPrefix", "pathPrefix"), query.StringRule{Min: 1, Max: 512, Pattern: patPathPrefixType}, false); ok {
-		v.PathPrefix = &x
-	}
-	if x, ok := d.String(k.Field("Marker", "marker"), query.StringRule{Min: 1, Max: 320, Pattern: patMarkerType}, false); ok {
-		v.Marker = &x
-	}
-	if x, ok := d.Int(k.Field("MaxItems", "maxItems"), query.IntRule{Min: 1, HasMin: true, Max: 1000, HasMax: true}, false); ok {
-		v.MaxItems = &x
-	}
 }
 
 // ListServerCertificatesResponse — Contains the response to a successful ListServerCertificates request.
@@ -5459,17 +2695,6 @@ type ListServerCertificatesResponse struct {
 	IsTruncated *bool
 	// Marker — When IsTruncated is true , this element is present and contains the value to use for the Marker parameter in a subsequent pagination request.
 	Marker *string
-}
-
-// EncodeQuery implements query.Output: it writes the members of ListServerCertificatesResponse in model order, omitting absent optional members.
-func (v *ListServerCertificatesResponse) EncodeQuery(e *query.Encoder) {
-	query.EncodeList(e, "ServerCertificateMetadataList", v.ServerCertificateMetadataList, true, func(e *query.Encoder, x *ServerCertificateMetadata) { x.EncodeQuery(e) })
-	if v.IsTruncated != nil {
-		e.Bool("IsTruncated", *v.IsTruncated)
-	}
-	if v.Marker != nil {
-		e.String("Marker", *v.Marker)
-	}
 }
 
 // ListServiceSpecificCredentialsRequest — is the input of ListServiceSpecificCredentials.
@@ -5486,25 +2711,6 @@ type ListServiceSpecificCredentialsRequest struct {
 	MaxItems *int32
 }
 
-// DecodeQuery implements query.Input: it reads the members of ListServiceSpecificCredentialsRequest found under k and checks the model's constraints.
-func (v *ListServiceSpecificCredentialsRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, false); ok {
-		v.UserName = &x
-	}
-	if x, ok := d.String(k.Field("ServiceName", "serviceName"), query.StringRule{}, false); ok {
-		v.ServiceName = &x
-	}
-	if x, ok := d.Bool(k.Field("AllUsers", "allUsers"), false); ok {
-		v.AllUsers = &x
-	}
-	if x, ok := d.String(k.Field("Marker", "marker"), query.StringRule{Min: 1, Max: 320, Pattern: patMarkerType}, false); ok {
-		v.Marker = &x
-	}
-	if x, ok := d.Int(k.Field("MaxItems", "maxItems"), query.IntRule{Min: 1, HasMin: true, Max: 1000, HasMax: true}, false); ok {
-		v.MaxItems = &x
-	}
-}
-
 // ListServiceSpecificCredentialsResponse — is the output of ListServiceSpecificCredentials.
 type ListServiceSpecificCredentialsResponse struct {
 	// ServiceSpecificCredentials — A list of structures that each contain details about a service-specific credential.
@@ -5515,17 +2721,6 @@ type ListServiceSpecificCredentialsResponse struct {
 	IsTruncated *bool
 }
 
-// EncodeQuery implements query.Output: it writes the members of ListServiceSpecificCredentialsResponse in model order, omitting absent optional members.
-func (v *ListServiceSpecificCredentialsResponse) EncodeQuery(e *query.Encoder) {
-	query.EncodeList(e, "ServiceSpecificCredentials", v.ServiceSpecificCredentials, false, func(e *query.Encoder, x *ServiceSpecificCredentialMetadata) { x.EncodeQuery(e) })
-	if v.Marker != nil {
-		e.String("Marker", *v.Marker)
-	}
-	if v.IsTruncated != nil {
-		e.Bool("IsTruncated", *v.IsTruncated)
-	}
-}
-
 // ListSigningCertificatesRequest — is the input of ListSigningCertificates.
 type ListSigningCertificatesRequest struct {
 	// UserName — The name of the IAM user whose signing certificates you want to examine.
@@ -5534,19 +2729,6 @@ type ListSigningCertificatesRequest struct {
 	Marker *string
 	// MaxItems — Use this only when paginating results to indicate the maximum number of items you want in the response.
 	MaxItems *int32
-}
-
-// DecodeQuery implements query.Input: it reads the members of ListSigningCertificatesRequest found under k and checks the model's constraints.
-func (v *ListSigningCertificatesRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, false); ok {
-		v.UserName = &x
-	}
-	if x, ok := d.String(k.Field("Marker", "marker"), query.StringRule{Min: 1, Max: 320, Pattern: patMarkerType}, false); ok {
-		v.Marker = &x
-	}
-	if x, ok := d.Int(k.Field("MaxItems", "maxItems"), query.IntRule{Min: 1, HasMin: true, Max: 1000, HasMax: true}, false); ok {
-		v.MaxItems = &x
-	}
 }
 
 // ListSigningCertificatesResponse — Contains the response to a successful ListSigningCertificates request.
@@ -5561,17 +2743,6 @@ type ListSigningCertificatesResponse struct {
 	Marker *string
 }
 
-// EncodeQuery implements query.Output: it writes the members of ListSigningCertificatesResponse in model order, omitting absent optional members.
-func (v *ListSigningCertificatesResponse) EncodeQuery(e *query.Encoder) {
-	query.EncodeList(e, "Certificates", v.Certificates, true, func(e *query.Encoder, x *SigningCertificate) { x.EncodeQuery(e) })
-	if v.IsTruncated != nil {
-		e.Bool("IsTruncated", *v.IsTruncated)
-	}
-	if v.Marker != nil {
-		e.String("Marker", *v.Marker)
-	}
-}
-
 // ListUserPoliciesRequest — is the input of ListUserPolicies.
 type ListUserPoliciesRequest struct {
 	// UserName — The name of the user to list policies for.
@@ -5582,19 +2753,6 @@ type ListUserPoliciesRequest struct {
 	Marker *string
 	// MaxItems — Use this only when paginating results to indicate the maximum number of items you want in the response.
 	MaxItems *int32
-}
-
-// DecodeQuery implements query.Input: it reads the members of ListUserPoliciesRequest found under k and checks the model's constraints.
-func (v *ListUserPoliciesRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.UserName = x
-	}
-	if x, ok := d.String(k.Field("Marker", "marker"), query.StringRule{Min: 1, Max: 320, Pattern: patMarkerType}, false); ok {
-		v.Marker = &x
-	}
-	if x, ok := d.Int(k.Field("MaxItems", "maxItems"), query.IntRule{Min: 1, HasMin: true, Max: 1000, HasMax: true}, false); ok {
-		v.MaxItems = &x
-	}
 }
 
 // ListUserPoliciesResponse — Contains the response to a successful ListUserPolicies request.
@@ -5609,17 +2767,6 @@ type ListUserPoliciesResponse struct {
 	Marker *string
 }
 
-// EncodeQuery implements query.Output: it writes the members of ListUserPoliciesResponse in model order, omitting absent optional members.
-func (v *ListUserPoliciesResponse) EncodeQuery(e *query.Encoder) {
-	query.EncodeList(e, "PolicyNames", v.PolicyNames, true, func(e *query.Encoder, x *string) { e.Text(*x) })
-	if v.IsTruncated != nil {
-		e.Bool("IsTruncated", *v.IsTruncated)
-	}
-	if v.Marker != nil {
-		e.String("Marker", *v.Marker)
-	}
-}
-
 // ListUserTagsRequest — is the input of ListUserTags.
 type ListUserTagsRequest struct {
 	// UserName — The name of the IAM user whose tags you want to see.
@@ -5630,19 +2777,6 @@ type ListUserTagsRequest struct {
 	Marker *string
 	// MaxItems — Use this only when paginating results to indicate the maximum number of items you want in the response.
 	MaxItems *int32
-}
-
-// DecodeQuery implements query.Input: it reads the members of ListUserTagsRequest found under k and checks the model's constraints.
-func (v *ListUserTagsRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.UserName = x
-	}
-	if x, ok := d.String(k.Field("Marker", "marker"), query.StringRule{Min: 1, Max: 320, Pattern: patMarkerType}, false); ok {
-		v.Marker = &x
-	}
-	if x, ok := d.Int(k.Field("MaxItems", "maxItems"), query.IntRule{Min: 1, HasMin: true, Max: 1000, HasMax: true}, false); ok {
-		v.MaxItems = &x
-	}
 }
 
 // ListUserTagsResponse — is the output of ListUserTags.
@@ -5657,17 +2791,6 @@ type ListUserTagsResponse struct {
 	Marker *string
 }
 
-// EncodeQuery implements query.Output: it writes the members of ListUserTagsResponse in model order, omitting absent optional members.
-func (v *ListUserTagsResponse) EncodeQuery(e *query.Encoder) {
-	query.EncodeList(e, "Tags", v.Tags, true, func(e *query.Encoder, x *Tag) { x.EncodeQuery(e) })
-	if v.IsTruncated != nil {
-		e.Bool("IsTruncated", *v.IsTruncated)
-	}
-	if v.Marker != nil {
-		e.String("Marker", *v.Marker)
-	}
-}
-
 // ListUsersRequest — is the input of ListUsers.
 type ListUsersRequest struct {
 	// PathPrefix — The path prefix for filtering the results.
@@ -5676,19 +2799,6 @@ type ListUsersRequest struct {
 	Marker *string
 	// MaxItems — Use this only when paginating results to indicate the maximum number of items you want in the response.
 	MaxItems *int32
-}
-
-// DecodeQuery implements query.Input: it reads the members of ListUsersRequest found under k and checks the model's constraints.
-func (v *ListUsersRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("PathPrefix", "pathPrefix"), query.StringRule{Min: 1, Max: 512, Pattern: patPathPrefixType}, false); ok {
-		v.PathPrefix = &x
-	}
-	if x, ok := d.String(k.Field("Marker", "marker"), query.StringRule{Min: 1, Max: 320, Pattern: patMarkerType}, false); ok {
-		v.Marker = &x
-	}
-	if x, ok := d.Int(k.Field("MaxItems", "maxItems"), query.IntRule{Min: 1, HasMin: true, Max: 1000, HasMax: true}, false); ok {
-		v.MaxItems = &x
-	}
 }
 
 // ListUsersResponse — Contains the response to a successful ListUsers request.
@@ -5703,17 +2813,6 @@ type ListUsersResponse struct {
 	Marker *string
 }
 
-// EncodeQuery implements query.Output: it writes the members of ListUsersResponse in model order, omitting absent optional members.
-func (v *ListUsersResponse) EncodeQuery(e *query.Encoder) {
-	query.EncodeList(e, "Users", v.Users, true, func(e *query.Encoder, x *User) { x.EncodeQuery(e) })
-	if v.IsTruncated != nil {
-		e.Bool("IsTruncated", *v.IsTruncated)
-	}
-	if v.Marker != nil {
-		e.String("Marker", *v.Marker)
-	}
-}
-
 // ListVirtualMFADevicesRequest — is the input of ListVirtualMFADevices.
 type ListVirtualMFADevicesRequest struct {
 	// AssignmentStatus — The status ( Unassigned or Assigned ) of the devices to list.
@@ -5722,20 +2821,6 @@ type ListVirtualMFADevicesRequest struct {
 	Marker *string
 	// MaxItems — Use this only when paginating results to indicate the maximum number of items you want in the response.
 	MaxItems *int32
-}
-
-// DecodeQuery implements query.Input: it reads the members of ListVirtualMFADevicesRequest found under k and checks the model's constraints.
-func (v *ListVirtualMFADevicesRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("AssignmentStatus", "assignmentStatus"), query.StringRule{Enum: assignmentStatusTypeEnum()}, false); ok {
-		e := AssignmentStatusType(x)
-		v.AssignmentStatus = &e
-	}
-	if x, ok := d.String(k.Field("Marker", "marker"), query.StringRule{Min: 1, Max: 320, Pattern: patMarkerType}, false); ok {
-		v.Marker = &x
-	}
-	if x, ok := d.Int(k.Field("MaxItems", "maxItems"), query.IntRule{Min: 1, HasMin: true, Max: 1000, HasMax: true}, false); ok {
-		v.MaxItems = &x
-	}
 }
 
 // ListVirtualMFADevicesResponse — Contains the response to a successful ListVirtualMFADevices request.
@@ -5748,17 +2833,6 @@ type ListVirtualMFADevicesResponse struct {
 	IsTruncated *bool
 	// Marker — When IsTruncated is true , this element is present and contains the value to use for the Marker parameter in a subsequent pagination request.
 	Marker *string
-}
-
-// EncodeQuery implements query.Output: it writes the members of ListVirtualMFADevicesResponse in model order, omitting absent optional members.
-func (v *ListVirtualMFADevicesResponse) EncodeQuery(e *query.Encoder) {
-	query.EncodeList(e, "VirtualMFADevices", v.VirtualMFADevices, true, func(e *query.Encoder, x *VirtualMFADevice) { x.EncodeQuery(e) })
-	if v.IsTruncated != nil {
-		e.Bool("IsTruncated", *v.IsTruncated)
-	}
-	if v.Marker != nil {
-		e.String("Marker", *v.Marker)
-	}
 }
 
 // LoginProfile — Contains the user name and password create date for a user.
@@ -5775,15 +2849,6 @@ type LoginProfile struct {
 	PasswordResetRequired *bool
 }
 
-// EncodeQuery implements query.Output: it writes the members of LoginProfile in model order, omitting absent optional members.
-func (v *LoginProfile) EncodeQuery(e *query.Encoder) {
-	e.String("UserName", v.UserName)
-	e.Time("CreateDate", v.CreateDate)
-	if v.PasswordResetRequired != nil {
-		e.Bool("PasswordResetRequired", *v.PasswordResetRequired)
-	}
-}
-
 // MFADevice — Contains information about an MFA device.
 type MFADevice struct {
 	// UserName — The user with whom the MFA device is associated.
@@ -5798,13 +2863,6 @@ type MFADevice struct {
 	//
 	// Required.
 	EnableDate time.Time
-}
-
-// EncodeQuery implements query.Output: it writes the members of MFADevice in model order, omitting absent optional members.
-func (v *MFADevice) EncodeQuery(e *query.Encoder) {
-	e.String("UserName", v.UserName)
-	e.String("SerialNumber", v.SerialNumber)
-	e.Time("EnableDate", v.EnableDate)
 }
 
 // ManagedPolicyDetail — Contains information about a managed policy, including the policy's ARN, versions, and the number of principal entities (users, groups, and roles) that the policy is attached to.
@@ -5835,55 +2893,10 @@ type ManagedPolicyDetail struct {
 	PolicyVersionList []PolicyVersion
 }
 
-// EncodeQuery implements query.Output: it writes the members of ManagedPolicyDetail in model order, omitting absent optional members.
-func (v *ManagedPolicyDetail) EncodeQuery(e *query.Encoder) {
-	if v.PolicyName != nil {
-		e.String("PolicyName", *v.PolicyName)
-	}
-	if v.PolicyId != nil {
-		e.String("PolicyId", *v.PolicyId)
-	}
-	if v.Arn != nil {
-		e.String("Arn", *v.Arn)
-	}
-	if v.Path != nil {
-		e.String("Path", *v.Path)
-	}
-	if v.DefaultVersionId != nil {
-		e.String("DefaultVersionId", *v.DefaultVersionId)
-	}
-	if v.AttachmentCount != nil {
-		e.Int("AttachmentCount", *v.AttachmentCount)
-	}
-	if v.PermissionsBoundaryUsageCount != nil {
-		e.Int("PermissionsBoundaryUsageCount", *v.PermissionsBoundaryUsageCount)
-	}
-	if v.IsAttachable != nil {
-		e.Bool("IsAttachable", *v.IsAttachable)
-	}
-	if v.Description != nil {
-		e.String("Description", *v.Description)
-	}
-	if v.CreateDate != nil {
-		e.Time("CreateDate", *v.CreateDate)
-	}
-	if v.UpdateDate != nil {
-		e.Time("UpdateDate", *v.UpdateDate)
-	}
-	query.EncodeList(e, "PolicyVersionList", v.PolicyVersionList, false, func(e *query.Encoder, x *PolicyVersion) { x.EncodeQuery(e) })
-}
-
 // OpenIDConnectProviderListEntry — Contains the Amazon Resource Name (ARN) for an IAM OpenID Connect provider.
 type OpenIDConnectProviderListEntry struct {
 	// Arn — the Arn member (shape arnType).
 	Arn *string
-}
-
-// EncodeQuery implements query.Output: it writes the members of OpenIDConnectProviderListEntry in model order, omitting absent optional members.
-func (v *OpenIDConnectProviderListEntry) EncodeQuery(e *query.Encoder) {
-	if v.Arn != nil {
-		e.String("Arn", *v.Arn)
-	}
 }
 
 // OrderedOrganizationPolicyType — Represents one level of an Organizations hierarchy—the organization root, an organizational unit (OU), or an account—together with the service control policies (SCPs) that apply at that level.
@@ -5892,27 +2905,10 @@ type OrderedOrganizationPolicyType struct {
 	ServiceControlPolicyInputList []string
 }
 
-// DecodeQuery implements query.Input: it reads the members of OrderedOrganizationPolicyType found under k and checks the model's constraints.
-func (v *OrderedOrganizationPolicyType) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := query.DecodeList(d, k.Field("ServiceControlPolicyInputList", "serviceControlPolicyInputList"), query.ListRule{Scalar: true}, false, func(d *query.Decoder, k query.Key) string {
-		x, _ := d.String(k, query.StringRule{Min: 1, Max: 131072, Pattern: patCertificateBodyType}, true)
-		return x
-	}); ok {
-		v.ServiceControlPolicyInputList = x
-	}
-}
-
 // OrganizationsDecisionDetail — Contains information about the effect that Organizations has on a policy simulation.
 type OrganizationsDecisionDetail struct {
 	// AllowedByOrganizations — Specifies whether the simulated operation is allowed by the Organizations service control policies that impact the simulated user's account.
 	AllowedByOrganizations *bool
-}
-
-// EncodeQuery implements query.Output: it writes the members of OrganizationsDecisionDetail in model order, omitting absent optional members.
-func (v *OrganizationsDecisionDetail) EncodeQuery(e *query.Encoder) {
-	if v.AllowedByOrganizations != nil {
-		e.Bool("AllowedByOrganizations", *v.AllowedByOrganizations)
-	}
 }
 
 // PasswordPolicy — Contains information about the account password policy.
@@ -5939,40 +2935,6 @@ type PasswordPolicy struct {
 	HardExpiry *bool
 }
 
-// EncodeQuery implements query.Output: it writes the members of PasswordPolicy in model order, omitting absent optional members.
-func (v *PasswordPolicy) EncodeQuery(e *query.Encoder) {
-	if v.MinimumPasswordLength != nil {
-		e.Int("MinimumPasswordLength", *v.MinimumPasswordLength)
-	}
-	if v.RequireSymbols != nil {
-		e.Bool("RequireSymbols", *v.RequireSymbols)
-	}
-	if v.RequireNumbers != nil {
-		e.Bool("RequireNumbers", *v.RequireNumbers)
-	}
-	if v.RequireUppercaseCharacters != nil {
-		e.Bool("RequireUppercaseCharacters", *v.RequireUppercaseCharacters)
-	}
-	if v.RequireLowercaseCharacters != nil {
-		e.Bool("RequireLowercaseCharacters", *v.RequireLowercaseCharacters)
-	}
-	if v.AllowUsersToChangePassword != nil {
-		e.Bool("AllowUsersToChangePassword", *v.AllowUsersToChangePassword)
-	}
-	if v.ExpirePasswords != nil {
-		e.Bool("ExpirePasswords", *v.ExpirePasswords)
-	}
-	if v.MaxPasswordAge != nil {
-		e.Int("MaxPasswordAge", *v.MaxPasswordAge)
-	}
-	if v.PasswordReusePrevention != nil {
-		e.Int("PasswordReusePrevention", *v.PasswordReusePrevention)
-	}
-	if v.HardExpiry != nil {
-		e.Bool("HardExpiry", *v.HardExpiry)
-	}
-}
-
 // PermissionsBoundaryAttachmentType — the PermissionsBoundaryAttachmentType enumeration of the model.
 type PermissionsBoundaryAttachmentType string
 
@@ -5992,13 +2954,6 @@ func (PermissionsBoundaryAttachmentType) Values() []PermissionsBoundaryAttachmen
 type PermissionsBoundaryDecisionDetail struct {
 	// AllowedByPermissionsBoundary — Specifies whether an action is allowed by a permissions boundary that is applied to an IAM entity (user or role).
 	AllowedByPermissionsBoundary *bool
-}
-
-// EncodeQuery implements query.Output: it writes the members of PermissionsBoundaryDecisionDetail in model order, omitting absent optional members.
-func (v *PermissionsBoundaryDecisionDetail) EncodeQuery(e *query.Encoder) {
-	if v.AllowedByPermissionsBoundary != nil {
-		e.Bool("AllowedByPermissionsBoundary", *v.AllowedByPermissionsBoundary)
-	}
 }
 
 // Policy — Contains information about a managed policy.
@@ -6029,60 +2984,12 @@ type Policy struct {
 	Tags []Tag
 }
 
-// EncodeQuery implements query.Output: it writes the members of Policy in model order, omitting absent optional members.
-func (v *Policy) EncodeQuery(e *query.Encoder) {
-	if v.PolicyName != nil {
-		e.String("PolicyName", *v.PolicyName)
-	}
-	if v.PolicyId != nil {
-		e.String("PolicyId", *v.PolicyId)
-	}
-	if v.Arn != nil {
-		e.String("Arn", *v.Arn)
-	}
-	if v.Path != nil {
-		e.String("Path", *v.Path)
-	}
-	if v.DefaultVersionId != nil {
-		e.String("DefaultVersionId", *v.DefaultVersionId)
-	}
-	if v.AttachmentCount != nil {
-		e.Int("AttachmentCount", *v.AttachmentCount)
-	}
-	if v.PermissionsBoundaryUsageCount != nil {
-		e.Int("PermissionsBoundaryUsageCount", *v.PermissionsBoundaryUsageCount)
-	}
-	if v.IsAttachable != nil {
-		e.Bool("IsAttachable", *v.IsAttachable)
-	}
-	if v.Description != nil {
-		e.String("Description", *v.Description)
-	}
-	if v.CreateDate != nil {
-		e.Time("CreateDate", *v.CreateDate)
-	}
-	if v.UpdateDate != nil {
-		e.Time("UpdateDate", *v.UpdateDate)
-	}
-	query.EncodeList(e, "Tags", v.Tags, false, func(e *query.Encoder, x *Tag) { x.EncodeQuery(e) })
-}
-
 // PolicyDetail — Contains information about an IAM policy, including the policy document.
 type PolicyDetail struct {
 	// PolicyName — The name of the policy.
 	PolicyName *string
 	// PolicyDocument — The policy document.
 	PolicyDocument *string
-}
-
-// EncodeQuery implements query.Output: it writes the members of PolicyDetail in model order, omitting absent optional members.
-func (v *PolicyDetail) EncodeQuery(e *query.Encoder) {
-	if v.PolicyName != nil {
-		e.String("PolicyName", *v.PolicyName)
-	}
-	if v.PolicyDocument != nil {
-		e.String("PolicyDocument", *v.PolicyDocument)
-	}
 }
 
 // PolicyEvaluationDecisionType — the PolicyEvaluationDecisionType enumeration of the model.
@@ -6122,37 +3029,12 @@ type PolicyGrantingServiceAccess struct {
 	EntityName *string
 }
 
-// EncodeQuery implements query.Output: it writes the members of PolicyGrantingServiceAccess in model order, omitting absent optional members.
-func (v *PolicyGrantingServiceAccess) EncodeQuery(e *query.Encoder) {
-	e.String("PolicyName", v.PolicyName)
-	e.String("PolicyType", string(v.PolicyType))
-	if v.PolicyArn != nil {
-		e.String("PolicyArn", *v.PolicyArn)
-	}
-	if v.EntityType != nil {
-		e.String("EntityType", string(*v.EntityType))
-	}
-	if v.EntityName != nil {
-		e.String("EntityName", *v.EntityName)
-	}
-}
-
 // PolicyGroup — Contains information about a group that a managed policy is attached to.
 type PolicyGroup struct {
 	// GroupName — The name (friendly name, not ARN) identifying the group.
 	GroupName *string
 	// GroupId — The stable and unique string identifying the group.
 	GroupId *string
-}
-
-// EncodeQuery implements query.Output: it writes the members of PolicyGroup in model order, omitting absent optional members.
-func (v *PolicyGroup) EncodeQuery(e *query.Encoder) {
-	if v.GroupName != nil {
-		e.String("GroupName", *v.GroupName)
-	}
-	if v.GroupId != nil {
-		e.String("GroupId", *v.GroupId)
-	}
 }
 
 // PolicyIdentifier — Identifies one or more policies as a union type.
@@ -6165,20 +3047,6 @@ type PolicyIdentifier struct {
 	PolicyArn *string
 	// InlinePolicyIdentifier — An inline policy identifier consisting of a policy name and the entity it is attached to.
 	InlinePolicyIdentifier *InlinePolicyIdentifierType
-}
-
-// DecodeQuery implements query.Input: it reads the members of PolicyIdentifier found under k and checks the model's constraints.
-func (v *PolicyIdentifier) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("PolicyType", "policyType"), query.StringRule{Enum: policyIdentifierPolicyTypeEnum()}, false); ok {
-		e := PolicyIdentifierPolicyType(x)
-		v.PolicyType = &e
-	}
-	if x, ok := d.String(k.Field("PolicyArn", "policyArn"), query.StringRule{Min: 20, Max: 2048}, false); ok {
-		v.PolicyArn = &x
-	}
-	if x, ok := query.DecodeStruct[InlinePolicyIdentifierType](d, k.Field("InlinePolicyIdentifier", "inlinePolicyIdentifier"), false); ok {
-		v.InlinePolicyIdentifier = x
-	}
 }
 
 // PolicyIdentifierPolicyType — the PolicyIdentifierPolicyType enumeration of the model.
@@ -6206,17 +3074,6 @@ func (PolicyIdentifierPolicyType) Values() []PolicyIdentifierPolicyType {
 	}
 }
 
-func policyIdentifierPolicyTypeEnum() []string {
-	return []string{
-		"inline",
-		"aws-managed",
-		"user-managed",
-		"permission-boundary",
-		"scp",
-		"rcp",
-	}
-}
-
 // PolicyParameter — Contains information about a policy parameter used to customize delegated permissions.
 type PolicyParameter struct {
 	// Name — The name of the policy parameter.
@@ -6225,34 +3082,6 @@ type PolicyParameter struct {
 	Values []string
 	// Type — The data type of the policy parameter value.
 	Type *PolicyParameterTypeEnum
-}
-
-// DecodeQuery implements query.Input: it reads the members of PolicyParameter found under k and checks the model's constraints.
-func (v *PolicyParameter) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("Name", "name"), query.StringRule{Min: 5, Max: 256, Pattern: patPolicyParameterNameType}, false); ok {
-		v.Name = &x
-	}
-	if x, ok := query.DecodeList(d, k.Field("Values", "values"), query.ListRule{Scalar: true}, false, func(d *query.Decoder, k query.Key) string {
-		x, _ := d.String(k, query.StringRule{Pattern: patPolicyParameterNameType}, true)
-		return x
-	}); ok {
-		v.Values = x
-	}
-	if x, ok := d.String(k.Field("Type", "type"), query.StringRule{Enum: policyParameterTypeEnumEnum()}, false); ok {
-		e := PolicyParameterTypeEnum(x)
-		v.Type = &e
-	}
-}
-
-// EncodeQuery implements query.Output: it writes the members of PolicyParameter in model order, omitting absent optional members.
-func (v *PolicyParameter) EncodeQuery(e *query.Encoder) {
-	if v.Name != nil {
-		e.String("Name", *v.Name)
-	}
-	query.EncodeList(e, "Values", v.Values, false, func(e *query.Encoder, x *string) { e.Text(*x) })
-	if v.Type != nil {
-		e.String("Type", string(*v.Type))
-	}
 }
 
 // PolicyParameterTypeEnum — the PolicyParameterTypeEnum enumeration of the model.
@@ -6272,29 +3101,12 @@ func (PolicyParameterTypeEnum) Values() []PolicyParameterTypeEnum {
 	}
 }
 
-func policyParameterTypeEnumEnum() []string {
-	return []string{
-		"string",
-		"stringList",
-	}
-}
-
 // PolicyRole — Contains information about a role that a managed policy is attached to.
 type PolicyRole struct {
 	// RoleName — The name (friendly name, not ARN) identifying the role.
 	RoleName *string
 	// RoleId — The stable and unique string identifying the role.
 	RoleId *string
-}
-
-// EncodeQuery implements query.Output: it writes the members of PolicyRole in model order, omitting absent optional members.
-func (v *PolicyRole) EncodeQuery(e *query.Encoder) {
-	if v.RoleName != nil {
-		e.String("RoleName", *v.RoleName)
-	}
-	if v.RoleId != nil {
-		e.String("RoleId", *v.RoleId)
-	}
 }
 
 // PolicySourceType — the PolicySourceType enumeration of the model.
@@ -6341,29 +3153,12 @@ func (PolicyUsageType) Values() []PolicyUsageType {
 	}
 }
 
-func policyUsageTypeEnum() []string {
-	return []string{
-		"PermissionsPolicy",
-		"PermissionsBoundary",
-	}
-}
-
 // PolicyUser — Contains information about a user that a managed policy is attached to.
 type PolicyUser struct {
 	// UserName — The name (friendly name, not ARN) identifying the user.
 	UserName *string
 	// UserId — The stable and unique string identifying the user.
 	UserId *string
-}
-
-// EncodeQuery implements query.Output: it writes the members of PolicyUser in model order, omitting absent optional members.
-func (v *PolicyUser) EncodeQuery(e *query.Encoder) {
-	if v.UserName != nil {
-		e.String("UserName", *v.UserName)
-	}
-	if v.UserId != nil {
-		e.String("UserId", *v.UserId)
-	}
 }
 
 // PolicyVersion — Contains information about a version of a managed policy.
@@ -6378,38 +3173,12 @@ type PolicyVersion struct {
 	CreateDate *time.Time
 }
 
-// EncodeQuery implements query.Output: it writes the members of PolicyVersion in model order, omitting absent optional members.
-func (v *PolicyVersion) EncodeQuery(e *query.Encoder) {
-	if v.Document != nil {
-		e.String("Document", *v.Document)
-	}
-	if v.VersionId != nil {
-		e.String("VersionId", *v.VersionId)
-	}
-	if v.IsDefaultVersion != nil {
-		e.Bool("IsDefaultVersion", *v.IsDefaultVersion)
-	}
-	if v.CreateDate != nil {
-		e.Time("CreateDate", *v.CreateDate)
-	}
-}
-
 // Position — Contains the row and column of a location of a Statement element in a policy document.
 type Position struct {
 	// Line — The line containing the specified position in the document.
 	Line *int32
 	// Column — The column in the line containing the specified position in the document.
 	Column *int32
-}
-
-// EncodeQuery implements query.Output: it writes the members of Position in model order, omitting absent optional members.
-func (v *Position) EncodeQuery(e *query.Encoder) {
-	if v.Line != nil {
-		e.Int("Line", *v.Line)
-	}
-	if v.Column != nil {
-		e.Int("Column", *v.Column)
-	}
 }
 
 // PutGroupPolicyRequest — is the input of PutGroupPolicy.
@@ -6428,19 +3197,6 @@ type PutGroupPolicyRequest struct {
 	PolicyDocument string
 }
 
-// DecodeQuery implements query.Input: it reads the members of PutGroupPolicyRequest found under k and checks the model's constraints.
-func (v *PutGroupPolicyRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("GroupName", "groupName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.GroupName = x
-	}
-	if x, ok := d.String(k.Field("PolicyName", "policyName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.PolicyName = x
-	}
-	if x, ok := d.String(k.Field("PolicyDocument", "policyDocument"), query.StringRule{Min: 1, Max: 131072, Pattern: patCertificateBodyType}, true); ok {
-		v.PolicyDocument = x
-	}
-}
-
 // PutRolePermissionsBoundaryRequest — is the input of PutRolePermissionsBoundary.
 type PutRolePermissionsBoundaryRequest struct {
 	// RoleName — The name (friendly name, not ARN) of the IAM role for which you want to set the permissions boundary.
@@ -6451,16 +3207,6 @@ type PutRolePermissionsBoundaryRequest struct {
 	//
 	// Required.
 	PermissionsBoundary string
-}
-
-// DecodeQuery implements query.Input: it reads the members of PutRolePermissionsBoundaryRequest found under k and checks the model's constraints.
-func (v *PutRolePermissionsBoundaryRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("RoleName", "roleName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, true); ok {
-		v.RoleName = x
-	}
-	if x, ok := d.String(k.Field("PermissionsBoundary", "permissionsBoundary"), query.StringRule{Min: 20, Max: 2048}, true); ok {
-		v.PermissionsBoundary = x
-	}
 }
 
 // PutRolePolicyRequest — is the input of PutRolePolicy.
@@ -6479,19 +3225,6 @@ type PutRolePolicyRequest struct {
 	PolicyDocument string
 }
 
-// DecodeQuery implements query.Input: it reads the members of PutRolePolicyRequest found under k and checks the model's constraints.
-func (v *PutRolePolicyRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("RoleName", "roleName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, true); ok {
-		v.RoleName = x
-	}
-	if x, ok := d.String(k.Field("PolicyName", "policyName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.PolicyName = x
-	}
-	if x, ok := d.String(k.Field("PolicyDocument", "policyDocument"), query.StringRule{Min: 1, Max: 131072, Pattern: patCertificateBodyType}, true); ok {
-		v.PolicyDocument = x
-	}
-}
-
 // PutUserPermissionsBoundaryRequest — is the input of PutUserPermissionsBoundary.
 type PutUserPermissionsBoundaryRequest struct {
 	// UserName — The name (friendly name, not ARN) of the IAM user for which you want to set the permissions boundary.
@@ -6502,16 +3235,6 @@ type PutUserPermissionsBoundaryRequest struct {
 	//
 	// Required.
 	PermissionsBoundary string
-}
-
-// DecodeQuery implements query.Input: it reads the members of PutUserPermissionsBoundaryRequest found under k and checks the model's constraints.
-func (v *PutUserPermissionsBoundaryRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, true); ok {
-		v.UserName = x
-	}
-	if x, ok := d.String(k.Field("PermissionsBoundary", "permissionsBoundary"), query.StringRule{Min: 20, Max: 2048}, true); ok {
-		v.PermissionsBoundary = x
-	}
 }
 
 // PutUserPolicyRequest — is the input of PutUserPolicy.
@@ -6530,19 +3253,6 @@ type PutUserPolicyRequest struct {
 	PolicyDocument string
 }
 
-// DecodeQuery implements query.Input: it reads the members of PutUserPolicyRequest found under k and checks the model's constraints.
-func (v *PutUserPolicyRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.UserName = x
-	}
-	if x, ok := d.String(k.Field("PolicyName", "policyName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.PolicyName = x
-	}
-	if x, ok := d.String(k.Field("PolicyDocument", "policyDocument"), query.StringRule{Min: 1, Max: 131072, Pattern: patCertificateBodyType}, true); ok {
-		v.PolicyDocument = x
-	}
-}
-
 // RejectDelegationRequestRequest — is the input of RejectDelegationRequest.
 type RejectDelegationRequestRequest struct {
 	// DelegationRequestId — The unique identifier of the delegation request to reject.
@@ -6551,16 +3261,6 @@ type RejectDelegationRequestRequest struct {
 	DelegationRequestId string
 	// Notes — Optional notes explaining the reason for rejecting the delegation request.
 	Notes *string
-}
-
-// DecodeQuery implements query.Input: it reads the members of RejectDelegationRequestRequest found under k and checks the model's constraints.
-func (v *RejectDelegationRequestRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("DelegationRequestId", "delegationRequestId"), query.StringRule{Min: 16, Max: 128, Pattern: patDelegationRequestIdType}, true); ok {
-		v.DelegationRequestId = x
-	}
-	if x, ok := d.String(k.Field("Notes", "notes"), query.StringRule{Max: 500, Pattern: patDelegationRequestDescriptionType}, false); ok {
-		v.Notes = &x
-	}
 }
 
 // RemoveClientIDFromOpenIDConnectProviderRequest — is the input of RemoveClientIDFromOpenIDConnectProvider.
@@ -6575,16 +3275,6 @@ type RemoveClientIDFromOpenIDConnectProviderRequest struct {
 	ClientID string
 }
 
-// DecodeQuery implements query.Input: it reads the members of RemoveClientIDFromOpenIDConnectProviderRequest found under k and checks the model's constraints.
-func (v *RemoveClientIDFromOpenIDConnectProviderRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("OpenIDConnectProviderArn", "openIDConnectProviderArn"), query.StringRule{Min: 20, Max: 2048}, true); ok {
-		v.OpenIDConnectProviderArn = x
-	}
-	if x, ok := d.String(k.Field("ClientID", "clientID"), query.StringRule{Min: 1, Max: 255}, true); ok {
-		v.ClientID = x
-	}
-}
-
 // RemoveRoleFromInstanceProfileRequest — is the input of RemoveRoleFromInstanceProfile.
 type RemoveRoleFromInstanceProfileRequest struct {
 	// InstanceProfileName — The name of the instance profile to update.
@@ -6597,16 +3287,6 @@ type RemoveRoleFromInstanceProfileRequest struct {
 	RoleName string
 }
 
-// DecodeQuery implements query.Input: it reads the members of RemoveRoleFromInstanceProfileRequest found under k and checks the model's constraints.
-func (v *RemoveRoleFromInstanceProfileRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("InstanceProfileName", "instanceProfileName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.InstanceProfileName = x
-	}
-	if x, ok := d.String(k.Field("RoleName", "roleName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, true); ok {
-		v.RoleName = x
-	}
-}
-
 // RemoveUserFromGroupRequest — is the input of RemoveUserFromGroup.
 type RemoveUserFromGroupRequest struct {
 	// GroupName — The name of the group to update.
@@ -6617,16 +3297,6 @@ type RemoveUserFromGroupRequest struct {
 	//
 	// Required.
 	UserName string
-}
-
-// DecodeQuery implements query.Input: it reads the members of RemoveUserFromGroupRequest found under k and checks the model's constraints.
-func (v *RemoveUserFromGroupRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("GroupName", "groupName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.GroupName = x
-	}
-	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.UserName = x
-	}
 }
 
 // ReportFormatType — the ReportFormatType enumeration of the model.
@@ -6673,29 +3343,10 @@ type ResetServiceSpecificCredentialRequest struct {
 	ServiceSpecificCredentialId string
 }
 
-// DecodeQuery implements query.Input: it reads the members of ResetServiceSpecificCredentialRequest found under k and checks the model's constraints.
-func (v *ResetServiceSpecificCredentialRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, false); ok {
-		v.UserName = &x
-	}
-	if x, ok := d.String(k.Field("ServiceSpecificCredentialId", "serviceSpecificCredentialId"), query.StringRule{Min: 20, Max: 128, Pattern: patAccessKeyIdType}, true); ok {
-		v.ServiceSpecificCredentialId = x
-	}
-}
-
 // ResetServiceSpecificCredentialResponse — is the output of ResetServiceSpecificCredential.
 type ResetServiceSpecificCredentialResponse struct {
 	// ServiceSpecificCredential — A structure with details about the updated service-specific credential, including the new password.
 	ServiceSpecificCredential *ServiceSpecificCredential
-}
-
-// EncodeQuery implements query.Output: it writes the members of ResetServiceSpecificCredentialResponse in model order, omitting absent optional members.
-func (v *ResetServiceSpecificCredentialResponse) EncodeQuery(e *query.Encoder) {
-	if v.ServiceSpecificCredential != nil {
-		e.Start("ServiceSpecificCredential")
-		v.ServiceSpecificCredential.EncodeQuery(e)
-		e.End("ServiceSpecificCredential")
-	}
 }
 
 // ResourceSpecificResult — Contains the result of the simulation of a single API operation call on a single resource.
@@ -6718,20 +3369,6 @@ type ResourceSpecificResult struct {
 	PermissionsBoundaryDecisionDetail *PermissionsBoundaryDecisionDetail
 }
 
-// EncodeQuery implements query.Output: it writes the members of ResourceSpecificResult in model order, omitting absent optional members.
-func (v *ResourceSpecificResult) EncodeQuery(e *query.Encoder) {
-	e.String("EvalResourceName", v.EvalResourceName)
-	e.String("EvalResourceDecision", string(v.EvalResourceDecision))
-	query.EncodeList(e, "MatchedStatements", v.MatchedStatements, false, func(e *query.Encoder, x *Statement) { x.EncodeQuery(e) })
-	query.EncodeList(e, "MissingContextValues", v.MissingContextValues, false, func(e *query.Encoder, x *string) { e.Text(*x) })
-	query.EncodeMap(e, "EvalDecisionDetails", v.EvalDecisionDetails, false, func(e *query.Encoder, x *PolicyEvaluationDecisionType) { e.Text(string(*x)) })
-	if v.PermissionsBoundaryDecisionDetail != nil {
-		e.Start("PermissionsBoundaryDecisionDetail")
-		v.PermissionsBoundaryDecisionDetail.EncodeQuery(e)
-		e.End("PermissionsBoundaryDecisionDetail")
-	}
-}
-
 // ResyncMFADeviceRequest — is the input of ResyncMFADevice.
 type ResyncMFADeviceRequest struct {
 	// UserName — The name of the user whose MFA device you want to resynchronize.
@@ -6750,22 +3387,6 @@ type ResyncMFADeviceRequest struct {
 	//
 	// Required.
 	AuthenticationCode2 string
-}
-
-// DecodeQuery implements query.Input: it reads the members of ResyncMFADeviceRequest found under k and checks the model's constraints.
-func (v *ResyncMFADeviceRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.UserName = x
-	}
-	if x, ok := d.String(k.Field("SerialNumber", "serialNumber"), query.StringRule{Min: 9, Max: 256, Pattern: patSerialNumberType}, true); ok {
-		v.SerialNumber = x
-	}
-	if x, ok := d.String(k.Field("AuthenticationCode1", "authenticationCode1"), query.StringRule{Min: 6, Max: 6, Pattern: patAuthenticationCodeType}, true); ok {
-		v.AuthenticationCode1 = x
-	}
-	if x, ok := d.String(k.Field("AuthenticationCode2", "authenticationCode2"), query.StringRule{Min: 6, Max: 6, Pattern: patAuthenticationCodeType}, true); ok {
-		v.AuthenticationCode2 = x
-	}
 }
 
 // Role — Contains information about an IAM role.
@@ -6804,35 +3425,6 @@ type Role struct {
 	RoleLastUsed *RoleLastUsed
 }
 
-// EncodeQuery implements query.Output: it writes the members of Role in model order, omitting absent optional members.
-func (v *Role) EncodeQuery(e *query.Encoder) {
-	e.String("Path", v.Path)
-	e.String("RoleName", v.RoleName)
-	e.String("RoleId", v.RoleId)
-	e.String("Arn", v.Arn)
-	e.Time("CreateDate", v.CreateDate)
-	if v.AssumeRolePolicyDocument != nil {
-		e.String("AssumeRolePolicyDocument", *v.AssumeRolePolicyDocument)
-	}
-	if v.Description != nil {
-		e.String("Description", *v.Description)
-	}
-	if v.MaxSessionDuration != nil {
-		e.Int("MaxSessionDuration", *v.MaxSessionDuration)
-	}
-	if v.PermissionsBoundary != nil {
-		e.Start("PermissionsBoundary")
-		v.PermissionsBoundary.EncodeQuery(e)
-		e.End("PermissionsBoundary")
-	}
-	query.EncodeList(e, "Tags", v.Tags, false, func(e *query.Encoder, x *Tag) { x.EncodeQuery(e) })
-	if v.RoleLastUsed != nil {
-		e.Start("RoleLastUsed")
-		v.RoleLastUsed.EncodeQuery(e)
-		e.End("RoleLastUsed")
-	}
-}
-
 // RoleDetail — Contains information about an IAM role, including all of the role's policies.
 type RoleDetail struct {
 	// Path — The path to the role.
@@ -6861,58 +3453,12 @@ type RoleDetail struct {
 	RoleLastUsed *RoleLastUsed
 }
 
-// EncodeQuery implements query.Output: it writes the members of RoleDetail in model order, omitting absent optional members.
-func (v *RoleDetail) EncodeQuery(e *query.Encoder) {
-	if v.Path != nil {
-		e.String("Path", *v.Path)
-	}
-	if v.RoleName != nil {
-		e.String("RoleName", *v.RoleName)
-	}
-	if v.RoleId != nil {
-		e.String("RoleId", *v.RoleId)
-	}
-	if v.Arn != nil {
-		e.String("Arn", *v.Arn)
-	}
-	if v.CreateDate != nil {
-		e.Time("CreateDate", *v.CreateDate)
-	}
-	if v.AssumeRolePolicyDocument != nil {
-		e.String("AssumeRolePolicyDocument", *v.AssumeRolePolicyDocument)
-	}
-	query.EncodeList(e, "InstanceProfileList", v.InstanceProfileList, false, func(e *query.Encoder, x *InstanceProfile) { x.EncodeQuery(e) })
-	query.EncodeList(e, "RolePolicyList", v.RolePolicyList, false, func(e *query.Encoder, x *PolicyDetail) { x.EncodeQuery(e) })
-	query.EncodeList(e, "AttachedManagedPolicies", v.AttachedManagedPolicies, false, func(e *query.Encoder, x *AttachedPolicy) { x.EncodeQuery(e) })
-	if v.PermissionsBoundary != nil {
-		e.Start("PermissionsBoundary")
-		v.PermissionsBoundary.EncodeQuery(e)
-		e.End("PermissionsBoundary")
-	}
-	query.EncodeList(e, "Tags", v.Tags, false, func(e *query.Encoder, x *Tag) { x.EncodeQuery(e) })
-	if v.RoleLastUsed != nil {
-		e.Start("RoleLastUsed")
-		v.RoleLastUsed.EncodeQuery(e)
-		e.End("RoleLastUsed")
-	}
-}
-
 // RoleLastUsed — Contains information about the last time that an IAM role was used.
 type RoleLastUsed struct {
 	// LastUsedDate — The date and time, in  ISO 8601 date-time format that the role was last used.
 	LastUsedDate *time.Time
 	// Region — The name of the Amazon Web Services Region in which the role was last used.
 	Region *string
-}
-
-// EncodeQuery implements query.Output: it writes the members of RoleLastUsed in model order, omitting absent optional members.
-func (v *RoleLastUsed) EncodeQuery(e *query.Encoder) {
-	if v.LastUsedDate != nil {
-		e.Time("LastUsedDate", *v.LastUsedDate)
-	}
-	if v.Region != nil {
-		e.String("Region", *v.Region)
-	}
 }
 
 // RoleUsageType — An object that contains details about how a service-linked role is used, if that information is returned by the service.
@@ -6923,30 +3469,12 @@ type RoleUsageType struct {
 	Resources []string
 }
 
-// EncodeQuery implements query.Output: it writes the members of RoleUsageType in model order, omitting absent optional members.
-func (v *RoleUsageType) EncodeQuery(e *query.Encoder) {
-	if v.Region != nil {
-		e.String("Region", *v.Region)
-	}
-	query.EncodeList(e, "Resources", v.Resources, false, func(e *query.Encoder, x *string) { e.Text(*x) })
-}
-
 // SAMLPrivateKey — Contains the private keys for the SAML provider.
 type SAMLPrivateKey struct {
 	// KeyId — The unique identifier for the SAML private key.
 	KeyId *string
 	// Timestamp — The date and time, in ISO 8601 date-time format, when the private key was uploaded.
 	Timestamp *time.Time
-}
-
-// EncodeQuery implements query.Output: it writes the members of SAMLPrivateKey in model order, omitting absent optional members.
-func (v *SAMLPrivateKey) EncodeQuery(e *query.Encoder) {
-	if v.KeyId != nil {
-		e.String("KeyId", *v.KeyId)
-	}
-	if v.Timestamp != nil {
-		e.Time("Timestamp", *v.Timestamp)
-	}
 }
 
 // SAMLProviderListEntry — Contains the list of SAML providers for this account.
@@ -6957,19 +3485,6 @@ type SAMLProviderListEntry struct {
 	ValidUntil *time.Time
 	// CreateDate — The date and time when the SAML provider was created.
 	CreateDate *time.Time
-}
-
-// EncodeQuery implements query.Output: it writes the members of SAMLProviderListEntry in model order, omitting absent optional members.
-func (v *SAMLProviderListEntry) EncodeQuery(e *query.Encoder) {
-	if v.Arn != nil {
-		e.String("Arn", *v.Arn)
-	}
-	if v.ValidUntil != nil {
-		e.Time("ValidUntil", *v.ValidUntil)
-	}
-	if v.CreateDate != nil {
-		e.Time("CreateDate", *v.CreateDate)
-	}
 }
 
 // SSHPublicKey — Contains information about an SSH public key.
@@ -6998,18 +3513,6 @@ type SSHPublicKey struct {
 	UploadDate *time.Time
 }
 
-// EncodeQuery implements query.Output: it writes the members of SSHPublicKey in model order, omitting absent optional members.
-func (v *SSHPublicKey) EncodeQuery(e *query.Encoder) {
-	e.String("UserName", v.UserName)
-	e.String("SSHPublicKeyId", v.SSHPublicKeyId)
-	e.String("Fingerprint", v.Fingerprint)
-	e.String("SSHPublicKeyBody", v.SSHPublicKeyBody)
-	e.String("Status", string(v.Status))
-	if v.UploadDate != nil {
-		e.Time("UploadDate", *v.UploadDate)
-	}
-}
-
 // SSHPublicKeyMetadata — Contains information about an SSH public key, without the key's body or fingerprint.
 type SSHPublicKeyMetadata struct {
 	// UserName — The name of the IAM user associated with the SSH public key.
@@ -7030,27 +3533,12 @@ type SSHPublicKeyMetadata struct {
 	UploadDate time.Time
 }
 
-// EncodeQuery implements query.Output: it writes the members of SSHPublicKeyMetadata in model order, omitting absent optional members.
-func (v *SSHPublicKeyMetadata) EncodeQuery(e *query.Encoder) {
-	e.String("UserName", v.UserName)
-	e.String("SSHPublicKeyId", v.SSHPublicKeyId)
-	e.String("Status", string(v.Status))
-	e.Time("UploadDate", v.UploadDate)
-}
-
 // SendDelegationTokenRequest — is the input of SendDelegationToken.
 type SendDelegationTokenRequest struct {
 	// DelegationRequestId — The unique identifier of the delegation request for which to send the token.
 	//
 	// Required.
 	DelegationRequestId string
-}
-
-// DecodeQuery implements query.Input: it reads the members of SendDelegationTokenRequest found under k and checks the model's constraints.
-func (v *SendDelegationTokenRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("DelegationRequestId", "delegationRequestId"), query.StringRule{Min: 16, Max: 128, Pattern: patDelegationRequestIdType}, true); ok {
-		v.DelegationRequestId = x
-	}
 }
 
 // ServerCertificate — Contains information about a server certificate.
@@ -7067,18 +3555,6 @@ type ServerCertificate struct {
 	CertificateChain *string
 	// Tags — A list of tags that are attached to the server certificate.
 	Tags []Tag
-}
-
-// EncodeQuery implements query.Output: it writes the members of ServerCertificate in model order, omitting absent optional members.
-func (v *ServerCertificate) EncodeQuery(e *query.Encoder) {
-	e.Start("ServerCertificateMetadata")
-	v.ServerCertificateMetadata.EncodeQuery(e)
-	e.End("ServerCertificateMetadata")
-	e.String("CertificateBody", v.CertificateBody)
-	if v.CertificateChain != nil {
-		e.String("CertificateChain", *v.CertificateChain)
-	}
-	query.EncodeList(e, "Tags", v.Tags, false, func(e *query.Encoder, x *Tag) { x.EncodeQuery(e) })
 }
 
 // ServerCertificateMetadata — Contains information about a server certificate without its certificate body, certificate chain, and private key.
@@ -7105,20 +3581,6 @@ type ServerCertificateMetadata struct {
 	Expiration *time.Time
 }
 
-// EncodeQuery implements query.Output: it writes the members of ServerCertificateMetadata in model order, omitting absent optional members.
-func (v *ServerCertificateMetadata) EncodeQuery(e *query.Encoder) {
-	e.String("Path", v.Path)
-	e.String("ServerCertificateName", v.ServerCertificateName)
-	e.String("ServerCertificateId", v.ServerCertificateId)
-	e.String("Arn", v.Arn)
-	if v.UploadDate != nil {
-		e.Time("UploadDate", *v.UploadDate)
-	}
-	if v.Expiration != nil {
-		e.Time("Expiration", *v.Expiration)
-	}
-}
-
 // ServiceLastAccessed — Contains details about the most recent attempt to access the service.
 type ServiceLastAccessed struct {
 	// ServiceName — The name of the service in which access was attempted.
@@ -7139,25 +3601,6 @@ type ServiceLastAccessed struct {
 	TotalAuthenticatedEntities *int32
 	// TrackedActionsLastAccessed — An object that contains details about the most recent attempt to access a tracked action within the service.
 	TrackedActionsLastAccessed []TrackedActionLastAccessed
-}
-
-// EncodeQuery implements query.Output: it writes the members of ServiceLastAccessed in model order, omitting absent optional members.
-func (v *ServiceLastAccessed) EncodeQuery(e *query.Encoder) {
-	e.String("ServiceName", v.ServiceName)
-	if v.LastAuthenticated != nil {
-		e.Time("LastAuthenticated", *v.LastAuthenticated)
-	}
-	e.String("ServiceNamespace", v.ServiceNamespace)
-	if v.LastAuthenticatedEntity != nil {
-		e.String("LastAuthenticatedEntity", *v.LastAuthenticatedEntity)
-	}
-	if v.LastAuthenticatedRegion != nil {
-		e.String("LastAuthenticatedRegion", *v.LastAuthenticatedRegion)
-	}
-	if v.TotalAuthenticatedEntities != nil {
-		e.Int("TotalAuthenticatedEntities", *v.TotalAuthenticatedEntities)
-	}
-	query.EncodeList(e, "TrackedActionsLastAccessed", v.TrackedActionsLastAccessed, false, func(e *query.Encoder, x *TrackedActionLastAccessed) { x.EncodeQuery(e) })
 }
 
 // ServiceSpecificCredential — Contains the details of a service-specific credential.
@@ -7194,30 +3637,6 @@ type ServiceSpecificCredential struct {
 	Status StatusType
 }
 
-// EncodeQuery implements query.Output: it writes the members of ServiceSpecificCredential in model order, omitting absent optional members.
-func (v *ServiceSpecificCredential) EncodeQuery(e *query.Encoder) {
-	e.Time("CreateDate", v.CreateDate)
-	if v.ExpirationDate != nil {
-		e.Time("ExpirationDate", *v.ExpirationDate)
-	}
-	e.String("ServiceName", v.ServiceName)
-	if v.ServiceUserName != nil {
-		e.String("ServiceUserName", *v.ServiceUserName)
-	}
-	if v.ServicePassword != nil {
-		e.String("ServicePassword", *v.ServicePassword)
-	}
-	if v.ServiceCredentialAlias != nil {
-		e.String("ServiceCredentialAlias", *v.ServiceCredentialAlias)
-	}
-	if v.ServiceCredentialSecret != nil {
-		e.String("ServiceCredentialSecret", *v.ServiceCredentialSecret)
-	}
-	e.String("ServiceSpecificCredentialId", v.ServiceSpecificCredentialId)
-	e.String("UserName", v.UserName)
-	e.String("Status", string(v.Status))
-}
-
 // ServiceSpecificCredentialMetadata — Contains additional details about a service-specific credential.
 type ServiceSpecificCredentialMetadata struct {
 	// UserName — The name of the IAM user associated with the service-specific credential.
@@ -7248,24 +3667,6 @@ type ServiceSpecificCredentialMetadata struct {
 	ServiceName string
 }
 
-// EncodeQuery implements query.Output: it writes the members of ServiceSpecificCredentialMetadata in model order, omitting absent optional members.
-func (v *ServiceSpecificCredentialMetadata) EncodeQuery(e *query.Encoder) {
-	e.String("UserName", v.UserName)
-	e.String("Status", string(v.Status))
-	if v.ServiceUserName != nil {
-		e.String("ServiceUserName", *v.ServiceUserName)
-	}
-	if v.ServiceCredentialAlias != nil {
-		e.String("ServiceCredentialAlias", *v.ServiceCredentialAlias)
-	}
-	e.Time("CreateDate", v.CreateDate)
-	if v.ExpirationDate != nil {
-		e.Time("ExpirationDate", *v.ExpirationDate)
-	}
-	e.String("ServiceSpecificCredentialId", v.ServiceSpecificCredentialId)
-	e.String("ServiceName", v.ServiceName)
-}
-
 // SetDefaultPolicyVersionRequest — is the input of SetDefaultPolicyVersion.
 type SetDefaultPolicyVersionRequest struct {
 	// PolicyArn — The Amazon Resource Name (ARN) of the IAM policy whose default version you want to set.
@@ -7278,29 +3679,12 @@ type SetDefaultPolicyVersionRequest struct {
 	VersionId string
 }
 
-// DecodeQuery implements query.Input: it reads the members of SetDefaultPolicyVersionRequest found under k and checks the model's constraints.
-func (v *SetDefaultPolicyVersionRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("PolicyArn", "policyArn"), query.StringRule{Min: 20, Max: 2048}, true); ok {
-		v.PolicyArn = x
-	}
-	if x, ok := d.String(k.Field("VersionId", "versionId"), query.StringRule{Pattern: patPolicyVersionIdType}, true); ok {
-		v.VersionId = x
-	}
-}
-
 // SetSecurityTokenServicePreferencesRequest — is the input of SetSecurityTokenServicePreferences.
 type SetSecurityTokenServicePreferencesRequest struct {
 	// GlobalEndpointTokenVersion — The version of the global endpoint token.
 	//
 	// Required.
 	GlobalEndpointTokenVersion GlobalEndpointTokenVersion
-}
-
-// DecodeQuery implements query.Input: it reads the members of SetSecurityTokenServicePreferencesRequest found under k and checks the model's constraints.
-func (v *SetSecurityTokenServicePreferencesRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("GlobalEndpointTokenVersion", "globalEndpointTokenVersion"), query.StringRule{Enum: globalEndpointTokenVersionEnum()}, true); ok {
-		v.GlobalEndpointTokenVersion = GlobalEndpointTokenVersion(x)
-	}
 }
 
 // SigningCertificate — Contains information about an X.509 signing certificate.
@@ -7323,17 +3707,6 @@ type SigningCertificate struct {
 	Status StatusType
 	// UploadDate — The date when the signing certificate was uploaded.
 	UploadDate *time.Time
-}
-
-// EncodeQuery implements query.Output: it writes the members of SigningCertificate in model order, omitting absent optional members.
-func (v *SigningCertificate) EncodeQuery(e *query.Encoder) {
-	e.String("UserName", v.UserName)
-	e.String("CertificateId", v.CertificateId)
-	e.String("CertificateBody", v.CertificateBody)
-	e.String("Status", string(v.Status))
-	if v.UploadDate != nil {
-		e.Time("UploadDate", *v.UploadDate)
-	}
 }
 
 // SimulateCustomPolicyRequest — is the input of SimulateCustomPolicy.
@@ -7368,62 +3741,6 @@ type SimulateCustomPolicyRequest struct {
 	Marker *string
 }
 
-// DecodeQuery implements query.Input: it reads the members of SimulateCustomPolicyRequest found under k and checks the model's constraints.
-func (v *SimulateCustomPolicyRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := query.DecodeList(d, k.Field("PolicyInputList", "policyInputList"), query.ListRule{Scalar: true}, true, func(d *query.Decoder, k query.Key) string {
-		x, _ := d.String(k, query.StringRule{Min: 1, Max: 131072, Pattern: patCertificateBodyType}, true)
-		return x
-	}); ok {
-		v.PolicyInputList = x
-	}
-	if x, ok := query.DecodeList(d, k.Field("PermissionsBoundaryPolicyInputList", "permissionsBoundaryPolicyInputList"), query.ListRule{Scalar: true}, false, func(d *query.Decoder, k query.Key) string {
-		x, _ := d.String(k, query.StringRule{Min: 1, Max: 131072, Pattern: patCertificateBodyType}, true)
-		return x
-	}); ok {
-		v.PermissionsBoundaryPolicyInputList = x
-	}
-	if x, ok := query.DecodeList(d, k.Field("OrderedOrganizationPolicyInputList", "orderedOrganizationPolicyInputList"), query.ListRule{Max: 7}, false, func(d *query.Decoder, k query.Key) OrderedOrganizationPolicyType {
-		var x OrderedOrganizationPolicyType
-		x.DecodeQuery(d, k)
-		return x
-	}); ok {
-		v.OrderedOrganizationPolicyInputList = x
-	}
-	if x, ok := query.DecodeList(d, k.Field("ActionNames", "actionNames"), query.ListRule{Scalar: true}, true, func(d *query.Decoder, k query.Key) string {
-		x, _ := d.String(k, query.StringRule{Min: 3, Max: 128}, true)
-		return x
-	}); ok {
-		v.ActionNames = x
-	}
-	if x, ok := query.DecodeList(d, k.Field("ResourceArns", "resourceArns"), query.ListRule{Scalar: true}, false, func(d *query.Decoder, k query.Key) string {
-		x, _ := d.String(k, query.StringRule{Min: 1, Max: 2048}, true)
-		return x
-	}); ok {
-		v.ResourceArns = x
-	}
-	if x, ok := d.String(k.Field("ResourcePolicy", "resourcePolicy"), query.StringRule{Min: 1, Max: 131072, Pattern: patCertificateBodyType}, false); ok {
-		v.ResourcePolicy = &x
-	}
-	if x, ok := d.String(k.Field("ResourceOwner", "resourceOwner"), query.StringRule{Min: 1, Max: 2048}, false); ok {
-		v.ResourceOwner = &x
-	}
-	if x, ok := d.String(k.Field("CallerArn", "callerArn"), query.StringRule{Min: 1, Max: 2048}, false); ok {
-		v.CallerArn = &x
-	}
-	if x, ok := query.DecodeList(d, k.Field("ContextEntries", "contextEntries"), query.ListRule{}, false, func(d *query.Decoder, k query.Key) ContextEntry { var x ContextEntry; x.DecodeQuery(d, k); return x }); ok {
-		v.ContextEntries = x
-	}
-	if x, ok := d.String(k.Field("ResourceHandlingOption", "resourceHandlingOption"), query.StringRule{Min: 1, Max: 64}, false); ok {
-		v.ResourceHandlingOption = &x
-	}
-	if x, ok := d.Int(k.Field("MaxItems", "maxItems"), query.IntRule{Min: 1, HasMin: true, Max: 1000, HasMax: true}, false); ok {
-		v.MaxItems = &x
-	}
-	if x, ok := d.String(k.Field("Marker", "marker"), query.StringRule{Min: 1, Max: 320, Pattern: patMarkerType}, false); ok {
-		v.Marker = &x
-	}
-}
-
 // SimulatePolicyResponse — Contains the response to a successful SimulatePrincipalPolicy or SimulateCustomPolicy request.
 type SimulatePolicyResponse struct {
 	// EvaluationResults — The results of the simulation.
@@ -7432,17 +3749,6 @@ type SimulatePolicyResponse struct {
 	IsTruncated *bool
 	// Marker — When IsTruncated is true , this element is present and contains the value to use for the Marker parameter in a subsequent pagination request.
 	Marker *string
-}
-
-// EncodeQuery implements query.Output: it writes the members of SimulatePolicyResponse in model order, omitting absent optional members.
-func (v *SimulatePolicyResponse) EncodeQuery(e *query.Encoder) {
-	query.EncodeList(e, "EvaluationResults", v.EvaluationResults, false, func(e *query.Encoder, x *EvaluationResult) { x.EncodeQuery(e) })
-	if v.IsTruncated != nil {
-		e.Bool("IsTruncated", *v.IsTruncated)
-	}
-	if v.Marker != nil {
-		e.String("Marker", *v.Marker)
-	}
 }
 
 // SimulatePrincipalPolicyRequest — is the input of SimulatePrincipalPolicy.
@@ -7479,65 +3785,6 @@ type SimulatePrincipalPolicyRequest struct {
 	Marker *string
 }
 
-// DecodeQuery implements query.Input: it reads the members of SimulatePrincipalPolicyRequest found under k and checks the model's constraints.
-func (v *SimulatePrincipalPolicyRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("PolicySourceArn", "policySourceArn"), query.StringRule{Min: 20, Max: 2048}, true); ok {
-		v.PolicySourceArn = x
-	}
-	if x, ok := query.DecodeList(d, k.Field("PolicyInputList", "policyInputList"), query.ListRule{Scalar: true}, false, func(d *query.Decoder, k query.Key) string {
-		x, _ := d.String(k, query.StringRule{Min: 1, Max: 131072, Pattern: patCertificateBodyType}, true)
-		return x
-	}); ok {
-		v.PolicyInputList = x
-	}
-	if x, ok := query.DecodeList(d, k.Field("PermissionsBoundaryPolicyInputList", "permissionsBoundaryPolicyInputList"), query.ListRule{Scalar: true}, false, func(d *query.Decoder, k query.Key) string {
-		x, _ := d.String(k, query.StringRule{Min: 1, Max: 131072, Pattern: patCertificateBodyType}, true)
-		return x
-	}); ok {
-		v.PermissionsBoundaryPolicyInputList = x
-	}
-	if x, ok := query.DecodeList(d, k.Field("PolicyExclusionList", "policyExclusionList"), query.ListRule{Max: 256}, false, func(d *query.Decoder, k query.Key) PolicyIdentifier {
-		var x PolicyIdentifier
-		x.DecodeQuery(d, k)
-		return x
-	}); ok {
-		v.PolicyExclusionList = x
-	}
-	if x, ok := query.DecodeList(d, k.Field("ActionNames", "actionNames"), query.ListRule{Scalar: true}, true, func(d *query.Decoder, k query.Key) string {
-		x, _ := d.String(k, query.StringRule{Min: 3, Max: 128}, true)
-		return x
-	}); ok {
-		v.ActionNames = x
-	}
-	if x, ok := query.DecodeList(d, k.Field("ResourceArns", "resourceArns"), query.ListRule{Scalar: true}, false, func(d *query.Decoder, k query.Key) string {
-		x, _ := d.String(k, query.StringRule{Min: 1, Max: 2048}, true)
-		return x
-	}); ok {
-		v.ResourceArns = x
-	}
-	if x, ok := d.String(k.Field("ResourcePolicy", "resourcePolicy"), query.StringRule{Min: 1, Max: 131072, Pattern: patCertificateBodyType}, false); ok {
-		v.ResourcePolicy = &x
-	}
-	if x, ok := d.String(k.Field("ResourceOwner", "resourceOwner"), query.StringRule{Min: 1, Max: 2048}, false); ok {
-		v.ResourceOwner = &x
-	}
-	if x, ok := d.String(k.Field("CallerArn", "callerArn"), query.StringRule{Min: 1, Max: 2048}, false); ok {
-		v.CallerArn = &x
-	}
-	if x, ok := query.DecodeList(d, k.Field("ContextEntries", "contextEntries"), query.ListRule{}, false, func(d *query.Decoder, k query.Key) ContextEntry { var x ContextEntry; x.DecodeQuery(d, k); return x }); ok {
-		v.ContextEntries = x
-	}
-	if x, ok := d.String(k.Field("ResourceHandlingOption", "resourceHandlingOption"), query.StringRule{Min: 1, Max: 64}, false); ok {
-		v.ResourceHandlingOption = &x
-	}
-	if x, ok := d.Int(k.Field("MaxItems", "maxItems"), query.IntRule{Min: 1, HasMin: true, Max: 1000, HasMax: true}, false); ok {
-		v.MaxItems = &x
-	}
-	if x, ok := d.String(k.Field("Marker", "marker"), query.StringRule{Min: 1, Max: 320, Pattern: patMarkerType}, false); ok {
-		v.Marker = &x
-	}
-}
-
 // Statement — Contains a reference to a Statement element in a policy document that determines the result of the simulation.
 type Statement struct {
 	// SourcePolicyId — The identifier of the policy that was provided as an input.
@@ -7548,26 +3795,6 @@ type Statement struct {
 	StartPosition *Position
 	// EndPosition — The row and column of the end of a Statement in an IAM policy.
 	EndPosition *Position
-}
-
-// EncodeQuery implements query.Output: it writes the members of Statement in model order, omitting absent optional members.
-func (v *Statement) EncodeQuery(e *query.Encoder) {
-	if v.SourcePolicyId != nil {
-		e.String("SourcePolicyId", *v.SourcePolicyId)
-	}
-	if v.SourcePolicyType != nil {
-		e.String("SourcePolicyType", string(*v.SourcePolicyType))
-	}
-	if v.StartPosition != nil {
-		e.Start("StartPosition")
-		v.StartPosition.EncodeQuery(e)
-		e.End("StartPosition")
-	}
-	if v.EndPosition != nil {
-		e.Start("EndPosition")
-		v.EndPosition.EncodeQuery(e)
-		e.End("EndPosition")
-	}
 }
 
 // Tag — A structure that represents user-provided metadata that can be associated with an IAM resource.
@@ -7582,22 +3809,6 @@ type Tag struct {
 	Value string
 }
 
-// DecodeQuery implements query.Input: it reads the members of Tag found under k and checks the model's constraints.
-func (v *Tag) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("Key", "key"), query.StringRule{Min: 1, Max: 128, Pattern: patTagKeyType}, true); ok {
-		v.Key = x
-	}
-	if x, ok := d.String(k.Field("Value", "value"), query.StringRule{Max: 256, Pattern: patTagValueType}, true); ok {
-		v.Value = x
-	}
-}
-
-// EncodeQuery implements query.Output: it writes the members of Tag in model order, omitting absent optional members.
-func (v *Tag) EncodeQuery(e *query.Encoder) {
-	e.String("Key", v.Key)
-	e.String("Value", v.Value)
-}
-
 // TagInstanceProfileRequest — is the input of TagInstanceProfile.
 type TagInstanceProfileRequest struct {
 	// InstanceProfileName — The name of the IAM instance profile to which you want to add tags.
@@ -7608,16 +3819,6 @@ type TagInstanceProfileRequest struct {
 	//
 	// Required.
 	Tags []Tag
-}
-
-// DecodeQuery implements query.Input: it reads the members of TagInstanceProfileRequest found under k and checks the model's constraints.
-func (v *TagInstanceProfileRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("InstanceProfileName", "instanceProfileName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.InstanceProfileName = x
-	}
-	if x, ok := query.DecodeList(d, k.Field("Tags", "tags"), query.ListRule{Max: 50}, true, func(d *query.Decoder, k query.Key) Tag { var x Tag; x.DecodeQuery(d, k); return x }); ok {
-		v.Tags = x
-	}
 }
 
 // TagMFADeviceRequest — is the input of TagMFADevice.
@@ -7632,16 +3833,6 @@ type TagMFADeviceRequest struct {
 	Tags []Tag
 }
 
-// DecodeQuery implements query.Input: it reads the members of TagMFADeviceRequest found under k and checks the model's constraints.
-func (v *TagMFADeviceRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("SerialNumber", "serialNumber"), query.StringRule{Min: 9, Max: 256, Pattern: patSerialNumberType}, true); ok {
-		v.SerialNumber = x
-	}
-	if x, ok := query.DecodeList(d, k.Field("Tags", "tags"), query.ListRule{Max: 50}, true, func(d *query.Decoder, k query.Key) Tag { var x Tag; x.DecodeQuery(d, k); return x }); ok {
-		v.Tags = x
-	}
-}
-
 // TagOpenIDConnectProviderRequest — is the input of TagOpenIDConnectProvider.
 type TagOpenIDConnectProviderRequest struct {
 	// OpenIDConnectProviderArn — The ARN of the OIDC identity provider in IAM to which you want to add tags.
@@ -7652,16 +3843,6 @@ type TagOpenIDConnectProviderRequest struct {
 	//
 	// Required.
 	Tags []Tag
-}
-
-// DecodeQuery implements query.Input: it reads the members of TagOpenIDConnectProviderRequest found under k and checks the model's constraints.
-func (v *TagOpenIDConnectProviderRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("OpenIDConnectProviderArn", "openIDConnectProviderArn"), query.StringRule{Min: 20, Max: 2048}, true); ok {
-		v.OpenIDConnectProviderArn = x
-	}
-	if x, ok := query.DecodeList(d, k.Field("Tags", "tags"), query.ListRule{Max: 50}, true, func(d *query.Decoder, k query.Key) Tag { var x Tag; x.DecodeQuery(d, k); return x }); ok {
-		v.Tags = x
-	}
 }
 
 // TagPolicyRequest — is the input of TagPolicy.
@@ -7676,16 +3857,6 @@ type TagPolicyRequest struct {
 	Tags []Tag
 }
 
-// DecodeQuery implements query.Input: it reads the members of TagPolicyRequest found under k and checks the model's constraints.
-func (v *TagPolicyRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("PolicyArn", "policyArn"), query.StringRule{Min: 20, Max: 2048}, true); ok {
-		v.PolicyArn = x
-	}
-	if x, ok := query.DecodeList(d, k.Field("Tags", "tags"), query.ListRule{Max: 50}, true, func(d *query.Decoder, k query.Key) Tag { var x Tag; x.DecodeQuery(d, k); return x }); ok {
-		v.Tags = x
-	}
-}
-
 // TagRoleRequest — is the input of TagRole.
 type TagRoleRequest struct {
 	// RoleName — The name of the IAM role to which you want to add tags.
@@ -7696,16 +3867,6 @@ type TagRoleRequest struct {
 	//
 	// Required.
 	Tags []Tag
-}
-
-// DecodeQuery implements query.Input: it reads the members of TagRoleRequest found under k and checks the model's constraints.
-func (v *TagRoleRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("RoleName", "roleName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, true); ok {
-		v.RoleName = x
-	}
-	if x, ok := query.DecodeList(d, k.Field("Tags", "tags"), query.ListRule{Max: 50}, true, func(d *query.Decoder, k query.Key) Tag { var x Tag; x.DecodeQuery(d, k); return x }); ok {
-		v.Tags = x
-	}
 }
 
 // TagSAMLProviderRequest — is the input of TagSAMLProvider.
@@ -7720,16 +3881,6 @@ type TagSAMLProviderRequest struct {
 	Tags []Tag
 }
 
-// DecodeQuery implements query.Input: it reads the members of TagSAMLProviderRequest found under k and checks the model's constraints.
-func (v *TagSAMLProviderRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("SAMLProviderArn", "sAMLProviderArn"), query.StringRule{Min: 20, Max: 2048}, true); ok {
-		v.SAMLProviderArn = x
-	}
-	if x, ok := query.DecodeList(d, k.Field("Tags", "tags"), query.ListRule{Max: 50}, true, func(d *query.Decoder, k query.Key) Tag { var x Tag; x.DecodeQuery(d, k); return x }); ok {
-		v.Tags = x
-	}
-}
-
 // TagServerCertificateRequest — is the input of TagServerCertificate.
 type TagServerCertificateRequest struct {
 	// ServerCertificateName — The name of the IAM server certificate to which you want to add tags.
@@ -7740,16 +3891,6 @@ type TagServerCertificateRequest struct {
 	//
 	// Required.
 	Tags []Tag
-}
-
-// DecodeQuery implements query.Input: it reads the members of TagServerCertificateRequest found under k and checks the model's constraints.
-func (v *TagServerCertificateRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("ServerCertificateName", "serverCertificateName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.ServerCertificateName = x
-	}
-	if x, ok := query.DecodeList(d, k.Field("Tags", "tags"), query.ListRule{Max: 50}, true, func(d *query.Decoder, k query.Key) Tag { var x Tag; x.DecodeQuery(d, k); return x }); ok {
-		v.Tags = x
-	}
 }
 
 // TagUserRequest — is the input of TagUser.
@@ -7764,16 +3905,6 @@ type TagUserRequest struct {
 	Tags []Tag
 }
 
-// DecodeQuery implements query.Input: it reads the members of TagUserRequest found under k and checks the model's constraints.
-func (v *TagUserRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.UserName = x
-	}
-	if x, ok := query.DecodeList(d, k.Field("Tags", "tags"), query.ListRule{Max: 50}, true, func(d *query.Decoder, k query.Key) Tag { var x Tag; x.DecodeQuery(d, k); return x }); ok {
-		v.Tags = x
-	}
-}
-
 // TrackedActionLastAccessed — Contains details about the most recent attempt to access an action within the service.
 type TrackedActionLastAccessed struct {
 	// ActionName — The name of the tracked action to which access was attempted.
@@ -7784,22 +3915,6 @@ type TrackedActionLastAccessed struct {
 	LastAccessedTime *time.Time
 	// LastAccessedRegion — The Region from which the authenticated entity (user or role) last attempted to access the tracked action.
 	LastAccessedRegion *string
-}
-
-// EncodeQuery implements query.Output: it writes the members of TrackedActionLastAccessed in model order, omitting absent optional members.
-func (v *TrackedActionLastAccessed) EncodeQuery(e *query.Encoder) {
-	if v.ActionName != nil {
-		e.String("ActionName", *v.ActionName)
-	}
-	if v.LastAccessedEntity != nil {
-		e.String("LastAccessedEntity", *v.LastAccessedEntity)
-	}
-	if v.LastAccessedTime != nil {
-		e.Time("LastAccessedTime", *v.LastAccessedTime)
-	}
-	if v.LastAccessedRegion != nil {
-		e.String("LastAccessedRegion", *v.LastAccessedRegion)
-	}
 }
 
 // UntagInstanceProfileRequest — is the input of UntagInstanceProfile.
@@ -7814,19 +3929,6 @@ type UntagInstanceProfileRequest struct {
 	TagKeys []string
 }
 
-// DecodeQuery implements query.Input: it reads the members of UntagInstanceProfileRequest found under k and checks the model's constraints.
-func (v *UntagInstanceProfileRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("InstanceProfileName", "instanceProfileName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.InstanceProfileName = x
-	}
-	if x, ok := query.DecodeList(d, k.Field("TagKeys", "tagKeys"), query.ListRule{Max: 50, Scalar: true, MemberNotNull: true}, true, func(d *query.Decoder, k query.Key) string {
-		x, _ := d.String(k, query.StringRule{Min: 1, Max: 128, Pattern: patTagKeyType}, true)
-		return x
-	}); ok {
-		v.TagKeys = x
-	}
-}
-
 // UntagMFADeviceRequest — is the input of UntagMFADevice.
 type UntagMFADeviceRequest struct {
 	// SerialNumber — The unique identifier for the IAM virtual MFA device from which you want to remove tags.
@@ -7837,19 +3939,6 @@ type UntagMFADeviceRequest struct {
 	//
 	// Required.
 	TagKeys []string
-}
-
-// DecodeQuery implements query.Input: it reads the members of UntagMFADeviceRequest found under k and checks the model's constraints.
-func (v *UntagMFADeviceRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("SerialNumber", "serialNumber"), query.StringRule{Min: 9, Max: 256, Pattern: patSerialNumberType}, true); ok {
-		v.SerialNumber = x
-	}
-	if x, ok := query.DecodeList(d, k.Field("TagKeys", "tagKeys"), query.ListRule{Max: 50, Scalar: true, MemberNotNull: true}, true, func(d *query.Decoder, k query.Key) string {
-		x, _ := d.String(k, query.StringRule{Min: 1, Max: 128, Pattern: patTagKeyType}, true)
-		return x
-	}); ok {
-		v.TagKeys = x
-	}
 }
 
 // UntagOpenIDConnectProviderRequest — is the input of UntagOpenIDConnectProvider.
@@ -7864,19 +3953,6 @@ type UntagOpenIDConnectProviderRequest struct {
 	TagKeys []string
 }
 
-// DecodeQuery implements query.Input: it reads the members of UntagOpenIDConnectProviderRequest found under k and checks the model's constraints.
-func (v *UntagOpenIDConnectProviderRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("OpenIDConnectProviderArn", "openIDConnectProviderArn"), query.StringRule{Min: 20, Max: 2048}, true); ok {
-		v.OpenIDConnectProviderArn = x
-	}
-	if x, ok := query.DecodeList(d, k.Field("TagKeys", "tagKeys"), query.ListRule{Max: 50, Scalar: true, MemberNotNull: true}, true, func(d *query.Decoder, k query.Key) string {
-		x, _ := d.String(k, query.StringRule{Min: 1, Max: 128, Pattern: patTagKeyType}, true)
-		return x
-	}); ok {
-		v.TagKeys = x
-	}
-}
-
 // UntagPolicyRequest — is the input of UntagPolicy.
 type UntagPolicyRequest struct {
 	// PolicyArn — The ARN of the IAM customer managed policy from which you want to remove tags.
@@ -7887,19 +3963,6 @@ type UntagPolicyRequest struct {
 	//
 	// Required.
 	TagKeys []string
-}
-
-// DecodeQuery implements query.Input: it reads the members of UntagPolicyRequest found under k and checks the model's constraints.
-func (v *UntagPolicyRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("PolicyArn", "policyArn"), query.StringRule{Min: 20, Max: 2048}, true); ok {
-		v.PolicyArn = x
-	}
-	if x, ok := query.DecodeList(d, k.Field("TagKeys", "tagKeys"), query.ListRule{Max: 50, Scalar: true, MemberNotNull: true}, true, func(d *query.Decoder, k query.Key) string {
-		x, _ := d.String(k, query.StringRule{Min: 1, Max: 128, Pattern: patTagKeyType}, true)
-		return x
-	}); ok {
-		v.TagKeys = x
-	}
 }
 
 // UntagRoleRequest — is the input of UntagRole.
@@ -7914,19 +3977,6 @@ type UntagRoleRequest struct {
 	TagKeys []string
 }
 
-// DecodeQuery implements query.Input: it reads the members of UntagRoleRequest found under k and checks the model's constraints.
-func (v *UntagRoleRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("RoleName", "roleName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, true); ok {
-		v.RoleName = x
-	}
-	if x, ok := query.DecodeList(d, k.Field("TagKeys", "tagKeys"), query.ListRule{Max: 50, Scalar: true, MemberNotNull: true}, true, func(d *query.Decoder, k query.Key) string {
-		x, _ := d.String(k, query.StringRule{Min: 1, Max: 128, Pattern: patTagKeyType}, true)
-		return x
-	}); ok {
-		v.TagKeys = x
-	}
-}
-
 // UntagSAMLProviderRequest — is the input of UntagSAMLProvider.
 type UntagSAMLProviderRequest struct {
 	// SAMLProviderArn — The ARN of the SAML identity provider in IAM from which you want to remove tags.
@@ -7937,19 +3987,6 @@ type UntagSAMLProviderRequest struct {
 	//
 	// Required.
 	TagKeys []string
-}
-
-// DecodeQuery implements query.Input: it reads the members of UntagSAMLProviderRequest found under k and checks the model's constraints.
-func (v *UntagSAMLProviderRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("SAMLProviderArn", "sAMLProviderArn"), query.StringRule{Min: 20, Max: 2048}, true); ok {
-		v.SAMLProviderArn = x
-	}
-	if x, ok := query.DecodeList(d, k.Field("TagKeys", "tagKeys"), query.ListRule{Max: 50, Scalar: true, MemberNotNull: true}, true, func(d *query.Decoder, k query.Key) string {
-		x, _ := d.String(k, query.StringRule{Min: 1, Max: 128, Pattern: patTagKeyType}, true)
-		return x
-	}); ok {
-		v.TagKeys = x
-	}
 }
 
 // UntagServerCertificateRequest — is the input of UntagServerCertificate.
@@ -7964,19 +4001,6 @@ type UntagServerCertificateRequest struct {
 	TagKeys []string
 }
 
-// DecodeQuery implements query.Input: it reads the members of UntagServerCertificateRequest found under k and checks the model's constraints.
-func (v *UntagServerCertificateRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("ServerCertificateName", "serverCertificateName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.ServerCertificateName = x
-	}
-	if x, ok := query.DecodeList(d, k.Field("TagKeys", "tagKeys"), query.ListRule{Max: 50, Scalar: true, MemberNotNull: true}, true, func(d *query.Decoder, k query.Key) string {
-		x, _ := d.String(k, query.StringRule{Min: 1, Max: 128, Pattern: patTagKeyType}, true)
-		return x
-	}); ok {
-		v.TagKeys = x
-	}
-}
-
 // UntagUserRequest — is the input of UntagUser.
 type UntagUserRequest struct {
 	// UserName — The name of the IAM user from which you want to remove tags.
@@ -7987,19 +4011,6 @@ type UntagUserRequest struct {
 	//
 	// Required.
 	TagKeys []string
-}
-
-// DecodeQuery implements query.Input: it reads the members of UntagUserRequest found under k and checks the model's constraints.
-func (v *UntagUserRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.UserName = x
-	}
-	if x, ok := query.DecodeList(d, k.Field("TagKeys", "tagKeys"), query.ListRule{Max: 50, Scalar: true, MemberNotNull: true}, true, func(d *query.Decoder, k query.Key) string {
-		x, _ := d.String(k, query.StringRule{Min: 1, Max: 128, Pattern: patTagKeyType}, true)
-		return x
-	}); ok {
-		v.TagKeys = x
-	}
 }
 
 // UpdateAccessKeyRequest — is the input of UpdateAccessKey.
@@ -8014,19 +4025,6 @@ type UpdateAccessKeyRequest struct {
 	//
 	// Required.
 	Status StatusType
-}
-
-// DecodeQuery implements query.Input: it reads the members of UpdateAccessKeyRequest found under k and checks the model's constraints.
-func (v *UpdateAccessKeyRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, false); ok {
-		v.UserName = &x
-	}
-	if x, ok := d.String(k.Field("AccessKeyId", "accessKeyId"), query.StringRule{Min: 16, Max: 128, Pattern: patAccessKeyIdType}, true); ok {
-		v.AccessKeyId = x
-	}
-	if x, ok := d.String(k.Field("Status", "status"), query.StringRule{Enum: statusTypeEnum()}, true); ok {
-		v.Status = StatusType(x)
-	}
 }
 
 // UpdateAccountPasswordPolicyRequest — is the input of UpdateAccountPasswordPolicy.
@@ -8051,37 +4049,6 @@ type UpdateAccountPasswordPolicyRequest struct {
 	HardExpiry *bool
 }
 
-// DecodeQuery implements query.Input: it reads the members of UpdateAccountPasswordPolicyRequest found under k and checks the model's constraints.
-func (v *UpdateAccountPasswordPolicyRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.Int(k.Field("MinimumPasswordLength", "minimumPasswordLength"), query.IntRule{Min: 6, HasMin: true, Max: 128, HasMax: true}, false); ok {
-		v.MinimumPasswordLength = &x
-	}
-	if x, ok := d.Bool(k.Field("RequireSymbols", "requireSymbols"), false); ok {
-		v.RequireSymbols = &x
-	}
-	if x, ok := d.Bool(k.Field("RequireNumbers", "requireNumbers"), false); ok {
-		v.RequireNumbers = &x
-	}
-	if x, ok := d.Bool(k.Field("RequireUppercaseCharacters", "requireUppercaseCharacters"), false); ok {
-		v.RequireUppercaseCharacters = &x
-	}
-	if x, ok := d.Bool(k.Field("RequireLowercaseCharacters", "requireLowercaseCharacters"), false); ok {
-		v.RequireLowercaseCharacters = &x
-	}
-	if x, ok := d.Bool(k.Field("AllowUsersToChangePassword", "allowUsersToChangePassword"), false); ok {
-		v.AllowUsersToChangePassword = &x
-	}
-	if x, ok := d.Int(k.Field("MaxPasswordAge", "maxPasswordAge"), query.IntRule{Min: 1, HasMin: true, Max: 1095, HasMax: true}, false); ok {
-		v.MaxPasswordAge = &x
-	}
-	if x, ok := d.Int(k.Field("PasswordReusePrevention", "passwordReusePrevention"), query.IntRule{Min: 1, HasMin: true, Max: 24, HasMax: true}, false); ok {
-		v.PasswordReusePrevention = &x
-	}
-	if x, ok := d.Bool(k.Field("HardExpiry", "hardExpiry"), false); ok {
-		v.HardExpiry = &x
-	}
-}
-
 // UpdateAssumeRolePolicyRequest — is the input of UpdateAssumeRolePolicy.
 type UpdateAssumeRolePolicyRequest struct {
 	// RoleName — The name of the role to update with the new policy.
@@ -8094,16 +4061,6 @@ type UpdateAssumeRolePolicyRequest struct {
 	PolicyDocument string
 }
 
-// DecodeQuery implements query.Input: it reads the members of UpdateAssumeRolePolicyRequest found under k and checks the model's constraints.
-func (v *UpdateAssumeRolePolicyRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("RoleName", "roleName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, true); ok {
-		v.RoleName = x
-	}
-	if x, ok := d.String(k.Field("PolicyDocument", "policyDocument"), query.StringRule{Min: 1, Max: 131072, Pattern: patCertificateBodyType}, true); ok {
-		v.PolicyDocument = x
-	}
-}
-
 // UpdateDelegationRequestRequest — is the input of UpdateDelegationRequest.
 type UpdateDelegationRequestRequest struct {
 	// DelegationRequestId — The unique identifier of the delegation request to update.
@@ -8112,16 +4069,6 @@ type UpdateDelegationRequestRequest struct {
 	DelegationRequestId string
 	// Notes — Additional notes or comments to add to the delegation request.
 	Notes *string
-}
-
-// DecodeQuery implements query.Input: it reads the members of UpdateDelegationRequestRequest found under k and checks the model's constraints.
-func (v *UpdateDelegationRequestRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("DelegationRequestId", "delegationRequestId"), query.StringRule{Min: 16, Max: 128, Pattern: patDelegationRequestIdType}, true); ok {
-		v.DelegationRequestId = x
-	}
-	if x, ok := d.String(k.Field("Notes", "notes"), query.StringRule{Max: 500, Pattern: patDelegationRequestDescriptionType}, false); ok {
-		v.Notes = &x
-	}
 }
 
 // UpdateGroupRequest — is the input of UpdateGroup.
@@ -8136,19 +4083,6 @@ type UpdateGroupRequest struct {
 	NewGroupName *string
 }
 
-// DecodeQuery implements query.Input: it reads the members of UpdateGroupRequest found under k and checks the model's constraints.
-func (v *UpdateGroupRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("GroupName", "groupName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.GroupName = x
-	}
-	if x, ok := d.String(k.Field("NewPath", "newPath"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType, PatternMessage: "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters."}, false); ok {
-		v.NewPath = &x
-	}
-	if x, ok := d.String(k.Field("NewGroupName", "newGroupName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, false); ok {
-		v.NewGroupName = &x
-	}
-}
-
 // UpdateLoginProfileRequest — is the input of UpdateLoginProfile.
 type UpdateLoginProfileRequest struct {
 	// UserName — The name of the user whose password you want to update.
@@ -8159,19 +4093,6 @@ type UpdateLoginProfileRequest struct {
 	Password *string
 	// PasswordResetRequired — Allows this new password to be used only once by requiring the specified IAM user to set a new password on next sign-in.
 	PasswordResetRequired *bool
-}
-
-// DecodeQuery implements query.Input: it reads the members of UpdateLoginProfileRequest found under k and checks the model's constraints.
-func (v *UpdateLoginProfileRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, true); ok {
-		v.UserName = x
-	}
-	if x, ok := d.String(k.Field("Password", "password"), query.StringRule{Min: 1, Max: 128, Pattern: patCertificateBodyType, Sensitive: true}, false); ok {
-		v.Password = &x
-	}
-	if x, ok := d.Bool(k.Field("PasswordResetRequired", "passwordResetRequired"), false); ok {
-		v.PasswordResetRequired = &x
-	}
 }
 
 // UpdateOpenIDConnectProviderThumbprintRequest — is the input of UpdateOpenIDConnectProviderThumbprint.
@@ -8186,19 +4107,6 @@ type UpdateOpenIDConnectProviderThumbprintRequest struct {
 	ThumbprintList []string
 }
 
-// DecodeQuery implements query.Input: it reads the members of UpdateOpenIDConnectProviderThumbprintRequest found under k and checks the model's constraints.
-func (v *UpdateOpenIDConnectProviderThumbprintRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("OpenIDConnectProviderArn", "openIDConnectProviderArn"), query.StringRule{Min: 20, Max: 2048}, true); ok {
-		v.OpenIDConnectProviderArn = x
-	}
-	if x, ok := query.DecodeList(d, k.Field("ThumbprintList", "thumbprintList"), query.ListRule{Scalar: true}, true, func(d *query.Decoder, k query.Key) string {
-		x, _ := d.String(k, query.StringRule{Min: 40, Max: 40}, true)
-		return x
-	}); ok {
-		v.ThumbprintList = x
-	}
-}
-
 // UpdateRoleDescriptionRequest — is the input of UpdateRoleDescription.
 type UpdateRoleDescriptionRequest struct {
 	// RoleName — The name of the role that you want to modify.
@@ -8211,29 +4119,10 @@ type UpdateRoleDescriptionRequest struct {
 	Description string
 }
 
-// DecodeQuery implements query.Input: it reads the members of UpdateRoleDescriptionRequest found under k and checks the model's constraints.
-func (v *UpdateRoleDescriptionRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("RoleName", "roleName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, true); ok {
-		v.RoleName = x
-	}
-	if x, ok := d.String(k.Field("Description", "description"), query.StringRule{Max: 1000, Pattern: patDelegationRequestDescriptionType}, true); ok {
-		v.Description = x
-	}
-}
-
 // UpdateRoleDescriptionResponse — is the output of UpdateRoleDescription.
 type UpdateRoleDescriptionResponse struct {
 	// Role — A structure that contains details about the modified role.
 	Role *Role
-}
-
-// EncodeQuery implements query.Output: it writes the members of UpdateRoleDescriptionResponse in model order, omitting absent optional members.
-func (v *UpdateRoleDescriptionResponse) EncodeQuery(e *query.Encoder) {
-	if v.Role != nil {
-		e.Start("Role")
-		v.Role.EncodeQuery(e)
-		e.End("Role")
-	}
 }
 
 // UpdateRoleRequest — is the input of UpdateRole.
@@ -8248,25 +4137,9 @@ type UpdateRoleRequest struct {
 	MaxSessionDuration *int32
 }
 
-// DecodeQuery implements query.Input: it reads the members of UpdateRoleRequest found under k and checks the model's constraints.
-func (v *UpdateRoleRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("RoleName", "roleName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, true); ok {
-		v.RoleName = x
-	}
-	if x, ok := d.String(k.Field("Description", "description"), query.StringRule{Max: 1000, Pattern: patDelegationRequestDescriptionType}, false); ok {
-		v.Description = &x
-	}
-	if x, ok := d.Int(k.Field("MaxSessionDuration", "maxSessionDuration"), query.IntRule{Min: 3600, HasMin: true, Max: 43200, HasMax: true}, false); ok {
-		v.MaxSessionDuration = &x
-	}
-}
-
 // UpdateRoleResponse — is the output of UpdateRole.
 type UpdateRoleResponse struct {
 }
-
-// EncodeQuery implements query.Output: it writes the members of UpdateRoleResponse in model order, omitting absent optional members.
-func (v *UpdateRoleResponse) EncodeQuery(*query.Encoder) {}
 
 // UpdateSAMLProviderRequest — is the input of UpdateSAMLProvider.
 type UpdateSAMLProviderRequest struct {
@@ -8284,37 +4157,10 @@ type UpdateSAMLProviderRequest struct {
 	RemovePrivateKey *string
 }
 
-// DecodeQuery implements query.Input: it reads the members of UpdateSAMLProviderRequest found under k and checks the model's constraints.
-func (v *UpdateSAMLProviderRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("SAMLMetadataDocument", "sAMLMetadataDocument"), query.StringRule{Min: 1000, Max: 10000000}, false); ok {
-		v.SAMLMetadataDocument = &x
-	}
-	if x, ok := d.String(k.Field("SAMLProviderArn", "sAMLProviderArn"), query.StringRule{Min: 20, Max: 2048}, true); ok {
-		v.SAMLProviderArn = x
-	}
-	if x, ok := d.String(k.Field("AssertionEncryptionMode", "assertionEncryptionMode"), query.StringRule{Enum: assertionEncryptionModeTypeEnum()}, false); ok {
-		e := AssertionEncryptionModeType(x)
-		v.AssertionEncryptionMode = &e
-	}
-	if x, ok := d.String(k.Field("AddPrivateKey", "addPrivateKey"), query.StringRule{Min: 1, Max: 16384, Pattern: patCertificateBodyType, Sensitive: true}, false); ok {
-		v.AddPrivateKey = &x
-	}
-	if x, ok := d.String(k.Field("RemovePrivateKey", "removePrivateKey"), query.StringRule{Min: 22, Max: 64, Pattern: patPrivateKeyIdType}, false); ok {
-		v.RemovePrivateKey = &x
-	}
-}
-
 // UpdateSAMLProviderResponse — Contains the response to a successful UpdateSAMLProvider request.
 type UpdateSAMLProviderResponse struct {
 	// SAMLProviderArn — The Amazon Resource Name (ARN) of the SAML provider that was updated.
 	SAMLProviderArn *string
-}
-
-// EncodeQuery implements query.Output: it writes the members of UpdateSAMLProviderResponse in model order, omitting absent optional members.
-func (v *UpdateSAMLProviderResponse) EncodeQuery(e *query.Encoder) {
-	if v.SAMLProviderArn != nil {
-		e.String("SAMLProviderArn", *v.SAMLProviderArn)
-	}
 }
 
 // UpdateSSHPublicKeyRequest — is the input of UpdateSSHPublicKey.
@@ -8333,19 +4179,6 @@ type UpdateSSHPublicKeyRequest struct {
 	Status StatusType
 }
 
-// DecodeQuery implements query.Input: it reads the members of UpdateSSHPublicKeyRequest found under k and checks the model's constraints.
-func (v *UpdateSSHPublicKeyRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, true); ok {
-		v.UserName = x
-	}
-	if x, ok := d.String(k.Field("SSHPublicKeyId", "sSHPublicKeyId"), query.StringRule{Min: 20, Max: 128, Pattern: patAccessKeyIdType}, true); ok {
-		v.SSHPublicKeyId = x
-	}
-	if x, ok := d.String(k.Field("Status", "status"), query.StringRule{Enum: statusTypeEnum()}, true); ok {
-		v.Status = StatusType(x)
-	}
-}
-
 // UpdateServerCertificateRequest — is the input of UpdateServerCertificate.
 type UpdateServerCertificateRequest struct {
 	// ServerCertificateName — The name of the server certificate that you want to update.
@@ -8356,19 +4189,6 @@ type UpdateServerCertificateRequest struct {
 	NewPath *string
 	// NewServerCertificateName — The new name for the server certificate.
 	NewServerCertificateName *string
-}
-
-// DecodeQuery implements query.Input: it reads the members of UpdateServerCertificateRequest found under k and checks the model's constraints.
-func (v *UpdateServerCertificateRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("ServerCertificateName", "serverCertificateName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.ServerCertificateName = x
-	}
-	if x, ok := d.String(k.Field("NewPath", "newPath"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType, PatternMessage: "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters."}, false); ok {
-		v.NewPath = &x
-	}
-	if x, ok := d.String(k.Field("NewServerCertificateName", "newServerCertificateName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, false); ok {
-		v.NewServerCertificateName = &x
-	}
 }
 
 // UpdateServiceSpecificCredentialRequest — is the input of UpdateServiceSpecificCredential.
@@ -8385,19 +4205,6 @@ type UpdateServiceSpecificCredentialRequest struct {
 	Status StatusType
 }
 
-// DecodeQuery implements query.Input: it reads the members of UpdateServiceSpecificCredentialRequest found under k and checks the model's constraints.
-func (v *UpdateServiceSpecificCredentialRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, false); ok {
-		v.UserName = &x
-	}
-	if x, ok := d.String(k.Field("ServiceSpecificCredentialId", "serviceSpecificCredentialId"), query.StringRule{Min: 20, Max: 128, Pattern: patAccessKeyIdType}, true); ok {
-		v.ServiceSpecificCredentialId = x
-	}
-	if x, ok := d.String(k.Field("Status", "status"), query.StringRule{Enum: statusTypeEnum()}, true); ok {
-		v.Status = StatusType(x)
-	}
-}
-
 // UpdateSigningCertificateRequest — is the input of UpdateSigningCertificate.
 type UpdateSigningCertificateRequest struct {
 	// UserName — The name of the IAM user the signing certificate belongs to.
@@ -8412,19 +4219,6 @@ type UpdateSigningCertificateRequest struct {
 	Status StatusType
 }
 
-// DecodeQuery implements query.Input: it reads the members of UpdateSigningCertificateRequest found under k and checks the model's constraints.
-func (v *UpdateSigningCertificateRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, false); ok {
-		v.UserName = &x
-	}
-	if x, ok := d.String(k.Field("CertificateId", "certificateId"), query.StringRule{Min: 24, Max: 128, Pattern: patAccessKeyIdType}, true); ok {
-		v.CertificateId = x
-	}
-	if x, ok := d.String(k.Field("Status", "status"), query.StringRule{Enum: statusTypeEnum()}, true); ok {
-		v.Status = StatusType(x)
-	}
-}
-
 // UpdateUserRequest — is the input of UpdateUser.
 type UpdateUserRequest struct {
 	// UserName — Name of the user to update.
@@ -8435,19 +4229,6 @@ type UpdateUserRequest struct {
 	NewPath *string
 	// NewUserName — New name for the user.
 	NewUserName *string
-}
-
-// DecodeQuery implements query.Input: it reads the members of UpdateUserRequest found under k and checks the model's constraints.
-func (v *UpdateUserRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.UserName = x
-	}
-	if x, ok := d.String(k.Field("NewPath", "newPath"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType, PatternMessage: "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters."}, false); ok {
-		v.NewPath = &x
-	}
-	if x, ok := d.String(k.Field("NewUserName", "newUserName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, false); ok {
-		v.NewUserName = &x
-	}
 }
 
 // UploadSSHPublicKeyRequest — is the input of UploadSSHPublicKey.
@@ -8462,29 +4243,10 @@ type UploadSSHPublicKeyRequest struct {
 	SSHPublicKeyBody string
 }
 
-// DecodeQuery implements query.Input: it reads the members of UploadSSHPublicKeyRequest found under k and checks the model's constraints.
-func (v *UploadSSHPublicKeyRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 64, Pattern: patAttachmentName}, true); ok {
-		v.UserName = x
-	}
-	if x, ok := d.String(k.Field("SSHPublicKeyBody", "sSHPublicKeyBody"), query.StringRule{Min: 1, Max: 16384, Pattern: patCertificateBodyType}, true); ok {
-		v.SSHPublicKeyBody = x
-	}
-}
-
 // UploadSSHPublicKeyResponse — Contains the response to a successful UploadSSHPublicKey request.
 type UploadSSHPublicKeyResponse struct {
 	// SSHPublicKey — Contains information about the SSH public key.
 	SSHPublicKey *SSHPublicKey
-}
-
-// EncodeQuery implements query.Output: it writes the members of UploadSSHPublicKeyResponse in model order, omitting absent optional members.
-func (v *UploadSSHPublicKeyResponse) EncodeQuery(e *query.Encoder) {
-	if v.SSHPublicKey != nil {
-		e.Start("SSHPublicKey")
-		v.SSHPublicKey.EncodeQuery(e)
-		e.End("SSHPublicKey")
-	}
 }
 
 // UploadServerCertificateRequest — is the input of UploadServerCertificate.
@@ -8509,44 +4271,12 @@ type UploadServerCertificateRequest struct {
 	Tags []Tag
 }
 
-// DecodeQuery implements query.Input: it reads the members of UploadServerCertificateRequest found under k and checks the model's constraints.
-func (v *UploadServerCertificateRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("Path", "path"), query.StringRule{Min: 1, Max: 512, Pattern: patPathType, PatternMessage: "The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters."}, false); ok {
-		v.Path = &x
-	}
-	if x, ok := d.String(k.Field("ServerCertificateName", "serverCertificateName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, true); ok {
-		v.ServerCertificateName = x
-	}
-	if x, ok := d.String(k.Field("CertificateBody", "certificateBody"), query.StringRule{Min: 1, Max: 16384, Pattern: patCertificateBodyType}, true); ok {
-		v.CertificateBody = x
-	}
-	if x, ok := d.String(k.Field("PrivateKey", "privateKey"), query.StringRule{Min: 1, Max: 16384, Pattern: patCertificateBodyType, Sensitive: true}, true); ok {
-		v.PrivateKey = x
-	}
-	if x, ok := d.String(k.Field("CertificateChain", "certificateChain"), query.StringRule{Min: 1, Max: 2097152, Pattern: patCertificateBodyType}, false); ok {
-		v.CertificateChain = &x
-	}
-	if x, ok := query.DecodeList(d, k.Field("Tags", "tags"), query.ListRule{Max: 50}, false, func(d *query.Decoder, k query.Key) Tag { var x Tag; x.DecodeQuery(d, k); return x }); ok {
-		v.Tags = x
-	}
-}
-
 // UploadServerCertificateResponse — Contains the response to a successful UploadServerCertificate request.
 type UploadServerCertificateResponse struct {
 	// ServerCertificateMetadata — The meta information of the uploaded server certificate without its certificate body, certificate chain, and private key.
 	ServerCertificateMetadata *ServerCertificateMetadata
 	// Tags — A list of tags that are attached to the new IAM server certificate.
 	Tags []Tag
-}
-
-// EncodeQuery implements query.Output: it writes the members of UploadServerCertificateResponse in model order, omitting absent optional members.
-func (v *UploadServerCertificateResponse) EncodeQuery(e *query.Encoder) {
-	if v.ServerCertificateMetadata != nil {
-		e.Start("ServerCertificateMetadata")
-		v.ServerCertificateMetadata.EncodeQuery(e)
-		e.End("ServerCertificateMetadata")
-	}
-	query.EncodeList(e, "Tags", v.Tags, false, func(e *query.Encoder, x *Tag) { x.EncodeQuery(e) })
 }
 
 // UploadSigningCertificateRequest — is the input of UploadSigningCertificate.
@@ -8559,29 +4289,12 @@ type UploadSigningCertificateRequest struct {
 	CertificateBody string
 }
 
-// DecodeQuery implements query.Input: it reads the members of UploadSigningCertificateRequest found under k and checks the model's constraints.
-func (v *UploadSigningCertificateRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("UserName", "userName"), query.StringRule{Min: 1, Max: 128, Pattern: patAttachmentName}, false); ok {
-		v.UserName = &x
-	}
-	if x, ok := d.String(k.Field("CertificateBody", "certificateBody"), query.StringRule{Min: 1, Max: 16384, Pattern: patCertificateBodyType}, true); ok {
-		v.CertificateBody = x
-	}
-}
-
 // UploadSigningCertificateResponse — Contains the response to a successful UploadSigningCertificate request.
 type UploadSigningCertificateResponse struct {
 	// Certificate — Information about the certificate.
 	//
 	// Required.
 	Certificate SigningCertificate
-}
-
-// EncodeQuery implements query.Output: it writes the members of UploadSigningCertificateResponse in model order, omitting absent optional members.
-func (v *UploadSigningCertificateResponse) EncodeQuery(e *query.Encoder) {
-	e.Start("Certificate")
-	v.Certificate.EncodeQuery(e)
-	e.End("Certificate")
 }
 
 // User — Contains information about an IAM user entity.
@@ -8614,24 +4327,6 @@ type User struct {
 	Tags []Tag
 }
 
-// EncodeQuery implements query.Output: it writes the members of User in model order, omitting absent optional members.
-func (v *User) EncodeQuery(e *query.Encoder) {
-	e.String("Path", v.Path)
-	e.String("UserName", v.UserName)
-	e.String("UserId", v.UserId)
-	e.String("Arn", v.Arn)
-	e.Time("CreateDate", v.CreateDate)
-	if v.PasswordLastUsed != nil {
-		e.Time("PasswordLastUsed", *v.PasswordLastUsed)
-	}
-	if v.PermissionsBoundary != nil {
-		e.Start("PermissionsBoundary")
-		v.PermissionsBoundary.EncodeQuery(e)
-		e.End("PermissionsBoundary")
-	}
-	query.EncodeList(e, "Tags", v.Tags, false, func(e *query.Encoder, x *Tag) { x.EncodeQuery(e) })
-}
-
 // UserDetail — Contains information about an IAM user, including all the user's policies and all the IAM groups the user is in.
 type UserDetail struct {
 	// Path — The path to the user.
@@ -8656,34 +4351,6 @@ type UserDetail struct {
 	Tags []Tag
 }
 
-// EncodeQuery implements query.Output: it writes the members of UserDetail in model order, omitting absent optional members.
-func (v *UserDetail) EncodeQuery(e *query.Encoder) {
-	if v.Path != nil {
-		e.String("Path", *v.Path)
-	}
-	if v.UserName != nil {
-		e.String("UserName", *v.UserName)
-	}
-	if v.UserId != nil {
-		e.String("UserId", *v.UserId)
-	}
-	if v.Arn != nil {
-		e.String("Arn", *v.Arn)
-	}
-	if v.CreateDate != nil {
-		e.Time("CreateDate", *v.CreateDate)
-	}
-	query.EncodeList(e, "UserPolicyList", v.UserPolicyList, false, func(e *query.Encoder, x *PolicyDetail) { x.EncodeQuery(e) })
-	query.EncodeList(e, "GroupList", v.GroupList, false, func(e *query.Encoder, x *string) { e.Text(*x) })
-	query.EncodeList(e, "AttachedManagedPolicies", v.AttachedManagedPolicies, false, func(e *query.Encoder, x *AttachedPolicy) { x.EncodeQuery(e) })
-	if v.PermissionsBoundary != nil {
-		e.Start("PermissionsBoundary")
-		v.PermissionsBoundary.EncodeQuery(e)
-		e.End("PermissionsBoundary")
-	}
-	query.EncodeList(e, "Tags", v.Tags, false, func(e *query.Encoder, x *Tag) { x.EncodeQuery(e) })
-}
-
 // VirtualMFADevice — Contains information about a virtual MFA device.
 type VirtualMFADevice struct {
 	// SerialNumber — The serial number associated with VirtualMFADevice .
@@ -8702,26 +4369,6 @@ type VirtualMFADevice struct {
 	Tags []Tag
 }
 
-// EncodeQuery implements query.Output: it writes the members of VirtualMFADevice in model order, omitting absent optional members.
-func (v *VirtualMFADevice) EncodeQuery(e *query.Encoder) {
-	e.String("SerialNumber", v.SerialNumber)
-	if v.Base32StringSeed != nil {
-		e.Blob("Base32StringSeed", v.Base32StringSeed)
-	}
-	if v.QRCodePNG != nil {
-		e.Blob("QRCodePNG", v.QRCodePNG)
-	}
-	if v.User != nil {
-		e.Start("User")
-		v.User.EncodeQuery(e)
-		e.End("User")
-	}
-	if v.EnableDate != nil {
-		e.Time("EnableDate", *v.EnableDate)
-	}
-	query.EncodeList(e, "Tags", v.Tags, false, func(e *query.Encoder, x *Tag) { x.EncodeQuery(e) })
-}
-
 // AssertionEncryptionModeType — the assertionEncryptionModeType enumeration of the model.
 type AssertionEncryptionModeType string
 
@@ -8734,13 +4381,6 @@ const (
 // Values returns the values of AssertionEncryptionModeType, in model order.
 func (AssertionEncryptionModeType) Values() []AssertionEncryptionModeType {
 	return []AssertionEncryptionModeType{
-		"Required",
-		"Allowed",
-	}
-}
-
-func assertionEncryptionModeTypeEnum() []string {
-	return []string{
 		"Required",
 		"Allowed",
 	}
@@ -8765,14 +4405,6 @@ func (AssignmentStatusType) Values() []AssignmentStatusType {
 	}
 }
 
-func assignmentStatusTypeEnum() []string {
-	return []string{
-		"Assigned",
-		"Unassigned",
-		"Any",
-	}
-}
-
 // EncodingType — the encodingType enumeration of the model.
 type EncodingType string
 
@@ -8790,13 +4422,6 @@ func (EncodingType) Values() []EncodingType {
 	}
 }
 
-func encodingTypeEnum() []string {
-	return []string{
-		"SSH",
-		"PEM",
-	}
-}
-
 // GlobalEndpointTokenVersion — the globalEndpointTokenVersion enumeration of the model.
 type GlobalEndpointTokenVersion string
 
@@ -8809,13 +4434,6 @@ const (
 // Values returns the values of GlobalEndpointTokenVersion, in model order.
 func (GlobalEndpointTokenVersion) Values() []GlobalEndpointTokenVersion {
 	return []GlobalEndpointTokenVersion{
-		"v1Token",
-		"v2Token",
-	}
-}
-
-func globalEndpointTokenVersionEnum() []string {
-	return []string{
 		"v1Token",
 		"v2Token",
 	}
@@ -8916,14 +4534,6 @@ func (PolicyScopeType) Values() []PolicyScopeType {
 	}
 }
 
-func policyScopeTypeEnum() []string {
-	return []string{
-		"All",
-		"AWS",
-		"Local",
-	}
-}
-
 // PolicyType — the policyType enumeration of the model.
 type PolicyType string
 
@@ -8955,15 +4565,6 @@ const (
 // Values returns the values of SortKeyType, in model order.
 func (SortKeyType) Values() []SortKeyType {
 	return []SortKeyType{
-		"SERVICE_NAMESPACE_ASCENDING",
-		"SERVICE_NAMESPACE_DESCENDING",
-		"LAST_AUTHENTICATED_TIME_ASCENDING",
-		"LAST_AUTHENTICATED_TIME_DESCENDING",
-	}
-}
-
-func sortKeyTypeEnum() []string {
-	return []string{
 		"SERVICE_NAMESPACE_ASCENDING",
 		"SERVICE_NAMESPACE_DESCENDING",
 		"LAST_AUTHENTICATED_TIME_ASCENDING",
@@ -9011,14 +4612,6 @@ const (
 // Values returns the values of StatusType, in model order.
 func (StatusType) Values() []StatusType {
 	return []StatusType{
-		"Active",
-		"Inactive",
-		"Expired",
-	}
-}
-
-func statusTypeEnum() []string {
-	return []string{
 		"Active",
 		"Inactive",
 		"Expired",

@@ -2,13 +2,7 @@
 
 package orgapi
 
-import (
-	"time"
-
-	"github.com/gatehouse-iam/gatehouse/protocol/awsjson"
-	"github.com/gatehouse-iam/gatehouse/protocol/constraint"
-	"github.com/gatehouse-iam/gatehouse/protocol/jsondecode"
-)
+import "time"
 
 // Compile-time use of package time, which not every model needs.
 var _ time.Time
@@ -19,33 +13,6 @@ const (
 	// TargetPrefix is the X-Amz-Target prefix of Organizations operations.
 	TargetPrefix = "AWSOrganizationsV20161128"
 )
-
-// Compiled model patterns (immutable).
-var (
-	patAccountId                  = constraint.MustPattern("^\\d{12}$", "^\\d{12}$")
-	patChildId                    = constraint.MustPattern("^(\\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$", "^(\\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$")
-	patCreateAccountName          = constraint.MustPattern("[\\u0020-\\u007E]+", "[\\x{0020}-\\x{007E}]+")
-	patCreateAccountRequestId     = constraint.MustPattern("^car-[a-z0-9]{8,32}$", "^car-[a-z0-9]{8,32}$")
-	patEmail                      = constraint.MustPattern("[^\\s@]+@[^\\s@]+\\.[^\\s@]+", "[^\\s@]+@[^\\s@]+\\.[^\\s@]+")
-	patHandshakeId                = constraint.MustPattern("^h-[0-9a-z]{8,32}$", "^h-[0-9a-z]{8,32}$")
-	patHandshakeNotes             = constraint.MustPattern("[\\s\\S]*", "[\\s\\S]*")
-	patOrganizationalUnitId       = constraint.MustPattern("^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$", "^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$")
-	patParentId                   = constraint.MustPattern("^(r-[0-9a-z]{4,32})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$", "^(r-[0-9a-z]{4,32})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$")
-	patPolicyId                   = constraint.MustPattern("^p-[0-9a-zA-Z_]{8,128}$", "^p-[0-9a-zA-Z_]{8,128}$")
-	patPolicyTargetId             = constraint.MustPattern("^(r-[0-9a-z]{4,32})|(\\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$", "^(r-[0-9a-z]{4,32})|(\\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$")
-	patResponsibilityTransferId   = constraint.MustPattern("^rt-[0-9a-z]{8,32}$", "^rt-[0-9a-z]{8,32}$")
-	patResponsibilityTransferName = constraint.MustPattern("^[ -~]+$", "^[ -~]+$")
-	patRoleName                   = constraint.MustPattern("[\\w+=,.@-]{1,64}", "[\\w+=,.@-]{1,64}")
-	patRootId                     = constraint.MustPattern("^r-[0-9a-z]{4,32}$", "^r-[0-9a-z]{4,32}$")
-	patServicePrincipal           = constraint.MustPattern("[\\w+=,.@-]*", "[\\w+=,.@-]*")
-	patTagKey                     = constraint.MustPattern("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$", "^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$")
-	patTaggableResourceId         = constraint.MustPattern("^(r-[0-9a-z]{4,32})|(\\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})|(^p-[0-9a-zA-Z_]{8,128})|(^rp-[0-9a-zA-Z_]{4,128})|(^rt-[0-9a-zA-Z_]{8,32})$", "^(r-[0-9a-z]{4,32})|(\\d{12})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})|(^p-[0-9a-zA-Z_]{8,128})|(^rp-[0-9a-zA-Z_]{4,128})|(^rt-[0-9a-zA-Z_]{8,32})$")
-)
-
-// Service returns the Organizations service: signing name, target prefix and operation table.
-func Service() *awsjson.Service {
-	return &awsjson.Service{Name: "organizations", TargetPrefix: TargetPrefix, Lookup: LookupOperation, MessageKey: "Message"}
-}
 
 // OperationNames returns the names of the 63 operations of the model, sorted.
 func OperationNames() []string {
@@ -116,138 +83,8 @@ func OperationNames() []string {
 	}
 }
 
-// LookupOperation returns the operation named name.
-func LookupOperation(name string) (awsjson.Operation, bool) {
-	switch name {
-	case "AcceptHandshake":
-		return awsjson.Operation{Name: "AcceptHandshake", Errors: []string{"AccessDeniedException", "AWSOrganizationsNotInUseException", "HandshakeConstraintViolationException", "HandshakeNotFoundException", "InvalidHandshakeTransitionException", "HandshakeAlreadyInStateException", "InvalidInputException", "ConcurrentModificationException", "ServiceException", "TooManyRequestsException", "AccessDeniedForDependencyException", "ConstraintViolationException", "MasterCannotLeaveOrganizationException"}, NewInput: func() awsjson.Input { return new(AcceptHandshakeRequest) }}, true
-	case "AttachPolicy":
-		return awsjson.Operation{Name: "AttachPolicy", Errors: []string{"AccessDeniedException", "AWSOrganizationsNotInUseException", "ConcurrentModificationException", "ConstraintViolationException", "DuplicatePolicyAttachmentException", "InvalidInputException", "PolicyNotFoundException", "PolicyTypeNotEnabledException", "ServiceException", "TargetNotFoundException", "TooManyRequestsException", "UnsupportedAPIEndpointException", "PolicyChangesInProgressException"}, NewInput: func() awsjson.Input { return new(AttachPolicyRequest) }}, true
-	case "CancelHandshake":
-		return awsjson.Operation{Name: "CancelHandshake", Errors: []string{"AccessDeniedException", "ConcurrentModificationException", "HandshakeNotFoundException", "InvalidHandshakeTransitionException", "HandshakeAlreadyInStateException", "InvalidInputException", "ServiceException", "TooManyRequestsException"}, NewInput: func() awsjson.Input { return new(CancelHandshakeRequest) }}, true
-	case "CloseAccount":
-		return awsjson.Operation{Name: "CloseAccount", Errors: []string{"AccessDeniedException", "AccountAlreadyClosedException", "AccountNotFoundException", "AWSOrganizationsNotInUseException", "ConcurrentModificationException", "ConflictException", "ConstraintViolationException", "InvalidInputException", "ServiceException", "TooManyRequestsException", "UnsupportedAPIEndpointException"}, NewInput: func() awsjson.Input { return new(CloseAccountRequest) }}, true
-	case "CreateAccount":
-		return awsjson.Operation{Name: "CreateAccount", Errors: []string{"AccessDeniedException", "AWSOrganizationsNotInUseException", "ConcurrentModificationException", "ConstraintViolationException", "InvalidInputException", "FinalizingOrganizationException", "ServiceException", "TooManyRequestsException", "UnsupportedAPIEndpointException"}, NewInput: func() awsjson.Input { return new(CreateAccountRequest) }}, true
-	case "CreateGovCloudAccount":
-		return awsjson.Operation{Name: "CreateGovCloudAccount", Errors: []string{"AccessDeniedException", "AWSOrganizationsNotInUseException", "ConcurrentModificationException", "ConstraintViolationException", "InvalidInputException", "FinalizingOrganizationException", "ServiceException", "TooManyRequestsException", "UnsupportedAPIEndpointException"}, NewInput: func() awsjson.Input { return new(CreateGovCloudAccountRequest) }}, true
-	case "CreateOrganization":
-		return awsjson.Operation{Name: "CreateOrganization", Errors: []string{"AccessDeniedException", "AlreadyInOrganizationException", "ConcurrentModificationException", "ConstraintViolationException", "InvalidInputException", "ServiceException", "TooManyRequestsException", "AccessDeniedForDependencyException"}, NewInput: func() awsjson.Input { return new(CreateOrganizationRequest) }}, true
-	case "CreateOrganizationalUnit":
-		return awsjson.Operation{Name: "CreateOrganizationalUnit", Errors: []string{"AccessDeniedException", "AWSOrganizationsNotInUseException", "ConcurrentModificationException", "ConstraintViolationException", "DuplicateOrganizationalUnitException", "InvalidInputException", "ParentNotFoundException", "ServiceException", "TooManyRequestsException"}, NewInput: func() awsjson.Input { return new(CreateOrganizationalUnitRequest) }}, true
-	case "CreatePolicy":
-		return awsjson.Operation{Name: "CreatePolicy", Errors: []string{"AccessDeniedException", "AWSOrganizationsNotInUseException", "ConcurrentModificationException", "ConstraintViolationException", "DuplicatePolicyException", "InvalidInputException", "MalformedPolicyDocumentException", "PolicyTypeNotAvailableForOrganizationException", "ServiceException", "TooManyRequestsException", "UnsupportedAPIEndpointException"}, NewInput: func() awsjson.Input { return new(CreatePolicyRequest) }}, true
-	case "DeclineHandshake":
-		return awsjson.Operation{Name: "DeclineHandshake", Errors: []string{"AccessDeniedException", "ConcurrentModificationException", "HandshakeNotFoundException", "InvalidHandshakeTransitionException", "HandshakeAlreadyInStateException", "InvalidInputException", "ServiceException", "TooManyRequestsException"}, NewInput: func() awsjson.Input { return new(DeclineHandshakeRequest) }}, true
-	case "DeleteOrganization":
-		return awsjson.Operation{Name: "DeleteOrganization", Errors: []string{"AccessDeniedException", "AWSOrganizationsNotInUseException", "ConcurrentModificationException", "ConstraintViolationException", "InvalidInputException", "OrganizationNotEmptyException", "ServiceException", "TooManyRequestsException"}, NewInput: func() awsjson.Input { return awsjson.Empty{} }}, true
-	case "DeleteOrganizationalUnit":
-		return awsjson.Operation{Name: "DeleteOrganizationalUnit", Errors: []string{"AccessDeniedException", "AWSOrganizationsNotInUseException", "ConcurrentModificationException", "InvalidInputException", "OrganizationalUnitNotEmptyException", "OrganizationalUnitNotFoundException", "ServiceException", "TooManyRequestsException"}, NewInput: func() awsjson.Input { return new(DeleteOrganizationalUnitRequest) }}, true
-	case "DeletePolicy":
-		return awsjson.Operation{Name: "DeletePolicy", Errors: []string{"AccessDeniedException", "AWSOrganizationsNotInUseException", "ConcurrentModificationException", "InvalidInputException", "PolicyInUseException", "PolicyNotFoundException", "ServiceException", "TooManyRequestsException", "UnsupportedAPIEndpointException"}, NewInput: func() awsjson.Input { return new(DeletePolicyRequest) }}, true
-	case "DeleteResourcePolicy":
-		return awsjson.Operation{Name: "DeleteResourcePolicy", Errors: []string{"AccessDeniedException", "ServiceException", "UnsupportedAPIEndpointException", "TooManyRequestsException", "ConcurrentModificationException", "ConstraintViolationException", "AWSOrganizationsNotInUseException", "ResourcePolicyNotFoundException"}, NewInput: func() awsjson.Input { return awsjson.Empty{} }}, true
-	case "DeregisterDelegatedAdministrator":
-		return awsjson.Operation{Name: "DeregisterDelegatedAdministrator", Errors: []string{"AccessDeniedException", "AccountNotFoundException", "AccountNotRegisteredException", "AWSOrganizationsNotInUseException", "ConcurrentModificationException", "ConstraintViolationException", "InvalidInputException", "TooManyRequestsException", "ServiceException", "UnsupportedAPIEndpointException"}, NewInput: func() awsjson.Input { return new(DeregisterDelegatedAdministratorRequest) }}, true
-	case "DescribeAccount":
-		return awsjson.Operation{Name: "DescribeAccount", Errors: []string{"AccessDeniedException", "AccountNotFoundException", "AWSOrganizationsNotInUseException", "InvalidInputException", "ServiceException", "TooManyRequestsException"}, NewInput: func() awsjson.Input { return new(DescribeAccountRequest) }}, true
-	case "DescribeCreateAccountStatus":
-		return awsjson.Operation{Name: "DescribeCreateAccountStatus", Errors: []string{"AccessDeniedException", "AWSOrganizationsNotInUseException", "CreateAccountStatusNotFoundException", "InvalidInputException", "ServiceException", "TooManyRequestsException", "UnsupportedAPIEndpointException"}, NewInput: func() awsjson.Input { return new(DescribeCreateAccountStatusRequest) }}, true
-	case "DescribeEffectivePolicy":
-		return awsjson.Operation{Name: "DescribeEffectivePolicy", Errors: []string{"AccessDeniedException", "AWSOrganizationsNotInUseException", "ConstraintViolationException", "ServiceException", "TooManyRequestsException", "TargetNotFoundException", "EffectivePolicyNotFoundException", "InvalidInputException", "UnsupportedAPIEndpointException"}, NewInput: func() awsjson.Input { return new(DescribeEffectivePolicyRequest) }}, true
-	case "DescribeHandshake":
-		return awsjson.Operation{Name: "DescribeHandshake", Errors: []string{"AccessDeniedException", "ConcurrentModificationException", "HandshakeNotFoundException", "InvalidInputException", "ServiceException", "TooManyRequestsException"}, NewInput: func() awsjson.Input { return new(DescribeHandshakeRequest) }}, true
-	case "DescribeOrganization":
-		return awsjson.Operation{Name: "DescribeOrganization", Errors: []string{"AccessDeniedException", "AWSOrganizationsNotInUseException", "ConcurrentModificationException", "ServiceException", "TooManyRequestsException"}, NewInput: func() awsjson.Input { return awsjson.Empty{} }}, true
-	case "DescribeOrganizationalUnit":
-		return awsjson.Operation{Name: "DescribeOrganizationalUnit", Errors: []string{"AccessDeniedException", "AWSOrganizationsNotInUseException", "InvalidInputException", "OrganizationalUnitNotFoundException", "ServiceException", "TooManyRequestsException"}, NewInput: func() awsjson.Input { return new(DescribeOrganizationalUnitRequest) }}, true
-	case "DescribePolicy":
-		return awsjson.Operation{Name: "DescribePolicy", Errors: []string{"AccessDeniedException", "AWSOrganizationsNotInUseException", "InvalidInputException", "PolicyNotFoundException", "ServiceException", "TooManyRequestsException", "UnsupportedAPIEndpointException"}, NewInput: func() awsjson.Input { return new(DescribePolicyRequest) }}, true
-	case "DescribeResourcePolicy":
-		return awsjson.Operation{Name: "DescribeResourcePolicy", Errors: []string{"AccessDeniedException", "ServiceException", "UnsupportedAPIEndpointException", "TooManyRequestsException", "AWSOrganizationsNotInUseException", "ResourcePolicyNotFoundException", "ConstraintViolationException"}, NewInput: func() awsjson.Input { return awsjson.Empty{} }}, true
-	case "DescribeResponsibilityTransfer":
-		return awsjson.Operation{Name: "DescribeResponsibilityTransfer", Errors: []string{"AccessDeniedException", "AWSOrganizationsNotInUseException", "ResponsibilityTransferNotFoundException", "InvalidInputException", "ServiceException", "TooManyRequestsException", "UnsupportedAPIEndpointException"}, NewInput: func() awsjson.Input { return new(DescribeResponsibilityTransferRequest) }}, true
-	case "DetachPolicy":
-		return awsjson.Operation{Name: "DetachPolicy", Errors: []string{"AccessDeniedException", "AWSOrganizationsNotInUseException", "ConcurrentModificationException", "ConstraintViolationException", "InvalidInputException", "PolicyNotAttachedException", "PolicyNotFoundException", "ServiceException", "TargetNotFoundException", "TooManyRequestsException", "UnsupportedAPIEndpointException", "PolicyChangesInProgressException"}, NewInput: func() awsjson.Input { return new(DetachPolicyRequest) }}, true
-	case "DisableAWSServiceAccess":
-		return awsjson.Operation{Name: "DisableAWSServiceAccess", Errors: []string{"AccessDeniedException", "AWSOrganizationsNotInUseException", "ConcurrentModificationException", "ConstraintViolationException", "InvalidInputException", "ServiceException", "TooManyRequestsException", "UnsupportedAPIEndpointException"}, NewInput: func() awsjson.Input { return new(DisableAWSServiceAccessRequest) }}, true
-	case "DisablePolicyType":
-		return awsjson.Operation{Name: "DisablePolicyType", Errors: []string{"AccessDeniedException", "AWSOrganizationsNotInUseException", "ConcurrentModificationException", "ConstraintViolationException", "InvalidInputException", "PolicyTypeNotEnabledException", "RootNotFoundException", "ServiceException", "TooManyRequestsException", "UnsupportedAPIEndpointException", "PolicyChangesInProgressException"}, NewInput: func() awsjson.Input { return new(DisablePolicyTypeRequest) }}, true
-	case "EnableAWSServiceAccess":
-		return awsjson.Operation{Name: "EnableAWSServiceAccess", Errors: []string{"AccessDeniedException", "AWSOrganizationsNotInUseException", "ConcurrentModificationException", "ConstraintViolationException", "InvalidInputException", "ServiceException", "TooManyRequestsException", "UnsupportedAPIEndpointException"}, NewInput: func() awsjson.Input { return new(EnableAWSServiceAccessRequest) }}, true
-	case "EnableAllFeatures":
-		return awsjson.Operation{Name: "EnableAllFeatures", Errors: []string{"AccessDeniedException", "AWSOrganizationsNotInUseException", "ConcurrentModificationException", "ConstraintViolationException", "HandshakeConstraintViolationException", "InvalidInputException", "ServiceException", "TooManyRequestsException"}, NewInput: func() awsjson.Input { return new(EnableAllFeaturesRequest) }}, true
-	case "EnablePolicyType":
-		return awsjson.Operation{Name: "EnablePolicyType", Errors: []string{"AccessDeniedException", "AWSOrganizationsNotInUseException", "ConcurrentModificationException", "ConstraintViolationException", "InvalidInputException", "PolicyTypeAlreadyEnabledException", "RootNotFoundException", "ServiceException", "TooManyRequestsException", "PolicyTypeNotAvailableForOrganizationException", "UnsupportedAPIEndpointException", "PolicyChangesInProgressException"}, NewInput: func() awsjson.Input { return new(EnablePolicyTypeRequest) }}, true
-	case "InviteAccountToOrganization":
-		return awsjson.Operation{Name: "InviteAccountToOrganization", Errors: []string{"AccessDeniedException", "AWSOrganizationsNotInUseException", "AccountOwnerNotVerifiedException", "ConcurrentModificationException", "HandshakeConstraintViolationException", "DuplicateHandshakeException", "ConstraintViolationException", "InvalidInputException", "FinalizingOrganizationException", "ServiceException", "TooManyRequestsException"}, NewInput: func() awsjson.Input { return new(InviteAccountToOrganizationRequest) }}, true
-	case "InviteOrganizationToTransferResponsibility":
-		return awsjson.Operation{Name: "InviteOrganizationToTransferResponsibility", Errors: []string{"AccessDeniedException", "AWSOrganizationsNotInUseException", "ConcurrentModificationException", "ConstraintViolationException", "DuplicateHandshakeException", "HandshakeConstraintViolationException", "InvalidInputException", "ServiceException", "TooManyRequestsException", "UnsupportedAPIEndpointException"}, NewInput: func() awsjson.Input { return new(InviteOrganizationToTransferResponsibilityRequest) }}, true
-	case "LeaveOrganization":
-		return awsjson.Operation{Name: "LeaveOrganization", Errors: []string{"AccessDeniedException", "AccountNotFoundException", "AWSOrganizationsNotInUseException", "ConcurrentModificationException", "ConstraintViolationException", "InvalidInputException", "MasterCannotLeaveOrganizationException", "ServiceException", "TooManyRequestsException"}, NewInput: func() awsjson.Input { return awsjson.Empty{} }}, true
-	case "ListAWSServiceAccessForOrganization":
-		return awsjson.Operation{Name: "ListAWSServiceAccessForOrganization", Errors: []string{"AccessDeniedException", "AWSOrganizationsNotInUseException", "ConstraintViolationException", "InvalidInputException", "ServiceException", "TooManyRequestsException", "UnsupportedAPIEndpointException"}, NewInput: func() awsjson.Input { return new(ListAWSServiceAccessForOrganizationRequest) }}, true
-	case "ListAccounts":
-		return awsjson.Operation{Name: "ListAccounts", Errors: []string{"AccessDeniedException", "AWSOrganizationsNotInUseException", "InvalidInputException", "ServiceException", "TooManyRequestsException"}, NewInput: func() awsjson.Input { return new(ListAccountsRequest) }}, true
-	case "ListAccountsForParent":
-		return awsjson.Operation{Name: "ListAccountsForParent", Errors: []string{"AccessDeniedException", "AWSOrganizationsNotInUseException", "InvalidInputException", "ParentNotFoundException", "ServiceException", "TooManyRequestsException"}, NewInput: func() awsjson.Input { return new(ListAccountsForParentRequest) }}, true
-	case "ListAccountsWithInvalidEffectivePolicy":
-		return awsjson.Operation{Name: "ListAccountsWithInvalidEffectivePolicy", Errors: []string{"AccessDeniedException", "AWSOrganizationsNotInUseException", "ConstraintViolationException", "EffectivePolicyNotFoundException", "ServiceException", "TooManyRequestsException", "InvalidInputException", "UnsupportedAPIEndpointException"}, NewInput: func() awsjson.Input { return new(ListAccountsWithInvalidEffectivePolicyRequest) }}, true
-	case "ListChildren":
-		return awsjson.Operation{Name: "ListChildren", Errors: []string{"AccessDeniedException", "AWSOrganizationsNotInUseException", "InvalidInputException", "ParentNotFoundException", "ServiceException", "TooManyRequestsException"}, NewInput: func() awsjson.Input { return new(ListChildrenRequest) }}, true
-	case "ListCreateAccountStatus":
-		return awsjson.Operation{Name: "ListCreateAccountStatus", Errors: []string{"AccessDeniedException", "AWSOrganizationsNotInUseException", "InvalidInputException", "ServiceException", "TooManyRequestsException", "UnsupportedAPIEndpointException"}, NewInput: func() awsjson.Input { return new(ListCreateAccountStatusRequest) }}, true
-	case "ListDelegatedAdministrators":
-		return awsjson.Operation{Name: "ListDelegatedAdministrators", Errors: []string{"AccessDeniedException", "AWSOrganizationsNotInUseException", "ConstraintViolationException", "InvalidInputException", "TooManyRequestsException", "ServiceException", "UnsupportedAPIEndpointException"}, NewInput: func() awsjson.Input { return new(ListDelegatedAdministratorsRequest) }}, true
-	case "ListDelegatedServicesForAccount":
-		return awsjson.Operation{Name: "ListDelegatedServicesForAccount", Errors: []string{"AccessDeniedException", "AccountNotFoundException", "AccountNotRegisteredException", "AWSOrganizationsNotInUseException", "ConstraintViolationException", "InvalidInputException", "TooManyRequestsException", "ServiceException", "UnsupportedAPIEndpointException"}, NewInput: func() awsjson.Input { return new(ListDelegatedServicesForAccountRequest) }}, true
-	case "ListEffectivePolicyValidationErrors":
-		return awsjson.Operation{Name: "ListEffectivePolicyValidationErrors", Errors: []string{"AccessDeniedException", "AWSOrganizationsNotInUseException", "ConstraintViolationException", "EffectivePolicyNotFoundException", "ServiceException", "TooManyRequestsException", "AccountNotFoundException", "InvalidInputException", "UnsupportedAPIEndpointException"}, NewInput: func() awsjson.Input { return new(ListEffectivePolicyValidationErrorsRequest) }}, true
-	case "ListHandshakesForAccount":
-		return awsjson.Operation{Name: "ListHandshakesForAccount", Errors: []string{"AccessDeniedException", "ConcurrentModificationException", "InvalidInputException", "ServiceException", "TooManyRequestsException"}, NewInput: func() awsjson.Input { return new(ListHandshakesForAccountRequest) }}, true
-	case "ListHandshakesForOrganization":
-		return awsjson.Operation{Name: "ListHandshakesForOrganization", Errors: []string{"AccessDeniedException", "AWSOrganizationsNotInUseException", "ConcurrentModificationException", "InvalidInputException", "ServiceException", "TooManyRequestsException"}, NewInput: func() awsjson.Input { return new(ListHandshakesForOrganizationRequest) }}, true
-	case "ListInboundResponsibilityTransfers":
-		return awsjson.Operation{Name: "ListInboundResponsibilityTransfers", Errors: []string{"AccessDeniedException", "AWSOrganizationsNotInUseException", "ResponsibilityTransferNotFoundException", "ConstraintViolationException", "InvalidInputException", "ServiceException", "TooManyRequestsException", "UnsupportedAPIEndpointException"}, NewInput: func() awsjson.Input { return new(ListInboundResponsibilityTransfersRequest) }}, true
-	case "ListOrganizationalUnitsForParent":
-		return awsjson.Operation{Name: "ListOrganizationalUnitsForParent", Errors: []string{"AccessDeniedException", "AWSOrganizationsNotInUseException", "InvalidInputException", "ParentNotFoundException", "ServiceException", "TooManyRequestsException"}, NewInput: func() awsjson.Input { return new(ListOrganizationalUnitsForParentRequest) }}, true
-	case "ListOutboundResponsibilityTransfers":
-		return awsjson.Operation{Name: "ListOutboundResponsibilityTransfers", Errors: []string{"AccessDeniedException", "AWSOrganizationsNotInUseException", "ConstraintViolationException", "InvalidInputException", "ServiceException", "TooManyRequestsException", "UnsupportedAPIEndpointException"}, NewInput: func() awsjson.Input { return new(ListOutboundResponsibilityTransfersRequest) }}, true
-	case "ListParents":
-		return awsjson.Operation{Name: "ListParents", Errors: []string{"AccessDeniedException", "AWSOrganizationsNotInUseException", "ChildNotFoundException", "InvalidInputException", "ServiceException", "TooManyRequestsException"}, NewInput: func() awsjson.Input { return new(ListParentsRequest) }}, true
-	case "ListPolicies":
-		return awsjson.Operation{Name: "ListPolicies", Errors: []string{"AccessDeniedException", "AWSOrganizationsNotInUseException", "InvalidInputException", "ServiceException", "TooManyRequestsException", "UnsupportedAPIEndpointException"}, NewInput: func() awsjson.Input { return new(ListPoliciesRequest) }}, true
-	case "ListPoliciesForTarget":
-		return awsjson.Operation{Name: "ListPoliciesForTarget", Errors: []string{"AccessDeniedException", "AWSOrganizationsNotInUseException", "InvalidInputException", "ServiceException", "TargetNotFoundException", "TooManyRequestsException", "UnsupportedAPIEndpointException"}, NewInput: func() awsjson.Input { return new(ListPoliciesForTargetRequest) }}, true
-	case "ListRoots":
-		return awsjson.Operation{Name: "ListRoots", Errors: []string{"AccessDeniedException", "AWSOrganizationsNotInUseException", "InvalidInputException", "ServiceException", "TooManyRequestsException"}, NewInput: func() awsjson.Input { return new(ListRootsRequest) }}, true
-	case "ListTagsForResource":
-		return awsjson.Operation{Name: "ListTagsForResource", Errors: []string{"AccessDeniedException", "AWSOrganizationsNotInUseException", "TargetNotFoundException", "InvalidInputException", "ServiceException", "TooManyRequestsException"}, NewInput: func() awsjson.Input { return new(ListTagsForResourceRequest) }}, true
-	case "ListTargetsForPolicy":
-		return awsjson.Operation{Name: "ListTargetsForPolicy", Errors: []string{"AccessDeniedException", "AWSOrganizationsNotInUseException", "InvalidInputException", "PolicyNotFoundException", "ServiceException", "TooManyRequestsException", "UnsupportedAPIEndpointException"}, NewInput: func() awsjson.Input { return new(ListTargetsForPolicyRequest) }}, true
-	case "MoveAccount":
-		return awsjson.Operation{Name: "MoveAccount", Errors: []string{"AccessDeniedException", "InvalidInputException", "SourceParentNotFoundException", "DestinationParentNotFoundException", "DuplicateAccountException", "AccountNotFoundException", "TooManyRequestsException", "ConcurrentModificationException", "AWSOrganizationsNotInUseException", "ServiceException"}, NewInput: func() awsjson.Input { return new(MoveAccountRequest) }}, true
-	case "PutResourcePolicy":
-		return awsjson.Operation{Name: "PutResourcePolicy", Errors: []string{"AccessDeniedException", "ServiceException", "UnsupportedAPIEndpointException", "TooManyRequestsException", "ConcurrentModificationException", "InvalidInputException", "ConstraintViolationException", "AWSOrganizationsNotInUseException"}, NewInput: func() awsjson.Input { return new(PutResourcePolicyRequest) }}, true
-	case "RegisterDelegatedAdministrator":
-		return awsjson.Operation{Name: "RegisterDelegatedAdministrator", Errors: []string{"AccessDeniedException", "AccountAlreadyRegisteredException", "AccountNotFoundException", "AWSOrganizationsNotInUseException", "ConcurrentModificationException", "ConstraintViolationException", "InvalidInputException", "TooManyRequestsException", "ServiceException", "UnsupportedAPIEndpointException"}, NewInput: func() awsjson.Input { return new(RegisterDelegatedAdministratorRequest) }}, true
-	case "RemoveAccountFromOrganization":
-		return awsjson.Operation{Name: "RemoveAccountFromOrganization", Errors: []string{"AccessDeniedException", "AccountNotFoundException", "AWSOrganizationsNotInUseException", "ConcurrentModificationException", "ConstraintViolationException", "InvalidInputException", "MasterCannotLeaveOrganizationException", "ServiceException", "TooManyRequestsException"}, NewInput: func() awsjson.Input { return new(RemoveAccountFromOrganizationRequest) }}, true
-	case "TagResource":
-		return awsjson.Operation{Name: "TagResource", Errors: []string{"AccessDeniedException", "ConcurrentModificationException", "AWSOrganizationsNotInUseException", "TargetNotFoundException", "ConstraintViolationException", "InvalidInputException", "ServiceException", "TooManyRequestsException"}, NewInput: func() awsjson.Input { return new(TagResourceRequest) }}, true
-	case "TerminateResponsibilityTransfer":
-		return awsjson.Operation{Name: "TerminateResponsibilityTransfer", Errors: []string{"AccessDeniedException", "AWSOrganizationsNotInUseException", "ConcurrentModificationException", "ConstraintViolationException", "InvalidInputException", "ResponsibilityTransferNotFoundException", "ServiceException", "TooManyRequestsException", "UnsupportedAPIEndpointException", "ResponsibilityTransferAlreadyInStatusException", "InvalidResponsibilityTransferTransitionException"}, NewInput: func() awsjson.Input { return new(TerminateResponsibilityTransferRequest) }}, true
-	case "UntagResource":
-		return awsjson.Operation{Name: "UntagResource", Errors: []string{"AccessDeniedException", "ConcurrentModificationException", "AWSOrganizationsNotInUseException", "TargetNotFoundException", "ConstraintViolationException", "InvalidInputException", "ServiceException", "TooManyRequestsException"}, NewInput: func() awsjson.Input { return new(UntagResourceRequest) }}, true
-	case "UpdateOrganizationalUnit":
-		return awsjson.Operation{Name: "UpdateOrganizationalUnit", Errors: []string{"AccessDeniedException", "AWSOrganizationsNotInUseException", "ConcurrentModificationException", "DuplicateOrganizationalUnitException", "InvalidInputException", "OrganizationalUnitNotFoundException", "ServiceException", "TooManyRequestsException"}, NewInput: func() awsjson.Input { return new(UpdateOrganizationalUnitRequest) }}, true
-	case "UpdatePolicy":
-		return awsjson.Operation{Name: "UpdatePolicy", Errors: []string{"AccessDeniedException", "AWSOrganizationsNotInUseException", "ConcurrentModificationException", "ConstraintViolationException", "DuplicatePolicyException", "InvalidInputException", "MalformedPolicyDocumentException", "PolicyNotFoundException", "ServiceException", "TooManyRequestsException", "UnsupportedAPIEndpointException", "PolicyChangesInProgressException"}, NewInput: func() awsjson.Input { return new(UpdatePolicyRequest) }}, true
-	case "UpdateResponsibilityTransfer":
-		return awsjson.Operation{Name: "UpdateResponsibilityTransfer", Errors: []string{"AccessDeniedException", "AWSOrganizationsNotInUseException", "ResponsibilityTransferNotFoundException", "ConstraintViolationException", "InvalidInputException", "ServiceException", "TooManyRequestsException", "UnsupportedAPIEndpointException"}, NewInput: func() awsjson.Input { return new(UpdateResponsibilityTransferRequest) }}, true
-	}
-	return awsjson.Operation{}, false
-}
+// Empty is the input of the operations that declare none (DeleteOrganization, ...).
+type Empty struct{}
 
 // AcceptHandshakeRequest — is the input of AcceptHandshake.
 type AcceptHandshakeRequest struct {
@@ -257,27 +94,10 @@ type AcceptHandshakeRequest struct {
 	HandshakeId string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of AcceptHandshakeRequest from obj and checks the model's constraints.
-func (v *AcceptHandshakeRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "HandshakeId", jsondecode.StringRule{Max: 34, Pattern: patHandshakeId}, true); ok {
-		v.HandshakeId = x
-	}
-}
-
 // AcceptHandshakeResponse — is the output of AcceptHandshake.
 type AcceptHandshakeResponse struct {
 	// Handshake — A Handshake object.
 	Handshake *Handshake
-}
-
-// EncodeJSON implements awsjson.Output: it writes AcceptHandshakeResponse as a JSON object, omitting absent optional members.
-func (v *AcceptHandshakeResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.Handshake != nil {
-		e.Key("Handshake")
-		v.Handshake.EncodeJSON(e)
-	}
-	e.End()
 }
 
 // Account — Contains information about an Amazon Web Services account that is a member of an organization.
@@ -300,37 +120,6 @@ type Account struct {
 	JoinedMethod *AccountJoinedMethod
 	// JoinedTimestamp — The date the account became a part of the organization.
 	JoinedTimestamp *time.Time
-}
-
-// EncodeJSON implements awsjson.Output: it writes Account as a JSON object, omitting absent optional members.
-func (v *Account) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.Id != nil {
-		e.String("Id", *v.Id)
-	}
-	if v.Arn != nil {
-		e.String("Arn", *v.Arn)
-	}
-	if v.Email != nil {
-		e.String("Email", *v.Email)
-	}
-	if v.Name != nil {
-		e.String("Name", *v.Name)
-	}
-	if v.Status != nil {
-		e.String("Status", string(*v.Status))
-	}
-	if v.State != nil {
-		e.String("State", string(*v.State))
-	}
-	awsjson.EncodeList(e, "Paths", v.Paths, false, func(e *awsjson.Encoder, x *string) { e.StringValue(*x) })
-	if v.JoinedMethod != nil {
-		e.String("JoinedMethod", string(*v.JoinedMethod))
-	}
-	if v.JoinedTimestamp != nil {
-		e.Time("JoinedTimestamp", *v.JoinedTimestamp)
-	}
-	e.End()
 }
 
 // AccountJoinedMethod — the AccountJoinedMethod enumeration of the model.
@@ -415,16 +204,6 @@ func (ActionType) Values() []ActionType {
 	}
 }
 
-func actionTypeEnum() []string {
-	return []string{
-		"INVITE",
-		"ENABLE_ALL_FEATURES",
-		"APPROVE_ALL_FEATURES",
-		"ADD_ORGANIZATIONS_SERVICE_LINKED_ROLE",
-		"TRANSFER_RESPONSIBILITY",
-	}
-}
-
 // AttachPolicyRequest — is the input of AttachPolicy.
 type AttachPolicyRequest struct {
 	// PolicyId — ID for the policy that you want to attach to the target.
@@ -437,16 +216,6 @@ type AttachPolicyRequest struct {
 	TargetId string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of AttachPolicyRequest from obj and checks the model's constraints.
-func (v *AttachPolicyRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "PolicyId", jsondecode.StringRule{Max: 130, Pattern: patPolicyId}, true); ok {
-		v.PolicyId = x
-	}
-	if x, ok := d.String(obj, "TargetId", jsondecode.StringRule{Max: 100, Pattern: patPolicyTargetId}, true); ok {
-		v.TargetId = x
-	}
-}
-
 // CancelHandshakeRequest — is the input of CancelHandshake.
 type CancelHandshakeRequest struct {
 	// HandshakeId — ID for the handshake that you want to cancel.
@@ -455,27 +224,10 @@ type CancelHandshakeRequest struct {
 	HandshakeId string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of CancelHandshakeRequest from obj and checks the model's constraints.
-func (v *CancelHandshakeRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "HandshakeId", jsondecode.StringRule{Max: 34, Pattern: patHandshakeId}, true); ok {
-		v.HandshakeId = x
-	}
-}
-
 // CancelHandshakeResponse — is the output of CancelHandshake.
 type CancelHandshakeResponse struct {
 	// Handshake — A Handshake object.
 	Handshake *Handshake
-}
-
-// EncodeJSON implements awsjson.Output: it writes CancelHandshakeResponse as a JSON object, omitting absent optional members.
-func (v *CancelHandshakeResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.Handshake != nil {
-		e.Key("Handshake")
-		v.Handshake.EncodeJSON(e)
-	}
-	e.End()
 }
 
 // Child — Contains a list of child entities, either OUs or accounts.
@@ -484,18 +236,6 @@ type Child struct {
 	Id *string
 	// Type — The type of this child entity.
 	Type *ChildType
-}
-
-// EncodeJSON implements awsjson.Output: it writes Child as a JSON object, omitting absent optional members.
-func (v *Child) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.Id != nil {
-		e.String("Id", *v.Id)
-	}
-	if v.Type != nil {
-		e.String("Type", string(*v.Type))
-	}
-	e.End()
 }
 
 // ChildType — the ChildType enumeration of the model.
@@ -515,26 +255,12 @@ func (ChildType) Values() []ChildType {
 	}
 }
 
-func childTypeEnum() []string {
-	return []string{
-		"ACCOUNT",
-		"ORGANIZATIONAL_UNIT",
-	}
-}
-
 // CloseAccountRequest — is the input of CloseAccount.
 type CloseAccountRequest struct {
 	// AccountId — Retrieves the Amazon Web Services account Id for the current CloseAccount API request.
 	//
 	// Required.
 	AccountId string
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of CloseAccountRequest from obj and checks the model's constraints.
-func (v *CloseAccountRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "AccountId", jsondecode.StringRule{Max: 12, Pattern: patAccountId}, true); ok {
-		v.AccountId = x
-	}
 }
 
 // CreateAccountFailureReason — the CreateAccountFailureReason enumeration of the model.
@@ -598,46 +324,10 @@ type CreateAccountRequest struct {
 	Tags []Tag
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of CreateAccountRequest from obj and checks the model's constraints.
-func (v *CreateAccountRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "Email", jsondecode.StringRule{Min: 6, Max: 64, Pattern: patEmail, Sensitive: true}, true); ok {
-		v.Email = x
-	}
-	if x, ok := d.String(obj, "AccountName", jsondecode.StringRule{Min: 1, Max: 50, Pattern: patCreateAccountName, Sensitive: true}, true); ok {
-		v.AccountName = x
-	}
-	if x, ok := d.String(obj, "RoleName", jsondecode.StringRule{Max: 64, Pattern: patRoleName}, false); ok {
-		v.RoleName = &x
-	}
-	if x, ok := d.String(obj, "IamUserAccessToBilling", jsondecode.StringRule{Enum: iAMUserAccessToBillingEnum()}, false); ok {
-		e := IAMUserAccessToBilling(x)
-		v.IamUserAccessToBilling = &e
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "Tags", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) Tag {
-		x, ok := jsondecode.DecodeStructValue[Tag](d, v, name)
-		if !ok {
-			return Tag{}
-		}
-		return *x
-	}); ok {
-		v.Tags = x
-	}
-}
-
 // CreateAccountResponse — is the output of CreateAccount.
 type CreateAccountResponse struct {
 	// CreateAccountStatus — A structure that contains details about the request to create an account.
 	CreateAccountStatus *CreateAccountStatus
-}
-
-// EncodeJSON implements awsjson.Output: it writes CreateAccountResponse as a JSON object, omitting absent optional members.
-func (v *CreateAccountResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.CreateAccountStatus != nil {
-		e.Key("CreateAccountStatus")
-		v.CreateAccountStatus.EncodeJSON(e)
-	}
-	e.End()
 }
 
 // CreateAccountState — the CreateAccountState enumeration of the model.
@@ -653,14 +343,6 @@ const (
 // Values returns the values of CreateAccountState, in model order.
 func (CreateAccountState) Values() []CreateAccountState {
 	return []CreateAccountState{
-		"IN_PROGRESS",
-		"SUCCEEDED",
-		"FAILED",
-	}
-}
-
-func createAccountStateEnum() []string {
-	return []string{
 		"IN_PROGRESS",
 		"SUCCEEDED",
 		"FAILED",
@@ -687,36 +369,6 @@ type CreateAccountStatus struct {
 	FailureReason *CreateAccountFailureReason
 }
 
-// EncodeJSON implements awsjson.Output: it writes CreateAccountStatus as a JSON object, omitting absent optional members.
-func (v *CreateAccountStatus) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.Id != nil {
-		e.String("Id", *v.Id)
-	}
-	if v.AccountName != nil {
-		e.String("AccountName", *v.AccountName)
-	}
-	if v.State != nil {
-		e.String("State", string(*v.State))
-	}
-	if v.RequestedTimestamp != nil {
-		e.Time("RequestedTimestamp", *v.RequestedTimestamp)
-	}
-	if v.CompletedTimestamp != nil {
-		e.Time("CompletedTimestamp", *v.CompletedTimestamp)
-	}
-	if v.AccountId != nil {
-		e.String("AccountId", *v.AccountId)
-	}
-	if v.GovCloudAccountId != nil {
-		e.String("GovCloudAccountId", *v.GovCloudAccountId)
-	}
-	if v.FailureReason != nil {
-		e.String("FailureReason", string(*v.FailureReason))
-	}
-	e.End()
-}
-
 // CreateGovCloudAccountRequest — is the input of CreateGovCloudAccount.
 type CreateGovCloudAccountRequest struct {
 	// Email — Specifies the email address of the owner to assign to the new member account in the commercial Region.
@@ -735,46 +387,10 @@ type CreateGovCloudAccountRequest struct {
 	Tags []Tag
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of CreateGovCloudAccountRequest from obj and checks the model's constraints.
-func (v *CreateGovCloudAccountRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "Email", jsondecode.StringRule{Min: 6, Max: 64, Pattern: patEmail, Sensitive: true}, true); ok {
-		v.Email = x
-	}
-	if x, ok := d.String(obj, "AccountName", jsondecode.StringRule{Min: 1, Max: 50, Pattern: patCreateAccountName, Sensitive: true}, true); ok {
-		v.AccountName = x
-	}
-	if x, ok := d.String(obj, "RoleName", jsondecode.StringRule{Max: 64, Pattern: patRoleName}, false); ok {
-		v.RoleName = &x
-	}
-	if x, ok := d.String(obj, "IamUserAccessToBilling", jsondecode.StringRule{Enum: iAMUserAccessToBillingEnum()}, false); ok {
-		e := IAMUserAccessToBilling(x)
-		v.IamUserAccessToBilling = &e
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "Tags", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) Tag {
-		x, ok := jsondecode.DecodeStructValue[Tag](d, v, name)
-		if !ok {
-			return Tag{}
-		}
-		return *x
-	}); ok {
-		v.Tags = x
-	}
-}
-
 // CreateGovCloudAccountResponse — is the output of CreateGovCloudAccount.
 type CreateGovCloudAccountResponse struct {
 	// CreateAccountStatus — the CreateAccountStatus member (shape CreateAccountStatus).
 	CreateAccountStatus *CreateAccountStatus
-}
-
-// EncodeJSON implements awsjson.Output: it writes CreateGovCloudAccountResponse as a JSON object, omitting absent optional members.
-func (v *CreateGovCloudAccountResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.CreateAccountStatus != nil {
-		e.Key("CreateAccountStatus")
-		v.CreateAccountStatus.EncodeJSON(e)
-	}
-	e.End()
 }
 
 // CreateOrganizationRequest — is the input of CreateOrganization.
@@ -783,28 +399,10 @@ type CreateOrganizationRequest struct {
 	FeatureSet *OrganizationFeatureSet
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of CreateOrganizationRequest from obj and checks the model's constraints.
-func (v *CreateOrganizationRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "FeatureSet", jsondecode.StringRule{Enum: organizationFeatureSetEnum()}, false); ok {
-		e := OrganizationFeatureSet(x)
-		v.FeatureSet = &e
-	}
-}
-
 // CreateOrganizationResponse — is the output of CreateOrganization.
 type CreateOrganizationResponse struct {
 	// Organization — A structure that contains details about the newly created organization.
 	Organization *Organization
-}
-
-// EncodeJSON implements awsjson.Output: it writes CreateOrganizationResponse as a JSON object, omitting absent optional members.
-func (v *CreateOrganizationResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.Organization != nil {
-		e.Key("Organization")
-		v.Organization.EncodeJSON(e)
-	}
-	e.End()
 }
 
 // CreateOrganizationalUnitRequest — is the input of CreateOrganizationalUnit.
@@ -821,39 +419,10 @@ type CreateOrganizationalUnitRequest struct {
 	Tags []Tag
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of CreateOrganizationalUnitRequest from obj and checks the model's constraints.
-func (v *CreateOrganizationalUnitRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "ParentId", jsondecode.StringRule{Max: 100, Pattern: patParentId}, true); ok {
-		v.ParentId = x
-	}
-	if x, ok := d.String(obj, "Name", jsondecode.StringRule{Min: 1, Max: 128, Pattern: patHandshakeNotes}, true); ok {
-		v.Name = x
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "Tags", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) Tag {
-		x, ok := jsondecode.DecodeStructValue[Tag](d, v, name)
-		if !ok {
-			return Tag{}
-		}
-		return *x
-	}); ok {
-		v.Tags = x
-	}
-}
-
 // CreateOrganizationalUnitResponse — is the output of CreateOrganizationalUnit.
 type CreateOrganizationalUnitResponse struct {
 	// OrganizationalUnit — A structure that contains details about the newly created OU.
 	OrganizationalUnit *OrganizationalUnit
-}
-
-// EncodeJSON implements awsjson.Output: it writes CreateOrganizationalUnitResponse as a JSON object, omitting absent optional members.
-func (v *CreateOrganizationalUnitResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.OrganizationalUnit != nil {
-		e.Key("OrganizationalUnit")
-		v.OrganizationalUnit.EncodeJSON(e)
-	}
-	e.End()
 }
 
 // CreatePolicyRequest — is the input of CreatePolicy.
@@ -878,45 +447,10 @@ type CreatePolicyRequest struct {
 	Tags []Tag
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of CreatePolicyRequest from obj and checks the model's constraints.
-func (v *CreatePolicyRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "Content", jsondecode.StringRule{Min: 1, Pattern: patHandshakeNotes}, true); ok {
-		v.Content = x
-	}
-	if x, ok := d.String(obj, "Description", jsondecode.StringRule{Max: 512, Pattern: patHandshakeNotes}, true); ok {
-		v.Description = x
-	}
-	if x, ok := d.String(obj, "Name", jsondecode.StringRule{Min: 1, Max: 128, Pattern: patHandshakeNotes}, true); ok {
-		v.Name = x
-	}
-	if x, ok := d.String(obj, "Type", jsondecode.StringRule{Enum: policyTypeEnum()}, true); ok {
-		v.Type = PolicyType(x)
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "Tags", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) Tag {
-		x, ok := jsondecode.DecodeStructValue[Tag](d, v, name)
-		if !ok {
-			return Tag{}
-		}
-		return *x
-	}); ok {
-		v.Tags = x
-	}
-}
-
 // CreatePolicyResponse — is the output of CreatePolicy.
 type CreatePolicyResponse struct {
 	// Policy — A structure that contains details about the newly created policy.
 	Policy *Policy
-}
-
-// EncodeJSON implements awsjson.Output: it writes CreatePolicyResponse as a JSON object, omitting absent optional members.
-func (v *CreatePolicyResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.Policy != nil {
-		e.Key("Policy")
-		v.Policy.EncodeJSON(e)
-	}
-	e.End()
 }
 
 // DeclineHandshakeRequest — is the input of DeclineHandshake.
@@ -927,27 +461,10 @@ type DeclineHandshakeRequest struct {
 	HandshakeId string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of DeclineHandshakeRequest from obj and checks the model's constraints.
-func (v *DeclineHandshakeRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "HandshakeId", jsondecode.StringRule{Max: 34, Pattern: patHandshakeId}, true); ok {
-		v.HandshakeId = x
-	}
-}
-
 // DeclineHandshakeResponse — is the output of DeclineHandshake.
 type DeclineHandshakeResponse struct {
 	// Handshake — A Handshake object.
 	Handshake *Handshake
-}
-
-// EncodeJSON implements awsjson.Output: it writes DeclineHandshakeResponse as a JSON object, omitting absent optional members.
-func (v *DeclineHandshakeResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.Handshake != nil {
-		e.Key("Handshake")
-		v.Handshake.EncodeJSON(e)
-	}
-	e.End()
 }
 
 // DelegatedAdministrator — Contains information about the delegated administrator.
@@ -972,57 +489,12 @@ type DelegatedAdministrator struct {
 	DelegationEnabledDate *time.Time
 }
 
-// EncodeJSON implements awsjson.Output: it writes DelegatedAdministrator as a JSON object, omitting absent optional members.
-func (v *DelegatedAdministrator) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.Id != nil {
-		e.String("Id", *v.Id)
-	}
-	if v.Arn != nil {
-		e.String("Arn", *v.Arn)
-	}
-	if v.Email != nil {
-		e.String("Email", *v.Email)
-	}
-	if v.Name != nil {
-		e.String("Name", *v.Name)
-	}
-	if v.Status != nil {
-		e.String("Status", string(*v.Status))
-	}
-	if v.State != nil {
-		e.String("State", string(*v.State))
-	}
-	if v.JoinedMethod != nil {
-		e.String("JoinedMethod", string(*v.JoinedMethod))
-	}
-	if v.JoinedTimestamp != nil {
-		e.Time("JoinedTimestamp", *v.JoinedTimestamp)
-	}
-	if v.DelegationEnabledDate != nil {
-		e.Time("DelegationEnabledDate", *v.DelegationEnabledDate)
-	}
-	e.End()
-}
-
 // DelegatedService — Contains information about the Amazon Web Services service for which the account is a delegated administrator.
 type DelegatedService struct {
 	// ServicePrincipal — The name of an Amazon Web Services service that can request an operation for the specified service.
 	ServicePrincipal *string
 	// DelegationEnabledDate — The date that the account became a delegated administrator for this service.
 	DelegationEnabledDate *time.Time
-}
-
-// EncodeJSON implements awsjson.Output: it writes DelegatedService as a JSON object, omitting absent optional members.
-func (v *DelegatedService) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.ServicePrincipal != nil {
-		e.String("ServicePrincipal", *v.ServicePrincipal)
-	}
-	if v.DelegationEnabledDate != nil {
-		e.Time("DelegationEnabledDate", *v.DelegationEnabledDate)
-	}
-	e.End()
 }
 
 // DeleteOrganizationalUnitRequest — is the input of DeleteOrganizationalUnit.
@@ -1033,26 +505,12 @@ type DeleteOrganizationalUnitRequest struct {
 	OrganizationalUnitId string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of DeleteOrganizationalUnitRequest from obj and checks the model's constraints.
-func (v *DeleteOrganizationalUnitRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "OrganizationalUnitId", jsondecode.StringRule{Max: 68, Pattern: patOrganizationalUnitId}, true); ok {
-		v.OrganizationalUnitId = x
-	}
-}
-
 // DeletePolicyRequest — is the input of DeletePolicy.
 type DeletePolicyRequest struct {
 	// PolicyId — ID for the policy that you want to delete.
 	//
 	// Required.
 	PolicyId string
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of DeletePolicyRequest from obj and checks the model's constraints.
-func (v *DeletePolicyRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "PolicyId", jsondecode.StringRule{Max: 130, Pattern: patPolicyId}, true); ok {
-		v.PolicyId = x
-	}
 }
 
 // DeregisterDelegatedAdministratorRequest — is the input of DeregisterDelegatedAdministrator.
@@ -1067,16 +525,6 @@ type DeregisterDelegatedAdministratorRequest struct {
 	ServicePrincipal string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of DeregisterDelegatedAdministratorRequest from obj and checks the model's constraints.
-func (v *DeregisterDelegatedAdministratorRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "AccountId", jsondecode.StringRule{Max: 12, Pattern: patAccountId}, true); ok {
-		v.AccountId = x
-	}
-	if x, ok := d.String(obj, "ServicePrincipal", jsondecode.StringRule{Min: 1, Max: 128, Pattern: patServicePrincipal}, true); ok {
-		v.ServicePrincipal = x
-	}
-}
-
 // DescribeAccountRequest — is the input of DescribeAccount.
 type DescribeAccountRequest struct {
 	// AccountId — The unique identifier (ID) of the Amazon Web Services account that you want information about.
@@ -1085,27 +533,10 @@ type DescribeAccountRequest struct {
 	AccountId string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of DescribeAccountRequest from obj and checks the model's constraints.
-func (v *DescribeAccountRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "AccountId", jsondecode.StringRule{Max: 12, Pattern: patAccountId}, true); ok {
-		v.AccountId = x
-	}
-}
-
 // DescribeAccountResponse — is the output of DescribeAccount.
 type DescribeAccountResponse struct {
 	// Account — A structure that contains information about the requested account.
 	Account *Account
-}
-
-// EncodeJSON implements awsjson.Output: it writes DescribeAccountResponse as a JSON object, omitting absent optional members.
-func (v *DescribeAccountResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.Account != nil {
-		e.Key("Account")
-		v.Account.EncodeJSON(e)
-	}
-	e.End()
 }
 
 // DescribeCreateAccountStatusRequest — is the input of DescribeCreateAccountStatus.
@@ -1116,27 +547,10 @@ type DescribeCreateAccountStatusRequest struct {
 	CreateAccountRequestId string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of DescribeCreateAccountStatusRequest from obj and checks the model's constraints.
-func (v *DescribeCreateAccountStatusRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "CreateAccountRequestId", jsondecode.StringRule{Max: 36, Pattern: patCreateAccountRequestId}, true); ok {
-		v.CreateAccountRequestId = x
-	}
-}
-
 // DescribeCreateAccountStatusResponse — is the output of DescribeCreateAccountStatus.
 type DescribeCreateAccountStatusResponse struct {
 	// CreateAccountStatus — A structure that contains the current status of an account creation request.
 	CreateAccountStatus *CreateAccountStatus
-}
-
-// EncodeJSON implements awsjson.Output: it writes DescribeCreateAccountStatusResponse as a JSON object, omitting absent optional members.
-func (v *DescribeCreateAccountStatusResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.CreateAccountStatus != nil {
-		e.Key("CreateAccountStatus")
-		v.CreateAccountStatus.EncodeJSON(e)
-	}
-	e.End()
 }
 
 // DescribeEffectivePolicyRequest — is the input of DescribeEffectivePolicy.
@@ -1149,30 +563,10 @@ type DescribeEffectivePolicyRequest struct {
 	TargetId *string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of DescribeEffectivePolicyRequest from obj and checks the model's constraints.
-func (v *DescribeEffectivePolicyRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "PolicyType", jsondecode.StringRule{Enum: effectivePolicyTypeEnum()}, true); ok {
-		v.PolicyType = EffectivePolicyType(x)
-	}
-	if x, ok := d.String(obj, "TargetId", jsondecode.StringRule{Max: 100, Pattern: patPolicyTargetId}, false); ok {
-		v.TargetId = &x
-	}
-}
-
 // DescribeEffectivePolicyResponse — is the output of DescribeEffectivePolicy.
 type DescribeEffectivePolicyResponse struct {
 	// EffectivePolicy — The contents of the effective policy.
 	EffectivePolicy *EffectivePolicy
-}
-
-// EncodeJSON implements awsjson.Output: it writes DescribeEffectivePolicyResponse as a JSON object, omitting absent optional members.
-func (v *DescribeEffectivePolicyResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.EffectivePolicy != nil {
-		e.Key("EffectivePolicy")
-		v.EffectivePolicy.EncodeJSON(e)
-	}
-	e.End()
 }
 
 // DescribeHandshakeRequest — is the input of DescribeHandshake.
@@ -1183,43 +577,16 @@ type DescribeHandshakeRequest struct {
 	HandshakeId string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of DescribeHandshakeRequest from obj and checks the model's constraints.
-func (v *DescribeHandshakeRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "HandshakeId", jsondecode.StringRule{Max: 34, Pattern: patHandshakeId}, true); ok {
-		v.HandshakeId = x
-	}
-}
-
 // DescribeHandshakeResponse — is the output of DescribeHandshake.
 type DescribeHandshakeResponse struct {
 	// Handshake — A Handshake object.
 	Handshake *Handshake
 }
 
-// EncodeJSON implements awsjson.Output: it writes DescribeHandshakeResponse as a JSON object, omitting absent optional members.
-func (v *DescribeHandshakeResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.Handshake != nil {
-		e.Key("Handshake")
-		v.Handshake.EncodeJSON(e)
-	}
-	e.End()
-}
-
 // DescribeOrganizationResponse — is the output of DescribeOrganization.
 type DescribeOrganizationResponse struct {
 	// Organization — A structure that contains information about the organization.
 	Organization *Organization
-}
-
-// EncodeJSON implements awsjson.Output: it writes DescribeOrganizationResponse as a JSON object, omitting absent optional members.
-func (v *DescribeOrganizationResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.Organization != nil {
-		e.Key("Organization")
-		v.Organization.EncodeJSON(e)
-	}
-	e.End()
 }
 
 // DescribeOrganizationalUnitRequest — is the input of DescribeOrganizationalUnit.
@@ -1230,27 +597,10 @@ type DescribeOrganizationalUnitRequest struct {
 	OrganizationalUnitId string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of DescribeOrganizationalUnitRequest from obj and checks the model's constraints.
-func (v *DescribeOrganizationalUnitRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "OrganizationalUnitId", jsondecode.StringRule{Max: 68, Pattern: patOrganizationalUnitId}, true); ok {
-		v.OrganizationalUnitId = x
-	}
-}
-
 // DescribeOrganizationalUnitResponse — is the output of DescribeOrganizationalUnit.
 type DescribeOrganizationalUnitResponse struct {
 	// OrganizationalUnit — A structure that contains details about the specified OU.
 	OrganizationalUnit *OrganizationalUnit
-}
-
-// EncodeJSON implements awsjson.Output: it writes DescribeOrganizationalUnitResponse as a JSON object, omitting absent optional members.
-func (v *DescribeOrganizationalUnitResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.OrganizationalUnit != nil {
-		e.Key("OrganizationalUnit")
-		v.OrganizationalUnit.EncodeJSON(e)
-	}
-	e.End()
 }
 
 // DescribePolicyRequest — is the input of DescribePolicy.
@@ -1261,43 +611,16 @@ type DescribePolicyRequest struct {
 	PolicyId string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of DescribePolicyRequest from obj and checks the model's constraints.
-func (v *DescribePolicyRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "PolicyId", jsondecode.StringRule{Max: 130, Pattern: patPolicyId}, true); ok {
-		v.PolicyId = x
-	}
-}
-
 // DescribePolicyResponse — is the output of DescribePolicy.
 type DescribePolicyResponse struct {
 	// Policy — A structure that contains details about the specified policy.
 	Policy *Policy
 }
 
-// EncodeJSON implements awsjson.Output: it writes DescribePolicyResponse as a JSON object, omitting absent optional members.
-func (v *DescribePolicyResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.Policy != nil {
-		e.Key("Policy")
-		v.Policy.EncodeJSON(e)
-	}
-	e.End()
-}
-
 // DescribeResourcePolicyResponse — is the output of DescribeResourcePolicy.
 type DescribeResourcePolicyResponse struct {
 	// ResourcePolicy — A structure that contains details about the resource policy.
 	ResourcePolicy *ResourcePolicy
-}
-
-// EncodeJSON implements awsjson.Output: it writes DescribeResourcePolicyResponse as a JSON object, omitting absent optional members.
-func (v *DescribeResourcePolicyResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.ResourcePolicy != nil {
-		e.Key("ResourcePolicy")
-		v.ResourcePolicy.EncodeJSON(e)
-	}
-	e.End()
 }
 
 // DescribeResponsibilityTransferRequest — is the input of DescribeResponsibilityTransfer.
@@ -1308,27 +631,10 @@ type DescribeResponsibilityTransferRequest struct {
 	Id string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of DescribeResponsibilityTransferRequest from obj and checks the model's constraints.
-func (v *DescribeResponsibilityTransferRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "Id", jsondecode.StringRule{Pattern: patResponsibilityTransferId}, true); ok {
-		v.Id = x
-	}
-}
-
 // DescribeResponsibilityTransferResponse — is the output of DescribeResponsibilityTransfer.
 type DescribeResponsibilityTransferResponse struct {
 	// ResponsibilityTransfer — A ResponsibilityTransfer object.
 	ResponsibilityTransfer *ResponsibilityTransfer
-}
-
-// EncodeJSON implements awsjson.Output: it writes DescribeResponsibilityTransferResponse as a JSON object, omitting absent optional members.
-func (v *DescribeResponsibilityTransferResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.ResponsibilityTransfer != nil {
-		e.Key("ResponsibilityTransfer")
-		v.ResponsibilityTransfer.EncodeJSON(e)
-	}
-	e.End()
 }
 
 // DetachPolicyRequest — is the input of DetachPolicy.
@@ -1343,29 +649,12 @@ type DetachPolicyRequest struct {
 	TargetId string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of DetachPolicyRequest from obj and checks the model's constraints.
-func (v *DetachPolicyRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "PolicyId", jsondecode.StringRule{Max: 130, Pattern: patPolicyId}, true); ok {
-		v.PolicyId = x
-	}
-	if x, ok := d.String(obj, "TargetId", jsondecode.StringRule{Max: 100, Pattern: patPolicyTargetId}, true); ok {
-		v.TargetId = x
-	}
-}
-
 // DisableAWSServiceAccessRequest — is the input of DisableAWSServiceAccess.
 type DisableAWSServiceAccessRequest struct {
 	// ServicePrincipal — The service principal name of the Amazon Web Services service for which you want to disable integration with your organization.
 	//
 	// Required.
 	ServicePrincipal string
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of DisableAWSServiceAccessRequest from obj and checks the model's constraints.
-func (v *DisableAWSServiceAccessRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "ServicePrincipal", jsondecode.StringRule{Min: 1, Max: 128, Pattern: patServicePrincipal}, true); ok {
-		v.ServicePrincipal = x
-	}
 }
 
 // DisablePolicyTypeRequest — is the input of DisablePolicyType.
@@ -1380,30 +669,10 @@ type DisablePolicyTypeRequest struct {
 	PolicyType PolicyType
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of DisablePolicyTypeRequest from obj and checks the model's constraints.
-func (v *DisablePolicyTypeRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "RootId", jsondecode.StringRule{Max: 34, Pattern: patRootId}, true); ok {
-		v.RootId = x
-	}
-	if x, ok := d.String(obj, "PolicyType", jsondecode.StringRule{Enum: policyTypeEnum()}, true); ok {
-		v.PolicyType = PolicyType(x)
-	}
-}
-
 // DisablePolicyTypeResponse — is the output of DisablePolicyType.
 type DisablePolicyTypeResponse struct {
 	// Root — A structure that shows the root with the updated list of enabled policy types.
 	Root *Root
-}
-
-// EncodeJSON implements awsjson.Output: it writes DisablePolicyTypeResponse as a JSON object, omitting absent optional members.
-func (v *DisablePolicyTypeResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.Root != nil {
-		e.Key("Root")
-		v.Root.EncodeJSON(e)
-	}
-	e.End()
 }
 
 // EffectivePolicy — Contains rules to be applied to the affected accounts.
@@ -1416,24 +685,6 @@ type EffectivePolicy struct {
 	TargetId *string
 	// PolicyType — The policy type.
 	PolicyType *EffectivePolicyType
-}
-
-// EncodeJSON implements awsjson.Output: it writes EffectivePolicy as a JSON object, omitting absent optional members.
-func (v *EffectivePolicy) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.PolicyContent != nil {
-		e.String("PolicyContent", *v.PolicyContent)
-	}
-	if v.LastUpdatedTimestamp != nil {
-		e.Time("LastUpdatedTimestamp", *v.LastUpdatedTimestamp)
-	}
-	if v.TargetId != nil {
-		e.String("TargetId", *v.TargetId)
-	}
-	if v.PolicyType != nil {
-		e.String("PolicyType", string(*v.PolicyType))
-	}
-	e.End()
 }
 
 // EffectivePolicyType — the EffectivePolicyType enumeration of the model.
@@ -1471,22 +722,6 @@ func (EffectivePolicyType) Values() []EffectivePolicyType {
 	}
 }
 
-func effectivePolicyTypeEnum() []string {
-	return []string{
-		"TAG_POLICY",
-		"BACKUP_POLICY",
-		"AISERVICES_OPT_OUT_POLICY",
-		"CHATBOT_POLICY",
-		"DECLARATIVE_POLICY_EC2",
-		"SECURITYHUB_POLICY",
-		"INSPECTOR_POLICY",
-		"UPGRADE_ROLLOUT_POLICY",
-		"BEDROCK_POLICY",
-		"S3_POLICY",
-		"NETWORK_SECURITY_DIRECTOR_POLICY",
-	}
-}
-
 // EffectivePolicyValidationError — Contains details about the validation errors that occurred when generating or enforcing an effective policy , such as which policies contributed to the error and location of the error.
 type EffectivePolicyValidationError struct {
 	// ErrorCode — The error code for the validation error.
@@ -1499,22 +734,6 @@ type EffectivePolicyValidationError struct {
 	ContributingPolicies []string
 }
 
-// EncodeJSON implements awsjson.Output: it writes EffectivePolicyValidationError as a JSON object, omitting absent optional members.
-func (v *EffectivePolicyValidationError) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.ErrorCode != nil {
-		e.String("ErrorCode", *v.ErrorCode)
-	}
-	if v.ErrorMessage != nil {
-		e.String("ErrorMessage", *v.ErrorMessage)
-	}
-	if v.PathToError != nil {
-		e.String("PathToError", *v.PathToError)
-	}
-	awsjson.EncodeList(e, "ContributingPolicies", v.ContributingPolicies, false, func(e *awsjson.Encoder, x *string) { e.StringValue(*x) })
-	e.End()
-}
-
 // EnableAWSServiceAccessRequest — is the input of EnableAWSServiceAccess.
 type EnableAWSServiceAccessRequest struct {
 	// ServicePrincipal — The service principal name of the Amazon Web Services service for which you want to enable integration with your organization.
@@ -1523,34 +742,14 @@ type EnableAWSServiceAccessRequest struct {
 	ServicePrincipal string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of EnableAWSServiceAccessRequest from obj and checks the model's constraints.
-func (v *EnableAWSServiceAccessRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "ServicePrincipal", jsondecode.StringRule{Min: 1, Max: 128, Pattern: patServicePrincipal}, true); ok {
-		v.ServicePrincipal = x
-	}
-}
-
 // EnableAllFeaturesRequest — is the input of EnableAllFeatures.
 type EnableAllFeaturesRequest struct {
 }
-
-// DecodeJSON implements jsondecode.Input: it reads the members of EnableAllFeaturesRequest from obj and checks the model's constraints.
-func (v *EnableAllFeaturesRequest) DecodeJSON(*jsondecode.Decoder, jsondecode.Object) {}
 
 // EnableAllFeaturesResponse — is the output of EnableAllFeatures.
 type EnableAllFeaturesResponse struct {
 	// Handshake — A structure that contains details about the handshake created to support this request to enable all features in the organization.
 	Handshake *Handshake
-}
-
-// EncodeJSON implements awsjson.Output: it writes EnableAllFeaturesResponse as a JSON object, omitting absent optional members.
-func (v *EnableAllFeaturesResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.Handshake != nil {
-		e.Key("Handshake")
-		v.Handshake.EncodeJSON(e)
-	}
-	e.End()
 }
 
 // EnablePolicyTypeRequest — is the input of EnablePolicyType.
@@ -1565,30 +764,10 @@ type EnablePolicyTypeRequest struct {
 	PolicyType PolicyType
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of EnablePolicyTypeRequest from obj and checks the model's constraints.
-func (v *EnablePolicyTypeRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "RootId", jsondecode.StringRule{Max: 34, Pattern: patRootId}, true); ok {
-		v.RootId = x
-	}
-	if x, ok := d.String(obj, "PolicyType", jsondecode.StringRule{Enum: policyTypeEnum()}, true); ok {
-		v.PolicyType = PolicyType(x)
-	}
-}
-
 // EnablePolicyTypeResponse — is the output of EnablePolicyType.
 type EnablePolicyTypeResponse struct {
 	// Root — A structure that shows the root with the updated list of enabled policy types.
 	Root *Root
-}
-
-// EncodeJSON implements awsjson.Output: it writes EnablePolicyTypeResponse as a JSON object, omitting absent optional members.
-func (v *EnablePolicyTypeResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.Root != nil {
-		e.Key("Root")
-		v.Root.EncodeJSON(e)
-	}
-	e.End()
 }
 
 // EnabledServicePrincipal — A structure that contains details of a service principal that represents an Amazon Web Services service that is enabled to integrate with Organizations.
@@ -1597,18 +776,6 @@ type EnabledServicePrincipal struct {
 	ServicePrincipal *string
 	// DateEnabled — The date that the service principal was enabled for integration with Organizations.
 	DateEnabled *time.Time
-}
-
-// EncodeJSON implements awsjson.Output: it writes EnabledServicePrincipal as a JSON object, omitting absent optional members.
-func (v *EnabledServicePrincipal) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.ServicePrincipal != nil {
-		e.String("ServicePrincipal", *v.ServicePrincipal)
-	}
-	if v.DateEnabled != nil {
-		e.Time("DateEnabled", *v.DateEnabled)
-	}
-	e.End()
 }
 
 // Handshake — Contains details for a handshake.
@@ -1631,49 +798,12 @@ type Handshake struct {
 	Resources []HandshakeResource
 }
 
-// EncodeJSON implements awsjson.Output: it writes Handshake as a JSON object, omitting absent optional members.
-func (v *Handshake) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.Id != nil {
-		e.String("Id", *v.Id)
-	}
-	if v.Arn != nil {
-		e.String("Arn", *v.Arn)
-	}
-	awsjson.EncodeList(e, "Parties", v.Parties, false, func(e *awsjson.Encoder, x *HandshakeParty) { x.EncodeJSON(e) })
-	if v.State != nil {
-		e.String("State", string(*v.State))
-	}
-	if v.RequestedTimestamp != nil {
-		e.Time("RequestedTimestamp", *v.RequestedTimestamp)
-	}
-	if v.ExpirationTimestamp != nil {
-		e.Time("ExpirationTimestamp", *v.ExpirationTimestamp)
-	}
-	if v.Action != nil {
-		e.String("Action", string(*v.Action))
-	}
-	awsjson.EncodeList(e, "Resources", v.Resources, false, func(e *awsjson.Encoder, x *HandshakeResource) { x.EncodeJSON(e) })
-	e.End()
-}
-
 // HandshakeFilter — Contains the filter used to select the handshakes for an operation.
 type HandshakeFilter struct {
 	// ActionType — The type of handshake.
 	ActionType *ActionType
 	// ParentHandshakeId — The parent handshake.
 	ParentHandshakeId *string
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of HandshakeFilter from obj and checks the model's constraints.
-func (v *HandshakeFilter) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "ActionType", jsondecode.StringRule{Enum: actionTypeEnum()}, false); ok {
-		e := ActionType(x)
-		v.ActionType = &e
-	}
-	if x, ok := d.String(obj, "ParentHandshakeId", jsondecode.StringRule{Max: 34, Pattern: patHandshakeId}, false); ok {
-		v.ParentHandshakeId = &x
-	}
 }
 
 // HandshakeParty — Contains details for a participant in a handshake.
@@ -1686,24 +816,6 @@ type HandshakeParty struct {
 	//
 	// Required.
 	Type HandshakePartyType
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of HandshakeParty from obj and checks the model's constraints.
-func (v *HandshakeParty) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "Id", jsondecode.StringRule{Min: 1, Max: 64, Pattern: patHandshakeNotes, Sensitive: true}, true); ok {
-		v.Id = x
-	}
-	if x, ok := d.String(obj, "Type", jsondecode.StringRule{Enum: handshakePartyTypeEnum()}, true); ok {
-		v.Type = HandshakePartyType(x)
-	}
-}
-
-// EncodeJSON implements awsjson.Output: it writes HandshakeParty as a JSON object, omitting absent optional members.
-func (v *HandshakeParty) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	e.String("Id", v.Id)
-	e.String("Type", string(v.Type))
-	e.End()
 }
 
 // HandshakePartyType — the HandshakePartyType enumeration of the model.
@@ -1725,14 +837,6 @@ func (HandshakePartyType) Values() []HandshakePartyType {
 	}
 }
 
-func handshakePartyTypeEnum() []string {
-	return []string{
-		"ACCOUNT",
-		"ORGANIZATION",
-		"EMAIL",
-	}
-}
-
 // HandshakeResource — Contains additional details for a handshake.
 type HandshakeResource struct {
 	// Value — Additional information for the handshake.
@@ -1741,19 +845,6 @@ type HandshakeResource struct {
 	Type *HandshakeResourceType
 	// Resources — An array of HandshakeResource objects.
 	Resources []HandshakeResource
-}
-
-// EncodeJSON implements awsjson.Output: it writes HandshakeResource as a JSON object, omitting absent optional members.
-func (v *HandshakeResource) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.Value != nil {
-		e.String("Value", *v.Value)
-	}
-	if v.Type != nil {
-		e.String("Type", string(*v.Type))
-	}
-	awsjson.EncodeList(e, "Resources", v.Resources, false, func(e *awsjson.Encoder, x *HandshakeResource) { x.EncodeJSON(e) })
-	e.End()
 }
 
 // HandshakeResourceType — the HandshakeResourceType enumeration of the model.
@@ -1839,13 +930,6 @@ func (IAMUserAccessToBilling) Values() []IAMUserAccessToBilling {
 	}
 }
 
-func iAMUserAccessToBillingEnum() []string {
-	return []string{
-		"ALLOW",
-		"DENY",
-	}
-}
-
 // InviteAccountToOrganizationRequest — is the input of InviteAccountToOrganization.
 type InviteAccountToOrganizationRequest struct {
 	// Target — The identifier (ID) of the Amazon Web Services account that you want to invite to join your organization.
@@ -1858,39 +942,10 @@ type InviteAccountToOrganizationRequest struct {
 	Tags []Tag
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of InviteAccountToOrganizationRequest from obj and checks the model's constraints.
-func (v *InviteAccountToOrganizationRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := jsondecode.DecodeStruct[HandshakeParty](d, obj, "Target", true); ok {
-		v.Target = *x
-	}
-	if x, ok := d.String(obj, "Notes", jsondecode.StringRule{Max: 1024, Pattern: patHandshakeNotes, Sensitive: true}, false); ok {
-		v.Notes = &x
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "Tags", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) Tag {
-		x, ok := jsondecode.DecodeStructValue[Tag](d, v, name)
-		if !ok {
-			return Tag{}
-		}
-		return *x
-	}); ok {
-		v.Tags = x
-	}
-}
-
 // InviteAccountToOrganizationResponse — is the output of InviteAccountToOrganization.
 type InviteAccountToOrganizationResponse struct {
 	// Handshake — A structure that contains details about the handshake that is created to support this invitation request.
 	Handshake *Handshake
-}
-
-// EncodeJSON implements awsjson.Output: it writes InviteAccountToOrganizationResponse as a JSON object, omitting absent optional members.
-func (v *InviteAccountToOrganizationResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.Handshake != nil {
-		e.Key("Handshake")
-		v.Handshake.EncodeJSON(e)
-	}
-	e.End()
 }
 
 // InviteOrganizationToTransferResponsibilityRequest — is the input of InviteOrganizationToTransferResponsibility.
@@ -1917,48 +972,10 @@ type InviteOrganizationToTransferResponsibilityRequest struct {
 	Tags []Tag
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of InviteOrganizationToTransferResponsibilityRequest from obj and checks the model's constraints.
-func (v *InviteOrganizationToTransferResponsibilityRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "Type", jsondecode.StringRule{Enum: responsibilityTransferTypeEnum()}, true); ok {
-		v.Type = ResponsibilityTransferType(x)
-	}
-	if x, ok := jsondecode.DecodeStruct[HandshakeParty](d, obj, "Target", true); ok {
-		v.Target = *x
-	}
-	if x, ok := d.String(obj, "Notes", jsondecode.StringRule{Max: 1024, Pattern: patHandshakeNotes, Sensitive: true}, false); ok {
-		v.Notes = &x
-	}
-	if x, ok := d.Time(obj, "StartTimestamp", true); ok {
-		v.StartTimestamp = x
-	}
-	if x, ok := d.String(obj, "SourceName", jsondecode.StringRule{Min: 1, Max: 128, Pattern: patResponsibilityTransferName, Sensitive: true}, true); ok {
-		v.SourceName = x
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "Tags", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) Tag {
-		x, ok := jsondecode.DecodeStructValue[Tag](d, v, name)
-		if !ok {
-			return Tag{}
-		}
-		return *x
-	}); ok {
-		v.Tags = x
-	}
-}
-
 // InviteOrganizationToTransferResponsibilityResponse — is the output of InviteOrganizationToTransferResponsibility.
 type InviteOrganizationToTransferResponsibilityResponse struct {
 	// Handshake — the Handshake member (shape Handshake).
 	Handshake *Handshake
-}
-
-// EncodeJSON implements awsjson.Output: it writes InviteOrganizationToTransferResponsibilityResponse as a JSON object, omitting absent optional members.
-func (v *InviteOrganizationToTransferResponsibilityResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.Handshake != nil {
-		e.Key("Handshake")
-		v.Handshake.EncodeJSON(e)
-	}
-	e.End()
 }
 
 // ListAWSServiceAccessForOrganizationRequest — is the input of ListAWSServiceAccessForOrganization.
@@ -1969,32 +986,12 @@ type ListAWSServiceAccessForOrganizationRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of ListAWSServiceAccessForOrganizationRequest from obj and checks the model's constraints.
-func (v *ListAWSServiceAccessForOrganizationRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
-		v.NextToken = &x
-	}
-	if x, ok := d.Int(obj, "MaxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
-		v.MaxResults = &x
-	}
-}
-
 // ListAWSServiceAccessForOrganizationResponse — is the output of ListAWSServiceAccessForOrganization.
 type ListAWSServiceAccessForOrganizationResponse struct {
 	// EnabledServicePrincipals — A list of the service principals for the services that are enabled to integrate with your organization.
 	EnabledServicePrincipals []EnabledServicePrincipal
 	// NextToken — If present, indicates that more output is available than is included in the current response.
 	NextToken *string
-}
-
-// EncodeJSON implements awsjson.Output: it writes ListAWSServiceAccessForOrganizationResponse as a JSON object, omitting absent optional members.
-func (v *ListAWSServiceAccessForOrganizationResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	awsjson.EncodeList(e, "EnabledServicePrincipals", v.EnabledServicePrincipals, false, func(e *awsjson.Encoder, x *EnabledServicePrincipal) { x.EncodeJSON(e) })
-	if v.NextToken != nil {
-		e.String("NextToken", *v.NextToken)
-	}
-	e.End()
 }
 
 // ListAccountsForParentRequest — is the input of ListAccountsForParent.
@@ -2009,35 +1006,12 @@ type ListAccountsForParentRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of ListAccountsForParentRequest from obj and checks the model's constraints.
-func (v *ListAccountsForParentRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "ParentId", jsondecode.StringRule{Max: 100, Pattern: patParentId}, true); ok {
-		v.ParentId = x
-	}
-	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
-		v.NextToken = &x
-	}
-	if x, ok := d.Int(obj, "MaxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
-		v.MaxResults = &x
-	}
-}
-
 // ListAccountsForParentResponse — is the output of ListAccountsForParent.
 type ListAccountsForParentResponse struct {
 	// Accounts — A list of the accounts in the specified root or OU.
 	Accounts []Account
 	// NextToken — If present, indicates that more output is available than is included in the current response.
 	NextToken *string
-}
-
-// EncodeJSON implements awsjson.Output: it writes ListAccountsForParentResponse as a JSON object, omitting absent optional members.
-func (v *ListAccountsForParentResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	awsjson.EncodeList(e, "Accounts", v.Accounts, false, func(e *awsjson.Encoder, x *Account) { x.EncodeJSON(e) })
-	if v.NextToken != nil {
-		e.String("NextToken", *v.NextToken)
-	}
-	e.End()
 }
 
 // ListAccountsRequest — is the input of ListAccounts.
@@ -2048,32 +1022,12 @@ type ListAccountsRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of ListAccountsRequest from obj and checks the model's constraints.
-func (v *ListAccountsRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
-		v.NextToken = &x
-	}
-	if x, ok := d.Int(obj, "MaxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
-		v.MaxResults = &x
-	}
-}
-
 // ListAccountsResponse — is the output of ListAccounts.
 type ListAccountsResponse struct {
 	// Accounts — A list of objects in the organization.
 	Accounts []Account
 	// NextToken — If present, indicates that more output is available than is included in the current response.
 	NextToken *string
-}
-
-// EncodeJSON implements awsjson.Output: it writes ListAccountsResponse as a JSON object, omitting absent optional members.
-func (v *ListAccountsResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	awsjson.EncodeList(e, "Accounts", v.Accounts, false, func(e *awsjson.Encoder, x *Account) { x.EncodeJSON(e) })
-	if v.NextToken != nil {
-		e.String("NextToken", *v.NextToken)
-	}
-	e.End()
 }
 
 // ListAccountsWithInvalidEffectivePolicyRequest — is the input of ListAccountsWithInvalidEffectivePolicy.
@@ -2088,19 +1042,6 @@ type ListAccountsWithInvalidEffectivePolicyRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of ListAccountsWithInvalidEffectivePolicyRequest from obj and checks the model's constraints.
-func (v *ListAccountsWithInvalidEffectivePolicyRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "PolicyType", jsondecode.StringRule{Enum: effectivePolicyTypeEnum()}, true); ok {
-		v.PolicyType = EffectivePolicyType(x)
-	}
-	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
-		v.NextToken = &x
-	}
-	if x, ok := d.Int(obj, "MaxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
-		v.MaxResults = &x
-	}
-}
-
 // ListAccountsWithInvalidEffectivePolicyResponse — is the output of ListAccountsWithInvalidEffectivePolicy.
 type ListAccountsWithInvalidEffectivePolicyResponse struct {
 	// Accounts — The accounts in the organization which have an invalid effective policy for the specified policy type.
@@ -2109,19 +1050,6 @@ type ListAccountsWithInvalidEffectivePolicyResponse struct {
 	PolicyType *EffectivePolicyType
 	// NextToken — If present, indicates that more output is available than is included in the current response.
 	NextToken *string
-}
-
-// EncodeJSON implements awsjson.Output: it writes ListAccountsWithInvalidEffectivePolicyResponse as a JSON object, omitting absent optional members.
-func (v *ListAccountsWithInvalidEffectivePolicyResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	awsjson.EncodeList(e, "Accounts", v.Accounts, false, func(e *awsjson.Encoder, x *Account) { x.EncodeJSON(e) })
-	if v.PolicyType != nil {
-		e.String("PolicyType", string(*v.PolicyType))
-	}
-	if v.NextToken != nil {
-		e.String("NextToken", *v.NextToken)
-	}
-	e.End()
 }
 
 // ListChildrenRequest — is the input of ListChildren.
@@ -2140,38 +1068,12 @@ type ListChildrenRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of ListChildrenRequest from obj and checks the model's constraints.
-func (v *ListChildrenRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "ParentId", jsondecode.StringRule{Max: 100, Pattern: patParentId}, true); ok {
-		v.ParentId = x
-	}
-	if x, ok := d.String(obj, "ChildType", jsondecode.StringRule{Enum: childTypeEnum()}, true); ok {
-		v.ChildType = ChildType(x)
-	}
-	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
-		v.NextToken = &x
-	}
-	if x, ok := d.Int(obj, "MaxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
-		v.MaxResults = &x
-	}
-}
-
 // ListChildrenResponse — is the output of ListChildren.
 type ListChildrenResponse struct {
 	// Children — The list of children of the specified parent container.
 	Children []Child
 	// NextToken — If present, indicates that more output is available than is included in the current response.
 	NextToken *string
-}
-
-// EncodeJSON implements awsjson.Output: it writes ListChildrenResponse as a JSON object, omitting absent optional members.
-func (v *ListChildrenResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	awsjson.EncodeList(e, "Children", v.Children, false, func(e *awsjson.Encoder, x *Child) { x.EncodeJSON(e) })
-	if v.NextToken != nil {
-		e.String("NextToken", *v.NextToken)
-	}
-	e.End()
 }
 
 // ListCreateAccountStatusRequest — is the input of ListCreateAccountStatus.
@@ -2184,38 +1086,12 @@ type ListCreateAccountStatusRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of ListCreateAccountStatusRequest from obj and checks the model's constraints.
-func (v *ListCreateAccountStatusRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := jsondecode.DecodeList(d, obj, "States", jsondecode.ListRule{Scalar: true}, false, func(d *jsondecode.Decoder, v any, name string) CreateAccountState {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{Enum: createAccountStateEnum()})
-		return CreateAccountState(x)
-	}); ok {
-		v.States = x
-	}
-	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
-		v.NextToken = &x
-	}
-	if x, ok := d.Int(obj, "MaxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
-		v.MaxResults = &x
-	}
-}
-
 // ListCreateAccountStatusResponse — is the output of ListCreateAccountStatus.
 type ListCreateAccountStatusResponse struct {
 	// CreateAccountStatuses — A list of objects with details about the requests.
 	CreateAccountStatuses []CreateAccountStatus
 	// NextToken — If present, indicates that more output is available than is included in the current response.
 	NextToken *string
-}
-
-// EncodeJSON implements awsjson.Output: it writes ListCreateAccountStatusResponse as a JSON object, omitting absent optional members.
-func (v *ListCreateAccountStatusResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	awsjson.EncodeList(e, "CreateAccountStatuses", v.CreateAccountStatuses, false, func(e *awsjson.Encoder, x *CreateAccountStatus) { x.EncodeJSON(e) })
-	if v.NextToken != nil {
-		e.String("NextToken", *v.NextToken)
-	}
-	e.End()
 }
 
 // ListDelegatedAdministratorsRequest — is the input of ListDelegatedAdministrators.
@@ -2228,35 +1104,12 @@ type ListDelegatedAdministratorsRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of ListDelegatedAdministratorsRequest from obj and checks the model's constraints.
-func (v *ListDelegatedAdministratorsRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "ServicePrincipal", jsondecode.StringRule{Min: 1, Max: 128, Pattern: patServicePrincipal}, false); ok {
-		v.ServicePrincipal = &x
-	}
-	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
-		v.NextToken = &x
-	}
-	if x, ok := d.Int(obj, "MaxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
-		v.MaxResults = &x
-	}
-}
-
 // ListDelegatedAdministratorsResponse — is the output of ListDelegatedAdministrators.
 type ListDelegatedAdministratorsResponse struct {
 	// DelegatedAdministrators — The list of delegated administrators in your organization.
 	DelegatedAdministrators []DelegatedAdministrator
 	// NextToken — If present, indicates that more output is available than is included in the current response.
 	NextToken *string
-}
-
-// EncodeJSON implements awsjson.Output: it writes ListDelegatedAdministratorsResponse as a JSON object, omitting absent optional members.
-func (v *ListDelegatedAdministratorsResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	awsjson.EncodeList(e, "DelegatedAdministrators", v.DelegatedAdministrators, false, func(e *awsjson.Encoder, x *DelegatedAdministrator) { x.EncodeJSON(e) })
-	if v.NextToken != nil {
-		e.String("NextToken", *v.NextToken)
-	}
-	e.End()
 }
 
 // ListDelegatedServicesForAccountRequest — is the input of ListDelegatedServicesForAccount.
@@ -2271,35 +1124,12 @@ type ListDelegatedServicesForAccountRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of ListDelegatedServicesForAccountRequest from obj and checks the model's constraints.
-func (v *ListDelegatedServicesForAccountRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "AccountId", jsondecode.StringRule{Max: 12, Pattern: patAccountId}, true); ok {
-		v.AccountId = x
-	}
-	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
-		v.NextToken = &x
-	}
-	if x, ok := d.Int(obj, "MaxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
-		v.MaxResults = &x
-	}
-}
-
 // ListDelegatedServicesForAccountResponse — is the output of ListDelegatedServicesForAccount.
 type ListDelegatedServicesForAccountResponse struct {
 	// DelegatedServices — The services for which the account is a delegated administrator.
 	DelegatedServices []DelegatedService
 	// NextToken — If present, indicates that more output is available than is included in the current response.
 	NextToken *string
-}
-
-// EncodeJSON implements awsjson.Output: it writes ListDelegatedServicesForAccountResponse as a JSON object, omitting absent optional members.
-func (v *ListDelegatedServicesForAccountResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	awsjson.EncodeList(e, "DelegatedServices", v.DelegatedServices, false, func(e *awsjson.Encoder, x *DelegatedService) { x.EncodeJSON(e) })
-	if v.NextToken != nil {
-		e.String("NextToken", *v.NextToken)
-	}
-	e.End()
 }
 
 // ListEffectivePolicyValidationErrorsRequest — is the input of ListEffectivePolicyValidationErrors.
@@ -2318,22 +1148,6 @@ type ListEffectivePolicyValidationErrorsRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of ListEffectivePolicyValidationErrorsRequest from obj and checks the model's constraints.
-func (v *ListEffectivePolicyValidationErrorsRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "AccountId", jsondecode.StringRule{Max: 12, Pattern: patAccountId}, true); ok {
-		v.AccountId = x
-	}
-	if x, ok := d.String(obj, "PolicyType", jsondecode.StringRule{Enum: effectivePolicyTypeEnum()}, true); ok {
-		v.PolicyType = EffectivePolicyType(x)
-	}
-	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
-		v.NextToken = &x
-	}
-	if x, ok := d.Int(obj, "MaxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
-		v.MaxResults = &x
-	}
-}
-
 // ListEffectivePolicyValidationErrorsResponse — is the output of ListEffectivePolicyValidationErrors.
 type ListEffectivePolicyValidationErrorsResponse struct {
 	// AccountId — The ID of the specified account.
@@ -2350,28 +1164,6 @@ type ListEffectivePolicyValidationErrorsResponse struct {
 	EffectivePolicyValidationErrors []EffectivePolicyValidationError
 }
 
-// EncodeJSON implements awsjson.Output: it writes ListEffectivePolicyValidationErrorsResponse as a JSON object, omitting absent optional members.
-func (v *ListEffectivePolicyValidationErrorsResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.AccountId != nil {
-		e.String("AccountId", *v.AccountId)
-	}
-	if v.PolicyType != nil {
-		e.String("PolicyType", string(*v.PolicyType))
-	}
-	if v.Path != nil {
-		e.String("Path", *v.Path)
-	}
-	if v.EvaluationTimestamp != nil {
-		e.Time("EvaluationTimestamp", *v.EvaluationTimestamp)
-	}
-	if v.NextToken != nil {
-		e.String("NextToken", *v.NextToken)
-	}
-	awsjson.EncodeList(e, "EffectivePolicyValidationErrors", v.EffectivePolicyValidationErrors, false, func(e *awsjson.Encoder, x *EffectivePolicyValidationError) { x.EncodeJSON(e) })
-	e.End()
-}
-
 // ListHandshakesForAccountRequest — is the input of ListHandshakesForAccount.
 type ListHandshakesForAccountRequest struct {
 	// Filter — A HandshakeFilter object.
@@ -2382,35 +1174,12 @@ type ListHandshakesForAccountRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of ListHandshakesForAccountRequest from obj and checks the model's constraints.
-func (v *ListHandshakesForAccountRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := jsondecode.DecodeStruct[HandshakeFilter](d, obj, "Filter", false); ok {
-		v.Filter = x
-	}
-	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
-		v.NextToken = &x
-	}
-	if x, ok := d.Int(obj, "MaxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
-		v.MaxResults = &x
-	}
-}
-
 // ListHandshakesForAccountResponse — is the output of ListHandshakesForAccount.
 type ListHandshakesForAccountResponse struct {
 	// Handshakes — An array of Handshake objects.
 	Handshakes []Handshake
 	// NextToken — If present, indicates that more output is available than is included in the current response.
 	NextToken *string
-}
-
-// EncodeJSON implements awsjson.Output: it writes ListHandshakesForAccountResponse as a JSON object, omitting absent optional members.
-func (v *ListHandshakesForAccountResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	awsjson.EncodeList(e, "Handshakes", v.Handshakes, false, func(e *awsjson.Encoder, x *Handshake) { x.EncodeJSON(e) })
-	if v.NextToken != nil {
-		e.String("NextToken", *v.NextToken)
-	}
-	e.End()
 }
 
 // ListHandshakesForOrganizationRequest — is the input of ListHandshakesForOrganization.
@@ -2423,35 +1192,12 @@ type ListHandshakesForOrganizationRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of ListHandshakesForOrganizationRequest from obj and checks the model's constraints.
-func (v *ListHandshakesForOrganizationRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := jsondecode.DecodeStruct[HandshakeFilter](d, obj, "Filter", false); ok {
-		v.Filter = x
-	}
-	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
-		v.NextToken = &x
-	}
-	if x, ok := d.Int(obj, "MaxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
-		v.MaxResults = &x
-	}
-}
-
 // ListHandshakesForOrganizationResponse — is the output of ListHandshakesForOrganization.
 type ListHandshakesForOrganizationResponse struct {
 	// Handshakes — An array of Handshake objects.
 	Handshakes []Handshake
 	// NextToken — If present, indicates that more output is available than is included in the current response.
 	NextToken *string
-}
-
-// EncodeJSON implements awsjson.Output: it writes ListHandshakesForOrganizationResponse as a JSON object, omitting absent optional members.
-func (v *ListHandshakesForOrganizationResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	awsjson.EncodeList(e, "Handshakes", v.Handshakes, false, func(e *awsjson.Encoder, x *Handshake) { x.EncodeJSON(e) })
-	if v.NextToken != nil {
-		e.String("NextToken", *v.NextToken)
-	}
-	e.End()
 }
 
 // ListInboundResponsibilityTransfersRequest — is the input of ListInboundResponsibilityTransfers.
@@ -2468,38 +1214,12 @@ type ListInboundResponsibilityTransfersRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of ListInboundResponsibilityTransfersRequest from obj and checks the model's constraints.
-func (v *ListInboundResponsibilityTransfersRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "Type", jsondecode.StringRule{Enum: responsibilityTransferTypeEnum()}, true); ok {
-		v.Type = ResponsibilityTransferType(x)
-	}
-	if x, ok := d.String(obj, "Id", jsondecode.StringRule{Pattern: patResponsibilityTransferId}, false); ok {
-		v.Id = &x
-	}
-	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
-		v.NextToken = &x
-	}
-	if x, ok := d.Int(obj, "MaxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
-		v.MaxResults = &x
-	}
-}
-
 // ListInboundResponsibilityTransfersResponse — is the output of ListInboundResponsibilityTransfers.
 type ListInboundResponsibilityTransfersResponse struct {
 	// ResponsibilityTransfers — A ResponsibilityTransfers object.
 	ResponsibilityTransfers []ResponsibilityTransfer
 	// NextToken — If present, indicates that more output is available than is included in the current response.
 	NextToken *string
-}
-
-// EncodeJSON implements awsjson.Output: it writes ListInboundResponsibilityTransfersResponse as a JSON object, omitting absent optional members.
-func (v *ListInboundResponsibilityTransfersResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	awsjson.EncodeList(e, "ResponsibilityTransfers", v.ResponsibilityTransfers, false, func(e *awsjson.Encoder, x *ResponsibilityTransfer) { x.EncodeJSON(e) })
-	if v.NextToken != nil {
-		e.String("NextToken", *v.NextToken)
-	}
-	e.End()
 }
 
 // ListOrganizationalUnitsForParentRequest — is the input of ListOrganizationalUnitsForParent.
@@ -2514,35 +1234,12 @@ type ListOrganizationalUnitsForParentRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of ListOrganizationalUnitsForParentRequest from obj and checks the model's constraints.
-func (v *ListOrganizationalUnitsForParentRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "ParentId", jsondecode.StringRule{Max: 100, Pattern: patParentId}, true); ok {
-		v.ParentId = x
-	}
-	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
-		v.NextToken = &x
-	}
-	if x, ok := d.Int(obj, "MaxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
-		v.MaxResults = &x
-	}
-}
-
 // ListOrganizationalUnitsForParentResponse — is the output of ListOrganizationalUnitsForParent.
 type ListOrganizationalUnitsForParentResponse struct {
 	// OrganizationalUnits — A list of the OUs in the specified root or parent OU.
 	OrganizationalUnits []OrganizationalUnit
 	// NextToken — If present, indicates that more output is available than is included in the current response.
 	NextToken *string
-}
-
-// EncodeJSON implements awsjson.Output: it writes ListOrganizationalUnitsForParentResponse as a JSON object, omitting absent optional members.
-func (v *ListOrganizationalUnitsForParentResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	awsjson.EncodeList(e, "OrganizationalUnits", v.OrganizationalUnits, false, func(e *awsjson.Encoder, x *OrganizationalUnit) { x.EncodeJSON(e) })
-	if v.NextToken != nil {
-		e.String("NextToken", *v.NextToken)
-	}
-	e.End()
 }
 
 // ListOutboundResponsibilityTransfersRequest — is the input of ListOutboundResponsibilityTransfers.
@@ -2557,35 +1254,12 @@ type ListOutboundResponsibilityTransfersRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of ListOutboundResponsibilityTransfersRequest from obj and checks the model's constraints.
-func (v *ListOutboundResponsibilityTransfersRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "Type", jsondecode.StringRule{Enum: responsibilityTransferTypeEnum()}, true); ok {
-		v.Type = ResponsibilityTransferType(x)
-	}
-	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
-		v.NextToken = &x
-	}
-	if x, ok := d.Int(obj, "MaxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
-		v.MaxResults = &x
-	}
-}
-
 // ListOutboundResponsibilityTransfersResponse — is the output of ListOutboundResponsibilityTransfers.
 type ListOutboundResponsibilityTransfersResponse struct {
 	// ResponsibilityTransfers — An array of ResponsibilityTransfer objects.
 	ResponsibilityTransfers []ResponsibilityTransfer
 	// NextToken — If present, indicates that more output is available than is included in the current response.
 	NextToken *string
-}
-
-// EncodeJSON implements awsjson.Output: it writes ListOutboundResponsibilityTransfersResponse as a JSON object, omitting absent optional members.
-func (v *ListOutboundResponsibilityTransfersResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	awsjson.EncodeList(e, "ResponsibilityTransfers", v.ResponsibilityTransfers, false, func(e *awsjson.Encoder, x *ResponsibilityTransfer) { x.EncodeJSON(e) })
-	if v.NextToken != nil {
-		e.String("NextToken", *v.NextToken)
-	}
-	e.End()
 }
 
 // ListParentsRequest — is the input of ListParents.
@@ -2600,35 +1274,12 @@ type ListParentsRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of ListParentsRequest from obj and checks the model's constraints.
-func (v *ListParentsRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "ChildId", jsondecode.StringRule{Max: 100, Pattern: patChildId}, true); ok {
-		v.ChildId = x
-	}
-	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
-		v.NextToken = &x
-	}
-	if x, ok := d.Int(obj, "MaxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
-		v.MaxResults = &x
-	}
-}
-
 // ListParentsResponse — is the output of ListParents.
 type ListParentsResponse struct {
 	// Parents — A list of parents for the specified child account or OU.
 	Parents []Parent
 	// NextToken — If present, indicates that more output is available than is included in the current response.
 	NextToken *string
-}
-
-// EncodeJSON implements awsjson.Output: it writes ListParentsResponse as a JSON object, omitting absent optional members.
-func (v *ListParentsResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	awsjson.EncodeList(e, "Parents", v.Parents, false, func(e *awsjson.Encoder, x *Parent) { x.EncodeJSON(e) })
-	if v.NextToken != nil {
-		e.String("NextToken", *v.NextToken)
-	}
-	e.End()
 }
 
 // ListPoliciesForTargetRequest — is the input of ListPoliciesForTarget.
@@ -2647,38 +1298,12 @@ type ListPoliciesForTargetRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of ListPoliciesForTargetRequest from obj and checks the model's constraints.
-func (v *ListPoliciesForTargetRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "TargetId", jsondecode.StringRule{Max: 100, Pattern: patPolicyTargetId}, true); ok {
-		v.TargetId = x
-	}
-	if x, ok := d.String(obj, "Filter", jsondecode.StringRule{Enum: policyTypeEnum()}, true); ok {
-		v.Filter = PolicyType(x)
-	}
-	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
-		v.NextToken = &x
-	}
-	if x, ok := d.Int(obj, "MaxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
-		v.MaxResults = &x
-	}
-}
-
 // ListPoliciesForTargetResponse — is the output of ListPoliciesForTarget.
 type ListPoliciesForTargetResponse struct {
 	// Policies — The list of policies that match the criteria in the request.
 	Policies []PolicySummary
 	// NextToken — If present, indicates that more output is available than is included in the current response.
 	NextToken *string
-}
-
-// EncodeJSON implements awsjson.Output: it writes ListPoliciesForTargetResponse as a JSON object, omitting absent optional members.
-func (v *ListPoliciesForTargetResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	awsjson.EncodeList(e, "Policies", v.Policies, false, func(e *awsjson.Encoder, x *PolicySummary) { x.EncodeJSON(e) })
-	if v.NextToken != nil {
-		e.String("NextToken", *v.NextToken)
-	}
-	e.End()
 }
 
 // ListPoliciesRequest — is the input of ListPolicies.
@@ -2693,35 +1318,12 @@ type ListPoliciesRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of ListPoliciesRequest from obj and checks the model's constraints.
-func (v *ListPoliciesRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "Filter", jsondecode.StringRule{Enum: policyTypeEnum()}, true); ok {
-		v.Filter = PolicyType(x)
-	}
-	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
-		v.NextToken = &x
-	}
-	if x, ok := d.Int(obj, "MaxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
-		v.MaxResults = &x
-	}
-}
-
 // ListPoliciesResponse — is the output of ListPolicies.
 type ListPoliciesResponse struct {
 	// Policies — A list of policies that match the filter criteria in the request.
 	Policies []PolicySummary
 	// NextToken — If present, indicates that more output is available than is included in the current response.
 	NextToken *string
-}
-
-// EncodeJSON implements awsjson.Output: it writes ListPoliciesResponse as a JSON object, omitting absent optional members.
-func (v *ListPoliciesResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	awsjson.EncodeList(e, "Policies", v.Policies, false, func(e *awsjson.Encoder, x *PolicySummary) { x.EncodeJSON(e) })
-	if v.NextToken != nil {
-		e.String("NextToken", *v.NextToken)
-	}
-	e.End()
 }
 
 // ListRootsRequest — is the input of ListRoots.
@@ -2732,32 +1334,12 @@ type ListRootsRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of ListRootsRequest from obj and checks the model's constraints.
-func (v *ListRootsRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
-		v.NextToken = &x
-	}
-	if x, ok := d.Int(obj, "MaxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
-		v.MaxResults = &x
-	}
-}
-
 // ListRootsResponse — is the output of ListRoots.
 type ListRootsResponse struct {
 	// Roots — A list of roots that are defined in an organization.
 	Roots []Root
 	// NextToken — If present, indicates that more output is available than is included in the current response.
 	NextToken *string
-}
-
-// EncodeJSON implements awsjson.Output: it writes ListRootsResponse as a JSON object, omitting absent optional members.
-func (v *ListRootsResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	awsjson.EncodeList(e, "Roots", v.Roots, false, func(e *awsjson.Encoder, x *Root) { x.EncodeJSON(e) })
-	if v.NextToken != nil {
-		e.String("NextToken", *v.NextToken)
-	}
-	e.End()
 }
 
 // ListTagsForResourceRequest — is the input of ListTagsForResource.
@@ -2770,32 +1352,12 @@ type ListTagsForResourceRequest struct {
 	NextToken *string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of ListTagsForResourceRequest from obj and checks the model's constraints.
-func (v *ListTagsForResourceRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "ResourceId", jsondecode.StringRule{Max: 130, Pattern: patTaggableResourceId}, true); ok {
-		v.ResourceId = x
-	}
-	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
-		v.NextToken = &x
-	}
-}
-
 // ListTagsForResourceResponse — is the output of ListTagsForResource.
 type ListTagsForResourceResponse struct {
 	// Tags — The tags that are assigned to the resource.
 	Tags []Tag
 	// NextToken — If present, indicates that more output is available than is included in the current response.
 	NextToken *string
-}
-
-// EncodeJSON implements awsjson.Output: it writes ListTagsForResourceResponse as a JSON object, omitting absent optional members.
-func (v *ListTagsForResourceResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	awsjson.EncodeList(e, "Tags", v.Tags, false, func(e *awsjson.Encoder, x *Tag) { x.EncodeJSON(e) })
-	if v.NextToken != nil {
-		e.String("NextToken", *v.NextToken)
-	}
-	e.End()
 }
 
 // ListTargetsForPolicyRequest — is the input of ListTargetsForPolicy.
@@ -2810,35 +1372,12 @@ type ListTargetsForPolicyRequest struct {
 	MaxResults *int32
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of ListTargetsForPolicyRequest from obj and checks the model's constraints.
-func (v *ListTargetsForPolicyRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "PolicyId", jsondecode.StringRule{Max: 130, Pattern: patPolicyId}, true); ok {
-		v.PolicyId = x
-	}
-	if x, ok := d.String(obj, "NextToken", jsondecode.StringRule{Max: 100000, Pattern: patHandshakeNotes}, false); ok {
-		v.NextToken = &x
-	}
-	if x, ok := d.Int(obj, "MaxResults", jsondecode.IntRule{Min: 1, HasMin: true, Max: 20, HasMax: true}, false); ok {
-		v.MaxResults = &x
-	}
-}
-
 // ListTargetsForPolicyResponse — is the output of ListTargetsForPolicy.
 type ListTargetsForPolicyResponse struct {
 	// Targets — A list of structures, each of which contains details about one of the entities to which the specified policy is attached.
 	Targets []PolicyTargetSummary
 	// NextToken — If present, indicates that more output is available than is included in the current response.
 	NextToken *string
-}
-
-// EncodeJSON implements awsjson.Output: it writes ListTargetsForPolicyResponse as a JSON object, omitting absent optional members.
-func (v *ListTargetsForPolicyResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	awsjson.EncodeList(e, "Targets", v.Targets, false, func(e *awsjson.Encoder, x *PolicyTargetSummary) { x.EncodeJSON(e) })
-	if v.NextToken != nil {
-		e.String("NextToken", *v.NextToken)
-	}
-	e.End()
 }
 
 // MoveAccountRequest — is the input of MoveAccount.
@@ -2855,19 +1394,6 @@ type MoveAccountRequest struct {
 	//
 	// Required.
 	DestinationParentId string
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of MoveAccountRequest from obj and checks the model's constraints.
-func (v *MoveAccountRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "AccountId", jsondecode.StringRule{Max: 12, Pattern: patAccountId}, true); ok {
-		v.AccountId = x
-	}
-	if x, ok := d.String(obj, "SourceParentId", jsondecode.StringRule{Max: 100, Pattern: patParentId}, true); ok {
-		v.SourceParentId = x
-	}
-	if x, ok := d.String(obj, "DestinationParentId", jsondecode.StringRule{Max: 100, Pattern: patParentId}, true); ok {
-		v.DestinationParentId = x
-	}
 }
 
 // Organization — Contains details about an organization.
@@ -2888,31 +1414,6 @@ type Organization struct {
 	AvailablePolicyTypes []PolicyTypeSummary
 }
 
-// EncodeJSON implements awsjson.Output: it writes Organization as a JSON object, omitting absent optional members.
-func (v *Organization) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.Id != nil {
-		e.String("Id", *v.Id)
-	}
-	if v.Arn != nil {
-		e.String("Arn", *v.Arn)
-	}
-	if v.FeatureSet != nil {
-		e.String("FeatureSet", string(*v.FeatureSet))
-	}
-	if v.MasterAccountArn != nil {
-		e.String("MasterAccountArn", *v.MasterAccountArn)
-	}
-	if v.MasterAccountId != nil {
-		e.String("MasterAccountId", *v.MasterAccountId)
-	}
-	if v.MasterAccountEmail != nil {
-		e.String("MasterAccountEmail", *v.MasterAccountEmail)
-	}
-	awsjson.EncodeList(e, "AvailablePolicyTypes", v.AvailablePolicyTypes, false, func(e *awsjson.Encoder, x *PolicyTypeSummary) { x.EncodeJSON(e) })
-	e.End()
-}
-
 // OrganizationFeatureSet — the OrganizationFeatureSet enumeration of the model.
 type OrganizationFeatureSet string
 
@@ -2930,13 +1431,6 @@ func (OrganizationFeatureSet) Values() []OrganizationFeatureSet {
 	}
 }
 
-func organizationFeatureSetEnum() []string {
-	return []string{
-		"ALL",
-		"CONSOLIDATED_BILLING",
-	}
-}
-
 // OrganizationalUnit — Contains details about an organizational unit (OU).
 type OrganizationalUnit struct {
 	// Id — The unique identifier (ID) associated with this OU.
@@ -2949,42 +1443,12 @@ type OrganizationalUnit struct {
 	Path *string
 }
 
-// EncodeJSON implements awsjson.Output: it writes OrganizationalUnit as a JSON object, omitting absent optional members.
-func (v *OrganizationalUnit) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.Id != nil {
-		e.String("Id", *v.Id)
-	}
-	if v.Arn != nil {
-		e.String("Arn", *v.Arn)
-	}
-	if v.Name != nil {
-		e.String("Name", *v.Name)
-	}
-	if v.Path != nil {
-		e.String("Path", *v.Path)
-	}
-	e.End()
-}
-
 // Parent — Contains information about either a root or an organizational unit (OU) that can contain OUs or accounts in an organization.
 type Parent struct {
 	// Id — The unique identifier (ID) of the parent entity.
 	Id *string
 	// Type — The type of the parent entity.
 	Type *ParentType
-}
-
-// EncodeJSON implements awsjson.Output: it writes Parent as a JSON object, omitting absent optional members.
-func (v *Parent) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.Id != nil {
-		e.String("Id", *v.Id)
-	}
-	if v.Type != nil {
-		e.String("Type", string(*v.Type))
-	}
-	e.End()
 }
 
 // ParentType — the ParentType enumeration of the model.
@@ -3012,19 +1476,6 @@ type Policy struct {
 	Content *string
 }
 
-// EncodeJSON implements awsjson.Output: it writes Policy as a JSON object, omitting absent optional members.
-func (v *Policy) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.PolicySummary != nil {
-		e.Key("PolicySummary")
-		v.PolicySummary.EncodeJSON(e)
-	}
-	if v.Content != nil {
-		e.String("Content", *v.Content)
-	}
-	e.End()
-}
-
 // PolicySummary — Contains information about a policy, but does not include the content.
 type PolicySummary struct {
 	// Id — The unique identifier (ID) of the policy.
@@ -3041,30 +1492,6 @@ type PolicySummary struct {
 	AwsManaged *bool
 }
 
-// EncodeJSON implements awsjson.Output: it writes PolicySummary as a JSON object, omitting absent optional members.
-func (v *PolicySummary) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.Id != nil {
-		e.String("Id", *v.Id)
-	}
-	if v.Arn != nil {
-		e.String("Arn", *v.Arn)
-	}
-	if v.Name != nil {
-		e.String("Name", *v.Name)
-	}
-	if v.Description != nil {
-		e.String("Description", *v.Description)
-	}
-	if v.Type != nil {
-		e.String("Type", string(*v.Type))
-	}
-	if v.AwsManaged != nil {
-		e.Bool("AwsManaged", *v.AwsManaged)
-	}
-	e.End()
-}
-
 // PolicyTargetSummary — Contains information about a root, OU, or account that a policy is attached to.
 type PolicyTargetSummary struct {
 	// TargetId — The unique identifier (ID) of the policy target.
@@ -3075,24 +1502,6 @@ type PolicyTargetSummary struct {
 	Name *string
 	// Type — The type of the policy target.
 	Type *TargetType
-}
-
-// EncodeJSON implements awsjson.Output: it writes PolicyTargetSummary as a JSON object, omitting absent optional members.
-func (v *PolicyTargetSummary) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.TargetId != nil {
-		e.String("TargetId", *v.TargetId)
-	}
-	if v.Arn != nil {
-		e.String("Arn", *v.Arn)
-	}
-	if v.Name != nil {
-		e.String("Name", *v.Name)
-	}
-	if v.Type != nil {
-		e.String("Type", string(*v.Type))
-	}
-	e.End()
 }
 
 // PolicyType — the PolicyType enumeration of the model.
@@ -3118,24 +1527,6 @@ const (
 // Values returns the values of PolicyType, in model order.
 func (PolicyType) Values() []PolicyType {
 	return []PolicyType{
-		"SERVICE_CONTROL_POLICY",
-		"RESOURCE_CONTROL_POLICY",
-		"TAG_POLICY",
-		"BACKUP_POLICY",
-		"AISERVICES_OPT_OUT_POLICY",
-		"CHATBOT_POLICY",
-		"DECLARATIVE_POLICY_EC2",
-		"SECURITYHUB_POLICY",
-		"INSPECTOR_POLICY",
-		"UPGRADE_ROLLOUT_POLICY",
-		"BEDROCK_POLICY",
-		"S3_POLICY",
-		"NETWORK_SECURITY_DIRECTOR_POLICY",
-	}
-}
-
-func policyTypeEnum() []string {
-	return []string{
 		"SERVICE_CONTROL_POLICY",
 		"RESOURCE_CONTROL_POLICY",
 		"TAG_POLICY",
@@ -3179,18 +1570,6 @@ type PolicyTypeSummary struct {
 	Status *PolicyTypeStatus
 }
 
-// EncodeJSON implements awsjson.Output: it writes PolicyTypeSummary as a JSON object, omitting absent optional members.
-func (v *PolicyTypeSummary) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.Type != nil {
-		e.String("Type", string(*v.Type))
-	}
-	if v.Status != nil {
-		e.String("Status", string(*v.Status))
-	}
-	e.End()
-}
-
 // PutResourcePolicyRequest — is the input of PutResourcePolicy.
 type PutResourcePolicyRequest struct {
 	// Content — If provided, the new content for the resource policy.
@@ -3201,36 +1580,10 @@ type PutResourcePolicyRequest struct {
 	Tags []Tag
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of PutResourcePolicyRequest from obj and checks the model's constraints.
-func (v *PutResourcePolicyRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "Content", jsondecode.StringRule{Min: 1, Max: 40000, Pattern: patHandshakeNotes}, true); ok {
-		v.Content = x
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "Tags", jsondecode.ListRule{}, false, func(d *jsondecode.Decoder, v any, name string) Tag {
-		x, ok := jsondecode.DecodeStructValue[Tag](d, v, name)
-		if !ok {
-			return Tag{}
-		}
-		return *x
-	}); ok {
-		v.Tags = x
-	}
-}
-
 // PutResourcePolicyResponse — is the output of PutResourcePolicy.
 type PutResourcePolicyResponse struct {
 	// ResourcePolicy — A structure that contains details about the resource policy.
 	ResourcePolicy *ResourcePolicy
-}
-
-// EncodeJSON implements awsjson.Output: it writes PutResourcePolicyResponse as a JSON object, omitting absent optional members.
-func (v *PutResourcePolicyResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.ResourcePolicy != nil {
-		e.Key("ResourcePolicy")
-		v.ResourcePolicy.EncodeJSON(e)
-	}
-	e.End()
 }
 
 // RegisterDelegatedAdministratorRequest — is the input of RegisterDelegatedAdministrator.
@@ -3245,29 +1598,12 @@ type RegisterDelegatedAdministratorRequest struct {
 	ServicePrincipal string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of RegisterDelegatedAdministratorRequest from obj and checks the model's constraints.
-func (v *RegisterDelegatedAdministratorRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "AccountId", jsondecode.StringRule{Max: 12, Pattern: patAccountId}, true); ok {
-		v.AccountId = x
-	}
-	if x, ok := d.String(obj, "ServicePrincipal", jsondecode.StringRule{Min: 1, Max: 128, Pattern: patServicePrincipal}, true); ok {
-		v.ServicePrincipal = x
-	}
-}
-
 // RemoveAccountFromOrganizationRequest — is the input of RemoveAccountFromOrganization.
 type RemoveAccountFromOrganizationRequest struct {
 	// AccountId — ID for the member account that you want to remove from the organization.
 	//
 	// Required.
 	AccountId string
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of RemoveAccountFromOrganizationRequest from obj and checks the model's constraints.
-func (v *RemoveAccountFromOrganizationRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "AccountId", jsondecode.StringRule{Max: 12, Pattern: patAccountId}, true); ok {
-		v.AccountId = x
-	}
 }
 
 // ResourcePolicy — A structure that contains details about a resource policy.
@@ -3278,37 +1614,12 @@ type ResourcePolicy struct {
 	Content *string
 }
 
-// EncodeJSON implements awsjson.Output: it writes ResourcePolicy as a JSON object, omitting absent optional members.
-func (v *ResourcePolicy) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.ResourcePolicySummary != nil {
-		e.Key("ResourcePolicySummary")
-		v.ResourcePolicySummary.EncodeJSON(e)
-	}
-	if v.Content != nil {
-		e.String("Content", *v.Content)
-	}
-	e.End()
-}
-
 // ResourcePolicySummary — A structure that contains resource policy ID and Amazon Resource Name (ARN).
 type ResourcePolicySummary struct {
 	// Id — The unique identifier (ID) of the resource policy.
 	Id *string
 	// Arn — The Amazon Resource Name (ARN) of the resource policy.
 	Arn *string
-}
-
-// EncodeJSON implements awsjson.Output: it writes ResourcePolicySummary as a JSON object, omitting absent optional members.
-func (v *ResourcePolicySummary) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.Id != nil {
-		e.String("Id", *v.Id)
-	}
-	if v.Arn != nil {
-		e.String("Arn", *v.Arn)
-	}
-	e.End()
 }
 
 // ResponsibilityTransfer — Contains details for a transfer.
@@ -3333,44 +1644,6 @@ type ResponsibilityTransfer struct {
 	EndTimestamp *time.Time
 	// ActiveHandshakeId — ID for the handshake of the transfer.
 	ActiveHandshakeId *string
-}
-
-// EncodeJSON implements awsjson.Output: it writes ResponsibilityTransfer as a JSON object, omitting absent optional members.
-func (v *ResponsibilityTransfer) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.Arn != nil {
-		e.String("Arn", *v.Arn)
-	}
-	if v.Name != nil {
-		e.String("Name", *v.Name)
-	}
-	if v.Id != nil {
-		e.String("Id", *v.Id)
-	}
-	if v.Type != nil {
-		e.String("Type", string(*v.Type))
-	}
-	if v.Status != nil {
-		e.String("Status", string(*v.Status))
-	}
-	if v.Source != nil {
-		e.Key("Source")
-		v.Source.EncodeJSON(e)
-	}
-	if v.Target != nil {
-		e.Key("Target")
-		v.Target.EncodeJSON(e)
-	}
-	if v.StartTimestamp != nil {
-		e.Time("StartTimestamp", *v.StartTimestamp)
-	}
-	if v.EndTimestamp != nil {
-		e.Time("EndTimestamp", *v.EndTimestamp)
-	}
-	if v.ActiveHandshakeId != nil {
-		e.String("ActiveHandshakeId", *v.ActiveHandshakeId)
-	}
-	e.End()
 }
 
 // ResponsibilityTransferStatus — the ResponsibilityTransferStatus enumeration of the model.
@@ -3413,12 +1686,6 @@ func (ResponsibilityTransferType) Values() []ResponsibilityTransferType {
 	}
 }
 
-func responsibilityTransferTypeEnum() []string {
-	return []string{
-		"BILLING",
-	}
-}
-
 // Root — Contains details about a root.
 type Root struct {
 	// Id — The unique identifier (ID) for the root.
@@ -3429,22 +1696,6 @@ type Root struct {
 	Name *string
 	// PolicyTypes — The types of policies that are currently enabled for the root and therefore can be attached to the root or to its OUs or accounts.
 	PolicyTypes []PolicyTypeSummary
-}
-
-// EncodeJSON implements awsjson.Output: it writes Root as a JSON object, omitting absent optional members.
-func (v *Root) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.Id != nil {
-		e.String("Id", *v.Id)
-	}
-	if v.Arn != nil {
-		e.String("Arn", *v.Arn)
-	}
-	if v.Name != nil {
-		e.String("Name", *v.Name)
-	}
-	awsjson.EncodeList(e, "PolicyTypes", v.PolicyTypes, false, func(e *awsjson.Encoder, x *PolicyTypeSummary) { x.EncodeJSON(e) })
-	e.End()
 }
 
 // Tag — A custom key-value pair associated with a resource within your organization.
@@ -3459,24 +1710,6 @@ type Tag struct {
 	Value string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of Tag from obj and checks the model's constraints.
-func (v *Tag) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "Key", jsondecode.StringRule{Min: 1, Max: 128, Pattern: patTagKey}, true); ok {
-		v.Key = x
-	}
-	if x, ok := d.String(obj, "Value", jsondecode.StringRule{Max: 256, Pattern: patTagKey}, true); ok {
-		v.Value = x
-	}
-}
-
-// EncodeJSON implements awsjson.Output: it writes Tag as a JSON object, omitting absent optional members.
-func (v *Tag) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	e.String("Key", v.Key)
-	e.String("Value", v.Value)
-	e.End()
-}
-
 // TagResourceRequest — is the input of TagResource.
 type TagResourceRequest struct {
 	// ResourceId — The ID of the resource to add a tag to.
@@ -3487,22 +1720,6 @@ type TagResourceRequest struct {
 	//
 	// Required.
 	Tags []Tag
-}
-
-// DecodeJSON implements jsondecode.Input: it reads the members of TagResourceRequest from obj and checks the model's constraints.
-func (v *TagResourceRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "ResourceId", jsondecode.StringRule{Max: 130, Pattern: patTaggableResourceId}, true); ok {
-		v.ResourceId = x
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "Tags", jsondecode.ListRule{}, true, func(d *jsondecode.Decoder, v any, name string) Tag {
-		x, ok := jsondecode.DecodeStructValue[Tag](d, v, name)
-		if !ok {
-			return Tag{}
-		}
-		return *x
-	}); ok {
-		v.Tags = x
-	}
 }
 
 // TargetType — the TargetType enumeration of the model.
@@ -3534,30 +1751,10 @@ type TerminateResponsibilityTransferRequest struct {
 	EndTimestamp *time.Time
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of TerminateResponsibilityTransferRequest from obj and checks the model's constraints.
-func (v *TerminateResponsibilityTransferRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "Id", jsondecode.StringRule{Pattern: patResponsibilityTransferId}, true); ok {
-		v.Id = x
-	}
-	if x, ok := d.Time(obj, "EndTimestamp", false); ok {
-		v.EndTimestamp = &x
-	}
-}
-
 // TerminateResponsibilityTransferResponse — is the output of TerminateResponsibilityTransfer.
 type TerminateResponsibilityTransferResponse struct {
 	// ResponsibilityTransfer — A ResponsibilityTransfer object.
 	ResponsibilityTransfer *ResponsibilityTransfer
-}
-
-// EncodeJSON implements awsjson.Output: it writes TerminateResponsibilityTransferResponse as a JSON object, omitting absent optional members.
-func (v *TerminateResponsibilityTransferResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.ResponsibilityTransfer != nil {
-		e.Key("ResponsibilityTransfer")
-		v.ResponsibilityTransfer.EncodeJSON(e)
-	}
-	e.End()
 }
 
 // TransferParticipant — Contains details for a participant in a transfer.
@@ -3566,18 +1763,6 @@ type TransferParticipant struct {
 	ManagementAccountId *string
 	// ManagementAccountEmail — Email address for the management account.
 	ManagementAccountEmail *string
-}
-
-// EncodeJSON implements awsjson.Output: it writes TransferParticipant as a JSON object, omitting absent optional members.
-func (v *TransferParticipant) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.ManagementAccountId != nil {
-		e.String("ManagementAccountId", *v.ManagementAccountId)
-	}
-	if v.ManagementAccountEmail != nil {
-		e.String("ManagementAccountEmail", *v.ManagementAccountEmail)
-	}
-	e.End()
 }
 
 // UntagResourceRequest — is the input of UntagResource.
@@ -3592,19 +1777,6 @@ type UntagResourceRequest struct {
 	TagKeys []string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of UntagResourceRequest from obj and checks the model's constraints.
-func (v *UntagResourceRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "ResourceId", jsondecode.StringRule{Max: 130, Pattern: patTaggableResourceId}, true); ok {
-		v.ResourceId = x
-	}
-	if x, ok := jsondecode.DecodeList(d, obj, "TagKeys", jsondecode.ListRule{Scalar: true}, true, func(d *jsondecode.Decoder, v any, name string) string {
-		x, _ := d.StringValue(v, name, jsondecode.StringRule{Min: 1, Max: 128, Pattern: patTagKey})
-		return x
-	}); ok {
-		v.TagKeys = x
-	}
-}
-
 // UpdateOrganizationalUnitRequest — is the input of UpdateOrganizationalUnit.
 type UpdateOrganizationalUnitRequest struct {
 	// OrganizationalUnitId — ID for the OU that you want to rename.
@@ -3615,30 +1787,10 @@ type UpdateOrganizationalUnitRequest struct {
 	Name *string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of UpdateOrganizationalUnitRequest from obj and checks the model's constraints.
-func (v *UpdateOrganizationalUnitRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "OrganizationalUnitId", jsondecode.StringRule{Max: 68, Pattern: patOrganizationalUnitId}, true); ok {
-		v.OrganizationalUnitId = x
-	}
-	if x, ok := d.String(obj, "Name", jsondecode.StringRule{Min: 1, Max: 128, Pattern: patHandshakeNotes}, false); ok {
-		v.Name = &x
-	}
-}
-
 // UpdateOrganizationalUnitResponse — is the output of UpdateOrganizationalUnit.
 type UpdateOrganizationalUnitResponse struct {
 	// OrganizationalUnit — A structure that contains the details about the specified OU, including its new name.
 	OrganizationalUnit *OrganizationalUnit
-}
-
-// EncodeJSON implements awsjson.Output: it writes UpdateOrganizationalUnitResponse as a JSON object, omitting absent optional members.
-func (v *UpdateOrganizationalUnitResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.OrganizationalUnit != nil {
-		e.Key("OrganizationalUnit")
-		v.OrganizationalUnit.EncodeJSON(e)
-	}
-	e.End()
 }
 
 // UpdatePolicyRequest — is the input of UpdatePolicy.
@@ -3655,36 +1807,10 @@ type UpdatePolicyRequest struct {
 	Content *string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of UpdatePolicyRequest from obj and checks the model's constraints.
-func (v *UpdatePolicyRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "PolicyId", jsondecode.StringRule{Max: 130, Pattern: patPolicyId}, true); ok {
-		v.PolicyId = x
-	}
-	if x, ok := d.String(obj, "Name", jsondecode.StringRule{Min: 1, Max: 128, Pattern: patHandshakeNotes}, false); ok {
-		v.Name = &x
-	}
-	if x, ok := d.String(obj, "Description", jsondecode.StringRule{Max: 512, Pattern: patHandshakeNotes}, false); ok {
-		v.Description = &x
-	}
-	if x, ok := d.String(obj, "Content", jsondecode.StringRule{Min: 1, Pattern: patHandshakeNotes}, false); ok {
-		v.Content = &x
-	}
-}
-
 // UpdatePolicyResponse — is the output of UpdatePolicy.
 type UpdatePolicyResponse struct {
 	// Policy — A structure that contains details about the updated policy, showing the requested changes.
 	Policy *Policy
-}
-
-// EncodeJSON implements awsjson.Output: it writes UpdatePolicyResponse as a JSON object, omitting absent optional members.
-func (v *UpdatePolicyResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.Policy != nil {
-		e.Key("Policy")
-		v.Policy.EncodeJSON(e)
-	}
-	e.End()
 }
 
 // UpdateResponsibilityTransferRequest — is the input of UpdateResponsibilityTransfer.
@@ -3699,30 +1825,10 @@ type UpdateResponsibilityTransferRequest struct {
 	Name string
 }
 
-// DecodeJSON implements jsondecode.Input: it reads the members of UpdateResponsibilityTransferRequest from obj and checks the model's constraints.
-func (v *UpdateResponsibilityTransferRequest) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
-	if x, ok := d.String(obj, "Id", jsondecode.StringRule{Pattern: patResponsibilityTransferId}, true); ok {
-		v.Id = x
-	}
-	if x, ok := d.String(obj, "Name", jsondecode.StringRule{Min: 1, Max: 128, Pattern: patResponsibilityTransferName, Sensitive: true}, true); ok {
-		v.Name = x
-	}
-}
-
 // UpdateResponsibilityTransferResponse — is the output of UpdateResponsibilityTransfer.
 type UpdateResponsibilityTransferResponse struct {
 	// ResponsibilityTransfer — the ResponsibilityTransfer member (shape ResponsibilityTransfer).
 	ResponsibilityTransfer *ResponsibilityTransfer
-}
-
-// EncodeJSON implements awsjson.Output: it writes UpdateResponsibilityTransferResponse as a JSON object, omitting absent optional members.
-func (v *UpdateResponsibilityTransferResponse) EncodeJSON(e *awsjson.Encoder) {
-	e.Begin()
-	if v.ResponsibilityTransfer != nil {
-		e.Key("ResponsibilityTransfer")
-		v.ResponsibilityTransfer.EncodeJSON(e)
-	}
-	e.End()
 }
 
 // SensitiveMembers returns, by Go type name, the members of this package's

@@ -5,8 +5,6 @@ package s3api
 import (
 	"io"
 	"time"
-
-	"github.com/gatehouse-iam/gatehouse/protocol/restxml"
 )
 
 // Compile-time use of packages io and time, which not every model needs.
@@ -17,22 +15,6 @@ var (
 
 // APIVersion is the API version of the S3 model.
 const APIVersion = "2006-03-01"
-
-// Operations returns the operation table of every S3 operation, sorted by
-// name; those without NewInput have no generated codec.
-func Operations() []restxml.Operation {
-	ops := make([]restxml.Operation, 0, 97)
-	for _, n := range OperationNames() {
-		op, _ := LookupOperation(n)
-		ops = append(ops, op)
-	}
-	return ops
-}
-
-// Service returns the S3 service: signing name and routed operation table.
-func Service() *restxml.Service {
-	return restxml.NewService("s3", Operations())
-}
 
 // Implemented returns the names of the 44 operations whose shapes and codecs are generated, sorted.
 func Implemented() []string {
@@ -187,221 +169,13 @@ func OperationNames() []string {
 	}
 }
 
-// LookupOperation returns the operation named name.
-func LookupOperation(name string) (restxml.Operation, bool) {
-	switch name {
-	case "AbortMultipartUpload":
-		return restxml.Operation{Name: "AbortMultipartUpload", Method: "DELETE", URI: "/{Bucket}/{Key+}", Status: 204, RequiredQuery: []string{"uploadId"}, NewInput: func() restxml.Input { return new(AbortMultipartUploadRequest) }}, true
-	case "CompleteMultipartUpload":
-		return restxml.Operation{Name: "CompleteMultipartUpload", Method: "POST", URI: "/{Bucket}/{Key+}", Status: 200, RequiredQuery: []string{"uploadId"}, NewInput: func() restxml.Input { return new(CompleteMultipartUploadRequest) }}, true
-	case "CopyObject":
-		return restxml.Operation{Name: "CopyObject", Method: "PUT", URI: "/{Bucket}/{Key+}", Status: 200, RequiredHeaders: []string{"x-amz-copy-source"}, NewInput: func() restxml.Input { return new(CopyObjectRequest) }}, true
-	case "CreateBucket":
-		return restxml.Operation{Name: "CreateBucket", Method: "PUT", URI: "/{Bucket}", Status: 200, NewInput: func() restxml.Input { return new(CreateBucketRequest) }}, true
-	case "CreateMultipartUpload":
-		return restxml.Operation{Name: "CreateMultipartUpload", Method: "POST", URI: "/{Bucket}/{Key+}?uploads", Status: 200, NewInput: func() restxml.Input { return new(CreateMultipartUploadRequest) }}, true
-	case "DeleteBucket":
-		return restxml.Operation{Name: "DeleteBucket", Method: "DELETE", URI: "/{Bucket}", Status: 204, NewInput: func() restxml.Input { return new(DeleteBucketRequest) }}, true
-	case "DeleteBucketAnalyticsConfiguration":
-		return restxml.Operation{Name: "DeleteBucketAnalyticsConfiguration", Method: "DELETE", URI: "/{Bucket}?analytics", Status: 204, RequiredQuery: []string{"id"}}, true
-	case "DeleteBucketCors":
-		return restxml.Operation{Name: "DeleteBucketCors", Method: "DELETE", URI: "/{Bucket}?cors", Status: 204}, true
-	case "DeleteBucketEncryption":
-		return restxml.Operation{Name: "DeleteBucketEncryption", Method: "DELETE", URI: "/{Bucket}?encryption", Status: 204}, true
-	case "DeleteBucketIntelligentTieringConfiguration":
-		return restxml.Operation{Name: "DeleteBucketIntelligentTieringConfiguration", Method: "DELETE", URI: "/{Bucket}?intelligent-tiering", Status: 204, RequiredQuery: []string{"id"}}, true
-	case "DeleteBucketInventoryConfiguration":
-		return restxml.Operation{Name: "DeleteBucketInventoryConfiguration", Method: "DELETE", URI: "/{Bucket}?inventory", Status: 204, RequiredQuery: []string{"id"}}, true
-	case "DeleteBucketLifecycle":
-		return restxml.Operation{Name: "DeleteBucketLifecycle", Method: "DELETE", URI: "/{Bucket}?lifecycle", Status: 204}, true
-	case "DeleteBucketMetricsConfiguration":
-		return restxml.Operation{Name: "DeleteBucketMetricsConfiguration", Method: "DELETE", URI: "/{Bucket}?metrics", Status: 204, RequiredQuery: []string{"id"}}, true
-	case "DeleteBucketOwnershipControls":
-		return restxml.Operation{Name: "DeleteBucketOwnershipControls", Method: "DELETE", URI: "/{Bucket}?ownershipControls", Status: 204, NewInput: func() restxml.Input { return new(DeleteBucketOwnershipControlsRequest) }}, true
-	case "DeleteBucketPolicy":
-		return restxml.Operation{Name: "DeleteBucketPolicy", Method: "DELETE", URI: "/{Bucket}?policy", Status: 204, NewInput: func() restxml.Input { return new(DeleteBucketPolicyRequest) }}, true
-	case "DeleteBucketReplication":
-		return restxml.Operation{Name: "DeleteBucketReplication", Method: "DELETE", URI: "/{Bucket}?replication", Status: 204}, true
-	case "DeleteBucketTagging":
-		return restxml.Operation{Name: "DeleteBucketTagging", Method: "DELETE", URI: "/{Bucket}?tagging", Status: 204, NewInput: func() restxml.Input { return new(DeleteBucketTaggingRequest) }}, true
-	case "DeleteBucketWebsite":
-		return restxml.Operation{Name: "DeleteBucketWebsite", Method: "DELETE", URI: "/{Bucket}?website", Status: 204}, true
-	case "DeleteObject":
-		return restxml.Operation{Name: "DeleteObject", Method: "DELETE", URI: "/{Bucket}/{Key+}", Status: 204, NewInput: func() restxml.Input { return new(DeleteObjectRequest) }}, true
-	case "DeleteObjectTagging":
-		return restxml.Operation{Name: "DeleteObjectTagging", Method: "DELETE", URI: "/{Bucket}/{Key+}?tagging", Status: 204, NewInput: func() restxml.Input { return new(DeleteObjectTaggingRequest) }}, true
-	case "DeleteObjects":
-		return restxml.Operation{Name: "DeleteObjects", Method: "POST", URI: "/{Bucket}?delete", Status: 200, ChecksumRequired: true, NewInput: func() restxml.Input { return new(DeleteObjectsRequest) }}, true
-	case "DeletePublicAccessBlock":
-		return restxml.Operation{Name: "DeletePublicAccessBlock", Method: "DELETE", URI: "/{Bucket}?publicAccessBlock", Status: 204, NewInput: func() restxml.Input { return new(DeletePublicAccessBlockRequest) }}, true
-	case "GetBucketAccelerateConfiguration":
-		return restxml.Operation{Name: "GetBucketAccelerateConfiguration", Method: "GET", URI: "/{Bucket}?accelerate", Status: 200}, true
-	case "GetBucketAcl":
-		return restxml.Operation{Name: "GetBucketAcl", Method: "GET", URI: "/{Bucket}?acl", Status: 200, NewInput: func() restxml.Input { return new(GetBucketAclRequest) }}, true
-	case "GetBucketAnalyticsConfiguration":
-		return restxml.Operation{Name: "GetBucketAnalyticsConfiguration", Method: "GET", URI: "/{Bucket}?analytics", Status: 200, RequiredQuery: []string{"id"}}, true
-	case "GetBucketCors":
-		return restxml.Operation{Name: "GetBucketCors", Method: "GET", URI: "/{Bucket}?cors", Status: 200}, true
-	case "GetBucketEncryption":
-		return restxml.Operation{Name: "GetBucketEncryption", Method: "GET", URI: "/{Bucket}?encryption", Status: 200}, true
-	case "GetBucketIntelligentTieringConfiguration":
-		return restxml.Operation{Name: "GetBucketIntelligentTieringConfiguration", Method: "GET", URI: "/{Bucket}?intelligent-tiering", Status: 200, RequiredQuery: []string{"id"}}, true
-	case "GetBucketInventoryConfiguration":
-		return restxml.Operation{Name: "GetBucketInventoryConfiguration", Method: "GET", URI: "/{Bucket}?inventory", Status: 200, RequiredQuery: []string{"id"}}, true
-	case "GetBucketLifecycle":
-		return restxml.Operation{Name: "GetBucketLifecycle", Method: "GET", URI: "/{Bucket}?lifecycle", Status: 200, Deprecated: true}, true
-	case "GetBucketLifecycleConfiguration":
-		return restxml.Operation{Name: "GetBucketLifecycleConfiguration", Method: "GET", URI: "/{Bucket}?lifecycle", Status: 200}, true
-	case "GetBucketLocation":
-		return restxml.Operation{Name: "GetBucketLocation", Method: "GET", URI: "/{Bucket}?location", Status: 200, NewInput: func() restxml.Input { return new(GetBucketLocationRequest) }}, true
-	case "GetBucketLogging":
-		return restxml.Operation{Name: "GetBucketLogging", Method: "GET", URI: "/{Bucket}?logging", Status: 200}, true
-	case "GetBucketMetricsConfiguration":
-		return restxml.Operation{Name: "GetBucketMetricsConfiguration", Method: "GET", URI: "/{Bucket}?metrics", Status: 200, RequiredQuery: []string{"id"}}, true
-	case "GetBucketNotification":
-		return restxml.Operation{Name: "GetBucketNotification", Method: "GET", URI: "/{Bucket}?notification", Status: 200, Deprecated: true}, true
-	case "GetBucketNotificationConfiguration":
-		return restxml.Operation{Name: "GetBucketNotificationConfiguration", Method: "GET", URI: "/{Bucket}?notification", Status: 200}, true
-	case "GetBucketOwnershipControls":
-		return restxml.Operation{Name: "GetBucketOwnershipControls", Method: "GET", URI: "/{Bucket}?ownershipControls", Status: 200, NewInput: func() restxml.Input { return new(GetBucketOwnershipControlsRequest) }}, true
-	case "GetBucketPolicy":
-		return restxml.Operation{Name: "GetBucketPolicy", Method: "GET", URI: "/{Bucket}?policy", Status: 200, NewInput: func() restxml.Input { return new(GetBucketPolicyRequest) }}, true
-	case "GetBucketPolicyStatus":
-		return restxml.Operation{Name: "GetBucketPolicyStatus", Method: "GET", URI: "/{Bucket}?policyStatus", Status: 200, NewInput: func() restxml.Input { return new(GetBucketPolicyStatusRequest) }}, true
-	case "GetBucketReplication":
-		return restxml.Operation{Name: "GetBucketReplication", Method: "GET", URI: "/{Bucket}?replication", Status: 200}, true
-	case "GetBucketRequestPayment":
-		return restxml.Operation{Name: "GetBucketRequestPayment", Method: "GET", URI: "/{Bucket}?requestPayment", Status: 200}, true
-	case "GetBucketTagging":
-		return restxml.Operation{Name: "GetBucketTagging", Method: "GET", URI: "/{Bucket}?tagging", Status: 200, NewInput: func() restxml.Input { return new(GetBucketTaggingRequest) }}, true
-	case "GetBucketVersioning":
-		return restxml.Operation{Name: "GetBucketVersioning", Method: "GET", URI: "/{Bucket}?versioning", Status: 200, NewInput: func() restxml.Input { return new(GetBucketVersioningRequest) }}, true
-	case "GetBucketWebsite":
-		return restxml.Operation{Name: "GetBucketWebsite", Method: "GET", URI: "/{Bucket}?website", Status: 200}, true
-	case "GetObject":
-		return restxml.Operation{Name: "GetObject", Method: "GET", URI: "/{Bucket}/{Key+}", Status: 200, NewInput: func() restxml.Input { return new(GetObjectRequest) }}, true
-	case "GetObjectAcl":
-		return restxml.Operation{Name: "GetObjectAcl", Method: "GET", URI: "/{Bucket}/{Key+}?acl", Status: 200, NewInput: func() restxml.Input { return new(GetObjectAclRequest) }}, true
-	case "GetObjectAttributes":
-		return restxml.Operation{Name: "GetObjectAttributes", Method: "GET", URI: "/{Bucket}/{Key+}?attributes", Status: 200, RequiredHeaders: []string{"x-amz-object-attributes"}, NewInput: func() restxml.Input { return new(GetObjectAttributesRequest) }}, true
-	case "GetObjectLegalHold":
-		return restxml.Operation{Name: "GetObjectLegalHold", Method: "GET", URI: "/{Bucket}/{Key+}?legal-hold", Status: 200}, true
-	case "GetObjectLockConfiguration":
-		return restxml.Operation{Name: "GetObjectLockConfiguration", Method: "GET", URI: "/{Bucket}?object-lock", Status: 200}, true
-	case "GetObjectRetention":
-		return restxml.Operation{Name: "GetObjectRetention", Method: "GET", URI: "/{Bucket}/{Key+}?retention", Status: 200}, true
-	case "GetObjectTagging":
-		return restxml.Operation{Name: "GetObjectTagging", Method: "GET", URI: "/{Bucket}/{Key+}?tagging", Status: 200, NewInput: func() restxml.Input { return new(GetObjectTaggingRequest) }}, true
-	case "GetObjectTorrent":
-		return restxml.Operation{Name: "GetObjectTorrent", Method: "GET", URI: "/{Bucket}/{Key+}?torrent", Status: 200}, true
-	case "GetPublicAccessBlock":
-		return restxml.Operation{Name: "GetPublicAccessBlock", Method: "GET", URI: "/{Bucket}?publicAccessBlock", Status: 200, NewInput: func() restxml.Input { return new(GetPublicAccessBlockRequest) }}, true
-	case "HeadBucket":
-		return restxml.Operation{Name: "HeadBucket", Method: "HEAD", URI: "/{Bucket}", Status: 200, NewInput: func() restxml.Input { return new(HeadBucketRequest) }}, true
-	case "HeadObject":
-		return restxml.Operation{Name: "HeadObject", Method: "HEAD", URI: "/{Bucket}/{Key+}", Status: 200, NewInput: func() restxml.Input { return new(HeadObjectRequest) }}, true
-	case "ListBucketAnalyticsConfigurations":
-		return restxml.Operation{Name: "ListBucketAnalyticsConfigurations", Method: "GET", URI: "/{Bucket}?analytics", Status: 200}, true
-	case "ListBucketIntelligentTieringConfigurations":
-		return restxml.Operation{Name: "ListBucketIntelligentTieringConfigurations", Method: "GET", URI: "/{Bucket}?intelligent-tiering", Status: 200}, true
-	case "ListBucketInventoryConfigurations":
-		return restxml.Operation{Name: "ListBucketInventoryConfigurations", Method: "GET", URI: "/{Bucket}?inventory", Status: 200}, true
-	case "ListBucketMetricsConfigurations":
-		return restxml.Operation{Name: "ListBucketMetricsConfigurations", Method: "GET", URI: "/{Bucket}?metrics", Status: 200}, true
-	case "ListBuckets":
-		return restxml.Operation{Name: "ListBuckets", Method: "GET", URI: "/", Status: 200, NewInput: func() restxml.Input { return restxml.Empty{} }}, true
-	case "ListMultipartUploads":
-		return restxml.Operation{Name: "ListMultipartUploads", Method: "GET", URI: "/{Bucket}?uploads", Status: 200, NewInput: func() restxml.Input { return new(ListMultipartUploadsRequest) }}, true
-	case "ListObjectVersions":
-		return restxml.Operation{Name: "ListObjectVersions", Method: "GET", URI: "/{Bucket}?versions", Status: 200, NewInput: func() restxml.Input { return new(ListObjectVersionsRequest) }}, true
-	case "ListObjects":
-		return restxml.Operation{Name: "ListObjects", Method: "GET", URI: "/{Bucket}", Status: 200, NewInput: func() restxml.Input { return new(ListObjectsRequest) }}, true
-	case "ListObjectsV2":
-		return restxml.Operation{Name: "ListObjectsV2", Method: "GET", URI: "/{Bucket}?list-type=2", Status: 200, NewInput: func() restxml.Input { return new(ListObjectsV2Request) }}, true
-	case "ListParts":
-		return restxml.Operation{Name: "ListParts", Method: "GET", URI: "/{Bucket}/{Key+}", Status: 200, RequiredQuery: []string{"uploadId"}, NewInput: func() restxml.Input { return new(ListPartsRequest) }}, true
-	case "PutBucketAccelerateConfiguration":
-		return restxml.Operation{Name: "PutBucketAccelerateConfiguration", Method: "PUT", URI: "/{Bucket}?accelerate", Status: 200}, true
-	case "PutBucketAcl":
-		return restxml.Operation{Name: "PutBucketAcl", Method: "PUT", URI: "/{Bucket}?acl", Status: 200, ChecksumRequired: true, NewInput: func() restxml.Input { return new(PutBucketAclRequest) }}, true
-	case "PutBucketAnalyticsConfiguration":
-		return restxml.Operation{Name: "PutBucketAnalyticsConfiguration", Method: "PUT", URI: "/{Bucket}?analytics", Status: 200, RequiredQuery: []string{"id"}}, true
-	case "PutBucketCors":
-		return restxml.Operation{Name: "PutBucketCors", Method: "PUT", URI: "/{Bucket}?cors", Status: 200, ChecksumRequired: true}, true
-	case "PutBucketEncryption":
-		return restxml.Operation{Name: "PutBucketEncryption", Method: "PUT", URI: "/{Bucket}?encryption", Status: 200, ChecksumRequired: true}, true
-	case "PutBucketIntelligentTieringConfiguration":
-		return restxml.Operation{Name: "PutBucketIntelligentTieringConfiguration", Method: "PUT", URI: "/{Bucket}?intelligent-tiering", Status: 200, RequiredQuery: []string{"id"}}, true
-	case "PutBucketInventoryConfiguration":
-		return restxml.Operation{Name: "PutBucketInventoryConfiguration", Method: "PUT", URI: "/{Bucket}?inventory", Status: 200, RequiredQuery: []string{"id"}}, true
-	case "PutBucketLifecycle":
-		return restxml.Operation{Name: "PutBucketLifecycle", Method: "PUT", URI: "/{Bucket}?lifecycle", Status: 200, Deprecated: true, ChecksumRequired: true}, true
-	case "PutBucketLifecycleConfiguration":
-		return restxml.Operation{Name: "PutBucketLifecycleConfiguration", Method: "PUT", URI: "/{Bucket}?lifecycle", Status: 200, ChecksumRequired: true}, true
-	case "PutBucketLogging":
-		return restxml.Operation{Name: "PutBucketLogging", Method: "PUT", URI: "/{Bucket}?logging", Status: 200, ChecksumRequired: true}, true
-	case "PutBucketMetricsConfiguration":
-		return restxml.Operation{Name: "PutBucketMetricsConfiguration", Method: "PUT", URI: "/{Bucket}?metrics", Status: 200, RequiredQuery: []string{"id"}}, true
-	case "PutBucketNotification":
-		return restxml.Operation{Name: "PutBucketNotification", Method: "PUT", URI: "/{Bucket}?notification", Status: 200, Deprecated: true, ChecksumRequired: true}, true
-	case "PutBucketNotificationConfiguration":
-		return restxml.Operation{Name: "PutBucketNotificationConfiguration", Method: "PUT", URI: "/{Bucket}?notification", Status: 200}, true
-	case "PutBucketOwnershipControls":
-		return restxml.Operation{Name: "PutBucketOwnershipControls", Method: "PUT", URI: "/{Bucket}?ownershipControls", Status: 200, ChecksumRequired: true, NewInput: func() restxml.Input { return new(PutBucketOwnershipControlsRequest) }}, true
-	case "PutBucketPolicy":
-		return restxml.Operation{Name: "PutBucketPolicy", Method: "PUT", URI: "/{Bucket}?policy", Status: 200, ChecksumRequired: true, NewInput: func() restxml.Input { return new(PutBucketPolicyRequest) }}, true
-	case "PutBucketReplication":
-		return restxml.Operation{Name: "PutBucketReplication", Method: "PUT", URI: "/{Bucket}?replication", Status: 200, ChecksumRequired: true}, true
-	case "PutBucketRequestPayment":
-		return restxml.Operation{Name: "PutBucketRequestPayment", Method: "PUT", URI: "/{Bucket}?requestPayment", Status: 200, ChecksumRequired: true}, true
-	case "PutBucketTagging":
-		return restxml.Operation{Name: "PutBucketTagging", Method: "PUT", URI: "/{Bucket}?tagging", Status: 200, ChecksumRequired: true, NewInput: func() restxml.Input { return new(PutBucketTaggingRequest) }}, true
-	case "PutBucketVersioning":
-		return restxml.Operation{Name: "PutBucketVersioning", Method: "PUT", URI: "/{Bucket}?versioning", Status: 200, ChecksumRequired: true, NewInput: func() restxml.Input { return new(PutBucketVersioningRequest) }}, true
-	case "PutBucketWebsite":
-		return restxml.Operation{Name: "PutBucketWebsite", Method: "PUT", URI: "/{Bucket}?website", Status: 200, ChecksumRequired: true}, true
-	case "PutObject":
-		return restxml.Operation{Name: "PutObject", Method: "PUT", URI: "/{Bucket}/{Key+}", Status: 200, NewInput: func() restxml.Input { return new(PutObjectRequest) }}, true
-	case "PutObjectAcl":
-		return restxml.Operation{Name: "PutObjectAcl", Method: "PUT", URI: "/{Bucket}/{Key+}?acl", Status: 200, ChecksumRequired: true, NewInput: func() restxml.Input { return new(PutObjectAclRequest) }}, true
-	case "PutObjectLegalHold":
-		return restxml.Operation{Name: "PutObjectLegalHold", Method: "PUT", URI: "/{Bucket}/{Key+}?legal-hold", Status: 200, ChecksumRequired: true}, true
-	case "PutObjectLockConfiguration":
-		return restxml.Operation{Name: "PutObjectLockConfiguration", Method: "PUT", URI: "/{Bucket}?object-lock", Status: 200, ChecksumRequired: true}, true
-	case "PutObjectRetention":
-		return restxml.Operation{Name: "PutObjectRetention", Method: "PUT", URI: "/{Bucket}/{Key+}?retention", Status: 200, ChecksumRequired: true}, true
-	case "PutObjectTagging":
-		return restxml.Operation{Name: "PutObjectTagging", Method: "PUT", URI: "/{Bucket}/{Key+}?tagging", Status: 200, ChecksumRequired: true, NewInput: func() restxml.Input { return new(PutObjectTaggingRequest) }}, true
-	case "PutPublicAccessBlock":
-		return restxml.Operation{Name: "PutPublicAccessBlock", Method: "PUT", URI: "/{Bucket}?publicAccessBlock", Status: 200, ChecksumRequired: true, NewInput: func() restxml.Input { return new(PutPublicAccessBlockRequest) }}, true
-	case "RestoreObject":
-		return restxml.Operation{Name: "RestoreObject", Method: "POST", URI: "/{Bucket}/{Key+}?restore", Status: 200}, true
-	case "SelectObjectContent":
-		return restxml.Operation{Name: "SelectObjectContent", Method: "POST", URI: "/{Bucket}/{Key+}?select&select-type=2", Status: 200}, true
-	case "UploadPart":
-		return restxml.Operation{Name: "UploadPart", Method: "PUT", URI: "/{Bucket}/{Key+}", Status: 200, RequiredQuery: []string{"partNumber", "uploadId"}, NewInput: func() restxml.Input { return new(UploadPartRequest) }}, true
-	case "UploadPartCopy":
-		return restxml.Operation{Name: "UploadPartCopy", Method: "PUT", URI: "/{Bucket}/{Key+}", Status: 200, RequiredQuery: []string{"partNumber", "uploadId"}, RequiredHeaders: []string{"x-amz-copy-source"}, NewInput: func() restxml.Input { return new(UploadPartCopyRequest) }}, true
-	case "WriteGetObjectResponse":
-		return restxml.Operation{Name: "WriteGetObjectResponse", Method: "POST", URI: "/WriteGetObjectResponse", Status: 200, RequiredHeaders: []string{"x-amz-request-route", "x-amz-request-token"}}, true
-	}
-	return restxml.Operation{}, false
-}
+// Empty is the input of the operations that declare none (ListBuckets, ...).
+type Empty struct{}
 
 // AbortMultipartUploadOutput — is the output of AbortMultipartUpload.
 type AbortMultipartUploadOutput struct {
 	// RequestCharged — the RequestCharged member (shape RequestCharged).
 	RequestCharged *RequestCharged
-}
-
-// EncodeResponse implements restxml.Output: it sets the header members and the payload of AbortMultipartUploadOutput.
-func (v *AbortMultipartUploadOutput) EncodeResponse(r *restxml.Response) {
-	if v == nil {
-		return
-	}
-	if v.RequestCharged != nil {
-		r.SetString("x-amz-request-charged", string(*v.RequestCharged))
-	}
 }
 
 // AbortMultipartUploadRequest — is the input of AbortMultipartUpload.
@@ -424,47 +198,12 @@ type AbortMultipartUploadRequest struct {
 	ExpectedBucketOwner *string
 }
 
-// DecodeRequest implements restxml.Input: it binds the members of AbortMultipartUploadRequest from the request's URI labels, query, headers and payload.
-func (v *AbortMultipartUploadRequest) DecodeRequest(d *restxml.Decoder) {
-	v.Bucket = d.Label("Bucket")
-	v.Key = d.Label("Key")
-	if s, ok := d.Query("uploadId"); ok {
-		v.UploadId = s
-	} else {
-		d.Missing("querystring", "uploadId")
-	}
-	if s, ok := d.Header("x-amz-request-payer"); ok {
-		x := RequestPayer(s)
-		v.RequestPayer = &x
-	}
-	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
-		x := s
-		v.ExpectedBucketOwner = &x
-	}
-}
-
 // AccessControlPolicy — Contains the elements that set the ACL permissions for an object per grantee.
 type AccessControlPolicy struct {
 	// Grants — A list of grants.
 	Grants []Grant
 	// Owner — Container for the bucket owner's display name and ID.
 	Owner *Owner
-}
-
-// DecodeXML reads AccessControlPolicy from the element n of a request document; a missing required element or a malformed value is MalformedXML.
-func (v *AccessControlPolicy) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
-	if w := n.Child("AccessControlList"); w != nil {
-		cs := w.ChildrenNamed("Grant")
-		xs := make([]Grant, 0, len(cs))
-		for _, c := range cs {
-			xs = append(xs, restxml.DecodeStruct[Grant](d, c))
-		}
-		v.Grants = xs
-	}
-	if c := n.Child("Owner"); c != nil {
-		x := restxml.DecodeStruct[Owner](d, c)
-		v.Owner = &x
-	}
 }
 
 // ArchiveStatus — the ArchiveStatus enumeration of the model.
@@ -490,18 +229,6 @@ type Bucket struct {
 	Name *string
 	// CreationDate — Date the bucket was created.
 	CreationDate *time.Time
-}
-
-// EncodeXML writes Bucket as the element name of a response document, omitting absent optional members.
-func (v *Bucket) EncodeXML(e *restxml.Encoder, name string) {
-	e.Start(name)
-	if v.Name != nil {
-		e.String("Name", *v.Name)
-	}
-	if v.CreationDate != nil {
-		e.Time("CreationDate", *v.CreationDate)
-	}
-	e.End(name)
 }
 
 // BucketCannedACL — the BucketCannedACL enumeration of the model.
@@ -619,24 +346,6 @@ type Checksum struct {
 	ChecksumSHA256 *string
 }
 
-// EncodeXML writes Checksum as the element name of a response document, omitting absent optional members.
-func (v *Checksum) EncodeXML(e *restxml.Encoder, name string) {
-	e.Start(name)
-	if v.ChecksumCRC32 != nil {
-		e.String("ChecksumCRC32", *v.ChecksumCRC32)
-	}
-	if v.ChecksumCRC32C != nil {
-		e.String("ChecksumCRC32C", *v.ChecksumCRC32C)
-	}
-	if v.ChecksumSHA1 != nil {
-		e.String("ChecksumSHA1", *v.ChecksumSHA1)
-	}
-	if v.ChecksumSHA256 != nil {
-		e.String("ChecksumSHA256", *v.ChecksumSHA256)
-	}
-	e.End(name)
-}
-
 // ChecksumAlgorithm — the ChecksumAlgorithm enumeration of the model.
 type ChecksumAlgorithm string
 
@@ -679,15 +388,6 @@ type CommonPrefix struct {
 	Prefix *string
 }
 
-// EncodeXML writes CommonPrefix as the element name of a response document, omitting absent optional members.
-func (v *CommonPrefix) EncodeXML(e *restxml.Encoder, name string) {
-	e.Start(name)
-	if v.Prefix != nil {
-		e.String("Prefix", *v.Prefix)
-	}
-	e.End(name)
-}
-
 // CompleteMultipartUploadOutput — is the output of CompleteMultipartUpload.
 type CompleteMultipartUploadOutput struct {
 	// Location — The URI that identifies the newly created object.
@@ -718,62 +418,6 @@ type CompleteMultipartUploadOutput struct {
 	BucketKeyEnabled *bool
 	// RequestCharged — the RequestCharged member (shape RequestCharged).
 	RequestCharged *RequestCharged
-}
-
-// EncodeResponse implements restxml.Output: it sets the header members and the payload of CompleteMultipartUploadOutput.
-func (v *CompleteMultipartUploadOutput) EncodeResponse(r *restxml.Response) {
-	if v == nil {
-		return
-	}
-	if v.Expiration != nil {
-		r.SetString("x-amz-expiration", *v.Expiration)
-	}
-	if v.ServerSideEncryption != nil {
-		r.SetString("x-amz-server-side-encryption", string(*v.ServerSideEncryption))
-	}
-	if v.VersionId != nil {
-		r.SetString("x-amz-version-id", *v.VersionId)
-	}
-	if v.SSEKMSKeyId != nil {
-		r.SetString("x-amz-server-side-encryption-aws-kms-key-id", *v.SSEKMSKeyId)
-	}
-	if v.BucketKeyEnabled != nil {
-		r.SetBool("x-amz-server-side-encryption-bucket-key-enabled", *v.BucketKeyEnabled)
-	}
-	if v.RequestCharged != nil {
-		r.SetString("x-amz-request-charged", string(*v.RequestCharged))
-	}
-	r.XML(func(e *restxml.Encoder) { v.EncodeXML(e, "CompleteMultipartUploadResult") })
-}
-
-// EncodeXML writes CompleteMultipartUploadOutput as the element name of a response document, omitting absent optional members.
-func (v *CompleteMultipartUploadOutput) EncodeXML(e *restxml.Encoder, name string) {
-	e.Start(name)
-	if v.Location != nil {
-		e.String("Location", *v.Location)
-	}
-	if v.Bucket != nil {
-		e.String("Bucket", *v.Bucket)
-	}
-	if v.Key != nil {
-		e.String("Key", *v.Key)
-	}
-	if v.ETag != nil {
-		e.String("ETag", *v.ETag)
-	}
-	if v.ChecksumCRC32 != nil {
-		e.String("ChecksumCRC32", *v.ChecksumCRC32)
-	}
-	if v.ChecksumCRC32C != nil {
-		e.String("ChecksumCRC32C", *v.ChecksumCRC32C)
-	}
-	if v.ChecksumSHA1 != nil {
-		e.String("ChecksumSHA1", *v.ChecksumSHA1)
-	}
-	if v.ChecksumSHA256 != nil {
-		e.String("ChecksumSHA256", *v.ChecksumSHA256)
-	}
-	e.End(name)
 }
 
 // CompleteMultipartUploadRequest — is the input of CompleteMultipartUpload.
@@ -812,72 +456,10 @@ type CompleteMultipartUploadRequest struct {
 	SSECustomerKeyMD5 *string
 }
 
-// DecodeRequest implements restxml.Input: it binds the members of CompleteMultipartUploadRequest from the request's URI labels, query, headers and payload.
-func (v *CompleteMultipartUploadRequest) DecodeRequest(d *restxml.Decoder) {
-	v.Bucket = d.Label("Bucket")
-	v.Key = d.Label("Key")
-	if n := d.PayloadXML("CompleteMultipartUpload", false); n != nil {
-		x := restxml.DecodeStruct[CompletedMultipartUpload](d, n)
-		v.MultipartUpload = &x
-	}
-	if s, ok := d.Query("uploadId"); ok {
-		v.UploadId = s
-	} else {
-		d.Missing("querystring", "uploadId")
-	}
-	if s, ok := d.Header("x-amz-checksum-crc32"); ok {
-		x := s
-		v.ChecksumCRC32 = &x
-	}
-	if s, ok := d.Header("x-amz-checksum-crc32c"); ok {
-		x := s
-		v.ChecksumCRC32C = &x
-	}
-	if s, ok := d.Header("x-amz-checksum-sha1"); ok {
-		x := s
-		v.ChecksumSHA1 = &x
-	}
-	if s, ok := d.Header("x-amz-checksum-sha256"); ok {
-		x := s
-		v.ChecksumSHA256 = &x
-	}
-	if s, ok := d.Header("x-amz-request-payer"); ok {
-		x := RequestPayer(s)
-		v.RequestPayer = &x
-	}
-	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
-		x := s
-		v.ExpectedBucketOwner = &x
-	}
-	if s, ok := d.Header("x-amz-server-side-encryption-customer-algorithm"); ok {
-		x := s
-		v.SSECustomerAlgorithm = &x
-	}
-	if s, ok := d.Header("x-amz-server-side-encryption-customer-key"); ok {
-		x := s
-		v.SSECustomerKey = &x
-	}
-	if s, ok := d.Header("x-amz-server-side-encryption-customer-key-MD5"); ok {
-		x := s
-		v.SSECustomerKeyMD5 = &x
-	}
-}
-
 // CompletedMultipartUpload — The container for the completed multipart upload details.
 type CompletedMultipartUpload struct {
 	// Parts — Array of CompletedPart data types.
 	Parts []CompletedPart
-}
-
-// DecodeXML reads CompletedMultipartUpload from the element n of a request document; a missing required element or a malformed value is MalformedXML.
-func (v *CompletedMultipartUpload) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
-	if cs := n.ChildrenNamed("Part"); len(cs) > 0 {
-		xs := make([]CompletedPart, 0, len(cs))
-		for _, c := range cs {
-			xs = append(xs, restxml.DecodeStruct[CompletedPart](d, c))
-		}
-		v.Parts = xs
-	}
 }
 
 // CompletedPart — Details of the parts that were uploaded.
@@ -894,34 +476,6 @@ type CompletedPart struct {
 	ChecksumSHA256 *string
 	// PartNumber — Part number that identifies the part.
 	PartNumber *int32
-}
-
-// DecodeXML reads CompletedPart from the element n of a request document; a missing required element or a malformed value is MalformedXML.
-func (v *CompletedPart) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
-	if c := n.Child("ETag"); c != nil {
-		x := d.XMLString(c)
-		v.ETag = &x
-	}
-	if c := n.Child("ChecksumCRC32"); c != nil {
-		x := d.XMLString(c)
-		v.ChecksumCRC32 = &x
-	}
-	if c := n.Child("ChecksumCRC32C"); c != nil {
-		x := d.XMLString(c)
-		v.ChecksumCRC32C = &x
-	}
-	if c := n.Child("ChecksumSHA1"); c != nil {
-		x := d.XMLString(c)
-		v.ChecksumSHA1 = &x
-	}
-	if c := n.Child("ChecksumSHA256"); c != nil {
-		x := d.XMLString(c)
-		v.ChecksumSHA256 = &x
-	}
-	if c := n.Child("PartNumber"); c != nil {
-		x := d.XMLInt32(c)
-		v.PartNumber = &x
-	}
 }
 
 // CopyObjectOutput — is the output of CopyObject.
@@ -948,46 +502,6 @@ type CopyObjectOutput struct {
 	BucketKeyEnabled *bool
 	// RequestCharged — the RequestCharged member (shape RequestCharged).
 	RequestCharged *RequestCharged
-}
-
-// EncodeResponse implements restxml.Output: it sets the header members and the payload of CopyObjectOutput.
-func (v *CopyObjectOutput) EncodeResponse(r *restxml.Response) {
-	if v == nil {
-		return
-	}
-	if v.CopyObjectResult != nil {
-		r.XML(func(e *restxml.Encoder) { v.CopyObjectResult.EncodeXML(e, "CopyObjectResult") })
-	}
-	if v.Expiration != nil {
-		r.SetString("x-amz-expiration", *v.Expiration)
-	}
-	if v.CopySourceVersionId != nil {
-		r.SetString("x-amz-copy-source-version-id", *v.CopySourceVersionId)
-	}
-	if v.VersionId != nil {
-		r.SetString("x-amz-version-id", *v.VersionId)
-	}
-	if v.ServerSideEncryption != nil {
-		r.SetString("x-amz-server-side-encryption", string(*v.ServerSideEncryption))
-	}
-	if v.SSECustomerAlgorithm != nil {
-		r.SetString("x-amz-server-side-encryption-customer-algorithm", *v.SSECustomerAlgorithm)
-	}
-	if v.SSECustomerKeyMD5 != nil {
-		r.SetString("x-amz-server-side-encryption-customer-key-MD5", *v.SSECustomerKeyMD5)
-	}
-	if v.SSEKMSKeyId != nil {
-		r.SetString("x-amz-server-side-encryption-aws-kms-key-id", *v.SSEKMSKeyId)
-	}
-	if v.SSEKMSEncryptionContext != nil {
-		r.SetString("x-amz-server-side-encryption-context", *v.SSEKMSEncryptionContext)
-	}
-	if v.BucketKeyEnabled != nil {
-		r.SetBool("x-amz-server-side-encryption-bucket-key-enabled", *v.BucketKeyEnabled)
-	}
-	if v.RequestCharged != nil {
-		r.SetString("x-amz-request-charged", string(*v.RequestCharged))
-	}
 }
 
 // CopyObjectRequest — is the input of CopyObject.
@@ -1082,172 +596,6 @@ type CopyObjectRequest struct {
 	ExpectedSourceBucketOwner *string
 }
 
-// DecodeRequest implements restxml.Input: it binds the members of CopyObjectRequest from the request's URI labels, query, headers and payload.
-func (v *CopyObjectRequest) DecodeRequest(d *restxml.Decoder) {
-	if s, ok := d.Header("x-amz-acl"); ok {
-		x := ObjectCannedACL(s)
-		v.ACL = &x
-	}
-	v.Bucket = d.Label("Bucket")
-	if s, ok := d.Header("Cache-Control"); ok {
-		x := s
-		v.CacheControl = &x
-	}
-	if s, ok := d.Header("x-amz-checksum-algorithm"); ok {
-		x := ChecksumAlgorithm(s)
-		v.ChecksumAlgorithm = &x
-	}
-	if s, ok := d.Header("Content-Disposition"); ok {
-		x := s
-		v.ContentDisposition = &x
-	}
-	if s, ok := d.Header("Content-Encoding"); ok {
-		x := s
-		v.ContentEncoding = &x
-	}
-	if s, ok := d.Header("Content-Language"); ok {
-		x := s
-		v.ContentLanguage = &x
-	}
-	if s, ok := d.Header("Content-Type"); ok {
-		x := s
-		v.ContentType = &x
-	}
-	if s, ok := d.Header("x-amz-copy-source"); ok {
-		v.CopySource = s
-	} else {
-		d.Missing("header", "x-amz-copy-source")
-	}
-	if s, ok := d.Header("x-amz-copy-source-if-match"); ok {
-		x := s
-		v.CopySourceIfMatch = &x
-	}
-	if s, ok := d.Header("x-amz-copy-source-if-modified-since"); ok {
-		if x, ok := d.HeaderTime("x-amz-copy-source-if-modified-since", s, restxml.TimeRFC822); ok {
-			v.CopySourceIfModifiedSince = &x
-		}
-	}
-	if s, ok := d.Header("x-amz-copy-source-if-none-match"); ok {
-		x := s
-		v.CopySourceIfNoneMatch = &x
-	}
-	if s, ok := d.Header("x-amz-copy-source-if-unmodified-since"); ok {
-		if x, ok := d.HeaderTime("x-amz-copy-source-if-unmodified-since", s, restxml.TimeRFC822); ok {
-			v.CopySourceIfUnmodifiedSince = &x
-		}
-	}
-	if s, ok := d.Header("Expires"); ok {
-		if x, ok := d.HeaderTime("Expires", s, restxml.TimeRFC822); ok {
-			v.Expires = &x
-		}
-	}
-	if s, ok := d.Header("x-amz-grant-full-control"); ok {
-		x := s
-		v.GrantFullControl = &x
-	}
-	if s, ok := d.Header("x-amz-grant-read"); ok {
-		x := s
-		v.GrantRead = &x
-	}
-	if s, ok := d.Header("x-amz-grant-read-acp"); ok {
-		x := s
-		v.GrantReadACP = &x
-	}
-	if s, ok := d.Header("x-amz-grant-write-acp"); ok {
-		x := s
-		v.GrantWriteACP = &x
-	}
-	v.Key = d.Label("Key")
-	if m := d.HeaderMap("x-amz-meta-"); m != nil {
-		v.Metadata = m
-	}
-	if s, ok := d.Header("x-amz-metadata-directive"); ok {
-		x := MetadataDirective(s)
-		v.MetadataDirective = &x
-	}
-	if s, ok := d.Header("x-amz-tagging-directive"); ok {
-		x := TaggingDirective(s)
-		v.TaggingDirective = &x
-	}
-	if s, ok := d.Header("x-amz-server-side-encryption"); ok {
-		x := ServerSideEncryption(s)
-		v.ServerSideEncryption = &x
-	}
-	if s, ok := d.Header("x-amz-storage-class"); ok {
-		x := StorageClass(s)
-		v.StorageClass = &x
-	}
-	if s, ok := d.Header("x-amz-website-redirect-location"); ok {
-		x := s
-		v.WebsiteRedirectLocation = &x
-	}
-	if s, ok := d.Header("x-amz-server-side-encryption-customer-algorithm"); ok {
-		x := s
-		v.SSECustomerAlgorithm = &x
-	}
-	if s, ok := d.Header("x-amz-server-side-encryption-customer-key"); ok {
-		x := s
-		v.SSECustomerKey = &x
-	}
-	if s, ok := d.Header("x-amz-server-side-encryption-customer-key-MD5"); ok {
-		x := s
-		v.SSECustomerKeyMD5 = &x
-	}
-	if s, ok := d.Header("x-amz-server-side-encryption-aws-kms-key-id"); ok {
-		x := s
-		v.SSEKMSKeyId = &x
-	}
-	if s, ok := d.Header("x-amz-server-side-encryption-context"); ok {
-		x := s
-		v.SSEKMSEncryptionContext = &x
-	}
-	if s, ok := d.Header("x-amz-server-side-encryption-bucket-key-enabled"); ok {
-		x := d.Bool("x-amz-server-side-encryption-bucket-key-enabled", s)
-		v.BucketKeyEnabled = &x
-	}
-	if s, ok := d.Header("x-amz-copy-source-server-side-encryption-customer-algorithm"); ok {
-		x := s
-		v.CopySourceSSECustomerAlgorithm = &x
-	}
-	if s, ok := d.Header("x-amz-copy-source-server-side-encryption-customer-key"); ok {
-		x := s
-		v.CopySourceSSECustomerKey = &x
-	}
-	if s, ok := d.Header("x-amz-copy-source-server-side-encryption-customer-key-MD5"); ok {
-		x := s
-		v.CopySourceSSECustomerKeyMD5 = &x
-	}
-	if s, ok := d.Header("x-amz-request-payer"); ok {
-		x := RequestPayer(s)
-		v.RequestPayer = &x
-	}
-	if s, ok := d.Header("x-amz-tagging"); ok {
-		x := s
-		v.Tagging = &x
-	}
-	if s, ok := d.Header("x-amz-object-lock-mode"); ok {
-		x := ObjectLockMode(s)
-		v.ObjectLockMode = &x
-	}
-	if s, ok := d.Header("x-amz-object-lock-retain-until-date"); ok {
-		if x, ok := d.HeaderTime("x-amz-object-lock-retain-until-date", s, restxml.TimeISO8601); ok {
-			v.ObjectLockRetainUntilDate = &x
-		}
-	}
-	if s, ok := d.Header("x-amz-object-lock-legal-hold"); ok {
-		x := ObjectLockLegalHoldStatus(s)
-		v.ObjectLockLegalHoldStatus = &x
-	}
-	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
-		x := s
-		v.ExpectedBucketOwner = &x
-	}
-	if s, ok := d.Header("x-amz-source-expected-bucket-owner"); ok {
-		x := s
-		v.ExpectedSourceBucketOwner = &x
-	}
-}
-
 // CopyObjectResult — Container for all response elements.
 type CopyObjectResult struct {
 	// ETag — Returns the ETag of the new object.
@@ -1262,30 +610,6 @@ type CopyObjectResult struct {
 	ChecksumSHA1 *string
 	// ChecksumSHA256 — The base64-encoded, 256-bit SHA-256 digest of the object.
 	ChecksumSHA256 *string
-}
-
-// EncodeXML writes CopyObjectResult as the element name of a response document, omitting absent optional members.
-func (v *CopyObjectResult) EncodeXML(e *restxml.Encoder, name string) {
-	e.Start(name)
-	if v.ETag != nil {
-		e.String("ETag", *v.ETag)
-	}
-	if v.LastModified != nil {
-		e.Time("LastModified", *v.LastModified)
-	}
-	if v.ChecksumCRC32 != nil {
-		e.String("ChecksumCRC32", *v.ChecksumCRC32)
-	}
-	if v.ChecksumCRC32C != nil {
-		e.String("ChecksumCRC32C", *v.ChecksumCRC32C)
-	}
-	if v.ChecksumSHA1 != nil {
-		e.String("ChecksumSHA1", *v.ChecksumSHA1)
-	}
-	if v.ChecksumSHA256 != nil {
-		e.String("ChecksumSHA256", *v.ChecksumSHA256)
-	}
-	e.End(name)
 }
 
 // CopyPartResult — Container for all response elements.
@@ -1304,58 +628,16 @@ type CopyPartResult struct {
 	ChecksumSHA256 *string
 }
 
-// EncodeXML writes CopyPartResult as the element name of a response document, omitting absent optional members.
-func (v *CopyPartResult) EncodeXML(e *restxml.Encoder, name string) {
-	e.Start(name)
-	if v.ETag != nil {
-		e.String("ETag", *v.ETag)
-	}
-	if v.LastModified != nil {
-		e.Time("LastModified", *v.LastModified)
-	}
-	if v.ChecksumCRC32 != nil {
-		e.String("ChecksumCRC32", *v.ChecksumCRC32)
-	}
-	if v.ChecksumCRC32C != nil {
-		e.String("ChecksumCRC32C", *v.ChecksumCRC32C)
-	}
-	if v.ChecksumSHA1 != nil {
-		e.String("ChecksumSHA1", *v.ChecksumSHA1)
-	}
-	if v.ChecksumSHA256 != nil {
-		e.String("ChecksumSHA256", *v.ChecksumSHA256)
-	}
-	e.End(name)
-}
-
 // CreateBucketConfiguration — The configuration information for the bucket.
 type CreateBucketConfiguration struct {
 	// LocationConstraint — Specifies the Region where the bucket will be created.
 	LocationConstraint *BucketLocationConstraint
 }
 
-// DecodeXML reads CreateBucketConfiguration from the element n of a request document; a missing required element or a malformed value is MalformedXML.
-func (v *CreateBucketConfiguration) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
-	if c := n.Child("LocationConstraint"); c != nil {
-		x := BucketLocationConstraint(d.XMLString(c))
-		v.LocationConstraint = &x
-	}
-}
-
 // CreateBucketOutput — is the output of CreateBucket.
 type CreateBucketOutput struct {
 	// Location — A forward slash followed by the name of the bucket.
 	Location *string
-}
-
-// EncodeResponse implements restxml.Output: it sets the header members and the payload of CreateBucketOutput.
-func (v *CreateBucketOutput) EncodeResponse(r *restxml.Response) {
-	if v == nil {
-		return
-	}
-	if v.Location != nil {
-		r.SetString("Location", *v.Location)
-	}
 }
 
 // CreateBucketRequest — is the input of CreateBucket.
@@ -1382,47 +664,6 @@ type CreateBucketRequest struct {
 	ObjectLockEnabledForBucket *bool
 	// ObjectOwnership — the ObjectOwnership member (shape ObjectOwnership).
 	ObjectOwnership *ObjectOwnership
-}
-
-// DecodeRequest implements restxml.Input: it binds the members of CreateBucketRequest from the request's URI labels, query, headers and payload.
-func (v *CreateBucketRequest) DecodeRequest(d *restxml.Decoder) {
-	if s, ok := d.Header("x-amz-acl"); ok {
-		x := BucketCannedACL(s)
-		v.ACL = &x
-	}
-	v.Bucket = d.Label("Bucket")
-	if n := d.PayloadXML("CreateBucketConfiguration", false); n != nil {
-		x := restxml.DecodeStruct[CreateBucketConfiguration](d, n)
-		v.CreateBucketConfiguration = &x
-	}
-	if s, ok := d.Header("x-amz-grant-full-control"); ok {
-		x := s
-		v.GrantFullControl = &x
-	}
-	if s, ok := d.Header("x-amz-grant-read"); ok {
-		x := s
-		v.GrantRead = &x
-	}
-	if s, ok := d.Header("x-amz-grant-read-acp"); ok {
-		x := s
-		v.GrantReadACP = &x
-	}
-	if s, ok := d.Header("x-amz-grant-write"); ok {
-		x := s
-		v.GrantWrite = &x
-	}
-	if s, ok := d.Header("x-amz-grant-write-acp"); ok {
-		x := s
-		v.GrantWriteACP = &x
-	}
-	if s, ok := d.Header("x-amz-bucket-object-lock-enabled"); ok {
-		x := d.Bool("x-amz-bucket-object-lock-enabled", s)
-		v.ObjectLockEnabledForBucket = &x
-	}
-	if s, ok := d.Header("x-amz-object-ownership"); ok {
-		x := ObjectOwnership(s)
-		v.ObjectOwnership = &x
-	}
 }
 
 // CreateMultipartUploadOutput — is the output of CreateMultipartUpload.
@@ -1453,59 +694,6 @@ type CreateMultipartUploadOutput struct {
 	RequestCharged *RequestCharged
 	// ChecksumAlgorithm — The algorithm that was used to create a checksum of the object.
 	ChecksumAlgorithm *ChecksumAlgorithm
-}
-
-// EncodeResponse implements restxml.Output: it sets the header members and the payload of CreateMultipartUploadOutput.
-func (v *CreateMultipartUploadOutput) EncodeResponse(r *restxml.Response) {
-	if v == nil {
-		return
-	}
-	if v.AbortDate != nil {
-		r.SetTime("x-amz-abort-date", *v.AbortDate, restxml.TimeRFC822)
-	}
-	if v.AbortRuleId != nil {
-		r.SetString("x-amz-abort-rule-id", *v.AbortRuleId)
-	}
-	if v.ServerSideEncryption != nil {
-		r.SetString("x-amz-server-side-encryption", string(*v.ServerSideEncryption))
-	}
-	if v.SSECustomerAlgorithm != nil {
-		r.SetString("x-amz-server-side-encryption-customer-algorithm", *v.SSECustomerAlgorithm)
-	}
-	if v.SSECustomerKeyMD5 != nil {
-		r.SetString("x-amz-server-side-encryption-customer-key-MD5", *v.SSECustomerKeyMD5)
-	}
-	if v.SSEKMSKeyId != nil {
-		r.SetString("x-amz-server-side-encryption-aws-kms-key-id", *v.SSEKMSKeyId)
-	}
-	if v.SSEKMSEncryptionContext != nil {
-		r.SetString("x-amz-server-side-encryption-context", *v.SSEKMSEncryptionContext)
-	}
-	if v.BucketKeyEnabled != nil {
-		r.SetBool("x-amz-server-side-encryption-bucket-key-enabled", *v.BucketKeyEnabled)
-	}
-	if v.RequestCharged != nil {
-		r.SetString("x-amz-request-charged", string(*v.RequestCharged))
-	}
-	if v.ChecksumAlgorithm != nil {
-		r.SetString("x-amz-checksum-algorithm", string(*v.ChecksumAlgorithm))
-	}
-	r.XML(func(e *restxml.Encoder) { v.EncodeXML(e, "InitiateMultipartUploadResult") })
-}
-
-// EncodeXML writes CreateMultipartUploadOutput as the element name of a response document, omitting absent optional members.
-func (v *CreateMultipartUploadOutput) EncodeXML(e *restxml.Encoder, name string) {
-	e.Start(name)
-	if v.Bucket != nil {
-		e.String("Bucket", *v.Bucket)
-	}
-	if v.Key != nil {
-		e.String("Key", *v.Key)
-	}
-	if v.UploadId != nil {
-		e.String("UploadId", *v.UploadId)
-	}
-	e.End(name)
 }
 
 // CreateMultipartUploadRequest — is the input of CreateMultipartUpload.
@@ -1576,125 +764,6 @@ type CreateMultipartUploadRequest struct {
 	ChecksumAlgorithm *ChecksumAlgorithm
 }
 
-// DecodeRequest implements restxml.Input: it binds the members of CreateMultipartUploadRequest from the request's URI labels, query, headers and payload.
-func (v *CreateMultipartUploadRequest) DecodeRequest(d *restxml.Decoder) {
-	if s, ok := d.Header("x-amz-acl"); ok {
-		x := ObjectCannedACL(s)
-		v.ACL = &x
-	}
-	v.Bucket = d.Label("Bucket")
-	if s, ok := d.Header("Cache-Control"); ok {
-		x := s
-		v.CacheControl = &x
-	}
-	if s, ok := d.Header("Content-Disposition"); ok {
-		x := s
-		v.ContentDisposition = &x
-	}
-	if s, ok := d.Header("Content-Encoding"); ok {
-		x := s
-		v.ContentEncoding = &x
-	}
-	if s, ok := d.Header("Content-Language"); ok {
-		x := s
-		v.ContentLanguage = &x
-	}
-	if s, ok := d.Header("Content-Type"); ok {
-		x := s
-		v.ContentType = &x
-	}
-	if s, ok := d.Header("Expires"); ok {
-		if x, ok := d.HeaderTime("Expires", s, restxml.TimeRFC822); ok {
-			v.Expires = &x
-		}
-	}
-	if s, ok := d.Header("x-amz-grant-full-control"); ok {
-		x := s
-		v.GrantFullControl = &x
-	}
-	if s, ok := d.Header("x-amz-grant-read"); ok {
-		x := s
-		v.GrantRead = &x
-	}
-	if s, ok := d.Header("x-amz-grant-read-acp"); ok {
-		x := s
-		v.GrantReadACP = &x
-	}
-	if s, ok := d.Header("x-amz-grant-write-acp"); ok {
-		x := s
-		v.GrantWriteACP = &x
-	}
-	v.Key = d.Label("Key")
-	if m := d.HeaderMap("x-amz-meta-"); m != nil {
-		v.Metadata = m
-	}
-	if s, ok := d.Header("x-amz-server-side-encryption"); ok {
-		x := ServerSideEncryption(s)
-		v.ServerSideEncryption = &x
-	}
-	if s, ok := d.Header("x-amz-storage-class"); ok {
-		x := StorageClass(s)
-		v.StorageClass = &x
-	}
-	if s, ok := d.Header("x-amz-website-redirect-location"); ok {
-		x := s
-		v.WebsiteRedirectLocation = &x
-	}
-	if s, ok := d.Header("x-amz-server-side-encryption-customer-algorithm"); ok {
-		x := s
-		v.SSECustomerAlgorithm = &x
-	}
-	if s, ok := d.Header("x-amz-server-side-encryption-customer-key"); ok {
-		x := s
-		v.SSECustomerKey = &x
-	}
-	if s, ok := d.Header("x-amz-server-side-encryption-customer-key-MD5"); ok {
-		x := s
-		v.SSECustomerKeyMD5 = &x
-	}
-	if s, ok := d.Header("x-amz-server-side-encryption-aws-kms-key-id"); ok {
-		x := s
-		v.SSEKMSKeyId = &x
-	}
-	if s, ok := d.Header("x-amz-server-side-encryption-context"); ok {
-		x := s
-		v.SSEKMSEncryptionContext = &x
-	}
-	if s, ok := d.Header("x-amz-server-side-encryption-bucket-key-enabled"); ok {
-		x := d.Bool("x-amz-server-side-encryption-bucket-key-enabled", s)
-		v.BucketKeyEnabled = &x
-	}
-	if s, ok := d.Header("x-amz-request-payer"); ok {
-		x := RequestPayer(s)
-		v.RequestPayer = &x
-	}
-	if s, ok := d.Header("x-amz-tagging"); ok {
-		x := s
-		v.Tagging = &x
-	}
-	if s, ok := d.Header("x-amz-object-lock-mode"); ok {
-		x := ObjectLockMode(s)
-		v.ObjectLockMode = &x
-	}
-	if s, ok := d.Header("x-amz-object-lock-retain-until-date"); ok {
-		if x, ok := d.HeaderTime("x-amz-object-lock-retain-until-date", s, restxml.TimeISO8601); ok {
-			v.ObjectLockRetainUntilDate = &x
-		}
-	}
-	if s, ok := d.Header("x-amz-object-lock-legal-hold"); ok {
-		x := ObjectLockLegalHoldStatus(s)
-		v.ObjectLockLegalHoldStatus = &x
-	}
-	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
-		x := s
-		v.ExpectedBucketOwner = &x
-	}
-	if s, ok := d.Header("x-amz-checksum-algorithm"); ok {
-		x := ChecksumAlgorithm(s)
-		v.ChecksumAlgorithm = &x
-	}
-}
-
 // Delete — Container for the objects to delete.
 type Delete struct {
 	// Objects — The objects to delete.
@@ -1703,24 +772,6 @@ type Delete struct {
 	Objects []ObjectIdentifier
 	// Quiet — Element to enable quiet mode for the request.
 	Quiet *bool
-}
-
-// DecodeXML reads Delete from the element n of a request document; a missing required element or a malformed value is MalformedXML.
-func (v *Delete) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
-	if cs := n.ChildrenNamed("Object"); len(cs) > 0 {
-		d.MaxItems(len(cs), 1000)
-		xs := make([]ObjectIdentifier, 0, len(cs))
-		for _, c := range cs {
-			xs = append(xs, restxml.DecodeStruct[ObjectIdentifier](d, c))
-		}
-		v.Objects = xs
-	} else {
-		d.MissingElement("Object")
-	}
-	if c := n.Child("Quiet"); c != nil {
-		x := d.XMLBool(c)
-		v.Quiet = &x
-	}
 }
 
 // DeleteBucketOwnershipControlsRequest — is the input of DeleteBucketOwnershipControls.
@@ -1733,15 +784,6 @@ type DeleteBucketOwnershipControlsRequest struct {
 	ExpectedBucketOwner *string
 }
 
-// DecodeRequest implements restxml.Input: it binds the members of DeleteBucketOwnershipControlsRequest from the request's URI labels, query, headers and payload.
-func (v *DeleteBucketOwnershipControlsRequest) DecodeRequest(d *restxml.Decoder) {
-	v.Bucket = d.Label("Bucket")
-	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
-		x := s
-		v.ExpectedBucketOwner = &x
-	}
-}
-
 // DeleteBucketPolicyRequest — is the input of DeleteBucketPolicy.
 type DeleteBucketPolicyRequest struct {
 	// Bucket — The bucket name.
@@ -1750,15 +792,6 @@ type DeleteBucketPolicyRequest struct {
 	Bucket string
 	// ExpectedBucketOwner — The account ID of the expected bucket owner.
 	ExpectedBucketOwner *string
-}
-
-// DecodeRequest implements restxml.Input: it binds the members of DeleteBucketPolicyRequest from the request's URI labels, query, headers and payload.
-func (v *DeleteBucketPolicyRequest) DecodeRequest(d *restxml.Decoder) {
-	v.Bucket = d.Label("Bucket")
-	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
-		x := s
-		v.ExpectedBucketOwner = &x
-	}
 }
 
 // DeleteBucketRequest — is the input of DeleteBucket.
@@ -1771,15 +804,6 @@ type DeleteBucketRequest struct {
 	ExpectedBucketOwner *string
 }
 
-// DecodeRequest implements restxml.Input: it binds the members of DeleteBucketRequest from the request's URI labels, query, headers and payload.
-func (v *DeleteBucketRequest) DecodeRequest(d *restxml.Decoder) {
-	v.Bucket = d.Label("Bucket")
-	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
-		x := s
-		v.ExpectedBucketOwner = &x
-	}
-}
-
 // DeleteBucketTaggingRequest — is the input of DeleteBucketTagging.
 type DeleteBucketTaggingRequest struct {
 	// Bucket — The bucket that has the tag set to be removed.
@@ -1788,15 +812,6 @@ type DeleteBucketTaggingRequest struct {
 	Bucket string
 	// ExpectedBucketOwner — The account ID of the expected bucket owner.
 	ExpectedBucketOwner *string
-}
-
-// DecodeRequest implements restxml.Input: it binds the members of DeleteBucketTaggingRequest from the request's URI labels, query, headers and payload.
-func (v *DeleteBucketTaggingRequest) DecodeRequest(d *restxml.Decoder) {
-	v.Bucket = d.Label("Bucket")
-	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
-		x := s
-		v.ExpectedBucketOwner = &x
-	}
 }
 
 // DeleteMarkerEntry — Information about the delete marker.
@@ -1813,27 +828,6 @@ type DeleteMarkerEntry struct {
 	LastModified *time.Time
 }
 
-// EncodeXML writes DeleteMarkerEntry as the element name of a response document, omitting absent optional members.
-func (v *DeleteMarkerEntry) EncodeXML(e *restxml.Encoder, name string) {
-	e.Start(name)
-	if v.Owner != nil {
-		v.Owner.EncodeXML(e, "Owner")
-	}
-	if v.Key != nil {
-		e.String("Key", *v.Key)
-	}
-	if v.VersionId != nil {
-		e.String("VersionId", *v.VersionId)
-	}
-	if v.IsLatest != nil {
-		e.Bool("IsLatest", *v.IsLatest)
-	}
-	if v.LastModified != nil {
-		e.Time("LastModified", *v.LastModified)
-	}
-	e.End(name)
-}
-
 // DeleteObjectOutput — is the output of DeleteObject.
 type DeleteObjectOutput struct {
 	// DeleteMarker — Specifies whether the versioned object that was permanently deleted was (true) or was not (false) a delete marker.
@@ -1842,22 +836,6 @@ type DeleteObjectOutput struct {
 	VersionId *string
 	// RequestCharged — the RequestCharged member (shape RequestCharged).
 	RequestCharged *RequestCharged
-}
-
-// EncodeResponse implements restxml.Output: it sets the header members and the payload of DeleteObjectOutput.
-func (v *DeleteObjectOutput) EncodeResponse(r *restxml.Response) {
-	if v == nil {
-		return
-	}
-	if v.DeleteMarker != nil {
-		r.SetBool("x-amz-delete-marker", *v.DeleteMarker)
-	}
-	if v.VersionId != nil {
-		r.SetString("x-amz-version-id", *v.VersionId)
-	}
-	if v.RequestCharged != nil {
-		r.SetString("x-amz-request-charged", string(*v.RequestCharged))
-	}
 }
 
 // DeleteObjectRequest — is the input of DeleteObject.
@@ -1882,46 +860,10 @@ type DeleteObjectRequest struct {
 	ExpectedBucketOwner *string
 }
 
-// DecodeRequest implements restxml.Input: it binds the members of DeleteObjectRequest from the request's URI labels, query, headers and payload.
-func (v *DeleteObjectRequest) DecodeRequest(d *restxml.Decoder) {
-	v.Bucket = d.Label("Bucket")
-	v.Key = d.Label("Key")
-	if s, ok := d.Header("x-amz-mfa"); ok {
-		x := s
-		v.MFA = &x
-	}
-	if s, ok := d.Query("versionId"); ok {
-		x := s
-		v.VersionId = &x
-	}
-	if s, ok := d.Header("x-amz-request-payer"); ok {
-		x := RequestPayer(s)
-		v.RequestPayer = &x
-	}
-	if s, ok := d.Header("x-amz-bypass-governance-retention"); ok {
-		x := d.Bool("x-amz-bypass-governance-retention", s)
-		v.BypassGovernanceRetention = &x
-	}
-	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
-		x := s
-		v.ExpectedBucketOwner = &x
-	}
-}
-
 // DeleteObjectTaggingOutput — is the output of DeleteObjectTagging.
 type DeleteObjectTaggingOutput struct {
 	// VersionId — The versionId of the object the tag-set was removed from.
 	VersionId *string
-}
-
-// EncodeResponse implements restxml.Output: it sets the header members and the payload of DeleteObjectTaggingOutput.
-func (v *DeleteObjectTaggingOutput) EncodeResponse(r *restxml.Response) {
-	if v == nil {
-		return
-	}
-	if v.VersionId != nil {
-		r.SetString("x-amz-version-id", *v.VersionId)
-	}
 }
 
 // DeleteObjectTaggingRequest — is the input of DeleteObjectTagging.
@@ -1940,20 +882,6 @@ type DeleteObjectTaggingRequest struct {
 	ExpectedBucketOwner *string
 }
 
-// DecodeRequest implements restxml.Input: it binds the members of DeleteObjectTaggingRequest from the request's URI labels, query, headers and payload.
-func (v *DeleteObjectTaggingRequest) DecodeRequest(d *restxml.Decoder) {
-	v.Bucket = d.Label("Bucket")
-	v.Key = d.Label("Key")
-	if s, ok := d.Query("versionId"); ok {
-		x := s
-		v.VersionId = &x
-	}
-	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
-		x := s
-		v.ExpectedBucketOwner = &x
-	}
-}
-
 // DeleteObjectsOutput — is the output of DeleteObjects.
 type DeleteObjectsOutput struct {
 	// Deleted — Container element for a successful delete.
@@ -1962,29 +890,6 @@ type DeleteObjectsOutput struct {
 	RequestCharged *RequestCharged
 	// Errors — Container for a failed delete action that describes the object that Amazon S3 attempted to delete and the error it encountered.
 	Errors []Error
-}
-
-// EncodeResponse implements restxml.Output: it sets the header members and the payload of DeleteObjectsOutput.
-func (v *DeleteObjectsOutput) EncodeResponse(r *restxml.Response) {
-	if v == nil {
-		return
-	}
-	if v.RequestCharged != nil {
-		r.SetString("x-amz-request-charged", string(*v.RequestCharged))
-	}
-	r.XML(func(e *restxml.Encoder) { v.EncodeXML(e, "DeleteResult") })
-}
-
-// EncodeXML writes DeleteObjectsOutput as the element name of a response document, omitting absent optional members.
-func (v *DeleteObjectsOutput) EncodeXML(e *restxml.Encoder, name string) {
-	e.Start(name)
-	for i := range v.Deleted {
-		v.Deleted[i].EncodeXML(e, "Deleted")
-	}
-	for i := range v.Errors {
-		v.Errors[i].EncodeXML(e, "Error")
-	}
-	e.End(name)
 }
 
 // DeleteObjectsRequest — is the input of DeleteObjects.
@@ -2009,34 +914,6 @@ type DeleteObjectsRequest struct {
 	ChecksumAlgorithm *ChecksumAlgorithm
 }
 
-// DecodeRequest implements restxml.Input: it binds the members of DeleteObjectsRequest from the request's URI labels, query, headers and payload.
-func (v *DeleteObjectsRequest) DecodeRequest(d *restxml.Decoder) {
-	v.Bucket = d.Label("Bucket")
-	if n := d.PayloadXML("Delete", true); n != nil {
-		v.Delete = restxml.DecodeStruct[Delete](d, n)
-	}
-	if s, ok := d.Header("x-amz-mfa"); ok {
-		x := s
-		v.MFA = &x
-	}
-	if s, ok := d.Header("x-amz-request-payer"); ok {
-		x := RequestPayer(s)
-		v.RequestPayer = &x
-	}
-	if s, ok := d.Header("x-amz-bypass-governance-retention"); ok {
-		x := d.Bool("x-amz-bypass-governance-retention", s)
-		v.BypassGovernanceRetention = &x
-	}
-	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
-		x := s
-		v.ExpectedBucketOwner = &x
-	}
-	if s, ok := d.Header("x-amz-sdk-checksum-algorithm"); ok {
-		x := ChecksumAlgorithm(s)
-		v.ChecksumAlgorithm = &x
-	}
-}
-
 // DeletePublicAccessBlockRequest — is the input of DeletePublicAccessBlock.
 type DeletePublicAccessBlockRequest struct {
 	// Bucket — The Amazon S3 bucket whose PublicAccessBlock configuration you want to delete.
@@ -2045,15 +922,6 @@ type DeletePublicAccessBlockRequest struct {
 	Bucket string
 	// ExpectedBucketOwner — The account ID of the expected bucket owner.
 	ExpectedBucketOwner *string
-}
-
-// DecodeRequest implements restxml.Input: it binds the members of DeletePublicAccessBlockRequest from the request's URI labels, query, headers and payload.
-func (v *DeletePublicAccessBlockRequest) DecodeRequest(d *restxml.Decoder) {
-	v.Bucket = d.Label("Bucket")
-	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
-		x := s
-		v.ExpectedBucketOwner = &x
-	}
 }
 
 // DeletedObject — Information about the deleted object.
@@ -2066,24 +934,6 @@ type DeletedObject struct {
 	DeleteMarker *bool
 	// DeleteMarkerVersionId — The version ID of the delete marker created as a result of the DELETE operation.
 	DeleteMarkerVersionId *string
-}
-
-// EncodeXML writes DeletedObject as the element name of a response document, omitting absent optional members.
-func (v *DeletedObject) EncodeXML(e *restxml.Encoder, name string) {
-	e.Start(name)
-	if v.Key != nil {
-		e.String("Key", *v.Key)
-	}
-	if v.VersionId != nil {
-		e.String("VersionId", *v.VersionId)
-	}
-	if v.DeleteMarker != nil {
-		e.Bool("DeleteMarker", *v.DeleteMarker)
-	}
-	if v.DeleteMarkerVersionId != nil {
-		e.String("DeleteMarkerVersionId", *v.DeleteMarkerVersionId)
-	}
-	e.End(name)
 }
 
 // EncodingType — Requests Amazon S3 to encode the object keys in the response and specifies the encoding method to use.
@@ -2113,54 +963,12 @@ type Error struct {
 	Message *string
 }
 
-// EncodeXML writes Error as the element name of a response document, omitting absent optional members.
-func (v *Error) EncodeXML(e *restxml.Encoder, name string) {
-	e.Start(name)
-	if v.Key != nil {
-		e.String("Key", *v.Key)
-	}
-	if v.VersionId != nil {
-		e.String("VersionId", *v.VersionId)
-	}
-	if v.Code != nil {
-		e.String("Code", *v.Code)
-	}
-	if v.Message != nil {
-		e.String("Message", *v.Message)
-	}
-	e.End(name)
-}
-
 // GetBucketAclOutput — is the output of GetBucketAcl.
 type GetBucketAclOutput struct {
 	// Owner — Container for the bucket owner's display name and ID.
 	Owner *Owner
 	// Grants — A list of grants.
 	Grants []Grant
-}
-
-// EncodeResponse implements restxml.Output: it sets the header members and the payload of GetBucketAclOutput.
-func (v *GetBucketAclOutput) EncodeResponse(r *restxml.Response) {
-	if v == nil {
-		return
-	}
-	r.XML(func(e *restxml.Encoder) { v.EncodeXML(e, "AccessControlPolicy") })
-}
-
-// EncodeXML writes GetBucketAclOutput as the element name of a response document, omitting absent optional members.
-func (v *GetBucketAclOutput) EncodeXML(e *restxml.Encoder, name string) {
-	e.Start(name)
-	if v.Owner != nil {
-		v.Owner.EncodeXML(e, "Owner")
-	}
-	if v.Grants != nil {
-		e.Start("AccessControlList")
-		for i := range v.Grants {
-			v.Grants[i].EncodeXML(e, "Grant")
-		}
-		e.End("AccessControlList")
-	}
-	e.End(name)
 }
 
 // GetBucketAclRequest — is the input of GetBucketAcl.
@@ -2173,33 +981,10 @@ type GetBucketAclRequest struct {
 	ExpectedBucketOwner *string
 }
 
-// DecodeRequest implements restxml.Input: it binds the members of GetBucketAclRequest from the request's URI labels, query, headers and payload.
-func (v *GetBucketAclRequest) DecodeRequest(d *restxml.Decoder) {
-	v.Bucket = d.Label("Bucket")
-	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
-		x := s
-		v.ExpectedBucketOwner = &x
-	}
-}
-
 // GetBucketLocationOutput — is the output of GetBucketLocation.
 type GetBucketLocationOutput struct {
 	// LocationConstraint — Specifies the Region where the bucket resides.
 	LocationConstraint *BucketLocationConstraint
-}
-
-// EncodeResponse implements restxml.Output: it sets the header members and the payload of GetBucketLocationOutput.
-func (v *GetBucketLocationOutput) EncodeResponse(r *restxml.Response) {
-	if v == nil {
-		return
-	}
-	r.XML(func(e *restxml.Encoder) {
-		text := ""
-		if v.LocationConstraint != nil {
-			text = string(*v.LocationConstraint)
-		}
-		e.String("LocationConstraint", text)
-	})
 }
 
 // GetBucketLocationRequest — is the input of GetBucketLocation.
@@ -2212,29 +997,10 @@ type GetBucketLocationRequest struct {
 	ExpectedBucketOwner *string
 }
 
-// DecodeRequest implements restxml.Input: it binds the members of GetBucketLocationRequest from the request's URI labels, query, headers and payload.
-func (v *GetBucketLocationRequest) DecodeRequest(d *restxml.Decoder) {
-	v.Bucket = d.Label("Bucket")
-	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
-		x := s
-		v.ExpectedBucketOwner = &x
-	}
-}
-
 // GetBucketOwnershipControlsOutput — is the output of GetBucketOwnershipControls.
 type GetBucketOwnershipControlsOutput struct {
 	// OwnershipControls — The OwnershipControls (BucketOwnerEnforced, BucketOwnerPreferred, or ObjectWriter) currently in effect for this Amazon S3 bucket.
 	OwnershipControls *OwnershipControls
-}
-
-// EncodeResponse implements restxml.Output: it sets the header members and the payload of GetBucketOwnershipControlsOutput.
-func (v *GetBucketOwnershipControlsOutput) EncodeResponse(r *restxml.Response) {
-	if v == nil {
-		return
-	}
-	if v.OwnershipControls != nil {
-		r.XML(func(e *restxml.Encoder) { v.OwnershipControls.EncodeXML(e, "OwnershipControls") })
-	}
 }
 
 // GetBucketOwnershipControlsRequest — is the input of GetBucketOwnershipControls.
@@ -2247,29 +1013,10 @@ type GetBucketOwnershipControlsRequest struct {
 	ExpectedBucketOwner *string
 }
 
-// DecodeRequest implements restxml.Input: it binds the members of GetBucketOwnershipControlsRequest from the request's URI labels, query, headers and payload.
-func (v *GetBucketOwnershipControlsRequest) DecodeRequest(d *restxml.Decoder) {
-	v.Bucket = d.Label("Bucket")
-	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
-		x := s
-		v.ExpectedBucketOwner = &x
-	}
-}
-
 // GetBucketPolicyOutput — is the output of GetBucketPolicy.
 type GetBucketPolicyOutput struct {
 	// Policy — The bucket policy as a JSON document.
 	Policy *string
-}
-
-// EncodeResponse implements restxml.Output: it sets the header members and the payload of GetBucketPolicyOutput.
-func (v *GetBucketPolicyOutput) EncodeResponse(r *restxml.Response) {
-	if v == nil {
-		return
-	}
-	if v.Policy != nil {
-		r.Raw(*v.Policy)
-	}
 }
 
 // GetBucketPolicyRequest — is the input of GetBucketPolicy.
@@ -2282,29 +1029,10 @@ type GetBucketPolicyRequest struct {
 	ExpectedBucketOwner *string
 }
 
-// DecodeRequest implements restxml.Input: it binds the members of GetBucketPolicyRequest from the request's URI labels, query, headers and payload.
-func (v *GetBucketPolicyRequest) DecodeRequest(d *restxml.Decoder) {
-	v.Bucket = d.Label("Bucket")
-	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
-		x := s
-		v.ExpectedBucketOwner = &x
-	}
-}
-
 // GetBucketPolicyStatusOutput — is the output of GetBucketPolicyStatus.
 type GetBucketPolicyStatusOutput struct {
 	// PolicyStatus — The policy status for the specified bucket.
 	PolicyStatus *PolicyStatus
-}
-
-// EncodeResponse implements restxml.Output: it sets the header members and the payload of GetBucketPolicyStatusOutput.
-func (v *GetBucketPolicyStatusOutput) EncodeResponse(r *restxml.Response) {
-	if v == nil {
-		return
-	}
-	if v.PolicyStatus != nil {
-		r.XML(func(e *restxml.Encoder) { v.PolicyStatus.EncodeXML(e, "PolicyStatus") })
-	}
 }
 
 // GetBucketPolicyStatusRequest — is the input of GetBucketPolicyStatus.
@@ -2317,42 +1045,12 @@ type GetBucketPolicyStatusRequest struct {
 	ExpectedBucketOwner *string
 }
 
-// DecodeRequest implements restxml.Input: it binds the members of GetBucketPolicyStatusRequest from the request's URI labels, query, headers and payload.
-func (v *GetBucketPolicyStatusRequest) DecodeRequest(d *restxml.Decoder) {
-	v.Bucket = d.Label("Bucket")
-	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
-		x := s
-		v.ExpectedBucketOwner = &x
-	}
-}
-
 // GetBucketTaggingOutput — is the output of GetBucketTagging.
 type GetBucketTaggingOutput struct {
 	// TagSet — Contains the tag set.
 	//
 	// Required.
 	TagSet []Tag
-}
-
-// EncodeResponse implements restxml.Output: it sets the header members and the payload of GetBucketTaggingOutput.
-func (v *GetBucketTaggingOutput) EncodeResponse(r *restxml.Response) {
-	if v == nil {
-		return
-	}
-	r.XML(func(e *restxml.Encoder) { v.EncodeXML(e, "Tagging") })
-}
-
-// EncodeXML writes GetBucketTaggingOutput as the element name of a response document, omitting absent optional members.
-func (v *GetBucketTaggingOutput) EncodeXML(e *restxml.Encoder, name string) {
-	e.Start(name)
-	{
-		e.Start("TagSet")
-		for i := range v.TagSet {
-			v.TagSet[i].EncodeXML(e, "Tag")
-		}
-		e.End("TagSet")
-	}
-	e.End(name)
 }
 
 // GetBucketTaggingRequest — is the input of GetBucketTagging.
@@ -2365,41 +1063,12 @@ type GetBucketTaggingRequest struct {
 	ExpectedBucketOwner *string
 }
 
-// DecodeRequest implements restxml.Input: it binds the members of GetBucketTaggingRequest from the request's URI labels, query, headers and payload.
-func (v *GetBucketTaggingRequest) DecodeRequest(d *restxml.Decoder) {
-	v.Bucket = d.Label("Bucket")
-	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
-		x := s
-		v.ExpectedBucketOwner = &x
-	}
-}
-
 // GetBucketVersioningOutput — is the output of GetBucketVersioning.
 type GetBucketVersioningOutput struct {
 	// Status — The versioning state of the bucket.
 	Status *BucketVersioningStatus
 	// MFADelete — Specifies whether MFA delete is enabled in the bucket versioning configuration.
 	MFADelete *MFADeleteStatus
-}
-
-// EncodeResponse implements restxml.Output: it sets the header members and the payload of GetBucketVersioningOutput.
-func (v *GetBucketVersioningOutput) EncodeResponse(r *restxml.Response) {
-	if v == nil {
-		return
-	}
-	r.XML(func(e *restxml.Encoder) { v.EncodeXML(e, "VersioningConfiguration") })
-}
-
-// EncodeXML writes GetBucketVersioningOutput as the element name of a response document, omitting absent optional members.
-func (v *GetBucketVersioningOutput) EncodeXML(e *restxml.Encoder, name string) {
-	e.Start(name)
-	if v.Status != nil {
-		e.String("Status", string(*v.Status))
-	}
-	if v.MFADelete != nil {
-		e.String("MfaDelete", string(*v.MFADelete))
-	}
-	e.End(name)
 }
 
 // GetBucketVersioningRequest — is the input of GetBucketVersioning.
@@ -2412,15 +1081,6 @@ type GetBucketVersioningRequest struct {
 	ExpectedBucketOwner *string
 }
 
-// DecodeRequest implements restxml.Input: it binds the members of GetBucketVersioningRequest from the request's URI labels, query, headers and payload.
-func (v *GetBucketVersioningRequest) DecodeRequest(d *restxml.Decoder) {
-	v.Bucket = d.Label("Bucket")
-	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
-		x := s
-		v.ExpectedBucketOwner = &x
-	}
-}
-
 // GetObjectAclOutput — is the output of GetObjectAcl.
 type GetObjectAclOutput struct {
 	// Owner — Container for the bucket owner's display name and ID.
@@ -2429,33 +1089,6 @@ type GetObjectAclOutput struct {
 	Grants []Grant
 	// RequestCharged — the RequestCharged member (shape RequestCharged).
 	RequestCharged *RequestCharged
-}
-
-// EncodeResponse implements restxml.Output: it sets the header members and the payload of GetObjectAclOutput.
-func (v *GetObjectAclOutput) EncodeResponse(r *restxml.Response) {
-	if v == nil {
-		return
-	}
-	if v.RequestCharged != nil {
-		r.SetString("x-amz-request-charged", string(*v.RequestCharged))
-	}
-	r.XML(func(e *restxml.Encoder) { v.EncodeXML(e, "AccessControlPolicy") })
-}
-
-// EncodeXML writes GetObjectAclOutput as the element name of a response document, omitting absent optional members.
-func (v *GetObjectAclOutput) EncodeXML(e *restxml.Encoder, name string) {
-	e.Start(name)
-	if v.Owner != nil {
-		v.Owner.EncodeXML(e, "Owner")
-	}
-	if v.Grants != nil {
-		e.Start("AccessControlList")
-		for i := range v.Grants {
-			v.Grants[i].EncodeXML(e, "Grant")
-		}
-		e.End("AccessControlList")
-	}
-	e.End(name)
 }
 
 // GetObjectAclRequest — is the input of GetObjectAcl.
@@ -2474,24 +1107,6 @@ type GetObjectAclRequest struct {
 	RequestPayer *RequestPayer
 	// ExpectedBucketOwner — The account ID of the expected bucket owner.
 	ExpectedBucketOwner *string
-}
-
-// DecodeRequest implements restxml.Input: it binds the members of GetObjectAclRequest from the request's URI labels, query, headers and payload.
-func (v *GetObjectAclRequest) DecodeRequest(d *restxml.Decoder) {
-	v.Bucket = d.Label("Bucket")
-	v.Key = d.Label("Key")
-	if s, ok := d.Query("versionId"); ok {
-		x := s
-		v.VersionId = &x
-	}
-	if s, ok := d.Header("x-amz-request-payer"); ok {
-		x := RequestPayer(s)
-		v.RequestPayer = &x
-	}
-	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
-		x := s
-		v.ExpectedBucketOwner = &x
-	}
 }
 
 // GetObjectAttributesOutput — is the output of GetObjectAttributes.
@@ -2516,47 +1131,6 @@ type GetObjectAttributesOutput struct {
 	ObjectSize *int64
 }
 
-// EncodeResponse implements restxml.Output: it sets the header members and the payload of GetObjectAttributesOutput.
-func (v *GetObjectAttributesOutput) EncodeResponse(r *restxml.Response) {
-	if v == nil {
-		return
-	}
-	if v.DeleteMarker != nil {
-		r.SetBool("x-amz-delete-marker", *v.DeleteMarker)
-	}
-	if v.LastModified != nil {
-		r.SetTime("Last-Modified", *v.LastModified, restxml.TimeRFC822)
-	}
-	if v.VersionId != nil {
-		r.SetString("x-amz-version-id", *v.VersionId)
-	}
-	if v.RequestCharged != nil {
-		r.SetString("x-amz-request-charged", string(*v.RequestCharged))
-	}
-	r.XML(func(e *restxml.Encoder) { v.EncodeXML(e, "GetObjectAttributesResponse") })
-}
-
-// EncodeXML writes GetObjectAttributesOutput as the element name of a response document, omitting absent optional members.
-func (v *GetObjectAttributesOutput) EncodeXML(e *restxml.Encoder, name string) {
-	e.Start(name)
-	if v.ETag != nil {
-		e.String("ETag", *v.ETag)
-	}
-	if v.Checksum != nil {
-		v.Checksum.EncodeXML(e, "Checksum")
-	}
-	if v.ObjectParts != nil {
-		v.ObjectParts.EncodeXML(e, "ObjectParts")
-	}
-	if v.StorageClass != nil {
-		e.String("StorageClass", string(*v.StorageClass))
-	}
-	if v.ObjectSize != nil {
-		e.Int("ObjectSize", int64(*v.ObjectSize))
-	}
-	e.End(name)
-}
-
 // GetObjectAttributesParts — A collection of parts associated with a multipart upload.
 type GetObjectAttributesParts struct {
 	// TotalPartsCount — The total number of parts.
@@ -2571,30 +1145,6 @@ type GetObjectAttributesParts struct {
 	IsTruncated *bool
 	// Parts — A container for elements related to a particular part.
 	Parts []ObjectPart
-}
-
-// EncodeXML writes GetObjectAttributesParts as the element name of a response document, omitting absent optional members.
-func (v *GetObjectAttributesParts) EncodeXML(e *restxml.Encoder, name string) {
-	e.Start(name)
-	if v.TotalPartsCount != nil {
-		e.Int("PartsCount", int64(*v.TotalPartsCount))
-	}
-	if v.PartNumberMarker != nil {
-		e.Int("PartNumberMarker", int64(*v.PartNumberMarker))
-	}
-	if v.NextPartNumberMarker != nil {
-		e.Int("NextPartNumberMarker", int64(*v.NextPartNumberMarker))
-	}
-	if v.MaxParts != nil {
-		e.Int("MaxParts", int64(*v.MaxParts))
-	}
-	if v.IsTruncated != nil {
-		e.Bool("IsTruncated", *v.IsTruncated)
-	}
-	for i := range v.Parts {
-		v.Parts[i].EncodeXML(e, "Part")
-	}
-	e.End(name)
 }
 
 // GetObjectAttributesRequest — is the input of GetObjectAttributes.
@@ -2627,52 +1177,6 @@ type GetObjectAttributesRequest struct {
 	//
 	// Required.
 	ObjectAttributes []ObjectAttributes
-}
-
-// DecodeRequest implements restxml.Input: it binds the members of GetObjectAttributesRequest from the request's URI labels, query, headers and payload.
-func (v *GetObjectAttributesRequest) DecodeRequest(d *restxml.Decoder) {
-	v.Bucket = d.Label("Bucket")
-	v.Key = d.Label("Key")
-	if s, ok := d.Query("versionId"); ok {
-		x := s
-		v.VersionId = &x
-	}
-	if s, ok := d.Header("x-amz-max-parts"); ok {
-		x := d.Int32("x-amz-max-parts", s)
-		v.MaxParts = &x
-	}
-	if s, ok := d.Header("x-amz-part-number-marker"); ok {
-		x := d.Int32("x-amz-part-number-marker", s)
-		v.PartNumberMarker = &x
-	}
-	if s, ok := d.Header("x-amz-server-side-encryption-customer-algorithm"); ok {
-		x := s
-		v.SSECustomerAlgorithm = &x
-	}
-	if s, ok := d.Header("x-amz-server-side-encryption-customer-key"); ok {
-		x := s
-		v.SSECustomerKey = &x
-	}
-	if s, ok := d.Header("x-amz-server-side-encryption-customer-key-MD5"); ok {
-		x := s
-		v.SSECustomerKeyMD5 = &x
-	}
-	if s, ok := d.Header("x-amz-request-payer"); ok {
-		x := RequestPayer(s)
-		v.RequestPayer = &x
-	}
-	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
-		x := s
-		v.ExpectedBucketOwner = &x
-	}
-	if xs, ok := d.HeaderList("x-amz-object-attributes"); ok {
-		v.ObjectAttributes = make([]ObjectAttributes, len(xs))
-		for i, s := range xs {
-			v.ObjectAttributes[i] = ObjectAttributes(s)
-		}
-	} else {
-		d.Missing("header", "x-amz-object-attributes")
-	}
 }
 
 // GetObjectOutput — is the output of GetObject.
@@ -2751,119 +1255,6 @@ type GetObjectOutput struct {
 	ObjectLockLegalHoldStatus *ObjectLockLegalHoldStatus
 }
 
-// EncodeResponse implements restxml.Output: it sets the header members and the payload of GetObjectOutput.
-func (v *GetObjectOutput) EncodeResponse(r *restxml.Response) {
-	if v == nil {
-		return
-	}
-	if v.Body != nil {
-		r.Stream = v.Body
-	}
-	if v.DeleteMarker != nil {
-		r.SetBool("x-amz-delete-marker", *v.DeleteMarker)
-	}
-	if v.AcceptRanges != nil {
-		r.SetString("accept-ranges", *v.AcceptRanges)
-	}
-	if v.Expiration != nil {
-		r.SetString("x-amz-expiration", *v.Expiration)
-	}
-	if v.Restore != nil {
-		r.SetString("x-amz-restore", *v.Restore)
-	}
-	if v.LastModified != nil {
-		r.SetTime("Last-Modified", *v.LastModified, restxml.TimeRFC822)
-	}
-	if v.ContentLength != nil {
-		r.SetInt("Content-Length", int64(*v.ContentLength))
-	}
-	if v.ETag != nil {
-		r.SetString("ETag", *v.ETag)
-	}
-	if v.ChecksumCRC32 != nil {
-		r.SetString("x-amz-checksum-crc32", *v.ChecksumCRC32)
-	}
-	if v.ChecksumCRC32C != nil {
-		r.SetString("x-amz-checksum-crc32c", *v.ChecksumCRC32C)
-	}
-	if v.ChecksumSHA1 != nil {
-		r.SetString("x-amz-checksum-sha1", *v.ChecksumSHA1)
-	}
-	if v.ChecksumSHA256 != nil {
-		r.SetString("x-amz-checksum-sha256", *v.ChecksumSHA256)
-	}
-	if v.MissingMeta != nil {
-		r.SetInt("x-amz-missing-meta", int64(*v.MissingMeta))
-	}
-	if v.VersionId != nil {
-		r.SetString("x-amz-version-id", *v.VersionId)
-	}
-	if v.CacheControl != nil {
-		r.SetString("Cache-Control", *v.CacheControl)
-	}
-	if v.ContentDisposition != nil {
-		r.SetString("Content-Disposition", *v.ContentDisposition)
-	}
-	if v.ContentEncoding != nil {
-		r.SetString("Content-Encoding", *v.ContentEncoding)
-	}
-	if v.ContentLanguage != nil {
-		r.SetString("Content-Language", *v.ContentLanguage)
-	}
-	if v.ContentRange != nil {
-		r.SetString("Content-Range", *v.ContentRange)
-	}
-	if v.ContentType != nil {
-		r.SetString("Content-Type", *v.ContentType)
-	}
-	if v.Expires != nil {
-		r.SetTime("Expires", *v.Expires, restxml.TimeRFC822)
-	}
-	if v.WebsiteRedirectLocation != nil {
-		r.SetString("x-amz-website-redirect-location", *v.WebsiteRedirectLocation)
-	}
-	if v.ServerSideEncryption != nil {
-		r.SetString("x-amz-server-side-encryption", string(*v.ServerSideEncryption))
-	}
-	r.SetMap("x-amz-meta-", v.Metadata)
-	if v.SSECustomerAlgorithm != nil {
-		r.SetString("x-amz-server-side-encryption-customer-algorithm", *v.SSECustomerAlgorithm)
-	}
-	if v.SSECustomerKeyMD5 != nil {
-		r.SetString("x-amz-server-side-encryption-customer-key-MD5", *v.SSECustomerKeyMD5)
-	}
-	if v.SSEKMSKeyId != nil {
-		r.SetString("x-amz-server-side-encryption-aws-kms-key-id", *v.SSEKMSKeyId)
-	}
-	if v.BucketKeyEnabled != nil {
-		r.SetBool("x-amz-server-side-encryption-bucket-key-enabled", *v.BucketKeyEnabled)
-	}
-	if v.StorageClass != nil {
-		r.SetString("x-amz-storage-class", string(*v.StorageClass))
-	}
-	if v.RequestCharged != nil {
-		r.SetString("x-amz-request-charged", string(*v.RequestCharged))
-	}
-	if v.ReplicationStatus != nil {
-		r.SetString("x-amz-replication-status", string(*v.ReplicationStatus))
-	}
-	if v.PartsCount != nil {
-		r.SetInt("x-amz-mp-parts-count", int64(*v.PartsCount))
-	}
-	if v.TagCount != nil {
-		r.SetInt("x-amz-tagging-count", int64(*v.TagCount))
-	}
-	if v.ObjectLockMode != nil {
-		r.SetString("x-amz-object-lock-mode", string(*v.ObjectLockMode))
-	}
-	if v.ObjectLockRetainUntilDate != nil {
-		r.SetTime("x-amz-object-lock-retain-until-date", *v.ObjectLockRetainUntilDate, restxml.TimeISO8601)
-	}
-	if v.ObjectLockLegalHoldStatus != nil {
-		r.SetString("x-amz-object-lock-legal-hold", string(*v.ObjectLockLegalHoldStatus))
-	}
-}
-
 // GetObjectRequest — is the input of GetObject.
 type GetObjectRequest struct {
 	// Bucket — The bucket name containing the object.
@@ -2914,90 +1305,6 @@ type GetObjectRequest struct {
 	ChecksumMode *ChecksumMode
 }
 
-// DecodeRequest implements restxml.Input: it binds the members of GetObjectRequest from the request's URI labels, query, headers and payload.
-func (v *GetObjectRequest) DecodeRequest(d *restxml.Decoder) {
-	v.Bucket = d.Label("Bucket")
-	if s, ok := d.Header("If-Match"); ok {
-		x := s
-		v.IfMatch = &x
-	}
-	if s, ok := d.Header("If-Modified-Since"); ok {
-		if x, ok := d.HeaderTime("If-Modified-Since", s, restxml.TimeRFC822); ok {
-			v.IfModifiedSince = &x
-		}
-	}
-	if s, ok := d.Header("If-None-Match"); ok {
-		x := s
-		v.IfNoneMatch = &x
-	}
-	if s, ok := d.Header("If-Unmodified-Since"); ok {
-		if x, ok := d.HeaderTime("If-Unmodified-Since", s, restxml.TimeRFC822); ok {
-			v.IfUnmodifiedSince = &x
-		}
-	}
-	v.Key = d.Label("Key")
-	if s, ok := d.Header("Range"); ok {
-		x := s
-		v.Range = &x
-	}
-	if s, ok := d.Query("response-cache-control"); ok {
-		x := s
-		v.ResponseCacheControl = &x
-	}
-	if s, ok := d.Query("response-content-disposition"); ok {
-		x := s
-		v.ResponseContentDisposition = &x
-	}
-	if s, ok := d.Query("response-content-encoding"); ok {
-		x := s
-		v.ResponseContentEncoding = &x
-	}
-	if s, ok := d.Query("response-content-language"); ok {
-		x := s
-		v.ResponseContentLanguage = &x
-	}
-	if s, ok := d.Query("response-content-type"); ok {
-		x := s
-		v.ResponseContentType = &x
-	}
-	if s, ok := d.Query("response-expires"); ok {
-		x := d.Time("response-expires", s, restxml.TimeRFC822)
-		v.ResponseExpires = &x
-	}
-	if s, ok := d.Query("versionId"); ok {
-		x := s
-		v.VersionId = &x
-	}
-	if s, ok := d.Header("x-amz-server-side-encryption-customer-algorithm"); ok {
-		x := s
-		v.SSECustomerAlgorithm = &x
-	}
-	if s, ok := d.Header("x-amz-server-side-encryption-customer-key"); ok {
-		x := s
-		v.SSECustomerKey = &x
-	}
-	if s, ok := d.Header("x-amz-server-side-encryption-customer-key-MD5"); ok {
-		x := s
-		v.SSECustomerKeyMD5 = &x
-	}
-	if s, ok := d.Header("x-amz-request-payer"); ok {
-		x := RequestPayer(s)
-		v.RequestPayer = &x
-	}
-	if s, ok := d.Query("partNumber"); ok {
-		x := d.Int32("partNumber", s)
-		v.PartNumber = &x
-	}
-	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
-		x := s
-		v.ExpectedBucketOwner = &x
-	}
-	if s, ok := d.Header("x-amz-checksum-mode"); ok {
-		x := ChecksumMode(s)
-		v.ChecksumMode = &x
-	}
-}
-
 // GetObjectTaggingOutput — is the output of GetObjectTagging.
 type GetObjectTaggingOutput struct {
 	// VersionId — The versionId of the object for which you got the tagging information.
@@ -3006,30 +1313,6 @@ type GetObjectTaggingOutput struct {
 	//
 	// Required.
 	TagSet []Tag
-}
-
-// EncodeResponse implements restxml.Output: it sets the header members and the payload of GetObjectTaggingOutput.
-func (v *GetObjectTaggingOutput) EncodeResponse(r *restxml.Response) {
-	if v == nil {
-		return
-	}
-	if v.VersionId != nil {
-		r.SetString("x-amz-version-id", *v.VersionId)
-	}
-	r.XML(func(e *restxml.Encoder) { v.EncodeXML(e, "Tagging") })
-}
-
-// EncodeXML writes GetObjectTaggingOutput as the element name of a response document, omitting absent optional members.
-func (v *GetObjectTaggingOutput) EncodeXML(e *restxml.Encoder, name string) {
-	e.Start(name)
-	{
-		e.Start("TagSet")
-		for i := range v.TagSet {
-			v.TagSet[i].EncodeXML(e, "Tag")
-		}
-		e.End("TagSet")
-	}
-	e.End(name)
 }
 
 // GetObjectTaggingRequest — is the input of GetObjectTagging.
@@ -3050,40 +1333,10 @@ type GetObjectTaggingRequest struct {
 	RequestPayer *RequestPayer
 }
 
-// DecodeRequest implements restxml.Input: it binds the members of GetObjectTaggingRequest from the request's URI labels, query, headers and payload.
-func (v *GetObjectTaggingRequest) DecodeRequest(d *restxml.Decoder) {
-	v.Bucket = d.Label("Bucket")
-	v.Key = d.Label("Key")
-	if s, ok := d.Query("versionId"); ok {
-		x := s
-		v.VersionId = &x
-	}
-	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
-		x := s
-		v.ExpectedBucketOwner = &x
-	}
-	if s, ok := d.Header("x-amz-request-payer"); ok {
-		x := RequestPayer(s)
-		v.RequestPayer = &x
-	}
-}
-
 // GetPublicAccessBlockOutput — is the output of GetPublicAccessBlock.
 type GetPublicAccessBlockOutput struct {
 	// PublicAccessBlockConfiguration — The PublicAccessBlock configuration currently in effect for this Amazon S3 bucket.
 	PublicAccessBlockConfiguration *PublicAccessBlockConfiguration
-}
-
-// EncodeResponse implements restxml.Output: it sets the header members and the payload of GetPublicAccessBlockOutput.
-func (v *GetPublicAccessBlockOutput) EncodeResponse(r *restxml.Response) {
-	if v == nil {
-		return
-	}
-	if v.PublicAccessBlockConfiguration != nil {
-		r.XML(func(e *restxml.Encoder) {
-			v.PublicAccessBlockConfiguration.EncodeXML(e, "PublicAccessBlockConfiguration")
-		})
-	}
 }
 
 // GetPublicAccessBlockRequest — is the input of GetPublicAccessBlock.
@@ -3096,45 +1349,12 @@ type GetPublicAccessBlockRequest struct {
 	ExpectedBucketOwner *string
 }
 
-// DecodeRequest implements restxml.Input: it binds the members of GetPublicAccessBlockRequest from the request's URI labels, query, headers and payload.
-func (v *GetPublicAccessBlockRequest) DecodeRequest(d *restxml.Decoder) {
-	v.Bucket = d.Label("Bucket")
-	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
-		x := s
-		v.ExpectedBucketOwner = &x
-	}
-}
-
 // Grant — Container for grant information.
 type Grant struct {
 	// Grantee — The person being granted permissions.
 	Grantee *Grantee
 	// Permission — Specifies the permission given to the grantee.
 	Permission *Permission
-}
-
-// DecodeXML reads Grant from the element n of a request document; a missing required element or a malformed value is MalformedXML.
-func (v *Grant) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
-	if c := n.Child("Grantee"); c != nil {
-		x := restxml.DecodeStruct[Grantee](d, c)
-		v.Grantee = &x
-	}
-	if c := n.Child("Permission"); c != nil {
-		x := Permission(d.XMLString(c))
-		v.Permission = &x
-	}
-}
-
-// EncodeXML writes Grant as the element name of a response document, omitting absent optional members.
-func (v *Grant) EncodeXML(e *restxml.Encoder, name string) {
-	e.Start(name)
-	if v.Grantee != nil {
-		v.Grantee.EncodeXML(e, "Grantee")
-	}
-	if v.Permission != nil {
-		e.String("Permission", string(*v.Permission))
-	}
-	e.End(name)
 }
 
 // Grantee — Container for the person being granted permissions.
@@ -3153,51 +1373,6 @@ type Grantee struct {
 	URI *string
 }
 
-// DecodeXML reads Grantee from the element n of a request document; a missing required element or a malformed value is MalformedXML.
-func (v *Grantee) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
-	if c := n.Child("DisplayName"); c != nil {
-		x := d.XMLString(c)
-		v.DisplayName = &x
-	}
-	if c := n.Child("EmailAddress"); c != nil {
-		x := d.XMLString(c)
-		v.EmailAddress = &x
-	}
-	if c := n.Child("ID"); c != nil {
-		x := d.XMLString(c)
-		v.ID = &x
-	}
-	if s, ok := n.Attr("xsi:type"); ok {
-		v.Type = Type(s)
-	} else {
-		d.MissingElement("xsi:type")
-	}
-	if c := n.Child("URI"); c != nil {
-		x := d.XMLString(c)
-		v.URI = &x
-	}
-}
-
-// EncodeXML writes Grantee as the element name of a response document, omitting absent optional members.
-func (v *Grantee) EncodeXML(e *restxml.Encoder, name string) {
-	attrs := []string{"xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance"}
-	attrs = append(attrs, "xsi:type", string(v.Type))
-	e.Start(name, attrs...)
-	if v.DisplayName != nil {
-		e.String("DisplayName", *v.DisplayName)
-	}
-	if v.EmailAddress != nil {
-		e.String("EmailAddress", *v.EmailAddress)
-	}
-	if v.ID != nil {
-		e.String("ID", *v.ID)
-	}
-	if v.URI != nil {
-		e.String("URI", *v.URI)
-	}
-	e.End(name)
-}
-
 // HeadBucketRequest — is the input of HeadBucket.
 type HeadBucketRequest struct {
 	// Bucket — The bucket name.
@@ -3206,15 +1381,6 @@ type HeadBucketRequest struct {
 	Bucket string
 	// ExpectedBucketOwner — The account ID of the expected bucket owner.
 	ExpectedBucketOwner *string
-}
-
-// DecodeRequest implements restxml.Input: it binds the members of HeadBucketRequest from the request's URI labels, query, headers and payload.
-func (v *HeadBucketRequest) DecodeRequest(d *restxml.Decoder) {
-	v.Bucket = d.Label("Bucket")
-	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
-		x := s
-		v.ExpectedBucketOwner = &x
-	}
 }
 
 // HeadObjectOutput — is the output of HeadObject.
@@ -3289,113 +1455,6 @@ type HeadObjectOutput struct {
 	ObjectLockLegalHoldStatus *ObjectLockLegalHoldStatus
 }
 
-// EncodeResponse implements restxml.Output: it sets the header members and the payload of HeadObjectOutput.
-func (v *HeadObjectOutput) EncodeResponse(r *restxml.Response) {
-	if v == nil {
-		return
-	}
-	if v.DeleteMarker != nil {
-		r.SetBool("x-amz-delete-marker", *v.DeleteMarker)
-	}
-	if v.AcceptRanges != nil {
-		r.SetString("accept-ranges", *v.AcceptRanges)
-	}
-	if v.Expiration != nil {
-		r.SetString("x-amz-expiration", *v.Expiration)
-	}
-	if v.Restore != nil {
-		r.SetString("x-amz-restore", *v.Restore)
-	}
-	if v.ArchiveStatus != nil {
-		r.SetString("x-amz-archive-status", string(*v.ArchiveStatus))
-	}
-	if v.LastModified != nil {
-		r.SetTime("Last-Modified", *v.LastModified, restxml.TimeRFC822)
-	}
-	if v.ContentLength != nil {
-		r.SetInt("Content-Length", int64(*v.ContentLength))
-	}
-	if v.ChecksumCRC32 != nil {
-		r.SetString("x-amz-checksum-crc32", *v.ChecksumCRC32)
-	}
-	if v.ChecksumCRC32C != nil {
-		r.SetString("x-amz-checksum-crc32c", *v.ChecksumCRC32C)
-	}
-	if v.ChecksumSHA1 != nil {
-		r.SetString("x-amz-checksum-sha1", *v.ChecksumSHA1)
-	}
-	if v.ChecksumSHA256 != nil {
-		r.SetString("x-amz-checksum-sha256", *v.ChecksumSHA256)
-	}
-	if v.ETag != nil {
-		r.SetString("ETag", *v.ETag)
-	}
-	if v.MissingMeta != nil {
-		r.SetInt("x-amz-missing-meta", int64(*v.MissingMeta))
-	}
-	if v.VersionId != nil {
-		r.SetString("x-amz-version-id", *v.VersionId)
-	}
-	if v.CacheControl != nil {
-		r.SetString("Cache-Control", *v.CacheControl)
-	}
-	if v.ContentDisposition != nil {
-		r.SetString("Content-Disposition", *v.ContentDisposition)
-	}
-	if v.ContentEncoding != nil {
-		r.SetString("Content-Encoding", *v.ContentEncoding)
-	}
-	if v.ContentLanguage != nil {
-		r.SetString("Content-Language", *v.ContentLanguage)
-	}
-	if v.ContentType != nil {
-		r.SetString("Content-Type", *v.ContentType)
-	}
-	if v.Expires != nil {
-		r.SetTime("Expires", *v.Expires, restxml.TimeRFC822)
-	}
-	if v.WebsiteRedirectLocation != nil {
-		r.SetString("x-amz-website-redirect-location", *v.WebsiteRedirectLocation)
-	}
-	if v.ServerSideEncryption != nil {
-		r.SetString("x-amz-server-side-encryption", string(*v.ServerSideEncryption))
-	}
-	r.SetMap("x-amz-meta-", v.Metadata)
-	if v.SSECustomerAlgorithm != nil {
-		r.SetString("x-amz-server-side-encryption-customer-algorithm", *v.SSECustomerAlgorithm)
-	}
-	if v.SSECustomerKeyMD5 != nil {
-		r.SetString("x-amz-server-side-encryption-customer-key-MD5", *v.SSECustomerKeyMD5)
-	}
-	if v.SSEKMSKeyId != nil {
-		r.SetString("x-amz-server-side-encryption-aws-kms-key-id", *v.SSEKMSKeyId)
-	}
-	if v.BucketKeyEnabled != nil {
-		r.SetBool("x-amz-server-side-encryption-bucket-key-enabled", *v.BucketKeyEnabled)
-	}
-	if v.StorageClass != nil {
-		r.SetString("x-amz-storage-class", string(*v.StorageClass))
-	}
-	if v.RequestCharged != nil {
-		r.SetString("x-amz-request-charged", string(*v.RequestCharged))
-	}
-	if v.ReplicationStatus != nil {
-		r.SetString("x-amz-replication-status", string(*v.ReplicationStatus))
-	}
-	if v.PartsCount != nil {
-		r.SetInt("x-amz-mp-parts-count", int64(*v.PartsCount))
-	}
-	if v.ObjectLockMode != nil {
-		r.SetString("x-amz-object-lock-mode", string(*v.ObjectLockMode))
-	}
-	if v.ObjectLockRetainUntilDate != nil {
-		r.SetTime("x-amz-object-lock-retain-until-date", *v.ObjectLockRetainUntilDate, restxml.TimeISO8601)
-	}
-	if v.ObjectLockLegalHoldStatus != nil {
-		r.SetString("x-amz-object-lock-legal-hold", string(*v.ObjectLockLegalHoldStatus))
-	}
-}
-
 // HeadObjectRequest — is the input of HeadObject.
 type HeadObjectRequest struct {
 	// Bucket — The name of the bucket containing the object.
@@ -3434,66 +1493,6 @@ type HeadObjectRequest struct {
 	ChecksumMode *ChecksumMode
 }
 
-// DecodeRequest implements restxml.Input: it binds the members of HeadObjectRequest from the request's URI labels, query, headers and payload.
-func (v *HeadObjectRequest) DecodeRequest(d *restxml.Decoder) {
-	v.Bucket = d.Label("Bucket")
-	if s, ok := d.Header("If-Match"); ok {
-		x := s
-		v.IfMatch = &x
-	}
-	if s, ok := d.Header("If-Modified-Since"); ok {
-		if x, ok := d.HeaderTime("If-Modified-Since", s, restxml.TimeRFC822); ok {
-			v.IfModifiedSince = &x
-		}
-	}
-	if s, ok := d.Header("If-None-Match"); ok {
-		x := s
-		v.IfNoneMatch = &x
-	}
-	if s, ok := d.Header("If-Unmodified-Since"); ok {
-		if x, ok := d.HeaderTime("If-Unmodified-Since", s, restxml.TimeRFC822); ok {
-			v.IfUnmodifiedSince = &x
-		}
-	}
-	v.Key = d.Label("Key")
-	if s, ok := d.Header("Range"); ok {
-		x := s
-		v.Range = &x
-	}
-	if s, ok := d.Query("versionId"); ok {
-		x := s
-		v.VersionId = &x
-	}
-	if s, ok := d.Header("x-amz-server-side-encryption-customer-algorithm"); ok {
-		x := s
-		v.SSECustomerAlgorithm = &x
-	}
-	if s, ok := d.Header("x-amz-server-side-encryption-customer-key"); ok {
-		x := s
-		v.SSECustomerKey = &x
-	}
-	if s, ok := d.Header("x-amz-server-side-encryption-customer-key-MD5"); ok {
-		x := s
-		v.SSECustomerKeyMD5 = &x
-	}
-	if s, ok := d.Header("x-amz-request-payer"); ok {
-		x := RequestPayer(s)
-		v.RequestPayer = &x
-	}
-	if s, ok := d.Query("partNumber"); ok {
-		x := d.Int32("partNumber", s)
-		v.PartNumber = &x
-	}
-	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
-		x := s
-		v.ExpectedBucketOwner = &x
-	}
-	if s, ok := d.Header("x-amz-checksum-mode"); ok {
-		x := ChecksumMode(s)
-		v.ChecksumMode = &x
-	}
-}
-
 // Initiator — Container element that identifies who initiated the multipart upload.
 type Initiator struct {
 	// ID — If the principal is an Amazon Web Services account, it provides the Canonical User ID.
@@ -3502,48 +1501,12 @@ type Initiator struct {
 	DisplayName *string
 }
 
-// EncodeXML writes Initiator as the element name of a response document, omitting absent optional members.
-func (v *Initiator) EncodeXML(e *restxml.Encoder, name string) {
-	e.Start(name)
-	if v.ID != nil {
-		e.String("ID", *v.ID)
-	}
-	if v.DisplayName != nil {
-		e.String("DisplayName", *v.DisplayName)
-	}
-	e.End(name)
-}
-
 // ListBucketsOutput — is the output of ListBuckets.
 type ListBucketsOutput struct {
 	// Buckets — The list of buckets owned by the requester.
 	Buckets []Bucket
 	// Owner — The owner of the buckets listed.
 	Owner *Owner
-}
-
-// EncodeResponse implements restxml.Output: it sets the header members and the payload of ListBucketsOutput.
-func (v *ListBucketsOutput) EncodeResponse(r *restxml.Response) {
-	if v == nil {
-		return
-	}
-	r.XML(func(e *restxml.Encoder) { v.EncodeXML(e, "ListAllMyBucketsResult") })
-}
-
-// EncodeXML writes ListBucketsOutput as the element name of a response document, omitting absent optional members.
-func (v *ListBucketsOutput) EncodeXML(e *restxml.Encoder, name string) {
-	e.Start(name)
-	if v.Buckets != nil {
-		e.Start("Buckets")
-		for i := range v.Buckets {
-			v.Buckets[i].EncodeXML(e, "Bucket")
-		}
-		e.End("Buckets")
-	}
-	if v.Owner != nil {
-		v.Owner.EncodeXML(e, "Owner")
-	}
-	e.End(name)
 }
 
 // ListMultipartUploadsOutput — is the output of ListMultipartUploads.
@@ -3574,56 +1537,6 @@ type ListMultipartUploadsOutput struct {
 	EncodingType *EncodingType
 }
 
-// EncodeResponse implements restxml.Output: it sets the header members and the payload of ListMultipartUploadsOutput.
-func (v *ListMultipartUploadsOutput) EncodeResponse(r *restxml.Response) {
-	if v == nil {
-		return
-	}
-	r.XML(func(e *restxml.Encoder) { v.EncodeXML(e, "ListMultipartUploadsResult") })
-}
-
-// EncodeXML writes ListMultipartUploadsOutput as the element name of a response document, omitting absent optional members.
-func (v *ListMultipartUploadsOutput) EncodeXML(e *restxml.Encoder, name string) {
-	e.Start(name)
-	if v.Bucket != nil {
-		e.String("Bucket", *v.Bucket)
-	}
-	if v.KeyMarker != nil {
-		e.String("KeyMarker", *v.KeyMarker)
-	}
-	if v.UploadIdMarker != nil {
-		e.String("UploadIdMarker", *v.UploadIdMarker)
-	}
-	if v.NextKeyMarker != nil {
-		e.String("NextKeyMarker", *v.NextKeyMarker)
-	}
-	if v.Prefix != nil {
-		e.String("Prefix", *v.Prefix)
-	}
-	if v.Delimiter != nil {
-		e.String("Delimiter", *v.Delimiter)
-	}
-	if v.NextUploadIdMarker != nil {
-		e.String("NextUploadIdMarker", *v.NextUploadIdMarker)
-	}
-	if v.MaxUploads != nil {
-		e.Int("MaxUploads", int64(*v.MaxUploads))
-	}
-	if v.IsTruncated != nil {
-		e.Bool("IsTruncated", *v.IsTruncated)
-	}
-	for i := range v.Uploads {
-		v.Uploads[i].EncodeXML(e, "Upload")
-	}
-	for i := range v.CommonPrefixes {
-		v.CommonPrefixes[i].EncodeXML(e, "CommonPrefixes")
-	}
-	if v.EncodingType != nil {
-		e.String("EncodingType", string(*v.EncodingType))
-	}
-	e.End(name)
-}
-
 // ListMultipartUploadsRequest — is the input of ListMultipartUploads.
 type ListMultipartUploadsRequest struct {
 	// Bucket — The name of the bucket to which the multipart upload was initiated.
@@ -3644,39 +1557,6 @@ type ListMultipartUploadsRequest struct {
 	UploadIdMarker *string
 	// ExpectedBucketOwner — The account ID of the expected bucket owner.
 	ExpectedBucketOwner *string
-}
-
-// DecodeRequest implements restxml.Input: it binds the members of ListMultipartUploadsRequest from the request's URI labels, query, headers and payload.
-func (v *ListMultipartUploadsRequest) DecodeRequest(d *restxml.Decoder) {
-	v.Bucket = d.Label("Bucket")
-	if s, ok := d.Query("delimiter"); ok {
-		x := s
-		v.Delimiter = &x
-	}
-	if s, ok := d.Query("encoding-type"); ok {
-		x := EncodingType(s)
-		v.EncodingType = &x
-	}
-	if s, ok := d.Query("key-marker"); ok {
-		x := s
-		v.KeyMarker = &x
-	}
-	if s, ok := d.Query("max-uploads"); ok {
-		x := d.Int32("max-uploads", s)
-		v.MaxUploads = &x
-	}
-	if s, ok := d.Query("prefix"); ok {
-		x := s
-		v.Prefix = &x
-	}
-	if s, ok := d.Query("upload-id-marker"); ok {
-		x := s
-		v.UploadIdMarker = &x
-	}
-	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
-		x := s
-		v.ExpectedBucketOwner = &x
-	}
 }
 
 // ListObjectVersionsOutput — is the output of ListObjectVersions.
@@ -3709,59 +1589,6 @@ type ListObjectVersionsOutput struct {
 	EncodingType *EncodingType
 }
 
-// EncodeResponse implements restxml.Output: it sets the header members and the payload of ListObjectVersionsOutput.
-func (v *ListObjectVersionsOutput) EncodeResponse(r *restxml.Response) {
-	if v == nil {
-		return
-	}
-	r.XML(func(e *restxml.Encoder) { v.EncodeXML(e, "ListVersionsResult") })
-}
-
-// EncodeXML writes ListObjectVersionsOutput as the element name of a response document, omitting absent optional members.
-func (v *ListObjectVersionsOutput) EncodeXML(e *restxml.Encoder, name string) {
-	e.Start(name)
-	if v.IsTruncated != nil {
-		e.Bool("IsTruncated", *v.IsTruncated)
-	}
-	if v.KeyMarker != nil {
-		e.String("KeyMarker", *v.KeyMarker)
-	}
-	if v.VersionIdMarker != nil {
-		e.String("VersionIdMarker", *v.VersionIdMarker)
-	}
-	if v.NextKeyMarker != nil {
-		e.String("NextKeyMarker", *v.NextKeyMarker)
-	}
-	if v.NextVersionIdMarker != nil {
-		e.String("NextVersionIdMarker", *v.NextVersionIdMarker)
-	}
-	for i := range v.Versions {
-		v.Versions[i].EncodeXML(e, "Version")
-	}
-	for i := range v.DeleteMarkers {
-		v.DeleteMarkers[i].EncodeXML(e, "DeleteMarker")
-	}
-	if v.Name != nil {
-		e.String("Name", *v.Name)
-	}
-	if v.Prefix != nil {
-		e.String("Prefix", *v.Prefix)
-	}
-	if v.Delimiter != nil {
-		e.String("Delimiter", *v.Delimiter)
-	}
-	if v.MaxKeys != nil {
-		e.Int("MaxKeys", int64(*v.MaxKeys))
-	}
-	for i := range v.CommonPrefixes {
-		v.CommonPrefixes[i].EncodeXML(e, "CommonPrefixes")
-	}
-	if v.EncodingType != nil {
-		e.String("EncodingType", string(*v.EncodingType))
-	}
-	e.End(name)
-}
-
 // ListObjectVersionsRequest — is the input of ListObjectVersions.
 type ListObjectVersionsRequest struct {
 	// Bucket — The bucket name that contains the objects.
@@ -3782,39 +1609,6 @@ type ListObjectVersionsRequest struct {
 	VersionIdMarker *string
 	// ExpectedBucketOwner — The account ID of the expected bucket owner.
 	ExpectedBucketOwner *string
-}
-
-// DecodeRequest implements restxml.Input: it binds the members of ListObjectVersionsRequest from the request's URI labels, query, headers and payload.
-func (v *ListObjectVersionsRequest) DecodeRequest(d *restxml.Decoder) {
-	v.Bucket = d.Label("Bucket")
-	if s, ok := d.Query("delimiter"); ok {
-		x := s
-		v.Delimiter = &x
-	}
-	if s, ok := d.Query("encoding-type"); ok {
-		x := EncodingType(s)
-		v.EncodingType = &x
-	}
-	if s, ok := d.Query("key-marker"); ok {
-		x := s
-		v.KeyMarker = &x
-	}
-	if s, ok := d.Query("max-keys"); ok {
-		x := d.Int32("max-keys", s)
-		v.MaxKeys = &x
-	}
-	if s, ok := d.Query("prefix"); ok {
-		x := s
-		v.Prefix = &x
-	}
-	if s, ok := d.Query("version-id-marker"); ok {
-		x := s
-		v.VersionIdMarker = &x
-	}
-	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
-		x := s
-		v.ExpectedBucketOwner = &x
-	}
 }
 
 // ListObjectsOutput — is the output of ListObjects.
@@ -3841,50 +1635,6 @@ type ListObjectsOutput struct {
 	EncodingType *EncodingType
 }
 
-// EncodeResponse implements restxml.Output: it sets the header members and the payload of ListObjectsOutput.
-func (v *ListObjectsOutput) EncodeResponse(r *restxml.Response) {
-	if v == nil {
-		return
-	}
-	r.XML(func(e *restxml.Encoder) { v.EncodeXML(e, "ListBucketResult") })
-}
-
-// EncodeXML writes ListObjectsOutput as the element name of a response document, omitting absent optional members.
-func (v *ListObjectsOutput) EncodeXML(e *restxml.Encoder, name string) {
-	e.Start(name)
-	if v.IsTruncated != nil {
-		e.Bool("IsTruncated", *v.IsTruncated)
-	}
-	if v.Marker != nil {
-		e.String("Marker", *v.Marker)
-	}
-	if v.NextMarker != nil {
-		e.String("NextMarker", *v.NextMarker)
-	}
-	for i := range v.Contents {
-		v.Contents[i].EncodeXML(e, "Contents")
-	}
-	if v.Name != nil {
-		e.String("Name", *v.Name)
-	}
-	if v.Prefix != nil {
-		e.String("Prefix", *v.Prefix)
-	}
-	if v.Delimiter != nil {
-		e.String("Delimiter", *v.Delimiter)
-	}
-	if v.MaxKeys != nil {
-		e.Int("MaxKeys", int64(*v.MaxKeys))
-	}
-	for i := range v.CommonPrefixes {
-		v.CommonPrefixes[i].EncodeXML(e, "CommonPrefixes")
-	}
-	if v.EncodingType != nil {
-		e.String("EncodingType", string(*v.EncodingType))
-	}
-	e.End(name)
-}
-
 // ListObjectsRequest — is the input of ListObjects.
 type ListObjectsRequest struct {
 	// Bucket — The name of the bucket containing the objects.
@@ -3905,39 +1655,6 @@ type ListObjectsRequest struct {
 	RequestPayer *RequestPayer
 	// ExpectedBucketOwner — The account ID of the expected bucket owner.
 	ExpectedBucketOwner *string
-}
-
-// DecodeRequest implements restxml.Input: it binds the members of ListObjectsRequest from the request's URI labels, query, headers and payload.
-func (v *ListObjectsRequest) DecodeRequest(d *restxml.Decoder) {
-	v.Bucket = d.Label("Bucket")
-	if s, ok := d.Query("delimiter"); ok {
-		x := s
-		v.Delimiter = &x
-	}
-	if s, ok := d.Query("encoding-type"); ok {
-		x := EncodingType(s)
-		v.EncodingType = &x
-	}
-	if s, ok := d.Query("marker"); ok {
-		x := s
-		v.Marker = &x
-	}
-	if s, ok := d.Query("max-keys"); ok {
-		x := d.Int32("max-keys", s)
-		v.MaxKeys = &x
-	}
-	if s, ok := d.Query("prefix"); ok {
-		x := s
-		v.Prefix = &x
-	}
-	if s, ok := d.Header("x-amz-request-payer"); ok {
-		x := RequestPayer(s)
-		v.RequestPayer = &x
-	}
-	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
-		x := s
-		v.ExpectedBucketOwner = &x
-	}
 }
 
 // ListObjectsV2Output — is the output of ListObjectsV2.
@@ -3968,56 +1685,6 @@ type ListObjectsV2Output struct {
 	StartAfter *string
 }
 
-// EncodeResponse implements restxml.Output: it sets the header members and the payload of ListObjectsV2Output.
-func (v *ListObjectsV2Output) EncodeResponse(r *restxml.Response) {
-	if v == nil {
-		return
-	}
-	r.XML(func(e *restxml.Encoder) { v.EncodeXML(e, "ListBucketResult") })
-}
-
-// EncodeXML writes ListObjectsV2Output as the element name of a response document, omitting absent optional members.
-func (v *ListObjectsV2Output) EncodeXML(e *restxml.Encoder, name string) {
-	e.Start(name)
-	if v.IsTruncated != nil {
-		e.Bool("IsTruncated", *v.IsTruncated)
-	}
-	for i := range v.Contents {
-		v.Contents[i].EncodeXML(e, "Contents")
-	}
-	if v.Name != nil {
-		e.String("Name", *v.Name)
-	}
-	if v.Prefix != nil {
-		e.String("Prefix", *v.Prefix)
-	}
-	if v.Delimiter != nil {
-		e.String("Delimiter", *v.Delimiter)
-	}
-	if v.MaxKeys != nil {
-		e.Int("MaxKeys", int64(*v.MaxKeys))
-	}
-	for i := range v.CommonPrefixes {
-		v.CommonPrefixes[i].EncodeXML(e, "CommonPrefixes")
-	}
-	if v.EncodingType != nil {
-		e.String("EncodingType", string(*v.EncodingType))
-	}
-	if v.KeyCount != nil {
-		e.Int("KeyCount", int64(*v.KeyCount))
-	}
-	if v.ContinuationToken != nil {
-		e.String("ContinuationToken", *v.ContinuationToken)
-	}
-	if v.NextContinuationToken != nil {
-		e.String("NextContinuationToken", *v.NextContinuationToken)
-	}
-	if v.StartAfter != nil {
-		e.String("StartAfter", *v.StartAfter)
-	}
-	e.End(name)
-}
-
 // ListObjectsV2Request — is the input of ListObjectsV2.
 type ListObjectsV2Request struct {
 	// Bucket — Bucket name to list.
@@ -4042,47 +1709,6 @@ type ListObjectsV2Request struct {
 	RequestPayer *RequestPayer
 	// ExpectedBucketOwner — The account ID of the expected bucket owner.
 	ExpectedBucketOwner *string
-}
-
-// DecodeRequest implements restxml.Input: it binds the members of ListObjectsV2Request from the request's URI labels, query, headers and payload.
-func (v *ListObjectsV2Request) DecodeRequest(d *restxml.Decoder) {
-	v.Bucket = d.Label("Bucket")
-	if s, ok := d.Query("delimiter"); ok {
-		x := s
-		v.Delimiter = &x
-	}
-	if s, ok := d.Query("encoding-type"); ok {
-		x := EncodingType(s)
-		v.EncodingType = &x
-	}
-	if s, ok := d.Query("max-keys"); ok {
-		x := d.Int32("max-keys", s)
-		v.MaxKeys = &x
-	}
-	if s, ok := d.Query("prefix"); ok {
-		x := s
-		v.Prefix = &x
-	}
-	if s, ok := d.Query("continuation-token"); ok {
-		x := s
-		v.ContinuationToken = &x
-	}
-	if s, ok := d.Query("fetch-owner"); ok {
-		x := d.Bool("fetch-owner", s)
-		v.FetchOwner = &x
-	}
-	if s, ok := d.Query("start-after"); ok {
-		x := s
-		v.StartAfter = &x
-	}
-	if s, ok := d.Header("x-amz-request-payer"); ok {
-		x := RequestPayer(s)
-		v.RequestPayer = &x
-	}
-	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
-		x := s
-		v.ExpectedBucketOwner = &x
-	}
 }
 
 // ListPartsOutput — is the output of ListParts.
@@ -4119,65 +1745,6 @@ type ListPartsOutput struct {
 	ChecksumAlgorithm *ChecksumAlgorithm
 }
 
-// EncodeResponse implements restxml.Output: it sets the header members and the payload of ListPartsOutput.
-func (v *ListPartsOutput) EncodeResponse(r *restxml.Response) {
-	if v == nil {
-		return
-	}
-	if v.AbortDate != nil {
-		r.SetTime("x-amz-abort-date", *v.AbortDate, restxml.TimeRFC822)
-	}
-	if v.AbortRuleId != nil {
-		r.SetString("x-amz-abort-rule-id", *v.AbortRuleId)
-	}
-	if v.RequestCharged != nil {
-		r.SetString("x-amz-request-charged", string(*v.RequestCharged))
-	}
-	r.XML(func(e *restxml.Encoder) { v.EncodeXML(e, "ListPartsResult") })
-}
-
-// EncodeXML writes ListPartsOutput as the element name of a response document, omitting absent optional members.
-func (v *ListPartsOutput) EncodeXML(e *restxml.Encoder, name string) {
-	e.Start(name)
-	if v.Bucket != nil {
-		e.String("Bucket", *v.Bucket)
-	}
-	if v.Key != nil {
-		e.String("Key", *v.Key)
-	}
-	if v.UploadId != nil {
-		e.String("UploadId", *v.UploadId)
-	}
-	if v.PartNumberMarker != nil {
-		e.Int("PartNumberMarker", int64(*v.PartNumberMarker))
-	}
-	if v.NextPartNumberMarker != nil {
-		e.Int("NextPartNumberMarker", int64(*v.NextPartNumberMarker))
-	}
-	if v.MaxParts != nil {
-		e.Int("MaxParts", int64(*v.MaxParts))
-	}
-	if v.IsTruncated != nil {
-		e.Bool("IsTruncated", *v.IsTruncated)
-	}
-	for i := range v.Parts {
-		v.Parts[i].EncodeXML(e, "Part")
-	}
-	if v.Initiator != nil {
-		v.Initiator.EncodeXML(e, "Initiator")
-	}
-	if v.Owner != nil {
-		v.Owner.EncodeXML(e, "Owner")
-	}
-	if v.StorageClass != nil {
-		e.String("StorageClass", string(*v.StorageClass))
-	}
-	if v.ChecksumAlgorithm != nil {
-		e.String("ChecksumAlgorithm", string(*v.ChecksumAlgorithm))
-	}
-	e.End(name)
-}
-
 // ListPartsRequest — is the input of ListParts.
 type ListPartsRequest struct {
 	// Bucket — The name of the bucket to which the parts are being uploaded.
@@ -4206,45 +1773,6 @@ type ListPartsRequest struct {
 	SSECustomerKey *string
 	// SSECustomerKeyMD5 — The MD5 server-side encryption (SSE) customer managed key.
 	SSECustomerKeyMD5 *string
-}
-
-// DecodeRequest implements restxml.Input: it binds the members of ListPartsRequest from the request's URI labels, query, headers and payload.
-func (v *ListPartsRequest) DecodeRequest(d *restxml.Decoder) {
-	v.Bucket = d.Label("Bucket")
-	v.Key = d.Label("Key")
-	if s, ok := d.Query("max-parts"); ok {
-		x := d.Int32("max-parts", s)
-		v.MaxParts = &x
-	}
-	if s, ok := d.Query("part-number-marker"); ok {
-		x := d.Int32("part-number-marker", s)
-		v.PartNumberMarker = &x
-	}
-	if s, ok := d.Query("uploadId"); ok {
-		v.UploadId = s
-	} else {
-		d.Missing("querystring", "uploadId")
-	}
-	if s, ok := d.Header("x-amz-request-payer"); ok {
-		x := RequestPayer(s)
-		v.RequestPayer = &x
-	}
-	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
-		x := s
-		v.ExpectedBucketOwner = &x
-	}
-	if s, ok := d.Header("x-amz-server-side-encryption-customer-algorithm"); ok {
-		x := s
-		v.SSECustomerAlgorithm = &x
-	}
-	if s, ok := d.Header("x-amz-server-side-encryption-customer-key"); ok {
-		x := s
-		v.SSECustomerKey = &x
-	}
-	if s, ok := d.Header("x-amz-server-side-encryption-customer-key-MD5"); ok {
-		x := s
-		v.SSECustomerKeyMD5 = &x
-	}
 }
 
 // MFADelete — the MFADelete enumeration of the model.
@@ -4316,33 +1844,6 @@ type MultipartUpload struct {
 	ChecksumAlgorithm *ChecksumAlgorithm
 }
 
-// EncodeXML writes MultipartUpload as the element name of a response document, omitting absent optional members.
-func (v *MultipartUpload) EncodeXML(e *restxml.Encoder, name string) {
-	e.Start(name)
-	if v.UploadId != nil {
-		e.String("UploadId", *v.UploadId)
-	}
-	if v.Key != nil {
-		e.String("Key", *v.Key)
-	}
-	if v.Initiated != nil {
-		e.Time("Initiated", *v.Initiated)
-	}
-	if v.StorageClass != nil {
-		e.String("StorageClass", string(*v.StorageClass))
-	}
-	if v.Owner != nil {
-		v.Owner.EncodeXML(e, "Owner")
-	}
-	if v.Initiator != nil {
-		v.Initiator.EncodeXML(e, "Initiator")
-	}
-	if v.ChecksumAlgorithm != nil {
-		e.String("ChecksumAlgorithm", string(*v.ChecksumAlgorithm))
-	}
-	e.End(name)
-}
-
 // Object — An object consists of data and its descriptive metadata.
 type Object struct {
 	// Key — The name that you assign to an object.
@@ -4359,33 +1860,6 @@ type Object struct {
 	StorageClass *ObjectStorageClass
 	// Owner — The owner of the object
 	Owner *Owner
-}
-
-// EncodeXML writes Object as the element name of a response document, omitting absent optional members.
-func (v *Object) EncodeXML(e *restxml.Encoder, name string) {
-	e.Start(name)
-	if v.Key != nil {
-		e.String("Key", *v.Key)
-	}
-	if v.LastModified != nil {
-		e.Time("LastModified", *v.LastModified)
-	}
-	if v.ETag != nil {
-		e.String("ETag", *v.ETag)
-	}
-	for i := range v.ChecksumAlgorithm {
-		e.String("ChecksumAlgorithm", string(*&v.ChecksumAlgorithm[i]))
-	}
-	if v.Size != nil {
-		e.Int("Size", int64(*v.Size))
-	}
-	if v.StorageClass != nil {
-		e.String("StorageClass", string(*v.StorageClass))
-	}
-	if v.Owner != nil {
-		v.Owner.EncodeXML(e, "Owner")
-	}
-	e.End(name)
 }
 
 // ObjectAttributes — the ObjectAttributes enumeration of the model.
@@ -4446,19 +1920,6 @@ type ObjectIdentifier struct {
 	Key string
 	// VersionId — VersionId for the specific version of the object to delete.
 	VersionId *string
-}
-
-// DecodeXML reads ObjectIdentifier from the element n of a request document; a missing required element or a malformed value is MalformedXML.
-func (v *ObjectIdentifier) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
-	if c := n.Child("Key"); c != nil {
-		v.Key = d.XMLString(c)
-	} else {
-		d.MissingElement("Key")
-	}
-	if c := n.Child("VersionId"); c != nil {
-		x := d.XMLString(c)
-		v.VersionId = &x
-	}
 }
 
 // ObjectLockLegalHoldStatus — the ObjectLockLegalHoldStatus enumeration of the model.
@@ -4530,30 +1991,6 @@ type ObjectPart struct {
 	ChecksumSHA256 *string
 }
 
-// EncodeXML writes ObjectPart as the element name of a response document, omitting absent optional members.
-func (v *ObjectPart) EncodeXML(e *restxml.Encoder, name string) {
-	e.Start(name)
-	if v.PartNumber != nil {
-		e.Int("PartNumber", int64(*v.PartNumber))
-	}
-	if v.Size != nil {
-		e.Int("Size", int64(*v.Size))
-	}
-	if v.ChecksumCRC32 != nil {
-		e.String("ChecksumCRC32", *v.ChecksumCRC32)
-	}
-	if v.ChecksumCRC32C != nil {
-		e.String("ChecksumCRC32C", *v.ChecksumCRC32C)
-	}
-	if v.ChecksumSHA1 != nil {
-		e.String("ChecksumSHA1", *v.ChecksumSHA1)
-	}
-	if v.ChecksumSHA256 != nil {
-		e.String("ChecksumSHA256", *v.ChecksumSHA256)
-	}
-	e.End(name)
-}
-
 // ObjectStorageClass — the ObjectStorageClass enumeration of the model.
 type ObjectStorageClass string
 
@@ -4607,39 +2044,6 @@ type ObjectVersion struct {
 	Owner *Owner
 }
 
-// EncodeXML writes ObjectVersion as the element name of a response document, omitting absent optional members.
-func (v *ObjectVersion) EncodeXML(e *restxml.Encoder, name string) {
-	e.Start(name)
-	if v.ETag != nil {
-		e.String("ETag", *v.ETag)
-	}
-	for i := range v.ChecksumAlgorithm {
-		e.String("ChecksumAlgorithm", string(*&v.ChecksumAlgorithm[i]))
-	}
-	if v.Size != nil {
-		e.Int("Size", int64(*v.Size))
-	}
-	if v.StorageClass != nil {
-		e.String("StorageClass", string(*v.StorageClass))
-	}
-	if v.Key != nil {
-		e.String("Key", *v.Key)
-	}
-	if v.VersionId != nil {
-		e.String("VersionId", *v.VersionId)
-	}
-	if v.IsLatest != nil {
-		e.Bool("IsLatest", *v.IsLatest)
-	}
-	if v.LastModified != nil {
-		e.Time("LastModified", *v.LastModified)
-	}
-	if v.Owner != nil {
-		v.Owner.EncodeXML(e, "Owner")
-	}
-	e.End(name)
-}
-
 // ObjectVersionStorageClass — the ObjectVersionStorageClass enumeration of the model.
 type ObjectVersionStorageClass string
 
@@ -4663,30 +2067,6 @@ type Owner struct {
 	ID *string
 }
 
-// DecodeXML reads Owner from the element n of a request document; a missing required element or a malformed value is MalformedXML.
-func (v *Owner) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
-	if c := n.Child("DisplayName"); c != nil {
-		x := d.XMLString(c)
-		v.DisplayName = &x
-	}
-	if c := n.Child("ID"); c != nil {
-		x := d.XMLString(c)
-		v.ID = &x
-	}
-}
-
-// EncodeXML writes Owner as the element name of a response document, omitting absent optional members.
-func (v *Owner) EncodeXML(e *restxml.Encoder, name string) {
-	e.Start(name)
-	if v.DisplayName != nil {
-		e.String("DisplayName", *v.DisplayName)
-	}
-	if v.ID != nil {
-		e.String("ID", *v.ID)
-	}
-	e.End(name)
-}
-
 // OwnershipControls — The container element for a bucket's ownership controls.
 type OwnershipControls struct {
 	// Rules — The container element for an ownership control rule.
@@ -4695,50 +2075,12 @@ type OwnershipControls struct {
 	Rules []OwnershipControlsRule
 }
 
-// DecodeXML reads OwnershipControls from the element n of a request document; a missing required element or a malformed value is MalformedXML.
-func (v *OwnershipControls) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
-	if cs := n.ChildrenNamed("Rule"); len(cs) > 0 {
-		xs := make([]OwnershipControlsRule, 0, len(cs))
-		for _, c := range cs {
-			xs = append(xs, restxml.DecodeStruct[OwnershipControlsRule](d, c))
-		}
-		v.Rules = xs
-	} else {
-		d.MissingElement("Rule")
-	}
-}
-
-// EncodeXML writes OwnershipControls as the element name of a response document, omitting absent optional members.
-func (v *OwnershipControls) EncodeXML(e *restxml.Encoder, name string) {
-	e.Start(name)
-	for i := range v.Rules {
-		v.Rules[i].EncodeXML(e, "Rule")
-	}
-	e.End(name)
-}
-
 // OwnershipControlsRule — The container element for an ownership control rule.
 type OwnershipControlsRule struct {
 	// ObjectOwnership — the ObjectOwnership member (shape ObjectOwnership).
 	//
 	// Required.
 	ObjectOwnership ObjectOwnership
-}
-
-// DecodeXML reads OwnershipControlsRule from the element n of a request document; a missing required element or a malformed value is MalformedXML.
-func (v *OwnershipControlsRule) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
-	if c := n.Child("ObjectOwnership"); c != nil {
-		v.ObjectOwnership = ObjectOwnership(d.XMLString(c))
-	} else {
-		d.MissingElement("ObjectOwnership")
-	}
-}
-
-// EncodeXML writes OwnershipControlsRule as the element name of a response document, omitting absent optional members.
-func (v *OwnershipControlsRule) EncodeXML(e *restxml.Encoder, name string) {
-	e.Start(name)
-	e.String("ObjectOwnership", string(*&v.ObjectOwnership))
-	e.End(name)
 }
 
 // Part — Container for elements related to a part.
@@ -4759,36 +2101,6 @@ type Part struct {
 	ChecksumSHA1 *string
 	// ChecksumSHA256 — This header can be used as a data integrity check to verify that the data received is the same data that was originally sent.
 	ChecksumSHA256 *string
-}
-
-// EncodeXML writes Part as the element name of a response document, omitting absent optional members.
-func (v *Part) EncodeXML(e *restxml.Encoder, name string) {
-	e.Start(name)
-	if v.PartNumber != nil {
-		e.Int("PartNumber", int64(*v.PartNumber))
-	}
-	if v.LastModified != nil {
-		e.Time("LastModified", *v.LastModified)
-	}
-	if v.ETag != nil {
-		e.String("ETag", *v.ETag)
-	}
-	if v.Size != nil {
-		e.Int("Size", int64(*v.Size))
-	}
-	if v.ChecksumCRC32 != nil {
-		e.String("ChecksumCRC32", *v.ChecksumCRC32)
-	}
-	if v.ChecksumCRC32C != nil {
-		e.String("ChecksumCRC32C", *v.ChecksumCRC32C)
-	}
-	if v.ChecksumSHA1 != nil {
-		e.String("ChecksumSHA1", *v.ChecksumSHA1)
-	}
-	if v.ChecksumSHA256 != nil {
-		e.String("ChecksumSHA256", *v.ChecksumSHA256)
-	}
-	e.End(name)
 }
 
 // Permission — the Permission enumeration of the model.
@@ -4820,15 +2132,6 @@ type PolicyStatus struct {
 	IsPublic *bool
 }
 
-// EncodeXML writes PolicyStatus as the element name of a response document, omitting absent optional members.
-func (v *PolicyStatus) EncodeXML(e *restxml.Encoder, name string) {
-	e.Start(name)
-	if v.IsPublic != nil {
-		e.Bool("IsPublic", *v.IsPublic)
-	}
-	e.End(name)
-}
-
 // PublicAccessBlockConfiguration — The PublicAccessBlock configuration that you want to apply to this Amazon S3 bucket.
 type PublicAccessBlockConfiguration struct {
 	// BlockPublicAcls — Specifies whether Amazon S3 should block public access control lists (ACLs) for this bucket and objects in this bucket.
@@ -4839,44 +2142,6 @@ type PublicAccessBlockConfiguration struct {
 	BlockPublicPolicy *bool
 	// RestrictPublicBuckets — Specifies whether Amazon S3 should restrict public bucket policies for this bucket.
 	RestrictPublicBuckets *bool
-}
-
-// DecodeXML reads PublicAccessBlockConfiguration from the element n of a request document; a missing required element or a malformed value is MalformedXML.
-func (v *PublicAccessBlockConfiguration) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
-	if c := n.Child("BlockPublicAcls"); c != nil {
-		x := d.XMLBool(c)
-		v.BlockPublicAcls = &x
-	}
-	if c := n.Child("IgnorePublicAcls"); c != nil {
-		x := d.XMLBool(c)
-		v.IgnorePublicAcls = &x
-	}
-	if c := n.Child("BlockPublicPolicy"); c != nil {
-		x := d.XMLBool(c)
-		v.BlockPublicPolicy = &x
-	}
-	if c := n.Child("RestrictPublicBuckets"); c != nil {
-		x := d.XMLBool(c)
-		v.RestrictPublicBuckets = &x
-	}
-}
-
-// EncodeXML writes PublicAccessBlockConfiguration as the element name of a response document, omitting absent optional members.
-func (v *PublicAccessBlockConfiguration) EncodeXML(e *restxml.Encoder, name string) {
-	e.Start(name)
-	if v.BlockPublicAcls != nil {
-		e.Bool("BlockPublicAcls", *v.BlockPublicAcls)
-	}
-	if v.IgnorePublicAcls != nil {
-		e.Bool("IgnorePublicAcls", *v.IgnorePublicAcls)
-	}
-	if v.BlockPublicPolicy != nil {
-		e.Bool("BlockPublicPolicy", *v.BlockPublicPolicy)
-	}
-	if v.RestrictPublicBuckets != nil {
-		e.Bool("RestrictPublicBuckets", *v.RestrictPublicBuckets)
-	}
-	e.End(name)
 }
 
 // PutBucketAclRequest — is the input of PutBucketAcl.
@@ -4907,51 +2172,6 @@ type PutBucketAclRequest struct {
 	ExpectedBucketOwner *string
 }
 
-// DecodeRequest implements restxml.Input: it binds the members of PutBucketAclRequest from the request's URI labels, query, headers and payload.
-func (v *PutBucketAclRequest) DecodeRequest(d *restxml.Decoder) {
-	if s, ok := d.Header("x-amz-acl"); ok {
-		x := BucketCannedACL(s)
-		v.ACL = &x
-	}
-	if n := d.PayloadXML("AccessControlPolicy", false); n != nil {
-		x := restxml.DecodeStruct[AccessControlPolicy](d, n)
-		v.AccessControlPolicy = &x
-	}
-	v.Bucket = d.Label("Bucket")
-	if s, ok := d.Header("Content-MD5"); ok {
-		x := s
-		v.ContentMD5 = &x
-	}
-	if s, ok := d.Header("x-amz-sdk-checksum-algorithm"); ok {
-		x := ChecksumAlgorithm(s)
-		v.ChecksumAlgorithm = &x
-	}
-	if s, ok := d.Header("x-amz-grant-full-control"); ok {
-		x := s
-		v.GrantFullControl = &x
-	}
-	if s, ok := d.Header("x-amz-grant-read"); ok {
-		x := s
-		v.GrantRead = &x
-	}
-	if s, ok := d.Header("x-amz-grant-read-acp"); ok {
-		x := s
-		v.GrantReadACP = &x
-	}
-	if s, ok := d.Header("x-amz-grant-write"); ok {
-		x := s
-		v.GrantWrite = &x
-	}
-	if s, ok := d.Header("x-amz-grant-write-acp"); ok {
-		x := s
-		v.GrantWriteACP = &x
-	}
-	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
-		x := s
-		v.ExpectedBucketOwner = &x
-	}
-}
-
 // PutBucketOwnershipControlsRequest — is the input of PutBucketOwnershipControls.
 type PutBucketOwnershipControlsRequest struct {
 	// Bucket — The name of the Amazon S3 bucket whose OwnershipControls you want to set.
@@ -4966,22 +2186,6 @@ type PutBucketOwnershipControlsRequest struct {
 	//
 	// Required.
 	OwnershipControls OwnershipControls
-}
-
-// DecodeRequest implements restxml.Input: it binds the members of PutBucketOwnershipControlsRequest from the request's URI labels, query, headers and payload.
-func (v *PutBucketOwnershipControlsRequest) DecodeRequest(d *restxml.Decoder) {
-	v.Bucket = d.Label("Bucket")
-	if s, ok := d.Header("Content-MD5"); ok {
-		x := s
-		v.ContentMD5 = &x
-	}
-	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
-		x := s
-		v.ExpectedBucketOwner = &x
-	}
-	if n := d.PayloadXML("OwnershipControls", true); n != nil {
-		v.OwnershipControls = restxml.DecodeStruct[OwnershipControls](d, n)
-	}
 }
 
 // PutBucketPolicyRequest — is the input of PutBucketPolicy.
@@ -5004,32 +2208,6 @@ type PutBucketPolicyRequest struct {
 	ExpectedBucketOwner *string
 }
 
-// DecodeRequest implements restxml.Input: it binds the members of PutBucketPolicyRequest from the request's URI labels, query, headers and payload.
-func (v *PutBucketPolicyRequest) DecodeRequest(d *restxml.Decoder) {
-	v.Bucket = d.Label("Bucket")
-	if s, ok := d.Header("Content-MD5"); ok {
-		x := s
-		v.ContentMD5 = &x
-	}
-	if s, ok := d.Header("x-amz-sdk-checksum-algorithm"); ok {
-		x := ChecksumAlgorithm(s)
-		v.ChecksumAlgorithm = &x
-	}
-	if s, ok := d.Header("x-amz-confirm-remove-self-bucket-access"); ok {
-		x := d.Bool("x-amz-confirm-remove-self-bucket-access", s)
-		v.ConfirmRemoveSelfBucketAccess = &x
-	}
-	if s, ok := d.PayloadString(); ok {
-		v.Policy = s
-	} else {
-		d.MissingBody()
-	}
-	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
-		x := s
-		v.ExpectedBucketOwner = &x
-	}
-}
-
 // PutBucketTaggingRequest — is the input of PutBucketTagging.
 type PutBucketTaggingRequest struct {
 	// Bucket — The bucket name.
@@ -5046,26 +2224,6 @@ type PutBucketTaggingRequest struct {
 	Tagging Tagging
 	// ExpectedBucketOwner — The account ID of the expected bucket owner.
 	ExpectedBucketOwner *string
-}
-
-// DecodeRequest implements restxml.Input: it binds the members of PutBucketTaggingRequest from the request's URI labels, query, headers and payload.
-func (v *PutBucketTaggingRequest) DecodeRequest(d *restxml.Decoder) {
-	v.Bucket = d.Label("Bucket")
-	if s, ok := d.Header("Content-MD5"); ok {
-		x := s
-		v.ContentMD5 = &x
-	}
-	if s, ok := d.Header("x-amz-sdk-checksum-algorithm"); ok {
-		x := ChecksumAlgorithm(s)
-		v.ChecksumAlgorithm = &x
-	}
-	if n := d.PayloadXML("Tagging", true); n != nil {
-		v.Tagging = restxml.DecodeStruct[Tagging](d, n)
-	}
-	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
-		x := s
-		v.ExpectedBucketOwner = &x
-	}
 }
 
 // PutBucketVersioningRequest — is the input of PutBucketVersioning.
@@ -5088,44 +2246,10 @@ type PutBucketVersioningRequest struct {
 	ExpectedBucketOwner *string
 }
 
-// DecodeRequest implements restxml.Input: it binds the members of PutBucketVersioningRequest from the request's URI labels, query, headers and payload.
-func (v *PutBucketVersioningRequest) DecodeRequest(d *restxml.Decoder) {
-	v.Bucket = d.Label("Bucket")
-	if s, ok := d.Header("Content-MD5"); ok {
-		x := s
-		v.ContentMD5 = &x
-	}
-	if s, ok := d.Header("x-amz-sdk-checksum-algorithm"); ok {
-		x := ChecksumAlgorithm(s)
-		v.ChecksumAlgorithm = &x
-	}
-	if s, ok := d.Header("x-amz-mfa"); ok {
-		x := s
-		v.MFA = &x
-	}
-	if n := d.PayloadXML("VersioningConfiguration", true); n != nil {
-		v.VersioningConfiguration = restxml.DecodeStruct[VersioningConfiguration](d, n)
-	}
-	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
-		x := s
-		v.ExpectedBucketOwner = &x
-	}
-}
-
 // PutObjectAclOutput — is the output of PutObjectAcl.
 type PutObjectAclOutput struct {
 	// RequestCharged — the RequestCharged member (shape RequestCharged).
 	RequestCharged *RequestCharged
-}
-
-// EncodeResponse implements restxml.Output: it sets the header members and the payload of PutObjectAclOutput.
-func (v *PutObjectAclOutput) EncodeResponse(r *restxml.Response) {
-	if v == nil {
-		return
-	}
-	if v.RequestCharged != nil {
-		r.SetString("x-amz-request-charged", string(*v.RequestCharged))
-	}
 }
 
 // PutObjectAclRequest — is the input of PutObjectAcl.
@@ -5164,60 +2288,6 @@ type PutObjectAclRequest struct {
 	ExpectedBucketOwner *string
 }
 
-// DecodeRequest implements restxml.Input: it binds the members of PutObjectAclRequest from the request's URI labels, query, headers and payload.
-func (v *PutObjectAclRequest) DecodeRequest(d *restxml.Decoder) {
-	if s, ok := d.Header("x-amz-acl"); ok {
-		x := ObjectCannedACL(s)
-		v.ACL = &x
-	}
-	if n := d.PayloadXML("AccessControlPolicy", false); n != nil {
-		x := restxml.DecodeStruct[AccessControlPolicy](d, n)
-		v.AccessControlPolicy = &x
-	}
-	v.Bucket = d.Label("Bucket")
-	if s, ok := d.Header("Content-MD5"); ok {
-		x := s
-		v.ContentMD5 = &x
-	}
-	if s, ok := d.Header("x-amz-sdk-checksum-algorithm"); ok {
-		x := ChecksumAlgorithm(s)
-		v.ChecksumAlgorithm = &x
-	}
-	if s, ok := d.Header("x-amz-grant-full-control"); ok {
-		x := s
-		v.GrantFullControl = &x
-	}
-	if s, ok := d.Header("x-amz-grant-read"); ok {
-		x := s
-		v.GrantRead = &x
-	}
-	if s, ok := d.Header("x-amz-grant-read-acp"); ok {
-		x := s
-		v.GrantReadACP = &x
-	}
-	if s, ok := d.Header("x-amz-grant-write"); ok {
-		x := s
-		v.GrantWrite = &x
-	}
-	if s, ok := d.Header("x-amz-grant-write-acp"); ok {
-		x := s
-		v.GrantWriteACP = &x
-	}
-	v.Key = d.Label("Key")
-	if s, ok := d.Header("x-amz-request-payer"); ok {
-		x := RequestPayer(s)
-		v.RequestPayer = &x
-	}
-	if s, ok := d.Query("versionId"); ok {
-		x := s
-		v.VersionId = &x
-	}
-	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
-		x := s
-		v.ExpectedBucketOwner = &x
-	}
-}
-
 // PutObjectOutput — is the output of PutObject.
 type PutObjectOutput struct {
 	// Expiration — If the expiration is configured for the object (see PutBucketLifecycleConfiguration ), the response includes this header.
@@ -5248,55 +2318,6 @@ type PutObjectOutput struct {
 	BucketKeyEnabled *bool
 	// RequestCharged — the RequestCharged member (shape RequestCharged).
 	RequestCharged *RequestCharged
-}
-
-// EncodeResponse implements restxml.Output: it sets the header members and the payload of PutObjectOutput.
-func (v *PutObjectOutput) EncodeResponse(r *restxml.Response) {
-	if v == nil {
-		return
-	}
-	if v.Expiration != nil {
-		r.SetString("x-amz-expiration", *v.Expiration)
-	}
-	if v.ETag != nil {
-		r.SetString("ETag", *v.ETag)
-	}
-	if v.ChecksumCRC32 != nil {
-		r.SetString("x-amz-checksum-crc32", *v.ChecksumCRC32)
-	}
-	if v.ChecksumCRC32C != nil {
-		r.SetString("x-amz-checksum-crc32c", *v.ChecksumCRC32C)
-	}
-	if v.ChecksumSHA1 != nil {
-		r.SetString("x-amz-checksum-sha1", *v.ChecksumSHA1)
-	}
-	if v.ChecksumSHA256 != nil {
-		r.SetString("x-amz-checksum-sha256", *v.ChecksumSHA256)
-	}
-	if v.ServerSideEncryption != nil {
-		r.SetString("x-amz-server-side-encryption", string(*v.ServerSideEncryption))
-	}
-	if v.VersionId != nil {
-		r.SetString("x-amz-version-id", *v.VersionId)
-	}
-	if v.SSECustomerAlgorithm != nil {
-		r.SetString("x-amz-server-side-encryption-customer-algorithm", *v.SSECustomerAlgorithm)
-	}
-	if v.SSECustomerKeyMD5 != nil {
-		r.SetString("x-amz-server-side-encryption-customer-key-MD5", *v.SSECustomerKeyMD5)
-	}
-	if v.SSEKMSKeyId != nil {
-		r.SetString("x-amz-server-side-encryption-aws-kms-key-id", *v.SSEKMSKeyId)
-	}
-	if v.SSEKMSEncryptionContext != nil {
-		r.SetString("x-amz-server-side-encryption-context", *v.SSEKMSEncryptionContext)
-	}
-	if v.BucketKeyEnabled != nil {
-		r.SetBool("x-amz-server-side-encryption-bucket-key-enabled", *v.BucketKeyEnabled)
-	}
-	if v.RequestCharged != nil {
-		r.SetString("x-amz-request-charged", string(*v.RequestCharged))
-	}
 }
 
 // PutObjectRequest — is the input of PutObject.
@@ -5381,164 +2402,10 @@ type PutObjectRequest struct {
 	ExpectedBucketOwner *string
 }
 
-// DecodeRequest implements restxml.Input: it binds the members of PutObjectRequest from the request's URI labels, query, headers and payload.
-func (v *PutObjectRequest) DecodeRequest(d *restxml.Decoder) {
-	if s, ok := d.Header("x-amz-acl"); ok {
-		x := ObjectCannedACL(s)
-		v.ACL = &x
-	}
-	v.Body = d.Stream()
-	v.Bucket = d.Label("Bucket")
-	if s, ok := d.Header("Cache-Control"); ok {
-		x := s
-		v.CacheControl = &x
-	}
-	if s, ok := d.Header("Content-Disposition"); ok {
-		x := s
-		v.ContentDisposition = &x
-	}
-	if s, ok := d.Header("Content-Encoding"); ok {
-		x := s
-		v.ContentEncoding = &x
-	}
-	if s, ok := d.Header("Content-Language"); ok {
-		x := s
-		v.ContentLanguage = &x
-	}
-	if s, ok := d.Header("Content-Length"); ok {
-		x := d.Int64("Content-Length", s)
-		v.ContentLength = &x
-	}
-	if s, ok := d.Header("Content-MD5"); ok {
-		x := s
-		v.ContentMD5 = &x
-	}
-	if s, ok := d.Header("Content-Type"); ok {
-		x := s
-		v.ContentType = &x
-	}
-	if s, ok := d.Header("x-amz-sdk-checksum-algorithm"); ok {
-		x := ChecksumAlgorithm(s)
-		v.ChecksumAlgorithm = &x
-	}
-	if s, ok := d.Header("x-amz-checksum-crc32"); ok {
-		x := s
-		v.ChecksumCRC32 = &x
-	}
-	if s, ok := d.Header("x-amz-checksum-crc32c"); ok {
-		x := s
-		v.ChecksumCRC32C = &x
-	}
-	if s, ok := d.Header("x-amz-checksum-sha1"); ok {
-		x := s
-		v.ChecksumSHA1 = &x
-	}
-	if s, ok := d.Header("x-amz-checksum-sha256"); ok {
-		x := s
-		v.ChecksumSHA256 = &x
-	}
-	if s, ok := d.Header("Expires"); ok {
-		if x, ok := d.HeaderTime("Expires", s, restxml.TimeRFC822); ok {
-			v.Expires = &x
-		}
-	}
-	if s, ok := d.Header("x-amz-grant-full-control"); ok {
-		x := s
-		v.GrantFullControl = &x
-	}
-	if s, ok := d.Header("x-amz-grant-read"); ok {
-		x := s
-		v.GrantRead = &x
-	}
-	if s, ok := d.Header("x-amz-grant-read-acp"); ok {
-		x := s
-		v.GrantReadACP = &x
-	}
-	if s, ok := d.Header("x-amz-grant-write-acp"); ok {
-		x := s
-		v.GrantWriteACP = &x
-	}
-	v.Key = d.Label("Key")
-	if m := d.HeaderMap("x-amz-meta-"); m != nil {
-		v.Metadata = m
-	}
-	if s, ok := d.Header("x-amz-server-side-encryption"); ok {
-		x := ServerSideEncryption(s)
-		v.ServerSideEncryption = &x
-	}
-	if s, ok := d.Header("x-amz-storage-class"); ok {
-		x := StorageClass(s)
-		v.StorageClass = &x
-	}
-	if s, ok := d.Header("x-amz-website-redirect-location"); ok {
-		x := s
-		v.WebsiteRedirectLocation = &x
-	}
-	if s, ok := d.Header("x-amz-server-side-encryption-customer-algorithm"); ok {
-		x := s
-		v.SSECustomerAlgorithm = &x
-	}
-	if s, ok := d.Header("x-amz-server-side-encryption-customer-key"); ok {
-		x := s
-		v.SSECustomerKey = &x
-	}
-	if s, ok := d.Header("x-amz-server-side-encryption-customer-key-MD5"); ok {
-		x := s
-		v.SSECustomerKeyMD5 = &x
-	}
-	if s, ok := d.Header("x-amz-server-side-encryption-aws-kms-key-id"); ok {
-		x := s
-		v.SSEKMSKeyId = &x
-	}
-	if s, ok := d.Header("x-amz-server-side-encryption-context"); ok {
-		x := s
-		v.SSEKMSEncryptionContext = &x
-	}
-	if s, ok := d.Header("x-amz-server-side-encryption-bucket-key-enabled"); ok {
-		x := d.Bool("x-amz-server-side-encryption-bucket-key-enabled", s)
-		v.BucketKeyEnabled = &x
-	}
-	if s, ok := d.Header("x-amz-request-payer"); ok {
-		x := RequestPayer(s)
-		v.RequestPayer = &x
-	}
-	if s, ok := d.Header("x-amz-tagging"); ok {
-		x := s
-		v.Tagging = &x
-	}
-	if s, ok := d.Header("x-amz-object-lock-mode"); ok {
-		x := ObjectLockMode(s)
-		v.ObjectLockMode = &x
-	}
-	if s, ok := d.Header("x-amz-object-lock-retain-until-date"); ok {
-		if x, ok := d.HeaderTime("x-amz-object-lock-retain-until-date", s, restxml.TimeISO8601); ok {
-			v.ObjectLockRetainUntilDate = &x
-		}
-	}
-	if s, ok := d.Header("x-amz-object-lock-legal-hold"); ok {
-		x := ObjectLockLegalHoldStatus(s)
-		v.ObjectLockLegalHoldStatus = &x
-	}
-	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
-		x := s
-		v.ExpectedBucketOwner = &x
-	}
-}
-
 // PutObjectTaggingOutput — is the output of PutObjectTagging.
 type PutObjectTaggingOutput struct {
 	// VersionId — The versionId of the object the tag-set was added to.
 	VersionId *string
-}
-
-// EncodeResponse implements restxml.Output: it sets the header members and the payload of PutObjectTaggingOutput.
-func (v *PutObjectTaggingOutput) EncodeResponse(r *restxml.Response) {
-	if v == nil {
-		return
-	}
-	if v.VersionId != nil {
-		r.SetString("x-amz-version-id", *v.VersionId)
-	}
 }
 
 // PutObjectTaggingRequest — is the input of PutObjectTagging.
@@ -5567,35 +2434,6 @@ type PutObjectTaggingRequest struct {
 	RequestPayer *RequestPayer
 }
 
-// DecodeRequest implements restxml.Input: it binds the members of PutObjectTaggingRequest from the request's URI labels, query, headers and payload.
-func (v *PutObjectTaggingRequest) DecodeRequest(d *restxml.Decoder) {
-	v.Bucket = d.Label("Bucket")
-	v.Key = d.Label("Key")
-	if s, ok := d.Query("versionId"); ok {
-		x := s
-		v.VersionId = &x
-	}
-	if s, ok := d.Header("Content-MD5"); ok {
-		x := s
-		v.ContentMD5 = &x
-	}
-	if s, ok := d.Header("x-amz-sdk-checksum-algorithm"); ok {
-		x := ChecksumAlgorithm(s)
-		v.ChecksumAlgorithm = &x
-	}
-	if n := d.PayloadXML("Tagging", true); n != nil {
-		v.Tagging = restxml.DecodeStruct[Tagging](d, n)
-	}
-	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
-		x := s
-		v.ExpectedBucketOwner = &x
-	}
-	if s, ok := d.Header("x-amz-request-payer"); ok {
-		x := RequestPayer(s)
-		v.RequestPayer = &x
-	}
-}
-
 // PutPublicAccessBlockRequest — is the input of PutPublicAccessBlock.
 type PutPublicAccessBlockRequest struct {
 	// Bucket — The name of the Amazon S3 bucket whose PublicAccessBlock configuration you want to set.
@@ -5612,26 +2450,6 @@ type PutPublicAccessBlockRequest struct {
 	PublicAccessBlockConfiguration PublicAccessBlockConfiguration
 	// ExpectedBucketOwner — The account ID of the expected bucket owner.
 	ExpectedBucketOwner *string
-}
-
-// DecodeRequest implements restxml.Input: it binds the members of PutPublicAccessBlockRequest from the request's URI labels, query, headers and payload.
-func (v *PutPublicAccessBlockRequest) DecodeRequest(d *restxml.Decoder) {
-	v.Bucket = d.Label("Bucket")
-	if s, ok := d.Header("Content-MD5"); ok {
-		x := s
-		v.ContentMD5 = &x
-	}
-	if s, ok := d.Header("x-amz-sdk-checksum-algorithm"); ok {
-		x := ChecksumAlgorithm(s)
-		v.ChecksumAlgorithm = &x
-	}
-	if n := d.PayloadXML("PublicAccessBlockConfiguration", true); n != nil {
-		v.PublicAccessBlockConfiguration = restxml.DecodeStruct[PublicAccessBlockConfiguration](d, n)
-	}
-	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
-		x := s
-		v.ExpectedBucketOwner = &x
-	}
 }
 
 // ReplicationStatus — the ReplicationStatus enumeration of the model.
@@ -5745,48 +2563,12 @@ type Tag struct {
 	Value string
 }
 
-// DecodeXML reads Tag from the element n of a request document; a missing required element or a malformed value is MalformedXML.
-func (v *Tag) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
-	if c := n.Child("Key"); c != nil {
-		v.Key = d.XMLString(c)
-	} else {
-		d.MissingElement("Key")
-	}
-	if c := n.Child("Value"); c != nil {
-		v.Value = d.XMLString(c)
-	} else {
-		d.MissingElement("Value")
-	}
-}
-
-// EncodeXML writes Tag as the element name of a response document, omitting absent optional members.
-func (v *Tag) EncodeXML(e *restxml.Encoder, name string) {
-	e.Start(name)
-	e.String("Key", *&v.Key)
-	e.String("Value", *&v.Value)
-	e.End(name)
-}
-
 // Tagging — Container for TagSet elements.
 type Tagging struct {
 	// TagSet — A collection for a set of tags
 	//
 	// Required.
 	TagSet []Tag
-}
-
-// DecodeXML reads Tagging from the element n of a request document; a missing required element or a malformed value is MalformedXML.
-func (v *Tagging) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
-	if w := n.Child("TagSet"); w != nil {
-		cs := w.ChildrenNamed("Tag")
-		xs := make([]Tag, 0, len(cs))
-		for _, c := range cs {
-			xs = append(xs, restxml.DecodeStruct[Tag](d, c))
-		}
-		v.TagSet = xs
-	} else {
-		d.MissingElement("TagSet")
-	}
 }
 
 // TaggingDirective — the TaggingDirective enumeration of the model.
@@ -5845,37 +2627,6 @@ type UploadPartCopyOutput struct {
 	RequestCharged *RequestCharged
 }
 
-// EncodeResponse implements restxml.Output: it sets the header members and the payload of UploadPartCopyOutput.
-func (v *UploadPartCopyOutput) EncodeResponse(r *restxml.Response) {
-	if v == nil {
-		return
-	}
-	if v.CopySourceVersionId != nil {
-		r.SetString("x-amz-copy-source-version-id", *v.CopySourceVersionId)
-	}
-	if v.CopyPartResult != nil {
-		r.XML(func(e *restxml.Encoder) { v.CopyPartResult.EncodeXML(e, "CopyPartResult") })
-	}
-	if v.ServerSideEncryption != nil {
-		r.SetString("x-amz-server-side-encryption", string(*v.ServerSideEncryption))
-	}
-	if v.SSECustomerAlgorithm != nil {
-		r.SetString("x-amz-server-side-encryption-customer-algorithm", *v.SSECustomerAlgorithm)
-	}
-	if v.SSECustomerKeyMD5 != nil {
-		r.SetString("x-amz-server-side-encryption-customer-key-MD5", *v.SSECustomerKeyMD5)
-	}
-	if v.SSEKMSKeyId != nil {
-		r.SetString("x-amz-server-side-encryption-aws-kms-key-id", *v.SSEKMSKeyId)
-	}
-	if v.BucketKeyEnabled != nil {
-		r.SetBool("x-amz-server-side-encryption-bucket-key-enabled", *v.BucketKeyEnabled)
-	}
-	if v.RequestCharged != nil {
-		r.SetString("x-amz-request-charged", string(*v.RequestCharged))
-	}
-}
-
 // UploadPartCopyRequest — is the input of UploadPartCopy.
 type UploadPartCopyRequest struct {
 	// Bucket — The bucket name.
@@ -5928,85 +2679,6 @@ type UploadPartCopyRequest struct {
 	ExpectedSourceBucketOwner *string
 }
 
-// DecodeRequest implements restxml.Input: it binds the members of UploadPartCopyRequest from the request's URI labels, query, headers and payload.
-func (v *UploadPartCopyRequest) DecodeRequest(d *restxml.Decoder) {
-	v.Bucket = d.Label("Bucket")
-	if s, ok := d.Header("x-amz-copy-source"); ok {
-		v.CopySource = s
-	} else {
-		d.Missing("header", "x-amz-copy-source")
-	}
-	if s, ok := d.Header("x-amz-copy-source-if-match"); ok {
-		x := s
-		v.CopySourceIfMatch = &x
-	}
-	if s, ok := d.Header("x-amz-copy-source-if-modified-since"); ok {
-		if x, ok := d.HeaderTime("x-amz-copy-source-if-modified-since", s, restxml.TimeRFC822); ok {
-			v.CopySourceIfModifiedSince = &x
-		}
-	}
-	if s, ok := d.Header("x-amz-copy-source-if-none-match"); ok {
-		x := s
-		v.CopySourceIfNoneMatch = &x
-	}
-	if s, ok := d.Header("x-amz-copy-source-if-unmodified-since"); ok {
-		if x, ok := d.HeaderTime("x-amz-copy-source-if-unmodified-since", s, restxml.TimeRFC822); ok {
-			v.CopySourceIfUnmodifiedSince = &x
-		}
-	}
-	if s, ok := d.Header("x-amz-copy-source-range"); ok {
-		x := s
-		v.CopySourceRange = &x
-	}
-	v.Key = d.Label("Key")
-	if s, ok := d.Query("partNumber"); ok {
-		v.PartNumber = d.Int32("partNumber", s)
-	} else {
-		d.Missing("querystring", "partNumber")
-	}
-	if s, ok := d.Query("uploadId"); ok {
-		v.UploadId = s
-	} else {
-		d.Missing("querystring", "uploadId")
-	}
-	if s, ok := d.Header("x-amz-server-side-encryption-customer-algorithm"); ok {
-		x := s
-		v.SSECustomerAlgorithm = &x
-	}
-	if s, ok := d.Header("x-amz-server-side-encryption-customer-key"); ok {
-		x := s
-		v.SSECustomerKey = &x
-	}
-	if s, ok := d.Header("x-amz-server-side-encryption-customer-key-MD5"); ok {
-		x := s
-		v.SSECustomerKeyMD5 = &x
-	}
-	if s, ok := d.Header("x-amz-copy-source-server-side-encryption-customer-algorithm"); ok {
-		x := s
-		v.CopySourceSSECustomerAlgorithm = &x
-	}
-	if s, ok := d.Header("x-amz-copy-source-server-side-encryption-customer-key"); ok {
-		x := s
-		v.CopySourceSSECustomerKey = &x
-	}
-	if s, ok := d.Header("x-amz-copy-source-server-side-encryption-customer-key-MD5"); ok {
-		x := s
-		v.CopySourceSSECustomerKeyMD5 = &x
-	}
-	if s, ok := d.Header("x-amz-request-payer"); ok {
-		x := RequestPayer(s)
-		v.RequestPayer = &x
-	}
-	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
-		x := s
-		v.ExpectedBucketOwner = &x
-	}
-	if s, ok := d.Header("x-amz-source-expected-bucket-owner"); ok {
-		x := s
-		v.ExpectedSourceBucketOwner = &x
-	}
-}
-
 // UploadPartOutput — is the output of UploadPart.
 type UploadPartOutput struct {
 	// ServerSideEncryption — The server-side encryption algorithm used when storing this object in Amazon S3 (for example, AES256, aws:kms).
@@ -6031,46 +2703,6 @@ type UploadPartOutput struct {
 	BucketKeyEnabled *bool
 	// RequestCharged — the RequestCharged member (shape RequestCharged).
 	RequestCharged *RequestCharged
-}
-
-// EncodeResponse implements restxml.Output: it sets the header members and the payload of UploadPartOutput.
-func (v *UploadPartOutput) EncodeResponse(r *restxml.Response) {
-	if v == nil {
-		return
-	}
-	if v.ServerSideEncryption != nil {
-		r.SetString("x-amz-server-side-encryption", string(*v.ServerSideEncryption))
-	}
-	if v.ETag != nil {
-		r.SetString("ETag", *v.ETag)
-	}
-	if v.ChecksumCRC32 != nil {
-		r.SetString("x-amz-checksum-crc32", *v.ChecksumCRC32)
-	}
-	if v.ChecksumCRC32C != nil {
-		r.SetString("x-amz-checksum-crc32c", *v.ChecksumCRC32C)
-	}
-	if v.ChecksumSHA1 != nil {
-		r.SetString("x-amz-checksum-sha1", *v.ChecksumSHA1)
-	}
-	if v.ChecksumSHA256 != nil {
-		r.SetString("x-amz-checksum-sha256", *v.ChecksumSHA256)
-	}
-	if v.SSECustomerAlgorithm != nil {
-		r.SetString("x-amz-server-side-encryption-customer-algorithm", *v.SSECustomerAlgorithm)
-	}
-	if v.SSECustomerKeyMD5 != nil {
-		r.SetString("x-amz-server-side-encryption-customer-key-MD5", *v.SSECustomerKeyMD5)
-	}
-	if v.SSEKMSKeyId != nil {
-		r.SetString("x-amz-server-side-encryption-aws-kms-key-id", *v.SSEKMSKeyId)
-	}
-	if v.BucketKeyEnabled != nil {
-		r.SetBool("x-amz-server-side-encryption-bucket-key-enabled", *v.BucketKeyEnabled)
-	}
-	if v.RequestCharged != nil {
-		r.SetString("x-amz-request-charged", string(*v.RequestCharged))
-	}
 }
 
 // UploadPartRequest — is the input of UploadPart.
@@ -6119,89 +2751,12 @@ type UploadPartRequest struct {
 	ExpectedBucketOwner *string
 }
 
-// DecodeRequest implements restxml.Input: it binds the members of UploadPartRequest from the request's URI labels, query, headers and payload.
-func (v *UploadPartRequest) DecodeRequest(d *restxml.Decoder) {
-	v.Body = d.Stream()
-	v.Bucket = d.Label("Bucket")
-	if s, ok := d.Header("Content-Length"); ok {
-		x := d.Int64("Content-Length", s)
-		v.ContentLength = &x
-	}
-	if s, ok := d.Header("Content-MD5"); ok {
-		x := s
-		v.ContentMD5 = &x
-	}
-	if s, ok := d.Header("x-amz-sdk-checksum-algorithm"); ok {
-		x := ChecksumAlgorithm(s)
-		v.ChecksumAlgorithm = &x
-	}
-	if s, ok := d.Header("x-amz-checksum-crc32"); ok {
-		x := s
-		v.ChecksumCRC32 = &x
-	}
-	if s, ok := d.Header("x-amz-checksum-crc32c"); ok {
-		x := s
-		v.ChecksumCRC32C = &x
-	}
-	if s, ok := d.Header("x-amz-checksum-sha1"); ok {
-		x := s
-		v.ChecksumSHA1 = &x
-	}
-	if s, ok := d.Header("x-amz-checksum-sha256"); ok {
-		x := s
-		v.ChecksumSHA256 = &x
-	}
-	v.Key = d.Label("Key")
-	if s, ok := d.Query("partNumber"); ok {
-		v.PartNumber = d.Int32("partNumber", s)
-	} else {
-		d.Missing("querystring", "partNumber")
-	}
-	if s, ok := d.Query("uploadId"); ok {
-		v.UploadId = s
-	} else {
-		d.Missing("querystring", "uploadId")
-	}
-	if s, ok := d.Header("x-amz-server-side-encryption-customer-algorithm"); ok {
-		x := s
-		v.SSECustomerAlgorithm = &x
-	}
-	if s, ok := d.Header("x-amz-server-side-encryption-customer-key"); ok {
-		x := s
-		v.SSECustomerKey = &x
-	}
-	if s, ok := d.Header("x-amz-server-side-encryption-customer-key-MD5"); ok {
-		x := s
-		v.SSECustomerKeyMD5 = &x
-	}
-	if s, ok := d.Header("x-amz-request-payer"); ok {
-		x := RequestPayer(s)
-		v.RequestPayer = &x
-	}
-	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
-		x := s
-		v.ExpectedBucketOwner = &x
-	}
-}
-
 // VersioningConfiguration — Describes the versioning state of an Amazon S3 bucket.
 type VersioningConfiguration struct {
 	// MFADelete — Specifies whether MFA delete is enabled in the bucket versioning configuration.
 	MFADelete *MFADelete
 	// Status — The versioning state of the bucket.
 	Status *BucketVersioningStatus
-}
-
-// DecodeXML reads VersioningConfiguration from the element n of a request document; a missing required element or a malformed value is MalformedXML.
-func (v *VersioningConfiguration) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
-	if c := n.Child("MfaDelete"); c != nil {
-		x := MFADelete(d.XMLString(c))
-		v.MFADelete = &x
-	}
-	if c := n.Child("Status"); c != nil {
-		x := BucketVersioningStatus(d.XMLString(c))
-		v.Status = &x
-	}
 }
 
 // SensitiveMembers returns, by Go type name, the members of this package's

@@ -2,12 +2,7 @@
 
 package stsapi
 
-import (
-	"time"
-
-	"github.com/gatehouse-iam/gatehouse/protocol/constraint"
-	"github.com/gatehouse-iam/gatehouse/protocol/query"
-)
+import "time"
 
 // Compile-time use of package time, which not every model needs.
 var _ time.Time
@@ -18,24 +13,6 @@ const (
 	// XMLNamespace is the XML namespace of STS responses.
 	XMLNamespace = "https://sts.amazonaws.com/doc/2011-06-15/"
 )
-
-// Compiled model patterns (immutable).
-var (
-	patAccessKeyIdType           = constraint.MustPattern("[\\w]*", "[\\w]*")
-	patArnType                   = constraint.MustPattern("[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+", "[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{007E}\\x{0085}\\x{00A0}-\\x{D7FF}\\x{E000}-\\x{FFFD}\\x{1000}0-\\x{10FF}FF]+")
-	patExternalIdType            = constraint.MustPattern("[\\w+=,.@:\\/-]*", "[\\w+=,.@:\\/-]*")
-	patRoleSessionNameType       = constraint.MustPattern("[\\w+=,.@-]*", "[\\w+=,.@-]*")
-	patSerialNumberType          = constraint.MustPattern("[\\w+=/:,.@-]*", "[\\w+=/:,.@-]*")
-	patSessionPolicyDocumentType = constraint.MustPattern("[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", "[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{00FF}]+")
-	patTagKeyType                = constraint.MustPattern("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+", "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+")
-	patTagValueType              = constraint.MustPattern("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*", "[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*")
-	patTokenCodeType             = constraint.MustPattern("[\\d]*", "[\\d]*")
-)
-
-// Service returns the STS service: version, namespace and operation table.
-func Service() *query.Service {
-	return &query.Service{Name: "sts", Version: APIVersion, Namespace: XMLNamespace, Lookup: LookupOperation}
-}
 
 // OperationNames returns the names of the 11 operations of the model, sorted.
 func OperationNames() []string {
@@ -52,35 +29,6 @@ func OperationNames() []string {
 		"GetSessionToken",
 		"GetWebIdentityToken",
 	}
-}
-
-// LookupOperation returns the operation named action.
-func LookupOperation(action string) (query.Operation, bool) {
-	switch action {
-	case "AssumeRole":
-		return query.Operation{Name: "AssumeRole", ResultWrapper: "AssumeRoleResult", HTTPMethod: "POST", Errors: []string{"MalformedPolicyDocument", "PackedPolicyTooLarge", "RegionDisabledException", "ExpiredTokenException"}, NewInput: func() query.Input { return new(AssumeRoleRequest) }}, true
-	case "AssumeRoleWithSAML":
-		return query.Operation{Name: "AssumeRoleWithSAML", ResultWrapper: "AssumeRoleWithSAMLResult", HTTPMethod: "POST", Errors: []string{"MalformedPolicyDocument", "PackedPolicyTooLarge", "IDPRejectedClaim", "InvalidIdentityToken", "ExpiredTokenException", "RegionDisabledException"}, NewInput: func() query.Input { return new(AssumeRoleWithSAMLRequest) }}, true
-	case "AssumeRoleWithWebIdentity":
-		return query.Operation{Name: "AssumeRoleWithWebIdentity", ResultWrapper: "AssumeRoleWithWebIdentityResult", HTTPMethod: "POST", Errors: []string{"MalformedPolicyDocument", "PackedPolicyTooLarge", "IDPRejectedClaim", "IDPCommunicationError", "InvalidIdentityToken", "ExpiredTokenException", "RegionDisabledException"}, NewInput: func() query.Input { return new(AssumeRoleWithWebIdentityRequest) }}, true
-	case "AssumeRoot":
-		return query.Operation{Name: "AssumeRoot", ResultWrapper: "AssumeRootResult", HTTPMethod: "POST", Errors: []string{"RegionDisabledException", "ExpiredTokenException"}, NewInput: func() query.Input { return new(AssumeRootRequest) }}, true
-	case "DecodeAuthorizationMessage":
-		return query.Operation{Name: "DecodeAuthorizationMessage", ResultWrapper: "DecodeAuthorizationMessageResult", HTTPMethod: "POST", Errors: []string{"InvalidAuthorizationMessageException"}, NewInput: func() query.Input { return new(DecodeAuthorizationMessageRequest) }}, true
-	case "GetAccessKeyInfo":
-		return query.Operation{Name: "GetAccessKeyInfo", ResultWrapper: "GetAccessKeyInfoResult", HTTPMethod: "POST", Errors: nil, NewInput: func() query.Input { return new(GetAccessKeyInfoRequest) }}, true
-	case "GetCallerIdentity":
-		return query.Operation{Name: "GetCallerIdentity", ResultWrapper: "GetCallerIdentityResult", HTTPMethod: "POST", Errors: nil, NewInput: func() query.Input { return new(GetCallerIdentityRequest) }}, true
-	case "GetDelegatedAccessToken":
-		return query.Operation{Name: "GetDelegatedAccessToken", ResultWrapper: "GetDelegatedAccessTokenResult", HTTPMethod: "POST", Errors: []string{"ExpiredTradeInTokenException", "RegionDisabledException", "PackedPolicyTooLarge"}, NewInput: func() query.Input { return new(GetDelegatedAccessTokenRequest) }}, true
-	case "GetFederationToken":
-		return query.Operation{Name: "GetFederationToken", ResultWrapper: "GetFederationTokenResult", HTTPMethod: "POST", Errors: []string{"MalformedPolicyDocument", "PackedPolicyTooLarge", "RegionDisabledException"}, NewInput: func() query.Input { return new(GetFederationTokenRequest) }}, true
-	case "GetSessionToken":
-		return query.Operation{Name: "GetSessionToken", ResultWrapper: "GetSessionTokenResult", HTTPMethod: "POST", Errors: []string{"RegionDisabledException"}, NewInput: func() query.Input { return new(GetSessionTokenRequest) }}, true
-	case "GetWebIdentityToken":
-		return query.Operation{Name: "GetWebIdentityToken", ResultWrapper: "GetWebIdentityTokenResult", HTTPMethod: "POST", Errors: []string{"SessionDurationEscalationException", "OutboundWebIdentityFederationDisabledException", "JWTPayloadSizeExceededException"}, NewInput: func() query.Input { return new(GetWebIdentityTokenRequest) }}, true
-	}
-	return query.Operation{}, false
 }
 
 // AssumeRoleRequest — is the input of AssumeRole.
@@ -115,57 +63,6 @@ type AssumeRoleRequest struct {
 	ProvidedContexts []ProvidedContext
 }
 
-// DecodeQuery implements query.Input: it reads the members of AssumeRoleRequest found under k and checks the model's constraints.
-func (v *AssumeRoleRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("RoleArn", "roleArn"), query.StringRule{Min: 20, Max: 2048, Pattern: patArnType}, true); ok {
-		v.RoleArn = x
-	}
-	if x, ok := d.String(k.Field("RoleSessionName", "roleSessionName"), query.StringRule{Min: 2, Max: 64, Pattern: patRoleSessionNameType}, true); ok {
-		v.RoleSessionName = x
-	}
-	if x, ok := query.DecodeList(d, k.Field("PolicyArns", "policyArns"), query.ListRule{}, false, func(d *query.Decoder, k query.Key) PolicyDescriptorType {
-		var x PolicyDescriptorType
-		x.DecodeQuery(d, k)
-		return x
-	}); ok {
-		v.PolicyArns = x
-	}
-	if x, ok := d.String(k.Field("Policy", "policy"), query.StringRule{Min: 1, Pattern: patSessionPolicyDocumentType}, false); ok {
-		v.Policy = &x
-	}
-	if x, ok := d.Int(k.Field("DurationSeconds", "durationSeconds"), query.IntRule{Min: 900, HasMin: true, Max: 43200, HasMax: true}, false); ok {
-		v.DurationSeconds = &x
-	}
-	if x, ok := query.DecodeList(d, k.Field("Tags", "tags"), query.ListRule{Max: 50}, false, func(d *query.Decoder, k query.Key) Tag { var x Tag; x.DecodeQuery(d, k); return x }); ok {
-		v.Tags = x
-	}
-	if x, ok := query.DecodeList(d, k.Field("TransitiveTagKeys", "transitiveTagKeys"), query.ListRule{Max: 50, Scalar: true, MemberNotNull: true}, false, func(d *query.Decoder, k query.Key) string {
-		x, _ := d.String(k, query.StringRule{Min: 1, Max: 128, Pattern: patTagKeyType}, true)
-		return x
-	}); ok {
-		v.TransitiveTagKeys = x
-	}
-	if x, ok := d.String(k.Field("ExternalId", "externalId"), query.StringRule{Min: 2, Max: 1224, Pattern: patExternalIdType}, false); ok {
-		v.ExternalId = &x
-	}
-	if x, ok := d.String(k.Field("SerialNumber", "serialNumber"), query.StringRule{Min: 9, Max: 256, Pattern: patSerialNumberType}, false); ok {
-		v.SerialNumber = &x
-	}
-	if x, ok := d.String(k.Field("TokenCode", "tokenCode"), query.StringRule{Min: 6, Max: 6, Pattern: patTokenCodeType}, false); ok {
-		v.TokenCode = &x
-	}
-	if x, ok := d.String(k.Field("SourceIdentity", "sourceIdentity"), query.StringRule{Min: 2, Max: 64, Pattern: patRoleSessionNameType}, false); ok {
-		v.SourceIdentity = &x
-	}
-	if x, ok := query.DecodeList(d, k.Field("ProvidedContexts", "providedContexts"), query.ListRule{Min: 1, Max: 5}, false, func(d *query.Decoder, k query.Key) ProvidedContext {
-		var x ProvidedContext
-		x.DecodeQuery(d, k)
-		return x
-	}); ok {
-		v.ProvidedContexts = x
-	}
-}
-
 // AssumeRoleResponse — Contains the response to a successful AssumeRole request, including temporary Amazon Web Services credentials that can be used to make Amazon Web Services requests.
 type AssumeRoleResponse struct {
 	// Credentials — The temporary security credentials, which include an access key ID, a secret access key, and a security (or session) token.
@@ -176,26 +73,6 @@ type AssumeRoleResponse struct {
 	PackedPolicySize *int32
 	// SourceIdentity — The source identity specified by the principal that is calling the AssumeRole operation.
 	SourceIdentity *string
-}
-
-// EncodeQuery implements query.Output: it writes the members of AssumeRoleResponse in model order, omitting absent optional members.
-func (v *AssumeRoleResponse) EncodeQuery(e *query.Encoder) {
-	if v.Credentials != nil {
-		e.Start("Credentials")
-		v.Credentials.EncodeQuery(e)
-		e.End("Credentials")
-	}
-	if v.AssumedRoleUser != nil {
-		e.Start("AssumedRoleUser")
-		v.AssumedRoleUser.EncodeQuery(e)
-		e.End("AssumedRoleUser")
-	}
-	if v.PackedPolicySize != nil {
-		e.Int("PackedPolicySize", *v.PackedPolicySize)
-	}
-	if v.SourceIdentity != nil {
-		e.String("SourceIdentity", *v.SourceIdentity)
-	}
 }
 
 // AssumeRoleWithSAMLRequest — is the input of AssumeRoleWithSAML.
@@ -220,32 +97,6 @@ type AssumeRoleWithSAMLRequest struct {
 	DurationSeconds *int32
 }
 
-// DecodeQuery implements query.Input: it reads the members of AssumeRoleWithSAMLRequest found under k and checks the model's constraints.
-func (v *AssumeRoleWithSAMLRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("RoleArn", "roleArn"), query.StringRule{Min: 20, Max: 2048, Pattern: patArnType}, true); ok {
-		v.RoleArn = x
-	}
-	if x, ok := d.String(k.Field("PrincipalArn", "principalArn"), query.StringRule{Min: 20, Max: 2048, Pattern: patArnType}, true); ok {
-		v.PrincipalArn = x
-	}
-	if x, ok := d.String(k.Field("SAMLAssertion", "sAMLAssertion"), query.StringRule{Min: 4, Max: 100000, Sensitive: true}, true); ok {
-		v.SAMLAssertion = x
-	}
-	if x, ok := query.DecodeList(d, k.Field("PolicyArns", "policyArns"), query.ListRule{}, false, func(d *query.Decoder, k query.Key) PolicyDescriptorType {
-		var x PolicyDescriptorType
-		x.DecodeQuery(d, k)
-		return x
-	}); ok {
-		v.PolicyArns = x
-	}
-	if x, ok := d.String(k.Field("Policy", "policy"), query.StringRule{Min: 1, Max: 2048, Pattern: patSessionPolicyDocumentType}, false); ok {
-		v.Policy = &x
-	}
-	if x, ok := d.Int(k.Field("DurationSeconds", "durationSeconds"), query.IntRule{Min: 900, HasMin: true, Max: 43200, HasMax: true}, false); ok {
-		v.DurationSeconds = &x
-	}
-}
-
 // AssumeRoleWithSAMLResponse — Contains the response to a successful AssumeRoleWithSAML request, including temporary Amazon Web Services credentials that can be used to make Amazon Web Services requests.
 type AssumeRoleWithSAMLResponse struct {
 	// Credentials — The temporary security credentials, which include an access key ID, a secret access key, and a security (or session) token.
@@ -266,41 +117,6 @@ type AssumeRoleWithSAMLResponse struct {
 	NameQualifier *string
 	// SourceIdentity — The value in the SourceIdentity attribute in the SAML assertion.
 	SourceIdentity *string
-}
-
-// EncodeQuery implements query.Output: it writes the members of AssumeRoleWithSAMLResponse in model order, omitting absent optional members.
-func (v *AssumeRoleWithSAMLResponse) EncodeQuery(e *query.Encoder) {
-	if v.Credentials != nil {
-		e.Start("Credentials")
-		v.Credentials.EncodeQuery(e)
-		e.End("Credentials")
-	}
-	if v.AssumedRoleUser != nil {
-		e.Start("AssumedRoleUser")
-		v.AssumedRoleUser.EncodeQuery(e)
-		e.End("AssumedRoleUser")
-	}
-	if v.PackedPolicySize != nil {
-		e.Int("PackedPolicySize", *v.PackedPolicySize)
-	}
-	if v.Subject != nil {
-		e.String("Subject", *v.Subject)
-	}
-	if v.SubjectType != nil {
-		e.String("SubjectType", *v.SubjectType)
-	}
-	if v.Issuer != nil {
-		e.String("Issuer", *v.Issuer)
-	}
-	if v.Audience != nil {
-		e.String("Audience", *v.Audience)
-	}
-	if v.NameQualifier != nil {
-		e.String("NameQualifier", *v.NameQualifier)
-	}
-	if v.SourceIdentity != nil {
-		e.String("SourceIdentity", *v.SourceIdentity)
-	}
 }
 
 // AssumeRoleWithWebIdentityRequest — is the input of AssumeRoleWithWebIdentity.
@@ -327,35 +143,6 @@ type AssumeRoleWithWebIdentityRequest struct {
 	DurationSeconds *int32
 }
 
-// DecodeQuery implements query.Input: it reads the members of AssumeRoleWithWebIdentityRequest found under k and checks the model's constraints.
-func (v *AssumeRoleWithWebIdentityRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("RoleArn", "roleArn"), query.StringRule{Min: 20, Max: 2048, Pattern: patArnType}, true); ok {
-		v.RoleArn = x
-	}
-	if x, ok := d.String(k.Field("RoleSessionName", "roleSessionName"), query.StringRule{Min: 2, Max: 64, Pattern: patRoleSessionNameType}, true); ok {
-		v.RoleSessionName = x
-	}
-	if x, ok := d.String(k.Field("WebIdentityToken", "webIdentityToken"), query.StringRule{Min: 4, Max: 20000, Sensitive: true}, true); ok {
-		v.WebIdentityToken = x
-	}
-	if x, ok := d.String(k.Field("ProviderId", "providerId"), query.StringRule{Min: 4, Max: 2048}, false); ok {
-		v.ProviderId = &x
-	}
-	if x, ok := query.DecodeList(d, k.Field("PolicyArns", "policyArns"), query.ListRule{}, false, func(d *query.Decoder, k query.Key) PolicyDescriptorType {
-		var x PolicyDescriptorType
-		x.DecodeQuery(d, k)
-		return x
-	}); ok {
-		v.PolicyArns = x
-	}
-	if x, ok := d.String(k.Field("Policy", "policy"), query.StringRule{Min: 1, Max: 2048, Pattern: patSessionPolicyDocumentType}, false); ok {
-		v.Policy = &x
-	}
-	if x, ok := d.Int(k.Field("DurationSeconds", "durationSeconds"), query.IntRule{Min: 900, HasMin: true, Max: 43200, HasMax: true}, false); ok {
-		v.DurationSeconds = &x
-	}
-}
-
 // AssumeRoleWithWebIdentityResponse — Contains the response to a successful AssumeRoleWithWebIdentity request, including temporary Amazon Web Services credentials that can be used to make Amazon Web Services requests.
 type AssumeRoleWithWebIdentityResponse struct {
 	// Credentials — The temporary security credentials, which include an access key ID, a secret access key, and a security token.
@@ -374,35 +161,6 @@ type AssumeRoleWithWebIdentityResponse struct {
 	SourceIdentity *string
 }
 
-// EncodeQuery implements query.Output: it writes the members of AssumeRoleWithWebIdentityResponse in model order, omitting absent optional members.
-func (v *AssumeRoleWithWebIdentityResponse) EncodeQuery(e *query.Encoder) {
-	if v.Credentials != nil {
-		e.Start("Credentials")
-		v.Credentials.EncodeQuery(e)
-		e.End("Credentials")
-	}
-	if v.SubjectFromWebIdentityToken != nil {
-		e.String("SubjectFromWebIdentityToken", *v.SubjectFromWebIdentityToken)
-	}
-	if v.AssumedRoleUser != nil {
-		e.Start("AssumedRoleUser")
-		v.AssumedRoleUser.EncodeQuery(e)
-		e.End("AssumedRoleUser")
-	}
-	if v.PackedPolicySize != nil {
-		e.Int("PackedPolicySize", *v.PackedPolicySize)
-	}
-	if v.Provider != nil {
-		e.String("Provider", *v.Provider)
-	}
-	if v.Audience != nil {
-		e.String("Audience", *v.Audience)
-	}
-	if v.SourceIdentity != nil {
-		e.String("SourceIdentity", *v.SourceIdentity)
-	}
-}
-
 // AssumeRootRequest — is the input of AssumeRoot.
 type AssumeRootRequest struct {
 	// TargetPrincipal — The member account principal ARN or account ID.
@@ -417,37 +175,12 @@ type AssumeRootRequest struct {
 	DurationSeconds *int32
 }
 
-// DecodeQuery implements query.Input: it reads the members of AssumeRootRequest found under k and checks the model's constraints.
-func (v *AssumeRootRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("TargetPrincipal", "targetPrincipal"), query.StringRule{Min: 12, Max: 2048}, true); ok {
-		v.TargetPrincipal = x
-	}
-	if x, ok := query.DecodeStruct[PolicyDescriptorType](d, k.Field("TaskPolicyArn", "taskPolicyArn"), true); ok {
-		v.TaskPolicyArn = *x
-	}
-	if x, ok := d.Int(k.Field("DurationSeconds", "durationSeconds"), query.IntRule{Min: 0, HasMin: true, Max: 900, HasMax: true}, false); ok {
-		v.DurationSeconds = &x
-	}
-}
-
 // AssumeRootResponse — is the output of AssumeRoot.
 type AssumeRootResponse struct {
 	// Credentials — The temporary security credentials, which include an access key ID, a secret access key, and a security token.
 	Credentials *Credentials
 	// SourceIdentity — The source identity specified by the principal that is calling the AssumeRoot operation.
 	SourceIdentity *string
-}
-
-// EncodeQuery implements query.Output: it writes the members of AssumeRootResponse in model order, omitting absent optional members.
-func (v *AssumeRootResponse) EncodeQuery(e *query.Encoder) {
-	if v.Credentials != nil {
-		e.Start("Credentials")
-		v.Credentials.EncodeQuery(e)
-		e.End("Credentials")
-	}
-	if v.SourceIdentity != nil {
-		e.String("SourceIdentity", *v.SourceIdentity)
-	}
 }
 
 // AssumedRoleUser — The identifiers for the temporary security credentials that the operation returns.
@@ -460,12 +193,6 @@ type AssumedRoleUser struct {
 	//
 	// Required.
 	Arn string
-}
-
-// EncodeQuery implements query.Output: it writes the members of AssumedRoleUser in model order, omitting absent optional members.
-func (v *AssumedRoleUser) EncodeQuery(e *query.Encoder) {
-	e.String("AssumedRoleId", v.AssumedRoleId)
-	e.String("Arn", v.Arn)
 }
 
 // Credentials — Amazon Web Services credentials for API authentication.
@@ -488,14 +215,6 @@ type Credentials struct {
 	Expiration time.Time
 }
 
-// EncodeQuery implements query.Output: it writes the members of Credentials in model order, omitting absent optional members.
-func (v *Credentials) EncodeQuery(e *query.Encoder) {
-	e.String("AccessKeyId", v.AccessKeyId)
-	e.String("SecretAccessKey", v.SecretAccessKey)
-	e.String("SessionToken", v.SessionToken)
-	e.Time("Expiration", v.Expiration)
-}
-
 // DecodeAuthorizationMessageRequest — is the input of DecodeAuthorizationMessage.
 type DecodeAuthorizationMessageRequest struct {
 	// EncodedMessage — The encoded message that was returned with the response.
@@ -504,24 +223,10 @@ type DecodeAuthorizationMessageRequest struct {
 	EncodedMessage string
 }
 
-// DecodeQuery implements query.Input: it reads the members of DecodeAuthorizationMessageRequest found under k and checks the model's constraints.
-func (v *DecodeAuthorizationMessageRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("EncodedMessage", "encodedMessage"), query.StringRule{Min: 1, Max: 10240}, true); ok {
-		v.EncodedMessage = x
-	}
-}
-
 // DecodeAuthorizationMessageResponse — A document that contains additional information about the authorization status of a request from an encoded message that is returned in response to an Amazon Web Services request.
 type DecodeAuthorizationMessageResponse struct {
 	// DecodedMessage — The API returns a response with the decoded message.
 	DecodedMessage *string
-}
-
-// EncodeQuery implements query.Output: it writes the members of DecodeAuthorizationMessageResponse in model order, omitting absent optional members.
-func (v *DecodeAuthorizationMessageResponse) EncodeQuery(e *query.Encoder) {
-	if v.DecodedMessage != nil {
-		e.String("DecodedMessage", *v.DecodedMessage)
-	}
 }
 
 // FederatedUser — Identifiers for the federated user that is associated with the credentials.
@@ -536,12 +241,6 @@ type FederatedUser struct {
 	Arn string
 }
 
-// EncodeQuery implements query.Output: it writes the members of FederatedUser in model order, omitting absent optional members.
-func (v *FederatedUser) EncodeQuery(e *query.Encoder) {
-	e.String("FederatedUserId", v.FederatedUserId)
-	e.String("Arn", v.Arn)
-}
-
 // GetAccessKeyInfoRequest — is the input of GetAccessKeyInfo.
 type GetAccessKeyInfoRequest struct {
 	// AccessKeyId — The identifier of an access key.
@@ -550,32 +249,15 @@ type GetAccessKeyInfoRequest struct {
 	AccessKeyId string
 }
 
-// DecodeQuery implements query.Input: it reads the members of GetAccessKeyInfoRequest found under k and checks the model's constraints.
-func (v *GetAccessKeyInfoRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("AccessKeyId", "accessKeyId"), query.StringRule{Min: 16, Max: 128, Pattern: patAccessKeyIdType}, true); ok {
-		v.AccessKeyId = x
-	}
-}
-
 // GetAccessKeyInfoResponse — is the output of GetAccessKeyInfo.
 type GetAccessKeyInfoResponse struct {
 	// Account — The number used to identify the Amazon Web Services account.
 	Account *string
 }
 
-// EncodeQuery implements query.Output: it writes the members of GetAccessKeyInfoResponse in model order, omitting absent optional members.
-func (v *GetAccessKeyInfoResponse) EncodeQuery(e *query.Encoder) {
-	if v.Account != nil {
-		e.String("Account", *v.Account)
-	}
-}
-
 // GetCallerIdentityRequest — is the input of GetCallerIdentity.
 type GetCallerIdentityRequest struct {
 }
-
-// DecodeQuery implements query.Input: it reads the members of GetCallerIdentityRequest found under k and checks the model's constraints.
-func (v *GetCallerIdentityRequest) DecodeQuery(*query.Decoder, query.Key) {}
 
 // GetCallerIdentityResponse — Contains the response to a successful GetCallerIdentity request, including information about the entity making the request.
 type GetCallerIdentityResponse struct {
@@ -587,32 +269,12 @@ type GetCallerIdentityResponse struct {
 	Arn *string
 }
 
-// EncodeQuery implements query.Output: it writes the members of GetCallerIdentityResponse in model order, omitting absent optional members.
-func (v *GetCallerIdentityResponse) EncodeQuery(e *query.Encoder) {
-	if v.UserId != nil {
-		e.String("UserId", *v.UserId)
-	}
-	if v.Account != nil {
-		e.String("Account", *v.Account)
-	}
-	if v.Arn != nil {
-		e.String("Arn", *v.Arn)
-	}
-}
-
 // GetDelegatedAccessTokenRequest — is the input of GetDelegatedAccessToken.
 type GetDelegatedAccessTokenRequest struct {
 	// TradeInToken — The token to exchange for temporary Amazon Web Services credentials.
 	//
 	// Required.
 	TradeInToken string
-}
-
-// DecodeQuery implements query.Input: it reads the members of GetDelegatedAccessTokenRequest found under k and checks the model's constraints.
-func (v *GetDelegatedAccessTokenRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("TradeInToken", "tradeInToken"), query.StringRule{Sensitive: true}, true); ok {
-		v.TradeInToken = x
-	}
 }
 
 // GetDelegatedAccessTokenResponse — is the output of GetDelegatedAccessToken.
@@ -623,21 +285,6 @@ type GetDelegatedAccessTokenResponse struct {
 	PackedPolicySize *int32
 	// AssumedPrincipal — The Amazon Resource Name (ARN) of the principal that was assumed when obtaining the delegated access token.
 	AssumedPrincipal *string
-}
-
-// EncodeQuery implements query.Output: it writes the members of GetDelegatedAccessTokenResponse in model order, omitting absent optional members.
-func (v *GetDelegatedAccessTokenResponse) EncodeQuery(e *query.Encoder) {
-	if v.Credentials != nil {
-		e.Start("Credentials")
-		v.Credentials.EncodeQuery(e)
-		e.End("Credentials")
-	}
-	if v.PackedPolicySize != nil {
-		e.Int("PackedPolicySize", *v.PackedPolicySize)
-	}
-	if v.AssumedPrincipal != nil {
-		e.String("AssumedPrincipal", *v.AssumedPrincipal)
-	}
 }
 
 // GetFederationTokenRequest — is the input of GetFederationToken.
@@ -656,29 +303,6 @@ type GetFederationTokenRequest struct {
 	Tags []Tag
 }
 
-// DecodeQuery implements query.Input: it reads the members of GetFederationTokenRequest found under k and checks the model's constraints.
-func (v *GetFederationTokenRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("Name", "name"), query.StringRule{Min: 2, Max: 32, Pattern: patRoleSessionNameType}, true); ok {
-		v.Name = x
-	}
-	if x, ok := d.String(k.Field("Policy", "policy"), query.StringRule{Min: 1, Max: 2048, Pattern: patSessionPolicyDocumentType}, false); ok {
-		v.Policy = &x
-	}
-	if x, ok := query.DecodeList(d, k.Field("PolicyArns", "policyArns"), query.ListRule{}, false, func(d *query.Decoder, k query.Key) PolicyDescriptorType {
-		var x PolicyDescriptorType
-		x.DecodeQuery(d, k)
-		return x
-	}); ok {
-		v.PolicyArns = x
-	}
-	if x, ok := d.Int(k.Field("DurationSeconds", "durationSeconds"), query.IntRule{Min: 900, HasMin: true, Max: 129600, HasMax: true}, false); ok {
-		v.DurationSeconds = &x
-	}
-	if x, ok := query.DecodeList(d, k.Field("Tags", "tags"), query.ListRule{Max: 50}, false, func(d *query.Decoder, k query.Key) Tag { var x Tag; x.DecodeQuery(d, k); return x }); ok {
-		v.Tags = x
-	}
-}
-
 // GetFederationTokenResponse — Contains the response to a successful GetFederationToken request, including temporary Amazon Web Services credentials that can be used to make Amazon Web Services requests.
 type GetFederationTokenResponse struct {
 	// Credentials — The temporary security credentials, which include an access key ID, a secret access key, and a security (or session) token.
@@ -687,23 +311,6 @@ type GetFederationTokenResponse struct {
 	FederatedUser *FederatedUser
 	// PackedPolicySize — A percentage value that indicates the packed size of the session policies and session tags combined passed in the request.
 	PackedPolicySize *int32
-}
-
-// EncodeQuery implements query.Output: it writes the members of GetFederationTokenResponse in model order, omitting absent optional members.
-func (v *GetFederationTokenResponse) EncodeQuery(e *query.Encoder) {
-	if v.Credentials != nil {
-		e.Start("Credentials")
-		v.Credentials.EncodeQuery(e)
-		e.End("Credentials")
-	}
-	if v.FederatedUser != nil {
-		e.Start("FederatedUser")
-		v.FederatedUser.EncodeQuery(e)
-		e.End("FederatedUser")
-	}
-	if v.PackedPolicySize != nil {
-		e.Int("PackedPolicySize", *v.PackedPolicySize)
-	}
 }
 
 // GetSessionTokenRequest — is the input of GetSessionToken.
@@ -716,32 +323,10 @@ type GetSessionTokenRequest struct {
 	TokenCode *string
 }
 
-// DecodeQuery implements query.Input: it reads the members of GetSessionTokenRequest found under k and checks the model's constraints.
-func (v *GetSessionTokenRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.Int(k.Field("DurationSeconds", "durationSeconds"), query.IntRule{Min: 900, HasMin: true, Max: 129600, HasMax: true}, false); ok {
-		v.DurationSeconds = &x
-	}
-	if x, ok := d.String(k.Field("SerialNumber", "serialNumber"), query.StringRule{Min: 9, Max: 256, Pattern: patSerialNumberType}, false); ok {
-		v.SerialNumber = &x
-	}
-	if x, ok := d.String(k.Field("TokenCode", "tokenCode"), query.StringRule{Min: 6, Max: 6, Pattern: patTokenCodeType}, false); ok {
-		v.TokenCode = &x
-	}
-}
-
 // GetSessionTokenResponse — Contains the response to a successful GetSessionToken request, including temporary Amazon Web Services credentials that can be used to make Amazon Web Services requests.
 type GetSessionTokenResponse struct {
 	// Credentials — The temporary security credentials, which include an access key ID, a secret access key, and a security (or session) token.
 	Credentials *Credentials
-}
-
-// EncodeQuery implements query.Output: it writes the members of GetSessionTokenResponse in model order, omitting absent optional members.
-func (v *GetSessionTokenResponse) EncodeQuery(e *query.Encoder) {
-	if v.Credentials != nil {
-		e.Start("Credentials")
-		v.Credentials.EncodeQuery(e)
-		e.End("Credentials")
-	}
 }
 
 // GetWebIdentityTokenRequest — is the input of GetWebIdentityToken.
@@ -760,25 +345,6 @@ type GetWebIdentityTokenRequest struct {
 	Tags []Tag
 }
 
-// DecodeQuery implements query.Input: it reads the members of GetWebIdentityTokenRequest found under k and checks the model's constraints.
-func (v *GetWebIdentityTokenRequest) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := query.DecodeList(d, k.Field("Audience", "audience"), query.ListRule{Min: 1, Max: 10, Scalar: true}, true, func(d *query.Decoder, k query.Key) string {
-		x, _ := d.String(k, query.StringRule{Min: 1, Max: 1000}, true)
-		return x
-	}); ok {
-		v.Audience = x
-	}
-	if x, ok := d.Int(k.Field("DurationSeconds", "durationSeconds"), query.IntRule{Min: 60, HasMin: true, Max: 3600, HasMax: true}, false); ok {
-		v.DurationSeconds = &x
-	}
-	if x, ok := d.String(k.Field("SigningAlgorithm", "signingAlgorithm"), query.StringRule{Min: 5, Max: 5}, true); ok {
-		v.SigningAlgorithm = x
-	}
-	if x, ok := query.DecodeList(d, k.Field("Tags", "tags"), query.ListRule{Max: 50}, false, func(d *query.Decoder, k query.Key) Tag { var x Tag; x.DecodeQuery(d, k); return x }); ok {
-		v.Tags = x
-	}
-}
-
 // GetWebIdentityTokenResponse — is the output of GetWebIdentityToken.
 type GetWebIdentityTokenResponse struct {
 	// WebIdentityToken — A signed JSON Web Token (JWT) that represents the caller's Amazon Web Services identity.
@@ -787,27 +353,10 @@ type GetWebIdentityTokenResponse struct {
 	Expiration *time.Time
 }
 
-// EncodeQuery implements query.Output: it writes the members of GetWebIdentityTokenResponse in model order, omitting absent optional members.
-func (v *GetWebIdentityTokenResponse) EncodeQuery(e *query.Encoder) {
-	if v.WebIdentityToken != nil {
-		e.String("WebIdentityToken", *v.WebIdentityToken)
-	}
-	if v.Expiration != nil {
-		e.Time("Expiration", *v.Expiration)
-	}
-}
-
 // PolicyDescriptorType — A reference to the IAM managed policy that is passed as a session policy for a role session or a federated user session.
 type PolicyDescriptorType struct {
 	// Arn — The Amazon Resource Name (ARN) of the IAM managed policy to use as a session policy for the role.
 	Arn *string
-}
-
-// DecodeQuery implements query.Input: it reads the members of PolicyDescriptorType found under k and checks the model's constraints.
-func (v *PolicyDescriptorType) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("arn", "arn"), query.StringRule{Min: 20, Max: 2048, Pattern: patArnType}, false); ok {
-		v.Arn = &x
-	}
 }
 
 // ProvidedContext — Contains information about the provided context.
@@ -816,16 +365,6 @@ type ProvidedContext struct {
 	ProviderArn *string
 	// ContextAssertion — The signed and encrypted trusted context assertion generated by the context provider.
 	ContextAssertion *string
-}
-
-// DecodeQuery implements query.Input: it reads the members of ProvidedContext found under k and checks the model's constraints.
-func (v *ProvidedContext) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("ProviderArn", "providerArn"), query.StringRule{Min: 20, Max: 2048, Pattern: patArnType}, false); ok {
-		v.ProviderArn = &x
-	}
-	if x, ok := d.String(k.Field("ContextAssertion", "contextAssertion"), query.StringRule{Min: 4, Max: 2048}, false); ok {
-		v.ContextAssertion = &x
-	}
 }
 
 // Tag — You can pass custom key-value pair attributes when you assume a role or federate a user.
@@ -838,16 +377,6 @@ type Tag struct {
 	//
 	// Required.
 	Value string
-}
-
-// DecodeQuery implements query.Input: it reads the members of Tag found under k and checks the model's constraints.
-func (v *Tag) DecodeQuery(d *query.Decoder, k query.Key) {
-	if x, ok := d.String(k.Field("Key", "key"), query.StringRule{Min: 1, Max: 128, Pattern: patTagKeyType}, true); ok {
-		v.Key = x
-	}
-	if x, ok := d.String(k.Field("Value", "value"), query.StringRule{Max: 256, Pattern: patTagValueType}, true); ok {
-		v.Value = x
-	}
 }
 
 // SensitiveMembers returns, by Go type name, the members of this package's

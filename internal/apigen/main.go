@@ -1,9 +1,12 @@
 // Command apigen generates Go code from botocore-format AWS API models.
 //
-// With -pkg and one -model it writes the shapes, AWS Query codec and
-// operation table of an api package:
+// With -pkg, -codec and one -model it writes two packages: the api package
+// (-out: the Go types of the shapes, their enumerations, the operation
+// names), which services import, and beside it the codec package
+// (-codec-out: the operation table and the AWS Query decoders and encoders
+// over those types), which only the server imports:
 //
-//	go run ../../internal/apigen -model .../iam/2010-05-08/service-2.json -pkg iamapi -out zz_generated.go
+//	go run ../../internal/apigen -model .../iam/2010-05-08/service-2.json -pkg iamapi -out zz_generated.go -codec iamcodec -codec-out ../iamcodec/zz_generated.go
 //
 // With -json, the package is generated for an AWS JSON 1.1 model
 // (Organizations) with the protocol/awsjson runtime instead; with -restjson,
@@ -41,7 +44,9 @@ func run(args []string) error {
 	var models modelList
 	fs.Var(&models, "model", "path of a service-2.json model (repeatable with -errors)")
 	pkg := fs.String("pkg", "", "Go package name of the output")
-	out := fs.String("out", "", "output file")
+	out := fs.String("out", "", "output file (of the api package)")
+	codecPkg := fs.String("codec", "", "Go package name of the codec package (api packages)")
+	codecOut := fs.String("codec-out", "", "output file of the codec package (api packages)")
 	errs := fs.Bool("errors", false, "generate the awserr code table instead of an api package")
 	jsonProto := fs.Bool("json", false, "generate an AWS JSON protocol api package (Organizations)")
 	restProto := fs.Bool("restjson", false, "generate a REST-JSON protocol api package (Access Analyzer)")
@@ -60,30 +65,43 @@ func run(args []string) error {
 		}
 		loaded = append(loaded, m)
 	}
-	var src []byte
-	var err error
 	if *errs {
-		src, err = gen.GenerateErrors(loaded, *pkg)
-	} else {
-		if len(loaded) != 1 {
-			return fmt.Errorf("an api package is generated from exactly one -model")
+		src, err := gen.GenerateErrors(loaded, *pkg)
+		if err != nil {
+			return fmt.Errorf("generate: %w", err)
 		}
-		switch {
-		case *xmlProto:
-			src, err = gen.GenerateRESTXMLAPI(loaded[0], *pkg)
-		case *restProto:
-			src, err = gen.GenerateRESTJSONAPI(loaded[0], *pkg)
-		case *jsonProto:
-			src, err = gen.GenerateJSONAPI(loaded[0], *pkg)
-		default:
-			src, err = gen.GenerateAPI(loaded[0], *pkg)
-		}
+		return write(*out, src)
+	}
+	if len(loaded) != 1 {
+		return fmt.Errorf("an api package is generated from exactly one -model")
+	}
+	if *codecPkg == "" || *codecOut == "" {
+		return fmt.Errorf("an api package needs -codec and -codec-out")
+	}
+	var files *gen.Files
+	var err error
+	switch {
+	case *xmlProto:
+		files, err = gen.GenerateRESTXMLAPI(loaded[0], *pkg, *codecPkg)
+	case *restProto:
+		files, err = gen.GenerateRESTJSONAPI(loaded[0], *pkg, *codecPkg)
+	case *jsonProto:
+		files, err = gen.GenerateJSONAPI(loaded[0], *pkg, *codecPkg)
+	default:
+		files, err = gen.GenerateAPI(loaded[0], *pkg, *codecPkg)
 	}
 	if err != nil {
 		return fmt.Errorf("generate: %w", err)
 	}
-	if err := os.WriteFile(*out, src, 0o644); err != nil {
-		return fmt.Errorf("write output: %w", err)
+	if err := write(*out, files.API); err != nil {
+		return err
+	}
+	return write(*codecOut, files.Codec)
+}
+
+func write(path string, src []byte) error {
+	if err := os.WriteFile(path, src, 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
 }

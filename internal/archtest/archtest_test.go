@@ -153,12 +153,6 @@ type exception struct{ from, to, why string }
 // exceptions are the documented holes in the layering.
 var exceptions = []exception{
 	{
-		from: "api/", to: "protocol/",
-		why: "a generated api package holds a service's Go types and, beside them, the codecs the server's " +
-			"codecs call; services use the types only, and splitting each generated package in two " +
-			"(types, codecs) is a generator change of its own",
-	},
-	{
 		from: "oidc", to: "net/http",
 		why: "sts uses oidc's pure half (ID token parsing and verification, jwt.go and jwks.go, and the " +
 			"sentinel errors it maps to AWS's); the outbound HTTP client (fetch.go, *oidc.Fetcher) reaches " +
@@ -246,6 +240,14 @@ var pure = []string{"wildcard", "arn", "ids", "protocol/constraint", "policy", "
 // services are the packages that speak Go types, never HTTP, XML or SQL.
 var services = []string{"iam", "sts", "organizations", "accessanalyzer", "s3", "workload", "cloudtrail"}
 
+// apiTypes are the generated packages of the services' Go types; their wire
+// codecs are the api/*codec packages beside them.
+var apiTypes = []string{"api/iamapi", "api/stsapi", "api/orgapi", "api/cloudtrailapi", "api/analyzerapi", "api/s3api"}
+
+// codecImporters are the packages that may import a generated codec
+// package (api/*codec): the server side.
+var codecImporters = []string{"server", "app"}
+
 // TestLayers: the pure parts do no I/O and the services do not speak HTTP,
 // whether they import the forbidden package themselves or through others.
 func TestLayers(t *testing.T) {
@@ -281,10 +283,20 @@ func TestLayers(t *testing.T) {
 		},
 		{
 			// Wire protocols are the server's codecs: services use the
-			// generated api types and awserr, never a protocol runtime.
+			// generated api types and awserr, never a protocol runtime,
+			// directly or through any package (api/*codec included).
 			pkgs:   services,
 			banned: func(_, _, imp string) bool { return strings.HasPrefix(imp, mod+"protocol/") },
 			why:    "protocols belong to the server's codecs",
+		},
+		{
+			// The generated types hold no codec: that is what lets the
+			// services above use them.
+			pkgs: apiTypes,
+			banned: func(_, _, imp string) bool {
+				return strings.HasPrefix(imp, mod+"protocol/") || imp == "net/http" || imp == "encoding/xml"
+			},
+			why: "api packages hold types; their codecs are the api/*codec packages",
 		},
 		{
 			// The authorization assembly reads its sources through
@@ -324,6 +336,9 @@ func TestLayers(t *testing.T) {
 			t.Error(msg)
 		}
 	}
+	for _, msg := range g.onlyImportedBy(isCodec, codecImporters) {
+		t.Error(msg + ": the wire codecs belong to the server side")
+	}
 	// An exception no import needs any more is a hole left open: remove it.
 	for _, e := range exceptions {
 		used := false
@@ -339,6 +354,30 @@ func TestLayers(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(moduleRoot, "go.mod")); err != nil {
 		t.Fatal("module root not found")
 	}
+}
+
+// isCodec reports whether path is a generated codec package (api/*codec).
+func isCodec(path string) bool {
+	dir, ok := strings.CutPrefix(path, mod+"api/")
+	return ok && strings.HasSuffix(dir, "codec") && !strings.Contains(dir, "/")
+}
+
+// onlyImportedBy reports every module package, other than those of allowed
+// (and those target matches), that imports a package target matches.
+func (g *graph) onlyImportedBy(target func(string) bool, allowed []string) []string {
+	var msgs []string
+	for from, imps := range g.imports {
+		if !inModule(from) || target(from) || slices.Contains(allowed, short(from)) {
+			continue
+		}
+		for _, imp := range imps {
+			if target(imp) {
+				msgs = append(msgs, short(from)+" imports "+short(imp))
+			}
+		}
+	}
+	slices.Sort(msgs)
+	return msgs
 }
 
 // TestCheckNamesTheChain: the walk follows imports past the first hop, names
@@ -376,5 +415,23 @@ func TestCheckNamesTheChain(t *testing.T) {
 	g.imports[mod+"helper"] = nil
 	if got := g.check(rule{pkgs: []string{"svc"}, banned: banned("net/http"), why: "no HTTP"}); len(got) != 0 {
 		t.Errorf("check walked through the exception oidc → net/http: %q", got)
+	}
+}
+
+// TestOnlyImportedBy: a codec package imported outside the server side is
+// reported, by importer; the server side and the codecs themselves are not.
+func TestOnlyImportedBy(t *testing.T) {
+	g := &graph{imports: map[string][]string{
+		mod + "server":        {mod + "api/iamcodec"},
+		mod + "iam":           {mod + "api/iamapi", mod + "api/iamcodec"},
+		mod + "api/iamcodec":  {mod + "api/iamapi", mod + "protocol/query"},
+		mod + "api/iamapi":    {"time"},
+		mod + "api/stscodec":  {mod + "api/iamcodec"},
+		mod + "console/inner": {mod + "api/s3codec"},
+	}}
+	got := g.onlyImportedBy(isCodec, codecImporters)
+	want := []string{"console/inner imports api/s3codec", "iam imports api/iamcodec"}
+	if !slices.Equal(got, want) {
+		t.Errorf("onlyImportedBy = %q, want %q", got, want)
 	}
 }

@@ -7,18 +7,20 @@ import (
 	"time"
 
 	"github.com/gatehouse-iam/gatehouse/api/cloudtrailapi"
+	"github.com/gatehouse-iam/gatehouse/api/cloudtrailcodec"
 	"github.com/gatehouse-iam/gatehouse/api/orgapi"
+	"github.com/gatehouse-iam/gatehouse/api/orgcodec"
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/protocol/awsjson"
 )
 
-func decode(t *testing.T, op, body string) (awsjson.Input, error) {
+func decode(t *testing.T, op, body string) (any, error) {
 	t.Helper()
-	o, ok := orgapi.LookupOperation(op)
+	o, ok := orgcodec.LookupOperation(op)
 	if !ok {
 		t.Fatalf("no operation %s", op)
 	}
-	return orgapi.Service().Decode(o, &awsjson.Request{Prefix: orgapi.TargetPrefix, Operation: op, Body: []byte(body)})
+	return orgcodec.Service().Decode(o, &awsjson.Request{Prefix: orgapi.TargetPrefix, Operation: op, Body: []byte(body)})
 }
 
 func TestDecodeValid(t *testing.T) {
@@ -70,15 +72,15 @@ func TestEncode(t *testing.T) {
 	at := time.Unix(1481830215, 123e6)
 	st := orgapi.AccountStatusACTIVE
 	out := &orgapi.ListAccountsResponse{Accounts: []orgapi.Account{{Id: &id, Name: &name, Status: &st, JoinedTimestamp: &at}, {}}}
-	got := string(awsjson.MarshalResponse(out))
+	got := string(orgcodec.Service().MarshalResponse(out))
 	want := `{"Accounts":[{"Id":"123456789012","Name":"a","Status":"ACTIVE","JoinedTimestamp":1481830215.123},{}]}`
 	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
-	if got := string(awsjson.MarshalResponse(&orgapi.ListRootsResponse{Roots: []orgapi.Root{}})); got != `{"Roots":[]}` {
+	if got := string(orgcodec.Service().MarshalResponse(&orgapi.ListRootsResponse{Roots: []orgapi.Root{}})); got != `{"Roots":[]}` {
 		t.Errorf("empty list: %s", got)
 	}
-	if got := string(awsjson.MarshalResponse(nil)); got != `{}` {
+	if got := string(orgcodec.Service().MarshalResponse(nil)); got != `{}` {
 		t.Errorf("no output: %s", got)
 	}
 }
@@ -87,7 +89,7 @@ func TestWriteError(t *testing.T) {
 	w := httptest.NewRecorder()
 	err := (&awserr.Error{Code: "ConstraintViolationException", Status: 400, Sender: true, Message: "m \"q\""}).
 		WithMembers(map[string]any{"Reason": "MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED"})
-	if werr := orgapi.Service().WriteError(w, "rid", err); werr != nil {
+	if werr := orgcodec.Service().WriteError(w, "rid", err); werr != nil {
 		t.Fatal(werr)
 	}
 	if w.Code != 400 || w.Header().Get("Content-Type") != awsjson.ContentType || w.Header().Get("x-amzn-RequestId") != "rid" {
@@ -99,14 +101,14 @@ func TestWriteError(t *testing.T) {
 		t.Errorf("body %s", w.Body.String())
 	}
 	w = httptest.NewRecorder()
-	_ = orgapi.Service().WriteError(w, "rid", errors.New("secret cause"))
+	_ = orgcodec.Service().WriteError(w, "rid", errors.New("secret cause"))
 	if w.Code != 500 || w.Body.String() != `{"__type":"InternalFailure","Message":"The request processing has failed because of an unknown error, exception or failure."}` {
 		t.Errorf("internal: %d %s", w.Code, w.Body.String())
 	}
 }
 
 func TestResolve(t *testing.T) {
-	s := orgapi.Service()
+	s := orgcodec.Service()
 	if _, err := s.Resolve(&awsjson.Request{Prefix: orgapi.TargetPrefix, Operation: "Nope"}); err == nil {
 		t.Error("unknown operation resolved")
 	}
@@ -125,9 +127,9 @@ func TestResolve(t *testing.T) {
 // a value of the wrong JSON type is still SerializationException, even after
 // a constraint failure.
 func TestDecodeSelfValidating(t *testing.T) {
-	api := cloudtrailapi.Service()
-	o, _ := cloudtrailapi.LookupOperation("LookupEvents")
-	dec := func(body string) (awsjson.Input, error) {
+	api := cloudtrailcodec.Service()
+	o, _ := cloudtrailcodec.LookupOperation("LookupEvents")
+	dec := func(body string) (any, error) {
 		return api.Decode(o, &awsjson.Request{Prefix: cloudtrailapi.TargetPrefix, Operation: "LookupEvents", Body: []byte(body)})
 	}
 	in, err := dec(`{"MaxResults":51,"EventCategory":"Data","LookupAttributes":[{"AttributeKey":"Nope","AttributeValue":""},null,{}]}`)
@@ -155,7 +157,7 @@ func TestEncodeNestedAndLong(t *testing.T) {
 		QueryResultRows: [][]map[string]string{{{"eventName": "CreateUser"}, {"b": "2", "a": "1"}}, {}},
 	}
 	want := `{"QueryStatistics":{"BytesScanned":1099511627776},"QueryResultRows":[[{"eventName":"CreateUser"},{"a":"1","b":"2"}],[]]}`
-	if got := string(awsjson.MarshalResponse(out)); got != want {
+	if got := string(cloudtrailcodec.Service().MarshalResponse(out)); got != want {
 		t.Fatalf("got  %s\nwant %s", got, want)
 	}
 }
@@ -176,7 +178,7 @@ func TestTargetPrefixes(t *testing.T) {
 			t.Errorf("%s: got %q %q %v", tc.header, prefix, op, err)
 		}
 	}
-	ct := cloudtrailapi.Service()
+	ct := cloudtrailcodec.Service()
 	for _, prefix := range []string{cloudtrailapi.TargetPrefix, "CloudTrail_20131101"} {
 		if op, err := ct.Resolve(&awsjson.Request{Prefix: prefix, Operation: "LookupEvents"}); err != nil || op.Name != "LookupEvents" {
 			t.Errorf("prefix %s: %v", prefix, err)
@@ -187,7 +189,7 @@ func TestTargetPrefixes(t *testing.T) {
 			t.Errorf("prefix %s resolved", prefix)
 		}
 	}
-	if got := orgapi.Service().Prefixes(); len(got) != 1 || got[0] != orgapi.TargetPrefix {
+	if got := orgcodec.Service().Prefixes(); len(got) != 1 || got[0] != orgapi.TargetPrefix {
 		t.Errorf("Organizations' prefixes %v", got)
 	}
 }

@@ -8,11 +8,6 @@ import (
 	"github.com/gatehouse-iam/gatehouse/protocol/jsondecode"
 )
 
-// Input is implemented by the generated input types, which decode with the
-// decoder both JSON protocols share (see jsondecode); AWS JSON 1.1 differs
-// from REST-JSON only in its policy.
-type Input = jsondecode.Input
-
 // Constraint failure reasons, from the Organizations model's
 // InvalidInputExceptionReason enumeration.
 const (
@@ -86,13 +81,16 @@ func invalidInput(f jsondecode.Failure) error {
 	return InvalidInput(reason).WithCause(fmt.Errorf("member %s: %s", f.Path, detail))
 }
 
-// Decode decodes a request body into in. An empty body is an empty object.
-func Decode(body []byte, in Input) error {
+// Decode decodes a request body into in with dec (a service's generated
+// DecodeInput, with the decoder both JSON protocols share: AWS JSON 1.1
+// differs from REST-JSON only in its policy). An empty body is an empty
+// object.
+func Decode(body []byte, in any, dec func(*jsondecode.Decoder, jsondecode.Object, any) bool) error {
 	obj, err := jsondecode.ParseObject(body)
 	if err != nil {
 		return err
 	}
-	return policy.Decode(obj, in)
+	return policy.Decode(obj, in, dec)
 }
 
 // typesOnly is the policy of SelfValidating services: a value of the wrong
@@ -104,10 +102,10 @@ var typesOnly = &jsondecode.Policy{PatternFirst: true, Report: func([]jsondecode
 // only on a value of the wrong JSON type (SerializationException): the
 // model's constraints are left to a SelfValidating service. Values that
 // fail them are decoded as sent; a null list element is dropped.
-func DecodeTypes(body []byte, in Input) error {
+func DecodeTypes(body []byte, in any, dec func(*jsondecode.Decoder, jsondecode.Object, any) bool) error {
 	obj, err := jsondecode.ParseObject(body)
 	if err != nil {
 		return err
 	}
-	return typesOnly.Decode(obj, in)
+	return typesOnly.Decode(obj, in, dec)
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/gatehouse-iam/gatehouse/api/orgapi"
+	"github.com/gatehouse-iam/gatehouse/api/orgcodec"
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/protocol/awsjson"
 )
@@ -23,10 +24,10 @@ func FuzzDecode(f *testing.F) {
 		f.Add(s)
 	}
 	ops := []string{"CreatePolicy", "DescribeAccount", "ListAccounts", "CreateAccount", "TagResource", "UpdatePolicy", "ListPoliciesForTarget"}
-	svc := orgapi.Service()
+	svc := orgcodec.Service()
 	f.Fuzz(func(t *testing.T, body string) {
 		for _, name := range ops {
-			op, ok := orgapi.LookupOperation(name)
+			op, ok := orgcodec.LookupOperation(name)
 			if !ok {
 				t.Fatalf("no operation %s", name)
 			}

@@ -8,11 +8,11 @@ import (
 	"mime"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/protocol/jsondecode"
+	"github.com/gatehouse-iam/gatehouse/protocol/jsonwire"
 )
 
 // ContentType is the media type of JSON 1.1 requests and responses.
@@ -75,15 +75,10 @@ type Operation struct {
 	Name string
 	// Errors lists the error codes the model declares for the operation.
 	Errors []string
-	// NewInput returns a new, empty input value to decode into.
-	NewInput func() Input
+	// NewInput returns a new, empty input value (a pointer to the
+	// operation's generated input type) to decode into.
+	NewInput func() any
 }
-
-// Empty is the input of an operation that declares none.
-type Empty struct{}
-
-// DecodeJSON implements Input; it reads nothing.
-func (Empty) DecodeJSON(*jsondecode.Decoder, jsondecode.Object) {}
 
 // Service describes one AWS JSON service.
 type Service struct {
@@ -105,6 +100,13 @@ type Service struct {
 	// service. Otherwise a constraint failure is InvalidInputException with
 	// its Reason (Organizations).
 	SelfValidating bool
+	// DecodeInput decodes the members of in, a generated input type of the
+	// service, from obj; it reports false for a value of another type.
+	DecodeInput func(d *jsondecode.Decoder, obj jsondecode.Object, in any) bool
+	// EncodeOutput writes out, a generated output type of the service, as a
+	// JSON object; it reports false (and writes nothing) for a value of
+	// another type.
+	EncodeOutput func(e *Encoder, out any) bool
 }
 
 // Prefixes returns the X-Amz-Target prefixes the service answers to: the
@@ -136,52 +138,26 @@ func (s *Service) Resolve(req *Request) (Operation, error) {
 // Decode decodes req's body into a new input of op. The error is nil or an
 // *awserr.Error (SerializationException, or, unless the service is
 // SelfValidating, InvalidInputException with its Reason member).
-func (s *Service) Decode(op Operation, req *Request) (Input, error) {
+func (s *Service) Decode(op Operation, req *Request) (any, error) {
 	in := op.NewInput()
 	decode := Decode
 	if s.SelfValidating {
 		decode = DecodeTypes
 	}
-	if err := decode(req.Body, in); err != nil {
+	if err := decode(req.Body, in, s.DecodeInput); err != nil {
 		return nil, fmt.Errorf("decode %s: %w", op.Name, err)
 	}
 	return in, nil
 }
 
-// Output is implemented by the generated output types: EncodeJSON writes the
-// value as a JSON object.
-type Output interface {
-	EncodeJSON(e *Encoder)
-}
-
 // MarshalResponse renders a successful response body; an operation without
-// output answers "{}".
-func MarshalResponse(out Output) []byte {
-	if out == nil {
-		return []byte("{}")
-	}
-	var e Encoder
-	out.EncodeJSON(&e)
-	b := e.Bytes()
-	if len(b) == 0 {
-		return []byte("{}")
-	}
-	return b
-}
+// output (out nil, or not a generated output type) answers "{}".
+func (s *Service) MarshalResponse(out any) []byte { return jsonwire.Marshal(s.EncodeOutput, out) }
 
 // WriteResponse writes a successful response with status 200, the JSON 1.1
 // content type and the x-amzn-RequestId header.
-func (s *Service) WriteResponse(w http.ResponseWriter, requestID string, out Output) error {
-	return write(w, http.StatusOK, requestID, MarshalResponse(out))
-}
-
-// ErrorOf returns err as an *awserr.Error; any other error becomes an
-// InternalFailure whose cause is err (and is never rendered).
-func ErrorOf(err error) *awserr.Error {
-	if e, ok := awserr.As(err); ok {
-		return e
-	}
-	return awserr.InternalFailure(err)
+func (s *Service) WriteResponse(w http.ResponseWriter, requestID string, out any) error {
+	return write(w, http.StatusOK, requestID, s.MarshalResponse(out))
 }
 
 // MarshalError renders an error document: {"__type":"Code","message":"..."},
@@ -191,7 +167,7 @@ func MarshalError(err error) []byte { return marshalError(err, "message") }
 
 // marshalError is MarshalError with the message under key.
 func marshalError(err error, key string) []byte {
-	ae := ErrorOf(err)
+	ae := awserr.Of(err)
 	var e Encoder
 	e.Begin()
 	e.String("__type", ae.Code)
@@ -220,7 +196,7 @@ func marshalError(err error, key string) []byte {
 // error's HTTP status, the JSON 1.1 content type, the x-amzn-RequestId header
 // and the x-amzn-ErrorType header the SDKs read first.
 func (s *Service) WriteError(w http.ResponseWriter, requestID string, err error) error {
-	ae := ErrorOf(err)
+	ae := awserr.Of(err)
 	status := ae.Status
 	if status < 400 || status > 599 {
 		status = http.StatusInternalServerError
@@ -234,13 +210,5 @@ func (s *Service) WriteError(w http.ResponseWriter, requestID string, err error)
 }
 
 func write(w http.ResponseWriter, status int, requestID string, body []byte) error {
-	h := w.Header()
-	h.Set("Content-Type", ContentType)
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	h.Set("x-amzn-RequestId", requestID)
-	w.WriteHeader(status)
-	if _, err := w.Write(body); err != nil {
-		return fmt.Errorf("write response: %w", err)
-	}
-	return nil
+	return jsonwire.Write(w, status, ContentType, requestID, body)
 }

@@ -1,7 +1,8 @@
 // Package constraint holds what the protocol runtimes share of an API
 // model's constraints: the `pattern` trait, compiled once into a [Pattern]
-// that the generated packages keep in package-level variables and the Query
-// and JSON decoders apply.
+// that the generated codec packages keep in package-level variables, and
+// the rules (StringRule, IntRule, ListRule) the Query and JSON decoders
+// apply.
 package constraint
 
 import (

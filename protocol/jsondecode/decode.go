@@ -29,12 +29,6 @@ import (
 // Object is a decoded JSON object (numbers are json.Number).
 type Object = map[string]any
 
-// Input is implemented by the generated input types: DecodeJSON reads the
-// members of obj.
-type Input interface {
-	DecodeJSON(d *Decoder, obj Object)
-}
-
 // Constraint names the model constraint a value failed.
 type Constraint uint8
 
@@ -103,10 +97,13 @@ type Policy struct {
 	Report func([]Failure) error
 }
 
-// Decode decodes obj into in and returns the decoding error, if any.
-func (p *Policy) Decode(obj Object, in Input) error {
+// Decode decodes obj into in with dec (a service's generated DecodeInput)
+// and returns the decoding error, if any.
+func (p *Policy) Decode(obj Object, in any, dec func(*Decoder, Object, any) bool) error {
 	d := NewDecoder(p)
-	in.DecodeJSON(d, obj)
+	if !dec(d, obj, in) {
+		return fmt.Errorf("jsondecode: no decoder for %T", in)
+	}
 	return d.Err()
 }
 
@@ -406,23 +403,18 @@ func DecodeMapValue[K ~string, V any](d *Decoder, v any, name string, r ListRule
 	return out, true
 }
 
-// DecodeStruct decodes the structure member name of obj into a new *T.
-func DecodeStruct[T any, PT interface {
-	*T
-	Input
-}](d *Decoder, obj Object, name string, required bool) (*T, bool) {
+// DecodeStruct decodes the structure member name of obj into a new *T with
+// dec, the structure's generated decoder.
+func DecodeStruct[T any](d *Decoder, obj Object, name string, required bool, dec func(*Decoder, Object, *T)) (*T, bool) {
 	v, ok := d.member(obj, name, required)
 	if !ok {
 		return nil, false
 	}
-	return DecodeStructValue[T, PT](d, v, name)
+	return DecodeStructValue(d, v, name, dec)
 }
 
-// DecodeStructValue decodes a structure value into a new *T.
-func DecodeStructValue[T any, PT interface {
-	*T
-	Input
-}](d *Decoder, v any, name string) (*T, bool) {
+// DecodeStructValue decodes a structure value into a new *T with dec.
+func DecodeStructValue[T any](d *Decoder, v any, name string, dec func(*Decoder, Object, *T)) (*T, bool) {
 	m, ok := v.(Object)
 	if !ok {
 		d.serialization(name, "an object", v)
@@ -430,7 +422,7 @@ func DecodeStructValue[T any, PT interface {
 	}
 	out := new(T)
 	d.path = append(d.path, name)
-	PT(out).DecodeJSON(d, m)
+	dec(d, m, out)
 	d.path = d.path[:len(d.path)-1]
 	return out, true
 }

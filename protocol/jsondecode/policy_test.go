@@ -36,7 +36,8 @@ var (
 	shortRule = jsondecode.StringRule{Max: 3}
 )
 
-func (v *probe) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
+// decodeProbe is probe's decoder, as the generator writes them.
+func decodeProbe(d *jsondecode.Decoder, obj jsondecode.Object, v *probe) {
 	if x, ok := d.String(obj, "Name", nameRule, true); ok {
 		v.Name = x
 	}
@@ -65,9 +66,19 @@ func (v *probe) DecodeJSON(d *jsondecode.Decoder, obj jsondecode.Object) {
 	if x, ok := jsondecode.DecodeMap(d, obj, "Labels", jsondecode.ListRule{Max: 2}, false, short, short); ok {
 		v.Labels = x
 	}
-	if x, ok := jsondecode.DecodeStruct[probe](d, obj, "Inner", false); ok {
+	if x, ok := jsondecode.DecodeStruct(d, obj, "Inner", false, decodeProbe); ok {
 		v.Inner = x
 	}
+}
+
+// decodeAny is the type switch a generated codec has: probe is the one
+// input.
+func decodeAny(d *jsondecode.Decoder, obj jsondecode.Object, in any) bool {
+	p, ok := in.(*probe)
+	if ok {
+		decodeProbe(d, obj, p)
+	}
+	return ok
 }
 
 // clientError returns err, nil or an *awserr.Error of the client's (400).
@@ -91,7 +102,7 @@ func clientError(t *testing.T, body string, err error) *awserr.Error {
 // message of any other error.
 func json11(t *testing.T, body string) string {
 	t.Helper()
-	err := awsjson.Decode([]byte(body), new(probe))
+	err := awsjson.Decode([]byte(body), new(probe), decodeAny)
 	ae := clientError(t, body, err)
 	if ae == nil {
 		return ""
@@ -110,8 +121,8 @@ func json11(t *testing.T, body string) string {
 // name), or the code and message of any other error.
 func restJSON(t *testing.T, body string) []string {
 	t.Helper()
-	op := restjson.Operation{Name: "Probe", NewInput: func() restjson.Input { return new(probe) }}
-	_, err := (&restjson.Service{}).Decode(&restjson.Request{Op: op, Body: []byte(body)})
+	op := restjson.Operation{Name: "Probe", NewInput: func() any { return new(probe) }}
+	_, err := (&restjson.Service{DecodeInput: decodeAny}).Decode(&restjson.Request{Op: op, Body: []byte(body)})
 	ae := clientError(t, body, err)
 	if ae == nil {
 		return nil
@@ -222,11 +233,11 @@ func TestPolicies(t *testing.T) {
 func TestDecodedValues(t *testing.T) {
 	body := `{"Name":"ab","Kind":"B","Count":10,"At":1481830215.1234,"Data":"AAA=","Tags":["a","b"],"Labels":{"k":"v","n":null},"Inner":{"Name":"cd"},"X":{}}`
 	var json11 probe
-	if err := awsjson.Decode([]byte(body), &json11); err != nil {
+	if err := awsjson.Decode([]byte(body), &json11, decodeAny); err != nil {
 		t.Fatal(err)
 	}
-	op := restjson.Operation{Name: "Probe", NewInput: func() restjson.Input { return new(probe) }}
-	in, err := (&restjson.Service{}).Decode(&restjson.Request{Op: op, Body: []byte(body)})
+	op := restjson.Operation{Name: "Probe", NewInput: func() any { return new(probe) }}
+	in, err := (&restjson.Service{DecodeInput: decodeAny}).Decode(&restjson.Request{Op: op, Body: []byte(body)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 // Package jsonwire writes the JSON documents of the AWS JSON protocols (JSON 1.1
 // and REST-JSON): member order as generated, timestamps in epoch seconds or ISO
-// 8601, blobs in base64, lists and maps. The protocol packages alias its Encoder.
+// 8601, blobs in base64, lists and maps — and their responses (Marshal,
+// Write). The protocol packages alias its Encoder.
 package jsonwire
 
 import (

@@ -24,12 +24,6 @@ const (
 	maxIndex = 1<<31 - 1
 )
 
-// Input is implemented by the generated input types: DecodeQuery reads the
-// members found under k from d.
-type Input interface {
-	DecodeQuery(d *Decoder, k Key)
-}
-
 // Key names a value in two forms: its wire name ("Tags.member.1.Key") and
 // the path AWS uses in validation messages ("tags.1.member.key").
 type Key struct {
@@ -501,12 +495,10 @@ func DecodeMap[K ~string, V any](d *Decoder, k Key, r ListRule, required bool, k
 	return out, true
 }
 
-// DecodeStruct decodes the structure member k into a new *T. It reports whether any
-// parameter lies under k; a missing required member is recorded as an error.
-func DecodeStruct[T any, PT interface {
-	*T
-	Input
-}](d *Decoder, k Key, required bool) (*T, bool) {
+// DecodeStruct decodes the structure member k into a new *T with dec, the
+// structure's generated decoder. It reports whether any parameter lies
+// under k; a missing required member is recorded as an error.
+func DecodeStruct[T any](d *Decoder, k Key, required bool, dec func(*Decoder, Key, *T)) (*T, bool) {
 	if !d.Present(k) {
 		if required {
 			d.Null(k)
@@ -514,15 +506,17 @@ func DecodeStruct[T any, PT interface {
 		return nil, false
 	}
 	v := new(T)
-	PT(v).DecodeQuery(d, k)
+	dec(d, k, v)
 	return v, true
 }
 
-// Decode decodes form into in, returning the decoding error (see
-// Decoder.Err).
-func Decode(form url.Values, in Input) error {
+// Decode decodes form into in with dec (a service's generated DecodeInput),
+// returning the decoding error (see Decoder.Err).
+func Decode(form url.Values, in any, dec func(*Decoder, any) bool) error {
 	d := NewDecoder(form)
-	in.DecodeQuery(d, Key{})
+	if !dec(d, in) {
+		return fmt.Errorf("query: no decoder for %T", in)
+	}
 	return d.Err()
 }
 

@@ -9,12 +9,6 @@ import (
 	"time"
 )
 
-// Output is implemented by the generated output types: EncodeQuery writes
-// the members, in model order, as XML elements.
-type Output interface {
-	EncodeQuery(e *Encoder)
-}
-
 // Encoder writes the XML body of an AWS Query response. Absent optional
 // members (nil pointers, nil slices and maps) are omitted by the generated
 // code; empty but present lists are written as an empty element.

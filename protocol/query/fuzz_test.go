@@ -23,20 +23,20 @@ func FuzzDecode(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	newInputs := []func() query.Input{
-		func() query.Input { return new(iamapi.CreateUserRequest) },
-		func() query.Input { return new(iamapi.SimulateCustomPolicyRequest) },
-		func() query.Input { return new(iamapi.PutUserPolicyRequest) },
-		func() query.Input { return new(iamapi.ListUsersRequest) },
-		func() query.Input { return new(iamapi.UpdateAccountPasswordPolicyRequest) },
-		func() query.Input { return new(iamapi.GetAccountAuthorizationDetailsRequest) },
-		func() query.Input { return new(stsapi.AssumeRoleRequest) },
-		func() query.Input { return new(stsapi.AssumeRoleWithSAMLRequest) },
+	newInputs := []func() any{
+		func() any { return new(iamapi.CreateUserRequest) },
+		func() any { return new(iamapi.SimulateCustomPolicyRequest) },
+		func() any { return new(iamapi.PutUserPolicyRequest) },
+		func() any { return new(iamapi.ListUsersRequest) },
+		func() any { return new(iamapi.UpdateAccountPasswordPolicyRequest) },
+		func() any { return new(iamapi.GetAccountAuthorizationDetailsRequest) },
+		func() any { return new(stsapi.AssumeRoleRequest) },
+		func() any { return new(stsapi.AssumeRoleWithSAMLRequest) },
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
 		form, _ := url.ParseQuery(raw) // partial results are decoded too
 		for _, n := range newInputs {
-			err := query.Decode(form, n())
+			err := query.Decode(form, n(), decodeAny)
 			if err == nil {
 				continue
 			}

@@ -5,7 +5,8 @@ import (
 	"testing"
 
 	"github.com/gatehouse-iam/gatehouse/api/iamapi"
-	"github.com/gatehouse-iam/gatehouse/api/stsapi"
+	"github.com/gatehouse-iam/gatehouse/api/iamcodec"
+	"github.com/gatehouse-iam/gatehouse/api/stscodec"
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/protocol/query"
 )
@@ -35,7 +36,7 @@ func TestListMemberConstraints(t *testing.T) {
 				d.HideValues()
 			}
 			in := new(iamapi.UntagUserRequest)
-			in.DecodeQuery(d, query.Key{})
+			decodeAny(d, in)
 			ae, ok := awserr.As(d.Err())
 			if !ok || ae.Code != "ValidationError" || ae.Message != tt.want {
 				t.Errorf("got %v\nwant %s", d.Err(), tt.want)
@@ -45,7 +46,7 @@ func TestListMemberConstraints(t *testing.T) {
 	// Valid elements pass, and decode.
 	d := query.NewDecoder(url.Values{"UserName": {"u"}, "TagKeys.member.1": {"a"}, "TagKeys.member.2": {"b"}})
 	in := new(iamapi.UntagUserRequest)
-	in.DecodeQuery(d, query.Key{})
+	decodeAny(d, in)
 	if d.Err() != nil || len(in.TagKeys) != 2 || in.TagKeys[1] != "b" {
 		t.Errorf("valid list: %v %v", d.Err(), in.TagKeys)
 	}
@@ -55,11 +56,11 @@ func TestListMemberConstraints(t *testing.T) {
 // messages leave the value out ("Value at 'userName'", and a missing member
 // is "Value at", not "Value null at"), STS's quote it.
 func TestServiceHidesValues(t *testing.T) {
-	if !iamapi.Service().HideValues || stsapi.Service().HideValues {
+	if !iamcodec.Service().HideValues || stscodec.Service().HideValues {
 		t.Fatal("IAM hides values, STS does not")
 	}
-	iam := iamapi.Service()
-	op, _ := iamapi.LookupOperation("CreateUser")
+	iam := iamcodec.Service()
+	op, _ := iamcodec.LookupOperation("CreateUser")
 	_, err := iam.Decode(op, &query.Request{Action: "CreateUser", Params: url.Values{"Path": {""}, "UserName": {"a b"}}})
 	// In the model's member order: Path, then UserName.
 	want := "2 validation errors detected: Value at 'path' failed to satisfy constraint: Member must have length greater than or equal to 1; " +
@@ -67,8 +68,8 @@ func TestServiceHidesValues(t *testing.T) {
 	if ae, ok := awserr.As(err); !ok || ae.Message != want {
 		t.Errorf("IAM: got %v\nwant %s", err, want)
 	}
-	sts := stsapi.Service()
-	op, _ = stsapi.LookupOperation("GetSessionToken")
+	sts := stscodec.Service()
+	op, _ = stscodec.LookupOperation("GetSessionToken")
 	_, err = sts.Decode(op, &query.Request{Action: "GetSessionToken", Params: url.Values{"DurationSeconds": {"899"}}})
 	want = "1 validation error detected: Value '899' at 'durationSeconds' failed to satisfy constraint: Member must have value greater than or equal to 900"
 	if ae, ok := awserr.As(err); !ok || ae.Message != want {

@@ -11,10 +11,17 @@ import (
 	"time"
 
 	"github.com/gatehouse-iam/gatehouse/api/iamapi"
+	"github.com/gatehouse-iam/gatehouse/api/iamcodec"
 	"github.com/gatehouse-iam/gatehouse/api/stsapi"
+	"github.com/gatehouse-iam/gatehouse/api/stscodec"
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/protocol/query"
 )
+
+// decodeAny decodes the IAM and STS inputs with their generated codecs.
+func decodeAny(d *query.Decoder, in any) bool {
+	return iamcodec.Service().DecodeInput(d, in) || stscodec.Service().DecodeInput(d, in)
+}
 
 func decodeCreateUser(t *testing.T, form string) (*iamapi.CreateUserRequest, error) {
 	t.Helper()
@@ -23,7 +30,7 @@ func decodeCreateUser(t *testing.T, form string) (*iamapi.CreateUserRequest, err
 		t.Fatal(err)
 	}
 	in := new(iamapi.CreateUserRequest)
-	return in, query.Decode(v, in)
+	return in, query.Decode(v, in, decodeAny)
 }
 
 func TestDecodeValidationMessages(t *testing.T) {
@@ -133,7 +140,7 @@ func TestDecodeIntegers(t *testing.T) {
 		t.Run(tt.val, func(t *testing.T) {
 			form := url.Values{"RoleArn": {"arn:aws:iam::123456789012:role/r"}, "RoleSessionName": {"s1"}, "DurationSeconds": {tt.val}}
 			in := new(stsapi.AssumeRoleRequest)
-			err := query.Decode(form, in)
+			err := query.Decode(form, in, decodeAny)
 			if tt.code == "" {
 				if err != nil || in.DurationSeconds == nil || *in.DurationSeconds != tt.want {
 					t.Fatalf("got %v %v", err, in.DurationSeconds)
@@ -151,28 +158,28 @@ func TestDecodeIntegers(t *testing.T) {
 func TestDecodeEnumAndBool(t *testing.T) {
 	form := url.Values{"AccessKeyId": {"AKIAIOSFODNN7EXAMPLE"}, "Status": {"Enabled"}}
 	in := new(iamapi.UpdateAccessKeyRequest)
-	err := query.Decode(form, in)
+	err := query.Decode(form, in, decodeAny)
 	want := "1 validation error detected: Value 'Enabled' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive, Expired]"
 	if ae, _ := awserr.As(err); ae == nil || ae.Message != want {
 		t.Fatalf("got %v", err)
 	}
 	form.Set("Status", "Inactive")
-	if err := query.Decode(form, in); err != nil || in.Status != iamapi.StatusTypeInactive {
+	if err := query.Decode(form, in, decodeAny); err != nil || in.Status != iamapi.StatusTypeInactive {
 		t.Fatalf("got %v %q", err, in.Status)
 	}
 	pp := new(iamapi.UpdateAccountPasswordPolicyRequest)
-	if err := query.Decode(url.Values{"RequireSymbols": {"true"}, "HardExpiry": {"false"}}, pp); err != nil ||
+	if err := query.Decode(url.Values{"RequireSymbols": {"true"}, "HardExpiry": {"false"}}, pp, decodeAny); err != nil ||
 		pp.RequireSymbols == nil || !*pp.RequireSymbols || pp.HardExpiry == nil || *pp.HardExpiry || pp.RequireNumbers != nil {
 		t.Fatalf("bools: %v %#v", err, pp)
 	}
-	if err := query.Decode(url.Values{"RequireSymbols": {"yes"}}, pp); err == nil {
+	if err := query.Decode(url.Values{"RequireSymbols": {"yes"}}, pp, decodeAny); err == nil {
 		t.Fatal("want MalformedInput for a non-boolean")
 	}
 }
 
 func TestSensitiveValueNotEchoed(t *testing.T) {
 	in := new(iamapi.ChangePasswordRequest)
-	err := query.Decode(url.Values{"OldPassword": {"secret-old"}, "NewPassword": {""}}, in)
+	err := query.Decode(url.Values{"OldPassword": {"secret-old"}, "NewPassword": {""}}, in, decodeAny)
 	ae, _ := awserr.As(err)
 	if ae == nil || strings.Contains(ae.Message, "secret-old") || !strings.Contains(ae.Message, "Value at 'newPassword'") {
 		t.Fatalf("got %v", err)
@@ -184,7 +191,7 @@ func TestAccountAliasLookahead(t *testing.T) {
 		alias string
 		ok    bool
 	}{{"my-alias", true}, {"my--alias", false}, {"-abc", false}, {"abc-", false}, {"a-b-c", true}} {
-		err := query.Decode(url.Values{"AccountAlias": {tt.alias}}, new(iamapi.CreateAccountAliasRequest))
+		err := query.Decode(url.Values{"AccountAlias": {tt.alias}}, new(iamapi.CreateAccountAliasRequest), decodeAny)
 		if (err == nil) != tt.ok {
 			t.Errorf("%q: got %v", tt.alias, err)
 		}
@@ -192,8 +199,8 @@ func TestAccountAliasLookahead(t *testing.T) {
 }
 
 func TestMarshalResponse(t *testing.T) {
-	svc := iamapi.Service()
-	op, _ := iamapi.LookupOperation("GetUser")
+	svc := iamcodec.Service()
+	op, _ := iamcodec.LookupOperation("GetUser")
 	out := &iamapi.GetUserResponse{User: iamapi.User{
 		Path: "/", UserName: "a<b&c", UserId: "AIDAEXAMPLE", Arn: "arn:aws:iam::123456789012:user/a",
 		CreateDate: time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC),
@@ -204,7 +211,7 @@ func TestMarshalResponse(t *testing.T) {
 	if got != want {
 		t.Fatalf("got\n%s\nwant\n%s", got, want)
 	}
-	del, _ := iamapi.LookupOperation("DeleteUser")
+	del, _ := iamcodec.LookupOperation("DeleteUser")
 	got = string(svc.MarshalResponse(del, "req-2", nil))
 	want = `<DeleteUserResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><ResponseMetadata><RequestId>req-2</RequestId></ResponseMetadata></DeleteUserResponse>`
 	if got != want {
@@ -228,7 +235,7 @@ func TestFormatTime(t *testing.T) {
 }
 
 func TestWriteError(t *testing.T) {
-	svc := iamapi.Service()
+	svc := iamcodec.Service()
 	rec := httptest.NewRecorder()
 	cause := errors.New("db row 42 missing")
 	err := awserr.NoSuchEntity("The user with name %s cannot be found.", "x").WithCause(cause)
@@ -248,7 +255,7 @@ func TestWriteError(t *testing.T) {
 }
 
 func TestParseAndResolve(t *testing.T) {
-	svc := stsapi.Service()
+	svc := stscodec.Service()
 	post := func(body, ct string) *http.Request {
 		r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
 		if ct != "" {
@@ -314,11 +321,11 @@ func TestParseAndResolve(t *testing.T) {
 }
 
 func TestDecodeNoInputOperation(t *testing.T) {
-	op, ok := stsapi.LookupOperation("GetCallerIdentity")
+	op, ok := stscodec.LookupOperation("GetCallerIdentity")
 	if !ok {
 		t.Fatal("GetCallerIdentity missing")
 	}
-	in, err := stsapi.Service().Decode(op, &query.Request{Params: url.Values{"Anything": {"x"}}})
+	in, err := stscodec.Service().Decode(op, &query.Request{Params: url.Values{"Anything": {"x"}}})
 	if err != nil || in == nil {
 		t.Fatalf("got %v %v", in, err)
 	}

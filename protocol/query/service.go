@@ -120,15 +120,10 @@ type Operation struct {
 	HTTPMethod string
 	// Errors lists the error codes the model declares for the operation.
 	Errors []string
-	// NewInput returns a new, empty input value to decode into.
-	NewInput func() Input
+	// NewInput returns a new, empty input value (a pointer to the
+	// operation's generated input type) to decode into.
+	NewInput func() any
 }
-
-// Empty is the input of an operation that declares none.
-type Empty struct{}
-
-// DecodeQuery implements Input; it reads nothing.
-func (Empty) DecodeQuery(*Decoder, Key) {}
 
 // Service describes one AWS Query service: its version, XML namespace and
 // operation table.
@@ -148,6 +143,13 @@ type Service struct {
 	// in localstack/localstack tests/aws/services/iam/*.snapshot.json and
 	// tests/aws/services/sts/test_sts.snapshot.json.
 	HideValues bool
+	// DecodeInput decodes the members of in, a generated input type of the
+	// service, from d; it reports false for a value of another type.
+	DecodeInput func(d *Decoder, in any) bool
+	// EncodeOutput writes the members of out, a generated output type of
+	// the service, in model order; it reports false (and writes nothing)
+	// for a value of another type.
+	EncodeOutput func(e *Encoder, out any) bool
 }
 
 // Resolve finds the operation a request names. An unknown action, or a
@@ -164,13 +166,15 @@ func (s *Service) Resolve(req *Request) (Operation, error) {
 
 // Decode decodes req's parameters into a new input of op. The error is nil,
 // or an *awserr.Error (ValidationError or MalformedInput).
-func (s *Service) Decode(op Operation, req *Request) (Input, error) {
+func (s *Service) Decode(op Operation, req *Request) (any, error) {
 	in := op.NewInput()
 	d := NewDecoder(req.Params)
 	if s.HideValues {
 		d.HideValues()
 	}
-	in.DecodeQuery(d, Key{})
+	if !s.DecodeInput(d, in) {
+		return nil, fmt.Errorf("decode %s: no decoder for %T", op.Name, in)
+	}
 	if err := d.Err(); err != nil {
 		return nil, fmt.Errorf("decode %s: %w", op.Name, err)
 	}
@@ -181,7 +185,9 @@ func (s *Service) Decode(op Operation, req *Request) (Input, error) {
 // <{Action}Response xmlns="ns"><{Action}Result>...</{Action}Result>
 // <ResponseMetadata><RequestId>id</RequestId></ResponseMetadata></{Action}Response>.
 // The Result element is omitted when op has no output; out may then be nil.
-func (s *Service) MarshalResponse(op Operation, requestID string, out Output) []byte {
+// out is the operation's generated output type; a value of another type
+// (operation.NoOutput) writes no members.
+func (s *Service) MarshalResponse(op Operation, requestID string, out any) []byte {
 	var e Encoder
 	root := op.Name + "Response"
 	e.buf.WriteString("<" + root + ` xmlns="`)
@@ -190,7 +196,7 @@ func (s *Service) MarshalResponse(op Operation, requestID string, out Output) []
 	if op.ResultWrapper != "" {
 		e.Start(op.ResultWrapper)
 		if out != nil {
-			out.EncodeQuery(&e)
+			s.EncodeOutput(&e, out)
 		}
 		e.End(op.ResultWrapper)
 	}
@@ -203,17 +209,8 @@ func (s *Service) MarshalResponse(op Operation, requestID string, out Output) []
 
 // WriteResponse writes a successful response (see MarshalResponse) with
 // status 200, Content-Type text/xml and the x-amzn-RequestId header.
-func (s *Service) WriteResponse(w http.ResponseWriter, op Operation, requestID string, out Output) error {
+func (s *Service) WriteResponse(w http.ResponseWriter, op Operation, requestID string, out any) error {
 	return write(w, http.StatusOK, requestID, s.MarshalResponse(op, requestID, out))
-}
-
-// ErrorOf returns err as an *awserr.Error; any other error becomes an
-// InternalFailure whose cause is err (and is never rendered).
-func ErrorOf(err error) *awserr.Error {
-	if e, ok := awserr.As(err); ok {
-		return e
-	}
-	return awserr.InternalFailure(err)
 }
 
 // MarshalError renders an AWS Query error envelope:
@@ -222,7 +219,7 @@ func ErrorOf(err error) *awserr.Error {
 // The internal cause is never rendered; an empty message is omitted.
 // InvalidAction uses FaultNamespace, as AWS does.
 func (s *Service) MarshalError(requestID string, err error) []byte {
-	ae := ErrorOf(err)
+	ae := awserr.Of(err)
 	ns := s.Namespace
 	if ae.Code == awserr.CodeInvalidAction {
 		ns = FaultNamespace
@@ -246,7 +243,7 @@ func (s *Service) MarshalError(requestID string, err error) []byte {
 // WriteError writes err as an error envelope (see MarshalError) with the
 // error's HTTP status, Content-Type text/xml and the x-amzn-RequestId header.
 func (s *Service) WriteError(w http.ResponseWriter, requestID string, err error) error {
-	ae := ErrorOf(err)
+	ae := awserr.Of(err)
 	status := ae.Status
 	if status < 400 || status > 599 {
 		status = http.StatusInternalServerError

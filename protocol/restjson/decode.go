@@ -8,11 +8,6 @@ import (
 	"github.com/gatehouse-iam/gatehouse/protocol/jsondecode"
 )
 
-// Input is implemented by the generated input types, which decode with the
-// decoder both JSON protocols share (see jsondecode); REST-JSON differs from AWS JSON 1.1
-// only in its policy.
-type Input = jsondecode.Input
-
 // FieldError is one entry of ValidationException's fieldList.
 type FieldError = awserr.Field
 

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gatehouse-iam/gatehouse/api/analyzerapi"
+	"github.com/gatehouse-iam/gatehouse/api/analyzercodec"
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/protocol/restjson"
 )
@@ -26,7 +26,7 @@ func FuzzResolveDecode(f *testing.F) {
 	} {
 		f.Add(s[0], s[1])
 	}
-	svc := analyzerapi.Service()
+	svc := analyzercodec.Service()
 	f.Fuzz(func(t *testing.T, line, body string) {
 		method, target, ok := strings.Cut(line, " ")
 		if !ok || method == "" || !strings.HasPrefix(target, "/") || strings.ContainsAny(line, "\r\n\t") || strings.Count(line, " ") > 1 {

@@ -10,13 +10,14 @@ import (
 	"time"
 
 	"github.com/gatehouse-iam/gatehouse/api/analyzerapi"
+	"github.com/gatehouse-iam/gatehouse/api/analyzercodec"
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/protocol/restjson"
 )
 
-func decode(t *testing.T, method, target, body string) (restjson.Input, *restjson.Request, error) {
+func decode(t *testing.T, method, target, body string) (any, *restjson.Request, error) {
 	t.Helper()
-	svc := analyzerapi.Service()
+	svc := analyzercodec.Service()
 	r := httptest.NewRequest(method, target, strings.NewReader(body))
 	if body != "" {
 		r.Header.Set("Content-Type", "application/json")
@@ -111,7 +112,7 @@ func TestValidationException(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 	w := httptest.NewRecorder()
-	if werr := analyzerapi.Service().WriteError(w, "req-1", err); werr != nil {
+	if werr := analyzercodec.Service().WriteError(w, "req-1", err); werr != nil {
 		t.Fatal(werr)
 	}
 	if w.Code != http.StatusBadRequest || w.Header().Get("x-amzn-ErrorType") != "ValidationException" || w.Header().Get("x-amzn-RequestId") != "req-1" {
@@ -137,7 +138,7 @@ func TestValidationException(t *testing.T) {
 
 func TestInternalErrorsAreHidden(t *testing.T) {
 	w := httptest.NewRecorder()
-	_ = analyzerapi.Service().WriteError(w, "r", errors.New("disk on fire"))
+	_ = analyzercodec.Service().WriteError(w, "r", errors.New("disk on fire"))
 	if w.Code != 500 || w.Header().Get("x-amzn-ErrorType") != "InternalServerException" || strings.Contains(w.Body.String(), "disk") {
 		t.Errorf("got %d %v %s", w.Code, w.Header(), w.Body)
 	}
@@ -149,8 +150,8 @@ func TestResponseTimestamps(t *testing.T) {
 		Arn: "arn", Name: "n", Type: analyzerapi.TypeACCOUNT, CreatedAt: at, Status: analyzerapi.AnalyzerStatusACTIVE,
 	}}
 	w := httptest.NewRecorder()
-	op, _ := analyzerapi.LookupOperation("GetAnalyzer")
-	if err := analyzerapi.Service().WriteResponse(w, op, "r", out); err != nil {
+	op, _ := analyzercodec.LookupOperation("GetAnalyzer")
+	if err := analyzercodec.Service().WriteResponse(w, op, "r", out); err != nil {
 		t.Fatal(err)
 	}
 	want := `{"analyzer":{"arn":"arn","name":"n","type":"ACCOUNT","createdAt":"2026-03-04T04:06:07.89Z","status":"ACTIVE"}}`

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/protocol/jsondecode"
+	"github.com/gatehouse-iam/gatehouse/protocol/jsonwire"
 )
 
 // ContentType is the media type of REST-JSON responses.
@@ -62,21 +63,25 @@ type Operation struct {
 	Errors []string
 	// Bindings are the input members bound outside the body.
 	Bindings []Binding
-	// NewInput returns a new, empty input value to decode into.
-	NewInput func() Input
+	// NewInput returns a new, empty input value (a pointer to the
+	// operation's generated input type) to decode into.
+	NewInput func() any
 }
-
-// Empty is the input of an operation that declares none.
-type Empty struct{}
-
-// DecodeJSON implements Input; it reads nothing.
-func (Empty) DecodeJSON(*jsondecode.Decoder, jsondecode.Object) {}
 
 // Service describes one REST-JSON service.
 type Service struct {
 	// Name is the signing name, e.g. "access-analyzer".
-	Name   string
-	routes []route
+	Name string
+	// DecodeInput decodes the members of in, a generated input type of the
+	// service, from obj (with the decoder both JSON protocols share:
+	// REST-JSON differs from AWS JSON 1.1 only in its policy); it reports
+	// false for a value of another type.
+	DecodeInput func(d *jsondecode.Decoder, obj jsondecode.Object, in any) bool
+	// EncodeOutput writes out, a generated output type of the service, as a
+	// JSON object; it reports false (and writes nothing) for a value of
+	// another type.
+	EncodeOutput func(e *Encoder, out any) bool
+	routes       []route
 }
 
 // route is an operation with its parsed URI template.
@@ -94,10 +99,11 @@ type segment struct {
 	greedy bool
 }
 
-// NewService returns the service with the given signing name and operations.
-// It panics on a malformed URI template, which the generator rules out.
-func NewService(name string, ops []Operation) *Service {
-	s := &Service{Name: name}
+// NewService returns the service with the given signing name, operations
+// and generated codec (see Service). It panics on a malformed URI template,
+// which the generator rules out.
+func NewService(name string, ops []Operation, dec func(*jsondecode.Decoder, jsondecode.Object, any) bool, enc func(*Encoder, any) bool) *Service {
+	s := &Service{Name: name, DecodeInput: dec, EncodeOutput: enc}
 	for _, op := range ops {
 		path, _, _ := strings.Cut(op.URI, "?")
 		rt := route{op: op}
@@ -212,7 +218,7 @@ func (s *Service) Resolve(r *http.Request, body []byte) (*Request, error) {
 // name). The error is nil or an *awserr.Error: SerializationException, or
 // ValidationException (with its reason and fieldList members) for constraint
 // failures.
-func (s *Service) Decode(req *Request) (Input, error) {
+func (s *Service) Decode(req *Request) (any, error) {
 	obj, err := jsondecode.ParseObject(req.Body)
 	if err != nil {
 		return nil, err
@@ -240,7 +246,7 @@ func (s *Service) Decode(req *Request) (Input, error) {
 		obj[b.Name] = v
 	}
 	in := req.Op.NewInput()
-	if err := policy.Decode(obj, in); err != nil {
+	if err := policy.Decode(obj, in, s.DecodeInput); err != nil {
 		return nil, fmt.Errorf("decode %s: %w", req.Op.Name, err)
 	}
 	return in, nil
@@ -272,47 +278,25 @@ func bound(b Binding, text []string) (any, error) {
 	return text[0], nil
 }
 
-// Output is implemented by the generated output types: EncodeJSON writes the
-// value as a JSON object.
-type Output interface {
-	EncodeJSON(e *Encoder)
-}
-
 // MarshalResponse renders a successful response body; an operation without
-// output answers "{}".
-func MarshalResponse(out Output) []byte {
-	if out == nil {
-		return []byte("{}")
-	}
-	var e Encoder
-	out.EncodeJSON(&e)
-	if len(e.Bytes()) == 0 {
-		return []byte("{}")
-	}
-	return e.Bytes()
-}
+// output (out nil, or not a generated output type) answers "{}".
+func (s *Service) MarshalResponse(out any) []byte { return jsonwire.Marshal(s.EncodeOutput, out) }
 
 // WriteResponse writes a successful response of op with its status, the JSON
 // content type and the x-amzn-RequestId header.
-func (s *Service) WriteResponse(w http.ResponseWriter, op Operation, requestID string, out Output) error {
+func (s *Service) WriteResponse(w http.ResponseWriter, op Operation, requestID string, out any) error {
 	status := op.Status
 	if status == 0 {
 		status = http.StatusOK
 	}
-	return write(w, status, requestID, MarshalResponse(out))
+	return write(w, status, requestID, s.MarshalResponse(out))
 }
 
 // ErrorOf returns err as an *awserr.Error; any other error becomes an
 // InternalServerException whose cause is err (and is never rendered).
 func ErrorOf(err error) *awserr.Error {
-	if e, ok := awserr.As(err); ok {
-		if e.Code != awserr.CodeInternalFailure {
-			return e
-		}
-		err = e
-	}
-	return &awserr.Error{Code: "InternalServerException", Status: http.StatusInternalServerError,
-		Message: "Internal server error.", Err: err}
+	return awserr.OfProtocol(err, awserr.Error{Code: "InternalServerException", Status: http.StatusInternalServerError,
+		Message: "Internal server error."})
 }
 
 // MarshalError renders an error document: {"message":"...", ...members}
@@ -346,13 +330,5 @@ func (s *Service) WriteError(w http.ResponseWriter, requestID string, err error)
 }
 
 func write(w http.ResponseWriter, status int, requestID string, body []byte) error {
-	h := w.Header()
-	h.Set("Content-Type", ContentType)
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	h.Set("x-amzn-RequestId", requestID)
-	w.WriteHeader(status)
-	if _, err := w.Write(body); err != nil {
-		return fmt.Errorf("write response: %w", err)
-	}
-	return nil
+	return jsonwire.Write(w, status, ContentType, requestID, body)
 }

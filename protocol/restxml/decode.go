@@ -23,18 +23,6 @@ const MaxXMLBody = 2 << 20
 // https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html.
 const MaxKeyLength = 1024
 
-// Input is implemented by the generated input types: DecodeRequest reads the
-// members from the request's labels, query, headers and payload through d.
-type Input interface {
-	DecodeRequest(d *Decoder)
-}
-
-// Empty is the input of an operation that declares none.
-type Empty struct{}
-
-// DecodeRequest implements Input; it reads nothing.
-func (Empty) DecodeRequest(*Decoder) {}
-
 // Time formats of bound timestamps.
 const (
 	// TimeRFC822 is HTTP's date ("Mon, 02 Jan 2006 15:04:05 GMT"), REST's
@@ -69,7 +57,7 @@ func (d *Decoder) Fail(err *awserr.Error) {
 // InvalidBucketName (CreateBucket), MalformedXML, InvalidArgument,
 // InvalidRequest (a missing required header), MaxMessageLengthExceeded, or
 // NotImplemented for an operation whose shapes are not generated.
-func (s *Service) Decode(req *Request, body io.Reader) (Input, error) {
+func (s *Service) Decode(req *Request, body io.Reader) (any, error) {
 	if req.op.NewInput == nil {
 		return nil, notImplemented(req.op.Name)
 	}
@@ -89,7 +77,9 @@ func (s *Service) Decode(req *Request, body io.Reader) (Input, error) {
 	}
 	d := &Decoder{req: req, body: body}
 	in := req.op.NewInput()
-	in.DecodeRequest(d)
+	if !s.DecodeInput(d, in) {
+		return nil, fmt.Errorf("decode %s: no decoder for %T", req.op.Name, in)
+	}
 	if d.err != nil {
 		return nil, d.err
 	}
@@ -445,13 +435,11 @@ func (d *Decoder) MaxItems(n, limit int) {
 	}
 }
 
-// DecodeStruct decodes the element n into a new structure.
-func DecodeStruct[T any, P interface {
-	*T
-	DecodeXML(*Decoder, *Node)
-}](d *Decoder, n *Node) T {
+// DecodeStruct decodes the element n into a new structure with dec, the
+// structure's generated decoder.
+func DecodeStruct[T any](d *Decoder, n *Node, dec func(*Decoder, *Node, *T)) T {
 	var x T
-	P(&x).DecodeXML(d, n)
+	dec(d, n, &x)
 	return x
 }
 

@@ -65,13 +65,14 @@ func (e *Encoder) Time(name string, t time.Time) { e.String(name, t.UTC().Format
 // Bytes returns the document written so far.
 func (e *Encoder) Bytes() []byte { return e.buf.Bytes() }
 
-// Output is implemented by the generated output types: EncodeResponse sets
-// the response's header members and payload.
+// Output is implemented by outputs written by hand rather than generated
+// (WithStatus, documents the model lacks): EncodeResponse sets the
+// response's header members and payload.
 type Output interface {
 	EncodeResponse(r *Response)
 }
 
-// Response is a response being built by an output's EncodeResponse.
+// Response is a response being built from an output.
 type Response struct {
 	// Status, if not zero, replaces the operation's success status.
 	Status int
@@ -83,6 +84,28 @@ type Response struct {
 	Stream io.ReadCloser
 	// ContentType is the media type of Body.
 	ContentType string
+	// encode writes the generated output types (Service.EncodeOutput).
+	encode func(*Response, any) bool
+}
+
+// NewResponse returns a response whose headers are h, for outputs written
+// outside WriteResponse (S3 Control's).
+func (s *Service) NewResponse(h http.Header) *Response {
+	return &Response{Header: h, encode: s.EncodeOutput}
+}
+
+// Encode sets out's header members and payload: out is an Output, a
+// generated output type of the service, or nil (nothing to set).
+func (r *Response) Encode(out any) {
+	switch o := out.(type) {
+	case nil:
+	case Output:
+		o.EncodeResponse(r)
+	default:
+		if r.encode != nil {
+			r.encode(r, out)
+		}
+	}
 }
 
 // XML sets the body to the document that write writes, with its XML
@@ -144,19 +167,18 @@ func (r *Response) SetMap(prefix string, m map[string]string) {
 	}
 }
 
-// WithStatus returns out answering with status instead of the operation's
-// success status (206 for a range, 304 not modified...).
-func WithStatus(out Output, status int) Output { return statusOutput{out, status} }
+// WithStatus returns out (see Response.Encode) answering with status
+// instead of the operation's success status (206 for a range, 304 not
+// modified...).
+func WithStatus(out any, status int) Output { return statusOutput{out, status} }
 
 type statusOutput struct {
-	out    Output
+	out    any
 	status int
 }
 
 func (s statusOutput) EncodeResponse(r *Response) {
-	if s.out != nil {
-		s.out.EncodeResponse(r)
-	}
+	r.Encode(s.out)
 	r.Status = s.status
 }
 
@@ -164,12 +186,10 @@ func (s statusOutput) EncodeResponse(r *Response) {
 // members, the operation's success status (or the one out chose), the
 // x-amz-request-id and x-amz-id-2 headers, and out's payload — none for a
 // HEAD request or a 204/304. A streaming payload is copied and closed. out
-// may be nil for an operation without output.
-func (s *Service) WriteResponse(w http.ResponseWriter, req *Request, requestID string, out Output) error {
-	resp := &Response{Header: w.Header()}
-	if out != nil {
-		out.EncodeResponse(resp)
-	}
+// (see Response.Encode) may be nil for an operation without output.
+func (s *Service) WriteResponse(w http.ResponseWriter, req *Request, requestID string, out any) error {
+	resp := s.NewResponse(w.Header())
+	resp.Encode(out)
 	if resp.Stream != nil {
 		defer resp.Stream.Close()
 	}

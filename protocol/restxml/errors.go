@@ -77,13 +77,7 @@ func NotImplemented() *awserr.Error {
 // failure) becomes S3's 500 InternalError whose cause is err, never
 // rendered.
 func ErrorOf(err error) *awserr.Error {
-	if e, ok := awserr.As(err); ok {
-		if e.Code != awserr.CodeInternalFailure {
-			return e
-		}
-		err = e
-	}
-	return &awserr.Error{Code: CodeInternalError, Status: http.StatusInternalServerError, Message: msgInternalError, Err: err}
+	return awserr.OfProtocol(err, awserr.Error{Code: CodeInternalError, Status: http.StatusInternalServerError, Message: msgInternalError})
 }
 
 // HostID is the x-amz-id-2 value of a response: an opaque token derived

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gatehouse-iam/gatehouse/api/s3api"
+	"github.com/gatehouse-iam/gatehouse/api/s3codec"
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/protocol/restxml"
 )
@@ -34,7 +34,7 @@ func FuzzDecodeXML(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	svc := s3api.Service()
+	svc := s3codec.Service()
 	type target struct{ method, bucket, key, query string }
 	targets := []target{
 		{"POST", "b", "", "delete"},
@@ -81,7 +81,7 @@ func FuzzResolve(f *testing.F) {
 	} {
 		f.Add(s[0], s[1], s[2], s[3], s[4])
 	}
-	svc := s3api.Service()
+	svc := s3codec.Service()
 	f.Fuzz(func(t *testing.T, method, bucket, key, query, header string) {
 		if method == "" || strings.ContainsAny(method, " \t\r\n/") {
 			return

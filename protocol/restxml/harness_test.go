@@ -13,12 +13,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/gatehouse-iam/gatehouse/api/s3api"
+	"github.com/gatehouse-iam/gatehouse/api/s3codec"
 	"github.com/gatehouse-iam/gatehouse/protocol/restxml"
 )
 
 // handlerFunc answers a decoded request, as the S3 service layer will.
-type handlerFunc func(req *restxml.Request, in restxml.Input) (restxml.Output, error)
+type handlerFunc func(req *restxml.Request, in any) (any, error)
 
 // harness is an S3 endpoint for tests: path-style addressing split the way
 // the server splits it, then Resolve, Decode, the handler, and
@@ -30,12 +30,12 @@ type harness struct {
 
 	mu       sync.Mutex
 	resolved []string
-	inputs   []restxml.Input
+	inputs   []any
 }
 
 func newHarness(t *testing.T, handle handlerFunc) (*harness, *s3.Client) {
 	t.Helper()
-	h := &harness{t: t, svc: s3api.Service(), handle: handle}
+	h := &harness{t: t, svc: s3codec.Service(), handle: handle}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	client := s3.New(s3.Options{
@@ -87,7 +87,7 @@ func (h *harness) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.mu.Lock()
 	h.inputs = append(h.inputs, in)
 	h.mu.Unlock()
-	var out restxml.Output
+	var out any
 	if h.handle != nil {
 		out, err = h.handle(req, in)
 		if err != nil {
@@ -101,11 +101,11 @@ func (h *harness) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // last returns the last resolved operation and decoded input.
-func (h *harness) last() (string, restxml.Input) {
+func (h *harness) last() (string, any) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	var name string
-	var in restxml.Input
+	var in any
 	if len(h.resolved) > 0 {
 		name = h.resolved[len(h.resolved)-1]
 	}

@@ -31,10 +31,10 @@ type Operation struct {
 	// resource and query literals, the one whose required parameters the
 	// request carries wins (UploadPart over PutObject).
 	RequiredQuery, RequiredHeaders []string
-	// NewInput returns a new, empty input to decode into; nil for the
-	// operations whose shapes are not generated (Decode answers them
-	// NotImplemented).
-	NewInput func() Input
+	// NewInput returns a new, empty input (a pointer to the operation's
+	// generated input type) to decode into; nil for the operations whose
+	// shapes are not generated (Decode answers them NotImplemented).
+	NewInput func() any
 }
 
 // level is the resource an operation addresses.
@@ -76,16 +76,23 @@ type route struct {
 // routes.
 type Service struct {
 	// Name is the signing name, "s3".
-	Name   string
-	routes []route
-	byName map[string]int
+	Name string
+	// DecodeInput binds the members of in, a generated input type of the
+	// service, through d; it reports false for a value of another type.
+	DecodeInput func(d *Decoder, in any) bool
+	// EncodeOutput sets the header members and payload of out, a generated
+	// output type of the service; it reports false (and sets nothing) for
+	// a value of another type.
+	EncodeOutput func(r *Response, out any) bool
+	routes       []route
+	byName       map[string]int
 }
 
-// NewService returns the service with the given signing name and
-// operations. It panics on a request URI it cannot route, which the
-// generator rules out.
-func NewService(name string, ops []Operation) *Service {
-	s := &Service{Name: name, byName: map[string]int{}}
+// NewService returns the service with the given signing name, operations
+// and generated codec (see Service). It panics on a request URI it cannot
+// route, which the generator rules out.
+func NewService(name string, ops []Operation, dec func(*Decoder, any) bool, enc func(*Response, any) bool) *Service {
+	s := &Service{Name: name, DecodeInput: dec, EncodeOutput: enc, byName: map[string]int{}}
 	for _, op := range ops {
 		rt, err := compile(op)
 		if err != nil {

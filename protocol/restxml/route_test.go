@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 
 	"github.com/gatehouse-iam/gatehouse/api/s3api"
+	"github.com/gatehouse-iam/gatehouse/api/s3codec"
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/internal/apigen/gen"
 	"github.com/gatehouse-iam/gatehouse/protocol/restxml"
@@ -233,7 +234,7 @@ func TestRoutingModel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := s3api.Service()
+	svc := s3codec.Service()
 	if n := len(s3api.OperationNames()); n != len(m.Operations) {
 		t.Fatalf("table has %d operations, model %d", n, len(m.Operations))
 	}
@@ -290,7 +291,7 @@ func TestRoutingModel(t *testing.T) {
 // TestRoutingDiscrimination pins the cases where operations share a
 // method and resource.
 func TestRoutingDiscrimination(t *testing.T) {
-	svc := s3api.Service()
+	svc := s3codec.Service()
 	tests := []struct {
 		method, bucket, key, query string
 		header                     map[string]string
@@ -354,7 +355,7 @@ func TestRoutingDiscrimination(t *testing.T) {
 // "MethodNotAllowed — The specified method is not allowed against this
 // resource. 405 Method Not Allowed").
 func TestRoutingUnknown(t *testing.T) {
-	svc := s3api.Service()
+	svc := s3codec.Service()
 	for _, tt := range []struct{ method, bucket, key, query, resource string }{
 		{"PATCH", "b", "k", "", "OBJECT"},
 		{"POST", "b", "k", "", "OBJECT"},
@@ -376,7 +377,7 @@ func TestRoutingUnknown(t *testing.T) {
 // TestNotImplemented: an operation of the table without generated codecs
 // resolves by name and decodes to S3's 501 NotImplemented.
 func TestNotImplemented(t *testing.T) {
-	svc := s3api.Service()
+	svc := s3codec.Service()
 	r := httptest.NewRequest("GET", "/b?cors", nil)
 	req, err := svc.Resolve(r, "b", "")
 	if err != nil || req.Operation() != "GetBucketCors" {

@@ -26,7 +26,7 @@ var modified = time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
 // listing (flattened Contents and CommonPrefixes, continuation) parses back
 // into the same values.
 func TestListObjectsV2RoundTrip(t *testing.T) {
-	h, c := newHarness(t, func(_ *restxml.Request, in restxml.Input) (restxml.Output, error) {
+	h, c := newHarness(t, func(_ *restxml.Request, in any) (any, error) {
 		l := in.(*s3api.ListObjectsV2Request)
 		return &s3api.ListObjectsV2Output{
 			Name: ptr(l.Bucket), Prefix: l.Prefix, Delimiter: l.Delimiter, MaxKeys: l.MaxKeys,
@@ -70,7 +70,7 @@ func TestPutGetObjectRoundTrip(t *testing.T) {
 	const content = "hello, object"
 	var got []byte
 	var closed bool
-	h, c := newHarness(t, func(req *restxml.Request, in restxml.Input) (restxml.Output, error) {
+	h, c := newHarness(t, func(req *restxml.Request, in any) (any, error) {
 		switch v := in.(type) {
 		case *s3api.PutObjectRequest:
 			b, err := io.ReadAll(v.Body)
@@ -158,7 +158,7 @@ func (c *closeRecorder) Close() error { *c.closed = true; return nil }
 // GetBucketAcl's, which the SDK parses back.
 func TestACLRoundTrip(t *testing.T) {
 	var stored *s3api.AccessControlPolicy
-	h, c := newHarness(t, func(_ *restxml.Request, in restxml.Input) (restxml.Output, error) {
+	h, c := newHarness(t, func(_ *restxml.Request, in any) (any, error) {
 		switch v := in.(type) {
 		case *s3api.PutBucketAclRequest:
 			stored = v.AccessControlPolicy
@@ -204,7 +204,7 @@ func TestACLRoundTrip(t *testing.T) {
 // code and message; a HEAD error has no body and the SDK reports the
 // status (NotFound for 404).
 func TestErrorsParsedBySDK(t *testing.T) {
-	_, c := newHarness(t, func(req *restxml.Request, _ restxml.Input) (restxml.Output, error) {
+	_, c := newHarness(t, func(req *restxml.Request, _ any) (any, error) {
 		switch req.Operation() {
 		case "GetObject":
 			return nil, awserr.New("NoSuchKey", "The specified key does not exist.").WithMembers(map[string]any{"Key": req.Key()})
@@ -258,7 +258,7 @@ func TestErrorsParsedBySDK(t *testing.T) {
 // values.
 func TestBucketDocumentsRoundTrip(t *testing.T) {
 	const policy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::bkt/*"}]}`
-	h, c := newHarness(t, func(req *restxml.Request, in restxml.Input) (restxml.Output, error) {
+	h, c := newHarness(t, func(req *restxml.Request, in any) (any, error) {
 		switch v := in.(type) {
 		case *s3api.DeleteObjectsRequest:
 			out := &s3api.DeleteObjectsOutput{}

@@ -10,14 +10,35 @@ import (
 	"strings"
 )
 
-// reservedNames are the generated helpers that a shape type must not shadow.
+// reservedNames are the generated names that a shape type must not shadow:
+// the helpers of both packages, and the type switches of the codec's
+// (decodeAny, encodeAny) whose names a type named Any would take.
 func reservedNames() []string {
-	return []string{"APIVersion", "XMLNamespace", "LookupOperation", "OperationNames", "Service"}
+	return []string{"APIVersion", "XMLNamespace", "LookupOperation", "OperationNames", "Service", "Empty", "Any"}
+}
+
+// Module is the import path of the module the generated packages are in.
+const Module = "github.com/gatehouse-iam/gatehouse"
+
+// Files are the two generated files of a service: its api package (the Go
+// types of its shapes, their enumerations, the operation names, the
+// sensitive members) and its codec package (the operation table, the
+// model's constraints and the decoders and encoders of the wire protocol,
+// as functions over the api package's types). Services import the api
+// package only; the server imports the codec package.
+type Files struct {
+	API, Codec []byte
 }
 
 type apiGen struct {
-	m        *Model
-	pkg      string
+	m   *Model
+	pkg string
+	// codecPkg is the name of the codec package (its directory is a
+	// sibling of the api package's).
+	codecPkg string
+	// qual qualifies the api package's types while the codec is written
+	// ("iamapi."); it is empty while the api package is written.
+	qual     string
 	buf      bytes.Buffer
 	inputs   map[string]bool // shapes reachable from an operation input
 	outputs  map[string]bool // shapes reachable from an operation output
@@ -55,17 +76,21 @@ func (g *apiGen) rt() string {
 	return "query"
 }
 
+// t is the Go type of the structure or enumeration shape name, qualified
+// while the codec is written.
+func (g *apiGen) t(name string) string { return g.qual + g.types[name] }
+
 func (g *apiGen) p(format string, args ...any) {
 	fmt.Fprintf(&g.buf, format, args...)
 	g.buf.WriteByte('\n')
 }
 
-// GenerateAPI returns the Go source of package pkg for the model: one type per
-// structure and enum shape used by an operation, DecodeQuery methods for the
-// input side, EncodeQuery methods for the output side, and the operation
-// table. The source is gofmt'd.
-func GenerateAPI(m *Model, pkg string) ([]byte, error) {
-	g := newAPIGen(m, pkg)
+// GenerateAPI returns the Go sources of package pkg for the model (one
+// type per structure and enum shape used by an operation) and of package
+// codecPkg (AWS Query decoders for the input side, encoders for the output
+// side, and the operation table). The sources are gofmt'd.
+func GenerateAPI(m *Model, pkg, codecPkg string) (*Files, error) {
+	g := newAPIGen(m, pkg, codecPkg)
 	return g.generate(protocolGen{
 		name: "query",
 		consts: []constDecl{
@@ -76,8 +101,8 @@ func GenerateAPI(m *Model, pkg string) ([]byte, error) {
 	})
 }
 
-func newAPIGen(m *Model, pkg string) *apiGen {
-	return &apiGen{m: m, pkg: pkg, inputs: map[string]bool{}, outputs: map[string]bool{}, types: map[string]string{}, patterns: map[string]string{}}
+func newAPIGen(m *Model, pkg, codecPkg string) *apiGen {
+	return &apiGen{m: m, pkg: pkg, codecPkg: codecPkg, inputs: map[string]bool{}, outputs: map[string]bool{}, types: map[string]string{}, patterns: map[string]string{}}
 }
 
 // protocolGen is what a wire protocol adds to the generation all protocols
@@ -90,9 +115,9 @@ type protocolGen struct {
 	// checkShapes, if set, rejects shapes the protocol cannot serve, once
 	// the shapes of the operations are known.
 	checkShapes func() error
-	// consts are the constants of the header.
+	// consts are the constants of the api package's header.
 	consts []constDecl
-	// operations writes the service and its operation table.
+	// operations writes the codec package's service and operation table.
 	operations func()
 }
 
@@ -100,9 +125,10 @@ type protocolGen struct {
 // is, and its string value.
 type constDecl struct{ name, doc, value string }
 
-// generate writes the package: header, operations, then a type (with its
-// codec methods) per structure and enum shape an operation uses.
-func (g *apiGen) generate(pg protocolGen) ([]byte, error) {
+// generate writes the api package (header, operation names, then a type per
+// structure and enum shape an operation uses) and the codec package
+// (header, operations, then the decoders and encoders of those types).
+func (g *apiGen) generate(pg protocolGen) (*Files, error) {
 	m := g.m
 	if m.Metadata.Protocol != pg.name {
 		return nil, fmt.Errorf("model %s: protocol %q is not %s", m.Metadata.UID, m.Metadata.Protocol, pg.name)
@@ -133,7 +159,8 @@ func (g *apiGen) generate(pg protocolGen) ([]byte, error) {
 		return nil, err
 	}
 	g.header(pg.consts)
-	pg.operations()
+	g.operationNames()
+	g.emptyType(func(string) bool { return true })
 	for _, name := range sortedKeys(m.Shapes) {
 		if !g.inputs[name] && !g.outputs[name] {
 			continue
@@ -147,11 +174,115 @@ func (g *apiGen) generate(pg protocolGen) ([]byte, error) {
 		}
 	}
 	g.sensitiveMembers()
+	api, err := g.source()
+	if err != nil {
+		return nil, err
+	}
+	g.qual = g.pkg + "."
+	g.codecHeader()
+	pg.operations()
+	g.typeSwitches()
+	for _, name := range sortedKeys(m.Shapes) {
+		s := m.Shapes[name]
+		switch {
+		case s.Type == "structure":
+			if g.inputs[name] {
+				g.decoder(g.types[name], s)
+			}
+			if g.outputs[name] {
+				g.encoder(g.types[name], s)
+			}
+		case s.Type == "string" && len(s.Enum) > 0 && g.inputs[name]:
+			g.enumValues(name, s)
+		}
+	}
+	codec, err := g.source()
+	if err != nil {
+		return nil, err
+	}
+	return &Files{API: api, Codec: codec}, nil
+}
+
+// source returns the gofmt'd source written so far and empties the buffer.
+func (g *apiGen) source() ([]byte, error) {
 	src, err := format.Source(g.buf.Bytes())
+	g.buf.Reset()
 	if err != nil {
 		return nil, fmt.Errorf("gofmt generated code: %w", err)
 	}
 	return src, nil
+}
+
+// emptyType writes Empty, the input of the operations (among those
+// served reports) that declare none, if there is one.
+func (g *apiGen) emptyType(served func(string) bool) {
+	for _, n := range sortedKeys(g.m.Operations) {
+		if g.m.Operations[n].Input == nil && served(n) {
+			g.p("// Empty is the input of the operations that declare none (%s, ...).", n)
+			g.p("type Empty struct{}")
+			g.p("")
+			return
+		}
+	}
+}
+
+// typeSwitches writes decodeAny and encodeAny, the codec's entry points
+// the runtime calls with an operation's input and output: each chooses the
+// generated function by the value's Go type.
+func (g *apiGen) typeSwitches() {
+	dec, enc := "d *query.Decoder, in any", "e *query.Encoder, out any"
+	decCall, encCall := "(d, query.Key{}, v)", "(e, v)"
+	if g.json {
+		dec, enc = "d *jsondecode.Decoder, obj jsondecode.Object, in any", "e *"+g.rt()+".Encoder, out any"
+		decCall = "(d, obj, v)"
+	}
+	empty := false
+	for _, n := range sortedKeys(g.m.Operations) {
+		empty = empty || g.m.Operations[n].Input == nil
+	}
+	g.typeSwitch([]string{"decodeAny decodes in, an operation's input, with its generated decoder;", "it reports false for a value of another type."},
+		"decodeAny", dec, "in", g.topShapes(true), empty, func(t string) string { return "decode" + t + decCall })
+	g.typeSwitch([]string{"encodeAny writes out, an operation's output, with its generated encoder;", "it reports false (and writes nothing) for a value of another type."},
+		"encodeAny", enc, "out", g.topShapes(false), false, func(t string) string { return "if v != nil { encode" + t + encCall + " }" })
+}
+
+// typeSwitch writes func name(params) bool: for a value (the parameter
+// named value) of the type of one of shapes, or Empty if empty, the
+// statement call gives for its Go type name; false for any other type.
+func (g *apiGen) typeSwitch(doc []string, name, params, value string, shapes []string, empty bool, call func(t string) string) {
+	for _, line := range doc {
+		g.p("// %s", line)
+	}
+	g.p("func %s(%s) bool {", name, params)
+	g.p("switch v := %s.(type) {", value)
+	if empty {
+		g.p("case %sEmpty:", g.qual)
+		g.p("_ = v")
+	}
+	for _, shape := range shapes {
+		g.p("case *%s:", g.t(shape))
+		g.p("%s", call(g.types[shape]))
+	}
+	g.p("default:")
+	g.p("return false")
+	g.p("}")
+	g.p("return true")
+	g.p("}")
+	g.p("")
+}
+
+// topShapes returns the input (or output) shapes of the operations, sorted.
+func (g *apiGen) topShapes(input bool) []string {
+	seen := map[string]bool{}
+	for _, op := range g.m.Operations {
+		if input && op.Input != nil {
+			seen[op.Input.Shape] = true
+		}
+		if !input && op.Output != nil {
+			seen[op.Output.Shape] = true
+		}
+	}
+	return sortedKeys(seen)
 }
 
 // sensitiveMembers writes SensitiveMembers: by Go type, the members of the
@@ -278,31 +409,15 @@ func (g *apiGen) collectPatterns() error {
 	return nil
 }
 
-// header writes the package clause, the imports (package time, the
-// runtime packages the code calls and, for the model's patterns,
-// protocol/constraint), the constants and the compiled model
-// patterns.
+// header writes the api package's clause, its import of package time and
+// its constants.
 func (g *apiGen) header(consts []constDecl) {
 	md := g.m.Metadata
 	g.p("// Code generated by internal/apigen from the %s API model; DO NOT EDIT.", md.UID)
 	g.p("")
 	g.p("package %s", g.pkg)
 	g.p("")
-	g.p("import (")
-	g.p(`"time"`)
-	g.p("")
-	runtimes := []string{g.rt()}
-	if g.dec() != g.rt() {
-		runtimes = append(runtimes, g.dec())
-	}
-	if len(g.patOrder) > 0 {
-		runtimes = append(runtimes, "constraint")
-	}
-	slices.Sort(runtimes)
-	for _, rt := range runtimes {
-		g.p(`"github.com/gatehouse-iam/gatehouse/protocol/%s"`, rt)
-	}
-	g.p(")")
+	g.p(`import "time"`)
 	g.p("")
 	g.p("// Compile-time use of package time, which not every model needs.")
 	g.p("var _ time.Time")
@@ -318,6 +433,37 @@ func (g *apiGen) header(consts []constDecl) {
 		}
 		g.p(")")
 	}
+	g.p("")
+}
+
+// codecHeader writes the codec package's clause, the imports (package
+// time, the api package, the runtime packages the code calls and, for the
+// model's patterns, protocol/constraint) and the compiled model patterns.
+func (g *apiGen) codecHeader() {
+	md := g.m.Metadata
+	g.p("// Code generated by internal/apigen from the %s API model; DO NOT EDIT.", md.UID)
+	g.p("")
+	g.p("package %s", g.codecPkg)
+	g.p("")
+	g.p("import (")
+	g.p(`"time"`)
+	g.p("")
+	g.p(`"%s/api/%s"`, Module, g.pkg)
+	runtimes := []string{g.rt()}
+	if g.dec() != g.rt() {
+		runtimes = append(runtimes, g.dec())
+	}
+	if len(g.patOrder) > 0 {
+		runtimes = append(runtimes, "constraint")
+	}
+	slices.Sort(runtimes)
+	for _, rt := range runtimes {
+		g.p(`"%s/protocol/%s"`, Module, rt)
+	}
+	g.p(")")
+	g.p("")
+	g.p("// Compile-time use of package time, which not every model needs.")
+	g.p("var _ time.Time")
 	g.p("")
 	if len(g.patOrder) > 0 {
 		g.p("// Compiled model patterns (immutable).")
@@ -364,13 +510,14 @@ var hidesValues = map[string]bool{"IAM": true}
 
 func (g *apiGen) operations() {
 	md := g.m.Metadata
-	g.p("// Service returns the %s service: version, namespace and operation table.", md.ServiceID)
+	g.p("// Service returns the %s service: version, namespace, operation table and codec.", md.ServiceID)
 	g.p("func Service() *query.Service {")
+	hide := ""
 	if hidesValues[md.ServiceID] {
-		g.p("return &query.Service{Name: %q, Version: APIVersion, Namespace: XMLNamespace, Lookup: LookupOperation, HideValues: true}", md.EndpointPrefix)
-	} else {
-		g.p("return &query.Service{Name: %q, Version: APIVersion, Namespace: XMLNamespace, Lookup: LookupOperation}", md.EndpointPrefix)
+		hide = ", HideValues: true"
 	}
+	g.p("return &query.Service{Name: %q, Version: %sAPIVersion, Namespace: %sXMLNamespace, Lookup: LookupOperation%s, DecodeInput: decodeAny, EncodeOutput: encodeAny}",
+		md.EndpointPrefix, g.qual, g.qual, hide)
 	g.p("}")
 	g.p("")
 	g.operationTable("action", func(n string, op *Operation) string {
@@ -385,10 +532,8 @@ func (g *apiGen) operations() {
 	})
 }
 
-// operationTable writes OperationNames and LookupOperation(param), whose
-// cases return the runtime's Operation with the fields entry gives.
-func (g *apiGen) operationTable(param string, entry func(name string, op *Operation) string) {
-	rt := g.rt()
+// operationNames writes OperationNames, in the api package.
+func (g *apiGen) operationNames() {
 	names := sortedKeys(g.m.Operations)
 	g.p("// OperationNames returns the names of the %d operations of the model, sorted.", len(names))
 	g.p("func OperationNames() []string {")
@@ -399,6 +544,13 @@ func (g *apiGen) operationTable(param string, entry func(name string, op *Operat
 	g.p("}")
 	g.p("}")
 	g.p("")
+}
+
+// operationTable writes LookupOperation(param), in the codec package, whose
+// cases return the runtime's Operation with the fields entry gives.
+func (g *apiGen) operationTable(param string, entry func(name string, op *Operation) string) {
+	rt := g.rt()
+	names := sortedKeys(g.m.Operations)
 	g.p("// LookupOperation returns the operation named %s.", param)
 	g.p("func LookupOperation(%s string) (%s.Operation, bool) {", param, rt)
 	g.p("switch %s {", param)
@@ -427,11 +579,10 @@ func (g *apiGen) errorCodes(op *Operation) string {
 
 // newInput is the literal of the func returning a new input of op.
 func (g *apiGen) newInput(op *Operation) string {
-	rt := g.rt()
 	if op.Input == nil {
-		return "func() " + rt + ".Input { return " + rt + ".Empty{} }"
+		return "func() any { return " + g.qual + "Empty{} }"
 	}
-	return "func() " + rt + ".Input { return new(" + g.types[op.Input.Shape] + ") }"
+	return "func() any { return new(" + g.t(op.Input.Shape) + ") }"
 }
 
 // errorCode is the wire code of an exception shape: its error trait's code,
@@ -494,14 +645,17 @@ func (g *apiGen) enumType(name string, s *Shape) {
 	g.p("}")
 	g.p("}")
 	g.p("")
-	if g.inputs[name] {
-		g.p("func %sEnum() []string { return []string{", privName(name))
-		for _, v := range s.Enum {
-			g.p("%q,", v)
-		}
-		g.p("}}")
-		g.p("")
+}
+
+// enumValues writes, in the codec package, the function returning the
+// values of an input enumeration its rules check against.
+func (g *apiGen) enumValues(name string, s *Shape) {
+	g.p("func %sEnum() []string { return []string{", privName(name))
+	for _, v := range s.Enum {
+		g.p("%q,", v)
 	}
+	g.p("}}")
+	g.p("")
 }
 
 // goType is the Go type of a value of shape name (without the pointer that
@@ -510,10 +664,10 @@ func (g *apiGen) goType(name string) string {
 	s := g.m.Shapes[name]
 	switch s.Type {
 	case "structure":
-		return g.types[name]
+		return g.t(name)
 	case "string":
 		if len(s.Enum) > 0 {
-			return g.types[name]
+			return g.t(name)
 		}
 		return "string"
 	case "integer":
@@ -575,12 +729,6 @@ func (g *apiGen) structType(name string, s *Shape) {
 	}
 	g.p("}")
 	g.p("")
-	if g.inputs[name] {
-		g.decoder(t, s)
-	}
-	if g.outputs[name] {
-		g.encoder(t, s)
-	}
 }
 
 // rule returns the constraint literal for shape name.
@@ -687,9 +835,9 @@ func (g *apiGen) elemDecoder(name string) string {
 		return head + "x, _ := " + call("d.Blob", g.rule(name)) + "; return x }"
 	case "structure":
 		if g.json {
-			return head + "x, ok := jsondecode.DecodeStructValue[" + typ + "](d, v, name); if !ok { return " + typ + "{} }; return *x }"
+			return head + "x, ok := jsondecode.DecodeStructValue(d, v, name, decode" + g.types[name] + "); if !ok { return " + typ + "{} }; return *x }"
 		}
-		return head + "var x " + typ + "; x.DecodeQuery(d, k); return x }"
+		return head + "var x " + typ + "; decode" + g.types[name] + "(d, k, &x); return x }"
 	case "list":
 		return head + "x, _ := " + call(dec+".DecodeList", g.rule(name), g.elemDecoder(s.Member.Shape)) + "; return x }"
 	case "map":
@@ -698,24 +846,24 @@ func (g *apiGen) elemDecoder(name string) string {
 	panic("unreachable")
 }
 
-// decoder writes the DecodeQuery (AWS Query) or DecodeJSON method of the
-// input structure t: each member read and checked against the model's
+// decoder writes decodeT, the AWS Query or JSON decoder of the input
+// structure t: each member read and checked against the model's
 // constraints, and assigned when present.
 func (g *apiGen) decoder(t string, s *Shape) {
 	dec := g.dec()
-	method, params, types, from := "DecodeQuery", "d *query.Decoder, k query.Key", "*query.Decoder, query.Key", "found under k"
+	params, types, from := "d *query.Decoder, k query.Key, v *"+g.qual+t, "*query.Decoder, query.Key, *"+g.qual+t, "found under k"
 	at := func(mem Member) string { return fmt.Sprintf("k.Field(%q, %q)", wireName(mem), lowerFirst(mem.Name)) }
 	if g.json {
-		method, params, types, from = "DecodeJSON", "d *jsondecode.Decoder, obj jsondecode.Object", "*jsondecode.Decoder, jsondecode.Object", "from obj"
+		params, types, from = "d *jsondecode.Decoder, obj jsondecode.Object, v *"+g.qual+t, "*jsondecode.Decoder, jsondecode.Object, *"+g.qual+t, "from obj"
 		at = func(mem Member) string { return "obj, " + strconv.Quote(wireName(mem)) }
 	}
-	g.p("// %s implements %s.Input: it reads the members of %s %s and checks the model's constraints.", method, dec, t, from)
+	g.p("// decode%s reads the members of %s %s and checks the model's constraints.", t, t, from)
 	if len(s.Members) == 0 {
-		g.p("func (v *%s) %s(%s) {}", t, method, types)
+		g.p("func decode%s(%s) {}", t, types)
 		g.p("")
 		return
 	}
-	g.p("func (v *%s) %s(%s) {", t, method, params)
+	g.p("func decode%s(%s) {", t, params)
 	for _, mem := range s.Members {
 		ms := g.m.Shapes[mem.Shape]
 		req := s.isRequired(mem.Name)
@@ -746,7 +894,7 @@ func (g *apiGen) decoder(t string, s *Shape) {
 		case "blob":
 			call = fmt.Sprintf("d.Blob(%s, %s, %t)", key, g.rule(mem.Shape), req)
 		case "structure":
-			call = fmt.Sprintf("%s.DecodeStruct[%s](d, %s, %t)", dec, typ, key, req)
+			call = fmt.Sprintf("%s.DecodeStruct(d, %s, %t, decode%s)", dec, key, req, g.types[mem.Shape])
 			if req {
 				assign = "v." + f + " = *x"
 			} else {
@@ -805,7 +953,7 @@ func (g *apiGen) elemEncoder(name string) string {
 	case "blob":
 		return head + write("Blob") + "(*x) }"
 	case "structure":
-		return head + "x." + g.encodeMethod() + "(e) }"
+		return head + "encode" + g.types[name] + "(e, x) }"
 	case "list":
 		if !g.json {
 			return head + "query.Members(e, *x, " + g.elemEncoder(s.Member.Shape) + ") }"
@@ -820,31 +968,22 @@ func (g *apiGen) elemEncoder(name string) string {
 	panic("unreachable: type checked in checkShapes: " + s.Type)
 }
 
-// encodeMethod is the name of the generated output method.
-func (g *apiGen) encodeMethod() string {
-	if g.json {
-		return "EncodeJSON"
-	}
-	return "EncodeQuery"
-}
-
-// encoder writes the EncodeQuery (AWS Query: the members as elements) or
-// EncodeJSON (a JSON object) method of the output structure t, in model
-// order, omitting absent optional members.
+// encoder writes encodeT, the AWS Query (the members as elements) or JSON
+// (a JSON object) encoder of the output structure t, in model order,
+// omitting absent optional members.
 func (g *apiGen) encoder(t string, s *Shape) {
 	rt := g.rt()
-	method := g.encodeMethod()
 	if g.json {
-		g.p("// EncodeJSON implements "+rt+".Output: it writes %s as a JSON object, omitting absent optional members.", t)
+		g.p("// encode%s writes %s as a JSON object, omitting absent optional members.", t, t)
 	} else {
-		g.p("// EncodeQuery implements query.Output: it writes the members of %s in model order, omitting absent optional members.", t)
+		g.p("// encode%s writes the members of %s in model order, omitting absent optional members.", t, t)
 		if len(s.Members) == 0 {
-			g.p("func (v *%s) EncodeQuery(*query.Encoder) {}", t)
+			g.p("func encode%s(*query.Encoder, *%s) {}", t, g.qual+t)
 			g.p("")
 			return
 		}
 	}
-	g.p("func (v *%s) %s(e *%s.Encoder) {", t, method, rt)
+	g.p("func encode%s(e *%s.Encoder, v *%s) {", t, rt, g.qual+t)
 	if g.json {
 		g.p("e.Begin()")
 	}
@@ -882,10 +1021,14 @@ func (g *apiGen) encoder(t string, s *Shape) {
 		case "blob":
 			stmt = fmt.Sprintf("e.Blob(%s, %s)", w, val)
 		case "structure":
+			ptr := f
+			if req {
+				ptr = "&" + f
+			}
 			if g.json {
-				stmt = fmt.Sprintf("e.Key(%s); %s.EncodeJSON(e)", w, f)
+				stmt = fmt.Sprintf("e.Key(%s); encode%s(e, %s)", w, g.types[mem.Shape], ptr)
 			} else {
-				stmt = fmt.Sprintf("e.Start(%s); %s.EncodeQuery(e); e.End(%s)", w, f, w)
+				stmt = fmt.Sprintf("e.Start(%s); encode%s(e, %s); e.End(%s)", w, g.types[mem.Shape], ptr, w)
 			}
 		case "list":
 			g.p("%s.EncodeList(e, %s, %s, %t, %s)", rt, w, f, req, g.elemEncoder(ms.Member.Shape))

@@ -39,3 +39,22 @@ func CheckFresh(committed string, generate func([]*Model) ([]byte, error), model
 	}
 	return nil
 }
+
+// CheckFreshFiles regenerates an api package and its codec package from
+// the models with generate and reports an error if apiFile or codecFile, the
+// committed files, differ.
+func CheckFreshFiles(apiFile, codecFile string, generate func([]*Model) (*Files, error), modelPaths ...string) error {
+	var files *Files
+	err := CheckFresh(apiFile, func(ms []*Model) ([]byte, error) {
+		var err error
+		files, err = generate(ms)
+		if err != nil {
+			return nil, err
+		}
+		return files.API, nil
+	}, modelPaths...)
+	if err != nil {
+		return err
+	}
+	return CheckFresh(codecFile, func([]*Model) ([]byte, error) { return files.Codec, nil }, modelPaths...)
+}

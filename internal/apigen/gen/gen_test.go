@@ -154,7 +154,7 @@ func TestGenerateMini(t *testing.T) {
 	if ms := m.Shapes["DoRequest"].Members; ms[0].Name != "Zeta" || ms[1].Name != "Alpha" {
 		t.Fatalf("members %v", ms)
 	}
-	src, err := GenerateAPI(m, "mini")
+	src, err := joined(GenerateAPI(m, "mini", "minicodec"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +173,7 @@ func TestGenerateMini(t *testing.T) {
 	if strings.Index(s, `e.String("Zeta"`) > strings.Index(s, `e.String("Alpha"`) {
 		t.Error("encoder does not follow model order")
 	}
-	again, _ := GenerateAPI(m, "mini")
+	again, _ := joined(GenerateAPI(m, "mini", "minicodec"))
 	if string(again) != s {
 		t.Error("generation is not deterministic")
 	}
@@ -187,7 +187,7 @@ func TestGenerateMini(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := GenerateAPI(mb, "mini"); err == nil {
+	if _, err := joined(GenerateAPI(mb, "mini", "minicodec")); err == nil {
 		t.Error("want an error for an unsupported type")
 	}
 	if _, err := Parse([]byte(strings.Replace(miniModel, `{"shape": "str"}, "Alpha"`, `{"shape": "nope"}, "Alpha"`, 1))); err == nil {
@@ -217,7 +217,7 @@ func TestGenerateJSONOutputs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	src, err := GenerateJSONAPI(m, "minij")
+	src, err := joined(GenerateJSONAPI(m, "minij", "minijcodec"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,7 +236,16 @@ func TestGenerateJSONOutputs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := GenerateJSONAPI(mb, "minij"); err == nil || !strings.Contains(err.Error(), "outputs only") {
+	if _, err := joined(GenerateJSONAPI(mb, "minij", "minijcodec")); err == nil || !strings.Contains(err.Error(), "outputs only") {
 		t.Errorf("a long input: got %v, want an error", err)
 	}
+}
+
+// joined is the api package's source followed by the codec package's, for
+// tests that look for generated code in either.
+func joined(f *Files, err error) ([]byte, error) {
+	if err != nil {
+		return nil, err
+	}
+	return append(append([]byte{}, f.API...), f.Codec...), nil
 }

@@ -5,13 +5,14 @@ import (
 	"strings"
 )
 
-// GenerateJSONAPI returns the Go source of package pkg for a model of the
-// AWS JSON protocol (Organizations): one type per structure and enum shape
-// used by an operation, DecodeJSON methods (model constraints included) for
-// the input side, EncodeJSON methods for the output side, and the operation
-// table keyed by the X-Amz-Target operation name. The source is gofmt'd.
-func GenerateJSONAPI(m *Model, pkg string) ([]byte, error) {
-	g := newAPIGen(m, pkg)
+// GenerateJSONAPI returns the Go sources of package pkg for a model of the
+// AWS JSON protocol (Organizations: one type per structure and enum shape
+// used by an operation) and of package codecPkg (decoders, model
+// constraints included, for the input side, encoders for the output side,
+// and the operation table keyed by the X-Amz-Target operation name). The
+// sources are gofmt'd.
+func GenerateJSONAPI(m *Model, pkg, codecPkg string) (*Files, error) {
+	g := newAPIGen(m, pkg, codecPkg)
 	g.json = true
 	if m.Metadata.Protocol == "json" && m.Metadata.TargetPrefix == "" {
 		return nil, fmt.Errorf("model %s: no targetPrefix", m.Metadata.UID)
@@ -38,13 +39,14 @@ var selfValidating = map[string]bool{"CloudTrail": true}
 
 func (g *apiGen) jsonOperations() {
 	md := g.m.Metadata
-	g.p("// Service returns the %s service: signing name, target prefix and operation table.", md.ServiceID)
+	g.p("// Service returns the %s service: signing name, target prefix, operation table and codec.", md.ServiceID)
 	g.p("func Service() *awsjson.Service {")
+	self := ""
 	if selfValidating[md.ServiceID] {
-		g.p("return &awsjson.Service{Name: %q, TargetPrefix: TargetPrefix, Lookup: LookupOperation, MessageKey: %q, SelfValidating: true}", md.EndpointPrefix, g.messageKey())
-	} else {
-		g.p("return &awsjson.Service{Name: %q, TargetPrefix: TargetPrefix, Lookup: LookupOperation, MessageKey: %q}", md.EndpointPrefix, g.messageKey())
+		self = ", SelfValidating: true"
 	}
+	g.p("return &awsjson.Service{Name: %q, TargetPrefix: %sTargetPrefix, Lookup: LookupOperation, MessageKey: %q%s, DecodeInput: decodeAny, EncodeOutput: encodeAny}",
+		md.EndpointPrefix, g.qual, g.messageKey(), self)
 	g.p("}")
 	g.p("")
 	g.operationTable("name", func(n string, op *Operation) string {

@@ -23,13 +23,13 @@ func TestServiceMessageTraits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	src, err := GenerateAPI(m, "mini")
+	src, err := joined(GenerateAPI(m, "mini", "minicodec"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := string(src)
 	for _, want := range []string{
-		"HideValues: true}",
+		"HideValues: true,",
 		`query.DecodeList(d, k.Field("Keys", "keys"), query.ListRule{Scalar: true, MemberNotNull: true}`,
 		`query.DecodeList(d, k.Field("Names", "names"), query.ListRule{Scalar: true}`,
 		`PatternMessage: "The specified value for path is invalid.`,
@@ -42,7 +42,7 @@ func TestServiceMessageTraits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if src, _ := GenerateAPI(plain, "mini"); strings.Contains(string(src), "HideValues") {
+	if src, _ := joined(GenerateAPI(plain, "mini", "minicodec")); strings.Contains(string(src), "HideValues") {
 		t.Error("a service other than IAM hides values")
 	}
 }

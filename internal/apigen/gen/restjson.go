@@ -5,18 +5,18 @@ import (
 	"strings"
 )
 
-// GenerateRESTJSONAPI returns the Go source of package pkg for a model of the
-// REST-JSON protocol (IAM Access Analyzer): the shapes as for
-// GenerateJSONAPI, calling the protocol/restjson runtime, and an operation
-// table giving each operation's HTTP method, request URI template, success
-// status and the bindings of its input members to the URI path, the query
-// string and headers. Bound members are decoded by the same DecodeJSON
-// methods as body members: the runtime places their values in the decoded
-// object under their location names. Timestamps whose shape says iso8601 are
-// written as ISO 8601 strings, others as epoch seconds (the protocol's
-// default). The source is gofmt'd.
-func GenerateRESTJSONAPI(m *Model, pkg string) ([]byte, error) {
-	g := newAPIGen(m, pkg)
+// GenerateRESTJSONAPI returns the Go sources of package pkg and of package
+// codecPkg for a model of the REST-JSON protocol (IAM Access Analyzer): the
+// shapes and codecs as for GenerateJSONAPI, calling the protocol/restjson
+// runtime, and an operation table giving each operation's HTTP method,
+// request URI template, success status and the bindings of its input
+// members to the URI path, the query string and headers. Bound members are
+// decoded by the same decoders as body members: the runtime places their
+// values in the decoded object under their location names. Timestamps whose
+// shape says iso8601 are written as ISO 8601 strings, others as epoch
+// seconds (the protocol's default). The sources are gofmt'd.
+func GenerateRESTJSONAPI(m *Model, pkg, codecPkg string) (*Files, error) {
+	g := newAPIGen(m, pkg, codecPkg)
 	g.json, g.rest = true, true
 	return g.generate(protocolGen{
 		name: "rest-json",
@@ -113,14 +113,14 @@ func (g *apiGen) restOperations() {
 	if signing == "" {
 		signing = md.EndpointPrefix
 	}
-	g.p("// Service returns the %s service: signing name and operation table.", md.ServiceID)
+	g.p("// Service returns the %s service: signing name, operation table and codec.", md.ServiceID)
 	g.p("func Service() *restjson.Service {")
 	g.p("ops := make([]restjson.Operation, 0, %d)", len(g.m.Operations))
-	g.p("for _, n := range OperationNames() {")
+	g.p("for _, n := range %sOperationNames() {", g.qual)
 	g.p("op, _ := LookupOperation(n)")
 	g.p("ops = append(ops, op)")
 	g.p("}")
-	g.p("return restjson.NewService(%q, ops)", signing)
+	g.p("return restjson.NewService(%q, ops, decodeAny, encodeAny)", signing)
 	g.p("}")
 	g.p("")
 	g.operationTable("name", func(n string, op *Operation) string {

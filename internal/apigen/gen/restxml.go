@@ -2,7 +2,6 @@ package gen
 
 import (
 	"fmt"
-	"go/format"
 	"slices"
 	"strconv"
 	"strings"
@@ -82,23 +81,24 @@ type xmlGen struct {
 	roots     map[string]string // output shape -> root element name
 }
 
-// GenerateRESTXMLAPI returns the Go source of package pkg for a REST-XML
-// model (Amazon S3): the operation table of every operation (method,
-// request URI, success status, required query parameters and headers, for
-// the protocol/restxml router), and, for the operations listed in
-// restXMLOperations, the shapes as Go types with DecodeRequest (labels,
-// query, headers, payload), DecodeXML (request documents), EncodeResponse
-// (headers, payload) and EncodeXML (response documents) methods. Streaming
-// blobs are io.Reader in inputs and io.ReadCloser in outputs. The source is
-// gofmt'd.
-func GenerateRESTXMLAPI(m *Model, pkg string) ([]byte, error) {
-	return generateRESTXML(m, pkg, restXMLOperations[m.Metadata.ServiceID], xmlRootNames)
+// GenerateRESTXMLAPI returns the Go sources of package pkg and package
+// codecPkg for a REST-XML model (Amazon S3). The codec package holds the
+// operation table of every operation (method, request URI, success status,
+// required query parameters and headers, for the protocol/restxml router);
+// for the operations listed in restXMLOperations, the api package holds
+// the shapes as Go types and the codec package their decoders
+// (decodeRequestT: labels, query, headers, payload; decodeXMLT: request
+// documents) and encoders (encodeResponseT: headers, payload; encodeXMLT:
+// response documents). Streaming blobs are io.Reader in inputs and
+// io.ReadCloser in outputs. The sources are gofmt'd.
+func GenerateRESTXMLAPI(m *Model, pkg, codecPkg string) (*Files, error) {
+	return generateRESTXML(m, pkg, codecPkg, restXMLOperations[m.Metadata.ServiceID], xmlRootNames)
 }
 
 // generateRESTXML is GenerateRESTXMLAPI with the codecs of ops and the
 // output root element names roots.
-func generateRESTXML(m *Model, pkg string, ops []string, roots map[string]string) ([]byte, error) {
-	x := &xmlGen{apiGen: newAPIGen(m, pkg), topIn: map[string]bool{}, topOut: map[string]bool{},
+func generateRESTXML(m *Model, pkg, codecPkg string, ops []string, roots map[string]string) (*Files, error) {
+	x := &xmlGen{apiGen: newAPIGen(m, pkg, codecPkg), topIn: map[string]bool{}, topOut: map[string]bool{},
 		xmlIn: map[string]bool{}, xmlOut: map[string]bool{}, generated: map[string]bool{}}
 	x.restXML = true
 	if m.Metadata.Protocol != "rest-xml" {
@@ -113,27 +113,66 @@ func generateRESTXML(m *Model, pkg string, ops []string, roots map[string]string
 			return nil, err
 		}
 	}
-	x.header()
-	x.operations()
+	x.header(false)
+	x.names()
+	x.emptyType(func(n string) bool { return x.generated[n] })
 	for _, name := range sortedKeys(m.Shapes) {
 		if _, ok := x.types[name]; !ok {
 			continue
 		}
 		s := m.Shapes[name]
 		if s.Type == "structure" {
-			if err := x.structType(name, s); err != nil {
-				return nil, err
-			}
+			x.structType(name, s)
 		} else {
 			x.enumType(name, s)
 		}
 	}
 	x.sensitiveMembers()
-	src, err := format.Source(x.buf.Bytes())
+	api, err := x.source()
 	if err != nil {
-		return nil, fmt.Errorf("gofmt generated code: %w", err)
+		return nil, err
 	}
-	return src, nil
+	x.qual = x.pkg + "."
+	x.header(true)
+	x.operations()
+	x.typeSwitches()
+	for _, name := range sortedKeys(m.Shapes) {
+		if _, ok := x.types[name]; !ok || m.Shapes[name].Type != "structure" {
+			continue
+		}
+		if err := x.structCodec(name, m.Shapes[name]); err != nil {
+			return nil, err
+		}
+	}
+	codec, err := x.source()
+	if err != nil {
+		return nil, err
+	}
+	return &Files{API: api, Codec: codec}, nil
+}
+
+// typeSwitches writes decodeAny and encodeAny, the codec's entry points
+// the runtime calls with an operation's input and output.
+func (x *xmlGen) typeSwitches() {
+	var ins, outs []string
+	empty := false
+	for _, n := range x.ops {
+		op := x.m.Operations[n]
+		if op.Input == nil {
+			empty = true
+		} else {
+			ins = append(ins, op.Input.Shape)
+		}
+		if op.Output != nil {
+			outs = append(outs, op.Output.Shape)
+		}
+	}
+	slices.Sort(ins)
+	slices.Sort(outs)
+	x.typeSwitch([]string{"decodeAny binds in, an operation's input, with its generated decoder;", "it reports false for a value of another type."},
+		"decodeAny", "d *restxml.Decoder, in any", "in", slices.Compact(ins), empty, func(t string) string { return "decodeRequest" + t + "(d, v)" })
+	x.typeSwitch([]string{"encodeAny sets the header members and payload of out, an operation's", "output, with its generated encoder; it reports false for a value of", "another type."},
+		"encodeAny", "r *restxml.Response, out any", "out", slices.Compact(outs), false, func(t string) string { return "encodeResponse" + t + "(r, v)" })
 }
 
 // collect walks the listed operations' shapes, records which structures are
@@ -276,26 +315,31 @@ func (x *xmlGen) routing(name string) (string, error) {
 		f = append(f, "RequiredHeaders: []string{"+strings.Join(headers, ", ")+"}")
 	}
 	if x.generated[name] {
-		if op.Input == nil {
-			f = append(f, "NewInput: func() restxml.Input { return restxml.Empty{} }")
-		} else {
-			f = append(f, "NewInput: func() restxml.Input { return new("+x.types[op.Input.Shape]+") }")
-		}
+		f = append(f, "NewInput: "+x.newInput(op))
 	}
 	return strings.Join(f, ", "), nil
 }
 
-func (x *xmlGen) header() {
+// header writes the package clause and imports of the api package, with
+// its constant, or of the codec package.
+func (x *xmlGen) header(codec bool) {
 	md := x.m.Metadata
 	x.p("// Code generated by internal/apigen from the %s API model; DO NOT EDIT.", md.UID)
 	x.p("")
-	x.p("package %s", x.pkg)
+	if codec {
+		x.p("package %s", x.codecPkg)
+	} else {
+		x.p("package %s", x.pkg)
+	}
 	x.p("")
 	x.p("import (")
 	x.p(`"io"`)
 	x.p(`"time"`)
-	x.p("")
-	x.p(`"github.com/gatehouse-iam/gatehouse/protocol/restxml"`)
+	if codec {
+		x.p("")
+		x.p(`"%s/api/%s"`, Module, x.pkg)
+		x.p(`"%s/protocol/restxml"`, Module)
+	}
 	x.p(")")
 	x.p("")
 	x.p("// Compile-time use of packages io and time, which not every model needs.")
@@ -304,9 +348,28 @@ func (x *xmlGen) header() {
 	x.p("_ time.Time")
 	x.p(")")
 	x.p("")
-	x.p("// APIVersion is the API version of the %s model.", md.ServiceID)
-	x.p("const APIVersion = %q", md.APIVersion)
+	if !codec {
+		x.p("// APIVersion is the API version of the %s model.", md.ServiceID)
+		x.p("const APIVersion = %q", md.APIVersion)
+		x.p("")
+	}
+}
+
+// names writes, in the api package, Implemented and OperationNames.
+func (x *xmlGen) names() {
+	gen := make([]string, 0, len(x.ops))
+	gen = append(gen, x.ops...)
+	slices.Sort(gen)
+	x.p("// Implemented returns the names of the %d operations whose shapes and codecs are generated, sorted.", len(gen))
+	x.p("func Implemented() []string {")
+	x.p("return []string{")
+	for _, n := range gen {
+		x.p("%q,", n)
+	}
+	x.p("}")
+	x.p("}")
 	x.p("")
+	x.operationNames()
 }
 
 func (x *xmlGen) operations() {
@@ -319,28 +382,16 @@ func (x *xmlGen) operations() {
 	x.p("// name; those without NewInput have no generated codec.")
 	x.p("func Operations() []restxml.Operation {")
 	x.p("ops := make([]restxml.Operation, 0, %d)", len(x.m.Operations))
-	x.p("for _, n := range OperationNames() {")
+	x.p("for _, n := range %sOperationNames() {", x.qual)
 	x.p("op, _ := LookupOperation(n)")
 	x.p("ops = append(ops, op)")
 	x.p("}")
 	x.p("return ops")
 	x.p("}")
 	x.p("")
-	x.p("// Service returns the %s service: signing name and routed operation table.", md.ServiceID)
+	x.p("// Service returns the %s service: signing name, routed operation table and codec.", md.ServiceID)
 	x.p("func Service() *restxml.Service {")
-	x.p("return restxml.NewService(%q, Operations())", signing)
-	x.p("}")
-	x.p("")
-	gen := make([]string, 0, len(x.ops))
-	gen = append(gen, x.ops...)
-	slices.Sort(gen)
-	x.p("// Implemented returns the names of the %d operations whose shapes and codecs are generated, sorted.", len(gen))
-	x.p("func Implemented() []string {")
-	x.p("return []string{")
-	for _, n := range gen {
-		x.p("%q,", n)
-	}
-	x.p("}")
+	x.p("return restxml.NewService(%q, Operations(), decodeAny, encodeAny)", signing)
 	x.p("}")
 	x.p("")
 	x.operationTable("name", func(n string, _ *Operation) string {
@@ -355,10 +406,10 @@ func (x *xmlGen) xmlType(name string) string {
 	s := x.m.Shapes[name]
 	switch s.Type {
 	case "structure":
-		return x.types[name]
+		return x.t(name)
 	case "string":
 		if len(s.Enum) > 0 {
-			return x.types[name]
+			return x.t(name)
 		}
 		return "string"
 	case "integer":
@@ -400,7 +451,7 @@ func (x *xmlGen) memberType(s *Shape, mem Member, output bool) string {
 	return t
 }
 
-func (x *xmlGen) structType(name string, s *Shape) error {
+func (x *xmlGen) structType(name string, s *Shape) {
 	t := x.types[name]
 	x.docComment(t, s.Documentation, "is "+x.usage(name)+".")
 	x.p("type %s struct {", t)
@@ -414,6 +465,12 @@ func (x *xmlGen) structType(name string, s *Shape) error {
 	}
 	x.p("}")
 	x.p("")
+}
+
+// structCodec writes, in the codec package, the decoders and encoders the
+// structure name needs.
+func (x *xmlGen) structCodec(name string, s *Shape) error {
+	t := x.types[name]
 	if x.topIn[name] {
 		if err := x.decodeRequest(t, s); err != nil {
 			return fmt.Errorf("shape %s: %w", name, err)
@@ -470,7 +527,7 @@ func (x *xmlGen) boundConv(mem Member) (string, error) {
 	switch x.kind(mem.Shape) {
 	case "string":
 		if len(ms.Enum) > 0 {
-			return x.types[mem.Shape] + "(s)", nil
+			return x.t(mem.Shape) + "(s)", nil
 		}
 		return "s", nil
 	case "integer":
@@ -485,15 +542,15 @@ func (x *xmlGen) boundConv(mem Member) (string, error) {
 	return "", fmt.Errorf("member %s: a %s bound to %s is not supported", mem.Name, ms.Type, mem.Location)
 }
 
-// decodeRequest writes DecodeRequest of an operation input.
+// decodeRequest writes decodeRequestT of an operation input.
 func (x *xmlGen) decodeRequest(t string, s *Shape) error {
-	x.p("// DecodeRequest implements restxml.Input: it binds the members of %s from the request's URI labels, query, headers and payload.", t)
+	x.p("// decodeRequest%s binds the members of %s from the request's URI labels, query, headers and payload.", t, t)
 	if len(s.Members) == 0 {
-		x.p("func (v *%s) DecodeRequest(*restxml.Decoder) {}", t)
+		x.p("func decodeRequest%s(*restxml.Decoder, *%s) {}", t, x.qual+t)
 		x.p("")
 		return nil
 	}
-	x.p("func (v *%s) DecodeRequest(d *restxml.Decoder) {", t)
+	x.p("func decodeRequest%s(d *restxml.Decoder, v *%s) {", t, x.qual+t)
 	for _, mem := range s.Members {
 		ms := x.m.Shapes[mem.Shape]
 		req := s.isRequired(mem.Name)
@@ -518,7 +575,7 @@ func (x *xmlGen) decodeRequest(t string, s *Shape) error {
 			}
 			x.p("if xs, ok := d.HeaderList(%s); ok {", w)
 			if len(el.Enum) > 0 {
-				et := x.types[ms.Member.Shape]
+				et := x.t(ms.Member.Shape)
 				x.p("%s = make([]%s, len(xs))", f, et)
 				x.p("for i, s := range xs { %s[i] = %s(s) }", f, et)
 			} else {
@@ -564,7 +621,7 @@ func (x *xmlGen) decodeRequest(t string, s *Shape) error {
 				}
 			case ms.Type == "structure":
 				x.p("if n := d.PayloadXML(%s, %t); n != nil {", w, req)
-				x.p("%s", x.assign(s, mem, "restxml.DecodeStruct["+x.types[mem.Shape]+"](d, n)"))
+				x.p("%s", x.assign(s, mem, "restxml.DecodeStruct(d, n, decodeXML"+x.types[mem.Shape]+")"))
 				x.p("}")
 			default:
 				return fmt.Errorf("member %s: a %s payload is not supported", mem.Name, ms.Type)
@@ -584,7 +641,7 @@ func (x *xmlGen) elemConv(shape string) (string, error) {
 	switch x.kind(shape) {
 	case "string":
 		if len(s.Enum) > 0 {
-			return x.types[shape] + "(d.XMLString(c))", nil
+			return x.t(shape) + "(d.XMLString(c))", nil
 		}
 		return "d.XMLString(c)", nil
 	case "integer":
@@ -596,7 +653,7 @@ func (x *xmlGen) elemConv(shape string) (string, error) {
 	case "timestamp":
 		return "d.XMLTime(c)", nil
 	case "structure":
-		return "restxml.DecodeStruct[" + x.types[shape] + "](d, c)", nil
+		return "restxml.DecodeStruct(d, c, decodeXML" + x.types[shape] + ")", nil
 	}
 	return "", fmt.Errorf("a %s in a request document is not supported", s.Type)
 }
@@ -618,15 +675,15 @@ func (x *xmlGen) listNames(mem Member) (wrapper, elem string) {
 	return wireName(mem), elem
 }
 
-// decodeXML writes DecodeXML of a structure read from a request document.
+// decodeXML writes decodeXMLT of a structure read from a request document.
 func (x *xmlGen) decodeXML(t string, s *Shape) error {
-	x.p("// DecodeXML reads %s from the element n of a request document; a missing required element or a malformed value is MalformedXML.", t)
+	x.p("// decodeXML%s reads %s from the element n of a request document; a missing required element or a malformed value is MalformedXML.", t, t)
 	if len(s.Members) == 0 {
-		x.p("func (v *%s) DecodeXML(*restxml.Decoder, *restxml.Node) {}", t)
+		x.p("func decodeXML%s(*restxml.Decoder, *restxml.Node, *%s) {}", t, x.qual+t)
 		x.p("")
 		return nil
 	}
-	x.p("func (v *%s) DecodeXML(d *restxml.Decoder, n *restxml.Node) {", t)
+	x.p("func decodeXML%s(d *restxml.Decoder, n *restxml.Node, v *%s) {", t, x.qual+t)
 	for _, mem := range s.Members {
 		if mem.Location != "" {
 			return fmt.Errorf("member %s: a bound member in a document", mem.Name)
@@ -703,10 +760,10 @@ func (x *xmlGen) headerSet(mem Member, val string) (string, error) {
 	return "", fmt.Errorf("member %s: a %s header is not supported", mem.Name, ms.Type)
 }
 
-// encodeResponse writes EncodeResponse of an operation output.
+// encodeResponse writes encodeResponseT of an operation output.
 func (x *xmlGen) encodeResponse(name, t string, s *Shape) error {
-	x.p("// EncodeResponse implements restxml.Output: it sets the header members and the payload of %s.", t)
-	x.p("func (v *%s) EncodeResponse(r *restxml.Response) {", t)
+	x.p("// encodeResponse%s sets the header members and the payload of %s.", t, t)
+	x.p("func encodeResponse%s(r *restxml.Response, v *%s) {", t, x.qual+t)
 	x.p("if v == nil { return }")
 	body := false
 	for _, mem := range s.Members {
@@ -751,7 +808,7 @@ func (x *xmlGen) encodeResponse(name, t string, s *Shape) error {
 					x.p("if %s != nil { r.Raw(*%s) }", f, f)
 				}
 			case ms.Type == "structure":
-				x.p("if %s != nil { r.XML(func(e *restxml.Encoder) { %s.EncodeXML(e, %q) }) }", f, f, wireName(mem))
+				x.p("if %s != nil { r.XML(func(e *restxml.Encoder) { encodeXML%s(e, %q, %s) }) }", f, x.types[mem.Shape], wireName(mem), f)
 			default:
 				return fmt.Errorf("member %s: a %s payload is not supported", mem.Name, ms.Type)
 			}
@@ -787,7 +844,7 @@ func (x *xmlGen) encodeResponse(name, t string, s *Shape) error {
 			x.p("e.String(%q, text)", root)
 			x.p("})")
 		} else {
-			x.p("r.XML(func(e *restxml.Encoder) { v.EncodeXML(e, %q) })", root)
+			x.p("r.XML(func(e *restxml.Encoder) { encodeXML%s(e, %q, v) })", t, root)
 		}
 	}
 	x.p("}")
@@ -815,7 +872,7 @@ func (x *xmlGen) elemEnc(shape, n, p string) (string, error) {
 	case "timestamp":
 		return "e.Time(" + n + ", *" + p + ")", nil
 	case "structure":
-		return strings.TrimPrefix(p, "&") + ".EncodeXML(e, " + n + ")", nil
+		return "encodeXML" + x.types[shape] + "(e, " + n + ", " + p + ")", nil
 	}
 	return "", fmt.Errorf("a %s in a response document is not supported", s.Type)
 }
@@ -827,8 +884,8 @@ func (x *xmlGen) encodeXML(name, t string, s *Shape) error {
 	if !x.xmlOut[name] {
 		return nil
 	}
-	x.p("// EncodeXML writes %s as the element name of a response document, omitting absent optional members.", t)
-	x.p("func (v *%s) EncodeXML(e *restxml.Encoder, name string) {", t)
+	x.p("// encodeXML%s writes %s as the element name of a response document, omitting absent optional members.", t, t)
+	x.p("func encodeXML%s(e *restxml.Encoder, name string, v *%s) {", t, x.qual+t)
 	var attrs []string
 	if ns := s.XMLNamespace; ns != nil && ns.Prefix != "" {
 		attrs = append(attrs, strconv.Quote("xmlns:"+ns.Prefix), strconv.Quote(ns.URI))

@@ -44,7 +44,7 @@ func TestGenerateRESTXML(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		src, err := generateRESTXML(m, "x", ops, roots)
+		src, err := joined(generateRESTXML(m, "x", "xcodec", ops, roots))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -57,7 +57,7 @@ func TestGenerateRESTXML(t *testing.T) {
 			`if m := d.HeaderMap("x-amz-meta-"); m != nil {`,
 			`if n := d.PayloadXML("Thing", false); n != nil {`,
 			`n.ChildrenNamed("Item")`,
-			`v.EncodeXML(e, "ListThingsResult")`,
+			`encodeXMLListThingsOutput(e, "ListThingsResult", v)`,
 		} {
 			if !strings.Contains(string(src), want) {
 				t.Errorf("generated source lacks %s", want)
@@ -74,13 +74,13 @@ func TestGenerateRESTXML(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := generateRESTXML(m, "x", ops, roots); err == nil {
+		if _, err := joined(generateRESTXML(m, "x", "xcodec", ops, roots)); err == nil {
 			t.Errorf("%s: want an error", tt.name)
 		}
 	}
 	// An output document without a root element name.
 	m, _ := Parse([]byte(restXMLModel("rest-xml", "")))
-	if _, err := generateRESTXML(m, "x", []string{"ListThings"}, nil); err == nil || !strings.Contains(err.Error(), "root element") {
+	if _, err := joined(generateRESTXML(m, "x", "xcodec", []string{"ListThings"}, nil)); err == nil || !strings.Contains(err.Error(), "root element") {
 		t.Errorf("missing root name: %v", err)
 	}
 }

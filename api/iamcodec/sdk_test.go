@@ -1,4 +1,4 @@
-package iamapi_test
+package iamcodec_test
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/gatehouse-iam/gatehouse/api/iamapi"
+	"github.com/gatehouse-iam/gatehouse/api/iamcodec"
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/protocol/query"
 )
@@ -25,8 +26,8 @@ import (
 type fakeIAM struct {
 	t     *testing.T
 	svc   *query.Service
-	got   query.Input
-	reply func(in query.Input) (query.Output, error)
+	got   any
+	reply func(in any) (any, error)
 }
 
 func (f *fakeIAM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -60,7 +61,7 @@ func (f *fakeIAM) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func newClient(t *testing.T, f *fakeIAM) *iam.Client {
 	t.Helper()
 	f.t = t
-	f.svc = iamapi.Service()
+	f.svc = iamcodec.Service()
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
 	return iam.New(iam.Options{
@@ -77,7 +78,7 @@ func ptr[T any](v T) *T { return &v }
 var created = time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
 
 func TestSDKCreateUser(t *testing.T) {
-	f := &fakeIAM{reply: func(in query.Input) (query.Output, error) {
+	f := &fakeIAM{reply: func(in any) (any, error) {
 		r := in.(*iamapi.CreateUserRequest)
 		return &iamapi.CreateUserResponse{User: &iamapi.User{
 			Path: *r.Path, UserName: r.UserName, UserId: "AIDAEXAMPLE", Arn: "arn:aws:iam::123456789012:user" + *r.Path + r.UserName,
@@ -117,7 +118,7 @@ func TestSDKCreateUser(t *testing.T) {
 
 func TestSDKPutUserPolicy(t *testing.T) {
 	doc := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEquals":{"aws:RequestTag/x":"a+b=c&d"}}}]}`
-	f := &fakeIAM{reply: func(query.Input) (query.Output, error) { return nil, nil }}
+	f := &fakeIAM{reply: func(any) (any, error) { return nil, nil }}
 	c := newClient(t, f)
 	if _, err := c.PutUserPolicy(context.Background(), &iam.PutUserPolicyInput{
 		UserName: aws.String("bob"), PolicyName: aws.String("p1"), PolicyDocument: aws.String(doc),
@@ -131,7 +132,7 @@ func TestSDKPutUserPolicy(t *testing.T) {
 }
 
 func TestSDKSimulateCustomPolicy(t *testing.T) {
-	f := &fakeIAM{reply: func(in query.Input) (query.Output, error) {
+	f := &fakeIAM{reply: func(in any) (any, error) {
 		r := in.(*iamapi.SimulateCustomPolicyRequest)
 		return &iamapi.SimulatePolicyResponse{
 			IsTruncated: ptr(false),
@@ -177,7 +178,7 @@ func TestSDKSimulateCustomPolicy(t *testing.T) {
 }
 
 func TestSDKListUsersPagination(t *testing.T) {
-	f := &fakeIAM{reply: func(in query.Input) (query.Output, error) {
+	f := &fakeIAM{reply: func(in any) (any, error) {
 		r := in.(*iamapi.ListUsersRequest)
 		if r.Marker == nil {
 			return &iamapi.ListUsersResponse{
@@ -209,7 +210,7 @@ func TestSDKListUsersPagination(t *testing.T) {
 		t.Fatalf("names %v", names)
 	}
 	// A required list that is empty is still written, as <Users></Users>.
-	f.reply = func(query.Input) (query.Output, error) {
+	f.reply = func(any) (any, error) {
 		return &iamapi.ListUsersResponse{IsTruncated: ptr(false)}, nil
 	}
 	out, err := c.ListUsers(context.Background(), &iam.ListUsersInput{})
@@ -219,7 +220,7 @@ func TestSDKListUsersPagination(t *testing.T) {
 }
 
 func TestSDKCreateAccessKeyAndSummary(t *testing.T) {
-	f := &fakeIAM{reply: func(query.Input) (query.Output, error) {
+	f := &fakeIAM{reply: func(any) (any, error) {
 		return &iamapi.CreateAccessKeyResponse{AccessKey: iamapi.AccessKey{
 			UserName: "bob", AccessKeyId: "AKIAIOSFODNN7EXAMPLE", Status: iamapi.StatusTypeActive,
 			SecretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", CreateDate: ptr(created),
@@ -237,7 +238,7 @@ func TestSDKCreateAccessKeyAndSummary(t *testing.T) {
 		t.Fatalf("decoded %#v", got)
 	}
 
-	f.reply = func(in query.Input) (query.Output, error) {
+	f.reply = func(in any) (any, error) {
 		return &iamapi.GetAccountSummaryResponse{SummaryMap: map[iamapi.SummaryKeyType]int32{
 			iamapi.SummaryKeyTypeUsers: 5, iamapi.SummaryKeyTypeUsersQuota: 5000,
 		}}, nil
@@ -249,7 +250,7 @@ func TestSDKCreateAccessKeyAndSummary(t *testing.T) {
 }
 
 func TestSDKErrors(t *testing.T) {
-	f := &fakeIAM{reply: func(query.Input) (query.Output, error) {
+	f := &fakeIAM{reply: func(any) (any, error) {
 		return nil, awserr.NoSuchEntity("The user with name %s cannot be found.", "ghost").WithCause(errors.New("internal detail"))
 	}}
 	c := newClient(t, f)
@@ -278,16 +279,16 @@ func TestOperationTable(t *testing.T) {
 		t.Fatalf("%d operations, want 176", len(names))
 	}
 	for _, n := range names {
-		op, ok := iamapi.LookupOperation(n)
+		op, ok := iamcodec.LookupOperation(n)
 		if !ok || op.Name != n || op.HTTPMethod != "POST" || op.NewInput() == nil {
 			t.Fatalf("operation %s: %#v", n, op)
 		}
 	}
-	op, _ := iamapi.LookupOperation("DeleteUser")
+	op, _ := iamcodec.LookupOperation("DeleteUser")
 	if op.ResultWrapper != "" || len(op.Errors) == 0 {
 		t.Fatalf("DeleteUser: %#v", op)
 	}
-	if _, ok := iamapi.LookupOperation("NoSuchAction"); ok {
+	if _, ok := iamcodec.LookupOperation("NoSuchAction"); ok {
 		t.Fatal("unknown action found")
 	}
 }

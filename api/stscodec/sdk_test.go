@@ -1,4 +1,4 @@
-package stsapi_test
+package stscodec_test
 
 import (
 	"context"
@@ -14,12 +14,13 @@ import (
 	ststypes "github.com/aws/aws-sdk-go-v2/service/sts/types"
 
 	"github.com/gatehouse-iam/gatehouse/api/stsapi"
+	"github.com/gatehouse-iam/gatehouse/api/stscodec"
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/protocol/query"
 )
 
 func TestSDKAssumeRole(t *testing.T) {
-	svc := stsapi.Service()
+	svc := stscodec.Service()
 	var got *stsapi.AssumeRoleRequest
 	var fail error
 	exp := time.Date(2024, 5, 6, 8, 8, 9, 0, time.UTC)
@@ -29,7 +30,7 @@ func TestSDKAssumeRole(t *testing.T) {
 		if err == nil {
 			op, err = svc.Resolve(req)
 		}
-		var in query.Input
+		var in any
 		if err == nil {
 			in, err = svc.Decode(op, req)
 		}
