@@ -12,10 +12,11 @@ import (
 func TestReportChecksKeyAge(t *testing.T) {
 	now := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
 	at := func(days int) string { return now.AddDate(0, 0, -days).Format("2006-01-02T15:04:05+00:00") }
-	header := strings.Join(credentialReportHeader, ",")
+	// The checks read the columns by name: the ones they use suffice.
+	header := "user,user_creation_time,password_enabled,mfa_active,access_key_1_active,access_key_1_last_rotated," +
+		"access_key_1_last_used_date,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date"
 	row := func(user, active1, rotated1, active2, rotated2 string) string {
-		return user + ",arn:aws:iam::123456789012:user/" + user + "," + at(400) + ",false,N/A,N/A,N/A,false," +
-			active1 + "," + rotated1 + ",N/A,N/A,N/A," + active2 + "," + rotated2 + ",N/A,N/A,N/A,false,N/A,false,N/A"
+		return user + "," + at(400) + ",false,false," + active1 + "," + rotated1 + ",N/A," + active2 + "," + rotated2 + ",N/A"
 	}
 	report := strings.Join([]string{header,
 		row("fresh", "true", at(10), "false", "N/A"),
@@ -51,16 +52,4 @@ func TestReportChecksKeyAge(t *testing.T) {
 			}
 		}
 	}
-}
-
-// credentialReportHeader is the credential report's header (iam's
-// credentialReportColumns, AWS's order).
-var credentialReportHeader = []string{
-	"user", "arn", "user_creation_time", "password_enabled", "password_last_used", "password_last_changed",
-	"password_next_rotation", "mfa_active",
-	"access_key_1_active", "access_key_1_last_rotated", "access_key_1_last_used_date",
-	"access_key_1_last_used_region", "access_key_1_last_used_service",
-	"access_key_2_active", "access_key_2_last_rotated", "access_key_2_last_used_date",
-	"access_key_2_last_used_region", "access_key_2_last_used_service",
-	"cert_1_active", "cert_1_last_rotated", "cert_2_active", "cert_2_last_rotated",
 }

@@ -122,45 +122,31 @@ func run(args []string, stdout, stderr io.Writer) error {
 		targets = append(targets, floorTarget("http://"+f.addr, cfg.region))
 	}
 	if len(cfg.scenarios) > 0 {
-		p, err := setup(ctx, cfg, log)
-		if p != nil {
-			// Cleanup gets its own short deadline: the run's may be over.
-			defer func() {
-				cctx, ccancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-				defer ccancel()
-				p.cleanup(cctx, log)
-			}()
-		}
-		if err != nil {
-			return fmt.Errorf("creating the principals: %w", err)
-		}
-		for _, s := range cfg.scenarios {
-			t, err := p.target(cfg, s)
-			if err != nil {
-				return err
-			}
-			targets = append(targets, t)
-		}
+		endpoints := []struct{ url, label string }{{cfg.endpoint, ""}}
 		if cfg.compareURL != "" {
-			ccfg := cfg
-			ccfg.endpoint = cfg.compareURL
-			cp, err := setup(ctx, ccfg, log)
-			if cp != nil {
+			endpoints = append(endpoints, struct{ url, label string }{cfg.compareURL, " (" + cfg.compareLabel + ")"})
+		}
+		for _, ep := range endpoints {
+			ecfg := cfg
+			ecfg.endpoint = ep.url
+			p, err := setup(ctx, ecfg, log)
+			if p != nil {
+				// Cleanup gets its own short deadline: the run's may be over.
 				defer func() {
 					cctx, ccancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 					defer ccancel()
-					cp.cleanup(cctx, log)
+					p.cleanup(cctx, log)
 				}()
 			}
 			if err != nil {
-				return fmt.Errorf("creating the principals on %s: %w", cfg.compareURL, err)
+				return fmt.Errorf("creating the principals on %s: %w", ep.url, err)
 			}
 			for _, s := range cfg.scenarios {
-				t, err := cp.target(ccfg, s)
+				t, err := p.target(ecfg, s)
 				if err != nil {
 					return err
 				}
-				t.name += " (" + cfg.compareLabel + ")"
+				t.name += ep.label
 				targets = append(targets, t)
 			}
 		}
