@@ -64,6 +64,10 @@ type Config struct {
 	// Policies gives users' and roles' identity policies to the unused
 	// access analyzer (app.Config's authorization view).
 	Policies Policies
+	// MaxAccessKeyAge is the age past which an active access key is
+	// reported as not rotated (FindingTypeAccessKeyNotRotated); zero means
+	// DefaultMaxAccessKeyAge.
+	MaxAccessKeyAge time.Duration
 }
 
 // Service implements the Access Analyzer operations.
@@ -77,6 +81,7 @@ type Service struct {
 	genTimeout time.Duration
 	goFn       func(func())
 	policies   Policies
+	maxKeyAge  time.Duration
 }
 
 // New returns the service.
@@ -89,7 +94,12 @@ func New(c Config) *Service {
 	if timeout <= 0 {
 		timeout = defaultGenerationTimeout
 	}
-	return &Service{st: c.Store, rand: r, now: c.Now, log: c.Log, trail: c.Trail, genTimeout: timeout, goFn: c.Go, policies: c.Policies}
+	maxKeyAge := c.MaxAccessKeyAge
+	if maxKeyAge <= 0 {
+		maxKeyAge = DefaultMaxAccessKeyAge
+	}
+	return &Service{st: c.Store, rand: r, now: c.Now, log: c.Log, trail: c.Trail, genTimeout: timeout, goFn: c.Go, policies: c.Policies,
+		maxKeyAge: maxKeyAge}
 }
 
 // op builds an operation.Op from a typed run function; the action is

@@ -27,6 +27,18 @@ import (
 //     AWS's and are not analyzed.
 //   - UnusedIAMUserAccessKey: an active access key not used within the age
 //     (its last use, or its creation if never used).
+//   - IAMUserAccessKeyNotRotated (Gatehouse's, not in AWS's model): an
+//     active access key created longer ago than the server's maximum access
+//     key age (serve --max-access-key-age, 90 days by default), the check
+//     of AWS Config's access-keys-rotated rule ("Checks if active IAM access
+//     keys are rotated (changed) within the number of days specified in
+//     maxAccessKeyAge ... The default value is 90 days",
+//     https://docs.aws.amazon.com/config/latest/developerguide/access-keys-rotated.html),
+//     whose resource is the user, as the rule marks the AWS::IAM::User
+//     noncompliant. Its details are an UnusedIamUserAccessKeyDetails (the
+//     key's id and last use), and the key's creation date is the
+//     credential report's access_key_N_last_rotated, so the report and the
+//     findings name the same keys.
 //   - UnusedIAMUserPassword: a console password (login profile) not used
 //     within the age (the user's PasswordLastUsed, or the profile's
 //     creation).
@@ -51,6 +63,17 @@ import (
 
 // scanDeadline bounds the reading of the trail for one scan.
 const scanDeadline = 20 * time.Second
+
+// DefaultMaxAccessKeyAge is AWS Config's default maxAccessKeyAge of the
+// access-keys-rotated rule: 90 days.
+const DefaultMaxAccessKeyAge = 90 * 24 * time.Hour
+
+// FindingTypeAccessKeyNotRotated is the type of the findings of active
+// access keys older than the maximum access key age. It is Gatehouse's:
+// AWS reports such keys through AWS Config's access-keys-rotated rule, not
+// IAM Access Analyzer, whose model has no such type (SDKs read it as an
+// unknown enum value).
+const FindingTypeAccessKeyNotRotated analyzerapi.FindingType = "IAMUserAccessKeyNotRotated"
 
 // Policies gives the identity policies of users and roles; the
 // authorization view (*authview.Directory) is one.
@@ -174,12 +197,17 @@ func (s *Service) observeUnused(ctx context.Context, account string, a *analyzer
 		f := findingRecord{FindingType: string(typ), Resource: resource, ResourceType: resourceType, Owner: account, Unused: &d}
 		out[f.key()] = f
 	}
+	rotateBy := now.Add(-s.maxKeyAge)
 	for _, k := range st.keys {
 		userARN := userARNOf(st.entities, k.UserName)
 		if userARN == "" {
 			continue
 		}
 		since, used := k.CreateDate, !k.LastUsed.Date.IsZero()
+		if k.CreateDate.Before(rotateBy) {
+			add(FindingTypeAccessKeyNotRotated, userARN, string(analyzerapi.ResourceTypeAWSIAMUser),
+				unusedDetail{AccessKeyID: k.ID, LastAccessed: timeIf(used, k.LastUsed.Date)})
+		}
 		if used {
 			since = k.LastUsed.Date
 		}
@@ -360,7 +388,7 @@ func (f *findingRecord) details() analyzerapi.FindingDetails {
 	switch analyzerapi.FindingType(f.FindingType) {
 	case analyzerapi.FindingTypeUnusedIAMRole:
 		return analyzerapi.FindingDetails{UnusedIamRoleDetails: &analyzerapi.UnusedIamRoleDetails{LastAccessed: d.LastAccessed}}
-	case analyzerapi.FindingTypeUnusedIAMUserAccessKey:
+	case analyzerapi.FindingTypeUnusedIAMUserAccessKey, FindingTypeAccessKeyNotRotated:
 		return analyzerapi.FindingDetails{UnusedIamUserAccessKeyDetails: &analyzerapi.UnusedIamUserAccessKeyDetails{AccessKeyId: d.AccessKeyID, LastAccessed: d.LastAccessed}}
 	case analyzerapi.FindingTypeUnusedIAMUserPassword:
 		return analyzerapi.FindingDetails{UnusedIamUserPasswordDetails: &analyzerapi.UnusedIamUserPasswordDetails{LastAccessed: d.LastAccessed}}

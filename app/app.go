@@ -70,6 +70,11 @@ type Config struct {
 	// of the process); unset, the journal is fsynced as its events are
 	// indexed, a fraction of a second later.
 	AuditSync bool
+	// MaxAccessKeyAge is the age past which an active access key is due
+	// for rotation (AWS Config's access-keys-rotated maxAccessKeyAge):
+	// the unused access analyzer's IAMUserAccessKeyNotRotated findings and
+	// the console's dashboard; zero means 90 days.
+	MaxAccessKeyAge time.Duration
 	// Principals bounds the authorization view's cache of compiled policy
 	// sets (authview.Options.Principals; zero: the default).
 	Principals int
@@ -158,7 +163,8 @@ func New(ctx context.Context, c Config) (*Gatehouse, error) {
 		g.IAM.UseIssuerBase(c.PublicURL)
 	}
 	g.Authorizer.UseSessions(g.STS)
-	g.AccessAnalyzer = accessanalyzer.New(accessanalyzer.Config{Store: c.Store, Rand: c.Rand, Now: c.Now, Log: c.Log, Trail: trailReader, Policies: dir})
+	g.AccessAnalyzer = accessanalyzer.New(accessanalyzer.Config{Store: c.Store, Rand: c.Rand, Now: c.Now, Log: c.Log, Trail: trailReader, Policies: dir,
+		MaxAccessKeyAge: c.MaxAccessKeyAge})
 	if c.Objects != nil {
 		g.S3 = s3.New(s3.Config{Store: c.Store, Buckets: dir, Backend: c.Objects, Authorizer: g.Authorizer, Rand: c.Rand, Now: c.Now, Log: c.Log})
 	}
@@ -173,7 +179,8 @@ func New(ctx context.Context, c Config) (*Gatehouse, error) {
 		return nil, err
 	}
 	g.Console, err = console.New(console.Config{API: g.Server.APIHandler(), IAM: g.IAM, STS: g.STS, Sealer: g.TokenKeys,
-		Rand: c.Rand, Now: c.Now, Log: c.Log, Trail: g.Recorder, HasS3: g.S3 != nil, HasCloudTrail: g.CloudTrail != nil})
+		Rand: c.Rand, Now: c.Now, Log: c.Log, Trail: g.Recorder, HasS3: g.S3 != nil, HasCloudTrail: g.CloudTrail != nil,
+		MaxAccessKeyAge: c.MaxAccessKeyAge})
 	if err != nil {
 		return nil, fmt.Errorf("building the console: %w", err)
 	}

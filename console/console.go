@@ -72,6 +72,11 @@ type Config struct {
 	// HasS3 and HasCloudTrail say whether the server serves S3 and
 	// CloudTrail, so the console shows their pages.
 	HasS3, HasCloudTrail bool
+	// MaxAccessKeyAge is the age past which the dashboard reports an
+	// active access key as due for rotation (the credential report's
+	// access_key_N_last_rotated), the unused access analyzer's
+	// IAMUserAccessKeyNotRotated age; zero means 90 days.
+	MaxAccessKeyAge time.Duration
 }
 
 // Console is the web console's handler.
@@ -87,6 +92,7 @@ type Console struct {
 	trail   *trail.Recorder
 	hasS3   bool
 	hasCT   bool
+	maxAge  time.Duration // of an active access key
 	pages   map[string]*template.Template
 	mux     *http.ServeMux
 	static  http.Handler
@@ -103,7 +109,11 @@ func New(c Config) (*Console, error) {
 	if c.Region == "" {
 		c.Region = "us-east-1"
 	}
-	con := &Console{api: c.API, iam: c.IAM, sts: c.STS, sealer: c.Sealer, rand: c.Rand, now: c.Now, log: c.Log, region: c.Region, trail: c.Trail, hasS3: c.HasS3, hasCT: c.HasCloudTrail}
+	if c.MaxAccessKeyAge <= 0 {
+		c.MaxAccessKeyAge = staleAfter
+	}
+	con := &Console{api: c.API, iam: c.IAM, sts: c.STS, sealer: c.Sealer, rand: c.Rand, now: c.Now, log: c.Log, region: c.Region, trail: c.Trail, hasS3: c.HasS3, hasCT: c.HasCloudTrail,
+		maxAge: c.MaxAccessKeyAge}
 	if err := con.parseTemplates(); err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package console
 import (
 	"bytes"
 	"encoding/csv"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -36,8 +37,8 @@ const staleAfter = 90 * 24 * time.Hour
 
 // dashboard shows the account summary and the security recommendations:
 // root MFA and root access keys (GetAccountSummary), users without MFA,
-// access keys older than 90 days and unused credentials (the credential
-// report).
+// access keys older than the maximum access key age and credentials
+// unused for 90 days (the credential report).
 func (c *Console) dashboard(w http.ResponseWriter, r *http.Request, s *sess, cl *clients) {
 	ctx := apiContext(r)
 	sum, err := cl.IAM.GetAccountSummary(ctx, &awsiam.GetAccountSummaryInput{})
@@ -70,15 +71,17 @@ func (c *Console) dashboard(w http.ResponseWriter, r *http.Request, s *sess, cl 
 		if rep.GeneratedTime != nil {
 			d.ReportAt = *rep.GeneratedTime
 		}
-		d.Recommendations = append(d.Recommendations, reportChecks(rep.Content, c.now())...)
+		d.Recommendations = append(d.Recommendations, reportChecks(rep.Content, c.now(), c.maxAge)...)
 	}
 	c.render(w, r, "dashboard", http.StatusOK, &page{Title: "Dashboard", S: s, Nav: "dashboard", Data: d})
 }
 
 // reportChecks reads the credential report: users with a password but no
-// MFA, active keys older than staleAfter, passwords and keys unused for
-// that long.
-func reportChecks(content []byte, now time.Time) []recommendation {
+// MFA, active keys created more than maxKeyAge ago (their
+// access_key_N_last_rotated: the keys of the unused access analyzer's
+// IAMUserAccessKeyNotRotated findings), passwords and keys unused for
+// staleAfter.
+func reportChecks(content []byte, now time.Time, maxKeyAge time.Duration) []recommendation {
 	rows, err := csv.NewReader(bytes.NewReader(content)).ReadAll()
 	if err != nil || len(rows) < 1 {
 		return nil
@@ -93,10 +96,11 @@ func reportChecks(content []byte, now time.Time) []recommendation {
 		}
 		return ""
 	}
-	old := func(v string) bool {
+	olderThan := func(v string, age time.Duration) bool {
 		t, err := time.Parse(time.RFC3339, v)
-		return err == nil && now.Sub(t) > staleAfter
+		return err == nil && t.Before(now.Add(-age))
 	}
+	old := func(v string) bool { return olderThan(v, staleAfter) }
 	var noMFA, oldKeys, unused []string
 	for _, row := range rows[1:] {
 		user := get(row, "user")
@@ -111,7 +115,7 @@ func reportChecks(content []byte, now time.Time) []recommendation {
 			if get(row, "access_key_"+k+"_active") != "true" {
 				continue
 			}
-			if old(get(row, "access_key_"+k+"_last_rotated")) {
+			if olderThan(get(row, "access_key_"+k+"_last_rotated"), maxKeyAge) {
 				oldKeys = append(oldKeys, user)
 			}
 			used := get(row, "access_key_"+k+"_last_used_date")
@@ -138,7 +142,8 @@ func reportChecks(content []byte, now time.Time) []recommendation {
 		out = append(out, recommendation{Level: "warn", Title: badTitle, Detail: detail + " " + list(names), Link: "/console/users"})
 	}
 	add(noMFA, "Every user with a console password has MFA", "Users with a console password but no MFA", "Enrol an MFA device for:")
-	add(oldKeys, "No active access key is older than 90 days", "Access keys older than 90 days", "Rotate the keys of:")
+	days := fmt.Sprintf("%d days", int(maxKeyAge/(24*time.Hour)))
+	add(oldKeys, "No active access key is older than "+days, "Access keys older than "+days, "Rotate the keys of:")
 	add(unused, "No credentials unused for 90 days", "Credentials unused for 90 days", "Remove or deactivate the unused credentials of:")
 	return out
 }

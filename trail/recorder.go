@@ -370,7 +370,7 @@ func Retain(ctx context.Context, store Store, keep, every time.Duration, now fun
 				}
 				break
 			}
-			if n < batch {
+			if n == 0 {
 				break
 			}
 		}

@@ -109,8 +109,9 @@ type Store interface {
 	Append(ctx context.Context, entries []Entry) error
 	// Lookup returns one page of a query.
 	Lookup(ctx context.Context, q Query) (Page, error)
-	// DeleteBefore deletes at most limit events older than t and returns
-	// how many it deleted (retention runs it until it returns < limit).
+	// DeleteBefore deletes at most limit events older than t, the oldest
+	// (or the first inserted) first, and returns how many it deleted;
+	// retention runs it until it returns 0.
 	DeleteBefore(ctx context.Context, t time.Time, limit int) (int, error)
 	// Close releases the store.
 	Close() error

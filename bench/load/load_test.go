@@ -200,7 +200,10 @@ func TestFlagsAreBounded(t *testing.T) {
 		{"-endpoint", "127.0.0.1:1"},
 		{"-op", "GetUser"}, // no endpoint
 		{"-serve-floor", "2h"},
-		{"-endpoint", "http://127.0.0.1:1", "-duration", "1m", "-rounds", "20", "-c", "1,2,4,8,16,32"}, // over an hour
+		{"-compare-endpoint", "http://127.0.0.1:2", "-floor"},                   // no endpoint to compare with
+		{"-endpoint", "http://127.0.0.1:1", "-compare-endpoint", "127.0.0.1:2"}, // not a URL
+		{"-endpoint", "http://127.0.0.1:1", "-compare-endpoint", "http://127.0.0.1:2", "-duration", "1m", "-rounds", "20", "-c", "1,8,32"}, // over an hour with the comparison
+		{"-endpoint", "http://127.0.0.1:1", "-duration", "1m", "-rounds", "20", "-c", "1,2,4,8,16,32"},                                     // over an hour
 	} {
 		if _, err := parseFlags(args, io.Discard); err == nil {
 			t.Errorf("parseFlags(%q) accepted", args)

@@ -62,20 +62,26 @@ const (
 
 // config is the run's configuration, from the flags.
 type config struct {
-	endpoint    string
-	region      string
-	scenarios   []scenario
-	floor       bool
-	floorURL    string        // an external floor (-floor-endpoint) instead of the in-process one
-	serveFloor  time.Duration // > 0: only serve the floor for this long (-serve-floor)
-	floorAddr   string
-	concurrency []int
-	duration    time.Duration
-	warmup      time.Duration
-	rounds      int
-	maxRequests int64
-	timeout     time.Duration
-	json        bool
+	endpoint string
+	// compareURL, when set, is a second Gatehouse every scenario is also
+	// measured on, in the same interleaved rounds (rows labelled
+	// "SCENARIO (compareLabel)"): e.g. one started with --audit=false, so
+	// that the trail's cost is read in one run.
+	compareURL   string
+	compareLabel string
+	region       string
+	scenarios    []scenario
+	floor        bool
+	floorURL     string        // an external floor (-floor-endpoint) instead of the in-process one
+	serveFloor   time.Duration // > 0: only serve the floor for this long (-serve-floor)
+	floorAddr    string
+	concurrency  []int
+	duration     time.Duration
+	warmup       time.Duration
+	rounds       int
+	maxRequests  int64
+	timeout      time.Duration
+	json         bool
 }
 
 func main() {
@@ -116,24 +122,33 @@ func run(args []string, stdout, stderr io.Writer) error {
 		targets = append(targets, floorTarget("http://"+f.addr, cfg.region))
 	}
 	if len(cfg.scenarios) > 0 {
-		p, err := setup(ctx, cfg, log)
-		if p != nil {
-			// Cleanup gets its own short deadline: the run's may be over.
-			defer func() {
-				cctx, ccancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-				defer ccancel()
-				p.cleanup(cctx, log)
-			}()
+		endpoints := []struct{ url, label string }{{cfg.endpoint, ""}}
+		if cfg.compareURL != "" {
+			endpoints = append(endpoints, struct{ url, label string }{cfg.compareURL, " (" + cfg.compareLabel + ")"})
 		}
-		if err != nil {
-			return fmt.Errorf("creating the principals: %w", err)
-		}
-		for _, s := range cfg.scenarios {
-			t, err := p.target(cfg, s)
-			if err != nil {
-				return err
+		for _, ep := range endpoints {
+			ecfg := cfg
+			ecfg.endpoint = ep.url
+			p, err := setup(ctx, ecfg, log)
+			if p != nil {
+				// Cleanup gets its own short deadline: the run's may be over.
+				defer func() {
+					cctx, ccancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+					defer ccancel()
+					p.cleanup(cctx, log)
+				}()
 			}
-			targets = append(targets, t)
+			if err != nil {
+				return fmt.Errorf("creating the principals on %s: %w", ep.url, err)
+			}
+			for _, s := range cfg.scenarios {
+				t, err := p.target(ecfg, s)
+				if err != nil {
+					return err
+				}
+				t.name += ep.label
+				targets = append(targets, t)
+			}
 		}
 	}
 	rows, err := g.measure(ctx, targets)
@@ -159,6 +174,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		conc      string
 	)
 	fs.StringVar(&cfg.endpoint, "endpoint", "", "Gatehouse's URL, e.g. http://127.0.0.1:8080 (empty: the floor alone, with -floor)")
+	fs.StringVar(&cfg.compareURL, "compare-endpoint", "", "a second Gatehouse to measure every scenario on too, in the same rounds (e.g. one with --audit=false)")
+	fs.StringVar(&cfg.compareLabel, "compare-label", "compare", "the label of -compare-endpoint's rows")
 	fs.StringVar(&cfg.region, "region", "us-east-1", "signing region")
 	fs.StringVar(&op, "op", "GetCallerIdentity", "operation: GetCallerIdentity, GetUser or AssumeRole")
 	fs.StringVar(&creds, "creds", "", "credentials: root, user or role (a role session); default root, user for AssumeRole")
@@ -239,6 +256,15 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 			return config{}, fmt.Errorf("-endpoint %q is not an http(s) URL", cfg.endpoint)
 		}
 	}
+	if cfg.compareURL != "" {
+		cfg.compareURL = strings.TrimRight(cfg.compareURL, "/")
+		switch {
+		case cfg.endpoint == "" || len(cfg.scenarios) == 0:
+			return config{}, errors.New("-compare-endpoint needs -endpoint and scenarios")
+		case !strings.HasPrefix(cfg.compareURL, "http://") && !strings.HasPrefix(cfg.compareURL, "https://"):
+			return config{}, fmt.Errorf("-compare-endpoint %q is not an http(s) URL", cfg.compareURL)
+		}
+	}
 	if cfg.deadline() > maxRunTime {
 		return config{}, fmt.Errorf("the run would last about %v, more than %v: fewer rounds, levels or scenarios", cfg.planned().Round(time.Second), maxRunTime)
 	}
@@ -248,6 +274,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 // planned is how long the measurements last if every round ends on time.
 func (c config) planned() time.Duration {
 	n := len(c.scenarios)
+	if c.compareURL != "" {
+		n *= 2
+	}
 	if c.floor {
 		n++
 	}

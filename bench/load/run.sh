@@ -8,6 +8,10 @@
 # c=1,8,32, their rounds interleaved, and prints one Markdown table.
 # The server is stopped by its pid on every way out (trap), and by `timeout`
 # if the script itself is killed.
+# With GATEHOUSE_COMPARE_ARGS set (e.g. --audit=false) a second gatehouse is
+# started with those flags and every scenario is measured on it too, in the
+# same interleaved rounds (rows "SCENARIO (compare)"): the audit trail's cost
+# in one run is GATEHOUSE_COMPARE_ARGS=--audit=false bench/load/run.sh.
 #   usage: bench/load/run.sh [extra load flags, e.g. -duration 5s -json]
 # Defaults: 3 rounds of 3 s after a 0.5 s warm-up per level (about 2.5 min in all).
 set -euo pipefail
@@ -17,8 +21,9 @@ ROOT=$(dirname "$BENCH")
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/gatehouse-load.XXXXXX")
 pid=
 fpid=
+cpid=
 cleanup() {
-  for p in $pid $fpid; do
+  for p in $pid $fpid $cpid; do
     kill "$p" 2>/dev/null || true
     wait "$p" 2>/dev/null || true
   done
@@ -40,6 +45,14 @@ timeout 600 "$TMP/gatehouse" serve --addr 127.0.0.1:0 --data "$TMP/data" --log-f
   ${GATEHOUSE_SERVE_ARGS:-} >"$TMP/server.log" 2>&1 &
 pid=$!
 
+compare=()
+if [ -n "${GATEHOUSE_COMPARE_ARGS:-}" ]; then
+  # shellcheck disable=SC2086
+  timeout 600 "$TMP/gatehouse" serve --addr 127.0.0.1:0 --data "$TMP/data-compare" --log-format text \
+    $GATEHOUSE_COMPARE_ARGS >"$TMP/compare.log" 2>&1 &
+  cpid=$!
+fi
+
 timeout 600 "$TMP/load" -serve-floor 9m >"$TMP/floor.log" 2>&1 &
 fpid=$!
 
@@ -58,13 +71,22 @@ listening() {
 }
 addr=$(listening "$pid" "$TMP/server.log")
 floor=$(listening "$fpid" "$TMP/floor.log")
-for _ in $(seq 1 100); do
-  curl -fsS "http://$addr/healthz" >/dev/null 2>&1 && break
-  sleep 0.1
+if [ -n "$cpid" ]; then
+  caddr=$(listening "$cpid" "$TMP/compare.log")
+  compare=(-compare-endpoint "http://$caddr" -compare-label "$GATEHOUSE_COMPARE_ARGS")
+fi
+for a in $addr ${caddr:-}; do
+  for _ in $(seq 1 100); do
+    curl -fsS "http://$a/healthz" >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  curl -fsS "http://$a/healthz" >/dev/null || { echo "gatehouse is not healthy at $a" >&2; exit 1; }
 done
-curl -fsS "http://$addr/healthz" >/dev/null || { echo "gatehouse is not healthy at $addr" >&2; exit 1; }
+if [ -n "$cpid" ]; then
+  echo "the compared gatehouse (pid $cpid, $GATEHOUSE_COMPARE_ARGS) serving on $caddr" >&2
+fi
 echo "gatehouse (pid $pid) serving on $addr, the floor (pid $fpid) on $floor" >&2
 
 timeout 540 "$TMP/load" -endpoint "http://$addr" -floor-endpoint "http://$floor" \
   -scenarios GetCallerIdentity/root,GetUser/user,GetUser/role,AssumeRole/user \
-  -c 1,8,32 -duration 3s -rounds 3 -warmup 500ms "$@"
+  -c 1,8,32 -duration 3s -rounds 3 -warmup 500ms "${compare[@]}" "$@"

@@ -67,6 +67,9 @@ type serveConfig struct {
 	Audit auditConfig
 	// Principals bounds the authorization view's cache of policy sets.
 	Principals int
+	// MaxAccessKeyAgeDays is the age in days past which an active access
+	// key is due for rotation (--max-access-key-age); zero means 90.
+	MaxAccessKeyAgeDays int
 	// PublicURL is the server's URL as clients and relying parties reach
 	// it (outbound identity federation's issuers live under it); empty,
 	// the listener's address.
@@ -110,6 +113,9 @@ func (c *serveConfig) Validate() error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("--log-format must be text or json, not %q", c.LogFormat)
+	}
+	if c.MaxAccessKeyAgeDays < 0 || c.MaxAccessKeyAgeDays > maxAccessKeyAgeDays {
+		return fmt.Errorf("--max-access-key-age must be 1 to %d days (0: the default, 90), not %d", maxAccessKeyAgeDays, c.MaxAccessKeyAgeDays)
 	}
 	return c.Audit.validate()
 }
@@ -171,8 +177,13 @@ management account; the others find it.`,
 	f.IntVar(&c.Principals, "principal-cache", authview.DefaultPrincipals, "principals whose compiled policy sets are kept in memory (about 10 KB each); the least used are evicted and reloaded from the store when they call again")
 	f.StringVar(&c.PublicURL, "public-url", "", "URL at which clients and relying parties reach this server (http[s]://host[:port]), under which outbound identity federation's issuers live; give it behind a proxy or in a cluster (default: the --addr listener's address)")
 	f.BoolVar(&c.Audit.Sync, "audit-fsync", false, "fsync the audit journal before answering each request, so that its event survives a crash of the machine too (a crash of the process never loses one)")
+	f.IntVar(&c.MaxAccessKeyAgeDays, "max-access-key-age", 90, "days after its creation at which an active access key is due for rotation (AWS Config's access-keys-rotated maxAccessKeyAge): reported by unused access analyzers (IAMUserAccessKeyNotRotated findings) and the console's dashboard")
 	return cmd
 }
+
+// maxAccessKeyAgeDays bounds --max-access-key-age (AWS Config's rule
+// parameter is an int; ten years is beyond any rotation policy).
+const maxAccessKeyAgeDays = 3650
 
 func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 	var lv slog.Level
@@ -247,7 +258,7 @@ func serve(ctx context.Context, c *serveConfig, stdout, stderr io.Writer) error 
 	defer closeTrail()
 	gh, err := app.New(ctx, app.Config{Store: st, Keys: keys, Rand: rand.Reader, Now: time.Now, Log: log, Registry: reg,
 		Objects: objects, S3Domain: c.S3Domain, Trail: trailStore, AuditLog: auditLog, AuditJournal: auditJournal(c),
-		AuditSync: c.Audit.Sync, Principals: c.Principals})
+		AuditSync: c.Audit.Sync, Principals: c.Principals, MaxAccessKeyAge: time.Duration(c.MaxAccessKeyAgeDays) * 24 * time.Hour})
 	if err != nil {
 		return err
 	}

@@ -134,3 +134,18 @@ func TestServeUnreachableStore(t *testing.T) {
 		t.Errorf("serve: %v, want a clear error naming the bound", err)
 	}
 }
+
+// TestServeMaxAccessKeyAge: --max-access-key-age is 1 to 3650 days, 0 the
+// default (90).
+func TestServeMaxAccessKeyAge(t *testing.T) {
+	for _, c := range []struct {
+		days int
+		ok   bool
+	}{{0, true}, {1, true}, {90, true}, {3650, true}, {-1, false}, {3651, false}} {
+		cfg := serveConfig{LogFormat: "text", Audit: auditConfig{On: false}, MaxAccessKeyAgeDays: c.days}
+		err := cfg.Validate()
+		if (err == nil) != c.ok || err != nil && !strings.Contains(err.Error(), "--max-access-key-age") {
+			t.Errorf("--max-access-key-age %d: %v", c.days, err)
+		}
+	}
+}

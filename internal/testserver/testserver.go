@@ -84,6 +84,9 @@ type Options struct {
 	// Now, when set, is the server's clock (time.Now otherwise), for tests
 	// of expiry that must not sleep.
 	Now func() time.Time
+	// MaxAccessKeyAge is app.Config.MaxAccessKeyAge (serve
+	// --max-access-key-age; zero: 90 days).
+	MaxAccessKeyAge time.Duration
 }
 
 // StartWith is Start with options.
@@ -131,7 +134,7 @@ func StartWith(t testing.TB, opt Options) *Server {
 		now = time.Now
 	}
 	gh, err := app.New(ctx, app.Config{Store: st, Keys: keys, Rand: rand.Reader, Now: now, Log: log, Registry: prometheus.NewRegistry(),
-		Objects: objects, S3Domain: opt.S3Domain, Trail: tr, AuditJournal: journal})
+		Objects: objects, S3Domain: opt.S3Domain, Trail: tr, AuditJournal: journal, MaxAccessKeyAge: opt.MaxAccessKeyAge})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -119,14 +119,24 @@ func (s *Store) Append(ctx context.Context, entries []trail.Entry) error {
 			tx.Rollback() //nolint:errcheck // the error returned is the one that matters
 		}
 	}()
-	ins, err := prepare(ctx, tx)
+	// The statements run under a context that is never done, and ctx is
+	// checked between entries instead: with a context that can be done,
+	// the driver starts a goroutine per statement to interrupt it, which
+	// cost more than many an insert. An insert does not wait for a lock
+	// (BEGIN IMMEDIATE took the writer's), so a deadline is still kept to
+	// within one entry's insert.
+	sctx := context.WithoutCancel(ctx)
+	ins, err := prepare(sctx, tx)
 	if err != nil {
 		return err
 	}
 	defer ins.close()
 	seqs := make([]int64, len(entries))
 	for i := range entries {
-		if seqs[i], err = ins.insert(ctx, &entries[i]); err != nil {
+		if err := trailsql.Done(ctx, backend, "append", nil); err != nil {
+			return err
+		}
+		if seqs[i], err = ins.insert(sctx, &entries[i]); err != nil {
 			return err
 		}
 	}
@@ -265,9 +275,9 @@ func (s *Store) Lookup(ctx context.Context, q trail.Query) (trail.Page, error) {
 	return page, nil
 }
 
-// DeleteBefore implements trail.Store: it deletes the oldest events (and
-// their resources), at most limit, whose time is before t, in one
-// transaction.
+// DeleteBefore implements trail.Store: it deletes, in one transaction,
+// the events (and their resources) before t among the limit first in the
+// order of insertion; it returns 0 once none of those is before t.
 func (s *Store) DeleteBefore(ctx context.Context, t time.Time, limit int) (int, error) {
 	ctx, cancel, err := s.start(ctx, "delete")
 	defer cancel()
@@ -288,10 +298,10 @@ func (s *Store) DeleteBefore(ctx context.Context, t time.Time, limit int) (int, 
 		}
 	}()
 	before := trailsql.Before(t)
-	if _, err := tx.ExecContext(ctx, deleteResources, before, limit); err != nil {
+	if _, err := tx.ExecContext(ctx, deleteResources, limit, before); err != nil {
 		return 0, mapErr(ctx, err, "delete resources")
 	}
-	res, err := tx.ExecContext(ctx, deleteEvents, before, limit)
+	res, err := tx.ExecContext(ctx, deleteEvents, limit, before)
 	if err != nil {
 		return 0, mapErr(ctx, err, "delete events")
 	}
@@ -309,11 +319,16 @@ func (s *Store) DeleteBefore(ctx context.Context, t time.Time, limit int) (int, 
 	return int(deleted), nil
 }
 
-// The statements of DeleteBefore: the oldest entries before a time (unix
-// seconds), at most a limit, then their resources, then themselves; the
-// two deletes in one transaction select the same entries.
+// The statements of DeleteBefore: of the first entries in the order of
+// insertion (seq, the table's rowid: no index on the time is kept for
+// retention alone), at most a limit, those before a time (unix seconds);
+// their resources, then themselves. The two deletes in one transaction
+// select the same entries. Seq follows time except for requests answered
+// out of their order of arrival: an entry before the time that follows a
+// newer one is deleted by the same call when within the limit, else by a
+// later one.
 const (
-	oldest          = `SELECT seq FROM events WHERE event_time < ? ORDER BY event_time, seq LIMIT ?`
+	oldest          = `SELECT seq FROM (SELECT seq, event_time FROM events ORDER BY seq LIMIT ?) WHERE event_time < ?`
 	deleteResources = `DELETE FROM resources WHERE seq IN (` + oldest + `)`
 	deleteEvents    = `DELETE FROM events WHERE seq IN (` + oldest + `)`
 )
