@@ -96,7 +96,7 @@ type Gatehouse struct {
 	// Recorder writes the audit trail (nil without Config.Trail); its Run
 	// must be running while the server serves, and stop after it.
 	Recorder *trail.Recorder
-	// Console is the web console the server mounts under /console/: its
+	// Console is the web console the server mounts under /ui/: its
 	// pages call the server's own API handler in-process.
 	Console *console.Console
 }

@@ -1,6 +1,6 @@
 // Package console is Gatehouse's web console: server-rendered pages (Go
 // html/template, templates and assets embedded) mounted by the server under
-// /console/. A person signs in with an account id or alias, user name and
+// /ui/. A person signs in with an account id or alias, user name and
 // console password (the root user with a root access key), then an MFA
 // code when they have a device; the sign-in becomes an IAM session — STS's
 // ConsoleCredentials, kept sealed in an HttpOnly, SameSite=Strict cookie —
@@ -111,7 +111,7 @@ func New(c Config) (*Console, error) {
 	if err != nil {
 		return nil, err
 	}
-	con.static = http.StripPrefix("/console/static/", http.FileServerFS(sub))
+	con.static = http.StripPrefix("/ui/static/", http.FileServerFS(sub))
 	con.routes()
 	return con, nil
 }
@@ -179,12 +179,11 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.TLS != nil {
 		h.Set("Strict-Transport-Security", "max-age=31536000")
 	}
-	switch r.URL.Path {
-	case "/console", "/ui", "/ui/":
-		http.Redirect(w, r, "/console/", http.StatusFound)
+	if r.URL.Path == "/ui" {
+		http.Redirect(w, r, "/ui/", http.StatusFound)
 		return
 	}
-	if strings.HasPrefix(r.URL.Path, "/console/static/") {
+	if strings.HasPrefix(r.URL.Path, "/ui/static/") {
 		h.Set("Cache-Control", "public, max-age=3600")
 		c.static.ServeHTTP(w, r)
 		return

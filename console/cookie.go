@@ -109,13 +109,13 @@ func (c *Console) open(r *http.Request, name string, ad []byte, v any) error {
 // setCookie writes a console cookie: HttpOnly, SameSite=Strict, Secure over
 // TLS, scoped to the console's path.
 func setCookie(w http.ResponseWriter, r *http.Request, name, value string, expires time.Time) {
-	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/console/", Expires: expires,
+	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/ui/", Expires: expires,
 		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
 }
 
 // clearCookie deletes a console cookie.
 func clearCookie(w http.ResponseWriter, r *http.Request, name string) {
-	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/console/", MaxAge: -1,
+	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/ui/", MaxAge: -1,
 		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
 }
 

@@ -135,7 +135,7 @@ func reportChecks(content []byte, now time.Time) []recommendation {
 			out = append(out, recommendation{Level: "ok", Title: okTitle})
 			return
 		}
-		out = append(out, recommendation{Level: "warn", Title: badTitle, Detail: detail + " " + list(names), Link: "/console/users"})
+		out = append(out, recommendation{Level: "warn", Title: badTitle, Detail: detail + " " + list(names), Link: "/ui/users"})
 	}
 	add(noMFA, "Every user with a console password has MFA", "Users with a console password but no MFA", "Enrol an MFA device for:")
 	add(oldKeys, "No active access key is older than 90 days", "Access keys older than 90 days", "Rotate the keys of:")

@@ -18,7 +18,7 @@ import (
 	"github.com/gatehouse-iam/gatehouse/internal/testserver"
 )
 
-var nextRE = regexp.MustCompile(`href="(/console/users\?marker=[^"]+)" id="next-page"`)
+var nextRE = regexp.MustCompile(`href="(/ui/users\?marker=[^"]+)" id="next-page"`)
 
 // pageBudget is the issue's target for each page's server time with 1,000
 // users in the account.
@@ -68,18 +68,18 @@ func TestPageTimes1000Users(t *testing.T) {
 
 	// The users list pages by IAM's Marker: 100 a page, and the next
 	// page's link goes on where the first stopped.
-	first := b.get("/console/users")
+	first := b.get("/ui/users")
 	next := nextRE.FindStringSubmatch(first.Body)
-	if next == nil || strings.Count(first.Body, `<tr><td><a href="/console/users/`) != 100 {
-		t.Fatalf("first page: next %v, %d rows", next, strings.Count(first.Body, `<tr><td><a href="/console/users/`))
+	if next == nil || strings.Count(first.Body, `<tr><td><a href="/ui/users/`) != 100 {
+		t.Fatalf("first page: next %v, %d rows", next, strings.Count(first.Body, `<tr><td><a href="/ui/users/`))
 	}
 	second := b.get(html.UnescapeString(next[1]))
 	if second.Status != http.StatusOK || !strings.Contains(second.Body, "user-0099") || strings.Contains(second.Body, ">user-0098<") {
 		t.Errorf("second page = %d\n%.1500s", second.Status, second.Body)
 	}
-	pages := []string{"/console/", "/console/users", "/console/users?marker=", "/console/users/user-0500", "/console/users/user-0500/rotate?old=x",
-		"/console/groups", "/console/groups/developers", "/console/roles", "/console/policies", "/console/policies?scope=Local",
-		"/console/policy?arn=arn:aws:iam::aws:policy/AdministratorAccess", "/console/policies/new", "/console/account"}
+	pages := []string{"/ui/", "/ui/users", "/ui/users?marker=", "/ui/users/user-0500", "/ui/users/user-0500/rotate?old=x",
+		"/ui/groups", "/ui/groups/developers", "/ui/roles", "/ui/policies", "/ui/policies?scope=Local",
+		"/ui/policy?arn=arn:aws:iam::aws:policy/AdministratorAccess", "/ui/policies/new", "/ui/account"}
 	for _, p := range pages {
 		if r := b.get(p); r.Status != http.StatusOK {
 			t.Fatalf("%s = %d\n%.1500s", p, r.Status, r.Body)
