@@ -150,7 +150,8 @@ func New(ctx context.Context, c Config) (*Gatehouse, error) {
 		return nil, err
 	}
 	g.Console, err = console.New(console.Config{API: g.Server.APIHandler(), IAM: g.IAM, STS: g.STS, Sealer: g.TokenKeys,
-		Rand: c.Rand, Now: c.Now, Log: c.Log, Trail: g.Recorder, HasS3: g.S3 != nil, HasCloudTrail: g.CloudTrail != nil})
+		Rand: c.Rand, Now: c.Now, Log: c.Log, Trail: g.Recorder, HasS3: g.S3 != nil, HasCloudTrail: g.CloudTrail != nil,
+		Store: c.Store, SignOuts: dir})
 	if err != nil {
 		return nil, fmt.Errorf("building the console: %w", err)
 	}

@@ -15,6 +15,7 @@ import (
 	"crypto/rand"
 	"embed"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"html/template"
 	"io"
@@ -35,6 +36,7 @@ import (
 
 	"github.com/gatehouse-iam/gatehouse/iam"
 	"github.com/gatehouse-iam/gatehouse/session"
+	"github.com/gatehouse-iam/gatehouse/store"
 	"github.com/gatehouse-iam/gatehouse/sts"
 	"github.com/gatehouse-iam/gatehouse/trail"
 )
@@ -69,6 +71,10 @@ type Config struct {
 	// Trail, when set, records every sign-in attempt as CloudTrail
 	// records AWS's (ConsoleLogin events of signin.amazonaws.com).
 	Trail *trail.Recorder
+	// Store records sign-outs for every node (KindConsoleSignOut).
+	Store store.Store
+	// SignOuts reads the cluster's sign-outs (the authorization view).
+	SignOuts SignOuts
 	// HasS3 and HasCloudTrail say whether the server serves S3 and
 	// CloudTrail, so the console shows their pages.
 	HasS3, HasCloudTrail bool
@@ -76,23 +82,25 @@ type Config struct {
 
 // Console is the web console's handler.
 type Console struct {
-	api     http.Handler
-	iam     *iam.Service
-	sts     *sts.Service
-	sealer  session.Sealer
-	rand    io.Reader
-	now     func() time.Time
-	log     *slog.Logger
-	region  string
-	trail   *trail.Recorder
-	hasS3   bool
-	hasCT   bool
-	pages   map[string]*template.Template
-	mux     *http.ServeMux
-	static  http.Handler
-	revoked revocations
-	byUser  throttle
-	byIP    throttle
+	api      http.Handler
+	iam      *iam.Service
+	sts      *sts.Service
+	sealer   session.Sealer
+	rand     io.Reader
+	now      func() time.Time
+	log      *slog.Logger
+	region   string
+	trail    *trail.Recorder
+	hasS3    bool
+	hasCT    bool
+	pages    map[string]*template.Template
+	mux      *http.ServeMux
+	static   http.Handler
+	revoked  revocations
+	store    store.Store
+	signOuts SignOuts
+	byUser   throttle
+	byIP     throttle
 }
 
 // New builds the console.
@@ -103,7 +111,11 @@ func New(c Config) (*Console, error) {
 	if c.Region == "" {
 		c.Region = "us-east-1"
 	}
-	con := &Console{api: c.API, iam: c.IAM, sts: c.STS, sealer: c.Sealer, rand: c.Rand, now: c.Now, log: c.Log, region: c.Region, trail: c.Trail, hasS3: c.HasS3, hasCT: c.HasCloudTrail}
+	con := &Console{api: c.API, iam: c.IAM, sts: c.STS, sealer: c.Sealer, rand: c.Rand, now: c.Now, log: c.Log, region: c.Region, trail: c.Trail, hasS3: c.HasS3, hasCT: c.HasCloudTrail,
+		store: c.Store, signOuts: c.SignOuts}
+	if con.store == nil || con.signOuts == nil {
+		return nil, errors.New("console: a store and the sign-outs' view are required")
+	}
 	if err := con.parseTemplates(); err != nil {
 		return nil, err
 	}

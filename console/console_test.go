@@ -18,6 +18,7 @@ import (
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/gatehouse-iam/gatehouse/internal/testserver"
+	"github.com/gatehouse-iam/gatehouse/store"
 )
 
 const (
@@ -230,6 +231,38 @@ func TestSignOutAndExpiry(t *testing.T) {
 	skew.Store(int64(12*time.Hour + time.Minute))
 	if r := b2.get("/ui/users"); r.Status != http.StatusSeeOther {
 		t.Errorf("session after 12 h = %d", r.Status)
+	}
+}
+
+// TestSignOutRecorded: a sign-out is a store record (so every node of a
+// cluster refuses the cookie; store/postgres's cluster test signs out on
+// one node and replays the cookie on another), kept until the session
+// would have expired (TestPruneSignOuts: then deleted), and in force in
+// the node's view.
+func TestSignOutRecorded(t *testing.T) {
+	srv := testserver.Start(t)
+	makeUser(t, srv, "heidi", password, false, "AdministratorAccess")
+	ctx := context.Background()
+	b := newBrowser(t, srv.URL)
+	b.mustSignIn(acct, "heidi", password)
+	if r := b.post("/ui/signout", url.Values{"csrf": {b.sessionCSRF()}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("sign-out = %d %.500s", r.Status, r.Body)
+	}
+	var got []store.ConsoleSignOut
+	err := srv.Store.View(ctx, func(tx store.ReadTx) error {
+		var err error
+		got, err = store.ListValues[store.ConsoleSignOut](ctx, tx, store.ListOptions{Kind: store.KindConsoleSignOut})
+		return err
+	})
+	if err != nil || len(got) != 1 {
+		t.Fatalf("sign-outs = %+v, %v", got, err)
+	}
+	now := time.Now()
+	if d := got[0].Expires.Sub(now); d < 11*time.Hour || d > 12*time.Hour+time.Minute {
+		t.Errorf("sign-out kept for %v, want the session's 12 hours", d)
+	}
+	if !srv.Directory.SignedOut(got[0].SessionID, now) || srv.Directory.SignedOut(got[0].SessionID, got[0].Expires) {
+		t.Error("the view does not hold the sign-out until the session's end")
 	}
 }
 

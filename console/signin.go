@@ -242,10 +242,20 @@ func (c *Console) startSession(w http.ResponseWriter, r *http.Request, account, 
 	http.Redirect(w, r, "/ui/", http.StatusSeeOther)
 }
 
-// signOut ends the session: its id is revoked and its cookie cleared.
+// signOut ends the session on every node: its id is revoked (revoke) and
+// its cookie cleared. When the store cannot record it, the cookie is
+// cleared and this node refuses it all the same, and the page says the
+// sign-out may not hold elsewhere.
 func (c *Console) signOut(w http.ResponseWriter, r *http.Request, s *sess, _ *clients) {
-	c.revoked.add(s.ID, s.Expires, c.now())
+	err := c.revoke(r.Context(), s)
 	clearCookie(w, r, sessionCookie)
+	if err != nil {
+		c.log.Error("console sign-out not recorded for the cluster", "err", err)
+		c.render(w, r, "error", http.StatusServiceUnavailable, &page{Title: "Signed out on this server",
+			// wording: not found in AWS docs (the console's own message).
+			Err: &apiError{Code: "ServiceUnavailable", Message: "You are signed out on this server only: the sign-out could not be recorded for the cluster's other servers, where this session stays valid until it expires."}})
+		return
+	}
 	http.Redirect(w, r, "/ui/signin", http.StatusSeeOther)
 }
 
@@ -272,7 +282,10 @@ func (c *Console) changePassword(w http.ResponseWriter, r *http.Request, s *sess
 		return
 	}
 	if s.MustChangePassword {
-		c.revoked.add(s.ID, s.Expires, c.now())
+		if err := c.revoke(r.Context(), s); err != nil {
+			c.fail(w, r, err)
+			return
+		}
 		c.startSession(w, r, s.Account, s.UserName, s.MFA, false)
 		return
 	}
