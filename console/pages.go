@@ -43,6 +43,8 @@ func (c *Console) pageRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /ui/policy", a(c.policy))
 	m.HandleFunc("POST /ui/policy/version", a(c.policyVersion))
 	m.HandleFunc("POST /ui/policy/default", a(c.setDefault))
+	m.HandleFunc("GET /ui/policy/compare", a(c.comparePolicy))
+	m.HandleFunc("POST /ui/policy/version/delete", a(c.deleteVersion))
 	m.HandleFunc("POST /ui/validate", a(c.validate))
 	m.HandleFunc("POST /ui/policy/diff", a(c.policyDiff))
 	m.HandleFunc("GET /ui/authref/services", a(c.refServices))
@@ -298,6 +300,9 @@ type policyData struct {
 	Groups   []types.PolicyGroup
 	Roles    []types.PolicyRole
 	AWS      bool
+	// Previous is the newest version that is not the default, which the
+	// compare form offers first.
+	Previous string
 }
 
 func (c *Console) policy(w http.ResponseWriter, r *http.Request, s *sess, cl *clients) {
@@ -316,6 +321,11 @@ func (c *Console) policy(w http.ResponseWriter, r *http.Request, s *sess, cl *cl
 		return
 	}
 	d.Versions = vs.Versions
+	for _, v := range vs.Versions {
+		if !v.IsDefaultVersion && d.Previous == "" {
+			d.Previous = aws.ToString(v.VersionId)
+		}
+	}
 	d.Version = r.URL.Query().Get("version")
 	if d.Version == "" {
 		d.Version = aws.ToString(p.Policy.DefaultVersionId)

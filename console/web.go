@@ -98,6 +98,7 @@ func (c *Console) routes() {
 	m.HandleFunc("GET /ui/{$}", c.authed(c.dashboard))
 	c.pageRoutes(m)
 	c.moreRoutes(m)
+	c.providerRoutes(m)
 	m.HandleFunc("/ui/", func(w http.ResponseWriter, r *http.Request) {
 		c.render(w, r, "notfound", http.StatusNotFound, &page{Title: "Not found"})
 	})
