@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -63,6 +64,20 @@ func TestPageTimes1000Users(t *testing.T) {
 	if _, err := root.CreateGroup(ctx, &awsiam.CreateGroupInput{GroupName: aws.String("developers")}); err != nil {
 		t.Fatal(err)
 	}
+	pol, err := root.CreatePolicy(ctx, &awsiam.CreatePolicyInput{PolicyName: aws.String("Reports"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:Get*","Resource":"*"}]}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := root.CreatePolicyVersion(ctx, &awsiam.CreatePolicyVersionInput{PolicyArn: pol.Policy.Arn, SetAsDefault: true,
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:Get*","s3:List*"],"Resource":"*"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	oidc, err := root.CreateOpenIDConnectProvider(ctx, &awsiam.CreateOpenIDConnectProviderInput{Url: aws.String("https://token.actions.githubusercontent.com"),
+		ClientIDList: []string{"sts.amazonaws.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	b := newBrowser(t, srv.URL)
 	b.mustSignIn(testserver.AccountID, "admin", password)
 
@@ -79,7 +94,9 @@ func TestPageTimes1000Users(t *testing.T) {
 	}
 	pages := []string{"/ui/", "/ui/users", "/ui/users?marker=", "/ui/users/user-0500", "/ui/users/user-0500/rotate?old=x",
 		"/ui/groups", "/ui/groups/developers", "/ui/roles", "/ui/policies", "/ui/policies?scope=Local",
-		"/ui/policy?arn=arn:aws:iam::aws:policy/AdministratorAccess", "/ui/policies/new", "/ui/account"}
+		"/ui/policy?arn=arn:aws:iam::aws:policy/AdministratorAccess", "/ui/policies/new", "/ui/account",
+		"/ui/policy/compare?arn=" + url.QueryEscape(aws.ToString(pol.Policy.Arn)) + "&from=v1&to=v2",
+		"/ui/providers", "/ui/provider?arn=" + url.QueryEscape(aws.ToString(oidc.OpenIDConnectProviderArn))}
 	for _, p := range pages {
 		if r := b.get(p); r.Status != http.StatusOK {
 			t.Fatalf("%s = %d\n%.1500s", p, r.Status, r.Body)
