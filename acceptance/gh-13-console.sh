@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Issue 13 — the console is one more caller on the one request path:
-#   - a user signs in to /console/ with their console password (curl keeps the
+#   - a user signs in to /ui/ with their console password (curl keeps the
 #     cookies, as a browser would); a wrong password reads the same as an
 #     unknown user;
 #   - a user created from the console is there for the aws CLI, and the trail
@@ -30,10 +30,10 @@ page() {
 }
 csrf_of() { grep -o 'name="csrf" value="[^"]*"' <<<"$BODY" | head -1 | sed 's/.*value="//; s/"$//'; }
 sign_in() { # WHO USER PASSWORD
-  page "$1" /console/signin
+  page "$1" /ui/signin
   local tok
   tok=$(csrf_of)
-  page "$1" /console/signin --data-urlencode "csrf=$tok" --data-urlencode "account=$ACCOUNT_ID" \
+  page "$1" /ui/signin --data-urlencode "csrf=$tok" --data-urlencode "account=$ACCOUNT_ID" \
     --data-urlencode "username=$2" --data-urlencode "password=$3"
 }
 
@@ -58,13 +58,13 @@ assert_contains "$BODY" "Your authentication information is incorrect" "the unkn
 step "the administrator signs in and creates a user from the console"
 sign_in admin "$ADMIN" "$PW"
 assert_eq "$STATUS" 303 "sign-in"
-page admin /console/users
+page admin /ui/users
 assert_eq "$STATUS" 200 "the users page"
 TOKEN=$(csrf_of)
-page admin /console/users --data-urlencode "csrf=wrong" --data-urlencode "name=$MADE"
+page admin /ui/users --data-urlencode "csrf=wrong" --data-urlencode "name=$MADE"
 assert_eq "$STATUS" 403 "a form with a wrong CSRF token"
 expect_err NoSuchEntity root iam get-user --user-name "$MADE"
-page admin /console/users --data-urlencode "csrf=$TOKEN" --data-urlencode "name=$MADE"
+page admin /ui/users --data-urlencode "csrf=$TOKEN" --data-urlencode "name=$MADE"
 assert_eq "$STATUS" 303 "create user from the console"
 expect_ok root iam get-user --user-name "$MADE"
 
@@ -77,7 +77,7 @@ assert_jq "CreateUser by the administrator from the console" --arg u "$ADMIN" --
 step "a user without permissions sees AWS's AccessDenied in the page"
 sign_in viewer "$VIEWER" "$PW"
 assert_eq "$STATUS" 303 "the viewer's sign-in"
-page viewer /console/users
+page viewer /ui/users
 assert_eq "$STATUS" 403 "the viewer's users page"
 assert_contains "$BODY" "is not authorized to perform: iam:ListUsers" "AWS's AccessDenied message in the page"
 pass

@@ -107,7 +107,7 @@ type Gatehouse struct {
 	// Recorder writes the audit trail (nil without Config.Trail); its Run
 	// must be running while the server serves, and stop after it.
 	Recorder *trail.Recorder
-	// Console is the web console the server mounts under /console/: its
+	// Console is the web console the server mounts under /ui/: its
 	// pages call the server's own API handler in-process.
 	Console *console.Console
 	// WebTokens signs STS GetWebIdentityToken's tokens and is the key set
@@ -180,7 +180,7 @@ func New(ctx context.Context, c Config) (*Gatehouse, error) {
 	}
 	g.Console, err = console.New(console.Config{API: g.Server.APIHandler(), IAM: g.IAM, STS: g.STS, Sealer: g.TokenKeys,
 		Rand: c.Rand, Now: c.Now, Log: c.Log, Trail: g.Recorder, HasS3: g.S3 != nil, HasCloudTrail: g.CloudTrail != nil,
-		MaxAccessKeyAge: c.MaxAccessKeyAge})
+		MaxAccessKeyAge: c.MaxAccessKeyAge, Store: c.Store, SignOuts: dir})
 	if err != nil {
 		return nil, fmt.Errorf("building the console: %w", err)
 	}

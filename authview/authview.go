@@ -45,6 +45,7 @@ type Directory struct {
 	accounts   map[string]store.Account
 	buckets    map[string]store.Bucket    // S3 buckets by name
 	accountS3  map[string]store.AccountS3 // S3 settings by account
+	signOuts   map[string]time.Time       // signed-out console sessions: id → when the session would have expired
 	gen        map[string]uint64          // per account: bumped by changes that may concern any principal in it
 	pver       map[string]uint64          // per principal key: bumped by changes that concern only that principal
 
@@ -107,6 +108,7 @@ func NewWith(st store.Store, managed ManagedPolicies, log *slog.Logger, opts Opt
 		accounts:   map[string]store.Account{},
 		buckets:    map[string]store.Bucket{},
 		accountS3:  map[string]store.AccountS3{},
+		signOuts:   map[string]time.Time{},
 		gen:        map[string]uint64{},
 		pver:       map[string]uint64{},
 		compiled:   otter.Must(&otter.Options[compiledKey, *policy.Policy]{MaximumSize: 2 * n}),
@@ -124,7 +126,15 @@ func (d *Directory) Load(ctx context.Context) error {
 	accounts := map[string]store.Account{}
 	buckets := map[string]store.Bucket{}
 	accountS3 := map[string]store.AccountS3{}
+	signOuts := map[string]time.Time{}
 	err = d.st.View(ctx, func(tx store.ReadTx) error {
+		so, err := store.ListValues[store.ConsoleSignOut](ctx, tx, store.ListOptions{Kind: store.KindConsoleSignOut})
+		if err != nil {
+			return err
+		}
+		for _, o := range so {
+			signOuts[o.SessionID] = o.Expires
+		}
 		bs, err := store.ListValues[store.Bucket](ctx, tx, store.ListOptions{Kind: store.KindBucket})
 		if err != nil {
 			return err
@@ -159,7 +169,7 @@ func (d *Directory) Load(ctx context.Context) error {
 		return fmt.Errorf("directory: loading: %w", err)
 	}
 	d.mu.Lock()
-	d.rev, d.accessKeys, d.accounts, d.buckets, d.accountS3 = rev, keys, accounts, buckets, accountS3
+	d.rev, d.accessKeys, d.accounts, d.buckets, d.accountS3, d.signOuts = rev, keys, accounts, buckets, accountS3, signOuts
 	d.sets.InvalidateAll()
 	d.users.InvalidateAll()
 	d.mu.Unlock()
@@ -282,13 +292,24 @@ func (d *Directory) apply(ups []update) error {
 }
 
 // installed are the kinds whose records the directory keeps in memory.
-var installed = map[store.Kind]bool{store.KindAccessKey: true, store.KindAccount: true, store.KindBucket: true, store.KindAccountS3: true}
+var installed = map[store.Kind]bool{store.KindAccessKey: true, store.KindAccount: true, store.KindBucket: true, store.KindAccountS3: true,
+	store.KindConsoleSignOut: true}
 
-// install puts the record of an access key, account, bucket or account S3
-// settings change into memory, or removes it when it no longer exists. The
-// caller holds d.mu.
+// install puts the record of an access key, account, bucket, account S3
+// settings or console sign-out change into memory, or removes it when it
+// no longer exists. The caller holds d.mu.
 func (d *Directory) install(u update) error {
 	switch u.ch.Kind {
+	case store.KindConsoleSignOut:
+		if !u.ok {
+			delete(d.signOuts, store.ConsoleSignOutID(u.ch.Key))
+			return nil
+		}
+		o, err := store.DecodeJSON[store.ConsoleSignOut](u.rec)
+		if err != nil {
+			return fmt.Errorf("directory: console sign-out %s: %w", u.ch.Key, err)
+		}
+		d.signOuts[o.SessionID] = o.Expires
 	case store.KindBucket:
 		if !u.ok {
 			delete(d.buckets, u.ch.Key)
@@ -415,6 +436,16 @@ func (d *Directory) Bucket(name string) (store.Bucket, bool) {
 	defer d.mu.RUnlock()
 	b, ok := d.buckets[name]
 	return b, ok
+}
+
+// SignedOut reports whether the console session id was signed out (on any
+// node: the store's [store.KindConsoleSignOut] records) and would still be
+// valid at now.
+func (d *Directory) SignedOut(id string, now time.Time) bool {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	exp, ok := d.signOuts[id]
+	return ok && now.Before(exp)
 }
 
 // AccountS3 returns an account's S3 settings (zero when it has none).

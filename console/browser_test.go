@@ -127,6 +127,47 @@ func waitJS(expr string) chromedp.Action[chromedp.Void] {
 	}
 }
 
+// startChromium starts headless Chromium at 1280×800 for the test and
+// returns its context, run (the actions of one step, under a 20 s
+// deadline; the test fails with the page's location when one fails) and
+// text (an element's text).
+func startChromium(t *testing.T, path string) (context.Context, func(string, ...chromedp.Action[chromedp.Void]), func(string) string) {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path),
+		chromedp.Flag("headless", true), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.WindowSize(1280, 800))
+	actx, cancelAlloc := chromedp.NewExecAllocator(t.Context(), opts...)
+	t.Cleanup(cancelAlloc)
+	bctx, cancelBrowser := chromedp.NewContext(actx)
+	t.Cleanup(cancelBrowser)
+	bctx, cancelTimeout := context.WithTimeout(bctx, 3*time.Minute)
+	t.Cleanup(cancelTimeout)
+	// Start the browser under the test's context (a step's timeout must
+	// not end it).
+	if err := chromedp.Do(bctx, chromedp.EmulateViewport(1280, 800)); err != nil {
+		t.Fatalf("starting %s: %v", path, err)
+	}
+	run := func(what string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(bctx, 20*time.Second)
+		defer cancel()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			loc, _ := chromedp.Run(bctx, chromedp.Location())
+			t.Fatalf("%s (at %s): %v", what, loc, err)
+		}
+	}
+	text := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(bctx, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatalf("reading %s: %v", sel, err)
+		}
+		return s
+	}
+	return bctx, run, text
+}
+
 // TestBrowser drives the console in headless Chromium: sign in with MFA;
 // create a user, a group and a policy (validated as typed); attach it;
 // rotate an access key by the guide's steps; and a user without
@@ -151,40 +192,9 @@ func TestBrowser(t *testing.T) {
 	}
 	old := aws.ToString(oldKey.AccessKey.AccessKeyId)
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path),
-		chromedp.Flag("headless", true), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.WindowSize(1280, 800))
-	actx, cancel := chromedp.NewExecAllocator(t.Context(), opts...)
-	defer cancel()
-	bctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	bctx, cancel = context.WithTimeout(bctx, 3*time.Minute)
-	defer cancel()
-	// Start the browser under the test's context (a step's timeout must
-	// not end it).
-	if err := chromedp.Do(bctx, chromedp.EmulateViewport(1280, 800)); err != nil {
-		t.Fatalf("starting %s: %v", path, err)
-	}
+	bctx, run, text := startChromium(t, path)
 	sh := newShooter(t)
 	times := map[string]timing{}
-	run := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		ctx, cancel := context.WithTimeout(bctx, 20*time.Second)
-		defer cancel()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			loc, _ := chromedp.Run(bctx, chromedp.Location())
-			t.Fatalf("%s (at %s): %v", what, loc, err)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(bctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("reading %s: %v", sel, err)
-		}
-		return s
-	}
 
 	// Sign in with MFA: a browser's / leads to the sign-in page.
 	run("sign-in page", chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS("#signin-form")),
@@ -200,7 +210,7 @@ func TestBrowser(t *testing.T) {
 	}
 
 	// Create a user.
-	run("users", chromedp.Navigate(srv.URL+"/console/users"), chromedp.WaitVisible(chromedp.CSS("#users-table")),
+	run("users", chromedp.Navigate(srv.URL+"/ui/users"), chromedp.WaitVisible(chromedp.CSS("#users-table")),
 		measure(t, "users", times), sh.shot("users"))
 	run("create user", chromedp.Click(chromedp.CSS("#create-user summary")),
 		chromedp.SendKeys(chromedp.CSS("#new-name"), "bob"), chromedp.Click(chromedp.CSS("#create-user-submit")),
@@ -210,7 +220,7 @@ func TestBrowser(t *testing.T) {
 	}
 
 	// Create a group and add bob.
-	run("create group", chromedp.Navigate(srv.URL+"/console/groups"), chromedp.WaitVisible(chromedp.CSS("#groups-table")),
+	run("create group", chromedp.Navigate(srv.URL+"/ui/groups"), chromedp.WaitVisible(chromedp.CSS("#groups-table")),
 		measure(t, "groups", times), chromedp.Click(chromedp.CSS("details.card summary")),
 		chromedp.SendKeys(chromedp.CSS("#group-name"), "developers"), chromedp.Click(chromedp.CSS("#create-group-submit")),
 		chromedp.WaitVisible(chromedp.CSS("#group-users")),
@@ -224,7 +234,7 @@ func TestBrowser(t *testing.T) {
 	// it is typed; the visual editor builds the document from the Service
 	// Authorization Reference, and the JSON editor shows the same document.
 	bad := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObjekt","Resource":"*"}]}`
-	run("policy editor", chromedp.Navigate(srv.URL+"/console/policies/new"), chromedp.WaitVisible(chromedp.CSS("#policy-document")),
+	run("policy editor", chromedp.Navigate(srv.URL+"/ui/policies/new"), chromedp.WaitVisible(chromedp.CSS("#policy-document")),
 		measure(t, "editor", times), chromedp.SendKeys(chromedp.CSS("#policy-name"), "ReportsRead"),
 		setValue("#policy-document", bad), waitText("#findings", "INVALID_ACTION"), sh.shot("policy-editor-finding"))
 	if s := text("#findings"); !strings.Contains(s, "s3:GetObjekt does not exist") {
@@ -283,7 +293,7 @@ func TestBrowser(t *testing.T) {
 
 	// Attach it to the group.
 	arn := "arn:aws:iam::" + testserver.AccountID + ":policy/ReportsRead"
-	run("attach", chromedp.Navigate(srv.URL+"/console/groups/developers"), chromedp.WaitVisible(chromedp.CSS("#group-policies")),
+	run("attach", chromedp.Navigate(srv.URL+"/ui/groups/developers"), chromedp.WaitVisible(chromedp.CSS("#group-policies")),
 		measure(t, "group", times), chromedp.SendKeys(chromedp.CSS("#group-attach-arn"), arn),
 		chromedp.Click(chromedp.CSS("#attach-group-policy")), waitText(".flash", "Policy attached."), sh.shot("group"))
 	if s := text("#group-policies"); !strings.Contains(s, "ReportsRead") {
@@ -291,7 +301,7 @@ func TestBrowser(t *testing.T) {
 	}
 
 	// Simulate bob's requests: the denied one reads its reason.
-	run("simulate", chromedp.Navigate(srv.URL+"/console/simulate"), chromedp.WaitVisible(chromedp.CSS("#simulate-form")),
+	run("simulate", chromedp.Navigate(srv.URL+"/ui/simulate"), chromedp.WaitVisible(chromedp.CSS("#simulate-form")),
 		measure(t, "simulate", times),
 		setValue("#sim-principal", "arn:aws:iam::"+testserver.AccountID+":user/bob"), setValue("#sim-actions", "s3:GetObject s3:PutObject"),
 		setValue("#sim-resources", "arn:aws:s3:::reports/q1.csv"), chromedp.Click(chromedp.CSS("#simulate-submit")),
@@ -302,7 +312,7 @@ func TestBrowser(t *testing.T) {
 	}
 
 	// Rotate deploy's key by the guide's steps.
-	run("rotate: create", chromedp.Navigate(srv.URL+"/console/users/deploy/rotate?old="+old), chromedp.WaitVisible(chromedp.CSS("#rotate-create")),
+	run("rotate: create", chromedp.Navigate(srv.URL+"/ui/users/deploy/rotate?old="+old), chromedp.WaitVisible(chromedp.CSS("#rotate-create")),
 		measure(t, "rotate", times), sh.shot("rotate-1"), chromedp.Click(chromedp.CSS("#rotate-create")),
 		chromedp.WaitVisible(chromedp.CSS("#new-key-secret")), sh.shot("key-created"))
 	newKey := text("#new-key-id")
@@ -319,13 +329,13 @@ func TestBrowser(t *testing.T) {
 	}
 
 	// The account settings page, then sign out.
-	run("account", chromedp.Navigate(srv.URL+"/console/account"), chromedp.WaitVisible(chromedp.CSS("#save-password-policy")),
+	run("account", chromedp.Navigate(srv.URL+"/ui/account"), chromedp.WaitVisible(chromedp.CSS("#save-password-policy")),
 		measure(t, "account", times), sh.shot("account"))
-	run("roles", chromedp.Navigate(srv.URL+"/console/roles"), chromedp.WaitVisible(chromedp.CSS("#roles-table")), measure(t, "roles", times))
-	run("policies", chromedp.Navigate(srv.URL+"/console/policies"), chromedp.WaitVisible(chromedp.CSS("#policies-table")),
+	run("roles", chromedp.Navigate(srv.URL+"/ui/roles"), chromedp.WaitVisible(chromedp.CSS("#roles-table")), measure(t, "roles", times))
+	run("policies", chromedp.Navigate(srv.URL+"/ui/policies"), chromedp.WaitVisible(chromedp.CSS("#policies-table")),
 		measure(t, "policies", times), sh.shot("policies"))
 	srv.FlushTrail(t)
-	run("activity", chromedp.Navigate(srv.URL+"/console/activity"), chromedp.WaitVisible(chromedp.CSS("#activity-table")),
+	run("activity", chromedp.Navigate(srv.URL+"/ui/activity"), chromedp.WaitVisible(chromedp.CSS("#activity-table")),
 		measure(t, "activity", times), sh.shot("activity"))
 	if s := text("#activity-table"); !strings.Contains(s, "DeleteAccessKey") || !strings.Contains(s, "Gatehouse console") {
 		t.Errorf("activity = %q", s)
@@ -336,7 +346,7 @@ func TestBrowser(t *testing.T) {
 	run("viewer", chromedp.SendKeys(chromedp.CSS("#account"), testserver.AccountID),
 		chromedp.SendKeys(chromedp.CSS("#username"), "viewer"), chromedp.SendKeys(chromedp.CSS("#password"), password),
 		chromedp.Click(chromedp.CSS("#signin-submit")), chromedp.WaitVisible(chromedp.CSS(".who")),
-		chromedp.Navigate(srv.URL+"/console/users"), chromedp.WaitVisible(chromedp.CSS("#api-error")), sh.shot("access-denied"))
+		chromedp.Navigate(srv.URL+"/ui/users"), chromedp.WaitVisible(chromedp.CSS("#api-error")), sh.shot("access-denied"))
 	if s := text("#api-error"); !strings.Contains(s, "AccessDenied") || !strings.Contains(s, "is not authorized to perform: iam:ListUsers") {
 		t.Errorf("viewer's users page error = %q", s)
 	}

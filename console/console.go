@@ -1,6 +1,6 @@
 // Package console is Gatehouse's web console: server-rendered pages (Go
 // html/template, templates and assets embedded) mounted by the server under
-// /console/. A person signs in with an account id or alias, user name and
+// /ui/. A person signs in with an account id or alias, user name and
 // console password (the root user with a root access key), then an MFA
 // code when they have a device; the sign-in becomes an IAM session — STS's
 // ConsoleCredentials, kept sealed in an HttpOnly, SameSite=Strict cookie —
@@ -15,6 +15,7 @@ import (
 	"crypto/rand"
 	"embed"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"html/template"
 	"io"
@@ -35,6 +36,7 @@ import (
 
 	"github.com/gatehouse-iam/gatehouse/iam"
 	"github.com/gatehouse-iam/gatehouse/session"
+	"github.com/gatehouse-iam/gatehouse/store"
 	"github.com/gatehouse-iam/gatehouse/sts"
 	"github.com/gatehouse-iam/gatehouse/trail"
 )
@@ -69,6 +71,10 @@ type Config struct {
 	// Trail, when set, records every sign-in attempt as CloudTrail
 	// records AWS's (ConsoleLogin events of signin.amazonaws.com).
 	Trail *trail.Recorder
+	// Store records sign-outs for every node (KindConsoleSignOut).
+	Store store.Store
+	// SignOuts reads the cluster's sign-outs (the authorization view).
+	SignOuts SignOuts
 	// HasS3 and HasCloudTrail say whether the server serves S3 and
 	// CloudTrail, so the console shows their pages.
 	HasS3, HasCloudTrail bool
@@ -81,24 +87,26 @@ type Config struct {
 
 // Console is the web console's handler.
 type Console struct {
-	api     http.Handler
-	iam     *iam.Service
-	sts     *sts.Service
-	sealer  session.Sealer
-	rand    io.Reader
-	now     func() time.Time
-	log     *slog.Logger
-	region  string
-	trail   *trail.Recorder
-	hasS3   bool
-	hasCT   bool
-	maxAge  time.Duration // of an active access key
-	pages   map[string]*template.Template
-	mux     *http.ServeMux
-	static  http.Handler
-	revoked revocations
-	byUser  throttle
-	byIP    throttle
+	api      http.Handler
+	iam      *iam.Service
+	sts      *sts.Service
+	sealer   session.Sealer
+	rand     io.Reader
+	now      func() time.Time
+	log      *slog.Logger
+	region   string
+	trail    *trail.Recorder
+	hasS3    bool
+	hasCT    bool
+	maxAge   time.Duration // of an active access key
+	pages    map[string]*template.Template
+	mux      *http.ServeMux
+	static   http.Handler
+	revoked  revocations
+	store    store.Store
+	signOuts SignOuts
+	byUser   throttle
+	byIP     throttle
 }
 
 // New builds the console.
@@ -113,7 +121,10 @@ func New(c Config) (*Console, error) {
 		c.MaxAccessKeyAge = staleAfter
 	}
 	con := &Console{api: c.API, iam: c.IAM, sts: c.STS, sealer: c.Sealer, rand: c.Rand, now: c.Now, log: c.Log, region: c.Region, trail: c.Trail, hasS3: c.HasS3, hasCT: c.HasCloudTrail,
-		maxAge: c.MaxAccessKeyAge}
+		maxAge: c.MaxAccessKeyAge, store: c.Store, signOuts: c.SignOuts}
+	if con.store == nil || con.signOuts == nil {
+		return nil, errors.New("console: a store and the sign-outs' view are required")
+	}
 	if err := con.parseTemplates(); err != nil {
 		return nil, err
 	}
@@ -121,7 +132,7 @@ func New(c Config) (*Console, error) {
 	if err != nil {
 		return nil, err
 	}
-	con.static = http.StripPrefix("/console/static/", http.FileServerFS(sub))
+	con.static = http.StripPrefix("/ui/static/", http.FileServerFS(sub))
 	con.routes()
 	return con, nil
 }
@@ -189,12 +200,11 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.TLS != nil {
 		h.Set("Strict-Transport-Security", "max-age=31536000")
 	}
-	switch r.URL.Path {
-	case "/console", "/ui", "/ui/":
-		http.Redirect(w, r, "/console/", http.StatusFound)
+	if r.URL.Path == "/ui" {
+		http.Redirect(w, r, "/ui/", http.StatusFound)
 		return
 	}
-	if strings.HasPrefix(r.URL.Path, "/console/static/") {
+	if strings.HasPrefix(r.URL.Path, "/ui/static/") {
 		h.Set("Cache-Control", "public, max-age=3600")
 		c.static.ServeHTTP(w, r)
 		return

@@ -18,6 +18,7 @@ import (
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 
 	"github.com/gatehouse-iam/gatehouse/internal/testserver"
+	"github.com/gatehouse-iam/gatehouse/store"
 )
 
 const (
@@ -33,7 +34,7 @@ func TestSignInSessionAndHeaders(t *testing.T) {
 	makeUser(t, srv, "alice", password, false, "AdministratorAccess")
 	b := newBrowser(t, srv.URL)
 	r := b.signIn(acct, "alice", password)
-	if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/console/" {
+	if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/ui/" {
 		t.Fatalf("sign-in = %d %q", r.Status, r.Header.Get("Location"))
 	}
 	var cookie string
@@ -42,7 +43,7 @@ func TestSignInSessionAndHeaders(t *testing.T) {
 			cookie = c
 		}
 	}
-	for _, want := range []string{"HttpOnly", "SameSite=Strict", "Path=/console/"} {
+	for _, want := range []string{"HttpOnly", "SameSite=Strict", "Path=/ui/"} {
 		if !strings.Contains(cookie, want) {
 			t.Errorf("session cookie %q lacks %s", cookie, want)
 		}
@@ -50,7 +51,7 @@ func TestSignInSessionAndHeaders(t *testing.T) {
 	if strings.Contains(cookie, "ASIA") || strings.Contains(cookie, "alice") {
 		t.Errorf("session cookie is readable: %q", cookie)
 	}
-	d := b.get("/console/")
+	d := b.get("/ui/")
 	if d.Status != http.StatusOK || !strings.Contains(d.Body, "IAM dashboard") || !strings.Contains(d.Body, "alice @ "+acct) {
 		t.Fatalf("dashboard = %d\n%.2000s", d.Status, d.Body)
 	}
@@ -75,7 +76,7 @@ func TestSignInSessionAndHeaders(t *testing.T) {
 	// A browser's visit of / goes to the console; an API client's does not.
 	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/", nil)
 	req.Header.Set("Accept", "text/html,application/xhtml+xml")
-	if res := b.do(req); res.Status != http.StatusFound || res.Header.Get("Location") != "/console/" {
+	if res := b.do(req); res.Status != http.StatusFound || res.Header.Get("Location") != "/ui/" {
 		t.Errorf("browser GET / = %d %q", res.Status, res.Header.Get("Location"))
 	}
 	res, err := http.Get(srv.URL + "/")
@@ -104,7 +105,7 @@ func TestWrongCredentialsOneMessage(t *testing.T) {
 		if r.Status != http.StatusUnauthorized || !strings.Contains(r.Body, "Your authentication information is incorrect. Please try again.") {
 			t.Errorf("%v: %d\n%.1500s", c, r.Status, r.Body)
 		}
-		if b.get("/console/").Status != http.StatusSeeOther {
+		if b.get("/ui/").Status != http.StatusSeeOther {
 			t.Errorf("%v: signed in after a failure", c)
 		}
 	}
@@ -142,13 +143,13 @@ func TestCSRF(t *testing.T) {
 	srv := testserver.Start(t)
 	makeUser(t, srv, "dave", password, false, "AdministratorAccess")
 	b := newBrowser(t, srv.URL)
-	if r := b.post("/console/signin", url.Values{"account": {acct}, "username": {"dave"}, "password": {password}}); r.Status != http.StatusForbidden {
+	if r := b.post("/ui/signin", url.Values{"account": {acct}, "username": {"dave"}, "password": {password}}); r.Status != http.StatusForbidden {
 		t.Errorf("sign-in without token = %d", r.Status)
 	}
 	b.mustSignIn(acct, "dave", password)
 	tok := b.sessionCSRF()
 	for _, bad := range []string{"", "x" + tok[1:], tok + "x"} {
-		r := b.post("/console/users", url.Values{"csrf": {bad}, "name": {"mallory"}})
+		r := b.post("/ui/users", url.Values{"csrf": {bad}, "name": {"mallory"}})
 		if r.Status != http.StatusForbidden {
 			t.Errorf("create user with token %q = %d", bad, r.Status)
 		}
@@ -156,13 +157,13 @@ func TestCSRF(t *testing.T) {
 	if _, err := srv.RootIAM().GetUser(context.Background(), &awsiam.GetUserInput{UserName: aws.String("mallory")}); err == nil {
 		t.Fatal("a request without the CSRF token created a user")
 	}
-	if r := b.post("/console/users", url.Values{"csrf": {tok}, "name": {"mallory"}}); r.Status != http.StatusSeeOther {
+	if r := b.post("/ui/users", url.Values{"csrf": {tok}, "name": {"mallory"}}); r.Status != http.StatusSeeOther {
 		t.Fatalf("create user with the token = %d\n%.1500s", r.Status, r.Body)
 	}
 	// Another session's token is not this one's.
 	b2 := newBrowser(t, srv.URL)
 	b2.mustSignIn(acct, "dave", password)
-	if r := b2.post("/console/users", url.Values{"csrf": {tok}, "name": {"mallory2"}}); r.Status != http.StatusForbidden {
+	if r := b2.post("/ui/users", url.Values{"csrf": {tok}, "name": {"mallory2"}}); r.Status != http.StatusForbidden {
 		t.Errorf("another session's token = %d", r.Status)
 	}
 }
@@ -174,7 +175,7 @@ func TestCookieTampering(t *testing.T) {
 	makeUser(t, srv, "erin", password, false, "AdministratorAccess")
 	b := newBrowser(t, srv.URL)
 	b.mustSignIn(acct, "erin", password)
-	u := mustURL(t, srv.URL+"/console/")
+	u := mustURL(t, srv.URL+"/ui/")
 	var val string
 	for _, c := range b.c.Jar.Cookies(u) {
 		if c.Name == "gh_session" {
@@ -191,14 +192,14 @@ func TestCookieTampering(t *testing.T) {
 			ch = 'B'
 		}
 		forged := val[:pos] + string(ch) + val[pos+1:]
-		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/console/users", nil)
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/ui/users", nil)
 		req.AddCookie(&http.Cookie{Name: "gh_session", Value: forged})
 		res, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
 		res.Body.Close()
-		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/console/signin" {
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/ui/signin" {
 			t.Errorf("tampered cookie at %d = %d", pos, res.StatusCode)
 		}
 	}
@@ -212,24 +213,56 @@ func TestSignOutAndExpiry(t *testing.T) {
 	makeUser(t, srv, "frank", password, false, "AdministratorAccess")
 	b := newBrowser(t, srv.URL)
 	b.mustSignIn(acct, "frank", password)
-	u := mustURL(t, srv.URL+"/console/")
+	u := mustURL(t, srv.URL+"/ui/")
 	saved := b.c.Jar.Cookies(u)
-	if r := b.post("/console/signout", url.Values{"csrf": {b.sessionCSRF()}}); r.Status != http.StatusSeeOther {
+	if r := b.post("/ui/signout", url.Values{"csrf": {b.sessionCSRF()}}); r.Status != http.StatusSeeOther {
 		t.Fatalf("sign-out = %d", r.Status)
 	}
 	replay := newBrowser(t, srv.URL)
 	replay.c.Jar.SetCookies(u, saved)
-	if r := replay.get("/console/users"); r.Status != http.StatusSeeOther {
+	if r := replay.get("/ui/users"); r.Status != http.StatusSeeOther {
 		t.Errorf("replayed cookie after sign-out = %d", r.Status)
 	}
 	b2 := newBrowser(t, srv.URL)
 	b2.mustSignIn(acct, "frank", password)
-	if r := b2.get("/console/users"); r.Status != http.StatusOK {
+	if r := b2.get("/ui/users"); r.Status != http.StatusOK {
 		t.Fatalf("users = %d", r.Status)
 	}
 	skew.Store(int64(12*time.Hour + time.Minute))
-	if r := b2.get("/console/users"); r.Status != http.StatusSeeOther {
+	if r := b2.get("/ui/users"); r.Status != http.StatusSeeOther {
 		t.Errorf("session after 12 h = %d", r.Status)
+	}
+}
+
+// TestSignOutRecorded: a sign-out is a store record (so every node of a
+// cluster refuses the cookie; store/postgres's cluster test signs out on
+// one node and replays the cookie on another), kept until the session
+// would have expired (TestPruneSignOuts: then deleted), and in force in
+// the node's view.
+func TestSignOutRecorded(t *testing.T) {
+	srv := testserver.Start(t)
+	makeUser(t, srv, "heidi", password, false, "AdministratorAccess")
+	ctx := context.Background()
+	b := newBrowser(t, srv.URL)
+	b.mustSignIn(acct, "heidi", password)
+	if r := b.post("/ui/signout", url.Values{"csrf": {b.sessionCSRF()}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("sign-out = %d %.500s", r.Status, r.Body)
+	}
+	var got []store.ConsoleSignOut
+	err := srv.Store.View(ctx, func(tx store.ReadTx) error {
+		var err error
+		got, err = store.ListValues[store.ConsoleSignOut](ctx, tx, store.ListOptions{Kind: store.KindConsoleSignOut})
+		return err
+	})
+	if err != nil || len(got) != 1 {
+		t.Fatalf("sign-outs = %+v, %v", got, err)
+	}
+	now := time.Now()
+	if d := got[0].Expires.Sub(now); d < 11*time.Hour || d > 12*time.Hour+time.Minute {
+		t.Errorf("sign-out kept for %v, want the session's 12 hours", d)
+	}
+	if !srv.Directory.SignedOut(got[0].SessionID, now) || srv.Directory.SignedOut(got[0].SessionID, got[0].Expires) {
+		t.Error("the view does not hold the sign-out until the session's end")
 	}
 }
 
@@ -240,7 +273,7 @@ func TestAccessDeniedInPage(t *testing.T) {
 	makeUser(t, srv, "grace", password, false)
 	b := newBrowser(t, srv.URL)
 	b.mustSignIn(acct, "grace", password)
-	r := b.get("/console/users")
+	r := b.get("/ui/users")
 	want := "User: arn:aws:iam::" + acct + ":user/grace is not authorized to perform: iam:ListUsers"
 	if r.Status != http.StatusForbidden || !strings.Contains(r.Body, "AccessDenied") || !strings.Contains(r.Body, want) ||
 		!strings.Contains(r.Body, `<nav class="side"`) {
@@ -255,7 +288,7 @@ func TestSecretShownOnce(t *testing.T) {
 	makeUser(t, srv, "heidi", password, false, "AdministratorAccess")
 	b := newBrowser(t, srv.URL)
 	b.mustSignIn(acct, "heidi", password)
-	r := b.post("/console/users/heidi/keys", url.Values{"csrf": {b.sessionCSRF()}})
+	r := b.post("/ui/users/heidi/keys", url.Values{"csrf": {b.sessionCSRF()}})
 	m := regexpSecret.FindStringSubmatch(r.Body)
 	if r.Status != http.StatusOK || m == nil || r.Header.Get("Cache-Control") != "no-store" {
 		t.Fatalf("create key = %d %q\n%.2000s", r.Status, r.Header.Get("Cache-Control"), r.Body)
@@ -264,7 +297,7 @@ func TestSecretShownOnce(t *testing.T) {
 	if len(secret) != 40 {
 		t.Fatalf("secret %q", secret)
 	}
-	for _, p := range []string{"/console/users/heidi", "/console/", "/console/users"} {
+	for _, p := range []string{"/ui/users/heidi", "/ui/", "/ui/users"} {
 		if strings.Contains(b.get(p).Body, secret) {
 			t.Errorf("%s shows the secret again", p)
 		}
@@ -278,25 +311,25 @@ func TestMustChangePassword(t *testing.T) {
 	makeUser(t, srv, "ivan", password, true, "AdministratorAccess")
 	b := newBrowser(t, srv.URL)
 	r := b.signIn(acct, "ivan", password)
-	if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/console/password" {
+	if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/ui/password" {
 		t.Fatalf("sign-in = %d %q", r.Status, r.Header.Get("Location"))
 	}
-	if r := b.get("/console/users"); r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/console/password" {
+	if r := b.get("/ui/users"); r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/ui/password" {
 		t.Fatalf("users before the change = %d %q", r.Status, r.Header.Get("Location"))
 	}
-	pg := b.get("/console/password")
+	pg := b.get("/ui/password")
 	if !strings.Contains(pg.Body, "You must change your password") {
 		t.Fatalf("password page\n%.1500s", pg.Body)
 	}
 	tok := csrf(t, pg.Body)
-	r = b.post("/console/password", url.Values{"csrf": {tok}, "old": {password}, "new": {"N3w-Passw0rd!"}, "confirm": {"N3w-Passw0rd!"}})
-	if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/console/" {
+	r = b.post("/ui/password", url.Values{"csrf": {tok}, "old": {password}, "new": {"N3w-Passw0rd!"}, "confirm": {"N3w-Passw0rd!"}})
+	if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/ui/" {
 		t.Fatalf("change = %d %q\n%.1500s", r.Status, r.Header.Get("Location"), r.Body)
 	}
-	if r := b.get("/console/users"); r.Status != http.StatusOK {
+	if r := b.get("/ui/users"); r.Status != http.StatusOK {
 		t.Fatalf("users after the change = %d", r.Status)
 	}
-	if r := newBrowser(t, srv.URL).signIn(acct, "ivan", "N3w-Passw0rd!"); r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/console/" {
+	if r := newBrowser(t, srv.URL).signIn(acct, "ivan", "N3w-Passw0rd!"); r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/ui/" {
 		t.Fatalf("sign-in with the new password = %d %q", r.Status, r.Header.Get("Location"))
 	}
 }
@@ -318,18 +351,18 @@ func TestMFASignInAndAudit(t *testing.T) {
 		t.Fatalf("unknown user = %d", r.Status)
 	}
 	tok := csrf(t, r.Body)
-	if r := b.post("/console/signin/mfa", url.Values{"csrf": {tok}, "code": {"000000"}}); r.Status != http.StatusUnauthorized {
+	if r := b.post("/ui/signin/mfa", url.Values{"csrf": {tok}, "code": {"000000"}}); r.Status != http.StatusUnauthorized {
 		t.Fatalf("wrong code = %d", r.Status)
 	}
-	r = b.post("/console/signin/mfa", url.Values{"csrf": {tok}, "code": {totp(t, seed, step+1)}})
-	if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/console/" {
+	r = b.post("/ui/signin/mfa", url.Values{"csrf": {tok}, "code": {totp(t, seed, step+1)}})
+	if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/ui/" {
 		t.Fatalf("MFA step = %d %q\n%.1500s", r.Status, r.Header.Get("Location"), r.Body)
 	}
-	d := b.get("/console/")
+	d := b.get("/ui/")
 	if !strings.Contains(d.Body, `title="Signed in with MFA"`) {
 		t.Error("dashboard does not show the MFA session")
 	}
-	b.get("/console/users")
+	b.get("/ui/users")
 	srv.FlushTrail(t)
 	ct := awsct.NewFromConfig(srv.Config(testserver.RootKeyID, testserver.RootSecretKey))
 	out, err := ct.LookupEvents(context.Background(), &awsct.LookupEventsInput{LookupAttributes: []cttypes.LookupAttribute{
@@ -407,18 +440,18 @@ func TestMFASignInAndAudit(t *testing.T) {
 func TestRootSignIn(t *testing.T) {
 	srv := testserver.Start(t)
 	b := newBrowser(t, srv.URL)
-	page := b.get("/console/signin")
-	r := b.post("/console/signin", url.Values{"csrf": {csrf(t, page.Body)}, "account": {acct}, "root": {"on"},
+	page := b.get("/ui/signin")
+	r := b.post("/ui/signin", url.Values{"csrf": {csrf(t, page.Body)}, "account": {acct}, "root": {"on"},
 		"accesskey": {testserver.RootKeyID}, "secret": {testserver.RootSecretKey + "x"}})
 	if r.Status != http.StatusUnauthorized || !strings.Contains(r.Body, "Your authentication information is incorrect") {
 		t.Fatalf("wrong secret = %d", r.Status)
 	}
-	r = b.post("/console/signin", url.Values{"csrf": {csrf(t, page.Body)}, "account": {acct}, "root": {"on"},
+	r = b.post("/ui/signin", url.Values{"csrf": {csrf(t, page.Body)}, "account": {acct}, "root": {"on"},
 		"accesskey": {testserver.RootKeyID}, "secret": {testserver.RootSecretKey}})
 	if r.Status != http.StatusSeeOther {
 		t.Fatalf("root sign-in = %d\n%.1500s", r.Status, r.Body)
 	}
-	if d := b.get("/console/users"); d.Status != http.StatusOK || !strings.Contains(d.Body, "root @ "+acct) {
+	if d := b.get("/ui/users"); d.Status != http.StatusOK || !strings.Contains(d.Body, "root @ "+acct) {
 		t.Fatalf("root users page = %d\n%.1500s", d.Status, d.Body)
 	}
 
@@ -436,17 +469,17 @@ func TestRootSignIn(t *testing.T) {
 		t.Fatal(err)
 	}
 	b2 := newBrowser(t, srv.URL)
-	page = b2.get("/console/signin")
-	r = b2.post("/console/signin", url.Values{"csrf": {csrf(t, page.Body)}, "account": {acct}, "root": {"on"},
+	page = b2.get("/ui/signin")
+	r = b2.post("/ui/signin", url.Values{"csrf": {csrf(t, page.Body)}, "account": {acct}, "root": {"on"},
 		"accesskey": {testserver.RootKeyID}, "secret": {testserver.RootSecretKey}})
 	if r.Status != http.StatusOK || !strings.Contains(r.Body, `id="code"`) {
 		t.Fatalf("root sign-in with MFA = %d\n%.1500s", r.Status, r.Body)
 	}
-	r = b2.post("/console/signin/mfa", url.Values{"csrf": {csrf(t, r.Body)}, "code": {totp(t, seed, step+1)}})
+	r = b2.post("/ui/signin/mfa", url.Values{"csrf": {csrf(t, r.Body)}, "code": {totp(t, seed, step+1)}})
 	if r.Status != http.StatusSeeOther {
 		t.Fatalf("root MFA step = %d\n%.1500s", r.Status, r.Body)
 	}
-	if d := b2.get("/console/"); !strings.Contains(d.Body, "The root user has MFA") || !strings.Contains(d.Body, `title="Signed in with MFA"`) {
+	if d := b2.get("/ui/"); !strings.Contains(d.Body, "The root user has MFA") || !strings.Contains(d.Body, `title="Signed in with MFA"`) {
 		t.Errorf("root dashboard with MFA:\n%.2500s", d.Body)
 	}
 }
@@ -470,10 +503,10 @@ func TestDeletedUserSessionEnds(t *testing.T) {
 	if _, err := root.DeleteUser(ctx, &awsiam.DeleteUserInput{UserName: n}); err != nil {
 		t.Fatal(err)
 	}
-	if r := b.get("/console/users"); r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/console/signin" {
+	if r := b.get("/ui/users"); r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/ui/signin" {
 		t.Errorf("deleted user's page = %d %q", r.Status, r.Header.Get("Location"))
 	}
-	if r := b.get("/console/users"); r.Status != http.StatusSeeOther {
+	if r := b.get("/ui/users"); r.Status != http.StatusSeeOther {
 		t.Errorf("after the sign-out = %d", r.Status)
 	}
 }

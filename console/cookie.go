@@ -1,13 +1,17 @@
 package console
 
 import (
+	"context"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/gatehouse-iam/gatehouse/store"
 )
 
 // Cookie names. The session and the half-finished sign-in are sealed
@@ -109,13 +113,13 @@ func (c *Console) open(r *http.Request, name string, ad []byte, v any) error {
 // setCookie writes a console cookie: HttpOnly, SameSite=Strict, Secure over
 // TLS, scoped to the console's path.
 func setCookie(w http.ResponseWriter, r *http.Request, name, value string, expires time.Time) {
-	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/console/", Expires: expires,
+	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/ui/", Expires: expires,
 		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
 }
 
 // clearCookie deletes a console cookie.
 func clearCookie(w http.ResponseWriter, r *http.Request, name string) {
-	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/console/", MaxAge: -1,
+	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/ui/", MaxAge: -1,
 		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
 }
 
@@ -126,7 +130,8 @@ func (c *Console) session(r *http.Request) (*sess, error) {
 	if err := c.open(r, sessionCookie, adSession, &s); err != nil {
 		return nil, err
 	}
-	if !c.now().Before(s.Expires) || c.revoked.has(s.ID, c.now()) {
+	now := c.now()
+	if !now.Before(s.Expires) || c.revoked.has(s.ID, now) || c.signOuts.SignedOut(s.ID, now) {
 		return nil, errCookie
 	}
 	return &s, nil
@@ -147,9 +152,71 @@ func submittedCSRF(r *http.Request) string {
 	return r.PostFormValue("csrf")
 }
 
-// revocations are the signed-out sessions, kept until they would have
-// expired anyway. Sign-out is per node: a cluster behind a load balancer
-// should pin console sessions (docs/console.md).
+// SignOuts is what the console reads of the cluster's signed-out sessions:
+// the authorization view (authview.Directory), which keeps the store's
+// [store.KindConsoleSignOut] records from the change feed.
+type SignOuts interface {
+	// SignedOut reports whether a session id was signed out and would
+	// still be valid at now.
+	SignedOut(id string, now time.Time) bool
+	// Sync applies the store's changes, so a sign-out this node just
+	// recorded is in force for its next request.
+	Sync(ctx context.Context) error
+}
+
+// maxPruned bounds the expired sign-outs one sign-out deletes: each adds
+// one record and may delete up to this many, so they cannot pile up.
+const maxPruned = 100
+
+// revoke signs a session out on every node: a [store.KindConsoleSignOut]
+// record that the other nodes' views read from the change feed (expired
+// ones pruned in the same transaction), then this node's view synced so its
+// next request refuses the cookie. The node's own memory refuses it at once,
+// even when the store cannot be written.
+func (c *Console) revoke(ctx context.Context, s *sess) error {
+	now := c.now()
+	c.revoked.add(s.ID, s.Expires, now)
+	err := c.store.Update(ctx, func(tx store.Tx) error {
+		if err := store.PutJSON(ctx, tx, store.KindConsoleSignOut, "", store.ConsoleSignOutKey(s.Expires, s.ID),
+			store.ConsoleSignOut{SessionID: s.ID, Expires: s.Expires}); err != nil {
+			return err
+		}
+		return pruneSignOuts(ctx, tx, now)
+	})
+	if err != nil {
+		return fmt.Errorf("console: recording the sign-out of a session: %w", err)
+	}
+	if err := c.signOuts.Sync(ctx); err != nil {
+		return fmt.Errorf("console: syncing after a sign-out: %w", err)
+	}
+	return nil
+}
+
+// pruneSignOuts deletes up to maxPruned sign-outs of sessions that have
+// expired by now: the first records of the kind, whose keys sort by expiry.
+func pruneSignOuts(ctx context.Context, tx store.Tx, now time.Time) error {
+	recs, err := tx.List(ctx, store.ListOptions{Kind: store.KindConsoleSignOut, Limit: maxPruned})
+	if err != nil {
+		return err
+	}
+	for _, rec := range recs {
+		o, err := store.DecodeJSON[store.ConsoleSignOut](rec)
+		if err != nil {
+			return err
+		}
+		if now.Before(o.Expires) {
+			return nil
+		}
+		if err := tx.Delete(ctx, store.KindConsoleSignOut, "", rec.Key); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+	}
+	return nil
+}
+
+// revocations are the sessions this node signed out, kept in memory until
+// they would have expired anyway: in force at once, and even when the
+// store could not record the sign-out for the other nodes.
 type revocations struct {
 	mu sync.Mutex
 	m  map[string]time.Time

@@ -139,7 +139,7 @@ func reportChecks(content []byte, now time.Time, maxKeyAge time.Duration) []reco
 			out = append(out, recommendation{Level: "ok", Title: okTitle})
 			return
 		}
-		out = append(out, recommendation{Level: "warn", Title: badTitle, Detail: detail + " " + list(names), Link: "/console/users"})
+		out = append(out, recommendation{Level: "warn", Title: badTitle, Detail: detail + " " + list(names), Link: "/ui/users"})
 	}
 	add(noMFA, "Every user with a console password has MFA", "Users with a console password but no MFA", "Enrol an MFA device for:")
 	days := fmt.Sprintf("%d days", int(maxKeyAge/(24*time.Hour)))

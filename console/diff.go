@@ -101,6 +101,12 @@ func (c *Console) policyDiff(w http.ResponseWriter, r *http.Request, _ *sess, _ 
 		json.NewEncoder(w).Encode(map[string]any{"changes": []actionChange{}, "invalid": true}) //nolint:errcheck // the client went away
 		return
 	}
+	json.NewEncoder(w).Encode(map[string]any{"changes": actionChanges(before, after)}) //nolint:errcheck // the client went away
+}
+
+// actionChanges lists, by service, the actions after grants that before
+// did not (Added) and those it no longer grants (Removed).
+func actionChanges(before, after map[string]bool) []actionChange {
 	by := map[string]*actionChange{}
 	note := func(full string, added bool) {
 		svc, _, _ := strings.Cut(full, ":")
@@ -142,5 +148,5 @@ func (c *Console) policyDiff(w http.ResponseWriter, r *http.Request, _ *sess, _ 
 		out = append(out, *ch)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Service < out[j].Service })
-	json.NewEncoder(w).Encode(map[string]any{"changes": out}) //nolint:errcheck // the client went away
+	return out
 }

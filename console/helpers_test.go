@@ -83,15 +83,15 @@ func csrf(t testing.TB, body string) string {
 // signIn signs in with a password and returns the answer to the form.
 func (b *browser) signIn(account, user, password string) resp {
 	b.t.Helper()
-	page := b.get("/console/signin")
-	return b.post("/console/signin", url.Values{"csrf": {csrf(b.t, page.Body)}, "account": {account}, "username": {user}, "password": {password}})
+	page := b.get("/ui/signin")
+	return b.post("/ui/signin", url.Values{"csrf": {csrf(b.t, page.Body)}, "account": {account}, "username": {user}, "password": {password}})
 }
 
 // mustSignIn signs in and expects the dashboard.
 func (b *browser) mustSignIn(account, user, password string) {
 	b.t.Helper()
 	r := b.signIn(account, user, password)
-	if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/console/" {
+	if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/ui/" {
 		b.t.Fatalf("sign-in: %d %s\n%.1500s", r.Status, r.Header.Get("Location"), r.Body)
 	}
 }
@@ -99,7 +99,7 @@ func (b *browser) mustSignIn(account, user, password string) {
 // sessionCSRF reads the signed-in session's CSRF token from the dashboard.
 func (b *browser) sessionCSRF() string {
 	b.t.Helper()
-	return csrf(b.t, b.get("/console/").Body)
+	return csrf(b.t, b.get("/ui/").Body)
 }
 
 // makeUser creates a user with a console password and the given managed

@@ -17,11 +17,11 @@ import (
 // moreRoutes registers the pages of the services beyond IAM: the audit
 // trail (CloudTrail's LookupEvents) and S3's buckets.
 func (c *Console) moreRoutes(m *http.ServeMux) {
-	m.HandleFunc("GET /console/activity", c.authed(c.activity))
-	m.HandleFunc("GET /console/buckets", c.authed(c.buckets))
-	m.HandleFunc("GET /console/buckets/{name}", c.authed(c.bucket))
-	m.HandleFunc("GET /console/organization", c.authed(c.organization))
-	m.HandleFunc("GET /console/findings", c.authed(c.findings))
+	m.HandleFunc("GET /ui/activity", c.authed(c.activity))
+	m.HandleFunc("GET /ui/buckets", c.authed(c.buckets))
+	m.HandleFunc("GET /ui/buckets/{name}", c.authed(c.bucket))
+	m.HandleFunc("GET /ui/organization", c.authed(c.organization))
+	m.HandleFunc("GET /ui/findings", c.authed(c.findings))
 }
 
 // activityRow is one event of the activity page.

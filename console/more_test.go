@@ -38,32 +38,32 @@ func TestActivityAndBuckets(t *testing.T) {
 	}
 	b := newBrowser(t, srv.URL)
 	b.mustSignIn(acct, "admin", password)
-	if r := b.get("/console/"); !strings.Contains(r.Body, `href="/console/activity"`) || !strings.Contains(r.Body, `href="/console/buckets"`) {
+	if r := b.get("/ui/"); !strings.Contains(r.Body, `href="/ui/activity"`) || !strings.Contains(r.Body, `href="/ui/buckets"`) {
 		t.Error("the navigation lacks the activity and bucket pages")
 	}
-	r := b.get("/console/buckets")
-	if r.Status != http.StatusOK || !strings.Contains(r.Body, `href="/console/buckets/reports"`) {
+	r := b.get("/ui/buckets")
+	if r.Status != http.StatusOK || !strings.Contains(r.Body, `href="/ui/buckets/reports"`) {
 		t.Fatalf("buckets = %d\n%.1500s", r.Status, r.Body)
 	}
-	r = b.get("/console/buckets/reports")
+	r = b.get("/ui/buckets/reports")
 	if r.Status != http.StatusOK || !strings.Contains(r.Body, "aws:SecureTransport") || !strings.Contains(r.Body, "<code>q1.csv</code>") {
 		t.Fatalf("bucket = %d\n%.2500s", r.Status, r.Body)
 	}
-	if r := b.get("/console/buckets/no-such-bucket"); r.Status != http.StatusNotFound || !strings.Contains(r.Body, "NoSuchBucket") {
+	if r := b.get("/ui/buckets/no-such-bucket"); r.Status != http.StatusNotFound || !strings.Contains(r.Body, "NoSuchBucket") {
 		t.Errorf("missing bucket = %d", r.Status)
 	}
 	srv.FlushTrail(t)
-	r = b.get("/console/activity?event=ConsoleLogin")
+	r = b.get("/ui/activity?event=ConsoleLogin")
 	if r.Status != http.StatusOK || !strings.Contains(r.Body, "<summary>ConsoleLogin</summary>") || strings.Contains(r.Body, "<summary>ListBuckets</summary>") {
 		t.Fatalf("activity = %d\n%.2500s", r.Status, r.Body)
 	}
-	r = b.get("/console/activity")
+	r = b.get("/ui/activity")
 	if !strings.Contains(r.Body, "<summary>GetBucketPolicy</summary>") || !strings.Contains(r.Body, ">Gatehouse console<") {
 		t.Errorf("activity without a filter lacks the console's S3 calls\n%.2500s", r.Body)
 	}
 	nb := newBrowser(t, srv.URL)
 	nb.mustSignIn(acct, "nobody", password)
-	for _, p := range []string{"/console/activity", "/console/buckets"} {
+	for _, p := range []string{"/ui/activity", "/ui/buckets"} {
 		if r := nb.get(p); r.Status < 400 || !strings.Contains(r.Body, "AccessDenied") || !strings.Contains(r.Body, "user/nobody is not authorized") {
 			t.Errorf("%s without permission = %d\n%s", p, r.Status, r.Body[strings.Index(r.Body, "<main"):])
 		}
@@ -78,12 +78,12 @@ func TestOrganizationPage(t *testing.T) {
 	makeUser(t, srv, "admin", password, false, "AdministratorAccess")
 	b := newBrowser(t, srv.URL)
 	b.mustSignIn(acct, "admin", password)
-	if r := b.get("/console/organization"); r.Status < 400 || !strings.Contains(r.Body, "AWSOrganizationsNotInUseException") {
+	if r := b.get("/ui/organization"); r.Status < 400 || !strings.Contains(r.Body, "AWSOrganizationsNotInUseException") {
 		t.Errorf("no organization = %d\n%s", r.Status, r.Body[strings.Index(r.Body, "<main"):])
 	}
 	m := srv.NewMember(t)
 	m.AttachSCP(t, "DenyLeaving", `{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"organizations:LeaveOrganization","Resource":"*"}]}`)
-	r := b.get("/console/organization")
+	r := b.get("/ui/organization")
 	if r.Status != http.StatusOK || !strings.Contains(r.Body, "<code>"+m.Account+"</code>") || !strings.Contains(r.Body, "SCP DenyLeaving") ||
 		!strings.Contains(r.Body, "SCP FullAWSAccess") {
 		t.Errorf("organization = %d\n%s", r.Status, r.Body[strings.Index(r.Body, "<main"):])
@@ -108,7 +108,7 @@ func TestFindingsPage(t *testing.T) {
 	b.mustSignIn(acct, "admin", password)
 	var r resp
 	for range 50 {
-		if r = b.get("/console/findings"); strings.Contains(r.Body, "role/partner") {
+		if r = b.get("/ui/findings"); strings.Contains(r.Body, "role/partner") {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)

@@ -18,41 +18,43 @@ import (
 // pageRoutes registers the IAM pages.
 func (c *Console) pageRoutes(m *http.ServeMux) {
 	a := c.authed
-	m.HandleFunc("GET /console/users", a(c.users))
-	m.HandleFunc("POST /console/users", a(c.createUser))
-	m.HandleFunc("GET /console/users/{name}", a(c.user))
-	m.HandleFunc("POST /console/users/{name}/delete", a(c.deleteUser))
-	m.HandleFunc("POST /console/users/{name}/keys", a(c.createKey))
-	m.HandleFunc("POST /console/users/{name}/keys/{id}/status", a(c.keyStatus))
-	m.HandleFunc("POST /console/users/{name}/keys/{id}/delete", a(c.deleteKey))
-	m.HandleFunc("GET /console/users/{name}/rotate", a(c.rotate))
-	m.HandleFunc("POST /console/users/{name}/password", a(c.setPassword))
-	m.HandleFunc("POST /console/users/{name}/mfa", a(c.createMFA))
-	m.HandleFunc("POST /console/users/{name}/mfa/enable", a(c.enableMFA))
-	m.HandleFunc("POST /console/users/{name}/relations", a(c.userRelation))
-	m.HandleFunc("GET /console/groups", a(c.groups))
-	m.HandleFunc("POST /console/groups", a(c.createGroup))
-	m.HandleFunc("GET /console/groups/{name}", a(c.group))
-	m.HandleFunc("POST /console/groups/{name}/relations", a(c.groupRelation))
-	m.HandleFunc("POST /console/groups/{name}/delete", a(c.deleteGroup))
-	m.HandleFunc("GET /console/roles", a(c.roles))
-	m.HandleFunc("GET /console/roles/{name}", a(c.role))
-	m.HandleFunc("GET /console/policies", a(c.policies))
-	m.HandleFunc("GET /console/policies/new", a(c.newPolicy))
-	m.HandleFunc("POST /console/policies", a(c.createPolicy))
-	m.HandleFunc("GET /console/policy", a(c.policy))
-	m.HandleFunc("POST /console/policy/version", a(c.policyVersion))
-	m.HandleFunc("POST /console/policy/default", a(c.setDefault))
-	m.HandleFunc("POST /console/validate", a(c.validate))
-	m.HandleFunc("POST /console/policy/diff", a(c.policyDiff))
-	m.HandleFunc("GET /console/authref/services", a(c.refServices))
-	m.HandleFunc("GET /console/authref/services/{prefix}", a(c.refService))
-	m.HandleFunc("GET /console/simulate", a(c.simulatePage))
-	m.HandleFunc("POST /console/simulate", a(c.simulate))
-	m.HandleFunc("GET /console/account", a(c.account))
-	m.HandleFunc("POST /console/account/alias", a(c.setAlias))
-	m.HandleFunc("POST /console/account/password-policy", a(c.setPasswordPolicy))
-	m.HandleFunc("GET /console/credential-report.csv", a(c.credentialReport))
+	m.HandleFunc("GET /ui/users", a(c.users))
+	m.HandleFunc("POST /ui/users", a(c.createUser))
+	m.HandleFunc("GET /ui/users/{name}", a(c.user))
+	m.HandleFunc("POST /ui/users/{name}/delete", a(c.deleteUser))
+	m.HandleFunc("POST /ui/users/{name}/keys", a(c.createKey))
+	m.HandleFunc("POST /ui/users/{name}/keys/{id}/status", a(c.keyStatus))
+	m.HandleFunc("POST /ui/users/{name}/keys/{id}/delete", a(c.deleteKey))
+	m.HandleFunc("GET /ui/users/{name}/rotate", a(c.rotate))
+	m.HandleFunc("POST /ui/users/{name}/password", a(c.setPassword))
+	m.HandleFunc("POST /ui/users/{name}/mfa", a(c.createMFA))
+	m.HandleFunc("POST /ui/users/{name}/mfa/enable", a(c.enableMFA))
+	m.HandleFunc("POST /ui/users/{name}/relations", a(c.userRelation))
+	m.HandleFunc("GET /ui/groups", a(c.groups))
+	m.HandleFunc("POST /ui/groups", a(c.createGroup))
+	m.HandleFunc("GET /ui/groups/{name}", a(c.group))
+	m.HandleFunc("POST /ui/groups/{name}/relations", a(c.groupRelation))
+	m.HandleFunc("POST /ui/groups/{name}/delete", a(c.deleteGroup))
+	m.HandleFunc("GET /ui/roles", a(c.roles))
+	m.HandleFunc("GET /ui/roles/{name}", a(c.role))
+	m.HandleFunc("GET /ui/policies", a(c.policies))
+	m.HandleFunc("GET /ui/policies/new", a(c.newPolicy))
+	m.HandleFunc("POST /ui/policies", a(c.createPolicy))
+	m.HandleFunc("GET /ui/policy", a(c.policy))
+	m.HandleFunc("POST /ui/policy/version", a(c.policyVersion))
+	m.HandleFunc("POST /ui/policy/default", a(c.setDefault))
+	m.HandleFunc("GET /ui/policy/compare", a(c.comparePolicy))
+	m.HandleFunc("POST /ui/policy/version/delete", a(c.deleteVersion))
+	m.HandleFunc("POST /ui/validate", a(c.validate))
+	m.HandleFunc("POST /ui/policy/diff", a(c.policyDiff))
+	m.HandleFunc("GET /ui/authref/services", a(c.refServices))
+	m.HandleFunc("GET /ui/authref/services/{prefix}", a(c.refService))
+	m.HandleFunc("GET /ui/simulate", a(c.simulatePage))
+	m.HandleFunc("POST /ui/simulate", a(c.simulate))
+	m.HandleFunc("GET /ui/account", a(c.account))
+	m.HandleFunc("POST /ui/account/alias", a(c.setAlias))
+	m.HandleFunc("POST /ui/account/password-policy", a(c.setPasswordPolicy))
+	m.HandleFunc("GET /ui/credential-report.csv", a(c.credentialReport))
 }
 
 // policyDoc decodes a policy document as IAM returns it (URL-encoded) and
@@ -94,7 +96,7 @@ func (c *Console) createGroup(w http.ResponseWriter, r *http.Request, s *sess, c
 		c.showErrorOpen(w, r, s, "groups", "Groups", "groups", err, true)
 		return
 	}
-	c.redirectFlash(w, r, "/console/groups/"+url.PathEscape(name), "Group "+name+" created.")
+	c.redirectFlash(w, r, "/ui/groups/"+url.PathEscape(name), "Group "+name+" created.")
 }
 
 // groupData is the group page's content.
@@ -162,7 +164,7 @@ func (c *Console) groupRelation(w http.ResponseWriter, r *http.Request, s *sess,
 		c.showError(w, r, s, "group", "Group "+name, "groups", err)
 		return
 	}
-	c.redirectFlash(w, r, back(r, "/console/groups/"+url.PathEscape(name)), msg)
+	c.redirectFlash(w, r, back(r, "/ui/groups/"+url.PathEscape(name)), msg)
 }
 
 // deleteGroup removes members and policies, then deletes the group.
@@ -198,7 +200,7 @@ func (c *Console) deleteGroup(w http.ResponseWriter, r *http.Request, s *sess, c
 		fail(err)
 		return
 	}
-	c.redirectFlash(w, r, "/console/groups", "Group "+name+" deleted.")
+	c.redirectFlash(w, r, "/ui/groups", "Group "+name+" deleted.")
 }
 
 func (c *Console) roles(w http.ResponseWriter, r *http.Request, s *sess, cl *clients) {
@@ -298,6 +300,9 @@ type policyData struct {
 	Groups   []types.PolicyGroup
 	Roles    []types.PolicyRole
 	AWS      bool
+	// Previous is the newest version that is not the default, which the
+	// compare form offers first.
+	Previous string
 }
 
 func (c *Console) policy(w http.ResponseWriter, r *http.Request, s *sess, cl *clients) {
@@ -316,6 +321,11 @@ func (c *Console) policy(w http.ResponseWriter, r *http.Request, s *sess, cl *cl
 		return
 	}
 	d.Versions = vs.Versions
+	for _, v := range vs.Versions {
+		if !v.IsDefaultVersion && d.Previous == "" {
+			d.Previous = aws.ToString(v.VersionId)
+		}
+	}
 	d.Version = r.URL.Query().Get("version")
 	if d.Version == "" {
 		d.Version = aws.ToString(p.Policy.DefaultVersionId)
@@ -386,7 +396,7 @@ func (c *Console) createPolicy(w http.ResponseWriter, r *http.Request, s *sess, 
 		c.render(w, r, "editor", apiErrorOf(err).Status, &page{Title: "Create policy", S: s, Nav: "policies", Err: apiErrorOf(err), Data: d})
 		return
 	}
-	c.redirectFlash(w, r, "/console/policy?arn="+url.QueryEscape(aws.ToString(out.Policy.Arn)), "Policy "+d.Name+" created.")
+	c.redirectFlash(w, r, "/ui/policy?arn="+url.QueryEscape(aws.ToString(out.Policy.Arn)), "Policy "+d.Name+" created.")
 }
 
 // policyVersion saves an edited document as the policy's new default
@@ -399,7 +409,7 @@ func (c *Console) policyVersion(w http.ResponseWriter, r *http.Request, s *sess,
 		c.render(w, r, "editor", apiErrorOf(err).Status, &page{Title: "Edit policy", S: s, Nav: "policies", Err: apiErrorOf(err), Data: d})
 		return
 	}
-	c.redirectFlash(w, r, "/console/policy?arn="+url.QueryEscape(a), "New version saved as the default.")
+	c.redirectFlash(w, r, "/ui/policy?arn="+url.QueryEscape(a), "New version saved as the default.")
 }
 
 func (c *Console) setDefault(w http.ResponseWriter, r *http.Request, s *sess, cl *clients) {
@@ -408,7 +418,7 @@ func (c *Console) setDefault(w http.ResponseWriter, r *http.Request, s *sess, cl
 		c.showError(w, r, s, "policy", "Policy", "policies", err)
 		return
 	}
-	c.redirectFlash(w, r, "/console/policy?arn="+url.QueryEscape(a), "Default version set.")
+	c.redirectFlash(w, r, "/ui/policy?arn="+url.QueryEscape(a), "Default version set.")
 }
 
 // finding is one ValidatePolicy finding as the editor shows it.
@@ -489,7 +499,7 @@ func (c *Console) setAlias(w http.ResponseWriter, r *http.Request, s *sess, cl *
 		c.showError(w, r, s, "account", "Account settings", "account", err)
 		return
 	}
-	c.redirectFlash(w, r, "/console/account", msg)
+	c.redirectFlash(w, r, "/ui/account", msg)
 }
 
 func (c *Console) setPasswordPolicy(w http.ResponseWriter, r *http.Request, s *sess, cl *clients) {
@@ -516,7 +526,7 @@ func (c *Console) setPasswordPolicy(w http.ResponseWriter, r *http.Request, s *s
 		c.showError(w, r, s, "account", "Account settings", "account", err)
 		return
 	}
-	c.redirectFlash(w, r, "/console/account", "Password policy saved.")
+	c.redirectFlash(w, r, "/ui/account", "Password policy saved.")
 }
 
 // credentialReport downloads the credential report (generating it when

@@ -6,6 +6,7 @@ import (
 	"html"
 	"net/http"
 	"os"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -19,7 +20,7 @@ import (
 	"github.com/gatehouse-iam/gatehouse/internal/testserver"
 )
 
-var nextRE = regexp.MustCompile(`href="(/console/users\?marker=[^"]+)" id="next-page"`)
+var nextRE = regexp.MustCompile(`href="(/ui/users\?marker=[^"]+)" id="next-page"`)
 
 // pageBudget is the issue's target for each page's server time with 1,000
 // users in the account.
@@ -66,23 +67,39 @@ func TestPageTimes1000Users(t *testing.T) {
 	if _, err := root.CreateGroup(ctx, &awsiam.CreateGroupInput{GroupName: aws.String("developers")}); err != nil {
 		t.Fatal(err)
 	}
+	pol, err := root.CreatePolicy(ctx, &awsiam.CreatePolicyInput{PolicyName: aws.String("Reports"),
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:Get*","Resource":"*"}]}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := root.CreatePolicyVersion(ctx, &awsiam.CreatePolicyVersionInput{PolicyArn: pol.Policy.Arn, SetAsDefault: true,
+		PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:Get*","s3:List*"],"Resource":"*"}]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	oidc, err := root.CreateOpenIDConnectProvider(ctx, &awsiam.CreateOpenIDConnectProviderInput{Url: aws.String("https://token.actions.githubusercontent.com"),
+		ClientIDList: []string{"sts.amazonaws.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	b := newBrowser(t, srv.URL)
 	b.mustSignIn(testserver.AccountID, "admin", password)
 
 	// The users list pages by IAM's Marker: 100 a page, and the next
 	// page's link goes on where the first stopped.
-	first := b.get("/console/users")
+	first := b.get("/ui/users")
 	next := nextRE.FindStringSubmatch(first.Body)
-	if next == nil || strings.Count(first.Body, `<tr><td><a href="/console/users/`) != 100 {
-		t.Fatalf("first page: next %v, %d rows", next, strings.Count(first.Body, `<tr><td><a href="/console/users/`))
+	if next == nil || strings.Count(first.Body, `<tr><td><a href="/ui/users/`) != 100 {
+		t.Fatalf("first page: next %v, %d rows", next, strings.Count(first.Body, `<tr><td><a href="/ui/users/`))
 	}
 	second := b.get(html.UnescapeString(next[1]))
 	if second.Status != http.StatusOK || !strings.Contains(second.Body, "user-0099") || strings.Contains(second.Body, ">user-0098<") {
 		t.Errorf("second page = %d\n%.1500s", second.Status, second.Body)
 	}
-	pages := []string{"/console/", "/console/users", "/console/users?marker=", "/console/users/user-0500", "/console/users/user-0500/rotate?old=x",
-		"/console/groups", "/console/groups/developers", "/console/roles", "/console/policies", "/console/policies?scope=Local",
-		"/console/policy?arn=arn:aws:iam::aws:policy/AdministratorAccess", "/console/policies/new", "/console/account"}
+	pages := []string{"/ui/", "/ui/users", "/ui/users?marker=", "/ui/users/user-0500", "/ui/users/user-0500/rotate?old=x",
+		"/ui/groups", "/ui/groups/developers", "/ui/roles", "/ui/policies", "/ui/policies?scope=Local",
+		"/ui/policy?arn=arn:aws:iam::aws:policy/AdministratorAccess", "/ui/policies/new", "/ui/account",
+		"/ui/policy/compare?arn=" + url.QueryEscape(aws.ToString(pol.Policy.Arn)) + "&from=v1&to=v2",
+		"/ui/providers", "/ui/provider?arn=" + url.QueryEscape(aws.ToString(oidc.OpenIDConnectProviderArn))}
 	for _, p := range pages {
 		if r := b.get(p); r.Status != http.StatusOK {
 			t.Fatalf("%s = %d\n%.1500s", p, r.Status, r.Body)

@@ -65,7 +65,7 @@ func (c *Console) preToken(w http.ResponseWriter, r *http.Request) (string, erro
 
 func (c *Console) signInPage(w http.ResponseWriter, r *http.Request) {
 	if _, err := c.session(r); err == nil {
-		http.Redirect(w, r, "/console/", http.StatusSeeOther)
+		http.Redirect(w, r, "/ui/", http.StatusSeeOther)
 		return
 	}
 	c.renderSignIn(w, r, http.StatusOK, signInForm{Account: r.URL.Query().Get("account")})
@@ -236,17 +236,27 @@ func (c *Console) startSession(w http.ResponseWriter, r *http.Request, account, 
 	clearCookie(w, r, preCookie)
 	c.log.Info("console sign-in", "arn", s.ARN, "mfa", mfa, "source_ip", ipOf(r))
 	if mustChange {
-		http.Redirect(w, r, "/console/password", http.StatusSeeOther)
+		http.Redirect(w, r, "/ui/password", http.StatusSeeOther)
 		return
 	}
-	http.Redirect(w, r, "/console/", http.StatusSeeOther)
+	http.Redirect(w, r, "/ui/", http.StatusSeeOther)
 }
 
-// signOut ends the session: its id is revoked and its cookie cleared.
+// signOut ends the session on every node: its id is revoked (revoke) and
+// its cookie cleared. When the store cannot record it, the cookie is
+// cleared and this node refuses it all the same, and the page says the
+// sign-out may not hold elsewhere.
 func (c *Console) signOut(w http.ResponseWriter, r *http.Request, s *sess, _ *clients) {
-	c.revoked.add(s.ID, s.Expires, c.now())
+	err := c.revoke(r.Context(), s)
 	clearCookie(w, r, sessionCookie)
-	http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
+	if err != nil {
+		c.log.Error("console sign-out not recorded for the cluster", "err", err)
+		c.render(w, r, "error", http.StatusServiceUnavailable, &page{Title: "Signed out on this server",
+			// wording: not found in AWS docs (the console's own message).
+			Err: &apiError{Code: "ServiceUnavailable", Message: "You are signed out on this server only: the sign-out could not be recorded for the cluster's other servers, where this session stays valid until it expires."}})
+		return
+	}
+	http.Redirect(w, r, "/ui/signin", http.StatusSeeOther)
 }
 
 // passwordPage shows the change-password form (the only page of a session
@@ -272,11 +282,14 @@ func (c *Console) changePassword(w http.ResponseWriter, r *http.Request, s *sess
 		return
 	}
 	if s.MustChangePassword {
-		c.revoked.add(s.ID, s.Expires, c.now())
+		if err := c.revoke(r.Context(), s); err != nil {
+			c.fail(w, r, err)
+			return
+		}
 		c.startSession(w, r, s.Account, s.UserName, s.MFA, false)
 		return
 	}
-	c.redirectFlash(w, r, "/console/", "Your password was changed.")
+	c.redirectFlash(w, r, "/ui/", "Your password was changed.")
 }
 
 // audit records a sign-in attempt in the trail (when there is one and the
@@ -288,7 +301,7 @@ func (c *Console) audit(r *http.Request, in iam.SignIn, root, success bool, errM
 	}
 	e, err := trail.SignInEntry(trail.SignIn{EventID: uuid.NewString(), Time: c.now(), Account: in.Account, Root: root,
 		UserName: in.UserName, UserID: in.UserID, ARN: in.ARN, Region: c.region, SourceIP: ipOf(r),
-		UserAgent: r.Header.Get("User-Agent"), Success: success, ErrorMessage: errMsg, MFAUsed: mfa, LoginTo: "/console/"})
+		UserAgent: r.Header.Get("User-Agent"), Success: success, ErrorMessage: errMsg, MFAUsed: mfa, LoginTo: "/ui/"})
 	if err == nil {
 		err = c.trail.Record(r.Context(), []trail.Entry{e})
 	}

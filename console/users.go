@@ -84,7 +84,7 @@ func (c *Console) createUser(w http.ResponseWriter, r *http.Request, s *sess, cl
 			return
 		}
 	}
-	c.redirectFlash(w, r, "/console/users/"+url.PathEscape(name), "User "+name+" created.")
+	c.redirectFlash(w, r, "/ui/users/"+url.PathEscape(name), "User "+name+" created.")
 }
 
 // keyInfo is an access key with its last use.
@@ -237,7 +237,7 @@ func (c *Console) deleteUser(w http.ResponseWriter, r *http.Request, s *sess, cl
 		fail(err)
 		return
 	}
-	c.redirectFlash(w, r, "/console/users", "User "+name+" deleted.")
+	c.redirectFlash(w, r, "/ui/users", "User "+name+" deleted.")
 }
 
 // keyCreated is the one page that shows a new secret access key.
@@ -275,7 +275,7 @@ func (c *Console) keyStatus(w http.ResponseWriter, r *http.Request, s *sess, cl 
 	if st == types.StatusTypeActive {
 		verb = "activated"
 	}
-	c.redirectFlash(w, r, back(r, "/console/users/"+url.PathEscape(name)), "Access key "+id+" "+verb+".")
+	c.redirectFlash(w, r, back(r, "/ui/users/"+url.PathEscape(name)), "Access key "+id+" "+verb+".")
 }
 
 func (c *Console) deleteKey(w http.ResponseWriter, r *http.Request, s *sess, cl *clients) {
@@ -284,7 +284,7 @@ func (c *Console) deleteKey(w http.ResponseWriter, r *http.Request, s *sess, cl 
 		c.showError(w, r, s, "user", "User "+name, "users", err)
 		return
 	}
-	c.redirectFlash(w, r, back(r, "/console/users/"+url.PathEscape(name)), "Access key "+id+" deleted.")
+	c.redirectFlash(w, r, back(r, "/ui/users/"+url.PathEscape(name)), "Access key "+id+" deleted.")
 }
 
 // rotate is the IAM User Guide's key rotation as one page
@@ -348,7 +348,7 @@ func (c *Console) setPassword(w http.ResponseWriter, r *http.Request, s *sess, c
 		c.showError(w, r, s, "user", "User "+name, "users", err)
 		return
 	}
-	c.redirectFlash(w, r, "/console/users/"+url.PathEscape(name), msg)
+	c.redirectFlash(w, r, "/ui/users/"+url.PathEscape(name), msg)
 }
 
 // mfaEnrol is the virtual MFA enrolment page's content.
@@ -390,7 +390,7 @@ func (c *Console) enableMFA(w http.ResponseWriter, r *http.Request, s *sess, cl 
 		c.showError(w, r, s, "user", "User "+name, "users", err)
 		return
 	}
-	c.redirectFlash(w, r, "/console/users/"+url.PathEscape(name), "MFA device "+serial+" assigned.")
+	c.redirectFlash(w, r, "/ui/users/"+url.PathEscape(name), "MFA device "+serial+" assigned.")
 }
 
 // attachUser attaches or detaches a managed policy, or adds the user to a
@@ -422,7 +422,7 @@ func (c *Console) userRelation(w http.ResponseWriter, r *http.Request, s *sess, 
 		c.showError(w, r, s, "user", "User "+name, "users", err)
 		return
 	}
-	c.redirectFlash(w, r, back(r, "/console/users/"+url.PathEscape(name)), msg)
+	c.redirectFlash(w, r, back(r, "/ui/users/"+url.PathEscape(name)), msg)
 }
 
 // itoa is strconv.Itoa.

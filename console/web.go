@@ -68,7 +68,7 @@ func (c *Console) authed(h handler) http.HandlerFunc {
 				http.Error(w, "Your session has ended. Sign in again.", http.StatusUnauthorized)
 				return
 			}
-			http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
+			http.Redirect(w, r, "/ui/signin", http.StatusSeeOther)
 			return
 		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -78,8 +78,8 @@ func (c *Console) authed(h handler) http.HandlerFunc {
 				return
 			}
 		}
-		if s.MustChangePassword && r.URL.Path != "/console/password" && r.URL.Path != "/console/signout" {
-			http.Redirect(w, r, "/console/password", http.StatusSeeOther)
+		if s.MustChangePassword && r.URL.Path != "/ui/password" && r.URL.Path != "/ui/signout" {
+			http.Redirect(w, r, "/ui/password", http.StatusSeeOther)
 			return
 		}
 		h(w, r, s, c.clientsFor(s))
@@ -89,16 +89,17 @@ func (c *Console) authed(h handler) http.HandlerFunc {
 // routes registers the pages.
 func (c *Console) routes() {
 	m := http.NewServeMux()
-	m.HandleFunc("GET /console/signin", c.signInPage)
-	m.HandleFunc("POST /console/signin", c.signIn)
-	m.HandleFunc("POST /console/signin/mfa", c.signInMFA)
-	m.HandleFunc("POST /console/signout", c.authed(c.signOut))
-	m.HandleFunc("GET /console/password", c.authed(c.passwordPage))
-	m.HandleFunc("POST /console/password", c.authed(c.changePassword))
-	m.HandleFunc("GET /console/{$}", c.authed(c.dashboard))
+	m.HandleFunc("GET /ui/signin", c.signInPage)
+	m.HandleFunc("POST /ui/signin", c.signIn)
+	m.HandleFunc("POST /ui/signin/mfa", c.signInMFA)
+	m.HandleFunc("POST /ui/signout", c.authed(c.signOut))
+	m.HandleFunc("GET /ui/password", c.authed(c.passwordPage))
+	m.HandleFunc("POST /ui/password", c.authed(c.changePassword))
+	m.HandleFunc("GET /ui/{$}", c.authed(c.dashboard))
 	c.pageRoutes(m)
 	c.moreRoutes(m)
-	m.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {
+	c.providerRoutes(m)
+	m.HandleFunc("/ui/", func(w http.ResponseWriter, r *http.Request) {
 		c.render(w, r, "notfound", http.StatusNotFound, &page{Title: "Not found"})
 	})
 	c.mux = m
@@ -112,7 +113,7 @@ func (c *Console) render(w http.ResponseWriter, r *http.Request, name string, st
 			if v, err := url.QueryUnescape(ck.Value); err == nil {
 				p.Flash = v
 			}
-			http.SetCookie(w, &http.Cookie{Name: "gh_flash", Path: "/console/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
+			http.SetCookie(w, &http.Cookie{Name: "gh_flash", Path: "/ui/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
 		}
 	}
 	if p.S != nil && p.CSRF == "" {
@@ -146,7 +147,7 @@ func (c *Console) fail(w http.ResponseWriter, r *http.Request, err error) {
 // redirectFlash redirects after a successful action, with a notice for
 // the next page.
 func (c *Console) redirectFlash(w http.ResponseWriter, r *http.Request, to, msg string) {
-	http.SetCookie(w, &http.Cookie{Name: "gh_flash", Value: url.QueryEscape(msg), Path: "/console/", MaxAge: 60,
+	http.SetCookie(w, &http.Cookie{Name: "gh_flash", Value: url.QueryEscape(msg), Path: "/ui/", MaxAge: 60,
 		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil})
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }
@@ -168,7 +169,7 @@ func (c *Console) showErrorOpen(w http.ResponseWriter, r *http.Request, s *sess,
 		// The session's credentials no longer work (the user was deleted,
 		// the key ring lost the key): the session is over.
 		clearCookie(w, r, sessionCookie)
-		http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
+		http.Redirect(w, r, "/ui/signin", http.StatusSeeOther)
 		return
 	}
 	c.render(w, r, name, ae.Status, &page{Title: title, S: s, Nav: nav, Err: ae, Open: open})
@@ -178,7 +179,7 @@ func (c *Console) showErrorOpen(w http.ResponseWriter, r *http.Request, s *sess,
 // console path, else def.
 func back(r *http.Request, def string) string {
 	b := r.PostFormValue("back")
-	if strings.HasPrefix(b, "/console/") && !strings.HasPrefix(b, "//") && !strings.Contains(b, "\\") {
+	if strings.HasPrefix(b, "/ui/") && !strings.HasPrefix(b, "//") && !strings.Contains(b, "\\") {
 		return b
 	}
 	return def

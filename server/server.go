@@ -123,35 +123,63 @@ type Server struct {
 }
 
 // ConsolePrefix is the path under which Handler serves the web console.
-const ConsolePrefix = "/console/"
+// Its first segment, "ui", is shorter than any S3 bucket name may be (3 to
+// 63 characters: https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html),
+// so no path-style S3 request addresses it and the console shadows no
+// bucket.
+const ConsolePrefix = "/ui/"
+
+// oldConsolePrefix is where the console used to live: a browser's visit
+// there is redirected to ConsolePrefix while no bucket of that name exists.
+const oldConsolePrefix = "/console/"
 
 // UseConsole mounts the web console under ConsolePrefix (package console,
 // which calls back into APIHandler). Call it before serving.
 func (s *Server) UseConsole(h http.Handler) { s.console = h }
 
-// isConsole reports whether a request is the console's: a path under
-// ConsolePrefix (or /console, /ui) that is not an AWS request — not signed
-// in its header or query, and not addressed to a virtual-hosted bucket (a
-// bucket named "console" is reached path-style only when signed).
+// isConsole reports whether a request is the console's: the path /ui or
+// one under ConsolePrefix that is not an AWS request — not signed in its
+// header or query, and not addressed to a virtual-hosted bucket (whose key
+// may begin with ui/).
 func (s *Server) isConsole(r *http.Request) bool {
 	if s.console == nil {
 		return false
 	}
 	p := r.URL.Path
-	if p != "/console" && p != "/ui" && p != "/ui/" && !strings.HasPrefix(p, ConsolePrefix) {
+	if p != "/ui" && !strings.HasPrefix(p, ConsolePrefix) {
 		return false
 	}
-	return !signedOrAWS(r) && !(s.s3Domain != "" && addressesBucket(r, s.s3Domain) && hostIsBucket(r, s.s3Domain))
+	return !signedOrAWS(r) && !(s.s3Domain != "" && hostIsBucket(r, s.s3Domain))
 }
 
-// wantsConsole reports whether a request for / is a browser's visit (it
-// accepts HTML and presents no AWS signature), which is sent to the console;
-// every other request for / is an AWS request (S3's ListBuckets, a Query
-// call).
-func (s *Server) wantsConsole(r *http.Request) bool {
-	return s.console != nil && r.URL.Path == "/" && r.Method == http.MethodGet && r.URL.RawQuery == "" &&
-		strings.Contains(r.Header.Get("Accept"), "text/html") && !signedOrAWS(r) &&
-		!(s.s3Domain != "" && hostIsBucket(r, s.s3Domain))
+// consoleRedirect returns where a browser's visit is redirected: "/" and,
+// while no bucket named "console" exists, /console and the paths under it
+// (the console's old home) go to the console. A visit is an unsigned GET
+// that accepts HTML and is not addressed to a virtual-hosted bucket. Every
+// other request is an AWS request: S3's ListBuckets, an AWS Query call, and
+// any request for a bucket named console, which S3 answers (without such a
+// bucket S3 would answer NoSuchBucket; the redirect takes only that answer,
+// and only from a browser).
+func (s *Server) consoleRedirect(r *http.Request) (string, bool) {
+	if s.console == nil || r.Method != http.MethodGet || !strings.Contains(r.Header.Get("Accept"), "text/html") ||
+		signedOrAWS(r) || (s.s3Domain != "" && hostIsBucket(r, s.s3Domain)) {
+		return "", false
+	}
+	p := r.URL.Path
+	switch {
+	case p == "/":
+		return ConsolePrefix, r.URL.RawQuery == ""
+	case p == "/console" || strings.HasPrefix(p, oldConsolePrefix):
+		if _, exists := s.dir.Bucket("console"); exists {
+			return "", false
+		}
+		to := ConsolePrefix + strings.TrimPrefix(strings.TrimPrefix(p, "/console"), "/")
+		if r.URL.RawQuery != "" {
+			to += "?" + r.URL.RawQuery
+		}
+		return to, true
+	}
+	return "", false
 }
 
 // signedOrAWS reports whether a request carries an AWS signature or AWS
@@ -261,9 +289,11 @@ func registerCacheMetrics(reg *prometheus.Registry, d *authview.Directory) error
 func (s *Server) Handler() http.Handler {
 	api := s.APIHandler()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if to, ok := s.consoleRedirect(r); ok {
+			http.Redirect(w, r, to, http.StatusFound)
+			return
+		}
 		switch {
-		case s.wantsConsole(r):
-			http.Redirect(w, r, ConsolePrefix, http.StatusFound)
 		case s.isConsole(r):
 			s.console.ServeHTTP(w, r)
 		default:

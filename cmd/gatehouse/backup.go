@@ -68,6 +68,7 @@ var backupKinds = []store.Kind{
 	store.KindUniqueID, store.KindOIDCProvider, store.KindSAMLProvider, store.KindSAMLAssertion, store.KindServerCertificate, store.KindSessionKeys, store.KindWorkload, store.KindWorkloadID,
 	store.KindSSHPublicKey, store.KindSigningCertificate, store.KindSigningCertificateDigest, store.KindServiceCredential,
 	store.KindOutboundFederation, store.KindOutboundIssuer, store.KindWebIdentityKeys,
+	store.KindConsoleSignOut,
 	// s3 (bucket configuration; the objects are the object backend's)
 	store.KindBucket, store.KindAccountBucket, store.KindAccountS3,
 	// iam

@@ -114,7 +114,7 @@
     if (!prefix) return box;
     var body = el("div", {}, [el("p", { class: "hint", text: "Loading " + prefix + "…" })]);
     box.appendChild(body);
-    (details[prefix] ? Promise.resolve(details[prefix]) : getJSON("/console/authref/services/" + encodeURIComponent(prefix)))
+    (details[prefix] ? Promise.resolve(details[prefix]) : getJSON("/ui/authref/services/" + encodeURIComponent(prefix)))
       .then(function (d) { details[prefix] = d; body.textContent = ""; fill(body, st, d); })
       .catch(function () { body.textContent = "The service reference could not be loaded."; });
     return box;
@@ -239,7 +239,7 @@
     if (!model.Version) model.Version = "2012-10-17";
     if (services) { render(); return; }
     host.textContent = "Loading the service reference…";
-    getJSON("/console/authref/services").then(function (s) { services = s; render(); })
+    getJSON("/ui/authref/services").then(function (s) { services = s; render(); })
       .catch(function () { host.textContent = "The service reference could not be loaded."; });
   });
 })();
