@@ -171,7 +171,7 @@ func (s *Service) Ops() map[string]operation.Op {
 			return operation.Authz{Action: "sts:DecodeAuthorizationMessage", Resource: "*"}, nil
 		}, s.decodeAuthorizationMessage),
 	}
-	ops = append(ops, s.assumeRootOp())
+	ops = append(ops, s.assumeRootOp(), s.getDelegatedAccessTokenOp())
 	return operation.Table(ops)
 }
 

@@ -45,7 +45,7 @@ func newAdminCmd() *cobra.Command {
 		Use:   "admin",
 		Short: "Administrative tasks that the AWS APIs have no operation for",
 	}
-	cmd.AddCommand(newCreateAccountCmd(), newRotateKeysCmd(), newBackupCmd(), newRestoreCmd())
+	cmd.AddCommand(newCreateAccountCmd(), newRotateKeysCmd(), newBackupCmd(), newRestoreCmd(), newDelegationPartnerCmd())
 	return cmd
 }
 
