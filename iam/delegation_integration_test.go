@@ -243,7 +243,7 @@ func TestDelegationFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 	if *dt.AssumedPrincipal != aliceARN || !strings.HasPrefix(*dt.Credentials.AccessKeyId, "ASIA") ||
-		dt.Credentials.Expiration.Sub(time.Now()) > time.Hour || dt.Credentials.Expiration.Sub(time.Now()) < 55*time.Minute {
+		time.Until(*dt.Credentials.Expiration) > time.Hour || time.Until(*dt.Credentials.Expiration) < 55*time.Minute {
 		t.Fatalf("delegated credentials %+v", dt)
 	}
 	// Single use.
@@ -312,7 +312,7 @@ func TestDelegationRejectAndRoot(t *testing.T) {
 		t.Fatal(err)
 	}
 	if d := g.DelegationRequest; d.State != types.StateTypeRejected || *d.RejectionReason != "not now" || *d.OwnerAccountId != testserver.AccountID ||
-		d.ExpirationTime.Sub(time.Now()) < 7*24*time.Hour-time.Minute || d.ExpirationTime.Sub(time.Now()) > 7*24*time.Hour+time.Minute {
+		time.Until(*d.ExpirationTime) < 7*24*time.Hour-time.Minute || time.Until(*d.ExpirationTime) > 7*24*time.Hour+time.Minute {
 		t.Fatalf("rejected request %+v", d)
 	}
 	for _, err := range []error{

@@ -2,24 +2,16 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/gatehouse-iam/gatehouse/authview"
-	"github.com/gatehouse-iam/gatehouse/iam"
-	"github.com/gatehouse-iam/gatehouse/keyring"
-	"github.com/gatehouse-iam/gatehouse/managedpolicies"
 	"github.com/gatehouse-iam/gatehouse/store"
-	"github.com/gatehouse-iam/gatehouse/store/sqlite"
 )
 
 // delegationPartnerConfig is the configuration of `gatehouse admin
@@ -97,25 +89,11 @@ func registerPartner(ctx context.Context, c *delegationPartnerConfig, stdout io.
 		}
 		templates[n] = string(b)
 	}
-	keys, err := keyring.Load(keyring.Options{KeyFile: c.MasterKeyFile, EnvValue: os.Getenv(keyring.EnvVar), DataDir: c.DataDir, Rand: rand.Reader})
+	svc, _, st, err := openAdminIAM(ctx, c.DataDir, c.MasterKeyFile)
 	if err != nil {
-		return fmt.Errorf("loading the master key: %w", err)
-	}
-	st, err := sqlite.Open(ctx, c.DataDir)
-	if err != nil {
-		return fmt.Errorf("opening the store: %w", err)
+		return err
 	}
 	defer st.Close()
-	catalog, err := managedpolicies.Load()
-	if err != nil {
-		return err
-	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	dir := authview.New(st, catalog, log)
-	if err := dir.Load(ctx); err != nil {
-		return err
-	}
-	svc := iam.New(iam.Config{Store: st, Directory: dir, Keyring: keys, Rand: rand.Reader, Now: time.Now, Managed: catalog, Log: log})
 	arns, err := svc.RegisterDelegationPartner(ctx, c.AccountID, c.Name, c.Endpoint, templates)
 	if err != nil {
 		return err
