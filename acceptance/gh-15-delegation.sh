@@ -10,7 +10,7 @@
 #   - the partner exchanges the token once (STS GetDelegatedAccessToken) for
 #     credentials of the customer user limited to the request's policy;
 #   - a second request is rejected and cannot be accepted afterwards.
-# The aws CLI here predates these operations: calls go through lib/query_call.py
+# The aws CLI here predates these operations: calls go through lib/query_json.py
 # (SigV4 by hand, the standard library only). Onboarding needs the server's
 # data directory and binary: GATEHOUSE_DATA_DIR and GATEHOUSE_BIN (.ci/run sets
 # them); without them only the refusal of a partner that is not onboarded is
@@ -20,7 +20,7 @@
 need_python
 
 # q WHO SERVICE OPERATION [PARAMS_JSON] : one Query call
-q() { py_as "$1" query_call.py "${@:2}"; }
+q() { py_as "$1" query_json.py "${@:2}"; }
 q_ok() {
   q "$@"
   [ "$RC" -eq 0 ] || fail "expected success from $3: $ERR_CODE $ERR_MSG"

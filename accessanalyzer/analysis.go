@@ -6,23 +6,59 @@ import (
 
 	"github.com/gatehouse-iam/gatehouse/arn"
 	"github.com/gatehouse-iam/gatehouse/policy"
-	"github.com/gatehouse-iam/gatehouse/store"
+	"github.com/gatehouse-iam/gatehouse/s3/acl"
 	"github.com/gatehouse-iam/gatehouse/wildcard"
 )
 
-// access is one external access a trust policy grants: what a finding
+// access is one external access a resource policy grants: what a finding
 // reports.
 type access struct {
 	// Principal is the external principal, e.g. {"AWS": "111122223333"},
-	// {"Federated": "accounts.google.com"} or {"AWS": "*"}.
+	// {"Federated": "accounts.google.com"}, {"CanonicalUser": id} or
+	// {"AWS": "*"}.
 	Principal map[string]string
-	// Actions are the STS actions the principal may call on the role, sorted.
+	// Actions are the actions the principal may call on the resource, sorted.
 	Actions []string
 	// Condition holds the statement's condition keys and their values (comma
 	// separated), as the finding's condition map does.
 	Condition map[string]string
 	// Public reports access by anyone, with no condition to limit it.
 	Public bool
+	// Sources are how a bucket's access is granted (POLICY, BUCKET_ACL),
+	// sorted; nil for other resources.
+	Sources []string
+}
+
+// accesses collects the accesses of one resource, merging those of the
+// same principal under the same condition.
+type accesses []access
+
+func (out *accesses) add(a access) {
+	for i := range *out {
+		o := &(*out)[i]
+		if mapsEqual(o.Principal, a.Principal) && mapsEqual(o.Condition, a.Condition) {
+			o.Actions = union(o.Actions, a.Actions)
+			o.Sources = union(o.Sources, a.Sources)
+			o.Public = o.Public || a.Public
+			return
+		}
+	}
+	a.Actions = union(nil, a.Actions)
+	a.Sources = union(nil, a.Sources)
+	*out = append(*out, a)
+}
+
+// union returns the sorted union of a and b without duplicates (nil when
+// both are empty).
+func union(a, b []string) []string {
+	var out []string
+	for _, v := range append(slices.Clone(a), b...) {
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // roleActions are the actions of a role trust policy that give access to the
@@ -38,38 +74,35 @@ var (
 	awsOnly       = []string{"sts:AssumeRole"}
 )
 
-// analyzeRole returns the accesses the trust policy of role r (in account)
-// grants to principals outside the account: AWS principals of another
-// account or "*", and federated identity providers (whose users are outside
-// the zone of trust). Service principals are AWS's own and are not
+// analyzeRole returns the accesses a role's trust policy (of a role in
+// account) grants to principals outside the account: AWS principals of
+// another account or "*", and federated identity providers (whose users are
+// outside the zone of trust). Service principals are AWS's own and are not
 // external. An Allow is cancelled by a Deny statement without conditions
-// that covers the same principal and actions. A document that does not parse
-// grants nothing.
-func analyzeRole(account string, r store.Role) []access {
-	doc, err := policy.Parse(r.AssumeRolePolicyDocument, policy.KindTrust)
+// that covers the same principal and actions. "*" is public when its
+// statement has no condition. A document that does not parse grants nothing.
+func analyzeRole(account, trustPolicy string) []access {
+	doc, err := policy.Parse(trustPolicy, policy.KindTrust)
 	if err != nil {
 		return nil
 	}
-	var out []access
-	add := func(a access) {
-		for i := range out {
-			if mapsEqual(out[i].Principal, a.Principal) && mapsEqual(out[i].Condition, a.Condition) {
-				for _, act := range a.Actions {
-					if !slices.Contains(out[i].Actions, act) {
-						out[i].Actions = append(out[i].Actions, act)
-					}
-				}
-				slices.Sort(out[i].Actions)
-				return
-			}
-		}
-		out = append(out, a)
-	}
+	var out accesses
+	analyzeDoc(account, doc, &out, statementActions, func(st *policy.Statement) bool { return len(st.Conditions) == 0 }, nil)
+	return out
+}
+
+// analyzeDoc adds to out the accesses the Allow statements of a resource
+// policy give principals outside account: actionsOf says which actions of a
+// statement concern the resource, public whether "*" in a statement is
+// anyone at all (given that the statement does not confine it to the
+// account), sources how the access is granted.
+func analyzeDoc(account string, doc *policy.Document, out *accesses, actionsOf func(*policy.Statement) []string,
+	public func(*policy.Statement) bool, sources []string) {
 	for _, st := range doc.Statements {
 		if st.Effect != policy.Allow || st.Principal == nil {
 			continue
 		}
-		actions := statementActions(st)
+		actions := actionsOf(st)
 		if len(actions) == 0 {
 			continue
 		}
@@ -83,11 +116,10 @@ func analyzeRole(account string, r store.Role) []access {
 			if len(acts) == 0 {
 				continue
 			}
-			public := p.value == "*" && len(cond) == 0
-			add(access{Principal: map[string]string{p.kind: p.value}, Actions: acts, Condition: cond, Public: public})
+			out.add(access{Principal: map[string]string{p.kind: p.value}, Actions: acts, Condition: cond,
+				Public: p.value == "*" && public(st), Sources: sources})
 		}
 	}
-	return out
 }
 
 // principal is one value of a Principal element.
@@ -112,6 +144,11 @@ func externalPrincipals(account string, st *policy.Statement) []principal {
 	}
 	for _, v := range p.Federated {
 		out = append(out, principal{"Federated", v})
+	}
+	for _, v := range p.CanonicalUser {
+		if v != acl.CanonicalID(account) {
+			out = append(out, principal{"CanonicalUser", v})
+		}
 	}
 	return out
 }
@@ -155,10 +192,12 @@ func applicable(p principal, actions []string) []string {
 }
 
 // denied reports whether a Deny statement without conditions covers
-// principal p and action a.
+// principal p and action a, and every resource the document can name (a
+// bucket policy's Deny must cover the bucket and all its objects; a trust
+// policy names no resource).
 func denied(doc *policy.Document, p principal, a string) bool {
 	for _, st := range doc.Statements {
-		if st.Effect != policy.Deny || len(st.Conditions) > 0 || st.Principal == nil || st.NotPrincipal {
+		if st.Effect != policy.Deny || len(st.Conditions) > 0 || st.Principal == nil || st.NotPrincipal || !coversAll(st) {
 			continue
 		}
 		matched := slices.ContainsFunc(st.Actions, func(x string) bool { return wildcard.MatchFold(x, a) })
@@ -173,6 +212,8 @@ func denied(doc *policy.Document, p principal, a string) bool {
 		switch p.kind {
 		case "Federated":
 			values = dp.Federated
+		case "CanonicalUser":
+			values = dp.CanonicalUser
 		default:
 			values = dp.AWS
 		}
@@ -224,4 +265,33 @@ func mapsEqual(a, b map[string]string) bool {
 		}
 	}
 	return true
+}
+
+// coversAll reports whether a statement's Resource covers everything a
+// resource policy can name: it has none (a trust policy), "*", a bucket
+// pattern "arn:aws:s3:::b*", or both a bucket and all its objects
+// ("arn:aws:s3:::b" and "arn:aws:s3:::b/*").
+func coversAll(st *policy.Statement) bool {
+	if len(st.Resources) == 0 {
+		return true
+	}
+	if st.NotResource {
+		return false
+	}
+	for _, r := range st.Resources {
+		if r == "*" {
+			return true
+		}
+		b, ok := strings.CutPrefix(r, "arn:aws:s3:::")
+		if !ok || b == "" {
+			continue
+		}
+		if name, ok := strings.CutSuffix(b, "*"); ok && !strings.ContainsAny(name, "*?/") {
+			return true
+		}
+		if !strings.ContainsAny(b, "*?/") && slices.Contains(st.Resources, r+"/*") {
+			return true
+		}
+	}
+	return false
 }

@@ -295,14 +295,14 @@ func (s *Service) listAnalyzers(ctx context.Context, c *identity.Caller, in *ana
 }
 
 // deleteAnalyzer deletes the analyzer with its findings and their
-// recommendations.
+// recommendations, and its access previews.
 func (s *Service) deleteAnalyzer(ctx context.Context, c *identity.Caller, in *analyzerapi.DeleteAnalyzerRequest) (*emptyOutput, error) {
 	return done(s.update(ctx, func(tx store.Tx) error {
 		a, err := analyzerByName(ctx, tx, c, in.AnalyzerName)
 		if err != nil {
 			return err
 		}
-		for _, kind := range []store.Kind{kindFinding, kindRecommendation} {
+		for _, kind := range []store.Kind{kindFinding, kindRecommendation, kindPreview} {
 			recs, err := tx.List(ctx, store.ListOptions{Kind: kind, Account: c.Account, Prefix: findingPrefix(a)})
 			if err != nil {
 				return err

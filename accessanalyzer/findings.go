@@ -37,6 +37,8 @@ type findingRecord struct {
 	// access) and Unused its details (unused.go).
 	FindingType string        `json:"findingType,omitempty"`
 	Unused      *unusedDetail `json:"unused,omitempty"`
+	// Sources are how a bucket's access is granted (POLICY, BUCKET_ACL).
+	Sources []string `json:"sources,omitempty"`
 }
 
 // key is the finding's record key within its analyzer.
@@ -80,8 +82,68 @@ func (s *Service) findingOps() []operation.Op {
 	}
 }
 
-// scan brings the findings of analyzer a up to date with the roles of its
-// account: a new access is a new finding (ARCHIVED if an archive rule
+// analyzed is one resource of an account and the external access it gives.
+type analyzed struct {
+	arn, typ string
+	accesses []access
+}
+
+// analyzeAccount analyzes the resources of account an external access
+// analyzer of region looks at: the account's IAM roles (global) and its S3
+// buckets in the region.
+func analyzeAccount(ctx context.Context, tx store.ReadTx, account, region string) ([]analyzed, error) {
+	roles, err := store.ListValues[store.Role](ctx, tx, store.ListOptions{Kind: store.KindRole, Account: account})
+	if err != nil {
+		return nil, err
+	}
+	var out []analyzed
+	for _, r := range roles {
+		out = append(out, analyzed{arn: r.ARN, typ: typeRole, accesses: analyzeRole(account, r.AssumeRolePolicyDocument)})
+	}
+	names, err := store.ListValues[store.AccountBucket](ctx, tx, store.ListOptions{Kind: store.KindAccountBucket, Account: account})
+	if err != nil {
+		return nil, err
+	}
+	if len(names) == 0 {
+		return out, nil
+	}
+	settings, err := accountS3(ctx, tx, account)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		b, err := store.GetJSON[store.Bucket](ctx, tx, store.KindBucket, "", n.Name)
+		if isNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if b.Account != account || b.Region != region {
+			continue
+		}
+		out = append(out, analyzed{arn: bucketARN(b.Name), typ: typeBucket,
+			accesses: analyzeBucket(account, bucketConfigOf(&b, settings.PublicAccessBlock))})
+	}
+	return out, nil
+}
+
+// accountS3 reads an account's S3 settings (zero when it has none).
+func accountS3(ctx context.Context, tx store.ReadTx, account string) (store.AccountS3, error) {
+	s, err := store.GetJSON[store.AccountS3](ctx, tx, store.KindAccountS3, account, store.AccountS3Key)
+	if isNotFound(err) {
+		return store.AccountS3{}, nil
+	}
+	return s, err
+}
+
+// same reports whether a finding reports access acc as it is.
+func (f *findingRecord) same(acc access) bool {
+	return slices.Equal(f.Action, acc.Actions) && f.IsPublic == acc.Public && slices.Equal(f.Sources, acc.Sources)
+}
+
+// scan brings the findings of analyzer a up to date with the resources of
+// its account (analyzeAccount): a new access is a new finding (ARCHIVED if an archive rule
 // matches it, else ACTIVE), an access that is gone resolves its finding, and
 // a resolved access that is back is active again. It writes only what
 // changed and returns the analyzer's findings.
@@ -99,7 +161,7 @@ func (s *Service) scan(ctx context.Context, tx store.Tx, a *analyzerRecord, acco
 		}
 		return out, nil
 	}
-	roles, err := store.ListValues[store.Role](ctx, tx, store.ListOptions{Kind: store.KindRole, Account: account})
+	resources, err := analyzeAccount(ctx, tx, account, a.Region)
 	if err != nil {
 		return nil, err
 	}
@@ -119,9 +181,9 @@ func (s *Service) scan(ctx context.Context, tx store.Tx, a *analyzerRecord, acco
 		lastResource = f.Resource
 		return store.PutJSON(ctx, tx, kindFinding, account, findingPrefix(*a)+key, f)
 	}
-	for _, r := range roles {
-		for _, acc := range analyzeRole(account, r) {
-			key := findingKey(r.ARN, acc.Principal, acc.Condition)
+	for _, r := range resources {
+		for _, acc := range r.accesses {
+			key := findingKey(r.arn, acc.Principal, acc.Condition)
 			seen[key] = true
 			f, ok := existing[key]
 			switch {
@@ -130,17 +192,17 @@ func (s *Service) scan(ctx context.Context, tx store.Tx, a *analyzerRecord, acco
 				if err != nil {
 					return nil, err
 				}
-				f = findingRecord{ID: id, Resource: r.ARN, ResourceType: typeRole, Owner: account, Principal: acc.Principal,
-					Action: acc.Actions, Condition: acc.Condition, IsPublic: acc.Public, Status: string(analyzerapi.FindingStatusACTIVE),
-					CreatedAt: now, AnalyzedAt: now, UpdatedAt: now}
+				f = findingRecord{ID: id, Resource: r.arn, ResourceType: r.typ, Owner: account, Principal: acc.Principal,
+					Action: acc.Actions, Condition: acc.Condition, IsPublic: acc.Public, Sources: acc.Sources,
+					Status: string(analyzerapi.FindingStatusACTIVE), CreatedAt: now, AnalyzedAt: now, UpdatedAt: now}
 				if a.archives(&f) {
 					f.Status = string(analyzerapi.FindingStatusARCHIVED)
 				}
-			case f.Status == string(analyzerapi.FindingStatusRESOLVED) || !slices.Equal(f.Action, acc.Actions) || f.IsPublic != acc.Public:
+			case f.Status == string(analyzerapi.FindingStatusRESOLVED) || !f.same(acc):
 				if f.Status == string(analyzerapi.FindingStatusRESOLVED) {
 					f.Status = string(analyzerapi.FindingStatusACTIVE)
 				}
-				f.Action, f.IsPublic, f.AnalyzedAt, f.UpdatedAt = acc.Actions, acc.Public, now, now
+				f.Action, f.IsPublic, f.Sources, f.AnalyzedAt, f.UpdatedAt = acc.Actions, acc.Public, acc.Sources, now, now
 			default:
 				out = append(out, f)
 				continue
@@ -260,8 +322,17 @@ func (f *findingRecord) api() *analyzerapi.Finding {
 	return &analyzerapi.Finding{
 		Id: f.ID, Principal: f.Principal, Action: f.Action, Resource: str(f.Resource), IsPublic: &f.IsPublic,
 		ResourceType: analyzerapi.ResourceType(f.ResourceType), Condition: cond, CreatedAt: f.CreatedAt, AnalyzedAt: f.AnalyzedAt,
-		UpdatedAt: f.UpdatedAt, Status: analyzerapi.FindingStatus(f.Status), ResourceOwnerAccount: f.Owner,
+		UpdatedAt: f.UpdatedAt, Status: analyzerapi.FindingStatus(f.Status), ResourceOwnerAccount: f.Owner, Sources: findingSources(f.Sources),
 	}
+}
+
+// findingSources is a finding's sources as the API gives them.
+func findingSources(src []string) []analyzerapi.FindingSource {
+	var out []analyzerapi.FindingSource
+	for _, t := range src {
+		out = append(out, analyzerapi.FindingSource{Type: analyzerapi.FindingSourceType(t)})
+	}
+	return out
 }
 
 func (s *Service) listFindings(ctx context.Context, c *identity.Caller, in *analyzerapi.ListFindingsRequest) (*analyzerapi.ListFindingsResponse, error) {
@@ -282,7 +353,7 @@ func (s *Service) listFindings(ctx context.Context, c *identity.Caller, in *anal
 		out.Findings = append(out.Findings, analyzerapi.FindingSummary{
 			Id: f.Id, Principal: f.Principal, Action: f.Action, Resource: f.Resource, IsPublic: f.IsPublic, ResourceType: f.ResourceType,
 			Condition: f.Condition, CreatedAt: f.CreatedAt, AnalyzedAt: f.AnalyzedAt, UpdatedAt: f.UpdatedAt, Status: f.Status,
-			ResourceOwnerAccount: f.ResourceOwnerAccount,
+			ResourceOwnerAccount: f.ResourceOwnerAccount, Sources: f.Sources,
 		})
 	}
 	return out, nil
@@ -410,22 +481,37 @@ func (s *Service) updateFindings(ctx context.Context, c *identity.Caller, in *an
 	}))
 }
 
-// roleOf returns the role a resource ARN names in the caller's account.
-func roleOf(ctx context.Context, tx store.ReadTx, c *identity.Caller, resourceArn string) (store.Role, error) {
+// resourceRef is a resource an analyzer analyzes: its ARN, type and
+// creation date.
+type resourceRef struct {
+	arn, typ string
+	created  time.Time
+}
+
+// resourceOf returns the resource an ARN names in the caller's account: an
+// IAM role, or an S3 bucket of the caller's region.
+func resourceOf(ctx context.Context, tx store.ReadTx, c *identity.Caller, resourceArn string) (resourceRef, error) {
+	if name, ok := strings.CutPrefix(resourceArn, "arn:aws:s3:::"); ok && name != "" && !strings.Contains(name, "/") {
+		b, err := store.GetJSON[store.Bucket](ctx, tx, store.KindBucket, "", name)
+		if isNotFound(err) || (err == nil && (b.Account != c.Account || b.Region != c.Region)) {
+			return resourceRef{}, notFound("Resource "+resourceArn+" not found.", resourceArn, typeBucket)
+		}
+		return resourceRef{arn: resourceArn, typ: typeBucket, created: b.CreateDate}, err
+	}
 	prefix := "arn:aws:iam::" + c.Account + ":role/"
 	rest, ok := strings.CutPrefix(resourceArn, prefix)
 	if !ok || rest == "" {
-		return store.Role{}, notFound("Resource "+resourceArn+" is not an IAM role of account "+c.Account+" that the analyzer can analyze.", resourceArn, typeRole)
+		return resourceRef{}, notFound("Resource "+resourceArn+" is not an IAM role or S3 bucket of account "+c.Account+" that the analyzer can analyze.", resourceArn, typeRole)
 	}
 	name := rest[strings.LastIndex(rest, "/")+1:]
 	r, err := store.GetJSON[store.Role](ctx, tx, store.KindRole, c.Account, store.RoleKey(name))
 	if isNotFound(err) || (err == nil && r.ARN != resourceArn) {
-		return store.Role{}, notFound("Resource "+resourceArn+" not found.", resourceArn, typeRole)
+		return resourceRef{}, notFound("Resource "+resourceArn+" not found.", resourceArn, typeRole)
 	}
-	return r, err
+	return resourceRef{arn: r.ARN, typ: typeRole, created: r.CreateDate}, err
 }
 
-// startResourceScan analyzes one role at once. Analysis is synchronous, so
+// startResourceScan analyzes one role or bucket at once. Analysis is synchronous, so
 // the findings are current when the call returns.
 func (s *Service) startResourceScan(ctx context.Context, c *identity.Caller, in *analyzerapi.StartResourceScanRequest) (*emptyOutput, error) {
 	if in.ResourceOwnerAccount == nil || *in.ResourceOwnerAccount == c.Account {
@@ -441,7 +527,7 @@ func (s *Service) startResourceScan(ctx context.Context, c *identity.Caller, in 
 		if err != nil {
 			return err
 		}
-		if _, err := roleOf(ctx, tx, c, in.ResourceArn); err != nil {
+		if _, err := resourceOf(ctx, tx, c, in.ResourceArn); err != nil {
 			return err
 		}
 		_, err = s.scan(ctx, tx, &a, c.Account)
@@ -449,19 +535,20 @@ func (s *Service) startResourceScan(ctx context.Context, c *identity.Caller, in 
 	}))
 }
 
-// getAnalyzedResource returns what the analyzer found about one role.
+// getAnalyzedResource returns what the analyzer found about one role or
+// bucket.
 func (s *Service) getAnalyzedResource(ctx context.Context, c *identity.Caller, in *analyzerapi.GetAnalyzedResourceRequest) (*analyzerapi.GetAnalyzedResourceResponse, error) {
 	if err := s.refuseUnused(ctx, c, in.AnalyzerArn, "GetAnalyzedResource"); err != nil {
 		return nil, err
 	}
-	var role store.Role
+	var ref resourceRef
 	var fs []findingRecord
 	err := s.update(ctx, func(tx store.Tx) error {
 		a, err := analyzerByARN(ctx, tx, c, in.AnalyzerArn)
 		if err != nil {
 			return err
 		}
-		if role, err = roleOf(ctx, tx, c, in.ResourceArn); err != nil {
+		if ref, err = resourceOf(ctx, tx, c, in.ResourceArn); err != nil {
 			return err
 		}
 		fs, err = s.scan(ctx, tx, &a, c.Account)
@@ -470,13 +557,14 @@ func (s *Service) getAnalyzedResource(ctx context.Context, c *identity.Caller, i
 	if err != nil {
 		return nil, err
 	}
-	res := &analyzerapi.AnalyzedResource{ResourceArn: role.ARN, ResourceType: analyzerapi.ResourceTypeAWSIAMRole, CreatedAt: role.CreateDate,
-		AnalyzedAt: s.now().UTC(), UpdatedAt: role.CreateDate, ResourceOwnerAccount: c.Account, Actions: []string{}, SharedVia: []string{}}
+	res := &analyzerapi.AnalyzedResource{ResourceArn: ref.arn, ResourceType: analyzerapi.ResourceType(ref.typ), CreatedAt: ref.created,
+		AnalyzedAt: s.now().UTC(), UpdatedAt: ref.created, ResourceOwnerAccount: c.Account, Actions: []string{}, SharedVia: []string{}}
 	var status *analyzerapi.FindingStatus
 	for _, f := range fs {
-		if f.Resource != role.ARN || f.Status == string(analyzerapi.FindingStatusRESOLVED) {
+		if f.Resource != ref.arn || f.Status == string(analyzerapi.FindingStatusRESOLVED) {
 			continue
 		}
+		res.SharedVia = union(res.SharedVia, f.Sources)
 		res.IsPublic = res.IsPublic || f.IsPublic
 		for _, act := range f.Action {
 			if !slices.Contains(res.Actions, act) {
@@ -492,6 +580,9 @@ func (s *Service) getAnalyzedResource(ctx context.Context, c *identity.Caller, i
 		}
 	}
 	slices.Sort(res.Actions)
+	if res.SharedVia == nil {
+		res.SharedVia = []string{}
+	}
 	res.Status = status
 	return &analyzerapi.GetAnalyzedResourceResponse{Resource: res}, nil
 }

@@ -2,10 +2,13 @@
 // (ValidatePolicy, with the checks of policy/validate) and external access
 // analyzers whose zone of trust is the account. An analyzer reports the IAM
 // roles whose trust policy lets a principal outside the account (another
-// account, a federated identity provider, or anyone) assume them, with AWS's
-// finding shape (resource, principal, action, condition, isPublic) and
-// lifecycle (ACTIVE, ARCHIVED by hand or by an archive rule, RESOLVED once
-// the access is gone); and policy generation (StartPolicyGeneration and its
+// account, a federated identity provider, or anyone) assume them, and the S3
+// buckets whose policy or ACL gives such principals access under the Block
+// Public Access in force (buckets.go), with AWS's finding shape (resource,
+// principal, action, condition, isPublic, sources) and lifecycle (ACTIVE,
+// ARCHIVED by hand or by an archive rule, RESOLVED once the access is gone);
+// access previews of proposed role and bucket configurations, compared with
+// those findings (previews.go); and policy generation (StartPolicyGeneration and its
 // jobs), which writes least-privilege policies from what a user or role did,
 // read from the audit trail (generation.go); and unused access analyzers
 // (ACCOUNT_UNUSED_ACCESS), whose findings V2 report roles, access keys,
@@ -16,7 +19,8 @@
 // service-linked analyzer operations customers cannot use (tags.go).
 //
 // Findings are recomputed from the store whenever they are read or a scan is
-// requested, so they follow every change of a trust policy at once; the
+// requested (scan, over analyzeAccount), so they follow every change of a
+// trust policy, bucket policy, ACL or Block Public Access at once; the
 // finding records keep what the analysis cannot derive: ids, status and
 // timestamps. The package speaks Go types (the generated api/analyzerapi
 // shapes) and *awserr.Error, never HTTP; the server routes, authenticates and
@@ -105,7 +109,7 @@ func op[I, O any](name string, res func(c *identity.Caller, in I) string, run fu
 // Ops returns the operation table, keyed by operation name.
 func (s *Service) Ops() map[string]operation.Op {
 	return operation.Table(s.validateOps(), s.analyzerOps(), s.ruleOps(), s.findingOps(), s.generationOps(), s.recommendationOps(), s.checkOps(),
-		s.tagOps())
+		s.tagOps(), s.previewOps())
 }
 
 // serviceErr passes AWS errors on and turns anything else into
@@ -137,6 +141,7 @@ const (
 	typeArchiveRule = "AWS::AccessAnalyzer::ArchiveRule"
 	typeFinding     = "AWS::AccessAnalyzer::Finding"
 	typeRole        = "AWS::IAM::Role"
+	typeBucket      = "AWS::S3::Bucket"
 )
 
 // resourceErr returns an exception carrying resourceId and resourceType.

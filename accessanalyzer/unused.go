@@ -373,7 +373,7 @@ func (f *findingRecord) details() analyzerapi.FindingDetails {
 	}
 	a := f.api()
 	return analyzerapi.FindingDetails{ExternalAccessDetails: &analyzerapi.ExternalAccessDetails{
-		Action: a.Action, Condition: a.Condition, IsPublic: a.IsPublic, Principal: a.Principal,
+		Action: a.Action, Condition: a.Condition, IsPublic: a.IsPublic, Principal: a.Principal, Sources: a.Sources,
 	}}
 }
 

@@ -31,6 +31,7 @@ import (
 	"github.com/gatehouse-iam/gatehouse/store"
 	"github.com/gatehouse-iam/gatehouse/sts"
 	"github.com/gatehouse-iam/gatehouse/trail"
+	"github.com/gatehouse-iam/gatehouse/webtoken"
 	"github.com/gatehouse-iam/gatehouse/workload"
 )
 
@@ -72,6 +73,11 @@ type Config struct {
 	// Principals bounds the authorization view's cache of compiled policy
 	// sets (authview.Options.Principals; zero: the default).
 	Principals int
+	// PublicURL is the server's URL as others reach it (scheme, host,
+	// port): outbound identity federation's issuers live under it. When
+	// it is known only once the server listens, leave it empty and call
+	// Gatehouse.UsePublicURL before serving.
+	PublicURL string
 }
 
 // Gatehouse is a wired Gatehouse, ready to bootstrap and serve.
@@ -99,7 +105,16 @@ type Gatehouse struct {
 	// Console is the web console the server mounts under /console/: its
 	// pages call the server's own API handler in-process.
 	Console *console.Console
+	// WebTokens signs STS GetWebIdentityToken's tokens and is the key set
+	// the server publishes for them: the cluster's signing keys kept in
+	// the store, sealed by the master key. Its Run re-reads them after a
+	// rotation.
+	WebTokens *webtoken.Ring
 }
+
+// UsePublicURL sets the server's public URL (Config.PublicURL) once it is
+// known. Call it before serving.
+func (g *Gatehouse) UsePublicURL(u string) { g.IAM.UseIssuerBase(u) }
 
 // New loads the directory from the store and builds every part.
 func New(ctx context.Context, c Config) (*Gatehouse, error) {
@@ -134,6 +149,14 @@ func New(ctx context.Context, c Config) (*Gatehouse, error) {
 	}
 	g.STS = sts.New(sts.Config{Store: c.Store, Directory: dir, Managed: catalog, Sealer: g.TokenKeys, MFA: g.IAM, SAMLKeys: g.IAM, Rand: c.Rand, Now: c.Now, Log: c.Log, Authorizer: g.Authorizer})
 	g.STS.UseRootSessions(g.Organizations)
+	g.WebTokens, err = webtoken.Open(ctx, webtoken.Config{Store: c.Store, Master: c.Keys, Rand: c.Rand, Now: c.Now, Log: c.Log})
+	if err != nil {
+		return nil, fmt.Errorf("opening the web identity token keys: %w", err)
+	}
+	g.STS.UseWebTokens(g.WebTokens)
+	if c.PublicURL != "" {
+		g.IAM.UseIssuerBase(c.PublicURL)
+	}
 	g.Authorizer.UseSessions(g.STS)
 	g.AccessAnalyzer = accessanalyzer.New(accessanalyzer.Config{Store: c.Store, Rand: c.Rand, Now: c.Now, Log: c.Log, Trail: trailReader, Policies: dir})
 	if c.Objects != nil {
@@ -155,5 +178,6 @@ func New(ctx context.Context, c Config) (*Gatehouse, error) {
 		return nil, fmt.Errorf("building the console: %w", err)
 	}
 	g.Server.UseConsole(g.Console)
+	g.Server.UseWebTokenKeys(g.WebTokens)
 	return g, nil
 }

@@ -222,7 +222,10 @@ func (s *Service) getAccountSummary(ctx context.Context, c *identity.Caller, _ i
 		m[iamapi.SummaryKeyTypeAccountMFAEnabled] = int32(rootMFA)
 		// Gatehouse keeps no root password in this store: AWS reports 0.
 		m[iamapi.SummaryKeyTypeAccountPasswordPresent] = 0
-		return nil
+		// SetSecurityTokenServicePreferences sets it (iam/outbound.go).
+		v, err := globalEndpointTokenVersion(ctx, tx, c.Account)
+		m[iamapi.SummaryKeyTypeGlobalEndpointTokenVersion] = v
+		return err
 	})
 	if err != nil {
 		return nil, err

@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"runtime"
+	"sync/atomic"
 	"time"
 
 	"github.com/gatehouse-iam/gatehouse/arn"
@@ -85,6 +86,9 @@ type Service struct {
 	// heaviest legal simulation requests can never take every core from
 	// the callers the server authorizes.
 	simSlots chan struct{}
+	// issuerBase is the server's public URL, under which outbound
+	// federation's issuers live (UseIssuerBase).
+	issuerBase atomic.Pointer[string]
 }
 
 // New returns the service.
@@ -122,6 +126,7 @@ func (s *Service) Ops() map[string]Op {
 		s.sshKeyOps(), s.signingCertificateOps(), s.serviceCredentialOps(),
 		s.lastAccessedOps(), s.orgAccessOps(), s.rootAccessOps(),
 		s.delegationOps(),
+		s.outboundOps(),
 	}
 	for _, group := range groups {
 		for _, o := range group {

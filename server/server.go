@@ -116,6 +116,10 @@ type Server struct {
 
 	// console is the web console (UseConsole), nil without one.
 	console http.Handler
+
+	// webTokenKeys is the key set outbound federation's issuers publish
+	// (UseWebTokenKeys, outbound.go).
+	webTokenKeys WebTokenKeys
 }
 
 // ConsolePrefix is the path under which Handler serves the web console.
@@ -289,6 +293,10 @@ func (s *Server) APIHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if isDecide(r) {
 			s.serveDecide(w, r)
+			return
+		}
+		if id, doc, ok := s.outboundDocument(r); ok {
+			s.serveOutbound(w, r, id, doc)
 			return
 		}
 		switch r.URL.Path {

@@ -85,6 +85,8 @@ type Service struct {
 	webKeys WebIdentityKeys
 	// rootSessions tells AssumeRoot about organizations (UseRootSessions).
 	rootSessions RootSessions
+	// webTokens signs GetWebIdentityToken's tokens (UseWebTokens).
+	webTokens WebTokenSigner
 
 	// allowAll is the identity policy of a root user's federated session.
 	allowAll *policy.Policy
@@ -171,7 +173,7 @@ func (s *Service) Ops() map[string]operation.Op {
 			return operation.Authz{Action: "sts:DecodeAuthorizationMessage", Resource: "*"}, nil
 		}, s.decodeAuthorizationMessage),
 	}
-	ops = append(ops, s.assumeRootOp(), s.getDelegatedAccessTokenOp())
+	ops = append(ops, s.assumeRootOp(), s.webTokenOp(), s.getDelegatedAccessTokenOp())
 	return operation.Table(ops)
 }
 

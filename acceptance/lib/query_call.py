@@ -1,24 +1,22 @@
 #!/usr/bin/env python3
-"""Send one AWS Query (IAM, STS) request signed with SigV4, for an operation
-newer than the installed aws CLI and boto3 both. The standard library only:
-the signature is computed here (Signature Version 4, header-signed).
+"""Send one AWS Query request (IAM, STS) signed with SigV4 (botocore's signer),
+for an operation newer than the installed aws CLI and boto3 both.
 
-usage: query_call.py SERVICE OPERATION [PARAMS_JSON]
+usage: query_call.py SIGNING-NAME OPERATION [NAME=VALUE ...]
 
-  SERVICE      iam or sts (the signing name; both sign in us-east-1)
-  PARAMS_JSON  the operation's input as JSON, serialized as the Query protocol
-               does: structures as Name.Member, lists as Name.member.N
+  SIGNING-NAME  the service's SigV4 signing name: iam or sts
+  OPERATION     the Action, e.g. GetWebIdentityToken
+  NAME=VALUE    Query parameters as the API reference names them
+                (Audience.member.1=..., Tags.member.1.Key=...)
 
 Credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY /
 AWS_SESSION_TOKEN and the endpoint from GATEHOUSE_ENDPOINT. On success the
-operation's Result element is printed as JSON (lists as arrays) and the exit
-status is 0. On an error the aws CLI's error line is printed on stderr, "An
-error occurred (CODE) when calling the OP operation: MESSAGE", and the exit
-status is 254, as boto_call.py does.
+operation's result element is printed as JSON (elements with children become
+objects, "member" lists arrays, leaves strings) and the exit status is 0. On
+an error the aws CLI's error line is printed on stderr, "An error occurred
+(CODE) when calling the OP operation: MESSAGE", and the exit status is 254, as
+boto_call.py does.
 """
-import datetime
-import hashlib
-import hmac
 import json
 import os
 import sys
@@ -27,80 +25,67 @@ import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
 
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
 VERSIONS = {"iam": "2010-05-08", "sts": "2011-06-15"}
 
 
-def flatten(prefix, value, out):
-    if isinstance(value, dict):
-        for k, v in value.items():
-            flatten(prefix + "." + k if prefix else k, v, out)
-    elif isinstance(value, list):
-        for i, v in enumerate(value, 1):
-            flatten("%s.member.%d" % (prefix, i), v, out)
-    elif isinstance(value, bool):
-        out[prefix] = "true" if value else "false"
-    else:
-        out[prefix] = str(value)
+def local(tag):
+    return tag.rsplit("}", 1)[-1]
 
 
 def to_json(el):
-    children = list(el)
-    if not children:
+    kids = list(el)
+    if not kids:
         return el.text or ""
-    if all(c.tag.split("}")[-1] == "member" for c in children):
-        return [to_json(c) for c in children]
-    return {c.tag.split("}")[-1]: to_json(c) for c in children}
-
-
-def sign(method, url, body, service):
-    now = datetime.datetime.now(datetime.timezone.utc)
-    amz_date, day = now.strftime("%Y%m%dT%H%M%SZ"), now.strftime("%Y%m%d")
-    u = urllib.parse.urlsplit(url)
-    headers = {"content-type": "application/x-www-form-urlencoded; charset=utf-8", "host": u.netloc, "x-amz-date": amz_date}
-    token = os.environ.get("AWS_SESSION_TOKEN")
-    if token:
-        headers["x-amz-security-token"] = token
-    names = sorted(headers)
-    canonical = "\n".join([method, u.path or "/", "", "".join("%s:%s\n" % (n, headers[n]) for n in names), ";".join(names),
-                           hashlib.sha256(body).hexdigest()])
-    scope = "%s/us-east-1/%s/aws4_request" % (day, service)
-    to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope, hashlib.sha256(canonical.encode()).hexdigest()])
-    key = ("AWS4" + os.environ["AWS_SECRET_ACCESS_KEY"]).encode()
-    for part in (day, "us-east-1", service, "aws4_request"):
-        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
-    sig = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
-    headers["authorization"] = "AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders=%s, Signature=%s" % (
-        os.environ["AWS_ACCESS_KEY_ID"], scope, ";".join(names), sig)
-    return headers
+    if all(local(k.tag) == "member" for k in kids):
+        return [to_json(k) for k in kids]
+    return {local(k.tag): to_json(k) for k in kids}
 
 
 def main():
     if len(sys.argv) < 3:
         print(__doc__, file=sys.stderr)
         return 2
-    service, operation = sys.argv[1], sys.argv[2]
-    params = {"Action": operation, "Version": VERSIONS[service]}
-    if len(sys.argv) > 3:
-        flatten("", json.loads(sys.argv[3]), params)
+    name, operation = sys.argv[1:3]
+    params = [("Action", operation), ("Version", VERSIONS[name])]
+    for kv in sys.argv[3:]:
+        k, _, v = kv.partition("=")
+        params.append((k, v))
     body = urllib.parse.urlencode(params).encode()
     url = os.environ["GATEHOUSE_ENDPOINT"].rstrip("/") + "/"
-    req = urllib.request.Request(url, data=body, method="POST", headers=sign("POST", url, body, service))
+    creds = Credentials(os.environ["AWS_ACCESS_KEY_ID"], os.environ["AWS_SECRET_ACCESS_KEY"],
+                        os.environ.get("AWS_SESSION_TOKEN") or None)
+    req = AWSRequest(method="POST", url=url, data=body,
+                     headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+    SigV4Auth(creds, name, "us-east-1").add_auth(req)
+    prepared = urllib.request.Request(url, data=body, method="POST", headers=dict(req.headers.items()))
     try:
-        with urllib.request.urlopen(req, timeout=30) as resp:
+        with urllib.request.urlopen(prepared, timeout=30) as resp:
             root = ET.fromstring(resp.read())
     except urllib.error.HTTPError as e:
-        doc = e.read()
-        code, msg = "HTTP%d" % e.code, doc.decode(errors="replace")
+        raw = e.read()
+        code, msg = "Unknown", raw.decode(errors="replace")
         try:
-            err = ET.fromstring(doc)
-            code = next(x.text for x in err.iter() if x.tag.split("}")[-1] == "Code")
-            msg = next((x.text or "" for x in err.iter() if x.tag.split("}")[-1] == "Message"), "")
-        except (ET.ParseError, StopIteration):
+            err = ET.fromstring(raw)
+            for el in err.iter():
+                if local(el.tag) == "Code":
+                    code = el.text or code
+                elif local(el.tag) == "Message":
+                    msg = el.text or ""
+        except ET.ParseError:
             pass
-        print("An error occurred (%s) when calling the %s operation: %s" % (code, operation, msg), file=sys.stderr)
+        print(f"An error occurred ({code}) when calling the {operation} operation: {msg}", file=sys.stderr)
         return 254
-    result = next((c for c in root if c.tag.split("}")[-1] == operation + "Result"), None)
-    print(json.dumps(to_json(result) if result is not None else {}))
+    result = {}
+    for el in root:
+        if local(el.tag) == operation + "Result":
+            result = to_json(el)
+            if result == "":
+                result = {}
+    print(json.dumps(result))
     return 0
 
 

@@ -68,16 +68,17 @@ var backupKinds = []store.Kind{
 	store.KindUniqueID, store.KindOIDCProvider, store.KindSAMLProvider, store.KindSAMLAssertion, store.KindServerCertificate, store.KindSessionKeys, store.KindWorkload, store.KindWorkloadID,
 	store.KindSSHPublicKey, store.KindSigningCertificate, store.KindSigningCertificateDigest, store.KindServiceCredential,
 	store.KindDelegationPartner, store.KindDelegationRequest, store.KindDelegationWorkflow, store.KindOwnedDelegationRequest, store.KindDelegationToken,
+	store.KindOutboundFederation, store.KindOutboundIssuer, store.KindWebIdentityKeys,
 	// s3 (bucket configuration; the objects are the object backend's)
 	store.KindBucket, store.KindAccountBucket, store.KindAccountS3,
 	// iam
-	"slr-deletion-task", "password-policy", "password-state", "credential-report", "last-accessed-job", "org-access-job",
+	"slr-deletion-task", "password-policy", "password-state", "credential-report", "last-accessed-job", "org-access-job", "sts-preferences",
 	// organizations
 	"org", "org-root", "org-ou", "org-account", "org-policy", "org-attachment", "org-policy-target", "org-create-account",
 	"org-service-access", "org-delegated-admin", "org-resource-policy", "org-handshake", "org-transfer", "org-root-access",
 	// accessanalyzer
 	"access-analyzer", "access-analyzer-finding", "access-analyzer-policy-generation",
-	"access-analyzer-recommendation",
+	"access-analyzer-recommendation", "access-analyzer-preview",
 }
 
 func newBackupCmd() *cobra.Command {

@@ -14,6 +14,7 @@ import (
 	"github.com/gatehouse-iam/gatehouse/keyring"
 	"github.com/gatehouse-iam/gatehouse/session/tokenkeys"
 	"github.com/gatehouse-iam/gatehouse/store"
+	"github.com/gatehouse-iam/gatehouse/webtoken"
 )
 
 // rotateKeysConfig is the configuration of `gatehouse admin rotate-keys`.
@@ -45,7 +46,9 @@ A new session-token sealing key is added to the store's key ring and becomes
 the one that seals; every node picks it up within 30 seconds (at once when it
 is shown a token sealed with it). Tokens sealed with older keys keep working
 until they expire; keys that have sealed nothing for longer than
---retire-after are dropped.
+--retire-after are dropped. Likewise a new version of the keys that sign web
+identity tokens (STS GetWebIdentityToken) is added and signs from then on;
+the older versions stay published in the issuers' key sets until retired.
 
 Then the session keys, secret access keys and MFA seeds are re-sealed under
 the newest master key: the last line of the master key file. To rotate the
@@ -63,7 +66,7 @@ this command, then remove the old line.`,
 	c.addFlags(cmd)
 	f := cmd.Flags()
 	f.StringVar(&c.MasterKeyFile, "master-key-file", "", "file holding the master keys (base64, one a line; the last seals)")
-	f.DurationVar(&c.RetireAfter, "retire-after", tokenkeys.DefaultRetireAfter, "drop session keys that stopped sealing longer ago than this")
+	f.DurationVar(&c.RetireAfter, "retire-after", tokenkeys.DefaultRetireAfter, "drop session keys (and web identity token signing keys) that stopped sealing (signing) longer ago than this")
 	return cmd
 }
 
@@ -86,6 +89,13 @@ func rotateKeys(ctx context.Context, c *rotateKeysConfig, stdout io.Writer) erro
 		return err
 	}
 	fmt.Fprintf(stdout, "Session key version %d now seals (%d keys in the ring, %d retired).\n", res.Version, res.Keys, res.Retired)
+	// The signing keys of web identity tokens (GetWebIdentityToken): a
+	// token lives an hour at most, far less than --retire-after.
+	wres, err := webtoken.Rotate(ctx, st, master, rand.Reader, time.Now(), c.RetireAfter)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Web identity token signing key version %d now signs (%d versions published, %d retired).\n", wres.Version, wres.Keys, wres.Retired)
 	n, err := resealSecrets(ctx, st, master)
 	if err != nil {
 		return fmt.Errorf("re-sealing stored secrets (after %d access keys, %d MFA devices and %d service-specific credentials; rerun to finish): %w",

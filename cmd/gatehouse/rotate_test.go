@@ -83,7 +83,7 @@ func TestAdminRotateKeys(t *testing.T) {
 	if code := run([]string{"admin", "rotate-keys", "--data", dir}, nil, &out, &errb); code != 0 {
 		t.Fatalf("rotate-keys: exit %d: %s", code, errb.String())
 	}
-	if !strings.Contains(out.String(), "Session key version 1 now seals") || !strings.Contains(out.String(), "Re-sealed 1 secret access keys and 1 MFA seeds and 1 service-specific passwords") {
+	if !strings.Contains(out.String(), "Session key version 1 now seals") || !strings.Contains(out.String(), "Web identity token signing key version 1 now signs") || !strings.Contains(out.String(), "Re-sealed 1 secret access keys and 1 MFA seeds and 1 service-specific passwords") {
 		t.Errorf("rotate-keys output %q", out.String())
 	}
 	if strings.Contains(out.String(), secret) || strings.Contains(out.String(), keyring.EncodeKey(newKey)) {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -66,6 +67,10 @@ type serveConfig struct {
 	Audit auditConfig
 	// Principals bounds the authorization view's cache of policy sets.
 	Principals int
+	// PublicURL is the server's URL as clients and relying parties reach
+	// it (outbound identity federation's issuers live under it); empty,
+	// the listener's address.
+	PublicURL string
 
 	// DataDirGiven reports that --data was on the command line (it conflicts
 	// with --store); MasterKeyInEnv that GATEHOUSE_MASTER_KEY is set.
@@ -94,6 +99,11 @@ func (c *serveConfig) Validate() error {
 	}
 	if c.StoreTimeout < 0 {
 		return fmt.Errorf("--store-timeout must not be negative (0 means the default, %v), not %v", store.DefaultTimeout, c.StoreTimeout)
+	}
+	if c.PublicURL != "" {
+		if err := checkPublicURL(c.PublicURL); err != nil {
+			return err
+		}
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return errors.New("--tls-cert and --tls-key go together")
@@ -159,6 +169,7 @@ management account; the others find it.`,
 	f.IntVar(&c.Audit.LogMaxFiles, "audit-log-max-files", 10, "rotated --audit-log files kept (0 keeps all)")
 	f.DurationVar(&c.Audit.Retention, "audit-retention", DefaultRetention, "how long the audit trail keeps events")
 	f.IntVar(&c.Principals, "principal-cache", authview.DefaultPrincipals, "principals whose compiled policy sets are kept in memory (about 10 KB each); the least used are evicted and reloaded from the store when they call again")
+	f.StringVar(&c.PublicURL, "public-url", "", "URL at which clients and relying parties reach this server (http[s]://host[:port]), under which outbound identity federation's issuers live; give it behind a proxy or in a cluster (default: the --addr listener's address)")
 	f.BoolVar(&c.Audit.Sync, "audit-fsync", false, "fsync the audit journal before answering each request, so that its event survives a crash of the machine too (a crash of the process never loses one)")
 	return cmd
 }
@@ -294,11 +305,13 @@ func serve(ctx context.Context, c *serveConfig, stdout, stderr io.Writer) error 
 		servers = append(servers, newHTTP(srv.S3Handler()))
 		listeners = append(listeners, sln)
 	}
+	gh.UsePublicURL(publicURL(c, ln.Addr()))
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
 	bgDone := make(chan struct{}, 8)
-	bgCount := 3
+	bgCount := 4
 	go func() { dir.Run(bg, time.Second); bgDone <- struct{}{} }()
 	go func() { tokenKeys.Run(bg, 30*time.Second); bgDone <- struct{}{} }()
+	go func() { gh.WebTokens.Run(bg, 30*time.Second); bgDone <- struct{}{} }()
 	go func() { srv.RunKeyUseFlusher(bg, time.Second); bgDone <- struct{}{} }()
 	if gh.Recorder != nil {
 		// The recorder stops after the listeners: requests in flight at
@@ -377,4 +390,36 @@ func closeLogged(log *slog.Logger, what string, c io.Closer) {
 	if err := c.Close(); err != nil {
 		log.Warn("closing "+what, "err", err)
 	}
+}
+
+// checkPublicURL checks --public-url: an http or https URL of a host, with
+// no path, query or user information.
+func checkPublicURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
+		strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("--public-url must be http[s]://host[:port], not %q", s)
+	}
+	return nil
+}
+
+// publicURL is --public-url, else the listener's address: with the scheme
+// the listener serves, and an unspecified address (0.0.0.0, ::) named as
+// the loopback one.
+func publicURL(c *serveConfig, addr net.Addr) string {
+	if c.PublicURL != "" {
+		return strings.TrimSuffix(c.PublicURL, "/")
+	}
+	scheme := "http"
+	if c.TLSCert != "" {
+		scheme = "https"
+	}
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return scheme + "://" + addr.String()
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return scheme + "://" + net.JoinHostPort(host, port)
 }

@@ -147,6 +147,7 @@ func StartWith(t testing.TB, opt Options) *Server {
 	}
 	ts := httptest.NewServer(hs.Handler())
 	t.Cleanup(ts.Close)
+	gh.UsePublicURL(ts.URL)
 	return &Server{URL: ts.URL, Store: st, Directory: d, IAM: svc, Orgs: orgs, HTTP: hs, Trail: tr, Recorder: gh.Recorder}
 }
 

@@ -295,3 +295,9 @@ func (d *Decider) resourcePolicy(c *combination) (*policy.Policy, error) {
 	d.cache.put(k, &combined{pol: p, err: err})
 	return p, err
 }
+
+// BucketACLActions returns the actions an ACL permission grants on a bucket
+// to a grantee other than the bucket owner ("Mapping of ACL permissions and
+// access policy permissions"): what IAM Access Analyzer reports for a
+// bucket ACL grant.
+func BucketACLActions(p acl.Permission) []string { return actionsFor(p, true, false) }
