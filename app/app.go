@@ -147,7 +147,7 @@ func New(ctx context.Context, c Config) (*Gatehouse, error) {
 	g.Authorizer = authz.New(dir, g.Organizations)
 	// Organizations' controls also decide IAM's SimulatePrincipalPolicy.
 	g.IAM = iam.New(iam.Config{Store: c.Store, Directory: dir, Keyring: c.Keys, Rand: c.Rand, Now: c.Now, Managed: catalog, Log: c.Log, Guardrails: g.Organizations, Trail: trailReader,
-		OrgReports: g.Organizations, RootAccess: g.Organizations})
+		OrgReports: g.Organizations, RootAccess: g.Organizations, Delegation: newSNSNotifier()})
 	g.TokenKeys, err = tokenkeys.Open(ctx, tokenkeys.Config{Store: c.Store, Master: c.Keys, Legacy: c.Keys, Rand: c.Rand, Now: c.Now, Log: c.Log})
 	if err != nil {
 		return nil, fmt.Errorf("opening the session key ring: %w", err)

@@ -160,6 +160,11 @@ func (a *Authorizer) Assemble(ctx context.Context, r Request) (*Assembled, error
 func (a *Authorizer) identity(ctx context.Context, c *identity.Caller) (*policy.Set, error) {
 	switch c.Principal.Type {
 	case policy.PrincipalUser:
+		// A user's session (GetSessionToken, a console sign-in, a
+		// delegated session) carries its session policy, if any.
+		if a.sessions != nil && !c.TokenIssueTime.IsZero() {
+			return a.sessions.Policies(ctx, c)
+		}
 		return a.users.UserPolicies(ctx, c.Account, c.UserName)
 	case policy.PrincipalRoleSession, policy.PrincipalFederatedUser:
 		if a.sessions == nil {

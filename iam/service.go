@@ -53,6 +53,9 @@ type Config struct {
 	// RootAccess reads and changes the organization's centralized root
 	// access (organizations.Service); nil without Organizations.
 	RootAccess RootAccessOrg
+	// Delegation delivers the exchange tokens of delegation requests to
+	// partners (SendDelegationToken); nil refuses to send them.
+	Delegation DelegationNotifier
 }
 
 // ManagedCatalog is the catalogue of AWS managed policies.
@@ -78,6 +81,7 @@ type Service struct {
 	trail      trail.Store
 	orgReports OrgReports
 	rootOrg    RootAccessOrg
+	notifier   DelegationNotifier
 	// simSlots bounds the simulations evaluating at once, so that the
 	// heaviest legal simulation requests can never take every core from
 	// the callers the server authorizes.
@@ -91,7 +95,7 @@ type Service struct {
 func New(c Config) *Service {
 	return &Service{
 		st: c.Store, dir: c.Directory, keys: c.Keyring, ids: ids.NewGen(c.Rand), rand: c.Rand,
-		now: c.Now, managed: c.Managed, log: c.Log, orgs: c.Guardrails, trail: c.Trail, orgReports: c.OrgReports, rootOrg: c.RootAccess,
+		now: c.Now, managed: c.Managed, log: c.Log, orgs: c.Guardrails, trail: c.Trail, orgReports: c.OrgReports, rootOrg: c.RootAccess, notifier: c.Delegation,
 		simSlots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2)),
 	}
 }
@@ -121,6 +125,7 @@ func (s *Service) Ops() map[string]Op {
 		s.passwordOps(),
 		s.sshKeyOps(), s.signingCertificateOps(), s.serviceCredentialOps(),
 		s.lastAccessedOps(), s.orgAccessOps(), s.rootAccessOps(),
+		s.delegationOps(),
 		s.outboundOps(),
 	}
 	for _, group := range groups {

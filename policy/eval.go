@@ -72,6 +72,11 @@ type Set struct {
 	// Session holds session policies (inline and managed); empty when the caller
 	// is not a session or passed none.
 	Session []*Policy
+	// SessionScopesRoot makes Session limit a root principal as it limits an
+	// IAM principal (only what it allows is allowed): a root user's session
+	// obtained through IAM temporary delegation. Without it a root
+	// session's policies can only deny (STS AssumeRoot's task policies).
+	SessionScopesRoot bool
 	// SCP holds the service control policies of each level of the organization
 	// above the caller's account, root first, the account last.
 	SCP [][]*Policy
@@ -198,8 +203,9 @@ func evaluate(set *Set, st *evalState, rec *recorder) Result {
 		}
 	} else if p.Type == PrincipalRoot && len(set.Session) > 0 {
 		// A root session (STS AssumeRoot) keeps the root user's implicit
-		// permissions; its task policy can only deny.
-		scanAll(set.Session, LayerSession, 0, false)
+		// permissions; its task policy can only deny. A delegated root
+		// session (SessionScopesRoot) has only what its policy allows.
+		sAllow, _ = scanAll(set.Session, LayerSession, 0, false)
 		if denied && rec == nil {
 			return res
 		}
@@ -262,6 +268,9 @@ func evaluate(set *Set, st *evalState, rec *recorder) Result {
 	allowed := Result{Decision: Allowed}
 	switch p.Type {
 	case PrincipalRoot:
+		if set.SessionScopesRoot && !sAllow {
+			return implicit(LayerSession, 0)
+		}
 		if !cross || resGrant != grantNone {
 			return allowed
 		}

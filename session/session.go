@@ -114,6 +114,12 @@ type Session struct {
 	// MFA. Policy, when set, restricts it (a user who must change their
 	// password gets only iam:ChangePassword).
 	Console bool `json:"console,omitempty"`
+	// Delegation is the IAM delegation request whose exchange token
+	// obtained the session (STS GetDelegatedAccessToken): a session of the
+	// principal that accepted the request, scoped by the request's
+	// permission policy (Policy), which may call IAM without MFA and which
+	// scopes a root user as it scopes an IAM principal.
+	Delegation string `json:"delegation,omitempty"`
 }
 
 // IsChained reports whether the session was obtained with a role session's

@@ -85,7 +85,9 @@ func (s *Service) Identify(ctx context.Context, sess *session.Session, service s
 		// cloudyr/aws.iam#15).
 		// Console sign-ins are sessions of the user too, and may (as AWS's
 		// console does).
-		if service == "iam" && !sess.MFA && !sess.Console {
+		// So are delegated sessions (GetDelegatedAccessToken), whose
+		// partners set up resources, IAM roles included.
+		if service == "iam" && !sess.MFA && !sess.Console && sess.Delegation == "" {
 			return invalidToken()
 		}
 		if sess.UserName == "" {
@@ -197,14 +199,20 @@ func (s *Service) Policies(ctx context.Context, c *identity.Caller) (*policy.Set
 			base, err = s.dir.UserPolicies(ctx, sess.Account, sess.UserName)
 		}
 	case session.KindUser:
-		if sess.UserName == "" {
+		switch {
+		case sess.UserName == "" && sess.Delegation != "":
+			// A root user's delegated session: the request's permission
+			// policy alone.
+			base = &policy.Set{SessionScopesRoot: true}
+		case sess.UserName == "":
 			return &policy.Set{}, nil
-		}
-		if sess.Policy == "" {
+		case sess.Policy == "":
 			return s.dir.UserPolicies(ctx, sess.Account, sess.UserName)
+		default:
+			// A restricted console session (ConsoleCredentials) or a
+			// delegated session.
+			base, err = s.dir.UserPolicies(ctx, sess.Account, sess.UserName)
 		}
-		// A restricted console session (ConsoleCredentials).
-		base, err = s.dir.UserPolicies(ctx, sess.Account, sess.UserName)
 	case session.KindRoot:
 		// The root user's permissions, less what the task policy denies.
 		base = &policy.Set{}

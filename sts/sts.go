@@ -173,7 +173,7 @@ func (s *Service) Ops() map[string]operation.Op {
 			return operation.Authz{Action: "sts:DecodeAuthorizationMessage", Resource: "*"}, nil
 		}, s.decodeAuthorizationMessage),
 	}
-	ops = append(ops, s.assumeRootOp(), s.webTokenOp())
+	ops = append(ops, s.assumeRootOp(), s.webTokenOp(), s.getDelegatedAccessTokenOp())
 	return operation.Table(ops)
 }
 

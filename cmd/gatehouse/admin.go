@@ -45,7 +45,7 @@ func newAdminCmd() *cobra.Command {
 		Use:   "admin",
 		Short: "Administrative tasks that the AWS APIs have no operation for",
 	}
-	cmd.AddCommand(newCreateAccountCmd(), newRotateKeysCmd(), newBackupCmd(), newRestoreCmd())
+	cmd.AddCommand(newCreateAccountCmd(), newRotateKeysCmd(), newBackupCmd(), newRestoreCmd(), newDelegationPartnerCmd())
 	return cmd
 }
 
@@ -83,24 +83,11 @@ func createAccount(ctx context.Context, c *createAccountConfig, stdout io.Writer
 	if _, err := os.Stat(c.DataDir); err != nil {
 		return fmt.Errorf("data directory: %w", err)
 	}
-	keys, err := keyring.Load(keyring.Options{KeyFile: c.MasterKeyFile, EnvValue: os.Getenv(keyring.EnvVar), DataDir: c.DataDir, Rand: rand.Reader})
+	svc, dir, st, err := openAdminIAM(ctx, c.DataDir, c.MasterKeyFile)
 	if err != nil {
-		return fmt.Errorf("loading the master key: %w", err)
-	}
-	st, err := sqlite.Open(ctx, c.DataDir)
-	if err != nil {
-		return fmt.Errorf("opening the store: %w", err)
+		return err
 	}
 	defer st.Close()
-	catalog, err := managedpolicies.Load()
-	if err != nil {
-		return err
-	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	dir := authview.New(st, catalog, log)
-	if err := dir.Load(ctx); err != nil {
-		return err
-	}
 	id := c.AccountID
 	for id == "" {
 		cand, err := randomAccountID()
@@ -129,13 +116,39 @@ func createAccount(ctx context.Context, c *createAccountConfig, stdout io.Writer
 	if err != nil {
 		return err
 	}
-	svc := iam.New(iam.Config{Store: st, Directory: dir, Keyring: keys, Rand: rand.Reader, Now: time.Now, Managed: catalog, Log: log})
 	if err := svc.CreateRootAccessKey(ctx, id, keyID, secret); err != nil {
 		return fmt.Errorf("creating the root access key: %w", err)
 	}
 	// Printed once, to the terminal only: never logged.
 	fmt.Fprintf(stdout, "Created account %s.\nRoot access key (shown once, keep it safe):\n  AWS_ACCESS_KEY_ID=%s\n  AWS_SECRET_ACCESS_KEY=%s\n", id, keyID, secret)
 	return nil
+}
+
+// openAdminIAM opens the SQLite store of a data directory with its master
+// key and directory, and the IAM service over them, for the admin commands
+// that write to a store while its servers run. The caller closes st.
+func openAdminIAM(ctx context.Context, dataDir, masterKeyFile string) (svc *iam.Service, dir *authview.Directory, st store.Store, err error) {
+	keys, err := keyring.Load(keyring.Options{KeyFile: masterKeyFile, EnvValue: os.Getenv(keyring.EnvVar), DataDir: dataDir, Rand: rand.Reader})
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("loading the master key: %w", err)
+	}
+	st, err = sqlite.Open(ctx, dataDir)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("opening the store: %w", err)
+	}
+	catalog, err := managedpolicies.Load()
+	if err != nil {
+		st.Close()
+		return nil, nil, nil, err
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	dir = authview.New(st, catalog, log)
+	if err := dir.Load(ctx); err != nil {
+		st.Close()
+		return nil, nil, nil, err
+	}
+	svc = iam.New(iam.Config{Store: st, Directory: dir, Keyring: keys, Rand: rand.Reader, Now: time.Now, Managed: catalog, Log: log})
+	return svc, dir, st, nil
 }
 
 // randomAccountID returns a random 12-digit account id not starting with 0.

@@ -67,6 +67,7 @@ var backupKinds = []store.Kind{
 	store.KindUserAccessKey, store.KindInstanceProfile, store.KindMFADevice, store.KindLoginProfile,
 	store.KindUniqueID, store.KindOIDCProvider, store.KindSAMLProvider, store.KindSAMLAssertion, store.KindServerCertificate, store.KindSessionKeys, store.KindWorkload, store.KindWorkloadID,
 	store.KindSSHPublicKey, store.KindSigningCertificate, store.KindSigningCertificateDigest, store.KindServiceCredential,
+	store.KindDelegationPartner, store.KindDelegationRequest, store.KindDelegationWorkflow, store.KindOwnedDelegationRequest, store.KindDelegationToken,
 	store.KindOutboundFederation, store.KindOutboundIssuer, store.KindWebIdentityKeys,
 	store.KindConsoleSignOut,
 	// s3 (bucket configuration; the objects are the object backend's)
