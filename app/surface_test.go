@@ -32,7 +32,6 @@ var pending = map[string][]string{
 		"ListDelegationRequests",
 		"RejectDelegationRequest",
 		"SendDelegationToken",
-		"SetSecurityTokenServicePreferences",
 		"UpdateDelegationRequest",
 	},
 	"sts": {

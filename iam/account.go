@@ -159,7 +159,6 @@ var summaryQuotas = map[iamapi.SummaryKeyType]int32{
 	iamapi.SummaryKeyTypeRolePolicySizeQuota:             10240,
 	iamapi.SummaryKeyTypeAssumeRolePolicySizeQuota:       2048,
 	iamapi.SummaryKeyTypePolicyVersionsInUseQuota:        10000,
-	iamapi.SummaryKeyTypeGlobalEndpointTokenVersion:      1,
 }
 
 // rootMFASerial is the serial number AWS gives the root user's virtual MFA device.
@@ -222,7 +221,8 @@ func (s *Service) getAccountSummary(ctx context.Context, c *identity.Caller, _ i
 		m[iamapi.SummaryKeyTypeAccountMFAEnabled] = int32(rootMFA)
 		// Gatehouse keeps no root password in this store: AWS reports 0.
 		m[iamapi.SummaryKeyTypeAccountPasswordPresent] = 0
-		return nil
+		m[iamapi.SummaryKeyTypeGlobalEndpointTokenVersion], err = globalEndpointTokenVersion(ctx, tx, c.Account)
+		return err
 	})
 	if err != nil {
 		return nil, err

@@ -117,6 +117,7 @@ func (s *Service) Ops() map[string]Op {
 		s.passwordOps(),
 		s.sshKeyOps(), s.signingCertificateOps(), s.serviceCredentialOps(),
 		s.lastAccessedOps(), s.orgAccessOps(), s.rootAccessOps(),
+		s.stsPreferenceOps(),
 	}
 	for _, group := range groups {
 		for _, o := range group {

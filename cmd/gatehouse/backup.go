@@ -70,7 +70,7 @@ var backupKinds = []store.Kind{
 	// s3 (bucket configuration; the objects are the object backend's)
 	store.KindBucket, store.KindAccountBucket, store.KindAccountS3,
 	// iam
-	"slr-deletion-task", "password-policy", "password-state", "credential-report", "last-accessed-job", "org-access-job",
+	"slr-deletion-task", "password-policy", "password-state", "credential-report", "last-accessed-job", "org-access-job", "sts-preferences",
 	// organizations
 	"org", "org-root", "org-ou", "org-account", "org-policy", "org-attachment", "org-policy-target", "org-create-account",
 	"org-service-access", "org-delegated-admin", "org-resource-policy", "org-handshake", "org-transfer", "org-root-access",
