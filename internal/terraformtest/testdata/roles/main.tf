@@ -1,51 +1,12 @@
-# What a team writes on its first day with Gatehouse: users, groups, roles,
-# managed and inline policies, a boundary, an OIDC provider, account
-# settings, and a bucket guarded by a policy. The test applies it, expects
-# a second plan to find nothing to change (every read matches what was
-# written), and destroys it.
-terraform {
-  required_providers {
-    aws = { source = "hashicorp/aws", version = ">= 5.0.0, < 7.0.0" }
-  }
-}
-
-variable "endpoint" { type = string }
-
-provider "aws" {
-  region                  = "us-east-1"
-  skip_metadata_api_check = true
-  skip_region_validation  = true
-  endpoints {
-    iam            = var.endpoint
-    sts            = var.endpoint
-    organizations  = var.endpoint
-    s3             = var.endpoint
-    accessanalyzer = var.endpoint
-  }
-  s3_use_path_style = true
-}
-
-data "aws_caller_identity" "me" {}
-
-resource "aws_iam_group" "developers" {
-  name = "developers"
-  path = "/teams/"
-}
-
-resource "aws_iam_user" "alice" {
-  name = "alice"
-  path = "/teams/"
-  tags = { team = "platform" }
-}
-
-resource "aws_iam_user_group_membership" "alice" {
-  user   = aws_iam_user.alice.name
-  groups = [aws_iam_group.developers.name]
-}
+# Roles and the account: roles with inline and managed policies (including
+# the exclusive resources), an instance profile, a service-linked role,
+# OIDC and SAML providers, a server certificate, the account's alias,
+# password policy and STS preferences, a bucket guarded by a policy, an
+# account analyzer with an archive rule, and the data sources that read
+# them back.
 
 resource "aws_iam_policy" "read_reports" {
-  name        = "read-reports"
-  description = "Read the reports bucket"
+  name = "read-reports"
   policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
@@ -54,29 +15,6 @@ resource "aws_iam_policy" "read_reports" {
       Resource = ["arn:aws:s3:::reports", "arn:aws:s3:::reports/*"]
     }]
   })
-  tags = { owner = "data" }
-}
-
-resource "aws_iam_group_policy_attachment" "developers_read" {
-  group      = aws_iam_group.developers.name
-  policy_arn = aws_iam_policy.read_reports.arn
-}
-
-resource "aws_iam_user_policy" "alice_inline" {
-  name = "own-keys"
-  user = aws_iam_user.alice.name
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect   = "Allow"
-      Action   = ["iam:CreateAccessKey", "iam:ListAccessKeys", "iam:UpdateAccessKey", "iam:DeleteAccessKey"]
-      Resource = "arn:aws:iam::*:user/$${aws:username}"
-    }]
-  })
-}
-
-resource "aws_iam_access_key" "alice" {
-  user = aws_iam_user.alice.name
 }
 
 resource "aws_iam_role" "app" {
@@ -102,6 +40,11 @@ resource "aws_iam_role_policy" "app_inline" {
   })
 }
 
+resource "aws_iam_role_policies_exclusive" "app" {
+  role_name    = aws_iam_role.app.name
+  policy_names = [aws_iam_role_policy.app_inline.name]
+}
+
 resource "aws_iam_role_policy_attachment" "app_read" {
   role       = aws_iam_role.app.name
   policy_arn = aws_iam_policy.read_reports.arn
@@ -112,9 +55,24 @@ resource "aws_iam_role_policy_attachment" "app_managed" {
   policy_arn = "arn:aws:iam::aws:policy/ReadOnlyAccess"
 }
 
+resource "aws_iam_role_policy_attachments_exclusive" "app" {
+  role_name   = aws_iam_role.app.name
+  policy_arns = [aws_iam_role_policy_attachment.app_read.policy_arn, aws_iam_role_policy_attachment.app_managed.policy_arn]
+}
+
 resource "aws_iam_instance_profile" "app" {
   name = "app"
   role = aws_iam_role.app.name
+}
+
+resource "aws_iam_service_linked_role" "analyzer" {
+  aws_service_name = "access-analyzer.amazonaws.com"
+}
+
+resource "aws_iam_service_linked_role" "autoscaling" {
+  aws_service_name = "autoscaling.amazonaws.com"
+  custom_suffix    = "reports"
+  description      = "Scales the report workers"
 }
 
 resource "aws_iam_account_password_policy" "strict" {
@@ -132,38 +90,36 @@ resource "aws_iam_account_alias" "alias" {
   account_alias = "gatehouse-tf-test"
 }
 
+resource "aws_iam_security_token_service_preferences" "v2" {
+  global_endpoint_token_version = "v2Token"
+}
+
 resource "aws_iam_openid_connect_provider" "ci" {
   url             = "https://token.actions.githubusercontent.com"
   client_id_list  = ["sts.amazonaws.com"]
   thumbprint_list = ["6938fd4d98bab03faadb97b34396831e3780aea1"]
+  tags            = { ci = "github" }
 }
 
-resource "aws_iam_policy" "boundary" {
-  name = "boundary"
-  policy = jsonencode({
-    Version   = "2012-10-17"
-    Statement = [{ Effect = "Allow", Action = ["s3:*", "iam:Get*", "iam:List*"], Resource = "*" }]
-  })
+resource "aws_iam_saml_provider" "idp" {
+  name                   = "corp-idp"
+  saml_metadata_document = var.saml_metadata
+  tags                   = { sso = "corp" }
 }
 
-resource "aws_iam_user" "bob" {
-  name                 = "bob"
-  permissions_boundary = aws_iam_policy.boundary.arn
-  force_destroy        = true
-}
-
-resource "aws_iam_user_login_profile" "bob" {
-  user                    = aws_iam_user.bob.name
-  password_reset_required = true
-}
-
-resource "aws_iam_virtual_mfa_device" "bob" {
-  virtual_mfa_device_name = "bob"
+resource "aws_iam_server_certificate" "www" {
+  name             = "www"
+  path             = "/cloudfront/"
+  certificate_body = var.cert_pem
+  private_key      = var.key_pem
+  tags             = { site = "www" }
+  # IAM never returns the private key, so an import cannot read it.
+  lifecycle { ignore_changes = [private_key] }
 }
 
 data "aws_iam_policy_document" "assume_from_account" {
   statement {
-    actions = ["sts:AssumeRole"]
+    actions = ["sts:AssumeRole", "sts:TagSession"]
     principals {
       type        = "AWS"
       identifiers = ["arn:aws:iam::${data.aws_caller_identity.me.account_id}:root"]
@@ -174,20 +130,24 @@ data "aws_iam_policy_document" "assume_from_account" {
       values   = ["true"]
     }
   }
+  statement {
+    actions = ["sts:AssumeRoleWithSAML"]
+    principals {
+      type        = "Federated"
+      identifiers = [aws_iam_saml_provider.idp.arn]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "SAML:aud"
+      values   = ["https://signin.aws.amazon.com/saml"]
+    }
+  }
 }
 
 resource "aws_iam_role" "admin" {
   name               = "admin"
   path               = "/ops/"
   assume_role_policy = data.aws_iam_policy_document.assume_from_account.json
-}
-
-data "aws_iam_policy" "ro" {
-  arn = "arn:aws:iam::aws:policy/ReadOnlyAccess"
-}
-
-data "aws_iam_role" "app" {
-  name = aws_iam_role.app.name
 }
 
 resource "aws_s3_bucket" "reports" {
@@ -213,5 +173,72 @@ resource "aws_s3_object" "q1" {
   content = "a,b\n1,2\n"
 }
 
-output "alice_key" { value = aws_iam_access_key.alice.id }
+resource "aws_accessanalyzer_analyzer" "account" {
+  analyzer_name = "account"
+  type          = "ACCOUNT"
+  tags          = { scope = "account" }
+}
+
+resource "aws_accessanalyzer_archive_rule" "own_buckets" {
+  analyzer_name = aws_accessanalyzer_analyzer.account.analyzer_name
+  rule_name     = "own-buckets"
+  filter {
+    criteria = "resourceType"
+    eq       = ["AWS::S3::Bucket"]
+  }
+  filter {
+    criteria = "isPublic"
+    eq       = ["false"]
+  }
+}
+
+data "aws_iam_role" "app" {
+  name = aws_iam_role.app.name
+}
+
+data "aws_iam_roles" "ops" {
+  path_prefix = "/ops/"
+  depends_on  = [aws_iam_role.admin]
+}
+
+data "aws_iam_instance_profile" "app" {
+  name = aws_iam_instance_profile.app.name
+}
+
+data "aws_iam_instance_profiles" "app" {
+  role_name  = aws_iam_role.app.name
+  depends_on = [aws_iam_instance_profile.app]
+}
+
+data "aws_iam_openid_connect_provider" "ci" {
+  arn = aws_iam_openid_connect_provider.ci.arn
+}
+
+data "aws_iam_saml_provider" "idp" {
+  arn = aws_iam_saml_provider.idp.arn
+}
+
+data "aws_iam_server_certificate" "www" {
+  name   = aws_iam_server_certificate.www.name
+  latest = true
+}
+
+data "aws_iam_account_alias" "current" {
+  depends_on = [aws_iam_account_alias.alias]
+}
+
+# An assumed-role ARN resolved to the role that issued it.
+data "aws_iam_session_context" "admin" {
+  arn = "arn:aws:sts::${data.aws_caller_identity.me.account_id}:assumed-role/${aws_iam_role.admin.name}/session-1"
+}
+
+output "role_arn" { value = data.aws_iam_role.app.arn }
+output "ops_roles" { value = data.aws_iam_roles.ops.names }
+output "profile_role" { value = data.aws_iam_instance_profile.app.role_name }
+output "profiles" { value = data.aws_iam_instance_profiles.app.names }
+output "oidc_clients" { value = data.aws_iam_openid_connect_provider.ci.client_id_list }
+output "saml_name" { value = data.aws_iam_saml_provider.idp.name }
+output "cert_path" { value = data.aws_iam_server_certificate.www.path }
+output "alias" { value = data.aws_iam_account_alias.current.account_alias }
+output "session_issuer" { value = data.aws_iam_session_context.admin.issuer_arn }
 output "account" { value = data.aws_caller_identity.me.account_id }
