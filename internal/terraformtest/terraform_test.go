@@ -134,21 +134,25 @@ func TestTerraform(t *testing.T) {
 	tr := &runner{tf: tf, rc: rc, ctx: ctx}
 
 	// Every configuration at once: subtests started from goroutines run
-	// together whatever -parallel says.
+	// together whatever -parallel says; each t.Run returns before this
+	// function does.
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	wg.Add(1)
-	go t.Run("schema", func(t *testing.T) {
-		defer wg.Done()
+	run := func(name string, f func(t *testing.T)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t.Run(name, f)
+		}()
+	}
+	run("schema", func(t *testing.T) {
 		dir := filepath.Join(base, "schema")
 		copyConfig(t, dir, "", vars)
 		tr.must(t, dir, "init", "-input=false", "-no-color")
 		checkSchema(t, tr.must(t, dir, "providers", "schema", "-json"))
 	})
 	for _, c := range configs {
-		wg.Add(1)
-		go t.Run(c.dir, func(t *testing.T) {
-			defer wg.Done()
+		run(c.dir, func(t *testing.T) {
 			s := testserver.Start(t)
 			dir := filepath.Join(base, c.dir)
 			copyConfig(t, dir, c.dir, vars)
