@@ -106,7 +106,11 @@ func (s *Service) uploadSigningCertificate(ctx context.Context, c *identity.Call
 		if err != nil {
 			return err
 		}
-		sc = store.SigningCertificate{ID: id, UserName: owner, Body: strings.TrimSpace(in.CertificateBody), Digest: hex.EncodeToString(digest[:]),
+		// The body is kept as uploaded, trailing newline and all: IAM
+		// returns it unchanged, and Terraform's aws_iam_signing_certificate
+		// compares it byte for byte with its configuration (a trimmed body
+		// made every plan replace the certificate).
+		sc = store.SigningCertificate{ID: id, UserName: owner, Body: in.CertificateBody, Digest: hex.EncodeToString(digest[:]),
 			Status: store.StatusActive, UploadDate: s.now().UTC().Truncate(time.Second)}
 		if err := store.CreateJSON(ctx, tx, store.KindSigningCertificateDigest, c.Account, sc.Digest, store.SigningCertificateRef{CertificateID: id}); err != nil {
 			if isExists(err) {

@@ -13,6 +13,7 @@ import (
 	"math/big"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -77,6 +78,18 @@ func TestSigningCertificates(t *testing.T) {
 		t.Errorf("uploaded %+v", c)
 	}
 	id := *c.CertificateId
+	// The body comes back as uploaded, final newline included: Terraform's
+	// aws_iam_signing_certificate reads it with ListSigningCertificates and
+	// replaces the certificate when it differs from its configuration.
+	if !strings.HasSuffix(body, "\n") {
+		t.Fatal("validCert makes no final newline")
+	}
+	if *c.CertificateBody != body {
+		t.Errorf("UploadSigningCertificate body %q, want %q", *c.CertificateBody, body)
+	}
+	if l, err := root.ListSigningCertificates(ctx, &awsiam.ListSigningCertificatesInput{UserName: aws.String("alice")}); err != nil || len(l.Certificates) != 1 || *l.Certificates[0].CertificateBody != body {
+		t.Errorf("ListSigningCertificates %+v %v, want the body as uploaded", l, err)
+	}
 
 	// DuplicateCertificate: "the same certificate is associated with an IAM
 	// user in the account" — for another user too. 409 per the model.
