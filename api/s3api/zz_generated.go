@@ -34,7 +34,7 @@ func Service() *restxml.Service {
 	return restxml.NewService("s3", Operations())
 }
 
-// Implemented returns the names of the 44 operations whose shapes and codecs are generated, sorted.
+// Implemented returns the names of the 69 operations whose shapes and codecs are generated, sorted.
 func Implemented() []string {
 	return []string{
 		"AbortMultipartUpload",
@@ -43,23 +43,38 @@ func Implemented() []string {
 		"CreateBucket",
 		"CreateMultipartUpload",
 		"DeleteBucket",
+		"DeleteBucketCors",
+		"DeleteBucketEncryption",
+		"DeleteBucketLifecycle",
 		"DeleteBucketOwnershipControls",
 		"DeleteBucketPolicy",
+		"DeleteBucketReplication",
 		"DeleteBucketTagging",
+		"DeleteBucketWebsite",
 		"DeleteObject",
 		"DeleteObjectTagging",
 		"DeleteObjects",
 		"DeletePublicAccessBlock",
+		"GetBucketAccelerateConfiguration",
 		"GetBucketAcl",
+		"GetBucketCors",
+		"GetBucketEncryption",
+		"GetBucketLifecycleConfiguration",
 		"GetBucketLocation",
+		"GetBucketLogging",
+		"GetBucketNotificationConfiguration",
 		"GetBucketOwnershipControls",
 		"GetBucketPolicy",
 		"GetBucketPolicyStatus",
+		"GetBucketReplication",
+		"GetBucketRequestPayment",
 		"GetBucketTagging",
 		"GetBucketVersioning",
+		"GetBucketWebsite",
 		"GetObject",
 		"GetObjectAcl",
 		"GetObjectAttributes",
+		"GetObjectLockConfiguration",
 		"GetObjectTagging",
 		"GetPublicAccessBlock",
 		"HeadBucket",
@@ -70,13 +85,23 @@ func Implemented() []string {
 		"ListObjects",
 		"ListObjectsV2",
 		"ListParts",
+		"PutBucketAccelerateConfiguration",
 		"PutBucketAcl",
+		"PutBucketCors",
+		"PutBucketEncryption",
+		"PutBucketLifecycleConfiguration",
+		"PutBucketLogging",
+		"PutBucketNotificationConfiguration",
 		"PutBucketOwnershipControls",
 		"PutBucketPolicy",
+		"PutBucketReplication",
+		"PutBucketRequestPayment",
 		"PutBucketTagging",
 		"PutBucketVersioning",
+		"PutBucketWebsite",
 		"PutObject",
 		"PutObjectAcl",
+		"PutObjectLockConfiguration",
 		"PutObjectTagging",
 		"PutPublicAccessBlock",
 		"UploadPart",
@@ -205,15 +230,15 @@ func LookupOperation(name string) (restxml.Operation, bool) {
 	case "DeleteBucketAnalyticsConfiguration":
 		return restxml.Operation{Name: "DeleteBucketAnalyticsConfiguration", Method: "DELETE", URI: "/{Bucket}?analytics", Status: 204, RequiredQuery: []string{"id"}}, true
 	case "DeleteBucketCors":
-		return restxml.Operation{Name: "DeleteBucketCors", Method: "DELETE", URI: "/{Bucket}?cors", Status: 204}, true
+		return restxml.Operation{Name: "DeleteBucketCors", Method: "DELETE", URI: "/{Bucket}?cors", Status: 204, NewInput: func() restxml.Input { return new(DeleteBucketCorsRequest) }}, true
 	case "DeleteBucketEncryption":
-		return restxml.Operation{Name: "DeleteBucketEncryption", Method: "DELETE", URI: "/{Bucket}?encryption", Status: 204}, true
+		return restxml.Operation{Name: "DeleteBucketEncryption", Method: "DELETE", URI: "/{Bucket}?encryption", Status: 204, NewInput: func() restxml.Input { return new(DeleteBucketEncryptionRequest) }}, true
 	case "DeleteBucketIntelligentTieringConfiguration":
 		return restxml.Operation{Name: "DeleteBucketIntelligentTieringConfiguration", Method: "DELETE", URI: "/{Bucket}?intelligent-tiering", Status: 204, RequiredQuery: []string{"id"}}, true
 	case "DeleteBucketInventoryConfiguration":
 		return restxml.Operation{Name: "DeleteBucketInventoryConfiguration", Method: "DELETE", URI: "/{Bucket}?inventory", Status: 204, RequiredQuery: []string{"id"}}, true
 	case "DeleteBucketLifecycle":
-		return restxml.Operation{Name: "DeleteBucketLifecycle", Method: "DELETE", URI: "/{Bucket}?lifecycle", Status: 204}, true
+		return restxml.Operation{Name: "DeleteBucketLifecycle", Method: "DELETE", URI: "/{Bucket}?lifecycle", Status: 204, NewInput: func() restxml.Input { return new(DeleteBucketLifecycleRequest) }}, true
 	case "DeleteBucketMetricsConfiguration":
 		return restxml.Operation{Name: "DeleteBucketMetricsConfiguration", Method: "DELETE", URI: "/{Bucket}?metrics", Status: 204, RequiredQuery: []string{"id"}}, true
 	case "DeleteBucketOwnershipControls":
@@ -221,11 +246,11 @@ func LookupOperation(name string) (restxml.Operation, bool) {
 	case "DeleteBucketPolicy":
 		return restxml.Operation{Name: "DeleteBucketPolicy", Method: "DELETE", URI: "/{Bucket}?policy", Status: 204, NewInput: func() restxml.Input { return new(DeleteBucketPolicyRequest) }}, true
 	case "DeleteBucketReplication":
-		return restxml.Operation{Name: "DeleteBucketReplication", Method: "DELETE", URI: "/{Bucket}?replication", Status: 204}, true
+		return restxml.Operation{Name: "DeleteBucketReplication", Method: "DELETE", URI: "/{Bucket}?replication", Status: 204, NewInput: func() restxml.Input { return new(DeleteBucketReplicationRequest) }}, true
 	case "DeleteBucketTagging":
 		return restxml.Operation{Name: "DeleteBucketTagging", Method: "DELETE", URI: "/{Bucket}?tagging", Status: 204, NewInput: func() restxml.Input { return new(DeleteBucketTaggingRequest) }}, true
 	case "DeleteBucketWebsite":
-		return restxml.Operation{Name: "DeleteBucketWebsite", Method: "DELETE", URI: "/{Bucket}?website", Status: 204}, true
+		return restxml.Operation{Name: "DeleteBucketWebsite", Method: "DELETE", URI: "/{Bucket}?website", Status: 204, NewInput: func() restxml.Input { return new(DeleteBucketWebsiteRequest) }}, true
 	case "DeleteObject":
 		return restxml.Operation{Name: "DeleteObject", Method: "DELETE", URI: "/{Bucket}/{Key+}", Status: 204, NewInput: func() restxml.Input { return new(DeleteObjectRequest) }}, true
 	case "DeleteObjectTagging":
@@ -235,15 +260,15 @@ func LookupOperation(name string) (restxml.Operation, bool) {
 	case "DeletePublicAccessBlock":
 		return restxml.Operation{Name: "DeletePublicAccessBlock", Method: "DELETE", URI: "/{Bucket}?publicAccessBlock", Status: 204, NewInput: func() restxml.Input { return new(DeletePublicAccessBlockRequest) }}, true
 	case "GetBucketAccelerateConfiguration":
-		return restxml.Operation{Name: "GetBucketAccelerateConfiguration", Method: "GET", URI: "/{Bucket}?accelerate", Status: 200}, true
+		return restxml.Operation{Name: "GetBucketAccelerateConfiguration", Method: "GET", URI: "/{Bucket}?accelerate", Status: 200, NewInput: func() restxml.Input { return new(GetBucketAccelerateConfigurationRequest) }}, true
 	case "GetBucketAcl":
 		return restxml.Operation{Name: "GetBucketAcl", Method: "GET", URI: "/{Bucket}?acl", Status: 200, NewInput: func() restxml.Input { return new(GetBucketAclRequest) }}, true
 	case "GetBucketAnalyticsConfiguration":
 		return restxml.Operation{Name: "GetBucketAnalyticsConfiguration", Method: "GET", URI: "/{Bucket}?analytics", Status: 200, RequiredQuery: []string{"id"}}, true
 	case "GetBucketCors":
-		return restxml.Operation{Name: "GetBucketCors", Method: "GET", URI: "/{Bucket}?cors", Status: 200}, true
+		return restxml.Operation{Name: "GetBucketCors", Method: "GET", URI: "/{Bucket}?cors", Status: 200, NewInput: func() restxml.Input { return new(GetBucketCorsRequest) }}, true
 	case "GetBucketEncryption":
-		return restxml.Operation{Name: "GetBucketEncryption", Method: "GET", URI: "/{Bucket}?encryption", Status: 200}, true
+		return restxml.Operation{Name: "GetBucketEncryption", Method: "GET", URI: "/{Bucket}?encryption", Status: 200, NewInput: func() restxml.Input { return new(GetBucketEncryptionRequest) }}, true
 	case "GetBucketIntelligentTieringConfiguration":
 		return restxml.Operation{Name: "GetBucketIntelligentTieringConfiguration", Method: "GET", URI: "/{Bucket}?intelligent-tiering", Status: 200, RequiredQuery: []string{"id"}}, true
 	case "GetBucketInventoryConfiguration":
@@ -251,17 +276,17 @@ func LookupOperation(name string) (restxml.Operation, bool) {
 	case "GetBucketLifecycle":
 		return restxml.Operation{Name: "GetBucketLifecycle", Method: "GET", URI: "/{Bucket}?lifecycle", Status: 200, Deprecated: true}, true
 	case "GetBucketLifecycleConfiguration":
-		return restxml.Operation{Name: "GetBucketLifecycleConfiguration", Method: "GET", URI: "/{Bucket}?lifecycle", Status: 200}, true
+		return restxml.Operation{Name: "GetBucketLifecycleConfiguration", Method: "GET", URI: "/{Bucket}?lifecycle", Status: 200, NewInput: func() restxml.Input { return new(GetBucketLifecycleConfigurationRequest) }}, true
 	case "GetBucketLocation":
 		return restxml.Operation{Name: "GetBucketLocation", Method: "GET", URI: "/{Bucket}?location", Status: 200, NewInput: func() restxml.Input { return new(GetBucketLocationRequest) }}, true
 	case "GetBucketLogging":
-		return restxml.Operation{Name: "GetBucketLogging", Method: "GET", URI: "/{Bucket}?logging", Status: 200}, true
+		return restxml.Operation{Name: "GetBucketLogging", Method: "GET", URI: "/{Bucket}?logging", Status: 200, NewInput: func() restxml.Input { return new(GetBucketLoggingRequest) }}, true
 	case "GetBucketMetricsConfiguration":
 		return restxml.Operation{Name: "GetBucketMetricsConfiguration", Method: "GET", URI: "/{Bucket}?metrics", Status: 200, RequiredQuery: []string{"id"}}, true
 	case "GetBucketNotification":
 		return restxml.Operation{Name: "GetBucketNotification", Method: "GET", URI: "/{Bucket}?notification", Status: 200, Deprecated: true}, true
 	case "GetBucketNotificationConfiguration":
-		return restxml.Operation{Name: "GetBucketNotificationConfiguration", Method: "GET", URI: "/{Bucket}?notification", Status: 200}, true
+		return restxml.Operation{Name: "GetBucketNotificationConfiguration", Method: "GET", URI: "/{Bucket}?notification", Status: 200, NewInput: func() restxml.Input { return new(GetBucketNotificationConfigurationRequest) }}, true
 	case "GetBucketOwnershipControls":
 		return restxml.Operation{Name: "GetBucketOwnershipControls", Method: "GET", URI: "/{Bucket}?ownershipControls", Status: 200, NewInput: func() restxml.Input { return new(GetBucketOwnershipControlsRequest) }}, true
 	case "GetBucketPolicy":
@@ -269,15 +294,15 @@ func LookupOperation(name string) (restxml.Operation, bool) {
 	case "GetBucketPolicyStatus":
 		return restxml.Operation{Name: "GetBucketPolicyStatus", Method: "GET", URI: "/{Bucket}?policyStatus", Status: 200, NewInput: func() restxml.Input { return new(GetBucketPolicyStatusRequest) }}, true
 	case "GetBucketReplication":
-		return restxml.Operation{Name: "GetBucketReplication", Method: "GET", URI: "/{Bucket}?replication", Status: 200}, true
+		return restxml.Operation{Name: "GetBucketReplication", Method: "GET", URI: "/{Bucket}?replication", Status: 200, NewInput: func() restxml.Input { return new(GetBucketReplicationRequest) }}, true
 	case "GetBucketRequestPayment":
-		return restxml.Operation{Name: "GetBucketRequestPayment", Method: "GET", URI: "/{Bucket}?requestPayment", Status: 200}, true
+		return restxml.Operation{Name: "GetBucketRequestPayment", Method: "GET", URI: "/{Bucket}?requestPayment", Status: 200, NewInput: func() restxml.Input { return new(GetBucketRequestPaymentRequest) }}, true
 	case "GetBucketTagging":
 		return restxml.Operation{Name: "GetBucketTagging", Method: "GET", URI: "/{Bucket}?tagging", Status: 200, NewInput: func() restxml.Input { return new(GetBucketTaggingRequest) }}, true
 	case "GetBucketVersioning":
 		return restxml.Operation{Name: "GetBucketVersioning", Method: "GET", URI: "/{Bucket}?versioning", Status: 200, NewInput: func() restxml.Input { return new(GetBucketVersioningRequest) }}, true
 	case "GetBucketWebsite":
-		return restxml.Operation{Name: "GetBucketWebsite", Method: "GET", URI: "/{Bucket}?website", Status: 200}, true
+		return restxml.Operation{Name: "GetBucketWebsite", Method: "GET", URI: "/{Bucket}?website", Status: 200, NewInput: func() restxml.Input { return new(GetBucketWebsiteRequest) }}, true
 	case "GetObject":
 		return restxml.Operation{Name: "GetObject", Method: "GET", URI: "/{Bucket}/{Key+}", Status: 200, NewInput: func() restxml.Input { return new(GetObjectRequest) }}, true
 	case "GetObjectAcl":
@@ -287,7 +312,7 @@ func LookupOperation(name string) (restxml.Operation, bool) {
 	case "GetObjectLegalHold":
 		return restxml.Operation{Name: "GetObjectLegalHold", Method: "GET", URI: "/{Bucket}/{Key+}?legal-hold", Status: 200}, true
 	case "GetObjectLockConfiguration":
-		return restxml.Operation{Name: "GetObjectLockConfiguration", Method: "GET", URI: "/{Bucket}?object-lock", Status: 200}, true
+		return restxml.Operation{Name: "GetObjectLockConfiguration", Method: "GET", URI: "/{Bucket}?object-lock", Status: 200, NewInput: func() restxml.Input { return new(GetObjectLockConfigurationRequest) }}, true
 	case "GetObjectRetention":
 		return restxml.Operation{Name: "GetObjectRetention", Method: "GET", URI: "/{Bucket}/{Key+}?retention", Status: 200}, true
 	case "GetObjectTagging":
@@ -321,15 +346,15 @@ func LookupOperation(name string) (restxml.Operation, bool) {
 	case "ListParts":
 		return restxml.Operation{Name: "ListParts", Method: "GET", URI: "/{Bucket}/{Key+}", Status: 200, RequiredQuery: []string{"uploadId"}, NewInput: func() restxml.Input { return new(ListPartsRequest) }}, true
 	case "PutBucketAccelerateConfiguration":
-		return restxml.Operation{Name: "PutBucketAccelerateConfiguration", Method: "PUT", URI: "/{Bucket}?accelerate", Status: 200}, true
+		return restxml.Operation{Name: "PutBucketAccelerateConfiguration", Method: "PUT", URI: "/{Bucket}?accelerate", Status: 200, NewInput: func() restxml.Input { return new(PutBucketAccelerateConfigurationRequest) }}, true
 	case "PutBucketAcl":
 		return restxml.Operation{Name: "PutBucketAcl", Method: "PUT", URI: "/{Bucket}?acl", Status: 200, ChecksumRequired: true, NewInput: func() restxml.Input { return new(PutBucketAclRequest) }}, true
 	case "PutBucketAnalyticsConfiguration":
 		return restxml.Operation{Name: "PutBucketAnalyticsConfiguration", Method: "PUT", URI: "/{Bucket}?analytics", Status: 200, RequiredQuery: []string{"id"}}, true
 	case "PutBucketCors":
-		return restxml.Operation{Name: "PutBucketCors", Method: "PUT", URI: "/{Bucket}?cors", Status: 200, ChecksumRequired: true}, true
+		return restxml.Operation{Name: "PutBucketCors", Method: "PUT", URI: "/{Bucket}?cors", Status: 200, ChecksumRequired: true, NewInput: func() restxml.Input { return new(PutBucketCorsRequest) }}, true
 	case "PutBucketEncryption":
-		return restxml.Operation{Name: "PutBucketEncryption", Method: "PUT", URI: "/{Bucket}?encryption", Status: 200, ChecksumRequired: true}, true
+		return restxml.Operation{Name: "PutBucketEncryption", Method: "PUT", URI: "/{Bucket}?encryption", Status: 200, ChecksumRequired: true, NewInput: func() restxml.Input { return new(PutBucketEncryptionRequest) }}, true
 	case "PutBucketIntelligentTieringConfiguration":
 		return restxml.Operation{Name: "PutBucketIntelligentTieringConfiguration", Method: "PUT", URI: "/{Bucket}?intelligent-tiering", Status: 200, RequiredQuery: []string{"id"}}, true
 	case "PutBucketInventoryConfiguration":
@@ -337,29 +362,29 @@ func LookupOperation(name string) (restxml.Operation, bool) {
 	case "PutBucketLifecycle":
 		return restxml.Operation{Name: "PutBucketLifecycle", Method: "PUT", URI: "/{Bucket}?lifecycle", Status: 200, Deprecated: true, ChecksumRequired: true}, true
 	case "PutBucketLifecycleConfiguration":
-		return restxml.Operation{Name: "PutBucketLifecycleConfiguration", Method: "PUT", URI: "/{Bucket}?lifecycle", Status: 200, ChecksumRequired: true}, true
+		return restxml.Operation{Name: "PutBucketLifecycleConfiguration", Method: "PUT", URI: "/{Bucket}?lifecycle", Status: 200, ChecksumRequired: true, NewInput: func() restxml.Input { return new(PutBucketLifecycleConfigurationRequest) }}, true
 	case "PutBucketLogging":
-		return restxml.Operation{Name: "PutBucketLogging", Method: "PUT", URI: "/{Bucket}?logging", Status: 200, ChecksumRequired: true}, true
+		return restxml.Operation{Name: "PutBucketLogging", Method: "PUT", URI: "/{Bucket}?logging", Status: 200, ChecksumRequired: true, NewInput: func() restxml.Input { return new(PutBucketLoggingRequest) }}, true
 	case "PutBucketMetricsConfiguration":
 		return restxml.Operation{Name: "PutBucketMetricsConfiguration", Method: "PUT", URI: "/{Bucket}?metrics", Status: 200, RequiredQuery: []string{"id"}}, true
 	case "PutBucketNotification":
 		return restxml.Operation{Name: "PutBucketNotification", Method: "PUT", URI: "/{Bucket}?notification", Status: 200, Deprecated: true, ChecksumRequired: true}, true
 	case "PutBucketNotificationConfiguration":
-		return restxml.Operation{Name: "PutBucketNotificationConfiguration", Method: "PUT", URI: "/{Bucket}?notification", Status: 200}, true
+		return restxml.Operation{Name: "PutBucketNotificationConfiguration", Method: "PUT", URI: "/{Bucket}?notification", Status: 200, NewInput: func() restxml.Input { return new(PutBucketNotificationConfigurationRequest) }}, true
 	case "PutBucketOwnershipControls":
 		return restxml.Operation{Name: "PutBucketOwnershipControls", Method: "PUT", URI: "/{Bucket}?ownershipControls", Status: 200, ChecksumRequired: true, NewInput: func() restxml.Input { return new(PutBucketOwnershipControlsRequest) }}, true
 	case "PutBucketPolicy":
 		return restxml.Operation{Name: "PutBucketPolicy", Method: "PUT", URI: "/{Bucket}?policy", Status: 200, ChecksumRequired: true, NewInput: func() restxml.Input { return new(PutBucketPolicyRequest) }}, true
 	case "PutBucketReplication":
-		return restxml.Operation{Name: "PutBucketReplication", Method: "PUT", URI: "/{Bucket}?replication", Status: 200, ChecksumRequired: true}, true
+		return restxml.Operation{Name: "PutBucketReplication", Method: "PUT", URI: "/{Bucket}?replication", Status: 200, ChecksumRequired: true, NewInput: func() restxml.Input { return new(PutBucketReplicationRequest) }}, true
 	case "PutBucketRequestPayment":
-		return restxml.Operation{Name: "PutBucketRequestPayment", Method: "PUT", URI: "/{Bucket}?requestPayment", Status: 200, ChecksumRequired: true}, true
+		return restxml.Operation{Name: "PutBucketRequestPayment", Method: "PUT", URI: "/{Bucket}?requestPayment", Status: 200, ChecksumRequired: true, NewInput: func() restxml.Input { return new(PutBucketRequestPaymentRequest) }}, true
 	case "PutBucketTagging":
 		return restxml.Operation{Name: "PutBucketTagging", Method: "PUT", URI: "/{Bucket}?tagging", Status: 200, ChecksumRequired: true, NewInput: func() restxml.Input { return new(PutBucketTaggingRequest) }}, true
 	case "PutBucketVersioning":
 		return restxml.Operation{Name: "PutBucketVersioning", Method: "PUT", URI: "/{Bucket}?versioning", Status: 200, ChecksumRequired: true, NewInput: func() restxml.Input { return new(PutBucketVersioningRequest) }}, true
 	case "PutBucketWebsite":
-		return restxml.Operation{Name: "PutBucketWebsite", Method: "PUT", URI: "/{Bucket}?website", Status: 200, ChecksumRequired: true}, true
+		return restxml.Operation{Name: "PutBucketWebsite", Method: "PUT", URI: "/{Bucket}?website", Status: 200, ChecksumRequired: true, NewInput: func() restxml.Input { return new(PutBucketWebsiteRequest) }}, true
 	case "PutObject":
 		return restxml.Operation{Name: "PutObject", Method: "PUT", URI: "/{Bucket}/{Key+}", Status: 200, NewInput: func() restxml.Input { return new(PutObjectRequest) }}, true
 	case "PutObjectAcl":
@@ -367,7 +392,7 @@ func LookupOperation(name string) (restxml.Operation, bool) {
 	case "PutObjectLegalHold":
 		return restxml.Operation{Name: "PutObjectLegalHold", Method: "PUT", URI: "/{Bucket}/{Key+}?legal-hold", Status: 200, ChecksumRequired: true}, true
 	case "PutObjectLockConfiguration":
-		return restxml.Operation{Name: "PutObjectLockConfiguration", Method: "PUT", URI: "/{Bucket}?object-lock", Status: 200, ChecksumRequired: true}, true
+		return restxml.Operation{Name: "PutObjectLockConfiguration", Method: "PUT", URI: "/{Bucket}?object-lock", Status: 200, ChecksumRequired: true, NewInput: func() restxml.Input { return new(PutObjectLockConfigurationRequest) }}, true
 	case "PutObjectRetention":
 		return restxml.Operation{Name: "PutObjectRetention", Method: "PUT", URI: "/{Bucket}/{Key+}?retention", Status: 200, ChecksumRequired: true}, true
 	case "PutObjectTagging":
@@ -386,6 +411,29 @@ func LookupOperation(name string) (restxml.Operation, bool) {
 		return restxml.Operation{Name: "WriteGetObjectResponse", Method: "POST", URI: "/WriteGetObjectResponse", Status: 200, RequiredHeaders: []string{"x-amz-request-route", "x-amz-request-token"}}, true
 	}
 	return restxml.Operation{}, false
+}
+
+// AbortIncompleteMultipartUpload — Specifies the days since the initiation of an incomplete multipart upload that Amazon S3 will wait before permanently removing all parts of the upload.
+type AbortIncompleteMultipartUpload struct {
+	// DaysAfterInitiation — Specifies the number of days after which Amazon S3 aborts an incomplete multipart upload.
+	DaysAfterInitiation *int32
+}
+
+// DecodeXML reads AbortIncompleteMultipartUpload from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *AbortIncompleteMultipartUpload) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if c := n.Child("DaysAfterInitiation"); c != nil {
+		x := d.XMLInt32(c)
+		v.DaysAfterInitiation = &x
+	}
+}
+
+// EncodeXML writes AbortIncompleteMultipartUpload as the element name of a response document, omitting absent optional members.
+func (v *AbortIncompleteMultipartUpload) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	if v.DaysAfterInitiation != nil {
+		e.Int("DaysAfterInitiation", int64(*v.DaysAfterInitiation))
+	}
+	e.End(name)
 }
 
 // AbortMultipartUploadOutput — is the output of AbortMultipartUpload.
@@ -443,6 +491,20 @@ func (v *AbortMultipartUploadRequest) DecodeRequest(d *restxml.Decoder) {
 	}
 }
 
+// AccelerateConfiguration — Configures the transfer acceleration state for an Amazon S3 bucket.
+type AccelerateConfiguration struct {
+	// Status — Specifies the transfer acceleration status of the bucket.
+	Status *BucketAccelerateStatus
+}
+
+// DecodeXML reads AccelerateConfiguration from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *AccelerateConfiguration) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if c := n.Child("Status"); c != nil {
+		x := BucketAccelerateStatus(d.XMLString(c))
+		v.Status = &x
+	}
+}
+
 // AccessControlPolicy — Contains the elements that set the ACL permissions for an object per grantee.
 type AccessControlPolicy struct {
 	// Grants — A list of grants.
@@ -465,6 +527,30 @@ func (v *AccessControlPolicy) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
 		x := restxml.DecodeStruct[Owner](d, c)
 		v.Owner = &x
 	}
+}
+
+// AccessControlTranslation — A container for information about access control for replicas.
+type AccessControlTranslation struct {
+	// Owner — Specifies the replica ownership.
+	//
+	// Required.
+	Owner OwnerOverride
+}
+
+// DecodeXML reads AccessControlTranslation from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *AccessControlTranslation) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if c := n.Child("Owner"); c != nil {
+		v.Owner = OwnerOverride(d.XMLString(c))
+	} else {
+		d.MissingElement("Owner")
+	}
+}
+
+// EncodeXML writes AccessControlTranslation as the element name of a response document, omitting absent optional members.
+func (v *AccessControlTranslation) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	e.String("Owner", string(*&v.Owner))
+	e.End(name)
 }
 
 // ArchiveStatus — the ArchiveStatus enumeration of the model.
@@ -504,6 +590,23 @@ func (v *Bucket) EncodeXML(e *restxml.Encoder, name string) {
 	e.End(name)
 }
 
+// BucketAccelerateStatus — the BucketAccelerateStatus enumeration of the model.
+type BucketAccelerateStatus string
+
+// Values of BucketAccelerateStatus.
+const (
+	BucketAccelerateStatusEnabled   BucketAccelerateStatus = "Enabled"
+	BucketAccelerateStatusSuspended BucketAccelerateStatus = "Suspended"
+)
+
+// Values returns the values of BucketAccelerateStatus, in model order.
+func (BucketAccelerateStatus) Values() []BucketAccelerateStatus {
+	return []BucketAccelerateStatus{
+		"Enabled",
+		"Suspended",
+	}
+}
+
 // BucketCannedACL — the BucketCannedACL enumeration of the model.
 type BucketCannedACL string
 
@@ -522,6 +625,27 @@ func (BucketCannedACL) Values() []BucketCannedACL {
 		"public-read",
 		"public-read-write",
 		"authenticated-read",
+	}
+}
+
+// BucketLifecycleConfiguration — Specifies the lifecycle configuration for objects in an Amazon S3 bucket.
+type BucketLifecycleConfiguration struct {
+	// Rules — A lifecycle rule for individual objects in an Amazon S3 bucket.
+	//
+	// Required.
+	Rules []LifecycleRule
+}
+
+// DecodeXML reads BucketLifecycleConfiguration from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *BucketLifecycleConfiguration) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if cs := n.ChildrenNamed("Rule"); len(cs) > 0 {
+		xs := make([]LifecycleRule, 0, len(cs))
+		for _, c := range cs {
+			xs = append(xs, restxml.DecodeStruct[LifecycleRule](d, c))
+		}
+		v.Rules = xs
+	} else {
+		d.MissingElement("Rule")
 	}
 }
 
@@ -590,6 +714,39 @@ func (BucketLocationConstraint) Values() []BucketLocationConstraint {
 	}
 }
 
+// BucketLoggingStatus — Container for logging status information.
+type BucketLoggingStatus struct {
+	// LoggingEnabled — the LoggingEnabled member (shape LoggingEnabled).
+	LoggingEnabled *LoggingEnabled
+}
+
+// DecodeXML reads BucketLoggingStatus from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *BucketLoggingStatus) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if c := n.Child("LoggingEnabled"); c != nil {
+		x := restxml.DecodeStruct[LoggingEnabled](d, c)
+		v.LoggingEnabled = &x
+	}
+}
+
+// BucketLogsPermission — the BucketLogsPermission enumeration of the model.
+type BucketLogsPermission string
+
+// Values of BucketLogsPermission.
+const (
+	BucketLogsPermissionFULL_CONTROL BucketLogsPermission = "FULL_CONTROL"
+	BucketLogsPermissionREAD         BucketLogsPermission = "READ"
+	BucketLogsPermissionWRITE        BucketLogsPermission = "WRITE"
+)
+
+// Values returns the values of BucketLogsPermission, in model order.
+func (BucketLogsPermission) Values() []BucketLogsPermission {
+	return []BucketLogsPermission{
+		"FULL_CONTROL",
+		"READ",
+		"WRITE",
+	}
+}
+
 // BucketVersioningStatus — the BucketVersioningStatus enumeration of the model.
 type BucketVersioningStatus string
 
@@ -605,6 +762,115 @@ func (BucketVersioningStatus) Values() []BucketVersioningStatus {
 		"Enabled",
 		"Suspended",
 	}
+}
+
+// CORSConfiguration — Describes the cross-origin access configuration for objects in an Amazon S3 bucket.
+type CORSConfiguration struct {
+	// CORSRules — A set of origins and methods (cross-origin access that you want to allow).
+	//
+	// Required.
+	CORSRules []CORSRule
+}
+
+// DecodeXML reads CORSConfiguration from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *CORSConfiguration) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if cs := n.ChildrenNamed("CORSRule"); len(cs) > 0 {
+		xs := make([]CORSRule, 0, len(cs))
+		for _, c := range cs {
+			xs = append(xs, restxml.DecodeStruct[CORSRule](d, c))
+		}
+		v.CORSRules = xs
+	} else {
+		d.MissingElement("CORSRule")
+	}
+}
+
+// CORSRule — Specifies a cross-origin access rule for an Amazon S3 bucket.
+type CORSRule struct {
+	// ID — Unique identifier for the rule.
+	ID *string
+	// AllowedHeaders — Headers that are specified in the Access-Control-Request-Headers header.
+	AllowedHeaders []string
+	// AllowedMethods — An HTTP method that you allow the origin to execute.
+	//
+	// Required.
+	AllowedMethods []string
+	// AllowedOrigins — One or more origins you want customers to be able to access the bucket from.
+	//
+	// Required.
+	AllowedOrigins []string
+	// ExposeHeaders — One or more headers in the response that you want customers to be able to access from their applications (for example, from a JavaScript XMLHttpRequest object).
+	ExposeHeaders []string
+	// MaxAgeSeconds — The time in seconds that your browser is to cache the preflight response for the specified resource.
+	MaxAgeSeconds *int32
+}
+
+// DecodeXML reads CORSRule from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *CORSRule) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if c := n.Child("ID"); c != nil {
+		x := d.XMLString(c)
+		v.ID = &x
+	}
+	if cs := n.ChildrenNamed("AllowedHeader"); len(cs) > 0 {
+		xs := make([]string, 0, len(cs))
+		for _, c := range cs {
+			xs = append(xs, d.XMLString(c))
+		}
+		v.AllowedHeaders = xs
+	}
+	if cs := n.ChildrenNamed("AllowedMethod"); len(cs) > 0 {
+		xs := make([]string, 0, len(cs))
+		for _, c := range cs {
+			xs = append(xs, d.XMLString(c))
+		}
+		v.AllowedMethods = xs
+	} else {
+		d.MissingElement("AllowedMethod")
+	}
+	if cs := n.ChildrenNamed("AllowedOrigin"); len(cs) > 0 {
+		xs := make([]string, 0, len(cs))
+		for _, c := range cs {
+			xs = append(xs, d.XMLString(c))
+		}
+		v.AllowedOrigins = xs
+	} else {
+		d.MissingElement("AllowedOrigin")
+	}
+	if cs := n.ChildrenNamed("ExposeHeader"); len(cs) > 0 {
+		xs := make([]string, 0, len(cs))
+		for _, c := range cs {
+			xs = append(xs, d.XMLString(c))
+		}
+		v.ExposeHeaders = xs
+	}
+	if c := n.Child("MaxAgeSeconds"); c != nil {
+		x := d.XMLInt32(c)
+		v.MaxAgeSeconds = &x
+	}
+}
+
+// EncodeXML writes CORSRule as the element name of a response document, omitting absent optional members.
+func (v *CORSRule) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	if v.ID != nil {
+		e.String("ID", *v.ID)
+	}
+	for i := range v.AllowedHeaders {
+		e.String("AllowedHeader", *&v.AllowedHeaders[i])
+	}
+	for i := range v.AllowedMethods {
+		e.String("AllowedMethod", *&v.AllowedMethods[i])
+	}
+	for i := range v.AllowedOrigins {
+		e.String("AllowedOrigin", *&v.AllowedOrigins[i])
+	}
+	for i := range v.ExposeHeaders {
+		e.String("ExposeHeader", *&v.ExposeHeaders[i])
+	}
+	if v.MaxAgeSeconds != nil {
+		e.Int("MaxAgeSeconds", int64(*v.MaxAgeSeconds))
+	}
+	e.End(name)
 }
 
 // Checksum — Contains all the possible checksum or digest values for an object.
@@ -922,6 +1188,38 @@ func (v *CompletedPart) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
 		x := d.XMLInt32(c)
 		v.PartNumber = &x
 	}
+}
+
+// Condition — A container for describing a condition that must be met for the specified redirect to apply.
+type Condition struct {
+	// HttpErrorCodeReturnedEquals — The HTTP error code when the redirect is applied.
+	HttpErrorCodeReturnedEquals *string
+	// KeyPrefixEquals — The object key name prefix when the redirect is applied.
+	KeyPrefixEquals *string
+}
+
+// DecodeXML reads Condition from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *Condition) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if c := n.Child("HttpErrorCodeReturnedEquals"); c != nil {
+		x := d.XMLString(c)
+		v.HttpErrorCodeReturnedEquals = &x
+	}
+	if c := n.Child("KeyPrefixEquals"); c != nil {
+		x := d.XMLString(c)
+		v.KeyPrefixEquals = &x
+	}
+}
+
+// EncodeXML writes Condition as the element name of a response document, omitting absent optional members.
+func (v *Condition) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	if v.HttpErrorCodeReturnedEquals != nil {
+		e.String("HttpErrorCodeReturnedEquals", *v.HttpErrorCodeReturnedEquals)
+	}
+	if v.KeyPrefixEquals != nil {
+		e.String("KeyPrefixEquals", *v.KeyPrefixEquals)
+	}
+	e.End(name)
 }
 
 // CopyObjectOutput — is the output of CopyObject.
@@ -1695,6 +1993,47 @@ func (v *CreateMultipartUploadRequest) DecodeRequest(d *restxml.Decoder) {
 	}
 }
 
+// DefaultRetention — The container element for specifying the default Object Lock retention settings for new objects placed in the specified bucket.
+type DefaultRetention struct {
+	// Mode — The default Object Lock retention mode you want to apply to new objects placed in the specified bucket.
+	Mode *ObjectLockRetentionMode
+	// Days — The number of days that you want to specify for the default retention period.
+	Days *int32
+	// Years — The number of years that you want to specify for the default retention period.
+	Years *int32
+}
+
+// DecodeXML reads DefaultRetention from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *DefaultRetention) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if c := n.Child("Mode"); c != nil {
+		x := ObjectLockRetentionMode(d.XMLString(c))
+		v.Mode = &x
+	}
+	if c := n.Child("Days"); c != nil {
+		x := d.XMLInt32(c)
+		v.Days = &x
+	}
+	if c := n.Child("Years"); c != nil {
+		x := d.XMLInt32(c)
+		v.Years = &x
+	}
+}
+
+// EncodeXML writes DefaultRetention as the element name of a response document, omitting absent optional members.
+func (v *DefaultRetention) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	if v.Mode != nil {
+		e.String("Mode", string(*v.Mode))
+	}
+	if v.Days != nil {
+		e.Int("Days", int64(*v.Days))
+	}
+	if v.Years != nil {
+		e.Int("Years", int64(*v.Years))
+	}
+	e.End(name)
+}
+
 // Delete — Container for the objects to delete.
 type Delete struct {
 	// Objects — The objects to delete.
@@ -1720,6 +2059,63 @@ func (v *Delete) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
 	if c := n.Child("Quiet"); c != nil {
 		x := d.XMLBool(c)
 		v.Quiet = &x
+	}
+}
+
+// DeleteBucketCorsRequest — is the input of DeleteBucketCors.
+type DeleteBucketCorsRequest struct {
+	// Bucket — Specifies the bucket whose cors configuration is being deleted.
+	//
+	// Required.
+	Bucket string
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+}
+
+// DecodeRequest implements restxml.Input: it binds the members of DeleteBucketCorsRequest from the request's URI labels, query, headers and payload.
+func (v *DeleteBucketCorsRequest) DecodeRequest(d *restxml.Decoder) {
+	v.Bucket = d.Label("Bucket")
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
+}
+
+// DeleteBucketEncryptionRequest — is the input of DeleteBucketEncryption.
+type DeleteBucketEncryptionRequest struct {
+	// Bucket — The name of the bucket containing the server-side encryption configuration to delete.
+	//
+	// Required.
+	Bucket string
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+}
+
+// DecodeRequest implements restxml.Input: it binds the members of DeleteBucketEncryptionRequest from the request's URI labels, query, headers and payload.
+func (v *DeleteBucketEncryptionRequest) DecodeRequest(d *restxml.Decoder) {
+	v.Bucket = d.Label("Bucket")
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
+}
+
+// DeleteBucketLifecycleRequest — is the input of DeleteBucketLifecycle.
+type DeleteBucketLifecycleRequest struct {
+	// Bucket — The bucket name of the lifecycle to delete.
+	//
+	// Required.
+	Bucket string
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+}
+
+// DecodeRequest implements restxml.Input: it binds the members of DeleteBucketLifecycleRequest from the request's URI labels, query, headers and payload.
+func (v *DeleteBucketLifecycleRequest) DecodeRequest(d *restxml.Decoder) {
+	v.Bucket = d.Label("Bucket")
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
 	}
 }
 
@@ -1754,6 +2150,25 @@ type DeleteBucketPolicyRequest struct {
 
 // DecodeRequest implements restxml.Input: it binds the members of DeleteBucketPolicyRequest from the request's URI labels, query, headers and payload.
 func (v *DeleteBucketPolicyRequest) DecodeRequest(d *restxml.Decoder) {
+	v.Bucket = d.Label("Bucket")
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
+}
+
+// DeleteBucketReplicationRequest — is the input of DeleteBucketReplication.
+type DeleteBucketReplicationRequest struct {
+	// Bucket — The bucket name.
+	//
+	// Required.
+	Bucket string
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+}
+
+// DecodeRequest implements restxml.Input: it binds the members of DeleteBucketReplicationRequest from the request's URI labels, query, headers and payload.
+func (v *DeleteBucketReplicationRequest) DecodeRequest(d *restxml.Decoder) {
 	v.Bucket = d.Label("Bucket")
 	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
 		x := s
@@ -1799,6 +2214,25 @@ func (v *DeleteBucketTaggingRequest) DecodeRequest(d *restxml.Decoder) {
 	}
 }
 
+// DeleteBucketWebsiteRequest — is the input of DeleteBucketWebsite.
+type DeleteBucketWebsiteRequest struct {
+	// Bucket — The bucket name for which you want to remove the website configuration.
+	//
+	// Required.
+	Bucket string
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+}
+
+// DecodeRequest implements restxml.Input: it binds the members of DeleteBucketWebsiteRequest from the request's URI labels, query, headers and payload.
+func (v *DeleteBucketWebsiteRequest) DecodeRequest(d *restxml.Decoder) {
+	v.Bucket = d.Label("Bucket")
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
+}
+
 // DeleteMarkerEntry — Information about the delete marker.
 type DeleteMarkerEntry struct {
 	// Owner — The account that created the delete marker.>
@@ -1832,6 +2266,46 @@ func (v *DeleteMarkerEntry) EncodeXML(e *restxml.Encoder, name string) {
 		e.Time("LastModified", *v.LastModified)
 	}
 	e.End(name)
+}
+
+// DeleteMarkerReplication — Specifies whether Amazon S3 replicates delete markers.
+type DeleteMarkerReplication struct {
+	// Status — Indicates whether to replicate delete markers.
+	Status *DeleteMarkerReplicationStatus
+}
+
+// DecodeXML reads DeleteMarkerReplication from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *DeleteMarkerReplication) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if c := n.Child("Status"); c != nil {
+		x := DeleteMarkerReplicationStatus(d.XMLString(c))
+		v.Status = &x
+	}
+}
+
+// EncodeXML writes DeleteMarkerReplication as the element name of a response document, omitting absent optional members.
+func (v *DeleteMarkerReplication) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	if v.Status != nil {
+		e.String("Status", string(*v.Status))
+	}
+	e.End(name)
+}
+
+// DeleteMarkerReplicationStatus — the DeleteMarkerReplicationStatus enumeration of the model.
+type DeleteMarkerReplicationStatus string
+
+// Values of DeleteMarkerReplicationStatus.
+const (
+	DeleteMarkerReplicationStatusEnabled  DeleteMarkerReplicationStatus = "Enabled"
+	DeleteMarkerReplicationStatusDisabled DeleteMarkerReplicationStatus = "Disabled"
+)
+
+// Values returns the values of DeleteMarkerReplicationStatus, in model order.
+func (DeleteMarkerReplicationStatus) Values() []DeleteMarkerReplicationStatus {
+	return []DeleteMarkerReplicationStatus{
+		"Enabled",
+		"Disabled",
+	}
 }
 
 // DeleteObjectOutput — is the output of DeleteObject.
@@ -2086,6 +2560,84 @@ func (v *DeletedObject) EncodeXML(e *restxml.Encoder, name string) {
 	e.End(name)
 }
 
+// Destination — Specifies information about where to publish analysis or configuration results for an Amazon S3 bucket and S3 Replication Time Control (S3 RTC).
+type Destination struct {
+	// Bucket — The Amazon Resource Name (ARN) of the bucket where you want Amazon S3 to store the results.
+	//
+	// Required.
+	Bucket string
+	// Account — Destination bucket owner account ID.
+	Account *string
+	// StorageClass — The storage class to use when replicating objects, such as S3 Standard or reduced redundancy.
+	StorageClass *StorageClass
+	// AccessControlTranslation — Specify this only in a cross-account scenario (where source and destination bucket owners are not the same), and you want to change replica ownership to the Amazon Web Services account that owns the destination bucket.
+	AccessControlTranslation *AccessControlTranslation
+	// EncryptionConfiguration — A container that provides information about encryption.
+	EncryptionConfiguration *EncryptionConfiguration
+	// ReplicationTime — A container specifying S3 Replication Time Control (S3 RTC), including whether S3 RTC is enabled and the time when all objects and operations on objects must be replicated.
+	ReplicationTime *ReplicationTime
+	// Metrics — A container specifying replication metrics-related settings enabling replication metrics and events.
+	Metrics *Metrics
+}
+
+// DecodeXML reads Destination from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *Destination) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if c := n.Child("Bucket"); c != nil {
+		v.Bucket = d.XMLString(c)
+	} else {
+		d.MissingElement("Bucket")
+	}
+	if c := n.Child("Account"); c != nil {
+		x := d.XMLString(c)
+		v.Account = &x
+	}
+	if c := n.Child("StorageClass"); c != nil {
+		x := StorageClass(d.XMLString(c))
+		v.StorageClass = &x
+	}
+	if c := n.Child("AccessControlTranslation"); c != nil {
+		x := restxml.DecodeStruct[AccessControlTranslation](d, c)
+		v.AccessControlTranslation = &x
+	}
+	if c := n.Child("EncryptionConfiguration"); c != nil {
+		x := restxml.DecodeStruct[EncryptionConfiguration](d, c)
+		v.EncryptionConfiguration = &x
+	}
+	if c := n.Child("ReplicationTime"); c != nil {
+		x := restxml.DecodeStruct[ReplicationTime](d, c)
+		v.ReplicationTime = &x
+	}
+	if c := n.Child("Metrics"); c != nil {
+		x := restxml.DecodeStruct[Metrics](d, c)
+		v.Metrics = &x
+	}
+}
+
+// EncodeXML writes Destination as the element name of a response document, omitting absent optional members.
+func (v *Destination) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	e.String("Bucket", *&v.Bucket)
+	if v.Account != nil {
+		e.String("Account", *v.Account)
+	}
+	if v.StorageClass != nil {
+		e.String("StorageClass", string(*v.StorageClass))
+	}
+	if v.AccessControlTranslation != nil {
+		v.AccessControlTranslation.EncodeXML(e, "AccessControlTranslation")
+	}
+	if v.EncryptionConfiguration != nil {
+		v.EncryptionConfiguration.EncodeXML(e, "EncryptionConfiguration")
+	}
+	if v.ReplicationTime != nil {
+		v.ReplicationTime.EncodeXML(e, "ReplicationTime")
+	}
+	if v.Metrics != nil {
+		v.Metrics.EncodeXML(e, "Metrics")
+	}
+	e.End(name)
+}
+
 // EncodingType — Requests Amazon S3 to encode the object keys in the response and specifies the encoding method to use.
 type EncodingType string
 
@@ -2099,6 +2651,29 @@ func (EncodingType) Values() []EncodingType {
 	return []EncodingType{
 		"url",
 	}
+}
+
+// EncryptionConfiguration — Specifies encryption-related information for an Amazon S3 bucket that is a destination for replicated objects.
+type EncryptionConfiguration struct {
+	// ReplicaKmsKeyID — Specifies the ID (Key ARN or Alias ARN) of the customer managed Amazon Web Services KMS key stored in Amazon Web Services Key Management Service (KMS) for the destination bucket.
+	ReplicaKmsKeyID *string
+}
+
+// DecodeXML reads EncryptionConfiguration from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *EncryptionConfiguration) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if c := n.Child("ReplicaKmsKeyID"); c != nil {
+		x := d.XMLString(c)
+		v.ReplicaKmsKeyID = &x
+	}
+}
+
+// EncodeXML writes EncryptionConfiguration as the element name of a response document, omitting absent optional members.
+func (v *EncryptionConfiguration) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	if v.ReplicaKmsKeyID != nil {
+		e.String("ReplicaKmsKeyID", *v.ReplicaKmsKeyID)
+	}
+	e.End(name)
 }
 
 // Error — Container for all error elements.
@@ -2129,6 +2704,259 @@ func (v *Error) EncodeXML(e *restxml.Encoder, name string) {
 		e.String("Message", *v.Message)
 	}
 	e.End(name)
+}
+
+// ErrorDocument — The error information.
+type ErrorDocument struct {
+	// Key — The object key name to use when a 4XX class error occurs.
+	//
+	// Required.
+	Key string
+}
+
+// DecodeXML reads ErrorDocument from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *ErrorDocument) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if c := n.Child("Key"); c != nil {
+		v.Key = d.XMLString(c)
+	} else {
+		d.MissingElement("Key")
+	}
+}
+
+// EncodeXML writes ErrorDocument as the element name of a response document, omitting absent optional members.
+func (v *ErrorDocument) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	e.String("Key", *&v.Key)
+	e.End(name)
+}
+
+// Event — The bucket event for which to send notifications.
+type Event string
+
+// Values of Event.
+const (
+	EventS3ReducedRedundancyLostObject                  Event = "s3:ReducedRedundancyLostObject"
+	EventS3ObjectCreated                                Event = "s3:ObjectCreated:*"
+	EventS3ObjectCreatedPut                             Event = "s3:ObjectCreated:Put"
+	EventS3ObjectCreatedPost                            Event = "s3:ObjectCreated:Post"
+	EventS3ObjectCreatedCopy                            Event = "s3:ObjectCreated:Copy"
+	EventS3ObjectCreatedCompleteMultipartUpload         Event = "s3:ObjectCreated:CompleteMultipartUpload"
+	EventS3ObjectRemoved                                Event = "s3:ObjectRemoved:*"
+	EventS3ObjectRemovedDelete                          Event = "s3:ObjectRemoved:Delete"
+	EventS3ObjectRemovedDeleteMarkerCreated             Event = "s3:ObjectRemoved:DeleteMarkerCreated"
+	EventS3ObjectRestore                                Event = "s3:ObjectRestore:*"
+	EventS3ObjectRestorePost                            Event = "s3:ObjectRestore:Post"
+	EventS3ObjectRestoreCompleted                       Event = "s3:ObjectRestore:Completed"
+	EventS3Replication                                  Event = "s3:Replication:*"
+	EventS3ReplicationOperationFailedReplication        Event = "s3:Replication:OperationFailedReplication"
+	EventS3ReplicationOperationNotTracked               Event = "s3:Replication:OperationNotTracked"
+	EventS3ReplicationOperationMissedThreshold          Event = "s3:Replication:OperationMissedThreshold"
+	EventS3ReplicationOperationReplicatedAfterThreshold Event = "s3:Replication:OperationReplicatedAfterThreshold"
+	EventS3ObjectRestoreDelete                          Event = "s3:ObjectRestore:Delete"
+	EventS3LifecycleTransition                          Event = "s3:LifecycleTransition"
+	EventS3IntelligentTiering                           Event = "s3:IntelligentTiering"
+	EventS3ObjectAclPut                                 Event = "s3:ObjectAcl:Put"
+	EventS3LifecycleExpiration                          Event = "s3:LifecycleExpiration:*"
+	EventS3LifecycleExpirationDelete                    Event = "s3:LifecycleExpiration:Delete"
+	EventS3LifecycleExpirationDeleteMarkerCreated       Event = "s3:LifecycleExpiration:DeleteMarkerCreated"
+	EventS3ObjectTagging                                Event = "s3:ObjectTagging:*"
+	EventS3ObjectTaggingPut                             Event = "s3:ObjectTagging:Put"
+	EventS3ObjectTaggingDelete                          Event = "s3:ObjectTagging:Delete"
+)
+
+// Values returns the values of Event, in model order.
+func (Event) Values() []Event {
+	return []Event{
+		"s3:ReducedRedundancyLostObject",
+		"s3:ObjectCreated:*",
+		"s3:ObjectCreated:Put",
+		"s3:ObjectCreated:Post",
+		"s3:ObjectCreated:Copy",
+		"s3:ObjectCreated:CompleteMultipartUpload",
+		"s3:ObjectRemoved:*",
+		"s3:ObjectRemoved:Delete",
+		"s3:ObjectRemoved:DeleteMarkerCreated",
+		"s3:ObjectRestore:*",
+		"s3:ObjectRestore:Post",
+		"s3:ObjectRestore:Completed",
+		"s3:Replication:*",
+		"s3:Replication:OperationFailedReplication",
+		"s3:Replication:OperationNotTracked",
+		"s3:Replication:OperationMissedThreshold",
+		"s3:Replication:OperationReplicatedAfterThreshold",
+		"s3:ObjectRestore:Delete",
+		"s3:LifecycleTransition",
+		"s3:IntelligentTiering",
+		"s3:ObjectAcl:Put",
+		"s3:LifecycleExpiration:*",
+		"s3:LifecycleExpiration:Delete",
+		"s3:LifecycleExpiration:DeleteMarkerCreated",
+		"s3:ObjectTagging:*",
+		"s3:ObjectTagging:Put",
+		"s3:ObjectTagging:Delete",
+	}
+}
+
+// EventBridgeConfiguration — A container for specifying the configuration for Amazon EventBridge.
+type EventBridgeConfiguration struct {
+}
+
+// DecodeXML reads EventBridgeConfiguration from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *EventBridgeConfiguration) DecodeXML(*restxml.Decoder, *restxml.Node) {}
+
+// EncodeXML writes EventBridgeConfiguration as the element name of a response document, omitting absent optional members.
+func (v *EventBridgeConfiguration) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	e.End(name)
+}
+
+// ExistingObjectReplication — Optional configuration to replicate existing source bucket objects.
+type ExistingObjectReplication struct {
+	// Status — the Status member (shape ExistingObjectReplicationStatus).
+	//
+	// Required.
+	Status ExistingObjectReplicationStatus
+}
+
+// DecodeXML reads ExistingObjectReplication from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *ExistingObjectReplication) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if c := n.Child("Status"); c != nil {
+		v.Status = ExistingObjectReplicationStatus(d.XMLString(c))
+	} else {
+		d.MissingElement("Status")
+	}
+}
+
+// EncodeXML writes ExistingObjectReplication as the element name of a response document, omitting absent optional members.
+func (v *ExistingObjectReplication) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	e.String("Status", string(*&v.Status))
+	e.End(name)
+}
+
+// ExistingObjectReplicationStatus — the ExistingObjectReplicationStatus enumeration of the model.
+type ExistingObjectReplicationStatus string
+
+// Values of ExistingObjectReplicationStatus.
+const (
+	ExistingObjectReplicationStatusEnabled  ExistingObjectReplicationStatus = "Enabled"
+	ExistingObjectReplicationStatusDisabled ExistingObjectReplicationStatus = "Disabled"
+)
+
+// Values returns the values of ExistingObjectReplicationStatus, in model order.
+func (ExistingObjectReplicationStatus) Values() []ExistingObjectReplicationStatus {
+	return []ExistingObjectReplicationStatus{
+		"Enabled",
+		"Disabled",
+	}
+}
+
+// ExpirationStatus — the ExpirationStatus enumeration of the model.
+type ExpirationStatus string
+
+// Values of ExpirationStatus.
+const (
+	ExpirationStatusEnabled  ExpirationStatus = "Enabled"
+	ExpirationStatusDisabled ExpirationStatus = "Disabled"
+)
+
+// Values returns the values of ExpirationStatus, in model order.
+func (ExpirationStatus) Values() []ExpirationStatus {
+	return []ExpirationStatus{
+		"Enabled",
+		"Disabled",
+	}
+}
+
+// FilterRule — Specifies the Amazon S3 object key name to filter on and whether to filter on the suffix or prefix of the key name.
+type FilterRule struct {
+	// Name — The object key name prefix or suffix identifying one or more objects to which the filtering rule applies.
+	Name *FilterRuleName
+	// Value — The value that the filter searches for in object key names.
+	Value *string
+}
+
+// DecodeXML reads FilterRule from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *FilterRule) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if c := n.Child("Name"); c != nil {
+		x := FilterRuleName(d.XMLString(c))
+		v.Name = &x
+	}
+	if c := n.Child("Value"); c != nil {
+		x := d.XMLString(c)
+		v.Value = &x
+	}
+}
+
+// EncodeXML writes FilterRule as the element name of a response document, omitting absent optional members.
+func (v *FilterRule) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	if v.Name != nil {
+		e.String("Name", string(*v.Name))
+	}
+	if v.Value != nil {
+		e.String("Value", *v.Value)
+	}
+	e.End(name)
+}
+
+// FilterRuleName — the FilterRuleName enumeration of the model.
+type FilterRuleName string
+
+// Values of FilterRuleName.
+const (
+	FilterRuleNamePrefix FilterRuleName = "prefix"
+	FilterRuleNameSuffix FilterRuleName = "suffix"
+)
+
+// Values returns the values of FilterRuleName, in model order.
+func (FilterRuleName) Values() []FilterRuleName {
+	return []FilterRuleName{
+		"prefix",
+		"suffix",
+	}
+}
+
+// GetBucketAccelerateConfigurationOutput — is the output of GetBucketAccelerateConfiguration.
+type GetBucketAccelerateConfigurationOutput struct {
+	// Status — The accelerate configuration of the bucket.
+	Status *BucketAccelerateStatus
+}
+
+// EncodeResponse implements restxml.Output: it sets the header members and the payload of GetBucketAccelerateConfigurationOutput.
+func (v *GetBucketAccelerateConfigurationOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
+	r.XML(func(e *restxml.Encoder) { v.EncodeXML(e, "AccelerateConfiguration") })
+}
+
+// EncodeXML writes GetBucketAccelerateConfigurationOutput as the element name of a response document, omitting absent optional members.
+func (v *GetBucketAccelerateConfigurationOutput) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	if v.Status != nil {
+		e.String("Status", string(*v.Status))
+	}
+	e.End(name)
+}
+
+// GetBucketAccelerateConfigurationRequest — is the input of GetBucketAccelerateConfiguration.
+type GetBucketAccelerateConfigurationRequest struct {
+	// Bucket — The name of the bucket for which the accelerate configuration is retrieved.
+	//
+	// Required.
+	Bucket string
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+}
+
+// DecodeRequest implements restxml.Input: it binds the members of GetBucketAccelerateConfigurationRequest from the request's URI labels, query, headers and payload.
+func (v *GetBucketAccelerateConfigurationRequest) DecodeRequest(d *restxml.Decoder) {
+	v.Bucket = d.Label("Bucket")
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
 }
 
 // GetBucketAclOutput — is the output of GetBucketAcl.
@@ -2182,6 +3010,127 @@ func (v *GetBucketAclRequest) DecodeRequest(d *restxml.Decoder) {
 	}
 }
 
+// GetBucketCorsOutput — is the output of GetBucketCors.
+type GetBucketCorsOutput struct {
+	// CORSRules — A set of origins and methods (cross-origin access that you want to allow).
+	CORSRules []CORSRule
+}
+
+// EncodeResponse implements restxml.Output: it sets the header members and the payload of GetBucketCorsOutput.
+func (v *GetBucketCorsOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
+	r.XML(func(e *restxml.Encoder) { v.EncodeXML(e, "CORSConfiguration") })
+}
+
+// EncodeXML writes GetBucketCorsOutput as the element name of a response document, omitting absent optional members.
+func (v *GetBucketCorsOutput) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	for i := range v.CORSRules {
+		v.CORSRules[i].EncodeXML(e, "CORSRule")
+	}
+	e.End(name)
+}
+
+// GetBucketCorsRequest — is the input of GetBucketCors.
+type GetBucketCorsRequest struct {
+	// Bucket — The bucket name for which to get the cors configuration.
+	//
+	// Required.
+	Bucket string
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+}
+
+// DecodeRequest implements restxml.Input: it binds the members of GetBucketCorsRequest from the request's URI labels, query, headers and payload.
+func (v *GetBucketCorsRequest) DecodeRequest(d *restxml.Decoder) {
+	v.Bucket = d.Label("Bucket")
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
+}
+
+// GetBucketEncryptionOutput — is the output of GetBucketEncryption.
+type GetBucketEncryptionOutput struct {
+	// ServerSideEncryptionConfiguration — the ServerSideEncryptionConfiguration member (shape ServerSideEncryptionConfiguration).
+	ServerSideEncryptionConfiguration *ServerSideEncryptionConfiguration
+}
+
+// EncodeResponse implements restxml.Output: it sets the header members and the payload of GetBucketEncryptionOutput.
+func (v *GetBucketEncryptionOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
+	if v.ServerSideEncryptionConfiguration != nil {
+		r.XML(func(e *restxml.Encoder) {
+			v.ServerSideEncryptionConfiguration.EncodeXML(e, "ServerSideEncryptionConfiguration")
+		})
+	}
+}
+
+// GetBucketEncryptionRequest — is the input of GetBucketEncryption.
+type GetBucketEncryptionRequest struct {
+	// Bucket — The name of the bucket from which the server-side encryption configuration is retrieved.
+	//
+	// Required.
+	Bucket string
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+}
+
+// DecodeRequest implements restxml.Input: it binds the members of GetBucketEncryptionRequest from the request's URI labels, query, headers and payload.
+func (v *GetBucketEncryptionRequest) DecodeRequest(d *restxml.Decoder) {
+	v.Bucket = d.Label("Bucket")
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
+}
+
+// GetBucketLifecycleConfigurationOutput — is the output of GetBucketLifecycleConfiguration.
+type GetBucketLifecycleConfigurationOutput struct {
+	// Rules — Container for a lifecycle rule.
+	Rules []LifecycleRule
+}
+
+// EncodeResponse implements restxml.Output: it sets the header members and the payload of GetBucketLifecycleConfigurationOutput.
+func (v *GetBucketLifecycleConfigurationOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
+	r.XML(func(e *restxml.Encoder) { v.EncodeXML(e, "LifecycleConfiguration") })
+}
+
+// EncodeXML writes GetBucketLifecycleConfigurationOutput as the element name of a response document, omitting absent optional members.
+func (v *GetBucketLifecycleConfigurationOutput) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	for i := range v.Rules {
+		v.Rules[i].EncodeXML(e, "Rule")
+	}
+	e.End(name)
+}
+
+// GetBucketLifecycleConfigurationRequest — is the input of GetBucketLifecycleConfiguration.
+type GetBucketLifecycleConfigurationRequest struct {
+	// Bucket — The name of the bucket for which to get the lifecycle information.
+	//
+	// Required.
+	Bucket string
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+}
+
+// DecodeRequest implements restxml.Input: it binds the members of GetBucketLifecycleConfigurationRequest from the request's URI labels, query, headers and payload.
+func (v *GetBucketLifecycleConfigurationRequest) DecodeRequest(d *restxml.Decoder) {
+	v.Bucket = d.Label("Bucket")
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
+}
+
 // GetBucketLocationOutput — is the output of GetBucketLocation.
 type GetBucketLocationOutput struct {
 	// LocationConstraint — Specifies the Region where the bucket resides.
@@ -2214,6 +3163,67 @@ type GetBucketLocationRequest struct {
 
 // DecodeRequest implements restxml.Input: it binds the members of GetBucketLocationRequest from the request's URI labels, query, headers and payload.
 func (v *GetBucketLocationRequest) DecodeRequest(d *restxml.Decoder) {
+	v.Bucket = d.Label("Bucket")
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
+}
+
+// GetBucketLoggingOutput — is the output of GetBucketLogging.
+type GetBucketLoggingOutput struct {
+	// LoggingEnabled — the LoggingEnabled member (shape LoggingEnabled).
+	LoggingEnabled *LoggingEnabled
+}
+
+// EncodeResponse implements restxml.Output: it sets the header members and the payload of GetBucketLoggingOutput.
+func (v *GetBucketLoggingOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
+	r.XML(func(e *restxml.Encoder) { v.EncodeXML(e, "BucketLoggingStatus") })
+}
+
+// EncodeXML writes GetBucketLoggingOutput as the element name of a response document, omitting absent optional members.
+func (v *GetBucketLoggingOutput) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	if v.LoggingEnabled != nil {
+		v.LoggingEnabled.EncodeXML(e, "LoggingEnabled")
+	}
+	e.End(name)
+}
+
+// GetBucketLoggingRequest — is the input of GetBucketLogging.
+type GetBucketLoggingRequest struct {
+	// Bucket — The bucket name for which to get the logging information.
+	//
+	// Required.
+	Bucket string
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+}
+
+// DecodeRequest implements restxml.Input: it binds the members of GetBucketLoggingRequest from the request's URI labels, query, headers and payload.
+func (v *GetBucketLoggingRequest) DecodeRequest(d *restxml.Decoder) {
+	v.Bucket = d.Label("Bucket")
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
+}
+
+// GetBucketNotificationConfigurationRequest — is the input of GetBucketNotification.
+type GetBucketNotificationConfigurationRequest struct {
+	// Bucket — The name of the bucket for which to get the notification configuration.
+	//
+	// Required.
+	Bucket string
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+}
+
+// DecodeRequest implements restxml.Input: it binds the members of GetBucketNotificationConfigurationRequest from the request's URI labels, query, headers and payload.
+func (v *GetBucketNotificationConfigurationRequest) DecodeRequest(d *restxml.Decoder) {
 	v.Bucket = d.Label("Bucket")
 	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
 		x := s
@@ -2326,6 +3336,83 @@ func (v *GetBucketPolicyStatusRequest) DecodeRequest(d *restxml.Decoder) {
 	}
 }
 
+// GetBucketReplicationOutput — is the output of GetBucketReplication.
+type GetBucketReplicationOutput struct {
+	// ReplicationConfiguration — the ReplicationConfiguration member (shape ReplicationConfiguration).
+	ReplicationConfiguration *ReplicationConfiguration
+}
+
+// EncodeResponse implements restxml.Output: it sets the header members and the payload of GetBucketReplicationOutput.
+func (v *GetBucketReplicationOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
+	if v.ReplicationConfiguration != nil {
+		r.XML(func(e *restxml.Encoder) { v.ReplicationConfiguration.EncodeXML(e, "ReplicationConfiguration") })
+	}
+}
+
+// GetBucketReplicationRequest — is the input of GetBucketReplication.
+type GetBucketReplicationRequest struct {
+	// Bucket — The bucket name for which to get the replication information.
+	//
+	// Required.
+	Bucket string
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+}
+
+// DecodeRequest implements restxml.Input: it binds the members of GetBucketReplicationRequest from the request's URI labels, query, headers and payload.
+func (v *GetBucketReplicationRequest) DecodeRequest(d *restxml.Decoder) {
+	v.Bucket = d.Label("Bucket")
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
+}
+
+// GetBucketRequestPaymentOutput — is the output of GetBucketRequestPayment.
+type GetBucketRequestPaymentOutput struct {
+	// Payer — Specifies who pays for the download and request fees.
+	Payer *Payer
+}
+
+// EncodeResponse implements restxml.Output: it sets the header members and the payload of GetBucketRequestPaymentOutput.
+func (v *GetBucketRequestPaymentOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
+	r.XML(func(e *restxml.Encoder) { v.EncodeXML(e, "RequestPaymentConfiguration") })
+}
+
+// EncodeXML writes GetBucketRequestPaymentOutput as the element name of a response document, omitting absent optional members.
+func (v *GetBucketRequestPaymentOutput) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	if v.Payer != nil {
+		e.String("Payer", string(*v.Payer))
+	}
+	e.End(name)
+}
+
+// GetBucketRequestPaymentRequest — is the input of GetBucketRequestPayment.
+type GetBucketRequestPaymentRequest struct {
+	// Bucket — The name of the bucket for which to get the payment request configuration
+	//
+	// Required.
+	Bucket string
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+}
+
+// DecodeRequest implements restxml.Input: it binds the members of GetBucketRequestPaymentRequest from the request's URI labels, query, headers and payload.
+func (v *GetBucketRequestPaymentRequest) DecodeRequest(d *restxml.Decoder) {
+	v.Bucket = d.Label("Bucket")
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
+}
+
 // GetBucketTaggingOutput — is the output of GetBucketTagging.
 type GetBucketTaggingOutput struct {
 	// TagSet — Contains the tag set.
@@ -2414,6 +3501,67 @@ type GetBucketVersioningRequest struct {
 
 // DecodeRequest implements restxml.Input: it binds the members of GetBucketVersioningRequest from the request's URI labels, query, headers and payload.
 func (v *GetBucketVersioningRequest) DecodeRequest(d *restxml.Decoder) {
+	v.Bucket = d.Label("Bucket")
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
+}
+
+// GetBucketWebsiteOutput — is the output of GetBucketWebsite.
+type GetBucketWebsiteOutput struct {
+	// RedirectAllRequestsTo — Specifies the redirect behavior of all requests to a website endpoint of an Amazon S3 bucket.
+	RedirectAllRequestsTo *RedirectAllRequestsTo
+	// IndexDocument — The name of the index document for the website (for example index.html ).
+	IndexDocument *IndexDocument
+	// ErrorDocument — The object key name of the website error document to use for 4XX class errors.
+	ErrorDocument *ErrorDocument
+	// RoutingRules — Rules that define when a redirect is applied and the redirect behavior.
+	RoutingRules []RoutingRule
+}
+
+// EncodeResponse implements restxml.Output: it sets the header members and the payload of GetBucketWebsiteOutput.
+func (v *GetBucketWebsiteOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
+	r.XML(func(e *restxml.Encoder) { v.EncodeXML(e, "WebsiteConfiguration") })
+}
+
+// EncodeXML writes GetBucketWebsiteOutput as the element name of a response document, omitting absent optional members.
+func (v *GetBucketWebsiteOutput) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	if v.RedirectAllRequestsTo != nil {
+		v.RedirectAllRequestsTo.EncodeXML(e, "RedirectAllRequestsTo")
+	}
+	if v.IndexDocument != nil {
+		v.IndexDocument.EncodeXML(e, "IndexDocument")
+	}
+	if v.ErrorDocument != nil {
+		v.ErrorDocument.EncodeXML(e, "ErrorDocument")
+	}
+	if v.RoutingRules != nil {
+		e.Start("RoutingRules")
+		for i := range v.RoutingRules {
+			v.RoutingRules[i].EncodeXML(e, "RoutingRule")
+		}
+		e.End("RoutingRules")
+	}
+	e.End(name)
+}
+
+// GetBucketWebsiteRequest — is the input of GetBucketWebsite.
+type GetBucketWebsiteRequest struct {
+	// Bucket — The bucket name for which to get the website configuration.
+	//
+	// Required.
+	Bucket string
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+}
+
+// DecodeRequest implements restxml.Input: it binds the members of GetBucketWebsiteRequest from the request's URI labels, query, headers and payload.
+func (v *GetBucketWebsiteRequest) DecodeRequest(d *restxml.Decoder) {
 	v.Bucket = d.Label("Bucket")
 	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
 		x := s
@@ -2672,6 +3820,41 @@ func (v *GetObjectAttributesRequest) DecodeRequest(d *restxml.Decoder) {
 		}
 	} else {
 		d.Missing("header", "x-amz-object-attributes")
+	}
+}
+
+// GetObjectLockConfigurationOutput — is the output of GetObjectLockConfiguration.
+type GetObjectLockConfigurationOutput struct {
+	// ObjectLockConfiguration — The specified bucket's Object Lock configuration.
+	ObjectLockConfiguration *ObjectLockConfiguration
+}
+
+// EncodeResponse implements restxml.Output: it sets the header members and the payload of GetObjectLockConfigurationOutput.
+func (v *GetObjectLockConfigurationOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
+	if v.ObjectLockConfiguration != nil {
+		r.XML(func(e *restxml.Encoder) { v.ObjectLockConfiguration.EncodeXML(e, "ObjectLockConfiguration") })
+	}
+}
+
+// GetObjectLockConfigurationRequest — is the input of GetObjectLockConfiguration.
+type GetObjectLockConfigurationRequest struct {
+	// Bucket — The bucket whose Object Lock configuration you want to retrieve.
+	//
+	// Required.
+	Bucket string
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+}
+
+// DecodeRequest implements restxml.Input: it binds the members of GetObjectLockConfigurationRequest from the request's URI labels, query, headers and payload.
+func (v *GetObjectLockConfigurationRequest) DecodeRequest(d *restxml.Decoder) {
+	v.Bucket = d.Label("Bucket")
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
 	}
 }
 
@@ -3494,6 +4677,30 @@ func (v *HeadObjectRequest) DecodeRequest(d *restxml.Decoder) {
 	}
 }
 
+// IndexDocument — Container for the Suffix element.
+type IndexDocument struct {
+	// Suffix — A suffix that is appended to a request that is for a directory on the website endpoint (for example,if the suffix is index.html and you make a request to samplebucket/images/ the data that is returned will be for the object with the key name images/index.html) The suffix must not be empty and must not include a slash character.
+	//
+	// Required.
+	Suffix string
+}
+
+// DecodeXML reads IndexDocument from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *IndexDocument) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if c := n.Child("Suffix"); c != nil {
+		v.Suffix = d.XMLString(c)
+	} else {
+		d.MissingElement("Suffix")
+	}
+}
+
+// EncodeXML writes IndexDocument as the element name of a response document, omitting absent optional members.
+func (v *IndexDocument) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	e.String("Suffix", *&v.Suffix)
+	e.End(name)
+}
+
 // Initiator — Container element that identifies who initiated the multipart upload.
 type Initiator struct {
 	// ID — If the principal is an Amazon Web Services account, it provides the Canonical User ID.
@@ -3510,6 +4717,319 @@ func (v *Initiator) EncodeXML(e *restxml.Encoder, name string) {
 	}
 	if v.DisplayName != nil {
 		e.String("DisplayName", *v.DisplayName)
+	}
+	e.End(name)
+}
+
+// LambdaFunctionConfiguration — A container for specifying the configuration for Lambda notifications.
+type LambdaFunctionConfiguration struct {
+	// Id — the Id member (shape NotificationId).
+	Id *string
+	// LambdaFunctionArn — The Amazon Resource Name (ARN) of the Lambda function that Amazon S3 invokes when the specified event type occurs.
+	//
+	// Required.
+	LambdaFunctionArn string
+	// Events — The Amazon S3 bucket event for which to invoke the Lambda function.
+	//
+	// Required.
+	Events []Event
+	// Filter — the Filter member (shape NotificationConfigurationFilter).
+	Filter *NotificationConfigurationFilter
+}
+
+// DecodeXML reads LambdaFunctionConfiguration from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *LambdaFunctionConfiguration) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if c := n.Child("Id"); c != nil {
+		x := d.XMLString(c)
+		v.Id = &x
+	}
+	if c := n.Child("CloudFunction"); c != nil {
+		v.LambdaFunctionArn = d.XMLString(c)
+	} else {
+		d.MissingElement("CloudFunction")
+	}
+	if cs := n.ChildrenNamed("Event"); len(cs) > 0 {
+		xs := make([]Event, 0, len(cs))
+		for _, c := range cs {
+			xs = append(xs, Event(d.XMLString(c)))
+		}
+		v.Events = xs
+	} else {
+		d.MissingElement("Event")
+	}
+	if c := n.Child("Filter"); c != nil {
+		x := restxml.DecodeStruct[NotificationConfigurationFilter](d, c)
+		v.Filter = &x
+	}
+}
+
+// EncodeXML writes LambdaFunctionConfiguration as the element name of a response document, omitting absent optional members.
+func (v *LambdaFunctionConfiguration) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	if v.Id != nil {
+		e.String("Id", *v.Id)
+	}
+	e.String("CloudFunction", *&v.LambdaFunctionArn)
+	for i := range v.Events {
+		e.String("Event", string(*&v.Events[i]))
+	}
+	if v.Filter != nil {
+		v.Filter.EncodeXML(e, "Filter")
+	}
+	e.End(name)
+}
+
+// LifecycleExpiration — Container for the expiration for the lifecycle of the object.
+type LifecycleExpiration struct {
+	// Date — Indicates at what date the object is to be moved or deleted.
+	Date *time.Time
+	// Days — Indicates the lifetime, in days, of the objects that are subject to the rule.
+	Days *int32
+	// ExpiredObjectDeleteMarker — Indicates whether Amazon S3 will remove a delete marker with no noncurrent versions.
+	ExpiredObjectDeleteMarker *bool
+}
+
+// DecodeXML reads LifecycleExpiration from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *LifecycleExpiration) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if c := n.Child("Date"); c != nil {
+		x := d.XMLTime(c)
+		v.Date = &x
+	}
+	if c := n.Child("Days"); c != nil {
+		x := d.XMLInt32(c)
+		v.Days = &x
+	}
+	if c := n.Child("ExpiredObjectDeleteMarker"); c != nil {
+		x := d.XMLBool(c)
+		v.ExpiredObjectDeleteMarker = &x
+	}
+}
+
+// EncodeXML writes LifecycleExpiration as the element name of a response document, omitting absent optional members.
+func (v *LifecycleExpiration) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	if v.Date != nil {
+		e.Time("Date", *v.Date)
+	}
+	if v.Days != nil {
+		e.Int("Days", int64(*v.Days))
+	}
+	if v.ExpiredObjectDeleteMarker != nil {
+		e.Bool("ExpiredObjectDeleteMarker", *v.ExpiredObjectDeleteMarker)
+	}
+	e.End(name)
+}
+
+// LifecycleRule — A lifecycle rule for individual objects in an Amazon S3 bucket.
+type LifecycleRule struct {
+	// Expiration — Specifies the expiration for the lifecycle of the object in the form of date, days and, whether the object has a delete marker.
+	Expiration *LifecycleExpiration
+	// ID — Unique identifier for the rule.
+	ID *string
+	// Prefix — Prefix identifying one or more objects to which the rule applies.
+	Prefix *string
+	// Filter — The Filter is used to identify objects that a Lifecycle Rule applies to.
+	Filter *LifecycleRuleFilter
+	// Status — If 'Enabled', the rule is currently being applied.
+	//
+	// Required.
+	Status ExpirationStatus
+	// Transitions — Specifies when an Amazon S3 object transitions to a specified storage class.
+	Transitions []Transition
+	// NoncurrentVersionTransitions — Specifies the transition rule for the lifecycle rule that describes when noncurrent objects transition to a specific storage class.
+	NoncurrentVersionTransitions []NoncurrentVersionTransition
+	// NoncurrentVersionExpiration — the NoncurrentVersionExpiration member (shape NoncurrentVersionExpiration).
+	NoncurrentVersionExpiration *NoncurrentVersionExpiration
+	// AbortIncompleteMultipartUpload — the AbortIncompleteMultipartUpload member (shape AbortIncompleteMultipartUpload).
+	AbortIncompleteMultipartUpload *AbortIncompleteMultipartUpload
+}
+
+// DecodeXML reads LifecycleRule from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *LifecycleRule) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if c := n.Child("Expiration"); c != nil {
+		x := restxml.DecodeStruct[LifecycleExpiration](d, c)
+		v.Expiration = &x
+	}
+	if c := n.Child("ID"); c != nil {
+		x := d.XMLString(c)
+		v.ID = &x
+	}
+	if c := n.Child("Prefix"); c != nil {
+		x := d.XMLString(c)
+		v.Prefix = &x
+	}
+	if c := n.Child("Filter"); c != nil {
+		x := restxml.DecodeStruct[LifecycleRuleFilter](d, c)
+		v.Filter = &x
+	}
+	if c := n.Child("Status"); c != nil {
+		v.Status = ExpirationStatus(d.XMLString(c))
+	} else {
+		d.MissingElement("Status")
+	}
+	if cs := n.ChildrenNamed("Transition"); len(cs) > 0 {
+		xs := make([]Transition, 0, len(cs))
+		for _, c := range cs {
+			xs = append(xs, restxml.DecodeStruct[Transition](d, c))
+		}
+		v.Transitions = xs
+	}
+	if cs := n.ChildrenNamed("NoncurrentVersionTransition"); len(cs) > 0 {
+		xs := make([]NoncurrentVersionTransition, 0, len(cs))
+		for _, c := range cs {
+			xs = append(xs, restxml.DecodeStruct[NoncurrentVersionTransition](d, c))
+		}
+		v.NoncurrentVersionTransitions = xs
+	}
+	if c := n.Child("NoncurrentVersionExpiration"); c != nil {
+		x := restxml.DecodeStruct[NoncurrentVersionExpiration](d, c)
+		v.NoncurrentVersionExpiration = &x
+	}
+	if c := n.Child("AbortIncompleteMultipartUpload"); c != nil {
+		x := restxml.DecodeStruct[AbortIncompleteMultipartUpload](d, c)
+		v.AbortIncompleteMultipartUpload = &x
+	}
+}
+
+// EncodeXML writes LifecycleRule as the element name of a response document, omitting absent optional members.
+func (v *LifecycleRule) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	if v.Expiration != nil {
+		v.Expiration.EncodeXML(e, "Expiration")
+	}
+	if v.ID != nil {
+		e.String("ID", *v.ID)
+	}
+	if v.Prefix != nil {
+		e.String("Prefix", *v.Prefix)
+	}
+	if v.Filter != nil {
+		v.Filter.EncodeXML(e, "Filter")
+	}
+	e.String("Status", string(*&v.Status))
+	for i := range v.Transitions {
+		v.Transitions[i].EncodeXML(e, "Transition")
+	}
+	for i := range v.NoncurrentVersionTransitions {
+		v.NoncurrentVersionTransitions[i].EncodeXML(e, "NoncurrentVersionTransition")
+	}
+	if v.NoncurrentVersionExpiration != nil {
+		v.NoncurrentVersionExpiration.EncodeXML(e, "NoncurrentVersionExpiration")
+	}
+	if v.AbortIncompleteMultipartUpload != nil {
+		v.AbortIncompleteMultipartUpload.EncodeXML(e, "AbortIncompleteMultipartUpload")
+	}
+	e.End(name)
+}
+
+// LifecycleRuleAndOperator — This is used in a Lifecycle Rule Filter to apply a logical AND to two or more predicates.
+type LifecycleRuleAndOperator struct {
+	// Prefix — Prefix identifying one or more objects to which the rule applies.
+	Prefix *string
+	// Tags — All of these tags must exist in the object's tag set in order for the rule to apply.
+	Tags []Tag
+	// ObjectSizeGreaterThan — Minimum object size to which the rule applies.
+	ObjectSizeGreaterThan *int64
+	// ObjectSizeLessThan — Maximum object size to which the rule applies.
+	ObjectSizeLessThan *int64
+}
+
+// DecodeXML reads LifecycleRuleAndOperator from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *LifecycleRuleAndOperator) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if c := n.Child("Prefix"); c != nil {
+		x := d.XMLString(c)
+		v.Prefix = &x
+	}
+	if cs := n.ChildrenNamed("Tag"); len(cs) > 0 {
+		xs := make([]Tag, 0, len(cs))
+		for _, c := range cs {
+			xs = append(xs, restxml.DecodeStruct[Tag](d, c))
+		}
+		v.Tags = xs
+	}
+	if c := n.Child("ObjectSizeGreaterThan"); c != nil {
+		x := d.XMLInt64(c)
+		v.ObjectSizeGreaterThan = &x
+	}
+	if c := n.Child("ObjectSizeLessThan"); c != nil {
+		x := d.XMLInt64(c)
+		v.ObjectSizeLessThan = &x
+	}
+}
+
+// EncodeXML writes LifecycleRuleAndOperator as the element name of a response document, omitting absent optional members.
+func (v *LifecycleRuleAndOperator) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	if v.Prefix != nil {
+		e.String("Prefix", *v.Prefix)
+	}
+	for i := range v.Tags {
+		v.Tags[i].EncodeXML(e, "Tag")
+	}
+	if v.ObjectSizeGreaterThan != nil {
+		e.Int("ObjectSizeGreaterThan", int64(*v.ObjectSizeGreaterThan))
+	}
+	if v.ObjectSizeLessThan != nil {
+		e.Int("ObjectSizeLessThan", int64(*v.ObjectSizeLessThan))
+	}
+	e.End(name)
+}
+
+// LifecycleRuleFilter — The Filter is used to identify objects that a Lifecycle Rule applies to.
+type LifecycleRuleFilter struct {
+	// Prefix — Prefix identifying one or more objects to which the rule applies.
+	Prefix *string
+	// Tag — This tag must exist in the object's tag set in order for the rule to apply.
+	Tag *Tag
+	// ObjectSizeGreaterThan — Minimum object size to which the rule applies.
+	ObjectSizeGreaterThan *int64
+	// ObjectSizeLessThan — Maximum object size to which the rule applies.
+	ObjectSizeLessThan *int64
+	// And — the And member (shape LifecycleRuleAndOperator).
+	And *LifecycleRuleAndOperator
+}
+
+// DecodeXML reads LifecycleRuleFilter from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *LifecycleRuleFilter) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if c := n.Child("Prefix"); c != nil {
+		x := d.XMLString(c)
+		v.Prefix = &x
+	}
+	if c := n.Child("Tag"); c != nil {
+		x := restxml.DecodeStruct[Tag](d, c)
+		v.Tag = &x
+	}
+	if c := n.Child("ObjectSizeGreaterThan"); c != nil {
+		x := d.XMLInt64(c)
+		v.ObjectSizeGreaterThan = &x
+	}
+	if c := n.Child("ObjectSizeLessThan"); c != nil {
+		x := d.XMLInt64(c)
+		v.ObjectSizeLessThan = &x
+	}
+	if c := n.Child("And"); c != nil {
+		x := restxml.DecodeStruct[LifecycleRuleAndOperator](d, c)
+		v.And = &x
+	}
+}
+
+// EncodeXML writes LifecycleRuleFilter as the element name of a response document, omitting absent optional members.
+func (v *LifecycleRuleFilter) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	if v.Prefix != nil {
+		e.String("Prefix", *v.Prefix)
+	}
+	if v.Tag != nil {
+		v.Tag.EncodeXML(e, "Tag")
+	}
+	if v.ObjectSizeGreaterThan != nil {
+		e.Int("ObjectSizeGreaterThan", int64(*v.ObjectSizeGreaterThan))
+	}
+	if v.ObjectSizeLessThan != nil {
+		e.Int("ObjectSizeLessThan", int64(*v.ObjectSizeLessThan))
+	}
+	if v.And != nil {
+		v.And.EncodeXML(e, "And")
 	}
 	e.End(name)
 }
@@ -4247,6 +5767,57 @@ func (v *ListPartsRequest) DecodeRequest(d *restxml.Decoder) {
 	}
 }
 
+// LoggingEnabled — Describes where logs are stored and the prefix that Amazon S3 assigns to all log object keys for a bucket.
+type LoggingEnabled struct {
+	// TargetBucket — Specifies the bucket where you want Amazon S3 to store server access logs.
+	//
+	// Required.
+	TargetBucket string
+	// TargetGrants — Container for granting information.
+	TargetGrants []TargetGrant
+	// TargetPrefix — A prefix for all log object keys.
+	//
+	// Required.
+	TargetPrefix string
+}
+
+// DecodeXML reads LoggingEnabled from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *LoggingEnabled) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if c := n.Child("TargetBucket"); c != nil {
+		v.TargetBucket = d.XMLString(c)
+	} else {
+		d.MissingElement("TargetBucket")
+	}
+	if w := n.Child("TargetGrants"); w != nil {
+		cs := w.ChildrenNamed("Grant")
+		xs := make([]TargetGrant, 0, len(cs))
+		for _, c := range cs {
+			xs = append(xs, restxml.DecodeStruct[TargetGrant](d, c))
+		}
+		v.TargetGrants = xs
+	}
+	if c := n.Child("TargetPrefix"); c != nil {
+		v.TargetPrefix = d.XMLString(c)
+	} else {
+		d.MissingElement("TargetPrefix")
+	}
+}
+
+// EncodeXML writes LoggingEnabled as the element name of a response document, omitting absent optional members.
+func (v *LoggingEnabled) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	e.String("TargetBucket", *&v.TargetBucket)
+	if v.TargetGrants != nil {
+		e.Start("TargetGrants")
+		for i := range v.TargetGrants {
+			v.TargetGrants[i].EncodeXML(e, "Grant")
+		}
+		e.End("TargetGrants")
+	}
+	e.String("TargetPrefix", *&v.TargetPrefix)
+	e.End(name)
+}
+
 // MFADelete — the MFADelete enumeration of the model.
 type MFADelete string
 
@@ -4298,6 +5869,56 @@ func (MetadataDirective) Values() []MetadataDirective {
 	}
 }
 
+// Metrics — A container specifying replication metrics-related settings enabling replication metrics and events.
+type Metrics struct {
+	// Status — Specifies whether the replication metrics are enabled.
+	//
+	// Required.
+	Status MetricsStatus
+	// EventThreshold — A container specifying the time threshold for emitting the s3:Replication:OperationMissedThreshold event.
+	EventThreshold *ReplicationTimeValue
+}
+
+// DecodeXML reads Metrics from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *Metrics) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if c := n.Child("Status"); c != nil {
+		v.Status = MetricsStatus(d.XMLString(c))
+	} else {
+		d.MissingElement("Status")
+	}
+	if c := n.Child("EventThreshold"); c != nil {
+		x := restxml.DecodeStruct[ReplicationTimeValue](d, c)
+		v.EventThreshold = &x
+	}
+}
+
+// EncodeXML writes Metrics as the element name of a response document, omitting absent optional members.
+func (v *Metrics) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	e.String("Status", string(*&v.Status))
+	if v.EventThreshold != nil {
+		v.EventThreshold.EncodeXML(e, "EventThreshold")
+	}
+	e.End(name)
+}
+
+// MetricsStatus — the MetricsStatus enumeration of the model.
+type MetricsStatus string
+
+// Values of MetricsStatus.
+const (
+	MetricsStatusEnabled  MetricsStatus = "Enabled"
+	MetricsStatusDisabled MetricsStatus = "Disabled"
+)
+
+// Values returns the values of MetricsStatus, in model order.
+func (MetricsStatus) Values() []MetricsStatus {
+	return []MetricsStatus{
+		"Enabled",
+		"Disabled",
+	}
+}
+
 // MultipartUpload — Container for the MultipartUpload for the Amazon S3 object.
 type MultipartUpload struct {
 	// UploadId — Upload ID that identifies the multipart upload.
@@ -4339,6 +5960,169 @@ func (v *MultipartUpload) EncodeXML(e *restxml.Encoder, name string) {
 	}
 	if v.ChecksumAlgorithm != nil {
 		e.String("ChecksumAlgorithm", string(*v.ChecksumAlgorithm))
+	}
+	e.End(name)
+}
+
+// NoncurrentVersionExpiration — Specifies when noncurrent object versions expire.
+type NoncurrentVersionExpiration struct {
+	// NoncurrentDays — Specifies the number of days an object is noncurrent before Amazon S3 can perform the associated action.
+	NoncurrentDays *int32
+	// NewerNoncurrentVersions — Specifies how many noncurrent versions Amazon S3 will retain.
+	NewerNoncurrentVersions *int32
+}
+
+// DecodeXML reads NoncurrentVersionExpiration from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *NoncurrentVersionExpiration) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if c := n.Child("NoncurrentDays"); c != nil {
+		x := d.XMLInt32(c)
+		v.NoncurrentDays = &x
+	}
+	if c := n.Child("NewerNoncurrentVersions"); c != nil {
+		x := d.XMLInt32(c)
+		v.NewerNoncurrentVersions = &x
+	}
+}
+
+// EncodeXML writes NoncurrentVersionExpiration as the element name of a response document, omitting absent optional members.
+func (v *NoncurrentVersionExpiration) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	if v.NoncurrentDays != nil {
+		e.Int("NoncurrentDays", int64(*v.NoncurrentDays))
+	}
+	if v.NewerNoncurrentVersions != nil {
+		e.Int("NewerNoncurrentVersions", int64(*v.NewerNoncurrentVersions))
+	}
+	e.End(name)
+}
+
+// NoncurrentVersionTransition — Container for the transition rule that describes when noncurrent objects transition to the STANDARD_IA , ONEZONE_IA , INTELLIGENT_TIERING , GLACIER_IR , GLACIER , or DEEP_ARCHIVE storage class.
+type NoncurrentVersionTransition struct {
+	// NoncurrentDays — Specifies the number of days an object is noncurrent before Amazon S3 can perform the associated action.
+	NoncurrentDays *int32
+	// StorageClass — The class of storage used to store the object.
+	StorageClass *TransitionStorageClass
+	// NewerNoncurrentVersions — Specifies how many noncurrent versions Amazon S3 will retain.
+	NewerNoncurrentVersions *int32
+}
+
+// DecodeXML reads NoncurrentVersionTransition from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *NoncurrentVersionTransition) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if c := n.Child("NoncurrentDays"); c != nil {
+		x := d.XMLInt32(c)
+		v.NoncurrentDays = &x
+	}
+	if c := n.Child("StorageClass"); c != nil {
+		x := TransitionStorageClass(d.XMLString(c))
+		v.StorageClass = &x
+	}
+	if c := n.Child("NewerNoncurrentVersions"); c != nil {
+		x := d.XMLInt32(c)
+		v.NewerNoncurrentVersions = &x
+	}
+}
+
+// EncodeXML writes NoncurrentVersionTransition as the element name of a response document, omitting absent optional members.
+func (v *NoncurrentVersionTransition) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	if v.NoncurrentDays != nil {
+		e.Int("NoncurrentDays", int64(*v.NoncurrentDays))
+	}
+	if v.StorageClass != nil {
+		e.String("StorageClass", string(*v.StorageClass))
+	}
+	if v.NewerNoncurrentVersions != nil {
+		e.Int("NewerNoncurrentVersions", int64(*v.NewerNoncurrentVersions))
+	}
+	e.End(name)
+}
+
+// NotificationConfiguration — A container for specifying the notification configuration of the bucket.
+type NotificationConfiguration struct {
+	// TopicConfigurations — The topic to which notifications are sent and the events for which notifications are generated.
+	TopicConfigurations []TopicConfiguration
+	// QueueConfigurations — The Amazon Simple Queue Service queues to publish messages to and the events for which to publish messages.
+	QueueConfigurations []QueueConfiguration
+	// LambdaFunctionConfigurations — Describes the Lambda functions to invoke and the events for which to invoke them.
+	LambdaFunctionConfigurations []LambdaFunctionConfiguration
+	// EventBridgeConfiguration — Enables delivery of events to Amazon EventBridge.
+	EventBridgeConfiguration *EventBridgeConfiguration
+}
+
+// DecodeXML reads NotificationConfiguration from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *NotificationConfiguration) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if cs := n.ChildrenNamed("TopicConfiguration"); len(cs) > 0 {
+		xs := make([]TopicConfiguration, 0, len(cs))
+		for _, c := range cs {
+			xs = append(xs, restxml.DecodeStruct[TopicConfiguration](d, c))
+		}
+		v.TopicConfigurations = xs
+	}
+	if cs := n.ChildrenNamed("QueueConfiguration"); len(cs) > 0 {
+		xs := make([]QueueConfiguration, 0, len(cs))
+		for _, c := range cs {
+			xs = append(xs, restxml.DecodeStruct[QueueConfiguration](d, c))
+		}
+		v.QueueConfigurations = xs
+	}
+	if cs := n.ChildrenNamed("CloudFunctionConfiguration"); len(cs) > 0 {
+		xs := make([]LambdaFunctionConfiguration, 0, len(cs))
+		for _, c := range cs {
+			xs = append(xs, restxml.DecodeStruct[LambdaFunctionConfiguration](d, c))
+		}
+		v.LambdaFunctionConfigurations = xs
+	}
+	if c := n.Child("EventBridgeConfiguration"); c != nil {
+		x := restxml.DecodeStruct[EventBridgeConfiguration](d, c)
+		v.EventBridgeConfiguration = &x
+	}
+}
+
+// EncodeResponse implements restxml.Output: it sets the header members and the payload of NotificationConfiguration.
+func (v *NotificationConfiguration) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
+	r.XML(func(e *restxml.Encoder) { v.EncodeXML(e, "NotificationConfiguration") })
+}
+
+// EncodeXML writes NotificationConfiguration as the element name of a response document, omitting absent optional members.
+func (v *NotificationConfiguration) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	for i := range v.TopicConfigurations {
+		v.TopicConfigurations[i].EncodeXML(e, "TopicConfiguration")
+	}
+	for i := range v.QueueConfigurations {
+		v.QueueConfigurations[i].EncodeXML(e, "QueueConfiguration")
+	}
+	for i := range v.LambdaFunctionConfigurations {
+		v.LambdaFunctionConfigurations[i].EncodeXML(e, "CloudFunctionConfiguration")
+	}
+	if v.EventBridgeConfiguration != nil {
+		v.EventBridgeConfiguration.EncodeXML(e, "EventBridgeConfiguration")
+	}
+	e.End(name)
+}
+
+// NotificationConfigurationFilter — Specifies object key name filtering rules.
+type NotificationConfigurationFilter struct {
+	// Key — the Key member (shape S3KeyFilter).
+	Key *S3KeyFilter
+}
+
+// DecodeXML reads NotificationConfigurationFilter from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *NotificationConfigurationFilter) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if c := n.Child("S3Key"); c != nil {
+		x := restxml.DecodeStruct[S3KeyFilter](d, c)
+		v.Key = &x
+	}
+}
+
+// EncodeXML writes NotificationConfigurationFilter as the element name of a response document, omitting absent optional members.
+func (v *NotificationConfigurationFilter) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	if v.Key != nil {
+		v.Key.EncodeXML(e, "S3Key")
 	}
 	e.End(name)
 }
@@ -4461,6 +6245,53 @@ func (v *ObjectIdentifier) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
 	}
 }
 
+// ObjectLockConfiguration — The container element for Object Lock configuration parameters.
+type ObjectLockConfiguration struct {
+	// ObjectLockEnabled — Indicates whether this bucket has an Object Lock configuration enabled.
+	ObjectLockEnabled *ObjectLockEnabled
+	// Rule — Specifies the Object Lock rule for the specified object.
+	Rule *ObjectLockRule
+}
+
+// DecodeXML reads ObjectLockConfiguration from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *ObjectLockConfiguration) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if c := n.Child("ObjectLockEnabled"); c != nil {
+		x := ObjectLockEnabled(d.XMLString(c))
+		v.ObjectLockEnabled = &x
+	}
+	if c := n.Child("Rule"); c != nil {
+		x := restxml.DecodeStruct[ObjectLockRule](d, c)
+		v.Rule = &x
+	}
+}
+
+// EncodeXML writes ObjectLockConfiguration as the element name of a response document, omitting absent optional members.
+func (v *ObjectLockConfiguration) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	if v.ObjectLockEnabled != nil {
+		e.String("ObjectLockEnabled", string(*v.ObjectLockEnabled))
+	}
+	if v.Rule != nil {
+		v.Rule.EncodeXML(e, "Rule")
+	}
+	e.End(name)
+}
+
+// ObjectLockEnabled — the ObjectLockEnabled enumeration of the model.
+type ObjectLockEnabled string
+
+// Values of ObjectLockEnabled.
+const (
+	ObjectLockEnabledEnabled ObjectLockEnabled = "Enabled"
+)
+
+// Values returns the values of ObjectLockEnabled, in model order.
+func (ObjectLockEnabled) Values() []ObjectLockEnabled {
+	return []ObjectLockEnabled{
+		"Enabled",
+	}
+}
+
 // ObjectLockLegalHoldStatus — the ObjectLockLegalHoldStatus enumeration of the model.
 type ObjectLockLegalHoldStatus string
 
@@ -4493,6 +6324,46 @@ func (ObjectLockMode) Values() []ObjectLockMode {
 		"GOVERNANCE",
 		"COMPLIANCE",
 	}
+}
+
+// ObjectLockRetentionMode — the ObjectLockRetentionMode enumeration of the model.
+type ObjectLockRetentionMode string
+
+// Values of ObjectLockRetentionMode.
+const (
+	ObjectLockRetentionModeGOVERNANCE ObjectLockRetentionMode = "GOVERNANCE"
+	ObjectLockRetentionModeCOMPLIANCE ObjectLockRetentionMode = "COMPLIANCE"
+)
+
+// Values returns the values of ObjectLockRetentionMode, in model order.
+func (ObjectLockRetentionMode) Values() []ObjectLockRetentionMode {
+	return []ObjectLockRetentionMode{
+		"GOVERNANCE",
+		"COMPLIANCE",
+	}
+}
+
+// ObjectLockRule — The container element for an Object Lock rule.
+type ObjectLockRule struct {
+	// DefaultRetention — The default Object Lock retention mode and period that you want to apply to new objects placed in the specified bucket.
+	DefaultRetention *DefaultRetention
+}
+
+// DecodeXML reads ObjectLockRule from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *ObjectLockRule) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if c := n.Child("DefaultRetention"); c != nil {
+		x := restxml.DecodeStruct[DefaultRetention](d, c)
+		v.DefaultRetention = &x
+	}
+}
+
+// EncodeXML writes ObjectLockRule as the element name of a response document, omitting absent optional members.
+func (v *ObjectLockRule) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	if v.DefaultRetention != nil {
+		v.DefaultRetention.EncodeXML(e, "DefaultRetention")
+	}
+	e.End(name)
 }
 
 // ObjectOwnership — The container element for object ownership for a bucket's ownership controls.
@@ -4687,6 +6558,21 @@ func (v *Owner) EncodeXML(e *restxml.Encoder, name string) {
 	e.End(name)
 }
 
+// OwnerOverride — the OwnerOverride enumeration of the model.
+type OwnerOverride string
+
+// Values of OwnerOverride.
+const (
+	OwnerOverrideDestination OwnerOverride = "Destination"
+)
+
+// Values returns the values of OwnerOverride, in model order.
+func (OwnerOverride) Values() []OwnerOverride {
+	return []OwnerOverride{
+		"Destination",
+	}
+}
+
 // OwnershipControls — The container element for a bucket's ownership controls.
 type OwnershipControls struct {
 	// Rules — The container element for an ownership control rule.
@@ -4791,6 +6677,23 @@ func (v *Part) EncodeXML(e *restxml.Encoder, name string) {
 	e.End(name)
 }
 
+// Payer — the Payer enumeration of the model.
+type Payer string
+
+// Values of Payer.
+const (
+	PayerRequester   Payer = "Requester"
+	PayerBucketOwner Payer = "BucketOwner"
+)
+
+// Values returns the values of Payer, in model order.
+func (Payer) Values() []Payer {
+	return []Payer{
+		"Requester",
+		"BucketOwner",
+	}
+}
+
 // Permission — the Permission enumeration of the model.
 type Permission string
 
@@ -4827,6 +6730,23 @@ func (v *PolicyStatus) EncodeXML(e *restxml.Encoder, name string) {
 		e.Bool("IsPublic", *v.IsPublic)
 	}
 	e.End(name)
+}
+
+// Protocol — the Protocol enumeration of the model.
+type Protocol string
+
+// Values of Protocol.
+const (
+	ProtocolHttp  Protocol = "http"
+	ProtocolHttps Protocol = "https"
+)
+
+// Values returns the values of Protocol, in model order.
+func (Protocol) Values() []Protocol {
+	return []Protocol{
+		"http",
+		"https",
+	}
 }
 
 // PublicAccessBlockConfiguration — The PublicAccessBlock configuration that you want to apply to this Amazon S3 bucket.
@@ -4877,6 +6797,38 @@ func (v *PublicAccessBlockConfiguration) EncodeXML(e *restxml.Encoder, name stri
 		e.Bool("RestrictPublicBuckets", *v.RestrictPublicBuckets)
 	}
 	e.End(name)
+}
+
+// PutBucketAccelerateConfigurationRequest — is the input of PutBucketAccelerateConfiguration.
+type PutBucketAccelerateConfigurationRequest struct {
+	// Bucket — The name of the bucket for which the accelerate configuration is set.
+	//
+	// Required.
+	Bucket string
+	// AccelerateConfiguration — Container for setting the transfer acceleration state.
+	//
+	// Required.
+	AccelerateConfiguration AccelerateConfiguration
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+	// ChecksumAlgorithm — Indicates the algorithm used to create the checksum for the object when using the SDK.
+	ChecksumAlgorithm *ChecksumAlgorithm
+}
+
+// DecodeRequest implements restxml.Input: it binds the members of PutBucketAccelerateConfigurationRequest from the request's URI labels, query, headers and payload.
+func (v *PutBucketAccelerateConfigurationRequest) DecodeRequest(d *restxml.Decoder) {
+	v.Bucket = d.Label("Bucket")
+	if n := d.PayloadXML("AccelerateConfiguration", true); n != nil {
+		v.AccelerateConfiguration = restxml.DecodeStruct[AccelerateConfiguration](d, n)
+	}
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
+	if s, ok := d.Header("x-amz-sdk-checksum-algorithm"); ok {
+		x := ChecksumAlgorithm(s)
+		v.ChecksumAlgorithm = &x
+	}
 }
 
 // PutBucketAclRequest — is the input of PutBucketAcl.
@@ -4952,6 +6904,183 @@ func (v *PutBucketAclRequest) DecodeRequest(d *restxml.Decoder) {
 	}
 }
 
+// PutBucketCorsRequest — is the input of PutBucketCors.
+type PutBucketCorsRequest struct {
+	// Bucket — Specifies the bucket impacted by the cors configuration.
+	//
+	// Required.
+	Bucket string
+	// CORSConfiguration — Describes the cross-origin access configuration for objects in an Amazon S3 bucket.
+	//
+	// Required.
+	CORSConfiguration CORSConfiguration
+	// ContentMD5 — The base64-encoded 128-bit MD5 digest of the data.
+	ContentMD5 *string
+	// ChecksumAlgorithm — Indicates the algorithm used to create the checksum for the object when using the SDK.
+	ChecksumAlgorithm *ChecksumAlgorithm
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+}
+
+// DecodeRequest implements restxml.Input: it binds the members of PutBucketCorsRequest from the request's URI labels, query, headers and payload.
+func (v *PutBucketCorsRequest) DecodeRequest(d *restxml.Decoder) {
+	v.Bucket = d.Label("Bucket")
+	if n := d.PayloadXML("CORSConfiguration", true); n != nil {
+		v.CORSConfiguration = restxml.DecodeStruct[CORSConfiguration](d, n)
+	}
+	if s, ok := d.Header("Content-MD5"); ok {
+		x := s
+		v.ContentMD5 = &x
+	}
+	if s, ok := d.Header("x-amz-sdk-checksum-algorithm"); ok {
+		x := ChecksumAlgorithm(s)
+		v.ChecksumAlgorithm = &x
+	}
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
+}
+
+// PutBucketEncryptionRequest — is the input of PutBucketEncryption.
+type PutBucketEncryptionRequest struct {
+	// Bucket — Specifies default encryption for a bucket using server-side encryption with Amazon S3-managed keys (SSE-S3) or customer managed keys (SSE-KMS).
+	//
+	// Required.
+	Bucket string
+	// ContentMD5 — The base64-encoded 128-bit MD5 digest of the server-side encryption configuration.
+	ContentMD5 *string
+	// ChecksumAlgorithm — Indicates the algorithm used to create the checksum for the object when using the SDK.
+	ChecksumAlgorithm *ChecksumAlgorithm
+	// ServerSideEncryptionConfiguration — the ServerSideEncryptionConfiguration member (shape ServerSideEncryptionConfiguration).
+	//
+	// Required.
+	ServerSideEncryptionConfiguration ServerSideEncryptionConfiguration
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+}
+
+// DecodeRequest implements restxml.Input: it binds the members of PutBucketEncryptionRequest from the request's URI labels, query, headers and payload.
+func (v *PutBucketEncryptionRequest) DecodeRequest(d *restxml.Decoder) {
+	v.Bucket = d.Label("Bucket")
+	if s, ok := d.Header("Content-MD5"); ok {
+		x := s
+		v.ContentMD5 = &x
+	}
+	if s, ok := d.Header("x-amz-sdk-checksum-algorithm"); ok {
+		x := ChecksumAlgorithm(s)
+		v.ChecksumAlgorithm = &x
+	}
+	if n := d.PayloadXML("ServerSideEncryptionConfiguration", true); n != nil {
+		v.ServerSideEncryptionConfiguration = restxml.DecodeStruct[ServerSideEncryptionConfiguration](d, n)
+	}
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
+}
+
+// PutBucketLifecycleConfigurationRequest — is the input of PutBucketLifecycleConfiguration.
+type PutBucketLifecycleConfigurationRequest struct {
+	// Bucket — The name of the bucket for which to set the configuration.
+	//
+	// Required.
+	Bucket string
+	// ChecksumAlgorithm — Indicates the algorithm used to create the checksum for the object when using the SDK.
+	ChecksumAlgorithm *ChecksumAlgorithm
+	// LifecycleConfiguration — Container for lifecycle rules.
+	LifecycleConfiguration *BucketLifecycleConfiguration
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+}
+
+// DecodeRequest implements restxml.Input: it binds the members of PutBucketLifecycleConfigurationRequest from the request's URI labels, query, headers and payload.
+func (v *PutBucketLifecycleConfigurationRequest) DecodeRequest(d *restxml.Decoder) {
+	v.Bucket = d.Label("Bucket")
+	if s, ok := d.Header("x-amz-sdk-checksum-algorithm"); ok {
+		x := ChecksumAlgorithm(s)
+		v.ChecksumAlgorithm = &x
+	}
+	if n := d.PayloadXML("LifecycleConfiguration", false); n != nil {
+		x := restxml.DecodeStruct[BucketLifecycleConfiguration](d, n)
+		v.LifecycleConfiguration = &x
+	}
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
+}
+
+// PutBucketLoggingRequest — is the input of PutBucketLogging.
+type PutBucketLoggingRequest struct {
+	// Bucket — The name of the bucket for which to set the logging parameters.
+	//
+	// Required.
+	Bucket string
+	// BucketLoggingStatus — Container for logging status information.
+	//
+	// Required.
+	BucketLoggingStatus BucketLoggingStatus
+	// ContentMD5 — The MD5 hash of the PutBucketLogging request body.
+	ContentMD5 *string
+	// ChecksumAlgorithm — Indicates the algorithm used to create the checksum for the object when using the SDK.
+	ChecksumAlgorithm *ChecksumAlgorithm
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+}
+
+// DecodeRequest implements restxml.Input: it binds the members of PutBucketLoggingRequest from the request's URI labels, query, headers and payload.
+func (v *PutBucketLoggingRequest) DecodeRequest(d *restxml.Decoder) {
+	v.Bucket = d.Label("Bucket")
+	if n := d.PayloadXML("BucketLoggingStatus", true); n != nil {
+		v.BucketLoggingStatus = restxml.DecodeStruct[BucketLoggingStatus](d, n)
+	}
+	if s, ok := d.Header("Content-MD5"); ok {
+		x := s
+		v.ContentMD5 = &x
+	}
+	if s, ok := d.Header("x-amz-sdk-checksum-algorithm"); ok {
+		x := ChecksumAlgorithm(s)
+		v.ChecksumAlgorithm = &x
+	}
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
+}
+
+// PutBucketNotificationConfigurationRequest — is the input of PutBucketNotificationConfiguration.
+type PutBucketNotificationConfigurationRequest struct {
+	// Bucket — The name of the bucket.
+	//
+	// Required.
+	Bucket string
+	// NotificationConfiguration — the NotificationConfiguration member (shape NotificationConfiguration).
+	//
+	// Required.
+	NotificationConfiguration NotificationConfiguration
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+	// SkipDestinationValidation — Skips validation of Amazon SQS, Amazon SNS, and Lambda destinations.
+	SkipDestinationValidation *bool
+}
+
+// DecodeRequest implements restxml.Input: it binds the members of PutBucketNotificationConfigurationRequest from the request's URI labels, query, headers and payload.
+func (v *PutBucketNotificationConfigurationRequest) DecodeRequest(d *restxml.Decoder) {
+	v.Bucket = d.Label("Bucket")
+	if n := d.PayloadXML("NotificationConfiguration", true); n != nil {
+		v.NotificationConfiguration = restxml.DecodeStruct[NotificationConfiguration](d, n)
+	}
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
+	if s, ok := d.Header("x-amz-skip-destination-validation"); ok {
+		x := d.Bool("x-amz-skip-destination-validation", s)
+		v.SkipDestinationValidation = &x
+	}
+}
+
 // PutBucketOwnershipControlsRequest — is the input of PutBucketOwnershipControls.
 type PutBucketOwnershipControlsRequest struct {
 	// Bucket — The name of the Amazon S3 bucket whose OwnershipControls you want to set.
@@ -5023,6 +7152,88 @@ func (v *PutBucketPolicyRequest) DecodeRequest(d *restxml.Decoder) {
 		v.Policy = s
 	} else {
 		d.MissingBody()
+	}
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
+}
+
+// PutBucketReplicationRequest — is the input of PutBucketReplication.
+type PutBucketReplicationRequest struct {
+	// Bucket — The name of the bucket
+	//
+	// Required.
+	Bucket string
+	// ContentMD5 — The base64-encoded 128-bit MD5 digest of the data.
+	ContentMD5 *string
+	// ChecksumAlgorithm — Indicates the algorithm used to create the checksum for the object when using the SDK.
+	ChecksumAlgorithm *ChecksumAlgorithm
+	// ReplicationConfiguration — the ReplicationConfiguration member (shape ReplicationConfiguration).
+	//
+	// Required.
+	ReplicationConfiguration ReplicationConfiguration
+	// Token — A token to allow Object Lock to be enabled for an existing bucket.
+	Token *string
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+}
+
+// DecodeRequest implements restxml.Input: it binds the members of PutBucketReplicationRequest from the request's URI labels, query, headers and payload.
+func (v *PutBucketReplicationRequest) DecodeRequest(d *restxml.Decoder) {
+	v.Bucket = d.Label("Bucket")
+	if s, ok := d.Header("Content-MD5"); ok {
+		x := s
+		v.ContentMD5 = &x
+	}
+	if s, ok := d.Header("x-amz-sdk-checksum-algorithm"); ok {
+		x := ChecksumAlgorithm(s)
+		v.ChecksumAlgorithm = &x
+	}
+	if n := d.PayloadXML("ReplicationConfiguration", true); n != nil {
+		v.ReplicationConfiguration = restxml.DecodeStruct[ReplicationConfiguration](d, n)
+	}
+	if s, ok := d.Header("x-amz-bucket-object-lock-token"); ok {
+		x := s
+		v.Token = &x
+	}
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
+}
+
+// PutBucketRequestPaymentRequest — is the input of PutBucketRequestPayment.
+type PutBucketRequestPaymentRequest struct {
+	// Bucket — The bucket name.
+	//
+	// Required.
+	Bucket string
+	// ContentMD5 — The base64-encoded 128-bit MD5 digest of the data.
+	ContentMD5 *string
+	// ChecksumAlgorithm — Indicates the algorithm used to create the checksum for the object when using the SDK.
+	ChecksumAlgorithm *ChecksumAlgorithm
+	// RequestPaymentConfiguration — Container for Payer.
+	//
+	// Required.
+	RequestPaymentConfiguration RequestPaymentConfiguration
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+}
+
+// DecodeRequest implements restxml.Input: it binds the members of PutBucketRequestPaymentRequest from the request's URI labels, query, headers and payload.
+func (v *PutBucketRequestPaymentRequest) DecodeRequest(d *restxml.Decoder) {
+	v.Bucket = d.Label("Bucket")
+	if s, ok := d.Header("Content-MD5"); ok {
+		x := s
+		v.ContentMD5 = &x
+	}
+	if s, ok := d.Header("x-amz-sdk-checksum-algorithm"); ok {
+		x := ChecksumAlgorithm(s)
+		v.ChecksumAlgorithm = &x
+	}
+	if n := d.PayloadXML("RequestPaymentConfiguration", true); n != nil {
+		v.RequestPaymentConfiguration = restxml.DecodeStruct[RequestPaymentConfiguration](d, n)
 	}
 	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
 		x := s
@@ -5105,6 +7316,44 @@ func (v *PutBucketVersioningRequest) DecodeRequest(d *restxml.Decoder) {
 	}
 	if n := d.PayloadXML("VersioningConfiguration", true); n != nil {
 		v.VersioningConfiguration = restxml.DecodeStruct[VersioningConfiguration](d, n)
+	}
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
+}
+
+// PutBucketWebsiteRequest — is the input of PutBucketWebsite.
+type PutBucketWebsiteRequest struct {
+	// Bucket — The bucket name.
+	//
+	// Required.
+	Bucket string
+	// ContentMD5 — The base64-encoded 128-bit MD5 digest of the data.
+	ContentMD5 *string
+	// ChecksumAlgorithm — Indicates the algorithm used to create the checksum for the object when using the SDK.
+	ChecksumAlgorithm *ChecksumAlgorithm
+	// WebsiteConfiguration — Container for the request.
+	//
+	// Required.
+	WebsiteConfiguration WebsiteConfiguration
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+}
+
+// DecodeRequest implements restxml.Input: it binds the members of PutBucketWebsiteRequest from the request's URI labels, query, headers and payload.
+func (v *PutBucketWebsiteRequest) DecodeRequest(d *restxml.Decoder) {
+	v.Bucket = d.Label("Bucket")
+	if s, ok := d.Header("Content-MD5"); ok {
+		x := s
+		v.ContentMD5 = &x
+	}
+	if s, ok := d.Header("x-amz-sdk-checksum-algorithm"); ok {
+		x := ChecksumAlgorithm(s)
+		v.ChecksumAlgorithm = &x
+	}
+	if n := d.PayloadXML("WebsiteConfiguration", true); n != nil {
+		v.WebsiteConfiguration = restxml.DecodeStruct[WebsiteConfiguration](d, n)
 	}
 	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
 		x := s
@@ -5211,6 +7460,71 @@ func (v *PutObjectAclRequest) DecodeRequest(d *restxml.Decoder) {
 	if s, ok := d.Query("versionId"); ok {
 		x := s
 		v.VersionId = &x
+	}
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
+}
+
+// PutObjectLockConfigurationOutput — is the output of PutObjectLockConfiguration.
+type PutObjectLockConfigurationOutput struct {
+	// RequestCharged — the RequestCharged member (shape RequestCharged).
+	RequestCharged *RequestCharged
+}
+
+// EncodeResponse implements restxml.Output: it sets the header members and the payload of PutObjectLockConfigurationOutput.
+func (v *PutObjectLockConfigurationOutput) EncodeResponse(r *restxml.Response) {
+	if v == nil {
+		return
+	}
+	if v.RequestCharged != nil {
+		r.SetString("x-amz-request-charged", string(*v.RequestCharged))
+	}
+}
+
+// PutObjectLockConfigurationRequest — is the input of PutObjectLockConfiguration.
+type PutObjectLockConfigurationRequest struct {
+	// Bucket — The bucket whose Object Lock configuration you want to create or replace.
+	//
+	// Required.
+	Bucket string
+	// ObjectLockConfiguration — The Object Lock configuration that you want to apply to the specified bucket.
+	ObjectLockConfiguration *ObjectLockConfiguration
+	// RequestPayer — the RequestPayer member (shape RequestPayer).
+	RequestPayer *RequestPayer
+	// Token — A token to allow Object Lock to be enabled for an existing bucket.
+	Token *string
+	// ContentMD5 — The MD5 hash for the request body.
+	ContentMD5 *string
+	// ChecksumAlgorithm — Indicates the algorithm used to create the checksum for the object when using the SDK.
+	ChecksumAlgorithm *ChecksumAlgorithm
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+}
+
+// DecodeRequest implements restxml.Input: it binds the members of PutObjectLockConfigurationRequest from the request's URI labels, query, headers and payload.
+func (v *PutObjectLockConfigurationRequest) DecodeRequest(d *restxml.Decoder) {
+	v.Bucket = d.Label("Bucket")
+	if n := d.PayloadXML("ObjectLockConfiguration", false); n != nil {
+		x := restxml.DecodeStruct[ObjectLockConfiguration](d, n)
+		v.ObjectLockConfiguration = &x
+	}
+	if s, ok := d.Header("x-amz-request-payer"); ok {
+		x := RequestPayer(s)
+		v.RequestPayer = &x
+	}
+	if s, ok := d.Header("x-amz-bucket-object-lock-token"); ok {
+		x := s
+		v.Token = &x
+	}
+	if s, ok := d.Header("Content-MD5"); ok {
+		x := s
+		v.ContentMD5 = &x
+	}
+	if s, ok := d.Header("x-amz-sdk-checksum-algorithm"); ok {
+		x := ChecksumAlgorithm(s)
+		v.ChecksumAlgorithm = &x
 	}
 	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
 		x := s
@@ -5634,6 +7948,427 @@ func (v *PutPublicAccessBlockRequest) DecodeRequest(d *restxml.Decoder) {
 	}
 }
 
+// QueueConfiguration — Specifies the configuration for publishing messages to an Amazon Simple Queue Service (Amazon SQS) queue when Amazon S3 detects specified events.
+type QueueConfiguration struct {
+	// Id — the Id member (shape NotificationId).
+	Id *string
+	// QueueArn — The Amazon Resource Name (ARN) of the Amazon SQS queue to which Amazon S3 publishes a message when it detects events of the specified type.
+	//
+	// Required.
+	QueueArn string
+	// Events — A collection of bucket events for which to send notifications
+	//
+	// Required.
+	Events []Event
+	// Filter — the Filter member (shape NotificationConfigurationFilter).
+	Filter *NotificationConfigurationFilter
+}
+
+// DecodeXML reads QueueConfiguration from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *QueueConfiguration) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if c := n.Child("Id"); c != nil {
+		x := d.XMLString(c)
+		v.Id = &x
+	}
+	if c := n.Child("Queue"); c != nil {
+		v.QueueArn = d.XMLString(c)
+	} else {
+		d.MissingElement("Queue")
+	}
+	if cs := n.ChildrenNamed("Event"); len(cs) > 0 {
+		xs := make([]Event, 0, len(cs))
+		for _, c := range cs {
+			xs = append(xs, Event(d.XMLString(c)))
+		}
+		v.Events = xs
+	} else {
+		d.MissingElement("Event")
+	}
+	if c := n.Child("Filter"); c != nil {
+		x := restxml.DecodeStruct[NotificationConfigurationFilter](d, c)
+		v.Filter = &x
+	}
+}
+
+// EncodeXML writes QueueConfiguration as the element name of a response document, omitting absent optional members.
+func (v *QueueConfiguration) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	if v.Id != nil {
+		e.String("Id", *v.Id)
+	}
+	e.String("Queue", *&v.QueueArn)
+	for i := range v.Events {
+		e.String("Event", string(*&v.Events[i]))
+	}
+	if v.Filter != nil {
+		v.Filter.EncodeXML(e, "Filter")
+	}
+	e.End(name)
+}
+
+// Redirect — Specifies how requests are redirected.
+type Redirect struct {
+	// HostName — The host name to use in the redirect request.
+	HostName *string
+	// HttpRedirectCode — The HTTP redirect code to use on the response.
+	HttpRedirectCode *string
+	// Protocol — Protocol to use when redirecting requests.
+	Protocol *Protocol
+	// ReplaceKeyPrefixWith — The object key prefix to use in the redirect request.
+	ReplaceKeyPrefixWith *string
+	// ReplaceKeyWith — The specific object key to use in the redirect request.
+	ReplaceKeyWith *string
+}
+
+// DecodeXML reads Redirect from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *Redirect) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if c := n.Child("HostName"); c != nil {
+		x := d.XMLString(c)
+		v.HostName = &x
+	}
+	if c := n.Child("HttpRedirectCode"); c != nil {
+		x := d.XMLString(c)
+		v.HttpRedirectCode = &x
+	}
+	if c := n.Child("Protocol"); c != nil {
+		x := Protocol(d.XMLString(c))
+		v.Protocol = &x
+	}
+	if c := n.Child("ReplaceKeyPrefixWith"); c != nil {
+		x := d.XMLString(c)
+		v.ReplaceKeyPrefixWith = &x
+	}
+	if c := n.Child("ReplaceKeyWith"); c != nil {
+		x := d.XMLString(c)
+		v.ReplaceKeyWith = &x
+	}
+}
+
+// EncodeXML writes Redirect as the element name of a response document, omitting absent optional members.
+func (v *Redirect) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	if v.HostName != nil {
+		e.String("HostName", *v.HostName)
+	}
+	if v.HttpRedirectCode != nil {
+		e.String("HttpRedirectCode", *v.HttpRedirectCode)
+	}
+	if v.Protocol != nil {
+		e.String("Protocol", string(*v.Protocol))
+	}
+	if v.ReplaceKeyPrefixWith != nil {
+		e.String("ReplaceKeyPrefixWith", *v.ReplaceKeyPrefixWith)
+	}
+	if v.ReplaceKeyWith != nil {
+		e.String("ReplaceKeyWith", *v.ReplaceKeyWith)
+	}
+	e.End(name)
+}
+
+// RedirectAllRequestsTo — Specifies the redirect behavior of all requests to a website endpoint of an Amazon S3 bucket.
+type RedirectAllRequestsTo struct {
+	// HostName — Name of the host where requests are redirected.
+	//
+	// Required.
+	HostName string
+	// Protocol — Protocol to use when redirecting requests.
+	Protocol *Protocol
+}
+
+// DecodeXML reads RedirectAllRequestsTo from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *RedirectAllRequestsTo) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if c := n.Child("HostName"); c != nil {
+		v.HostName = d.XMLString(c)
+	} else {
+		d.MissingElement("HostName")
+	}
+	if c := n.Child("Protocol"); c != nil {
+		x := Protocol(d.XMLString(c))
+		v.Protocol = &x
+	}
+}
+
+// EncodeXML writes RedirectAllRequestsTo as the element name of a response document, omitting absent optional members.
+func (v *RedirectAllRequestsTo) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	e.String("HostName", *&v.HostName)
+	if v.Protocol != nil {
+		e.String("Protocol", string(*v.Protocol))
+	}
+	e.End(name)
+}
+
+// ReplicaModifications — A filter that you can specify for selection for modifications on replicas.
+type ReplicaModifications struct {
+	// Status — Specifies whether Amazon S3 replicates modifications on replicas.
+	//
+	// Required.
+	Status ReplicaModificationsStatus
+}
+
+// DecodeXML reads ReplicaModifications from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *ReplicaModifications) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if c := n.Child("Status"); c != nil {
+		v.Status = ReplicaModificationsStatus(d.XMLString(c))
+	} else {
+		d.MissingElement("Status")
+	}
+}
+
+// EncodeXML writes ReplicaModifications as the element name of a response document, omitting absent optional members.
+func (v *ReplicaModifications) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	e.String("Status", string(*&v.Status))
+	e.End(name)
+}
+
+// ReplicaModificationsStatus — the ReplicaModificationsStatus enumeration of the model.
+type ReplicaModificationsStatus string
+
+// Values of ReplicaModificationsStatus.
+const (
+	ReplicaModificationsStatusEnabled  ReplicaModificationsStatus = "Enabled"
+	ReplicaModificationsStatusDisabled ReplicaModificationsStatus = "Disabled"
+)
+
+// Values returns the values of ReplicaModificationsStatus, in model order.
+func (ReplicaModificationsStatus) Values() []ReplicaModificationsStatus {
+	return []ReplicaModificationsStatus{
+		"Enabled",
+		"Disabled",
+	}
+}
+
+// ReplicationConfiguration — A container for replication rules.
+type ReplicationConfiguration struct {
+	// Role — The Amazon Resource Name (ARN) of the Identity and Access Management (IAM) role that Amazon S3 assumes when replicating objects.
+	//
+	// Required.
+	Role string
+	// Rules — A container for one or more replication rules.
+	//
+	// Required.
+	Rules []ReplicationRule
+}
+
+// DecodeXML reads ReplicationConfiguration from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *ReplicationConfiguration) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if c := n.Child("Role"); c != nil {
+		v.Role = d.XMLString(c)
+	} else {
+		d.MissingElement("Role")
+	}
+	if cs := n.ChildrenNamed("Rule"); len(cs) > 0 {
+		xs := make([]ReplicationRule, 0, len(cs))
+		for _, c := range cs {
+			xs = append(xs, restxml.DecodeStruct[ReplicationRule](d, c))
+		}
+		v.Rules = xs
+	} else {
+		d.MissingElement("Rule")
+	}
+}
+
+// EncodeXML writes ReplicationConfiguration as the element name of a response document, omitting absent optional members.
+func (v *ReplicationConfiguration) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	e.String("Role", *&v.Role)
+	for i := range v.Rules {
+		v.Rules[i].EncodeXML(e, "Rule")
+	}
+	e.End(name)
+}
+
+// ReplicationRule — Specifies which Amazon S3 objects to replicate and where to store the replicas.
+type ReplicationRule struct {
+	// ID — A unique identifier for the rule.
+	ID *string
+	// Priority — The priority indicates which rule has precedence whenever two or more replication rules conflict.
+	Priority *int32
+	// Prefix — An object key name prefix that identifies the object or objects to which the rule applies.
+	Prefix *string
+	// Filter — the Filter member (shape ReplicationRuleFilter).
+	Filter *ReplicationRuleFilter
+	// Status — Specifies whether the rule is enabled.
+	//
+	// Required.
+	Status ReplicationRuleStatus
+	// SourceSelectionCriteria — A container that describes additional filters for identifying the source objects that you want to replicate.
+	SourceSelectionCriteria *SourceSelectionCriteria
+	// ExistingObjectReplication — the ExistingObjectReplication member (shape ExistingObjectReplication).
+	ExistingObjectReplication *ExistingObjectReplication
+	// Destination — A container for information about the replication destination and its configurations including enabling the S3 Replication Time Control (S3 RTC).
+	//
+	// Required.
+	Destination Destination
+	// DeleteMarkerReplication — the DeleteMarkerReplication member (shape DeleteMarkerReplication).
+	DeleteMarkerReplication *DeleteMarkerReplication
+}
+
+// DecodeXML reads ReplicationRule from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *ReplicationRule) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if c := n.Child("ID"); c != nil {
+		x := d.XMLString(c)
+		v.ID = &x
+	}
+	if c := n.Child("Priority"); c != nil {
+		x := d.XMLInt32(c)
+		v.Priority = &x
+	}
+	if c := n.Child("Prefix"); c != nil {
+		x := d.XMLString(c)
+		v.Prefix = &x
+	}
+	if c := n.Child("Filter"); c != nil {
+		x := restxml.DecodeStruct[ReplicationRuleFilter](d, c)
+		v.Filter = &x
+	}
+	if c := n.Child("Status"); c != nil {
+		v.Status = ReplicationRuleStatus(d.XMLString(c))
+	} else {
+		d.MissingElement("Status")
+	}
+	if c := n.Child("SourceSelectionCriteria"); c != nil {
+		x := restxml.DecodeStruct[SourceSelectionCriteria](d, c)
+		v.SourceSelectionCriteria = &x
+	}
+	if c := n.Child("ExistingObjectReplication"); c != nil {
+		x := restxml.DecodeStruct[ExistingObjectReplication](d, c)
+		v.ExistingObjectReplication = &x
+	}
+	if c := n.Child("Destination"); c != nil {
+		v.Destination = restxml.DecodeStruct[Destination](d, c)
+	} else {
+		d.MissingElement("Destination")
+	}
+	if c := n.Child("DeleteMarkerReplication"); c != nil {
+		x := restxml.DecodeStruct[DeleteMarkerReplication](d, c)
+		v.DeleteMarkerReplication = &x
+	}
+}
+
+// EncodeXML writes ReplicationRule as the element name of a response document, omitting absent optional members.
+func (v *ReplicationRule) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	if v.ID != nil {
+		e.String("ID", *v.ID)
+	}
+	if v.Priority != nil {
+		e.Int("Priority", int64(*v.Priority))
+	}
+	if v.Prefix != nil {
+		e.String("Prefix", *v.Prefix)
+	}
+	if v.Filter != nil {
+		v.Filter.EncodeXML(e, "Filter")
+	}
+	e.String("Status", string(*&v.Status))
+	if v.SourceSelectionCriteria != nil {
+		v.SourceSelectionCriteria.EncodeXML(e, "SourceSelectionCriteria")
+	}
+	if v.ExistingObjectReplication != nil {
+		v.ExistingObjectReplication.EncodeXML(e, "ExistingObjectReplication")
+	}
+	v.Destination.EncodeXML(e, "Destination")
+	if v.DeleteMarkerReplication != nil {
+		v.DeleteMarkerReplication.EncodeXML(e, "DeleteMarkerReplication")
+	}
+	e.End(name)
+}
+
+// ReplicationRuleAndOperator — A container for specifying rule filters.
+type ReplicationRuleAndOperator struct {
+	// Prefix — An object key name prefix that identifies the subset of objects to which the rule applies.
+	Prefix *string
+	// Tags — An array of tags containing key and value pairs.
+	Tags []Tag
+}
+
+// DecodeXML reads ReplicationRuleAndOperator from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *ReplicationRuleAndOperator) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if c := n.Child("Prefix"); c != nil {
+		x := d.XMLString(c)
+		v.Prefix = &x
+	}
+	if cs := n.ChildrenNamed("Tag"); len(cs) > 0 {
+		xs := make([]Tag, 0, len(cs))
+		for _, c := range cs {
+			xs = append(xs, restxml.DecodeStruct[Tag](d, c))
+		}
+		v.Tags = xs
+	}
+}
+
+// EncodeXML writes ReplicationRuleAndOperator as the element name of a response document, omitting absent optional members.
+func (v *ReplicationRuleAndOperator) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	if v.Prefix != nil {
+		e.String("Prefix", *v.Prefix)
+	}
+	for i := range v.Tags {
+		v.Tags[i].EncodeXML(e, "Tag")
+	}
+	e.End(name)
+}
+
+// ReplicationRuleFilter — A filter that identifies the subset of objects to which the replication rule applies.
+type ReplicationRuleFilter struct {
+	// Prefix — An object key name prefix that identifies the subset of objects to which the rule applies.
+	Prefix *string
+	// Tag — A container for specifying a tag key and value.
+	Tag *Tag
+	// And — A container for specifying rule filters.
+	And *ReplicationRuleAndOperator
+}
+
+// DecodeXML reads ReplicationRuleFilter from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *ReplicationRuleFilter) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if c := n.Child("Prefix"); c != nil {
+		x := d.XMLString(c)
+		v.Prefix = &x
+	}
+	if c := n.Child("Tag"); c != nil {
+		x := restxml.DecodeStruct[Tag](d, c)
+		v.Tag = &x
+	}
+	if c := n.Child("And"); c != nil {
+		x := restxml.DecodeStruct[ReplicationRuleAndOperator](d, c)
+		v.And = &x
+	}
+}
+
+// EncodeXML writes ReplicationRuleFilter as the element name of a response document, omitting absent optional members.
+func (v *ReplicationRuleFilter) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	if v.Prefix != nil {
+		e.String("Prefix", *v.Prefix)
+	}
+	if v.Tag != nil {
+		v.Tag.EncodeXML(e, "Tag")
+	}
+	if v.And != nil {
+		v.And.EncodeXML(e, "And")
+	}
+	e.End(name)
+}
+
+// ReplicationRuleStatus — the ReplicationRuleStatus enumeration of the model.
+type ReplicationRuleStatus string
+
+// Values of ReplicationRuleStatus.
+const (
+	ReplicationRuleStatusEnabled  ReplicationRuleStatus = "Enabled"
+	ReplicationRuleStatusDisabled ReplicationRuleStatus = "Disabled"
+)
+
+// Values returns the values of ReplicationRuleStatus, in model order.
+func (ReplicationRuleStatus) Values() []ReplicationRuleStatus {
+	return []ReplicationRuleStatus{
+		"Enabled",
+		"Disabled",
+	}
+}
+
 // ReplicationStatus — the ReplicationStatus enumeration of the model.
 type ReplicationStatus string
 
@@ -5653,6 +8388,80 @@ func (ReplicationStatus) Values() []ReplicationStatus {
 		"FAILED",
 		"REPLICA",
 	}
+}
+
+// ReplicationTime — A container specifying S3 Replication Time Control (S3 RTC) related information, including whether S3 RTC is enabled and the time when all objects and operations on objects must be replicated.
+type ReplicationTime struct {
+	// Status — Specifies whether the replication time is enabled.
+	//
+	// Required.
+	Status ReplicationTimeStatus
+	// Time — A container specifying the time by which replication should be complete for all objects and operations on objects.
+	//
+	// Required.
+	Time ReplicationTimeValue
+}
+
+// DecodeXML reads ReplicationTime from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *ReplicationTime) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if c := n.Child("Status"); c != nil {
+		v.Status = ReplicationTimeStatus(d.XMLString(c))
+	} else {
+		d.MissingElement("Status")
+	}
+	if c := n.Child("Time"); c != nil {
+		v.Time = restxml.DecodeStruct[ReplicationTimeValue](d, c)
+	} else {
+		d.MissingElement("Time")
+	}
+}
+
+// EncodeXML writes ReplicationTime as the element name of a response document, omitting absent optional members.
+func (v *ReplicationTime) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	e.String("Status", string(*&v.Status))
+	v.Time.EncodeXML(e, "Time")
+	e.End(name)
+}
+
+// ReplicationTimeStatus — the ReplicationTimeStatus enumeration of the model.
+type ReplicationTimeStatus string
+
+// Values of ReplicationTimeStatus.
+const (
+	ReplicationTimeStatusEnabled  ReplicationTimeStatus = "Enabled"
+	ReplicationTimeStatusDisabled ReplicationTimeStatus = "Disabled"
+)
+
+// Values returns the values of ReplicationTimeStatus, in model order.
+func (ReplicationTimeStatus) Values() []ReplicationTimeStatus {
+	return []ReplicationTimeStatus{
+		"Enabled",
+		"Disabled",
+	}
+}
+
+// ReplicationTimeValue — A container specifying the time value for S3 Replication Time Control (S3 RTC) and replication metrics EventThreshold .
+type ReplicationTimeValue struct {
+	// Minutes — Contains an integer specifying time in minutes.
+	Minutes *int32
+}
+
+// DecodeXML reads ReplicationTimeValue from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *ReplicationTimeValue) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if c := n.Child("Minutes"); c != nil {
+		x := d.XMLInt32(c)
+		v.Minutes = &x
+	}
+}
+
+// EncodeXML writes ReplicationTimeValue as the element name of a response document, omitting absent optional members.
+func (v *ReplicationTimeValue) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	if v.Minutes != nil {
+		e.Int("Minutes", int64(*v.Minutes))
+	}
+	e.End(name)
 }
 
 // RequestCharged — If present, indicates that the requester was successfully charged for the request.
@@ -5685,6 +8494,82 @@ func (RequestPayer) Values() []RequestPayer {
 	}
 }
 
+// RequestPaymentConfiguration — Container for Payer.
+type RequestPaymentConfiguration struct {
+	// Payer — Specifies who pays for the download and request fees.
+	//
+	// Required.
+	Payer Payer
+}
+
+// DecodeXML reads RequestPaymentConfiguration from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *RequestPaymentConfiguration) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if c := n.Child("Payer"); c != nil {
+		v.Payer = Payer(d.XMLString(c))
+	} else {
+		d.MissingElement("Payer")
+	}
+}
+
+// RoutingRule — Specifies the redirect behavior and when a redirect is applied.
+type RoutingRule struct {
+	// Condition — A container for describing a condition that must be met for the specified redirect to apply.
+	Condition *Condition
+	// Redirect — Container for redirect information.
+	//
+	// Required.
+	Redirect Redirect
+}
+
+// DecodeXML reads RoutingRule from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *RoutingRule) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if c := n.Child("Condition"); c != nil {
+		x := restxml.DecodeStruct[Condition](d, c)
+		v.Condition = &x
+	}
+	if c := n.Child("Redirect"); c != nil {
+		v.Redirect = restxml.DecodeStruct[Redirect](d, c)
+	} else {
+		d.MissingElement("Redirect")
+	}
+}
+
+// EncodeXML writes RoutingRule as the element name of a response document, omitting absent optional members.
+func (v *RoutingRule) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	if v.Condition != nil {
+		v.Condition.EncodeXML(e, "Condition")
+	}
+	v.Redirect.EncodeXML(e, "Redirect")
+	e.End(name)
+}
+
+// S3KeyFilter — A container for object key name prefix and suffix filtering rules.
+type S3KeyFilter struct {
+	// FilterRules — the FilterRules member (shape FilterRuleList).
+	FilterRules []FilterRule
+}
+
+// DecodeXML reads S3KeyFilter from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *S3KeyFilter) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if cs := n.ChildrenNamed("FilterRule"); len(cs) > 0 {
+		xs := make([]FilterRule, 0, len(cs))
+		for _, c := range cs {
+			xs = append(xs, restxml.DecodeStruct[FilterRule](d, c))
+		}
+		v.FilterRules = xs
+	}
+}
+
+// EncodeXML writes S3KeyFilter as the element name of a response document, omitting absent optional members.
+func (v *S3KeyFilter) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	for i := range v.FilterRules {
+		v.FilterRules[i].EncodeXML(e, "FilterRule")
+	}
+	e.End(name)
+}
+
 // ServerSideEncryption — the ServerSideEncryption enumeration of the model.
 type ServerSideEncryption string
 
@@ -5699,6 +8584,174 @@ func (ServerSideEncryption) Values() []ServerSideEncryption {
 	return []ServerSideEncryption{
 		"AES256",
 		"aws:kms",
+	}
+}
+
+// ServerSideEncryptionByDefault — Describes the default server-side encryption to apply to new objects in the bucket.
+type ServerSideEncryptionByDefault struct {
+	// SSEAlgorithm — Server-side encryption algorithm to use for the default encryption.
+	//
+	// Required.
+	SSEAlgorithm ServerSideEncryption
+	// KMSMasterKeyID — Amazon Web Services Key Management Service (KMS) customer Amazon Web Services KMS key ID to use for the default encryption.
+	KMSMasterKeyID *string
+}
+
+// DecodeXML reads ServerSideEncryptionByDefault from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *ServerSideEncryptionByDefault) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if c := n.Child("SSEAlgorithm"); c != nil {
+		v.SSEAlgorithm = ServerSideEncryption(d.XMLString(c))
+	} else {
+		d.MissingElement("SSEAlgorithm")
+	}
+	if c := n.Child("KMSMasterKeyID"); c != nil {
+		x := d.XMLString(c)
+		v.KMSMasterKeyID = &x
+	}
+}
+
+// EncodeXML writes ServerSideEncryptionByDefault as the element name of a response document, omitting absent optional members.
+func (v *ServerSideEncryptionByDefault) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	e.String("SSEAlgorithm", string(*&v.SSEAlgorithm))
+	if v.KMSMasterKeyID != nil {
+		e.String("KMSMasterKeyID", *v.KMSMasterKeyID)
+	}
+	e.End(name)
+}
+
+// ServerSideEncryptionConfiguration — Specifies the default server-side-encryption configuration.
+type ServerSideEncryptionConfiguration struct {
+	// Rules — Container for information about a particular server-side encryption configuration rule.
+	//
+	// Required.
+	Rules []ServerSideEncryptionRule
+}
+
+// DecodeXML reads ServerSideEncryptionConfiguration from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *ServerSideEncryptionConfiguration) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if cs := n.ChildrenNamed("Rule"); len(cs) > 0 {
+		xs := make([]ServerSideEncryptionRule, 0, len(cs))
+		for _, c := range cs {
+			xs = append(xs, restxml.DecodeStruct[ServerSideEncryptionRule](d, c))
+		}
+		v.Rules = xs
+	} else {
+		d.MissingElement("Rule")
+	}
+}
+
+// EncodeXML writes ServerSideEncryptionConfiguration as the element name of a response document, omitting absent optional members.
+func (v *ServerSideEncryptionConfiguration) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	for i := range v.Rules {
+		v.Rules[i].EncodeXML(e, "Rule")
+	}
+	e.End(name)
+}
+
+// ServerSideEncryptionRule — Specifies the default server-side encryption configuration.
+type ServerSideEncryptionRule struct {
+	// ApplyServerSideEncryptionByDefault — Specifies the default server-side encryption to apply to new objects in the bucket.
+	ApplyServerSideEncryptionByDefault *ServerSideEncryptionByDefault
+	// BucketKeyEnabled — Specifies whether Amazon S3 should use an S3 Bucket Key with server-side encryption using KMS (SSE-KMS) for new objects in the bucket.
+	BucketKeyEnabled *bool
+}
+
+// DecodeXML reads ServerSideEncryptionRule from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *ServerSideEncryptionRule) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if c := n.Child("ApplyServerSideEncryptionByDefault"); c != nil {
+		x := restxml.DecodeStruct[ServerSideEncryptionByDefault](d, c)
+		v.ApplyServerSideEncryptionByDefault = &x
+	}
+	if c := n.Child("BucketKeyEnabled"); c != nil {
+		x := d.XMLBool(c)
+		v.BucketKeyEnabled = &x
+	}
+}
+
+// EncodeXML writes ServerSideEncryptionRule as the element name of a response document, omitting absent optional members.
+func (v *ServerSideEncryptionRule) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	if v.ApplyServerSideEncryptionByDefault != nil {
+		v.ApplyServerSideEncryptionByDefault.EncodeXML(e, "ApplyServerSideEncryptionByDefault")
+	}
+	if v.BucketKeyEnabled != nil {
+		e.Bool("BucketKeyEnabled", *v.BucketKeyEnabled)
+	}
+	e.End(name)
+}
+
+// SourceSelectionCriteria — A container that describes additional filters for identifying the source objects that you want to replicate.
+type SourceSelectionCriteria struct {
+	// SseKmsEncryptedObjects — A container for filter information for the selection of Amazon S3 objects encrypted with Amazon Web Services KMS.
+	SseKmsEncryptedObjects *SseKmsEncryptedObjects
+	// ReplicaModifications — A filter that you can specify for selections for modifications on replicas.
+	ReplicaModifications *ReplicaModifications
+}
+
+// DecodeXML reads SourceSelectionCriteria from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *SourceSelectionCriteria) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if c := n.Child("SseKmsEncryptedObjects"); c != nil {
+		x := restxml.DecodeStruct[SseKmsEncryptedObjects](d, c)
+		v.SseKmsEncryptedObjects = &x
+	}
+	if c := n.Child("ReplicaModifications"); c != nil {
+		x := restxml.DecodeStruct[ReplicaModifications](d, c)
+		v.ReplicaModifications = &x
+	}
+}
+
+// EncodeXML writes SourceSelectionCriteria as the element name of a response document, omitting absent optional members.
+func (v *SourceSelectionCriteria) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	if v.SseKmsEncryptedObjects != nil {
+		v.SseKmsEncryptedObjects.EncodeXML(e, "SseKmsEncryptedObjects")
+	}
+	if v.ReplicaModifications != nil {
+		v.ReplicaModifications.EncodeXML(e, "ReplicaModifications")
+	}
+	e.End(name)
+}
+
+// SseKmsEncryptedObjects — A container for filter information for the selection of S3 objects encrypted with Amazon Web Services KMS.
+type SseKmsEncryptedObjects struct {
+	// Status — Specifies whether Amazon S3 replicates objects created with server-side encryption using an Amazon Web Services KMS key stored in Amazon Web Services Key Management Service.
+	//
+	// Required.
+	Status SseKmsEncryptedObjectsStatus
+}
+
+// DecodeXML reads SseKmsEncryptedObjects from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *SseKmsEncryptedObjects) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if c := n.Child("Status"); c != nil {
+		v.Status = SseKmsEncryptedObjectsStatus(d.XMLString(c))
+	} else {
+		d.MissingElement("Status")
+	}
+}
+
+// EncodeXML writes SseKmsEncryptedObjects as the element name of a response document, omitting absent optional members.
+func (v *SseKmsEncryptedObjects) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	e.String("Status", string(*&v.Status))
+	e.End(name)
+}
+
+// SseKmsEncryptedObjectsStatus — the SseKmsEncryptedObjectsStatus enumeration of the model.
+type SseKmsEncryptedObjectsStatus string
+
+// Values of SseKmsEncryptedObjectsStatus.
+const (
+	SseKmsEncryptedObjectsStatusEnabled  SseKmsEncryptedObjectsStatus = "Enabled"
+	SseKmsEncryptedObjectsStatusDisabled SseKmsEncryptedObjectsStatus = "Disabled"
+)
+
+// Values returns the values of SseKmsEncryptedObjectsStatus, in model order.
+func (SseKmsEncryptedObjectsStatus) Values() []SseKmsEncryptedObjectsStatus {
+	return []SseKmsEncryptedObjectsStatus{
+		"Enabled",
+		"Disabled",
 	}
 }
 
@@ -5803,6 +8856,162 @@ func (TaggingDirective) Values() []TaggingDirective {
 	return []TaggingDirective{
 		"COPY",
 		"REPLACE",
+	}
+}
+
+// TargetGrant — Container for granting information.
+type TargetGrant struct {
+	// Grantee — Container for the person being granted permissions.
+	Grantee *Grantee
+	// Permission — Logging permissions assigned to the grantee for the bucket.
+	Permission *BucketLogsPermission
+}
+
+// DecodeXML reads TargetGrant from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *TargetGrant) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if c := n.Child("Grantee"); c != nil {
+		x := restxml.DecodeStruct[Grantee](d, c)
+		v.Grantee = &x
+	}
+	if c := n.Child("Permission"); c != nil {
+		x := BucketLogsPermission(d.XMLString(c))
+		v.Permission = &x
+	}
+}
+
+// EncodeXML writes TargetGrant as the element name of a response document, omitting absent optional members.
+func (v *TargetGrant) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	if v.Grantee != nil {
+		v.Grantee.EncodeXML(e, "Grantee")
+	}
+	if v.Permission != nil {
+		e.String("Permission", string(*v.Permission))
+	}
+	e.End(name)
+}
+
+// TopicConfiguration — A container for specifying the configuration for publication of messages to an Amazon Simple Notification Service (Amazon SNS) topic when Amazon S3 detects specified events.
+type TopicConfiguration struct {
+	// Id — the Id member (shape NotificationId).
+	Id *string
+	// TopicArn — The Amazon Resource Name (ARN) of the Amazon SNS topic to which Amazon S3 publishes a message when it detects events of the specified type.
+	//
+	// Required.
+	TopicArn string
+	// Events — The Amazon S3 bucket event about which to send notifications.
+	//
+	// Required.
+	Events []Event
+	// Filter — the Filter member (shape NotificationConfigurationFilter).
+	Filter *NotificationConfigurationFilter
+}
+
+// DecodeXML reads TopicConfiguration from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *TopicConfiguration) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if c := n.Child("Id"); c != nil {
+		x := d.XMLString(c)
+		v.Id = &x
+	}
+	if c := n.Child("Topic"); c != nil {
+		v.TopicArn = d.XMLString(c)
+	} else {
+		d.MissingElement("Topic")
+	}
+	if cs := n.ChildrenNamed("Event"); len(cs) > 0 {
+		xs := make([]Event, 0, len(cs))
+		for _, c := range cs {
+			xs = append(xs, Event(d.XMLString(c)))
+		}
+		v.Events = xs
+	} else {
+		d.MissingElement("Event")
+	}
+	if c := n.Child("Filter"); c != nil {
+		x := restxml.DecodeStruct[NotificationConfigurationFilter](d, c)
+		v.Filter = &x
+	}
+}
+
+// EncodeXML writes TopicConfiguration as the element name of a response document, omitting absent optional members.
+func (v *TopicConfiguration) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	if v.Id != nil {
+		e.String("Id", *v.Id)
+	}
+	e.String("Topic", *&v.TopicArn)
+	for i := range v.Events {
+		e.String("Event", string(*&v.Events[i]))
+	}
+	if v.Filter != nil {
+		v.Filter.EncodeXML(e, "Filter")
+	}
+	e.End(name)
+}
+
+// Transition — Specifies when an object transitions to a specified storage class.
+type Transition struct {
+	// Date — Indicates when objects are transitioned to the specified storage class.
+	Date *time.Time
+	// Days — Indicates the number of days after creation when objects are transitioned to the specified storage class.
+	Days *int32
+	// StorageClass — The storage class to which you want the object to transition.
+	StorageClass *TransitionStorageClass
+}
+
+// DecodeXML reads Transition from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *Transition) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if c := n.Child("Date"); c != nil {
+		x := d.XMLTime(c)
+		v.Date = &x
+	}
+	if c := n.Child("Days"); c != nil {
+		x := d.XMLInt32(c)
+		v.Days = &x
+	}
+	if c := n.Child("StorageClass"); c != nil {
+		x := TransitionStorageClass(d.XMLString(c))
+		v.StorageClass = &x
+	}
+}
+
+// EncodeXML writes Transition as the element name of a response document, omitting absent optional members.
+func (v *Transition) EncodeXML(e *restxml.Encoder, name string) {
+	e.Start(name)
+	if v.Date != nil {
+		e.Time("Date", *v.Date)
+	}
+	if v.Days != nil {
+		e.Int("Days", int64(*v.Days))
+	}
+	if v.StorageClass != nil {
+		e.String("StorageClass", string(*v.StorageClass))
+	}
+	e.End(name)
+}
+
+// TransitionStorageClass — the TransitionStorageClass enumeration of the model.
+type TransitionStorageClass string
+
+// Values of TransitionStorageClass.
+const (
+	TransitionStorageClassGLACIER             TransitionStorageClass = "GLACIER"
+	TransitionStorageClassSTANDARD_IA         TransitionStorageClass = "STANDARD_IA"
+	TransitionStorageClassONEZONE_IA          TransitionStorageClass = "ONEZONE_IA"
+	TransitionStorageClassINTELLIGENT_TIERING TransitionStorageClass = "INTELLIGENT_TIERING"
+	TransitionStorageClassDEEP_ARCHIVE        TransitionStorageClass = "DEEP_ARCHIVE"
+	TransitionStorageClassGLACIER_IR          TransitionStorageClass = "GLACIER_IR"
+)
+
+// Values returns the values of TransitionStorageClass, in model order.
+func (TransitionStorageClass) Values() []TransitionStorageClass {
+	return []TransitionStorageClass{
+		"GLACIER",
+		"STANDARD_IA",
+		"ONEZONE_IA",
+		"INTELLIGENT_TIERING",
+		"DEEP_ARCHIVE",
+		"GLACIER_IR",
 	}
 }
 
@@ -6204,6 +9413,42 @@ func (v *VersioningConfiguration) DecodeXML(d *restxml.Decoder, n *restxml.Node)
 	}
 }
 
+// WebsiteConfiguration — Specifies website configuration parameters for an Amazon S3 bucket.
+type WebsiteConfiguration struct {
+	// ErrorDocument — The name of the error document for the website.
+	ErrorDocument *ErrorDocument
+	// IndexDocument — The name of the index document for the website.
+	IndexDocument *IndexDocument
+	// RedirectAllRequestsTo — The redirect behavior for every request to this bucket's website endpoint.
+	RedirectAllRequestsTo *RedirectAllRequestsTo
+	// RoutingRules — Rules that define when a redirect is applied and the redirect behavior.
+	RoutingRules []RoutingRule
+}
+
+// DecodeXML reads WebsiteConfiguration from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func (v *WebsiteConfiguration) DecodeXML(d *restxml.Decoder, n *restxml.Node) {
+	if c := n.Child("ErrorDocument"); c != nil {
+		x := restxml.DecodeStruct[ErrorDocument](d, c)
+		v.ErrorDocument = &x
+	}
+	if c := n.Child("IndexDocument"); c != nil {
+		x := restxml.DecodeStruct[IndexDocument](d, c)
+		v.IndexDocument = &x
+	}
+	if c := n.Child("RedirectAllRequestsTo"); c != nil {
+		x := restxml.DecodeStruct[RedirectAllRequestsTo](d, c)
+		v.RedirectAllRequestsTo = &x
+	}
+	if w := n.Child("RoutingRules"); w != nil {
+		cs := w.ChildrenNamed("RoutingRule")
+		xs := make([]RoutingRule, 0, len(cs))
+		for _, c := range cs {
+			xs = append(xs, restxml.DecodeStruct[RoutingRule](d, c))
+		}
+		v.RoutingRules = xs
+	}
+}
+
 // SensitiveMembers returns, by Go type name, the members of this package's
 // structures that the model marks sensitive (passwords, secrets, tokens,
 // personal data): values no log or audit record may hold.
@@ -6223,6 +9468,7 @@ func SensitiveMembers() map[string][]string {
 		"ListPartsRequest":               {"SSECustomerKey"},
 		"PutObjectOutput":                {"SSEKMSKeyId", "SSEKMSEncryptionContext"},
 		"PutObjectRequest":               {"SSECustomerKey", "SSEKMSKeyId", "SSEKMSEncryptionContext"},
+		"ServerSideEncryptionByDefault":  {"KMSMasterKeyID"},
 		"UploadPartCopyOutput":           {"SSEKMSKeyId"},
 		"UploadPartCopyRequest":          {"SSECustomerKey", "CopySourceSSECustomerKey"},
 		"UploadPartOutput":               {"SSEKMSKeyId"},
