@@ -98,7 +98,7 @@ func TestIntegrationBucketConfigs(t *testing.T) {
 		wantErr(t, err, "NoSuchLifecycleConfiguration", 404)
 		ok(t)(c.PutBucketLifecycleConfiguration(ctx, &awss3.PutBucketLifecycleConfigurationInput{Bucket: b, LifecycleConfiguration: &types.BucketLifecycleConfiguration{Rules: []types.LifecycleRule{
 			{ID: aws.String("logs"), Status: types.ExpirationStatusEnabled, Filter: &types.LifecycleRuleFilter{Prefix: aws.String("logs/")},
-				Expiration: &types.LifecycleExpiration{Days: aws.Int32(30)},
+				Expiration:  &types.LifecycleExpiration{Days: aws.Int32(30)},
 				Transitions: []types.Transition{{Days: aws.Int32(7), StorageClass: types.TransitionStorageClassStandardIa}}},
 			{Status: types.ExpirationStatusDisabled, Filter: &types.LifecycleRuleFilter{Tag: &types.Tag{Key: aws.String("tmp"), Value: aws.String("1")}},
 				AbortIncompleteMultipartUpload: &types.AbortIncompleteMultipartUpload{DaysAfterInitiation: aws.Int32(2)}},
