@@ -416,3 +416,67 @@ func (o withOrigin) RoundTrip(req *http.Request) (*http.Response, error) {
 	req.Header.Set("Origin", o.origin)
 	return http.DefaultTransport.RoundTrip(req)
 }
+
+// Each configuration operation is authorized with its own IAM action
+// (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html):
+// a user allowed only the read actions reads and cannot write.
+func TestIntegrationBucketConfigAuthorization(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t)
+	ctx := t.Context()
+	root := srv.RootS3()
+	mkBucket(t, root, "guarded")
+	b := aws.String("guarded")
+	reader := newUser(t, srv, "reader", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":[
+		"s3:GetBucketCORS","s3:GetLifecycleConfiguration","s3:GetEncryptionConfiguration","s3:GetBucketWebsite","s3:GetBucketLogging",
+		"s3:GetBucketRequestPayment","s3:GetAccelerateConfiguration","s3:GetBucketNotification","s3:GetReplicationConfiguration",
+		"s3:GetBucketObjectLockConfiguration","s3:PutBucketCORS"],"Resource":"arn:aws:s3:::guarded"}]}`).s3(srv)
+
+	// Allowed: the reads (answering "not configured" or the default) and
+	// the one write granted.
+	_, err := reader.GetBucketCors(ctx, &awss3.GetBucketCorsInput{Bucket: b})
+	wantErr(t, err, "NoSuchCORSConfiguration", 404)
+	_, err = reader.GetBucketLifecycleConfiguration(ctx, &awss3.GetBucketLifecycleConfigurationInput{Bucket: b})
+	wantErr(t, err, "NoSuchLifecycleConfiguration", 404)
+	_, err = reader.GetObjectLockConfiguration(ctx, &awss3.GetObjectLockConfigurationInput{Bucket: b})
+	wantErr(t, err, "ObjectLockConfigurationNotFoundError", 404)
+	_, err = reader.GetBucketReplication(ctx, &awss3.GetBucketReplicationInput{Bucket: b})
+	wantErr(t, err, "ReplicationConfigurationNotFoundError", 404)
+	_, err = reader.GetBucketWebsite(ctx, &awss3.GetBucketWebsiteInput{Bucket: b})
+	wantErr(t, err, "NoSuchWebsiteConfiguration", 404)
+	ok(t)(reader.GetBucketEncryption(ctx, &awss3.GetBucketEncryptionInput{Bucket: b}))
+	ok(t)(reader.GetBucketLogging(ctx, &awss3.GetBucketLoggingInput{Bucket: b}))
+	ok(t)(reader.GetBucketRequestPayment(ctx, &awss3.GetBucketRequestPaymentInput{Bucket: b}))
+	ok(t)(reader.GetBucketAccelerateConfiguration(ctx, &awss3.GetBucketAccelerateConfigurationInput{Bucket: b}))
+	ok(t)(reader.GetBucketNotificationConfiguration(ctx, &awss3.GetBucketNotificationConfigurationInput{Bucket: b}))
+	ok(t)(reader.PutBucketCors(ctx, &awss3.PutBucketCorsInput{Bucket: b, CORSConfiguration: &types.CORSConfiguration{
+		CORSRules: []types.CORSRule{{AllowedOrigins: []string{"*"}, AllowedMethods: []string{"GET"}}}}}))
+	// DeleteBucketCors needs s3:PutBucketCORS too (API_DeleteBucketCors).
+	ok(t)(reader.DeleteBucketCors(ctx, &awss3.DeleteBucketCorsInput{Bucket: b}))
+
+	// Denied: every write without its action.
+	denied := map[string]error{}
+	_, denied["PutBucketLifecycleConfiguration"] = reader.PutBucketLifecycleConfiguration(ctx, &awss3.PutBucketLifecycleConfigurationInput{Bucket: b,
+		LifecycleConfiguration: &types.BucketLifecycleConfiguration{Rules: []types.LifecycleRule{{Status: types.ExpirationStatusEnabled,
+			Filter: &types.LifecycleRuleFilter{Prefix: aws.String("")}, Expiration: &types.LifecycleExpiration{Days: aws.Int32(1)}}}}})
+	_, denied["DeleteBucketLifecycle"] = reader.DeleteBucketLifecycle(ctx, &awss3.DeleteBucketLifecycleInput{Bucket: b})
+	_, denied["PutBucketEncryption"] = reader.PutBucketEncryption(ctx, &awss3.PutBucketEncryptionInput{Bucket: b, ServerSideEncryptionConfiguration: &types.ServerSideEncryptionConfiguration{
+		Rules: []types.ServerSideEncryptionRule{{ApplyServerSideEncryptionByDefault: &types.ServerSideEncryptionByDefault{SSEAlgorithm: types.ServerSideEncryptionAes256}}}}})
+	_, denied["DeleteBucketWebsite"] = reader.DeleteBucketWebsite(ctx, &awss3.DeleteBucketWebsiteInput{Bucket: b})
+	_, denied["PutBucketRequestPayment"] = reader.PutBucketRequestPayment(ctx, &awss3.PutBucketRequestPaymentInput{Bucket: b,
+		RequestPaymentConfiguration: &types.RequestPaymentConfiguration{Payer: types.PayerRequester}})
+	_, denied["PutBucketAccelerateConfiguration"] = reader.PutBucketAccelerateConfiguration(ctx, &awss3.PutBucketAccelerateConfigurationInput{Bucket: b,
+		AccelerateConfiguration: &types.AccelerateConfiguration{Status: types.BucketAccelerateStatusEnabled}})
+	_, denied["PutBucketNotificationConfiguration"] = reader.PutBucketNotificationConfiguration(ctx, &awss3.PutBucketNotificationConfigurationInput{Bucket: b,
+		NotificationConfiguration: &types.NotificationConfiguration{}})
+	_, denied["DeleteBucketReplication"] = reader.DeleteBucketReplication(ctx, &awss3.DeleteBucketReplicationInput{Bucket: b})
+	_, denied["PutObjectLockConfiguration"] = reader.PutObjectLockConfiguration(ctx, &awss3.PutObjectLockConfigurationInput{Bucket: b,
+		ObjectLockConfiguration: &types.ObjectLockConfiguration{ObjectLockEnabled: types.ObjectLockEnabledEnabled}})
+	for name, err := range denied {
+		t.Run(name, func(t *testing.T) {
+			if ae := wantErr(t, err, "AccessDenied", 403); ae != nil && !strings.Contains(ae.ErrorMessage(), "not authorized to perform: s3:") {
+				t.Errorf("message %q", ae.ErrorMessage())
+			}
+		})
+	}
+}
