@@ -80,4 +80,8 @@ type Request struct {
 	Header      map[string][]string `json:"-"` // never recorded: it holds signatures, tokens and SSE-C keys
 	Query       map[string][]string `json:"-"` // never recorded: presigned URLs carry signatures and tokens
 	Input       any
+
+	// object is the object the request addresses as authorization read
+	// it, for the operation to serve (objectread.go).
+	object *objectRead
 }

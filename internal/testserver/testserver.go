@@ -26,6 +26,7 @@ import (
 	"github.com/gatehouse-iam/gatehouse/authview"
 	"github.com/gatehouse-iam/gatehouse/iam"
 	"github.com/gatehouse-iam/gatehouse/keyring"
+	"github.com/gatehouse-iam/gatehouse/objectstore"
 	"github.com/gatehouse-iam/gatehouse/objectstore/disk"
 	"github.com/gatehouse-iam/gatehouse/organizations"
 	"github.com/gatehouse-iam/gatehouse/server"
@@ -84,6 +85,9 @@ type Options struct {
 	// Now, when set, is the server's clock (time.Now otherwise), for tests
 	// of expiry that must not sleep.
 	Now func() time.Time
+	// WrapObjects, when set, wraps the object backend the server uses (a
+	// test's view of the calls S3 makes of it).
+	WrapObjects func(objectstore.Backend) objectstore.Backend
 }
 
 // StartWith is Start with options.
@@ -113,6 +117,10 @@ func StartWith(t testing.TB, opt Options) *Server {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = objects.Close() })
+	var backend objectstore.Backend = objects
+	if opt.WrapObjects != nil {
+		backend = opt.WrapObjects(objects)
+	}
 	tr := opt.Trail
 	if tr == nil && !opt.NoTrail {
 		ts, err := trailsqlite.Open(ctx, filepath.Join(dir, "trail.db"))
@@ -131,7 +139,7 @@ func StartWith(t testing.TB, opt Options) *Server {
 		now = time.Now
 	}
 	gh, err := app.New(ctx, app.Config{Store: st, Keys: keys, Rand: rand.Reader, Now: now, Log: log, Registry: prometheus.NewRegistry(),
-		Objects: objects, S3Domain: opt.S3Domain, Trail: tr, AuditJournal: journal})
+		Objects: backend, S3Domain: opt.S3Domain, Trail: tr, AuditJournal: journal})
 	if err != nil {
 		t.Fatal(err)
 	}
