@@ -7,8 +7,10 @@
 // assembles and decides it).
 //
 // Bucket configuration (owner, policy, ACL, ownership controls, public
-// access block, tags) is kept in Gatehouse's store, so every node of a
-// cluster decides alike; objects, their metadata and multipart uploads are
+// access block, tags, and the sub-resource configurations of config.go:
+// CORS, website, lifecycle, default encryption, logging, request payment,
+// acceleration, notifications, replication, Object Lock) is kept in
+// Gatehouse's store, so every node of a cluster decides alike; objects, their metadata and multipart uploads are
 // the backend's. Like the other services it takes Go types in and gives Go
 // types out: the S3 REST-XML codec (protocol/restxml, api/s3api) is the
 // server's.
