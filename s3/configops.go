@@ -45,6 +45,28 @@ func (s *Service) newRuleID() (string, error) {
 	return base64.StdEncoding.EncodeToString([]byte(hex.EncodeToString(b[:]))), nil
 }
 
+// ruleID gives a rule put without an ID one (newRuleID) and checks it:
+// at most 255 characters, unique among the configuration's rules (seen).
+func (s *Service) ruleID(id **string, seen map[string]bool) error {
+	if *id == nil || **id == "" {
+		v, err := s.newRuleID()
+		if err != nil {
+			return err
+		}
+		*id = &v
+	}
+	if utf8.RuneCountInString(**id) > maxRuleID {
+		// wording: not found in AWS docs.
+		return errInvalidArgument("ID length should not exceed allowed limit of 255", "ID", **id)
+	}
+	if seen[**id] {
+		// wording: not found in AWS docs.
+		return errInvalidArgument("Rule ID must be unique. Found same ID for more than one rule", "ID", **id)
+	}
+	seen[**id] = true
+	return nil
+}
+
 // --- CORS (https://docs.aws.amazon.com/AmazonS3/latest/userguide/cors.html)
 
 // maxCORSRules is S3's limit: "The CORS configuration ... can have up to
@@ -210,22 +232,9 @@ func (s *Service) validateLifecycle(rules []s3api.LifecycleRule) error {
 		if !validEnum(r.Status) {
 			return errMalformedXML()
 		}
-		if r.ID == nil || *r.ID == "" {
-			id, err := s.newRuleID()
-			if err != nil {
-				return err
-			}
-			r.ID = &id
+		if err := s.ruleID(&r.ID, ids); err != nil {
+			return err
 		}
-		if utf8.RuneCountInString(*r.ID) > maxRuleID {
-			// wording: not found in AWS docs.
-			return errInvalidArgument("ID length should not exceed allowed limit of 255", "ID", *r.ID)
-		}
-		if ids[*r.ID] {
-			// wording: not found in AWS docs.
-			return errInvalidArgument("Rule ID must be unique. Found same ID for more than one rule", "ID", *r.ID)
-		}
-		ids[*r.ID] = true
 		if r.Prefix != nil && r.Filter != nil {
 			return errMalformedXML()
 		}
@@ -558,22 +567,9 @@ func (s *Service) validateReplication(ctx context.Context, cfg *s3api.Replicatio
 		if !validEnum(r.Status) || r.Prefix != nil && r.Filter != nil {
 			return errMalformedXML()
 		}
-		if r.ID == nil || *r.ID == "" {
-			id, err := s.newRuleID()
-			if err != nil {
-				return err
-			}
-			r.ID = &id
+		if err := s.ruleID(&r.ID, ids); err != nil {
+			return err
 		}
-		if utf8.RuneCountInString(*r.ID) > maxRuleID {
-			// wording: not found in AWS docs.
-			return errInvalidArgument("ID length should not exceed allowed limit of 255", "ID", *r.ID)
-		}
-		if ids[*r.ID] {
-			// wording: not found in AWS docs.
-			return errInvalidArgument("Rule Id must be unique", "ID", *r.ID)
-		}
-		ids[*r.ID] = true
 		// The current schema (a Filter) needs DeleteMarkerReplication and a
 		// Priority unique among the rules (replication-add-config.html).
 		if r.Filter != nil {
