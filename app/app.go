@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/gatehouse-iam/gatehouse/accessanalyzer"
+	"github.com/gatehouse-iam/gatehouse/api/s3codec"
 	"github.com/gatehouse-iam/gatehouse/authview"
 	"github.com/gatehouse-iam/gatehouse/authz"
 	"github.com/gatehouse-iam/gatehouse/cloudtrail"
@@ -166,7 +167,8 @@ func New(ctx context.Context, c Config) (*Gatehouse, error) {
 	g.AccessAnalyzer = accessanalyzer.New(accessanalyzer.Config{Store: c.Store, Rand: c.Rand, Now: c.Now, Log: c.Log, Trail: trailReader, Policies: dir,
 		MaxAccessKeyAge: c.MaxAccessKeyAge})
 	if c.Objects != nil {
-		g.S3 = s3.New(s3.Config{Store: c.Store, Buckets: dir, Backend: c.Objects, Authorizer: g.Authorizer, Rand: c.Rand, Now: c.Now, Log: c.Log})
+		g.S3 = s3.New(s3.Config{Store: c.Store, Buckets: dir, Backend: c.Objects, Authorizer: g.Authorizer, Rand: c.Rand, Now: c.Now, Log: c.Log,
+			Documents: s3codec.Documents()})
 	}
 	if c.Trail != nil {
 		g.CloudTrail = cloudtrail.New(cloudtrail.Config{Trail: trailReader, Now: c.Now})

@@ -33,7 +33,14 @@ var readsExistingObject = map[string]bool{
 // bucket's policy, ACLs, Object Ownership and Block Public Access
 // (access.Decider). A request for a bucket that does not exist is
 // NoSuchBucket, as S3 answers whoever asks.
-func (s *Service) authorize(ctx context.Context, c *identity.Caller, r *Request) (operation.Authz, error) {
+func (s *Service) authorize(ctx context.Context, c *identity.Caller, r *Request) (az operation.Authz, err error) {
+	defer func() {
+		if err != nil {
+			// A denied request's object is not served.
+			r.object.close()
+			r.object = nil
+		}
+	}()
 	req := &access.Request{
 		Operation: r.Operation, Bucket: r.Bucket, Key: r.Key, Headers: r.Header, Query: r.Query,
 		TLSVersion: c.TLSVersion,
@@ -75,10 +82,10 @@ func (s *Service) authorize(ctx context.Context, c *identity.Caller, r *Request)
 	}
 	var existing *objectstore.Info
 	if b != nil && r.Key != "" && readsExistingObject[r.Operation] {
-		info, err := s.backend.HeadObject(ctx, r.Bucket, r.Key, req.VersionID)
-		if err == nil {
-			existing = &info
-			req.ExistingObjectTags = tagMapObj(info.Meta.Tags)
+		r.object = s.readObject(ctx, r, req.VersionID)
+		if r.object.err == nil {
+			existing = &r.object.info
+			req.ExistingObjectTags = tagMapObj(existing.Meta.Tags)
 		}
 	}
 	// A copy's source checks are decided with the source version's facts

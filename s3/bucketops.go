@@ -111,8 +111,20 @@ func (s *Service) createBucket(ctx context.Context, c *identity.Caller, r *Reque
 		// New buckets block public access
 		// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/create-bucket-overview.html).
 		PublicAccessBlock: &store.PublicAccessBlock{BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true}}
-	if _, err := s.createBucketIn(ctx, c, b, region); err != nil {
+	lock := in.ObjectLockEnabledForBucket != nil && *in.ObjectLockEnabledForBucket
+	if lock {
+		// A bucket created with Object Lock has it enabled and versioning
+		// enabled (API_CreateBucket, x-amz-bucket-object-lock-enabled).
+		b.Configs = map[string]string{cfgObjectLock.key: s.objectLockEnabledDoc()}
+	}
+	created, err := s.createBucketIn(ctx, c, b, region)
+	if err != nil {
 		return nil, err
+	}
+	if created && lock {
+		if err := s.backend.SetVersioning(ctx, b.Name, objectstore.Enabled); err != nil {
+			return nil, s.objectError(err, b.Name, "", "")
+		}
 	}
 	return &s3api.CreateBucketOutput{Location: str("/" + in.Bucket)}, nil
 }
@@ -144,7 +156,8 @@ func (s *Service) getBucketLocation(ctx context.Context, c *identity.Caller, r *
 }
 
 func (s *Service) putBucketVersioning(ctx context.Context, c *identity.Caller, r *Request, in *s3api.PutBucketVersioningRequest) (s3api.Output, error) {
-	if _, err := s.bucket(ctx, in.Bucket); err != nil {
+	b, err := s.bucket(ctx, in.Bucket)
+	if err != nil {
 		return nil, err
 	}
 	if in.VersioningConfiguration.Status == nil {
@@ -153,6 +166,13 @@ func (s *Service) putBucketVersioning(ctx context.Context, c *identity.Caller, r
 	st := objectstore.Versioning(*in.VersioningConfiguration.Status)
 	if st != objectstore.Enabled && st != objectstore.Suspended {
 		return nil, errMalformedXML()
+	}
+	if st == objectstore.Suspended {
+		// Object Lock and replication need versioning enabled
+		// (object-lock.html, replication-requirements.html).
+		if err := versioningLocked(b); err != nil {
+			return nil, err
+		}
 	}
 	return done(s.objectError(s.backend.SetVersioning(ctx, in.Bucket, st), in.Bucket, "", ""))
 }

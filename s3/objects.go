@@ -175,6 +175,15 @@ func headerValue(h map[string][]string, name string) string {
 }
 
 func (s *Service) getObject(ctx context.Context, c *identity.Caller, r *Request, in *s3api.GetObjectRequest) (s3api.Output, error) {
+	version := deref(in.VersionId)
+	// The object as authorization read it: its bytes are already open.
+	pre := r.takeObject(in.Bucket, in.Key, version)
+	served := false
+	defer func() {
+		if !served {
+			pre.close()
+		}
+	}()
 	if _, err := s.bucket(ctx, in.Bucket); err != nil {
 		return nil, err
 	}
@@ -185,16 +194,23 @@ func (s *Service) getObject(ctx context.Context, c *identity.Caller, r *Request,
 		// reference, GetObject).
 		return nil, errInvalidRequest("Request specific response headers cannot be used for anonymous GET requests.")
 	}
-	version := deref(in.VersionId)
 	var rng *objectstore.Range
 	if in.Range != nil {
 		if parsed, ok := objectstore.ParseRange(*in.Range); ok {
 			rng = &parsed
 		}
 	}
-	head, err := s.backend.HeadObject(ctx, in.Bucket, in.Key, version)
-	if err != nil {
-		return nil, s.missing(ctx, c, r, s.objectError(err, in.Bucket, in.Key, version))
+	var head objectstore.Info
+	if pre != nil {
+		if pre.err != nil {
+			return nil, s.missing(ctx, c, r, s.objectError(pre.err, in.Bucket, in.Key, version))
+		}
+		head = pre.info
+	} else {
+		var err error
+		if head, err = s.backend.HeadObject(ctx, in.Bucket, in.Key, version); err != nil {
+			return nil, s.missing(ctx, c, r, s.objectError(err, in.Bucket, in.Key, version))
+		}
 	}
 	if status, err := conditional(head, in.IfMatch, in.IfNoneMatch, in.IfModifiedSince, in.IfUnmodifiedSince); err != nil || status != 0 {
 		if status == 304 {
@@ -211,10 +227,22 @@ func (s *Service) getObject(ctx context.Context, c *identity.Caller, r *Request,
 			return nil, errInvalidArgument("Part number must be an integer between 1 and 10000, inclusive", "partNumber", strconv.Itoa(part))
 		}
 	}
-	info, rc, err := s.backend.GetObject(ctx, in.Bucket, in.Key, objectstore.GetOptions{VersionID: head.VersionID, Range: rng, PartNumber: part})
-	if err != nil {
-		return nil, s.objectError(err, in.Bucket, in.Key, version)
+	var (
+		info objectstore.Info
+		rc   io.ReadCloser
+	)
+	switch {
+	case pre != nil && pre.openErr != nil:
+		return nil, s.objectError(pre.openErr, in.Bucket, in.Key, version)
+	case pre != nil && pre.rc != nil:
+		info, rc = pre.info, pre.rc
+	default:
+		var err error
+		if info, rc, err = s.backend.GetObject(ctx, in.Bucket, in.Key, objectstore.GetOptions{VersionID: head.VersionID, Range: rng, PartNumber: part}); err != nil {
+			return nil, s.objectError(err, in.Bucket, in.Key, version)
+		}
 	}
+	served = true
 	out := &s3api.GetObjectOutput{Body: rc, AcceptRanges: str("bytes")}
 	fillObjectHeaders(info, &out.LastModified, &out.ETag, &out.VersionId, &out.ContentType, &out.ContentEncoding,
 		&out.ContentDisposition, &out.ContentLanguage, &out.CacheControl, &out.WebsiteRedirectLocation, &out.Metadata)
@@ -263,12 +291,18 @@ func (s *Service) getObject(ctx context.Context, c *identity.Caller, r *Request,
 	return out, nil
 }
 
-func (s *Service) headObject(ctx context.Context, c *identity.Caller, r *Request, in *s3api.HeadObjectRequest) (s3api.Output, error) {
+func (s *Service) headObject(ctx context.Context, c *identity.Caller, r *Request, in *s3api.HeadObjectRequest) (_ s3api.Output, err error) {
 	if _, err := s.bucket(ctx, in.Bucket); err != nil {
 		return nil, err
 	}
 	version := deref(in.VersionId)
-	info, err := s.backend.HeadObject(ctx, in.Bucket, in.Key, version)
+	var info objectstore.Info
+	if pre := r.takeObject(in.Bucket, in.Key, version); pre != nil {
+		// The object as authorization read it.
+		info, err = pre.info, pre.err
+	} else {
+		info, err = s.backend.HeadObject(ctx, in.Bucket, in.Key, version)
+	}
 	if err != nil {
 		return nil, s.missing(ctx, c, r, s.objectError(err, in.Bucket, in.Key, version))
 	}

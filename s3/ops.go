@@ -9,21 +9,26 @@ import (
 )
 
 // op is one S3 operation: authorized by authorize, run over its generated
-// input type I.
+// input type I; a cross-origin request's response gets the headers the
+// bucket's CORS configuration grants it (cors.go).
 func op[I, O any](s *Service, name string, run func(ctx context.Context, c *identity.Caller, r *Request, in I) (O, error)) operation.Op {
-	return operation.New(name, s.authorize, func(ctx context.Context, c *identity.Caller, r *Request) (O, error) {
+	return operation.New(name, s.authorize, func(ctx context.Context, c *identity.Caller, r *Request) (any, error) {
 		in, ok := r.Input.(I)
 		if !ok {
-			var zero O
-			return zero, errInternal(fmt.Errorf("s3: %s: input is %T", name, r.Input))
+			return nil, errInternal(fmt.Errorf("s3: %s: input is %T", name, r.Input))
 		}
-		return run(ctx, c, r, in)
+		out, err := run(ctx, c, r, in)
+		if err != nil {
+			return nil, err
+		}
+		return s.withCORS(r, r.Method, out), nil
 	})
 }
 
 // Ops returns the operation table.
 func (s *Service) Ops() map[string]operation.Op {
 	return operation.Table(s.controlOps(), []operation.Op{
+		s.preflightOp(),
 		anonymous(op(s, "ListBuckets", s.listBuckets)),
 		anonymous(op(s, "CreateBucket", s.createBucket)),
 		anonymous(op(s, "DeleteBucket", s.deleteBucketOp)),
@@ -67,6 +72,31 @@ func (s *Service) Ops() map[string]operation.Op {
 		anonymous(op(s, "DeleteObjectTagging", s.deleteObjectTagging)),
 		anonymous(op(s, "PutBucketVersioning", s.putBucketVersioning)),
 		anonymous(op(s, "GetBucketVersioning", s.getBucketVersioning)),
+		anonymous(op(s, "PutBucketCors", s.putBucketCors)),
+		anonymous(op(s, "GetBucketCors", s.getBucketCors)),
+		anonymous(op(s, "DeleteBucketCors", s.deleteBucketCors)),
+		anonymous(op(s, "PutBucketWebsite", s.putBucketWebsite)),
+		anonymous(op(s, "GetBucketWebsite", s.getBucketWebsite)),
+		anonymous(op(s, "DeleteBucketWebsite", s.deleteBucketWebsite)),
+		anonymous(op(s, "PutBucketLifecycleConfiguration", s.putBucketLifecycleConfiguration)),
+		anonymous(op(s, "GetBucketLifecycleConfiguration", s.getBucketLifecycleConfiguration)),
+		anonymous(op(s, "DeleteBucketLifecycle", s.deleteBucketLifecycle)),
+		anonymous(op(s, "PutBucketEncryption", s.putBucketEncryption)),
+		anonymous(op(s, "GetBucketEncryption", s.getBucketEncryption)),
+		anonymous(op(s, "DeleteBucketEncryption", s.deleteBucketEncryption)),
+		anonymous(op(s, "PutBucketLogging", s.putBucketLogging)),
+		anonymous(op(s, "GetBucketLogging", s.getBucketLogging)),
+		anonymous(op(s, "PutBucketRequestPayment", s.putBucketRequestPayment)),
+		anonymous(op(s, "GetBucketRequestPayment", s.getBucketRequestPayment)),
+		anonymous(op(s, "PutBucketAccelerateConfiguration", s.putBucketAccelerateConfiguration)),
+		anonymous(op(s, "GetBucketAccelerateConfiguration", s.getBucketAccelerateConfiguration)),
+		anonymous(op(s, "PutBucketNotificationConfiguration", s.putBucketNotificationConfiguration)),
+		anonymous(op(s, "GetBucketNotificationConfiguration", s.getBucketNotificationConfiguration)),
+		anonymous(op(s, "PutBucketReplication", s.putBucketReplication)),
+		anonymous(op(s, "GetBucketReplication", s.getBucketReplication)),
+		anonymous(op(s, "DeleteBucketReplication", s.deleteBucketReplication)),
+		anonymous(op(s, "PutObjectLockConfiguration", s.putObjectLockConfiguration)),
+		anonymous(op(s, "GetObjectLockConfiguration", s.getObjectLockConfiguration)),
 	})
 }
 

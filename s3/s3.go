@@ -7,8 +7,10 @@
 // assembles and decides it).
 //
 // Bucket configuration (owner, policy, ACL, ownership controls, public
-// access block, tags) is kept in Gatehouse's store, so every node of a
-// cluster decides alike; objects, their metadata and multipart uploads are
+// access block, tags, and the sub-resource configurations of config.go:
+// CORS, website, lifecycle, default encryption, logging, request payment,
+// acceleration, notifications, replication, Object Lock) is kept in
+// Gatehouse's store, so every node of a cluster decides alike; objects, their metadata and multipart uploads are
 // the backend's. Like the other services it takes Go types in and gives Go
 // types out: the S3 REST-XML codec (protocol/restxml, api/s3api) is the
 // server's.
@@ -20,6 +22,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/gatehouse-iam/gatehouse/api/s3api"
 	"github.com/gatehouse-iam/gatehouse/authz"
 	"github.com/gatehouse-iam/gatehouse/objectstore"
 	"github.com/gatehouse-iam/gatehouse/s3/access"
@@ -43,6 +46,9 @@ type Config struct {
 	// Now is the clock.
 	Now func() time.Time
 	Log *slog.Logger
+	// Documents reads and writes the XML documents bucket configurations
+	// are kept as (api/s3codec.Documents).
+	Documents s3api.Documents
 }
 
 // Buckets reads bucket configuration from memory (implemented by
@@ -64,20 +70,28 @@ type Service struct {
 	rand    io.Reader
 	now     func() time.Time
 	log     *slog.Logger
+	docs    s3api.Documents
 }
 
 // New returns the service.
 func New(c Config) *Service {
-	return &Service{store: c.Store, buckets: c.Buckets, backend: c.Backend, authz: c.Authorizer, decider: access.NewDecider(0), rand: c.Rand, now: c.Now, log: c.Log}
+	return &Service{store: c.Store, buckets: c.Buckets, backend: c.Backend, authz: c.Authorizer, decider: access.NewDecider(0), rand: c.Rand, now: c.Now, log: c.Log, docs: c.Documents}
 }
 
 // Request is one S3 request: its operation, the bucket and key it
 // addresses, the headers and query authorization reads condition keys
 // from, and the operation's decoded input (an api/s3api input type).
 type Request struct {
-	Operation   string
+	Operation string
+	// Method is the request's HTTP method (what a CORS rule's
+	// AllowedMethod matches).
+	Method      string
 	Bucket, Key string
 	Header      map[string][]string `json:"-"` // never recorded: it holds signatures, tokens and SSE-C keys
 	Query       map[string][]string `json:"-"` // never recorded: presigned URLs carry signatures and tokens
 	Input       any
+
+	// object is the object the request addresses as authorization read
+	// it, for the operation to serve (objectread.go).
+	object *objectRead
 }

@@ -41,7 +41,7 @@ func (c s3Call) decodeBody(body io.Reader) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &s3.Request{Operation: c.req.Operation(), Bucket: c.bucket, Key: c.key,
+	return &s3.Request{Operation: c.req.Operation(), Method: c.r.Method, Bucket: c.bucket, Key: c.key,
 		Header: c.r.Header, Query: c.r.URL.Query(), Input: in}, nil
 }
 
@@ -53,6 +53,9 @@ func (sc s3Codec) parseStream(r *http.Request) (streamCall, error) {
 	if err != nil {
 		return nil, err
 	}
+	if r.Method == http.MethodOptions && bucket != "" {
+		return preflightCall{bucket: bucket, key: key, r: r}, nil
+	}
 	req, err := sc.api.Resolve(r, bucket, key)
 	if err != nil {
 		return nil, err
@@ -61,8 +64,11 @@ func (sc s3Codec) parseStream(r *http.Request) (streamCall, error) {
 }
 
 func (sc s3Codec) writeStream(w http.ResponseWriter, _ *http.Request, requestID string, c streamCall, out any) error {
-	if _, ok := c.(controlCall); ok {
+	switch c.(type) {
+	case controlCall:
 		return writeControl(w, requestID, out)
+	case preflightCall:
+		return writePreflight(w, requestID, out)
 	}
 	return sc.api.WriteResponse(w, c.(s3Call).req, requestID, s3codec.Output(out))
 }
@@ -164,4 +170,41 @@ func (t trailerBody) TrailerChecksum() (string, string) {
 		}
 	}
 	return "", ""
+}
+
+// preflightCall is a browser's CORS preflight of a bucket or object
+// (OPTIONS object, https://docs.aws.amazon.com/AmazonS3/latest/API/RESTOPTIONSobject.html),
+// answered from the bucket's CORS configuration.
+type preflightCall struct {
+	bucket, key string
+	r           *http.Request
+}
+
+func (c preflightCall) operation() string { return s3.OpOptionsObject }
+
+// decodeBody reads the preflight's CORS headers (a preflight has no body).
+func (c preflightCall) decodeBody(io.Reader) (any, error) {
+	in := &s3.PreflightRequest{Origin: c.r.Header.Get("Origin"), Method: c.r.Header.Get("Access-Control-Request-Method")}
+	for _, v := range c.r.Header.Values("Access-Control-Request-Headers") {
+		for _, h := range strings.Split(v, ",") {
+			if h = strings.TrimSpace(h); h != "" {
+				in.Headers = append(in.Headers, h)
+			}
+		}
+	}
+	return &s3.Request{Operation: s3.OpOptionsObject, Bucket: c.bucket, Key: c.key, Header: c.r.Header, Query: c.r.URL.Query(), Input: in}, nil
+}
+
+// writePreflight writes an allowed preflight's answer: 200, its
+// Access-Control-* headers, no body.
+func writePreflight(w http.ResponseWriter, requestID string, out any) error {
+	resp := &restxml.Response{Header: w.Header()}
+	if o, ok := out.(restxml.Output); ok && o != nil {
+		o.EncodeResponse(resp)
+	}
+	w.Header().Set("x-amz-request-id", requestID)
+	w.Header().Set("x-amz-id-2", restxml.HostID(requestID))
+	w.Header().Set("Content-Length", "0")
+	w.WriteHeader(http.StatusOK)
+	return nil
 }

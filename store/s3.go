@@ -30,6 +30,12 @@ type Bucket struct {
 	PublicAccessBlock *PublicAccessBlock `json:"publicAccessBlock,omitempty"`
 	// Tags are the bucket's tags, nil when it has no tag set.
 	Tags []Tag `json:"tags,omitempty"`
+	// Configs are the bucket's other configurations, by sub-resource
+	// ("cors", "website", "lifecycle", "encryption", "logging",
+	// "requestPayment", "accelerate", "notification", "replication",
+	// "object-lock"): each the S3 XML document its GET answers, absent
+	// when none is set.
+	Configs map[string]string `json:"configs,omitempty"`
 }
 
 // PublicAccessBlock is an S3 Block Public Access configuration.

@@ -16,7 +16,7 @@ var (
 // APIVersion is the API version of the S3 model.
 const APIVersion = "2006-03-01"
 
-// Implemented returns the names of the 44 operations whose shapes and codecs are generated, sorted.
+// Implemented returns the names of the 69 operations whose shapes and codecs are generated, sorted.
 func Implemented() []string {
 	return []string{
 		"AbortMultipartUpload",
@@ -25,23 +25,38 @@ func Implemented() []string {
 		"CreateBucket",
 		"CreateMultipartUpload",
 		"DeleteBucket",
+		"DeleteBucketCors",
+		"DeleteBucketEncryption",
+		"DeleteBucketLifecycle",
 		"DeleteBucketOwnershipControls",
 		"DeleteBucketPolicy",
+		"DeleteBucketReplication",
 		"DeleteBucketTagging",
+		"DeleteBucketWebsite",
 		"DeleteObject",
 		"DeleteObjectTagging",
 		"DeleteObjects",
 		"DeletePublicAccessBlock",
+		"GetBucketAccelerateConfiguration",
 		"GetBucketAcl",
+		"GetBucketCors",
+		"GetBucketEncryption",
+		"GetBucketLifecycleConfiguration",
 		"GetBucketLocation",
+		"GetBucketLogging",
+		"GetBucketNotificationConfiguration",
 		"GetBucketOwnershipControls",
 		"GetBucketPolicy",
 		"GetBucketPolicyStatus",
+		"GetBucketReplication",
+		"GetBucketRequestPayment",
 		"GetBucketTagging",
 		"GetBucketVersioning",
+		"GetBucketWebsite",
 		"GetObject",
 		"GetObjectAcl",
 		"GetObjectAttributes",
+		"GetObjectLockConfiguration",
 		"GetObjectTagging",
 		"GetPublicAccessBlock",
 		"HeadBucket",
@@ -52,13 +67,23 @@ func Implemented() []string {
 		"ListObjects",
 		"ListObjectsV2",
 		"ListParts",
+		"PutBucketAccelerateConfiguration",
 		"PutBucketAcl",
+		"PutBucketCors",
+		"PutBucketEncryption",
+		"PutBucketLifecycleConfiguration",
+		"PutBucketLogging",
+		"PutBucketNotificationConfiguration",
 		"PutBucketOwnershipControls",
 		"PutBucketPolicy",
+		"PutBucketReplication",
+		"PutBucketRequestPayment",
 		"PutBucketTagging",
 		"PutBucketVersioning",
+		"PutBucketWebsite",
 		"PutObject",
 		"PutObjectAcl",
+		"PutObjectLockConfiguration",
 		"PutObjectTagging",
 		"PutPublicAccessBlock",
 		"UploadPart",
@@ -172,6 +197,12 @@ func OperationNames() []string {
 // Empty is the input of the operations that declare none (ListBuckets, ...).
 type Empty struct{}
 
+// AbortIncompleteMultipartUpload — Specifies the days since the initiation of an incomplete multipart upload that Amazon S3 will wait before permanently removing all parts of the upload.
+type AbortIncompleteMultipartUpload struct {
+	// DaysAfterInitiation — Specifies the number of days after which Amazon S3 aborts an incomplete multipart upload.
+	DaysAfterInitiation *int32
+}
+
 // AbortMultipartUploadOutput — is the output of AbortMultipartUpload.
 type AbortMultipartUploadOutput struct {
 	// RequestCharged — the RequestCharged member (shape RequestCharged).
@@ -198,12 +229,26 @@ type AbortMultipartUploadRequest struct {
 	ExpectedBucketOwner *string
 }
 
+// AccelerateConfiguration — Configures the transfer acceleration state for an Amazon S3 bucket.
+type AccelerateConfiguration struct {
+	// Status — Specifies the transfer acceleration status of the bucket.
+	Status *BucketAccelerateStatus
+}
+
 // AccessControlPolicy — Contains the elements that set the ACL permissions for an object per grantee.
 type AccessControlPolicy struct {
 	// Grants — A list of grants.
 	Grants []Grant
 	// Owner — Container for the bucket owner's display name and ID.
 	Owner *Owner
+}
+
+// AccessControlTranslation — A container for information about access control for replicas.
+type AccessControlTranslation struct {
+	// Owner — Specifies the replica ownership.
+	//
+	// Required.
+	Owner OwnerOverride
 }
 
 // ArchiveStatus — the ArchiveStatus enumeration of the model.
@@ -231,6 +276,23 @@ type Bucket struct {
 	CreationDate *time.Time
 }
 
+// BucketAccelerateStatus — the BucketAccelerateStatus enumeration of the model.
+type BucketAccelerateStatus string
+
+// Values of BucketAccelerateStatus.
+const (
+	BucketAccelerateStatusEnabled   BucketAccelerateStatus = "Enabled"
+	BucketAccelerateStatusSuspended BucketAccelerateStatus = "Suspended"
+)
+
+// Values returns the values of BucketAccelerateStatus, in model order.
+func (BucketAccelerateStatus) Values() []BucketAccelerateStatus {
+	return []BucketAccelerateStatus{
+		"Enabled",
+		"Suspended",
+	}
+}
+
 // BucketCannedACL — the BucketCannedACL enumeration of the model.
 type BucketCannedACL string
 
@@ -250,6 +312,14 @@ func (BucketCannedACL) Values() []BucketCannedACL {
 		"public-read-write",
 		"authenticated-read",
 	}
+}
+
+// BucketLifecycleConfiguration — Specifies the lifecycle configuration for objects in an Amazon S3 bucket.
+type BucketLifecycleConfiguration struct {
+	// Rules — A lifecycle rule for individual objects in an Amazon S3 bucket.
+	//
+	// Required.
+	Rules []LifecycleRule
 }
 
 // BucketLocationConstraint — the BucketLocationConstraint enumeration of the model.
@@ -317,6 +387,31 @@ func (BucketLocationConstraint) Values() []BucketLocationConstraint {
 	}
 }
 
+// BucketLoggingStatus — Container for logging status information.
+type BucketLoggingStatus struct {
+	// LoggingEnabled — the LoggingEnabled member (shape LoggingEnabled).
+	LoggingEnabled *LoggingEnabled
+}
+
+// BucketLogsPermission — the BucketLogsPermission enumeration of the model.
+type BucketLogsPermission string
+
+// Values of BucketLogsPermission.
+const (
+	BucketLogsPermissionFULL_CONTROL BucketLogsPermission = "FULL_CONTROL"
+	BucketLogsPermissionREAD         BucketLogsPermission = "READ"
+	BucketLogsPermissionWRITE        BucketLogsPermission = "WRITE"
+)
+
+// Values returns the values of BucketLogsPermission, in model order.
+func (BucketLogsPermission) Values() []BucketLogsPermission {
+	return []BucketLogsPermission{
+		"FULL_CONTROL",
+		"READ",
+		"WRITE",
+	}
+}
+
 // BucketVersioningStatus — the BucketVersioningStatus enumeration of the model.
 type BucketVersioningStatus string
 
@@ -332,6 +427,34 @@ func (BucketVersioningStatus) Values() []BucketVersioningStatus {
 		"Enabled",
 		"Suspended",
 	}
+}
+
+// CORSConfiguration — Describes the cross-origin access configuration for objects in an Amazon S3 bucket.
+type CORSConfiguration struct {
+	// CORSRules — A set of origins and methods (cross-origin access that you want to allow).
+	//
+	// Required.
+	CORSRules []CORSRule
+}
+
+// CORSRule — Specifies a cross-origin access rule for an Amazon S3 bucket.
+type CORSRule struct {
+	// ID — Unique identifier for the rule.
+	ID *string
+	// AllowedHeaders — Headers that are specified in the Access-Control-Request-Headers header.
+	AllowedHeaders []string
+	// AllowedMethods — An HTTP method that you allow the origin to execute.
+	//
+	// Required.
+	AllowedMethods []string
+	// AllowedOrigins — One or more origins you want customers to be able to access the bucket from.
+	//
+	// Required.
+	AllowedOrigins []string
+	// ExposeHeaders — One or more headers in the response that you want customers to be able to access from their applications (for example, from a JavaScript XMLHttpRequest object).
+	ExposeHeaders []string
+	// MaxAgeSeconds — The time in seconds that your browser is to cache the preflight response for the specified resource.
+	MaxAgeSeconds *int32
 }
 
 // Checksum — Contains all the possible checksum or digest values for an object.
@@ -476,6 +599,14 @@ type CompletedPart struct {
 	ChecksumSHA256 *string
 	// PartNumber — Part number that identifies the part.
 	PartNumber *int32
+}
+
+// Condition — A container for describing a condition that must be met for the specified redirect to apply.
+type Condition struct {
+	// HttpErrorCodeReturnedEquals — The HTTP error code when the redirect is applied.
+	HttpErrorCodeReturnedEquals *string
+	// KeyPrefixEquals — The object key name prefix when the redirect is applied.
+	KeyPrefixEquals *string
 }
 
 // CopyObjectOutput — is the output of CopyObject.
@@ -764,6 +895,16 @@ type CreateMultipartUploadRequest struct {
 	ChecksumAlgorithm *ChecksumAlgorithm
 }
 
+// DefaultRetention — The container element for specifying the default Object Lock retention settings for new objects placed in the specified bucket.
+type DefaultRetention struct {
+	// Mode — The default Object Lock retention mode you want to apply to new objects placed in the specified bucket.
+	Mode *ObjectLockRetentionMode
+	// Days — The number of days that you want to specify for the default retention period.
+	Days *int32
+	// Years — The number of years that you want to specify for the default retention period.
+	Years *int32
+}
+
 // Delete — Container for the objects to delete.
 type Delete struct {
 	// Objects — The objects to delete.
@@ -772,6 +913,36 @@ type Delete struct {
 	Objects []ObjectIdentifier
 	// Quiet — Element to enable quiet mode for the request.
 	Quiet *bool
+}
+
+// DeleteBucketCorsRequest — is the input of DeleteBucketCors.
+type DeleteBucketCorsRequest struct {
+	// Bucket — Specifies the bucket whose cors configuration is being deleted.
+	//
+	// Required.
+	Bucket string
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+}
+
+// DeleteBucketEncryptionRequest — is the input of DeleteBucketEncryption.
+type DeleteBucketEncryptionRequest struct {
+	// Bucket — The name of the bucket containing the server-side encryption configuration to delete.
+	//
+	// Required.
+	Bucket string
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+}
+
+// DeleteBucketLifecycleRequest — is the input of DeleteBucketLifecycle.
+type DeleteBucketLifecycleRequest struct {
+	// Bucket — The bucket name of the lifecycle to delete.
+	//
+	// Required.
+	Bucket string
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
 }
 
 // DeleteBucketOwnershipControlsRequest — is the input of DeleteBucketOwnershipControls.
@@ -786,6 +957,16 @@ type DeleteBucketOwnershipControlsRequest struct {
 
 // DeleteBucketPolicyRequest — is the input of DeleteBucketPolicy.
 type DeleteBucketPolicyRequest struct {
+	// Bucket — The bucket name.
+	//
+	// Required.
+	Bucket string
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+}
+
+// DeleteBucketReplicationRequest — is the input of DeleteBucketReplication.
+type DeleteBucketReplicationRequest struct {
 	// Bucket — The bucket name.
 	//
 	// Required.
@@ -814,6 +995,16 @@ type DeleteBucketTaggingRequest struct {
 	ExpectedBucketOwner *string
 }
 
+// DeleteBucketWebsiteRequest — is the input of DeleteBucketWebsite.
+type DeleteBucketWebsiteRequest struct {
+	// Bucket — The bucket name for which you want to remove the website configuration.
+	//
+	// Required.
+	Bucket string
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+}
+
 // DeleteMarkerEntry — Information about the delete marker.
 type DeleteMarkerEntry struct {
 	// Owner — The account that created the delete marker.>
@@ -826,6 +1017,29 @@ type DeleteMarkerEntry struct {
 	IsLatest *bool
 	// LastModified — Date and time the object was last modified.
 	LastModified *time.Time
+}
+
+// DeleteMarkerReplication — Specifies whether Amazon S3 replicates delete markers.
+type DeleteMarkerReplication struct {
+	// Status — Indicates whether to replicate delete markers.
+	Status *DeleteMarkerReplicationStatus
+}
+
+// DeleteMarkerReplicationStatus — the DeleteMarkerReplicationStatus enumeration of the model.
+type DeleteMarkerReplicationStatus string
+
+// Values of DeleteMarkerReplicationStatus.
+const (
+	DeleteMarkerReplicationStatusEnabled  DeleteMarkerReplicationStatus = "Enabled"
+	DeleteMarkerReplicationStatusDisabled DeleteMarkerReplicationStatus = "Disabled"
+)
+
+// Values returns the values of DeleteMarkerReplicationStatus, in model order.
+func (DeleteMarkerReplicationStatus) Values() []DeleteMarkerReplicationStatus {
+	return []DeleteMarkerReplicationStatus{
+		"Enabled",
+		"Disabled",
+	}
 }
 
 // DeleteObjectOutput — is the output of DeleteObject.
@@ -936,6 +1150,26 @@ type DeletedObject struct {
 	DeleteMarkerVersionId *string
 }
 
+// Destination — Specifies information about where to publish analysis or configuration results for an Amazon S3 bucket and S3 Replication Time Control (S3 RTC).
+type Destination struct {
+	// Bucket — The Amazon Resource Name (ARN) of the bucket where you want Amazon S3 to store the results.
+	//
+	// Required.
+	Bucket string
+	// Account — Destination bucket owner account ID.
+	Account *string
+	// StorageClass — The storage class to use when replicating objects, such as S3 Standard or reduced redundancy.
+	StorageClass *StorageClass
+	// AccessControlTranslation — Specify this only in a cross-account scenario (where source and destination bucket owners are not the same), and you want to change replica ownership to the Amazon Web Services account that owns the destination bucket.
+	AccessControlTranslation *AccessControlTranslation
+	// EncryptionConfiguration — A container that provides information about encryption.
+	EncryptionConfiguration *EncryptionConfiguration
+	// ReplicationTime — A container specifying S3 Replication Time Control (S3 RTC), including whether S3 RTC is enabled and the time when all objects and operations on objects must be replicated.
+	ReplicationTime *ReplicationTime
+	// Metrics — A container specifying replication metrics-related settings enabling replication metrics and events.
+	Metrics *Metrics
+}
+
 // EncodingType — Requests Amazon S3 to encode the object keys in the response and specifies the encoding method to use.
 type EncodingType string
 
@@ -951,6 +1185,12 @@ func (EncodingType) Values() []EncodingType {
 	}
 }
 
+// EncryptionConfiguration — Specifies encryption-related information for an Amazon S3 bucket that is a destination for replicated objects.
+type EncryptionConfiguration struct {
+	// ReplicaKmsKeyID — Specifies the ID (Key ARN or Alias ARN) of the customer managed Amazon Web Services KMS key stored in Amazon Web Services Key Management Service (KMS) for the destination bucket.
+	ReplicaKmsKeyID *string
+}
+
 // Error — Container for all error elements.
 type Error struct {
 	// Key — The error key.
@@ -961,6 +1201,168 @@ type Error struct {
 	Code *string
 	// Message — The error message contains a generic description of the error condition in English.
 	Message *string
+}
+
+// ErrorDocument — The error information.
+type ErrorDocument struct {
+	// Key — The object key name to use when a 4XX class error occurs.
+	//
+	// Required.
+	Key string
+}
+
+// Event — The bucket event for which to send notifications.
+type Event string
+
+// Values of Event.
+const (
+	EventS3ReducedRedundancyLostObject                  Event = "s3:ReducedRedundancyLostObject"
+	EventS3ObjectCreated                                Event = "s3:ObjectCreated:*"
+	EventS3ObjectCreatedPut                             Event = "s3:ObjectCreated:Put"
+	EventS3ObjectCreatedPost                            Event = "s3:ObjectCreated:Post"
+	EventS3ObjectCreatedCopy                            Event = "s3:ObjectCreated:Copy"
+	EventS3ObjectCreatedCompleteMultipartUpload         Event = "s3:ObjectCreated:CompleteMultipartUpload"
+	EventS3ObjectRemoved                                Event = "s3:ObjectRemoved:*"
+	EventS3ObjectRemovedDelete                          Event = "s3:ObjectRemoved:Delete"
+	EventS3ObjectRemovedDeleteMarkerCreated             Event = "s3:ObjectRemoved:DeleteMarkerCreated"
+	EventS3ObjectRestore                                Event = "s3:ObjectRestore:*"
+	EventS3ObjectRestorePost                            Event = "s3:ObjectRestore:Post"
+	EventS3ObjectRestoreCompleted                       Event = "s3:ObjectRestore:Completed"
+	EventS3Replication                                  Event = "s3:Replication:*"
+	EventS3ReplicationOperationFailedReplication        Event = "s3:Replication:OperationFailedReplication"
+	EventS3ReplicationOperationNotTracked               Event = "s3:Replication:OperationNotTracked"
+	EventS3ReplicationOperationMissedThreshold          Event = "s3:Replication:OperationMissedThreshold"
+	EventS3ReplicationOperationReplicatedAfterThreshold Event = "s3:Replication:OperationReplicatedAfterThreshold"
+	EventS3ObjectRestoreDelete                          Event = "s3:ObjectRestore:Delete"
+	EventS3LifecycleTransition                          Event = "s3:LifecycleTransition"
+	EventS3IntelligentTiering                           Event = "s3:IntelligentTiering"
+	EventS3ObjectAclPut                                 Event = "s3:ObjectAcl:Put"
+	EventS3LifecycleExpiration                          Event = "s3:LifecycleExpiration:*"
+	EventS3LifecycleExpirationDelete                    Event = "s3:LifecycleExpiration:Delete"
+	EventS3LifecycleExpirationDeleteMarkerCreated       Event = "s3:LifecycleExpiration:DeleteMarkerCreated"
+	EventS3ObjectTagging                                Event = "s3:ObjectTagging:*"
+	EventS3ObjectTaggingPut                             Event = "s3:ObjectTagging:Put"
+	EventS3ObjectTaggingDelete                          Event = "s3:ObjectTagging:Delete"
+)
+
+// Values returns the values of Event, in model order.
+func (Event) Values() []Event {
+	return []Event{
+		"s3:ReducedRedundancyLostObject",
+		"s3:ObjectCreated:*",
+		"s3:ObjectCreated:Put",
+		"s3:ObjectCreated:Post",
+		"s3:ObjectCreated:Copy",
+		"s3:ObjectCreated:CompleteMultipartUpload",
+		"s3:ObjectRemoved:*",
+		"s3:ObjectRemoved:Delete",
+		"s3:ObjectRemoved:DeleteMarkerCreated",
+		"s3:ObjectRestore:*",
+		"s3:ObjectRestore:Post",
+		"s3:ObjectRestore:Completed",
+		"s3:Replication:*",
+		"s3:Replication:OperationFailedReplication",
+		"s3:Replication:OperationNotTracked",
+		"s3:Replication:OperationMissedThreshold",
+		"s3:Replication:OperationReplicatedAfterThreshold",
+		"s3:ObjectRestore:Delete",
+		"s3:LifecycleTransition",
+		"s3:IntelligentTiering",
+		"s3:ObjectAcl:Put",
+		"s3:LifecycleExpiration:*",
+		"s3:LifecycleExpiration:Delete",
+		"s3:LifecycleExpiration:DeleteMarkerCreated",
+		"s3:ObjectTagging:*",
+		"s3:ObjectTagging:Put",
+		"s3:ObjectTagging:Delete",
+	}
+}
+
+// EventBridgeConfiguration — A container for specifying the configuration for Amazon EventBridge.
+type EventBridgeConfiguration struct {
+}
+
+// ExistingObjectReplication — Optional configuration to replicate existing source bucket objects.
+type ExistingObjectReplication struct {
+	// Status — the Status member (shape ExistingObjectReplicationStatus).
+	//
+	// Required.
+	Status ExistingObjectReplicationStatus
+}
+
+// ExistingObjectReplicationStatus — the ExistingObjectReplicationStatus enumeration of the model.
+type ExistingObjectReplicationStatus string
+
+// Values of ExistingObjectReplicationStatus.
+const (
+	ExistingObjectReplicationStatusEnabled  ExistingObjectReplicationStatus = "Enabled"
+	ExistingObjectReplicationStatusDisabled ExistingObjectReplicationStatus = "Disabled"
+)
+
+// Values returns the values of ExistingObjectReplicationStatus, in model order.
+func (ExistingObjectReplicationStatus) Values() []ExistingObjectReplicationStatus {
+	return []ExistingObjectReplicationStatus{
+		"Enabled",
+		"Disabled",
+	}
+}
+
+// ExpirationStatus — the ExpirationStatus enumeration of the model.
+type ExpirationStatus string
+
+// Values of ExpirationStatus.
+const (
+	ExpirationStatusEnabled  ExpirationStatus = "Enabled"
+	ExpirationStatusDisabled ExpirationStatus = "Disabled"
+)
+
+// Values returns the values of ExpirationStatus, in model order.
+func (ExpirationStatus) Values() []ExpirationStatus {
+	return []ExpirationStatus{
+		"Enabled",
+		"Disabled",
+	}
+}
+
+// FilterRule — Specifies the Amazon S3 object key name to filter on and whether to filter on the suffix or prefix of the key name.
+type FilterRule struct {
+	// Name — The object key name prefix or suffix identifying one or more objects to which the filtering rule applies.
+	Name *FilterRuleName
+	// Value — The value that the filter searches for in object key names.
+	Value *string
+}
+
+// FilterRuleName — the FilterRuleName enumeration of the model.
+type FilterRuleName string
+
+// Values of FilterRuleName.
+const (
+	FilterRuleNamePrefix FilterRuleName = "prefix"
+	FilterRuleNameSuffix FilterRuleName = "suffix"
+)
+
+// Values returns the values of FilterRuleName, in model order.
+func (FilterRuleName) Values() []FilterRuleName {
+	return []FilterRuleName{
+		"prefix",
+		"suffix",
+	}
+}
+
+// GetBucketAccelerateConfigurationOutput — is the output of GetBucketAccelerateConfiguration.
+type GetBucketAccelerateConfigurationOutput struct {
+	// Status — The accelerate configuration of the bucket.
+	Status *BucketAccelerateStatus
+}
+
+// GetBucketAccelerateConfigurationRequest — is the input of GetBucketAccelerateConfiguration.
+type GetBucketAccelerateConfigurationRequest struct {
+	// Bucket — The name of the bucket for which the accelerate configuration is retrieved.
+	//
+	// Required.
+	Bucket string
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
 }
 
 // GetBucketAclOutput — is the output of GetBucketAcl.
@@ -981,6 +1383,54 @@ type GetBucketAclRequest struct {
 	ExpectedBucketOwner *string
 }
 
+// GetBucketCorsOutput — is the output of GetBucketCors.
+type GetBucketCorsOutput struct {
+	// CORSRules — A set of origins and methods (cross-origin access that you want to allow).
+	CORSRules []CORSRule
+}
+
+// GetBucketCorsRequest — is the input of GetBucketCors.
+type GetBucketCorsRequest struct {
+	// Bucket — The bucket name for which to get the cors configuration.
+	//
+	// Required.
+	Bucket string
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+}
+
+// GetBucketEncryptionOutput — is the output of GetBucketEncryption.
+type GetBucketEncryptionOutput struct {
+	// ServerSideEncryptionConfiguration — the ServerSideEncryptionConfiguration member (shape ServerSideEncryptionConfiguration).
+	ServerSideEncryptionConfiguration *ServerSideEncryptionConfiguration
+}
+
+// GetBucketEncryptionRequest — is the input of GetBucketEncryption.
+type GetBucketEncryptionRequest struct {
+	// Bucket — The name of the bucket from which the server-side encryption configuration is retrieved.
+	//
+	// Required.
+	Bucket string
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+}
+
+// GetBucketLifecycleConfigurationOutput — is the output of GetBucketLifecycleConfiguration.
+type GetBucketLifecycleConfigurationOutput struct {
+	// Rules — Container for a lifecycle rule.
+	Rules []LifecycleRule
+}
+
+// GetBucketLifecycleConfigurationRequest — is the input of GetBucketLifecycleConfiguration.
+type GetBucketLifecycleConfigurationRequest struct {
+	// Bucket — The name of the bucket for which to get the lifecycle information.
+	//
+	// Required.
+	Bucket string
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+}
+
 // GetBucketLocationOutput — is the output of GetBucketLocation.
 type GetBucketLocationOutput struct {
 	// LocationConstraint — Specifies the Region where the bucket resides.
@@ -990,6 +1440,32 @@ type GetBucketLocationOutput struct {
 // GetBucketLocationRequest — is the input of GetBucketLocation.
 type GetBucketLocationRequest struct {
 	// Bucket — The name of the bucket for which to get the location.
+	//
+	// Required.
+	Bucket string
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+}
+
+// GetBucketLoggingOutput — is the output of GetBucketLogging.
+type GetBucketLoggingOutput struct {
+	// LoggingEnabled — the LoggingEnabled member (shape LoggingEnabled).
+	LoggingEnabled *LoggingEnabled
+}
+
+// GetBucketLoggingRequest — is the input of GetBucketLogging.
+type GetBucketLoggingRequest struct {
+	// Bucket — The bucket name for which to get the logging information.
+	//
+	// Required.
+	Bucket string
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+}
+
+// GetBucketNotificationConfigurationRequest — is the input of GetBucketNotification.
+type GetBucketNotificationConfigurationRequest struct {
+	// Bucket — The name of the bucket for which to get the notification configuration.
 	//
 	// Required.
 	Bucket string
@@ -1045,6 +1521,38 @@ type GetBucketPolicyStatusRequest struct {
 	ExpectedBucketOwner *string
 }
 
+// GetBucketReplicationOutput — is the output of GetBucketReplication.
+type GetBucketReplicationOutput struct {
+	// ReplicationConfiguration — the ReplicationConfiguration member (shape ReplicationConfiguration).
+	ReplicationConfiguration *ReplicationConfiguration
+}
+
+// GetBucketReplicationRequest — is the input of GetBucketReplication.
+type GetBucketReplicationRequest struct {
+	// Bucket — The bucket name for which to get the replication information.
+	//
+	// Required.
+	Bucket string
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+}
+
+// GetBucketRequestPaymentOutput — is the output of GetBucketRequestPayment.
+type GetBucketRequestPaymentOutput struct {
+	// Payer — Specifies who pays for the download and request fees.
+	Payer *Payer
+}
+
+// GetBucketRequestPaymentRequest — is the input of GetBucketRequestPayment.
+type GetBucketRequestPaymentRequest struct {
+	// Bucket — The name of the bucket for which to get the payment request configuration
+	//
+	// Required.
+	Bucket string
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+}
+
 // GetBucketTaggingOutput — is the output of GetBucketTagging.
 type GetBucketTaggingOutput struct {
 	// TagSet — Contains the tag set.
@@ -1074,6 +1582,28 @@ type GetBucketVersioningOutput struct {
 // GetBucketVersioningRequest — is the input of GetBucketVersioning.
 type GetBucketVersioningRequest struct {
 	// Bucket — The name of the bucket for which to get the versioning information.
+	//
+	// Required.
+	Bucket string
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+}
+
+// GetBucketWebsiteOutput — is the output of GetBucketWebsite.
+type GetBucketWebsiteOutput struct {
+	// RedirectAllRequestsTo — Specifies the redirect behavior of all requests to a website endpoint of an Amazon S3 bucket.
+	RedirectAllRequestsTo *RedirectAllRequestsTo
+	// IndexDocument — The name of the index document for the website (for example index.html ).
+	IndexDocument *IndexDocument
+	// ErrorDocument — The object key name of the website error document to use for 4XX class errors.
+	ErrorDocument *ErrorDocument
+	// RoutingRules — Rules that define when a redirect is applied and the redirect behavior.
+	RoutingRules []RoutingRule
+}
+
+// GetBucketWebsiteRequest — is the input of GetBucketWebsite.
+type GetBucketWebsiteRequest struct {
+	// Bucket — The bucket name for which to get the website configuration.
 	//
 	// Required.
 	Bucket string
@@ -1177,6 +1707,22 @@ type GetObjectAttributesRequest struct {
 	//
 	// Required.
 	ObjectAttributes []ObjectAttributes
+}
+
+// GetObjectLockConfigurationOutput — is the output of GetObjectLockConfiguration.
+type GetObjectLockConfigurationOutput struct {
+	// ObjectLockConfiguration — The specified bucket's Object Lock configuration.
+	ObjectLockConfiguration *ObjectLockConfiguration
+}
+
+// GetObjectLockConfigurationRequest — is the input of GetObjectLockConfiguration.
+type GetObjectLockConfigurationRequest struct {
+	// Bucket — The bucket whose Object Lock configuration you want to retrieve.
+	//
+	// Required.
+	Bucket string
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
 }
 
 // GetObjectOutput — is the output of GetObject.
@@ -1493,12 +2039,96 @@ type HeadObjectRequest struct {
 	ChecksumMode *ChecksumMode
 }
 
+// IndexDocument — Container for the Suffix element.
+type IndexDocument struct {
+	// Suffix — A suffix that is appended to a request that is for a directory on the website endpoint (for example,if the suffix is index.html and you make a request to samplebucket/images/ the data that is returned will be for the object with the key name images/index.html) The suffix must not be empty and must not include a slash character.
+	//
+	// Required.
+	Suffix string
+}
+
 // Initiator — Container element that identifies who initiated the multipart upload.
 type Initiator struct {
 	// ID — If the principal is an Amazon Web Services account, it provides the Canonical User ID.
 	ID *string
 	// DisplayName — Name of the Principal.
 	DisplayName *string
+}
+
+// LambdaFunctionConfiguration — A container for specifying the configuration for Lambda notifications.
+type LambdaFunctionConfiguration struct {
+	// Id — the Id member (shape NotificationId).
+	Id *string
+	// LambdaFunctionArn — The Amazon Resource Name (ARN) of the Lambda function that Amazon S3 invokes when the specified event type occurs.
+	//
+	// Required.
+	LambdaFunctionArn string
+	// Events — The Amazon S3 bucket event for which to invoke the Lambda function.
+	//
+	// Required.
+	Events []Event
+	// Filter — the Filter member (shape NotificationConfigurationFilter).
+	Filter *NotificationConfigurationFilter
+}
+
+// LifecycleExpiration — Container for the expiration for the lifecycle of the object.
+type LifecycleExpiration struct {
+	// Date — Indicates at what date the object is to be moved or deleted.
+	Date *time.Time
+	// Days — Indicates the lifetime, in days, of the objects that are subject to the rule.
+	Days *int32
+	// ExpiredObjectDeleteMarker — Indicates whether Amazon S3 will remove a delete marker with no noncurrent versions.
+	ExpiredObjectDeleteMarker *bool
+}
+
+// LifecycleRule — A lifecycle rule for individual objects in an Amazon S3 bucket.
+type LifecycleRule struct {
+	// Expiration — Specifies the expiration for the lifecycle of the object in the form of date, days and, whether the object has a delete marker.
+	Expiration *LifecycleExpiration
+	// ID — Unique identifier for the rule.
+	ID *string
+	// Prefix — Prefix identifying one or more objects to which the rule applies.
+	Prefix *string
+	// Filter — The Filter is used to identify objects that a Lifecycle Rule applies to.
+	Filter *LifecycleRuleFilter
+	// Status — If 'Enabled', the rule is currently being applied.
+	//
+	// Required.
+	Status ExpirationStatus
+	// Transitions — Specifies when an Amazon S3 object transitions to a specified storage class.
+	Transitions []Transition
+	// NoncurrentVersionTransitions — Specifies the transition rule for the lifecycle rule that describes when noncurrent objects transition to a specific storage class.
+	NoncurrentVersionTransitions []NoncurrentVersionTransition
+	// NoncurrentVersionExpiration — the NoncurrentVersionExpiration member (shape NoncurrentVersionExpiration).
+	NoncurrentVersionExpiration *NoncurrentVersionExpiration
+	// AbortIncompleteMultipartUpload — the AbortIncompleteMultipartUpload member (shape AbortIncompleteMultipartUpload).
+	AbortIncompleteMultipartUpload *AbortIncompleteMultipartUpload
+}
+
+// LifecycleRuleAndOperator — This is used in a Lifecycle Rule Filter to apply a logical AND to two or more predicates.
+type LifecycleRuleAndOperator struct {
+	// Prefix — Prefix identifying one or more objects to which the rule applies.
+	Prefix *string
+	// Tags — All of these tags must exist in the object's tag set in order for the rule to apply.
+	Tags []Tag
+	// ObjectSizeGreaterThan — Minimum object size to which the rule applies.
+	ObjectSizeGreaterThan *int64
+	// ObjectSizeLessThan — Maximum object size to which the rule applies.
+	ObjectSizeLessThan *int64
+}
+
+// LifecycleRuleFilter — The Filter is used to identify objects that a Lifecycle Rule applies to.
+type LifecycleRuleFilter struct {
+	// Prefix — Prefix identifying one or more objects to which the rule applies.
+	Prefix *string
+	// Tag — This tag must exist in the object's tag set in order for the rule to apply.
+	Tag *Tag
+	// ObjectSizeGreaterThan — Minimum object size to which the rule applies.
+	ObjectSizeGreaterThan *int64
+	// ObjectSizeLessThan — Maximum object size to which the rule applies.
+	ObjectSizeLessThan *int64
+	// And — the And member (shape LifecycleRuleAndOperator).
+	And *LifecycleRuleAndOperator
 }
 
 // ListBucketsOutput — is the output of ListBuckets.
@@ -1775,6 +2405,20 @@ type ListPartsRequest struct {
 	SSECustomerKeyMD5 *string
 }
 
+// LoggingEnabled — Describes where logs are stored and the prefix that Amazon S3 assigns to all log object keys for a bucket.
+type LoggingEnabled struct {
+	// TargetBucket — Specifies the bucket where you want Amazon S3 to store server access logs.
+	//
+	// Required.
+	TargetBucket string
+	// TargetGrants — Container for granting information.
+	TargetGrants []TargetGrant
+	// TargetPrefix — A prefix for all log object keys.
+	//
+	// Required.
+	TargetPrefix string
+}
+
 // MFADelete — the MFADelete enumeration of the model.
 type MFADelete string
 
@@ -1826,6 +2470,33 @@ func (MetadataDirective) Values() []MetadataDirective {
 	}
 }
 
+// Metrics — A container specifying replication metrics-related settings enabling replication metrics and events.
+type Metrics struct {
+	// Status — Specifies whether the replication metrics are enabled.
+	//
+	// Required.
+	Status MetricsStatus
+	// EventThreshold — A container specifying the time threshold for emitting the s3:Replication:OperationMissedThreshold event.
+	EventThreshold *ReplicationTimeValue
+}
+
+// MetricsStatus — the MetricsStatus enumeration of the model.
+type MetricsStatus string
+
+// Values of MetricsStatus.
+const (
+	MetricsStatusEnabled  MetricsStatus = "Enabled"
+	MetricsStatusDisabled MetricsStatus = "Disabled"
+)
+
+// Values returns the values of MetricsStatus, in model order.
+func (MetricsStatus) Values() []MetricsStatus {
+	return []MetricsStatus{
+		"Enabled",
+		"Disabled",
+	}
+}
+
 // MultipartUpload — Container for the MultipartUpload for the Amazon S3 object.
 type MultipartUpload struct {
 	// UploadId — Upload ID that identifies the multipart upload.
@@ -1842,6 +2513,42 @@ type MultipartUpload struct {
 	Initiator *Initiator
 	// ChecksumAlgorithm — The algorithm that was used to create a checksum of the object.
 	ChecksumAlgorithm *ChecksumAlgorithm
+}
+
+// NoncurrentVersionExpiration — Specifies when noncurrent object versions expire.
+type NoncurrentVersionExpiration struct {
+	// NoncurrentDays — Specifies the number of days an object is noncurrent before Amazon S3 can perform the associated action.
+	NoncurrentDays *int32
+	// NewerNoncurrentVersions — Specifies how many noncurrent versions Amazon S3 will retain.
+	NewerNoncurrentVersions *int32
+}
+
+// NoncurrentVersionTransition — Container for the transition rule that describes when noncurrent objects transition to the STANDARD_IA , ONEZONE_IA , INTELLIGENT_TIERING , GLACIER_IR , GLACIER , or DEEP_ARCHIVE storage class.
+type NoncurrentVersionTransition struct {
+	// NoncurrentDays — Specifies the number of days an object is noncurrent before Amazon S3 can perform the associated action.
+	NoncurrentDays *int32
+	// StorageClass — The class of storage used to store the object.
+	StorageClass *TransitionStorageClass
+	// NewerNoncurrentVersions — Specifies how many noncurrent versions Amazon S3 will retain.
+	NewerNoncurrentVersions *int32
+}
+
+// NotificationConfiguration — A container for specifying the notification configuration of the bucket.
+type NotificationConfiguration struct {
+	// TopicConfigurations — The topic to which notifications are sent and the events for which notifications are generated.
+	TopicConfigurations []TopicConfiguration
+	// QueueConfigurations — The Amazon Simple Queue Service queues to publish messages to and the events for which to publish messages.
+	QueueConfigurations []QueueConfiguration
+	// LambdaFunctionConfigurations — Describes the Lambda functions to invoke and the events for which to invoke them.
+	LambdaFunctionConfigurations []LambdaFunctionConfiguration
+	// EventBridgeConfiguration — Enables delivery of events to Amazon EventBridge.
+	EventBridgeConfiguration *EventBridgeConfiguration
+}
+
+// NotificationConfigurationFilter — Specifies object key name filtering rules.
+type NotificationConfigurationFilter struct {
+	// Key — the Key member (shape S3KeyFilter).
+	Key *S3KeyFilter
 }
 
 // Object — An object consists of data and its descriptive metadata.
@@ -1922,6 +2629,29 @@ type ObjectIdentifier struct {
 	VersionId *string
 }
 
+// ObjectLockConfiguration — The container element for Object Lock configuration parameters.
+type ObjectLockConfiguration struct {
+	// ObjectLockEnabled — Indicates whether this bucket has an Object Lock configuration enabled.
+	ObjectLockEnabled *ObjectLockEnabled
+	// Rule — Specifies the Object Lock rule for the specified object.
+	Rule *ObjectLockRule
+}
+
+// ObjectLockEnabled — the ObjectLockEnabled enumeration of the model.
+type ObjectLockEnabled string
+
+// Values of ObjectLockEnabled.
+const (
+	ObjectLockEnabledEnabled ObjectLockEnabled = "Enabled"
+)
+
+// Values returns the values of ObjectLockEnabled, in model order.
+func (ObjectLockEnabled) Values() []ObjectLockEnabled {
+	return []ObjectLockEnabled{
+		"Enabled",
+	}
+}
+
 // ObjectLockLegalHoldStatus — the ObjectLockLegalHoldStatus enumeration of the model.
 type ObjectLockLegalHoldStatus string
 
@@ -1954,6 +2684,29 @@ func (ObjectLockMode) Values() []ObjectLockMode {
 		"GOVERNANCE",
 		"COMPLIANCE",
 	}
+}
+
+// ObjectLockRetentionMode — the ObjectLockRetentionMode enumeration of the model.
+type ObjectLockRetentionMode string
+
+// Values of ObjectLockRetentionMode.
+const (
+	ObjectLockRetentionModeGOVERNANCE ObjectLockRetentionMode = "GOVERNANCE"
+	ObjectLockRetentionModeCOMPLIANCE ObjectLockRetentionMode = "COMPLIANCE"
+)
+
+// Values returns the values of ObjectLockRetentionMode, in model order.
+func (ObjectLockRetentionMode) Values() []ObjectLockRetentionMode {
+	return []ObjectLockRetentionMode{
+		"GOVERNANCE",
+		"COMPLIANCE",
+	}
+}
+
+// ObjectLockRule — The container element for an Object Lock rule.
+type ObjectLockRule struct {
+	// DefaultRetention — The default Object Lock retention mode and period that you want to apply to new objects placed in the specified bucket.
+	DefaultRetention *DefaultRetention
 }
 
 // ObjectOwnership — The container element for object ownership for a bucket's ownership controls.
@@ -2067,6 +2820,21 @@ type Owner struct {
 	ID *string
 }
 
+// OwnerOverride — the OwnerOverride enumeration of the model.
+type OwnerOverride string
+
+// Values of OwnerOverride.
+const (
+	OwnerOverrideDestination OwnerOverride = "Destination"
+)
+
+// Values returns the values of OwnerOverride, in model order.
+func (OwnerOverride) Values() []OwnerOverride {
+	return []OwnerOverride{
+		"Destination",
+	}
+}
+
 // OwnershipControls — The container element for a bucket's ownership controls.
 type OwnershipControls struct {
 	// Rules — The container element for an ownership control rule.
@@ -2103,6 +2871,23 @@ type Part struct {
 	ChecksumSHA256 *string
 }
 
+// Payer — the Payer enumeration of the model.
+type Payer string
+
+// Values of Payer.
+const (
+	PayerRequester   Payer = "Requester"
+	PayerBucketOwner Payer = "BucketOwner"
+)
+
+// Values returns the values of Payer, in model order.
+func (Payer) Values() []Payer {
+	return []Payer{
+		"Requester",
+		"BucketOwner",
+	}
+}
+
 // Permission — the Permission enumeration of the model.
 type Permission string
 
@@ -2132,6 +2917,23 @@ type PolicyStatus struct {
 	IsPublic *bool
 }
 
+// Protocol — the Protocol enumeration of the model.
+type Protocol string
+
+// Values of Protocol.
+const (
+	ProtocolHttp  Protocol = "http"
+	ProtocolHttps Protocol = "https"
+)
+
+// Values returns the values of Protocol, in model order.
+func (Protocol) Values() []Protocol {
+	return []Protocol{
+		"http",
+		"https",
+	}
+}
+
 // PublicAccessBlockConfiguration — The PublicAccessBlock configuration that you want to apply to this Amazon S3 bucket.
 type PublicAccessBlockConfiguration struct {
 	// BlockPublicAcls — Specifies whether Amazon S3 should block public access control lists (ACLs) for this bucket and objects in this bucket.
@@ -2142,6 +2944,22 @@ type PublicAccessBlockConfiguration struct {
 	BlockPublicPolicy *bool
 	// RestrictPublicBuckets — Specifies whether Amazon S3 should restrict public bucket policies for this bucket.
 	RestrictPublicBuckets *bool
+}
+
+// PutBucketAccelerateConfigurationRequest — is the input of PutBucketAccelerateConfiguration.
+type PutBucketAccelerateConfigurationRequest struct {
+	// Bucket — The name of the bucket for which the accelerate configuration is set.
+	//
+	// Required.
+	Bucket string
+	// AccelerateConfiguration — Container for setting the transfer acceleration state.
+	//
+	// Required.
+	AccelerateConfiguration AccelerateConfiguration
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+	// ChecksumAlgorithm — Indicates the algorithm used to create the checksum for the object when using the SDK.
+	ChecksumAlgorithm *ChecksumAlgorithm
 }
 
 // PutBucketAclRequest — is the input of PutBucketAcl.
@@ -2170,6 +2988,90 @@ type PutBucketAclRequest struct {
 	GrantWriteACP *string
 	// ExpectedBucketOwner — The account ID of the expected bucket owner.
 	ExpectedBucketOwner *string
+}
+
+// PutBucketCorsRequest — is the input of PutBucketCors.
+type PutBucketCorsRequest struct {
+	// Bucket — Specifies the bucket impacted by the cors configuration.
+	//
+	// Required.
+	Bucket string
+	// CORSConfiguration — Describes the cross-origin access configuration for objects in an Amazon S3 bucket.
+	//
+	// Required.
+	CORSConfiguration CORSConfiguration
+	// ContentMD5 — The base64-encoded 128-bit MD5 digest of the data.
+	ContentMD5 *string
+	// ChecksumAlgorithm — Indicates the algorithm used to create the checksum for the object when using the SDK.
+	ChecksumAlgorithm *ChecksumAlgorithm
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+}
+
+// PutBucketEncryptionRequest — is the input of PutBucketEncryption.
+type PutBucketEncryptionRequest struct {
+	// Bucket — Specifies default encryption for a bucket using server-side encryption with Amazon S3-managed keys (SSE-S3) or customer managed keys (SSE-KMS).
+	//
+	// Required.
+	Bucket string
+	// ContentMD5 — The base64-encoded 128-bit MD5 digest of the server-side encryption configuration.
+	ContentMD5 *string
+	// ChecksumAlgorithm — Indicates the algorithm used to create the checksum for the object when using the SDK.
+	ChecksumAlgorithm *ChecksumAlgorithm
+	// ServerSideEncryptionConfiguration — the ServerSideEncryptionConfiguration member (shape ServerSideEncryptionConfiguration).
+	//
+	// Required.
+	ServerSideEncryptionConfiguration ServerSideEncryptionConfiguration
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+}
+
+// PutBucketLifecycleConfigurationRequest — is the input of PutBucketLifecycleConfiguration.
+type PutBucketLifecycleConfigurationRequest struct {
+	// Bucket — The name of the bucket for which to set the configuration.
+	//
+	// Required.
+	Bucket string
+	// ChecksumAlgorithm — Indicates the algorithm used to create the checksum for the object when using the SDK.
+	ChecksumAlgorithm *ChecksumAlgorithm
+	// LifecycleConfiguration — Container for lifecycle rules.
+	LifecycleConfiguration *BucketLifecycleConfiguration
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+}
+
+// PutBucketLoggingRequest — is the input of PutBucketLogging.
+type PutBucketLoggingRequest struct {
+	// Bucket — The name of the bucket for which to set the logging parameters.
+	//
+	// Required.
+	Bucket string
+	// BucketLoggingStatus — Container for logging status information.
+	//
+	// Required.
+	BucketLoggingStatus BucketLoggingStatus
+	// ContentMD5 — The MD5 hash of the PutBucketLogging request body.
+	ContentMD5 *string
+	// ChecksumAlgorithm — Indicates the algorithm used to create the checksum for the object when using the SDK.
+	ChecksumAlgorithm *ChecksumAlgorithm
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+}
+
+// PutBucketNotificationConfigurationRequest — is the input of PutBucketNotificationConfiguration.
+type PutBucketNotificationConfigurationRequest struct {
+	// Bucket — The name of the bucket.
+	//
+	// Required.
+	Bucket string
+	// NotificationConfiguration — the NotificationConfiguration member (shape NotificationConfiguration).
+	//
+	// Required.
+	NotificationConfiguration NotificationConfiguration
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+	// SkipDestinationValidation — Skips validation of Amazon SQS, Amazon SNS, and Lambda destinations.
+	SkipDestinationValidation *bool
 }
 
 // PutBucketOwnershipControlsRequest — is the input of PutBucketOwnershipControls.
@@ -2204,6 +3106,44 @@ type PutBucketPolicyRequest struct {
 	//
 	// Required.
 	Policy string
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+}
+
+// PutBucketReplicationRequest — is the input of PutBucketReplication.
+type PutBucketReplicationRequest struct {
+	// Bucket — The name of the bucket
+	//
+	// Required.
+	Bucket string
+	// ContentMD5 — The base64-encoded 128-bit MD5 digest of the data.
+	ContentMD5 *string
+	// ChecksumAlgorithm — Indicates the algorithm used to create the checksum for the object when using the SDK.
+	ChecksumAlgorithm *ChecksumAlgorithm
+	// ReplicationConfiguration — the ReplicationConfiguration member (shape ReplicationConfiguration).
+	//
+	// Required.
+	ReplicationConfiguration ReplicationConfiguration
+	// Token — A token to allow Object Lock to be enabled for an existing bucket.
+	Token *string
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+}
+
+// PutBucketRequestPaymentRequest — is the input of PutBucketRequestPayment.
+type PutBucketRequestPaymentRequest struct {
+	// Bucket — The bucket name.
+	//
+	// Required.
+	Bucket string
+	// ContentMD5 — The base64-encoded 128-bit MD5 digest of the data.
+	ContentMD5 *string
+	// ChecksumAlgorithm — Indicates the algorithm used to create the checksum for the object when using the SDK.
+	ChecksumAlgorithm *ChecksumAlgorithm
+	// RequestPaymentConfiguration — Container for Payer.
+	//
+	// Required.
+	RequestPaymentConfiguration RequestPaymentConfiguration
 	// ExpectedBucketOwner — The account ID of the expected bucket owner.
 	ExpectedBucketOwner *string
 }
@@ -2246,6 +3186,24 @@ type PutBucketVersioningRequest struct {
 	ExpectedBucketOwner *string
 }
 
+// PutBucketWebsiteRequest — is the input of PutBucketWebsite.
+type PutBucketWebsiteRequest struct {
+	// Bucket — The bucket name.
+	//
+	// Required.
+	Bucket string
+	// ContentMD5 — The base64-encoded 128-bit MD5 digest of the data.
+	ContentMD5 *string
+	// ChecksumAlgorithm — Indicates the algorithm used to create the checksum for the object when using the SDK.
+	ChecksumAlgorithm *ChecksumAlgorithm
+	// WebsiteConfiguration — Container for the request.
+	//
+	// Required.
+	WebsiteConfiguration WebsiteConfiguration
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+}
+
 // PutObjectAclOutput — is the output of PutObjectAcl.
 type PutObjectAclOutput struct {
 	// RequestCharged — the RequestCharged member (shape RequestCharged).
@@ -2284,6 +3242,32 @@ type PutObjectAclRequest struct {
 	RequestPayer *RequestPayer
 	// VersionId — VersionId used to reference a specific version of the object.
 	VersionId *string
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+}
+
+// PutObjectLockConfigurationOutput — is the output of PutObjectLockConfiguration.
+type PutObjectLockConfigurationOutput struct {
+	// RequestCharged — the RequestCharged member (shape RequestCharged).
+	RequestCharged *RequestCharged
+}
+
+// PutObjectLockConfigurationRequest — is the input of PutObjectLockConfiguration.
+type PutObjectLockConfigurationRequest struct {
+	// Bucket — The bucket whose Object Lock configuration you want to create or replace.
+	//
+	// Required.
+	Bucket string
+	// ObjectLockConfiguration — The Object Lock configuration that you want to apply to the specified bucket.
+	ObjectLockConfiguration *ObjectLockConfiguration
+	// RequestPayer — the RequestPayer member (shape RequestPayer).
+	RequestPayer *RequestPayer
+	// Token — A token to allow Object Lock to be enabled for an existing bucket.
+	Token *string
+	// ContentMD5 — The MD5 hash for the request body.
+	ContentMD5 *string
+	// ChecksumAlgorithm — Indicates the algorithm used to create the checksum for the object when using the SDK.
+	ChecksumAlgorithm *ChecksumAlgorithm
 	// ExpectedBucketOwner — The account ID of the expected bucket owner.
 	ExpectedBucketOwner *string
 }
@@ -2452,6 +3436,144 @@ type PutPublicAccessBlockRequest struct {
 	ExpectedBucketOwner *string
 }
 
+// QueueConfiguration — Specifies the configuration for publishing messages to an Amazon Simple Queue Service (Amazon SQS) queue when Amazon S3 detects specified events.
+type QueueConfiguration struct {
+	// Id — the Id member (shape NotificationId).
+	Id *string
+	// QueueArn — The Amazon Resource Name (ARN) of the Amazon SQS queue to which Amazon S3 publishes a message when it detects events of the specified type.
+	//
+	// Required.
+	QueueArn string
+	// Events — A collection of bucket events for which to send notifications
+	//
+	// Required.
+	Events []Event
+	// Filter — the Filter member (shape NotificationConfigurationFilter).
+	Filter *NotificationConfigurationFilter
+}
+
+// Redirect — Specifies how requests are redirected.
+type Redirect struct {
+	// HostName — The host name to use in the redirect request.
+	HostName *string
+	// HttpRedirectCode — The HTTP redirect code to use on the response.
+	HttpRedirectCode *string
+	// Protocol — Protocol to use when redirecting requests.
+	Protocol *Protocol
+	// ReplaceKeyPrefixWith — The object key prefix to use in the redirect request.
+	ReplaceKeyPrefixWith *string
+	// ReplaceKeyWith — The specific object key to use in the redirect request.
+	ReplaceKeyWith *string
+}
+
+// RedirectAllRequestsTo — Specifies the redirect behavior of all requests to a website endpoint of an Amazon S3 bucket.
+type RedirectAllRequestsTo struct {
+	// HostName — Name of the host where requests are redirected.
+	//
+	// Required.
+	HostName string
+	// Protocol — Protocol to use when redirecting requests.
+	Protocol *Protocol
+}
+
+// ReplicaModifications — A filter that you can specify for selection for modifications on replicas.
+type ReplicaModifications struct {
+	// Status — Specifies whether Amazon S3 replicates modifications on replicas.
+	//
+	// Required.
+	Status ReplicaModificationsStatus
+}
+
+// ReplicaModificationsStatus — the ReplicaModificationsStatus enumeration of the model.
+type ReplicaModificationsStatus string
+
+// Values of ReplicaModificationsStatus.
+const (
+	ReplicaModificationsStatusEnabled  ReplicaModificationsStatus = "Enabled"
+	ReplicaModificationsStatusDisabled ReplicaModificationsStatus = "Disabled"
+)
+
+// Values returns the values of ReplicaModificationsStatus, in model order.
+func (ReplicaModificationsStatus) Values() []ReplicaModificationsStatus {
+	return []ReplicaModificationsStatus{
+		"Enabled",
+		"Disabled",
+	}
+}
+
+// ReplicationConfiguration — A container for replication rules.
+type ReplicationConfiguration struct {
+	// Role — The Amazon Resource Name (ARN) of the Identity and Access Management (IAM) role that Amazon S3 assumes when replicating objects.
+	//
+	// Required.
+	Role string
+	// Rules — A container for one or more replication rules.
+	//
+	// Required.
+	Rules []ReplicationRule
+}
+
+// ReplicationRule — Specifies which Amazon S3 objects to replicate and where to store the replicas.
+type ReplicationRule struct {
+	// ID — A unique identifier for the rule.
+	ID *string
+	// Priority — The priority indicates which rule has precedence whenever two or more replication rules conflict.
+	Priority *int32
+	// Prefix — An object key name prefix that identifies the object or objects to which the rule applies.
+	Prefix *string
+	// Filter — the Filter member (shape ReplicationRuleFilter).
+	Filter *ReplicationRuleFilter
+	// Status — Specifies whether the rule is enabled.
+	//
+	// Required.
+	Status ReplicationRuleStatus
+	// SourceSelectionCriteria — A container that describes additional filters for identifying the source objects that you want to replicate.
+	SourceSelectionCriteria *SourceSelectionCriteria
+	// ExistingObjectReplication — the ExistingObjectReplication member (shape ExistingObjectReplication).
+	ExistingObjectReplication *ExistingObjectReplication
+	// Destination — A container for information about the replication destination and its configurations including enabling the S3 Replication Time Control (S3 RTC).
+	//
+	// Required.
+	Destination Destination
+	// DeleteMarkerReplication — the DeleteMarkerReplication member (shape DeleteMarkerReplication).
+	DeleteMarkerReplication *DeleteMarkerReplication
+}
+
+// ReplicationRuleAndOperator — A container for specifying rule filters.
+type ReplicationRuleAndOperator struct {
+	// Prefix — An object key name prefix that identifies the subset of objects to which the rule applies.
+	Prefix *string
+	// Tags — An array of tags containing key and value pairs.
+	Tags []Tag
+}
+
+// ReplicationRuleFilter — A filter that identifies the subset of objects to which the replication rule applies.
+type ReplicationRuleFilter struct {
+	// Prefix — An object key name prefix that identifies the subset of objects to which the rule applies.
+	Prefix *string
+	// Tag — A container for specifying a tag key and value.
+	Tag *Tag
+	// And — A container for specifying rule filters.
+	And *ReplicationRuleAndOperator
+}
+
+// ReplicationRuleStatus — the ReplicationRuleStatus enumeration of the model.
+type ReplicationRuleStatus string
+
+// Values of ReplicationRuleStatus.
+const (
+	ReplicationRuleStatusEnabled  ReplicationRuleStatus = "Enabled"
+	ReplicationRuleStatusDisabled ReplicationRuleStatus = "Disabled"
+)
+
+// Values returns the values of ReplicationRuleStatus, in model order.
+func (ReplicationRuleStatus) Values() []ReplicationRuleStatus {
+	return []ReplicationRuleStatus{
+		"Enabled",
+		"Disabled",
+	}
+}
+
 // ReplicationStatus — the ReplicationStatus enumeration of the model.
 type ReplicationStatus string
 
@@ -2471,6 +3593,41 @@ func (ReplicationStatus) Values() []ReplicationStatus {
 		"FAILED",
 		"REPLICA",
 	}
+}
+
+// ReplicationTime — A container specifying S3 Replication Time Control (S3 RTC) related information, including whether S3 RTC is enabled and the time when all objects and operations on objects must be replicated.
+type ReplicationTime struct {
+	// Status — Specifies whether the replication time is enabled.
+	//
+	// Required.
+	Status ReplicationTimeStatus
+	// Time — A container specifying the time by which replication should be complete for all objects and operations on objects.
+	//
+	// Required.
+	Time ReplicationTimeValue
+}
+
+// ReplicationTimeStatus — the ReplicationTimeStatus enumeration of the model.
+type ReplicationTimeStatus string
+
+// Values of ReplicationTimeStatus.
+const (
+	ReplicationTimeStatusEnabled  ReplicationTimeStatus = "Enabled"
+	ReplicationTimeStatusDisabled ReplicationTimeStatus = "Disabled"
+)
+
+// Values returns the values of ReplicationTimeStatus, in model order.
+func (ReplicationTimeStatus) Values() []ReplicationTimeStatus {
+	return []ReplicationTimeStatus{
+		"Enabled",
+		"Disabled",
+	}
+}
+
+// ReplicationTimeValue — A container specifying the time value for S3 Replication Time Control (S3 RTC) and replication metrics EventThreshold .
+type ReplicationTimeValue struct {
+	// Minutes — Contains an integer specifying time in minutes.
+	Minutes *int32
 }
 
 // RequestCharged — If present, indicates that the requester was successfully charged for the request.
@@ -2503,6 +3660,30 @@ func (RequestPayer) Values() []RequestPayer {
 	}
 }
 
+// RequestPaymentConfiguration — Container for Payer.
+type RequestPaymentConfiguration struct {
+	// Payer — Specifies who pays for the download and request fees.
+	//
+	// Required.
+	Payer Payer
+}
+
+// RoutingRule — Specifies the redirect behavior and when a redirect is applied.
+type RoutingRule struct {
+	// Condition — A container for describing a condition that must be met for the specified redirect to apply.
+	Condition *Condition
+	// Redirect — Container for redirect information.
+	//
+	// Required.
+	Redirect Redirect
+}
+
+// S3KeyFilter — A container for object key name prefix and suffix filtering rules.
+type S3KeyFilter struct {
+	// FilterRules — the FilterRules member (shape FilterRuleList).
+	FilterRules []FilterRule
+}
+
 // ServerSideEncryption — the ServerSideEncryption enumeration of the model.
 type ServerSideEncryption string
 
@@ -2517,6 +3698,65 @@ func (ServerSideEncryption) Values() []ServerSideEncryption {
 	return []ServerSideEncryption{
 		"AES256",
 		"aws:kms",
+	}
+}
+
+// ServerSideEncryptionByDefault — Describes the default server-side encryption to apply to new objects in the bucket.
+type ServerSideEncryptionByDefault struct {
+	// SSEAlgorithm — Server-side encryption algorithm to use for the default encryption.
+	//
+	// Required.
+	SSEAlgorithm ServerSideEncryption
+	// KMSMasterKeyID — Amazon Web Services Key Management Service (KMS) customer Amazon Web Services KMS key ID to use for the default encryption.
+	KMSMasterKeyID *string
+}
+
+// ServerSideEncryptionConfiguration — Specifies the default server-side-encryption configuration.
+type ServerSideEncryptionConfiguration struct {
+	// Rules — Container for information about a particular server-side encryption configuration rule.
+	//
+	// Required.
+	Rules []ServerSideEncryptionRule
+}
+
+// ServerSideEncryptionRule — Specifies the default server-side encryption configuration.
+type ServerSideEncryptionRule struct {
+	// ApplyServerSideEncryptionByDefault — Specifies the default server-side encryption to apply to new objects in the bucket.
+	ApplyServerSideEncryptionByDefault *ServerSideEncryptionByDefault
+	// BucketKeyEnabled — Specifies whether Amazon S3 should use an S3 Bucket Key with server-side encryption using KMS (SSE-KMS) for new objects in the bucket.
+	BucketKeyEnabled *bool
+}
+
+// SourceSelectionCriteria — A container that describes additional filters for identifying the source objects that you want to replicate.
+type SourceSelectionCriteria struct {
+	// SseKmsEncryptedObjects — A container for filter information for the selection of Amazon S3 objects encrypted with Amazon Web Services KMS.
+	SseKmsEncryptedObjects *SseKmsEncryptedObjects
+	// ReplicaModifications — A filter that you can specify for selections for modifications on replicas.
+	ReplicaModifications *ReplicaModifications
+}
+
+// SseKmsEncryptedObjects — A container for filter information for the selection of S3 objects encrypted with Amazon Web Services KMS.
+type SseKmsEncryptedObjects struct {
+	// Status — Specifies whether Amazon S3 replicates objects created with server-side encryption using an Amazon Web Services KMS key stored in Amazon Web Services Key Management Service.
+	//
+	// Required.
+	Status SseKmsEncryptedObjectsStatus
+}
+
+// SseKmsEncryptedObjectsStatus — the SseKmsEncryptedObjectsStatus enumeration of the model.
+type SseKmsEncryptedObjectsStatus string
+
+// Values of SseKmsEncryptedObjectsStatus.
+const (
+	SseKmsEncryptedObjectsStatusEnabled  SseKmsEncryptedObjectsStatus = "Enabled"
+	SseKmsEncryptedObjectsStatusDisabled SseKmsEncryptedObjectsStatus = "Disabled"
+)
+
+// Values returns the values of SseKmsEncryptedObjectsStatus, in model order.
+func (SseKmsEncryptedObjectsStatus) Values() []SseKmsEncryptedObjectsStatus {
+	return []SseKmsEncryptedObjectsStatus{
+		"Enabled",
+		"Disabled",
 	}
 }
 
@@ -2585,6 +3825,65 @@ func (TaggingDirective) Values() []TaggingDirective {
 	return []TaggingDirective{
 		"COPY",
 		"REPLACE",
+	}
+}
+
+// TargetGrant — Container for granting information.
+type TargetGrant struct {
+	// Grantee — Container for the person being granted permissions.
+	Grantee *Grantee
+	// Permission — Logging permissions assigned to the grantee for the bucket.
+	Permission *BucketLogsPermission
+}
+
+// TopicConfiguration — A container for specifying the configuration for publication of messages to an Amazon Simple Notification Service (Amazon SNS) topic when Amazon S3 detects specified events.
+type TopicConfiguration struct {
+	// Id — the Id member (shape NotificationId).
+	Id *string
+	// TopicArn — The Amazon Resource Name (ARN) of the Amazon SNS topic to which Amazon S3 publishes a message when it detects events of the specified type.
+	//
+	// Required.
+	TopicArn string
+	// Events — The Amazon S3 bucket event about which to send notifications.
+	//
+	// Required.
+	Events []Event
+	// Filter — the Filter member (shape NotificationConfigurationFilter).
+	Filter *NotificationConfigurationFilter
+}
+
+// Transition — Specifies when an object transitions to a specified storage class.
+type Transition struct {
+	// Date — Indicates when objects are transitioned to the specified storage class.
+	Date *time.Time
+	// Days — Indicates the number of days after creation when objects are transitioned to the specified storage class.
+	Days *int32
+	// StorageClass — The storage class to which you want the object to transition.
+	StorageClass *TransitionStorageClass
+}
+
+// TransitionStorageClass — the TransitionStorageClass enumeration of the model.
+type TransitionStorageClass string
+
+// Values of TransitionStorageClass.
+const (
+	TransitionStorageClassGLACIER             TransitionStorageClass = "GLACIER"
+	TransitionStorageClassSTANDARD_IA         TransitionStorageClass = "STANDARD_IA"
+	TransitionStorageClassONEZONE_IA          TransitionStorageClass = "ONEZONE_IA"
+	TransitionStorageClassINTELLIGENT_TIERING TransitionStorageClass = "INTELLIGENT_TIERING"
+	TransitionStorageClassDEEP_ARCHIVE        TransitionStorageClass = "DEEP_ARCHIVE"
+	TransitionStorageClassGLACIER_IR          TransitionStorageClass = "GLACIER_IR"
+)
+
+// Values returns the values of TransitionStorageClass, in model order.
+func (TransitionStorageClass) Values() []TransitionStorageClass {
+	return []TransitionStorageClass{
+		"GLACIER",
+		"STANDARD_IA",
+		"ONEZONE_IA",
+		"INTELLIGENT_TIERING",
+		"DEEP_ARCHIVE",
+		"GLACIER_IR",
 	}
 }
 
@@ -2759,6 +4058,18 @@ type VersioningConfiguration struct {
 	Status *BucketVersioningStatus
 }
 
+// WebsiteConfiguration — Specifies website configuration parameters for an Amazon S3 bucket.
+type WebsiteConfiguration struct {
+	// ErrorDocument — The name of the error document for the website.
+	ErrorDocument *ErrorDocument
+	// IndexDocument — The name of the index document for the website.
+	IndexDocument *IndexDocument
+	// RedirectAllRequestsTo — The redirect behavior for every request to this bucket's website endpoint.
+	RedirectAllRequestsTo *RedirectAllRequestsTo
+	// RoutingRules — Rules that define when a redirect is applied and the redirect behavior.
+	RoutingRules []RoutingRule
+}
+
 // SensitiveMembers returns, by Go type name, the members of this package's
 // structures that the model marks sensitive (passwords, secrets, tokens,
 // personal data): values no log or audit record may hold.
@@ -2778,6 +4089,7 @@ func SensitiveMembers() map[string][]string {
 		"ListPartsRequest":               {"SSECustomerKey"},
 		"PutObjectOutput":                {"SSEKMSKeyId", "SSEKMSEncryptionContext"},
 		"PutObjectRequest":               {"SSECustomerKey", "SSEKMSKeyId", "SSEKMSEncryptionContext"},
+		"ServerSideEncryptionByDefault":  {"KMSMasterKeyID"},
 		"UploadPartCopyOutput":           {"SSEKMSKeyId"},
 		"UploadPartCopyRequest":          {"SSECustomerKey", "CopySourceSSECustomerKey"},
 		"UploadPartOutput":               {"SSEKMSKeyId"},

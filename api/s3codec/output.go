@@ -22,6 +22,8 @@ func Output(out s3api.Output) any {
 		return listBucketsPage{o}
 	case *s3api.AccountPublicAccessBlock:
 		return accountPublicAccessBlock{o}
+	case s3api.Document:
+		return document{o}
 	}
 	return out
 }

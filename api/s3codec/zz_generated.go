@@ -50,15 +50,15 @@ func LookupOperation(name string) (restxml.Operation, bool) {
 	case "DeleteBucketAnalyticsConfiguration":
 		return restxml.Operation{Name: "DeleteBucketAnalyticsConfiguration", Method: "DELETE", URI: "/{Bucket}?analytics", Status: 204, RequiredQuery: []string{"id"}}, true
 	case "DeleteBucketCors":
-		return restxml.Operation{Name: "DeleteBucketCors", Method: "DELETE", URI: "/{Bucket}?cors", Status: 204}, true
+		return restxml.Operation{Name: "DeleteBucketCors", Method: "DELETE", URI: "/{Bucket}?cors", Status: 204, NewInput: func() any { return new(s3api.DeleteBucketCorsRequest) }}, true
 	case "DeleteBucketEncryption":
-		return restxml.Operation{Name: "DeleteBucketEncryption", Method: "DELETE", URI: "/{Bucket}?encryption", Status: 204}, true
+		return restxml.Operation{Name: "DeleteBucketEncryption", Method: "DELETE", URI: "/{Bucket}?encryption", Status: 204, NewInput: func() any { return new(s3api.DeleteBucketEncryptionRequest) }}, true
 	case "DeleteBucketIntelligentTieringConfiguration":
 		return restxml.Operation{Name: "DeleteBucketIntelligentTieringConfiguration", Method: "DELETE", URI: "/{Bucket}?intelligent-tiering", Status: 204, RequiredQuery: []string{"id"}}, true
 	case "DeleteBucketInventoryConfiguration":
 		return restxml.Operation{Name: "DeleteBucketInventoryConfiguration", Method: "DELETE", URI: "/{Bucket}?inventory", Status: 204, RequiredQuery: []string{"id"}}, true
 	case "DeleteBucketLifecycle":
-		return restxml.Operation{Name: "DeleteBucketLifecycle", Method: "DELETE", URI: "/{Bucket}?lifecycle", Status: 204}, true
+		return restxml.Operation{Name: "DeleteBucketLifecycle", Method: "DELETE", URI: "/{Bucket}?lifecycle", Status: 204, NewInput: func() any { return new(s3api.DeleteBucketLifecycleRequest) }}, true
 	case "DeleteBucketMetricsConfiguration":
 		return restxml.Operation{Name: "DeleteBucketMetricsConfiguration", Method: "DELETE", URI: "/{Bucket}?metrics", Status: 204, RequiredQuery: []string{"id"}}, true
 	case "DeleteBucketOwnershipControls":
@@ -66,11 +66,11 @@ func LookupOperation(name string) (restxml.Operation, bool) {
 	case "DeleteBucketPolicy":
 		return restxml.Operation{Name: "DeleteBucketPolicy", Method: "DELETE", URI: "/{Bucket}?policy", Status: 204, NewInput: func() any { return new(s3api.DeleteBucketPolicyRequest) }}, true
 	case "DeleteBucketReplication":
-		return restxml.Operation{Name: "DeleteBucketReplication", Method: "DELETE", URI: "/{Bucket}?replication", Status: 204}, true
+		return restxml.Operation{Name: "DeleteBucketReplication", Method: "DELETE", URI: "/{Bucket}?replication", Status: 204, NewInput: func() any { return new(s3api.DeleteBucketReplicationRequest) }}, true
 	case "DeleteBucketTagging":
 		return restxml.Operation{Name: "DeleteBucketTagging", Method: "DELETE", URI: "/{Bucket}?tagging", Status: 204, NewInput: func() any { return new(s3api.DeleteBucketTaggingRequest) }}, true
 	case "DeleteBucketWebsite":
-		return restxml.Operation{Name: "DeleteBucketWebsite", Method: "DELETE", URI: "/{Bucket}?website", Status: 204}, true
+		return restxml.Operation{Name: "DeleteBucketWebsite", Method: "DELETE", URI: "/{Bucket}?website", Status: 204, NewInput: func() any { return new(s3api.DeleteBucketWebsiteRequest) }}, true
 	case "DeleteObject":
 		return restxml.Operation{Name: "DeleteObject", Method: "DELETE", URI: "/{Bucket}/{Key+}", Status: 204, NewInput: func() any { return new(s3api.DeleteObjectRequest) }}, true
 	case "DeleteObjectTagging":
@@ -80,15 +80,15 @@ func LookupOperation(name string) (restxml.Operation, bool) {
 	case "DeletePublicAccessBlock":
 		return restxml.Operation{Name: "DeletePublicAccessBlock", Method: "DELETE", URI: "/{Bucket}?publicAccessBlock", Status: 204, NewInput: func() any { return new(s3api.DeletePublicAccessBlockRequest) }}, true
 	case "GetBucketAccelerateConfiguration":
-		return restxml.Operation{Name: "GetBucketAccelerateConfiguration", Method: "GET", URI: "/{Bucket}?accelerate", Status: 200}, true
+		return restxml.Operation{Name: "GetBucketAccelerateConfiguration", Method: "GET", URI: "/{Bucket}?accelerate", Status: 200, NewInput: func() any { return new(s3api.GetBucketAccelerateConfigurationRequest) }}, true
 	case "GetBucketAcl":
 		return restxml.Operation{Name: "GetBucketAcl", Method: "GET", URI: "/{Bucket}?acl", Status: 200, NewInput: func() any { return new(s3api.GetBucketAclRequest) }}, true
 	case "GetBucketAnalyticsConfiguration":
 		return restxml.Operation{Name: "GetBucketAnalyticsConfiguration", Method: "GET", URI: "/{Bucket}?analytics", Status: 200, RequiredQuery: []string{"id"}}, true
 	case "GetBucketCors":
-		return restxml.Operation{Name: "GetBucketCors", Method: "GET", URI: "/{Bucket}?cors", Status: 200}, true
+		return restxml.Operation{Name: "GetBucketCors", Method: "GET", URI: "/{Bucket}?cors", Status: 200, NewInput: func() any { return new(s3api.GetBucketCorsRequest) }}, true
 	case "GetBucketEncryption":
-		return restxml.Operation{Name: "GetBucketEncryption", Method: "GET", URI: "/{Bucket}?encryption", Status: 200}, true
+		return restxml.Operation{Name: "GetBucketEncryption", Method: "GET", URI: "/{Bucket}?encryption", Status: 200, NewInput: func() any { return new(s3api.GetBucketEncryptionRequest) }}, true
 	case "GetBucketIntelligentTieringConfiguration":
 		return restxml.Operation{Name: "GetBucketIntelligentTieringConfiguration", Method: "GET", URI: "/{Bucket}?intelligent-tiering", Status: 200, RequiredQuery: []string{"id"}}, true
 	case "GetBucketInventoryConfiguration":
@@ -96,17 +96,17 @@ func LookupOperation(name string) (restxml.Operation, bool) {
 	case "GetBucketLifecycle":
 		return restxml.Operation{Name: "GetBucketLifecycle", Method: "GET", URI: "/{Bucket}?lifecycle", Status: 200, Deprecated: true}, true
 	case "GetBucketLifecycleConfiguration":
-		return restxml.Operation{Name: "GetBucketLifecycleConfiguration", Method: "GET", URI: "/{Bucket}?lifecycle", Status: 200}, true
+		return restxml.Operation{Name: "GetBucketLifecycleConfiguration", Method: "GET", URI: "/{Bucket}?lifecycle", Status: 200, NewInput: func() any { return new(s3api.GetBucketLifecycleConfigurationRequest) }}, true
 	case "GetBucketLocation":
 		return restxml.Operation{Name: "GetBucketLocation", Method: "GET", URI: "/{Bucket}?location", Status: 200, NewInput: func() any { return new(s3api.GetBucketLocationRequest) }}, true
 	case "GetBucketLogging":
-		return restxml.Operation{Name: "GetBucketLogging", Method: "GET", URI: "/{Bucket}?logging", Status: 200}, true
+		return restxml.Operation{Name: "GetBucketLogging", Method: "GET", URI: "/{Bucket}?logging", Status: 200, NewInput: func() any { return new(s3api.GetBucketLoggingRequest) }}, true
 	case "GetBucketMetricsConfiguration":
 		return restxml.Operation{Name: "GetBucketMetricsConfiguration", Method: "GET", URI: "/{Bucket}?metrics", Status: 200, RequiredQuery: []string{"id"}}, true
 	case "GetBucketNotification":
 		return restxml.Operation{Name: "GetBucketNotification", Method: "GET", URI: "/{Bucket}?notification", Status: 200, Deprecated: true}, true
 	case "GetBucketNotificationConfiguration":
-		return restxml.Operation{Name: "GetBucketNotificationConfiguration", Method: "GET", URI: "/{Bucket}?notification", Status: 200}, true
+		return restxml.Operation{Name: "GetBucketNotificationConfiguration", Method: "GET", URI: "/{Bucket}?notification", Status: 200, NewInput: func() any { return new(s3api.GetBucketNotificationConfigurationRequest) }}, true
 	case "GetBucketOwnershipControls":
 		return restxml.Operation{Name: "GetBucketOwnershipControls", Method: "GET", URI: "/{Bucket}?ownershipControls", Status: 200, NewInput: func() any { return new(s3api.GetBucketOwnershipControlsRequest) }}, true
 	case "GetBucketPolicy":
@@ -114,15 +114,15 @@ func LookupOperation(name string) (restxml.Operation, bool) {
 	case "GetBucketPolicyStatus":
 		return restxml.Operation{Name: "GetBucketPolicyStatus", Method: "GET", URI: "/{Bucket}?policyStatus", Status: 200, NewInput: func() any { return new(s3api.GetBucketPolicyStatusRequest) }}, true
 	case "GetBucketReplication":
-		return restxml.Operation{Name: "GetBucketReplication", Method: "GET", URI: "/{Bucket}?replication", Status: 200}, true
+		return restxml.Operation{Name: "GetBucketReplication", Method: "GET", URI: "/{Bucket}?replication", Status: 200, NewInput: func() any { return new(s3api.GetBucketReplicationRequest) }}, true
 	case "GetBucketRequestPayment":
-		return restxml.Operation{Name: "GetBucketRequestPayment", Method: "GET", URI: "/{Bucket}?requestPayment", Status: 200}, true
+		return restxml.Operation{Name: "GetBucketRequestPayment", Method: "GET", URI: "/{Bucket}?requestPayment", Status: 200, NewInput: func() any { return new(s3api.GetBucketRequestPaymentRequest) }}, true
 	case "GetBucketTagging":
 		return restxml.Operation{Name: "GetBucketTagging", Method: "GET", URI: "/{Bucket}?tagging", Status: 200, NewInput: func() any { return new(s3api.GetBucketTaggingRequest) }}, true
 	case "GetBucketVersioning":
 		return restxml.Operation{Name: "GetBucketVersioning", Method: "GET", URI: "/{Bucket}?versioning", Status: 200, NewInput: func() any { return new(s3api.GetBucketVersioningRequest) }}, true
 	case "GetBucketWebsite":
-		return restxml.Operation{Name: "GetBucketWebsite", Method: "GET", URI: "/{Bucket}?website", Status: 200}, true
+		return restxml.Operation{Name: "GetBucketWebsite", Method: "GET", URI: "/{Bucket}?website", Status: 200, NewInput: func() any { return new(s3api.GetBucketWebsiteRequest) }}, true
 	case "GetObject":
 		return restxml.Operation{Name: "GetObject", Method: "GET", URI: "/{Bucket}/{Key+}", Status: 200, NewInput: func() any { return new(s3api.GetObjectRequest) }}, true
 	case "GetObjectAcl":
@@ -132,7 +132,7 @@ func LookupOperation(name string) (restxml.Operation, bool) {
 	case "GetObjectLegalHold":
 		return restxml.Operation{Name: "GetObjectLegalHold", Method: "GET", URI: "/{Bucket}/{Key+}?legal-hold", Status: 200}, true
 	case "GetObjectLockConfiguration":
-		return restxml.Operation{Name: "GetObjectLockConfiguration", Method: "GET", URI: "/{Bucket}?object-lock", Status: 200}, true
+		return restxml.Operation{Name: "GetObjectLockConfiguration", Method: "GET", URI: "/{Bucket}?object-lock", Status: 200, NewInput: func() any { return new(s3api.GetObjectLockConfigurationRequest) }}, true
 	case "GetObjectRetention":
 		return restxml.Operation{Name: "GetObjectRetention", Method: "GET", URI: "/{Bucket}/{Key+}?retention", Status: 200}, true
 	case "GetObjectTagging":
@@ -166,15 +166,15 @@ func LookupOperation(name string) (restxml.Operation, bool) {
 	case "ListParts":
 		return restxml.Operation{Name: "ListParts", Method: "GET", URI: "/{Bucket}/{Key+}", Status: 200, RequiredQuery: []string{"uploadId"}, NewInput: func() any { return new(s3api.ListPartsRequest) }}, true
 	case "PutBucketAccelerateConfiguration":
-		return restxml.Operation{Name: "PutBucketAccelerateConfiguration", Method: "PUT", URI: "/{Bucket}?accelerate", Status: 200}, true
+		return restxml.Operation{Name: "PutBucketAccelerateConfiguration", Method: "PUT", URI: "/{Bucket}?accelerate", Status: 200, NewInput: func() any { return new(s3api.PutBucketAccelerateConfigurationRequest) }}, true
 	case "PutBucketAcl":
 		return restxml.Operation{Name: "PutBucketAcl", Method: "PUT", URI: "/{Bucket}?acl", Status: 200, ChecksumRequired: true, NewInput: func() any { return new(s3api.PutBucketAclRequest) }}, true
 	case "PutBucketAnalyticsConfiguration":
 		return restxml.Operation{Name: "PutBucketAnalyticsConfiguration", Method: "PUT", URI: "/{Bucket}?analytics", Status: 200, RequiredQuery: []string{"id"}}, true
 	case "PutBucketCors":
-		return restxml.Operation{Name: "PutBucketCors", Method: "PUT", URI: "/{Bucket}?cors", Status: 200, ChecksumRequired: true}, true
+		return restxml.Operation{Name: "PutBucketCors", Method: "PUT", URI: "/{Bucket}?cors", Status: 200, ChecksumRequired: true, NewInput: func() any { return new(s3api.PutBucketCorsRequest) }}, true
 	case "PutBucketEncryption":
-		return restxml.Operation{Name: "PutBucketEncryption", Method: "PUT", URI: "/{Bucket}?encryption", Status: 200, ChecksumRequired: true}, true
+		return restxml.Operation{Name: "PutBucketEncryption", Method: "PUT", URI: "/{Bucket}?encryption", Status: 200, ChecksumRequired: true, NewInput: func() any { return new(s3api.PutBucketEncryptionRequest) }}, true
 	case "PutBucketIntelligentTieringConfiguration":
 		return restxml.Operation{Name: "PutBucketIntelligentTieringConfiguration", Method: "PUT", URI: "/{Bucket}?intelligent-tiering", Status: 200, RequiredQuery: []string{"id"}}, true
 	case "PutBucketInventoryConfiguration":
@@ -182,29 +182,29 @@ func LookupOperation(name string) (restxml.Operation, bool) {
 	case "PutBucketLifecycle":
 		return restxml.Operation{Name: "PutBucketLifecycle", Method: "PUT", URI: "/{Bucket}?lifecycle", Status: 200, Deprecated: true, ChecksumRequired: true}, true
 	case "PutBucketLifecycleConfiguration":
-		return restxml.Operation{Name: "PutBucketLifecycleConfiguration", Method: "PUT", URI: "/{Bucket}?lifecycle", Status: 200, ChecksumRequired: true}, true
+		return restxml.Operation{Name: "PutBucketLifecycleConfiguration", Method: "PUT", URI: "/{Bucket}?lifecycle", Status: 200, ChecksumRequired: true, NewInput: func() any { return new(s3api.PutBucketLifecycleConfigurationRequest) }}, true
 	case "PutBucketLogging":
-		return restxml.Operation{Name: "PutBucketLogging", Method: "PUT", URI: "/{Bucket}?logging", Status: 200, ChecksumRequired: true}, true
+		return restxml.Operation{Name: "PutBucketLogging", Method: "PUT", URI: "/{Bucket}?logging", Status: 200, ChecksumRequired: true, NewInput: func() any { return new(s3api.PutBucketLoggingRequest) }}, true
 	case "PutBucketMetricsConfiguration":
 		return restxml.Operation{Name: "PutBucketMetricsConfiguration", Method: "PUT", URI: "/{Bucket}?metrics", Status: 200, RequiredQuery: []string{"id"}}, true
 	case "PutBucketNotification":
 		return restxml.Operation{Name: "PutBucketNotification", Method: "PUT", URI: "/{Bucket}?notification", Status: 200, Deprecated: true, ChecksumRequired: true}, true
 	case "PutBucketNotificationConfiguration":
-		return restxml.Operation{Name: "PutBucketNotificationConfiguration", Method: "PUT", URI: "/{Bucket}?notification", Status: 200}, true
+		return restxml.Operation{Name: "PutBucketNotificationConfiguration", Method: "PUT", URI: "/{Bucket}?notification", Status: 200, NewInput: func() any { return new(s3api.PutBucketNotificationConfigurationRequest) }}, true
 	case "PutBucketOwnershipControls":
 		return restxml.Operation{Name: "PutBucketOwnershipControls", Method: "PUT", URI: "/{Bucket}?ownershipControls", Status: 200, ChecksumRequired: true, NewInput: func() any { return new(s3api.PutBucketOwnershipControlsRequest) }}, true
 	case "PutBucketPolicy":
 		return restxml.Operation{Name: "PutBucketPolicy", Method: "PUT", URI: "/{Bucket}?policy", Status: 200, ChecksumRequired: true, NewInput: func() any { return new(s3api.PutBucketPolicyRequest) }}, true
 	case "PutBucketReplication":
-		return restxml.Operation{Name: "PutBucketReplication", Method: "PUT", URI: "/{Bucket}?replication", Status: 200, ChecksumRequired: true}, true
+		return restxml.Operation{Name: "PutBucketReplication", Method: "PUT", URI: "/{Bucket}?replication", Status: 200, ChecksumRequired: true, NewInput: func() any { return new(s3api.PutBucketReplicationRequest) }}, true
 	case "PutBucketRequestPayment":
-		return restxml.Operation{Name: "PutBucketRequestPayment", Method: "PUT", URI: "/{Bucket}?requestPayment", Status: 200, ChecksumRequired: true}, true
+		return restxml.Operation{Name: "PutBucketRequestPayment", Method: "PUT", URI: "/{Bucket}?requestPayment", Status: 200, ChecksumRequired: true, NewInput: func() any { return new(s3api.PutBucketRequestPaymentRequest) }}, true
 	case "PutBucketTagging":
 		return restxml.Operation{Name: "PutBucketTagging", Method: "PUT", URI: "/{Bucket}?tagging", Status: 200, ChecksumRequired: true, NewInput: func() any { return new(s3api.PutBucketTaggingRequest) }}, true
 	case "PutBucketVersioning":
 		return restxml.Operation{Name: "PutBucketVersioning", Method: "PUT", URI: "/{Bucket}?versioning", Status: 200, ChecksumRequired: true, NewInput: func() any { return new(s3api.PutBucketVersioningRequest) }}, true
 	case "PutBucketWebsite":
-		return restxml.Operation{Name: "PutBucketWebsite", Method: "PUT", URI: "/{Bucket}?website", Status: 200, ChecksumRequired: true}, true
+		return restxml.Operation{Name: "PutBucketWebsite", Method: "PUT", URI: "/{Bucket}?website", Status: 200, ChecksumRequired: true, NewInput: func() any { return new(s3api.PutBucketWebsiteRequest) }}, true
 	case "PutObject":
 		return restxml.Operation{Name: "PutObject", Method: "PUT", URI: "/{Bucket}/{Key+}", Status: 200, NewInput: func() any { return new(s3api.PutObjectRequest) }}, true
 	case "PutObjectAcl":
@@ -212,7 +212,7 @@ func LookupOperation(name string) (restxml.Operation, bool) {
 	case "PutObjectLegalHold":
 		return restxml.Operation{Name: "PutObjectLegalHold", Method: "PUT", URI: "/{Bucket}/{Key+}?legal-hold", Status: 200, ChecksumRequired: true}, true
 	case "PutObjectLockConfiguration":
-		return restxml.Operation{Name: "PutObjectLockConfiguration", Method: "PUT", URI: "/{Bucket}?object-lock", Status: 200, ChecksumRequired: true}, true
+		return restxml.Operation{Name: "PutObjectLockConfiguration", Method: "PUT", URI: "/{Bucket}?object-lock", Status: 200, ChecksumRequired: true, NewInput: func() any { return new(s3api.PutObjectLockConfigurationRequest) }}, true
 	case "PutObjectRetention":
 		return restxml.Operation{Name: "PutObjectRetention", Method: "PUT", URI: "/{Bucket}/{Key+}?retention", Status: 200, ChecksumRequired: true}, true
 	case "PutObjectTagging":
@@ -249,14 +249,24 @@ func decodeAny(d *restxml.Decoder, in any) bool {
 		decodeRequestCreateBucketRequest(d, v)
 	case *s3api.CreateMultipartUploadRequest:
 		decodeRequestCreateMultipartUploadRequest(d, v)
+	case *s3api.DeleteBucketCorsRequest:
+		decodeRequestDeleteBucketCorsRequest(d, v)
+	case *s3api.DeleteBucketEncryptionRequest:
+		decodeRequestDeleteBucketEncryptionRequest(d, v)
+	case *s3api.DeleteBucketLifecycleRequest:
+		decodeRequestDeleteBucketLifecycleRequest(d, v)
 	case *s3api.DeleteBucketOwnershipControlsRequest:
 		decodeRequestDeleteBucketOwnershipControlsRequest(d, v)
 	case *s3api.DeleteBucketPolicyRequest:
 		decodeRequestDeleteBucketPolicyRequest(d, v)
+	case *s3api.DeleteBucketReplicationRequest:
+		decodeRequestDeleteBucketReplicationRequest(d, v)
 	case *s3api.DeleteBucketRequest:
 		decodeRequestDeleteBucketRequest(d, v)
 	case *s3api.DeleteBucketTaggingRequest:
 		decodeRequestDeleteBucketTaggingRequest(d, v)
+	case *s3api.DeleteBucketWebsiteRequest:
+		decodeRequestDeleteBucketWebsiteRequest(d, v)
 	case *s3api.DeleteObjectRequest:
 		decodeRequestDeleteObjectRequest(d, v)
 	case *s3api.DeleteObjectTaggingRequest:
@@ -265,24 +275,44 @@ func decodeAny(d *restxml.Decoder, in any) bool {
 		decodeRequestDeleteObjectsRequest(d, v)
 	case *s3api.DeletePublicAccessBlockRequest:
 		decodeRequestDeletePublicAccessBlockRequest(d, v)
+	case *s3api.GetBucketAccelerateConfigurationRequest:
+		decodeRequestGetBucketAccelerateConfigurationRequest(d, v)
 	case *s3api.GetBucketAclRequest:
 		decodeRequestGetBucketAclRequest(d, v)
+	case *s3api.GetBucketCorsRequest:
+		decodeRequestGetBucketCorsRequest(d, v)
+	case *s3api.GetBucketEncryptionRequest:
+		decodeRequestGetBucketEncryptionRequest(d, v)
+	case *s3api.GetBucketLifecycleConfigurationRequest:
+		decodeRequestGetBucketLifecycleConfigurationRequest(d, v)
 	case *s3api.GetBucketLocationRequest:
 		decodeRequestGetBucketLocationRequest(d, v)
+	case *s3api.GetBucketLoggingRequest:
+		decodeRequestGetBucketLoggingRequest(d, v)
+	case *s3api.GetBucketNotificationConfigurationRequest:
+		decodeRequestGetBucketNotificationConfigurationRequest(d, v)
 	case *s3api.GetBucketOwnershipControlsRequest:
 		decodeRequestGetBucketOwnershipControlsRequest(d, v)
 	case *s3api.GetBucketPolicyRequest:
 		decodeRequestGetBucketPolicyRequest(d, v)
 	case *s3api.GetBucketPolicyStatusRequest:
 		decodeRequestGetBucketPolicyStatusRequest(d, v)
+	case *s3api.GetBucketReplicationRequest:
+		decodeRequestGetBucketReplicationRequest(d, v)
+	case *s3api.GetBucketRequestPaymentRequest:
+		decodeRequestGetBucketRequestPaymentRequest(d, v)
 	case *s3api.GetBucketTaggingRequest:
 		decodeRequestGetBucketTaggingRequest(d, v)
 	case *s3api.GetBucketVersioningRequest:
 		decodeRequestGetBucketVersioningRequest(d, v)
+	case *s3api.GetBucketWebsiteRequest:
+		decodeRequestGetBucketWebsiteRequest(d, v)
 	case *s3api.GetObjectAclRequest:
 		decodeRequestGetObjectAclRequest(d, v)
 	case *s3api.GetObjectAttributesRequest:
 		decodeRequestGetObjectAttributesRequest(d, v)
+	case *s3api.GetObjectLockConfigurationRequest:
+		decodeRequestGetObjectLockConfigurationRequest(d, v)
 	case *s3api.GetObjectRequest:
 		decodeRequestGetObjectRequest(d, v)
 	case *s3api.GetObjectTaggingRequest:
@@ -303,18 +333,38 @@ func decodeAny(d *restxml.Decoder, in any) bool {
 		decodeRequestListObjectsV2Request(d, v)
 	case *s3api.ListPartsRequest:
 		decodeRequestListPartsRequest(d, v)
+	case *s3api.PutBucketAccelerateConfigurationRequest:
+		decodeRequestPutBucketAccelerateConfigurationRequest(d, v)
 	case *s3api.PutBucketAclRequest:
 		decodeRequestPutBucketAclRequest(d, v)
+	case *s3api.PutBucketCorsRequest:
+		decodeRequestPutBucketCorsRequest(d, v)
+	case *s3api.PutBucketEncryptionRequest:
+		decodeRequestPutBucketEncryptionRequest(d, v)
+	case *s3api.PutBucketLifecycleConfigurationRequest:
+		decodeRequestPutBucketLifecycleConfigurationRequest(d, v)
+	case *s3api.PutBucketLoggingRequest:
+		decodeRequestPutBucketLoggingRequest(d, v)
+	case *s3api.PutBucketNotificationConfigurationRequest:
+		decodeRequestPutBucketNotificationConfigurationRequest(d, v)
 	case *s3api.PutBucketOwnershipControlsRequest:
 		decodeRequestPutBucketOwnershipControlsRequest(d, v)
 	case *s3api.PutBucketPolicyRequest:
 		decodeRequestPutBucketPolicyRequest(d, v)
+	case *s3api.PutBucketReplicationRequest:
+		decodeRequestPutBucketReplicationRequest(d, v)
+	case *s3api.PutBucketRequestPaymentRequest:
+		decodeRequestPutBucketRequestPaymentRequest(d, v)
 	case *s3api.PutBucketTaggingRequest:
 		decodeRequestPutBucketTaggingRequest(d, v)
 	case *s3api.PutBucketVersioningRequest:
 		decodeRequestPutBucketVersioningRequest(d, v)
+	case *s3api.PutBucketWebsiteRequest:
+		decodeRequestPutBucketWebsiteRequest(d, v)
 	case *s3api.PutObjectAclRequest:
 		decodeRequestPutObjectAclRequest(d, v)
+	case *s3api.PutObjectLockConfigurationRequest:
+		decodeRequestPutObjectLockConfigurationRequest(d, v)
 	case *s3api.PutObjectRequest:
 		decodeRequestPutObjectRequest(d, v)
 	case *s3api.PutObjectTaggingRequest:
@@ -352,24 +402,42 @@ func encodeAny(r *restxml.Response, out any) bool {
 		encodeResponseDeleteObjectTaggingOutput(r, v)
 	case *s3api.DeleteObjectsOutput:
 		encodeResponseDeleteObjectsOutput(r, v)
+	case *s3api.GetBucketAccelerateConfigurationOutput:
+		encodeResponseGetBucketAccelerateConfigurationOutput(r, v)
 	case *s3api.GetBucketAclOutput:
 		encodeResponseGetBucketAclOutput(r, v)
+	case *s3api.GetBucketCorsOutput:
+		encodeResponseGetBucketCorsOutput(r, v)
+	case *s3api.GetBucketEncryptionOutput:
+		encodeResponseGetBucketEncryptionOutput(r, v)
+	case *s3api.GetBucketLifecycleConfigurationOutput:
+		encodeResponseGetBucketLifecycleConfigurationOutput(r, v)
 	case *s3api.GetBucketLocationOutput:
 		encodeResponseGetBucketLocationOutput(r, v)
+	case *s3api.GetBucketLoggingOutput:
+		encodeResponseGetBucketLoggingOutput(r, v)
 	case *s3api.GetBucketOwnershipControlsOutput:
 		encodeResponseGetBucketOwnershipControlsOutput(r, v)
 	case *s3api.GetBucketPolicyOutput:
 		encodeResponseGetBucketPolicyOutput(r, v)
 	case *s3api.GetBucketPolicyStatusOutput:
 		encodeResponseGetBucketPolicyStatusOutput(r, v)
+	case *s3api.GetBucketReplicationOutput:
+		encodeResponseGetBucketReplicationOutput(r, v)
+	case *s3api.GetBucketRequestPaymentOutput:
+		encodeResponseGetBucketRequestPaymentOutput(r, v)
 	case *s3api.GetBucketTaggingOutput:
 		encodeResponseGetBucketTaggingOutput(r, v)
 	case *s3api.GetBucketVersioningOutput:
 		encodeResponseGetBucketVersioningOutput(r, v)
+	case *s3api.GetBucketWebsiteOutput:
+		encodeResponseGetBucketWebsiteOutput(r, v)
 	case *s3api.GetObjectAclOutput:
 		encodeResponseGetObjectAclOutput(r, v)
 	case *s3api.GetObjectAttributesOutput:
 		encodeResponseGetObjectAttributesOutput(r, v)
+	case *s3api.GetObjectLockConfigurationOutput:
+		encodeResponseGetObjectLockConfigurationOutput(r, v)
 	case *s3api.GetObjectOutput:
 		encodeResponseGetObjectOutput(r, v)
 	case *s3api.GetObjectTaggingOutput:
@@ -390,8 +458,12 @@ func encodeAny(r *restxml.Response, out any) bool {
 		encodeResponseListObjectsV2Output(r, v)
 	case *s3api.ListPartsOutput:
 		encodeResponseListPartsOutput(r, v)
+	case *s3api.NotificationConfiguration:
+		encodeResponseNotificationConfiguration(r, v)
 	case *s3api.PutObjectAclOutput:
 		encodeResponsePutObjectAclOutput(r, v)
+	case *s3api.PutObjectLockConfigurationOutput:
+		encodeResponsePutObjectLockConfigurationOutput(r, v)
 	case *s3api.PutObjectOutput:
 		encodeResponsePutObjectOutput(r, v)
 	case *s3api.PutObjectTaggingOutput:
@@ -404,6 +476,23 @@ func encodeAny(r *restxml.Response, out any) bool {
 		return false
 	}
 	return true
+}
+
+// decodeXMLAbortIncompleteMultipartUpload reads AbortIncompleteMultipartUpload from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLAbortIncompleteMultipartUpload(d *restxml.Decoder, n *restxml.Node, v *s3api.AbortIncompleteMultipartUpload) {
+	if c := n.Child("DaysAfterInitiation"); c != nil {
+		x := d.XMLInt32(c)
+		v.DaysAfterInitiation = &x
+	}
+}
+
+// encodeXMLAbortIncompleteMultipartUpload writes AbortIncompleteMultipartUpload as the element name of a response document, omitting absent optional members.
+func encodeXMLAbortIncompleteMultipartUpload(e *restxml.Encoder, name string, v *s3api.AbortIncompleteMultipartUpload) {
+	e.Start(name)
+	if v.DaysAfterInitiation != nil {
+		e.Int("DaysAfterInitiation", int64(*v.DaysAfterInitiation))
+	}
+	e.End(name)
 }
 
 // encodeResponseAbortMultipartUploadOutput sets the header members and the payload of AbortMultipartUploadOutput.
@@ -435,6 +524,14 @@ func decodeRequestAbortMultipartUploadRequest(d *restxml.Decoder, v *s3api.Abort
 	}
 }
 
+// decodeXMLAccelerateConfiguration reads AccelerateConfiguration from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLAccelerateConfiguration(d *restxml.Decoder, n *restxml.Node, v *s3api.AccelerateConfiguration) {
+	if c := n.Child("Status"); c != nil {
+		x := s3api.BucketAccelerateStatus(d.XMLString(c))
+		v.Status = &x
+	}
+}
+
 // decodeXMLAccessControlPolicy reads AccessControlPolicy from the element n of a request document; a missing required element or a malformed value is MalformedXML.
 func decodeXMLAccessControlPolicy(d *restxml.Decoder, n *restxml.Node, v *s3api.AccessControlPolicy) {
 	if w := n.Child("AccessControlList"); w != nil {
@@ -451,6 +548,22 @@ func decodeXMLAccessControlPolicy(d *restxml.Decoder, n *restxml.Node, v *s3api.
 	}
 }
 
+// decodeXMLAccessControlTranslation reads AccessControlTranslation from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLAccessControlTranslation(d *restxml.Decoder, n *restxml.Node, v *s3api.AccessControlTranslation) {
+	if c := n.Child("Owner"); c != nil {
+		v.Owner = s3api.OwnerOverride(d.XMLString(c))
+	} else {
+		d.MissingElement("Owner")
+	}
+}
+
+// encodeXMLAccessControlTranslation writes AccessControlTranslation as the element name of a response document, omitting absent optional members.
+func encodeXMLAccessControlTranslation(e *restxml.Encoder, name string, v *s3api.AccessControlTranslation) {
+	e.Start(name)
+	e.String("Owner", string(*&v.Owner))
+	e.End(name)
+}
+
 // encodeXMLBucket writes Bucket as the element name of a response document, omitting absent optional members.
 func encodeXMLBucket(e *restxml.Encoder, name string, v *s3api.Bucket) {
 	e.Start(name)
@@ -459,6 +572,108 @@ func encodeXMLBucket(e *restxml.Encoder, name string, v *s3api.Bucket) {
 	}
 	if v.CreationDate != nil {
 		e.Time("CreationDate", *v.CreationDate)
+	}
+	e.End(name)
+}
+
+// decodeXMLBucketLifecycleConfiguration reads BucketLifecycleConfiguration from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLBucketLifecycleConfiguration(d *restxml.Decoder, n *restxml.Node, v *s3api.BucketLifecycleConfiguration) {
+	if cs := n.ChildrenNamed("Rule"); len(cs) > 0 {
+		xs := make([]s3api.LifecycleRule, 0, len(cs))
+		for _, c := range cs {
+			xs = append(xs, restxml.DecodeStruct(d, c, decodeXMLLifecycleRule))
+		}
+		v.Rules = xs
+	} else {
+		d.MissingElement("Rule")
+	}
+}
+
+// decodeXMLBucketLoggingStatus reads BucketLoggingStatus from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLBucketLoggingStatus(d *restxml.Decoder, n *restxml.Node, v *s3api.BucketLoggingStatus) {
+	if c := n.Child("LoggingEnabled"); c != nil {
+		x := restxml.DecodeStruct(d, c, decodeXMLLoggingEnabled)
+		v.LoggingEnabled = &x
+	}
+}
+
+// decodeXMLCORSConfiguration reads CORSConfiguration from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLCORSConfiguration(d *restxml.Decoder, n *restxml.Node, v *s3api.CORSConfiguration) {
+	if cs := n.ChildrenNamed("CORSRule"); len(cs) > 0 {
+		xs := make([]s3api.CORSRule, 0, len(cs))
+		for _, c := range cs {
+			xs = append(xs, restxml.DecodeStruct(d, c, decodeXMLCORSRule))
+		}
+		v.CORSRules = xs
+	} else {
+		d.MissingElement("CORSRule")
+	}
+}
+
+// decodeXMLCORSRule reads CORSRule from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLCORSRule(d *restxml.Decoder, n *restxml.Node, v *s3api.CORSRule) {
+	if c := n.Child("ID"); c != nil {
+		x := d.XMLString(c)
+		v.ID = &x
+	}
+	if cs := n.ChildrenNamed("AllowedHeader"); len(cs) > 0 {
+		xs := make([]string, 0, len(cs))
+		for _, c := range cs {
+			xs = append(xs, d.XMLString(c))
+		}
+		v.AllowedHeaders = xs
+	}
+	if cs := n.ChildrenNamed("AllowedMethod"); len(cs) > 0 {
+		xs := make([]string, 0, len(cs))
+		for _, c := range cs {
+			xs = append(xs, d.XMLString(c))
+		}
+		v.AllowedMethods = xs
+	} else {
+		d.MissingElement("AllowedMethod")
+	}
+	if cs := n.ChildrenNamed("AllowedOrigin"); len(cs) > 0 {
+		xs := make([]string, 0, len(cs))
+		for _, c := range cs {
+			xs = append(xs, d.XMLString(c))
+		}
+		v.AllowedOrigins = xs
+	} else {
+		d.MissingElement("AllowedOrigin")
+	}
+	if cs := n.ChildrenNamed("ExposeHeader"); len(cs) > 0 {
+		xs := make([]string, 0, len(cs))
+		for _, c := range cs {
+			xs = append(xs, d.XMLString(c))
+		}
+		v.ExposeHeaders = xs
+	}
+	if c := n.Child("MaxAgeSeconds"); c != nil {
+		x := d.XMLInt32(c)
+		v.MaxAgeSeconds = &x
+	}
+}
+
+// encodeXMLCORSRule writes CORSRule as the element name of a response document, omitting absent optional members.
+func encodeXMLCORSRule(e *restxml.Encoder, name string, v *s3api.CORSRule) {
+	e.Start(name)
+	if v.ID != nil {
+		e.String("ID", *v.ID)
+	}
+	for i := range v.AllowedHeaders {
+		e.String("AllowedHeader", *&v.AllowedHeaders[i])
+	}
+	for i := range v.AllowedMethods {
+		e.String("AllowedMethod", *&v.AllowedMethods[i])
+	}
+	for i := range v.AllowedOrigins {
+		e.String("AllowedOrigin", *&v.AllowedOrigins[i])
+	}
+	for i := range v.ExposeHeaders {
+		e.String("ExposeHeader", *&v.ExposeHeaders[i])
+	}
+	if v.MaxAgeSeconds != nil {
+		e.Int("MaxAgeSeconds", int64(*v.MaxAgeSeconds))
 	}
 	e.End(name)
 }
@@ -636,6 +851,30 @@ func decodeXMLCompletedPart(d *restxml.Decoder, n *restxml.Node, v *s3api.Comple
 		x := d.XMLInt32(c)
 		v.PartNumber = &x
 	}
+}
+
+// decodeXMLCondition reads Condition from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLCondition(d *restxml.Decoder, n *restxml.Node, v *s3api.Condition) {
+	if c := n.Child("HttpErrorCodeReturnedEquals"); c != nil {
+		x := d.XMLString(c)
+		v.HttpErrorCodeReturnedEquals = &x
+	}
+	if c := n.Child("KeyPrefixEquals"); c != nil {
+		x := d.XMLString(c)
+		v.KeyPrefixEquals = &x
+	}
+}
+
+// encodeXMLCondition writes Condition as the element name of a response document, omitting absent optional members.
+func encodeXMLCondition(e *restxml.Encoder, name string, v *s3api.Condition) {
+	e.Start(name)
+	if v.HttpErrorCodeReturnedEquals != nil {
+		e.String("HttpErrorCodeReturnedEquals", *v.HttpErrorCodeReturnedEquals)
+	}
+	if v.KeyPrefixEquals != nil {
+		e.String("KeyPrefixEquals", *v.KeyPrefixEquals)
+	}
+	e.End(name)
 }
 
 // encodeResponseCopyObjectOutput sets the header members and the payload of CopyObjectOutput.
@@ -1123,6 +1362,37 @@ func decodeRequestCreateMultipartUploadRequest(d *restxml.Decoder, v *s3api.Crea
 	}
 }
 
+// decodeXMLDefaultRetention reads DefaultRetention from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLDefaultRetention(d *restxml.Decoder, n *restxml.Node, v *s3api.DefaultRetention) {
+	if c := n.Child("Mode"); c != nil {
+		x := s3api.ObjectLockRetentionMode(d.XMLString(c))
+		v.Mode = &x
+	}
+	if c := n.Child("Days"); c != nil {
+		x := d.XMLInt32(c)
+		v.Days = &x
+	}
+	if c := n.Child("Years"); c != nil {
+		x := d.XMLInt32(c)
+		v.Years = &x
+	}
+}
+
+// encodeXMLDefaultRetention writes DefaultRetention as the element name of a response document, omitting absent optional members.
+func encodeXMLDefaultRetention(e *restxml.Encoder, name string, v *s3api.DefaultRetention) {
+	e.Start(name)
+	if v.Mode != nil {
+		e.String("Mode", string(*v.Mode))
+	}
+	if v.Days != nil {
+		e.Int("Days", int64(*v.Days))
+	}
+	if v.Years != nil {
+		e.Int("Years", int64(*v.Years))
+	}
+	e.End(name)
+}
+
 // decodeXMLDelete reads Delete from the element n of a request document; a missing required element or a malformed value is MalformedXML.
 func decodeXMLDelete(d *restxml.Decoder, n *restxml.Node, v *s3api.Delete) {
 	if cs := n.ChildrenNamed("Object"); len(cs) > 0 {
@@ -1141,6 +1411,33 @@ func decodeXMLDelete(d *restxml.Decoder, n *restxml.Node, v *s3api.Delete) {
 	}
 }
 
+// decodeRequestDeleteBucketCorsRequest binds the members of DeleteBucketCorsRequest from the request's URI labels, query, headers and payload.
+func decodeRequestDeleteBucketCorsRequest(d *restxml.Decoder, v *s3api.DeleteBucketCorsRequest) {
+	v.Bucket = d.Label("Bucket")
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
+}
+
+// decodeRequestDeleteBucketEncryptionRequest binds the members of DeleteBucketEncryptionRequest from the request's URI labels, query, headers and payload.
+func decodeRequestDeleteBucketEncryptionRequest(d *restxml.Decoder, v *s3api.DeleteBucketEncryptionRequest) {
+	v.Bucket = d.Label("Bucket")
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
+}
+
+// decodeRequestDeleteBucketLifecycleRequest binds the members of DeleteBucketLifecycleRequest from the request's URI labels, query, headers and payload.
+func decodeRequestDeleteBucketLifecycleRequest(d *restxml.Decoder, v *s3api.DeleteBucketLifecycleRequest) {
+	v.Bucket = d.Label("Bucket")
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
+}
+
 // decodeRequestDeleteBucketOwnershipControlsRequest binds the members of DeleteBucketOwnershipControlsRequest from the request's URI labels, query, headers and payload.
 func decodeRequestDeleteBucketOwnershipControlsRequest(d *restxml.Decoder, v *s3api.DeleteBucketOwnershipControlsRequest) {
 	v.Bucket = d.Label("Bucket")
@@ -1152,6 +1449,15 @@ func decodeRequestDeleteBucketOwnershipControlsRequest(d *restxml.Decoder, v *s3
 
 // decodeRequestDeleteBucketPolicyRequest binds the members of DeleteBucketPolicyRequest from the request's URI labels, query, headers and payload.
 func decodeRequestDeleteBucketPolicyRequest(d *restxml.Decoder, v *s3api.DeleteBucketPolicyRequest) {
+	v.Bucket = d.Label("Bucket")
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
+}
+
+// decodeRequestDeleteBucketReplicationRequest binds the members of DeleteBucketReplicationRequest from the request's URI labels, query, headers and payload.
+func decodeRequestDeleteBucketReplicationRequest(d *restxml.Decoder, v *s3api.DeleteBucketReplicationRequest) {
 	v.Bucket = d.Label("Bucket")
 	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
 		x := s
@@ -1177,6 +1483,15 @@ func decodeRequestDeleteBucketTaggingRequest(d *restxml.Decoder, v *s3api.Delete
 	}
 }
 
+// decodeRequestDeleteBucketWebsiteRequest binds the members of DeleteBucketWebsiteRequest from the request's URI labels, query, headers and payload.
+func decodeRequestDeleteBucketWebsiteRequest(d *restxml.Decoder, v *s3api.DeleteBucketWebsiteRequest) {
+	v.Bucket = d.Label("Bucket")
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
+}
+
 // encodeXMLDeleteMarkerEntry writes DeleteMarkerEntry as the element name of a response document, omitting absent optional members.
 func encodeXMLDeleteMarkerEntry(e *restxml.Encoder, name string, v *s3api.DeleteMarkerEntry) {
 	e.Start(name)
@@ -1194,6 +1509,23 @@ func encodeXMLDeleteMarkerEntry(e *restxml.Encoder, name string, v *s3api.Delete
 	}
 	if v.LastModified != nil {
 		e.Time("LastModified", *v.LastModified)
+	}
+	e.End(name)
+}
+
+// decodeXMLDeleteMarkerReplication reads DeleteMarkerReplication from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLDeleteMarkerReplication(d *restxml.Decoder, n *restxml.Node, v *s3api.DeleteMarkerReplication) {
+	if c := n.Child("Status"); c != nil {
+		x := s3api.DeleteMarkerReplicationStatus(d.XMLString(c))
+		v.Status = &x
+	}
+}
+
+// encodeXMLDeleteMarkerReplication writes DeleteMarkerReplication as the element name of a response document, omitting absent optional members.
+func encodeXMLDeleteMarkerReplication(e *restxml.Encoder, name string, v *s3api.DeleteMarkerReplication) {
+	e.Start(name)
+	if v.Status != nil {
+		e.String("Status", string(*v.Status))
 	}
 	e.End(name)
 }
@@ -1342,6 +1674,81 @@ func encodeXMLDeletedObject(e *restxml.Encoder, name string, v *s3api.DeletedObj
 	e.End(name)
 }
 
+// decodeXMLDestination reads Destination from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLDestination(d *restxml.Decoder, n *restxml.Node, v *s3api.Destination) {
+	if c := n.Child("Bucket"); c != nil {
+		v.Bucket = d.XMLString(c)
+	} else {
+		d.MissingElement("Bucket")
+	}
+	if c := n.Child("Account"); c != nil {
+		x := d.XMLString(c)
+		v.Account = &x
+	}
+	if c := n.Child("StorageClass"); c != nil {
+		x := s3api.StorageClass(d.XMLString(c))
+		v.StorageClass = &x
+	}
+	if c := n.Child("AccessControlTranslation"); c != nil {
+		x := restxml.DecodeStruct(d, c, decodeXMLAccessControlTranslation)
+		v.AccessControlTranslation = &x
+	}
+	if c := n.Child("EncryptionConfiguration"); c != nil {
+		x := restxml.DecodeStruct(d, c, decodeXMLEncryptionConfiguration)
+		v.EncryptionConfiguration = &x
+	}
+	if c := n.Child("ReplicationTime"); c != nil {
+		x := restxml.DecodeStruct(d, c, decodeXMLReplicationTime)
+		v.ReplicationTime = &x
+	}
+	if c := n.Child("Metrics"); c != nil {
+		x := restxml.DecodeStruct(d, c, decodeXMLMetrics)
+		v.Metrics = &x
+	}
+}
+
+// encodeXMLDestination writes Destination as the element name of a response document, omitting absent optional members.
+func encodeXMLDestination(e *restxml.Encoder, name string, v *s3api.Destination) {
+	e.Start(name)
+	e.String("Bucket", *&v.Bucket)
+	if v.Account != nil {
+		e.String("Account", *v.Account)
+	}
+	if v.StorageClass != nil {
+		e.String("StorageClass", string(*v.StorageClass))
+	}
+	if v.AccessControlTranslation != nil {
+		encodeXMLAccessControlTranslation(e, "AccessControlTranslation", v.AccessControlTranslation)
+	}
+	if v.EncryptionConfiguration != nil {
+		encodeXMLEncryptionConfiguration(e, "EncryptionConfiguration", v.EncryptionConfiguration)
+	}
+	if v.ReplicationTime != nil {
+		encodeXMLReplicationTime(e, "ReplicationTime", v.ReplicationTime)
+	}
+	if v.Metrics != nil {
+		encodeXMLMetrics(e, "Metrics", v.Metrics)
+	}
+	e.End(name)
+}
+
+// decodeXMLEncryptionConfiguration reads EncryptionConfiguration from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLEncryptionConfiguration(d *restxml.Decoder, n *restxml.Node, v *s3api.EncryptionConfiguration) {
+	if c := n.Child("ReplicaKmsKeyID"); c != nil {
+		x := d.XMLString(c)
+		v.ReplicaKmsKeyID = &x
+	}
+}
+
+// encodeXMLEncryptionConfiguration writes EncryptionConfiguration as the element name of a response document, omitting absent optional members.
+func encodeXMLEncryptionConfiguration(e *restxml.Encoder, name string, v *s3api.EncryptionConfiguration) {
+	e.Start(name)
+	if v.ReplicaKmsKeyID != nil {
+		e.String("ReplicaKmsKeyID", *v.ReplicaKmsKeyID)
+	}
+	e.End(name)
+}
+
 // encodeXMLError writes Error as the element name of a response document, omitting absent optional members.
 func encodeXMLError(e *restxml.Encoder, name string, v *s3api.Error) {
 	e.Start(name)
@@ -1358,6 +1765,100 @@ func encodeXMLError(e *restxml.Encoder, name string, v *s3api.Error) {
 		e.String("Message", *v.Message)
 	}
 	e.End(name)
+}
+
+// decodeXMLErrorDocument reads ErrorDocument from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLErrorDocument(d *restxml.Decoder, n *restxml.Node, v *s3api.ErrorDocument) {
+	if c := n.Child("Key"); c != nil {
+		v.Key = d.XMLString(c)
+	} else {
+		d.MissingElement("Key")
+	}
+}
+
+// encodeXMLErrorDocument writes ErrorDocument as the element name of a response document, omitting absent optional members.
+func encodeXMLErrorDocument(e *restxml.Encoder, name string, v *s3api.ErrorDocument) {
+	e.Start(name)
+	e.String("Key", *&v.Key)
+	e.End(name)
+}
+
+// decodeXMLEventBridgeConfiguration reads EventBridgeConfiguration from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLEventBridgeConfiguration(*restxml.Decoder, *restxml.Node, *s3api.EventBridgeConfiguration) {
+}
+
+// encodeXMLEventBridgeConfiguration writes EventBridgeConfiguration as the element name of a response document, omitting absent optional members.
+func encodeXMLEventBridgeConfiguration(e *restxml.Encoder, name string, v *s3api.EventBridgeConfiguration) {
+	e.Start(name)
+	e.End(name)
+}
+
+// decodeXMLExistingObjectReplication reads ExistingObjectReplication from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLExistingObjectReplication(d *restxml.Decoder, n *restxml.Node, v *s3api.ExistingObjectReplication) {
+	if c := n.Child("Status"); c != nil {
+		v.Status = s3api.ExistingObjectReplicationStatus(d.XMLString(c))
+	} else {
+		d.MissingElement("Status")
+	}
+}
+
+// encodeXMLExistingObjectReplication writes ExistingObjectReplication as the element name of a response document, omitting absent optional members.
+func encodeXMLExistingObjectReplication(e *restxml.Encoder, name string, v *s3api.ExistingObjectReplication) {
+	e.Start(name)
+	e.String("Status", string(*&v.Status))
+	e.End(name)
+}
+
+// decodeXMLFilterRule reads FilterRule from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLFilterRule(d *restxml.Decoder, n *restxml.Node, v *s3api.FilterRule) {
+	if c := n.Child("Name"); c != nil {
+		x := s3api.FilterRuleName(d.XMLString(c))
+		v.Name = &x
+	}
+	if c := n.Child("Value"); c != nil {
+		x := d.XMLString(c)
+		v.Value = &x
+	}
+}
+
+// encodeXMLFilterRule writes FilterRule as the element name of a response document, omitting absent optional members.
+func encodeXMLFilterRule(e *restxml.Encoder, name string, v *s3api.FilterRule) {
+	e.Start(name)
+	if v.Name != nil {
+		e.String("Name", string(*v.Name))
+	}
+	if v.Value != nil {
+		e.String("Value", *v.Value)
+	}
+	e.End(name)
+}
+
+// encodeResponseGetBucketAccelerateConfigurationOutput sets the header members and the payload of GetBucketAccelerateConfigurationOutput.
+func encodeResponseGetBucketAccelerateConfigurationOutput(r *restxml.Response, v *s3api.GetBucketAccelerateConfigurationOutput) {
+	if v == nil {
+		return
+	}
+	r.XML(func(e *restxml.Encoder) {
+		encodeXMLGetBucketAccelerateConfigurationOutput(e, "AccelerateConfiguration", v)
+	})
+}
+
+// encodeXMLGetBucketAccelerateConfigurationOutput writes GetBucketAccelerateConfigurationOutput as the element name of a response document, omitting absent optional members.
+func encodeXMLGetBucketAccelerateConfigurationOutput(e *restxml.Encoder, name string, v *s3api.GetBucketAccelerateConfigurationOutput) {
+	e.Start(name)
+	if v.Status != nil {
+		e.String("Status", string(*v.Status))
+	}
+	e.End(name)
+}
+
+// decodeRequestGetBucketAccelerateConfigurationRequest binds the members of GetBucketAccelerateConfigurationRequest from the request's URI labels, query, headers and payload.
+func decodeRequestGetBucketAccelerateConfigurationRequest(d *restxml.Decoder, v *s3api.GetBucketAccelerateConfigurationRequest) {
+	v.Bucket = d.Label("Bucket")
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
 }
 
 // encodeResponseGetBucketAclOutput sets the header members and the payload of GetBucketAclOutput.
@@ -1393,6 +1894,81 @@ func decodeRequestGetBucketAclRequest(d *restxml.Decoder, v *s3api.GetBucketAclR
 	}
 }
 
+// encodeResponseGetBucketCorsOutput sets the header members and the payload of GetBucketCorsOutput.
+func encodeResponseGetBucketCorsOutput(r *restxml.Response, v *s3api.GetBucketCorsOutput) {
+	if v == nil {
+		return
+	}
+	r.XML(func(e *restxml.Encoder) { encodeXMLGetBucketCorsOutput(e, "CORSConfiguration", v) })
+}
+
+// encodeXMLGetBucketCorsOutput writes GetBucketCorsOutput as the element name of a response document, omitting absent optional members.
+func encodeXMLGetBucketCorsOutput(e *restxml.Encoder, name string, v *s3api.GetBucketCorsOutput) {
+	e.Start(name)
+	for i := range v.CORSRules {
+		encodeXMLCORSRule(e, "CORSRule", &v.CORSRules[i])
+	}
+	e.End(name)
+}
+
+// decodeRequestGetBucketCorsRequest binds the members of GetBucketCorsRequest from the request's URI labels, query, headers and payload.
+func decodeRequestGetBucketCorsRequest(d *restxml.Decoder, v *s3api.GetBucketCorsRequest) {
+	v.Bucket = d.Label("Bucket")
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
+}
+
+// encodeResponseGetBucketEncryptionOutput sets the header members and the payload of GetBucketEncryptionOutput.
+func encodeResponseGetBucketEncryptionOutput(r *restxml.Response, v *s3api.GetBucketEncryptionOutput) {
+	if v == nil {
+		return
+	}
+	if v.ServerSideEncryptionConfiguration != nil {
+		r.XML(func(e *restxml.Encoder) {
+			encodeXMLServerSideEncryptionConfiguration(e, "ServerSideEncryptionConfiguration", v.ServerSideEncryptionConfiguration)
+		})
+	}
+}
+
+// decodeRequestGetBucketEncryptionRequest binds the members of GetBucketEncryptionRequest from the request's URI labels, query, headers and payload.
+func decodeRequestGetBucketEncryptionRequest(d *restxml.Decoder, v *s3api.GetBucketEncryptionRequest) {
+	v.Bucket = d.Label("Bucket")
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
+}
+
+// encodeResponseGetBucketLifecycleConfigurationOutput sets the header members and the payload of GetBucketLifecycleConfigurationOutput.
+func encodeResponseGetBucketLifecycleConfigurationOutput(r *restxml.Response, v *s3api.GetBucketLifecycleConfigurationOutput) {
+	if v == nil {
+		return
+	}
+	r.XML(func(e *restxml.Encoder) {
+		encodeXMLGetBucketLifecycleConfigurationOutput(e, "LifecycleConfiguration", v)
+	})
+}
+
+// encodeXMLGetBucketLifecycleConfigurationOutput writes GetBucketLifecycleConfigurationOutput as the element name of a response document, omitting absent optional members.
+func encodeXMLGetBucketLifecycleConfigurationOutput(e *restxml.Encoder, name string, v *s3api.GetBucketLifecycleConfigurationOutput) {
+	e.Start(name)
+	for i := range v.Rules {
+		encodeXMLLifecycleRule(e, "Rule", &v.Rules[i])
+	}
+	e.End(name)
+}
+
+// decodeRequestGetBucketLifecycleConfigurationRequest binds the members of GetBucketLifecycleConfigurationRequest from the request's URI labels, query, headers and payload.
+func decodeRequestGetBucketLifecycleConfigurationRequest(d *restxml.Decoder, v *s3api.GetBucketLifecycleConfigurationRequest) {
+	v.Bucket = d.Label("Bucket")
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
+}
+
 // encodeResponseGetBucketLocationOutput sets the header members and the payload of GetBucketLocationOutput.
 func encodeResponseGetBucketLocationOutput(r *restxml.Response, v *s3api.GetBucketLocationOutput) {
 	if v == nil {
@@ -1409,6 +1985,41 @@ func encodeResponseGetBucketLocationOutput(r *restxml.Response, v *s3api.GetBuck
 
 // decodeRequestGetBucketLocationRequest binds the members of GetBucketLocationRequest from the request's URI labels, query, headers and payload.
 func decodeRequestGetBucketLocationRequest(d *restxml.Decoder, v *s3api.GetBucketLocationRequest) {
+	v.Bucket = d.Label("Bucket")
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
+}
+
+// encodeResponseGetBucketLoggingOutput sets the header members and the payload of GetBucketLoggingOutput.
+func encodeResponseGetBucketLoggingOutput(r *restxml.Response, v *s3api.GetBucketLoggingOutput) {
+	if v == nil {
+		return
+	}
+	r.XML(func(e *restxml.Encoder) { encodeXMLGetBucketLoggingOutput(e, "BucketLoggingStatus", v) })
+}
+
+// encodeXMLGetBucketLoggingOutput writes GetBucketLoggingOutput as the element name of a response document, omitting absent optional members.
+func encodeXMLGetBucketLoggingOutput(e *restxml.Encoder, name string, v *s3api.GetBucketLoggingOutput) {
+	e.Start(name)
+	if v.LoggingEnabled != nil {
+		encodeXMLLoggingEnabled(e, "LoggingEnabled", v.LoggingEnabled)
+	}
+	e.End(name)
+}
+
+// decodeRequestGetBucketLoggingRequest binds the members of GetBucketLoggingRequest from the request's URI labels, query, headers and payload.
+func decodeRequestGetBucketLoggingRequest(d *restxml.Decoder, v *s3api.GetBucketLoggingRequest) {
+	v.Bucket = d.Label("Bucket")
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
+}
+
+// decodeRequestGetBucketNotificationConfigurationRequest binds the members of GetBucketNotificationConfigurationRequest from the request's URI labels, query, headers and payload.
+func decodeRequestGetBucketNotificationConfigurationRequest(d *restxml.Decoder, v *s3api.GetBucketNotificationConfigurationRequest) {
 	v.Bucket = d.Label("Bucket")
 	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
 		x := s
@@ -1473,6 +2084,53 @@ func decodeRequestGetBucketPolicyStatusRequest(d *restxml.Decoder, v *s3api.GetB
 	}
 }
 
+// encodeResponseGetBucketReplicationOutput sets the header members and the payload of GetBucketReplicationOutput.
+func encodeResponseGetBucketReplicationOutput(r *restxml.Response, v *s3api.GetBucketReplicationOutput) {
+	if v == nil {
+		return
+	}
+	if v.ReplicationConfiguration != nil {
+		r.XML(func(e *restxml.Encoder) {
+			encodeXMLReplicationConfiguration(e, "ReplicationConfiguration", v.ReplicationConfiguration)
+		})
+	}
+}
+
+// decodeRequestGetBucketReplicationRequest binds the members of GetBucketReplicationRequest from the request's URI labels, query, headers and payload.
+func decodeRequestGetBucketReplicationRequest(d *restxml.Decoder, v *s3api.GetBucketReplicationRequest) {
+	v.Bucket = d.Label("Bucket")
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
+}
+
+// encodeResponseGetBucketRequestPaymentOutput sets the header members and the payload of GetBucketRequestPaymentOutput.
+func encodeResponseGetBucketRequestPaymentOutput(r *restxml.Response, v *s3api.GetBucketRequestPaymentOutput) {
+	if v == nil {
+		return
+	}
+	r.XML(func(e *restxml.Encoder) { encodeXMLGetBucketRequestPaymentOutput(e, "RequestPaymentConfiguration", v) })
+}
+
+// encodeXMLGetBucketRequestPaymentOutput writes GetBucketRequestPaymentOutput as the element name of a response document, omitting absent optional members.
+func encodeXMLGetBucketRequestPaymentOutput(e *restxml.Encoder, name string, v *s3api.GetBucketRequestPaymentOutput) {
+	e.Start(name)
+	if v.Payer != nil {
+		e.String("Payer", string(*v.Payer))
+	}
+	e.End(name)
+}
+
+// decodeRequestGetBucketRequestPaymentRequest binds the members of GetBucketRequestPaymentRequest from the request's URI labels, query, headers and payload.
+func decodeRequestGetBucketRequestPaymentRequest(d *restxml.Decoder, v *s3api.GetBucketRequestPaymentRequest) {
+	v.Bucket = d.Label("Bucket")
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
+}
+
 // encodeResponseGetBucketTaggingOutput sets the header members and the payload of GetBucketTaggingOutput.
 func encodeResponseGetBucketTaggingOutput(r *restxml.Response, v *s3api.GetBucketTaggingOutput) {
 	if v == nil {
@@ -1525,6 +2183,45 @@ func encodeXMLGetBucketVersioningOutput(e *restxml.Encoder, name string, v *s3ap
 
 // decodeRequestGetBucketVersioningRequest binds the members of GetBucketVersioningRequest from the request's URI labels, query, headers and payload.
 func decodeRequestGetBucketVersioningRequest(d *restxml.Decoder, v *s3api.GetBucketVersioningRequest) {
+	v.Bucket = d.Label("Bucket")
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
+}
+
+// encodeResponseGetBucketWebsiteOutput sets the header members and the payload of GetBucketWebsiteOutput.
+func encodeResponseGetBucketWebsiteOutput(r *restxml.Response, v *s3api.GetBucketWebsiteOutput) {
+	if v == nil {
+		return
+	}
+	r.XML(func(e *restxml.Encoder) { encodeXMLGetBucketWebsiteOutput(e, "WebsiteConfiguration", v) })
+}
+
+// encodeXMLGetBucketWebsiteOutput writes GetBucketWebsiteOutput as the element name of a response document, omitting absent optional members.
+func encodeXMLGetBucketWebsiteOutput(e *restxml.Encoder, name string, v *s3api.GetBucketWebsiteOutput) {
+	e.Start(name)
+	if v.RedirectAllRequestsTo != nil {
+		encodeXMLRedirectAllRequestsTo(e, "RedirectAllRequestsTo", v.RedirectAllRequestsTo)
+	}
+	if v.IndexDocument != nil {
+		encodeXMLIndexDocument(e, "IndexDocument", v.IndexDocument)
+	}
+	if v.ErrorDocument != nil {
+		encodeXMLErrorDocument(e, "ErrorDocument", v.ErrorDocument)
+	}
+	if v.RoutingRules != nil {
+		e.Start("RoutingRules")
+		for i := range v.RoutingRules {
+			encodeXMLRoutingRule(e, "RoutingRule", &v.RoutingRules[i])
+		}
+		e.End("RoutingRules")
+	}
+	e.End(name)
+}
+
+// decodeRequestGetBucketWebsiteRequest binds the members of GetBucketWebsiteRequest from the request's URI labels, query, headers and payload.
+func decodeRequestGetBucketWebsiteRequest(d *restxml.Decoder, v *s3api.GetBucketWebsiteRequest) {
 	v.Bucket = d.Label("Bucket")
 	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
 		x := s
@@ -1685,6 +2382,27 @@ func decodeRequestGetObjectAttributesRequest(d *restxml.Decoder, v *s3api.GetObj
 		}
 	} else {
 		d.Missing("header", "x-amz-object-attributes")
+	}
+}
+
+// encodeResponseGetObjectLockConfigurationOutput sets the header members and the payload of GetObjectLockConfigurationOutput.
+func encodeResponseGetObjectLockConfigurationOutput(r *restxml.Response, v *s3api.GetObjectLockConfigurationOutput) {
+	if v == nil {
+		return
+	}
+	if v.ObjectLockConfiguration != nil {
+		r.XML(func(e *restxml.Encoder) {
+			encodeXMLObjectLockConfiguration(e, "ObjectLockConfiguration", v.ObjectLockConfiguration)
+		})
+	}
+}
+
+// decodeRequestGetObjectLockConfigurationRequest binds the members of GetObjectLockConfigurationRequest from the request's URI labels, query, headers and payload.
+func decodeRequestGetObjectLockConfigurationRequest(d *restxml.Decoder, v *s3api.GetObjectLockConfigurationRequest) {
+	v.Bucket = d.Label("Bucket")
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
 	}
 }
 
@@ -2193,6 +2911,22 @@ func decodeRequestHeadObjectRequest(d *restxml.Decoder, v *s3api.HeadObjectReque
 	}
 }
 
+// decodeXMLIndexDocument reads IndexDocument from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLIndexDocument(d *restxml.Decoder, n *restxml.Node, v *s3api.IndexDocument) {
+	if c := n.Child("Suffix"); c != nil {
+		v.Suffix = d.XMLString(c)
+	} else {
+		d.MissingElement("Suffix")
+	}
+}
+
+// encodeXMLIndexDocument writes IndexDocument as the element name of a response document, omitting absent optional members.
+func encodeXMLIndexDocument(e *restxml.Encoder, name string, v *s3api.IndexDocument) {
+	e.Start(name)
+	e.String("Suffix", *&v.Suffix)
+	e.End(name)
+}
+
 // encodeXMLInitiator writes Initiator as the element name of a response document, omitting absent optional members.
 func encodeXMLInitiator(e *restxml.Encoder, name string, v *s3api.Initiator) {
 	e.Start(name)
@@ -2201,6 +2935,243 @@ func encodeXMLInitiator(e *restxml.Encoder, name string, v *s3api.Initiator) {
 	}
 	if v.DisplayName != nil {
 		e.String("DisplayName", *v.DisplayName)
+	}
+	e.End(name)
+}
+
+// decodeXMLLambdaFunctionConfiguration reads LambdaFunctionConfiguration from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLLambdaFunctionConfiguration(d *restxml.Decoder, n *restxml.Node, v *s3api.LambdaFunctionConfiguration) {
+	if c := n.Child("Id"); c != nil {
+		x := d.XMLString(c)
+		v.Id = &x
+	}
+	if c := n.Child("CloudFunction"); c != nil {
+		v.LambdaFunctionArn = d.XMLString(c)
+	} else {
+		d.MissingElement("CloudFunction")
+	}
+	if cs := n.ChildrenNamed("Event"); len(cs) > 0 {
+		xs := make([]s3api.Event, 0, len(cs))
+		for _, c := range cs {
+			xs = append(xs, s3api.Event(d.XMLString(c)))
+		}
+		v.Events = xs
+	} else {
+		d.MissingElement("Event")
+	}
+	if c := n.Child("Filter"); c != nil {
+		x := restxml.DecodeStruct(d, c, decodeXMLNotificationConfigurationFilter)
+		v.Filter = &x
+	}
+}
+
+// encodeXMLLambdaFunctionConfiguration writes LambdaFunctionConfiguration as the element name of a response document, omitting absent optional members.
+func encodeXMLLambdaFunctionConfiguration(e *restxml.Encoder, name string, v *s3api.LambdaFunctionConfiguration) {
+	e.Start(name)
+	if v.Id != nil {
+		e.String("Id", *v.Id)
+	}
+	e.String("CloudFunction", *&v.LambdaFunctionArn)
+	for i := range v.Events {
+		e.String("Event", string(*&v.Events[i]))
+	}
+	if v.Filter != nil {
+		encodeXMLNotificationConfigurationFilter(e, "Filter", v.Filter)
+	}
+	e.End(name)
+}
+
+// decodeXMLLifecycleExpiration reads LifecycleExpiration from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLLifecycleExpiration(d *restxml.Decoder, n *restxml.Node, v *s3api.LifecycleExpiration) {
+	if c := n.Child("Date"); c != nil {
+		x := d.XMLTime(c)
+		v.Date = &x
+	}
+	if c := n.Child("Days"); c != nil {
+		x := d.XMLInt32(c)
+		v.Days = &x
+	}
+	if c := n.Child("ExpiredObjectDeleteMarker"); c != nil {
+		x := d.XMLBool(c)
+		v.ExpiredObjectDeleteMarker = &x
+	}
+}
+
+// encodeXMLLifecycleExpiration writes LifecycleExpiration as the element name of a response document, omitting absent optional members.
+func encodeXMLLifecycleExpiration(e *restxml.Encoder, name string, v *s3api.LifecycleExpiration) {
+	e.Start(name)
+	if v.Date != nil {
+		e.Time("Date", *v.Date)
+	}
+	if v.Days != nil {
+		e.Int("Days", int64(*v.Days))
+	}
+	if v.ExpiredObjectDeleteMarker != nil {
+		e.Bool("ExpiredObjectDeleteMarker", *v.ExpiredObjectDeleteMarker)
+	}
+	e.End(name)
+}
+
+// decodeXMLLifecycleRule reads LifecycleRule from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLLifecycleRule(d *restxml.Decoder, n *restxml.Node, v *s3api.LifecycleRule) {
+	if c := n.Child("Expiration"); c != nil {
+		x := restxml.DecodeStruct(d, c, decodeXMLLifecycleExpiration)
+		v.Expiration = &x
+	}
+	if c := n.Child("ID"); c != nil {
+		x := d.XMLString(c)
+		v.ID = &x
+	}
+	if c := n.Child("Prefix"); c != nil {
+		x := d.XMLString(c)
+		v.Prefix = &x
+	}
+	if c := n.Child("Filter"); c != nil {
+		x := restxml.DecodeStruct(d, c, decodeXMLLifecycleRuleFilter)
+		v.Filter = &x
+	}
+	if c := n.Child("Status"); c != nil {
+		v.Status = s3api.ExpirationStatus(d.XMLString(c))
+	} else {
+		d.MissingElement("Status")
+	}
+	if cs := n.ChildrenNamed("Transition"); len(cs) > 0 {
+		xs := make([]s3api.Transition, 0, len(cs))
+		for _, c := range cs {
+			xs = append(xs, restxml.DecodeStruct(d, c, decodeXMLTransition))
+		}
+		v.Transitions = xs
+	}
+	if cs := n.ChildrenNamed("NoncurrentVersionTransition"); len(cs) > 0 {
+		xs := make([]s3api.NoncurrentVersionTransition, 0, len(cs))
+		for _, c := range cs {
+			xs = append(xs, restxml.DecodeStruct(d, c, decodeXMLNoncurrentVersionTransition))
+		}
+		v.NoncurrentVersionTransitions = xs
+	}
+	if c := n.Child("NoncurrentVersionExpiration"); c != nil {
+		x := restxml.DecodeStruct(d, c, decodeXMLNoncurrentVersionExpiration)
+		v.NoncurrentVersionExpiration = &x
+	}
+	if c := n.Child("AbortIncompleteMultipartUpload"); c != nil {
+		x := restxml.DecodeStruct(d, c, decodeXMLAbortIncompleteMultipartUpload)
+		v.AbortIncompleteMultipartUpload = &x
+	}
+}
+
+// encodeXMLLifecycleRule writes LifecycleRule as the element name of a response document, omitting absent optional members.
+func encodeXMLLifecycleRule(e *restxml.Encoder, name string, v *s3api.LifecycleRule) {
+	e.Start(name)
+	if v.Expiration != nil {
+		encodeXMLLifecycleExpiration(e, "Expiration", v.Expiration)
+	}
+	if v.ID != nil {
+		e.String("ID", *v.ID)
+	}
+	if v.Prefix != nil {
+		e.String("Prefix", *v.Prefix)
+	}
+	if v.Filter != nil {
+		encodeXMLLifecycleRuleFilter(e, "Filter", v.Filter)
+	}
+	e.String("Status", string(*&v.Status))
+	for i := range v.Transitions {
+		encodeXMLTransition(e, "Transition", &v.Transitions[i])
+	}
+	for i := range v.NoncurrentVersionTransitions {
+		encodeXMLNoncurrentVersionTransition(e, "NoncurrentVersionTransition", &v.NoncurrentVersionTransitions[i])
+	}
+	if v.NoncurrentVersionExpiration != nil {
+		encodeXMLNoncurrentVersionExpiration(e, "NoncurrentVersionExpiration", v.NoncurrentVersionExpiration)
+	}
+	if v.AbortIncompleteMultipartUpload != nil {
+		encodeXMLAbortIncompleteMultipartUpload(e, "AbortIncompleteMultipartUpload", v.AbortIncompleteMultipartUpload)
+	}
+	e.End(name)
+}
+
+// decodeXMLLifecycleRuleAndOperator reads LifecycleRuleAndOperator from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLLifecycleRuleAndOperator(d *restxml.Decoder, n *restxml.Node, v *s3api.LifecycleRuleAndOperator) {
+	if c := n.Child("Prefix"); c != nil {
+		x := d.XMLString(c)
+		v.Prefix = &x
+	}
+	if cs := n.ChildrenNamed("Tag"); len(cs) > 0 {
+		xs := make([]s3api.Tag, 0, len(cs))
+		for _, c := range cs {
+			xs = append(xs, restxml.DecodeStruct(d, c, decodeXMLTag))
+		}
+		v.Tags = xs
+	}
+	if c := n.Child("ObjectSizeGreaterThan"); c != nil {
+		x := d.XMLInt64(c)
+		v.ObjectSizeGreaterThan = &x
+	}
+	if c := n.Child("ObjectSizeLessThan"); c != nil {
+		x := d.XMLInt64(c)
+		v.ObjectSizeLessThan = &x
+	}
+}
+
+// encodeXMLLifecycleRuleAndOperator writes LifecycleRuleAndOperator as the element name of a response document, omitting absent optional members.
+func encodeXMLLifecycleRuleAndOperator(e *restxml.Encoder, name string, v *s3api.LifecycleRuleAndOperator) {
+	e.Start(name)
+	if v.Prefix != nil {
+		e.String("Prefix", *v.Prefix)
+	}
+	for i := range v.Tags {
+		encodeXMLTag(e, "Tag", &v.Tags[i])
+	}
+	if v.ObjectSizeGreaterThan != nil {
+		e.Int("ObjectSizeGreaterThan", int64(*v.ObjectSizeGreaterThan))
+	}
+	if v.ObjectSizeLessThan != nil {
+		e.Int("ObjectSizeLessThan", int64(*v.ObjectSizeLessThan))
+	}
+	e.End(name)
+}
+
+// decodeXMLLifecycleRuleFilter reads LifecycleRuleFilter from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLLifecycleRuleFilter(d *restxml.Decoder, n *restxml.Node, v *s3api.LifecycleRuleFilter) {
+	if c := n.Child("Prefix"); c != nil {
+		x := d.XMLString(c)
+		v.Prefix = &x
+	}
+	if c := n.Child("Tag"); c != nil {
+		x := restxml.DecodeStruct(d, c, decodeXMLTag)
+		v.Tag = &x
+	}
+	if c := n.Child("ObjectSizeGreaterThan"); c != nil {
+		x := d.XMLInt64(c)
+		v.ObjectSizeGreaterThan = &x
+	}
+	if c := n.Child("ObjectSizeLessThan"); c != nil {
+		x := d.XMLInt64(c)
+		v.ObjectSizeLessThan = &x
+	}
+	if c := n.Child("And"); c != nil {
+		x := restxml.DecodeStruct(d, c, decodeXMLLifecycleRuleAndOperator)
+		v.And = &x
+	}
+}
+
+// encodeXMLLifecycleRuleFilter writes LifecycleRuleFilter as the element name of a response document, omitting absent optional members.
+func encodeXMLLifecycleRuleFilter(e *restxml.Encoder, name string, v *s3api.LifecycleRuleFilter) {
+	e.Start(name)
+	if v.Prefix != nil {
+		e.String("Prefix", *v.Prefix)
+	}
+	if v.Tag != nil {
+		encodeXMLTag(e, "Tag", v.Tag)
+	}
+	if v.ObjectSizeGreaterThan != nil {
+		e.Int("ObjectSizeGreaterThan", int64(*v.ObjectSizeGreaterThan))
+	}
+	if v.ObjectSizeLessThan != nil {
+		e.Int("ObjectSizeLessThan", int64(*v.ObjectSizeLessThan))
+	}
+	if v.And != nil {
+		encodeXMLLifecycleRuleAndOperator(e, "And", v.And)
 	}
 	e.End(name)
 }
@@ -2664,6 +3635,66 @@ func decodeRequestListPartsRequest(d *restxml.Decoder, v *s3api.ListPartsRequest
 	}
 }
 
+// decodeXMLLoggingEnabled reads LoggingEnabled from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLLoggingEnabled(d *restxml.Decoder, n *restxml.Node, v *s3api.LoggingEnabled) {
+	if c := n.Child("TargetBucket"); c != nil {
+		v.TargetBucket = d.XMLString(c)
+	} else {
+		d.MissingElement("TargetBucket")
+	}
+	if w := n.Child("TargetGrants"); w != nil {
+		cs := w.ChildrenNamed("Grant")
+		xs := make([]s3api.TargetGrant, 0, len(cs))
+		for _, c := range cs {
+			xs = append(xs, restxml.DecodeStruct(d, c, decodeXMLTargetGrant))
+		}
+		v.TargetGrants = xs
+	}
+	if c := n.Child("TargetPrefix"); c != nil {
+		v.TargetPrefix = d.XMLString(c)
+	} else {
+		d.MissingElement("TargetPrefix")
+	}
+}
+
+// encodeXMLLoggingEnabled writes LoggingEnabled as the element name of a response document, omitting absent optional members.
+func encodeXMLLoggingEnabled(e *restxml.Encoder, name string, v *s3api.LoggingEnabled) {
+	e.Start(name)
+	e.String("TargetBucket", *&v.TargetBucket)
+	if v.TargetGrants != nil {
+		e.Start("TargetGrants")
+		for i := range v.TargetGrants {
+			encodeXMLTargetGrant(e, "Grant", &v.TargetGrants[i])
+		}
+		e.End("TargetGrants")
+	}
+	e.String("TargetPrefix", *&v.TargetPrefix)
+	e.End(name)
+}
+
+// decodeXMLMetrics reads Metrics from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLMetrics(d *restxml.Decoder, n *restxml.Node, v *s3api.Metrics) {
+	if c := n.Child("Status"); c != nil {
+		v.Status = s3api.MetricsStatus(d.XMLString(c))
+	} else {
+		d.MissingElement("Status")
+	}
+	if c := n.Child("EventThreshold"); c != nil {
+		x := restxml.DecodeStruct(d, c, decodeXMLReplicationTimeValue)
+		v.EventThreshold = &x
+	}
+}
+
+// encodeXMLMetrics writes Metrics as the element name of a response document, omitting absent optional members.
+func encodeXMLMetrics(e *restxml.Encoder, name string, v *s3api.Metrics) {
+	e.Start(name)
+	e.String("Status", string(*&v.Status))
+	if v.EventThreshold != nil {
+		encodeXMLReplicationTimeValue(e, "EventThreshold", v.EventThreshold)
+	}
+	e.End(name)
+}
+
 // encodeXMLMultipartUpload writes MultipartUpload as the element name of a response document, omitting absent optional members.
 func encodeXMLMultipartUpload(e *restxml.Encoder, name string, v *s3api.MultipartUpload) {
 	e.Start(name)
@@ -2687,6 +3718,133 @@ func encodeXMLMultipartUpload(e *restxml.Encoder, name string, v *s3api.Multipar
 	}
 	if v.ChecksumAlgorithm != nil {
 		e.String("ChecksumAlgorithm", string(*v.ChecksumAlgorithm))
+	}
+	e.End(name)
+}
+
+// decodeXMLNoncurrentVersionExpiration reads NoncurrentVersionExpiration from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLNoncurrentVersionExpiration(d *restxml.Decoder, n *restxml.Node, v *s3api.NoncurrentVersionExpiration) {
+	if c := n.Child("NoncurrentDays"); c != nil {
+		x := d.XMLInt32(c)
+		v.NoncurrentDays = &x
+	}
+	if c := n.Child("NewerNoncurrentVersions"); c != nil {
+		x := d.XMLInt32(c)
+		v.NewerNoncurrentVersions = &x
+	}
+}
+
+// encodeXMLNoncurrentVersionExpiration writes NoncurrentVersionExpiration as the element name of a response document, omitting absent optional members.
+func encodeXMLNoncurrentVersionExpiration(e *restxml.Encoder, name string, v *s3api.NoncurrentVersionExpiration) {
+	e.Start(name)
+	if v.NoncurrentDays != nil {
+		e.Int("NoncurrentDays", int64(*v.NoncurrentDays))
+	}
+	if v.NewerNoncurrentVersions != nil {
+		e.Int("NewerNoncurrentVersions", int64(*v.NewerNoncurrentVersions))
+	}
+	e.End(name)
+}
+
+// decodeXMLNoncurrentVersionTransition reads NoncurrentVersionTransition from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLNoncurrentVersionTransition(d *restxml.Decoder, n *restxml.Node, v *s3api.NoncurrentVersionTransition) {
+	if c := n.Child("NoncurrentDays"); c != nil {
+		x := d.XMLInt32(c)
+		v.NoncurrentDays = &x
+	}
+	if c := n.Child("StorageClass"); c != nil {
+		x := s3api.TransitionStorageClass(d.XMLString(c))
+		v.StorageClass = &x
+	}
+	if c := n.Child("NewerNoncurrentVersions"); c != nil {
+		x := d.XMLInt32(c)
+		v.NewerNoncurrentVersions = &x
+	}
+}
+
+// encodeXMLNoncurrentVersionTransition writes NoncurrentVersionTransition as the element name of a response document, omitting absent optional members.
+func encodeXMLNoncurrentVersionTransition(e *restxml.Encoder, name string, v *s3api.NoncurrentVersionTransition) {
+	e.Start(name)
+	if v.NoncurrentDays != nil {
+		e.Int("NoncurrentDays", int64(*v.NoncurrentDays))
+	}
+	if v.StorageClass != nil {
+		e.String("StorageClass", string(*v.StorageClass))
+	}
+	if v.NewerNoncurrentVersions != nil {
+		e.Int("NewerNoncurrentVersions", int64(*v.NewerNoncurrentVersions))
+	}
+	e.End(name)
+}
+
+// decodeXMLNotificationConfiguration reads NotificationConfiguration from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLNotificationConfiguration(d *restxml.Decoder, n *restxml.Node, v *s3api.NotificationConfiguration) {
+	if cs := n.ChildrenNamed("TopicConfiguration"); len(cs) > 0 {
+		xs := make([]s3api.TopicConfiguration, 0, len(cs))
+		for _, c := range cs {
+			xs = append(xs, restxml.DecodeStruct(d, c, decodeXMLTopicConfiguration))
+		}
+		v.TopicConfigurations = xs
+	}
+	if cs := n.ChildrenNamed("QueueConfiguration"); len(cs) > 0 {
+		xs := make([]s3api.QueueConfiguration, 0, len(cs))
+		for _, c := range cs {
+			xs = append(xs, restxml.DecodeStruct(d, c, decodeXMLQueueConfiguration))
+		}
+		v.QueueConfigurations = xs
+	}
+	if cs := n.ChildrenNamed("CloudFunctionConfiguration"); len(cs) > 0 {
+		xs := make([]s3api.LambdaFunctionConfiguration, 0, len(cs))
+		for _, c := range cs {
+			xs = append(xs, restxml.DecodeStruct(d, c, decodeXMLLambdaFunctionConfiguration))
+		}
+		v.LambdaFunctionConfigurations = xs
+	}
+	if c := n.Child("EventBridgeConfiguration"); c != nil {
+		x := restxml.DecodeStruct(d, c, decodeXMLEventBridgeConfiguration)
+		v.EventBridgeConfiguration = &x
+	}
+}
+
+// encodeResponseNotificationConfiguration sets the header members and the payload of NotificationConfiguration.
+func encodeResponseNotificationConfiguration(r *restxml.Response, v *s3api.NotificationConfiguration) {
+	if v == nil {
+		return
+	}
+	r.XML(func(e *restxml.Encoder) { encodeXMLNotificationConfiguration(e, "NotificationConfiguration", v) })
+}
+
+// encodeXMLNotificationConfiguration writes NotificationConfiguration as the element name of a response document, omitting absent optional members.
+func encodeXMLNotificationConfiguration(e *restxml.Encoder, name string, v *s3api.NotificationConfiguration) {
+	e.Start(name)
+	for i := range v.TopicConfigurations {
+		encodeXMLTopicConfiguration(e, "TopicConfiguration", &v.TopicConfigurations[i])
+	}
+	for i := range v.QueueConfigurations {
+		encodeXMLQueueConfiguration(e, "QueueConfiguration", &v.QueueConfigurations[i])
+	}
+	for i := range v.LambdaFunctionConfigurations {
+		encodeXMLLambdaFunctionConfiguration(e, "CloudFunctionConfiguration", &v.LambdaFunctionConfigurations[i])
+	}
+	if v.EventBridgeConfiguration != nil {
+		encodeXMLEventBridgeConfiguration(e, "EventBridgeConfiguration", v.EventBridgeConfiguration)
+	}
+	e.End(name)
+}
+
+// decodeXMLNotificationConfigurationFilter reads NotificationConfigurationFilter from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLNotificationConfigurationFilter(d *restxml.Decoder, n *restxml.Node, v *s3api.NotificationConfigurationFilter) {
+	if c := n.Child("S3Key"); c != nil {
+		x := restxml.DecodeStruct(d, c, decodeXMLS3KeyFilter)
+		v.Key = &x
+	}
+}
+
+// encodeXMLNotificationConfigurationFilter writes NotificationConfigurationFilter as the element name of a response document, omitting absent optional members.
+func encodeXMLNotificationConfigurationFilter(e *restxml.Encoder, name string, v *s3api.NotificationConfigurationFilter) {
+	e.Start(name)
+	if v.Key != nil {
+		encodeXMLS3KeyFilter(e, "S3Key", v.Key)
 	}
 	e.End(name)
 }
@@ -2729,6 +3887,47 @@ func decodeXMLObjectIdentifier(d *restxml.Decoder, n *restxml.Node, v *s3api.Obj
 		x := d.XMLString(c)
 		v.VersionId = &x
 	}
+}
+
+// decodeXMLObjectLockConfiguration reads ObjectLockConfiguration from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLObjectLockConfiguration(d *restxml.Decoder, n *restxml.Node, v *s3api.ObjectLockConfiguration) {
+	if c := n.Child("ObjectLockEnabled"); c != nil {
+		x := s3api.ObjectLockEnabled(d.XMLString(c))
+		v.ObjectLockEnabled = &x
+	}
+	if c := n.Child("Rule"); c != nil {
+		x := restxml.DecodeStruct(d, c, decodeXMLObjectLockRule)
+		v.Rule = &x
+	}
+}
+
+// encodeXMLObjectLockConfiguration writes ObjectLockConfiguration as the element name of a response document, omitting absent optional members.
+func encodeXMLObjectLockConfiguration(e *restxml.Encoder, name string, v *s3api.ObjectLockConfiguration) {
+	e.Start(name)
+	if v.ObjectLockEnabled != nil {
+		e.String("ObjectLockEnabled", string(*v.ObjectLockEnabled))
+	}
+	if v.Rule != nil {
+		encodeXMLObjectLockRule(e, "Rule", v.Rule)
+	}
+	e.End(name)
+}
+
+// decodeXMLObjectLockRule reads ObjectLockRule from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLObjectLockRule(d *restxml.Decoder, n *restxml.Node, v *s3api.ObjectLockRule) {
+	if c := n.Child("DefaultRetention"); c != nil {
+		x := restxml.DecodeStruct(d, c, decodeXMLDefaultRetention)
+		v.DefaultRetention = &x
+	}
+}
+
+// encodeXMLObjectLockRule writes ObjectLockRule as the element name of a response document, omitting absent optional members.
+func encodeXMLObjectLockRule(e *restxml.Encoder, name string, v *s3api.ObjectLockRule) {
+	e.Start(name)
+	if v.DefaultRetention != nil {
+		encodeXMLDefaultRetention(e, "DefaultRetention", v.DefaultRetention)
+	}
+	e.End(name)
 }
 
 // encodeXMLObjectPart writes ObjectPart as the element name of a response document, omitting absent optional members.
@@ -2927,6 +4126,22 @@ func encodeXMLPublicAccessBlockConfiguration(e *restxml.Encoder, name string, v 
 	e.End(name)
 }
 
+// decodeRequestPutBucketAccelerateConfigurationRequest binds the members of PutBucketAccelerateConfigurationRequest from the request's URI labels, query, headers and payload.
+func decodeRequestPutBucketAccelerateConfigurationRequest(d *restxml.Decoder, v *s3api.PutBucketAccelerateConfigurationRequest) {
+	v.Bucket = d.Label("Bucket")
+	if n := d.PayloadXML("AccelerateConfiguration", true); n != nil {
+		v.AccelerateConfiguration = restxml.DecodeStruct(d, n, decodeXMLAccelerateConfiguration)
+	}
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
+	if s, ok := d.Header("x-amz-sdk-checksum-algorithm"); ok {
+		x := s3api.ChecksumAlgorithm(s)
+		v.ChecksumAlgorithm = &x
+	}
+}
+
 // decodeRequestPutBucketAclRequest binds the members of PutBucketAclRequest from the request's URI labels, query, headers and payload.
 func decodeRequestPutBucketAclRequest(d *restxml.Decoder, v *s3api.PutBucketAclRequest) {
 	if s, ok := d.Header("x-amz-acl"); ok {
@@ -2972,6 +4187,99 @@ func decodeRequestPutBucketAclRequest(d *restxml.Decoder, v *s3api.PutBucketAclR
 	}
 }
 
+// decodeRequestPutBucketCorsRequest binds the members of PutBucketCorsRequest from the request's URI labels, query, headers and payload.
+func decodeRequestPutBucketCorsRequest(d *restxml.Decoder, v *s3api.PutBucketCorsRequest) {
+	v.Bucket = d.Label("Bucket")
+	if n := d.PayloadXML("CORSConfiguration", true); n != nil {
+		v.CORSConfiguration = restxml.DecodeStruct(d, n, decodeXMLCORSConfiguration)
+	}
+	if s, ok := d.Header("Content-MD5"); ok {
+		x := s
+		v.ContentMD5 = &x
+	}
+	if s, ok := d.Header("x-amz-sdk-checksum-algorithm"); ok {
+		x := s3api.ChecksumAlgorithm(s)
+		v.ChecksumAlgorithm = &x
+	}
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
+}
+
+// decodeRequestPutBucketEncryptionRequest binds the members of PutBucketEncryptionRequest from the request's URI labels, query, headers and payload.
+func decodeRequestPutBucketEncryptionRequest(d *restxml.Decoder, v *s3api.PutBucketEncryptionRequest) {
+	v.Bucket = d.Label("Bucket")
+	if s, ok := d.Header("Content-MD5"); ok {
+		x := s
+		v.ContentMD5 = &x
+	}
+	if s, ok := d.Header("x-amz-sdk-checksum-algorithm"); ok {
+		x := s3api.ChecksumAlgorithm(s)
+		v.ChecksumAlgorithm = &x
+	}
+	if n := d.PayloadXML("ServerSideEncryptionConfiguration", true); n != nil {
+		v.ServerSideEncryptionConfiguration = restxml.DecodeStruct(d, n, decodeXMLServerSideEncryptionConfiguration)
+	}
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
+}
+
+// decodeRequestPutBucketLifecycleConfigurationRequest binds the members of PutBucketLifecycleConfigurationRequest from the request's URI labels, query, headers and payload.
+func decodeRequestPutBucketLifecycleConfigurationRequest(d *restxml.Decoder, v *s3api.PutBucketLifecycleConfigurationRequest) {
+	v.Bucket = d.Label("Bucket")
+	if s, ok := d.Header("x-amz-sdk-checksum-algorithm"); ok {
+		x := s3api.ChecksumAlgorithm(s)
+		v.ChecksumAlgorithm = &x
+	}
+	if n := d.PayloadXML("LifecycleConfiguration", false); n != nil {
+		x := restxml.DecodeStruct(d, n, decodeXMLBucketLifecycleConfiguration)
+		v.LifecycleConfiguration = &x
+	}
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
+}
+
+// decodeRequestPutBucketLoggingRequest binds the members of PutBucketLoggingRequest from the request's URI labels, query, headers and payload.
+func decodeRequestPutBucketLoggingRequest(d *restxml.Decoder, v *s3api.PutBucketLoggingRequest) {
+	v.Bucket = d.Label("Bucket")
+	if n := d.PayloadXML("BucketLoggingStatus", true); n != nil {
+		v.BucketLoggingStatus = restxml.DecodeStruct(d, n, decodeXMLBucketLoggingStatus)
+	}
+	if s, ok := d.Header("Content-MD5"); ok {
+		x := s
+		v.ContentMD5 = &x
+	}
+	if s, ok := d.Header("x-amz-sdk-checksum-algorithm"); ok {
+		x := s3api.ChecksumAlgorithm(s)
+		v.ChecksumAlgorithm = &x
+	}
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
+}
+
+// decodeRequestPutBucketNotificationConfigurationRequest binds the members of PutBucketNotificationConfigurationRequest from the request's URI labels, query, headers and payload.
+func decodeRequestPutBucketNotificationConfigurationRequest(d *restxml.Decoder, v *s3api.PutBucketNotificationConfigurationRequest) {
+	v.Bucket = d.Label("Bucket")
+	if n := d.PayloadXML("NotificationConfiguration", true); n != nil {
+		v.NotificationConfiguration = restxml.DecodeStruct(d, n, decodeXMLNotificationConfiguration)
+	}
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
+	if s, ok := d.Header("x-amz-skip-destination-validation"); ok {
+		x := d.Bool("x-amz-skip-destination-validation", s)
+		v.SkipDestinationValidation = &x
+	}
+}
+
 // decodeRequestPutBucketOwnershipControlsRequest binds the members of PutBucketOwnershipControlsRequest from the request's URI labels, query, headers and payload.
 func decodeRequestPutBucketOwnershipControlsRequest(d *restxml.Decoder, v *s3api.PutBucketOwnershipControlsRequest) {
 	v.Bucket = d.Label("Bucket")
@@ -3007,6 +4315,50 @@ func decodeRequestPutBucketPolicyRequest(d *restxml.Decoder, v *s3api.PutBucketP
 		v.Policy = s
 	} else {
 		d.MissingBody()
+	}
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
+}
+
+// decodeRequestPutBucketReplicationRequest binds the members of PutBucketReplicationRequest from the request's URI labels, query, headers and payload.
+func decodeRequestPutBucketReplicationRequest(d *restxml.Decoder, v *s3api.PutBucketReplicationRequest) {
+	v.Bucket = d.Label("Bucket")
+	if s, ok := d.Header("Content-MD5"); ok {
+		x := s
+		v.ContentMD5 = &x
+	}
+	if s, ok := d.Header("x-amz-sdk-checksum-algorithm"); ok {
+		x := s3api.ChecksumAlgorithm(s)
+		v.ChecksumAlgorithm = &x
+	}
+	if n := d.PayloadXML("ReplicationConfiguration", true); n != nil {
+		v.ReplicationConfiguration = restxml.DecodeStruct(d, n, decodeXMLReplicationConfiguration)
+	}
+	if s, ok := d.Header("x-amz-bucket-object-lock-token"); ok {
+		x := s
+		v.Token = &x
+	}
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
+}
+
+// decodeRequestPutBucketRequestPaymentRequest binds the members of PutBucketRequestPaymentRequest from the request's URI labels, query, headers and payload.
+func decodeRequestPutBucketRequestPaymentRequest(d *restxml.Decoder, v *s3api.PutBucketRequestPaymentRequest) {
+	v.Bucket = d.Label("Bucket")
+	if s, ok := d.Header("Content-MD5"); ok {
+		x := s
+		v.ContentMD5 = &x
+	}
+	if s, ok := d.Header("x-amz-sdk-checksum-algorithm"); ok {
+		x := s3api.ChecksumAlgorithm(s)
+		v.ChecksumAlgorithm = &x
+	}
+	if n := d.PayloadXML("RequestPaymentConfiguration", true); n != nil {
+		v.RequestPaymentConfiguration = restxml.DecodeStruct(d, n, decodeXMLRequestPaymentConfiguration)
 	}
 	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
 		x := s
@@ -3051,6 +4403,26 @@ func decodeRequestPutBucketVersioningRequest(d *restxml.Decoder, v *s3api.PutBuc
 	}
 	if n := d.PayloadXML("VersioningConfiguration", true); n != nil {
 		v.VersioningConfiguration = restxml.DecodeStruct(d, n, decodeXMLVersioningConfiguration)
+	}
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
+}
+
+// decodeRequestPutBucketWebsiteRequest binds the members of PutBucketWebsiteRequest from the request's URI labels, query, headers and payload.
+func decodeRequestPutBucketWebsiteRequest(d *restxml.Decoder, v *s3api.PutBucketWebsiteRequest) {
+	v.Bucket = d.Label("Bucket")
+	if s, ok := d.Header("Content-MD5"); ok {
+		x := s
+		v.ContentMD5 = &x
+	}
+	if s, ok := d.Header("x-amz-sdk-checksum-algorithm"); ok {
+		x := s3api.ChecksumAlgorithm(s)
+		v.ChecksumAlgorithm = &x
+	}
+	if n := d.PayloadXML("WebsiteConfiguration", true); n != nil {
+		v.WebsiteConfiguration = restxml.DecodeStruct(d, n, decodeXMLWebsiteConfiguration)
 	}
 	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
 		x := s
@@ -3115,6 +4487,45 @@ func decodeRequestPutObjectAclRequest(d *restxml.Decoder, v *s3api.PutObjectAclR
 	if s, ok := d.Query("versionId"); ok {
 		x := s
 		v.VersionId = &x
+	}
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
+}
+
+// encodeResponsePutObjectLockConfigurationOutput sets the header members and the payload of PutObjectLockConfigurationOutput.
+func encodeResponsePutObjectLockConfigurationOutput(r *restxml.Response, v *s3api.PutObjectLockConfigurationOutput) {
+	if v == nil {
+		return
+	}
+	if v.RequestCharged != nil {
+		r.SetString("x-amz-request-charged", string(*v.RequestCharged))
+	}
+}
+
+// decodeRequestPutObjectLockConfigurationRequest binds the members of PutObjectLockConfigurationRequest from the request's URI labels, query, headers and payload.
+func decodeRequestPutObjectLockConfigurationRequest(d *restxml.Decoder, v *s3api.PutObjectLockConfigurationRequest) {
+	v.Bucket = d.Label("Bucket")
+	if n := d.PayloadXML("ObjectLockConfiguration", false); n != nil {
+		x := restxml.DecodeStruct(d, n, decodeXMLObjectLockConfiguration)
+		v.ObjectLockConfiguration = &x
+	}
+	if s, ok := d.Header("x-amz-request-payer"); ok {
+		x := s3api.RequestPayer(s)
+		v.RequestPayer = &x
+	}
+	if s, ok := d.Header("x-amz-bucket-object-lock-token"); ok {
+		x := s
+		v.Token = &x
+	}
+	if s, ok := d.Header("Content-MD5"); ok {
+		x := s
+		v.ContentMD5 = &x
+	}
+	if s, ok := d.Header("x-amz-sdk-checksum-algorithm"); ok {
+		x := s3api.ChecksumAlgorithm(s)
+		v.ChecksumAlgorithm = &x
 	}
 	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
 		x := s
@@ -3374,6 +4785,489 @@ func decodeRequestPutPublicAccessBlockRequest(d *restxml.Decoder, v *s3api.PutPu
 	}
 }
 
+// decodeXMLQueueConfiguration reads QueueConfiguration from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLQueueConfiguration(d *restxml.Decoder, n *restxml.Node, v *s3api.QueueConfiguration) {
+	if c := n.Child("Id"); c != nil {
+		x := d.XMLString(c)
+		v.Id = &x
+	}
+	if c := n.Child("Queue"); c != nil {
+		v.QueueArn = d.XMLString(c)
+	} else {
+		d.MissingElement("Queue")
+	}
+	if cs := n.ChildrenNamed("Event"); len(cs) > 0 {
+		xs := make([]s3api.Event, 0, len(cs))
+		for _, c := range cs {
+			xs = append(xs, s3api.Event(d.XMLString(c)))
+		}
+		v.Events = xs
+	} else {
+		d.MissingElement("Event")
+	}
+	if c := n.Child("Filter"); c != nil {
+		x := restxml.DecodeStruct(d, c, decodeXMLNotificationConfigurationFilter)
+		v.Filter = &x
+	}
+}
+
+// encodeXMLQueueConfiguration writes QueueConfiguration as the element name of a response document, omitting absent optional members.
+func encodeXMLQueueConfiguration(e *restxml.Encoder, name string, v *s3api.QueueConfiguration) {
+	e.Start(name)
+	if v.Id != nil {
+		e.String("Id", *v.Id)
+	}
+	e.String("Queue", *&v.QueueArn)
+	for i := range v.Events {
+		e.String("Event", string(*&v.Events[i]))
+	}
+	if v.Filter != nil {
+		encodeXMLNotificationConfigurationFilter(e, "Filter", v.Filter)
+	}
+	e.End(name)
+}
+
+// decodeXMLRedirect reads Redirect from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLRedirect(d *restxml.Decoder, n *restxml.Node, v *s3api.Redirect) {
+	if c := n.Child("HostName"); c != nil {
+		x := d.XMLString(c)
+		v.HostName = &x
+	}
+	if c := n.Child("HttpRedirectCode"); c != nil {
+		x := d.XMLString(c)
+		v.HttpRedirectCode = &x
+	}
+	if c := n.Child("Protocol"); c != nil {
+		x := s3api.Protocol(d.XMLString(c))
+		v.Protocol = &x
+	}
+	if c := n.Child("ReplaceKeyPrefixWith"); c != nil {
+		x := d.XMLString(c)
+		v.ReplaceKeyPrefixWith = &x
+	}
+	if c := n.Child("ReplaceKeyWith"); c != nil {
+		x := d.XMLString(c)
+		v.ReplaceKeyWith = &x
+	}
+}
+
+// encodeXMLRedirect writes Redirect as the element name of a response document, omitting absent optional members.
+func encodeXMLRedirect(e *restxml.Encoder, name string, v *s3api.Redirect) {
+	e.Start(name)
+	if v.HostName != nil {
+		e.String("HostName", *v.HostName)
+	}
+	if v.HttpRedirectCode != nil {
+		e.String("HttpRedirectCode", *v.HttpRedirectCode)
+	}
+	if v.Protocol != nil {
+		e.String("Protocol", string(*v.Protocol))
+	}
+	if v.ReplaceKeyPrefixWith != nil {
+		e.String("ReplaceKeyPrefixWith", *v.ReplaceKeyPrefixWith)
+	}
+	if v.ReplaceKeyWith != nil {
+		e.String("ReplaceKeyWith", *v.ReplaceKeyWith)
+	}
+	e.End(name)
+}
+
+// decodeXMLRedirectAllRequestsTo reads RedirectAllRequestsTo from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLRedirectAllRequestsTo(d *restxml.Decoder, n *restxml.Node, v *s3api.RedirectAllRequestsTo) {
+	if c := n.Child("HostName"); c != nil {
+		v.HostName = d.XMLString(c)
+	} else {
+		d.MissingElement("HostName")
+	}
+	if c := n.Child("Protocol"); c != nil {
+		x := s3api.Protocol(d.XMLString(c))
+		v.Protocol = &x
+	}
+}
+
+// encodeXMLRedirectAllRequestsTo writes RedirectAllRequestsTo as the element name of a response document, omitting absent optional members.
+func encodeXMLRedirectAllRequestsTo(e *restxml.Encoder, name string, v *s3api.RedirectAllRequestsTo) {
+	e.Start(name)
+	e.String("HostName", *&v.HostName)
+	if v.Protocol != nil {
+		e.String("Protocol", string(*v.Protocol))
+	}
+	e.End(name)
+}
+
+// decodeXMLReplicaModifications reads ReplicaModifications from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLReplicaModifications(d *restxml.Decoder, n *restxml.Node, v *s3api.ReplicaModifications) {
+	if c := n.Child("Status"); c != nil {
+		v.Status = s3api.ReplicaModificationsStatus(d.XMLString(c))
+	} else {
+		d.MissingElement("Status")
+	}
+}
+
+// encodeXMLReplicaModifications writes ReplicaModifications as the element name of a response document, omitting absent optional members.
+func encodeXMLReplicaModifications(e *restxml.Encoder, name string, v *s3api.ReplicaModifications) {
+	e.Start(name)
+	e.String("Status", string(*&v.Status))
+	e.End(name)
+}
+
+// decodeXMLReplicationConfiguration reads ReplicationConfiguration from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLReplicationConfiguration(d *restxml.Decoder, n *restxml.Node, v *s3api.ReplicationConfiguration) {
+	if c := n.Child("Role"); c != nil {
+		v.Role = d.XMLString(c)
+	} else {
+		d.MissingElement("Role")
+	}
+	if cs := n.ChildrenNamed("Rule"); len(cs) > 0 {
+		xs := make([]s3api.ReplicationRule, 0, len(cs))
+		for _, c := range cs {
+			xs = append(xs, restxml.DecodeStruct(d, c, decodeXMLReplicationRule))
+		}
+		v.Rules = xs
+	} else {
+		d.MissingElement("Rule")
+	}
+}
+
+// encodeXMLReplicationConfiguration writes ReplicationConfiguration as the element name of a response document, omitting absent optional members.
+func encodeXMLReplicationConfiguration(e *restxml.Encoder, name string, v *s3api.ReplicationConfiguration) {
+	e.Start(name)
+	e.String("Role", *&v.Role)
+	for i := range v.Rules {
+		encodeXMLReplicationRule(e, "Rule", &v.Rules[i])
+	}
+	e.End(name)
+}
+
+// decodeXMLReplicationRule reads ReplicationRule from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLReplicationRule(d *restxml.Decoder, n *restxml.Node, v *s3api.ReplicationRule) {
+	if c := n.Child("ID"); c != nil {
+		x := d.XMLString(c)
+		v.ID = &x
+	}
+	if c := n.Child("Priority"); c != nil {
+		x := d.XMLInt32(c)
+		v.Priority = &x
+	}
+	if c := n.Child("Prefix"); c != nil {
+		x := d.XMLString(c)
+		v.Prefix = &x
+	}
+	if c := n.Child("Filter"); c != nil {
+		x := restxml.DecodeStruct(d, c, decodeXMLReplicationRuleFilter)
+		v.Filter = &x
+	}
+	if c := n.Child("Status"); c != nil {
+		v.Status = s3api.ReplicationRuleStatus(d.XMLString(c))
+	} else {
+		d.MissingElement("Status")
+	}
+	if c := n.Child("SourceSelectionCriteria"); c != nil {
+		x := restxml.DecodeStruct(d, c, decodeXMLSourceSelectionCriteria)
+		v.SourceSelectionCriteria = &x
+	}
+	if c := n.Child("ExistingObjectReplication"); c != nil {
+		x := restxml.DecodeStruct(d, c, decodeXMLExistingObjectReplication)
+		v.ExistingObjectReplication = &x
+	}
+	if c := n.Child("Destination"); c != nil {
+		v.Destination = restxml.DecodeStruct(d, c, decodeXMLDestination)
+	} else {
+		d.MissingElement("Destination")
+	}
+	if c := n.Child("DeleteMarkerReplication"); c != nil {
+		x := restxml.DecodeStruct(d, c, decodeXMLDeleteMarkerReplication)
+		v.DeleteMarkerReplication = &x
+	}
+}
+
+// encodeXMLReplicationRule writes ReplicationRule as the element name of a response document, omitting absent optional members.
+func encodeXMLReplicationRule(e *restxml.Encoder, name string, v *s3api.ReplicationRule) {
+	e.Start(name)
+	if v.ID != nil {
+		e.String("ID", *v.ID)
+	}
+	if v.Priority != nil {
+		e.Int("Priority", int64(*v.Priority))
+	}
+	if v.Prefix != nil {
+		e.String("Prefix", *v.Prefix)
+	}
+	if v.Filter != nil {
+		encodeXMLReplicationRuleFilter(e, "Filter", v.Filter)
+	}
+	e.String("Status", string(*&v.Status))
+	if v.SourceSelectionCriteria != nil {
+		encodeXMLSourceSelectionCriteria(e, "SourceSelectionCriteria", v.SourceSelectionCriteria)
+	}
+	if v.ExistingObjectReplication != nil {
+		encodeXMLExistingObjectReplication(e, "ExistingObjectReplication", v.ExistingObjectReplication)
+	}
+	encodeXMLDestination(e, "Destination", &v.Destination)
+	if v.DeleteMarkerReplication != nil {
+		encodeXMLDeleteMarkerReplication(e, "DeleteMarkerReplication", v.DeleteMarkerReplication)
+	}
+	e.End(name)
+}
+
+// decodeXMLReplicationRuleAndOperator reads ReplicationRuleAndOperator from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLReplicationRuleAndOperator(d *restxml.Decoder, n *restxml.Node, v *s3api.ReplicationRuleAndOperator) {
+	if c := n.Child("Prefix"); c != nil {
+		x := d.XMLString(c)
+		v.Prefix = &x
+	}
+	if cs := n.ChildrenNamed("Tag"); len(cs) > 0 {
+		xs := make([]s3api.Tag, 0, len(cs))
+		for _, c := range cs {
+			xs = append(xs, restxml.DecodeStruct(d, c, decodeXMLTag))
+		}
+		v.Tags = xs
+	}
+}
+
+// encodeXMLReplicationRuleAndOperator writes ReplicationRuleAndOperator as the element name of a response document, omitting absent optional members.
+func encodeXMLReplicationRuleAndOperator(e *restxml.Encoder, name string, v *s3api.ReplicationRuleAndOperator) {
+	e.Start(name)
+	if v.Prefix != nil {
+		e.String("Prefix", *v.Prefix)
+	}
+	for i := range v.Tags {
+		encodeXMLTag(e, "Tag", &v.Tags[i])
+	}
+	e.End(name)
+}
+
+// decodeXMLReplicationRuleFilter reads ReplicationRuleFilter from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLReplicationRuleFilter(d *restxml.Decoder, n *restxml.Node, v *s3api.ReplicationRuleFilter) {
+	if c := n.Child("Prefix"); c != nil {
+		x := d.XMLString(c)
+		v.Prefix = &x
+	}
+	if c := n.Child("Tag"); c != nil {
+		x := restxml.DecodeStruct(d, c, decodeXMLTag)
+		v.Tag = &x
+	}
+	if c := n.Child("And"); c != nil {
+		x := restxml.DecodeStruct(d, c, decodeXMLReplicationRuleAndOperator)
+		v.And = &x
+	}
+}
+
+// encodeXMLReplicationRuleFilter writes ReplicationRuleFilter as the element name of a response document, omitting absent optional members.
+func encodeXMLReplicationRuleFilter(e *restxml.Encoder, name string, v *s3api.ReplicationRuleFilter) {
+	e.Start(name)
+	if v.Prefix != nil {
+		e.String("Prefix", *v.Prefix)
+	}
+	if v.Tag != nil {
+		encodeXMLTag(e, "Tag", v.Tag)
+	}
+	if v.And != nil {
+		encodeXMLReplicationRuleAndOperator(e, "And", v.And)
+	}
+	e.End(name)
+}
+
+// decodeXMLReplicationTime reads ReplicationTime from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLReplicationTime(d *restxml.Decoder, n *restxml.Node, v *s3api.ReplicationTime) {
+	if c := n.Child("Status"); c != nil {
+		v.Status = s3api.ReplicationTimeStatus(d.XMLString(c))
+	} else {
+		d.MissingElement("Status")
+	}
+	if c := n.Child("Time"); c != nil {
+		v.Time = restxml.DecodeStruct(d, c, decodeXMLReplicationTimeValue)
+	} else {
+		d.MissingElement("Time")
+	}
+}
+
+// encodeXMLReplicationTime writes ReplicationTime as the element name of a response document, omitting absent optional members.
+func encodeXMLReplicationTime(e *restxml.Encoder, name string, v *s3api.ReplicationTime) {
+	e.Start(name)
+	e.String("Status", string(*&v.Status))
+	encodeXMLReplicationTimeValue(e, "Time", &v.Time)
+	e.End(name)
+}
+
+// decodeXMLReplicationTimeValue reads ReplicationTimeValue from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLReplicationTimeValue(d *restxml.Decoder, n *restxml.Node, v *s3api.ReplicationTimeValue) {
+	if c := n.Child("Minutes"); c != nil {
+		x := d.XMLInt32(c)
+		v.Minutes = &x
+	}
+}
+
+// encodeXMLReplicationTimeValue writes ReplicationTimeValue as the element name of a response document, omitting absent optional members.
+func encodeXMLReplicationTimeValue(e *restxml.Encoder, name string, v *s3api.ReplicationTimeValue) {
+	e.Start(name)
+	if v.Minutes != nil {
+		e.Int("Minutes", int64(*v.Minutes))
+	}
+	e.End(name)
+}
+
+// decodeXMLRequestPaymentConfiguration reads RequestPaymentConfiguration from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLRequestPaymentConfiguration(d *restxml.Decoder, n *restxml.Node, v *s3api.RequestPaymentConfiguration) {
+	if c := n.Child("Payer"); c != nil {
+		v.Payer = s3api.Payer(d.XMLString(c))
+	} else {
+		d.MissingElement("Payer")
+	}
+}
+
+// decodeXMLRoutingRule reads RoutingRule from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLRoutingRule(d *restxml.Decoder, n *restxml.Node, v *s3api.RoutingRule) {
+	if c := n.Child("Condition"); c != nil {
+		x := restxml.DecodeStruct(d, c, decodeXMLCondition)
+		v.Condition = &x
+	}
+	if c := n.Child("Redirect"); c != nil {
+		v.Redirect = restxml.DecodeStruct(d, c, decodeXMLRedirect)
+	} else {
+		d.MissingElement("Redirect")
+	}
+}
+
+// encodeXMLRoutingRule writes RoutingRule as the element name of a response document, omitting absent optional members.
+func encodeXMLRoutingRule(e *restxml.Encoder, name string, v *s3api.RoutingRule) {
+	e.Start(name)
+	if v.Condition != nil {
+		encodeXMLCondition(e, "Condition", v.Condition)
+	}
+	encodeXMLRedirect(e, "Redirect", &v.Redirect)
+	e.End(name)
+}
+
+// decodeXMLS3KeyFilter reads S3KeyFilter from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLS3KeyFilter(d *restxml.Decoder, n *restxml.Node, v *s3api.S3KeyFilter) {
+	if cs := n.ChildrenNamed("FilterRule"); len(cs) > 0 {
+		xs := make([]s3api.FilterRule, 0, len(cs))
+		for _, c := range cs {
+			xs = append(xs, restxml.DecodeStruct(d, c, decodeXMLFilterRule))
+		}
+		v.FilterRules = xs
+	}
+}
+
+// encodeXMLS3KeyFilter writes S3KeyFilter as the element name of a response document, omitting absent optional members.
+func encodeXMLS3KeyFilter(e *restxml.Encoder, name string, v *s3api.S3KeyFilter) {
+	e.Start(name)
+	for i := range v.FilterRules {
+		encodeXMLFilterRule(e, "FilterRule", &v.FilterRules[i])
+	}
+	e.End(name)
+}
+
+// decodeXMLServerSideEncryptionByDefault reads ServerSideEncryptionByDefault from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLServerSideEncryptionByDefault(d *restxml.Decoder, n *restxml.Node, v *s3api.ServerSideEncryptionByDefault) {
+	if c := n.Child("SSEAlgorithm"); c != nil {
+		v.SSEAlgorithm = s3api.ServerSideEncryption(d.XMLString(c))
+	} else {
+		d.MissingElement("SSEAlgorithm")
+	}
+	if c := n.Child("KMSMasterKeyID"); c != nil {
+		x := d.XMLString(c)
+		v.KMSMasterKeyID = &x
+	}
+}
+
+// encodeXMLServerSideEncryptionByDefault writes ServerSideEncryptionByDefault as the element name of a response document, omitting absent optional members.
+func encodeXMLServerSideEncryptionByDefault(e *restxml.Encoder, name string, v *s3api.ServerSideEncryptionByDefault) {
+	e.Start(name)
+	e.String("SSEAlgorithm", string(*&v.SSEAlgorithm))
+	if v.KMSMasterKeyID != nil {
+		e.String("KMSMasterKeyID", *v.KMSMasterKeyID)
+	}
+	e.End(name)
+}
+
+// decodeXMLServerSideEncryptionConfiguration reads ServerSideEncryptionConfiguration from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLServerSideEncryptionConfiguration(d *restxml.Decoder, n *restxml.Node, v *s3api.ServerSideEncryptionConfiguration) {
+	if cs := n.ChildrenNamed("Rule"); len(cs) > 0 {
+		xs := make([]s3api.ServerSideEncryptionRule, 0, len(cs))
+		for _, c := range cs {
+			xs = append(xs, restxml.DecodeStruct(d, c, decodeXMLServerSideEncryptionRule))
+		}
+		v.Rules = xs
+	} else {
+		d.MissingElement("Rule")
+	}
+}
+
+// encodeXMLServerSideEncryptionConfiguration writes ServerSideEncryptionConfiguration as the element name of a response document, omitting absent optional members.
+func encodeXMLServerSideEncryptionConfiguration(e *restxml.Encoder, name string, v *s3api.ServerSideEncryptionConfiguration) {
+	e.Start(name)
+	for i := range v.Rules {
+		encodeXMLServerSideEncryptionRule(e, "Rule", &v.Rules[i])
+	}
+	e.End(name)
+}
+
+// decodeXMLServerSideEncryptionRule reads ServerSideEncryptionRule from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLServerSideEncryptionRule(d *restxml.Decoder, n *restxml.Node, v *s3api.ServerSideEncryptionRule) {
+	if c := n.Child("ApplyServerSideEncryptionByDefault"); c != nil {
+		x := restxml.DecodeStruct(d, c, decodeXMLServerSideEncryptionByDefault)
+		v.ApplyServerSideEncryptionByDefault = &x
+	}
+	if c := n.Child("BucketKeyEnabled"); c != nil {
+		x := d.XMLBool(c)
+		v.BucketKeyEnabled = &x
+	}
+}
+
+// encodeXMLServerSideEncryptionRule writes ServerSideEncryptionRule as the element name of a response document, omitting absent optional members.
+func encodeXMLServerSideEncryptionRule(e *restxml.Encoder, name string, v *s3api.ServerSideEncryptionRule) {
+	e.Start(name)
+	if v.ApplyServerSideEncryptionByDefault != nil {
+		encodeXMLServerSideEncryptionByDefault(e, "ApplyServerSideEncryptionByDefault", v.ApplyServerSideEncryptionByDefault)
+	}
+	if v.BucketKeyEnabled != nil {
+		e.Bool("BucketKeyEnabled", *v.BucketKeyEnabled)
+	}
+	e.End(name)
+}
+
+// decodeXMLSourceSelectionCriteria reads SourceSelectionCriteria from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLSourceSelectionCriteria(d *restxml.Decoder, n *restxml.Node, v *s3api.SourceSelectionCriteria) {
+	if c := n.Child("SseKmsEncryptedObjects"); c != nil {
+		x := restxml.DecodeStruct(d, c, decodeXMLSseKmsEncryptedObjects)
+		v.SseKmsEncryptedObjects = &x
+	}
+	if c := n.Child("ReplicaModifications"); c != nil {
+		x := restxml.DecodeStruct(d, c, decodeXMLReplicaModifications)
+		v.ReplicaModifications = &x
+	}
+}
+
+// encodeXMLSourceSelectionCriteria writes SourceSelectionCriteria as the element name of a response document, omitting absent optional members.
+func encodeXMLSourceSelectionCriteria(e *restxml.Encoder, name string, v *s3api.SourceSelectionCriteria) {
+	e.Start(name)
+	if v.SseKmsEncryptedObjects != nil {
+		encodeXMLSseKmsEncryptedObjects(e, "SseKmsEncryptedObjects", v.SseKmsEncryptedObjects)
+	}
+	if v.ReplicaModifications != nil {
+		encodeXMLReplicaModifications(e, "ReplicaModifications", v.ReplicaModifications)
+	}
+	e.End(name)
+}
+
+// decodeXMLSseKmsEncryptedObjects reads SseKmsEncryptedObjects from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLSseKmsEncryptedObjects(d *restxml.Decoder, n *restxml.Node, v *s3api.SseKmsEncryptedObjects) {
+	if c := n.Child("Status"); c != nil {
+		v.Status = s3api.SseKmsEncryptedObjectsStatus(d.XMLString(c))
+	} else {
+		d.MissingElement("Status")
+	}
+}
+
+// encodeXMLSseKmsEncryptedObjects writes SseKmsEncryptedObjects as the element name of a response document, omitting absent optional members.
+func encodeXMLSseKmsEncryptedObjects(e *restxml.Encoder, name string, v *s3api.SseKmsEncryptedObjects) {
+	e.Start(name)
+	e.String("Status", string(*&v.Status))
+	e.End(name)
+}
+
 // decodeXMLTag reads Tag from the element n of a request document; a missing required element or a malformed value is MalformedXML.
 func decodeXMLTag(d *restxml.Decoder, n *restxml.Node, v *s3api.Tag) {
 	if c := n.Child("Key"); c != nil {
@@ -3408,6 +5302,103 @@ func decodeXMLTagging(d *restxml.Decoder, n *restxml.Node, v *s3api.Tagging) {
 	} else {
 		d.MissingElement("TagSet")
 	}
+}
+
+// decodeXMLTargetGrant reads TargetGrant from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLTargetGrant(d *restxml.Decoder, n *restxml.Node, v *s3api.TargetGrant) {
+	if c := n.Child("Grantee"); c != nil {
+		x := restxml.DecodeStruct(d, c, decodeXMLGrantee)
+		v.Grantee = &x
+	}
+	if c := n.Child("Permission"); c != nil {
+		x := s3api.BucketLogsPermission(d.XMLString(c))
+		v.Permission = &x
+	}
+}
+
+// encodeXMLTargetGrant writes TargetGrant as the element name of a response document, omitting absent optional members.
+func encodeXMLTargetGrant(e *restxml.Encoder, name string, v *s3api.TargetGrant) {
+	e.Start(name)
+	if v.Grantee != nil {
+		encodeXMLGrantee(e, "Grantee", v.Grantee)
+	}
+	if v.Permission != nil {
+		e.String("Permission", string(*v.Permission))
+	}
+	e.End(name)
+}
+
+// decodeXMLTopicConfiguration reads TopicConfiguration from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLTopicConfiguration(d *restxml.Decoder, n *restxml.Node, v *s3api.TopicConfiguration) {
+	if c := n.Child("Id"); c != nil {
+		x := d.XMLString(c)
+		v.Id = &x
+	}
+	if c := n.Child("Topic"); c != nil {
+		v.TopicArn = d.XMLString(c)
+	} else {
+		d.MissingElement("Topic")
+	}
+	if cs := n.ChildrenNamed("Event"); len(cs) > 0 {
+		xs := make([]s3api.Event, 0, len(cs))
+		for _, c := range cs {
+			xs = append(xs, s3api.Event(d.XMLString(c)))
+		}
+		v.Events = xs
+	} else {
+		d.MissingElement("Event")
+	}
+	if c := n.Child("Filter"); c != nil {
+		x := restxml.DecodeStruct(d, c, decodeXMLNotificationConfigurationFilter)
+		v.Filter = &x
+	}
+}
+
+// encodeXMLTopicConfiguration writes TopicConfiguration as the element name of a response document, omitting absent optional members.
+func encodeXMLTopicConfiguration(e *restxml.Encoder, name string, v *s3api.TopicConfiguration) {
+	e.Start(name)
+	if v.Id != nil {
+		e.String("Id", *v.Id)
+	}
+	e.String("Topic", *&v.TopicArn)
+	for i := range v.Events {
+		e.String("Event", string(*&v.Events[i]))
+	}
+	if v.Filter != nil {
+		encodeXMLNotificationConfigurationFilter(e, "Filter", v.Filter)
+	}
+	e.End(name)
+}
+
+// decodeXMLTransition reads Transition from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLTransition(d *restxml.Decoder, n *restxml.Node, v *s3api.Transition) {
+	if c := n.Child("Date"); c != nil {
+		x := d.XMLTime(c)
+		v.Date = &x
+	}
+	if c := n.Child("Days"); c != nil {
+		x := d.XMLInt32(c)
+		v.Days = &x
+	}
+	if c := n.Child("StorageClass"); c != nil {
+		x := s3api.TransitionStorageClass(d.XMLString(c))
+		v.StorageClass = &x
+	}
+}
+
+// encodeXMLTransition writes Transition as the element name of a response document, omitting absent optional members.
+func encodeXMLTransition(e *restxml.Encoder, name string, v *s3api.Transition) {
+	e.Start(name)
+	if v.Date != nil {
+		e.Time("Date", *v.Date)
+	}
+	if v.Days != nil {
+		e.Int("Days", int64(*v.Days))
+	}
+	if v.StorageClass != nil {
+		e.String("StorageClass", string(*v.StorageClass))
+	}
+	e.End(name)
 }
 
 // encodeResponseUploadPartCopyOutput sets the header members and the payload of UploadPartCopyOutput.
@@ -3634,5 +5625,29 @@ func decodeXMLVersioningConfiguration(d *restxml.Decoder, n *restxml.Node, v *s3
 	if c := n.Child("Status"); c != nil {
 		x := s3api.BucketVersioningStatus(d.XMLString(c))
 		v.Status = &x
+	}
+}
+
+// decodeXMLWebsiteConfiguration reads WebsiteConfiguration from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLWebsiteConfiguration(d *restxml.Decoder, n *restxml.Node, v *s3api.WebsiteConfiguration) {
+	if c := n.Child("ErrorDocument"); c != nil {
+		x := restxml.DecodeStruct(d, c, decodeXMLErrorDocument)
+		v.ErrorDocument = &x
+	}
+	if c := n.Child("IndexDocument"); c != nil {
+		x := restxml.DecodeStruct(d, c, decodeXMLIndexDocument)
+		v.IndexDocument = &x
+	}
+	if c := n.Child("RedirectAllRequestsTo"); c != nil {
+		x := restxml.DecodeStruct(d, c, decodeXMLRedirectAllRequestsTo)
+		v.RedirectAllRequestsTo = &x
+	}
+	if w := n.Child("RoutingRules"); w != nil {
+		cs := w.ChildrenNamed("RoutingRule")
+		xs := make([]s3api.RoutingRule, 0, len(cs))
+		for _, c := range cs {
+			xs = append(xs, restxml.DecodeStruct(d, c, decodeXMLRoutingRule))
+		}
+		v.RoutingRules = xs
 	}
 }

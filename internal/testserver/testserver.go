@@ -26,6 +26,7 @@ import (
 	"github.com/gatehouse-iam/gatehouse/authview"
 	"github.com/gatehouse-iam/gatehouse/iam"
 	"github.com/gatehouse-iam/gatehouse/keyring"
+	"github.com/gatehouse-iam/gatehouse/objectstore"
 	"github.com/gatehouse-iam/gatehouse/objectstore/disk"
 	"github.com/gatehouse-iam/gatehouse/organizations"
 	"github.com/gatehouse-iam/gatehouse/server"
@@ -87,6 +88,9 @@ type Options struct {
 	// MaxAccessKeyAge is app.Config.MaxAccessKeyAge (serve
 	// --max-access-key-age; zero: 90 days).
 	MaxAccessKeyAge time.Duration
+	// WrapObjects, when set, wraps the object backend the server uses (a
+	// test's view of the calls S3 makes of it).
+	WrapObjects func(objectstore.Backend) objectstore.Backend
 }
 
 // StartWith is Start with options.
@@ -116,6 +120,10 @@ func StartWith(t testing.TB, opt Options) *Server {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = objects.Close() })
+	var backend objectstore.Backend = objects
+	if opt.WrapObjects != nil {
+		backend = opt.WrapObjects(objects)
+	}
 	tr := opt.Trail
 	if tr == nil && !opt.NoTrail {
 		ts, err := trailsqlite.Open(ctx, filepath.Join(dir, "trail.db"))
@@ -134,7 +142,7 @@ func StartWith(t testing.TB, opt Options) *Server {
 		now = time.Now
 	}
 	gh, err := app.New(ctx, app.Config{Store: st, Keys: keys, Rand: rand.Reader, Now: now, Log: log, Registry: prometheus.NewRegistry(),
-		Objects: objects, S3Domain: opt.S3Domain, Trail: tr, AuditJournal: journal, MaxAccessKeyAge: opt.MaxAccessKeyAge})
+		Objects: backend, S3Domain: opt.S3Domain, Trail: tr, AuditJournal: journal, MaxAccessKeyAge: opt.MaxAccessKeyAge})
 	if err != nil {
 		t.Fatal(err)
 	}

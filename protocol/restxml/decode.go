@@ -448,3 +448,23 @@ func DecodeStruct[T any](d *Decoder, n *Node, dec func(*Decoder, *Node, *T)) T {
 func (d *Decoder) MissingBody() {
 	d.Fail(&awserr.Error{Code: CodeMissingRequestBody, Status: http.StatusBadRequest, Sender: true, Message: msgMissingRequestBody})
 }
+
+// DecodeDocument parses doc, an XML document whose root element is root,
+// with decode (a generated DecodeXML method): how a document kept by the
+// service (a bucket configuration as it was put) is read back. The error is
+// MalformedXML, with the cause, for a document that does not parse.
+func DecodeDocument(doc []byte, root string, decode func(*Decoder, *Node)) error {
+	n, err := ParseXML(bytes.NewReader(doc), MaxXMLBody)
+	if err != nil {
+		return MalformedXML().WithCause(err)
+	}
+	if n.Name != root {
+		return MalformedXML().WithCause(fmt.Errorf("root element %s, want %s", n.Name, root))
+	}
+	d := &Decoder{}
+	decode(d, n)
+	if d.err != nil {
+		return d.err
+	}
+	return nil
+}

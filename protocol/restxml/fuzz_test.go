@@ -31,6 +31,11 @@ func FuzzDecodeXML(f *testing.F) {
 		`<!DOCTYPE x [<!ENTITY a "aaaa">]><Delete>&a;</Delete>`,
 		`<a:Delete xmlns:a="urn:x"><a:Object><a:Key>k</a:Key></a:Object></a:Delete>`,
 		"\xef\xbb\xbf<Delete/>",
+		`<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod><MaxAgeSeconds>3</MaxAgeSeconds></CORSRule></CORSConfiguration>`,
+		`<LifecycleConfiguration><Rule><ID>r</ID><Filter><And><Prefix>p</Prefix><Tag><Key>k</Key><Value>v</Value></Tag></And></Filter><Status>Enabled</Status><Expiration><Date>2030-01-01T00:00:00Z</Date></Expiration></Rule></LifecycleConfiguration>`,
+		`<WebsiteConfiguration><IndexDocument><Suffix>i</Suffix></IndexDocument><RoutingRules><RoutingRule><Redirect><HttpRedirectCode>301</HttpRedirectCode></Redirect></RoutingRule></RoutingRules></WebsiteConfiguration>`,
+		`<NotificationConfiguration><QueueConfiguration><Queue>arn:aws:sqs:us-east-1:1:q</Queue><Event>s3:ObjectCreated:*</Event><Filter><S3Key><FilterRule><Name>prefix</Name><Value>a</Value></FilterRule></S3Key></Filter></QueueConfiguration></NotificationConfiguration>`,
+		`<ObjectLockConfiguration><ObjectLockEnabled>Enabled</ObjectLockEnabled><Rule><DefaultRetention><Mode>GOVERNANCE</Mode><Days>x</Days></DefaultRetention></Rule></ObjectLockConfiguration>`,
 	} {
 		f.Add(s)
 	}
@@ -48,6 +53,16 @@ func FuzzDecodeXML(f *testing.F) {
 		{"PUT", "b", "", "ownershipControls"},
 		{"PUT", "b", "", "versioning"},
 		{"PUT", "b", "", "policy"},
+		{"PUT", "b", "", "cors"},
+		{"PUT", "b", "", "website"},
+		{"PUT", "b", "", "lifecycle"},
+		{"PUT", "b", "", "encryption"},
+		{"PUT", "b", "", "logging"},
+		{"PUT", "b", "", "requestPayment"},
+		{"PUT", "b", "", "accelerate"},
+		{"PUT", "b", "", "notification"},
+		{"PUT", "b", "", "replication"},
+		{"PUT", "b", "", "object-lock"},
 	}
 	f.Fuzz(func(t *testing.T, body string) {
 		for _, tg := range targets {

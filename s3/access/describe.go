@@ -285,6 +285,21 @@ func (d *describer) run() error {
 		d.bucket("PutLifecycleConfiguration")
 	case "GetBucketLifecycleConfiguration":
 		d.bucket("GetLifecycleConfiguration")
+	case "PutBucketWebsite", "GetBucketWebsite", "DeleteBucketWebsite",
+		"PutBucketLogging", "GetBucketLogging", "PutBucketRequestPayment", "GetBucketRequestPayment":
+		d.bucket(r.Operation)
+	case "PutBucketAccelerateConfiguration":
+		d.bucket("PutAccelerateConfiguration")
+	case "GetBucketAccelerateConfiguration":
+		d.bucket("GetAccelerateConfiguration")
+	case "PutBucketNotificationConfiguration":
+		d.bucket("PutBucketNotification")
+	case "GetBucketNotificationConfiguration":
+		d.bucket("GetBucketNotification")
+	case "PutBucketReplication", "DeleteBucketReplication":
+		d.bucket("PutReplicationConfiguration")
+	case "GetBucketReplication":
+		d.bucket("GetReplicationConfiguration")
 	case "PutObjectLockConfiguration":
 		d.bucket("PutBucketObjectLockConfiguration")
 	case "GetObjectLockConfiguration":

@@ -25,6 +25,16 @@ var restXMLOperations = map[string][]string{
 		"PutBucketTagging", "GetBucketTagging", "DeleteBucketTagging",
 		"PutObjectTagging", "GetObjectTagging", "DeleteObjectTagging",
 		"PutBucketVersioning", "GetBucketVersioning", "GetObjectAttributes",
+		"PutBucketCors", "GetBucketCors", "DeleteBucketCors",
+		"PutBucketWebsite", "GetBucketWebsite", "DeleteBucketWebsite",
+		"PutBucketLifecycleConfiguration", "GetBucketLifecycleConfiguration", "DeleteBucketLifecycle",
+		"PutBucketEncryption", "GetBucketEncryption", "DeleteBucketEncryption",
+		"PutBucketLogging", "GetBucketLogging",
+		"PutBucketRequestPayment", "GetBucketRequestPayment",
+		"PutBucketAccelerateConfiguration", "GetBucketAccelerateConfiguration",
+		"PutBucketNotificationConfiguration", "GetBucketNotificationConfiguration",
+		"PutBucketReplication", "GetBucketReplication", "DeleteBucketReplication",
+		"PutObjectLockConfiguration", "GetObjectLockConfiguration",
 	},
 }
 
@@ -50,6 +60,20 @@ var xmlRootNames = map[string]string{
 	"GetBucketVersioningOutput":     "VersioningConfiguration",
 	"GetObjectAttributesOutput":     "GetObjectAttributesResponse",
 	"GetBucketLocationOutput":       "LocationConstraint",
+	// The bucket configurations: each GET answers the document its PUT
+	// takes (API_GetBucketCors "CORSConfiguration", API_GetBucketWebsite
+	// "WebsiteConfiguration", API_GetBucketLifecycleConfiguration
+	// "LifecycleConfiguration", API_GetBucketLogging "BucketLoggingStatus",
+	// API_GetBucketRequestPayment "RequestPaymentConfiguration",
+	// API_GetBucketAccelerateConfiguration "AccelerateConfiguration",
+	// API_GetBucketNotificationConfiguration "NotificationConfiguration").
+	"GetBucketCorsOutput":                    "CORSConfiguration",
+	"GetBucketWebsiteOutput":                 "WebsiteConfiguration",
+	"GetBucketLifecycleConfigurationOutput":  "LifecycleConfiguration",
+	"GetBucketLoggingOutput":                 "BucketLoggingStatus",
+	"GetBucketRequestPaymentOutput":          "RequestPaymentConfiguration",
+	"GetBucketAccelerateConfigurationOutput": "AccelerateConfiguration",
+	"NotificationConfiguration":              "NotificationConfiguration",
 }
 
 // xmlTextRoots are the outputs whose one body member is the text of the
