@@ -214,8 +214,7 @@ func (s *Service) withCORS(r *Request, method string, out any) any {
 	if !ok {
 		return out
 	}
-	o, _ := out.(s3api.Output)
-	return s3api.WithHeaders(o, m.headers(false, nil))
+	return s3api.WithHeaders(out, m.headers(false, nil))
 }
 
 // firstHeader returns the first value of a header (in net/http's
