@@ -178,7 +178,8 @@ func TestManagementPolicyContent(t *testing.T) {
 // TestManagementPoliciesNeedAllFeatures: an organization with consolidated
 // billing only cannot enable policy types (API reference,
 // PolicyTypeNotAvailableForOrganizationException: "you can enable SCPs only
-// after you enable all features in the organization").
+// after you enable all features in the organization"), nor create policies
+// (CreatePolicy lists the same exception).
 func TestManagementPoliciesNeedAllFeatures(t *testing.T) {
 	t.Parallel()
 	s := testserver.Start(t)
@@ -191,9 +192,14 @@ func TestManagementPoliciesNeedAllFeatures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, typ := range []types.PolicyType{types.PolicyTypeTagPolicy, types.PolicyTypeServiceControlPolicy} {
+	for typ, content := range map[types.PolicyType]string{
+		types.PolicyTypeTagPolicy:            `{"tags":{}}`,
+		types.PolicyTypeServiceControlPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`,
+	} {
 		_, err = org.EnablePolicyType(ctx, &awsorg.EnablePolicyTypeInput{RootId: roots.Roots[0].Id, PolicyType: typ})
 		wantError(t, err, "PolicyTypeNotAvailableForOrganizationException", "", "You can't use the specified policy type with the feature set currently enabled for this organization.")
+		_, err = org.CreatePolicy(ctx, &awsorg.CreatePolicyInput{Type: typ, Name: aws.String("p"), Description: aws.String(""), Content: aws.String(content)})
+		wantCode(t, err, "PolicyTypeNotAvailableForOrganizationException")
 	}
 }
 

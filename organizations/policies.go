@@ -212,6 +212,9 @@ func (s *Service) createPolicy(ctx context.Context, c *identity.Caller, in *orga
 	}
 	var p policyRecord
 	err = s.updateOrg(ctx, c, func(tx store.Tx, o orgRecord) error {
+		if o.FeatureSet != "ALL" {
+			return policyTypeNotAvailable() // as EnablePolicyType: policies need all features
+		}
 		ps, err := store.ListValues[policyRecord](ctx, tx, store.ListOptions{Kind: kindOrgPolicy, Prefix: o.ID + "/"})
 		if err != nil {
 			return err
