@@ -208,3 +208,46 @@ func stringList(v any) []string {
 	}
 	return out
 }
+
+// checkManagementContent checks a management policy document as AWS does
+// before storing it (User Guide, "Inheritance operators",
+// https://docs.aws.amazon.com/organizations/latest/userguide/policy-operators.html):
+// a JSON object whose "@@" keys are the inheritance operators and whose
+// child control operators list value-setting operators, @@all or @@none.
+func checkManagementContent(content string) error {
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(content), &doc); err != nil {
+		return fmt.Errorf("not a JSON object: %w", err)
+	}
+	return checkMgmtNode(doc)
+}
+
+func checkMgmtNode(node map[string]any) error {
+	for k, v := range node {
+		switch k {
+		case opAssign, opAppend, opRemove:
+		case opChildControl:
+			list, ok := v.([]any)
+			if !ok || len(list) == 0 {
+				return fmt.Errorf("%s: not a list of operators", k)
+			}
+			for _, x := range list {
+				switch x {
+				case opAll, opNone, opAssign, opAppend, opRemove:
+				default:
+					return fmt.Errorf("%s: unknown operator %v", k, x)
+				}
+			}
+		default:
+			if strings.HasPrefix(k, "@@") {
+				return fmt.Errorf("unknown operator %q", k)
+			}
+			if child, ok := v.(map[string]any); ok {
+				if err := checkMgmtNode(child); err != nil {
+					return fmt.Errorf("%s: %w", k, err)
+				}
+			}
+		}
+	}
+	return nil
+}

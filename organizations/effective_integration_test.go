@@ -9,8 +9,23 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
 	"github.com/gatehouse-iam/gatehouse/internal/testserver"
-	"github.com/gatehouse-iam/gatehouse/organizations"
 )
+
+// attachManagement creates a policy of type typ with CreatePolicy and
+// attaches it to target with AttachPolicy; it returns the policy's id.
+func attachManagement(t *testing.T, org *awsorg.Client, typ types.PolicyType, name, content, target string) string {
+	t.Helper()
+	ctx := context.Background()
+	p, err := org.CreatePolicy(ctx, &awsorg.CreatePolicyInput{Type: typ, Name: aws.String(name), Description: aws.String(name), Content: aws.String(content)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := aws.ToString(p.Policy.PolicySummary.Id)
+	if _, err := org.AttachPolicy(ctx, &awsorg.AttachPolicyInput{PolicyId: aws.String(id), TargetId: aws.String(target)}); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
 
 // TestEffectivePolicy: DescribeEffectivePolicy merges the management
 // policies of the account's path by the inheritance operators (API
@@ -49,12 +64,11 @@ func TestEffectivePolicy(t *testing.T) {
 	if _, err := org.MoveAccount(ctx, &awsorg.MoveAccountInput{AccountId: aws.String(m.Account), SourceParentId: aws.String(m.RootID), DestinationParentId: aws.String(ouID)}); err != nil {
 		t.Fatal(err)
 	}
-	if err := organizations.PutManagementPolicyForTest(ctx, s.Store, m.OrgID, "TAG_POLICY", "p-roottags1", `{"tags":{"costcenter":{"tag_key":{"@@assign":"CostCenter"},"tag_value":{"@@assign":["100","200"]}}}}`, m.RootID, "ROOT"); err != nil {
+	if _, err := org.EnablePolicyType(ctx, &awsorg.EnablePolicyTypeInput{RootId: aws.String(m.RootID), PolicyType: types.PolicyTypeTagPolicy}); err != nil {
 		t.Fatal(err)
 	}
-	if err := organizations.PutManagementPolicyForTest(ctx, s.Store, m.OrgID, "TAG_POLICY", "p-outags01", `{"tags":{"costcenter":{"tag_value":{"@@append":["300"],"@@remove":["100"]}}}}`, ouID, "ORGANIZATIONAL_UNIT"); err != nil {
-		t.Fatal(err)
-	}
+	attachManagement(t, org, types.PolicyTypeTagPolicy, "roottags", `{"tags":{"costcenter":{"tag_key":{"@@assign":"CostCenter"},"tag_value":{"@@assign":["100","200"]}}}}`, m.RootID)
+	attachManagement(t, org, types.PolicyTypeTagPolicy, "outags", `{"tags":{"costcenter":{"tag_value":{"@@append":["300"],"@@remove":["100"]}}}}`, ouID)
 	want := `{"tags":{"costcenter":{"tag_key":"CostCenter","tag_value":["200","300"]}}}`
 	ep, err := member.DescribeEffectivePolicy(ctx, &awsorg.DescribeEffectivePolicyInput{PolicyType: types.EffectivePolicyTypeTagPolicy})
 	if err != nil || aws.ToString(ep.EffectivePolicy.PolicyContent) != want || aws.ToString(ep.EffectivePolicy.TargetId) != m.Account ||

@@ -81,3 +81,44 @@ func TestMergeEffective(t *testing.T) {
 		t.Fatal("a policy that is not an object merged")
 	}
 }
+
+// TestCheckManagementContent: the operators of "Inheritance operators" pass,
+// anything else starting with "@@" and documents that are not JSON objects
+// do not.
+func TestCheckManagementContent(t *testing.T) {
+	for _, c := range []struct {
+		doc string
+		ok  bool
+	}{
+		{`{"tags":{"cc":{"tag_key":{"@@assign":"CostCenter"},"tag_value":{"@@append":["1"],"@@remove":["2"]}}}}`, true},
+		{`{"services":{"@@operators_allowed_for_child_policies":["@@none"],"default":{"opt_out_policy":{"@@assign":"optOut"}}}}`, true},
+		{`{"services":{"@@operators_allowed_for_child_policies":["@@assign","@@append"]}}`, true},
+		{`{}`, true},
+		{`{"tags":{"cc":{"@@replace":"x"}}}`, false},
+		{`{"services":{"@@operators_allowed_for_child_policies":[]}}`, false},
+		{`{"services":{"@@operators_allowed_for_child_policies":["@@some"]}}`, false},
+		{`{"services":{"@@operators_allowed_for_child_policies":"@@none"}}`, false},
+		{`[]`, false},
+		{`{"tags":`, false},
+	} {
+		if err := checkManagementContent(c.doc); (err == nil) != c.ok {
+			t.Errorf("checkManagementContent(%s) = %v, want ok %v", c.doc, err, c.ok)
+		}
+	}
+}
+
+// FuzzCheckManagementContent: the checker never panics, and what it accepts
+// the effective policy merge reads.
+func FuzzCheckManagementContent(f *testing.F) {
+	f.Add(`{"tags":{"cc":{"tag_key":{"@@assign":"CostCenter"}}}}`)
+	f.Add(`{"s":{"@@operators_allowed_for_child_policies":["@@none"],"d":{"@@append":[1]}}}`)
+	f.Add(`{"a":[{"@@x":1}]}`)
+	f.Fuzz(func(t *testing.T, doc string) {
+		if checkManagementContent(doc) != nil {
+			return
+		}
+		if _, err := mergeEffective([][]mgmtPolicy{{{ID: "p", Content: doc}}}); err != nil {
+			t.Fatalf("accepted %q, merge fails: %v", doc, err)
+		}
+	})
+}

@@ -13,14 +13,9 @@ import (
 	"github.com/gatehouse-iam/gatehouse/store"
 )
 
-// Limits AWS enforces on SCPs and RCPs (Organizations quotas): document
-// size in characters, policies attached per target and type, and policies
-// per organization.
-const (
-	maxPolicySize     = 5120
-	maxPerTarget      = 5
-	maxPoliciesPerOrg = 1000
-)
+// maxPoliciesPerOrg is the number of policies an organization may have
+// (Organizations quotas); per-type limits are in policyTypes.
+const maxPoliciesPerOrg = 1000
 
 func (s *Service) policyOps() []operation.Op {
 	return []operation.Op{
@@ -59,12 +54,17 @@ func summaryOut(p policyRecord) *orgapi.PolicySummary {
 		Type: (*orgapi.PolicyType)(str(p.Type)), AwsManaged: &p.AWSManaged}
 }
 
-// supportedType refuses policy types Gatehouse does not host.
+// supportedType refuses a policy type the API's PolicyType enum does not
+// name.
 func supportedType(t orgapi.PolicyType) error {
-	if t != typeSCP && t != typeRCP {
-		return orgErr("PolicyTypeNotAvailableForOrganizationException", "You can't use the specified policy type with the feature set currently enabled for this organization.")
+	if _, ok := policyTypes[string(t)]; !ok {
+		return policyTypeNotAvailable()
 	}
 	return nil
+}
+
+func policyTypeNotAvailable() error {
+	return orgErr("PolicyTypeNotAvailableForOrganizationException", "You can't use the specified policy type with the feature set currently enabled for this organization.")
 }
 
 func rootNotFound() error {
@@ -82,6 +82,11 @@ func (s *Service) enablePolicyType(ctx context.Context, c *identity.Caller, in *
 		if in.RootId != o.RootID {
 			return rootNotFound()
 		}
+		// Policies need all features (User Guide, "Managing organization
+		// policies"; API reference, PolicyTypeNotAvailableForOrganizationException).
+		if o.FeatureSet != "ALL" {
+			return policyTypeNotAvailable()
+		}
 		if root, err = getRoot(ctx, tx, o); err != nil {
 			return err
 		}
@@ -91,6 +96,9 @@ func (s *Service) enablePolicyType(ctx context.Context, c *identity.Caller, in *
 		root.PolicyTypes = append(root.PolicyTypes, policyTypeState{Type: typ, Status: "ENABLED"})
 		if err := store.PutJSON(ctx, tx, kindOrgRoot, "", root.ID, root); err != nil {
 			return err
+		}
+		if !isAuthorization(typ) {
+			return nil // management policy types have no AWS managed policy
 		}
 		// The AWS managed policy of the type goes on every root, OU and account.
 		ts := []attachmentRecord{{TargetID: root.ID, TargetType: "ROOT"}}
@@ -165,16 +173,23 @@ func policyTypeNotEnabled() error {
 	return orgErr("PolicyTypeNotEnabledException", "This operation can be performed only for enabled policy types.")
 }
 
-// checkContent applies the size limit and AWS's grammar for the type.
+// checkContent applies the type's size limit and AWS's grammar for it:
+// the IAM policy grammar for SCPs and RCPs, the management policy syntax
+// for the others (checkManagementContent).
 func checkContent(typ, content string) error {
-	if utf8.RuneCountInString(content) > maxPolicySize {
+	if utf8.RuneCountInString(content) > policyTypes[typ].size {
 		return constraint("POLICY_CONTENT_LIMIT_EXCEEDED", "You attempted to create a policy that is larger than the maximum size.")
 	}
-	kind := policy.KindSCP
-	if typ == typeRCP {
-		kind = policy.KindRCP
+	var err error
+	switch typ {
+	case typeSCP:
+		_, err = policy.Parse(content, policy.KindSCP)
+	case typeRCP:
+		_, err = policy.Parse(content, policy.KindRCP)
+	default:
+		err = checkManagementContent(content)
 	}
-	if _, err := policy.Parse(content, kind); err != nil {
+	if err != nil {
 		return orgErr("MalformedPolicyDocumentException", "The provided policy document does not meet the requirements of the specified policy type.").WithCause(err)
 	}
 	return nil
@@ -197,6 +212,9 @@ func (s *Service) createPolicy(ctx context.Context, c *identity.Caller, in *orga
 	}
 	var p policyRecord
 	err = s.updateOrg(ctx, c, func(tx store.Tx, o orgRecord) error {
+		if o.FeatureSet != "ALL" {
+			return policyTypeNotAvailable() // as EnablePolicyType: policies need all features
+		}
 		ps, err := store.ListValues[policyRecord](ctx, tx, store.ListOptions{Kind: kindOrgPolicy, Prefix: o.ID + "/"})
 		if err != nil {
 			return err
@@ -387,7 +405,7 @@ func (s *Service) attachPolicy(ctx context.Context, c *identity.Caller, in *orga
 			return policyTypeNotEnabled()
 		case pt.attached:
 			return orgErr("DuplicatePolicyAttachmentException", "The selected policy is already attached to the specified target.")
-		case pt.sameType >= maxPerTarget:
+		case pt.sameType >= policyTypes[pt.p.Type].perTarget:
 			return constraint("MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED", "You attempted to exceed the number of policies of a certain type that can be attached to an entity at one time.")
 		}
 		return attach(ctx, tx, o.ID, attachmentRecord{PolicyID: pt.p.ID, PolicyType: pt.p.Type, TargetID: pt.t.ID, TargetType: pt.t.Type})
@@ -403,7 +421,7 @@ func (s *Service) detachPolicy(ctx context.Context, c *identity.Caller, in *orga
 		switch {
 		case !pt.attached:
 			return orgErr("PolicyNotAttachedException", "The policy isn't attached to the specified target in the specified root.")
-		case pt.sameType <= 1:
+		case pt.sameType <= 1 && isAuthorization(pt.p.Type):
 			// Every root, OU and account keeps at least one policy of an
 			// enabled type (FullAWSAccess, unless replaced).
 			return constraint("MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED", "You attempted to detach a policy from an entity that would cause the entity to have fewer than the minimum number of policies of a certain type required.")

@@ -192,6 +192,42 @@ const (
 	typeRCP = "RESOURCE_CONTROL_POLICY"
 )
 
+// policyTypeLimits are a policy type's maximum document size in characters
+// and policies of the type attached per root, OU or account.
+type policyTypeLimits struct {
+	size, perTarget int
+}
+
+// policyTypes are the policy types of the API's PolicyType enum with their
+// quotas: sizes from the Content parameter of AWS::Organizations::Policy
+// (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-organizations-policy.html)
+// and per-target counts from the User Guide, "Managing organization
+// policies" (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies.html):
+// SCPs, RCPs and AI services opt-out policies 5, backup and tag policies 10.
+// The types those pages leave out (S3, network security director) and the
+// per-target counts of the newer types take the common 10,000 characters and
+// 10 policies: not found in AWS docs.
+var policyTypes = map[string]policyTypeLimits{
+	typeSCP:                            {5120, 5},
+	typeRCP:                            {5120, 5},
+	"TAG_POLICY":                       {10000, 10},
+	"BACKUP_POLICY":                    {10000, 10},
+	"AISERVICES_OPT_OUT_POLICY":        {2500, 5},
+	"CHATBOT_POLICY":                   {10000, 10},
+	"DECLARATIVE_POLICY_EC2":           {10000, 10},
+	"SECURITYHUB_POLICY":               {10000, 10},
+	"INSPECTOR_POLICY":                 {10000, 10},
+	"UPGRADE_ROLLOUT_POLICY":           {10000, 10},
+	"BEDROCK_POLICY":                   {10000, 10},
+	"S3_POLICY":                        {10000, 10},
+	"NETWORK_SECURITY_DIRECTOR_POLICY": {10000, 10},
+}
+
+// isAuthorization reports whether typ is an authorization policy type (SCP
+// or RCP): the only types IAM evaluation reads, and the only ones with an
+// AWS managed policy every target must keep.
+func isAuthorization(typ string) bool { return typ == typeSCP || typ == typeRCP }
+
 // awsPolicies are the AWS managed policies attached by default when their
 // type is enabled. Their content and description are AWS's.
 var awsPolicies = map[string]policyRecord{
