@@ -199,7 +199,7 @@ func (c preflightCall) decodeBody(io.Reader) (any, error) {
 // Access-Control-* headers, no body.
 func writePreflight(w http.ResponseWriter, requestID string, out any) error {
 	resp := &restxml.Response{Header: w.Header()}
-	if o, ok := out.(restxml.Output); ok && o != nil {
+	if o, ok := s3codec.Output(out).(restxml.Output); ok && o != nil {
 		o.EncodeResponse(resp)
 	}
 	w.Header().Set("x-amz-request-id", requestID)
