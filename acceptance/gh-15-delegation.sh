@@ -19,20 +19,6 @@
 . "$(dirname "$0")/lib/common.sh" "$@"
 need_python
 
-# q WHO SERVICE OPERATION [PARAMS_JSON] : one Query call
-q() { py_as "$1" query_json.py "${@:2}"; }
-q_ok() {
-  q "$@"
-  [ "$RC" -eq 0 ] || fail "expected success from $3: $ERR_CODE $ERR_MSG"
-}
-q_err() {
-  local want=$1
-  shift
-  q "$@"
-  [ "$RC" -ne 0 ] || fail "expected $want from $3, the call succeeded"
-  [ "$ERR_CODE" = "$want" ] || fail "expected $want from $3, got $ERR_CODE: $ERR_MSG"
-}
-
 TOPIC_ACCT=$(printf '4%011d' "$((RANDOM * 32768 + RANDOM))")
 TOPIC="arn:aws:sns:us-east-1:$TOPIC_ACCT:delegation"
 request_json() { # TEMPLATE-ARN WORKFLOW [OWNER]
@@ -42,7 +28,7 @@ request_json() { # TEMPLATE-ARN WORKFLOW [OWNER]
 }
 
 step "an account that is not onboarded cannot create a delegation request"
-q_err AccessDenied root iam CreateDelegationRequest "$(request_json "arn:aws:iam::$ACCOUNT_ID:delegation-template/setup" "wf-$RUN_ID-0")"
+query_err AccessDenied root iam CreateDelegationRequest "$(request_json "arn:aws:iam::$ACCOUNT_ID:delegation-template/setup" "wf-$RUN_ID-0")"
 
 if [ -z "${GATEHOUSE_DATA_DIR:-}" ] || [ -z "${GATEHOUSE_BIN:-}" ]; then
   note "GATEHOUSE_DATA_DIR/GATEHOUSE_BIN unset: the partner flow needs them to onboard a partner; skipped"
@@ -88,39 +74,39 @@ assert_eq "$TEMPLATE" "arn:aws:iam::$PARTNER_ACCT:delegation-template/setup" "th
 
 step "the partner creates a request for the customer's account"
 sleep 2 # the server's directory picks the new account up within its poll interval
-q_ok partner sts GetCallerIdentity
-q_ok partner iam CreateDelegationRequest "$(request_json "$TEMPLATE" "wf-$RUN_ID-1" "$ACCOUNT_ID")"
+query_ok partner sts GetCallerIdentity
+query_ok partner iam CreateDelegationRequest "$(request_json "$TEMPLATE" "wf-$RUN_ID-1" "$ACCOUNT_ID")"
 ID=$(jqo .DelegationRequestId)
-q_err EntityAlreadyExists partner iam CreateDelegationRequest "$(request_json "$TEMPLATE" "wf-$RUN_ID-1")"
+query_err EntityAlreadyExists partner iam CreateDelegationRequest "$(request_json "$TEMPLATE" "wf-$RUN_ID-1")"
 
 step "a customer user associates, forwards and accepts it"
 ALICE=$(name_for Alice)
 create_user root "$ALICE"
 expect_ok root iam put-user-policy --user-name "$ALICE" --policy-name admin --policy-document "$(policy_doc "$(allow '*')")"
 make_keys root "$ALICE" alice
-q_ok alice iam GetDelegationRequest "{\"DelegationRequestId\":\"$ID\"}"
+query_ok alice iam GetDelegationRequest "{\"DelegationRequestId\":\"$ID\"}"
 assert_jq "the request awaits an owner, with the rendered policy" \
   '.DelegationRequest.State == "UNASSIGNED" and (.DelegationRequest.PermissionPolicy | test("role/ExampleIntegration"))'
-q_err InvalidInput alice iam AcceptDelegationRequest "{\"DelegationRequestId\":\"$ID\"}"
-q_ok alice iam AssociateDelegationRequest "{\"DelegationRequestId\":\"$ID\"}"
-q_ok alice iam UpdateDelegationRequest "{\"DelegationRequestId\":\"$ID\",\"Notes\":\"please approve\"}"
-q_ok alice iam GetDelegationRequest "{\"DelegationRequestId\":\"$ID\"}"
+query_err InvalidInput alice iam AcceptDelegationRequest "{\"DelegationRequestId\":\"$ID\"}"
+query_ok alice iam AssociateDelegationRequest "{\"DelegationRequestId\":\"$ID\"}"
+query_ok alice iam UpdateDelegationRequest "{\"DelegationRequestId\":\"$ID\",\"Notes\":\"please approve\"}"
+query_ok alice iam GetDelegationRequest "{\"DelegationRequestId\":\"$ID\"}"
 assert_jq "forwarded for approval" --arg o "$(user_arn "$ALICE")" '.DelegationRequest.State == "PENDING_APPROVAL" and .DelegationRequest.OwnerId == $o'
-q_ok alice iam ListDelegationRequests "{\"OwnerId\":\"$(user_arn "$ALICE")\"}"
+query_ok alice iam ListDelegationRequests "{\"OwnerId\":\"$(user_arn "$ALICE")\"}"
 assert_jq "listed for its owner" --arg id "$ID" '[.DelegationRequests[].DelegationRequestId] == [$id]'
-q_ok alice iam AcceptDelegationRequest "{\"DelegationRequestId\":\"$ID\"}"
-q_ok alice iam GetHumanReadableSummary "{\"EntityArn\":\"arn:aws:iam::$ACCOUNT_ID:delegation-request/$ID\"}"
+query_ok alice iam AcceptDelegationRequest "{\"DelegationRequestId\":\"$ID\"}"
+query_ok alice iam GetHumanReadableSummary "{\"EntityArn\":\"arn:aws:iam::$ACCOUNT_ID:delegation-request/$ID\"}"
 assert_jq "a summary names the actions" '.SummaryState == "AVAILABLE" and (.SummaryContent | test("list users \\(List, iam:ListUsers\\)"))'
 
 step "the token reaches the partner, which trades it in once"
-q_ok alice iam SendDelegationToken "{\"DelegationRequestId\":\"$ID\"}"
+query_ok alice iam SendDelegationToken "{\"DelegationRequestId\":\"$ID\"}"
 NOTE=$(cat "$INBOX"/000.json)
 TOKEN=$(jq -r '.Message | fromjson | .tradeInToken' <<<"$NOTE")
 assert_eq "$(jq -r '.TopicArn' <<<"$NOTE")" "$TOPIC" "the notification's topic"
-q_ok partner sts GetDelegatedAccessToken "{\"TradeInToken\":\"$TOKEN\"}"
+query_ok partner sts GetDelegatedAccessToken "{\"TradeInToken\":\"$TOKEN\"}"
 assert_eq "$(jqo .AssumedPrincipal)" "$(user_arn "$ALICE")" "the assumed principal"
 set_creds delegated "$(jqo .Credentials.AccessKeyId)" "$(jqo .Credentials.SecretAccessKey)" "$(jqo .Credentials.SessionToken)"
-q_err ExpiredTradeInTokenException partner sts GetDelegatedAccessToken "{\"TradeInToken\":\"$TOKEN\"}"
+query_err ExpiredTradeInTokenException partner sts GetDelegatedAccessToken "{\"TradeInToken\":\"$TOKEN\"}"
 
 step "the delegated credentials act as the user, limited to the request's policy"
 expect_ok delegated iam list-users
@@ -129,12 +115,12 @@ expect_ok delegated iam create-role --role-name ExampleIntegration --assume-role
 expect_denied delegated iam create-user --user-name "$(name_for Mallory)"
 
 step "a rejected request cannot be accepted"
-q_ok partner iam CreateDelegationRequest "$(request_json "$TEMPLATE" "wf-$RUN_ID-2" "$ACCOUNT_ID")"
+query_ok partner iam CreateDelegationRequest "$(request_json "$TEMPLATE" "wf-$RUN_ID-2" "$ACCOUNT_ID")"
 ID2=$(jqo .DelegationRequestId)
-q_ok alice iam AssociateDelegationRequest "{\"DelegationRequestId\":\"$ID2\"}"
-q_ok alice iam RejectDelegationRequest "{\"DelegationRequestId\":\"$ID2\",\"Notes\":\"not now\"}"
-q_ok alice iam GetDelegationRequest "{\"DelegationRequestId\":\"$ID2\"}"
+query_ok alice iam AssociateDelegationRequest "{\"DelegationRequestId\":\"$ID2\"}"
+query_ok alice iam RejectDelegationRequest "{\"DelegationRequestId\":\"$ID2\",\"Notes\":\"not now\"}"
+query_ok alice iam GetDelegationRequest "{\"DelegationRequestId\":\"$ID2\"}"
 assert_jq "rejected with its reason" '.DelegationRequest.State == "REJECTED" and .DelegationRequest.RejectionReason == "not now"'
-q_err InvalidInput alice iam AcceptDelegationRequest "{\"DelegationRequestId\":\"$ID2\"}"
+query_err InvalidInput alice iam AcceptDelegationRequest "{\"DelegationRequestId\":\"$ID2\"}"
 
 pass

@@ -13,44 +13,26 @@
 #   - SetSecurityTokenServicePreferences shows in get-account-summary's
 #     GlobalEndpointTokenVersion.
 # These operations came after aws CLI 2.9 (and after the boto3 of some
-# machines): they are signed with botocore's SigV4 signer and sent as Query
-# requests (lib/query_call.py).
+# machines): they are sent as Query requests signed with SigV4 by
+# lib/query_json.py (the standard library only).
 # shellcheck source=lib/common.sh
 . "$(dirname "$0")/lib/common.sh" "$@"
 
 APP=$(name_for OutboundApp)
 AUD="https://api.example.com/$RUN_ID"
 
-# q WHO SERVICE OPERATION [NAME=VALUE ...] : one Query call
-q() {
-  local who=$1 svc=$2 op=$3
-  shift 3
-  py_as "$who" query_call.py "$svc" "$op" "$@"
-}
-q_ok() {
-  q "$@"
-  [ "$RC" -eq 0 ] || fail "expected success from $3: $ERR_CODE $ERR_MSG"
-}
-q_err() {
-  local want=$1
-  shift
-  q "$@"
-  [ "$RC" -ne 0 ] || fail "expected $want from $3, the call succeeded"
-  [ "$ERR_CODE" = "$want" ] || fail "expected $want from $3, got $ERR_CODE: $ERR_MSG"
-}
-
 need_python
 # The account's feature is left as found: disabled at the end.
 defer _q root iam set-security-token-service-preferences --global-endpoint-token-version v1Token
-defer q root iam DisableOutboundWebIdentityFederation
+defer query root iam DisableOutboundWebIdentityFederation
 
 step "enable outbound identity federation: a unique issuer URL under the server's"
-q root iam DisableOutboundWebIdentityFederation # from an earlier run; FeatureDisabled is fine
-q_ok root iam EnableOutboundWebIdentityFederation
+query root iam DisableOutboundWebIdentityFederation # from an earlier run; FeatureDisabled is fine
+query_ok root iam EnableOutboundWebIdentityFederation
 ISSUER=$(jqo '.IssuerIdentifier')
 assert_match "$ISSUER" '^https?://.+/outbound-federation/[0-9a-f-]{36}$' "issuer URL"
-q_err FeatureEnabled root iam EnableOutboundWebIdentityFederation
-q_ok root iam GetOutboundWebIdentityFederationInfo
+query_err FeatureEnabled root iam EnableOutboundWebIdentityFederation
+query_ok root iam GetOutboundWebIdentityFederationInfo
 assert_jq "the info names the issuer, enabled" --arg i "$ISSUER" '.IssuerIdentifier == $i and .JwtVendingEnabled == "true"'
 
 step "a principal allowed one audience gets a token"
@@ -59,7 +41,7 @@ expect_ok root iam put-user-policy --user-name "$APP" --policy-name jwt --policy
   '{Version: "2012-10-17", Statement: [{Effect: "Allow", Action: "sts:GetWebIdentityToken", Resource: "*",
     Condition: {"ForAllValues:StringEquals": {"sts:IdentityTokenAudience": $a}, NumericLessThanEquals: {"sts:DurationSeconds": "900"}}}]}')"
 make_keys root "$APP" app
-q_ok app sts GetWebIdentityToken "Audience.member.1=$AUD" SigningAlgorithm=RS256 DurationSeconds=600
+query_ok app sts GetWebIdentityToken "Audience.member.1=$AUD" SigningAlgorithm=RS256 DurationSeconds=600
 TOKEN=$(jqo '.WebIdentityToken')
 EXPIRATION=$(jqo '.Expiration')
 assert_expires_in "$EXPIRATION" 600 "the token's Expiration"
@@ -98,14 +80,14 @@ assert_jq "sub is the user, aws_account the account" --arg s "$(user_arn "$APP")
   '.sub == $s and .["https://sts.amazonaws.com/"].aws_account == $a'
 
 step "another audience is denied; a bad algorithm is a ValidationError"
-q_err AccessDenied app sts GetWebIdentityToken "Audience.member.1=https://other.example.com" SigningAlgorithm=RS256
-q_err ValidationError app sts GetWebIdentityToken "Audience.member.1=$AUD" SigningAlgorithm=HS256
+query_err AccessDenied app sts GetWebIdentityToken "Audience.member.1=https://other.example.com" SigningAlgorithm=RS256
+query_err ValidationError app sts GetWebIdentityToken "Audience.member.1=$AUD" SigningAlgorithm=HS256
 
 step "disabled: STS refuses new tokens, the info is FeatureDisabled"
-q_ok root iam DisableOutboundWebIdentityFederation
-q_err OutboundWebIdentityFederationDisabledException app sts GetWebIdentityToken "Audience.member.1=$AUD" SigningAlgorithm=ES384
-q_err FeatureDisabled root iam GetOutboundWebIdentityFederationInfo
-q_err FeatureDisabled root iam DisableOutboundWebIdentityFederation
+query_ok root iam DisableOutboundWebIdentityFederation
+query_err OutboundWebIdentityFederationDisabledException app sts GetWebIdentityToken "Audience.member.1=$AUD" SigningAlgorithm=ES384
+query_err FeatureDisabled root iam GetOutboundWebIdentityFederationInfo
+query_err FeatureDisabled root iam DisableOutboundWebIdentityFederation
 
 step "SetSecurityTokenServicePreferences shows in get-account-summary"
 expect_ok root iam set-security-token-service-preferences --global-endpoint-token-version v2Token

@@ -3,11 +3,14 @@
 newer than the installed aws CLI and boto3 both. The standard library only:
 the signature is computed here (Signature Version 4, header-signed).
 
-usage: query_json.py SERVICE OPERATION [PARAMS_JSON]
+usage: query_json.py SERVICE OPERATION [PARAMS_JSON | NAME=VALUE ...]
 
   SERVICE      iam or sts (the signing name; both sign in us-east-1)
-  PARAMS_JSON  the operation's input as JSON, serialized as the Query protocol
-               does: structures as Name.Member, lists as Name.member.N
+  PARAMS_JSON  the operation's input as one JSON object, serialized as the
+               Query protocol does: structures as Name.Member, lists as
+               Name.member.N
+  NAME=VALUE   or Query parameters as the API reference names them
+               (Audience.member.1=..., Tags.member.1.Key=...)
 
 Credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY /
 AWS_SESSION_TOKEN and the endpoint from GATEHOUSE_ENDPOINT. On success the
@@ -80,8 +83,16 @@ def main():
         return 2
     service, operation = sys.argv[1], sys.argv[2]
     params = {"Action": operation, "Version": VERSIONS[service]}
-    if len(sys.argv) > 3:
-        flatten("", json.loads(sys.argv[3]), params)
+    args = sys.argv[3:]
+    if len(args) == 1 and args[0].lstrip().startswith("{"):
+        flatten("", json.loads(args[0]), params)
+    else:
+        for kv in args:
+            name, sep, value = kv.partition("=")
+            if not sep:
+                print("query_json.py: %r is neither a JSON object nor NAME=VALUE" % kv, file=sys.stderr)
+                return 2
+            params[name] = value
     body = urllib.parse.urlencode(params).encode()
     url = os.environ["GATEHOUSE_ENDPOINT"].rstrip("/") + "/"
     req = urllib.request.Request(url, data=body, method="POST", headers=sign("POST", url, body, service))
@@ -100,7 +111,8 @@ def main():
         print("An error occurred (%s) when calling the %s operation: %s" % (code, operation, msg), file=sys.stderr)
         return 254
     result = next((c for c in root if c.tag.split("}")[-1] == operation + "Result"), None)
-    print(json.dumps(to_json(result) if result is not None else {}))
+    out = to_json(result) if result is not None else {}
+    print(json.dumps(out if out != "" else {}))
     return 0
 
 
