@@ -98,7 +98,7 @@ func keySet(versions []*version) ([]byte, error) {
 // lists it) and the type JWT. payloadLimit, when positive, bounds the
 // encoded claims: ErrPayloadTooLarge past it.
 func (r *Ring) Sign(alg string, claims any, payloadLimit int) (string, error) {
-	v := r.cur.Load().versions
+	v := r.keys.Current().versions
 	cur := v[len(v)-1]
 	payload, err := json.Marshal(claims)
 	if err != nil {

@@ -27,11 +27,11 @@ import (
 	"io"
 	"log/slog"
 	"strconv"
-	"sync/atomic"
 	"time"
 
 	"github.com/gatehouse-iam/gatehouse/keyring"
 	"github.com/gatehouse-iam/gatehouse/store"
+	"github.com/gatehouse-iam/gatehouse/store/follow"
 )
 
 // The signing algorithms GetWebIdentityToken offers (its SigningAlgorithm
@@ -68,13 +68,12 @@ type Config struct {
 // Ring signs web identity tokens with the store's signing keys and
 // publishes their public halves. It is safe for concurrent use.
 type Ring struct {
-	cfg Config
-	cur atomic.Pointer[state]
+	cfg  Config
+	keys *follow.Record[state]
 }
 
 // state is one loaded version of the ring.
 type state struct {
-	revision int64
 	versions []*version // oldest first; the last signs
 	jwks     []byte     // the published key set
 }
@@ -99,6 +98,8 @@ func Open(ctx context.Context, cfg Config) (*Ring, error) {
 		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	r := &Ring{cfg: cfg}
+	r.keys = follow.New(cfg.Store, store.KindWebIdentityKeys, store.WebIdentityKeysKey, "the web identity signing key ring",
+		func(rec store.Record) (*state, error) { return load(cfg.Master, rec) })
 	if err := r.ensure(ctx); err != nil {
 		return nil, err
 	}
@@ -110,17 +111,9 @@ func Open(ctx context.Context, cfg Config) (*Ring, error) {
 
 // ensure creates the ring with one version unless it exists.
 func (r *Ring) ensure(ctx context.Context) error {
-	exists := false
-	err := r.cfg.Store.View(ctx, func(tx store.ReadTx) error {
-		_, err := tx.Get(ctx, store.KindWebIdentityKeys, "", store.WebIdentityKeysKey)
-		exists = err == nil
-		if errors.Is(err, store.ErrNotFound) {
-			return nil
-		}
-		return err
-	})
+	exists, err := r.keys.Exists(ctx)
 	if err != nil {
-		return fmt.Errorf("webtoken: read the signing key ring: %w", err)
+		return fmt.Errorf("webtoken: %w", err)
 	}
 	if exists {
 		// Generating an RSA key costs tens of milliseconds: only when
@@ -131,11 +124,8 @@ func (r *Ring) ensure(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	err = r.cfg.Store.Update(ctx, func(tx store.Tx) error {
-		return store.CreateJSON(ctx, tx, store.KindWebIdentityKeys, "", store.WebIdentityKeysKey, store.WebIdentityKeys{Keys: []store.WebIdentityKey{first}})
-	})
-	if err != nil && !errors.Is(err, store.ErrAlreadyExists) {
-		return fmt.Errorf("webtoken: create the signing key ring: %w", err)
+	if err := r.keys.Create(ctx, store.WebIdentityKeys{Keys: []store.WebIdentityKey{first}}); err != nil {
+		return fmt.Errorf("webtoken: %w", err)
 	}
 	return nil
 }
@@ -227,73 +217,57 @@ func openVersion(master *keyring.Keyring, k store.WebIdentityKey) (*version, err
 // Reload re-reads the ring from the store and, if it changed, starts using
 // it.
 func (r *Ring) Reload(ctx context.Context) error {
-	var rec store.Record
-	err := r.cfg.Store.View(ctx, func(tx store.ReadTx) error {
-		var err error
-		rec, err = tx.Get(ctx, store.KindWebIdentityKeys, "", store.WebIdentityKeysKey)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("webtoken: read the signing key ring: %w", err)
-	}
-	if cur := r.cur.Load(); cur != nil && cur.revision == rec.Revision {
-		return nil
-	}
-	ks, err := store.DecodeJSON[store.WebIdentityKeys](rec)
-	if err != nil {
+	if err := r.keys.Reload(ctx); err != nil {
 		return fmt.Errorf("webtoken: %w", err)
 	}
-	if len(ks.Keys) == 0 {
-		return errors.New("webtoken: the signing key ring is empty")
+	return nil
+}
+
+// load opens every version of a stored ring and builds its key set.
+func load(master *keyring.Keyring, rec store.Record) (*state, error) {
+	ks, err := store.DecodeJSON[store.WebIdentityKeys](rec)
+	if err != nil {
+		return nil, fmt.Errorf("webtoken: %w", err)
 	}
-	st := &state{revision: rec.Revision}
+	if len(ks.Keys) == 0 {
+		return nil, errors.New("webtoken: the signing key ring is empty")
+	}
+	st := &state{}
 	for i, k := range ks.Keys {
 		if i > 0 && k.Version <= ks.Keys[i-1].Version {
-			return fmt.Errorf("webtoken: signing key versions out of order (%d after %d)", k.Version, ks.Keys[i-1].Version)
+			return nil, fmt.Errorf("webtoken: signing key versions out of order (%d after %d)", k.Version, ks.Keys[i-1].Version)
 		}
-		v, err := openVersion(r.cfg.Master, k)
+		v, err := openVersion(master, k)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		st.versions = append(st.versions, v)
 	}
 	if st.jwks, err = keySet(st.versions); err != nil {
-		return err
+		return nil, err
 	}
-	r.cur.Store(st)
-	return nil
+	return st, nil
 }
 
 // Run re-reads the ring every interval until ctx ends, so that a node
 // signs with, and publishes, a new version soon after a rotation.
 func (r *Ring) Run(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := r.Reload(ctx); err != nil && ctx.Err() == nil {
-				r.cfg.Log.Warn("re-reading the web identity signing key ring failed", "err", err)
-			}
-		}
-	}
+	r.keys.Run(ctx, interval, r.cfg.Log)
 }
 
 // Version returns the version that signs.
 func (r *Ring) Version() int {
-	st := r.cur.Load()
+	st := r.keys.Current()
 	return st.versions[len(st.versions)-1].n
 }
 
 // JWKS returns the JSON Web Key Set (RFC 7517) of every version's public
 // keys, as the issuers publish it. The caller must not modify it.
-func (r *Ring) JWKS() []byte { return r.cur.Load().jwks }
+func (r *Ring) JWKS() []byte { return r.keys.Current().jwks }
 
 // String describes the ring without revealing key material.
 func (r *Ring) String() string {
-	st := r.cur.Load()
+	st := r.keys.Current()
 	if st == nil {
 		return "webtoken.Ring{}"
 	}

@@ -23,12 +23,12 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/gatehouse-iam/gatehouse/keyring"
 	"github.com/gatehouse-iam/gatehouse/session"
 	"github.com/gatehouse-iam/gatehouse/store"
+	"github.com/gatehouse-iam/gatehouse/store/follow"
 )
 
 // DefaultRetireAfter is how long a key that no longer seals stays in the
@@ -63,8 +63,8 @@ type Config struct {
 // Ring seals and opens session tokens with the store's session keys. It
 // implements session.Sealer and is safe for concurrent use.
 type Ring struct {
-	cfg Config
-	cur atomic.Pointer[state]
+	cfg  Config
+	keys *follow.Record[state]
 
 	mu         sync.Mutex // serialises reloads
 	lastReload time.Time
@@ -74,10 +74,9 @@ var _ session.Sealer = (*Ring)(nil)
 
 // state is one loaded version of the ring.
 type state struct {
-	kr       *keyring.Keyring
-	revision int64 // of the store record it was built from
-	version  int   // of the sealing key
-	count    int
+	kr      *keyring.Keyring
+	version int // of the sealing key
+	count   int
 }
 
 // Open loads the ring from the store, creating it with a first key if the
@@ -94,6 +93,17 @@ func Open(ctx context.Context, cfg Config) (*Ring, error) {
 		cfg.MinReload = time.Second
 	}
 	r := &Ring{cfg: cfg}
+	r.keys = follow.New(cfg.Store, store.KindSessionKeys, store.SessionKeysKey, "the session key ring", func(rec store.Record) (*state, error) {
+		ks, err := store.DecodeJSON[store.SessionKeys](rec)
+		if err != nil {
+			return nil, fmt.Errorf("tokenkeys: %w", err)
+		}
+		kr, err := unwrapAll(cfg.Master, cfg.Rand, ks)
+		if err != nil {
+			return nil, err
+		}
+		return &state{kr: kr, version: ks.Keys[len(ks.Keys)-1].Version, count: len(ks.Keys)}, nil
+	})
 	if err := r.ensure(ctx); err != nil {
 		return nil, err
 	}
@@ -115,11 +125,8 @@ func (r *Ring) ensure(ctx context.Context) error {
 		return fmt.Errorf("tokenkeys: wrap key: %w", err)
 	}
 	first := store.SessionKeys{Keys: []store.SessionKey{{Version: 1, Sealed: wrapped, CreateDate: r.cfg.Now().UTC()}}}
-	err = r.cfg.Store.Update(ctx, func(tx store.Tx) error {
-		return store.CreateJSON(ctx, tx, store.KindSessionKeys, "", store.SessionKeysKey, first)
-	})
-	if err != nil && !errors.Is(err, store.ErrAlreadyExists) {
-		return fmt.Errorf("tokenkeys: create the session key ring: %w", err)
+	if err := r.keys.Create(ctx, first); err != nil {
+		return fmt.Errorf("tokenkeys: %w", err)
 	}
 	return nil
 }
@@ -132,27 +139,9 @@ func wrapAD(version int) []byte {
 // Reload re-reads the ring from the store and, if it changed, starts using
 // it.
 func (r *Ring) Reload(ctx context.Context) error {
-	var rec store.Record
-	err := r.cfg.Store.View(ctx, func(tx store.ReadTx) error {
-		var err error
-		rec, err = tx.Get(ctx, store.KindSessionKeys, "", store.SessionKeysKey)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("tokenkeys: read the session key ring: %w", err)
-	}
-	if cur := r.cur.Load(); cur != nil && cur.revision == rec.Revision {
-		return nil
-	}
-	ks, err := store.DecodeJSON[store.SessionKeys](rec)
-	if err != nil {
+	if err := r.keys.Reload(ctx); err != nil {
 		return fmt.Errorf("tokenkeys: %w", err)
 	}
-	kr, err := unwrapAll(r.cfg.Master, r.cfg.Rand, ks)
-	if err != nil {
-		return err
-	}
-	r.cur.Store(&state{kr: kr, revision: rec.Revision, version: ks.Keys[len(ks.Keys)-1].Version, count: len(ks.Keys)})
 	return nil
 }
 
@@ -189,20 +178,20 @@ func unwrapAll(master *keyring.Keyring, rand io.Reader, ks store.SessionKeys) (*
 
 // Seal seals plaintext with the newest session key.
 func (r *Ring) Seal(plaintext, associatedData []byte) ([]byte, error) {
-	return r.cur.Load().kr.Seal(plaintext, associatedData)
+	return r.keys.Current().kr.Seal(plaintext, associatedData)
 }
 
 // Open opens a value sealed by any key of the ring. A value sealed with a key
 // id the ring does not know makes it re-read the store once (rate-limited)
 // before giving up; then Config.Legacy, if set, has a try.
 func (r *Ring) Open(sealed, associatedData []byte) ([]byte, error) {
-	st := r.cur.Load()
+	st := r.keys.Current()
 	plain, err := st.kr.Open(sealed, associatedData)
 	if !errors.Is(err, keyring.ErrUnknownKey) {
 		return plain, err
 	}
 	if r.reloadAfterMiss(st) {
-		plain, err = r.cur.Load().kr.Open(sealed, associatedData)
+		plain, err = r.keys.Current().kr.Open(sealed, associatedData)
 		if !errors.Is(err, keyring.ErrUnknownKey) {
 			return plain, err
 		}
@@ -219,7 +208,7 @@ func (r *Ring) Open(sealed, associatedData []byte) ([]byte, error) {
 func (r *Ring) reloadAfterMiss(seen *state) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.cur.Load() != seen {
+	if r.keys.Current() != seen {
 		return true
 	}
 	now := r.cfg.Now()
@@ -233,32 +222,21 @@ func (r *Ring) reloadAfterMiss(seen *state) bool {
 		r.cfg.Log.Warn("re-reading the session key ring failed", "err", err)
 		return false
 	}
-	return r.cur.Load() != seen
+	return r.keys.Current() != seen
 }
 
 // Run re-reads the ring every interval until ctx ends, so that a node starts
 // sealing with a new key soon after a rotation.
 func (r *Ring) Run(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := r.Reload(ctx); err != nil && ctx.Err() == nil {
-				r.cfg.Log.Warn("re-reading the session key ring failed", "err", err)
-			}
-		}
-	}
+	r.keys.Run(ctx, interval, r.cfg.Log)
 }
 
 // Version returns the version of the key that seals.
-func (r *Ring) Version() int { return r.cur.Load().version }
+func (r *Ring) Version() int { return r.keys.Current().version }
 
 // String describes the ring without revealing key material.
 func (r *Ring) String() string {
-	st := r.cur.Load()
+	st := r.keys.Current()
 	if st == nil {
 		return "tokenkeys.Ring{}"
 	}
