@@ -137,10 +137,9 @@ func (a *auditTrail) call(r *http.Request, ex *exchange, ae *awserr.Error, keys 
 			c.Denied = &trail.Decision{Action: d.Action, Resource: d.Resource, Reason: d.Reason()}
 		}
 	}
-	for _, az := range append([]operation.Authz{ex.az}, ex.az.Also...) {
-		if res, ok := trail.ResourceOf(az.Resource); ok && !hasResource(c.Resources, res.ARN) {
-			c.Resources = append(c.Resources, res)
-		}
+	c.Resources = addResource(c.Resources, ex.az.Resource)
+	for _, az := range ex.az.Also {
+		c.Resources = addResource(c.Resources, az.Resource)
 	}
 	c.ResourceAccount = ex.az.ResourceAccount
 	// An account named only by a caller's ARN is another account's only
@@ -157,13 +156,18 @@ func (a *auditTrail) call(r *http.Request, ex *exchange, ae *awserr.Error, keys 
 	return c
 }
 
-func hasResource(rs []trail.Resource, arn string) bool {
+// addResource adds the record's resource for an ARN a request named, once.
+func addResource(rs []trail.Resource, arn string) []trail.Resource {
+	res, ok := trail.ResourceOf(arn)
+	if !ok {
+		return rs
+	}
 	for _, r := range rs {
-		if r.ARN == arn {
-			return true
+		if r.ARN == res.ARN {
+			return rs
 		}
 	}
-	return false
+	return append(rs, res)
 }
 
 // readOnly classifies an event as CloudTrail's readOnly does: by the

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"io"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -66,23 +68,15 @@ const maxDepth = 16
 
 // Params renders a request's input or a response's output as CloudTrail
 // does in requestParameters and responseElements: an object whose keys are
-// the members' names with a lower-case first letter, omitting members that
-// are not set, timestamps in CloudTrail's layout, credentials left out and
-// other sensitive values Hidden. It returns nil (JSON null) for a value with
-// nothing to record.
+// the members' names with a lower-case first letter (in byte order),
+// omitting members that are not set, timestamps in CloudTrail's layout,
+// credentials left out and other sensitive values Hidden. It returns nil
+// (JSON null) for a value with nothing to record. It compiles how to write
+// each type it meets on every call; Builder keeps them.
 func (r Redaction) Params(v any) json.RawMessage {
-	if v == nil {
-		return nil
-	}
-	x, ok := r.value(reflect.ValueOf(v), 0)
+	var p paramsWriter
+	b, ok := p.appendParams(nil, r, v)
 	if !ok {
-		return nil
-	}
-	if m, isMap := x.(map[string]any); isMap && len(m) == 0 {
-		return nil
-	}
-	b, err := json.Marshal(x)
-	if err != nil {
 		return nil
 	}
 	return b
@@ -93,98 +87,348 @@ var (
 	readerType = reflect.TypeFor[io.Reader]()
 )
 
-// value converts v to what encoding/json writes as CloudTrail writes it;
-// ok is false when v is not set (or not recordable: streams, functions).
-func (r Redaction) value(v reflect.Value, depth int) (any, bool) {
-	if depth > maxDepth || !v.IsValid() {
-		return nil, false
-	}
-	if v.Type().Implements(readerType) && v.Kind() != reflect.Struct {
-		return nil, false // a streamed body
-	}
-	switch v.Kind() {
-	case reflect.Pointer, reflect.Interface:
-		if v.IsNil() {
-			return nil, false
-		}
-		return r.value(v.Elem(), depth+1)
-	case reflect.Struct:
-		if v.Type() == timeType {
-			t := v.Interface().(time.Time)
-			if t.IsZero() {
-				return nil, false
-			}
-			return t.UTC().Format(timeLayout), true
-		}
-		return r.object(v, depth), true
-	case reflect.String:
-		if v.Len() == 0 {
-			return nil, false
-		}
-		return v.String(), true
-	case reflect.Bool:
-		return v.Bool(), true
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return json.Number(strconv.FormatInt(v.Int(), 10)), true
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return json.Number(strconv.FormatUint(v.Uint(), 10)), true
-	case reflect.Float32, reflect.Float64:
-		return v.Float(), true
-	case reflect.Slice, reflect.Array:
-		if v.Kind() == reflect.Slice && v.IsNil() {
-			return nil, false
-		}
-		if v.Type().Elem().Kind() == reflect.Uint8 {
-			if v.Len() == 0 {
-				return nil, false
-			}
-			return base64.StdEncoding.EncodeToString(v.Bytes()), true
-		}
-		out := make([]any, 0, v.Len())
-		for i := range v.Len() {
-			if x, ok := r.value(v.Index(i), depth+1); ok {
-				out = append(out, x)
-			}
-		}
-		return out, true
-	case reflect.Map:
-		if v.IsNil() || v.Type().Key().Kind() != reflect.String {
-			return nil, false
-		}
-		out := make(map[string]any, v.Len())
-		it := v.MapRange()
-		for it.Next() {
-			if x, ok := r.value(it.Value(), depth+1); ok {
-				out[it.Key().String()] = x
-			}
-		}
-		return out, true
-	}
-	return nil, false
+// hiddenJSON is Hidden as a JSON string.
+const hiddenJSON = `"` + Hidden + `"`
+
+// paramsWriter writes requestParameters and responseElements, with how to
+// write each Go type it has met compiled once (a plan per reflect.Type).
+// Its zero value is ready; the Redaction it is given must not change once
+// it has written with it.
+type paramsWriter struct {
+	plans sync.Map // reflect.Type → *typePlan
+	// mu serializes compiling (plans of recursive types refer to
+	// themselves before they are complete: they are published whole).
+	mu sync.Mutex
 }
 
-// object renders a structure's set members.
-func (r Redaction) object(v reflect.Value, depth int) map[string]any {
-	t := v.Type()
-	out := map[string]any{}
+// A typePlan writes values of one Go type: write appends v's JSON to
+// s.buf and reports whether v is set (when it is not, what it appended is
+// cut by the caller).
+type typePlan struct {
+	write func(s *paramsState, v reflect.Value, depth int) bool
+}
+
+// paramsState is one rendering: its buffer, and whether a value JSON
+// cannot hold (NaN, infinities) made the whole rendering fail, as
+// json.Marshal failed before.
+type paramsState struct {
+	w      *paramsWriter
+	r      Redaction
+	buf    []byte
+	failed bool
+}
+
+// appendParams appends v's JSON as Params renders it to dst; ok is false
+// (and dst returned as it was) when v renders as null.
+func (p *paramsWriter) appendParams(dst []byte, r Redaction, v any) ([]byte, bool) {
+	if v == nil {
+		return dst, false
+	}
+	rv := reflect.ValueOf(v)
+	s := paramsState{w: p, r: r, buf: dst}
+	start := len(dst)
+	ok := p.plan(r, rv.Type()).write(&s, rv, 0)
+	if !ok || s.failed || string(s.buf[start:]) == "{}" {
+		return s.buf[:start], false
+	}
+	return s.buf, true
+}
+
+// plan returns the plan of t, compiling it (and the types it holds) on
+// first use.
+func (p *paramsWriter) plan(r Redaction, t reflect.Type) *typePlan {
+	if tp, ok := p.plans.Load(t); ok {
+		return tp.(*typePlan)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	building := map[reflect.Type]*typePlan{}
+	tp := p.compile(r, t, building)
+	for bt, bp := range building {
+		p.plans.Store(bt, bp)
+	}
+	return tp
+}
+
+func (p *paramsWriter) compile(r Redaction, t reflect.Type, building map[reflect.Type]*typePlan) *typePlan {
+	if tp, ok := p.plans.Load(t); ok {
+		return tp.(*typePlan)
+	}
+	if tp, ok := building[t]; ok {
+		return tp
+	}
+	tp := &typePlan{}
+	building[t] = tp
+	tp.write = p.compileWrite(r, t, building)
+	return tp
+}
+
+// unset is the plan of what is never recorded.
+func unset(*paramsState, reflect.Value, int) bool { return false }
+
+func (p *paramsWriter) compileWrite(r Redaction, t reflect.Type, building map[reflect.Type]*typePlan) func(*paramsState, reflect.Value, int) bool {
+	if t.Implements(readerType) && t.Kind() != reflect.Struct {
+		return unset // a streamed body
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		elem := p.compile(r, t.Elem(), building)
+		return func(s *paramsState, v reflect.Value, depth int) bool {
+			if depth > maxDepth || v.IsNil() {
+				return false
+			}
+			return elem.write(s, v.Elem(), depth+1)
+		}
+	case reflect.Interface:
+		return func(s *paramsState, v reflect.Value, depth int) bool {
+			if depth > maxDepth || v.IsNil() {
+				return false
+			}
+			e := v.Elem()
+			return s.w.plan(s.r, e.Type()).write(s, e, depth+1)
+		}
+	case reflect.Struct:
+		if t == timeType {
+			return writeTime
+		}
+		return p.compileStruct(r, t, building)
+	case reflect.String:
+		return func(s *paramsState, v reflect.Value, depth int) bool {
+			if depth > maxDepth || v.Len() == 0 {
+				return false
+			}
+			s.buf = appendJSONString(s.buf, v.String())
+			return true
+		}
+	case reflect.Bool:
+		return func(s *paramsState, v reflect.Value, depth int) bool {
+			if depth > maxDepth {
+				return false
+			}
+			s.buf = appendBool(s.buf, v.Bool())
+			return true
+		}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return func(s *paramsState, v reflect.Value, depth int) bool {
+			if depth > maxDepth {
+				return false
+			}
+			s.buf = strconv.AppendInt(s.buf, v.Int(), 10)
+			return true
+		}
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return func(s *paramsState, v reflect.Value, depth int) bool {
+			if depth > maxDepth {
+				return false
+			}
+			s.buf = strconv.AppendUint(s.buf, v.Uint(), 10)
+			return true
+		}
+	case reflect.Float32, reflect.Float64:
+		return func(s *paramsState, v reflect.Value, depth int) bool {
+			if depth > maxDepth {
+				return false
+			}
+			var ok bool
+			if s.buf, ok = appendFloat(s.buf, v.Float()); !ok {
+				s.failed = true
+			}
+			return true
+		}
+	case reflect.Slice, reflect.Array:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return writeBytes
+		}
+		return p.compileList(r, t, building)
+	case reflect.Map:
+		if t.Key().Kind() != reflect.String {
+			return unset
+		}
+		return p.compileMap(r, t, building)
+	}
+	return unset
+}
+
+// writeTime writes a timestamp in CloudTrail's layout (a zero time is not
+// set).
+func writeTime(s *paramsState, v reflect.Value, depth int) bool {
+	t, _ := reflect.TypeAssert[time.Time](v)
+	if depth > maxDepth || t.IsZero() {
+		return false
+	}
+	s.buf = append(s.buf, '"')
+	s.buf = t.UTC().AppendFormat(s.buf, timeLayout)
+	s.buf = append(s.buf, '"')
+	return true
+}
+
+// writeBytes writes bytes as base64 (none are not set).
+func writeBytes(s *paramsState, v reflect.Value, depth int) bool {
+	if depth > maxDepth || (v.Kind() == reflect.Slice && v.IsNil()) || v.Len() == 0 {
+		return false
+	}
+	var b []byte
+	if v.Kind() == reflect.Slice || v.CanAddr() {
+		b = v.Bytes()
+	} else {
+		// An array that is not addressable: copied to be read.
+		c := reflect.New(v.Type()).Elem()
+		c.Set(v)
+		b = c.Bytes()
+	}
+	s.buf = append(s.buf, '"')
+	s.buf = base64.StdEncoding.AppendEncode(s.buf, b)
+	s.buf = append(s.buf, '"')
+	return true
+}
+
+// compileList plans a slice or an array: its set elements (an empty list
+// is set; a nil slice is not).
+func (p *paramsWriter) compileList(r Redaction, t reflect.Type, building map[reflect.Type]*typePlan) func(*paramsState, reflect.Value, int) bool {
+	elem := p.compile(r, t.Elem(), building)
+	slice := t.Kind() == reflect.Slice
+	return func(s *paramsState, v reflect.Value, depth int) bool {
+		if depth > maxDepth || (slice && v.IsNil()) {
+			return false
+		}
+		s.buf = append(s.buf, '[')
+		first := true
+		for i := range v.Len() {
+			mark := len(s.buf)
+			if !first {
+				s.buf = append(s.buf, ',')
+			}
+			if !elem.write(s, v.Index(i), depth+1) {
+				s.buf = s.buf[:mark]
+				continue
+			}
+			first = false
+		}
+		s.buf = append(s.buf, ']')
+		return true
+	}
+}
+
+// mapEntry is one entry of a map being written.
+type mapEntry struct {
+	key   string
+	value reflect.Value
+}
+
+// compileMap plans a map with string keys: its set entries by key in byte
+// order (as encoding/json sorts a map's keys).
+func (p *paramsWriter) compileMap(r Redaction, t reflect.Type, building map[reflect.Type]*typePlan) func(*paramsState, reflect.Value, int) bool {
+	elem := p.compile(r, t.Elem(), building)
+	return func(s *paramsState, v reflect.Value, depth int) bool {
+		if depth > maxDepth || v.IsNil() {
+			return false
+		}
+		entries := make([]mapEntry, 0, v.Len())
+		it := v.MapRange()
+		for it.Next() {
+			entries = append(entries, mapEntry{it.Key().String(), it.Value()})
+		}
+		slices.SortFunc(entries, func(a, b mapEntry) int { return strings.Compare(a.key, b.key) })
+		s.buf = append(s.buf, '{')
+		first := true
+		for _, e := range entries {
+			mark := len(s.buf)
+			if !first {
+				s.buf = append(s.buf, ',')
+			}
+			s.buf = appendJSONString(s.buf, e.key)
+			s.buf = append(s.buf, ':')
+			if !elem.write(s, e.value, depth+1) {
+				s.buf = s.buf[:mark]
+				continue
+			}
+			first = false
+		}
+		s.buf = append(s.buf, '}')
+		return true
+	}
+}
+
+// memberPlan is one key of a structure's object: the fields named so
+// (several when JSON names collide, the last field first: the last one
+// set is the one recorded).
+type memberPlan struct {
+	// key is the member's name as JSON, with its colon.
+	key    []byte
+	fields []fieldPlan
+}
+
+type fieldPlan struct {
+	index  int
+	plan   *typePlan
+	hidden bool
+}
+
+// compileStruct plans a structure: its exported members that are not
+// credentials, by name in byte order (the order of encoding/json's map
+// keys), each written when set, Hidden when sensitive.
+func (p *paramsWriter) compileStruct(r Redaction, t reflect.Type, building map[reflect.Type]*typePlan) func(*paramsState, reflect.Value, int) bool {
+	byName := map[string]*memberPlan{}
+	var members []*memberPlan
+	names := map[*memberPlan]string{}
 	for i := range t.NumField() {
 		f := t.Field(i)
-		if !f.IsExported() {
+		if !f.IsExported() || secrets[f.Name] || f.Tag.Get("json") == "-" {
 			continue
 		}
-		if secrets[f.Name] || f.Tag.Get("json") == "-" {
-			continue
+		name := memberName(f)
+		m := byName[name]
+		if m == nil {
+			m = &memberPlan{key: append(appendJSONString(nil, name), ':')}
+			byName[name] = m
+			names[m] = name
+			members = append(members, m)
 		}
-		x, ok := r.value(v.Field(i), depth+1)
-		if !ok {
-			continue
-		}
-		if r.sensitive(t, f.Name) {
-			x = Hidden
-		}
-		out[memberName(f)] = x
+		fp := fieldPlan{index: i, plan: p.compile(r, f.Type, building), hidden: r.sensitive(t, f.Name)}
+		m.fields = append([]fieldPlan{fp}, m.fields...)
 	}
-	return out
+	slices.SortFunc(members, func(a, b *memberPlan) int { return strings.Compare(names[a], names[b]) })
+	return func(s *paramsState, v reflect.Value, depth int) bool {
+		if depth > maxDepth {
+			return false
+		}
+		s.buf = append(s.buf, '{')
+		first := true
+		for _, m := range members {
+			mark := len(s.buf)
+			if !first {
+				s.buf = append(s.buf, ',')
+			}
+			s.buf = append(s.buf, m.key...)
+			if !writeMember(s, m, v, depth) {
+				s.buf = s.buf[:mark]
+				continue
+			}
+			first = false
+		}
+		s.buf = append(s.buf, '}')
+		return true
+	}
+}
+
+// writeMember writes the value of the last set field of m (Hidden for a
+// sensitive one, whatever its value).
+func writeMember(s *paramsState, m *memberPlan, v reflect.Value, depth int) bool {
+	start := len(s.buf)
+	for _, f := range m.fields {
+		failed := s.failed
+		if !f.plan.write(s, v.Field(f.index), depth+1) {
+			s.buf = s.buf[:start]
+			s.failed = failed
+			continue
+		}
+		if f.hidden {
+			s.buf = append(s.buf[:start], hiddenJSON...)
+			s.failed = failed
+		}
+		return true
+	}
+	return false
 }
 
 // memberName is a member's name in a record: its JSON name when the Go

@@ -2,6 +2,7 @@ package trail
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
 
@@ -143,12 +144,16 @@ type Call struct {
 	ReadOnly, Management bool
 }
 
-// Builder makes the events of calls.
+// Builder makes the events of calls. Its Redaction must not change once
+// it has made events (how to write each Go type is compiled once, with the
+// redaction of its members). A Builder must not be copied after first use.
 type Builder struct {
 	// Redaction says which members are sensitive.
 	Redaction Redaction
 	// NewID returns a fresh UUID (event ids, shared event ids).
 	NewID func() string
+
+	params paramsWriter
 }
 
 // Events returns the entries a call produces: none for a call that cannot
@@ -160,7 +165,6 @@ type Builder struct {
 func (b *Builder) Events(c *Call) ([]Entry, error) {
 	ev := Event{
 		EventVersion:    EventVersion,
-		EventTime:       c.Time.UTC().Format(time.RFC3339),
 		EventSource:     EventSource(c.Service),
 		EventName:       c.Operation,
 		AWSRegion:       c.Region,
@@ -182,20 +186,6 @@ func (b *Builder) Events(c *Call) ([]Entry, error) {
 	if ev.EventName == "" {
 		ev.EventName = "Unknown"
 	}
-	ev.RequestParameters = b.Redaction.Params(c.Input)
-	if c.ErrorCode == "" && !c.ReadOnly {
-		// CloudTrail records the responses of calls that change
-		// something; reads have responseElements null (IAM User Guide,
-		// cloudtrail-integration.md, GetUserPolicy).
-		ev.ResponseElements = b.Redaction.Params(c.Output)
-	}
-	if c.Denied != nil {
-		d, err := json.Marshal(map[string]any{"gatehouseDecision": c.Denied})
-		if err != nil {
-			return nil, err
-		}
-		ev.AdditionalEventData = d
-	}
 	account, username, principal := b.identify(&ev.UserIdentity, c)
 	if account == "" {
 		account = c.ResourceAccount // anonymous: the resource owner's trail
@@ -203,47 +193,98 @@ func (b *Builder) Events(c *Call) ([]Entry, error) {
 	if account == "" {
 		return nil, nil
 	}
+	// The parts rendered once for both records, in one buffer: the
+	// request's parameters, the response's elements, the decision.
+	var parts []byte
+	var ok bool
+	if parts, ok = b.params.appendParams(make([]byte, 0, 512), b.Redaction, c.Input); ok {
+		ev.RequestParameters = parts[:len(parts):len(parts)]
+	}
+	if c.ErrorCode == "" && !c.ReadOnly {
+		// CloudTrail records the responses of calls that change
+		// something; reads have responseElements null (IAM User Guide,
+		// cloudtrail-integration.md, GetUserPolicy).
+		at := len(parts)
+		if parts, ok = b.params.appendParams(parts, b.Redaction, c.Output); ok {
+			ev.ResponseElements = parts[at:len(parts):len(parts)]
+		}
+	}
+	if c.Denied != nil {
+		at := len(parts)
+		parts = append(parts, `{"gatehouseDecision":`...)
+		parts = appendDecision(parts, c.Denied)
+		parts = append(parts, '}')
+		ev.AdditionalEventData = parts[at:len(parts):len(parts)]
+	}
 	ev.RecipientAccountID = account
 	ev.EventID = b.NewID()
 	other := c.ResourceAccount != "" && c.ResourceAccount != account
 	if other {
 		ev.SharedEventID = b.NewID()
 	}
-	first, err := entry(&ev, username, principal)
-	if err != nil {
-		return nil, err
+	res := indexableResources(ev.Resources)
+	eventTime := c.Time.UTC()
+	var at recordOffsets
+	first := entry(&ev, eventTime, username, principal, res, &at)
+	if !other {
+		return []Entry{first}, nil
 	}
-	out := []Entry{first}
-	if other {
-		theirs := ev
-		theirs.EventID = b.NewID()
-		theirs.RecipientAccountID = c.ResourceAccount
-		theirs.UserIdentity = UserIdentity{Type: "AWSAccount", PrincipalID: ev.UserIdentity.PrincipalID,
-			AccountID: ev.UserIdentity.AccountID, AccessKeyID: ev.UserIdentity.AccessKeyID}
-		// The resource owner learns the call, not the caller's reasons.
-		theirs.AdditionalEventData = nil
-		second, err := entry(&theirs, "", principal)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, second)
-	}
-	return out, nil
+	// The resource owner's record is the caller's with another
+	// userIdentity, eventID and recipientAccountId, and without
+	// additionalEventData (the resource owner learns the call, not the
+	// caller's reasons): spliced from the caller's record.
+	theirs := ev
+	theirs.EventID = b.NewID()
+	theirs.RecipientAccountID = c.ResourceAccount
+	theirs.UserIdentity = UserIdentity{Type: "AWSAccount", PrincipalID: ev.UserIdentity.PrincipalID,
+		AccountID: ev.UserIdentity.AccountID, AccessKeyID: ev.UserIdentity.AccessKeyID}
+	theirs.AdditionalEventData = nil
+	mine := first.JSON
+	js := make([]byte, 0, len(mine)+64)
+	js = append(js, mine[:at.identity]...)
+	js = appendUserIdentity(js, &theirs.UserIdentity)
+	js = append(js, mine[at.identityEnd:at.additional]...)
+	js = append(js, mine[at.additionalEnd:at.eventID]...)
+	js = appendJSONString(js, theirs.EventID)
+	js = append(js, mine[at.eventIDEnd:at.recipient]...)
+	js = appendJSONString(js, theirs.RecipientAccountID)
+	js = append(js, mine[at.recipientEnd:]...)
+	second := entryOf(&theirs, eventTime, "", principal, slices.Clone(res), js)
+	return []Entry{first, second}, nil
 }
 
-func entry(ev *Event, username, principal string) (Entry, error) {
-	b, err := json.Marshal(ev)
-	if err != nil {
-		return Entry{}, err
+// entry returns the entry of an event that happened at t (the event's
+// EventTime is t's, to the second); at receives where the parts a second
+// record changes are in its JSON.
+func entry(ev *Event, t time.Time, username, principal string, res []Resource, at *recordOffsets) Entry {
+	js := appendEvent(make([]byte, 0, 1024), ev, t, at)
+	return entryOf(ev, t, username, principal, res, js)
+}
+
+func entryOf(ev *Event, t time.Time, username, principal string, res []Resource, js []byte) Entry {
+	return Entry{Account: ev.RecipientAccountID, EventID: ev.EventID, Time: recordTime(t), EventName: indexable(ev.EventName),
+		EventSource: ev.EventSource, Username: indexable(username), AccessKeyID: indexable(ev.UserIdentity.AccessKeyID),
+		Principal: indexable(principal), ReadOnly: ev.ReadOnly, Management: ev.ManagementEvent, Resources: res, JSON: js}
+}
+
+// recordTime is t as the record holds it: UTC, to the second; the zero
+// time for a year RFC 3339 cannot write (as parsing the record's eventTime
+// gives).
+func recordTime(t time.Time) time.Time {
+	t = t.UTC()
+	if y := t.Year(); y < 0 || y > 9999 {
+		return time.Time{}
 	}
-	t, _ := time.Parse(time.RFC3339, ev.EventTime)
-	res := make([]Resource, len(ev.Resources))
-	for i, r := range ev.Resources {
+	return t.Truncate(time.Second)
+}
+
+// indexableResources are a record's resources as the stores index them.
+func indexableResources(rs []Resource) []Resource {
+	res := make([]Resource, len(rs))
+	for i, r := range rs {
 		res[i] = Resource{ARN: indexable(r.ARN), AccountID: indexable(r.AccountID), Type: indexable(r.Type)}
 	}
-	return Entry{Account: ev.RecipientAccountID, EventID: ev.EventID, Time: t, EventName: indexable(ev.EventName),
-		EventSource: ev.EventSource, Username: indexable(username), AccessKeyID: indexable(ev.UserIdentity.AccessKeyID),
-		Principal: indexable(principal), ReadOnly: ev.ReadOnly, Management: ev.ManagementEvent, Resources: res, JSON: b}, nil
+	return res
 }
 
 // indexable is a value as the stores index it: valid UTF-8 without NUL (an

@@ -41,7 +41,17 @@ type SignIn struct {
 
 // SignInEntry returns the trail entry of a sign-in attempt.
 func SignInEntry(s SignIn) (Entry, error) {
-	ev := Event{
+	ev, username, principal, err := signInEvent(s)
+	if err != nil {
+		return Entry{}, err
+	}
+	return entry(&ev, s.Time.UTC(), username, principal, indexableResources(nil), nil), nil
+}
+
+// signInEvent returns the record of a sign-in attempt, and the Username
+// and Principal of its entry.
+func signInEvent(s SignIn) (ev Event, username, principal string, err error) {
+	ev = Event{
 		EventVersion:       EventVersion,
 		EventTime:          s.Time.UTC().Format(time.RFC3339),
 		EventSource:        "signin.amazonaws.com",
@@ -64,14 +74,13 @@ func SignInEntry(s SignIn) (Entry, error) {
 	if s.MFAUsed {
 		mfa = "Yes"
 	}
-	var err error
 	if ev.ResponseElements, err = json.Marshal(map[string]string{"ConsoleLogin": outcome}); err != nil {
-		return Entry{}, err
+		return Event{}, "", "", err
 	}
 	if ev.AdditionalEventData, err = json.Marshal(map[string]string{"LoginTo": s.LoginTo, "MobileVersion": "No", "MFAUsed": mfa}); err != nil {
-		return Entry{}, err
+		return Event{}, "", "", err
 	}
-	username, principal := s.UserName, s.ARN
+	username, principal = s.UserName, s.ARN
 	switch {
 	case s.Root:
 		ev.UserIdentity = UserIdentity{Type: "Root", PrincipalID: s.Account, ARN: s.ARN, AccountID: s.Account}
@@ -82,5 +91,5 @@ func SignInEntry(s SignIn) (Entry, error) {
 	default:
 		ev.UserIdentity = UserIdentity{Type: "IAMUser", PrincipalID: s.UserID, ARN: s.ARN, AccountID: s.Account, UserName: s.UserName}
 	}
-	return entry(&ev, username, principal)
+	return ev, username, principal, nil
 }
