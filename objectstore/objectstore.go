@@ -243,6 +243,22 @@ type Meta struct {
 	SSE string `json:",omitempty"`
 	// Checksum is the additional checksum the caller received and verified.
 	Checksum Checksum `json:",omitzero"`
+	// Lock is the version's Object Lock state, which the S3 layer sets and
+	// enforces; the backend keeps it like the rest of Meta.
+	Lock Lock `json:",omitzero"`
+}
+
+// Lock is a version's Object Lock state
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html):
+// a retention (a mode and the time it holds the version until) and a
+// legal hold, each of which may be set without the other.
+type Lock struct {
+	// Mode is GOVERNANCE or COMPLIANCE ("" without a retention).
+	Mode string `json:",omitempty"`
+	// RetainUntil is when the retention ends (zero without one).
+	RetainUntil time.Time `json:",omitzero"`
+	// LegalHold says a legal hold is on.
+	LegalHold bool `json:",omitempty"`
 }
 
 // Tag is one object tag.

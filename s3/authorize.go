@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"net/textproto"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gatehouse-iam/gatehouse/api/s3api"
 	"github.com/gatehouse-iam/gatehouse/authz"
@@ -25,6 +27,28 @@ var readsExistingObject = map[string]bool{
 	"GetObject": true, "HeadObject": true, "DeleteObject": true, "GetObjectAcl": true, "PutObjectAcl": true,
 	"GetObjectTagging": true, "PutObjectTagging": true, "DeleteObjectTagging": true, "GetObjectAttributes": true,
 	"CopyObject": true, "UploadPartCopy": true,
+}
+
+// remainingDays is s3:object-lock-remaining-retention-days: the whole days
+// from now to until, a part of a day counted as one; "" when until is
+// zero.
+func remainingDays(now, until time.Time) string {
+	if until.IsZero() {
+		return ""
+	}
+	d := until.Sub(now)
+	if d <= 0 {
+		return "0"
+	}
+	return strconv.FormatInt(int64((d+24*time.Hour-1)/(24*time.Hour)), 10)
+}
+
+// deref2 is *t, or the zero time.
+func deref2(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return *t
 }
 
 // authorize decides every check an S3 request makes (access.Describe): each
@@ -75,6 +99,24 @@ func (s *Service) authorize(ctx context.Context, c *identity.Caller, r *Request)
 		for _, t := range in.Tagging.TagSet {
 			req.RequestTags[t.Key] = t.Value
 		}
+	case *s3api.PutObjectRetentionRequest:
+		if ret := in.Retention; ret != nil {
+			req.Lock.Mode = enumString(ret.Mode)
+			if ret.RetainUntilDate != nil {
+				req.Lock.RetainUntilDate = ret.RetainUntilDate.UTC().Format(time.RFC3339)
+				req.Lock.RemainingDays = remainingDays(s.now(), *ret.RetainUntilDate)
+			}
+		}
+	case *s3api.PutObjectLegalHoldRequest:
+		if in.LegalHold != nil {
+			req.Lock.LegalHold = enumString(in.LegalHold.Status)
+		}
+	case *s3api.PutObjectRequest:
+		req.Lock.RemainingDays = remainingDays(s.now(), deref2(in.ObjectLockRetainUntilDate))
+	case *s3api.CopyObjectRequest:
+		req.Lock.RemainingDays = remainingDays(s.now(), deref2(in.ObjectLockRetainUntilDate))
+	case *s3api.CreateMultipartUploadRequest:
+		req.Lock.RemainingDays = remainingDays(s.now(), deref2(in.ObjectLockRetainUntilDate))
 	case *s3api.DeleteObjectsRequest:
 		// Each object is decided as its own DeleteObject, and a denied one
 		// is reported in the result's Errors (deleteObjects).
@@ -131,7 +173,24 @@ func (s *Service) authorize(ctx context.Context, c *identity.Caller, r *Request)
 			return operation.Authz{}, err
 		}
 	}
-	return recorded(r, b), nil
+	az = recorded(r, b)
+	if in, ok := r.Input.(*s3api.PutBucketReplicationRequest); ok && in.ReplicationConfiguration.Role != "" {
+		az.Also = append(az.Also, replicationPassRole(in.ReplicationConfiguration.Role))
+	}
+	return az, nil
+}
+
+// replicationPassRole is the iam:PassRole a replication configuration
+// needs on its role, decided by the pipeline like every further
+// permission: the user or role creating replication rules needs
+// iam:PassRole among its actions (S3 User Guide,
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/setting-repl-config-perm-overview.html),
+// for the role S3 assumes, passed to s3.amazonaws.com (iam:PassedToService,
+// IAM User Guide, id_roles_use_passrole.html).
+func replicationPassRole(role string) operation.Authz {
+	return operation.Authz{Action: "iam:PassRole", Resource: role, Context: map[string][]string{
+		"iam:PassedToService": {"s3.amazonaws.com"},
+	}}
 }
 
 // recorded is the authorization the pipeline receives once the operation

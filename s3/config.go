@@ -18,10 +18,10 @@ import (
 // answers for a bucket that never had one.
 //
 // Gatehouse keeps and answers these configurations; apart from CORS (the
-// preflight requests of cors.go) and Object Lock's hold on versioning, it
-// does not act on them: no lifecycle expiry or transition, no website
-// endpoint, no access logs, no event notifications, no replication, no
-// retention enforced on objects.
+// preflight requests of cors.go) and Object Lock (its hold on versioning,
+// and its default retention, which objectlock.go applies to new versions),
+// it does not act on them: no lifecycle expiry or transition, no website
+// endpoint, no access logs, no event notifications, no replication.
 
 // bucketConfig is one kind of configuration a bucket keeps.
 type bucketConfig struct {

@@ -666,8 +666,8 @@ func validateObjectLock(cfg *s3api.ObjectLockConfiguration) error {
 // putObjectLockConfiguration keeps the configuration; a bucket needs
 // versioning enabled for it (object-lock.html, "Enabling Object Lock on an
 // existing bucket"), and once enabled Object Lock cannot be disabled nor
-// versioning suspended. Gatehouse does not yet hold objects under
-// retention: the default retention is kept and answered, not enforced.
+// versioning suspended. The default retention applies to the versions
+// written after it (objectlock.go).
 func (s *Service) putObjectLockConfiguration(ctx context.Context, c *identity.Caller, r *Request, in *s3api.PutObjectLockConfigurationRequest) (s3api.Output, error) {
 	if _, err := s.bucket(ctx, in.Bucket); err != nil {
 		return nil, err

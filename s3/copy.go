@@ -30,6 +30,10 @@ func (s *Service) copyObject(ctx context.Context, c *identity.Caller, r *Request
 		in.ServerSideEncryption == nil && in.WebsiteRedirectLocation == nil {
 		return nil, errInvalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.")
 	}
+	lock, err := s.newVersionLock(b, r.Header, in.ObjectLockMode, in.ObjectLockRetainUntilDate, in.ObjectLockLegalHoldStatus, false)
+	if err != nil {
+		return nil, err
+	}
 	var newTags []objectstore.Tag
 	replaceTags := in.TaggingDirective != nil && *in.TaggingDirective == "REPLACE"
 	if replaceTags && in.Tagging != nil && *in.Tagging != "" {
@@ -54,6 +58,9 @@ func (s *Service) copyObject(ctx context.Context, c *identity.Caller, r *Request
 			meta.Tags = newTags
 		}
 		meta.Owner, meta.ACL = owned.Owner, owned.ACL
+		// A copy is a new version: its lock is its own request's or the
+		// bucket's default, never the source's.
+		meta.Lock = lock
 		return meta, nil
 	}
 	res0, err := s.backend.CopyObject(ctx, objectstore.ObjectRef{Bucket: srcBucket, Key: srcKey, VersionID: srcVersion}, in.Bucket, in.Key, metaOf)
@@ -90,6 +97,10 @@ func (s *Service) deleteObjects(ctx context.Context, c *identity.Caller, r *Requ
 	for _, o := range in.Delete.Objects {
 		version := deref(o.VersionId)
 		if err := s.authorizeDelete(ctx, c, r, b.Name, o.Key, version); err != nil {
+			out.Errors = append(out.Errors, deleteError(o, err))
+			continue
+		}
+		if err := s.checkDeletable(ctx, in.Bucket, o.Key, version, r.Header); err != nil {
 			out.Errors = append(out.Errors, deleteError(o, err))
 			continue
 		}

@@ -34,6 +34,9 @@ func (s *Service) createMultipartUpload(ctx context.Context, c *identity.Caller,
 		}
 	}
 	meta.ACL, meta.Owner = owned.ACL, owned.Owner
+	if meta.Lock, err = s.newVersionLock(b, r.Header, in.ObjectLockMode, in.ObjectLockRetainUntilDate, in.ObjectLockLegalHoldStatus, false); err != nil {
+		return nil, err
+	}
 	if in.ChecksumAlgorithm != nil {
 		meta.Checksum = objectstore.Checksum{Algorithm: string(*in.ChecksumAlgorithm), Type: "COMPOSITE"}
 	}

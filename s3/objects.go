@@ -115,6 +115,9 @@ func (s *Service) putObject(ctx context.Context, c *identity.Caller, r *Request,
 	meta := objectMeta(in.ContentType, in.ContentEncoding, in.ContentDisposition, in.ContentLanguage, in.CacheControl,
 		in.Expires, in.WebsiteRedirectLocation, in.Metadata, enumString(in.StorageClass), enumString(in.ServerSideEncryption))
 	meta.Tags, meta.ACL, meta.Owner = tags, owned.ACL, owned.Owner
+	if meta.Lock, err = s.newVersionLock(b, r.Header, in.ObjectLockMode, in.ObjectLockRetainUntilDate, in.ObjectLockLegalHoldStatus, true); err != nil {
+		return nil, err
+	}
 	alg, declared := requestChecksum(in.ChecksumAlgorithm, in.ChecksumCRC32, in.ChecksumCRC32C, in.ChecksumSHA1, in.ChecksumSHA256)
 	body, err := newChecksumReader(bodyOf(in.Body), alg, declared, deref(in.ContentMD5))
 	if err != nil {
@@ -261,6 +264,7 @@ func (s *Service) getObject(ctx context.Context, c *identity.Caller, r *Request,
 	if in.ChecksumMode != nil && *in.ChecksumMode == "ENABLED" && rng == nil {
 		setChecksumOut(info.Meta.Checksum, &out.ChecksumCRC32, &out.ChecksumCRC32C, &out.ChecksumSHA1, &out.ChecksumSHA256)
 	}
+	s.lockHeaders(ctx, c, r, info.Meta.Lock, &out.ObjectLockMode, &out.ObjectLockRetainUntilDate, &out.ObjectLockLegalHoldStatus)
 	applyResponseOverrides(in, out)
 	length := info.Size
 	if part > 0 {
@@ -325,6 +329,7 @@ func (s *Service) headObject(ctx context.Context, c *identity.Caller, r *Request
 	if in.ChecksumMode != nil && *in.ChecksumMode == "ENABLED" {
 		setChecksumOut(info.Meta.Checksum, &out.ChecksumCRC32, &out.ChecksumCRC32C, &out.ChecksumSHA1, &out.ChecksumSHA256)
 	}
+	s.lockHeaders(ctx, c, r, info.Meta.Lock, &out.ObjectLockMode, &out.ObjectLockRetainUntilDate, &out.ObjectLockLegalHoldStatus)
 	if in.PartNumber != nil {
 		start, n, err := info.PartRange(int(*in.PartNumber))
 		if err != nil {
@@ -403,6 +408,9 @@ func (s *Service) deleteObject(ctx context.Context, c *identity.Caller, r *Reque
 		return nil, err
 	}
 	version := deref(in.VersionId)
+	if err := s.checkDeletable(ctx, in.Bucket, in.Key, version, r.Header); err != nil {
+		return nil, err
+	}
 	res, err := s.backend.DeleteObject(ctx, in.Bucket, in.Key, version)
 	if err != nil {
 		return nil, s.objectError(err, in.Bucket, in.Key, version)

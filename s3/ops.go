@@ -97,6 +97,10 @@ func (s *Service) Ops() map[string]operation.Op {
 		anonymous(op(s, "DeleteBucketReplication", s.deleteBucketReplication)),
 		anonymous(op(s, "PutObjectLockConfiguration", s.putObjectLockConfiguration)),
 		anonymous(op(s, "GetObjectLockConfiguration", s.getObjectLockConfiguration)),
+		anonymous(op(s, "PutObjectRetention", s.putObjectRetention)),
+		anonymous(op(s, "GetObjectRetention", s.getObjectRetention)),
+		anonymous(op(s, "PutObjectLegalHold", s.putObjectLegalHold)),
+		anonymous(op(s, "GetObjectLegalHold", s.getObjectLegalHold)),
 	})
 }
 

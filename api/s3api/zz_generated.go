@@ -16,7 +16,7 @@ var (
 // APIVersion is the API version of the S3 model.
 const APIVersion = "2006-03-01"
 
-// Implemented returns the names of the 69 operations whose shapes and codecs are generated, sorted.
+// Implemented returns the names of the 73 operations whose shapes and codecs are generated, sorted.
 func Implemented() []string {
 	return []string{
 		"AbortMultipartUpload",
@@ -56,7 +56,9 @@ func Implemented() []string {
 		"GetObject",
 		"GetObjectAcl",
 		"GetObjectAttributes",
+		"GetObjectLegalHold",
 		"GetObjectLockConfiguration",
+		"GetObjectRetention",
 		"GetObjectTagging",
 		"GetPublicAccessBlock",
 		"HeadBucket",
@@ -83,7 +85,9 @@ func Implemented() []string {
 		"PutBucketWebsite",
 		"PutObject",
 		"PutObjectAcl",
+		"PutObjectLegalHold",
 		"PutObjectLockConfiguration",
+		"PutObjectRetention",
 		"PutObjectTagging",
 		"PutPublicAccessBlock",
 		"UploadPart",
@@ -1709,6 +1713,30 @@ type GetObjectAttributesRequest struct {
 	ObjectAttributes []ObjectAttributes
 }
 
+// GetObjectLegalHoldOutput — is the output of GetObjectLegalHold.
+type GetObjectLegalHoldOutput struct {
+	// LegalHold — The current legal hold status for the specified object.
+	LegalHold *ObjectLockLegalHold
+}
+
+// GetObjectLegalHoldRequest — is the input of GetObjectLegalHold.
+type GetObjectLegalHoldRequest struct {
+	// Bucket — The bucket name containing the object whose legal hold status you want to retrieve.
+	//
+	// Required.
+	Bucket string
+	// Key — The key name for the object whose legal hold status you want to retrieve.
+	//
+	// Required.
+	Key string
+	// VersionId — The version ID of the object whose legal hold status you want to retrieve.
+	VersionId *string
+	// RequestPayer — the RequestPayer member (shape RequestPayer).
+	RequestPayer *RequestPayer
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+}
+
 // GetObjectLockConfigurationOutput — is the output of GetObjectLockConfiguration.
 type GetObjectLockConfigurationOutput struct {
 	// ObjectLockConfiguration — The specified bucket's Object Lock configuration.
@@ -1849,6 +1877,30 @@ type GetObjectRequest struct {
 	ExpectedBucketOwner *string
 	// ChecksumMode — To retrieve the checksum, this mode must be enabled.
 	ChecksumMode *ChecksumMode
+}
+
+// GetObjectRetentionOutput — is the output of GetObjectRetention.
+type GetObjectRetentionOutput struct {
+	// Retention — The container element for an object's retention settings.
+	Retention *ObjectLockRetention
+}
+
+// GetObjectRetentionRequest — is the input of GetObjectRetention.
+type GetObjectRetentionRequest struct {
+	// Bucket — The bucket name containing the object whose retention settings you want to retrieve.
+	//
+	// Required.
+	Bucket string
+	// Key — The key name for the object whose retention settings you want to retrieve.
+	//
+	// Required.
+	Key string
+	// VersionId — The version ID for the object whose retention settings you want to retrieve.
+	VersionId *string
+	// RequestPayer — the RequestPayer member (shape RequestPayer).
+	RequestPayer *RequestPayer
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
 }
 
 // GetObjectTaggingOutput — is the output of GetObjectTagging.
@@ -2652,6 +2704,12 @@ func (ObjectLockEnabled) Values() []ObjectLockEnabled {
 	}
 }
 
+// ObjectLockLegalHold — A legal hold configuration for an object.
+type ObjectLockLegalHold struct {
+	// Status — Indicates whether the specified object has a legal hold in place.
+	Status *ObjectLockLegalHoldStatus
+}
+
 // ObjectLockLegalHoldStatus — the ObjectLockLegalHoldStatus enumeration of the model.
 type ObjectLockLegalHoldStatus string
 
@@ -2684,6 +2742,14 @@ func (ObjectLockMode) Values() []ObjectLockMode {
 		"GOVERNANCE",
 		"COMPLIANCE",
 	}
+}
+
+// ObjectLockRetention — A Retention configuration for an object.
+type ObjectLockRetention struct {
+	// Mode — Indicates the Retention mode for the specified object.
+	Mode *ObjectLockRetentionMode
+	// RetainUntilDate — The date on which this Object Lock Retention will expire.
+	RetainUntilDate *time.Time
 }
 
 // ObjectLockRetentionMode — the ObjectLockRetentionMode enumeration of the model.
@@ -3246,6 +3312,36 @@ type PutObjectAclRequest struct {
 	ExpectedBucketOwner *string
 }
 
+// PutObjectLegalHoldOutput — is the output of PutObjectLegalHold.
+type PutObjectLegalHoldOutput struct {
+	// RequestCharged — the RequestCharged member (shape RequestCharged).
+	RequestCharged *RequestCharged
+}
+
+// PutObjectLegalHoldRequest — is the input of PutObjectLegalHold.
+type PutObjectLegalHoldRequest struct {
+	// Bucket — The bucket name containing the object that you want to place a legal hold on.
+	//
+	// Required.
+	Bucket string
+	// Key — The key name for the object that you want to place a legal hold on.
+	//
+	// Required.
+	Key string
+	// LegalHold — Container element for the legal hold configuration you want to apply to the specified object.
+	LegalHold *ObjectLockLegalHold
+	// RequestPayer — the RequestPayer member (shape RequestPayer).
+	RequestPayer *RequestPayer
+	// VersionId — The version ID of the object that you want to place a legal hold on.
+	VersionId *string
+	// ContentMD5 — The MD5 hash for the request body.
+	ContentMD5 *string
+	// ChecksumAlgorithm — Indicates the algorithm used to create the checksum for the object when using the SDK.
+	ChecksumAlgorithm *ChecksumAlgorithm
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+}
+
 // PutObjectLockConfigurationOutput — is the output of PutObjectLockConfiguration.
 type PutObjectLockConfigurationOutput struct {
 	// RequestCharged — the RequestCharged member (shape RequestCharged).
@@ -3382,6 +3478,38 @@ type PutObjectRequest struct {
 	ObjectLockRetainUntilDate *time.Time
 	// ObjectLockLegalHoldStatus — Specifies whether a legal hold will be applied to this object.
 	ObjectLockLegalHoldStatus *ObjectLockLegalHoldStatus
+	// ExpectedBucketOwner — The account ID of the expected bucket owner.
+	ExpectedBucketOwner *string
+}
+
+// PutObjectRetentionOutput — is the output of PutObjectRetention.
+type PutObjectRetentionOutput struct {
+	// RequestCharged — the RequestCharged member (shape RequestCharged).
+	RequestCharged *RequestCharged
+}
+
+// PutObjectRetentionRequest — is the input of PutObjectRetention.
+type PutObjectRetentionRequest struct {
+	// Bucket — The bucket name that contains the object you want to apply this Object Retention configuration to.
+	//
+	// Required.
+	Bucket string
+	// Key — The key name for the object that you want to apply this Object Retention configuration to.
+	//
+	// Required.
+	Key string
+	// Retention — The container element for the Object Retention configuration.
+	Retention *ObjectLockRetention
+	// RequestPayer — the RequestPayer member (shape RequestPayer).
+	RequestPayer *RequestPayer
+	// VersionId — The version ID for the object that you want to apply this Object Retention configuration to.
+	VersionId *string
+	// BypassGovernanceRetention — Indicates whether this action should bypass Governance-mode restrictions.
+	BypassGovernanceRetention *bool
+	// ContentMD5 — The MD5 hash for the request body.
+	ContentMD5 *string
+	// ChecksumAlgorithm — Indicates the algorithm used to create the checksum for the object when using the SDK.
+	ChecksumAlgorithm *ChecksumAlgorithm
 	// ExpectedBucketOwner — The account ID of the expected bucket owner.
 	ExpectedBucketOwner *string
 }

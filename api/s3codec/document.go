@@ -29,6 +29,8 @@ func (documents) Decode(doc []byte, root string, v any) error {
 	switch v := v.(type) {
 	case *s3api.CORSConfiguration:
 		return restxml.DecodeDocument(doc, root, func(d *restxml.Decoder, n *restxml.Node) { decodeXMLCORSConfiguration(d, n, v) })
+	case *s3api.ObjectLockConfiguration:
+		return restxml.DecodeDocument(doc, root, func(d *restxml.Decoder, n *restxml.Node) { decodeXMLObjectLockConfiguration(d, n, v) })
 	}
 	return fmt.Errorf("s3codec: no document reader for %T", v)
 }

@@ -130,11 +130,11 @@ func LookupOperation(name string) (restxml.Operation, bool) {
 	case "GetObjectAttributes":
 		return restxml.Operation{Name: "GetObjectAttributes", Method: "GET", URI: "/{Bucket}/{Key+}?attributes", Status: 200, RequiredHeaders: []string{"x-amz-object-attributes"}, NewInput: func() any { return new(s3api.GetObjectAttributesRequest) }}, true
 	case "GetObjectLegalHold":
-		return restxml.Operation{Name: "GetObjectLegalHold", Method: "GET", URI: "/{Bucket}/{Key+}?legal-hold", Status: 200}, true
+		return restxml.Operation{Name: "GetObjectLegalHold", Method: "GET", URI: "/{Bucket}/{Key+}?legal-hold", Status: 200, NewInput: func() any { return new(s3api.GetObjectLegalHoldRequest) }}, true
 	case "GetObjectLockConfiguration":
 		return restxml.Operation{Name: "GetObjectLockConfiguration", Method: "GET", URI: "/{Bucket}?object-lock", Status: 200, NewInput: func() any { return new(s3api.GetObjectLockConfigurationRequest) }}, true
 	case "GetObjectRetention":
-		return restxml.Operation{Name: "GetObjectRetention", Method: "GET", URI: "/{Bucket}/{Key+}?retention", Status: 200}, true
+		return restxml.Operation{Name: "GetObjectRetention", Method: "GET", URI: "/{Bucket}/{Key+}?retention", Status: 200, NewInput: func() any { return new(s3api.GetObjectRetentionRequest) }}, true
 	case "GetObjectTagging":
 		return restxml.Operation{Name: "GetObjectTagging", Method: "GET", URI: "/{Bucket}/{Key+}?tagging", Status: 200, NewInput: func() any { return new(s3api.GetObjectTaggingRequest) }}, true
 	case "GetObjectTorrent":
@@ -210,11 +210,11 @@ func LookupOperation(name string) (restxml.Operation, bool) {
 	case "PutObjectAcl":
 		return restxml.Operation{Name: "PutObjectAcl", Method: "PUT", URI: "/{Bucket}/{Key+}?acl", Status: 200, ChecksumRequired: true, NewInput: func() any { return new(s3api.PutObjectAclRequest) }}, true
 	case "PutObjectLegalHold":
-		return restxml.Operation{Name: "PutObjectLegalHold", Method: "PUT", URI: "/{Bucket}/{Key+}?legal-hold", Status: 200, ChecksumRequired: true}, true
+		return restxml.Operation{Name: "PutObjectLegalHold", Method: "PUT", URI: "/{Bucket}/{Key+}?legal-hold", Status: 200, ChecksumRequired: true, NewInput: func() any { return new(s3api.PutObjectLegalHoldRequest) }}, true
 	case "PutObjectLockConfiguration":
 		return restxml.Operation{Name: "PutObjectLockConfiguration", Method: "PUT", URI: "/{Bucket}?object-lock", Status: 200, ChecksumRequired: true, NewInput: func() any { return new(s3api.PutObjectLockConfigurationRequest) }}, true
 	case "PutObjectRetention":
-		return restxml.Operation{Name: "PutObjectRetention", Method: "PUT", URI: "/{Bucket}/{Key+}?retention", Status: 200, ChecksumRequired: true}, true
+		return restxml.Operation{Name: "PutObjectRetention", Method: "PUT", URI: "/{Bucket}/{Key+}?retention", Status: 200, ChecksumRequired: true, NewInput: func() any { return new(s3api.PutObjectRetentionRequest) }}, true
 	case "PutObjectTagging":
 		return restxml.Operation{Name: "PutObjectTagging", Method: "PUT", URI: "/{Bucket}/{Key+}?tagging", Status: 200, ChecksumRequired: true, NewInput: func() any { return new(s3api.PutObjectTaggingRequest) }}, true
 	case "PutPublicAccessBlock":
@@ -311,10 +311,14 @@ func decodeAny(d *restxml.Decoder, in any) bool {
 		decodeRequestGetObjectAclRequest(d, v)
 	case *s3api.GetObjectAttributesRequest:
 		decodeRequestGetObjectAttributesRequest(d, v)
+	case *s3api.GetObjectLegalHoldRequest:
+		decodeRequestGetObjectLegalHoldRequest(d, v)
 	case *s3api.GetObjectLockConfigurationRequest:
 		decodeRequestGetObjectLockConfigurationRequest(d, v)
 	case *s3api.GetObjectRequest:
 		decodeRequestGetObjectRequest(d, v)
+	case *s3api.GetObjectRetentionRequest:
+		decodeRequestGetObjectRetentionRequest(d, v)
 	case *s3api.GetObjectTaggingRequest:
 		decodeRequestGetObjectTaggingRequest(d, v)
 	case *s3api.GetPublicAccessBlockRequest:
@@ -363,10 +367,14 @@ func decodeAny(d *restxml.Decoder, in any) bool {
 		decodeRequestPutBucketWebsiteRequest(d, v)
 	case *s3api.PutObjectAclRequest:
 		decodeRequestPutObjectAclRequest(d, v)
+	case *s3api.PutObjectLegalHoldRequest:
+		decodeRequestPutObjectLegalHoldRequest(d, v)
 	case *s3api.PutObjectLockConfigurationRequest:
 		decodeRequestPutObjectLockConfigurationRequest(d, v)
 	case *s3api.PutObjectRequest:
 		decodeRequestPutObjectRequest(d, v)
+	case *s3api.PutObjectRetentionRequest:
+		decodeRequestPutObjectRetentionRequest(d, v)
 	case *s3api.PutObjectTaggingRequest:
 		decodeRequestPutObjectTaggingRequest(d, v)
 	case *s3api.PutPublicAccessBlockRequest:
@@ -436,10 +444,14 @@ func encodeAny(r *restxml.Response, out any) bool {
 		encodeResponseGetObjectAclOutput(r, v)
 	case *s3api.GetObjectAttributesOutput:
 		encodeResponseGetObjectAttributesOutput(r, v)
+	case *s3api.GetObjectLegalHoldOutput:
+		encodeResponseGetObjectLegalHoldOutput(r, v)
 	case *s3api.GetObjectLockConfigurationOutput:
 		encodeResponseGetObjectLockConfigurationOutput(r, v)
 	case *s3api.GetObjectOutput:
 		encodeResponseGetObjectOutput(r, v)
+	case *s3api.GetObjectRetentionOutput:
+		encodeResponseGetObjectRetentionOutput(r, v)
 	case *s3api.GetObjectTaggingOutput:
 		encodeResponseGetObjectTaggingOutput(r, v)
 	case *s3api.GetPublicAccessBlockOutput:
@@ -462,10 +474,14 @@ func encodeAny(r *restxml.Response, out any) bool {
 		encodeResponseNotificationConfiguration(r, v)
 	case *s3api.PutObjectAclOutput:
 		encodeResponsePutObjectAclOutput(r, v)
+	case *s3api.PutObjectLegalHoldOutput:
+		encodeResponsePutObjectLegalHoldOutput(r, v)
 	case *s3api.PutObjectLockConfigurationOutput:
 		encodeResponsePutObjectLockConfigurationOutput(r, v)
 	case *s3api.PutObjectOutput:
 		encodeResponsePutObjectOutput(r, v)
+	case *s3api.PutObjectRetentionOutput:
+		encodeResponsePutObjectRetentionOutput(r, v)
 	case *s3api.PutObjectTaggingOutput:
 		encodeResponsePutObjectTaggingOutput(r, v)
 	case *s3api.UploadPartCopyOutput:
@@ -2385,6 +2401,34 @@ func decodeRequestGetObjectAttributesRequest(d *restxml.Decoder, v *s3api.GetObj
 	}
 }
 
+// encodeResponseGetObjectLegalHoldOutput sets the header members and the payload of GetObjectLegalHoldOutput.
+func encodeResponseGetObjectLegalHoldOutput(r *restxml.Response, v *s3api.GetObjectLegalHoldOutput) {
+	if v == nil {
+		return
+	}
+	if v.LegalHold != nil {
+		r.XML(func(e *restxml.Encoder) { encodeXMLObjectLockLegalHold(e, "LegalHold", v.LegalHold) })
+	}
+}
+
+// decodeRequestGetObjectLegalHoldRequest binds the members of GetObjectLegalHoldRequest from the request's URI labels, query, headers and payload.
+func decodeRequestGetObjectLegalHoldRequest(d *restxml.Decoder, v *s3api.GetObjectLegalHoldRequest) {
+	v.Bucket = d.Label("Bucket")
+	v.Key = d.Label("Key")
+	if s, ok := d.Query("versionId"); ok {
+		x := s
+		v.VersionId = &x
+	}
+	if s, ok := d.Header("x-amz-request-payer"); ok {
+		x := s3api.RequestPayer(s)
+		v.RequestPayer = &x
+	}
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
+}
+
 // encodeResponseGetObjectLockConfigurationOutput sets the header members and the payload of GetObjectLockConfigurationOutput.
 func encodeResponseGetObjectLockConfigurationOutput(r *restxml.Response, v *s3api.GetObjectLockConfigurationOutput) {
 	if v == nil {
@@ -2600,6 +2644,34 @@ func decodeRequestGetObjectRequest(d *restxml.Decoder, v *s3api.GetObjectRequest
 	if s, ok := d.Header("x-amz-checksum-mode"); ok {
 		x := s3api.ChecksumMode(s)
 		v.ChecksumMode = &x
+	}
+}
+
+// encodeResponseGetObjectRetentionOutput sets the header members and the payload of GetObjectRetentionOutput.
+func encodeResponseGetObjectRetentionOutput(r *restxml.Response, v *s3api.GetObjectRetentionOutput) {
+	if v == nil {
+		return
+	}
+	if v.Retention != nil {
+		r.XML(func(e *restxml.Encoder) { encodeXMLObjectLockRetention(e, "Retention", v.Retention) })
+	}
+}
+
+// decodeRequestGetObjectRetentionRequest binds the members of GetObjectRetentionRequest from the request's URI labels, query, headers and payload.
+func decodeRequestGetObjectRetentionRequest(d *restxml.Decoder, v *s3api.GetObjectRetentionRequest) {
+	v.Bucket = d.Label("Bucket")
+	v.Key = d.Label("Key")
+	if s, ok := d.Query("versionId"); ok {
+		x := s
+		v.VersionId = &x
+	}
+	if s, ok := d.Header("x-amz-request-payer"); ok {
+		x := s3api.RequestPayer(s)
+		v.RequestPayer = &x
+	}
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
 	}
 }
 
@@ -3913,6 +3985,47 @@ func encodeXMLObjectLockConfiguration(e *restxml.Encoder, name string, v *s3api.
 	e.End(name)
 }
 
+// decodeXMLObjectLockLegalHold reads ObjectLockLegalHold from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLObjectLockLegalHold(d *restxml.Decoder, n *restxml.Node, v *s3api.ObjectLockLegalHold) {
+	if c := n.Child("Status"); c != nil {
+		x := s3api.ObjectLockLegalHoldStatus(d.XMLString(c))
+		v.Status = &x
+	}
+}
+
+// encodeXMLObjectLockLegalHold writes ObjectLockLegalHold as the element name of a response document, omitting absent optional members.
+func encodeXMLObjectLockLegalHold(e *restxml.Encoder, name string, v *s3api.ObjectLockLegalHold) {
+	e.Start(name)
+	if v.Status != nil {
+		e.String("Status", string(*v.Status))
+	}
+	e.End(name)
+}
+
+// decodeXMLObjectLockRetention reads ObjectLockRetention from the element n of a request document; a missing required element or a malformed value is MalformedXML.
+func decodeXMLObjectLockRetention(d *restxml.Decoder, n *restxml.Node, v *s3api.ObjectLockRetention) {
+	if c := n.Child("Mode"); c != nil {
+		x := s3api.ObjectLockRetentionMode(d.XMLString(c))
+		v.Mode = &x
+	}
+	if c := n.Child("RetainUntilDate"); c != nil {
+		x := d.XMLTime(c)
+		v.RetainUntilDate = &x
+	}
+}
+
+// encodeXMLObjectLockRetention writes ObjectLockRetention as the element name of a response document, omitting absent optional members.
+func encodeXMLObjectLockRetention(e *restxml.Encoder, name string, v *s3api.ObjectLockRetention) {
+	e.Start(name)
+	if v.Mode != nil {
+		e.String("Mode", string(*v.Mode))
+	}
+	if v.RetainUntilDate != nil {
+		e.Time("RetainUntilDate", *v.RetainUntilDate)
+	}
+	e.End(name)
+}
+
 // decodeXMLObjectLockRule reads ObjectLockRule from the element n of a request document; a missing required element or a malformed value is MalformedXML.
 func decodeXMLObjectLockRule(d *restxml.Decoder, n *restxml.Node, v *s3api.ObjectLockRule) {
 	if c := n.Child("DefaultRetention"); c != nil {
@@ -4494,6 +4607,46 @@ func decodeRequestPutObjectAclRequest(d *restxml.Decoder, v *s3api.PutObjectAclR
 	}
 }
 
+// encodeResponsePutObjectLegalHoldOutput sets the header members and the payload of PutObjectLegalHoldOutput.
+func encodeResponsePutObjectLegalHoldOutput(r *restxml.Response, v *s3api.PutObjectLegalHoldOutput) {
+	if v == nil {
+		return
+	}
+	if v.RequestCharged != nil {
+		r.SetString("x-amz-request-charged", string(*v.RequestCharged))
+	}
+}
+
+// decodeRequestPutObjectLegalHoldRequest binds the members of PutObjectLegalHoldRequest from the request's URI labels, query, headers and payload.
+func decodeRequestPutObjectLegalHoldRequest(d *restxml.Decoder, v *s3api.PutObjectLegalHoldRequest) {
+	v.Bucket = d.Label("Bucket")
+	v.Key = d.Label("Key")
+	if n := d.PayloadXML("LegalHold", false); n != nil {
+		x := restxml.DecodeStruct(d, n, decodeXMLObjectLockLegalHold)
+		v.LegalHold = &x
+	}
+	if s, ok := d.Header("x-amz-request-payer"); ok {
+		x := s3api.RequestPayer(s)
+		v.RequestPayer = &x
+	}
+	if s, ok := d.Query("versionId"); ok {
+		x := s
+		v.VersionId = &x
+	}
+	if s, ok := d.Header("Content-MD5"); ok {
+		x := s
+		v.ContentMD5 = &x
+	}
+	if s, ok := d.Header("x-amz-sdk-checksum-algorithm"); ok {
+		x := s3api.ChecksumAlgorithm(s)
+		v.ChecksumAlgorithm = &x
+	}
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
+}
+
 // encodeResponsePutObjectLockConfigurationOutput sets the header members and the payload of PutObjectLockConfigurationOutput.
 func encodeResponsePutObjectLockConfigurationOutput(r *restxml.Response, v *s3api.PutObjectLockConfigurationOutput) {
 	if v == nil {
@@ -4719,6 +4872,50 @@ func decodeRequestPutObjectRequest(d *restxml.Decoder, v *s3api.PutObjectRequest
 	if s, ok := d.Header("x-amz-object-lock-legal-hold"); ok {
 		x := s3api.ObjectLockLegalHoldStatus(s)
 		v.ObjectLockLegalHoldStatus = &x
+	}
+	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
+		x := s
+		v.ExpectedBucketOwner = &x
+	}
+}
+
+// encodeResponsePutObjectRetentionOutput sets the header members and the payload of PutObjectRetentionOutput.
+func encodeResponsePutObjectRetentionOutput(r *restxml.Response, v *s3api.PutObjectRetentionOutput) {
+	if v == nil {
+		return
+	}
+	if v.RequestCharged != nil {
+		r.SetString("x-amz-request-charged", string(*v.RequestCharged))
+	}
+}
+
+// decodeRequestPutObjectRetentionRequest binds the members of PutObjectRetentionRequest from the request's URI labels, query, headers and payload.
+func decodeRequestPutObjectRetentionRequest(d *restxml.Decoder, v *s3api.PutObjectRetentionRequest) {
+	v.Bucket = d.Label("Bucket")
+	v.Key = d.Label("Key")
+	if n := d.PayloadXML("Retention", false); n != nil {
+		x := restxml.DecodeStruct(d, n, decodeXMLObjectLockRetention)
+		v.Retention = &x
+	}
+	if s, ok := d.Header("x-amz-request-payer"); ok {
+		x := s3api.RequestPayer(s)
+		v.RequestPayer = &x
+	}
+	if s, ok := d.Query("versionId"); ok {
+		x := s
+		v.VersionId = &x
+	}
+	if s, ok := d.Header("x-amz-bypass-governance-retention"); ok {
+		x := d.Bool("x-amz-bypass-governance-retention", s)
+		v.BypassGovernanceRetention = &x
+	}
+	if s, ok := d.Header("Content-MD5"); ok {
+		x := s
+		v.ContentMD5 = &x
+	}
+	if s, ok := d.Header("x-amz-sdk-checksum-algorithm"); ok {
+		x := s3api.ChecksumAlgorithm(s)
+		v.ChecksumAlgorithm = &x
 	}
 	if s, ok := d.Header("x-amz-expected-bucket-owner"); ok {
 		x := s

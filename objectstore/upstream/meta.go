@@ -24,6 +24,7 @@ const (
 	keyChecksum    = reservedPrefix + "checksum"
 	keySSE         = reservedPrefix + "sse"
 	keyExpires     = reservedPrefix + "expires"
+	keyLock        = reservedPrefix + "lock"
 	escapedUser    = reservedPrefix + "x-"
 )
 
@@ -78,6 +79,9 @@ func toWire(m objectstore.Meta) wire {
 	}
 	if m.SSE != "" {
 		w.metadata[keySSE] = encodeValue(m.SSE)
+	}
+	if l := m.Lock; l != (objectstore.Lock{}) {
+		w.metadata[keyLock] = encodeLock(l)
 	}
 	if len(w.metadata) == 0 {
 		w.metadata = nil
@@ -168,6 +172,8 @@ func fromWire(r read) objectstore.Meta {
 			m.SSE = decodeValue(v)
 		case k == keyExpires:
 			m.Expires = decodeValue(v)
+		case k == keyLock:
+			m.Lock = decodeLock(v)
 		case strings.HasPrefix(k, escapedUser):
 			setUser(&m, strings.TrimPrefix(k, escapedUser), v)
 		case strings.HasPrefix(k, reservedPrefix):
@@ -177,6 +183,33 @@ func fromWire(r read) objectstore.Meta {
 		}
 	}
 	return m
+}
+
+// encodeLock writes a version's Object Lock state as
+// "MODE;RETAIN-UNTIL;HOLD" (RFC 3339 with nanoseconds; HOLD "ON" or "").
+func encodeLock(l objectstore.Lock) string {
+	until, hold := "", ""
+	if !l.RetainUntil.IsZero() {
+		until = l.RetainUntil.UTC().Format(time.RFC3339Nano)
+	}
+	if l.LegalHold {
+		hold = "ON"
+	}
+	return l.Mode + ";" + until + ";" + hold
+}
+
+// decodeLock reads what encodeLock wrote; a malformed value reads as no
+// lock's fields it cannot parse.
+func decodeLock(v string) objectstore.Lock {
+	parts := strings.SplitN(v, ";", 3)
+	for len(parts) < 3 {
+		parts = append(parts, "")
+	}
+	l := objectstore.Lock{Mode: parts[0], LegalHold: parts[2] == "ON"}
+	if t, err := time.Parse(time.RFC3339Nano, parts[1]); err == nil {
+		l.RetainUntil = t.UTC()
+	}
+	return l
 }
 
 func setUser(m *objectstore.Meta, k, v string) {

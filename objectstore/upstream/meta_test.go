@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gatehouse-iam/gatehouse/objectstore"
 )
@@ -20,6 +21,9 @@ func TestMetaWire(t *testing.T) {
 		{UserMetadata: map[string]string{"ctl": "a\x01b", "enc": "=?UTF-8?B?eA==?=", "utf8": "żółw 日本", "gatehouse-acl": "mine", "gatehouse-x-": "esc"}},
 		{Owner: "o", ACL: []byte(strings.Repeat(`{"grant":"x"}`, 100)), Checksum: objectstore.Checksum{Algorithm: "CRC64NVME", Value: "AAAAAAAAAAA=-3", Type: "COMPOSITE"}},
 		{ACL: []byte{}, Checksum: objectstore.Checksum{Algorithm: "SHA256", Value: "x"}},
+		{Lock: objectstore.Lock{Mode: "COMPLIANCE", RetainUntil: time.Date(2031, 2, 3, 4, 5, 6, 7000, time.UTC), LegalHold: true}},
+		{Lock: objectstore.Lock{LegalHold: true}},
+		{Lock: objectstore.Lock{Mode: "GOVERNANCE", RetainUntil: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}},
 	}
 	for _, m := range tests {
 		w := toWire(m)

@@ -81,6 +81,26 @@ type Request struct {
 	SourceHasTags bool
 	// LocationConstraint is the CreateBucket body's LocationConstraint.
 	LocationConstraint string
+	// Lock holds the Object Lock condition keys a request's body supplies
+	// (PutObjectRetention, PutObjectLegalHold) or whose value the server
+	// computes (s3:object-lock-remaining-retention-days); zero: none.
+	Lock LockKeys
+}
+
+// LockKeys are Object Lock condition keys
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-managing.html,
+// "Using Object Lock with ... condition keys"). A field left "" is not
+// supplied; the x-amz-object-lock-* headers supply the first three for
+// the writes that carry them.
+type LockKeys struct {
+	// Mode is s3:object-lock-mode.
+	Mode string
+	// RetainUntilDate is s3:object-lock-retain-until-date.
+	RetainUntilDate string
+	// LegalHold is s3:object-lock-legal-hold.
+	LegalHold string
+	// RemainingDays is s3:object-lock-remaining-retention-days.
+	RemainingDays string
 }
 
 // Check is one authorization a request needs: Action on Resource, with the

@@ -85,6 +85,16 @@ func requestKeys(d *describer) (*keySet, error) {
 			ks.setStatic(p[1], v)
 		}
 	}
+	for _, p := range [...][2]string{
+		{"s3:object-lock-mode", r.Lock.Mode},
+		{"s3:object-lock-retain-until-date", r.Lock.RetainUntilDate},
+		{"s3:object-lock-legal-hold", r.Lock.LegalHold},
+		{"s3:object-lock-remaining-retention-days", r.Lock.RemainingDays},
+	} {
+		if p[1] != "" {
+			ks.setStatic(p[0], p[1])
+		}
+	}
 	if r.VersionID != "" {
 		ks.set("s3:VersionId", "s3:versionid", r.VersionID)
 	}

@@ -35,6 +35,7 @@ var restXMLOperations = map[string][]string{
 		"PutBucketNotificationConfiguration", "GetBucketNotificationConfiguration",
 		"PutBucketReplication", "GetBucketReplication", "DeleteBucketReplication",
 		"PutObjectLockConfiguration", "GetObjectLockConfiguration",
+		"PutObjectRetention", "GetObjectRetention", "PutObjectLegalHold", "GetObjectLegalHold",
 	},
 }
 
