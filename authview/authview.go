@@ -57,8 +57,8 @@ type Directory struct {
 	// records, bounded (Options.Principals) and evicting the least useful
 	// (otter's W-TinyLFU); an entry is used only while its account
 	// generation and principal version are current.
-	sets         *otter.Cache[string, cachedSet]
-	users        *otter.Cache[string, cachedUser]
+	sets  *otter.Cache[string, cachedSet]
+	users *otter.Cache[string, cachedUser]
 	// groups and docs hold what many principals share, so that a
 	// principal's first request reads only its own records: each group's
 	// compiled policies (by principal key) and each customer managed
