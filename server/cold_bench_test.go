@@ -52,6 +52,10 @@ func directoryUser(i int) (account, name, keyID, secret string) {
 // seedDirectory returns a testserver seed writing users users as above.
 func seedDirectory(users int) func(ctx context.Context, st store.Store, keys *keyring.Keyring) error {
 	return func(ctx context.Context, st store.Store, keys *keyring.Keyring) error {
+		// Each batch may take longer than the store's default deadline on
+		// a loaded machine; the whole seed is bounded instead.
+		ctx, cancel := context.WithTimeout(ctx, 30*time.Minute)
+		defer cancel()
 		now := time.Now().UTC().Truncate(time.Second)
 		doc := func(action, resource string) string {
 			return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"` + action + `","Resource":"` + resource + `"}]}`
