@@ -130,9 +130,17 @@ func NewWith(st store.Store, managed ManagedPolicies, log *slog.Logger, opts Opt
 	}
 }
 
+// LoadTimeout bounds Load when its context has no deadline: reading every
+// access key of a large directory (100,000 and more) takes longer than one
+// request's store deadline (store.DefaultTimeout) on a loaded machine, and a
+// node that cannot load cannot start.
+const LoadTimeout = 2 * time.Minute
+
 // Load reads the access keys and accounts from the store and remembers the
 // revision it read them at.
 func (d *Directory) Load(ctx context.Context) error {
+	ctx, cancel := store.WithDefaultTimeout(ctx, LoadTimeout)
+	defer cancel()
 	rev, err := d.st.Revision(ctx)
 	if err != nil {
 		return fmt.Errorf("directory: reading revision: %w", err)

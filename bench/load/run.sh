@@ -48,7 +48,8 @@ pid=$!
 # GATEHOUSE_COMPARE_STORE=postgres://... serves the compared gatehouse from
 # that PostgreSQL database (--store, a master key made for the run) instead of
 # a data directory: SQLite against PostgreSQL in one run. Give it a database
-# of its own: the run leaves its tables there.
+# of its own, a fresh one each run: the run leaves its tables there, with
+# keys sealed by that run's master key.
 compare=()
 clabel=${GATEHOUSE_COMPARE_ARGS:-}
 cstore=(--data "$TMP/data-compare")
