@@ -57,8 +57,16 @@ type Directory struct {
 	// records, bounded (Options.Principals) and evicting the least useful
 	// (otter's W-TinyLFU); an entry is used only while its account
 	// generation and principal version are current.
-	sets         *otter.Cache[string, cachedSet]
-	users        *otter.Cache[string, cachedUser]
+	sets  *otter.Cache[string, cachedSet]
+	users *otter.Cache[string, cachedUser]
+	// groups and docs hold what many principals share, so that a
+	// principal's first request reads only its own records: each group's
+	// compiled policies (by principal key) and each customer managed
+	// policy's default document (by ARN), used while their account's
+	// generation is current (every change to a group, its policies, its
+	// attachments or a managed policy bumps it).
+	groups       *otter.Cache[string, cachedSet]
+	docs         *otter.Cache[string, cachedDoc]
 	evictions    *stats.Counter
 	hits, misses atomic.Uint64
 }
@@ -66,6 +74,11 @@ type Directory struct {
 type cachedSet struct {
 	gen, ver uint64 // the account generation and principal version it was loaded at
 	set      *policy.Set
+}
+
+type cachedDoc struct {
+	gen uint64 // the generation of the policy's account it was read at
+	doc string
 }
 
 type compiledKey struct {
@@ -100,6 +113,8 @@ func NewWith(st store.Store, managed ManagedPolicies, log *slog.Logger, opts Opt
 	return &Directory{
 		sets:       otter.Must(&otter.Options[string, cachedSet]{MaximumSize: n, StatsRecorder: ev}),
 		users:      otter.Must(&otter.Options[string, cachedUser]{MaximumSize: n}),
+		groups:     otter.Must(&otter.Options[string, cachedSet]{MaximumSize: n}),
+		docs:       otter.Must(&otter.Options[string, cachedDoc]{MaximumSize: n}),
 		evictions:  ev,
 		st:         st,
 		managed:    managed,
@@ -115,9 +130,17 @@ func NewWith(st store.Store, managed ManagedPolicies, log *slog.Logger, opts Opt
 	}
 }
 
+// LoadTimeout bounds Load when its context has no deadline: reading every
+// access key of a large directory (100,000 and more) takes longer than one
+// request's store deadline (store.DefaultTimeout) on a loaded machine, and a
+// node that cannot load cannot start.
+const LoadTimeout = 2 * time.Minute
+
 // Load reads the access keys and accounts from the store and remembers the
 // revision it read them at.
 func (d *Directory) Load(ctx context.Context) error {
+	ctx, cancel := store.WithDefaultTimeout(ctx, LoadTimeout)
+	defer cancel()
 	rev, err := d.st.Revision(ctx)
 	if err != nil {
 		return fmt.Errorf("directory: reading revision: %w", err)
@@ -172,6 +195,8 @@ func (d *Directory) Load(ctx context.Context) error {
 	d.rev, d.accessKeys, d.accounts, d.buckets, d.accountS3, d.signOuts = rev, keys, accounts, buckets, accountS3, signOuts
 	d.sets.InvalidateAll()
 	d.users.InvalidateAll()
+	d.groups.InvalidateAll()
+	d.docs.InvalidateAll()
 	d.mu.Unlock()
 	return nil
 }
@@ -511,7 +536,7 @@ func (d *Directory) entitySet(ctx context.Context, kind store.EntityKind, accoun
 		return c.set, nil
 	}
 	d.misses.Add(1)
-	set, err := d.loadSet(ctx, kind, account, name)
+	set, err := d.loadSet(ctx, kind, account, name, gen, ver)
 	if err != nil {
 		return nil, err
 	}
@@ -523,8 +548,14 @@ func (d *Directory) entitySet(ctx context.Context, kind store.EntityKind, accoun
 	return set, nil
 }
 
-// loadSet reads an entity's policies from the store and compiles them.
-func (d *Directory) loadSet(ctx context.Context, kind store.EntityKind, account, name string) (*policy.Set, error) {
+// loadSet reads an entity's policies from the store and compiles them, in
+// one read transaction. gen and ver are the account's generation and the
+// principal's version read before it: what the transaction reads is at least
+// as new as they are, so it may be cached under them (a change after it
+// bumps one or the other). A user's record, read on the way, is cached as
+// User would cache it; its groups' policies and the customer managed
+// documents come from the caches of shared parts when current.
+func (d *Directory) loadSet(ctx context.Context, kind store.EntityKind, account, name string, gen, ver uint64) (*policy.Set, error) {
 	set := &policy.Set{}
 	err := d.st.View(ctx, func(tx store.ReadTx) error {
 		var boundary string
@@ -535,6 +566,7 @@ func (d *Directory) loadSet(ctx context.Context, kind store.EntityKind, account,
 				return err
 			}
 			boundary = u.PermissionsBoundaryARN
+			d.cacheUser(principalKey(kind, account, name), account, gen, ver, u)
 		case store.EntityRole:
 			r, err := store.GetJSON[store.Role](ctx, tx, store.KindRole, account, store.RoleKey(name))
 			if err != nil {
@@ -542,7 +574,7 @@ func (d *Directory) loadSet(ctx context.Context, kind store.EntityKind, account,
 			}
 			boundary = r.PermissionsBoundaryARN
 		}
-		if err := d.addEntityPolicies(ctx, tx, set, kind, account, name); err != nil {
+		if err := d.addEntityPolicies(ctx, tx, set, kind, account, name, gen); err != nil {
 			return err
 		}
 		if kind == store.EntityUser {
@@ -551,13 +583,15 @@ func (d *Directory) loadSet(ctx context.Context, kind store.EntityKind, account,
 				return err
 			}
 			for _, g := range groups {
-				if err := d.addEntityPolicies(ctx, tx, set, store.EntityGroup, account, g.GroupName); err != nil {
+				gs, err := d.groupPolicies(ctx, tx, account, g.GroupName, gen)
+				if err != nil {
 					return err
 				}
+				set.Identity = append(set.Identity, gs...)
 			}
 		}
 		if boundary != "" {
-			doc, err := d.managedDocument(ctx, tx, boundary)
+			doc, err := d.managedDocument(ctx, tx, boundary, account, gen)
 			if err != nil {
 				return fmt.Errorf("permissions boundary %s: %w", boundary, err)
 			}
@@ -575,7 +609,27 @@ func (d *Directory) loadSet(ctx context.Context, kind store.EntityKind, account,
 	return set, nil
 }
 
-func (d *Directory) addEntityPolicies(ctx context.Context, tx store.ReadTx, set *policy.Set, kind store.EntityKind, account, name string) error {
+// groupPolicies returns a group's compiled inline and attached policies,
+// from the cache while the account's generation is gen, else from tx
+// (then cached, if gen is still current).
+func (d *Directory) groupPolicies(ctx context.Context, tx store.ReadTx, account, name string, gen uint64) ([]*policy.Policy, error) {
+	key := principalKey(store.EntityGroup, account, name)
+	if c, ok := d.groups.GetIfPresent(key); ok && c.gen == gen {
+		return c.set.Identity, nil
+	}
+	var gs policy.Set
+	if err := d.addEntityPolicies(ctx, tx, &gs, store.EntityGroup, account, name, gen); err != nil {
+		return nil, err
+	}
+	d.mu.RLock()
+	if d.gen[account] == gen {
+		d.groups.Set(key, cachedSet{gen: gen, set: &gs})
+	}
+	d.mu.RUnlock()
+	return gs.Identity, nil
+}
+
+func (d *Directory) addEntityPolicies(ctx context.Context, tx store.ReadTx, set *policy.Set, kind store.EntityKind, account, name string, gen uint64) error {
 	inline, err := store.ListValues[store.InlinePolicy](ctx, tx, store.ListOptions{Kind: store.KindInlinePolicy, Account: account, Prefix: store.InlinePolicyPrefix(kind, name)})
 	if err != nil {
 		return err
@@ -592,7 +646,7 @@ func (d *Directory) addEntityPolicies(ctx context.Context, tx store.ReadTx, set 
 		return err
 	}
 	for _, a := range atts {
-		doc, err := d.managedDocument(ctx, tx, a.PolicyARN)
+		doc, err := d.managedDocument(ctx, tx, a.PolicyARN, account, gen)
 		if err != nil {
 			return fmt.Errorf("managed policy %s: %w", a.PolicyARN, err)
 		}
@@ -605,8 +659,10 @@ func (d *Directory) addEntityPolicies(ctx context.Context, tx store.ReadTx, set 
 	return nil
 }
 
-// managedDocument returns the default version's document of a managed policy.
-func (d *Directory) managedDocument(ctx context.Context, tx store.ReadTx, arn string) (string, error) {
+// managedDocument returns the default version's document of a managed
+// policy. A customer managed policy of account (whose generation was gen
+// before tx began) is cached by ARN while that generation is current.
+func (d *Directory) managedDocument(ctx context.Context, tx store.ReadTx, arn, account string, gen uint64) (string, error) {
 	if strings.HasPrefix(arn, "arn:aws:iam::aws:policy/") {
 		if d.managed != nil {
 			if doc, ok := d.managed.Document(arn); ok {
@@ -615,17 +671,28 @@ func (d *Directory) managedDocument(ctx context.Context, tx store.ReadTx, arn st
 		}
 		return "", fmt.Errorf("unknown AWS managed policy %s: %w", arn, store.ErrNotFound)
 	}
-	account, name, ok := splitPolicyARN(arn)
+	pacct, name, ok := splitPolicyARN(arn)
 	if !ok {
 		return "", fmt.Errorf("malformed policy ARN %q", arn)
 	}
-	mp, err := store.GetJSON[store.ManagedPolicy](ctx, tx, store.KindPolicy, account, store.PolicyKey(name))
+	cacheable := pacct == account
+	if c, ok := d.docs.GetIfPresent(arn); ok && cacheable && c.gen == gen {
+		return c.doc, nil
+	}
+	mp, err := store.GetJSON[store.ManagedPolicy](ctx, tx, store.KindPolicy, pacct, store.PolicyKey(name))
 	if err != nil {
 		return "", err
 	}
-	v, err := store.GetJSON[store.PolicyVersion](ctx, tx, store.KindPolicyVersion, account, store.PolicyVersionKey(name, mp.DefaultVersionID))
+	v, err := store.GetJSON[store.PolicyVersion](ctx, tx, store.KindPolicyVersion, pacct, store.PolicyVersionKey(name, mp.DefaultVersionID))
 	if err != nil {
 		return "", err
+	}
+	if cacheable {
+		d.mu.RLock()
+		if d.gen[account] == gen {
+			d.docs.Set(arn, cachedDoc{gen: gen, doc: v.Document})
+		}
+		d.mu.RUnlock()
 	}
 	return v.Document, nil
 }
@@ -663,12 +730,18 @@ func (d *Directory) User(ctx context.Context, account, name string) (store.User,
 	if err != nil {
 		return u, fmt.Errorf("directory: user %s in %s: %w", name, account, err)
 	}
-	d.mu.Lock()
+	d.cacheUser(key, account, gen, ver, u)
+	return u, nil
+}
+
+// cacheUser caches a user's record read after the account's generation was
+// gen and the user's version ver, if both are still current.
+func (d *Directory) cacheUser(key, account string, gen, ver uint64, u store.User) {
+	d.mu.RLock()
 	if d.gen[account] == gen && d.pver[key] == ver {
 		d.users.Set(key, cachedUser{gen: gen, ver: ver, user: u})
 	}
-	d.mu.Unlock()
-	return u, nil
+	d.mu.RUnlock()
 }
 
 type cachedUser struct {

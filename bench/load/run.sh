@@ -45,11 +45,24 @@ timeout 600 "$TMP/gatehouse" serve --addr 127.0.0.1:0 --data "$TMP/data" --log-f
   ${GATEHOUSE_SERVE_ARGS:-} >"$TMP/server.log" 2>&1 &
 pid=$!
 
+# GATEHOUSE_COMPARE_STORE=postgres://... serves the compared gatehouse from
+# that PostgreSQL database (--store, a master key made for the run) instead of
+# a data directory: SQLite against PostgreSQL in one run. Give it a database
+# of its own, a fresh one each run: the run leaves its tables there, with
+# keys sealed by that run's master key.
 compare=()
-if [ -n "${GATEHOUSE_COMPARE_ARGS:-}" ]; then
+clabel=${GATEHOUSE_COMPARE_ARGS:-}
+cstore=(--data "$TMP/data-compare")
+ckey=
+if [ -n "${GATEHOUSE_COMPARE_STORE:-}" ]; then
+  cstore=(--store "$GATEHOUSE_COMPARE_STORE")
+  ckey=$(head -c 32 /dev/urandom | base64)
+  clabel="postgres ${clabel}"
+fi
+if [ -n "${GATEHOUSE_COMPARE_ARGS:-}${GATEHOUSE_COMPARE_STORE:-}" ]; then
   # shellcheck disable=SC2086
-  timeout 600 "$TMP/gatehouse" serve --addr 127.0.0.1:0 --data "$TMP/data-compare" --log-format text \
-    $GATEHOUSE_COMPARE_ARGS >"$TMP/compare.log" 2>&1 &
+  GATEHOUSE_MASTER_KEY=$ckey timeout 600 "$TMP/gatehouse" serve --addr 127.0.0.1:0 "${cstore[@]}" --log-format text \
+    ${GATEHOUSE_COMPARE_ARGS:-} >"$TMP/compare.log" 2>&1 &
   cpid=$!
 fi
 
@@ -73,7 +86,7 @@ addr=$(listening "$pid" "$TMP/server.log")
 floor=$(listening "$fpid" "$TMP/floor.log")
 if [ -n "$cpid" ]; then
   caddr=$(listening "$cpid" "$TMP/compare.log")
-  compare=(-compare-endpoint "http://$caddr" -compare-label "$GATEHOUSE_COMPARE_ARGS")
+  compare=(-compare-endpoint "http://$caddr" -compare-label "$clabel")
 fi
 for a in $addr ${caddr:-}; do
   for _ in $(seq 1 100); do
@@ -83,7 +96,7 @@ for a in $addr ${caddr:-}; do
   curl -fsS "http://$a/healthz" >/dev/null || { echo "gatehouse is not healthy at $a" >&2; exit 1; }
 done
 if [ -n "$cpid" ]; then
-  echo "the compared gatehouse (pid $cpid, $GATEHOUSE_COMPARE_ARGS) serving on $caddr" >&2
+  echo "the compared gatehouse (pid $cpid, $clabel) serving on $caddr" >&2
 fi
 echo "gatehouse (pid $pid) serving on $addr, the floor (pid $fpid) on $floor" >&2
 

@@ -91,6 +91,11 @@ type Options struct {
 	// WrapObjects, when set, wraps the object backend the server uses (a
 	// test's view of the calls S3 makes of it).
 	WrapObjects func(objectstore.Backend) objectstore.Backend
+	// Seed, when set, writes records into the store before the server is
+	// built, as a data directory of a server being restarted would hold
+	// them: the directory loads them at start and has seen no principal.
+	// Secrets are sealed with keys, the server's keyring.
+	Seed func(ctx context.Context, st store.Store, keys *keyring.Keyring) error
 }
 
 // StartWith is Start with options.
@@ -115,6 +120,11 @@ func StartWith(t testing.TB, opt Options) *Server {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	if opt.Seed != nil {
+		if err := opt.Seed(ctx, st, keys); err != nil {
+			t.Fatal(err)
+		}
+	}
 	objects, err := disk.Open(filepath.Join(dir, "objects"), disk.Options{Now: time.Now, Logger: log, NoSync: true})
 	if err != nil {
 		t.Fatal(err)

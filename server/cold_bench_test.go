@@ -1,0 +1,298 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/gatehouse-iam/gatehouse/arn"
+	"github.com/gatehouse-iam/gatehouse/internal/testserver"
+	"github.com/gatehouse-iam/gatehouse/keyring"
+	"github.com/gatehouse-iam/gatehouse/store"
+)
+
+// A directory like a real one, for the cold-principal benchmarks: users
+// spread over directoryAccounts accounts, each user with an inline policy
+// of its own, two of its account's customer managed policies attached, one
+// of its account's groups (each group with an inline policy, a customer
+// managed policy and the AWS managed IAMReadOnlyAccess attached, which
+// allows the user's GetUser), one access key, and every tenth user a
+// permissions boundary.
+const (
+	directoryAccounts = 4
+	directoryPolicies = 50 // customer managed policies per account
+	directoryGroups   = 20 // groups per account
+)
+
+// directoryAccount is the id of the i-th account of the directory.
+func directoryAccount(i int) string { return fmt.Sprintf("2000000000%02d", i) }
+
+// directoryUser names the i-th user of the directory: its account, name and
+// access key.
+func directoryUser(i int) (account, name, keyID, secret string) {
+	const b32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+	var k [12]byte
+	for j, n := len(k)-1, i; j >= 0; j-- {
+		k[j] = b32[n%32]
+		n /= 32
+	}
+	return directoryAccount(i % directoryAccounts), fmt.Sprintf("dir-user-%06d", i), "AKIASEED" + string(k[:]), fmt.Sprintf("seed/secret/%028d", i)
+}
+
+// seedDirectory returns a testserver seed writing users users as above.
+func seedDirectory(users int) func(ctx context.Context, st store.Store, keys *keyring.Keyring) error {
+	return func(ctx context.Context, st store.Store, keys *keyring.Keyring) error {
+		// Each batch may take longer than the store's default deadline on
+		// a loaded machine; the whole seed is bounded instead.
+		ctx, cancel := context.WithTimeout(ctx, 30*time.Minute)
+		defer cancel()
+		now := time.Now().UTC().Truncate(time.Second)
+		doc := func(action, resource string) string {
+			return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"` + action + `","Resource":"` + resource + `"}]}`
+		}
+		err := st.Update(ctx, func(tx store.Tx) error {
+			for a := range directoryAccounts {
+				acct := directoryAccount(a)
+				if err := store.CreateJSON(ctx, tx, store.KindAccount, "", acct, store.Account{ID: acct, Name: "directory-" + acct, CreateDate: now}); err != nil {
+					return err
+				}
+				for p := range directoryPolicies + 1 {
+					name := "team-" + strconv.Itoa(p)
+					d := doc("s3:*", "arn:aws:s3:::team-"+strconv.Itoa(p)+"-"+acct+"/*")
+					if p == directoryPolicies {
+						name, d = "boundary", doc("*", "*")
+					}
+					parn := arn.Policy(acct, "/", name)
+					mp := store.ManagedPolicy{ID: fmt.Sprintf("ANPADIR%02d%011d", a, p), Name: name, Path: "/", ARN: parn, DefaultVersionID: "v1", CreateDate: now, UpdateDate: now, NextVersion: 2}
+					if err := store.PutJSON(ctx, tx, store.KindPolicy, acct, store.PolicyKey(name), mp); err != nil {
+						return err
+					}
+					v := store.PolicyVersion{PolicyARN: parn, VersionID: "v1", IsDefault: true, CreateDate: now, Document: d}
+					if err := store.PutJSON(ctx, tx, store.KindPolicyVersion, acct, store.PolicyVersionKey(name, "v1"), v); err != nil {
+						return err
+					}
+				}
+				for g := range directoryGroups {
+					name := "group-" + strconv.Itoa(g)
+					gr := store.Group{ID: fmt.Sprintf("AGPADIR%02d%011d", a, g), Name: name, Path: "/", ARN: arn.Group(acct, "/", name), CreateDate: now}
+					if err := store.PutJSON(ctx, tx, store.KindGroup, acct, store.GroupKey(name), gr); err != nil {
+						return err
+					}
+					ip := store.InlinePolicy{OwnerKind: store.EntityGroup, OwnerName: name, PolicyName: "shared", Document: doc("sqs:*", "arn:aws:sqs:us-east-1:"+acct+":"+name+"-*")}
+					if err := store.PutJSON(ctx, tx, store.KindInlinePolicy, acct, store.InlinePolicyKey(store.EntityGroup, name, "shared"), ip); err != nil {
+						return err
+					}
+					if err := attach(ctx, tx, acct, store.EntityGroup, name, acct, "team-"+strconv.Itoa(g)); err != nil {
+						return err
+					}
+					if err := attach(ctx, tx, acct, store.EntityGroup, name, store.AWSAccount, "IAMReadOnlyAccess"); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		const batch = 500
+		for start := 0; start < users; start += batch {
+			err := st.Update(ctx, func(tx store.Tx) error {
+				for i := start; i < min(start+batch, users); i++ {
+					acct, name, keyID, secret := directoryUser(i)
+					u := store.User{ID: fmt.Sprintf("AIDADIR%013d", i), Name: name, Path: "/", ARN: arn.User(acct, "/", name), CreateDate: now}
+					if i%10 == 0 {
+						u.PermissionsBoundaryARN = arn.Policy(acct, "/", "boundary")
+						if err := store.PutJSON(ctx, tx, store.KindPolicyAttachment, acct, store.PolicyAttachmentKey(acct, "boundary", store.EntityUser, name), store.Attachment{PolicyARN: u.PermissionsBoundaryARN, EntityKind: store.EntityUser, EntityName: name}); err != nil {
+							return err
+						}
+					}
+					if err := store.PutJSON(ctx, tx, store.KindUser, acct, store.UserKey(name), u); err != nil {
+						return err
+					}
+					ip := store.InlinePolicy{OwnerKind: store.EntityUser, OwnerName: name, PolicyName: "home", Document: doc("s3:*", "arn:aws:s3:::home/"+name+"/*")}
+					if err := store.PutJSON(ctx, tx, store.KindInlinePolicy, acct, store.InlinePolicyKey(store.EntityUser, name, "home"), ip); err != nil {
+						return err
+					}
+					for _, p := range []int{i % directoryPolicies, (i*7 + 3) % directoryPolicies} {
+						if err := attach(ctx, tx, acct, store.EntityUser, name, acct, "team-"+strconv.Itoa(p)); err != nil {
+							return err
+						}
+					}
+					group := "group-" + strconv.Itoa(i%directoryGroups)
+					m := store.GroupMembership{GroupName: group, UserName: name}
+					if err := store.PutJSON(ctx, tx, store.KindMembership, acct, store.MembershipKey(group, name), m); err != nil {
+						return err
+					}
+					if err := store.PutJSON(ctx, tx, store.KindUserMembership, acct, store.UserMembershipKey(name, group), m); err != nil {
+						return err
+					}
+					sealed, err := keys.Seal([]byte(secret), []byte(keyID))
+					if err != nil {
+						return err
+					}
+					k := store.AccessKey{ID: keyID, Account: acct, UserName: name, SecretCiphertext: sealed, Status: store.StatusActive, CreateDate: now}
+					if err := store.PutJSON(ctx, tx, store.KindAccessKey, "", keyID, k); err != nil {
+						return err
+					}
+					if err := store.PutJSON(ctx, tx, store.KindUserAccessKey, acct, store.UserAccessKeyKey(name, keyID), store.AccessKeyRef{AccessKeyID: keyID}); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				return fmt.Errorf("seeding users from %d: %w", start, err)
+			}
+		}
+		return nil
+	}
+}
+
+// attach attaches the managed policy pname of pacct (an account, or
+// store.AWSAccount) to an entity, both ways, as IAM does.
+func attach(ctx context.Context, tx store.Tx, account string, kind store.EntityKind, name, pacct, pname string) error {
+	parn := "arn:aws:iam::aws:policy/" + pname
+	if pacct != store.AWSAccount {
+		parn = arn.Policy(pacct, "/", pname)
+	}
+	a := store.Attachment{PolicyARN: parn, EntityKind: kind, EntityName: name}
+	if err := store.PutJSON(ctx, tx, store.KindAttachment, account, store.AttachmentKey(kind, name, pacct, pname), a); err != nil {
+		return err
+	}
+	return store.PutJSON(ctx, tx, store.KindPolicyAttachment, account, store.PolicyAttachmentKey(pacct, pname, kind, name), a)
+}
+
+// directoryUsers is how many users the cold-principal benchmarks seed:
+// 100,000, or GATEHOUSE_BENCH_USERS.
+func directoryUsers() int {
+	if v, err := strconv.Atoi(os.Getenv("GATEHOUSE_BENCH_USERS")); err == nil && v > 0 {
+		return v
+	}
+	return 100_000
+}
+
+// asUser is a per-call option signing with the i-th directory user's key.
+func asUser(i int) func(*awsiam.Options) {
+	_, _, keyID, secret := directoryUser(i)
+	creds := credentials.NewStaticCredentialsProvider(keyID, secret, "")
+	return func(o *awsiam.Options) { o.Credentials = creds }
+}
+
+// BenchmarkColdPrincipal measures the first authorized request of a
+// principal the server has not seen since it started, end to end (the SDK
+// signs GetUser, the server authenticates, loads and compiles the user's
+// policies — its own, its group's, the managed ones attached, its boundary
+// —, authorizes, answers, the SDK reads the answer), in a server whose store
+// (SQLite) holds 100,000 users (GATEHOUSE_BENCH_USERS) over four accounts.
+// Each of 1,200 distinct users sends two requests in a row, one at a time:
+// the first cold, the second warm, the same-run baseline. It reports the
+// median and p90 of each.
+//
+//	go test ./server -run '^$' -bench ColdPrincipal -benchtime 1x -count 5
+func BenchmarkColdPrincipal(b *testing.B) {
+	users := directoryUsers()
+	srv := testserver.StartWith(b, testserver.Options{Seed: seedDirectory(users)})
+	c := srv.RootIAM()
+	ctx := context.Background()
+	const sample = 1200
+	if users < sample {
+		b.Fatalf("%d users: at least %d needed", users, sample)
+	}
+	var cold, warm []time.Duration
+	next := 0
+	for b.Loop() {
+		for range sample {
+			// A stride prime to the user count visits distinct users
+			// spread over the accounts and groups.
+			i := (next * 7919) % users
+			next++
+			opt := asUser(i)
+			for pass := range 2 {
+				start := time.Now()
+				if _, err := c.GetUser(ctx, &awsiam.GetUserInput{}, opt); err != nil {
+					b.Fatalf("user %d: %v", i, err)
+				}
+				if pass == 0 {
+					cold = append(cold, time.Since(start))
+				} else {
+					warm = append(warm, time.Since(start))
+				}
+			}
+		}
+	}
+	reportQuantiles(b, "cold", cold)
+	reportQuantiles(b, "warm", warm)
+}
+
+// reportQuantiles reports the median and p90 of ds in µs.
+func reportQuantiles(b *testing.B, name string, ds []time.Duration) {
+	slices.Sort(ds)
+	b.ReportMetric(float64(ds[len(ds)/2].Microseconds()), "µs-"+name+"-p50")
+	b.ReportMetric(float64(ds[len(ds)*9/10].Microseconds()), "µs-"+name+"-p90")
+}
+
+// BenchmarkPrincipalsRSS has every one of the directory's 100,000 users
+// (GATEHOUSE_BENCH_USERS) send one signed GetUser, 8 at a time, then a
+// skewed second pass (a tenth of the users make most requests), and reports
+// the process's resident set before the first request and after each pass
+// (the server and its client share the process: the client holds no state
+// per user), the live heap, and the policy-set cache's hit rate on the
+// second pass.
+//
+//	go test ./server -run '^$' -bench PrincipalsRSS -benchtime 1x
+func BenchmarkPrincipalsRSS(b *testing.B) {
+	users := directoryUsers()
+	srv := testserver.StartWith(b, testserver.Options{Seed: seedDirectory(users)})
+	c := srv.RootIAM()
+	ctx := context.Background()
+	debug.FreeOSMemory()
+	startRSS := rssKB()
+	var first, after [2]int
+	for b.Loop() {
+		for pass := range 2 {
+			stats := srv.Directory.CacheStats()
+			first[pass] = int(stats.Hits)
+			after[pass] = int(stats.Misses)
+			var wg sync.WaitGroup
+			work := make(chan int)
+			for range 8 {
+				wg.Go(func() {
+					for i := range work {
+						if _, err := c.GetUser(ctx, &awsiam.GetUserInput{}, asUser(i)); err != nil {
+							b.Errorf("user %d: %v", i, err)
+						}
+					}
+				})
+			}
+			for i := range users {
+				j := i
+				if pass == 1 && i%10 != 0 {
+					j = i % (users / 10)
+				}
+				work <- j
+			}
+			close(work)
+			wg.Wait()
+			runtime.GC()
+			b.ReportMetric(float64(rssKB())/1024, "rss-MB-pass"+strconv.Itoa(pass+1))
+		}
+	}
+	s := srv.Directory.CacheStats()
+	hits, misses := int(s.Hits)-first[1], int(s.Misses)-after[1]
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	b.ReportMetric(float64(startRSS)/1024, "rss-MB-start")
+	b.ReportMetric(float64(m.HeapInuse)/(1<<20), "heap-MB")
+	b.ReportMetric(100*float64(hits)/float64(hits+misses), "hit-%")
+}
