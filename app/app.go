@@ -62,15 +62,6 @@ type Config struct {
 	Trail trail.Store
 	// AuditLog, when set, receives every recorded event as a JSON line.
 	AuditLog io.Writer
-	// AuditJournal, when set, is the path of the trail's journal: requests
-	// wait only for their events to be appended (and fsynced) there, and
-	// the store's indexes are written behind them (trail.RecorderOptions).
-	AuditJournal string
-	// AuditSync fsyncs the journal before each batch's requests are
-	// answered (their events then survive a crash of the machine, not only
-	// of the process); unset, the journal is fsynced as its events are
-	// indexed, a fraction of a second later.
-	AuditSync bool
 	// MaxAccessKeyAge is the age past which an active access key is due
 	// for rotation (AWS Config's access-keys-rotated maxAccessKeyAge):
 	// the unused access analyzer's IAMUserAccessKeyNotRotated findings and
@@ -137,10 +128,9 @@ func New(ctx context.Context, c Config) (*Gatehouse, error) {
 	// requests this node answered before them, however far its index lags.
 	var trailReader trail.Store
 	if c.Trail != nil {
-		g.Recorder, err = trail.NewRecorder(c.Trail, trail.RecorderOptions{Export: c.AuditLog, Log: c.Log,
-			Journal: c.AuditJournal, JournalSync: c.AuditSync})
+		g.Recorder, err = trail.NewRecorder(c.Trail, trail.RecorderOptions{Export: c.AuditLog, Log: c.Log})
 		if err != nil {
-			return nil, fmt.Errorf("opening the audit trail's journal: %w", err)
+			return nil, fmt.Errorf("opening the audit trail's recorder: %w", err)
 		}
 		trailReader = g.Recorder.Reader()
 	}

@@ -6,67 +6,70 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 )
 
 // RecorderOptions configure a Recorder.
 type RecorderOptions struct {
-	// Queue bounds the calls waiting for a batch (default 4096). When it is
+	// Queue bounds the calls waiting for a write (default 4096). When it is
 	// full, Record waits: a trail that cannot keep up slows requests down
 	// rather than dropping their events.
 	Queue int
-	// MaxBatch bounds the entries one transaction commits (default 512).
+	// MaxBatch bounds the entries one write holds (default 512).
 	MaxBatch int
-	// Timeout bounds each Append (default 5 s).
+	// Timeout bounds each write (default 5 s).
 	Timeout time.Duration
 	// Export, when set, receives every committed entry as one JSON line
 	// (--audit-log), after its batch is durable in the store.
 	Export io.Writer
 	// Log receives the failures of the trail; nil discards them.
 	Log *slog.Logger
-	// Journal, when set, is the path of the recorder's journal: a request
-	// then waits only until its events are appended to it, and they are
-	// indexed into the store behind it in large batches (journal.go).
-	// Unset, a request waits for the store's commit.
-	Journal string
-	// JournalSync fsyncs the journal after each batch (an acknowledged
-	// event then survives a crash of the machine, not only of the process).
-	JournalSync bool
 }
 
 // A Recorder writes the events of requests to a Store with group commit:
-// the events of concurrent requests are gathered into one transaction, and
-// each request waits until its own are durable. The server answers a
-// request only after Record returned nil, so an acknowledged request always
-// has its event; when the trail cannot be written, Record fails and the
-// request is answered with an error instead (fail closed).
+// the events of concurrent requests are gathered into one write, and each
+// request waits until its own are durable. The server answers a request
+// only after Record returned nil, so an acknowledged request always has its
+// event; when the trail cannot be written, Record fails and the request is
+// answered with an error instead (fail closed).
+//
+// The group commit has no goroutine of its own (leader and followers): the
+// first caller that finds no write in progress becomes the writer and
+// writes its events with every call queued by then; the callers that come
+// while it writes queue theirs, and when the write is done the first of
+// them writes the next batch. Over a Writer (trail/sqlite) a write is
+// Write: the events are in the store's record when Record returns, and
+// indexed behind it; over another Store it is Append.
 type Recorder struct {
-	store Store
-	opts  RecorderOptions
-	queue chan *pending
-	done  chan struct{}
+	store  Store
+	writer Writer // store as a Writer, or nil
+	opts   RecorderOptions
+	// slots holds one token per call queued or being written: the bound
+	// of the queue.
+	slots chan struct{}
 
-	// The journal (nil without one), the batches it holds that the store
-	// does not yet, and the counts Flush compares.
-	j        *journal
-	replay   []Entry
-	index    chan []Entry
-	kick     chan struct{} // a reader is waiting in Flush
-	mu       sync.Mutex
-	written  uint64 // entries appended to the journal
-	indexed  uint64 // of those, entries in the store
-	progress chan struct{}
+	mu      sync.Mutex
+	queue   []*pending // calls waiting for a write, oldest first
+	writing bool       // a caller is writing (false implies queue is empty)
+	stopped bool       // Run has ended: calls fail
+	idle    chan struct{}
+	done    chan struct{} // closed when Run returns
 }
 
+// pending is one call of Record, waiting for its write.
 type pending struct {
 	entries []Entry
-	result  chan error
+	wake    chan struct{} // receives once: the call is done, or leads
+	lead    bool          // the call writes the next batch
+	taken   bool          // the call's entries are in a batch being written
+	done    bool          // err is the call's result
+	err     error
 }
 
-// NewRecorder returns a Recorder over store; Run must be running for Record
-// to return. With a journal it opens it: the events a previous process left
-// there are indexed when Run starts.
+// NewRecorder returns a Recorder over store. Its error is always nil; it
+// is kept for callers that open a recorder as they open a file.
 func NewRecorder(store Store, opts RecorderOptions) (*Recorder, error) {
 	if opts.Queue <= 0 {
 		opts.Queue = 4096
@@ -80,16 +83,8 @@ func NewRecorder(store Store, opts RecorderOptions) (*Recorder, error) {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
-	r := &Recorder{store: store, opts: opts, queue: make(chan *pending, opts.Queue), done: make(chan struct{}),
-		progress: make(chan struct{})}
-	if opts.Journal != "" {
-		j, left, err := openJournal(opts.Journal, opts.JournalSync)
-		if err != nil {
-			return nil, err
-		}
-		r.j, r.replay, r.index, r.kick = j, left, make(chan []Entry, 4096), make(chan struct{}, 1)
-		r.written = uint64(len(left)) // Flush waits for them too
-	}
+	r := &Recorder{store: store, opts: opts, slots: make(chan struct{}, opts.Queue), done: make(chan struct{})}
+	r.writer, _ = store.(Writer)
 	return r, nil
 }
 
@@ -102,239 +97,176 @@ func (r *Recorder) Record(ctx context.Context, entries []Entry) error {
 	}
 	stopped := fmt.Errorf("%w: the recorder has stopped", ErrUnavailable)
 	select {
-	case <-r.done:
-		return stopped
-	default:
-	}
-	p := &pending{entries: entries, result: make(chan error, 1)}
-	select {
-	case r.queue <- p:
+	case r.slots <- struct{}{}:
 	case <-r.done:
 		return stopped
 	case <-ctx.Done():
 		return fmt.Errorf("%w: queue full: %w", ErrUnavailable, ctx.Err())
 	}
-	select {
-	case err := <-p.result:
-		return err
-	case <-r.done:
-		// Run answers every call it took before it returns.
-		select {
-		case err := <-p.result:
-			return err
-		default:
-			return stopped
-		}
-	case <-ctx.Done():
-		// The batch may still commit; the caller is told it did not.
-		return fmt.Errorf("%w: %w", ErrUnavailable, ctx.Err())
-	}
-}
-
-// Run commits batches until ctx ends, then commits what is queued and
-// returns (with a journal, once the indexer has caught up or given up: what
-// it could not index stays in the journal for the next start). Calls of
-// Record after Run returned fail.
-func (r *Recorder) Run(ctx context.Context) {
-	defer close(r.done)
-	indexed := make(chan struct{})
-	if r.j != nil {
-		go func() { r.runIndexer(ctx); close(indexed) }()
-	} else {
-		close(indexed)
-	}
-	for {
-		select {
-		case p := <-r.queue:
-			r.commit(p)
-		case <-ctx.Done():
-			for {
-				select {
-				case p := <-r.queue:
-					r.commit(p)
-				default:
-					if r.j != nil {
-						close(r.index)
-						<-indexed
-						_ = r.j.f.Close()
-					}
-					return
-				}
-			}
-		}
-	}
-}
-
-// Flush returns once every event recorded before it was called is in the
-// store (at once without a journal), so that a lookup sees its own node's
-// requests.
-func (r *Recorder) Flush(ctx context.Context) error {
-	if r.j == nil {
-		return nil
-	}
+	p := &pending{entries: entries, wake: make(chan struct{}, 1)}
 	r.mu.Lock()
-	target := r.written
-	if r.indexed < target {
-		select {
-		case r.kick <- struct{}{}:
-		default:
-		}
-	}
-	for r.indexed < target {
-		ch := r.progress
+	if r.stopped {
 		r.mu.Unlock()
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return fmt.Errorf("%w: waiting for the trail's index: %w", ErrUnavailable, ctx.Err())
-		}
-		r.mu.Lock()
+		<-r.slots
+		return stopped
+	}
+	r.queue = append(r.queue, p)
+	if !r.writing {
+		r.writing, p.lead = true, true
 	}
 	r.mu.Unlock()
-	return nil
-}
-
-// runIndexer appends the journal's batches to the store, gathering what is
-// waiting into one transaction, retrying while the store fails; when
-// everything journaled is indexed, the journal is emptied. It first indexes
-// what a previous process left in the journal.
-func (r *Recorder) runIndexer(ctx context.Context) {
-	if len(r.replay) > 0 {
-		for start := 0; start < len(r.replay); start += maxIndexBatch {
-			r.indexBatch(ctx, r.replay[start:min(start+maxIndexBatch, len(r.replay))])
-		}
-		r.replay = nil
-	}
 	for {
-		batch, ok := <-r.index
-		if !ok {
-			return
+		if p.lead {
+			r.lead(ctx)
+			// The leader's own call is in the first batch it writes.
+			return p.err
 		}
-		// Gather for a while: the store writes each page an index insert
-		// dirties once per transaction, so a large batch costs far less
-		// per event than many small ones. A reader waiting (Flush) cuts
-		// the wait short.
-		timer := time.NewTimer(indexDelay)
-		closed := false
-	gather:
-		for len(batch) < maxIndexBatch {
-			select {
-			case more, ok := <-r.index:
-				if !ok {
-					closed = true
-					break gather
-				}
-				batch = append(batch, more...)
-			case <-r.kick:
-				break gather
-			case <-timer.C:
-				break gather
-			}
-		}
-		timer.Stop()
-		r.indexBatch(ctx, batch)
-		if closed {
-			return
-		}
-	}
-}
-
-// indexDelay is how long the indexer gathers events before writing them,
-// unless a reader is waiting; maxIndexBatch bounds one transaction.
-const (
-	indexDelay    = 250 * time.Millisecond
-	maxIndexBatch = 8192
-)
-
-// indexBatch appends a batch to the store, retrying with backoff while it
-// fails; once ctx has ended it tries a few times more, then leaves the batch
-// to the journal.
-func (r *Recorder) indexBatch(ctx context.Context, batch []Entry) {
-	wait := 100 * time.Millisecond
-	for attempt := 1; ; attempt++ {
-		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.opts.Timeout)
-		err := r.store.Append(actx, batch)
-		cancel()
-		if err == nil {
-			break
-		}
-		r.opts.Log.Error("indexing the audit trail failed; the events stay in its journal", "events", len(batch), "attempt", attempt, "err", err)
-		if ctx.Err() != nil && attempt >= 3 {
-			return
-		}
-		time.Sleep(wait)
-		wait = min(2*wait, 5*time.Second)
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.indexed += uint64(len(batch))
-	if r.indexed == r.written {
-		if err := r.j.empty(); err != nil {
-			r.opts.Log.Error("emptying the audit trail's journal", "err", err)
-		}
-	}
-	close(r.progress)
-	r.progress = make(chan struct{})
-}
-
-// commit writes first and whatever else is queued, up to MaxBatch entries,
-// in one transaction, then tells every caller.
-func (r *Recorder) commit(first *pending) {
-	batch := []*pending{first}
-	n := len(first.entries)
-gather:
-	for n < r.opts.MaxBatch {
 		select {
-		case p := <-r.queue:
-			batch = append(batch, p)
-			n += len(p.entries)
-		default:
-			break gather
+		case <-p.wake:
+			r.mu.Lock()
+			isDone := p.done
+			r.mu.Unlock()
+			if isDone {
+				return p.err
+			}
+			// Woken to lead.
+		case <-ctx.Done():
+			return r.abandon(p, ctx)
 		}
 	}
-	entries := make([]Entry, 0, n)
-	for _, p := range batch {
-		entries = append(entries, p.entries...)
+}
+
+// abandon is a waiting call whose context ended: when its entries are not
+// yet being written it leaves the queue (and, were it the next leader,
+// passes the lead on); otherwise the batch may still commit, and the caller
+// is told it did not.
+func (r *Recorder) abandon(p *pending, ctx context.Context) error {
+	r.mu.Lock()
+	if p.done {
+		r.mu.Unlock()
+		return p.err
 	}
-	var err error
-	if r.j != nil {
-		err = r.journal(entries)
+	if !p.taken {
+		if i := slices.Index(r.queue, p); i >= 0 {
+			r.queue = slices.Delete(r.queue, i, i+1)
+			<-r.slots
+		}
+		if p.lead {
+			r.handOver()
+		}
+	}
+	r.mu.Unlock()
+	return fmt.Errorf("%w: %w", ErrUnavailable, ctx.Err())
+}
+
+// handOver passes the lead to the first queued call, or ends the writing.
+// r.mu is held.
+func (r *Recorder) handOver() {
+	if len(r.queue) > 0 {
+		next := r.queue[0]
+		next.lead = true
+		next.wake <- struct{}{}
+		return
+	}
+	r.writing = false
+	if r.idle != nil {
+		close(r.idle)
+		r.idle = nil
+	}
+}
+
+// lead writes one batch: the queued calls from the first, up to MaxBatch
+// entries; then answers them, exports the batch, and passes the lead on.
+// ctx is the leader's: a batch of its own call only is written under it,
+// one shared with other calls under the recorder's Timeout only (one
+// caller's deadline does not fail the others).
+func (r *Recorder) lead(ctx context.Context) {
+	r.mu.Lock()
+	n := 0
+	k := 0
+	for k < len(r.queue) && (k == 0 || n+len(r.queue[k].entries) <= r.opts.MaxBatch) {
+		n += len(r.queue[k].entries)
+		r.queue[k].taken = true
+		k++
+	}
+	batch := slices.Clone(r.queue[:k])
+	r.queue = slices.Delete(r.queue, 0, k)
+	r.mu.Unlock()
+
+	var entries []Entry
+	if len(batch) == 1 {
+		entries = batch[0].entries
 	} else {
-		ctx, cancel := context.WithTimeout(context.Background(), r.opts.Timeout)
-		err = r.store.Append(ctx, entries)
-		cancel()
+		entries = make([]Entry, 0, n)
+		for _, p := range batch {
+			entries = append(entries, p.entries...)
+		}
 	}
+	wctx := context.WithoutCancel(ctx)
+	if len(batch) == 1 {
+		wctx = ctx
+	}
+	wctx, cancel := context.WithTimeout(wctx, r.opts.Timeout)
+	var err error
+	if r.writer != nil {
+		err = r.writer.Write(wctx, entries)
+	} else {
+		err = r.store.Append(wctx, entries)
+	}
+	cancel()
 	if err != nil {
 		if !errors.Is(err, ErrUnavailable) {
 			err = fmt.Errorf("%w: %w", ErrUnavailable, err)
 		}
 		r.opts.Log.Error("audit trail write failed; the requests are answered with an error", "events", n, "err", err)
 	}
-	for _, p := range batch {
-		p.result <- err
-	}
-	if err == nil && r.opts.Export != nil {
-		r.export(entries)
-	}
-}
-
-// journal appends entries to the journal and hands them to the indexer.
-func (r *Recorder) journal(entries []Entry) error {
-	buf, err := encodeJournal(nil, entries)
-	if err != nil {
-		return err
-	}
 	r.mu.Lock()
-	err = r.j.append(buf)
-	if err == nil {
-		r.written += uint64(len(entries))
+	for _, p := range batch {
+		p.done, p.err, p.lead = true, err, false
+		select {
+		case p.wake <- struct{}{}:
+		default:
+		}
 	}
 	r.mu.Unlock()
-	if err != nil {
-		return err
+	for range batch {
+		<-r.slots
 	}
-	r.index <- entries // bounded: an indexer that falls behind slows the recorder down
-	return nil
+	if err == nil && r.opts.Export != nil {
+		r.export(entries) // before the next batch: the export keeps the order
+	}
+	r.mu.Lock()
+	r.handOver()
+	r.mu.Unlock()
+}
+
+// Run returns when ctx ends, once the writes in progress and queued are
+// done; calls of Record after that fail. Record does not need Run: it is
+// the recorder's lifetime.
+func (r *Recorder) Run(ctx context.Context) {
+	<-ctx.Done()
+	r.mu.Lock()
+	r.stopped = true
+	var idle chan struct{}
+	if r.writing {
+		idle = make(chan struct{})
+		r.idle = idle
+	}
+	r.mu.Unlock()
+	if idle != nil {
+		<-idle
+	}
+	close(r.done)
+}
+
+// Flush returns once every event recorded before it was called is
+// indexed (at once for a store without a Writer's record), so that a
+// lookup sees its own node's requests.
+func (r *Recorder) Flush(ctx context.Context) error {
+	if r.writer == nil {
+		return nil
+	}
+	return r.writer.Flush(ctx)
 }
 
 // export writes committed entries as JSON lines.

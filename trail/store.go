@@ -11,8 +11,11 @@ import (
 // JSON (what LookupEvents returns as CloudTrailEvent, and what --audit-log
 // exports).
 type Entry struct {
-	// Seq is the store's order of insertion, assigned by Append (callers
-	// leave it zero). It breaks ties between events of the same second.
+	// Seq is the store's order of insertion, assigned by Append or Write
+	// (callers leave it zero); it grows with every write and breaks ties
+	// between events of the same second. In trail/sqlite it is also the
+	// record's address: its segment's number << 40 | the record's byte
+	// offset in the segment. In trail/postgres it is a sequence's value.
 	Seq int64
 	// Account is the account whose trail holds the event (the record's
 	// recipientAccountId). A cross-account call has one entry in each
@@ -115,6 +118,22 @@ type Store interface {
 	DeleteBefore(ctx context.Context, t time.Time, limit int) (int, error)
 	// Close releases the store.
 	Close() error
+}
+
+// A Writer is a Store that keeps each event's record ahead of its indexes
+// (trail/sqlite): Write returns once the records are written, and the
+// indexes follow behind. A Recorder over a Writer calls Write, not Append.
+type Writer interface {
+	Store
+	// Write appends entries to the record in one write, assigning their
+	// Seq, and returns once they are written (and synced, when the store
+	// is so configured): a crash of the process after it returned loses
+	// none of them. Lookups see them once they are indexed: Flush, and
+	// every Lookup, wait for that.
+	Write(ctx context.Context, entries []Entry) error
+	// Flush returns once every entry written before it was called is
+	// indexed.
+	Flush(ctx context.Context) error
 }
 
 // ErrUnavailable is returned (wrapped) when the trail cannot be read or

@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -319,92 +317,6 @@ func TestRecorderFailsClosed(t *testing.T) {
 	defer dcancel()
 	if err := r2.Record(dctx, []Entry{{EventID: "b"}}); !errors.Is(err, ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("Record with a stalled store = %v, want ErrUnavailable and the deadline", err)
-	}
-}
-
-// With a journal, a call returns once its events are in the journal; they
-// reach the store behind it, Flush waits for them, and the journal is
-// emptied once everything in it is in the store.
-func TestRecorderJournal(t *testing.T) {
-	st := &memStore{}
-	path := filepath.Join(t.TempDir(), "trail.journal")
-	r, err := NewRecorder(st, RecorderOptions{Journal: path})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan struct{})
-	go func() { r.Run(ctx); close(done) }()
-	var wg sync.WaitGroup
-	for i := range 100 {
-		wg.Go(func() {
-			if err := r.Record(t.Context(), []Entry{{Account: "1", EventID: fmt.Sprint(i), JSON: []byte(`{}`)}}); err != nil {
-				t.Error(err)
-			}
-		})
-	}
-	wg.Wait()
-	if err := r.Flush(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	st.mu.Lock()
-	n := len(st.entries)
-	st.mu.Unlock()
-	if n != 100 {
-		t.Fatalf("after Flush the store holds %d entries, want 100", n)
-	}
-	if fi, err := os.Stat(path); err != nil || fi.Size() != 0 || fi.Mode().Perm() != 0o600 {
-		t.Errorf("journal after indexing: %v, %v", fi, err)
-	}
-	cancel()
-	<-done
-}
-
-// Events a process acknowledged but could not index (the store was down,
-// or the process died) are in the journal, and the next start indexes them.
-func TestRecorderJournalReplay(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "trail.journal")
-	down := &memStore{fail: errors.New("database down")}
-	r, err := NewRecorder(down, RecorderOptions{Journal: path, Timeout: 50 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan struct{})
-	go func() { r.Run(ctx); close(done) }()
-	for i := range 5 {
-		if err := r.Record(t.Context(), []Entry{{Account: "1", EventID: fmt.Sprint("e", i), EventName: "GetUser", JSON: []byte(`{"i":1}`)}}); err != nil {
-			t.Fatalf("Record with the store down but the journal up: %v", err)
-		}
-	}
-	cancel()
-	<-done
-	// A torn record at the end (a batch cut by the crash) is dropped.
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.Write([]byte{0, 0, 1, 0, '{'})
-	f.Close()
-
-	up := &memStore{}
-	r2, err := NewRecorder(up, RecorderOptions{Journal: path})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx2, cancel2 := context.WithCancel(t.Context())
-	defer cancel2()
-	go r2.Run(ctx2)
-	if err := r2.Record(t.Context(), []Entry{{Account: "1", EventID: "after", JSON: []byte(`{}`)}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := r2.Flush(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	up.mu.Lock()
-	defer up.mu.Unlock()
-	if len(up.entries) != 6 || up.entries[0].EventName != "GetUser" || string(up.entries[0].JSON) != `{"i":1}` {
-		t.Fatalf("after restart the store holds %+v", up.entries)
 	}
 }
 

@@ -29,7 +29,7 @@ type auditConfig struct {
 	LogMaxMB, LogMaxFiles int
 	// Retention is how long events are kept.
 	Retention time.Duration
-	// Sync fsyncs the journal before answering (--audit-fsync).
+	// Sync fsyncs the trail's record before answering (--audit-fsync).
 	Sync bool
 }
 
@@ -68,7 +68,7 @@ func openTrail(ctx context.Context, c *serveConfig, stdout io.Writer) (trail.Sto
 	if c.StoreDSN != "" {
 		st, err = trailpg.Open(ctx, c.StoreDSN)
 	} else {
-		st, err = trailsqlite.Open(ctx, filepath.Join(c.DataDir, "trail.db"))
+		st, err = trailsqlite.OpenWith(ctx, filepath.Join(c.DataDir, trailsqlite.FileName), trailsqlite.Options{Sync: a.Sync})
 	}
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("opening the audit trail: %w", err)
@@ -91,16 +91,6 @@ func openTrail(ctx context.Context, c *serveConfig, stdout io.Writer) (trail.Sto
 		_ = closeExport()
 		_ = st.Close()
 	}, nil
-}
-
-// auditJournal is where the recorder journals events ahead of the trail's
-// indexes: beside the embedded store's trail; none for a cluster (no data
-// directory), whose nodes then wait for PostgreSQL's commit.
-func auditJournal(c *serveConfig) string {
-	if !c.Audit.On || c.StoreDSN != "" {
-		return ""
-	}
-	return filepath.Join(c.DataDir, "trail.journal")
 }
 
 // runRetention deletes events older than the retention, hourly.

@@ -176,7 +176,7 @@ management account; the others find it.`,
 	f.DurationVar(&c.Audit.Retention, "audit-retention", DefaultRetention, "how long the audit trail keeps events")
 	f.IntVar(&c.Principals, "principal-cache", authview.DefaultPrincipals, "principals whose compiled policy sets are kept in memory (about 10 KB each); the least used are evicted and reloaded from the store when they call again")
 	f.StringVar(&c.PublicURL, "public-url", "", "URL at which clients and relying parties reach this server (http[s]://host[:port]), under which outbound identity federation's issuers live; give it behind a proxy or in a cluster (default: the --addr listener's address)")
-	f.BoolVar(&c.Audit.Sync, "audit-fsync", false, "fsync the audit journal before answering each request, so that its event survives a crash of the machine too (a crash of the process never loses one)")
+	f.BoolVar(&c.Audit.Sync, "audit-fsync", false, "fsync the audit trail's segment before answering each request, so that its event survives a crash of the machine too (a crash of the process never loses one)")
 	f.IntVar(&c.MaxAccessKeyAgeDays, "max-access-key-age", 90, "days after its creation at which an active access key is due for rotation (AWS Config's access-keys-rotated maxAccessKeyAge): reported by unused access analyzers (IAMUserAccessKeyNotRotated findings) and the console's dashboard")
 	return cmd
 }
@@ -257,8 +257,8 @@ func serve(ctx context.Context, c *serveConfig, stdout, stderr io.Writer) error 
 	}
 	defer closeTrail()
 	gh, err := app.New(ctx, app.Config{Store: st, Keys: keys, Rand: rand.Reader, Now: time.Now, Log: log, Registry: reg,
-		Objects: objects, S3Domain: c.S3Domain, Trail: trailStore, AuditLog: auditLog, AuditJournal: auditJournal(c),
-		AuditSync: c.Audit.Sync, Principals: c.Principals, MaxAccessKeyAge: time.Duration(c.MaxAccessKeyAgeDays) * 24 * time.Hour})
+		Objects: objects, S3Domain: c.S3Domain, Trail: trailStore, AuditLog: auditLog,
+		Principals: c.Principals, MaxAccessKeyAge: time.Duration(c.MaxAccessKeyAgeDays) * 24 * time.Hour})
 	if err != nil {
 		return err
 	}

@@ -54,7 +54,7 @@ type Server struct {
 	// Trail is the audit trail every request is recorded in.
 	Trail trail.Store
 	// Recorder writes Trail (nil without one): its events reach Trail
-	// behind its journal; FlushTrail waits for them.
+	// behind its record; FlushTrail waits for them.
 	Recorder *trail.Recorder
 }
 
@@ -143,16 +143,12 @@ func StartWith(t testing.TB, opt Options) *Server {
 		t.Cleanup(func() { _ = ts.Close() })
 		tr = ts
 	}
-	journal := ""
-	if tr != nil {
-		journal = filepath.Join(dir, "trail.journal")
-	}
 	now := opt.Now
 	if now == nil {
 		now = time.Now
 	}
 	gh, err := app.New(ctx, app.Config{Store: st, Keys: keys, Rand: rand.Reader, Now: now, Log: log, Registry: prometheus.NewRegistry(),
-		Objects: backend, S3Domain: opt.S3Domain, Trail: tr, AuditJournal: journal, MaxAccessKeyAge: opt.MaxAccessKeyAge})
+		Objects: backend, S3Domain: opt.S3Domain, Trail: tr, MaxAccessKeyAge: opt.MaxAccessKeyAge})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -108,40 +108,27 @@ func (f *lookupFixture) get(b *testing.B) string {
 	return f.path
 }
 
-// build writes n entries to a new trail at path in one transaction.
+// build writes n entries to a new trail at path: Writes of 8,192 entries,
+// indexed behind them, then a Flush.
 func build(ctx context.Context, path string, n int) error {
 	s, err := OpenWith(ctx, path, Options{Timeout: time.Hour})
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	// Room for the indexes' pages while they fill (the writer is one
-	// connection, so the setting holds for the transaction).
-	if _, err := s.db.W.ExecContext(ctx, `PRAGMA cache_size = -1048576`); err != nil {
-		return err
-	}
-	tx, err := s.db.W.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback() //nolint:errcheck // no-op after Commit
-	ins, err := prepare(ctx, tx)
-	if err != nil {
-		return err
-	}
-	defer ins.close()
 	r := rand.New(rand.NewPCG(1, 2))
+	const batch = 8192
+	entries := make([]trail.Entry, 0, batch)
 	for i := range n {
-		e := benchEntry(r, i, n)
-		if _, err := ins.insert(ctx, &e); err != nil {
-			return err
+		entries = append(entries, benchEntry(r, i, n))
+		if len(entries) == batch || i == n-1 {
+			if err := s.Write(ctx, entries); err != nil {
+				return err
+			}
+			entries = make([]trail.Entry, 0, batch)
 		}
 	}
-	if err := tx.Commit(); err != nil {
-		return err
-	}
-	_, err = s.db.W.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
-	return err
+	return s.Flush(ctx)
 }
 
 // BenchmarkAppend measures one Append of a batch of 64 entries (one

@@ -1,23 +1,34 @@
-// Package sqlite keeps the audit trail in a SQLite database file of its
-// own (the server puts it at DIR/trail.db, beside the store's
-// gatehouse.db), with the store's driver and settings: modernc.org/sqlite,
-// WAL, synchronous(FULL) so an Append that returned is on disk, a
-// busy_timeout for other processes, one writer connection that begins
-// transactions with BEGIN IMMEDIATE (concurrent Appends queue in process)
-// and a pool of read-only connections, each Lookup one snapshot.
+// Package sqlite keeps the audit trail of an embedded deployment: each
+// event's record in append-only segment files (segments.go: DIR/trail/,
+// beside DIR/trail.db), and their indexes in a SQLite database file of its
+// own, with the store's driver and settings (modernc.org/sqlite, WAL,
+// synchronous(FULL), one writer connection beginning with BEGIN IMMEDIATE,
+// a pool of read-only connections).
 //
-// The schema (migrations/, embedded, applied at Open and versioned in the
-// file's schema_migrations) is the one trail/internal/trailsql describes:
-// an events table whose seq is an AUTOINCREMENT rowid, so Seq grows and is
-// never reused, and a resources table; one index per lookup attribute, so
-// every lookup is an index range scan (a test checks the plans).
+// Write appends a batch's records to the current segment in one write
+// (fsynced with Options.Sync) and assigns each entry its Seq, the record's
+// address (segment << 40 | offset): a request is answered once its events
+// are written. An indexer indexes them behind, in batches of up to 8,192
+// (gathered for up to 250 ms unless a reader waits): per batch, one
+// postings row per (account, management, attribute, value, second) holding
+// the seqs of that group (delta-varint), one event_ids row per event (its
+// deduplication: an event written twice is indexed once), the segments'
+// bounds, and the high-water mark, all in one transaction. A Lookup (and
+// Flush) first waits until everything written before it is indexed, then
+// reads the posting rows newest second first, sorts each second's seqs,
+// and reads the page's records with pread: order (time, seq) descending
+// and cursors as trail.Store says. Retention (DeleteBefore) deletes
+// postings by second and then whole segments. Open cuts a torn tail,
+// indexes what was written past the high-water mark, and converts the
+// trail of an earlier version (its events/resources tables and
+// DIR/trail.journal) once (upgrade.go).
 //
 // Errors. Every call runs under its context's deadline, or [Options.Timeout]
 // when the context has none. A call whose context is done (before it
 // starts or while it runs) fails with an error wrapping trail.ErrUnavailable
 // and the context's cause (context.Canceled, context.DeadlineExceeded); so
-// does one that waited past busy_timeout for another process's lock, and
-// any call after Close. An Append whose context is done before COMMIT rolls
-// back. Invalid entries and queries fail with an error that does not wrap
-// trail.ErrUnavailable.
+// does one that waited past busy_timeout for another process's lock
+// (a Lookup waiting for an index that cannot be written), and any call
+// after Close. Invalid entries and queries fail with an error that does
+// not wrap trail.ErrUnavailable.
 package sqlite

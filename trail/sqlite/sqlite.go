@@ -3,8 +3,15 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"log/slog"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -28,23 +35,53 @@ type Options struct {
 	// Timeout bounds every call whose context has no deadline; zero means
 	// five seconds (the store's default).
 	Timeout time.Duration
+	// Sync fsyncs the segment before Write returns (--audit-fsync): an
+	// event then survives a crash of the machine, not only of the
+	// process. Unset, a segment is fsynced before its records are indexed,
+	// a fraction of a second later. Append always syncs.
+	Sync bool
+	// SegmentSize is the size past which a new segment is begun (zero:
+	// DefaultSegmentSize).
+	SegmentSize int64
+	// Log receives the indexer's failures; nil discards them.
+	Log *slog.Logger
 }
 
-// Store is a trail.Store kept in a SQLite database file.
+// Store is a trail.Store whose records are kept in segment files and
+// whose indexes are kept in a SQLite database file.
 type Store struct {
 	db      sqlitedb.DB // the writer (BEGIN IMMEDIATE) and the read-only pool
+	seg     *segments
 	timeout time.Duration
+	sync    bool
+	log     *slog.Logger
 	closed  atomic.Bool
+
+	mu       sync.Mutex
+	queue    []item        // written, not yet indexed, in order
+	written  int64         // the address after the last record written
+	indexed  int64         // the address after the last record indexed
+	progress chan struct{} // closed (and replaced) when indexed moves
+	more     chan struct{} // the queue has entries
+	kick     chan struct{} // a reader waits
+	stop     chan struct{} // Close
+	stopped  chan struct{} // the indexer has returned
 }
 
-var _ trail.Store = (*Store)(nil)
+var (
+	_ trail.Store  = (*Store)(nil)
+	_ trail.Writer = (*Store)(nil)
+)
 
-// dialect is SQLite's, for the statements trail/internal/trailsql builds.
+// dialect is SQLite's, for the statements trail/internal/trailsql builds
+// (upgrade.go reads the tables of earlier versions with them).
 var dialect = trailsql.Dialect{Arg: trailsql.QuestionMark, Events: "events", Resources: "resources", True: "1"}
 
 // Open opens (creating if needed, with mode 0600, and its directory with
-// mode 0700) the trail's database file at path and brings its schema up
-// to date. It is OpenWith with the default options.
+// mode 0700) the trail's database file at path and its segments beside it
+// (DIR/trail/ for DIR/trail.db), brings the schema up to date, indexes
+// what was written but not indexed (truncating a torn tail) and converts
+// the trail of an earlier version. It is OpenWith with the default options.
 func Open(ctx context.Context, path string) (*Store, error) {
 	return OpenWith(ctx, path, Options{})
 }
@@ -55,9 +92,9 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 	if timeout <= 0 {
 		timeout = trailsql.DefaultTimeout
 	}
-	ctx, cancel := trailsql.WithTimeout(ctx, timeout)
-	defer cancel()
-
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
 	db, err := sqlitedb.Open(ctx, path, sqlitedb.Options{
 		Migrations: migrationFS, MigrationTable: migrationTable, MapErr: mapErr,
 		WriterPragmas: []string{"cache_size(-65536)"},
@@ -65,16 +102,89 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", backend, err)
 	}
-	return &Store{db: db, timeout: timeout}, nil
+	dir := filepath.Join(filepath.Dir(path), strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)))
+	seg, err := openSegments(dir, opts.SegmentSize)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	s := &Store{db: db, seg: seg, timeout: timeout, sync: opts.Sync, log: opts.Log,
+		progress: make(chan struct{}), more: make(chan struct{}, 1), kick: make(chan struct{}, 1),
+		stop: make(chan struct{}), stopped: make(chan struct{})}
+	// Opening may convert a large trail: it is bounded by the caller's
+	// context only.
+	if err := s.recover(ctx); err != nil {
+		s.seg.close()
+		db.Close()
+		return nil, err
+	}
+	if err := s.upgrade(ctx, filepath.Join(filepath.Dir(path), "trail.journal")); err != nil {
+		s.seg.close()
+		db.Close()
+		return nil, err
+	}
+	go s.runIndexer()
+	return s, nil
 }
 
-// Close closes the database. It is safe to call more than once; calls
+// recover reads the high-water mark and indexes every record written
+// after it, truncating a torn or corrupt tail of the newest segment.
+func (s *Store) recover(ctx context.Context) error {
+	var hwm int64
+	err := s.db.W.QueryRowContext(ctx, `SELECT value FROM trail_state WHERE name = 'indexed'`).Scan(&hwm)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return mapErr(ctx, err, "read the high-water mark")
+	}
+	s.written, s.indexed = hwm, hwm
+	nums, err := s.seg.list()
+	if err != nil {
+		return err
+	}
+	hnum, hoff := split(hwm)
+	for i, n := range nums {
+		if n < hnum {
+			continue
+		}
+		off := int64(0)
+		if n == hnum {
+			off = hoff
+		}
+		items, good, torn, err := s.seg.scan(n, off)
+		if err != nil {
+			return err
+		}
+		if torn {
+			if i == len(nums)-1 {
+				s.log.Warn("the audit trail's last segment ends with a torn record; it is cut off", "segment", n, "offset", good)
+				if err := s.seg.truncate(n, good); err != nil {
+					return err
+				}
+			} else {
+				s.log.Error("an audit trail segment holds a corrupt record; what follows it in the segment is not indexed", "segment", n, "offset", good)
+			}
+		}
+		for len(items) > 0 {
+			k := min(len(items), maxIndexBatch)
+			if err := s.index(ctx, items[:k], nil); err != nil {
+				return err
+			}
+			items = items[k:]
+		}
+	}
+	return nil
+}
+
+// Close stops the indexer (what it has not indexed is indexed at the next
+// Open) and closes the files. It is safe to call more than once; calls
 // after it fail with trail.ErrUnavailable.
 func (s *Store) Close() error {
 	if s.closed.Swap(true) {
 		return nil
 	}
-	return s.db.Close()
+	close(s.stop)
+	<-s.stopped
+	err := s.seg.close()
+	return errors.Join(err, s.db.Close())
 }
 
 // start bounds a call's context and reports a call that cannot run: the
@@ -90,206 +200,270 @@ func (s *Store) start(ctx context.Context, op string) (context.Context, context.
 	return ctx, cancel, nil
 }
 
-// Append implements trail.Store. It stores the entries in one
-// transaction; an entry whose EventID is stored already is skipped, so an
-// Append retried after an error of unknown outcome stores nothing twice.
-// When it returns nil it has set the Seq of each entry it stored in
-// entries (a skipped entry's stays 0).
-func (s *Store) Append(ctx context.Context, entries []trail.Entry) error {
-	ctx, cancel, err := s.start(ctx, "append")
+// maxQueued bounds the entries written but not yet indexed that the store
+// holds in memory: past it, Write waits for the indexer (a trail that
+// cannot keep up slows requests down).
+const maxQueued = 1 << 16
+
+// Write implements trail.Writer: the entries' records are appended to the
+// current segment in one write (fsynced with Options.Sync) and handed to
+// the indexer. An entry whose EventID is indexed already keeps its record
+// but is not indexed again.
+func (s *Store) Write(ctx context.Context, entries []trail.Entry) error {
+	return s.write(ctx, entries, s.sync)
+}
+
+func (s *Store) write(ctx context.Context, entries []trail.Entry, sync bool) error {
+	ctx, cancel, err := s.start(ctx, "write")
 	defer cancel()
 	if err != nil {
 		return err
 	}
 	for i := range entries {
 		if err := trailsql.CheckEntry(&entries[i]); err != nil {
-			return fmt.Errorf("%s: append: %w", backend, err)
+			return fmt.Errorf("%s: write: %w", backend, err)
 		}
 	}
 	if len(entries) == 0 {
 		return nil
 	}
-	tx, err := s.db.W.BeginTx(ctx, nil)
-	if err != nil {
-		return mapErr(ctx, err, "begin append")
-	}
-	committed := false
-	defer func() {
-		if !committed {
-			tx.Rollback() //nolint:errcheck // the error returned is the one that matters
+	// Bounded queue: wait while the indexer is far behind.
+	s.mu.Lock()
+	for len(s.queue) >= maxQueued {
+		ch := s.progress
+		s.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return trailsql.Done(ctx, backend, "write: waiting for the indexer", nil)
 		}
-	}()
-	// The statements run under a context that is never done, and ctx is
-	// checked between entries instead: with a context that can be done,
-	// the driver starts a goroutine per statement to interrupt it, which
-	// cost more than many an insert. An insert does not wait for a lock
-	// (BEGIN IMMEDIATE took the writer's), so a deadline is still kept to
-	// within one entry's insert.
-	sctx := context.WithoutCancel(ctx)
-	ins, err := prepare(sctx, tx)
+		s.mu.Lock()
+	}
+	s.mu.Unlock()
+	items, err := s.seg.write(entries, sync)
 	if err != nil {
 		return err
 	}
-	defer ins.close()
-	seqs := make([]int64, len(entries))
-	for i := range entries {
-		if err := trailsql.Done(ctx, backend, "append", nil); err != nil {
-			return err
-		}
-		if seqs[i], err = ins.insert(sctx, &entries[i]); err != nil {
-			return err
-		}
-	}
-	// A caller whose context is done has been told, or will be, that its
-	// Append failed: it must not commit behind its back.
-	if err := trailsql.Done(ctx, backend, "commit abandoned, the caller's context is done", nil); err != nil {
-		return err
-	}
-	committed = true
-	if err := tx.Commit(); err != nil {
-		return mapErr(ctx, err, "commit append")
-	}
-	for i, seq := range seqs {
-		entries[i].Seq = seq
+	s.mu.Lock()
+	s.queue = append(s.queue, items...)
+	s.written = items[len(items)-1].end
+	s.mu.Unlock()
+	select {
+	case s.more <- struct{}{}:
+	default:
 	}
 	return nil
 }
 
-// inserter holds the prepared statements of an Append's transaction.
-type inserter struct {
-	event, resource *sql.Stmt
+// Append implements trail.Store: Write, synced, then Flush. An entry whose
+// EventID is stored already is not indexed again (its Seq is set all the
+// same: its record is written, and never found).
+func (s *Store) Append(ctx context.Context, entries []trail.Entry) error {
+	if err := s.write(ctx, entries, true); err != nil {
+		return err
+	}
+	return s.Flush(ctx)
 }
 
-func prepare(ctx context.Context, tx *sql.Tx) (*inserter, error) {
-	const event = `INSERT INTO events (account, event_time, event_id, event_name, event_source,
-		username, access_key_id, principal, read_only, management, json)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING`
-	const resource = `INSERT INTO resources (seq, ord, account, management, event_time,
-		type, name, owner, type_first, name_first) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	e, err := tx.PrepareContext(ctx, event)
-	if err != nil {
-		return nil, mapErr(ctx, err, "prepare insert event")
-	}
-	r, err := tx.PrepareContext(ctx, resource)
-	if err != nil {
-		e.Close() //nolint:errcheck // the error returned is the one that matters
-		return nil, mapErr(ctx, err, "prepare insert resource")
-	}
-	return &inserter{event: e, resource: r}, nil
-}
-
-// close releases the statements; closing a statement of a transaction
-// that ends anyway has nothing to report that matters.
-func (in *inserter) close() {
-	in.event.Close()    //nolint:errcheck // see above
-	in.resource.Close() //nolint:errcheck // see above
-}
-
-// insert stores one entry and its resources and returns its seq, or 0 when
-// its EventID is stored already.
-func (in *inserter) insert(ctx context.Context, e *trail.Entry) (int64, error) {
-	sec := trailsql.Seconds(e.Time)
-	js := e.JSON
-	if js == nil {
-		js = []byte{}
-	}
-	res, err := in.event.ExecContext(ctx, e.Account, sec, e.EventID, e.EventName, e.EventSource,
-		e.Username, e.AccessKeyID, e.Principal, e.ReadOnly, e.Management, js)
-	if err != nil {
-		return 0, mapErr(ctx, err, "insert event "+e.EventID)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return 0, mapErr(ctx, err, "insert event "+e.EventID)
-	} else if n == 0 {
-		return 0, nil
-	}
-	seq, err := res.LastInsertId()
-	if err != nil {
-		return 0, mapErr(ctx, err, "insert event "+e.EventID)
-	}
-	for _, r := range trailsql.ResourceRows(e) {
-		if _, err := in.resource.ExecContext(ctx, seq, r.Ord, e.Account, e.Management, sec,
-			r.Type, r.Name, r.Owner, r.TypeFirst, r.NameFirst); err != nil {
-			return 0, mapErr(ctx, err, "insert resource of event "+e.EventID)
-		}
-	}
-	return seq, nil
-}
-
-// Lookup implements trail.Store. The page and its entries' resources are
-// read in one read transaction: one snapshot.
-func (s *Store) Lookup(ctx context.Context, q trail.Query) (trail.Page, error) {
-	ctx, cancel, err := s.start(ctx, "lookup")
+// Flush implements trail.Writer.
+func (s *Store) Flush(ctx context.Context) error {
+	ctx, cancel, err := s.start(ctx, "flush")
 	defer cancel()
 	if err != nil {
-		return trail.Page{}, err
+		return err
 	}
-	if err := trailsql.CheckQuery(q); err != nil {
-		return trail.Page{}, fmt.Errorf("%s: lookup: %w", backend, err)
+	s.mu.Lock()
+	target := s.written
+	if s.indexed < target {
+		select {
+		case s.kick <- struct{}{}:
+		default:
+		}
 	}
-	tx, err := s.db.R.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return trail.Page{}, mapErr(ctx, err, "begin lookup")
+	for s.indexed < target {
+		ch := s.progress
+		s.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return trailsql.Done(ctx, backend, "waiting for the index", nil)
+		case <-s.stopped:
+			return fmt.Errorf("%s: the store is closed: %w", backend, trail.ErrUnavailable)
+		}
+		s.mu.Lock()
 	}
-	defer tx.Rollback() //nolint:errcheck // read-only: nothing to lose
-	query, args := dialect.Lookup(q)
-	rows, err := tx.QueryContext(ctx, query, args...)
-	if err != nil {
-		return trail.Page{}, mapErr(ctx, err, "lookup")
-	}
-	defer rows.Close()
-	var entries []trail.Entry
-	for rows.Next() {
-		e, err := trailsql.ScanEntry(rows)
+	s.mu.Unlock()
+	return nil
+}
+
+// indexDelay is how long the indexer gathers records before indexing
+// them, unless a reader is waiting; maxIndexBatch bounds one transaction.
+const (
+	indexDelay    = 250 * time.Millisecond
+	maxIndexBatch = 8192
+)
+
+// runIndexer indexes the queue in batches until Close.
+func (s *Store) runIndexer() {
+	defer close(s.stopped)
+	wait := 100 * time.Millisecond
+	for {
+		s.mu.Lock()
+		n := len(s.queue)
+		s.mu.Unlock()
+		if n == 0 {
+			select {
+			case <-s.more:
+			case <-s.stop:
+				return
+			}
+		}
+		// Gather for a while: a large batch costs far less per event.
+		if n < maxIndexBatch {
+			timer := time.NewTimer(indexDelay)
+		gather:
+			for {
+				select {
+				case <-s.kick:
+					break gather
+				case <-timer.C:
+					break gather
+				case <-s.stop:
+					timer.Stop()
+					return
+				case <-s.more:
+					s.mu.Lock()
+					n = len(s.queue)
+					s.mu.Unlock()
+					if n >= maxIndexBatch {
+						break gather
+					}
+				}
+			}
+			timer.Stop()
+		}
+		s.mu.Lock()
+		batch := s.queue[:min(len(s.queue), maxIndexBatch)]
+		s.mu.Unlock()
+		if len(batch) == 0 {
+			continue
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), max(s.timeout, 30*time.Second))
+		err := s.index(ctx, batch, nil)
+		cancel()
 		if err != nil {
-			return trail.Page{}, mapErr(ctx, err, "lookup")
+			s.log.Error("indexing the audit trail failed; the events stay in its segments", "events", len(batch), "err", err)
+			select {
+			case <-time.After(wait):
+			case <-s.stop:
+				return
+			}
+			wait = min(2*wait, 5*time.Second)
+			continue
 		}
-		entries = append(entries, e)
-	}
-	if err := rows.Err(); err != nil {
-		return trail.Page{}, mapErr(ctx, err, "lookup")
-	}
-	rows.Close()
-	page := trailsql.Page(entries, q.Limit)
-	if len(page.Entries) == 0 {
-		return page, nil
-	}
-	query, args = dialect.ResourcesOf(trailsql.Seqs(page.Entries))
-	rows, err = tx.QueryContext(ctx, query, args...)
-	if err != nil {
-		return trail.Page{}, mapErr(ctx, err, "lookup resources")
-	}
-	defer rows.Close()
-	attach := trailsql.Attach(page.Entries)
-	for rows.Next() {
-		var seq int64
-		var r trail.Resource
-		if err := rows.Scan(&seq, &r.Type, &r.ARN, &r.AccountID); err != nil {
-			return trail.Page{}, mapErr(ctx, err, "lookup resources")
+		wait = 100 * time.Millisecond
+		s.mu.Lock()
+		s.queue = slices.Delete(s.queue, 0, len(batch))
+		if len(s.queue) == 0 {
+			s.queue = nil
 		}
-		attach(seq, r)
+		s.mu.Unlock()
 	}
-	if err := rows.Err(); err != nil {
-		return trail.Page{}, mapErr(ctx, err, "lookup resources")
-	}
-	return page, nil
 }
 
-// DeleteBefore implements trail.Store: it deletes, in one transaction,
-// the events (and their resources) before t among the limit first in the
-// order of insertion; it returns 0 once none of those is before t.
-func (s *Store) DeleteBefore(ctx context.Context, t time.Time, limit int) (int, error) {
-	ctx, cancel, err := s.start(ctx, "delete")
-	defer cancel()
-	if err != nil {
-		return 0, err
+// The lookup attributes as the postings table numbers them.
+const (
+	attrAll = iota
+	attrEventName
+	attrReadOnly
+	attrUsername
+	attrEventSource
+	attrAccessKeyID
+	attrPrincipal
+	attrResourceType
+	attrResourceName
+)
+
+var attrOf = map[trail.AttributeKey]int{
+	"": attrAll, trail.ByEventName: attrEventName, trail.ByReadOnly: attrReadOnly, trail.ByUsername: attrUsername,
+	trail.ByEventSource: attrEventSource, trail.ByAccessKeyID: attrAccessKeyID,
+	trail.ByResourceType: attrResourceType, trail.ByResourceName: attrResourceName,
+}
+
+// postingKey is a posting row's key but its first seq.
+type postingKey struct {
+	account    string
+	management bool
+	attr       int
+	value      string
+	sec        int64
+}
+
+// keys returns the posting keys of e: one per attribute, a resource type
+// or name once however many of its resources have it.
+func keys(e *trail.Entry) []postingKey {
+	sec := trailsql.Seconds(e.Time)
+	k := func(attr int, v string) postingKey {
+		return postingKey{account: e.Account, management: e.Management, attr: attr, value: v, sec: sec}
 	}
-	if err := trailsql.CheckLimit(limit); err != nil {
-		return 0, fmt.Errorf("%s: delete: %w", backend, err)
+	out := []postingKey{k(attrAll, ""), k(attrEventName, e.EventName), k(attrReadOnly, strconv.FormatBool(e.ReadOnly)),
+		k(attrUsername, e.Username), k(attrEventSource, e.EventSource), k(attrAccessKeyID, e.AccessKeyID)}
+	if e.Principal != "" {
+		out = append(out, k(attrPrincipal, e.Principal))
+	}
+	for i, r := range e.Resources {
+		seenType, seenName := false, false
+		for _, p := range e.Resources[:i] {
+			seenType = seenType || p.Type == r.Type
+			seenName = seenName || p.ARN == r.ARN
+		}
+		if !seenType {
+			out = append(out, k(attrResourceType, r.Type))
+		}
+		if !seenName {
+			out = append(out, k(attrResourceName, r.ARN))
+		}
+	}
+	return out
+}
+
+// encodeSeqs is a posting row's seqs: ascending, delta-varint.
+func encodeSeqs(seqs []int64) []byte {
+	buf := make([]byte, 0, 2*len(seqs)+8)
+	prev := int64(0)
+	for _, q := range seqs {
+		buf = binary.AppendUvarint(buf, uint64(q-prev))
+		prev = q
+	}
+	return buf
+}
+
+// decodeSeqs appends the seqs of a posting row to out.
+func decodeSeqs(out []int64, b []byte) ([]int64, error) {
+	prev := int64(0)
+	for len(b) > 0 {
+		d, n := binary.Uvarint(b)
+		if n <= 0 {
+			return out, fmt.Errorf("%s: a malformed posting list", backend)
+		}
+		prev += int64(d)
+		out = append(out, prev)
+		b = b[n:]
+	}
+	return out, nil
+}
+
+// index writes the postings, event ids, segments and high-water mark of
+// items in one transaction (after the segments holding them are synced),
+// and runs also, when set, in that transaction.
+func (s *Store) index(ctx context.Context, items []item, also func(ctx context.Context, tx *sql.Tx) error) error {
+	end := items[len(items)-1].end
+	if err := s.seg.syncTo(end); err != nil {
+		return err
 	}
 	tx, err := s.db.W.BeginTx(ctx, nil)
 	if err != nil {
-		return 0, mapErr(ctx, err, "begin delete")
+		return mapErr(ctx, err, "begin index")
 	}
 	committed := false
 	defer func() {
@@ -297,41 +471,92 @@ func (s *Store) DeleteBefore(ctx context.Context, t time.Time, limit int) (int, 
 			tx.Rollback() //nolint:errcheck // the error returned is the one that matters
 		}
 	}()
-	before := trailsql.Before(t)
-	if _, err := tx.ExecContext(ctx, deleteResources, limit, before); err != nil {
-		return 0, mapErr(ctx, err, "delete resources")
-	}
-	res, err := tx.ExecContext(ctx, deleteEvents, limit, before)
+	// Statements run under a context that is never done (no interrupt
+	// goroutine per statement); ctx is checked between them.
+	sctx := context.WithoutCancel(ctx)
+	ins, err := tx.PrepareContext(sctx, `INSERT INTO event_ids (id, seq) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`)
 	if err != nil {
-		return 0, mapErr(ctx, err, "delete events")
+		return mapErr(ctx, err, "prepare insert event id")
 	}
-	deleted, err := res.RowsAffected()
+	defer ins.Close()
+	lists := map[postingKey][]int64{}
+	var order []postingKey
+	type segInfo struct{ first, last, maxTime int64 }
+	segs := map[int64]*segInfo{}
+	for i := range items {
+		if i%256 == 0 {
+			if err := trailsql.Done(ctx, backend, "index", nil); err != nil {
+				return err
+			}
+		}
+		e := &items[i].e
+		res, err := ins.ExecContext(sctx, e.EventID, e.Seq)
+		if err != nil {
+			return mapErr(ctx, err, "insert event id")
+		}
+		num, _ := split(e.Seq)
+		sec := trailsql.Seconds(e.Time)
+		if si, ok := segs[num]; ok {
+			si.last, si.maxTime = e.Seq, max(si.maxTime, sec)
+		} else {
+			segs[num] = &segInfo{first: e.Seq, last: e.Seq, maxTime: sec}
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return mapErr(ctx, err, "insert event id")
+		} else if n == 0 {
+			continue // written twice: indexed once
+		}
+		for _, k := range keys(e) {
+			if _, ok := lists[k]; !ok {
+				order = append(order, k)
+			}
+			lists[k] = append(lists[k], e.Seq)
+		}
+	}
+	post, err := tx.PrepareContext(sctx, `INSERT INTO postings (account, management, attr, value, sec, first, seqs)
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
 	if err != nil {
-		return 0, mapErr(ctx, err, "delete events")
+		return mapErr(ctx, err, "prepare insert posting")
 	}
-	if err := trailsql.Done(ctx, backend, "commit abandoned, the caller's context is done", nil); err != nil {
-		return 0, err
+	defer post.Close()
+	for _, k := range order {
+		seqs := lists[k]
+		if _, err := post.ExecContext(sctx, k.account, k.management, k.attr, k.value, k.sec, seqs[0], encodeSeqs(seqs)); err != nil {
+			return mapErr(ctx, err, "insert posting")
+		}
+	}
+	for num, si := range segs {
+		if _, err := tx.ExecContext(sctx, `INSERT INTO segments (number, first_seq, last_seq, max_time) VALUES (?, ?, ?, ?)
+			ON CONFLICT (number) DO UPDATE SET first_seq = min(first_seq, excluded.first_seq),
+			last_seq = max(last_seq, excluded.last_seq), max_time = max(max_time, excluded.max_time)`,
+			num, si.first, si.last, si.maxTime); err != nil {
+			return mapErr(ctx, err, "update segments")
+		}
+	}
+	if _, err := tx.ExecContext(sctx, `INSERT INTO trail_state (name, value) VALUES ('indexed', ?)
+		ON CONFLICT (name) DO UPDATE SET value = excluded.value`, end); err != nil {
+		return mapErr(ctx, err, "update the high-water mark")
+	}
+	if also != nil {
+		if err := also(sctx, tx); err != nil {
+			return err
+		}
+	}
+	if err := trailsql.Done(ctx, backend, "commit abandoned, the context is done", nil); err != nil {
+		return err
 	}
 	committed = true
 	if err := tx.Commit(); err != nil {
-		return 0, mapErr(ctx, err, "commit delete")
+		return mapErr(ctx, err, "commit index")
 	}
-	return int(deleted), nil
+	s.mu.Lock()
+	s.indexed = max(s.indexed, end)
+	s.written = max(s.written, end)
+	close(s.progress)
+	s.progress = make(chan struct{})
+	s.mu.Unlock()
+	return nil
 }
-
-// The statements of DeleteBefore: of the first entries in the order of
-// insertion (seq, the table's rowid: no index on the time is kept for
-// retention alone), at most a limit, those before a time (unix seconds);
-// their resources, then themselves. The two deletes in one transaction
-// select the same entries. Seq follows time except for requests answered
-// out of their order of arrival: an entry before the time that follows a
-// newer one is deleted by the same call when within the limit, else by a
-// later one.
-const (
-	oldest          = `SELECT seq FROM (SELECT seq, event_time FROM events ORDER BY seq LIMIT ?) WHERE event_time < ?`
-	deleteResources = `DELETE FROM resources WHERE seq IN (` + oldest + `)`
-	deleteEvents    = `DELETE FROM events WHERE seq IN (` + oldest + `)`
-)
 
 // mapErr wraps a driver error with its operation: a statement interrupted
 // because ctx is done, or one that waited past busy_timeout for another

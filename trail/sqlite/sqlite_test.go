@@ -85,8 +85,11 @@ func TestNewerSchemaRefused(t *testing.T) {
 }
 
 // TestLockedByAnotherProcess: while another connection (another process,
-// for SQLite) holds the write lock, an Append waits no longer than its
-// deadline and fails with trail.ErrUnavailable; lookups still read.
+// for SQLite) holds the database's write lock, a Write still returns (the
+// record is in a segment: the lock is the index's), an Append (which waits
+// for the index) and a Lookup (which waits for every written record to be
+// indexed) wait no longer than their deadline and fail with
+// trail.ErrUnavailable; once the lock is released, the lookup finds both.
 func TestLockedByAnotherProcess(t *testing.T) {
 	path := filepath.Join(t.TempDir(), sqlite.FileName)
 	s, err := sqlite.Open(t.Context(), path)
@@ -103,7 +106,9 @@ func TestLockedByAnotherProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer tx.Rollback()
+	if err := s.Write(t.Context(), []trail.Entry{{Account: "111122223333", EventID: "w1", Time: time.Now(), Management: true, JSON: []byte("{}")}}); err != nil {
+		t.Errorf("Write while another holds the lock: %v", err)
+	}
 	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
 	defer cancel()
 	start := time.Now()
@@ -115,7 +120,14 @@ func TestLockedByAnotherProcess(t *testing.T) {
 	if took > 3*time.Second {
 		t.Errorf("Append waited %v, past its 300ms deadline", took)
 	}
-	if _, err := s.Lookup(t.Context(), trail.Query{Account: "111122223333", Limit: 1}); err != nil {
-		t.Errorf("Lookup while another holds the write lock: %v", err)
+	lctx, lcancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+	defer lcancel()
+	if _, err := s.Lookup(lctx, trail.Query{Account: "111122223333", Limit: 1}); !errors.Is(err, trail.ErrUnavailable) {
+		t.Errorf("Lookup while the index cannot be written: %v, want trail.ErrUnavailable", err)
+	}
+	tx.Rollback()
+	p, err := s.Lookup(t.Context(), trail.Query{Account: "111122223333", Limit: 10})
+	if err != nil || len(p.Entries) != 2 {
+		t.Errorf("Lookup after the lock is released: %+v, %v; want e1 and w1", p.Entries, err)
 	}
 }

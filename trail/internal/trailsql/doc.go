@@ -14,6 +14,9 @@
 //
 // # Schema both backends share
 //
+// (trail/sqlite keeps it no longer: it reads these tables once, to convert
+// a trail of an earlier version to its segments and posting lists.)
+//
 // An events table holds one row per entry: the indexed columns (account,
 // event_time in unix seconds, seq, event_id, event_name, event_source,
 // username, access_key_id, principal, read_only, management) and the

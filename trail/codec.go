@@ -1,0 +1,154 @@
+package trail
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"io"
+	"time"
+)
+
+// The record codec: how an Entry is kept in a file. The SQLite trail's
+// segments hold one record per event (trail/sqlite frames each with its
+// length and checksum); the journal of earlier versions (a file of records
+// each preceded by a 4-byte big-endian length) is read once, when such a
+// data directory is upgraded (ReadJournal).
+
+// MaxRecord bounds a record's encoded length: a length beyond it is a torn
+// or foreign file, not an event.
+const MaxRecord = 16 << 20
+
+// ReadJournal returns the entries of a journal written by an earlier
+// version (4-byte big-endian length, then AppendRecord's encoding), up to
+// its first torn or malformed record: a torn last record can only belong to
+// a batch that was never acknowledged.
+func ReadJournal(r io.Reader) []Entry {
+	br := bufio.NewReader(r)
+	var (
+		out []Entry
+		hdr [4]byte
+	)
+	for {
+		if _, err := io.ReadFull(br, hdr[:]); err != nil {
+			return out // end, or a torn header
+		}
+		n := binary.BigEndian.Uint32(hdr[:])
+		if n == 0 || n > MaxRecord {
+			return out
+		}
+		buf := make([]byte, n)
+		if _, err := io.ReadFull(br, buf); err != nil {
+			return out
+		}
+		e, ok := DecodeRecord(buf)
+		if !ok {
+			return out
+		}
+		out = append(out, e)
+	}
+}
+
+// AppendRecord appends the encoding of e to buf: its fields as
+// length-prefixed strings (uvarint lengths), its time (unix nanoseconds),
+// flags, resources and JSON. Seq is not part of it (it is where the record
+// is kept).
+func AppendRecord(buf []byte, e *Entry) ([]byte, error) {
+	at := len(buf)
+	for _, f := range [...]string{e.Account, e.EventID, e.EventName, e.EventSource, e.Username, e.AccessKeyID, e.Principal} {
+		buf = appendString(buf, f)
+	}
+	buf = binary.AppendVarint(buf, e.Time.UnixNano())
+	var flags byte
+	if e.ReadOnly {
+		flags |= 1
+	}
+	if e.Management {
+		flags |= 2
+	}
+	buf = append(buf, flags)
+	buf = binary.AppendUvarint(buf, uint64(len(e.Resources)))
+	for _, r := range e.Resources {
+		buf = appendString(appendString(appendString(buf, r.ARN), r.AccountID), r.Type)
+	}
+	buf = appendString(buf, string(e.JSON))
+	if len(buf)-at > MaxRecord {
+		return buf[:at], errors.New("trail: an event is too large to record")
+	}
+	return buf, nil
+}
+
+func appendString(buf []byte, s string) []byte {
+	return append(binary.AppendUvarint(buf, uint64(len(s))), s...)
+}
+
+// DecodeRecord decodes a record AppendRecord wrote; ok is false for a
+// malformed one.
+func DecodeRecord(b []byte) (Entry, bool) {
+	var e Entry
+	d := recordDecoder{b: b, ok: true}
+	fields := [...]*string{&e.Account, &e.EventID, &e.EventName, &e.EventSource, &e.Username, &e.AccessKeyID, &e.Principal}
+	for _, f := range fields {
+		*f = d.string()
+	}
+	ns := d.varint()
+	flags := d.byte()
+	e.Time = time.Unix(0, ns).UTC()
+	e.ReadOnly, e.Management = flags&1 != 0, flags&2 != 0
+	n := d.uvarint()
+	if n > uint64(len(b)) {
+		return Entry{}, false
+	}
+	for range n {
+		e.Resources = append(e.Resources, Resource{ARN: d.string(), AccountID: d.string(), Type: d.string()})
+	}
+	e.JSON = []byte(d.string())
+	return e, d.ok && len(d.b) == 0
+}
+
+// recordDecoder reads a record's fields; ok turns false at the first
+// malformed one.
+type recordDecoder struct {
+	b  []byte
+	ok bool
+}
+
+func (d *recordDecoder) uvarint() uint64 {
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.b, d.ok = nil, false
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *recordDecoder) varint() int64 {
+	v, n := binary.Varint(d.b)
+	if n <= 0 {
+		d.b, d.ok = nil, false
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *recordDecoder) byte() byte {
+	if len(d.b) == 0 {
+		d.ok = false
+		return 0
+	}
+	c := d.b[0]
+	d.b = d.b[1:]
+	return c
+}
+
+func (d *recordDecoder) string() string {
+	n := d.uvarint()
+	if n > uint64(len(d.b)) {
+		d.b, d.ok = nil, false
+		return ""
+	}
+	s := string(d.b[:n])
+	d.b = d.b[n:]
+	return s
+}

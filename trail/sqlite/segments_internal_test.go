@@ -1,0 +1,318 @@
+package sqlite
+
+import (
+	"encoding/binary"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/gatehouse-iam/gatehouse/internal/sqlitedb"
+	"github.com/gatehouse-iam/gatehouse/trail"
+)
+
+const acct = "111122223333"
+
+var t0 = time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+
+func entry(id string, sec int) trail.Entry {
+	return trail.Entry{Account: acct, EventID: id, Time: t0.Add(time.Duration(sec) * time.Second), EventName: "GetUser",
+		EventSource: "iam.amazonaws.com", Username: "alice", Principal: "arn:aws:iam::" + acct + ":user/alice", Management: true,
+		Resources: []trail.Resource{{ARN: "arn:aws:iam::" + acct + ":user/bob", AccountID: acct, Type: "AWS::IAM::User"}},
+		JSON:      []byte(`{"eventID":"` + id + `"}`)}
+}
+
+func ids(t *testing.T, s *Store, q trail.Query) []string {
+	t.Helper()
+	if q.Account == "" {
+		q.Account = acct
+	}
+	if q.Limit == 0 {
+		q.Limit = 3
+	}
+	var out []string
+	for {
+		p, err := s.Lookup(t.Context(), q)
+		if err != nil {
+			t.Fatalf("Lookup %+v: %v", q, err)
+		}
+		for _, e := range p.Entries {
+			out = append(out, e.EventID)
+		}
+		if p.Next == nil {
+			return out
+		}
+		q.After = p.Next
+	}
+}
+
+func want(t *testing.T, what string, got []string, w ...string) {
+	t.Helper()
+	if !slices.Equal(got, w) {
+		t.Errorf("%s: %q, want %q", what, got, w)
+	}
+}
+
+// Seq is the record's address: segment << 40 | offset, growing.
+func TestSeqIsTheAddress(t *testing.T) {
+	s, err := Open(t.Context(), filepath.Join(t.TempDir(), FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	es := []trail.Entry{entry("a", 0), entry("b", 0)}
+	if err := s.Write(t.Context(), es); err != nil {
+		t.Fatal(err)
+	}
+	if es[0].Seq != 1<<40 || es[1].Seq <= es[0].Seq || es[1].Seq>>40 != 1 {
+		t.Errorf("seqs %x %x, want 1<<40 and after it in segment 1", es[0].Seq, es[1].Seq)
+	}
+	e, err := s.seg.read(es[1].Seq)
+	if err != nil || e.EventID != "b" {
+		t.Errorf("read(%x) = %+v, %v", es[1].Seq, e, err)
+	}
+}
+
+// Segments rotate at their size; a lookup reads across them in order;
+// files are the owner's only.
+func TestSegmentRotation(t *testing.T) {
+	dir := t.TempDir()
+	s, err := OpenWith(t.Context(), filepath.Join(dir, FileName), Options{SegmentSize: 300})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var wantIDs []string
+	for i := range 20 {
+		if err := s.Write(t.Context(), []trail.Entry{entry(fmt.Sprint("e", i), i/3), entry(fmt.Sprint("f", i), i/3)}); err != nil {
+			t.Fatal(err)
+		}
+		wantIDs = append([]string{fmt.Sprint("f", i), fmt.Sprint("e", i)}, wantIDs...)
+	}
+	nums, _ := s.seg.list()
+	if len(nums) < 10 {
+		t.Errorf("%d segments of at most 300 bytes for 40 records of ~280", len(nums))
+	}
+	want(t, "across segments", ids(t, s, trail.Query{}), wantIDs...)
+	want(t, "by resource", ids(t, s, trail.Query{Key: trail.ByResourceName, Value: "arn:aws:iam::" + acct + ":user/bob"}), wantIDs...)
+	fi, err := os.Stat(filepath.Join(dir, "trail"))
+	if err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("segment directory: %v, %v; want mode 0700", fi, err)
+	}
+	fi, err = os.Stat(segmentPath(filepath.Join(dir, "trail"), 1))
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("segment: %v, %v; want mode 0600", fi, err)
+	}
+}
+
+// A torn or corrupt tail (a write cut by a crash) is cut off at Open;
+// what was written but not indexed before the crash is indexed before the
+// first lookup; writing goes on after the last whole record.
+func TestTornTailAndRecovery(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, FileName)
+	s, err := Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Append(t.Context(), []trail.Entry{entry("indexed", 0)}); err != nil {
+		t.Fatal(err)
+	}
+	// Written, never indexed: the indexer is stopped first, as a crash
+	// would stop it.
+	close(s.stop)
+	<-s.stopped
+	if err := s.Write(t.Context(), []trail.Entry{entry("written", 1)}); err != nil {
+		t.Fatal(err)
+	}
+	s.closed.Store(true)
+	s.seg.close()
+	s.db.Close()
+	seg := segmentPath(filepath.Join(dir, "trail"), 1)
+	fi, _ := os.Stat(seg)
+	good := fi.Size()
+	for _, tail := range [][]byte{
+		{0, 0, 1},                                      // a torn header
+		binary.BigEndian.AppendUint32(nil, 1000),       // a length past the end
+		{0, 0, 0, 2, 0xde, 0xad, 0xbe, 0xef, '{', '}'}, // a bad checksum
+	} {
+		f, err := os.OpenFile(seg, os.O_WRONLY|os.O_APPEND, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Write(tail)
+		f.Close()
+		s, err = Open(t.Context(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi, _ := os.Stat(seg); fi.Size() != good {
+			t.Errorf("tail %x: segment is %d bytes after Open, want %d", tail, fi.Size(), good)
+		}
+		want(t, "after the crash", ids(t, s, trail.Query{}), "written", "indexed")
+		s.Close()
+	}
+	s, err = Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Append(t.Context(), []trail.Entry{entry("after", 2)}); err != nil {
+		t.Fatal(err)
+	}
+	want(t, "written after the cut", ids(t, s, trail.Query{}), "after", "written", "indexed")
+}
+
+// Retention deletes whole segments once their events' postings are gone,
+// with their event ids; a lookup whose record's segment is gone skips it.
+func TestRetentionBySegment(t *testing.T) {
+	dir := t.TempDir()
+	s, err := OpenWith(t.Context(), filepath.Join(dir, FileName), Options{SegmentSize: 300})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for i := range 10 {
+		if err := s.Append(t.Context(), []trail.Entry{entry(fmt.Sprint("e", i), i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before, _ := s.seg.list()
+	n, err := s.DeleteBefore(t.Context(), t0.Add(5*time.Second), 100)
+	if err != nil || n != 5 {
+		t.Fatalf("DeleteBefore = %d, %v; want 5", n, err)
+	}
+	after, _ := s.seg.list()
+	if len(after) >= len(before) || after[0] <= before[0] {
+		t.Errorf("segments %v before retention, %v after: the oldest not deleted", before, after)
+	}
+	var left int
+	s.db.R.QueryRowContext(t.Context(), `SELECT count(*) FROM event_ids WHERE id IN ('e0', 'e1', 'e2')`).Scan(&left)
+	if left != 0 {
+		t.Errorf("%d event ids of deleted segments left", left)
+	}
+	want(t, "after retention", ids(t, s, trail.Query{}), "e9", "e8", "e7", "e6", "e5")
+	// A segment removed behind the index's back: its events are skipped.
+	if err := s.seg.remove(after[0]); err != nil {
+		t.Fatal(err)
+	}
+	got := ids(t, s, trail.Query{})
+	if len(got) >= 5 || len(got) == 0 {
+		t.Errorf("with segment %d gone: %q", after[0], got)
+	}
+}
+
+// The old schema's statements (0001), to build a trail as the previous
+// version wrote it.
+const (
+	oldEvent = `INSERT INTO events (account, event_time, event_id, event_name, event_source,
+		username, access_key_id, principal, read_only, management, json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	oldResource = `INSERT INTO resources (seq, ord, account, management, event_time,
+		type, name, owner, type_first, name_first) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+)
+
+// oldTrail builds, at path, a trail.db as the previous version left it
+// (its migrations 0001 and 0002, rows inserted by its statements) and a
+// journal beside it holding events not yet in the database.
+func oldTrail(t *testing.T, path string, rows, journaled []trail.Entry) {
+	t.Helper()
+	old := fstest.MapFS{}
+	for _, name := range []string{"migrations/0001_init.sql", "migrations/0002_retention_by_seq.sql"} {
+		b, err := migrationFS.ReadFile(name)
+		if err != nil {
+			t.Fatalf("the old migrations: %v", err)
+		}
+		old[name] = &fstest.MapFile{Data: b}
+	}
+	db, err := sqlitedb.Open(t.Context(), path, sqlitedb.Options{Migrations: old, MigrationTable: migrationTable, MapErr: mapErr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range rows {
+		res, err := db.W.ExecContext(t.Context(), oldEvent, e.Account, e.Time.Unix(), e.EventID, e.EventName, e.EventSource,
+			e.Username, e.AccessKeyID, e.Principal, e.ReadOnly, e.Management, e.JSON)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seq, _ := res.LastInsertId()
+		for i, r := range e.Resources {
+			if _, err := db.W.ExecContext(t.Context(), oldResource, seq, i, e.Account, e.Management, e.Time.Unix(), r.Type, r.ARN, r.AccountID, true, true); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	db.Close()
+	var j []byte
+	for _, e := range journaled {
+		rec, err := trail.AppendRecord(nil, &e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		j = append(binary.BigEndian.AppendUint32(j, uint32(len(rec))), rec...)
+	}
+	if err := os.WriteFile(filepath.Join(filepath.Dir(path), "trail.journal"), j, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A data directory of the previous version opens with every event found
+// (rows and journal), the old tables dropped and the journal removed; an
+// interrupted conversion (here: the old rows written to a segment, not
+// indexed, the rows still in the old tables) finishes with each event once.
+func TestUpgrade(t *testing.T) {
+	for _, interrupted := range []bool{false, true} {
+		t.Run(fmt.Sprint("interrupted=", interrupted), func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, FileName)
+			var rows []trail.Entry
+			var wantIDs []string
+			for i := range 10 {
+				e := entry(fmt.Sprint("old", i), i)
+				e.Management = i != 3
+				rows = append(rows, e)
+				if e.Management {
+					wantIDs = append([]string{e.EventID}, wantIDs...)
+				}
+			}
+			journaled := []trail.Entry{entry("j0", 20), entry("old9", 9)} // old9 also in the rows (replayed)
+			wantIDs = append([]string{"j0"}, wantIDs...)
+			oldTrail(t, path, rows, journaled)
+			if interrupted {
+				seg, err := openSegments(filepath.Join(dir, "trail"), 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				half := slices.Clone(rows[:5])
+				if _, err := seg.write(half, true); err != nil {
+					t.Fatal(err)
+				}
+				seg.close()
+			}
+			s, err := Open(t.Context(), path)
+			if err != nil {
+				t.Fatalf("opening the old trail: %v", err)
+			}
+			defer s.Close()
+			want(t, "after the upgrade", ids(t, s, trail.Query{}), wantIDs...)
+			want(t, "a data event", ids(t, s, trail.Query{IncludeData: true, Key: trail.ByEventID, Value: "old3"}), "old3")
+			want(t, "by resource", ids(t, s, trail.Query{Key: trail.ByResourceType, Value: "AWS::IAM::User", Start: t0.Add(8 * time.Second), End: t0.Add(9 * time.Second)}), "old9", "old8")
+			var n int
+			s.db.R.QueryRowContext(t.Context(), `SELECT count(*) FROM sqlite_master WHERE name IN ('events', 'resources')`).Scan(&n)
+			if n != 0 {
+				t.Errorf("%d old tables left", n)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "trail.journal")); !os.IsNotExist(err) {
+				t.Errorf("the old journal is still there: %v", err)
+			}
+			s.Close()
+			s, err = Open(t.Context(), path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want(t, "reopened", ids(t, s, trail.Query{}), wantIDs...)
+		})
+	}
+}
