@@ -24,6 +24,29 @@ type Policy struct {
 	services   []serviceStmts // the same as byService, for policies with few services
 	anyService []int32
 	hasDeny    bool
+	// candBy and anyCand are byService and anyService as evaluation reads
+	// them: each statement with the first byte of the action names it can
+	// match, so that most statements are passed over without matching.
+	candBy  map[string][]cand
+	anyCand []cand
+	// svcSlots maps svcSlot of a service's packed prefix to its index+1 in
+	// services (0: none there; slotCollide: search services linearly).
+	svcSlots [16]uint8
+}
+
+const slotCollide = 0xff
+
+// svcSlot hashes a packed service prefix to one of 16 slots, once per request.
+func svcSlot(key uint64) uint8 { return uint8((key * 0x9E3779B97F4A7C15) >> 60) }
+
+// cand is a statement that may match the actions of a service.
+type cand struct {
+	stmt int32
+	// first is the lower-cased first byte of the action name (after the
+	// service prefix) of every action the statement can match, or 0 when
+	// it can match names beginning with any byte.
+	first byte
+	deny  bool
 }
 
 // Named returns the policy under another name, sharing its compiled
@@ -62,6 +85,10 @@ type resPattern struct {
 	// When every variable is in the resource component, prefix is the literal
 	// "arn:...:account:" part and tpl the resource component's template.
 	prefix string
+	// direct says that tpl is matched without expanding it: every part but
+	// the last is a variable or a literal without wildcards, so the request's
+	// resource component is compared part by part (see matchDirect).
+	direct bool
 }
 
 // compileResourceTemplate compiles a resource pattern holding variables.
@@ -85,10 +112,72 @@ func compileResourceTemplate(r string) resPattern {
 			if rest[0].lit == "" {
 				rest = rest[1:]
 			}
-			return resPattern{tpl: rest, prefix: lit[:cut]}
+			return resPattern{tpl: rest, prefix: lit[:cut], direct: directTemplate(rest)}
 		}
 	}
 	return resPattern{tpl: t}
+}
+
+// directTemplate reports whether a template can be matched by matchDirect: no
+// part before the last holds a wildcard.
+func directTemplate(t template) bool {
+	if len(t) == 0 {
+		return false
+	}
+	for _, p := range t[:len(t)-1] {
+		if p.key == "" && hasEscapedWildcard(p.lit) {
+			return false
+		}
+	}
+	return true
+}
+
+// hasEscapedWildcard reports whether s, in the escaped form, holds a wildcard.
+func hasEscapedWildcard(s string) bool {
+	return strings.IndexByte(s, wildcard.AnyRun) >= 0 || strings.IndexByte(s, wildcard.AnyOne) >= 0
+}
+
+// matchDirect matches s against a direct template (directTemplate) without
+// expanding it: literal parts and variable values, which are literal text, are
+// compared as prefixes in turn, and the last part with what remains (as a
+// pattern when it is a literal). ok is false when a variable has no value and
+// no default: the pattern does not exist (the statement does not match).
+// direct is false when a value holds a byte of wildcard's escaped form, which
+// the expansion would read as a wildcard: the caller expands instead, so that
+// both paths agree.
+func (st *evalState) matchDirect(t template, s string) (m, ok, direct bool) {
+	last := len(t) - 1
+	for i := range t {
+		p := &t[i]
+		v := p.lit
+		if p.key != "" {
+			vals := st.varValues(p)
+			switch {
+			case len(vals) > 0:
+				v = vals[0]
+			case p.hasDef:
+				v = p.def
+			default:
+				return false, false, true
+			}
+			if hasEscapedWildcard(v) {
+				return false, false, false
+			}
+		}
+		if i == last {
+			if p.key == "" {
+				return wildcard.MatchEscaped(v, s, false), true, true
+			}
+			return s == v, true, true
+		}
+		if len(s) < len(v) || s[:len(v)] != v {
+			// Later variables must still have values for ok to be
+			// meaningful; the caller treats both alike.
+			return false, true, true
+		}
+		s = s[len(v):]
+	}
+	return false, true, true
 }
 
 // arnPattern is a compiled resource pattern. Most patterns are matched without
@@ -110,6 +199,7 @@ const (
 	arnParts uint8 = iota
 	arnLiteral
 	arnTail
+	arnPrefix // the resource component is a literal followed by one '*': prefix is all but the '*'
 )
 
 const (
@@ -132,6 +222,10 @@ func compileARNPattern(escaped string) arnPattern {
 		ap.shape = arnTail
 		ap.prefix = escaped[:len(escaped)-len(parts[5])]
 		ap.tail = parts[5]
+		if t := ap.tail; len(t) > 0 && t[len(t)-1] == wildcard.AnyRun && !hasEscapedWildcard(t[:len(t)-1]) {
+			ap.shape = arnPrefix
+			ap.prefix = escaped[:len(escaped)-1]
+		}
 	}
 	for i, c := range parts {
 		ap.parts[i] = c
@@ -169,6 +263,8 @@ func (ap *arnPattern) match(st *evalState) bool {
 	case arnTail:
 		return len(whole) >= len(ap.prefix) && whole[:len(ap.prefix)] == ap.prefix &&
 			wildcard.MatchEscaped(ap.tail, whole[len(ap.prefix):], false)
+	case arnPrefix:
+		return len(whole) >= len(ap.prefix) && whole[:len(ap.prefix)] == ap.prefix
 	}
 	res, ok := st.resource()
 	if !ap.split {
@@ -250,9 +346,22 @@ func Compile(name string, doc *Document) (*Policy, error) {
 		p.stmts = append(p.stmts, cs)
 		p.index(int32(i), &cs)
 	}
+	p.candBy = make(map[string][]cand, len(p.byService))
+	for prefix, stmts := range p.byService {
+		p.candBy[prefix] = p.cands(stmts)
+	}
+	p.anyCand = p.cands(p.anyService)
 	if len(p.byService) <= maxLinearServices {
 		for prefix, stmts := range p.byService {
-			p.services = append(p.services, serviceStmts{prefix: prefix, key: packPrefix(prefix), stmts: stmts})
+			p.services = append(p.services, serviceStmts{prefix: prefix, key: packPrefix(prefix), stmts: stmts, cands: p.candBy[prefix]})
+		}
+		for i := range p.services {
+			sl := svcSlot(p.services[i].key)
+			if p.svcSlots[sl] == 0 {
+				p.svcSlots[sl] = uint8(i + 1)
+			} else {
+				p.svcSlots[sl] = slotCollide
+			}
 		}
 	}
 	return p, nil
@@ -284,6 +393,7 @@ type serviceStmts struct {
 	prefix string
 	key    uint64 // packPrefix(prefix)
 	stmts  []int32
+	cands  []cand
 }
 
 // packPrefix packs a service prefix's length and first seven bytes into one
@@ -295,6 +405,69 @@ func packPrefix(s string) uint64 {
 		k |= uint64(s[i]) << (8 * (i + 1))
 	}
 	return k
+}
+
+// cands returns the candidate entries of the statements listed.
+func (p *Policy) cands(stmts []int32) []cand {
+	out := make([]cand, 0, len(stmts))
+	for _, i := range stmts {
+		s := &p.stmts[i]
+		c := cand{stmt: i, deny: s.effect == Deny}
+		if !s.notAction {
+			c.first = firstNameByte(s.actions)
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// firstNameByte returns the first byte of the action names (after the first
+// colon) that every pattern of actions can match, or 0 when they can match
+// names beginning with different or any bytes.
+func firstNameByte(actions []actionPattern) byte {
+	var first byte
+	for i := range actions {
+		ap := &actions[i]
+		a := ap.text
+		_, name, ok := strings.Cut(a, ":")
+		if !ok || name == "" || strings.IndexByte(a[:len(a)-len(name)], wildcard.AnyRun) >= 0 ||
+			strings.IndexByte(a[:len(a)-len(name)], wildcard.AnyOne) >= 0 {
+			return 0
+		}
+		b := name[0]
+		if b == wildcard.AnyRun || b == wildcard.AnyOne || b >= 0x80 {
+			return 0
+		}
+		if first != 0 && first != b {
+			return 0
+		}
+		first = b
+	}
+	return first
+}
+
+// candidatesFor returns the candidate statements indexed under a service
+// prefix; key is packPrefix(svc), computed once per request.
+func (p *Policy) candidatesFor(svc string, key uint64, slot uint8) []cand {
+	if len(p.byService) <= maxLinearServices {
+		switch j := p.svcSlots[slot]; j {
+		case 0:
+			return nil
+		case slotCollide:
+		default:
+			if e := &p.services[j-1]; e.key == key && (len(svc) <= 7 || e.prefix == svc) {
+				return e.cands
+			}
+			return nil
+		}
+		for i := range p.services {
+			if p.services[i].key == key && (len(svc) <= 7 || p.services[i].prefix == svc) {
+				return p.services[i].cands
+			}
+		}
+		return nil
+	}
+	return p.candBy[svc]
 }
 
 // statementsFor returns the statements indexed under a service prefix; key is
@@ -534,6 +707,18 @@ func (s *cstmt) resourceMatches(st *evalState) bool {
 		res := st.req.Resource
 		if rp.prefix != "" && !(len(res) >= len(rp.prefix) && res[:len(rp.prefix)] == rp.prefix) {
 			continue
+		}
+		if rp.direct && st.missing == nil {
+			// (Explanations, which list missing keys, take the expansion
+			// below: it notes every missing variable.)
+			dm, _, direct := st.matchDirect(rp.tpl, res[len(rp.prefix):])
+			if dm {
+				m = true
+				break
+			}
+			if direct {
+				continue
+			}
 		}
 		mark := st.mark()
 		pat, ok := st.expand(rp.tpl)

@@ -155,6 +155,7 @@ func (o Operator) IfExists() bool { return o.ifExists }
 type cond struct {
 	op   Operator
 	key  string // lower case
+	hash uint64 // keyHash(key)
 	vals []cval
 	src  int // index into Statement.Conditions
 }
@@ -176,6 +177,7 @@ func compileCond(c Condition, src int, vars bool) (cond, error) {
 		return cond{}, err
 	}
 	out := cond{op: op, key: strings.ToLower(c.Key), src: src}
+	out.hash = keyHash(out.key)
 	for _, v := range c.Values {
 		var cv cval
 		if vars && op.acceptsVariables() && hasVariable(v) {
@@ -344,10 +346,14 @@ const (
 
 // eval decides one condition against the request context.
 func (c *cond) eval(st *evalState) bool {
-	vals, present := st.req.Context.get(c.key)
-	if len(vals) == 0 {
-		present = false
+	var (
+		vals []string
+		pre  *preparsed
+	)
+	if e := st.req.Context.lookup(c.key, c.hash); e != nil {
+		vals, pre = e.vals, &e.pre
 	}
+	present := len(vals) > 0
 	if c.op.fam == famNull {
 		switch c.op.set {
 		case setAll:
@@ -379,8 +385,8 @@ func (c *cond) eval(st *evalState) bool {
 		if !present {
 			return true
 		}
-		for _, v := range vals {
-			if !c.matchOne(st, v) {
+		for i, v := range vals {
+			if !c.matchOne(st, v, preFor(pre, i)) {
 				return false
 			}
 		}
@@ -389,8 +395,8 @@ func (c *cond) eval(st *evalState) bool {
 		if !present {
 			return c.op.ifExists
 		}
-		for _, v := range vals {
-			if c.matchOne(st, v) {
+		for i, v := range vals {
+			if c.matchOne(st, v, preFor(pre, i)) {
 				return true
 			}
 		}
@@ -401,15 +407,15 @@ func (c *cond) eval(st *evalState) bool {
 	}
 	if c.op.negated {
 		// True when every request value was read and matches no policy value.
-		for _, v := range vals {
-			if c.positive(st, v) != noMatch {
+		for i, v := range vals {
+			if c.positive(st, v, preFor(pre, i)) != noMatch {
 				return false
 			}
 		}
 		return true
 	}
-	for _, v := range vals {
-		if c.positive(st, v) == matched {
+	for i, v := range vals {
+		if c.positive(st, v, preFor(pre, i)) == matched {
 			return true
 		}
 	}
@@ -419,17 +425,26 @@ func (c *cond) eval(st *evalState) bool {
 // matchOne is the per-value predicate of set operators: a request value matches
 // when it matches some policy value (positive operators) or, read and compared,
 // none (negated ones).
-func (c *cond) matchOne(st *evalState, v string) bool {
-	o := c.positive(st, v)
+func (c *cond) matchOne(st *evalState, v string, pre *preparsed) bool {
+	o := c.positive(st, v, pre)
 	if c.op.negated {
 		return o == noMatch
 	}
 	return o == matched
 }
 
+// preFor returns the context's parse of value i: only the first value is parsed
+// ahead.
+func preFor(pre *preparsed, i int) *preparsed {
+	if i == 0 {
+		return pre
+	}
+	return nil
+}
+
 // positive compares request value v with the policy values under the operator's
-// positive comparison.
-func (c *cond) positive(st *evalState, v string) outcome {
+// positive comparison. pre, when not nil, is v parsed when the context was built.
+func (c *cond) positive(st *evalState, v string, pre *preparsed) outcome {
 	// Parse the request value once for typed families.
 	var (
 		rnum  float64
@@ -441,10 +456,18 @@ func (c *cond) positive(st *evalState, v string) outcome {
 	case famNumericEquals, famNumericLessThan, famNumericLessThanEquals, famNumericGreaterThan, famNumericGreaterThanEquals:
 		rnum, rok = parseNumber(v)
 	case famDateEquals, famDateLessThan, famDateLessThanEquals, famDateGreaterThan, famDateGreaterThanEquals:
-		rtm, rok = parseDate(v)
+		if pre != nil && pre.kind == preDate {
+			rtm, rok = pre.tm, pre.ok
+		} else {
+			rtm, rok = parseDate(v)
+		}
 	case famIPAddress:
-		a, err := netip.ParseAddr(v)
-		raddr, rok = a.Unmap(), err == nil
+		if pre != nil && pre.kind == preAddr {
+			raddr, rok = pre.addr, pre.ok
+		} else {
+			a, err := netip.ParseAddr(v)
+			raddr, rok = a.Unmap(), err == nil
+		}
 	case famArnLike:
 		rok = arnReadable(v)
 	case famBool:

@@ -220,7 +220,7 @@ func FuzzCondition(f *testing.F) {
 		if n, ok := neg[op]; ok && present && !hasVariable(pval) && o.set == setNone {
 			nc, _ := compileCond(Condition{Operator: n, Key: "k", Values: []string{pval}}, 0, true)
 			ngot := nc.eval(&st)
-			if c.positive(&st, rval) == unreadable {
+			if c.positive(&st, rval, nil) == unreadable {
 				if got || ngot {
 					t.Fatalf("%s / %s hold on unreadable %q vs %q", op, n, pval, rval)
 				}

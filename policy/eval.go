@@ -153,6 +153,8 @@ func evaluate(set *Set, st *evalState, rec *recorder) Result {
 	var svcBuf [64]byte
 	svc := lowerPrefix(req.Action, svcBuf[:])
 	st.svcKey = packPrefix(svc)
+	st.svcSlot = svcSlot(st.svcKey)
+	st.nameFirst = nameFirstByte(req.Action)
 	isIAM := p.Type == PrincipalUser || p.Type == PrincipalRoleSession || p.Type == PrincipalFederatedUser
 	st.boundary = isIAM && set.Boundary != nil
 	resAcct := req.resourceAccount()
@@ -329,9 +331,92 @@ func evaluate(set *Set, st *evalState, rec *recorder) Result {
 	}
 }
 
+// nameFirstByte returns the lower-cased first byte of the action's name (after
+// its service prefix), or 0 when candidates cannot be filtered by it: no colon,
+// an empty name, or a byte outside ASCII (which Unicode case folding could
+// match with an ASCII letter).
+func nameFirstByte(action string) byte {
+	i := strings.IndexByte(action, ':')
+	if i < 0 || i+1 >= len(action) {
+		return 0
+	}
+	c := action[i+1]
+	if c >= 0x80 || c == 0 {
+		return 0
+	}
+	if 'A' <= c && c <= 'Z' {
+		c += 'a' - 'A'
+	}
+	return c
+}
+
+// scanFast is scan without a recorder: it walks the candidate statements of
+// the request's service and those of any service, passing over those whose
+// action names cannot begin with the request's, and stops at the first
+// matching Deny.
+func (p *Policy) scanFast(st *evalState, svc string, principal, denyOnly bool) scanOut {
+	var o scanOut
+	if denyOnly && !p.hasDeny {
+		return o
+	}
+	nf := st.nameFirst
+	for pass := 0; pass < 2; pass++ {
+		var cs []cand
+		if pass == 0 {
+			cs = p.candidatesFor(svc, st.svcKey, st.svcSlot)
+		} else {
+			cs = p.anyCand
+		}
+		for ci := range cs {
+			c := &cs[ci]
+			if c.first != 0 && nf != 0 && c.first != nf {
+				continue
+			}
+			if !c.deny && (denyOnly || (o.allow && !principal)) {
+				continue
+			}
+			s := &p.stmts[c.stmt]
+			if !s.actionMatches(st.req.Action) || !s.resourceMatches(st) {
+				continue
+			}
+			g := grantDirect
+			if principal && s.principal != nil {
+				if s.notPrinc {
+					g = s.principal.notMatch(&st.req.Principal)
+					// See scan: a Deny with NotPrincipal always denies a
+					// principal with a permissions boundary.
+					if c.deny && st.boundary {
+						g = grantDirect
+					}
+				} else {
+					g = s.principal.match(&st.req.Principal)
+				}
+				if g == grantNone {
+					continue
+				}
+			}
+			if !s.conditionsHold(st) {
+				continue
+			}
+			if c.deny {
+				o.deny, o.denyStmt = true, s.index
+				return o
+			}
+			o.allow = true
+			if g > o.grant {
+				o.grant = g
+			}
+		}
+	}
+	return o
+}
+
 // scan evaluates the statements of one policy that can match the request's
 // service. denyOnly skips Allow statements (an allow was already found).
 func (p *Policy) scan(st *evalState, svc string, principal, denyOnly bool, rec *recorder, l Layer, level int) scanOut {
+	if rec == nil {
+		return p.scanFast(st, svc, principal, denyOnly)
+	}
 	var o scanOut
 	if denyOnly && !p.hasDeny {
 		return o

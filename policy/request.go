@@ -1,6 +1,10 @@
 package policy
 
-import "strings"
+import (
+	"net/netip"
+	"strings"
+	"time"
+)
 
 // PrincipalType says what kind of caller makes a request.
 type PrincipalType uint8
@@ -121,54 +125,196 @@ func PrincipalFromARN(s string) (Principal, bool) {
 }
 
 // Context holds a request's condition keys and their values. Key names are
-// case-insensitive. The zero value is empty and ready to use.
+// case-insensitive. The zero value is empty and ready to use. Values handed to
+// Set must not be modified afterwards.
+//
+// Keys are found through a small open-addressing table keyed by a hash of the
+// lower-cased name: the evaluator's condition keys and policy variables carry
+// the same hash, computed when their policy is compiled, so a lookup during an
+// evaluation hashes nothing. Values of the global keys whose type is fixed
+// (aws:SourceIp, aws:CurrentTime, ...) are also parsed once, when they are set,
+// rather than on every comparison.
 type Context struct {
-	m map[string][]string
+	entries []ctxEntry
+	slots   []int32 // index+1 into entries, 0 = empty; len is a power of two
 	// vals holds the values SetOne stores, so that a context of single
 	// values costs one allocation for all of them rather than one each.
 	vals []string
 }
 
+// ctxEntry is one key of a context.
+type ctxEntry struct {
+	key  string // lower case
+	hash uint64 // keyHash(key)
+	vals []string
+	pre  preparsed // vals[0] parsed for the key's fixed type, when it has one
+}
+
+// preparsed is a request value parsed ahead of the comparisons that need it.
+type preparsed struct {
+	kind uint8 // preNone, preAddr or preDate
+	ok   bool  // the value parsed
+	addr netip.Addr
+	tm   time.Time
+}
+
+const (
+	preNone uint8 = iota
+	preAddr
+	preDate
+)
+
+// typedKeys are the global condition keys whose values have one type, with
+// that type: "aws:SourceIp" and "aws:VpcSourceIp" are IP addresses,
+// "aws:CurrentTime", "aws:EpochTime" and "aws:TokenIssueTime" dates
+// (reference_policies_condition-keys.md). A request value of these keys is
+// parsed when it is set; IpAddress and Date operators use the parse.
+func typedKey(lowerKey string) uint8 {
+	switch lowerKey {
+	case "aws:sourceip", "aws:vpcsourceip":
+		return preAddr
+	case "aws:currenttime", "aws:epochtime", "aws:tokenissuetime":
+		return preDate
+	}
+	return preNone
+}
+
+func preparse(lowerKey string, vals []string) preparsed {
+	if len(vals) == 0 {
+		return preparsed{}
+	}
+	switch typedKey(lowerKey) {
+	case preAddr:
+		a, err := netip.ParseAddr(vals[0])
+		return preparsed{kind: preAddr, ok: err == nil, addr: a.Unmap()}
+	case preDate:
+		t, ok := parseDate(vals[0])
+		return preparsed{kind: preDate, ok: ok, tm: t}
+	}
+	return preparsed{}
+}
+
+// keyHash hashes a lower-cased key name (FNV-1a).
+func keyHash(lowerKey string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(lowerKey); i++ {
+		h ^= uint64(lowerKey[i])
+		h *= 1099511628211
+	}
+	return h
+}
+
 // NewContext returns an empty context with room for n keys.
 func NewContext(n int) *Context {
-	return &Context{m: make(map[string][]string, n), vals: make([]string, 0, n)}
+	c := &Context{entries: make([]ctxEntry, 0, n), vals: make([]string, 0, n)}
+	c.slots = make([]int32, slotsFor(n))
+	return c
+}
+
+// slotsFor returns the table size for n keys: a power of two at least 2n.
+func slotsFor(n int) int {
+	s := 8
+	for s < 2*n {
+		s *= 2
+	}
+	return s
 }
 
 // SetOne sets key to one value. It is Set for single-valued keys, without
 // allocating for the value: a key given in lower case (as AWS's keys can
 // be written) is not copied either.
 func (c *Context) SetOne(key, value string) {
-	if c.m == nil {
-		c.m = make(map[string][]string)
-	}
 	if len(c.vals) == cap(c.vals) {
 		// A new block: the slices handed out keep the old one.
 		c.vals = make([]string, 0, max(8, 2*cap(c.vals)))
 	}
 	c.vals = append(c.vals, value)
 	n := len(c.vals)
-	c.m[strings.ToLower(key)] = c.vals[n-1 : n : n]
+	c.put(strings.ToLower(key), c.vals[n-1:n:n])
 }
 
 // Set sets key to the given values (one value for a single-valued key; any number,
 // including none, for a multivalued key).
 func (c *Context) Set(key string, values ...string) {
-	if c.m == nil {
-		c.m = make(map[string][]string)
+	c.put(strings.ToLower(key), values)
+}
+
+func (c *Context) put(key string, vals []string) {
+	h := keyHash(key)
+	e := ctxEntry{key: key, hash: h, vals: vals, pre: preparse(key, vals)}
+	if i := c.find(key, h); i >= 0 {
+		c.entries[i] = e
+		return
 	}
-	c.m[strings.ToLower(key)] = values
+	c.entries = append(c.entries, e)
+	if len(c.slots) < 2*len(c.entries) {
+		c.rehash()
+		return
+	}
+	c.insert(int32(len(c.entries) - 1))
+}
+
+func (c *Context) insert(i int32) {
+	mask := uint64(len(c.slots) - 1)
+	for s := c.entries[i].hash & mask; ; s = (s + 1) & mask {
+		if c.slots[s] == 0 {
+			c.slots[s] = i + 1
+			return
+		}
+	}
+}
+
+func (c *Context) rehash() {
+	c.slots = make([]int32, slotsFor(len(c.entries)))
+	for i := range c.entries {
+		c.insert(int32(i))
+	}
+}
+
+// find returns the index of key (lower case, hash h) in entries, or -1.
+func (c *Context) find(key string, h uint64) int {
+	if c == nil || len(c.slots) == 0 {
+		return -1
+	}
+	mask := uint64(len(c.slots) - 1)
+	for s := h & mask; ; s = (s + 1) & mask {
+		i := c.slots[s]
+		if i == 0 {
+			return -1
+		}
+		if e := &c.entries[i-1]; e.hash == h && e.key == key {
+			return int(i - 1)
+		}
+	}
 }
 
 // Delete removes key.
-func (c *Context) Delete(key string) { delete(c.m, strings.ToLower(key)) }
+func (c *Context) Delete(key string) {
+	k := strings.ToLower(key)
+	i := c.find(k, keyHash(k))
+	if i < 0 {
+		return
+	}
+	c.entries = append(c.entries[:i], c.entries[i+1:]...)
+	c.rehash()
+}
 
-// Get returns the values of key (given in lower case) and whether it is present.
+// lookup returns the entry of a key given in lower case with its keyHash, or nil.
+func (c *Context) lookup(lowerKey string, h uint64) *ctxEntry {
+	i := c.find(lowerKey, h)
+	if i < 0 {
+		return nil
+	}
+	return &c.entries[i]
+}
+
+// get returns the values of key (given in lower case) and whether it is present.
 func (c *Context) get(lowerKey string) ([]string, bool) {
-	if c == nil {
+	e := c.lookup(lowerKey, keyHash(lowerKey))
+	if e == nil {
 		return nil, false
 	}
-	v, ok := c.m[lowerKey]
-	return v, ok
+	return e.vals, true
 }
 
 // Get returns the values of key and whether it is present.
@@ -179,9 +325,9 @@ func (c *Context) Keys() []string {
 	if c == nil {
 		return nil
 	}
-	out := make([]string, 0, len(c.m))
-	for k := range c.m {
-		out = append(out, k)
+	out := make([]string, 0, len(c.entries))
+	for i := range c.entries {
+		out = append(out, c.entries[i].key)
 	}
 	return out
 }

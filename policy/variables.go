@@ -15,6 +15,7 @@ type template []tpart
 type tpart struct {
 	lit    string // literal text (in escaped-pattern form for pattern templates)
 	key    string // lower-cased context key of a variable; "" for a literal part
+	hash   uint64 // keyHash(key)
 	def    string // default value when the key is absent
 	hasDef bool
 }
@@ -64,6 +65,7 @@ func compileTemplate(s string, pattern bool) template {
 			body = strings.TrimSpace(k)
 		}
 		p.key = strings.ToLower(body)
+		p.hash = keyHash(p.key)
 		t = append(t, p)
 	}
 }
@@ -78,9 +80,12 @@ type evalState struct {
 	resSplit bool      // res holds a six-part ARN
 	resDone  bool      // the resource has been split
 	svcKey   uint64    // packPrefix of the action's service prefix
-	boundary bool      // the caller has a permissions boundary
-	buf      *expandBuf
-	n        int
+	// nameFirst is nameFirstByte of the action.
+	nameFirst byte
+	svcSlot   uint8 // svcSlot(svcKey)
+	boundary  bool  // the caller has a permissions boundary
+	buf       *expandBuf
+	n         int
 	// missing collects context keys that policy variables referenced but the
 	// context lacked, when the caller asked for them.
 	missing *[]string
@@ -130,9 +135,9 @@ func (st *evalState) expand(t template) (string, bool) {
 		if p.key == "" {
 			s = p.lit
 		} else {
-			vals, ok := st.req.Context.get(p.key)
+			vals := st.varValues(p)
 			switch {
-			case ok && len(vals) > 0:
+			case len(vals) > 0:
 				s = vals[0]
 			case p.hasDef:
 				s = p.def
@@ -169,9 +174,9 @@ func (st *evalState) expandSlow(t template) (string, bool) {
 			b.WriteString(p.lit)
 			continue
 		}
-		vals, ok := st.req.Context.get(p.key)
+		vals := st.varValues(p)
 		switch {
-		case ok && len(vals) > 0:
+		case len(vals) > 0:
 			b.WriteString(vals[0])
 		case p.hasDef:
 			b.WriteString(p.def)
@@ -192,4 +197,12 @@ func (st *evalState) noteMissing(key string) {
 		}
 	}
 	*st.missing = append(*st.missing, key)
+}
+
+// varValues returns the context's values of a variable part's key.
+func (st *evalState) varValues(p *tpart) []string {
+	if e := st.req.Context.lookup(p.key, p.hash); e != nil {
+		return e.vals
+	}
+	return nil
 }
