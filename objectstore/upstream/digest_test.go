@@ -6,6 +6,7 @@ import (
 	"crypto/md5"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -136,14 +137,21 @@ func TestSignedPayloadMismatchThroughFront(t *testing.T) {
 	if status != http.StatusBadRequest || !strings.Contains(body, "<Code>XAmzContentSHA256Mismatch</Code>") {
 		t.Fatalf("PUT of a body its digest does not cover = %d %s", status, body)
 	}
-	get, err := rootClient(back).GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("front-docs"), Key: aws.String("k")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := io.ReadAll(get.Body)
-	get.Body.Close()
-	if err != nil || !bytes.Equal(got, good) {
-		t.Fatalf("upstream object after the refused PUT: %d bytes, equal %v, %v", len(got), bytes.Equal(got, good), err)
+	assertUpstream(ctx, t, back, "front-docs", "k", good)
+
+	// An unsigned payload's checksum header and Content-MD5 are verified
+	// at the end of the body too: BadDigest, and the upstream must not
+	// have stored the bytes it was sent before the front found out.
+	for name, in := range map[string]*s3.PutObjectInput{
+		"x-amz-checksum-crc32": {ChecksumCRC32: aws.String("AAAAAA==")},
+		"Content-MD5":          {ContentMD5: aws.String("AAAAAAAAAAAAAAAAAAAAAA==")},
+	} {
+		in.Bucket, in.Key, in.Body = aws.String("docs"), aws.String("k"), bytes.NewReader(bad)
+		_, err := c.PutObject(ctx, in, func(o *s3.Options) { o.APIOptions = append(o.APIOptions, v4.SwapComputePayloadSHA256ForUnsignedPayloadMiddleware) })
+		if code := errorCode(err); code != "BadDigest" {
+			t.Fatalf("PUT with a wrong %s = %v, want BadDigest", name, err)
+		}
+		assertUpstream(ctx, t, back, "front-docs", "k", good)
 	}
 
 	mp, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("docs"), Key: aws.String("big")})
@@ -187,4 +195,27 @@ func signedPut(t *testing.T, url string, body []byte, declared string) (int, str
 		t.Fatal(err)
 	}
 	return resp.StatusCode, string(out)
+}
+
+// assertUpstream checks what the server behind the front holds at key.
+func assertUpstream(ctx context.Context, t *testing.T, back *testserver.Server, bucket, key string, want []byte) {
+	t.Helper()
+	get, err := rootClient(back).GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(get.Body)
+	get.Body.Close()
+	if err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("upstream %s/%s: %d bytes, the expected ones %v, %v", bucket, key, len(got), bytes.Equal(got, want), err)
+	}
+}
+
+// errorCode is a failed SDK call's error code.
+func errorCode(err error) string {
+	var ae interface{ ErrorCode() string }
+	if errors.As(err, &ae) {
+		return ae.ErrorCode()
+	}
+	return ""
 }

@@ -82,6 +82,11 @@ type body struct {
 	size   int64  // -1 unknown
 	sha256 string // the declared payload SHA-256, hex; "" when none
 
+	// Read's own state (Read is not called concurrently).
+	held    byte // the last byte read, not yet passed on
+	holding bool
+	ended   bool // the caller's reader returned io.EOF
+
 	mu  sync.Mutex
 	md5 hash.Hash // nil when sha256 is set
 	n   int64
@@ -112,18 +117,79 @@ func (b *body) signing() func(*s3.Options) {
 	return unsigned
 }
 
+// Read passes on the caller's bytes but one: the last byte read is held
+// back until the caller's reader has ended without error. The S3 layer's
+// readers verify a body at its end (a payload hash, a checksum header or
+// trailer, Content-MD5) and fail the last read where it does not match;
+// had every byte been passed on by then, a complete request would reach
+// the upstream, which would store it. Without its last byte the request is
+// cut short (the transport closes the connection on the read error) and the
+// upstream stores nothing.
 func (b *body) Read(p []byte) (int, error) {
-	n, err := b.r.Read(p) // not under the lock: result must not wait for a stalled reader
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if b.ended {
+		if !b.holding {
+			return 0, io.EOF
+		}
+		p[0], b.holding = b.held, false
+		b.account(p[:1], nil)
+		return 1, nil
+	}
+	var n int
+	var err error
+	switch {
+	case !b.holding:
+		n, err = b.r.Read(p) // not under the lock: result must not wait for a stalled reader
+	case len(p) == 1:
+		var one [1]byte
+		n, err = b.r.Read(one[:])
+		if n == 1 {
+			p[0], b.held = b.held, one[0]
+			switch {
+			case err == io.EOF:
+				b.ended, err = true, nil
+			case err != nil:
+				b.holding = false
+			}
+			b.account(p[:1], err)
+			return 1, err
+		}
+	default:
+		p[0], b.holding = b.held, false
+		n, err = b.r.Read(p[1:])
+		n++
+	}
+	switch {
+	case err == io.EOF:
+		b.ended = true
+		err = nil // the next Read releases a byte still held, then ends
+	case err != nil:
+		if n > 0 {
+			n-- // never the last byte of a body that failed
+		}
+		b.holding = false
+	case n > 0:
+		n--
+		b.held, b.holding = p[n], true
+	}
+	b.account(p[:n], err)
+	return n, err
+}
+
+// account adds the bytes passed on, and keeps the caller's reader's first
+// error.
+func (b *body) account(p []byte, err error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.md5 != nil {
-		b.md5.Write(p[:n])
+		b.md5.Write(p)
 	}
-	b.n += int64(n)
-	if err != nil && err != io.EOF && b.err == nil {
+	b.n += int64(len(p))
+	if err != nil && b.err == nil {
 		b.err = err
 	}
-	return n, err
 }
 
 // result is what was read: the byte count, the quoted MD5 ("" when the
