@@ -147,7 +147,9 @@ func TestSignedPayloadMismatchThroughFront(t *testing.T) {
 		"Content-MD5":          {ContentMD5: aws.String("AAAAAAAAAAAAAAAAAAAAAA==")},
 	} {
 		in.Bucket, in.Key, in.Body = aws.String("docs"), aws.String("k"), bytes.NewReader(bad)
-		_, err := c.PutObject(ctx, in, func(o *s3.Options) { o.APIOptions = append(o.APIOptions, v4.SwapComputePayloadSHA256ForUnsignedPayloadMiddleware) })
+		_, err := c.PutObject(ctx, in, func(o *s3.Options) {
+			o.APIOptions = append(o.APIOptions, v4.SwapComputePayloadSHA256ForUnsignedPayloadMiddleware)
+		})
 		if code := errorCode(err); code != "BadDigest" {
 			t.Fatalf("PUT with a wrong %s = %v, want BadDigest", name, err)
 		}
