@@ -172,6 +172,29 @@ type ChecksummedBody interface {
 	Checksum() Checksum
 }
 
+// A DigestedBody is a body whose exact content a digest declared with the
+// request vouches for: its reader fails at the end, with the request's
+// error, unless the bytes read hash to that digest (SigV4's signed payload,
+// x-amz-content-sha256). A backend that sends the body on to another S3
+// server may declare the same digest there, so that the server it writes to
+// verifies the bytes it received, instead of hashing them a second time
+// itself to check what the server stored.
+type DigestedBody interface {
+	io.Reader
+	// PayloadSHA256 is the lowercase hex SHA-256 the body is verified
+	// against as it is read, "" when the request declared none.
+	PayloadSHA256() string
+}
+
+// PayloadSHA256 returns the declared SHA-256 of body (DigestedBody), ""
+// when it has none.
+func PayloadSHA256(body io.Reader) string {
+	if d, ok := body.(DigestedBody); ok {
+		return d.PayloadSHA256()
+	}
+	return ""
+}
+
 // BodyChecksum returns the checksum to store for body: given, unless it has
 // no value and body knows its own.
 func BodyChecksum(body io.Reader, given Checksum) Checksum {

@@ -113,6 +113,12 @@ type trailed interface {
 	TrailerChecksum() (algorithm, value string)
 }
 
+// PayloadSHA256 passes on the payload digest the body underneath is
+// verified against (objectstore.DigestedBody).
+func (cr *checksumReader) PayloadSHA256() string {
+	return objectstore.PayloadSHA256(cr.r)
+}
+
 // Size is the body's declared length, -1 when unknown.
 func (cr *checksumReader) Size() int64 {
 	if s, ok := cr.r.(interface{ Size() int64 }); ok {

@@ -149,6 +149,15 @@ func (p *progressBody) TrailerChecksum() (string, string) {
 	return "", ""
 }
 
+// PayloadSHA256 passes on the payload digest the body is verified
+// against (objectstore.DigestedBody).
+func (p *progressBody) PayloadSHA256() string {
+	if d, ok := p.ReadCloser.(interface{ PayloadSHA256() string }); ok {
+		return d.PayloadSHA256()
+	}
+	return ""
+}
+
 func (p *progressBody) Read(b []byte) (int, error) {
 	n, err := p.ReadCloser.Read(b)
 	if n > 0 {

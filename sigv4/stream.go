@@ -214,6 +214,21 @@ func (b *Body) Trailer() http.Header {
 // this length.
 func (b *Body) Length() int64 { return b.length }
 
+// PayloadSHA256 returns the hex SHA-256 the request declared for its
+// payload (x-amz-content-sha256), which Read verifies at the end of the
+// body; "" for an unsigned or aws-chunked payload, whose bytes no single
+// digest covers.
+func (b *Body) PayloadSHA256() string {
+	if b.hashed == nil {
+		return ""
+	}
+	var sum [sha256.Size]byte
+	if !decodeSignature(b.hashed.want, &sum) {
+		return ""
+	}
+	return b.hashed.want
+}
+
 // Chunked reports whether the body is aws-chunked.
 func (b *Body) Chunked() bool { return b.chunked != nil }
 

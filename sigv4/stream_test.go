@@ -196,8 +196,8 @@ func TestStreamingDocExample(t *testing.T) {
 	if !bytes.Equal(data, bytes.Repeat([]byte("a"), 66560)) {
 		t.Fatalf("decoded %d bytes", len(data))
 	}
-	if b.Length() != 66560 || !b.Chunked() || len(b.Trailer()) != 0 {
-		t.Errorf("Length %d, Chunked %v, Trailer %v", b.Length(), b.Chunked(), b.Trailer())
+	if b.Length() != 66560 || !b.Chunked() || len(b.Trailer()) != 0 || b.PayloadSHA256() != "" {
+		t.Errorf("Length %d, Chunked %v, Trailer %v, PayloadSHA256 %q", b.Length(), b.Chunked(), b.Trailer(), b.PayloadSHA256())
 	}
 
 	// Verify (whole body) accepts it too.
@@ -446,6 +446,17 @@ func TestPayloadHash(t *testing.T) {
 			}
 			if err == nil && string(got) != c.sendBody {
 				t.Errorf("body %q", got)
+			}
+			// The declared hex digest is passed on (for a backend to
+			// declare to its own store), an unsigned payload has none.
+			if b != nil {
+				want := ""
+				if c.declared != unsignedPayload {
+					want = c.declared
+				}
+				if d := b.PayloadSHA256(); d != want {
+					t.Errorf("PayloadSHA256() = %q, want %q", d, want)
+				}
 			}
 			if err != nil {
 				e := err.(*Error)

@@ -21,9 +21,16 @@
 // knows its declared length, as the S3 layer's request bodies do),
 // otherwise with Transfer-Encoding: chunked — which SeaweedFS, MinIO and
 // Ceph RGW accept, and AWS S3 and Gatehouse refuse (411
-// MissingContentLength). The MD5 of the bytes sent is computed on the way
-// and checked against the ETag the upstream returns, so the unsigned
-// payload is still verified end to end. GetObject returns the upstream
+// MissingContentLength). A body that declares the SHA-256 its request
+// signed (objectstore.DigestedBody: the S3 layer's, for a request with a
+// hex x-amz-content-sha256, which it verifies as the body is read) is sent
+// signed with that digest instead of UNSIGNED-PAYLOAD: the upstream
+// verifies the bytes it receives against it (XAmzContentSHA256Mismatch
+// otherwise, storing nothing), so the payload is verified end to end
+// without hashing it a second time here, and the upstream's ETag is
+// returned as it is. For any other body (an unsigned or aws-chunked
+// payload) the MD5 of the bytes sent is computed on the way and checked
+// against the ETag the upstream returns. GetObject returns the upstream
 // response body itself.
 //
 // # Metadata

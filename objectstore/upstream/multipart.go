@@ -44,7 +44,7 @@ func (b *Backend) UploadPart(ctx context.Context, bucket, key, uploadID string, 
 	}
 	body := newBody(r)
 	out, err := b.c.UploadPart(ctx, &s3.UploadPartInput{Bucket: b.name(bucket), Key: aws.String(key), UploadId: aws.String(uploadID),
-		PartNumber: aws.Int32(int32(partNumber)), Body: body, ContentLength: body.length()}, unsigned)
+		PartNumber: aws.Int32(int32(partNumber)), Body: body, ContentLength: body.length()}, body.signing())
 	var upETag *string
 	if err == nil {
 		upETag = out.ETag

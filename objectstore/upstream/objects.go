@@ -20,6 +20,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/gatehouse-iam/gatehouse/objectstore"
 )
@@ -36,17 +37,58 @@ func unsigned(o *s3.Options) {
 	o.ContinueHeaderThresholdBytes = -1
 }
 
+// declared makes a write send its body as unsigned does, but signed with
+// the payload SHA-256 the caller's request declared (and the S3 layer
+// verifies as the body is read): the upstream then verifies the bytes it
+// receives against it, as SigV4 requires of a signed payload, and refuses
+// the write (XAmzContentSHA256Mismatch) when they differ, so nothing needs
+// hashing here.
+func declared(sha256Hex string) func(*s3.Options) {
+	return func(o *s3.Options) {
+		o.APIOptions = append(o.APIOptions, func(st *middleware.Stack) error {
+			_, err := st.Finalize.Swap(computePayloadHashID, declaredPayload(sha256Hex))
+			return err
+		})
+		o.RetryMaxAttempts = 1
+		o.ContinueHeaderThresholdBytes = -1
+	}
+}
+
+// computePayloadHashID is the ID of the SDK's middleware that sets the
+// payload hash to sign (v4.ComputePayloadSHA256 and v4.UnsignedPayload).
+const computePayloadHashID = "ComputePayloadHash"
+
+// declaredPayload takes the place of the SDK's payload hashing: the hash
+// to sign is the one declared.
+type declaredPayload string
+
+func (declaredPayload) ID() string { return computePayloadHashID }
+
+func (d declaredPayload) HandleFinalize(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+	return next.HandleFinalize(v4.SetPayloadHash(ctx, string(d)), in)
+}
+
 // body passes a caller's reader to the SDK: it hides Seek (so the SDK
-// streams it), counts and hashes the bytes, and keeps the reader's own
-// error so a failed upload reports it rather than the transport's. The
-// transport may still be reading it when the call has returned (RoundTrip
-// may close a body after returning), hence the lock.
+// streams it), counts the bytes, and keeps the reader's own error so a
+// failed upload reports it rather than the transport's. When the reader
+// declares no payload SHA-256 (objectstore.DigestedBody) it also computes
+// the MD5 of the bytes, to check the ETag the upstream returns; when it
+// does, the write is signed with that digest (declared) and the upstream
+// checks the bytes itself. The transport may still be reading the body
+// when the call has returned (RoundTrip may close a body after returning),
+// hence the lock.
 type body struct {
-	r    io.Reader
-	size int64 // -1 unknown
+	r      io.Reader
+	size   int64  // -1 unknown
+	sha256 string // the declared payload SHA-256, hex; "" when none
+
+	// Read's own state (Read is not called concurrently).
+	held    byte // the last byte read, not yet passed on
+	holding bool
+	ended   bool // the caller's reader returned io.EOF
 
 	mu  sync.Mutex
-	md5 hash.Hash
+	md5 hash.Hash // nil when sha256 is set
 	n   int64
 	err error
 }
@@ -59,26 +101,106 @@ func newBody(r io.Reader) *body {
 	case interface{ Size() int64 }: // a body that knows its declared length
 		size = l.Size()
 	}
-	return &body{r: r, md5: md5.New(), size: size}
+	b := &body{r: r, size: size, sha256: objectstore.PayloadSHA256(r)}
+	if b.sha256 == "" {
+		b.md5 = md5.New()
+	}
+	return b
 }
 
-func (b *body) Read(p []byte) (int, error) {
-	n, err := b.r.Read(p) // not under the lock: result must not wait for a stalled reader
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.md5.Write(p[:n])
-	b.n += int64(n)
-	if err != nil && err != io.EOF && b.err == nil {
-		b.err = err
+// signing is the call option that signs the write of b: with its declared
+// SHA-256, else UNSIGNED-PAYLOAD.
+func (b *body) signing() func(*s3.Options) {
+	if b.sha256 != "" {
+		return declared(b.sha256)
 	}
+	return unsigned
+}
+
+// Read passes on the caller's bytes but one: the last byte read is held
+// back until the caller's reader has ended without error. The S3 layer's
+// readers verify a body at its end (a payload hash, a checksum header or
+// trailer, Content-MD5) and fail the last read where it does not match;
+// had every byte been passed on by then, a complete request would reach
+// the upstream, which would store it. Without its last byte the request is
+// cut short (the transport closes the connection on the read error) and the
+// upstream stores nothing.
+func (b *body) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if b.ended {
+		if !b.holding {
+			return 0, io.EOF
+		}
+		p[0], b.holding = b.held, false
+		b.account(p[:1], nil)
+		return 1, nil
+	}
+	var n int
+	var err error
+	switch {
+	case !b.holding:
+		n, err = b.r.Read(p) // not under the lock: result must not wait for a stalled reader
+	case len(p) == 1:
+		var one [1]byte
+		n, err = b.r.Read(one[:])
+		if n == 1 {
+			p[0], b.held = b.held, one[0]
+			switch {
+			case err == io.EOF:
+				b.ended, err = true, nil
+			case err != nil:
+				b.holding = false
+			}
+			b.account(p[:1], err)
+			return 1, err
+		}
+	default:
+		p[0], b.holding = b.held, false
+		n, err = b.r.Read(p[1:])
+		n++
+	}
+	switch {
+	case err == io.EOF:
+		b.ended = true
+		err = nil // the next Read releases a byte still held, then ends
+	case err != nil:
+		if n > 0 {
+			n-- // never the last byte of a body that failed
+		}
+		b.holding = false
+	case n > 0:
+		n--
+		b.held, b.holding = p[n], true
+	}
+	b.account(p[:n], err)
 	return n, err
 }
 
-// result is what was read: the byte count, the quoted MD5 and the reader's
+// account adds the bytes passed on, and keeps the caller's reader's first
 // error.
+func (b *body) account(p []byte, err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.md5 != nil {
+		b.md5.Write(p)
+	}
+	b.n += int64(len(p))
+	if err != nil && b.err == nil {
+		b.err = err
+	}
+}
+
+// result is what was read: the byte count, the quoted MD5 ("" when the
+// body was sent with its declared SHA-256 and not hashed here) and the
+// reader's error.
 func (b *body) result() (n int64, etag string, err error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.md5 == nil {
+		return b.n, "", b.err
+	}
 	return b.n, `"` + hex.EncodeToString(b.md5.Sum(nil)) + `"`, b.err
 }
 
@@ -91,8 +213,9 @@ func (b *body) length() *int64 {
 
 // sent checks a write that returned: the reader's own error first, then
 // the call's, then the upstream's ETag against the MD5 of the bytes sent
-// (when the ETag is an MD5: not for SSE-KMS objects). It returns the byte
-// count and the ETag.
+// (when the ETag is an MD5: not for SSE-KMS objects). A body sent with its
+// declared SHA-256 was verified by the upstream, whose ETag is taken as it
+// is. It returns the byte count and the ETag.
 func (b *Backend) sent(op, bucket, key string, body *body, err error, upstreamETag *string) (int64, string, error) {
 	n, etag, rerr := body.result()
 	if rerr != nil {
@@ -101,7 +224,17 @@ func (b *Backend) sent(op, bucket, key string, body *body, err error, upstreamET
 	if err != nil {
 		return 0, "", b.mapErr(op, bucket, key, err, errCtx{})
 	}
-	if e := strings.Trim(aws.ToString(upstreamETag), `"`); len(e) == 32 && `"`+strings.ToLower(e)+`"` != etag {
+	e := strings.Trim(aws.ToString(upstreamETag), `"`)
+	if etag == "" {
+		if e == "" {
+			return 0, "", wrap(op, bucket, key, nil, errors.New("the upstream returned no ETag"))
+		}
+		if len(e) == 32 {
+			e = strings.ToLower(e)
+		}
+		return n, `"` + e + `"`, nil
+	}
+	if len(e) == 32 && `"`+strings.ToLower(e)+`"` != etag {
 		return 0, "", wrap(op, bucket, key, nil, fmt.Errorf("the upstream stored ETag %s, not the MD5 of the %d bytes sent (%s)", e, n, etag))
 	}
 	return n, etag, nil
@@ -123,7 +256,7 @@ func (b *Backend) PutObject(ctx context.Context, bucket, key string, r io.Reader
 		ContentLanguage: w.contentLanguage, CacheControl: w.cacheControl, Expires: w.expires,
 		WebsiteRedirectLocation: w.websiteRedirect, Metadata: w.metadata, Tagging: w.tagging, StorageClass: w.storageClass,
 		IfMatch: g.ifMatch, IfNoneMatch: g.ifNoneMatch}
-	out, err := b.c.PutObject(ctx, in, unsigned)
+	out, err := b.c.PutObject(ctx, in, body.signing())
 	var upETag *string
 	if err == nil {
 		upETag = out.ETag

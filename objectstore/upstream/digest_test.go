@@ -1,0 +1,223 @@
+package upstream_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/gatehouse-iam/gatehouse/internal/testserver"
+	"github.com/gatehouse-iam/gatehouse/objectstore"
+)
+
+// declaredReader is a body that declares its payload SHA-256, as the S3
+// layer's bodies of a signed payload do (objectstore.DigestedBody). It does
+// not verify it: the upstream must.
+type declaredReader struct {
+	r    io.Reader
+	size int64
+	sum  string
+}
+
+func (d *declaredReader) Read(p []byte) (int, error) { return d.r.Read(p) }
+func (d *declaredReader) Size() int64                { return d.size }
+func (d *declaredReader) PayloadSHA256() string      { return d.sum }
+
+func declaredBody(data []byte, sum string) *declaredReader {
+	return &declaredReader{r: bytes.NewReader(data), size: int64(len(data)), sum: sum}
+}
+
+func hexSHA256(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+func quotedMD5(b []byte) string {
+	s := md5.Sum(b)
+	return `"` + hex.EncodeToString(s[:]) + `"`
+}
+
+// TestDeclaredDigest: a body that declares its SHA-256 is sent signed with
+// it, not hashed again here; the upstream verifies the bytes against it, so
+// a body that does not match is refused there and nothing is stored, for
+// PutObject and UploadPart alike.
+func TestDeclaredDigest(t *testing.T) {
+	_, b := openGatehouse(t, "dg-")
+	ctx := t.Context()
+	if err := b.CreateBucket(ctx, "docs"); err != nil {
+		t.Fatal(err)
+	}
+	good := []byte("the bytes the client signed")
+	info, err := b.PutObject(ctx, "docs", "k", declaredBody(good, hexSHA256(good)), objectstore.Meta{}, nil)
+	if err != nil {
+		t.Fatalf("PutObject with its digest: %v", err)
+	}
+	if info.ETag != quotedMD5(good) || info.Size != int64(len(good)) {
+		t.Fatalf("PutObject = ETag %s size %d, want %s %d", info.ETag, info.Size, quotedMD5(good), len(good))
+	}
+	// Another body under the same digest: the upstream refuses it and the
+	// object stays as it was.
+	bad := []byte("the bytes the client did not sign")
+	if _, err := b.PutObject(ctx, "docs", "k", declaredBody(bad, hexSHA256(good)), objectstore.Meta{}, nil); err == nil {
+		t.Fatal("PutObject of a body its digest does not cover succeeded")
+	}
+	assertObject(ctx, t, b, "docs", "k", good)
+
+	id, err := b.CreateMultipartUpload(ctx, "docs", "big", objectstore.Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	part := bytes.Repeat([]byte("p"), 1<<20)
+	pi, err := b.UploadPart(ctx, "docs", "big", id, 1, declaredBody(part, hexSHA256(part)), objectstore.Checksum{})
+	if err != nil || pi.ETag != quotedMD5(part) || pi.Size != int64(len(part)) {
+		t.Fatalf("UploadPart with its digest = %+v, %v", pi, err)
+	}
+	if _, err := b.UploadPart(ctx, "docs", "big", id, 2, declaredBody(bad, hexSHA256(good)), objectstore.Checksum{}); err == nil {
+		t.Fatal("UploadPart of a body its digest does not cover succeeded")
+	}
+	parts, err := b.ListParts(ctx, "docs", "big", id, objectstore.PartListOptions{})
+	if err != nil || len(parts.Parts) != 1 || parts.Parts[0].PartNumber != 1 {
+		t.Fatalf("ListParts = %+v, %v; want part 1 only", parts, err)
+	}
+}
+
+func assertObject(ctx context.Context, t *testing.T, b objectstore.Backend, bucket, key string, want []byte) {
+	t.Helper()
+	_, r, err := b.GetObject(ctx, bucket, key, objectstore.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	got, err := io.ReadAll(r)
+	if err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("%s/%s holds %q (%v), want %q", bucket, key, got, err, want)
+	}
+}
+
+// TestSignedPayloadMismatchThroughFront: a PUT (and an UploadPart) whose
+// body is not the one its x-amz-content-sha256 declares is refused by the
+// front with XAmzContentSHA256Mismatch, as S3 does
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html:
+// "XAmzContentSHA256Mismatch: The provided 'x-amz-content-sha256' header
+// does not match what was computed."), and nothing reaches the store
+// behind: the object keeps its content, the upload has no such part.
+func TestSignedPayloadMismatchThroughFront(t *testing.T) {
+	back, b := openGatehouse(t, "front-")
+	url := startFront(t, b)
+	ctx := t.Context()
+	c := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(url), UsePathStyle: true,
+		Credentials: credentials.NewStaticCredentialsProvider(testserver.RootKeyID, testserver.RootSecretKey, "")})
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("docs")}); err != nil {
+		t.Fatal(err)
+	}
+	good := bytes.Repeat([]byte("signed "), 200000) // over a megabyte: many reads, many writes upstream
+	put, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("docs"), Key: aws.String("k"), Body: bytes.NewReader(good)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(put.ETag) != quotedMD5(good) {
+		t.Fatalf("PutObject ETag %s, want %s", aws.ToString(put.ETag), quotedMD5(good))
+	}
+	// Same length, last byte changed: only the digest at the end can tell.
+	bad := bytes.Clone(good)
+	bad[len(bad)-1] ^= 1
+	status, body := signedPut(t, url+"/docs/k", bad, hexSHA256(good))
+	if status != http.StatusBadRequest || !strings.Contains(body, "<Code>XAmzContentSHA256Mismatch</Code>") {
+		t.Fatalf("PUT of a body its digest does not cover = %d %s", status, body)
+	}
+	assertUpstream(ctx, t, back, "front-docs", "k", good)
+
+	// An unsigned payload's checksum header and Content-MD5 are verified
+	// at the end of the body too: BadDigest, and the upstream must not
+	// have stored the bytes it was sent before the front found out.
+	for name, in := range map[string]*s3.PutObjectInput{
+		"x-amz-checksum-crc32": {ChecksumCRC32: aws.String("AAAAAA==")},
+		"Content-MD5":          {ContentMD5: aws.String("AAAAAAAAAAAAAAAAAAAAAA==")},
+	} {
+		in.Bucket, in.Key, in.Body = aws.String("docs"), aws.String("k"), bytes.NewReader(bad)
+		_, err := c.PutObject(ctx, in, func(o *s3.Options) {
+			o.APIOptions = append(o.APIOptions, v4.SwapComputePayloadSHA256ForUnsignedPayloadMiddleware)
+		})
+		if code := errorCode(err); code != "BadDigest" {
+			t.Fatalf("PUT with a wrong %s = %v, want BadDigest", name, err)
+		}
+		assertUpstream(ctx, t, back, "front-docs", "k", good)
+	}
+
+	mp, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: aws.String("docs"), Key: aws.String("big")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, body = signedPut(t, url+"/docs/big?partNumber=1&uploadId="+aws.ToString(mp.UploadId), bad, hexSHA256(good))
+	if status != http.StatusBadRequest || !strings.Contains(body, "<Code>XAmzContentSHA256Mismatch</Code>") {
+		t.Fatalf("UploadPart of a body its digest does not cover = %d %s", status, body)
+	}
+	parts, err := rootClient(back).ListParts(ctx, &s3.ListPartsInput{Bucket: aws.String("front-docs"), Key: aws.String("big"), UploadId: mp.UploadId})
+	if err != nil || len(parts.Parts) != 0 {
+		t.Fatalf("upstream parts after the refused UploadPart: %+v, %v", parts.Parts, err)
+	}
+	status, body = signedPut(t, url+"/docs/big?partNumber=1&uploadId="+aws.ToString(mp.UploadId), good, hexSHA256(good))
+	if status != http.StatusOK {
+		t.Fatalf("UploadPart with its digest = %d %s", status, body)
+	}
+}
+
+// signedPut sends body with x-amz-content-sha256: declared, signed by the
+// SDK's signer as the root user, and returns the status and response body.
+func signedPut(t *testing.T, url string, body []byte, declared string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPut, url, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-Amz-Content-Sha256", declared)
+	creds := aws.Credentials{AccessKeyID: testserver.RootKeyID, SecretAccessKey: testserver.RootSecretKey}
+	if err := v4.NewSigner().SignHTTP(t.Context(), creds, req, declared, "s3", "us-east-1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(out)
+}
+
+// assertUpstream checks what the server behind the front holds at key.
+func assertUpstream(ctx context.Context, t *testing.T, back *testserver.Server, bucket, key string, want []byte) {
+	t.Helper()
+	get, err := rootClient(back).GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(get.Body)
+	get.Body.Close()
+	if err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("upstream %s/%s: %d bytes, the expected ones %v, %v", bucket, key, len(got), bytes.Equal(got, want), err)
+	}
+}
+
+// errorCode is a failed SDK call's error code.
+func errorCode(err error) string {
+	var ae interface{ ErrorCode() string }
+	if errors.As(err, &ae) {
+		return ae.ErrorCode()
+	}
+	return ""
+}
