@@ -74,29 +74,49 @@ var (
 	awsOnly       = []string{"sts:AssumeRole"}
 )
 
-// analyzeRole returns the accesses a role's trust policy (of a role in
-// account) grants to principals outside the account: AWS principals of
-// another account or "*", and federated identity providers (whose users are
-// outside the zone of trust). Service principals are AWS's own and are not
+// zone is a zone of trust: the accounts whose principals are trusted, and
+// the organization they form (orgID "" for an account analyzer's zone,
+// which is its one account).
+type zone struct {
+	accounts []string
+	orgID    string
+}
+
+// accountZone is the zone of trust of an analyzer of account.
+func accountZone(account string) zone { return zone{accounts: []string{account}} }
+
+// trusts reports whether account is in the zone.
+func (z zone) trusts(account string) bool { return slices.Contains(z.accounts, account) }
+
+// trustsCanonical reports whether a canonical user id is one of the zone's
+// accounts.
+func (z zone) trustsCanonical(id string) bool {
+	return slices.ContainsFunc(z.accounts, func(a string) bool { return acl.CanonicalID(a) == id })
+}
+
+// analyzeRole returns the accesses a role's trust policy grants to
+// principals outside zone z: AWS principals of an account outside it or
+// "*", and federated identity providers (whose users are outside any zone
+// of trust). Service principals are AWS's own and are not
 // external. An Allow is cancelled by a Deny statement without conditions
 // that covers the same principal and actions. "*" is public when its
 // statement has no condition. A document that does not parse grants nothing.
-func analyzeRole(account, trustPolicy string) []access {
+func analyzeRole(z zone, trustPolicy string) []access {
 	doc, err := policy.Parse(trustPolicy, policy.KindTrust)
 	if err != nil {
 		return nil
 	}
 	var out accesses
-	analyzeDoc(account, doc, &out, statementActions, func(st *policy.Statement) bool { return len(st.Conditions) == 0 }, nil)
+	analyzeDoc(z, doc, &out, statementActions, func(st *policy.Statement) bool { return len(st.Conditions) == 0 }, nil)
 	return out
 }
 
 // analyzeDoc adds to out the accesses the Allow statements of a resource
-// policy give principals outside account: actionsOf says which actions of a
+// policy give principals outside zone z: actionsOf says which actions of a
 // statement concern the resource, public whether "*" in a statement is
 // anyone at all (given that the statement does not confine it to the
-// account), sources how the access is granted.
-func analyzeDoc(account string, doc *policy.Document, out *accesses, actionsOf func(*policy.Statement) []string,
+// zone), sources how the access is granted.
+func analyzeDoc(z zone, doc *policy.Document, out *accesses, actionsOf func(*policy.Statement) []string,
 	public func(*policy.Statement) bool, sources []string) {
 	for _, st := range doc.Statements {
 		if st.Effect != policy.Allow || st.Principal == nil {
@@ -107,8 +127,8 @@ func analyzeDoc(account string, doc *policy.Document, out *accesses, actionsOf f
 			continue
 		}
 		cond := conditionMap(st.Conditions)
-		for _, p := range externalPrincipals(account, st) {
-			if p.value == "*" && ownAccountOnly(account, st.Conditions) {
+		for _, p := range externalPrincipals(z, st) {
+			if p.value == "*" && zoneOnly(z, st.Conditions) {
 				continue
 			}
 			acts := applicable(p, actions)
@@ -126,8 +146,8 @@ func analyzeDoc(account string, doc *policy.Document, out *accesses, actionsOf f
 type principal struct{ kind, value string }
 
 // externalPrincipals returns the principals of an Allow statement outside
-// account. NotPrincipal in an Allow grants everyone else: it is public.
-func externalPrincipals(account string, st *policy.Statement) []principal {
+// zone z. NotPrincipal in an Allow grants everyone else: it is public.
+func externalPrincipals(z zone, st *policy.Statement) []principal {
 	p := st.Principal
 	if st.NotPrincipal || p.Wildcard {
 		return []principal{{"AWS", "*"}}
@@ -138,7 +158,7 @@ func externalPrincipals(account string, st *policy.Statement) []principal {
 			out = append(out, principal{"AWS", "*"})
 			continue
 		}
-		if acct := principalAccount(v); acct != "" && acct != account {
+		if acct := principalAccount(v); acct != "" && !z.trusts(acct) {
 			out = append(out, principal{"AWS", v})
 		}
 	}
@@ -146,7 +166,7 @@ func externalPrincipals(account string, st *policy.Statement) []principal {
 		out = append(out, principal{"Federated", v})
 	}
 	for _, v := range p.CanonicalUser {
-		if v != acl.CanonicalID(account) {
+		if !z.trustsCanonical(v) {
 			out = append(out, principal{"CanonicalUser", v})
 		}
 	}
@@ -224,14 +244,19 @@ func denied(doc *policy.Document, p principal, a string) bool {
 	return false
 }
 
-// ownAccountOnly reports whether conditions limit the principal to account
-// (aws:PrincipalAccount equal to it), which keeps "*" inside the zone of
-// trust.
-func ownAccountOnly(account string, cs []policy.Condition) bool {
+// zoneOnly reports whether conditions limit the principal to zone z
+// (aws:PrincipalAccount equal to accounts of the zone, or for an
+// organization's zone aws:PrincipalOrgID equal to its id), which keeps "*"
+// inside the zone of trust.
+func zoneOnly(z zone, cs []policy.Condition) bool {
 	for _, c := range cs {
-		if strings.EqualFold(c.Key, "aws:PrincipalAccount") && strings.HasPrefix(c.Operator, "StringEquals") &&
-			!strings.HasSuffix(c.Operator, "IfExists") && len(c.Values) > 0 &&
-			!slices.ContainsFunc(c.Values, func(v string) bool { return v != account }) {
+		if !strings.HasPrefix(c.Operator, "StringEquals") || strings.HasSuffix(c.Operator, "IfExists") || len(c.Values) == 0 {
+			continue
+		}
+		switch {
+		case strings.EqualFold(c.Key, "aws:PrincipalAccount") && !slices.ContainsFunc(c.Values, func(v string) bool { return !z.trusts(v) }):
+			return true
+		case z.orgID != "" && strings.EqualFold(c.Key, "aws:PrincipalOrgID") && !slices.ContainsFunc(c.Values, func(v string) bool { return v != z.orgID }):
 			return true
 		}
 	}

@@ -55,7 +55,7 @@ func TestAnalyzeRole(t *testing.T) {
 		{"not a policy", `{`, nil},
 	}
 	for _, tt := range tests {
-		got := analyzeRole(own, role(tt.doc).AssumeRolePolicyDocument)
+		got := analyzeRole(accountZone(own), role(tt.doc).AssumeRolePolicyDocument)
 		if !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("%s:\n got %+v\nwant %+v", tt.name, got, tt.want)
 		}

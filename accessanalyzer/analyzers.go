@@ -37,11 +37,14 @@ type analyzerRecord struct {
 	LastAnalyzedAt time.Time `json:"lastAnalyzedAt,omitzero"`
 	// UnusedAccessAge is an unused access analyzer's age in days.
 	UnusedAccessAge int `json:"unusedAccessAge,omitempty"`
+	// Exclusions are an unused access analyzer's analysis rule
+	// exclusions (exclusions.go).
+	Exclusions []exclusion `json:"exclusions,omitempty"`
 }
 
 // unused reports whether a is an unused access analyzer.
 func (a *analyzerRecord) unused() bool {
-	return a.Type == string(analyzerapi.TypeACCOUNT_UNUSED_ACCESS)
+	return a.Type == string(analyzerapi.TypeACCOUNT_UNUSED_ACCESS) || a.Type == string(analyzerapi.TypeORGANIZATION_UNUSED_ACCESS)
 }
 
 // ruleRecord is an archive rule.
@@ -87,7 +90,7 @@ func (s *Service) analyzerOps() []operation.Op {
 }
 
 func (s *Service) createAnalyzer(ctx context.Context, c *identity.Caller, in *analyzerapi.CreateAnalyzerRequest) (*analyzerapi.CreateAnalyzerResponse, error) {
-	age, err := analyzerConfig(in.Type, in.Configuration)
+	age, excl, err := analyzerConfig(c.Account, in.Type, in.Configuration)
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +99,7 @@ func (s *Service) createAnalyzer(ctx context.Context, c *identity.Caller, in *an
 	}
 	now := s.now().UTC()
 	rec := analyzerRecord{Name: in.AnalyzerName, ARN: analyzerARN(c, in.AnalyzerName), Region: c.Region, Type: string(in.Type), CreatedAt: now, Tags: in.Tags,
-		UnusedAccessAge: age}
+		UnusedAccessAge: age, Exclusions: excl}
 	for _, r := range in.ArchiveRules {
 		f, err := storedFilter(r.Filter, true, rec.unused())
 		if err != nil {
@@ -108,6 +111,11 @@ func (s *Service) createAnalyzer(ctx context.Context, c *identity.Caller, in *an
 		rec.Rules = append(rec.Rules, ruleRecord{Name: r.RuleName, Filter: f, CreatedAt: now, UpdatedAt: now})
 	}
 	err = s.update(ctx, func(tx store.Tx) error {
+		if rec.org() {
+			if err := checkOrgCreator(ctx, tx, c.Account); err != nil {
+				return err
+			}
+		}
 		existing, err := store.ListValues[analyzerRecord](ctx, tx, store.ListOptions{Kind: kindAnalyzer, Account: c.Account, Prefix: c.Region + "/"})
 		if err != nil {
 			return err
@@ -144,41 +152,49 @@ const (
 	maxUnusedAccessAge     = 365
 )
 
-// analyzerConfig checks an analyzer's type and configuration and returns
-// its unused access age (0 for an external access analyzer).
-func analyzerConfig(typ analyzerapi.Type, cfg *analyzerapi.AnalyzerConfiguration) (int, error) {
+// analyzerConfig checks an analyzer's type and configuration (of an
+// analyzer of account) and returns its unused access age and analysis rule
+// exclusions (none for an external access analyzer).
+func analyzerConfig(account string, typ analyzerapi.Type, cfg *analyzerapi.AnalyzerConfiguration) (int, []exclusion, error) {
 	switch typ {
-	case analyzerapi.TypeACCOUNT:
+	case analyzerapi.TypeACCOUNT, analyzerapi.TypeORGANIZATION:
 		if cfg != nil {
-			return 0, invalid("configuration", "A configuration applies to unused and internal access analyzers only.")
+			return 0, nil, invalid("configuration", "A configuration applies to unused and internal access analyzers only.")
 		}
-		return 0, nil
-	case analyzerapi.TypeACCOUNT_UNUSED_ACCESS:
+		return 0, nil, nil
+	case analyzerapi.TypeACCOUNT_UNUSED_ACCESS, analyzerapi.TypeORGANIZATION_UNUSED_ACCESS:
 		if cfg != nil && cfg.InternalAccess != nil {
-			return 0, invalid("configuration", "An unused access analyzer takes an unusedAccess configuration only.")
+			return 0, nil, invalid("configuration", "An unused access analyzer takes an unusedAccess configuration only.")
 		}
-		return unusedAge(cfg)
+		return unusedConfig(account, typ == analyzerapi.TypeORGANIZATION_UNUSED_ACCESS, cfg)
 	}
-	return 0, invalid("type", "Gatehouse supports analyzers of type ACCOUNT and ACCOUNT_UNUSED_ACCESS only: its zone of trust is the account.")
+	// wording: not found in AWS docs
+	return 0, nil, invalid("type", "Gatehouse supports analyzers of type ACCOUNT, ORGANIZATION, ACCOUNT_UNUSED_ACCESS and ORGANIZATION_UNUSED_ACCESS; internal access analyzers are not supported.")
 }
 
-// unusedAge is the unused access age of a configuration, checked.
-func unusedAge(cfg *analyzerapi.AnalyzerConfiguration) (int, error) {
+// unusedConfig is the unused access age and the exclusions of a
+// configuration, checked, for an unused access analyzer of account (org:
+// of its organization).
+func unusedConfig(account string, org bool, cfg *analyzerapi.AnalyzerConfiguration) (int, []exclusion, error) {
 	if cfg == nil || cfg.UnusedAccess == nil {
-		return defaultUnusedAccessAge, nil
+		return defaultUnusedAccessAge, nil, nil
 	}
-	if cfg.UnusedAccess.AnalysisRule != nil && len(cfg.UnusedAccess.AnalysisRule.Exclusions) > 0 {
-		return 0, invalid("configuration.unusedAccess.analysisRule", "Gatehouse does not support analysis rule exclusions.")
+	var excl []exclusion
+	if r := cfg.UnusedAccess.AnalysisRule; r != nil {
+		var err error
+		if excl, err = checkExclusions(account, org, r.Exclusions); err != nil {
+			return 0, nil, err
+		}
 	}
 	if cfg.UnusedAccess.UnusedAccessAge == nil {
-		return defaultUnusedAccessAge, nil
+		return defaultUnusedAccessAge, excl, nil
 	}
 	age := int(*cfg.UnusedAccess.UnusedAccessAge)
 	if age < 1 || age > maxUnusedAccessAge {
-		return 0, invalid("configuration.unusedAccess.unusedAccessAge",
+		return 0, nil, invalid("configuration.unusedAccess.unusedAccessAge",
 			"The unused access age must be between 1 and 365 days; "+strconv.Itoa(age)+" was given.")
 	}
-	return age, nil
+	return age, excl, nil
 }
 
 // configuration is an analyzer's configuration as the API returns it.
@@ -187,7 +203,15 @@ func (a *analyzerRecord) configuration() *analyzerapi.AnalyzerConfiguration {
 		return nil
 	}
 	age := int32(a.UnusedAccessAge)
-	return &analyzerapi.AnalyzerConfiguration{UnusedAccess: &analyzerapi.UnusedAccessConfiguration{UnusedAccessAge: &age}}
+	out := &analyzerapi.AnalyzerConfiguration{UnusedAccess: &analyzerapi.UnusedAccessConfiguration{UnusedAccessAge: &age}}
+	if len(a.Exclusions) > 0 {
+		rule := &analyzerapi.AnalysisRule{}
+		for _, e := range a.Exclusions {
+			rule.Exclusions = append(rule.Exclusions, analyzerapi.AnalysisRuleCriteria{AccountIds: e.AccountIDs, ResourceTags: e.ResourceTags})
+		}
+		out.UnusedAccess.AnalysisRule = rule
+	}
+	return out
 }
 
 // updateAnalyzer changes an unused access analyzer's age; the next scan
@@ -205,7 +229,7 @@ func (s *Service) updateAnalyzer(ctx context.Context, c *identity.Caller, in *an
 		if in.Configuration == nil || in.Configuration.InternalAccess != nil {
 			return invalid("configuration", "An unused access analyzer takes an unusedAccess configuration.")
 		}
-		if a.UnusedAccessAge, err = unusedAge(in.Configuration); err != nil {
+		if a.UnusedAccessAge, a.Exclusions, err = unusedConfig(c.Account, a.org(), in.Configuration); err != nil {
 			return err
 		}
 		return store.PutJSON(ctx, tx, kindAnalyzer, c.Account, analyzerKey(a.Region, a.Name), a)
@@ -241,9 +265,14 @@ func analyzerByARN(ctx context.Context, tx store.ReadTx, c *identity.Caller, arn
 	return a, err
 }
 
-func (a *analyzerRecord) summary() analyzerapi.AnalyzerSummary {
+// summary is the analyzer as the API returns it; disabled is the reason an
+// organization analyzer is DISABLED (nil: ACTIVE).
+func (a *analyzerRecord) summary(disabled *analyzerapi.ReasonCode) analyzerapi.AnalyzerSummary {
 	out := analyzerapi.AnalyzerSummary{Arn: a.ARN, Name: a.Name, Type: analyzerapi.Type(a.Type), CreatedAt: a.CreatedAt,
 		Status: analyzerapi.AnalyzerStatusACTIVE, Tags: a.Tags, Configuration: a.configuration()}
+	if disabled != nil {
+		out.Status, out.StatusReason = analyzerapi.AnalyzerStatusDISABLED, &analyzerapi.StatusReason{Code: *disabled}
+	}
 	if out.Tags == nil {
 		out.Tags = map[string]string{}
 	}
@@ -256,22 +285,37 @@ func (a *analyzerRecord) summary() analyzerapi.AnalyzerSummary {
 }
 
 func (s *Service) getAnalyzer(ctx context.Context, c *identity.Caller, in *analyzerapi.GetAnalyzerRequest) (*analyzerapi.GetAnalyzerResponse, error) {
-	var a analyzerRecord
-	err := s.view(ctx, func(tx store.ReadTx) (err error) {
-		a, err = analyzerByName(ctx, tx, c, in.AnalyzerName)
+	var out analyzerapi.AnalyzerSummary
+	err := s.view(ctx, func(tx store.ReadTx) error {
+		a, err := analyzerByName(ctx, tx, c, in.AnalyzerName)
+		if err != nil {
+			return err
+		}
+		_, disabled, err := zoneOf(ctx, tx, &a, c.Account)
+		out = a.summary(disabled)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &analyzerapi.GetAnalyzerResponse{Analyzer: a.summary()}, nil
+	return &analyzerapi.GetAnalyzerResponse{Analyzer: out}, nil
 }
 
 func (s *Service) listAnalyzers(ctx context.Context, c *identity.Caller, in *analyzerapi.ListAnalyzersRequest) (*analyzerapi.ListAnalyzersResponse, error) {
 	var all []analyzerRecord
+	var standing *analyzerapi.ReasonCode // of the account's organization analyzers
 	err := s.view(ctx, func(tx store.ReadTx) (err error) {
 		all, err = store.ListValues[analyzerRecord](ctx, tx, store.ListOptions{Kind: kindAnalyzer, Account: c.Account, Prefix: c.Region + "/"})
-		return err
+		if err != nil {
+			return err
+		}
+		for i := range all {
+			if all[i].org() {
+				_, standing, err = zoneOf(ctx, tx, &all[i], c.Account)
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -289,7 +333,12 @@ func (s *Service) listAnalyzers(ctx context.Context, c *identity.Caller, in *ana
 	end := min(start+limit, len(kept))
 	out := &analyzerapi.ListAnalyzersResponse{Analyzers: []analyzerapi.AnalyzerSummary{}, NextToken: nextToken(end, len(kept))}
 	for i := range kept[start:end] {
-		out.Analyzers = append(out.Analyzers, kept[start+i].summary())
+		a := kept[start+i]
+		var disabled *analyzerapi.ReasonCode
+		if a.org() {
+			disabled = standing
+		}
+		out.Analyzers = append(out.Analyzers, a.summary(disabled))
 	}
 	return out, nil
 }

@@ -48,8 +48,8 @@ const (
 	sourceACL    = string(analyzerapi.FindingSourceTypeBUCKET_ACL)
 )
 
-// analyzeBucket returns the accesses a bucket of account gives principals
-// outside it, as IAM Access Analyzer reports them for S3 buckets
+// analyzeBucket returns the accesses a bucket gives principals outside zone
+// z, as IAM Access Analyzer reports them for S3 buckets
 // (https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-resources.html#access-analyzer-s3):
 //
 //   - its bucket policy, read like a role's trust policy (other accounts,
@@ -68,19 +68,18 @@ const (
 //     meaning, limits the policy to AWS services and the owner's account, so
 //     the policy gives no external access. BlockPublicAcls and
 //     BlockPublicPolicy refuse changes only and leave what is in force.
-func analyzeBucket(account string, b bucketConfig) []access {
+func analyzeBucket(z zone, b bucketConfig) []access {
 	bpa := pab(b.BucketBPA).Merge(pab(b.AccountBPA))
 	var out accesses
 	if b.Policy != "" {
 		if doc, err := policy.ParseGrammar(b.Policy, policy.KindResource); err == nil &&
 			(!bpa.RestrictPublicBuckets || !s3access.IsPublicPolicy(&policy.Policy{Doc: doc})) {
 			publicStmts := publicStatements(doc)
-			analyzeDoc(account, doc, &out, s3Actions, func(st *policy.Statement) bool { return publicStmts[st.Index] },
+			analyzeDoc(z, doc, &out, s3Actions, func(st *policy.Statement) bool { return publicStmts[st.Index] },
 				[]string{sourcePolicy})
 		}
 	}
 	if b.ACLsEnabled {
-		own := acl.CanonicalID(account)
 		for _, g := range b.Grants {
 			actions := s3access.BucketACLActions(g.Permission)
 			if len(actions) == 0 {
@@ -92,7 +91,7 @@ func analyzeBucket(account string, b bucketConfig) []access {
 					continue
 				}
 				out.add(access{Principal: map[string]string{"AWS": "*"}, Actions: actions, Public: true, Sources: []string{sourceACL}})
-			case g.Grantee.Type == acl.CanonicalUser && g.Grantee.ID != "" && g.Grantee.ID != own:
+			case g.Grantee.Type == acl.CanonicalUser && g.Grantee.ID != "" && !z.trustsCanonical(g.Grantee.ID):
 				out.add(access{Principal: map[string]string{"CanonicalUser": g.Grantee.ID}, Actions: actions, Sources: []string{sourceACL}})
 			}
 		}

@@ -55,7 +55,7 @@ func TestAnalyzeBucket(t *testing.T) {
 			[]access{{Principal: everyone, Actions: []string{"s3:GetObject"}, Public: true, Sources: []string{"POLICY"}}}},
 	}
 	for _, tt := range tests {
-		got := analyzeBucket(own, tt.b)
+		got := analyzeBucket(accountZone(own), tt.b)
 		if !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("%s:\n got %+v\nwant %+v", tt.name, got, tt.want)
 		}

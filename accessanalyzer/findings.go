@@ -84,21 +84,35 @@ func (s *Service) findingOps() []operation.Op {
 
 // analyzed is one resource of an account and the external access it gives.
 type analyzed struct {
-	arn, typ string
-	accesses []access
+	arn, typ, owner string
+	accesses        []access
+}
+
+// analyzeZone analyzes the resources of every account of zone z that an
+// external access analyzer of region looks at.
+func analyzeZone(ctx context.Context, tx store.ReadTx, z zone, region string) ([]analyzed, error) {
+	var out []analyzed
+	for _, account := range z.accounts {
+		rs, err := analyzeAccount(ctx, tx, z, account, region)
+		if err != nil {
+			return nil, fmt.Errorf("analyzing account %s: %w", account, err)
+		}
+		out = append(out, rs...)
+	}
+	return out, nil
 }
 
 // analyzeAccount analyzes the resources of account an external access
-// analyzer of region looks at: the account's IAM roles (global) and its S3
-// buckets in the region.
-func analyzeAccount(ctx context.Context, tx store.ReadTx, account, region string) ([]analyzed, error) {
+// analyzer of region looks at, against zone z: the account's IAM roles
+// (global) and its S3 buckets in the region.
+func analyzeAccount(ctx context.Context, tx store.ReadTx, z zone, account, region string) ([]analyzed, error) {
 	roles, err := store.ListValues[store.Role](ctx, tx, store.ListOptions{Kind: store.KindRole, Account: account})
 	if err != nil {
 		return nil, err
 	}
 	var out []analyzed
 	for _, r := range roles {
-		out = append(out, analyzed{arn: r.ARN, typ: typeRole, accesses: analyzeRole(account, r.AssumeRolePolicyDocument)})
+		out = append(out, analyzed{arn: r.ARN, typ: typeRole, owner: account, accesses: analyzeRole(z, r.AssumeRolePolicyDocument)})
 	}
 	names, err := store.ListValues[store.AccountBucket](ctx, tx, store.ListOptions{Kind: store.KindAccountBucket, Account: account})
 	if err != nil {
@@ -122,8 +136,8 @@ func analyzeAccount(ctx context.Context, tx store.ReadTx, account, region string
 		if b.Account != account || b.Region != region {
 			continue
 		}
-		out = append(out, analyzed{arn: bucketARN(b.Name), typ: typeBucket,
-			accesses: analyzeBucket(account, bucketConfigOf(&b, settings.PublicAccessBlock))})
+		out = append(out, analyzed{arn: bucketARN(b.Name), typ: typeBucket, owner: account,
+			accesses: analyzeBucket(z, bucketConfigOf(&b, settings.PublicAccessBlock))})
 	}
 	return out, nil
 }
@@ -143,14 +157,19 @@ func (f *findingRecord) same(acc access) bool {
 }
 
 // scan brings the findings of analyzer a up to date with the resources of
-// its account (analyzeAccount): a new access is a new finding (ARCHIVED if an archive rule
+// its zone of trust (analyzeZone): a new access is a new finding (ARCHIVED if an archive rule
 // matches it, else ACTIVE), an access that is gone resolves its finding, and
 // a resolved access that is back is active again. It writes only what
 // changed and returns the analyzer's findings.
 func (s *Service) scan(ctx context.Context, tx store.Tx, a *analyzerRecord, account string) ([]findingRecord, error) {
-	if a.unused() {
-		// Unused access is observed outside the transaction (findings);
-		// here the stored findings are what there is.
+	z, disabled, err := zoneOf(ctx, tx, a, account)
+	if err != nil {
+		return nil, err
+	}
+	if a.unused() || disabled != nil {
+		// Unused access is observed outside the transaction (findings),
+		// and a disabled analyzer updates nothing: here the stored
+		// findings are what there is.
 		m, err := storedFindings(ctx, tx, a, account)
 		if err != nil {
 			return nil, err
@@ -161,7 +180,7 @@ func (s *Service) scan(ctx context.Context, tx store.Tx, a *analyzerRecord, acco
 		}
 		return out, nil
 	}
-	resources, err := analyzeAccount(ctx, tx, account, a.Region)
+	resources, err := analyzeZone(ctx, tx, z, a.Region)
 	if err != nil {
 		return nil, err
 	}
@@ -192,7 +211,7 @@ func (s *Service) scan(ctx context.Context, tx store.Tx, a *analyzerRecord, acco
 				if err != nil {
 					return nil, err
 				}
-				f = findingRecord{ID: id, Resource: r.arn, ResourceType: r.typ, Owner: account, Principal: acc.Principal,
+				f = findingRecord{ID: id, Resource: r.arn, ResourceType: r.typ, Owner: r.owner, Principal: acc.Principal,
 					Action: acc.Actions, Condition: acc.Condition, IsPublic: acc.Public, Sources: acc.Sources,
 					Status: string(analyzerapi.FindingStatusACTIVE), CreatedAt: now, AnalyzedAt: now, UpdatedAt: now}
 				if a.archives(&f) {
@@ -245,13 +264,17 @@ func (s *Service) findings(ctx context.Context, c *identity.Caller, analyzerArn 
 		return a, nil, err
 	}
 	if a.unused() {
-		observed, err := s.observeUnused(ctx, c.Account, &a)
+		observed, disabled, err := s.observeUnused(ctx, c.Account, &a)
 		if err != nil {
 			return a, nil, serviceErr(fmt.Errorf("scanning %s: %w", a.ARN, err))
 		}
 		err = s.update(ctx, func(tx store.Tx) (err error) {
 			// Re-read: the analyzer may have changed (or gone) meanwhile.
 			if a, err = analyzerByARN(ctx, tx, c, analyzerArn); err != nil {
+				return err
+			}
+			if disabled {
+				fs, err = s.scan(ctx, tx, &a, c.Account) // the stored findings
 				return err
 			}
 			fs, err = s.reconcileUnused(ctx, tx, &a, c.Account, observed)
@@ -481,34 +504,33 @@ func (s *Service) updateFindings(ctx context.Context, c *identity.Caller, in *an
 	}))
 }
 
-// resourceRef is a resource an analyzer analyzes: its ARN, type and
-// creation date.
+// resourceRef is a resource an analyzer analyzes: its ARN, type, owner
+// account and creation date.
 type resourceRef struct {
-	arn, typ string
-	created  time.Time
+	arn, typ, owner string
+	created         time.Time
 }
 
-// resourceOf returns the resource an ARN names in the caller's account: an
+// resourceOf returns the resource an ARN names in an account of zone z: an
 // IAM role, or an S3 bucket of the caller's region.
-func resourceOf(ctx context.Context, tx store.ReadTx, c *identity.Caller, resourceArn string) (resourceRef, error) {
+func resourceOf(ctx context.Context, tx store.ReadTx, c *identity.Caller, z zone, resourceArn string) (resourceRef, error) {
 	if name, ok := strings.CutPrefix(resourceArn, "arn:aws:s3:::"); ok && name != "" && !strings.Contains(name, "/") {
 		b, err := store.GetJSON[store.Bucket](ctx, tx, store.KindBucket, "", name)
-		if isNotFound(err) || (err == nil && (b.Account != c.Account || b.Region != c.Region)) {
+		if isNotFound(err) || (err == nil && (!z.trusts(b.Account) || b.Region != c.Region)) {
 			return resourceRef{}, notFound("Resource "+resourceArn+" not found.", resourceArn, typeBucket)
 		}
-		return resourceRef{arn: resourceArn, typ: typeBucket, created: b.CreateDate}, err
+		return resourceRef{arn: resourceArn, typ: typeBucket, owner: b.Account, created: b.CreateDate}, err
 	}
-	prefix := "arn:aws:iam::" + c.Account + ":role/"
-	rest, ok := strings.CutPrefix(resourceArn, prefix)
-	if !ok || rest == "" {
+	account, rest, ok := strings.Cut(strings.TrimPrefix(resourceArn, "arn:aws:iam::"), ":role/")
+	if !strings.HasPrefix(resourceArn, "arn:aws:iam::") || !ok || rest == "" || !z.trusts(account) {
 		return resourceRef{}, notFound("Resource "+resourceArn+" is not an IAM role or S3 bucket of account "+c.Account+" that the analyzer can analyze.", resourceArn, typeRole)
 	}
 	name := rest[strings.LastIndex(rest, "/")+1:]
-	r, err := store.GetJSON[store.Role](ctx, tx, store.KindRole, c.Account, store.RoleKey(name))
+	r, err := store.GetJSON[store.Role](ctx, tx, store.KindRole, account, store.RoleKey(name))
 	if isNotFound(err) || (err == nil && r.ARN != resourceArn) {
 		return resourceRef{}, notFound("Resource "+resourceArn+" not found.", resourceArn, typeRole)
 	}
-	return resourceRef{arn: r.ARN, typ: typeRole, created: r.CreateDate}, err
+	return resourceRef{arn: r.ARN, typ: typeRole, owner: account, created: r.CreateDate}, err
 }
 
 // startResourceScan analyzes one role or bucket at once. Analysis is synchronous, so
@@ -519,16 +541,29 @@ func (s *Service) startResourceScan(ctx context.Context, c *identity.Caller, in 
 			return nil, err
 		}
 	}
-	if in.ResourceOwnerAccount != nil && *in.ResourceOwnerAccount != c.Account {
-		return nil, invalid("resourceOwnerAccount", "An analyzer with the account as its zone of trust scans resources of its own account only.")
-	}
 	return done(s.update(ctx, func(tx store.Tx) error {
 		a, err := analyzerByARN(ctx, tx, c, in.AnalyzerArn)
 		if err != nil {
 			return err
 		}
-		if _, err := resourceOf(ctx, tx, c, in.ResourceArn); err != nil {
+		z, _, err := zoneOf(ctx, tx, &a, c.Account)
+		if err != nil {
 			return err
+		}
+		if in.ResourceOwnerAccount != nil && *in.ResourceOwnerAccount != c.Account && !z.trusts(*in.ResourceOwnerAccount) {
+			if !a.org() {
+				return invalid("resourceOwnerAccount", "An analyzer with the account as its zone of trust scans resources of its own account only.")
+			}
+			// wording: not found in AWS docs
+			return invalid("resourceOwnerAccount", "Account "+*in.ResourceOwnerAccount+" is not in the analyzer's organization.")
+		}
+		ref, err := resourceOf(ctx, tx, c, z, in.ResourceArn)
+		if err != nil {
+			return err
+		}
+		if in.ResourceOwnerAccount != nil && *in.ResourceOwnerAccount != ref.owner {
+			// wording: not found in AWS docs
+			return notFound("Resource "+in.ResourceArn+" not found in account "+*in.ResourceOwnerAccount+".", in.ResourceArn, ref.typ)
 		}
 		_, err = s.scan(ctx, tx, &a, c.Account)
 		return err
@@ -548,7 +583,11 @@ func (s *Service) getAnalyzedResource(ctx context.Context, c *identity.Caller, i
 		if err != nil {
 			return err
 		}
-		if ref, err = resourceOf(ctx, tx, c, in.ResourceArn); err != nil {
+		z, _, err := zoneOf(ctx, tx, &a, c.Account)
+		if err != nil {
+			return err
+		}
+		if ref, err = resourceOf(ctx, tx, c, z, in.ResourceArn); err != nil {
 			return err
 		}
 		fs, err = s.scan(ctx, tx, &a, c.Account)
@@ -558,7 +597,7 @@ func (s *Service) getAnalyzedResource(ctx context.Context, c *identity.Caller, i
 		return nil, err
 	}
 	res := &analyzerapi.AnalyzedResource{ResourceArn: ref.arn, ResourceType: analyzerapi.ResourceType(ref.typ), CreatedAt: ref.created,
-		AnalyzedAt: s.now().UTC(), UpdatedAt: ref.created, ResourceOwnerAccount: c.Account, Actions: []string{}, SharedVia: []string{}}
+		AnalyzedAt: s.now().UTC(), UpdatedAt: ref.created, ResourceOwnerAccount: ref.owner, Actions: []string{}, SharedVia: []string{}}
 	var status *analyzerapi.FindingStatus
 	for _, f := range fs {
 		if f.Resource != ref.arn || f.Status == string(analyzerapi.FindingStatusRESOLVED) {
@@ -611,7 +650,7 @@ func (s *Service) getFindingsStatistics(ctx context.Context, c *identity.Caller,
 	}
 	var st analyzerapi.FindingsStatistics
 	if a.unused() {
-		st.UnusedAccessFindingsStatistics = unusedStatistics(c.Account, fs)
+		st.UnusedAccessFindingsStatistics = unusedStatistics(fs)
 	} else {
 		st.ExternalAccessFindingsStatistics = externalStatistics(fs)
 	}

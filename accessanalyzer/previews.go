@@ -184,11 +184,12 @@ type errInvalidConfiguration struct{}
 
 func (errInvalidConfiguration) Error() string { return "invalid configuration" }
 
-// proposedAccess returns the accesses a proposed configuration would give:
+// proposedAccess returns the accesses a proposed configuration of a
+// resource of account would give principals outside zone z:
 // what is not proposed is taken from the existing resource, or the defaults
 // of a new one (a bucket without policy, with its owner's grant only and
 // Block Public Access off; a new role must have a trust policy).
-func proposedAccess(ctx context.Context, tx store.ReadTx, account string, p proposal) ([]access, error) {
+func proposedAccess(ctx context.Context, tx store.ReadTx, z zone, account string, p proposal) ([]access, error) {
 	if p.role != nil {
 		doc := p.role.TrustPolicy
 		if doc == nil {
@@ -209,7 +210,7 @@ func proposedAccess(ctx context.Context, tx store.ReadTx, account string, p prop
 		if _, err := policy.Parse(*doc, policy.KindTrust); err != nil {
 			return nil, errInvalidConfiguration{}
 		}
-		return analyzeRole(account, *doc), nil
+		return analyzeRole(z, *doc), nil
 	}
 	name := strings.TrimPrefix(p.arn, "arn:aws:s3:::")
 	settings, err := accountS3(ctx, tx, account)
@@ -243,7 +244,7 @@ func proposedAccess(ctx context.Context, tx store.ReadTx, account string, p prop
 			return nil, errInvalidConfiguration{}
 		}
 	}
-	return analyzeBucket(account, cfg), nil
+	return analyzeBucket(z, cfg), nil
 }
 
 // compare turns the accesses a proposal gives into preview findings against
@@ -348,8 +349,15 @@ func (s *Service) createAccessPreview(ctx context.Context, c *identity.Caller, i
 		if in.ClientToken != nil {
 			rec.ClientToken = *in.ClientToken
 		}
+		z, disabled, err := zoneOf(ctx, tx, &a, c.Account)
+		if err != nil {
+			return err
+		}
+		if disabled != nil {
+			z = accountZone(c.Account)
+		}
 		for _, p := range props {
-			accs, err := proposedAccess(ctx, tx, c.Account, p)
+			accs, err := proposedAccess(ctx, tx, z, c.Account, p)
 			if errors.As(err, new(errInvalidConfiguration)) {
 				rec.Status, rec.Reason, rec.Findings = string(analyzerapi.AccessPreviewStatusFAILED),
 					string(analyzerapi.AccessPreviewStatusReasonCodeINVALID_CONFIGURATION), nil

@@ -1,7 +1,8 @@
 // Package accessanalyzer is IAM Access Analyzer: policy validation
 // (ValidatePolicy, with the checks of policy/validate) and external access
-// analyzers whose zone of trust is the account. An analyzer reports the IAM
-// roles whose trust policy lets a principal outside the account (another
+// analyzers whose zone of trust is the account or, for organization
+// analyzers, the organization (organization.go). An analyzer reports the IAM
+// roles whose trust policy lets a principal outside the zone (another
 // account, a federated identity provider, or anyone) assume them, and the S3
 // buckets whose policy or ACL gives such principals access under the Block
 // Public Access in force (buckets.go), with AWS's finding shape (resource,
@@ -11,7 +12,8 @@
 // those findings (previews.go); and policy generation (StartPolicyGeneration and its
 // jobs), which writes least-privilege policies from what a user or role did,
 // read from the audit trail (generation.go); and unused access analyzers
-// (ACCOUNT_UNUSED_ACCESS), whose findings V2 report roles, access keys,
+// (ACCOUNT_UNUSED_ACCESS, ORGANIZATION_UNUSED_ACCESS), whose findings V2
+// report roles, access keys,
 // console passwords and permissions not used within the analyzer's age,
 // from the store's last-used dates and the audit trail (unused.go), with
 // recommendations for unused permissions (recommend.go); and the tags of

@@ -1,6 +1,7 @@
 package accessanalyzer
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -112,6 +113,7 @@ type entity struct {
 	role           bool
 	// lastUsed is a role's RoleLastUsed.
 	lastUsed time.Time
+	tags     []store.Tag
 }
 
 // unusedState is what the store says of the account's users and roles.
@@ -139,7 +141,7 @@ func (s *Service) readState(ctx context.Context, account string) (unusedState, e
 			return err
 		}
 		for _, u := range users {
-			st.entities = append(st.entities, entity{arn: u.ARN, name: u.Name, typ: string(analyzerapi.ResourceTypeAWSIAMUser), created: u.CreateDate})
+			st.entities = append(st.entities, entity{arn: u.ARN, name: u.Name, typ: string(analyzerapi.ResourceTypeAWSIAMUser), created: u.CreateDate, tags: u.Tags})
 			lp, err := store.GetJSON[store.LoginProfile](ctx, tx, store.KindLoginProfile, account, store.LoginProfileKey(u.Name))
 			switch {
 			case err == nil:
@@ -176,23 +178,53 @@ func (s *Service) readState(ctx context.Context, account string) (unusedState, e
 			if r.ServiceLinked {
 				continue
 			}
-			st.entities = append(st.entities, entity{arn: r.ARN, name: r.Name, typ: typeRole, created: r.CreateDate, role: true, lastUsed: r.RoleLastUsed.Date})
+			st.entities = append(st.entities, entity{arn: r.ARN, name: r.Name, typ: typeRole, created: r.CreateDate, role: true, lastUsed: r.RoleLastUsed.Date,
+				tags: r.Tags})
 		}
 		return nil
 	})
 	return st, err
 }
 
-// observeUnused computes the unused access the analyzer reports now, keyed
-// by finding key; the records carry type, resource and details only.
-func (s *Service) observeUnused(ctx context.Context, account string, a *analyzerRecord) (map[string]findingRecord, error) {
+// observeUnused computes the unused access analyzer a of account reports
+// now, in every account of its zone of trust but those its exclusions name,
+// keyed by finding key; the records carry type, resource, owner and details
+// only. disabled is set, and nothing observed, when a is a disabled
+// organization analyzer.
+func (s *Service) observeUnused(ctx context.Context, account string, a *analyzerRecord) (out map[string]findingRecord, disabled bool, err error) {
+	var z zone
+	var reason *analyzerapi.ReasonCode
+	if err := s.view(ctx, func(tx store.ReadTx) (err error) {
+		z, reason, err = zoneOf(ctx, tx, a, account)
+		return err
+	}); err != nil {
+		return nil, false, err
+	}
+	if reason != nil {
+		return nil, true, nil
+	}
+	out = map[string]findingRecord{}
+	for _, acct := range z.accounts {
+		if accountExcluded(a.Exclusions, acct) {
+			continue
+		}
+		if err := s.observeAccount(ctx, acct, a, out); err != nil {
+			return nil, false, fmt.Errorf("account %s: %w", acct, err)
+		}
+	}
+	return out, false, nil
+}
+
+// observeAccount adds to out the unused access of account's users and
+// roles that a reports.
+func (s *Service) observeAccount(ctx context.Context, account string, a *analyzerRecord, out map[string]findingRecord) error {
 	st, err := s.readState(ctx, account)
 	if err != nil {
-		return nil, err
+		return err
 	}
+	st.entities = slices.DeleteFunc(st.entities, func(e entity) bool { return excluded(a.Exclusions, account, e.tags) })
 	now := s.now().UTC()
 	cutoff := now.AddDate(0, 0, -a.UnusedAccessAge)
-	out := map[string]findingRecord{}
 	add := func(typ analyzerapi.FindingType, resource, resourceType string, d unusedDetail) {
 		f := findingRecord{FindingType: string(typ), Resource: resource, ResourceType: resourceType, Owner: account, Unused: &d}
 		out[f.key()] = f
@@ -217,6 +249,9 @@ func (s *Service) observeUnused(ctx context.Context, account string, a *analyzer
 		}
 	}
 	for userARN, p := range st.passwords {
+		if !slices.ContainsFunc(st.entities, func(e entity) bool { return e.arn == userARN }) {
+			continue // excluded
+		}
 		if p.since.Before(cutoff) {
 			add(analyzerapi.FindingTypeUnusedIAMUserPassword, userARN, string(analyzerapi.ResourceTypeAWSIAMUser),
 				unusedDetail{LastAccessed: timeIf(p.used, p.since)})
@@ -247,12 +282,12 @@ func (s *Service) observeUnused(ctx context.Context, account string, a *analyzer
 			continue // deleted since the store was read
 		}
 		if err != nil {
-			return nil, fmt.Errorf("policies of %s: %w", e.arn, err)
+			return fmt.Errorf("policies of %s: %w", e.arn, err)
 		}
 		allowed := lastaccess.Allowed(set.Identity)
 		uses, err := lastaccess.Read(tctx, s.trail, account, e.arn, now.Add(-lastaccess.TrackingPeriod), lastaccess.Complete(allowed, true))
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if e.role {
 			last := e.lastUsed
@@ -284,7 +319,7 @@ func (s *Service) observeUnused(ctx context.Context, account string, a *analyzer
 			}
 		}
 	}
-	return out, nil
+	return nil
 }
 
 func userARNOf(es []entity, name string) string {
@@ -415,15 +450,21 @@ func (f *findingRecord) typeOf() analyzerapi.FindingType {
 }
 
 // statistics counts an unused access analyzer's findings
-// (GetFindingsStatistics): active ones by type, and all by status.
-func unusedStatistics(account string, fs []findingRecord) *analyzerapi.UnusedAccessFindingsStatistics {
+// (GetFindingsStatistics): active ones by type, and all by status; the
+// accounts with active findings (topAccounts), most first.
+func unusedStatistics(fs []findingRecord) *analyzerapi.UnusedAccessFindingsStatistics {
 	var active, archived, resolved int32
 	byType := map[string]int32{}
+	byAccount := map[string]map[string]int32{}
 	for _, f := range fs {
 		switch f.Status {
 		case string(analyzerapi.FindingStatusACTIVE):
 			active++
 			byType[f.FindingType]++
+			if byAccount[f.Owner] == nil {
+				byAccount[f.Owner] = map[string]int32{}
+			}
+			byAccount[f.Owner][f.FindingType]++
 		case string(analyzerapi.FindingStatusARCHIVED):
 			archived++
 		default:
@@ -437,15 +478,20 @@ func unusedStatistics(account string, fs []findingRecord) *analyzerapi.UnusedAcc
 		types = append(types, t)
 	}
 	slices.Sort(types)
-	details := map[string]int32{}
 	for _, t := range types {
 		n := byType[t]
 		out.UnusedAccessTypeStatistics = append(out.UnusedAccessTypeStatistics, analyzerapi.UnusedAccessTypeStatistics{UnusedAccessType: str(t), Total: &n})
-		details[t] = n
 	}
-	if active > 0 {
-		out.TopAccounts = append(out.TopAccounts, analyzerapi.FindingAggregationAccountDetails{Account: str(account), NumberOfActiveFindings: &active, Details: details})
+	for acct, details := range byAccount {
+		var n int32
+		for _, c := range details {
+			n += c
+		}
+		out.TopAccounts = append(out.TopAccounts, analyzerapi.FindingAggregationAccountDetails{Account: str(acct), NumberOfActiveFindings: &n, Details: details})
 	}
+	slices.SortFunc(out.TopAccounts, func(x, y analyzerapi.FindingAggregationAccountDetails) int {
+		return cmp.Or(cmp.Compare(*y.NumberOfActiveFindings, *x.NumberOfActiveFindings), cmp.Compare(*x.Account, *y.Account))
+	})
 	return out
 }
 

@@ -60,7 +60,9 @@ func listAll(t *testing.T, c *awsaa.Client, analyzer string, maxResults int32, f
 			t.Fatalf("page of %d findings for maxResults %d", len(page.Findings), maxResults)
 		}
 		for _, f := range page.Findings {
-			if *f.ResourceOwnerAccount != testserver.AccountID || f.CreatedAt == nil || f.UpdatedAt == nil || f.AnalyzedAt == nil {
+			// The owner is the account of the user or role (an
+			// organization analyzer's findings span accounts).
+			if parts := strings.Split(aws.ToString(f.Resource), ":"); len(parts) < 5 || *f.ResourceOwnerAccount != parts[4] || f.CreatedAt == nil || f.UpdatedAt == nil || f.AnalyzedAt == nil {
 				t.Errorf("finding summary %+v", f)
 			}
 			out = append(out, unusedFinding{id: *f.Id, typ: string(f.FindingType), resource: aws.ToString(f.Resource), status: string(f.Status)})
