@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -311,6 +312,25 @@ var sdkCalls = map[string]func(c *s3.Client) error{
 	},
 	"GetObjectLockConfiguration": func(c *s3.Client) error {
 		_, err := c.GetObjectLockConfiguration(ctx, &s3.GetObjectLockConfigurationInput{Bucket: aws.String("bkt")})
+		return err
+	},
+	"PutObjectRetention": func(c *s3.Client) error {
+		_, err := c.PutObjectRetention(ctx, &s3.PutObjectRetentionInput{Bucket: aws.String("bkt"), Key: aws.String("k"),
+			Retention: &types.ObjectLockRetention{Mode: types.ObjectLockRetentionModeGovernance,
+				RetainUntilDate: aws.Time(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))}})
+		return err
+	},
+	"GetObjectRetention": func(c *s3.Client) error {
+		_, err := c.GetObjectRetention(ctx, &s3.GetObjectRetentionInput{Bucket: aws.String("bkt"), Key: aws.String("k")})
+		return err
+	},
+	"PutObjectLegalHold": func(c *s3.Client) error {
+		_, err := c.PutObjectLegalHold(ctx, &s3.PutObjectLegalHoldInput{Bucket: aws.String("bkt"), Key: aws.String("k"),
+			LegalHold: &types.ObjectLockLegalHold{Status: types.ObjectLockLegalHoldStatusOn}})
+		return err
+	},
+	"GetObjectLegalHold": func(c *s3.Client) error {
+		_, err := c.GetObjectLegalHold(ctx, &s3.GetObjectLegalHoldInput{Bucket: aws.String("bkt"), Key: aws.String("k")})
 		return err
 	},
 }

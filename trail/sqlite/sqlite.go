@@ -245,12 +245,19 @@ func (s *Store) write(ctx context.Context, entries []trail.Entry, sync bool) err
 		return err
 	}
 	s.mu.Lock()
+	before := len(s.queue)
 	s.queue = append(s.queue, items...)
 	s.written = items[len(items)-1].end
+	// Wake the indexer only when it waits for entries (the queue was
+	// empty) or when its gathering can end (the queue reached a batch):
+	// waking it for every write cost every request a goroutine switch.
+	wake := before == 0 || (before < maxIndexBatch && len(s.queue) >= maxIndexBatch)
 	s.mu.Unlock()
-	select {
-	case s.more <- struct{}{}:
-	default:
+	if wake {
+		select {
+		case s.more <- struct{}{}:
+		default:
+		}
 	}
 	return nil
 }
