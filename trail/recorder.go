@@ -131,7 +131,7 @@ func (r *Recorder) Record(ctx context.Context, entries []Entry) error {
 			}
 			// Woken to lead.
 		case <-ctx.Done():
-			return r.abandon(p, ctx)
+			return r.abandon(ctx, p)
 		}
 	}
 }
@@ -140,7 +140,7 @@ func (r *Recorder) Record(ctx context.Context, entries []Entry) error {
 // yet being written it leaves the queue (and, were it the next leader,
 // passes the lead on); otherwise the batch may still commit, and the caller
 // is told it did not.
-func (r *Recorder) abandon(p *pending, ctx context.Context) error {
+func (r *Recorder) abandon(ctx context.Context, p *pending) error {
 	r.mu.Lock()
 	if p.done {
 		r.mu.Unlock()

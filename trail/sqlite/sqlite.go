@@ -105,7 +105,7 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 	dir := filepath.Join(filepath.Dir(path), strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)))
 	seg, err := openSegments(dir, opts.SegmentSize)
 	if err != nil {
-		db.Close()
+		_ = db.Close() // the error returned is the one that matters
 		return nil, err
 	}
 	s := &Store{db: db, seg: seg, timeout: timeout, sync: opts.Sync, log: opts.Log,
@@ -114,13 +114,13 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 	// Opening may convert a large trail: it is bounded by the caller's
 	// context only.
 	if err := s.recover(ctx); err != nil {
-		s.seg.close()
-		db.Close()
+		_ = s.seg.close() // the error returned is the one that matters
+		_ = db.Close()
 		return nil, err
 	}
 	if err := s.upgrade(ctx, filepath.Join(filepath.Dir(path), "trail.journal")); err != nil {
-		s.seg.close()
-		db.Close()
+		_ = s.seg.close() // the error returned is the one that matters
+		_ = db.Close()
 		return nil, err
 	}
 	go s.runIndexer()
@@ -485,7 +485,7 @@ func (s *Store) index(ctx context.Context, items []item, also func(ctx context.C
 	if err != nil {
 		return mapErr(ctx, err, "prepare insert event id")
 	}
-	defer ins.Close()
+	defer ins.Close() //nolint:errcheck // a statement of a transaction that ends anyway
 	lists := map[postingKey][]int64{}
 	var order []postingKey
 	type segInfo struct{ first, last, maxTime int64 }
@@ -525,7 +525,7 @@ func (s *Store) index(ctx context.Context, items []item, also func(ctx context.C
 	if err != nil {
 		return mapErr(ctx, err, "prepare insert posting")
 	}
-	defer post.Close()
+	defer post.Close() //nolint:errcheck // a statement of a transaction that ends anyway
 	for _, k := range order {
 		seqs := lists[k]
 		if _, err := post.ExecContext(sctx, k.account, k.management, k.attr, k.value, k.sec, seqs[0], encodeSeqs(seqs)); err != nil {
