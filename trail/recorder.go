@@ -111,12 +111,15 @@ func (r *Recorder) Record(ctx context.Context, entries []Entry) error {
 		return stopped
 	}
 	r.queue = append(r.queue, p)
+	// lead is this goroutine's copy of p.lead, which other goroutines
+	// write under r.mu (handOver, lead).
+	lead := false
 	if !r.writing {
-		r.writing, p.lead = true, true
+		r.writing, p.lead, lead = true, true, true
 	}
 	r.mu.Unlock()
 	for {
-		if p.lead {
+		if lead {
 			r.lead(ctx)
 			// The leader's own call is in the first batch it writes.
 			return p.err
@@ -124,12 +127,12 @@ func (r *Recorder) Record(ctx context.Context, entries []Entry) error {
 		select {
 		case <-p.wake:
 			r.mu.Lock()
-			isDone := p.done
+			isDone, isLead, err := p.done, p.lead, p.err
 			r.mu.Unlock()
 			if isDone {
-				return p.err
+				return err
 			}
-			// Woken to lead.
+			lead = isLead // woken to lead
 		case <-ctx.Done():
 			return r.abandon(ctx, p)
 		}
