@@ -34,17 +34,8 @@ aa() {
     py_as "$who" rest_call.py access-analyzer "$op" POST "/policy/$cmd" "$params"
   fi
 }
-aa_ok() {
-  aa "$@"
-  [ "$RC" -eq 0 ] || fail "expected success from $2: $ERR_CODE $ERR_MSG"
-}
-aa_err() {
-  local want=$1
-  shift
-  aa "$@"
-  [ "$RC" -ne 0 ] || fail "expected $want from $2, the call succeeded"
-  [ "$ERR_CODE" = "$want" ] || fail "expected $want from $2, got $ERR_CODE: $ERR_MSG"
-}
+aa_ok() { aa "$@"; succeeded "$2"; }
+aa_err() { local want=$1; shift; aa "$@"; failed_with "$want" "$2"; }
 nna() { # NEW EXISTING : check-no-new-access of identity policies
   jq -n -c --arg n "$1" --arg e "$2" '{newPolicyDocument: $n, existingPolicyDocument: $e, policyType: "IDENTITY_POLICY"}'
 }
