@@ -81,6 +81,7 @@ type worker struct {
 	errs   map[string]*errorCount
 	buf    bytes.Buffer
 	failed int64
+	raw    rawConn // -wire raw: the worker's connection
 }
 
 // measure runs, at each concurrency level, a warm-up of every target, then
@@ -157,6 +158,7 @@ func (g *generator) round(ctx context.Context, t target, c int, d time.Duration)
 			for ctx.Err() == nil && time.Now().Before(end) && sent.Add(1) <= g.cfg.maxRequests {
 				g.one(ctx, t, w)
 			}
+			w.raw.close()
 		})
 	}
 	wg.Wait()
@@ -184,6 +186,10 @@ func (g *generator) round(ctx context.Context, t target, c int, d time.Duration)
 // one sends one request and records its latency, and its error if any: a
 // transport failure or any status other than 2xx.
 func (g *generator) one(ctx context.Context, t target, w *worker) {
+	if g.cfg.wire == wireRaw {
+		g.oneRaw(ctx, t, w)
+		return
+	}
 	begin := time.Now()
 	req, err := t.request(ctx, g.signer)
 	if err != nil {
@@ -206,6 +212,26 @@ func (g *generator) one(ctx context.Context, t target, w *worker) {
 		g.fail(t, w, transportError(rerr), rerr.Error())
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
 		g.fail(t, w, fmt.Sprintf("HTTP %d %s", resp.StatusCode, errorCode(w.buf.Bytes())), w.buf.String())
+	}
+}
+
+// oneRaw is one for -wire raw: the target's request of this second, sent
+// on the worker's own connection.
+func (g *generator) oneRaw(ctx context.Context, t target, w *worker) {
+	begin := time.Now()
+	wire, err := t.wire(ctx, g.signer, begin)
+	if err != nil {
+		g.fail(t, w, "signing: "+err.Error(), "")
+		w.lat = append(w.lat, time.Since(begin))
+		return
+	}
+	status, err := w.raw.roundTrip(t.host, wire, g.cfg.timeout, &w.buf)
+	w.lat = append(w.lat, time.Since(begin))
+	switch {
+	case err != nil:
+		g.fail(t, w, transportError(err), err.Error())
+	case status < 200 || status > 299:
+		g.fail(t, w, fmt.Sprintf("HTTP %d %s", status, errorCode(w.buf.Bytes())), w.buf.String())
 	}
 }
 

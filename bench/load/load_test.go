@@ -43,8 +43,15 @@ func startTestFloor(t *testing.T) *floor {
 // The floor answers requests the SDK's signer signed, and the generator
 // counts them: every round has requests, no errors, ordered percentiles.
 func TestFloorServesSignedRequests(t *testing.T) {
+	for _, wire := range []string{wireRaw, wireHTTP} {
+		t.Run(wire, func(t *testing.T) { testFloorServes(t, wire) })
+	}
+}
+
+func testFloorServes(t *testing.T, wire string) {
 	f := startTestFloor(t)
 	cfg := shortConfig(1, 4)
+	cfg.wire = wire
 	g := newGenerator(cfg, quietLog(t))
 	defer g.close()
 	rows, err := g.measure(t.Context(), []target{floorTarget("http://"+f.addr, cfg.region)})
@@ -70,9 +77,16 @@ func TestFloorServesSignedRequests(t *testing.T) {
 // A request signed with the wrong secret is refused by the floor's verifier
 // with STS's SignatureDoesNotMatch, 403, and every one counts as an error.
 func TestFloorRefusesBadSignatures(t *testing.T) {
+	for _, wire := range []string{wireRaw, wireHTTP} {
+		t.Run(wire, func(t *testing.T) { testFloorRefuses(t, wire) })
+	}
+}
+
+func testFloorRefuses(t *testing.T, wire string) {
 	f := startTestFloor(t)
 	cfg := shortConfig(2)
 	cfg.rounds = 1
+	cfg.wire = wire
 	g := newGenerator(cfg, quietLog(t))
 	defer g.close()
 	bad := floorTarget("http://"+f.addr, cfg.region)

@@ -82,6 +82,7 @@ type config struct {
 	maxRequests  int64
 	timeout      time.Duration
 	json         bool
+	wire         string // wireRaw or wireHTTP
 }
 
 func main() {
@@ -191,6 +192,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.Int64Var(&cfg.maxRequests, "max-requests", 2_000_000, "hard cap on the requests of one round")
 	fs.DurationVar(&cfg.timeout, "timeout", 10*time.Second, "timeout of one request")
 	fs.BoolVar(&cfg.json, "json", false, "write JSON instead of the Markdown table")
+	fs.StringVar(&cfg.wire, "wire", wireRaw, "how requests are sent: raw (each target's request signed once a second, sent on a keep-alive TCP connection per worker: the generator's own cost kept small) or http (signed per request, net/http's client)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
@@ -217,6 +219,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return config{}, fmt.Errorf("-max-requests %d must be positive", cfg.maxRequests)
 	case cfg.timeout <= 0 || cfg.timeout > time.Minute:
 		return config{}, fmt.Errorf("-timeout %v is outside (0, 1m]", cfg.timeout)
+	}
+	if cfg.wire != wireRaw && cfg.wire != wireHTTP {
+		return config{}, fmt.Errorf("-wire %q: raw or http", cfg.wire)
 	}
 	if cfg.serveFloor != 0 {
 		if cfg.serveFloor < 0 || cfg.serveFloor > maxRunTime {
@@ -254,6 +259,13 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		cfg.endpoint = strings.TrimRight(cfg.endpoint, "/")
 		if !strings.HasPrefix(cfg.endpoint, "http://") && !strings.HasPrefix(cfg.endpoint, "https://") {
 			return config{}, fmt.Errorf("-endpoint %q is not an http(s) URL", cfg.endpoint)
+		}
+	}
+	if cfg.wire == wireRaw {
+		for _, u := range []string{cfg.endpoint, cfg.compareURL, cfg.floorURL} {
+			if _, err := hostOf(u); u != "" && err != nil {
+				return config{}, err
+			}
 		}
 	}
 	if cfg.compareURL != "" {

@@ -12,6 +12,9 @@
 # started with those flags and every scenario is measured on it too, in the
 # same interleaved rounds (rows "SCENARIO (compare)"): the audit trail's cost
 # in one run is GATEHOUSE_COMPARE_ARGS=--audit=false bench/load/run.sh.
+# With GATEHOUSE_COMPARE_BUILD set (go build flags, e.g. -pgo=off) the compared
+# gatehouse is a binary built with those flags: the profile-guided build's gain
+# in one run is GATEHOUSE_COMPARE_BUILD=-pgo=off bench/load/run.sh.
 #   usage: bench/load/run.sh [extra load flags, e.g. -duration 5s -json]
 # Defaults: 3 rounds of 3 s after a 0.5 s warm-up per level (about 2.5 min in all).
 set -euo pipefail
@@ -33,6 +36,12 @@ trap cleanup EXIT INT TERM
 
 echo "building gatehouse and the load generator..." >&2
 (cd "$ROOT" && go build -o "$TMP/gatehouse" ./cmd/gatehouse)
+cbin="$TMP/gatehouse"
+if [ -n "${GATEHOUSE_COMPARE_BUILD:-}" ]; then
+  cbin="$TMP/gatehouse-compare"
+  # shellcheck disable=SC2086
+  (cd "$ROOT" && go build ${GATEHOUSE_COMPARE_BUILD} -o "$cbin" ./cmd/gatehouse)
+fi
 (cd "$BENCH" && go build -o "$TMP/load" ./load)
 
 export GATEHOUSE_ACCOUNT_ID=123456789012
@@ -51,7 +60,7 @@ pid=$!
 # of its own, a fresh one each run: the run leaves its tables there, with
 # keys sealed by that run's master key.
 compare=()
-clabel=${GATEHOUSE_COMPARE_ARGS:-}
+clabel=$(echo "${GATEHOUSE_COMPARE_BUILD:-} ${GATEHOUSE_COMPARE_ARGS:-}" | xargs)
 cstore=(--data "$TMP/data-compare")
 ckey=
 if [ -n "${GATEHOUSE_COMPARE_STORE:-}" ]; then
@@ -59,9 +68,9 @@ if [ -n "${GATEHOUSE_COMPARE_STORE:-}" ]; then
   ckey=$(head -c 32 /dev/urandom | base64)
   clabel="postgres ${clabel}"
 fi
-if [ -n "${GATEHOUSE_COMPARE_ARGS:-}${GATEHOUSE_COMPARE_STORE:-}" ]; then
+if [ -n "${GATEHOUSE_COMPARE_ARGS:-}${GATEHOUSE_COMPARE_STORE:-}${GATEHOUSE_COMPARE_BUILD:-}" ]; then
   # shellcheck disable=SC2086
-  GATEHOUSE_MASTER_KEY=$ckey timeout 600 "$TMP/gatehouse" serve --addr 127.0.0.1:0 "${cstore[@]}" --log-format text \
+  GATEHOUSE_MASTER_KEY=$ckey timeout 600 "$cbin" serve --addr 127.0.0.1:0 "${cstore[@]}" --log-format text \
     ${GATEHOUSE_COMPARE_ARGS:-} >"$TMP/compare.log" 2>&1 &
   cpid=$!
 fi

@@ -69,18 +69,22 @@ type target struct {
 	name        string // the report's row label
 	floor       bool   // the floor, not Gatehouse
 	url         string
+	host        string // host:port of url, for -wire raw
 	service     string // signing name: iam or sts
 	region      string
 	body        []byte
 	payloadHash string // hex SHA-256 of body
 	creds       aws.Credentials
+	signed      *signedCache // the request signed for the current second (-wire raw)
 }
 
 // newTarget pre-builds the request of an operation.
 func newTarget(name, endpoint, service, region string, form url.Values, creds aws.Credentials) target {
 	body := []byte(form.Encode())
 	sum := sha256.Sum256(body)
+	host, _ := hostOf(endpoint) // -wire raw refuses other URLs in parseFlags
 	return target{
+		host:        host,
 		name:        name,
 		url:         endpoint + "/",
 		service:     service,
@@ -88,6 +92,7 @@ func newTarget(name, endpoint, service, region string, form url.Values, creds aw
 		body:        body,
 		payloadHash: hex.EncodeToString(sum[:]),
 		creds:       creds,
+		signed:      &signedCache{},
 	}
 }
 
@@ -101,13 +106,18 @@ func getCallerIdentityForm() url.Values {
 // v4 signer at the current time (adding X-Amz-Date, X-Amz-Security-Token
 // for a session, and Authorization).
 func (t *target) request(ctx context.Context, signer *v4.Signer) (*http.Request, error) {
+	return t.requestAt(ctx, signer, time.Now().UTC())
+}
+
+// requestAt is request signed at now.
+func (t *target) requestAt(ctx context.Context, signer *v4.Signer, now time.Time) (*http.Request, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.url, bytes.NewReader(t.body))
 	if err != nil {
 		return nil, fmt.Errorf("building the request: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
 	req.Header.Set("User-Agent", "gatehouse-load")
-	if err := signer.SignHTTP(ctx, t.creds, req, t.payloadHash, t.service, t.region, time.Now().UTC()); err != nil {
+	if err := signer.SignHTTP(ctx, t.creds, req, t.payloadHash, t.service, t.region, now); err != nil {
 		return nil, fmt.Errorf("signing the request: %w", err)
 	}
 	return req, nil

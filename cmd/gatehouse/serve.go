@@ -13,12 +13,14 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+
 	"github.com/spf13/cobra"
 
 	"github.com/gatehouse-iam/gatehouse/app"
@@ -67,6 +69,9 @@ type serveConfig struct {
 	Audit auditConfig
 	// Principals bounds the authorization view's cache of policy sets.
 	Principals int
+	// CPUProfile, when set, is the file a CPU profile of the whole run is
+	// written to (hidden flag --cpu-profile, for profile-guided builds).
+	CPUProfile string
 	// MaxAccessKeyAgeDays is the age in days past which an active access
 	// key is due for rotation (--max-access-key-age); zero means 90.
 	MaxAccessKeyAgeDays int
@@ -177,6 +182,8 @@ management account; the others find it.`,
 	f.IntVar(&c.Principals, "principal-cache", authview.DefaultPrincipals, "principals whose compiled policy sets are kept in memory (about 10 KB each); the least used are evicted and reloaded from the store when they call again")
 	f.StringVar(&c.PublicURL, "public-url", "", "URL at which clients and relying parties reach this server (http[s]://host[:port]), under which outbound identity federation's issuers live; give it behind a proxy or in a cluster (default: the --addr listener's address)")
 	f.BoolVar(&c.Audit.Sync, "audit-fsync", false, "fsync the audit trail's segment before answering each request, so that its event survives a crash of the machine too (a crash of the process never loses one)")
+	f.StringVar(&c.CPUProfile, "cpu-profile", "", "write a CPU profile of the whole run to this file when the server stops (for a profile-guided build: bench/pgo.sh)")
+	_ = f.MarkHidden("cpu-profile")
 	f.IntVar(&c.MaxAccessKeyAgeDays, "max-access-key-age", 90, "days after its creation at which an active access key is due for rotation (AWS Config's access-keys-rotated maxAccessKeyAge): reported by unused access analyzers (IAMUserAccessKeyNotRotated findings) and the console's dashboard")
 	return cmd
 }
@@ -204,6 +211,17 @@ func serve(ctx context.Context, c *serveConfig, stdout, stderr io.Writer) error 
 		return err
 	}
 	started := time.Now()
+	if c.CPUProfile != "" {
+		stop, err := startCPUProfile(c.CPUProfile)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if err := stop(); err != nil {
+				log.Error("writing the CPU profile", "err", err)
+			}
+		}()
+	}
 	keyOpts := keyring.Options{KeyFile: c.MasterKeyFile, EnvValue: os.Getenv(keyring.EnvVar), Rand: rand.Reader}
 	if c.StoreDSN == "" {
 		if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
@@ -433,4 +451,21 @@ func publicURL(c *serveConfig, addr net.Addr) string {
 		host = "127.0.0.1"
 	}
 	return scheme + "://" + net.JoinHostPort(host, port)
+}
+
+// startCPUProfile profiles the process's CPU into path until the returned
+// function is called.
+func startCPUProfile(path string) (func() error, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpu-profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("--cpu-profile: %w", err)
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		return f.Close()
+	}, nil
 }
