@@ -6,6 +6,8 @@ import (
 	"crypto/rand"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -147,5 +149,24 @@ func TestServeMaxAccessKeyAge(t *testing.T) {
 		if (err == nil) != c.ok || err != nil && !strings.Contains(err.Error(), "--max-access-key-age") {
 			t.Errorf("--max-access-key-age %d: %v", c.days, err)
 		}
+	}
+}
+
+// --cpu-profile writes a profile when the run ends, and an unwritable path
+// is refused before the server starts.
+func TestCPUProfile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cpu.pprof")
+	stop, err := startCPUProfile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
+		t.Fatalf("profile %v, %v: want a non-empty file", fi, err)
+	}
+	if _, err := startCPUProfile(filepath.Join(t.TempDir(), "missing", "cpu.pprof")); err == nil || !strings.Contains(err.Error(), "--cpu-profile") {
+		t.Fatalf("unwritable path: %v", err)
 	}
 }
