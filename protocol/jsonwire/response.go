@@ -3,7 +3,8 @@ package jsonwire
 import (
 	"fmt"
 	"net/http"
-	"strconv"
+
+	"github.com/gatehouse-iam/gatehouse/protocol/header"
 )
 
 // Marshal renders a successful response body with encode (a service's
@@ -25,9 +26,8 @@ func Marshal(encode func(*Encoder, any) bool, out any) []byte {
 // Content-Length, the x-amzn-RequestId header and body.
 func Write(w http.ResponseWriter, status int, contentType, requestID string, body []byte) error {
 	h := w.Header()
-	h.Set("Content-Type", contentType)
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	h.Set("x-amzn-RequestId", requestID)
+	h["Content-Type"] = []string{contentType}
+	header.Set(h, nil, len(body), requestID)
 	w.WriteHeader(status)
 	if _, err := w.Write(body); err != nil {
 		return fmt.Errorf("write response: %w", err)

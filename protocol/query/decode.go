@@ -85,9 +85,8 @@ type elemFailure struct {
 func NewDecoder(form url.Values) *Decoder {
 	d := &Decoder{
 		form:     form,
-		prefixes: make(map[string]struct{}),
-		members:  make(map[string][]int),
-		entries:  make(map[string][]int),
+		prefixes: make(map[string]struct{}, len(form)),
+		// members and entries are made when a name has an index.
 	}
 	for name := range form {
 		d.index(name)
@@ -105,27 +104,39 @@ func (d *Decoder) index(name string) {
 	if len(name) > maxKeyBytes || strings.Count(name, ".") >= maxKeyDepth {
 		return
 	}
-	segs := strings.Split(name, ".")
-	end := 0
-	for i, s := range segs {
-		if i > 0 {
-			end++ // the dot
+	// Each segment's end is a prefix; a "member" or "entry" segment (not
+	// the first) followed by an index records the index under its parent.
+	for start, i := 0, 0; ; i++ {
+		end := len(name)
+		if dot := strings.IndexByte(name[start:], '.'); dot >= 0 {
+			end = start + dot
 		}
-		end += len(s)
+		seg := name[start:end]
 		d.prefixes[name[:end]] = struct{}{}
-		if i == 0 || i+1 >= len(segs) || (s != "member" && s != "entry") {
-			continue
+		if i > 0 && end < len(name) && (seg == "member" || seg == "entry") {
+			next := name[end+1:]
+			if dot := strings.IndexByte(next, '.'); dot >= 0 {
+				next = next[:dot]
+			}
+			if n, ok := parseIndex(next); ok {
+				parent := name[:start-1]
+				if seg == "member" {
+					if d.members == nil {
+						d.members = make(map[string][]int)
+					}
+					d.members[parent] = append(d.members[parent], n)
+				} else {
+					if d.entries == nil {
+						d.entries = make(map[string][]int)
+					}
+					d.entries[parent] = append(d.entries[parent], n)
+				}
+			}
 		}
-		n, ok := parseIndex(segs[i+1])
-		if !ok {
-			continue
+		if end == len(name) {
+			return
 		}
-		parent := name[:end-len(s)-1]
-		if s == "member" {
-			d.members[parent] = append(d.members[parent], n)
-		} else {
-			d.entries[parent] = append(d.entries[parent], n)
-		}
+		start = end + 1
 	}
 }
 

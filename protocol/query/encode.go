@@ -35,8 +35,16 @@ func (e *Encoder) End(name string) {
 
 // Text writes s, XML-escaped.
 func (e *Encoder) Text(s string) {
-	// xml.EscapeText only fails when its writer does; a bytes.Buffer does not.
-	_ = xml.EscapeText(&e.buf, []byte(s))
+	for i := 0; i < len(s); i++ {
+		// What xml.EscapeText changes is outside printable ASCII or one of
+		// these five; anything else is written as it is, without copying.
+		if c := s[i]; c < 0x20 || c >= 0x80 || c == '<' || c == '>' || c == '&' || c == '\'' || c == '"' {
+			// xml.EscapeText only fails when its writer does; a bytes.Buffer does not.
+			_ = xml.EscapeText(&e.buf, []byte(s))
+			return
+		}
+	}
+	e.buf.WriteString(s)
 }
 
 // String writes <name>s</name>.
@@ -48,7 +56,9 @@ func (e *Encoder) String(name, s string) {
 
 // Int writes <name>n</name>.
 func (e *Encoder) Int(name string, n int32) {
-	e.String(name, strconv.FormatInt(int64(n), 10))
+	e.Start(name)
+	e.TextInt(n)
+	e.End(name)
 }
 
 // Bool writes <name>true</name> or <name>false</name>.
@@ -60,34 +70,47 @@ func (e *Encoder) Bool(name string, b bool) {
 // only when t has a sub-second part ("2015-03-09T18:39:23Z",
 // "2015-03-09T18:39:23.411Z"; see the IAM API model's examples).
 func FormatTime(t time.Time) string {
+	return string(appendTime(nil, t))
+}
+
+// appendTime appends FormatTime(t) to b.
+func appendTime(b []byte, t time.Time) []byte {
 	t = t.UTC()
 	if t.Nanosecond()/int(time.Millisecond) == 0 {
-		return t.Format("2006-01-02T15:04:05Z")
+		return t.AppendFormat(b, "2006-01-02T15:04:05Z")
 	}
-	return t.Format("2006-01-02T15:04:05.000Z")
+	return t.AppendFormat(b, "2006-01-02T15:04:05.000Z")
 }
 
 // Time writes <name>timestamp</name> (see FormatTime).
 func (e *Encoder) Time(name string, t time.Time) {
-	e.String(name, FormatTime(t))
+	e.Start(name)
+	e.TextTime(t)
+	e.End(name)
 }
 
 // Blob writes <name>base64</name>.
 func (e *Encoder) Blob(name string, b []byte) {
-	e.String(name, base64.StdEncoding.EncodeToString(b))
+	e.Start(name)
+	e.TextBlob(b)
+	e.End(name)
 }
 
 // TextInt writes n as element text.
-func (e *Encoder) TextInt(n int32) { e.buf.WriteString(strconv.FormatInt(int64(n), 10)) }
+func (e *Encoder) TextInt(n int32) {
+	e.buf.Write(strconv.AppendInt(e.buf.AvailableBuffer(), int64(n), 10))
+}
 
 // TextBool writes b as element text.
 func (e *Encoder) TextBool(b bool) { e.buf.WriteString(strconv.FormatBool(b)) }
 
 // TextTime writes t as element text (see FormatTime).
-func (e *Encoder) TextTime(t time.Time) { e.buf.WriteString(FormatTime(t)) }
+func (e *Encoder) TextTime(t time.Time) { e.buf.Write(appendTime(e.buf.AvailableBuffer(), t)) }
 
 // TextBlob writes b, base64-encoded, as element text.
-func (e *Encoder) TextBlob(b []byte) { e.buf.WriteString(base64.StdEncoding.EncodeToString(b)) }
+func (e *Encoder) TextBlob(b []byte) {
+	e.buf.Write(base64.StdEncoding.AppendEncode(e.buf.AvailableBuffer(), b))
+}
 
 // EncodeList writes <name><member>...</member>...</name>, each element's
 // content written by elem. A nil list is omitted unless always is set (a

@@ -10,6 +10,7 @@ import (
 	"strconv"
 
 	"github.com/gatehouse-iam/gatehouse/awserr"
+	"github.com/gatehouse-iam/gatehouse/protocol/header"
 )
 
 // DefaultMaxBodyBytes is the default bound on a request's form body.
@@ -101,6 +102,10 @@ func ParseBody(r *http.Request, body []byte) (*Request, error) {
 // checkForm refuses a POST whose body is not a form.
 func checkForm(r *http.Request) error {
 	ct := r.Header.Get("Content-Type")
+	switch ct {
+	case "application/x-www-form-urlencoded; charset=utf-8", "application/x-www-form-urlencoded":
+		return nil // what the SDKs and the aws CLI send, without parsing it
+	}
 	mt, _, err := mime.ParseMediaType(ct)
 	if err != nil || mt != "application/x-www-form-urlencoded" {
 		return fmt.Errorf("POST with content type %q: %w", ct, ErrNotQuery)
@@ -251,11 +256,11 @@ func (s *Service) WriteError(w http.ResponseWriter, requestID string, err error)
 	return write(w, status, requestID, s.MarshalError(requestID, ae))
 }
 
+// textXML is the Content-Type of every response (shared: never modified).
+var textXML = []string{"text/xml"}
+
 func write(w http.ResponseWriter, status int, requestID string, body []byte) error {
-	h := w.Header()
-	h.Set("Content-Type", "text/xml")
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	h.Set("x-amzn-RequestId", requestID)
+	header.Set(w.Header(), textXML, len(body), requestID)
 	w.WriteHeader(status)
 	if _, err := w.Write(body); err != nil {
 		return fmt.Errorf("write response: %w", err)
