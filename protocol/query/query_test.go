@@ -217,6 +217,25 @@ func TestMarshalResponse(t *testing.T) {
 	if got != want {
 		t.Fatalf("got\n%s\nwant\n%s", got, want)
 	}
+	// WriteResponse writes the same documents from its reused buffers, a
+	// long one and then a short one with nothing of the first left over.
+	for _, c := range []struct {
+		op  query.Operation
+		id  string
+		out any
+	}{{op, "req-1", out}, {del, "req-2", nil}, {op, "req-3", out}, {del, "req-4", nil}} {
+		w := httptest.NewRecorder()
+		if err := svc.WriteResponse(w, c.op, c.id, c.out); err != nil {
+			t.Fatal(err)
+		}
+		if want := string(svc.MarshalResponse(c.op, c.id, c.out)); w.Body.String() != want {
+			t.Errorf("WriteResponse %s:\n%s\nwant\n%s", c.id, w.Body.String(), want)
+		}
+		if w.Code != 200 || w.Header().Get("Content-Type") != "text/xml" || w.Header().Get("x-amzn-RequestId") != c.id ||
+			w.Header().Get("Content-Length") != strconv.Itoa(w.Body.Len()) {
+			t.Errorf("WriteResponse %s: %d %v", c.id, w.Code, w.Header())
+		}
+	}
 }
 
 func TestFormatTime(t *testing.T) {

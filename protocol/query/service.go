@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync"
 
 	"github.com/gatehouse-iam/gatehouse/awserr"
 	"github.com/gatehouse-iam/gatehouse/protocol/header"
@@ -194,28 +195,52 @@ func (s *Service) Decode(op Operation, req *Request) (any, error) {
 // (operation.NoOutput) writes no members.
 func (s *Service) MarshalResponse(op Operation, requestID string, out any) []byte {
 	var e Encoder
-	root := op.Name + "Response"
-	e.buf.WriteString("<" + root + ` xmlns="`)
+	s.encodeResponse(&e, op, requestID, out)
+	return e.Bytes()
+}
+
+// encodeResponse writes MarshalResponse's document to e.
+func (s *Service) encodeResponse(e *Encoder, op Operation, requestID string, out any) {
+	e.buf.WriteByte('<')
+	e.buf.WriteString(op.Name)
+	e.buf.WriteString(`Response xmlns="`)
 	e.Text(s.Namespace)
 	e.buf.WriteString(`">`)
 	if op.ResultWrapper != "" {
 		e.Start(op.ResultWrapper)
 		if out != nil {
-			s.EncodeOutput(&e, out)
+			s.EncodeOutput(e, out)
 		}
 		e.End(op.ResultWrapper)
 	}
 	e.Start("ResponseMetadata")
 	e.String("RequestId", requestID)
 	e.End("ResponseMetadata")
-	e.End(root)
-	return e.Bytes()
+	e.buf.WriteString("</")
+	e.buf.WriteString(op.Name)
+	e.buf.WriteString("Response>")
 }
+
+// encoders reuses the buffers responses are written from: a response is
+// written whole before its buffer is returned (io.Writer's contract: Write
+// does not retain what it is given).
+var encoders = sync.Pool{New: func() any { e := new(Encoder); e.buf.Grow(2048); return e }}
+
+// maxPooled is the largest buffer returned to encoders: a rare huge
+// response (GetAccountAuthorizationDetails) is not kept alive.
+const maxPooled = 64 << 10
 
 // WriteResponse writes a successful response (see MarshalResponse) with
 // status 200, Content-Type text/xml and the x-amzn-RequestId header.
 func (s *Service) WriteResponse(w http.ResponseWriter, op Operation, requestID string, out any) error {
-	return write(w, http.StatusOK, requestID, s.MarshalResponse(op, requestID, out))
+	e := encoders.Get().(*Encoder)
+	e.buf.Reset()
+	s.encodeResponse(e, op, requestID, out)
+	err := write(w, http.StatusOK, requestID, e.Bytes())
+	if e.buf.Cap() <= maxPooled {
+		encoders.Put(e)
+	}
+	return err
 }
 
 // MarshalError renders an AWS Query error envelope:
