@@ -16,7 +16,13 @@ type Guardrails = authz.Guardrails
 // included), RCPs to resources of member accounts; the engine exempts the
 // management account and service-linked roles.
 func (s *Service) GuardrailsFor(ctx context.Context, principalAccount, resourceAccount string) (*Guardrails, error) {
-	out := &Guardrails{Context: map[string]string{}}
+	out := &Guardrails{} // Context is made when there is a key to put in it
+	set := func(k, v string) {
+		if out.Context == nil {
+			out.Context = make(map[string]string, 4)
+		}
+		out.Context[k] = v
+	}
 	var pc *Controls
 	var err error
 	if principalAccount != "" {
@@ -29,8 +35,8 @@ func (s *Service) GuardrailsFor(ctx context.Context, principalAccount, resourceA
 	if pc != nil {
 		out.PrincipalManagement = pc.Management
 		out.SCP = pc.SCP
-		out.Context["aws:PrincipalOrgID"] = pc.OrgID
-		out.Context["aws:PrincipalOrgPaths"] = pc.Path
+		set("aws:PrincipalOrgID", pc.OrgID)
+		set("aws:PrincipalOrgPaths", pc.Path)
 	}
 	if resourceAccount != "" {
 		rc := pc
@@ -41,8 +47,8 @@ func (s *Service) GuardrailsFor(ctx context.Context, principalAccount, resourceA
 		}
 		if rc != nil {
 			out.RCP = rc.RCP
-			out.Context["aws:ResourceOrgID"] = rc.OrgID
-			out.Context["aws:ResourceOrgPaths"] = rc.Path
+			set("aws:ResourceOrgID", rc.OrgID)
+			set("aws:ResourceOrgPaths", rc.Path)
 		}
 	}
 	return out, nil
