@@ -100,13 +100,9 @@ func (s *Service) deleteObjects(ctx context.Context, c *identity.Caller, r *Requ
 			out.Errors = append(out.Errors, deleteError(o, err))
 			continue
 		}
-		if err := s.checkDeletable(ctx, in.Bucket, o.Key, version, r.Header); err != nil {
-			out.Errors = append(out.Errors, deleteError(o, err))
-			continue
-		}
-		res, err := s.backend.DeleteObject(ctx, in.Bucket, o.Key, version)
+		res, err := s.deleteVersion(ctx, in.Bucket, o.Key, version, r.Header)
 		if err != nil {
-			out.Errors = append(out.Errors, deleteError(o, s.objectError(err, in.Bucket, o.Key, version)))
+			out.Errors = append(out.Errors, deleteError(o, err))
 			continue
 		}
 		if quiet {

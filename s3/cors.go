@@ -197,24 +197,39 @@ func (s *Service) preflight(ctx context.Context, c *identity.Caller, r *Request)
 // withCORS adds to a cross-origin request's response the headers the
 // bucket's CORS configuration grants it, if any.
 func (s *Service) withCORS(r *Request, method string, out any) any {
-	origin := firstHeader(r.Header, "Origin")
-	if origin == "" || r.Bucket == "" {
+	h := s.CORSHeaders(r.Bucket, firstHeader(r.Header, "Origin"), method)
+	if h == nil {
 		return out
 	}
-	b, ok := s.buckets.Bucket(r.Bucket)
+	return s3api.WithHeaders(out, h)
+}
+
+// CORSHeaders returns the Access-Control-* headers that the bucket's CORS
+// configuration grants a cross-origin request (one with an Origin) of
+// method, nil when it grants none. The server adds them to S3's error
+// responses too: S3 answers a cross-origin request that a rule allows with
+// them whatever its outcome, so that a browser's script can read the
+// error (as recorded in scality/cloudserver pull request 6126, "AWS S3
+// returns CORS headers on error responses when a matching rule exists").
+// It reads the in-memory view of the bucket: no I/O.
+func (s *Service) CORSHeaders(bucket, origin, method string) map[string]string {
+	if origin == "" || bucket == "" {
+		return nil
+	}
+	b, ok := s.buckets.Bucket(bucket)
 	if !ok || b.Configs[cfgCORS.key] == "" {
-		return out
+		return nil
 	}
 	rules, err := s.bucketCORS(&b)
 	if err != nil {
-		s.log.Warn("reading a bucket's CORS configuration", "bucket", r.Bucket, "err", err)
-		return out
+		s.log.Warn("reading a bucket's CORS configuration", "bucket", bucket, "err", err)
+		return nil
 	}
 	m, ok := matchCORS(rules, origin, method, nil)
 	if !ok {
-		return out
+		return nil
 	}
-	return s3api.WithHeaders(out, m.headers(false, nil))
+	return m.headers(false, nil)
 }
 
 // firstHeader returns the first value of a header (in net/http's

@@ -9,6 +9,7 @@ import (
 	"github.com/gatehouse-iam/gatehouse/identity"
 	"github.com/gatehouse-iam/gatehouse/objectstore"
 	"github.com/gatehouse-iam/gatehouse/s3/access"
+	"github.com/gatehouse-iam/gatehouse/store"
 )
 
 func (s *Service) createMultipartUpload(ctx context.Context, c *identity.Caller, r *Request, in *s3api.CreateMultipartUploadRequest) (*s3api.CreateMultipartUploadOutput, error) {
@@ -48,7 +49,8 @@ func (s *Service) createMultipartUpload(ctx context.Context, c *identity.Caller,
 }
 
 func (s *Service) uploadPart(ctx context.Context, c *identity.Caller, r *Request, in *s3api.UploadPartRequest) (*s3api.UploadPartOutput, error) {
-	if _, err := s.bucket(ctx, in.Bucket); err != nil {
+	b, err := s.bucket(ctx, in.Bucket)
+	if err != nil {
 		return nil, err
 	}
 	if in.PartNumber < 1 || in.PartNumber > objectstore.MaxPartNumber {
@@ -56,6 +58,9 @@ func (s *Service) uploadPart(ctx context.Context, c *identity.Caller, r *Request
 			strconv.Itoa(int(in.PartNumber)))
 	}
 	if err := needLength(r.Header); err != nil {
+		return nil, err
+	}
+	if err := s.partLockChecksum(ctx, b, in, r.Header); err != nil {
 		return nil, err
 	}
 	alg, declared := requestChecksum(in.ChecksumAlgorithm, in.ChecksumCRC32, in.ChecksumCRC32C, in.ChecksumSHA1, in.ChecksumSHA256)
@@ -70,6 +75,35 @@ func (s *Service) uploadPart(ctx context.Context, c *identity.Caller, r *Request
 	out := &s3api.UploadPartOutput{ETag: str(part.ETag)}
 	setChecksumOut(part.Checksum, &out.ChecksumCRC32, &out.ChecksumCRC32C, &out.ChecksumSHA1, &out.ChecksumSHA256)
 	return out, nil
+}
+
+// partLockChecksum refuses a part without a checksum of its body
+// (Content-MD5 or an x-amz-checksum-* header or trailer) for an object
+// that will carry Object Lock parameters: the upload's own (its
+// x-amz-object-lock-* headers, or the bucket's default retention when it
+// was created) or the bucket's default retention now. API_UploadPart:
+// "This header is required for any request to upload an object with a
+// retention period configured using Amazon S3 Object Lock"; S3's answer
+// is recorded in s3tools/s3cmd issue 1436 and
+// confluentinc/kafka-connect-storage-cloud issue 710. A part with a
+// checksum, and any part in a bucket without Object Lock, costs nothing
+// more; otherwise the upload's metadata is read (ListParts). An upload
+// that is not there is left for UploadPart to answer.
+func (s *Service) partLockChecksum(ctx context.Context, b *store.Bucket, in *s3api.UploadPartRequest, h map[string][]string) error {
+	if hasBodyChecksum(h) {
+		return nil
+	}
+	enabled, def, err := s.bucketLock(b)
+	if err != nil || !enabled {
+		return err
+	}
+	if def == nil || def.Mode == nil {
+		up, err := s.backend.ListParts(ctx, in.Bucket, in.Key, in.UploadId, objectstore.PartListOptions{MaxParts: 1})
+		if err != nil || up.Upload.Meta.Lock == (objectstore.Lock{}) {
+			return nil
+		}
+	}
+	return errInvalidRequest("Content-MD5 OR x-amz-checksum- HTTP header is required for Put Part requests with Object Lock parameters")
 }
 
 func (s *Service) completeMultipartUpload(ctx context.Context, c *identity.Caller, r *Request, in *s3api.CompleteMultipartUploadRequest) (*s3api.CompleteMultipartUploadOutput, error) {
@@ -197,7 +231,9 @@ func (s *Service) listMultipartUploads(ctx context.Context, c *identity.Caller, 
 
 // uploadPartCopy uploads a part from (a range of) an existing object: the
 // source read through the backend and streamed into the part
-// (API_UploadPartCopy).
+// (API_UploadPartCopy). Object Lock asks it for no checksum: the request
+// has no body to check (Content-MD5 is not among its parameters), as
+// CopyObject's has none (newVersionLock).
 func (s *Service) uploadPartCopy(ctx context.Context, c *identity.Caller, r *Request, in *s3api.UploadPartCopyRequest) (*s3api.UploadPartCopyOutput, error) {
 	if _, err := s.bucket(ctx, in.Bucket); err != nil {
 		return nil, err

@@ -172,15 +172,40 @@ func bypassRequested(h map[string][]string) bool {
 	return strings.EqualFold(strings.TrimSpace(headerValue(h, "X-Amz-Bypass-Governance-Retention")), "true")
 }
 
+// deleteVersion is DeleteObject's delete, of one object of DeleteObjects
+// too: without a version id the backend's (a delete marker, or the
+// unversioned object, which Object Lock never protects); with one, the
+// permanent delete of that version, refused while Object Lock protects
+// it. The check and the delete hold the key's lock, which
+// PutObjectRetention and PutObjectLegalHold take too, so that a retention
+// or legal hold set while a delete is under way is either seen by its
+// check or set on a version that is gone (NoSuchVersion): never reported
+// as set on a version the delete then removes. Its errors are S3's.
+func (s *Service) deleteVersion(ctx context.Context, bucket, key, version string, h map[string][]string) (objectstore.DeleteResult, error) {
+	if version != "" {
+		unlock, err := s.keys.lock(ctx, bucket, key)
+		if err != nil {
+			return objectstore.DeleteResult{}, err
+		}
+		defer unlock()
+		if err := s.checkDeletable(ctx, bucket, key, version, h); err != nil {
+			return objectstore.DeleteResult{}, err
+		}
+	}
+	res, err := s.backend.DeleteObject(ctx, bucket, key, version)
+	if err != nil {
+		return res, s.objectError(err, bucket, key, version)
+	}
+	return res, nil
+}
+
 // checkDeletable refuses the permanent delete of a version Object Lock
 // protects: a legal hold whatever the mode, COMPLIANCE retention always,
 // GOVERNANCE retention unless the request bypasses it
 // (object-lock.html, "Retention modes", "Legal holds"). A version that
-// does not exist is left for the backend to answer.
+// does not exist is left for the backend to answer. The caller holds the
+// key's lock (deleteVersion).
 func (s *Service) checkDeletable(ctx context.Context, bucket, key, version string, h map[string][]string) error {
-	if version == "" {
-		return nil
-	}
 	info, err := s.backend.HeadObject(ctx, bucket, key, version)
 	if err != nil {
 		// A delete marker, or a version that is not there: nothing is
@@ -241,7 +266,12 @@ func (s *Service) putObjectRetention(ctx context.Context, c *identity.Caller, r 
 	bypass := bypassRequested(r.Header) || in.BypassGovernanceRetention != nil && *in.BypassGovernanceRetention
 	now := s.now()
 	version := deref(in.VersionId)
-	_, err := s.backend.UpdateMeta(ctx, in.Bucket, in.Key, version, func(m *objectstore.Meta) error {
+	unlock, err := s.keys.lock(ctx, in.Bucket, in.Key)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	_, err = s.backend.UpdateMeta(ctx, in.Bucket, in.Key, version, func(m *objectstore.Meta) error {
 		cur := m.Lock
 		if retained(cur, now) && !loosenAllowed(cur, want, bypass) {
 			return errLocked()
@@ -327,7 +357,12 @@ func (s *Service) putObjectLegalHold(ctx context.Context, c *identity.Caller, r 
 		return nil, errMalformedXML()
 	}
 	version := deref(in.VersionId)
-	_, err := s.backend.UpdateMeta(ctx, in.Bucket, in.Key, version, func(m *objectstore.Meta) error {
+	unlock, err := s.keys.lock(ctx, in.Bucket, in.Key)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	_, err = s.backend.UpdateMeta(ctx, in.Bucket, in.Key, version, func(m *objectstore.Meta) error {
 		m.Lock.LegalHold = on
 		return nil
 	})

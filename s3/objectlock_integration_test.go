@@ -237,8 +237,12 @@ func TestIntegrationObjectLock(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		part, err := c.UploadPart(ctx, &awss3.UploadPartInput{Bucket: aws.String("vault"), Key: aws.String("mp"), UploadId: mp.UploadId,
+		// Its parts need a checksum, as a PutObject's body (partLockChecksum).
+		_, err = c.UploadPart(ctx, &awss3.UploadPartInput{Bucket: aws.String("vault"), Key: aws.String("mp"), UploadId: mp.UploadId,
 			PartNumber: aws.Int32(1), Body: strings.NewReader("part")})
+		wantErr(t, err, "InvalidRequest", 400)
+		part, err := c.UploadPart(ctx, &awss3.UploadPartInput{Bucket: aws.String("vault"), Key: aws.String("mp"), UploadId: mp.UploadId,
+			PartNumber: aws.Int32(1), Body: strings.NewReader("part"), ChecksumAlgorithm: types.ChecksumAlgorithmCrc32})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -408,12 +408,9 @@ func (s *Service) deleteObject(ctx context.Context, c *identity.Caller, r *Reque
 		return nil, err
 	}
 	version := deref(in.VersionId)
-	if err := s.checkDeletable(ctx, in.Bucket, in.Key, version, r.Header); err != nil {
-		return nil, err
-	}
-	res, err := s.backend.DeleteObject(ctx, in.Bucket, in.Key, version)
+	res, err := s.deleteVersion(ctx, in.Bucket, in.Key, version, r.Header)
 	if err != nil {
-		return nil, s.objectError(err, in.Bucket, in.Key, version)
+		return nil, err
 	}
 	out := &s3api.DeleteObjectOutput{VersionId: versionOut(res.VersionID)}
 	if res.DeleteMarker {

@@ -71,11 +71,15 @@ type Service struct {
 	now     func() time.Time
 	log     *slog.Logger
 	docs    s3api.Documents
+	// keys serializes Object Lock's checks with the deletes and changes
+	// they guard (keylock.go).
+	keys *keyLocks
 }
 
 // New returns the service.
 func New(c Config) *Service {
-	return &Service{store: c.Store, buckets: c.Buckets, backend: c.Backend, authz: c.Authorizer, decider: access.NewDecider(0), rand: c.Rand, now: c.Now, log: c.Log, docs: c.Documents}
+	return &Service{store: c.Store, buckets: c.Buckets, backend: c.Backend, authz: c.Authorizer, decider: access.NewDecider(0), rand: c.Rand, now: c.Now, log: c.Log, docs: c.Documents,
+		keys: newKeyLocks()}
 }
 
 // Request is one S3 request: its operation, the bucket and key it

@@ -62,7 +62,7 @@ func (s *Server) initEndpoints(c Config, lookup sigv4.LookupFunc) error {
 	}
 	if c.S3 != nil {
 		api := s3codec.Service()
-		if _, err := add(api.Name, s3Codec{api: api, domain: s.s3Domain}, c.S3.Ops()); err != nil {
+		if _, err := add(api.Name, s3Codec{api: api, domain: s.s3Domain, cors: c.S3.CORSHeaders}, c.S3.Ops()); err != nil {
 			return err
 		}
 	}

@@ -24,6 +24,10 @@ type s3Codec struct {
 	// domain is the virtual-hosting domain: bucket.domain addresses a
 	// bucket ("" serves path style only).
 	domain string
+	// cors gives the Access-Control-* headers a bucket's CORS
+	// configuration grants a cross-origin request (s3.Service.CORSHeaders),
+	// which S3 sends with its errors too; nil for none.
+	cors func(bucket, origin, method string) map[string]string
 }
 
 type s3Call struct {
@@ -104,7 +108,20 @@ func (s3Codec) errorOf(err error) *awserr.Error {
 
 func (s3Codec) bodyError(err error) error { return err }
 
+// writeError writes S3's error document, with the CORS headers the
+// bucket grants a cross-origin request (an Origin header) — whatever the
+// error, as S3 does (s3.Service.CORSHeaders). A preflight's refusal is the
+// exception: it is the answer that no rule allows the request.
 func (sc s3Codec) writeError(w http.ResponseWriter, r *http.Request, requestID string, ae *awserr.Error) error {
+	if sc.cors != nil && r != nil && r.Method != http.MethodOptions {
+		if origin := r.Header.Get("Origin"); origin != "" {
+			if bucket, _, err := s3Address(r, sc.domain); err == nil {
+				for k, v := range sc.cors(bucket, origin, r.Method) {
+					w.Header().Set(k, v)
+				}
+			}
+		}
+	}
 	return sc.api.WriteError(w, r, requestID, ae)
 }
 

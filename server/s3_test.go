@@ -58,3 +58,42 @@ func TestS3VirtualHostedStyle(t *testing.T) {
 		t.Fatalf("virtual-hosted list = %+v, %v", list, err)
 	}
 }
+
+// A virtual-hosted bucket's key named healthz (or readyz, metrics) is the
+// bucket's, not the probe: the host says S3 (server.isProbe).
+func TestProbePathOnVirtualHost(t *testing.T) {
+	t.Parallel()
+	srv := testserver.StartWith(t, testserver.Options{S3Domain: "s3.test"})
+	c := awss3.NewFromConfig(srv.Config(testserver.RootKeyID, testserver.RootSecretKey), func(o *awss3.Options) { o.UsePathStyle = true })
+	ctx := t.Context()
+	if _, err := c.CreateBucket(ctx, &awss3.CreateBucketInput{Bucket: aws.String("vhost")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PutObject(ctx, &awss3.PutObjectInput{Bucket: aws.String("vhost"), Key: aws.String("healthz"), Body: strings.NewReader("the object")}); err != nil {
+		t.Fatal(err)
+	}
+	read := func(host string) string {
+		t.Helper()
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/healthz", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if host != "" {
+			req.Host = host
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	// An anonymous GET of the (private) object: S3's AccessDenied.
+	if got := read("vhost.s3.test"); !strings.Contains(got, "<Code>AccessDenied</Code>") {
+		t.Errorf("GET /healthz on vhost.s3.test = %q, want S3's AccessDenied", got)
+	}
+	if got := read(""); got != "ok\n" {
+		t.Errorf("GET /healthz = %q, want the probe's ok", got)
+	}
+}

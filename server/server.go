@@ -317,9 +317,9 @@ func (s *Server) APIHandler() http.Handler {
 	}
 	mux.HandleFunc("/", s.serveAWS)
 	// The AWS APIs take their paths as sent: S3 keys may hold "//" or
-	// "..", which ServeMux would clean and redirect. Only unsigned reads of
-	// the fixed paths above go through the mux (a signed GET /metrics lists
-	// a bucket named metrics).
+	// "..", which ServeMux would clean and redirect. Only probes go
+	// through the mux (isProbe): any other request of /metrics is S3's,
+	// for a bucket named metrics.
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if isDecide(r) {
 			s.serveDecide(w, r)
@@ -329,16 +329,40 @@ func (s *Server) APIHandler() http.Handler {
 			s.serveOutbound(w, r, id, doc)
 			return
 		}
-		switch r.URL.Path {
-		case "/healthz", "/readyz", "/metrics":
-			if (r.Method == http.MethodGet || r.Method == http.MethodHead) && r.Header.Get("Authorization") == "" &&
-				!r.URL.Query().Has("X-Amz-Credential") {
-				mux.ServeHTTP(w, r)
-				return
-			}
+		if s.isProbe(r) {
+			mux.ServeHTTP(w, r)
+			return
 		}
 		s.serveAWS(w, r)
 	})
+}
+
+// isProbe reports whether a request is a health or metrics probe: a plain
+// GET or HEAD of exactly /healthz, /readyz or /metrics — no query string,
+// not signed (no Authorization, no X-Amz-* query parameter), no X-Amz-*
+// header, not addressed to a virtual-hosted bucket. Probes and scrapers
+// send nothing more. Every other request of those paths is a path-style
+// S3 request of the bucket healthz, readyz or metrics (valid bucket
+// names): signed or presigned, or anonymous with S3's sub-resources
+// (?list-type=2, ?location, ?versions…) or headers. An anonymous plain
+// GET of /metrics therefore reads the metrics, never the bucket's
+// ListObjects, which such a bucket's public readers reach with any query
+// (list-type=2 is what current SDKs send).
+func (s *Server) isProbe(r *http.Request) bool {
+	switch r.URL.Path {
+	case "/healthz", "/readyz", "/metrics":
+	default:
+		return false
+	}
+	if (r.Method != http.MethodGet && r.Method != http.MethodHead) || r.URL.RawQuery != "" || signedOrAWS(r) {
+		return false
+	}
+	for k := range r.Header {
+		if len(k) > 6 && strings.EqualFold(k[:6], "x-amz-") {
+			return false
+		}
+	}
+	return !(s.s3Domain != "" && hostIsBucket(r, s.s3Domain))
 }
 
 // S3Handler returns the handler of a listener of S3's own (serve
