@@ -165,6 +165,10 @@ func (st *evalState) matchDirect(t template, s string) (m, ok, direct bool) {
 			}
 		}
 		if i == last {
+			if p.prefixOnly {
+				pre := v[:len(v)-1]
+				return len(s) >= len(pre) && s[:len(pre)] == pre, true, true
+			}
 			if p.key == "" {
 				return wildcard.MatchEscaped(v, s, false), true, true
 			}
@@ -519,6 +523,19 @@ func (ap *actionPattern) match(action string) bool {
 	return wildcard.MatchEscaped(ap.text, action, true)
 }
 
+// matchLower is match for an action whose ASCII letters are lower-cased
+// (evalState.action): patterns are lower-cased when compiled and folding is
+// ASCII-only, so comparing without folding is the same.
+func (ap *actionPattern) matchLower(a string) bool {
+	switch ap.kind {
+	case actLiteral:
+		return a == ap.text
+	case actPrefix:
+		return len(a) >= len(ap.text) && a[:len(ap.text)] == ap.text
+	}
+	return wildcard.MatchEscaped(ap.text, a, false)
+}
+
 // equalFoldLower compares a lower-case string with s, folding ASCII case.
 func equalFoldLower(lower, s string) bool {
 	for i := 0; i < len(lower); i++ {
@@ -676,11 +693,21 @@ func (ps *principalSet) notMatch(p *Principal) grant {
 	return grantNone
 }
 
-// actionMatches reports whether the statement's Action/NotAction covers action.
-func (s *cstmt) actionMatches(action string) bool {
+// actionMatches reports whether the statement's Action/NotAction covers the
+// request's action a, as prepareAction returned it.
+func (s *cstmt) actionMatches(st *evalState, a string) bool {
 	m := false
+	if st.fold {
+		for i := range s.actions {
+			if s.actions[i].match(a) {
+				m = true
+				break
+			}
+		}
+		return m != s.notAction
+	}
 	for i := range s.actions {
-		if s.actions[i].match(action) {
+		if s.actions[i].matchLower(a) {
 			m = true
 			break
 		}

@@ -88,6 +88,9 @@ type Set struct {
 	// Resource is the resource-based policy of the resource (a trust policy for
 	// sts:AssumeRole), or nil.
 	Resource *Policy
+
+	// ix is the merged index of Identity that Prepare builds.
+	ix *identityIndex
 }
 
 // Result is a decision with what decided it. It is small and returned by value
@@ -150,11 +153,11 @@ type scanOut struct {
 func evaluate(set *Set, st *evalState, rec *recorder) Result {
 	req := st.req
 	p := &req.Principal
-	var svcBuf [64]byte
-	svc := lowerPrefix(req.Action, svcBuf[:])
-	st.svcKey = packPrefix(svc)
-	st.svcSlot = svcSlot(st.svcKey)
-	st.nameFirst = nameFirstByte(req.Action)
+	// The lower-cased action and service prefix alias this buffer, on
+	// evaluate's stack: they are passed down, never stored in st (which
+	// would move st to the heap).
+	var abuf [actionBuf]byte
+	action, svc := st.prepareAction(abuf[:])
 	isIAM := p.Type == PrincipalUser || p.Type == PrincipalRoleSession || p.Type == PrincipalFederatedUser
 	st.boundary = isIAM && set.Boundary != nil
 	resAcct := req.resourceAccount()
@@ -170,7 +173,7 @@ func evaluate(set *Set, st *evalState, rec *recorder) Result {
 	}
 	scanAll := func(ps []*Policy, l Layer, level int, principal bool) (allow bool, g grant) {
 		for _, pol := range ps {
-			o := pol.scan(st, svc, principal, allow && rec == nil, rec, l, level)
+			o := pol.scan(st, svc, action, principal, allow && rec == nil, rec, l, level)
 			if o.deny {
 				deny(l, level, pol, o.denyStmt)
 				if rec == nil {
@@ -190,7 +193,16 @@ func evaluate(set *Set, st *evalState, rec *recorder) Result {
 	// Identity side: the caller's own policies, its boundary and session policies.
 	var idAllow, bAllow, sAllow bool
 	if isIAM {
-		idAllow, _ = scanAll(set.Identity, LayerIdentity, 0, false)
+		if ix := set.identityIndex(); ix != nil && rec == nil {
+			a, pol, stmt := ix.scan(st, svc, action)
+			if pol != nil {
+				deny(LayerIdentity, 0, pol, stmt)
+				return res
+			}
+			idAllow = a
+		} else {
+			idAllow, _ = scanAll(set.Identity, LayerIdentity, 0, false)
+		}
 		if denied && rec == nil {
 			return res
 		}
@@ -331,6 +343,54 @@ func evaluate(set *Set, st *evalState, rec *recorder) Result {
 	}
 }
 
+// actionBuf is the size of the buffer in which evaluate lower-cases the
+// request's action.
+const actionBuf = 128
+
+// prepareAction lower-cases the request's action once, into buf, and derives
+// from it what the indexes look up: the service prefix and its packed key and
+// slot, and the first byte of the action name. It returns the action to match
+// (ASCII letters lower-cased, so that action patterns, lower-cased when
+// compiled, compare without folding; or, when buf is too small, the action as
+// given, with st.fold set) and the lower-cased service prefix.
+func (st *evalState) prepareAction(buf []byte) (action, svc string) {
+	a := st.req.Action
+	if len(a) > len(buf) {
+		st.fold = true
+		svc = lowerPrefix(a, buf[:64])
+		st.nameFirst = nameFirstByte(a)
+		action = a
+	} else {
+		colon := -1
+		for i := 0; i < len(a); i++ {
+			c := a[i]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			} else if c == ':' && colon < 0 {
+				colon = i
+			}
+			buf[i] = c
+		}
+		if len(a) > 0 {
+			action = unsafe.String(&buf[0], len(a))
+		}
+		svc = action
+		if colon >= 0 {
+			svc = action[:colon]
+		}
+		// As nameFirstByte, on the lower-cased action.
+		st.nameFirst = 0
+		if colon >= 0 && colon+1 < len(action) {
+			if c := action[colon+1]; c < 0x80 && c != 0 {
+				st.nameFirst = c
+			}
+		}
+	}
+	st.svcKey = packPrefix(svc)
+	st.svcSlot = svcSlot(st.svcKey)
+	return action, svc
+}
+
 // nameFirstByte returns the lower-cased first byte of the action's name (after
 // its service prefix), or 0 when candidates cannot be filtered by it: no colon,
 // an empty name, or a byte outside ASCII (which Unicode case folding could
@@ -354,7 +414,7 @@ func nameFirstByte(action string) byte {
 // the request's service and those of any service, passing over those whose
 // action names cannot begin with the request's, and stops at the first
 // matching Deny.
-func (p *Policy) scanFast(st *evalState, svc string, principal, denyOnly bool) scanOut {
+func (p *Policy) scanFast(st *evalState, svc, action string, principal, denyOnly bool) scanOut {
 	var o scanOut
 	if denyOnly && !p.hasDeny {
 		return o
@@ -376,7 +436,7 @@ func (p *Policy) scanFast(st *evalState, svc string, principal, denyOnly bool) s
 				continue
 			}
 			s := &p.stmts[c.stmt]
-			if !s.actionMatches(st.req.Action) || !s.resourceMatches(st) {
+			if !s.actionMatches(st, action) || !s.resourceMatches(st) {
 				continue
 			}
 			g := grantDirect
@@ -413,9 +473,9 @@ func (p *Policy) scanFast(st *evalState, svc string, principal, denyOnly bool) s
 
 // scan evaluates the statements of one policy that can match the request's
 // service. denyOnly skips Allow statements (an allow was already found).
-func (p *Policy) scan(st *evalState, svc string, principal, denyOnly bool, rec *recorder, l Layer, level int) scanOut {
+func (p *Policy) scan(st *evalState, svc, action string, principal, denyOnly bool, rec *recorder, l Layer, level int) scanOut {
 	if rec == nil {
-		return p.scanFast(st, svc, principal, denyOnly)
+		return p.scanFast(st, svc, action, principal, denyOnly)
 	}
 	var o scanOut
 	if denyOnly && !p.hasDeny {
@@ -430,7 +490,7 @@ func (p *Policy) scan(st *evalState, svc string, principal, denyOnly bool, rec *
 			return false
 		}
 		g := grantDirect
-		if !s.actionMatches(st.req.Action) || !s.resourceMatches(st) {
+		if !s.actionMatches(st, action) || !s.resourceMatches(st) {
 			return false
 		}
 		if principal && s.principal != nil {
