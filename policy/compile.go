@@ -1,8 +1,10 @@
 package policy
 
 import (
+	"encoding/binary"
 	"fmt"
 	"strings"
+	"unsafe"
 
 	"github.com/gatehouse-iam/gatehouse/wildcard"
 )
@@ -197,6 +199,17 @@ type arnPattern struct {
 	shape  uint8  // arnLiteral, arnTail or arnParts
 	prefix string // arnTail: "arn:...:account:" through the fifth colon
 	tail   string // arnTail: escaped resource component
+	// last8 is the last eight bytes of the literal compared in full
+	// (whole for arnLiteral, prefix for arnPrefix) as a little-endian
+	// word, when it has eight: most resources that differ from it differ
+	// there, and one load and comparison tells without a call.
+	last8 uint64
+	has8  bool
+}
+
+// word8 reads the eight bytes of s ending at end as a little-endian word.
+func word8(s string, end int) uint64 {
+	return binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s), len(s))[end-8 : end])
 }
 
 const (
@@ -231,6 +244,12 @@ func compileARNPattern(escaped string) arnPattern {
 			ap.prefix = escaped[:len(escaped)-1]
 		}
 	}
+	switch lit := ap.prefix; {
+	case ap.shape == arnLiteral && len(escaped) >= 8:
+		ap.last8, ap.has8 = word8(escaped, len(escaped)), true
+	case ap.shape == arnPrefix && len(lit) >= 8:
+		ap.last8, ap.has8 = word8(lit, len(lit)), true
+	}
 	for i, c := range parts {
 		ap.parts[i] = c
 		switch {
@@ -263,12 +282,13 @@ func (ap *arnPattern) match(st *evalState) bool {
 	whole := st.req.Resource
 	switch ap.shape {
 	case arnLiteral:
-		return whole == ap.whole
+		return len(whole) == len(ap.whole) && (!ap.has8 || word8(whole, len(whole)) == ap.last8) && whole == ap.whole
 	case arnTail:
 		return len(whole) >= len(ap.prefix) && whole[:len(ap.prefix)] == ap.prefix &&
 			wildcard.MatchEscaped(ap.tail, whole[len(ap.prefix):], false)
 	case arnPrefix:
-		return len(whole) >= len(ap.prefix) && whole[:len(ap.prefix)] == ap.prefix
+		n := len(ap.prefix)
+		return len(whole) >= n && (!ap.has8 || word8(whole, n) == ap.last8) && whole[:n] == ap.prefix
 	}
 	res, ok := st.resource()
 	if !ap.split {

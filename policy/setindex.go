@@ -3,6 +3,7 @@ package policy
 import (
 	"slices"
 	"sort"
+	"strings"
 )
 
 // identityIndex merges the candidate indexes of a set's identity-based
@@ -46,6 +47,10 @@ type ixCand struct {
 	s     *cstmt
 	pol   int32 // index into identityIndex.pols
 	first byte  // as cand.first
+	// run is set in the Allow lists, where candidates with the same
+	// actions are adjacent: on the first of them it is their number (the
+	// action is matched once for them all), 0 on the others.
+	run int32
 }
 
 // minIndexedPolicies is the number of identity policies from which Prepare
@@ -147,7 +152,43 @@ func (e *ixService) fill(cs []ixCand) {
 			e.allowFirst = append(e.allowFirst, c)
 		}
 	}
-	sort.SliceStable(e.allowFirst, func(i, j int) bool { return e.allowFirst[i].first < e.allowFirst[j].first })
+	// Statements with the same actions (the same pattern in many
+	// policies) side by side, numbered in order of appearance.
+	groups := map[string]int{}
+	group := func(c *ixCand) int {
+		k := actionsKey(c.s)
+		g, ok := groups[k]
+		if !ok {
+			g = len(groups)
+			groups[k] = g
+		}
+		return g
+	}
+	for _, l := range [][]ixCand{e.allowAny, e.allowFirst} {
+		for i := range l {
+			group(&l[i])
+		}
+	}
+	sort.SliceStable(e.allowAny, func(i, j int) bool { return group(&e.allowAny[i]) < group(&e.allowAny[j]) })
+	sort.SliceStable(e.allowFirst, func(i, j int) bool {
+		a, b := &e.allowFirst[i], &e.allowFirst[j]
+		if a.first != b.first {
+			return a.first < b.first
+		}
+		return group(a) < group(b)
+	})
+	for _, l := range [][]ixCand{e.allowAny, e.allowFirst} {
+		start := 0
+		for i := range l {
+			if i > 0 && (l[i].first != l[i-1].first || group(&l[i]) != group(&l[i-1])) {
+				l[start].run = int32(i - start)
+				start = i
+			}
+		}
+		if len(l) > 0 {
+			l[start].run = int32(len(l) - start)
+		}
+	}
 	for i, c := range e.allowFirst {
 		if i == 0 || c.first != e.allowFirst[i-1].first {
 			e.firsts = append(e.firsts, c.first)
@@ -155,6 +196,21 @@ func (e *ixService) fill(cs []ixCand) {
 		}
 	}
 	e.starts = append(e.starts, uint32(len(e.allowFirst)))
+}
+
+// actionsKey identifies a statement's Action or NotAction element: statements
+// with the same key match the same actions.
+func actionsKey(s *cstmt) string {
+	var b strings.Builder
+	if s.notAction {
+		b.WriteByte('!')
+	}
+	for _, a := range s.actions {
+		b.WriteByte('0' + a.kind)
+		b.WriteString(a.text)
+		b.WriteByte(0)
+	}
+	return b.String()
 }
 
 func (ix *identityIndex) slot(key uint64) uint64 {
@@ -205,12 +261,19 @@ func (ix *identityIndex) scan(st *evalState, svc, action string) (allow bool, de
 	return false, nil, 0
 }
 
-// matchAny reports whether one of the statements applies to the request.
+// matchAny reports whether one of the statements of an Allow list applies to
+// the request; the actions of each run of statements are matched once.
 func matchAny(cs []ixCand, st *evalState, action string) bool {
-	for i := range cs {
-		if s := cs[i].s; s.actionMatches(st, action) && s.resourceMatches(st) && s.conditionsHold(st) {
-			return true
+	for i := 0; i < len(cs); {
+		n := int(cs[i].run)
+		if cs[i].s.actionMatches(st, action) {
+			for _, c := range cs[i : i+n] {
+				if s := c.s; s.resourceMatches(st) && s.conditionsHold(st) {
+					return true
+				}
+			}
 		}
+		i += n
 	}
 	return false
 }
