@@ -159,6 +159,10 @@ func evaluate(set *Set, st *evalState, rec *recorder) Result {
 	var abuf [actionBuf]byte
 	action, svc := st.prepareAction(abuf[:])
 	isIAM := p.Type == PrincipalUser || p.Type == PrincipalRoleSession || p.Type == PrincipalFederatedUser
+	if rec == nil && isIAM && set.Boundary == nil && len(set.Session) == 0 && len(set.SCP) == 0 &&
+		len(set.RCP) == 0 && len(set.VPCEndpoint) == 0 && set.Resource == nil {
+		return evaluateIdentity(set, st, svc, action)
+	}
 	st.boundary = isIAM && set.Boundary != nil
 	resAcct := req.resourceAccount()
 	cross := p.Account != "" && resAcct != "" && p.Account != resAcct
@@ -341,6 +345,43 @@ func evaluate(set *Set, st *evalState, rec *recorder) Result {
 		}
 		return implicit(LayerResource, 0)
 	}
+}
+
+// evaluateIdentity is evaluate for the common set of an IAM principal that
+// has identity-based policies and nothing else: no boundary, session, SCP,
+// RCP, VPC endpoint or resource-based policy. It decides as the general flow
+// does, which then reduces to: an explicit deny; no allow (identity layer);
+// a federated user without session policies (session layer); a resource in
+// another account (resource layer, as no resource-based policy grants);
+// else allowed.
+func evaluateIdentity(set *Set, st *evalState, svc, action string) Result {
+	allow := false
+	if ix := set.identityIndex(); ix != nil {
+		a, pol, stmt := ix.scan(st, svc, action)
+		if pol != nil {
+			return Result{Decision: ExplicitDeny, Layer: LayerIdentity, Policy: pol, Statement: stmt}
+		}
+		allow = a
+	} else {
+		for _, pol := range set.Identity {
+			o := pol.scanFast(st, svc, action, false, allow)
+			if o.deny {
+				return Result{Decision: ExplicitDeny, Layer: LayerIdentity, Policy: pol, Statement: o.denyStmt}
+			}
+			allow = allow || o.allow
+		}
+	}
+	if !allow {
+		return Result{Decision: ImplicitDeny, Layer: LayerIdentity}
+	}
+	p := &st.req.Principal
+	if p.Type == PrincipalFederatedUser {
+		return Result{Decision: ImplicitDeny, Layer: LayerSession}
+	}
+	if ra := st.req.resourceAccount(); p.Account != "" && ra != "" && p.Account != ra {
+		return Result{Decision: ImplicitDeny, Layer: LayerResource}
+	}
+	return Result{Decision: Allowed}
 }
 
 // actionBuf is the size of the buffer in which evaluate lower-cases the

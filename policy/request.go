@@ -1,9 +1,11 @@
 package policy
 
 import (
+	"encoding/binary"
 	"net/netip"
 	"strings"
 	"time"
+	"unsafe"
 )
 
 // PrincipalType says what kind of caller makes a request.
@@ -282,7 +284,7 @@ func (c *Context) find(key string, h uint64) int {
 		if i == 0 {
 			return -1
 		}
-		if e := &c.entries[i-1]; e.hash == h && e.key == key {
+		if e := &c.entries[i-1]; e.hash == h && len(e.key) == len(key) && equalKey(e.key, key) {
 			return int(i - 1)
 		}
 	}
@@ -377,4 +379,23 @@ func arnAccount(s string) string {
 		}
 	}
 	return ""
+}
+
+// equalKey compares two key names of the same length. Keys of 8 to 32 bytes
+// (most condition keys) are compared as words without a call.
+func equalKey(a, b string) bool {
+	n := len(a)
+	if n < 8 || n > 32 {
+		return a == b
+	}
+	pa := unsafe.Slice(unsafe.StringData(a), n)
+	pb := unsafe.Slice(unsafe.StringData(b), n)
+	le := binary.LittleEndian
+	if le.Uint64(pa) != le.Uint64(pb) || le.Uint64(pa[n-8:]) != le.Uint64(pb[n-8:]) {
+		return false
+	}
+	if n > 16 {
+		return le.Uint64(pa[8:]) == le.Uint64(pb[8:]) && le.Uint64(pa[n-16:]) == le.Uint64(pb[n-16:])
+	}
+	return true
 }

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -29,5 +30,23 @@ func TestContextSetOne(t *testing.T) {
 	zero.SetOne("aws:username", "alice")
 	if v, ok := zero.Get("aws:UserName"); !ok || v[0] != "alice" {
 		t.Fatalf("zero context: %v, %v", v, ok)
+	}
+}
+
+// TestEqualKey compares equalKey with == for every length up to 40 and a
+// difference at every position.
+func TestEqualKey(t *testing.T) {
+	for n := 0; n <= 40; n++ {
+		a := strings.Repeat("k", n)
+		if !equalKey(a, strings.Clone(a)) {
+			t.Fatalf("len %d: equal keys compare unequal", n)
+		}
+		for i := 0; i < n; i++ {
+			b := []byte(a)
+			b[i] = 'x'
+			if equalKey(a, string(b)) {
+				t.Fatalf("len %d: keys differing at %d compare equal", n, i)
+			}
+		}
 	}
 }
