@@ -153,17 +153,20 @@ func (st *evalState) matchDirect(t template, s string) (m, ok, direct bool) {
 		p := &t[i]
 		v := p.lit
 		if p.key != "" {
-			vals := st.varValues(p)
+			e := st.req.Context.lookup(p.key, p.hash)
 			switch {
-			case len(vals) > 0:
-				v = vals[0]
+			case e != nil && len(e.vals) > 0:
+				v = e.vals[0]
+				if !e.plain {
+					return false, false, false
+				}
 			case p.hasDef:
 				v = p.def
+				if hasEscapedWildcard(v) {
+					return false, false, false
+				}
 			default:
 				return false, false, true
-			}
-			if hasEscapedWildcard(v) {
-				return false, false, false
 			}
 		}
 		if i == last {

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"encoding/binary"
 	"strings"
 	"unsafe"
 )
@@ -402,16 +403,8 @@ func (st *evalState) prepareAction(buf []byte) (action, svc string) {
 		st.nameFirst = nameFirstByte(a)
 		action = a
 	} else {
-		colon := -1
-		for i := 0; i < len(a); i++ {
-			c := a[i]
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			} else if c == ':' && colon < 0 {
-				colon = i
-			}
-			buf[i] = c
-		}
+		colon := strings.IndexByte(a, ':')
+		lowerASCII(buf, a)
 		if len(a) > 0 {
 			action = unsafe.String(&buf[0], len(a))
 		}
@@ -430,6 +423,42 @@ func (st *evalState) prepareAction(buf []byte) (action, svc string) {
 	st.svcKey = packPrefix(svc)
 	st.svcSlot = svcSlot(st.svcKey)
 	return action, svc
+}
+
+// lowerASCII copies s into dst (at least as long) with its ASCII letters
+// lower-cased, eight bytes at a time.
+func lowerASCII(dst []byte, s string) {
+	n := len(s)
+	if n < 8 {
+		for i := 0; i < n; i++ {
+			c := s[i]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			dst[i] = c
+		}
+		return
+	}
+	src := unsafe.Slice(unsafe.StringData(s), n)
+	for i := 0; ; i += 8 {
+		if i > n-8 {
+			i = n - 8 // the last word overlaps the one before
+		}
+		binary.LittleEndian.PutUint64(dst[i:], lowerWord(binary.LittleEndian.Uint64(src[i:])))
+		if i == n-8 {
+			return
+		}
+	}
+}
+
+// lowerWord lower-cases the ASCII letters among eight bytes.
+func lowerWord(w uint64) uint64 {
+	const ones, high = 0x0101010101010101, 0x8080808080808080
+	h := w &^ high
+	geA := h + (0x80-'A')*ones   // high bit set where the byte is >= 'A'
+	gtZ := h + (0x80-'Z'-1)*ones // high bit set where the byte is > 'Z'
+	upper := geA &^ gtZ &^ w & high
+	return w | upper>>2 // 0x80 >> 2 is 'a' - 'A'
 }
 
 // nameFirstByte returns the lower-cased first byte of the action's name (after

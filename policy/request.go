@@ -150,6 +150,10 @@ type ctxEntry struct {
 	hash uint64 // keyHash(key)
 	vals []string
 	pre  preparsed // vals[0] parsed for the key's fixed type, when it has one
+	// plain says that vals[0] holds no byte of wildcard's escaped form, so
+	// that it can be compared as literal text where a policy variable
+	// stands in a resource pattern (see matchDirect).
+	plain bool
 }
 
 // preparsed is a request value parsed ahead of the comparisons that need it.
@@ -244,6 +248,7 @@ func (c *Context) Set(key string, values ...string) {
 func (c *Context) put(key string, vals []string) {
 	h := keyHash(key)
 	e := ctxEntry{key: key, hash: h, vals: vals, pre: preparse(key, vals)}
+	e.plain = len(vals) > 0 && !hasEscapedWildcard(vals[0])
 	if i := c.find(key, h); i >= 0 {
 		c.entries[i] = e
 		return

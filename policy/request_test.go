@@ -50,3 +50,30 @@ func TestEqualKey(t *testing.T) {
 		}
 	}
 }
+
+// TestLowerASCII compares lowerASCII with a byte-by-byte lower-casing for
+// every byte value at every position of strings up to 20 bytes.
+func TestLowerASCII(t *testing.T) {
+	want := func(s string) string {
+		b := []byte(s)
+		for i, c := range b {
+			if 'A' <= c && c <= 'Z' {
+				b[i] = c + 'a' - 'A'
+			}
+		}
+		return string(b)
+	}
+	buf := make([]byte, 32)
+	for n := 0; n <= 20; n++ {
+		for pos := 0; pos < n; pos++ {
+			for c := 0; c < 256; c++ {
+				b := []byte(strings.Repeat("aZ:", 7)[:n])
+				b[pos] = byte(c)
+				lowerASCII(buf, string(b))
+				if got := string(buf[:n]); got != want(string(b)) {
+					t.Fatalf("lowerASCII(%q) = %q, want %q", b, got, want(string(b)))
+				}
+			}
+		}
+	}
+}
