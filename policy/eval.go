@@ -387,7 +387,7 @@ func evaluateIdentity(set *Set, st *evalState, svc, action string) Result {
 
 // actionBuf is the size of the buffer in which evaluate lower-cases the
 // request's action.
-const actionBuf = 128
+const actionBuf = 64
 
 // prepareAction lower-cases the request's action once, into buf, and derives
 // from it what the indexes look up: the service prefix and its packed key and
