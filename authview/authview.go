@@ -606,7 +606,9 @@ func (d *Directory) loadSet(ctx context.Context, kind store.EntityKind, account,
 	if err != nil {
 		return nil, fmt.Errorf("directory: policies of %s %s in %s: %w", kind, name, account, err)
 	}
-	return set, nil
+	// Cached and evaluated on every request of the principal: merge the
+	// identity policies' indexes once, before the set is shared.
+	return set.Prepare(), nil
 }
 
 // groupPolicies returns a group's compiled inline and attached policies,

@@ -10,7 +10,8 @@ import (
 
 // gatehouseEngine evaluates with policy.Evaluate. For a directory workload (W4) it
 // first finds the caller's compiled set in a map keyed by principal ARN, as the
-// server's directory will.
+// server's directory will. Sets are prepared (policy.Set.Prepare) once built, as
+// the directory prepares those it caches.
 type gatehouseEngine struct {
 	set  *policy.Set
 	dir  map[string]*policy.Set
@@ -76,13 +77,15 @@ func newGatehouse(tb testing.TB, w *workload) engine {
 		e.dir = make(map[string]*policy.Set, w.principals)
 		for i := 0; i < w.principals; i++ {
 			p := compileGatehouse(tb, principalName(i), principalPolicy(i))
-			e.dir[userARN(principalName(i))] = &policy.Set{Identity: []*policy.Policy{p}}
+			e.dir[userARN(principalName(i))] = (&policy.Set{Identity: []*policy.Policy{p}}).Prepare()
 		}
 	} else {
 		e.set = &policy.Set{}
 		for k, ss := range w.policies {
 			e.set.Identity = append(e.set.Identity, compileGatehouse(tb, fmt.Sprintf("policy-%d", k), ss))
 		}
+		// As the server's directory prepares the sets it caches.
+		e.set.Prepare()
 	}
 	for _, r := range w.requests {
 		req := policy.Request{

@@ -1,8 +1,10 @@
 package policy
 
 import (
+	"encoding/binary"
 	"fmt"
 	"strings"
+	"unsafe"
 
 	"github.com/gatehouse-iam/gatehouse/wildcard"
 )
@@ -151,20 +153,27 @@ func (st *evalState) matchDirect(t template, s string) (m, ok, direct bool) {
 		p := &t[i]
 		v := p.lit
 		if p.key != "" {
-			vals := st.varValues(p)
+			e := st.req.Context.lookup(p.key, p.hash)
 			switch {
-			case len(vals) > 0:
-				v = vals[0]
+			case e != nil && len(e.vals) > 0:
+				v = e.vals[0]
+				if !e.plain {
+					return false, false, false
+				}
 			case p.hasDef:
 				v = p.def
+				if hasEscapedWildcard(v) {
+					return false, false, false
+				}
 			default:
 				return false, false, true
 			}
-			if hasEscapedWildcard(v) {
-				return false, false, false
-			}
 		}
 		if i == last {
+			if p.prefixOnly {
+				pre := v[:len(v)-1]
+				return len(s) >= len(pre) && s[:len(pre)] == pre, true, true
+			}
 			if p.key == "" {
 				return wildcard.MatchEscaped(v, s, false), true, true
 			}
@@ -193,6 +202,17 @@ type arnPattern struct {
 	shape  uint8  // arnLiteral, arnTail or arnParts
 	prefix string // arnTail: "arn:...:account:" through the fifth colon
 	tail   string // arnTail: escaped resource component
+	// last8 is the last eight bytes of the literal compared in full
+	// (whole for arnLiteral, prefix for arnPrefix) as a little-endian
+	// word, when it has eight: most resources that differ from it differ
+	// there, and one load and comparison tells without a call.
+	last8 uint64
+	has8  bool
+}
+
+// word8 reads the eight bytes of s ending at end as a little-endian word.
+func word8(s string, end int) uint64 {
+	return binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s), len(s))[end-8 : end])
 }
 
 const (
@@ -227,6 +247,12 @@ func compileARNPattern(escaped string) arnPattern {
 			ap.prefix = escaped[:len(escaped)-1]
 		}
 	}
+	switch lit := ap.prefix; {
+	case ap.shape == arnLiteral && len(escaped) >= 8:
+		ap.last8, ap.has8 = word8(escaped, len(escaped)), true
+	case ap.shape == arnPrefix && len(lit) >= 8:
+		ap.last8, ap.has8 = word8(lit, len(lit)), true
+	}
 	for i, c := range parts {
 		ap.parts[i] = c
 		switch {
@@ -259,12 +285,13 @@ func (ap *arnPattern) match(st *evalState) bool {
 	whole := st.req.Resource
 	switch ap.shape {
 	case arnLiteral:
-		return whole == ap.whole
+		return len(whole) == len(ap.whole) && (!ap.has8 || word8(whole, len(whole)) == ap.last8) && whole == ap.whole
 	case arnTail:
 		return len(whole) >= len(ap.prefix) && whole[:len(ap.prefix)] == ap.prefix &&
 			wildcard.MatchEscaped(ap.tail, whole[len(ap.prefix):], false)
 	case arnPrefix:
-		return len(whole) >= len(ap.prefix) && whole[:len(ap.prefix)] == ap.prefix
+		n := len(ap.prefix)
+		return len(whole) >= n && (!ap.has8 || word8(whole, n) == ap.last8) && whole[:n] == ap.prefix
 	}
 	res, ok := st.resource()
 	if !ap.split {
@@ -519,6 +546,19 @@ func (ap *actionPattern) match(action string) bool {
 	return wildcard.MatchEscaped(ap.text, action, true)
 }
 
+// matchLower is match for an action whose ASCII letters are lower-cased
+// (evalState.action): patterns are lower-cased when compiled and folding is
+// ASCII-only, so comparing without folding is the same.
+func (ap *actionPattern) matchLower(a string) bool {
+	switch ap.kind {
+	case actLiteral:
+		return a == ap.text
+	case actPrefix:
+		return len(a) >= len(ap.text) && a[:len(ap.text)] == ap.text
+	}
+	return wildcard.MatchEscaped(ap.text, a, false)
+}
+
 // equalFoldLower compares a lower-case string with s, folding ASCII case.
 func equalFoldLower(lower, s string) bool {
 	for i := 0; i < len(lower); i++ {
@@ -676,11 +716,21 @@ func (ps *principalSet) notMatch(p *Principal) grant {
 	return grantNone
 }
 
-// actionMatches reports whether the statement's Action/NotAction covers action.
-func (s *cstmt) actionMatches(action string) bool {
+// actionMatches reports whether the statement's Action/NotAction covers the
+// request's action a, as prepareAction returned it.
+func (s *cstmt) actionMatches(st *evalState, a string) bool {
 	m := false
+	if st.fold {
+		for i := range s.actions {
+			if s.actions[i].match(a) {
+				m = true
+				break
+			}
+		}
+		return m != s.notAction
+	}
 	for i := range s.actions {
-		if s.actions[i].match(action) {
+		if s.actions[i].matchLower(a) {
 			m = true
 			break
 		}

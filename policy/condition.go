@@ -158,6 +158,136 @@ type cond struct {
 	hash uint64 // keyHash(key)
 	vals []cval
 	src  int // index into Statement.Conditions
+	// fast is the comparison resolved when the condition was compiled, for
+	// the common shape (see fastFor); fastNone takes the general path.
+	fast uint8
+}
+
+// The comparisons resolved at compile time.
+const (
+	fastNone   uint8 = iota
+	fastString       // StringEquals
+	fastBool         // Bool
+	fastDate         // DateEquals, DateLessThan, ... (not DateNotEquals)
+	fastIP           // IpAddress
+)
+
+// fastFor resolves the comparison of a condition of the common shape: no set
+// qualifier, not negated, and every policy value read for its type and free
+// of variables. Such a condition holds when some request value matches some
+// policy value, which evalFast decides without the general path's dispatch.
+func fastFor(op Operator, vals []cval) uint8 {
+	if op.set != setNone || op.negated {
+		return fastNone
+	}
+	for i := range vals {
+		if vals[i].tpl != nil || !vals[i].ok {
+			return fastNone
+		}
+	}
+	switch op.fam {
+	case famStringEquals:
+		return fastString
+	case famBool:
+		return fastBool
+	case famDateEquals, famDateLessThan, famDateLessThanEquals, famDateGreaterThan, famDateGreaterThanEquals:
+		return fastDate
+	case famIPAddress:
+		return fastIP
+	}
+	return fastNone
+}
+
+// evalFast is positive(...) == matched for a condition with a fast
+// comparison: v matches one of the policy values. pre, when not nil, is v
+// parsed when the context was built.
+func (c *cond) evalFast(v string, pre *preparsed) bool {
+	switch c.fast {
+	case fastString:
+		for i := range c.vals {
+			if c.vals[i].text == v {
+				return true
+			}
+		}
+	case fastBool:
+		b, ok := readBool(v)
+		if !ok {
+			return false
+		}
+		for i := range c.vals {
+			if c.vals[i].text == b {
+				return true
+			}
+		}
+	case fastIP:
+		var a netip.Addr
+		if pre != nil && pre.kind == preAddr {
+			if !pre.ok {
+				return false
+			}
+			a = pre.addr
+		} else {
+			x, err := netip.ParseAddr(v)
+			if err != nil {
+				return false
+			}
+			a = x.Unmap()
+		}
+		for i := range c.vals {
+			if c.vals[i].pfx.Contains(a) {
+				return true
+			}
+		}
+	case fastDate:
+		var t time.Time
+		if pre != nil && pre.kind == preDate {
+			if !pre.ok {
+				return false
+			}
+			t = pre.tm
+		} else {
+			var ok bool
+			if t, ok = parseDate(v); !ok {
+				return false
+			}
+		}
+		for i := range c.vals {
+			if compareDate(c.op.fam, t, c.vals[i].tm) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// readBool reads a request value of the Bool operator: "true" or "false" in
+// any case (as strings.EqualFold with the same length, which the general
+// path compares).
+func readBool(v string) (string, bool) {
+	switch {
+	case len(v) == 4 && (v == "true" || strings.EqualFold(v, "true")):
+		return "true", true
+	case len(v) == 5 && (v == "false" || strings.EqualFold(v, "false")):
+		return "false", true
+	}
+	return "", false
+}
+
+// compareDate compares a request time with a policy time under a Date family.
+func compareDate(fam opFamily, r, p time.Time) bool {
+	switch fam {
+	case famDateEquals:
+		return r.Equal(p)
+	case famDateLessThan:
+		return r.Before(p)
+	case famDateLessThanEquals:
+		return !r.After(p)
+	case famDateGreaterThan:
+		return r.After(p)
+	case famDateGreaterThanEquals:
+		return !r.Before(p)
+	}
+	return false
 }
 
 // cval is a compiled condition value.
@@ -187,6 +317,7 @@ func compileCond(c Condition, src int, vars bool) (cond, error) {
 		}
 		out.vals = append(out.vals, cv)
 	}
+	out.fast = fastFor(op, out.vals)
 	return out, nil
 }
 
@@ -354,6 +485,17 @@ func (c *cond) eval(st *evalState) bool {
 		vals, pre = e.vals, &e.pre
 	}
 	present := len(vals) > 0
+	if c.fast != fastNone {
+		if !present {
+			return c.op.ifExists
+		}
+		for i, v := range vals {
+			if c.evalFast(v, preFor(pre, i)) {
+				return true
+			}
+		}
+		return false
+	}
 	if c.op.fam == famNull {
 		switch c.op.set {
 		case setAll:

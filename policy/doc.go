@@ -10,6 +10,7 @@
 // context (aws:CurrentTime and the rest); nothing is read from the environment.
 //
 // Use it in three steps: Parse and Compile each document once when it changes,
-// assemble the policies that apply to a caller into a Set, and call Evaluate (no
-// allocation) or Explain (with reasons) for each request.
+// assemble the policies that apply to a caller into a Set (and Prepare a set that
+// is kept for many requests: its identity policies' indexes are merged into one),
+// and call Evaluate (no allocation) or Explain (with reasons) for each request.
 package policy

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"encoding/binary"
 	"strings"
 	"unsafe"
 )
@@ -88,6 +89,9 @@ type Set struct {
 	// Resource is the resource-based policy of the resource (a trust policy for
 	// sts:AssumeRole), or nil.
 	Resource *Policy
+
+	// ix is the merged index of Identity that Prepare builds.
+	ix *identityIndex
 }
 
 // Result is a decision with what decided it. It is small and returned by value
@@ -150,12 +154,16 @@ type scanOut struct {
 func evaluate(set *Set, st *evalState, rec *recorder) Result {
 	req := st.req
 	p := &req.Principal
-	var svcBuf [64]byte
-	svc := lowerPrefix(req.Action, svcBuf[:])
-	st.svcKey = packPrefix(svc)
-	st.svcSlot = svcSlot(st.svcKey)
-	st.nameFirst = nameFirstByte(req.Action)
+	// The lower-cased action and service prefix alias this buffer, on
+	// evaluate's stack: they are passed down, never stored in st (which
+	// would move st to the heap).
+	var abuf [actionBuf]byte
+	action, svc := st.prepareAction(abuf[:])
 	isIAM := p.Type == PrincipalUser || p.Type == PrincipalRoleSession || p.Type == PrincipalFederatedUser
+	if rec == nil && isIAM && set.Boundary == nil && len(set.Session) == 0 && len(set.SCP) == 0 &&
+		len(set.RCP) == 0 && len(set.VPCEndpoint) == 0 && set.Resource == nil {
+		return evaluateIdentity(set, st, svc, action)
+	}
 	st.boundary = isIAM && set.Boundary != nil
 	resAcct := req.resourceAccount()
 	cross := p.Account != "" && resAcct != "" && p.Account != resAcct
@@ -170,7 +178,7 @@ func evaluate(set *Set, st *evalState, rec *recorder) Result {
 	}
 	scanAll := func(ps []*Policy, l Layer, level int, principal bool) (allow bool, g grant) {
 		for _, pol := range ps {
-			o := pol.scan(st, svc, principal, allow && rec == nil, rec, l, level)
+			o := pol.scan(st, svc, action, principal, allow && rec == nil, rec, l, level)
 			if o.deny {
 				deny(l, level, pol, o.denyStmt)
 				if rec == nil {
@@ -190,7 +198,16 @@ func evaluate(set *Set, st *evalState, rec *recorder) Result {
 	// Identity side: the caller's own policies, its boundary and session policies.
 	var idAllow, bAllow, sAllow bool
 	if isIAM {
-		idAllow, _ = scanAll(set.Identity, LayerIdentity, 0, false)
+		if ix := set.identityIndex(); ix != nil && rec == nil {
+			a, pol, stmt := ix.scan(st, svc, action)
+			if pol != nil {
+				deny(LayerIdentity, 0, pol, stmt)
+				return res
+			}
+			idAllow = a
+		} else {
+			idAllow, _ = scanAll(set.Identity, LayerIdentity, 0, false)
+		}
 		if denied && rec == nil {
 			return res
 		}
@@ -331,6 +348,119 @@ func evaluate(set *Set, st *evalState, rec *recorder) Result {
 	}
 }
 
+// evaluateIdentity is evaluate for the common set of an IAM principal that
+// has identity-based policies and nothing else: no boundary, session, SCP,
+// RCP, VPC endpoint or resource-based policy. It decides as the general flow
+// does, which then reduces to: an explicit deny; no allow (identity layer);
+// a federated user without session policies (session layer); a resource in
+// another account (resource layer, as no resource-based policy grants);
+// else allowed.
+func evaluateIdentity(set *Set, st *evalState, svc, action string) Result {
+	allow := false
+	if ix := set.identityIndex(); ix != nil {
+		a, pol, stmt := ix.scan(st, svc, action)
+		if pol != nil {
+			return Result{Decision: ExplicitDeny, Layer: LayerIdentity, Policy: pol, Statement: stmt}
+		}
+		allow = a
+	} else {
+		for _, pol := range set.Identity {
+			o := pol.scanFast(st, svc, action, false, allow)
+			if o.deny {
+				return Result{Decision: ExplicitDeny, Layer: LayerIdentity, Policy: pol, Statement: o.denyStmt}
+			}
+			allow = allow || o.allow
+		}
+	}
+	if !allow {
+		return Result{Decision: ImplicitDeny, Layer: LayerIdentity}
+	}
+	p := &st.req.Principal
+	if p.Type == PrincipalFederatedUser {
+		return Result{Decision: ImplicitDeny, Layer: LayerSession}
+	}
+	if ra := st.req.resourceAccount(); p.Account != "" && ra != "" && p.Account != ra {
+		return Result{Decision: ImplicitDeny, Layer: LayerResource}
+	}
+	return Result{Decision: Allowed}
+}
+
+// actionBuf is the size of the buffer in which evaluate lower-cases the
+// request's action.
+const actionBuf = 64
+
+// prepareAction lower-cases the request's action once, into buf, and derives
+// from it what the indexes look up: the service prefix and its packed key and
+// slot, and the first byte of the action name. It returns the action to match
+// (ASCII letters lower-cased, so that action patterns, lower-cased when
+// compiled, compare without folding; or, when buf is too small, the action as
+// given, with st.fold set) and the lower-cased service prefix.
+func (st *evalState) prepareAction(buf []byte) (action, svc string) {
+	a := st.req.Action
+	if len(a) > len(buf) {
+		st.fold = true
+		svc = lowerPrefix(a, buf[:64])
+		st.nameFirst = nameFirstByte(a)
+		action = a
+	} else {
+		colon := strings.IndexByte(a, ':')
+		lowerASCII(buf, a)
+		if len(a) > 0 {
+			action = unsafe.String(&buf[0], len(a))
+		}
+		svc = action
+		if colon >= 0 {
+			svc = action[:colon]
+		}
+		// As nameFirstByte, on the lower-cased action.
+		st.nameFirst = 0
+		if colon >= 0 && colon+1 < len(action) {
+			if c := action[colon+1]; c < 0x80 && c != 0 {
+				st.nameFirst = c
+			}
+		}
+	}
+	st.svcKey = packPrefix(svc)
+	st.svcSlot = svcSlot(st.svcKey)
+	return action, svc
+}
+
+// lowerASCII copies s into dst (at least as long) with its ASCII letters
+// lower-cased, eight bytes at a time.
+func lowerASCII(dst []byte, s string) {
+	n := len(s)
+	if n < 8 {
+		for i := 0; i < n; i++ {
+			c := s[i]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			dst[i] = c
+		}
+		return
+	}
+	src := unsafe.Slice(unsafe.StringData(s), n)
+	for i := 0; ; i += 8 {
+		if i > n-8 {
+			i = n - 8 // the last word overlaps the one before
+		}
+		binary.LittleEndian.PutUint64(dst[i:], lowerWord(binary.LittleEndian.Uint64(src[i:])))
+		if i == n-8 {
+			return
+		}
+	}
+}
+
+// lowerWord lower-cases the ASCII letters among eight bytes.
+func lowerWord(w uint64) uint64 {
+	const ones, high = 0x0101010101010101, 0x8080808080808080
+	h := w &^ high
+	geA := h + (0x80-'A')*ones   // high bit set where the byte is >= 'A'
+	gtZ := h + (0x80-'Z'-1)*ones // high bit set where the byte is > 'Z'
+	upper := geA &^ gtZ &^ w & high
+	return w | upper>>2 // 0x80 >> 2 is 'a' - 'A'
+}
+
 // nameFirstByte returns the lower-cased first byte of the action's name (after
 // its service prefix), or 0 when candidates cannot be filtered by it: no colon,
 // an empty name, or a byte outside ASCII (which Unicode case folding could
@@ -354,7 +484,7 @@ func nameFirstByte(action string) byte {
 // the request's service and those of any service, passing over those whose
 // action names cannot begin with the request's, and stops at the first
 // matching Deny.
-func (p *Policy) scanFast(st *evalState, svc string, principal, denyOnly bool) scanOut {
+func (p *Policy) scanFast(st *evalState, svc, action string, principal, denyOnly bool) scanOut {
 	var o scanOut
 	if denyOnly && !p.hasDeny {
 		return o
@@ -376,7 +506,7 @@ func (p *Policy) scanFast(st *evalState, svc string, principal, denyOnly bool) s
 				continue
 			}
 			s := &p.stmts[c.stmt]
-			if !s.actionMatches(st.req.Action) || !s.resourceMatches(st) {
+			if !s.actionMatches(st, action) || !s.resourceMatches(st) {
 				continue
 			}
 			g := grantDirect
@@ -413,9 +543,9 @@ func (p *Policy) scanFast(st *evalState, svc string, principal, denyOnly bool) s
 
 // scan evaluates the statements of one policy that can match the request's
 // service. denyOnly skips Allow statements (an allow was already found).
-func (p *Policy) scan(st *evalState, svc string, principal, denyOnly bool, rec *recorder, l Layer, level int) scanOut {
+func (p *Policy) scan(st *evalState, svc, action string, principal, denyOnly bool, rec *recorder, l Layer, level int) scanOut {
 	if rec == nil {
-		return p.scanFast(st, svc, principal, denyOnly)
+		return p.scanFast(st, svc, action, principal, denyOnly)
 	}
 	var o scanOut
 	if denyOnly && !p.hasDeny {
@@ -430,7 +560,7 @@ func (p *Policy) scan(st *evalState, svc string, principal, denyOnly bool, rec *
 			return false
 		}
 		g := grantDirect
-		if !s.actionMatches(st.req.Action) || !s.resourceMatches(st) {
+		if !s.actionMatches(st, action) || !s.resourceMatches(st) {
 			return false
 		}
 		if principal && s.principal != nil {

@@ -448,7 +448,14 @@ func TestDifferential(t *testing.T) {
 			Principal: Principal{Type: PrincipalUser, ARN: "arn:aws:iam::111122223333:user/alice", Account: "111122223333"},
 			Action:    action, Resource: resource, ResourceAccount: "111122223333", Context: ctx,
 		}
-		got := Evaluate(set, req).Decision
+		full := Evaluate(set, req)
+		got := full.Decision
+		// The merged index of a prepared set decides alike, down to the
+		// deny it reports.
+		prepared := *set
+		if pr := Evaluate(prepared.Prepare(), req); pr != full {
+			t.Errorf("%s on %s: prepared set %+v, unprepared %+v\npolicies %s", action, resource, pr, full, docs)
+		}
 		want := refDecide(t, ref, refB, action, resource, rc)
 		if exp := Explain(set, req).Decision; exp != got {
 			t.Errorf("Explain %v, Evaluate %v", exp, got)

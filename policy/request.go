@@ -1,9 +1,11 @@
 package policy
 
 import (
+	"encoding/binary"
 	"net/netip"
 	"strings"
 	"time"
+	"unsafe"
 )
 
 // PrincipalType says what kind of caller makes a request.
@@ -148,6 +150,10 @@ type ctxEntry struct {
 	hash uint64 // keyHash(key)
 	vals []string
 	pre  preparsed // vals[0] parsed for the key's fixed type, when it has one
+	// plain says that vals[0] holds no byte of wildcard's escaped form, so
+	// that it can be compared as literal text where a policy variable
+	// stands in a resource pattern (see matchDirect).
+	plain bool
 }
 
 // preparsed is a request value parsed ahead of the comparisons that need it.
@@ -242,6 +248,7 @@ func (c *Context) Set(key string, values ...string) {
 func (c *Context) put(key string, vals []string) {
 	h := keyHash(key)
 	e := ctxEntry{key: key, hash: h, vals: vals, pre: preparse(key, vals)}
+	e.plain = len(vals) > 0 && !hasEscapedWildcard(vals[0])
 	if i := c.find(key, h); i >= 0 {
 		c.entries[i] = e
 		return
@@ -282,7 +289,7 @@ func (c *Context) find(key string, h uint64) int {
 		if i == 0 {
 			return -1
 		}
-		if e := &c.entries[i-1]; e.hash == h && e.key == key {
+		if e := &c.entries[i-1]; e.hash == h && len(e.key) == len(key) && equalKey(e.key, key) {
 			return int(i - 1)
 		}
 	}
@@ -377,4 +384,23 @@ func arnAccount(s string) string {
 		}
 	}
 	return ""
+}
+
+// equalKey compares two key names of the same length. Keys of 8 to 32 bytes
+// (most condition keys) are compared as words without a call.
+func equalKey(a, b string) bool {
+	n := len(a)
+	if n < 8 || n > 32 {
+		return a == b
+	}
+	pa := unsafe.Slice(unsafe.StringData(a), n)
+	pb := unsafe.Slice(unsafe.StringData(b), n)
+	le := binary.LittleEndian
+	if le.Uint64(pa) != le.Uint64(pb) || le.Uint64(pa[n-8:]) != le.Uint64(pb[n-8:]) {
+		return false
+	}
+	if n > 16 {
+		return le.Uint64(pa[8:]) == le.Uint64(pb[8:]) && le.Uint64(pa[n-16:]) == le.Uint64(pb[n-16:])
+	}
+	return true
 }

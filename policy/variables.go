@@ -18,6 +18,9 @@ type tpart struct {
 	hash   uint64 // keyHash(key)
 	def    string // default value when the key is absent
 	hasDef bool
+	// prefixOnly says that lit is a literal followed by one AnyRun (and no
+	// other wildcard): it matches the values beginning with lit[:len(lit)-1].
+	prefixOnly bool
 }
 
 // hasVariable reports whether s contains a policy variable reference.
@@ -35,7 +38,8 @@ func compileTemplate(s string, pattern bool) template {
 		if pattern {
 			x = wildcard.Escape(x)
 		}
-		t = append(t, tpart{lit: x})
+		n := len(x)
+		t = append(t, tpart{lit: x, prefixOnly: pattern && n > 0 && x[n-1] == wildcard.AnyRun && !hasEscapedWildcard(x[:n-1])})
 	}
 	for {
 		i := strings.Index(s, "${")
@@ -79,7 +83,11 @@ type evalState struct {
 	res      [6]string // the request's resource split into ARN components
 	resSplit bool      // res holds a six-part ARN
 	resDone  bool      // the resource has been split
-	svcKey   uint64    // packPrefix of the action's service prefix
+	// fold says that the action handed to the matchers is the request's
+	// action as given, to be matched folding case: it was too long for the
+	// buffer in which evaluate lower-cases it (see prepareAction).
+	fold   bool
+	svcKey uint64 // packPrefix of the action's service prefix
 	// nameFirst is nameFirstByte of the action.
 	nameFirst byte
 	svcSlot   uint8 // svcSlot(svcKey)
