@@ -22,8 +22,10 @@ import (
 // beside the database (DIR/trail/0000000001.seg, mode 0600, the directory
 // 0700), each up to a size (DefaultSegmentSize), numbered from 1. A record
 // is its body's length (4 bytes, big-endian), the body's CRC-32C (4 bytes),
-// then the body (trail.AppendRecord). An entry's Seq is its record's
-// address: the segment's number << segmentShift | the record's offset.
+// then the body (trail.AppendRecord); a zero length ends the records (a
+// mapped segment's file has its whole size from the start, zeros after
+// its records). An entry's Seq is its record's address: the segment's
+// number << segmentShift | the record's offset.
 const (
 	segmentShift = 40
 	offsetMask   = 1<<segmentShift - 1
@@ -33,6 +35,13 @@ const (
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// maxKeptBuffer bounds the buffer a write keeps for the next; maxMapped
+// the size of a segment that is mapped.
+const (
+	maxKeptBuffer = 1 << 20
+	maxMapped     = 1 << 30
+)
 
 // address is a segment's number and an offset in it, as one int64.
 func address(num, off int64) int64 { return num<<segmentShift | off }
@@ -53,7 +62,12 @@ type segments struct {
 	maxSize int64
 
 	wmu    sync.Mutex // the writer's state
+	buf    []byte     // the frames of a write, kept for the next
 	cur    *os.File
+	// m is cur mapped for writing (segmap_linux.go), its space reserved:
+	// a write is a copy into it, no system call. nil: cur is written
+	// with pwrite.
+	m      []byte
 	curNum int64
 	size   int64
 	synced int64 // the offset of cur known to be on disk
@@ -118,8 +132,28 @@ func (s *segments) openWriter(n int64) error {
 		f.Close()
 		return fmt.Errorf("%s: segment %d: %w", backend, n, err)
 	}
-	s.cur, s.curNum, s.size, s.synced = f, n, fi.Size(), fi.Size()
+	var m []byte
+	if fi.Size() <= s.maxSize {
+		if m, err = mapSegment(f, s.maxSize); err != nil {
+			f.Close()
+			return fmt.Errorf("%s: segment %d: %w", backend, n, err)
+		}
+	}
+	s.unmap()
+	// The end of the records is the file's size but for a segment
+	// mapped before (its size is the reserved one): Open's recovery
+	// finds it, and cuts what follows (truncate); until then, a write
+	// begins the next segment. Nothing is known to be synced.
+	s.cur, s.curNum, s.size, s.synced, s.m = f, n, fi.Size(), 0, m
 	return nil
+}
+
+// unmap unmaps the current segment's mapping, if any; wmu is held.
+func (s *segments) unmap() {
+	if s.m != nil {
+		_ = unmapSegment(s.m) // only fails for an address that is not a mapping
+		s.m = nil
+	}
 }
 
 // frame appends e's record to buf.
@@ -144,12 +178,26 @@ func (s *segments) write(entries []trail.Entry, sync bool) ([]item, error) {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	items := make([]item, 0, len(entries))
-	var buf []byte
+	buf := s.buf[:0]
+	defer func() {
+		if cap(buf) <= maxKeptBuffer {
+			s.buf = buf[:0]
+		}
+	}()
 	flush := func() error {
 		if len(buf) == 0 {
 			return nil
 		}
-		if _, err := s.cur.WriteAt(buf, s.size); err != nil {
+		if s.m != nil && s.size+int64(len(buf)) > int64(len(s.m)) {
+			// A record larger than a segment, into an empty one: this
+			// segment is written with pwrite.
+			s.unmap()
+		}
+		if s.m != nil {
+			// Once copied, the records are in the page cache, as a
+			// pwrite's are: they survive the process's death.
+			copy(s.m[s.size:], buf)
+		} else if _, err := s.cur.WriteAt(buf, s.size); err != nil {
 			_ = s.cur.Truncate(s.size)
 			return fmt.Errorf("%s: segment %d: %w", backend, s.curNum, err)
 		}
@@ -188,7 +236,9 @@ func (s *segments) write(entries []trail.Entry, sync bool) ([]item, error) {
 		}
 		seq := address(s.curNum, s.size+int64(start))
 		entries[i].Seq = seq
-		items = append(items, item{e: entries[i], end: seq + n})
+		it := item{e: entries[i], end: seq + n}
+		it.e.JSON = nil // the indexer does not read it: not held until it runs
+		items = append(items, it)
 	}
 	if err := flush(); err != nil {
 		return nil, err
@@ -203,18 +253,27 @@ func (s *segments) write(entries []trail.Entry, sync bool) ([]item, error) {
 }
 
 // syncTo fsyncs the current segment when an address up to end may not be
-// on disk (earlier segments were synced when they were left).
+// on disk (earlier segments were synced when they were left). The fsync
+// runs without the writer's lock: the requests' writes go on meanwhile
+// (an fsync may take milliseconds; held under the lock, it stalled every
+// request for as long, once per index batch).
 func (s *segments) syncTo(end int64) error {
 	s.wmu.Lock()
-	defer s.wmu.Unlock()
 	num, off := split(end)
 	if s.cur == nil || num != s.curNum || off <= s.synced {
+		s.wmu.Unlock()
 		return nil
 	}
-	if err := s.cur.Sync(); err != nil {
-		return fmt.Errorf("%s: segment %d: %w", backend, s.curNum, err)
+	f, size := s.cur, s.size
+	s.wmu.Unlock()
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("%s: segment %d: %w", backend, num, err)
 	}
-	s.synced = s.size
+	s.wmu.Lock()
+	if s.cur == f {
+		s.synced = max(s.synced, size)
+	}
+	s.wmu.Unlock()
 	return nil
 }
 
@@ -289,6 +348,38 @@ func (s *segments) read(seq int64) (trail.Entry, error) {
 	return e, nil
 }
 
+// eventIDAt returns the EventID of the record at seq, read from the
+// record's start without checking the whole record (read does): a lookup
+// by id compares it with the ids of a second's records. A record of a
+// deleted segment fails with errGone.
+func (s *segments) eventIDAt(seq int64, buf []byte) (string, error) {
+	num, off := split(seq)
+	f, err := s.reader(num)
+	if err != nil {
+		return "", err
+	}
+	n, err := f.ReadAt(buf, off)
+	if n < frameHeader {
+		if err == nil || errors.Is(err, io.EOF) || errors.Is(err, os.ErrClosed) {
+			return "", errGone
+		}
+		return "", fmt.Errorf("%s: reading record %d: %w", backend, seq, err)
+	}
+	size := int(binary.BigEndian.Uint32(buf))
+	body := buf[frameHeader:n]
+	if size < len(body) {
+		body = body[:size]
+	}
+	if id, ok := trail.RecordEventID(body); ok {
+		return id, nil
+	}
+	if size <= len(body) {
+		return "", fmt.Errorf("%s: record %d: malformed", backend, seq)
+	}
+	e, err := s.read(seq) // a record whose first fields are longer than buf
+	return e.EventID, err
+}
+
 // scan returns the whole records of segment n from offset off on, and the
 // offset after the last; torn is set when something follows it that is not
 // a whole, intact record.
@@ -309,7 +400,11 @@ func (s *segments) scan(n, off int64) (items []item, good int64, torn bool, err 
 			return items, good, !errors.Is(err, io.EOF), nil
 		}
 		size := binary.BigEndian.Uint32(hdr[:])
-		if size == 0 || size > trail.MaxRecord {
+		if size == 0 {
+			// The end: a mapped segment's reserved space is zeros.
+			return items, good, false, nil
+		}
+		if size > trail.MaxRecord {
 			return items, good, true, nil
 		}
 		body := make([]byte, size)
@@ -329,14 +424,21 @@ func (s *segments) scan(n, off int64) (items []item, good int64, torn bool, err 
 	}
 }
 
-// truncate cuts the segment being written to off (a torn tail).
+// truncate cuts the segment being written to off (a torn tail, or the
+// zeros after a mapped segment's records): the next record is written at
+// off, and nothing follows it.
 func (s *segments) truncate(n, off int64) error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	if s.cur == nil || n != s.curNum {
 		return nil
 	}
-	if err := s.cur.Truncate(off); err != nil {
+	if s.m != nil {
+		// A mapped segment keeps its size: what follows off is zeroed.
+		if err := zeroFrom(s.cur, off, int64(len(s.m))); err != nil {
+			return fmt.Errorf("%s: segment %d: %w", backend, n, err)
+		}
+	} else if err := s.cur.Truncate(off); err != nil {
 		return fmt.Errorf("%s: segment %d: %w", backend, n, err)
 	}
 	s.size, s.synced = off, min(s.synced, off)
@@ -367,6 +469,7 @@ func (s *segments) close() error {
 	s.rmu.Unlock()
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
+	s.unmap()
 	if s.cur != nil {
 		err := s.cur.Close()
 		s.cur = nil
