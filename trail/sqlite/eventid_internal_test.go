@@ -44,7 +44,7 @@ func TestLocatableEventIDs(t *testing.T) {
 	idA, idB, idD := trail.NewEventID(t0), trail.NewEventID(t0.Add(999*time.Millisecond)), trail.NewEventID(t0.Add(5*time.Second))
 	a := entry(idA, 0)
 	b := entry(idB, 0)
-	b.Management = false // a data event
+	b.Management = false                                  // a data event
 	c := entry("3f0b8c1e-2d4a-4f6b-8c9d-0e1f2a3b4c5d", 0) // an earlier version's UUIDv4
 	d := entry(idD, 0)                                    // a UUIDv7 whose second is not its event's
 	// Many events in the same second, the one looked up among them.

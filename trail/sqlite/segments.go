@@ -61,9 +61,9 @@ type segments struct {
 	dir     string
 	maxSize int64
 
-	wmu    sync.Mutex // the writer's state
-	buf    []byte     // the frames of a write, kept for the next
-	cur    *os.File
+	wmu sync.Mutex // the writer's state
+	buf []byte     // the frames of a write, kept for the next
+	cur *os.File
 	// m is cur mapped for writing (segmap_linux.go), its space reserved:
 	// a write is a copy into it, no system call. nil: cur is written
 	// with pwrite.
