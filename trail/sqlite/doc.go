@@ -5,10 +5,8 @@
 // synchronous(FULL), one writer connection beginning with BEGIN IMMEDIATE,
 // a pool of read-only connections).
 //
-// Write appends a batch's records to the current segment — a copy into
-// the segment mapped shared on Linux (its space reserved with fallocate),
-// one pwrite elsewhere — (fsynced with Options.Sync) and assigns each
-// entry its Seq, the record's
+// Write appends a batch's records to the current segment in one write
+// (fsynced with Options.Sync) and assigns each entry its Seq, the record's
 // address (segment << 40 | offset): a request is answered once its events
 // are written. An indexer indexes them behind, in batches of up to 8,192
 // (gathered for up to 250 ms unless a reader waits): per batch, one

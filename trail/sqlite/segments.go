@@ -22,10 +22,8 @@ import (
 // beside the database (DIR/trail/0000000001.seg, mode 0600, the directory
 // 0700), each up to a size (DefaultSegmentSize), numbered from 1. A record
 // is its body's length (4 bytes, big-endian), the body's CRC-32C (4 bytes),
-// then the body (trail.AppendRecord); a zero length ends the records (a
-// mapped segment's file has its whole size from the start, zeros after
-// its records). An entry's Seq is its record's address: the segment's
-// number << segmentShift | the record's offset.
+// then the body (trail.AppendRecord). An entry's Seq is its record's
+// address: the segment's number << segmentShift | the record's offset.
 const (
 	segmentShift = 40
 	offsetMask   = 1<<segmentShift - 1
@@ -36,12 +34,8 @@ const (
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
-// maxKeptBuffer bounds the buffer a write keeps for the next; maxMapped
-// the size of a segment that is mapped.
-const (
-	maxKeptBuffer = 1 << 20
-	maxMapped     = 1 << 30
-)
+// maxKeptBuffer bounds the buffer a write keeps for the next.
+const maxKeptBuffer = 1 << 20
 
 // address is a segment's number and an offset in it, as one int64.
 func address(num, off int64) int64 { return num<<segmentShift | off }
@@ -61,13 +55,9 @@ type segments struct {
 	dir     string
 	maxSize int64
 
-	wmu sync.Mutex // the writer's state
-	buf []byte     // the frames of a write, kept for the next
-	cur *os.File
-	// m is cur mapped for writing (segmap_linux.go), its space reserved:
-	// a write is a copy into it, no system call. nil: cur is written
-	// with pwrite.
-	m      []byte
+	wmu    sync.Mutex // the writer's state
+	buf    []byte     // the frames of a write, kept for the next
+	cur    *os.File
 	curNum int64
 	size   int64
 	synced int64 // the offset of cur known to be on disk
@@ -132,28 +122,8 @@ func (s *segments) openWriter(n int64) error {
 		f.Close()
 		return fmt.Errorf("%s: segment %d: %w", backend, n, err)
 	}
-	var m []byte
-	if fi.Size() <= s.maxSize {
-		if m, err = mapSegment(f, s.maxSize); err != nil {
-			f.Close()
-			return fmt.Errorf("%s: segment %d: %w", backend, n, err)
-		}
-	}
-	s.unmap()
-	// The end of the records is the file's size but for a segment
-	// mapped before (its size is the reserved one): Open's recovery
-	// finds it, and cuts what follows (truncate); until then, a write
-	// begins the next segment. Nothing is known to be synced.
-	s.cur, s.curNum, s.size, s.synced, s.m = f, n, fi.Size(), 0, m
+	s.cur, s.curNum, s.size, s.synced = f, n, fi.Size(), fi.Size()
 	return nil
-}
-
-// unmap unmaps the current segment's mapping, if any; wmu is held.
-func (s *segments) unmap() {
-	if s.m != nil {
-		_ = unmapSegment(s.m) // only fails for an address that is not a mapping
-		s.m = nil
-	}
 }
 
 // frame appends e's record to buf.
@@ -188,16 +158,7 @@ func (s *segments) write(entries []trail.Entry, sync bool) ([]item, error) {
 		if len(buf) == 0 {
 			return nil
 		}
-		if s.m != nil && s.size+int64(len(buf)) > int64(len(s.m)) {
-			// A record larger than a segment, into an empty one: this
-			// segment is written with pwrite.
-			s.unmap()
-		}
-		if s.m != nil {
-			// Once copied, the records are in the page cache, as a
-			// pwrite's are: they survive the process's death.
-			copy(s.m[s.size:], buf)
-		} else if _, err := s.cur.WriteAt(buf, s.size); err != nil {
+		if _, err := s.cur.WriteAt(buf, s.size); err != nil {
 			_ = s.cur.Truncate(s.size)
 			return fmt.Errorf("%s: segment %d: %w", backend, s.curNum, err)
 		}
@@ -400,11 +361,7 @@ func (s *segments) scan(n, off int64) (items []item, good int64, torn bool, err 
 			return items, good, !errors.Is(err, io.EOF), nil
 		}
 		size := binary.BigEndian.Uint32(hdr[:])
-		if size == 0 {
-			// The end: a mapped segment's reserved space is zeros.
-			return items, good, false, nil
-		}
-		if size > trail.MaxRecord {
+		if size == 0 || size > trail.MaxRecord {
 			return items, good, true, nil
 		}
 		body := make([]byte, size)
@@ -424,21 +381,14 @@ func (s *segments) scan(n, off int64) (items []item, good int64, torn bool, err 
 	}
 }
 
-// truncate cuts the segment being written to off (a torn tail, or the
-// zeros after a mapped segment's records): the next record is written at
-// off, and nothing follows it.
+// truncate cuts the segment being written to off (a torn tail).
 func (s *segments) truncate(n, off int64) error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	if s.cur == nil || n != s.curNum {
 		return nil
 	}
-	if s.m != nil {
-		// A mapped segment keeps its size: what follows off is zeroed.
-		if err := zeroFrom(s.cur, off, int64(len(s.m))); err != nil {
-			return fmt.Errorf("%s: segment %d: %w", backend, n, err)
-		}
-	} else if err := s.cur.Truncate(off); err != nil {
+	if err := s.cur.Truncate(off); err != nil {
 		return fmt.Errorf("%s: segment %d: %w", backend, n, err)
 	}
 	s.size, s.synced = off, min(s.synced, off)
@@ -469,7 +419,6 @@ func (s *segments) close() error {
 	s.rmu.Unlock()
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	s.unmap()
 	if s.cur != nil {
 		err := s.cur.Close()
 		s.cur = nil

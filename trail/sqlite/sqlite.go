@@ -156,18 +156,15 @@ func (s *Store) recover(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if i == len(nums)-1 {
-			// The segment written next: writing goes on after its last
-			// whole record (what follows is cut: a torn tail, or a mapped
-			// segment's zeros).
-			if torn {
+		if torn {
+			if i == len(nums)-1 {
 				s.log.Warn("the audit trail's last segment ends with a torn record; it is cut off", "segment", n, "offset", good)
+				if err := s.seg.truncate(n, good); err != nil {
+					return err
+				}
+			} else {
+				s.log.Error("an audit trail segment holds a corrupt record; what follows it in the segment is not indexed", "segment", n, "offset", good)
 			}
-			if err := s.seg.truncate(n, good); err != nil {
-				return err
-			}
-		} else if torn {
-			s.log.Error("an audit trail segment holds a corrupt record; what follows it in the segment is not indexed", "segment", n, "offset", good)
 		}
 		for len(items) > 0 {
 			k := min(len(items), maxIndexBatch)
