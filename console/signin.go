@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
 	awssts "github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/google/uuid"
 
 	"github.com/gatehouse-iam/gatehouse/iam"
 	"github.com/gatehouse-iam/gatehouse/trail"
@@ -299,7 +298,8 @@ func (c *Console) audit(r *http.Request, in iam.SignIn, root, success bool, errM
 	if c.trail == nil || in.Account == "" {
 		return
 	}
-	e, err := trail.SignInEntry(trail.SignIn{EventID: uuid.NewString(), Time: c.now(), Account: in.Account, Root: root,
+	now := c.now()
+	e, err := trail.SignInEntry(trail.SignIn{EventID: trail.NewEventID(now), Time: now, Account: in.Account, Root: root,
 		UserName: in.UserName, UserID: in.UserID, ARN: in.ARN, Region: c.region, SourceIP: ipOf(r),
 		UserAgent: r.Header.Get("User-Agent"), Success: success, ErrorMessage: errMsg, MFAUsed: mfa, LoginTo: "/ui/"})
 	if err == nil {

@@ -64,7 +64,7 @@ func newAuditTrail(rec *trail.Recorder) *auditTrail {
 	red.Add(orgapi.Account{}, orgapi.SensitiveMembers())
 	red.Add(analyzerapi.AnalyzerSummary{}, analyzerapi.SensitiveMembers())
 	red.Add(s3api.Owner{}, s3api.SensitiveMembers())
-	return &auditTrail{builder: trail.Builder{Redaction: red, NewID: uuid.NewString}, rec: rec, refs: authref.Lookup(),
+	return &auditTrail{builder: trail.Builder{Redaction: red, NewID: uuid.NewString, NewEventID: trail.NewEventID}, rec: rec, refs: authref.Lookup(),
 		suppressed: prometheus.NewCounter(prometheus.CounterOpts{Name: "gatehouse_audit_suppressed_total",
 			Help: "Failed authentications with a real access key id not recorded in the audit trail: past the limit of events per key id."})}
 }

@@ -105,6 +105,16 @@ func DecodeRecord(b []byte) (Entry, bool) {
 	return e, d.ok && len(d.b) == 0
 }
 
+// RecordEventID returns the EventID of a record AppendRecord wrote, from
+// its first bytes (b may be the record's start only); ok is false when b
+// is too short or malformed.
+func RecordEventID(b []byte) (string, bool) {
+	d := recordDecoder{b: b, ok: true}
+	d.string() // Account
+	id := d.string()
+	return id, d.ok
+}
+
 // recordDecoder reads a record's fields; ok turns false at the first
 // malformed one.
 type recordDecoder struct {

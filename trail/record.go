@@ -150,8 +150,13 @@ type Call struct {
 type Builder struct {
 	// Redaction says which members are sensitive.
 	Redaction Redaction
-	// NewID returns a fresh UUID (event ids, shared event ids).
+	// NewID returns a fresh UUID (shared event ids; event ids too when
+	// NewEventID is nil).
 	NewID func() string
+	// NewEventID returns a fresh event id for an event at a time
+	// (NewEventID of this package: one a store finds through its second).
+	// Nil: NewID.
+	NewEventID func(t time.Time) string
 
 	params paramsWriter
 }
@@ -217,7 +222,7 @@ func (b *Builder) Events(c *Call) ([]Entry, error) {
 		ev.AdditionalEventData = parts[at:len(parts):len(parts)]
 	}
 	ev.RecipientAccountID = account
-	ev.EventID = b.NewID()
+	ev.EventID = b.eventID(c.Time)
 	other := c.ResourceAccount != "" && c.ResourceAccount != account
 	if other {
 		ev.SharedEventID = b.NewID()
@@ -234,7 +239,7 @@ func (b *Builder) Events(c *Call) ([]Entry, error) {
 	// additionalEventData (the resource owner learns the call, not the
 	// caller's reasons): spliced from the caller's record.
 	theirs := ev
-	theirs.EventID = b.NewID()
+	theirs.EventID = b.eventID(c.Time)
 	theirs.RecipientAccountID = c.ResourceAccount
 	theirs.UserIdentity = UserIdentity{Type: "AWSAccount", PrincipalID: ev.UserIdentity.PrincipalID,
 		AccountID: ev.UserIdentity.AccountID, AccessKeyID: ev.UserIdentity.AccessKeyID}
@@ -251,6 +256,14 @@ func (b *Builder) Events(c *Call) ([]Entry, error) {
 	js = append(js, mine[at.recipientEnd:]...)
 	second := entryOf(&theirs, eventTime, "", principal, slices.Clone(res), js)
 	return []Entry{first, second}, nil
+}
+
+// eventID is a fresh id for an event at t.
+func (b *Builder) eventID(t time.Time) string {
+	if b.NewEventID != nil {
+		return b.NewEventID(t)
+	}
+	return b.NewID()
 }
 
 // entry returns the entry of an event that happened at t (the event's

@@ -88,6 +88,10 @@ func NewRecorder(store Store, opts RecorderOptions) (*Recorder, error) {
 	return r, nil
 }
 
+// errStopped is Record's error once Run has ended (made once: Record is on
+// every request's path).
+var errStopped = fmt.Errorf("%w: the recorder has stopped", ErrUnavailable)
+
 // Record stores entries and returns when they are durable, or with an
 // error wrapping ErrUnavailable when they could not be written before ctx
 // ended or the store failed.
@@ -95,11 +99,10 @@ func (r *Recorder) Record(ctx context.Context, entries []Entry) error {
 	if len(entries) == 0 {
 		return nil
 	}
-	stopped := fmt.Errorf("%w: the recorder has stopped", ErrUnavailable)
 	select {
 	case r.slots <- struct{}{}:
 	case <-r.done:
-		return stopped
+		return errStopped
 	case <-ctx.Done():
 		return fmt.Errorf("%w: queue full: %w", ErrUnavailable, ctx.Err())
 	}
@@ -108,7 +111,7 @@ func (r *Recorder) Record(ctx context.Context, entries []Entry) error {
 	if r.stopped {
 		r.mu.Unlock()
 		<-r.slots
-		return stopped
+		return errStopped
 	}
 	r.queue = append(r.queue, p)
 	// lead is this goroutine's copy of p.lead, which other goroutines

@@ -15,8 +15,10 @@
 // so nodes starting together apply each exactly once and the store's
 // migrations, in the same database, are not waited on. Every lookup is an
 // index range scan; a page and its entries' resources are one statement,
-// one snapshot. An Append is one transaction and one round trip (a batch
-// of one statement per entry).
+// one snapshot. An Append is one statement and one round trip: the
+// batch's columns as arrays, unnested into the events and resources
+// tables by one INSERT ... SELECT each (atomic as any statement; no BEGIN
+// or COMMIT to wait for).
 //
 // Deadlines and errors, as with the store's PostgreSQL backend: every call
 // runs under its context's deadline, or [Options.Timeout] when the context
@@ -26,7 +28,9 @@
 // fails calls instead of hanging them. A call whose context is done fails
 // with an error wrapping trail.ErrUnavailable and the context's cause; so
 // does one whose connection failed, or that the server ended by one of its
-// timeouts, and any call after Close. An Append whose context is done
-// before COMMIT rolls back. Invalid entries and queries fail with an error
+// timeouts, and any call after Close. An Append whose context ends while
+// its statement runs is cancelled, and rolls back unless the statement had
+// already committed (the caller is told it failed either way; a retry
+// stores nothing twice). Invalid entries and queries fail with an error
 // that does not wrap trail.ErrUnavailable.
 package postgres

@@ -2,14 +2,12 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"regexp"
 	"sync/atomic"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/gatehouse-iam/gatehouse/internal/pgclient"
@@ -125,39 +123,43 @@ func (s *Store) start(ctx context.Context, op string) (context.Context, context.
 	return ctx, cancel, nil
 }
 
-// maxRollbackWait bounds a rollback after a failure: a healthy server
-// answers within milliseconds; if it does not, pgx closes the connection,
-// which rolls back as well.
-const maxRollbackWait = time.Second
-
-func rollback(ctx context.Context, tx pgx.Tx) {
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), maxRollbackWait)
-	defer cancel()
-	tx.Rollback(rctx) //nolint:errcheck // see maxRollbackWait
-}
-
-// insertEntry inserts one entry and its resources in one statement and
-// returns its seq, or no row when its event id is stored already (then
-// nothing is inserted).
-const insertEntry = `WITH e AS (
+// insertEntries inserts a batch of entries and their resources in one
+// statement (atomic on its own: no transaction, one round trip), the
+// entries in the order of their ordinal so that their seqs follow it, and
+// returns the seq and ordinal of each entry inserted; an entry whose event
+// id is stored already is not inserted, nor are its resources. Each
+// array holds one element per entry ($1-$11) or per resource ($12-$18,
+// $12 the ordinal of its entry, 1-based).
+const insertEntries = `WITH input AS (
+	SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+		$8::text[], $9::boolean[], $10::boolean[], $11::bytea[])
+		WITH ORDINALITY AS x (account, event_time, event_id, event_name, event_source, username, access_key_id,
+			principal, read_only, management, json, ord)
+), e AS (
 	INSERT INTO trail_events (account, event_time, event_id, event_name, event_source,
 		username, access_key_id, principal, read_only, management, json)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+	SELECT account, event_time, event_id, event_name, event_source, username, access_key_id,
+		principal, read_only, management, json
+	FROM input ORDER BY ord
 	ON CONFLICT (event_id) DO NOTHING
-	RETURNING seq
+	RETURNING seq, event_id
 ), r AS (
 	INSERT INTO trail_resources (seq, ord, account, management, event_time, type, name, owner, type_first, name_first)
-	SELECT e.seq, x.ord - 1, $1, $10, $2, x.type, x.name, x.owner, x.type_first, x.name_first
-	FROM e, unnest($12::text[], $13::text[], $14::text[], $15::boolean[], $16::boolean[])
-		WITH ORDINALITY AS x (type, name, owner, type_first, name_first, ord)
+	SELECT e.seq, x.ord, i.account, i.management, i.event_time, x.type, x.name, x.owner, x.type_first, x.name_first
+	FROM unnest($12::bigint[], $13::integer[], $14::text[], $15::text[], $16::text[], $17::boolean[], $18::boolean[])
+		AS x (entry, ord, type, name, owner, type_first, name_first)
+	JOIN input i ON i.ord = x.entry
+	JOIN e ON e.event_id = i.event_id COLLATE "C"
 )
-SELECT seq FROM e`
+SELECT e.seq, i.ord FROM e JOIN input i ON i.event_id COLLATE "C" = e.event_id`
 
-// Append implements trail.Store. It stores the entries in one
-// transaction, sent in one round trip; an entry whose EventID is stored
-// already (by any node) is skipped, so an Append retried after an error of
-// unknown outcome stores nothing twice. When it returns nil it has set the
-// Seq of each entry it stored in entries (a skipped entry's stays 0).
+// Append implements trail.Store. It stores the entries in one statement
+// (atomic, one round trip: the cost of a recorder's batch in a cluster is
+// the database's latency, once); an entry whose EventID is stored already
+// (by any node, or earlier in entries) is skipped, so an Append retried
+// after an error of unknown outcome stores nothing twice. When it returns
+// nil it has set the Seq of each entry it stored in entries (a skipped
+// entry's stays 0).
 func (s *Store) Append(ctx context.Context, entries []trail.Entry) error {
 	ctx, cancel, err := s.start(ctx, "append")
 	defer cancel()
@@ -172,56 +174,57 @@ func (s *Store) Append(ctx context.Context, entries []trail.Entry) error {
 	if len(entries) == 0 {
 		return nil
 	}
-	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
-	if err != nil {
-		return mapErr(ctx, err, "begin append")
-	}
-	committing := false
-	defer func() {
-		if !committing {
-			rollback(ctx, tx)
-		}
-	}()
-	b := &pgx.Batch{}
+	var (
+		accounts, ids, names, sources, users, keys, principals []string
+		times                                                  []int64
+		readOnly, management                                   []bool
+		records                                                [][]byte
+		at                                                     []int // entries' index of each input row
+		resEntry                                               []int64
+		resOrd                                                 []int32
+		resTypes, resNames, resOwners                          []string
+		typeFirst, nameFirst                                   []bool
+	)
+	seen := make(map[string]bool, len(entries))
 	for i := range entries {
 		e := &entries[i]
-		rows := trailsql.ResourceRows(e)
-		types, names, owners := make([]string, len(rows)), make([]string, len(rows)), make([]string, len(rows))
-		typeFirst, nameFirst := make([]bool, len(rows)), make([]bool, len(rows))
-		for j, r := range rows {
-			types[j], names[j], owners[j], typeFirst[j], nameFirst[j] = r.Type, r.Name, r.Owner, r.TypeFirst, r.NameFirst
+		if seen[e.EventID] {
+			continue // the first of the batch's copies is the one stored
 		}
+		seen[e.EventID] = true
 		js := e.JSON
 		if js == nil {
 			js = []byte{}
 		}
-		b.Queue(insertEntry, e.Account, trailsql.Seconds(e.Time), e.EventID, e.EventName, e.EventSource,
-			e.Username, e.AccessKeyID, e.Principal, e.ReadOnly, e.Management, js,
-			types, names, owners, typeFirst, nameFirst)
-	}
-	seqs := make([]int64, len(entries))
-	br := tx.SendBatch(ctx, b)
-	for i := range entries {
-		err := br.QueryRow().Scan(&seqs[i])
-		if errors.Is(err, pgx.ErrNoRows) {
-			continue // stored already
-		}
-		if err != nil {
-			br.Close() //nolint:errcheck // the statement's error is the one that matters
-			return mapErr(ctx, err, "insert event "+entries[i].EventID)
+		accounts, ids, names, sources = append(accounts, e.Account), append(ids, e.EventID), append(names, e.EventName), append(sources, e.EventSource)
+		users, keys, principals = append(users, e.Username), append(keys, e.AccessKeyID), append(principals, e.Principal)
+		times, readOnly, management, records = append(times, trailsql.Seconds(e.Time)), append(readOnly, e.ReadOnly), append(management, e.Management), append(records, js)
+		at = append(at, i)
+		for _, r := range trailsql.ResourceRows(e) {
+			resEntry, resOrd = append(resEntry, int64(len(at))), append(resOrd, int32(r.Ord))
+			resTypes, resNames, resOwners = append(resTypes, r.Type), append(resNames, r.Name), append(resOwners, r.Owner)
+			typeFirst, nameFirst = append(typeFirst, r.TypeFirst), append(nameFirst, r.NameFirst)
 		}
 	}
-	if err := br.Close(); err != nil {
+	rows, err := s.pool.Query(ctx, insertEntries, accounts, times, ids, names, sources, users, keys, principals,
+		readOnly, management, records, resEntry, resOrd, resTypes, resNames, resOwners, typeFirst, nameFirst)
+	if err != nil {
 		return mapErr(ctx, err, "insert events")
 	}
-	// A caller whose context is done has been told, or will be, that its
-	// Append failed: it must not commit behind its back.
-	if err := trailsql.Done(ctx, backend, "commit abandoned, the caller's context is done", nil); err != nil {
-		return err
+	defer rows.Close()
+	seqs := make([]int64, len(entries))
+	for rows.Next() {
+		var seq, ord int64
+		if err := rows.Scan(&seq, &ord); err != nil {
+			return mapErr(ctx, err, "insert events")
+		}
+		if ord < 1 || ord > int64(len(at)) {
+			return fmt.Errorf("%s: insert events: the database returned row %d of %d", backend, ord, len(at))
+		}
+		seqs[at[ord-1]] = seq
 	}
-	committing = true
-	if err := tx.Commit(ctx); err != nil {
-		return mapErr(ctx, err, "commit append")
+	if err := rows.Err(); err != nil {
+		return mapErr(ctx, err, "insert events")
 	}
 	for i, seq := range seqs {
 		entries[i].Seq = seq

@@ -48,10 +48,11 @@ func benchEntry(r *rand.Rand, i, n int) trail.Entry {
 		account = fmt.Sprintf("%012d", 200000000000+r.IntN(4))
 	}
 	user := r.IntN(benchUsers)
+	at := benchBase.Add(time.Duration(int64(benchSpan) / int64(n) * int64(i)))
 	e := trail.Entry{
 		Account:     account,
-		EventID:     fmt.Sprintf("bench-%08d", i),
-		Time:        benchBase.Add(time.Duration(int64(benchSpan) / int64(n) * int64(i))).Truncate(time.Second),
+		EventID:     trail.NewEventID(at),
+		Time:        at.Truncate(time.Second),
 		EventName:   fmt.Sprintf("Operation%02d", r.IntN(benchEventNames)),
 		EventSource: "iam.amazonaws.com",
 		Username:    fmt.Sprintf("user-%03d", user),
@@ -77,7 +78,10 @@ type lookupFixture struct {
 	once sync.Once
 	dir  string
 	path string
-	err  error
+	// id is the EventID of a management event of benchAccount in the
+	// middle of the fixture.
+	id  string
+	err error
 }
 
 var fixture lookupFixture
@@ -99,7 +103,7 @@ func (f *lookupFixture) get(b *testing.B) string {
 		}
 		f.path = filepath.Join(f.dir, FileName)
 		start := time.Now()
-		f.err = build(context.Background(), f.path, fixtureEntries)
+		f.id, f.err = build(context.Background(), f.path, fixtureEntries)
 		b.Logf("fixture of %d entries built in %v", fixtureEntries, time.Since(start).Round(time.Millisecond))
 	})
 	if f.err != nil {
@@ -109,26 +113,32 @@ func (f *lookupFixture) get(b *testing.B) string {
 }
 
 // build writes n entries to a new trail at path: Writes of 8,192 entries,
-// indexed behind them, then a Flush.
-func build(ctx context.Context, path string, n int) error {
+// indexed behind them, then a Flush. It returns the EventID of a
+// management event of benchAccount from the middle.
+func build(ctx context.Context, path string, n int) (string, error) {
 	s, err := OpenWith(ctx, path, Options{Timeout: time.Hour})
 	if err != nil {
-		return err
+		return "", err
 	}
 	defer s.Close()
 	r := rand.New(rand.NewPCG(1, 2))
 	const batch = 8192
 	entries := make([]trail.Entry, 0, batch)
+	id := ""
 	for i := range n {
-		entries = append(entries, benchEntry(r, i, n))
+		e := benchEntry(r, i, n)
+		if id == "" && i >= n/2 && e.Account == benchAccount && e.Management {
+			id = e.EventID
+		}
+		entries = append(entries, e)
 		if len(entries) == batch || i == n-1 {
 			if err := s.Write(ctx, entries); err != nil {
-				return err
+				return "", err
 			}
 			entries = make([]trail.Entry, 0, batch)
 		}
 	}
-	return s.Flush(ctx)
+	return id, s.Flush(ctx)
 }
 
 // BenchmarkAppend measures one Append of a batch of 64 entries (one
@@ -187,6 +197,7 @@ func BenchmarkLookup(b *testing.B) {
 		{"All", everything},
 		{"All/Deep", window(everything)},
 		{"All/Deep/IncludeData", func() trail.Query { q := window(everything); q.IncludeData = true; return q }()},
+		{"EventId", trail.Query{Account: benchAccount, Key: trail.ByEventID, Value: fixture.id, Limit: 50}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			p, err := s.Lookup(b.Context(), bc.q)
@@ -202,5 +213,34 @@ func BenchmarkLookup(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkLookupEventIDCrowded measures a lookup by EventId among 10,000
+// events of one account in one second (a busy server's second): the
+// id's second's postings are read and the ids of its records compared.
+func BenchmarkLookupEventIDCrowded(b *testing.B) {
+	s, err := OpenWith(b.Context(), filepath.Join(b.TempDir(), FileName), Options{Timeout: time.Minute})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	r := rand.New(rand.NewPCG(5, 6))
+	entries := make([]trail.Entry, 10_000)
+	for i := range entries {
+		entries[i] = benchEntry(r, 0, 1)
+		entries[i].Account, entries[i].Management = benchAccount, true
+	}
+	if err := s.Write(b.Context(), entries); err != nil {
+		b.Fatal(err)
+	}
+	q := trail.Query{Account: benchAccount, Key: trail.ByEventID, Value: entries[len(entries)/2].EventID, Limit: 50}
+	if p, err := s.Lookup(b.Context(), q); err != nil || len(p.Entries) != 1 {
+		b.Fatalf("lookup: %v, %v", p.Entries, err)
+	}
+	for b.Loop() {
+		if _, err := s.Lookup(b.Context(), q); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

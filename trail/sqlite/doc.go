@@ -11,9 +11,13 @@
 // are written. An indexer indexes them behind, in batches of up to 8,192
 // (gathered for up to 250 ms unless a reader waits): per batch, one
 // postings row per (account, management, attribute, value, second) holding
-// the seqs of that group (delta-varint), one event_ids row per event (its
-// deduplication: an event written twice is indexed once), the segments'
-// bounds, and the high-water mark, all in one transaction. A Lookup (and
+// the seqs of that group (delta-varint), the segments' bounds, and the
+// high-water mark, all in one transaction. An event whose id is
+// trail.NewEventID's (a UUIDv7 of its second) has nothing else: a lookup
+// by its id reads its second's postings and compares the records' ids.
+// An event with another id (an earlier version's, a caller's own) has an
+// event_ids row, which finds it and deduplicates it (written twice,
+// indexed once); Append looks a locatable id up before writing it. A Lookup (and
 // Flush) first waits until everything written before it is indexed, then
 // reads the posting rows newest second first, sorts each second's seqs,
 // and reads the page's records with pread: order (time, seq) descending

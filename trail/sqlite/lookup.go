@@ -114,53 +114,103 @@ type cursor struct{ sec, seq int64 }
 // (retention may have deleted its postings before its segment) and the
 // query selects it.
 func (s *Store) byEventID(ctx context.Context, tx *sql.Tx, q trail.Query, lo, hi int64, after *cursor) ([]trail.Entry, error) {
-	var seq int64
-	err := tx.QueryRowContext(ctx, `SELECT seq FROM event_ids WHERE id = ?`, q.Value).Scan(&seq)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, mapErr(ctx, err, "lookup event id")
-	}
-	e, err := s.seg.read(seq)
-	if errors.Is(err, errGone) {
-		return nil, nil
-	}
-	if err != nil {
+	e, ok, err := s.findEventID(ctx, tx, q.Account, q.Value)
+	if err != nil || !ok {
 		return nil, err
 	}
 	sec := trailsql.Seconds(e.Time)
-	if e.Account != q.Account || !e.Management && !q.IncludeData || sec < lo || sec > hi ||
-		after != nil && sec == after.sec && seq >= after.seq || q.Principal != "" && e.Principal != q.Principal {
-		return nil, nil
-	}
-	// Still indexed: in its second's posting rows of every event.
-	rows, err := tx.QueryContext(ctx, `SELECT seqs FROM postings WHERE account = ? AND management = ? AND attr = 0 AND value = '' AND sec = ?`,
-		e.Account, e.Management, sec)
-	if err != nil {
-		return nil, mapErr(ctx, err, "lookup event id")
-	}
-	defer rows.Close()
-	found := false
-	for rows.Next() && !found {
-		var b []byte
-		if err := rows.Scan(&b); err != nil {
-			return nil, mapErr(ctx, err, "lookup event id")
-		}
-		seqs, err := decodeSeqs(nil, b)
-		if err != nil {
-			return nil, err
-		}
-		found = slices.Contains(seqs, seq)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, mapErr(ctx, err, "lookup event id")
-	}
-	if !found {
+	if !e.Management && !q.IncludeData || sec < lo || sec > hi ||
+		after != nil && sec == after.sec && e.Seq >= after.seq || q.Principal != "" && e.Principal != q.Principal {
 		return nil, nil
 	}
 	e.Time = trailsql.Time(sec)
 	return []trail.Entry{e}, nil
+}
+
+// findEventID returns account's indexed entry whose EventID is id. An id
+// of trail.NewEventID's says its event's second: the entry is among the
+// records of that second's postings (of every event of the account), whose
+// ids are compared. Other ids, and an id whose time is not its event's,
+// are in event_ids (the event ids of an earlier version's trail are
+// there too).
+func (s *Store) findEventID(ctx context.Context, tx *sql.Tx, account, id string) (trail.Entry, bool, error) {
+	if sec, ok := trail.EventIDSecond(id); ok {
+		seqs, err := secondSeqs(ctx, tx, account, sec)
+		if err != nil {
+			return trail.Entry{}, false, err
+		}
+		buf := make([]byte, 256)
+		for _, seq := range seqs {
+			got, err := s.seg.eventIDAt(seq, buf)
+			if errors.Is(err, errGone) {
+				continue
+			}
+			if err != nil {
+				s.log.Error("the audit trail's record is unreadable; skipped", "seq", seq, "err", err)
+				continue
+			}
+			if got != id {
+				continue
+			}
+			e, err := s.seg.read(seq)
+			if errors.Is(err, errGone) {
+				continue
+			}
+			if err != nil {
+				return trail.Entry{}, false, err
+			}
+			return e, e.Account == account && e.EventID == id, nil
+		}
+	}
+	var seq int64
+	err := tx.QueryRowContext(ctx, `SELECT seq FROM event_ids WHERE id = ?`, id).Scan(&seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return trail.Entry{}, false, nil
+	}
+	if err != nil {
+		return trail.Entry{}, false, mapErr(ctx, err, "lookup event id")
+	}
+	e, err := s.seg.read(seq)
+	if errors.Is(err, errGone) {
+		return trail.Entry{}, false, nil
+	}
+	if err != nil {
+		return trail.Entry{}, false, err
+	}
+	if e.Account != account || e.EventID != id {
+		return trail.Entry{}, false, nil
+	}
+	// Still indexed: in its second's posting rows of every event.
+	seqs, err := secondSeqs(ctx, tx, account, trailsql.Seconds(e.Time))
+	if err != nil {
+		return trail.Entry{}, false, err
+	}
+	return e, slices.Contains(seqs, seq), nil
+}
+
+// secondSeqs returns the seqs of account's events of second sec,
+// management and data events, as indexed.
+func secondSeqs(ctx context.Context, tx *sql.Tx, account string, sec int64) ([]int64, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT seqs FROM postings
+		WHERE account = ? AND management IN (0, 1) AND attr = 0 AND value = '' AND sec = ?`, account, sec)
+	if err != nil {
+		return nil, mapErr(ctx, err, "lookup event id")
+	}
+	defer rows.Close()
+	var seqs []int64
+	for rows.Next() {
+		var b []byte
+		if err := rows.Scan(&b); err != nil {
+			return nil, mapErr(ctx, err, "lookup event id")
+		}
+		if seqs, err = decodeSeqs(seqs, b); err != nil {
+			return nil, err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapErr(ctx, err, "lookup event id")
+	}
+	return seqs, nil
 }
 
 // stream reads one posting list newest first: the rows of a second

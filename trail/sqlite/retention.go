@@ -16,8 +16,9 @@ import (
 // range delete, the second cut by the limit by rewriting its rows. Then it
 // deletes the segments whose events are all gone (the newest event older
 // than every posting left, and not the segment being written) with their
-// event ids, and removes their files once that is committed. It returns the
-// number of events whose postings it deleted.
+// event ids (of the entries that have one), and removes their files once
+// that is committed. It returns the number of events whose postings it
+// deleted.
 func (s *Store) DeleteBefore(ctx context.Context, t time.Time, limit int) (int, error) {
 	ctx, cancel, err := s.start(ctx, "delete")
 	defer cancel()
@@ -217,6 +218,9 @@ func (s *Store) deleteSegments(ctx context.Context, tx *sql.Tx, cutoff int64) ([
 			return nil, err
 		}
 		for _, it := range items {
+			if locatable(&it.e) {
+				continue // it has no row in event_ids
+			}
 			if _, err := tx.ExecContext(ctx, `DELETE FROM event_ids WHERE id = ? AND seq = ?`, it.e.EventID, it.e.Seq); err != nil {
 				return nil, mapErr(ctx, err, "delete event ids")
 			}

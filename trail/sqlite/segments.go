@@ -34,6 +34,9 @@ const (
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
+// maxKeptBuffer bounds the buffer a write keeps for the next.
+const maxKeptBuffer = 1 << 20
+
 // address is a segment's number and an offset in it, as one int64.
 func address(num, off int64) int64 { return num<<segmentShift | off }
 
@@ -53,6 +56,7 @@ type segments struct {
 	maxSize int64
 
 	wmu    sync.Mutex // the writer's state
+	buf    []byte     // the frames of a write, kept for the next
 	cur    *os.File
 	curNum int64
 	size   int64
@@ -144,7 +148,12 @@ func (s *segments) write(entries []trail.Entry, sync bool) ([]item, error) {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	items := make([]item, 0, len(entries))
-	var buf []byte
+	buf := s.buf[:0]
+	defer func() {
+		if cap(buf) <= maxKeptBuffer {
+			s.buf = buf[:0]
+		}
+	}()
 	flush := func() error {
 		if len(buf) == 0 {
 			return nil
@@ -188,7 +197,9 @@ func (s *segments) write(entries []trail.Entry, sync bool) ([]item, error) {
 		}
 		seq := address(s.curNum, s.size+int64(start))
 		entries[i].Seq = seq
-		items = append(items, item{e: entries[i], end: seq + n})
+		it := item{e: entries[i], end: seq + n}
+		it.e.JSON = nil // the indexer does not read it: not held until it runs
+		items = append(items, it)
 	}
 	if err := flush(); err != nil {
 		return nil, err
@@ -203,18 +214,27 @@ func (s *segments) write(entries []trail.Entry, sync bool) ([]item, error) {
 }
 
 // syncTo fsyncs the current segment when an address up to end may not be
-// on disk (earlier segments were synced when they were left).
+// on disk (earlier segments were synced when they were left). The fsync
+// runs without the writer's lock: the requests' writes go on meanwhile
+// (an fsync may take milliseconds; held under the lock, it stalled every
+// request for as long, once per index batch).
 func (s *segments) syncTo(end int64) error {
 	s.wmu.Lock()
-	defer s.wmu.Unlock()
 	num, off := split(end)
 	if s.cur == nil || num != s.curNum || off <= s.synced {
+		s.wmu.Unlock()
 		return nil
 	}
-	if err := s.cur.Sync(); err != nil {
-		return fmt.Errorf("%s: segment %d: %w", backend, s.curNum, err)
+	f, size := s.cur, s.size
+	s.wmu.Unlock()
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("%s: segment %d: %w", backend, num, err)
 	}
-	s.synced = s.size
+	s.wmu.Lock()
+	if s.cur == f {
+		s.synced = max(s.synced, size)
+	}
+	s.wmu.Unlock()
 	return nil
 }
 
@@ -287,6 +307,38 @@ func (s *segments) read(seq int64) (trail.Entry, error) {
 	}
 	e.Seq = seq
 	return e, nil
+}
+
+// eventIDAt returns the EventID of the record at seq, read from the
+// record's start without checking the whole record (read does): a lookup
+// by id compares it with the ids of a second's records. A record of a
+// deleted segment fails with errGone.
+func (s *segments) eventIDAt(seq int64, buf []byte) (string, error) {
+	num, off := split(seq)
+	f, err := s.reader(num)
+	if err != nil {
+		return "", err
+	}
+	n, err := f.ReadAt(buf, off)
+	if n < frameHeader {
+		if err == nil || errors.Is(err, io.EOF) || errors.Is(err, os.ErrClosed) {
+			return "", errGone
+		}
+		return "", fmt.Errorf("%s: reading record %d: %w", backend, seq, err)
+	}
+	size := int(binary.BigEndian.Uint32(buf))
+	body := buf[frameHeader:n]
+	if size < len(body) {
+		body = body[:size]
+	}
+	if id, ok := trail.RecordEventID(body); ok {
+		return id, nil
+	}
+	if size <= len(body) {
+		return "", fmt.Errorf("%s: record %d: malformed", backend, seq)
+	}
+	e, err := s.read(seq) // a record whose first fields are longer than buf
+	return e.EventID, err
 }
 
 // scan returns the whole records of segment n from offset off on, and the

@@ -128,22 +128,21 @@ func TestTornTailAndRecovery(t *testing.T) {
 	if err := s.Write(t.Context(), []trail.Entry{entry("written", 1)}); err != nil {
 		t.Fatal(err)
 	}
+	_, good := split(s.written) // the end of the records
 	s.closed.Store(true)
 	s.seg.close()
 	s.db.Close()
 	seg := segmentPath(filepath.Join(dir, "trail"), 1)
-	fi, _ := os.Stat(seg)
-	good := fi.Size()
 	for _, tail := range [][]byte{
 		{0, 0, 1},                                      // a torn header
 		binary.BigEndian.AppendUint32(nil, 1000),       // a length past the end
 		{0, 0, 0, 2, 0xde, 0xad, 0xbe, 0xef, '{', '}'}, // a bad checksum
 	} {
-		f, err := os.OpenFile(seg, os.O_WRONLY|os.O_APPEND, 0)
+		f, err := os.OpenFile(seg, os.O_WRONLY, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		f.Write(tail)
+		f.WriteAt(tail, good) // after the records
 		f.Close()
 		s, err = Open(t.Context(), path)
 		if err != nil {
@@ -314,5 +313,45 @@ func TestUpgrade(t *testing.T) {
 			}
 			want(t, "reopened", ids(t, s, trail.Query{}), wantIDs...)
 		})
+	}
+}
+
+// A segment as an earlier version wrote it (with pwrite: the file ends
+// where its records do) opens, is read, and is written on after its last
+// record; every event is found after another reopening.
+func TestSegmentOfAnEarlierVersion(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, FileName)
+	s, err := Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Append(t.Context(), []trail.Entry{entry("old1", 0), entry("old2", 1)}); err != nil {
+		t.Fatal(err)
+	}
+	_, end := split(s.written)
+	s.Close()
+	seg := segmentPath(filepath.Join(dir, "trail"), 1)
+	if err := os.Truncate(seg, end); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"new1", "new2"} {
+		s, err = Open(t.Context(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Append(t.Context(), []trail.Entry{entry(id, 2)}); err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+	}
+	s, err = Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	want(t, "after reopening", ids(t, s, trail.Query{}), "new2", "new1", "old2", "old1")
+	for _, id := range []string{"old1", "new2"} {
+		want(t, "by id", ids(t, s, trail.Query{Key: trail.ByEventID, Value: id}), id)
 	}
 }

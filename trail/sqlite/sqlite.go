@@ -56,6 +56,9 @@ type Store struct {
 	sync    bool
 	log     *slog.Logger
 	closed  atomic.Bool
+	// appendMu makes Appends one at a time (their lookups of the ids
+	// stored already, then their writes).
+	appendMu sync.Mutex
 
 	mu       sync.Mutex
 	queue    []item        // written, not yet indexed, in order
@@ -207,8 +210,10 @@ const maxQueued = 1 << 16
 
 // Write implements trail.Writer: the entries' records are appended to the
 // current segment in one write (fsynced with Options.Sync) and handed to
-// the indexer. An entry whose EventID is indexed already keeps its record
-// but is not indexed again.
+// the indexer. An entry whose id is locatable (trail.NewEventID's: fresh
+// for every event) is trusted to be new, and indexed without a lookup; an
+// entry with another id that is indexed already keeps its record but is
+// not indexed again.
 func (s *Store) Write(ctx context.Context, entries []trail.Entry) error {
 	return s.write(ctx, entries, s.sync)
 }
@@ -263,13 +268,88 @@ func (s *Store) write(ctx context.Context, entries []trail.Entry, sync bool) err
 }
 
 // Append implements trail.Store: Write, synced, then Flush. An entry whose
-// EventID is stored already is not indexed again (its Seq is set all the
-// same: its record is written, and never found).
+// EventID is stored already is not stored again: one whose id is
+// locatable (trail.NewEventID's) is looked up first and not written (its
+// Seq stays 0); another's record is written but not indexed (its Seq is
+// set all the same, and never found). Appends run one at a time.
 func (s *Store) Append(ctx context.Context, entries []trail.Entry) error {
-	if err := s.write(ctx, entries, true); err != nil {
+	s.appendMu.Lock()
+	defer s.appendMu.Unlock()
+	for i := range entries {
+		if err := trailsql.CheckEntry(&entries[i]); err != nil {
+			return fmt.Errorf("%s: append: %w", backend, err)
+		}
+	}
+	keep, err := s.fresh(ctx, entries)
+	if err != nil {
 		return err
 	}
+	if len(keep) == len(entries) {
+		if err := s.write(ctx, entries, true); err != nil {
+			return err
+		}
+	} else if len(keep) > 0 {
+		sub := make([]trail.Entry, len(keep))
+		for j, i := range keep {
+			sub[j] = entries[i]
+		}
+		if err := s.write(ctx, sub, true); err != nil {
+			return err
+		}
+		for j, i := range keep {
+			entries[i].Seq = sub[j].Seq
+		}
+	}
 	return s.Flush(ctx)
+}
+
+// fresh returns the indexes of the entries to write: all but those whose
+// locatable id is stored already or earlier in entries.
+func (s *Store) fresh(ctx context.Context, entries []trail.Entry) ([]int, error) {
+	keep := make([]int, 0, len(entries))
+	some := false
+	for i := range entries {
+		some = some || locatable(&entries[i])
+	}
+	if !some {
+		for i := range entries {
+			keep = append(keep, i)
+		}
+		return keep, nil
+	}
+	if err := s.Flush(ctx); err != nil {
+		return nil, err
+	}
+	ctx, cancel, err := s.start(ctx, "append")
+	defer cancel()
+	if err != nil {
+		return nil, err
+	}
+	tx, err := s.db.R.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, mapErr(ctx, err, "append: begin lookup")
+	}
+	defer tx.Rollback() //nolint:errcheck // read-only: nothing to lose
+	seen := map[string]bool{}
+	for i := range entries {
+		e := &entries[i]
+		if !locatable(e) {
+			keep = append(keep, i)
+			continue
+		}
+		if seen[e.EventID] {
+			continue
+		}
+		seen[e.EventID] = true
+		_, found, err := s.findEventID(ctx, tx, e.Account, e.EventID)
+		if err != nil {
+			return nil, err
+		}
+		if !found {
+			keep = append(keep, i)
+		}
+	}
+	return keep, nil
 }
 
 // Flush implements trail.Writer.
@@ -460,9 +540,19 @@ func decodeSeqs(out []int64, b []byte) ([]int64, error) {
 	return out, nil
 }
 
-// index writes the postings, event ids, segments and high-water mark of
-// items in one transaction (after the segments holding them are synced),
-// and runs also, when set, in that transaction.
+// locatable reports whether e's EventID says the second e happened in
+// (trail.NewEventID's ids): a lookup by such an id reads that second's
+// postings (lookup.go), so the id needs no row of its own in event_ids.
+// Other ids (an earlier version's random UUIDs, a caller's own) have one.
+func locatable(e *trail.Entry) bool {
+	sec, ok := trail.EventIDSecond(e.EventID)
+	return ok && sec == trailsql.Seconds(e.Time)
+}
+
+// index writes the postings, event ids (of entries not locatable),
+// segments and high-water mark of items in one transaction (after the
+// segments holding them are synced), and runs also, when set, in that
+// transaction.
 func (s *Store) index(ctx context.Context, items []item, also func(ctx context.Context, tx *sql.Tx) error) error {
 	end := items[len(items)-1].end
 	if err := s.seg.syncTo(end); err != nil {
@@ -481,11 +571,12 @@ func (s *Store) index(ctx context.Context, items []item, also func(ctx context.C
 	// Statements run under a context that is never done (no interrupt
 	// goroutine per statement); ctx is checked between them.
 	sctx := context.WithoutCancel(ctx)
-	ins, err := tx.PrepareContext(sctx, `INSERT INTO event_ids (id, seq) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`)
-	if err != nil {
-		return mapErr(ctx, err, "prepare insert event id")
-	}
-	defer ins.Close() //nolint:errcheck // a statement of a transaction that ends anyway
+	var ins *sql.Stmt // prepared at the first event id to insert
+	defer func() {
+		if ins != nil {
+			ins.Close() //nolint:errcheck // a statement of a transaction that ends anyway
+		}
+	}()
 	lists := map[postingKey][]int64{}
 	var order []postingKey
 	type segInfo struct{ first, last, maxTime int64 }
@@ -497,10 +588,6 @@ func (s *Store) index(ctx context.Context, items []item, also func(ctx context.C
 			}
 		}
 		e := &items[i].e
-		res, err := ins.ExecContext(sctx, e.EventID, e.Seq)
-		if err != nil {
-			return mapErr(ctx, err, "insert event id")
-		}
 		num, _ := split(e.Seq)
 		sec := trailsql.Seconds(e.Time)
 		if si, ok := segs[num]; ok {
@@ -508,10 +595,21 @@ func (s *Store) index(ctx context.Context, items []item, also func(ctx context.C
 		} else {
 			segs[num] = &segInfo{first: e.Seq, last: e.Seq, maxTime: sec}
 		}
-		if n, err := res.RowsAffected(); err != nil {
-			return mapErr(ctx, err, "insert event id")
-		} else if n == 0 {
-			continue // written twice: indexed once
+		if !locatable(e) {
+			if ins == nil {
+				if ins, err = tx.PrepareContext(sctx, `INSERT INTO event_ids (id, seq) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`); err != nil {
+					return mapErr(ctx, err, "prepare insert event id")
+				}
+			}
+			res, err := ins.ExecContext(sctx, e.EventID, e.Seq)
+			if err != nil {
+				return mapErr(ctx, err, "insert event id")
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return mapErr(ctx, err, "insert event id")
+			} else if n == 0 {
+				continue // written twice: indexed once
+			}
 		}
 		for _, k := range keys(e) {
 			if _, ok := lists[k]; !ok {
