@@ -250,7 +250,8 @@ func reportQuantiles(b *testing.B, name string, ds []time.Duration) {
 // server's background work running as serve runs it (the directory's poll
 // of the change feed, the access keys' last-used flusher). It reports the
 // process's resident set before the first request and after each pass, the
-// Go heap in use after a collection (heap-MB-passN) and what the runtime
+// Go heap in use after a collection (heap-MB-passN: the spans in use;
+// live-MB-passN: the objects in them) and what the runtime
 // holds from the OS (go-MB-passN: the rest of the resident set is SQLite's
 // memory and the binary), and the policy-set cache's hit rate on the second
 // pass.
@@ -305,6 +306,7 @@ func BenchmarkPrincipalsRSS(b *testing.B) {
 			runtime.ReadMemStats(&m)
 			b.ReportMetric(float64(rssKB())/1024, "rss-MB-pass"+n)
 			b.ReportMetric(float64(m.HeapInuse)/(1<<20), "heap-MB-pass"+n)
+			b.ReportMetric(float64(m.HeapAlloc)/(1<<20), "live-MB-pass"+n)
 			b.ReportMetric(float64(m.Sys-m.HeapReleased)/(1<<20), "go-MB-pass"+n)
 		}
 	}
