@@ -41,7 +41,8 @@ type Directory struct {
 	// directory, nor the writers that Sync after their commit.
 	mu         sync.RWMutex
 	rev        int64
-	accessKeys map[string]store.AccessKey
+	accessKeys map[string]accessKey // by id
+	strs       map[string]string    // the accounts and statuses accessKeys share (intern)
 	accounts   map[string]store.Account
 	buckets    map[string]store.Bucket    // S3 buckets by name
 	accountS3  map[string]store.AccountS3 // S3 settings by account
@@ -49,10 +50,10 @@ type Directory struct {
 	gen        map[string]uint64          // per account: bumped by changes that may concern any principal in it
 	pver       map[string]uint64          // per principal key: bumped by changes that concern only that principal
 
-	// compiled holds compiled documents by kind and text, shared by every
-	// principal that has the same document (AWS managed policies above
-	// all), bounded at twice Options.Principals.
-	compiled *otter.Cache[compiledKey, *policy.Policy]
+	// compiled holds the compiled documents in use, weakly, shared by
+	// every principal that has the same document (AWS managed policies
+	// above all).
+	compiled *interned
 	// sets and users are the principals' compiled policy sets and user
 	// records, bounded (Options.Principals) and evicting the least useful
 	// (otter's W-TinyLFU); an entry is used only while its account
@@ -81,13 +82,11 @@ type cachedDoc struct {
 	doc string
 }
 
-type compiledKey struct {
-	kind policy.Kind
-	doc  string
-}
-
 // DefaultPrincipals is how many principals' policy sets (and as many user
-// records) the view keeps by default: about 10 KB each.
+// records) the view keeps by default: about 4 KB each for a principal with
+// one inline policy of its own (BenchmarkPrincipals100k's users: 107 MB of
+// heap in use at this bound, 405 MB with all 100,000 cached), the policies
+// it shares with others (managed, its groups') counted once for all.
 const DefaultPrincipals = 20_000
 
 // Options tune a Directory. The zero value is valid.
@@ -119,14 +118,15 @@ func NewWith(st store.Store, managed ManagedPolicies, log *slog.Logger, opts Opt
 		st:         st,
 		managed:    managed,
 		log:        log,
-		accessKeys: map[string]store.AccessKey{},
+		accessKeys: map[string]accessKey{},
+		strs:       map[string]string{},
 		accounts:   map[string]store.Account{},
 		buckets:    map[string]store.Bucket{},
 		accountS3:  map[string]store.AccountS3{},
 		signOuts:   map[string]time.Time{},
 		gen:        map[string]uint64{},
 		pver:       map[string]uint64{},
-		compiled:   otter.Must(&otter.Options[compiledKey, *policy.Policy]{MaximumSize: 2 * n}),
+		compiled:   newInterned(),
 	}
 }
 
@@ -145,7 +145,8 @@ func (d *Directory) Load(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("directory: reading revision: %w", err)
 	}
-	keys := map[string]store.AccessKey{}
+	keys := map[string]accessKey{}
+	strs := map[string]string{}
 	accounts := map[string]store.Account{}
 	buckets := map[string]store.Bucket{}
 	accountS3 := map[string]store.AccountS3{}
@@ -171,7 +172,7 @@ func (d *Directory) Load(ctx context.Context) error {
 			return err
 		}
 		for _, k := range ks {
-			keys[k.ID] = k
+			keys[k.ID] = compactKey(strs, k)
 		}
 		as, err := store.ListValues[store.Account](ctx, tx, store.ListOptions{Kind: store.KindAccount})
 		if err != nil {
@@ -192,7 +193,7 @@ func (d *Directory) Load(ctx context.Context) error {
 		return fmt.Errorf("directory: loading: %w", err)
 	}
 	d.mu.Lock()
-	d.rev, d.accessKeys, d.accounts, d.buckets, d.accountS3, d.signOuts = rev, keys, accounts, buckets, accountS3, signOuts
+	d.rev, d.accessKeys, d.strs, d.accounts, d.buckets, d.accountS3, d.signOuts = rev, keys, strs, accounts, buckets, accountS3, signOuts
 	d.sets.InvalidateAll()
 	d.users.InvalidateAll()
 	d.groups.InvalidateAll()
@@ -364,7 +365,7 @@ func (d *Directory) install(u update) error {
 		if err != nil {
 			return fmt.Errorf("directory: access key %s: %w", u.ch.Key, err)
 		}
-		d.accessKeys[k.ID] = k
+		d.accessKeys[k.ID] = compactKey(d.strs, k)
 	case store.KindAccount:
 		if !u.ok {
 			delete(d.accounts, u.ch.Key)
@@ -439,12 +440,41 @@ func (d *Directory) Run(ctx context.Context, interval time.Duration) {
 	}
 }
 
-// AccessKey returns an access key by id.
+// AccessKey returns an access key by id, without its LastUsed (which the
+// view does not keep: read the store's record for it).
 func (d *Directory) AccessKey(id string) (store.AccessKey, bool) {
 	d.mu.RLock()
-	defer d.mu.RUnlock()
 	k, ok := d.accessKeys[id]
-	return k, ok
+	d.mu.RUnlock()
+	if !ok {
+		return store.AccessKey{}, false
+	}
+	return store.AccessKey{ID: id, Account: k.account, UserName: k.userName, SecretCiphertext: k.secret, Status: k.status, CreateDate: k.created}, true
+}
+
+// accessKey is an access key as the view keeps it, one per key of the
+// store (100,000 and more): what authentication reads, less than half the
+// size of a store.AccessKey, its account and status shared with the other
+// keys' (the last use, which changes with every use and which nothing
+// reads from the view, is left out).
+type accessKey struct {
+	account, userName, status string
+	secret                    []byte
+	created                   time.Time
+}
+
+// compactKey returns k as the view keeps it, its account and status
+// interned in strs (the caller's, or d.strs under d.mu: there are as many
+// entries as accounts, and the statuses).
+func compactKey(strs map[string]string, k store.AccessKey) accessKey {
+	intern := func(v string) string {
+		if s, ok := strs[v]; ok {
+			return s
+		}
+		strs[v] = v
+		return v
+	}
+	return accessKey{account: intern(k.Account), userName: k.UserName, status: intern(k.Status), secret: k.SecretCiphertext, created: k.CreateDate}
 }
 
 // Account returns an account by id.
@@ -491,20 +521,29 @@ func (d *Directory) Accounts() []store.Account {
 	return out
 }
 
-// Compile returns the compiled form of a document named name, from the
-// cache when the same document of the same kind was compiled before.
+// Compile returns the compiled form of a document named name. A document
+// of the same kind and text that is in use (held by a cached set, a group's
+// cached policies or a request) is not compiled again: its compiled form is
+// shared, under this name (see interned).
 func (d *Directory) Compile(name, doc string, kind policy.Kind) (*policy.Policy, error) {
-	k := compiledKey{kind: kind, doc: doc}
-	if p, ok := d.compiled.GetIfPresent(k); ok {
+	nk := d.compiled.key(kind, true, name, doc)
+	if p := d.compiled.get(nk, kind, true, name, doc); p != nil {
+		return p, nil
+	}
+	bk := d.compiled.key(kind, false, "", doc)
+	if base := d.compiled.get(bk, kind, false, "", doc); base != nil {
 		// The same document may be another principal's, even another
 		// account's: explanations must name this one.
-		return p.Named(name), nil
+		p := base.Named(name)
+		d.compiled.put(nk, kind, p)
+		return p, nil
 	}
 	p, err := policy.ParseAndCompile(name, doc, kind)
 	if err != nil {
 		return nil, err
 	}
-	d.compiled.Set(k, p)
+	d.compiled.put(bk, kind, p)
+	d.compiled.put(nk, kind, p)
 	return p, nil
 }
 
@@ -760,10 +799,14 @@ type CacheStats struct {
 	Hits, Misses uint64
 	// Evictions counts sets dropped to stay within Options.Principals.
 	Evictions uint64
+	// Documents is the number of compiled documents in use (held by a
+	// cached set, a group's cached policies or a request), counting each
+	// document once and each further name it is held under once more.
+	Documents int
 }
 
 // CacheStats returns the counters of the cache of policy sets.
 func (d *Directory) CacheStats() CacheStats {
 	return CacheStats{Entries: d.sets.EstimatedSize(), Hits: d.hits.Load(), Misses: d.misses.Load(),
-		Evictions: d.evictions.Snapshot().Evictions}
+		Evictions: d.evictions.Snapshot().Evictions, Documents: d.compiled.len()}
 }

@@ -7,8 +7,10 @@ import (
 	"log/slog"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/gatehouse-iam/gatehouse/authview"
+	"github.com/gatehouse-iam/gatehouse/policy"
 	"github.com/gatehouse-iam/gatehouse/store"
 	"github.com/gatehouse-iam/gatehouse/store/sqlite"
 )
@@ -157,4 +159,56 @@ func benchPrincipals(b *testing.B, bound int) {
 	b.ReportMetric(float64(s.Entries), "cached")
 	hits, misses := s.Hits-first.Hits, s.Misses-first.Misses
 	b.ReportMetric(100*float64(hits)/float64(hits+misses), "hit-%")
+}
+
+// TestCompiledDocumentsAreShared: a document compiled for two holders is
+// compiled once (both hold the same parsed document), one compiled again
+// under the same name is the same policy, and a document nobody holds any
+// more leaves the table of compiled documents.
+func TestCompiledDocumentsAreShared(t *testing.T) {
+	d, _ := openDirectory(t, 0)
+	doc := `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}`
+	a, err := d.Compile("user/alice/read", doc, policy.KindIdentity)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := d.Compile("user/bob/read", doc, policy.KindIdentity)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Doc != b.Doc {
+		t.Fatal("the same document was compiled twice")
+	}
+	runtime.GC()
+	a2, err := d.Compile("user/alice/read", doc, policy.KindIdentity)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a2 != a {
+		t.Fatal("a document in use under the same name was not shared")
+	}
+	// The same text as another kind is another document.
+	bd, err := d.Compile("boundary", doc, policy.KindBoundary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bd.Doc == a.Doc {
+		t.Fatal("a boundary shares an identity policy's compiled form")
+	}
+	if n := d.CacheStats().Documents; n < 3 {
+		t.Fatalf("%d documents in use, want at least 3", n)
+	}
+	runtime.KeepAlive(b)
+	runtime.KeepAlive(a)
+	runtime.KeepAlive(bd)
+	// Unreferenced, they are collected and their entries dropped (by
+	// cleanups, which run after a collection, in their own goroutine).
+	for i := 0; d.CacheStats().Documents > 0; i++ {
+		if i == 1000 {
+			t.Fatalf("%d documents still in the table", d.CacheStats().Documents)
+		}
+		runtime.GC()
+		runtime.Gosched()
+		time.Sleep(time.Millisecond)
+	}
 }

@@ -34,6 +34,10 @@ type Policy struct {
 	// svcSlots maps svcSlot of a service's packed prefix to its index+1 in
 	// services (0: none there; slotCollide: search services linearly).
 	svcSlots [16]uint8
+	// base is the policy this one was named from (Named), kept alive
+	// while any of its names is: caches that hold policies weakly find
+	// the compiled form under the document as long as one holder uses it.
+	base *Policy
 }
 
 const slotCollide = 0xff
@@ -60,6 +64,9 @@ func (p *Policy) Named(name string) *Policy {
 	}
 	cp := *p
 	cp.Name = name
+	if cp.base == nil {
+		cp.base = p
+	}
 	return &cp
 }
 

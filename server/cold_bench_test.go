@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"sync"
@@ -244,55 +246,183 @@ func reportQuantiles(b *testing.B, name string, ds []time.Duration) {
 
 // BenchmarkPrincipalsRSS has every one of the directory's 100,000 users
 // (GATEHOUSE_BENCH_USERS) send one signed GetUser, 8 at a time, then a
-// skewed second pass (a tenth of the users make most requests), and reports
-// the process's resident set before the first request and after each pass
-// (the server and its client share the process: the client holds no state
-// per user), the live heap, and the policy-set cache's hit rate on the
-// second pass.
+// skewed second pass (a tenth of the users make most requests), with the
+// server's background work running as serve runs it (the directory's poll
+// of the change feed, the access keys' last-used flusher). It reports the
+// process's resident set before the first request and after each pass, the
+// Go heap in use after a collection (heap-MB-passN: the spans in use;
+// live-MB-passN: the objects in them) and what the runtime
+// holds from the OS (go-MB-passN: the rest of the resident set is SQLite's
+// memory and the binary), and the policy-set cache's hit rate on the second
+// pass.
+//
+// The client (aws-sdk-go-v2) runs in the benchmark's process unless
+// GATEHOUSE_BENCH_RSS_CLIENT=process: then each pass runs in a child
+// process (this test binary, see TestMain), whose own resident set is
+// reported as client-rss-MB, and the process's figures are the server's
+// alone. GATEHOUSE_BENCH_HEAPPROFILE=PREFIX writes the heap profile after
+// each pass's collection to PREFIX-pass1.pprof and PREFIX-pass2.pprof.
 //
 //	go test ./server -run '^$' -bench PrincipalsRSS -benchtime 1x
 func BenchmarkPrincipalsRSS(b *testing.B) {
 	users := directoryUsers()
 	srv := testserver.StartWith(b, testserver.Options{Seed: seedDirectory(users)})
-	c := srv.RootIAM()
-	ctx := context.Background()
+	ctx, stop := context.WithCancel(context.Background())
+	var bg sync.WaitGroup
+	bg.Go(func() { srv.Directory.Run(ctx, time.Second) })
+	bg.Go(func() { srv.HTTP.RunKeyUseFlusher(ctx, time.Second) })
+	b.Cleanup(func() { stop(); bg.Wait() })
+	inProcess := os.Getenv("GATEHOUSE_BENCH_RSS_CLIENT") != "process"
+	var c *awsiam.Client
+	if inProcess {
+		c = srv.RootIAM()
+	}
+	profile := os.Getenv("GATEHOUSE_BENCH_HEAPPROFILE")
 	debug.FreeOSMemory()
 	startRSS := rssKB()
-	var first, after [2]int
+	var hits0, misses0 uint64
+	clientKB := 0
 	for b.Loop() {
 		for pass := range 2 {
-			stats := srv.Directory.CacheStats()
-			first[pass] = int(stats.Hits)
-			after[pass] = int(stats.Misses)
-			var wg sync.WaitGroup
-			work := make(chan int)
-			for range 8 {
-				wg.Go(func() {
-					for i := range work {
-						if _, err := c.GetUser(ctx, &awsiam.GetUserInput{}, asUser(i)); err != nil {
-							b.Errorf("user %d: %v", i, err)
-						}
-					}
-				})
-			}
-			for i := range users {
-				j := i
-				if pass == 1 && i%10 != 0 {
-					j = i % (users / 10)
+			s := srv.Directory.CacheStats()
+			hits0, misses0 = s.Hits, s.Misses
+			if inProcess {
+				if err := principalsPass(ctx, c, users, pass); err != nil {
+					b.Fatal(err)
 				}
-				work <- j
+			} else {
+				kb, err := principalsPassProcess(ctx, srv.URL, users, pass)
+				if err != nil {
+					b.Fatal(err)
+				}
+				clientKB = max(clientKB, kb)
 			}
-			close(work)
-			wg.Wait()
 			runtime.GC()
-			b.ReportMetric(float64(rssKB())/1024, "rss-MB-pass"+strconv.Itoa(pass+1))
+			n := strconv.Itoa(pass + 1)
+			if profile != "" {
+				writeHeapProfile(b, profile+"-pass"+n+".pprof")
+			}
+			var m runtime.MemStats
+			runtime.ReadMemStats(&m)
+			b.ReportMetric(float64(rssKB())/1024, "rss-MB-pass"+n)
+			b.ReportMetric(float64(m.HeapInuse)/(1<<20), "heap-MB-pass"+n)
+			b.ReportMetric(float64(m.HeapAlloc)/(1<<20), "live-MB-pass"+n)
+			b.ReportMetric(float64(m.Sys-m.HeapReleased)/(1<<20), "go-MB-pass"+n)
 		}
 	}
 	s := srv.Directory.CacheStats()
-	hits, misses := int(s.Hits)-first[1], int(s.Misses)-after[1]
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
+	hits, misses := s.Hits-hits0, s.Misses-misses0
 	b.ReportMetric(float64(startRSS)/1024, "rss-MB-start")
-	b.ReportMetric(float64(m.HeapInuse)/(1<<20), "heap-MB")
 	b.ReportMetric(100*float64(hits)/float64(hits+misses), "hit-%")
+	if !inProcess {
+		b.ReportMetric(float64(clientKB)/1024, "client-rss-MB")
+	}
+}
+
+// principalsPass sends the GetUser of one pass of BenchmarkPrincipalsRSS
+// through c, 8 at a time: in the first, each user once; in the second, every
+// tenth user once and the first tenth of the users nine times each.
+func principalsPass(ctx context.Context, c *awsiam.Client, users, pass int) error {
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var first error
+	work := make(chan int)
+	for range 8 {
+		wg.Go(func() {
+			for i := range work {
+				if _, err := c.GetUser(ctx, &awsiam.GetUserInput{}, asUser(i)); err != nil {
+					mu.Lock()
+					if first == nil {
+						first = fmt.Errorf("user %d: %w", i, err)
+					}
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	for i := range users {
+		j := i
+		if pass == 1 && i%10 != 0 {
+			j = i % (users / 10)
+		}
+		work <- j
+	}
+	close(work)
+	wg.Wait()
+	return first
+}
+
+// The environment of the client process of BenchmarkPrincipalsRSS.
+const (
+	rssClientURL   = "GATEHOUSE_BENCH_RSS_CLIENT_URL"
+	rssClientUsers = "GATEHOUSE_BENCH_RSS_CLIENT_USERS"
+	rssClientPass  = "GATEHOUSE_BENCH_RSS_CLIENT_PASS"
+)
+
+// principalsPassProcess runs one pass of BenchmarkPrincipalsRSS in a child
+// process against the server at url and returns the child's resident set
+// in KB at the end of the pass.
+func principalsPassProcess(ctx context.Context, url string, users, pass int) (int, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return 0, err
+	}
+	cmd := exec.CommandContext(ctx, self, "-test.run=^$")
+	cmd.Env = append(os.Environ(), rssClientURL+"="+url, rssClientUsers+"="+strconv.Itoa(users), rssClientPass+"="+strconv.Itoa(pass))
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return 0, fmt.Errorf("client process: %w", err)
+	}
+	var kb int
+	if _, err := fmt.Sscanf(string(out), "client-rss-kb %d", &kb); err != nil {
+		return 0, fmt.Errorf("client process printed %q: %w", out, err)
+	}
+	return kb, nil
+}
+
+// runRSSClient is the client process of BenchmarkPrincipalsRSS when the
+// environment names a server: it runs one pass and prints its resident set.
+func runRSSClient(url string) int {
+	users, err := strconv.Atoi(os.Getenv(rssClientUsers))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "users:", err)
+		return 2
+	}
+	pass, err := strconv.Atoi(os.Getenv(rssClientPass))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "pass:", err)
+		return 2
+	}
+	c := (&testserver.Server{URL: url}).RootIAM()
+	if err := principalsPass(context.Background(), c, users, pass); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	runtime.GC()
+	fmt.Printf("client-rss-kb %d\n", rssKB())
+	return 0
+}
+
+// TestMain runs the client process of BenchmarkPrincipalsRSS when the
+// environment names a server, and the tests otherwise.
+func TestMain(m *testing.M) {
+	if url := os.Getenv(rssClientURL); url != "" {
+		os.Exit(runRSSClient(url))
+	}
+	os.Exit(m.Run())
+}
+
+// writeHeapProfile writes the heap profile to path.
+func writeHeapProfile(b *testing.B, path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		b.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		b.Fatal(err)
+	}
 }

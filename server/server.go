@@ -267,7 +267,7 @@ func New(c Config) (*Server, error) {
 }
 
 // registerCacheMetrics exports the authorization view's cache of policy
-// sets: its size, hits, misses and evictions.
+// sets: its size, hits, misses and evictions, and the compiled documents in use.
 func registerCacheMetrics(reg *prometheus.Registry, d *authview.Directory) error {
 	stat := func(f func(authview.CacheStats) float64) func() float64 {
 		return func() float64 { return f(d.CacheStats()) }
@@ -281,6 +281,8 @@ func registerCacheMetrics(reg *prometheus.Registry, d *authview.Directory) error
 			Help: "Policy set lookups that loaded the set from the store."}, stat(func(s authview.CacheStats) float64 { return float64(s.Misses) }))),
 		reg.Register(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "gatehouse_policy_cache_evictions_total",
 			Help: "Policy sets evicted to stay within --principal-cache."}, stat(func(s authview.CacheStats) float64 { return float64(s.Evictions) }))),
+		reg.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "gatehouse_policy_documents",
+			Help: "Compiled policy documents in use (held by a cached policy set, a group's cached policies or a request), shared by their holders."}, stat(func(s authview.CacheStats) float64 { return float64(s.Documents) }))),
 	)
 }
 

@@ -179,7 +179,7 @@ management account; the others find it.`,
 	f.IntVar(&c.Audit.LogMaxMB, "audit-log-max-mb", 100, "size in MB at which --audit-log is rotated")
 	f.IntVar(&c.Audit.LogMaxFiles, "audit-log-max-files", 10, "rotated --audit-log files kept (0 keeps all)")
 	f.DurationVar(&c.Audit.Retention, "audit-retention", DefaultRetention, "how long the audit trail keeps events")
-	f.IntVar(&c.Principals, "principal-cache", authview.DefaultPrincipals, "principals whose compiled policy sets are kept in memory (about 10 KB each); the least used are evicted and reloaded from the store when they call again")
+	f.IntVar(&c.Principals, "principal-cache", authview.DefaultPrincipals, "principals whose compiled policy sets are kept in memory (about 4 KB each, with one inline policy of their own; documents they share are kept once); the least used are evicted and reloaded from the store when they call again")
 	f.StringVar(&c.PublicURL, "public-url", "", "URL at which clients and relying parties reach this server (http[s]://host[:port]), under which outbound identity federation's issuers live; give it behind a proxy or in a cluster (default: the --addr listener's address)")
 	f.BoolVar(&c.Audit.Sync, "audit-fsync", false, "fsync the audit trail's segment before answering each request, so that its event survives a crash of the machine too (a crash of the process never loses one)")
 	f.StringVar(&c.CPUProfile, "cpu-profile", "", "write a CPU profile of the whole run to this file when the server stops (for a profile-guided build: bench/pgo.sh)")
