@@ -52,7 +52,7 @@ func BenchmarkHandler(b *testing.B) {
 			} {
 				b.Run(c.name, func(b *testing.B) {
 					h := srv.HTTP.Handler()
-					req := signedRequest(b, ctx, srv.URL, c.service, c.form, c.creds)
+					req := signedRequest(ctx, b, srv.URL, c.service, c.form, c.creds)
 					w := &discardWriter{header: http.Header{}}
 					for b.Loop() {
 						req.Body.(*rewindBody).Reset()
@@ -115,7 +115,7 @@ func benchRoleCreds(b *testing.B, srv *testserver.Server, user aws.Credentials) 
 // signedRequest builds the AWS Query POST of form to endpoint, signed now
 // by the SDK's signer (valid within the server's allowed clock skew, far
 // longer than a benchmark).
-func signedRequest(b *testing.B, ctx context.Context, endpoint, service string, form url.Values, creds aws.Credentials) *http.Request {
+func signedRequest(ctx context.Context, b *testing.B, endpoint, service string, form url.Values, creds aws.Credentials) *http.Request {
 	b.Helper()
 	body := []byte(form.Encode())
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint+"/", nil)
