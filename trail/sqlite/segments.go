@@ -189,9 +189,14 @@ func (s *segments) write(entries []trail.Entry, sync bool) ([]item, error) {
 			if err := s.cur.Sync(); err != nil {
 				return nil, fmt.Errorf("%s: segment %d: %w", backend, s.curNum, err)
 			}
+			left := s.cur
 			if err := s.openWriter(s.curNum + 1); err != nil {
 				return nil, err
 			}
+			// The segment left is synced and never written again: its
+			// write handle goes (readers open their own), or every
+			// rotation would keep a descriptor for the process's life.
+			_ = left.Close()
 			buf = append(buf, rec...)
 			start = 0
 		}
@@ -228,6 +233,14 @@ func (s *segments) syncTo(end int64) error {
 	f, size := s.cur, s.size
 	s.wmu.Unlock()
 	if err := f.Sync(); err != nil {
+		s.wmu.Lock()
+		left := s.cur != f
+		s.wmu.Unlock()
+		if left {
+			// Rotated meanwhile: leaving the segment synced it, then
+			// closed this handle.
+			return nil
+		}
 		return fmt.Errorf("%s: segment %d: %w", backend, num, err)
 	}
 	s.wmu.Lock()

@@ -108,6 +108,45 @@ func TestSegmentRotation(t *testing.T) {
 	}
 }
 
+// Leaving a segment closes its write handle: rotations do not pile up
+// open descriptors (only the current segment's writer and the segments
+// read stay open).
+func TestRotationClosesTheSegmentLeft(t *testing.T) {
+	fds := func() int {
+		ents, err := os.ReadDir("/proc/self/fd")
+		if err != nil {
+			t.Skip("no /proc/self/fd on this system:", err)
+		}
+		return len(ents)
+	}
+	s, err := OpenWith(t.Context(), filepath.Join(t.TempDir(), FileName), Options{SegmentSize: 300})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Write(t.Context(), []trail.Entry{entry("first", 0)}); err != nil {
+		t.Fatal(err)
+	}
+	before := fds()
+	for i := range 50 {
+		if err := s.Write(t.Context(), []trail.Entry{entry(fmt.Sprint("e", i), 1)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.seg.syncTo(address(s.seg.current(), 1)); err != nil {
+		t.Fatal(err)
+	}
+	nums, _ := s.seg.list()
+	if len(nums) < 25 {
+		t.Fatalf("%d segments after 50 records of ~280 bytes in segments of 300", len(nums))
+	}
+	// Other goroutines (SQLite, the indexer) may hold a few descriptors of
+	// their own at either count; 50 rotations must not add 50.
+	if after := fds(); after-before > 5 {
+		t.Errorf("%d open descriptors after %d rotations, %d before", after, len(nums)-1, before)
+	}
+}
+
 // A torn or corrupt tail (a write cut by a crash) is cut off at Open;
 // what was written but not indexed before the crash is indexed before the
 // first lookup; writing goes on after the last whole record.
