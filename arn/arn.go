@@ -32,9 +32,21 @@ var ErrInvalid = errors.New("invalid ARN")
 // Partition, service and resource must be non-empty; region and account may be
 // empty (IAM and S3 ARNs leave them out).
 func Parse(s string) (ARN, error) {
-	parts := strings.SplitN(s, ":", 6)
-	if len(parts) != 6 {
-		return ARN{}, fmt.Errorf("%w %q: want 6 colon-separated fields (arn:partition:service:region:account:resource), got %d", ErrInvalid, s, len(parts))
+	// The six fields, cut in place (strings.SplitN's slice is an
+	// allocation on every request that names a resource).
+	var parts [6]string
+	n, rest := 0, s
+	for n < 5 {
+		field, after, ok := strings.Cut(rest, ":")
+		if !ok {
+			break
+		}
+		parts[n], rest = field, after
+		n++
+	}
+	parts[n] = rest
+	if n != 5 {
+		return ARN{}, fmt.Errorf("%w %q: want 6 colon-separated fields (arn:partition:service:region:account:resource), got %d", ErrInvalid, s, n+1)
 	}
 	if parts[0] != "arn" {
 		return ARN{}, fmt.Errorf("%w %q: must begin with \"arn:\"", ErrInvalid, s)

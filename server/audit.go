@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gatehouse-iam/gatehouse/api/analyzerapi"
@@ -52,10 +53,15 @@ type auditTrail struct {
 	failed failedAuthLimit
 	// suppressed counts the failed authentications not recorded.
 	suppressed prometheus.Counter
+	// readOnlyActions caches readOnly's answer for the actions the
+	// Service Authorization Reference knows (a finite set: a made-up
+	// action name is classified, not cached).
+	readOnlyActions sync.Map // readOnlyKey → bool
 }
 
-// recordTimeout bounds how long a response waits for its event.
-const recordTimeout = 10 * time.Second
+// readOnlyKey is an action of readOnly's cache: the authorized action, or
+// the signing service and operation when the request named no action.
+type readOnlyKey struct{ action, service, operation string }
 
 func newAuditTrail(rec *trail.Recorder) *auditTrail {
 	red := trail.Redaction{}
@@ -90,9 +96,11 @@ func (s *Server) record(r *http.Request, ex *exchange, ae *awserr.Error) error {
 	if len(entries) == 0 {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), recordTimeout)
-	defer cancel()
-	if err := s.audit.rec.Record(ctx, entries); err != nil {
+	// The event is recorded even when the client has gone (what it asked
+	// was done): not under the request's cancellation. Nor under a timer
+	// of its own: the recorder bounds the wait — every write under its
+	// Timeout, the calls ahead of this one by its Queue.
+	if err := s.audit.rec.Record(context.WithoutCancel(r.Context()), entries); err != nil {
 		return &awserr.Error{Code: "ServiceUnavailable", Status: http.StatusServiceUnavailable,
 			Message: "The audit trail is unavailable; the request's outcome could not be recorded.", Err: err}
 	}
@@ -174,12 +182,21 @@ func addResource(rs []trail.Resource, arn string) []trail.Resource {
 // action's access level in the Service Authorization Reference (List and
 // Read are read-only), else by the operation's verb.
 func (a *auditTrail) readOnly(service string, ex *exchange) bool {
+	key := readOnlyKey{action: ex.az.Action}
+	if key.action == "" {
+		key.service, key.operation = service, ex.action
+	}
+	if v, ok := a.readOnlyActions.Load(key); ok {
+		return v.(bool)
+	}
 	action := ex.az.Action
 	if action == "" && ex.action != "" {
 		action = servicePrefix(service) + ":" + ex.action
 	}
 	if act, ok := a.refs.Action(action); ok {
-		return act.AccessLevel == "List" || act.AccessLevel == "Read"
+		ro := act.AccessLevel == "List" || act.AccessLevel == "Read"
+		a.readOnlyActions.Store(key, ro)
+		return ro
 	}
 	for _, verb := range []string{"Get", "List", "Describe", "Head", "Lookup", "Validate", "Check", "Simulate"} {
 		if strings.HasPrefix(ex.action, verb) {

@@ -387,8 +387,11 @@ func EventSource(service string) string {
 // account and CloudFormation-style type; ok is false for "*" and for what
 // is no ARN.
 func ResourceOf(s string) (Resource, bool) {
+	if !strings.HasPrefix(s, "arn:") {
+		return Resource{}, false // "*", a name: no error built to say so
+	}
 	a, err := arn.Parse(s)
-	if err != nil || s == "*" {
+	if err != nil {
 		return Resource{}, false
 	}
 	kind, _, _ := strings.Cut(a.Resource, "/")

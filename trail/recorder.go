@@ -56,6 +56,10 @@ type Recorder struct {
 	stopped bool       // Run has ended: calls fail
 	idle    chan struct{}
 	done    chan struct{} // closed when Run returns
+
+	// pendings recycles the calls of Record (a struct and a channel per
+	// request otherwise).
+	pendings sync.Pool
 }
 
 // pending is one call of Record, waiting for its write.
@@ -66,6 +70,27 @@ type pending struct {
 	taken   bool          // the call's entries are in a batch being written
 	done    bool          // err is the call's result
 	err     error
+}
+
+func (r *Recorder) getPending(entries []Entry) *pending {
+	p, _ := r.pendings.Get().(*pending)
+	if p == nil {
+		p = &pending{wake: make(chan struct{}, 1)}
+	}
+	p.entries = entries
+	return p
+}
+
+// putPending recycles a call once Record returns, when no leader can
+// still reach it: it is answered (done), or it left the queue before a
+// batch took it.
+func (r *Recorder) putPending(p *pending) {
+	select {
+	case <-p.wake: // a token the call did not take (woken as it gave up)
+	default:
+	}
+	*p = pending{wake: p.wake}
+	r.pendings.Put(p)
 }
 
 // NewRecorder returns a Recorder over store. Its error is always nil; it
@@ -106,11 +131,12 @@ func (r *Recorder) Record(ctx context.Context, entries []Entry) error {
 	case <-ctx.Done():
 		return fmt.Errorf("%w: queue full: %w", ErrUnavailable, ctx.Err())
 	}
-	p := &pending{entries: entries, wake: make(chan struct{}, 1)}
+	p := r.getPending(entries)
 	r.mu.Lock()
 	if r.stopped {
 		r.mu.Unlock()
 		<-r.slots
+		r.putPending(p)
 		return errStopped
 	}
 	r.queue = append(r.queue, p)
@@ -125,7 +151,9 @@ func (r *Recorder) Record(ctx context.Context, entries []Entry) error {
 		if lead {
 			r.lead(ctx)
 			// The leader's own call is in the first batch it writes.
-			return p.err
+			err := p.err
+			r.putPending(p)
+			return err
 		}
 		select {
 		case <-p.wake:
@@ -133,6 +161,7 @@ func (r *Recorder) Record(ctx context.Context, entries []Entry) error {
 			isDone, isLead, err := p.done, p.lead, p.err
 			r.mu.Unlock()
 			if isDone {
+				r.putPending(p)
 				return err
 			}
 			lead = isLead // woken to lead
@@ -146,13 +175,19 @@ func (r *Recorder) Record(ctx context.Context, entries []Entry) error {
 // yet being written it leaves the queue (and, were it the next leader,
 // passes the lead on); otherwise the batch may still commit, and the caller
 // is told it did not.
+//
+// A call still in a batch being written is not recycled: the batch's
+// leader answers it later.
 func (r *Recorder) abandon(ctx context.Context, p *pending) error {
 	r.mu.Lock()
 	if p.done {
+		err := p.err
 		r.mu.Unlock()
-		return p.err
+		r.putPending(p)
+		return err
 	}
-	if !p.taken {
+	taken := p.taken
+	if !taken {
 		if i := slices.Index(r.queue, p); i >= 0 {
 			r.queue = slices.Delete(r.queue, i, i+1)
 			<-r.slots
@@ -162,6 +197,9 @@ func (r *Recorder) abandon(ctx context.Context, p *pending) error {
 		}
 	}
 	r.mu.Unlock()
+	if !taken {
+		r.putPending(p)
+	}
 	return fmt.Errorf("%w: %w", ErrUnavailable, ctx.Err())
 }
 
@@ -212,14 +250,16 @@ func (r *Recorder) lead(ctx context.Context) {
 	if len(batch) == 1 {
 		wctx = ctx
 	}
-	wctx, cancel := context.WithTimeout(wctx, r.opts.Timeout)
 	var err error
 	if r.writer != nil {
+		// A Writer bounds its own waits (by the store's timeout).
 		err = r.writer.Write(wctx, entries)
 	} else {
+		var cancel context.CancelFunc
+		wctx, cancel = context.WithTimeout(wctx, r.opts.Timeout)
 		err = r.store.Append(wctx, entries)
+		cancel()
 	}
-	cancel()
 	if err != nil {
 		if !errors.Is(err, ErrUnavailable) {
 			err = fmt.Errorf("%w: %w", ErrUnavailable, err)

@@ -129,7 +129,9 @@ type Writer interface {
 	// Seq, and returns once they are written (and synced, when the store
 	// is so configured): a crash of the process after it returned loses
 	// none of them. Lookups see them once they are indexed: Flush, and
-	// every Lookup, wait for that.
+	// every Lookup, wait for that. Write bounds its own waits by the
+	// store's timeout when ctx has no deadline (a Recorder gives it none:
+	// a timer per batch would cost more than the write).
 	Write(ctx context.Context, entries []Entry) error
 	// Flush returns once every entry written before it was called is
 	// indexed.

@@ -222,9 +222,13 @@ func (s *Store) Write(ctx context.Context, entries []trail.Entry) error {
 }
 
 func (s *Store) write(ctx context.Context, entries []trail.Entry, sync bool) error {
-	ctx, cancel, err := s.start(ctx, "write")
-	defer cancel()
-	if err != nil {
+	// No timer unless the write must wait for the indexer (below): the
+	// segment's write itself cannot be interrupted, and a timer per
+	// request's batch costs more than the write.
+	if s.closed.Load() {
+		return fmt.Errorf("%s: write: the store is closed: %w", backend, trail.ErrUnavailable)
+	}
+	if err := trailsql.Done(ctx, backend, "write", nil); err != nil {
 		return err
 	}
 	for i := range entries {
@@ -235,17 +239,22 @@ func (s *Store) write(ctx context.Context, entries []trail.Entry, sync bool) err
 	if len(entries) == 0 {
 		return nil
 	}
-	// Bounded queue: wait while the indexer is far behind.
+	// Bounded queue: wait while the indexer is far behind, for as long
+	// as the store's timeout when ctx has no deadline.
 	s.mu.Lock()
-	for len(s.queue) >= maxQueued {
-		ch := s.progress
-		s.mu.Unlock()
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return trailsql.Done(ctx, backend, "write: waiting for the indexer", nil)
+	if len(s.queue) >= maxQueued {
+		wctx, cancel := trailsql.WithTimeout(ctx, s.timeout)
+		defer cancel()
+		for len(s.queue) >= maxQueued {
+			ch := s.progress
+			s.mu.Unlock()
+			select {
+			case <-ch:
+			case <-wctx.Done():
+				return trailsql.Done(wctx, backend, "write: waiting for the indexer", nil)
+			}
+			s.mu.Lock()
 		}
-		s.mu.Lock()
 	}
 	s.mu.Unlock()
 	items, err := s.seg.write(entries, sync)
