@@ -104,6 +104,7 @@ func (s *Server) record(r *http.Request, ex *exchange, ae *awserr.Error) error {
 		return &awserr.Error{Code: "ServiceUnavailable", Status: http.StatusServiceUnavailable,
 			Message: "The audit trail is unavailable; the request's outcome could not be recorded.", Err: err}
 	}
+	s.audit.builder.Release(entries) // stored: their JSON is reused
 	return nil
 }
 

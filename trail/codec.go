@@ -70,7 +70,7 @@ func AppendRecord(buf []byte, e *Entry) ([]byte, error) {
 	for _, r := range e.Resources {
 		buf = appendString(appendString(appendString(buf, r.ARN), r.AccountID), r.Type)
 	}
-	buf = appendString(buf, string(e.JSON))
+	buf = append(binary.AppendUvarint(buf, uint64(len(e.JSON))), e.JSON...)
 	if len(buf)-at > MaxRecord {
 		return buf[:at], errors.New("trail: an event is too large to record")
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gatehouse-iam/gatehouse/arn"
@@ -159,6 +160,63 @@ type Builder struct {
 	NewEventID func(t time.Time) string
 
 	params paramsWriter
+	bufs   bufferStack
+}
+
+// bufferStack keeps byte buffers for reuse: the parts of an event while it
+// is built, and the records' JSON once a caller releases them (Release).
+// A free list under a mutex rather than a sync.Pool: a slice goes in and
+// out without being boxed.
+type bufferStack struct {
+	mu   sync.Mutex
+	free [][]byte
+}
+
+// Buffers larger than maxKeptBuffer are left to the collector; at most
+// maxKeptBuffers are kept.
+const (
+	maxKeptBuffer  = 16 << 10
+	maxKeptBuffers = 256
+)
+
+// get returns an empty buffer of capacity at least size, reused when one
+// is free.
+func (s *bufferStack) get(size int) []byte {
+	s.mu.Lock()
+	if n := len(s.free); n > 0 {
+		b := s.free[n-1]
+		s.free[n-1] = nil
+		s.free = s.free[:n-1]
+		s.mu.Unlock()
+		if cap(b) >= size {
+			return b[:0]
+		}
+		return make([]byte, 0, max(size, 2*cap(b)))
+	}
+	s.mu.Unlock()
+	return make([]byte, 0, size)
+}
+
+// put keeps b for reuse; its caller no longer reads it.
+func (s *bufferStack) put(b []byte) {
+	if cap(b) == 0 || cap(b) > maxKeptBuffer {
+		return
+	}
+	s.mu.Lock()
+	if len(s.free) < maxKeptBuffers {
+		s.free = append(s.free, b[:0])
+	}
+	s.mu.Unlock()
+}
+
+// Release returns the JSON of entries that Events made to the Builder, to
+// be reused by later events: the caller calls it once the entries are
+// stored (Recorder.Record returned nil) and reads them no more.
+func (b *Builder) Release(entries []Entry) {
+	for i := range entries {
+		b.bufs.put(entries[i].JSON)
+		entries[i].JSON = nil
+	}
 }
 
 // Events returns the entries a call produces: none for a call that cannot
@@ -200,9 +258,10 @@ func (b *Builder) Events(c *Call) ([]Entry, error) {
 	}
 	// The parts rendered once for both records, in one buffer: the
 	// request's parameters, the response's elements, the decision.
-	var parts []byte
 	var ok bool
-	if parts, ok = b.params.appendParams(make([]byte, 0, 512), b.Redaction, c.Input); ok {
+	parts := b.bufs.get(512)
+	defer func() { b.bufs.put(parts) }() // copied into the records below
+	if parts, ok = b.params.appendParams(parts, b.Redaction, c.Input); ok {
 		ev.RequestParameters = parts[:len(parts):len(parts)]
 	}
 	if c.ErrorCode == "" && !c.ReadOnly {
@@ -230,7 +289,7 @@ func (b *Builder) Events(c *Call) ([]Entry, error) {
 	res := indexableResources(ev.Resources)
 	eventTime := c.Time.UTC()
 	var at recordOffsets
-	first := entry(&ev, eventTime, username, principal, res, &at)
+	first := entryOf(&ev, eventTime, username, principal, res, appendEvent(b.bufs.get(1024), &ev, eventTime, &at))
 	if !other {
 		return []Entry{first}, nil
 	}
@@ -245,7 +304,7 @@ func (b *Builder) Events(c *Call) ([]Entry, error) {
 		AccountID: ev.UserIdentity.AccountID, AccessKeyID: ev.UserIdentity.AccessKeyID}
 	theirs.AdditionalEventData = nil
 	mine := first.JSON
-	js := make([]byte, 0, len(mine)+64)
+	js := b.bufs.get(len(mine) + 64)
 	js = append(js, mine[:at.identity]...)
 	js = appendUserIdentity(js, &theirs.UserIdentity)
 	js = append(js, mine[at.identityEnd:at.additional]...)
@@ -379,6 +438,19 @@ func EventSource(service string) string {
 		return "unknown"
 	case "gatehouse":
 		return "gatehouse.amazonaws.com"
+	// The services Gatehouse serves, without a concatenation per event.
+	case "iam":
+		return "iam.amazonaws.com"
+	case "sts":
+		return "sts.amazonaws.com"
+	case "s3":
+		return "s3.amazonaws.com"
+	case "organizations":
+		return "organizations.amazonaws.com"
+	case "access-analyzer":
+		return "access-analyzer.amazonaws.com"
+	case "cloudtrail":
+		return "cloudtrail.amazonaws.com"
 	}
 	return service + ".amazonaws.com"
 }

@@ -60,6 +60,9 @@ type Recorder struct {
 	// pendings recycles the calls of Record (a struct and a channel per
 	// request otherwise).
 	pendings sync.Pool
+	// batch and entries are the leader's buffers (one leader at a time).
+	batch   []*pending
+	entries []Entry
 }
 
 // pending is one call of Record, waiting for its write.
@@ -233,22 +236,22 @@ func (r *Recorder) lead(ctx context.Context) {
 		r.queue[k].taken = true
 		k++
 	}
-	batch := slices.Clone(r.queue[:k])
+	// The batch and its entries are in the leader's buffers: one leader
+	// at a time uses them, and the next leads only after handOver.
+	batch := append(r.batch[:0], r.queue[:k]...)
 	r.queue = slices.Delete(r.queue, 0, k)
 	r.mu.Unlock()
 
 	var entries []Entry
+	wctx := ctx
 	if len(batch) == 1 {
 		entries = batch[0].entries
 	} else {
-		entries = make([]Entry, 0, n)
+		entries = r.entries[:0]
 		for _, p := range batch {
 			entries = append(entries, p.entries...)
 		}
-	}
-	wctx := context.WithoutCancel(ctx)
-	if len(batch) == 1 {
-		wctx = ctx
+		wctx = context.WithoutCancel(ctx)
 	}
 	var err error
 	if r.writer != nil {
@@ -266,6 +269,12 @@ func (r *Recorder) lead(ctx context.Context) {
 		}
 		r.opts.Log.Error("audit trail write failed; the requests are answered with an error", "events", n, "err", err)
 	}
+	if err == nil && r.opts.Export != nil {
+		// Before the calls are answered (their callers may then reuse
+		// the entries' JSON: Builder.Release) and before the next batch
+		// (the export keeps the order).
+		r.export(entries)
+	}
 	r.mu.Lock()
 	for _, p := range batch {
 		p.done, p.err, p.lead = true, err, false
@@ -278,13 +287,21 @@ func (r *Recorder) lead(ctx context.Context) {
 	for range batch {
 		<-r.slots
 	}
-	if err == nil && r.opts.Export != nil {
-		r.export(entries) // before the next batch: the export keeps the order
+	if len(batch) > 1 && cap(entries) <= maxKeptBatch {
+		clear(entries)
+		r.entries = entries[:0]
+	}
+	if cap(batch) <= maxKeptBatch {
+		clear(batch)
+		r.batch = batch[:0]
 	}
 	r.mu.Lock()
 	r.handOver()
 	r.mu.Unlock()
 }
+
+// maxKeptBatch bounds the leader's buffers kept for the next batch.
+const maxKeptBatch = 4096
 
 // Run returns when ctx ends, once the writes in progress and queued are
 // done; calls of Record after that fail. Record does not need Run: it is

@@ -500,13 +500,14 @@ type postingKey struct {
 
 // keys returns the posting keys of e: one per attribute, a resource type
 // or name once however many of its resources have it.
-func keys(e *trail.Entry) []postingKey {
+// They are appended to out (the indexer reuses one slice for every event).
+func keys(out []postingKey, e *trail.Entry) []postingKey {
 	sec := trailsql.Seconds(e.Time)
 	k := func(attr int, v string) postingKey {
 		return postingKey{account: e.Account, management: e.Management, attr: attr, value: v, sec: sec}
 	}
-	out := []postingKey{k(attrAll, ""), k(attrEventName, e.EventName), k(attrReadOnly, strconv.FormatBool(e.ReadOnly)),
-		k(attrUsername, e.Username), k(attrEventSource, e.EventSource), k(attrAccessKeyID, e.AccessKeyID)}
+	out = append(out, k(attrAll, ""), k(attrEventName, e.EventName), k(attrReadOnly, strconv.FormatBool(e.ReadOnly)),
+		k(attrUsername, e.Username), k(attrEventSource, e.EventSource), k(attrAccessKeyID, e.AccessKeyID))
 	if e.Principal != "" {
 		out = append(out, k(attrPrincipal, e.Principal))
 	}
@@ -590,7 +591,7 @@ func (s *Store) index(ctx context.Context, items []item, also func(ctx context.C
 		}
 	}()
 	lists := map[postingKey][]int64{}
-	var order []postingKey
+	var order, ks []postingKey
 	type segInfo struct{ first, last, maxTime int64 }
 	segs := map[int64]*segInfo{}
 	for i := range items {
@@ -623,7 +624,8 @@ func (s *Store) index(ctx context.Context, items []item, also func(ctx context.C
 				continue // written twice: indexed once
 			}
 		}
-		for _, k := range keys(e) {
+		ks = keys(ks[:0], e)
+		for _, k := range ks {
 			if _, ok := lists[k]; !ok {
 				order = append(order, k)
 			}
