@@ -108,7 +108,9 @@ type Page struct {
 type Store interface {
 	// Append stores entries in one transaction, assigning their Seq. When
 	// it returns nil they are durable (they survive a crash of the process
-	// and, as the store's own commits, of the machine).
+	// and, as the store's own commits, of the machine). Neither Append
+	// nor Write keeps an entry's JSON once it returned: the caller may
+	// reuse it (Builder.Release).
 	Append(ctx context.Context, entries []Entry) error
 	// Lookup returns one page of a query.
 	Lookup(ctx context.Context, q Query) (Page, error)

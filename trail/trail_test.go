@@ -255,7 +255,10 @@ func (m *memStore) Append(ctx context.Context, es []Entry) error {
 		return m.fail
 	}
 	m.appends++
-	m.entries = append(m.entries, es...)
+	for _, e := range es {
+		e.JSON = bytes.Clone(e.JSON) // the caller may reuse it (Store)
+		m.entries = append(m.entries, e)
+	}
 	return nil
 }
 
@@ -295,6 +298,71 @@ func TestRecorderGroupCommit(t *testing.T) {
 	if err := r.Record(t.Context(), []Entry{{}}); !errors.Is(err, ErrUnavailable) {
 		t.Errorf("Record after Run = %v, want ErrUnavailable", err)
 	}
+}
+
+// Events built concurrently, recorded in shared batches and released as
+// the server releases them (their JSON reused by the events built next)
+// are stored and exported intact: each record is its own call's, once.
+func TestRecorderReleaseKeepsRecordsIntact(t *testing.T) {
+	st := &memStore{}
+	var export bytes.Buffer
+	r, _ := NewRecorder(st, RecorderOptions{Export: &export})
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() { r.Run(ctx); close(done) }()
+	b := testBuilder()
+	const workers, calls = 16, 200
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := range calls {
+				c := &Call{Service: "iam", Operation: "CreateUser", Caller: userCaller(), RequestID: fmt.Sprintf("req-%d-%d", w, i),
+					Input: &createAccountRequest{Email: "x", AccountName: "y", Tags: []tag{{Key: "k", Value: fmt.Sprintf("v-%d-%d", w, i)}}}}
+				es, err := b.Events(c)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if err := r.Record(t.Context(), es); err != nil {
+					t.Error(err)
+					return
+				}
+				b.Release(es)
+			}
+		})
+	}
+	wg.Wait()
+	cancel()
+	<-done
+	check := func(what string, records [][]byte) {
+		t.Helper()
+		seen := map[string]bool{}
+		for _, js := range records {
+			var ev struct {
+				RequestID         string
+				RequestParameters struct{ Tags []tag }
+			}
+			if err := json.Unmarshal(js, &ev); err != nil {
+				t.Fatalf("%s: a record is not JSON (%v): %s", what, err, js)
+			}
+			if want := "v" + strings.TrimPrefix(ev.RequestID, "req"); len(ev.RequestParameters.Tags) != 1 || ev.RequestParameters.Tags[0].Value != want {
+				t.Fatalf("%s: record of %s holds %+v, want its own tag %s", what, ev.RequestID, ev.RequestParameters.Tags, want)
+			}
+			if seen[ev.RequestID] {
+				t.Fatalf("%s: %s twice", what, ev.RequestID)
+			}
+			seen[ev.RequestID] = true
+		}
+		if len(seen) != workers*calls {
+			t.Fatalf("%s: %d records, want %d", what, len(seen), workers*calls)
+		}
+	}
+	var stored [][]byte
+	for _, e := range st.entries {
+		stored = append(stored, e.JSON)
+	}
+	check("stored", stored)
+	check("exported", bytes.Split(bytes.TrimSuffix(export.Bytes(), []byte("\n")), []byte("\n")))
 }
 
 // A trail that cannot be written fails the calls waiting on it (the server
