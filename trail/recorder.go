@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -152,6 +153,11 @@ func (r *Recorder) Record(ctx context.Context, entries []Entry) error {
 	r.mu.Unlock()
 	for {
 		if lead {
+			// Let the goroutines ready to run reach Record first: under
+			// load their calls join this batch, one write for all
+			// (a write per call costs a system call each); alone, the
+			// leader goes on at once.
+			runtime.Gosched()
 			r.lead(ctx)
 			// The leader's own call is in the first batch it writes.
 			err := p.err
