@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gatehouse-iam/gatehouse/arn"
 	"github.com/gatehouse-iam/gatehouse/identity"
@@ -364,6 +365,16 @@ func indexableResources(rs []Resource) []Resource {
 // entry would fail the whole batch it is committed with). The record's JSON
 // keeps the value, escaped.
 func indexable(s string) string {
+	plain := true // ASCII without NUL: valid as it is (the usual value)
+	for i := 0; i < len(s); i++ {
+		if b := s[i]; b == 0 || b >= utf8.RuneSelf {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return s
+	}
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	return strings.ReplaceAll(s, "\x00", "\uFFFD")
 }

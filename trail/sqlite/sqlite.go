@@ -590,8 +590,20 @@ func (s *Store) index(ctx context.Context, items []item, also func(ctx context.C
 			ins.Close() //nolint:errcheck // a statement of a transaction that ends anyway
 		}
 	}()
-	lists := map[postingKey][]int64{}
-	var order, ks []postingKey
+	// The batch's posting lists in their first key's order; at finds a
+	// key's list. Consecutive events mostly share their keys (one
+	// caller, one operation, one second): recent[j] is the list the j-th
+	// key of the previous event went to, compared before the map is.
+	type postingList struct {
+		key  postingKey
+		seqs []int64
+	}
+	var (
+		lists  []postingList
+		at     = map[postingKey]int{}
+		ks     []postingKey
+		recent [16]int
+	)
 	type segInfo struct{ first, last, maxTime int64 }
 	segs := map[int64]*segInfo{}
 	for i := range items {
@@ -625,11 +637,22 @@ func (s *Store) index(ctx context.Context, items []item, also func(ctx context.C
 			}
 		}
 		ks = keys(ks[:0], e)
-		for _, k := range ks {
-			if _, ok := lists[k]; !ok {
-				order = append(order, k)
+		for j, k := range ks {
+			if j < len(recent) && recent[j] < len(lists) && lists[recent[j]].key == k {
+				l := &lists[recent[j]]
+				l.seqs = append(l.seqs, e.Seq)
+				continue
 			}
-			lists[k] = append(lists[k], e.Seq)
+			n, ok := at[k]
+			if !ok {
+				n = len(lists)
+				at[k] = n
+				lists = append(lists, postingList{key: k})
+			}
+			lists[n].seqs = append(lists[n].seqs, e.Seq)
+			if j < len(recent) {
+				recent[j] = n
+			}
 		}
 	}
 	post, err := tx.PrepareContext(sctx, `INSERT INTO postings (account, management, attr, value, sec, first, seqs)
@@ -638,8 +661,8 @@ func (s *Store) index(ctx context.Context, items []item, also func(ctx context.C
 		return mapErr(ctx, err, "prepare insert posting")
 	}
 	defer post.Close() //nolint:errcheck // a statement of a transaction that ends anyway
-	for _, k := range order {
-		seqs := lists[k]
+	for _, l := range lists {
+		k, seqs := l.key, l.seqs
 		if _, err := post.ExecContext(sctx, k.account, k.management, k.attr, k.value, k.sec, seqs[0], encodeSeqs(seqs)); err != nil {
 			return mapErr(ctx, err, "insert posting")
 		}
