@@ -178,7 +178,10 @@ type ChecksummedBody interface {
 // x-amz-content-sha256). A backend that sends the body on to another S3
 // server may declare the same digest there, so that the server it writes to
 // verifies the bytes it received, instead of hashing them a second time
-// itself to check what the server stored.
+// itself to check what the server stored; or, over a hop that keeps the
+// bytes from being changed (TLS), send them unsigned and rely on this
+// failure, holding back the last byte until the reader has ended, so the
+// request is cut short and the server stores nothing unverified.
 type DigestedBody interface {
 	io.Reader
 	// PayloadSHA256 is the lowercase hex SHA-256 the body is verified

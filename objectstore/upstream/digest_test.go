@@ -7,9 +7,16 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"hash"
 	"io"
+	"log"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	neturl "net/url"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,11 +27,12 @@ import (
 
 	"github.com/gatehouse-iam/gatehouse/internal/testserver"
 	"github.com/gatehouse-iam/gatehouse/objectstore"
+	"github.com/gatehouse-iam/gatehouse/objectstore/upstream"
 )
 
 // declaredReader is a body that declares its payload SHA-256, as the S3
 // layer's bodies of a signed payload do (objectstore.DigestedBody). It does
-// not verify it: the upstream must.
+// not verify it: over plain HTTP the upstream must.
 type declaredReader struct {
 	r    io.Reader
 	size int64
@@ -49,10 +57,11 @@ func quotedMD5(b []byte) string {
 	return `"` + hex.EncodeToString(s[:]) + `"`
 }
 
-// TestDeclaredDigest: a body that declares its SHA-256 is sent signed with
-// it, not hashed again here; the upstream verifies the bytes against it, so
-// a body that does not match is refused there and nothing is stored, for
-// PutObject and UploadPart alike.
+// TestDeclaredDigest: over plain HTTP a body that declares its SHA-256 is
+// sent signed with it, not hashed again here; the upstream verifies the
+// bytes against it, so a body that does not match is refused there and
+// nothing is stored, for PutObject and UploadPart alike (even when the
+// body, unlike the S3 layer's, does not verify itself).
 func TestDeclaredDigest(t *testing.T) {
 	_, b := openGatehouse(t, "dg-")
 	ctx := t.Context()
@@ -93,6 +102,148 @@ func TestDeclaredDigest(t *testing.T) {
 	}
 }
 
+// verifyingReader is a body that verifies itself as the S3 layer's do
+// (objectstore.DigestedBody): it hashes the bytes it returns and fails its
+// last read, with the last bytes, unless they hash to the declared digest.
+type verifyingReader struct {
+	r    *bytes.Reader
+	h    hash.Hash
+	size int64
+	sum  string
+}
+
+var errMismatch = errors.New("XAmzContentSHA256Mismatch")
+
+func verifyingBody(data []byte, sum string) *verifyingReader {
+	return &verifyingReader{r: bytes.NewReader(data), h: sha256.New(), size: int64(len(data)), sum: sum}
+}
+
+func (v *verifyingReader) Read(p []byte) (int, error) {
+	n, err := v.r.Read(p)
+	v.h.Write(p[:n])
+	if v.r.Len() == 0 && hex.EncodeToString(v.h.Sum(nil)) != v.sum {
+		return n, errMismatch
+	}
+	return n, err
+}
+func (v *verifyingReader) Size() int64           { return v.size }
+func (v *verifyingReader) PayloadSHA256() string { return v.sum }
+
+// TestDeclaredDigestOverTLS: over HTTPS a body that verifies itself is
+// sent UNSIGNED-PAYLOAD, as the SDK sends PutObject and UploadPart over TLS
+// (v4.UseDynamicPayloadSigningMiddleware; "UNSIGNED-PAYLOAD" is SigV4's
+// payload of an unsigned body,
+// https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html),
+// so the upstream does not hash it again; a body whose verification fails
+// at its end never has its last byte sent, so the upstream stores nothing:
+// the object keeps its content and the upload has no such part.
+func TestDeclaredDigestOverTLS(t *testing.T) {
+	_, b, hop := openGatehouseVia(t, "tls-", true)
+	ctx := t.Context()
+	if err := b.CreateBucket(ctx, "docs"); err != nil {
+		t.Fatal(err)
+	}
+	good := bytes.Repeat([]byte("the bytes the client signed "), 40000) // over a megabyte: many reads
+	hop.reset()
+	info, err := b.PutObject(ctx, "docs", "k", verifyingBody(good, hexSHA256(good)), objectstore.Meta{}, nil)
+	if err != nil || info.ETag != quotedMD5(good) || info.Size != int64(len(good)) {
+		t.Fatalf("PutObject with its digest = %+v, %v", info, err)
+	}
+	if got := hop.puts(); len(got) != 1 || got[0] != "UNSIGNED-PAYLOAD" {
+		t.Fatalf("PutObject over TLS carried x-amz-content-sha256 %q, want UNSIGNED-PAYLOAD", got)
+	}
+	bad := bytes.Clone(good)
+	bad[len(bad)-1] ^= 1
+	if _, err := b.PutObject(ctx, "docs", "k", verifyingBody(bad, hexSHA256(good)), objectstore.Meta{}, nil); !errors.Is(err, errMismatch) {
+		t.Fatalf("PutObject of a body its digest does not cover = %v, want the body's error", err)
+	}
+	assertObject(ctx, t, b, "docs", "k", good)
+	if _, err := b.PutObject(ctx, "docs", "new", verifyingBody(bad, hexSHA256(good)), objectstore.Meta{}, nil); !errors.Is(err, errMismatch) {
+		t.Fatalf("PutObject of a new key with a body its digest does not cover = %v", err)
+	}
+	if _, err := b.HeadObject(ctx, "docs", "new", ""); !errors.Is(err, objectstore.ErrNoSuchKey) {
+		t.Fatalf("HeadObject after the refused PutObject = %v, want ErrNoSuchKey", err)
+	}
+
+	id, err := b.CreateMultipartUpload(ctx, "docs", "big", objectstore.Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.UploadPart(ctx, "docs", "big", id, 1, verifyingBody(bad, hexSHA256(good)), objectstore.Checksum{}); !errors.Is(err, errMismatch) {
+		t.Fatalf("UploadPart of a body its digest does not cover = %v", err)
+	}
+	if parts, err := b.ListParts(ctx, "docs", "big", id, objectstore.PartListOptions{}); err != nil || len(parts.Parts) != 0 {
+		t.Fatalf("ListParts after the refused UploadPart = %+v, %v; want none", parts, err)
+	}
+	hop.reset()
+	pi, err := b.UploadPart(ctx, "docs", "big", id, 1, verifyingBody(good, hexSHA256(good)), objectstore.Checksum{})
+	if err != nil || pi.ETag != quotedMD5(good) || pi.Size != int64(len(good)) {
+		t.Fatalf("UploadPart with its digest = %+v, %v", pi, err)
+	}
+	if got := hop.puts(); len(got) != 1 || got[0] != "UNSIGNED-PAYLOAD" {
+		t.Fatalf("UploadPart over TLS carried x-amz-content-sha256 %q, want UNSIGNED-PAYLOAD", got)
+	}
+}
+
+// hopRecorder is a reverse proxy between the upstream backend and a test
+// server, over HTTPS or plain HTTP, that records the x-amz-content-sha256
+// of each PUT it passes on. It streams bodies both ways, so a request the
+// backend cuts short reaches the server cut short.
+type hopRecorder struct {
+	tls  bool
+	mu   sync.Mutex
+	seen []string
+}
+
+func (h *hopRecorder) reset() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.seen = nil
+}
+
+// puts returns the x-amz-content-sha256 of the PUTs passed on since the
+// last reset.
+func (h *hopRecorder) puts() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Clone(h.seen)
+}
+
+// openGatehouseVia is openGatehouse with the backend's requests going
+// through a hopRecorder (over HTTPS when tls is set).
+func openGatehouseVia(t *testing.T, prefix string, tls bool) (*testserver.Server, *upstream.Backend, *hopRecorder) {
+	srv := testserver.Start(t)
+	target, err := neturl.Parse(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hop := &hopRecorder{tls: tls}
+	proxy := httputil.NewSingleHostReverseProxy(target) // keeps the Host the backend signed
+	proxy.ErrorLog = log.New(io.Discard, "", 0)         // requests cut short are the point
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut {
+			hop.mu.Lock()
+			hop.seen = append(hop.seen, r.Header.Get("X-Amz-Content-Sha256"))
+			hop.mu.Unlock()
+		}
+		proxy.ServeHTTP(w, r)
+	})
+	ts := httptest.NewUnstartedServer(handler)
+	if tls {
+		ts.StartTLS()
+	} else {
+		ts.Start()
+	}
+	t.Cleanup(ts.Close)
+	b, err := upstream.Open(upstream.Options{Endpoint: ts.URL, Region: "us-east-1", AccessKeyID: testserver.RootKeyID,
+		SecretAccessKey: testserver.RootSecretKey, BucketPrefix: prefix, HTTPClient: ts.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	return srv, b, hop
+}
+
 func assertObject(ctx context.Context, t *testing.T, b objectstore.Backend, bucket, key string, want []byte) {
 	t.Helper()
 	_, r, err := b.GetObject(ctx, bucket, key, objectstore.GetOptions{})
@@ -102,7 +253,7 @@ func assertObject(ctx context.Context, t *testing.T, b objectstore.Backend, buck
 	defer r.Close()
 	got, err := io.ReadAll(r)
 	if err != nil || !bytes.Equal(got, want) {
-		t.Fatalf("%s/%s holds %q (%v), want %q", bucket, key, got, err, want)
+		t.Fatalf("%s/%s holds %d bytes, the expected ones %v (%v), want %d", bucket, key, len(got), bytes.Equal(got, want), err, len(want))
 	}
 }
 
@@ -113,8 +264,22 @@ func assertObject(ctx context.Context, t *testing.T, b objectstore.Backend, buck
 // "XAmzContentSHA256Mismatch: The provided 'x-amz-content-sha256' header
 // does not match what was computed."), and nothing reaches the store
 // behind: the object keeps its content, the upload has no such part.
+//
+// It runs with the front's upstream hop over plain HTTP, where the front
+// signs each write with the client's digest and the upstream verifies it
+// again, and over HTTPS, where the front sends UNSIGNED-PAYLOAD (as the
+// SDK does over TLS) and only its own verification, with the body's last
+// byte held back until it has passed, keeps the bytes from being stored.
 func TestSignedPayloadMismatchThroughFront(t *testing.T) {
-	back, b := openGatehouse(t, "front-")
+	for _, tls := range []bool{false, true} {
+		t.Run(map[bool]string{false: "http", true: "https"}[tls], func(t *testing.T) {
+			back, b, hop := openGatehouseVia(t, "front-", tls)
+			testSignedPayloadMismatchThroughFront(t, back, b, hop)
+		})
+	}
+}
+
+func testSignedPayloadMismatchThroughFront(t *testing.T, back *testserver.Server, b objectstore.Backend, hop *hopRecorder) {
 	url := startFront(t, b)
 	ctx := t.Context()
 	c := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(url), UsePathStyle: true,
@@ -168,9 +333,21 @@ func TestSignedPayloadMismatchThroughFront(t *testing.T) {
 	if err != nil || len(parts.Parts) != 0 {
 		t.Fatalf("upstream parts after the refused UploadPart: %+v, %v", parts.Parts, err)
 	}
+	hop.reset()
 	status, body = signedPut(t, url+"/docs/big?partNumber=1&uploadId="+aws.ToString(mp.UploadId), good, hexSHA256(good))
 	if status != http.StatusOK {
 		t.Fatalf("UploadPart with its digest = %d %s", status, body)
+	}
+	want := hexSHA256(good)
+	if hop.tls {
+		want = "UNSIGNED-PAYLOAD"
+	}
+	if got := hop.puts(); len(got) != 1 || got[0] != want {
+		t.Fatalf("the front's upstream UploadPart carried x-amz-content-sha256 %q, want %q", got, want)
+	}
+	parts, err = rootClient(back).ListParts(ctx, &s3.ListPartsInput{Bucket: aws.String("front-docs"), Key: aws.String("big"), UploadId: mp.UploadId})
+	if err != nil || len(parts.Parts) != 1 || aws.ToString(parts.Parts[0].ETag) != quotedMD5(good) {
+		t.Fatalf("upstream parts after the UploadPart: %+v, %v", parts.Parts, err)
 	}
 }
 

@@ -23,15 +23,22 @@
 // Ceph RGW accept, and AWS S3 and Gatehouse refuse (411
 // MissingContentLength). A body that declares the SHA-256 its request
 // signed (objectstore.DigestedBody: the S3 layer's, for a request with a
-// hex x-amz-content-sha256, which it verifies as the body is read) is sent
-// signed with that digest instead of UNSIGNED-PAYLOAD: the upstream
+// hex x-amz-content-sha256, which it verifies as the body is read, failing
+// the last read on a mismatch) is not hashed here, and the upstream's ETag
+// is returned as it is. How it is signed follows the SDK's own rule for
+// PutObject and UploadPart (unsigned over TLS, signed over plain HTTP):
+// over HTTPS it is sent UNSIGNED-PAYLOAD, so the upstream does not hash it
+// either, and what keeps unverified bytes from being stored is the body's
+// own verification with the last byte held back until it has passed (a
+// mismatch cuts the request short of its Content-Length, and the upstream
+// stores nothing); TLS keeps the hop from changing the bytes. Over plain
+// HTTP, where anyone on the path could change the body of an unsigned
+// request, it is signed with the client's digest, and the upstream
 // verifies the bytes it receives against it (XAmzContentSHA256Mismatch
-// otherwise, storing nothing), so the payload is verified end to end
-// without hashing it a second time here, and the upstream's ETag is
-// returned as it is. For any other body (an unsigned or aws-chunked
-// payload) the MD5 of the bytes sent is computed on the way and checked
-// against the ETag the upstream returns. GetObject returns the upstream
-// response body itself.
+// otherwise, storing nothing). For any other body (an unsigned or
+// aws-chunked payload) the MD5 of the bytes sent is computed on the way
+// and checked against the ETag the upstream returns. GetObject returns the
+// upstream response body itself.
 //
 // # Metadata
 //

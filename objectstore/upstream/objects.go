@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/gatehouse-iam/gatehouse/objectstore"
 )
@@ -37,12 +38,25 @@ func unsigned(o *s3.Options) {
 	o.ContinueHeaderThresholdBytes = -1
 }
 
-// declared makes a write send its body as unsigned does, but signed with
-// the payload SHA-256 the caller's request declared (and the S3 layer
-// verifies as the body is read): the upstream then verifies the bytes it
-// receives against it, as SigV4 requires of a signed payload, and refuses
-// the write (XAmzContentSHA256Mismatch) when they differ, so nothing needs
-// hashing here.
+// declared makes a write send its body as unsigned does, for a body that
+// verifies itself against the payload SHA-256 the caller's request
+// declared (objectstore.DigestedBody: the S3 layer's, which fails its last
+// read unless the bytes hash to it). How it is signed depends on the hop,
+// as the SDK's own PutObject and UploadPart decide
+// (v4.UseDynamicPayloadSigningMiddleware):
+//
+//   - over HTTPS it is UNSIGNED-PAYLOAD: the body's own verification and
+//     body.Read's held-back last byte keep any byte it has not verified
+//     from being stored (a body that fails leaves the request short of its
+//     Content-Length, which the upstream discards), and TLS keeps the hop
+//     from changing the bytes, so the upstream need not hash them again;
+//   - over plain HTTP it is signed with the declared SHA-256: an on-path
+//     party could otherwise replace the body of an unsigned request and
+//     the upstream would store it; signed, the upstream verifies the bytes
+//     it receives and refuses them (XAmzContentSHA256Mismatch) when they
+//     differ, storing nothing.
+//
+// Either way nothing is hashed here.
 func declared(sha256Hex string) func(*s3.Options) {
 	return func(o *s3.Options) {
 		o.APIOptions = append(o.APIOptions, func(st *middleware.Stack) error {
@@ -58,13 +72,17 @@ func declared(sha256Hex string) func(*s3.Options) {
 // payload hash to sign (v4.ComputePayloadSHA256 and v4.UnsignedPayload).
 const computePayloadHashID = "ComputePayloadHash"
 
-// declaredPayload takes the place of the SDK's payload hashing: the hash
-// to sign is the one declared.
+// declaredPayload takes the place of the SDK's payload hashing: over
+// HTTPS the payload is unsigned, over plain HTTP the hash to sign is the
+// one declared (see declared).
 type declaredPayload string
 
 func (declaredPayload) ID() string { return computePayloadHashID }
 
 func (d declaredPayload) HandleFinalize(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+	if req, ok := in.Request.(*smithyhttp.Request); ok && req.IsHTTPS() {
+		return (&v4.UnsignedPayload{}).HandleFinalize(ctx, in, next)
+	}
 	return next.HandleFinalize(v4.SetPayloadHash(ctx, string(d)), in)
 }
 
@@ -73,10 +91,11 @@ func (d declaredPayload) HandleFinalize(ctx context.Context, in middleware.Final
 // failed upload reports it rather than the transport's. When the reader
 // declares no payload SHA-256 (objectstore.DigestedBody) it also computes
 // the MD5 of the bytes, to check the ETag the upstream returns; when it
-// does, the write is signed with that digest (declared) and the upstream
-// checks the bytes itself. The transport may still be reading the body
-// when the call has returned (RoundTrip may close a body after returning),
-// hence the lock.
+// does, the body verifies itself as it is read and the write is sent as
+// declared says (unsigned over HTTPS, signed with that digest over plain
+// HTTP, where the upstream checks the bytes itself). The transport may
+// still be reading the body when the call has returned (RoundTrip may
+// close a body after returning), hence the lock.
 type body struct {
 	r      io.Reader
 	size   int64  // -1 unknown
@@ -108,8 +127,8 @@ func newBody(r io.Reader) *body {
 	return b
 }
 
-// signing is the call option that signs the write of b: with its declared
-// SHA-256, else UNSIGNED-PAYLOAD.
+// signing is the call option that signs the write of b: as declared says
+// for a body with a declared SHA-256, else UNSIGNED-PAYLOAD.
 func (b *body) signing() func(*s3.Options) {
 	if b.sha256 != "" {
 		return declared(b.sha256)
