@@ -292,13 +292,27 @@ func (ap *arnPattern) match(st *evalState) bool {
 	whole := st.req.Resource
 	switch ap.shape {
 	case arnLiteral:
-		return len(whole) == len(ap.whole) && (!ap.has8 || word8(whole, len(whole)) == ap.last8) && whole == ap.whole
+		n := len(ap.whole)
+		if len(whole) != n {
+			return false
+		}
+		if ap.has8 {
+			// The last eight bytes compared, the rest.
+			return word8(whole, n) == ap.last8 && equalSameLen(whole[:n-8], ap.whole[:n-8])
+		}
+		return whole == ap.whole
 	case arnTail:
 		return len(whole) >= len(ap.prefix) && whole[:len(ap.prefix)] == ap.prefix &&
 			wildcard.MatchEscaped(ap.tail, whole[len(ap.prefix):], false)
 	case arnPrefix:
 		n := len(ap.prefix)
-		return len(whole) >= n && (!ap.has8 || word8(whole, n) == ap.last8) && whole[:n] == ap.prefix
+		if len(whole) < n {
+			return false
+		}
+		if ap.has8 {
+			return word8(whole, n) == ap.last8 && equalSameLen(whole[:n-8], ap.prefix[:n-8])
+		}
+		return whole[:n] == ap.prefix
 	}
 	res, ok := st.resource()
 	if !ap.split {
@@ -441,6 +455,13 @@ func packPrefix(s string) uint64 {
 	return k
 }
 
+// packWord is packPrefix of a prefix of n bytes whose first eight (or
+// fewer, then followed by any bytes) are w, read little-endian.
+func packWord(w uint64, n int) uint64 {
+	keep := min(n, 7)
+	return uint64(n) | (w&(1<<(8*keep)-1))<<8
+}
+
 // cands returns the candidate entries of the statements listed.
 func (p *Policy) cands(stmts []int32) []cand {
 	out := make([]cand, 0, len(stmts))
@@ -524,6 +545,12 @@ func (p *Policy) statementsFor(svc string, key uint64) []int32 {
 type actionPattern struct {
 	text string // escaped form
 	kind uint8  // actLiteral, actPrefix or actPattern
+	// For actLiteral and actPrefix: first is text's first eight bytes as a
+	// little-endian word (zero-padded when text is shorter), mask keeps
+	// the bytes of a word that text has there, and last is text's last
+	// eight bytes when it has more than eight. The request's action is
+	// compared with them as words (see match).
+	first, mask, last uint64
 }
 
 const (
@@ -534,40 +561,63 @@ const (
 
 func compileActionPattern(a string) actionPattern {
 	t := wildcard.Escape(strings.ToLower(a))
+	var ap actionPattern
 	switch {
 	case !wildcard.HasWildcard(a):
-		return actionPattern{text: t, kind: actLiteral}
+		ap = actionPattern{text: t, kind: actLiteral}
 	case strings.IndexByte(a, '?') < 0 && strings.IndexByte(a, '*') == len(a)-1:
-		return actionPattern{text: t[:len(t)-1], kind: actPrefix}
+		ap = actionPattern{text: t[:len(t)-1], kind: actPrefix}
+	default:
+		return actionPattern{text: t, kind: actPattern}
 	}
-	return actionPattern{text: t, kind: actPattern}
+	var b [8]byte
+	n := copy(b[:], ap.text)
+	ap.first = binary.LittleEndian.Uint64(b[:])
+	ap.mask = ^uint64(0) >> (64 - 8*n) // n = 0: a shift by 64 yields 0
+	if len(ap.text) > 8 {
+		ap.last = word8(ap.text, len(ap.text))
+	}
+	return ap
 }
 
-func (ap *actionPattern) match(action string) bool {
+// match reports whether the pattern matches the request's action a, folding
+// ASCII case (AWS compares action names case-insensitively; patterns are
+// lower-cased when compiled). An action of eight bytes or more is compared
+// through the words of it that prepareAction lower-cased (st.aFirst,
+// st.aLast): a literal of up to sixteen bytes, or a prefix of up to eight,
+// with no call.
+func (ap *actionPattern) match(st *evalState, a string) bool {
+	n := len(ap.text)
 	switch ap.kind {
 	case actLiteral:
-		return len(action) == len(ap.text) && equalFoldLower(ap.text, action)
+		if len(a) != n {
+			return false
+		}
 	case actPrefix:
-		return len(action) >= len(ap.text) && equalFoldLower(ap.text, action[:len(ap.text)])
+		if len(a) < n {
+			return false
+		}
+	default:
+		return wildcard.MatchEscaped(ap.text, a, true)
 	}
-	return wildcard.MatchEscaped(ap.text, action, true)
+	if len(a) < 8 {
+		return foldBytes(ap.text, a)
+	}
+	if st.aFirst&ap.mask != ap.first {
+		return false
+	}
+	switch {
+	case n <= 8:
+		return true
+	case ap.kind == actLiteral:
+		return st.aLast == ap.last && (n <= 16 || equalFoldLower(ap.text[8:], a[8:]))
+	}
+	return lowerWord(word8(a, n)) == ap.last && (n <= 16 || equalFoldLower(ap.text[8:], a[8:n]))
 }
 
-// matchLower is match for an action whose ASCII letters are lower-cased
-// (evalState.action): patterns are lower-cased when compiled and folding is
-// ASCII-only, so comparing without folding is the same.
-func (ap *actionPattern) matchLower(a string) bool {
-	switch ap.kind {
-	case actLiteral:
-		return a == ap.text
-	case actPrefix:
-		return len(a) >= len(ap.text) && a[:len(ap.text)] == ap.text
-	}
-	return wildcard.MatchEscaped(ap.text, a, false)
-}
-
-// equalFoldLower compares a lower-case string with s, folding ASCII case.
-func equalFoldLower(lower, s string) bool {
+// foldBytes reports whether s begins with lower, which has no upper-case
+// ASCII letter, folding ASCII case in s, a byte at a time.
+func foldBytes(lower, s string) bool {
 	for i := 0; i < len(lower); i++ {
 		c := s[i]
 		if 'A' <= c && c <= 'Z' {
@@ -578,6 +628,22 @@ func equalFoldLower(lower, s string) bool {
 		}
 	}
 	return true
+}
+
+// equalFoldLower reports whether s begins with lower, a string of more than
+// eight bytes with no upper-case ASCII letter, folding ASCII case in s,
+// eight bytes at a time (the last word overlapping the one before).
+func equalFoldLower(lower, s string) bool {
+	n := len(lower)
+	pl := unsafe.Slice(unsafe.StringData(lower), n)
+	ps := unsafe.Slice(unsafe.StringData(s), n)
+	le := binary.LittleEndian
+	for i := 0; i < n-8; i += 8 {
+		if lowerWord(le.Uint64(ps[i:])) != le.Uint64(pl[i:]) {
+			return false
+		}
+	}
+	return lowerWord(le.Uint64(ps[n-8:])) == le.Uint64(pl[n-8:])
 }
 
 // index files statement i under the service prefixes its actions can match.
@@ -724,20 +790,11 @@ func (ps *principalSet) notMatch(p *Principal) grant {
 }
 
 // actionMatches reports whether the statement's Action/NotAction covers the
-// request's action a, as prepareAction returned it.
+// request's action a.
 func (s *cstmt) actionMatches(st *evalState, a string) bool {
 	m := false
-	if st.fold {
-		for i := range s.actions {
-			if s.actions[i].match(a) {
-				m = true
-				break
-			}
-		}
-		return m != s.notAction
-	}
 	for i := range s.actions {
-		if s.actions[i].matchLower(a) {
+		if s.actions[i].match(st, a) {
 			m = true
 			break
 		}

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"strings"
 	"unsafe"
 )
@@ -136,9 +137,23 @@ func (r Result) Reason(action string) string {
 func Evaluate(set *Set, req *Request) Result {
 	var st evalState
 	st.init(req)
-	r := evaluate(set, &st, nil)
+	var r Result
+	if set.identityOnly(&req.Principal) {
+		r = evaluateIdentity(set, &st)
+	} else {
+		r = evaluate(set, &st, nil)
+	}
 	st.release()
 	return r
+}
+
+// identityOnly reports whether the set holds identity-based policies and
+// nothing else (no boundary, session, SCP, RCP, VPC endpoint or resource-based
+// policy) for an IAM principal: evaluateIdentity decides it.
+func (s *Set) identityOnly(p *Principal) bool {
+	isIAM := p.Type == PrincipalUser || p.Type == PrincipalRoleSession || p.Type == PrincipalFederatedUser
+	return isIAM && s.Boundary == nil && len(s.Session) == 0 && len(s.SCP) == 0 &&
+		len(s.RCP) == 0 && len(s.VPCEndpoint) == 0 && s.Resource == nil
 }
 
 // scanOut is what one policy contributed.
@@ -150,20 +165,18 @@ type scanOut struct {
 }
 
 // evaluate runs the flow; rec, when non-nil, records every matching statement and
-// disables short cuts.
+// disables short cuts. (Evaluate decides a set of identity-based policies alone
+// with evaluateIdentity, which gives the same result.)
 func evaluate(set *Set, st *evalState, rec *recorder) Result {
 	req := st.req
 	p := &req.Principal
-	// The lower-cased action and service prefix alias this buffer, on
-	// evaluate's stack: they are passed down, never stored in st (which
-	// would move st to the heap).
+	// The lower-cased service prefix aliases this buffer, on evaluate's
+	// stack: it is passed down, never stored in st (which would move st
+	// to the heap).
 	var abuf [actionBuf]byte
-	action, svc := st.prepareAction(abuf[:])
+	svc := st.prepareAction(abuf[:])
+	action := req.Action
 	isIAM := p.Type == PrincipalUser || p.Type == PrincipalRoleSession || p.Type == PrincipalFederatedUser
-	if rec == nil && isIAM && set.Boundary == nil && len(set.Session) == 0 && len(set.SCP) == 0 &&
-		len(set.RCP) == 0 && len(set.VPCEndpoint) == 0 && set.Resource == nil {
-		return evaluateIdentity(set, st, svc, action)
-	}
 	st.boundary = isIAM && set.Boundary != nil
 	resAcct := req.resourceAccount()
 	cross := p.Account != "" && resAcct != "" && p.Account != resAcct
@@ -355,7 +368,11 @@ func evaluate(set *Set, st *evalState, rec *recorder) Result {
 // a federated user without session policies (session layer); a resource in
 // another account (resource layer, as no resource-based policy grants);
 // else allowed.
-func evaluateIdentity(set *Set, st *evalState, svc, action string) Result {
+func evaluateIdentity(set *Set, st *evalState) Result {
+	// As in evaluate: the service prefix aliases this buffer.
+	var abuf [actionBuf]byte
+	svc := st.prepareAction(abuf[:])
+	action := st.req.Action
 	allow := false
 	if ix := set.identityIndex(); ix != nil {
 		a, pol, stmt := ix.scan(st, svc, action)
@@ -386,69 +403,56 @@ func evaluateIdentity(set *Set, st *evalState, svc, action string) Result {
 }
 
 // actionBuf is the size of the buffer in which evaluate lower-cases the
-// request's action.
+// request's service prefix.
 const actionBuf = 64
 
-// prepareAction lower-cases the request's action once, into buf, and derives
-// from it what the indexes look up: the service prefix and its packed key and
-// slot, and the first byte of the action name. It returns the action to match
-// (ASCII letters lower-cased, so that action patterns, lower-cased when
-// compiled, compare without folding; or, when buf is too small, the action as
-// given, with st.fold set) and the lower-cased service prefix.
-func (st *evalState) prepareAction(buf []byte) (action, svc string) {
+// prepareAction derives from the request's action what the indexes look up:
+// the lower-cased service prefix (written to buf, which the returned string
+// aliases), its packed key and slot, and the lower-cased first byte of the
+// action name; and, for an action of eight bytes or more, its first and last
+// eight bytes lower-cased, through which actionPattern.match compares it with
+// patterns (the action itself is not copied). An action whose first eight
+// bytes hold its colon (a service prefix of up to seven bytes, as most are)
+// is read as one word.
+func (st *evalState) prepareAction(buf []byte) (svc string) {
 	a := st.req.Action
-	if len(a) > len(buf) {
-		st.fold = true
-		svc = lowerPrefix(a, buf[:64])
-		st.nameFirst = nameFirstByte(a)
-		action = a
-	} else {
-		colon := strings.IndexByte(a, ':')
-		lowerASCII(buf, a)
-		if len(a) > 0 {
-			action = unsafe.String(&buf[0], len(a))
-		}
-		svc = action
-		if colon >= 0 {
-			svc = action[:colon]
-		}
-		// As nameFirstByte, on the lower-cased action.
-		st.nameFirst = 0
-		if colon >= 0 && colon+1 < len(action) {
-			if c := action[colon+1]; c < 0x80 && c != 0 {
-				st.nameFirst = c
-			}
+	colon := -1
+	if len(a) >= 8 {
+		w := binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(a), 8))
+		lw := lowerWord(w)
+		st.aFirst, st.aLast = lw, lowerWord(word8(a, len(a)))
+		if m := byteMask(w, ':'); m != 0 {
+			colon = bits.TrailingZeros64(m) >> 3
+			binary.LittleEndian.PutUint64(buf, lw)
+			svc = unsafe.String(&buf[0], colon)
+			st.svcKey = packWord(lw, colon)
 		}
 	}
-	st.svcKey = packPrefix(svc)
+	if colon < 0 {
+		colon = strings.IndexByte(a, ':')
+		svc = lowerPrefix(a, buf)
+		st.svcKey = packPrefix(svc)
+	}
 	st.svcSlot = svcSlot(st.svcKey)
-	return action, svc
-}
-
-// lowerASCII copies s into dst (at least as long) with its ASCII letters
-// lower-cased, eight bytes at a time.
-func lowerASCII(dst []byte, s string) {
-	n := len(s)
-	if n < 8 {
-		for i := 0; i < n; i++ {
-			c := s[i]
+	// As nameFirstByte.
+	st.nameFirst = 0
+	if colon >= 0 && colon+1 < len(a) {
+		if c := a[colon+1]; c < 0x80 && c != 0 {
 			if 'A' <= c && c <= 'Z' {
 				c += 'a' - 'A'
 			}
-			dst[i] = c
-		}
-		return
-	}
-	src := unsafe.Slice(unsafe.StringData(s), n)
-	for i := 0; ; i += 8 {
-		if i > n-8 {
-			i = n - 8 // the last word overlaps the one before
-		}
-		binary.LittleEndian.PutUint64(dst[i:], lowerWord(binary.LittleEndian.Uint64(src[i:])))
-		if i == n-8 {
-			return
+			st.nameFirst = c
 		}
 	}
+	return svc
+}
+
+// byteMask returns the high bit of each of the eight bytes of w that equals
+// c (exactly: no borrow carries between bytes).
+func byteMask(w uint64, c byte) uint64 {
+	const ones, low7 = 0x0101010101010101, 0x7f7f7f7f7f7f7f7f
+	t := w ^ uint64(c)*ones
+	return ^((t&low7 + low7) | t | low7)
 }
 
 // lowerWord lower-cases the ASCII letters among eight bytes.
