@@ -19,40 +19,14 @@ type Policy struct {
 	// Doc is the parsed document.
 	Doc   *Document
 	stmts []cstmt
-	// byService indexes statements by the lower-cased service prefix of their
-	// actions; anyService lists statements that may match any service (NotAction,
-	// "*", or a wildcard in the service prefix). Both are in document order.
-	byService  map[string][]int32
-	services   []serviceStmts // the same as byService, for policies with few services
-	anyService []int32
-	hasDeny    bool
-	// candBy and anyCand are byService and anyService as evaluation reads
-	// them: each statement with the first byte of the action names it can
-	// match, so that most statements are passed over without matching.
-	candBy  map[string][]cand
-	anyCand []cand
-	// svcSlots maps svcSlot of a service's packed prefix to its index+1 in
-	// services (0: none there; slotCollide: search services linearly).
-	svcSlots [16]uint8
+	// cix files the statements under the service prefixes their actions
+	// can match, for evaluation; shared by the policy's Named copies.
+	cix     *candIndex
+	hasDeny bool
 	// base is the policy this one was named from (Named), kept alive
 	// while any of its names is: caches that hold policies weakly find
 	// the compiled form under the document as long as one holder uses it.
 	base *Policy
-}
-
-const slotCollide = 0xff
-
-// svcSlot hashes a packed service prefix to one of 16 slots, once per request.
-func svcSlot(key uint64) uint8 { return uint8((key * 0x9E3779B97F4A7C15) >> 60) }
-
-// cand is a statement that may match the actions of a service.
-type cand struct {
-	stmt int32
-	// first is the lower-cased first byte of the action name (after the
-	// service prefix) of every action the statement can match, or 0 when
-	// it can match names beginning with any byte.
-	first byte
-	deny  bool
 }
 
 // Named returns the policy under another name, sharing its compiled
@@ -351,7 +325,12 @@ type principalSet struct {
 
 // Compile compiles a parsed document. name identifies it in explanations.
 func Compile(name string, doc *Document) (*Policy, error) {
-	p := &Policy{Name: name, Doc: doc, byService: map[string][]int32{}}
+	p := &Policy{Name: name, Doc: doc}
+	// The statements by the lower-cased service prefix of their actions,
+	// and those that may match any service (NotAction, "*", or a wildcard
+	// in the service prefix), both in document order.
+	byService := map[string][]int32{}
+	var anyService []int32
 	vars := doc.VariablesEnabled()
 	lines := newlines(doc.Source)
 	for i, s := range doc.Statements {
@@ -392,26 +371,9 @@ func Compile(name string, doc *Document) (*Policy, error) {
 			p.hasDeny = true
 		}
 		p.stmts = append(p.stmts, cs)
-		p.index(int32(i), &cs)
+		fileStatement(int32(i), &cs, byService, &anyService)
 	}
-	p.candBy = make(map[string][]cand, len(p.byService))
-	for prefix, stmts := range p.byService {
-		p.candBy[prefix] = p.cands(stmts)
-	}
-	p.anyCand = p.cands(p.anyService)
-	if len(p.byService) <= maxLinearServices {
-		for prefix, stmts := range p.byService {
-			p.services = append(p.services, serviceStmts{prefix: prefix, key: packPrefix(prefix), stmts: stmts, cands: p.candBy[prefix]})
-		}
-		for i := range p.services {
-			sl := svcSlot(p.services[i].key)
-			if p.svcSlots[sl] == 0 {
-				p.svcSlots[sl] = uint8(i + 1)
-			} else {
-				p.svcSlots[sl] = slotCollide
-			}
-		}
-	}
+	p.cix = p.policyIndex(byService, anyService)
 	return p, nil
 }
 
@@ -433,17 +395,6 @@ func MustCompile(name, doc string, kind Kind) *Policy {
 	return p
 }
 
-// maxLinearServices is the number of service prefixes up to which a policy's
-// index is searched linearly, which beats hashing for the usual few.
-const maxLinearServices = 8
-
-type serviceStmts struct {
-	prefix string
-	key    uint64 // packPrefix(prefix)
-	stmts  []int32
-	cands  []cand
-}
-
 // packPrefix packs a service prefix's length and first seven bytes into one
 // word, so that the linear index compares one integer per service; prefixes
 // longer than seven bytes are confirmed by a string comparison.
@@ -460,20 +411,6 @@ func packPrefix(s string) uint64 {
 func packWord(w uint64, n int) uint64 {
 	keep := min(n, 7)
 	return uint64(n) | (w&(1<<(8*keep)-1))<<8
-}
-
-// cands returns the candidate entries of the statements listed.
-func (p *Policy) cands(stmts []int32) []cand {
-	out := make([]cand, 0, len(stmts))
-	for _, i := range stmts {
-		s := &p.stmts[i]
-		c := cand{stmt: i, deny: s.effect == Deny}
-		if !s.notAction {
-			c.first = firstNameByte(s.actions)
-		}
-		out = append(out, c)
-	}
-	return out
 }
 
 // firstNameByte returns the first byte of the action names (after the first
@@ -499,44 +436,6 @@ func firstNameByte(actions []actionPattern) byte {
 		first = b
 	}
 	return first
-}
-
-// candidatesFor returns the candidate statements indexed under a service
-// prefix; key is packPrefix(svc), computed once per request.
-func (p *Policy) candidatesFor(svc string, key uint64, slot uint8) []cand {
-	if len(p.byService) <= maxLinearServices {
-		switch j := p.svcSlots[slot]; j {
-		case 0:
-			return nil
-		case slotCollide:
-		default:
-			if e := &p.services[j-1]; e.key == key && (len(svc) <= 7 || e.prefix == svc) {
-				return e.cands
-			}
-			return nil
-		}
-		for i := range p.services {
-			if p.services[i].key == key && (len(svc) <= 7 || p.services[i].prefix == svc) {
-				return p.services[i].cands
-			}
-		}
-		return nil
-	}
-	return p.candBy[svc]
-}
-
-// statementsFor returns the statements indexed under a service prefix; key is
-// packPrefix(svc), computed once per request.
-func (p *Policy) statementsFor(svc string, key uint64) []int32 {
-	if len(p.byService) <= maxLinearServices {
-		for i := range p.services {
-			if p.services[i].key == key && (len(svc) <= 7 || p.services[i].prefix == svc) {
-				return p.services[i].stmts
-			}
-		}
-		return nil
-	}
-	return p.byService[svc]
 }
 
 // actionPattern is a compiled Action/NotAction value, lower-cased, with a fast
@@ -646,10 +545,11 @@ func equalFoldLower(lower, s string) bool {
 	return lowerWord(le.Uint64(ps[n-8:])) == le.Uint64(pl[n-8:])
 }
 
-// index files statement i under the service prefixes its actions can match.
-func (p *Policy) index(i int32, s *cstmt) {
+// fileStatement files statement i under the service prefixes its actions can
+// match, or among those that may match any service.
+func fileStatement(i int32, s *cstmt, byService map[string][]int32, anyService *[]int32) {
 	if s.notAction {
-		p.anyService = append(p.anyService, i)
+		*anyService = append(*anyService, i)
 		return
 	}
 	seen := map[string]bool{}
@@ -660,12 +560,12 @@ func (p *Policy) index(i int32, s *cstmt) {
 		}
 		prefix, _, ok := strings.Cut(a, ":")
 		if !ok || strings.IndexByte(prefix, wildcard.AnyRun) >= 0 || strings.IndexByte(prefix, wildcard.AnyOne) >= 0 {
-			p.anyService = append(p.anyService, i)
+			*anyService = append(*anyService, i)
 			return
 		}
 		if !seen[prefix] {
 			seen[prefix] = true
-			p.byService[prefix] = append(p.byService[prefix], i)
+			byService[prefix] = append(byService[prefix], i)
 		}
 	}
 }

@@ -212,9 +212,9 @@ func evaluate(set *Set, st *evalState, rec *recorder) Result {
 	var idAllow, bAllow, sAllow bool
 	if isIAM {
 		if ix := set.identityIndex(); ix != nil && rec == nil {
-			a, pol, stmt := ix.scan(st, svc, action)
-			if pol != nil {
-				deny(LayerIdentity, 0, pol, stmt)
+			a, d := ix.lookup(svc, st.svcKey).scanIdentity(st, action, true)
+			if d != nil {
+				deny(LayerIdentity, 0, ix.pols[d.pol], d.s.index)
 				return res
 			}
 			idAllow = a
@@ -375,18 +375,18 @@ func evaluateIdentity(set *Set, st *evalState) Result {
 	action := st.req.Action
 	allow := false
 	if ix := set.identityIndex(); ix != nil {
-		a, pol, stmt := ix.scan(st, svc, action)
-		if pol != nil {
-			return Result{Decision: ExplicitDeny, Layer: LayerIdentity, Policy: pol, Statement: stmt}
+		a, d := ix.lookup(svc, st.svcKey).scanIdentity(st, action, true)
+		if d != nil {
+			return Result{Decision: ExplicitDeny, Layer: LayerIdentity, Policy: ix.pols[d.pol], Statement: d.s.index}
 		}
 		allow = a
 	} else {
 		for _, pol := range set.Identity {
-			o := pol.scanFast(st, svc, action, false, allow)
-			if o.deny {
-				return Result{Decision: ExplicitDeny, Layer: LayerIdentity, Policy: pol, Statement: o.denyStmt}
+			a, d := pol.cix.lookup(svc, st.svcKey).scanIdentity(st, action, !allow)
+			if d != nil {
+				return Result{Decision: ExplicitDeny, Layer: LayerIdentity, Policy: pol, Statement: d.s.index}
 			}
-			allow = allow || o.allow
+			allow = allow || a
 		}
 	}
 	if !allow {
@@ -433,7 +433,6 @@ func (st *evalState) prepareAction(buf []byte) (svc string) {
 		svc = lowerPrefix(a, buf)
 		st.svcKey = packPrefix(svc)
 	}
-	st.svcSlot = svcSlot(st.svcKey)
 	// As nameFirstByte.
 	st.nameFirst = 0
 	if colon >= 0 && colon+1 < len(a) {
@@ -484,44 +483,72 @@ func nameFirstByte(action string) byte {
 	return c
 }
 
-// scanFast is scan without a recorder: it walks the candidate statements of
-// the request's service and those of any service, passing over those whose
-// action names cannot begin with the request's, and stops at the first
-// matching Deny.
+// scanFast is scan without a recorder: it looks up the candidates of the
+// request's service, stops at the first matching Deny, and otherwise finds
+// whether an Allow matches (with principal, the best grant of those that do),
+// passing over statements whose action names cannot begin with the request's.
 func (p *Policy) scanFast(st *evalState, svc, action string, principal, denyOnly bool) scanOut {
 	var o scanOut
 	if denyOnly && !p.hasDeny {
 		return o
 	}
-	nf := st.nameFirst
-	for pass := 0; pass < 2; pass++ {
-		var cs []cand
-		if pass == 0 {
-			cs = p.candidatesFor(svc, st.svcKey, st.svcSlot)
-		} else {
-			cs = p.anyCand
+	e := p.cix.lookup(svc, st.svcKey)
+	if !principal {
+		a, d := e.scanIdentity(st, action, !denyOnly)
+		switch {
+		case d != nil:
+			o.deny, o.denyStmt = true, d.s.index
+		case a:
+			o.allow, o.grant = true, grantDirect
 		}
-		for ci := range cs {
-			c := &cs[ci]
-			if c.first != 0 && nf != 0 && c.first != nf {
+		return o
+	}
+	nf := st.nameFirst
+	for i := range e.deny {
+		c := &e.deny[i]
+		if c.first != 0 && nf != 0 && c.first != nf {
+			continue
+		}
+		s := c.s
+		if !s.actionMatches(st, action) || !s.resourceMatches(st) {
+			continue
+		}
+		if s.principal != nil {
+			var g grant
+			if s.notPrinc {
+				g = s.principal.notMatch(&st.req.Principal)
+				// See scan: a Deny with NotPrincipal always denies a
+				// principal with a permissions boundary.
+				if st.boundary {
+					g = grantDirect
+				}
+			} else {
+				g = s.principal.match(&st.req.Principal)
+			}
+			if g == grantNone {
 				continue
 			}
-			if !c.deny && (denyOnly || (o.allow && !principal)) {
-				continue
-			}
-			s := &p.stmts[c.stmt]
+		}
+		if !s.conditionsHold(st) {
+			continue
+		}
+		o.deny, o.denyStmt = true, s.index
+		return o
+	}
+	if denyOnly {
+		return o
+	}
+	// Every matching Allow, for the best grant.
+	for _, cs := range [2][]ixCand{e.allowAny, e.allowGroup(nf)} {
+		for i := range cs {
+			s := cs[i].s
 			if !s.actionMatches(st, action) || !s.resourceMatches(st) {
 				continue
 			}
 			g := grantDirect
-			if principal && s.principal != nil {
+			if s.principal != nil {
 				if s.notPrinc {
 					g = s.principal.notMatch(&st.req.Principal)
-					// See scan: a Deny with NotPrincipal always denies a
-					// principal with a permissions boundary.
-					if c.deny && st.boundary {
-						g = grantDirect
-					}
 				} else {
 					g = s.principal.match(&st.req.Principal)
 				}
@@ -531,10 +558,6 @@ func (p *Policy) scanFast(st *evalState, svc, action string, principal, denyOnly
 			}
 			if !s.conditionsHold(st) {
 				continue
-			}
-			if c.deny {
-				o.deny, o.denyStmt = true, s.index
-				return o
 			}
 			o.allow = true
 			if g > o.grant {
@@ -547,25 +570,21 @@ func (p *Policy) scanFast(st *evalState, svc, action string, principal, denyOnly
 
 // scan evaluates the statements of one policy that can match the request's
 // service. denyOnly skips Allow statements (an allow was already found).
+// With a recorder it visits every statement in document order (explanations
+// list them so), records each that applies and takes no short cut.
 func (p *Policy) scan(st *evalState, svc, action string, principal, denyOnly bool, rec *recorder, l Layer, level int) scanOut {
 	if rec == nil {
 		return p.scanFast(st, svc, action, principal, denyOnly)
 	}
 	var o scanOut
-	if denyOnly && !p.hasDeny {
-		return o
-	}
-	visit := func(i int32) bool {
+	for i := range p.stmts {
 		s := &p.stmts[i]
 		if denyOnly && s.effect != Deny {
-			return false
-		}
-		if o.allow && rec == nil && s.effect == Allow && !principal {
-			return false
+			continue
 		}
 		g := grantDirect
 		if !s.actionMatches(st, action) || !s.resourceMatches(st) {
-			return false
+			continue
 		}
 		if principal && s.principal != nil {
 			if s.notPrinc {
@@ -581,42 +600,22 @@ func (p *Policy) scan(st *evalState, svc, action string, principal, denyOnly boo
 				g = s.principal.match(&st.req.Principal)
 			}
 			if g == grantNone {
-				return false
+				continue
 			}
 		}
 		if !s.conditionsHold(st) {
-			return false
+			continue
 		}
-		if rec != nil {
-			rec.match(l, level, p, s)
-		}
+		rec.match(l, level, p, s)
 		if s.effect == Deny {
 			if !o.deny {
 				o.deny, o.denyStmt = true, s.index
 			}
-			return rec == nil
+			continue
 		}
 		o.allow = true
 		if g > o.grant {
 			o.grant = g
-		}
-		return false
-	}
-	if rec != nil {
-		// Explanations list statements in document order.
-		for i := range p.stmts {
-			visit(int32(i))
-		}
-		return o
-	}
-	for _, i := range p.statementsFor(svc, st.svcKey) {
-		if visit(i) {
-			return o
-		}
-	}
-	for _, i := range p.anyService {
-		if visit(i) {
-			return o
 		}
 	}
 	return o

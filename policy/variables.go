@@ -89,8 +89,7 @@ type evalState struct {
 	aFirst, aLast uint64
 	// nameFirst is nameFirstByte of the action.
 	nameFirst byte
-	svcSlot   uint8 // svcSlot(svcKey)
-	boundary  bool  // the caller has a permissions boundary
+	boundary  bool // the caller has a permissions boundary
 	buf       *expandBuf
 	n         int
 	// missing collects context keys that policy variables referenced but the
