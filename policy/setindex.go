@@ -200,6 +200,7 @@ func (ix *candIndex) find(prefix string) *ixService {
 // fill files a service's candidates, given in scan order.
 func (e *ixService) fill(cs []ixCand) {
 	for _, c := range cs {
+		c.run = 0
 		switch {
 		case c.s.effect == Deny:
 			e.deny = append(e.deny, c)
@@ -210,40 +211,43 @@ func (e *ixService) fill(cs []ixCand) {
 		}
 	}
 	// Statements with the same actions (the same pattern in many
-	// policies) side by side, numbered in order of appearance.
-	groups := map[string]int{}
-	group := func(c *ixCand) int {
-		k := actionsKey(c.s)
-		g, ok := groups[k]
-		if !ok {
-			g = len(groups)
-			groups[k] = g
-		}
-		return g
-	}
-	for _, l := range [][]ixCand{e.allowAny, e.allowFirst} {
-		for i := range l {
-			group(&l[i])
-		}
-	}
-	sort.SliceStable(e.allowAny, func(i, j int) bool { return group(&e.allowAny[i]) < group(&e.allowAny[j]) })
-	sort.SliceStable(e.allowFirst, func(i, j int) bool {
-		a, b := &e.allowFirst[i], &e.allowFirst[j]
-		if a.first != b.first {
-			return a.first < b.first
-		}
-		return group(a) < group(b)
-	})
-	for _, l := range [][]ixCand{e.allowAny, e.allowFirst} {
-		start := 0
-		for i := range l {
-			if i > 0 && (l[i].first != l[i-1].first || group(&l[i]) != group(&l[i-1])) {
-				l[start].run = int32(i - start)
-				start = i
+	// policies) side by side: each Allow candidate's group, numbered in
+	// order of appearance, is kept in run until the runs are counted.
+	if len(e.allowAny)+len(e.allowFirst) > 1 {
+		groups := map[string]int32{}
+		for _, l := range [][]ixCand{e.allowAny, e.allowFirst} {
+			for i := range l {
+				k := actionsKey(l[i].s)
+				g, ok := groups[k]
+				if !ok {
+					g = int32(len(groups))
+					groups[k] = g
+				}
+				l[i].run = g
 			}
 		}
-		if len(l) > 0 {
-			l[start].run = int32(len(l) - start)
+		sort.SliceStable(e.allowAny, func(i, j int) bool { return e.allowAny[i].run < e.allowAny[j].run })
+		sort.SliceStable(e.allowFirst, func(i, j int) bool {
+			a, b := &e.allowFirst[i], &e.allowFirst[j]
+			if a.first != b.first {
+				return a.first < b.first
+			}
+			return a.run < b.run
+		})
+	}
+	for _, l := range [][]ixCand{e.allowAny, e.allowFirst} {
+		var bounds []int
+		for i := range l {
+			if i == 0 || l[i].first != l[i-1].first || l[i].run != l[i-1].run {
+				bounds = append(bounds, i)
+			}
+		}
+		bounds = append(bounds, len(l))
+		for i := range l {
+			l[i].run = 0
+		}
+		for k := 0; k+1 < len(bounds); k++ {
+			l[bounds[k]].run = int32(bounds[k+1] - bounds[k])
 		}
 	}
 	for i, c := range e.allowFirst {
