@@ -60,6 +60,56 @@ type cstmt struct {
 	// start and end are the statement's span as line and column, computed
 	// once here: explanations report them for every match.
 	start, end Position
+	// quickAct is the statement's one action pattern when actionMatches
+	// can compare it inline (see quickAction); nil otherwise.
+	quickAct *actionPattern
+	// resQuick says that the statement's one resource pattern is a
+	// literal ARN (quickLiteral) or a literal prefix followed by '*'
+	// (quickPrefix) of eight bytes or more, resLit, whose last eight bytes
+	// are resLast8: resourceMatches compares it inline.
+	resQuick uint8
+	resLit   string
+	resLast8 uint64
+	// resMid8 and resHead8 are resLit's eight bytes before the last eight
+	// and its first eight, when it has 16 to 24 bytes: the rest is
+	// compared as those two words (resQuickRest).
+	resMid8, resHead8 uint64
+	resQuickRest      bool
+}
+
+const (
+	quickNone uint8 = iota
+	quickLiteral
+	quickPrefix
+)
+
+// prepareQuick fills the statement's inline fast paths.
+func (s *cstmt) prepareQuick() {
+	if !s.notAction && len(s.actions) == 1 {
+		if ap := &s.actions[0]; quickAction(ap) {
+			s.quickAct = ap
+		}
+	}
+	if !s.notResource && !s.anyResource && len(s.resources) == 1 && s.resources[0].tpl == nil {
+		switch ap := &s.resources[0].arn; {
+		case !ap.has8:
+		case ap.shape == arnLiteral:
+			s.resQuick, s.resLit, s.resLast8 = quickLiteral, ap.whole, ap.last8
+		case ap.shape == arnPrefix:
+			s.resQuick, s.resLit, s.resLast8 = quickPrefix, ap.prefix, ap.last8
+		}
+		if n := len(s.resLit); s.resQuick != quickNone && n >= 16 && n <= 24 {
+			s.resMid8, s.resHead8, s.resQuickRest = word8(s.resLit, n-8), word8(s.resLit, 8), true
+		}
+	}
+}
+
+// quickAction reports whether an action pattern is compared with an action
+// of eight bytes or more through its lower-cased first and last words alone:
+// a literal of 8 to 16 bytes, or a prefix of at most 8.
+func quickAction(ap *actionPattern) bool {
+	n := len(ap.text)
+	return ap.kind == actLiteral && n >= 8 && n <= 16 || ap.kind == actPrefix && n <= 8
 }
 
 type resPattern struct {
@@ -371,6 +421,7 @@ func Compile(name string, doc *Document) (*Policy, error) {
 			p.hasDeny = true
 		}
 		p.stmts = append(p.stmts, cs)
+		p.stmts[len(p.stmts)-1].prepareQuick()
 		fileStatement(int32(i), &cs, byService, &anyService)
 	}
 	p.cix = p.policyIndex(byService, anyService)
@@ -447,7 +498,7 @@ type actionPattern struct {
 	// For actLiteral and actPrefix: first is text's first eight bytes as a
 	// little-endian word (zero-padded when text is shorter), mask keeps
 	// the bytes of a word that text has there, and last is text's last
-	// eight bytes when it has more than eight. The request's action is
+	// eight bytes when it has eight. The request's action is
 	// compared with them as words (see match).
 	first, mask, last uint64
 }
@@ -473,7 +524,7 @@ func compileActionPattern(a string) actionPattern {
 	n := copy(b[:], ap.text)
 	ap.first = binary.LittleEndian.Uint64(b[:])
 	ap.mask = ^uint64(0) >> (64 - 8*n) // n = 0: a shift by 64 yields 0
-	if len(ap.text) > 8 {
+	if len(ap.text) >= 8 {
 		ap.last = word8(ap.text, len(ap.text))
 	}
 	return ap
@@ -690,8 +741,20 @@ func (ps *principalSet) notMatch(p *Principal) grant {
 }
 
 // actionMatches reports whether the statement's Action/NotAction covers the
-// request's action a.
+// request's action a. A statement with one quick action pattern
+// (quickAction) is compared inline with an action of eight bytes or more.
 func (s *cstmt) actionMatches(st *evalState, a string) bool {
+	if ap := s.quickAct; ap != nil && len(a) >= 8 {
+		if ap.kind == actLiteral {
+			return len(a) == len(ap.text) && st.aFirst == ap.first && st.aLast == ap.last
+		}
+		return len(a) >= len(ap.text) && st.aFirst&ap.mask == ap.first
+	}
+	return s.actionMatchesAny(st, a)
+}
+
+// actionMatchesAny is actionMatches for any statement.
+func (s *cstmt) actionMatchesAny(st *evalState, a string) bool {
 	m := false
 	for i := range s.actions {
 		if s.actions[i].match(st, a) {
@@ -703,8 +766,24 @@ func (s *cstmt) actionMatches(st *evalState, a string) bool {
 }
 
 // resourceMatches reports whether the statement's Resource/NotResource covers the
-// request's resource.
+// request's resource. A statement with one literal or prefix ARN of eight
+// bytes or more (resQuick) is compared inline, its last eight bytes first.
 func (s *cstmt) resourceMatches(st *evalState) bool {
+	if s.resQuick != quickNone {
+		w, n := st.req.Resource, len(s.resLit)
+		if len(w) < n || s.resQuick == quickLiteral && len(w) != n || word8(w, n) != s.resLast8 {
+			return false
+		}
+		if s.resQuickRest {
+			return word8(w, n-8) == s.resMid8 && word8(w, 8) == s.resHead8
+		}
+		return equalSameLen(w[:n-8], s.resLit[:n-8])
+	}
+	return s.resourceMatchesAny(st)
+}
+
+// resourceMatchesAny is resourceMatches for any statement.
+func (s *cstmt) resourceMatchesAny(st *evalState) bool {
 	if s.anyResource {
 		return !s.notResource
 	}
