@@ -19,40 +19,14 @@ type Policy struct {
 	// Doc is the parsed document.
 	Doc   *Document
 	stmts []cstmt
-	// byService indexes statements by the lower-cased service prefix of their
-	// actions; anyService lists statements that may match any service (NotAction,
-	// "*", or a wildcard in the service prefix). Both are in document order.
-	byService  map[string][]int32
-	services   []serviceStmts // the same as byService, for policies with few services
-	anyService []int32
-	hasDeny    bool
-	// candBy and anyCand are byService and anyService as evaluation reads
-	// them: each statement with the first byte of the action names it can
-	// match, so that most statements are passed over without matching.
-	candBy  map[string][]cand
-	anyCand []cand
-	// svcSlots maps svcSlot of a service's packed prefix to its index+1 in
-	// services (0: none there; slotCollide: search services linearly).
-	svcSlots [16]uint8
+	// cix files the statements under the service prefixes their actions
+	// can match, for evaluation; shared by the policy's Named copies.
+	cix     *candIndex
+	hasDeny bool
 	// base is the policy this one was named from (Named), kept alive
 	// while any of its names is: caches that hold policies weakly find
 	// the compiled form under the document as long as one holder uses it.
 	base *Policy
-}
-
-const slotCollide = 0xff
-
-// svcSlot hashes a packed service prefix to one of 16 slots, once per request.
-func svcSlot(key uint64) uint8 { return uint8((key * 0x9E3779B97F4A7C15) >> 60) }
-
-// cand is a statement that may match the actions of a service.
-type cand struct {
-	stmt int32
-	// first is the lower-cased first byte of the action name (after the
-	// service prefix) of every action the statement can match, or 0 when
-	// it can match names beginning with any byte.
-	first byte
-	deny  bool
 }
 
 // Named returns the policy under another name, sharing its compiled
@@ -86,6 +60,56 @@ type cstmt struct {
 	// start and end are the statement's span as line and column, computed
 	// once here: explanations report them for every match.
 	start, end Position
+	// quickAct is the statement's one action pattern when actionMatches
+	// can compare it inline (see quickAction); nil otherwise.
+	quickAct *actionPattern
+	// resQuick says that the statement's one resource pattern is a
+	// literal ARN (quickLiteral) or a literal prefix followed by '*'
+	// (quickPrefix) of eight bytes or more, resLit, whose last eight bytes
+	// are resLast8: resourceMatches compares it inline.
+	resQuick uint8
+	resLit   string
+	resLast8 uint64
+	// resMid8 and resHead8 are resLit's eight bytes before the last eight
+	// and its first eight, when it has 16 to 24 bytes: the rest is
+	// compared as those two words (resQuickRest).
+	resMid8, resHead8 uint64
+	resQuickRest      bool
+}
+
+const (
+	quickNone uint8 = iota
+	quickLiteral
+	quickPrefix
+)
+
+// prepareQuick fills the statement's inline fast paths.
+func (s *cstmt) prepareQuick() {
+	if !s.notAction && len(s.actions) == 1 {
+		if ap := &s.actions[0]; quickAction(ap) {
+			s.quickAct = ap
+		}
+	}
+	if !s.notResource && !s.anyResource && len(s.resources) == 1 && s.resources[0].tpl == nil {
+		switch ap := &s.resources[0].arn; {
+		case !ap.has8:
+		case ap.shape == arnLiteral:
+			s.resQuick, s.resLit, s.resLast8 = quickLiteral, ap.whole, ap.last8
+		case ap.shape == arnPrefix:
+			s.resQuick, s.resLit, s.resLast8 = quickPrefix, ap.prefix, ap.last8
+		}
+		if n := len(s.resLit); s.resQuick != quickNone && n >= 16 && n <= 24 {
+			s.resMid8, s.resHead8, s.resQuickRest = word8(s.resLit, n-8), word8(s.resLit, 8), true
+		}
+	}
+}
+
+// quickAction reports whether an action pattern is compared with an action
+// of eight bytes or more through its lower-cased first and last words alone:
+// a literal of 8 to 16 bytes, or a prefix of at most 8.
+func quickAction(ap *actionPattern) bool {
+	n := len(ap.text)
+	return ap.kind == actLiteral && n >= 8 && n <= 16 || ap.kind == actPrefix && n <= 8
 }
 
 type resPattern struct {
@@ -292,13 +316,27 @@ func (ap *arnPattern) match(st *evalState) bool {
 	whole := st.req.Resource
 	switch ap.shape {
 	case arnLiteral:
-		return len(whole) == len(ap.whole) && (!ap.has8 || word8(whole, len(whole)) == ap.last8) && whole == ap.whole
+		n := len(ap.whole)
+		if len(whole) != n {
+			return false
+		}
+		if ap.has8 {
+			// The last eight bytes compared, the rest.
+			return word8(whole, n) == ap.last8 && equalSameLen(whole[:n-8], ap.whole[:n-8])
+		}
+		return whole == ap.whole
 	case arnTail:
 		return len(whole) >= len(ap.prefix) && whole[:len(ap.prefix)] == ap.prefix &&
 			wildcard.MatchEscaped(ap.tail, whole[len(ap.prefix):], false)
 	case arnPrefix:
 		n := len(ap.prefix)
-		return len(whole) >= n && (!ap.has8 || word8(whole, n) == ap.last8) && whole[:n] == ap.prefix
+		if len(whole) < n {
+			return false
+		}
+		if ap.has8 {
+			return word8(whole, n) == ap.last8 && equalSameLen(whole[:n-8], ap.prefix[:n-8])
+		}
+		return whole[:n] == ap.prefix
 	}
 	res, ok := st.resource()
 	if !ap.split {
@@ -337,7 +375,12 @@ type principalSet struct {
 
 // Compile compiles a parsed document. name identifies it in explanations.
 func Compile(name string, doc *Document) (*Policy, error) {
-	p := &Policy{Name: name, Doc: doc, byService: map[string][]int32{}}
+	p := &Policy{Name: name, Doc: doc}
+	// The statements by the lower-cased service prefix of their actions,
+	// and those that may match any service (NotAction, "*", or a wildcard
+	// in the service prefix), both in document order.
+	byService := map[string][]int32{}
+	var anyService []int32
 	vars := doc.VariablesEnabled()
 	lines := newlines(doc.Source)
 	for i, s := range doc.Statements {
@@ -378,26 +421,10 @@ func Compile(name string, doc *Document) (*Policy, error) {
 			p.hasDeny = true
 		}
 		p.stmts = append(p.stmts, cs)
-		p.index(int32(i), &cs)
+		p.stmts[len(p.stmts)-1].prepareQuick()
+		fileStatement(int32(i), &cs, byService, &anyService)
 	}
-	p.candBy = make(map[string][]cand, len(p.byService))
-	for prefix, stmts := range p.byService {
-		p.candBy[prefix] = p.cands(stmts)
-	}
-	p.anyCand = p.cands(p.anyService)
-	if len(p.byService) <= maxLinearServices {
-		for prefix, stmts := range p.byService {
-			p.services = append(p.services, serviceStmts{prefix: prefix, key: packPrefix(prefix), stmts: stmts, cands: p.candBy[prefix]})
-		}
-		for i := range p.services {
-			sl := svcSlot(p.services[i].key)
-			if p.svcSlots[sl] == 0 {
-				p.svcSlots[sl] = uint8(i + 1)
-			} else {
-				p.svcSlots[sl] = slotCollide
-			}
-		}
-	}
+	p.cix = p.policyIndex(byService, anyService)
 	return p, nil
 }
 
@@ -419,17 +446,6 @@ func MustCompile(name, doc string, kind Kind) *Policy {
 	return p
 }
 
-// maxLinearServices is the number of service prefixes up to which a policy's
-// index is searched linearly, which beats hashing for the usual few.
-const maxLinearServices = 8
-
-type serviceStmts struct {
-	prefix string
-	key    uint64 // packPrefix(prefix)
-	stmts  []int32
-	cands  []cand
-}
-
 // packPrefix packs a service prefix's length and first seven bytes into one
 // word, so that the linear index compares one integer per service; prefixes
 // longer than seven bytes are confirmed by a string comparison.
@@ -441,18 +457,11 @@ func packPrefix(s string) uint64 {
 	return k
 }
 
-// cands returns the candidate entries of the statements listed.
-func (p *Policy) cands(stmts []int32) []cand {
-	out := make([]cand, 0, len(stmts))
-	for _, i := range stmts {
-		s := &p.stmts[i]
-		c := cand{stmt: i, deny: s.effect == Deny}
-		if !s.notAction {
-			c.first = firstNameByte(s.actions)
-		}
-		out = append(out, c)
-	}
-	return out
+// packWord is packPrefix of a prefix of n bytes whose first eight (or
+// fewer, then followed by any bytes) are w, read little-endian.
+func packWord(w uint64, n int) uint64 {
+	keep := min(n, 7)
+	return uint64(n) | (w&(1<<(8*keep)-1))<<8
 }
 
 // firstNameByte returns the first byte of the action names (after the first
@@ -480,50 +489,18 @@ func firstNameByte(actions []actionPattern) byte {
 	return first
 }
 
-// candidatesFor returns the candidate statements indexed under a service
-// prefix; key is packPrefix(svc), computed once per request.
-func (p *Policy) candidatesFor(svc string, key uint64, slot uint8) []cand {
-	if len(p.byService) <= maxLinearServices {
-		switch j := p.svcSlots[slot]; j {
-		case 0:
-			return nil
-		case slotCollide:
-		default:
-			if e := &p.services[j-1]; e.key == key && (len(svc) <= 7 || e.prefix == svc) {
-				return e.cands
-			}
-			return nil
-		}
-		for i := range p.services {
-			if p.services[i].key == key && (len(svc) <= 7 || p.services[i].prefix == svc) {
-				return p.services[i].cands
-			}
-		}
-		return nil
-	}
-	return p.candBy[svc]
-}
-
-// statementsFor returns the statements indexed under a service prefix; key is
-// packPrefix(svc), computed once per request.
-func (p *Policy) statementsFor(svc string, key uint64) []int32 {
-	if len(p.byService) <= maxLinearServices {
-		for i := range p.services {
-			if p.services[i].key == key && (len(svc) <= 7 || p.services[i].prefix == svc) {
-				return p.services[i].stmts
-			}
-		}
-		return nil
-	}
-	return p.byService[svc]
-}
-
 // actionPattern is a compiled Action/NotAction value, lower-cased, with a fast
 // path for the common shapes: a literal action, and a literal prefix followed by
 // one trailing '*'.
 type actionPattern struct {
 	text string // escaped form
 	kind uint8  // actLiteral, actPrefix or actPattern
+	// For actLiteral and actPrefix: first is text's first eight bytes as a
+	// little-endian word (zero-padded when text is shorter), mask keeps
+	// the bytes of a word that text has there, and last is text's last
+	// eight bytes when it has eight. The request's action is
+	// compared with them as words (see match).
+	first, mask, last uint64
 }
 
 const (
@@ -534,40 +511,63 @@ const (
 
 func compileActionPattern(a string) actionPattern {
 	t := wildcard.Escape(strings.ToLower(a))
+	var ap actionPattern
 	switch {
 	case !wildcard.HasWildcard(a):
-		return actionPattern{text: t, kind: actLiteral}
+		ap = actionPattern{text: t, kind: actLiteral}
 	case strings.IndexByte(a, '?') < 0 && strings.IndexByte(a, '*') == len(a)-1:
-		return actionPattern{text: t[:len(t)-1], kind: actPrefix}
+		ap = actionPattern{text: t[:len(t)-1], kind: actPrefix}
+	default:
+		return actionPattern{text: t, kind: actPattern}
 	}
-	return actionPattern{text: t, kind: actPattern}
+	var b [8]byte
+	n := copy(b[:], ap.text)
+	ap.first = binary.LittleEndian.Uint64(b[:])
+	ap.mask = ^uint64(0) >> (64 - 8*n) // n = 0: a shift by 64 yields 0
+	if len(ap.text) >= 8 {
+		ap.last = word8(ap.text, len(ap.text))
+	}
+	return ap
 }
 
-func (ap *actionPattern) match(action string) bool {
+// match reports whether the pattern matches the request's action a, folding
+// ASCII case (AWS compares action names case-insensitively; patterns are
+// lower-cased when compiled). An action of eight bytes or more is compared
+// through the words of it that prepareAction lower-cased (st.aFirst,
+// st.aLast): a literal of up to sixteen bytes, or a prefix of up to eight,
+// with no call.
+func (ap *actionPattern) match(st *evalState, a string) bool {
+	n := len(ap.text)
 	switch ap.kind {
 	case actLiteral:
-		return len(action) == len(ap.text) && equalFoldLower(ap.text, action)
+		if len(a) != n {
+			return false
+		}
 	case actPrefix:
-		return len(action) >= len(ap.text) && equalFoldLower(ap.text, action[:len(ap.text)])
+		if len(a) < n {
+			return false
+		}
+	default:
+		return wildcard.MatchEscaped(ap.text, a, true)
 	}
-	return wildcard.MatchEscaped(ap.text, action, true)
+	if len(a) < 8 {
+		return foldBytes(ap.text, a)
+	}
+	if st.aFirst&ap.mask != ap.first {
+		return false
+	}
+	switch {
+	case n <= 8:
+		return true
+	case ap.kind == actLiteral:
+		return st.aLast == ap.last && (n <= 16 || equalFoldLower(ap.text[8:], a[8:]))
+	}
+	return lowerWord(word8(a, n)) == ap.last && (n <= 16 || equalFoldLower(ap.text[8:], a[8:n]))
 }
 
-// matchLower is match for an action whose ASCII letters are lower-cased
-// (evalState.action): patterns are lower-cased when compiled and folding is
-// ASCII-only, so comparing without folding is the same.
-func (ap *actionPattern) matchLower(a string) bool {
-	switch ap.kind {
-	case actLiteral:
-		return a == ap.text
-	case actPrefix:
-		return len(a) >= len(ap.text) && a[:len(ap.text)] == ap.text
-	}
-	return wildcard.MatchEscaped(ap.text, a, false)
-}
-
-// equalFoldLower compares a lower-case string with s, folding ASCII case.
-func equalFoldLower(lower, s string) bool {
+// foldBytes reports whether s begins with lower, which has no upper-case
+// ASCII letter, folding ASCII case in s, a byte at a time.
+func foldBytes(lower, s string) bool {
 	for i := 0; i < len(lower); i++ {
 		c := s[i]
 		if 'A' <= c && c <= 'Z' {
@@ -580,10 +580,27 @@ func equalFoldLower(lower, s string) bool {
 	return true
 }
 
-// index files statement i under the service prefixes its actions can match.
-func (p *Policy) index(i int32, s *cstmt) {
+// equalFoldLower reports whether s begins with lower, a string of more than
+// eight bytes with no upper-case ASCII letter, folding ASCII case in s,
+// eight bytes at a time (the last word overlapping the one before).
+func equalFoldLower(lower, s string) bool {
+	n := len(lower)
+	pl := unsafe.Slice(unsafe.StringData(lower), n)
+	ps := unsafe.Slice(unsafe.StringData(s), n)
+	le := binary.LittleEndian
+	for i := 0; i < n-8; i += 8 {
+		if lowerWord(le.Uint64(ps[i:])) != le.Uint64(pl[i:]) {
+			return false
+		}
+	}
+	return lowerWord(le.Uint64(ps[n-8:])) == le.Uint64(pl[n-8:])
+}
+
+// fileStatement files statement i under the service prefixes its actions can
+// match, or among those that may match any service.
+func fileStatement(i int32, s *cstmt, byService map[string][]int32, anyService *[]int32) {
 	if s.notAction {
-		p.anyService = append(p.anyService, i)
+		*anyService = append(*anyService, i)
 		return
 	}
 	seen := map[string]bool{}
@@ -594,12 +611,12 @@ func (p *Policy) index(i int32, s *cstmt) {
 		}
 		prefix, _, ok := strings.Cut(a, ":")
 		if !ok || strings.IndexByte(prefix, wildcard.AnyRun) >= 0 || strings.IndexByte(prefix, wildcard.AnyOne) >= 0 {
-			p.anyService = append(p.anyService, i)
+			*anyService = append(*anyService, i)
 			return
 		}
 		if !seen[prefix] {
 			seen[prefix] = true
-			p.byService[prefix] = append(p.byService[prefix], i)
+			byService[prefix] = append(byService[prefix], i)
 		}
 	}
 }
@@ -724,20 +741,23 @@ func (ps *principalSet) notMatch(p *Principal) grant {
 }
 
 // actionMatches reports whether the statement's Action/NotAction covers the
-// request's action a, as prepareAction returned it.
+// request's action a. A statement with one quick action pattern
+// (quickAction) is compared inline with an action of eight bytes or more.
 func (s *cstmt) actionMatches(st *evalState, a string) bool {
-	m := false
-	if st.fold {
-		for i := range s.actions {
-			if s.actions[i].match(a) {
-				m = true
-				break
-			}
+	if ap := s.quickAct; ap != nil && len(a) >= 8 {
+		if ap.kind == actLiteral {
+			return len(a) == len(ap.text) && st.aFirst == ap.first && st.aLast == ap.last
 		}
-		return m != s.notAction
+		return len(a) >= len(ap.text) && st.aFirst&ap.mask == ap.first
 	}
+	return s.actionMatchesAny(st, a)
+}
+
+// actionMatchesAny is actionMatches for any statement.
+func (s *cstmt) actionMatchesAny(st *evalState, a string) bool {
+	m := false
 	for i := range s.actions {
-		if s.actions[i].matchLower(a) {
+		if s.actions[i].match(st, a) {
 			m = true
 			break
 		}
@@ -746,8 +766,24 @@ func (s *cstmt) actionMatches(st *evalState, a string) bool {
 }
 
 // resourceMatches reports whether the statement's Resource/NotResource covers the
-// request's resource.
+// request's resource. A statement with one literal or prefix ARN of eight
+// bytes or more (resQuick) is compared inline, its last eight bytes first.
 func (s *cstmt) resourceMatches(st *evalState) bool {
+	if s.resQuick != quickNone {
+		w, n := st.req.Resource, len(s.resLit)
+		if len(w) < n || s.resQuick == quickLiteral && len(w) != n || word8(w, n) != s.resLast8 {
+			return false
+		}
+		if s.resQuickRest {
+			return word8(w, n-8) == s.resMid8 && word8(w, 8) == s.resHead8
+		}
+		return equalSameLen(w[:n-8], s.resLit[:n-8])
+	}
+	return s.resourceMatchesAny(st)
+}
+
+// resourceMatchesAny is resourceMatches for any statement.
+func (s *cstmt) resourceMatchesAny(st *evalState) bool {
 	if s.anyResource {
 		return !s.notResource
 	}

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"strings"
 	"unsafe"
 )
@@ -136,9 +137,23 @@ func (r Result) Reason(action string) string {
 func Evaluate(set *Set, req *Request) Result {
 	var st evalState
 	st.init(req)
-	r := evaluate(set, &st, nil)
+	var r Result
+	if set.identityOnly(&req.Principal) {
+		r = evaluateIdentity(set, &st)
+	} else {
+		r = evaluate(set, &st, nil)
+	}
 	st.release()
 	return r
+}
+
+// identityOnly reports whether the set holds identity-based policies and
+// nothing else (no boundary, session, SCP, RCP, VPC endpoint or resource-based
+// policy) for an IAM principal: evaluateIdentity decides it.
+func (s *Set) identityOnly(p *Principal) bool {
+	isIAM := p.Type == PrincipalUser || p.Type == PrincipalRoleSession || p.Type == PrincipalFederatedUser
+	return isIAM && s.Boundary == nil && len(s.Session) == 0 && len(s.SCP) == 0 &&
+		len(s.RCP) == 0 && len(s.VPCEndpoint) == 0 && s.Resource == nil
 }
 
 // scanOut is what one policy contributed.
@@ -150,20 +165,18 @@ type scanOut struct {
 }
 
 // evaluate runs the flow; rec, when non-nil, records every matching statement and
-// disables short cuts.
+// disables short cuts. (Evaluate decides a set of identity-based policies alone
+// with evaluateIdentity, which gives the same result.)
 func evaluate(set *Set, st *evalState, rec *recorder) Result {
 	req := st.req
 	p := &req.Principal
-	// The lower-cased action and service prefix alias this buffer, on
-	// evaluate's stack: they are passed down, never stored in st (which
-	// would move st to the heap).
+	// The lower-cased service prefix aliases this buffer, on evaluate's
+	// stack: it is passed down, never stored in st (which would move st
+	// to the heap).
 	var abuf [actionBuf]byte
-	action, svc := st.prepareAction(abuf[:])
+	svc := st.prepareAction(abuf[:])
+	action := req.Action
 	isIAM := p.Type == PrincipalUser || p.Type == PrincipalRoleSession || p.Type == PrincipalFederatedUser
-	if rec == nil && isIAM && set.Boundary == nil && len(set.Session) == 0 && len(set.SCP) == 0 &&
-		len(set.RCP) == 0 && len(set.VPCEndpoint) == 0 && set.Resource == nil {
-		return evaluateIdentity(set, st, svc, action)
-	}
 	st.boundary = isIAM && set.Boundary != nil
 	resAcct := req.resourceAccount()
 	cross := p.Account != "" && resAcct != "" && p.Account != resAcct
@@ -199,9 +212,9 @@ func evaluate(set *Set, st *evalState, rec *recorder) Result {
 	var idAllow, bAllow, sAllow bool
 	if isIAM {
 		if ix := set.identityIndex(); ix != nil && rec == nil {
-			a, pol, stmt := ix.scan(st, svc, action)
-			if pol != nil {
-				deny(LayerIdentity, 0, pol, stmt)
+			a, d := ix.lookup(svc, st.svcKey).scanIdentity(st, action, true)
+			if d != nil {
+				deny(LayerIdentity, 0, ix.pols[d.pol], d.s.index)
 				return res
 			}
 			idAllow = a
@@ -355,21 +368,25 @@ func evaluate(set *Set, st *evalState, rec *recorder) Result {
 // a federated user without session policies (session layer); a resource in
 // another account (resource layer, as no resource-based policy grants);
 // else allowed.
-func evaluateIdentity(set *Set, st *evalState, svc, action string) Result {
+func evaluateIdentity(set *Set, st *evalState) Result {
+	// As in evaluate: the service prefix aliases this buffer.
+	var abuf [actionBuf]byte
+	svc := st.prepareAction(abuf[:])
+	action := st.req.Action
 	allow := false
 	if ix := set.identityIndex(); ix != nil {
-		a, pol, stmt := ix.scan(st, svc, action)
-		if pol != nil {
-			return Result{Decision: ExplicitDeny, Layer: LayerIdentity, Policy: pol, Statement: stmt}
+		a, d := ix.lookup(svc, st.svcKey).scanIdentity(st, action, true)
+		if d != nil {
+			return Result{Decision: ExplicitDeny, Layer: LayerIdentity, Policy: ix.pols[d.pol], Statement: d.s.index}
 		}
 		allow = a
 	} else {
 		for _, pol := range set.Identity {
-			o := pol.scanFast(st, svc, action, false, allow)
-			if o.deny {
-				return Result{Decision: ExplicitDeny, Layer: LayerIdentity, Policy: pol, Statement: o.denyStmt}
+			a, d := pol.cix.lookup(svc, st.svcKey).scanIdentity(st, action, !allow)
+			if d != nil {
+				return Result{Decision: ExplicitDeny, Layer: LayerIdentity, Policy: pol, Statement: d.s.index}
 			}
-			allow = allow || o.allow
+			allow = allow || a
 		}
 	}
 	if !allow {
@@ -386,69 +403,55 @@ func evaluateIdentity(set *Set, st *evalState, svc, action string) Result {
 }
 
 // actionBuf is the size of the buffer in which evaluate lower-cases the
-// request's action.
+// request's service prefix.
 const actionBuf = 64
 
-// prepareAction lower-cases the request's action once, into buf, and derives
-// from it what the indexes look up: the service prefix and its packed key and
-// slot, and the first byte of the action name. It returns the action to match
-// (ASCII letters lower-cased, so that action patterns, lower-cased when
-// compiled, compare without folding; or, when buf is too small, the action as
-// given, with st.fold set) and the lower-cased service prefix.
-func (st *evalState) prepareAction(buf []byte) (action, svc string) {
+// prepareAction derives from the request's action what the indexes look up:
+// the lower-cased service prefix (written to buf, which the returned string
+// aliases), its packed key and slot, and the lower-cased first byte of the
+// action name; and, for an action of eight bytes or more, its first and last
+// eight bytes lower-cased, through which actionPattern.match compares it with
+// patterns (the action itself is not copied). An action whose first eight
+// bytes hold its colon (a service prefix of up to seven bytes, as most are)
+// is read as one word.
+func (st *evalState) prepareAction(buf []byte) (svc string) {
 	a := st.req.Action
-	if len(a) > len(buf) {
-		st.fold = true
-		svc = lowerPrefix(a, buf[:64])
-		st.nameFirst = nameFirstByte(a)
-		action = a
-	} else {
-		colon := strings.IndexByte(a, ':')
-		lowerASCII(buf, a)
-		if len(a) > 0 {
-			action = unsafe.String(&buf[0], len(a))
-		}
-		svc = action
-		if colon >= 0 {
-			svc = action[:colon]
-		}
-		// As nameFirstByte, on the lower-cased action.
-		st.nameFirst = 0
-		if colon >= 0 && colon+1 < len(action) {
-			if c := action[colon+1]; c < 0x80 && c != 0 {
-				st.nameFirst = c
-			}
+	colon := -1
+	if len(a) >= 8 {
+		w := binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(a), 8))
+		lw := lowerWord(w)
+		st.aFirst, st.aLast = lw, lowerWord(word8(a, len(a)))
+		if m := byteMask(w, ':'); m != 0 {
+			colon = bits.TrailingZeros64(m) >> 3
+			binary.LittleEndian.PutUint64(buf, lw)
+			svc = unsafe.String(&buf[0], colon)
+			st.svcKey = packWord(lw, colon)
 		}
 	}
-	st.svcKey = packPrefix(svc)
-	st.svcSlot = svcSlot(st.svcKey)
-	return action, svc
-}
-
-// lowerASCII copies s into dst (at least as long) with its ASCII letters
-// lower-cased, eight bytes at a time.
-func lowerASCII(dst []byte, s string) {
-	n := len(s)
-	if n < 8 {
-		for i := 0; i < n; i++ {
-			c := s[i]
+	if colon < 0 {
+		colon = strings.IndexByte(a, ':')
+		svc = lowerPrefix(a, buf)
+		st.svcKey = packPrefix(svc)
+	}
+	// As nameFirstByte.
+	st.nameFirst = 0
+	if colon >= 0 && colon+1 < len(a) {
+		if c := a[colon+1]; c < 0x80 && c != 0 {
 			if 'A' <= c && c <= 'Z' {
 				c += 'a' - 'A'
 			}
-			dst[i] = c
-		}
-		return
-	}
-	src := unsafe.Slice(unsafe.StringData(s), n)
-	for i := 0; ; i += 8 {
-		if i > n-8 {
-			i = n - 8 // the last word overlaps the one before
-		}
-		binary.LittleEndian.PutUint64(dst[i:], lowerWord(binary.LittleEndian.Uint64(src[i:])))
-		if i == n-8 {
-			return
+			st.nameFirst = c
 		}
 	}
+	return svc
+}
+
+// byteMask returns the high bit of each of the eight bytes of w that equals
+// c (exactly: no borrow carries between bytes).
+func byteMask(w uint64, c byte) uint64 {
+	const ones, low7 = 0x0101010101010101, 0x7f7f7f7f7f7f7f7f
+	t := w ^ uint64(c)*ones
+	return ^((t&low7 + low7) | t | low7)
 }
 
 // lowerWord lower-cases the ASCII letters among eight bytes.
@@ -480,44 +483,72 @@ func nameFirstByte(action string) byte {
 	return c
 }
 
-// scanFast is scan without a recorder: it walks the candidate statements of
-// the request's service and those of any service, passing over those whose
-// action names cannot begin with the request's, and stops at the first
-// matching Deny.
+// scanFast is scan without a recorder: it looks up the candidates of the
+// request's service, stops at the first matching Deny, and otherwise finds
+// whether an Allow matches (with principal, the best grant of those that do),
+// passing over statements whose action names cannot begin with the request's.
 func (p *Policy) scanFast(st *evalState, svc, action string, principal, denyOnly bool) scanOut {
 	var o scanOut
 	if denyOnly && !p.hasDeny {
 		return o
 	}
-	nf := st.nameFirst
-	for pass := 0; pass < 2; pass++ {
-		var cs []cand
-		if pass == 0 {
-			cs = p.candidatesFor(svc, st.svcKey, st.svcSlot)
-		} else {
-			cs = p.anyCand
+	e := p.cix.lookup(svc, st.svcKey)
+	if !principal {
+		a, d := e.scanIdentity(st, action, !denyOnly)
+		switch {
+		case d != nil:
+			o.deny, o.denyStmt = true, d.s.index
+		case a:
+			o.allow, o.grant = true, grantDirect
 		}
-		for ci := range cs {
-			c := &cs[ci]
-			if c.first != 0 && nf != 0 && c.first != nf {
+		return o
+	}
+	nf := st.nameFirst
+	for i := range e.deny {
+		c := &e.deny[i]
+		if c.first != 0 && nf != 0 && c.first != nf {
+			continue
+		}
+		s := c.s
+		if !s.actionMatches(st, action) || !s.resourceMatches(st) {
+			continue
+		}
+		if s.principal != nil {
+			var g grant
+			if s.notPrinc {
+				g = s.principal.notMatch(&st.req.Principal)
+				// See scan: a Deny with NotPrincipal always denies a
+				// principal with a permissions boundary.
+				if st.boundary {
+					g = grantDirect
+				}
+			} else {
+				g = s.principal.match(&st.req.Principal)
+			}
+			if g == grantNone {
 				continue
 			}
-			if !c.deny && (denyOnly || (o.allow && !principal)) {
-				continue
-			}
-			s := &p.stmts[c.stmt]
+		}
+		if !s.conditionsHold(st) {
+			continue
+		}
+		o.deny, o.denyStmt = true, s.index
+		return o
+	}
+	if denyOnly {
+		return o
+	}
+	// Every matching Allow, for the best grant.
+	for _, cs := range [2][]ixCand{e.allowAny, e.allowGroup(nf)} {
+		for i := range cs {
+			s := cs[i].s
 			if !s.actionMatches(st, action) || !s.resourceMatches(st) {
 				continue
 			}
 			g := grantDirect
-			if principal && s.principal != nil {
+			if s.principal != nil {
 				if s.notPrinc {
 					g = s.principal.notMatch(&st.req.Principal)
-					// See scan: a Deny with NotPrincipal always denies a
-					// principal with a permissions boundary.
-					if c.deny && st.boundary {
-						g = grantDirect
-					}
 				} else {
 					g = s.principal.match(&st.req.Principal)
 				}
@@ -527,10 +558,6 @@ func (p *Policy) scanFast(st *evalState, svc, action string, principal, denyOnly
 			}
 			if !s.conditionsHold(st) {
 				continue
-			}
-			if c.deny {
-				o.deny, o.denyStmt = true, s.index
-				return o
 			}
 			o.allow = true
 			if g > o.grant {
@@ -543,25 +570,21 @@ func (p *Policy) scanFast(st *evalState, svc, action string, principal, denyOnly
 
 // scan evaluates the statements of one policy that can match the request's
 // service. denyOnly skips Allow statements (an allow was already found).
+// With a recorder it visits every statement in document order (explanations
+// list them so), records each that applies and takes no short cut.
 func (p *Policy) scan(st *evalState, svc, action string, principal, denyOnly bool, rec *recorder, l Layer, level int) scanOut {
 	if rec == nil {
 		return p.scanFast(st, svc, action, principal, denyOnly)
 	}
 	var o scanOut
-	if denyOnly && !p.hasDeny {
-		return o
-	}
-	visit := func(i int32) bool {
+	for i := range p.stmts {
 		s := &p.stmts[i]
 		if denyOnly && s.effect != Deny {
-			return false
-		}
-		if o.allow && rec == nil && s.effect == Allow && !principal {
-			return false
+			continue
 		}
 		g := grantDirect
 		if !s.actionMatches(st, action) || !s.resourceMatches(st) {
-			return false
+			continue
 		}
 		if principal && s.principal != nil {
 			if s.notPrinc {
@@ -577,42 +600,22 @@ func (p *Policy) scan(st *evalState, svc, action string, principal, denyOnly boo
 				g = s.principal.match(&st.req.Principal)
 			}
 			if g == grantNone {
-				return false
+				continue
 			}
 		}
 		if !s.conditionsHold(st) {
-			return false
+			continue
 		}
-		if rec != nil {
-			rec.match(l, level, p, s)
-		}
+		rec.match(l, level, p, s)
 		if s.effect == Deny {
 			if !o.deny {
 				o.deny, o.denyStmt = true, s.index
 			}
-			return rec == nil
+			continue
 		}
 		o.allow = true
 		if g > o.grant {
 			o.grant = g
-		}
-		return false
-	}
-	if rec != nil {
-		// Explanations list statements in document order.
-		for i := range p.stmts {
-			visit(int32(i))
-		}
-		return o
-	}
-	for _, i := range p.statementsFor(svc, st.svcKey) {
-		if visit(i) {
-			return o
-		}
-	}
-	for _, i := range p.anyService {
-		if visit(i) {
-			return o
 		}
 	}
 	return o

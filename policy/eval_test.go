@@ -189,3 +189,34 @@ func TestReason(t *testing.T) {
 		}
 	}
 }
+
+// TestResourcePolicyBestGrant: the statements of a resource-based policy that
+// apply give the best of their grants, in whatever order they come. Within one
+// account a resource-based policy that names the caller's ARN allows on its own
+// ("If either the identity-based policy or the resource-based policy within the
+// same account allows the request and the other doesn't, the request is still
+// allowed", IAM User Guide, Policy evaluation for requests within a single
+// account); one that names only the caller's account "delegates authority to
+// the account" (IAM JSON policy elements: Principal, AWS account principals),
+// whose identity-based policies decide, and here allow nothing.
+func TestResourcePolicyBestGrant(t *testing.T) {
+	const account = `{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}`
+	const direct = `{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/alice"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}`
+	req := &Request{Principal: benchUser(), Action: "s3:GetObject", Resource: "arn:aws:s3:::b/k"}
+	for _, c := range []struct {
+		stmts []string
+		want  Decision
+	}{
+		{[]string{account, direct}, Allowed},
+		{[]string{direct, account}, Allowed},
+		{[]string{account}, ImplicitDeny},
+	} {
+		set := &Set{Resource: MustCompile("bucket policy", doc(c.stmts), KindResource)}
+		if got := Evaluate(set, req).Decision; got != c.want {
+			t.Errorf("%v: Evaluate %v, want %v", c.stmts, got, c.want)
+		}
+		if got := Explain(set, req).Decision; got != c.want {
+			t.Errorf("%v: Explain %v, want %v", c.stmts, got, c.want)
+		}
+	}
+}

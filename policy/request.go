@@ -289,7 +289,7 @@ func (c *Context) find(key string, h uint64) int {
 		if i == 0 {
 			return -1
 		}
-		if e := &c.entries[i-1]; e.hash == h && len(e.key) == len(key) && equalKey(e.key, key) {
+		if e := &c.entries[i-1]; e.hash == h && len(e.key) == len(key) && equalSameLen(e.key, key) {
 			return int(i - 1)
 		}
 	}
@@ -366,41 +366,49 @@ func (r *Request) resourceAccount() string {
 	return r.Principal.Account
 }
 
-// arnAccount returns the account field of an ARN ("" when absent or not an ARN).
+// arnAccount returns the account field of an ARN ("" when absent or not an ARN):
+// what lies between its fourth and fifth colons.
 func arnAccount(s string) string {
-	if !strings.HasPrefix(s, "arn:") {
+	if len(s) < 4 || s[:4] != "arn:" {
 		return ""
 	}
-	n := 0
-	start := 0
-	for i := 0; i < len(s); i++ {
-		if s[i] == ':' {
-			n++
-			if n == 4 {
-				start = i + 1
-			} else if n == 5 {
-				return s[start:i]
-			}
+	i := 4
+	for range 3 { // partition, service, region
+		for i < len(s) && s[i] != ':' {
+			i++
 		}
+		i++
 	}
-	return ""
+	start := i
+	for i < len(s) && s[i] != ':' {
+		i++
+	}
+	if i >= len(s) {
+		return ""
+	}
+	return s[start:i]
 }
 
-// equalKey compares two key names of the same length. Keys of 8 to 32 bytes
-// (most condition keys) are compared as words without a call.
-func equalKey(a, b string) bool {
+// equalSameLen compares two strings of the same length. Strings of 8 to 32
+// bytes (most condition keys, actions and ARNs) are compared as words without
+// a call, the last word first: keys, actions and ARNs that share a prefix
+// differ there.
+func equalSameLen(a, b string) bool {
 	n := len(a)
-	if n < 8 || n > 32 {
+	if n < 8 {
 		return a == b
 	}
 	pa := unsafe.Slice(unsafe.StringData(a), n)
 	pb := unsafe.Slice(unsafe.StringData(b), n)
 	le := binary.LittleEndian
-	if le.Uint64(pa) != le.Uint64(pb) || le.Uint64(pa[n-8:]) != le.Uint64(pb[n-8:]) {
+	if le.Uint64(pa[n-8:]) != le.Uint64(pb[n-8:]) || le.Uint64(pa) != le.Uint64(pb) {
 		return false
 	}
-	if n > 16 {
+	switch {
+	case n <= 16:
+		return true
+	case n <= 32:
 		return le.Uint64(pa[8:]) == le.Uint64(pb[8:]) && le.Uint64(pa[n-16:]) == le.Uint64(pb[n-16:])
 	}
-	return true
+	return a[8:n-8] == b[8:n-8]
 }

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"encoding/binary"
 	"strconv"
 	"strings"
 	"testing"
@@ -33,47 +34,114 @@ func TestContextSetOne(t *testing.T) {
 	}
 }
 
-// TestEqualKey compares equalKey with == for every length up to 40 and a
-// difference at every position.
-func TestEqualKey(t *testing.T) {
-	for n := 0; n <= 40; n++ {
+// TestEqualSameLen compares equalSameLen with == for every length up to 48
+// and a difference at every position.
+func TestEqualSameLen(t *testing.T) {
+	for n := 0; n <= 48; n++ {
 		a := strings.Repeat("k", n)
-		if !equalKey(a, strings.Clone(a)) {
-			t.Fatalf("len %d: equal keys compare unequal", n)
+		if !equalSameLen(a, strings.Clone(a)) {
+			t.Fatalf("len %d: equal strings compare unequal", n)
 		}
 		for i := 0; i < n; i++ {
 			b := []byte(a)
 			b[i] = 'x'
-			if equalKey(a, string(b)) {
-				t.Fatalf("len %d: keys differing at %d compare equal", n, i)
+			if equalSameLen(a, string(b)) {
+				t.Fatalf("len %d: strings differing at %d compare equal", n, i)
 			}
 		}
 	}
 }
 
-// TestLowerASCII compares lowerASCII with a byte-by-byte lower-casing for
-// every byte value at every position of strings up to 20 bytes.
-func TestLowerASCII(t *testing.T) {
-	want := func(s string) string {
-		b := []byte(s)
-		for i, c := range b {
-			if 'A' <= c && c <= 'Z' {
-				b[i] = c + 'a' - 'A'
-			}
-		}
-		return string(b)
-	}
-	buf := make([]byte, 32)
-	for n := 0; n <= 20; n++ {
-		for pos := 0; pos < n; pos++ {
-			for c := 0; c < 256; c++ {
-				b := []byte(strings.Repeat("aZ:", 7)[:n])
-				b[pos] = byte(c)
-				lowerASCII(buf, string(b))
-				if got := string(buf[:n]); got != want(string(b)) {
-					t.Fatalf("lowerASCII(%q) = %q, want %q", b, got, want(string(b)))
+// TestLowerWord compares lowerWord with a byte-by-byte lower-casing, and
+// byteMask with a byte-by-byte comparison, for every byte value at every
+// position of a word (the other bytes letters of both cases and colons).
+func TestLowerWord(t *testing.T) {
+	for pos := 0; pos < 8; pos++ {
+		for c := 0; c < 256; c++ {
+			b := []byte("aZ:aZ:aZ")
+			b[pos] = byte(c)
+			w := binary.LittleEndian.Uint64(b)
+			var lw, mask [8]byte
+			binary.LittleEndian.PutUint64(lw[:], lowerWord(w))
+			binary.LittleEndian.PutUint64(mask[:], byteMask(w, ':'))
+			for i, x := range b {
+				want := x
+				if 'A' <= x && x <= 'Z' {
+					want += 'a' - 'A'
+				}
+				if lw[i] != want {
+					t.Fatalf("lowerWord(%q) byte %d = %#x, want %#x", b, i, lw[i], want)
+				}
+				wantMask := byte(0)
+				if x == ':' {
+					wantMask = 0x80
+				}
+				if mask[i] != wantMask {
+					t.Fatalf("byteMask(%q, ':') byte %d = %#x, want %#x", b, i, mask[i], wantMask)
 				}
 			}
+		}
+	}
+}
+
+// TestPrepareActionKey checks what prepareAction derives from an action (its
+// lower-cased service prefix, the prefix's packed key, the name's first byte)
+// against the byte-by-byte definitions, for prefixes of every length around
+// the word it reads and names of every length.
+func TestPrepareActionKey(t *testing.T) {
+	for svcLen := 0; svcLen <= 12; svcLen++ {
+		for nameLen := 0; nameLen <= 12; nameLen++ {
+			for _, colon := range []string{":", ""} {
+				a := strings.Repeat("S", svcLen) + colon + strings.Repeat("N", nameLen)
+				req := &Request{Action: a}
+				var st evalState
+				st.init(req)
+				var buf [actionBuf]byte
+				svc := st.prepareAction(buf[:])
+				wantSvc := strings.ToLower(a)
+				if i := strings.IndexByte(wantSvc, ':'); i >= 0 {
+					wantSvc = wantSvc[:i]
+				}
+				if svc != wantSvc || st.svcKey != packPrefix(wantSvc) || st.nameFirst != nameFirstByte(a) {
+					t.Fatalf("%q: svc %q key %#x first %q, want %q %#x %q", a, svc, st.svcKey, st.nameFirst, wantSvc, packPrefix(wantSvc), nameFirstByte(a))
+				}
+			}
+		}
+	}
+}
+
+// TestArnAccount compares arnAccount with splitting at colons, for ARNs
+// whose fourth and fifth colons fall at every position around the words it
+// reads.
+func TestArnAccount(t *testing.T) {
+	want := func(s string) string {
+		if !strings.HasPrefix(s, "arn:") {
+			return ""
+		}
+		parts := strings.SplitN(s, ":", 6)
+		if len(parts) < 6 {
+			return ""
+		}
+		return parts[4]
+	}
+	var cases []string
+	for _, svc := range []string{"", "s3", "dynamodb", "elasticloadbalancing"} {
+		for _, region := range []string{"", "us-east-1"} {
+			for _, acct := range []string{"", "1", "123456789012"} {
+				for _, res := range []string{"", "x", "bucket/key:with:colons", "a:b"} {
+					cases = append(cases, "arn:aws:"+svc+":"+region+":"+acct+":"+res)
+				}
+				cases = append(cases, "arn:aws:"+svc+":"+region+":"+acct)
+			}
+		}
+	}
+	cases = append(cases, "", "*", "arn:", "arn::::", "arn:::::", "arn::::::", "xrn:aws:s3:::b", "arn:aws:iam::123456789012:user/a")
+	for n := 0; n <= 24; n++ {
+		cases = append(cases, "arn:"+strings.Repeat(":", n), "arn:"+strings.Repeat("a:", n))
+	}
+	for _, s := range cases {
+		if got := arnAccount(s); got != want(s) {
+			t.Errorf("arnAccount(%q) = %q, want %q", s, got, want(s))
 		}
 	}
 }

@@ -1,25 +1,26 @@
 package policy
 
 import (
+	"maps"
 	"slices"
 	"sort"
 	"strings"
 )
 
-// identityIndex merges the candidate indexes of a set's identity-based
-// policies into one, so that an evaluation finds the statements that can
-// match its action with one look-up for the whole layer rather than one per
-// policy. It is built by Set.Prepare and never modified.
+// candIndex files statements under the service prefixes their actions can
+// match, so that an evaluation finds the statements that can match its action
+// with one look-up. Each compiled policy has one (Policy.cix); Set.Prepare
+// merges those of a set's identity-based policies into one for the layer
+// (identityIndex). It is never modified once built.
 //
-// For each service prefix that a policy indexes it holds that service's
-// Deny candidates, in the order a policy-by-policy scan meets them (policy
-// by policy; in each, the statements indexed under the service, then those
-// that may match any service), so the first match is the deny that scan
+// For each service prefix it holds that service's Deny candidates, in the
+// order a scan of the policies one by one meets them (policy by policy; in
+// each, in document order, the statements indexed under the service, then
+// those that may match any service), so the first match is the deny that scan
 // reports; and the Allow candidates grouped by the first byte of the action
-// names they can match: for the identity layer any allow will do, so their
-// order does not matter.
-type identityIndex struct {
-	pols  []*Policy // Set.Identity when the index was built
+// names they can match: any allow will do, or for a resource-based policy the
+// best grant among them, so their order does not matter.
+type candIndex struct {
 	svcs  []ixService
 	slots []uint16 // index+1 into svcs; len is a power of two
 	shift uint8    // 64 - log2(len(slots))
@@ -28,7 +29,14 @@ type identityIndex struct {
 	other ixService
 }
 
-// ixService is the merged candidates of one service prefix.
+// identityIndex is the merged candIndex of a set's identity-based policies,
+// built by Set.Prepare.
+type identityIndex struct {
+	pols []*Policy // Set.Identity when the index was built
+	candIndex
+}
+
+// ixService is the candidates of one service prefix.
 type ixService struct {
 	prefix string
 	key    uint64 // packPrefix(prefix)
@@ -42,11 +50,14 @@ type ixService struct {
 	starts     []uint32
 }
 
-// ixCand is a candidate statement of the merged index.
+// ixCand is a candidate statement.
 type ixCand struct {
-	s     *cstmt
-	pol   int32 // index into identityIndex.pols
-	first byte  // as cand.first
+	s   *cstmt
+	pol int32 // index into identityIndex.pols; 0 in a policy's own index
+	// first is the lower-cased first byte of the action name (after the
+	// service prefix) of every action the statement can match, or 0 when
+	// it can match names beginning with any byte.
+	first byte
 	// run is set in the Allow lists, where candidates with the same
 	// actions are adjacent: on the first of them it is their number (the
 	// action is matched once for them all), 0 on the others.
@@ -54,7 +65,7 @@ type ixCand struct {
 }
 
 // minIndexedPolicies is the number of identity policies from which Prepare
-// builds the merged index: with one, the policy's own index is as good.
+// builds the merged index: with one, the policy's own index is the same.
 const minIndexedPolicies = 2
 
 // Prepare readies the set for many evaluations: it merges the indexes of the
@@ -67,7 +78,7 @@ const minIndexedPolicies = 2
 func (s *Set) Prepare() *Set {
 	s.ix = nil
 	if len(s.Identity) >= minIndexedPolicies {
-		s.ix = buildIdentityIndex(s.Identity)
+		s.ix = &identityIndex{pols: slices.Clone(s.Identity), candIndex: mergeIndexes(s.Identity)}
 	}
 	return s
 }
@@ -86,41 +97,83 @@ func (s *Set) identityIndex() *identityIndex {
 	return ix
 }
 
-func buildIdentityIndex(pols []*Policy) *identityIndex {
-	ix := &identityIndex{pols: slices.Clone(pols)}
+// policyIndex builds a compiled policy's own index from its statements
+// filed by service prefix (byService) and those that may match any service
+// (anyService), both in document order.
+func (p *Policy) policyIndex(byService map[string][]int32, anyService []int32) *candIndex {
+	cands := func(stmts ...[]int32) []ixCand {
+		var cs []ixCand
+		for _, l := range stmts {
+			for _, i := range l {
+				s := &p.stmts[i]
+				c := ixCand{s: s}
+				if !s.notAction {
+					c.first = firstNameByte(s.actions)
+				}
+				cs = append(cs, c)
+			}
+		}
+		return cs
+	}
+	prefixes := slices.Sorted(maps.Keys(byService))
+	ix := &candIndex{}
+	for _, prefix := range prefixes {
+		e := ixService{prefix: prefix, key: packPrefix(prefix)}
+		e.fill(cands(byService[prefix], anyService))
+		ix.svcs = append(ix.svcs, e)
+	}
+	ix.other.fill(cands(anyService))
+	ix.hash()
+	return ix
+}
+
+// mergeIndexes merges the indexes of policies into one: for each service
+// prefix any of them indexes, the candidates of each policy for that prefix
+// in policy order.
+func mergeIndexes(pols []*Policy) candIndex {
 	var prefixes []string
 	seen := map[string]bool{}
 	for _, p := range pols {
-		for prefix := range p.byService {
-			if !seen[prefix] {
+		for i := range p.cix.svcs {
+			if prefix := p.cix.svcs[i].prefix; !seen[prefix] {
 				seen[prefix] = true
 				prefixes = append(prefixes, prefix)
 			}
 		}
 	}
 	sort.Strings(prefixes)
+	// cands lists the candidates of one policy's entry with their policy:
+	// its denies first, in scan order (fill keeps their order).
+	cands := func(cs []ixCand, pi int, e *ixService) []ixCand {
+		for _, l := range [][]ixCand{e.deny, e.allowAny, e.allowFirst} {
+			for _, c := range l {
+				c.pol, c.run = int32(pi), 0
+				cs = append(cs, c)
+			}
+		}
+		return cs
+	}
+	var ix candIndex
 	for _, prefix := range prefixes {
 		e := ixService{prefix: prefix, key: packPrefix(prefix)}
 		var cs []ixCand
 		for pi, p := range pols {
-			for _, c := range p.candBy[prefix] {
-				cs = append(cs, ixCand{s: &p.stmts[c.stmt], pol: int32(pi), first: c.first})
-			}
-			for _, c := range p.anyCand {
-				cs = append(cs, ixCand{s: &p.stmts[c.stmt], pol: int32(pi), first: c.first})
-			}
+			cs = cands(cs, pi, p.cix.find(prefix))
 		}
 		e.fill(cs)
 		ix.svcs = append(ix.svcs, e)
 	}
 	var cs []ixCand
 	for pi, p := range pols {
-		for _, c := range p.anyCand {
-			cs = append(cs, ixCand{s: &p.stmts[c.stmt], pol: int32(pi), first: c.first})
-		}
+		cs = cands(cs, pi, &p.cix.other)
 	}
 	ix.other.fill(cs)
+	ix.hash()
+	return ix
+}
 
+// hash fills the slot table of svcs.
+func (ix *candIndex) hash() {
 	n, bits := 4, uint8(2)
 	for n < 2*len(ix.svcs) {
 		n *= 2
@@ -137,12 +190,17 @@ func buildIdentityIndex(pols []*Policy) *identityIndex {
 			}
 		}
 	}
-	return ix
+}
+
+// find returns the entry of a service prefix, or other.
+func (ix *candIndex) find(prefix string) *ixService {
+	return ix.lookup(prefix, packPrefix(prefix))
 }
 
 // fill files a service's candidates, given in scan order.
 func (e *ixService) fill(cs []ixCand) {
 	for _, c := range cs {
+		c.run = 0
 		switch {
 		case c.s.effect == Deny:
 			e.deny = append(e.deny, c)
@@ -153,40 +211,43 @@ func (e *ixService) fill(cs []ixCand) {
 		}
 	}
 	// Statements with the same actions (the same pattern in many
-	// policies) side by side, numbered in order of appearance.
-	groups := map[string]int{}
-	group := func(c *ixCand) int {
-		k := actionsKey(c.s)
-		g, ok := groups[k]
-		if !ok {
-			g = len(groups)
-			groups[k] = g
-		}
-		return g
-	}
-	for _, l := range [][]ixCand{e.allowAny, e.allowFirst} {
-		for i := range l {
-			group(&l[i])
-		}
-	}
-	sort.SliceStable(e.allowAny, func(i, j int) bool { return group(&e.allowAny[i]) < group(&e.allowAny[j]) })
-	sort.SliceStable(e.allowFirst, func(i, j int) bool {
-		a, b := &e.allowFirst[i], &e.allowFirst[j]
-		if a.first != b.first {
-			return a.first < b.first
-		}
-		return group(a) < group(b)
-	})
-	for _, l := range [][]ixCand{e.allowAny, e.allowFirst} {
-		start := 0
-		for i := range l {
-			if i > 0 && (l[i].first != l[i-1].first || group(&l[i]) != group(&l[i-1])) {
-				l[start].run = int32(i - start)
-				start = i
+	// policies) side by side: each Allow candidate's group, numbered in
+	// order of appearance, is kept in run until the runs are counted.
+	if len(e.allowAny)+len(e.allowFirst) > 1 {
+		groups := map[string]int32{}
+		for _, l := range [][]ixCand{e.allowAny, e.allowFirst} {
+			for i := range l {
+				k := actionsKey(l[i].s)
+				g, ok := groups[k]
+				if !ok {
+					g = int32(len(groups))
+					groups[k] = g
+				}
+				l[i].run = g
 			}
 		}
-		if len(l) > 0 {
-			l[start].run = int32(len(l) - start)
+		sort.SliceStable(e.allowAny, func(i, j int) bool { return e.allowAny[i].run < e.allowAny[j].run })
+		sort.SliceStable(e.allowFirst, func(i, j int) bool {
+			a, b := &e.allowFirst[i], &e.allowFirst[j]
+			if a.first != b.first {
+				return a.first < b.first
+			}
+			return a.run < b.run
+		})
+	}
+	for _, l := range [][]ixCand{e.allowAny, e.allowFirst} {
+		var bounds []int
+		for i := range l {
+			if i == 0 || l[i].first != l[i-1].first || l[i].run != l[i-1].run {
+				bounds = append(bounds, i)
+			}
+		}
+		bounds = append(bounds, len(l))
+		for i := range l {
+			l[i].run = 0
+		}
+		for k := 0; k+1 < len(bounds); k++ {
+			l[bounds[k]].run = int32(bounds[k+1] - bounds[k])
 		}
 	}
 	for i, c := range e.allowFirst {
@@ -213,13 +274,12 @@ func actionsKey(s *cstmt) string {
 	return b.String()
 }
 
-func (ix *identityIndex) slot(key uint64) uint64 {
+func (ix *candIndex) slot(key uint64) uint64 {
 	return (key * 0x9E3779B97F4A7C15) >> ix.shift
 }
 
-// lookup returns the merged candidates of a service prefix; key is
-// packPrefix(svc).
-func (ix *identityIndex) lookup(svc string, key uint64) *ixService {
+// lookup returns the candidates of a service prefix; key is packPrefix(svc).
+func (ix *candIndex) lookup(svc string, key uint64) *ixService {
 	mask := uint64(len(ix.slots) - 1)
 	for sl := ix.slot(key); ; sl = (sl + 1) & mask {
 		j := ix.slots[sl]
@@ -232,11 +292,10 @@ func (ix *identityIndex) lookup(svc string, key uint64) *ixService {
 	}
 }
 
-// scan evaluates the identity layer through the index: the first matching
-// Deny, in the order scanning the policies one by one meets them, or whether
-// any Allow matches.
-func (ix *identityIndex) scan(st *evalState, svc, action string) (allow bool, denyPol *Policy, denyStmt int) {
-	e := ix.lookup(svc, st.svcKey)
+// scanIdentity evaluates the candidates for an identity-based layer: the
+// first matching Deny, in the order scanning the policies one by one meets
+// them, or nil; and, when wantAllow, whether any Allow matches.
+func (e *ixService) scanIdentity(st *evalState, action string, wantAllow bool) (allow bool, deny *ixCand) {
 	nf := st.nameFirst
 	for i := range e.deny {
 		c := &e.deny[i]
@@ -244,21 +303,30 @@ func (ix *identityIndex) scan(st *evalState, svc, action string) (allow bool, de
 			continue
 		}
 		if s := c.s; s.actionMatches(st, action) && s.resourceMatches(st) && s.conditionsHold(st) {
-			return false, ix.pols[c.pol], s.index
+			return false, c
 		}
 	}
-	if matchAny(e.allowAny, st, action) {
-		return true, nil, 0
+	if !wantAllow {
+		return false, nil
 	}
+	if matchAny(e.allowAny, st, action) {
+		return true, nil
+	}
+	return matchAny(e.allowGroup(nf), st, action), nil
+}
+
+// allowGroup returns the Allow candidates with a first byte that can match
+// action names beginning with nf (all of them when nf is 0).
+func (e *ixService) allowGroup(nf byte) []ixCand {
 	if nf == 0 {
-		return matchAny(e.allowFirst, st, action), nil, 0
+		return e.allowFirst
 	}
 	for i, f := range e.firsts {
 		if f == nf {
-			return matchAny(e.allowFirst[e.starts[i]:e.starts[i+1]], st, action), nil, 0
+			return e.allowFirst[e.starts[i]:e.starts[i+1]]
 		}
 	}
-	return false, nil, 0
+	return nil
 }
 
 // matchAny reports whether one of the statements of an Allow list applies to

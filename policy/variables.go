@@ -83,15 +83,13 @@ type evalState struct {
 	res      [6]string // the request's resource split into ARN components
 	resSplit bool      // res holds a six-part ARN
 	resDone  bool      // the resource has been split
-	// fold says that the action handed to the matchers is the request's
-	// action as given, to be matched folding case: it was too long for the
-	// buffer in which evaluate lower-cases it (see prepareAction).
-	fold   bool
-	svcKey uint64 // packPrefix of the action's service prefix
+	svcKey   uint64    // packPrefix of the action's service prefix
+	// aFirst and aLast are the action's first and last eight bytes,
+	// lower-cased, as little-endian words, when it has eight.
+	aFirst, aLast uint64
 	// nameFirst is nameFirstByte of the action.
 	nameFirst byte
-	svcSlot   uint8 // svcSlot(svcKey)
-	boundary  bool  // the caller has a permissions boundary
+	boundary  bool // the caller has a permissions boundary
 	buf       *expandBuf
 	n         int
 	// missing collects context keys that policy variables referenced but the

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"sort"
 	"testing"
+
+	"github.com/gatehouse-iam/gatehouse/policy"
 )
 
 // corpusCase is one conformance case: a simulate input, the decision AWS makes,
@@ -68,6 +70,24 @@ func TestCorpus(t *testing.T) {
 				if out.Decision != c.Expect {
 					ex, _ := json.MarshalIndent(out.Explanation, "", "  ")
 					t.Errorf("decision %s, want %s (%s)\nnote: %s\nexplanation: %s", out.Decision, c.Expect, c.Source, c.Note, ex)
+				}
+				// Evaluate's short cuts (the set's identity policies alone,
+				// the candidate indexes, a prepared set's merged index) give
+				// the explanation's result, down to the deny reported.
+				in, err := Decode(c.Input)
+				if err != nil {
+					t.Fatal(err)
+				}
+				set, req, err := in.Build()
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := policy.Explain(set, req).Result
+				if got := policy.Evaluate(set, req); got != want {
+					t.Errorf("Evaluate %+v, Explain %+v", got, want)
+				}
+				if got := policy.Evaluate(set.Prepare(), req); got != want {
+					t.Errorf("Evaluate of the prepared set %+v, Explain %+v", got, want)
 				}
 			})
 		}
