@@ -603,7 +603,7 @@ func (d *Directory) entitySet(ctx context.Context, kind store.EntityKind, accoun
 		return c.set, nil
 	}
 	d.misses.Add(1)
-	set, err := d.loadSet(ctx, kind, account, name, gen, ver)
+	set, err := d.loadSet(ctx, key, kind, account, name, gen, ver)
 	if err != nil {
 		return nil, err
 	}
@@ -619,10 +619,10 @@ func (d *Directory) entitySet(ctx context.Context, kind store.EntityKind, accoun
 // one read transaction. gen and ver are the account's generation and the
 // principal's version read before it: what the transaction reads is at least
 // as new as they are, so it may be cached under them (a change after it
-// bumps one or the other). A user's record, read on the way, is cached as
+// bumps one or the other); key is its principalKey. A user's record, read on the way, is cached as
 // User would cache it; its groups' policies and the customer managed
 // documents come from the caches of shared parts when current.
-func (d *Directory) loadSet(ctx context.Context, kind store.EntityKind, account, name string, gen, ver uint64) (*policy.Set, error) {
+func (d *Directory) loadSet(ctx context.Context, key string, kind store.EntityKind, account, name string, gen, ver uint64) (*policy.Set, error) {
 	set := &policy.Set{}
 	err := d.st.View(ctx, func(tx store.ReadTx) error {
 		var boundary string
@@ -633,7 +633,7 @@ func (d *Directory) loadSet(ctx context.Context, kind store.EntityKind, account,
 				return err
 			}
 			boundary = u.PermissionsBoundaryARN
-			d.cacheUser(principalKey(kind, account, name), account, gen, ver, u)
+			d.cacheUser(key, account, gen, ver, u) // the sets' key: one string for both caches
 		case store.EntityRole:
 			r, err := store.GetJSON[store.Role](ctx, tx, store.KindRole, account, store.RoleKey(name))
 			if err != nil {

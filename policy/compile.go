@@ -22,8 +22,12 @@ type Policy struct {
 	// byService indexes statements by the lower-cased service prefix of their
 	// actions; anyService lists statements that may match any service (NotAction,
 	// "*", or a wildcard in the service prefix). Both are in document order.
+	// A policy with few services (nsvc ≤ maxLinearServices: most) keeps
+	// services instead of byService and candBy, which are then nil: two
+	// maps per compiled document cost more than the rest of a small one.
 	byService  map[string][]int32
 	services   []serviceStmts // the same as byService, for policies with few services
+	nsvc       int            // the number of service prefixes indexed
 	anyService []int32
 	hasDeny    bool
 	// candBy and anyCand are byService and anyService as evaluation reads
@@ -380,15 +384,14 @@ func Compile(name string, doc *Document) (*Policy, error) {
 		p.stmts = append(p.stmts, cs)
 		p.index(int32(i), &cs)
 	}
-	p.candBy = make(map[string][]cand, len(p.byService))
-	for prefix, stmts := range p.byService {
-		p.candBy[prefix] = p.cands(stmts)
-	}
+	p.nsvc = len(p.byService)
 	p.anyCand = p.cands(p.anyService)
-	if len(p.byService) <= maxLinearServices {
+	if p.nsvc <= maxLinearServices {
+		p.services = make([]serviceStmts, 0, p.nsvc)
 		for prefix, stmts := range p.byService {
-			p.services = append(p.services, serviceStmts{prefix: prefix, key: packPrefix(prefix), stmts: stmts, cands: p.candBy[prefix]})
+			p.services = append(p.services, serviceStmts{prefix: prefix, key: packPrefix(prefix), stmts: stmts, cands: p.cands(stmts)})
 		}
+		p.byService = nil
 		for i := range p.services {
 			sl := svcSlot(p.services[i].key)
 			if p.svcSlots[sl] == 0 {
@@ -396,6 +399,11 @@ func Compile(name string, doc *Document) (*Policy, error) {
 			} else {
 				p.svcSlots[sl] = slotCollide
 			}
+		}
+	} else {
+		p.candBy = make(map[string][]cand, len(p.byService))
+		for prefix, stmts := range p.byService {
+			p.candBy[prefix] = p.cands(stmts)
 		}
 	}
 	return p, nil
@@ -483,7 +491,7 @@ func firstNameByte(actions []actionPattern) byte {
 // candidatesFor returns the candidate statements indexed under a service
 // prefix; key is packPrefix(svc), computed once per request.
 func (p *Policy) candidatesFor(svc string, key uint64, slot uint8) []cand {
-	if len(p.byService) <= maxLinearServices {
+	if p.nsvc <= maxLinearServices {
 		switch j := p.svcSlots[slot]; j {
 		case 0:
 			return nil
@@ -507,7 +515,7 @@ func (p *Policy) candidatesFor(svc string, key uint64, slot uint8) []cand {
 // statementsFor returns the statements indexed under a service prefix; key is
 // packPrefix(svc), computed once per request.
 func (p *Policy) statementsFor(svc string, key uint64) []int32 {
-	if len(p.byService) <= maxLinearServices {
+	if p.nsvc <= maxLinearServices {
 		for i := range p.services {
 			if p.services[i].key == key && (len(svc) <= 7 || p.services[i].prefix == svc) {
 				return p.services[i].stmts
@@ -516,6 +524,34 @@ func (p *Policy) statementsFor(svc string, key uint64) []int32 {
 		return nil
 	}
 	return p.byService[svc]
+}
+
+// servicePrefixes calls fn with each service prefix the policy indexes and
+// its candidate statements, in no particular order.
+func (p *Policy) servicePrefixes(fn func(prefix string, cands []cand)) {
+	if p.nsvc <= maxLinearServices {
+		for i := range p.services {
+			fn(p.services[i].prefix, p.services[i].cands)
+		}
+		return
+	}
+	for prefix, cs := range p.candBy {
+		fn(prefix, cs)
+	}
+}
+
+// candidatesOf returns the candidate statements indexed under a service
+// prefix.
+func (p *Policy) candidatesOf(prefix string) []cand {
+	if p.nsvc <= maxLinearServices {
+		for i := range p.services {
+			if p.services[i].prefix == prefix {
+				return p.services[i].cands
+			}
+		}
+		return nil
+	}
+	return p.candBy[prefix]
 }
 
 // actionPattern is a compiled Action/NotAction value, lower-cased, with a fast

@@ -91,19 +91,20 @@ func buildIdentityIndex(pols []*Policy) *identityIndex {
 	var prefixes []string
 	seen := map[string]bool{}
 	for _, p := range pols {
-		for prefix := range p.byService {
+		p.servicePrefixes(func(prefix string, _ []cand) {
 			if !seen[prefix] {
 				seen[prefix] = true
 				prefixes = append(prefixes, prefix)
 			}
-		}
+		})
 	}
 	sort.Strings(prefixes)
+	ix.svcs = make([]ixService, 0, len(prefixes))
 	for _, prefix := range prefixes {
 		e := ixService{prefix: prefix, key: packPrefix(prefix)}
 		var cs []ixCand
 		for pi, p := range pols {
-			for _, c := range p.candBy[prefix] {
+			for _, c := range p.candidatesOf(prefix) {
 				cs = append(cs, ixCand{s: &p.stmts[c.stmt], pol: int32(pi), first: c.first})
 			}
 			for _, c := range p.anyCand {
@@ -120,6 +121,7 @@ func buildIdentityIndex(pols []*Policy) *identityIndex {
 		}
 	}
 	ix.other.fill(cs)
+	ix.compact()
 
 	n, bits := 4, uint8(2)
 	for n < 2*len(ix.svcs) {
@@ -138,6 +140,44 @@ func buildIdentityIndex(pols []*Policy) *identityIndex {
 		}
 	}
 	return ix
+}
+
+// compact moves the lists of every service into three arrays of the exact
+// size, one for the candidates, one for the first bytes and one for their
+// starts: a cached set's index is then a handful of allocations rather than
+// five per service, each list without the spare capacity its appends left,
+// and evicting the set frees a few whole objects instead of many small
+// ones scattered over the heap's spans.
+func (ix *identityIndex) compact() {
+	var nc, nf, ns int
+	each := func(fn func(e *ixService)) {
+		for i := range ix.svcs {
+			fn(&ix.svcs[i])
+		}
+		fn(&ix.other)
+	}
+	each(func(e *ixService) {
+		nc += len(e.deny) + len(e.allowAny) + len(e.allowFirst)
+		nf += len(e.firsts)
+		ns += len(e.starts)
+	})
+	cands, firsts, starts := make([]ixCand, 0, nc), make([]byte, 0, nf), make([]uint32, 0, ns)
+	move := func(dst *[]ixCand, l []ixCand) []ixCand {
+		n := len(*dst)
+		*dst = append(*dst, l...)
+		return (*dst)[n:len(*dst):len(*dst)]
+	}
+	each(func(e *ixService) {
+		e.deny = move(&cands, e.deny)
+		e.allowAny = move(&cands, e.allowAny)
+		e.allowFirst = move(&cands, e.allowFirst)
+		n := len(firsts)
+		firsts = append(firsts, e.firsts...)
+		e.firsts = firsts[n:len(firsts):len(firsts)]
+		n = len(starts)
+		starts = append(starts, e.starts...)
+		e.starts = starts[n:len(starts):len(starts)]
+	})
 }
 
 // fill files a service's candidates, given in scan order.
