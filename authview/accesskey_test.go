@@ -15,7 +15,8 @@ import (
 // what it returns is the store's record without its last use, whether the
 // key was read at Load or installed by Sync, for a user's key and a root
 // key (no user name), and for a key whose record changed (its user name
-// and secret read again, not those of the old record). The secret it
+// and secret read again, not those of the old record), while a change of
+// its last use only leaves the entry as it was. The secret it
 // returns shares the view's memory, so an append must copy it.
 func TestAccessKeysAsStored(t *testing.T) {
 	ctx := t.Context()
@@ -67,6 +68,19 @@ func TestAccessKeysAsStored(t *testing.T) {
 	}
 	check(root) // installed by Sync
 	check(user)
+	// A change of its last use only (the key-use flusher's) keeps the
+	// view's entry as it was, not an equal copy.
+	before, _ := d.AccessKey(user.ID)
+	used := user
+	used.LastUsed.Date = created.Add(time.Hour)
+	put(used)
+	if err := d.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	check(user)
+	if after, _ := d.AccessKey(user.ID); &after.SecretCiphertext[0] != &before.SecretCiphertext[0] {
+		t.Error("a change of the last use only replaced the view's entry")
+	}
 	put(changed)
 	if err := d.Sync(ctx); err != nil {
 		t.Fatal(err)

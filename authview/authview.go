@@ -367,6 +367,15 @@ func (d *Directory) install(u update) error {
 		if err != nil {
 			return fmt.Errorf("directory: access key %s: %w", u.ch.Key, err)
 		}
+		if old, ok := d.accessKeys[k.ID]; ok && old.same(k) {
+			// Its last use changed (what the key-use flusher writes with
+			// every batch of requests): what the view keeps did not.
+			// Keeping the old entry, rather than an equal new one, spares
+			// an allocation per key used, long-lived among a request's
+			// short-lived ones, which would leave the heap's spans sparse
+			// once freed.
+			return nil
+		}
 		id, ck := compactKey(d.strs, k)
 		d.accessKeys[id] = ck
 	case store.KindAccount:
@@ -481,6 +490,14 @@ func (k accessKey) secret(id string) []byte {
 		return nil
 	}
 	return unsafe.Slice(unsafe.StringData(s), len(s))[:len(s):len(s)]
+}
+
+// same reports whether r, the store's record of the key, holds what the
+// view keeps of it.
+func (k accessKey) same(r store.AccessKey) bool {
+	return len(k.packed) >= len(r.ID) && k.packed[:len(r.ID)] == r.ID && int(k.nameEnd) >= len(r.ID) &&
+		k.userName(r.ID) == r.UserName && k.packed[k.nameEnd:] == string(r.SecretCiphertext) &&
+		k.account == r.Account && k.status == r.Status && k.created.Equal(r.CreateDate) && k.created.Location() == r.CreateDate.Location()
 }
 
 // compactKey returns k as the view keeps it and the id to key it by (a
