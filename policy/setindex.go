@@ -18,6 +18,11 @@ import (
 // reports; and the Allow candidates grouped by the first byte of the action
 // names they can match: for the identity layer any allow will do, so their
 // order does not matter.
+//
+// Every service's lists are ranges of three arrays (cands, firsts, starts):
+// a cached set's index is a handful of allocations of the exact size, and
+// evicting the set frees a few whole objects rather than many small ones
+// scattered over the heap's spans.
 type identityIndex struct {
 	pols  []*Policy // Set.Identity when the index was built
 	svcs  []ixService
@@ -25,21 +30,36 @@ type identityIndex struct {
 	shift uint8    // 64 - log2(len(slots))
 	// other serves services that no policy indexes: the candidates of
 	// statements that may match any service.
-	other ixService
+	other  ixService
+	cands  []ixCand
+	firsts []byte
+	starts []uint32
 }
 
-// ixService is the merged candidates of one service prefix.
+// ixService is the merged candidates of one service prefix, as ranges of
+// its identityIndex's arrays.
 type ixService struct {
 	prefix string
 	key    uint64 // packPrefix(prefix)
-	deny   []ixCand
-	// allowAny holds the Allow candidates whose action names may begin
-	// with any byte; allowFirst the others, sorted by that byte: those
-	// beginning with firsts[i] are allowFirst[starts[i]:starts[i+1]].
-	allowAny   []ixCand
-	allowFirst []ixCand
-	firsts     []byte
-	starts     []uint32
+	// deny, allowAny and allowFirst are ranges of cands. allowAny holds the
+	// Allow candidates whose action names may begin with any byte;
+	// allowFirst the others, sorted by that byte: those beginning with
+	// firsts[firsts.off+i] are allowFirst's [starts[s+i], starts[s+i+1])
+	// where s is startsOff.
+	deny, allowAny, allowFirst ixRange
+	firsts                     ixRange
+	startsOff                  uint32
+}
+
+// ixRange is the range [off, end) of one of identityIndex's arrays.
+type ixRange struct{ off, end uint32 }
+
+// ixLists are a service's merged candidates as fill files them, before
+// Prepare moves them into the index's arrays.
+type ixLists struct {
+	deny, allowAny, allowFirst []ixCand
+	firsts                     []byte
+	starts                     []uint32
 }
 
 // ixCand is a candidate statement of the merged index.
@@ -100,8 +120,9 @@ func buildIdentityIndex(pols []*Policy) *identityIndex {
 	}
 	sort.Strings(prefixes)
 	ix.svcs = make([]ixService, 0, len(prefixes))
+	lists := make([]ixLists, 0, len(prefixes)+1)
 	for _, prefix := range prefixes {
-		e := ixService{prefix: prefix, key: packPrefix(prefix)}
+		var e ixLists
 		var cs []ixCand
 		for pi, p := range pols {
 			for _, c := range p.candidatesOf(prefix) {
@@ -112,7 +133,8 @@ func buildIdentityIndex(pols []*Policy) *identityIndex {
 			}
 		}
 		e.fill(cs)
-		ix.svcs = append(ix.svcs, e)
+		lists = append(lists, e)
+		ix.svcs = append(ix.svcs, ixService{prefix: prefix, key: packPrefix(prefix)})
 	}
 	var cs []ixCand
 	for pi, p := range pols {
@@ -120,8 +142,9 @@ func buildIdentityIndex(pols []*Policy) *identityIndex {
 			cs = append(cs, ixCand{s: &p.stmts[c.stmt], pol: int32(pi), first: c.first})
 		}
 	}
-	ix.other.fill(cs)
-	ix.compact()
+	var other ixLists
+	other.fill(cs)
+	ix.compact(append(lists, other))
 
 	n, bits := 4, uint8(2)
 	for n < 2*len(ix.svcs) {
@@ -142,46 +165,39 @@ func buildIdentityIndex(pols []*Policy) *identityIndex {
 	return ix
 }
 
-// compact moves the lists of every service into three arrays of the exact
-// size, one for the candidates, one for the first bytes and one for their
-// starts: a cached set's index is then a handful of allocations rather than
-// five per service, each list without the spare capacity its appends left,
-// and evicting the set frees a few whole objects instead of many small
-// ones scattered over the heap's spans.
-func (ix *identityIndex) compact() {
+// compact moves the lists of every service (lists[i] those of svcs[i], the
+// last those of other) into the index's three arrays, each of the exact
+// size.
+func (ix *identityIndex) compact(lists []ixLists) {
 	var nc, nf, ns int
-	each := func(fn func(e *ixService)) {
-		for i := range ix.svcs {
-			fn(&ix.svcs[i])
+	for _, l := range lists {
+		nc += len(l.deny) + len(l.allowAny) + len(l.allowFirst)
+		nf += len(l.firsts)
+		ns += len(l.starts)
+	}
+	ix.cands, ix.firsts, ix.starts = make([]ixCand, 0, nc), make([]byte, 0, nf), make([]uint32, 0, ns)
+	move := func(l []ixCand) ixRange {
+		r := ixRange{off: uint32(len(ix.cands))}
+		ix.cands = append(ix.cands, l...)
+		r.end = uint32(len(ix.cands))
+		return r
+	}
+	for i, l := range lists {
+		e := &ix.other
+		if i < len(ix.svcs) {
+			e = &ix.svcs[i]
 		}
-		fn(&ix.other)
+		e.deny, e.allowAny, e.allowFirst = move(l.deny), move(l.allowAny), move(l.allowFirst)
+		e.firsts = ixRange{off: uint32(len(ix.firsts))}
+		ix.firsts = append(ix.firsts, l.firsts...)
+		e.firsts.end = uint32(len(ix.firsts))
+		e.startsOff = uint32(len(ix.starts))
+		ix.starts = append(ix.starts, l.starts...)
 	}
-	each(func(e *ixService) {
-		nc += len(e.deny) + len(e.allowAny) + len(e.allowFirst)
-		nf += len(e.firsts)
-		ns += len(e.starts)
-	})
-	cands, firsts, starts := make([]ixCand, 0, nc), make([]byte, 0, nf), make([]uint32, 0, ns)
-	move := func(dst *[]ixCand, l []ixCand) []ixCand {
-		n := len(*dst)
-		*dst = append(*dst, l...)
-		return (*dst)[n:len(*dst):len(*dst)]
-	}
-	each(func(e *ixService) {
-		e.deny = move(&cands, e.deny)
-		e.allowAny = move(&cands, e.allowAny)
-		e.allowFirst = move(&cands, e.allowFirst)
-		n := len(firsts)
-		firsts = append(firsts, e.firsts...)
-		e.firsts = firsts[n:len(firsts):len(firsts)]
-		n = len(starts)
-		starts = append(starts, e.starts...)
-		e.starts = starts[n:len(starts):len(starts)]
-	})
 }
 
 // fill files a service's candidates, given in scan order.
-func (e *ixService) fill(cs []ixCand) {
+func (e *ixLists) fill(cs []ixCand) {
 	for _, c := range cs {
 		switch {
 		case c.s.effect == Deny:
@@ -278,8 +294,9 @@ func (ix *identityIndex) lookup(svc string, key uint64) *ixService {
 func (ix *identityIndex) scan(st *evalState, svc, action string) (allow bool, denyPol *Policy, denyStmt int) {
 	e := ix.lookup(svc, st.svcKey)
 	nf := st.nameFirst
-	for i := range e.deny {
-		c := &e.deny[i]
+	deny := ix.cands[e.deny.off:e.deny.end]
+	for i := range deny {
+		c := &deny[i]
 		if c.first != 0 && nf != 0 && c.first != nf {
 			continue
 		}
@@ -287,15 +304,17 @@ func (ix *identityIndex) scan(st *evalState, svc, action string) (allow bool, de
 			return false, ix.pols[c.pol], s.index
 		}
 	}
-	if matchAny(e.allowAny, st, action) {
+	if matchAny(ix.cands[e.allowAny.off:e.allowAny.end], st, action) {
 		return true, nil, 0
 	}
+	allowFirst := ix.cands[e.allowFirst.off:e.allowFirst.end]
 	if nf == 0 {
-		return matchAny(e.allowFirst, st, action), nil, 0
+		return matchAny(allowFirst, st, action), nil, 0
 	}
-	for i, f := range e.firsts {
+	starts := ix.starts[e.startsOff:]
+	for i, f := range ix.firsts[e.firsts.off:e.firsts.end] {
 		if f == nf {
-			return matchAny(e.allowFirst[e.starts[i]:e.starts[i+1]], st, action), nil, 0
+			return matchAny(allowFirst[starts[i]:starts[i+1]], st, action), nil, 0
 		}
 	}
 	return false, nil, 0
