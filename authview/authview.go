@@ -15,6 +15,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/maypok86/otter/v2"
 	"github.com/maypok86/otter/v2/stats"
@@ -172,7 +173,8 @@ func (d *Directory) Load(ctx context.Context) error {
 			return err
 		}
 		for _, k := range ks {
-			keys[k.ID] = compactKey(strs, k)
+			id, ck := compactKey(strs, k)
+			keys[id] = ck
 		}
 		as, err := store.ListValues[store.Account](ctx, tx, store.ListOptions{Kind: store.KindAccount})
 		if err != nil {
@@ -365,7 +367,17 @@ func (d *Directory) install(u update) error {
 		if err != nil {
 			return fmt.Errorf("directory: access key %s: %w", u.ch.Key, err)
 		}
-		d.accessKeys[k.ID] = compactKey(d.strs, k)
+		if old, ok := d.accessKeys[k.ID]; ok && old.same(k) {
+			// Its last use changed (what the key-use flusher writes with
+			// every batch of requests): what the view keeps did not.
+			// Keeping the old entry, rather than an equal new one, spares
+			// an allocation per key used, long-lived among a request's
+			// short-lived ones, which would leave the heap's spans sparse
+			// once freed.
+			return nil
+		}
+		id, ck := compactKey(d.strs, k)
+		d.accessKeys[id] = ck
 	case store.KindAccount:
 		if !u.ok {
 			delete(d.accounts, u.ch.Key)
@@ -449,24 +461,50 @@ func (d *Directory) AccessKey(id string) (store.AccessKey, bool) {
 	if !ok {
 		return store.AccessKey{}, false
 	}
-	return store.AccessKey{ID: id, Account: k.account, UserName: k.userName, SecretCiphertext: k.secret, Status: k.status, CreateDate: k.created}, true
+	return store.AccessKey{ID: id, Account: k.account, UserName: k.userName(id), SecretCiphertext: k.secret(id), Status: k.status, CreateDate: k.created}, true
 }
 
 // accessKey is an access key as the view keeps it, one per key of the
-// store (100,000 and more): what authentication reads, less than half the
-// size of a store.AccessKey, its account and status shared with the other
-// keys' (the last use, which changes with every use and which nothing
-// reads from the view, is left out).
+// store (100,000 and more): what authentication reads, in one allocation
+// (its id, its user's name and its sealed secret packed in one string; the
+// map's key is the id within it, so a key costs one object besides its map
+// slot), its account and status shared with the other keys' (the last use,
+// which changes with every use and which nothing reads from the view, is
+// left out).
 type accessKey struct {
-	account, userName, status string
-	secret                    []byte
-	created                   time.Time
+	packed          string // id, user name, sealed secret
+	account, status string
+	created         time.Time
+	nameEnd         uint32 // the user name is packed[len(id):nameEnd]
 }
 
-// compactKey returns k as the view keeps it, its account and status
-// interned in strs (the caller's, or d.strs under d.mu: there are as many
-// entries as accounts, and the statuses).
-func compactKey(strs map[string]string, k store.AccessKey) accessKey {
+// userName is the key's user's name; id is the key's id.
+func (k accessKey) userName(id string) string { return k.packed[len(id):k.nameEnd] }
+
+// secret is the key's sealed secret, which shares the view's memory: it
+// must only be read (keyring.Open only reads it). Its capacity is its
+// length, so an append copies it.
+func (k accessKey) secret(id string) []byte {
+	s := k.packed[k.nameEnd:]
+	if s == "" {
+		return nil
+	}
+	return unsafe.Slice(unsafe.StringData(s), len(s))[:len(s):len(s)]
+}
+
+// same reports whether r, the store's record of the key, holds what the
+// view keeps of it.
+func (k accessKey) same(r store.AccessKey) bool {
+	return len(k.packed) >= len(r.ID) && k.packed[:len(r.ID)] == r.ID && int(k.nameEnd) >= len(r.ID) &&
+		k.userName(r.ID) == r.UserName && k.packed[k.nameEnd:] == string(r.SecretCiphertext) &&
+		k.account == r.Account && k.status == r.Status && k.created.Equal(r.CreateDate) && k.created.Location() == r.CreateDate.Location()
+}
+
+// compactKey returns k as the view keeps it and the id to key it by (a
+// part of the packed string), its account and status interned in strs (the
+// caller's, or d.strs under d.mu: there are as many entries as accounts,
+// and the statuses).
+func compactKey(strs map[string]string, k store.AccessKey) (string, accessKey) {
 	intern := func(v string) string {
 		if s, ok := strs[v]; ok {
 			return s
@@ -474,7 +512,14 @@ func compactKey(strs map[string]string, k store.AccessKey) accessKey {
 		strs[v] = v
 		return v
 	}
-	return accessKey{account: intern(k.Account), userName: k.UserName, status: intern(k.Status), secret: k.SecretCiphertext, created: k.CreateDate}
+	var b strings.Builder
+	b.Grow(len(k.ID) + len(k.UserName) + len(k.SecretCiphertext))
+	b.WriteString(k.ID)
+	b.WriteString(k.UserName)
+	b.Write(k.SecretCiphertext)
+	packed := b.String()
+	return packed[:len(k.ID)], accessKey{packed: packed, account: intern(k.Account), status: intern(k.Status), created: k.CreateDate,
+		nameEnd: uint32(len(k.ID) + len(k.UserName))}
 }
 
 // Account returns an account by id.
@@ -575,7 +620,7 @@ func (d *Directory) entitySet(ctx context.Context, kind store.EntityKind, accoun
 		return c.set, nil
 	}
 	d.misses.Add(1)
-	set, err := d.loadSet(ctx, kind, account, name, gen, ver)
+	set, err := d.loadSet(ctx, key, kind, account, name, gen, ver)
 	if err != nil {
 		return nil, err
 	}
@@ -591,10 +636,10 @@ func (d *Directory) entitySet(ctx context.Context, kind store.EntityKind, accoun
 // one read transaction. gen and ver are the account's generation and the
 // principal's version read before it: what the transaction reads is at least
 // as new as they are, so it may be cached under them (a change after it
-// bumps one or the other). A user's record, read on the way, is cached as
+// bumps one or the other); key is its principalKey. A user's record, read on the way, is cached as
 // User would cache it; its groups' policies and the customer managed
 // documents come from the caches of shared parts when current.
-func (d *Directory) loadSet(ctx context.Context, kind store.EntityKind, account, name string, gen, ver uint64) (*policy.Set, error) {
+func (d *Directory) loadSet(ctx context.Context, key string, kind store.EntityKind, account, name string, gen, ver uint64) (*policy.Set, error) {
 	set := &policy.Set{}
 	err := d.st.View(ctx, func(tx store.ReadTx) error {
 		var boundary string
@@ -605,7 +650,7 @@ func (d *Directory) loadSet(ctx context.Context, kind store.EntityKind, account,
 				return err
 			}
 			boundary = u.PermissionsBoundaryARN
-			d.cacheUser(principalKey(kind, account, name), account, gen, ver, u)
+			d.cacheUser(key, account, gen, ver, u) // the sets' key: one string for both caches
 		case store.EntityRole:
 			r, err := store.GetJSON[store.Role](ctx, tx, store.KindRole, account, store.RoleKey(name))
 			if err != nil {

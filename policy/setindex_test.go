@@ -27,6 +27,12 @@ func setIndexPolicies(t *testing.T) []*Policy {
 			{"Effect":"Allow","Action":"S3:GETOBJECT","Resource":"arn:aws:s3:::b2/*",
 			 "Condition":{"StringEquals":{"aws:PrincipalTag/team":"blue"}}},
 			{"Effect":"Deny","Action":"s3:Delete*","Resource":"*"}]}`,
+		// More services than maxLinearServices: indexed by map rather than
+		// by the short list.
+		`{"Version":"2012-10-17","Statement":[
+			{"Effect":"Allow","Action":["sqs:Send*","sns:Publish","dynamodb:Get*","kms:Decrypt","lambda:Invoke*",
+				"logs:Put*","ec2:Describe*","iam:Get*","sts:Get*","s3:Get*"],"Resource":"*"},
+			{"Effect":"Deny","Action":["kms:*","lambda:InvokeAsync"],"Resource":"*"}]}`,
 	}
 	var ps []*Policy
 	for i, d := range docs {
@@ -50,7 +56,8 @@ func TestPreparedSetDecidesAlike(t *testing.T) {
 	ctx.SetOne("aws:PrincipalTag/team", "blue")
 	actions := []string{"s3:GetObject", "S3:getObject", "s3:PutObject", "s3:ListBucket", "s3:DeleteObject",
 		"ec2:DescribeInstances", "iam:CreateUser", "cloudformation:DescribeStacks", "cloudformatioN:describeStacks",
-		"s3:", "nocolon", "s3:Get" + strings.Repeat("x", 200)}
+		"s3:", "nocolon", "s3:Get" + strings.Repeat("x", 200),
+		"sqs:SendMessage", "kms:Decrypt", "lambda:InvokeFunction", "lambda:InvokeAsync", "iam:GetUser", "logs:PutLogEvents", "sns:Subscribe"}
 	resources := []string{"arn:aws:s3:::b0/key", "arn:aws:s3:::b0/secret/k", "arn:aws:s3:::b1", "arn:aws:s3:::b1/locked/x",
 		"arn:aws:s3:::b2/k", "arn:aws:s3:::any/k", "*"}
 	seen := map[Decision]int{}

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -266,7 +267,7 @@ func reportQuantiles(b *testing.B, name string, ds []time.Duration) {
 //	go test ./server -run '^$' -bench PrincipalsRSS -benchtime 1x
 func BenchmarkPrincipalsRSS(b *testing.B) {
 	users := directoryUsers()
-	srv := testserver.StartWith(b, testserver.Options{Seed: seedDirectory(users)})
+	srv := testserver.StartWith(b, testserver.Options{Seed: seedDirectory(users), NoTrail: os.Getenv("GATEHOUSE_BENCH_RSS_NOTRAIL") != ""})
 	ctx, stop := context.WithCancel(context.Background())
 	var bg sync.WaitGroup
 	bg.Go(func() { srv.Directory.Run(ctx, time.Second) })
@@ -308,6 +309,9 @@ func BenchmarkPrincipalsRSS(b *testing.B) {
 			b.ReportMetric(float64(m.HeapInuse)/(1<<20), "heap-MB-pass"+n)
 			b.ReportMetric(float64(m.HeapAlloc)/(1<<20), "live-MB-pass"+n)
 			b.ReportMetric(float64(m.Sys-m.HeapReleased)/(1<<20), "go-MB-pass"+n)
+			if os.Getenv("GATEHOUSE_BENCH_RSS_DETAIL") != "" {
+				reportMemoryClasses(b, "-pass"+n)
+			}
 		}
 	}
 	s := srv.Directory.CacheStats()
@@ -317,6 +321,41 @@ func BenchmarkPrincipalsRSS(b *testing.B) {
 	if !inProcess {
 		b.ReportMetric(float64(clientKB)/1024, "client-rss-MB")
 	}
+}
+
+// reportMemoryClasses reports, from runtime/metrics, what the Go runtime
+// holds from the OS after a collection, in MB, each metric's name ending in
+// suffix: the GC's heap goal (gc-goal), the free space inside spans in use
+// (frag: heap-MB − live-MB), the free heap not yet returned to the OS
+// (idle-unreleased: the scavenger returns it gradually), stacks, and the
+// runtime's metadata (GC bitmaps, spans, page allocator: meta).
+func reportMemoryClasses(b *testing.B, suffix string) {
+	ms := []metrics.Sample{
+		{Name: "/gc/heap/goal:bytes"},
+		{Name: "/memory/classes/heap/unused:bytes"},
+		{Name: "/memory/classes/heap/free:bytes"},
+		{Name: "/memory/classes/heap/stacks:bytes"},
+		{Name: "/memory/classes/os-stacks:bytes"},
+		{Name: "/memory/classes/metadata/other:bytes"},
+		{Name: "/memory/classes/metadata/mspan/inuse:bytes"},
+		{Name: "/memory/classes/metadata/mspan/free:bytes"},
+		{Name: "/memory/classes/metadata/mcache/inuse:bytes"},
+		{Name: "/memory/classes/metadata/mcache/free:bytes"},
+		{Name: "/memory/classes/other:bytes"},
+		{Name: "/memory/classes/profiling/buckets:bytes"},
+	}
+	metrics.Read(ms)
+	v := func(i int) float64 {
+		if ms[i].Value.Kind() != metrics.KindUint64 {
+			return 0
+		}
+		return float64(ms[i].Value.Uint64()) / (1 << 20)
+	}
+	b.ReportMetric(v(0), "gc-goal-MB"+suffix)
+	b.ReportMetric(v(1), "frag-MB"+suffix)
+	b.ReportMetric(v(2), "idle-unreleased-MB"+suffix)
+	b.ReportMetric(v(3)+v(4), "stacks-MB"+suffix)
+	b.ReportMetric(v(5)+v(6)+v(7)+v(8)+v(9)+v(10)+v(11), "meta-MB"+suffix)
 }
 
 // principalsPass sends the GetUser of one pass of BenchmarkPrincipalsRSS

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 	"syscall"
@@ -69,6 +70,10 @@ type serveConfig struct {
 	Audit auditConfig
 	// Principals bounds the authorization view's cache of policy sets.
 	Principals int
+	// MemoryLimit is the Go runtime's soft memory limit (--memory-limit,
+	// as GOMEMLIMIT: "256MiB"); empty, the runtime's own (GOMEMLIMIT, or
+	// none).
+	MemoryLimit string
 	// CPUProfile, when set, is the file a CPU profile of the whole run is
 	// written to (hidden flag --cpu-profile, for profile-guided builds).
 	CPUProfile string
@@ -104,6 +109,9 @@ func (c *serveConfig) Validate() error {
 	}
 	if c.S3Upstream != "" && c.ObjectsDir != "" {
 		return errors.New("--s3-dir and --s3-upstream are alternatives: objects live either on disk or on the upstream")
+	}
+	if _, err := parseMemoryLimit(c.MemoryLimit); err != nil {
+		return err
 	}
 	if c.StoreTimeout < 0 {
 		return fmt.Errorf("--store-timeout must not be negative (0 means the default, %v), not %v", store.DefaultTimeout, c.StoreTimeout)
@@ -180,6 +188,7 @@ management account; the others find it.`,
 	f.IntVar(&c.Audit.LogMaxFiles, "audit-log-max-files", 10, "rotated --audit-log files kept (0 keeps all)")
 	f.DurationVar(&c.Audit.Retention, "audit-retention", DefaultRetention, "how long the audit trail keeps events")
 	f.IntVar(&c.Principals, "principal-cache", authview.DefaultPrincipals, "principals whose compiled policy sets are kept in memory (about 4 KB each, with one inline policy of their own; documents they share are kept once); the least used are evicted and reloaded from the store when they call again")
+	f.StringVar(&c.MemoryLimit, "memory-limit", "", "soft limit of the process's Go memory, as GOMEMLIMIT (e.g. 256MiB; units B, KiB, MiB, GiB, TiB), which it overrides: the garbage collector runs more often as the heap nears it and memory is returned to the system sooner; it does not bound SQLite's page caches or the binary (default: GOMEMLIMIT, or none)")
 	f.StringVar(&c.PublicURL, "public-url", "", "URL at which clients and relying parties reach this server (http[s]://host[:port]), under which outbound identity federation's issuers live; give it behind a proxy or in a cluster (default: the --addr listener's address)")
 	f.BoolVar(&c.Audit.Sync, "audit-fsync", false, "fsync the audit trail's segment before answering each request, so that its event survives a crash of the machine too (a crash of the process never loses one)")
 	f.StringVar(&c.CPUProfile, "cpu-profile", "", "write a CPU profile of the whole run to this file when the server stops (for a profile-guided build: bench/pgo.sh)")
@@ -211,6 +220,9 @@ func serve(ctx context.Context, c *serveConfig, stdout, stderr io.Writer) error 
 		return err
 	}
 	started := time.Now()
+	if limit, _ := parseMemoryLimit(c.MemoryLimit); limit > 0 {
+		debug.SetMemoryLimit(limit)
+	}
 	if c.CPUProfile != "" {
 		stop, err := startCPUProfile(c.CPUProfile)
 		if err != nil {
