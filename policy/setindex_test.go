@@ -27,8 +27,7 @@ func setIndexPolicies(t *testing.T) []*Policy {
 			{"Effect":"Allow","Action":"S3:GETOBJECT","Resource":"arn:aws:s3:::b2/*",
 			 "Condition":{"StringEquals":{"aws:PrincipalTag/team":"blue"}}},
 			{"Effect":"Deny","Action":"s3:Delete*","Resource":"*"}]}`,
-		// More services than maxLinearServices: indexed by map rather than
-		// by the short list.
+		// A policy of ten services, two of them denied too.
 		`{"Version":"2012-10-17","Statement":[
 			{"Effect":"Allow","Action":["sqs:Send*","sns:Publish","dynamodb:Get*","kms:Decrypt","lambda:Invoke*",
 				"logs:Put*","ec2:Describe*","iam:Get*","sts:Get*","s3:Get*"],"Resource":"*"},
