@@ -63,6 +63,9 @@ type auditTrail struct {
 // the signing service and operation when the request named no action.
 type readOnlyKey struct{ action, service, operation string }
 
+// recordTimeout bounds how long a response waits for its event.
+const recordTimeout = 10 * time.Second
+
 func newAuditTrail(rec *trail.Recorder) *auditTrail {
 	red := trail.Redaction{}
 	red.Add(iamapi.User{}, iamapi.SensitiveMembers())
@@ -97,10 +100,15 @@ func (s *Server) record(r *http.Request, ex *exchange, ae *awserr.Error) error {
 		return nil
 	}
 	// The event is recorded even when the client has gone (what it asked
-	// was done): not under the request's cancellation. Nor under a timer
-	// of its own: the recorder bounds the wait — every write under its
-	// Timeout, the calls ahead of this one by its Queue.
-	if err := s.audit.rec.Record(context.WithoutCancel(r.Context()), entries); err != nil {
+	// was done): not under the request's cancellation, but under a
+	// deadline of its own. The recorder bounds none of its waits by
+	// itself (the slot, a follower's wake-up, a Writer's segment write
+	// and fsync, the export): without it a stalled disk or audit log
+	// held every request forever instead of answering 503.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), recordTimeout)
+	defer cancel()
+	if err := s.audit.rec.Record(ctx, entries); err != nil {
+		// Not released: an abandoned call's batch may still be written.
 		return &awserr.Error{Code: "ServiceUnavailable", Status: http.StatusServiceUnavailable,
 			Message: "The audit trail is unavailable; the request's outcome could not be recorded.", Err: err}
 	}

@@ -11,3 +11,11 @@ func (s *Server) SetUnverifiedBudgetForTest(n int64) { s.unverified.max = n }
 // SetStreamStallForTest sets how long a streamed response may make no
 // progress.
 func (s *Server) SetStreamStallForTest(d time.Duration) { s.stall = d }
+
+// ReadOnlyCacheLenForTest counts the entries of the audit trail's readOnly
+// cache.
+func (s *Server) ReadOnlyCacheLenForTest() int {
+	n := 0
+	s.audit.readOnlyActions.Range(func(any, any) bool { n++; return true })
+	return n
+}

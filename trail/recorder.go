@@ -275,11 +275,13 @@ func (r *Recorder) lead(ctx context.Context) {
 		}
 		r.opts.Log.Error("audit trail write failed; the requests are answered with an error", "events", n, "err", err)
 	}
+	var export []byte
 	if err == nil && r.opts.Export != nil {
-		// Before the calls are answered (their callers may then reuse
-		// the entries' JSON: Builder.Release) and before the next batch
-		// (the export keeps the order).
-		r.export(entries)
+		// Copied before the calls are answered (their callers may then
+		// reuse the entries' JSON: Builder.Release); written after, so
+		// that a slow audit log does not hold the batch's responses, and
+		// before the next batch (the export keeps the order).
+		export = exportLines(entries)
 	}
 	r.mu.Lock()
 	for _, p := range batch {
@@ -292,6 +294,11 @@ func (r *Recorder) lead(ctx context.Context) {
 	r.mu.Unlock()
 	for range batch {
 		<-r.slots
+	}
+	if export != nil {
+		if _, err := r.opts.Export.Write(export); err != nil {
+			r.opts.Log.Error("audit log export failed (the events are in the trail)", "events", n, "err", err)
+		}
 	}
 	if len(batch) > 1 && cap(entries) <= maxKeptBatch {
 		clear(entries)
@@ -338,8 +345,8 @@ func (r *Recorder) Flush(ctx context.Context) error {
 	return r.writer.Flush(ctx)
 }
 
-// export writes committed entries as JSON lines.
-func (r *Recorder) export(entries []Entry) {
+// exportLines is committed entries as JSON lines, in a buffer of their own.
+func exportLines(entries []Entry) []byte {
 	size := 0
 	for _, e := range entries {
 		size += len(e.JSON) + 1
@@ -348,9 +355,7 @@ func (r *Recorder) export(entries []Entry) {
 	for _, e := range entries {
 		buf = append(append(buf, e.JSON...), '\n')
 	}
-	if _, err := r.opts.Export.Write(buf); err != nil {
-		r.opts.Log.Error("audit log export failed (the events are in the trail)", "events", len(entries), "err", err)
-	}
+	return buf
 }
 
 // Retain deletes events older than keep, now and then every interval, until

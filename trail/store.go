@@ -132,8 +132,10 @@ type Writer interface {
 	// is so configured): a crash of the process after it returned loses
 	// none of them. Lookups see them once they are indexed: Flush, and
 	// every Lookup, wait for that. Write bounds its own waits by the
-	// store's timeout when ctx has no deadline (a Recorder gives it none:
-	// a timer per batch would cost more than the write).
+	// store's timeout when ctx has no deadline (a Recorder gives a batch
+	// of several calls none: a timer per batch would cost more than the
+	// write). A write or fsync that hangs is not interrupted: the callers
+	// waiting on it are bounded by their own contexts' deadlines.
 	Write(ctx context.Context, entries []Entry) error
 	// Flush returns once every entry written before it was called is
 	// indexed.

@@ -73,6 +73,7 @@ func Run(t *testing.T, open func(t *testing.T) trail.Store) {
 		{"Order", testOrder},
 		{"Pagination", testPagination},
 		{"RoundTrip", testRoundTrip},
+		{"JSONNotKept", testJSONNotKept},
 		{"DeleteBefore", testDeleteBefore},
 		{"ContextDone", testContextDone},
 		{"ConcurrentAppends", testConcurrentAppends},
@@ -542,6 +543,33 @@ func testRoundTrip(t *testing.T, s trail.Store) {
 		g.Time, w.Time = time.Time{}, time.Time{}
 		if fmt.Sprintf("%+v", g) != fmt.Sprintf("%+v", w) {
 			t.Errorf("entry %s:\n got %+v\nwant %+v", w.EventID, g, w)
+		}
+	}
+}
+
+// testJSONNotKept: once Append returned, the caller may reuse the entries'
+// JSON (trail.Builder.Release): what the store returns is what it was given.
+func testJSONNotKept(t *testing.T, s trail.Store) {
+	es := []trail.Entry{event(acct, "a", 0), event(acct, "b", 1)}
+	want := [][]byte{bytes.Clone(es[1].JSON), bytes.Clone(es[0].JSON)}
+	appendAll(t, s, es...)
+	for i := range es {
+		for j := range es[i].JSON {
+			es[i].JSON[j] = 'X'
+		}
+	}
+	if w, ok := s.(trail.Writer); ok {
+		if err := w.Flush(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := all(t, s, trail.Query{Account: acct})
+	if len(got) != len(want) {
+		t.Fatalf("got %d entries, want %d", len(got), len(want))
+	}
+	for i := range got {
+		if !bytes.Equal(got[i].JSON, want[i]) {
+			t.Errorf("%s: JSON %q after the caller reused its buffer, want %q", got[i].EventID, got[i].JSON, want[i])
 		}
 	}
 }
