@@ -26,7 +26,7 @@ func (y *yieldStore) Append(ctx context.Context, es []Entry) error {
 // stored and exported, its buffer then scribbled over (as Release lets a
 // caller do) without changing what the store or export hold; no call is
 // stored twice; the recorder never deadlocks.
-func TestReviewRecorderAbandonRecycleStress(t *testing.T) {
+func TestRecorderAbandonRecycleStress(t *testing.T) {
 	st := &yieldStore{}
 	var export bytes.Buffer
 	r, _ := NewRecorder(st, RecorderOptions{Export: &export, MaxBatch: 8, Queue: 32})

@@ -43,7 +43,7 @@ func (failingStore) Append(context.Context, []trail.Entry) error { return errors
 
 // A trail that cannot be written fails the request with 503
 // ServiceUnavailable, not an unrecorded success.
-func TestReviewTrailFailureIs503(t *testing.T) {
+func TestTrailFailureIs503(t *testing.T) {
 	st, err := trailsqlite.Open(t.Context(), filepath.Join(t.TempDir(), "t.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -75,7 +75,7 @@ func (d *deadlineWriter) Write(ctx context.Context, es []trail.Entry) error {
 // Every wait has a deadline: the request's write of its event too (a
 // segment write or fsync that hangs must not hang the request forever:
 // it was answered 503 after recordTimeout).
-func TestReviewRecordWriteHasDeadline(t *testing.T) {
+func TestRecordWriteHasDeadline(t *testing.T) {
 	st, err := trailsqlite.Open(t.Context(), filepath.Join(t.TempDir(), "t.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -98,7 +98,7 @@ func TestReviewRecordWriteHasDeadline(t *testing.T) {
 
 // The readOnly cache holds the known actions, a finite set: case variants
 // of one action a caller sends do not each add an entry.
-func TestReviewReadOnlyCacheBounded(t *testing.T) {
+func TestReadOnlyCacheBounded(t *testing.T) {
 	srv := testserver.Start(t)
 	h := srv.HTTP.Handler()
 	variants := []string{"GetUser", "getuser", "GETUSER", "gEtUsEr", "GeTuSeR", "getUser", "Getuser", "GetUSER"}
