@@ -27,46 +27,25 @@ import (
 //
 //	go test ./server -run '^$' -bench Handler -benchmem -count 6
 func BenchmarkHandler(b *testing.B) {
-	for _, trail := range []bool{true, false} {
-		name := "trail=on"
-		if !trail {
-			name = "trail=off"
-		}
-		b.Run(name, func(b *testing.B) {
-			srv := testserver.StartWith(b, testserver.Options{NoTrail: !trail})
-			ctx := context.Background()
-			root := aws.Credentials{AccessKeyID: testserver.RootKeyID, SecretAccessKey: testserver.RootSecretKey}
-			user := benchUserCreds(b, srv)
-			role := benchRoleCreds(b, srv, user)
-			gci := url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}}
-			getUser := url.Values{"Action": {"GetUser"}, "Version": {"2010-05-08"}}
-			for _, c := range []struct {
-				name    string
-				service string
-				form    url.Values
-				creds   aws.Credentials
-			}{
-				{"GetCallerIdentity/root", "sts", gci, root},
-				{"GetUser/user", "iam", getUser, user},
-				{"GetUser/role", "iam", url.Values{"Action": {"GetUser"}, "Version": {"2010-05-08"}, "UserName": {"bench"}}, role},
-			} {
-				b.Run(c.name, func(b *testing.B) {
-					h := srv.HTTP.Handler()
-					req := signedRequest(ctx, b, srv.URL, c.service, c.form, c.creds)
-					w := &discardWriter{header: http.Header{}}
-					for b.Loop() {
-						req.Body.(*rewindBody).Reset()
-						clear(w.header)
-						w.status = 0
-						h.ServeHTTP(w, req)
-						if w.status != http.StatusOK {
-							b.Fatalf("status %d: %s", w.status, w.body)
-						}
+	forEachTrail(b, true, func(b *testing.B, srv *testserver.Server, cases []handlerCase) {
+		ctx := context.Background()
+		for _, c := range cases {
+			b.Run(c.name, func(b *testing.B) {
+				h := srv.HTTP.Handler()
+				req := signedRequest(ctx, b, srv.URL, c.service, c.form, c.creds)
+				w := &discardWriter{header: http.Header{}}
+				for b.Loop() {
+					req.Body.(*rewindBody).Reset()
+					clear(w.header)
+					w.status = 0
+					h.ServeHTTP(w, req)
+					if w.status != http.StatusOK {
+						b.Fatalf("status %d: %s", w.status, w.body)
 					}
-				})
-			}
-		})
-	}
+				}
+			})
+		}
+	})
 }
 
 // BenchmarkHandlerParallel is BenchmarkHandler with 16 goroutines per
@@ -77,6 +56,46 @@ func BenchmarkHandler(b *testing.B) {
 //
 //	go test ./server -run '^$' -bench HandlerParallel -benchmem -count 6
 func BenchmarkHandlerParallel(b *testing.B) {
+	forEachTrail(b, false, func(b *testing.B, srv *testserver.Server, cases []handlerCase) {
+		ctx := context.Background()
+		for _, c := range cases {
+			b.Run(c.name, func(b *testing.B) {
+				h := srv.HTTP.Handler()
+				signed := signedRequest(ctx, b, srv.URL, c.service, c.form, c.creds)
+				b.SetParallelism(16)
+				b.RunParallel(func(pb *testing.PB) {
+					req := signed.Clone(ctx)
+					body := *signed.Body.(*rewindBody)
+					req.Body = &body
+					w := &discardWriter{header: http.Header{}}
+					for pb.Next() {
+						body.Reset()
+						clear(w.header)
+						w.status = 0
+						h.ServeHTTP(w, req)
+						if w.status != http.StatusOK {
+							b.Errorf("status %d: %s", w.status, w.body)
+							return
+						}
+					}
+				})
+			})
+		}
+	})
+}
+
+// handlerCase is one request of the handler benchmarks.
+type handlerCase struct {
+	name    string
+	service string
+	form    url.Values
+	creds   aws.Credentials
+}
+
+// forEachTrail runs fn on a server with the audit trail and on one
+// without, in sub-benchmarks trail=on and trail=off, with the requests
+// the handler benchmarks send (a role session's only when withRole).
+func forEachTrail(b *testing.B, withRole bool, fn func(b *testing.B, srv *testserver.Server, cases []handlerCase)) {
 	for _, trail := range []bool{true, false} {
 		name := "trail=on"
 		if !trail {
@@ -84,42 +103,18 @@ func BenchmarkHandlerParallel(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) {
 			srv := testserver.StartWith(b, testserver.Options{NoTrail: !trail})
-			ctx := context.Background()
 			root := aws.Credentials{AccessKeyID: testserver.RootKeyID, SecretAccessKey: testserver.RootSecretKey}
 			user := benchUserCreds(b, srv)
-			gci := url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}}
-			getUser := url.Values{"Action": {"GetUser"}, "Version": {"2010-05-08"}}
-			for _, c := range []struct {
-				name    string
-				service string
-				form    url.Values
-				creds   aws.Credentials
-			}{
-				{"GetCallerIdentity/root", "sts", gci, root},
-				{"GetUser/user", "iam", getUser, user},
-			} {
-				b.Run(c.name, func(b *testing.B) {
-					h := srv.HTTP.Handler()
-					signed := signedRequest(ctx, b, srv.URL, c.service, c.form, c.creds)
-					b.SetParallelism(16)
-					b.RunParallel(func(pb *testing.PB) {
-						req := signed.Clone(ctx)
-						body := *signed.Body.(*rewindBody)
-						req.Body = &body
-						w := &discardWriter{header: http.Header{}}
-						for pb.Next() {
-							body.Reset()
-							clear(w.header)
-							w.status = 0
-							h.ServeHTTP(w, req)
-							if w.status != http.StatusOK {
-								b.Errorf("status %d: %s", w.status, w.body)
-								return
-							}
-						}
-					})
-				})
+			cases := []handlerCase{
+				{"GetCallerIdentity/root", "sts", url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}}, root},
+				{"GetUser/user", "iam", url.Values{"Action": {"GetUser"}, "Version": {"2010-05-08"}}, user},
 			}
+			if withRole {
+				role := benchRoleCreds(b, srv, user)
+				cases = append(cases, handlerCase{"GetUser/role", "iam",
+					url.Values{"Action": {"GetUser"}, "Version": {"2010-05-08"}, "UserName": {"bench"}}, role})
+			}
+			fn(b, srv, cases)
 		})
 	}
 }
