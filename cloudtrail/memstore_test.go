@@ -1,6 +1,7 @@
 package cloudtrail_test
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -72,6 +73,7 @@ func (m *memStore) Append(ctx context.Context, entries []trail.Entry) error {
 		m.seq++
 		e.Seq = m.seq
 		e.Time = e.Time.UTC().Truncate(time.Second)
+		e.JSON = bytes.Clone(e.JSON) // the caller may reuse it (trail.Store)
 		m.entries = append(m.entries, e)
 	}
 	return nil
