@@ -20,7 +20,8 @@ type RecorderOptions struct {
 	Queue int
 	// MaxBatch bounds the entries one write holds (default 512).
 	MaxBatch int
-	// Timeout bounds each write (default 5 s).
+	// Timeout bounds each Append of a shared batch (default 5 s). A
+	// Writer's Write bounds its own waits by the store's timeout.
 	Timeout time.Duration
 	// Export, when set, receives every committed entry as one JSON line
 	// (--audit-log), after its batch is durable in the store.

@@ -266,16 +266,24 @@ func (m *memStore) Lookup(context.Context, Query) (Page, error)               { 
 func (m *memStore) DeleteBefore(context.Context, time.Time, int) (int, error) { return 0, nil }
 func (m *memStore) Close() error                                              { return nil }
 
+// runRecorder returns a recorder over st whose Run goes on until stop,
+// which returns once Run has.
+func runRecorder(t *testing.T, st Store, opts RecorderOptions) (r *Recorder, stop func()) {
+	t.Helper()
+	r, _ = NewRecorder(st, opts)
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() { r.Run(ctx); close(done) }()
+	return r, func() { cancel(); <-done }
+}
+
 // Concurrent calls are committed in shared batches, each returning only
 // once its entries are stored; the export receives each committed entry as
 // a JSON line.
 func TestRecorderGroupCommit(t *testing.T) {
 	st := &memStore{}
 	var export bytes.Buffer
-	r, _ := NewRecorder(st, RecorderOptions{Export: &export})
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan struct{})
-	go func() { r.Run(ctx); close(done) }()
+	r, stop := runRecorder(t, st, RecorderOptions{Export: &export})
 	const n = 200
 	var wg sync.WaitGroup
 	for i := range n {
@@ -286,8 +294,7 @@ func TestRecorderGroupCommit(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	cancel()
-	<-done
+	stop()
 	if len(st.entries) != n {
 		t.Fatalf("stored %d entries, want %d", len(st.entries), n)
 	}
@@ -306,10 +313,7 @@ func TestRecorderGroupCommit(t *testing.T) {
 func TestRecorderReleaseKeepsRecordsIntact(t *testing.T) {
 	st := &memStore{}
 	var export bytes.Buffer
-	r, _ := NewRecorder(st, RecorderOptions{Export: &export})
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan struct{})
-	go func() { r.Run(ctx); close(done) }()
+	r, stop := runRecorder(t, st, RecorderOptions{Export: &export})
 	b := testBuilder()
 	const workers, calls = 16, 200
 	var wg sync.WaitGroup
@@ -332,8 +336,7 @@ func TestRecorderReleaseKeepsRecordsIntact(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	cancel()
-	<-done
+	stop()
 	check := func(what string, records [][]byte) {
 		t.Helper()
 		seen := map[string]bool{}

@@ -196,14 +196,20 @@ func (s *Store) Close() error {
 // start bounds a call's context and reports a call that cannot run: the
 // store is closed, or ctx is done already.
 func (s *Store) start(ctx context.Context, op string) (context.Context, context.CancelFunc, error) {
-	if s.closed.Load() {
-		return ctx, func() {}, fmt.Errorf("%s: %s: the store is closed: %w", backend, op, trail.ErrUnavailable)
-	}
-	if err := trailsql.Done(ctx, backend, op, nil); err != nil {
+	if err := s.usable(ctx, op); err != nil {
 		return ctx, func() {}, err
 	}
 	ctx, cancel := trailsql.WithTimeout(ctx, s.timeout)
 	return ctx, cancel, nil
+}
+
+// usable reports a call that cannot run: the store is closed, or ctx is
+// done already.
+func (s *Store) usable(ctx context.Context, op string) error {
+	if s.closed.Load() {
+		return fmt.Errorf("%s: %s: the store is closed: %w", backend, op, trail.ErrUnavailable)
+	}
+	return trailsql.Done(ctx, backend, op, nil)
 }
 
 // maxQueued bounds the entries written but not yet indexed that the store
@@ -225,10 +231,7 @@ func (s *Store) write(ctx context.Context, entries []trail.Entry, sync bool) err
 	// No timer unless the write must wait for the indexer (below): the
 	// segment's write itself cannot be interrupted, and a timer per
 	// request's batch costs more than the write.
-	if s.closed.Load() {
-		return fmt.Errorf("%s: write: the store is closed: %w", backend, trail.ErrUnavailable)
-	}
-	if err := trailsql.Done(ctx, backend, "write", nil); err != nil {
+	if err := s.usable(ctx, "write"); err != nil {
 		return err
 	}
 	for i := range entries {
