@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -57,42 +58,64 @@ func TestTrailFailureIs503(t *testing.T) {
 	}
 }
 
-// deadlineWriter is a sqlite trail that notes whether Write is bounded by
-// a deadline.
-type deadlineWriter struct {
-	*trailsqlite.Store
-	writes, unbounded atomic.Int32
+// stalledStore is a trail whose Appends, once stall is set, hang deaf to
+// their context (a disk that does not answer) until release is closed.
+type stalledStore struct {
+	trail.Store
+	stall   atomic.Bool
+	entered chan struct{}
+	release chan struct{}
 }
 
-func (d *deadlineWriter) Write(ctx context.Context, es []trail.Entry) error {
-	d.writes.Add(1)
-	if _, ok := ctx.Deadline(); !ok {
-		d.unbounded.Add(1)
+func (s *stalledStore) Append(ctx context.Context, es []trail.Entry) error {
+	if s.stall.Load() {
+		select {
+		case s.entered <- struct{}{}:
+		default:
+		}
+		<-s.release
 	}
-	return d.Store.Write(ctx, es)
+	return s.Store.Append(ctx, es)
 }
 
-// Every wait has a deadline: the request's write of its event too (a
-// segment write or fsync that hangs must not hang the request forever:
-// it was answered 503 after recordTimeout).
-func TestRecordWriteHasDeadline(t *testing.T) {
+// A request has no deadline of its own for its event (a timer per request
+// cost more than the write), yet no wait is unbounded: behind a write that
+// hangs, deaf to its context, a request is answered 503 when the
+// recorder's timeout (5 s) expires; the hung write's own request is
+// answered once the disk answers (200, or 503 when the store refuses a
+// write whose time is up).
+func TestStalledTrailIs503(t *testing.T) {
+	t.Parallel()
 	st, err := trailsqlite.Open(t.Context(), filepath.Join(t.TempDir(), "t.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	d := &deadlineWriter{Store: st}
-	srv := testserver.StartWith(t, testserver.Options{Trail: d})
+	stalled := &stalledStore{Store: st, entered: make(chan struct{}, 1), release: make(chan struct{})}
+	srv := testserver.StartWith(t, testserver.Options{Trail: stalled})
+	var once sync.Once
+	release := func() { once.Do(func() { close(stalled.release) }) }
+	defer release() // before the server's cleanup, which waits for the recorder
+	h := srv.HTTP.Handler()
+	gci := url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}}
+	stalled.stall.Store(true)
+	first := make(chan int, 1)
+	go func() {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, signedReq(t, srv.URL, "sts", gci))
+		first <- w.Code
+	}()
+	<-stalled.entered
 	w := httptest.NewRecorder()
-	srv.HTTP.Handler().ServeHTTP(w, signedReq(t, srv.URL, "sts", url.Values{"Action": {"GetCallerIdentity"}, "Version": {"2011-06-15"}}))
-	if w.Code != http.StatusOK {
-		t.Fatalf("status %d: %s", w.Code, w.Body)
+	h.ServeHTTP(w, signedReq(t, srv.URL, "sts", gci))
+	if w.Code != http.StatusServiceUnavailable || !strings.Contains(w.Body.String(), "ServiceUnavailable") {
+		t.Errorf("behind a stalled trail: status %d: %s", w.Code, w.Body)
 	}
-	if d.writes.Load() == 0 {
-		t.Fatal("the recorder did not use the Writer")
-	}
-	if n := d.unbounded.Load(); n > 0 {
-		t.Errorf("%d of %d trail writes ran without a deadline", n, d.writes.Load())
+	stalled.stall.Store(false)
+	release()
+	// Its batch's timeout expired meanwhile: the store may refuse it.
+	if code := <-first; code != http.StatusOK && code != http.StatusServiceUnavailable {
+		t.Errorf("the stalled write's own request, once the disk answered: status %d", code)
 	}
 }
 

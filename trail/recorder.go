@@ -20,8 +20,10 @@ type RecorderOptions struct {
 	Queue int
 	// MaxBatch bounds the entries one write holds (default 512).
 	MaxBatch int
-	// Timeout bounds each Append of a shared batch (default 5 s). A
-	// Writer's Write bounds its own waits by the store's timeout.
+	// Timeout bounds how long Record waits, when its context has no
+	// deadline, for a place in the queue and for its batch, and each
+	// Append of a shared batch (default 5 s). A Writer's Write bounds its
+	// own waits by the store's timeout.
 	Timeout time.Duration
 	// Export, when set, receives every committed entry as one JSON line
 	// (--audit-log), after its batch is durable in the store.
@@ -44,10 +46,23 @@ type RecorderOptions struct {
 // them writes the next batch. Over a Writer (trail/sqlite) a write is
 // Write: the events are in the store's record when Record returns, and
 // indexed behind it; over another Store it is Append.
+//
+// Over a DirectWriter (trail/sqlite without --audit-fsync) and with no
+// Export, there is no group commit: each call is one Write of its own
+// events. A batch saves the calls that join it their pwrite, but each of
+// them then waits for its leader, and the goroutine switches that waiting
+// costs (the wake-up, the scheduler, net/http's background read that runs
+// while the handler is parked) cost more than the pwrite.
 type Recorder struct {
 	store  Store
 	writer Writer // store as a Writer, or nil
 	opts   RecorderOptions
+	// direct: every call writes its own events (a DirectWriter, no
+	// Export). live is held shared by those calls and exclusively by Run
+	// as it stops them (directStopped).
+	direct        bool
+	live          sync.RWMutex
+	directStopped bool
 	// slots holds one token per call queued or being written: the bound
 	// of the queue.
 	slots chan struct{}
@@ -115,6 +130,9 @@ func NewRecorder(store Store, opts RecorderOptions) (*Recorder, error) {
 	}
 	r := &Recorder{store: store, opts: opts, slots: make(chan struct{}, opts.Queue), done: make(chan struct{})}
 	r.writer, _ = store.(Writer)
+	if dw, ok := store.(DirectWriter); ok && opts.Export == nil {
+		r.direct = dw.Direct()
+	}
 	return r, nil
 }
 
@@ -124,17 +142,40 @@ var errStopped = fmt.Errorf("%w: the recorder has stopped", ErrUnavailable)
 
 // Record stores entries and returns when they are durable, or with an
 // error wrapping ErrUnavailable when they could not be written before ctx
-// ended or the store failed.
+// ended (or, when ctx has no deadline, within the Timeout) or the store
+// failed.
 func (r *Recorder) Record(ctx context.Context, entries []Entry) error {
 	if len(entries) == 0 {
 		return nil
 	}
+	if r.direct {
+		return r.recordDirect(ctx, entries)
+	}
+	// expired is armed (a timer) only when the call must wait and ctx
+	// has no deadline.
+	var expired <-chan time.Time
+	arm := func() func() {
+		if _, ok := ctx.Deadline(); ok || expired != nil {
+			return func() {}
+		}
+		t := time.NewTimer(r.opts.Timeout)
+		expired = t.C
+		return func() { t.Stop() }
+	}
 	select {
 	case r.slots <- struct{}{}:
-	case <-r.done:
-		return errStopped
-	case <-ctx.Done():
-		return fmt.Errorf("%w: queue full: %w", ErrUnavailable, ctx.Err())
+	default:
+		stop := arm()
+		defer stop()
+		select {
+		case r.slots <- struct{}{}:
+		case <-r.done:
+			return errStopped
+		case <-ctx.Done():
+			return fmt.Errorf("%w: queue full: %w", ErrUnavailable, ctx.Err())
+		case <-expired:
+			return fmt.Errorf("%w: queue full: %w", ErrUnavailable, context.DeadlineExceeded)
+		}
 	}
 	p := r.getPending(entries)
 	r.mu.Lock()
@@ -152,6 +193,10 @@ func (r *Recorder) Record(ctx context.Context, entries []Entry) error {
 		r.writing, p.lead, lead = true, true, true
 	}
 	r.mu.Unlock()
+	if !lead {
+		stop := arm()
+		defer stop()
+	}
 	for {
 		if lead {
 			// Let the goroutines ready to run reach Record first: under
@@ -176,19 +221,39 @@ func (r *Recorder) Record(ctx context.Context, entries []Entry) error {
 			}
 			lead = isLead // woken to lead
 		case <-ctx.Done():
-			return r.abandon(ctx, p)
+			return r.abandon(p, ctx.Err())
+		case <-expired:
+			return r.abandon(p, context.DeadlineExceeded)
 		}
 	}
 }
 
-// abandon is a waiting call whose context ended: when its entries are not
-// yet being written it leaves the queue (and, were it the next leader,
-// passes the lead on); otherwise the batch may still commit, and the caller
-// is told it did not.
+// recordDirect is Record over a DirectWriter: one Write of the call's
+// own entries.
+func (r *Recorder) recordDirect(ctx context.Context, entries []Entry) error {
+	r.live.RLock()
+	defer r.live.RUnlock()
+	if r.directStopped {
+		return errStopped
+	}
+	err := r.writer.Write(ctx, entries)
+	if err != nil {
+		if !errors.Is(err, ErrUnavailable) {
+			err = fmt.Errorf("%w: %w", ErrUnavailable, err)
+		}
+		r.opts.Log.Error("audit trail write failed; the request is answered with an error", "events", len(entries), "err", err)
+	}
+	return err
+}
+
+// abandon is a waiting call whose context ended or whose wait expired
+// (cause): when its entries are not yet being written it leaves the queue
+// (and, were it the next leader, passes the lead on); otherwise the batch
+// may still commit, and the caller is told it did not.
 //
 // A call still in a batch being written is not recycled: the batch's
 // leader answers it later.
-func (r *Recorder) abandon(ctx context.Context, p *pending) error {
+func (r *Recorder) abandon(p *pending, cause error) error {
 	r.mu.Lock()
 	if p.done {
 		err := p.err
@@ -210,7 +275,7 @@ func (r *Recorder) abandon(ctx context.Context, p *pending) error {
 	if !taken {
 		r.putPending(p)
 	}
-	return fmt.Errorf("%w: %w", ErrUnavailable, ctx.Err())
+	return fmt.Errorf("%w: %w", ErrUnavailable, cause)
 }
 
 // handOver passes the lead to the first queued call, or ends the writing.
@@ -322,6 +387,10 @@ const maxKeptBatch = 4096
 // the recorder's lifetime.
 func (r *Recorder) Run(ctx context.Context) {
 	<-ctx.Done()
+	// The direct calls in progress end first; those after fail.
+	r.live.Lock()
+	r.directStopped = true
+	r.live.Unlock()
 	r.mu.Lock()
 	r.stopped = true
 	var idle chan struct{}

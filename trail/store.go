@@ -142,6 +142,17 @@ type Writer interface {
 	Flush(ctx context.Context) error
 }
 
+// A DirectWriter is a Writer that a Recorder may call from every request
+// at once instead of gathering their events into one write: its Write is
+// short (trail/sqlite: one pwrite into the page cache, no fsync), waits
+// for no other request's batch, and bounds its own waits.
+type DirectWriter interface {
+	Writer
+	// Direct reports whether Write is such a write (trail/sqlite: not
+	// when every write is fsynced, which group commit amortizes).
+	Direct() bool
+}
+
 // ErrUnavailable is returned (wrapped) when the trail cannot be read or
 // written in time.
 var ErrUnavailable = errors.New("trail: unavailable")

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -407,5 +408,117 @@ func TestEventsIndexableFields(t *testing.T) {
 	}
 	if !strings.Contains(string(e[0].JSON), `a\u0000b`) {
 		t.Errorf("record lost the value: %s", e[0].JSON)
+	}
+}
+
+// hungStore is a Store whose Append hangs, deaf to its context (a disk
+// that does not answer), until release is closed.
+type hungStore struct {
+	memStore
+	release chan struct{}
+	entered chan struct{}
+}
+
+func (h *hungStore) Append(ctx context.Context, es []Entry) error {
+	h.entered <- struct{}{}
+	<-h.release
+	return h.memStore.Append(ctx, es)
+}
+
+// With no deadline of the caller's, every wait of Record is bounded by the
+// recorder's Timeout: a call queued behind a write that hangs (deaf to its
+// context) fails with ErrUnavailable and DeadlineExceeded, and a call that
+// finds the queue full too.
+func TestRecorderBoundsWaitsWithoutDeadline(t *testing.T) {
+	st := &hungStore{release: make(chan struct{}), entered: make(chan struct{}, 1)}
+	r, stop := runRecorder(t, st, RecorderOptions{Timeout: 50 * time.Millisecond, Queue: 2})
+	defer stop()
+	leader := make(chan error, 1)
+	go func() { leader <- r.Record(context.Background(), []Entry{{EventID: "a"}}) }()
+	<-st.entered // the leader's write hangs
+	if err := r.Record(context.Background(), []Entry{{EventID: "b"}}); !errors.Is(err, ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("a call behind a hung write = %v, want ErrUnavailable and DeadlineExceeded", err)
+	}
+	// A follower that stays queued holds the second slot: the queue is full.
+	follower := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		follower <- r.Record(ctx, []Entry{{EventID: "c"}})
+	}()
+	for queued := 0; queued == 0; {
+		runtime.Gosched()
+		r.mu.Lock()
+		queued = len(r.queue)
+		r.mu.Unlock()
+	}
+	if err := r.Record(context.Background(), []Entry{{EventID: "d"}}); !errors.Is(err, ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("a call finding the queue full = %v, want ErrUnavailable and DeadlineExceeded", err)
+	}
+	close(st.release)
+	if err := <-leader; err != nil {
+		t.Errorf("the hung write, released: %v", err)
+	}
+	<-st.entered
+	if err := <-follower; err != nil {
+		t.Errorf("the follower after the release: %v", err)
+	}
+}
+
+// directStore is a DirectWriter in memory: it notes each Write.
+type directStore struct {
+	memStore
+	writes atomic.Int32
+	fail   error
+}
+
+func (d *directStore) Write(ctx context.Context, es []Entry) error {
+	d.writes.Add(1)
+	if d.fail != nil {
+		return d.fail
+	}
+	return d.memStore.Append(ctx, es)
+}
+func (d *directStore) Flush(context.Context) error { return nil }
+func (d *directStore) Direct() bool                { return true }
+
+// Over a DirectWriter each call is one Write of its own entries (no group
+// commit), a failure is ErrUnavailable, and calls after Run fail; with an
+// export the recorder batches as before (the export keeps the order of
+// the batches).
+func TestRecorderDirect(t *testing.T) {
+	st := &directStore{}
+	r, stop := runRecorder(t, st, RecorderOptions{})
+	const n = 100
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			if err := r.Record(t.Context(), []Entry{{EventID: fmt.Sprint(i)}}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if got := st.writes.Load(); got != n || len(st.entries) != n {
+		t.Errorf("%d writes storing %d entries for %d calls, want one write per call", got, len(st.entries), n)
+	}
+	st.fail = errors.New("disk on fire")
+	if err := r.Record(t.Context(), []Entry{{EventID: "x"}}); !errors.Is(err, ErrUnavailable) {
+		t.Errorf("a failing write = %v, want ErrUnavailable", err)
+	}
+	stop()
+	if err := r.Record(t.Context(), []Entry{{EventID: "y"}}); !errors.Is(err, ErrUnavailable) {
+		t.Errorf("Record after Run = %v, want ErrUnavailable", err)
+	}
+
+	exported := &directStore{}
+	var export bytes.Buffer
+	r2, stop2 := runRecorder(t, exported, RecorderOptions{Export: &export})
+	defer stop2()
+	if r2.direct {
+		t.Error("a recorder with an export writes directly: its lines would not follow the trail's order")
+	}
+	if err := r2.Record(t.Context(), []Entry{{EventID: "z", JSON: []byte(`{}`)}}); err != nil || export.String() != "{}\n" {
+		t.Errorf("Record with an export = %v, export %q", err, export.String())
 	}
 }

@@ -1,8 +1,11 @@
 package sqlite
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -33,4 +36,51 @@ func BenchmarkAppendBatch(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(i), "ns/entry")
+}
+
+// BenchmarkWrite measures one Write of one request's event (about 1 KB of
+// JSON), as the recorder calls it from each request: from one goroutine
+// and from 8 at once. The indexer runs behind, as it does in the server;
+// cpu-ns/op is the process's CPU per write, the indexer's included.
+func BenchmarkWrite(b *testing.B) {
+	for _, par := range []bool{false, true} {
+		b.Run(fmt.Sprintf("parallel=%v", par), func(b *testing.B) {
+			s, err := OpenWith(b.Context(), filepath.Join(b.TempDir(), FileName), Options{Timeout: time.Hour})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			r := rand.New(rand.NewPCG(3, 4))
+			e := benchEntry(r, 0, 1<<30)
+			e.JSON = []byte(`{"eventVersion":"1.11","pad":"` + strings.Repeat("x", 1000) + `"}`)
+			write := func() {
+				if err := s.Write(b.Context(), []trail.Entry{e}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			cpu0 := processCPU()
+			if !par {
+				for b.Loop() {
+					write()
+				}
+			} else {
+				b.SetParallelism(4) // 8 goroutines on 2 cores
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						write()
+					}
+				})
+			}
+			b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
+		})
+	}
+}
+
+// processCPU is the process's user and system CPU time so far.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

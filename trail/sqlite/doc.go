@@ -5,10 +5,13 @@
 // synchronous(FULL), one writer connection beginning with BEGIN IMMEDIATE,
 // a pool of read-only connections).
 //
-// Write appends a batch's records to the current segment in one write
+// Write appends its entries' records to the current segment in one write
 // (fsynced with Options.Sync) and assigns each entry its Seq, the record's
 // address (segment << 40 | offset): a request is answered once its events
-// are written. An indexer indexes them behind, in batches of up to 8,192
+// are written. Writes may come from every request at once (the store is a
+// trail.DirectWriter unless Options.Sync): they take the segment's lock in
+// turn, bounded by the timeout, and queue their entries for the indexer
+// under it, in address order. An indexer indexes them behind, in batches of up to 8,192
 // (gathered for up to 250 ms unless a reader waits): per batch, one
 // postings row per (account, management, attribute, value, second) holding
 // the seqs of that group (delta-varint), the segments' bounds, and the

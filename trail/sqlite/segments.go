@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"bufio"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -14,8 +15,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/gatehouse-iam/gatehouse/trail"
+	"github.com/gatehouse-iam/gatehouse/trail/internal/trailsql"
 )
 
 // The segments are the trail's record: append-only files in a directory
@@ -55,8 +58,12 @@ type segments struct {
 	dir     string
 	maxSize int64
 
-	wmu    sync.Mutex // the writer's state
-	buf    []byte     // the frames of a write, kept for the next
+	// wl is the writer's lock (a channel, so that a request waiting for
+	// it gives up at its deadline: a write that hangs on the disk holds
+	// it). It guards what follows, to rmu.
+	wl     chan struct{}
+	buf    []byte // the frames of a write, kept for the next
+	items  []item // the items of a write, kept for the next
 	cur    *os.File
 	curNum int64
 	size   int64
@@ -64,6 +71,36 @@ type segments struct {
 
 	rmu   sync.Mutex
 	files map[int64]*os.File // read handles, opened on first use
+}
+
+// lock takes the writer's lock.
+func (s *segments) lock() { s.wl <- struct{}{} }
+
+// unlock releases it.
+func (s *segments) unlock() { <-s.wl }
+
+// lockCtx takes the writer's lock, waiting no longer than ctx allows, or
+// timeout when ctx has no deadline (a timer only when the lock is held).
+func (s *segments) lockCtx(ctx context.Context, timeout time.Duration) error {
+	select {
+	case s.wl <- struct{}{}:
+		return nil
+	default:
+	}
+	var expired <-chan time.Time
+	if _, ok := ctx.Deadline(); !ok {
+		t := time.NewTimer(timeout)
+		defer t.Stop()
+		expired = t.C
+	}
+	select {
+	case s.wl <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return trailsql.Done(ctx, backend, "write: waiting for the segment", nil)
+	case <-expired:
+		return fmt.Errorf("%s: write: waiting for the segment: %w: %w", backend, trail.ErrUnavailable, context.DeadlineExceeded)
+	}
 }
 
 func segmentPath(dir string, n int64) string {
@@ -79,7 +116,7 @@ func openSegments(dir string, maxSize int64) (*segments, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("%s: segments: %w", backend, err)
 	}
-	s := &segments{dir: dir, maxSize: maxSize, files: map[int64]*os.File{}}
+	s := &segments{dir: dir, maxSize: maxSize, wl: make(chan struct{}, 1), files: map[int64]*os.File{}}
 	nums, err := s.list()
 	if err != nil {
 		return nil, err
@@ -140,35 +177,50 @@ func frame(buf []byte, e *trail.Entry) ([]byte, error) {
 	return buf, nil
 }
 
-// write appends the records of entries, one write per segment they go to,
-// sets their Seq and returns them as items; with sync it fsyncs before
-// returning. On failure the current segment is cut back to its length
-// before the failed write.
+// write appends the records of entries and returns them as items (their
+// Seq set), synced with sync; for one writer at a time (Open's conversion
+// of an earlier trail, tests).
 func (s *segments) write(entries []trail.Entry, sync bool) ([]item, error) {
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
-	items := make([]item, 0, len(entries))
+	s.lock()
+	defer s.unlock()
+	items, err := s.writeLocked(entries, sync)
+	return slices.Clone(items), err
+}
+
+// writeLocked appends the records of entries to the current segment (and
+// the next ones, past their size), sets their Seq and returns them as
+// items, in s.items (valid until the lock is released); with sync it
+// fsyncs before returning. On failure the current segment is cut back to
+// its length before the failed write. The writer's lock is held.
+func (s *segments) writeLocked(entries []trail.Entry, sync bool) ([]item, error) {
+	clear(s.items) // the previous write's, handed over by now
+	items := s.items[:0]
 	buf := s.buf[:0]
 	defer func() {
 		if cap(buf) <= maxKeptBuffer {
 			s.buf = buf[:0]
+		}
+		if cap(items) <= maxKeptItems {
+			s.items = items
+		} else {
+			s.items = nil
 		}
 	}()
 	flush := func() error {
 		if len(buf) == 0 {
 			return nil
 		}
-		if _, err := s.cur.WriteAt(buf, s.size); err != nil {
-			_ = s.cur.Truncate(s.size)
-			return fmt.Errorf("%s: segment %d: %w", backend, s.curNum, err)
+		if err := s.put(buf); err != nil {
+			return err
 		}
-		s.size += int64(len(buf))
 		buf = buf[:0]
 		return nil
 	}
 	for i := range entries {
 		if s.cur == nil {
-			if err := s.openWriter(1); err != nil {
+			// The first segment, or the one after a segment left when
+			// opening the next failed.
+			if err := s.openWriter(s.curNum + 1); err != nil {
 				return nil, err
 			}
 		}
@@ -180,23 +232,18 @@ func (s *segments) write(entries []trail.Entry, sync bool) ([]item, error) {
 		n := int64(len(buf) - start)
 		if s.size+int64(start) > 0 && s.size+int64(start)+n > s.maxSize {
 			// Rotate: what precedes this record goes to the current
-			// segment, which is then synced and left.
+			// segment, which is then cut to its records, synced and left.
 			rec := slices.Clone(buf[start:])
 			buf = buf[:start]
 			if err := flush(); err != nil {
 				return nil, err
 			}
-			if err := s.cur.Sync(); err != nil {
-				return nil, fmt.Errorf("%s: segment %d: %w", backend, s.curNum, err)
+			if err := s.leave(); err != nil {
+				return nil, err
 			}
-			left := s.cur
 			if err := s.openWriter(s.curNum + 1); err != nil {
 				return nil, err
 			}
-			// The segment left is synced and never written again: its
-			// write handle goes (readers open their own), or every
-			// rotation would keep a descriptor for the process's life.
-			_ = left.Close()
 			buf = append(buf, rec...)
 			start = 0
 		}
@@ -218,24 +265,49 @@ func (s *segments) write(entries []trail.Entry, sync bool) ([]item, error) {
 	return items, nil
 }
 
+// maxKeptItems bounds the items buffer a write keeps for the next.
+const maxKeptItems = 4096
+
+// put writes frames at the end of the current segment, in one pwrite.
+func (s *segments) put(frames []byte) error {
+	if _, err := s.cur.WriteAt(frames, s.size); err != nil {
+		_ = s.cur.Truncate(s.size)
+		return fmt.Errorf("%s: segment %d: %w", backend, s.curNum, err)
+	}
+	s.size += int64(len(frames))
+	return nil
+}
+
+// leave ends the current segment: synced, and its write handle closed
+// (readers open their own; kept, every rotation would hold a descriptor
+// for the process's life).
+func (s *segments) leave() error {
+	if err := s.cur.Sync(); err != nil {
+		return fmt.Errorf("%s: segment %d: %w", backend, s.curNum, err)
+	}
+	_ = s.cur.Close() // synced: nothing left to report
+	s.cur = nil
+	return nil
+}
+
 // syncTo fsyncs the current segment when an address up to end may not be
 // on disk (earlier segments were synced when they were left). The fsync
 // runs without the writer's lock: the requests' writes go on meanwhile
 // (an fsync may take milliseconds; held under the lock, it stalled every
 // request for as long, once per index batch).
 func (s *segments) syncTo(end int64) error {
-	s.wmu.Lock()
+	s.lock()
 	num, off := split(end)
 	if s.cur == nil || num != s.curNum || off <= s.synced {
-		s.wmu.Unlock()
+		s.unlock()
 		return nil
 	}
 	f, size := s.cur, s.size
-	s.wmu.Unlock()
+	s.unlock()
 	if err := f.Sync(); err != nil {
-		s.wmu.Lock()
+		s.lock()
 		left := s.cur != f
-		s.wmu.Unlock()
+		s.unlock()
 		if left {
 			// Rotated meanwhile: leaving the segment synced it, then
 			// closed this handle.
@@ -243,18 +315,18 @@ func (s *segments) syncTo(end int64) error {
 		}
 		return fmt.Errorf("%s: segment %d: %w", backend, num, err)
 	}
-	s.wmu.Lock()
+	s.lock()
 	if s.cur == f {
 		s.synced = max(s.synced, size)
 	}
-	s.wmu.Unlock()
+	s.unlock()
 	return nil
 }
 
 // current returns the number of the segment being written (0 for none).
 func (s *segments) current() int64 {
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
+	s.lock()
+	defer s.unlock()
 	return s.curNum
 }
 
@@ -396,8 +468,8 @@ func (s *segments) scan(n, off int64) (items []item, good int64, torn bool, err 
 
 // truncate cuts the segment being written to off (a torn tail).
 func (s *segments) truncate(n, off int64) error {
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
+	s.lock()
+	defer s.unlock()
 	if s.cur == nil || n != s.curNum {
 		return nil
 	}
@@ -430,8 +502,8 @@ func (s *segments) close() error {
 		delete(s.files, n)
 	}
 	s.rmu.Unlock()
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
+	s.lock()
+	defer s.unlock()
 	if s.cur != nil {
 		err := s.cur.Close()
 		s.cur = nil

@@ -1,7 +1,9 @@
 package sqlite
 
 import (
+	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -392,5 +394,30 @@ func TestSegmentOfAnEarlierVersion(t *testing.T) {
 	want(t, "after reopening", ids(t, s, trail.Query{}), "new2", "new1", "old2", "old1")
 	for _, id := range []string{"old1", "new2"} {
 		want(t, "by id", ids(t, s, trail.Query{Key: trail.ByEventID, Value: id}), id)
+	}
+}
+
+// A write that waits for the segment (held by a write that hangs on the
+// disk) gives up at its context's deadline, or at the store's timeout
+// when its context has none.
+func TestWriteWaitForTheSegmentIsBounded(t *testing.T) {
+	s, err := OpenWith(t.Context(), filepath.Join(t.TempDir(), FileName), Options{Timeout: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.seg.lock() // the hung write
+	err = s.Write(context.Background(), []trail.Entry{entry("a", 0)})
+	if !errors.Is(err, trail.ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Write without a deadline = %v, want ErrUnavailable and DeadlineExceeded", err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if err := s.Write(ctx, []trail.Entry{entry("b", 0)}); !errors.Is(err, trail.ErrUnavailable) || !errors.Is(err, context.Canceled) {
+		t.Errorf("Write with a canceled context = %v, want ErrUnavailable and Canceled", err)
+	}
+	s.seg.unlock()
+	if err := s.Write(t.Context(), []trail.Entry{entry("c", 0)}); err != nil {
+		t.Errorf("Write once the segment is free: %v", err)
 	}
 }

@@ -72,9 +72,14 @@ type Store struct {
 }
 
 var (
-	_ trail.Store  = (*Store)(nil)
-	_ trail.Writer = (*Store)(nil)
+	_ trail.Store        = (*Store)(nil)
+	_ trail.DirectWriter = (*Store)(nil)
 )
+
+// Direct implements trail.DirectWriter: a write is one pwrite of its
+// records, unless every write is fsynced (Options.Sync), which group
+// commit amortizes.
+func (s *Store) Direct() bool { return !s.sync }
 
 // dialect is SQLite's, for the statements trail/internal/trailsql builds
 // (upgrade.go reads the tables of earlier versions with them).
@@ -260,10 +265,16 @@ func (s *Store) write(ctx context.Context, entries []trail.Entry, sync bool) err
 		}
 	}
 	s.mu.Unlock()
-	items, err := s.seg.write(entries, sync)
+	if err := s.seg.lockCtx(ctx, s.timeout); err != nil {
+		return err
+	}
+	defer s.seg.unlock()
+	items, err := s.seg.writeLocked(entries, sync)
 	if err != nil {
 		return err
 	}
+	// Queued under the writer's lock: the indexer's queue is in address
+	// order (its high-water mark says everything before it is indexed).
 	s.mu.Lock()
 	before := len(s.queue)
 	s.queue = append(s.queue, items...)
