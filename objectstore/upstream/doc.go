@@ -52,7 +52,9 @@
 // (x-amz-meta-gatehouse-checksum: Gatehouse verified it itself, and a
 // multipart "value-N" cannot be sent as a checksum header), Meta.SSE
 // (x-amz-meta-gatehouse-sse: recorded, not forwarded, as the embedded backend
-// does) and an Expires that is not an HTTP date. A caller's own metadata
+// does) and an Expires that is not an HTTP date. The website redirect
+// goes both as its S3 field and as x-amz-meta-gatehouse-redirect, which
+// is read when the field comes back empty (SeaweedFS drops it). A caller's own metadata
 // named gatehouse-* is stored as gatehouse-x-* so it can never pose as a
 // reserved value. Values outside printable ASCII travel RFC 2047-encoded,
 // as AWS returns them. AWS limits user metadata to 2 KB, which a large ACL
@@ -145,7 +147,14 @@
 //     a multipart object reads its record too.
 //
 //   - PutObject heads the new object for its LastModified, which a PUT's
-//     response does not carry; with a Precondition it heads the key first.
+//     response does not carry (nor, in a bucket with versioning
+//     Suspended, its version id "null", which the HEAD shows); with a
+//     Precondition it heads the key first.
+//
+//   - PutObject, CopyObject and CreateMultipartUpload ask HeadBucket once
+//     per bucket and Backend before their first write to it (a bucket
+//     created here counts as seen): SeaweedFS creates a missing bucket on
+//     a write, where S3 answers NoSuchBucket.
 //
 //   - CreateBucket asks HeadBucket first (AWS answers a re-creation in
 //     us-east-1 with 200), DeleteBucket lists versions and uploads first
@@ -177,4 +186,19 @@
 // forwarded as ?partNumber=, so it relies on the upstream numbering parts
 // as they were uploaded (Gatehouse does) where Info.Parts, from the
 // record, always does.
+//
+// # SeaweedFS
+//
+// Where SeaweedFS differs from S3 and the difference can be made up here
+// at no cost per request, it is: an unknown version id in a bucket never
+// versioned is NoSuchVersion (SeaweedFS: InvalidArgument), a write to a
+// missing bucket is NoSuchBucket, the website redirect is kept, a part
+// number uploaded again lists once (SeaweedFS keeps every upload of it),
+// listings keep to the prefix asked and to UTF-8 binary order, and a
+// marker ending with a delimiter other than '/' lists after it. What
+// SeaweedFS lacks — keys as flat names (it stores "a" and "a/b" as a file
+// and a directory, and folds "/a" and "a//b"), a copy of a multipart
+// object as a single-part one, deleting a null delete marker by its id,
+// the order of versions written within one second — is listed in
+// seaweedfs_test.go, where the conformance suite leaves those checks out.
 package upstream

@@ -93,12 +93,21 @@ func (b *Backend) mapErr(op, bucket, key string, err error, ec errCtx) error {
 	if errors.As(err, &api) {
 		code := api.ErrorCode()
 		if s, ok := codes[code]; ok {
+			if s == objectstore.ErrNoSuchBucket && bucket != "" {
+				b.known.Delete(bucket)
+			}
 			return wrap(op, bucket, key, s, err)
 		}
 		msg := strings.ToLower(api.ErrorMessage())
 		switch {
-		case code == "InvalidArgument" && ec.versionID != "" && strings.Contains(msg, "version"):
-			// AWS answers a version id of the wrong form so.
+		case code == "InvalidArgument" && ec.versionID != "" && ec.versionID != objectstore.NullVersion &&
+			(strings.Contains(msg, "version") || msg == "invalid argument"):
+			// AWS answers a version id of the wrong form so; SeaweedFS
+			// answers any id but "null" in a bucket never versioned so,
+			// with no more than "Invalid Argument". Either way no such
+			// version is there: NoSuchVersion, "the version ID specified
+			// in the request does not match an existing version"
+			// (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html).
 			return wrap(op, bucket, key, objectstore.ErrNoSuchVersion, err)
 		case code == "InvalidRequest" && ec.copy && strings.Contains(msg, "delete marker"):
 			return wrap(op, bucket, key, objectstore.ErrMethodNotAllowed, err)

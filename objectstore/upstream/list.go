@@ -43,7 +43,7 @@ func unescapeAll(ps []types.CommonPrefix) []string {
 // every entry for its Meta.
 func (b *Backend) List(ctx context.Context, bucket string, o objectstore.ListOptions) (objectstore.ListResult, error) {
 	out, err := b.c.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: b.name(bucket), Prefix: opt(o.Prefix),
-		Delimiter: opt(o.Delimiter), StartAfter: opt(o.Marker), MaxKeys: aws.Int32(int32(objectstore.Limit(o.MaxKeys))),
+		Delimiter: opt(o.Delimiter), StartAfter: opt(startAfter(o.Prefix, o.Marker, o.Delimiter)), MaxKeys: aws.Int32(int32(objectstore.Limit(o.MaxKeys))),
 		EncodingType: types.EncodingTypeUrl})
 	if err != nil {
 		return objectstore.ListResult{}, b.mapErr("List", bucket, "", err, errCtx{})
@@ -65,10 +65,49 @@ func (b *Backend) List(ctx context.Context, bucket string, o objectstore.ListOpt
 			res.NextMarker = res.CommonPrefixes[n-1]
 		}
 	}
+	res.Objects = slices.DeleteFunc(res.Objects, func(in objectstore.Info) bool { return !strings.HasPrefix(in.Key, o.Prefix) })
+	res.CommonPrefixes = outside(res.CommonPrefixes, o.Prefix)
+	// S3 lists in UTF-8 binary order ("List results are always returned
+	// in UTF-8 binary order", API_ListObjectsV2.html); SeaweedFS, walking
+	// directories, can give the common prefixes of a delimiter other than
+	// '/' out of it within a page.
+	slices.Sort(res.CommonPrefixes)
+	slices.SortFunc(res.Objects, func(a, b objectstore.Info) int { return strings.Compare(a.Key, b.Key) })
 	if err := b.fillMeta(ctx, res.Objects); err != nil {
 		return objectstore.ListResult{}, err
 	}
 	return res, nil
+}
+
+// outside drops from a listing's names those that do not start with the
+// prefix asked. S3 lists only keys that do ("Limits the response to keys
+// that begin with the specified prefix",
+// https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html),
+// but an upstream that keeps keys as file paths (SeaweedFS) drops a
+// leading '/' and folds "//" in the prefix too, so prefix "/home/" would
+// list the keys under "home/" — which a policy's s3:prefix condition
+// allowing "/home/" never meant to show. The page may then be empty yet
+// truncated; its markers still come from the upstream's page.
+func outside(names []string, prefix string) []string {
+	return slices.DeleteFunc(names, func(n string) bool { return !strings.HasPrefix(n, prefix) })
+}
+
+// startAfter is the start-after to send for List's marker. A marker that
+// ends with the delimiter (other than '/') past the prefix goes with
+// U+10FFFF after it: SeaweedFS drops such a delimiter from the marker, and
+// lists keys before the marker. S3 starts after the marker ("Amazon S3
+// starts listing after this specified key", API_ListObjectsV2.html), and
+// every key that starts with such a marker rolls up into a common prefix
+// that is a prefix of the marker (its first delimiter past the prefix is
+// at the latest the marker's last), which S3 does not list after the
+// marker; so the two markers list the same on S3 (no character of a UTF-8
+// key sorts past U+10FFFF).
+func startAfter(prefix, marker, delimiter string) string {
+	if delimiter != "" && delimiter != "/" && strings.HasPrefix(marker, prefix) &&
+		len(marker)-len(delimiter) >= len(prefix) && strings.HasSuffix(marker, delimiter) {
+		return marker + "\U0010FFFF"
+	}
+	return marker
 }
 
 // fillMeta heads the listed versions (delete markers aside) for their Meta,
@@ -202,6 +241,8 @@ func (b *Backend) listVersions(ctx context.Context, bucket string, o objectstore
 	if res.IsTruncated {
 		res.NextKeyMarker, res.NextVersionIDMarker = nextKey, nextVersion
 	}
+	res.Versions = slices.DeleteFunc(res.Versions, func(in objectstore.Info) bool { return !strings.HasPrefix(in.Key, o.Prefix) })
+	res.CommonPrefixes = outside(res.CommonPrefixes, o.Prefix)
 	// AWS interleaves versions and delete markers newest first; an upstream
 	// that lists all versions and then all markers (Gatehouse does) is put
 	// back in that order: by key, the current version first, then newest

@@ -25,6 +25,7 @@ const (
 	keySSE         = reservedPrefix + "sse"
 	keyExpires     = reservedPrefix + "expires"
 	keyLock        = reservedPrefix + "lock"
+	keyRedirect    = reservedPrefix + "redirect"
 	escapedUser    = reservedPrefix + "x-"
 )
 
@@ -79,6 +80,11 @@ func toWire(m objectstore.Meta) wire {
 	}
 	if m.SSE != "" {
 		w.metadata[keySSE] = encodeValue(m.SSE)
+	}
+	if m.WebsiteRedirect != "" {
+		// Sent as the S3 field too, but not every upstream keeps that
+		// (SeaweedFS drops it).
+		w.metadata[keyRedirect] = encodeValue(m.WebsiteRedirect)
 	}
 	if l := m.Lock; l != (objectstore.Lock{}) {
 		w.metadata[keyLock] = encodeLock(l)
@@ -174,6 +180,10 @@ func fromWire(r read) objectstore.Meta {
 			m.Expires = decodeValue(v)
 		case k == keyLock:
 			m.Lock = decodeLock(v)
+		case k == keyRedirect:
+			if m.WebsiteRedirect == "" {
+				m.WebsiteRedirect = decodeValue(v)
+			}
 		case strings.HasPrefix(k, escapedUser):
 			setUser(&m, strings.TrimPrefix(k, escapedUser), v)
 		case strings.HasPrefix(k, reservedPrefix):

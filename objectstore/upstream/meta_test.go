@@ -23,6 +23,10 @@ func TestMetaWire(t *testing.T) {
 		{ACL: []byte{}, Checksum: objectstore.Checksum{Algorithm: "SHA256", Value: "x"}},
 		{Lock: objectstore.Lock{Mode: "COMPLIANCE", RetainUntil: time.Date(2031, 2, 3, 4, 5, 6, 7000, time.UTC), LegalHold: true}},
 		{Lock: objectstore.Lock{LegalHold: true}},
+		// Kept in reserved metadata too: SeaweedFS drops the S3 field
+		// (this read carries no websiteRedirect, as SeaweedFS's does not).
+		{WebsiteRedirect: "/other"},
+		{WebsiteRedirect: "https://example.com/żółw"},
 		{Lock: objectstore.Lock{Mode: "GOVERNANCE", RetainUntil: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}},
 	}
 	for _, m := range tests {

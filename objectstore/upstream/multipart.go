@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,6 +21,9 @@ import (
 // CreateMultipartUpload starts an upload upstream with meta as the
 // object's.
 func (b *Backend) CreateMultipartUpload(ctx context.Context, bucket, key string, meta objectstore.Meta) (string, error) {
+	if err := b.knownBucket(ctx, "CreateMultipartUpload", bucket); err != nil {
+		return "", err
+	}
 	w := toWire(meta)
 	out, err := b.c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: b.name(bucket), Key: aws.String(key),
 		ContentType: w.contentType, ContentEncoding: w.contentEncoding, ContentDisposition: w.contentDisposition,
@@ -68,9 +72,11 @@ func quote(etag string) string {
 }
 
 // uploadedParts lists all of an upload's parts upstream, with their
-// recorded checksums.
-func (b *Backend) uploadedParts(ctx context.Context, bucket, key, uploadID string) (map[int]objectstore.PartInfo, error) {
-	have := map[int]objectstore.PartInfo{}
+// recorded checksums, by number: more than one for a number uploaded
+// again on an upstream that keeps every upload of a number (SeaweedFS),
+// where S3 keeps the last.
+func (b *Backend) uploadedParts(ctx context.Context, bucket, key, uploadID string) (map[int][]objectstore.PartInfo, error) {
+	have := map[int][]objectstore.PartInfo{}
 	marker := 0
 	for {
 		res, err := b.listParts(ctx, bucket, key, uploadID, objectstore.PartListOptions{PartNumberMarker: marker}, nil)
@@ -78,7 +84,7 @@ func (b *Backend) uploadedParts(ctx context.Context, bucket, key, uploadID strin
 			return nil, err
 		}
 		for _, p := range res.Parts {
-			have[p.PartNumber] = p
+			have[p.PartNumber] = append(have[p.PartNumber], p)
 		}
 		if !res.IsTruncated || res.NextPartNumberMarker <= marker {
 			break
@@ -89,11 +95,22 @@ func (b *Backend) uploadedParts(ctx context.Context, bucket, key, uploadID strin
 	if err != nil {
 		return nil, err
 	}
-	for n, p := range have {
-		p.Checksum = recs[n][bareETag(p.ETag)]
-		have[n] = p
+	for n, ps := range have {
+		for i := range ps {
+			ps[i].Checksum = recs[n][bareETag(ps[i].ETag)]
+		}
 	}
 	return have, nil
+}
+
+// uploadedAs is the part of have numbered n with the ETag etag, if any.
+func uploadedAs(have map[int][]objectstore.PartInfo, n int, etag string) (objectstore.PartInfo, bool) {
+	for _, p := range have[n] {
+		if bareETag(p.ETag) == bareETag(etag) {
+			return p, true
+		}
+	}
+	return objectstore.PartInfo{}, false
 }
 
 // CompleteMultipartUpload checks the list against the parts uploaded
@@ -123,8 +140,8 @@ func (b *Backend) CompleteMultipartUpload(ctx context.Context, bucket, key, uplo
 		sums   = md5.New()
 	)
 	for i, p := range parts {
-		up, ok := have[p.PartNumber]
-		if !ok || bareETag(p.ETag) != bareETag(up.ETag) || p.Checksum != "" && p.Checksum != up.Checksum.Value {
+		up, ok := uploadedAs(have, p.PartNumber, p.ETag)
+		if !ok || p.Checksum != "" && p.Checksum != up.Checksum.Value {
 			return objectstore.Info{}, wrap(op, bucket, key,
 				&objectstore.PartError{Err: objectstore.ErrInvalidPart, PartNumber: p.PartNumber, ETag: p.ETag}, nil)
 		}
@@ -195,10 +212,35 @@ func (b *Backend) ListParts(ctx context.Context, bucket, key, uploadID string, o
 	if err != nil {
 		return objectstore.PartListResult{}, err
 	}
+	res.Parts = latestParts(res.Parts)
 	if res.Upload.Meta, err = b.uploadMeta(ctx, bucket, uploadID); err != nil {
 		return objectstore.PartListResult{}, err
 	}
 	return res, nil
+}
+
+// latestParts keeps one part of each number, of parts listed by number:
+// an upstream that keeps every upload of a number uploaded again
+// (SeaweedFS) lists them all, where S3 lists the last only
+// (https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPart.html:
+// "If you upload a new part using the same part number as a previously
+// uploaded part, the previously uploaded part is overwritten"). The latest
+// is the one with the latest LastModified, which has whole seconds only: of
+// two uploads within one second it may be either (SeaweedFS lists them in
+// no order of time). CompleteMultipartUpload is not affected: it takes
+// the upload whose ETag the caller lists.
+func latestParts(parts []objectstore.PartInfo) []objectstore.PartInfo {
+	out := parts[:0]
+	for _, p := range parts {
+		if n := len(out); n > 0 && out[n-1].PartNumber == p.PartNumber {
+			if !p.LastModified.Before(out[n-1].LastModified) {
+				out[n-1] = p
+			}
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
 }
 
 // listParts is one page of ListParts upstream, with the checksums recs
@@ -248,6 +290,8 @@ func (b *Backend) ListUploads(ctx context.Context, bucket string, o objectstore.
 	if res.IsTruncated {
 		res.NextKeyMarker, res.NextUploadIDMarker = unescape(aws.ToString(out.NextKeyMarker)), aws.ToString(out.NextUploadIdMarker)
 	}
+	res.Uploads = slices.DeleteFunc(res.Uploads, func(u objectstore.Upload) bool { return !strings.HasPrefix(u.Key, o.Prefix) })
+	res.CommonPrefixes = outside(res.CommonPrefixes, o.Prefix)
 	if err := b.fillUploads(ctx, bucket, res.Uploads); err != nil {
 		return objectstore.UploadListResult{}, err
 	}

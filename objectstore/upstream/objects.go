@@ -264,6 +264,9 @@ func (b *Backend) sent(op, bucket, key string, body *body, err error, upstreamET
 // aws-chunked trailer's) is recorded afterwards by a self-copy, as
 // UpdateMeta does.
 func (b *Backend) PutObject(ctx context.Context, bucket, key string, r io.Reader, meta objectstore.Meta, cond objectstore.Precondition) (objectstore.Info, error) {
+	if err := b.knownBucket(ctx, "PutObject", bucket); err != nil {
+		return objectstore.Info{}, err
+	}
 	g, err := b.checkCond(ctx, bucket, key, cond)
 	if err != nil {
 		return objectstore.Info{}, err
@@ -295,7 +298,7 @@ func (b *Backend) PutObject(ctx context.Context, bucket, key string, r io.Reader
 		info.Meta.Checksum = cs
 		return b.recordChecksum(ctx, info)
 	}
-	info.LastModified = b.lastModified(ctx, bucket, key, info.VersionID)
+	info.LastModified, info.VersionID = b.written(ctx, bucket, key, info.VersionID)
 	return info, nil
 }
 
@@ -323,14 +326,24 @@ func (b *Backend) recordChecksum(ctx context.Context, info objectstore.Info) (ob
 	return copied, nil
 }
 
-// lastModified is a new version's LastModified, which S3 returns only to a
-// HEAD; the time now, to the second, when that fails.
-func (b *Backend) lastModified(ctx context.Context, bucket, key, versionID string) time.Time {
+// written heads a version just written for what a PUT's response does not
+// carry: its LastModified (the time now, to the second, when the HEAD
+// fails) and, when the PUT returned no version id, whether it is the
+// "null" version. AWS's PUT in a bucket with versioning Suspended answers
+// without x-amz-version-id (the "Versioning suspended" example of
+// https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html), yet
+// the object is the null version
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/AddingObjectstoVersionSuspendedBuckets.html),
+// which a HEAD reports; in a bucket never versioned the HEAD reports none.
+func (b *Backend) written(ctx context.Context, bucket, key, versionID string) (time.Time, string) {
 	out, err := b.c.HeadObject(ctx, &s3.HeadObjectInput{Bucket: b.name(bucket), Key: aws.String(key), VersionId: opt(versionID)})
-	if err == nil && out.LastModified != nil {
-		return out.LastModified.UTC()
+	if err != nil || out.LastModified == nil {
+		return time.Now().UTC().Truncate(time.Second), versionID
 	}
-	return time.Now().UTC().Truncate(time.Second)
+	if versionID == "" && aws.ToString(out.VersionId) == objectstore.NullVersion {
+		versionID = objectstore.NullVersion
+	}
+	return out.LastModified.UTC(), versionID
 }
 
 func infoFromGet(bucket, key string, out *s3.GetObjectOutput) objectstore.Info {
@@ -598,6 +611,9 @@ func (b *Backend) copySource(src objectstore.ObjectRef) string {
 // head and the copy is headed again, a few times.
 func (b *Backend) CopyObject(ctx context.Context, src objectstore.ObjectRef, dstBucket, dstKey string, meta func(objectstore.Info) (objectstore.Meta, error)) (objectstore.CopyResult, error) {
 	const attempts = 3
+	if err := b.knownBucket(ctx, "CopyObject", dstBucket); err != nil {
+		return objectstore.CopyResult{}, err
+	}
 	for attempt := 1; ; attempt++ {
 		source, err := b.HeadObject(ctx, src.Bucket, src.Key, src.VersionID)
 		if err != nil {

@@ -27,7 +27,11 @@ import (
 //     empty object whose name says it all, so one listing returns an
 //     upload's checksums: <bucket>/<uploadID>/p/<number>/<md5>/<algorithm>/<type>/<value>.
 //     A record counts only while the part's ETag upstream is <md5>, so a
-//     part uploaded again without a checksum drops it.
+//     part uploaded again without a checksum drops it. No segment of the
+//     name is empty or holds a '/' (an upstream keeping objects as files,
+//     as SeaweedFS does, folds "//" into one): <type> "" is written "-",
+//     and <value>, base64, with '+' and '/' as '-' and '_' (base64url;
+//     records written before, with the standard alphabet, read alike).
 //   - a completed multipart object's parts (numbers as uploaded, sizes,
 //     checksums) and its checksum as CompleteOptions.Checksum computed it,
 //     as JSON named <bucket>/o/<SHA-256 of the key>/<ETag>: written before
@@ -50,7 +54,8 @@ func (b *Backend) putPartRecord(ctx context.Context, bucket, uploadID string, n 
 	if err := b.ensureUploads(ctx); err != nil {
 		return err
 	}
-	name := fmt.Sprintf("%s%05d/%s/%s/%s/%s", b.partPrefix(bucket, uploadID), n, bareETag(etag), cs.Algorithm, cs.Type, cs.Value)
+	name := fmt.Sprintf("%s%05d/%s/%s/%s/%s", b.partPrefix(bucket, uploadID), n, bareETag(etag), cs.Algorithm,
+		recordSegment(cs.Type), recordValue.Replace(cs.Value))
 	_, err := b.c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(b.uploads), Key: aws.String(name), Body: bytes.NewReader(nil)}, unsigned)
 	return b.mapErr("UploadPart", bucket, "", err, errCtx{})
 }
@@ -74,10 +79,29 @@ func (b *Backend) partRecords(ctx context.Context, bucket, uploadID string) (map
 		if recs[n] == nil {
 			recs[n] = map[string]objectstore.Checksum{}
 		}
-		recs[n][f[1]] = objectstore.Checksum{Algorithm: f[2], Type: f[3], Value: f[4]}
+		typ := f[3]
+		if typ == "-" {
+			typ = ""
+		}
+		recs[n][f[1]] = objectstore.Checksum{Algorithm: f[2], Type: typ, Value: recordValueBack.Replace(f[4])}
 	})
 	return recs, err
 }
+
+// recordSegment is s as a segment of a record's name: "-" when empty.
+func recordSegment(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// recordValue writes a base64 checksum value without '/' (base64url), and
+// recordValueBack reads it, or a value written in the standard alphabet.
+var (
+	recordValue     = strings.NewReplacer("+", "-", "/", "_")
+	recordValueBack = strings.NewReplacer("-", "+", "_", "/")
+)
 
 // eachRecord calls fn with the name of every record under prefix.
 func (b *Backend) eachRecord(ctx context.Context, prefix string, fn func(name string)) error {

@@ -16,12 +16,30 @@ import (
 )
 
 // seaweedEnv names the weed binary the SeaweedFS test runs; unset, it is
-// skipped. Build one with
+// skipped. .ci/run builds one (and caches it); by hand, from the module's
+// source (`go install …@version` refuses it: its go.mod has replace
+// directives), which takes several minutes of CPU:
 //
-//	mkdir /tmp/weed && cd /tmp/weed && go mod init weedbuild &&
-//	GOFLAGS=-mod=mod go get github.com/seaweedfs/seaweedfs@v0.0.0-20261109003541-7506e5f91cd6 &&
-//	GOFLAGS=-mod=mod go build -o /tmp/weed/weed github.com/seaweedfs/seaweedfs/weed
+//	D=$(cd /tmp && go mod download -json github.com/seaweedfs/seaweedfs@v0.0.0-20261109003541-7506e5f91cd6 | jq -r .Dir)
+//	cp -r "$D" /tmp/weedsrc && chmod -R u+w /tmp/weedsrc
+//	(cd /tmp/weedsrc && go build -o /tmp/weed/weed ./weed)
 const seaweedEnv = "GATEHOUSE_TEST_SEAWEEDFS"
+
+// seaweedLimits are what SeaweedFS (at the version above) lacks of S3's
+// behaviour and the upstream backend cannot make up for; the suite leaves
+// those checks out. The README's upstream section lists them too.
+var seaweedLimits = []backendtest.Limit{
+	{Lacks: backendtest.FlatKeys, Why: "SeaweedFS keeps objects as files in directories: a PUT of \"a/\" or \"a/b\" beside an object \"a\" fails with 409 ExistingObjectIsFile, \"/a\" and \"a//b\" are stored as \"a\" and \"a/b\", and a listing with prefix \"a/\" leaves out the directory marker \"a/\""},
+	{Lacks: backendtest.SinglePartCopy, Why: "SeaweedFS's CopyObject of a multipart object keeps its parts and its \"…-N\" ETag"},
+	{Lacks: backendtest.NullMarkerDelete, Why: "SeaweedFS's DELETE ?versionId=null answers 204 but leaves a null delete marker in place"},
+	{Lacks: backendtest.WriteOrder, Why: "SeaweedFS orders the null version and the other versions of a key by their times in whole seconds, so a version (or delete marker) written in the same second as the null version may rank below it"},
+	overS3,
+}
+
+// overS3 is what the upstream backend lacks over any S3 server: it
+// rewrites an object's metadata but its tags with a self-copy (see the
+// package documentation's Costs).
+var overS3 = backendtest.Limit{Lacks: backendtest.MetaInPlace, Why: "the upstream backend changes an ACL by a self-copy upstream, which moves LastModified"}
 
 const (
 	seaweedKey    = "GATEHOUSETESTKEY0001"
@@ -145,7 +163,7 @@ func TestConformanceSeaweedFS(t *testing.T) {
 			t.Fatal(err)
 		}
 		return b
-	})
+	}, seaweedLimits...)
 }
 
 // TestConformanceS3 runs the suite against any S3-compatible server already
@@ -167,5 +185,5 @@ func TestConformanceS3(t *testing.T) {
 			t.Fatal(err)
 		}
 		return b
-	})
+	}, overS3)
 }

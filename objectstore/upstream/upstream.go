@@ -68,6 +68,10 @@ type Backend struct {
 	uploadsOnce sync.Mutex
 	uploadsMade bool
 	closeOnce   sync.Once
+	// known holds the buckets seen to exist upstream (created here, or
+	// answered by HeadBucket), so that writes check a bucket once per
+	// Backend, not once per request (see knownBucket).
+	known sync.Map
 }
 
 var _ objectstore.Backend = (*Backend)(nil)
@@ -157,8 +161,37 @@ func (b *Backend) CreateBucket(ctx context.Context, bucket string) error {
 	if b.region != "us-east-1" {
 		in.CreateBucketConfiguration = &types.CreateBucketConfiguration{LocationConstraint: types.BucketLocationConstraint(b.region)}
 	}
-	_, err := b.c.CreateBucket(ctx, in)
-	return b.mapErr("CreateBucket", bucket, "", err, errCtx{})
+	if _, err := b.c.CreateBucket(ctx, in); err != nil {
+		return b.mapErr("CreateBucket", bucket, "", err, errCtx{})
+	}
+	b.known.Store(bucket, struct{}{})
+	return nil
+}
+
+// knownBucket returns nil when bucket exists upstream, else
+// ErrNoSuchBucket. Some upstreams (SeaweedFS) create a missing bucket on a
+// write to it, where S3 answers NoSuchBucket ("The specified bucket does not
+// exist", https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html),
+// so the writes that would create one ask first: once per bucket and
+// Backend, since a bucket created or seen here is remembered until
+// DeleteBucket (or an upstream NoSuchBucket) forgets it. A bucket deleted
+// upstream behind the Backend's back is therefore re-created by such an
+// upstream on the next write; Gatehouse's S3 layer checks its own bucket
+// records before it calls the backend anyway.
+func (b *Backend) knownBucket(ctx context.Context, op, bucket string) error {
+	if _, ok := b.known.Load(bucket); ok {
+		return nil
+	}
+	_, err := b.c.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: b.name(bucket)})
+	switch {
+	case err == nil:
+		b.known.Store(bucket, struct{}{})
+		return nil
+	case status(err) == http.StatusNotFound:
+		return wrap(op, bucket, "", objectstore.ErrNoSuchBucket, err)
+	default:
+		return b.mapErr(op, bucket, "", err, errCtx{})
+	}
 }
 
 // DeleteBucket deletes the upstream bucket once it holds no versions, delete
@@ -179,7 +212,11 @@ func (b *Backend) DeleteBucket(ctx context.Context, bucket string) error {
 		return wrap("DeleteBucket", bucket, "", objectstore.ErrBucketNotEmpty, nil)
 	}
 	_, err = b.c.DeleteBucket(ctx, &s3.DeleteBucketInput{Bucket: b.name(bucket)})
-	return b.mapErr("DeleteBucket", bucket, "", err, errCtx{})
+	err = b.mapErr("DeleteBucket", bucket, "", err, errCtx{})
+	if err == nil || errors.Is(err, objectstore.ErrNoSuchBucket) {
+		b.known.Delete(bucket)
+	}
+	return err
 }
 
 // SetVersioning sets the upstream bucket's versioning.

@@ -37,7 +37,7 @@ func TestConformanceGatehouse(t *testing.T) {
 	backendtest.Run(t, func(t *testing.T) objectstore.Backend {
 		_, b := openGatehouse(t, "gh-")
 		return b
-	})
+	}, overS3)
 }
 
 // rootClient is an SDK client of the test server, to look at what the
