@@ -158,3 +158,17 @@ func TestSetPrincipalFields(t *testing.T) {
 		t.Errorf("identity.Caller has %d fields: sort the new ones into SetPrincipal (the principal's) or this test's requestFields", n)
 	}
 }
+
+// TestPrincipalContextRoom: the principal's keys are counted exactly (the
+// prepared context is kept as long as its principal is cached, so room
+// left over is memory lost), and the request's keys at most.
+func TestPrincipalContextRoom(t *testing.T) {
+	for name, c := range oracleCallers() {
+		if n, want := len(c.PrincipalContext().Keys()), identity.PrincipalKeysForTest(c); n != want {
+			t.Errorf("%s: %d principal keys, counted %d", name, n, want)
+		}
+		if n, want := len(c.Context().Keys())-len(c.PrincipalContext().Keys()), identity.RequestKeysForTest(c); n > want {
+			t.Errorf("%s: %d request keys, counted %d", name, n, want)
+		}
+	}
+}

@@ -126,9 +126,25 @@ func (c *Caller) PrincipalContext() *policy.Context {
 	return ctx
 }
 
-// principalKeys counts the keys setPrincipalKeys sets (at most).
+// principalKeys counts the keys setPrincipalKeys sets: exactly, since
+// a prepared context is kept for as long as its principal is cached.
 func (c *Caller) principalKeys() int {
-	return 12 + len(c.Tags) + len(c.FederatedKeys)
+	n := 2 + len(c.Tags) // aws:viaawsservice, aws:principalisawsservice
+	if c.Principal.Type != policy.PrincipalAnonymous {
+		n += 3
+	}
+	if !c.TokenIssueTime.IsZero() {
+		n += 2
+	}
+	for _, s := range [...]string{c.UserID, c.UserName, c.SourceIdentity, c.SourceInstanceARN} {
+		if s != "" {
+			n++
+		}
+	}
+	if c.FederatedProvider != "" {
+		n += 1 + len(c.FederatedKeys)
+	}
+	return n
 }
 
 // setPrincipalKeys sets the principal's keys in ctx.
