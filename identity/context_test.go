@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -171,4 +172,25 @@ func TestPrincipalContextRoom(t *testing.T) {
 			t.Errorf("%s: %d request keys, counted %d", name, n, want)
 		}
 	}
+}
+
+// TestClockConcurrent: requests of several seconds share one clock at
+// once (run with -race): each gets its own second's keys.
+func TestClockConcurrent(t *testing.T) {
+	var clock identity.Clock
+	base := time.Date(2027, 1, 15, 8, 0, 0, 0, time.UTC)
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 200 {
+				at := base.Add(time.Duration((g+i)%5) * time.Second)
+				c := &identity.Caller{Time: at, Clock: &clock}
+				if v, _ := c.Context().Get("aws:EpochTime"); len(v) != 1 || v[0] != strconv.FormatInt(at.Unix(), 10) {
+					t.Errorf("%v: aws:EpochTime %v", at, v)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
