@@ -20,6 +20,7 @@ import (
 	"github.com/maypok86/otter/v2"
 	"github.com/maypok86/otter/v2/stats"
 
+	"github.com/gatehouse-iam/gatehouse/identity"
 	"github.com/gatehouse-iam/gatehouse/policy"
 	"github.com/gatehouse-iam/gatehouse/store"
 )
@@ -820,12 +821,56 @@ func (d *Directory) User(ctx context.Context, account, name string) (store.User,
 	return u, nil
 }
 
+// UserCaller returns the caller an IAM user's requests are made as: its
+// principal (type, ARN, account), name, path, unique id and tags, with the
+// principal's keys of its request context prepared
+// (identity.Caller.PrincipalKeys). It is built once per cached version of
+// the user's record and dropped with it (User's cache), so a change to the
+// user (its tags) is in force for its next request. Only the principal's
+// fields are set (not even Principal.ManagementAccount); the caller is
+// shared: copy it with identity.Caller.SetPrincipal, never modify it.
+func (d *Directory) UserCaller(ctx context.Context, account, name string) (*identity.Caller, error) {
+	key := principalKey(store.EntityUser, account, name)
+	d.mu.RLock()
+	gen, ver := d.gen[account], d.pver[key]
+	d.mu.RUnlock()
+	if c, ok := d.users.GetIfPresent(key); ok && c.gen == gen && c.ver == ver {
+		if p := c.caller.Load(); p != nil {
+			return p, nil
+		}
+		p := userCaller(account, c.user)
+		c.caller.Store(p) // a concurrent request may store an equal one
+		return p, nil
+	}
+	u, err := d.User(ctx, account, name)
+	if err != nil {
+		return nil, err
+	}
+	// Not cached yet (or evicted, or changed since): the next request
+	// finds the record User cached, and prepares the caller there.
+	return userCaller(account, u), nil
+}
+
+// userCaller is the caller of an IAM user of account with record u.
+func userCaller(account string, u store.User) *identity.Caller {
+	c := &identity.Caller{Principal: policy.Principal{Type: policy.PrincipalUser, ARN: u.ARN, Account: account},
+		Account: account, UserName: u.Name, UserPath: u.Path, UserID: u.ID}
+	if len(u.Tags) > 0 {
+		c.Tags = make(map[string]string, len(u.Tags))
+		for _, t := range u.Tags {
+			c.Tags[t.Key] = t.Value
+		}
+	}
+	c.PrincipalKeys = c.PrincipalContext()
+	return c
+}
+
 // cacheUser caches a user's record read after the account's generation was
 // gen and the user's version ver, if both are still current.
 func (d *Directory) cacheUser(key, account string, gen, ver uint64, u store.User) {
 	d.mu.RLock()
 	if d.gen[account] == gen && d.pver[key] == ver {
-		d.users.Set(key, cachedUser{gen: gen, ver: ver, user: u})
+		d.users.Set(key, cachedUser{gen: gen, ver: ver, user: u, caller: new(atomic.Pointer[identity.Caller])})
 	}
 	d.mu.RUnlock()
 }
@@ -833,6 +878,9 @@ func (d *Directory) cacheUser(key, account string, gen, ver uint64, u store.User
 type cachedUser struct {
 	gen, ver uint64
 	user     store.User
+	// caller is the user's caller (UserCaller), prepared at its first
+	// request after the record was cached.
+	caller *atomic.Pointer[identity.Caller]
 }
 
 // CacheStats are the counters of the cache of principals' policy sets.

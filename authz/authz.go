@@ -143,7 +143,11 @@ func (a *Authorizer) Assemble(ctx context.Context, r Request) (*Assembled, error
 		cp.Resource = r.ResourcePolicy
 		set = &cp
 	}
-	pctx := c.Context()
+	room := len(r.Context)
+	if g != nil {
+		room += len(g.Context)
+	}
+	pctx := c.ContextWithRoom(room)
 	g.SetContext(pctx)
 	for k, v := range r.Context {
 		pctx.Set(k, v...)

@@ -136,12 +136,22 @@ func PrincipalFromARN(s string) (Principal, bool) {
 // evaluation hashes nothing. Values of the global keys whose type is fixed
 // (aws:SourceIp, aws:CurrentTime, ...) are also parsed once, when they are set,
 // rather than on every comparison.
+//
+// A context may be layered over a base (NewContextOver): keys shared by
+// many requests, such as a principal's, are prepared once in the base, and
+// each request's context holds only its own keys on top of it.
 type Context struct {
 	entries []ctxEntry
 	slots   []int32 // index+1 into entries, 0 = empty; len is a power of two
 	// vals holds the values SetOne stores, so that a context of single
 	// values costs one allocation for all of them rather than one each.
 	vals []string
+	// base holds the keys this context shares with others: a key that
+	// is not in this context's own table is looked up there. It is never
+	// modified through this context (a key set here shadows it; Delete
+	// first copies the base's keys into this context). It has no base of
+	// its own.
+	base *Context
 }
 
 // ctxEntry is one key of a context.
@@ -217,6 +227,46 @@ func NewContext(n int) *Context {
 	return c
 }
 
+// NewContextOver returns an empty context with room for n keys of its own,
+// layered over base: a key it does not hold is looked up in base, and a key
+// set in it shadows base's. Base is shared, not copied: it must not be
+// modified afterwards, by this context's users or anyone else. A nil base
+// is NewContext(n).
+func NewContextOver(base *Context, n int) *Context {
+	c := NewContext(n)
+	if base == nil || len(base.entries) == 0 && base.base == nil {
+		return c
+	}
+	if base.base != nil {
+		// One level only, so that a lookup probes two tables at most:
+		// base's own keys become this context's.
+		c.base = base.base
+		c.SetAll(base)
+		return c
+	}
+	c.base = base
+	return c
+}
+
+// SetAll sets every key of src in c, with src's values as src holds them:
+// values src has parsed (addresses, dates) are not parsed again, and keys
+// are not hashed again. Src's values are shared, as with Set.
+func (c *Context) SetAll(src *Context) {
+	if src == nil {
+		return
+	}
+	if b := src.base; b != nil {
+		for i := range b.entries {
+			if e := &b.entries[i]; src.find(e.key, e.hash) < 0 {
+				c.putEntry(*e)
+			}
+		}
+	}
+	for i := range src.entries {
+		c.putEntry(src.entries[i])
+	}
+}
+
 // slotsFor returns the table size for n keys: a power of two at least 2n.
 func slotsFor(n int) int {
 	s := 8
@@ -249,7 +299,12 @@ func (c *Context) put(key string, vals []string) {
 	h := keyHash(key)
 	e := ctxEntry{key: key, hash: h, vals: vals, pre: preparse(key, vals)}
 	e.plain = len(vals) > 0 && !hasEscapedWildcard(vals[0])
-	if i := c.find(key, h); i >= 0 {
+	c.putEntry(e)
+}
+
+// putEntry sets a prepared entry in c's own table.
+func (c *Context) putEntry(e ctxEntry) {
+	if i := c.find(e.key, e.hash); i >= 0 {
 		c.entries[i] = e
 		return
 	}
@@ -298,6 +353,16 @@ func (c *Context) find(key string, h uint64) int {
 // Delete removes key.
 func (c *Context) Delete(key string) {
 	k := strings.ToLower(key)
+	if b := c.base; b != nil {
+		// The base is shared: its keys become this context's own, so
+		// that one of them can be removed here only.
+		c.base = nil
+		for i := range b.entries {
+			if e := &b.entries[i]; c.find(e.key, e.hash) < 0 {
+				c.putEntry(*e)
+			}
+		}
+	}
 	i := c.find(k, keyHash(k))
 	if i < 0 {
 		return
@@ -307,12 +372,28 @@ func (c *Context) Delete(key string) {
 }
 
 // lookup returns the entry of a key given in lower case with its keyHash, or nil.
+// The evaluator calls it for every condition key and policy variable: it
+// probes the context's own table, then its base's, in one call.
 func (c *Context) lookup(lowerKey string, h uint64) *ctxEntry {
-	i := c.find(lowerKey, h)
-	if i < 0 {
+	if c == nil {
 		return nil
 	}
-	return &c.entries[i]
+	for t := c; t != nil; t = t.base {
+		if len(t.slots) == 0 {
+			continue
+		}
+		mask := uint64(len(t.slots) - 1)
+		for s := h & mask; ; s = (s + 1) & mask {
+			i := t.slots[s]
+			if i == 0 {
+				break
+			}
+			if e := &t.entries[i-1]; e.hash == h && len(e.key) == len(lowerKey) && equalSameLen(e.key, lowerKey) {
+				return e
+			}
+		}
+	}
+	return nil
 }
 
 // get returns the values of key (given in lower case) and whether it is present.
@@ -335,6 +416,13 @@ func (c *Context) Keys() []string {
 	out := make([]string, 0, len(c.entries))
 	for i := range c.entries {
 		out = append(out, c.entries[i].key)
+	}
+	if b := c.base; b != nil {
+		for i := range b.entries {
+			if e := &b.entries[i]; c.find(e.key, e.hash) < 0 {
+				out = append(out, e.key)
+			}
+		}
 	}
 	return out
 }

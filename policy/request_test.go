@@ -2,6 +2,7 @@ package policy
 
 import (
 	"encoding/binary"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -143,5 +144,88 @@ func TestArnAccount(t *testing.T) {
 		if got := arnAccount(s); got != want(s) {
 			t.Errorf("arnAccount(%q) = %q, want %q", s, got, want(s))
 		}
+	}
+}
+
+// TestContextOver: a layered context reads its base's keys, its own keys
+// shadow them, the base is never modified (Set, Delete), SetAll copies
+// prepared values, Keys lists each key once, and a base that is layered
+// itself is folded into one level.
+func TestContextOver(t *testing.T) {
+	base := NewContext(3)
+	base.SetOne("aws:PrincipalArn", "arn:aws:iam::123456789012:user/a")
+	base.SetOne("aws:TokenIssueTime", "2027-01-15T07:43:20Z")
+	base.Set("aws:PrincipalTag/team", "a", "b")
+	c := NewContextOver(base, 2)
+	c.SetOne("aws:SourceIp", "192.0.2.1")
+	c.SetOne("aws:PrincipalTag/team", "c")
+
+	get := func(c *Context, k string) string {
+		v, ok := c.Get(k)
+		if !ok {
+			return "<absent>"
+		}
+		return strings.Join(v, ",")
+	}
+	for k, want := range map[string]string{
+		"aws:principalarn": "arn:aws:iam::123456789012:user/a", "aws:SourceIp": "192.0.2.1",
+		"aws:principaltag/team": "c", "aws:username": "<absent>",
+	} {
+		if got := get(c, k); got != want {
+			t.Errorf("layered %s = %q, want %q", k, got, want)
+		}
+	}
+	if got := get(base, "aws:principaltag/team"); got != "a,b" {
+		t.Errorf("base's aws:principaltag/team = %q after a layer set it", got)
+	}
+	if e := c.lookup("aws:tokenissuetime", keyHash("aws:tokenissuetime")); e == nil || e.pre.kind != preDate || !e.pre.ok {
+		t.Errorf("aws:tokenissuetime through the layer: %+v", e)
+	}
+	keys := c.Keys()
+	slices.Sort(keys)
+	if want := []string{"aws:principalarn", "aws:principaltag/team", "aws:sourceip", "aws:tokenissuetime"}; !slices.Equal(keys, want) {
+		t.Errorf("Keys = %v, want %v", keys, want)
+	}
+
+	// SetAll: prepared values copied, the source's base included.
+	d := NewContext(0)
+	d.SetAll(c)
+	if got := get(d, "aws:principaltag/team"); got != "c" {
+		t.Errorf("SetAll: aws:principaltag/team = %q", got)
+	}
+	if e := d.lookup("aws:sourceip", keyHash("aws:sourceip")); e == nil || e.pre.kind != preAddr || !e.pre.ok {
+		t.Errorf("SetAll: aws:sourceip %+v", e)
+	}
+	if n := len(d.Keys()); n != 4 {
+		t.Errorf("SetAll: %d keys", n)
+	}
+
+	// A layer over a layer: one level, same keys.
+	e := NewContextOver(c, 1)
+	if e.base != base {
+		t.Error("a layer over a layer keeps two levels")
+	}
+	for _, k := range keys {
+		if get(e, k) != get(c, k) {
+			t.Errorf("%s: %q over a layer, %q in it", k, get(e, k), get(c, k))
+		}
+	}
+
+	// Delete of a base key: gone from the layer, kept in the base.
+	c.Delete("aws:PrincipalArn")
+	if got := get(c, "aws:principalarn"); got != "<absent>" {
+		t.Errorf("deleted key = %q", got)
+	}
+	if got := get(base, "aws:principalarn"); got == "<absent>" {
+		t.Error("Delete through a layer removed the base's key")
+	}
+	if got := get(c, "aws:tokenissuetime"); got != "2027-01-15T07:43:20Z" {
+		t.Errorf("after Delete, aws:tokenissuetime = %q", got)
+	}
+	if n := len(c.Keys()); n != 3 {
+		t.Errorf("after Delete %d keys: %v", n, c.Keys())
+	}
+	if NewContextOver(nil, 1).base != nil || NewContextOver(NewContext(4), 1).base != nil {
+		t.Error("an empty base is kept")
 	}
 }

@@ -274,7 +274,7 @@ func forwardedError(err error) error {
 func (s *Server) vouchedCaller(ctx context.Context, apiCaller *identity.Caller, v decision.Vouched) (*identity.Caller, context.Context, error) {
 	notFound := &awserr.Error{Code: "ResourceNotFoundException", Status: http.StatusNotFound, Sender: true,
 		Message: "The principal " + v.ARN + " does not exist."}
-	c := &identity.Caller{Account: v.Account, Time: s.now(), Region: apiCaller.Region}
+	c := &identity.Caller{Account: v.Account, Time: s.now(), Region: apiCaller.Region, Clock: &s.clock}
 	switch v.Type {
 	case policy.PrincipalRoot:
 		acct, found := s.dir.Account(v.Account)
@@ -285,21 +285,14 @@ func (s *Server) vouchedCaller(ctx context.Context, apiCaller *identity.Caller, 
 		c.UserID = v.Account
 		return c, session.NewContext(ctx, nil), nil
 	case policy.PrincipalUser:
-		u, err := s.dir.User(ctx, v.Account, v.Name)
-		if err != nil || u.ARN != v.ARN {
+		p, err := s.dir.UserCaller(ctx, v.Account, v.Name)
+		if err != nil || p.ARN() != v.ARN {
 			if err == nil || isNotFound(err) {
 				return nil, nil, notFound
 			}
 			return nil, nil, err
 		}
-		c.Principal = policy.Principal{Type: policy.PrincipalUser, ARN: u.ARN, Account: v.Account}
-		c.UserName, c.UserPath, c.UserID = u.Name, u.Path, u.ID
-		if len(u.Tags) > 0 {
-			c.Tags = make(map[string]string, len(u.Tags))
-			for _, t := range u.Tags {
-				c.Tags[t.Key] = t.Value
-			}
-		}
+		c.SetPrincipal(p)
 		if acct, found := s.dir.Account(v.Account); found {
 			c.Principal.ManagementAccount = acct.IsManagement
 		}

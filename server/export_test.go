@@ -1,6 +1,12 @@
 package server
 
-import "time"
+import (
+	"net/http"
+	"time"
+
+	"github.com/gatehouse-iam/gatehouse/identity"
+	"github.com/gatehouse-iam/gatehouse/sigv4"
+)
 
 // UnavailableForTest exposes unavailableJSON to the external tests.
 func UnavailableForTest(err error) error { return unavailableJSON(err) }
@@ -18,4 +24,18 @@ func (s *Server) ReadOnlyCacheLenForTest() int {
 	n := 0
 	s.audit.readOnlyActions.Range(func(any, any) bool { n++; return true })
 	return n
+}
+
+// CallerForTest builds the caller of a request signed as a says (the
+// signature itself is not checked), as the pipeline builds it after
+// verifying one: a session token is opened first.
+func (s *Server) CallerForTest(r *http.Request, a *sigv4.Auth) (*identity.Caller, error) {
+	if a.SessionToken != "" {
+		ctx, err := s.openSession(r.Context(), a)
+		if err != nil {
+			return nil, err
+		}
+		r = r.WithContext(ctx)
+	}
+	return s.caller(r, a)
 }

@@ -136,7 +136,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, ex *exchange) er
 
 	// Authenticate. An anonymous operation's caller presents no signature:
 	// what it presents authenticates it inside the operation.
-	caller := &identity.Caller{Time: s.now(), Region: requestedRegion(ep.name, ""), SourceIP: clientIP(r), SecureTransport: r.TLS != nil}
+	caller := &identity.Caller{Time: s.now(), Region: requestedRegion(ep.name, ""), SourceIP: clientIP(r), SecureTransport: r.TLS != nil, Clock: &s.clock}
 	if !(implemented && o.Anonymous && authErr != nil) {
 		var verified *sigv4.Auth
 		if checked != nil {

@@ -76,11 +76,14 @@ type Config struct {
 
 // Server is the HTTP front.
 type Server struct {
-	dir     *authview.Directory
-	authz   *authz.Authorizer
-	iam     *iam.Service
-	sts     *sts.Service
-	now     func() time.Time
+	dir   *authview.Directory
+	authz *authz.Authorizer
+	iam   *iam.Service
+	sts   *sts.Service
+	now   func() time.Time
+	// clock prepares the time keys of the requests' contexts once per
+	// second.
+	clock   identity.Clock
 	log     *slog.Logger
 	reg     *prometheus.Registry
 	metrics metrics
@@ -395,27 +398,22 @@ func (s *Server) caller(r *http.Request, a *sigv4.Auth) (*identity.Caller, error
 	}
 	c := &identity.Caller{
 		Account: k.Account, AccessKeyID: k.ID, Region: requestedRegion(a.Service, a.Region), Time: s.now(),
-		SourceIP: clientIP(r), SecureTransport: r.TLS != nil,
+		SourceIP: clientIP(r), SecureTransport: r.TLS != nil, Clock: &s.clock,
 	}
 	if k.UserName == "" {
 		c.Principal = policy.Principal{Type: policy.PrincipalRoot, ARN: arn.Root(k.Account), Account: k.Account}
 		c.UserID = k.Account
 	} else {
-		u, err := s.dir.User(r.Context(), k.Account, k.UserName)
+		// The user's principal and its context's keys, prepared once per
+		// version of its record.
+		p, err := s.dir.UserCaller(r.Context(), k.Account, k.UserName)
 		if err != nil {
 			if errors.Is(err, store.ErrNotFound) {
 				return nil, awserr.New("InvalidClientTokenId", "The security token included in the request is invalid.")
 			}
 			return nil, err
 		}
-		c.Principal = policy.Principal{Type: policy.PrincipalUser, ARN: u.ARN, Account: k.Account}
-		c.UserName, c.UserPath, c.UserID = u.Name, u.Path, u.ID
-		if len(u.Tags) > 0 {
-			c.Tags = make(map[string]string, len(u.Tags))
-			for _, t := range u.Tags {
-				c.Tags[t.Key] = t.Value
-			}
-		}
+		c.SetPrincipal(p)
 	}
 	if acct, ok := s.dir.Account(k.Account); ok {
 		c.Principal.ManagementAccount = acct.IsManagement

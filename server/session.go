@@ -47,11 +47,10 @@ func (s *Server) sessionCaller(r *http.Request, a *sigv4.Auth) (*identity.Caller
 	if !ok || sess.AccessKeyID != a.AccessKeyID {
 		return nil, awserr.New(awserr.CodeInvalidClientTokenID, "The security token included in the request is invalid.")
 	}
-	c := &identity.Caller{AccessKeyID: a.AccessKeyID, Region: requestedRegion(a.Service, a.Region), Time: s.now(), SourceIP: clientIP(r), SecureTransport: r.TLS != nil}
+	c := &identity.Caller{AccessKeyID: a.AccessKeyID, Region: requestedRegion(a.Service, a.Region), Time: s.now(), SourceIP: clientIP(r), SecureTransport: r.TLS != nil, Clock: &s.clock}
 	if err := s.sts.Identify(r.Context(), sess, a.Service, c); err != nil {
 		return nil, err
 	}
-	c.SourceIdentity = sess.SourceIdentity
 	return c, nil
 }
 

@@ -82,7 +82,7 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request, ex *exchan
 	ex.action = action
 	o, implemented := ep.ops[action]
 
-	caller := &identity.Caller{Time: s.now(), Region: requestedRegion(ep.name, ""), SourceIP: clientIP(r), SecureTransport: r.TLS != nil}
+	caller := &identity.Caller{Time: s.now(), Region: requestedRegion(ep.name, ""), SourceIP: clientIP(r), SecureTransport: r.TLS != nil, Clock: &s.clock}
 	if auth != nil {
 		if caller, err = s.caller(r, auth); err != nil {
 			return err

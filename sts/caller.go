@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/gatehouse-iam/gatehouse/arn"
 	"github.com/gatehouse-iam/gatehouse/awserr"
@@ -42,43 +43,20 @@ func (s *Service) OpenSession(token, accessKeyID string) (*session.Session, erro
 // Identify fills in the caller of a request signed with the temporary
 // credentials of sess, for the given service ("iam", "sts"). c arrives with
 // the request facts (time, source address, region, access key id).
+//
+// The session's principal — its role (or user), name, tags, source
+// identity, federation facts and the principal's keys of its request
+// context (identity.Caller.PrincipalKeys) — is prepared once per session
+// credential and directory revision (as the role record it is made of is
+// cached), so every change to the role, the user or the account (their
+// tags) is in force for the session's next request.
 func (s *Service) Identify(ctx context.Context, sess *session.Session, service string, c *identity.Caller) error {
-	c.Account = sess.Account
-	c.TokenIssueTime = sess.IssuedAt
-	c.MFAAuthenticated = sess.MFA
 	switch sess.Kind {
-	case session.KindRole:
-		r, err := s.role(ctx, sess.Account, sess.RoleName)
-		if err != nil {
-			return err
-		}
-		if r.ID != sess.RoleID {
-			// The role was deleted (and perhaps recreated): its sessions end.
-			return invalidToken()
-		}
-		c.Principal = policy.Principal{Type: policy.PrincipalRoleSession, Account: sess.Account, RoleARN: r.ARN,
-			ARN:               assumedRoleARN(sess.Account, r.Name, sess.Name),
-			ServiceLinkedRole: r.ServiceLinked}
-		c.UserID = r.ID + ":" + sess.Name
-		c.SessionName = sess.Name
-		c.Tags = mergedTags(r.Tags, sess.Tags)
-		c.FederatedProvider = sess.FederatedProvider
-		c.FederatedKeys = sess.FederatedKeys
-		c.SourceInstanceARN = sess.SourceInstanceARN
 	case session.KindFederatedUser:
 		// Federated users cannot call IAM (id_credentials_temp_request).
 		if service == "iam" {
 			return invalidToken()
 		}
-		c.Principal = policy.Principal{Type: policy.PrincipalFederatedUser, Account: sess.Account, ARN: federatedUserARN(sess.Account, sess.Name)}
-		c.UserID = sess.Account + ":" + sess.Name
-		c.Tags = mergedTags(nil, sess.Tags)
-	case session.KindRoot:
-		// An AssumeRoot session: the member account's root user, scoped by
-		// its task policy (Policies).
-		c.Principal = policy.Principal{Type: policy.PrincipalRoot, ARN: arn.Root(sess.Account), Account: sess.Account}
-		c.UserID = sess.Account
-		c.SourceIdentity = sess.SourceIdentity
 	case session.KindUser:
 		// GetSessionToken credentials call IAM only when obtained with MFA;
 		// AWS answers InvalidClientTokenId (aws/aws-sdk-js#460,
@@ -90,6 +68,96 @@ func (s *Service) Identify(ctx context.Context, sess *session.Session, service s
 		if service == "iam" && !sess.MFA && !sess.Console && sess.Delegation == "" {
 			return invalidToken()
 		}
+	}
+	a, ok := s.dir.Account(sess.Account)
+	if !ok {
+		return invalidToken()
+	}
+	p, err := s.sessionPrincipal(ctx, sess)
+	if err != nil {
+		return err
+	}
+	c.SetPrincipal(p)
+	c.Principal.ManagementAccount = a.IsManagement
+	return nil
+}
+
+// sessionCacheSize bounds the sessions' prepared principals: the cache is
+// emptied when it holds more (as the role records').
+const sessionCacheSize = 4096
+
+// cachedSession is a session's prepared principal, for one directory
+// revision.
+type cachedSession struct {
+	rev    int64
+	issued time.Time // the session's IssuedAt, which, with its key id, names it
+	caller *identity.Caller
+}
+
+// sessionPrincipal returns the principal of sess (identity.Caller with the
+// principal's fields and PrincipalKeys set), from the cache while the
+// directory's revision is the one it was prepared at. The result is
+// shared: never modified.
+func (s *Service) sessionPrincipal(ctx context.Context, sess *session.Session) (*identity.Caller, error) {
+	rev := s.dir.Revision() // before reading what the principal is made of
+	id := sess.AccessKeyID
+	if id != "" {
+		s.mu.Lock()
+		e, ok := s.sessions[id]
+		s.mu.Unlock()
+		if ok && e.rev == rev && e.issued.Equal(sess.IssuedAt) {
+			return e.caller, nil
+		}
+	}
+	p, err := s.principalOf(ctx, sess)
+	if err != nil {
+		return nil, err
+	}
+	p.PrincipalKeys = p.PrincipalContext()
+	if id != "" {
+		s.mu.Lock()
+		if len(s.sessions) >= sessionCacheSize {
+			s.sessions = map[string]cachedSession{}
+		}
+		s.sessions[id] = cachedSession{rev: rev, issued: sess.IssuedAt, caller: p}
+		s.mu.Unlock()
+	}
+	return p, nil
+}
+
+// principalOf builds the principal of sess, without PrincipalKeys.
+func (s *Service) principalOf(ctx context.Context, sess *session.Session) (*identity.Caller, error) {
+	c := &identity.Caller{Account: sess.Account, TokenIssueTime: sess.IssuedAt, MFAAuthenticated: sess.MFA,
+		SourceIdentity: sess.SourceIdentity}
+	switch sess.Kind {
+	case session.KindRole:
+		r, err := s.role(ctx, sess.Account, sess.RoleName)
+		if err != nil {
+			return nil, err
+		}
+		if r.ID != sess.RoleID {
+			// The role was deleted (and perhaps recreated): its sessions end.
+			return nil, invalidToken()
+		}
+		c.Principal = policy.Principal{Type: policy.PrincipalRoleSession, Account: sess.Account, RoleARN: r.ARN,
+			ARN:               assumedRoleARN(sess.Account, r.Name, sess.Name),
+			ServiceLinkedRole: r.ServiceLinked}
+		c.UserID = r.ID + ":" + sess.Name
+		c.SessionName = sess.Name
+		c.Tags = mergedTags(r.Tags, sess.Tags)
+		c.FederatedProvider = sess.FederatedProvider
+		c.FederatedKeys = sess.FederatedKeys
+		c.SourceInstanceARN = sess.SourceInstanceARN
+	case session.KindFederatedUser:
+		c.Principal = policy.Principal{Type: policy.PrincipalFederatedUser, Account: sess.Account, ARN: federatedUserARN(sess.Account, sess.Name)}
+		c.UserID = sess.Account + ":" + sess.Name
+		c.Tags = mergedTags(nil, sess.Tags)
+	case session.KindRoot:
+		// An AssumeRoot session: the member account's root user, scoped by
+		// its task policy (Policies).
+		c.Principal = policy.Principal{Type: policy.PrincipalRoot, ARN: arn.Root(sess.Account), Account: sess.Account}
+		c.UserID = sess.Account
+	case session.KindUser:
 		if sess.UserName == "" {
 			c.Principal = policy.Principal{Type: policy.PrincipalRoot, ARN: arn.Root(sess.Account), Account: sess.Account}
 			c.UserID = sess.Account
@@ -97,23 +165,18 @@ func (s *Service) Identify(ctx context.Context, sess *session.Session, service s
 		}
 		u, err := s.dir.User(ctx, sess.Account, sess.UserName)
 		if errors.Is(err, store.ErrNotFound) {
-			return invalidToken()
+			return nil, invalidToken()
 		}
 		if err != nil {
-			return awserr.InternalFailure(err)
+			return nil, awserr.InternalFailure(err)
 		}
 		c.Principal = policy.Principal{Type: policy.PrincipalUser, ARN: u.ARN, Account: sess.Account}
 		c.UserName, c.UserPath, c.UserID = u.Name, u.Path, u.ID
 		c.Tags = mergedTags(u.Tags, nil)
 	default:
-		return invalidToken()
+		return nil, invalidToken()
 	}
-	if a, ok := s.dir.Account(sess.Account); ok {
-		c.Principal.ManagementAccount = a.IsManagement
-	} else {
-		return invalidToken()
-	}
-	return nil
+	return c, nil
 }
 
 // mergedTags is the principal's tags: the entity's, overridden by session

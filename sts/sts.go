@@ -97,6 +97,9 @@ type Service struct {
 	mu    sync.Mutex
 	roles map[string]cachedRole   // by account|role key, valid for one directory revision
 	mps   map[string]cachedPolicy // managed session policies by ARN, likewise
+	// sessions are the sessions' prepared principals by access key id,
+	// likewise (sessionPrincipal).
+	sessions map[string]cachedSession
 }
 
 type cachedRole struct {
@@ -117,6 +120,7 @@ func New(c Config) *Service {
 		allowAll: policy.MustCompile("root", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}`, policy.KindIdentity),
 		roles:    map[string]cachedRole{},
 		mps:      map[string]cachedPolicy{},
+		sessions: map[string]cachedSession{},
 	}
 }
 
