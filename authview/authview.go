@@ -603,15 +603,20 @@ func (d *Directory) Compile(name, doc string, kind policy.Kind) (*policy.Policy,
 		// The same document may be another principal's, even another
 		// account's: explanations must name this one.
 		p := base.Named(name)
-		d.compiled.put(nk, kind, p)
+		if p != base {
+			d.compiled.put(nk, kind, p)
+		}
 		return p, nil
 	}
 	p, err := policy.ParseAndCompile(name, doc, kind)
 	if err != nil {
 		return nil, err
 	}
+	// Filed under the document only: a holder of the same name finds it
+	// there (Named gives it back as it is), and a document that no one
+	// else holds (a principal's own inline policy, the most common) costs
+	// one entry and one cleanup instead of two.
 	d.compiled.put(bk, kind, p)
-	d.compiled.put(nk, kind, p)
 	return p, nil
 }
 
