@@ -84,10 +84,11 @@ type cachedDoc struct {
 }
 
 // DefaultPrincipals is how many principals' policy sets (and as many user
-// records) the view keeps by default: about 4 KB each for a principal with
-// one inline policy of its own (BenchmarkPrincipals100k's users: 107 MB of
-// heap in use at this bound, 405 MB with all 100,000 cached), the policies
-// it shares with others (managed, its groups') counted once for all.
+// records) the view keeps by default: about 3 KB of heap each for a
+// principal with one inline policy of its own (BenchmarkPrincipals100k's
+// users: 97 MB of heap in use at this bound, 344 MB with all 100,000
+// cached; 107 and 405 MB before session 10), the policies it shares with
+// others (managed, its groups') counted once for all.
 const DefaultPrincipals = 20_000
 
 // Options tune a Directory. The zero value is valid.
