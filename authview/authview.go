@@ -44,7 +44,7 @@ type Directory struct {
 	mu         sync.RWMutex
 	rev        int64
 	accessKeys map[string]accessKey // by id
-	strs       map[string]string    // the accounts and statuses accessKeys share (intern)
+	strs       *strTable            // the accounts and statuses of accessKeys
 	accounts   map[string]store.Account
 	buckets    map[string]store.Bucket    // S3 buckets by name
 	accountS3  map[string]store.AccountS3 // S3 settings by account
@@ -85,10 +85,11 @@ type cachedDoc struct {
 }
 
 // DefaultPrincipals is how many principals' policy sets (and as many user
-// records) the view keeps by default: about 4 KB each for a principal with
-// one inline policy of its own (BenchmarkPrincipals100k's users: 107 MB of
-// heap in use at this bound, 405 MB with all 100,000 cached), the policies
-// it shares with others (managed, its groups') counted once for all.
+// records) the view keeps by default: about 3 KB of heap each for a
+// principal with one inline policy of its own (BenchmarkPrincipals100k's
+// users: 97 MB of heap in use at this bound, 344 MB with all 100,000
+// cached; 107 and 405 MB before session 10), the policies it shares with
+// others (managed, its groups') counted once for all.
 const DefaultPrincipals = 20_000
 
 // Options tune a Directory. The zero value is valid.
@@ -121,7 +122,7 @@ func NewWith(st store.Store, managed ManagedPolicies, log *slog.Logger, opts Opt
 		managed:    managed,
 		log:        log,
 		accessKeys: map[string]accessKey{},
-		strs:       map[string]string{},
+		strs:       newStrTable(),
 		accounts:   map[string]store.Account{},
 		buckets:    map[string]store.Bucket{},
 		accountS3:  map[string]store.AccountS3{},
@@ -148,7 +149,7 @@ func (d *Directory) Load(ctx context.Context) error {
 		return fmt.Errorf("directory: reading revision: %w", err)
 	}
 	keys := map[string]accessKey{}
-	strs := map[string]string{}
+	strs := newStrTable()
 	accounts := map[string]store.Account{}
 	buckets := map[string]store.Bucket{}
 	accountS3 := map[string]store.AccountS3{}
@@ -368,7 +369,7 @@ func (d *Directory) install(u update) error {
 		if err != nil {
 			return fmt.Errorf("directory: access key %s: %w", u.ch.Key, err)
 		}
-		if old, ok := d.accessKeys[k.ID]; ok && old.same(k) {
+		if old, ok := d.accessKeys[k.ID]; ok && old.same(d.strs, k) {
 			// Its last use changed (what the key-use flusher writes with
 			// every batch of requests): what the view keeps did not.
 			// Keeping the old entry, rather than an equal new one, spares
@@ -455,32 +456,41 @@ func (d *Directory) Run(ctx context.Context, interval time.Duration) {
 
 // AccessKey returns an access key by id, without its LastUsed (which the
 // view does not keep: read the store's record for it).
+// Its CreateDate is in UTC.
 func (d *Directory) AccessKey(id string) (store.AccessKey, bool) {
 	d.mu.RLock()
 	k, ok := d.accessKeys[id]
-	d.mu.RUnlock()
 	if !ok {
+		d.mu.RUnlock()
 		return store.AccessKey{}, false
 	}
-	return store.AccessKey{ID: id, Account: k.account, UserName: k.userName(id), SecretCiphertext: k.secret(id), Status: k.status, CreateDate: k.created}, true
+	account, status := d.strs.list[k.account], d.strs.list[k.status]
+	d.mu.RUnlock()
+	return store.AccessKey{ID: id, Account: account, UserName: k.userName(id), SecretCiphertext: k.secret(id), Status: status, CreateDate: k.createDate()}, true
 }
 
 // accessKey is an access key as the view keeps it, one per key of the
 // store (100,000 and more): what authentication reads, in one allocation
 // (its id, its user's name and its sealed secret packed in one string; the
 // map's key is the id within it, so a key costs one object besides its map
-// slot), its account and status shared with the other keys' (the last use,
-// which changes with every use and which nothing reads from the view, is
-// left out).
+// slot), its account and status as indexes into the view's strTable, its
+// creation as seconds and nanoseconds in UTC (the last use, which changes
+// with every use and which nothing reads from the view, is left out): 40
+// bytes beside its packed string, where the store's record and the strings
+// of it would be 80 (server BenchmarkPrincipalsRSS: 100,000 keys).
 type accessKey struct {
 	packed          string // id, user name, sealed secret
-	account, status string
-	created         time.Time
+	sec             int64  // CreateDate, Unix seconds
+	nsec            uint32 // and nanoseconds
 	nameEnd         uint32 // the user name is packed[len(id):nameEnd]
+	account, status uint32 // in the view's strTable
 }
 
 // userName is the key's user's name; id is the key's id.
 func (k accessKey) userName(id string) string { return k.packed[len(id):k.nameEnd] }
+
+// createDate is the key's creation time, in UTC.
+func (k accessKey) createDate() time.Time { return time.Unix(k.sec, int64(k.nsec)).UTC() }
 
 // secret is the key's sealed secret, which shares the view's memory: it
 // must only be read (keyring.Open only reads it). Its capacity is its
@@ -494,33 +504,47 @@ func (k accessKey) secret(id string) []byte {
 }
 
 // same reports whether r, the store's record of the key, holds what the
-// view keeps of it.
-func (k accessKey) same(r store.AccessKey) bool {
+// view keeps of it; strs is the view's table.
+func (k accessKey) same(strs *strTable, r store.AccessKey) bool {
 	return len(k.packed) >= len(r.ID) && k.packed[:len(r.ID)] == r.ID && int(k.nameEnd) >= len(r.ID) &&
 		k.userName(r.ID) == r.UserName && k.packed[k.nameEnd:] == string(r.SecretCiphertext) &&
-		k.account == r.Account && k.status == r.Status && k.created.Equal(r.CreateDate) && k.created.Location() == r.CreateDate.Location()
+		strs.list[k.account] == r.Account && strs.list[k.status] == r.Status && k.createDate().Equal(r.CreateDate)
 }
 
 // compactKey returns k as the view keeps it and the id to key it by (a
-// part of the packed string), its account and status interned in strs (the
-// caller's, or d.strs under d.mu: there are as many entries as accounts,
-// and the statuses).
-func compactKey(strs map[string]string, k store.AccessKey) (string, accessKey) {
-	intern := func(v string) string {
-		if s, ok := strs[v]; ok {
-			return s
-		}
-		strs[v] = v
-		return v
-	}
+// part of the packed string), its account and status filed in strs (the
+// caller's, or d.strs under d.mu).
+func compactKey(strs *strTable, k store.AccessKey) (string, accessKey) {
 	var b strings.Builder
 	b.Grow(len(k.ID) + len(k.UserName) + len(k.SecretCiphertext))
 	b.WriteString(k.ID)
 	b.WriteString(k.UserName)
 	b.Write(k.SecretCiphertext)
 	packed := b.String()
-	return packed[:len(k.ID)], accessKey{packed: packed, account: intern(k.Account), status: intern(k.Status), created: k.CreateDate,
-		nameEnd: uint32(len(k.ID) + len(k.UserName))}
+	return packed[:len(k.ID)], accessKey{packed: packed, sec: k.CreateDate.Unix(), nsec: uint32(k.CreateDate.Nanosecond()),
+		nameEnd: uint32(len(k.ID) + len(k.UserName)), account: strs.index(k.Account), status: strs.index(k.Status)}
+}
+
+// strTable numbers the few distinct strings that the access keys share
+// (their accounts and statuses: as many as there are accounts, and two),
+// so that a key holds an index of four bytes instead of a string of
+// sixteen. It only grows; the view replaces it with a new one at Load.
+type strTable struct {
+	list []string
+	ix   map[string]uint32
+}
+
+func newStrTable() *strTable { return &strTable{ix: map[string]uint32{}} }
+
+// index returns the number of v, filing it if new.
+func (t *strTable) index(v string) uint32 {
+	if i, ok := t.ix[v]; ok {
+		return i
+	}
+	i := uint32(len(t.list))
+	t.list = append(t.list, v)
+	t.ix[v] = i
+	return i
 }
 
 // Account returns an account by id.
@@ -581,15 +605,20 @@ func (d *Directory) Compile(name, doc string, kind policy.Kind) (*policy.Policy,
 		// The same document may be another principal's, even another
 		// account's: explanations must name this one.
 		p := base.Named(name)
-		d.compiled.put(nk, kind, p)
+		if p != base {
+			d.compiled.put(nk, kind, p)
+		}
 		return p, nil
 	}
 	p, err := policy.ParseAndCompile(name, doc, kind)
 	if err != nil {
 		return nil, err
 	}
+	// Filed under the document only: a holder of the same name finds it
+	// there (Named gives it back as it is), and a document that no one
+	// else holds (a principal's own inline policy, the most common) costs
+	// one entry and one cleanup instead of two.
 	d.compiled.put(bk, kind, p)
-	d.compiled.put(nk, kind, p)
 	return p, nil
 }
 

@@ -120,3 +120,39 @@ func TestLayeredContextDoesNotAllocate(t *testing.T) {
 		t.Fatalf("Evaluate over a layered context allocates %v times", n)
 	}
 }
+
+// BenchmarkDirectorySet evaluates a GetUser of a set like the users' of the
+// server's directory benchmarks (its own inline policy, two customer managed
+// policies, its group's inline and managed policies and IAMReadOnlyAccess:
+// six policies of one statement) with the merged index (merged) and
+// without it (scan: each policy's own index looked up in turn, what Prepare
+// leaves a set of fewer than minIndexedPolicies).
+func BenchmarkDirectorySet(b *testing.B) {
+	doc := func(action, resource string) string {
+		return `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"` + action + `","Resource":"` + resource + `"}]}`
+	}
+	ps := []*Policy{
+		MustCompile("home", doc("s3:*", "arn:aws:s3:::home/alice/*"), KindIdentity),
+		MustCompile("team-1", doc("s3:*", "arn:aws:s3:::team-1/*"), KindIdentity),
+		MustCompile("team-2", doc("s3:*", "arn:aws:s3:::team-2/*"), KindIdentity),
+		MustCompile("group", doc("sqs:*", "arn:aws:sqs:us-east-1:111122223333:group-*"), KindIdentity),
+		MustCompile("group-team", doc("s3:*", "arn:aws:s3:::team-3/*"), KindIdentity),
+		MustCompile("IAMReadOnlyAccess", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:GenerateCredentialReport","iam:GenerateServiceLastAccessedDetails","iam:Get*","iam:List*","iam:SimulateCustomPolicy","iam:SimulatePrincipalPolicy"],"Resource":"*"}]}`, KindIdentity),
+	}
+	req := &Request{Principal: benchUser(), Action: "iam:GetUser", Resource: "arn:aws:iam::111122223333:user/alice", Context: NewContext(0)}
+	for _, c := range []struct {
+		name  string
+		least int
+	}{{"merged", 2}, {"scan", len(ps) + 1}} {
+		set := (&Set{Identity: ps}).prepare(c.least)
+		if Evaluate(set, req).Decision != Allowed {
+			b.Fatal("want allowed")
+		}
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				Evaluate(set, req)
+			}
+		})
+	}
+}

@@ -453,7 +453,7 @@ func TestDifferential(t *testing.T) {
 		// The merged index of a prepared set decides alike, down to the
 		// deny it reports.
 		prepared := *set
-		if pr := Evaluate(prepared.Prepare(), req); pr != full {
+		if pr := Evaluate(prepared.prepare(2), req); pr != full {
 			t.Errorf("%s on %s: prepared set %+v, unprepared %+v\npolicies %s", action, resource, pr, full, docs)
 		}
 		want := refDecide(t, ref, refB, action, resource, rc)

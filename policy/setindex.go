@@ -65,19 +65,32 @@ type ixCand struct {
 }
 
 // minIndexedPolicies is the number of identity policies from which Prepare
-// builds the merged index: with one, the policy's own index is the same.
-const minIndexedPolicies = 2
+// builds the merged index. Below it, evaluation looks each policy's own
+// index up in turn: a look-up per policy (a few nanoseconds each,
+// BenchmarkDirectorySet) against the merged index's memory, about 1 KB per
+// set for a user with six small policies, which a cache of 20,000
+// principals holds 20,000 times (server BenchmarkPrincipalsRSS: 22 MB of
+// its 122 MB of live heap, bench/results/REQUEST_PATH.md "#17 memory,
+// session 10"). With one policy, its own index is the same.
+const minIndexedPolicies = 8
 
 // Prepare readies the set for many evaluations: it merges the indexes of the
-// identity-based policies into one for the whole layer. Call it when the set
+// identity-based policies into one for the whole layer, when there are
+// minIndexedPolicies of them or more. Call it when the set
 // is complete, before the set is shared (it is not safe for use concurrent
 // with evaluations of the set). Evaluate uses the merged index while Identity
 // holds the policies it was built from, and falls back to scanning policy by
 // policy when it does not (the set's Identity was changed afterwards). A copy
 // of the set shares the index. It returns s.
 func (s *Set) Prepare() *Set {
+	return s.prepare(minIndexedPolicies)
+}
+
+// prepare is Prepare merging the indexes of least identity policies or
+// more (tests merge those of two).
+func (s *Set) prepare(least int) *Set {
 	s.ix = nil
-	if len(s.Identity) >= minIndexedPolicies {
+	if len(s.Identity) >= max(least, 2) {
 		s.ix = &identityIndex{pols: slices.Clone(s.Identity), candIndex: mergeIndexes(s.Identity)}
 	}
 	return s

@@ -47,7 +47,7 @@ func setIndexPolicies(t *testing.T) []*Policy {
 func TestPreparedSetDecidesAlike(t *testing.T) {
 	ps := setIndexPolicies(t)
 	plain := &Set{Identity: ps}
-	prepared := (&Set{Identity: ps}).Prepare()
+	prepared := (&Set{Identity: ps}).prepare(2)
 	if prepared.identityIndex() == nil {
 		t.Fatal("Prepare built no index")
 	}
@@ -89,7 +89,7 @@ func TestPreparedSetDecidesAlike(t *testing.T) {
 // identity policies is not used, and that a copy of the set shares it.
 func TestPreparedSetChanged(t *testing.T) {
 	ps := setIndexPolicies(t)
-	set := (&Set{Identity: []*Policy{ps[1], ps[2]}}).Prepare()
+	set := (&Set{Identity: []*Policy{ps[1], ps[2]}}).prepare(2)
 	cp := *set
 	if cp.identityIndex() == nil {
 		t.Fatal("a copy of a prepared set does not share its index")
@@ -110,20 +110,39 @@ func TestPreparedSetChanged(t *testing.T) {
 	if set.identityIndex() != nil {
 		t.Fatal("the index is used after Identity was shortened")
 	}
-	if (&Set{Identity: ps[:1]}).Prepare().ix != nil {
+	if (&Set{Identity: ps[:1]}).prepare(2).ix != nil {
 		t.Fatal("an index was built for one policy")
 	}
 }
 
-func TestPreparedSetDoesNotAllocate(t *testing.T) {
-	set := (&Set{Identity: setIndexPolicies(t)}).Prepare()
-	ctx := NewContext(1)
-	ctx.SetOne("aws:PrincipalTag/team", "blue")
-	req := &Request{Principal: benchUser(), Action: "s3:GetObject", Resource: "arn:aws:s3:::b2/k", Context: ctx}
-	if d := Evaluate(set, req).Decision; d != Allowed {
-		t.Fatalf("got %v, want allowed", d)
+// TestPrepareSmallSet checks that Prepare merges the indexes of
+// minIndexedPolicies identity policies or more, and leaves a smaller set
+// to its policies' own indexes.
+func TestPrepareSmallSet(t *testing.T) {
+	ps := setIndexPolicies(t)
+	var many []*Policy
+	for len(many) < minIndexedPolicies {
+		many = append(many, ps...)
 	}
-	if n := testing.AllocsPerRun(100, func() { Evaluate(set, req) }); n != 0 {
-		t.Fatalf("Evaluate of a prepared set allocates %v times", n)
+	if (&Set{Identity: many[:minIndexedPolicies-1]}).Prepare().ix != nil {
+		t.Errorf("an index was built for %d policies", minIndexedPolicies-1)
+	}
+	if (&Set{Identity: many[:minIndexedPolicies]}).Prepare().identityIndex() == nil {
+		t.Errorf("no index was built for %d policies", minIndexedPolicies)
+	}
+}
+
+func TestPreparedSetDoesNotAllocate(t *testing.T) {
+	for _, least := range []int{2, minIndexedPolicies} {
+		set := (&Set{Identity: setIndexPolicies(t)}).prepare(least)
+		ctx := NewContext(1)
+		ctx.SetOne("aws:PrincipalTag/team", "blue")
+		req := &Request{Principal: benchUser(), Action: "s3:GetObject", Resource: "arn:aws:s3:::b2/k", Context: ctx}
+		if d := Evaluate(set, req).Decision; d != Allowed {
+			t.Fatalf("got %v, want allowed", d)
+		}
+		if n := testing.AllocsPerRun(100, func() { Evaluate(set, req) }); n != 0 {
+			t.Fatalf("Evaluate of a set prepared from %d policies allocates %v times", least, n)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -48,7 +49,7 @@ type exchange struct {
 type auditTrail struct {
 	builder trail.Builder
 	rec     *trail.Recorder
-	refs    *authref.Data
+	levels  *authref.AccessLevels
 	// failed bounds the events of failed authentications per key id.
 	failed failedAuthLimit
 	// suppressed counts the failed authentications not recorded.
@@ -63,16 +64,23 @@ type auditTrail struct {
 // the signing service and operation when the request named no action.
 type readOnlyKey struct{ action, service, operation string }
 
-func newAuditTrail(rec *trail.Recorder) *auditTrail {
+func newAuditTrail(rec *trail.Recorder) (*auditTrail, error) {
+	// The access levels only, not the whole reference (authref.Lookup):
+	// readOnly needs nothing else, and the rest is 8 MB that a server
+	// loads only when a request needs it.
+	levels, err := authref.LoadAccessLevels()
+	if err != nil {
+		return nil, fmt.Errorf("audit trail: %w", err)
+	}
 	red := trail.Redaction{}
 	red.Add(iamapi.User{}, iamapi.SensitiveMembers())
 	red.Add(stsapi.Credentials{}, stsapi.SensitiveMembers())
 	red.Add(orgapi.Account{}, orgapi.SensitiveMembers())
 	red.Add(analyzerapi.AnalyzerSummary{}, analyzerapi.SensitiveMembers())
 	red.Add(s3api.Owner{}, s3api.SensitiveMembers())
-	return &auditTrail{builder: trail.Builder{Redaction: red, NewID: uuid.NewString, NewEventID: trail.NewEventID}, rec: rec, refs: authref.Lookup(),
+	return &auditTrail{builder: trail.Builder{Redaction: red, NewID: uuid.NewString, NewEventID: trail.NewEventID}, rec: rec, levels: levels,
 		suppressed: prometheus.NewCounter(prometheus.CounterOpts{Name: "gatehouse_audit_suppressed_total",
-			Help: "Failed authentications with a real access key id not recorded in the audit trail: past the limit of events per key id."})}
+			Help: "Failed authentications with a real access key id not recorded in the audit trail: past the limit of events per key id."})}, nil
 }
 
 // record writes the event of a request that ends with ae (nil: success)
@@ -197,8 +205,8 @@ func (a *auditTrail) readOnly(service string, ex *exchange) bool {
 	if action == "" && ex.action != "" {
 		action = servicePrefix(service) + ":" + ex.action
 	}
-	if act, ok := a.refs.Action(action); ok {
-		ro := act.AccessLevel == "List" || act.AccessLevel == "Read"
+	if level, ok := a.levels.Level(action); ok {
+		ro := level == "List" || level == "Read"
 		a.readOnlyActions.Store(key, ro)
 		return ro
 	}

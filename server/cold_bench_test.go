@@ -264,6 +264,14 @@ func reportQuantiles(b *testing.B, name string, ds []time.Duration) {
 // alone. GATEHOUSE_BENCH_HEAPPROFILE=PREFIX writes the heap profile after
 // each pass's collection to PREFIX-pass1.pprof and PREFIX-pass2.pprof.
 //
+// The figures of each pass are read right after its collection, before the
+// runtime has returned the heap freed by it (idle-unreleased). With
+// GATEHOUSE_BENCH_RSS_SETTLE=DURATION (such as 10s) the benchmark then
+// waits, the server idle but for its background work, and reports the
+// resident set and the Go memory once more (rss-MB-settled,
+// go-MB-settled): what a server shows a little while after a burst, once
+// the scavenger has returned what the heap's goal no longer needs.
+//
 //	go test ./server -run '^$' -bench PrincipalsRSS -benchtime 1x
 func BenchmarkPrincipalsRSS(b *testing.B) {
 	users := directoryUsers()
@@ -316,6 +324,20 @@ func BenchmarkPrincipalsRSS(b *testing.B) {
 	}
 	s := srv.Directory.CacheStats()
 	hits, misses := s.Hits-hits0, s.Misses-misses0
+	if v := os.Getenv("GATEHOUSE_BENCH_RSS_SETTLE"); v != "" {
+		wait, err := time.ParseDuration(v)
+		if err != nil {
+			b.Fatalf("GATEHOUSE_BENCH_RSS_SETTLE: %v", err)
+		}
+		time.Sleep(wait)
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		b.ReportMetric(float64(rssKB())/1024, "rss-MB-settled")
+		b.ReportMetric(float64(m.Sys-m.HeapReleased)/(1<<20), "go-MB-settled")
+		if os.Getenv("GATEHOUSE_BENCH_RSS_DETAIL") != "" {
+			reportMemoryClasses(b, "-settled")
+		}
+	}
 	b.ReportMetric(float64(startRSS)/1024, "rss-MB-start")
 	b.ReportMetric(100*float64(hits)/float64(hits+misses), "hit-%")
 	if !inProcess {

@@ -220,7 +220,11 @@ func New(c Config) (*Server, error) {
 		uses: map[string]store.AccessKeyLastUsed{}, s3Domain: strings.ToLower(strings.Trim(c.S3Domain, "."))}
 	s.unverified.max = maxUnverified
 	if c.Trail != nil {
-		s.audit = newAuditTrail(c.Trail)
+		a, err := newAuditTrail(c.Trail)
+		if err != nil {
+			return nil, err
+		}
+		s.audit = a
 	}
 	c.STS.OnRoleUse(s.noteRoleUse)
 	// AssumeRoleWithWebIdentity fetches providers' keys over pinned TLS.

@@ -105,10 +105,12 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	db, err := sqlitedb.Open(ctx, path, sqlitedb.Options{
 		Migrations: migrationFS, MigrationTable: migrationTable, MapErr: mapErr,
-		// A 16 MiB page cache for the writer (the indexer): 64 MiB held ~90 MB
-		// of resident memory outside the Go heap after 200,000 requests
-		// (server BenchmarkPrincipalsRSS, bench/results/REQUEST_PATH.md).
-		WriterPragmas: []string{"cache_size(-16384)"},
+		// A 4 MiB page cache for the writer (the indexer): each page costs
+		// about twice its size outside the Go heap (modernc's allocator),
+		// and a full cache stays resident; 64 MiB held ~90 MB after 200,000
+		// requests, 16 MiB ~30 MB (server BenchmarkPrincipalsRSS,
+		// bench/results/REQUEST_PATH.md, "#17 memory, session 10").
+		WriterPragmas: []string{"cache_size(-4096)"},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", backend, err)
