@@ -153,20 +153,23 @@ func (r *Recorder) Record(ctx context.Context, entries []Entry) error {
 	}
 	// expired is armed (a timer) only when the call must wait and ctx
 	// has no deadline.
+	var timer *time.Timer
 	var expired <-chan time.Time
-	arm := func() func() {
-		if _, ok := ctx.Deadline(); ok || expired != nil {
-			return func() {}
+	arm := func() {
+		if _, ok := ctx.Deadline(); !ok && timer == nil {
+			timer = time.NewTimer(r.opts.Timeout)
+			expired = timer.C
 		}
-		t := time.NewTimer(r.opts.Timeout)
-		expired = t.C
-		return func() { t.Stop() }
 	}
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
 	select {
 	case r.slots <- struct{}{}:
 	default:
-		stop := arm()
-		defer stop()
+		arm()
 		select {
 		case r.slots <- struct{}{}:
 		case <-r.done:
@@ -194,8 +197,7 @@ func (r *Recorder) Record(ctx context.Context, entries []Entry) error {
 	}
 	r.mu.Unlock()
 	if !lead {
-		stop := arm()
-		defer stop()
+		arm()
 	}
 	for {
 		if lead {
@@ -236,13 +238,19 @@ func (r *Recorder) recordDirect(ctx context.Context, entries []Entry) error {
 	if r.directStopped {
 		return errStopped
 	}
-	err := r.writer.Write(ctx, entries)
-	if err != nil {
-		if !errors.Is(err, ErrUnavailable) {
-			err = fmt.Errorf("%w: %w", ErrUnavailable, err)
-		}
-		r.opts.Log.Error("audit trail write failed; the request is answered with an error", "events", len(entries), "err", err)
+	return r.failed(r.writer.Write(ctx, entries), len(entries))
+}
+
+// failed is a write's error as Record returns it (wrapping
+// ErrUnavailable), logged; nil stays nil.
+func (r *Recorder) failed(err error, events int) error {
+	if err == nil {
+		return nil
 	}
+	if !errors.Is(err, ErrUnavailable) {
+		err = fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	r.opts.Log.Error("audit trail write failed; the requests are answered with an error", "events", events, "err", err)
 	return err
 }
 
@@ -335,12 +343,7 @@ func (r *Recorder) lead(ctx context.Context) {
 		err = r.store.Append(wctx, entries)
 		cancel()
 	}
-	if err != nil {
-		if !errors.Is(err, ErrUnavailable) {
-			err = fmt.Errorf("%w: %w", ErrUnavailable, err)
-		}
-		r.opts.Log.Error("audit trail write failed; the requests are answered with an error", "events", n, "err", err)
-	}
+	err = r.failed(err, n)
 	var export []byte
 	if err == nil && r.opts.Export != nil {
 		// Copied before the calls are answered (their callers may then
