@@ -58,7 +58,7 @@ func TestBodyHoldsLastByte(t *testing.T) {
 			"data+EOF":  func() io.Reader { return iotest.DataErrReader(bytes.NewReader(data)) },
 			"half each": func() io.Reader { return iotest.HalfReader(bytes.NewReader(data)) },
 		} {
-			b := newBody(r())
+			b := newBody(r(), false)
 			got, err := readAll(b, bufSize)
 			if err != nil || !bytes.Equal(got, data) {
 				t.Errorf("%s, buffer %d: %q, %v", name, bufSize, got, err)
@@ -73,7 +73,7 @@ func TestBodyHoldsLastByte(t *testing.T) {
 				if one {
 					r = iotest.OneByteReader(r)
 				}
-				b := newBody(r)
+				b := newBody(r, false)
 				got, err := readAll(b, bufSize)
 				if !errors.Is(err, bad) || len(got) >= len(data) || !bytes.HasPrefix(data, got) {
 					t.Errorf("failing (together %v, one byte %v), buffer %d: passed on %q, %v", together, one, bufSize, got, err)
@@ -87,7 +87,26 @@ func TestBodyHoldsLastByte(t *testing.T) {
 }
 
 func md5hex(b []byte) string {
-	h := newBody(bytes.NewReader(nil)).md5
+	h := newBody(bytes.NewReader(nil), false).md5
 	h.Write(b)
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// TestBodyHashedOverPlainHTTPOnly: a body without a declared digest is
+// hashed (MD5, to check the upstream's ETag) over plain HTTP only; over
+// HTTPS, TLS keeps the bytes as sent.
+func TestBodyHashedOverPlainHTTPOnly(t *testing.T) {
+	if newBody(bytes.NewReader([]byte("x")), false).md5 == nil {
+		t.Error("a body over plain HTTP is not hashed")
+	}
+	b := newBody(bytes.NewReader([]byte("x")), true)
+	if b.md5 != nil {
+		t.Error("a body over HTTPS is hashed")
+	}
+	if _, err := readAll(b, 8); err != nil {
+		t.Fatal(err)
+	}
+	if n, etag, err := b.result(); n != 1 || etag != "" || err != nil {
+		t.Errorf("result over HTTPS = %d %q %v, want 1 \"\" nil", n, etag, err)
+	}
 }

@@ -398,3 +398,61 @@ func errorCode(err error) string {
 	}
 	return ""
 }
+
+// TestUnsignedBodyOverTLS: over HTTPS a body that declares no digest (an
+// UNSIGNED-PAYLOAD or aws-chunked request, which the S3 layer verifies
+// against its checksum as it is read) is sent UNSIGNED-PAYLOAD and not
+// hashed here: the upstream's ETag is the object's, and a body whose
+// verification fails at its end never has its last byte sent, so the
+// upstream stores nothing.
+func TestUnsignedBodyOverTLS(t *testing.T) {
+	_, b, hop := openGatehouseVia(t, "tlsu-", true)
+	ctx := t.Context()
+	if err := b.CreateBucket(ctx, "docs"); err != nil {
+		t.Fatal(err)
+	}
+	good := bytes.Repeat([]byte("an unsigned body "), 70000)
+	hop.reset()
+	info, err := b.PutObject(ctx, "docs", "k", sizedReader{onlyReader{bytes.NewReader(good)}, int64(len(good))}, objectstore.Meta{}, nil)
+	if err != nil || info.ETag != quotedMD5(good) || info.Size != int64(len(good)) {
+		t.Fatalf("PutObject = %+v, %v", info, err)
+	}
+	if got := hop.puts(); len(got) != 1 || got[0] != "UNSIGNED-PAYLOAD" {
+		t.Fatalf("PutObject over TLS carried x-amz-content-sha256 %q, want UNSIGNED-PAYLOAD", got)
+	}
+	bad := errors.New("BadDigest")
+	other := bytes.Repeat([]byte("x"), len(good))
+	if _, err := b.PutObject(ctx, "docs", "k", sizedReader{&badEnd{r: bytes.NewReader(other), err: bad}, int64(len(other))}, objectstore.Meta{}, nil); !errors.Is(err, bad) {
+		t.Fatalf("PutObject of a body failing its verification = %v, want its error", err)
+	}
+	assertObject(ctx, t, b, "docs", "k", good)
+	id, err := b.CreateMultipartUpload(ctx, "docs", "big", objectstore.Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.UploadPart(ctx, "docs", "big", id, 1, sizedReader{&badEnd{r: bytes.NewReader(other), err: bad}, int64(len(other))}, objectstore.Checksum{}); !errors.Is(err, bad) {
+		t.Fatalf("UploadPart of a body failing its verification = %v, want its error", err)
+	}
+	if parts, err := b.ListParts(ctx, "docs", "big", id, objectstore.PartListOptions{}); err != nil || len(parts.Parts) != 0 {
+		t.Fatalf("ListParts after the refused UploadPart = %+v, %v; want none", parts, err)
+	}
+	pi, err := b.UploadPart(ctx, "docs", "big", id, 1, sizedReader{onlyReader{bytes.NewReader(good)}, int64(len(good))}, objectstore.Checksum{})
+	if err != nil || pi.ETag != quotedMD5(good) || pi.Size != int64(len(good)) {
+		t.Fatalf("UploadPart = %+v, %v", pi, err)
+	}
+}
+
+// badEnd yields its bytes, then fails where it would end, as the S3
+// layer's verifying readers fail a body whose checksum does not match.
+type badEnd struct {
+	r   io.Reader
+	err error
+}
+
+func (f *badEnd) Read(p []byte) (int, error) {
+	n, err := f.r.Read(p)
+	if err == io.EOF {
+		return n, f.err
+	}
+	return n, err
+}

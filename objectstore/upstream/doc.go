@@ -35,9 +35,12 @@
 // HTTP, where anyone on the path could change the body of an unsigned
 // request, it is signed with the client's digest, and the upstream
 // verifies the bytes it receives against it (XAmzContentSHA256Mismatch
-// otherwise, storing nothing). For any other body (an unsigned or
-// aws-chunked payload) the MD5 of the bytes sent is computed on the way
-// and checked against the ETag the upstream returns. GetObject returns the
+// otherwise, storing nothing). Any other body (an unsigned or aws-chunked
+// payload, verified by the S3 layer against its checksum when it has one)
+// is sent UNSIGNED-PAYLOAD; over plain HTTP the MD5 of the bytes sent is
+// computed on the way and checked against the ETag the upstream returns,
+// over HTTPS it is not (TLS keeps the bytes as sent, as for a declared
+// digest). GetObject returns the
 // upstream response body itself.
 //
 // # Metadata
@@ -176,8 +179,8 @@
 // # Limits
 //
 // CopyObject uses S3's single-request copy, limited to 5 GB sources by
-// AWS. The upstream's ETags must be MD5s (a PUT whose ETag is 32 hex digits
-// other than the MD5 of the bytes sent fails): AWS buckets encrypting with
+// AWS. The upstream's ETags must be MD5s (a PUT over plain HTTP whose ETag
+// is 32 hex digits other than the MD5 of the bytes sent fails): AWS buckets encrypting with
 // SSE-KMS or SSE-C by default do not qualify. A self-copy by UpdateMeta
 // gives a multipart object the ETag of a single-part one where the
 // upstream copies so (Gatehouse does), and with it loses its parts. Tags

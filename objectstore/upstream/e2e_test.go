@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -30,6 +31,14 @@ import (
 // startFront starts a Gatehouse whose S3 objects live on objects, as
 // `serve --s3-upstream` wires it, and returns its URL.
 func startFront(t testing.TB, objects objectstore.Backend) string {
+	ts := httptest.NewServer(frontHandler(t, objects))
+	t.Cleanup(ts.Close)
+	return ts.URL
+}
+
+// frontHandler is the handler of a Gatehouse whose S3 objects live on
+// objects.
+func frontHandler(t testing.TB, objects objectstore.Backend) http.Handler {
 	ctx := context.Background()
 	dir := t.TempDir()
 	key, err := keyring.GenerateKey(rand.Reader)
@@ -54,9 +63,7 @@ func startFront(t testing.TB, objects objectstore.Backend) string {
 		RootAccessKeyID: testserver.RootKeyID, RootSecretAccessKey: testserver.RootSecretKey}); err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(gh.Server.Handler())
-	t.Cleanup(ts.Close)
-	return ts.URL
+	return gh.Server.Handler()
 }
 
 // TestThroughS3Layer drives a Gatehouse over the upstream backend with the

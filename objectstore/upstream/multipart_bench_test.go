@@ -3,6 +3,7 @@ package upstream_test
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/feature/s3/transfermanager"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
@@ -31,40 +33,63 @@ import (
 // With GATEHOUSE_BENCH_UPSTREAM_TLS=1 the front reaches the server behind
 // it over HTTPS (the same server, on a TLS listener of its own), as a
 // front whose upstream is on another machine should; the client still
-// speaks plain HTTP to both, so it signs its payloads.
+// speaks plain HTTP to both, so it signs its payloads (SHA-256 of each
+// part, verified by the server it reaches). With GATEHOUSE_BENCH_TLS=1
+// every hop is HTTPS: the client reaches the front and, for "direct", the
+// server behind it over TLS, as a client of a remote endpoint does, and
+// then sends what the SDK sends over HTTPS (UNSIGNED-PAYLOAD, a CRC32 of
+// each part).
 func BenchmarkMultipartThroughFront(b *testing.B) {
 	mib := 256
 	if v, err := strconv.Atoi(os.Getenv("GATEHOUSE_BENCH_MULTIPART_MIB")); err == nil && v > 0 {
 		mib = v
 	}
+	allTLS := os.Getenv("GATEHOUSE_BENCH_TLS") != ""
 	ctx := context.Background()
 	back, be := openGatehouse(b, "front-")
-	if os.Getenv("GATEHOUSE_BENCH_UPSTREAM_TLS") != "" {
-		be = openTLSHop(b, back, "front-")
+	var hc aws.HTTPClient // the client's, nil for plain HTTP
+	directURL := back.URL
+	if allTLS || os.Getenv("GATEHOUSE_BENCH_UPSTREAM_TLS") != "" {
+		var ts *httptest.Server
+		be, ts = openTLSHop(b, back, "front-")
+		if allTLS {
+			// The SDK's own client, trusting the test certificate.
+			roots := ts.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs
+			hc = awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
+				tr.TLSClientConfig = &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}
+			})
+			directURL = ts.URL
+		}
 	}
-	front := startFront(b, be)
-	client := func(url string) *transfermanager.Client {
+	var front string
+	if allTLS {
+		ts := httptest.NewTLSServer(frontHandler(b, be))
+		b.Cleanup(ts.Close)
+		front = ts.URL
+	} else {
+		front = startFront(b, be)
+	}
+	config := func(url string) aws.Config {
 		cfg := back.Config(testserver.RootKeyID, testserver.RootSecretKey)
 		cfg.BaseEndpoint = aws.String(url)
-		return transfermanager.New(s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }), func(o *transfermanager.Options) {
-			o.PartSizeBytes = 8 << 20
-			o.Concurrency = 4
-		})
+		if hc != nil {
+			cfg.HTTPClient = hc
+		}
+		return cfg
 	}
 	for _, c := range []struct {
 		name string
 		url  string
-	}{{"front", front}, {"direct", back.URL}} {
-		s3c := s3.NewFromConfig(func() aws.Config {
-			cfg := back.Config(testserver.RootKeyID, testserver.RootSecretKey)
-			cfg.BaseEndpoint = aws.String(c.url)
-			return cfg
-		}(), func(o *s3.Options) { o.UsePathStyle = true })
+	}{{"front", front}, {"direct", directURL}} {
+		s3c := s3.NewFromConfig(config(c.url), func(o *s3.Options) { o.UsePathStyle = true })
 		bucket := "mp-" + c.name
 		if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
 			b.Fatal(err)
 		}
-		tm := client(c.url)
+		tm := transfermanager.New(s3c, func(o *transfermanager.Options) {
+			o.PartSizeBytes = 8 << 20
+			o.Concurrency = 4
+		})
 		b.Run(c.name, func(b *testing.B) {
 			size := int64(mib) << 20
 			b.SetBytes(size)
@@ -128,12 +153,13 @@ func BenchmarkPutThroughFront(b *testing.B) {
 }
 
 // openTLSHop serves back's handler on a TLS listener too and returns an
-// upstream backend that reaches it there.
-func openTLSHop(b *testing.B, back *testserver.Server, prefix string) *upstream.Backend {
+// upstream backend that reaches it there, and that listener.
+func openTLSHop(b *testing.B, back *testserver.Server, prefix string) (*upstream.Backend, *httptest.Server) {
 	ts := httptest.NewTLSServer(back.HTTP.Handler())
 	b.Cleanup(ts.Close)
 	tr := ts.Client().Transport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 64 // as upstream's own client: no new handshake per part
+	tr.WriteBufferSize, tr.ReadBufferSize = 64<<10, 64<<10
 	tr.DisableCompression = true
 	be, err := upstream.Open(upstream.Options{Endpoint: ts.URL, Region: "us-east-1", AccessKeyID: testserver.RootKeyID,
 		SecretAccessKey: testserver.RootSecretKey, BucketPrefix: prefix, HTTPClient: &http.Client{Transport: tr}})
@@ -141,7 +167,7 @@ func openTLSHop(b *testing.B, back *testserver.Server, prefix string) *upstream.
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { be.Close() })
-	return be
+	return be, ts
 }
 
 // reportCPU reports the process's CPU time per operation since start

@@ -89,11 +89,15 @@ func (d declaredPayload) HandleFinalize(ctx context.Context, in middleware.Final
 // body passes a caller's reader to the SDK: it hides Seek (so the SDK
 // streams it), counts the bytes, and keeps the reader's own error so a
 // failed upload reports it rather than the transport's. When the reader
-// declares no payload SHA-256 (objectstore.DigestedBody) it also computes
-// the MD5 of the bytes, to check the ETag the upstream returns; when it
-// does, the body verifies itself as it is read and the write is sent as
-// declared says (unsigned over HTTPS, signed with that digest over plain
-// HTTP, where the upstream checks the bytes itself). The transport may
+// declares a payload SHA-256 (objectstore.DigestedBody) the body verifies
+// itself as it is read and the write is sent as declared says (unsigned
+// over HTTPS, signed with that digest over plain HTTP, where the upstream
+// checks the bytes itself). Otherwise it is sent UNSIGNED-PAYLOAD and,
+// over plain HTTP, where anyone on the path could change the bytes, it
+// also computes their MD5, to check the ETag the upstream returns; over
+// HTTPS, TLS keeps the hop from changing them, as it does for a declared
+// digest, and hashing every byte a second time (the upstream hashes them
+// for its ETag) would only double the cost of the hop. The transport may
 // still be reading the body when the call has returned (RoundTrip may
 // close a body after returning), hence the lock.
 type body struct {
@@ -107,12 +111,13 @@ type body struct {
 	ended   bool // the caller's reader returned io.EOF
 
 	mu  sync.Mutex
-	md5 hash.Hash // nil when sha256 is set
+	md5 hash.Hash // nil when sha256 is set or the hop is HTTPS
 	n   int64
 	err error
 }
 
-func newBody(r io.Reader) *body {
+// newBody wraps r for a write over a hop that is HTTPS when overTLS.
+func newBody(r io.Reader, overTLS bool) *body {
 	size := int64(-1)
 	switch l := r.(type) {
 	case interface{ Len() int }: // bytes.Reader, strings.Reader, bytes.Buffer: what is left
@@ -121,7 +126,7 @@ func newBody(r io.Reader) *body {
 		size = l.Size()
 	}
 	b := &body{r: r, size: size, sha256: objectstore.PayloadSHA256(r)}
-	if b.sha256 == "" {
+	if b.sha256 == "" && !overTLS {
 		b.md5 = md5.New()
 	}
 	return b
@@ -212,8 +217,8 @@ func (b *body) account(p []byte, err error) {
 }
 
 // result is what was read: the byte count, the quoted MD5 ("" when the
-// body was sent with its declared SHA-256 and not hashed here) and the
-// reader's error.
+// body was not hashed here: sent with its declared SHA-256, or over HTTPS)
+// and the reader's error.
 func (b *body) result() (n int64, etag string, err error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -232,9 +237,9 @@ func (b *body) length() *int64 {
 
 // sent checks a write that returned: the reader's own error first, then
 // the call's, then the upstream's ETag against the MD5 of the bytes sent
-// (when the ETag is an MD5: not for SSE-KMS objects). A body sent with its
-// declared SHA-256 was verified by the upstream, whose ETag is taken as it
-// is. It returns the byte count and the ETag.
+// (when the ETag is an MD5: not for SSE-KMS objects). The ETag of a body
+// not hashed here (sent with its declared SHA-256, which the upstream or
+// the body itself verified, or over HTTPS) is taken as it is. It returns the byte count and the ETag.
 func (b *Backend) sent(op, bucket, key string, body *body, err error, upstreamETag *string) (int64, string, error) {
 	n, etag, rerr := body.result()
 	if rerr != nil {
@@ -272,7 +277,7 @@ func (b *Backend) PutObject(ctx context.Context, bucket, key string, r io.Reader
 		return objectstore.Info{}, err
 	}
 	w := toWire(meta)
-	body := newBody(r)
+	body := newBody(r, b.overTLS())
 	in := &s3.PutObjectInput{Bucket: b.name(bucket), Key: aws.String(key), Body: body, ContentLength: body.length(),
 		ContentType: w.contentType, ContentEncoding: w.contentEncoding, ContentDisposition: w.contentDisposition,
 		ContentLanguage: w.contentLanguage, CacheControl: w.cacheControl, Expires: w.expires,
