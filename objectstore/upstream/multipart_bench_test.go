@@ -159,7 +159,6 @@ func openTLSHop(b *testing.B, back *testserver.Server, prefix string) (*upstream
 	b.Cleanup(ts.Close)
 	tr := ts.Client().Transport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 64 // as upstream's own client: no new handshake per part
-	tr.WriteBufferSize, tr.ReadBufferSize = 64<<10, 64<<10
 	tr.DisableCompression = true
 	be, err := upstream.Open(upstream.Options{Endpoint: ts.URL, Region: "us-east-1", AccessKeyID: testserver.RootKeyID,
 		SecretAccessKey: testserver.RootSecretKey, BucketPrefix: prefix, HTTPClient: &http.Client{Transport: tr}})

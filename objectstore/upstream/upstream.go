@@ -122,9 +122,6 @@ func Open(opt Options) (*Backend, error) {
 		prefix: opt.BucketPrefix, concurrency: conc, uploads: uploads}, nil
 }
 
-// hopBuffer is the size of the HTTP client's buffers to the upstream.
-const hopBuffer = 64 << 10
-
 // overTLS reports whether the hop to the upstream is HTTPS.
 func (b *Backend) overTLS() bool { return b.endpoint.Scheme == "https" }
 
@@ -139,10 +136,6 @@ func newHTTPClient(dial, header time.Duration) *http.Client {
 	tr.DialContext = (&net.Dialer{Timeout: dial, KeepAlive: 30 * time.Second}).DialContext
 	tr.ResponseHeaderTimeout = header
 	tr.MaxIdleConnsPerHost = 64
-	// Bodies stream through in 64 KiB writes and reads, not the
-	// transport's default 4 KiB: a 1 GiB upload is 16,384 system calls
-	// each way instead of 262,144 (and, over TLS, records of 16 KiB).
-	tr.WriteBufferSize, tr.ReadBufferSize = hopBuffer, hopBuffer
 	// Bodies are passed through as stored: no transparent gzip.
 	tr.DisableCompression = true
 	return &http.Client{Transport: tr}
