@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/feature/s3/transfermanager"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
@@ -45,7 +46,6 @@ func BenchmarkMultipartThroughFront(b *testing.B) {
 		mib = v
 	}
 	allTLS := os.Getenv("GATEHOUSE_BENCH_TLS") != ""
-	ctx := context.Background()
 	back, be := openGatehouse(b, "front-")
 	var hc aws.HTTPClient // the client's, nil for plain HTTP
 	directURL := back.URL
@@ -77,11 +77,58 @@ func BenchmarkMultipartThroughFront(b *testing.B) {
 		}
 		return cfg
 	}
-	for _, c := range []struct {
-		name string
-		url  string
-	}{{"front", front}, {"direct", directURL}} {
-		s3c := s3.NewFromConfig(config(c.url), func(o *s3.Options) { o.UsePathStyle = true })
+	benchUploads(b, []uploadTarget{{"front", config(front)}, {"direct", config(directURL)}}, mib)
+}
+
+// BenchmarkMultipartThroughFrontSeaweedFS is BenchmarkMultipartThroughFront
+// with SeaweedFS behind the front (GATEHOUSE_TEST_SEAWEEDFS, a weed
+// binary, as for TestConformanceSeaweedFS; skipped without it): the
+// deployment the upstream backend is for, an S3 server that Gatehouse
+// guards. "direct" is the same upload sent to SeaweedFS's S3 port with its
+// own key; every hop is plain HTTP on loopback, so the client signs its
+// payloads:
+//
+//	GATEHOUSE_TEST_SEAWEEDFS=weed GATEHOUSE_BENCH_MULTIPART_MIB=1024 go test ./objectstore/upstream -run '^$' -bench MultipartThroughFrontSeaweedFS -count 3
+func BenchmarkMultipartThroughFrontSeaweedFS(b *testing.B) {
+	weed := os.Getenv(seaweedEnv)
+	if weed == "" {
+		b.Skipf("set %s to a weed binary (SeaweedFS) to measure the front before SeaweedFS", seaweedEnv)
+	}
+	mib := 256
+	if v, err := strconv.Atoi(os.Getenv("GATEHOUSE_BENCH_MULTIPART_MIB")); err == nil && v > 0 {
+		mib = v
+	}
+	endpoint := startSeaweedFS(b, weed)
+	be, err := upstream.Open(upstream.Options{Endpoint: endpoint, AccessKeyID: seaweedKey, SecretAccessKey: seaweedSecret, BucketPrefix: "front-"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { be.Close() })
+	front := startFront(b, be)
+	config := func(url, key, secret string) aws.Config {
+		return aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(url),
+			Credentials: credentials.NewStaticCredentialsProvider(key, secret, "")}
+	}
+	benchUploads(b, []uploadTarget{
+		{"front", config(front, testserver.RootKeyID, testserver.RootSecretKey)},
+		{"direct", config(endpoint, seaweedKey, seaweedSecret)},
+	}, mib)
+}
+
+// uploadTarget is an endpoint a benchmark uploads to, and the client
+// configuration that reaches it.
+type uploadTarget struct {
+	name string
+	cfg  aws.Config
+}
+
+// benchUploads runs a sub-benchmark per target: a bucket of its own, then
+// uploads of mib MiB with the transfer manager (8 MiB parts, 4 at a time),
+// reporting the process's CPU per upload.
+func benchUploads(b *testing.B, targets []uploadTarget, mib int) {
+	ctx := context.Background()
+	for _, c := range targets {
+		s3c := s3.NewFromConfig(c.cfg, func(o *s3.Options) { o.UsePathStyle = true })
 		bucket := "mp-" + c.name
 		if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
 			b.Fatal(err)

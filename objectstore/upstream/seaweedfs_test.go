@@ -48,7 +48,7 @@ const (
 
 // freePorts returns n loopback ports that are free, each with port+10000
 // free too (SeaweedFS's default gRPC port; all are given explicitly anyway).
-func freePorts(t *testing.T, n int) []int {
+func freePorts(t testing.TB, n int) []int {
 	var ports []int
 	var lns []net.Listener
 	defer func() {
@@ -79,7 +79,7 @@ func freePorts(t *testing.T, n int) []int {
 // startSeaweedFS runs `weed server -s3` (master, volume, filer and S3
 // gateway in one process) on loopback ports for the test and returns its S3
 // endpoint.
-func startSeaweedFS(t *testing.T, weed string) string {
+func startSeaweedFS(t testing.TB, weed string) string {
 	dir := t.TempDir()
 	conf := filepath.Join(dir, "s3.json")
 	if err := os.WriteFile(conf, []byte(fmt.Sprintf(`{"identities":[{"name":"gatehouse","credentials":[{"accessKey":%q,"secretKey":%q}],"actions":["Admin","Read","List","Tagging","Write"]}]}`,
