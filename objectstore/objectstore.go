@@ -198,6 +198,45 @@ func PayloadSHA256(body io.Reader) string {
 	return ""
 }
 
+// A DigestDelegator is a DigestedBody that lets a backend take over its
+// verification, so that the bytes are hashed once on their way: a backend
+// that sends them on signed with the declared digest, to a server that
+// verifies a signed payload and stores nothing when it does not match (S3
+// answers XAmzContentSHA256Mismatch), may call DelegateDigest before the
+// body's first Read. The body then no longer hashes what it reads, and
+// when the server refuses the bytes the backend returns DigestMismatch's
+// error: the one the body would have failed with.
+type DigestDelegator interface {
+	DigestedBody
+	// DelegateDigest stops the body's own verification and returns the
+	// digest the bytes must be verified against; "" when the body has no
+	// digest or has been read already (it then goes on verifying).
+	DelegateDigest() string
+	// DigestMismatch is the error of a body that did not match its
+	// digest, given the SHA-256 the server computed (lowercase hex; ""
+	// when it did not say).
+	DigestMismatch(computed string) error
+}
+
+// DelegateDigest takes over the verification of body (DigestDelegator)
+// and returns the digest to have the bytes verified against; "" when body
+// cannot delegate it, and then verifies itself.
+func DelegateDigest(body io.Reader) string {
+	if d, ok := body.(DigestDelegator); ok {
+		return d.DelegateDigest()
+	}
+	return ""
+}
+
+// DigestMismatch is the error body (a DigestDelegator whose verification
+// was delegated) would have failed with, nil for another body.
+func DigestMismatch(body io.Reader, computed string) error {
+	if d, ok := body.(DigestDelegator); ok {
+		return d.DigestMismatch(computed)
+	}
+	return nil
+}
+
 // BodyChecksum returns the checksum to store for body: given, unless it has
 // no value and body knows its own.
 func BodyChecksum(body io.Reader, given Checksum) Checksum {

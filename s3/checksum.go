@@ -119,6 +119,16 @@ func (cr *checksumReader) PayloadSHA256() string {
 	return objectstore.PayloadSHA256(cr.r)
 }
 
+// DelegateDigest and DigestMismatch pass on the delegation of the body
+// underneath's verification (objectstore.DigestDelegator); the checksum
+// and Content-MD5 checks here stay.
+func (cr *checksumReader) DelegateDigest() string { return objectstore.DelegateDigest(cr.r) }
+
+// DigestMismatch: see DelegateDigest.
+func (cr *checksumReader) DigestMismatch(computed string) error {
+	return objectstore.DigestMismatch(cr.r, computed)
+}
+
 // Size is the body's declared length, -1 when unknown.
 func (cr *checksumReader) Size() int64 {
 	if s, ok := cr.r.(interface{ Size() int64 }); ok {

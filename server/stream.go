@@ -158,6 +158,23 @@ func (p *progressBody) PayloadSHA256() string {
 	return ""
 }
 
+// DelegateDigest and DigestMismatch pass on the delegation of the body's
+// verification (objectstore.DigestDelegator).
+func (p *progressBody) DelegateDigest() string {
+	if d, ok := p.ReadCloser.(interface{ DelegateDigest() string }); ok {
+		return d.DelegateDigest()
+	}
+	return ""
+}
+
+// DigestMismatch: see DelegateDigest.
+func (p *progressBody) DigestMismatch(computed string) error {
+	if d, ok := p.ReadCloser.(interface{ DigestMismatch(string) error }); ok {
+		return d.DigestMismatch(computed)
+	}
+	return nil
+}
+
 func (p *progressBody) Read(b []byte) (int, error) {
 	n, err := p.ReadCloser.Read(b)
 	if n > 0 {

@@ -336,9 +336,17 @@ func isLowerHex(s string) bool {
 
 // errPayloadMismatch is S3's XAmzContentSHA256Mismatch with both hashes.
 func errPayloadMismatch(declared string, computed []byte) *Error {
-	return s3Error(CodeXAmzContentSHA256Mismatch, http.StatusBadRequest, msgPayloadMismatch,
-		Field{"ClientComputedContentSHA256", declared},
-		Field{"S3ComputedContentSHA256", hex.EncodeToString(computed)})
+	return errPayloadMismatchHex(declared, hex.EncodeToString(computed))
+}
+
+// errPayloadMismatchHex is errPayloadMismatch with the computed hash in
+// hex, left out when "" (unknown).
+func errPayloadMismatchHex(declared, computed string) *Error {
+	fields := []Field{{"ClientComputedContentSHA256", declared}}
+	if computed != "" {
+		fields = append(fields, Field{"S3ComputedContentSHA256", computed})
+	}
+	return s3Error(CodeXAmzContentSHA256Mismatch, http.StatusBadRequest, msgPayloadMismatch, fields...)
 }
 
 // s3CanonicalPath returns S3's canonical URI of the path sent on the wire:

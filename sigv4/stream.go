@@ -152,10 +152,13 @@ type Body struct {
 	src     io.ReadCloser
 	r       io.Reader      // the decoder
 	chunked *chunkedReader // set for aws-chunked bodies
-	hashed  *hashingReader // set for a declared hex SHA-256
-	length  int64          // decoded length, -1 when unknown
-	err     error          // sticky failure
-	eof     bool
+	hashed  *hashingReader // set for a declared hex SHA-256 the body verifies
+	// delegated is the declared hex SHA-256 whose verification
+	// DelegateDigest handed over ("" when none was).
+	delegated string
+	length    int64 // decoded length, -1 when unknown
+	err       error // sticky failure
+	eof       bool
 }
 
 // Read reads decoded, verified payload. After a failed verification it
@@ -216,9 +219,12 @@ func (b *Body) Length() int64 { return b.length }
 
 // PayloadSHA256 returns the hex SHA-256 the request declared for its
 // payload (x-amz-content-sha256), which Read verifies at the end of the
-// body; "" for an unsigned or aws-chunked payload, whose bytes no single
-// digest covers.
+// body unless DelegateDigest handed that over; "" for an unsigned or
+// aws-chunked payload, whose bytes no single digest covers.
 func (b *Body) PayloadSHA256() string {
+	if b.delegated != "" {
+		return b.delegated
+	}
 	if b.hashed == nil {
 		return ""
 	}
@@ -227,6 +233,35 @@ func (b *Body) PayloadSHA256() string {
 		return ""
 	}
 	return b.hashed.want
+}
+
+// DelegateDigest stops the body's verification of its declared SHA-256
+// and returns that digest, for a caller that has the bytes verified
+// against it elsewhere (objectstore.DigestDelegator: an S3 server they
+// are sent to signed with it); "" for a body without one, or one read
+// already, which goes on verifying.
+func (b *Body) DelegateDigest() string {
+	if b.hashed == nil || b.hashed.n > 0 || b.err != nil || b.eof {
+		return ""
+	}
+	want := b.PayloadSHA256()
+	if want == "" {
+		return ""
+	}
+	b.r, b.hashed, b.delegated = b.hashed.r, nil, want
+	return want
+}
+
+// DigestMismatch is the error Read would have returned for a body whose
+// bytes did not match its declared SHA-256: XAmzContentSHA256Mismatch,
+// with the hash computed by whoever verified them when known (hex, ""
+// when not).
+func (b *Body) DigestMismatch(computed string) error {
+	want := b.delegated
+	if want == "" {
+		want = b.PayloadSHA256()
+	}
+	return errPayloadMismatchHex(want, computed)
 }
 
 // Chunked reports whether the body is aws-chunked.
@@ -297,11 +332,13 @@ type hashingReader struct {
 	r    io.Reader
 	h    hash.Hash
 	want string
+	n    int64 // bytes hashed
 }
 
 func (h *hashingReader) Read(p []byte) (int, error) {
 	n, err := h.r.Read(p)
 	h.h.Write(p[:n])
+	h.n += int64(n)
 	if err == io.EOF {
 		var sum [sha256.Size]byte
 		got := h.h.Sum(sum[:0])

@@ -102,6 +102,79 @@ func TestDeclaredDigest(t *testing.T) {
 	}
 }
 
+// TestDigestDelegated: over plain HTTP a body that can hand its
+// verification over (objectstore.DigestDelegator, as the S3 layer's
+// signed bodies can) is not hashed by itself: the write is signed with
+// its digest and the upstream verifies the bytes once, and the
+// upstream's refusal is answered with the body's own error; over HTTPS
+// the body keeps verifying (the write goes UNSIGNED-PAYLOAD).
+func TestDigestDelegated(t *testing.T) {
+	for _, tls := range []bool{false, true} {
+		t.Run(map[bool]string{false: "http", true: "https"}[tls], func(t *testing.T) {
+			_, b, hop := openGatehouseVia(t, "dl-", tls)
+			ctx := t.Context()
+			if err := b.CreateBucket(ctx, "docs"); err != nil {
+				t.Fatal(err)
+			}
+			good := bytes.Repeat([]byte("the bytes the client signed "), 40000)
+			body := &delegatingReader{verifyingReader: verifyingBody(good, hexSHA256(good))}
+			hop.reset()
+			info, err := b.PutObject(ctx, "docs", "k", body, objectstore.Meta{}, nil)
+			if err != nil || info.ETag != quotedMD5(good) {
+				t.Fatalf("PutObject = %+v, %v", info, err)
+			}
+			want := map[bool]string{false: hexSHA256(good), true: "UNSIGNED-PAYLOAD"}[tls]
+			if got := hop.puts(); len(got) != 1 || got[0] != want {
+				t.Fatalf("PutObject carried x-amz-content-sha256 %q, want %q", got, want)
+			}
+			if body.delegated != !tls {
+				t.Fatalf("verification delegated: %v over TLS %v", body.delegated, tls)
+			}
+			bad := bytes.Clone(good)
+			bad[len(bad)-1] ^= 1
+			body = &delegatingReader{verifyingReader: verifyingBody(bad, hexSHA256(good))}
+			_, err = b.PutObject(ctx, "docs", "k", body, objectstore.Meta{}, nil)
+			if !errors.Is(err, errMismatch) {
+				t.Fatalf("PutObject of a body its digest does not cover = %v, want the body's error", err)
+			}
+			assertObject(ctx, t, b, "docs", "k", good)
+			id, err := b.CreateMultipartUpload(ctx, "docs", "big", objectstore.Meta{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			body = &delegatingReader{verifyingReader: verifyingBody(bad, hexSHA256(good))}
+			if _, err := b.UploadPart(ctx, "docs", "big", id, 1, body, objectstore.Checksum{}); !errors.Is(err, errMismatch) {
+				t.Fatalf("UploadPart of a body its digest does not cover = %v, want the body's error", err)
+			}
+			if parts, err := b.ListParts(ctx, "docs", "big", id, objectstore.PartListOptions{}); err != nil || len(parts.Parts) != 0 {
+				t.Fatalf("ListParts after the refused UploadPart = %+v, %v; want none", parts, err)
+			}
+		})
+	}
+}
+
+// delegatingReader is a verifyingReader that can hand its verification
+// over (objectstore.DigestDelegator): once it has, it no longer checks
+// the bytes.
+type delegatingReader struct {
+	*verifyingReader
+	delegated bool
+}
+
+func (d *delegatingReader) DelegateDigest() string {
+	d.delegated = true
+	return d.sum
+}
+
+func (d *delegatingReader) DigestMismatch(string) error { return errMismatch }
+
+func (d *delegatingReader) Read(p []byte) (int, error) {
+	if d.delegated {
+		return d.r.Read(p)
+	}
+	return d.verifyingReader.Read(p)
+}
+
 // verifyingReader is a body that verifies itself as the S3 layer's do
 // (objectstore.DigestedBody): it hashes the bytes it returns and fails its
 // last read, with the last bytes, unless they hash to the declared digest.

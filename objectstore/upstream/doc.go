@@ -23,25 +23,30 @@
 // Ceph RGW accept, and AWS S3 and Gatehouse refuse (411
 // MissingContentLength). A body that declares the SHA-256 its request
 // signed (objectstore.DigestedBody: the S3 layer's, for a request with a
-// hex x-amz-content-sha256, which it verifies as the body is read, failing
-// the last read on a mismatch) is not hashed here, and the upstream's ETag
-// is returned as it is. How it is signed follows the SDK's own rule for
-// PutObject and UploadPart (unsigned over TLS, signed over plain HTTP):
-// over HTTPS it is sent UNSIGNED-PAYLOAD, so the upstream does not hash it
-// either, and what keeps unverified bytes from being stored is the body's
-// own verification with the last byte held back until it has passed (a
-// mismatch cuts the request short of its Content-Length, and the upstream
-// stores nothing); TLS keeps the hop from changing the bytes. Over plain
-// HTTP, where anyone on the path could change the body of an unsigned
-// request, it is signed with the client's digest, and the upstream
-// verifies the bytes it receives against it (XAmzContentSHA256Mismatch
-// otherwise, storing nothing). Any other body (an unsigned or aws-chunked
-// payload, verified by the S3 layer against its checksum when it has one)
-// is sent UNSIGNED-PAYLOAD; over plain HTTP the MD5 of the bytes sent is
-// computed on the way and checked against the ETag the upstream returns,
-// over HTTPS it is not (TLS keeps the bytes as sent, as for a declared
-// digest). GetObject returns the
-// upstream response body itself.
+// hex x-amz-content-sha256) has its bytes hashed once on their way, by
+// whichever end of the hop can verify them, and the upstream's ETag is
+// returned as it is. How the write is signed follows the SDK's own rule
+// for PutObject and UploadPart (unsigned over TLS, signed over plain
+// HTTP). Over HTTPS it is sent UNSIGNED-PAYLOAD and the body verifies
+// itself as it is read, failing its last read on a mismatch; the last
+// byte is held back until it has passed (a mismatch cuts the request
+// short of its Content-Length, and the upstream stores nothing), and TLS
+// keeps the hop from changing the bytes. Over plain HTTP, where anyone on
+// the path could change the body of an unsigned request, it is signed with
+// the client's digest and the upstream verifies the bytes it receives
+// against it, refusing them (XAmzContentSHA256Mismatch) and storing
+// nothing when they differ: as S3 does, and SeaweedFS (tested). The body
+// hands its own verification over then (objectstore.DigestDelegator), so
+// the bytes are not hashed twice, and an upstream's XAmzContentSHA256Mismatch
+// is answered with the body's own error (without S3ComputedContentSHA256,
+// which the SDK does not keep). An upstream reached over plain HTTP must
+// therefore verify signed payloads. Any other body (an unsigned or
+// aws-chunked payload, verified by the S3 layer against its checksum when
+// it has one) is sent UNSIGNED-PAYLOAD; over plain HTTP the MD5 of the
+// bytes sent is computed on the way and checked against the ETag the
+// upstream returns, over HTTPS it is not (TLS keeps the bytes as sent, as
+// for a declared digest). GetObject returns the upstream response body
+// itself.
 //
 // # Metadata
 //

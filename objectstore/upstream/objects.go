@@ -54,7 +54,9 @@ func unsigned(o *s3.Options) {
 //     party could otherwise replace the body of an unsigned request and
 //     the upstream would store it; signed, the upstream verifies the bytes
 //     it receives and refuses them (XAmzContentSHA256Mismatch) when they
-//     differ, storing nothing.
+//     differ, storing nothing; a body that can hands its own verification
+//     over (objectstore.DigestDelegator), so the bytes are hashed there
+//     only.
 //
 // Either way nothing is hashed here.
 func declared(sha256Hex string) func(*s3.Options) {
@@ -88,22 +90,29 @@ func (d declaredPayload) HandleFinalize(ctx context.Context, in middleware.Final
 
 // body passes a caller's reader to the SDK: it hides Seek (so the SDK
 // streams it), counts the bytes, and keeps the reader's own error so a
-// failed upload reports it rather than the transport's. When the reader
-// declares a payload SHA-256 (objectstore.DigestedBody) the body verifies
-// itself as it is read and the write is sent as declared says (unsigned
-// over HTTPS, signed with that digest over plain HTTP, where the upstream
-// checks the bytes itself). Otherwise it is sent UNSIGNED-PAYLOAD and,
-// over plain HTTP, where anyone on the path could change the bytes, it
-// also computes their MD5, to check the ETag the upstream returns; over
-// HTTPS, TLS keeps the hop from changing them, as it does for a declared
-// digest, and hashing every byte a second time (the upstream hashes them
-// for its ETag) would only double the cost of the hop. The transport may
-// still be reading the body when the call has returned (RoundTrip may
-// close a body after returning), hence the lock.
+// failed upload reports it rather than the transport's. A reader that
+// declares a payload SHA-256 (objectstore.DigestedBody) has its bytes
+// verified once on their way, by whichever end of the hop can: over
+// HTTPS by the reader itself (the write is sent UNSIGNED-PAYLOAD and TLS
+// keeps the bytes as verified), over plain HTTP by the upstream, to which
+// the write is signed with that digest and which refuses bytes that do
+// not match it (S3's XAmzContentSHA256Mismatch, storing nothing): the
+// reader hands its verification over (objectstore.DigestDelegator) when
+// it can, and the upstream's refusal is answered with the reader's own
+// error. Any other reader is sent UNSIGNED-PAYLOAD and, over plain HTTP,
+// where anyone on the path could change the bytes, the MD5 of the bytes is
+// computed to check the ETag the upstream returns; over HTTPS, TLS keeps
+// the hop from changing them, and hashing every byte a second time (the
+// upstream hashes them for its ETag) would only double the cost of the
+// hop. The transport may still be reading the body when the call has
+// returned (RoundTrip may close a body after returning), hence the lock.
 type body struct {
 	r      io.Reader
 	size   int64  // -1 unknown
 	sha256 string // the declared payload SHA-256, hex; "" when none
+	// delegated: the reader handed the verification of sha256 over; the
+	// upstream verifies the bytes.
+	delegated bool
 
 	// Read's own state (Read is not called concurrently).
 	held    byte // the last byte read, not yet passed on
@@ -125,7 +134,14 @@ func newBody(r io.Reader, overTLS bool) *body {
 	case interface{ Size() int64 }: // a body that knows its declared length
 		size = l.Size()
 	}
-	b := &body{r: r, size: size, sha256: objectstore.PayloadSHA256(r)}
+	b := &body{r: r, size: size}
+	if !overTLS {
+		b.sha256 = objectstore.DelegateDigest(r)
+		b.delegated = b.sha256 != ""
+	}
+	if b.sha256 == "" {
+		b.sha256 = objectstore.PayloadSHA256(r)
+	}
 	if b.sha256 == "" && !overTLS {
 		b.md5 = md5.New()
 	}
@@ -246,6 +262,14 @@ func (b *Backend) sent(op, bucket, key string, body *body, err error, upstreamET
 		return 0, "", wrap(op, bucket, key, nil, fmt.Errorf("reading the body: %w", rerr))
 	}
 	if err != nil {
+		if body.delegated && errorCode(err) == "XAmzContentSHA256Mismatch" {
+			// The upstream verified the bytes for the reader: its
+			// refusal is the reader's own. The hash the upstream
+			// computed is not passed on (the SDK keeps no more of an
+			// error it does not model than its code and message), so
+			// the error lacks S3ComputedContentSHA256.
+			return 0, "", wrap(op, bucket, key, nil, objectstore.DigestMismatch(body.r, ""))
+		}
 		return 0, "", b.mapErr(op, bucket, key, err, errCtx{})
 	}
 	e := strings.Trim(aws.ToString(upstreamETag), `"`)

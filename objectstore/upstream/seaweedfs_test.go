@@ -1,15 +1,24 @@
 package upstream_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/gatehouse-iam/gatehouse/internal/testserver"
 	"github.com/gatehouse-iam/gatehouse/objectstore"
 	"github.com/gatehouse-iam/gatehouse/objectstore/backendtest"
 	"github.com/gatehouse-iam/gatehouse/objectstore/upstream"
@@ -186,4 +195,50 @@ func TestConformanceS3(t *testing.T) {
 		}
 		return b
 	}, overS3)
+}
+
+// TestSeaweedFSVerifiesThroughFront: over a plain HTTP hop the front hands
+// the verification of a signed payload to the upstream (it is signed to
+// it with the client's digest, and hashed there only), so the upstream
+// must refuse bytes that do not match it, as S3 does
+// (XAmzContentSHA256Mismatch, "The provided 'x-amz-content-sha256' header
+// does not match what was computed.",
+// https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html):
+// SeaweedFS does, and the client gets S3's error with nothing stored.
+func TestSeaweedFSVerifiesThroughFront(t *testing.T) {
+	weed := os.Getenv(seaweedEnv)
+	if weed == "" {
+		t.Skipf("set %s to a weed binary (SeaweedFS) to run the suite against SeaweedFS", seaweedEnv)
+	}
+	endpoint := startSeaweedFS(t, weed)
+	b, err := upstream.Open(upstream.Options{Endpoint: endpoint, AccessKeyID: seaweedKey, SecretAccessKey: seaweedSecret, BucketPrefix: "vf-"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	url := startFront(t, b)
+	ctx := t.Context()
+	c := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(url), UsePathStyle: true,
+		Credentials: credentials.NewStaticCredentialsProvider(testserver.RootKeyID, testserver.RootSecretKey, "")})
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("docs")}); err != nil {
+		t.Fatal(err)
+	}
+	good := bytes.Repeat([]byte("signed "), 200000)
+	if status, body := signedPut(t, url+"/docs/k", good, hexSHA256(good)); status != http.StatusOK {
+		t.Fatalf("PUT = %d %s", status, body)
+	}
+	bad := bytes.Clone(good)
+	bad[len(bad)-1] ^= 1
+	status, body := signedPut(t, url+"/docs/k", bad, hexSHA256(good))
+	if status != http.StatusBadRequest || !strings.Contains(body, "<Code>XAmzContentSHA256Mismatch</Code>") ||
+		!strings.Contains(body, "<ClientComputedContentSHA256>"+hexSHA256(good)+"</ClientComputedContentSHA256>") {
+		t.Fatalf("PUT of a body its digest does not cover = %d %s", status, body)
+	}
+	assertObject(ctx, t, b, "docs", "k", good)
+	if status, body := signedPut(t, url+"/docs/new", bad, hexSHA256(good)); status != http.StatusBadRequest {
+		t.Fatalf("PUT of a new key with a body its digest does not cover = %d %s", status, body)
+	}
+	if _, err := b.HeadObject(ctx, "docs", "new", ""); !errors.Is(err, objectstore.ErrNoSuchKey) {
+		t.Fatalf("HeadObject after the refused PUT = %v, want ErrNoSuchKey", err)
+	}
 }
