@@ -5,9 +5,11 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gatehouse-iam/gatehouse/api/analyzerapi"
@@ -56,8 +58,11 @@ type auditTrail struct {
 	suppressed prometheus.Counter
 	// readOnlyActions caches readOnly's answer for the actions the
 	// Service Authorization Reference knows (a finite set: a made-up
-	// action name is classified, not cached).
-	readOnlyActions sync.Map // readOnlyKey → bool
+	// action name is classified, not cached). Copied on write: a lookup
+	// reads a map no one changes, with no lock and without boxing its
+	// key (a sync.Map's Load boxed it, an allocation per request).
+	readOnlyActions atomic.Pointer[map[readOnlyKey]bool]
+	readOnlyMu      sync.Mutex // serializes the copies
 }
 
 // readOnlyKey is an action of readOnly's cache: the authorized action, or
@@ -96,8 +101,9 @@ func (s *Server) record(r *http.Request, ex *exchange, ae *awserr.Error) error {
 		s.audit.suppressed.Inc()
 		return nil
 	}
-	c := s.audit.call(r, ex, ae, s.dir)
-	entries, err := s.audit.builder.Events(c)
+	var c trail.Call // on the stack: Events keeps nothing of it
+	s.audit.call(&c, r, ex, ae, s.dir)
+	entries, err := s.audit.builder.Events(&c)
 	if err != nil {
 		return awserr.InternalFailure(err)
 	}
@@ -105,12 +111,14 @@ func (s *Server) record(r *http.Request, ex *exchange, ae *awserr.Error) error {
 		return nil
 	}
 	// The event is recorded even when the client has gone (what it asked
-	// was done): not under the request's cancellation. Every wait of
+	// was done): not under the request's cancellation, and with none of
+	// its values, which the trail does not read (context.WithoutCancel
+	// cost an allocation per request). Every wait of
 	// Record is bounded without a deadline of the request's (a timer per
 	// request cost more than the write): the recorder's for its queue and
 	// batches, the trail's for its segment; a stalled disk or audit log
 	// answers 503 (TestStalledTrailIs503).
-	if err := s.audit.rec.Record(context.WithoutCancel(r.Context()), entries); err != nil {
+	if err := s.audit.rec.Record(context.Background(), entries); err != nil {
 		// Not released: an abandoned call's batch may still be written.
 		return &awserr.Error{Code: "ServiceUnavailable", Status: http.StatusServiceUnavailable,
 			Message: "The audit trail is unavailable; the request's outcome could not be recorded.", Err: err}
@@ -126,9 +134,9 @@ type keyAccounts interface {
 	AccessKey(id string) (store.AccessKey, bool)
 }
 
-// call gathers a request's facts for trail.Builder.
-func (a *auditTrail) call(r *http.Request, ex *exchange, ae *awserr.Error, keys keyAccounts) *trail.Call {
-	c := &trail.Call{RequestID: ex.reqID, Time: ex.start, Operation: ex.action, Caller: ex.caller,
+// call gathers a request's facts for trail.Builder into c.
+func (a *auditTrail) call(c *trail.Call, r *http.Request, ex *exchange, ae *awserr.Error, keys keyAccounts) {
+	*c = trail.Call{RequestID: ex.reqID, Time: ex.start, Operation: ex.action, Caller: ex.caller,
 		SourceIP: clientIP(r), UserAgent: r.Header.Get("User-Agent"), Input: ex.in, Output: ex.out}
 	service := ""
 	if ex.ep != nil {
@@ -173,7 +181,6 @@ func (a *auditTrail) call(r *http.Request, ex *exchange, ae *awserr.Error, keys 
 	}
 	c.ReadOnly = a.readOnly(service, ex)
 	c.Management = !(service == "s3" && s3DataEvents[ex.action])
-	return c
 }
 
 // addResource adds the record's resource for an ARN a request named, once.
@@ -198,8 +205,10 @@ func (a *auditTrail) readOnly(service string, ex *exchange) bool {
 	if key.action == "" {
 		key.service, key.operation = service, ex.action
 	}
-	if v, ok := a.readOnlyActions.Load(key); ok {
-		return v.(bool)
+	if m := a.readOnlyActions.Load(); m != nil {
+		if v, ok := (*m)[key]; ok {
+			return v
+		}
 	}
 	action := ex.az.Action
 	if action == "" && ex.action != "" {
@@ -207,7 +216,7 @@ func (a *auditTrail) readOnly(service string, ex *exchange) bool {
 	}
 	if level, ok := a.levels.Level(action); ok {
 		ro := level == "List" || level == "Read"
-		a.readOnlyActions.Store(key, ro)
+		a.cacheReadOnly(key, ro)
 		return ro
 	}
 	for _, verb := range []string{"Get", "List", "Describe", "Head", "Lookup", "Validate", "Check", "Simulate"} {
@@ -216,6 +225,20 @@ func (a *auditTrail) readOnly(service string, ex *exchange) bool {
 		}
 	}
 	return false
+}
+
+// cacheReadOnly adds readOnly's answer for key to the cache.
+func (a *auditTrail) cacheReadOnly(key readOnlyKey, ro bool) {
+	a.readOnlyMu.Lock()
+	defer a.readOnlyMu.Unlock()
+	var m map[readOnlyKey]bool
+	if old := a.readOnlyActions.Load(); old != nil {
+		m = maps.Clone(*old)
+	} else {
+		m = map[readOnlyKey]bool{}
+	}
+	m[key] = ro
+	a.readOnlyActions.Store(&m)
 }
 
 // servicePrefix is a signing name's IAM service prefix.
