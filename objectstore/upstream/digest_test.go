@@ -22,7 +22,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/gatehouse-iam/gatehouse/internal/testserver"
@@ -355,11 +354,7 @@ func TestSignedPayloadMismatchThroughFront(t *testing.T) {
 func testSignedPayloadMismatchThroughFront(t *testing.T, back *testserver.Server, b objectstore.Backend, hop *hopRecorder) {
 	url := startFront(t, b)
 	ctx := t.Context()
-	c := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(url), UsePathStyle: true,
-		Credentials: credentials.NewStaticCredentialsProvider(testserver.RootKeyID, testserver.RootSecretKey, "")})
-	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("docs")}); err != nil {
-		t.Fatal(err)
-	}
+	c := docsBucket(t, url)
 	good := bytes.Repeat([]byte("signed "), 200000) // over a megabyte: many reads, many writes upstream
 	put, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("docs"), Key: aws.String("k"), Body: bytes.NewReader(good)})
 	if err != nil {

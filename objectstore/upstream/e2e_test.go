@@ -66,6 +66,17 @@ func frontHandler(t testing.TB, objects objectstore.Backend) http.Handler {
 	return gh.Server.Handler()
 }
 
+// docsBucket creates the bucket "docs" through the front at url, as its
+// account's root, and returns that root's SDK client of the front.
+func docsBucket(t testing.TB, url string) *s3.Client {
+	c := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(url), UsePathStyle: true,
+		Credentials: credentials.NewStaticCredentialsProvider(testserver.RootKeyID, testserver.RootSecretKey, "")})
+	if _, err := c.CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: aws.String("docs")}); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 // TestThroughS3Layer drives a Gatehouse over the upstream backend with the
 // SDK — client → Gatehouse (upstream backend) → Gatehouse (disk) — so the
 // S3 layer's own bodies and calls (a PUT with a checksum is a PutObject
@@ -74,11 +85,7 @@ func TestThroughS3Layer(t *testing.T) {
 	back, b := openGatehouse(t, "front-")
 	url := startFront(t, b)
 	ctx := t.Context()
-	c := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(url), UsePathStyle: true,
-		Credentials: credentials.NewStaticCredentialsProvider(testserver.RootKeyID, testserver.RootSecretKey, "")})
-	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("docs")}); err != nil {
-		t.Fatal(err)
-	}
+	c := docsBucket(t, url)
 	body := bytes.Repeat([]byte("gatehouse "), 100000)
 	put, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("docs"), Key: aws.String("a/b.txt"), Body: bytes.NewReader(body),
 		ContentType: aws.String("text/plain"), ChecksumAlgorithm: types.ChecksumAlgorithmCrc32c,

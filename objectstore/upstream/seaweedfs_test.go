@@ -14,11 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-
-	"github.com/gatehouse-iam/gatehouse/internal/testserver"
 	"github.com/gatehouse-iam/gatehouse/objectstore"
 	"github.com/gatehouse-iam/gatehouse/objectstore/backendtest"
 	"github.com/gatehouse-iam/gatehouse/objectstore/upstream"
@@ -218,11 +213,7 @@ func TestSeaweedFSVerifiesThroughFront(t *testing.T) {
 	t.Cleanup(func() { b.Close() })
 	url := startFront(t, b)
 	ctx := t.Context()
-	c := s3.New(s3.Options{Region: "us-east-1", BaseEndpoint: aws.String(url), UsePathStyle: true,
-		Credentials: credentials.NewStaticCredentialsProvider(testserver.RootKeyID, testserver.RootSecretKey, "")})
-	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("docs")}); err != nil {
-		t.Fatal(err)
-	}
+	docsBucket(t, url)
 	good := bytes.Repeat([]byte("signed "), 200000)
 	if status, body := signedPut(t, url+"/docs/k", good, hexSHA256(good)); status != http.StatusOK {
 		t.Fatalf("PUT = %d %s", status, body)
