@@ -58,7 +58,7 @@ func TestBodyHoldsLastByte(t *testing.T) {
 			"data+EOF":  func() io.Reader { return iotest.DataErrReader(bytes.NewReader(data)) },
 			"half each": func() io.Reader { return iotest.HalfReader(bytes.NewReader(data)) },
 		} {
-			b := newBody(r(), false)
+			b := newBody(r(), false, false)
 			got, err := readAll(b, bufSize)
 			if err != nil || !bytes.Equal(got, data) {
 				t.Errorf("%s, buffer %d: %q, %v", name, bufSize, got, err)
@@ -73,7 +73,7 @@ func TestBodyHoldsLastByte(t *testing.T) {
 				if one {
 					r = iotest.OneByteReader(r)
 				}
-				b := newBody(r, false)
+				b := newBody(r, false, false)
 				got, err := readAll(b, bufSize)
 				if !errors.Is(err, bad) || len(got) >= len(data) || !bytes.HasPrefix(data, got) {
 					t.Errorf("failing (together %v, one byte %v), buffer %d: passed on %q, %v", together, one, bufSize, got, err)
@@ -87,7 +87,7 @@ func TestBodyHoldsLastByte(t *testing.T) {
 }
 
 func md5hex(b []byte) string {
-	h := newBody(bytes.NewReader(nil), false).md5
+	h := newBody(bytes.NewReader(nil), false, false).md5
 	h.Write(b)
 	return hex.EncodeToString(h.Sum(nil))
 }
@@ -96,10 +96,10 @@ func md5hex(b []byte) string {
 // hashed (MD5, to check the upstream's ETag) over plain HTTP only; over
 // HTTPS, TLS keeps the bytes as sent.
 func TestBodyHashedOverPlainHTTPOnly(t *testing.T) {
-	if newBody(bytes.NewReader([]byte("x")), false).md5 == nil {
+	if newBody(bytes.NewReader([]byte("x")), false, false).md5 == nil {
 		t.Error("a body over plain HTTP is not hashed")
 	}
-	b := newBody(bytes.NewReader([]byte("x")), true)
+	b := newBody(bytes.NewReader([]byte("x")), true, false)
 	if b.md5 != nil {
 		t.Error("a body over HTTPS is hashed")
 	}

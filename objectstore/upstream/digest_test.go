@@ -122,9 +122,12 @@ func TestDigestDelegated(t *testing.T) {
 			if err != nil || info.ETag != quotedMD5(good) {
 				t.Fatalf("PutObject = %+v, %v", info, err)
 			}
+			// Over plain HTTP the first delegating write is preceded
+			// by the backend's probe of the upstream (the uploads
+			// bucket made, a PUT it must refuse): the write is last.
 			want := map[bool]string{false: hexSHA256(good), true: "UNSIGNED-PAYLOAD"}[tls]
-			if got := hop.puts(); len(got) != 1 || got[0] != want {
-				t.Fatalf("PutObject carried x-amz-content-sha256 %q, want %q", got, want)
+			if got := hop.puts(); len(got) == 0 || got[len(got)-1] != want {
+				t.Fatalf("PutObject carried x-amz-content-sha256 %q, want %q last", got, want)
 			}
 			if body.delegated != !tls {
 				t.Fatalf("verification delegated: %v over TLS %v", body.delegated, tls)

@@ -36,11 +36,14 @@
 // the client's digest and the upstream verifies the bytes it receives
 // against it, refusing them (XAmzContentSHA256Mismatch) and storing
 // nothing when they differ: as S3 does, and SeaweedFS (tested). The body
-// hands its own verification over then (objectstore.DigestDelegator), so
+// then hands its own verification over (objectstore.DigestDelegator), so
 // the bytes are not hashed twice, and an upstream's XAmzContentSHA256Mismatch
 // is answered with the body's own error (without S3ComputedContentSHA256,
-// which the SDK does not keep). An upstream reached over plain HTTP must
-// therefore verify signed payloads. Any other body (an unsigned or
+// which the SDK does not keep). That the upstream verifies is not assumed:
+// the backend asks it once, at the first such write, with a PUT to the
+// uploads bucket that it must refuse; an upstream that stores it instead
+// has the probe deleted, and the bodies keep verifying themselves. Any
+// other body (an unsigned or
 // aws-chunked payload, verified by the S3 layer against its checksum when
 // it has one) is sent UNSIGNED-PAYLOAD; over plain HTTP the MD5 of the
 // bytes sent is computed on the way and checked against the ETag the

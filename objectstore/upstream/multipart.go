@@ -46,7 +46,7 @@ func (b *Backend) UploadPart(ctx context.Context, bucket, key, uploadID string, 
 	if partNumber < 1 || partNumber > objectstore.MaxPartNumber {
 		return objectstore.PartInfo{}, wrap("UploadPart", bucket, key, objectstore.ErrInvalidPartNumber, nil)
 	}
-	body := newBody(r, b.overTLS())
+	body := newBody(r, b.overTLS(), b.delegates(ctx, r))
 	out, err := b.c.UploadPart(ctx, &s3.UploadPartInput{Bucket: b.name(bucket), Key: aws.String(key), UploadId: aws.String(uploadID),
 		PartNumber: aws.Int32(int32(partNumber)), Body: body, ContentLength: body.length()}, body.signing())
 	var upETag *string

@@ -125,8 +125,23 @@ type body struct {
 	err error
 }
 
-// newBody wraps r for a write over a hop that is HTTPS when overTLS.
-func newBody(r io.Reader, overTLS bool) *body {
+// delegates reports whether a write of r over this backend's hop hands
+// r's verification to the upstream: over plain HTTP, for a body that can
+// (objectstore.DigestDelegator), when the upstream verifies.
+func (b *Backend) delegates(ctx context.Context, r io.Reader) bool {
+	if b.overTLS() {
+		return false
+	}
+	if _, ok := r.(objectstore.DigestDelegator); !ok {
+		return false
+	}
+	return b.upstreamVerifies(ctx)
+}
+
+// newBody wraps r for a write over a hop that is HTTPS when overTLS; over
+// plain HTTP, r's verification is delegated to the upstream when delegate
+// says the upstream verifies signed payloads (Backend.upstreamVerifies).
+func newBody(r io.Reader, overTLS, delegate bool) *body {
 	size := int64(-1)
 	switch l := r.(type) {
 	case interface{ Len() int }: // bytes.Reader, strings.Reader, bytes.Buffer: what is left
@@ -135,7 +150,7 @@ func newBody(r io.Reader, overTLS bool) *body {
 		size = l.Size()
 	}
 	b := &body{r: r, size: size}
-	if !overTLS {
+	if !overTLS && delegate {
 		b.sha256 = objectstore.DelegateDigest(r)
 		b.delegated = b.sha256 != ""
 	}
@@ -301,7 +316,7 @@ func (b *Backend) PutObject(ctx context.Context, bucket, key string, r io.Reader
 		return objectstore.Info{}, err
 	}
 	w := toWire(meta)
-	body := newBody(r, b.overTLS())
+	body := newBody(r, b.overTLS(), b.delegates(ctx, r))
 	in := &s3.PutObjectInput{Bucket: b.name(bucket), Key: aws.String(key), Body: body, ContentLength: body.length(),
 		ContentType: w.contentType, ContentEncoding: w.contentEncoding, ContentDisposition: w.contentDisposition,
 		ContentLanguage: w.contentLanguage, CacheControl: w.cacheControl, Expires: w.expires,

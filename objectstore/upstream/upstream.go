@@ -1,7 +1,10 @@
 package upstream
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -9,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -68,6 +72,10 @@ type Backend struct {
 	uploadsOnce sync.Mutex
 	uploadsMade bool
 	closeOnce   sync.Once
+	// probe is what upstreamVerifies learnt: probeVerifies or
+	// probeIgnores, 0 while unknown; probeMu serializes the probes.
+	probe   atomic.Int32
+	probeMu sync.Mutex
 	// known holds the buckets seen to exist upstream (created here, or
 	// answered by HeadBucket), so that writes check a bucket once per
 	// Backend, not once per request (see knownBucket).
@@ -120,6 +128,54 @@ func Open(opt Options) (*Backend, error) {
 	}
 	return &Backend{c: c, http: hc, creds: creds, signer: v4.NewSigner(), endpoint: u, region: region,
 		prefix: opt.BucketPrefix, concurrency: conc, uploads: uploads}, nil
+}
+
+// What upstreamVerifies learnt of the upstream.
+const (
+	probeVerifies = 1 + iota
+	probeIgnores
+)
+
+// upstreamVerifies reports whether the upstream refuses the bytes of a
+// write that do not match the SHA-256 it was signed with, as S3 does
+// (XAmzContentSHA256Mismatch, storing nothing): what a body's delegation
+// of its verification over plain HTTP relies on. It asks once per Backend,
+// at the first write that could delegate: a PUT to the uploads bucket, at
+// a key no upload uses (bucket names do not begin with a dot), of bytes
+// signed with another digest, which an upstream that verifies refuses and
+// one that does not stores (the probe then deletes them, and the bodies
+// keep verifying themselves). A probe that fails otherwise (the upstream
+// unreachable) is asked again at a later write, without delegating
+// meanwhile; with no uploads bucket (Options.UploadsBucket "-") nothing is
+// delegated.
+func (b *Backend) upstreamVerifies(ctx context.Context) bool {
+	if v := b.probe.Load(); v != 0 {
+		return v == probeVerifies
+	}
+	if b.uploads == "" {
+		return false
+	}
+	b.probeMu.Lock()
+	defer b.probeMu.Unlock()
+	if v := b.probe.Load(); v != 0 {
+		return v == probeVerifies
+	}
+	if err := b.ensureUploads(ctx); err != nil {
+		return false
+	}
+	signed, sent := []byte("gatehouse payload probe"), []byte("gatehouse payload probe, changed")
+	sum := sha256.Sum256(signed)
+	key := aws.String(b.prefix + ".payload-probe")
+	_, err := b.c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(b.uploads), Key: key,
+		Body: bytes.NewReader(sent), ContentLength: aws.Int64(int64(len(sent)))}, declared(hex.EncodeToString(sum[:])))
+	switch code := errorCode(err); {
+	case err == nil:
+		_, _ = b.c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(b.uploads), Key: key})
+		b.probe.Store(probeIgnores)
+	case code == "XAmzContentSHA256Mismatch" || code == "BadDigest":
+		b.probe.Store(probeVerifies)
+	}
+	return b.probe.Load() == probeVerifies
 }
 
 // overTLS reports whether the hop to the upstream is HTTPS.
