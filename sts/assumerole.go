@@ -99,12 +99,7 @@ func (s *Service) assumeRole(ctx context.Context, c *identity.Caller, in *stsapi
 	if !ok {
 		return nil, denied(c, "sts:AssumeRole", in.RoleArn)
 	}
-	var role store.Role
-	err = s.st.View(ctx, func(tx store.ReadTx) error {
-		var err error
-		role, err = store.GetJSON[store.Role](ctx, tx, store.KindRole, acct, store.RoleKey(name))
-		return err
-	})
+	role, err := s.roleRecord(ctx, acct, name)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && role.ARN != in.RoleArn) {
 		return nil, denied(c, "sts:AssumeRole", in.RoleArn)
 	}

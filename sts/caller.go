@@ -210,8 +210,25 @@ func federatedUserARN(account, name string) string {
 	return "arn:" + arn.Partition + ":sts::" + account + ":federated-user/" + name
 }
 
-// role returns a role record, cached for the directory's current revision.
+// role returns the role record of a role session's token: roleRecord's,
+// with a role that no longer exists an invalid token.
 func (s *Service) role(ctx context.Context, account, name string) (store.Role, error) {
+	r, err := s.roleRecord(ctx, account, name)
+	if errors.Is(err, store.ErrNotFound) {
+		return r, invalidToken()
+	}
+	if err != nil {
+		return r, awserr.InternalFailure(err)
+	}
+	return r, nil
+}
+
+// roleRecord returns a role record, cached for the directory's current
+// revision (any change to the store makes it read again), so that the
+// operations that assume a role and every request of a role session read
+// no SQL while nothing changes: on PostgreSQL a read is a transaction of
+// three round trips. A missing role is store.ErrNotFound.
+func (s *Service) roleRecord(ctx context.Context, account, name string) (store.Role, error) {
 	key := account + "|" + store.RoleKey(name)
 	rev := s.dir.Revision()
 	s.mu.Lock()
@@ -226,11 +243,8 @@ func (s *Service) role(ctx context.Context, account, name string) (store.Role, e
 		r, err = store.GetJSON[store.Role](ctx, tx, store.KindRole, account, store.RoleKey(name))
 		return err
 	})
-	if errors.Is(err, store.ErrNotFound) {
-		return r, invalidToken()
-	}
 	if err != nil {
-		return r, awserr.InternalFailure(err)
+		return r, err
 	}
 	s.mu.Lock()
 	if len(s.roles) > 10_000 {

@@ -64,12 +64,7 @@ func (s *Service) assumeFederated(ctx context.Context, c *identity.Caller, f *fe
 	}
 
 	// The role. A missing role is refused like an untrusting one.
-	var role store.Role
-	err = s.st.View(ctx, func(tx store.ReadTx) error {
-		var err error
-		role, err = store.GetJSON[store.Role](ctx, tx, store.KindRole, f.account, store.RoleKey(f.roleName))
-		return err
-	})
+	role, err := s.roleRecord(ctx, f.account, f.roleName)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && (role.ARN != f.roleARN || role.ServiceLinked)) {
 		return nil, awserr.AccessDenied("%s", f.denied)
 	}

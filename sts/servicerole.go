@@ -73,12 +73,7 @@ func (s *Service) AssumeRoleForService(ctx context.Context, r ServiceRoleRequest
 	refused := func(arn string) *awserr.Error {
 		return awserr.AccessDenied("Service: %s is not authorized to perform: sts:AssumeRole on resource: %s", r.Service, arn)
 	}
-	var role store.Role
-	err := s.st.View(ctx, func(tx store.ReadTx) error {
-		var err error
-		role, err = store.GetJSON[store.Role](ctx, tx, store.KindRole, r.Account, store.RoleKey(r.RoleName))
-		return err
-	})
+	role, err := s.roleRecord(ctx, r.Account, r.RoleName)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, refused(roleARN)
 	}

@@ -598,3 +598,56 @@ func TestTrustConditions(t *testing.T) {
 	_, err = stsFor(srv, bob).AssumeRole(ctx, &awssts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("bob")})
 	wantCode(t, err, "AccessDenied")
 }
+
+// TestAssumeRoleSeesRoleChanges: the role record AssumeRole reads is kept
+// in memory while nothing changes, and a change to the role is in force
+// for the next call: a trust policy that no longer trusts the caller
+// refuses it, a shorter MaxSessionDuration bounds DurationSeconds ("The
+// requested DurationSeconds exceeds the MaxSessionDuration set for this
+// role.", AssumeRole's documented ValidationError), and a deleted role is
+// refused as one that never existed.
+func TestAssumeRoleSeesRoleChanges(t *testing.T) {
+	t.Parallel()
+	srv := testserver.Start(t)
+	ctx := context.Background()
+	root := srv.RootIAM()
+	roleARN := newRole(t, root, "Changing", trustAccount(acct, ""), doc(listUsers), 7200)
+	alice := newUser(t, root, "alice", allowAssume(roleARN))
+	c := stsFor(srv, alice)
+	assume := func(dur int32) error {
+		_, err := c.AssumeRole(ctx, &awssts.AssumeRoleInput{RoleArn: aws.String(roleARN), RoleSessionName: aws.String("s1"),
+			DurationSeconds: aws.Int32(dur)})
+		return err
+	}
+	for range 3 {
+		if err := assume(7200); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := root.UpdateRole(ctx, &awsiam.UpdateRoleInput{RoleName: aws.String("Changing"), MaxSessionDuration: aws.Int32(3600)}); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, assume(7200), "ValidationError")
+	if err := assume(3600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := root.UpdateAssumeRolePolicy(ctx, &awsiam.UpdateAssumeRolePolicyInput{RoleName: aws.String("Changing"),
+		PolicyDocument: aws.String(trustAccount("999999999999", ""))}); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, assume(3600), "AccessDenied")
+	if _, err := root.UpdateAssumeRolePolicy(ctx, &awsiam.UpdateAssumeRolePolicyInput{RoleName: aws.String("Changing"),
+		PolicyDocument: aws.String(trustAccount(acct, ""))}); err != nil {
+		t.Fatal(err)
+	}
+	if err := assume(3600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := root.DeleteRolePolicy(ctx, &awsiam.DeleteRolePolicyInput{RoleName: aws.String("Changing"), PolicyName: aws.String("p")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := root.DeleteRole(ctx, &awsiam.DeleteRoleInput{RoleName: aws.String("Changing")}); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, assume(3600), "AccessDenied")
+}
