@@ -29,8 +29,10 @@ func TestUpstreamVerifiesProbe(t *testing.T) {
 	ctx := t.Context()
 
 	b := open(srv.URL)
-	if !b.upstreamVerifies(ctx) || !b.upstreamVerifies(ctx) {
-		t.Fatal("Gatehouse, which verifies signed payloads, is taken as not verifying")
+	for i := range 2 { // probed, then known
+		if !b.upstreamVerifies(ctx) {
+			t.Fatalf("call %d: Gatehouse, which verifies signed payloads, is taken as not verifying", i+1)
+		}
 	}
 
 	// An upstream that answers 200 to everything: it would store the
