@@ -69,7 +69,48 @@ type Store struct {
 	kick     chan struct{} // a reader waits
 	stop     chan struct{} // Close
 	stopped  chan struct{} // the indexer has returned
+
+	// scratchMu guards scratch, index's posting lists kept from one
+	// batch to the next (their sequence slices reused: growing them anew
+	// for every batch was most of the garbage the trail made per event).
+	scratchMu sync.Mutex
+	scratch   indexScratch
 }
+
+// indexScratch is what index builds a batch's posting lists in.
+type indexScratch struct {
+	lists []postingList
+	at    map[postingKey]int
+}
+
+// postingList is one posting key's sequence numbers in a batch.
+type postingList struct {
+	key  postingKey
+	seqs []int64
+}
+
+// add returns the index of a new list for key in sc.lists, reusing the
+// sequence slice a list at that place had in an earlier batch.
+func (sc *indexScratch) add(key postingKey) int {
+	n := len(sc.lists)
+	if n < cap(sc.lists) {
+		sc.lists = sc.lists[:n+1]
+		sc.lists[n].key, sc.lists[n].seqs = key, sc.lists[n].seqs[:0]
+	} else {
+		sc.lists = append(sc.lists, postingList{key: key})
+	}
+	sc.at[key] = n
+	return n
+}
+
+// maxKeptQueue bounds the capacity of the indexer's queue kept once it
+// is empty: kept, the writes of the next batch append to it without
+// allocating.
+const maxKeptQueue = 1024
+
+// maxKeptLists bounds the posting lists (and so the sequence slices) kept
+// between batches: a burst of many distinct keys is not held on to.
+const maxKeptLists = 4096
 
 var (
 	_ trail.Store        = (*Store)(nil)
@@ -479,8 +520,8 @@ func (s *Store) runIndexer() {
 		wait = 100 * time.Millisecond
 		s.mu.Lock()
 		s.queue = slices.Delete(s.queue, 0, len(batch))
-		if len(s.queue) == 0 {
-			s.queue = nil
+		if len(s.queue) == 0 && cap(s.queue) > maxKeptQueue {
+			s.queue = nil // a burst's buffer is not held on to
 		}
 		s.mu.Unlock()
 	}
@@ -610,13 +651,20 @@ func (s *Store) index(ctx context.Context, items []item, also func(ctx context.C
 	// key's list. Consecutive events mostly share their keys (one
 	// caller, one operation, one second): recent[j] is the list the j-th
 	// key of the previous event went to, compared before the map is.
-	type postingList struct {
-		key  postingKey
-		seqs []int64
+	s.scratchMu.Lock()
+	defer s.scratchMu.Unlock()
+	sc := &s.scratch
+	if sc.at == nil {
+		sc.at = map[postingKey]int{}
 	}
+	sc.lists = sc.lists[:0]
+	clear(sc.at)
+	defer func() {
+		if cap(sc.lists) > maxKeptLists {
+			sc.lists, sc.at = nil, nil
+		}
+	}()
 	var (
-		lists  []postingList
-		at     = map[postingKey]int{}
 		ks     []postingKey
 		recent [16]int
 	)
@@ -654,18 +702,16 @@ func (s *Store) index(ctx context.Context, items []item, also func(ctx context.C
 		}
 		ks = keys(ks[:0], e)
 		for j, k := range ks {
-			if j < len(recent) && recent[j] < len(lists) && lists[recent[j]].key == k {
-				l := &lists[recent[j]]
+			if j < len(recent) && recent[j] < len(sc.lists) && sc.lists[recent[j]].key == k {
+				l := &sc.lists[recent[j]]
 				l.seqs = append(l.seqs, e.Seq)
 				continue
 			}
-			n, ok := at[k]
+			n, ok := sc.at[k]
 			if !ok {
-				n = len(lists)
-				at[k] = n
-				lists = append(lists, postingList{key: k})
+				n = sc.add(k)
 			}
-			lists[n].seqs = append(lists[n].seqs, e.Seq)
+			sc.lists[n].seqs = append(sc.lists[n].seqs, e.Seq)
 			if j < len(recent) {
 				recent[j] = n
 			}
@@ -677,7 +723,7 @@ func (s *Store) index(ctx context.Context, items []item, also func(ctx context.C
 		return mapErr(ctx, err, "prepare insert posting")
 	}
 	defer post.Close() //nolint:errcheck // a statement of a transaction that ends anyway
-	for _, l := range lists {
+	for _, l := range sc.lists {
 		k, seqs := l.key, l.seqs
 		if _, err := post.ExecContext(sctx, k.account, k.management, k.attr, k.value, k.sec, seqs[0], encodeSeqs(seqs)); err != nil {
 			return mapErr(ctx, err, "insert posting")
