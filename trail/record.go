@@ -165,48 +165,61 @@ type Builder struct {
 	ents   entryStack
 }
 
+// freeList keeps slices for reuse: a stack under a mutex rather than a
+// sync.Pool, so that a slice goes in and out without being boxed.
+type freeList[T any] struct {
+	mu   sync.Mutex
+	free [][]T
+}
+
+// pop returns a kept slice, emptied; ok is false when none is kept.
+func (l *freeList[T]) pop() (s []T, ok bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := len(l.free)
+	if n == 0 {
+		return nil, false
+	}
+	s = l.free[n-1]
+	l.free[n-1] = nil
+	l.free = l.free[:n-1]
+	return s[:0], true
+}
+
+// push keeps s for reuse (at most maxKeptBuffers slices are kept); its
+// caller no longer reads it.
+func (l *freeList[T]) push(s []T) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.free) < maxKeptBuffers {
+		l.free = append(l.free, s[:0])
+	}
+}
+
 // entryStack keeps the slices Events returns entries in, for reuse once
 // released (Release): one allocation fewer per event.
-type entryStack struct {
-	mu   sync.Mutex
-	free [][]Entry
-}
+type entryStack struct{ l freeList[Entry] }
 
 // get returns an empty slice with room for two entries.
 func (s *entryStack) get() []Entry {
-	s.mu.Lock()
-	if n := len(s.free); n > 0 {
-		e := s.free[n-1]
-		s.free[n-1] = nil
-		s.free = s.free[:n-1]
-		s.mu.Unlock()
+	if e, ok := s.l.pop(); ok {
 		return e
 	}
-	s.mu.Unlock()
 	return make([]Entry, 0, 2)
 }
 
-// put keeps e for reuse, emptied; its caller no longer reads it.
+// put keeps e for reuse, emptied of what it referred to.
 func (s *entryStack) put(e []Entry) {
 	if cap(e) != 2 {
 		return
 	}
 	clear(e[:cap(e)])
-	s.mu.Lock()
-	if len(s.free) < maxKeptBuffers {
-		s.free = append(s.free, e[:0])
-	}
-	s.mu.Unlock()
+	s.l.push(e)
 }
 
 // bufferStack keeps byte buffers for reuse: the parts of an event while it
 // is built, and the records' JSON once a caller releases them (Release).
-// A free list under a mutex rather than a sync.Pool: a slice goes in and
-// out without being boxed.
-type bufferStack struct {
-	mu   sync.Mutex
-	free [][]byte
-}
+type bufferStack struct{ l freeList[byte] }
 
 // Buffers larger than maxKeptBuffer are left to the collector; at most
 // maxKeptBuffers are kept.
@@ -218,18 +231,12 @@ const (
 // get returns an empty buffer of capacity at least size, reused when one
 // is free.
 func (s *bufferStack) get(size int) []byte {
-	s.mu.Lock()
-	if n := len(s.free); n > 0 {
-		b := s.free[n-1]
-		s.free[n-1] = nil
-		s.free = s.free[:n-1]
-		s.mu.Unlock()
+	if b, ok := s.l.pop(); ok {
 		if cap(b) >= size {
-			return b[:0]
+			return b
 		}
 		return make([]byte, 0, max(size, 2*cap(b)))
 	}
-	s.mu.Unlock()
 	return make([]byte, 0, size)
 }
 
@@ -238,11 +245,7 @@ func (s *bufferStack) put(b []byte) {
 	if cap(b) == 0 || cap(b) > maxKeptBuffer {
 		return
 	}
-	s.mu.Lock()
-	if len(s.free) < maxKeptBuffers {
-		s.free = append(s.free, b[:0])
-	}
-	s.mu.Unlock()
+	s.l.push(b)
 }
 
 // Release returns the JSON of entries that Events made, and the slice
