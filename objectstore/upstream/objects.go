@@ -138,9 +138,9 @@ func (b *Backend) delegates(ctx context.Context, r io.Reader) bool {
 	return b.upstreamVerifies(ctx)
 }
 
-// newBody wraps r for a write over a hop that is HTTPS when overTLS; over
-// plain HTTP, r's verification is delegated to the upstream when delegate
-// says the upstream verifies signed payloads (Backend.upstreamVerifies).
+// newBody wraps r for a write over a hop that is HTTPS when overTLS; r's
+// verification is delegated to the upstream when delegate says so
+// (Backend.delegates: only over plain HTTP, to an upstream that verifies).
 func newBody(r io.Reader, overTLS, delegate bool) *body {
 	size := int64(-1)
 	switch l := r.(type) {
@@ -150,7 +150,7 @@ func newBody(r io.Reader, overTLS, delegate bool) *body {
 		size = l.Size()
 	}
 	b := &body{r: r, size: size}
-	if !overTLS && delegate {
+	if delegate {
 		b.sha256 = objectstore.DelegateDigest(r)
 		b.delegated = b.sha256 != ""
 	}

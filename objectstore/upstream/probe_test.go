@@ -3,6 +3,7 @@ package upstream
 import (
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 
@@ -66,6 +67,33 @@ func TestUpstreamVerifiesProbe(t *testing.T) {
 	if again != len(probed) {
 		t.Fatalf("the probe ran again: %d calls, then %d", len(probed), again)
 	}
+
+	// An upstream that refuses the probe otherwise (403): not delegating,
+	// and not probed again at every write.
+	var puts int
+	deny := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, ".payload-probe") {
+			mu.Lock()
+			puts++
+			mu.Unlock()
+			w.WriteHeader(http.StatusForbidden)
+			_, _ = w.Write([]byte(`<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>`))
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	}))
+	t.Cleanup(deny.Close)
+	b = open(deny.URL)
+	for range 2 {
+		if b.upstreamVerifies(ctx) {
+			t.Fatal("an upstream that refuses the probe with AccessDenied is taken as verifying")
+		}
+	}
+	mu.Lock()
+	if puts != 1 {
+		t.Fatalf("probe PUTs = %d, want 1", puts)
+	}
+	mu.Unlock()
 
 	// Unreachable: not known, so asked again at the next write.
 	gone := httptest.NewServer(http.NotFoundHandler())

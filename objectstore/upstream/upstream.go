@@ -144,8 +144,9 @@ const (
 // a key no upload uses (bucket names do not begin with a dot), of bytes
 // signed with another digest, which an upstream that verifies refuses and
 // one that does not stores (the probe then deletes them, and the bodies
-// keep verifying themselves). A probe that fails otherwise (the upstream
-// unreachable) is asked again at a later write, without delegating
+// keep verifying themselves); any other 4xx answer is taken as not
+// verifying too. A probe that fails otherwise (the upstream unreachable,
+// a 5xx) is asked again at a later write, without delegating
 // meanwhile; with no uploads bucket (Options.UploadsBucket "-") nothing is
 // delegated.
 func (b *Backend) upstreamVerifies(ctx context.Context) bool {
@@ -168,12 +169,16 @@ func (b *Backend) upstreamVerifies(ctx context.Context) bool {
 	key := aws.String(b.prefix + ".payload-probe")
 	_, err := b.c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(b.uploads), Key: key,
 		Body: bytes.NewReader(sent), ContentLength: aws.Int64(int64(len(sent)))}, declared(hex.EncodeToString(sum[:])))
-	switch code := errorCode(err); {
+	switch code, st := errorCode(err), status(err); {
 	case err == nil:
 		_, _ = b.c.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(b.uploads), Key: key})
 		b.probe.Store(probeIgnores)
 	case code == "XAmzContentSHA256Mismatch" || code == "BadDigest":
 		b.probe.Store(probeVerifies)
+	case st >= 400 && st < 500:
+		// Another refusal (AccessDenied…) tells nothing of the payload:
+		// not delegating, and not asking again at every write.
+		b.probe.Store(probeIgnores)
 	}
 	return b.probe.Load() == probeVerifies
 }
