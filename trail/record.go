@@ -161,103 +161,46 @@ type Builder struct {
 	NewEventID func(t time.Time) string
 
 	params paramsWriter
-	bufs   bufferStack
-	ents   entryStack
+	// parts keeps the buffers the parts of an event are rendered in
+	// while it is built (*[]byte: a pointer goes in and out of a
+	// sync.Pool without being boxed).
+	parts sync.Pool
+	// ents keeps the arrays Events returns entries in, with their
+	// records' JSON buffers, once released (Release).
+	ents sync.Pool
 }
 
-// freeList keeps slices for reuse: a stack under a mutex rather than a
-// sync.Pool, so that a slice goes in and out without being boxed.
-type freeList[T any] struct {
-	mu   sync.Mutex
-	free [][]T
-}
+// Buffers larger than maxKeptBuffer are left to the collector.
+const maxKeptBuffer = 16 << 10
 
-// pop returns a kept slice, emptied; ok is false when none is kept.
-func (l *freeList[T]) pop() (s []T, ok bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	n := len(l.free)
-	if n == 0 {
-		return nil, false
+// entries returns an array to return entries in, its records' buffers
+// kept from an earlier event when it was released.
+func (b *Builder) entries() *[2]Entry {
+	if a, ok := b.ents.Get().(*[2]Entry); ok {
+		return a
 	}
-	s = l.free[n-1]
-	l.free[n-1] = nil
-	l.free = l.free[:n-1]
-	return s[:0], true
+	a := new([2]Entry)
+	a[0].JSON = make([]byte, 0, 1024)
+	return a
 }
 
-// push keeps s for reuse (at most maxKeptBuffers slices are kept); its
-// caller no longer reads it.
-func (l *freeList[T]) push(s []T) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.free) < maxKeptBuffers {
-		l.free = append(l.free, s[:0])
-	}
-}
-
-// entryStack keeps the slices Events returns entries in, for reuse once
-// released (Release): one allocation fewer per event.
-type entryStack struct{ l freeList[Entry] }
-
-// get returns an empty slice with room for two entries.
-func (s *entryStack) get() []Entry {
-	if e, ok := s.l.pop(); ok {
-		return e
-	}
-	return make([]Entry, 0, 2)
-}
-
-// put keeps e for reuse, emptied of what it referred to.
-func (s *entryStack) put(e []Entry) {
-	if cap(e) != 2 {
-		return
-	}
-	clear(e[:cap(e)])
-	s.l.push(e)
-}
-
-// bufferStack keeps byte buffers for reuse: the parts of an event while it
-// is built, and the records' JSON once a caller releases them (Release).
-type bufferStack struct{ l freeList[byte] }
-
-// Buffers larger than maxKeptBuffer are left to the collector; at most
-// maxKeptBuffers are kept.
-const (
-	maxKeptBuffer  = 16 << 10
-	maxKeptBuffers = 256
-)
-
-// get returns an empty buffer of capacity at least size, reused when one
-// is free.
-func (s *bufferStack) get(size int) []byte {
-	if b, ok := s.l.pop(); ok {
-		if cap(b) >= size {
-			return b
-		}
-		return make([]byte, 0, max(size, 2*cap(b)))
-	}
-	return make([]byte, 0, size)
-}
-
-// put keeps b for reuse; its caller no longer reads it.
-func (s *bufferStack) put(b []byte) {
-	if cap(b) == 0 || cap(b) > maxKeptBuffer {
-		return
-	}
-	s.l.push(b)
-}
-
-// Release returns the JSON of entries that Events made, and the slice
-// holding them, to the Builder, to be reused by later events: the caller
-// calls it once the entries are stored (Recorder.Record returned nil) and
-// reads them no more.
+// Release returns the entries that Events made to the Builder, with their
+// records' JSON, to be reused by later events: the caller calls it once
+// the entries are stored (Recorder.Record returned nil) and reads them no
+// more.
 func (b *Builder) Release(entries []Entry) {
-	for i := range entries {
-		b.bufs.put(entries[i].JSON)
-		entries[i].JSON = nil
+	if cap(entries) != 2 {
+		return // not Events'
 	}
-	b.ents.put(entries)
+	a := (*[2]Entry)(entries[:2])
+	for i := range a {
+		js := a[i].JSON
+		if cap(js) > maxKeptBuffer {
+			js = nil
+		}
+		a[i] = Entry{JSON: js[:0]}
+	}
+	b.ents.Put(a)
 }
 
 // Events returns the entries a call produces: none for a call that cannot
@@ -300,8 +243,17 @@ func (b *Builder) Events(c *Call) ([]Entry, error) {
 	// The parts rendered once for both records, in one buffer: the
 	// request's parameters, the response's elements, the decision.
 	var ok bool
-	parts := b.bufs.get(512)
-	defer func() { b.bufs.put(parts) }() // copied into the records below
+	ph, _ := b.parts.Get().(*[]byte)
+	if ph == nil {
+		ph = new([]byte)
+	}
+	parts := (*ph)[:0]
+	defer func() { // copied into the records below
+		if cap(parts) <= maxKeptBuffer {
+			*ph = parts[:0]
+			b.parts.Put(ph)
+		}
+	}()
 	if parts, ok = b.params.appendParams(parts, b.Redaction, c.Input); ok {
 		ev.RequestParameters = parts[:len(parts):len(parts)]
 	}
@@ -330,9 +282,11 @@ func (b *Builder) Events(c *Call) ([]Entry, error) {
 	res := indexableResources(ev.Resources)
 	eventTime := c.Time.UTC()
 	var at recordOffsets
-	first := entryOf(&ev, eventTime, username, principal, res, appendEvent(b.bufs.get(1024), &ev, eventTime, &at))
+	arr := b.entries()
+	first := entryOf(&ev, eventTime, username, principal, res, appendEvent(arr[0].JSON[:0], &ev, eventTime, &at))
 	if !other {
-		return append(b.ents.get(), first), nil
+		arr[0] = first
+		return arr[:1], nil
 	}
 	// The resource owner's record is the caller's with another
 	// userIdentity, eventID and recipientAccountId, and without
@@ -345,8 +299,7 @@ func (b *Builder) Events(c *Call) ([]Entry, error) {
 		AccountID: ev.UserIdentity.AccountID, AccessKeyID: ev.UserIdentity.AccessKeyID}
 	theirs.AdditionalEventData = nil
 	mine := first.JSON
-	js := b.bufs.get(len(mine) + 64)
-	js = append(js, mine[:at.identity]...)
+	js := append(arr[1].JSON[:0], mine[:at.identity]...)
 	js = appendUserIdentity(js, &theirs.UserIdentity)
 	js = append(js, mine[at.identityEnd:at.additional]...)
 	js = append(js, mine[at.additionalEnd:at.eventID]...)
@@ -355,7 +308,8 @@ func (b *Builder) Events(c *Call) ([]Entry, error) {
 	js = appendJSONString(js, theirs.RecipientAccountID)
 	js = append(js, mine[at.recipientEnd:]...)
 	second := entryOf(&theirs, eventTime, "", principal, slices.Clone(res), js)
-	return append(b.ents.get(), first, second), nil
+	arr[0], arr[1] = first, second
+	return arr[:2], nil
 }
 
 // eventID is a fresh id for an event at t.

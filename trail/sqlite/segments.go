@@ -9,6 +9,7 @@ import (
 	"hash/crc32"
 	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -53,21 +54,52 @@ type item struct {
 	end int64
 }
 
+// run is whole frames to put at an address of the segments.
+type run struct {
+	addr int64
+	b    []byte
+}
+
 // segments writes and reads the segment files of one directory.
+//
+// A write is given its records' addresses by the writer (wl) and is then
+// in the ring (ring.go), a file mapped in memory: once copied there it
+// survives the process, and the request is answered. The flusher (fl)
+// moves the ring's records into the segment files in large writes, in the
+// background (past flushAt bytes) and whenever the indexer is about to
+// index them. Without a ring (a platform or file system that cannot map
+// it, or a write to be synced) a write goes to the segment file itself
+// with the flusher's lock held. Lock order: wl, then fl, then the ring's.
 type segments struct {
 	dir     string
 	maxSize int64
 
 	// wl is the writer's lock (a channel, so that a request waiting for
 	// it gives up at its deadline: a write that hangs on the disk holds
-	// it). It guards what follows, to rmu.
+	// it). It guards what follows, to fl.
 	wl     chan struct{}
 	buf    []byte // the frames of a write, kept for the next
 	items  []item // the items of a write, kept for the next
-	cur    *os.File
-	curNum int64
-	size   int64
-	synced int64 // the offset of cur known to be on disk
+	runs   []run  // the runs of a write, kept for the next
+	curNum int64  // the segment the next record goes to
+	size   int64  // its offset there
+
+	// ring holds the records written and not yet flushed; nil when the
+	// segments are written directly.
+	ring *ring
+
+	// fl is the flusher's lock (a channel, as wl). It guards what
+	// follows, to rmu: the segment being written and how far.
+	fl     chan struct{}
+	fcur   *os.File // fNum's write handle, opened on first use
+	fNum   int64    // the segment written (or next written)
+	fSize  int64    // the end of its records
+	synced int64    // the offset of fNum known to be on disk
+	fruns  []run    // the flusher's runs, kept for the next
+	iovs   [][]byte // the flusher's vector, kept for the next
+	kick   chan struct{}
+	stop   chan struct{} // closed by close: the flusher returns
+	done   chan struct{} // closed when the flusher has returned
 
 	rmu   sync.Mutex
 	files map[int64]*os.File // read handles, opened on first use
@@ -82,8 +114,14 @@ func (s *segments) unlock() { <-s.wl }
 // lockCtx takes the writer's lock, waiting no longer than ctx allows, or
 // timeout when ctx has no deadline (a timer only when the lock is held).
 func (s *segments) lockCtx(ctx context.Context, timeout time.Duration) error {
+	return take(ctx, s.wl, timeout, "write: waiting for the segment")
+}
+
+// take takes a channel lock, waiting no longer than ctx allows, or
+// timeout when ctx has no deadline (a timer only when the lock is held).
+func take(ctx context.Context, l chan struct{}, timeout time.Duration, what string) error {
 	select {
-	case s.wl <- struct{}{}:
+	case l <- struct{}{}:
 		return nil
 	default:
 	}
@@ -94,12 +132,12 @@ func (s *segments) lockCtx(ctx context.Context, timeout time.Duration) error {
 		expired = t.C
 	}
 	select {
-	case s.wl <- struct{}{}:
+	case l <- struct{}{}:
 		return nil
 	case <-ctx.Done():
-		return trailsql.Done(ctx, backend, "write: waiting for the segment", nil)
+		return trailsql.Done(ctx, backend, what, nil)
 	case <-expired:
-		return fmt.Errorf("%s: write: waiting for the segment: %w: %w", backend, trail.ErrUnavailable, context.DeadlineExceeded)
+		return fmt.Errorf("%s: %s: %w: %w", backend, what, trail.ErrUnavailable, context.DeadlineExceeded)
 	}
 }
 
@@ -107,8 +145,9 @@ func segmentPath(dir string, n int64) string {
 	return filepath.Join(dir, fmt.Sprintf("%010d.seg", n))
 }
 
-// openSegments opens the directory (creating it) and the newest segment
-// for writing.
+// openSegments opens the directory (creating it) and finds the end of
+// the newest segment, where writing goes on; the ring is opened later
+// (openRing), once the segments are recovered.
 func openSegments(dir string, maxSize int64) (*segments, error) {
 	if maxSize <= 0 {
 		maxSize = DefaultSegmentSize
@@ -116,15 +155,20 @@ func openSegments(dir string, maxSize int64) (*segments, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("%s: segments: %w", backend, err)
 	}
-	s := &segments{dir: dir, maxSize: maxSize, wl: make(chan struct{}, 1), files: map[int64]*os.File{}}
+	s := &segments{dir: dir, maxSize: maxSize, wl: make(chan struct{}, 1), fl: make(chan struct{}, 1),
+		files: map[int64]*os.File{}, curNum: 1, fNum: 1}
 	nums, err := s.list()
 	if err != nil {
 		return nil, err
 	}
 	if len(nums) > 0 {
-		if err := s.openWriter(nums[len(nums)-1]); err != nil {
-			return nil, err
+		n := nums[len(nums)-1]
+		fi, err := os.Stat(segmentPath(dir, n))
+		if err != nil {
+			return nil, fmt.Errorf("%s: segment %d: %w", backend, n, err)
 		}
+		s.curNum, s.size = n, fi.Size()
+		s.fNum, s.fSize, s.synced = n, fi.Size(), fi.Size()
 	}
 	return s, nil
 }
@@ -149,20 +193,6 @@ func (s *segments) list() ([]int64, error) {
 	return nums, nil
 }
 
-func (s *segments) openWriter(n int64) error {
-	f, err := os.OpenFile(segmentPath(s.dir, n), os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return fmt.Errorf("%s: segment %d: %w", backend, n, err)
-	}
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return fmt.Errorf("%s: segment %d: %w", backend, n, err)
-	}
-	s.cur, s.curNum, s.size, s.synced = f, n, fi.Size(), fi.Size()
-	return nil
-}
-
 // frame appends e's record to buf.
 func frame(buf []byte, e *trail.Entry) ([]byte, error) {
 	at := len(buf)
@@ -183,19 +213,23 @@ func frame(buf []byte, e *trail.Entry) ([]byte, error) {
 func (s *segments) write(entries []trail.Entry, sync bool) ([]item, error) {
 	s.lock()
 	defer s.unlock()
-	items, err := s.writeLocked(entries, sync)
+	items, err := s.writeLocked(context.Background(), entries, sync, trailsql.DefaultTimeout)
 	return slices.Clone(items), err
 }
 
 // writeLocked appends the records of entries to the current segment (and
 // the next ones, past their size), sets their Seq and returns them as
-// items, in s.items (valid until the lock is released); with sync it
-// fsyncs before returning. On failure the current segment is cut back to
-// its length before the failed write. The writer's lock is held.
-func (s *segments) writeLocked(entries []trail.Entry, sync bool) ([]item, error) {
+// items, in s.items (valid until the lock is released): in the ring, or,
+// without one or with sync, in the segment files, fsynced before it
+// returns. Waits (for the flusher, when the ring is full) end with ctx, or
+// after timeout when ctx has no deadline. On failure nothing was written
+// but what a ring holds already (a write that spans segments may have put
+// its first part there). The writer's lock is held.
+func (s *segments) writeLocked(ctx context.Context, entries []trail.Entry, sync bool, timeout time.Duration) ([]item, error) {
 	clear(s.items) // the previous write's, handed over by now
 	items := s.items[:0]
 	buf := s.buf[:0]
+	runs := s.runs[:0]
 	defer func() {
 		if cap(buf) <= maxKeptBuffer {
 			s.buf = buf[:0]
@@ -205,62 +239,77 @@ func (s *segments) writeLocked(entries []trail.Entry, sync bool) ([]item, error)
 		} else {
 			s.items = nil
 		}
+		clear(runs)
+		s.runs = runs[:0]
 	}()
-	flush := func() error {
-		if len(buf) == 0 {
-			return nil
-		}
-		if err := s.put(buf); err != nil {
-			return err
-		}
-		buf = buf[:0]
-		return nil
-	}
+	// The runs hold offsets into buf until it is complete (it may move
+	// as it grows); b is set below.
+	type span struct{ addr, from, to int64 }
+	var spans [4]span
+	sp := spans[:0]
+	num, size := s.curNum, s.size
+	from := 0
 	for i := range entries {
-		if s.cur == nil {
-			// The first segment, or the one after a segment left when
-			// opening the next failed.
-			if err := s.openWriter(s.curNum + 1); err != nil {
-				return nil, err
-			}
-		}
-		start := len(buf)
+		at := len(buf)
 		var err error
 		if buf, err = frame(buf, &entries[i]); err != nil {
 			return nil, fmt.Errorf("%s: %w", backend, err)
 		}
-		n := int64(len(buf) - start)
-		if s.size+int64(start) > 0 && s.size+int64(start)+n > s.maxSize {
-			// Rotate: what precedes this record goes to the current
-			// segment, which is then cut to its records, synced and left.
-			rec := slices.Clone(buf[start:])
-			buf = buf[:start]
-			if err := flush(); err != nil {
-				return nil, err
+		n := int64(len(buf) - at)
+		if size > 0 && size+n > s.maxSize {
+			// Rotate: this record begins the next segment (a record
+			// alone in a segment may exceed its size).
+			if at > from {
+				sp = append(sp, span{address(num, size-int64(at-from)), int64(from), int64(at)})
 			}
-			if err := s.leave(); err != nil {
-				return nil, err
-			}
-			if err := s.openWriter(s.curNum + 1); err != nil {
-				return nil, err
-			}
-			buf = append(buf, rec...)
-			start = 0
+			num, size, from = num+1, 0, at
 		}
-		seq := address(s.curNum, s.size+int64(start))
+		seq := address(num, size)
 		entries[i].Seq = seq
 		it := item{e: entries[i], end: seq + n}
 		it.e.JSON = nil // the indexer does not read it: not held until it runs
 		items = append(items, it)
+		size += n
 	}
-	if err := flush(); err != nil {
+	if len(buf) > from {
+		sp = append(sp, span{address(num, size-int64(len(buf)-from)), int64(from), int64(len(buf))})
+	}
+	for _, x := range sp {
+		runs = append(runs, run{addr: x.addr, b: buf[x.from:x.to]})
+	}
+	if s.ring != nil && !sync && s.ring.fits(len(buf)) {
+		for i, r := range runs {
+			if err := s.putRing(ctx, r, timeout); err != nil {
+				if i > 0 {
+					// The runs before are in the ring: their addresses
+					// are taken.
+					s.curNum, s.size = split(r.addr)
+				}
+				return nil, err
+			}
+		}
+		s.curNum, s.size = num, size
+		return items, nil
+	}
+	if err := take(ctx, s.fl, timeout, "write: waiting for the flusher"); err != nil {
 		return nil, err
 	}
+	defer func() { <-s.fl }()
+	// What the ring holds goes first: the segments have no gaps.
+	if err := s.flushLocked(); err != nil {
+		return nil, err
+	}
+	if err := s.writeRuns(runs); err != nil {
+		// Nothing of it is in a segment (cut back) or in the ring.
+		s.curNum, s.size = s.fNum, s.fSize
+		return nil, err
+	}
+	s.curNum, s.size = num, size
 	if sync {
-		if err := s.cur.Sync(); err != nil {
-			return nil, fmt.Errorf("%s: segment %d: %w", backend, s.curNum, err)
+		if err := s.fcur.Sync(); err != nil {
+			return nil, fmt.Errorf("%s: segment %d: %w", backend, s.fNum, err)
 		}
-		s.synced = s.size
+		s.synced = s.fSize
 	}
 	return items, nil
 }
@@ -268,46 +317,194 @@ func (s *segments) writeLocked(entries []trail.Entry, sync bool) ([]item, error)
 // maxKeptItems bounds the items buffer a write keeps for the next.
 const maxKeptItems = 4096
 
-// put writes frames at the end of the current segment, in one pwrite.
-func (s *segments) put(frames []byte) error {
-	if _, err := s.cur.WriteAt(frames, s.size); err != nil {
-		_ = s.cur.Truncate(s.size)
-		return fmt.Errorf("%s: segment %d: %w", backend, s.curNum, err)
+// putRing copies r into the ring, flushing the ring first while it has
+// no room (bounded by ctx, or timeout). The writer's lock is held.
+func (s *segments) putRing(ctx context.Context, r run, timeout time.Duration) error {
+	for {
+		ok, pending, err := s.ring.put(r.addr, r.b)
+		if err != nil {
+			return fmt.Errorf("%s: ring: %w: %w", backend, trail.ErrUnavailable, err)
+		}
+		if ok {
+			if pending >= flushAt {
+				select {
+				case s.kick <- struct{}{}:
+				default:
+				}
+			}
+			return nil
+		}
+		// Full: make room (the flusher may be at it already).
+		if err := take(ctx, s.fl, timeout, "write: waiting for the flusher"); err != nil {
+			return err
+		}
+		err = s.flushLocked()
+		<-s.fl
+		if err != nil {
+			return err
+		}
 	}
-	s.size += int64(len(frames))
+}
+
+// flushAt is how many bytes the ring holds before the flusher is woken:
+// one write of that many records costs a fraction of a write per record.
+const flushAt = 256 << 10
+
+// runFlusher flushes the ring when woken, until close.
+func (s *segments) runFlusher(log *slog.Logger) {
+	defer close(s.done)
+	for {
+		select {
+		case <-s.kick:
+		case <-s.stop:
+			return
+		}
+		s.fl <- struct{}{}
+		err := s.flushLocked()
+		<-s.fl
+		if err != nil {
+			// The records stay in the ring; writers flush when it is
+			// full, and fail when they cannot.
+			log.Error("flushing the audit trail's ring to its segments failed; retried at the next write", "err", err)
+		}
+	}
+}
+
+// flushLocked moves what the ring holds to the segment files. The
+// flusher's lock is held.
+func (s *segments) flushLocked() error {
+	if s.ring == nil {
+		return nil
+	}
+	runs, k := s.ring.pending(s.fruns[:0])
+	defer func() {
+		clear(runs)
+		s.fruns = runs[:0]
+	}()
+	if k == 0 {
+		return nil
+	}
+	if err := s.writeRuns(runs); err != nil {
+		return err
+	}
+	s.ring.release(k)
 	return nil
 }
+
+// writeRuns writes runs, in address order, to the segment files: runs
+// that follow each other in a segment in one pwritev, a run that begins
+// a later segment after the current one is left (synced, closed). What is
+// in the files already (a retried flush) is skipped. On failure the
+// current segment is cut back to its records written before. The flusher's
+// lock is held.
+func (s *segments) writeRuns(runs []run) error {
+	iovs := s.iovs[:0]
+	defer func() {
+		clear(iovs)
+		s.iovs = iovs[:0]
+	}()
+	var at int64 // the offset of iovs in fNum
+	var n int64  // their length
+	put := func() error {
+		if len(iovs) == 0 {
+			return nil
+		}
+		if err := writev(s.fcur, iovs, at); err != nil {
+			_ = s.fcur.Truncate(s.fSize)
+			return fmt.Errorf("%s: segment %d: %w", backend, s.fNum, err)
+		}
+		s.fSize += n
+		clear(iovs)
+		iovs, n = iovs[:0], 0
+		return nil
+	}
+	for _, r := range runs {
+		num, off := split(r.addr)
+		b := r.b
+		if num < s.fNum {
+			continue // in a segment left already
+		}
+		if num > s.fNum {
+			if err := put(); err != nil {
+				return err
+			}
+			if err := s.leave(); err != nil {
+				return err
+			}
+			s.fNum, s.fSize, s.synced = num, 0, 0
+		}
+		end := s.fSize + n
+		if off+int64(len(b)) <= end {
+			continue // written already (a ring replayed over what was flushed)
+		}
+		if off < end {
+			b, off = b[end-off:], end // its first frames are written already
+		}
+		if off != end {
+			return fmt.Errorf("%s: segment %d: a write at %d, its records end at %d", backend, num, off, end)
+		}
+		if s.fcur == nil {
+			f, err := os.OpenFile(segmentPath(s.dir, num), os.O_RDWR|os.O_CREATE, 0o600)
+			if err != nil {
+				return fmt.Errorf("%s: segment %d: %w", backend, num, err)
+			}
+			s.fcur = f
+		}
+		if len(iovs) == 0 {
+			at = off
+		}
+		iovs = append(iovs, b)
+		n += int64(len(b))
+		if len(iovs) == maxIOVs {
+			if err := put(); err != nil {
+				return err
+			}
+		}
+	}
+	return put()
+}
+
+// maxIOVs bounds the vector of one pwritev (IOV_MAX is 1,024 on Linux).
+const maxIOVs = 512
 
 // leave ends the current segment: synced, and its write handle closed
 // (readers open their own; kept, every rotation would hold a descriptor
-// for the process's life).
+// for the process's life). The flusher's lock is held.
 func (s *segments) leave() error {
-	if err := s.cur.Sync(); err != nil {
-		return fmt.Errorf("%s: segment %d: %w", backend, s.curNum, err)
+	if s.fcur == nil {
+		return nil
 	}
-	_ = s.cur.Close() // synced: nothing left to report
-	s.cur = nil
+	if err := s.fcur.Sync(); err != nil {
+		return fmt.Errorf("%s: segment %d: %w", backend, s.fNum, err)
+	}
+	_ = s.fcur.Close() // synced: nothing left to report
+	s.fcur = nil
 	return nil
 }
 
-// syncTo fsyncs the current segment when an address up to end may not be
-// on disk (earlier segments were synced when they were left). The fsync
-// runs without the writer's lock: the requests' writes go on meanwhile
-// (an fsync may take milliseconds; held under the lock, it stalled every
-// request for as long, once per index batch).
+// syncTo flushes the ring and fsyncs the current segment when an address
+// up to end may not be on disk (earlier segments were synced when they
+// were left). The fsync runs without the flusher's lock: writes and
+// flushes go on meanwhile (an fsync may take milliseconds).
 func (s *segments) syncTo(end int64) error {
-	s.lock()
+	s.fl <- struct{}{}
+	if end > address(s.fNum, s.fSize) {
+		if err := s.flushLocked(); err != nil {
+			<-s.fl
+			return err
+		}
+	}
 	num, off := split(end)
-	if s.cur == nil || num != s.curNum || off <= s.synced {
-		s.unlock()
+	if s.fcur == nil || num != s.fNum || off <= s.synced {
+		<-s.fl
 		return nil
 	}
-	f, size := s.cur, s.size
-	s.unlock()
+	f, size := s.fcur, s.fSize
+	<-s.fl
 	if err := f.Sync(); err != nil {
-		s.lock()
-		left := s.cur != f
-		s.unlock()
+		s.fl <- struct{}{}
+		left := s.fcur != f
+		<-s.fl
 		if left {
 			// Rotated meanwhile: leaving the segment synced it, then
 			// closed this handle.
@@ -315,19 +512,20 @@ func (s *segments) syncTo(end int64) error {
 		}
 		return fmt.Errorf("%s: segment %d: %w", backend, num, err)
 	}
-	s.lock()
-	if s.cur == f {
+	s.fl <- struct{}{}
+	if s.fcur == f {
 		s.synced = max(s.synced, size)
 	}
-	s.unlock()
+	<-s.fl
 	return nil
 }
 
-// current returns the number of the segment being written (0 for none).
+// current returns the number of the segment being written to (or next):
+// the segments before it are whole.
 func (s *segments) current() int64 {
-	s.lock()
-	defer s.unlock()
-	return s.curNum
+	s.fl <- struct{}{}
+	defer func() { <-s.fl }()
+	return s.fNum
 }
 
 // errGone is a record whose segment was deleted (by retention).
@@ -466,17 +664,27 @@ func (s *segments) scan(n, off int64) (items []item, good int64, torn bool, err 
 	}
 }
 
-// truncate cuts the segment being written to off (a torn tail).
+// truncate cuts the newest segment, n, to off (a torn tail); writing
+// goes on there.
 func (s *segments) truncate(n, off int64) error {
 	s.lock()
 	defer s.unlock()
-	if s.cur == nil || n != s.curNum {
+	s.fl <- struct{}{}
+	defer func() { <-s.fl }()
+	if n != s.fNum {
 		return nil
 	}
-	if err := s.cur.Truncate(off); err != nil {
+	var err error
+	if s.fcur != nil {
+		err = s.fcur.Truncate(off)
+	} else {
+		err = os.Truncate(segmentPath(s.dir, n), off)
+	}
+	if err != nil {
 		return fmt.Errorf("%s: segment %d: %w", backend, n, err)
 	}
-	s.size, s.synced = off, min(s.synced, off)
+	s.fSize, s.synced = off, min(s.synced, off)
+	s.curNum, s.size = n, off
 	return nil
 }
 
@@ -494,8 +702,15 @@ func (s *segments) remove(n int64) error {
 	return nil
 }
 
-// close closes every file.
+// close stops the flusher, moves what the ring holds to the segments
+// (what it cannot move stays in the ring, for the next Open) and closes
+// every file.
 func (s *segments) close() error {
+	if s.stop != nil {
+		close(s.stop)
+		<-s.done
+		s.stop = nil
+	}
 	s.rmu.Lock()
 	for n, f := range s.files {
 		f.Close()
@@ -504,10 +719,16 @@ func (s *segments) close() error {
 	s.rmu.Unlock()
 	s.lock()
 	defer s.unlock()
-	if s.cur != nil {
-		err := s.cur.Close()
-		s.cur = nil
-		return err
+	s.fl <- struct{}{}
+	defer func() { <-s.fl }()
+	err := s.flushLocked()
+	if s.ring != nil {
+		err = errors.Join(err, s.ring.close())
+		s.ring = nil
 	}
-	return nil
+	if s.fcur != nil {
+		err = errors.Join(err, s.fcur.Close())
+		s.fcur = nil
+	}
+	return err
 }

@@ -72,6 +72,11 @@ func TestSeqIsTheAddress(t *testing.T) {
 	if es[0].Seq != 1<<40 || es[1].Seq <= es[0].Seq || es[1].Seq>>40 != 1 {
 		t.Errorf("seqs %x %x, want 1<<40 and after it in segment 1", es[0].Seq, es[1].Seq)
 	}
+	// Read once flushed from the ring to the segment (as a lookup
+	// does: it waits for the index, which flushes first).
+	if err := s.Flush(t.Context()); err != nil {
+		t.Fatal(err)
+	}
 	e, err := s.seg.read(es[1].Seq)
 	if err != nil || e.EventID != "b" {
 		t.Errorf("read(%x) = %+v, %v", es[1].Seq, e, err)
@@ -93,6 +98,9 @@ func TestSegmentRotation(t *testing.T) {
 			t.Fatal(err)
 		}
 		wantIDs = append([]string{fmt.Sprint("f", i), fmt.Sprint("e", i)}, wantIDs...)
+	}
+	if err := s.Flush(t.Context()); err != nil {
+		t.Fatal(err)
 	}
 	nums, _ := s.seg.list()
 	if len(nums) < 10 {

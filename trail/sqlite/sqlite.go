@@ -182,7 +182,9 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 }
 
 // recover reads the high-water mark and indexes every record written
-// after it, truncating a torn or corrupt tail of the newest segment.
+// after it, truncating a torn or corrupt tail of the newest segment; then
+// replays the ring (what was written but not yet flushed to the segments
+// when the process ended) and indexes that too, and opens the ring anew.
 func (s *Store) recover(ctx context.Context) error {
 	var hwm int64
 	err := s.db.W.QueryRowContext(ctx, `SELECT value FROM trail_state WHERE name = 'indexed'`).Scan(&hwm)
@@ -190,11 +192,36 @@ func (s *Store) recover(ctx context.Context) error {
 		return mapErr(ctx, err, "read the high-water mark")
 	}
 	s.written, s.indexed = hwm, hwm
+	if err := s.indexFrom(ctx, hwm); err != nil {
+		return err
+	}
+	gen, replayed, from, err := s.seg.replayRing()
+	if err != nil {
+		return err
+	}
+	if replayed {
+		s.log.Info("the audit trail's ring held events not yet in its segments; they are written there", "from", from)
+		if err := s.indexFrom(ctx, from); err != nil {
+			return err
+		}
+	}
+	if !s.sync {
+		if err := s.seg.openRing(gen + 1); err != nil {
+			s.log.Warn("the audit trail's ring cannot be mapped; every write goes to its segment", "err", err)
+		}
+		s.seg.startFlusher(s.log)
+	}
+	return nil
+}
+
+// indexFrom indexes the records of the segments from address from on,
+// truncating a torn or corrupt tail of the newest segment.
+func (s *Store) indexFrom(ctx context.Context, from int64) error {
 	nums, err := s.seg.list()
 	if err != nil {
 		return err
 	}
-	hnum, hoff := split(hwm)
+	hnum, hoff := split(from)
 	for i, n := range nums {
 		if n < hnum {
 			continue
@@ -312,7 +339,7 @@ func (s *Store) write(ctx context.Context, entries []trail.Entry, sync bool) err
 		return err
 	}
 	defer s.seg.unlock()
-	items, err := s.seg.writeLocked(entries, sync)
+	items, err := s.seg.writeLocked(ctx, entries, sync, s.timeout)
 	if err != nil {
 		return err
 	}
