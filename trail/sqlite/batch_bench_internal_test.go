@@ -42,14 +42,28 @@ func BenchmarkAppendBatch(b *testing.B) {
 // JSON), as the recorder calls it from each request: from one goroutine
 // and from 8 at once. The indexer runs behind, as it does in the server;
 // cpu-ns/op is the process's CPU per write, the indexer's included.
+//
+// ring=false writes each request's records to the segment itself (one
+// pwrite under the writer's lock), as the store did before the ring and
+// does where the ring cannot be mapped.
 func BenchmarkWrite(b *testing.B) {
-	for _, par := range []bool{false, true} {
-		b.Run(fmt.Sprintf("parallel=%v", par), func(b *testing.B) {
+	for _, c := range []struct{ ring, par bool }{{true, false}, {false, false}, {true, true}, {false, true}} {
+		b.Run(fmt.Sprintf("ring=%v/parallel=%v", c.ring, c.par), func(b *testing.B) {
+			par := c.par
 			s, err := OpenWith(b.Context(), filepath.Join(b.TempDir(), FileName), Options{Timeout: time.Hour})
 			if err != nil {
 				b.Fatal(err)
 			}
 			defer s.Close()
+			if !c.ring {
+				close(s.seg.stop)
+				<-s.seg.done
+				s.seg.stop = nil
+				if err := s.seg.ring.close(); err != nil {
+					b.Fatal(err)
+				}
+				s.seg.ring = nil
+			}
 			r := rand.New(rand.NewPCG(3, 4))
 			e := benchEntry(r, 0, 1<<30)
 			e.JSON = []byte(`{"eventVersion":"1.11","pad":"` + strings.Repeat("x", 1000) + `"}`)

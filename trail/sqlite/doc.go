@@ -5,13 +5,20 @@
 // synchronous(FULL), one writer connection beginning with BEGIN IMMEDIATE,
 // a pool of read-only connections).
 //
-// Write appends its entries' records to the current segment in one write
-// (fsynced with Options.Sync) and assigns each entry its Seq, the record's
-// address (segment << 40 | offset): a request is answered once its events
-// are written. Writes may come from every request at once (the store is a
-// trail.DirectWriter unless Options.Sync): they take the segment's lock in
-// turn, bounded by the timeout, and queue their entries for the indexer
-// under it, in address order. An indexer indexes them behind, in batches of up to 8,192
+// Write gives its entries' records their addresses (segment << 40 |
+// offset: an entry's Seq) and copies them into the ring (ring.go:
+// DIR/trail/ring, a file of 1 MiB mapped in memory, its pages written once
+// at Open and reused): once there they survive the process as a pwrite
+// would, and a request is answered once its events are there. A flusher
+// goroutine moves the ring's records to the current segment, one pwritev
+// per 128 KiB, and the indexer flushes what it is about to index; Open
+// replays what the ring held but the segments did not (a process that
+// died before its flush). With Options.Sync, or for a write too large for
+// the ring, the records go to the segment directly (fsynced with Sync),
+// after what the ring holds. Writes may come from every request at once
+// (the store is a trail.DirectWriter unless Options.Sync): they take the
+// writer's lock in turn, bounded by the timeout, and queue their entries
+// for the indexer under it, in address order. An indexer indexes them behind, in batches of up to 8,192
 // (gathered for up to 250 ms unless a reader waits): per batch, one
 // postings row per (account, management, attribute, value, second) holding
 // the seqs of that group (delta-varint), the segments' bounds, and the

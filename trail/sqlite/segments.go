@@ -78,7 +78,6 @@ type segments struct {
 	// it gives up at its deadline: a write that hangs on the disk holds
 	// it). It guards what follows, to fl.
 	wl     chan struct{}
-	buf    []byte // the frames of a write, kept for the next
 	items  []item // the items of a write, kept for the next
 	runs   []run  // the runs of a write, kept for the next
 	curNum int64  // the segment the next record goes to
@@ -101,8 +100,45 @@ type segments struct {
 	stop   chan struct{} // closed by close: the flusher returns
 	done   chan struct{} // closed when the flusher has returned
 
+	// frames keeps the *framed that writes frame their records in
+	// before they take the writer's lock.
+	frames sync.Pool
+
 	rmu   sync.Mutex
 	files map[int64]*os.File // read handles, opened on first use
+}
+
+// framed is the records of a write, framed (one after the other in buf;
+// ends[i] is where entry i's ends) before the writer's lock is taken.
+type framed struct {
+	buf  []byte
+	ends []int
+}
+
+// frameAll frames the records of entries, in a *framed to give back with
+// putFramed once written.
+func (s *segments) frameAll(entries []trail.Entry) (*framed, error) {
+	f, _ := s.frames.Get().(*framed)
+	if f == nil {
+		f = &framed{}
+	}
+	f.buf, f.ends = f.buf[:0], f.ends[:0]
+	for i := range entries {
+		var err error
+		if f.buf, err = frame(f.buf, &entries[i]); err != nil {
+			s.putFramed(f)
+			return nil, fmt.Errorf("%s: %w", backend, err)
+		}
+		f.ends = append(f.ends, len(f.buf))
+	}
+	return f, nil
+}
+
+// putFramed keeps f for another write (not a large one's buffer).
+func (s *segments) putFramed(f *framed) {
+	if cap(f.buf) <= maxKeptBuffer && cap(f.ends) <= maxKeptItems {
+		s.frames.Put(f)
+	}
 }
 
 // lock takes the writer's lock.
@@ -211,13 +247,19 @@ func frame(buf []byte, e *trail.Entry) ([]byte, error) {
 // Seq set), synced with sync; for one writer at a time (Open's conversion
 // of an earlier trail, tests).
 func (s *segments) write(entries []trail.Entry, sync bool) ([]item, error) {
+	f, err := s.frameAll(entries)
+	if err != nil {
+		return nil, err
+	}
+	defer s.putFramed(f)
 	s.lock()
 	defer s.unlock()
-	items, err := s.writeLocked(context.Background(), entries, sync, trailsql.DefaultTimeout)
+	items, err := s.writeLocked(context.Background(), entries, f, sync, trailsql.DefaultTimeout)
 	return slices.Clone(items), err
 }
 
-// writeLocked appends the records of entries to the current segment (and
+// writeLocked appends the records of entries (f, as frameAll framed
+// them) to the current segment (and
 // the next ones, past their size), sets their Seq and returns them as
 // items, in s.items (valid until the lock is released): in the ring, or,
 // without one or with sync, in the segment files, fsynced before it
@@ -225,15 +267,12 @@ func (s *segments) write(entries []trail.Entry, sync bool) ([]item, error) {
 // after timeout when ctx has no deadline. On failure nothing was written
 // but what a ring holds already (a write that spans segments may have put
 // its first part there). The writer's lock is held.
-func (s *segments) writeLocked(ctx context.Context, entries []trail.Entry, sync bool, timeout time.Duration) ([]item, error) {
+func (s *segments) writeLocked(ctx context.Context, entries []trail.Entry, f *framed, sync bool, timeout time.Duration) ([]item, error) {
 	clear(s.items) // the previous write's, handed over by now
 	items := s.items[:0]
-	buf := s.buf[:0]
+	buf := f.buf
 	runs := s.runs[:0]
 	defer func() {
-		if cap(buf) <= maxKeptBuffer {
-			s.buf = buf[:0]
-		}
 		if cap(items) <= maxKeptItems {
 			s.items = items
 		} else {
@@ -242,25 +281,19 @@ func (s *segments) writeLocked(ctx context.Context, entries []trail.Entry, sync 
 		clear(runs)
 		s.runs = runs[:0]
 	}()
-	// The runs hold offsets into buf until it is complete (it may move
-	// as it grows); b is set below.
-	type span struct{ addr, from, to int64 }
-	var spans [4]span
-	sp := spans[:0]
 	num, size := s.curNum, s.size
 	from := 0
 	for i := range entries {
-		at := len(buf)
-		var err error
-		if buf, err = frame(buf, &entries[i]); err != nil {
-			return nil, fmt.Errorf("%s: %w", backend, err)
+		at := 0
+		if i > 0 {
+			at = f.ends[i-1]
 		}
-		n := int64(len(buf) - at)
+		n := int64(f.ends[i] - at)
 		if size > 0 && size+n > s.maxSize {
 			// Rotate: this record begins the next segment (a record
 			// alone in a segment may exceed its size).
 			if at > from {
-				sp = append(sp, span{address(num, size-int64(at-from)), int64(from), int64(at)})
+				runs = append(runs, run{addr: address(num, size-int64(at-from)), b: buf[from:at]})
 			}
 			num, size, from = num+1, 0, at
 		}
@@ -272,10 +305,7 @@ func (s *segments) writeLocked(ctx context.Context, entries []trail.Entry, sync 
 		size += n
 	}
 	if len(buf) > from {
-		sp = append(sp, span{address(num, size-int64(len(buf)-from)), int64(from), int64(len(buf))})
-	}
-	for _, x := range sp {
-		runs = append(runs, run{addr: x.addr, b: buf[x.from:x.to]})
+		runs = append(runs, run{addr: address(num, size-int64(len(buf)-from)), b: buf[from:]})
 	}
 	if s.ring != nil && !sync && s.ring.fits(len(buf)) {
 		for i, r := range runs {
@@ -348,7 +378,7 @@ func (s *segments) putRing(ctx context.Context, r run, timeout time.Duration) er
 
 // flushAt is how many bytes the ring holds before the flusher is woken:
 // one write of that many records costs a fraction of a write per record.
-const flushAt = 256 << 10
+const flushAt = 128 << 10
 
 // runFlusher flushes the ring when woken, until close.
 func (s *segments) runFlusher(log *slog.Logger) {

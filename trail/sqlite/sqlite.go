@@ -106,7 +106,7 @@ func (sc *indexScratch) add(key postingKey) int {
 // maxKeptQueue bounds the capacity of the indexer's queue kept once it
 // is empty: kept, the writes of the next batch append to it without
 // allocating.
-const maxKeptQueue = 1024
+const maxKeptQueue = maxIndexBatch
 
 // maxKeptLists bounds the posting lists (and so the sequence slices) kept
 // between batches: a burst of many distinct keys is not held on to.
@@ -335,11 +335,17 @@ func (s *Store) write(ctx context.Context, entries []trail.Entry, sync bool) err
 		}
 	}
 	s.mu.Unlock()
+	// Framed before the writer's lock: held, it is a copy into the ring.
+	f, err := s.seg.frameAll(entries)
+	if err != nil {
+		return err
+	}
+	defer s.seg.putFramed(f)
 	if err := s.seg.lockCtx(ctx, s.timeout); err != nil {
 		return err
 	}
 	defer s.seg.unlock()
-	items, err := s.seg.writeLocked(ctx, entries, sync, s.timeout)
+	items, err := s.seg.writeLocked(ctx, entries, f, sync, s.timeout)
 	if err != nil {
 		return err
 	}
