@@ -217,6 +217,12 @@ func (s *segments) openRing(gen uint64) error {
 		return fmt.Errorf("%s: ring: %w", backend, err)
 	}
 	r := &ring{f: f, gen: gen}
+	// A ring of another size (an earlier version's) is cut or grown to
+	// this one's: what it held is replayed by now.
+	if err := f.Truncate(RingSize); err != nil {
+		f.Close()
+		return fmt.Errorf("%s: ring: %w", backend, err)
+	}
 	if err := reserve(f, RingSize); err != nil {
 		f.Close()
 		return fmt.Errorf("%s: ring: %w", backend, err)
@@ -261,7 +267,6 @@ func replayable(mem []byte, from int64) (gen uint64, runs []run) {
 		return 0, nil
 	}
 	gen = binary.BigEndian.Uint64(mem[8:])
-	fromNum, _ := split(from)
 	at := map[int64][]byte{}
 	for o := int64(ringHeader); o+entryHeader <= int64(len(mem)); o += 8 {
 		h := mem[o : o+entryHeader]
@@ -269,8 +274,8 @@ func replayable(mem []byte, from int64) (gen uint64, runs []run) {
 			continue
 		}
 		addr := int64(binary.BigEndian.Uint64(h))
-		if num, _ := split(addr); addr < from || num > fromNum+1<<20 {
-			continue
+		if addr < from {
+			continue // flushed already
 		}
 		if binary.BigEndian.Uint32(h[20:]) != crc32.Checksum(h[:20], castagnoli) {
 			continue

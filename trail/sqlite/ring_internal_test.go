@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -249,5 +250,50 @@ func TestRingConcurrentWrites(t *testing.T) {
 	}
 	if len(seen) != writers*each {
 		t.Errorf("%d events found, want %d", len(seen), writers*each)
+	}
+}
+
+// A write too large for the ring goes to the segment directly, after
+// what the ring holds (the segment has no gap a crash would cut at); both
+// survive a crash, in order.
+func TestLargeWriteAfterTheRing(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, FileName)
+	s, err := Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	small := []trail.Entry{entry("small", 0)}
+	if err := s.Write(t.Context(), small); err != nil {
+		t.Fatal(err)
+	}
+	large := []trail.Entry{entry("large", 1)}
+	large[0].JSON = []byte(`{"eventID":"large","pad":"` + strings.Repeat("x", RingSize/2) + `"}`)
+	if err := s.Write(t.Context(), large); err != nil {
+		t.Fatal(err)
+	}
+	if n := segmentBytes(t, dir); n < RingSize/2 {
+		t.Fatalf("the segments hold %d bytes: the large write went to the ring", n)
+	}
+	if large[0].Seq <= small[0].Seq {
+		t.Errorf("large at %x, not after small at %x", large[0].Seq, small[0].Seq)
+	}
+	crash(t, s)
+	s, err = Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	want(t, "after the crash", ids(t, s, trail.Query{}), "large", "small")
+	after := []trail.Entry{entry("after", 2)}
+	if err := s.Write(t.Context(), after); err != nil {
+		t.Fatal(err)
+	}
+	want(t, "written after it", ids(t, s, trail.Query{}), "after", "large", "small")
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Write(t.Context(), []trail.Entry{entry("closed", 3)}); !errors.Is(err, trail.ErrUnavailable) {
+		t.Errorf("a write after Close: %v, want ErrUnavailable", err)
 	}
 }

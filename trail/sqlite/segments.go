@@ -82,6 +82,7 @@ type segments struct {
 	runs   []run  // the runs of a write, kept for the next
 	curNum int64  // the segment the next record goes to
 	size   int64  // its offset there
+	closed bool   // close has run: writes fail
 
 	// ring holds the records written and not yet flushed; nil when the
 	// segments are written directly.
@@ -268,6 +269,10 @@ func (s *segments) write(entries []trail.Entry, sync bool) ([]item, error) {
 // but what a ring holds already (a write that spans segments may have put
 // its first part there). The writer's lock is held.
 func (s *segments) writeLocked(ctx context.Context, entries []trail.Entry, f *framed, sync bool, timeout time.Duration) ([]item, error) {
+	if s.closed {
+		// A write that waited for the lock while the store closed.
+		return nil, fmt.Errorf("%s: write: the store is closed: %w", backend, trail.ErrUnavailable)
+	}
 	clear(s.items) // the previous write's, handed over by now
 	items := s.items[:0]
 	buf := f.buf
@@ -749,6 +754,7 @@ func (s *segments) close() error {
 	s.rmu.Unlock()
 	s.lock()
 	defer s.unlock()
+	s.closed = true
 	s.fl <- struct{}{}
 	defer func() { <-s.fl }()
 	err := s.flushLocked()
