@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -87,26 +88,38 @@ func align8(n int64) int64 { return (n + 7) &^ 7 }
 // whole ring to empty.
 func (r *ring) fits(n int) bool { return int64(n)+entryHeader <= r.cap/4 }
 
-// put copies a run into the ring; ok is false when the ring has no room
-// for it (flush, then put again). pending is what the ring then holds.
-// An error is a fault of the mapping (the file cut short under it).
-func (r *ring) put(addr int64, b []byte) (ok bool, pending int64, err error) {
-	need := align8(entryHeader + int64(len(b)))
+// put copies runs into the ring, all of them or none (a write's runs,
+// more than one when it begins a segment: a part of a write in the ring
+// would be flushed, and found, although its request failed); ok is false
+// when the ring has no room for them (flush, then put again). pending is
+// what the ring then holds. An error is a fault of the mapping (the file
+// cut short under it).
+func (r *ring) put(runs []run) (ok bool, pending int64, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	v := r.head
-	if phys := v % r.cap; phys+need > r.cap {
-		v += r.cap - phys // to the start: entries do not straddle the end
+	for _, x := range runs {
+		need := align8(entryHeader + int64(len(x.b)))
+		if phys := v % r.cap; phys+need > r.cap {
+			v += r.cap - phys // to the start: entries do not straddle the end
+		}
+		if v+need-r.tail > r.cap {
+			return false, r.head - r.tail, nil
+		}
+		v += need
 	}
-	if v+need-r.tail > r.cap {
-		return false, r.head - r.tail, nil
+	for _, x := range runs {
+		need := align8(entryHeader + int64(len(x.b)))
+		v := r.head
+		if phys := v % r.cap; phys+need > r.cap {
+			v += r.cap - phys
+		}
+		if err := r.copyEntry(ringHeader+v%r.cap, x.addr, x.b); err != nil {
+			return false, 0, err
+		}
+		r.queue = append(r.queue, ringEntry{v: v, addr: x.addr, n: len(x.b)})
+		r.head = v + need
 	}
-	at := ringHeader + v%r.cap
-	if err := r.copyEntry(at, addr, b); err != nil {
-		return false, 0, err
-	}
-	r.queue = append(r.queue, ringEntry{v: v, addr: addr, n: len(b)})
-	r.head = v + need
 	return true, r.head - r.tail, nil
 }
 
@@ -127,6 +140,20 @@ func (r *ring) copyEntry(at, addr int64, b []byte) (err error) {
 	binary.BigEndian.PutUint64(h[8:], r.gen)
 	binary.BigEndian.PutUint32(h[16:], uint32(len(b)))
 	binary.BigEndian.PutUint32(h[20:], crc32.Checksum(h[:20], castagnoli))
+	return nil
+}
+
+// zero writes zeros over the whole mapping; a fault (a page the disk has
+// no room for) is an error.
+func (r *ring) zero() (err error) {
+	old := debug.SetPanicOnFault(true)
+	defer func() {
+		debug.SetPanicOnFault(old)
+		if p := recover(); p != nil {
+			err = fmt.Errorf("writing the mapped ring: %v", p)
+		}
+	}()
+	clear(r.mem)
 	return nil
 }
 
@@ -167,29 +194,33 @@ func (r *ring) close() error {
 // segments, whose newest one ends at s's position: what it held but the
 // segments did not is written to them and synced (replayed is set, and
 // from is where it begins, to be indexed). gen is the ring's generation
-// (0 when there is no ring).
-func (s *segments) replayRing() (gen uint64, replayed bool, from int64, err error) {
+// (0 when there is no ring); stranded counts its entries past the
+// segments' end that could not be replayed (after a gap: they were never
+// acknowledged, or the ring was damaged). The file is read, not mapped:
+// a platform that cannot map it replays it all the same.
+func (s *segments) replayRing() (gen uint64, replayed bool, from int64, stranded int, err error) {
 	from = address(s.curNum, s.size)
-	f, err := os.OpenFile(filepath.Join(s.dir, ringName), os.O_RDWR, 0)
+	f, err := os.Open(filepath.Join(s.dir, ringName))
 	if errors.Is(err, fs.ErrNotExist) {
-		return 0, false, from, nil
+		return 0, false, from, 0, nil
 	}
 	if err != nil {
-		return 0, false, from, fmt.Errorf("%s: ring: %w", backend, err)
+		return 0, false, from, 0, fmt.Errorf("%s: ring: %w", backend, err)
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return 0, false, from, fmt.Errorf("%s: ring: %w", backend, err)
+		return 0, false, from, 0, fmt.Errorf("%s: ring: %w", backend, err)
 	}
-	if fi.Size() <= ringHeader {
-		return 0, false, from, nil
+	size := min(fi.Size(), maxRingRead)
+	if size <= ringHeader {
+		return 0, false, from, 0, nil
 	}
-	mem, err := mapFile(f, fi.Size())
-	if err != nil {
-		return 0, false, from, fmt.Errorf("%s: ring: %w", backend, err)
+	mem := make([]byte, size)
+	if _, err := f.ReadAt(mem, 0); err != nil && !errors.Is(err, io.EOF) {
+		return 0, false, from, 0, fmt.Errorf("%s: ring: %w", backend, err)
 	}
-	gen, runs := replayable(mem, from)
+	gen, runs, stranded := replayable(mem, from)
 	if len(runs) > 0 {
 		s.fl <- struct{}{}
 		err = s.writeRuns(runs)
@@ -199,13 +230,17 @@ func (s *segments) replayRing() (gen uint64, replayed bool, from int64, err erro
 		}
 		s.curNum, s.size = s.fNum, s.fSize
 		<-s.fl
+		if err != nil {
+			return 0, false, from, 0, fmt.Errorf("%s: ring: replaying: %w", backend, err)
+		}
 		replayed = true
 	}
-	if err = errors.Join(err, unmapFile(mem)); err != nil {
-		return 0, false, from, fmt.Errorf("%s: ring: replaying: %w", backend, err)
-	}
-	return gen, replayed, from, nil
+	return gen, replayed, from, stranded, nil
 }
+
+// maxRingRead bounds what replayRing reads of a ring file (an earlier
+// version's ring was 8 MiB).
+const maxRingRead = 64 << 20
 
 // openRing maps the ring of s's directory (creating it), empty, of
 // generation gen, and s writes through it from now on. On failure (a
@@ -229,6 +264,9 @@ func (s *segments) openRing(gen uint64) error {
 	}
 	if r.mem, err = mapFile(f, RingSize); err != nil {
 		f.Close()
+		// What it held is replayed by now: no file is left for the
+		// next Open to read again.
+		_ = os.Remove(filepath.Join(s.dir, ringName))
 		return fmt.Errorf("%s: ring: %w", backend, err)
 	}
 	r.cap = int64(len(r.mem)) - ringHeader
@@ -236,7 +274,10 @@ func (s *segments) openRing(gen uint64) error {
 	// mapping faults (tens of microseconds each on some virtual machines),
 	// which would otherwise fall on the requests of the first lap. It
 	// also clears the entries replayed.
-	clear(r.mem)
+	if err := r.zero(); err != nil {
+		_ = r.close() // the error returned is the one that matters
+		return fmt.Errorf("%s: ring: %w", backend, err)
+	}
 	copy(r.mem, ringMagic[:])
 	binary.BigEndian.PutUint64(r.mem[8:], r.gen)
 	binary.BigEndian.PutUint32(r.mem[16:], crc32.Checksum(r.mem[:16], castagnoli))
@@ -260,11 +301,17 @@ func (s *segments) startFlusher(log *slog.Logger) {
 }
 
 // replayable returns the generation of a ring's header (0 when it has
-// none) and the runs of its entries that follow from, in order.
-func replayable(mem []byte, from int64) (gen uint64, runs []run) {
+// none) and the runs of its entries that follow from, in order: the
+// first is the entry that holds from (a flush the process's death cut
+// short ends the segment inside an entry, at a frame's end: what of the
+// entry the segment has is skipped as it is written) or begins there, or
+// the entry at the start of the next segment; each next one begins where
+// the one before ends, or at the start of the next segment. stranded
+// counts the entries past from that the chain did not reach.
+func replayable(mem []byte, from int64) (gen uint64, runs []run, stranded int) {
 	if len(mem) < ringHeader || [8]byte(mem[:8]) != ringMagic ||
 		binary.BigEndian.Uint32(mem[16:]) != crc32.Checksum(mem[:16], castagnoli) {
-		return 0, nil
+		return 0, nil, 0
 	}
 	gen = binary.BigEndian.Uint64(mem[8:])
 	at := map[int64][]byte{}
@@ -273,34 +320,51 @@ func replayable(mem []byte, from int64) (gen uint64, runs []run) {
 		if binary.BigEndian.Uint64(h[8:]) != gen {
 			continue
 		}
-		addr := int64(binary.BigEndian.Uint64(h))
-		if addr < from {
-			continue // flushed already
-		}
 		if binary.BigEndian.Uint32(h[20:]) != crc32.Checksum(h[:20], castagnoli) {
 			continue
 		}
+		addr := int64(binary.BigEndian.Uint64(h))
 		n := int64(binary.BigEndian.Uint32(h[16:]))
-		if o+entryHeader+n > int64(len(mem)) {
-			continue
+		if o+entryHeader+n > int64(len(mem)) || addr+n <= from {
+			continue // cut short, or flushed already
 		}
 		at[addr] = mem[o+entryHeader : o+entryHeader+n]
 	}
-	for next := from; ; {
+	next := from
+	if _, ok := at[from]; !ok {
+		fromNum, _ := split(from)
+		for addr, b := range at {
+			if num, _ := split(addr); num == fromNum && addr < from && from < addr+int64(len(b)) {
+				next = addr // holds from: its first frames are in the segment
+			}
+		}
+	}
+	for {
 		b, ok := at[next]
 		if !ok {
 			num, _ := split(next)
 			if b, ok = at[address(num+1, 0)]; !ok {
-				return gen, runs
+				break
 			}
 			next = address(num+1, 0)
 		}
 		if !wholeFrames(b) {
-			return gen, runs // torn: being copied when the process died
+			break // torn: being copied when the process died
 		}
 		runs = append(runs, run{addr: next, b: b})
 		next += int64(len(b))
 	}
+	for addr := range at {
+		if addr >= from {
+			stranded++
+		}
+	}
+	for _, r := range runs {
+		if r.addr >= from {
+			stranded--
+		}
+	}
+	return gen, runs, stranded
 }
 
 // wholeFrames reports whether b is whole, intact frames.
@@ -325,15 +389,11 @@ func wholeFrames(b []byte) bool {
 	return true
 }
 
-// writeZeros extends f with zeros to size bytes, writing them (a sparse
-// file's holes would be allocated as the mapping is written).
+// writeZeros writes zeros over f's first size bytes (a sparse file's
+// holes would be allocated as the mapping is written).
 func writeZeros(f *os.File, size int64) error {
-	fi, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	zeros := make([]byte, 1<<20)
-	for off := fi.Size(); off < size; {
+	zeros := make([]byte, min(size, 1<<20))
+	for off := int64(0); off < size; {
 		n := min(int64(len(zeros)), size-off)
 		if _, err := f.WriteAt(zeros[:n], off); err != nil {
 			return err

@@ -297,3 +297,45 @@ func TestLargeWriteAfterTheRing(t *testing.T) {
 		t.Errorf("a write after Close: %v, want ErrUnavailable", err)
 	}
 }
+
+// A flush the process's death cut short leaves the segment ending inside
+// a ring entry (a write of two events, one run): Open cuts the segment at
+// the last whole record and replays the rest of that entry, and the
+// entries after it.
+func TestRingReplayFromInsideAnEntry(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, FileName)
+	s, err := Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ab := []trail.Entry{entry("a", 0), entry("b", 1)}
+	if err := s.Write(t.Context(), ab); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Write(t.Context(), []trail.Entry{entry("c", 2)}); err != nil {
+		t.Fatal(err)
+	}
+	s.seg.fl <- struct{}{}
+	if err := s.seg.flushLocked(); err != nil {
+		t.Fatal(err)
+	}
+	<-s.seg.fl
+	crash(t, s)
+	// The flush's pwritev stopped after a's record (and within b's).
+	_, bAt := split(ab[1].Seq)
+	if err := os.Truncate(segmentPath(filepath.Join(dir, "trail"), 1), bAt+5); err != nil {
+		t.Fatal(err)
+	}
+	s, err = Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	want(t, "after the cut flush", ids(t, s, trail.Query{}), "c", "b", "a")
+	for _, e := range ab {
+		if got, err := s.seg.read(e.Seq); err != nil || got.EventID != e.EventID {
+			t.Errorf("the record at %x: %q, %v; want %q", e.Seq, got.EventID, err, e.EventID)
+		}
+	}
+}

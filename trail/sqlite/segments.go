@@ -313,15 +313,8 @@ func (s *segments) writeLocked(ctx context.Context, entries []trail.Entry, f *fr
 		runs = append(runs, run{addr: address(num, size-int64(len(buf)-from)), b: buf[from:]})
 	}
 	if s.ring != nil && !sync && s.ring.fits(len(buf)) {
-		for i, r := range runs {
-			if err := s.putRing(ctx, r, timeout); err != nil {
-				if i > 0 {
-					// The runs before are in the ring: their addresses
-					// are taken.
-					s.curNum, s.size = split(r.addr)
-				}
-				return nil, err
-			}
+		if err := s.putRing(ctx, runs, timeout); err != nil {
+			return nil, err
 		}
 		s.curNum, s.size = num, size
 		return items, nil
@@ -352,11 +345,12 @@ func (s *segments) writeLocked(ctx context.Context, entries []trail.Entry, f *fr
 // maxKeptItems bounds the items buffer a write keeps for the next.
 const maxKeptItems = 4096
 
-// putRing copies r into the ring, flushing the ring first while it has
-// no room (bounded by ctx, or timeout). The writer's lock is held.
-func (s *segments) putRing(ctx context.Context, r run, timeout time.Duration) error {
+// putRing copies a write's runs into the ring, flushing the ring first
+// while it has no room (bounded by ctx, or timeout). The writer's lock is
+// held.
+func (s *segments) putRing(ctx context.Context, runs []run, timeout time.Duration) error {
 	for {
-		ok, pending, err := s.ring.put(r.addr, r.b)
+		ok, pending, err := s.ring.put(runs)
 		if err != nil {
 			return fmt.Errorf("%s: ring: %w: %w", backend, trail.ErrUnavailable, err)
 		}
@@ -385,9 +379,13 @@ func (s *segments) putRing(ctx context.Context, r run, timeout time.Duration) er
 // one write of that many records costs a fraction of a write per record.
 const flushAt = 128 << 10
 
-// runFlusher flushes the ring when woken, until close.
+// runFlusher flushes the ring when woken, until close. After a failure
+// it waits (100 ms, doubling to 5 s) before it flushes again: every write
+// past flushAt wakes it, and a failing disk would otherwise cost a failed
+// write and a log line per request.
 func (s *segments) runFlusher(log *slog.Logger) {
 	defer close(s.done)
+	wait := time.Duration(0)
 	for {
 		select {
 		case <-s.kick:
@@ -397,10 +395,18 @@ func (s *segments) runFlusher(log *slog.Logger) {
 		s.fl <- struct{}{}
 		err := s.flushLocked()
 		<-s.fl
-		if err != nil {
-			// The records stay in the ring; writers flush when it is
-			// full, and fail when they cannot.
-			log.Error("flushing the audit trail's ring to its segments failed; retried at the next write", "err", err)
+		if err == nil {
+			wait = 0
+			continue
+		}
+		// The records stay in the ring; writers flush when it is full,
+		// and fail when they cannot.
+		wait = min(max(2*wait, 100*time.Millisecond), 5*time.Second)
+		log.Error("flushing the audit trail's ring to its segments failed; retried", "in", wait, "err", err)
+		select {
+		case <-time.After(wait):
+		case <-s.stop:
+			return
 		}
 	}
 }

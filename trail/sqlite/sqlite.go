@@ -195,9 +195,12 @@ func (s *Store) recover(ctx context.Context) error {
 	if err := s.indexFrom(ctx, hwm); err != nil {
 		return err
 	}
-	gen, replayed, from, err := s.seg.replayRing()
+	gen, replayed, from, stranded, err := s.seg.replayRing()
 	if err != nil {
 		return err
+	}
+	if stranded > 0 {
+		s.log.Error("the audit trail's ring holds entries past a gap; they are not replayed", "entries", stranded, "from", from)
 	}
 	if replayed {
 		s.log.Info("the audit trail's ring held events not yet in its segments; they are written there", "from", from)
