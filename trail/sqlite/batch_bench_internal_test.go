@@ -56,9 +56,7 @@ func BenchmarkWrite(b *testing.B) {
 			}
 			defer s.Close()
 			if !c.ring {
-				close(s.seg.stop)
-				<-s.seg.done
-				s.seg.stop = nil
+				s.seg.stopFlusher()
 				if err := s.seg.ring.close(); err != nil {
 					b.Fatal(err)
 				}

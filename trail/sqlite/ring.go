@@ -127,13 +127,7 @@ func (r *ring) put(runs []run) (ok bool, pending int64, err error) {
 // its header. A fault (the file truncated under the mapping) is returned
 // as an error rather than crashing the process.
 func (r *ring) copyEntry(at, addr int64, b []byte) (err error) {
-	old := debug.SetPanicOnFault(true)
-	defer func() {
-		debug.SetPanicOnFault(old)
-		if p := recover(); p != nil {
-			err = fmt.Errorf("writing the mapped ring: %v", p)
-		}
-	}()
+	defer faultToError(debug.SetPanicOnFault(true), &err)
 	copy(r.mem[at+entryHeader:], b)
 	h := r.mem[at : at+entryHeader]
 	binary.BigEndian.PutUint64(h[0:], uint64(addr))
@@ -143,16 +137,21 @@ func (r *ring) copyEntry(at, addr int64, b []byte) (err error) {
 	return nil
 }
 
+// faultToError, deferred by a write into the mapping made with
+// debug.SetPanicOnFault(true) (which returned old), restores old and
+// turns a fault (the file cut short under the mapping, a page the disk
+// has no room for) into *err rather than a crash.
+func faultToError(old bool, err *error) {
+	debug.SetPanicOnFault(old)
+	if p := recover(); p != nil {
+		*err = fmt.Errorf("writing the mapped ring: %v", p)
+	}
+}
+
 // zero writes zeros over the whole mapping; a fault (a page the disk has
 // no room for) is an error.
 func (r *ring) zero() (err error) {
-	old := debug.SetPanicOnFault(true)
-	defer func() {
-		debug.SetPanicOnFault(old)
-		if p := recover(); p != nil {
-			err = fmt.Errorf("writing the mapped ring: %v", p)
-		}
-	}()
+	defer faultToError(debug.SetPanicOnFault(true), &err)
 	clear(r.mem)
 	return nil
 }

@@ -19,11 +19,7 @@ func crash(t *testing.T, s *Store) {
 	t.Helper()
 	close(s.stop)
 	<-s.stopped
-	if s.seg.stop != nil {
-		close(s.seg.stop)
-		<-s.seg.done
-		s.seg.stop = nil
-	}
+	s.seg.stopFlusher()
 	if s.seg.ring != nil {
 		if err := s.seg.ring.close(); err != nil {
 			t.Fatal(err)
@@ -183,9 +179,7 @@ func TestRingFullIsFlushedByTheWriter(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	close(s.seg.stop)
-	<-s.seg.done
-	s.seg.stop = nil
+	s.seg.stopFlusher()
 	big := strings.Repeat("x", 4000)
 	const n = 3 * RingSize / 4000 // three rings' worth
 	for i := range n {

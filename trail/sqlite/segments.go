@@ -379,6 +379,16 @@ func (s *segments) putRing(ctx context.Context, runs []run, timeout time.Duratio
 // one write of that many records costs a fraction of a write per record.
 const flushAt = 128 << 10
 
+// stopFlusher stops the flusher goroutine, if it runs, and waits for it
+// to return.
+func (s *segments) stopFlusher() {
+	if s.stop != nil {
+		close(s.stop)
+		<-s.done
+		s.stop = nil
+	}
+}
+
 // runFlusher flushes the ring when woken, until close. After a failure
 // it waits (100 ms, doubling to 5 s) before it flushes again: every write
 // past flushAt wakes it, and a failing disk would otherwise cost a failed
@@ -747,11 +757,7 @@ func (s *segments) remove(n int64) error {
 // (what it cannot move stays in the ring, for the next Open) and closes
 // every file.
 func (s *segments) close() error {
-	if s.stop != nil {
-		close(s.stop)
-		<-s.done
-		s.stop = nil
-	}
+	s.stopFlusher()
 	s.rmu.Lock()
 	for n, f := range s.files {
 		f.Close()
