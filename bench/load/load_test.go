@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -167,12 +169,72 @@ func TestMarkdown(t *testing.T) {
 	for _, want := range []string{
 		"| floor | 8 | 1000 | 900, 1000, 1100 |",
 		"| GetUser/user | 8 | 250 | 250 |",
-		"| 2 | 0.00 | 25% |",
+		"| 2 | 0.00 | 25% | — |",
 		"errors of GetUser/user c=8: 2 × HTTP 403 AccessDenied",
 	} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("missing %q in\n%s", want, b.String())
 		}
+	}
+}
+
+// A compared row's rate is related to its pair round by round: the median
+// of the per-round ratios, not the ratio of the medians.
+func TestComparedPercentPairsTheRounds(t *testing.T) {
+	rows := []row{
+		{Target: "GetUser/user", Concurrency: 1, Rate: 90, RoundRates: []float64{90, 45, 180}},
+		{Target: "GetUser/user (off)", Concurrency: 1, Rate: 100, RoundRates: []float64{100, 50, 200}},
+		{Target: "GetUser/user", Concurrency: 8, Rate: 80, RoundRates: []float64{80}},
+		{Target: "AssumeRole/user", Concurrency: 1, Rate: 80, RoundRates: []float64{80}},
+	}
+	relateToCompared(rows, " (off)")
+	if got := rows[0].ComparedPercent; math.Abs(got-90) > 1e-9 {
+		t.Errorf("paired percent = %v, want 90", got)
+	}
+	for _, i := range []int{1, 2, 3} {
+		if rows[i].ComparedPercent != 0 {
+			t.Errorf("row %d (%s c=%d) has a compared percent %v: no pair", i, rows[i].Target, rows[i].Concurrency, rows[i].ComparedPercent)
+		}
+	}
+	var b bytes.Buffer
+	if err := newReport(shortConfig(1), rows).writeMarkdown(&b); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "| — | 90.0% |") {
+		t.Errorf("the table misses the paired percent:\n%s", b.String())
+	}
+}
+
+// With a compared gatehouse, each scenario's target there follows its
+// target on the first (measured back to back in every round), and each
+// first row has its paired percentage.
+func TestCompareEndpointPairsTheScenarios(t *testing.T) {
+	a, b := testserver.Start(t), testserver.Start(t)
+	t.Setenv("GATEHOUSE_ROOT_ACCESS_KEY_ID", testserver.RootKeyID)
+	t.Setenv("GATEHOUSE_ROOT_SECRET_ACCESS_KEY", testserver.RootSecretKey)
+	var out bytes.Buffer
+	err := run([]string{
+		"-endpoint", a.URL, "-compare-endpoint", b.URL, "-compare-label", "b", "-json",
+		"-scenarios", "GetCallerIdentity/root,GetUser/user",
+		"-c", "1", "-duration", "100ms", "-rounds", "2", "-warmup", "0s",
+	}, &out, testWriter{t})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep report
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatalf("%v in %s", err, out.String())
+	}
+	var got []string
+	for _, r := range rep.Rows {
+		got = append(got, r.Target)
+		if paired := !strings.HasSuffix(r.Target, " (b)"); paired != (r.ComparedPercent > 0) {
+			t.Errorf("%s: compared percent %v", r.Target, r.ComparedPercent)
+		}
+	}
+	want := []string{"GetCallerIdentity/root", "GetCallerIdentity/root (b)", "GetUser/user", "GetUser/user (b)"}
+	if !slices.Equal(got, want) {
+		t.Errorf("rows %q, want %q", got, want)
 	}
 }
 

@@ -18,7 +18,12 @@
 //
 // At each concurrency level the targets' rounds are interleaved (round 1 of
 // every target, then round 2...), so a change of the machine's load weighs
-// on every target alike.
+// on every target alike. With -compare-endpoint, a scenario's round on the
+// compared gatehouse comes right after its round on the first, and the
+// first's row states the median of the rounds' ratios between the two
+// (ComparedPercent): on a machine whose speed drifts within seconds, the
+// ratio of two medians measured seconds apart moved by several points
+// from one run to the next.
 //
 // The principals a scenario needs are created with the root key
 // ($GATEHOUSE_ROOT_ACCESS_KEY_ID, $GATEHOUSE_ROOT_SECRET_ACCESS_KEY): a user
@@ -127,7 +132,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 		if cfg.compareURL != "" {
 			endpoints = append(endpoints, struct{ url, label string }{cfg.compareURL, " (" + cfg.compareLabel + ")"})
 		}
-		for _, ep := range endpoints {
+		// A scenario's target on the compared gatehouse follows its
+		// target on the first in every round: measured seconds apart, the
+		// two see the same machine (this one's speed drifts).
+		perEndpoint := make([][]target, len(endpoints))
+		for k, ep := range endpoints {
 			ecfg := cfg
 			ecfg.endpoint = ep.url
 			p, err := setup(ctx, ecfg, log)
@@ -148,7 +157,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 					return err
 				}
 				t.name += ep.label
-				targets = append(targets, t)
+				perEndpoint[k] = append(perEndpoint[k], t)
+			}
+		}
+		for i := range cfg.scenarios {
+			for k := range endpoints {
+				targets = append(targets, perEndpoint[k][i])
 			}
 		}
 	}
@@ -157,6 +171,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	relateToFloor(rows)
+	if cfg.compareURL != "" {
+		relateToCompared(rows, " ("+cfg.compareLabel+")")
+	}
 	rep := newReport(cfg, rows)
 	if cfg.json {
 		return rep.writeJSON(stdout)

@@ -33,6 +33,12 @@ type row struct {
 	// FloorPercent is Rate as a percentage of the floor's at the same
 	// concurrency, when the floor was measured.
 	FloorPercent float64 `json:"floor_percent,omitempty"`
+	// ComparedPercent is, for a scenario also measured on the compared
+	// gatehouse (-compare-endpoint), the median over the rounds of this
+	// row's rate as a percentage of the compared row's in the same round:
+	// each round's pair is measured back to back, so the machine's drift
+	// between rounds cancels out.
+	ComparedPercent float64 `json:"compared_percent,omitempty"`
 }
 
 // summarize folds the rounds of one level into a row; latencies are the
@@ -72,6 +78,37 @@ func relateToFloor(rows []row) {
 	for i := range rows {
 		if f := floor[rows[i].Concurrency]; f > 0 && !rows[i].Floor {
 			rows[i].FloorPercent = 100 * rows[i].Rate / f
+		}
+	}
+}
+
+// relateToCompared sets ComparedPercent on each row that has a row named
+// with suffix at its concurrency (the compared gatehouse's).
+func relateToCompared(rows []row, suffix string) {
+	type key struct {
+		target string
+		c      int
+	}
+	compared := map[key]*row{}
+	for i := range rows {
+		if base, ok := strings.CutSuffix(rows[i].Target, suffix); ok {
+			compared[key{base, rows[i].Concurrency}] = &rows[i]
+		}
+	}
+	for i := range rows {
+		r := &rows[i]
+		q := compared[key{r.Target, r.Concurrency}]
+		if q == nil || len(q.RoundRates) != len(r.RoundRates) {
+			continue
+		}
+		var ratios []float64
+		for k, x := range r.RoundRates {
+			if q.RoundRates[k] > 0 {
+				ratios = append(ratios, x/q.RoundRates[k])
+			}
+		}
+		if len(ratios) > 0 {
+			r.ComparedPercent = 100 * median(ratios)
 		}
 	}
 }
@@ -120,8 +157,8 @@ func (rep report) writeMarkdown(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s, %s, %d CPUs (GOMAXPROCS %d), %d rounds of %s after %s warm-up per level; req/s = median of rounds, latency over all rounds' requests\n\n",
 		rep.Date, rep.GoVersion, rep.NumCPU, rep.GOMAXPROCS, rep.Rounds, rep.Duration, rep.Warmup)
-	b.WriteString("| target | c | req/s | rounds (req/s) | p50 ms | p90 ms | p99 ms | requests | errors | generator CPUs | % of floor |\n")
-	b.WriteString("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|\n")
+	b.WriteString("| target | c | req/s | rounds (req/s) | p50 ms | p90 ms | p99 ms | requests | errors | generator CPUs | % of floor | % of compared (paired rounds) |\n")
+	b.WriteString("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, r := range rep.Rows {
 		rates := make([]string, len(r.RoundRates))
 		for i, x := range r.RoundRates {
@@ -131,8 +168,12 @@ func (rep report) writeMarkdown(w io.Writer) error {
 		if r.FloorPercent > 0 {
 			pct = fmt.Sprintf("%.0f%%", r.FloorPercent)
 		}
-		fmt.Fprintf(&b, "| %s | %d | %.0f | %s | %.2f | %.2f | %.2f | %d | %d | %.2f | %s |\n",
-			r.Target, r.Concurrency, r.Rate, strings.Join(rates, ", "), r.P50ms, r.P90ms, r.P99ms, r.Requests, r.Errors, r.GeneratorCPU, pct)
+		cmp := "—"
+		if r.ComparedPercent > 0 {
+			cmp = fmt.Sprintf("%.1f%%", r.ComparedPercent)
+		}
+		fmt.Fprintf(&b, "| %s | %d | %.0f | %s | %.2f | %.2f | %.2f | %d | %d | %.2f | %s | %s |\n",
+			r.Target, r.Concurrency, r.Rate, strings.Join(rates, ", "), r.P50ms, r.P90ms, r.P99ms, r.Requests, r.Errors, r.GeneratorCPU, pct, cmp)
 	}
 	for _, r := range rep.Rows {
 		if len(r.ErrorKinds) == 0 {

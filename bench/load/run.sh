@@ -10,8 +10,11 @@
 # if the script itself is killed.
 # With GATEHOUSE_COMPARE_ARGS set (e.g. --audit=false) a second gatehouse is
 # started with those flags and every scenario is measured on it too, in the
-# same interleaved rounds (rows "SCENARIO (compare)"): the audit trail's cost
-# in one run is GATEHOUSE_COMPARE_ARGS=--audit=false bench/load/run.sh.
+# same interleaved rounds (rows "SCENARIO (compare)", each measured right
+# after its scenario on the first gatehouse in every round; the last column,
+# "% of compared (paired rounds)", is the median of the rounds' ratios, so
+# that this machine's drift between rounds cancels out): the audit trail's
+# cost in one run is GATEHOUSE_COMPARE_ARGS=--audit=false bench/load/run.sh.
 # With GATEHOUSE_COMPARE_BUILD set (go build flags, e.g. -pgo=off) the compared
 # gatehouse is a binary built with those flags: the profile-guided build's gain
 # in one run is GATEHOUSE_COMPARE_BUILD=-pgo=off bench/load/run.sh.
