@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -161,6 +162,9 @@ type Builder struct {
 	NewEventID func(t time.Time) string
 
 	params paramsWriter
+	// created is the last session creation date written (a session's
+	// requests come one after another: most format the same second).
+	created atomic.Pointer[createdDate]
 	// parts keeps the buffers the parts of an event are rendered in
 	// while it is built (*[]byte: a pointer goes in and out of a
 	// sync.Pool without being boxed).
@@ -373,6 +377,24 @@ func indexable(s string) string {
 	return strings.ReplaceAll(s, "\x00", "\uFFFD")
 }
 
+// createdDate is a session's creation time and its creationDate.
+type createdDate struct {
+	unix int64
+	text string
+}
+
+// creationDate is t as a session's creationDate: UTC, RFC 3339, to the
+// second.
+func (b *Builder) creationDate(t time.Time) string {
+	sec := t.Unix()
+	if c := b.created.Load(); c != nil && c.unix == sec {
+		return c.text
+	}
+	text := t.UTC().Format(time.RFC3339)
+	b.created.Store(&createdDate{unix: sec, text: text})
+	return text
+}
+
 // identify fills the record's userIdentity and returns the caller's
 // account, the Username LookupEvents reports, and the IAM entity.
 func (b *Builder) identify(u *UserIdentity, c *Call) (account, username, principal string) {
@@ -389,7 +411,7 @@ func (b *Builder) identify(u *UserIdentity, c *Call) (account, username, princip
 	}
 	attrs := SessionAttributes{MFAAuthenticated: mfa}
 	if !caller.TokenIssueTime.IsZero() {
-		attrs.CreationDate = caller.TokenIssueTime.UTC().Format(time.RFC3339)
+		attrs.CreationDate = b.creationDate(caller.TokenIssueTime)
 	}
 	temporary := strings.HasPrefix(caller.AccessKeyID, "ASIA")
 	switch p.Type {

@@ -522,3 +522,31 @@ func TestRecorderDirect(t *testing.T) {
 		t.Errorf("Record with an export = %v, export %q", err, export.String())
 	}
 }
+
+// Sessions created in different seconds, their requests interleaved, each
+// have their own creationDate (the Builder keeps the last one it wrote).
+func TestCreationDateOfEachSession(t *testing.T) {
+	b := testBuilder()
+	session := func(created time.Time) *identity.Caller {
+		return &identity.Caller{
+			Principal: policy.Principal{Type: policy.PrincipalRoleSession, ARN: "arn:aws:sts::111111111111:assumed-role/R/s",
+				RoleARN: "arn:aws:iam::111111111111:role/R", Account: "111111111111"},
+			Account: "111111111111", UserID: "AROAEXAMPLE:s", SessionName: "s", AccessKeyID: "ASIAEXAMPLE", TokenIssueTime: created,
+		}
+	}
+	first := time.Date(2026, 12, 7, 10, 0, 0, 999_000_000, time.UTC)
+	callers := []*identity.Caller{session(first), session(first.Add(time.Second)), session(first.In(time.FixedZone("X", 3600))),
+		session(first.Add(-time.Hour))}
+	want := []string{"2026-12-07T10:00:00Z", "2026-12-07T10:00:01Z", "2026-12-07T10:00:00Z", "2026-12-07T09:00:00Z"}
+	for round := range 2 {
+		for i, c := range callers {
+			entries, err := b.Events(&Call{Time: time.Now(), Service: "iam", Operation: "GetUser", Caller: c, ReadOnly: true, Management: true})
+			if err != nil || len(entries) != 1 {
+				t.Fatalf("Events = %v, %v", entries, err)
+			}
+			if !strings.Contains(string(entries[0].JSON), `"creationDate":"`+want[i]+`"`) {
+				t.Errorf("round %d, session %d: want creationDate %s in %s", round, i, want[i], entries[0].JSON)
+			}
+		}
+	}
+}

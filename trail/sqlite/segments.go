@@ -52,6 +52,10 @@ func split(a int64) (num, off int64) { return a >> segmentShift, a & offsetMask 
 type item struct {
 	e   trail.Entry
 	end int64
+	// located is locatable(&e): decided when the item is made, where
+	// the entry's id was just written (the indexer reading it later took
+	// a cache miss per event for it).
+	located bool
 }
 
 // run is whole frames to put at an address of the segments.
@@ -304,7 +308,7 @@ func (s *segments) writeLocked(ctx context.Context, entries []trail.Entry, f *fr
 		}
 		seq := address(num, size)
 		entries[i].Seq = seq
-		it := item{e: entries[i], end: seq + n}
+		it := item{e: entries[i], end: seq + n, located: locatable(&entries[i])}
 		it.e.JSON = nil // the indexer does not read it: not held until it runs
 		items = append(items, it)
 		size += n
@@ -711,7 +715,7 @@ func (s *segments) scan(n, off int64) (items []item, good int64, torn bool, err 
 		}
 		e.Seq = address(n, good)
 		good += frameHeader + int64(size)
-		items = append(items, item{e: e, end: address(n, good)})
+		items = append(items, item{e: e, end: address(n, good), located: locatable(&e)})
 	}
 }
 

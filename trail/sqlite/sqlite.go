@@ -720,7 +720,7 @@ func (s *Store) index(ctx context.Context, items []item, also func(ctx context.C
 		} else {
 			segs[num] = &segInfo{first: e.Seq, last: e.Seq, maxTime: sec}
 		}
-		if !locatable(e) {
+		if !items[i].located {
 			if ins == nil {
 				if ins, err = tx.PrepareContext(sctx, `INSERT INTO event_ids (id, seq) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`); err != nil {
 					return mapErr(ctx, err, "prepare insert event id")
