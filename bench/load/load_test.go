@@ -106,26 +106,31 @@ func testFloorRefuses(t *testing.T, wire string) {
 	}
 }
 
-// The whole tool against a real Gatehouse: it creates a user and a role as
-// root, loads every scenario without a single error, then deletes what it
-// created.
-func TestScenariosAgainstGatehouse(t *testing.T) {
-	srv := testserver.Start(t)
+// runJSON runs the tool with args and -json, with the test server's root
+// key, and returns its report.
+func runJSON(t *testing.T, args ...string) report {
+	t.Helper()
 	t.Setenv("GATEHOUSE_ROOT_ACCESS_KEY_ID", testserver.RootKeyID)
 	t.Setenv("GATEHOUSE_ROOT_SECRET_ACCESS_KEY", testserver.RootSecretKey)
 	var out bytes.Buffer
-	err := run([]string{
-		"-endpoint", srv.URL, "-floor", "-json",
-		"-scenarios", "GetCallerIdentity/root,GetUser/user,GetUser/role,AssumeRole/user,AssumeRole/role,GetCallerIdentity/role",
-		"-c", "1,3", "-duration", "100ms", "-rounds", "1", "-warmup", "0s",
-	}, &out, testWriter{t})
-	if err != nil {
+	if err := run(append(args, "-json"), &out, testWriter{t}); err != nil {
 		t.Fatal(err)
 	}
 	var rep report
 	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
 		t.Fatalf("%v in %s", err, out.String())
 	}
+	return rep
+}
+
+// The whole tool against a real Gatehouse: it creates a user and a role as
+// root, loads every scenario without a single error, then deletes what it
+// created.
+func TestScenariosAgainstGatehouse(t *testing.T) {
+	srv := testserver.Start(t)
+	rep := runJSON(t, "-endpoint", srv.URL, "-floor",
+		"-scenarios", "GetCallerIdentity/root,GetUser/user,GetUser/role,AssumeRole/user,AssumeRole/role,GetCallerIdentity/role",
+		"-c", "1,3", "-duration", "100ms", "-rounds", "1", "-warmup", "0s")
 	if len(rep.Rows) != 7*2 {
 		t.Fatalf("got %d rows, want 14", len(rep.Rows))
 	}
@@ -210,21 +215,9 @@ func TestComparedPercentPairsTheRounds(t *testing.T) {
 // first row has its paired percentage.
 func TestCompareEndpointPairsTheScenarios(t *testing.T) {
 	a, b := testserver.Start(t), testserver.Start(t)
-	t.Setenv("GATEHOUSE_ROOT_ACCESS_KEY_ID", testserver.RootKeyID)
-	t.Setenv("GATEHOUSE_ROOT_SECRET_ACCESS_KEY", testserver.RootSecretKey)
-	var out bytes.Buffer
-	err := run([]string{
-		"-endpoint", a.URL, "-compare-endpoint", b.URL, "-compare-label", "b", "-json",
+	rep := runJSON(t, "-endpoint", a.URL, "-compare-endpoint", b.URL, "-compare-label", "b",
 		"-scenarios", "GetCallerIdentity/root,GetUser/user",
-		"-c", "1", "-duration", "100ms", "-rounds", "2", "-warmup", "0s",
-	}, &out, testWriter{t})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rep report
-	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
-		t.Fatalf("%v in %s", err, out.String())
-	}
+		"-c", "1", "-duration", "100ms", "-rounds", "2", "-warmup", "0s")
 	var got []string
 	for _, r := range rep.Rows {
 		got = append(got, r.Target)
