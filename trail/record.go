@@ -162,6 +162,8 @@ type Builder struct {
 	NewEventID func(t time.Time) string
 
 	params paramsWriter
+	// identities are the userIdentities of the last callers.
+	identities identities
 	// created is the last session creation date written (a session's
 	// requests come one after another: most format the same second).
 	created atomic.Pointer[createdDate]
@@ -237,7 +239,17 @@ func (b *Builder) Events(c *Call) ([]Entry, error) {
 	if ev.EventName == "" {
 		ev.EventName = "Unknown"
 	}
-	account, username, principal := b.identify(&ev.UserIdentity, c)
+	var (
+		account, username, principal string
+		uid                          []byte // the userIdentity's JSON, when known
+	)
+	if c.Caller == nil {
+		account, username, principal = b.identify(&ev.UserIdentity, c)
+	} else {
+		k := b.known(c)
+		ev.UserIdentity, uid = k.u, k.json
+		account, username, principal = k.account, k.username, k.principal
+	}
 	if account == "" {
 		account = c.ResourceAccount // anonymous: the resource owner's trail
 	}
@@ -287,7 +299,7 @@ func (b *Builder) Events(c *Call) ([]Entry, error) {
 	eventTime := c.Time.UTC()
 	var at recordOffsets
 	arr := b.entries()
-	first := entryOf(&ev, eventTime, username, principal, res, appendEvent(arr[0].JSON[:0], &ev, eventTime, &at))
+	first := entryOf(&ev, eventTime, username, principal, res, appendEvent(arr[0].JSON[:0], &ev, eventTime, uid, &at))
 	if !other {
 		arr[0] = first
 		return arr[:1], nil
@@ -328,7 +340,7 @@ func (b *Builder) eventID(t time.Time) string {
 // EventTime is t's, to the second); at receives where the parts a second
 // record changes are in its JSON.
 func entry(ev *Event, t time.Time, username, principal string, res []Resource, at *recordOffsets) Entry {
-	js := appendEvent(make([]byte, 0, 1024), ev, t, at)
+	js := appendEvent(make([]byte, 0, 1024), ev, t, nil, at)
 	return entryOf(ev, t, username, principal, res, js)
 }
 

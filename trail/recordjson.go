@@ -22,9 +22,10 @@ type recordOffsets struct {
 // second, in RFC 3339) in place of ev.EventTime. The raw members
 // (requestParameters, responseElements, additionalEventData) are written
 // as they are: they must be compact JSON, escaped as encoding/json
-// escapes. at, when not nil, receives the offsets of the parts a second
-// record changes.
-func appendEvent(dst []byte, ev *Event, t time.Time, at *recordOffsets) []byte {
+// escapes. uid, when not nil, is ev.UserIdentity's JSON (as
+// appendUserIdentity writes it). at, when not nil, receives the offsets of
+// the parts a second record changes.
+func appendEvent(dst []byte, ev *Event, t time.Time, uid []byte, at *recordOffsets) []byte {
 	if at == nil {
 		at = &recordOffsets{}
 	}
@@ -32,7 +33,11 @@ func appendEvent(dst []byte, ev *Event, t time.Time, at *recordOffsets) []byte {
 	dst = appendJSONString(dst, ev.EventVersion)
 	dst = append(dst, `,"userIdentity":`...)
 	at.identity = len(dst)
-	dst = appendUserIdentity(dst, &ev.UserIdentity)
+	if uid != nil {
+		dst = append(dst, uid...)
+	} else {
+		dst = appendUserIdentity(dst, &ev.UserIdentity)
+	}
 	at.identityEnd = len(dst)
 	dst = append(dst, `,"eventTime":"`...)
 	dst = t.AppendFormat(dst, time.RFC3339)
