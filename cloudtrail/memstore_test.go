@@ -73,7 +73,7 @@ func (m *memStore) Append(ctx context.Context, entries []trail.Entry) error {
 		m.seq++
 		e.Seq = m.seq
 		e.Time = e.Time.UTC().Truncate(time.Second)
-		e.JSON = bytes.Clone(e.JSON) // the caller may reuse it (trail.Store)
+		e.JSON, e.Compact = bytes.Clone(e.RecordJSON()), nil // the caller may reuse them (trail.Store)
 		m.entries = append(m.entries, e)
 	}
 	return nil

@@ -83,7 +83,8 @@ func newAuditTrail(rec *trail.Recorder) (*auditTrail, error) {
 	red.Add(orgapi.Account{}, orgapi.SensitiveMembers())
 	red.Add(analyzerapi.AnalyzerSummary{}, analyzerapi.SensitiveMembers())
 	red.Add(s3api.Owner{}, s3api.SensitiveMembers())
-	return &auditTrail{builder: trail.Builder{Redaction: red, NewID: uuid.NewString, NewEventID: trail.NewEventID}, rec: rec, levels: levels,
+	return &auditTrail{builder: trail.Builder{Redaction: red, NewID: uuid.NewString, NewEventID: trail.NewEventID, Compact: rec.Compact()},
+		rec: rec, levels: levels,
 		suppressed: prometheus.NewCounter(prometheus.CounterOpts{Name: "gatehouse_audit_suppressed_total",
 			Help: "Failed authentications with a real access key id not recorded in the audit trail: past the limit of events per key id."})}, nil
 }

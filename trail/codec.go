@@ -51,13 +51,13 @@ func ReadJournal(r io.Reader) []Entry {
 // AppendRecord appends the encoding of e to buf: its fields as
 // length-prefixed strings (uvarint lengths), its time (unix nanoseconds),
 // flags, resources and JSON. Seq is not part of it (it is where the record
-// is kept).
+// is kept). An entry holding its event's compact form (Entry.Compact) is
+// encoded as a compact record: a zero byte (a record of the first kind
+// begins with its account's length, never zero), its Account, EventID,
+// Username and Principal, flags, then the compact form, from which
+// DecodeRecord renders the JSON and the other fields.
 func AppendRecord(buf []byte, e *Entry) ([]byte, error) {
 	at := len(buf)
-	for _, f := range [...]string{e.Account, e.EventID, e.EventName, e.EventSource, e.Username, e.AccessKeyID, e.Principal} {
-		buf = appendString(buf, f)
-	}
-	buf = binary.AppendVarint(buf, e.Time.UnixNano())
 	var flags byte
 	if e.ReadOnly {
 		flags |= 1
@@ -65,12 +65,24 @@ func AppendRecord(buf []byte, e *Entry) ([]byte, error) {
 	if e.Management {
 		flags |= 2
 	}
-	buf = append(buf, flags)
-	buf = binary.AppendUvarint(buf, uint64(len(e.Resources)))
-	for _, r := range e.Resources {
-		buf = appendString(appendString(appendString(buf, r.ARN), r.AccountID), r.Type)
+	if e.Compact != nil {
+		buf = append(buf, 0)
+		for _, f := range [...]string{e.Account, e.EventID, e.Username, e.Principal} {
+			buf = appendString(buf, f)
+		}
+		buf = append(append(buf, flags), e.Compact...)
+	} else {
+		for _, f := range [...]string{e.Account, e.EventID, e.EventName, e.EventSource, e.Username, e.AccessKeyID, e.Principal} {
+			buf = appendString(buf, f)
+		}
+		buf = binary.AppendVarint(buf, e.Time.UnixNano())
+		buf = append(buf, flags)
+		buf = binary.AppendUvarint(buf, uint64(len(e.Resources)))
+		for _, r := range e.Resources {
+			buf = appendString(appendString(appendString(buf, r.ARN), r.AccountID), r.Type)
+		}
+		buf = append(binary.AppendUvarint(buf, uint64(len(e.JSON))), e.JSON...)
 	}
-	buf = append(binary.AppendUvarint(buf, uint64(len(e.JSON))), e.JSON...)
 	if len(buf)-at > MaxRecord {
 		return buf[:at], errors.New("trail: an event is too large to record")
 	}
@@ -82,8 +94,23 @@ func appendString(buf []byte, s string) []byte {
 }
 
 // DecodeRecord decodes a record AppendRecord wrote; ok is false for a
-// malformed one.
+// malformed one. The entry of a compact record has its JSON rendered and
+// no Compact.
 func DecodeRecord(b []byte) (Entry, bool) {
+	return decodeRecord(b, true)
+}
+
+// DecodeRecordIndex is DecodeRecord without the JSON of a compact record:
+// the fields a store indexes (the JSON of a record of the first kind is
+// returned all the same).
+func DecodeRecordIndex(b []byte) (Entry, bool) {
+	return decodeRecord(b, false)
+}
+
+func decodeRecord(b []byte, render bool) (Entry, bool) {
+	if len(b) > 0 && b[0] == 0 {
+		return decodeCompactRecord(b[1:], render)
+	}
 	var e Entry
 	d := recordDecoder{b: b, ok: true}
 	fields := [...]*string{&e.Account, &e.EventID, &e.EventName, &e.EventSource, &e.Username, &e.AccessKeyID, &e.Principal}
@@ -105,10 +132,34 @@ func DecodeRecord(b []byte) (Entry, bool) {
 	return e, d.ok && len(d.b) == 0
 }
 
+// decodeCompactRecord decodes a compact record after its zero byte.
+func decodeCompactRecord(b []byte, render bool) (Entry, bool) {
+	var h Entry
+	d := recordDecoder{b: b, ok: true}
+	for _, f := range [...]*string{&h.Account, &h.EventID, &h.Username, &h.Principal} {
+		*f = d.string()
+	}
+	flags := d.byte()
+	h.ReadOnly, h.Management = flags&1 != 0, flags&2 != 0
+	ev, t := decodeCompact(&d, &h)
+	if !d.ok || len(d.b) != 0 {
+		return Entry{}, false
+	}
+	var js []byte
+	if render {
+		js = appendEvent(make([]byte, 0, 2*len(b)), &ev, t, nil, nil)
+	}
+	e := entryOf(&ev, t, h.Username, h.Principal, indexableResources(ev.Resources), js)
+	return e, true
+}
+
 // RecordEventID returns the EventID of a record AppendRecord wrote, from
 // its first bytes (b may be the record's start only); ok is false when b
 // is too short or malformed.
 func RecordEventID(b []byte) (string, bool) {
+	if len(b) > 0 && b[0] == 0 {
+		b = b[1:]
+	}
 	d := recordDecoder{b: b, ok: true}
 	d.string() // Account
 	id := d.string()
@@ -161,4 +212,28 @@ func (d *recordDecoder) string() string {
 	s := string(d.b[:n])
 	d.b = d.b[n:]
 	return s
+}
+
+// bytes returns a copy of the next length-prefixed bytes.
+func (d *recordDecoder) bytes() []byte {
+	n := d.uvarint()
+	if n > uint64(len(d.b)) {
+		d.b, d.ok = nil, false
+		return nil
+	}
+	b := append([]byte(nil), d.b[:n]...)
+	d.b = d.b[n:]
+	return b
+}
+
+// count returns the next uvarint as the number of items that follow,
+// each of at least min bytes: one the rest cannot hold is malformed (and
+// is not allocated for).
+func (d *recordDecoder) count(min int) int {
+	n := d.uvarint()
+	if n > uint64(len(d.b)/min) {
+		d.b, d.ok = nil, false
+		return 0
+	}
+	return int(n)
 }

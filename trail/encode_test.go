@@ -344,6 +344,50 @@ func sameEvents(t *testing.T, r Redaction, c *Call) {
 		}
 		t.Fatalf("Events:\n got %+v\nwant %+v", got, want)
 	}
+	sameCompact(t, r, c, want)
+}
+
+// sameCompact fails t when the entries a Builder makes in compact form,
+// once written as records and read back, or rendered, differ from want.
+func sameCompact(t *testing.T, r Redaction, c *Call, want []Entry) {
+	t.Helper()
+	b := &Builder{Redaction: r, NewID: counterIDs(), Compact: true}
+	got, err := b.Events(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("compact: %d entries, want %d", len(got), len(want))
+	}
+	for i := range got {
+		if got[i].JSON != nil || got[i].Compact == nil {
+			t.Fatalf("compact entry %d: JSON %q, Compact %q", i, got[i].JSON, got[i].Compact)
+		}
+		if js := got[i].RecordJSON(); !bytes.Equal(js, want[i].JSON) {
+			t.Fatalf("compact entry %d rendered:\n got %s\nwant %s", i, js, want[i].JSON)
+		}
+		fields := got[i]
+		fields.Compact, fields.JSON = nil, want[i].JSON
+		if !reflect.DeepEqual(fields, want[i]) {
+			t.Fatalf("compact entry %d:\n got %+v\nwant %+v", i, fields, want[i])
+		}
+		rec, err := AppendRecord(nil, &got[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if back, ok := DecodeRecord(rec); !ok || !reflect.DeepEqual(back, want[i]) {
+			t.Fatalf("compact record %d read back (%v):\n got %+v\nwant %+v\n %s", i, ok, back, want[i], back.JSON)
+		}
+		index, ok := DecodeRecordIndex(rec)
+		index.JSON = want[i].JSON
+		if !ok || !reflect.DeepEqual(index, want[i]) {
+			t.Fatalf("compact record %d's index fields (%v):\n got %+v\nwant %+v", i, ok, index, want[i])
+		}
+		if id, ok := RecordEventID(rec[:min(len(rec), 64)]); !ok || id != want[i].EventID {
+			t.Fatalf("RecordEventID of compact record %d = %q, %v; want %q", i, id, ok, want[i].EventID)
+		}
+	}
+	b.Release(got)
 }
 
 // callers are one of each kind of caller.

@@ -49,12 +49,12 @@ func identityKeyOf(c *identity.Caller) identityKey {
 	return k
 }
 
-// knownIdentity is a caller's userIdentity as identify made it, and its
-// JSON. It is never changed once made: records share its SessionContext.
+// knownIdentity is a caller's userIdentity as identify made it, its JSON
+// and its compact form. It is never changed once made: records share its SessionContext.
 type knownIdentity struct {
 	key                          identityKey
 	u                            UserIdentity
-	json                         []byte
+	json, compact                []byte
 	account, username, principal string
 }
 
@@ -81,6 +81,7 @@ func (b *Builder) known(c *Call) *knownIdentity {
 	k := &knownIdentity{key: key}
 	k.account, k.username, k.principal = b.identify(&k.u, c)
 	k.json = appendUserIdentity(nil, &k.u)
+	k.compact = appendCompactIdentity(nil, &k.u)
 	slot.Store(k)
 	return k
 }

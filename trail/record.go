@@ -160,6 +160,9 @@ type Builder struct {
 	// (NewEventID of this package: one a store finds through its second).
 	// Nil: NewID.
 	NewEventID func(t time.Time) string
+	// Compact makes Events return entries in compact form (Entry.Compact,
+	// no JSON), for a CompactWriter (Recorder.Compact).
+	Compact bool
 
 	params paramsWriter
 	// identities are the userIdentities of the last callers.
@@ -186,7 +189,11 @@ func (b *Builder) entries() *[2]Entry {
 		return a
 	}
 	a := new([2]Entry)
-	a[0].JSON = make([]byte, 0, 1024)
+	if b.Compact {
+		a[0].Compact = make([]byte, 0, 1024)
+	} else {
+		a[0].JSON = make([]byte, 0, 1024)
+	}
 	return a
 }
 
@@ -200,11 +207,14 @@ func (b *Builder) Release(entries []Entry) {
 	}
 	a := (*[2]Entry)(entries[:2])
 	for i := range a {
-		js := a[i].JSON
+		js, compact := a[i].JSON, a[i].Compact
 		if cap(js) > maxKeptBuffer {
 			js = nil
 		}
-		a[i] = Entry{JSON: js[:0]}
+		if cap(compact) > maxKeptBuffer {
+			compact = nil
+		}
+		a[i] = Entry{JSON: js[:0], Compact: compact[:0]}
 	}
 	b.ents.Put(a)
 }
@@ -241,13 +251,16 @@ func (b *Builder) Events(c *Call) ([]Entry, error) {
 	}
 	var (
 		account, username, principal string
-		uid                          []byte // the userIdentity's JSON, when known
+		uid                          []byte // the userIdentity's JSON (compact form), when known
 	)
 	if c.Caller == nil {
 		account, username, principal = b.identify(&ev.UserIdentity, c)
 	} else {
 		k := b.known(c)
 		ev.UserIdentity, uid = k.u, k.json
+		if b.Compact {
+			uid = k.compact
+		}
 		account, username, principal = k.account, k.username, k.principal
 	}
 	if account == "" {
@@ -297,23 +310,28 @@ func (b *Builder) Events(c *Call) ([]Entry, error) {
 	}
 	res := indexableResources(ev.Resources)
 	eventTime := c.Time.UTC()
-	var at recordOffsets
 	arr := b.entries()
+	if b.Compact {
+		first := entryOf(&ev, eventTime, username, principal, res, nil)
+		first.Compact = appendCompact(arr[0].Compact[:0], &ev, eventTime, uid)
+		if !other {
+			arr[0] = first
+			return arr[:1], nil
+		}
+		theirs := b.theirs(&ev, c)
+		second := entryOf(&theirs, eventTime, "", principal, slices.Clone(res), nil)
+		second.Compact = appendCompact(arr[1].Compact[:0], &theirs, eventTime, nil)
+		arr[0], arr[1] = first, second
+		return arr[:2], nil
+	}
+	var at recordOffsets
 	first := entryOf(&ev, eventTime, username, principal, res, appendEvent(arr[0].JSON[:0], &ev, eventTime, uid, &at))
 	if !other {
 		arr[0] = first
 		return arr[:1], nil
 	}
-	// The resource owner's record is the caller's with another
-	// userIdentity, eventID and recipientAccountId, and without
-	// additionalEventData (the resource owner learns the call, not the
-	// caller's reasons): spliced from the caller's record.
-	theirs := ev
-	theirs.EventID = b.eventID(c.Time)
-	theirs.RecipientAccountID = c.ResourceAccount
-	theirs.UserIdentity = UserIdentity{Type: "AWSAccount", PrincipalID: ev.UserIdentity.PrincipalID,
-		AccountID: ev.UserIdentity.AccountID, AccessKeyID: ev.UserIdentity.AccessKeyID}
-	theirs.AdditionalEventData = nil
+	// The resource owner's record is spliced from the caller's.
+	theirs := b.theirs(&ev, c)
 	mine := first.JSON
 	js := append(arr[1].JSON[:0], mine[:at.identity]...)
 	js = appendUserIdentity(js, &theirs.UserIdentity)
@@ -326,6 +344,20 @@ func (b *Builder) Events(c *Call) ([]Entry, error) {
 	second := entryOf(&theirs, eventTime, "", principal, slices.Clone(res), js)
 	arr[0], arr[1] = first, second
 	return arr[:2], nil
+}
+
+// theirs is the resource owner's event of a cross-account call: the
+// caller's with another userIdentity, eventID and recipientAccountId, and
+// without additionalEventData (the resource owner learns the call, not
+// the caller's reasons).
+func (b *Builder) theirs(ev *Event, c *Call) Event {
+	theirs := *ev
+	theirs.EventID = b.eventID(c.Time)
+	theirs.RecipientAccountID = c.ResourceAccount
+	theirs.UserIdentity = UserIdentity{Type: "AWSAccount", PrincipalID: ev.UserIdentity.PrincipalID,
+		AccountID: ev.UserIdentity.AccountID, AccessKeyID: ev.UserIdentity.AccessKeyID}
+	theirs.AdditionalEventData = nil
+	return theirs
 }
 
 // eventID is a fresh id for an event at t.

@@ -60,8 +60,11 @@ type Recorder struct {
 	// direct: every call writes its own events (a DirectWriter, no
 	// Export). live is held shared by those calls and exclusively by Run
 	// as it stops them (directStopped).
-	direct        bool
-	live          sync.RWMutex
+	direct bool
+	live   sync.RWMutex
+	// compact: the store takes entries in compact form (a CompactWriter,
+	// no Export).
+	compact       bool
 	directStopped bool
 	// slots holds one token per call queued or being written: the bound
 	// of the queue.
@@ -133,8 +136,16 @@ func NewRecorder(store Store, opts RecorderOptions) (*Recorder, error) {
 	if dw, ok := store.(DirectWriter); ok && opts.Export == nil {
 		r.direct = dw.Direct()
 	}
+	if cw, ok := store.(CompactWriter); ok && opts.Export == nil {
+		r.compact = cw.WritesCompact()
+	}
 	return r, nil
 }
+
+// Compact reports whether the recorder's store takes entries in compact
+// form, and no export needs their JSON as they are written: its Builder
+// is then to make them so (Builder.Compact).
+func (r *Recorder) Compact() bool { return r.compact }
 
 // errStopped is Record's error once Run has ended (made once: Record is on
 // every request's path).
@@ -421,12 +432,12 @@ func (r *Recorder) Flush(ctx context.Context) error {
 // exportLines is committed entries as JSON lines, in a buffer of their own.
 func exportLines(entries []Entry) []byte {
 	size := 0
-	for _, e := range entries {
-		size += len(e.JSON) + 1
+	for i := range entries {
+		size += len(entries[i].JSON) + 2*len(entries[i].Compact) + 1
 	}
 	buf := make([]byte, 0, size)
-	for _, e := range entries {
-		buf = append(append(buf, e.JSON...), '\n')
+	for i := range entries {
+		buf = append(append(buf, entries[i].RecordJSON()...), '\n')
 	}
 	return buf
 }

@@ -51,6 +51,12 @@ type Entry struct {
 	Resources []Resource
 	// JSON is the whole record.
 	JSON []byte
+	// Compact, when not nil, is the event in compact form, in place of
+	// JSON: what a Builder with Compact set makes. Every store takes such
+	// entries and returns them with their JSON (RecordJSON renders it); a
+	// CompactWriter keeps the compact form and renders the JSON when the
+	// event is read.
+	Compact []byte
 }
 
 // AttributeKey is a LookupEvents lookup attribute.
@@ -109,7 +115,7 @@ type Store interface {
 	// Append stores entries in one transaction, assigning their Seq. When
 	// it returns nil they are durable (they survive a crash of the process
 	// and, as the store's own commits, of the machine). Neither Append
-	// nor Write keeps an entry's JSON once it returned: the caller may
+	// nor Write keeps an entry's JSON or Compact once it returned: the caller may
 	// reuse it (Builder.Release).
 	Append(ctx context.Context, entries []Entry) error
 	// Lookup returns one page of a query.
@@ -151,6 +157,15 @@ type DirectWriter interface {
 	// Direct reports whether Write is such a write (trail/sqlite: not
 	// when every write is fsynced, which group commit amortizes).
 	Direct() bool
+}
+
+// A CompactWriter is a Writer that takes entries in compact form
+// (Entry.Compact) as well as with their JSON, and returns them from
+// Lookup with their JSON rendered.
+type CompactWriter interface {
+	Writer
+	// WritesCompact reports that it does (trail/sqlite: always).
+	WritesCompact() bool
 }
 
 // ErrUnavailable is returned (wrapped) when the trail cannot be read or

@@ -192,7 +192,7 @@ func (s *Store) Append(ctx context.Context, entries []trail.Entry) error {
 			continue // the first of the batch's copies is the one stored
 		}
 		seen[e.EventID] = true
-		js := e.JSON
+		js := e.RecordJSON()
 		if js == nil {
 			js = []byte{}
 		}

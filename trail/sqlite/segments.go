@@ -309,7 +309,7 @@ func (s *segments) writeLocked(ctx context.Context, entries []trail.Entry, f *fr
 		seq := address(num, size)
 		entries[i].Seq = seq
 		it := item{e: entries[i], end: seq + n, located: locatable(&entries[i])}
-		it.e.JSON = nil // the indexer does not read it: not held until it runs
+		it.e.JSON, it.e.Compact = nil, nil // the indexer does not read them: not held until it runs
 		items = append(items, it)
 		size += n
 	}
@@ -709,7 +709,7 @@ func (s *segments) scan(n, off int64) (items []item, good int64, torn bool, err 
 		if crc32.Checksum(body, castagnoli) != binary.BigEndian.Uint32(hdr[4:]) {
 			return items, good, true, nil
 		}
-		e, ok := trail.DecodeRecord(body)
+		e, ok := trail.DecodeRecordIndex(body)
 		if !ok {
 			return items, good, true, nil
 		}

@@ -122,6 +122,10 @@ var (
 // commit amortizes.
 func (s *Store) Direct() bool { return !s.sync }
 
+// WritesCompact implements trail.CompactWriter: entries in compact form
+// are kept as compact records, their JSON rendered when they are read.
+func (s *Store) WritesCompact() bool { return true }
+
 // dialect is SQLite's, for the statements trail/internal/trailsql builds
 // (upgrade.go reads the tables of earlier versions with them).
 var dialect = trailsql.Dialect{Arg: trailsql.QuestionMark, Events: "events", Resources: "resources", True: "1"}

@@ -52,6 +52,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse-iam/gatehouse/identity"
+	"github.com/gatehouse-iam/gatehouse/policy"
 	"github.com/gatehouse-iam/gatehouse/trail"
 )
 
@@ -74,6 +76,7 @@ func Run(t *testing.T, open func(t *testing.T) trail.Store) {
 		{"Pagination", testPagination},
 		{"RoundTrip", testRoundTrip},
 		{"JSONNotKept", testJSONNotKept},
+		{"Compact", testCompact},
 		{"DeleteBefore", testDeleteBefore},
 		{"ContextDone", testContextDone},
 		{"ConcurrentAppends", testConcurrentAppends},
@@ -572,6 +575,72 @@ func testJSONNotKept(t *testing.T, s trail.Store) {
 			t.Errorf("%s: JSON %q after the caller reused its buffer, want %q", got[i].EventID, got[i].JSON, want[i])
 		}
 	}
+}
+
+// testCompact: entries in compact form (a trail.Builder's with Compact,
+// beside an entry with its JSON in one Append) are found by every
+// attribute and read back with the JSON a Builder without Compact writes,
+// also once the caller reused their buffers.
+func testCompact(t *testing.T, s trail.Store) {
+	caller := &identity.Caller{
+		Principal: policy.Principal{Type: policy.PrincipalRoleSession, ARN: "arn:aws:sts::" + acct + ":assumed-role/R/s",
+			RoleARN: "arn:aws:iam::" + acct + ":role/R", Account: acct},
+		Account: acct, UserID: "AROAEXAMPLE:s", SessionName: "s", AccessKeyID: "ASIAEXAMPLECOMPACT01",
+		TokenIssueTime: at(-60), MFAAuthenticated: true,
+	}
+	call := &trail.Call{RequestID: "req-1", Time: at(1), Service: "iam", Operation: "DeleteUser", Caller: caller,
+		Region: "us-east-1", SourceIP: "192.0.2.1", UserAgent: "aws-cli/2 \"quoted\" caf\xc3\xa9",
+		Input:           &struct{ UserName string }{"bob"},
+		Resources:       []trail.Resource{{ARN: "arn:aws:iam::" + acct2 + ":user/bob", AccountID: acct2, Type: "AWS::IAM::User"}},
+		ResourceAccount: acct2, Management: true, TLS: &trail.TLSDetails{TLSVersion: "TLSv1.3", CipherSuite: "TLS_AES_128_GCM_SHA256"},
+	}
+	builder := func(compact bool) *trail.Builder {
+		n := 0
+		return &trail.Builder{Compact: compact, NewID: func() string { n++; return fmt.Sprintf("compact-%d", n) }}
+	}
+	want, err := builder(false).Events(call)
+	if err != nil || len(want) != 2 {
+		t.Fatalf("Events = %d entries, %v", len(want), err)
+	}
+	b := builder(true)
+	es, err := b.Events(call)
+	if err != nil || len(es) != 2 || es[0].Compact == nil || es[0].JSON != nil {
+		t.Fatalf("compact Events = %+v, %v", es, err)
+	}
+	appendAll(t, s, append(es, event(acct, "plain", 2))...)
+	for i := range es {
+		for j := range es[i].Compact {
+			es[i].Compact[j] = 'X'
+		}
+	}
+	if w, ok := s.(trail.Writer); ok {
+		if err := w.Flush(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, w := range want {
+		for _, q := range []trail.Query{
+			{Account: w.Account, Key: trail.ByEventID, Value: w.EventID},
+			{Account: w.Account, Key: trail.ByAccessKeyID, Value: "ASIAEXAMPLECOMPACT01"},
+			{Account: w.Account, Key: trail.ByEventName, Value: "DeleteUser"},
+			{Account: w.Account, Key: trail.ByResourceName, Value: "arn:aws:iam::" + acct2 + ":user/bob"},
+		} {
+			got := all(t, s, q)
+			if len(got) != 1 {
+				t.Errorf("%+v: %d entries, want %s", q, len(got), w.EventID)
+				continue
+			}
+			g, fields := got[0], w
+			if !bytes.Equal(g.JSON, w.JSON) {
+				t.Errorf("%+v: JSON\n%s\nwant\n%s", q, g.JSON, w.JSON)
+			}
+			g.Seq, g.JSON, fields.JSON = 0, nil, nil
+			if fmt.Sprintf("%+v", g) != fmt.Sprintf("%+v", fields) {
+				t.Errorf("%+v:\n got %+v\nwant %+v", q, g, fields)
+			}
+		}
+	}
+	wantIDs(t, "the caller's account", lookupIDs(t, s, trail.Query{Account: acct}), "plain", "compact-1")
 }
 
 func trunc(b []byte) []byte {
