@@ -53,6 +53,15 @@ func TestNewEventID(t *testing.T) {
 		if _, ok := EventIDSecond(id); ok {
 			t.Errorf("EventIDSecond(%q) locates a version 4 UUID", id)
 		}
+		// All of a version 4 id but its version and variant is random,
+		// its first 48 bits too (the timestamp's in version 7).
+		firsts := map[string]bool{}
+		for range 200 {
+			firsts[NewEventID(at)[:12]] = true
+		}
+		if len(firsts) < 199 {
+			t.Errorf("%v: 200 version 4 ids have %d first 48 bits", at, len(firsts))
+		}
 	}
 }
 
