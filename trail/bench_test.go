@@ -67,6 +67,17 @@ func BenchmarkEvents(b *testing.B) {
 				}
 			}
 		})
+		b.Run(name+"/compact", func(b *testing.B) {
+			bl := &Builder{Redaction: apiRedaction(), NewID: func() string { return "2f1c9d1e-6b0a-4c55-9a43-0d1f3e5a7b21" }, Compact: true}
+			b.ReportAllocs()
+			for b.Loop() {
+				es, err := bl.Events(c)
+				if err != nil {
+					b.Fatal(err)
+				}
+				bl.Release(es)
+			}
+		})
 		b.Run(name+"/oracle", func(b *testing.B) {
 			bl := &Builder{Redaction: apiRedaction(), NewID: func() string { return "2f1c9d1e-6b0a-4c55-9a43-0d1f3e5a7b21" }}
 			b.ReportAllocs()
@@ -76,5 +87,38 @@ func BenchmarkEvents(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkDecodeRecord measures reading a record back (a store's read of
+// each event a lookup returns): a record that carries its JSON beside a
+// compact one, whose JSON is rendered.
+func BenchmarkDecodeRecord(b *testing.B) {
+	calls := benchCalls()
+	for _, name := range []string{"GetUser", "CreateUser", "AssumeRoleCrossAccount", "PutObject"} {
+		for _, compact := range []bool{false, true} {
+			bl := &Builder{Redaction: apiRedaction(), NewID: func() string { return "2f1c9d1e-6b0a-4c55-9a43-0d1f3e5a7b21" }, Compact: compact}
+			es, err := bl.Events(calls[name])
+			if err != nil {
+				b.Fatal(err)
+			}
+			rec, err := AppendRecord(nil, &es[0])
+			if err != nil {
+				b.Fatal(err)
+			}
+			kind := "json"
+			if compact {
+				kind = "compact"
+			}
+			b.Run(name+"/"+kind, func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, ok := DecodeRecord(rec); !ok {
+						b.Fatal("malformed")
+					}
+				}
+				b.ReportMetric(float64(len(rec)), "record-bytes")
+			})
+		}
 	}
 }
