@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -167,9 +166,6 @@ type Builder struct {
 	params paramsWriter
 	// identities are the userIdentities of the last callers.
 	identities identities
-	// created is the last session creation date written (a session's
-	// requests come one after another: most format the same second).
-	created atomic.Pointer[createdDate]
 	// parts keeps the buffers the parts of an event are rendered in
 	// while it is built (*[]byte: a pointer goes in and out of a
 	// sync.Pool without being boxed).
@@ -311,37 +307,33 @@ func (b *Builder) Events(c *Call) ([]Entry, error) {
 	res := indexableResources(ev.Resources)
 	eventTime := c.Time.UTC()
 	arr := b.entries()
-	if b.Compact {
-		first := entryOf(&ev, eventTime, username, principal, res, nil)
-		first.Compact = appendCompact(arr[0].Compact[:0], &ev, eventTime, uid)
-		if !other {
-			arr[0] = first
-			return arr[:1], nil
-		}
-		theirs := b.theirs(&ev, c)
-		second := entryOf(&theirs, eventTime, "", principal, slices.Clone(res), nil)
-		second.Compact = appendCompact(arr[1].Compact[:0], &theirs, eventTime, nil)
-		arr[0], arr[1] = first, second
-		return arr[:2], nil
-	}
 	var at recordOffsets
-	first := entryOf(&ev, eventTime, username, principal, res, appendEvent(arr[0].JSON[:0], &ev, eventTime, uid, &at))
+	first := entryOf(&ev, eventTime, username, principal, res, nil)
+	if b.Compact {
+		first.Compact = appendCompact(arr[0].Compact[:0], &ev, eventTime, uid)
+	} else {
+		first.JSON = appendEvent(arr[0].JSON[:0], &ev, eventTime, uid, &at)
+	}
 	if !other {
 		arr[0] = first
 		return arr[:1], nil
 	}
-	// The resource owner's record is spliced from the caller's.
 	theirs := b.theirs(&ev, c)
-	mine := first.JSON
-	js := append(arr[1].JSON[:0], mine[:at.identity]...)
-	js = appendUserIdentity(js, &theirs.UserIdentity)
-	js = append(js, mine[at.identityEnd:at.additional]...)
-	js = append(js, mine[at.additionalEnd:at.eventID]...)
-	js = appendJSONString(js, theirs.EventID)
-	js = append(js, mine[at.eventIDEnd:at.recipient]...)
-	js = appendJSONString(js, theirs.RecipientAccountID)
-	js = append(js, mine[at.recipientEnd:]...)
-	second := entryOf(&theirs, eventTime, "", principal, slices.Clone(res), js)
+	second := entryOf(&theirs, eventTime, "", principal, slices.Clone(res), nil)
+	if b.Compact {
+		second.Compact = appendCompact(arr[1].Compact[:0], &theirs, eventTime, nil)
+	} else {
+		// Spliced from the caller's record.
+		mine := first.JSON
+		js := append(arr[1].JSON[:0], mine[:at.identity]...)
+		js = appendUserIdentity(js, &theirs.UserIdentity)
+		js = append(js, mine[at.identityEnd:at.additional]...)
+		js = append(js, mine[at.additionalEnd:at.eventID]...)
+		js = appendJSONString(js, theirs.EventID)
+		js = append(js, mine[at.eventIDEnd:at.recipient]...)
+		js = appendJSONString(js, theirs.RecipientAccountID)
+		second.JSON = append(js, mine[at.recipientEnd:]...)
+	}
 	arr[0], arr[1] = first, second
 	return arr[:2], nil
 }
@@ -421,24 +413,6 @@ func indexable(s string) string {
 	return strings.ReplaceAll(s, "\x00", "\uFFFD")
 }
 
-// createdDate is a session's creation time and its creationDate.
-type createdDate struct {
-	unix int64
-	text string
-}
-
-// creationDate is t as a session's creationDate: UTC, RFC 3339, to the
-// second.
-func (b *Builder) creationDate(t time.Time) string {
-	sec := t.Unix()
-	if c := b.created.Load(); c != nil && c.unix == sec {
-		return c.text
-	}
-	text := t.UTC().Format(time.RFC3339)
-	b.created.Store(&createdDate{unix: sec, text: text})
-	return text
-}
-
 // identify fills the record's userIdentity and returns the caller's
 // account, the Username LookupEvents reports, and the IAM entity.
 func (b *Builder) identify(u *UserIdentity, c *Call) (account, username, principal string) {
@@ -455,7 +429,7 @@ func (b *Builder) identify(u *UserIdentity, c *Call) (account, username, princip
 	}
 	attrs := SessionAttributes{MFAAuthenticated: mfa}
 	if !caller.TokenIssueTime.IsZero() {
-		attrs.CreationDate = b.creationDate(caller.TokenIssueTime)
+		attrs.CreationDate = caller.TokenIssueTime.UTC().Format(time.RFC3339)
 	}
 	temporary := strings.HasPrefix(caller.AccessKeyID, "ASIA")
 	switch p.Type {
