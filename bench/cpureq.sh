@@ -36,9 +36,8 @@ if [ -n "${GATEHOUSE_CPUREQ_BASE:-}" ]; then
   bins=("base:$TMP/gatehouse-base:" "${bins[@]}")
 fi
 
-export GATEHOUSE_ACCOUNT_ID=123456789012
-export GATEHOUSE_ROOT_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE
-export GATEHOUSE_ROOT_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
+# shellcheck source=bench/serve.sh
+. "$HERE/serve.sh"
 echo "| round | server | scenario | c | requests | writes/request | CPU µs/request |"
 echo "|---:|---|---|---:|---:|---:|---:|"
 for r in $(seq 1 "$ROUNDS"); do
@@ -46,19 +45,10 @@ for r in $(seq 1 "$ROUNDS"); do
     IFS=: read -r tag bin args <<<"$b"
     rm -rf "$TMP/data"
     # shellcheck disable=SC2086
-    "$bin" serve --addr 127.0.0.1:0 --data "$TMP/data" --log-format text $args >"$TMP/server.log" 2>&1 &
-    pid=$!
-    addr=
-    for _ in $(seq 1 200); do
-      addr=$(grep -o 'addr=127\.0\.0\.1:[0-9]*' "$TMP/server.log" | head -1 | cut -d= -f2 || true)
-      [ -n "$addr" ] && break
-      sleep 0.05
-    done
-    [ -n "$addr" ] || { cat "$TMP/server.log" >&2; exit 1; }
-    for _ in $(seq 1 100); do curl -fsS "http://$addr/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
-    w0=$(awk '/syscw/{print $2}' "/proc/$pid/io"); t0=$(awk '{print $14+$15}' "/proc/$pid/stat")
+    serve_gatehouse "$bin" "$TMP/data" "$TMP/server.log" $args
+    w0=$(awk '/syscw/{print $2}' "/proc/$gpid/io"); t0=$(awk '{print $14+$15}' "/proc/$gpid/stat")
     timeout 60 "$TMP/load" -endpoint "http://$addr" -scenarios "$SC" -c "$C" -duration 5s -rounds 1 -warmup 0s >"$TMP/load.md" 2>/dev/null
-    w1=$(awk '/syscw/{print $2}' "/proc/$pid/io"); t1=$(awk '{print $14+$15}' "/proc/$pid/stat")
+    w1=$(awk '/syscw/{print $2}' "/proc/$gpid/io"); t1=$(awk '{print $14+$15}' "/proc/$gpid/stat")
     kill -TERM "$pid"; wait "$pid" || true; pid=
     n=$(grep "| ${SC} |" "$TMP/load.md" | awk -F'|' '{print $9}' | tr -d ' ')
     tck=$(getconf CLK_TCK)

@@ -30,23 +30,9 @@ echo "building gatehouse (without PGO) and the load generator..." >&2
 (cd "$ROOT" && go build -pgo=off -o "$TMP/gatehouse" ./cmd/gatehouse)
 (cd "$HERE" && go build -o "$TMP/load" ./load)
 
-export GATEHOUSE_ACCOUNT_ID=123456789012
-export GATEHOUSE_ROOT_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE
-export GATEHOUSE_ROOT_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
-timeout 600 "$TMP/gatehouse" serve --addr 127.0.0.1:0 --data "$TMP/data" --log-format text \
-  --cpu-profile "$TMP/cpu.pprof" >"$TMP/server.log" 2>&1 &
-pid=$!
-addr=
-for _ in $(seq 1 200); do
-  addr=$(grep -o 'addr=127\.0\.0\.1:[0-9]*' "$TMP/server.log" | head -1 | cut -d= -f2 || true)
-  [ -n "$addr" ] && break
-  sleep 0.1
-done
-[ -n "$addr" ] || { cat "$TMP/server.log" >&2; echo "gatehouse did not start" >&2; exit 1; }
-for _ in $(seq 1 100); do
-  curl -fsS "http://$addr/healthz" >/dev/null 2>&1 && break
-  sleep 0.1
-done
+# shellcheck source=bench/serve.sh
+. "$HERE/serve.sh"
+serve_gatehouse "$TMP/gatehouse" "$TMP/data" "$TMP/server.log" --cpu-profile "$TMP/cpu.pprof"
 
 timeout 300 "$TMP/load" -endpoint "http://$addr" \
   -scenarios GetCallerIdentity/root,GetUser/user,GetUser/role,AssumeRole/user \

@@ -24,19 +24,9 @@ cleanup() { [ -n "$pid" ] && { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/d
 trap cleanup EXIT INT TERM
 (cd "$ROOT" && go build -o "$TMP/gatehouse" ./cmd/gatehouse)
 (cd "$HERE" && go build -o "$TMP/load" ./load)
-export GATEHOUSE_ACCOUNT_ID=123456789012
-export GATEHOUSE_ROOT_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE
-export GATEHOUSE_ROOT_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
-# The server stops by itself after 10 minutes whatever happens to this script.
-timeout 600 "$TMP/gatehouse" serve --addr 127.0.0.1:0 --data "$TMP/data" --log-format text "$@" >"$TMP/server.log" 2>&1 &
-pid=$!
-addr=
-for _ in $(seq 1 200); do
-  addr=$(grep -o 'addr=127\.0\.0\.1:[0-9]*' "$TMP/server.log" | head -1 | cut -d= -f2 || true)
-  [ -n "$addr" ] && break
-  sleep 0.1
-done
-[ -n "$addr" ] || { cat "$TMP/server.log" >&2; exit 1; }
+# shellcheck source=bench/serve.sh
+. "$HERE/serve.sh"
+serve_gatehouse "$TMP/gatehouse" "$TMP/data" "$TMP/server.log" "$@"
 load() { timeout 300 "$TMP/load" -endpoint "http://$addr" -scenarios "$scen" -c "$c" -rounds 1 -warmup 0s -duration "$1"; }
 load 1s >/dev/null 2>&1
 perf record -q -e cpu-clock -F 2000 -a -g -o "$TMP/perf.data" -- bash -c "$(declare -f load); TMP=$TMP addr=$addr scen=$scen c=$c; load ${secs}s" 2>/dev/null >"$TMP/load.out"

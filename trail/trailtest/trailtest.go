@@ -561,11 +561,7 @@ func testJSONNotKept(t *testing.T, s trail.Store) {
 			es[i].JSON[j] = 'X'
 		}
 	}
-	if w, ok := s.(trail.Writer); ok {
-		if err := w.Flush(t.Context()); err != nil {
-			t.Fatal(err)
-		}
-	}
+	flush(t, s)
 	got := all(t, s, trail.Query{Account: acct})
 	if len(got) != len(want) {
 		t.Fatalf("got %d entries, want %d", len(got), len(want))
@@ -613,11 +609,7 @@ func testCompact(t *testing.T, s trail.Store) {
 			es[i].Compact[j] = 'X'
 		}
 	}
-	if w, ok := s.(trail.Writer); ok {
-		if err := w.Flush(t.Context()); err != nil {
-			t.Fatal(err)
-		}
-	}
+	flush(t, s)
 	for _, w := range want {
 		for _, q := range []trail.Query{
 			{Account: w.Account, Key: trail.ByEventID, Value: w.EventID},
@@ -641,6 +633,16 @@ func testCompact(t *testing.T, s trail.Store) {
 		}
 	}
 	wantIDs(t, "the caller's account", lookupIDs(t, s, trail.Query{Account: acct}), "plain", "compact-1")
+}
+
+// flush waits for a Writer's entries to be indexed.
+func flush(t *testing.T, s trail.Store) {
+	t.Helper()
+	if w, ok := s.(trail.Writer); ok {
+		if err := w.Flush(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 func trunc(b []byte) []byte {
