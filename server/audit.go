@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"maps"
 	"net/http"
 	"strings"
@@ -63,7 +64,15 @@ type auditTrail struct {
 	// key (a sync.Map's Load boxed it, an allocation per request).
 	readOnlyActions atomic.Pointer[map[readOnlyKey]bool]
 	readOnlyMu      sync.Mutex // serializes the copies
+	// resources keeps the record's resource of the ARNs requests named
+	// last, by slot (a hash of the ARN): parsing one cost 0.1–0.2 µs per
+	// request under load (#14).
+	resources [resourceSlots]atomic.Pointer[trail.Resource]
+	seed      maphash.Seed
 }
+
+// resourceSlots is how many ARNs' resources auditTrail keeps.
+const resourceSlots = 256
 
 // readOnlyKey is an action of readOnly's cache: the authorized action, or
 // the signing service and operation when the request named no action.
@@ -84,7 +93,7 @@ func newAuditTrail(rec *trail.Recorder) (*auditTrail, error) {
 	red.Add(analyzerapi.AnalyzerSummary{}, analyzerapi.SensitiveMembers())
 	red.Add(s3api.Owner{}, s3api.SensitiveMembers())
 	return &auditTrail{builder: trail.Builder{Redaction: red, NewID: uuid.NewString, NewEventID: trail.NewEventID, Compact: rec.Compact()},
-		rec: rec, levels: levels,
+		rec: rec, levels: levels, seed: maphash.MakeSeed(),
 		suppressed: prometheus.NewCounter(prometheus.CounterOpts{Name: "gatehouse_audit_suppressed_total",
 			Help: "Failed authentications with a real access key id not recorded in the audit trail: past the limit of events per key id."})}, nil
 }
@@ -166,9 +175,9 @@ func (a *auditTrail) call(c *trail.Call, r *http.Request, ex *exchange, ae *awse
 			c.Denied = &trail.Decision{Action: d.Action, Resource: d.Resource, Reason: d.Reason()}
 		}
 	}
-	c.Resources = addResource(c.Resources, ex.az.Resource)
+	c.Resources = a.addResource(c.Resources, ex.az.Resource)
 	for _, az := range ex.az.Also {
-		c.Resources = addResource(c.Resources, az.Resource)
+		c.Resources = a.addResource(c.Resources, az.Resource)
 	}
 	c.ResourceAccount = ex.az.ResourceAccount
 	// An account named only by a caller's ARN is another account's only
@@ -185,11 +194,21 @@ func (a *auditTrail) call(c *trail.Call, r *http.Request, ex *exchange, ae *awse
 }
 
 // addResource adds the record's resource for an ARN a request named, once.
-func addResource(rs []trail.Resource, arn string) []trail.Resource {
-	res, ok := trail.ResourceOf(arn)
-	if !ok {
-		return rs
+func (a *auditTrail) addResource(rs []trail.Resource, arn string) []trail.Resource {
+	if !strings.HasPrefix(arn, "arn:") {
+		return rs // "*", a name
 	}
+	slot := &a.resources[maphash.String(a.seed, arn)&(resourceSlots-1)]
+	p := slot.Load()
+	if p == nil || p.ARN != arn {
+		res, ok := trail.ResourceOf(arn)
+		if !ok {
+			return rs
+		}
+		p = &res
+		slot.Store(p)
+	}
+	res := *p
 	for _, r := range rs {
 		if r.ARN == res.ARN {
 			return rs

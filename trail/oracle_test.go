@@ -215,9 +215,9 @@ func oracleEntry(ev *Event, username, principal string) (Entry, error) {
 		return Entry{}, err
 	}
 	t, _ := time.Parse(time.RFC3339, ev.EventTime)
-	res := make([]Resource, len(ev.Resources))
-	for i, r := range ev.Resources {
-		res[i] = Resource{ARN: indexable(r.ARN), AccountID: indexable(r.AccountID), Type: indexable(r.Type)}
+	var res []Resource // none: nil
+	for _, r := range ev.Resources {
+		res = append(res, Resource{ARN: indexable(r.ARN), AccountID: indexable(r.AccountID), Type: indexable(r.Type)})
 	}
 	return Entry{Account: ev.RecipientAccountID, EventID: ev.EventID, Time: t, EventName: indexable(ev.EventName),
 		EventSource: ev.EventSource, Username: indexable(username), AccessKeyID: indexable(ev.UserIdentity.AccessKeyID),

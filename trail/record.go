@@ -137,7 +137,8 @@ type Call struct {
 	// Denied is why the request was denied, when it was.
 	Denied *Decision
 	// Resources are the resources the request named (from its
-	// authorization).
+	// authorization). The entries Events returns may share the slice:
+	// it is not changed once given.
 	Resources []Resource
 	// ResourceAccount is the account that owns what the request acted on,
 	// when another than the caller's: the event is then recorded in both.
@@ -385,8 +386,22 @@ func recordTime(t time.Time) time.Time {
 	return t.Truncate(time.Second)
 }
 
-// indexableResources are a record's resources as the stores index them.
+// indexableResources are a record's resources as the stores index them:
+// rs itself when every value is indexable as it is (the usual case, and
+// no allocation per request), else a copy with the values made so.
 func indexableResources(rs []Resource) []Resource {
+	if len(rs) == 0 {
+		return nil
+	}
+	i := 0
+	for ; i < len(rs); i++ {
+		if r := &rs[i]; !plain(r.ARN) || !plain(r.AccountID) || !plain(r.Type) {
+			break
+		}
+	}
+	if i == len(rs) {
+		return rs
+	}
 	res := make([]Resource, len(rs))
 	for i, r := range rs {
 		res[i] = Resource{ARN: indexable(r.ARN), AccountID: indexable(r.AccountID), Type: indexable(r.Type)}
@@ -399,18 +414,21 @@ func indexableResources(rs []Resource) []Resource {
 // entry would fail the whole batch it is committed with). The record's JSON
 // keeps the value, escaped.
 func indexable(s string) string {
-	plain := true // ASCII without NUL: valid as it is (the usual value)
-	for i := 0; i < len(s); i++ {
-		if b := s[i]; b == 0 || b >= utf8.RuneSelf {
-			plain = false
-			break
-		}
-	}
-	if plain {
+	if plain(s) {
 		return s
 	}
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	return strings.ReplaceAll(s, "\x00", "\uFFFD")
+}
+
+// plain reports whether s is ASCII without NUL: indexable as it is.
+func plain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if b := s[i]; b == 0 || b >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // identify fills the record's userIdentity and returns the caller's
