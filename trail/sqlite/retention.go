@@ -218,10 +218,10 @@ func (s *Store) deleteSegments(ctx context.Context, tx *sql.Tx, cutoff int64) ([
 			return nil, err
 		}
 		for _, it := range items {
-			if locatable(&it.e) {
+			if it.located {
 				continue // it has no row in event_ids
 			}
-			if _, err := tx.ExecContext(ctx, `DELETE FROM event_ids WHERE id = ? AND seq = ?`, it.e.EventID, it.e.Seq); err != nil {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM event_ids WHERE id = ? AND seq = ?`, it.eventID, it.seq); err != nil {
 				return nil, mapErr(ctx, err, "delete event ids")
 			}
 		}

@@ -47,15 +47,34 @@ func address(num, off int64) int64 { return num<<segmentShift | off }
 // split is the inverse of address.
 func split(a int64) (num, off int64) { return a >> segmentShift, a & offsetMask }
 
-// item is an entry written to the segments: its Seq set, and the address
-// just after its record.
+// item is an entry written to the segments as the indexer reads it: its
+// address (seq), the address just after its record, and what its
+// postings are made of. Not the whole trail.Entry: every event's item is
+// copied into the indexer's queue and read back, and the entry's time,
+// record and id were a third of its bytes (#14).
 type item struct {
-	e   trail.Entry
-	end int64
-	// located is locatable(&e): decided when the item is made, where
+	seq, end, sec                                                     int64
+	account, eventName, eventSource, username, accessKeyID, principal string
+	resources                                                         []trail.Resource
+	// eventID is the entry's id when it is not locatable (it needs a
+	// row in event_ids), "" when it is.
+	eventID              string
+	readOnly, management bool
+	// located is locatable(e): decided when the item is made, where
 	// the entry's id was just written (the indexer reading it later took
 	// a cache miss per event for it).
 	located bool
+}
+
+// itemOf is the item of e, written at e.Seq, its record ending at end.
+func itemOf(e *trail.Entry, end int64) item {
+	it := item{seq: e.Seq, end: end, sec: trailsql.Seconds(e.Time), account: e.Account, eventName: e.EventName,
+		eventSource: e.EventSource, username: e.Username, accessKeyID: e.AccessKeyID, principal: e.Principal,
+		resources: e.Resources, readOnly: e.ReadOnly, management: e.Management, located: locatable(e)}
+	if !it.located {
+		it.eventID = e.EventID
+	}
+	return it
 }
 
 // run is whole frames to put at an address of the segments.
@@ -308,9 +327,7 @@ func (s *segments) writeLocked(ctx context.Context, entries []trail.Entry, f *fr
 		}
 		seq := address(num, size)
 		entries[i].Seq = seq
-		it := item{e: entries[i], end: seq + n, located: locatable(&entries[i])}
-		it.e.JSON, it.e.Compact = nil, nil // the indexer does not read them: not held until it runs
-		items = append(items, it)
+		items = append(items, itemOf(&entries[i], seq+n))
 		size += n
 	}
 	if len(buf) > from {
@@ -715,7 +732,7 @@ func (s *segments) scan(n, off int64) (items []item, good int64, torn bool, err 
 		}
 		e.Seq = address(n, good)
 		good += frameHeader + int64(size)
-		items = append(items, item{e: e, end: address(n, good), located: locatable(&e)})
+		items = append(items, itemOf(&e, address(n, good)))
 	}
 }
 

@@ -598,19 +598,18 @@ type postingKey struct {
 // keys returns the posting keys of e: one per attribute, a resource type
 // or name once however many of its resources have it.
 // They are appended to out (the indexer reuses one slice for every event).
-func keys(out []postingKey, e *trail.Entry) []postingKey {
-	sec := trailsql.Seconds(e.Time)
+func keys(out []postingKey, it *item) []postingKey {
 	k := func(attr int, v string) postingKey {
-		return postingKey{account: e.Account, management: e.Management, attr: attr, value: v, sec: sec}
+		return postingKey{account: it.account, management: it.management, attr: attr, value: v, sec: it.sec}
 	}
-	out = append(out, k(attrAll, ""), k(attrEventName, e.EventName), k(attrReadOnly, strconv.FormatBool(e.ReadOnly)),
-		k(attrUsername, e.Username), k(attrEventSource, e.EventSource), k(attrAccessKeyID, e.AccessKeyID))
-	if e.Principal != "" {
-		out = append(out, k(attrPrincipal, e.Principal))
+	out = append(out, k(attrAll, ""), k(attrEventName, it.eventName), k(attrReadOnly, strconv.FormatBool(it.readOnly)),
+		k(attrUsername, it.username), k(attrEventSource, it.eventSource), k(attrAccessKeyID, it.accessKeyID))
+	if it.principal != "" {
+		out = append(out, k(attrPrincipal, it.principal))
 	}
-	for i, r := range e.Resources {
+	for i, r := range it.resources {
 		seenType, seenName := false, false
-		for _, p := range e.Resources[:i] {
+		for _, p := range it.resources[:i] {
 			seenType = seenType || p.Type == r.Type
 			seenName = seenName || p.ARN == r.ARN
 		}
@@ -716,21 +715,20 @@ func (s *Store) index(ctx context.Context, items []item, also func(ctx context.C
 				return err
 			}
 		}
-		e := &items[i].e
-		num, _ := split(e.Seq)
-		sec := trailsql.Seconds(e.Time)
+		it := &items[i]
+		num, _ := split(it.seq)
 		if si, ok := segs[num]; ok {
-			si.last, si.maxTime = e.Seq, max(si.maxTime, sec)
+			si.last, si.maxTime = it.seq, max(si.maxTime, it.sec)
 		} else {
-			segs[num] = &segInfo{first: e.Seq, last: e.Seq, maxTime: sec}
+			segs[num] = &segInfo{first: it.seq, last: it.seq, maxTime: it.sec}
 		}
-		if !items[i].located {
+		if !it.located {
 			if ins == nil {
 				if ins, err = tx.PrepareContext(sctx, `INSERT INTO event_ids (id, seq) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`); err != nil {
 					return mapErr(ctx, err, "prepare insert event id")
 				}
 			}
-			res, err := ins.ExecContext(sctx, e.EventID, e.Seq)
+			res, err := ins.ExecContext(sctx, it.eventID, it.seq)
 			if err != nil {
 				return mapErr(ctx, err, "insert event id")
 			}
@@ -740,18 +738,18 @@ func (s *Store) index(ctx context.Context, items []item, also func(ctx context.C
 				continue // written twice: indexed once
 			}
 		}
-		ks = keys(ks[:0], e)
+		ks = keys(ks[:0], it)
 		for j, k := range ks {
 			if j < len(recent) && recent[j] < len(sc.lists) && sc.lists[recent[j]].key == k {
 				l := &sc.lists[recent[j]]
-				l.seqs = append(l.seqs, e.Seq)
+				l.seqs = append(l.seqs, it.seq)
 				continue
 			}
 			n, ok := sc.at[k]
 			if !ok {
 				n = sc.add(k)
 			}
-			sc.lists[n].seqs = append(sc.lists[n].seqs, e.Seq)
+			sc.lists[n].seqs = append(sc.lists[n].seqs, it.seq)
 			if j < len(recent) {
 				recent[j] = n
 			}
