@@ -52,10 +52,11 @@ func ReadJournal(r io.Reader) []Entry {
 // length-prefixed strings (uvarint lengths), its time (unix nanoseconds),
 // flags, resources and JSON. Seq is not part of it (it is where the record
 // is kept). An entry holding its event's compact form (Entry.Compact) is
-// encoded as a compact record: a zero byte (a record of the first kind
-// begins with its account's length, never zero), its Account, EventID,
-// Username and Principal, flags, then the compact form, from which
-// DecodeRecord renders the JSON and the other fields.
+// encoded as a compact record: two zero bytes (a record of the first kind
+// begins with its account's length, never zero; a compact record of the
+// first version, one zero byte and that length), its Account and
+// EventID (coded, compact.go), flags, then the compact form, from which DecodeRecord renders
+// the JSON and the other fields.
 func AppendRecord(buf []byte, e *Entry) ([]byte, error) {
 	at := len(buf)
 	var flags byte
@@ -66,10 +67,8 @@ func AppendRecord(buf []byte, e *Entry) ([]byte, error) {
 		flags |= 2
 	}
 	if e.Compact != nil {
-		buf = append(buf, 0)
-		for _, f := range [...]string{e.Account, e.EventID, e.Username, e.Principal} {
-			buf = appendString(buf, f)
-		}
+		buf = append(buf, 0, 0)
+		buf = appendCodedID(appendString(buf, e.Account), e.EventID)
 		buf = append(append(buf, flags), e.Compact...)
 	} else {
 		for _, f := range [...]string{e.Account, e.EventID, e.EventName, e.EventSource, e.Username, e.AccessKeyID, e.Principal} {
@@ -108,8 +107,11 @@ func DecodeRecordIndex(b []byte) (Entry, bool) {
 }
 
 func decodeRecord(b []byte, render bool) (Entry, bool) {
+	if len(b) > 1 && b[0] == 0 && b[1] == 0 {
+		return decodeCompactRecord(b[2:], render, false)
+	}
 	if len(b) > 0 && b[0] == 0 {
-		return decodeCompactRecord(b[1:], render)
+		return decodeCompactRecord(b[1:], render, true)
 	}
 	var e Entry
 	d := recordDecoder{b: b, ok: true}
@@ -132,24 +134,32 @@ func decodeRecord(b []byte, render bool) (Entry, bool) {
 	return e, d.ok && len(d.b) == 0
 }
 
-// decodeCompactRecord decodes a compact record after its zero byte.
-func decodeCompactRecord(b []byte, render bool) (Entry, bool) {
+// decodeCompactRecord decodes a compact record after its marker: of the
+// first version (v1: its Username and Principal in its header, its
+// compact form of the first version), or of the second.
+func decodeCompactRecord(b []byte, render, v1 bool) (Entry, bool) {
 	var h Entry
 	d := recordDecoder{b: b, ok: true}
-	for _, f := range [...]*string{&h.Account, &h.EventID, &h.Username, &h.Principal} {
-		*f = d.string()
+	h.Account = d.string()
+	if v1 {
+		h.EventID, h.Username, h.Principal = d.string(), d.string(), d.string()
+	} else {
+		h.EventID = d.coded(nil)
 	}
 	flags := d.byte()
 	h.ReadOnly, h.Management = flags&1 != 0, flags&2 != 0
-	ev, t := decodeCompact(&d, &h)
+	ev, t, username, principal := decodeCompact(&d, &h, v1)
 	if !d.ok || len(d.b) != 0 {
 		return Entry{}, false
 	}
+	if v1 {
+		username, principal = h.Username, h.Principal
+	}
 	var js []byte
 	if render {
-		js = appendEvent(make([]byte, 0, 2*len(b)), &ev, t, nil, nil)
+		js = appendEvent(make([]byte, 0, 2*len(b)+512), &ev, t, nil, nil)
 	}
-	e := entryOf(&ev, t, h.Username, h.Principal, indexableResources(ev.Resources), js)
+	e := entryOf(&ev, t, username, principal, indexableResources(ev.Resources), js)
 	return e, true
 }
 
@@ -157,11 +167,18 @@ func decodeCompactRecord(b []byte, render bool) (Entry, bool) {
 // its first bytes (b may be the record's start only); ok is false when b
 // is too short or malformed.
 func RecordEventID(b []byte) (string, bool) {
-	if len(b) > 0 && b[0] == 0 {
-		b = b[1:]
+	v2 := len(b) > 1 && b[0] == 0 && b[1] == 0 // a compact record of the second version
+	if v2 {
+		b = b[2:]
+	} else if len(b) > 0 && b[0] == 0 {
+		b = b[1:] // a compact record of the first version
 	}
 	d := recordDecoder{b: b, ok: true}
 	d.string() // Account
+	if v2 {
+		id := d.coded(nil)
+		return id, d.ok
+	}
 	id := d.string()
 	return id, d.ok
 }

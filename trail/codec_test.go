@@ -63,6 +63,9 @@ func FuzzRecord(f *testing.F) {
 		for i := range entries {
 			rec, _ := AppendRecord(nil, &entries[i])
 			f.Add(rec)
+			d := recordDecoder{b: entries[i].Compact, ok: true}
+			ev, at, _, _ := decodeCompact(&d, &entries[i], false)
+			f.Add(appendRecordV1(nil, &entries[i], &ev, at))
 		}
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {

@@ -2,25 +2,39 @@ package trail
 
 import (
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"time"
 )
 
 // The compact form of an event (Entry.Compact): its record's values
-// without the record's member names, as length-prefixed strings (uvarint
-// lengths) in a fixed order, written on the request's path in place of
-// the JSON, which is rendered when the event is read (DecodeRecord,
-// Entry.RecordJSON). A role session's GetUser is a record of 1,420 bytes
-// with its JSON (1,157 of them), 670 compact: not writing the JSON
-// (its appending 0.77 → 0.31 µs), and writing half the bytes
-// into the ring and the segments, took the trail from 11.0% of the
+// without the record's member names, in a fixed order, written on the
+// request's path in place of the JSON, which is rendered when the event
+// is read (DecodeRecord, Entry.RecordJSON). A role session's GetUser is a
+// record of 1,420 bytes with its JSON (1,157 of them), 670 compact: not
+// writing the JSON (its appending 0.77 → 0.31 µs), and writing half the
+// bytes into the ring and the segments, took the trail from 11.0% of the
 // server's CPU to 8.8% (bench/trail-share.sh GetUser/role 32 5; #14).
 //
 // The compact form holds every member of the record but those its entry
 // holds (recipientAccountId is the entry's Account, eventID its EventID,
 // readOnly and managementEvent its flags): the time (unix seconds), a
 // byte of flags saying which optional parts follow, the userIdentity,
-// then the other members in the record's order.
+// the entry's Username and Principal, then the other members in the
+// record's order.
+//
+// Its strings are length-prefixed (uvarint lengths), but for those that
+// are often a constant (an event source, a userIdentity's type, a
+// resource's type…) or a value of the userIdentity written before (a
+// user's GetUser names the user's own ARN; a role session's principal is
+// its role's ARN): those are coded (appendCoded), a constant or a
+// reference taking one byte. Every event's bytes are copied into the
+// ring, then into a segment, and checksummed: a user's GetUser went from
+// 611 bytes to 375 (#14, session 15).
+//
+// Segments written before session 15 hold compact forms of the first
+// version: every string length-prefixed, the Username and Principal in
+// the record's header (codec.go). They are read all the same.
 
 // Flags of the compact form: which optional parts it holds.
 const (
@@ -31,42 +45,302 @@ const (
 	compactTLS                   // tlsDetails
 )
 
-// appendCompact appends ev's compact form, its time t; uid, when not nil,
-// is ev.UserIdentity's compact form (appendCompactIdentity's).
-func appendCompact(dst []byte, ev *Event, t time.Time, uid []byte) []byte {
+// compactConstants are the strings a coded string names by its index
+// (the empty string is 0). Records hold the indexes: the list only grows,
+// at its end, and constantCode must know each.
+var compactConstants = [...]string{
+	"",
+	"1.11",
+	"iam.amazonaws.com", "sts.amazonaws.com", "s3.amazonaws.com", "organizations.amazonaws.com",
+	"access-analyzer.amazonaws.com", "cloudtrail.amazonaws.com", "gatehouse.amazonaws.com", "signin.amazonaws.com",
+	"us-east-1",
+	"AwsApiCall", "AwsConsoleSignIn", "Management", "Data",
+	"IAMUser", "AssumedRole", "Root", "FederatedUser", "WebIdentityUser", "SAMLUser", "AWSAccount",
+	"AWSService", "Unknown", "Role",
+	"true", "false", "root",
+	"AWS::IAM::User", "AWS::IAM::Group", "AWS::IAM::Role", "AWS::IAM::Policy", "AWS::IAM::InstanceProfile",
+	"AWS::IAM::MFADevice", "AWS::IAM::OIDCProvider", "AWS::IAM::SAMLProvider", "AWS::IAM::Root",
+	"AWS::STS::AssumedRole", "AWS::STS::FederatedUser", "AWS::S3::Bucket", "AWS::S3::Object",
+	"AWS::Organizations::Account", "AWS::Organizations::OrganizationalUnit", "AWS::Organizations::Policy",
+	"AWS::Organizations::Root", "AWS::Organizations::Organization", "AWS::AccessAnalyzer::Analyzer",
+}
+
+// constantCode returns the index of s in compactConstants. A switch: the
+// compiler's search by length then value costs a few nanoseconds, a
+// map's hashing several times that per string.
+func constantCode(s string) (uint64, bool) {
+	switch s {
+	case "":
+		return 0, true
+	case "1.11":
+		return 1, true
+	case "iam.amazonaws.com":
+		return 2, true
+	case "sts.amazonaws.com":
+		return 3, true
+	case "s3.amazonaws.com":
+		return 4, true
+	case "organizations.amazonaws.com":
+		return 5, true
+	case "access-analyzer.amazonaws.com":
+		return 6, true
+	case "cloudtrail.amazonaws.com":
+		return 7, true
+	case "gatehouse.amazonaws.com":
+		return 8, true
+	case "signin.amazonaws.com":
+		return 9, true
+	case "us-east-1":
+		return 10, true
+	case "AwsApiCall":
+		return 11, true
+	case "AwsConsoleSignIn":
+		return 12, true
+	case "Management":
+		return 13, true
+	case "Data":
+		return 14, true
+	case "IAMUser":
+		return 15, true
+	case "AssumedRole":
+		return 16, true
+	case "Root":
+		return 17, true
+	case "FederatedUser":
+		return 18, true
+	case "WebIdentityUser":
+		return 19, true
+	case "SAMLUser":
+		return 20, true
+	case "AWSAccount":
+		return 21, true
+	case "AWSService":
+		return 22, true
+	case "Unknown":
+		return 23, true
+	case "Role":
+		return 24, true
+	case "true":
+		return 25, true
+	case "false":
+		return 26, true
+	case "root":
+		return 27, true
+	case "AWS::IAM::User":
+		return 28, true
+	case "AWS::IAM::Group":
+		return 29, true
+	case "AWS::IAM::Role":
+		return 30, true
+	case "AWS::IAM::Policy":
+		return 31, true
+	case "AWS::IAM::InstanceProfile":
+		return 32, true
+	case "AWS::IAM::MFADevice":
+		return 33, true
+	case "AWS::IAM::OIDCProvider":
+		return 34, true
+	case "AWS::IAM::SAMLProvider":
+		return 35, true
+	case "AWS::IAM::Root":
+		return 36, true
+	case "AWS::STS::AssumedRole":
+		return 37, true
+	case "AWS::STS::FederatedUser":
+		return 38, true
+	case "AWS::S3::Bucket":
+		return 39, true
+	case "AWS::S3::Object":
+		return 40, true
+	case "AWS::Organizations::Account":
+		return 41, true
+	case "AWS::Organizations::OrganizationalUnit":
+		return 42, true
+	case "AWS::Organizations::Policy":
+		return 43, true
+	case "AWS::Organizations::Root":
+		return 44, true
+	case "AWS::Organizations::Organization":
+		return 45, true
+	case "AWS::AccessAnalyzer::Analyzer":
+		return 46, true
+	}
+	return 0, false
+}
+
+// The codes after the constants: references to a value of the
+// userIdentity (decoded before the coded string is), then literals (a
+// literal of n bytes is codeLiteral+n, its bytes following).
+const (
+	refARN = uint64(len(compactConstants)) + iota
+	refAccount
+	refPrincipalID
+	refUserName
+	refIssuerARN
+	refIssuerUserName
+	codeUUID // a canonical lowercase UUID, its 16 bytes following
+	codeLiteral
+)
+
+// uuidDigits are the offsets of a canonical UUID's pairs of hex digits.
+var uuidDigits = [16]int{0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34}
+
+// appendCodedID appends an id (an event's, a request's) coded: a
+// canonical lowercase UUID (NewEventID's, uuid.NewString's) as its 16
+// bytes, 17 in all instead of 37; another string as appendCoded does.
+func appendCodedID(dst []byte, s string) []byte {
+	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
+		return appendCoded(dst, s, nil, false)
+	}
+	var u [16]byte
+	for i, at := range uuidDigits {
+		hi, lo := hexValue[s[at]], hexValue[s[at+1]]
+		if hi > 15 || lo > 15 {
+			return appendCoded(dst, s, nil, false)
+		}
+		u[i] = hi<<4 | lo
+	}
+	return append(binary.AppendUvarint(dst, codeUUID), u[:]...)
+}
+
+// appendCoded appends s coded: a constant's index, a reference to the
+// value of u it equals, or the literal. u is nil where nothing of the
+// userIdentity may be referred to; a reference to the sessionIssuer is
+// made only once it is written (issuer).
+func appendCoded(dst []byte, s string, u *UserIdentity, issuer bool) []byte {
+	if c, ok := constantCode(s); ok {
+		return binary.AppendUvarint(dst, c)
+	}
+	if u != nil {
+		switch s {
+		case u.ARN:
+			return binary.AppendUvarint(dst, refARN)
+		case u.AccountID:
+			return binary.AppendUvarint(dst, refAccount)
+		case u.PrincipalID:
+			return binary.AppendUvarint(dst, refPrincipalID)
+		case u.UserName:
+			return binary.AppendUvarint(dst, refUserName)
+		}
+		if si := issuerOf(u); issuer && si != nil {
+			switch s {
+			case si.ARN:
+				return binary.AppendUvarint(dst, refIssuerARN)
+			case si.UserName:
+				return binary.AppendUvarint(dst, refIssuerUserName)
+			}
+		}
+	}
+	return append(binary.AppendUvarint(dst, codeLiteral+uint64(len(s))), s...)
+}
+
+// issuerOf is u's sessionIssuer, or nil.
+func issuerOf(u *UserIdentity) *SessionIssuer {
+	if u.SessionContext == nil {
+		return nil
+	}
+	return u.SessionContext.SessionIssuer
+}
+
+// coded reads a string appendCoded wrote, u being the userIdentity
+// decoded so far (a reference to a value not decoded yet reads as "").
+func (d *recordDecoder) coded(u *UserIdentity) string {
+	c := d.uvarint()
+	switch {
+	case c < uint64(len(compactConstants)):
+		return compactConstants[c]
+	case c == codeUUID:
+		if len(d.b) < 16 {
+			d.b, d.ok = nil, false
+			return ""
+		}
+		var s [36]byte
+		hex.Encode(s[0:8], d.b[0:4])
+		hex.Encode(s[9:13], d.b[4:6])
+		hex.Encode(s[14:18], d.b[6:8])
+		hex.Encode(s[19:23], d.b[8:10])
+		hex.Encode(s[24:], d.b[10:16])
+		s[8], s[13], s[18], s[23] = '-', '-', '-', '-'
+		d.b = d.b[16:]
+		return string(s[:])
+	case c >= codeLiteral:
+		n := c - codeLiteral
+		if n > uint64(len(d.b)) {
+			d.b, d.ok = nil, false
+			return ""
+		}
+		s := string(d.b[:n])
+		d.b = d.b[n:]
+		return s
+	case u == nil:
+		d.b, d.ok = nil, false
+		return ""
+	}
+	switch c {
+	case refARN:
+		return u.ARN
+	case refAccount:
+		return u.AccountID
+	case refPrincipalID:
+		return u.PrincipalID
+	case refUserName:
+		return u.UserName
+	}
+	si := issuerOf(u)
+	if si == nil {
+		d.b, d.ok = nil, false
+		return ""
+	}
+	if c == refIssuerARN {
+		return si.ARN
+	}
+	return si.UserName
+}
+
+// appendCompact appends ev's compact form, its time t; who, when not
+// nil, is ev.UserIdentity's compact form with the username and principal
+// after it (appendCompactIdentity's).
+func appendCompact(dst []byte, ev *Event, t time.Time, who []byte, username, principal string) []byte {
 	dst = binary.AppendVarint(dst, t.Unix())
 	var flags byte
 	if ev.TLSDetails != nil {
 		flags |= compactTLS
 	}
 	dst = append(dst, flags)
-	if uid != nil {
-		dst = append(dst, uid...)
+	if who != nil {
+		dst = append(dst, who...)
 	} else {
-		dst = appendCompactIdentity(dst, &ev.UserIdentity)
+		dst = appendCompactIdentity(dst, &ev.UserIdentity, username, principal)
 	}
-	for _, s := range [...]string{ev.EventVersion, ev.EventSource, ev.EventName, ev.AWSRegion, ev.SourceIPAddress,
-		ev.UserAgent, ev.ErrorCode, ev.ErrorMessage} {
+	u := &ev.UserIdentity
+	dst = appendCoded(dst, ev.EventVersion, nil, false)
+	dst = appendCoded(dst, ev.EventSource, nil, false)
+	dst = appendString(dst, ev.EventName)
+	dst = appendCoded(dst, ev.AWSRegion, nil, false)
+	for _, s := range [...]string{ev.SourceIPAddress, ev.UserAgent, ev.ErrorCode, ev.ErrorMessage} {
 		dst = appendString(dst, s)
 	}
 	for _, raw := range [...][]byte{ev.RequestParameters, ev.ResponseElements, ev.AdditionalEventData} {
 		dst = append(binary.AppendUvarint(dst, uint64(len(raw))), raw...)
 	}
-	dst = appendString(appendString(dst, ev.RequestID), ev.SharedEventID)
+	dst = appendCodedID(appendCodedID(dst, ev.RequestID), ev.SharedEventID)
 	dst = binary.AppendUvarint(dst, uint64(len(ev.Resources)))
 	for i := range ev.Resources {
 		r := &ev.Resources[i]
-		dst = appendString(appendString(appendString(dst, r.ARN), r.AccountID), r.Type)
+		dst = appendCoded(dst, r.ARN, u, true)
+		dst = appendCoded(dst, r.AccountID, u, true)
+		dst = appendCoded(dst, r.Type, nil, false)
 	}
-	dst = appendString(appendString(dst, ev.EventType), ev.EventCategory)
+	dst = appendCoded(appendCoded(dst, ev.EventType, nil, false), ev.EventCategory, nil, false)
 	if d := ev.TLSDetails; d != nil {
 		dst = appendString(appendString(appendString(dst, d.TLSVersion), d.CipherSuite), d.ClientProvidedHostHeader)
 	}
 	return dst
 }
 
-// appendCompactIdentity appends a userIdentity's compact form.
-func appendCompactIdentity(dst []byte, u *UserIdentity) []byte {
+// appendCompactIdentity appends a userIdentity's compact form, then the
+// entry's username and principal (what identify returned with it).
+func appendCompactIdentity(dst []byte, u *UserIdentity, username, principal string) []byte {
 	sc := u.SessionContext
 	var flags byte
 	if sc != nil {
@@ -82,40 +356,57 @@ func appendCompactIdentity(dst []byte, u *UserIdentity) []byte {
 		}
 	}
 	dst = append(dst, flags)
-	for _, s := range [...]string{u.Type, u.PrincipalID, u.ARN, u.AccountID, u.AccessKeyID, u.UserName} {
+	dst = appendCoded(dst, u.Type, nil, false)
+	for _, s := range [...]string{u.PrincipalID, u.ARN, u.AccountID, u.AccessKeyID, u.UserName} {
 		dst = appendString(dst, s)
 	}
-	if sc == nil {
-		return dst
-	}
-	if si := sc.SessionIssuer; si != nil {
-		for _, s := range [...]string{si.Type, si.PrincipalID, si.ARN, si.AccountID, si.UserName} {
-			dst = appendString(dst, s)
+	if sc != nil {
+		if si := sc.SessionIssuer; si != nil {
+			dst = appendCoded(dst, si.Type, nil, false)
+			dst = appendString(appendString(dst, si.PrincipalID), si.ARN)
+			dst = appendCoded(dst, si.AccountID, u, false)
+			dst = appendString(dst, si.UserName)
 		}
-	}
-	if w := sc.WebIDFederationData; w != nil {
-		dst = appendString(dst, w.FederatedProvider)
-		if w.Attributes != nil {
-			dst = binary.AppendUvarint(dst, uint64(len(w.Attributes)))
-			for k, v := range w.Attributes {
-				dst = appendString(appendString(dst, k), v)
+		if w := sc.WebIDFederationData; w != nil {
+			dst = appendString(dst, w.FederatedProvider)
+			if w.Attributes != nil {
+				dst = binary.AppendUvarint(dst, uint64(len(w.Attributes)))
+				for k, v := range w.Attributes {
+					dst = appendString(appendString(dst, k), v)
+				}
 			}
 		}
+		dst = appendString(dst, sc.Attributes.CreationDate)
+		dst = appendCoded(dst, sc.Attributes.MFAAuthenticated, nil, false)
+		dst = appendString(appendString(dst, sc.SourceIdentity), sc.EC2RoleDelivery)
 	}
-	for _, s := range [...]string{sc.Attributes.CreationDate, sc.Attributes.MFAAuthenticated, sc.SourceIdentity, sc.EC2RoleDelivery} {
-		dst = appendString(dst, s)
-	}
-	return dst
+	return appendCoded(appendCoded(dst, username, u, true), principal, u, true)
 }
 
 // decodeCompact decodes the compact form of e's event (e's Account,
-// EventID and flags complete it) and returns the event and its time.
-func decodeCompact(d *recordDecoder, e *Entry) (ev Event, t time.Time) {
+// EventID and flags complete it) and returns the event, its time, and the
+// entry's username and principal. A compact form of the first version
+// (v1) has neither: they are in its record's header.
+func decodeCompact(d *recordDecoder, e *Entry, v1 bool) (ev Event, t time.Time, username, principal string) {
 	t = time.Unix(d.varint(), 0).UTC()
 	flags := d.byte()
-	decodeCompactIdentity(d, &ev.UserIdentity)
-	for _, s := range [...]*string{&ev.EventVersion, &ev.EventSource, &ev.EventName, &ev.AWSRegion, &ev.SourceIPAddress,
-		&ev.UserAgent, &ev.ErrorCode, &ev.ErrorMessage} {
+	u := &ev.UserIdentity
+	// str reads a string: coded, unless the form is of the first version
+	// (where every string is length-prefixed).
+	str := func(ref *UserIdentity) string {
+		if v1 {
+			return d.string()
+		}
+		return d.coded(ref)
+	}
+	decodeCompactIdentity(d, u, v1)
+	if !v1 {
+		username, principal = d.coded(u), d.coded(u)
+	}
+	ev.EventVersion, ev.EventSource = str(nil), str(nil)
+	ev.EventName = d.string()
+	ev.AWSRegion = str(nil)
+	for _, s := range [...]*string{&ev.SourceIPAddress, &ev.UserAgent, &ev.ErrorCode, &ev.ErrorMessage} {
 		*s = d.string()
 	}
 	for _, raw := range [...]*json.RawMessage{&ev.RequestParameters, &ev.ResponseElements, &ev.AdditionalEventData} {
@@ -123,24 +414,37 @@ func decodeCompact(d *recordDecoder, e *Entry) (ev Event, t time.Time) {
 			*raw = b
 		}
 	}
-	ev.RequestID, ev.SharedEventID = d.string(), d.string()
+	ev.RequestID = str(nil)
+	ev.SharedEventID = str(nil)
 	if n := d.count(3); n > 0 {
 		ev.Resources = make([]Resource, n)
 		for i := range ev.Resources {
-			ev.Resources[i] = Resource{ARN: d.string(), AccountID: d.string(), Type: d.string()}
+			arn := str(u)
+			account := str(u)
+			ev.Resources[i] = Resource{ARN: arn, AccountID: account, Type: str(nil)}
 		}
 	}
-	ev.EventType, ev.EventCategory = d.string(), d.string()
+	ev.EventType = str(nil)
+	ev.EventCategory = str(nil)
 	if flags&compactTLS != 0 {
 		ev.TLSDetails = &TLSDetails{TLSVersion: d.string(), CipherSuite: d.string(), ClientProvidedHostHeader: d.string()}
 	}
 	ev.EventID, ev.RecipientAccountID, ev.ReadOnly, ev.ManagementEvent = e.EventID, e.Account, e.ReadOnly, e.Management
-	return ev, t
+	return ev, t, username, principal
 }
 
-func decodeCompactIdentity(d *recordDecoder, u *UserIdentity) {
+// decodeCompactIdentity decodes a userIdentity's compact form (of the
+// first version, v1, or the second).
+func decodeCompactIdentity(d *recordDecoder, u *UserIdentity, v1 bool) {
+	str := func(ref *UserIdentity) string {
+		if v1 {
+			return d.string()
+		}
+		return d.coded(ref)
+	}
 	flags := d.byte()
-	for _, s := range [...]*string{&u.Type, &u.PrincipalID, &u.ARN, &u.AccountID, &u.AccessKeyID, &u.UserName} {
+	u.Type = str(nil)
+	for _, s := range [...]*string{&u.PrincipalID, &u.ARN, &u.AccountID, &u.AccessKeyID, &u.UserName} {
 		*s = d.string()
 	}
 	if flags&compactSession == 0 {
@@ -148,8 +452,11 @@ func decodeCompactIdentity(d *recordDecoder, u *UserIdentity) {
 	}
 	sc := &SessionContext{}
 	if flags&compactIssuer != 0 {
-		sc.SessionIssuer = &SessionIssuer{Type: d.string(), PrincipalID: d.string(), ARN: d.string(), AccountID: d.string(),
-			UserName: d.string()}
+		si := &SessionIssuer{Type: str(nil)}
+		si.PrincipalID, si.ARN = d.string(), d.string()
+		si.AccountID = str(u)
+		si.UserName = d.string()
+		sc.SessionIssuer = si
 	}
 	if flags&compactWebID != 0 {
 		w := &WebIDFederationData{FederatedProvider: d.string()}
@@ -163,7 +470,8 @@ func decodeCompactIdentity(d *recordDecoder, u *UserIdentity) {
 		}
 		sc.WebIDFederationData = w
 	}
-	sc.Attributes = SessionAttributes{CreationDate: d.string(), MFAAuthenticated: d.string()}
+	sc.Attributes.CreationDate = d.string()
+	sc.Attributes.MFAAuthenticated = str(nil)
 	sc.SourceIdentity, sc.EC2RoleDelivery = d.string(), d.string()
 	u.SessionContext = sc
 }
@@ -175,7 +483,7 @@ func (e *Entry) RecordJSON() []byte {
 		return e.JSON
 	}
 	d := recordDecoder{b: e.Compact, ok: true}
-	ev, t := decodeCompact(&d, e)
+	ev, t, _, _ := decodeCompact(&d, e, false)
 	if !d.ok {
 		return nil
 	}

@@ -81,7 +81,7 @@ func (b *Builder) known(c *Call) *knownIdentity {
 	k := &knownIdentity{key: key}
 	k.account, k.username, k.principal = b.identify(&k.u, c)
 	k.json = appendUserIdentity(nil, &k.u)
-	k.compact = appendCompactIdentity(nil, &k.u)
+	k.compact = appendCompactIdentity(nil, &k.u, k.username, k.principal)
 	slot.Store(k)
 	return k
 }

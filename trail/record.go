@@ -311,7 +311,7 @@ func (b *Builder) Events(c *Call) ([]Entry, error) {
 	var at recordOffsets
 	first := entryOf(&ev, eventTime, username, principal, res, nil)
 	if b.Compact {
-		first.Compact = appendCompact(arr[0].Compact[:0], &ev, eventTime, uid)
+		first.Compact = appendCompact(arr[0].Compact[:0], &ev, eventTime, uid, username, principal)
 	} else {
 		first.JSON = appendEvent(arr[0].JSON[:0], &ev, eventTime, uid, &at)
 	}
@@ -322,7 +322,7 @@ func (b *Builder) Events(c *Call) ([]Entry, error) {
 	theirs := b.theirs(&ev, c)
 	second := entryOf(&theirs, eventTime, "", principal, slices.Clone(res), nil)
 	if b.Compact {
-		second.Compact = appendCompact(arr[1].Compact[:0], &theirs, eventTime, nil)
+		second.Compact = appendCompact(arr[1].Compact[:0], &theirs, eventTime, nil, "", principal)
 	} else {
 		// Spliced from the caller's record.
 		mine := first.JSON
