@@ -429,3 +429,60 @@ func TestWriteWaitForTheSegmentIsBounded(t *testing.T) {
 		t.Errorf("Write once the segment is free: %v", err)
 	}
 }
+
+// Events written one after the other that differ in one of the values
+// their postings are keyed by are each found by their own value: the
+// indexer gives an event the previous one's posting lists only when
+// every key is the same.
+func TestIndexTellsNeighboursApart(t *testing.T) {
+	ctx := t.Context()
+	s, err := OpenWith(ctx, filepath.Join(t.TempDir(), "trail.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	other := trail.Resource{ARN: "arn:aws:iam::" + acct + ":user/carol", AccountID: acct, Type: "AWS::IAM::User"}
+	changes := []struct {
+		name   string
+		change func(e *trail.Entry)
+		q      trail.Query
+	}{
+		{"username", func(e *trail.Entry) { e.Username = "dave" }, trail.Query{Key: trail.ByUsername, Value: "dave"}},
+		{"event name", func(e *trail.Entry) { e.EventName = "ListUsers" }, trail.Query{Key: trail.ByEventName, Value: "ListUsers"}},
+		{"event source", func(e *trail.Entry) { e.EventSource = "sts.amazonaws.com" }, trail.Query{Key: trail.ByEventSource, Value: "sts.amazonaws.com"}},
+		{"access key", func(e *trail.Entry) { e.AccessKeyID = "AKIAOTHER" }, trail.Query{Key: trail.ByAccessKeyID, Value: "AKIAOTHER"}},
+		{"read only", func(e *trail.Entry) { e.ReadOnly = true }, trail.Query{Key: trail.ByReadOnly, Value: "true"}},
+		{"resource name", func(e *trail.Entry) { e.Resources = []trail.Resource{other} }, trail.Query{Key: trail.ByResourceName, Value: other.ARN}},
+		{"resource type", func(e *trail.Entry) {
+			e.Resources = []trail.Resource{{ARN: e.Resources[0].ARN, Type: "AWS::IAM::Role"}}
+		},
+			trail.Query{Key: trail.ByResourceType, Value: "AWS::IAM::Role"}},
+		{"a second resource", func(e *trail.Entry) { e.Resources = append(e.Resources, other) }, trail.Query{Key: trail.ByResourceName, Value: other.ARN}},
+		{"account", func(e *trail.Entry) { e.Account = "444455556666" }, trail.Query{Account: "444455556666"}},
+		{"data event", func(e *trail.Entry) { e.Management = false }, trail.Query{Key: trail.ByUsername, Value: "alice"}},
+		{"principal", func(e *trail.Entry) { e.Principal = "arn:aws:iam::" + acct + ":user/erin" }, trail.Query{Principal: "arn:aws:iam::" + acct + ":user/erin"}},
+	}
+	for i, c := range changes {
+		base := entry(fmt.Sprintf("base-%d", i), 10*i)
+		changed := entry(fmt.Sprintf("changed-%d", i), 10*i)
+		c.change(&changed)
+		after := entry(fmt.Sprintf("after-%d", i), 10*i)
+		if err := s.Write(ctx, []trail.Entry{base, changed, after}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range changes {
+		q := c.q
+		q.Start, q.End = t0.Add(time.Duration(10*i)*time.Second), t0.Add(time.Duration(10*i+1)*time.Second)
+		got := ids(t, s, q)
+		w := []string{fmt.Sprintf("changed-%d", i)}
+		if c.name == "data event" {
+			// Alice's management events: not the data event between them.
+			w = []string{fmt.Sprintf("after-%d", i), fmt.Sprintf("base-%d", i)}
+		}
+		want(t, c.name, got, w...)
+	}
+}

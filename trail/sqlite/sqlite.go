@@ -623,6 +623,22 @@ func keys(out []postingKey, it *item) []postingKey {
 	return out
 }
 
+// sameKeys reports whether a and b have the same posting keys: they agree
+// on everything keys reads.
+func sameKeys(a, b *item) bool {
+	if a.sec != b.sec || a.management != b.management || a.readOnly != b.readOnly || a.account != b.account ||
+		a.eventName != b.eventName || a.username != b.username || a.eventSource != b.eventSource ||
+		a.accessKeyID != b.accessKeyID || a.principal != b.principal || len(a.resources) != len(b.resources) {
+		return false
+	}
+	for i := range a.resources {
+		if a.resources[i].ARN != b.resources[i].ARN || a.resources[i].Type != b.resources[i].Type {
+			return false
+		}
+	}
+	return true
+}
+
 // encodeSeqs is a posting row's seqs: ascending, delta-varint.
 func encodeSeqs(seqs []int64) []byte {
 	buf := make([]byte, 0, 2*len(seqs)+8)
@@ -706,6 +722,11 @@ func (s *Store) index(ctx context.Context, items []item, also func(ctx context.C
 	var (
 		ks     []postingKey
 		recent [16]int
+		// prev is the last event indexed, prevLists the lists its keys
+		// went to: an event with the same keys (sameKeys: one caller,
+		// one operation, one second, the usual run) goes to them.
+		prev      *item
+		prevLists []int
 	)
 	type segInfo struct{ first, last, maxTime int64 }
 	segs := map[int64]*segInfo{}
@@ -738,22 +759,33 @@ func (s *Store) index(ctx context.Context, items []item, also func(ctx context.C
 				continue // written twice: indexed once
 			}
 		}
-		ks = keys(ks[:0], it)
-		for j, k := range ks {
-			if j < len(recent) && recent[j] < len(sc.lists) && sc.lists[recent[j]].key == k {
-				l := &sc.lists[recent[j]]
-				l.seqs = append(l.seqs, it.seq)
-				continue
+		if prev != nil && sameKeys(prev, it) {
+			// The previous event's keys: its lists, without making them.
+			for _, n := range prevLists {
+				sc.lists[n].seqs = append(sc.lists[n].seqs, it.seq)
 			}
-			n, ok := sc.at[k]
-			if !ok {
-				n = sc.add(k)
+			prev = it
+			continue
+		}
+		ks = keys(ks[:0], it)
+		prevLists = prevLists[:0]
+		for j, k := range ks {
+			var n int
+			if j < len(recent) && recent[j] < len(sc.lists) && sc.lists[recent[j]].key == k {
+				n = recent[j]
+			} else {
+				var ok bool
+				if n, ok = sc.at[k]; !ok {
+					n = sc.add(k)
+				}
+				if j < len(recent) {
+					recent[j] = n
+				}
 			}
 			sc.lists[n].seqs = append(sc.lists[n].seqs, it.seq)
-			if j < len(recent) {
-				recent[j] = n
-			}
+			prevLists = append(prevLists, n)
 		}
+		prev = it
 	}
 	post, err := tx.PrepareContext(sctx, `INSERT INTO postings (account, management, attr, value, sec, first, seqs)
 		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
