@@ -276,9 +276,35 @@ func writeTime(s *paramsState, v reflect.Value, depth int) bool {
 		return false
 	}
 	s.buf = append(s.buf, '"')
-	s.buf = t.UTC().AppendFormat(s.buf, timeLayout)
+	s.buf = appendTime(s.buf, t.UTC())
 	s.buf = append(s.buf, '"')
 	return true
+}
+
+// appendTime appends t as t.AppendFormat(timeLayout) does, without
+// reading the layout each time (0.5 µs of an AssumeRole's 2.3 µs of
+// parameters at c = 1, #14). A year outside 0–9999 is left to
+// AppendFormat.
+func appendTime(b []byte, t time.Time) []byte {
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		return t.AppendFormat(b, timeLayout)
+	}
+	hour, minute, sec := t.Clock()
+	b = append(b, month.String()[:3]...)
+	b = append(b, ' ')
+	b = strconv.AppendInt(b, int64(day), 10)
+	b = append(b, ',', ' ', byte('0'+year/1000), byte('0'+year/100%10), byte('0'+year/10%10), byte('0'+year%10), ',', ' ')
+	h12 := hour % 12
+	if h12 == 0 {
+		h12 = 12
+	}
+	b = strconv.AppendInt(b, int64(h12), 10)
+	b = append(b, ':', byte('0'+minute/10), byte('0'+minute%10), ':', byte('0'+sec/10), byte('0'+sec%10), ' ')
+	if hour >= 12 {
+		return append(b, 'P', 'M')
+	}
+	return append(b, 'A', 'M')
 }
 
 // writeBytes writes bytes as base64 (none are not set).
