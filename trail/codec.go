@@ -221,7 +221,11 @@ func (d *recordDecoder) byte() byte {
 }
 
 func (d *recordDecoder) string() string {
-	n := d.uvarint()
+	return d.take(d.uvarint())
+}
+
+// take returns the next n bytes as a string.
+func (d *recordDecoder) take(n uint64) string {
 	if n > uint64(len(d.b)) {
 		d.b, d.ok = nil, false
 		return ""

@@ -264,14 +264,7 @@ func (d *recordDecoder) coded(u *UserIdentity) string {
 		d.b = d.b[16:]
 		return string(s[:])
 	case c >= codeLiteral:
-		n := c - codeLiteral
-		if n > uint64(len(d.b)) {
-			d.b, d.ok = nil, false
-			return ""
-		}
-		s := string(d.b[:n])
-		d.b = d.b[n:]
-		return s
+		return d.take(c - codeLiteral)
 	case u == nil:
 		d.b, d.ok = nil, false
 		return ""
@@ -342,20 +335,7 @@ func appendCompact(dst []byte, ev *Event, t time.Time, who []byte, username, pri
 // entry's username and principal (what identify returned with it).
 func appendCompactIdentity(dst []byte, u *UserIdentity, username, principal string) []byte {
 	sc := u.SessionContext
-	var flags byte
-	if sc != nil {
-		flags |= compactSession
-		if sc.SessionIssuer != nil {
-			flags |= compactIssuer
-		}
-		if w := sc.WebIDFederationData; w != nil {
-			flags |= compactWebID
-			if w.Attributes != nil {
-				flags |= compactWebIDAttr
-			}
-		}
-	}
-	dst = append(dst, flags)
+	dst = append(dst, identityFlags(sc))
 	dst = appendCoded(dst, u.Type, nil, false)
 	for _, s := range [...]string{u.PrincipalID, u.ARN, u.AccountID, u.AccessKeyID, u.UserName} {
 		dst = appendString(dst, s)
@@ -381,6 +361,25 @@ func appendCompactIdentity(dst []byte, u *UserIdentity, username, principal stri
 		dst = appendString(appendString(dst, sc.SourceIdentity), sc.EC2RoleDelivery)
 	}
 	return appendCoded(appendCoded(dst, username, u, true), principal, u, true)
+}
+
+// identityFlags are the flags of a userIdentity's compact form: which
+// parts of its sessionContext sc it holds.
+func identityFlags(sc *SessionContext) byte {
+	if sc == nil {
+		return 0
+	}
+	flags := byte(compactSession)
+	if sc.SessionIssuer != nil {
+		flags |= compactIssuer
+	}
+	if w := sc.WebIDFederationData; w != nil {
+		flags |= compactWebID
+		if w.Attributes != nil {
+			flags |= compactWebIDAttr
+		}
+	}
+	return flags
 }
 
 // decodeCompact decodes the compact form of e's event (e's Account,

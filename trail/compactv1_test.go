@@ -46,20 +46,7 @@ func appendCompactV1(dst []byte, ev *Event, t time.Time, uid []byte) []byte {
 // appendCompactIdentityV1 appends a userIdentity's compact form.
 func appendCompactIdentityV1(dst []byte, u *UserIdentity) []byte {
 	sc := u.SessionContext
-	var flags byte
-	if sc != nil {
-		flags |= compactSession
-		if sc.SessionIssuer != nil {
-			flags |= compactIssuer
-		}
-		if w := sc.WebIDFederationData; w != nil {
-			flags |= compactWebID
-			if w.Attributes != nil {
-				flags |= compactWebIDAttr
-			}
-		}
-	}
-	dst = append(dst, flags)
+	dst = append(dst, identityFlags(sc))
 	for _, s := range [...]string{u.Type, u.PrincipalID, u.ARN, u.AccountID, u.AccessKeyID, u.UserName} {
 		dst = appendString(dst, s)
 	}
