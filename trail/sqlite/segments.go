@@ -70,7 +70,9 @@ type item struct {
 func itemOf(e *trail.Entry, end int64) item {
 	it := item{seq: e.Seq, end: end, sec: trailsql.Seconds(e.Time), account: e.Account, eventName: e.EventName,
 		eventSource: e.EventSource, username: e.Username, accessKeyID: e.AccessKeyID, principal: e.Principal,
-		resources: e.Resources, readOnly: e.ReadOnly, management: e.Management, located: locatable(e)}
+		resources: e.Resources, readOnly: e.ReadOnly, management: e.Management}
+	sec, ok := trail.EventIDSecond(e.EventID)
+	it.located = ok && sec == it.sec // locatable(e), the second reckoned once
 	if !it.located {
 		it.eventID = e.EventID
 	}
